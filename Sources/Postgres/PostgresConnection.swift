@@ -1,0 +1,217 @@
+import CLibPQ
+import Dispatch
+import Foundation
+import Synchronization
+
+/// One libpq connection. Every blocking libpq call runs on the connection's own serial
+/// dispatch queue, never on a NIO event loop or Swift's cooperative pool.
+///
+/// A connection is used by one task at a time (the pool guarantees it).
+public final class PostgresConnection: @unchecked Sendable {
+    private var conn: OpaquePointer?
+    private let queue: DispatchQueue
+    let conninfo: String
+    let statistics: PostgresStatistics
+
+    init(conninfo: String, statistics: PostgresStatistics) {
+        self.conninfo = conninfo
+        self.statistics = statistics
+        self.queue = DispatchQueue(label: "switchyard.postgres.connection")
+    }
+
+    deinit { if let conn { PQfinish(conn) } }
+
+    /// Opens a connection from a `postgres://` URL or a `key=value` string; an empty string
+    /// uses libpq's environment (`PGHOST`, `PGPORT`, `PGUSER`, `PGPASSWORD`, `PGDATABASE`,
+    /// `PGSSLMODE`...). TLS follows libpq's `sslmode`.
+    public static func connect(_ conninfo: String, statistics: PostgresStatistics = PostgresStatistics()) async throws -> PostgresConnection {
+        let c = PostgresConnection(conninfo: conninfo, statistics: statistics)
+        try await c.run { try c.openBlocking() }
+        return c
+    }
+
+    private func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (cont: CheckedContinuation<T, Error>) in
+            queue.async { cont.resume(with: Result { try body() }) }
+        }
+    }
+
+    private func openBlocking() throws {
+        if let conn { PQfinish(conn); self.conn = nil }
+        guard let c = PQconnectdb(conninfo) else { throw PostgresError(.connectionFailed, "out of memory") }
+        guard PQstatus(c) == CONNECTION_OK else {
+            let message = String(cString: PQerrorMessage(c)).trimmingCharacters(in: .whitespacesAndNewlines)
+            PQfinish(c)
+            throw PostgresError(.connectionFailed, "could not connect to the database", serverMessage: message)
+        }
+        conn = c
+        let setup = PQexec(c, "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET application_name = 'switchyard'")
+        defer { PQclear(setup) }
+        guard PQresultStatus(setup) == PGRES_COMMAND_OK else {
+            throw PostgresError(.connectionFailed, "session setup failed", serverMessage: String(cString: PQerrorMessage(c)))
+        }
+    }
+
+    /// Reopens the connection (after the server restarted or the socket broke).
+    public func reconnect() async throws {
+        try await run { try self.openBlocking() }
+    }
+
+    /// Runs one parameterised statement (`PQexecParams`: never more than one statement).
+    @discardableResult
+    public func query(_ query: PostgresQuery) async throws -> PostgresRows {
+        try await run { try self.queryBlocking(query) }
+    }
+
+    /// Runs SQL text that may hold several statements and no parameters (migrations).
+    public func simpleQuery(_ sql: String) async throws {
+        try await run {
+            guard let conn = self.conn else { throw PostgresError(.connectionClosed, "connection is closed") }
+            self.statistics.count()
+            let res = PQexec(conn, sql)
+            defer { PQclear(res) }
+            try self.check(res, conn)
+        }
+    }
+
+    func queryBlocking(_ query: PostgresQuery) throws -> PostgresRows {
+        guard let conn else { throw PostgresError(.connectionClosed, "connection is closed") }
+        statistics.count()
+        let n = query.binds.count
+        let types = query.binds.map { Oid($0.oid) }
+        // Keep the C strings alive for the call.
+        let cStrings: [UnsafeMutablePointer<CChar>?] = query.binds.map { $0.text.map { strdup($0) } ?? nil }
+        defer { cStrings.forEach { free($0) } }
+        let res: OpaquePointer? = types.withUnsafeBufferPointer { typesPtr in
+            cStrings.map { UnsafePointer($0) }.withUnsafeBufferPointer { valuesPtr in
+                PQexecParams(conn, query.sql, Int32(n), typesPtr.baseAddress, valuesPtr.baseAddress, nil, nil, 0)
+            }
+        }
+        defer { PQclear(res) }
+        try check(res, conn)
+        return decodeResult(res!)
+    }
+
+    private func check(_ res: OpaquePointer?, _ conn: OpaquePointer) throws {
+        guard let res else {
+            throw PostgresError(.connectionClosed, "no result from server", serverMessage: String(cString: PQerrorMessage(conn)))
+        }
+        switch PQresultStatus(res) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY, PGRES_SINGLE_TUPLE:
+            return
+        default:
+            let message = String(cString: PQresultErrorMessage(res)).trimmingCharacters(in: .whitespacesAndNewlines)
+            let sqlStatePtr = PQresultErrorField(res, Int32(UInt8(ascii: "C")))
+            let sqlState = sqlStatePtr.map { String(cString: $0) }
+            if PQstatus(conn) != CONNECTION_OK {
+                throw PostgresError(.connectionClosed, "connection to the server was lost", sqlState: sqlState, serverMessage: message)
+            }
+            throw PostgresError(.server, "the statement failed", sqlState: sqlState, serverMessage: message)
+        }
+    }
+
+    private func decodeResult(_ res: OpaquePointer) -> PostgresRows {
+        let nFields = Int(PQnfields(res))
+        let nRows = Int(PQntuples(res))
+        var columns: [PostgresColumn] = []
+        columns.reserveCapacity(nFields)
+        for f in 0..<nFields {
+            columns.append(PostgresColumn(name: String(cString: PQfname(res, Int32(f))), oid: UInt32(PQftype(res, Int32(f)))))
+        }
+        var rows: [[String?]] = []
+        rows.reserveCapacity(nRows)
+        for r in 0..<nRows {
+            var row: [String?] = []
+            row.reserveCapacity(nFields)
+            for f in 0..<nFields {
+                if PQgetisnull(res, Int32(r), Int32(f)) == 1 {
+                    row.append(nil)
+                } else {
+                    let len = Int(PQgetlength(res, Int32(r), Int32(f)))
+                    let ptr = UnsafeRawPointer(PQgetvalue(res, Int32(r), Int32(f))!)
+                    row.append(String(decoding: UnsafeRawBufferPointer(start: ptr, count: len), as: UTF8.self))
+                }
+            }
+            rows.append(row)
+        }
+        let affected = Int(String(cString: PQcmdTuples(res))) ?? 0
+        return PostgresRows(columns: columns, values: rows, affectedRows: affected)
+    }
+
+    /// A cheap health check with no round trip: the connection is open, not inside a
+    /// transaction, and its idle socket has no pending EOF or error (which is what a server
+    /// restart leaves behind).
+    func isHealthy() async -> Bool {
+        (try? await run { self.isHealthyBlocking() }) ?? false
+    }
+
+    private func isHealthyBlocking() -> Bool {
+        guard let conn, PQstatus(conn) == CONNECTION_OK else { return false }
+        guard PQtransactionStatus(conn) == PQTRANS_IDLE else { return false }
+        var pfd = pollfd(fd: PQsocket(conn), events: Int16(POLLIN), revents: 0)
+        let ready = poll(&pfd, 1, 0)
+        if ready < 0 { return false }
+        // Pool connections never LISTEN, so an idle socket that is readable holds the
+        // server's goodbye (a FATAL "terminating connection" before EOF after a restart),
+        // which libpq reports only on the next read. Treat it as broken and reopen.
+        return ready == 0
+    }
+
+    /// Whether the connection is idle outside a transaction (safe to hand to the next user).
+    func isIdleOutsideTransaction() async -> Bool {
+        (try? await run { self.conn.map { PQstatus($0) == CONNECTION_OK && PQtransactionStatus($0) == PQTRANS_IDLE } ?? false }) ?? false
+    }
+
+    public func close() {
+        queue.async {
+            if let conn = self.conn { PQfinish(conn); self.conn = nil }
+        }
+    }
+
+    /// Quotes an identifier (channel or table name) for SQL text.
+    public static func quoteIdentifier(_ name: String) -> String {
+        "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    // MARK: LISTEN support (used by the listener's own dedicated connection)
+
+    func listenBlocking(_ channels: [String]) throws {
+        for channel in channels {
+            _ = try queryBlocking(PostgresQuery(unsafeSQL: "LISTEN \(Self.quoteIdentifier(channel))"))
+        }
+    }
+
+    /// Waits up to `timeoutMs` for notifications; returns those that arrived.
+    func pollNotificationsBlocking(timeoutMs: Int32) throws -> [PostgresNotification] {
+        guard let conn, PQstatus(conn) == CONNECTION_OK else { throw PostgresError(.connectionClosed, "connection is closed") }
+        var pfd = pollfd(fd: PQsocket(conn), events: Int16(POLLIN), revents: 0)
+        _ = poll(&pfd, 1, timeoutMs)
+        if PQconsumeInput(conn) == 0 || PQstatus(conn) != CONNECTION_OK {
+            throw PostgresError(.connectionClosed, "connection to the server was lost")
+        }
+        var out: [PostgresNotification] = []
+        while let n = PQnotifies(conn) {
+            out.append(PostgresNotification(channel: String(cString: n.pointee.relname),
+                                            payload: String(cString: n.pointee.extra),
+                                            pid: Int(n.pointee.be_pid)))
+            PQfreemem(n)
+        }
+        return out
+    }
+
+    func reopenBlocking() throws { try openBlocking() }
+}
+
+public struct PostgresNotification: Sendable, Equatable {
+    public let channel: String
+    public let payload: String
+    public let pid: Int
+}
+
+/// Counts statements sent to the server (tests assert that batching keeps it flat).
+public final class PostgresStatistics: Sendable {
+    private let statements = Atomic<Int>(0)
+    public init() {}
+    func count() { statements.wrappingAdd(1, ordering: .relaxed) }
+    public var statementCount: Int { statements.load(ordering: .relaxed) }
+}

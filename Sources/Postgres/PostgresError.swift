@@ -1,0 +1,36 @@
+/// An error from the PostgreSQL client.
+///
+/// `description` never contains SQL text or credentials; the server's message is kept in
+/// `serverMessage` for logs, and `sqlState` carries the SQLSTATE code when the server sent one.
+public struct PostgresError: Error, CustomStringConvertible, Sendable {
+    public enum Code: String, Sendable {
+        case connectionFailed
+        case connectionClosed
+        case poolTimeout
+        case poolClosed
+        case server
+        case decoding
+        case invalidURL
+    }
+
+    public let code: Code
+    public let sqlState: String?
+    /// The server's or libpq's own message: may contain data, keep it out of client responses.
+    public let serverMessage: String?
+    let detail: String
+
+    init(_ code: Code, _ detail: String, sqlState: String? = nil, serverMessage: String? = nil) {
+        self.code = code
+        self.detail = detail
+        self.sqlState = sqlState
+        self.serverMessage = serverMessage
+    }
+
+    public var description: String {
+        if let sqlState { return "postgres \(code.rawValue) (\(sqlState)): \(detail)" }
+        return "postgres \(code.rawValue): \(detail)"
+    }
+
+    /// `23505`: a unique constraint was violated.
+    public var isUniqueViolation: Bool { sqlState == "23505" }
+}

@@ -1,0 +1,234 @@
+import Foundation
+import Synchronization
+
+/// A pool of PostgreSQL connections with a minimum and maximum size, a health check on
+/// checkout, reconnect after a server restart, and a bounded wait for a free connection.
+///
+/// ```swift
+/// let pool = PostgresPool(configuration: .init(url: "postgres://app:pw@127.0.0.1:54329/switchyard"))
+/// try await pool.warm()
+/// let rows = try await pool.query("SELECT name FROM tenants WHERE slug = \(slug)")
+/// try await pool.withTenant(tenantID) { conn in try await conn.query("...") }
+/// ```
+public final class PostgresPool: Sendable {
+    public struct Configuration: Sendable {
+        /// A `postgres://` URL or libpq `key=value` string; empty uses libpq's environment.
+        public var url: String
+        public var minConnections: Int
+        public var maxConnections: Int
+        /// How long `acquire` waits for a free connection before failing with `poolTimeout`.
+        public var acquireTimeout: Duration
+
+        public init(url: String, minConnections: Int = 5, maxConnections: Int = 20, acquireTimeout: Duration = .seconds(5)) {
+            self.url = url
+            self.minConnections = minConnections
+            self.maxConnections = max(1, maxConnections)
+            self.acquireTimeout = acquireTimeout
+        }
+    }
+
+    private struct Waiter {
+        let id: UInt64
+        let continuation: CheckedContinuation<PostgresConnection?, Error>
+    }
+
+    private struct State {
+        var idle: [PostgresConnection] = []
+        var open = 0
+        var waiters: [Waiter] = []
+        var nextWaiterID: UInt64 = 0
+        var closed = false
+    }
+
+    public let configuration: Configuration
+    public let statistics = PostgresStatistics()
+    private let state = Mutex(State())
+
+    public init(configuration: Configuration) {
+        self.configuration = configuration
+    }
+
+    /// Opens `minConnections` connections now.
+    public func warm() async throws {
+        var opened: [PostgresConnection] = []
+        let toOpen = state.withLock { s -> Int in
+            let n = max(0, configuration.minConnections - s.open)
+            s.open += n
+            return n
+        }
+        do {
+            for _ in 0..<toOpen { opened.append(try await PostgresConnection.connect(configuration.url, statistics: statistics)) }
+        } catch {
+            state.withLock { $0.open -= toOpen - opened.count }
+            opened.forEach { release($0) }
+            throw error
+        }
+        opened.forEach { release($0) }
+    }
+
+    /// Number of open connections and idle ones (for tests and metrics).
+    public var counts: (open: Int, idle: Int) { state.withLock { ($0.open, $0.idle.count) } }
+
+    private enum Checkout {
+        case use(PostgresConnection)
+        case create
+        case wait(UInt64)
+    }
+
+    func acquire() async throws -> PostgresConnection {
+        let action: Checkout = try state.withLock { s in
+            if s.closed { throw PostgresError(.poolClosed, "the pool is closed") }
+            if let c = s.idle.popLast() { return .use(c) }
+            if s.open < configuration.maxConnections { s.open += 1; return .create }
+            s.nextWaiterID += 1
+            return .wait(s.nextWaiterID)
+        }
+        switch action {
+        case .use(let c):
+            return try await checked(c)
+        case .create:
+            return try await create()
+        case .wait(let id):
+            let timeout = configuration.acquireTimeout
+            let timer = Task { [weak self] in
+                try await Task.sleep(for: timeout)
+                self?.expire(waiter: id)
+            }
+            defer { timer.cancel() }
+            let handed: PostgresConnection? = try await withCheckedThrowingContinuation { cont in
+                let rejected = state.withLock { s -> Bool in
+                    if s.closed { return true }
+                    // A connection may have come back between deciding to wait and now.
+                    s.waiters.append(Waiter(id: id, continuation: cont))
+                    return false
+                }
+                if rejected { cont.resume(throwing: PostgresError(.poolClosed, "the pool is closed")) }
+            }
+            // nil means: a slot was freed, open a new connection for this waiter.
+            guard let c = handed else { return try await create() }
+            return try await checked(c)
+        }
+    }
+
+    private func expire(waiter id: UInt64) {
+        let waiter = state.withLock { s -> Waiter? in
+            guard let i = s.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+            return s.waiters.remove(at: i)
+        }
+        waiter?.continuation.resume(throwing: PostgresError(
+            .poolTimeout, "no database connection became free within \(configuration.acquireTimeout) (pool size \(configuration.maxConnections))"))
+    }
+
+    private func create() async throws -> PostgresConnection {
+        do {
+            return try await PostgresConnection.connect(configuration.url, statistics: statistics)
+        } catch {
+            slotFreed()
+            throw error
+        }
+    }
+
+    /// Health check on checkout: a connection the server dropped is reopened in place.
+    private func checked(_ c: PostgresConnection) async throws -> PostgresConnection {
+        if await c.isHealthy() { return c }
+        do {
+            try await c.reconnect()
+            return c
+        } catch {
+            c.close()
+            slotFreed()
+            throw error
+        }
+    }
+
+    private func slotFreed() {
+        let waiter = state.withLock { s -> Waiter? in
+            if !s.waiters.isEmpty { return s.waiters.removeFirst() }
+            s.open -= 1
+            return nil
+        }
+        waiter?.continuation.resume(returning: nil)
+    }
+
+    func release(_ c: PostgresConnection) {
+        let waiter = state.withLock { s -> Waiter? in
+            if s.closed { s.open -= 1; return nil }
+            if !s.waiters.isEmpty { return s.waiters.removeFirst() }
+            s.idle.append(c)
+            return nil
+        }
+        if let waiter { waiter.continuation.resume(returning: c) }
+        else if state.withLock({ $0.closed }) { c.close() }
+    }
+
+    /// Gives a connection back, or drops it if a transaction was left open or it broke.
+    private func giveBack(_ c: PostgresConnection) async {
+        if await c.isIdleOutsideTransaction() {
+            release(c)
+        } else {
+            c.close()
+            slotFreed()
+        }
+    }
+
+    /// Runs `body` with a connection of its own; the connection returns to the pool after.
+    public func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        let c = try await acquire()
+        do {
+            let result = try await body(c)
+            await giveBack(c)
+            return result
+        } catch {
+            await giveBack(c)
+            throw error
+        }
+    }
+
+    @discardableResult
+    public func query(_ query: PostgresQuery) async throws -> PostgresRows {
+        try await withConnection { try await $0.query(query) }
+    }
+
+    /// `BEGIN` ... `COMMIT`, or `ROLLBACK` when `body` throws.
+    public func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await withConnection { c in
+            try await c.query("BEGIN")
+            do {
+                let result = try await body(c)
+                try await c.query("COMMIT")
+                return result
+            } catch {
+                _ = try? await c.query("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    /// A transaction scoped to one tenant: `set_config('app.tenant_id', $1, true)` runs first,
+    /// so row-level security sees the tenant and the setting ends with the transaction.
+    public func withTenant<T: Sendable>(_ tenantID: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await transaction { c in
+            try await c.query("SELECT set_config('app.tenant_id', \(tenantID), true)")
+            return try await body(c)
+        }
+    }
+
+    /// Sends a notification on `channel`.
+    public func notify(_ channel: String, payload: String) async throws {
+        try await query("SELECT pg_notify(\(channel), \(payload))")
+    }
+
+    /// Closes idle connections and fails waiters; checked-out connections close when returned.
+    public func close() {
+        let (idle, waiters) = state.withLock { s -> ([PostgresConnection], [Waiter]) in
+            s.closed = true
+            let idle = s.idle, waiters = s.waiters
+            s.open -= idle.count
+            s.idle = []
+            s.waiters = []
+            return (idle, waiters)
+        }
+        idle.forEach { $0.close() }
+        waiters.forEach { $0.continuation.resume(throwing: PostgresError(.poolClosed, "the pool is closed")) }
+    }
+}

@@ -1,0 +1,182 @@
+import Foundation
+import Postgres
+import Testing
+import TestSupport
+
+/// Against the real PostgreSQL that `scripts/services up` starts; each suite in a database of its own.
+@Suite("PostgreSQL client")
+struct PostgresClientTests {
+    let db: TestDatabase
+    let pool: PostgresPool
+
+    init() async throws {
+        db = try await TestDatabase.create("pg")
+        pool = PostgresPool(configuration: .init(url: db.ownerURL, minConnections: 1, maxConnections: 4))
+    }
+
+    @Test func roundTripsEverySupportedType() async throws {
+        let id = UUID()
+        let when = Date(timeIntervalSince1970: 1_763_720_991.123456)
+        let json = PostgresJSON(#"{"a": [1, 2, {"b": "c"}], "d": null}"#)
+        let rows = try await pool.query("""
+            SELECT \(String("héllo \"quoted\" \\ back"))::text AS t, \(Int(-9_007_199_254_740_993))::int8 AS i8,
+                   \(Int32(42))::int4 AS i4, \(true)::bool AS b, \(3.25)::float8 AS f, \(id)::uuid AS u,
+                   \(when)::timestamptz AS ts, \(json)::jsonb AS j, \(["a", "b,c", "d\"e", "NULL", ""])::text[] AS ta,
+                   \([1, 2, 3])::int8[] AS ia, \([id])::uuid[] AS ua, NULL::text AS n, \(Optional<String>.none)::text AS n2
+            """)
+        let row = try #require(rows.first)
+        #expect(try row.decode("t", as: String.self) == "héllo \"quoted\" \\ back")
+        #expect(try row.decode("i8", as: Int.self) == -9_007_199_254_740_993)
+        #expect(try row.decode("i4", as: Int32.self) == 42)
+        #expect(try row.decode("b", as: Bool.self) == true)
+        #expect(try row.decode("f", as: Double.self) == 3.25)
+        #expect(try row.decode("u", as: UUID.self) == id)
+        let ts = try row.decode("ts", as: Date.self)
+        #expect(abs(ts.timeIntervalSince1970 - when.timeIntervalSince1970) < 0.000_001)
+        let decodedJSON = try row.decode("j", as: PostgresJSON.self)
+        struct Shape: Decodable, Equatable { let d: Int? }
+        #expect(decodedJSON.text.contains(#""b": "c""#))
+        #expect(try decodedJSON.decode(Shape.self) == Shape(d: nil))
+        #expect(try row.decode("ta", as: [String].self) == ["a", "b,c", "d\"e", "NULL", ""])
+        #expect(try row.decode("ia", as: [Int].self) == [1, 2, 3])
+        #expect(try row.decode("ua", as: [UUID].self) == [id])
+        #expect(try row.decode("n", as: String?.self) == nil)
+        #expect(try row.decode("n2", as: String?.self) == nil)
+    }
+
+    @Test func typeMismatchIsAClearError() async throws {
+        let row = try #require(try await pool.query("SELECT 'abc'::text AS t, NULL::int AS n").first)
+        let e1 = #expect(throws: PostgresError.self) { try row.decode("t", as: Int.self) }
+        #expect(e1?.code == .decoding)
+        #expect(e1?.description.contains("column 't'") == true)
+        let e2 = #expect(throws: PostgresError.self) { try row.decode("n", as: Int.self) }
+        #expect(e2?.description.contains("NULL") == true)
+        #expect(throws: PostgresError.self) { try row.decode("missing", as: Int.self) }
+    }
+
+    @Test func arrayParametersWithAny() async throws {
+        try await pool.query("CREATE TABLE items (id int8 PRIMARY KEY, name text)")
+        for i in 1...10 { try await pool.query("INSERT INTO items VALUES (\(i), \("item \(i)"))") }
+        let rows = try await pool.query("SELECT name FROM items WHERE id = ANY(\([2, 5, 7, 99])) ORDER BY id")
+        #expect(try rows.map { try $0.decode("name", as: String.self) } == ["item 2", "item 5", "item 7"])
+        let byName = try await pool.query("SELECT id FROM items WHERE name = ANY(\(["item 3", "nope"]))")
+        #expect(try byName.map { try $0.decode("id", as: Int.self) } == [3])
+    }
+
+    @Test func transactionRollsBackOnError() async throws {
+        try await pool.query("CREATE TABLE accounts (id int PRIMARY KEY, balance int NOT NULL)")
+        try await pool.query("INSERT INTO accounts VALUES (1, 100)")
+        struct Boom: Error {}
+        await #expect(throws: Boom.self) {
+            try await pool.transaction { c in
+                try await c.query("UPDATE accounts SET balance = balance - 50 WHERE id = 1")
+                throw Boom()
+            }
+        }
+        // A failing statement inside the transaction also rolls back.
+        await #expect(throws: PostgresError.self) {
+            try await pool.transaction { c in
+                try await c.query("UPDATE accounts SET balance = 0 WHERE id = 1")
+                try await c.query("INSERT INTO accounts VALUES (1, 5)") // duplicate key
+            }
+        }
+        let balance = try await pool.query("SELECT balance FROM accounts WHERE id = 1").first!.decode("balance", as: Int.self)
+        #expect(balance == 100)
+        let committed = try await pool.transaction { c in
+            try await c.query("UPDATE accounts SET balance = 70 WHERE id = 1").affectedRows
+        }
+        #expect(committed == 1)
+        #expect(try await pool.query("SELECT balance FROM accounts").first!.decode("balance", as: Int.self) == 70)
+    }
+
+    @Test func tenantSettingNeverLeaksBetweenPooledConnections() async throws {
+        let small = PostgresPool(configuration: .init(url: db.ownerURL, minConnections: 0, maxConnections: 2))
+        defer { small.close() }
+        let mismatches = try await withThrowingTaskGroup(of: Int.self) { group in
+            for i in 0..<200 {
+                let tenant = "tenant-\(i % 7)"
+                group.addTask {
+                    try await small.withTenant(tenant) { c in
+                        let seen = try await c.query("SELECT current_setting('app.tenant_id', true) AS t, pg_sleep(0.001)").first!
+                            .decode("t", as: String?.self)
+                        return seen == tenant ? 0 : 1
+                    }
+                }
+                // Interleave plain queries: outside a tenant transaction the setting is empty.
+                group.addTask {
+                    let seen = try await small.query("SELECT current_setting('app.tenant_id', true) AS t").first!.decode("t", as: String?.self)
+                    return (seen ?? "").isEmpty ? 0 : 1
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        #expect(mismatches == 0)
+        #expect(small.counts.open <= 2)
+    }
+
+    @Test func poolExhaustionFailsWithinTimeout() async throws {
+        let tiny = PostgresPool(configuration: .init(url: db.ownerURL, minConnections: 0, maxConnections: 1, acquireTimeout: .milliseconds(200)))
+        defer { tiny.close() }
+        let holder = Task { try await tiny.query("SELECT pg_sleep(2)") }
+        try await Task.sleep(for: .milliseconds(300)) // the holder has the only connection
+        let start = ContinuousClock.now
+        let error = await #expect(throws: PostgresError.self) { try await tiny.query("SELECT 1") }
+        #expect(error?.code == .poolTimeout)
+        #expect(ContinuousClock.now - start < .seconds(1.5), "the wait is bounded by acquireTimeout, not by the holder")
+        _ = try await holder.value
+        // Once the connection is back, the pool serves again.
+        #expect(try await tiny.query("SELECT 1 AS one").first!.decode("one", as: Int.self) == 1)
+    }
+
+    @Test func sqlInjectionIsStoredAsPlainData() async throws {
+        try await pool.query("CREATE TABLE notes (id serial PRIMARY KEY, body text)")
+        let attacks = ["'); DROP TABLE notes; --", "1 OR 1=1", "$1", "\\'; SELECT pg_sleep(10); --", "\u{0}".isEmpty ? "" : "x\u{1}y"]
+        for a in attacks { try await pool.query("INSERT INTO notes (body) VALUES (\(a))") }
+        let rows = try await pool.query("SELECT body FROM notes ORDER BY id")
+        #expect(try rows.map { try $0.decode("body", as: String.self) } == attacks)
+        let none = try await pool.query("SELECT count(*)::int8 AS n FROM notes WHERE body = \("x' OR '1'='1")")
+        #expect(try none.first!.decode("n", as: Int.self) == 0)
+    }
+
+    @Test func slowQueriesDoNotStallOtherTasks() async throws {
+        let wide = PostgresPool(configuration: .init(url: db.ownerURL, minConnections: 0, maxConnections: 50))
+        defer { wide.close() }
+        let ticks = TickCounter()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<50 { group.addTask { try await wide.query("SELECT pg_sleep(0.6)") } }
+            // An unrelated task keeps running while 50 queries block in libpq.
+            group.addTask {
+                for _ in 0..<20 {
+                    try await Task.sleep(for: .milliseconds(10))
+                    await ticks.tick()
+                }
+            }
+            // Wait for the ticker while the queries are still sleeping.
+            try await Task.sleep(for: .milliseconds(450))
+            let during = await ticks.count
+            #expect(during >= 15, "the ticker advanced only \(during) times while queries slept")
+            try await group.waitForAll()
+        }
+    }
+
+    @Test func listenReceivesNotifications() async throws {
+        let box = Mailbox<PostgresNotification>()
+        let stream = pool.listen(["switchyard_test"])
+        let reader = Task { for try await n in stream { await box.put(n) } }
+        defer { reader.cancel() }
+        var got: PostgresNotification?
+        // Keep notifying until the listener has subscribed and one arrives.
+        for _ in 0..<50 where got == nil {
+            try await pool.notify("switchyard_test", payload: "position=42")
+            got = await box.first(within: .milliseconds(100))
+        }
+        #expect(got?.channel == "switchyard_test")
+        #expect(got?.payload == "position=42")
+    }
+}
+
+actor TickCounter {
+    var count = 0
+    func tick() { count += 1 }
+}
+

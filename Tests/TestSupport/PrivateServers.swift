@@ -1,0 +1,109 @@
+import Foundation
+
+/// A PostgreSQL cluster of a test's own, on a free port, for tests that restart the server
+/// (restarting the shared one would break tests running in parallel).
+public final class PrivatePostgres: @unchecked Sendable {
+    public let port: Int
+    public let directory: String
+    private var dataDir: String { directory + "/data" }
+    private var isRoot: Bool { getuid() == 0 }
+
+    public var url: String { "postgres://postgres:postgres@127.0.0.1:\(port)/postgres" }
+
+    public init() async throws {
+        port = freePort()
+        directory = TestEnvironment.repositoryRoot.path + "/.local/test-pg-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try "postgres\n".write(toFile: directory + "/pw", atomically: true, encoding: .utf8)
+        if isRoot { try await runProcess("/bin/chown", ["-R", "postgres", directory]) }
+        try await asPostgres("initdb", ["-D", dataDir, "-U", "postgres", "--pwfile=\(directory)/pw", "--auth-host=scram-sha-256", "--auth-local=trust"])
+        let conf = "\nlisten_addresses = '127.0.0.1'\nport = \(port)\nunix_socket_directories = '\(directory)'\nfsync = off\n"
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: dataDir + "/postgresql.conf"))
+        handle.seekToEndOfFile()
+        handle.write(Data(conf.utf8))
+        try handle.close()
+        try await start()
+    }
+
+    private func asPostgres(_ tool: String, _ args: [String]) async throws {
+        let bin = TestEnvironment.postgresBin + "/" + tool
+        let r = isRoot ? try await runProcess("/usr/sbin/runuser", ["-u", "postgres", "--", bin] + args)
+                       : try await runProcess(bin, args)
+        guard r.status == 0 else { throw TestSetupError(message: "\(tool) failed: \(r.output)") }
+    }
+
+    public func start() async throws { try await asPostgres("pg_ctl", ["-D", dataDir, "-l", directory + "/log", "-w", "start"]) }
+    public func stop() async throws { try await asPostgres("pg_ctl", ["-D", dataDir, "-m", "fast", "-w", "stop"]) }
+    public func restart() async throws { try await asPostgres("pg_ctl", ["-D", dataDir, "-m", "fast", "-w", "restart", "-l", directory + "/log"]) }
+
+    public func destroy() async {
+        try? await stop()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
+/// A Redis server of a test's own, on a free port.
+public final class PrivateRedis: @unchecked Sendable {
+    public let port: Int
+    public let directory: String
+    public var url: String { "redis://127.0.0.1:\(port)" }
+
+    public init() async throws {
+        port = freePort()
+        directory = TestEnvironment.repositoryRoot.path + "/.local/test-redis-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try await start()
+    }
+
+    public func start() async throws {
+        let r = try await runProcess("/usr/bin/env", ["redis-server", "--bind", "127.0.0.1", "--port", String(port), "--dir", directory,
+                                                "--daemonize", "yes", "--pidfile", directory + "/redis.pid",
+                                                "--logfile", directory + "/redis.log", "--save", "", "--appendonly", "no",
+                                                "--enable-debug-command", "local"])
+        guard r.status == 0 else { throw TestSetupError(message: "redis-server failed: \(r.output)") }
+        for _ in 0..<100 {
+            if (try? await runProcess("/usr/bin/env", ["redis-cli", "-p", String(port), "ping"]))?.output.contains("PONG") == true { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw TestSetupError(message: "redis-server did not answer on port \(port)")
+    }
+
+    public func stop() async throws {
+        _ = try await runProcess("/usr/bin/env", ["redis-cli", "-p", String(port), "shutdown", "nosave"])
+        for _ in 0..<100 {
+            if (try? await runProcess("/usr/bin/env", ["redis-cli", "-p", String(port), "ping"]))?.output.contains("PONG") != true { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    public func destroy() async {
+        try? await stop()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
+/// Runs `body` with a private PostgreSQL cluster, destroyed afterwards whatever happens.
+public func withPrivatePostgres<T: Sendable>(_ body: (PrivatePostgres) async throws -> T) async throws -> T {
+    let server = try await PrivatePostgres()
+    do {
+        let r = try await body(server)
+        await server.destroy()
+        return r
+    } catch {
+        await server.destroy()
+        throw error
+    }
+}
+
+/// Runs `body` with a private Redis server, destroyed afterwards whatever happens.
+public func withPrivateRedis<T: Sendable>(_ body: (PrivateRedis) async throws -> T) async throws -> T {
+    let server = try await PrivateRedis()
+    do {
+        let r = try await body(server)
+        await server.destroy()
+        return r
+    } catch {
+        await server.destroy()
+        throw error
+    }
+}
