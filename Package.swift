@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "Switchyard",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "switchyard", targets: ["switchyard"]),
         .library(name: "GraphQLCore", targets: ["GraphQLCore"]),
@@ -39,10 +39,12 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "switchyard", dependencies: [
-            "Gateway",
+            "Gateway", "Postgres",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
 
         .testTarget(name: "GraphQLCoreTests", dependencies: ["GraphQLCore"],

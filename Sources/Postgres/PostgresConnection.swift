@@ -45,6 +45,8 @@ public final class PostgresConnection: @unchecked Sendable {
             throw PostgresError(.connectionFailed, "could not connect to the database", serverMessage: message)
         }
         conn = c
+        // Server notices (NOTICE, WARNING) are not errors; libpq would print them to stderr.
+        PQsetNoticeProcessor(c, { _, _ in }, nil)
         let setup = PQexec(c, "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET application_name = 'switchyard'")
         defer { PQclear(setup) }
         guard PQresultStatus(setup) == PGRES_COMMAND_OK else {

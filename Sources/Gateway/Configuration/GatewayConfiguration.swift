@@ -1,0 +1,219 @@
+import Foundation
+import Yams
+
+/// Everything in `gateway.yaml`. Keys are snake_case; absent values take the defaults in code;
+/// for limits, `nil` means the limit is off unless a default is named.
+///
+/// ```yaml
+/// listen: "127.0.0.1:4000"
+/// subgraphs:
+///   - { name: tenants, module: tenants }
+///   - { name: reviews, url: "http://127.0.0.1:4101/graphql" }
+/// postgres: { url: "postgres://switchyard_app:app@127.0.0.1:54329/switchyard" }
+/// ```
+public struct GatewayConfiguration: Codable, Sendable, Equatable {
+    /// `host:port` the HTTP server binds.
+    public var listen: String = "127.0.0.1:4000"
+    /// A precomposed Apollo supergraph; subgraph URLs come from `join__graph(url:)`.
+    public var supergraph: String?
+    public var subgraphs: [SubgraphConfiguration] = []
+    public var limits: LimitsConfiguration = .init()
+    /// Whether `__schema` and `__type` answer.
+    public var introspection: Bool = true
+    public var postgres: PostgresSettings?
+    public var redis: RedisSettings?
+    public var tenancy: TenancyConfiguration = .init()
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case listen, supergraph, subgraphs, limits, introspection, postgres, redis, tenancy
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        listen = try c.decodeIfPresent(String.self, forKey: .listen) ?? listen
+        supergraph = try c.decodeIfPresent(String.self, forKey: .supergraph)
+        subgraphs = try c.decodeIfPresent([SubgraphConfiguration].self, forKey: .subgraphs) ?? []
+        limits = try c.decodeIfPresent(LimitsConfiguration.self, forKey: .limits) ?? .init()
+        introspection = try c.decodeIfPresent(Bool.self, forKey: .introspection) ?? introspection
+        postgres = try c.decodeIfPresent(PostgresSettings.self, forKey: .postgres)
+        redis = try c.decodeIfPresent(RedisSettings.self, forKey: .redis)
+        tenancy = try c.decodeIfPresent(TenancyConfiguration.self, forKey: .tenancy) ?? .init()
+    }
+
+    /// Reads a YAML file, then applies environment overrides:
+    /// `SWITCHYARD_LISTEN`, `SWITCHYARD_POSTGRES_URL`, `SWITCHYARD_POSTGRES_OWNER_URL`, `SWITCHYARD_REDIS_URL`.
+    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> GatewayConfiguration {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw ConfigurationError("cannot read configuration file \(path)")
+        }
+        var config = try parse(yaml: text)
+        config.applyEnvironment(environment)
+        config.baseDirectory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        try config.validate()
+        return config
+    }
+
+    public static func parse(yaml: String) throws -> GatewayConfiguration {
+        do {
+            if yaml.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return GatewayConfiguration() }
+            return try YAMLDecoder().decode(GatewayConfiguration.self, from: yaml)
+        } catch let e as DecodingError {
+            throw ConfigurationError("invalid configuration: \(Self.describe(e))")
+        } catch let e as ConfigurationError {
+            throw e
+        } catch {
+            throw ConfigurationError("invalid YAML: \(error)")
+        }
+    }
+
+    /// Folder of the configuration file; relative paths in it resolve against this.
+    public var baseDirectory: String = FileManager.default.currentDirectoryPath
+
+    public func resolvePath(_ path: String) -> String {
+        path.hasPrefix("/") ? path : URL(fileURLWithPath: baseDirectory).appendingPathComponent(path).path
+    }
+
+    public mutating func applyEnvironment(_ env: [String: String]) {
+        if let v = env["SWITCHYARD_LISTEN"], !v.isEmpty { listen = v }
+        if let v = env["SWITCHYARD_POSTGRES_URL"], !v.isEmpty {
+            postgres = postgres ?? PostgresSettings()
+            postgres?.url = v
+        }
+        if let v = env["SWITCHYARD_POSTGRES_OWNER_URL"], !v.isEmpty {
+            postgres = postgres ?? PostgresSettings()
+            postgres?.ownerURL = v
+        }
+        if let v = env["SWITCHYARD_REDIS_URL"], !v.isEmpty {
+            redis = redis ?? RedisSettings()
+            redis?.url = v
+        }
+    }
+
+    public func validate() throws {
+        guard listenAddress != nil else { throw ConfigurationError("listen must be host:port, got '\(listen)'") }
+        var names = Set<String>()
+        for s in subgraphs {
+            guard !s.name.isEmpty else { throw ConfigurationError("every subgraph needs a name") }
+            guard names.insert(s.name).inserted else { throw ConfigurationError("subgraph '\(s.name)' is listed twice") }
+            guard (s.module == nil) != (s.url == nil) else {
+                throw ConfigurationError("subgraph '\(s.name)' needs exactly one of module (in-package) or url (remote)")
+            }
+        }
+    }
+
+    public var listenAddress: (host: String, port: Int)? {
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else { return nil }
+        let host = String(listen[..<colon])
+        return (host.isEmpty ? "127.0.0.1" : host, port)
+    }
+
+    static func describe(_ e: DecodingError) -> String {
+        func path(_ p: [CodingKey]) -> String { p.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".") }
+        switch e {
+        case .typeMismatch(_, let c): return "\(path(c.codingPath)): \(c.debugDescription)"
+        case .valueNotFound(_, let c): return "\(path(c.codingPath)): \(c.debugDescription)"
+        case .keyNotFound(let k, let c): return "\(path(c.codingPath + [k])) is required"
+        case .dataCorrupted(let c): return "\(path(c.codingPath)): \(c.debugDescription)"
+        @unknown default: return "\(e)"
+        }
+    }
+
+    public static func == (a: GatewayConfiguration, b: GatewayConfiguration) -> Bool {
+        a.listen == b.listen && a.supergraph == b.supergraph && a.subgraphs == b.subgraphs && a.limits == b.limits
+            && a.introspection == b.introspection && a.postgres == b.postgres && a.redis == b.redis && a.tenancy == b.tenancy
+    }
+}
+
+/// One subgraph: an in-package `module`, or a remote `url`.
+public struct SubgraphConfiguration: Codable, Sendable, Equatable {
+    public var name: String
+    /// In-package subgraph module name (`tenants`, `agents`, `events`, `projections`, `dataproducts`).
+    public var module: String?
+    /// Remote Federation v2 subgraph endpoint.
+    public var url: String?
+    /// SDL file for a remote subgraph; otherwise fetched with `{ _service { sdl } }`.
+    public var schema: String?
+    /// Per-request timeout for a remote subgraph, in milliseconds (default 10,000).
+    public var timeoutMs: Int?
+
+    enum CodingKeys: String, CodingKey { case name, module, url, schema, timeoutMs = "timeout_ms" }
+}
+
+/// Query limits; `nil` means off unless a default is named.
+public struct LimitsConfiguration: Codable, Sendable, Equatable {
+    public var maxDepth: Int? = 15
+    public var maxAliases: Int? = 30
+    public var maxRootFields: Int? = 20
+    public var maxDirectives: Int? = 50
+    public var maxFields: Int? = 3_500
+    public var maxTokens: Int? = 15_000
+    public var maxCost: Int?
+    /// Largest request body accepted, in bytes (default 1 MiB).
+    public var maxBodyBytes: Int? = 1_048_576
+    /// Operations in one batched request; batching is off unless set.
+    public var maxBatch: Int?
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case maxDepth = "max_depth", maxAliases = "max_aliases", maxRootFields = "max_root_fields"
+        case maxDirectives = "max_directives", maxFields = "max_fields", maxTokens = "max_tokens", maxCost = "max_cost"
+        case maxBodyBytes = "max_body_bytes", maxBatch = "max_batch"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func v(_ k: CodingKeys, _ d: Int?) throws -> Int? { c.contains(k) ? try c.decodeIfPresent(Int.self, forKey: k) : d }
+        let d = LimitsConfiguration()
+        maxDepth = try v(.maxDepth, d.maxDepth)
+        maxAliases = try v(.maxAliases, d.maxAliases)
+        maxRootFields = try v(.maxRootFields, d.maxRootFields)
+        maxDirectives = try v(.maxDirectives, d.maxDirectives)
+        maxFields = try v(.maxFields, d.maxFields)
+        maxTokens = try v(.maxTokens, d.maxTokens)
+        maxCost = try v(.maxCost, d.maxCost)
+        maxBodyBytes = try v(.maxBodyBytes, d.maxBodyBytes)
+        maxBatch = try v(.maxBatch, d.maxBatch)
+    }
+}
+
+public struct PostgresSettings: Codable, Sendable, Equatable {
+    /// What the gateway connects as (the application role).
+    public var url: String = ""
+    /// What `db migrate` and `db seed` connect as (the table owner); defaults to `url`.
+    public var ownerURL: String?
+    public var applicationRole: String?
+    public var minConnections: Int?
+    public var maxConnections: Int?
+
+    public init() {}
+    enum CodingKeys: String, CodingKey {
+        case url, ownerURL = "owner_url", applicationRole = "application_role"
+        case minConnections = "min_connections", maxConnections = "max_connections"
+    }
+}
+
+public struct RedisSettings: Codable, Sendable, Equatable {
+    public var url: String = "redis://127.0.0.1:6379"
+    public var connections: Int?
+    public init() {}
+}
+
+public struct TenancyConfiguration: Codable, Sendable, Equatable {
+    /// Accept `X-Tenant: <slug>` as the request's tenant (development only).
+    public var developmentHeader: Bool = false
+    public init() {}
+    enum CodingKeys: String, CodingKey { case developmentHeader = "development_header" }
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        developmentHeader = try c.decodeIfPresent(Bool.self, forKey: .developmentHeader) ?? false
+    }
+}
+
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ d: String) { description = d }
+}

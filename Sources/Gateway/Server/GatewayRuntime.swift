@@ -1,0 +1,42 @@
+import Foundation
+import Logging
+import Postgres
+import Redis
+import ServiceLifecycle
+
+/// What one running gateway holds: its clients (created only when configured) and its schema.
+final class GatewayRuntime: Sendable {
+    let configuration: GatewayConfiguration
+    let postgres: PostgresPool?
+    let redis: RedisClient?
+    let logger: Logger
+
+    init(configuration: GatewayConfiguration, logger: Logger) async throws {
+        self.configuration = configuration
+        self.logger = logger
+        if let pg = configuration.postgres, !pg.url.isEmpty {
+            postgres = PostgresPool(configuration: .init(url: pg.url, minConnections: pg.minConnections ?? 5,
+                                                         maxConnections: pg.maxConnections ?? 20))
+        } else {
+            postgres = nil
+        }
+        if let r = configuration.redis {
+            redis = RedisClient(configuration: try .init(url: r.url, connections: r.connections ?? 8))
+        } else {
+            redis = nil
+        }
+    }
+
+    var services: [any Service] { [] }
+
+    /// Ready when every configured backing service answers.
+    func isReady() async -> Bool {
+        if let postgres {
+            guard (try? await postgres.query("SELECT 1")) != nil else { return false }
+        }
+        if let redis {
+            guard (try? await redis.ping()) == true else { return false }
+        }
+        return true
+    }
+}

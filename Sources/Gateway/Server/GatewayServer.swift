@@ -1,0 +1,50 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+
+/// The HTTP face of the gateway: `POST/GET /graphql`, `GET /health`, `GET /ready`.
+///
+/// ```swift
+/// let server = try await GatewayServer(configuration: config)
+/// try await server.run()   // until SIGINT/SIGTERM
+/// ```
+public final class GatewayServer: Sendable {
+    public let configuration: GatewayConfiguration
+    let runtime: GatewayRuntime
+    let logger: Logger
+
+    public init(configuration: GatewayConfiguration, logger: Logger = Logger(label: "switchyard")) async throws {
+        self.configuration = configuration
+        self.logger = logger
+        self.runtime = try await GatewayRuntime(configuration: configuration, logger: logger)
+    }
+
+    func makeRouter() -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.get("health") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
+        }
+        let runtime = self.runtime
+        router.get("ready") { _, _ in
+            let ready = await runtime.isReady()
+            return Response(status: ready ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
+                            body: .init(byteBuffer: ByteBuffer(string: #"{"ready":\#(ready)}"#)))
+        }
+        GraphQLHTTPHandler(runtime: runtime).register(on: router)
+        return router
+    }
+
+    /// Runs until the process is told to stop. `onRunning` receives the bound port (useful with port 0).
+    public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        guard let address = configuration.listenAddress else { throw ConfigurationError("invalid listen address") }
+        let app = Application(
+            router: makeRouter(),
+            configuration: .init(address: .hostname(address.host, port: address.port), serverName: "switchyard"),
+            services: runtime.services,
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? address.port) },
+            logger: logger
+        )
+        try await app.runService()
+    }
+}
