@@ -1,0 +1,564 @@
+import OrderedCollections
+
+/// A request to execute: a parsed document, the operation to run, and raw variables.
+public struct ExecutionRequest: Sendable {
+    public var document: Document
+    public var operationName: String?
+    public var variables: OrderedDictionary<String, JSON>
+    /// The source, for error locations.
+    public var source: Source?
+
+    public init(document: Document, operationName: String? = nil, variables: OrderedDictionary<String, JSON> = [:], source: Source? = nil) {
+        self.document = document
+        self.operationName = operationName
+        self.variables = variables
+        self.source = source
+    }
+}
+
+/// The outcome of execution (spec §7.1): `data` absent when a request error stopped it.
+public struct ExecutionResult: Sendable {
+    public var data: JSON?
+    public var errors: [GraphQLError]
+    public var extensions: OrderedDictionary<String, JSON>?
+
+    public init(data: JSON?, errors: [GraphQLError] = [], extensions: OrderedDictionary<String, JSON>? = nil) {
+        self.data = data
+        self.errors = errors
+        self.extensions = extensions
+    }
+
+    /// The response map: `errors` first when present, then `data`, then `extensions`.
+    public var json: JSON {
+        var o = OrderedDictionary<String, JSON>()
+        if !errors.isEmpty { o["errors"] = .array(errors.map(\.json)) }
+        if let data { o["data"] = data }
+        if let extensions, !extensions.isEmpty { o["extensions"] = .object(extensions) }
+        return .object(o)
+    }
+}
+
+/// Notified when the executor starts and finishes a task for an asynchronous resolver
+/// (a batch scheduler uses this to know when every running resolver waits on a loader).
+public protocol ExecutionObserver: Sendable {
+    func asyncResolverStarted()
+    func asyncResolverFinished()
+}
+
+/// Executes operations (spec §6) over an `ExecutableSchema`.
+///
+/// ```swift
+/// let result = await Executor.execute(executable, request: ExecutionRequest(document: doc), context: ctx)
+/// let bytes = result.json.bytes
+/// ```
+public enum Executor {
+    public static func execute<Context: Sendable>(_ executable: ExecutableSchema<Context>, request: ExecutionRequest,
+                                                  context: Context, observer: ExecutionObserver? = nil) async -> ExecutionResult {
+        let schema = executable.schema
+        // GetOperation (§6.1)
+        let operations = request.document.operations
+        let operation: OperationDefinition
+        if let name = request.operationName {
+            guard let op = operations.first(where: { $0.name?.value == name }) else {
+                return ExecutionResult(data: nil, errors: [GraphQLError("Unknown operation named \"\(name)\".", code: "OPERATION_NOT_FOUND")])
+            }
+            operation = op
+        } else {
+            guard operations.count == 1 else {
+                return ExecutionResult(data: nil, errors: [GraphQLError(operations.isEmpty ? "Must provide an operation."
+                    : "Must provide operation name if query contains multiple operations.", code: "OPERATION_NOT_FOUND")])
+            }
+            operation = operations[0]
+        }
+        let variables: OrderedDictionary<String, JSON>
+        switch Values.coerceVariables(schema, operation.variableDefinitions, request.variables, source: request.source) {
+        case .success(let v): variables = v
+        case .failure(let e): return ExecutionResult(data: nil, errors: e.errors)
+        }
+        guard let rootName = schema.rootTypeName(operation.operation), let rootType = schema.types[rootName] else {
+            return ExecutionResult(data: nil, errors: [GraphQLError("Schema is not configured for \(operation.operation.rawValue)s.",
+                                                                    code: "OPERATION_NOT_SUPPORTED")])
+        }
+        guard let rootValue = executable.rootValues[operation.operation] else {
+            return ExecutionResult(data: nil, errors: [GraphQLError("No root resolvers for \(operation.operation.rawValue).")])
+        }
+        var fragments: [String: FragmentDefinition] = [:]
+        for f in request.document.fragments { fragments[f.name.value] = f }
+        let state = ExecutionState(executable: executable, operation: operation, fragments: fragments,
+                                   variables: variables, context: context, source: request.source, observer: observer)
+        return await state.run(rootType: rootType, rootValue: rootValue)
+    }
+}
+
+/// A path in the response, shared by children (built into an array only when needed).
+indirect enum ResponsePath: Sendable {
+    case root
+    case key(String, ResponsePath)
+    case index(Int, ResponsePath)
+
+    var elements: [PathElement] {
+        var out: [PathElement] = []
+        var p = self
+        while true {
+            switch p {
+            case .root: return out.reversed()
+            case .key(let k, let parent): out.append(.key(k)); p = parent
+            case .index(let i, let parent): out.append(.index(i)); p = parent
+            }
+        }
+    }
+}
+
+/// A container in the result tree: an object's fields or a list's items.
+final class ResultNode {
+    enum Cell {
+        case json(JSON)
+        case node(ResultNode)
+        case pending
+    }
+    var keys: [String]?          // nil for lists
+    var cells: [Cell] = []
+    unowned(unsafe) var parent: ResultNode?
+    var indexInParent = 0
+    var nonNullInParent = false
+    var isNull = false
+
+    init(isObject: Bool) { keys = isObject ? [] : nil }
+
+    func write(_ w: inout JSONWriter) {
+        if isNull { w.append("null"); return }
+        if let keys {
+            w.bytes.append(UInt8(ascii: "{"))
+            for i in 0..<cells.count {
+                if i > 0 { w.bytes.append(UInt8(ascii: ",")) }
+                w.writeString(keys[i])
+                w.bytes.append(UInt8(ascii: ":"))
+                Self.write(cells[i], &w)
+            }
+            w.bytes.append(UInt8(ascii: "}"))
+        } else {
+            w.bytes.append(UInt8(ascii: "["))
+            for i in 0..<cells.count {
+                if i > 0 { w.bytes.append(UInt8(ascii: ",")) }
+                Self.write(cells[i], &w)
+            }
+            w.bytes.append(UInt8(ascii: "]"))
+        }
+    }
+
+    static func write(_ cell: Cell, _ w: inout JSONWriter) {
+        switch cell {
+        case .json(let j): w.write(j)
+        case .node(let n): n.write(&w)
+        case .pending: w.append("null")
+        }
+    }
+
+    var json: JSON {
+        if isNull { return .null }
+        func cellJSON(_ c: Cell) -> JSON {
+            switch c {
+            case .json(let j): return j
+            case .node(let n): return n.json
+            case .pending: return .null
+            }
+        }
+        if let keys {
+            var o = OrderedDictionary<String, JSON>(minimumCapacity: cells.count)
+            for i in 0..<cells.count { o[keys[i]] = cellJSON(cells[i]) }
+            return .object(o)
+        }
+        return .array(cells.map(cellJSON))
+    }
+}
+
+/// One field to resolve on objects of one type: collected, looked up and with arguments coerced once.
+final class FieldPlan: @unchecked Sendable {
+    let responseKey: String
+    let fieldName: String
+    let definition: FieldDef
+    let fieldNodes: [Field]
+    let arguments: Result<Arguments, GraphQLError>
+    let returnType: TypeReference
+    let isTypename: Bool
+    let parentType: String
+    /// Sub-plans by runtime object type (for composite return types).
+    var subPlans: [String: [FieldPlan]] = [:]
+
+    init(responseKey: String, fieldName: String, definition: FieldDef, fieldNodes: [Field],
+         arguments: Result<Arguments, GraphQLError>, parentType: String) {
+        self.responseKey = responseKey
+        self.fieldName = fieldName
+        self.definition = definition
+        self.fieldNodes = fieldNodes
+        self.arguments = arguments
+        self.returnType = definition.type
+        self.isTypename = fieldName == "__typename"
+        self.parentType = parentType
+    }
+}
+
+final class ExecutionState<Context: Sendable>: @unchecked Sendable {
+    let executable: ExecutableSchema<Context>
+    let schema: Schema
+    let operation: OperationDefinition
+    let fragments: [String: FragmentDefinition]
+    let variables: OrderedDictionary<String, JSON>
+    let context: Context
+    let source: Source?
+    let observer: ExecutionObserver?
+    var errors: [GraphQLError] = []
+    var dataIsNull = false
+
+    struct Pending {
+        let thunk: @Sendable () async throws -> Output<Context>
+        let node: ResultNode
+        let index: Int
+        let plan: FieldPlan
+        let type: TypeReference
+        let path: ResponsePath
+    }
+    var pending: [Pending] = []
+
+    init(executable: ExecutableSchema<Context>, operation: OperationDefinition, fragments: [String: FragmentDefinition],
+         variables: OrderedDictionary<String, JSON>, context: Context, source: Source?, observer: ExecutionObserver?) {
+        self.executable = executable
+        self.schema = executable.schema
+        self.operation = operation
+        self.fragments = fragments
+        self.variables = variables
+        self.context = context
+        self.source = source
+        self.observer = observer
+    }
+
+    func locations(_ nodes: [Field]) -> [SourceLocation] {
+        guard let source, let f = nodes.first else { return [] }
+        return [source.location(of: Int(f.span.start))]
+    }
+
+    // MARK: running
+
+    func run(rootType: NamedType, rootValue: AnyObjectBox<Context>) async -> ExecutionResult {
+        let root = ResultNode(isObject: true)
+        let plans = collectPlans(rootType, [operation.selectionSet])
+        if operation.operation == .mutation {
+            // Root fields of a mutation run serially, in document order (§6.2.2).
+            for plan in plans {
+                let ok = executeFields(rootType, rootValue, [plan], root, .root)
+                if !ok { dataIsNull = true; break }
+                await drain()
+                if dataIsNull || root.isNull { break }
+            }
+        } else {
+            if !executeFields(rootType, rootValue, plans, root, .root) { dataIsNull = true }
+            await drain()
+        }
+        let data: JSON = dataIsNull || root.isNull ? .null : .node(root)
+        return ExecutionResult(data: data, errors: errors)
+    }
+
+    /// Runs every pending asynchronous resolver concurrently; completions (and any new pending
+    /// work they produce) are handled here, on this one task.
+    func drain() async {
+        guard !pending.isEmpty else { return }
+        let observer = self.observer
+        await withTaskGroup(of: (Int, Result<Output<Context>, Error>).self) { group in
+            var inFlight: [Int: Pending] = [:]
+            var nextID = 0
+            func launch() {
+                let batch = pending
+                pending.removeAll(keepingCapacity: true)
+                for p in batch {
+                    let id = nextID
+                    nextID += 1
+                    inFlight[id] = p
+                    observer?.asyncResolverStarted()
+                    let thunk = p.thunk
+                    group.addTask {
+                        let r: Result<Output<Context>, Error>
+                        do { r = .success(try await thunk()) } catch { r = .failure(error) }
+                        observer?.asyncResolverFinished()
+                        return (id, r)
+                    }
+                }
+            }
+            launch()
+            while let (id, result) = await group.next() {
+                guard let p = inFlight.removeValue(forKey: id) else { continue }
+                let output: Output<Context>
+                switch result {
+                case .success(let o): output = o
+                case .failure(let e): output = .error(asGraphQLError(e))
+                }
+                let ok = complete(output, p.type, p.plan, p.node, p.index, p.path)
+                if !ok { nullOut(p.node, p.index, p.type) }
+                if !pending.isEmpty { launch() }
+            }
+        }
+    }
+
+    func asGraphQLError(_ e: Error) -> GraphQLError {
+        if let g = e as? GraphQLError { return g }
+        return GraphQLError(String(describing: e))
+    }
+
+    /// A failed non-null position nulls its nearest nullable ancestor (§6.4.4).
+    func nullOut(_ node: ResultNode, _ index: Int, _ type: TypeReference) {
+        if case .nonNull = type {
+            var n = node
+            while true {
+                n.isNull = true
+                guard let parent = n.parent else { dataIsNull = true; return }
+                if !n.nonNullInParent {
+                    parent.cells[n.indexInParent] = .json(.null)
+                    return
+                }
+                n = parent
+            }
+        } else {
+            node.cells[index] = .json(.null)
+        }
+    }
+
+    // MARK: fields
+
+    /// Resolves `plans` on one object into `node`; false when a non-null field failed (the object is null).
+    func executeFields(_ type: NamedType, _ object: AnyObjectBox<Context>, _ plans: [FieldPlan], _ node: ResultNode, _ path: ResponsePath) -> Bool {
+        node.keys!.reserveCapacity(node.keys!.count + plans.count)
+        node.cells.reserveCapacity(node.cells.count + plans.count)
+        for plan in plans {
+            let index = node.cells.count
+            node.keys!.append(plan.responseKey)
+            node.cells.append(.pending)
+            if plan.isTypename {
+                node.cells[index] = .json(.string(object.typeName))
+                continue
+            }
+            let output: Output<Context>
+            switch plan.arguments {
+            case .failure(let e):
+                output = .error(e)
+            case .success(let args):
+                if plan.fieldName == "__schema" || plan.fieldName == "__type", type.name == schema.queryType,
+                   type.fields[plan.fieldName] == nil {
+                    output = executable.introspection.resolveRoot(plan.fieldName, args)
+                } else {
+                    let info = ResolveInfo(fieldName: plan.fieldName, parentType: type.name, returnType: plan.returnType,
+                                           path: [], fieldNodes: plan.fieldNodes, operation: operation, fragments: fragments,
+                                           variables: variables, schema: schema)
+                    do { output = try object.resolve(plan.fieldName, args, context, info) } catch { output = .error(asGraphQLError(error)) }
+                }
+            }
+            let fieldPath = ResponsePath.key(plan.responseKey, path)
+            if !complete(output, plan.returnType, plan, node, index, fieldPath) {
+                if case .nonNull = plan.returnType { return false }
+                node.cells[index] = .json(.null)
+            }
+        }
+        return true
+    }
+
+    /// CompleteValue (§6.4.3) into `node.cells[index]`; false when the value is null or failed
+    /// where `type` is non-null (the caller propagates).
+    func complete(_ output: Output<Context>, _ type: TypeReference, _ plan: FieldPlan, _ node: ResultNode, _ index: Int, _ path: ResponsePath) -> Bool {
+        switch output {
+        case .async(let thunk):
+            node.cells[index] = .pending
+            pending.append(Pending(thunk: thunk, node: node, index: index, plan: plan, type: type, path: path))
+            return true
+        case .error(var e):
+            if e.locations.isEmpty { e.locations = locations(plan.fieldNodes) }
+            e.path = path.elements
+            errors.append(e)
+            return false
+        default:
+            break
+        }
+        switch type {
+        case .nonNull(let inner):
+            if case .null = output {
+                errors.append(GraphQLError("Cannot return null for non-nullable field \(plan.parentType).\(plan.fieldName).",
+                                           locations: locations(plan.fieldNodes), path: path.elements))
+                return false
+            }
+            let ok = complete(output, inner, plan, node, index, path)
+            if ok, case .json(.null) = node.cells[index] { return false }
+            return ok
+        case .list(let inner):
+            switch output {
+            case .null:
+                node.cells[index] = .json(.null)
+                return true
+            case .list(let items):
+                let list = ResultNode(isObject: false)
+                list.parent = node
+                list.indexInParent = index
+                if case .nonNull = type { list.nonNullInParent = true }
+                list.cells.reserveCapacity(items.count)
+                node.cells[index] = .node(list)
+                for (i, item) in items.enumerated() {
+                    list.cells.append(.pending)
+                    let itemPath = ResponsePath.index(i, path)
+                    if !complete(item, inner, plan, list, i, itemPath) {
+                        if case .nonNull = inner { return false }
+                        list.cells[i] = .json(.null)
+                    }
+                }
+                return true
+            default:
+                errors.append(GraphQLError("Expected Iterable, but did not find one for field \"\(plan.parentType).\(plan.fieldName)\".",
+                                           locations: locations(plan.fieldNodes), path: path.elements))
+                return false
+            }
+        case .named(let n):
+            switch output {
+            case .null:
+                node.cells[index] = .json(.null)
+                return true
+            case .leaf(let value):
+                guard let t = schema.types[n.value], t.kind.isLeaf, let v = Values.serializeLeaf(t, value) else {
+                    let what = schema.types[n.value]?.kind == .enumType ? "Enum \"\(n.value)\" cannot represent value: \(value.text)"
+                        : "\(n.value) cannot represent value: \(value.text)"
+                    errors.append(GraphQLError(what, locations: locations(plan.fieldNodes), path: path.elements))
+                    return false
+                }
+                node.cells[index] = .json(v)
+                return true
+            case .object(let box):
+                guard let declared = schema.types[n.value], declared.kind.isComposite else {
+                    errors.append(GraphQLError("Field \(plan.parentType).\(plan.fieldName) returned an object for non-object type \(n.value).",
+                                               locations: locations(plan.fieldNodes), path: path.elements))
+                    return false
+                }
+                guard let runtime = schema.types[box.typeName], runtime.kind == .object, schema.isPossibleType(declared, box.typeName) else {
+                    errors.append(GraphQLError("Abstract type \"\(n.value)\" must resolve to an Object type at runtime for field \"\(plan.parentType).\(plan.fieldName)\". Got \"\(box.typeName)\".",
+                                               locations: locations(plan.fieldNodes), path: path.elements))
+                    return false
+                }
+                let subPlans: [FieldPlan]
+                if let cached = plan.subPlans[runtime.name] { subPlans = cached } else {
+                    subPlans = collectPlans(runtime, plan.fieldNodes.compactMap(\.selectionSet))
+                    plan.subPlans[runtime.name] = subPlans
+                }
+                let child = ResultNode(isObject: true)
+                child.parent = node
+                child.indexInParent = index
+                if case .nonNull = type { child.nonNullInParent = true }
+                node.cells[index] = .node(child)
+                if !executeFields(runtime, box, subPlans, child, path) {
+                    child.isNull = true
+                    node.cells[index] = .json(.null)
+                    return false
+                }
+                return true
+            default:
+                errors.append(GraphQLError("Field \(plan.parentType).\(plan.fieldName) returned a value of the wrong shape for \(n.value).",
+                                           locations: locations(plan.fieldNodes), path: path.elements))
+                return false
+            }
+        }
+    }
+
+    // MARK: field collection (§6.3.2)
+
+    func collectPlans(_ type: NamedType, _ sets: [SelectionSet]) -> [FieldPlan] {
+        var grouped = OrderedDictionary<String, [Field]>()
+        var visited = Set<String>()
+        for set in sets { collect(type, set, &grouped, &visited) }
+        var plans: [FieldPlan] = []
+        plans.reserveCapacity(grouped.count)
+        for (key, nodes) in grouped {
+            let name = nodes[0].name.value
+            guard let def = schema.field(type, name) else { continue }
+            let args: Result<Arguments, GraphQLError>
+            do {
+                args = .success(try coerceArguments(def, nodes[0]))
+            } catch let e as Values.CoercionError {
+                args = .failure(GraphQLError(e.message, locations: locations([nodes[0]]), code: "BAD_USER_INPUT"))
+            } catch {
+                args = .failure(GraphQLError("\(error)"))
+            }
+            plans.append(FieldPlan(responseKey: key, fieldName: name, definition: def, fieldNodes: nodes, arguments: args, parentType: type.name))
+        }
+        return plans
+    }
+
+    private func collect(_ type: NamedType, _ set: SelectionSet, _ grouped: inout OrderedDictionary<String, [Field]>, _ visited: inout Set<String>) {
+        for selection in set.selections {
+            if !shouldInclude(selection.directives) { continue }
+            switch selection {
+            case .field(let f):
+                grouped[f.responseKey, default: []].append(f)
+            case .fragmentSpread(let s):
+                let name = s.name.value
+                guard !visited.contains(name), let frag = fragments[name] else { continue }
+                visited.insert(name)
+                guard doesFragmentApply(type, frag.typeCondition.value) else { continue }
+                collect(type, frag.selectionSet, &grouped, &visited)
+            case .inlineFragment(let i):
+                if let tc = i.typeCondition, !doesFragmentApply(type, tc.value) { continue }
+                collect(type, i.selectionSet, &grouped, &visited)
+            }
+        }
+    }
+
+    private func doesFragmentApply(_ object: NamedType, _ condition: String) -> Bool {
+        guard let t = schema.types[condition] else { return false }
+        switch t.kind {
+        case .object: return t.name == object.name
+        case .interface: return object.interfaces.contains(t.name)
+        case .union: return t.possibleTypes.contains(object.name)
+        default: return false
+        }
+    }
+
+    private func shouldInclude(_ directives: [Directive]) -> Bool {
+        if directives.isEmpty { return true }
+        for d in directives {
+            let name = d.name.value
+            guard name == "skip" || name == "include", let arg = d.arguments.first(where: { $0.name.value == "if" }) else { continue }
+            var flag = false
+            switch arg.value {
+            case .boolean(let b): flag = b
+            case .variable(let v): flag = variables[v]?.boolValue ?? false
+            default: break
+            }
+            if name == "skip" && flag { return false }
+            if name == "include" && !flag { return false }
+        }
+        return true
+    }
+
+    /// CoerceArgumentValues (§6.4.2).
+    func coerceArguments(_ def: FieldDef, _ field: Field) throws -> Arguments {
+        if def.arguments.isEmpty { return Arguments() }
+        var out = OrderedDictionary<String, JSON>()
+        for (name, arg) in def.arguments {
+            if let given = field.arguments.first(where: { $0.name.value == name }) {
+                if case .variable(let v) = given.value, variables[v] == nil {
+                    if let d = arg.defaultValue { out[name] = try Values.literal(schema, d, arg.type, variables: [:]) }
+                    else if case .nonNull = arg.type {
+                        throw Values.CoercionError(message: "Argument \"\(name)\" of required type \"\(arg.type)\" was provided the variable \"$\(v)\" which was not provided a runtime value.")
+                    }
+                    continue
+                }
+                do {
+                    out[name] = try Values.literal(schema, given.value, arg.type, variables: variables)
+                } catch let e as Values.CoercionError {
+                    throw Values.CoercionError(message: "Argument \"\(name)\" has invalid value \(Printer.print(given.value)): \(e.message)")
+                }
+            } else if let d = arg.defaultValue {
+                out[name] = try Values.literal(schema, d, arg.type, variables: [:])
+            } else if case .nonNull = arg.type {
+                throw Values.CoercionError(message: "Argument \"\(name)\" of required type \"\(arg.type)\" was not provided.")
+            }
+        }
+        return Arguments(out)
+    }
+}
+
+extension JSON {
+    /// Placeholder used while assembling results (never appears in output).
+    static func node(_ n: ResultNode) -> JSON { n.json }
+}

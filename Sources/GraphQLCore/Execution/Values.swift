@@ -1,0 +1,295 @@
+import OrderedCollections
+
+/// Input and result coercion (spec §3.5 Scalars, §3.9 Enums, §3.10 Input Objects, §6.4.1, §6.4.2).
+enum Values {
+    /// CoerceVariableValues (§6.4.1). Errors name the variable and what was wrong.
+    static func coerceVariables(_ schema: Schema, _ definitions: [VariableDefinition], _ inputs: OrderedDictionary<String, JSON>,
+                                source: Source?) -> Result<OrderedDictionary<String, JSON>, GraphQLErrors> {
+        var coerced = OrderedDictionary<String, JSON>()
+        var errors: [GraphQLError] = []
+        for def in definitions {
+            let name = def.variable.value
+            let loc = source.map { [$0.location(of: Int(def.span.start))] } ?? []
+            guard let namedType = schema.namedType(def.type), namedType.kind.isInput else {
+                errors.append(GraphQLError("Variable \"$\(name)\" expected value of type \"\(def.type)\" which cannot be used as an input type.",
+                                           locations: loc, code: "BAD_USER_INPUT"))
+                continue
+            }
+            if let value = inputs[name] {
+                if value.isNull, case .nonNull = def.type {
+                    errors.append(GraphQLError("Variable \"$\(name)\" of non-null type \"\(def.type)\" must not be null.",
+                                               locations: loc, code: "BAD_USER_INPUT"))
+                    continue
+                }
+                switch coerceInput(schema, value, def.type, path: "") {
+                case .success(let v): coerced[name] = v
+                case .failure(let e):
+                    errors.append(GraphQLError("Variable \"$\(name)\" got invalid value \(value.text); \(e.message)",
+                                               locations: loc, code: "BAD_USER_INPUT"))
+                }
+            } else if let d = def.defaultValue {
+                if let v = try? literal(schema, d, def.type, variables: [:]) { coerced[name] = v }
+            } else if case .nonNull = def.type {
+                errors.append(GraphQLError("Variable \"$\(name)\" of required type \"\(def.type)\" was not provided.",
+                                           locations: loc, code: "BAD_USER_INPUT"))
+            }
+        }
+        return errors.isEmpty ? .success(coerced) : .failure(GraphQLErrors(errors))
+    }
+
+    struct CoercionError: Error {
+        var message: String
+    }
+
+    /// Input coercion of a JSON value (variables) to a type.
+    static func coerceInput(_ schema: Schema, _ value: JSON, _ type: TypeReference, path: String) -> Result<JSON, CoercionError> {
+        let at = path.isEmpty ? "" : " at \"\(path)\""
+        switch type {
+        case .nonNull(let inner):
+            if value.isNull { return .failure(CoercionError(message: "Expected non-nullable type \"\(type)\" not to be null\(at).")) }
+            return coerceInput(schema, value, inner, path: path)
+        case .list(let inner):
+            if value.isNull { return .success(.null) }
+            if case .array(let items) = value {
+                var out: [JSON] = []
+                out.reserveCapacity(items.count)
+                for (i, item) in items.enumerated() {
+                    switch coerceInput(schema, item, inner, path: path.isEmpty ? "[\(i)]" : "\(path)[\(i)]") {
+                    case .success(let v): out.append(v)
+                    case .failure(let e): return .failure(e)
+                    }
+                }
+                return .success(.array(out))
+            }
+            // A single value is coerced to a list of one (§3.11 Input Coercion).
+            return coerceInput(schema, value, inner, path: path).map { .array([$0]) }
+        case .named(let n):
+            if value.isNull { return .success(.null) }
+            guard let t = schema.types[n.value] else { return .failure(CoercionError(message: "Unknown type \"\(n.value)\".")) }
+            switch t.kind {
+            case .scalar:
+                if let v = coerceScalarInput(t.name, value) { return .success(v) }
+                return .failure(CoercionError(message: "\(scalarInputMessage(t.name, value))\(at)"))
+            case .enumType:
+                if case .string(let s) = value, t.enumValues[s] != nil { return .success(value) }
+                return .failure(CoercionError(message: "Value \(value.text) does not exist in \"\(t.name)\" enum\(at)."))
+            case .inputObject:
+                guard case .object(let fields) = value else {
+                    return .failure(CoercionError(message: "Expected type \"\(t.name)\" to be an object\(at)."))
+                }
+                for key in fields.keys where t.inputFields[key] == nil {
+                    return .failure(CoercionError(message: "Field \"\(key)\" is not defined by type \"\(t.name)\"\(at)."))
+                }
+                var out = OrderedDictionary<String, JSON>()
+                for (fname, f) in t.inputFields {
+                    let sub = path.isEmpty ? fname : "\(path).\(fname)"
+                    if let v = fields[fname] {
+                        switch coerceInput(schema, v, f.type, path: sub) {
+                        case .success(let c): out[fname] = c
+                        case .failure(let e): return .failure(e)
+                        }
+                    } else if let d = f.defaultValue {
+                        if let c = try? literal(schema, d, f.type, variables: [:]) { out[fname] = c }
+                    } else if case .nonNull = f.type {
+                        return .failure(CoercionError(message: "Field \"\(sub)\" of required type \"\(f.type)\" was not provided."))
+                    }
+                }
+                if t.isOneOf {
+                    if out.count != 1 { return .failure(CoercionError(message: "OneOf Input Object \"\(t.name)\" must specify exactly one key\(at).")) }
+                    if out.values.first?.isNull == true {
+                        return .failure(CoercionError(message: "Field \"\(out.keys.first!)\" must be non-null\(at)."))
+                    }
+                }
+                return .success(.object(out))
+            default:
+                return .failure(CoercionError(message: "\"\(t.name)\" is not an input type."))
+            }
+        }
+    }
+
+    static func scalarInputMessage(_ scalar: String, _ value: JSON) -> String {
+        switch scalar {
+        case "Int":
+            if case .int(let i) = value { return "Int cannot represent non 32-bit signed integer value: \(i)" }
+            return "Int cannot represent non-integer value: \(value.text)"
+        case "Float": return "Float cannot represent non numeric value: \(value.text)"
+        case "String": return "String cannot represent a non string value: \(value.text)"
+        case "Boolean": return "Boolean cannot represent a non boolean value: \(value.text)"
+        case "ID": return "ID cannot represent a non-string and non-integer value: \(value.text)"
+        default: return "Expected value of type \"\(scalar)\", found \(value.text)."
+        }
+    }
+
+    /// Input coercion of a built-in scalar from JSON (§3.5); custom scalars accept any JSON.
+    static func coerceScalarInput(_ scalar: String, _ value: JSON) -> JSON? {
+        switch scalar {
+        case "Int":
+            if case .int(let i) = value, i >= Int(Int32.min), i <= Int(Int32.max) { return value }
+            if case .double(let d) = value, d.rounded() == d, d >= Double(Int32.min), d <= Double(Int32.max) { return .int(Int(d)) }
+            return nil
+        case "Float":
+            if case .int(let i) = value { return .double(Double(i)) }
+            if case .double(let d) = value, d.isFinite { return value }
+            return nil
+        case "String":
+            if case .string = value { return value }
+            return nil
+        case "Boolean":
+            if case .bool = value { return value }
+            return nil
+        case "ID":
+            if case .string = value { return value }
+            if case .int(let i) = value { return .string(String(i)) }
+            return nil
+        default:
+            return value
+        }
+    }
+
+    /// CoerceArgumentValues / literal input coercion: an AST value (with variables) to JSON.
+    /// Throws a CoercionError with a message for validation-style failures.
+    static func literal(_ schema: Schema, _ value: Value, _ type: TypeReference, variables: OrderedDictionary<String, JSON>) throws -> JSON {
+        if case .variable(let v) = value {
+            guard let j = variables[v] else { return .null }
+            if j.isNull, case .nonNull = type { throw CoercionError(message: "Variable \"$\(v)\" of non-null type \"\(type)\" must not be null.") }
+            return j
+        }
+        switch type {
+        case .nonNull(let inner):
+            if value.isNull { throw CoercionError(message: "Expected value of type \"\(type)\", found null.") }
+            return try literal(schema, value, inner, variables: variables)
+        case .list(let inner):
+            if value.isNull { return .null }
+            if case .list(let items) = value {
+                return .array(try items.map { item in
+                    if case .variable(let v) = item, variables[v] == nil {
+                        if case .nonNull = inner { throw CoercionError(message: "Expected value of type \"\(inner)\", found null.") }
+                        return .null
+                    }
+                    return try literal(schema, item, inner, variables: variables)
+                })
+            }
+            return .array([try literal(schema, value, inner, variables: variables)])
+        case .named(let n):
+            if value.isNull { return .null }
+            guard let t = schema.types[n.value] else { throw CoercionError(message: "Unknown type \"\(n.value)\".") }
+            switch t.kind {
+            case .scalar:
+                if let j = scalarLiteral(t.name, value) { return j }
+                throw CoercionError(message: "\(t.name) cannot represent value: \(Printer.print(value))")
+            case .enumType:
+                if case .enumValue(let e) = value, t.enumValues[e] != nil { return .string(e) }
+                throw CoercionError(message: "Value \"\(Printer.print(value))\" does not exist in \"\(t.name)\" enum.")
+            case .inputObject:
+                guard case .object(let fields) = value else {
+                    throw CoercionError(message: "Expected value of type \"\(t.name)\", found \(Printer.print(value)).")
+                }
+                var out = OrderedDictionary<String, JSON>()
+                for (fname, f) in t.inputFields {
+                    if let field = fields.first(where: { $0.name.value == fname }) {
+                        if case .variable(let v) = field.value, variables[v] == nil {
+                            if let d = f.defaultValue { out[fname] = try literal(schema, d, f.type, variables: [:]) }
+                            else if case .nonNull = f.type { throw CoercionError(message: "Field \"\(t.name).\(fname)\" of required type \"\(f.type)\" was not provided.") }
+                            continue
+                        }
+                        out[fname] = try literal(schema, field.value, f.type, variables: variables)
+                    } else if let d = f.defaultValue {
+                        out[fname] = try literal(schema, d, f.type, variables: [:])
+                    } else if case .nonNull = f.type {
+                        throw CoercionError(message: "Field \"\(t.name).\(fname)\" of required type \"\(f.type)\" was not provided.")
+                    }
+                }
+                if t.isOneOf, out.count != 1 || out.values.first?.isNull == true {
+                    throw CoercionError(message: "OneOf Input Object \"\(t.name)\" must specify exactly one non-null key.")
+                }
+                return .object(out)
+            default:
+                throw CoercionError(message: "\"\(t.name)\" is not an input type.")
+            }
+        }
+    }
+
+    /// A literal for a scalar type, or nil if it cannot be coerced (§3.5 Input Coercion).
+    static func scalarLiteral(_ scalar: String, _ value: Value) -> JSON? {
+        switch (scalar, value) {
+        case ("Int", .int(let s)):
+            guard let i = Int(s), i >= Int(Int32.min), i <= Int(Int32.max) else { return nil }
+            return .int(i)
+        case ("Float", .int(let s)), ("Float", .float(let s)):
+            guard let d = Double(s), d.isFinite else { return nil }
+            return .double(d)
+        case ("String", .string(let s, _)): return .string(s)
+        case ("Boolean", .boolean(let b)): return .bool(b)
+        case ("ID", .string(let s, _)): return .string(s)
+        case ("ID", .int(let s)): return .string(s)
+        case ("Int", _), ("Float", _), ("String", _), ("Boolean", _), ("ID", _): return nil
+        default: return valueToJSON(value, variables: [:])
+        }
+    }
+
+    /// An AST value as plain JSON (custom scalars), variables substituted.
+    static func valueToJSON(_ value: Value, variables: OrderedDictionary<String, JSON>) -> JSON {
+        switch value {
+        case .variable(let v): return variables[v] ?? .null
+        case .int(let s): return Int(s).map(JSON.int) ?? .double(Double(s) ?? 0)
+        case .float(let s): return .double(Double(s) ?? 0)
+        case .string(let s, _): return .string(s)
+        case .boolean(let b): return .bool(b)
+        case .null: return .null
+        case .enumValue(let e): return .string(e)
+        case .list(let items): return .array(items.map { valueToJSON($0, variables: variables) })
+        case .object(let fields):
+            var o = OrderedDictionary<String, JSON>()
+            for f in fields { o[f.name.value] = valueToJSON(f.value, variables: variables) }
+            return .object(o)
+        }
+    }
+
+    /// Result coercion of a leaf (§3.5 Result Coercion, §3.9): nil when the value cannot be represented.
+    static func serializeLeaf(_ type: NamedType, _ value: JSON) -> JSON? {
+        if type.kind == .enumType {
+            if case .string(let s) = value, type.enumValues[s] != nil { return value }
+            return nil
+        }
+        switch type.name {
+        case "Int":
+            switch value {
+            case .int(let i): return i >= Int(Int32.min) && i <= Int(Int32.max) ? value : nil
+            case .double(let d): return d.rounded() == d && d >= Double(Int32.min) && d <= Double(Int32.max) ? .int(Int(d)) : nil
+            case .bool(let b): return .int(b ? 1 : 0)
+            case .string(let s): return Int32(s).map { .int(Int($0)) }
+            default: return nil
+            }
+        case "Float":
+            switch value {
+            case .int(let i): return .double(Double(i))
+            case .double(let d): return d.isFinite ? value : nil
+            case .bool(let b): return .double(b ? 1 : 0)
+            case .string(let s): return Double(s).flatMap { $0.isFinite ? .double($0) : nil }
+            default: return nil
+            }
+        case "String":
+            switch value {
+            case .string: return value
+            case .int(let i): return .string(String(i))
+            case .double(let d): return .string(d.description)
+            case .bool(let b): return .string(b ? "true" : "false")
+            default: return nil
+            }
+        case "Boolean":
+            switch value {
+            case .bool: return value
+            case .int(let i): return .bool(i != 0)
+            default: return nil
+            }
+        case "ID":
+            switch value {
+            case .string: return value
+            case .int(let i): return .string(String(i))
+            default: return nil
+            }
+        default:
+            return value
+        }
+    }
+}

@@ -1,0 +1,170 @@
+/// Prints ASTs back to GraphQL text. parse(print(doc)) gives the same AST (spans aside).
+public enum Printer {
+    public static func print(_ document: Document) -> String {
+        document.definitions.map(print).joined(separator: "\n\n") + "\n"
+    }
+
+    public static func print(_ def: Definition) -> String {
+        switch def {
+        case .operation(let o): return print(o)
+        case .fragment(let f):
+            return "fragment \(f.name.value) on \(f.typeCondition.value)\(directives(f.directives)) \(print(f.selectionSet, indent: ""))"
+        case .schema(let s):
+            var out = description(s.description, "")
+            out += s.isExtension ? "extend schema" : "schema"
+            out += directives(s.directives)
+            if !s.operationTypes.isEmpty {
+                out += " {\n" + s.operationTypes.map { "  \($0.operation.rawValue): \($0.type.value)" }.joined(separator: "\n") + "\n}"
+            }
+            return out
+        case .type(let t): return print(t)
+        case .directive(let d):
+            return description(d.description, "") + "directive @\(d.name.value)\(argumentDefinitions(d.arguments, ""))"
+                + (d.isRepeatable ? " repeatable" : "") + " on " + d.locations.map(\.value).joined(separator: " | ")
+        }
+    }
+
+    public static func print(_ o: OperationDefinition) -> String {
+        if o.isShorthand && o.name == nil && o.variableDefinitions.isEmpty && o.directives.isEmpty {
+            return print(o.selectionSet, indent: "")
+        }
+        var out = o.operation.rawValue
+        if let n = o.name { out += " " + n.value }
+        if !o.variableDefinitions.isEmpty {
+            out += "(" + o.variableDefinitions.map { v in
+                "$\(v.variable.value): \(v.type)" + (v.defaultValue.map { " = " + print($0) } ?? "") + directives(v.directives)
+            }.joined(separator: ", ") + ")"
+        }
+        out += directives(o.directives)
+        return out + " " + print(o.selectionSet, indent: "")
+    }
+
+    public static func print(_ set: SelectionSet, indent: String) -> String {
+        let inner = indent + "  "
+        var out = "{\n"
+        for s in set.selections {
+            out += inner + print(s, indent: inner) + "\n"
+        }
+        return out + indent + "}"
+    }
+
+    static func print(_ s: Selection, indent: String) -> String {
+        switch s {
+        case .field(let f):
+            var out = ""
+            if let a = f.alias { out += a.value + ": " }
+            out += f.name.value + arguments(f.arguments) + directives(f.directives)
+            if let set = f.selectionSet { out += " " + print(set, indent: indent) }
+            return out
+        case .fragmentSpread(let s):
+            return "..." + s.name.value + directives(s.directives)
+        case .inlineFragment(let i):
+            return "..." + (i.typeCondition.map { " on " + $0.value } ?? "") + directives(i.directives) + " " + print(i.selectionSet, indent: indent)
+        }
+    }
+
+    static func arguments(_ args: [Argument]) -> String {
+        args.isEmpty ? "" : "(" + args.map { "\($0.name.value): \(print($0.value))" }.joined(separator: ", ") + ")"
+    }
+
+    static func directives(_ ds: [Directive]) -> String {
+        ds.map { " @" + $0.name.value + arguments($0.arguments) }.joined()
+    }
+
+    public static func print(_ v: Value) -> String {
+        switch v {
+        case .variable(let n): return "$" + n
+        case .int(let s), .float(let s): return s
+        case .string(let s, let block): return block ? blockString(s) : string(s)
+        case .boolean(let b): return b ? "true" : "false"
+        case .null: return "null"
+        case .enumValue(let e): return e
+        case .list(let items): return "[" + items.map(print).joined(separator: ", ") + "]"
+        case .object(let fields): return "{" + fields.map { "\($0.name.value): \(print($0.value))" }.joined(separator: ", ") + "}"
+        }
+    }
+
+    /// A string literal with the escapes the lexer reads back.
+    public static func string(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
+            default:
+                if u.value < 0x20 || u.value == 0x7F {
+                    let h = String(u.value, radix: 16, uppercase: true)
+                    out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    /// A block string when it reads back to the same value; otherwise a plain string.
+    static func blockString(_ s: String) -> String {
+        let escaped = s.replacing("\"\"\"", with: "\\\"\"\"")
+        let candidate = "\"\"\"\n" + escaped + "\n\"\"\""
+        if let t = try? Parser.parseValue(candidate), case .string(let back, _) = t, back == s { return candidate }
+        return string(s)
+    }
+
+    static func description(_ d: String?, _ indent: String) -> String {
+        guard let d else { return "" }
+        return indent + blockString(d).split(separator: "\n", omittingEmptySubsequences: false)
+            .map { String($0) }.joined(separator: "\n" + indent) + "\n"
+    }
+
+    static func argumentDefinitions(_ args: [InputValueDefinition], _ indent: String) -> String {
+        if args.isEmpty { return "" }
+        if args.allSatisfy({ $0.description == nil }) {
+            return "(" + args.map { inputValue($0, "") }.joined(separator: ", ") + ")"
+        }
+        return "(\n" + args.map { description($0.description, indent + "  ") + indent + "  " + inputValue($0, indent + "  ") }
+            .joined(separator: "\n") + "\n" + indent + ")"
+    }
+
+    static func inputValue(_ a: InputValueDefinition, _ indent: String) -> String {
+        "\(a.name.value): \(a.type)" + (a.defaultValue.map { " = " + print($0) } ?? "") + directives(a.directives)
+    }
+
+    public static func print(_ t: TypeDefinition) -> String {
+        var out = t.isExtension ? "extend " : description(t.description, "")
+        out += t.kind.rawValue + " " + t.name.value
+        switch t.kind {
+        case .scalar:
+            out += directives(t.directives)
+        case .object, .interface:
+            if !t.interfaces.isEmpty { out += " implements " + t.interfaces.map(\.value).joined(separator: " & ") }
+            out += directives(t.directives)
+            if !t.fields.isEmpty {
+                out += " {\n" + t.fields.map { f in
+                    description(f.description, "  ") + "  " + f.name.value + argumentDefinitions(f.arguments, "  ") + ": \(f.type)" + directives(f.directives)
+                }.joined(separator: "\n") + "\n}"
+            }
+        case .union:
+            out += directives(t.directives)
+            if !t.unionMembers.isEmpty { out += " = " + t.unionMembers.map(\.value).joined(separator: " | ") }
+        case .enumType:
+            out += directives(t.directives)
+            if !t.enumValues.isEmpty {
+                out += " {\n" + t.enumValues.map { description($0.description, "  ") + "  " + $0.name.value + directives($0.directives) }
+                    .joined(separator: "\n") + "\n}"
+            }
+        case .inputObject:
+            out += directives(t.directives)
+            if !t.inputFields.isEmpty {
+                out += " {\n" + t.inputFields.map { description($0.description, "  ") + "  " + inputValue($0, "  ") }.joined(separator: "\n") + "\n}"
+            }
+        }
+        return out
+    }
+}
+

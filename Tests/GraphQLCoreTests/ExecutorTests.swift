@@ -1,0 +1,255 @@
+import GraphQLCore
+import OrderedCollections
+import Testing
+
+/// A small world to execute against: characters behind an interface and a union, a search
+/// with input objects and @oneOf, a mutation that records its order, failing fields.
+struct World: Sendable {
+    struct Character: Sendable { let id: String; let name: String; let isDroid: Bool; let friends: [String] }
+    static let characters: [String: Character] = [
+        "1": Character(id: "1", name: "Luke", isDroid: false, friends: ["2", "3"]),
+        "2": Character(id: "2", name: "R2-D2", isDroid: true, friends: ["1"]),
+        "3": Character(id: "3", name: "Leia", isDroid: false, friends: ["1", "2", "404"]),
+    ]
+}
+
+final class Log: @unchecked Sendable {
+    var entries: [String] = []
+}
+
+let worldSDL = """
+schema { query: Query mutation: Mutation }
+interface Character { id: ID! name: String! friends: [Character] }
+type Human implements Character { id: ID! name: String! friends: [Character] homePlanet: String }
+type Droid implements Character { id: ID! name: String! friends: [Character] primaryFunction: String! }
+union SearchResult = Human | Droid
+enum Episode { NEWHOPE EMPIRE JEDI }
+input Filter { nameContains: String, limit: Int = 10, episodes: [Episode!] }
+input Lookup @oneOf { id: ID, name: String }
+type Query {
+  hero(episode: Episode = NEWHOPE): Character
+  character(id: ID!): Character
+  search(filter: Filter): [SearchResult!]!
+  lookup(by: Lookup!): Character
+  echo(value: String, n: Int, f: Float, list: [Int], flag: Boolean! = false): String
+  nonNullFail: String!
+  nullableFail: String
+  nested: Nested
+  slow(ms: Int!, tag: String!): String
+}
+type Nested { ok: String, failNonNull: String!, inner: Nested! }
+type Mutation { append(tag: String!, ms: Int = 0): [String!]! }
+"""
+
+struct Boom: Error, CustomStringConvertible { var description: String { "boom" } }
+
+func makeWorld(log: Log = Log()) throws -> ExecutableSchema<Log> {
+    let schema = try Schema(sdl: worldSDL)
+    let human = ObjectResolvers<Log, World.Character>("Human")
+    let droid = ObjectResolvers<Log, World.Character>("Droid")
+    @Sendable func character(_ c: World.Character) -> Output<Log> { c.isDroid ? .object(c, droid) : .object(c, human) }
+    @Sendable func byID(_ id: String) -> Output<Log> { World.characters[id].map(character) ?? .null }
+    for r in [human, droid] {
+        r.field("id") { c, _, _, _ in .leaf(.string(c.id)) }
+            .field("name") { c, _, _, _ in .leaf(.string(c.name)) }
+            .field("friends") { c, _, _, _ in .list(c.friends.map(byID)) }
+    }
+    human.field("homePlanet") { _, _, _, _ in .leaf("Tatooine") }
+    droid.field("primaryFunction") { _, _, _, _ in .leaf("Astromech") }
+    let nested = ObjectResolvers<Log, Int>("Nested")
+        .field("ok") { n, _, _, _ in .leaf(.string("ok\(n)")) }
+        .field("failNonNull") { _, _, _, _ in throw Boom() }
+        .field("inner") { n, _, _, _ in .object(n + 1, nestedRef.value!) }
+    nestedRef.value = nested
+    let query = ObjectResolvers<Log, Void>("Query")
+        .field("hero") { _, a, _, _ in a.string("episode") == "EMPIRE" ? byID("1") : byID("2") }
+        .field("character") { _, a, _, _ in byID(a.string("id")!) }
+        .field("search") { _, a, _, _ in
+            let f = a.object("filter")
+            let needle = f?["nameContains"]?.stringValue ?? ""
+            let limit = f?["limit"]?.intValue ?? 100
+            let hits = World.characters.values.sorted { $0.id < $1.id }.filter { needle.isEmpty || $0.name.contains(needle) }
+            return .list(hits.prefix(limit).map(character))
+        }
+        .field("lookup") { _, a, _, _ in
+            let by = a.object("by")!
+            if let id = by["id"]?.stringValue { return byID(id) }
+            return World.characters.values.first { $0.name == by["name"]?.stringValue }.map(character) ?? .null
+        }
+        .field("echo") { _, a, _, _ in .leaf(.string(JSON.object(a.values).text)) }
+        .field("nonNullFail") { _, _, _, _ in throw Boom() }
+        .field("nullableFail") { _, _, _, _ in throw GraphQLError("custom failure", code: "CUSTOM") }
+        .field("nested") { _, _, _, _ in .object(0, nested) }
+        .asyncField("slow") { _, a, log, _ in
+            try await Task.sleep(for: .milliseconds(a.int("ms")!))
+            return .leaf(.string(a.string("tag")!))
+        }
+    let mutation = ObjectResolvers<Log, Void>("Mutation")
+        .asyncField("append") { _, a, log, _ in
+            try await Task.sleep(for: .milliseconds(a.int("ms") ?? 0))
+            log.entries.append(a.string("tag")!)
+            return .list(log.entries.map { .leaf(.string($0)) })
+        }
+    return ExecutableSchema<Log>(schema: schema).root(.query, (), query).root(.mutation, (), mutation)
+}
+
+final class Ref<T>: @unchecked Sendable { var value: T? }
+nonisolated(unsafe) let nestedRef = Ref<ObjectResolvers<Log, Int>>()
+
+func run(_ query: String, variables: OrderedDictionary<String, JSON> = [:], operationName: String? = nil, log: Log = Log()) async throws -> ExecutionResult {
+    let source = Source(query)
+    let doc = try Parser.parse(source)
+    return await Executor.execute(try makeWorld(log: log), request: ExecutionRequest(document: doc, operationName: operationName,
+                                                                                    variables: variables, source: source), context: log)
+}
+
+@Suite("Executor")
+struct ExecutorTests {
+    @Test func resolvesFieldsInOrderWithAliasesAndTypename() async throws {
+        let r = try await run("{ b: hero { name __typename } a: character(id: \"1\") { id name ... on Human { homePlanet } } }")
+        #expect(r.json.text == #"{"data":{"b":{"name":"R2-D2","__typename":"Droid"},"a":{"id":"1","name":"Luke","homePlanet":"Tatooine"}}}"#)
+    }
+
+    @Test func abstractTypesWithFragmentsOnInterfaceAndUnion() async throws {
+        let r = try await run("""
+            query { search { __typename ... on Character { name } ... on Droid { primaryFunction } ...H }
+                    hero(episode: EMPIRE) { friends { name } } }
+            fragment H on Human { homePlanet }
+            """)
+        #expect(r.errors.isEmpty)
+        #expect(r.json.text == #"{"data":{"search":[{"__typename":"Human","name":"Luke","homePlanet":"Tatooine"},{"__typename":"Droid","name":"R2-D2","primaryFunction":"Astromech"},{"__typename":"Human","name":"Leia","homePlanet":"Tatooine"}],"hero":{"friends":[{"name":"R2-D2"},{"name":"Leia"}]}}}"#)
+    }
+
+    @Test func nullInListOfNullableItemsAndErrorPaths() async throws {
+        let r = try await run(#"{ character(id: "3") { friends { name } } nullableFail }"#)
+        // friend "404" does not exist: a null item in a nullable list
+        #expect(r.json.text.contains(#""friends":[{"name":"Luke"},{"name":"R2-D2"},null]"#))
+        #expect(r.errors.count == 1)
+        #expect(r.errors[0].message == "custom failure")
+        #expect(r.errors[0].path == [.key("nullableFail")])
+        #expect(r.errors[0].locations == [SourceLocation(line: 1, column: 43)])
+        #expect(r.errors[0].code == "CUSTOM")
+    }
+
+    @Test func nonNullErrorPropagatesToNearestNullableParent() async throws {
+        let r = try await run("{ nested { ok inner { ok inner { failNonNull } } } echo(value: \"x\") }")
+        #expect(r.json.text == #"{"errors":[{"message":"boom","locations":[{"line":1,"column":34}],"path":["nested","inner","inner","failNonNull"]}],"data":{"nested":null,"echo":"{\"value\":\"x\",\"flag\":false}"}}"#)
+    }
+
+    @Test func nonNullRootFieldNullsData() async throws {
+        let r = try await run("{ echo(value: \"a\") nonNullFail }")
+        #expect(r.data == .null)
+        #expect(r.errors.map(\.path) == [[.key("nonNullFail")]])
+    }
+
+    @Test func nonNullListItemNullsTheList() async throws {
+        // search returns [SearchResult!]! : a runtime type outside the union fails the item, then the list, then data
+        let r = try await run("{ search(filter: {nameContains: \"Luke\"}) { ... on Human { name } } }")
+        #expect(r.json.text == #"{"data":{"search":[{"name":"Luke"}]}}"#)
+    }
+
+    @Test func mutationsRunSeriallyInDocumentOrder() async throws {
+        let log = Log()
+        let r = try await run(#"mutation { a: append(tag: "first", ms: 30) b: append(tag: "second") c: append(tag: "third", ms: 10) }"#, log: log)
+        #expect(log.entries == ["first", "second", "third"])
+        #expect(r.json.text == #"{"data":{"a":["first"],"b":["first","second"],"c":["first","second","third"]}}"#)
+    }
+
+    @Test func queryFieldsResolveConcurrently() async throws {
+        let start = ContinuousClock.now
+        let r = try await run(#"{ a: slow(ms: 300, tag: "a") b: slow(ms: 300, tag: "b") c: slow(ms: 300, tag: "c") }"#)
+        let elapsed = ContinuousClock.now - start
+        #expect(r.json.text == #"{"data":{"a":"a","b":"b","c":"c"}}"#)
+        #expect(elapsed < .milliseconds(850), "three 300 ms resolvers ran concurrently, not one after another (took \(elapsed))")
+    }
+
+    @Test func variablesWithDefaultsListsInputObjectsAndCoercion() async throws {
+        let q = "query Q($v: String, $n: Int = 7, $f: Float, $l: [Int], $flag: Boolean!) { echo(value: $v, n: $n, f: $f, list: $l, flag: $flag) }"
+        let r = try await run(q, variables: ["v": "hi", "f": 2, "l": 5, "flag": true])
+        // Int 2 coerces to Float; a single value coerces to a list of one; the default fills $n.
+        #expect(r.json.text == #"{"data":{"echo":"{\"value\":\"hi\",\"n\":7,\"f\":2,\"list\":[5],\"flag\":true}"}}"#)
+        let search = try await run("query($f: Filter) { search(filter: $f) { ... on Character { id } } }",
+                                   variables: ["f": ["nameContains": "e", "episodes": ["JEDI"]]])
+        #expect(search.json.text == #"{"data":{"search":[{"id":"1"},{"id":"3"}]}}"#)
+    }
+
+    @Test func variableCoercionFailuresAreRequestErrors() async throws {
+        let cases: [(String, OrderedDictionary<String, JSON>, String)] = [
+            ("query($n: Int) { echo(n: $n) }", ["n": "abc"], #"Variable "$n" got invalid value "abc"; Int cannot represent non-integer value: "abc""#),
+            ("query($n: Int) { echo(n: $n) }", ["n": 3_000_000_000], #"Variable "$n" got invalid value 3000000000; Int cannot represent non 32-bit signed integer value: 3000000000"#),
+            ("query($b: Boolean!) { echo(flag: $b) }", [:], #"Variable "$b" of required type "Boolean!" was not provided."#),
+            ("query($b: Boolean!) { echo(flag: $b) }", ["b": .null], #"Variable "$b" of non-null type "Boolean!" must not be null."#),
+            ("query($f: Filter) { search(filter: $f) { __typename } }", ["f": ["nope": 1]], #"Variable "$f" got invalid value {"nope":1}; Field "nope" is not defined by type "Filter"."#),
+            ("query($f: Filter) { search(filter: $f) { __typename } }", ["f": ["episodes": ["SITH"]]], #"Variable "$f" got invalid value {"episodes":["SITH"]}; Value "SITH" does not exist in "Episode" enum at "episodes[0]"."#),
+        ]
+        for (q, vars, message) in cases {
+            let r = try await run(q, variables: vars)
+            #expect(r.data == nil, "\(q)")
+            #expect(r.errors.map(\.message) == [message])
+            #expect(r.errors.first?.code == "BAD_USER_INPUT")
+        }
+    }
+
+    @Test func oneOfInputObjects() async throws {
+        #expect(try await run(#"{ lookup(by: {id: "2"}) { name } }"#).json.text == #"{"data":{"lookup":{"name":"R2-D2"}}}"#)
+        #expect(try await run("query($l: Lookup!) { lookup(by: $l) { name } }", variables: ["l": ["name": "Leia"]]).json.text
+                == #"{"data":{"lookup":{"name":"Leia"}}}"#)
+        let two = try await run("query($l: Lookup!) { lookup(by: $l) { name } }", variables: ["l": ["name": "Leia", "id": "1"]])
+        #expect(two.errors.first?.message == #"Variable "$l" got invalid value {"name":"Leia","id":"1"}; OneOf Input Object "Lookup" must specify exactly one key."#)
+        let null = try await run("query($l: Lookup!) { lookup(by: $l) { name } }", variables: ["l": ["id": .null]])
+        #expect(null.errors.first?.message.contains("must be non-null") == true)
+    }
+
+    @Test func skipAndIncludeWithVariables() async throws {
+        let q = "query($s: Boolean!) { hero { name @skip(if: $s) id @include(if: $s) ... on Droid @skip(if: true) { primaryFunction } } }"
+        #expect(try await run(q, variables: ["s": true]).json.text == #"{"data":{"hero":{"id":"2"}}}"#)
+        #expect(try await run(q, variables: ["s": false]).json.text == #"{"data":{"hero":{"name":"R2-D2"}}}"#)
+    }
+
+    @Test func operationSelection() async throws {
+        let doc = "query A { hero { id } } query B { hero { name } }"
+        #expect(try await run(doc, operationName: "B").json.text == #"{"data":{"hero":{"name":"R2-D2"}}}"#)
+        #expect(try await run(doc).errors.first?.message == "Must provide operation name if query contains multiple operations.")
+        #expect(try await run(doc, operationName: "C").errors.first?.message == "Unknown operation named \"C\".")
+    }
+
+    @Test func introspection() async throws {
+        let r = try await run("""
+            { __schema { queryType { name } mutationType { name } subscriptionType { name } directives { name } }
+              __type(name: "Character") { kind name possibleTypes { name } fields { name type { kind ofType { kind name } } } }
+              lookup: __type(name: "Lookup") { isOneOf inputFields { name } }
+              filter: __type(name: "Filter") { inputFields { name defaultValue } }
+              missing: __type(name: "Nope") { name } }
+            """)
+        #expect(r.errors.isEmpty)
+        let data = r.data!
+        #expect(data["__schema"]?["queryType"]?["name"] == "Query")
+        #expect(data["__schema"]?["subscriptionType"] == .null)
+        #expect(data["__schema"]?["directives"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == ["include", "skip", "deprecated", "specifiedBy", "oneOf"])
+        #expect(data["__type"]?["possibleTypes"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == ["Human", "Droid"])
+        #expect(data["__type"]?["fields"]?[0]?.text == #"{"name":"id","type":{"kind":"NON_NULL","ofType":{"kind":"SCALAR","name":"ID"}}}"#)
+        #expect(data["lookup"]?["isOneOf"] == true)
+        #expect(data["filter"]?["inputFields"]?[1]?.text == #"{"name":"limit","defaultValue":"10"}"#)
+        #expect(data["missing"] == .null)
+    }
+
+    @Test func introspectionCanBeSwitchedOff() async throws {
+        let schema = try Schema(sdl: "type Query { a: String }", introspection: false)
+        let exec = ExecutableSchema<Log>(schema: schema).root(.query, (), ObjectResolvers<Log, Void>("Query").field("a") { _, _, _, _ in .leaf("x") })
+        let r = await Executor.execute(exec, request: ExecutionRequest(document: try Parser.parse("{ a __schema { types { name } } }")), context: Log())
+        #expect(r.errors.first?.code == "INTROSPECTION_DISABLED")
+        #expect(r.errors.first?.path == [.key("__schema")])
+        #expect(r.data == .null, "__schema is non-null, so its error nulls data (§6.4.4)")
+    }
+
+    @Test func leafResultCoercionFailureIsAFieldError() async throws {
+        let schema = try Schema(sdl: "type Query { n: Int e: E } enum E { A }")
+        let q = ObjectResolvers<Log, Void>("Query")
+            .field("n") { _, _, _, _ in .leaf(.int(5_000_000_000)) }
+            .field("e") { _, _, _, _ in .leaf("B") }
+        let r = await Executor.execute(ExecutableSchema<Log>(schema: schema).root(.query, (), q),
+                                       request: ExecutionRequest(document: try Parser.parse("{ n e }")), context: Log())
+        #expect(r.json.text.contains(#""data":{"n":null,"e":null}"#), "\(r.json.text)")
+        #expect(r.errors.map(\.message) == ["Int cannot represent value: 5000000000", "Enum \"E\" cannot represent value: \"B\""], "\(r.json.text)")
+    }
+}
