@@ -1,0 +1,16 @@
+/// Every variable used in an operation, directly or through its fragments, is defined by it.
+/// https://spec.graphql.org/October2021/#sec-All-Variable-Uses-Defined
+public final class NoUndefinedVariablesRule: ValidationRule {
+    let context: ValidationContext
+    public init(_ context: ValidationContext) { self.context = context }
+    public func finish() {
+        for op in context.document.operations {
+            let defined = Set(op.variableDefinitions.map(\.variable.value))
+            var reported = Set<String>()
+            for u in context.recursiveVariableUsages(op) where !defined.contains(u.name) && reported.insert(u.name).inserted {
+                let message = op.name.map { "Variable \"$\(u.name)\" is not defined by operation \"\($0.value)\"." } ?? "Variable \"$\(u.name)\" is not defined."
+                context.report(message, [u.span, op.span])
+            }
+        }
+    }
+}

@@ -1,0 +1,16 @@
+/// Every variable an operation defines is used, directly or through its fragments.
+/// https://spec.graphql.org/October2021/#sec-All-Variables-Used
+public final class NoUnusedVariablesRule: ValidationRule {
+    let context: ValidationContext
+    public init(_ context: ValidationContext) { self.context = context }
+    public func finish() {
+        for op in context.document.operations {
+            let used = Set(context.recursiveVariableUsages(op).map(\.name))
+            for v in op.variableDefinitions where !used.contains(v.variable.value) {
+                let message = op.name.map { "Variable \"$\(v.variable.value)\" is never used in operation \"\($0.value)\"." }
+                    ?? "Variable \"$\(v.variable.value)\" is never used."
+                context.report(message, [v.span])
+            }
+        }
+    }
+}

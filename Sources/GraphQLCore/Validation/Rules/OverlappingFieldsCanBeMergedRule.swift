@@ -1,0 +1,154 @@
+import OrderedCollections
+
+/// Fields that share a response key can be merged: same shape, and where their parents could
+/// be the same object, the same field with the same arguments — recursively for subfields.
+/// https://spec.graphql.org/October2021/#sec-Field-Selection-Merging
+///
+/// Every selection set is checked once. A fragment's fields are collected once (memoised) and
+/// deduplicated by node, so fragment fan-out stays linear. Within a response key, fields are
+/// compared by distinct signature (name, arguments, parent, type) rather than pairwise, so
+/// many identical fields (10,000 × `__typename`) cost O(n). Subfields are compared only
+/// across different parent fields (their conflicts within one field are that set's own).
+public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
+    let context: ValidationContext
+    public init(_ context: ValidationContext) { self.context = context }
+
+    struct Entry {
+        let parent: NamedType?
+        let field: Field
+        let def: FieldDef?
+        /// Which top-level field of the comparison this one descends from.
+        var origin: Int
+    }
+    typealias FieldMap = OrderedDictionary<String, [Entry]>
+
+    private var fragmentMemo: [String: FieldMap] = [:]
+    private var inProgress = Set<String>()
+    private var reported = Set<String>()
+
+    public func visit(_ event: TypeInfoWalker.Event, _ info: TypeInfoWalker.Info) {
+        guard case .enterSelectionSet(let set) = event else { return }
+        var map = fieldMap([set], [info.parentType], origins: [0])
+        // In one selection set every field is its own origin: all pairs are compared.
+        var n = 0
+        for key in map.keys {
+            for i in map[key]!.indices { map[key]![i].origin = n; n += 1 }
+        }
+        for (key, entries) in map where entries.count > 1 {
+            if context.isFull { return }
+            if let (reason, spans) = conflict(entries) {
+                let id = "\(key)@\(spans.map { String($0.start) }.joined(separator: ","))"
+                guard reported.insert(id).inserted else { continue }
+                context.report("Fields \"\(key)\" conflict because \(reason). Use different aliases on the fields to fetch both if this was intentional.", spans)
+            }
+        }
+    }
+
+    /// Fields of selection sets by response key, fragments expanded (memoised), each node once.
+    func fieldMap(_ sets: [SelectionSet], _ parents: [NamedType?], origins: [Int]) -> FieldMap {
+        var map = FieldMap()
+        var seenNodes = Set<Int32>()
+        func add(_ key: String, _ e: Entry) {
+            guard seenNodes.insert(e.field.span.start).inserted else { return }
+            map[key, default: []].append(e)
+        }
+        func walk(_ set: SelectionSet, _ parent: NamedType?, _ origin: Int, _ spreadSeen: inout Set<String>) {
+            for sel in set.selections {
+                switch sel {
+                case .field(let f):
+                    add(f.responseKey, Entry(parent: parent, field: f, def: parent.flatMap { context.schema.field($0, f.name.value) }, origin: origin))
+                case .inlineFragment(let i):
+                    walk(i.selectionSet, i.typeCondition.flatMap { context.schema.types[$0.value] } ?? parent, origin, &spreadSeen)
+                case .fragmentSpread(let s):
+                    guard spreadSeen.insert(s.name.value).inserted else { continue }
+                    for (k, entries) in fragmentFields(s.name.value) {
+                        for var e in entries { e.origin = origin; add(k, e) }
+                    }
+                }
+            }
+        }
+        for (i, set) in sets.enumerated() {
+            var spreadSeen = Set<String>()
+            seenNodes.removeAll(keepingCapacity: true) // the same node under two parents is compared across them
+            walk(set, parents[i], origins[i], &spreadSeen)
+        }
+        return map
+    }
+
+    func fragmentFields(_ name: String) -> FieldMap {
+        if let m = fragmentMemo[name] { return m }
+        guard let frag = context.fragments[name], !inProgress.contains(name) else { return [:] } // cycles: another rule
+        inProgress.insert(name)
+        let m = fieldMap([frag.selectionSet], [context.schema.types[frag.typeCondition.value]], origins: [0])
+        inProgress.remove(name)
+        fragmentMemo[name] = m
+        return m
+    }
+
+    /// The first conflict among fields sharing a response key, as (reason, locations).
+    func conflict(_ entries: [Entry]) -> (String, [Span])? {
+        // Distinct signatures, each with the set of origins it appears under.
+        var distinct: [Entry] = []
+        var originsOf: [Set<Int>] = []
+        var index: [String: Int] = [:]
+        for e in entries {
+            let sig = "\(e.parent?.name ?? "?")|\(e.field.name.value)|\(argumentsKey(e.field.arguments))|\(e.def?.type.description ?? "?")"
+            if let i = index[sig] { originsOf[i].insert(e.origin) } else {
+                index[sig] = distinct.count
+                distinct.append(e)
+                originsOf.append([e.origin])
+            }
+        }
+        let limit = min(distinct.count, 64) // bounded pairwise work even on hostile input
+        for i in 0..<limit {
+            for j in (i + 1)..<max(i + 1, limit) {
+                // Two signatures from one and the same field cannot conflict with each other.
+                if originsOf[i].count == 1, originsOf[i] == originsOf[j] { continue }
+                let a = distinct[i], b = distinct[j]
+                let parentsMayBeSame = a.parent?.name == b.parent?.name || a.parent?.kind != .object || b.parent?.kind != .object
+                if parentsMayBeSame {
+                    if a.field.name.value != b.field.name.value {
+                        return ("\"\(a.field.name.value)\" and \"\(b.field.name.value)\" are different fields", [a.field.span, b.field.span])
+                    }
+                    if argumentsKey(a.field.arguments) != argumentsKey(b.field.arguments) {
+                        return ("they have differing arguments", [a.field.span, b.field.span])
+                    }
+                }
+                if let ta = a.def?.type, let tb = b.def?.type, !sameShape(ta, tb) {
+                    return ("they return conflicting types \"\(ta)\" and \"\(tb)\"", [a.field.span, b.field.span])
+                }
+            }
+        }
+        // Subfields of fields from different origins must merge too.
+        let withSets = entries.filter { $0.field.selectionSet != nil }
+        guard Set(withSets.map(\.origin)).count > 1 else { return nil }
+        let sub = fieldMap(withSets.map { $0.field.selectionSet! },
+                           withSets.map { e in e.def.flatMap { context.schema.namedType($0.type) } },
+                           origins: withSets.map(\.origin))
+        for (subKey, subEntries) in sub where Set(subEntries.map(\.origin)).count > 1 {
+            if let (r, s) = conflict(subEntries) {
+                let outer = withSets.first { $0.origin != withSets[0].origin }!
+                return ("subfields \"\(subKey)\" conflict because \(r)", [withSets[0].field.span, outer.field.span] + s)
+            }
+        }
+        return nil
+    }
+
+    func argumentsKey(_ args: [Argument]) -> String {
+        args.sorted { $0.name.value < $1.name.value }.map { "\($0.name.value):\(Printer.print($0.value))" }.joined(separator: ",")
+    }
+
+    /// SameResponseShape for the types themselves (§5.3.2).
+    func sameShape(_ a: TypeReference, _ b: TypeReference) -> Bool {
+        switch (a, b) {
+        case (.nonNull(let x), .nonNull(let y)): return sameShape(x, y)
+        case (.nonNull, _), (_, .nonNull): return false
+        case (.list(let x), .list(let y)): return sameShape(x, y)
+        case (.list, _), (_, .list): return false
+        case (.named(let x), .named(let y)):
+            guard let tx = context.schema.types[x.value], let ty = context.schema.types[y.value] else { return true }
+            if tx.kind.isLeaf || ty.kind.isLeaf { return tx.name == ty.name }
+            return true
+        }
+    }
+}

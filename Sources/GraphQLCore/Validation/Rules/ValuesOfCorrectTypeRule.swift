@@ -1,0 +1,110 @@
+/// Every literal value fits the input type expected where it is written.
+/// https://spec.graphql.org/October2021/#sec-Values-of-Correct-Type
+public final class ValuesOfCorrectTypeRule: ValidationRule {
+    let context: ValidationContext
+    var variableTypes: [String: TypeReference] = [:]
+    public init(_ context: ValidationContext) { self.context = context }
+
+    public func visit(_ event: TypeInfoWalker.Event, _ info: TypeInfoWalker.Info) {
+        switch event {
+        case .enterOperation(let op):
+            variableTypes = [:]
+            for v in op.variableDefinitions { variableTypes[v.variable.value] = v.type }
+        case .argument(let a, let def?), .directiveArgument(let a, let def?):
+            check(a.value, def.type, a.valueSpan)
+        case .variableDefinition(let v):
+            if let d = v.defaultValue { check(d, v.type, v.span) }
+        default: break
+        }
+    }
+
+    func check(_ value: Value, _ type: TypeReference, _ span: Span) {
+        if case .variable = value { return }
+        switch type {
+        case .nonNull(let inner):
+            if value.isNull {
+                context.report("Expected value of type \"\(type)\", found null.", [span])
+                return
+            }
+            check(value, inner, span)
+        case .list(let inner):
+            if case .list(let items) = value {
+                for item in items { check(item, inner, span) }
+            } else {
+                check(value, inner, span)
+            }
+        case .named(let n):
+            if value.isNull { return }
+            guard let t = context.schema.types[n.value] else { return }
+            switch t.kind {
+            case .inputObject: checkObject(value, t, span)
+            case .enumType:
+                guard case .enumValue(let e) = value else {
+                    var hint = ""
+                    if case .string(let s, _) = value, t.enumValues[s] != nil, context.schema.introspectionEnabled {
+                        hint = " Did you mean the enum value \"\(s)\"?"
+                    }
+                    context.report("Enum \"\(t.name)\" cannot represent non-enum value: \(Printer.print(value)).\(hint)", [span])
+                    return
+                }
+                if t.enumValues[e] == nil {
+                    let hint = context.schema.introspectionEnabled ? Suggestions.didYouMean(Suggestions.list(e, Array(t.enumValues.keys))) : ""
+                    context.report("Value \"\(e)\" does not exist in \"\(t.name)\" enum.\(hint)", [span])
+                }
+            case .scalar:
+                if Values.scalarLiteral(t.name, value) == nil {
+                    context.report(scalarMessage(t.name, value), [span])
+                }
+            default:
+                break
+            }
+        }
+    }
+
+    func scalarMessage(_ scalar: String, _ value: Value) -> String {
+        let printed = Printer.print(value)
+        switch scalar {
+        case "Int":
+            if case .int = value { return "Int cannot represent non 32-bit signed integer value: \(printed)" }
+            return "Int cannot represent non-integer value: \(printed)"
+        case "Float": return "Float cannot represent non numeric value: \(printed)"
+        case "String": return "String cannot represent a non string value: \(printed)"
+        case "Boolean": return "Boolean cannot represent a non boolean value: \(printed)"
+        case "ID": return "ID cannot represent a non-string and non-integer value: \(printed)"
+        default: return "Expected value of type \"\(scalar)\", found \(printed)."
+        }
+    }
+
+    func checkObject(_ value: Value, _ t: NamedType, _ span: Span) {
+        guard case .object(let fields) = value else {
+            context.report("Expected value of type \"\(t.name)\", found \(Printer.print(value)).", [span])
+            return
+        }
+        for f in fields {
+            if let def = t.inputFields[f.name.value] {
+                check(f.value, def.type, f.span)
+            } else {
+                let hint = context.schema.introspectionEnabled ? Suggestions.didYouMean(Suggestions.list(f.name.value, Array(t.inputFields.keys))) : ""
+                context.report("Field \"\(f.name.value)\" is not defined by type \"\(t.name)\".\(hint)", [f.span])
+            }
+        }
+        for (name, def) in t.inputFields {
+            guard case .nonNull = def.type, def.defaultValue == nil, !fields.contains(where: { $0.name.value == name }) else { continue }
+            context.report("Field \"\(t.name).\(name)\" of required type \"\(def.type)\" was not provided.", [span])
+        }
+        if t.isOneOf {
+            if fields.count != 1 {
+                context.report("OneOf Input Object \"\(t.name)\" must specify exactly one key.", [span])
+                return
+            }
+            let only = fields[0]
+            if only.value.isNull {
+                context.report("Field \"\(t.name).\(only.name.value)\" must be non-null.", [only.span])
+            } else if case .variable(let v) = only.value, let vt = variableTypes[v] {
+                if case .nonNull = vt {} else {
+                    context.report("Variable \"\(v)\" must be non-nullable to be used for OneOf Input Object \"\(t.name)\".", [only.span])
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,141 @@
+import OrderedCollections
+
+/// What a validation rule sees: the schema, the document, the error list, and memoised facts
+/// about fragments so that no rule walks a fragment once per spread.
+public final class ValidationContext {
+    public let schema: Schema
+    public let document: Document
+    let source: Source?
+    public private(set) var errors: [GraphQLError] = []
+    /// Validation stops after this many errors (like graphql-js).
+    public let maxErrors: Int
+    var isFull: Bool { errors.count >= maxErrors }
+
+    public let fragments: [String: FragmentDefinition]
+    private var spreadsMemo: [String: [String]] = [:]
+    private var variableUsagesMemo: [String: [VariableUsage]] = [:]
+
+    init(schema: Schema, document: Document, source: Source?, maxErrors: Int) {
+        self.schema = schema
+        self.document = document
+        self.source = source
+        self.maxErrors = maxErrors
+        var f: [String: FragmentDefinition] = [:]
+        for frag in document.fragments where f[frag.name.value] == nil { f[frag.name.value] = frag }
+        fragments = f
+    }
+
+    public func report(_ message: String, _ spans: [Span]) {
+        guard !isFull else { return }
+        let locations = source.map { s in spans.map { s.location(of: Int($0.start)) } } ?? []
+        errors.append(GraphQLError(message, locations: locations, code: "GRAPHQL_VALIDATION_FAILED"))
+        if errors.count == maxErrors {
+            errors.append(GraphQLError("Too many validation errors, error limit reached. Validation aborted.", code: "GRAPHQL_VALIDATION_FAILED"))
+        }
+    }
+
+    /// Names of fragments spread directly in a selection set (not following spreads).
+    public func directSpreads(_ set: SelectionSet) -> [String] {
+        var out: [String] = []
+        func walk(_ s: SelectionSet) {
+            for sel in s.selections {
+                switch sel {
+                case .field(let f): if let ss = f.selectionSet { walk(ss) }
+                case .fragmentSpread(let sp): out.append(sp.name.value)
+                case .inlineFragment(let i): walk(i.selectionSet)
+                }
+            }
+        }
+        walk(set)
+        return out
+    }
+
+    private func spreads(ofFragment name: String) -> [String] {
+        if let m = spreadsMemo[name] { return m }
+        let r = fragments[name].map { directSpreads($0.selectionSet) } ?? []
+        spreadsMemo[name] = r
+        return r
+    }
+
+    /// Every fragment reachable from a selection set, each once, in discovery order.
+    public func recursivelyReferencedFragments(_ set: SelectionSet) -> [String] {
+        var seen = Set<String>()
+        var order: [String] = []
+        var stack = directSpreads(set).reversed() as [String]
+        while let name = stack.popLast() {
+            guard seen.insert(name).inserted, fragments[name] != nil else { continue }
+            order.append(name)
+            stack.append(contentsOf: spreads(ofFragment: name).reversed())
+        }
+        return order
+    }
+
+    public struct VariableUsage {
+        public let name: String
+        public let span: Span
+        /// The input type expected where the variable appears (nil when unknown).
+        public let type: TypeReference?
+        public let defaultValue: Value?
+        /// Whether the location has a default (field argument or input field default).
+        public let hasLocationDefault: Bool
+    }
+
+    /// Variable usages in a selection set itself (not through spreads), with expected types.
+    func variableUsages(in set: SelectionSet, parentType: NamedType?) -> [VariableUsage] {
+        var usages: [VariableUsage] = []
+        var walker = TypeInfoWalker(schema: schema)
+        walker.walkSelectionSet(set, parentType) { event, info in
+            switch event {
+            case .argument(let arg, let def):
+                collectVariables(arg.value, def?.type, hasDefault: def?.defaultValue != nil, span: arg.valueSpan, into: &usages)
+            case .directiveArgument(let arg, let def):
+                collectVariables(arg.value, def?.type, hasDefault: def?.defaultValue != nil, span: arg.valueSpan, into: &usages)
+            default: break
+            }
+        }
+        return usages
+    }
+
+    private func collectVariables(_ value: Value, _ type: TypeReference?, hasDefault: Bool, span: Span, into usages: inout [VariableUsage]) {
+        switch value {
+        case .variable(let name):
+            usages.append(VariableUsage(name: name, span: span, type: type, defaultValue: nil, hasLocationDefault: hasDefault))
+        case .list(let items):
+            var inner: TypeReference?
+            if let type {
+                var t = type
+                if case .nonNull(let i) = t { t = i }
+                if case .list(let i) = t { inner = i }
+            }
+            for item in items { collectVariables(item, inner, hasDefault: false, span: span, into: &usages) }
+        case .object(let fields):
+            let input = type.flatMap { schema.namedType($0) }
+            for f in fields {
+                let def = input?.inputFields[f.name.value]
+                collectVariables(f.value, def?.type, hasDefault: def?.defaultValue != nil, span: f.span, into: &usages)
+            }
+        default: break
+        }
+    }
+
+    /// Variable usages of a fragment (memoised: computed once however often it is spread).
+    public func variableUsages(ofFragment name: String) -> [VariableUsage] {
+        if let m = variableUsagesMemo[name] { return m }
+        guard let f = fragments[name] else { return [] }
+        let r = variableUsages(in: f.selectionSet, parentType: schema.types[f.typeCondition.value])
+        variableUsagesMemo[name] = r
+        return r
+    }
+
+    /// Every variable usage of an operation, through all fragments it reaches (each walked once).
+    public func recursiveVariableUsages(_ op: OperationDefinition) -> [VariableUsage] {
+        var out = variableUsages(in: op.selectionSet, parentType: schema.rootTypeName(op.operation).flatMap { schema.types[$0] })
+        for d in op.directives {
+            for a in d.arguments {
+                collectVariables(a.value, schema.directives[d.name.value]?.arguments[a.name.value]?.type, hasDefault: false, span: a.valueSpan, into: &out)
+            }
+        }
+        for name in recursivelyReferencedFragments(op.selectionSet) { out += variableUsages(ofFragment: name) }
+        return out
+    }
+}

@@ -1,0 +1,83 @@
+/// A validation rule: it sees every event of one shared walk, and may check the whole
+/// document at the end.
+public protocol ValidationRule: AnyObject {
+    init(_ context: ValidationContext)
+    func visit(_ event: TypeInfoWalker.Event, _ info: TypeInfoWalker.Info)
+    func finish()
+}
+
+extension ValidationRule {
+    public func visit(_ event: TypeInfoWalker.Event, _ info: TypeInfoWalker.Info) {}
+    public func finish() {}
+}
+
+/// Validates executable documents against a schema with every rule of spec §5.
+///
+/// ```swift
+/// let errors = Validator.validate(schema: schema, document: doc, source: source)
+/// ```
+public enum Validator {
+    /// All rules of the specification, in the order graphql-js runs them.
+    public static let specifiedRules: [any ValidationRule.Type] = [
+        ExecutableDefinitionsRule.self, UniqueOperationNamesRule.self, LoneAnonymousOperationRule.self,
+        SingleFieldSubscriptionsRule.self, KnownTypeNamesRule.self, FragmentsOnCompositeTypesRule.self,
+        VariablesAreInputTypesRule.self, ScalarLeafsRule.self, FieldsOnCorrectTypeRule.self,
+        UniqueFragmentNamesRule.self, KnownFragmentNamesRule.self, NoUnusedFragmentsRule.self,
+        PossibleFragmentSpreadsRule.self, NoFragmentCyclesRule.self, UniqueVariableNamesRule.self,
+        NoUndefinedVariablesRule.self, NoUnusedVariablesRule.self, KnownDirectivesRule.self,
+        UniqueDirectivesPerLocationRule.self, KnownArgumentNamesRule.self, UniqueArgumentNamesRule.self,
+        ValuesOfCorrectTypeRule.self, ProvidedRequiredArgumentsRule.self, VariablesInAllowedPositionRule.self,
+        OverlappingFieldsCanBeMergedRule.self, UniqueInputFieldNamesRule.self,
+    ]
+
+    public static func validate(schema: Schema, document: Document, source: Source? = nil,
+                                rules: [any ValidationRule.Type] = specifiedRules, maxErrors: Int = 100) -> [GraphQLError] {
+        let context = ValidationContext(schema: schema, document: document, source: source, maxErrors: maxErrors)
+        let instances = rules.map { $0.init(context) }
+        var walker = TypeInfoWalker(schema: schema)
+        walker.walkDocument(document) { event, info in
+            guard !context.isFull else { return }
+            for r in instances { r.visit(event, info) }
+        }
+        for r in instances where !context.isFull { r.finish() }
+        return context.errors
+    }
+}
+
+/// "Did you mean …" suggestions, close names first (Levenshtein distance, like graphql-js).
+enum Suggestions {
+    static func list(_ input: String, _ options: [String]) -> [String] {
+        let threshold = max(1, input.count / 2) // within half the length
+        let lower = input.lowercased()
+        var scored: [(String, Int)] = []
+        for o in options {
+            let d = o.lowercased() == lower ? 1 : distance(lower, o.lowercased())
+            if d <= max(threshold, 1) { scored.append((o, d)) }
+        }
+        return scored.sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }.map(\.0)
+    }
+
+    static func didYouMean(_ options: [String]) -> String {
+        guard !options.isEmpty else { return "" }
+        let quoted = options.prefix(5).map { "\"\($0)\"" }
+        if quoted.count == 1 { return " Did you mean \(quoted[0])?" }
+        if quoted.count == 2 { return " Did you mean \(quoted[0]) or \(quoted[1])?" }
+        return " Did you mean " + quoted.dropLast().joined(separator: ", ") + ", or " + quoted.last! + "?"
+    }
+
+    static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a.utf8), b = Array(b.utf8)
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var prev = Array(0...b.count)
+        var cur = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            cur[0] = i
+            for j in 1...b.count {
+                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            swap(&prev, &cur)
+        }
+        return prev[b.count]
+    }
+}

@@ -1,0 +1,21 @@
+import GraphQLCore
+import Testing
+
+@Suite struct FieldsOnCorrectTypeRuleTests {
+    @Test func definedFieldsAndTypename() throws {
+        try expectValid(FieldsOnCorrectTypeRule.self, "{ dog { name __typename ... on Pet { name } } catOrDog { __typename ... on Cat { meows } } }")
+    }
+    @Test func unknownFieldsWithSuggestions() throws {
+        try expectInvalid(FieldsOnCorrectTypeRule.self, "{ dog { nam meowVolume } catOrDog { name } }", [
+            Expected("Cannot query field \"nam\" on type \"Dog\". Did you mean \"name\"?", [(1, 9)]),
+            Expected("Cannot query field \"meowVolume\" on type \"Dog\". Did you mean \"barkVolume\"?", [(1, 13)]),
+            Expected("Cannot query field \"name\" on type \"CatOrDog\". Did you mean to use an inline fragment on \"Cat\" or \"Dog\"?", [(1, 37)]),
+        ])
+    }
+    @Test func noSuggestionsWhenIntrospectionIsOff() throws {
+        let schema = try Schema(sdl: validationSDL, introspection: false)
+        #expect(try errors(FieldsOnCorrectTypeRule.self, "{ dog { nam } }", schema: schema) == [
+            Expected("Cannot query field \"nam\" on type \"Dog\".", [(1, 9)]),
+        ])
+    }
+}

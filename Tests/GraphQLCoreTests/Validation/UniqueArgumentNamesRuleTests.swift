@@ -1,0 +1,13 @@
+import GraphQLCore
+import Testing
+
+@Suite struct UniqueArgumentNamesRuleTests {
+    @Test func distinct() throws {
+        try expectValid(UniqueArgumentNamesRule.self, "{ dog { isAtLocation(x: 1, y: 2) } }")
+    }
+    @Test func duplicates() throws {
+        try expectInvalid(UniqueArgumentNamesRule.self, "{ dog { isAtLocation(x: 1, x: 2) } }", [
+            Expected("There can be only one argument named \"x\".", [(1, 22), (1, 28)]),
+        ])
+    }
+}

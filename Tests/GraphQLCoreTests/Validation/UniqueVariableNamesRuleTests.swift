@@ -1,0 +1,13 @@
+import GraphQLCore
+import Testing
+
+@Suite struct UniqueVariableNamesRuleTests {
+    @Test func distinct() throws {
+        try expectValid(UniqueVariableNamesRule.self, "query A($x: Int, $y: Int) { dog { name } } query B($x: Int) { dog { name } }")
+    }
+    @Test func duplicates() throws {
+        try expectInvalid(UniqueVariableNamesRule.self, "query A($x: Int, $x: String) { dog { name } }", [
+            Expected("There can be only one variable named \"$x\".", [(1, 10), (1, 19)]),
+        ])
+    }
+}

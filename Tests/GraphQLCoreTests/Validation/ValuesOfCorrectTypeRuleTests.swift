@@ -1,0 +1,46 @@
+import GraphQLCore
+import Testing
+
+@Suite struct ValuesOfCorrectTypeRuleTests {
+    @Test func goodValues() throws {
+        try expectValid(ValuesOfCorrectTypeRule.self, """
+            { complicatedArgs { intArgField(intArg: 2) floatArgField(floatArg: 1) idArgField(idArg: 1) enumArgField(enumArg: TAN)
+              stringListArgField(stringListArg: "one") complexArgField(complexArg: {requiredField: false, stringListField: ["a"]})
+              oneOfArgField(oneOfArg: {intField: 3}) } }
+            """)
+    }
+    @Test func badScalars() throws {
+        try expectInvalid(ValuesOfCorrectTypeRule.self, "{ complicatedArgs { intArgField(intArg: 1.5) stringArgField(stringArg: 1) booleanArgField(booleanArg: \"true\") } }", [
+            Expected("Int cannot represent non-integer value: 1.5", [(1, 41)]),
+            Expected("String cannot represent a non string value: 1", [(1, 72)]),
+            Expected("Boolean cannot represent a non boolean value: \"true\"", [(1, 103)]),
+        ])
+        try expectInvalid(ValuesOfCorrectTypeRule.self, "{ complicatedArgs { intArgField(intArg: 3000000000) } }", [
+            Expected("Int cannot represent non 32-bit signed integer value: 3000000000", [(1, 41)]),
+        ])
+    }
+    @Test func badEnumsAndNulls() throws {
+        try expectInvalid(ValuesOfCorrectTypeRule.self, "{ complicatedArgs { enumArgField(enumArg: \"TAN\") nonNullIntArgField(nonNullIntArg: null) } dog { doesKnowCommand(dogCommand: sit) } }", [
+            Expected("Enum \"FurColor\" cannot represent non-enum value: \"TAN\". Did you mean the enum value \"TAN\"?", [(1, 43)]),
+            Expected("Expected value of type \"Int!\", found null.", [(1, 84)]),
+            Expected("Value \"sit\" does not exist in \"DogCommand\" enum. Did you mean \"SIT\"?", [(1, 126)]),
+        ])
+    }
+    @Test func badInputObjects() throws {
+        try expectInvalid(ValuesOfCorrectTypeRule.self, "{ complicatedArgs { complexArgField(complexArg: {intField: 4, unknown: 1}) } }", [
+            Expected("Field \"unknown\" is not defined by type \"ComplexInput\".", [(1, 63)]),
+            Expected("Field \"ComplexInput.requiredField\" of required type \"Boolean!\" was not provided.", [(1, 49)]),
+        ])
+    }
+    @Test func oneOf() throws {
+        try expectInvalid(ValuesOfCorrectTypeRule.self, "{ complicatedArgs { oneOfArgField(oneOfArg: {intField: 1, stringField: \"a\"}) } }", [
+            Expected("OneOf Input Object \"OneOfInput\" must specify exactly one key.", [(1, 45)]),
+        ])
+        try expectInvalid(ValuesOfCorrectTypeRule.self, "{ complicatedArgs { oneOfArgField(oneOfArg: {intField: null}) } }", [
+            Expected("Field \"OneOfInput.intField\" must be non-null.", [(1, 46)]),
+        ])
+        try expectInvalid(ValuesOfCorrectTypeRule.self, "query Q($v: Int) { complicatedArgs { oneOfArgField(oneOfArg: {intField: $v}) } }", [
+            Expected("Variable \"v\" must be non-nullable to be used for OneOf Input Object \"OneOfInput\".", [(1, 63)]),
+        ])
+    }
+}
