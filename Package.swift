@@ -49,7 +49,7 @@ let package = Package(
 
         .testTarget(name: "GraphQLCoreTests", dependencies: ["GraphQLCore"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "DataLoaderTests", dependencies: ["DataLoader"]),
+        .testTarget(name: "DataLoaderTests", dependencies: ["DataLoader", "GraphQLCore"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "RedisTests", dependencies: ["Redis", "TestSupport"]),

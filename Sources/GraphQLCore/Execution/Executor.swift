@@ -278,13 +278,20 @@ final class ExecutionState<Context: Sendable>: @unchecked Sendable {
                     group.addTask {
                         let r: Result<Output<Context>, Error>
                         do { r = .success(try await thunk()) } catch { r = .failure(error) }
-                        observer?.asyncResolverFinished()
                         return (id, r)
                     }
                 }
             }
+            // The executor counts as running work while it launches and completes, so a
+            // scheduler never dispatches a half-collected batch.
+            // A task counts as running from its launch until the executor has completed its
+            // result (which may launch the next level's tasks), so a batch scheduler never
+            // sees "all idle" between a resolver returning and its children starting.
+            observer?.asyncResolverStarted()
             launch()
+            observer?.asyncResolverFinished()
             while let (id, result) = await group.next() {
+                defer { observer?.asyncResolverFinished() }
                 guard let p = inFlight.removeValue(forKey: id) else { continue }
                 let output: Output<Context>
                 switch result {
