@@ -10,10 +10,15 @@ final class GatewayRuntime: Sendable {
     let postgres: PostgresPool?
     let redis: RedisClient?
     let logger: Logger
+    /// Parses, validates and executes requests; nil until a schema is loaded.
+    let pipelineIfLoaded: RequestPipeline?
 
-    init(configuration: GatewayConfiguration, logger: Logger) async throws {
+    init(configuration: GatewayConfiguration, executor: (any OperationExecutor)?, logger: Logger) async throws {
         self.configuration = configuration
         self.logger = logger
+        self.pipelineIfLoaded = executor.map {
+            RequestPipeline(executor: $0, maxTokens: configuration.limits.maxTokens)
+        }
         if let pg = configuration.postgres, !pg.url.isEmpty {
             postgres = PostgresPool(configuration: .init(url: pg.url, minConnections: pg.minConnections ?? 5,
                                                          maxConnections: pg.maxConnections ?? 20))
@@ -29,8 +34,9 @@ final class GatewayRuntime: Sendable {
 
     var services: [any Service] { [] }
 
-    /// Ready when every configured backing service answers.
+    /// Ready when a schema is loaded and every configured backing service answers.
     func isReady() async -> Bool {
+        guard pipelineIfLoaded != nil else { return false }
         if let postgres {
             guard (try? await postgres.query("SELECT 1")) != nil else { return false }
         }

@@ -14,10 +14,13 @@ public final class GatewayServer: Sendable {
     let runtime: GatewayRuntime
     let logger: Logger
 
-    public init(configuration: GatewayConfiguration, logger: Logger = Logger(label: "switchyard")) async throws {
+    /// - Parameter executor: what runs validated operations (an in-process schema, or the
+    ///   federation executor); without one `/graphql` answers 503 and `/ready` is false.
+    public init(configuration: GatewayConfiguration, executor: (any OperationExecutor)? = nil,
+                logger: Logger = Logger(label: "switchyard")) async throws {
         self.configuration = configuration
         self.logger = logger
-        self.runtime = try await GatewayRuntime(configuration: configuration, logger: logger)
+        self.runtime = try await GatewayRuntime(configuration: configuration, executor: executor, logger: logger)
     }
 
     func makeRouter() -> Router<BasicRequestContext> {

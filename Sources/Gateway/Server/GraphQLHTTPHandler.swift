@@ -1,15 +1,183 @@
-import Foundation
+import GraphQLCore
+import HTTPTypes
 import Hummingbird
 import NIOCore
+import OrderedCollections
 
-/// GraphQL over HTTP (`POST /graphql`, `GET /graphql`).
+/// GraphQL over HTTP (`POST /graphql`, `GET /graphql`): media types, status codes and request
+/// parsing per the GraphQL-over-HTTP specification; the work itself is the pipeline's.
 struct GraphQLHTTPHandler: Sendable {
     let runtime: GatewayRuntime
 
+    static let graphQLResponseType = "application/graphql-response+json; charset=utf-8"
+    static let jsonType = "application/json; charset=utf-8"
+
+    enum ResponseType { case graphQLResponse, json }
+
     func register(on router: Router<BasicRequestContext>) {
-        router.post("graphql") { request, context in
-            Response(status: .notImplemented, headers: [.contentType: "application/json"],
-                     body: .init(byteBuffer: ByteBuffer(string: #"{"errors":[{"message":"not ready"}]}"#)))
+        router.post("graphql") { request, context in await self.post(request) }
+        router.get("graphql") { request, context in await self.get(request) }
+        for method in [HTTPRequest.Method.put, .delete, .patch] {
+            router.on("graphql", method: method) { _, _ in
+                Self.plain(405, "Method Not Allowed", headers: [.allow: "GET, POST"])
+            }
         }
     }
+
+    /// Accept negotiation: nil when nothing acceptable (406).
+    static func negotiate(_ accept: String?) -> ResponseType? {
+        guard let accept, !accept.trimmingCharacters(in: .whitespaces).isEmpty else { return .json }
+        var best: (ResponseType, Double)?
+        for part in accept.split(separator: ",") {
+            let pieces = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            guard let type = pieces.first else { continue }
+            var q = 1.0
+            for p in pieces.dropFirst() where p.hasPrefix("q=") { q = Double(p.dropFirst(2)) ?? 1 }
+            guard q > 0 else { continue }
+            let candidate: ResponseType?
+            switch type {
+            case "application/graphql-response+json", "application/*", "*/*": candidate = .graphQLResponse
+            case "application/json": candidate = .json
+            default: candidate = nil
+            }
+            if let c = candidate, best == nil || q > best!.1 { best = (c, q) }
+        }
+        return best?.0
+    }
+
+    func respond(_ outcome: RequestPipeline.Outcome, _ type: ResponseType) -> Response {
+        // Legacy clients (application/json) get application/json on success; errors keep
+        // the GraphQL response type so they are recognisable as GraphQL.
+        let contentType = (type == .json && outcome.status < 300) ? Self.jsonType : Self.graphQLResponseType
+        var headers: HTTPFields = [.contentType: contentType]
+        for (name, value) in outcome.headers {
+            if let n = HTTPField.Name(name) { headers[n] = value }
+        }
+        return Response(status: .init(code: outcome.status), headers: headers,
+                        body: .init(byteBuffer: ByteBuffer(bytes: outcome.body.bytes)))
+    }
+
+    static func plain(_ status: Int, _ message: String, headers: HTTPFields = [:]) -> Response {
+        var h = headers
+        h[.contentType] = "text/plain; charset=utf-8"
+        return Response(status: .init(code: status), headers: h, body: .init(byteBuffer: ByteBuffer(string: message)))
+    }
+
+    func requestContext(_ request: Request) -> RequestContext {
+        var ctx = RequestContext()
+        if runtime.configuration.tenancy.developmentHeader, let t = request.headers[HTTPField.Name("X-Tenant")!], !t.isEmpty {
+            ctx.tenant = t
+        }
+        ctx.headers = request.headers.map { ($0.name.canonicalName, $0.value) }
+        return ctx
+    }
+
+    static let notLoaded = Response(status: .serviceUnavailable, headers: [.contentType: graphQLResponseType, .retryAfter: "1"],
+                                    body: .init(byteBuffer: ByteBuffer(bytes: ExecutionResult(data: nil, errors: [
+                                        GraphQLError("No schema is loaded yet.", code: "SERVICE_UNAVAILABLE")]).json.bytes)))
+
+    func post(_ request: Request) async -> Response {
+        guard let pipeline = runtime.pipelineIfLoaded else { return Self.notLoaded }
+        guard let type = Self.negotiate(request.headers[.accept]) else {
+            return Self.plain(406, "Not Acceptable: use application/graphql-response+json or application/json")
+        }
+        let contentType = request.headers[.contentType]?.lowercased() ?? ""
+        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        guard mediaType == "application/json" || mediaType == "application/graphql-response+json" else {
+            return Self.plain(415, "Unsupported Media Type: send application/json")
+        }
+        let limit = runtime.configuration.limits.maxBodyBytes ?? Int.max
+        var body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: limit)
+        } catch {
+            return respond(.init(status: 413, body: ExecutionResult(data: nil, errors: [
+                GraphQLError("The request body is larger than \(limit) bytes.", code: "PAYLOAD_TOO_LARGE")]).json), type)
+        }
+        let bytes = body.readBytes(length: body.readableBytes) ?? []
+        let json: JSON
+        do {
+            json = try JSONReader.parse(bytes, maxDepth: 64)
+        } catch let e as JSONReader.Failure {
+            let code = e.isDepthExceeded ? "MAX_JSON_DEPTH_EXCEEDED" : "BAD_REQUEST"
+            return respond(.init(status: 400, body: ExecutionResult(data: nil, errors: [
+                GraphQLError("The request body is not valid JSON: \(e.description).", code: code)]).json), type)
+        } catch {
+            return respond(.init(status: 400, body: ExecutionResult(data: nil, errors: [GraphQLError("Invalid JSON.", code: "BAD_REQUEST")]).json), type)
+        }
+        let context = requestContext(request)
+        if case .array(let operations) = json {
+            guard let maxBatch = runtime.configuration.limits.maxBatch else {
+                return respond(.init(status: 400, body: ExecutionResult(data: nil, errors: [
+                    GraphQLError("Batched requests are not enabled.", code: "BATCHING_DISABLED")]).json), type)
+            }
+            guard operations.count <= maxBatch, !operations.isEmpty else {
+                return respond(.init(status: 400, body: ExecutionResult(data: nil, errors: [
+                    GraphQLError("A batch may hold 1 to \(maxBatch) operations; this one has \(operations.count).", code: "BATCH_LIMIT_EXCEEDED")]).json), type)
+            }
+            var results: [JSON] = []
+            for op in operations {
+                do {
+                    let r = try GraphQLRequest.from(op)
+                    results.append(await pipeline.run(r, method: .post, context: context).body)
+                } catch {
+                    results.append(ExecutionResult(data: nil, errors: error.errors).json)
+                }
+            }
+            return respond(.init(status: 200, body: .array(results)), type)
+        }
+        let graphQLRequest: GraphQLRequest
+        do { graphQLRequest = try GraphQLRequest.from(json) } catch {
+            return respond(.init(status: error.status, body: ExecutionResult(data: nil, errors: error.errors).json), type)
+        }
+        return respond(await pipeline.run(graphQLRequest, method: .post, context: context), type)
+    }
+
+    func get(_ request: Request) async -> Response {
+        guard let pipeline = runtime.pipelineIfLoaded else { return Self.notLoaded }
+        let params = request.uri.queryParameters
+        let accept = request.headers[.accept] ?? ""
+        if params["query"] == nil, accept.contains("text/html") {
+            return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+                            body: .init(byteBuffer: ByteBuffer(string: GraphiQL.page)))
+        }
+        guard let type = Self.negotiate(request.headers[.accept]) else {
+            return Self.plain(406, "Not Acceptable: use application/graphql-response+json or application/json")
+        }
+        var r = GraphQLRequest(query: params["query"].map(String.init))
+        if let name = params["operationName"], !name.isEmpty { r.operationName = String(name) }
+        for (key, target) in [("variables", 0), ("extensions", 1)] {
+            guard let text = params[Substring(key)].map(String.init), !text.isEmpty else { continue }
+            guard case .object(let o)? = try? JSONReader.parse(text, maxDepth: 64) else {
+                return respond(.init(status: 422, body: ExecutionResult(data: nil, errors: [
+                    GraphQLError("The \"\(key)\" parameter must be a JSON object.", code: "BAD_REQUEST")]).json), type)
+            }
+            if target == 0 { r.variables = o } else { r.extensions = o }
+        }
+        return respond(await pipeline.run(r, method: .get, context: requestContext(request)), type)
+    }
+}
+
+enum GraphiQL {
+    /// A GraphiQL page for browsers (the browser loads GraphiQL itself from its CDN).
+    static let page = """
+    <!doctype html>
+    <html lang="en">
+    <head>
+      <meta charset="utf-8"><title>Switchyard GraphiQL</title>
+      <style>body { margin: 0; height: 100vh; } #graphiql { height: 100vh; }</style>
+      <link rel="stylesheet" href="https://unpkg.com/graphiql@3/graphiql.min.css" />
+    </head>
+    <body>
+      <div id="graphiql">Loading GraphiQL…</div>
+      <script crossorigin src="https://unpkg.com/react@18/umd/react.production.min.js"></script>
+      <script crossorigin src="https://unpkg.com/react-dom@18/umd/react-dom.production.min.js"></script>
+      <script crossorigin src="https://unpkg.com/graphiql@3/graphiql.min.js"></script>
+      <script>
+        const fetcher = GraphiQL.createFetcher({ url: window.location.pathname });
+        ReactDOM.createRoot(document.getElementById('graphiql')).render(React.createElement(GraphiQL, { fetcher }));
+      </script>
+    </body>
+    </html>
+    """
 }

@@ -1,0 +1,118 @@
+import GraphQLCore
+import OrderedCollections
+
+/// What the pipeline runs a validated operation on: an in-process schema today, the
+/// federation plan executor once subgraphs are composed.
+public protocol OperationExecutor: Sendable {
+    /// The schema clients see (validation runs against it).
+    var apiSchema: Schema { get }
+    func execute(_ request: ExecutionRequest, context: RequestContext) async -> ExecutionResult
+}
+
+/// Per-request facts the executor and subgraphs may use.
+public struct RequestContext: Sendable {
+    /// Tenant slug from verified credentials or, when enabled, the development header.
+    public var tenant: String?
+    public var headers: [(String, String)]
+    public init(tenant: String? = nil, headers: [(String, String)] = []) {
+        self.tenant = tenant
+        self.headers = headers
+    }
+}
+
+/// Parse → (limits) → validate → execute, each stage failing with its own request error.
+///
+/// ```swift
+/// let pipeline = RequestPipeline(executor: executor, limits: config.limits)
+/// let outcome = await pipeline.run(request, method: .post, context: ctx)
+/// ```
+public struct RequestPipeline: Sendable {
+    public enum Method: Sendable { case get, post }
+
+    public let executor: any OperationExecutor
+    public let parserOptions: ParserOptions
+
+    public init(executor: any OperationExecutor, maxTokens: Int? = 15_000, maxParserDepth: Int = 200) {
+        self.executor = executor
+        self.parserOptions = ParserOptions(maxTokens: maxTokens, maxDepth: maxParserDepth, allowTypeSystem: true)
+    }
+
+    public struct Outcome: Sendable {
+        public var status: Int
+        public var body: JSON
+        /// Extra response headers (e.g. `Allow` with 405).
+        public var headers: [(String, String)] = []
+    }
+
+    public func run(_ request: GraphQLRequest, method: Method, context: RequestContext) async -> Outcome {
+        do {
+            let result = try await execute(request, method: method, context: context)
+            return Outcome(status: 200, body: result.json)
+        } catch {
+            var outcome = Outcome(status: error.status, body: ExecutionResult(data: nil, errors: error.errors).json)
+            if error.kind == .methodNotAllowed { outcome.headers.append(("Allow", "POST")) }
+            return outcome
+        }
+    }
+
+    func execute(_ request: GraphQLRequest, method: Method, context: RequestContext) async throws(PipelineError) -> ExecutionResult {
+        guard let query = request.query, !query.isEmpty else {
+            throw PipelineError(.invalidRequest, "A GraphQL request must include a \"query\" string.")
+        }
+        let source = Source(query)
+        let document: Document
+        do {
+            document = try Parser.parse(source, options: parserOptions)
+        } catch let e as GraphQLError {
+            throw PipelineError(.parse, errors: [e])
+        } catch {
+            throw PipelineError(.parse, "\(error)")
+        }
+        let schema = executor.apiSchema
+        let errors = Validator.validate(schema: schema, document: document, source: source)
+        if !errors.isEmpty { throw PipelineError(.validation, errors: errors) }
+
+        // GetOperation (§6.1) here, so that GET mutations and ambiguity fail before execution.
+        let operations = document.operations
+        let operation: OperationDefinition
+        if let name = request.operationName {
+            guard let op = operations.first(where: { $0.name?.value == name }) else {
+                throw PipelineError(.operation, "Unknown operation named \"\(name)\".")
+            }
+            operation = op
+        } else {
+            guard operations.count == 1 else {
+                throw PipelineError(.operation, "Must provide operation name if query contains multiple operations.")
+            }
+            operation = operations[0]
+        }
+        if method == .get, operation.operation != .query {
+            throw PipelineError(.methodNotAllowed, "Can only perform a \(operation.operation.rawValue) operation from a POST request.")
+        }
+        if operation.operation == .subscription {
+            throw PipelineError(.operation, "Subscriptions are not supported over this transport.", code: "OPERATION_NOT_SUPPORTED")
+        }
+        let result = await executor.execute(
+            ExecutionRequest(document: document, operationName: operation.name?.value, variables: request.variables, source: source),
+            context: context)
+        // Variable coercion failures stop execution: a request error, not a field error.
+        if result.data == nil { throw PipelineError(.variables, errors: result.errors) }
+        return result
+    }
+}
+
+/// Runs operations on an in-process executable schema.
+public struct LocalExecutor<Context: Sendable>: OperationExecutor {
+    public let executable: ExecutableSchema<Context>
+    public let makeContext: @Sendable (RequestContext) -> Context
+    public var apiSchema: Schema { executable.schema }
+
+    public init(executable: ExecutableSchema<Context>, makeContext: @escaping @Sendable (RequestContext) -> Context) {
+        self.executable = executable
+        self.makeContext = makeContext
+    }
+
+    public func execute(_ request: ExecutionRequest, context: RequestContext) async -> ExecutionResult {
+        await Executor.execute(executable, request: request, context: makeContext(context))
+    }
+}

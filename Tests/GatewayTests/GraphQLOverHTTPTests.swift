@@ -1,0 +1,150 @@
+import Foundation
+import Gateway
+import GraphQLCore
+import Testing
+
+/// GraphQL over HTTP against a real server on loopback: status codes and media types.
+@Suite("GraphQL over HTTP")
+struct GraphQLOverHTTPTests {
+    @Test func postQueryAnswers200WithTheRequestedMediaType() async throws {
+        try await withGateway(executor: try echoExecutor()) { client in
+            let r = try await client.query("{ hello }")
+            #expect(r.status == 200)
+            #expect(r.contentType == "application/graphql-response+json; charset=utf-8")
+            #expect(r.text == #"{"data":{"hello":"hello world"}}"#)
+            let legacy = try await client.post(#"{"query":"query Q($n: String) { hello(name: $n) }","variables":{"n":"you"},"operationName":"Q"}"#, accept: "application/json")
+            #expect(legacy.status == 200)
+            #expect(legacy.contentType == "application/json; charset=utf-8")
+            #expect(legacy.text == #"{"data":{"hello":"hello you"}}"#)
+        }
+    }
+
+    @Test func fieldErrorsArePartialSuccessWith200() async throws {
+        try await withGateway(executor: try echoExecutor()) { client in
+            let r = try await client.query("{ hello fail }")
+            #expect(r.status == 200)
+            #expect(r.text == #"{"errors":[{"message":"it failed","locations":[{"line":1,"column":9}],"path":["fail"],"extensions":{"code":"FAILED"}}],"data":{"hello":"hello world","fail":null}}"#)
+        }
+    }
+
+    @Test func requestErrorsGetTheirStatusCodes() async throws {
+        try await withGateway(executor: try echoExecutor()) { client in
+            let badJSON = try await client.post(#"{"query":"#)
+            #expect(badJSON.status == 400)
+            #expect(badJSON.json?["errors"]?[0]?["extensions"]?["code"] == "BAD_REQUEST")
+            #expect(badJSON.json?["data"] == nil)
+
+            let parse = try await client.query("{ hello")
+            #expect(parse.status == 400)
+            #expect(parse.json?["errors"]?[0]?["message"] == "Syntax Error: Expected Name, found <EOF>.")
+            #expect(parse.json?["errors"]?[0]?["extensions"]?["code"] == "GRAPHQL_PARSE_FAILED")
+
+            let invalid = try await client.query("{ nope }")
+            #expect(invalid.status == 422)
+            #expect(invalid.json?["errors"]?[0]?["message"] == "Cannot query field \"nope\" on type \"Query\".")
+            #expect(invalid.json?["errors"]?[0]?["locations"]?[0]?["column"] == 3)
+            #expect(invalid.json?["errors"]?[0]?["extensions"]?["code"] == "GRAPHQL_VALIDATION_FAILED")
+
+            let noQuery = try await client.post(#"{"qeury":"{ hello }"}"#)
+            #expect(noQuery.status == 422)
+            let badVariablesShape = try await client.post(#"{"query":"{ hello }","variables":[7]}"#)
+            #expect(badVariablesShape.status == 422)
+
+            let coercion = try await client.query("query($n: Int!) { count(n: $n) }", variables: #"{"n":"seven"}"#)
+            #expect(coercion.status == 422)
+            #expect(coercion.json?["errors"]?[0]?["extensions"]?["code"] == "BAD_USER_INPUT")
+
+            let ambiguous = try await client.query("query A { hello } query B { hello }")
+            #expect(ambiguous.status == 422)
+        }
+    }
+
+    @Test func mediaTypesAndMethods() async throws {
+        try await withGateway(executor: try echoExecutor()) { client in
+            let text = try await client.send(.POST, "/graphql", body: Array(#"{"query":"{ hello }"}"#.utf8), headers: [("content-type", "text/plain")])
+            #expect(text.status == 415)
+            let noAcceptable = try await client.post(#"{"query":"{ hello }"}"#, accept: "text/xml")
+            #expect(noAcceptable.status == 406)
+            let put = try await client.send(.PUT, "/graphql", body: Array("{}".utf8), headers: [("content-type", "application/json")])
+            #expect(put.status == 405)
+        }
+    }
+
+    @Test func getRunsQueriesButNotMutations() async throws {
+        try await withGateway(executor: try echoExecutor()) { client in
+            let r = try await client.get([("query", "query Q($n: String) { hello(name: $n) }"), ("variables", #"{"n":"get"}"#), ("operationName", "Q")])
+            #expect(r.status == 200)
+            #expect(r.text == #"{"data":{"hello":"hello get"}}"#)
+            let m = try await client.get([("query", "mutation { bump }")])
+            #expect(m.status == 405)
+            #expect(m.headers.first(name: "allow") == "POST")
+            let html = try await client.send(.GET, "/graphql", headers: [("accept", "text/html")])
+            #expect(html.status == 200)
+            #expect(html.text.contains("GraphiQL"))
+        }
+    }
+
+    @Test func bodyLimitAndBatching() async throws {
+        var config = GatewayConfiguration()
+        config.limits.maxBodyBytes = 1_000
+        try await withGateway(config, executor: try echoExecutor()) { client in
+            let big = #"{"query":"{ hello }","variables":{"pad":""# + String(repeating: "x", count: 5_000) + #""}}"#
+            let r = try await client.post(big)
+            #expect(r.status == 413)
+            #expect(r.json?["errors"]?[0]?["extensions"]?["code"] == "PAYLOAD_TOO_LARGE")
+            let batch = try await client.post(#"[{"query":"{ hello }"},{"query":"{ hello }"}]"#)
+            #expect(batch.status == 400)
+            #expect(batch.json?["errors"]?[0]?["extensions"]?["code"] == "BATCHING_DISABLED")
+            // The gateway keeps answering normal queries.
+            #expect(try await client.query("{ hello }").status == 200)
+        }
+        config.limits.maxBatch = 2
+        try await withGateway(config, executor: try echoExecutor()) { client in
+            let batch = try await client.post(#"[{"query":"{ hello }"},{"query":"{ count(n: 3) }"}]"#)
+            #expect(batch.status == 200)
+            #expect(batch.text == #"[{"data":{"hello":"hello world"}},{"data":{"count":3}}]"#)
+            let tooMany = try await client.post(#"[{"query":"{ hello }"},{"query":"{ hello }"},{"query":"{ hello }"}]"#)
+            #expect(tooMany.status == 400)
+            #expect(tooMany.json?["errors"]?[0]?["extensions"]?["code"] == "BATCH_LIMIT_EXCEEDED")
+        }
+    }
+
+    @Test func tenantHeaderOnlyWhenEnabled() async throws {
+        try await withGateway(executor: try echoExecutor()) { client in
+            let r = try await client.query("{ tenant }", headers: [("x-tenant", "acme")])
+            #expect(r.text == #"{"data":{"tenant":null}}"#)
+        }
+        var config = GatewayConfiguration()
+        config.tenancy.developmentHeader = true
+        try await withGateway(config, executor: try echoExecutor()) { client in
+            let r = try await client.query("{ tenant }", headers: [("x-tenant", "acme")])
+            #expect(r.text == #"{"data":{"tenant":"acme"}}"#)
+        }
+    }
+
+    @Test func healthReadyAndNoSchema() async throws {
+        try await withGateway(executor: nil) { client in
+            #expect(try await client.send(.GET, "/health").status == 200)
+            #expect(try await client.send(.GET, "/ready").status == 503)
+            let r = try await client.query("{ hello }")
+            #expect(r.status == 503)
+        }
+        try await withGateway(executor: try echoExecutor()) { client in
+            let r = try await client.send(.GET, "/ready")
+            #expect(r.status == 200)
+        }
+    }
+
+    @Test func tokenAndDepthLimitsFailFastAsParseErrors() async throws {
+        try await withGateway(executor: try echoExecutor()) { client in
+            let flood = "{ " + String(repeating: "hello ", count: 20_000) + "}"
+            let r = try await client.query(flood)
+            #expect(r.status == 400)
+            #expect(r.json?["errors"]?[0]?["extensions"]?["code"] == "MAX_TOKENS_EXCEEDED")
+            let deep = String(repeating: "{ a ", count: 300) + String(repeating: "}", count: 300)
+            let d = try await client.query(deep)
+            #expect(d.status == 400)
+            #expect(d.json?["errors"]?[0]?["extensions"]?["code"] == "MAX_DEPTH_EXCEEDED")
+        }
+    }
+}
