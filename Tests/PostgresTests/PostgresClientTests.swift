@@ -141,22 +141,23 @@ struct PostgresClientTests {
     @Test func slowQueriesDoNotStallOtherTasks() async throws {
         let wide = PostgresPool(configuration: .init(url: db.ownerURL, minConnections: 0, maxConnections: 50))
         defer { wide.close() }
-        let ticks = TickCounter()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<50 { group.addTask { try await wide.query("SELECT pg_sleep(0.6)") } }
-            // An unrelated task keeps running while 50 queries block in libpq.
-            group.addTask {
-                for _ in 0..<20 {
-                    try await Task.sleep(for: .milliseconds(10))
-                    await ticks.tick()
-                }
+        let clock = ContinuousClock()
+        let start = clock.now
+        // 50 queries block inside libpq for 1.5 s each. Were libpq calls made on the
+        // cooperative pool (2 threads here), no other task could run until they finished.
+        let queries = Task {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<50 { group.addTask { try await wide.query("SELECT pg_sleep(1.5)") } }
+                try await group.waitForAll()
             }
-            // Wait for the ticker while the queries are still sleeping.
-            try await Task.sleep(for: .milliseconds(450))
-            let during = await ticks.count
-            #expect(during >= 15, "the ticker advanced only \(during) times while queries slept")
-            try await group.waitForAll()
+            return clock.now - start
         }
+        try await Task.sleep(for: .milliseconds(100)) // let the queries reach the server
+        for _ in 0..<10 { try await Task.sleep(for: .milliseconds(10)) }
+        let tickerDone = clock.now - start
+        let queriesDone = try await queries.value
+        #expect(tickerDone < queriesDone, "an unrelated task ran to completion (\(tickerDone)) while the queries were still blocked (\(queriesDone))")
+        #expect(queriesDone >= .milliseconds(1500))
     }
 
     @Test func listenReceivesNotifications() async throws {
@@ -174,9 +175,3 @@ struct PostgresClientTests {
         #expect(got?.payload == "position=42")
     }
 }
-
-actor TickCounter {
-    var count = 0
-    func tick() { count += 1 }
-}
-
