@@ -30,12 +30,15 @@ let package = Package(
         .target(name: "GraphQLCore",
                 dependencies: [.product(name: "OrderedCollections", package: "swift-collections")]),
         .target(name: "DataLoader"),
+        .target(name: "Federation", dependencies: [
+            "GraphQLCore", .product(name: "OrderedCollections", package: "swift-collections"),
+        ]),
 
         .target(name: "Postgres", dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Redis", dependencies: ["CHiredis", .product(name: "Crypto", package: "swift-crypto")]),
 
         .target(name: "Gateway", dependencies: [
-            "GraphQLCore", "DataLoader", "Postgres", "Redis",
+            "GraphQLCore", "DataLoader", "Federation", "Postgres", "Redis",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -51,6 +54,7 @@ let package = Package(
 
         .testTarget(name: "GraphQLCoreTests", dependencies: ["GraphQLCore"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "FederationTests", dependencies: ["Federation", "GraphQLCore"]),
         .testTarget(name: "DataLoaderTests", dependencies: ["DataLoader", "GraphQLCore"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),

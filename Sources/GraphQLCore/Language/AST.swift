@@ -126,6 +126,13 @@ public struct InlineFragment: Sendable, Hashable {
     public var directives: [Directive]
     public var selectionSet: SelectionSet
     public var span: Span
+
+    public init(typeCondition: Name?, directives: [Directive] = [], selectionSet: SelectionSet, span: Span = .none) {
+        self.typeCondition = typeCondition
+        self.directives = directives
+        self.selectionSet = selectionSet
+        self.span = span
+    }
 }
 
 public struct FragmentDefinition: Sendable, Hashable {

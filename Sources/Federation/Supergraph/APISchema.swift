@@ -1,0 +1,63 @@
+import GraphQLCore
+
+/// The API schema of a supergraph (join spec § API schema): the supergraph without the
+/// join/link machinery and without anything marked `@inaccessible`.
+enum APISchema {
+    static let keptDirectives: Set<String> = ["deprecated", "specifiedBy", "oneOf"]
+
+    static func isInternal(_ name: String) -> Bool {
+        name.hasPrefix("join__") || name.hasPrefix("link__") || name == "link" || name.hasPrefix("federation__")
+    }
+
+    static func inaccessible(_ directives: [Directive]) -> Bool {
+        directives.contains { $0.name.value == "inaccessible" || $0.name.value.hasSuffix("__inaccessible") }
+    }
+
+    static func clean(_ directives: [Directive]) -> [Directive] {
+        directives.filter { keptDirectives.contains($0.name.value) }
+    }
+
+    static func build(from document: Document, introspection: Bool) throws -> Schema {
+        var hidden = Set<String>()
+        for case .type(let t) in document.definitions where inaccessible(t.directives) || isInternal(t.name.value) {
+            hidden.insert(t.name.value)
+        }
+        func visible(_ ref: TypeReference) -> Bool { !hidden.contains(ref.namedType.value) }
+        var definitions: [Definition] = []
+        for def in document.definitions {
+            switch def {
+            case .schema(var s):
+                s.directives = []
+                s.operationTypes = s.operationTypes.filter { !hidden.contains($0.type.value) }
+                definitions.append(.schema(s))
+            case .directive(let d):
+                // Directives clients can use in operations stay; schema-only machinery goes.
+                let executable: Set<String> = ["QUERY", "MUTATION", "SUBSCRIPTION", "FIELD", "FRAGMENT_DEFINITION",
+                                               "FRAGMENT_SPREAD", "INLINE_FRAGMENT", "VARIABLE_DEFINITION"]
+                if !isInternal(d.name.value), d.name.value != "inaccessible", d.name.value != "tag",
+                   d.locations.contains(where: { executable.contains($0.value) }) {
+                    var copy = d
+                    copy.locations = d.locations.filter { executable.contains($0.value) }
+                    definitions.append(.directive(copy))
+                }
+            case .type(var t):
+                guard !hidden.contains(t.name.value) else { continue }
+                t.directives = clean(t.directives)
+                t.fields = t.fields.filter { !inaccessible($0.directives) && visible($0.type) }.map { f in
+                    var f = f
+                    f.directives = clean(f.directives)
+                    f.arguments = f.arguments.filter { !inaccessible($0.directives) }.map { var a = $0; a.directives = clean(a.directives); return a }
+                    return f
+                }
+                t.inputFields = t.inputFields.filter { !inaccessible($0.directives) }.map { var a = $0; a.directives = clean(a.directives); return a }
+                t.enumValues = t.enumValues.filter { !inaccessible($0.directives) }.map { var v = $0; v.directives = clean(v.directives); return v }
+                t.unionMembers = t.unionMembers.filter { !hidden.contains($0.value) }
+                t.interfaces = t.interfaces.filter { !hidden.contains($0.value) }
+                definitions.append(.type(t))
+            default:
+                break
+            }
+        }
+        return try Schema(document: Document(definitions: definitions), introspection: introspection)
+    }
+}

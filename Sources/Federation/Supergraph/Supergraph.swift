@@ -1,0 +1,211 @@
+import GraphQLCore
+import OrderedCollections
+
+/// A supergraph in Apollo's join-spec format (join v0.2+): which subgraph resolves which type
+/// and field, entity keys, `@requires`/`@provides`, and the API schema clients see.
+///
+/// ```swift
+/// let supergraph = try Supergraph(sdl: text)
+/// let plan = try QueryPlanner(supergraph: supergraph).plan(document, operationName: nil)
+/// ```
+public final class Supergraph: Sendable {
+    public struct Graph: Sendable, Hashable {
+        /// The `join__Graph` enum value (e.g. `ACCOUNTS`).
+        public let id: String
+        /// The subgraph's name (e.g. `accounts`).
+        public let name: String
+        public let url: String
+    }
+
+    public struct TypeGraph: Sendable {
+        public var keys: [SelectionSet] = []
+        public var resolvableKeys: [SelectionSet] = []
+        public var isInterfaceObject = false
+        public var isExtension = false
+    }
+
+    public struct FieldGraph: Sendable {
+        public var external = false
+        public var requires: SelectionSet?
+        public var provides: SelectionSet?
+        public var override: String?
+    }
+
+    public struct TypeInfo: Sendable {
+        public let name: String
+        public let kind: TypeKind
+        /// Graph id → membership (keys etc.).
+        public var graphs: OrderedDictionary<String, TypeGraph> = [:]
+        /// Field name → graph id → join info. A field without `@join__field` is in every graph of its type.
+        public var fields: [String: OrderedDictionary<String, FieldGraph>] = [:]
+        /// Interfaces implemented per graph (`@join__implements`); union members per graph.
+        public var implementsByGraph: [String: [String]] = [:]
+        public var unionMembersByGraph: [String: [String]] = [:]
+    }
+
+    public let graphs: [Graph]
+    public let types: [String: TypeInfo]
+    /// The full supergraph schema (with join directives).
+    public let schema: Schema
+    /// The schema clients see: no join/link machinery, no `@inaccessible` elements.
+    public let apiSchema: Schema
+    public let sdl: String
+
+    public func graph(id: String) -> Graph? { graphs.first { $0.id == id } }
+    public func graph(named name: String) -> Graph? { graphs.first { $0.name == name } }
+
+    public convenience init(sdl: String, introspection: Bool = true) throws {
+        let doc = try Parser.parse(sdl, options: .schema)
+        try self.init(document: doc, sdl: sdl, introspection: introspection)
+    }
+
+    public init(document: Document, sdl: String, introspection: Bool = true) throws {
+        self.sdl = sdl
+        schema = try Schema(document: document, validate: false)
+        guard let graphEnum = schema.types["join__Graph"], graphEnum.kind == .enumType else {
+            throw FederationError(.invalidSupergraph, "The supergraph has no join__Graph enum; is it in the join-spec format?")
+        }
+        var graphs: [Graph] = []
+        for (id, value) in graphEnum.enumValues {
+            guard let d = value.directives.first(where: { $0.name.value == "join__graph" }) else { continue }
+            graphs.append(Graph(id: id, name: d.string("name") ?? id.lowercased(), url: d.string("url") ?? ""))
+        }
+        self.graphs = graphs
+
+        var types: [String: TypeInfo] = [:]
+        for (name, t) in schema.types where !name.hasPrefix("__") && !name.hasPrefix("join__") && !name.hasPrefix("link__") {
+            var info = TypeInfo(name: name, kind: t.kind)
+            for d in t.directives where d.name.value == "join__type" {
+                guard let g = d.enumValue("graph") else { continue }
+                var tg = info.graphs[g] ?? TypeGraph()
+                if let key = d.string("key") {
+                    let set = try FieldSet.parse(key)
+                    tg.keys.append(set)
+                    if d.bool("resolvable") ?? true { tg.resolvableKeys.append(set) }
+                }
+                if d.bool("isInterfaceObject") == true { tg.isInterfaceObject = true }
+                if d.bool("extension") == true { tg.isExtension = true }
+                info.graphs[g] = tg
+            }
+            for d in t.directives where d.name.value == "join__implements" {
+                if let g = d.enumValue("graph"), let i = d.string("interface") { info.implementsByGraph[g, default: []].append(i) }
+            }
+            for d in t.directives where d.name.value == "join__unionMember" {
+                if let g = d.enumValue("graph"), let m = d.string("member") { info.unionMembersByGraph[g, default: []].append(m) }
+            }
+            // A type with no @join__type belongs to every graph (join spec).
+            if info.graphs.isEmpty { for g in graphs { info.graphs[g.id] = TypeGraph() } }
+            for (fname, f) in t.fields {
+                var byGraph = OrderedDictionary<String, FieldGraph>()
+                let joins = f.directives.filter { $0.name.value == "join__field" }
+                if joins.isEmpty {
+                    for g in info.graphs.keys { byGraph[g] = FieldGraph() }
+                } else {
+                    for d in joins {
+                        // @join__field with no graph: the field is not resolved by any graph (e.g. context fields).
+                        guard let g = d.enumValue("graph") else { continue }
+                        var fg = FieldGraph()
+                        fg.external = d.bool("external") ?? false
+                        if let r = d.string("requires") { fg.requires = try FieldSet.parse(r) }
+                        if let p = d.string("provides") { fg.provides = try FieldSet.parse(p) }
+                        fg.override = d.string("override")
+                        byGraph[g] = fg
+                    }
+                }
+                info.fields[fname] = byGraph
+            }
+            types[name] = info
+        }
+        self.types = types
+        apiSchema = try APISchema.build(from: document, introspection: introspection)
+    }
+
+    /// Graph ids that can resolve `type.field` themselves (not external).
+    public func resolvingGraphs(_ type: String, _ field: String) -> [String] {
+        guard let f = types[type]?.fields[field] else { return [] }
+        return f.filter { !$0.value.external }.map(\.key)
+    }
+
+    public func fieldGraph(_ type: String, _ field: String, in graph: String) -> FieldGraph? {
+        types[type]?.fields[field]?[graph]
+    }
+
+    public func typeIsIn(_ type: String, graph: String) -> Bool {
+        types[type]?.graphs[graph] != nil
+    }
+}
+
+extension Directive {
+    func argument(_ name: String) -> Value? { arguments.first { $0.name.value == name }?.value }
+    func string(_ name: String) -> String? {
+        if case .string(let s, _)? = argument(name) { return s }
+        return nil
+    }
+    func enumValue(_ name: String) -> String? {
+        if case .enumValue(let e)? = argument(name) { return e }
+        return nil
+    }
+    func bool(_ name: String) -> Bool? {
+        if case .boolean(let b)? = argument(name) { return b }
+        return nil
+    }
+}
+
+/// `join__FieldSet` / `FieldSet` strings such as `"id"` or `"id organization { id }"`.
+public enum FieldSet {
+    public static func parse(_ text: String) throws -> SelectionSet {
+        do {
+            let doc = try Parser.parse("{ \(text) }", options: .schema)
+            guard case .operation(let op)? = doc.definitions.first else { throw FederationError(.invalidSupergraph, "bad field set") }
+            return op.selectionSet.withoutSpans
+        } catch let e as FederationError {
+            throw e
+        } catch {
+            throw FederationError(.invalidFieldSet, "Invalid field set \"\(text)\": \(error)")
+        }
+    }
+}
+
+extension SelectionSet {
+    /// The same selections with every span zeroed (field sets from different strings compare equal).
+    public var withoutSpans: SelectionSet {
+        SelectionSet(selections: selections.map { sel in
+            switch sel {
+            case .field(var f):
+                f.span = .none
+                f.name.span = .none
+                f.alias?.span = .none
+                f.arguments = f.arguments.map { var a = $0; a.span = .none; a.valueSpan = .none; a.name.span = .none; return a }
+                f.directives = f.directives.map { var d = $0; d.span = .none; d.name.span = .none; return d }
+                f.selectionSet = f.selectionSet?.withoutSpans
+                return .field(f)
+            case .inlineFragment(var i):
+                i.span = .none
+                i.typeCondition?.span = .none
+                i.selectionSet = i.selectionSet.withoutSpans
+                return .inlineFragment(i)
+            case .fragmentSpread(var s):
+                s.span = .none
+                s.name.span = .none
+                return .fragmentSpread(s)
+            }
+        }, span: .none)
+    }
+}
+
+/// A federation error with a stable code.
+public struct FederationError: Error, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable {
+        case invalidSupergraph = "INVALID_SUPERGRAPH"
+        case invalidFieldSet = "INVALID_FIELD_SET"
+        case planningFailed = "QUERY_PLANNING_FAILED"
+        case planTooLarge = "QUERY_PLAN_TOO_LARGE"
+    }
+    public let code: Code
+    public let message: String
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+    public var description: String { "[\(code.rawValue)] \(message)" }
+}
