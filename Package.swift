@@ -30,6 +30,12 @@ let package = Package(
         .target(name: "GraphQLCore",
                 dependencies: [.product(name: "OrderedCollections", package: "swift-collections")]),
         .target(name: "DataLoader"),
+        .target(name: "SubgraphKit", dependencies: [
+            "GraphQLCore", "DataLoader", .product(name: "OrderedCollections", package: "swift-collections"),
+        ]),
+        .target(name: "BenchSubgraphs", dependencies: [
+            "SubgraphKit", "GraphQLCore", .product(name: "OrderedCollections", package: "swift-collections"),
+        ]),
         .target(name: "Federation", dependencies: [
             "GraphQLCore", .product(name: "OrderedCollections", package: "swift-collections"),
         ]),
@@ -38,7 +44,7 @@ let package = Package(
         .target(name: "Redis", dependencies: ["CHiredis", .product(name: "Crypto", package: "swift-crypto")]),
 
         .target(name: "Gateway", dependencies: [
-            "GraphQLCore", "DataLoader", "Federation", "Postgres", "Redis",
+            "GraphQLCore", "DataLoader", "Federation", "SubgraphKit", "BenchSubgraphs", "Postgres", "Redis",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -60,7 +66,8 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "RedisTests", dependencies: ["Redis", "TestSupport"]),
         .testTarget(name: "GatewayTests", dependencies: [
-            "Gateway", "GraphQLCore", "TestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            "Gateway", "GraphQLCore", "Federation", "SubgraphKit", "BenchSubgraphs", "TestSupport",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
     ],
     swiftLanguageModes: [.v6]

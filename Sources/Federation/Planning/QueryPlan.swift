@@ -37,6 +37,17 @@ public struct FetchNode: Sendable {
 public struct QueryPlan: Sendable {
     public let root: PlanNode?
 
+    /// Number of subgraph requests the plan makes.
+    public var fetchCount: Int {
+        func count(_ n: PlanNode) -> Int {
+            switch n {
+            case .fetch, .flatten: return 1
+            case .sequence(let ns), .parallel(let ns): return ns.map(count).reduce(0, +)
+            }
+        }
+        return root.map(count) ?? 0
+    }
+
     /// Readable text, stable for snapshot tests (`switchyard plan` prints this).
     public var text: String {
         guard let root else { return "QueryPlan {}\n" }

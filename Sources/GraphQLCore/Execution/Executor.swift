@@ -45,6 +45,14 @@ public protocol ExecutionObserver: Sendable {
     func asyncResolverFinished()
 }
 
+extension Executor {
+    /// CoerceVariableValues (§6.4.1) for an operation, as the executor does before running it.
+    public static func coerceVariables(_ schema: Schema, operation: OperationDefinition, variables: OrderedDictionary<String, JSON>,
+                                       source: Source? = nil) -> Result<OrderedDictionary<String, JSON>, GraphQLErrors> {
+        Values.coerceVariables(schema, operation.variableDefinitions, variables, source: source)
+    }
+}
+
 /// Executes operations (spec §6) over an `ExecutableSchema`.
 ///
 /// ```swift

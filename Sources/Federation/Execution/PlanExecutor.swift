@@ -1,0 +1,331 @@
+import GraphQLCore
+import OrderedCollections
+import Synchronization
+
+/// Runs a query plan: fetches in parallel or in sequence, entity representations collected
+/// and deduplicated per fetch, results merged into one response tree, then the client's
+/// operation is executed over that tree (field order, aliases, @skip/@include, null
+/// propagation exactly as a single GraphQL server would).
+public final class PlanExecutor: Sendable {
+    public let supergraph: Supergraph
+    let transports: [String: any SubgraphTransport]
+    let shaping: ExecutableSchema<ShapeContext>
+
+    public init(supergraph: Supergraph, transports: [String: any SubgraphTransport]) {
+        self.supergraph = supergraph
+        self.transports = transports
+        self.shaping = Shaping.executable(supergraph.apiSchema)
+    }
+
+    public func execute(_ plan: QueryPlan, request: ExecutionRequest, headers: [(String, String)] = []) async -> ExecutionResult {
+        let ops = request.document.operations.filter { request.operationName == nil || $0.name?.value == request.operationName }
+        guard let operation = ops.first else {
+            return ExecutionResult(data: nil, errors: [GraphQLError("Unknown operation.", code: "OPERATION_NOT_FOUND")])
+        }
+        let variables: OrderedDictionary<String, JSON>
+        switch Executor.coerceVariables(supergraph.apiSchema, operation: operation, variables: request.variables, source: request.source) {
+        case .success(let v): variables = v
+        case .failure(let e): return ExecutionResult(data: nil, errors: e.errors)
+        }
+        let run = PlanRun(executor: self, variables: variables, headers: headers)
+        if let root = plan.root { await run.execute(root) }
+        let data = run.snapshot()
+        var shaped = await Executor.execute(shaping, request: ExecutionRequest(document: request.document, operationName: operation.name?.value,
+                                                                                variables: variables, source: request.source),
+                                            context: ShapeContext(root: data))
+        // Nulls caused by a failed fetch are already explained by that fetch's error.
+        let upstream = run.errors
+        shaped.errors = upstream + shaped.errors.filter { e in
+            guard e.message.hasPrefix("Cannot return null"), let p = e.path else { return true }
+            return !upstream.contains { u in u.path.map { p.starts(with: $0) || $0.starts(with: p) } ?? false }
+        }
+        return shaped
+    }
+}
+
+/// The mutable response tree of one plan run.
+final class ObjectNode: @unchecked Sendable {
+    var fields = OrderedDictionary<String, TreeValue>()
+}
+
+enum TreeValue {
+    case leaf(JSON)
+    case object(ObjectNode)
+    case list([TreeValue])
+
+    init(_ json: JSON) {
+        switch json {
+        case .object(let o):
+            let n = ObjectNode()
+            for (k, v) in o { n.fields[k] = TreeValue(v) }
+            self = .object(n)
+        case .array(let a): self = .list(a.map(TreeValue.init))
+        default: self = .leaf(json)
+        }
+    }
+
+    var json: JSON {
+        switch self {
+        case .leaf(let j): return j
+        case .object(let n): return .object(n.fields.mapValues(\.json))
+        case .list(let a): return .array(a.map(\.json))
+        }
+    }
+}
+
+extension ObjectNode {
+    /// Deep merge of a JSON object into this node.
+    func merge(_ json: OrderedDictionary<String, JSON>) {
+        for (k, v) in json {
+            switch (fields[k], v) {
+            case (.object(let n)?, .object(let o)): n.merge(o)
+            case (.list(let items)?, .array(let arr)) where items.count == arr.count:
+                fields[k] = .list(zip(items, arr).map { TreeValue.merged($0, $1) })
+            default: fields[k] = TreeValue(v)
+            }
+        }
+    }
+}
+
+extension TreeValue {
+    static func merged(_ a: TreeValue, _ b: JSON) -> TreeValue {
+        switch (a, b) {
+        case (.object(let n), .object(let o)): n.merge(o); return a
+        case (.list(let items), .array(let arr)) where items.count == arr.count:
+            return .list(zip(items, arr).map { merged($0, $1) })
+        default: return TreeValue(b)
+        }
+    }
+}
+
+final class PlanRun: @unchecked Sendable {
+    let executor: PlanExecutor
+    let variables: OrderedDictionary<String, JSON>
+    let headers: [(String, String)]
+    let root = ObjectNode()
+    private let lock = Mutex(())
+    private(set) var errors: [GraphQLError] = []
+
+    init(executor: PlanExecutor, variables: OrderedDictionary<String, JSON>, headers: [(String, String)]) {
+        self.executor = executor
+        self.variables = variables
+        self.headers = headers
+    }
+
+    func snapshot() -> OrderedDictionary<String, JSON> { lock.withLock { _ in root.fields.mapValues(\.json) } }
+
+    func addErrors(_ e: [GraphQLError]) { lock.withLock { _ in errors += e } }
+
+    func execute(_ node: PlanNode) async {
+        switch node {
+        case .sequence(let nodes):
+            for n in nodes { await execute(n) }
+        case .parallel(let nodes):
+            await withTaskGroup(of: Void.self) { group in
+                for n in nodes { group.addTask { await self.execute(n) } }
+            }
+        case .fetch(let f):
+            await rootFetch(f)
+        case .flatten(let path, let f):
+            await entityFetch(path, f)
+        }
+    }
+
+    func variables(for f: FetchNode) -> OrderedDictionary<String, JSON> {
+        var v = OrderedDictionary<String, JSON>()
+        for name in f.variables { if let value = variables[name] { v[name] = value } }
+        return v
+    }
+
+    func send(_ f: FetchNode, _ vars: OrderedDictionary<String, JSON>) async -> Result<JSON, GraphQLError> {
+        guard let transport = executor.transports[f.subgraph] else {
+            return .failure(GraphQLError("No transport for subgraph \"\(f.subgraph)\".", code: "SUBGRAPH_UNAVAILABLE",
+                                         extensions: ["serviceName": .string(f.subgraph)]))
+        }
+        do {
+            let response = try await transport.fetch(SubgraphRequest(query: f.operation, variables: vars, headers: headers))
+            guard case .object = response else {
+                return .failure(GraphQLError("Subgraph \"\(f.subgraph)\" returned an invalid response.", code: "SUBREQUEST_MALFORMED_RESPONSE",
+                                             extensions: ["serviceName": .string(f.subgraph)]))
+            }
+            return .success(response)
+        } catch let e as GraphQLError {
+            var e = e
+            if e.extensions?["serviceName"] == nil { e.extensions = (e.extensions ?? [:]).merging(["serviceName": .string(f.subgraph)]) { a, _ in a } }
+            return .failure(e)
+        } catch {
+            return .failure(GraphQLError("Subgraph \"\(f.subgraph)\" could not be reached: \(error)", code: "SUBREQUEST_HTTP_ERROR",
+                                         extensions: ["serviceName": .string(f.subgraph)]))
+        }
+    }
+
+    /// Subgraph errors, with paths made absolute.
+    func upstreamErrors(_ response: JSON, _ f: FetchNode, mapPath: ([JSON]) -> [PathElement]?) -> [GraphQLError] {
+        guard let list = response["errors"]?.arrayValue else { return [] }
+        return list.map { e in
+            var ext = e["extensions"]?.objectValue ?? [:]
+            ext["serviceName"] = .string(f.subgraph)
+            if ext["code"] == nil { ext["code"] = "DOWNSTREAM_SERVICE_ERROR" }
+            let path = e["path"]?.arrayValue.flatMap(mapPath)
+            return GraphQLError(e["message"]?.stringValue ?? "Unknown subgraph error", path: path, extensions: ext)
+        }
+    }
+
+    static func pathElements(_ json: [JSON]) -> [PathElement] {
+        json.compactMap { j in
+            if let s = j.stringValue { return .key(s) }
+            if let i = j.intValue { return .index(i) }
+            return nil
+        }
+    }
+
+    func rootFetch(_ f: FetchNode) async {
+        switch await send(f, variables(for: f)) {
+        case .failure(var e):
+            e.path = nil
+            addErrors([e])
+        case .success(let response):
+            let errs = upstreamErrors(response, f) { Self.pathElements($0) }
+            lock.withLock { _ in
+                if case .object(let data)? = response["data"] { root.merge(data) }
+                errors += errs
+            }
+        }
+    }
+
+    /// Objects at `path` (lists flattened), with their response paths.
+    func collect(_ path: [PathSegment]) -> [(ObjectNode, [PathElement])] {
+        var current: [(TreeValue, [PathElement])] = [(.object(root), [])]
+        for seg in path {
+            var next: [(TreeValue, [PathElement])] = []
+            for (value, p) in current {
+                switch (seg, value) {
+                case (.field(let k), .object(let n)):
+                    if let v = n.fields[k] { next.append((v, p + [.key(k)])) }
+                case (.list, .list(let items)):
+                    for (i, item) in items.enumerated() { next.append((item, p + [.index(i)])) }
+                default: break
+                }
+            }
+            current = next
+        }
+        return current.compactMap { v, p in if case .object(let n) = v { return (n, p) } else { return nil } }
+    }
+
+    /// The representation of an object per the fetch's representation selection; nil if a key is missing.
+    func representation(_ node: ObjectNode, _ set: SelectionSet, typename: String) -> JSON? {
+        var out = OrderedDictionary<String, JSON>()
+        for case .field(let f) in set.selections {
+            let name = f.name.value
+            if name == "__typename" { out["__typename"] = .string(typename); continue }
+            guard let v = node.fields[name] else { return nil }
+            if let sub = f.selectionSet, case .object(let child) = v {
+                guard let r = representation(child, sub, typename: (child.fields["__typename"]?.json.stringValue) ?? "") else { return nil }
+                out[name] = r
+            } else {
+                if case .leaf(.null) = v, set.selections.count > 1, out.isEmpty { return nil }
+                out[name] = v.json
+            }
+        }
+        return .object(out)
+    }
+
+    func entityFetch(_ path: [PathSegment], _ f: FetchNode) async {
+        guard let type = f.entityType, let repSet = f.representation else { return }
+        // Collect and deduplicate representations (under the lock: other branches may be merging).
+        let (reps, targets): ([JSON], [[(ObjectNode, [PathElement])]]) = lock.withLock { _ in
+            var reps: [JSON] = []
+            var targets: [[(ObjectNode, [PathElement])]] = []
+            var index: [JSON: Int] = [:]
+            for (node, p) in collect(path) {
+                let typename = node.fields["__typename"]?.json.stringValue ?? type
+                guard typename == type || executor.supergraph.apiSchema.types[type]?.possibleTypes.contains(typename) == true,
+                      let rep = representation(node, repSet, typename: typename) else { continue }
+                if let i = index[rep] { targets[i].append((node, p)) } else {
+                    index[rep] = reps.count
+                    reps.append(rep)
+                    targets.append([(node, p)])
+                }
+            }
+            return (reps, targets)
+        }
+        if reps.isEmpty { return }
+        var vars = variables(for: f)
+        vars["representations"] = .array(reps)
+        switch await send(f, vars) {
+        case .failure(var e):
+            e.path = targets.first?.first?.1
+            addErrors([e])
+        case .success(let response):
+            let errs = upstreamErrors(response, f) { p in
+                // ["_entities", i, ...rest] → the path of the first object with that representation.
+                guard p.count >= 2, p[0].stringValue == "_entities", let i = p[1].intValue, i >= 0, i < targets.count,
+                      let base = targets[i].first?.1 else { return nil }
+                return base + Self.pathElements(Array(p.dropFirst(2)))
+            }
+            lock.withLock { _ in
+                errors += errs
+                guard let entities = response["data"]?["_entities"]?.arrayValue else { return }
+                for (i, entity) in entities.enumerated() where i < targets.count {
+                    guard case .object(let o) = entity else { continue }
+                    for (node, _) in targets[i] { node.merge(o) }
+                }
+            }
+        }
+    }
+}
+
+/// Context of the shaping pass: the merged response data.
+struct ShapeContext: Sendable {
+    let root: OrderedDictionary<String, JSON>
+}
+
+/// Resolvers that read the merged JSON by response key, for every type of the API schema.
+enum Shaping {
+    static func executable(_ schema: Schema) -> ExecutableSchema<ShapeContext> {
+        let registry = ResolverRegistry()
+        for (name, t) in schema.types where t.kind == .object {
+            registry.resolvers[name] = ObjectResolvers<ShapeContext, OrderedDictionary<String, JSON>>(name)
+        }
+        for (_, r) in registry.resolvers {
+            r.fallback { obj, _, _, _, info in
+                convert(obj[info.fieldNodes[0].responseKey], info.returnType, schema, registry)
+            }
+        }
+        let exec = ExecutableSchema<ShapeContext>(schema: schema)
+        for op in [OperationType.query, .mutation, .subscription] {
+            guard let rootName = schema.rootTypeName(op) else { continue }
+            let root = ObjectResolvers<ShapeContext, Void>(rootName).fallback { _, _, _, ctx, info in
+                convert(ctx.root[info.fieldNodes[0].responseKey], info.returnType, schema, registry)
+            }
+            exec.root(op, (), root)
+        }
+        return exec
+    }
+
+    final class ResolverRegistry: @unchecked Sendable {
+        var resolvers: [String: ObjectResolvers<ShapeContext, OrderedDictionary<String, JSON>>] = [:]
+    }
+
+    static func convert(_ value: JSON?, _ type: TypeReference, _ schema: Schema, _ registry: ResolverRegistry) -> Output<ShapeContext> {
+        guard let value else { return .null }
+        switch type {
+        case .nonNull(let inner): return convert(value, inner, schema, registry)
+        case .list(let inner):
+            guard case .array(let items) = value else { return value.isNull ? .null : .list([convert(value, inner, schema, registry)]) }
+            return .list(items.map { convert($0, inner, schema, registry) })
+        case .named(let n):
+            switch value {
+            case .null: return .null
+            case .object(let o):
+                let runtime = o["__typename"]?.stringValue ?? n.value
+                guard let r = registry.resolvers[runtime] ?? registry.resolvers[n.value] else {
+                    return .error(GraphQLError("Unknown type \"\(runtime)\" in subgraph response."))
+                }
+                return .object(o, r)
+            default:
+                return .leaf(value)
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import Federation
+import GraphQLCore
+import OrderedCollections
+import Synchronization
+
+/// Plans (with an LRU cache keyed by document and operation name, never by variable values)
+/// and executes operations over a supergraph.
+public final class FederatedExecutor: OperationExecutor {
+    public let supergraph: Supergraph
+    let planner: QueryPlanner
+    let executor: PlanExecutor
+    let cache: PlanCache
+
+    public var apiSchema: Schema { supergraph.apiSchema }
+
+    public init(supergraph: Supergraph, transports: [String: any SubgraphTransport], planCacheSize: Int = 1_000) {
+        self.supergraph = supergraph
+        self.planner = QueryPlanner(supergraph: supergraph)
+        self.executor = PlanExecutor(supergraph: supergraph, transports: transports)
+        self.cache = PlanCache(capacity: planCacheSize)
+    }
+
+    public func plan(_ request: ExecutionRequest) throws -> QueryPlan {
+        let key = (request.source.map { String(decoding: $0.bytes, as: UTF8.self) } ?? Printer.print(request.document)) + "\u{0}" + (request.operationName ?? "")
+        if let cached = cache.get(key) { return cached }
+        let plan = try planner.plan(request.document, operationName: request.operationName)
+        cache.put(key, plan)
+        return plan
+    }
+
+    public func execute(_ request: ExecutionRequest, context: RequestContext) async -> ExecutionResult {
+        let plan: QueryPlan
+        do { plan = try self.plan(request) } catch let e as FederationError {
+            return ExecutionResult(data: .null, errors: [GraphQLError(e.message, code: e.code.rawValue)])
+        } catch {
+            return ExecutionResult(data: .null, errors: [GraphQLError("\(error)", code: "QUERY_PLANNING_FAILED")])
+        }
+        var headers = context.headers.filter { $0.0.lowercased() == "authorization" }
+        if let tenant = context.tenant { headers.append(("x-tenant", tenant)) }
+        return await executor.execute(plan, request: request, headers: headers)
+    }
+}
+
+/// A bounded least-recently-used cache of query plans.
+final class PlanCache: Sendable {
+    private let state: Mutex<OrderedDictionary<String, QueryPlan>>
+    let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = max(1, capacity)
+        self.state = Mutex([:])
+    }
+
+    func get(_ key: String) -> QueryPlan? {
+        state.withLock { d in
+            guard let v = d.removeValue(forKey: key) else { return nil }
+            d[key] = v // most recent last
+            return v
+        }
+    }
+
+    func put(_ key: String, _ plan: QueryPlan) {
+        state.withLock { d in
+            d[key] = plan
+            if d.count > capacity { d.removeFirst(d.count - capacity) }
+        }
+    }
+
+    var count: Int { state.withLock { $0.count } }
+}

@@ -1,0 +1,79 @@
+import AsyncHTTPClient
+import Federation
+import Foundation
+import GraphQLCore
+import NIOCore
+import OrderedCollections
+import SubgraphKit
+import Synchronization
+
+/// An in-package subgraph called in-process: its operation is executed on our engine and the
+/// result handed over as a JSON value (no serialisation, no HTTP). Parsed operations are cached.
+public final class InProcessTransport<Context: Sendable>: SubgraphTransport {
+    let subgraph: Subgraph<Context>
+    let makeContext: @Sendable ([(String, String)]) -> Context
+    private let documents = Mutex<[String: Document]>([:])
+
+    public init(subgraph: Subgraph<Context>, makeContext: @escaping @Sendable ([(String, String)]) -> Context) {
+        self.subgraph = subgraph
+        self.makeContext = makeContext
+    }
+
+    public func fetch(_ request: SubgraphRequest) async throws -> JSON {
+        let document: Document
+        if let cached = documents.withLock({ $0[request.query] }) {
+            document = cached
+        } else {
+            document = try Parser.parse(request.query, options: ParserOptions(maxTokens: nil))
+            documents.withLock { d in
+                if d.count > 2_000 { d.removeAll() } // plans are cached upstream; this stays small
+                d[request.query] = document
+            }
+        }
+        let result = await Executor.execute(subgraph.executable, request: ExecutionRequest(document: document, variables: request.variables),
+                                            context: makeContext(request.headers))
+        return result.json
+    }
+}
+
+/// A remote Federation v2 subgraph over HTTP (AsyncHTTPClient: pooled connections, a timeout per request).
+public final class HTTPTransport: SubgraphTransport {
+    let url: String
+    let timeout: TimeAmount
+    let client: HTTPClient
+    let name: String
+
+    public init(name: String, url: String, timeoutMs: Int = 10_000, client: HTTPClient = .shared) {
+        self.name = name
+        self.url = url
+        self.timeout = .milliseconds(Int64(timeoutMs))
+        self.client = client
+    }
+
+    public func fetch(_ request: SubgraphRequest) async throws -> JSON {
+        var body = OrderedDictionary<String, JSON>()
+        body["query"] = .string(request.query)
+        if !request.variables.isEmpty { body["variables"] = .object(request.variables) }
+        var http = HTTPClientRequest(url: url)
+        http.method = .POST
+        http.headers.add(name: "content-type", value: "application/json")
+        http.headers.add(name: "accept", value: "application/graphql-response+json, application/json")
+        for (k, v) in request.headers { http.headers.add(name: k, value: v) }
+        http.body = .bytes(ByteBuffer(bytes: JSON.object(body).bytes))
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(http, timeout: timeout)
+        } catch let e as HTTPClientError where e == .deadlineExceeded || e == .readTimeout || e == .connectTimeout {
+            throw GraphQLError("Subgraph \"\(name)\" did not answer within \(timeout.nanoseconds / 1_000_000) ms.", code: "SUBREQUEST_TIMEOUT")
+        } catch {
+            throw GraphQLError("Subgraph \"\(name)\" could not be reached.", code: "SUBREQUEST_HTTP_ERROR")
+        }
+        var buffer = try await response.body.collect(upTo: 64 << 20)
+        let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+        guard let json = try? JSONReader.parse(bytes, maxDepth: 512), case .object = json else {
+            throw GraphQLError("Subgraph \"\(name)\" answered with status \(response.status.code) and a body that is not a GraphQL response.",
+                               code: "SUBREQUEST_MALFORMED_RESPONSE")
+        }
+        return json
+    }
+}

@@ -1,0 +1,139 @@
+import GraphQLCore
+import OrderedCollections
+
+/// An Apollo Federation v2 subgraph built on our engine: its SDL, resolvers, and entity
+/// resolvers. `_service { sdl }` and `_entities(representations:)` are added per the
+/// subgraph specification.
+///
+/// ```swift
+/// let tenants = try Subgraph<Ctx>(name: "tenants", sdl: sdl)
+/// tenants.query.field("tenant") { _, args, ctx, _ in ... }
+/// tenants.entity("Tenant") { representations, ctx in
+///     let rows = try await ctx.loadTenants(representations.compactMap { $0["id"]?.stringValue })
+///     return representations.map { rep in rows[rep["id"]!.stringValue!].map { .object($0, tenantType) } ?? .null }
+/// }
+/// ```
+public final class Subgraph<Context: Sendable>: @unchecked Sendable {
+    /// Resolves every representation of one type at once (one batch per type and request).
+    public typealias EntityResolver = @Sendable ([OrderedDictionary<String, JSON>], Context) async throws -> [Output<Context>]
+
+    public let name: String
+    /// The SDL as written (what `_service { sdl }` returns).
+    public let sdl: String
+    /// The subgraph's schema with the federation additions.
+    public let schema: Schema
+    public let query: ObjectResolvers<Context, Void>
+    public private(set) var mutation: ObjectResolvers<Context, Void>?
+    public let executable: ExecutableSchema<Context>
+    private var entityResolvers: [String: EntityResolver] = [:]
+
+    public init(name: String, sdl: String) throws {
+        self.name = name
+        self.sdl = sdl
+        let document = try Parser.parse(sdl, options: .schema)
+        let entityTypes = Self.entityTypes(document)
+        var additions = """
+        scalar _Any
+        scalar FieldSet
+        scalar link__Import
+        scalar federation__FieldSet
+        type _Service { sdl: String }
+        directive @key(fields: FieldSet!, resolvable: Boolean = true) repeatable on OBJECT | INTERFACE
+        directive @requires(fields: FieldSet!) on FIELD_DEFINITION
+        directive @provides(fields: FieldSet!) on FIELD_DEFINITION
+        directive @external(reason: String) on OBJECT | FIELD_DEFINITION
+        directive @shareable repeatable on OBJECT | FIELD_DEFINITION
+        directive @extends on OBJECT | INTERFACE
+        directive @override(from: String!, label: String) on FIELD_DEFINITION
+        directive @inaccessible on FIELD_DEFINITION | OBJECT | INTERFACE | UNION | ARGUMENT_DEFINITION | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | INPUT_FIELD_DEFINITION
+        directive @tag(name: String!) repeatable on FIELD_DEFINITION | OBJECT | INTERFACE | UNION | ARGUMENT_DEFINITION | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | INPUT_FIELD_DEFINITION
+        directive @interfaceObject on OBJECT
+        directive @composeDirective(name: String!) repeatable on SCHEMA
+        directive @link(url: String!, as: String, import: [link__Import], for: String) repeatable on SCHEMA
+
+        """
+        let hasQuery = document.definitions.contains { if case .type(let t) = $0 { return t.name.value == "Query" } else { return false } }
+        if !entityTypes.isEmpty {
+            additions += "union _Entity = \(entityTypes.joined(separator: " | "))\n"
+            additions += "\(hasQuery ? "extend type" : "type") Query { _entities(representations: [_Any!]!): [_Entity]! _service: _Service! }\n"
+        } else {
+            additions += "\(hasQuery ? "extend type" : "type") Query { _service: _Service! }\n"
+        }
+        // Federation 1 style `extend type X @key` without a base definition becomes a definition.
+        var definitions: [Definition] = []
+        var defined = Set<String>()
+        for def in document.definitions { if case .type(let t) = def, !t.isExtension { defined.insert(t.name.value) } }
+        for def in document.definitions {
+            if case .type(var t) = def, t.isExtension, !defined.contains(t.name.value) {
+                t.isExtension = false
+                defined.insert(t.name.value)
+                definitions.append(.type(t))
+            } else if case .directive(let d) = def, ["key", "requires", "provides", "external", "shareable", "extends", "override",
+                                                    "inaccessible", "tag", "interfaceObject", "composeDirective", "link"].contains(d.name.value) {
+                continue // ours above
+            } else {
+                definitions.append(def)
+            }
+        }
+        let extra = try Parser.parse(additions, options: .schema)
+        schema = try Schema(document: Document(definitions: definitions + extra.definitions))
+        query = ObjectResolvers<Context, Void>("Query")
+        executable = ExecutableSchema<Context>(schema: schema)
+        let serviceType = ObjectResolvers<Context, String>("_Service").field("sdl") { sdl, _, _, _ in .leaf(.string(sdl)) }
+        query.field("_service") { [sdl] _, _, _, _ in .object(sdl, serviceType) }
+        if !entityTypes.isEmpty {
+            query.asyncField("_entities") { [unowned self] _, args, ctx, _ in
+                try await self.resolveEntities(args.list("representations") ?? [], ctx)
+            }
+        }
+        executable.root(.query, (), query)
+        if schema.mutationType != nil {
+            let m = ObjectResolvers<Context, Void>(schema.mutationType!)
+            mutation = m
+            executable.root(.mutation, (), m)
+        }
+    }
+
+    /// Object types with a resolvable `@key` (the members of `_Entity`).
+    static func entityTypes(_ document: Document) -> [String] {
+        var out: [String] = []
+        for case .type(let t) in document.definitions where t.kind == .object {
+            let keys = t.directives.filter { $0.name.value == "key" || $0.name.value.hasSuffix("__key") }
+            guard !keys.isEmpty, !out.contains(t.name.value) else { continue }
+            let resolvable = keys.contains { d in
+                !d.arguments.contains { $0.name.value == "resolvable" && $0.value == .boolean(false) }
+            }
+            if resolvable { out.append(t.name.value) }
+        }
+        return out
+    }
+
+    /// Registers how representations of `typeName` become objects (aligned with the input).
+    public func entity(_ typeName: String, _ resolver: @escaping EntityResolver) {
+        entityResolvers[typeName] = resolver
+    }
+
+    func resolveEntities(_ representations: [JSON], _ context: Context) async throws -> Output<Context> {
+        // Group by type, keeping each representation's index: one call per type.
+        var byType = OrderedDictionary<String, [(Int, OrderedDictionary<String, JSON>)]>()
+        for (i, r) in representations.enumerated() {
+            guard case .object(let o) = r, let t = o["__typename"]?.stringValue else {
+                throw GraphQLError("Each representation needs a __typename.", code: "BAD_USER_INPUT")
+            }
+            byType[t, default: []].append((i, o))
+        }
+        var results = [Output<Context>](repeating: .null, count: representations.count)
+        try await withThrowingTaskGroup(of: (String, [Output<Context>]).self) { group in
+            for (type, reps) in byType {
+                guard let resolver = entityResolvers[type] else {
+                    throw GraphQLError("The subgraph \(name) cannot resolve entities of type \(type).", code: "BAD_USER_INPUT")
+                }
+                group.addTask { (type, try await resolver(reps.map(\.1), context)) }
+            }
+            for try await (type, outputs) in group {
+                for ((index, _), out) in zip(byType[type]!, outputs) { results[index] = out }
+            }
+        }
+        return .list(results)
+    }
+}
