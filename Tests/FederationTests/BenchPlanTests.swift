@@ -16,6 +16,7 @@ struct BenchPlanTests {
         let doc = try Parser.parse(query)
         #expect(Validator.validate(schema: supergraph.apiSchema, document: doc).isEmpty)
         let plan = try QueryPlanner(supergraph: supergraph).plan(doc, operationName: nil)
-        print(plan.text)
+        try expectSnapshot(plan.text, "bench-plan.txt")
+        #expect(plan.fetchCount == 13)
     }
 }

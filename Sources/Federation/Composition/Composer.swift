@@ -1,0 +1,349 @@
+import GraphQLCore
+import OrderedCollections
+
+/// Composes Federation subgraph schemas into a supergraph in Apollo's join-spec format
+/// (join v0.3), which `Supergraph` reads like one composed by any other tool.
+///
+/// ```swift
+/// let sdl = try Composer.compose([
+///     SubgraphSchema(name: "tenants", url: "http://127.0.0.1:4101/graphql", sdl: tenantsSDL), ...
+/// ])
+/// ```
+public enum Composer {
+    struct TypeInGraph {
+        var keys: [(fields: String, resolvable: Bool)] = []
+        var isExtension = false
+        var interfaceObject = false
+        var shareable = false
+    }
+    struct FieldInGraph {
+        var external = false
+        var requires: String?
+        var provides: String?
+        var override: String?
+        var shareable = false
+        var type: TypeReference
+    }
+    struct MergedField {
+        var name: String
+        var description: String?
+        var type: TypeReference
+        var arguments = OrderedDictionary<String, InputValueDefinition>()
+        var graphs = OrderedDictionary<String, FieldInGraph>()
+        var otherDirectives: [String] = []
+    }
+    struct MergedType {
+        var name: String
+        var kind: TypeDefinitionKind
+        var description: String?
+        var graphs = OrderedDictionary<String, TypeInGraph>()
+        var fields = OrderedDictionary<String, MergedField>()
+        var interfaces = OrderedDictionary<String, [String]>()
+        var unionMembers = OrderedDictionary<String, [String]>()
+        var enumValues = OrderedDictionary<String, [String]>()
+        var enumValueDirectives: [String: [String]] = [:]
+        var inputFields = OrderedDictionary<String, (def: InputValueDefinition, graphs: [String])>()
+        var otherDirectives: [String] = []
+    }
+
+    public static func graphID(_ name: String) -> String {
+        String(name.uppercased().map { $0.isLetter || $0.isNumber ? $0 : "_" })
+    }
+
+    public static func compose(_ subgraphs: [SubgraphSchema]) throws -> String {
+        var errors: [CompositionError] = []
+        var types = OrderedDictionary<String, MergedType>()
+        var usesInaccessible = false, usesTag = false
+
+        for sg in subgraphs {
+            let g = graphID(sg.name)
+            for (name, defs) in sg.types {
+                let kind = defs[0].kind
+                if var existing = types[name] {
+                    if existing.kind != kind {
+                        errors.append(CompositionError(.typeKindMismatch, "Type \"\(name)\" is a \(existing.kind.rawValue) in some subgraphs but a \(kind.rawValue) in subgraph \"\(sg.name)\"."))
+                        continue
+                    }
+                    existing.description = existing.description ?? defs.first { !$0.isExtension }?.description
+                    types[name] = existing
+                } else {
+                    types[name] = MergedType(name: name, kind: kind, description: defs.first { !$0.isExtension }?.description)
+                }
+                var t = types[name]!
+                var tig = t.graphs[g] ?? TypeInGraph()
+                tig.isExtension = defs.allSatisfy { $0.isExtension } || defs.contains { sg.has($0.directives, "extends") }
+                for d in defs {
+                    for k in sg.all(d.directives, "key") {
+                        guard let fields = k.string("fields") else { continue }
+                        tig.keys.append((fields, k.bool("resolvable") ?? true))
+                    }
+                    if sg.has(d.directives, "interfaceObject") { tig.interfaceObject = true }
+                    if sg.has(d.directives, "shareable") { tig.shareable = true }
+                    if sg.has(d.directives, "inaccessible") { usesInaccessible = true; if !t.otherDirectives.contains("@inaccessible") { t.otherDirectives.append("@inaccessible") } }
+                    for tag in sg.all(d.directives, "tag") { usesTag = true; t.otherDirectives.append("@tag(name: \(Printer.string(tag.string("name") ?? "")))") }
+                    for i in d.interfaces { t.interfaces[i.value, default: []].append(g) }
+                    for m in d.unionMembers { t.unionMembers[m.value, default: []].append(g) }
+                    for v in d.enumValues {
+                        t.enumValues[v.name.value, default: []].append(g)
+                        if sg.has(v.directives, "inaccessible") { usesInaccessible = true; t.enumValueDirectives[v.name.value] = ["@inaccessible"] }
+                    }
+                    for f in d.inputFields {
+                        if var existing = t.inputFields[f.name.value] { existing.graphs.append(g); t.inputFields[f.name.value] = existing }
+                        else { t.inputFields[f.name.value] = (f, [g]) }
+                    }
+                }
+                let keyFieldNames = Set(tig.keys.flatMap { k in (try? FieldSet.parse(k.fields))?.selections.compactMap { s -> String? in
+                    if case .field(let f) = s { return f.name.value } else { return nil } } ?? [] })
+                for d in defs {
+                    for f in d.fields {
+                        if name == "Query", f.name.value == "_entities" || f.name.value == "_service" { continue }
+                        var fig = FieldInGraph(type: f.type)
+                        // A key field is known to the subgraph (it arrives in representations) even when
+                        // marked @external, as in Federation 1 style extensions.
+                        fig.external = (sg.has(f.directives, "external") || sg.has(d.directives, "external")) && !keyFieldNames.contains(f.name.value)
+                        fig.requires = sg.first(f.directives, "requires")?.string("fields")
+                        fig.provides = sg.first(f.directives, "provides")?.string("fields")
+                        fig.override = sg.first(f.directives, "override")?.string("from")
+                        fig.shareable = !sg.isFederation2 || tig.shareable || sg.has(f.directives, "shareable") || keyFieldNames.contains(f.name.value)
+                        var mf = t.fields[f.name.value] ?? MergedField(name: f.name.value, description: f.description, type: f.type)
+                        mf.description = mf.description ?? f.description
+                        if !fig.external { mf.type = try mergeOutputType(mf.type, f.type, t.name, f.name.value, sg.name, &errors) }
+                        for a in f.arguments where mf.arguments[a.name.value] == nil {
+                            var clean = a
+                            clean.directives = a.directives.filter { $0.name.value == "deprecated" }
+                            mf.arguments[a.name.value] = clean
+                        }
+                        if sg.has(f.directives, "inaccessible") { usesInaccessible = true; if !mf.otherDirectives.contains("@inaccessible") { mf.otherDirectives.append("@inaccessible") } }
+                        for tag in sg.all(f.directives, "tag") { usesTag = true; mf.otherDirectives.append("@tag(name: \(Printer.string(tag.string("name") ?? "")))") }
+                        if let dep = f.directives.first(where: { $0.name.value == "deprecated" }), !mf.otherDirectives.contains(where: { $0.hasPrefix("@deprecated") }) {
+                            mf.otherDirectives.append("@deprecated" + (dep.string("reason").map { "(reason: \(Printer.string($0)))" } ?? ""))
+                        }
+                        mf.graphs[g] = fig
+                        t.fields[f.name.value] = mf
+                    }
+                }
+                t.graphs[g] = tig
+                types[name] = t
+            }
+        }
+
+        // @override: the overridden subgraph no longer resolves the field.
+        for (tname, t) in types {
+            for (fname, f) in t.fields {
+                for (g, fig) in f.graphs {
+                    guard let from = fig.override else { continue }
+                    let fromID = graphID(from)
+                    if f.graphs[fromID]?.override != nil {
+                        errors.append(CompositionError(.overrideSourceHasOverride, "Field \"\(tname).\(fname)\" in subgraph \"\(from)\" is overridden by \"\(g.lowercased())\" but itself overrides another subgraph."))
+                    }
+                    types[tname]!.fields[fname]!.graphs.removeValue(forKey: fromID)
+                }
+            }
+        }
+
+        // Shareability: a field resolved by several subgraphs must be shareable in each.
+        for (tname, t) in types where t.kind == .object {
+            for (fname, f) in t.fields {
+                let resolving = f.graphs.filter { !$0.value.external }
+                if resolving.count > 1, resolving.contains(where: { !$0.value.shareable }) {
+                    let names = resolving.keys.map { $0.lowercased() }
+                    let unshared = resolving.filter { !$0.value.shareable }.keys.map { "\"\($0.lowercased())\"" }
+                    errors.append(CompositionError(.invalidFieldSharing, "Non-shareable field \"\(tname).\(fname)\" is resolved from multiple subgraphs: it is resolved from subgraphs \(names.map { "\"\($0)\"" }.joined(separator: " and ")) and defined as non-shareable in subgraph(s) \(unshared.joined(separator: ", "))."))
+                }
+                if resolving.isEmpty, !f.graphs.isEmpty {
+                    errors.append(CompositionError(.externalMissingOnBase, "Field \"\(tname).\(fname)\" is marked @external in every subgraph that defines it (\(f.graphs.keys.map { $0.lowercased() }.joined(separator: ", "))); no subgraph resolves it."))
+                }
+            }
+        }
+        // Enums used as input need the same values everywhere; output-only enums take the union.
+        var inputTypes = Set<String>()
+        for t in types.values {
+            for f in t.fields.values { for a in f.arguments.values { inputTypes.insert(a.type.namedType.value) } }
+            for f in t.inputFields.values { inputTypes.insert(f.def.type.namedType.value) }
+        }
+        for (name, t) in types where t.kind == .enumType && inputTypes.contains(name) {
+            let graphsOfType = Set(t.graphs.keys)
+            for (v, gs) in t.enumValues where Set(gs) != graphsOfType {
+                errors.append(CompositionError(.enumValueMismatch, "Enum type \"\(name)\" is used as an input type, but value \"\(v)\" is not defined in every subgraph that defines \"\(name)\" (missing in \(graphsOfType.subtracting(gs).sorted().map { $0.lowercased() }.joined(separator: ", ")))."))
+            }
+        }
+        // Input objects take the intersection of their fields; a required field must be everywhere.
+        for (name, t) in types where t.kind == .inputObject {
+            let all = Set(t.graphs.keys)
+            for (fname, f) in t.inputFields where Set(f.graphs) != all {
+                if case .nonNull = f.def.type, f.def.defaultValue == nil {
+                    errors.append(CompositionError(.requiredInputFieldMissing, "Input object field \"\(name).\(fname)\" is required in some subgraphs but does not appear in all subgraphs: it is required in \(f.graphs.map { $0.lowercased() }.joined(separator: ", ")) but missing in \(all.subtracting(f.graphs).sorted().map { $0.lowercased() }.joined(separator: ", "))."))
+                }
+                types[name]!.inputFields.removeValue(forKey: fname)
+            }
+        }
+        // Key fields must exist on the type.
+        for (tname, t) in types {
+            for (g, tig) in t.graphs {
+                for key in tig.keys {
+                    guard let set = try? FieldSet.parse(key.fields) else {
+                        errors.append(CompositionError(.keyInvalidFields, "On type \"\(tname)\", the @key(fields: \"\(key.fields)\") in subgraph \"\(g.lowercased())\" is not a valid selection."))
+                        continue
+                    }
+                    for case .field(let f) in set.selections where t.fields[f.name.value] == nil {
+                        errors.append(CompositionError(.keyInvalidFields, "On type \"\(tname)\", the @key(fields: \"\(key.fields)\") in subgraph \"\(g.lowercased())\" selects \"\(f.name.value)\", which is not a field of \"\(tname)\"."))
+                    }
+                }
+            }
+        }
+        if types["Query"] == nil { errors.append(CompositionError(.noQueries, "No subgraph defines a Query type with at least one field.")) }
+        if errors.isEmpty { errors += satisfiability(types) }
+        if !errors.isEmpty { throw CompositionErrors(errors: errors) }
+        return print(subgraphs, types, usesInaccessible: usesInaccessible, usesTag: usesTag)
+    }
+
+    /// Output field types may differ only in nullability; the supergraph takes the nullable one.
+    static func mergeOutputType(_ a: TypeReference, _ b: TypeReference, _ type: String, _ field: String, _ subgraph: String,
+                                _ errors: inout [CompositionError]) throws -> TypeReference {
+        func strip(_ t: TypeReference) -> TypeReference { if case .nonNull(let i) = t { return i } else { return t } }
+        func same(_ x: TypeReference, _ y: TypeReference) -> TypeReference? {
+            switch (x, y) {
+            case (.named(let n), .named(let m)): return n.value == m.value ? .named(Name(n.value)) : nil
+            case (.list(let i), .list(let j)): return same(i, j).map { .list($0) }
+            case (.nonNull(let i), .nonNull(let j)): return same(i, j).map { .nonNull($0) }
+            case (.nonNull(let i), _): return same(i, y)
+            case (_, .nonNull(let j)): return same(x, j)
+            default: return nil
+            }
+        }
+        if let merged = same(a, b) { return merged }
+        errors.append(CompositionError(.fieldTypeMismatch, "Type of field \"\(type).\(field)\" is incompatible across subgraphs: it has type \"\(a)\" in some subgraphs but type \"\(b)\" in subgraph \"\(subgraph)\"."))
+        return a
+    }
+
+    /// Every field must be reachable: a subgraph that can return an object of type T either
+    /// resolves T.f itself or can jump to a subgraph resolving it through a key.
+    static func satisfiability(_ types: OrderedDictionary<String, MergedType>) -> [CompositionError] {
+        var errors: [CompositionError] = []
+        for (tname, t) in types where t.kind == .object && !["Query", "Mutation", "Subscription"].contains(tname) {
+            for (fname, f) in t.fields {
+                let resolving = f.graphs.filter { !$0.value.external }.map(\.key)
+                guard !resolving.isEmpty else { continue }
+                for g in t.graphs.keys where !resolving.contains(g) {
+                    let canJump = resolving.contains { target in
+                        (t.graphs[target]?.keys ?? []).contains { key in
+                            key.resolvable && ((try? FieldSet.parse(key.fields))?.selections.allSatisfy { sel in
+                                if case .field(let kf) = sel { return t.fields[kf.name.value]?.graphs[g].map { !$0.external } ?? false }
+                                return false
+                            } ?? false)
+                        }
+                    }
+                    if !canJump {
+                        errors.append(CompositionError(.satisfiability, "The field \"\(tname).\(fname)\" cannot be reached from subgraph \"\(g.lowercased())\": it is resolved only by \(resolving.map { "\"\($0.lowercased())\"" }.joined(separator: ", ")), and no @key of \"\(tname)\" resolvable there can be provided by \"\(g.lowercased())\"."))
+                    }
+                }
+            }
+        }
+        return errors
+    }
+
+    // MARK: printing the supergraph
+
+    static func print(_ subgraphs: [SubgraphSchema], _ types: OrderedDictionary<String, MergedType>, usesInaccessible: Bool, usesTag: Bool) -> String {
+        var out = "schema\n  @link(url: \"https://specs.apollo.dev/link/v1.0\")\n  @link(url: \"https://specs.apollo.dev/join/v0.3\", for: EXECUTION)\n"
+        if usesInaccessible { out += "  @link(url: \"https://specs.apollo.dev/inaccessible/v0.2\", for: SECURITY)\n" }
+        if usesTag { out += "  @link(url: \"https://specs.apollo.dev/tag/v0.3\")\n" }
+        out += "{\n  query: Query\n"
+        if types["Mutation"] != nil { out += "  mutation: Mutation\n" }
+        if types["Subscription"] != nil { out += "  subscription: Subscription\n" }
+        out += "}\n\n"
+        out += """
+        directive @join__enumValue(graph: join__Graph!) repeatable on ENUM_VALUE
+
+        directive @join__field(graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet, type: String, external: Boolean, override: String, usedOverridden: Boolean) repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
+
+        directive @join__graph(name: String!, url: String!) on ENUM_VALUE
+
+        directive @join__implements(graph: join__Graph!, interface: String!) repeatable on OBJECT | INTERFACE
+
+        directive @join__type(graph: join__Graph!, key: join__FieldSet, extension: Boolean! = false, resolvable: Boolean! = true, isInterfaceObject: Boolean! = false) repeatable on OBJECT | INTERFACE | UNION | ENUM | INPUT_OBJECT | SCALAR
+
+        directive @join__unionMember(graph: join__Graph!, member: String!) repeatable on UNION
+
+        directive @link(url: String, as: String, for: link__Purpose, import: [link__Import]) repeatable on SCHEMA
+
+
+        """
+        if usesInaccessible {
+            out += "directive @inaccessible on FIELD_DEFINITION | OBJECT | INTERFACE | UNION | ARGUMENT_DEFINITION | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | INPUT_FIELD_DEFINITION\n\n"
+        }
+        if usesTag {
+            out += "directive @tag(name: String!) repeatable on FIELD_DEFINITION | OBJECT | INTERFACE | UNION | ARGUMENT_DEFINITION | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | INPUT_FIELD_DEFINITION | SCHEMA\n\n"
+        }
+        out += "scalar join__FieldSet\n\nenum join__Graph {\n"
+        for sg in subgraphs {
+            out += "  \(graphID(sg.name)) @join__graph(name: \(Printer.string(sg.name)), url: \(Printer.string(sg.url)))\n"
+        }
+        out += "}\n\nscalar link__Import\n\nenum link__Purpose {\n  SECURITY\n  EXECUTION\n}\n"
+
+        for t in types.values {
+            out += "\n"
+            if let d = t.description { out += Printer.print(Value.string(d, block: true)) + "\n" }
+            var head = "\(t.kind.rawValue) \(t.name)"
+            if !t.interfaces.isEmpty, t.kind == .object || t.kind == .interface { head += " implements " + t.interfaces.keys.joined(separator: " & ") }
+            out += head
+            for (g, tig) in t.graphs {
+                if tig.keys.isEmpty {
+                    out += "\n  @join__type(graph: \(g)\(tig.isExtension ? ", extension: true" : "")\(tig.interfaceObject ? ", isInterfaceObject: true" : ""))"
+                }
+                for k in tig.keys {
+                    out += "\n  @join__type(graph: \(g), key: \(Printer.string(k.fields))\(tig.isExtension ? ", extension: true" : "")\(k.resolvable ? "" : ", resolvable: false")\(tig.interfaceObject ? ", isInterfaceObject: true" : ""))"
+                }
+            }
+            for (i, gs) in t.interfaces { for g in gs { out += "\n  @join__implements(graph: \(g), interface: \(Printer.string(i)))" } }
+            for (m, gs) in t.unionMembers { for g in gs { out += "\n  @join__unionMember(graph: \(g), member: \(Printer.string(m)))" } }
+            for d in t.otherDirectives { out += "\n  " + d }
+            switch t.kind {
+            case .scalar:
+                out += "\n"
+            case .union:
+                out += "\n  = " + t.unionMembers.keys.joined(separator: " | ") + "\n"
+            case .enumType:
+                out += "\n{\n"
+                for (v, gs) in t.enumValues {
+                    out += "  \(v)" + gs.map { " @join__enumValue(graph: \($0))" }.joined() + (t.enumValueDirectives[v]?.map { " " + $0 }.joined() ?? "") + "\n"
+                }
+                out += "}\n"
+            case .inputObject:
+                out += "\n{\n"
+                for (name, f) in t.inputFields {
+                    out += "  \(name): \(f.def.type)" + (f.def.defaultValue.map { " = " + Printer.print($0) } ?? "") + "\n"
+                }
+                out += "}\n"
+            case .object, .interface:
+                out += "\n{\n"
+                let typeGraphs = Set(t.graphs.keys)
+                for f in t.fields.values {
+                    if let d = f.description { out += "  " + Printer.print(Value.string(d, block: false)) + "\n" }
+                    var line = "  \(f.name)"
+                    if !f.arguments.isEmpty {
+                        line += "(" + f.arguments.values.map { a in
+                            "\(a.name.value): \(a.type)" + (a.defaultValue.map { " = " + Printer.print($0) } ?? "")
+                        }.joined(separator: ", ") + ")"
+                    }
+                    line += ": \(f.type)"
+                    let plain = Set(f.graphs.keys) == typeGraphs && f.graphs.values.allSatisfy { !$0.external && $0.requires == nil && $0.provides == nil && $0.override == nil }
+                    if !plain {
+                        for (g, fig) in f.graphs {
+                            var args = ["graph: \(g)"]
+                            if let r = fig.requires { args.append("requires: \(Printer.string(r))") }
+                            if let p = fig.provides { args.append("provides: \(Printer.string(p))") }
+                            if fig.external { args.append("external: true") }
+                            if let o = fig.override { args.append("override: \(Printer.string(o))") }
+                            line += " @join__field(\(args.joined(separator: ", ")))"
+                        }
+                    }
+                    for d in f.otherDirectives { line += " " + d }
+                    out += line + "\n"
+                }
+                out += "}\n"
+            }
+        }
+        return out
+    }
+}

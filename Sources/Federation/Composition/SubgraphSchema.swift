@@ -1,0 +1,109 @@
+import GraphQLCore
+import OrderedCollections
+
+/// One subgraph's SDL read with its federation directives resolved: `@link` imports
+/// (including renames like `{ name: "@key", as: "@primaryKey" }`), the `federation__` prefix
+/// for what is not imported, and Federation 1 style (`extend type ... @key`, no `@link`).
+public struct SubgraphSchema: Sendable {
+    public let name: String
+    public let url: String
+    public let document: Document
+    public let isFederation2: Bool
+    /// Local directive name → federation directive name (`key`, `external`, ...).
+    let directiveNames: [String: String]
+
+    static let federationDirectives = ["key", "external", "requires", "provides", "shareable", "override", "inaccessible",
+                                       "tag", "interfaceObject", "extends", "composeDirective", "authenticated", "requiresScopes", "policy", "cost", "listSize"]
+
+    public init(name: String, url: String, sdl: String) throws {
+        self.name = name
+        self.url = url
+        do {
+            document = try Parser.parse(sdl, options: .schema)
+        } catch let e as GraphQLError {
+            throw CompositionError(.invalidSubgraph, "Subgraph \"\(name)\" has invalid SDL: \(e.message) (\(e.locations.first?.description ?? ""))")
+        }
+        var names: [String: String] = [:]
+        var fed2 = false
+        for case .schema(let s) in document.definitions {
+            for d in s.directives where d.name.value == "link" {
+                guard let url = d.string("url"), url.contains("specs.apollo.dev/federation/") else { continue }
+                fed2 = true
+                let prefix = (d.string("as") ?? "federation") + "__"
+                for f in Self.federationDirectives { names[prefix + f] = f }
+                if case .list(let imports)? = d.argument("import") {
+                    for imp in imports {
+                        switch imp {
+                        case .string(let n, _):
+                            let bare = n.hasPrefix("@") ? String(n.dropFirst()) : n
+                            names[bare] = bare
+                        case .object(let fields):
+                            var from: String?, to: String?
+                            for f in fields {
+                                if case .string(let v, _) = f.value {
+                                    if f.name.value == "name" { from = v } else if f.name.value == "as" { to = v }
+                                }
+                            }
+                            if let from {
+                                let bareFrom = from.hasPrefix("@") ? String(from.dropFirst()) : from
+                                let bareTo = (to ?? from).hasPrefix("@") ? String((to ?? from).dropFirst()) : (to ?? from)
+                                names[bareTo] = bareFrom
+                            }
+                        default: break
+                        }
+                    }
+                }
+            }
+        }
+        if !fed2 { for f in Self.federationDirectives { names[f] = f } }
+        directiveNames = names
+        isFederation2 = fed2
+    }
+
+    /// The federation meaning of an applied directive, if it is one.
+    func federationName(_ d: Directive) -> String? { directiveNames[d.name.value] }
+
+    func has(_ directives: [Directive], _ fed: String) -> Bool { directives.contains { federationName($0) == fed } }
+    func first(_ directives: [Directive], _ fed: String) -> Directive? { directives.first { federationName($0) == fed } }
+    func all(_ directives: [Directive], _ fed: String) -> [Directive] { directives.filter { federationName($0) == fed } }
+
+    /// Types defined here (definitions and extensions merged), federation machinery left out.
+    var types: OrderedDictionary<String, [TypeDefinition]> {
+        var out = OrderedDictionary<String, [TypeDefinition]>()
+        for case .type(let t) in document.definitions {
+            let n = t.name.value
+            if ["_Any", "_Entity", "_Service", "FieldSet", "link__Import", "link__Purpose"].contains(n) || n.hasPrefix("federation__") { continue }
+            out[n, default: []].append(t)
+        }
+        return out
+    }
+}
+
+/// A composition error with a stable code, naming the subgraphs, types and fields involved.
+public struct CompositionError: Error, Sendable, CustomStringConvertible, Equatable {
+    public enum Code: String, Sendable {
+        case invalidSubgraph = "INVALID_GRAPHQL"
+        case typeKindMismatch = "TYPE_KIND_MISMATCH"
+        case fieldTypeMismatch = "FIELD_TYPE_MISMATCH"
+        case invalidFieldSharing = "INVALID_FIELD_SHARING"
+        case keyInvalidFields = "KEY_INVALID_FIELDS"
+        case enumValueMismatch = "ENUM_VALUE_MISMATCH"
+        case requiredInputFieldMissing = "REQUIRED_INPUT_FIELD_MISSING_IN_SOME_SUBGRAPH"
+        case satisfiability = "SATISFIABILITY_ERROR"
+        case noQueries = "NO_QUERIES"
+        case externalMissingOnBase = "EXTERNAL_MISSING_ON_BASE"
+        case overrideSourceHasOverride = "OVERRIDE_SOURCE_HAS_OVERRIDE"
+    }
+    public let code: Code
+    public let message: String
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+    public var description: String { "[\(code.rawValue)] \(message)" }
+}
+
+public struct CompositionErrors: Error, Sendable, CustomStringConvertible {
+    public let errors: [CompositionError]
+    public var description: String { errors.map(\.description).joined(separator: "\n") }
+}

@@ -1,0 +1,113 @@
+import Federation
+import Foundation
+import GraphQLCore
+import Testing
+
+func benchSubgraph(_ name: String) throws -> SubgraphSchema {
+    try SubgraphSchema(name: name, url: "http://127.0.0.1:4200/\(name)",
+                       sdl: try String(contentsOf: benchDirectory.appendingPathComponent("subgraphs/\(name).graphql"), encoding: .utf8))
+}
+
+func compose(_ subgraphs: [(String, String)]) throws -> String {
+    try Composer.compose(subgraphs.map { try SubgraphSchema(name: $0.0, url: "http://\($0.0)", sdl: $0.1) })
+}
+
+func compositionCodes(_ subgraphs: [(String, String)]) -> [String] {
+    do {
+        _ = try compose(subgraphs)
+        return []
+    } catch let e as CompositionErrors {
+        return e.errors.map(\.code.rawValue)
+    } catch {
+        return ["\(error)"]
+    }
+}
+
+let fed2 = #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@shareable", "@external", "@requires", "@provides", "@override", "@inaccessible"])"#
+
+@Suite("Composition")
+struct CompositionTests {
+    @Test func composesTheBenchmarkSubgraphsIntoAPlannableSupergraph() throws {
+        let sdl = try Composer.compose(["accounts", "inventory", "products", "reviews"].map(benchSubgraph))
+        try expectSnapshot(sdl, "bench-supergraph.graphql")
+        let supergraph = try Supergraph(sdl: sdl)
+        #expect(supergraph.graphs.map(\.name) == ["accounts", "inventory", "products", "reviews"])
+        #expect(supergraph.apiSchema.types["Product"]?.fields.keys.elements == ["upc", "weight", "price", "inStock", "shippingEstimate", "name", "reviews"])
+        #expect(supergraph.fieldGraph("Product", "shippingEstimate", in: "INVENTORY")?.requires != nil)
+        #expect(supergraph.fieldGraph("Review", "author", in: "REVIEWS")?.provides != nil)
+        // The same plan shape as Apollo's composition gives.
+        let query = try String(contentsOf: benchDirectory.appendingPathComponent("query.graphql"), encoding: .utf8)
+        let plan = try QueryPlanner(supergraph: supergraph).plan(try Parser.parse(query), operationName: nil)
+        let apollo = try Supergraph(sdl: try String(contentsOf: benchDirectory.appendingPathComponent("supergraph.graphql"), encoding: .utf8))
+        let apolloPlan = try QueryPlanner(supergraph: apollo).plan(try Parser.parse(query), operationName: nil)
+        #expect(plan.text == apolloPlan.text)
+    }
+
+    @Test func renamedImportsAndFederationPrefix() throws {
+        let a = """
+        extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: [{ name: "@key", as: "@primaryKey" }, "@shareable"])
+        type Query { thing(id: ID!): Thing }
+        type Thing @primaryKey(fields: "id") { id: ID! name: String @federation__inaccessible }
+        """
+        let b = """
+        extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key"])
+        type Thing @key(fields: "id") { id: ID! size: Int }
+        """
+        let supergraph = try Supergraph(sdl: try compose([("a", a), ("b", b)]))
+        #expect(supergraph.types["Thing"]?.graphs["A"]?.resolvableKeys.count == 1)
+        #expect(supergraph.apiSchema.types["Thing"]?.fields["name"] == nil, "@inaccessible hides the field from the API schema")
+        #expect(supergraph.apiSchema.types["Thing"]?.fields["size"] != nil)
+    }
+
+    @Test func federationOneStyleExtendType() throws {
+        let a = "type Query { me: User } type User @key(fields: \"id\") { id: ID! name: String }"
+        let b = "extend type User @key(fields: \"id\") { id: ID! @external age: Int }"
+        let supergraph = try Supergraph(sdl: try compose([("a", a), ("b", b)]))
+        #expect(supergraph.resolvingGraphs("User", "age") == ["B"])
+        #expect(supergraph.types["User"]?.graphs["B"]?.isExtension == true)
+    }
+
+    @Test func errorsHaveStableCodes() {
+        #expect(compositionCodes([("a", "\(fed2) type Query { x: T } type T { id: ID }"), ("b", "\(fed2) type Query { y: Int } enum T { A }")])
+                == ["TYPE_KIND_MISMATCH"])
+        #expect(compositionCodes([("a", "\(fed2) type Query { x: T } type T @key(fields: \"id\") { id: ID! name: String }"),
+                                  ("b", "\(fed2) type T @key(fields: \"id\") { id: ID! name: String }")])
+                == ["INVALID_FIELD_SHARING"])
+        #expect(compositionCodes([("a", "\(fed2) type Query { x: T } type T @key(fields: \"id\") { id: ID! name: String @shareable }"),
+                                  ("b", "\(fed2) type T @key(fields: \"id\") { id: ID! name: Int @shareable }")])
+                == ["FIELD_TYPE_MISMATCH"])
+        #expect(compositionCodes([("a", "\(fed2) type Query { x: T } type T @key(fields: \"nope\") { id: ID! }")]) == ["KEY_INVALID_FIELDS"])
+        // b's only key (sku) is a field a cannot provide: T.extra is unreachable from a.
+        #expect(compositionCodes([("a", "\(fed2) type Query { x: T } type T { id: ID! @shareable }"),
+                                  ("b", "\(fed2) type T @key(fields: \"sku\") { id: ID! @shareable sku: ID! extra: Int }")])
+                .contains("SATISFIABILITY_ERROR"))
+        #expect(compositionCodes([("a", "\(fed2) type Query { x(e: E): Int } enum E { A B }"), ("b", "\(fed2) type Query { y(e: E): Int @shareable } enum E { A }")])
+                .contains("ENUM_VALUE_MISMATCH"))
+        #expect(compositionCodes([("a", "\(fed2) type T { id: ID }")]) == ["NO_QUERIES"])
+    }
+
+    @Test func overrideMovesAField() throws {
+        let a = "\(fed2) type Query { t: T } type T @key(fields: \"id\") { id: ID! total: Int }"
+        let b = "\(fed2) type T @key(fields: \"id\") { id: ID! total: Int @override(from: \"a\") }"
+        let supergraph = try Supergraph(sdl: try compose([("a", a), ("b", b)]))
+        #expect(supergraph.resolvingGraphs("T", "total") == ["B"])
+    }
+
+    @Test func outputEnumsTakeTheUnion() throws {
+        let a = "\(fed2) type Query { s: Status } enum Status { ACTIVE }"
+        let b = "\(fed2) type Query { t: Status @shareable } enum Status { RETIRED }"
+        let supergraph = try Supergraph(sdl: try compose([("a", a), ("b", b)]))
+        #expect(supergraph.apiSchema.types["Status"]?.enumValues.keys.elements == ["ACTIVE", "RETIRED"])
+    }
+}
+
+/// Compares text with `Tests/FederationTests/Fixtures/NAME`; `UPDATE_SNAPSHOTS=1` rewrites it.
+func expectSnapshot(_ text: String, _ name: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/\(name)")
+    if ProcessInfo.processInfo.environment["UPDATE_SNAPSHOTS"] == "1" || !FileManager.default.fileExists(atPath: url.path) {
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+    }
+    let expected = try String(contentsOf: url, encoding: .utf8)
+    #expect(text == expected, "snapshot \(name) differs (UPDATE_SNAPSHOTS=1 to accept)", sourceLocation: sourceLocation)
+}
