@@ -36,6 +36,18 @@ let package = Package(
         .target(name: "BenchSubgraphs", dependencies: [
             "SubgraphKit", "GraphQLCore", .product(name: "OrderedCollections", package: "swift-collections"),
         ]),
+        // The five in-package subgraphs (subgraphs/<name>), on SubgraphKit, Postgres and Redis;
+        // PlatformKit is what they share (tenant scoping, per-request loaders), not each other.
+        .target(name: "PlatformKit", dependencies: ["SubgraphKit", "GraphQLCore", "DataLoader", "Postgres", "Redis"],
+                path: "subgraphs/platformkit"),
+        .target(name: "Tenants", dependencies: ["PlatformKit", "SubgraphKit", "GraphQLCore", "Postgres"], path: "subgraphs/tenants"),
+        .target(name: "Agents", dependencies: ["PlatformKit", "SubgraphKit", "GraphQLCore", "DataLoader", "Postgres"], path: "subgraphs/agents"),
+        .target(name: "Events", dependencies: ["PlatformKit", "SubgraphKit", "GraphQLCore", "DataLoader", "Postgres",
+                                                .product(name: "OrderedCollections", package: "swift-collections")], path: "subgraphs/events"),
+        .target(name: "Projections", dependencies: ["PlatformKit", "SubgraphKit", "GraphQLCore", "Postgres",
+                                                     .product(name: "Logging", package: "swift-log")], path: "subgraphs/projections"),
+        .target(name: "DataProducts", dependencies: ["PlatformKit", "SubgraphKit", "GraphQLCore", "DataLoader", "Postgres", "Redis",
+                                                      .product(name: "OrderedCollections", package: "swift-collections")], path: "subgraphs/dataproducts"),
         .target(name: "Federation", dependencies: [
             "GraphQLCore", .product(name: "OrderedCollections", package: "swift-collections"),
         ]),
@@ -45,6 +57,8 @@ let package = Package(
 
         .target(name: "Gateway", dependencies: [
             "GraphQLCore", "DataLoader", "Federation", "SubgraphKit", "BenchSubgraphs", "Postgres", "Redis",
+            "PlatformKit", "Tenants", "Agents", "Events", "Projections", "DataProducts",
+            .product(name: "OrderedCollections", package: "swift-collections"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -53,7 +67,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "switchyard", dependencies: [
-            "Gateway", "Postgres",
+            "Gateway", "Postgres", "Federation", "GraphQLCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -43,6 +43,9 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation {
             sql += "$\(binds.count)"
         }
 
+        /// Splices SQL text chosen by the program (a column list, an identifier) — never user input.
+        public mutating func appendInterpolation(unsafeRaw sql: String) { self.sql += sql }
+
         public mutating func appendInterpolation<T: PostgresEncodable>(_ value: T?) {
             binds.append(value?.postgresBind ?? PostgresBind(oid: 0, text: nil))
             sql += "$\(binds.count)"

@@ -25,6 +25,8 @@ public final class Subgraph<Context: Sendable>: @unchecked Sendable {
     public let query: ObjectResolvers<Context, Void>
     public private(set) var mutation: ObjectResolvers<Context, Void>?
     public let executable: ExecutableSchema<Context>
+    /// Observes resolver work of a request (a batch scheduler for its DataLoaders).
+    public var observer: (@Sendable (Context) -> (any ExecutionObserver)?)?
     private var entityResolvers: [String: EntityResolver] = [:]
 
     public init(name: String, sdl: String) throws {

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Gateway
 import Logging
+import Federation
+import GraphQLCore
 import Postgres
 
 @main
@@ -9,7 +11,7 @@ struct Switchyard: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "switchyard",
         abstract: "A GraphQL federation gateway.",
-        subcommands: [Serve.self, Check.self, DB.self]
+        subcommands: [Serve.self, Compose.self, Plan.self, Check.self, SubgraphCommand.self, DB.self]
     )
 }
 
@@ -35,7 +37,7 @@ struct Serve: AsyncParsableCommand {
             return h
         }
         let config = try options.load()
-        let server = try await GatewayServer(configuration: config)
+        let server = try await GatewayServer.fromConfiguration(config)
         try await server.run { port in
             FileHandle.standardError.write(Data("switchyard listening on http://\(config.listenAddress!.host):\(port)/graphql\n".utf8))
         }
@@ -43,12 +45,76 @@ struct Serve: AsyncParsableCommand {
 }
 
 struct Check: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Validate the configuration.")
+    static let configuration = CommandConfiguration(abstract: "Validate the configuration and the composition.")
     @OptionGroup var options: ConfigOption
 
     func run() async throws {
         let config = try options.load()
-        print("configuration ok: \(config.subgraphs.count) subgraph(s), listening on \(config.listen)")
+        let sdl = try await composed(config)
+        let supergraph = try Supergraph(sdl: sdl)
+        print("configuration ok: \(supergraph.graphs.count) subgraph(s) (\(supergraph.graphs.map(\.name).joined(separator: ", "))), "
+              + "\(supergraph.apiSchema.types.count) types in the API schema, listening on \(config.listen)")
+    }
+}
+
+/// The supergraph SDL of a configuration, or composition errors as a validation failure (exit code 1).
+func composed(_ config: GatewayConfiguration) async throws -> String {
+    do {
+        return try await SchemaLoader.supergraphSDL(config, modules: try SubgraphModules.all())
+    } catch let e as CompositionErrors {
+        FileHandle.standardError.write(Data("composition failed:\n\(e.description)\n".utf8))
+        throw ExitCode(1)
+    }
+}
+
+struct Compose: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the supergraph SDL (Apollo join-spec format).")
+    @OptionGroup var options: ConfigOption
+
+    func run() async throws {
+        print(try await composed(try options.load()), terminator: "")
+    }
+}
+
+struct Plan: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the query plan of an operation.")
+    @OptionGroup var options: ConfigOption
+    @Option(help: "File with the GraphQL operation.") var query: String
+    @Option(help: "Operation name, when the file has several.") var operation: String?
+
+    func run() async throws {
+        let config = try options.load()
+        let supergraph = try Supergraph(sdl: try await composed(config))
+        let text: String
+        do { text = try String(contentsOfFile: query, encoding: .utf8) } catch { throw ValidationError("cannot read \(query)") }
+        let source = Source(text)
+        let document = try Parser.parse(source)
+        let errors = Validator.validate(schema: supergraph.apiSchema, document: document, source: source)
+        guard errors.isEmpty else {
+            for e in errors { FileHandle.standardError.write(Data("\(e.message) \(e.locations.map(\.description).joined(separator: ", "))\n".utf8)) }
+            throw ExitCode(1)
+        }
+        print(try QueryPlanner(supergraph: supergraph).plan(document, operationName: operation).text, terminator: "")
+    }
+}
+
+struct SubgraphCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "subgraph", abstract: "Serve one in-package subgraph alone over HTTP.")
+    @OptionGroup var options: ConfigOption
+    @ArgumentParser.Argument(help: "Module name (tenants, agents, events, projections, dataproducts, bench_accounts, ...).") var name: String
+    @Option(help: "host:port to listen on.") var listen: String = "127.0.0.1:4101"
+
+    func run() async throws {
+        var config = (try? options.load()) ?? GatewayConfiguration()
+        config.listen = listen
+        guard let module = try SubgraphModules.all()[name] else { throw ValidationError("unknown subgraph module '\(name)'") }
+        let clients = GatewayServer.clients(config)
+        let service = try module.service(ModuleDependencies(postgres: clients.postgres, redis: clients.redis))
+        let server = try await GatewayServer(configuration: config, executor: service)
+        let host = config.listenAddress?.host ?? "127.0.0.1", name = self.name
+        try await server.run { port in
+            FileHandle.standardError.write(Data("subgraph \(name) listening on http://\(host):\(port)/graphql\n".utf8))
+        }
     }
 }
 

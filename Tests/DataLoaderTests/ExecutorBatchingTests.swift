@@ -2,9 +2,11 @@ import DataLoader
 import GraphQLCore
 import Testing
 
-extension IdleBatchScheduler: ExecutionObserver {
-    public func asyncResolverStarted() { workStarted() }
-    public func asyncResolverFinished() { workFinished() }
+/// Feeds the executor's resolver work to the scheduler (PlatformKit does the same for the subgraphs).
+struct SchedulerObserver: ExecutionObserver {
+    let scheduler: IdleBatchScheduler
+    func asyncResolverStarted() { scheduler.workStarted() }
+    func asyncResolverFinished() { scheduler.workFinished() }
 }
 
 struct Item: Sendable { let id: Int }
@@ -45,7 +47,7 @@ struct ExecutorBatchingTests {
             .field("items") { _, _, _, _ in .list((0..<1_000).map { .object(Item(id: $0), item) }) }
         let exec = ExecutableSchema<BatchContext>(schema: schema).root(.query, (), query)
         let result = await Executor.execute(exec, request: ExecutionRequest(document: try Parser.parse("{ items { id detail { label owner } } }")),
-                                            context: context, observer: scheduler)
+                                            context: context, observer: SchedulerObserver(scheduler: scheduler))
         #expect(result.errors.isEmpty)
         let items = try #require(result.data?["items"]?.arrayValue)
         #expect(items.count == 1_000)

@@ -30,8 +30,9 @@ public final class InProcessTransport<Context: Sendable>: SubgraphTransport {
                 d[request.query] = document
             }
         }
+        let context = makeContext(request.headers)
         let result = await Executor.execute(subgraph.executable, request: ExecutionRequest(document: document, variables: request.variables),
-                                            context: makeContext(request.headers))
+                                            context: context, observer: subgraph.observer?(context))
         return result.json
     }
 }

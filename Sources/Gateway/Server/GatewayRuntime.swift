@@ -13,23 +13,29 @@ final class GatewayRuntime: Sendable {
     /// Parses, validates and executes requests; nil until a schema is loaded.
     let pipelineIfLoaded: RequestPipeline?
 
-    init(configuration: GatewayConfiguration, executor: (any OperationExecutor)?, logger: Logger) async throws {
+    convenience init(configuration: GatewayConfiguration, executor: (any OperationExecutor)?, logger: Logger) async throws {
+        self.init(configuration: configuration, executor: executor, logger: logger, clients: Self.clients(configuration))
+    }
+
+    init(configuration: GatewayConfiguration, executor: (any OperationExecutor)?, logger: Logger,
+         clients: (postgres: PostgresPool?, redis: RedisClient?)) {
         self.configuration = configuration
         self.logger = logger
-        self.pipelineIfLoaded = executor.map {
-            RequestPipeline(executor: $0, maxTokens: configuration.limits.maxTokens)
-        }
+        self.pipelineIfLoaded = executor.map { RequestPipeline(executor: $0, maxTokens: configuration.limits.maxTokens) }
+        self.postgres = clients.postgres
+        self.redis = clients.redis
+    }
+
+    /// The clients a configuration asks for (none when it names neither Postgres nor Redis).
+    static func clients(_ configuration: GatewayConfiguration) -> (postgres: PostgresPool?, redis: RedisClient?) {
+        var postgres: PostgresPool?
         if let pg = configuration.postgres, !pg.url.isEmpty {
-            postgres = PostgresPool(configuration: .init(url: pg.url, minConnections: pg.minConnections ?? 5,
-                                                         maxConnections: pg.maxConnections ?? 20))
-        } else {
-            postgres = nil
+            postgres = PostgresPool(configuration: .init(url: pg.url, minConnections: pg.minConnections ?? 5, maxConnections: pg.maxConnections ?? 20))
         }
-        if let r = configuration.redis {
-            redis = RedisClient(configuration: try .init(url: r.url, connections: r.connections ?? 8))
-        } else {
-            redis = nil
+        let redis = configuration.redis.flatMap { r in
+            (try? RedisClient.Configuration(url: r.url, connections: r.connections ?? 8)).map { RedisClient(configuration: $0) }
         }
+        return (postgres, redis)
     }
 
     var services: [any Service] { [] }

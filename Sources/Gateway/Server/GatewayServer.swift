@@ -2,6 +2,8 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import Postgres
+import Redis
 
 /// The HTTP face of the gateway: `POST/GET /graphql`, `GET /health`, `GET /ready`.
 ///
@@ -21,6 +23,29 @@ public final class GatewayServer: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.runtime = try await GatewayRuntime(configuration: configuration, executor: executor, logger: logger)
+    }
+
+    /// The Postgres and Redis clients a configuration asks for.
+    public static func clients(_ configuration: GatewayConfiguration) -> (postgres: PostgresPool?, redis: RedisClient?) {
+        GatewayRuntime.clients(configuration)
+    }
+
+    /// A gateway over the supergraph its configuration describes (composed from `subgraphs`,
+    /// or read from `supergraph`), with in-package modules in-process and the rest over HTTP.
+    public static func fromConfiguration(_ configuration: GatewayConfiguration, logger: Logger = Logger(label: "switchyard")) async throws -> GatewayServer {
+        let clients = GatewayRuntime.clients(configuration)
+        let deps = ModuleDependencies(postgres: clients.postgres, redis: clients.redis)
+        let loaded = try await SchemaLoader.load(configuration, modules: try SubgraphModules.all(), dependencies: deps)
+        let executor = FederatedExecutor(supergraph: loaded.supergraph, transports: loaded.transports)
+        PlatformModules.startBackgroundWork(configuration, deps)
+        return try await GatewayServer(configuration: configuration, executor: executor, logger: logger, clients: clients)
+    }
+
+    init(configuration: GatewayConfiguration, executor: (any OperationExecutor)?, logger: Logger,
+         clients: (postgres: PostgresPool?, redis: RedisClient?)) async throws {
+        self.configuration = configuration
+        self.logger = logger
+        self.runtime = GatewayRuntime(configuration: configuration, executor: executor, logger: logger, clients: clients)
     }
 
     func makeRouter() -> Router<BasicRequestContext> {

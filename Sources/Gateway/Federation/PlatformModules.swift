@@ -1,0 +1,90 @@
+import Agents
+import DataProducts
+import Events
+import Foundation
+import PlatformKit
+import Postgres
+import Projections
+import SubgraphKit
+import Synchronization
+import Tenants
+
+/// The five platform subgraphs as modules. Their SDL lives in `Schema/<name>.graphql`.
+enum PlatformModules {
+    /// Where `Schema/` is: `SWITCHYARD_SCHEMA_DIR`, else `Schema` under the working directory.
+    static var schemaDirectory: String {
+        ProcessInfo.processInfo.environment["SWITCHYARD_SCHEMA_DIR"] ?? FileManager.default.currentDirectoryPath + "/Schema"
+    }
+
+    /// Per-pool shared state (the tenant directory, the projection runner).
+    final class Shared: @unchecked Sendable {
+        static let instances = Mutex<[ObjectIdentifier: Shared]>([:])
+        let directory: TenantDirectory
+        let runner: ProjectionRunner
+        init(pool: PostgresPool) {
+            directory = TenantDirectory(pool: pool)
+            runner = ProjectionRunner(pool: pool)
+        }
+        static func of(_ pool: PostgresPool) -> Shared {
+            instances.withLock { d in
+                if let s = d[ObjectIdentifier(pool)] { return s }
+                let s = Shared(pool: pool)
+                d[ObjectIdentifier(pool)] = s
+                return s
+            }
+        }
+    }
+
+    static func all() -> [SubgraphModule] {
+        let makers: [(String, @Sendable (String, ModuleDependencies) throws -> Subgraph<PlatformContext>)] = [
+            ("tenants", { sdl, _ in try TenantsSubgraph.make(sdl: sdl) }),
+            ("agents", { sdl, _ in try AgentsSubgraph.make(sdl: sdl) }),
+            ("events", { sdl, _ in try EventsSubgraph.make(sdl: sdl) }),
+            ("projections", { sdl, deps in try ProjectionsSubgraph.make(sdl: sdl, runner: deps.postgres.map { Shared.of($0).runner }) }),
+            ("dataproducts", { sdl, _ in try DataProductsSubgraph.make(sdl: sdl) }),
+        ]
+        return makers.compactMap { name, make in
+            let path = schemaDirectory + "/\(name).graphql"
+            guard let sdl = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+            @Sendable func build(_ deps: ModuleDependencies) throws -> (Subgraph<PlatformContext>, @Sendable ([(String, String)]) -> PlatformContext) {
+                guard let pool = deps.postgres else { throw ConfigurationError("subgraph module '\(name)' needs postgres in gateway.yaml") }
+                let shared = Shared.of(pool)
+                let redis = deps.redis
+                let subgraph = try make(sdl, deps)
+                return (subgraph, { headers in PlatformContext(pool: pool, redis: redis, directory: shared.directory, headers: headers) })
+            }
+            return SubgraphModule(
+                name: name, sdl: sdl,
+                transport: { deps in
+                    let (s, ctx) = try build(deps)
+                    return InProcessTransport(subgraph: s, makeContext: ctx)
+                },
+                service: { deps in
+                    let (s, ctx) = try build(deps)
+                    return SubgraphService(subgraph: s, makeContext: ctx)
+                })
+        }
+    }
+
+    /// Starts the projection runner when the projections module is mounted.
+    static func startBackgroundWork(_ config: GatewayConfiguration, _ deps: ModuleDependencies) {
+        guard config.subgraphs.contains(where: { $0.module == "projections" }), let pool = deps.postgres else { return }
+        Shared.of(pool).runner.start()
+    }
+}
+
+/// An in-package subgraph served on its own (the gateway's HTTP layer over its schema).
+struct SubgraphService<Context: Sendable>: OperationExecutor {
+    let subgraph: Subgraph<Context>
+    let makeContext: @Sendable ([(String, String)]) -> Context
+    var apiSchema: GraphQLCore.Schema { subgraph.schema }
+
+    func execute(_ request: ExecutionRequest, context: RequestContext) async -> ExecutionResult {
+        var headers = context.headers
+        if let t = context.tenant, !headers.contains(where: { $0.0.lowercased() == "x-tenant" }) { headers.append(("x-tenant", t)) }
+        let ctx = makeContext(headers)
+        return await Executor.execute(subgraph.executable, request: request, context: ctx, observer: subgraph.observer?(ctx))
+    }
+}
+
+import GraphQLCore

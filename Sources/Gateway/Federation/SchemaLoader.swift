@@ -1,0 +1,71 @@
+import AsyncHTTPClient
+import Federation
+import Foundation
+import GraphQLCore
+import NIOCore
+
+/// Builds the supergraph and the transports a configuration describes.
+public enum SchemaLoader {
+    public struct Loaded: Sendable {
+        public let supergraph: Supergraph
+        public let transports: [String: any SubgraphTransport]
+    }
+
+    /// The supergraph SDL: the configured file, or a composition of the configured subgraphs.
+    public static func supergraphSDL(_ config: GatewayConfiguration, modules: [String: SubgraphModule]) async throws -> String {
+        if let path = config.supergraph {
+            do { return try String(contentsOfFile: config.resolvePath(path), encoding: .utf8) } catch {
+                throw ConfigurationError("cannot read supergraph file \(path)")
+            }
+        }
+        guard !config.subgraphs.isEmpty else { throw ConfigurationError("configure a supergraph file or at least one subgraph") }
+        var schemas: [SubgraphSchema] = []
+        for s in config.subgraphs {
+            let sdl: String
+            if let module = s.module {
+                guard let m = modules[module] else {
+                    throw ConfigurationError("unknown module '\(module)' for subgraph '\(s.name)'; known: \(modules.keys.sorted().joined(separator: ", "))")
+                }
+                sdl = m.sdl
+            } else if let file = s.schema {
+                do { sdl = try String(contentsOfFile: config.resolvePath(file), encoding: .utf8) } catch {
+                    throw ConfigurationError("cannot read schema file \(file) of subgraph '\(s.name)'")
+                }
+            } else {
+                sdl = try await fetchSDL(name: s.name, url: s.url!, timeoutMs: s.timeoutMs ?? 10_000)
+            }
+            schemas.append(try SubgraphSchema(name: s.name, url: s.url ?? "in-process:\(s.module!)", sdl: sdl))
+        }
+        return try Composer.compose(schemas)
+    }
+
+    /// `{ _service { sdl } }` from a running subgraph.
+    static func fetchSDL(name: String, url: String, timeoutMs: Int) async throws -> String {
+        let transport = HTTPTransport(name: name, url: url, timeoutMs: timeoutMs)
+        let response = try await transport.fetch(SubgraphRequest(query: "{ _service { sdl } }", variables: [:]))
+        guard let sdl = response["data"]?["_service"]?["sdl"]?.stringValue else {
+            throw ConfigurationError("subgraph '\(name)' at \(url) did not answer { _service { sdl } }")
+        }
+        return sdl
+    }
+
+    public static func load(_ config: GatewayConfiguration, modules: [String: SubgraphModule], dependencies: ModuleDependencies) async throws -> Loaded {
+        let sdl = try await supergraphSDL(config, modules: modules)
+        let supergraph = try Supergraph(sdl: sdl, introspection: config.introspection)
+        var transports: [String: any SubgraphTransport] = [:]
+        for graph in supergraph.graphs {
+            let configured = config.subgraphs.first { $0.name == graph.name }
+            if let module = configured?.module {
+                guard let m = modules[module] else { throw ConfigurationError("unknown module '\(module)'") }
+                transports[graph.name] = try m.transport(dependencies)
+            } else {
+                let url = configured?.url ?? graph.url
+                guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+                    throw ConfigurationError("subgraph '\(graph.name)' has no usable URL ('\(url)'); configure it in gateway.yaml")
+                }
+                transports[graph.name] = HTTPTransport(name: graph.name, url: url, timeoutMs: configured?.timeoutMs ?? 10_000)
+            }
+        }
+        return Loaded(supergraph: supergraph, transports: transports)
+    }
+}

@@ -1,0 +1,234 @@
+import Foundation
+import GraphQLCore
+import PlatformKit
+import Postgres
+import SubgraphKit
+
+/// The agents subgraph: agents, tasks, their mutations (each appending its domain event in the
+/// same transaction) and `Tenant.agents`.
+public enum AgentsSubgraph {
+    struct Agent: Sendable {
+        let id: UUID, tenantID: UUID, name: String, kind: String, status: String, capabilities: [String], createdAt: Date
+        init(_ r: PostgresRow) throws {
+            id = try r.decode("id"); tenantID = try r.decode("tenant_id"); name = try r.decode("name"); kind = try r.decode("kind")
+            status = try r.decode("status"); capabilities = try r.decode("capabilities"); createdAt = try r.decode("created_at")
+        }
+    }
+    struct Task: Sendable {
+        let id: UUID, title: String, priority: Int, status: String, result: String?, agentID: UUID?, createdAt: Date
+        init(_ r: PostgresRow) throws {
+            id = try r.decode("id"); title = try r.decode("title"); priority = try r.decode("priority"); status = try r.decode("status")
+            result = try r.decode("result"); agentID = try r.decode("agent_id"); createdAt = try r.decode("created_at")
+        }
+    }
+    struct TenantRef: Sendable { let id: String }
+
+    static let agentColumns = "id, tenant_id, name, kind, status, capabilities, created_at"
+    static let taskColumns = "id, title, priority, status, result, agent_id, created_at"
+
+    static func uuid(_ s: String?) -> UUID? { s.flatMap(UUID.init(uuidString:)) }
+
+    public static func make(sdl: String) throws -> Subgraph<PlatformContext> {
+        let s = try Subgraph<PlatformContext>(name: "agents", sdl: sdl)
+        s.observer = { $0.scheduler }
+        let agent = ObjectResolvers<PlatformContext, Agent>("Agent")
+        let task = ObjectResolvers<PlatformContext, Task>("Task")
+        let tenant = ObjectResolvers<PlatformContext, TenantRef>("Tenant")
+
+        @Sendable func agentsByID(_ ctx: PlatformContext, _ ids: [UUID]) async throws -> [UUID: Agent] {
+            let rows = try await ctx.db { try await $0.query("SELECT \(unsafeRaw: agentColumns) FROM agents WHERE id = ANY(\(ids))") }
+            var out: [UUID: Agent] = [:]
+            for r in rows { let a = try Agent(r); out[a.id] = a }
+            return out
+        }
+
+        agent
+            .field("id") { a, _, _, _ in .leaf(.string(a.id.uuidString.lowercased())) }
+            .field("name") { a, _, _, _ in .leaf(.string(a.name)) }
+            .field("kind") { a, _, _, _ in .leaf(.string(a.kind)) }
+            .field("status") { a, _, _, _ in .leaf(.string(a.status)) }
+            .field("capabilities") { a, _, _, _ in .list(a.capabilities.map { .leaf(.string($0)) }) }
+            .field("createdAt") { a, _, _, _ in .leaf(.string(a.createdAt.iso8601)) }
+            .asyncField("tasks") { a, args, ctx, _ in
+                // One statement for the tasks of every agent of this level.
+                let status = args.string("status") ?? ""
+                let loader: DataLoaderTasks = ctx.loader("tasks:\(status)") { (ids: [UUID]) in
+                    let rows = try await ctx.db {
+                        try await $0.query("""
+                            SELECT \(unsafeRaw: taskColumns) FROM tasks WHERE agent_id = ANY(\(ids)) AND (\(status) = '' OR status = \(status))
+                            ORDER BY created_at DESC, id
+                            """)
+                    }
+                    var out: [UUID: [Task]] = [:]
+                    for r in rows { let t = try Task(r); if let aid = t.agentID { out[aid, default: []].append(t) } }
+                    return out
+                }
+                let tasks = try await loader.load(a.id) ?? []
+                return .list(tasks.prefix(max(0, args.int("first") ?? 20)).map { .object($0, task) })
+            }
+        task
+            .field("id") { t, _, _, _ in .leaf(.string(t.id.uuidString.lowercased())) }
+            .field("title") { t, _, _, _ in .leaf(.string(t.title)) }
+            .field("priority") { t, _, _, _ in .leaf(.int(t.priority)) }
+            .field("status") { t, _, _, _ in .leaf(.string(t.status)) }
+            .field("result") { t, _, _, _ in t.result.map { .leaf(.string($0)) } ?? .null }
+            .field("createdAt") { t, _, _, _ in .leaf(.string(t.createdAt.iso8601)) }
+            .asyncField("agent") { t, _, ctx, _ in
+                guard let id = t.agentID else { return .null }
+                let loader: DataLoader<UUID, Agent> = ctx.loader("agentByID") { try await agentsByID(ctx, $0) }
+                return try await loader.load(id).map { .object($0, agent) } ?? .null
+            }
+        tenant
+            .field("id") { t, _, _, _ in .leaf(.string(t.id)) }
+            .asyncField("agents") { t, args, ctx, _ in
+                guard let tid = uuid(t.id) else { return .list([]) }
+                let first = max(0, min(args.int("first") ?? 20, 1_000))
+                let status = args.string("status") ?? ""
+                let loader: DataLoader<UUID, [Agent]> = ctx.loader("tenantAgents:\(first):\(status)") { (ids: [UUID]) in
+                    let rows = try await ctx.db {
+                        try await $0.query("""
+                            SELECT \(unsafeRaw: agentColumns) FROM (
+                              SELECT a.*, row_number() OVER (PARTITION BY tenant_id ORDER BY created_at, id) AS n
+                              FROM agents a WHERE tenant_id = ANY(\(ids)) AND (\(status) = '' OR status = \(status))
+                            ) x WHERE n <= \(first) ORDER BY created_at, id
+                            """)
+                    }
+                    var out: [UUID: [Agent]] = [:]
+                    for r in rows { let a = try Agent(r); out[a.tenantID, default: []].append(a) }
+                    return out
+                }
+                return .list((try await loader.load(tid) ?? []).map { .object($0, agent) })
+            }
+
+        s.query
+            .asyncField("agent") { _, a, ctx, _ in
+                guard let id = uuid(a.string("id")) else { return .null }
+                return try await agentsByID(ctx, [id])[id].map { .object($0, agent) } ?? .null
+            }
+            .asyncField("agents") { _, a, ctx, _ in
+                let first = max(0, min(a.int("first") ?? 20, 1_000))
+                let status = a.string("status") ?? ""
+                let rows = try await ctx.db {
+                    try await $0.query("""
+                        SELECT \(unsafeRaw: agentColumns) FROM agents WHERE (\(status) = '' OR status = \(status))
+                        ORDER BY created_at, id LIMIT \(first)
+                        """)
+                }
+                return .list(try rows.map { .object(try Agent($0), agent) })
+            }
+            .asyncField("task") { _, a, ctx, _ in
+                guard let id = uuid(a.string("id")) else { return .null }
+                let rows = try await ctx.db { try await $0.query("SELECT \(unsafeRaw: taskColumns) FROM tasks WHERE id = \(id)") }
+                return try rows.first.map { .object(try Task($0), task) } ?? .null
+            }
+
+        s.entity("Agent") { reps, ctx in
+            let found = try await agentsByID(ctx, reps.compactMap { uuid($0["id"]?.stringValue) })
+            return reps.map { r in uuid(r["id"]?.stringValue).flatMap { found[$0] }.map { .object($0, agent) } ?? .null }
+        }
+        s.entity("Task") { reps, ctx in
+            let ids = reps.compactMap { uuid($0["id"]?.stringValue) }
+            let rows = try await ctx.db { try await $0.query("SELECT \(unsafeRaw: taskColumns) FROM tasks WHERE id = ANY(\(ids))") }
+            var byID: [UUID: Task] = [:]
+            for r in rows { let t = try Task(r); byID[t.id] = t }
+            return reps.map { r in uuid(r["id"]?.stringValue).flatMap { byID[$0] }.map { .object($0, task) } ?? .null }
+        }
+        s.entity("Tenant") { reps, _ in reps.map { r in r["id"]?.stringValue.map { .object(TenantRef(id: $0), tenant) } ?? .null } }
+
+        let mutation = s.mutation!
+        mutation
+            .asyncField("spawnAgent") { _, a, ctx, _ in
+                let tid = try await requireTenant(ctx)
+                let input = a.object("input") ?? [:]
+                let name = input["name"]?.stringValue ?? "", kind = input["kind"]?.stringValue ?? ""
+                let caps = input["capabilities"]?.arrayValue?.compactMap(\.stringValue) ?? []
+                guard !name.isEmpty, !kind.isEmpty else { throw GraphQLError("name and kind must not be empty.", code: "BAD_USER_INPUT") }
+                let created: Agent = try await ctx.db { c in
+                    // Serialise spawns per tenant, then check the quota.
+                    let quota = try await c.query("SELECT max_agents FROM tenants WHERE id = \(tid) FOR UPDATE").first?.decode("max_agents", as: Int.self) ?? 0
+                    let count = try await c.query("SELECT count(*)::int8 AS n FROM agents WHERE status <> 'RETIRED'").first!.decode("n", as: Int.self)
+                    guard count < quota else {
+                        throw GraphQLError("The tenant's quota of \(quota) agents is reached.", code: "QUOTA_EXCEEDED",
+                                           extensions: ["maxAgents": .int(quota)])
+                    }
+                    let id = UUID()
+                    let row = try await c.query("""
+                        INSERT INTO agents (id, tenant_id, name, kind, capabilities) VALUES (\(id), \(tid), \(name), \(kind), \(caps))
+                        RETURNING \(unsafeRaw: agentColumns)
+                        """).first!
+                    try await appendEvent(c, tid, "agent-\(id.uuidString.lowercased())", "AgentSpawned",
+                                          ["agentId": .string(id.uuidString.lowercased()), "name": .string(name), "kind": .string(kind)])
+                    return try Agent(row)
+                }
+                return .object(created, agent)
+            }
+            .asyncField("assignTask") { _, a, ctx, _ in
+                let tid = try await requireTenant(ctx)
+                let input = a.object("input") ?? [:]
+                guard let agentID = uuid(input["agentId"]?.stringValue) else { throw GraphQLError("agentId is not a valid id.", code: "BAD_USER_INPUT") }
+                let title = input["title"]?.stringValue ?? "", priority = input["priority"]?.intValue ?? 0
+                let created: Task = try await ctx.db { c in
+                    let updated = try await c.query("UPDATE agents SET status = 'BUSY', updated_at = now() WHERE id = \(agentID) AND status <> 'RETIRED'")
+                    guard updated.affectedRows == 1 else { throw GraphQLError("No active agent with id \(agentID.uuidString.lowercased()).", code: "NOT_FOUND") }
+                    let id = UUID()
+                    let row = try await c.query("""
+                        INSERT INTO tasks (id, tenant_id, title, priority, status, agent_id) VALUES (\(id), \(tid), \(title), \(priority), 'ASSIGNED', \(agentID))
+                        RETURNING \(unsafeRaw: taskColumns)
+                        """).first!
+                    try await appendEvent(c, tid, "agent-\(agentID.uuidString.lowercased())", "TaskAssigned",
+                                          ["agentId": .string(agentID.uuidString.lowercased()), "taskId": .string(id.uuidString.lowercased()), "title": .string(title)])
+                    return try Task(row)
+                }
+                return .object(created, task)
+            }
+        for (field, status, event, argument) in [("completeTask", "COMPLETED", "TaskCompleted", "result"), ("failTask", "FAILED", "TaskFailed", "reason")] {
+            mutation.asyncField(field) { _, a, ctx, _ in
+                let tid = try await requireTenant(ctx)
+                guard let id = uuid(a.string("taskId")) else { throw GraphQLError("taskId is not a valid id.", code: "BAD_USER_INPUT") }
+                let note = a.string(argument)
+                let done: Task = try await ctx.db { c in
+                    guard let row = try await c.query("""
+                        UPDATE tasks SET status = \(status), result = \(note), updated_at = now()
+                        WHERE id = \(id) AND status IN ('PENDING', 'ASSIGNED') RETURNING \(unsafeRaw: taskColumns)
+                        """).first else {
+                        throw GraphQLError("No open task with id \(id.uuidString.lowercased()).", code: "NOT_FOUND")
+                    }
+                    let t = try Task(row)
+                    if let agentID = t.agentID {
+                        try await c.query("""
+                            UPDATE agents SET status = 'IDLE', updated_at = now() WHERE id = \(agentID) AND status = 'BUSY'
+                              AND NOT EXISTS (SELECT 1 FROM tasks WHERE agent_id = \(agentID) AND status = 'ASSIGNED')
+                            """)
+                        var data: [String: JSON] = ["agentId": .string(agentID.uuidString.lowercased()), "taskId": .string(id.uuidString.lowercased())]
+                        if let note { data[argument] = .string(note) }
+                        try await appendEvent(c, tid, "agent-\(agentID.uuidString.lowercased())", event, data)
+                    }
+                    return t
+                }
+                return .object(done, task)
+            }
+        }
+        return s
+    }
+
+    typealias DataLoaderTasks = DataLoader<UUID, [Task]>
+
+    static func requireTenant(_ ctx: PlatformContext) async throws -> UUID {
+        guard let id = try await ctx.tenantID() else {
+            throw GraphQLError("This operation needs a tenant.", code: "UNAUTHENTICATED")
+        }
+        return id
+    }
+
+    /// Appends one event at the stream's next version, in the caller's transaction.
+    static func appendEvent(_ c: PostgresConnection, _ tenant: UUID, _ stream: String, _ type: String, _ data: [String: JSON]) async throws {
+        let json = JSON.object(.init(uniqueKeysWithValues: data.sorted { $0.key < $1.key })).text
+        try await c.query("""
+            INSERT INTO events (tenant_id, event_id, stream_id, stream_version, type, data)
+            SELECT \(tenant), \(UUID()), \(stream), coalesce(max(stream_version), 0) + 1, \(type), \(json)::jsonb
+            FROM events WHERE tenant_id = \(tenant) AND stream_id = \(stream)
+            """)
+    }
+}
+
+import DataLoader

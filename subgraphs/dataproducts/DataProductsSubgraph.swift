@@ -1,0 +1,225 @@
+import DataLoader
+import Foundation
+import GraphQLCore
+import OrderedCollections
+import PlatformKit
+import Postgres
+import Redis
+import SubgraphKit
+
+/// The data products subgraph: the data-mesh registry with full-text search and facets on
+/// PostgreSQL, results and lookups cached in Redis and invalidated on refresh.
+public enum DataProductsSubgraph {
+    struct Product: Sendable {
+        let id: UUID, tenantID: UUID, name: String, domain: String, description: String, quality: String
+        let tags: [String], schema: String, refreshedAt: Date
+        init(_ r: PostgresRow) throws {
+            id = try r.decode("id"); tenantID = try r.decode("tenant_id"); name = try r.decode("name"); domain = try r.decode("domain")
+            description = try r.decode("description"); quality = try r.decode("quality_level"); tags = try r.decode("tags")
+            schema = try r.decode("schema"); refreshedAt = try r.decode("refreshed_at")
+        }
+        init(json: JSON) throws {
+            func s(_ k: String) throws -> String {
+                guard let v = json[k]?.stringValue else { throw GraphQLError("corrupt cache entry") }
+                return v
+            }
+            guard let id = UUID(uuidString: try s("id")), let tid = UUID(uuidString: try s("tenantID")), let at = try s("refreshedAt").iso8601Date else {
+                throw GraphQLError("corrupt cache entry")
+            }
+            self.id = id; tenantID = tid; name = try s("name"); domain = try s("domain"); description = try s("description")
+            quality = try s("quality"); tags = json["tags"]?.arrayValue?.compactMap(\.stringValue) ?? []; schema = try s("schema"); refreshedAt = at
+        }
+        var json: JSON {
+            ["id": .string(id.uuidString), "tenantID": .string(tenantID.uuidString), "name": .string(name), "domain": .string(domain),
+             "description": .string(description), "quality": .string(quality), "tags": .array(tags.map { .string($0) }),
+             "schema": .string(schema), "refreshedAt": .string(refreshedAt.iso8601)]
+        }
+    }
+    struct Search: Sendable { let total: Int, results: [Product], domains: [(String, Int)], qualities: [(String, Int)] }
+    struct TenantRef: Sendable { let id: String }
+
+    static let columns = "id, tenant_id, name, domain, description, quality_level, tags, schema::text AS schema, refreshed_at"
+    /// How long cached lookups and searches live.
+    public static let cacheTTLSeconds = 300
+
+    static func fetch(_ ctx: PlatformContext, _ ids: [UUID]) async throws -> [UUID: Product] {
+        var found: [UUID: Product] = [:]
+        var missing = ids
+        if let redis = ctx.redis, !ids.isEmpty {
+            let keys = try await ids.asyncMap { try await ctx.cacheKey("dp", "product", $0.uuidString.lowercased()) }
+            if let cached = try? await redis.mget(keys) {
+                for (id, bytes) in zip(ids, cached) {
+                    if let bytes, let json = try? JSONReader.parse(bytes), let p = try? Product(json: json) { found[id] = p }
+                }
+                missing = ids.filter { found[$0] == nil }
+            }
+        }
+        guard !missing.isEmpty else { return found }
+        let rows = try await ctx.db { try await $0.query("SELECT \(unsafeRaw: columns) FROM data_products WHERE id = ANY(\(missing))") }
+        for r in rows {
+            let p = try Product(r)
+            found[p.id] = p
+            if let redis = ctx.redis {
+                let key = try await ctx.cacheKey("dp", "product", p.id.uuidString.lowercased())
+                _ = try? await redis.set(key, value: p.json.bytes, expiration: .seconds(cacheTTLSeconds))
+            }
+        }
+        return found
+    }
+
+    public static func make(sdl: String) throws -> Subgraph<PlatformContext> {
+        let s = try Subgraph<PlatformContext>(name: "dataproducts", sdl: sdl)
+        s.observer = { $0.scheduler }
+        let product = ObjectResolvers<PlatformContext, Product>("DataProduct")
+        let facet = ObjectResolvers<PlatformContext, (String, Int)>("FacetCount")
+            .field("value") { f, _, _, _ in .leaf(.string(f.0)) }
+            .field("count") { f, _, _, _ in .leaf(.int(f.1)) }
+        let facets = ObjectResolvers<PlatformContext, Search>("SearchFacets")
+            .field("domains") { s, _, _, _ in .list(s.domains.map { .object($0, facet) }) }
+            .field("qualityLevels") { s, _, _, _ in .list(s.qualities.map { .object($0, facet) }) }
+        let search = ObjectResolvers<PlatformContext, Search>("DataProductSearch")
+            .field("total") { s, _, _, _ in .leaf(.int(s.total)) }
+            .field("results") { s, _, _, _ in .list(s.results.map { .object($0, product) }) }
+            .field("facets") { s, _, _, _ in .object(s, facets) }
+
+        @Sendable func linked(_ p: Product, _ ctx: PlatformContext, upstream: Bool) async throws -> Output<PlatformContext> {
+            // Lineage of every product of this level in one statement, then the products (cached) in one more.
+            let loader: DataLoader<UUID, [UUID]> = ctx.loader(upstream ? "upstream" : "downstream") { (ids: [UUID]) in
+                let rows = try await ctx.db {
+                    try await $0.query(upstream
+                        ? "SELECT downstream_id AS k, upstream_id AS v FROM data_product_lineage WHERE downstream_id = ANY(\(ids)) ORDER BY upstream_id"
+                        : "SELECT upstream_id AS k, downstream_id AS v FROM data_product_lineage WHERE upstream_id = ANY(\(ids)) ORDER BY downstream_id")
+                }
+                var out: [UUID: [UUID]] = [:]
+                for r in rows { out[try r.decode("k"), default: []].append(try r.decode("v")) }
+                return out
+            }
+            let byID: DataLoader<UUID, Product> = ctx.loader("productByID") { try await fetch(ctx, $0) }
+            let ids = try await loader.load(p.id) ?? []
+            let found = try await byID.loadMany(ids)
+            return .list(ids.compactMap { found[$0] }.map { .object($0, product) })
+        }
+
+        product
+            .field("id") { p, _, _, _ in .leaf(.string(p.id.uuidString.lowercased())) }
+            .field("name") { p, _, _, _ in .leaf(.string(p.name)) }
+            .field("domain") { p, _, _, _ in .leaf(.string(p.domain)) }
+            .field("description") { p, _, _, _ in .leaf(.string(p.description)) }
+            .field("qualityLevel") { p, _, _, _ in .leaf(.string(p.quality)) }
+            .field("tags") { p, _, _, _ in .list(p.tags.map { .leaf(.string($0)) }) }
+            .field("schema") { p, _, _, _ in .leaf(.string(p.schema)) }
+            .field("refreshedAt") { p, _, _, _ in .leaf(.string(p.refreshedAt.iso8601)) }
+            .asyncField("lineage") { p, _, ctx, _ in try await linked(p, ctx, upstream: true) }
+            .asyncField("downstream") { p, _, ctx, _ in try await linked(p, ctx, upstream: false) }
+        let tenant = ObjectResolvers<PlatformContext, TenantRef>("Tenant")
+            .field("id") { t, _, _, _ in .leaf(.string(t.id)) }
+            .asyncField("dataProducts") { t, a, ctx, _ in
+                let first = max(0, min(a.int("first") ?? 10, 500))
+                let loader: DataLoader<UUID, [Product]> = ctx.loader("tenantProducts:\(first)") { (ids: [UUID]) in
+                    let rows = try await ctx.db {
+                        try await $0.query("""
+                            SELECT \(unsafeRaw: columns) FROM (
+                              SELECT p.*, row_number() OVER (PARTITION BY tenant_id ORDER BY name, id) AS n FROM data_products p WHERE tenant_id = ANY(\(ids))
+                            ) x WHERE n <= \(first) ORDER BY name, id
+                            """)
+                    }
+                    var out: [UUID: [Product]] = [:]
+                    for r in rows { let p = try Product(r); out[p.tenantID, default: []].append(p) }
+                    return out
+                }
+                guard let id = UUID(uuidString: t.id) else { return .list([]) }
+                return .list((try await loader.load(id) ?? []).map { .object($0, product) })
+            }
+
+        s.query
+            .asyncField("dataProduct") { _, a, ctx, _ in
+                guard let id = a.string("id").flatMap(UUID.init(uuidString:)) else { return .null }
+                return try await fetch(ctx, [id])[id].map { .object($0, product) } ?? .null
+            }
+            .asyncField("searchDataProducts") { _, a, ctx, _ in
+                let text = a.string("query") ?? "", domain = a.string("domain") ?? "", quality = a.string("qualityLevel") ?? ""
+                let first = max(0, min(a.int("first") ?? 10, 100)), offset = max(0, a.int("offset") ?? 0)
+                let cacheKey = try await ctx.cacheKey("dp", "search", JSON.array([.string(text), .string(domain), .string(quality), .int(first), .int(offset)]).text)
+                if let redis = ctx.redis, let bytes = try? await redis.get(cacheKey), let json = try? JSONReader.parse(bytes),
+                   let cached = try? decodeSearch(json) {
+                    return .object(cached, search)
+                }
+                let (rows, facetRows) = try await ctx.db { c in
+                    (try await c.query("""
+                        SELECT \(unsafeRaw: columns), count(*) OVER ()::int8 AS total FROM data_products
+                        WHERE search @@ websearch_to_tsquery('english', \(text)) AND (\(domain) = '' OR domain = \(domain))
+                          AND (\(quality) = '' OR quality_level = \(quality))
+                        ORDER BY ts_rank(search, websearch_to_tsquery('english', \(text))) DESC, name, id
+                        LIMIT \(first) OFFSET \(offset)
+                        """),
+                     try await c.query("""
+                        SELECT 'domain' AS facet, domain AS value, count(*)::int8 AS n FROM data_products
+                        WHERE search @@ websearch_to_tsquery('english', \(text)) GROUP BY domain
+                        UNION ALL
+                        SELECT 'quality', quality_level, count(*)::int8 FROM data_products
+                        WHERE search @@ websearch_to_tsquery('english', \(text)) GROUP BY quality_level
+                        ORDER BY 1, 3 DESC, 2
+                        """))
+                }
+                let results = try rows.map(Product.init)
+                var domains: [(String, Int)] = [], qualities: [(String, Int)] = []
+                for r in facetRows {
+                    let pair = (try r.decode("value", as: String.self), try r.decode("n", as: Int.self))
+                    if try r.decode("facet", as: String.self) == "domain" { domains.append(pair) } else { qualities.append(pair) }
+                }
+                let found = Search(total: try rows.first?.decode("total", as: Int.self) ?? 0, results: results, domains: domains, qualities: qualities)
+                if let redis = ctx.redis {
+                    _ = try? await redis.set(cacheKey, value: encodeSearch(found).bytes, expiration: .seconds(cacheTTLSeconds))
+                    // Remember which searches show each product, so a refresh removes exactly those.
+                    for p in results {
+                        let index = try await ctx.cacheKey("dp", "searches-of", p.id.uuidString.lowercased())
+                        _ = try? await redis.send(["SADD", RedisArgument(index), RedisArgument(cacheKey)])
+                        _ = try? await redis.expire(index, seconds: cacheTTLSeconds)
+                    }
+                }
+                return .object(found, search)
+            }
+        s.mutation!.asyncField("refreshDataProduct") { _, a, ctx, _ in
+            guard let id = a.string("id").flatMap(UUID.init(uuidString:)) else { throw GraphQLError("id is not a valid id.", code: "BAD_USER_INPUT") }
+            let row = try await ctx.db {
+                try await $0.query("UPDATE data_products SET refreshed_at = clock_timestamp() WHERE id = \(id) RETURNING \(unsafeRaw: columns)").first
+            }
+            guard let row else { throw GraphQLError("No data product with id \(id.uuidString.lowercased()).", code: "NOT_FOUND") }
+            if let redis = ctx.redis {
+                let productKey = try await ctx.cacheKey("dp", "product", id.uuidString.lowercased())
+                let index = try await ctx.cacheKey("dp", "searches-of", id.uuidString.lowercased())
+                let searches = (try await redis.send(["SMEMBERS", RedisArgument(index)]).array ?? []).compactMap(\.string)
+                try await redis.del([productKey, index] + searches)
+            }
+            return .object(try Product(row), product)
+        }
+        s.entity("DataProduct") { reps, ctx in
+            let found = try await fetch(ctx, reps.compactMap { $0["id"]?.stringValue.flatMap(UUID.init(uuidString:)) })
+            return reps.map { r in r["id"]?.stringValue.flatMap(UUID.init(uuidString:)).flatMap { found[$0] }.map { .object($0, product) } ?? .null }
+        }
+        s.entity("Tenant") { reps, _ in reps.map { r in r["id"]?.stringValue.map { .object(TenantRef(id: $0), tenant) } ?? .null } }
+        return s
+    }
+
+    static func encodeSearch(_ s: Search) -> JSON {
+        ["total": .int(s.total), "results": .array(s.results.map(\.json)),
+         "domains": .array(s.domains.map { [.string($0.0), .int($0.1)] }), "qualities": .array(s.qualities.map { [.string($0.0), .int($0.1)] })]
+    }
+
+    static func decodeSearch(_ j: JSON) throws -> Search {
+        func pairs(_ k: String) -> [(String, Int)] {
+            (j[k]?.arrayValue ?? []).compactMap { p in p[0]?.stringValue.flatMap { s in p[1]?.intValue.map { (s, $0) } } }
+        }
+        return Search(total: j["total"]?.intValue ?? 0, results: try (j["results"]?.arrayValue ?? []).map(Product.init(json:)),
+                      domains: pairs("domains"), qualities: pairs("qualities"))
+    }
+}
+
+extension Array {
+    func asyncMap<T>(_ f: (Element) async throws -> T) async rethrows -> [T] {
+        var out: [T] = []
+        out.reserveCapacity(count)
+        for e in self { out.append(try await f(e)) }
+        return out
+    }
+}

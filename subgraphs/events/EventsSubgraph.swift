@@ -1,0 +1,178 @@
+import DataLoader
+import Foundation
+import GraphQLCore
+import OrderedCollections
+import PlatformKit
+import Postgres
+import SubgraphKit
+
+/// The events subgraph: the event store (append with optimistic concurrency, reading by
+/// stream, position, type and time, snapshots) and `Agent.history`.
+public enum EventsSubgraph {
+    struct Event: Sendable {
+        let id: UUID, position: Int, streamID: String, version: Int, type: String, data: String, metadata: String
+        let causation: UUID?, correlation: UUID?, occurredAt: Date
+        init(_ r: PostgresRow) throws {
+            id = try r.decode("event_id"); position = try r.decode("global_position"); streamID = try r.decode("stream_id")
+            version = try r.decode("stream_version"); type = try r.decode("type"); data = try r.decode("data")
+            metadata = try r.decode("metadata"); causation = try r.decode("causation_id"); correlation = try r.decode("correlation_id")
+            occurredAt = try r.decode("occurred_at")
+        }
+    }
+    struct AgentRef: Sendable { let id: String }
+
+    static let columns = "event_id, global_position, stream_id, stream_version, type, data::text AS data, metadata::text AS metadata, causation_id, correlation_id, occurred_at"
+
+    public static func make(sdl: String) throws -> Subgraph<PlatformContext> {
+        let s = try Subgraph<PlatformContext>(name: "events", sdl: sdl)
+        s.observer = { $0.scheduler }
+        let event = ObjectResolvers<PlatformContext, Event>("Event")
+            .field("id") { e, _, _, _ in .leaf(.string(e.id.uuidString.lowercased())) }
+            .field("position") { e, _, _, _ in .leaf(.int(e.position)) }
+            .field("streamId") { e, _, _, _ in .leaf(.string(e.streamID)) }
+            .field("version") { e, _, _, _ in .leaf(.int(e.version)) }
+            .field("type") { e, _, _, _ in .leaf(.string(e.type)) }
+            .field("data") { e, _, _, _ in .leaf(.string(e.data)) }
+            .field("metadata") { e, _, _, _ in .leaf(.string(e.metadata)) }
+            .field("causationId") { e, _, _, _ in e.causation.map { .leaf(.string($0.uuidString.lowercased())) } ?? .null }
+            .field("correlationId") { e, _, _, _ in e.correlation.map { .leaf(.string($0.uuidString.lowercased())) } ?? .null }
+            .field("occurredAt") { e, _, _, _ in .leaf(.string(e.occurredAt.iso8601)) }
+        let stream = ObjectResolvers<PlatformContext, (String, Int, [Event])>("EventStream")
+            .field("streamId") { s, _, _, _ in .leaf(.string(s.0)) }
+            .field("version") { s, _, _, _ in .leaf(.int(s.1)) }
+            .field("events") { s, _, _, _ in .list(s.2.map { .object($0, event) }) }
+        let page = ObjectResolvers<PlatformContext, ([Event], Int, Bool)>("EventPage")
+            .field("events") { p, _, _, _ in .list(p.0.map { .object($0, event) }) }
+            .field("endCursor") { p, _, _, _ in .leaf(.int(p.1)) }
+            .field("hasMore") { p, _, _, _ in .leaf(.bool(p.2)) }
+        let snapshot = ObjectResolvers<PlatformContext, (String, Int, String, Date)>("Snapshot")
+            .field("streamId") { s, _, _, _ in .leaf(.string(s.0)) }
+            .field("version") { s, _, _, _ in .leaf(.int(s.1)) }
+            .field("state") { s, _, _, _ in .leaf(.string(s.2)) }
+            .field("createdAt") { s, _, _, _ in .leaf(.string(s.3.iso8601)) }
+        let append = ObjectResolvers<PlatformContext, OrderedDictionary<String, JSON>>("AppendResult")
+            .fallback { o, field, _, _, _ in .leaf(o[field] ?? .null) }
+        let agent = ObjectResolvers<PlatformContext, AgentRef>("Agent")
+            .field("id") { a, _, _, _ in .leaf(.string(a.id)) }
+            .asyncField("history") { a, args, ctx, _ in
+                let last = max(0, min(args.int("last") ?? 10, 1_000))
+                // The last N events of every agent of this level, in one statement.
+                let loader: DataLoader<String, [Event]> = ctx.loader("history:\(last)") { (ids: [String]) in
+                    let streams = ids.map { "agent-\($0.lowercased())" }
+                    let rows = try await ctx.db {
+                        try await $0.query("""
+                            SELECT \(unsafeRaw: columns) FROM (
+                              SELECT e.*, row_number() OVER (PARTITION BY stream_id ORDER BY stream_version DESC) AS n
+                              FROM events e WHERE stream_id = ANY(\(streams))
+                            ) x WHERE n <= \(last) ORDER BY stream_id, stream_version
+                            """)
+                    }
+                    var out: [String: [Event]] = [:]
+                    for r in rows { let e = try Event(r); out[String(e.streamID.dropFirst("agent-".count)), default: []].append(e) }
+                    return out
+                }
+                return .list((try await loader.load(a.id.lowercased()) ?? []).map { .object($0, event) })
+            }
+
+        s.query
+            .asyncField("stream") { _, a, ctx, _ in
+                let id = a.string("streamId") ?? "", from = a.int("fromVersion") ?? 1, first = max(0, min(a.int("first") ?? 100, 1_000))
+                let (rows, version) = try await ctx.db { c in
+                    let rows = try await c.query("""
+                        SELECT \(unsafeRaw: columns) FROM events WHERE stream_id = \(id) AND stream_version >= \(from)
+                        ORDER BY stream_version LIMIT \(first)
+                        """)
+                    let v = try await c.query("SELECT coalesce(max(stream_version), 0)::int8 AS v FROM events WHERE stream_id = \(id)").first!.decode("v", as: Int.self)
+                    return (rows, v)
+                }
+                if version == 0 { return .null }
+                return .object((id, version, try rows.map(Event.init)), stream)
+            }
+            .asyncField("events") { _, a, ctx, _ in
+                let after = a.int("after") ?? 0, first = max(0, min(a.int("first") ?? 100, 1_000))
+                let type = a.string("type") ?? ""
+                let since = a.string("since").flatMap(\.iso8601Date), until = a.string("until").flatMap(\.iso8601Date)
+                if a.string("since") != nil && since == nil || a.string("until") != nil && until == nil {
+                    throw GraphQLError("since and until are ISO 8601 times.", code: "BAD_USER_INPUT")
+                }
+                let rows = try await ctx.db {
+                    try await $0.query("""
+                        SELECT \(unsafeRaw: columns) FROM events
+                        WHERE global_position > \(after) AND (\(type) = '' OR type = \(type))
+                          AND (\(since)::timestamptz IS NULL OR occurred_at >= \(since)) AND (\(until)::timestamptz IS NULL OR occurred_at < \(until))
+                        ORDER BY global_position LIMIT \(first + 1)
+                        """)
+                }
+                let events = try rows.map(Event.init)
+                let pageEvents = Array(events.prefix(first))
+                return .object((pageEvents, pageEvents.last?.position ?? after, events.count > first), page)
+            }
+            .asyncField("latestSnapshot") { _, a, ctx, _ in
+                let id = a.string("streamId") ?? ""
+                let row = try await ctx.db {
+                    try await $0.query("SELECT stream_id, stream_version, state::text AS state, created_at FROM snapshots WHERE stream_id = \(id) ORDER BY stream_version DESC LIMIT 1").first
+                }
+                guard let row else { return .null }
+                return .object((try row.decode("stream_id"), try row.decode("stream_version"), try row.decode("state"), try row.decode("created_at")), snapshot)
+            }
+
+        s.mutation!
+            .asyncField("appendEvents") { _, a, ctx, _ in
+                guard let tenant = try await ctx.tenantID() else { throw GraphQLError("This operation needs a tenant.", code: "UNAUTHENTICATED") }
+                let id = a.string("streamId") ?? "", expected = a.int("expectedVersion") ?? 0
+                let items = a.list("events") ?? []
+                guard !id.isEmpty, !items.isEmpty else { throw GraphQLError("streamId and at least one event are required.", code: "BAD_USER_INPUT") }
+                var ids: [UUID] = [], versions: [Int] = [], types: [String] = [], data: [String] = [], meta: [String] = []
+                var causes: [String] = [], correlations: [String] = []
+                for (i, item) in items.enumerated() {
+                    let o = item.objectValue ?? [:]
+                    for key in ["data", "metadata"] {
+                        guard case .object? = try? JSONReader.parse(o[key]?.stringValue ?? "{}") else {
+                            throw GraphQLError("events[\(i)].\(key) must be a JSON object.", code: "BAD_USER_INPUT")
+                        }
+                    }
+                    ids.append(UUID()); versions.append(expected + i + 1); types.append(o["type"]?.stringValue ?? "")
+                    data.append(o["data"]?.stringValue ?? "{}"); meta.append(o["metadata"]?.stringValue ?? "{}")
+                    causes.append(o["causationId"]?.stringValue ?? ""); correlations.append(o["correlationId"]?.stringValue ?? "")
+                }
+                do {
+                    let positions: [Int] = try await ctx.db { c in
+                        let current = try await c.query("SELECT coalesce(max(stream_version), 0)::int8 AS v FROM events WHERE stream_id = \(id)").first!.decode("v", as: Int.self)
+                        guard current == expected else {
+                            throw GraphQLError("Stream \(id) is at version \(current), not \(expected).", code: "CONFLICT",
+                                               extensions: ["currentVersion": .int(current)])
+                        }
+                        let rows = try await c.query("""
+                            INSERT INTO events (tenant_id, event_id, stream_id, stream_version, type, data, metadata, causation_id, correlation_id)
+                            SELECT \(tenant), i, \(id), v, t, d::jsonb, m::jsonb, nullif(ca, '')::uuid, nullif(co, '')::uuid
+                            FROM unnest(\(ids)::uuid[], \(versions)::int8[], \(types)::text[], \(data)::text[], \(meta)::text[], \(causes)::text[], \(correlations)::text[])
+                                 AS x(i, v, t, d, m, ca, co)
+                            ORDER BY v
+                            RETURNING global_position
+                            """)
+                        return try rows.map { try $0.decode("global_position", as: Int.self) }.sorted()
+                    }
+                    return .object(["streamId": .string(id), "fromVersion": .int(expected + 1), "toVersion": .int(expected + items.count),
+                                    "firstPosition": .int(positions.first ?? 0), "lastPosition": .int(positions.last ?? 0)], append)
+                } catch let e as PostgresError where e.isUniqueViolation {
+                    // Another append won the race for the same version: nothing of ours was written.
+                    throw GraphQLError("Stream \(id) was appended to concurrently; expected version \(expected) is stale.", code: "CONFLICT")
+                }
+            }
+            .asyncField("saveSnapshot") { _, a, ctx, _ in
+                guard let tenant = try await ctx.tenantID() else { throw GraphQLError("This operation needs a tenant.", code: "UNAUTHENTICATED") }
+                let id = a.string("streamId") ?? "", version = a.int("version") ?? 0, state = a.string("state") ?? "{}"
+                guard case .object? = try? JSONReader.parse(state) else { throw GraphQLError("state must be a JSON object.", code: "BAD_USER_INPUT") }
+                let row = try await ctx.db {
+                    try await $0.query("""
+                        INSERT INTO snapshots (tenant_id, stream_id, stream_version, state) VALUES (\(tenant), \(id), \(version), \(state)::jsonb)
+                        ON CONFLICT (tenant_id, stream_id, stream_version) DO UPDATE SET state = excluded.state
+                        RETURNING stream_id, stream_version, state::text AS state, created_at
+                        """).first!
+                }
+                return .object((try row.decode("stream_id"), try row.decode("stream_version"), try row.decode("state"), try row.decode("created_at")), snapshot)
+            }
+        s.entity("Agent") { reps, _ in reps.map { r in r["id"]?.stringValue.map { .object(AgentRef(id: $0), agent) } ?? .null } }
+        return s
+    }
+}

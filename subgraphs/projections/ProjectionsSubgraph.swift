@@ -1,0 +1,157 @@
+import Foundation
+import Logging
+import GraphQLCore
+import PlatformKit
+import Postgres
+import SubgraphKit
+import Synchronization
+
+/// The projections subgraph: CQRS read models (agent stats, tenant usage) folded from the
+/// event store by `ProjectionRunner`, and the `Projection` entities that show their progress.
+public enum ProjectionsSubgraph {
+    struct Projection: Sendable { let name: String, position: Int, lag: Int, status: String, updatedAt: Date }
+    struct Stats: Sendable { var completed = 0, failed = 0, assigned = 0; var lastActive: Date? }
+    struct Usage: Sendable { var active = 0, last24h = 0, total = 0 }
+    struct Ref: Sendable { let id: String }
+
+    static let names = ["agent_stats", "tenant_usage"]
+
+    static func projections(_ pool: PostgresPool, _ filter: [String]) async throws -> [Projection] {
+        let rows = try await pool.query("""
+            SELECT name, position, status, updated_at, events_head() - position AS lag FROM projection_checkpoints
+            WHERE name = ANY(\(filter)) ORDER BY name
+            """)
+        return try rows.map {
+            Projection(name: try $0.decode("name"), position: try $0.decode("position"), lag: max(0, try $0.decode("lag", as: Int.self)),
+                       status: try $0.decode("status"), updatedAt: try $0.decode("updated_at"))
+        }
+    }
+
+    public static func make(sdl: String, runner: ProjectionRunner?) throws -> Subgraph<PlatformContext> {
+        let s = try Subgraph<PlatformContext>(name: "projections", sdl: sdl)
+        s.observer = { $0.scheduler }
+        let projection = ObjectResolvers<PlatformContext, Projection>("Projection")
+            .field("name") { p, _, _, _ in .leaf(.string(p.name)) }
+            .field("position") { p, _, _, _ in .leaf(.int(p.position)) }
+            .field("lag") { p, _, _, _ in .leaf(.int(p.lag)) }
+            .field("status") { p, _, _, _ in .leaf(.string(p.status)) }
+            .field("updatedAt") { p, _, _, _ in .leaf(.string(p.updatedAt.iso8601)) }
+        let stats = ObjectResolvers<PlatformContext, Stats>("AgentStats")
+            .field("tasksCompleted") { s, _, _, _ in .leaf(.int(s.completed)) }
+            .field("tasksFailed") { s, _, _, _ in .leaf(.int(s.failed)) }
+            .field("tasksAssigned") { s, _, _, _ in .leaf(.int(s.assigned)) }
+            .field("lastActiveAt") { s, _, _, _ in s.lastActive.map { .leaf(.string($0.iso8601)) } ?? .null }
+        let usage = ObjectResolvers<PlatformContext, Usage>("TenantUsage")
+            .field("activeAgents") { u, _, _, _ in .leaf(.int(u.active)) }
+            .field("eventsLast24h") { u, _, _, _ in .leaf(.int(u.last24h)) }
+            .field("totalEvents") { u, _, _, _ in .leaf(.int(u.total)) }
+        // Agent and Tenant entities carry their read model, loaded for all representations at once.
+        let agent = ObjectResolvers<PlatformContext, (Ref, Stats)>("Agent")
+            .field("id") { a, _, _, _ in .leaf(.string(a.0.id)) }
+            .field("stats") { a, _, _, _ in .object(a.1, stats) }
+        let tenant = ObjectResolvers<PlatformContext, (Ref, Usage)>("Tenant")
+            .field("id") { t, _, _, _ in .leaf(.string(t.0.id)) }
+            .field("usage") { t, _, _, _ in .object(t.1, usage) }
+
+        s.query
+            .asyncField("projections") { _, _, ctx, _ in .list(try await projections(ctx.pool, names).map { .object($0, projection) }) }
+            .asyncField("projection") { _, a, ctx, _ in
+                try await projections(ctx.pool, [a.string("name") ?? ""]).first.map { .object($0, projection) } ?? .null
+            }
+        s.mutation!.asyncField("rebuildProjection") { _, a, ctx, _ in
+            let name = a.string("name") ?? ""
+            guard names.contains(name) else { throw GraphQLError("Unknown projection \"\(name)\".", code: "NOT_FOUND") }
+            try await ctx.pool.query("SELECT rebuild_projections()")
+            if let runner { try await runner.catchUp() } else { while try await ProjectionRunner.applyBatch(ctx.pool) > 0 {} }
+            return try await projections(ctx.pool, [name]).first.map { .object($0, projection) } ?? .null
+        }
+        s.entity("Agent") { reps, ctx in
+            let ids = reps.compactMap { $0["id"]?.stringValue.flatMap(UUID.init(uuidString:)) }
+            let rows = try await ctx.db {
+                try await $0.query("SELECT agent_id, tasks_completed, tasks_failed, tasks_assigned, last_active_at FROM agent_stats WHERE agent_id = ANY(\(ids))")
+            }
+            var byID: [String: Stats] = [:]
+            for r in rows {
+                byID[(try r.decode("agent_id", as: UUID.self)).uuidString.lowercased()] = Stats(
+                    completed: try r.decode("tasks_completed"), failed: try r.decode("tasks_failed"),
+                    assigned: try r.decode("tasks_assigned"), lastActive: try r.decode("last_active_at"))
+            }
+            return reps.map { r in
+                guard let id = r["id"]?.stringValue else { return .null }
+                return .object((Ref(id: id), byID[id.lowercased()] ?? Stats()), agent)
+            }
+        }
+        s.entity("Tenant") { reps, ctx in
+            let ids = reps.compactMap { $0["id"]?.stringValue.flatMap(UUID.init(uuidString:)) }
+            let (usageRows, recentRows) = try await ctx.db { c in
+                (try await c.query("SELECT tenant_id, active_agents, total_events FROM tenant_usage WHERE tenant_id = ANY(\(ids))"),
+                 try await c.query("""
+                    SELECT tenant_id, count(*)::int8 AS n FROM events
+                    WHERE tenant_id = ANY(\(ids)) AND occurred_at > now() - interval '24 hours' GROUP BY tenant_id
+                    """))
+            }
+            var byID: [String: Usage] = [:]
+            for r in usageRows {
+                byID[(try r.decode("tenant_id", as: UUID.self)).uuidString.lowercased(), default: Usage()].active = try r.decode("active_agents")
+                byID[(try r.decode("tenant_id", as: UUID.self)).uuidString.lowercased(), default: Usage()].total = try r.decode("total_events")
+            }
+            for r in recentRows { byID[(try r.decode("tenant_id", as: UUID.self)).uuidString.lowercased(), default: Usage()].last24h = try r.decode("n") }
+            return reps.map { r in
+                guard let id = r["id"]?.stringValue else { return .null }
+                return .object((Ref(id: id), byID[id.lowercased()] ?? Usage()), tenant)
+            }
+        }
+        s.entity("Projection") { reps, ctx in
+            let found = try await projections(ctx.pool, reps.compactMap { $0["name"]?.stringValue })
+            return reps.map { r in found.first { $0.name == r["name"]?.stringValue }.map { .object($0, projection) } ?? .null }
+        }
+        return s
+    }
+}
+
+/// Catches the read models up with the event store: on start, whenever `events_appended` is
+/// notified (so lag stays well under a second), and every few seconds as a safety net.
+public final class ProjectionRunner: Sendable {
+    let pool: PostgresPool
+    let logger = Logger(label: "switchyard.projections")
+    private let task = Mutex<Task<Void, Never>?>(nil)
+
+    public init(pool: PostgresPool) { self.pool = pool }
+
+    /// Applies one batch; returns how many events it applied.
+    static func applyBatch(_ pool: PostgresPool, limit: Int = 5_000) async throws -> Int {
+        try await pool.query("SELECT apply_projections(\(limit)::int) AS n").first?.decode("n", as: Int.self) ?? 0
+    }
+
+    public func catchUp() async throws {
+        while try await Self.applyBatch(pool) > 0 {}
+    }
+
+    public func start() {
+        let pool = self.pool
+        let t = Task.detached {
+            let wake = AsyncStream<Void>.makeStream()
+            let listener = Task {
+                for try await _ in pool.listen(["events_appended"]) { wake.continuation.yield() }
+            }
+            let ticker = Task {
+                while !Task.isCancelled { try? await Task.sleep(for: .seconds(5)); wake.continuation.yield() }
+            }
+            defer { listener.cancel(); ticker.cancel() }
+            await self.catchUpLogging()
+            for await _ in wake.stream {
+                if Task.isCancelled { break }
+                await self.catchUpLogging()
+            }
+        }
+        task.withLock { $0 = t }
+    }
+
+    private func catchUpLogging() async {
+        do { try await catchUp() } catch {
+            logger.error("projection catch-up failed; retrying on the next append or tick", metadata: ["error": "\(error)"])
+        }
+    }
+
+    public func stop() { task.withLock { $0?.cancel(); $0 = nil } }
+}
