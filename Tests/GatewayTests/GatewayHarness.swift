@@ -11,7 +11,18 @@ func withGateway<T: Sendable>(_ config: GatewayConfiguration = GatewayConfigurat
                               _ body: (GatewayClient) async throws -> T) async throws -> T {
     var config = config
     config.listen = "127.0.0.1:0"
-    let server = try await GatewayServer(configuration: config, executor: executor)
+    return try await withServer(try await GatewayServer(configuration: config, executor: executor), body)
+}
+
+/// Runs a gateway built from its configuration (composition, modules, clients).
+func withConfiguredGateway<T: Sendable>(_ config: GatewayConfiguration, _ body: (GatewayClient, GatewayServer) async throws -> T) async throws -> T {
+    var config = config
+    config.listen = "127.0.0.1:0"
+    let server = try await GatewayServer.fromConfiguration(config)
+    return try await withServer(server) { try await body($0, server) }
+}
+
+func withServer<T: Sendable>(_ server: GatewayServer, _ body: (GatewayClient) async throws -> T) async throws -> T {
     let port = Mutex<Int?>(nil)
     let task = Task { try await server.run { p in port.withLock { $0 = p } } }
     var bound: Int?

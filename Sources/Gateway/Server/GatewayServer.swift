@@ -25,6 +25,9 @@ public final class GatewayServer: Sendable {
         self.runtime = try await GatewayRuntime(configuration: configuration, executor: executor, logger: logger)
     }
 
+    /// SQL statements this gateway's pool has sent (batching keeps this flat as lists grow).
+    public var postgresStatementCount: Int { runtime.postgres?.statistics.statementCount ?? 0 }
+
     /// The Postgres and Redis clients a configuration asks for.
     public static func clients(_ configuration: GatewayConfiguration) -> (postgres: PostgresPool?, redis: RedisClient?) {
         GatewayRuntime.clients(configuration)

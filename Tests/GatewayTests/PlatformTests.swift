@@ -1,0 +1,228 @@
+import Foundation
+import Gateway
+import GraphQLCore
+import Postgres
+import Redis
+import Testing
+import TestSupport
+
+/// A migrated, seeded database of its own, a private Redis, and the demo configuration
+/// pointing at them: the five platform subgraphs behind the gateway.
+struct PlatformFixture: Sendable {
+    let db: TestDatabase
+    let redis: PrivateRedis
+    let config: GatewayConfiguration
+    let owner: PostgresPool
+
+    static func make() async throws -> PlatformFixture {
+        let db = try await TestDatabase.create("platform")
+        let owner = PostgresPool(configuration: .init(url: db.ownerURL, minConnections: 0, maxConnections: 4))
+        try await Migrator(pool: owner, directory: TestEnvironment.repositoryRoot.appendingPathComponent("Schema/postgres"),
+                           applicationRole: "switchyard_app").migrate()
+        try await DemoData(pool: owner).seed()
+        let redis = try await PrivateRedis()
+        var config = try GatewayConfiguration.parse(yaml: try String(contentsOf: TestEnvironment.repositoryRoot.appendingPathComponent("gateway.yaml"), encoding: .utf8))
+        config.postgres?.url = db.appURL
+        config.postgres?.ownerURL = db.ownerURL
+        config.redis?.url = redis.url
+        return PlatformFixture(db: db, redis: redis, config: config, owner: owner)
+    }
+
+    func destroy() async {
+        owner.close()
+        await redis.destroy()
+        await db.drop()
+    }
+}
+
+func withPlatform<T: Sendable>(_ body: (PlatformFixture, GatewayClient, GatewayServer) async throws -> T) async throws -> T {
+    let fixture = try await PlatformFixture.make()
+    do {
+        let r = try await withConfiguredGateway(fixture.config) { try await body(fixture, $0, $1) }
+        await fixture.destroy()
+        return r
+    } catch {
+        await fixture.destroy()
+        throw error
+    }
+}
+
+let tenantOverview = """
+query TenantOverview($slug: String!, $agents: Int = 20) {
+  tenant(slug: $slug) {
+    name plan quotas { maxAgents requestsPerMinute }
+    usage { activeAgents eventsLast24h }
+    agents(first: $agents) {
+      name status
+      stats { tasksCompleted tasksFailed }
+      history(last: 5) { type version occurredAt }
+    }
+    dataProducts(first: 10) { name domain qualityLevel lineage { name } }
+  }
+}
+"""
+
+
+@Suite("Platform subgraphs through the gateway")
+struct PlatformTests {
+    @Test func tenantOverviewReturnsTheSeededData() async throws {
+        try await withPlatform { fixture, client, server in
+            // The projection runner catches up on start; wait until it has.
+            var r: GatewayResponse!
+            for _ in 0..<100 {
+                r = try await client.query(tenantOverview, variables: #"{"slug":"acme"}"#, headers: [("x-tenant", "acme")])
+                if r.json?["data"]?["tenant"]?["usage"]?["activeAgents"] == 30 { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(r.status == 200)
+            let t = try #require(r.json?["data"]?["tenant"])
+            #expect(r.json?["errors"] == nil, "\(r.text)")
+            #expect(t["name"] == "Acme Corporation")
+            #expect(t["plan"] == "ENTERPRISE")
+            #expect(t["quotas"]?["maxAgents"] == 100)
+            #expect(t["usage"]?["activeAgents"] == 30)
+            #expect((t["usage"]?["eventsLast24h"]?.intValue ?? 0) > 0)
+            let agents = try #require(t["agents"]?.arrayValue)
+            #expect(agents.count == 20)
+            #expect(agents[0]["name"] == "planner-1")
+            #expect((agents[0]["stats"]?["tasksCompleted"]?.intValue ?? 0) > 0)
+            #expect(agents[0]["history"]?.arrayValue?.count == 5)
+            let products = try #require(t["dataProducts"]?.arrayValue)
+            #expect(products.count == 10)
+            #expect(products.contains { ($0["lineage"]?.arrayValue?.count ?? 0) > 0 })
+        }
+    }
+
+    @Test func sqlStatementsDoNotGrowWithTheNumberOfAgents() async throws {
+        try await withPlatform { fixture, client, server in
+            func statements(_ agents: Int) async throws -> Int {
+                // Warm the per-process caches (tenant directory) first, then count one request.
+                _ = try await client.query(tenantOverview, variables: #"{"slug":"acme","agents":\#(agents)}"#, headers: [("x-tenant", "acme")])
+                let before = server.postgresStatementCount
+                let r = try await client.query(tenantOverview, variables: #"{"slug":"acme","agents":\#(agents)}"#, headers: [("x-tenant", "acme")])
+                #expect(r.json?["data"]?["tenant"]?["agents"]?.arrayValue?.count == min(agents, 30))
+                return server.postgresStatementCount - before
+            }
+            let five = try await statements(5)
+            let thirty = try await statements(30)
+            #expect(five == thirty, "SQL statements for 5 agents: \(five), for 30: \(thirty)")
+            #expect(five < 40)
+        }
+    }
+
+    @Test func tenantsNeverSeeEachOthersRows() async throws {
+        try await withPlatform { fixture, client, server in
+            let acmeID = DemoData.tenantID("acme").uuidString.lowercased()
+            let r = try await client.query("{ tenant(slug: \"acme\") { name } agents(first: 100) { name } }", headers: [("x-tenant", "globex")])
+            #expect(r.json?["data"]?["tenant"] == .null)
+            #expect(r.json?["data"]?["agents"]?.arrayValue?.count == 24, "globex sees its own 24 agents only")
+            let none = try await client.query("{ agents { name } currentTenant { slug } }")
+            #expect(none.json?["data"]?["agents"]?.arrayValue?.isEmpty == true)
+            #expect(none.json?["data"]?["currentTenant"] == .null)
+            // Through _entities with another tenant's id, served by the tenants subgraph directly.
+            try await withConfiguredSubgraph("tenants", fixture.config) { sub in
+                let e = try await sub.query("query($r: [_Any!]!) { _entities(representations: $r) { ... on Tenant { name } } }",
+                                            variables: #"{"r":[{"__typename":"Tenant","id":"\#(acmeID)"}]}"#, headers: [("x-tenant", "globex")])
+                #expect(e.json?["data"]?["_entities"] == [.null])
+                let own = try await sub.query("query($r: [_Any!]!) { _entities(representations: $r) { ... on Tenant { name } } }",
+                                              variables: #"{"r":[{"__typename":"Tenant","id":"\#(acmeID)"}]}"#, headers: [("x-tenant", "acme")])
+                #expect(own.json?["data"]?["_entities"]?[0]?["name"] == "Acme Corporation")
+            }
+        }
+    }
+
+    @Test func concurrentAppendsAtOneVersionLetExactlyOneWin() async throws {
+        try await withPlatform { fixture, client, server in
+            let outcomes = try await withThrowingTaskGroup(of: String.self) { group in
+                for i in 0..<100 {
+                    group.addTask {
+                        let r = try await client.query(#"mutation { appendEvents(streamId: "race", expectedVersion: 0, events: [{type: "E\#(i)"}, {type: "F"}]) { toVersion } }"#,
+                                                       headers: [("x-tenant", "acme")])
+                        if r.json?["data"]?["appendEvents"]?["toVersion"] == 2 { return "ok" }
+                        return r.json?["errors"]?[0]?["extensions"]?["code"]?.stringValue ?? r.text
+                    }
+                }
+                return try await group.reduce(into: [String]()) { $0.append($1) }
+            }
+            #expect(outcomes.filter { $0 == "ok" }.count == 1)
+            #expect(outcomes.filter { $0 == "CONFLICT" }.count == 99)
+            let stream = try await client.query(#"{ stream(streamId: "race") { version events { version type } } }"#, headers: [("x-tenant", "acme")])
+            #expect(stream.json?["data"]?["stream"]?["version"] == 2, "nothing lost or duplicated: \(stream.text)")
+            #expect(stream.json?["data"]?["stream"]?["events"]?.arrayValue?.count == 2)
+        }
+    }
+
+    @Test func spawningBeyondTheQuotaFailsClearly() async throws {
+        try await withPlatform { fixture, client, server in
+            // initech allows 40 active agents; the seed gave it 18, of which 2 are retired.
+            func active() async throws -> Int {
+                let r = try await client.query("{ agents(first: 1000) { status } }", headers: [("x-tenant", "initech")])
+                return r.json?["data"]?["agents"]?.arrayValue?.filter { $0["status"] != "RETIRED" }.count ?? -1
+            }
+            #expect(try await active() == 16)
+            var outcomes: [String] = []
+            for i in 0..<25 {
+                let r = try await client.query(#"mutation { spawnAgent(input: {name: "extra-\#(i)", kind: "coder"}) { id } }"#, headers: [("x-tenant", "initech")])
+                outcomes.append(r.json?["errors"]?[0]?["extensions"]?["code"]?.stringValue ?? "ok")
+            }
+            #expect(outcomes.prefix(24).allSatisfy { $0 == "ok" })
+            #expect(outcomes.last == "QUOTA_EXCEEDED")
+            #expect(try await active() == 40)
+        }
+    }
+
+    @Test func refreshedProductIsNeverServedStale() async throws {
+        try await withPlatform { fixture, client, server in
+            let search = #"{ searchDataProducts(query: "orders") { results { id name refreshedAt } } }"#
+            let first = try await client.query(search, headers: [("x-tenant", "acme")])
+            let product = try #require(first.json?["data"]?["searchDataProducts"]?["results"]?[0])
+            let id = try #require(product["id"]?.stringValue)
+            let cachedAgain = try await client.query(search, headers: [("x-tenant", "acme")])
+            #expect(cachedAgain.text == first.text)
+            let refreshed = try await client.query(#"mutation { refreshDataProduct(id: "\#(id)") { refreshedAt } }"#, headers: [("x-tenant", "acme")])
+            let at = try #require(refreshed.json?["data"]?["refreshDataProduct"]?["refreshedAt"])
+            #expect(at != product["refreshedAt"])
+            let after = try await client.query(search, headers: [("x-tenant", "acme")])
+            #expect(after.json?["data"]?["searchDataProducts"]?["results"]?[0]?["refreshedAt"] == at)
+            let lookup = try await client.query(#"{ dataProduct(id: "\#(id)") { refreshedAt } }"#, headers: [("x-tenant", "acme")])
+            #expect(lookup.json?["data"]?["dataProduct"]?["refreshedAt"] == at)
+        }
+    }
+
+    @Test func projectionsEqualAFromScratchRebuild() async throws {
+        try await withPlatform { fixture, client, server in
+            let t = [("x-tenant", "globex")]
+            let agents = try await client.query("{ agents(first: 5) { id } }", headers: t).json?["data"]?["agents"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
+            var generator = SystemRandomNumberGenerator()
+            for i in 0..<30 {
+                let agent = agents[Int.random(in: 0..<agents.count, using: &generator)]
+                let task = try await client.query(#"mutation { assignTask(input: {agentId: "\#(agent)", title: "t\#(i)"}) { id } }"#, headers: t)
+                let id = task.json?["data"]?["assignTask"]?["id"]?.stringValue ?? ""
+                let verb = Bool.random(using: &generator) ? "completeTask" : "failTask"
+                _ = try await client.query(#"mutation { \#(verb)(taskId: "\#(id)") { status } }"#, headers: t)
+            }
+            let statsQuery = "{ agents(first: 5) { id stats { tasksCompleted tasksFailed tasksAssigned } } projections { lag } }"
+            var live: JSON?
+            for _ in 0..<100 {
+                let r = try await client.query(statsQuery, headers: t).json
+                if r?["data"]?["projections"]?.arrayValue?.allSatisfy({ $0["lag"] == 0 }) == true { live = r?["data"]?["agents"]; break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let rebuilt = try await client.query(#"mutation { rebuildProjection(name: "agent_stats") { position lag status } }"#, headers: t)
+            #expect(rebuilt.json?["data"]?["rebuildProjection"]?["lag"] == 0)
+            let after = try await client.query(statsQuery, headers: t).json?["data"]?["agents"]
+            #expect(live != nil)
+            #expect(after == live, "the live read model equals one rebuilt from zero")
+        }
+    }
+}
+
+/// Serves one platform module alone (as `switchyard subgraph NAME` does).
+func withConfiguredSubgraph<T: Sendable>(_ name: String, _ config: GatewayConfiguration, _ body: (GatewayClient) async throws -> T) async throws -> T {
+    let clients = GatewayServer.clients(config)
+    let module = try #require(try SubgraphModules.all()[name])
+    let service = try module.service(ModuleDependencies(postgres: clients.postgres, redis: clients.redis))
+    var c = config
+    c.tenancy.developmentHeader = true
+    return try await withGateway(c, executor: service, body)
+}
