@@ -61,11 +61,13 @@ public final class PrivateRedis: @unchecked Sendable {
                                                 "--logfile", directory + "/redis.log", "--save", "", "--appendonly", "no",
                                                 "--enable-debug-command", "local"])
         guard r.status == 0 else { throw TestSetupError(message: "redis-server failed: \(r.output)") }
-        for _ in 0..<100 {
+        // Generous: under the whole suite on 2 cores, process start-up can take seconds.
+        for _ in 0..<200 {
             if (try? await runProcess("/usr/bin/env", ["redis-cli", "-p", String(port), "ping"]))?.output.contains("PONG") == true { return }
-            try await Task.sleep(for: .milliseconds(20))
+            try await Task.sleep(for: .milliseconds(50))
         }
-        throw TestSetupError(message: "redis-server did not answer on port \(port)")
+        let log = (try? String(contentsOfFile: directory + "/redis.log", encoding: .utf8)) ?? ""
+        throw TestSetupError(message: "redis-server did not answer on port \(port): \(log.suffix(400))")
     }
 
     public func stop() async throws {
