@@ -140,6 +140,14 @@ public struct SubgraphConfiguration: Codable, Sendable, Equatable {
     public var timeoutMs: Int?
 
     enum CodingKeys: String, CodingKey { case name, module, url, schema, timeoutMs = "timeout_ms" }
+
+    public init(name: String, module: String? = nil, url: String? = nil, schema: String? = nil, timeoutMs: Int? = nil) {
+        self.name = name
+        self.module = module
+        self.url = url
+        self.schema = schema
+        self.timeoutMs = timeoutMs
+    }
 }
 
 /// Query limits; `nil` means off unless a default is named.

@@ -1,0 +1,91 @@
+"""A Federation v2 subgraph written with graphql-core (Python), for Switchyard's end-to-end
+tests: it extends the User entity of the accounts subgraph with notes.
+
+    python3 notes_subgraph.py PORT
+"""
+import json
+import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from graphql import build_schema, graphql_sync
+
+SDL = '''extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key"])
+
+type Query {
+  noteCount: Int!
+}
+
+type User @key(fields: "id") {
+  id: ID!
+  notes: [String!]!
+}
+'''
+
+FEDERATION = '''
+scalar _Any
+union _Entity = User
+type _Service { sdl: String }
+extend type Query {
+  _entities(representations: [_Any!]!): [_Entity]!
+  _service: _Service!
+}
+directive @key(fields: String!, resolvable: Boolean = true) repeatable on OBJECT | INTERFACE
+directive @link(url: String!, import: [String]) repeatable on SCHEMA
+'''
+
+NOTES = {"1": ["likes tables"], "2": ["reviews couches", "prefers glass"], "3": []}
+
+schema = build_schema(SDL + FEDERATION)
+schema.get_type("_Entity").resolve_type = lambda obj, info, type_: obj["__typename"]
+
+REQUESTS = {"entities": 0}
+
+
+def entities(info, representations):
+    REQUESTS["entities"] += 1
+    out = []
+    for rep in representations:
+        if rep.get("__typename") == "User":
+            out.append({"__typename": "User", "id": rep["id"], "notes": NOTES.get(rep["id"], ["new user"])})
+        else:
+            out.append(None)
+    return out
+
+
+ROOT = {
+    "noteCount": lambda info: sum(len(v) for v in NOTES.values()),
+    "_service": lambda info: {"sdl": SDL},
+    "_entities": entities,
+}
+
+
+class Handler(BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))) or b"{}")
+        result = graphql_sync(schema, body.get("query", ""), root_value=ROOT, variable_values=body.get("variables"))
+        response = {}
+        if result.errors:
+            response["errors"] = [e.formatted for e in result.errors]
+        response["data"] = result.data
+        payload = json.dumps(response).encode()
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def do_GET(self):  # the entity request counter, for tests
+        payload = json.dumps(REQUESTS).encode()
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args):
+        pass
+
+
+if __name__ == "__main__":
+    server = ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler)
+    print("ready", flush=True)
+    server.serve_forever()

@@ -1,0 +1,95 @@
+import BenchSubgraphs
+import Federation
+import Foundation
+import Gateway
+import GraphQLCore
+import Testing
+import TestSupport
+
+/// Starts the Python (graphql-core) subgraph on a free port for the duration of `body`.
+func withPythonSubgraph<T: Sendable>(_ body: (String) async throws -> T) async throws -> T {
+    let port = freePort()
+    let script = TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Fixtures/python-subgraph/notes_subgraph.py").path
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = ["python3", script, String(port)]
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    defer { p.terminate() }
+    let url = "http://127.0.0.1:\(port)/graphql"
+    let client = GatewayClient(base: "http://127.0.0.1:\(port)")
+    for _ in 0..<200 {
+        if (try? await client.send(.GET, "/")) != nil { break }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    return try await body(url)
+}
+
+@Suite("Remote subgraphs")
+struct RemoteSubgraphTests {
+    @Test func pythonGraphQLCoreSubgraphJoinsAnInPackageEntity() async throws {
+        try await withPythonSubgraph { url in
+            var config = GatewayConfiguration()
+            config.subgraphs = [
+                SubgraphConfiguration(name: "accounts", module: "bench_accounts"),
+                SubgraphConfiguration(name: "notes", url: url), // SDL from { _service { sdl } }
+            ]
+            try await withConfiguredGateway(config) { client, _ in
+                let r = try await client.query("{ users { id name notes } noteCount }")
+                #expect(r.status == 200)
+                #expect(r.json?["errors"] == nil, "\(r.text)")
+                #expect(r.json?["data"]?["users"]?[1]?.text == #"{"id":"2","name":"Dotan Simha","notes":["reviews couches","prefers glass"]}"#)
+                #expect(r.json?["data"]?["users"]?.arrayValue?.count == 6)
+                #expect(r.json?["data"]?["noteCount"] == 3)
+                // All six users' notes came in one _entities request.
+                let counter = try await GatewayClient(base: String(url.dropLast("/graphql".count))).send(.GET, "/")
+                #expect(counter.json?["entities"] == 1)
+            }
+        }
+    }
+
+    @Test func aSubgraphThatIsDownGivesPartialDataAndANamedError() async throws {
+        let supergraph = try Supergraph(sdl: try benchFile("supergraph.graphql"))
+        var transports: [String: any SubgraphTransport] = [:]
+        for (name, s) in try BenchSubgraphs.all() where name != "inventory" {
+            transports[name] = InProcessTransport(subgraph: s) { _ in BenchSubgraphs.Context() }
+        }
+        transports["inventory"] = HTTPTransport(name: "inventory", url: "http://127.0.0.1:\(freePort())/graphql", timeoutMs: 2_000)
+        try await withGateway(executor: FederatedExecutor(supergraph: supergraph, transports: transports)) { client in
+            let r = try await client.query("{ topProducts { name inStock } }")
+            #expect(r.status == 200)
+            #expect(r.json?["data"]?["topProducts"]?[0]?.text == #"{"name":"Table","inStock":null}"#)
+            let error = try #require(r.json?["errors"]?[0])
+            #expect(error["extensions"]?["serviceName"] == "inventory")
+            #expect(error["extensions"]?["code"] == "SUBREQUEST_HTTP_ERROR")
+            #expect(error["path"]?.arrayValue?.first == "topProducts")
+            // The gateway keeps serving what does not need the broken subgraph.
+            let ok = try await client.query("{ topProducts { name } }")
+            #expect(ok.json?["errors"] == nil)
+        }
+    }
+
+    @Test func subgraphErrorsCarryTheirPathInTheClientResponse() async throws {
+        let supergraph = try Supergraph(sdl: try benchFile("supergraph.graphql"))
+        var transports: [String: any SubgraphTransport] = [:]
+        for (name, s) in try BenchSubgraphs.all() { transports[name] = InProcessTransport(subgraph: s) { _ in BenchSubgraphs.Context() } }
+        transports["inventory"] = Failing()
+        try await withGateway(executor: FederatedExecutor(supergraph: supergraph, transports: transports)) { client in
+            let r = try await client.query("{ topProducts(first: 2) { upc inStock } }")
+            let errors = try #require(r.json?["errors"]?.arrayValue)
+            #expect(errors.map { $0["path"] } == [["topProducts", 0, "inStock"], ["topProducts", 1, "inStock"]])
+            #expect(errors.first?["message"] == "inventory is out of order")
+            #expect(r.json?["data"]?["topProducts"]?[1]?.text == #"{"upc":"2","inStock":null}"#)
+        }
+    }
+
+    /// A subgraph answering field errors at _entities paths.
+    struct Failing: SubgraphTransport {
+        func fetch(_ request: SubgraphRequest) async throws -> JSON {
+            let n = request.variables["representations"]?.arrayValue?.count ?? 0
+            return ["data": ["_entities": .array((0..<n).map { _ in ["inStock": .null] })],
+                    "errors": .array((0..<n).map { i in ["message": "inventory is out of order", "path": ["_entities", .int(i), "inStock"]] })]
+        }
+    }
+}
