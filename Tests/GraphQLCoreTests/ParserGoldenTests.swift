@@ -1,0 +1,77 @@
+import Foundation
+import GraphQLCore
+import Testing
+
+let parserFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/parser")
+
+func fixtureFiles(_ folder: String) -> [URL] {
+    ((try? FileManager.default.contentsOfDirectory(at: parserFixtures.appendingPathComponent(folder), includingPropertiesForKeys: nil)) ?? [])
+        .filter { $0.pathExtension == "graphql" }.sorted { $0.lastPathComponent < $1.lastPathComponent }
+}
+
+/// Compares with the `.txt` beside the fixture; `UPDATE_SNAPSHOTS=1` writes it (golden files, like apollo-rs).
+func expectGolden(_ actual: String, _ fixture: URL, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
+    let golden = fixture.deletingPathExtension().appendingPathExtension("txt")
+    if ProcessInfo.processInfo.environment["UPDATE_SNAPSHOTS"] == "1" || !FileManager.default.fileExists(atPath: golden.path) {
+        try actual.write(to: golden, atomically: true, encoding: .utf8)
+    }
+    #expect(actual == (try String(contentsOf: golden, encoding: .utf8)), "\(fixture.lastPathComponent)", sourceLocation: sourceLocation)
+}
+
+@Suite("Parser golden files")
+struct ParserGoldenTests {
+    @Test(arguments: fixtureFiles("ok"))
+    func parsesPrintsAndRoundTrips(_ file: URL) throws {
+        let doc = try Parser.parse(Source(bytes: Array(try Data(contentsOf: file))))
+        let printed = Printer.print(doc)
+        try expectGolden(printed, file)
+        // parse → print → parse gives the same AST.
+        let again = try Parser.parse(printed)
+        #expect(again.withoutSpans == doc.withoutSpans)
+        #expect(Printer.print(again) == printed)
+    }
+
+    @Test(arguments: fixtureFiles("err"))
+    func rejectsWithAClearLocatedError(_ file: URL) throws {
+        let source = Source(bytes: Array(try Data(contentsOf: file)))
+        do {
+            _ = try Parser.parse(source)
+            Issue.record("\(file.lastPathComponent) parsed but should not")
+        } catch let e as GraphQLError {
+            try expectGolden("\(e.message) @ \(e.locations.map(\.description).joined(separator: ","))\n", file)
+        }
+    }
+
+    @Test func stringValuesDecodeEscapesAndSurrogatePairs() throws {
+        let doc = try Parser.parse(#"{ a(b: "\u00e9\n\u{1F600}\uD83D\uDE00", c: """  x\"""y  """) }"#)
+        guard case .operation(let op) = doc.definitions[0], case .field(let f) = op.selectionSet.selections[0] else { Issue.record("shape"); return }
+        #expect(f.arguments[0].value == .string("é\n😀😀", block: false))
+        #expect(f.arguments[1].value == .string("  x\"\"\"y  ", block: true))
+    }
+
+    @Test func tokenLimitStopsAFloodEarly() throws {
+        let flood = "{ " + String(repeating: "a ", count: 1_000_000) + "}"
+        let error = #expect(throws: GraphQLError.self) { try Parser.parse(flood, options: ParserOptions(maxTokens: 15_000)) }
+        #expect(error?.code == "MAX_TOKENS_EXCEEDED")
+        #expect(error?.locations.first?.column == 30_001, "stopped at token 15,001 (column 2k-1), not at the end")
+    }
+
+    @Test func depthLimitStopsDeepNestingBeforeTheStackDoes() throws {
+        let deep = String(repeating: "{ a ", count: 100_000) + String(repeating: "}", count: 100_000)
+        let error = #expect(throws: GraphQLError.self) { try Parser.parse(deep, options: ParserOptions(maxTokens: nil)) }
+        #expect(error?.code == "MAX_DEPTH_EXCEEDED")
+        let list = String(repeating: "[", count: 100_000)
+        let e2 = #expect(throws: GraphQLError.self) { try Parser.parseValue(list) }
+        #expect(e2?.code == "MAX_DEPTH_EXCEEDED")
+        // Within the limit is fine.
+        _ = try Parser.parse(String(repeating: "{ a ", count: 150) + String(repeating: "}", count: 150))
+    }
+
+    @Test func sourceLocationsCountLinesAndScalars() {
+        let s = Source("ab\r\ncé\nd\re")
+        #expect(s.location(of: 0) == SourceLocation(line: 1, column: 1))
+        #expect(s.location(of: 4) == SourceLocation(line: 2, column: 1))
+        #expect(s.location(of: 7) == SourceLocation(line: 2, column: 3)) // after the two-byte é
+        #expect(s.location(of: 10) == SourceLocation(line: 4, column: 1))
+    }
+}
