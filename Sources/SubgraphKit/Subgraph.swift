@@ -27,7 +27,9 @@ public final class Subgraph<Context: Sendable>: @unchecked Sendable {
     public let executable: ExecutableSchema<Context>
     /// Observes resolver work of a request (a batch scheduler for its DataLoaders).
     public var observer: (@Sendable (Context) -> (any ExecutionObserver)?)?
-    private var entityResolvers: [String: EntityResolver] = [:]
+    /// Entity resolvers by type; the `_entities` resolver holds this (not the subgraph), so
+    /// the executable schema works on its own.
+    private let entities: EntityRegistry
 
     public init(name: String, sdl: String) throws {
         self.name = name
@@ -81,11 +83,13 @@ public final class Subgraph<Context: Sendable>: @unchecked Sendable {
         schema = try Schema(document: Document(definitions: definitions + extra.definitions))
         query = ObjectResolvers<Context, Void>("Query")
         executable = ExecutableSchema<Context>(schema: schema)
+        let entities = EntityRegistry(subgraph: name)
+        self.entities = entities
         let serviceType = ObjectResolvers<Context, String>("_Service").field("sdl") { sdl, _, _, _ in .leaf(.string(sdl)) }
         query.field("_service") { [sdl] _, _, _, _ in .object(sdl, serviceType) }
         if !entityTypes.isEmpty {
-            query.asyncField("_entities") { [unowned self] _, args, ctx, _ in
-                try await self.resolveEntities(args.list("representations") ?? [], ctx)
+            query.asyncField("_entities") { _, args, ctx, _ in
+                try await entities.resolve(args.list("representations") ?? [], ctx)
             }
         }
         executable.root(.query, (), query)
@@ -112,30 +116,41 @@ public final class Subgraph<Context: Sendable>: @unchecked Sendable {
 
     /// Registers how representations of `typeName` become objects (aligned with the input).
     public func entity(_ typeName: String, _ resolver: @escaping EntityResolver) {
-        entityResolvers[typeName] = resolver
+        entities.set(typeName, resolver)
     }
 
-    func resolveEntities(_ representations: [JSON], _ context: Context) async throws -> Output<Context> {
-        // Group by type, keeping each representation's index: one call per type.
-        var byType = OrderedDictionary<String, [(Int, OrderedDictionary<String, JSON>)]>()
-        for (i, r) in representations.enumerated() {
-            guard case .object(let o) = r, let t = o["__typename"]?.stringValue else {
-                throw GraphQLError("Each representation needs a __typename.", code: "BAD_USER_INPUT")
-            }
-            byType[t, default: []].append((i, o))
-        }
-        var results = [Output<Context>](repeating: .null, count: representations.count)
-        try await withThrowingTaskGroup(of: (String, [Output<Context>]).self) { group in
-            for (type, reps) in byType {
-                guard let resolver = entityResolvers[type] else {
-                    throw GraphQLError("The subgraph \(name) cannot resolve entities of type \(type).", code: "BAD_USER_INPUT")
+    final class EntityRegistry: @unchecked Sendable {
+        let subgraph: String
+        private var resolvers: [String: EntityResolver] = [:]
+        init(subgraph: String) { self.subgraph = subgraph }
+
+        /// Registration happens while the subgraph is set up, before it serves requests.
+        func set(_ type: String, _ resolver: @escaping EntityResolver) { resolvers[type] = resolver }
+
+        func resolve(_ representations: [JSON], _ context: Context) async throws -> Output<Context> {
+            // Group by type, keeping each representation's index: one call per type.
+            var byType = OrderedDictionary<String, [(Int, OrderedDictionary<String, JSON>)]>()
+            for (i, r) in representations.enumerated() {
+                guard case .object(let o) = r, let t = o["__typename"]?.stringValue else {
+                    throw GraphQLError("Each representation needs a __typename.", code: "BAD_USER_INPUT")
                 }
-                group.addTask { (type, try await resolver(reps.map(\.1), context)) }
+                byType[t, default: []].append((i, o))
             }
-            for try await (type, outputs) in group {
-                for ((index, _), out) in zip(byType[type]!, outputs) { results[index] = out }
+            var results = [Output<Context>](repeating: .null, count: representations.count)
+            let resolvers = self.resolvers
+            let subgraph = self.subgraph
+            try await withThrowingTaskGroup(of: (String, [Output<Context>]).self) { group in
+                for (type, reps) in byType {
+                    guard let resolver = resolvers[type] else {
+                        throw GraphQLError("The subgraph \(subgraph) cannot resolve entities of type \(type).", code: "BAD_USER_INPUT")
+                    }
+                    group.addTask { (type, try await resolver(reps.map(\.1), context)) }
+                }
+                for try await (type, outputs) in group {
+                    for ((index, _), out) in zip(byType[type]!, outputs) { results[index] = out }
+                }
             }
+            return .list(results)
         }
-        return .list(results)
     }
 }

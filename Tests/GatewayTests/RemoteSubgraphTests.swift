@@ -93,3 +93,16 @@ struct RemoteSubgraphTests {
         }
     }
 }
+
+@Suite("Serving a subgraph alone")
+struct StandaloneSubgraphTests {
+    @Test func aModuleServedAloneAnswersEntitiesAfterTheSubgraphValueIsGone() async throws {
+        // Only the service is kept, as `switchyard subgraph NAME` does.
+        let service = try #require(try SubgraphModules.all()["bench_reviews"]).service(ModuleDependencies())
+        try await withGateway(executor: service) { client in
+            let r = try await client.query("query($r: [_Any!]!) { _entities(representations: $r) { ... on User { reviews { id } } } }",
+                                           variables: #"{"r":[{"__typename":"User","id":"1"}]}"#)
+            #expect(r.text == #"{"data":{"_entities":[{"reviews":[{"id":"1"},{"id":"2"}]}]}}"#)
+        }
+    }
+}

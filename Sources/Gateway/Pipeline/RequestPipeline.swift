@@ -39,7 +39,7 @@ public struct RequestPipeline: Sendable {
 
     public struct Outcome: Sendable {
         public var status: Int
-        public var body: JSON
+        public var body: [UInt8]
         /// Extra response headers (e.g. `Allow` with 405).
         public var headers: [(String, String)] = []
     }
@@ -47,9 +47,9 @@ public struct RequestPipeline: Sendable {
     public func run(_ request: GraphQLRequest, method: Method, context: RequestContext) async -> Outcome {
         do {
             let result = try await execute(request, method: method, context: context)
-            return Outcome(status: 200, body: result.json)
+            return Outcome(status: 200, body: result.jsonBytes)
         } catch {
-            var outcome = Outcome(status: error.status, body: ExecutionResult(data: nil, errors: error.errors).json)
+            var outcome = Outcome(status: error.status, body: ExecutionResult(data: nil, errors: error.errors).jsonBytes)
             if error.kind == .methodNotAllowed { outcome.headers.append(("Allow", "POST")) }
             return outcome
         }

@@ -54,7 +54,7 @@ struct GraphQLHTTPHandler: Sendable {
             if let n = HTTPField.Name(name) { headers[n] = value }
         }
         return Response(status: .init(code: outcome.status), headers: headers,
-                        body: .init(byteBuffer: ByteBuffer(bytes: outcome.body.bytes)))
+                        body: .init(byteBuffer: ByteBuffer(bytes: outcome.body)))
     }
 
     static func plain(_ status: Int, _ message: String, headers: HTTPFields = [:]) -> Response {
@@ -92,7 +92,7 @@ struct GraphQLHTTPHandler: Sendable {
             body = try await request.body.collect(upTo: limit)
         } catch {
             return respond(.init(status: 413, body: ExecutionResult(data: nil, errors: [
-                GraphQLError("The request body is larger than \(limit) bytes.", code: "PAYLOAD_TOO_LARGE")]).json), type)
+                GraphQLError("The request body is larger than \(limit) bytes.", code: "PAYLOAD_TOO_LARGE")]).jsonBytes), type)
         }
         let bytes = body.readBytes(length: body.readableBytes) ?? []
         let json: JSON
@@ -101,34 +101,36 @@ struct GraphQLHTTPHandler: Sendable {
         } catch let e as JSONReader.Failure {
             let code = e.isDepthExceeded ? "MAX_JSON_DEPTH_EXCEEDED" : "BAD_REQUEST"
             return respond(.init(status: 400, body: ExecutionResult(data: nil, errors: [
-                GraphQLError("The request body is not valid JSON: \(e.description).", code: code)]).json), type)
+                GraphQLError("The request body is not valid JSON: \(e.description).", code: code)]).jsonBytes), type)
         } catch {
-            return respond(.init(status: 400, body: ExecutionResult(data: nil, errors: [GraphQLError("Invalid JSON.", code: "BAD_REQUEST")]).json), type)
+            return respond(.init(status: 400, body: ExecutionResult(data: nil, errors: [GraphQLError("Invalid JSON.", code: "BAD_REQUEST")]).jsonBytes), type)
         }
         let context = requestContext(request)
         if case .array(let operations) = json {
             guard let maxBatch = runtime.configuration.limits.maxBatch else {
                 return respond(.init(status: 400, body: ExecutionResult(data: nil, errors: [
-                    GraphQLError("Batched requests are not enabled.", code: "BATCHING_DISABLED")]).json), type)
+                    GraphQLError("Batched requests are not enabled.", code: "BATCHING_DISABLED")]).jsonBytes), type)
             }
             guard operations.count <= maxBatch, !operations.isEmpty else {
                 return respond(.init(status: 400, body: ExecutionResult(data: nil, errors: [
-                    GraphQLError("A batch may hold 1 to \(maxBatch) operations; this one has \(operations.count).", code: "BATCH_LIMIT_EXCEEDED")]).json), type)
+                    GraphQLError("A batch may hold 1 to \(maxBatch) operations; this one has \(operations.count).", code: "BATCH_LIMIT_EXCEEDED")]).jsonBytes), type)
             }
-            var results: [JSON] = []
-            for op in operations {
+            var body: [UInt8] = [UInt8(ascii: "[")]
+            for (i, op) in operations.enumerated() {
+                if i > 0 { body.append(UInt8(ascii: ",")) }
                 do {
                     let r = try GraphQLRequest.from(op)
-                    results.append(await pipeline.run(r, method: .post, context: context).body)
+                    body += await pipeline.run(r, method: .post, context: context).body
                 } catch {
-                    results.append(ExecutionResult(data: nil, errors: error.errors).json)
+                    body += ExecutionResult(data: nil, errors: error.errors).jsonBytes
                 }
             }
-            return respond(.init(status: 200, body: .array(results)), type)
+            body.append(UInt8(ascii: "]"))
+            return respond(.init(status: 200, body: body), type)
         }
         let graphQLRequest: GraphQLRequest
         do { graphQLRequest = try GraphQLRequest.from(json) } catch {
-            return respond(.init(status: error.status, body: ExecutionResult(data: nil, errors: error.errors).json), type)
+            return respond(.init(status: error.status, body: ExecutionResult(data: nil, errors: error.errors).jsonBytes), type)
         }
         return respond(await pipeline.run(graphQLRequest, method: .post, context: context), type)
     }
@@ -150,7 +152,7 @@ struct GraphQLHTTPHandler: Sendable {
             guard let text = params[Substring(key)].map(String.init), !text.isEmpty else { continue }
             guard case .object(let o)? = try? JSONReader.parse(text, maxDepth: 64) else {
                 return respond(.init(status: 422, body: ExecutionResult(data: nil, errors: [
-                    GraphQLError("The \"\(key)\" parameter must be a JSON object.", code: "BAD_REQUEST")]).json), type)
+                    GraphQLError("The \"\(key)\" parameter must be a JSON object.", code: "BAD_REQUEST")]).jsonBytes), type)
             }
             if target == 0 { r.variables = o } else { r.extensions = o }
         }

@@ -18,15 +18,28 @@ public struct ExecutionRequest: Sendable {
 
 /// The outcome of execution (spec §7.1): `data` absent when a request error stopped it.
 public struct ExecutionResult: Sendable {
-    public var data: JSON?
+    private let dataValue: JSON?
+    /// The executor's result tree, written to bytes directly (no detour through `JSON`).
+    private let tree: ResultTree?
     public var errors: [GraphQLError]
     public var extensions: OrderedDictionary<String, JSON>?
 
     public init(data: JSON?, errors: [GraphQLError] = [], extensions: OrderedDictionary<String, JSON>? = nil) {
-        self.data = data
+        self.dataValue = data
+        self.tree = nil
         self.errors = errors
         self.extensions = extensions
     }
+
+    init(tree: ResultNode, errors: [GraphQLError]) {
+        self.dataValue = nil
+        self.tree = ResultTree(tree)
+        self.errors = errors
+        self.extensions = nil
+    }
+
+    /// The data as a JSON value (built on demand from the result tree).
+    public var data: JSON? { tree.map { $0.root.json } ?? dataValue }
 
     /// The response map: `errors` first when present, then `data`, then `extensions`.
     public var json: JSON {
@@ -36,6 +49,37 @@ public struct ExecutionResult: Sendable {
         if let extensions, !extensions.isEmpty { o["extensions"] = .object(extensions) }
         return .object(o)
     }
+
+    /// The response map as JSON bytes, written straight from the result tree.
+    public var jsonBytes: [UInt8] {
+        var w = JSONWriter(capacity: 4096)
+        w.bytes.append(UInt8(ascii: "{"))
+        var first = true
+        if !errors.isEmpty {
+            w.append("\"errors\":")
+            w.write(.array(errors.map(\.json)))
+            first = false
+        }
+        if tree != nil || dataValue != nil {
+            if !first { w.bytes.append(UInt8(ascii: ",")) }
+            w.append("\"data\":")
+            if let tree { tree.root.write(&w) } else { w.write(dataValue!) }
+            first = false
+        }
+        if let extensions, !extensions.isEmpty {
+            if !first { w.bytes.append(UInt8(ascii: ",")) }
+            w.append("\"extensions\":")
+            w.write(.object(extensions))
+        }
+        w.bytes.append(UInt8(ascii: "}"))
+        return w.bytes
+    }
+}
+
+/// The finished result tree; immutable once execution ends.
+final class ResultTree: @unchecked Sendable {
+    let root: ResultNode
+    init(_ root: ResultNode) { self.root = root }
 }
 
 /// Notified when the executor starts and finishes a task for an asynchronous resolver
@@ -217,6 +261,7 @@ final class ExecutionState<Context: Sendable>: @unchecked Sendable {
     let observer: ExecutionObserver?
     var errors: [GraphQLError] = []
     var dataIsNull = false
+    let facts: RequestFacts
 
     struct Pending {
         let thunk: @Sendable () async throws -> Output<Context>
@@ -238,6 +283,7 @@ final class ExecutionState<Context: Sendable>: @unchecked Sendable {
         self.context = context
         self.source = source
         self.observer = observer
+        self.facts = RequestFacts(operation: operation, fragments: fragments, variables: variables, schema: executable.schema)
     }
 
     func locations(_ nodes: [Field]) -> [SourceLocation] {
@@ -262,8 +308,8 @@ final class ExecutionState<Context: Sendable>: @unchecked Sendable {
             if !executeFields(rootType, rootValue, plans, root, .root) { dataIsNull = true }
             await drain()
         }
-        let data: JSON = dataIsNull || root.isNull ? .null : .node(root)
-        return ExecutionResult(data: data, errors: errors)
+        if dataIsNull || root.isNull { return ExecutionResult(data: .null, errors: errors) }
+        return ExecutionResult(tree: root, errors: errors)
     }
 
     /// Runs every pending asynchronous resolver concurrently; completions (and any new pending
@@ -359,9 +405,7 @@ final class ExecutionState<Context: Sendable>: @unchecked Sendable {
                    type.fields[plan.fieldName] == nil {
                     output = executable.introspection.resolveRoot(plan.fieldName, args)
                 } else {
-                    let info = ResolveInfo(fieldName: plan.fieldName, parentType: type.name, returnType: plan.returnType,
-                                           path: [], fieldNodes: plan.fieldNodes, operation: operation, fragments: fragments,
-                                           variables: variables, schema: schema)
+                    let info = ResolveInfo(plan: plan, request: facts)
                     do { output = try object.resolve(plan.fieldName, args, context, info) } catch { output = .error(asGraphQLError(error)) }
                 }
             }
@@ -573,7 +617,3 @@ final class ExecutionState<Context: Sendable>: @unchecked Sendable {
     }
 }
 
-extension JSON {
-    /// Placeholder used while assembling results (never appears in output).
-    static func node(_ n: ResultNode) -> JSON { n.json }
-}

@@ -101,18 +101,36 @@ public struct Arguments: Sendable {
     public func list(_ name: String) -> [JSON]? { values[name]?.arrayValue }
 }
 
-/// What a resolver may know about where it is.
+/// What a resolver may know about where it is. Two references (the field's plan and the
+/// request), so making one per resolver call costs next to nothing.
 public struct ResolveInfo: Sendable {
-    public let fieldName: String
-    public let parentType: String
-    public let returnType: TypeReference
-    public let path: [PathElement]
+    let plan: FieldPlan
+    let request: RequestFacts
+
+    public var fieldName: String { plan.fieldName }
+    public var parentType: String { plan.parentType }
+    public var returnType: TypeReference { plan.returnType }
     /// The field nodes merged under this response key (for look-ahead).
-    public let fieldNodes: [Field]
-    public let operation: OperationDefinition
-    public let fragments: [String: FragmentDefinition]
-    public let variables: OrderedDictionary<String, JSON>
-    public let schema: Schema
+    public var fieldNodes: [Field] { plan.fieldNodes }
+    public var responseKey: String { plan.responseKey }
+    public var operation: OperationDefinition { request.operation }
+    public var fragments: [String: FragmentDefinition] { request.fragments }
+    public var variables: OrderedDictionary<String, JSON> { request.variables }
+    public var schema: Schema { request.schema }
+}
+
+/// The per-request facts every `ResolveInfo` of a request shares.
+final class RequestFacts: Sendable {
+    let operation: OperationDefinition
+    let fragments: [String: FragmentDefinition]
+    let variables: OrderedDictionary<String, JSON>
+    let schema: Schema
+    init(operation: OperationDefinition, fragments: [String: FragmentDefinition], variables: OrderedDictionary<String, JSON>, schema: Schema) {
+        self.operation = operation
+        self.fragments = fragments
+        self.variables = variables
+        self.schema = schema
+    }
 }
 
 /// A schema with its resolvers: what the executor runs.
