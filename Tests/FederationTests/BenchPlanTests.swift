@@ -3,8 +3,9 @@ import Foundation
 import GraphQLCore
 import Testing
 
+/// The benchmark workload's inputs, kept in the repository (Tests/Fixtures/guild-federation).
 let benchDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/bench/guild-federation")
+    .appendingPathComponent("Fixtures/guild-federation")
 
 @Suite("Planning the benchmark workload")
 struct BenchPlanTests {

@@ -6,8 +6,9 @@ import GraphQLCore
 import SubgraphKit
 import Testing
 
+/// The benchmark workload's inputs, kept in the repository (Tests/Fixtures/guild-federation).
 let benchDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/bench/guild-federation")
+    .appendingPathComponent("Fixtures/guild-federation")
 
 func benchFile(_ name: String) throws -> String {
     try String(contentsOf: benchDirectory.appendingPathComponent(name), encoding: .utf8)
@@ -88,6 +89,26 @@ final class CountingTransports: @unchecked Sendable {
         func fetch(_ request: SubgraphRequest) async throws -> JSON {
             owner.count(name)
             return try await inner.fetch(request)
+        }
+    }
+}
+
+@Suite("Introspection through the federated gateway")
+struct FederatedIntrospectionTests {
+    @Test func introspectionIsAnsweredByTheGatewayFromTheAPISchema() async throws {
+        let supergraph = try Supergraph(sdl: try benchFile("supergraph.graphql"))
+        var transports: [String: any SubgraphTransport] = [:]
+        for (name, s) in try BenchSubgraphs.all() { transports[name] = InProcessTransport(subgraph: s) { _ in BenchSubgraphs.Context() } }
+        try await withGateway(executor: FederatedExecutor(supergraph: supergraph, transports: transports)) { client in
+            let r = try await client.query("{ __typename __schema { queryType { name } types { name } } product: __type(name: \"Product\") { fields { name } } me { __typename name } }")
+            #expect(r.status == 200)
+            #expect(r.json?["errors"] == nil, "\(r.text)")
+            #expect(r.json?["data"]?["__typename"] == "Query")
+            let types = r.json?["data"]?["__schema"]?["types"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
+            #expect(types.contains("Product") && types.contains("Review"))
+            #expect(!types.contains { $0.hasPrefix("join__") || $0.hasPrefix("link__") }, "federation machinery stays out of the API schema")
+            #expect(r.json?["data"]?["product"]?["fields"]?.arrayValue?.count == 7)
+            #expect(r.json?["data"]?["me"]?.text == #"{"__typename":"User","name":"Uri Goldshtein"}"#)
         }
     }
 }

@@ -84,9 +84,18 @@ public final class PrivateRedis: @unchecked Sendable {
     }
 }
 
-/// Runs `body` with a private PostgreSQL cluster, destroyed afterwards whatever happens.
-public func withPrivatePostgres<T: Sendable>(_ body: (PrivatePostgres) async throws -> T) async throws -> T {
-    let server = try await PrivatePostgres()
+/// A server a test starts for itself and destroys afterwards.
+public protocol PrivateServer: Sendable {
+    init() async throws
+    func destroy() async
+}
+
+extension PrivatePostgres: PrivateServer {}
+extension PrivateRedis: PrivateServer {}
+
+/// Runs `body` with a private server of its own, destroyed afterwards whatever happens.
+public func withPrivate<S: PrivateServer, T: Sendable>(_ type: S.Type, _ body: (S) async throws -> T) async throws -> T {
+    let server = try await S()
     do {
         let r = try await body(server)
         await server.destroy()
@@ -97,15 +106,10 @@ public func withPrivatePostgres<T: Sendable>(_ body: (PrivatePostgres) async thr
     }
 }
 
-/// Runs `body` with a private Redis server, destroyed afterwards whatever happens.
+public func withPrivatePostgres<T: Sendable>(_ body: (PrivatePostgres) async throws -> T) async throws -> T {
+    try await withPrivate(PrivatePostgres.self, body)
+}
+
 public func withPrivateRedis<T: Sendable>(_ body: (PrivateRedis) async throws -> T) async throws -> T {
-    let server = try await PrivateRedis()
-    do {
-        let r = try await body(server)
-        await server.destroy()
-        return r
-    } catch {
-        await server.destroy()
-        throw error
-    }
+    try await withPrivate(PrivateRedis.self, body)
 }

@@ -87,8 +87,10 @@ final class PlanBuilder {
         for sel in rootSelections {
             let graph: String
             switch sel {
+            case .field(let f) where f.name.value == "__schema" || f.name.value == "__type":
+                continue // introspection is the gateway's own: the shaping pass answers it from the API schema
             case .field(let f) where f.name.value == "__typename":
-                graph = groups.last?.graph ?? supergraph.graphs.first?.id ?? ""
+                continue // likewise: the root type's name needs no subgraph
             case .field(let f):
                 let candidates = supergraph.resolvingGraphs(rootName, f.name.value)
                 guard let first = candidates.first else {
