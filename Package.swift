@@ -30,6 +30,7 @@ let package = Package(
         .target(name: "GraphQLCore",
                 dependencies: [.product(name: "OrderedCollections", package: "swift-collections")]),
         .target(name: "DataLoader"),
+        .target(name: "QueryLimits", dependencies: ["GraphQLCore"]),
         .target(name: "SubgraphKit", dependencies: [
             "GraphQLCore", "DataLoader", .product(name: "OrderedCollections", package: "swift-collections"),
         ]),
@@ -56,7 +57,7 @@ let package = Package(
         .target(name: "Redis", dependencies: ["CHiredis", .product(name: "Crypto", package: "swift-crypto")]),
 
         .target(name: "Gateway", dependencies: [
-            "GraphQLCore", "DataLoader", "Federation", "SubgraphKit", "BenchSubgraphs", "Postgres", "Redis",
+            "GraphQLCore", "DataLoader", "Federation", "SubgraphKit", "BenchSubgraphs", "Postgres", "Redis", "QueryLimits",
             "PlatformKit", "Tenants", "Agents", "Events", "Projections", "DataProducts",
             .product(name: "OrderedCollections", package: "swift-collections"),
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -74,6 +75,7 @@ let package = Package(
 
         .testTarget(name: "GraphQLCoreTests", dependencies: ["GraphQLCore"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "QueryLimitsTests", dependencies: ["QueryLimits", "GraphQLCore"]),
         .testTarget(name: "FederationTests", dependencies: ["Federation", "GraphQLCore"], exclude: ["Fixtures"]),
         .testTarget(name: "DataLoaderTests", dependencies: ["DataLoader", "GraphQLCore"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),

@@ -1,5 +1,6 @@
 import GraphQLCore
 import OrderedCollections
+import QueryLimits
 
 /// What the pipeline runs a validated operation on: an in-process schema today, the
 /// federation plan executor once subgraphs are composed.
@@ -31,10 +32,13 @@ public struct RequestPipeline: Sendable {
 
     public let executor: any OperationExecutor
     public let parserOptions: ParserOptions
+    public let limits: OperationLimits
 
-    public init(executor: any OperationExecutor, maxTokens: Int? = 15_000, maxParserDepth: Int = 200) {
+    public init(executor: any OperationExecutor, maxTokens: Int? = 15_000, maxParserDepth: Int = 200,
+                limits: OperationLimits = OperationLimits()) {
         self.executor = executor
         self.parserOptions = ParserOptions(maxTokens: maxTokens, maxDepth: maxParserDepth, allowTypeSystem: true)
+        self.limits = limits
     }
 
     public struct Outcome: Sendable {
@@ -68,7 +72,20 @@ public struct RequestPipeline: Sendable {
         } catch {
             throw PipelineError(.parse, "\(error)")
         }
+        // Operation limits, before validation and planning do work that grows with the document.
+        var fragments: [String: FragmentDefinition] = [:]
+        for f in document.fragments where fragments[f.name.value] == nil { fragments[f.name.value] = f }
+        let measured = document.operations.filter { request.operationName == nil || $0.name?.value == request.operationName }
+        for op in measured {
+            if let violation = OperationMeasure.of(op, fragments: fragments).violation(of: limits) {
+                throw PipelineError(.limit, errors: [violation])
+            }
+        }
         let schema = executor.apiSchema
+        if !schema.introspectionEnabled, let field = IntrospectionFinder.first(in: document) {
+            throw PipelineError(.limit, errors: [GraphQLError("GraphQL introspection is not allowed, but the query contained \(field).",
+                                                              code: "INTROSPECTION_DISABLED")])
+        }
         let errors = Validator.validate(schema: schema, document: document, source: source)
         if !errors.isEmpty { throw PipelineError(.validation, errors: errors) }
 
@@ -114,5 +131,23 @@ public struct LocalExecutor<Context: Sendable>: OperationExecutor {
 
     public func execute(_ request: ExecutionRequest, context: RequestContext) async -> ExecutionResult {
         await Executor.execute(executable, request: request, context: makeContext(context))
+    }
+}
+
+/// Finds a use of `__schema` or `__type` (introspection) anywhere in a document.
+struct IntrospectionFinder: ASTVisitor {
+    var found: String?
+    mutating func enter(_ node: ASTNode) -> VisitAction {
+        if case .field(let f) = node, f.name.value == "__schema" || f.name.value == "__type" {
+            found = f.name.value
+            return .stop
+        }
+        return .continue
+    }
+
+    static func first(in document: Document) -> String? {
+        var finder = IntrospectionFinder()
+        walk(document, with: &finder)
+        return finder.found
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Postgres
+import QueryLimits
 import Redis
 import ServiceLifecycle
 
@@ -21,7 +22,10 @@ final class GatewayRuntime: Sendable {
          clients: (postgres: PostgresPool?, redis: RedisClient?)) {
         self.configuration = configuration
         self.logger = logger
-        self.pipelineIfLoaded = executor.map { RequestPipeline(executor: $0, maxTokens: configuration.limits.maxTokens) }
+        let l = configuration.limits
+        let limits = OperationLimits(maxDepth: l.maxDepth, maxAliases: l.maxAliases, maxRootFields: l.maxRootFields,
+                                     maxDirectives: l.maxDirectives, maxFields: l.maxFields)
+        self.pipelineIfLoaded = executor.map { RequestPipeline(executor: $0, maxTokens: l.maxTokens, limits: limits) }
         self.postgres = clients.postgres
         self.redis = clients.redis
     }

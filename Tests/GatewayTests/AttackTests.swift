@@ -1,0 +1,164 @@
+import BenchSubgraphs
+import Federation
+import Foundation
+import Gateway
+import GraphQLCore
+import Testing
+
+/// One test per attack: the status, the error code, that no subgraph was called, and that the
+/// gateway answers a normal query right after.
+@Suite("Hostile requests")
+struct AttackTests {
+    func withBenchGateway(_ config: GatewayConfiguration = GatewayConfiguration(),
+                          _ body: (GatewayClient, CountingTransports) async throws -> Void) async throws {
+        let supergraph = try Supergraph(sdl: try benchFile("supergraph.graphql"))
+        var transports: [String: any SubgraphTransport] = [:]
+        for (name, s) in try BenchSubgraphs.all() { transports[name] = InProcessTransport(subgraph: s) { _ in BenchSubgraphs.Context() } }
+        let counting = CountingTransports(transports)
+        try await withGateway(config, executor: FederatedExecutor(supergraph: supergraph, transports: counting.wrapped)) { client in
+            try await body(client, counting)
+        }
+    }
+
+    func expectRejected(_ client: GatewayClient, _ counting: CountingTransports, _ r: GatewayResponse, status: Int, code: String,
+                        sourceLocation: Testing.SourceLocation = #_sourceLocation) async throws {
+        #expect(r.status == status, "\(r.text.prefix(300))", sourceLocation: sourceLocation)
+        #expect(r.json?["errors"]?[0]?["extensions"]?["code"]?.stringValue == code, "\(r.text.prefix(300))", sourceLocation: sourceLocation)
+        #expect(r.json?["data"] == nil, sourceLocation: sourceLocation)
+        #expect(counting.total == 0, "no subgraph was called", sourceLocation: sourceLocation)
+        let normal = try await client.query("{ me { name } }")
+        #expect(normal.text == #"{"data":{"me":{"name":"Uri Goldshtein"}}}"#, sourceLocation: sourceLocation)
+    }
+
+    @Test func deepNesting() async throws {
+        try await withBenchGateway { client, counting in
+            let deep = "{ me { " + String(repeating: "reviews { author { ", count: 10) + "name" + String(repeating: " } }", count: 10) + " } }"
+            try await expectRejected(client, counting, try await client.query(deep), status: 400, code: "MAX_DEPTH_EXCEEDED")
+        }
+    }
+
+    @Test func deepNestingThroughFragments() async throws {
+        try await withBenchGateway { client, counting in
+            var q = "{ me { ...F0 } }\n"
+            for i in 0..<10 { q += "fragment F\(i) on User { reviews { author { ...F\(i + 1) } } }\n" }
+            q += "fragment F10 on User { name }\n"
+            try await expectRejected(client, counting, try await client.query(q), status: 400, code: "MAX_DEPTH_EXCEEDED")
+        }
+    }
+
+    @Test func introspectionNamesGetNoExemption() async throws {
+        try await withBenchGateway { client, counting in
+            // An operation and fragments named like introspection are measured like any other.
+            var q = "query __schema { me { ...__type0 } }\n"
+            for i in 0..<10 { q += "fragment __type\(i) on User { reviews { author { ...__type\(i + 1) } } }\n" }
+            q += "fragment __type10 on User { name }\n"
+            try await expectRejected(client, counting, try await client.query(q), status: 400, code: "MAX_DEPTH_EXCEEDED")
+            // The real introspection query passes.
+            let r = try await client.query("{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } } }")
+            #expect(r.status == 200)
+        }
+    }
+
+    @Test func aliasOverloading() async throws {
+        try await withBenchGateway { client, counting in
+            let q = "{ " + (0..<100).map { "a\($0): me { name }" }.joined(separator: " ") + " }"
+            try await expectRejected(client, counting, try await client.query(q), status: 400, code: "MAX_ALIASES_EXCEEDED")
+        }
+    }
+
+    @Test func tenThousandDuplicatedFields() async throws {
+        try await withBenchGateway { client, counting in
+            let q = "{ me { " + String(repeating: "name ", count: 10_000) + "} }"
+            let r = try await client.query(q)
+            // 10,000 fields exceed both max_fields (3,500) and the token limit would not: 10,005 tokens.
+            try await expectRejected(client, counting, r, status: 400, code: "MAX_FIELDS_EXCEEDED")
+        }
+    }
+
+    @Test func thousandDirectivesOnOneField() async throws {
+        try await withBenchGateway { client, counting in
+            let q = "{ me { name " + String(repeating: "@skip(if: false) ", count: 1_000) + "} }"
+            try await expectRejected(client, counting, try await client.query(q), status: 400, code: "MAX_DIRECTIVES_EXCEEDED")
+        }
+    }
+
+    @Test func fragmentFanOutThirtyLevelsDeep() async throws {
+        try await withBenchGateway { client, counting in
+            var q = "{ me { ...F0 } }\n"
+            for i in 0..<30 { q += "fragment F\(i) on User { name ...F\(i + 1) ...F\(i + 1) }\n" }
+            q += "fragment F30 on User { name }\n"
+            let start = ContinuousClock.now
+            let r = try await client.query(q)
+            _ = start
+            try await expectRejected(client, counting, r, status: 400, code: "MAX_FIELDS_EXCEEDED")
+        }
+    }
+
+    @Test func tooManyRootFields() async throws {
+        try await withBenchGateway { client, counting in
+            let q = "{ " + (0..<25).map { "r\($0): __typename" }.joined(separator: " ") + " }"
+            var config = GatewayConfiguration()
+            config.limits.maxAliases = nil
+            try await withBenchGateway(config) { client2, counting2 in
+                try await expectRejected(client2, counting2, try await client2.query(q), status: 400, code: "MAX_ROOT_FIELDS_EXCEEDED")
+            }
+            _ = (client, counting)
+        }
+    }
+
+    @Test func tokenFlood() async throws {
+        try await withBenchGateway { client, counting in
+            let q = "{ me { " + String(repeating: "name ", count: 20_000) + "} }"
+            try await expectRejected(client, counting, try await client.query(q), status: 400, code: "MAX_TOKENS_EXCEEDED")
+        }
+    }
+
+    @Test func hugeBodyIsRefusedWhileReading() async throws {
+        try await withBenchGateway { client, counting in
+            let body = #"{"query":"{ me { name } }","variables":{"x":""# + String(repeating: "x", count: 5_000_000) + #""}}"#
+            try await expectRejected(client, counting, try await client.post(body), status: 413, code: "PAYLOAD_TOO_LARGE")
+        }
+    }
+
+    @Test func deeplyNestedJSONVariables() async throws {
+        try await withBenchGateway { client, counting in
+            let nested = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
+            try await expectRejected(client, counting, try await client.post(#"{"query":"{ me { name } }","variables":{"v":\#(nested)}}"#),
+                                     status: 400, code: "MAX_JSON_DEPTH_EXCEEDED")
+        }
+    }
+
+    @Test func thousandBatchedOperations() async throws {
+        var config = GatewayConfiguration()
+        config.limits.maxBatch = 10
+        try await withBenchGateway(config) { client, counting in
+            let batch = "[" + Array(repeating: #"{"query":"{ me { name } }"}"#, count: 1_000).joined(separator: ",") + "]"
+            try await expectRejected(client, counting, try await client.post(batch), status: 400, code: "BATCH_LIMIT_EXCEEDED")
+        }
+    }
+
+    @Test func getMutation() async throws {
+        try await withBenchGateway { client, counting in
+            let r = try await client.get([("query", "mutation { x }")])
+            #expect(r.status == 405 || r.status == 422) // no Mutation type here: validation answers first
+            #expect(counting.total == 0)
+        }
+    }
+
+    @Test func introspectionWhenDisabled() async throws {
+        let supergraph = try Supergraph(sdl: try benchFile("supergraph.graphql"), introspection: false)
+        var transports: [String: any SubgraphTransport] = [:]
+        for (name, s) in try BenchSubgraphs.all() { transports[name] = InProcessTransport(subgraph: s) { _ in BenchSubgraphs.Context() } }
+        let counting = CountingTransports(transports)
+        try await withGateway(executor: FederatedExecutor(supergraph: supergraph, transports: counting.wrapped)) { client in
+            let r = try await client.query("{ __schema { types { name } } }")
+            #expect(r.status == 400)
+            #expect(r.json?["errors"]?[0]?["extensions"]?["code"] == "INTROSPECTION_DISABLED")
+            #expect(counting.total == 0)
+            let hidden = try await client.query("{ me { ... on User { t: __type(name: \"User\") { name } } } }")
+            #expect(hidden.json?["errors"]?[0]?["extensions"]?["code"] == "INTROSPECTION_DISABLED")
+            let suggestion = try await client.query("{ me { nam } }")
+            #expect(suggestion.json?["errors"]?[0]?["message"] == "Cannot query field \"nam\" on type \"User\".", "no suggestions when introspection is off")
+        }
+    }
+}
