@@ -8,6 +8,9 @@ let package = Package(
         .executable(name: "switchyard", targets: ["switchyard"]),
         .library(name: "GraphQLCore", targets: ["GraphQLCore"]),
         .library(name: "DataLoader", targets: ["DataLoader"]),
+        .library(name: "Federation", targets: ["Federation"]),
+        .library(name: "Gateway", targets: ["Gateway"]),
+        .library(name: "BenchSubgraphs", targets: ["BenchSubgraphs"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),

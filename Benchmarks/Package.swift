@@ -15,6 +15,12 @@ let package = Package(
             .product(name: "GraphQLCore", package: "Switchyard"),
             .product(name: "GraphQL", package: "GraphQL"),
         ]),
+        .executableTarget(name: "FederationProfile", dependencies: [
+            .product(name: "Gateway", package: "Switchyard"),
+            .product(name: "Federation", package: "Switchyard"),
+            .product(name: "BenchSubgraphs", package: "Switchyard"),
+            .product(name: "GraphQLCore", package: "Switchyard"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

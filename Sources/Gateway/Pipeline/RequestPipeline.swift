@@ -1,6 +1,7 @@
 import GraphQLCore
 import OrderedCollections
 import QueryLimits
+import Synchronization
 
 /// What the pipeline runs a validated operation on: an in-process schema today, the
 /// federation plan executor once subgraphs are composed.
@@ -33,6 +34,8 @@ public struct RequestPipeline: Sendable {
     public let executor: any OperationExecutor
     public let parserOptions: ParserOptions
     public let limits: OperationLimits
+    /// Parsed documents that passed validation against this pipeline's schema, by text.
+    let documents = DocumentCache(capacity: 1_000)
 
     public init(executor: any OperationExecutor, maxTokens: Int? = 15_000, maxParserDepth: Int = 200,
                 limits: OperationLimits = OperationLimits()) {
@@ -63,6 +66,9 @@ public struct RequestPipeline: Sendable {
         guard let query = request.query, !query.isEmpty else {
             throw PipelineError(.invalidRequest, "A GraphQL request must include a \"query\" string.")
         }
+        if let cached = documents.get(query) {
+            return try await run(cached.document, cached.source, request, method: method, context: context, validated: true)
+        }
         let source = Source(query)
         let document: Document
         do {
@@ -72,6 +78,11 @@ public struct RequestPipeline: Sendable {
         } catch {
             throw PipelineError(.parse, "\(error)")
         }
+        return try await run(document, source, request, method: method, context: context, validated: false)
+    }
+
+    func run(_ document: Document, _ source: Source, _ request: GraphQLRequest, method: Method, context: RequestContext,
+             validated: Bool) async throws(PipelineError) -> ExecutionResult {
         // Operation limits, before validation and planning do work that grows with the document.
         var fragments: [String: FragmentDefinition] = [:]
         for f in document.fragments where fragments[f.name.value] == nil { fragments[f.name.value] = f }
@@ -86,8 +97,11 @@ public struct RequestPipeline: Sendable {
             throw PipelineError(.limit, errors: [GraphQLError("GraphQL introspection is not allowed, but the query contained \(field).",
                                                               code: "INTROSPECTION_DISABLED")])
         }
-        let errors = Validator.validate(schema: schema, document: document, source: source)
-        if !errors.isEmpty { throw PipelineError(.validation, errors: errors) }
+        if !validated {
+            let errors = Validator.validate(schema: schema, document: document, source: source)
+            if !errors.isEmpty { throw PipelineError(.validation, errors: errors) }
+            documents.put(String(decoding: source.bytes, as: UTF8.self), CachedDocument(document: document, source: source))
+        }
 
         // GetOperation (§6.1) here, so that GET mutations and ambiguity fail before execution.
         let operations = document.operations
@@ -149,5 +163,32 @@ struct IntrospectionFinder: ASTVisitor {
         var finder = IntrospectionFinder()
         walk(document, with: &finder)
         return finder.found
+    }
+}
+
+struct CachedDocument: Sendable {
+    let document: Document
+    let source: Source
+}
+
+/// A bounded least-recently-used cache of documents that parsed and validated.
+final class DocumentCache: Sendable {
+    private let state = Mutex(OrderedDictionary<String, CachedDocument>())
+    let capacity: Int
+    init(capacity: Int) { self.capacity = capacity }
+
+    func get(_ text: String) -> CachedDocument? {
+        state.withLock { d in
+            guard let v = d.removeValue(forKey: text) else { return nil }
+            d[text] = v
+            return v
+        }
+    }
+
+    func put(_ text: String, _ doc: CachedDocument) {
+        state.withLock { d in
+            d[text] = doc
+            if d.count > capacity { d.removeFirst(d.count - capacity) }
+        }
     }
 }

@@ -1,0 +1,65 @@
+import BenchSubgraphs
+import Federation
+import Foundation
+import Gateway
+import GraphQLCore
+
+/// Runs the federation benchmark's query through the gateway's federated executor with
+/// in-process subgraphs (no HTTP), for profiling (e.g. under valgrind --tool=callgrind).
+///   swift run -c release FederationProfile [iterations]
+let iterations = Int(CommandLine.arguments.dropFirst().first ?? "") ?? 200
+let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("Tests/Fixtures/guild-federation")
+let supergraph = try Supergraph(sdl: try String(contentsOf: fixtures.appendingPathComponent("supergraph.graphql"), encoding: .utf8))
+let query = try String(contentsOf: fixtures.appendingPathComponent("query.graphql"), encoding: .utf8)
+var transports: [String: any SubgraphTransport] = [:]
+for (name, s) in try BenchSubgraphs.all() { transports[name] = InProcessTransport(subgraph: s) { _ in BenchSubgraphs.Context() } }
+let pipeline = RequestPipeline(executor: FederatedExecutor(supergraph: supergraph, transports: transports))
+let clock = ContinuousClock()
+let start = clock.now
+var bytes = 0
+for _ in 0..<iterations {
+    let outcome = await pipeline.run(GraphQLRequest(query: query), method: .post, context: RequestContext())
+    bytes += outcome.body.count
+}
+let elapsed = clock.now - start
+print("\(iterations) requests, \(bytes / iterations) bytes each, \(elapsed / iterations) per request (gateway + in-process subgraphs)")
+
+// Stage by stage.
+final class Timed: SubgraphTransport, @unchecked Sendable {
+    let inner: any SubgraphTransport
+    var total: Duration = .zero
+    let lock = NSLock()
+    init(_ inner: any SubgraphTransport) { self.inner = inner }
+    func fetch(_ request: SubgraphRequest) async throws -> JSON {
+        let s = ContinuousClock.now
+        let r = try await inner.fetch(request)
+        let d = ContinuousClock.now - s
+        lock.withLock { total += d }
+        return r
+    }
+}
+var timed: [String: Timed] = [:]
+for (k, t) in transports { timed[k] = Timed(t) }
+let federated = FederatedExecutor(supergraph: supergraph, transports: timed)
+var parseValidate: Duration = .zero, plan: Duration = .zero, execute: Duration = .zero, write: Duration = .zero
+for _ in 0..<iterations {
+    var s = clock.now
+    let source = Source(query)
+    let doc = try Parser.parse(source)
+    _ = Validator.validate(schema: supergraph.apiSchema, document: doc, source: source)
+    parseValidate += clock.now - s
+    s = clock.now
+    let request = ExecutionRequest(document: doc, source: source)
+    _ = try federated.plan(request)
+    plan += clock.now - s
+    s = clock.now
+    let result = await federated.execute(request, context: RequestContext())
+    execute += clock.now - s
+    s = clock.now
+    _ = result.jsonBytes
+    write += clock.now - s
+}
+let subgraphs = timed.values.reduce(Duration.zero) { $0 + $1.total }
+print("per request: parse+validate \(parseValidate / iterations), plan (cached) \(plan / iterations), execute \(execute / iterations) "
+      + "(of which in-process subgraphs \(subgraphs / iterations)), write JSON \(write / iterations)")
