@@ -126,6 +126,6 @@ request = function()
 end
 LUA
 curl -s http://127.0.0.1:4400/graphql -H 'content-type: application/json' -H 'x-tenant: globex' \
-  -d '{"query":"mutation { appendEvents(streamId: \"bench-check\", expectedVersion: 0, events: [{type: \"Bench\"}]) { toVersion } }"}' | grep -q '"toVersion":1'
+  -d '{"query":"mutation { appendEvents(streamId: \"bench-check-'"$(date +%s%N)"'\", expectedVersion: 0, events: [{type: \"Bench\"}]) { toVersion } }"}' | grep -q '"toVersion":1'
 run_wrk http://127.0.0.1:4400/graphql "$tmp/append.lua"
 awk -v r="$RPS" 'BEGIN { printf "- %.0f appends/s = %.0f events/s", r, r * 100 }'; echo ", p50 $P50, p99 $P99${NON2XX:+ ($NON2XX non-2xx)}"

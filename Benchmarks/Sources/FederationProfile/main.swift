@@ -63,3 +63,13 @@ for _ in 0..<iterations {
 let subgraphs = timed.values.reduce(Duration.zero) { $0 + $1.total }
 print("per request: parse+validate \(parseValidate / iterations), plan (cached) \(plan / iterations), execute \(execute / iterations) "
       + "(of which in-process subgraphs \(subgraphs / iterations)), write JSON \(write / iterations)")
+
+// The JSON reader on the benchmark's 87 KB response (what every HTTP subgraph answer goes through).
+let responseBytes = Array(try Data(contentsOf: fixtures.appendingPathComponent("expected-response.json")))
+var s = clock.now
+for _ in 0..<iterations { _ = try JSONReader.parse(responseBytes) }
+let readTime = (clock.now - s) / iterations
+let parsed = try JSONReader.parse(responseBytes)
+s = clock.now
+for _ in 0..<iterations { _ = parsed.bytes }
+print("JSONReader: \(readTime) per 87 KB (\(Double(responseBytes.count) / (Double(readTime.components.attoseconds) / 1e18 + Double(readTime.components.seconds)) / 1e6) MB/s); writer \((clock.now - s) / iterations)")
