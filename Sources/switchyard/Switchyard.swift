@@ -37,7 +37,7 @@ struct Serve: AsyncParsableCommand {
             return h
         }
         let config = try options.load()
-        let server = try await GatewayServer.fromConfiguration(config)
+        let server = try await GatewayServer.fromConfiguration(config, reloadFrom: options.config)
         try await server.run { port in
             FileHandle.standardError.write(Data("switchyard listening on http://\(config.listenAddress!.host):\(port)/graphql\n".utf8))
         }
@@ -60,7 +60,7 @@ struct Check: AsyncParsableCommand {
 /// The supergraph SDL of a configuration, or composition errors as a validation failure (exit code 1).
 func composed(_ config: GatewayConfiguration) async throws -> String {
     do {
-        return try await SchemaLoader.supergraphSDL(config, modules: try SubgraphModules.all())
+        return try await SchemaLoader.supergraphSDL(config, modules: try SubgraphModules.all(configDirectory: config.baseDirectory))
     } catch let e as CompositionErrors {
         FileHandle.standardError.write(Data("composition failed:\n\(e.description)\n".utf8))
         throw ExitCode(1)
@@ -107,7 +107,7 @@ struct SubgraphCommand: AsyncParsableCommand {
     func run() async throws {
         var config = (try? options.load()) ?? GatewayConfiguration()
         config.listen = listen
-        guard let module = try SubgraphModules.all()[name] else { throw ValidationError("unknown subgraph module '\(name)'") }
+        guard let module = try SubgraphModules.all(configDirectory: config.baseDirectory)[name] else { throw ValidationError("unknown subgraph module '\(name)'") }
         let clients = GatewayServer.clients(config)
         let service = try module.service(ModuleDependencies(postgres: clients.postgres, redis: clients.redis))
         let server = try await GatewayServer(configuration: config, executor: service)

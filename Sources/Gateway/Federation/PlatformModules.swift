@@ -11,9 +11,12 @@ import Tenants
 
 /// The five platform subgraphs as modules. Their SDL lives in `Schema/<name>.graphql`.
 enum PlatformModules {
-    /// Where `Schema/` is: `SWITCHYARD_SCHEMA_DIR`, else `Schema` under the working directory.
-    static var schemaDirectory: String {
-        ProcessInfo.processInfo.environment["SWITCHYARD_SCHEMA_DIR"] ?? FileManager.default.currentDirectoryPath + "/Schema"
+    /// Where `Schema/` is: `SWITCHYARD_SCHEMA_DIR`, else beside the configuration file, else
+    /// under the working directory.
+    static func schemaDirectory(near configDirectory: String?) -> String {
+        if let dir = ProcessInfo.processInfo.environment["SWITCHYARD_SCHEMA_DIR"] { return dir }
+        let candidates = [configDirectory.map { $0 + "/Schema" }, FileManager.default.currentDirectoryPath + "/Schema"].compactMap { $0 }
+        return candidates.first { FileManager.default.fileExists(atPath: $0 + "/tenants.graphql") } ?? candidates.last!
     }
 
     /// Per-pool shared state (the tenant directory, the projection runner).
@@ -35,7 +38,8 @@ enum PlatformModules {
         }
     }
 
-    static func all() -> [SubgraphModule] {
+    static func all(configDirectory: String? = nil) -> [SubgraphModule] {
+        let schemaDirectory = schemaDirectory(near: configDirectory)
         let makers: [(String, @Sendable (String, ModuleDependencies) throws -> Subgraph<PlatformContext>)] = [
             ("tenants", { sdl, _ in try TenantsSubgraph.make(sdl: sdl) }),
             ("agents", { sdl, _ in try AgentsSubgraph.make(sdl: sdl) }),

@@ -45,7 +45,8 @@ public struct SubgraphModule: Sendable {
 /// The in-package subgraph modules, by name. Adding a subgraph is one entry here and a
 /// folder under `subgraphs/`.
 public enum SubgraphModules {
-    public static func all() throws -> [String: SubgraphModule] {
+    /// - Parameter configDirectory: where gateway.yaml is (the platform modules' SDL is looked for in `Schema/` beside it).
+    public static func all(configDirectory: String? = nil) throws -> [String: SubgraphModule] {
         var modules: [String: SubgraphModule] = [:]
         // The federation benchmark's subgraphs (static data), for benchmarks and demos.
         let bench: [(String, @Sendable () throws -> Subgraph<BenchSubgraphs.Context>)] = [
@@ -53,7 +54,7 @@ public enum SubgraphModules {
             ("bench_products", BenchSubgraphs.products), ("bench_reviews", BenchSubgraphs.reviewsSubgraph),
         ]
         for (name, make) in bench { modules[name] = try .simple(name, make) { BenchSubgraphs.Context() } }
-        for m in PlatformModules.all() { modules[m.name] = m }
+        for m in PlatformModules.all(configDirectory: configDirectory) { modules[m.name] = m }
         return modules
     }
 }

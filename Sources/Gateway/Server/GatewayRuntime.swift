@@ -4,6 +4,7 @@ import Postgres
 import QueryLimits
 import Redis
 import ServiceLifecycle
+import Synchronization
 
 /// What one running gateway holds: its clients (created only when configured) and its schema.
 final class GatewayRuntime: Sendable {
@@ -11,8 +12,24 @@ final class GatewayRuntime: Sendable {
     let postgres: PostgresPool?
     let redis: RedisClient?
     let logger: Logger
-    /// Parses, validates and executes requests; nil until a schema is loaded.
-    let pipelineIfLoaded: RequestPipeline?
+    /// Parses, validates and executes requests; nil until a schema is loaded. Swapped whole on
+    /// reload: a request keeps the pipeline it started with.
+    private let current: Mutex<RequestPipeline?>
+    var pipelineIfLoaded: RequestPipeline? { current.withLock { $0 } }
+    /// The reload watcher, if any (ended when the server stops).
+    let watcher = Mutex<Task<Void, Never>?>(nil)
+
+    func swap(to executor: any OperationExecutor) {
+        let pipeline = Self.pipeline(configuration, executor)
+        current.withLock { $0 = pipeline }
+    }
+
+    static func pipeline(_ configuration: GatewayConfiguration, _ executor: any OperationExecutor) -> RequestPipeline {
+        let l = configuration.limits
+        let limits = OperationLimits(maxDepth: l.maxDepth, maxAliases: l.maxAliases, maxRootFields: l.maxRootFields,
+                                     maxDirectives: l.maxDirectives, maxFields: l.maxFields)
+        return RequestPipeline(executor: executor, maxTokens: l.maxTokens, limits: limits)
+    }
 
     convenience init(configuration: GatewayConfiguration, executor: (any OperationExecutor)?, logger: Logger) async throws {
         self.init(configuration: configuration, executor: executor, logger: logger, clients: Self.clients(configuration))
@@ -22,10 +39,7 @@ final class GatewayRuntime: Sendable {
          clients: (postgres: PostgresPool?, redis: RedisClient?)) {
         self.configuration = configuration
         self.logger = logger
-        let l = configuration.limits
-        let limits = OperationLimits(maxDepth: l.maxDepth, maxAliases: l.maxAliases, maxRootFields: l.maxRootFields,
-                                     maxDirectives: l.maxDirectives, maxFields: l.maxFields)
-        self.pipelineIfLoaded = executor.map { RequestPipeline(executor: $0, maxTokens: l.maxTokens, limits: limits) }
+        self.current = Mutex(executor.map { Self.pipeline(configuration, $0) })
         self.postgres = clients.postgres
         self.redis = clients.redis
     }

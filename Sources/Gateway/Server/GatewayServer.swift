@@ -35,13 +35,54 @@ public final class GatewayServer: Sendable {
 
     /// A gateway over the supergraph its configuration describes (composed from `subgraphs`,
     /// or read from `supergraph`), with in-package modules in-process and the rest over HTTP.
-    public static func fromConfiguration(_ configuration: GatewayConfiguration, logger: Logger = Logger(label: "switchyard")) async throws -> GatewayServer {
+    ///
+    /// With `reloadFrom` (the configuration file's path), the gateway watches that file and the
+    /// supergraph file and swaps to a new schema when they change, keeping the old one when the
+    /// new files are broken.
+    public static func fromConfiguration(_ configuration: GatewayConfiguration, reloadFrom path: String? = nil,
+                                         logger: Logger = Logger(label: "switchyard")) async throws -> GatewayServer {
         let clients = GatewayRuntime.clients(configuration)
         let deps = ModuleDependencies(postgres: clients.postgres, redis: clients.redis)
-        let loaded = try await SchemaLoader.load(configuration, modules: try SubgraphModules.all(), dependencies: deps)
-        let executor = FederatedExecutor(supergraph: loaded.supergraph, transports: loaded.transports)
+        let executor = try await loadExecutor(configuration, deps)
         PlatformModules.startBackgroundWork(configuration, deps)
-        return try await GatewayServer(configuration: configuration, executor: executor, logger: logger, clients: clients)
+        let server = try await GatewayServer(configuration: configuration, executor: executor, logger: logger, clients: clients)
+        if let path { server.watch(path, deps) }
+        return server
+    }
+
+    static func loadExecutor(_ configuration: GatewayConfiguration, _ deps: ModuleDependencies) async throws -> FederatedExecutor {
+        let loaded = try await SchemaLoader.load(configuration, modules: try SubgraphModules.all(configDirectory: configuration.baseDirectory), dependencies: deps)
+        return FederatedExecutor(supergraph: loaded.supergraph, transports: loaded.transports)
+    }
+
+    /// Polls the configuration and supergraph files (by content, once a second) and reloads on change.
+    func watch(_ path: String, _ deps: ModuleDependencies) {
+        let runtime = self.runtime, logger = self.logger
+        func snapshot(_ config: GatewayConfiguration?) -> [String?] {
+            var files = [path]
+            if let c = config, let s = c.supergraph { files.append(c.resolvePath(s)) }
+            if let c = config { files += c.subgraphs.compactMap { $0.schema.map(c.resolvePath) } }
+            return files.map { try? String(contentsOfFile: $0, encoding: .utf8) }
+        }
+        let task = Task.detached {
+            var seen = snapshot(runtime.configuration)
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                let configNow = try? GatewayConfiguration.load(path: path)
+                let now = snapshot(configNow ?? runtime.configuration)
+                guard now != seen else { continue }
+                seen = now
+                do {
+                    let config = try GatewayConfiguration.load(path: path)
+                    let executor = try await GatewayServer.loadExecutor(config, deps)
+                    runtime.swap(to: executor)
+                    logger.info("reloaded the schema", metadata: ["subgraphs": "\(executor.supergraph.graphs.map(\.name))"])
+                } catch {
+                    logger.error("reload failed; still serving the previous schema", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+        runtime.watcher.withLock { $0 = task }
     }
 
     init(configuration: GatewayConfiguration, executor: (any OperationExecutor)?, logger: Logger,
@@ -76,6 +117,7 @@ public final class GatewayServer: Sendable {
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? address.port) },
             logger: logger
         )
+        defer { runtime.watcher.withLock { $0?.cancel() } }
         try await app.runService()
     }
 }
