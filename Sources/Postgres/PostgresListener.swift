@@ -5,11 +5,13 @@ import Synchronization
 extension PostgresPool {
     /// Notifications on `channels`, from a dedicated connection outside the pool that
     /// reconnects and re-subscribes after the server restarts. Ending the iteration stops it.
+    /// With `announceSubscriptions`, a notification with an empty channel follows every
+    /// (re)subscription, so a cache can reload whatever changed while it was not listening.
     ///
     /// ```swift
     /// for try await n in pool.listen(["events_appended"]) { print(n.payload) }
     /// ```
-    public func listen(_ channels: [String]) -> AsyncThrowingStream<PostgresNotification, Error> {
+    public func listen(_ channels: [String], announceSubscriptions: Bool = false) -> AsyncThrowingStream<PostgresNotification, Error> {
         let url = configuration.url
         let statistics = self.statistics
         return AsyncThrowingStream { continuation in
@@ -24,6 +26,7 @@ extension PostgresPool {
                             connection = try PostgresConnection.connectBlocking(url, statistics: statistics)
                             try connection!.listenBlocking(channels)
                             backoffMs = 50
+                            if announceSubscriptions { continuation.yield(PostgresNotification(channel: "", payload: "subscribed", pid: 0)) }
                         }
                         for n in try connection!.pollNotificationsBlocking(timeoutMs: 100) {
                             continuation.yield(n)

@@ -226,3 +226,57 @@ func withConfiguredSubgraph<T: Sendable>(_ name: String, _ config: GatewayConfig
     c.tenancy.developmentHeader = true
     return try await withGateway(c, executor: service, body)
 }
+
+@Suite("Per-tenant rate limits")
+struct RateLimitTests {
+    @Test func twoGatewaysSharingOneRedisShareTheTenantsBudget() async throws {
+        try await withPlatform { fixture, first, _ in
+            // Lower initech's quota; both gateways reload quotas on the tenants_changed notification.
+            try await withConfiguredGateway(fixture.config) { second, _ in
+                try await fixture.owner.withTenant(DemoData.tenantID("initech").uuidString) { c in
+                    try await c.query("UPDATE tenants SET requests_per_minute = 6 WHERE slug = 'initech'")
+                }
+                // Wait until both gateways limit (quotas reloaded), then count from a fresh window.
+                let headers = [("x-tenant", "initech")]
+                var statuses: [Int] = []
+                for _ in 0..<100 {
+                    let a = try await first.query("{ currentTenant { slug } }", headers: headers).status
+                    let b = try await second.query("{ currentTenant { slug } }", headers: headers).status
+                    statuses = [a, b]
+                    if a == 429 && b == 429 { break }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                #expect(statuses == [429, 429])
+                let limited = try await first.query("{ currentTenant { slug } }", headers: headers)
+                #expect(limited.json?["errors"]?[0]?["extensions"]?["code"] == "RATE_LIMITED")
+                let retryAfter = Int(limited.headers.first(name: "retry-after") ?? "") ?? 0
+                #expect((1...60).contains(retryAfter))
+                // Other tenants are not affected.
+                let acme = try await second.query("{ currentTenant { slug } }", headers: [("x-tenant", "acme")])
+                #expect(acme.text == #"{"data":{"currentTenant":{"slug":"acme"}}}"#)
+            }
+        }
+    }
+
+    @Test func theBudgetIsSharedExactly() async throws {
+        try await withPlatform { fixture, first, _ in
+            try await withConfiguredGateway(fixture.config) { second, _ in
+                // A tenant of its own with a budget of 10 per minute, created before the gateways count.
+                let id = UUID()
+                try await fixture.owner.withTenant(id.uuidString) { c in
+                    try await c.query("INSERT INTO tenants (id, slug, name, requests_per_minute) VALUES (\(id), 'tiny', 'Tiny', 10)")
+                }
+                // Quotas reload on the notification (or when a gateway's listener subscribes).
+                try await Task.sleep(for: .milliseconds(1_500))
+                var ok = 0, limited = 0
+                for i in 0..<20 {
+                    let client = i % 2 == 0 ? first : second
+                    let r = try await client.query("{ __typename }", headers: [("x-tenant", "tiny")])
+                    if r.status == 200 { ok += 1 } else if r.status == 429 { limited += 1 }
+                }
+                #expect(ok == 10, "exactly the budget passes across both gateways")
+                #expect(limited == 10)
+            }
+        }
+    }
+}

@@ -132,7 +132,7 @@ public final class ProjectionRunner: Sendable {
         let t = Task.detached {
             let wake = AsyncStream<Void>.makeStream()
             let listener = Task {
-                for try await _ in pool.listen(["events_appended"]) { wake.continuation.yield() }
+                for try await _ in pool.listen(["events_appended"], announceSubscriptions: true) { wake.continuation.yield() }
             }
             let ticker = Task {
                 while !Task.isCancelled { try? await Task.sleep(for: .seconds(5)); wake.continuation.yield() }

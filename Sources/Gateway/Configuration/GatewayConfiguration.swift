@@ -23,11 +23,13 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
     public var postgres: PostgresSettings?
     public var redis: RedisSettings?
     public var tenancy: TenancyConfiguration = .init()
+    /// Per-tenant requests per minute from the tenants' quotas (needs postgres and redis).
+    public var rateLimits: RateLimitConfiguration = .init()
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case listen, supergraph, subgraphs, limits, introspection, postgres, redis, tenancy
+        case listen, supergraph, subgraphs, limits, introspection, postgres, redis, tenancy, rateLimits = "rate_limits"
     }
 
     public init(from decoder: Decoder) throws {
@@ -40,6 +42,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         postgres = try c.decodeIfPresent(PostgresSettings.self, forKey: .postgres)
         redis = try c.decodeIfPresent(RedisSettings.self, forKey: .redis)
         tenancy = try c.decodeIfPresent(TenancyConfiguration.self, forKey: .tenancy) ?? .init()
+        rateLimits = try c.decodeIfPresent(RateLimitConfiguration.self, forKey: .rateLimits) ?? .init()
     }
 
     /// Reads a YAML file, then applies environment overrides:
@@ -124,6 +127,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
     public static func == (a: GatewayConfiguration, b: GatewayConfiguration) -> Bool {
         a.listen == b.listen && a.supergraph == b.supergraph && a.subgraphs == b.subgraphs && a.limits == b.limits
             && a.introspection == b.introspection && a.postgres == b.postgres && a.redis == b.redis && a.tenancy == b.tenancy
+            && a.rateLimits == b.rateLimits
     }
 }
 
@@ -224,4 +228,10 @@ public struct TenancyConfiguration: Codable, Sendable, Equatable {
 public struct ConfigurationError: Error, CustomStringConvertible {
     public let description: String
     public init(_ d: String) { description = d }
+}
+
+public struct RateLimitConfiguration: Codable, Sendable, Equatable {
+    /// Enforce each tenant's `requestsPerMinute` quota (HTTP 429, `RATE_LIMITED`).
+    public var enabled: Bool = false
+    public init() {}
 }

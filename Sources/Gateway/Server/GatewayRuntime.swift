@@ -16,6 +16,9 @@ final class GatewayRuntime: Sendable {
     /// reload: a request keeps the pipeline it started with.
     private let current: Mutex<RequestPipeline?>
     var pipelineIfLoaded: RequestPipeline? { current.withLock { $0 } }
+    /// Tenant quotas and the shared rate limiter (when Postgres and Redis are configured).
+    let quotas: TenantQuotas?
+    let rateLimiter: RateLimiter?
     /// The reload watcher, if any (ended when the server stops).
     let watcher = Mutex<Task<Void, Never>?>(nil)
 
@@ -42,6 +45,15 @@ final class GatewayRuntime: Sendable {
         self.current = Mutex(executor.map { Self.pipeline(configuration, $0) })
         self.postgres = clients.postgres
         self.redis = clients.redis
+        if configuration.rateLimits.enabled, let pg = clients.postgres, let redis = clients.redis {
+            let quotas = TenantQuotas(pool: pg, logger: logger)
+            quotas.start()
+            self.quotas = quotas
+            self.rateLimiter = RateLimiter(redis: redis)
+        } else {
+            self.quotas = nil
+            self.rateLimiter = nil
+        }
     }
 
     /// The clients a configuration asks for (none when it names neither Postgres nor Redis).

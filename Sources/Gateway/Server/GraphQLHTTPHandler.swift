@@ -76,6 +76,18 @@ struct GraphQLHTTPHandler: Sendable {
                                     body: .init(byteBuffer: ByteBuffer(bytes: ExecutionResult(data: nil, errors: [
                                         GraphQLError("No schema is loaded yet.", code: "SERVICE_UNAVAILABLE")]).json.bytes)))
 
+    /// 429 when the request's tenant is over its requests-per-minute quota.
+    func rateLimited(_ context: RequestContext, _ type: ResponseType) async -> Response? {
+        guard let limiter = runtime.rateLimiter, let tenant = context.tenant, let quota = runtime.quotas?.quota(for: tenant) else { return nil }
+        guard case .limited(let ms)? = try? await limiter.take(tenant: tenant, perMinute: quota.requestsPerMinute) else { return nil }
+        let seconds = (ms + 999) / 1_000
+        var response = respond(.init(status: 429, body: ExecutionResult(data: nil, errors: [
+            GraphQLError("Tenant \(tenant) is over its quota of \(quota.requestsPerMinute) requests per minute.", code: "RATE_LIMITED",
+                         extensions: ["retryAfterSeconds": .int(seconds)])]).jsonBytes), type)
+        response.headers[.retryAfter] = String(seconds)
+        return response
+    }
+
     func post(_ request: Request) async -> Response {
         guard let pipeline = runtime.pipelineIfLoaded else { return Self.notLoaded }
         guard let type = Self.negotiate(request.headers[.accept]) else {
@@ -106,6 +118,7 @@ struct GraphQLHTTPHandler: Sendable {
             return respond(.init(status: 400, body: ExecutionResult(data: nil, errors: [GraphQLError("Invalid JSON.", code: "BAD_REQUEST")]).jsonBytes), type)
         }
         let context = requestContext(request)
+        if let limited = await rateLimited(context, type) { return limited }
         if case .array(let operations) = json {
             guard let maxBatch = runtime.configuration.limits.maxBatch else {
                 return respond(.init(status: 400, body: ExecutionResult(data: nil, errors: [
@@ -156,7 +169,9 @@ struct GraphQLHTTPHandler: Sendable {
             }
             if target == 0 { r.variables = o } else { r.extensions = o }
         }
-        return respond(await pipeline.run(r, method: .get, context: requestContext(request)), type)
+        let context = requestContext(request)
+        if let limited = await rateLimited(context, type) { return limited }
+        return respond(await pipeline.run(r, method: .get, context: context), type)
     }
 }
 

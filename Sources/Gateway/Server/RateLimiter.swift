@@ -1,0 +1,88 @@
+import Foundation
+import Logging
+import Postgres
+import Redis
+import Synchronization
+
+/// Per-tenant quotas from the tenants subgraph's data, cached in the gateway: loaded at start
+/// and again whenever `tenants_changed` is notified — never queried per request.
+final class TenantQuotas: Sendable {
+    struct Quota: Sendable, Equatable {
+        let requestsPerMinute: Int
+        let maxQueryCost: Int
+    }
+
+    private let bySlug = Mutex<[String: Quota]>([:])
+    private let task = Mutex<Task<Void, Never>?>(nil)
+    let pool: PostgresPool
+    let logger: Logger
+
+    init(pool: PostgresPool, logger: Logger) {
+        self.pool = pool
+        self.logger = logger
+    }
+
+    func quota(for slug: String) -> Quota? { bySlug.withLock { $0[slug] } }
+
+    func reload() async throws {
+        let rows = try await pool.query("SELECT slug, requests_per_minute, max_query_cost FROM tenant_quotas()")
+        var fresh: [String: Quota] = [:]
+        for r in rows {
+            fresh[try r.decode("slug")] = Quota(requestsPerMinute: try r.decode("requests_per_minute"), maxQueryCost: try r.decode("max_query_cost"))
+        }
+        bySlug.withLock { $0 = fresh }
+        logger.debug("tenant quotas loaded", metadata: ["tenants": "\(fresh.count)"])
+    }
+
+    /// Loads now, then reloads on every `tenants_changed` notification (and every minute as a safety net).
+    func start() {
+        let t = Task.detached { [self] in
+            try? await self.reload()
+            let wake = AsyncStream<Void>.makeStream()
+            // Reload on each notification, and once subscribed (changes made before that were not heard).
+            let listener = Task { for try await _ in pool.listen(["tenants_changed"], announceSubscriptions: true) { wake.continuation.yield() } }
+            let ticker = Task { while !Task.isCancelled { try? await Task.sleep(for: .seconds(60)); wake.continuation.yield() } }
+            defer { listener.cancel(); ticker.cancel() }
+            for await _ in wake.stream {
+                do { try await self.reload() } catch { self.logger.warning("tenant quotas not reloaded", metadata: ["error": "\(error)"]) }
+            }
+        }
+        task.withLock { $0 = t }
+    }
+
+    func stop() { task.withLock { $0?.cancel() } }
+}
+
+/// Requests per minute per tenant, enforced atomically in Redis (one sliding-window script,
+/// Redis's own clock), so every gateway replica sharing the Redis shares the budget.
+struct RateLimiter: Sendable {
+    let redis: RedisClient
+
+    static let script = RedisScript("""
+    local t = redis.call('TIME')
+    local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    local window = tonumber(ARGV[1])
+    local limit = tonumber(ARGV[2])
+    redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+    if redis.call('ZCARD', KEYS[1]) >= limit then
+      local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+      return {0, tonumber(oldest[2]) + window - now}
+    end
+    redis.call('ZADD', KEYS[1], now, ARGV[3])
+    redis.call('PEXPIRE', KEYS[1], window)
+    return {1, 0}
+    """)
+
+    enum Decision: Equatable {
+        case allowed
+        case limited(retryAfterMs: Int)
+    }
+
+    /// Takes one request from the tenant's budget of `perMinute`.
+    func take(tenant: String, perMinute: Int) async throws -> Decision {
+        let reply = try await redis.run(Self.script, keys: ["tenant:\(tenant):ratelimit:rpm"],
+                                        args: [RedisArgument(60_000), RedisArgument(perMinute), RedisArgument(UUID().uuidString)])
+        guard let parts = reply.array, parts.count == 2, let ok = parts[0].integer else { return .allowed }
+        return ok == 1 ? .allowed : .limited(retryAfterMs: max(1, parts[1].integer ?? 1_000))
+    }
+}
