@@ -106,3 +106,47 @@ struct StandaloneSubgraphTests {
         }
     }
 }
+
+@Suite("Readiness and query plans")
+struct ReadinessAndPlanTests {
+    @Test func readyIsFalseWhileARemoteSubgraphIsDown() async throws {
+        let supergraph = try Supergraph(sdl: try benchFile("supergraph.graphql"))
+        var transports: [String: any SubgraphTransport] = [:]
+        for (name, s) in try BenchSubgraphs.all() where name != "inventory" {
+            transports[name] = InProcessTransport(subgraph: s) { _ in BenchSubgraphs.Context() }
+        }
+        transports["inventory"] = HTTPTransport(name: "inventory", url: "http://127.0.0.1:\(freePort())/graphql")
+        try await withGateway(executor: FederatedExecutor(supergraph: supergraph, transports: transports)) { client in
+            let r = try await client.send(.GET, "/ready")
+            #expect(r.status == 503)
+        }
+        try await withPythonSubgraph { url in
+            var config = GatewayConfiguration()
+            config.subgraphs = [SubgraphConfiguration(name: "accounts", module: "bench_accounts"), SubgraphConfiguration(name: "notes", url: url)]
+            try await withConfiguredGateway(config) { client, _ in
+                let r = try await client.send(.GET, "/ready")
+                #expect(r.status == 200)
+            }
+        }
+    }
+
+    @Test func theQueryPlanWhenAskedAndAllowed() async throws {
+        let supergraph = try Supergraph(sdl: try benchFile("supergraph.graphql"))
+        var transports: [String: any SubgraphTransport] = [:]
+        for (name, s) in try BenchSubgraphs.all() { transports[name] = InProcessTransport(subgraph: s) { _ in BenchSubgraphs.Context() } }
+        let executor = FederatedExecutor(supergraph: supergraph, transports: transports)
+        var config = GatewayConfiguration()
+        config.exposeQueryPlan = true
+        try await withGateway(config, executor: executor) { client in
+            let r = try await client.query("{ topProducts(first: 1) { name inStock } }", headers: [("x-switchyard-query-plan", "true")])
+            let plan = try #require(r.json?["extensions"]?["queryPlan"]?.stringValue)
+            #expect(plan.contains("Fetch(service: \"products\")") && plan.contains("Flatten(path: \"topProducts.@\")"))
+            let plain = try await client.query("{ topProducts(first: 1) { name } }")
+            #expect(plain.json?["extensions"] == nil)
+        }
+        try await withGateway(executor: executor) { client in
+            let r = try await client.query("{ topProducts(first: 1) { name } }", headers: [("x-switchyard-query-plan", "true")])
+            #expect(r.json?["extensions"] == nil, "not exposed unless configured")
+        }
+    }
+}

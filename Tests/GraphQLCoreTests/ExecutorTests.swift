@@ -163,7 +163,20 @@ struct ExecutorTests {
 
     @Test func nonNullErrorPropagatesToNearestNullableParent() async throws {
         let r = try await run("{ nested { ok inner { ok inner { failNonNull } } } echo(value: \"x\") }")
-        #expect(r.json.text == #"{"errors":[{"message":"boom","locations":[{"line":1,"column":34}],"path":["nested","inner","inner","failNonNull"]}],"data":{"nested":null,"echo":"{\"value\":\"x\",\"flag\":false}"}}"#)
+        #expect(r.json.text == #"{"errors":[{"message":"Internal server error","locations":[{"line":1,"column":34}],"path":["nested","inner","inner","failNonNull"],"extensions":{"code":"INTERNAL_SERVER_ERROR"}}],"data":{"nested":null,"echo":"{\"value\":\"x\",\"flag\":false}"}}"#)
+    }
+
+    @Test func internalErrorsAreRedactedUnlessExposed() async throws {
+        let seen = Log()
+        let exec = try makeWorld()
+        exec.internalErrorHandler = { e in seen.entries.append("\(e)") }
+        let doc = try Parser.parse("{ nullableFail nested { failNonNull } }")
+        let redacted = await Executor.execute(exec, request: ExecutionRequest(document: doc), context: Log())
+        #expect(redacted.errors.map(\.message) == ["custom failure", "Internal server error"], "GraphQLErrors are the resolver's own words")
+        #expect(seen.entries == ["boom"], "the detail goes to the handler, not the client")
+        exec.exposeInternalErrors = true
+        let exposed = await Executor.execute(exec, request: ExecutionRequest(document: doc), context: Log())
+        #expect(exposed.errors.map(\.message) == ["custom failure", "boom"])
     }
 
     @Test func nonNullRootFieldNullsData() async throws {

@@ -25,11 +25,14 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
     public var tenancy: TenancyConfiguration = .init()
     /// Per-tenant requests per minute from the tenants' quotas (needs postgres and redis).
     public var rateLimits: RateLimitConfiguration = .init()
+    /// Answer `X-Switchyard-Query-Plan: true` with the plan in `extensions.queryPlan`.
+    public var exposeQueryPlan = false
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case listen, supergraph, subgraphs, limits, introspection, postgres, redis, tenancy, rateLimits = "rate_limits"
+        case exposeQueryPlan = "expose_query_plan"
     }
 
     public init(from decoder: Decoder) throws {
@@ -43,6 +46,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         redis = try c.decodeIfPresent(RedisSettings.self, forKey: .redis)
         tenancy = try c.decodeIfPresent(TenancyConfiguration.self, forKey: .tenancy) ?? .init()
         rateLimits = try c.decodeIfPresent(RateLimitConfiguration.self, forKey: .rateLimits) ?? .init()
+        exposeQueryPlan = try c.decodeIfPresent(Bool.self, forKey: .exposeQueryPlan) ?? false
     }
 
     /// Reads a YAML file, then applies environment overrides:
@@ -127,7 +131,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
     public static func == (a: GatewayConfiguration, b: GatewayConfiguration) -> Bool {
         a.listen == b.listen && a.supergraph == b.supergraph && a.subgraphs == b.subgraphs && a.limits == b.limits
             && a.introspection == b.introspection && a.postgres == b.postgres && a.redis == b.redis && a.tenancy == b.tenancy
-            && a.rateLimits == b.rateLimits
+            && a.rateLimits == b.rateLimits && a.exposeQueryPlan == b.exposeQueryPlan
     }
 }
 

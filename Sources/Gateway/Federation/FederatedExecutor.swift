@@ -9,6 +9,7 @@ public final class FederatedExecutor: OperationExecutor {
     public let supergraph: Supergraph
     let planner: QueryPlanner
     let executor: PlanExecutor
+    let transports: [String: any SubgraphTransport]
     let cache: PlanCache
 
     public var apiSchema: Schema { supergraph.apiSchema }
@@ -17,6 +18,7 @@ public final class FederatedExecutor: OperationExecutor {
         self.supergraph = supergraph
         self.planner = QueryPlanner(supergraph: supergraph)
         self.executor = PlanExecutor(supergraph: supergraph, transports: transports)
+        self.transports = transports
         self.cache = PlanCache(capacity: planCacheSize)
     }
 
@@ -37,7 +39,25 @@ public final class FederatedExecutor: OperationExecutor {
         }
         var headers = context.headers.filter { $0.0.lowercased() == "authorization" }
         if let tenant = context.tenant { headers.append(("x-tenant", tenant)) }
-        return await executor.execute(plan, request: request, headers: headers)
+        var result = await executor.execute(plan, request: request, headers: headers)
+        if context.includeQueryPlan {
+            result.extensions = (result.extensions ?? [:]).merging(["queryPlan": .string(plan.text)]) { _, b in b }
+        }
+        return result
+    }
+
+    /// Ready when every remote subgraph answers `{ __typename }` within a second.
+    public func isReady() async -> Bool {
+        let remote = transports.values.compactMap { $0 as? HTTPTransport }
+        return await withTaskGroup(of: Bool.self) { group in
+            for t in remote {
+                group.addTask {
+                    let probe = HTTPTransport(name: t.name, url: t.url, timeoutMs: 1_000, client: t.client)
+                    return (try? await probe.fetch(SubgraphRequest(query: "{ __typename }", variables: [:])))?["data"] != nil
+                }
+            }
+            return await group.allSatisfy { $0 }
+        }
     }
 }
 

@@ -9,6 +9,12 @@ public protocol OperationExecutor: Sendable {
     /// The schema clients see (validation runs against it).
     var apiSchema: Schema { get }
     func execute(_ request: ExecutionRequest, context: RequestContext) async -> ExecutionResult
+    /// Whether what it depends on answers (for `/ready`).
+    func isReady() async -> Bool
+}
+
+extension OperationExecutor {
+    public func isReady() async -> Bool { true }
 }
 
 /// Per-request facts the executor and subgraphs may use.
@@ -16,9 +22,12 @@ public struct RequestContext: Sendable {
     /// Tenant slug from verified credentials or, when enabled, the development header.
     public var tenant: String?
     public var headers: [(String, String)]
-    public init(tenant: String? = nil, headers: [(String, String)] = []) {
+    /// Put the query plan in the response's `extensions.queryPlan`.
+    public var includeQueryPlan = false
+    public init(tenant: String? = nil, headers: [(String, String)] = [], includeQueryPlan: Bool = false) {
         self.tenant = tenant
         self.headers = headers
+        self.includeQueryPlan = includeQueryPlan
     }
 }
 

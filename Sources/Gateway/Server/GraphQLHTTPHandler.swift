@@ -69,6 +69,8 @@ struct GraphQLHTTPHandler: Sendable {
             ctx.tenant = t
         }
         ctx.headers = request.headers.map { ($0.name.canonicalName, $0.value) }
+        ctx.includeQueryPlan = runtime.configuration.exposeQueryPlan
+            && request.headers[HTTPField.Name("X-Switchyard-Query-Plan")!]?.lowercased() == "true"
         return ctx
     }
 

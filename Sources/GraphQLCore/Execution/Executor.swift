@@ -359,9 +359,14 @@ final class ExecutionState<Context: Sendable>: @unchecked Sendable {
         }
     }
 
+    /// A resolver's error as a field error. Errors that are not `GraphQLError`s are internal
+    /// (a database or network failure): clients see a generic message unless the schema
+    /// exposes details, so SQL, hosts or stack traces never leak.
     func asGraphQLError(_ e: Error) -> GraphQLError {
         if let g = e as? GraphQLError { return g }
-        return GraphQLError(String(describing: e))
+        if executable.exposeInternalErrors { return GraphQLError(String(describing: e), code: "INTERNAL_SERVER_ERROR") }
+        executable.internalErrorHandler?(e)
+        return GraphQLError("Internal server error", code: "INTERNAL_SERVER_ERROR")
     }
 
     /// A failed non-null position nulls its nearest nullable ancestor (§6.4.4).

@@ -144,6 +144,10 @@ public final class ExecutableSchema<Context: Sendable>: @unchecked Sendable {
     public let schema: Schema
     var rootValues: [OperationType: AnyObjectBox<Context>] = [:]
     let introspection: Introspection<Context>
+    /// Show internal errors' descriptions to clients (development only; off by default).
+    public var exposeInternalErrors = false
+    /// Sees every internal error that is redacted for clients (for logging).
+    public var internalErrorHandler: (@Sendable (any Error) -> Void)?
 
     public init(schema: Schema) {
         self.schema = schema
