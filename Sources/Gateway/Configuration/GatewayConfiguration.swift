@@ -27,12 +27,14 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
     public var rateLimits: RateLimitConfiguration = .init()
     /// Answer `X-Switchyard-Query-Plan: true` with the plan in `extensions.queryPlan`.
     public var exposeQueryPlan = false
+    /// Automatic persisted queries and trusted documents.
+    public var persistedQueries: PersistedQueryConfiguration = .init()
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case listen, supergraph, subgraphs, limits, introspection, postgres, redis, tenancy, rateLimits = "rate_limits"
-        case exposeQueryPlan = "expose_query_plan"
+        case exposeQueryPlan = "expose_query_plan", persistedQueries = "persisted_queries"
     }
 
     public init(from decoder: Decoder) throws {
@@ -47,6 +49,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         tenancy = try c.decodeIfPresent(TenancyConfiguration.self, forKey: .tenancy) ?? .init()
         rateLimits = try c.decodeIfPresent(RateLimitConfiguration.self, forKey: .rateLimits) ?? .init()
         exposeQueryPlan = try c.decodeIfPresent(Bool.self, forKey: .exposeQueryPlan) ?? false
+        persistedQueries = try c.decodeIfPresent(PersistedQueryConfiguration.self, forKey: .persistedQueries) ?? .init()
     }
 
     /// Reads a YAML file, then applies environment overrides:
@@ -100,6 +103,9 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
     }
 
     public func validate() throws {
+        if persistedQueries.trustedDocuments != nil || persistedQueries.onlyTrusted {
+            _ = try PersistedQueries(configuration: persistedQueries, redis: nil, baseDirectory: baseDirectory)
+        }
         guard listenAddress != nil else { throw ConfigurationError("listen must be host:port, got '\(listen)'") }
         var names = Set<String>()
         for s in subgraphs {
@@ -131,7 +137,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
     public static func == (a: GatewayConfiguration, b: GatewayConfiguration) -> Bool {
         a.listen == b.listen && a.supergraph == b.supergraph && a.subgraphs == b.subgraphs && a.limits == b.limits
             && a.introspection == b.introspection && a.postgres == b.postgres && a.redis == b.redis && a.tenancy == b.tenancy
-            && a.rateLimits == b.rateLimits && a.exposeQueryPlan == b.exposeQueryPlan
+            && a.rateLimits == b.rateLimits && a.exposeQueryPlan == b.exposeQueryPlan && a.persistedQueries == b.persistedQueries
     }
 }
 

@@ -19,6 +19,8 @@ final class GatewayRuntime: Sendable {
     /// Tenant quotas and the shared rate limiter (when Postgres and Redis are configured).
     let quotas: TenantQuotas?
     let rateLimiter: RateLimiter?
+    /// Persisted queries (automatic and trusted); nil when the manifest could not be read.
+    let persisted: PersistedQueries
     /// The reload watcher, if any (ended when the server stops).
     let watcher = Mutex<Task<Void, Never>?>(nil)
 
@@ -45,6 +47,9 @@ final class GatewayRuntime: Sendable {
         self.current = Mutex(executor.map { Self.pipeline(configuration, $0) })
         self.postgres = clients.postgres
         self.redis = clients.redis
+        self.persisted = (try? PersistedQueries(configuration: configuration.persistedQueries, redis: clients.redis,
+                                                baseDirectory: configuration.baseDirectory))
+            ?? (try! PersistedQueries(configuration: PersistedQueryConfiguration(), redis: clients.redis, baseDirectory: "/"))
         if configuration.rateLimits.enabled, let pg = clients.postgres, let redis = clients.redis {
             let quotas = TenantQuotas(pool: pg, logger: logger)
             quotas.start()

@@ -90,6 +90,17 @@ struct GraphQLHTTPHandler: Sendable {
         return response
     }
 
+    /// Persisted-query resolution, then the pipeline.
+    func run(_ pipeline: RequestPipeline, _ request: GraphQLRequest, _ method: RequestPipeline.Method,
+             _ context: RequestContext) async -> RequestPipeline.Outcome {
+        do {
+            let resolved = try await runtime.persisted.resolve(request)
+            return await pipeline.run(resolved, method: method, context: context)
+        } catch {
+            return .init(status: error.status, body: ExecutionResult(data: nil, errors: [error.error]).jsonBytes)
+        }
+    }
+
     func post(_ request: Request) async -> Response {
         guard let pipeline = runtime.pipelineIfLoaded else { return Self.notLoaded }
         guard let type = Self.negotiate(request.headers[.accept]) else {
@@ -135,7 +146,7 @@ struct GraphQLHTTPHandler: Sendable {
                 if i > 0 { body.append(UInt8(ascii: ",")) }
                 do {
                     let r = try GraphQLRequest.from(op)
-                    body += await pipeline.run(r, method: .post, context: context).body
+                    body += await run(pipeline, r, .post, context).body
                 } catch {
                     body += ExecutionResult(data: nil, errors: error.errors).jsonBytes
                 }
@@ -147,7 +158,7 @@ struct GraphQLHTTPHandler: Sendable {
         do { graphQLRequest = try GraphQLRequest.from(json) } catch {
             return respond(.init(status: error.status, body: ExecutionResult(data: nil, errors: error.errors).jsonBytes), type)
         }
-        return respond(await pipeline.run(graphQLRequest, method: .post, context: context), type)
+        return respond(await run(pipeline, graphQLRequest, .post, context), type)
     }
 
     func get(_ request: Request) async -> Response {
@@ -173,7 +184,7 @@ struct GraphQLHTTPHandler: Sendable {
         }
         let context = requestContext(request)
         if let limited = await rateLimited(context, type) { return limited }
-        return respond(await pipeline.run(r, method: .get, context: context), type)
+        return respond(await run(pipeline, r, .get, context), type)
     }
 }
 

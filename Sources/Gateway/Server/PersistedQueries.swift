@@ -1,0 +1,120 @@
+import Crypto
+import Foundation
+import GraphQLCore
+import OrderedCollections
+import Redis
+import Synchronization
+
+/// Automatic persisted queries (the `persistedQuery` extension with a sha256Hash) and trusted
+/// documents (a manifest of allowed operations). Registered queries live in Redis when it is
+/// configured (shared by every replica), else in a bounded in-memory store.
+final class PersistedQueries: Sendable {
+    let redis: RedisClient?
+    let configuration: PersistedQueryConfiguration
+    /// Hash → query text from the trusted documents manifest.
+    let trusted: [String: String]
+    private let memory = Mutex(OrderedDictionary<String, String>())
+
+    init(configuration: PersistedQueryConfiguration, redis: RedisClient?, baseDirectory: String) throws {
+        self.configuration = configuration
+        self.redis = redis
+        var trusted: [String: String] = [:]
+        if let path = configuration.trustedDocuments {
+            let full = path.hasPrefix("/") ? path : baseDirectory + "/" + path
+            guard let data = FileManager.default.contents(atPath: full), case .object(let o)? = try? JSONReader.parse(Array(data)) else {
+                throw ConfigurationError("persisted_queries.trusted_documents: \(path) is not a JSON object of hash → document")
+            }
+            for (hash, doc) in o {
+                guard let text = doc.stringValue else { continue }
+                guard Self.sha256(text) == hash.lowercased() else {
+                    throw ConfigurationError("persisted_queries.trusted_documents: the document under \(hash) does not hash to it")
+                }
+                trusted[hash.lowercased()] = text
+            }
+        }
+        self.trusted = trusted
+    }
+
+    static func sha256(_ text: String) -> String {
+        SHA256.hash(data: Array(text.utf8)).map { b in let h = String(b, radix: 16); return h.count == 1 ? "0" + h : h }.joined()
+    }
+
+    struct Failure: Error {
+        let status: Int
+        let error: GraphQLError
+    }
+
+    /// The query to run for a request: its own text, or the one its hash names.
+    func resolve(_ request: GraphQLRequest) async throws(Failure) -> GraphQLRequest {
+        var request = request
+        let hash = request.extensions["persistedQuery"]?["sha256Hash"]?.stringValue?.lowercased()
+        if let query = request.query {
+            let actual = Self.sha256(query)
+            if let hash, hash != actual {
+                throw Failure(status: 400, error: GraphQLError("provided sha does not match query", code: "PERSISTED_QUERY_HASH_MISMATCH"))
+            }
+            if configuration.onlyTrusted, trusted[actual] == nil {
+                throw Failure(status: 403, error: GraphQLError("Only trusted documents are accepted; this one is not in the manifest.",
+                                                               code: "PERSISTED_QUERY_NOT_IN_LIST"))
+            }
+            if hash != nil, configuration.automatic { await store(actual, query) }
+            return request
+        }
+        guard let hash else { return request } // no query: the pipeline reports it
+        if let known = trusted[hash] {
+            request.query = known
+            return request
+        }
+        guard configuration.automatic, !configuration.onlyTrusted else {
+            throw Failure(status: configuration.onlyTrusted ? 403 : 400,
+                          error: GraphQLError("PersistedQueryNotSupported", code: "PERSISTED_QUERY_NOT_SUPPORTED"))
+        }
+        guard let known = await load(hash) else {
+            // Clients send the full query next (HTTP 200, as Apollo's protocol expects).
+            throw Failure(status: 200, error: GraphQLError("PersistedQueryNotFound", code: "PERSISTED_QUERY_NOT_FOUND"))
+        }
+        request.query = known
+        return request
+    }
+
+    private func key(_ hash: String) -> String { "apq:" + hash }
+
+    private func store(_ hash: String, _ query: String) async {
+        if let redis {
+            _ = try? await redis.set(key(hash), value: query, expiration: .seconds(configuration.ttlSeconds))
+        } else {
+            memory.withLock { d in
+                d[hash] = query
+                if d.count > 10_000 { d.removeFirst(d.count - 10_000) }
+            }
+        }
+    }
+
+    private func load(_ hash: String) async -> String? {
+        if let redis { return try? await redis.getString(key(hash)) }
+        return memory.withLock { $0[hash] }
+    }
+}
+
+public struct PersistedQueryConfiguration: Codable, Sendable, Equatable {
+    /// Accept the automatic persisted queries protocol.
+    public var automatic: Bool = true
+    /// How long registered queries are kept (Redis), in seconds.
+    public var ttlSeconds: Int = 86_400
+    /// A JSON file `{ "<sha256>": "<document>" }` of trusted operations.
+    public var trustedDocuments: String?
+    /// Reject every document that is not in the trusted manifest.
+    public var onlyTrusted: Bool = false
+
+    public init() {}
+    enum CodingKeys: String, CodingKey {
+        case automatic, ttlSeconds = "ttl_seconds", trustedDocuments = "trusted_documents", onlyTrusted = "only_trusted"
+    }
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        automatic = try c.decodeIfPresent(Bool.self, forKey: .automatic) ?? true
+        ttlSeconds = try c.decodeIfPresent(Int.self, forKey: .ttlSeconds) ?? 86_400
+        trustedDocuments = try c.decodeIfPresent(String.self, forKey: .trustedDocuments)
+        onlyTrusted = try c.decodeIfPresent(Bool.self, forKey: .onlyTrusted) ?? false
+    }
+}
