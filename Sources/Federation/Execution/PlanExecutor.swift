@@ -17,7 +17,9 @@ public final class PlanExecutor: Sendable {
         self.shaping = Shaping.executable(supergraph.apiSchema)
     }
 
-    public func execute(_ plan: QueryPlan, request: ExecutionRequest, headers: [(String, String)] = []) async -> ExecutionResult {
+    /// - Parameter headers: the headers each subgraph's requests carry, by subgraph name.
+    public func execute(_ plan: QueryPlan, request: ExecutionRequest,
+                        headers: @escaping @Sendable (String) -> [(String, String)] = { _ in [] }) async -> ExecutionResult {
         let ops = request.document.operations.filter { request.operationName == nil || $0.name?.value == request.operationName }
         guard let operation = ops.first else {
             return ExecutionResult(data: nil, errors: [GraphQLError("Unknown operation.", code: "OPERATION_NOT_FOUND")])
@@ -101,12 +103,12 @@ extension TreeValue {
 final class PlanRun: @unchecked Sendable {
     let executor: PlanExecutor
     let variables: OrderedDictionary<String, JSON>
-    let headers: [(String, String)]
+    let headers: @Sendable (String) -> [(String, String)]
     let root = ObjectNode()
     private let lock = Mutex(())
     private(set) var errors: [GraphQLError] = []
 
-    init(executor: PlanExecutor, variables: OrderedDictionary<String, JSON>, headers: [(String, String)]) {
+    init(executor: PlanExecutor, variables: OrderedDictionary<String, JSON>, headers: @escaping @Sendable (String) -> [(String, String)]) {
         self.executor = executor
         self.variables = variables
         self.headers = headers
@@ -143,7 +145,7 @@ final class PlanRun: @unchecked Sendable {
                                          extensions: ["serviceName": .string(f.subgraph)]))
         }
         do {
-            let response = try await transport.fetch(SubgraphRequest(query: f.operation, variables: vars, headers: headers))
+            let response = try await transport.fetch(SubgraphRequest(query: f.operation, variables: vars, headers: headers(f.subgraph)))
             guard case .object = response else {
                 return .failure(GraphQLError("Subgraph \"\(f.subgraph)\" returned an invalid response.", code: "SUBREQUEST_MALFORMED_RESPONSE",
                                              extensions: ["serviceName": .string(f.subgraph)]))

@@ -29,12 +29,14 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
     public var exposeQueryPlan = false
     /// Automatic persisted queries and trusted documents.
     public var persistedQueries: PersistedQueryConfiguration = .init()
+    /// Which client headers reach subgraphs, and headers the gateway adds.
+    public var headers: HeaderRules = .init()
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case listen, supergraph, subgraphs, limits, introspection, postgres, redis, tenancy, rateLimits = "rate_limits"
-        case exposeQueryPlan = "expose_query_plan", persistedQueries = "persisted_queries"
+        case exposeQueryPlan = "expose_query_plan", persistedQueries = "persisted_queries", headers
     }
 
     public init(from decoder: Decoder) throws {
@@ -50,6 +52,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         rateLimits = try c.decodeIfPresent(RateLimitConfiguration.self, forKey: .rateLimits) ?? .init()
         exposeQueryPlan = try c.decodeIfPresent(Bool.self, forKey: .exposeQueryPlan) ?? false
         persistedQueries = try c.decodeIfPresent(PersistedQueryConfiguration.self, forKey: .persistedQueries) ?? .init()
+        headers = try c.decodeIfPresent(HeaderRules.self, forKey: .headers) ?? .init()
     }
 
     /// Reads a YAML file, then applies environment overrides:
@@ -137,7 +140,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
     public static func == (a: GatewayConfiguration, b: GatewayConfiguration) -> Bool {
         a.listen == b.listen && a.supergraph == b.supergraph && a.subgraphs == b.subgraphs && a.limits == b.limits
             && a.introspection == b.introspection && a.postgres == b.postgres && a.redis == b.redis && a.tenancy == b.tenancy
-            && a.rateLimits == b.rateLimits && a.exposeQueryPlan == b.exposeQueryPlan && a.persistedQueries == b.persistedQueries
+            && a.rateLimits == b.rateLimits && a.exposeQueryPlan == b.exposeQueryPlan && a.persistedQueries == b.persistedQueries && a.headers == b.headers
     }
 }
 
@@ -244,4 +247,54 @@ public struct RateLimitConfiguration: Codable, Sendable, Equatable {
     /// Enforce each tenant's `requestsPerMinute` quota (HTTP 429, `RATE_LIMITED`).
     public var enabled: Bool = false
     public init() {}
+}
+
+/// Header propagation to subgraphs:
+///
+/// ```yaml
+/// headers:
+///   propagate: [authorization, x-request-id]     # client headers passed to every subgraph
+///   insert: { x-gateway: switchyard }            # added to every subgraph request
+///   subgraphs:
+///     reviews: { propagate: [x-locale], insert: { x-team: reviews } }
+/// ```
+/// The request's tenant always travels as `x-tenant`.
+public struct HeaderRules: Codable, Sendable, Equatable {
+    public struct Rule: Codable, Sendable, Equatable {
+        public var propagate: [String] = []
+        public var insert: [String: String] = [:]
+        public init(propagate: [String] = [], insert: [String: String] = [:]) {
+            self.propagate = propagate
+            self.insert = insert
+        }
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            propagate = try c.decodeIfPresent([String].self, forKey: .propagate) ?? []
+            insert = try c.decodeIfPresent([String: String].self, forKey: .insert) ?? [:]
+        }
+    }
+    public var propagate: [String] = ["authorization"]
+    public var insert: [String: String] = [:]
+    public var subgraphs: [String: Rule] = [:]
+
+    public init() {}
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        propagate = try c.decodeIfPresent([String].self, forKey: .propagate) ?? ["authorization"]
+        insert = try c.decodeIfPresent([String: String].self, forKey: .insert) ?? [:]
+        subgraphs = try c.decodeIfPresent([String: Rule].self, forKey: .subgraphs) ?? [:]
+    }
+
+    /// The headers one subgraph gets for a request.
+    public func headers(for subgraph: String, from client: [(String, String)], tenant: String?) -> [(String, String)] {
+        let rule = subgraphs[subgraph]
+        let names = Set((propagate + (rule?.propagate ?? [])).map { $0.lowercased() })
+        var out = client.filter { names.contains($0.0.lowercased()) && $0.0.lowercased() != "x-tenant" }
+        for (k, v) in insert.merging(rule?.insert ?? [:], uniquingKeysWith: { _, b in b }).sorted(by: { $0.key < $1.key }) {
+            out.removeAll { $0.0.lowercased() == k.lowercased() }
+            out.append((k, v))
+        }
+        if let tenant { out.append(("x-tenant", tenant)) }
+        return out
+    }
 }

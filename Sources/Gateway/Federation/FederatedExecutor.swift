@@ -14,7 +14,11 @@ public final class FederatedExecutor: OperationExecutor {
 
     public var apiSchema: Schema { supergraph.apiSchema }
 
-    public init(supergraph: Supergraph, transports: [String: any SubgraphTransport], planCacheSize: Int = 1_000) {
+    let headerRules: HeaderRules
+
+    public init(supergraph: Supergraph, transports: [String: any SubgraphTransport], planCacheSize: Int = 1_000,
+                headers: HeaderRules = HeaderRules()) {
+        self.headerRules = headers
         self.supergraph = supergraph
         self.planner = QueryPlanner(supergraph: supergraph)
         self.executor = PlanExecutor(supergraph: supergraph, transports: transports)
@@ -37,9 +41,10 @@ public final class FederatedExecutor: OperationExecutor {
         } catch {
             return ExecutionResult(data: .null, errors: [GraphQLError("\(error)", code: "QUERY_PLANNING_FAILED")])
         }
-        var headers = context.headers.filter { $0.0.lowercased() == "authorization" }
-        if let tenant = context.tenant { headers.append(("x-tenant", tenant)) }
-        var result = await executor.execute(plan, request: request, headers: headers)
+        let rules = headerRules, client = context.headers, tenant = context.tenant
+        var result = await executor.execute(plan, request: request) { subgraph in
+            rules.headers(for: subgraph, from: client, tenant: tenant)
+        }
         if context.includeQueryPlan {
             result.extensions = (result.extensions ?? [:]).merging(["queryPlan": .string(plan.text)]) { _, b in b }
         }

@@ -51,7 +51,30 @@ public final class HTTPTransport: SubgraphTransport {
         self.client = client
     }
 
+    /// Identical queries in flight (same text, variables and headers) share one request.
+    private let inFlight = Mutex<[String: Task<JSON, Error>]>([:])
+
     public func fetch(_ request: SubgraphRequest) async throws -> JSON {
+        // Never merge mutations: each must run.
+        guard !request.query.hasPrefix("mutation") else { return try await send(request) }
+        let key = request.query + "\u{0}" + JSON.object(request.variables).text + "\u{0}"
+            + request.headers.map { "\($0.0.lowercased()):\($0.1)" }.joined(separator: "\u{1}")
+        let (task, owner): (Task<JSON, Error>, Bool) = inFlight.withLock { d in
+            if let t = d[key] { return (t, false) }
+            let t = Task { try await self.send(request) }
+            d[key] = t
+            return (t, true)
+        }
+        defer { if owner { inFlight.withLock { $0[key] = nil } } }
+        return try await task.value
+    }
+
+    /// Number of HTTP requests sent (for tests and metrics).
+    private let sent = Atomic<Int>(0)
+    public var requestCount: Int { sent.load(ordering: .relaxed) }
+
+    func send(_ request: SubgraphRequest) async throws -> JSON {
+        sent.wrappingAdd(1, ordering: .relaxed)
         var body = OrderedDictionary<String, JSON>()
         body["query"] = .string(request.query)
         if !request.variables.isEmpty { body["variables"] = .object(request.variables) }

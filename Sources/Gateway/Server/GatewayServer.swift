@@ -52,7 +52,7 @@ public final class GatewayServer: Sendable {
 
     static func loadExecutor(_ configuration: GatewayConfiguration, _ deps: ModuleDependencies) async throws -> FederatedExecutor {
         let loaded = try await SchemaLoader.load(configuration, modules: try SubgraphModules.all(configDirectory: configuration.baseDirectory), dependencies: deps)
-        return FederatedExecutor(supergraph: loaded.supergraph, transports: loaded.transports)
+        return FederatedExecutor(supergraph: loaded.supergraph, transports: loaded.transports, headers: configuration.headers)
     }
 
     /// Polls the configuration and supergraph files (by content, once a second) and reloads on change.
