@@ -79,3 +79,57 @@ enum SchemaLoaderProbe {
         return try #require(r["data"]?["_service"]?["sdl"]?.stringValue)
     }
 }
+
+@Suite("Misbehaving subgraphs")
+struct MisbehavingSubgraphTests {
+    @Test func aSubgraphSlowerThanItsTimeoutGivesANamedTimeout() async throws {
+        let calls = Calls()
+        try await withGateway(executor: try echoSubgraph(calls)) { remote in
+            var config = GatewayConfiguration()
+            config.subgraphs = [SubgraphConfiguration(name: "echo", url: remote.base + "/graphql", timeoutMs: 100)]
+            try await withConfiguredGateway(config) { client, _ in
+                let r = try await client.query("{ slow headers }")
+                #expect(r.status == 200)
+                let error = try #require(r.json?["errors"]?[0])
+                #expect(error["extensions"]?["code"] == "SUBREQUEST_TIMEOUT")
+                #expect(error["extensions"]?["serviceName"] == "echo")
+                #expect(r.json?["data"]?.text == #"{"slow":null,"headers":null}"#)
+            }
+        }
+    }
+
+    @Test func aSubgraphAnsweringGarbageGivesANamedError() async throws {
+        let calls = Calls()
+        try await withGateway(executor: try echoSubgraph(calls)) { remote in
+            let sdl = try await SchemaLoaderProbe.sdl(remote.base + "/graphql")
+            let supergraph = try Supergraph(sdl: try Composer.compose([try SubgraphSchema(name: "echo", url: "x", sdl: sdl)]))
+            // /health answers POST with something that is not a GraphQL response.
+            let transport = HTTPTransport(name: "echo", url: remote.base + "/health")
+            try await withGateway(executor: FederatedExecutor(supergraph: supergraph, transports: ["echo": transport])) { client in
+                let r = try await client.query("{ headers }")
+                #expect(r.status == 200)
+                #expect(r.json?["errors"]?[0]?["extensions"]?["code"] == "SUBREQUEST_MALFORMED_RESPONSE")
+                #expect(r.json?["errors"]?[0]?["extensions"]?["serviceName"] == "echo")
+                #expect(r.json?["data"]?.text == #"{"headers":null}"#)
+            }
+        }
+    }
+}
+
+@Suite("Mutations across subgraphs")
+struct MutationOrderTests {
+    @Test func rootMutationFieldsRunInDocumentOrderAcrossSubgraphs() async throws {
+        try await withPlatform { fixture, client, _ in
+            // c can only succeed if a ran before it; b is in another subgraph in between.
+            let r = try await client.query("""
+                mutation {
+                  a: appendEvents(streamId: "order", expectedVersion: 0, events: [{type: "First"}]) { toVersion }
+                  b: spawnAgent(input: {name: "in-between", kind: "coder"}) { name }
+                  c: appendEvents(streamId: "order", expectedVersion: 1, events: [{type: "Third"}]) { toVersion }
+                }
+                """, headers: [("x-tenant", "globex")])
+            #expect(r.json?["errors"] == nil, "\(r.text)")
+            #expect(r.json?["data"]?.text == #"{"a":{"toVersion":1},"b":{"name":"in-between"},"c":{"toVersion":2}}"#)
+        }
+    }
+}
