@@ -81,6 +81,7 @@ public enum Composer {
                     if sg.has(d.directives, "shareable") { tig.shareable = true }
                     if sg.has(d.directives, "inaccessible") { usesInaccessible = true; if !t.otherDirectives.contains("@inaccessible") { t.otherDirectives.append("@inaccessible") } }
                     for tag in sg.all(d.directives, "tag") { usesTag = true; t.otherDirectives.append("@tag(name: \(Printer.string(tag.string("name") ?? "")))") }
+                    for dd in d.directives { if let printed = demandControl(sg, dd), !t.otherDirectives.contains(printed) { t.otherDirectives.append(printed) } }
                     for i in d.interfaces { t.interfaces[i.value, default: []].append(g) }
                     for m in d.unionMembers { t.unionMembers[m.value, default: []].append(g) }
                     for v in d.enumValues {
@@ -115,6 +116,7 @@ public enum Composer {
                         }
                         if sg.has(f.directives, "inaccessible") { usesInaccessible = true; if !mf.otherDirectives.contains("@inaccessible") { mf.otherDirectives.append("@inaccessible") } }
                         for tag in sg.all(f.directives, "tag") { usesTag = true; mf.otherDirectives.append("@tag(name: \(Printer.string(tag.string("name") ?? "")))") }
+                        for d in f.directives { if let printed = demandControl(sg, d), !mf.otherDirectives.contains(printed) { mf.otherDirectives.append(printed) } }
                         if let dep = f.directives.first(where: { $0.name.value == "deprecated" }), !mf.otherDirectives.contains(where: { $0.hasPrefix("@deprecated") }) {
                             mf.otherDirectives.append("@deprecated" + (dep.string("reason").map { "(reason: \(Printer.string($0)))" } ?? ""))
                         }
@@ -197,6 +199,12 @@ public enum Composer {
         return print(subgraphs, types, usesInaccessible: usesInaccessible, usesTag: usesTag)
     }
 
+    /// `@cost` and `@listSize` (demand control) carried into the supergraph under their own names.
+    static func demandControl(_ sg: SubgraphSchema, _ d: Directive) -> String? {
+        guard let fed = sg.federationName(d), fed == "cost" || fed == "listSize" else { return nil }
+        return "@\(fed)" + (d.arguments.isEmpty ? "" : "(" + d.arguments.map { "\($0.name.value): \(Printer.print($0.value))" }.joined(separator: ", ") + ")")
+    }
+
     /// Output field types may differ only in nullability; the supergraph takes the nullable one.
     static func mergeOutputType(_ a: TypeReference, _ b: TypeReference, _ type: String, _ field: String, _ subgraph: String,
                                 _ errors: inout [CompositionError]) throws -> TypeReference {
@@ -275,6 +283,8 @@ public enum Composer {
         if usesTag {
             out += "directive @tag(name: String!) repeatable on FIELD_DEFINITION | OBJECT | INTERFACE | UNION | ARGUMENT_DEFINITION | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | INPUT_FIELD_DEFINITION | SCHEMA\n\n"
         }
+        out += "directive @cost(weight: Int!) on ARGUMENT_DEFINITION | ENUM | FIELD_DEFINITION | INPUT_FIELD_DEFINITION | OBJECT | SCALAR\n\n"
+        out += "directive @listSize(assumedSize: Int, slicingArguments: [String!], sizedFields: [String!], requireOneSlicingArgument: Boolean = true) on FIELD_DEFINITION\n\n"
         out += "scalar join__FieldSet\n\nenum join__Graph {\n"
         for sg in subgraphs {
             out += "  \(graphID(sg.name)) @join__graph(name: \(Printer.string(sg.name)), url: \(Printer.string(sg.url)))\n"

@@ -3,7 +3,8 @@ import GraphQLCore
 /// The API schema of a supergraph (join spec § API schema): the supergraph without the
 /// join/link machinery and without anything marked `@inaccessible`.
 enum APISchema {
-    static let keptDirectives: Set<String> = ["deprecated", "specifiedBy", "oneOf"]
+    /// Kept on API schema elements: the built-ins clients see, and demand control (@cost, @listSize) for the gateway's cost analysis.
+    static let keptDirectives: Set<String> = ["deprecated", "specifiedBy", "oneOf", "cost", "listSize"]
 
     static func isInternal(_ name: String) -> Bool {
         name.hasPrefix("join__") || name.hasPrefix("link__") || name == "link" || name.hasPrefix("federation__")

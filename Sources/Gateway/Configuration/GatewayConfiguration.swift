@@ -176,6 +176,10 @@ public struct LimitsConfiguration: Codable, Sendable, Equatable {
     public var maxFields: Int? = 3_500
     public var maxTokens: Int? = 15_000
     public var maxCost: Int?
+    /// `enforce` rejects over `max_cost`; `measure` only reports the estimate in `extensions.cost`.
+    public var costMode: String = "enforce"
+    /// List size assumed where `@listSize` and slicing arguments say nothing.
+    public var defaultListSize: Int = 10
     /// Largest request body accepted, in bytes (default 1 MiB).
     public var maxBodyBytes: Int? = 1_048_576
     /// Operations in one batched request; batching is off unless set.
@@ -186,7 +190,7 @@ public struct LimitsConfiguration: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case maxDepth = "max_depth", maxAliases = "max_aliases", maxRootFields = "max_root_fields"
         case maxDirectives = "max_directives", maxFields = "max_fields", maxTokens = "max_tokens", maxCost = "max_cost"
-        case maxBodyBytes = "max_body_bytes", maxBatch = "max_batch"
+        case maxBodyBytes = "max_body_bytes", maxBatch = "max_batch", costMode = "cost_mode", defaultListSize = "default_list_size"
     }
 
     public init(from decoder: Decoder) throws {
@@ -202,6 +206,11 @@ public struct LimitsConfiguration: Codable, Sendable, Equatable {
         maxCost = try v(.maxCost, d.maxCost)
         maxBodyBytes = try v(.maxBodyBytes, d.maxBodyBytes)
         maxBatch = try v(.maxBatch, d.maxBatch)
+        costMode = try c.decodeIfPresent(String.self, forKey: .costMode) ?? "enforce"
+        defaultListSize = try c.decodeIfPresent(Int.self, forKey: .defaultListSize) ?? 10
+        guard costMode == "enforce" || costMode == "measure" else {
+            throw DecodingError.dataCorruptedError(forKey: .costMode, in: c, debugDescription: "cost_mode is enforce or measure")
+        }
     }
 }
 

@@ -24,6 +24,8 @@ public struct RequestContext: Sendable {
     public var headers: [(String, String)]
     /// Put the query plan in the response's `extensions.queryPlan`.
     public var includeQueryPlan = false
+    /// The tenant's own cost ceiling (its `maxQueryCost` quota), if any.
+    public var tenantMaxCost: Int?
     public init(tenant: String? = nil, headers: [(String, String)] = [], includeQueryPlan: Bool = false) {
         self.tenant = tenant
         self.headers = headers
@@ -43,11 +45,24 @@ public struct RequestPipeline: Sendable {
     public let executor: any OperationExecutor
     public let parserOptions: ParserOptions
     public let limits: OperationLimits
+    public let cost: CostSettings
     /// Parsed documents that passed validation against this pipeline's schema, by text.
     let documents = DocumentCache(capacity: 1_000)
 
+    public struct CostSettings: Sendable {
+        public var maxCost: Int?
+        public var measureOnly: Bool
+        public var defaultListSize: Int
+        public init(maxCost: Int? = nil, measureOnly: Bool = false, defaultListSize: Int = 10) {
+            self.maxCost = maxCost
+            self.measureOnly = measureOnly
+            self.defaultListSize = defaultListSize
+        }
+    }
+
     public init(executor: any OperationExecutor, maxTokens: Int? = 15_000, maxParserDepth: Int = 200,
-                limits: OperationLimits = OperationLimits()) {
+                limits: OperationLimits = OperationLimits(), cost: CostSettings = CostSettings()) {
+        self.cost = cost
         self.executor = executor
         self.parserOptions = ParserOptions(maxTokens: maxTokens, maxDepth: maxParserDepth, allowTypeSystem: true)
         self.limits = limits
@@ -132,9 +147,32 @@ public struct RequestPipeline: Sendable {
         if operation.operation == .subscription {
             throw PipelineError(.operation, "Subscriptions are not supported over this transport.", code: "OPERATION_NOT_SUPPORTED")
         }
-        let result = await executor.execute(
+        // Cost analysis (demand control), before planning or any subgraph call.
+        let ceiling = [cost.maxCost, context.tenantMaxCost].compactMap { $0 }.min()
+        var estimated: Int?
+        if ceiling != nil || cost.measureOnly {
+            var fragments: [String: FragmentDefinition] = [:]
+            for f in document.fragments { fragments[f.name.value] = f }
+            do {
+                estimated = try CostAnalyzer(schema: schema, defaultListSize: cost.defaultListSize)
+                    .estimate(operation, fragments: fragments, variables: request.variables)
+            } catch {
+                throw PipelineError(.limit, errors: [error.error])
+            }
+            if let ceiling, let e = estimated, e > ceiling, !cost.measureOnly {
+                throw PipelineError(.limit, errors: [GraphQLError("The operation's estimated cost \(e == Int.max ? "overflows" : String(e)) exceeds the limit of \(ceiling).",
+                                                                  code: "COST_ESTIMATED_TOO_EXPENSIVE",
+                                                                  extensions: ["cost": ["estimated": .int(e), "max": .int(ceiling)]])])
+            }
+        }
+        var result = await executor.execute(
             ExecutionRequest(document: document, operationName: operation.name?.value, variables: request.variables, source: source),
             context: context)
+        if cost.measureOnly, let e = estimated {
+            var c: OrderedDictionary<String, JSON> = ["estimated": .int(e)]
+            if let ceiling { c["max"] = .int(ceiling) }
+            result.extensions = (result.extensions ?? [:]).merging(["cost": .object(c)]) { _, b in b }
+        }
         // Variable coercion failures stop execution: a request error, not a field error.
         if result.data == nil { throw PipelineError(.variables, errors: result.errors) }
         return result

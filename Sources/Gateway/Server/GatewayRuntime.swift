@@ -33,7 +33,8 @@ final class GatewayRuntime: Sendable {
         let l = configuration.limits
         let limits = OperationLimits(maxDepth: l.maxDepth, maxAliases: l.maxAliases, maxRootFields: l.maxRootFields,
                                      maxDirectives: l.maxDirectives, maxFields: l.maxFields)
-        return RequestPipeline(executor: executor, maxTokens: l.maxTokens, limits: limits)
+        return RequestPipeline(executor: executor, maxTokens: l.maxTokens, limits: limits,
+                               cost: .init(maxCost: l.maxCost, measureOnly: l.costMode == "measure", defaultListSize: l.defaultListSize))
     }
 
     convenience init(configuration: GatewayConfiguration, executor: (any OperationExecutor)?, logger: Logger) async throws {

@@ -69,6 +69,7 @@ struct GraphQLHTTPHandler: Sendable {
             ctx.tenant = t
         }
         ctx.headers = request.headers.map { ($0.name.canonicalName, $0.value) }
+        if let tenant = ctx.tenant { ctx.tenantMaxCost = runtime.quotas?.quota(for: tenant)?.maxQueryCost }
         ctx.includeQueryPlan = runtime.configuration.exposeQueryPlan
             && request.headers[HTTPField.Name("X-Switchyard-Query-Plan")!]?.lowercased() == "true"
         return ctx

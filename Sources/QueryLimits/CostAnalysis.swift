@@ -1,0 +1,125 @@
+import GraphQLCore
+import OrderedCollections
+
+/// Static cost of an operation per the IBM GraphQL cost directive specification (as Apollo's
+/// demand control applies it): `@cost(weight:)` on fields, arguments, types and enums;
+/// `@listSize(assumedSize:, slicingArguments:, sizedFields:, requireOneSlicingArgument:)` on
+/// list fields; composite fields cost 1 and leaves 0 unless weighted; a list multiplies what
+/// is under it by its size (the slicing argument's value, else `assumedSize`, else the default).
+public struct CostAnalyzer: Sendable {
+    public let schema: Schema
+    public let defaultListSize: Int
+
+    public init(schema: Schema, defaultListSize: Int = 10) {
+        self.schema = schema
+        self.defaultListSize = defaultListSize
+    }
+
+    public struct Failure: Error, Sendable {
+        public let error: GraphQLError
+    }
+
+    /// The estimated cost (saturating); fragments are costed once per type and reused per spread.
+    public func estimate(_ operation: OperationDefinition, fragments: [String: FragmentDefinition],
+                         variables: OrderedDictionary<String, JSON>) throws(Failure) -> Int {
+        guard let root = schema.rootTypeName(operation.operation).flatMap({ schema.types[$0] }) else { return 0 }
+        var memo: [String: Int] = [:]
+        return try cost(operation.selectionSet, root, fragments, variables, &memo, depth: 0)
+    }
+
+    func weight(_ directives: [Directive]) -> Int? {
+        guard let d = directives.first(where: { $0.name.value == "cost" }),
+              let arg = d.arguments.first(where: { $0.name.value == "weight" }) else { return nil }
+        switch arg.value {
+        case .int(let s), .float(let s), .string(let s, _): return Int(Double(s) ?? 0)
+        default: return nil
+        }
+    }
+
+    func cost(_ set: SelectionSet, _ type: NamedType, _ fragments: [String: FragmentDefinition],
+              _ variables: OrderedDictionary<String, JSON>, _ memo: inout [String: Int], depth: Int) throws(Failure) -> Int {
+        if depth > 100 { return 0 } // the depth limit refuses such documents earlier
+        var total = 0
+        for sel in set.selections {
+            switch sel {
+            case .field(let f):
+                total = total &+? (try fieldCost(f, type, fragments, variables, &memo, depth: depth))
+            case .inlineFragment(let i):
+                let t = i.typeCondition.flatMap { schema.types[$0.value] } ?? type
+                total = total &+? (try cost(i.selectionSet, t, fragments, variables, &memo, depth: depth + 1))
+            case .fragmentSpread(let s):
+                guard let frag = fragments[s.name.value], let t = schema.types[frag.typeCondition.value] else { continue }
+                if let m = memo[s.name.value] { total = total &+? m; continue }
+                memo[s.name.value] = 0 // a cycle costs nothing more (validation refuses it)
+                let c = try cost(frag.selectionSet, t, fragments, variables, &memo, depth: depth + 1)
+                memo[s.name.value] = c
+                total = total &+? c
+            }
+        }
+        return total
+    }
+
+    func fieldCost(_ f: Field, _ parent: NamedType, _ fragments: [String: FragmentDefinition],
+                   _ variables: OrderedDictionary<String, JSON>, _ memo: inout [String: Int], depth: Int) throws(Failure) -> Int {
+        guard let def = schema.field(parent, f.name.value), let named = schema.namedType(def.type) else { return 0 }
+        if f.name.value.hasPrefix("__") { return 0 }
+        // The field's own weight: @cost on the field, else on its type, else 1 for composites.
+        var own = weight(def.directives) ?? weight(named.directives) ?? (named.kind.isComposite ? 1 : 0)
+        for (argName, arg) in def.arguments where f.arguments.contains(where: { $0.name.value == argName }) {
+            own = own &+? (weight(arg.directives) ?? 0)
+        }
+        var children = 0
+        if let ss = f.selectionSet {
+            children = try cost(ss, named, fragments, variables, &memo, depth: depth + 1)
+        }
+        guard def.type.listDepthForCost > 0 else { return own &+? children }
+        let size = try listSize(f, def, variables)
+        return (own &+? children).multipliedSaturating(by: size)
+    }
+
+    func listSize(_ f: Field, _ def: FieldDef, _ variables: OrderedDictionary<String, JSON>) throws(Failure) -> Int {
+        guard let d = def.directives.first(where: { $0.name.value == "listSize" }) else { return defaultListSize }
+        func arg(_ name: String) -> Value? { d.arguments.first { $0.name.value == name }?.value }
+        var slicing: [String] = []
+        if case .list(let names)? = arg("slicingArguments") {
+            slicing = names.compactMap { if case .string(let s, _) = $0 { return s } else { return nil } }
+        }
+        var sizes: [Int] = []
+        for name in slicing {
+            guard let a = f.arguments.first(where: { $0.name.value == name }) else { continue }
+            switch a.value {
+            case .int(let s): sizes.append(Int(s) ?? 0)
+            case .variable(let v): if let n = variables[v]?.intValue { sizes.append(n) }
+            default: break
+            }
+        }
+        if case .boolean(true)? = arg("requireOneSlicingArgument"), !slicing.isEmpty, sizes.count != 1 {
+            throw Failure(error: GraphQLError("Exactly one slicing argument (\(slicing.joined(separator: ", "))) is required on \(def.name).",
+                                              code: "COST_SLICING_ARGUMENT_REQUIRED"))
+        }
+        if let m = sizes.max() { return max(0, m) }
+        if case .int(let s)? = arg("assumedSize"), let n = Int(s) { return n }
+        // A default on the slicing argument counts when the client did not give one.
+        for name in slicing {
+            if let dv = def.arguments[name]?.defaultValue, case .int(let s) = dv, let n = Int(s) { return n }
+        }
+        return defaultListSize
+    }
+}
+
+extension Int {
+    func multipliedSaturating(by other: Int) -> Int {
+        let (r, overflow) = multipliedReportingOverflow(by: other)
+        return overflow ? .max : r
+    }
+}
+
+extension TypeReference {
+    var listDepthForCost: Int {
+        switch self {
+        case .named: return 0
+        case .nonNull(let t): return t.listDepthForCost
+        case .list(let t): return 1 + t.listDepthForCost
+        }
+    }
+}
