@@ -32,7 +32,8 @@ public enum SchemaLoader {
                     throw ConfigurationError("cannot read schema file \(file) of subgraph '\(s.name)'")
                 }
             } else {
-                sdl = try await fetchSDL(name: s.name, url: s.url!, timeoutMs: s.timeoutMs ?? 10_000)
+                // Fetching a schema at start is not a request: it gets at least 10 s, whatever the request timeout.
+                sdl = try await fetchSDL(name: s.name, url: s.url!, timeoutMs: max(s.timeoutMs ?? 10_000, 10_000))
             }
             schemas.append(try SubgraphSchema(name: s.name, url: s.url ?? "in-process:\(s.module!)", sdl: sdl))
         }
