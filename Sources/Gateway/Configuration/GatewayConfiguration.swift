@@ -31,12 +31,14 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
     public var persistedQueries: PersistedQueryConfiguration = .init()
     /// Which client headers reach subgraphs, and headers the gateway adds.
     public var headers: HeaderRules = .init()
+    /// Verified JWTs give requests their tenant and scopes.
+    public var auth: AuthConfiguration = .init()
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case listen, supergraph, subgraphs, limits, introspection, postgres, redis, tenancy, rateLimits = "rate_limits"
-        case exposeQueryPlan = "expose_query_plan", persistedQueries = "persisted_queries", headers
+        case exposeQueryPlan = "expose_query_plan", persistedQueries = "persisted_queries", headers, auth
     }
 
     public init(from decoder: Decoder) throws {
@@ -53,6 +55,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         exposeQueryPlan = try c.decodeIfPresent(Bool.self, forKey: .exposeQueryPlan) ?? false
         persistedQueries = try c.decodeIfPresent(PersistedQueryConfiguration.self, forKey: .persistedQueries) ?? .init()
         headers = try c.decodeIfPresent(HeaderRules.self, forKey: .headers) ?? .init()
+        auth = try c.decodeIfPresent(AuthConfiguration.self, forKey: .auth) ?? .init()
     }
 
     /// Reads a YAML file, then applies environment overrides:
@@ -140,7 +143,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
     public static func == (a: GatewayConfiguration, b: GatewayConfiguration) -> Bool {
         a.listen == b.listen && a.supergraph == b.supergraph && a.subgraphs == b.subgraphs && a.limits == b.limits
             && a.introspection == b.introspection && a.postgres == b.postgres && a.redis == b.redis && a.tenancy == b.tenancy
-            && a.rateLimits == b.rateLimits && a.exposeQueryPlan == b.exposeQueryPlan && a.persistedQueries == b.persistedQueries && a.headers == b.headers
+            && a.rateLimits == b.rateLimits && a.exposeQueryPlan == b.exposeQueryPlan && a.persistedQueries == b.persistedQueries && a.headers == b.headers && a.auth == b.auth
     }
 }
 

@@ -26,6 +26,9 @@ public struct RequestContext: Sendable {
     public var includeQueryPlan = false
     /// The tenant's own cost ceiling (its `maxQueryCost` quota), if any.
     public var tenantMaxCost: Int?
+    /// A verified token came with the request; its scopes.
+    public var authenticated = false
+    public var scopes: [String] = []
     public init(tenant: String? = nil, headers: [(String, String)] = [], includeQueryPlan: Bool = false) {
         self.tenant = tenant
         self.headers = headers

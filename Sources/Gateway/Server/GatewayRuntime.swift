@@ -21,6 +21,8 @@ final class GatewayRuntime: Sendable {
     let rateLimiter: RateLimiter?
     /// Persisted queries (automatic and trusted); nil when the manifest could not be read.
     let persisted: PersistedQueries
+    /// Verifies bearer tokens when `auth.jwt` is configured.
+    let authenticator: Authenticator?
     /// The reload watcher, if any (ended when the server stops).
     let watcher = Mutex<Task<Void, Never>?>(nil)
 
@@ -38,11 +40,14 @@ final class GatewayRuntime: Sendable {
     }
 
     convenience init(configuration: GatewayConfiguration, executor: (any OperationExecutor)?, logger: Logger) async throws {
-        self.init(configuration: configuration, executor: executor, logger: logger, clients: Self.clients(configuration))
+        var authenticator: Authenticator?
+        if let jwt = configuration.auth.jwt { authenticator = try await Authenticator(jwt, baseDirectory: configuration.baseDirectory) }
+        self.init(configuration: configuration, executor: executor, logger: logger, clients: Self.clients(configuration), authenticator: authenticator)
     }
 
     init(configuration: GatewayConfiguration, executor: (any OperationExecutor)?, logger: Logger,
-         clients: (postgres: PostgresPool?, redis: RedisClient?)) {
+         clients: (postgres: PostgresPool?, redis: RedisClient?), authenticator: Authenticator?) {
+        self.authenticator = authenticator
         self.configuration = configuration
         self.logger = logger
         self.current = Mutex(executor.map { Self.pipeline(configuration, $0) })

@@ -89,7 +89,9 @@ public final class GatewayServer: Sendable {
          clients: (postgres: PostgresPool?, redis: RedisClient?)) async throws {
         self.configuration = configuration
         self.logger = logger
-        self.runtime = GatewayRuntime(configuration: configuration, executor: executor, logger: logger, clients: clients)
+        var authenticator: Authenticator?
+        if let jwt = configuration.auth.jwt { authenticator = try await Authenticator(jwt, baseDirectory: configuration.baseDirectory) }
+        self.runtime = GatewayRuntime(configuration: configuration, executor: executor, logger: logger, clients: clients, authenticator: authenticator)
     }
 
     func makeRouter() -> Router<BasicRequestContext> {

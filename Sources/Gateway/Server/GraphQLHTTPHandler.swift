@@ -63,21 +63,51 @@ struct GraphQLHTTPHandler: Sendable {
         return Response(status: .init(code: status), headers: h, body: .init(byteBuffer: ByteBuffer(string: message)))
     }
 
-    func requestContext(_ request: Request) -> RequestContext {
-        var ctx = RequestContext()
-        if runtime.configuration.tenancy.developmentHeader, let t = request.headers[HTTPField.Name("X-Tenant")!], !t.isEmpty {
-            ctx.tenant = t
-        }
-        ctx.headers = request.headers.map { ($0.name.canonicalName, $0.value) }
-        if let tenant = ctx.tenant { ctx.tenantMaxCost = runtime.quotas?.quota(for: tenant)?.maxQueryCost }
-        ctx.includeQueryPlan = runtime.configuration.exposeQueryPlan
-            && request.headers[HTTPField.Name("X-Switchyard-Query-Plan")!]?.lowercased() == "true"
-        return ctx
+    /// The request's context: the tenant and scopes of a verified token, or (when enabled) the
+    /// development header's tenant. A bad token, or none when one is required, is a 401 response.
+    enum ContextOutcome {
+        case ok(RequestContext)
+        case refused(Response)
     }
 
     static let notLoaded = Response(status: .serviceUnavailable, headers: [.contentType: graphQLResponseType, .retryAfter: "1"],
                                     body: .init(byteBuffer: ByteBuffer(bytes: ExecutionResult(data: nil, errors: [
-                                        GraphQLError("No schema is loaded yet.", code: "SERVICE_UNAVAILABLE")]).json.bytes)))
+                                        GraphQLError("No schema is loaded yet.", code: "SERVICE_UNAVAILABLE")]).jsonBytes)))
+
+    func requestContext(_ request: Request, _ type: ResponseType) async -> ContextOutcome {
+        var ctx = RequestContext()
+        ctx.headers = request.headers.map { ($0.name.canonicalName, $0.value) }
+        let bearer = request.headers[.authorization].flatMap { h -> String? in
+            let parts = h.split(separator: " ", maxSplits: 1)
+            return parts.count == 2 && parts[0].lowercased() == "bearer" ? String(parts[1]) : nil
+        }
+        func unauthorized(_ error: GraphQLError) -> Response {
+            var r = respond(.init(status: 401, body: ExecutionResult(data: nil, errors: [error]).jsonBytes), type)
+            r.headers[.wwwAuthenticate] = "Bearer"
+            return r
+        }
+        if let authenticator = runtime.authenticator, let bearer {
+            do {
+                let identity = try await authenticator.identity(bearer)
+                ctx.authenticated = true
+                ctx.scopes = identity.scopes
+                ctx.tenant = identity.tenant
+            } catch let e as GraphQLError {
+                return .refused(unauthorized(e))
+            } catch {
+                return .refused(unauthorized(GraphQLError("Invalid token.", code: "UNAUTHENTICATED")))
+            }
+        } else if runtime.configuration.auth.required {
+            return .refused(unauthorized(GraphQLError("A bearer token is required.", code: "UNAUTHENTICATED")))
+        }
+        if ctx.tenant == nil, runtime.configuration.tenancy.developmentHeader, let t = request.headers[HTTPField.Name("X-Tenant")!], !t.isEmpty {
+            ctx.tenant = t
+        }
+        if let tenant = ctx.tenant { ctx.tenantMaxCost = runtime.quotas?.quota(for: tenant)?.maxQueryCost }
+        ctx.includeQueryPlan = runtime.configuration.exposeQueryPlan
+            && request.headers[HTTPField.Name("X-Switchyard-Query-Plan")!]?.lowercased() == "true"
+        return .ok(ctx)
+    }
 
     /// 429 when the request's tenant is over its requests-per-minute quota.
     func rateLimited(_ context: RequestContext, _ type: ResponseType) async -> Response? {
@@ -131,7 +161,11 @@ struct GraphQLHTTPHandler: Sendable {
         } catch {
             return respond(.init(status: 400, body: ExecutionResult(data: nil, errors: [GraphQLError("Invalid JSON.", code: "BAD_REQUEST")]).jsonBytes), type)
         }
-        let context = requestContext(request)
+        let context: RequestContext
+        switch await requestContext(request, type) {
+        case .ok(let c): context = c
+        case .refused(let response): return response
+        }
         if let limited = await rateLimited(context, type) { return limited }
         if case .array(let operations) = json {
             guard let maxBatch = runtime.configuration.limits.maxBatch else {
@@ -183,7 +217,11 @@ struct GraphQLHTTPHandler: Sendable {
             }
             if target == 0 { r.variables = o } else { r.extensions = o }
         }
-        let context = requestContext(request)
+        let context: RequestContext
+        switch await requestContext(request, type) {
+        case .ok(let c): context = c
+        case .refused(let response): return response
+        }
         if let limited = await rateLimited(context, type) { return limited }
         return respond(await run(pipeline, r, .get, context), type)
     }

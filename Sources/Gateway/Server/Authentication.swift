@@ -1,0 +1,177 @@
+import Foundation
+import GraphQLCore
+import JWTKit
+
+/// `auth:` in gateway.yaml.
+///
+/// ```yaml
+/// auth:
+///   required: false                       # refuse requests without a valid token (401)
+///   jwt:
+///     hs256_secret_file: secrets/hs256.key
+///     public_keys: [keys/rs256.pem, keys/es256.pem]
+///     jwks_file: keys/jwks.json
+///     issuer: "https://issuer.example"
+///     audience: switchyard
+///     tenant_claim: tenant                # the tenant slug
+///     scopes_claim: scope                 # a space-separated string or an array
+/// ```
+public struct AuthConfiguration: Codable, Sendable, Equatable {
+    public struct JWT: Codable, Sendable, Equatable {
+        public var hs256SecretFile: String?
+        public var publicKeys: [String] = []
+        public var jwksFile: String?
+        public var issuer: String?
+        public var audience: String?
+        public var tenantClaim: String = "tenant"
+        public var scopesClaim: String = "scope"
+
+        public init() {}
+        enum CodingKeys: String, CodingKey {
+            case hs256SecretFile = "hs256_secret_file", publicKeys = "public_keys", jwksFile = "jwks_file", issuer, audience
+            case tenantClaim = "tenant_claim", scopesClaim = "scopes_claim"
+        }
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            hs256SecretFile = try c.decodeIfPresent(String.self, forKey: .hs256SecretFile)
+            publicKeys = try c.decodeIfPresent([String].self, forKey: .publicKeys) ?? []
+            jwksFile = try c.decodeIfPresent(String.self, forKey: .jwksFile)
+            issuer = try c.decodeIfPresent(String.self, forKey: .issuer)
+            audience = try c.decodeIfPresent(String.self, forKey: .audience)
+            tenantClaim = try c.decodeIfPresent(String.self, forKey: .tenantClaim) ?? "tenant"
+            scopesClaim = try c.decodeIfPresent(String.self, forKey: .scopesClaim) ?? "scope"
+        }
+    }
+    public var required: Bool = false
+    public var jwt: JWT?
+    public init() {}
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        required = try c.decodeIfPresent(Bool.self, forKey: .required) ?? false
+        jwt = try c.decodeIfPresent(JWT.self, forKey: .jwt)
+    }
+    enum CodingKeys: String, CodingKey { case required, jwt }
+}
+
+/// The claims the gateway reads; signature, `exp` and `nbf` are checked by jwt-kit and here.
+struct GatewayClaims: JWTPayload {
+    var exp: ExpirationClaim?
+    var nbf: NotBeforeClaim?
+    var iss: IssuerClaim?
+    var aud: AudienceClaim?
+    var other: [String: ClaimValue]
+
+    enum ClaimValue: Codable, Sendable {
+        case string(String)
+        case strings([String])
+        case other
+        init(from decoder: Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let s = try? c.decode(String.self) { self = .string(s) }
+            else if let a = try? c.decode([String].self) { self = .strings(a) }
+            else { self = .other }
+        }
+        func encode(to encoder: Encoder) throws {}
+    }
+
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: Key.self)
+        exp = try c.decodeIfPresent(ExpirationClaim.self, forKey: Key(stringValue: "exp"))
+        nbf = try c.decodeIfPresent(NotBeforeClaim.self, forKey: Key(stringValue: "nbf"))
+        iss = try c.decodeIfPresent(IssuerClaim.self, forKey: Key(stringValue: "iss"))
+        aud = try c.decodeIfPresent(AudienceClaim.self, forKey: Key(stringValue: "aud"))
+        var other: [String: ClaimValue] = [:]
+        for k in c.allKeys where !["exp", "nbf", "iss", "aud"].contains(k.stringValue) {
+            other[k.stringValue] = try? c.decode(ClaimValue.self, forKey: k)
+        }
+        self.other = other
+    }
+
+    func encode(to encoder: Encoder) throws {}
+
+    func verify(using algorithm: some JWTAlgorithm) async throws {
+        try exp?.verifyNotExpired()
+        try nbf?.verifyNotBefore()
+    }
+}
+
+/// Verifies bearer tokens and yields the request's tenant and scopes.
+final class Authenticator: Sendable {
+    let keys: JWTKeyCollection
+    let settings: AuthConfiguration.JWT
+
+    init(_ settings: AuthConfiguration.JWT, baseDirectory: String) async throws {
+        self.settings = settings
+        let keys = JWTKeyCollection()
+        func read(_ path: String) throws -> String {
+            let full = path.hasPrefix("/") ? path : baseDirectory + "/" + path
+            guard let text = try? String(contentsOfFile: full, encoding: .utf8) else { throw ConfigurationError("auth.jwt: cannot read \(path)") }
+            return text
+        }
+        if let file = settings.hs256SecretFile {
+            await keys.add(hmac: HMACKey(from: try read(file).trimmingCharacters(in: .whitespacesAndNewlines)), digestAlgorithm: .sha256)
+        }
+        for path in settings.publicKeys {
+            let pem = try read(path)
+            if let rsa = try? Insecure.RSA.PublicKey(pem: pem) {
+                await keys.add(rsa: rsa, digestAlgorithm: .sha256)
+            } else if let ec = try? ES256PublicKey(pem: pem) {
+                await keys.add(ecdsa: ec)
+            } else {
+                throw ConfigurationError("auth.jwt: \(path) is neither an RSA nor a P-256 public key in PEM")
+            }
+        }
+        if let file = settings.jwksFile { try await keys.add(jwksJSON: try read(file)) }
+        self.keys = keys
+    }
+
+    struct Identity: Sendable {
+        let tenant: String?
+        let scopes: [String]
+    }
+
+    /// The identity of a verified token; throws a GraphQL error (UNAUTHENTICATED) otherwise.
+    func identity(_ token: String) async throws -> Identity {
+        let claims: GatewayClaims
+        do {
+            claims = try await keys.verify(token, as: GatewayClaims.self, iteratingKeys: true)
+        } catch let e as JWTError {
+            throw GraphQLError("Invalid token: \(Self.reason(e)).", code: "UNAUTHENTICATED")
+        } catch {
+            throw GraphQLError("Invalid token.", code: "UNAUTHENTICATED")
+        }
+        if let issuer = settings.issuer, claims.iss?.value != issuer {
+            throw GraphQLError("Invalid token: wrong issuer.", code: "UNAUTHENTICATED")
+        }
+        if let audience = settings.audience {
+            do { try claims.aud?.verifyIntendedAudience(includes: audience) } catch {
+                throw GraphQLError("Invalid token: wrong audience.", code: "UNAUTHENTICATED")
+            }
+            if claims.aud == nil { throw GraphQLError("Invalid token: no audience.", code: "UNAUTHENTICATED") }
+        }
+        var tenant: String?
+        if case .string(let t)? = claims.other[settings.tenantClaim] { tenant = t }
+        var scopes: [String] = []
+        switch claims.other[settings.scopesClaim] {
+        case .string(let s)?: scopes = s.split(separator: " ").map(String.init)
+        case .strings(let a)?: scopes = a
+        default: break
+        }
+        return Identity(tenant: tenant, scopes: scopes)
+    }
+
+    static func reason(_ e: JWTError) -> String {
+        let text = "\(e)".lowercased()
+        if text.contains("expir") { return "expired" }
+        if text.contains("notbefore") || text.contains("not before") || text.contains("nbf") { return "not valid yet" }
+        if text.contains("signature") { return "bad signature" }
+        return "not verifiable"
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Gateway
+import GraphQLCore
+import JWTKit
+import Testing
+
+struct TestClaims: JWTPayload {
+    var exp: ExpirationClaim
+    var nbf: NotBeforeClaim?
+    var iss: IssuerClaim?
+    var aud: AudienceClaim?
+    var tenant: String?
+    var scope: String?
+    func verify(using algorithm: some JWTAlgorithm) async throws {}
+}
+
+@Suite("Authentication")
+struct AuthenticationTests {
+    let secret = "a-test-secret-of-enough-length-0123456789"
+
+    func config(_ dir: URL, required: Bool = false, publicKey: String? = nil) throws -> GatewayConfiguration {
+        try secret.write(to: dir.appendingPathComponent("hs256.key"), atomically: true, encoding: .utf8)
+        var c = GatewayConfiguration()
+        c.baseDirectory = dir.path
+        c.tenancy.developmentHeader = true
+        var jwt = AuthConfiguration.JWT()
+        jwt.hs256SecretFile = "hs256.key"
+        jwt.issuer = "https://issuer.test"
+        jwt.audience = "switchyard"
+        if let publicKey {
+            try publicKey.write(to: dir.appendingPathComponent("es256.pem"), atomically: true, encoding: .utf8)
+            jwt.publicKeys = ["es256.pem"]
+        }
+        c.auth.jwt = jwt
+        c.auth.required = required
+        return c
+    }
+
+    func token(_ keys: JWTKeyCollection, expiresIn: TimeInterval = 300, iss: String = "https://issuer.test", aud: String = "switchyard",
+               tenant: String? = "acme") async throws -> String {
+        try await keys.sign(TestClaims(exp: .init(value: Date().addingTimeInterval(expiresIn)), nbf: nil, iss: .init(value: iss),
+                                       aud: .init(value: [aud]), tenant: tenant, scope: "read write"))
+    }
+
+    func withDir<T: Sendable>(_ body: (URL) async throws -> T) async throws -> T {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("auth-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        return try await body(dir)
+    }
+
+    @Test func verifiedTokensSetTheTenantAndBadOnesAreRefused() async throws {
+        try await withDir { dir in
+            let signing = await JWTKeyCollection().add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+            let forged = await JWTKeyCollection().add(hmac: HMACKey(from: "another-secret-of-enough-length-9876543210"), digestAlgorithm: .sha256)
+            try await withGateway(try config(dir), executor: try echoExecutor()) { client in
+                let ok = try await client.query("{ tenant }", headers: [("authorization", "Bearer \(try await token(signing))"), ("x-tenant", "globex")])
+                #expect(ok.text == #"{"data":{"tenant":"acme"}}"#, "the token's tenant wins over the development header")
+                for (bad, reason) in [(try await token(signing, expiresIn: -60), "expired"), (try await token(forged), "signature"),
+                                      (try await token(signing, iss: "https://evil.test"), "issuer"),
+                                      (try await token(signing, aud: "someone-else"), "audience"), ("not.a.jwt", "garbage")] {
+                    let r = try await client.query("{ tenant }", headers: [("authorization", "Bearer \(bad)")])
+                    #expect(r.status == 401, "\(reason)")
+                    #expect(r.json?["errors"]?[0]?["extensions"]?["code"] == "UNAUTHENTICATED", "\(reason)")
+                    #expect(r.headers.first(name: "www-authenticate") == "Bearer")
+                }
+                let expired = try await client.query("{ tenant }", headers: [("authorization", "Bearer \(try await token(signing, expiresIn: -60))")])
+                #expect(expired.json?["errors"]?[0]?["message"] == "Invalid token: expired.")
+                // Without a token (not required) the development header still applies.
+                let anonymous = try await client.query("{ tenant }", headers: [("x-tenant", "globex")])
+                #expect(anonymous.text == #"{"data":{"tenant":"globex"}}"#)
+            }
+        }
+    }
+
+    @Test func es256PublicKeysAndRequiredTokens() async throws {
+        try await withDir { dir in
+            let key = ES256PrivateKey()
+            let signing = await JWTKeyCollection().add(ecdsa: key)
+            try await withGateway(try config(dir, required: true, publicKey: key.publicKey.pemRepresentation), executor: try echoExecutor()) { client in
+                let ok = try await client.query("{ tenant }", headers: [("authorization", "Bearer \(try await token(signing, tenant: "initech"))")])
+                #expect(ok.text == #"{"data":{"tenant":"initech"}}"#)
+                let missing = try await client.query("{ tenant }", headers: [("x-tenant", "acme")])
+                #expect(missing.status == 401)
+                #expect(missing.json?["errors"]?[0]?["message"] == "A bearer token is required.")
+            }
+        }
+    }
+}
