@@ -87,3 +87,60 @@ struct AuthenticationTests {
         }
     }
 }
+
+@Suite("Field authorization")
+struct FieldAuthorizationTests {
+    func shop() throws -> Subgraph<RequestContext> {
+        let s = try Subgraph<RequestContext>(name: "shop", sdl: """
+            extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@authenticated", "@requiresScopes"])
+            type Query { hello: String account: Account @authenticated items: [Item!]! }
+            type Account { name: String }
+            type Item { id: ID! price: Int @requiresScopes(scopes: [["read:price"], ["admin"]]) }
+            """)
+        let account = ObjectResolvers<RequestContext, String>("Account").field("name") { n, _, _, _ in .leaf(.string(n)) }
+        let item = ObjectResolvers<RequestContext, Int>("Item")
+            .field("id") { i, _, _, _ in .leaf(.string(String(i))) }
+            .field("price") { i, _, _, _ in .leaf(.int(i * 10)) }
+        s.query
+            .field("hello") { _, _, _, _ in .leaf("hi") }
+            .field("account") { _, _, _, _ in .object("Ada", account) }
+            .field("items") { _, _, _, _ in .list([1, 2].map { .object($0, item) }) }
+        return s
+    }
+
+    @Test func unauthorizedFieldsAreRemovedWithErrorsAndTheRestIsServed() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("authz-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let secret = "a-test-secret-of-enough-length-0123456789"
+        try secret.write(to: dir.appendingPathComponent("k"), atomically: true, encoding: .utf8)
+        var config = GatewayConfiguration()
+        config.baseDirectory = dir.path
+        var jwt = AuthConfiguration.JWT()
+        jwt.hs256SecretFile = "k"
+        config.auth.jwt = jwt
+        let s = try shop()
+        let supergraph = try Supergraph(sdl: try Composer.compose([try SubgraphSchema(name: "shop", url: "x", sdl: s.sdl)]))
+        let executor = FederatedExecutor(supergraph: supergraph, transports: ["shop": InProcessTransport(subgraph: s) { _ in RequestContext() }])
+        let signing = await JWTKeyCollection().add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+        func token(_ scope: String) async throws -> String {
+            try await signing.sign(TestClaims(exp: .init(value: Date().addingTimeInterval(300)), scope: scope))
+        }
+        try await withGateway(config, executor: executor) { client in
+            let q = "{ hello account { name } items { id price } }"
+            let anonymous = try await client.query(q)
+            #expect(anonymous.status == 200)
+            #expect(anonymous.json?["data"]?.text == #"{"hello":"hi","items":[{"id":"1"},{"id":"2"}]}"#)
+            #expect(anonymous.json?["errors"]?.arrayValue?.map { $0["path"] } == [["account"], ["items", "price"]])
+            #expect(anonymous.json?["errors"]?[0]?["extensions"]?["code"] == "UNAUTHORIZED_FIELD_OR_TYPE")
+            let noScope = try await client.query(q, headers: [("authorization", "Bearer \(try await token("read:other"))")])
+            #expect(noScope.json?["data"]?.text == #"{"hello":"hi","account":{"name":"Ada"},"items":[{"id":"1"},{"id":"2"}]}"#)
+            #expect(noScope.json?["errors"]?.arrayValue?.count == 1)
+            let scoped = try await client.query(q, headers: [("authorization", "Bearer \(try await token("admin"))")])
+            #expect(scoped.text == #"{"data":{"hello":"hi","account":{"name":"Ada"},"items":[{"id":"1","price":10},{"id":"2","price":20}]}}"#)
+        }
+    }
+}
+
+import Federation
+import SubgraphKit

@@ -4,7 +4,7 @@ import GraphQLCore
 /// join/link machinery and without anything marked `@inaccessible`.
 enum APISchema {
     /// Kept on API schema elements: the built-ins clients see, and demand control (@cost, @listSize) for the gateway's cost analysis.
-    static let keptDirectives: Set<String> = ["deprecated", "specifiedBy", "oneOf", "cost", "listSize"]
+    static let keptDirectives: Set<String> = ["deprecated", "specifiedBy", "oneOf", "cost", "listSize", "authenticated", "requiresScopes"]
 
     static func isInternal(_ name: String) -> Bool {
         name.hasPrefix("join__") || name.hasPrefix("link__") || name == "link" || name.hasPrefix("federation__")

@@ -26,8 +26,9 @@ public final class FederatedExecutor: OperationExecutor {
         self.cache = PlanCache(capacity: planCacheSize)
     }
 
-    public func plan(_ request: ExecutionRequest) throws -> QueryPlan {
-        let key = (request.source.map { String(decoding: $0.bytes, as: UTF8.self) } ?? Printer.print(request.document)) + "\u{0}" + (request.operationName ?? "")
+    public func plan(_ request: ExecutionRequest, variant: String? = nil) throws -> QueryPlan {
+        let key = (request.source.map { String(decoding: $0.bytes, as: UTF8.self) } ?? Printer.print(request.document)) + "\u{0}"
+            + (request.operationName ?? "") + "\u{0}" + (variant ?? "")
         if let cached = cache.get(key) { return cached }
         let plan = try planner.plan(request.document, operationName: request.operationName)
         cache.put(key, plan)
@@ -36,7 +37,7 @@ public final class FederatedExecutor: OperationExecutor {
 
     public func execute(_ request: ExecutionRequest, context: RequestContext) async -> ExecutionResult {
         let plan: QueryPlan
-        do { plan = try self.plan(request) } catch let e as FederationError {
+        do { plan = try self.plan(request, variant: context.removedFields) } catch let e as FederationError {
             return ExecutionResult(data: .null, errors: [GraphQLError(e.message, code: e.code.rawValue)])
         } catch {
             return ExecutionResult(data: .null, errors: [GraphQLError("\(error)", code: "QUERY_PLANNING_FAILED")])

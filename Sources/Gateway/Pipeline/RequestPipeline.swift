@@ -29,6 +29,8 @@ public struct RequestContext: Sendable {
     /// A verified token came with the request; its scopes.
     public var authenticated = false
     public var scopes: [String] = []
+    /// What the authorization pass removed (part of the plan cache key: the same text can plan differently).
+    public var removedFields: String?
     public init(tenant: String? = nil, headers: [(String, String)] = [], includeQueryPlan: Bool = false) {
         self.tenant = tenant
         self.headers = headers
@@ -51,6 +53,8 @@ public struct RequestPipeline: Sendable {
     public let cost: CostSettings
     /// Parsed documents that passed validation against this pipeline's schema, by text.
     let documents = DocumentCache(capacity: 1_000)
+    /// Whether the schema has @authenticated/@requiresScopes anywhere (else no filtering pass).
+    let usesAuthorization: Bool
 
     public struct CostSettings: Sendable {
         public var maxCost: Int?
@@ -67,6 +71,7 @@ public struct RequestPipeline: Sendable {
                 limits: OperationLimits = OperationLimits(), cost: CostSettings = CostSettings()) {
         self.cost = cost
         self.executor = executor
+        self.usesAuthorization = FieldAuthorization.schemaUsesAuthorization(executor.apiSchema)
         self.parserOptions = ParserOptions(maxTokens: maxTokens, maxDepth: maxParserDepth, allowTypeSystem: true)
         self.limits = limits
     }
@@ -168,9 +173,25 @@ public struct RequestPipeline: Sendable {
                                                                   extensions: ["cost": ["estimated": .int(e), "max": .int(ceiling)]])])
             }
         }
+        // @authenticated / @requiresScopes: remove what this request may not see.
+        var executed = document
+        var authorizationErrors: [GraphQLError] = []
+        if usesAuthorization {
+            var auth = FieldAuthorization(schema: schema, context: context, document: document, source: source)
+            let filtered = auth.filter(operation)
+            if !auth.errors.isEmpty {
+                executed = Document(definitions: [.operation(filtered)])
+                authorizationErrors = auth.errors
+            }
+        }
+        var context = context
+        if !authorizationErrors.isEmpty {
+            context.removedFields = authorizationErrors.map { ($0.path ?? []).map(\.description).joined(separator: ".") }.joined(separator: ",")
+        }
         var result = await executor.execute(
-            ExecutionRequest(document: document, operationName: operation.name?.value, variables: request.variables, source: source),
+            ExecutionRequest(document: executed, operationName: operation.name?.value, variables: request.variables, source: source),
             context: context)
+        result.errors = authorizationErrors + result.errors
         if cost.measureOnly, let e = estimated {
             var c: OrderedDictionary<String, JSON> = ["estimated": .int(e)]
             if let ceiling { c["max"] = .int(ceiling) }

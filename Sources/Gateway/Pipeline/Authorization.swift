@@ -1,0 +1,87 @@
+import GraphQLCore
+
+/// `@authenticated` and `@requiresScopes` (from the subgraphs, kept in the API schema): fields
+/// the request may not see are removed from the operation, each with an error at its path,
+/// and the rest is served.
+struct FieldAuthorization {
+    let schema: Schema
+    let authenticated: Bool
+    let scopes: Set<String>
+    let fragments: [String: FragmentDefinition]
+    var errors: [GraphQLError] = []
+    let source: Source
+
+    init(schema: Schema, context: RequestContext, document: Document, source: Source) {
+        self.schema = schema
+        self.authenticated = context.authenticated
+        self.scopes = Set(context.scopes)
+        var f: [String: FragmentDefinition] = [:]
+        for frag in document.fragments { f[frag.name.value] = frag }
+        self.fragments = f
+        self.source = source
+    }
+
+    /// Whether the directives allow this request.
+    func allowed(_ directives: [Directive]) -> Bool {
+        if directives.contains(where: { $0.name.value == "authenticated" }) && !authenticated { return false }
+        for d in directives where d.name.value == "requiresScopes" {
+            guard case .list(let alternatives)? = d.arguments.first(where: { $0.name.value == "scopes" })?.value else { continue }
+            // OR of ANDs: one inner list fully held is enough.
+            let ok = alternatives.contains { alt in
+                guard case .list(let needed) = alt else { return false }
+                return needed.allSatisfy { if case .string(let s, _) = $0 { return scopes.contains(s) } else { return false } }
+            }
+            if !ok { return false }
+        }
+        return true
+    }
+
+    /// True when nothing needs filtering (the common case: no such directive anywhere).
+    static func schemaUsesAuthorization(_ schema: Schema) -> Bool {
+        schema.types.values.contains { t in
+            t.directives.contains { $0.name.value == "authenticated" || $0.name.value == "requiresScopes" }
+                || t.fields.values.contains { f in f.directives.contains { $0.name.value == "authenticated" || $0.name.value == "requiresScopes" } }
+        }
+    }
+
+    /// The operation with unauthorized fields removed (fragment spreads inlined where needed).
+    mutating func filter(_ op: OperationDefinition) -> OperationDefinition {
+        guard let root = schema.rootTypeName(op.operation).flatMap({ schema.types[$0] }) else { return op }
+        var copy = op
+        copy.selectionSet = filter(op.selectionSet, root, path: [], visiting: [])
+        return copy
+    }
+
+    mutating func filter(_ set: SelectionSet, _ type: NamedType, path: [PathElement], visiting: Set<String>) -> SelectionSet {
+        var out: [Selection] = []
+        for sel in set.selections {
+            switch sel {
+            case .field(var f):
+                guard let def = schema.field(type, f.name.value) else { out.append(sel); continue }
+                let named = schema.namedType(def.type)
+                let fieldPath = path + [.key(f.responseKey)]
+                if !allowed(def.directives) || !(named.map { allowed($0.directives) } ?? true) {
+                    errors.append(GraphQLError("Unauthorized field or type", locations: [source.location(of: Int(f.span.start))],
+                                               path: fieldPath, code: "UNAUTHORIZED_FIELD_OR_TYPE"))
+                    continue
+                }
+                if let ss = f.selectionSet, let named {
+                    f.selectionSet = filter(ss, named, path: fieldPath, visiting: visiting)
+                }
+                out.append(.field(f))
+            case .inlineFragment(var i):
+                let t = i.typeCondition.flatMap { schema.types[$0.value] } ?? type
+                i.selectionSet = filter(i.selectionSet, t, path: path, visiting: visiting)
+                out.append(.inlineFragment(i))
+            case .fragmentSpread(let s):
+                guard let frag = fragments[s.name.value], !visiting.contains(s.name.value), let t = schema.types[frag.typeCondition.value] else { continue }
+                // Inline it: the same fragment may need different filtering at different places.
+                out.append(.inlineFragment(InlineFragment(typeCondition: frag.typeCondition, directives: s.directives,
+                                                          selectionSet: filter(frag.selectionSet, t, path: path, visiting: visiting.union([s.name.value])))))
+            }
+        }
+        // A selection set emptied by the filter still needs a field.
+        if out.isEmpty { out = [.field(Field(name: Name("__typename")))] }
+        return SelectionSet(selections: out, span: set.span)
+    }
+}
