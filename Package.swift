@@ -81,7 +81,7 @@ let package = Package(
         .testTarget(name: "GraphQLCoreTests", dependencies: ["GraphQLCore"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "QueryLimitsTests", dependencies: ["QueryLimits", "GraphQLCore"]),
-        .testTarget(name: "FederationTests", dependencies: ["Federation", "GraphQLCore"], exclude: ["Fixtures"]),
+        .testTarget(name: "FederationTests", dependencies: ["Federation", "GraphQLCore", "BenchSubgraphs"], exclude: ["Fixtures"]),
         .testTarget(name: "DataLoaderTests", dependencies: ["DataLoader", "GraphQLCore"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),

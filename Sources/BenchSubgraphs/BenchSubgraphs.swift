@@ -93,6 +93,12 @@ public enum BenchSubgraphs {
         return s
     }
 
+    /// A subgraph's SDL as its original exports it (accounts, inventory, products, reviews).
+    public static func sdl(_ name: String) -> String? {
+        ["accounts": BenchData.accountsSDL, "inventory": BenchData.inventorySDL,
+         "products": BenchData.productsSDL, "reviews": BenchData.reviewsSDL][name]
+    }
+
     /// All four by name.
     public static func all() throws -> [String: Subgraph<Context>] {
         ["accounts": try accounts(), "products": try products(), "inventory": try inventory(), "reviews": try reviewsSubgraph()]

@@ -1,11 +1,11 @@
+import BenchSubgraphs
 import Federation
 import Foundation
 import GraphQLCore
 import Testing
 
 func benchSubgraph(_ name: String) throws -> SubgraphSchema {
-    try SubgraphSchema(name: name, url: "http://127.0.0.1:4200/\(name)",
-                       sdl: try String(contentsOf: benchDirectory.appendingPathComponent("subgraphs/\(name).graphql"), encoding: .utf8))
+    try SubgraphSchema(name: name, url: "http://127.0.0.1:4200/\(name)", sdl: try #require(BenchSubgraphs.sdl(name)))
 }
 
 func compose(_ subgraphs: [(String, String)]) throws -> String {
