@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
     ],
     targets: [
         // System libraries: only Postgres imports CLibPQ, only Redis imports CHiredis.
@@ -71,6 +72,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "JWTKit", package: "jwt-kit"),
+            .product(name: "CompressNIO", package: "compress-nio"),
         ]),
         .executableTarget(name: "switchyard", dependencies: [
             "Gateway", "Postgres", "Federation", "GraphQLCore",
@@ -91,6 +93,7 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "JWTKit", package: "jwt-kit"),
+            .product(name: "CompressNIO", package: "compress-nio"),
         ]),
     ],
     swiftLanguageModes: [.v6]

@@ -162,3 +162,37 @@ struct AttackTests {
         }
     }
 }
+
+@Suite("Compressed bodies")
+struct CompressedBodyTests {
+    func gzip(_ bytes: [UInt8]) throws -> [UInt8] {
+        var buffer = ByteBuffer(bytes: bytes)
+        var out = try buffer.compress(with: .gzip())
+        return out.readBytes(length: out.readableBytes) ?? []
+    }
+
+    @Test func gzipBodiesAreReadAndAGzipBombIsRefused() async throws {
+        try await withGateway(executor: try echoExecutor()) { client in
+            let ok = try await client.send(.POST, "/graphql", body: try gzip(Array(#"{"query":"{ hello }"}"#.utf8)),
+                                           headers: [("content-type", "application/json"), ("content-encoding", "gzip")])
+            #expect(ok.text == #"{"data":{"hello":"hello world"}}"#)
+            // 100 MB of the same byte compresses to about 100 KB: under the limit compressed, far over it inflated.
+            let bomb = try gzip(Array(#"{"query":"{ hello }","variables":{"x":""#.utf8) + [UInt8](repeating: UInt8(ascii: "a"), count: 100_000_000))
+            #expect(bomb.count < 1_048_576)
+            let r = try await client.send(.POST, "/graphql", body: bomb, headers: [("content-type", "application/json"), ("content-encoding", "gzip")])
+            #expect(r.status == 413)
+            #expect(r.json?["errors"]?[0]?["extensions"]?["code"] == "PAYLOAD_TOO_LARGE")
+            let garbage = try await client.send(.POST, "/graphql", body: Array("not gzip".utf8),
+                                                headers: [("content-type", "application/json"), ("content-encoding", "gzip")])
+            #expect(garbage.status == 400)
+            let brotli = try await client.send(.POST, "/graphql", body: Array("{}".utf8),
+                                               headers: [("content-type", "application/json"), ("content-encoding", "br")])
+            #expect(brotli.status == 415)
+            let normal = try await client.query("{ hello }")
+            #expect(normal.status == 200)
+        }
+    }
+}
+
+import CompressNIO
+import NIOCore

@@ -1,4 +1,5 @@
 import GraphQLCore
+import CompressNIO
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -149,6 +150,25 @@ struct GraphQLHTTPHandler: Sendable {
         } catch {
             return respond(.init(status: 413, body: ExecutionResult(data: nil, errors: [
                 GraphQLError("The request body is larger than \(limit) bytes.", code: "PAYLOAD_TOO_LARGE")]).jsonBytes), type)
+        }
+        // Compressed bodies: the decompressed size counts against the same limit, so a
+        // decompression bomb stops at max_body_bytes instead of filling memory.
+        if let encoding = request.headers[.contentEncoding]?.lowercased().trimmingCharacters(in: .whitespaces), encoding != "identity" {
+            let algorithm: CompressionAlgorithm
+            switch encoding {
+            case "gzip", "x-gzip": algorithm = .gzip()
+            case "deflate": algorithm = .zlib()
+            default: return Self.plain(415, "Unsupported Content-Encoding \(encoding): use gzip or deflate")
+            }
+            do {
+                body = try body.decompress(with: algorithm, maxSize: limit)
+            } catch let e as CompressNIOError where e == .bufferOverflow {
+                return respond(.init(status: 413, body: ExecutionResult(data: nil, errors: [
+                    GraphQLError("The decompressed request body is larger than \(limit) bytes.", code: "PAYLOAD_TOO_LARGE")]).jsonBytes), type)
+            } catch {
+                return respond(.init(status: 400, body: ExecutionResult(data: nil, errors: [
+                    GraphQLError("The request body is not valid \(encoding) data.", code: "BAD_REQUEST")]).jsonBytes), type)
+            }
         }
         let bytes = body.readBytes(length: body.readableBytes) ?? []
         let json: JSON
