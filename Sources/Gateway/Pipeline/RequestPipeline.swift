@@ -159,8 +159,6 @@ public struct RequestPipeline: Sendable {
         let ceiling = [cost.maxCost, context.tenantMaxCost].compactMap { $0 }.min()
         var estimated: Int?
         if ceiling != nil || cost.measureOnly {
-            var fragments: [String: FragmentDefinition] = [:]
-            for f in document.fragments { fragments[f.name.value] = f }
             do {
                 estimated = try CostAnalyzer(schema: schema, defaultListSize: cost.defaultListSize)
                     .estimate(operation, fragments: fragments, variables: request.variables)

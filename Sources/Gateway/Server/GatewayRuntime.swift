@@ -55,7 +55,7 @@ final class GatewayRuntime: Sendable {
         self.redis = clients.redis
         self.persisted = (try? PersistedQueries(configuration: configuration.persistedQueries, redis: clients.redis,
                                                 baseDirectory: configuration.baseDirectory))
-            ?? (try! PersistedQueries(configuration: PersistedQueryConfiguration(), redis: clients.redis, baseDirectory: "/"))
+            ?? PersistedQueries(configuration: PersistedQueryConfiguration(), redis: clients.redis)
         if configuration.rateLimits.enabled, let pg = clients.postgres, let redis = clients.redis {
             let quotas = TenantQuotas(pool: pg, logger: logger)
             quotas.start()

@@ -15,6 +15,13 @@ final class PersistedQueries: Sendable {
     let trusted: [String: String]
     private let memory = Mutex(OrderedDictionary<String, String>())
 
+    /// Without a trusted-documents manifest (nothing to read, so nothing can fail).
+    init(configuration: PersistedQueryConfiguration, redis: RedisClient?) {
+        self.configuration = configuration
+        self.redis = redis
+        self.trusted = [:]
+    }
+
     init(configuration: PersistedQueryConfiguration, redis: RedisClient?, baseDirectory: String) throws {
         self.configuration = configuration
         self.redis = redis

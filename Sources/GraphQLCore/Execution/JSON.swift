@@ -333,14 +333,7 @@ public struct JSONReader {
         guard i + 4 <= bytes.count else { throw fail("invalid unicode escape") }
         var v: UInt32 = 0
         for _ in 0..<4 {
-            let c = bytes[i]
-            let d: UInt32
-            switch c {
-            case 0x30...0x39: d = UInt32(c - 0x30)
-            case 0x41...0x46: d = UInt32(c - 0x41 + 10)
-            case 0x61...0x66: d = UInt32(c - 0x61 + 10)
-            default: throw fail("invalid unicode escape")
-            }
+            guard let d = hexDigitValue(bytes[i]) else { throw fail("invalid unicode escape") }
             v = v << 4 | d
             i += 1
         }

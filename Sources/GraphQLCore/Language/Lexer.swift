@@ -256,14 +256,7 @@ struct Lexer {
         return v
     }
 
-    private func hexValue(_ c: UInt8) -> UInt32? {
-        switch c {
-        case 0x30...0x39: return UInt32(c - 0x30)
-        case 0x41...0x46: return UInt32(c - 0x41 + 10)
-        case 0x61...0x66: return UInt32(c - 0x61 + 10)
-        default: return nil
-        }
-    }
+    private func hexValue(_ c: UInt8) -> UInt32? { hexDigitValue(c) }
 
     /// BlockString (§2.9.4): raw text up to `"""`, `\"""` escaped, then BlockStringValue().
     private mutating func readBlockString(_ start: Int) throws -> Token {
@@ -333,4 +326,14 @@ struct Lexer {
     }
 
     func text(_ t: Token) -> String { String(decoding: bytes[t.start..<t.end], as: UTF8.self) }
+}
+
+/// The value of an ASCII hex digit (GraphQL and JSON escapes share it).
+func hexDigitValue(_ c: UInt8) -> UInt32? {
+    switch c {
+    case 0x30...0x39: return UInt32(c - 0x30)
+    case 0x41...0x46: return UInt32(c - 0x41 + 10)
+    case 0x61...0x66: return UInt32(c - 0x61 + 10)
+    default: return nil
+    }
 }
