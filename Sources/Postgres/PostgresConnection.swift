@@ -38,7 +38,7 @@ public final class PostgresConnection: @unchecked Sendable {
 
     private func openBlocking() throws {
         if let conn { PQfinish(conn); self.conn = nil }
-        guard let c = PQconnectdb(conninfo) else { throw PostgresError(.connectionFailed, "out of memory") }
+        guard let c = PQconnectdb(Self.withDefaults(conninfo)) else { throw PostgresError(.connectionFailed, "out of memory") }
         guard PQstatus(c) == CONNECTION_OK else {
             let message = String(cString: PQerrorMessage(c)).trimmingCharacters(in: .whitespacesAndNewlines)
             PQfinish(c)
@@ -52,6 +52,17 @@ public final class PostgresConnection: @unchecked Sendable {
         guard PQresultStatus(setup) == PGRES_COMMAND_OK else {
             throw PostgresError(.connectionFailed, "session setup failed", serverMessage: String(cString: PQerrorMessage(c)))
         }
+    }
+
+    /// `gssencmode=disable` unless the connection string chooses: libpq otherwise probes for
+    /// Kerberos encryption on every TCP connect (a round trip, and libkrb5 state that can abort
+    /// a process exiting while a connect is in flight).
+    static func withDefaults(_ conninfo: String) -> String {
+        if conninfo.contains("gssencmode") { return conninfo }
+        if conninfo.hasPrefix("postgres://") || conninfo.hasPrefix("postgresql://") {
+            return conninfo + (conninfo.contains("?") ? "&" : "?") + "gssencmode=disable"
+        }
+        return conninfo + " gssencmode=disable"
     }
 
     /// Reopens the connection (after the server restarted or the socket broke).

@@ -62,7 +62,8 @@ public final class PrivateRedis: @unchecked Sendable {
                                                 "--enable-debug-command", "local"])
         guard r.status == 0 else { throw TestSetupError(message: "redis-server failed: \(r.output)") }
         // Generous: under the whole suite on 2 cores, process start-up can take seconds.
-        for _ in 0..<200 {
+        let deadline = ContinuousClock.now + .seconds(30) // a bound against hangs, not a speed check
+        while ContinuousClock.now < deadline {
             if (try? await runProcess("/usr/bin/env", ["redis-cli", "-p", String(port), "ping"]))?.output.contains("PONG") == true { return }
             try await Task.sleep(for: .milliseconds(50))
         }

@@ -24,9 +24,13 @@ enum PlatformModules {
         static let instances = Mutex<[ObjectIdentifier: Shared]>([:])
         let directory: TenantDirectory
         let runner: ProjectionRunner
+        /// The projection runner's own small pool: background work never takes the
+        /// connections requests wait for (nor shows in their statement count).
+        let backgroundPool: PostgresPool
         init(pool: PostgresPool) {
             directory = TenantDirectory(pool: pool)
-            runner = ProjectionRunner(pool: pool)
+            backgroundPool = PostgresPool(configuration: .init(url: pool.configuration.url, minConnections: 0, maxConnections: 2))
+            runner = ProjectionRunner(pool: backgroundPool)
         }
         static func of(_ pool: PostgresPool) -> Shared {
             instances.withLock { d in
@@ -68,6 +72,12 @@ enum PlatformModules {
                     return SubgraphService(subgraph: s, makeContext: ctx)
                 })
         }
+    }
+
+    static func stopBackgroundWork(_ pool: PostgresPool) {
+        let shared = Shared.instances.withLock { $0.removeValue(forKey: ObjectIdentifier(pool)) }
+        shared?.runner.stop()
+        shared?.backgroundPool.close()
     }
 
     /// Starts the projection runner when the projections module is mounted.

@@ -57,7 +57,9 @@ final class GatewayRuntime: Sendable {
                                                 baseDirectory: configuration.baseDirectory))
             ?? PersistedQueries(configuration: PersistedQueryConfiguration(), redis: clients.redis)
         if configuration.rateLimits.enabled, let pg = clients.postgres, let redis = clients.redis {
-            let quotas = TenantQuotas(pool: pg, logger: logger)
+            // Its own pool: reloading quotas never competes with requests.
+            let quotas = TenantQuotas(pool: PostgresPool(configuration: .init(url: pg.configuration.url, minConnections: 0, maxConnections: 1)),
+                                      logger: logger)
             quotas.start()
             self.quotas = quotas
             self.rateLimiter = RateLimiter(redis: redis)
@@ -80,6 +82,14 @@ final class GatewayRuntime: Sendable {
     }
 
     var services: [any Service] { [] }
+
+    /// Ends what runs beside the server: the reload watcher, the quota reloader, and the
+    /// projection runner of this gateway's pool.
+    func stopBackgroundWork() {
+        watcher.withLock { $0?.cancel() }
+        quotas?.stop()
+        if let postgres { PlatformModules.stopBackgroundWork(postgres) }
+    }
 
     /// Ready when a schema is loaded and every configured backing service answers.
     func isReady() async -> Bool {

@@ -119,7 +119,7 @@ public final class GatewayServer: Sendable {
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? address.port) },
             logger: logger
         )
-        defer { runtime.watcher.withLock { $0?.cancel() } }
+        defer { runtime.stopBackgroundWork() }
         try await app.runService()
     }
 }

@@ -50,7 +50,10 @@ final class TenantQuotas: Sendable {
         task.withLock { $0 = t }
     }
 
-    func stop() { task.withLock { $0?.cancel() } }
+    func stop() {
+        task.withLock { $0?.cancel() }
+        pool.close()
+    }
 }
 
 /// Requests per minute per tenant, enforced atomically in Redis (one sliding-window script,
