@@ -24,7 +24,7 @@ public struct CostAnalyzer: Sendable {
                          variables: OrderedDictionary<String, JSON>) throws(Failure) -> Int {
         guard let root = schema.rootTypeName(operation.operation).flatMap({ schema.types[$0] }) else { return 0 }
         var memo: [String: Int] = [:]
-        return try cost(operation.selectionSet, root, fragments, variables, &memo, depth: 0)
+        return try cost(operation.selectionSet, root, fragments, variables, &memo, depth: 0, sized: [:])
     }
 
     func weight(_ directives: [Directive]) -> Int? {
@@ -36,23 +36,26 @@ public struct CostAnalyzer: Sendable {
         }
     }
 
+    /// - Parameter sized: list sizes a parent's `@listSize(sizedFields:)` sets for child fields by name.
     func cost(_ set: SelectionSet, _ type: NamedType, _ fragments: [String: FragmentDefinition],
-              _ variables: OrderedDictionary<String, JSON>, _ memo: inout [String: Int], depth: Int) throws(Failure) -> Int {
+              _ variables: OrderedDictionary<String, JSON>, _ memo: inout [String: Int], depth: Int,
+              sized: [String: Int]) throws(Failure) -> Int {
         if depth > 100 { return 0 } // the depth limit refuses such documents earlier
         var total = 0
         for sel in set.selections {
             switch sel {
             case .field(let f):
-                total = total &+? (try fieldCost(f, type, fragments, variables, &memo, depth: depth))
+                total = total &+? (try fieldCost(f, type, fragments, variables, &memo, depth: depth, size: sized[f.name.value]))
             case .inlineFragment(let i):
                 let t = i.typeCondition.flatMap { schema.types[$0.value] } ?? type
-                total = total &+? (try cost(i.selectionSet, t, fragments, variables, &memo, depth: depth + 1))
+                total = total &+? (try cost(i.selectionSet, t, fragments, variables, &memo, depth: depth + 1, sized: sized))
             case .fragmentSpread(let s):
                 guard let frag = fragments[s.name.value], let t = schema.types[frag.typeCondition.value] else { continue }
-                if let m = memo[s.name.value] { total = total &+? m; continue }
-                memo[s.name.value] = 0 // a cycle costs nothing more (validation refuses it)
-                let c = try cost(frag.selectionSet, t, fragments, variables, &memo, depth: depth + 1)
-                memo[s.name.value] = c
+                let key = sized.isEmpty ? s.name.value : s.name.value + "|" + sized.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+                if let m = memo[key] { total = total &+? m; continue }
+                memo[key] = 0 // a cycle costs nothing more (validation refuses it)
+                let c = try cost(frag.selectionSet, t, fragments, variables, &memo, depth: depth + 1, sized: sized)
+                memo[key] = c
                 total = total &+? c
             }
         }
@@ -60,26 +63,43 @@ public struct CostAnalyzer: Sendable {
     }
 
     func fieldCost(_ f: Field, _ parent: NamedType, _ fragments: [String: FragmentDefinition],
-                   _ variables: OrderedDictionary<String, JSON>, _ memo: inout [String: Int], depth: Int) throws(Failure) -> Int {
+                   _ variables: OrderedDictionary<String, JSON>, _ memo: inout [String: Int], depth: Int,
+                   size parentSize: Int?) throws(Failure) -> Int {
         guard let def = schema.field(parent, f.name.value), let named = schema.namedType(def.type) else { return 0 }
         if f.name.value.hasPrefix("__") { return 0 }
-        // The field's own weight: @cost on the field, else on its type, else 1 for composites.
+        let own = ownWeight(f, def, named)
+        // `@listSize(sizedFields:)`: the size from this field's slicing arguments applies to
+        // the named child lists (a connection's `edges`), not to this field.
+        var sizedChildren: [String: Int] = [:]
+        if let d = def.directives.first(where: { $0.name.value == "listSize" }), case .list(let names)? = Self.argument(d, "sizedFields") {
+            let size = try listSize(f, def, variables)
+            for case .string(let n, _) in names { sizedChildren[n] = size }
+        }
+        var children = 0
+        if let ss = f.selectionSet {
+            children = try cost(ss, named, fragments, variables, &memo, depth: depth + 1, sized: sizedChildren)
+        }
+        guard def.type.listDepthForCost > 0 else { return own &+? children }
+        let size: Int
+        if let parentSize { size = parentSize } else if sizedChildren.isEmpty { size = try listSize(f, def, variables) } else { size = defaultListSize }
+        return (own &+? children).multipliedSaturating(by: size)
+    }
+
+    /// A field's own weight: `@cost` on the field, else on its type, else 1 for composites and
+    /// 0 for leaves; plus the weights of the arguments given.
+    func ownWeight(_ f: Field, _ def: FieldDef, _ named: NamedType) -> Int {
         var own = weight(def.directives) ?? weight(named.directives) ?? (named.kind.isComposite ? 1 : 0)
         for (argName, arg) in def.arguments where f.arguments.contains(where: { $0.name.value == argName }) {
             own = own &+? (weight(arg.directives) ?? 0)
         }
-        var children = 0
-        if let ss = f.selectionSet {
-            children = try cost(ss, named, fragments, variables, &memo, depth: depth + 1)
-        }
-        guard def.type.listDepthForCost > 0 else { return own &+? children }
-        let size = try listSize(f, def, variables)
-        return (own &+? children).multipliedSaturating(by: size)
+        return own
     }
+
+    static func argument(_ d: Directive, _ name: String) -> Value? { d.arguments.first { $0.name.value == name }?.value }
 
     func listSize(_ f: Field, _ def: FieldDef, _ variables: OrderedDictionary<String, JSON>) throws(Failure) -> Int {
         guard let d = def.directives.first(where: { $0.name.value == "listSize" }) else { return defaultListSize }
-        func arg(_ name: String) -> Value? { d.arguments.first { $0.name.value == name }?.value }
+        func arg(_ name: String) -> Value? { Self.argument(d, name) }
         var slicing: [String] = []
         if case .list(let names)? = arg("slicingArguments") {
             slicing = names.compactMap { if case .string(let s, _) = $0 { return s } else { return nil } }
@@ -93,7 +113,14 @@ public struct CostAnalyzer: Sendable {
             default: break
             }
         }
-        if case .boolean(true)? = arg("requireOneSlicingArgument"), !slicing.isEmpty, sizes.count != 1 {
+        // requireOneSlicingArgument defaults to true; an argument's default value counts as given.
+        var given = sizes.count
+        for name in slicing where !f.arguments.contains(where: { $0.name.value == name }) && def.arguments[name]?.defaultValue != nil {
+            given += 1
+        }
+        var required = true
+        if case .boolean(let b)? = arg("requireOneSlicingArgument") { required = b }
+        if required, !slicing.isEmpty, given != 1 {
             throw Failure(error: GraphQLError("Exactly one slicing argument (\(slicing.joined(separator: ", "))) is required on \(def.name).",
                                               code: "COST_SLICING_ARGUMENT_REQUIRED"))
         }
@@ -104,6 +131,62 @@ public struct CostAnalyzer: Sendable {
             if let dv = def.arguments[name]?.defaultValue, case .int(let s) = dv, let n = Int(s) { return n }
         }
         return defaultListSize
+    }
+}
+
+extension CostAnalyzer {
+    /// The actual cost of an executed operation: the same weights as the estimate, with each
+    /// list counted at the size it came back with (null and absent fields cost nothing).
+    public func actual(_ operation: OperationDefinition, fragments: [String: FragmentDefinition], data: JSON) -> Int {
+        guard let root = schema.rootTypeName(operation.operation).flatMap({ schema.types[$0] }),
+              case .object(let object) = data else { return 0 }
+        var counted = Set<String>()
+        return actual(operation.selectionSet, root, object, fragments, &counted, depth: 0)
+    }
+
+    func actual(_ set: SelectionSet, _ type: NamedType, _ object: OrderedDictionary<String, JSON>,
+                _ fragments: [String: FragmentDefinition], _ counted: inout Set<String>, depth: Int) -> Int {
+        if depth > 100 { return 0 }
+        var total = 0
+        func applies(_ condition: String) -> Bool {
+            guard case .string(let runtime)? = object["__typename"], let t = schema.types[condition], t.kind == .object else { return true }
+            return runtime == condition
+        }
+        for sel in set.selections {
+            switch sel {
+            case .field(let f):
+                let key = f.alias?.value ?? f.name.value
+                guard let value = object[key], counted.insert(key).inserted,
+                      let def = schema.field(type, f.name.value), let named = schema.namedType(def.type),
+                      !f.name.value.hasPrefix("__") else { continue }
+                total = total &+? actualValue(value, f, def, named, fragments, depth: depth)
+            case .inlineFragment(let i):
+                let t = i.typeCondition.flatMap { schema.types[$0.value] } ?? type
+                guard applies(t.name) else { continue }
+                total = total &+? actual(i.selectionSet, t, object, fragments, &counted, depth: depth + 1)
+            case .fragmentSpread(let s):
+                guard let frag = fragments[s.name.value], let t = schema.types[frag.typeCondition.value], applies(t.name) else { continue }
+                total = total &+? actual(frag.selectionSet, t, object, fragments, &counted, depth: depth + 1)
+            }
+        }
+        return total
+    }
+
+    func actualValue(_ value: JSON, _ f: Field, _ def: FieldDef, _ named: NamedType,
+                     _ fragments: [String: FragmentDefinition], depth: Int) -> Int {
+        switch value {
+        case .null: return 0
+        case .array(let items):
+            var total = 0
+            for item in items { total = total &+? actualValue(item, f, def, named, fragments, depth: depth) }
+            return total
+        case .object(let o):
+            var counted = Set<String>()
+            let children = f.selectionSet.map { actual($0, named, o, fragments, &counted, depth: depth + 1) } ?? 0
+            return ownWeight(f, def, named) &+? children
+        default:
+            return ownWeight(f, def, named)
+        }
     }
 }
 

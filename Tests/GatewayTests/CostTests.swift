@@ -8,7 +8,11 @@ import Testing
 func catalogSubgraph() throws -> Subgraph<RequestContext> {
     let s = try Subgraph<RequestContext>(name: "catalog", sdl: """
         extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@cost", "@listSize"])
-        type Query { items(first: Int = 10): [Item!]! @listSize(slicingArguments: ["first"], requireOneSlicingArgument: false) }
+        type Query {
+          items(first: Int = 10): [Item!]! @listSize(slicingArguments: ["first"], requireOneSlicingArgument: false)
+          page(first: Int, last: Int): ItemPage @listSize(slicingArguments: ["first", "last"], sizedFields: ["nodes"])
+        }
+        type ItemPage { total: Int! nodes: [Item!]! }
         type Item {
           id: ID!
           expensive: Int @cost(weight: 50)
@@ -19,6 +23,10 @@ func catalogSubgraph() throws -> Subgraph<RequestContext> {
     item.field("id") { i, _, _, _ in .leaf(.string(String(i))) }
         .field("expensive") { i, _, _, _ in .leaf(.int(i * 100)) }
         .field("children") { i, a, _, _ in .list((0..<min(a.int("first") ?? 5, 3)).map { .object(i * 10 + $0, item) }) }
+    let page = ObjectResolvers<RequestContext, Int>("ItemPage")
+    page.field("total") { n, _, _, _ in .leaf(.int(n)) }
+        .field("nodes") { n, _, _, _ in .list((0..<n).map { .object($0, item) }) }
+    s.query.field("page") { _, a, _, _ in .object(min(a.int("first") ?? a.int("last") ?? 0, 3), page) }
     s.query.field("items") { _, a, _, _ in .list((0..<min(a.int("first") ?? 10, 3)).map { .object($0, item) }) }
     return s
 }
@@ -50,11 +58,39 @@ struct CostTests {
             // 3 items × (1 for the object + 50 for expensive) = 153: over 100, reported but not refused.
             let r = try await client.query("query($n: Int) { items(first: $n) { expensive } }", variables: #"{"n":3}"#)
             #expect(r.status == 200)
-            #expect(r.json?["extensions"]?["cost"]?.text == #"{"estimated":153,"max":100}"#)
+            #expect(r.json?["extensions"]?["cost"]?.text == #"{"estimated":153,"actual":153,"max":100}"#)
             #expect(r.json?["data"]?["items"]?.arrayValue?.count == 3)
             // The slicing argument's default applies when the client gives none: 10 × (1 + 5 × 1).
             let d = try await client.query("{ items { children { id } } }")
             #expect(d.json?["extensions"]?["cost"]?["estimated"] == 60)
+        }
+    }
+
+    @Test func actualCostCountsWhatCameBack() async throws {
+        try await withCatalog({ $0.reportCost = true }) { client, _ in
+            // Asked for 10, the subgraph had 3: estimated 10 × 51, actual 3 × 51.
+            let r = try await client.query("{ items(first: 10) { expensive } }")
+            #expect(r.json?["extensions"]?["cost"]?.text == #"{"estimated":510,"actual":153}"#)
+            // Through a fragment and an alias, null-free: the same counting.
+            let f = try await client.query("{ x: items(first: 2) { ...E } } fragment E on Item { expensive children(first: 1) { id } }")
+            // estimated 2 × (1 + 50 + 1 × 1) = 104; actual: 2 items × 51 + their 1 child each.
+            #expect(f.json?["extensions"]?["cost"]?.text == #"{"estimated":104,"actual":104}"#)
+        }
+    }
+
+    @Test func sizedFieldsSizeTheChildListOfAConnection() async throws {
+        try await withCatalog({ $0.reportCost = true }) { client, counting in
+            // page 1 + nodes 4 × (1 + 50); the page returns 3 nodes: 1 + 3 × 51.
+            let r = try await client.query("{ page(first: 4) { total nodes { expensive } } }")
+            #expect(r.json?["extensions"]?["cost"]?.text == #"{"estimated":205,"actual":154}"#)
+            // requireOneSlicingArgument defaults to true: none, or both, is refused before any call.
+            let before = counting.total
+            for q in ["{ page { total } }", "{ page(first: 1, last: 1) { total } }"] {
+                let bad = try await client.query(q)
+                #expect(bad.status == 400)
+                #expect(bad.json?["errors"]?[0]?["extensions"]?["code"] == "COST_SLICING_ARGUMENT_REQUIRED")
+            }
+            #expect(counting.total == before)
         }
     }
 }

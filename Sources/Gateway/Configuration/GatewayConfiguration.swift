@@ -170,7 +170,16 @@ public struct SubgraphConfiguration: Codable, Sendable, Equatable {
     }
 }
 
-/// Query limits; `nil` means off unless a default is named.
+/// Query limits; `nil` means off unless a default is named. `tenants` overrides any of them
+/// for one tenant (by slug); `null` there turns a limit off for that tenant:
+///
+/// ```yaml
+/// limits:
+///   max_depth: 15
+///   tenants:
+///     acme: { max_depth: 25, max_cost: 50000 }
+///     partner: { max_aliases: null }
+/// ```
 public struct LimitsConfiguration: Codable, Sendable, Equatable {
     public var maxDepth: Int? = 15
     public var maxAliases: Int? = 30
@@ -181,39 +190,106 @@ public struct LimitsConfiguration: Codable, Sendable, Equatable {
     public var maxCost: Int?
     /// `enforce` rejects over `max_cost`; `measure` only reports the estimate in `extensions.cost`.
     public var costMode: String = "enforce"
+    /// Put `extensions.cost` (estimated and, after execution, actual) in every response.
+    public var reportCost: Bool = false
     /// List size assumed where `@listSize` and slicing arguments say nothing.
     public var defaultListSize: Int = 10
-    /// Largest request body accepted, in bytes (default 1 MiB).
+    /// Largest request body accepted, in bytes (default 1 MiB); compressed bodies count decompressed.
     public var maxBodyBytes: Int? = 1_048_576
     /// Operations in one batched request; batching is off unless set.
     public var maxBatch: Int?
+    /// Longest a request may take, in milliseconds (default 30 s); then 504 `GATEWAY_TIMEOUT`.
+    public var requestTimeoutMs: Int? = 30_000
+    /// Request headers: how many, and their total size in bytes (names and values). Checked
+    /// before anything else, so not per tenant.
+    public var maxHeaderCount: Int? = 100
+    public var maxHeaderBytes: Int? = 16_384
+    /// Overrides by tenant slug.
+    public var tenants: [String: LimitsOverride] = [:]
 
     public init() {}
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case maxDepth = "max_depth", maxAliases = "max_aliases", maxRootFields = "max_root_fields"
         case maxDirectives = "max_directives", maxFields = "max_fields", maxTokens = "max_tokens", maxCost = "max_cost"
         case maxBodyBytes = "max_body_bytes", maxBatch = "max_batch", costMode = "cost_mode", defaultListSize = "default_list_size"
+        case requestTimeoutMs = "request_timeout_ms", maxHeaderCount = "max_header_count", maxHeaderBytes = "max_header_bytes"
+        case reportCost = "report_cost", tenants
     }
+
+    /// The limits that may be switched off (`null`) or overridden per tenant (key paths are
+    /// immutable values; only their Sendable conformance is missing).
+    nonisolated(unsafe) static let optionalInts: [(CodingKeys, WritableKeyPath<LimitsConfiguration, Int?>)] = [
+        (.maxDepth, \.maxDepth), (.maxAliases, \.maxAliases), (.maxRootFields, \.maxRootFields),
+        (.maxDirectives, \.maxDirectives), (.maxFields, \.maxFields), (.maxTokens, \.maxTokens), (.maxCost, \.maxCost),
+        (.maxBodyBytes, \.maxBodyBytes), (.maxBatch, \.maxBatch), (.requestTimeoutMs, \.requestTimeoutMs),
+    ]
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        func v(_ k: CodingKeys, _ d: Int?) throws -> Int? { c.contains(k) ? try c.decodeIfPresent(Int.self, forKey: k) : d }
-        let d = LimitsConfiguration()
-        maxDepth = try v(.maxDepth, d.maxDepth)
-        maxAliases = try v(.maxAliases, d.maxAliases)
-        maxRootFields = try v(.maxRootFields, d.maxRootFields)
-        maxDirectives = try v(.maxDirectives, d.maxDirectives)
-        maxFields = try v(.maxFields, d.maxFields)
-        maxTokens = try v(.maxTokens, d.maxTokens)
-        maxCost = try v(.maxCost, d.maxCost)
-        maxBodyBytes = try v(.maxBodyBytes, d.maxBodyBytes)
-        maxBatch = try v(.maxBatch, d.maxBatch)
+        for (key, path) in Self.optionalInts where c.contains(key) {
+            self[keyPath: path] = try c.decodeIfPresent(Int.self, forKey: key)
+        }
+        if c.contains(.maxHeaderCount) { maxHeaderCount = try c.decodeIfPresent(Int.self, forKey: .maxHeaderCount) }
+        if c.contains(.maxHeaderBytes) { maxHeaderBytes = try c.decodeIfPresent(Int.self, forKey: .maxHeaderBytes) }
         costMode = try c.decodeIfPresent(String.self, forKey: .costMode) ?? "enforce"
+        reportCost = try c.decodeIfPresent(Bool.self, forKey: .reportCost) ?? false
         defaultListSize = try c.decodeIfPresent(Int.self, forKey: .defaultListSize) ?? 10
+        tenants = try c.decodeIfPresent([String: LimitsOverride].self, forKey: .tenants) ?? [:]
         guard costMode == "enforce" || costMode == "measure" else {
             throw DecodingError.dataCorruptedError(forKey: .costMode, in: c, debugDescription: "cost_mode is enforce or measure")
         }
+    }
+
+    /// The limits for one tenant: these, with the tenant's overrides applied.
+    public func effective(for tenant: String?) -> LimitsConfiguration {
+        guard let tenant, let o = tenants[tenant] else { return self }
+        var l = self
+        for (key, path) in Self.optionalInts {
+            if let v = o.values[key.rawValue] { l[keyPath: path] = v }
+        }
+        if let m = o.costMode { l.costMode = m }
+        if let r = o.reportCost { l.reportCost = r }
+        if let d = o.defaultListSize { l.defaultListSize = d }
+        l.tenants = [:]
+        return l
+    }
+}
+
+/// One tenant's overrides of `limits`: only the keys it names change (`null` turns one off).
+public struct LimitsOverride: Codable, Sendable, Equatable {
+    /// Limit key (`max_depth`, ...) → new value (nil: off).
+    public var values: [String: Int?] = [:]
+    public var costMode: String?
+    public var reportCost: Bool?
+    public var defaultListSize: Int?
+
+    public init(_ values: [String: Int?] = [:]) { self.values = values }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: LimitsConfiguration.CodingKeys.self)
+        for (key, _) in LimitsConfiguration.optionalInts where c.contains(key) {
+            values[key.rawValue] = .some(try c.decodeIfPresent(Int.self, forKey: key))
+        }
+        for key in [LimitsConfiguration.CodingKeys.maxHeaderCount, .maxHeaderBytes, .tenants] where c.contains(key) {
+            throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "\(key.rawValue) cannot be set per tenant")
+        }
+        costMode = try c.decodeIfPresent(String.self, forKey: .costMode)
+        reportCost = try c.decodeIfPresent(Bool.self, forKey: .reportCost)
+        defaultListSize = try c.decodeIfPresent(Int.self, forKey: .defaultListSize)
+        if let m = costMode, m != "enforce", m != "measure" {
+            throw DecodingError.dataCorruptedError(forKey: .costMode, in: c, debugDescription: "cost_mode is enforce or measure")
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: LimitsConfiguration.CodingKeys.self)
+        for (key, _) in LimitsConfiguration.optionalInts {
+            if let v = values[key.rawValue] { try c.encode(v, forKey: key) }
+        }
+        try c.encodeIfPresent(costMode, forKey: .costMode)
+        try c.encodeIfPresent(reportCost, forKey: .reportCost)
+        try c.encodeIfPresent(defaultListSize, forKey: .defaultListSize)
     }
 }
 

@@ -60,10 +60,13 @@ public struct RequestPipeline: Sendable {
         public var maxCost: Int?
         public var measureOnly: Bool
         public var defaultListSize: Int
-        public init(maxCost: Int? = nil, measureOnly: Bool = false, defaultListSize: Int = 10) {
+        /// Report the estimate and the actual cost in `extensions.cost` (implied by measure mode).
+        public var report: Bool
+        public init(maxCost: Int? = nil, measureOnly: Bool = false, defaultListSize: Int = 10, report: Bool = false) {
             self.maxCost = maxCost
             self.measureOnly = measureOnly
             self.defaultListSize = defaultListSize
+            self.report = report || measureOnly
         }
     }
 
@@ -158,7 +161,7 @@ public struct RequestPipeline: Sendable {
         // Cost analysis (demand control), before planning or any subgraph call.
         let ceiling = [cost.maxCost, context.tenantMaxCost].compactMap { $0 }.min()
         var estimated: Int?
-        if ceiling != nil || cost.measureOnly {
+        if ceiling != nil || cost.report {
             do {
                 estimated = try CostAnalyzer(schema: schema, defaultListSize: cost.defaultListSize)
                     .estimate(operation, fragments: fragments, variables: request.variables)
@@ -190,8 +193,12 @@ public struct RequestPipeline: Sendable {
             ExecutionRequest(document: executed, operationName: operation.name?.value, variables: request.variables, source: source),
             context: context)
         result.errors = authorizationErrors + result.errors
-        if cost.measureOnly, let e = estimated {
+        if cost.report, let e = estimated {
             var c: OrderedDictionary<String, JSON> = ["estimated": .int(e)]
+            if let data = result.data {
+                c["actual"] = .int(CostAnalyzer(schema: schema, defaultListSize: cost.defaultListSize)
+                    .actual(operation, fragments: fragments, data: data))
+            }
             if let ceiling { c["max"] = .int(ceiling) }
             result.extensions = (result.extensions ?? [:]).merging(["cost": .object(c)]) { _, b in b }
         }

@@ -14,8 +14,25 @@ final class GatewayRuntime: Sendable {
     let logger: Logger
     /// Parses, validates and executes requests; nil until a schema is loaded. Swapped whole on
     /// reload: a request keeps the pipeline it started with.
-    private let current: Mutex<RequestPipeline?>
-    var pipelineIfLoaded: RequestPipeline? { current.withLock { $0 } }
+    private let current: Mutex<Pipelines?>
+    var isLoaded: Bool { current.withLock { $0 != nil } }
+    var pipelineIfLoaded: RequestPipeline? { current.withLock { $0?.base.pipeline } }
+    /// The pipeline and limits with a tenant's overrides (the shared ones when it has none).
+    func profile(for tenant: String?) -> Profile? {
+        current.withLock { p in tenant.flatMap { p?.tenants[$0] } ?? p?.base }
+    }
+
+    /// A pipeline and the limits it was built with.
+    struct Profile: Sendable {
+        let pipeline: RequestPipeline
+        let limits: LimitsConfiguration
+    }
+
+    /// One pipeline per set of limits: the configured ones, and each tenant's overrides.
+    struct Pipelines: Sendable {
+        let base: Profile
+        let tenants: [String: Profile]
+    }
     /// Tenant quotas and the shared rate limiter (when Postgres and Redis are configured).
     let quotas: TenantQuotas?
     let rateLimiter: RateLimiter?
@@ -27,16 +44,26 @@ final class GatewayRuntime: Sendable {
     let watcher = Mutex<Task<Void, Never>?>(nil)
 
     func swap(to executor: any OperationExecutor) {
-        let pipeline = Self.pipeline(configuration, executor)
-        current.withLock { $0 = pipeline }
+        let pipelines = Self.pipelines(configuration, executor)
+        current.withLock { $0 = pipelines }
     }
 
-    static func pipeline(_ configuration: GatewayConfiguration, _ executor: any OperationExecutor) -> RequestPipeline {
-        let l = configuration.limits
+    static func pipelines(_ configuration: GatewayConfiguration, _ executor: any OperationExecutor) -> Pipelines {
+        let base = Profile(pipeline: pipeline(configuration.limits, executor), limits: configuration.limits)
+        var tenants: [String: Profile] = [:]
+        for tenant in configuration.limits.tenants.keys {
+            let limits = configuration.limits.effective(for: tenant)
+            tenants[tenant] = Profile(pipeline: pipeline(limits, executor), limits: limits)
+        }
+        return Pipelines(base: base, tenants: tenants)
+    }
+
+    static func pipeline(_ l: LimitsConfiguration, _ executor: any OperationExecutor) -> RequestPipeline {
         let limits = OperationLimits(maxDepth: l.maxDepth, maxAliases: l.maxAliases, maxRootFields: l.maxRootFields,
                                      maxDirectives: l.maxDirectives, maxFields: l.maxFields)
         return RequestPipeline(executor: executor, maxTokens: l.maxTokens, limits: limits,
-                               cost: .init(maxCost: l.maxCost, measureOnly: l.costMode == "measure", defaultListSize: l.defaultListSize))
+                               cost: .init(maxCost: l.maxCost, measureOnly: l.costMode == "measure",
+                                           defaultListSize: l.defaultListSize, report: l.reportCost))
     }
 
     convenience init(configuration: GatewayConfiguration, executor: (any OperationExecutor)?, logger: Logger) async throws {
@@ -50,7 +77,7 @@ final class GatewayRuntime: Sendable {
         self.authenticator = authenticator
         self.configuration = configuration
         self.logger = logger
-        self.current = Mutex(executor.map { Self.pipeline(configuration, $0) })
+        self.current = Mutex(executor.map { Self.pipelines(configuration, $0) })
         self.postgres = clients.postgres
         self.redis = clients.redis
         self.persisted = (try? PersistedQueries(configuration: configuration.persistedQueries, redis: clients.redis,

@@ -96,6 +96,10 @@ public final class GatewayServer: Sendable {
 
     func makeRouter() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
+        let l = configuration.limits
+        if l.maxHeaderCount != nil || l.maxHeaderBytes != nil {
+            router.add(middleware: HeaderLimitsMiddleware(maxCount: l.maxHeaderCount, maxBytes: l.maxHeaderBytes))
+        }
         router.get("health") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
         }

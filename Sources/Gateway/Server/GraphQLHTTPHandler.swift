@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import OrderedCollections
+import Synchronization
 
 /// GraphQL over HTTP (`POST /graphql`, `GET /graphql`): media types, status codes and request
 /// parsing per the GraphQL-over-HTTP specification; the work itself is the pipeline's.
@@ -133,8 +134,22 @@ struct GraphQLHTTPHandler: Sendable {
         }
     }
 
+    /// The work of one request within `request_timeout_ms`: past it the client gets 504
+    /// `GATEWAY_TIMEOUT` at once and the work is cancelled (subgraph calls end with it).
+    func withinTimeout(_ limits: LimitsConfiguration, _ type: ResponseType,
+                       _ work: @escaping @Sendable () async -> RequestPipeline.Outcome) async -> Response {
+        guard let ms = limits.requestTimeoutMs else { return respond(await work(), type) }
+        let outcome = await Deadline.race(milliseconds: ms, work)
+        return respond(outcome ?? .init(status: 504, body: ExecutionResult(data: nil, errors: [
+            GraphQLError("The request took longer than \(ms) ms.", code: "GATEWAY_TIMEOUT")]).jsonBytes), type)
+    }
+
+    func error(_ status: Int, _ message: String, _ code: String, _ type: ResponseType) -> Response {
+        respond(.init(status: status, body: ExecutionResult(data: nil, errors: [GraphQLError(message, code: code)]).jsonBytes), type)
+    }
+
     func post(_ request: Request) async -> Response {
-        guard let pipeline = runtime.pipelineIfLoaded else { return Self.notLoaded }
+        guard runtime.isLoaded else { return Self.notLoaded }
         guard let type = Self.negotiate(request.headers[.accept]) else {
             return Self.plain(406, "Not Acceptable: use application/graphql-response+json or application/json")
         }
@@ -143,13 +158,21 @@ struct GraphQLHTTPHandler: Sendable {
         guard mediaType == "application/json" || mediaType == "application/graphql-response+json" else {
             return Self.plain(415, "Unsupported Media Type: send application/json")
         }
-        let limit = runtime.configuration.limits.maxBodyBytes ?? Int.max
+        // Who is asking comes first: the tenant's limits govern how much body is read.
+        let context: RequestContext
+        switch await requestContext(request, type) {
+        case .ok(let c): context = c
+        case .refused(let response): return response
+        }
+        guard let profile = runtime.profile(for: context.tenant) else { return Self.notLoaded }
+        if let limited = await rateLimited(context, type) { return limited }
+        let limits = profile.limits, pipeline = profile.pipeline
+        let limit = limits.maxBodyBytes ?? Int.max
         var body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: limit)
         } catch {
-            return respond(.init(status: 413, body: ExecutionResult(data: nil, errors: [
-                GraphQLError("The request body is larger than \(limit) bytes.", code: "PAYLOAD_TOO_LARGE")]).jsonBytes), type)
+            return self.error(413, "The request body is larger than \(limit) bytes.", "PAYLOAD_TOO_LARGE", type)
         }
         // Compressed bodies: the decompressed size counts against the same limit, so a
         // decompression bomb stops at max_body_bytes instead of filling memory.
@@ -163,11 +186,9 @@ struct GraphQLHTTPHandler: Sendable {
             do {
                 body = try body.decompress(with: algorithm, maxSize: limit)
             } catch let e as CompressNIOError where e == .bufferOverflow {
-                return respond(.init(status: 413, body: ExecutionResult(data: nil, errors: [
-                    GraphQLError("The decompressed request body is larger than \(limit) bytes.", code: "PAYLOAD_TOO_LARGE")]).jsonBytes), type)
+                return self.error(413, "The decompressed request body is larger than \(limit) bytes.", "PAYLOAD_TOO_LARGE", type)
             } catch {
-                return respond(.init(status: 400, body: ExecutionResult(data: nil, errors: [
-                    GraphQLError("The request body is not valid \(encoding) data.", code: "BAD_REQUEST")]).jsonBytes), type)
+                return self.error(400, "The request body is not valid \(encoding) data.", "BAD_REQUEST", type)
             }
         }
         let bytes = body.readBytes(length: body.readableBytes) ?? []
@@ -175,49 +196,41 @@ struct GraphQLHTTPHandler: Sendable {
         do {
             json = try JSONReader.parse(bytes, maxDepth: 64)
         } catch let e as JSONReader.Failure {
-            let code = e.isDepthExceeded ? "MAX_JSON_DEPTH_EXCEEDED" : "BAD_REQUEST"
-            return respond(.init(status: 400, body: ExecutionResult(data: nil, errors: [
-                GraphQLError("The request body is not valid JSON: \(e.description).", code: code)]).jsonBytes), type)
+            return self.error(400, "The request body is not valid JSON: \(e.description).", e.isDepthExceeded ? "MAX_JSON_DEPTH_EXCEEDED" : "BAD_REQUEST", type)
         } catch {
-            return respond(.init(status: 400, body: ExecutionResult(data: nil, errors: [GraphQLError("Invalid JSON.", code: "BAD_REQUEST")]).jsonBytes), type)
+            return self.error(400, "Invalid JSON.", "BAD_REQUEST", type)
         }
-        let context: RequestContext
-        switch await requestContext(request, type) {
-        case .ok(let c): context = c
-        case .refused(let response): return response
-        }
-        if let limited = await rateLimited(context, type) { return limited }
         if case .array(let operations) = json {
-            guard let maxBatch = runtime.configuration.limits.maxBatch else {
-                return respond(.init(status: 400, body: ExecutionResult(data: nil, errors: [
-                    GraphQLError("Batched requests are not enabled.", code: "BATCHING_DISABLED")]).jsonBytes), type)
+            guard let maxBatch = limits.maxBatch else {
+                return self.error(400, "Batched requests are not enabled.", "BATCHING_DISABLED", type)
             }
             guard operations.count <= maxBatch, !operations.isEmpty else {
-                return respond(.init(status: 400, body: ExecutionResult(data: nil, errors: [
-                    GraphQLError("A batch may hold 1 to \(maxBatch) operations; this one has \(operations.count).", code: "BATCH_LIMIT_EXCEEDED")]).jsonBytes), type)
+                return self.error(400, "A batch may hold 1 to \(maxBatch) operations; this one has \(operations.count).", "BATCH_LIMIT_EXCEEDED", type)
             }
-            var body: [UInt8] = [UInt8(ascii: "[")]
-            for (i, op) in operations.enumerated() {
-                if i > 0 { body.append(UInt8(ascii: ",")) }
-                do {
-                    let r = try GraphQLRequest.from(op)
-                    body += await run(pipeline, r, .post, context).body
-                } catch {
-                    body += ExecutionResult(data: nil, errors: error.errors).jsonBytes
+            return await withinTimeout(limits, type) {
+                var body: [UInt8] = [UInt8(ascii: "[")]
+                for (i, op) in operations.enumerated() {
+                    if i > 0 { body.append(UInt8(ascii: ",")) }
+                    do throws(PipelineError) {
+                        let r = try GraphQLRequest.from(op)
+                        body += await run(pipeline, r, .post, context).body
+                    } catch {
+                        body += ExecutionResult(data: nil, errors: error.errors).jsonBytes
+                    }
                 }
+                body.append(UInt8(ascii: "]"))
+                return .init(status: 200, body: body)
             }
-            body.append(UInt8(ascii: "]"))
-            return respond(.init(status: 200, body: body), type)
         }
         let graphQLRequest: GraphQLRequest
         do { graphQLRequest = try GraphQLRequest.from(json) } catch {
             return respond(.init(status: error.status, body: ExecutionResult(data: nil, errors: error.errors).jsonBytes), type)
         }
-        return respond(await run(pipeline, graphQLRequest, .post, context), type)
+        return await withinTimeout(limits, type) { await run(pipeline, graphQLRequest, .post, context) }
     }
 
     func get(_ request: Request) async -> Response {
-        guard let pipeline = runtime.pipelineIfLoaded else { return Self.notLoaded }
+        guard runtime.isLoaded else { return Self.notLoaded }
         let params = request.uri.queryParameters
         let accept = request.headers[.accept] ?? ""
         if params["query"] == nil, accept.contains("text/html") {
@@ -232,8 +245,7 @@ struct GraphQLHTTPHandler: Sendable {
         for (key, target) in [("variables", 0), ("extensions", 1)] {
             guard let text = params[Substring(key)].map(String.init), !text.isEmpty else { continue }
             guard case .object(let o)? = try? JSONReader.parse(text, maxDepth: 64) else {
-                return respond(.init(status: 422, body: ExecutionResult(data: nil, errors: [
-                    GraphQLError("The \"\(key)\" parameter must be a JSON object.", code: "BAD_REQUEST")]).jsonBytes), type)
+                return self.error(422, "The \"\(key)\" parameter must be a JSON object.", "BAD_REQUEST", type)
             }
             if target == 0 { r.variables = o } else { r.extensions = o }
         }
@@ -242,8 +254,53 @@ struct GraphQLHTTPHandler: Sendable {
         case .ok(let c): context = c
         case .refused(let response): return response
         }
+        guard let profile = runtime.profile(for: context.tenant) else { return Self.notLoaded }
         if let limited = await rateLimited(context, type) { return limited }
-        return respond(await run(pipeline, r, .get, context), type)
+        let request = r
+        return await withinTimeout(profile.limits, type) { await run(profile.pipeline, request, .get, context) }
+    }
+}
+
+/// Runs work against a deadline without waiting for work that ignores cancellation.
+enum Deadline {
+    /// Who resumes the caller: the work or the timer, whichever comes first.
+    final class Race: Sendable {
+        let state = Mutex<(resumed: Bool, timer: Task<Void, Never>?)>((false, nil))
+        /// True for the first caller only.
+        func claim() -> (won: Bool, timer: Task<Void, Never>?) {
+            state.withLock { s in
+                defer { s.resumed = true }
+                return (!s.resumed, s.timer)
+            }
+        }
+        /// Records the timer; false when the work already finished (the timer is then not needed).
+        func setTimer(_ t: Task<Void, Never>) -> Bool {
+            state.withLock { s in
+                s.timer = t
+                return !s.resumed
+            }
+        }
+    }
+
+    /// The work's result, or nil when `milliseconds` passed first (the work is then cancelled).
+    static func race<T: Sendable>(milliseconds: Int, _ work: @escaping @Sendable () async -> T) async -> T? {
+        await withCheckedContinuation { (continuation: CheckedContinuation<T?, Never>) in
+            let race = Race()
+            let worker = Task {
+                let value = await work()
+                let (won, timer) = race.claim()
+                timer?.cancel()
+                if won { continuation.resume(returning: value) }
+            }
+            let timer = Task {
+                do { try await Task.sleep(for: .milliseconds(milliseconds)) } catch { return }
+                if race.claim().won {
+                    worker.cancel()
+                    continuation.resume(returning: nil)
+                }
+            }
+            if !race.setTimer(timer) { timer.cancel() }
+        }
     }
 }
 

@@ -1,0 +1,108 @@
+import Federation
+import Foundation
+import Gateway
+import GraphQLCore
+import SubgraphKit
+import Synchronization
+import Testing
+
+/// A subgraph whose `slow` field takes `ms` milliseconds (and notices cancellation).
+final class Counter: Sendable {
+    let value = Mutex(0)
+    func add() { value.withLock { $0 += 1 } }
+    var count: Int { value.withLock { $0 } }
+}
+
+func slowSubgraph(cancelled: Counter) throws -> Subgraph<RequestContext> {
+    let s = try Subgraph<RequestContext>(name: "slow", sdl: """
+        extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])
+        type Query { slow(ms: Int!): String fast: String }
+        """)
+    s.query.asyncField("slow") { _, a, _, _ in
+        do { try await Task.sleep(for: .milliseconds(a.int("ms")!)) } catch {
+            cancelled.add()
+            throw error
+        }
+        return .leaf("done")
+    }
+    .field("fast") { _, _, _, _ in .leaf("fast") }
+    return s
+}
+
+@Suite("Request limits: headers, timeout, per-tenant overrides")
+struct RequestLimitsTests {
+    @Test func tooManyOrTooLargeHeadersGet431() async throws {
+        try await AttackTests().withBenchGateway { client, counting in
+            let many = (0..<150).map { ("x-h\($0)", "v") }
+            try await AttackTests().expectRejected(client, counting, try await client.query("{ me { name } }", headers: many),
+                                                   status: 431, code: "HEADERS_TOO_LARGE")
+        }
+        try await AttackTests().withBenchGateway { client, counting in
+            let large = [("x-large", String(repeating: "a", count: 20_000))]
+            try await AttackTests().expectRejected(client, counting, try await client.query("{ me { name } }", headers: large),
+                                                   status: 431, code: "HEADERS_TOO_LARGE")
+        }
+    }
+
+    @Test func aRequestPastItsTimeoutGets504AndItsWorkIsCancelled() async throws {
+        let cancelled = Counter()
+        let s = try slowSubgraph(cancelled: cancelled)
+        let supergraph = try Supergraph(sdl: try Composer.compose([try SubgraphSchema(name: "slow", url: "x", sdl: s.sdl)]))
+        var config = GatewayConfiguration()
+        config.limits.requestTimeoutMs = 300
+        let executor = FederatedExecutor(supergraph: supergraph, transports: ["slow": InProcessTransport(subgraph: s) { _ in RequestContext() }])
+        try await withGateway(config, executor: executor) { client in
+            let r = try await client.query("{ slow(ms: 60000) }")
+            #expect(r.status == 504, "\(r.text)")
+            #expect(r.json?["errors"]?[0]?["extensions"]?["code"] == "GATEWAY_TIMEOUT")
+            // The subgraph work was told to stop rather than left running for a minute.
+            for _ in 0..<200 where cancelled.count == 0 { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(cancelled.count == 1)
+            let fine = try await client.query("{ fast slow(ms: 1) }")
+            #expect(fine.text == #"{"data":{"fast":"fast","slow":"done"}}"#)
+        }
+    }
+
+    @Test func limitsCanBeOverriddenPerTenant() async throws {
+        var config = GatewayConfiguration()
+        config.tenancy.developmentHeader = true
+        config = try GatewayConfiguration.parse(yaml: """
+            tenancy: { development_header: true }
+            limits:
+              max_depth: 4
+              max_aliases: 1
+              tenants:
+                deep: { max_depth: 12 }
+                strict: { max_depth: 2, max_body_bytes: 30 }
+                free: { max_aliases: null }
+            """)
+        #expect(config.limits.effective(for: "deep").maxDepth == 12)
+        #expect(config.limits.effective(for: "deep").maxAliases == 1)
+        #expect(config.limits.effective(for: "free").maxAliases == nil)
+        #expect(config.limits.effective(for: "nobody") == config.limits)
+        try await AttackTests().withBenchGateway(config) { client, counting in
+            let deep = "{ me { reviews { author { reviews { author { name } } } } } }"
+            let refused = try await client.query(deep)
+            #expect(refused.json?["errors"]?[0]?["extensions"]?["code"] == "MAX_DEPTH_EXCEEDED")
+            #expect(counting.total == 0)
+            let allowed = try await client.query(deep, headers: [("x-tenant", "deep")])
+            #expect(allowed.status == 200)
+            #expect(allowed.json?["data"]?["me"]?["reviews"]?[0]?["author"]?["reviews"] != nil)
+            // A stricter tenant: its depth and body limits apply to it alone.
+            let strict = try await client.query("{ me { reviews { body } } }", headers: [("x-tenant", "strict")])
+            #expect(strict.status == 413, "\(strict.text)")
+            #expect(strict.json?["errors"]?[0]?["extensions"]?["code"] == "PAYLOAD_TOO_LARGE")
+            // `null` turns a limit off for one tenant.
+            let aliases = "{ a: me { name } b: me { name } }"
+            #expect(try await client.query(aliases).json?["errors"]?[0]?["extensions"]?["code"] == "MAX_ALIASES_EXCEEDED")
+            #expect(try await client.query(aliases, headers: [("x-tenant", "free")]).text
+                    == #"{"data":{"a":{"name":"Uri Goldshtein"},"b":{"name":"Uri Goldshtein"}}}"#)
+        }
+    }
+
+    @Test func headerLimitsCannotBeSetPerTenant() {
+        #expect(throws: ConfigurationError.self) {
+            try GatewayConfiguration.parse(yaml: "limits: { tenants: { acme: { max_header_count: 5 } } }")
+        }
+    }
+}
