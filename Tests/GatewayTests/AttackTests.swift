@@ -115,7 +115,7 @@ struct AttackTests {
 
     @Test func hugeBodyIsRefusedWhileReading() async throws {
         try await withBenchGateway { client, counting in
-            let body = #"{"query":"{ me { name } }","variables":{"x":""# + String(repeating: "x", count: 5_000_000) + #""}}"#
+            let body = #"{"query":"{ me { name } }","variables":{"x":""# + String(repeating: "x", count: 100_000_000) + #""}}"#
             try await expectRejected(client, counting, try await client.post(body), status: 413, code: "PAYLOAD_TOO_LARGE")
         }
     }

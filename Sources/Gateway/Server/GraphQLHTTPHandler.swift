@@ -168,11 +168,18 @@ struct GraphQLHTTPHandler: Sendable {
         if let limited = await rateLimited(context, type) { return limited }
         let limits = profile.limits, pipeline = profile.pipeline
         let limit = limits.maxBodyBytes ?? Int.max
+        func tooLarge() -> Response {
+            self.error(413, "The request body is larger than \(limit) bytes.", "PAYLOAD_TOO_LARGE", type)
+        }
+        // A declared length over the limit is refused before a byte of the body is read (the
+        // server still drains what the client sends, so that the connection stays usable and
+        // the client is not reset before it reads the 413).
+        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit { return tooLarge() }
         var body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: limit)
         } catch {
-            return self.error(413, "The request body is larger than \(limit) bytes.", "PAYLOAD_TOO_LARGE", type)
+            return tooLarge()
         }
         // Compressed bodies: the decompressed size counts against the same limit, so a
         // decompression bomb stops at max_body_bytes instead of filling memory.

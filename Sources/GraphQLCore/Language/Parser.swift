@@ -43,11 +43,23 @@ public struct Parser {
     }
 
     public static func parse(_ text: String, options: ParserOptions = ParserOptions()) throws -> Document {
-        var p = try Parser(source: Source(text), options: options)
-        return try p.parseDocument()
+        try parse(Source(text), options: options)
     }
 
     public static func parse(_ source: Source, options: ParserOptions = ParserOptions()) throws -> Document {
+        // A document longer than the token limit in bytes may hold too many tokens: count them
+        // first with the lexer alone, so that a token flood is refused before any tree is built
+        // (building one costs several times what lexing does).
+        if let max = options.maxTokens, source.bytes.count > max {
+            var lexer = Lexer(source: source, maxTokens: max)
+            do {
+                while try lexer.next().kind != .eof {}
+            } catch let e as GraphQLError where e.code == "MAX_TOKENS_EXCEEDED" {
+                throw e
+            } catch {
+                // Another syntax error: the parser reports whichever error comes first.
+            }
+        }
         var p = try Parser(source: source, options: options)
         return try p.parseDocument()
     }

@@ -29,3 +29,4 @@ struct HeaderLimitsMiddleware<Context: Hummingbird.RequestContext>: RouterMiddle
                      GraphQLError(message, code: "HEADERS_TOO_LARGE")]).jsonBytes)))
     }
 }
+
