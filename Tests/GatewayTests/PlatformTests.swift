@@ -231,16 +231,46 @@ func withConfiguredSubgraph<T: Sendable>(_ name: String, _ config: GatewayConfig
     return try await withGateway(c, executor: service, body)
 }
 
+/// Runs `switchyard serve` (the debug build beside the tests) on the demo gateway.yaml, pointed
+/// at the fixture's database and Redis through the environment, for the duration of `body`.
+func withGatewayProcess<T: Sendable>(_ fixture: PlatformFixture, _ body: (GatewayClient) async throws -> T) async throws -> T {
+    let binary = TestEnvironment.repositoryRoot.appendingPathComponent(".build/debug/switchyard").path
+    guard FileManager.default.isExecutableFile(atPath: binary) else {
+        throw TestSetupError(message: "\(binary) is missing: run swift build --build-tests (scripts/test does)")
+    }
+    let port = freePort()
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: binary)
+    p.arguments = ["serve", "--config", TestEnvironment.repositoryRoot.appendingPathComponent("gateway.yaml").path]
+    var env = ProcessInfo.processInfo.environment
+    env["SWITCHYARD_LISTEN"] = "127.0.0.1:\(port)"
+    env["SWITCHYARD_POSTGRES_URL"] = fixture.db.appURL
+    env["SWITCHYARD_POSTGRES_OWNER_URL"] = fixture.db.ownerURL
+    env["SWITCHYARD_REDIS_URL"] = fixture.redis.url
+    env["LOG_LEVEL"] = "error"
+    p.environment = env
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    defer { p.terminate(); p.waitUntilExit() }
+    let client = GatewayClient(base: "http://127.0.0.1:\(port)")
+    for _ in 0..<600 {
+        if (try? await client.send(.GET, "/ready"))?.status == 200 { break }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    return try await body(client)
+}
+
 @Suite("Per-tenant rate limits")
 struct RateLimitTests {
-    @Test func twoGatewaysSharingOneRedisShareTheTenantsBudget() async throws {
+    @Test func twoGatewayProcessesSharingOneRedisShareTheTenantsBudget() async throws {
         try await withPlatform { fixture, first, _ in
-            // Lower initech's quota; both gateways reload quotas on the tenants_changed notification.
-            try await withConfiguredGateway(fixture.config) { second, _ in
+            // The second gateway is a process of its own: `switchyard serve` on the demo gateway.yaml.
+            try await withGatewayProcess(fixture) { second in
                 try await fixture.owner.withTenant(DemoData.tenantID("initech").uuidString) { c in
                     try await c.query("UPDATE tenants SET requests_per_minute = 6 WHERE slug = 'initech'")
                 }
-                // Wait until both gateways limit (quotas reloaded), then count from a fresh window.
+                // Wait until both gateways limit (quotas reloaded on the tenants_changed notification).
                 let headers = [("x-tenant", "initech")]
                 var statuses: [Int] = []
                 for _ in 0..<100 {

@@ -30,4 +30,5 @@ public func psql(_ url: String, _ sql: String) async throws -> String {
 public struct TestSetupError: Error, CustomStringConvertible {
     public let message: String
     public var description: String { message }
+    public init(message: String) { self.message = message }
 }
