@@ -86,6 +86,21 @@ struct CompositionTests {
         #expect(compositionCodes([("a", "\(fed2) type T { id: ID }")]) == ["NO_QUERIES"])
     }
 
+    @Test func interfaceObjectAddsFieldsToEveryImplementation() throws {
+        let a = "\(fed2) type Query { media: [Media] } interface Media @key(fields: \"id\") { id: ID! } type Book implements Media @key(fields: \"id\") { id: ID! }"
+        let b = #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@interfaceObject"])"#
+            + " type Media @key(fields: \"id\") @interfaceObject { id: ID! rating: Int }"
+        let sdl = try compose([("a", a), ("b", b)])
+        #expect(sdl.contains("interface Media\n  @join__type(graph: A, key: \"id\")\n  @join__type(graph: B, key: \"id\", isInterfaceObject: true)"))
+        #expect(sdl.contains("  rating: Int @join__field\n"), "Book.rating: resolved through the interface, by no graph on Book")
+        let supergraph = try Supergraph(sdl: sdl)
+        #expect(supergraph.apiSchema.types["Book"]?.fields["rating"] != nil)
+        #expect(supergraph.resolvingGraphs("Media", "rating") == ["B"])
+        #expect(supergraph.resolvingGraphs("Book", "rating") == [])
+        // An @interfaceObject needs the interface somewhere.
+        #expect(compositionCodes([("a", "\(fed2) type Query { x: Int }"), ("b", b)]) == ["INTERFACE_OBJECT_USAGE_ERROR"])
+    }
+
     @Test func overrideMovesAField() throws {
         let a = "\(fed2) type Query { t: T } type T @key(fields: \"id\") { id: ID! total: Int }"
         let b = "\(fed2) type T @key(fields: \"id\") { id: ID! total: Int @override(from: \"a\") }"

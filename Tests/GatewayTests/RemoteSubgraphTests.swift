@@ -6,24 +6,26 @@ import GraphQLCore
 import Testing
 import TestSupport
 
-/// Starts the Python (graphql-core) subgraph on a free port for the duration of `body`.
+/// Starts the Python (graphql-core) subgraph on a port the kernel chooses (it prints the port
+/// once bound, so no other server can take it in between) for the duration of `body`.
 func withPythonSubgraph<T: Sendable>(_ body: (String) async throws -> T) async throws -> T {
-    let port = freePort()
     let script = TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Fixtures/python-subgraph/notes_subgraph.py").path
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", script, String(port)]
-    p.standardOutput = FileHandle.nullDevice
+    p.arguments = ["python3", script, "0"]
+    let output = Pipe()
+    p.standardOutput = output
     p.standardError = FileHandle.nullDevice
     try p.run()
     defer { p.terminate() }
-    let url = "http://127.0.0.1:\(port)/graphql"
-    let client = GatewayClient(base: "http://127.0.0.1:\(port)")
-    for _ in 0..<200 {
-        if (try? await client.send(.GET, "/")) != nil { break }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-    return try await body(url)
+    // The first line is the port.
+    let port: Int = try await Task.detached {
+        var line = Data()
+        while let byte = try output.fileHandleForReading.read(upToCount: 1), let b = byte.first, b != UInt8(ascii: "\n") { line.append(b) }
+        guard let port = Int(String(decoding: line, as: UTF8.self)) else { throw TestSetupError(message: "the Python subgraph did not start") }
+        return port
+    }.value
+    return try await body("http://127.0.0.1:\(port)/graphql")
 }
 
 @Suite("Remote subgraphs")

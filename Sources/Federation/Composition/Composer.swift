@@ -58,7 +58,8 @@ public enum Composer {
         for sg in subgraphs {
             let g = graphID(sg.name)
             for (name, defs) in sg.types {
-                let kind = defs[0].kind
+                // An @interfaceObject is the subgraph's view of an interface that other subgraphs implement.
+                let kind = defs[0].kind == .object && defs.contains(where: { sg.has($0.directives, "interfaceObject") }) ? .interface : defs[0].kind
                 if var existing = types[name] {
                     if existing.kind != kind {
                         errors.append(CompositionError(.typeKindMismatch, "Type \"\(name)\" is a \(existing.kind.rawValue) in some subgraphs but a \(kind.rawValue) in subgraph \"\(sg.name)\"."))
@@ -126,6 +127,27 @@ public enum Composer {
                 }
                 t.graphs[g] = tig
                 types[name] = t
+            }
+        }
+
+        // @interfaceObject: fields a subgraph adds to an interface through its object view belong
+        // to every implementation too; no subgraph resolves them on the object itself (`@join__field`
+        // without a graph), so the planner reaches them through the interface's key.
+        for (iname, t) in types where t.kind == .interface {
+            let objectGraphs = Set(t.graphs.filter { $0.value.interfaceObject }.keys)
+            guard !objectGraphs.isEmpty else { continue }
+            if !t.graphs.contains(where: { !$0.value.interfaceObject }) {
+                errors.append(CompositionError(.interfaceObjectWithoutInterface, "Type \"\(iname)\" is an @interfaceObject in \(objectGraphs.sorted().map { "\"\($0.lowercased())\"" }.joined(separator: ", ")) but no subgraph defines the interface itself."))
+                continue
+            }
+            for (fname, f) in t.fields where !f.graphs.isEmpty && f.graphs.keys.allSatisfy({ objectGraphs.contains($0) }) {
+                for (oname, o) in types where o.kind == .object && o.interfaces[iname] != nil && o.fields[fname] == nil {
+                    var added = MergedField(name: fname, description: f.description, type: f.type)
+                    added.arguments = f.arguments
+                    added.otherDirectives = f.otherDirectives
+                    types[oname]!.fields[fname] = added
+                    _ = o
+                }
             }
         }
 
@@ -340,7 +362,9 @@ public enum Composer {
                     }
                     line += ": \(f.type)"
                     let plain = Set(f.graphs.keys) == typeGraphs && f.graphs.values.allSatisfy { !$0.external && $0.requires == nil && $0.provides == nil && $0.override == nil }
-                    if !plain {
+                    if f.graphs.isEmpty {
+                        line += " @join__field" // resolved through an @interfaceObject, not on this type
+                    } else if !plain {
                         for (g, fig) in f.graphs {
                             var args = ["graph: \(g)"]
                             if let r = fig.requires { args.append("requires: \(Printer.string(r))") }

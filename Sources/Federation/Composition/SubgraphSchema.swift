@@ -90,6 +90,7 @@ public struct CompositionError: Error, Sendable, CustomStringConvertible, Equata
         case enumValueMismatch = "ENUM_VALUE_MISMATCH"
         case requiredInputFieldMissing = "REQUIRED_INPUT_FIELD_MISSING_IN_SOME_SUBGRAPH"
         case satisfiability = "SATISFIABILITY_ERROR"
+        case interfaceObjectWithoutInterface = "INTERFACE_OBJECT_USAGE_ERROR"
         case noQueries = "NO_QUERIES"
         case externalMissingOnBase = "EXTERNAL_MISSING_ON_BASE"
         case overrideSourceHasOverride = "OVERRIDE_SOURCE_HAS_OVERRIDE"

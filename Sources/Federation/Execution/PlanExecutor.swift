@@ -130,6 +130,9 @@ final class PlanRun: @unchecked Sendable {
             await rootFetch(f)
         case .flatten(let path, let f):
             await entityFetch(path, f)
+        case .condition(let c):
+            let value = variables[c.variable]?.boolValue ?? c.defaultValue ?? false
+            if let next = value ? c.ifTrue : c.ifFalse { await execute(next) }
         }
     }
 
@@ -242,7 +245,7 @@ final class PlanRun: @unchecked Sendable {
             for (node, p) in collect(path) {
                 let typename = node.fields["__typename"]?.json.stringValue ?? type
                 guard typename == type || executor.supergraph.apiSchema.types[type]?.possibleTypes.contains(typename) == true,
-                      let rep = representation(node, repSet, typename: typename) else { continue }
+                      let rep = representation(node, repSet, typename: f.representsInterfaceObject ? type : typename) else { continue }
                 if let i = index[rep] { targets[i].append((node, p)) } else {
                     index[rep] = reps.count
                     reps.append(rep)

@@ -7,6 +7,17 @@ public indirect enum PlanNode: Sendable {
     case parallel([PlanNode])
     /// An entity fetch whose representations are collected at `path` (and merged back there).
     case flatten(path: [PathSegment], FetchNode)
+    /// A part of the plan that runs only when a Boolean variable is true (`ifTrue`) or false
+    /// (`ifFalse`): every field it fetches carries `@include(if: $v)` or `@skip(if: $v)`.
+    case condition(Condition)
+}
+
+public struct Condition: Sendable {
+    public let variable: String
+    /// The variable's default in the operation, used when the request does not give it.
+    public let defaultValue: Bool?
+    public let ifTrue: PlanNode?
+    public let ifFalse: PlanNode?
 }
 
 public enum PathSegment: Sendable, Hashable, CustomStringConvertible {
@@ -32,6 +43,9 @@ public struct FetchNode: Sendable {
     /// For entity fetches: the type and the selection that builds each representation.
     public let entityType: String?
     public let representation: SelectionSet?
+    /// The target knows `entityType` as an `@interfaceObject`: representations carry the
+    /// interface's name as `__typename` instead of the object's own.
+    public var representsInterfaceObject = false
 }
 
 public struct QueryPlan: Sendable {
@@ -43,6 +57,7 @@ public struct QueryPlan: Sendable {
             switch n {
             case .fetch, .flatten: return 1
             case .sequence(let ns), .parallel(let ns): return ns.map(count).reduce(0, +)
+            case .condition(let c): return max(c.ifTrue.map(count) ?? 0, c.ifFalse.map(count) ?? 0)
             }
         }
         return root.map(count) ?? 0
@@ -71,6 +86,14 @@ public struct QueryPlan: Sendable {
         case .flatten(let path, let f):
             out += indent + "Flatten(path: \"\(path.map(\.description).joined(separator: "."))\") {\n"
             writeFetch(f, indent: indent + "  ", into: &out)
+            out += indent + "},\n"
+        case .condition(let c):
+            out += indent + "Include(if: $\(c.variable)) {\n"
+            if let t = c.ifTrue { write(t, indent: indent + "  ", into: &out) }
+            if let f = c.ifFalse {
+                out += indent + "} Else {\n"
+                write(f, indent: indent + "  ", into: &out)
+            }
             out += indent + "},\n"
         }
     }

@@ -113,7 +113,9 @@ final class PlanBuilder {
                 groups.append((graph, [sel]))
             }
         }
-        let nodes = try groups.map { try fetchTree(graph: $0.graph, typeName: rootName, selections: $0.selections, path: [], entity: nil) }
+        let nodes = try groups.map { g in
+            conditioned(try fetchTree(graph: g.graph, typeName: rootName, selections: g.selections, path: [], entity: nil), g.selections)
+        }
         if nodes.isEmpty { return nil }
         if nodes.count == 1 { return nodes[0] }
         return operation.operation == .mutation ? .sequence(nodes) : .parallel(nodes)
@@ -165,8 +167,12 @@ final class PlanBuilder {
         var dependents: [Dependent] = []
         // At the top of an entity fetch, @requires inputs arrive in the representations.
         isEntityRoot = entity != nil
-        let built = try buildSelections(graph: graph, typeName: typeName, selections: selections, path: path,
+        var built = try buildSelections(graph: graph, typeName: typeName, selections: selections, path: path,
                                         provided: nil, dependents: &dependents)
+        if entity != nil, supergraph.types[typeName]?.graphs[graph]?.isInterfaceObject == true {
+            // That subgraph only knows the interface's name; the object keeps its own __typename.
+            built.removeAll { if case .field(let f) = $0 { return f.alias == nil && f.name.value == "__typename" } else { return false } }
+        }
         let fetch = makeFetch(graph: graph, typeName: typeName, selections: built, entity: entity)
         let node: PlanNode = entity.map { .flatten(path: $0.path, fetch) } ?? .fetch(fetch)
         guard !dependents.isEmpty else { return node }
@@ -185,11 +191,33 @@ final class PlanBuilder {
         for level in levels {
             let nodes = try level.map { i -> PlanNode in
                 let d = dependents[i]
-                return try fetchTree(graph: d.graph, typeName: d.typeName, selections: d.selections, path: d.path, entity: d)
+                return conditioned(try fetchTree(graph: d.graph, typeName: d.typeName, selections: d.selections, path: d.path, entity: d),
+                                   d.selections)
             }
             stages.append(nodes.count == 1 ? nodes[0] : .parallel(nodes))
         }
         return .sequence([node] + stages)
+    }
+
+    /// When every selection a fetch exists for carries the same `@include(if: $v)` (or
+    /// `@skip(if: $v)`), the fetch (and what depends on it) runs only when that holds.
+    func conditioned(_ node: PlanNode, _ selections: [Selection]) -> PlanNode {
+        func condition(_ sel: Selection) -> (variable: String, include: Bool)? {
+            var found: (String, Bool)?
+            for d in sel.directives where d.name.value == "include" || d.name.value == "skip" {
+                guard case .variable(let v)? = d.arguments.first(where: { $0.name.value == "if" })?.value, found == nil else { return nil }
+                found = (v, d.name.value == "include")
+            }
+            return found
+        }
+        guard let first = selections.first.flatMap(condition),
+              selections.dropFirst().allSatisfy({ condition($0).map { $0 == first } ?? false }) else { return node }
+        var defaultValue: Bool?
+        if let def = operation.variableDefinitions.first(where: { $0.variable.value == first.variable }), case .boolean(let b)? = def.defaultValue {
+            defaultValue = b
+        }
+        return .condition(Condition(variable: first.variable, defaultValue: defaultValue,
+                                    ifTrue: first.include ? node : nil, ifFalse: first.include ? nil : node))
     }
 
     func canResolve(_ graph: String, _ typeName: String, _ field: String, provided: SelectionSet?) -> Bool {
@@ -240,7 +268,7 @@ final class PlanBuilder {
                             provided: innerProvided, dependents: &dependents))
                     }
                     merge([.field(copy)], into: &out)
-                } else if type.kind.isAbstract {
+                } else if type.kind.isAbstract, interfaceObjectGraph(typeName, name) == nil {
                     // Ask each possible object type separately.
                     for possible in type.possibleTypes where supergraph.typeIsIn(possible, graph: graph) {
                         let frag = InlineFragment(typeCondition: Name(possible), directives: [], selectionSet: SelectionSet(selections: [sel]), span: .none)
@@ -281,10 +309,25 @@ final class PlanBuilder {
         }
     }
 
+    /// A subgraph that resolves `interfaceName.field` through its `@interfaceObject` view of the interface.
+    func interfaceObjectGraph(_ interfaceName: String, _ field: String) -> String? {
+        guard let info = supergraph.types[interfaceName], info.kind == .interface else { return nil }
+        return info.graphs.first { g, tg in
+            tg.isInterfaceObject && info.fields[field]?[g].map { !$0.external } == true
+        }?.key
+    }
+
     /// `typeName.field` is not resolvable in `graph`: fetch it from another subgraph through an entity key.
-    func jump(from graph: String, typeName: String, field f: Field, path: [PathSegment], out: inout [Selection],
+    func jump(from graph: String, typeName objectTypeName: String, field f: Field, path: [PathSegment], out: inout [Selection],
               dependents: inout [Dependent]) throws {
         let name = f.name.value
+        var typeName = objectTypeName
+        // A field only an @interfaceObject resolves: fetch it for the interface (the representation
+        // carries the interface's name, which is all that subgraph knows).
+        if supergraph.resolvingGraphs(typeName, name).isEmpty,
+           let iface = schema.types[typeName]?.interfaces.first(where: { interfaceObjectGraph($0, name) != nil }) {
+            typeName = iface
+        }
         let candidates = supergraph.resolvingGraphs(typeName, name)
         guard let info = supergraph.types[typeName] else { throw FederationError(.planningFailed, "Unknown type \(typeName).") }
         for target in candidates where target != graph || supergraph.fieldGraph(typeName, name, in: graph)?.requires != nil {
@@ -359,8 +402,10 @@ final class PlanBuilder {
             for r in entity.requires { merge(r.selections, into: &rep) }
             let defs = (["$representations:[_Any!]!"] + varDefs).joined(separator: ",")
             let op = "query(\(defs)){_entities(representations:$representations){...on \(typeName)\(Compact.selectionSet(selections))}}"
-            return FetchNode(subgraph: name, operation: op, operationKind: .query, variables: Array(used),
-                             entityType: typeName, representation: SelectionSet(selections: rep))
+            var fetch = FetchNode(subgraph: name, operation: op, operationKind: .query, variables: Array(used),
+                                  entityType: typeName, representation: SelectionSet(selections: rep))
+            fetch.representsInterfaceObject = supergraph.types[typeName]?.graphs[graph]?.isInterfaceObject ?? false
+            return fetch
         }
         let kind = operation.operation
         let head = kind == .query && varDefs.isEmpty ? "" : kind.rawValue + (varDefs.isEmpty ? "" : "(\(varDefs.joined(separator: ",")))")

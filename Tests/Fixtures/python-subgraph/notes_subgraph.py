@@ -87,5 +87,5 @@ class Handler(BaseHTTPRequestHandler):
 
 if __name__ == "__main__":
     server = ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler)
-    print("ready", flush=True)
+    print(server.server_address[1], flush=True)  # the bound port (argument 0: the kernel chooses)
     server.serve_forever()
