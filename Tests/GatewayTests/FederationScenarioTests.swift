@@ -69,7 +69,7 @@ enum MediaSubgraphs {
             type Media @key(fields: "id") @interfaceObject { id: ID! reviews: [Review!]! rating: Int }
             type Review { body: String! author: Author! @provides(fields: "name") }
             type Author @key(fields: "id") { id: ID! name: String! @external }
-            type Query { topReviews: [Review!]! }
+            type Query { topReviews: [Review!]! topMedia: [Media!]! }
             """)
         let author = ObjectResolvers<RequestContext, Author>("Author")
             .field("id") { a, _, _, _ in .leaf(.string(a.id)) }
@@ -82,6 +82,7 @@ enum MediaSubgraphs {
             .field("reviews") { id, _, _, _ in .list((reviews[id] ?? []).map { .object($0, review) }) }
             .field("rating") { id, _, _, _ in .leaf(.int(id.hasPrefix("b") ? 5 : 3)) }
         s.query.field("topReviews") { _, _, _, _ in .list(["spice", "wit"].map { .object($0, review) }) }
+            .field("topMedia") { _, _, _, _ in .list(["m1", "b1"].map { .object($0, media) }) }
         s.entity("Media") { reps, _ in reps.map { .object($0["id"]?.stringValue ?? "", media) } }
         s.entity("Author") { reps, _ in reps.map { r in authors.first { $0.id == r["id"]?.stringValue }.map { .object($0, author) } ?? .null } }
         return s
@@ -196,6 +197,10 @@ struct FederationScenarioTests {
             let r = try await client.query("{ media { __typename title reviews { body } rating } }")
             #expect(r.text == #"{"data":{"media":[{"__typename":"Book","title":"Dune","reviews":[{"body":"spice"},{"body":"sand"}],"rating":5},{"__typename":"Book","title":"Emma","reviews":[{"body":"wit"}],"rating":5},{"__typename":"Movie","title":"Alien","reviews":[{"body":"scary"}],"rating":3}]}}"#)
             #expect(counting.counts == ["catalog": 1, "reviews": 1])
+            // Starting from the @interfaceObject's subgraph: the real types and their fields come from catalog.
+            let top = try await client.query("{ topMedia { __typename title rating ... on Book { author { name } } ... on Movie { director } } }")
+            #expect(top.text == #"{"data":{"topMedia":[{"__typename":"Movie","title":"Alien","rating":3,"director":"Scott"},{"__typename":"Book","title":"Dune","rating":5,"author":{"name":"Herbert"}}]}}"#)
+            #expect(counting.counts == ["catalog": 2, "reviews": 2])
             // Through a concrete type as well.
             let book = try await client.query(#"{ book(id: "b2") { title reviews { body author { name } } } }"#)
             #expect(book.text == #"{"data":{"book":{"title":"Emma","reviews":[{"body":"wit","author":{"name":"Herbert (provided)"}}]}}}"#)

@@ -247,9 +247,26 @@ final class PlanBuilder {
         let entityRoot = isEntityRoot
         isEntityRoot = false
         defer { isEntityRoot = false }
-        if type.kind.isAbstract { addTypename(&out) }
+        // This subgraph knows the interface only as an @interfaceObject: the object's real type,
+        // fields it does not resolve and fragments on implementations come from a subgraph that
+        // has the interface itself.
+        let asInterfaceObject = supergraph.types[typeName]?.graphs[graph]?.isInterfaceObject == true
+        if type.kind.isAbstract, !asInterfaceObject { addTypename(&out) }
         for sel in selections {
             try budget()
+            if asInterfaceObject {
+                var delegated = false
+                switch sel {
+                case .field(let f) where f.name.value == "__typename": delegated = true
+                case .field(let f): delegated = !canResolve(graph, typeName, f.name.value, provided: provided) && interfaceObjectGraph(typeName, f.name.value) == nil
+                case .inlineFragment(let i): delegated = (i.typeCondition?.value ?? typeName) != typeName
+                case .fragmentSpread: break
+                }
+                if delegated {
+                    try delegateToInterfaceOwner(from: graph, typeName: typeName, selection: sel, path: path, out: &out, dependents: &dependents)
+                    continue
+                }
+            }
             switch sel {
             case .field(let f):
                 let name = f.name.value
@@ -307,6 +324,33 @@ final class PlanBuilder {
         if !out.contains(where: { if case .field(let f) = $0 { return f.alias == nil && f.name.value == "__typename" } else { return false } }) {
             out.insert(.field(Field(name: Name("__typename"))), at: 0)
         }
+    }
+
+    /// Sends `selection` (on an interface this graph sees as an `@interfaceObject`) to a subgraph
+    /// that has the interface itself, through one of its keys; the representation carries the
+    /// interface's name and that subgraph answers with the object's real `__typename`.
+    func delegateToInterfaceOwner(from graph: String, typeName: String, selection: Selection, path: [PathSegment],
+                                  out: inout [Selection], dependents: inout [Dependent]) throws {
+        guard let info = supergraph.types[typeName] else { throw FederationError(.planningFailed, "Unknown type \(typeName).") }
+        for (target, tg) in info.graphs where target != graph && !tg.isInterfaceObject {
+            guard let key = tg.resolvableKeys.first(where: { key in
+                key.selections.allSatisfy { sel in
+                    if case .field(let kf) = sel { return supergraph.resolvingGraphs(typeName, kf.name.value).contains(graph) }
+                    return false
+                }
+            }) else { continue }
+            merge(key.selections, into: &out)
+            let d: Dependent
+            if let existing = dependents.first(where: { $0.path == path && $0.typeName == typeName && $0.graph == target }) {
+                d = existing
+            } else {
+                d = Dependent(path: path, typeName: typeName, graph: target, key: key)
+                dependents.append(d)
+            }
+            d.selections.append(selection)
+            return
+        }
+        throw FederationError(.planningFailed, "Cannot plan \(typeName) from \(supergraph.graph(id: graph)?.name ?? graph): no subgraph defines the interface with a key it can provide.")
     }
 
     /// A subgraph that resolves `interfaceName.field` through its `@interfaceObject` view of the interface.
