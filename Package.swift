@@ -1,5 +1,21 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
+
+/// Every folder of subgraphs/ but platformkit is an in-package subgraph module, named like the
+/// folder with its first letter upper-cased (subgraphs/reviews → module Reviews). The gateway
+/// depends on all of them and the SubgraphRegistry plugin registers them: adding a subgraph is
+/// adding a folder (and one line in gateway.yaml).
+let subgraphFolders: [String] = {
+    let root = Context.packageDirectory + "/subgraphs"
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+    return names.filter { name in
+        var isDirectory: ObjCBool = false
+        return name != "platformkit" && !name.hasPrefix(".") && FileManager.default.fileExists(atPath: root + "/" + name, isDirectory: &isDirectory)
+            && isDirectory.boolValue
+    }.sorted()
+}()
+let subgraphModules = subgraphFolders.map { $0.prefix(1).uppercased() + $0.dropFirst() }
 
 let package = Package(
     name: "Switchyard",
@@ -46,14 +62,6 @@ let package = Package(
         // PlatformKit is what they share (tenant scoping, per-request loaders), not each other.
         .target(name: "PlatformKit", dependencies: ["SubgraphKit", "GraphQLCore", "DataLoader", "Postgres", "Redis"],
                 path: "subgraphs/platformkit"),
-        .target(name: "Tenants", dependencies: ["PlatformKit", "SubgraphKit", "GraphQLCore", "Postgres"], path: "subgraphs/tenants"),
-        .target(name: "Agents", dependencies: ["PlatformKit", "SubgraphKit", "GraphQLCore", "DataLoader", "Postgres"], path: "subgraphs/agents"),
-        .target(name: "Events", dependencies: ["PlatformKit", "SubgraphKit", "GraphQLCore", "DataLoader", "Postgres",
-                                                .product(name: "OrderedCollections", package: "swift-collections")], path: "subgraphs/events"),
-        .target(name: "Projections", dependencies: ["PlatformKit", "SubgraphKit", "GraphQLCore", "Postgres",
-                                                     .product(name: "Logging", package: "swift-log")], path: "subgraphs/projections"),
-        .target(name: "DataProducts", dependencies: ["PlatformKit", "SubgraphKit", "GraphQLCore", "DataLoader", "Postgres", "Redis",
-                                                      .product(name: "OrderedCollections", package: "swift-collections")], path: "subgraphs/dataproducts"),
         .target(name: "Federation", dependencies: [
             "GraphQLCore", .product(name: "OrderedCollections", package: "swift-collections"),
         ]),
@@ -63,7 +71,7 @@ let package = Package(
 
         .target(name: "Gateway", dependencies: [
             "GraphQLCore", "DataLoader", "Federation", "SubgraphKit", "BenchSubgraphs", "Postgres", "Redis", "QueryLimits",
-            "PlatformKit", "Tenants", "Agents", "Events", "Projections", "DataProducts",
+            "PlatformKit",
             .product(name: "OrderedCollections", package: "swift-collections"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -73,7 +81,9 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "CompressNIO", package: "compress-nio"),
-        ]),
+        ] + subgraphModules.map { .target(name: $0) }, plugins: ["SubgraphRegistry"]),
+        .executableTarget(name: "SubgraphRegistryGenerator"),
+        .plugin(name: "SubgraphRegistry", capability: .buildTool(), dependencies: ["SubgraphRegistryGenerator"]),
         .executableTarget(name: "switchyard", dependencies: [
             "Gateway", "Postgres", "Federation", "GraphQLCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -98,3 +108,13 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// One target per subgraph folder, each with everything a platform subgraph may use.
+package.targets += zip(subgraphFolders, subgraphModules).map { folder, module in
+    .target(name: module, dependencies: [
+        "PlatformKit", "SubgraphKit", "GraphQLCore", "DataLoader", "Postgres", "Redis",
+        .product(name: "OrderedCollections", package: "swift-collections"),
+        .product(name: "Logging", package: "swift-log"),
+    ], path: "subgraphs/\(folder)", exclude: ["migrations"].filter { FileManager.default.fileExists(atPath: Context.packageDirectory + "/subgraphs/\(folder)/\($0)") }
+        + ["\(folder).graphql"].filter { FileManager.default.fileExists(atPath: Context.packageDirectory + "/subgraphs/\(folder)/\($0)") })
+}

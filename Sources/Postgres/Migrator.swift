@@ -13,11 +13,15 @@ public struct Migrator: Sendable {
     public let pool: PostgresPool
     public let directory: URL
     public let applicationRole: String?
+    /// Put before each version in `schema_migrations` (a subgraph module's own migrations use
+    /// `"<module>/"`, so that its 0001 is not the platform's 0001).
+    public let versionPrefix: String
 
-    public init(pool: PostgresPool, directory: URL, applicationRole: String? = nil) {
+    public init(pool: PostgresPool, directory: URL, applicationRole: String? = nil, versionPrefix: String = "") {
         self.pool = pool
         self.directory = directory
         self.applicationRole = applicationRole
+        self.versionPrefix = versionPrefix
     }
 
     public struct Migration: Sendable, Equatable {
@@ -34,7 +38,7 @@ public struct Migrator: Sendable {
             guard let underscore = base.firstIndex(of: "_"), base[..<underscore].allSatisfy(\.isNumber), !base[..<underscore].isEmpty else {
                 throw PostgresError(.server, "migration file \(url.lastPathComponent) is not named NNNN_name.sql")
             }
-            return Migration(version: String(base[..<underscore]), name: String(base[base.index(after: underscore)...]), url: url)
+            return Migration(version: versionPrefix + String(base[..<underscore]), name: String(base[base.index(after: underscore)...]), url: url)
         }.sorted { $0.version < $1.version }
     }
 

@@ -131,7 +131,7 @@ struct DB: AsyncParsableCommand {
     }
 
     struct Migrate: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Apply Schema/postgres migrations in order.")
+        static let configuration = CommandConfiguration(abstract: "Apply Schema/postgres migrations in order, then each subgraph module's own (subgraphs/NAME/migrations).")
         @OptionGroup var options: ConfigOption
         @Option(help: "Folder of NNNN_name.sql files.") var migrations: String = "Schema/postgres"
 
@@ -141,7 +141,12 @@ struct DB: AsyncParsableCommand {
             defer { pool.close() }
             let migrator = Migrator(pool: pool, directory: URL(fileURLWithPath: migrations),
                                     applicationRole: config.postgres?.applicationRole ?? "switchyard_app")
-            let applied = try await migrator.migrate()
+            var applied = try await migrator.migrate()
+            for (module, folder) in SubgraphModules.migrationFolders(configDirectory: config.baseDirectory) {
+                applied += try await Migrator(pool: pool, directory: URL(fileURLWithPath: folder),
+                                              applicationRole: config.postgres?.applicationRole ?? "switchyard_app",
+                                              versionPrefix: module + "/").migrate()
+            }
             print(applied.isEmpty ? "migrations: up to date" : "migrations: applied \(applied.joined(separator: ", "))")
         }
     }

@@ -57,4 +57,22 @@ struct MigratorTests {
         #expect(try tables.map { try $0.decode("tablename", as: String.self) } == ["ok_table", "schema_migrations"])
         await db.drop()
     }
+
+    @Test func aModulesOwnMigrationsAreVersionedApart() async throws {
+        let db = try await TestDatabase.create("mig")
+        let platform = FileManager.default.temporaryDirectory.appendingPathComponent("mig-\(UUID())")
+        let module = FileManager.default.temporaryDirectory.appendingPathComponent("mig-\(UUID())")
+        for d in [platform, module] { try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true) }
+        try "CREATE TABLE platform_t (id int);".write(to: platform.appendingPathComponent("0001_platform.sql"), atomically: true, encoding: .utf8)
+        try "CREATE TABLE greetings_t (id int);".write(to: module.appendingPathComponent("0001_greetings.sql"), atomically: true, encoding: .utf8)
+        let owner = PostgresPool(configuration: .init(url: db.ownerURL, minConnections: 0, maxConnections: 1))
+        defer { owner.close() }
+        #expect(try await Migrator(pool: owner, directory: platform).migrate() == ["0001"])
+        // The module's 0001 is not the platform's 0001.
+        #expect(try await Migrator(pool: owner, directory: module, versionPrefix: "greetings/").migrate() == ["greetings/0001"])
+        #expect(try await Migrator(pool: owner, directory: module, versionPrefix: "greetings/").migrate() == [])
+        let tables = try await owner.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")
+        #expect(try tables.map { try $0.decode("tablename", as: String.self) } == ["greetings_t", "platform_t", "schema_migrations"])
+        await db.drop()
+    }
 }

@@ -232,3 +232,6 @@ public enum AgentsSubgraph {
 }
 
 import DataLoader
+
+/// This module, as the gateway finds it (see `PlatformSubgraph`).
+public let platformSubgraph = PlatformSubgraph(name: "agents") { sdl, _ in try AgentsSubgraph.make(sdl: sdl) }

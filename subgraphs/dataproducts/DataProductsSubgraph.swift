@@ -223,3 +223,6 @@ extension Array {
         return out
     }
 }
+
+/// This module, as the gateway finds it (see `PlatformSubgraph`).
+public let platformSubgraph = PlatformSubgraph(name: "dataproducts") { sdl, _ in try DataProductsSubgraph.make(sdl: sdl) }

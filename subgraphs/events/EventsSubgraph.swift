@@ -176,3 +176,6 @@ public enum EventsSubgraph {
         return s
     }
 }
+
+/// This module, as the gateway finds it (see `PlatformSubgraph`).
+public let platformSubgraph = PlatformSubgraph(name: "events") { sdl, _ in try EventsSubgraph.make(sdl: sdl) }

@@ -155,3 +155,11 @@ public final class ProjectionRunner: Sendable {
 
     public func stop() { task.withLock { $0?.cancel(); $0 = nil } }
 }
+
+extension ProjectionRunner: BackgroundWork {}
+
+/// This module, as the gateway finds it (see `PlatformSubgraph`): the subgraph and, beside it,
+/// the projection runner.
+public let platformSubgraph = PlatformSubgraph(name: "projections", backgroundWork: { ProjectionRunner(pool: $0) }) { sdl, deps in
+    try ProjectionsSubgraph.make(sdl: sdl, runner: deps.backgroundWork as? ProjectionRunner)
+}

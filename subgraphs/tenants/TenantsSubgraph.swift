@@ -59,3 +59,6 @@ public enum TenantsSubgraph {
         return s
     }
 }
+
+/// This module, as the gateway finds it (see `PlatformSubgraph`).
+public let platformSubgraph = PlatformSubgraph(name: "tenants") { sdl, _ in try TenantsSubgraph.make(sdl: sdl) }

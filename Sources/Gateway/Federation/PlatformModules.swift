@@ -1,15 +1,11 @@
-import Agents
-import DataProducts
-import Events
 import Foundation
 import PlatformKit
 import Postgres
-import Projections
 import SubgraphKit
 import Synchronization
-import Tenants
 
-/// The five platform subgraphs as modules. Their SDL lives in `Schema/<name>.graphql`.
+/// The in-package subgraph modules (`discoveredSubgraphs`, one per folder of `subgraphs/`,
+/// registered by the SubgraphRegistry build plugin) as gateway modules.
 enum PlatformModules {
     /// Where `Schema/` is: `SWITCHYARD_SCHEMA_DIR`, else beside the configuration file, else
     /// under the working directory.
@@ -19,18 +15,27 @@ enum PlatformModules {
         return candidates.first { FileManager.default.fileExists(atPath: $0 + "/tenants.graphql") } ?? candidates.last!
     }
 
-    /// Per-pool shared state (the tenant directory, the projection runner).
+    /// A module's SDL: `subgraphs/<name>/<name>.graphql` beside the configuration (or under the
+    /// working directory), else `Schema/<name>.graphql`.
+    static func sdl(_ name: String, configDirectory: String?) -> String? {
+        let folders = [configDirectory, FileManager.default.currentDirectoryPath].compactMap { $0 }.map { $0 + "/subgraphs/\(name)/\(name).graphql" }
+        for path in folders + [schemaDirectory(near: configDirectory) + "/\(name).graphql"] {
+            if let text = try? String(contentsOfFile: path, encoding: .utf8) { return text }
+        }
+        return nil
+    }
+
+    /// Per-pool shared state: the tenant directory and the modules' background work.
     final class Shared: @unchecked Sendable {
         static let instances = Mutex<[ObjectIdentifier: Shared]>([:])
         let directory: TenantDirectory
-        let runner: ProjectionRunner
-        /// The projection runner's own small pool: background work never takes the
-        /// connections requests wait for (nor shows in their statement count).
+        /// Background work gets a small pool of its own: it never takes the connections requests
+        /// wait for (nor shows in their statement count).
         let backgroundPool: PostgresPool
+        private let work = Mutex<[String: any BackgroundWork]>([:])
         init(pool: PostgresPool) {
             directory = TenantDirectory(pool: pool)
             backgroundPool = PostgresPool(configuration: .init(url: pool.configuration.url, minConnections: 0, maxConnections: 2))
-            runner = ProjectionRunner(pool: backgroundPool)
         }
         static func of(_ pool: PostgresPool) -> Shared {
             instances.withLock { d in
@@ -40,25 +45,28 @@ enum PlatformModules {
                 return s
             }
         }
+        /// The module's background work on this pool (created once).
+        func backgroundWork(_ module: PlatformSubgraph) -> (any BackgroundWork)? {
+            guard let make = module.backgroundWork else { return nil }
+            return work.withLock { w in
+                if let existing = w[module.name] { return existing }
+                let created = make(backgroundPool)
+                w[module.name] = created
+                return created
+            }
+        }
+        func stopAll() { work.withLock { w in w.values.forEach { $0.stop() } } }
     }
 
     static func all(configDirectory: String? = nil) -> [SubgraphModule] {
-        let schemaDirectory = schemaDirectory(near: configDirectory)
-        let makers: [(String, @Sendable (String, ModuleDependencies) throws -> Subgraph<PlatformContext>)] = [
-            ("tenants", { sdl, _ in try TenantsSubgraph.make(sdl: sdl) }),
-            ("agents", { sdl, _ in try AgentsSubgraph.make(sdl: sdl) }),
-            ("events", { sdl, _ in try EventsSubgraph.make(sdl: sdl) }),
-            ("projections", { sdl, deps in try ProjectionsSubgraph.make(sdl: sdl, runner: deps.postgres.map { Shared.of($0).runner }) }),
-            ("dataproducts", { sdl, _ in try DataProductsSubgraph.make(sdl: sdl) }),
-        ]
-        return makers.compactMap { name, make in
-            let path = schemaDirectory + "/\(name).graphql"
-            guard let sdl = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        discoveredSubgraphs.compactMap { module in
+            let name = module.name
+            guard let sdl = sdl(name, configDirectory: configDirectory) else { return nil }
             @Sendable func build(_ deps: ModuleDependencies) throws -> (Subgraph<PlatformContext>, @Sendable ([(String, String)]) -> PlatformContext) {
                 guard let pool = deps.postgres else { throw ConfigurationError("subgraph module '\(name)' needs postgres in gateway.yaml") }
                 let shared = Shared.of(pool)
                 let redis = deps.redis
-                let subgraph = try make(sdl, deps)
+                let subgraph = try module.make(sdl, PlatformSubgraphDependencies(pool: pool, redis: redis, backgroundWork: shared.backgroundWork(module)))
                 return (subgraph, { headers in PlatformContext(pool: pool, redis: redis, directory: shared.directory, headers: headers) })
             }
             return SubgraphModule(
@@ -76,14 +84,24 @@ enum PlatformModules {
 
     static func stopBackgroundWork(_ pool: PostgresPool) {
         let shared = Shared.instances.withLock { $0.removeValue(forKey: ObjectIdentifier(pool)) }
-        shared?.runner.stop()
+        shared?.stopAll()
         shared?.backgroundPool.close()
     }
 
-    /// Starts the projection runner when the projections module is mounted.
+    /// Starts the background work of the mounted modules that have some.
     static func startBackgroundWork(_ config: GatewayConfiguration, _ deps: ModuleDependencies) {
-        guard config.subgraphs.contains(where: { $0.module == "projections" }), let pool = deps.postgres else { return }
-        Shared.of(pool).runner.start()
+        guard let pool = deps.postgres else { return }
+        for module in discoveredSubgraphs where config.subgraphs.contains(where: { $0.module == module.name }) {
+            Shared.of(pool).backgroundWork(module)?.start()
+        }
+    }
+
+    /// Folders of the modules' own migrations (`subgraphs/<name>/migrations`) that exist.
+    static func migrationFolders(configDirectory: String?) -> [(module: String, folder: String)] {
+        discoveredSubgraphs.compactMap { module in
+            let candidates = [configDirectory, FileManager.default.currentDirectoryPath].compactMap { $0 }.map { $0 + "/subgraphs/\(module.name)/migrations" }
+            return candidates.first { FileManager.default.fileExists(atPath: $0) }.map { (module.name, $0) }
+        }
     }
 }
 

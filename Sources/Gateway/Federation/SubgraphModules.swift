@@ -45,6 +45,11 @@ public struct SubgraphModule: Sendable {
 /// The in-package subgraph modules, by name. Adding a subgraph is one entry here and a
 /// folder under `subgraphs/`.
 public enum SubgraphModules {
+    /// In-package modules' own migration folders (`subgraphs/<name>/migrations`), by module.
+    public static func migrationFolders(configDirectory: String? = nil) -> [(module: String, folder: String)] {
+        PlatformModules.migrationFolders(configDirectory: configDirectory)
+    }
+
     /// - Parameter configDirectory: where gateway.yaml is (the platform modules' SDL is looked for in `Schema/` beside it).
     public static func all(configDirectory: String? = nil) throws -> [String: SubgraphModule] {
         var modules: [String: SubgraphModule] = [:]
