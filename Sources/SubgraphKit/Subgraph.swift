@@ -27,6 +27,19 @@ public final class Subgraph<Context: Sendable>: @unchecked Sendable {
     public let executable: ExecutableSchema<Context>
     /// Observes resolver work of a request (a batch scheduler for its DataLoaders).
     public var observer: (@Sendable (Context) -> (any ExecutionObserver)?)?
+    /// Wraps the execution of one request (e.g. in one database transaction for a query).
+    public var around: (@Sendable (Context, OperationType, @Sendable () async -> ExecutionResult) async -> ExecutionResult)?
+
+    /// Executes one request on this subgraph with its observer and `around` hook.
+    public func execute(_ request: ExecutionRequest, context: Context) async -> ExecutionResult {
+        let executable = self.executable, observer = self.observer
+        let run: @Sendable () async -> ExecutionResult = {
+            await Executor.execute(executable, request: request, context: context, observer: observer?(context))
+        }
+        guard let around else { return await run() }
+        let kind = request.document.operations.first { request.operationName == nil || $0.name?.value == request.operationName }?.operation ?? .query
+        return await around(context, kind, run)
+    }
     /// Entity resolvers by type; the `_entities` resolver holds this (not the subgraph), so
     /// the executable schema works on its own.
     private let entities: EntityRegistry

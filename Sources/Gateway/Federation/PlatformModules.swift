@@ -67,6 +67,12 @@ enum PlatformModules {
                 let shared = Shared.of(pool)
                 let redis = deps.redis
                 let subgraph = try module.make(sdl, PlatformSubgraphDependencies(pool: pool, redis: redis, backgroundWork: shared.backgroundWork(module)))
+                // A query's reads share one tenant-scoped transaction; mutations keep theirs.
+                // Each request's loaders are dropped when it ends.
+                subgraph.around = { ctx, kind, run in
+                    defer { ctx.finish() }
+                    return kind == .query ? await ctx.inOneReadTransaction(run) : await run()
+                }
                 return (subgraph, { headers in PlatformContext(pool: pool, redis: redis, directory: shared.directory, headers: headers) })
             }
             return SubgraphModule(
@@ -114,8 +120,7 @@ struct SubgraphService<Context: Sendable>: OperationExecutor {
     func execute(_ request: ExecutionRequest, context: RequestContext) async -> ExecutionResult {
         var headers = context.headers
         if let t = context.tenant, !headers.contains(where: { $0.0.lowercased() == "x-tenant" }) { headers.append(("x-tenant", t)) }
-        let ctx = makeContext(headers)
-        return await Executor.execute(subgraph.executable, request: request, context: ctx, observer: subgraph.observer?(ctx))
+        return await subgraph.execute(request, context: makeContext(headers))
     }
 }
 

@@ -30,9 +30,8 @@ public final class InProcessTransport<Context: Sendable>: SubgraphTransport {
                 d[request.query] = document
             }
         }
-        let context = makeContext(request.headers)
-        let result = await Executor.execute(subgraph.executable, request: ExecutionRequest(document: document, variables: request.variables),
-                                            context: context, observer: subgraph.observer?(context))
+        let result = await subgraph.execute(ExecutionRequest(document: document, variables: request.variables),
+                                            context: makeContext(request.headers))
         return result.json
     }
 }
