@@ -101,6 +101,22 @@ struct CompositionTests {
         #expect(compositionCodes([("a", "\(fed2) type Query { x: Int }"), ("b", b)]) == ["INTERFACE_OBJECT_USAGE_ERROR"])
     }
 
+    @Test func composeDirectiveCarriesACustomDirectiveIntoTheSupergraph() throws {
+        let head = #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@composeDirective"]) @link(url: "https://example.dev/cache/v1.0", import: ["@cacheHint"]) @composeDirective(name: "@cacheHint")"#
+        let a = head + " directive @cacheHint(maxAge: Int) on FIELD_DEFINITION | OBJECT type Query { t: T @cacheHint(maxAge: 60) } type T @key(fields: \"id\") @cacheHint(maxAge: 5) { id: ID! }"
+        let b = head + " directive @cacheHint(maxAge: Int) on FIELD_DEFINITION | OBJECT type T @key(fields: \"id\") { id: ID! name: String @cacheHint(maxAge: 10) }"
+        let sdl = try compose([("a", a), ("b", b)])
+        #expect(sdl.contains(#"@link(url: "https://example.dev/cache/v1.0", import: ["@cacheHint"])"#))
+        #expect(sdl.contains("directive @cacheHint(maxAge: Int) on FIELD_DEFINITION | OBJECT"))
+        #expect(sdl.contains("t: T @cacheHint(maxAge: 60)"))
+        #expect(sdl.contains("name: String @join__field(graph: B) @cacheHint(maxAge: 10)"))
+        #expect(sdl.contains("  @cacheHint(maxAge: 5)\n"))
+        _ = try Supergraph(sdl: sdl) // still a valid supergraph
+        // Two different definitions of one composed directive are refused.
+        let c = head + " directive @cacheHint(maxAge: String) on FIELD_DEFINITION type Query { u: Int }"
+        #expect(compositionCodes([("a", a), ("c", c)]) == ["DIRECTIVE_DEFINITION_INVALID"])
+    }
+
     @Test func overrideMovesAField() throws {
         let a = "\(fed2) type Query { t: T } type T @key(fields: \"id\") { id: ID! total: Int }"
         let b = "\(fed2) type T @key(fields: \"id\") { id: ID! total: Int @override(from: \"a\") }"

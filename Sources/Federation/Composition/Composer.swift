@@ -54,6 +54,22 @@ public enum Composer {
         var errors: [CompositionError] = []
         var types = OrderedDictionary<String, MergedType>()
         var usesInaccessible = false, usesTag = false
+        // @composeDirective: custom directives carried into the supergraph, with their definitions.
+        var composed = OrderedDictionary<String, (definition: DirectiveDefinition, linkURL: String?)>()
+        for sg in subgraphs {
+            for (name, c) in sg.composedDirectives {
+                if let existing = composed[name], Printer.print(Document(definitions: [.directive(existing.definition)]))
+                    != Printer.print(Document(definitions: [.directive(c.definition)])) {
+                    errors.append(CompositionError(.directiveDefinitionMismatch, "Directive \"@\(name)\" is composed (@composeDirective) but its definition in subgraph \"\(sg.name)\" differs from another subgraph's."))
+                }
+                if composed[name] == nil { composed[name] = c }
+            }
+        }
+        func composedApplications(_ directives: [Directive]) -> [String] {
+            directives.filter { composed[$0.name.value] != nil }.map { d in
+                "@" + d.name.value + (d.arguments.isEmpty ? "" : "(" + d.arguments.map { "\($0.name.value): \(Printer.print($0.value))" }.joined(separator: ", ") + ")")
+            }
+        }
 
         for sg in subgraphs {
             let g = graphID(sg.name)
@@ -83,6 +99,7 @@ public enum Composer {
                     if sg.has(d.directives, "inaccessible") { usesInaccessible = true; if !t.otherDirectives.contains("@inaccessible") { t.otherDirectives.append("@inaccessible") } }
                     for tag in sg.all(d.directives, "tag") { usesTag = true; t.otherDirectives.append("@tag(name: \(Printer.string(tag.string("name") ?? "")))") }
                     for dd in d.directives { if let printed = demandControl(sg, dd), !t.otherDirectives.contains(printed) { t.otherDirectives.append(printed) } }
+                    for printed in composedApplications(d.directives) where !t.otherDirectives.contains(printed) { t.otherDirectives.append(printed) }
                     for i in d.interfaces { t.interfaces[i.value, default: []].append(g) }
                     for m in d.unionMembers { t.unionMembers[m.value, default: []].append(g) }
                     for v in d.enumValues {
@@ -118,6 +135,7 @@ public enum Composer {
                         if sg.has(f.directives, "inaccessible") { usesInaccessible = true; if !mf.otherDirectives.contains("@inaccessible") { mf.otherDirectives.append("@inaccessible") } }
                         for tag in sg.all(f.directives, "tag") { usesTag = true; mf.otherDirectives.append("@tag(name: \(Printer.string(tag.string("name") ?? "")))") }
                         for d in f.directives { if let printed = demandControl(sg, d), !mf.otherDirectives.contains(printed) { mf.otherDirectives.append(printed) } }
+                        for printed in composedApplications(f.directives) where !mf.otherDirectives.contains(printed) { mf.otherDirectives.append(printed) }
                         if let dep = f.directives.first(where: { $0.name.value == "deprecated" }), !mf.otherDirectives.contains(where: { $0.hasPrefix("@deprecated") }) {
                             mf.otherDirectives.append("@deprecated" + (dep.string("reason").map { "(reason: \(Printer.string($0)))" } ?? ""))
                         }
@@ -218,7 +236,7 @@ public enum Composer {
         if types["Query"] == nil { errors.append(CompositionError(.noQueries, "No subgraph defines a Query type with at least one field.")) }
         if errors.isEmpty { errors += satisfiability(types) }
         if !errors.isEmpty { throw CompositionErrors(errors: errors) }
-        return print(subgraphs, types, usesInaccessible: usesInaccessible, usesTag: usesTag)
+        return print(subgraphs, types, usesInaccessible: usesInaccessible, usesTag: usesTag, composed: composed)
     }
 
     /// `@cost` and `@listSize` (demand control) carried into the supergraph under their own names.
@@ -274,10 +292,14 @@ public enum Composer {
 
     // MARK: printing the supergraph
 
-    static func print(_ subgraphs: [SubgraphSchema], _ types: OrderedDictionary<String, MergedType>, usesInaccessible: Bool, usesTag: Bool) -> String {
+    static func print(_ subgraphs: [SubgraphSchema], _ types: OrderedDictionary<String, MergedType>, usesInaccessible: Bool, usesTag: Bool,
+                      composed: OrderedDictionary<String, (definition: DirectiveDefinition, linkURL: String?)> = [:]) -> String {
         var out = "schema\n  @link(url: \"https://specs.apollo.dev/link/v1.0\")\n  @link(url: \"https://specs.apollo.dev/join/v0.3\", for: EXECUTION)\n"
         if usesInaccessible { out += "  @link(url: \"https://specs.apollo.dev/inaccessible/v0.2\", for: SECURITY)\n" }
         if usesTag { out += "  @link(url: \"https://specs.apollo.dev/tag/v0.3\")\n" }
+        var linked = OrderedDictionary<String, [String]>()
+        for (name, c) in composed { if let url = c.linkURL { linked[url, default: []].append("@" + name) } }
+        for (url, names) in linked { out += "  @link(url: \(Printer.string(url)), import: [\(names.map { Printer.string($0) }.joined(separator: ", "))])\n" }
         out += "{\n  query: Query\n"
         if types["Mutation"] != nil { out += "  mutation: Mutation\n" }
         if types["Subscription"] != nil { out += "  subscription: Subscription\n" }
@@ -304,6 +326,11 @@ public enum Composer {
         }
         if usesTag {
             out += "directive @tag(name: String!) repeatable on FIELD_DEFINITION | OBJECT | INTERFACE | UNION | ARGUMENT_DEFINITION | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | INPUT_FIELD_DEFINITION | SCHEMA\n\n"
+        }
+        for c in composed.values {
+            var printed = Printer.print(Document(definitions: [.directive(c.definition)]))
+            while printed.last?.isNewline == true { printed.removeLast() }
+            out += printed + "\n\n"
         }
         out += "directive @cost(weight: Int!) on ARGUMENT_DEFINITION | ENUM | FIELD_DEFINITION | INPUT_FIELD_DEFINITION | OBJECT | SCALAR\n\n"
         out += "directive @listSize(assumedSize: Int, slicingArguments: [String!], sizedFields: [String!], requireOneSlicingArgument: Boolean = true) on FIELD_DEFINITION\n\n"

@@ -60,6 +60,27 @@ public struct SubgraphSchema: Sendable {
         isFederation2 = fed2
     }
 
+    /// Custom directives kept in the supergraph (`@composeDirective(name: "@x")`): name → the
+    /// definition here and the `@link` url that imports it (if any).
+    var composedDirectives: OrderedDictionary<String, (definition: DirectiveDefinition, linkURL: String?)> {
+        var out = OrderedDictionary<String, (definition: DirectiveDefinition, linkURL: String?)>()
+        var definitions: [String: DirectiveDefinition] = [:]
+        for case .directive(let d) in document.definitions { definitions[d.name.value] = d }
+        for case .schema(let schema) in document.definitions {
+            for d in schema.directives where federationName(d) == "composeDirective" {
+                guard let raw = d.string("name") else { continue }
+                let name = raw.hasPrefix("@") ? String(raw.dropFirst()) : raw
+                guard let def = definitions[name] else { continue }
+                let link = schema.directives.first { l in
+                    guard l.name.value == "link", case .list(let imports)? = l.argument("import") else { return false }
+                    return imports.contains { if case .string(let s, _) = $0 { return s == "@" + name } else { return false } }
+                }
+                out[name] = (def, link?.string("url"))
+            }
+        }
+        return out
+    }
+
     /// The federation meaning of an applied directive, if it is one.
     func federationName(_ d: Directive) -> String? { directiveNames[d.name.value] }
 
@@ -91,6 +112,7 @@ public struct CompositionError: Error, Sendable, CustomStringConvertible, Equata
         case requiredInputFieldMissing = "REQUIRED_INPUT_FIELD_MISSING_IN_SOME_SUBGRAPH"
         case satisfiability = "SATISFIABILITY_ERROR"
         case interfaceObjectWithoutInterface = "INTERFACE_OBJECT_USAGE_ERROR"
+        case directiveDefinitionMismatch = "DIRECTIVE_DEFINITION_INVALID"
         case noQueries = "NO_QUERIES"
         case externalMissingOnBase = "EXTERNAL_MISSING_ON_BASE"
         case overrideSourceHasOverride = "OVERRIDE_SOURCE_HAS_OVERRIDE"
