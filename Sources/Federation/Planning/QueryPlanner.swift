@@ -333,24 +333,30 @@ final class PlanBuilder {
                                   out: inout [Selection], dependents: inout [Dependent]) throws {
         guard let info = supergraph.types[typeName] else { throw FederationError(.planningFailed, "Unknown type \(typeName).") }
         for (target, tg) in info.graphs where target != graph && !tg.isInterfaceObject {
-            guard let key = tg.resolvableKeys.first(where: { key in
-                key.selections.allSatisfy { sel in
-                    if case .field(let kf) = sel { return supergraph.resolvingGraphs(typeName, kf.name.value).contains(graph) }
-                    return false
-                }
-            }) else { continue }
+            guard let key = providableKey(tg, typeName, from: graph) else { continue }
             merge(key.selections, into: &out)
-            let d: Dependent
-            if let existing = dependents.first(where: { $0.path == path && $0.typeName == typeName && $0.graph == target }) {
-                d = existing
-            } else {
-                d = Dependent(path: path, typeName: typeName, graph: target, key: key)
-                dependents.append(d)
-            }
-            d.selections.append(selection)
+            dependent(path: path, typeName: typeName, graph: target, key: key, in: &dependents).selections.append(selection)
             return
         }
         throw FederationError(.planningFailed, "Cannot plan \(typeName) from \(supergraph.graph(id: graph)?.name ?? graph): no subgraph defines the interface with a key it can provide.")
+    }
+
+    /// A key the target can resolve `typeName` by, whose fields `graph` can supply.
+    func providableKey(_ target: Supergraph.TypeGraph, _ typeName: String, from graph: String) -> SelectionSet? {
+        target.resolvableKeys.first { key in
+            key.selections.allSatisfy { sel in
+                if case .field(let kf) = sel { return supergraph.resolvingGraphs(typeName, kf.name.value).contains(graph) }
+                return false
+            }
+        }
+    }
+
+    /// The entity fetch of `typeName` objects at `path` from `graph` (one per path, type and graph).
+    func dependent(path: [PathSegment], typeName: String, graph: String, key: SelectionSet, in dependents: inout [Dependent]) -> Dependent {
+        if let existing = dependents.first(where: { $0.path == path && $0.typeName == typeName && $0.graph == graph }) { return existing }
+        let d = Dependent(path: path, typeName: typeName, graph: graph, key: key)
+        dependents.append(d)
+        return d
     }
 
     /// A subgraph that resolves `interfaceName.field` through its `@interfaceObject` view of the interface.
@@ -376,13 +382,7 @@ final class PlanBuilder {
         guard let info = supergraph.types[typeName] else { throw FederationError(.planningFailed, "Unknown type \(typeName).") }
         for target in candidates where target != graph || supergraph.fieldGraph(typeName, name, in: graph)?.requires != nil {
             guard let tg = info.graphs[target] else { continue }
-            // A key the target can resolve by, whose fields this graph can supply.
-            guard let key = tg.resolvableKeys.first(where: { key in
-                key.selections.allSatisfy { sel in
-                    if case .field(let kf) = sel { return supergraph.resolvingGraphs(typeName, kf.name.value).contains(graph) }
-                    return false
-                }
-            }) else { continue }
+            guard let key = providableKey(tg, typeName, from: graph) else { continue }
             addTypename(&out)
             merge(key.selections, into: &out)
             let requires = supergraph.fieldGraph(typeName, name, in: target)?.requires
@@ -401,13 +401,7 @@ final class PlanBuilder {
                     }
                 }
             }
-            let d: Dependent
-            if let existing = dependents.first(where: { $0.path == path && $0.typeName == typeName && $0.graph == target }) {
-                d = existing
-            } else {
-                d = Dependent(path: path, typeName: typeName, graph: target, key: key)
-                dependents.append(d)
-            }
+            let d = dependent(path: path, typeName: typeName, graph: target, key: key, in: &dependents)
             d.selections.append(.field(f))
             if let requires, !d.requires.contains(requires) { d.requires.append(requires) }
             d.after.formUnion(after.filter { dependents[$0] !== d })

@@ -111,6 +111,21 @@ struct GraphQLHTTPHandler: Sendable {
         return .ok(ctx)
     }
 
+    struct Refusal: Error { let response: Response }
+
+    /// Who is asking (credentials or development header), the limits that apply to them, and
+    /// their rate limit; or the response that turns them away.
+    func admit(_ request: Request, _ type: ResponseType) async -> Result<(RequestContext, GatewayRuntime.Profile), Refusal> {
+        let context: RequestContext
+        switch await requestContext(request, type) {
+        case .ok(let c): context = c
+        case .refused(let response): return .failure(Refusal(response: response))
+        }
+        guard let profile = runtime.profile(for: context.tenant) else { return .failure(Refusal(response: Self.notLoaded)) }
+        if let limited = await rateLimited(context, type) { return .failure(Refusal(response: limited)) }
+        return .success((context, profile))
+    }
+
     /// 429 when the request's tenant is over its requests-per-minute quota.
     func rateLimited(_ context: RequestContext, _ type: ResponseType) async -> Response? {
         guard let limiter = runtime.rateLimiter, let tenant = context.tenant, let quota = runtime.quotas?.quota(for: tenant) else { return nil }
@@ -159,13 +174,11 @@ struct GraphQLHTTPHandler: Sendable {
             return Self.plain(415, "Unsupported Media Type: send application/json")
         }
         // Who is asking comes first: the tenant's limits govern how much body is read.
-        let context: RequestContext
-        switch await requestContext(request, type) {
-        case .ok(let c): context = c
-        case .refused(let response): return response
+        let context: RequestContext, profile: GatewayRuntime.Profile
+        switch await admit(request, type) {
+        case .success(let admitted): (context, profile) = admitted
+        case .failure(let refusal): return refusal.response
         }
-        guard let profile = runtime.profile(for: context.tenant) else { return Self.notLoaded }
-        if let limited = await rateLimited(context, type) { return limited }
         let limits = profile.limits, pipeline = profile.pipeline
         let limit = limits.maxBodyBytes ?? Int.max
         func tooLarge() -> Response {
@@ -256,13 +269,11 @@ struct GraphQLHTTPHandler: Sendable {
             }
             if target == 0 { r.variables = o } else { r.extensions = o }
         }
-        let context: RequestContext
-        switch await requestContext(request, type) {
-        case .ok(let c): context = c
-        case .refused(let response): return response
+        let context: RequestContext, profile: GatewayRuntime.Profile
+        switch await admit(request, type) {
+        case .success(let admitted): (context, profile) = admitted
+        case .failure(let refusal): return refusal.response
         }
-        guard let profile = runtime.profile(for: context.tenant) else { return Self.notLoaded }
-        if let limited = await rateLimited(context, type) { return limited }
         let request = r
         return await withinTimeout(profile.limits, type) { await run(profile.pipeline, request, .get, context) }
     }
