@@ -227,6 +227,16 @@ struct FederationScenarioTests {
         }
     }
 
+    @Test func conditionalFragmentsAtTheRootAndIntrospectionInThem() async throws {
+        try await withMediaGateway { client, _ in
+            let q = #"query($x: Boolean!) { ... @include(if: $x) { book(id: "b1") { title } } ...Q @skip(if: $x) } fragment Q on Query { authors { name } __type(name: "Book") { name } }"#
+            let yes = try await client.query(q, variables: #"{"x":true}"#)
+            #expect(yes.text == #"{"data":{"book":{"title":"Dune"}}}"#)
+            let no = try await client.query(q, variables: #"{"x":false}"#)
+            #expect(no.text == #"{"data":{"authors":[{"name":"Herbert"},{"name":"Austen"}],"__type":{"name":"Book"}}}"#)
+        }
+    }
+
     @Test func conditionNodesInThePlan() throws {
         let subgraphs = try MediaSubgraphs.all()
         let schemas = try subgraphs.keys.sorted().map { try SubgraphSchema(name: $0, url: "http://\($0)", sdl: subgraphs[$0]!.sdl) }

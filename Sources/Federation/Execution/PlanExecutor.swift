@@ -31,10 +31,19 @@ public final class PlanExecutor: Sendable {
         }
         let run = PlanRun(executor: self, variables: variables, headers: headers)
         if let root = plan.root { await run.execute(root) }
-        let data = run.snapshot()
-        var shaped = await Executor.execute(shaping, request: ExecutionRequest(document: request.document, operationName: operation.name?.value,
+        var shaped: ExecutionResult
+        if plan.usesIntrospection {
+            // The executor answers __schema/__type from the API schema.
+            shaped = await Executor.execute(shaping, request: ExecutionRequest(document: request.document, operationName: operation.name?.value,
                                                                                 variables: variables, source: request.source),
-                                            context: ShapeContext(root: data))
+                                            context: ShapeContext(root: run.snapshot()))
+        } else {
+            var fragments: [String: FragmentDefinition] = [:]
+            for f in request.document.fragments where fragments[f.name.value] == nil { fragments[f.name.value] = f }
+            var shaper = Shaper(schema: supergraph.apiSchema, fragments: fragments, variables: variables, source: request.source)
+            let data = shaper.shape(operation, root: run.root)
+            shaped = ExecutionResult(data: data, errors: shaper.errors)
+        }
         // Nulls caused by a failed fetch are already explained by that fetch's error.
         let upstream = run.errors
         shaped.errors = upstream + shaped.errors.filter { e in
@@ -198,23 +207,38 @@ final class PlanRun: @unchecked Sendable {
         }
     }
 
-    /// Objects at `path` (lists flattened), with their response paths.
-    func collect(_ path: [PathSegment]) -> [(ObjectNode, [PathElement])] {
-        var current: [(TreeValue, [PathElement])] = [(.object(root), [])]
+    /// Objects at `path` (lists flattened), each with the list indices on its way (one per
+    /// `.list` segment): its response path is built only when an error needs it.
+    func collect(_ path: [PathSegment]) -> [(ObjectNode, [Int])] {
+        var current: [(TreeValue, [Int])] = [(.object(root), [])]
         for seg in path {
-            var next: [(TreeValue, [PathElement])] = []
+            var next: [(TreeValue, [Int])] = []
+            next.reserveCapacity(current.count)
             for (value, p) in current {
                 switch (seg, value) {
                 case (.field(let k), .object(let n)):
-                    if let v = n.fields[k] { next.append((v, p + [.key(k)])) }
+                    if let v = n.fields[k] { next.append((v, p)) }
                 case (.list, .list(let items)):
-                    for (i, item) in items.enumerated() { next.append((item, p + [.index(i)])) }
+                    for (i, item) in items.enumerated() { next.append((item, p + [i])) }
                 default: break
                 }
             }
             current = next
         }
         return current.compactMap { v, p in if case .object(let n) = v { return (n, p) } else { return nil } }
+    }
+
+    /// The response path of an object `collect(path)` found with these list indices.
+    static func responsePath(_ path: [PathSegment], _ indices: [Int]) -> [PathElement] {
+        var out: [PathElement] = []
+        var next = indices.makeIterator()
+        for seg in path {
+            switch seg {
+            case .field(let k): out.append(.key(k))
+            case .list: if let i = next.next() { out.append(.index(i)) }
+            }
+        }
+        return out
     }
 
     /// The representation of an object per the fetch's representation selection; nil if a key is missing.
@@ -238,9 +262,9 @@ final class PlanRun: @unchecked Sendable {
     func entityFetch(_ path: [PathSegment], _ f: FetchNode) async {
         guard let type = f.entityType, let repSet = f.representation else { return }
         // Collect and deduplicate representations (under the lock: other branches may be merging).
-        let (reps, targets): ([JSON], [[(ObjectNode, [PathElement])]]) = lock.withLock { _ in
+        let (reps, targets): ([JSON], [[(ObjectNode, [Int])]]) = lock.withLock { _ in
             var reps: [JSON] = []
-            var targets: [[(ObjectNode, [PathElement])]] = []
+            var targets: [[(ObjectNode, [Int])]] = []
             var index: [JSON: Int] = [:]
             for (node, p) in collect(path) {
                 let typename = node.fields["__typename"]?.json.stringValue ?? type
@@ -259,13 +283,13 @@ final class PlanRun: @unchecked Sendable {
         vars["representations"] = .array(reps)
         switch await send(f, vars) {
         case .failure(var e):
-            e.path = targets.first?.first?.1
+            e.path = targets.first?.first.map { Self.responsePath(path, $0.1) }
             addErrors([e])
         case .success(let response):
             let errs = upstreamErrors(response, f) { p in
                 // ["_entities", i, ...rest] → the path of the first object with that representation.
                 guard p.count >= 2, p[0].stringValue == "_entities", let i = p[1].intValue, i >= 0, i < targets.count,
-                      let base = targets[i].first?.1 else { return nil }
+                      let base = targets[i].first.map({ Self.responsePath(path, $0.1) }) else { return nil }
                 return base + Self.pathElements(Array(p.dropFirst(2)))
             }
             lock.withLock { _ in

@@ -50,6 +50,13 @@ public struct FetchNode: Sendable {
 
 public struct QueryPlan: Sendable {
     public let root: PlanNode?
+    /// The operation asks for `__schema` or `__type` (answered by the gateway from the API schema).
+    public var usesIntrospection = false
+
+    public init(root: PlanNode?, usesIntrospection: Bool = false) {
+        self.root = root
+        self.usesIntrospection = usesIntrospection
+    }
 
     /// Number of subgraph requests the plan makes.
     public var fetchCount: Int {

@@ -26,7 +26,8 @@ public struct QueryPlanner: Sendable {
         var fragments: [String: FragmentDefinition] = [:]
         for f in document.fragments { fragments[f.name.value] = f }
         let builder = PlanBuilder(planner: self, operation: op, fragments: fragments)
-        return QueryPlan(root: try builder.build())
+        let root = try builder.build()
+        return QueryPlan(root: root, usesIntrospection: builder.usesIntrospection)
     }
 }
 
@@ -56,6 +57,8 @@ final class PlanBuilder {
     let variableTypes: [String: TypeReference]
     var selectionsProcessed = 0
     var fetches = 0
+    /// Set when a root field is `__schema` or `__type`.
+    var usesIntrospection = false
 
     init(planner: QueryPlanner, operation: OperationDefinition, fragments: [String: FragmentDefinition]) {
         self.planner = planner
@@ -82,12 +85,13 @@ final class PlanBuilder {
         guard let rootName = schema.rootTypeName(operation.operation) else {
             throw FederationError(.planningFailed, "The supergraph has no \(operation.operation.rawValue) type.")
         }
-        let rootSelections = try expand(operation.selectionSet.selections, rootName, fragmentStack: [])
+        let rootSelections = flattenRoot(try expand(operation.selectionSet.selections, rootName, fragmentStack: []), rootName, conditions: [])
         var groups: [(graph: String, selections: [Selection])] = []
         for sel in rootSelections {
             let graph: String
             switch sel {
             case .field(let f) where f.name.value == "__schema" || f.name.value == "__type":
+                usesIntrospection = true
                 continue // introspection is the gateway's own: the shaping pass answers it from the API schema
             case .field(let f) where f.name.value == "__typename":
                 continue // likewise: the root type's name needs no subgraph
@@ -103,7 +107,10 @@ final class PlanBuilder {
                     graph = first
                 }
             default:
-                continue // expand() turned root fragments into fields
+                // expand() turned unconditional root fragments into fields; a conditional one may
+                // still hold introspection.
+                if containsIntrospection(sel) { usesIntrospection = true }
+                continue
             }
             if operation.operation == .mutation {
                 if groups.last?.graph == graph { groups[groups.count - 1].selections.append(sel) } else { groups.append((graph, [sel])) }
@@ -119,6 +126,34 @@ final class PlanBuilder {
         if nodes.isEmpty { return nil }
         if nodes.count == 1 { return nodes[0] }
         return operation.operation == .mutation ? .sequence(nodes) : .parallel(nodes)
+    }
+
+    /// Fragments on the root type become their fields; a fragment's `@skip`/`@include` go onto
+    /// each of them (`... @include(if: $x) { a b }` is `a @include(if: $x) b @include(if: $x)`),
+    /// so that every root field is planned with the subgraph that resolves it.
+    func flattenRoot(_ selections: [Selection], _ rootName: String, conditions: [Directive]) -> [Selection] {
+        var out: [Selection] = []
+        for sel in selections {
+            switch sel {
+            case .field(var f):
+                f.directives += conditions
+                out.append(.field(f))
+            case .inlineFragment(let i) where i.typeCondition == nil || i.typeCondition?.value == rootName:
+                let kept = i.directives.filter { $0.name.value == "skip" || $0.name.value == "include" }
+                out += flattenRoot(i.selectionSet.selections, rootName, conditions: conditions + kept)
+            default:
+                out.append(sel)
+            }
+        }
+        return out
+    }
+
+    func containsIntrospection(_ sel: Selection) -> Bool {
+        switch sel {
+        case .field(let f): return f.name.value == "__schema" || f.name.value == "__type"
+        case .inlineFragment(let i): return i.selectionSet.selections.contains(where: containsIntrospection)
+        case .fragmentSpread: return false // expanded earlier
+        }
     }
 
     /// Fragment spreads become inline fragments; root-level fragments flatten into fields.

@@ -203,7 +203,7 @@ public struct RequestPipeline: Sendable {
             result.extensions = (result.extensions ?? [:]).merging(["cost": .object(c)]) { _, b in b }
         }
         // Variable coercion failures stop execution: a request error, not a field error.
-        if result.data == nil { throw PipelineError(.variables, errors: result.errors) }
+        if !result.hasData { throw PipelineError(.variables, errors: result.errors) }
         return result
     }
 }

@@ -41,6 +41,9 @@ public struct ExecutionResult: Sendable {
     /// The data as a JSON value (built on demand from the result tree).
     public var data: JSON? { tree.map { $0.root.json } ?? dataValue }
 
+    /// Whether the response has a `data` entry (without building it).
+    public var hasData: Bool { tree != nil || dataValue != nil }
+
     /// The response map: `errors` first when present, then `data`, then `extensions`.
     public var json: JSON {
         var o = OrderedDictionary<String, JSON>()
@@ -527,9 +530,7 @@ final class ExecutionState<Context: Sendable>: @unchecked Sendable {
     // MARK: field collection (§6.3.2)
 
     func collectPlans(_ type: NamedType, _ sets: [SelectionSet]) -> [FieldPlan] {
-        var grouped = OrderedDictionary<String, [Field]>()
-        var visited = Set<String>()
-        for set in sets { collect(type, set, &grouped, &visited) }
+        let grouped = FieldCollector(schema: schema, fragments: fragments, variables: variables).collect(type, sets)
         var plans: [FieldPlan] = []
         plans.reserveCapacity(grouped.count)
         for (key, nodes) in grouped {
@@ -546,52 +547,6 @@ final class ExecutionState<Context: Sendable>: @unchecked Sendable {
             plans.append(FieldPlan(responseKey: key, fieldName: name, definition: def, fieldNodes: nodes, arguments: args, parentType: type.name))
         }
         return plans
-    }
-
-    private func collect(_ type: NamedType, _ set: SelectionSet, _ grouped: inout OrderedDictionary<String, [Field]>, _ visited: inout Set<String>) {
-        for selection in set.selections {
-            if !shouldInclude(selection.directives) { continue }
-            switch selection {
-            case .field(let f):
-                grouped[f.responseKey, default: []].append(f)
-            case .fragmentSpread(let s):
-                let name = s.name.value
-                guard !visited.contains(name), let frag = fragments[name] else { continue }
-                visited.insert(name)
-                guard doesFragmentApply(type, frag.typeCondition.value) else { continue }
-                collect(type, frag.selectionSet, &grouped, &visited)
-            case .inlineFragment(let i):
-                if let tc = i.typeCondition, !doesFragmentApply(type, tc.value) { continue }
-                collect(type, i.selectionSet, &grouped, &visited)
-            }
-        }
-    }
-
-    private func doesFragmentApply(_ object: NamedType, _ condition: String) -> Bool {
-        guard let t = schema.types[condition] else { return false }
-        switch t.kind {
-        case .object: return t.name == object.name
-        case .interface: return object.interfaces.contains(t.name)
-        case .union: return t.possibleTypes.contains(object.name)
-        default: return false
-        }
-    }
-
-    private func shouldInclude(_ directives: [Directive]) -> Bool {
-        if directives.isEmpty { return true }
-        for d in directives {
-            let name = d.name.value
-            guard name == "skip" || name == "include", let arg = d.arguments.first(where: { $0.name.value == "if" }) else { continue }
-            var flag = false
-            switch arg.value {
-            case .boolean(let b): flag = b
-            case .variable(let v): flag = variables[v]?.boolValue ?? false
-            default: break
-            }
-            if name == "skip" && flag { return false }
-            if name == "include" && !flag { return false }
-        }
-        return true
     }
 
     /// CoerceArgumentValues (§6.4.2).
