@@ -15,11 +15,23 @@ struct Shaper {
     /// The response path of the value being completed.
     private var path: [PathElement] = []
     /// Collected fields per selection-set list and runtime type (lists of objects reuse them).
-    private var plans: [PlanKey: OrderedDictionary<String, [Field]>] = [:]
+    private var plans: [PlanKey: [FieldStep]] = [:]
 
+    /// A selection-set list (by the spans of its sets) and a runtime type.
     struct PlanKey: Hashable {
-        let spans: [Int]
-        let type: String
+        let first: Int
+        let count: Int
+        let spanSum: Int
+        let type: ObjectIdentifier
+    }
+
+    /// One response key of an object: its field nodes, definition and named type, looked up once.
+    struct FieldStep {
+        let responseKey: String
+        let nodes: [Field]
+        let isTypename: Bool
+        let type: TypeReference
+        let named: NamedType?
     }
 
     init(schema: Schema, fragments: [String: FragmentDefinition], variables: OrderedDictionary<String, JSON>, source: Source?) {
@@ -44,29 +56,36 @@ struct Shaper {
     }
 
     mutating func object(_ node: ObjectNode, _ type: NamedType, _ sets: [SelectionSet]) -> Completed {
-        let fields: OrderedDictionary<String, [Field]>
+        let steps: [FieldStep]
         let cacheable = sets.allSatisfy { $0.span != .none }
-        let key = PlanKey(spans: cacheable ? sets.map { Int($0.span.start) } : [], type: type.name)
+        let key = PlanKey(first: cacheable ? Int(sets.first?.span.start ?? 0) : 0, count: sets.count,
+                          spanSum: cacheable ? sets.reduce(0) { $0 &+ Int($1.span.start) } : 0, type: ObjectIdentifier(type))
         if cacheable, let cached = plans[key] {
-            fields = cached
+            steps = cached
         } else {
-            fields = collector.collect(type, sets)
-            if cacheable { plans[key] = fields }
+            steps = collector.collect(type, sets).compactMap { responseKey, nodes in
+                let name = nodes[0].name.value
+                if name == "__typename" {
+                    return FieldStep(responseKey: responseKey, nodes: nodes, isTypename: true, type: .named(Name("String")), named: nil)
+                }
+                guard let def = schema.field(type, name) else { return nil }
+                return FieldStep(responseKey: responseKey, nodes: nodes, isTypename: false, type: def.type,
+                                 named: schema.types[def.type.namedType.value])
+            }
+            if cacheable { plans[key] = steps }
         }
         var out = OrderedDictionary<String, JSON>()
-        out.reserveCapacity(fields.count)
-        for (responseKey, nodes) in fields {
-            let name = nodes[0].name.value
-            if name == "__typename" {
-                out[responseKey] = .string(type.name)
+        out.reserveCapacity(steps.count)
+        for step in steps {
+            if step.isTypename {
+                out[step.responseKey] = .string(type.name)
                 continue
             }
-            guard let def = schema.field(type, name) else { continue }
-            path.append(.key(responseKey))
-            let r = complete(node.fields[responseKey], def.type, nodes, parent: type.name)
+            path.append(.key(step.responseKey))
+            let r = complete(node.fields[step.responseKey], step.type, step, parent: type.name)
             path.removeLast()
             switch r {
-            case .value(let v): out[responseKey] = v
+            case .value(let v): out[step.responseKey] = v
             case .propagate: return .propagate
             }
         }
@@ -75,26 +94,26 @@ struct Shaper {
 
     /// CompleteValue: a null in a non-null position records the error and propagates; a
     /// position that is not non-null stops a propagation from inside as null.
-    mutating func complete(_ value: TreeValue?, _ type: TypeReference, _ nodes: [Field], parent: String) -> Completed {
+    mutating func complete(_ value: TreeValue?, _ type: TypeReference, _ step: FieldStep, parent: String) -> Completed {
         if case .nonNull(let inner) = type {
-            let r = completeInner(value, inner, nodes, parent: parent)
+            let r = completeInner(value, inner, step, parent: parent)
             if case .value(.null) = r {
-                error("Cannot return null for non-nullable field \(parent).\(nodes[0].name.value).", nodes)
+                error("Cannot return null for non-nullable field \(parent).\(step.nodes[0].name.value).", step.nodes)
                 return .propagate
             }
             return r
         }
-        let r = completeInner(value, type, nodes, parent: parent)
+        let r = completeInner(value, type, step, parent: parent)
         if case .propagate = r { return .value(.null) }
         return r
     }
 
     /// Completion of a list, leaf or composite value (errors are recorded and propagate).
-    mutating func completeInner(_ value: TreeValue?, _ type: TypeReference, _ nodes: [Field], parent: String) -> Completed {
+    mutating func completeInner(_ value: TreeValue?, _ type: TypeReference, _ step: FieldStep, parent: String) -> Completed {
         guard let value else { return .value(.null) }
         switch type {
         case .nonNull:
-            return complete(value, type, nodes, parent: parent)
+            return complete(value, type, step, parent: parent)
         case .list(let inner):
             let items: [TreeValue]
             switch value {
@@ -106,7 +125,7 @@ struct Shaper {
             out.reserveCapacity(items.count)
             for (i, item) in items.enumerated() {
                 path.append(.index(i))
-                let r = complete(item, inner, nodes, parent: parent)
+                let r = complete(item, inner, step, parent: parent)
                 path.removeLast()
                 switch r {
                 case .value(let v): out.append(v)
@@ -115,7 +134,7 @@ struct Shaper {
             }
             return .value(.array(out))
         case .named(let n):
-            guard let declared = schema.types[n.value] else { return .value(.null) }
+            guard let declared = step.named else { return .value(.null) }
             switch value {
             case .leaf(.null):
                 return .value(.null)
@@ -123,27 +142,27 @@ struct Shaper {
                 guard declared.kind.isLeaf, let v = schema.serializeLeaf(declared, json) else {
                     let what = declared.kind == .enumType ? "Enum \"\(n.value)\" cannot represent value: \(json.text)"
                         : "\(n.value) cannot represent value: \(json.text)"
-                    error(what, nodes)
+                    error(what, step.nodes)
                     return .propagate
                 }
                 return .value(v)
             case .object(let child):
                 guard declared.kind.isComposite else {
-                    error("Field \(parent).\(nodes[0].name.value) returned an object for non-object type \(n.value).", nodes)
+                    error("Field \(parent).\(step.nodes[0].name.value) returned an object for non-object type \(n.value).", step.nodes)
                     return .propagate
                 }
                 var runtime = declared
                 if declared.kind != .object {
                     guard case .leaf(.string(let name))? = child.fields["__typename"], let t = schema.types[name], t.kind == .object,
                           schema.isPossibleType(declared, name) else {
-                        error("Abstract type \"\(n.value)\" must resolve to an Object type at runtime for field \"\(parent).\(nodes[0].name.value)\".", nodes)
+                        error("Abstract type \"\(n.value)\" must resolve to an Object type at runtime for field \"\(parent).\(step.nodes[0].name.value)\".", step.nodes)
                         return .propagate
                     }
                     runtime = t
                 }
-                return object(child, runtime, nodes.compactMap(\.selectionSet))
+                return object(child, runtime, step.nodes.compactMap(\.selectionSet))
             case .list:
-                error("Field \(parent).\(nodes[0].name.value) returned a list for \(n.value).", nodes)
+                error("Field \(parent).\(step.nodes[0].name.value) returned a list for \(n.value).", step.nodes)
                 return .propagate
             }
         }
