@@ -26,12 +26,19 @@ struct Shaper {
     }
 
     /// One response key of an object: its field nodes, definition and named type, looked up once.
-    struct FieldStep {
+    final class FieldStep {
         let responseKey: String
         let nodes: [Field]
         let isTypename: Bool
         let type: TypeReference
         let named: NamedType?
+        init(responseKey: String, nodes: [Field], isTypename: Bool, type: TypeReference, named: NamedType?) {
+            self.responseKey = responseKey
+            self.nodes = nodes
+            self.isTypename = isTypename
+            self.type = type
+            self.named = named
+        }
     }
 
     init(schema: Schema, fragments: [String: FragmentDefinition], variables: OrderedDictionary<String, JSON>, source: Source?) {
