@@ -176,6 +176,6 @@ struct Shaper {
     }
     mutating func error(_ message: String, _ nodes: [Field]) {
         let locations = source.flatMap { s in nodes.first.map { [s.location(of: Int($0.span.start))] } } ?? []
-        errors.append(GraphQLError(message, locations: locations))
+        errors.append(GraphQLError(message, locations: locations, path: path))
     }
 }
