@@ -164,7 +164,6 @@ public enum Composer {
                     added.arguments = f.arguments
                     added.otherDirectives = f.otherDirectives
                     types[oname]!.fields[fname] = added
-                    _ = o
                 }
             }
         }
