@@ -3,23 +3,28 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// One libpq connection. Every blocking libpq call runs on the connection's own serial
-/// dispatch queue, never on a NIO event loop or Swift's cooperative pool.
+/// One libpq connection. Every blocking libpq call runs on the connection's own thread, in
+/// order — never on a NIO event loop, Swift's cooperative pool, or libdispatch's shared worker
+/// threads (which, with many connections blocked in libpq under load, could leave timers and
+/// the cooperative pool without a thread).
 ///
 /// A connection is used by one task at a time (the pool guarantees it).
 public final class PostgresConnection: @unchecked Sendable {
     private var conn: OpaquePointer?
-    private let queue: DispatchQueue
+    private let queue: BlockingWorker
     let conninfo: String
     let statistics: PostgresStatistics
 
     init(conninfo: String, statistics: PostgresStatistics) {
         self.conninfo = conninfo
         self.statistics = statistics
-        self.queue = DispatchQueue(label: "switchyard.postgres.connection")
+        self.queue = BlockingWorker(name: "switchyard.postgres.connection")
     }
 
-    deinit { if let conn { PQfinish(conn) } }
+    deinit {
+        if let conn { PQfinish(conn) }
+        queue.stop()
+    }
 
     /// Opens a connection from a `postgres://` URL or a `key=value` string; an empty string
     /// uses libpq's environment (`PGHOST`, `PGPORT`, `PGUSER`, `PGPASSWORD`, `PGDATABASE`,
@@ -227,4 +232,47 @@ public final class PostgresStatistics: Sendable {
     public init() {}
     func count() { statements.wrappingAdd(1, ordering: .relaxed) }
     public var statementCount: Int { statements.load(ordering: .relaxed) }
+}
+
+/// A thread of its own that runs submitted jobs one after another (for blocking C calls).
+final class BlockingWorker: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var jobs: [@Sendable () -> Void] = []
+    private var stopped = false
+
+    init(name: String) {
+        let thread = Thread { [self] in self.loop() }
+        thread.name = name
+        thread.stackSize = 512 << 10
+        thread.start()
+    }
+
+    func async(_ job: @escaping @Sendable () -> Void) {
+        condition.lock()
+        jobs.append(job)
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Ends the thread once the jobs already submitted have run.
+    func stop() {
+        condition.lock()
+        stopped = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func loop() {
+        while true {
+            condition.lock()
+            while jobs.isEmpty && !stopped { condition.wait() }
+            if jobs.isEmpty && stopped {
+                condition.unlock()
+                return
+            }
+            let job = jobs.removeFirst()
+            condition.unlock()
+            job()
+        }
+    }
 }
