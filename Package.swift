@@ -116,6 +116,7 @@ package.targets += zip(subgraphFolders, subgraphModules).map { folder, module in
         "PlatformKit", "SubgraphKit", "GraphQLCore", "DataLoader", "Postgres", "Redis",
         .product(name: "OrderedCollections", package: "swift-collections"),
         .product(name: "Logging", package: "swift-log"),
-    ], path: "subgraphs/\(folder)", exclude: ["migrations"].filter { FileManager.default.fileExists(atPath: Context.packageDirectory + "/subgraphs/\(folder)/\($0)") }
-        + ["\(folder).graphql"].filter { FileManager.default.fileExists(atPath: Context.packageDirectory + "/subgraphs/\(folder)/\($0)") })
+    ], path: "subgraphs/\(folder)",
+    // Its SDL and migrations, when it has them, are not Swift sources.
+    exclude: ["migrations", "\(folder).graphql"].filter { FileManager.default.fileExists(atPath: Context.packageDirectory + "/subgraphs/\(folder)/\($0)") })
 }

@@ -64,9 +64,7 @@ struct RequestLimitsTests {
     }
 
     @Test func limitsCanBeOverriddenPerTenant() async throws {
-        var config = GatewayConfiguration()
-        config.tenancy.developmentHeader = true
-        config = try GatewayConfiguration.parse(yaml: """
+        let config = try GatewayConfiguration.parse(yaml: """
             tenancy: { development_header: true }
             limits:
               max_depth: 4

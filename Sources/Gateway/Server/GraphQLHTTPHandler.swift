@@ -65,28 +65,26 @@ struct GraphQLHTTPHandler: Sendable {
         return Response(status: .init(code: status), headers: h, body: .init(byteBuffer: ByteBuffer(string: message)))
     }
 
-    /// The request's context: the tenant and scopes of a verified token, or (when enabled) the
-    /// development header's tenant. A bad token, or none when one is required, is a 401 response.
-    enum ContextOutcome {
-        case ok(RequestContext)
-        case refused(Response)
-    }
+    /// The response that turns a request away before its work starts.
+    struct Refusal: Error { let response: Response }
 
     static let notLoaded = Response(status: .serviceUnavailable, headers: [.contentType: graphQLResponseType, .retryAfter: "1"],
                                     body: .init(byteBuffer: ByteBuffer(bytes: ExecutionResult(data: nil, errors: [
                                         GraphQLError("No schema is loaded yet.", code: "SERVICE_UNAVAILABLE")]).jsonBytes)))
 
-    func requestContext(_ request: Request, _ type: ResponseType) async -> ContextOutcome {
+    /// The request's context: the tenant and scopes of a verified token, or (when enabled) the
+    /// development header's tenant. A bad token, or none when one is required, is a 401 response.
+    func requestContext(_ request: Request, _ type: ResponseType) async throws(Refusal) -> RequestContext {
         var ctx = RequestContext()
         ctx.headers = request.headers.map { ($0.name.canonicalName, $0.value) }
         let bearer = request.headers[.authorization].flatMap { h -> String? in
             let parts = h.split(separator: " ", maxSplits: 1)
             return parts.count == 2 && parts[0].lowercased() == "bearer" ? String(parts[1]) : nil
         }
-        func unauthorized(_ error: GraphQLError) -> Response {
+        func unauthorized(_ error: GraphQLError) -> Refusal {
             var r = respond(.init(status: 401, body: ExecutionResult(data: nil, errors: [error]).jsonBytes), type)
             r.headers[.wwwAuthenticate] = "Bearer"
-            return r
+            return Refusal(response: r)
         }
         if let authenticator = runtime.authenticator, let bearer {
             do {
@@ -95,12 +93,12 @@ struct GraphQLHTTPHandler: Sendable {
                 ctx.scopes = identity.scopes
                 ctx.tenant = identity.tenant
             } catch let e as GraphQLError {
-                return .refused(unauthorized(e))
+                throw unauthorized(e)
             } catch {
-                return .refused(unauthorized(GraphQLError("Invalid token.", code: "UNAUTHENTICATED")))
+                throw unauthorized(GraphQLError("Invalid token.", code: "UNAUTHENTICATED"))
             }
         } else if runtime.configuration.auth.required {
-            return .refused(unauthorized(GraphQLError("A bearer token is required.", code: "UNAUTHENTICATED")))
+            throw unauthorized(GraphQLError("A bearer token is required.", code: "UNAUTHENTICATED"))
         }
         if ctx.tenant == nil, runtime.configuration.tenancy.developmentHeader, let t = request.headers[HTTPField.Name("X-Tenant")!], !t.isEmpty {
             ctx.tenant = t
@@ -108,22 +106,16 @@ struct GraphQLHTTPHandler: Sendable {
         if let tenant = ctx.tenant { ctx.tenantMaxCost = runtime.quotas?.quota(for: tenant)?.maxQueryCost }
         ctx.includeQueryPlan = runtime.configuration.exposeQueryPlan
             && request.headers[HTTPField.Name("X-Switchyard-Query-Plan")!]?.lowercased() == "true"
-        return .ok(ctx)
+        return ctx
     }
-
-    struct Refusal: Error { let response: Response }
 
     /// Who is asking (credentials or development header), the limits that apply to them, and
     /// their rate limit; or the response that turns them away.
-    func admit(_ request: Request, _ type: ResponseType) async -> Result<(RequestContext, GatewayRuntime.Profile), Refusal> {
-        let context: RequestContext
-        switch await requestContext(request, type) {
-        case .ok(let c): context = c
-        case .refused(let response): return .failure(Refusal(response: response))
-        }
-        guard let profile = runtime.profile(for: context.tenant) else { return .failure(Refusal(response: Self.notLoaded)) }
-        if let limited = await rateLimited(context, type) { return .failure(Refusal(response: limited)) }
-        return .success((context, profile))
+    func admit(_ request: Request, _ type: ResponseType) async throws(Refusal) -> (RequestContext, GatewayRuntime.Profile) {
+        let context = try await requestContext(request, type)
+        guard let profile = runtime.profile(for: context.tenant) else { throw Refusal(response: Self.notLoaded) }
+        if let limited = await rateLimited(context, type) { throw Refusal(response: limited) }
+        return (context, profile)
     }
 
     /// 429 when the request's tenant is over its requests-per-minute quota.
@@ -175,10 +167,7 @@ struct GraphQLHTTPHandler: Sendable {
         }
         // Who is asking comes first: the tenant's limits govern how much body is read.
         let context: RequestContext, profile: GatewayRuntime.Profile
-        switch await admit(request, type) {
-        case .success(let admitted): (context, profile) = admitted
-        case .failure(let refusal): return refusal.response
-        }
+        do { (context, profile) = try await admit(request, type) } catch { return error.response }
         let limits = profile.limits, pipeline = profile.pipeline
         let limit = limits.maxBodyBytes ?? Int.max
         func tooLarge() -> Response {
@@ -270,10 +259,7 @@ struct GraphQLHTTPHandler: Sendable {
             if target == 0 { r.variables = o } else { r.extensions = o }
         }
         let context: RequestContext, profile: GatewayRuntime.Profile
-        switch await admit(request, type) {
-        case .success(let admitted): (context, profile) = admitted
-        case .failure(let refusal): return refusal.response
-        }
+        do { (context, profile) = try await admit(request, type) } catch { return error.response }
         let request = r
         return await withinTimeout(profile.limits, type) { await run(profile.pipeline, request, .get, context) }
     }
