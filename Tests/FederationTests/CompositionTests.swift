@@ -135,9 +135,14 @@ struct CompositionTests {
 /// Compares text with `Tests/FederationTests/Fixtures/NAME`; `UPDATE_SNAPSHOTS=1` rewrites it.
 func expectSnapshot(_ text: String, _ name: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
     let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/\(name)")
-    if ProcessInfo.processInfo.environment["UPDATE_SNAPSHOTS"] == "1" || !FileManager.default.fileExists(atPath: url.path) {
+    if ProcessInfo.processInfo.environment["UPDATE_SNAPSHOTS"] == "1" {
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try text.write(to: url, atomically: true, encoding: .utf8)
+    }
+    // A missing snapshot fails: it is written only on request (UPDATE_SNAPSHOTS=1), never silently.
+    guard FileManager.default.fileExists(atPath: url.path) else {
+        Issue.record("snapshot \(name) is missing (UPDATE_SNAPSHOTS=1 writes it)", sourceLocation: sourceLocation)
+        return
     }
     let expected = try String(contentsOf: url, encoding: .utf8)
     #expect(text == expected, "snapshot \(name) differs (UPDATE_SNAPSHOTS=1 to accept)", sourceLocation: sourceLocation)

@@ -12,8 +12,13 @@ func fixtureFiles(_ folder: String) -> [URL] {
 /// Compares with the `.txt` beside the fixture; `UPDATE_SNAPSHOTS=1` writes it (golden files, like apollo-rs).
 func expectGolden(_ actual: String, _ fixture: URL, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
     let golden = fixture.deletingPathExtension().appendingPathExtension("txt")
-    if ProcessInfo.processInfo.environment["UPDATE_SNAPSHOTS"] == "1" || !FileManager.default.fileExists(atPath: golden.path) {
+    if ProcessInfo.processInfo.environment["UPDATE_SNAPSHOTS"] == "1" {
         try actual.write(to: golden, atomically: true, encoding: .utf8)
+    }
+    // A missing golden file fails: it is written only on request, never silently.
+    guard FileManager.default.fileExists(atPath: golden.path) else {
+        Issue.record("golden file \(golden.lastPathComponent) is missing (UPDATE_SNAPSHOTS=1 writes it)", sourceLocation: sourceLocation)
+        return
     }
     #expect(actual == (try String(contentsOf: golden, encoding: .utf8)), "\(fixture.lastPathComponent)", sourceLocation: sourceLocation)
 }

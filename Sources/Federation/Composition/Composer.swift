@@ -29,6 +29,8 @@ public enum Composer {
         var description: String?
         var type: TypeReference
         var arguments = OrderedDictionary<String, InputValueDefinition>()
+        /// Graphs defining each argument (arguments are intersected across subgraphs).
+        var argumentGraphs: [String: Set<String>] = [:]
         var graphs = OrderedDictionary<String, FieldInGraph>()
         var otherDirectives: [String] = []
     }
@@ -52,6 +54,7 @@ public enum Composer {
 
     public static func compose(_ subgraphs: [SubgraphSchema]) throws -> String {
         var errors: [CompositionError] = []
+        var pendingSubtypes: [PendingSubtype] = []
         var types = OrderedDictionary<String, MergedType>()
         var usesInaccessible = false, usesTag = false
         // @composeDirective: custom directives carried into the supergraph, with their definitions.
@@ -119,15 +122,25 @@ public enum Composer {
                         var fig = FieldInGraph(type: f.type)
                         // A key field is known to the subgraph (it arrives in representations) even when
                         // marked @external, as in Federation 1 style extensions.
-                        fig.external = (sg.has(f.directives, "external") || sg.has(d.directives, "external")) && !keyFieldNames.contains(f.name.value)
+                        // Federation 2 takes @external at its word on a type definition (the field comes
+                        // from another subgraph), but not on a key field of `extend type`.
+                        let extendsType = d.isExtension || sg.has(d.directives, "extends")
+                        fig.external = (sg.has(f.directives, "external") || sg.has(d.directives, "external"))
+                            && !(keyFieldNames.contains(f.name.value) && (extendsType || !sg.isFederation2))
                         fig.requires = sg.first(f.directives, "requires")?.string("fields")
                         fig.provides = sg.first(f.directives, "provides")?.string("fields")
                         fig.override = sg.first(f.directives, "override")?.string("from")
                         fig.shareable = !sg.isFederation2 || tig.shareable || sg.has(f.directives, "shareable") || keyFieldNames.contains(f.name.value)
                         var mf = t.fields[f.name.value] ?? MergedField(name: f.name.value, description: f.description, type: f.type)
                         mf.description = mf.description ?? f.description
-                        if !fig.external { mf.type = try mergeOutputType(mf.type, f.type, t.name, f.name.value, sg.name, &errors) }
-                        for a in f.arguments where mf.arguments[a.name.value] == nil {
+                        if !fig.external {
+                            if t.fields[f.name.value] == nil { mf.type = f.type } else {
+                                mf.type = mergeOutputType(mf.type, f.type, t.name, f.name.value, sg.name, &pendingSubtypes, &errors)
+                            }
+                        }
+                        for a in f.arguments {
+                            mf.argumentGraphs[a.name.value, default: []].insert(g)
+                            if mf.arguments[a.name.value] != nil { continue }
                             var clean = a
                             clean.directives = a.directives.filter { $0.name.value == "deprecated" }
                             mf.arguments[a.name.value] = clean
@@ -168,6 +181,39 @@ public enum Composer {
             }
         }
 
+        resolveSubtypes(pendingSubtypes, &types, &errors)
+
+        // Fields inside a key's nested selections (a value type used as a key) are shareable.
+        for (tname, t) in types {
+            for (g, tig) in t.graphs {
+                for key in tig.keys {
+                    guard let set = try? FieldSet.parse(key.fields) else { continue }
+                    func mark(_ typeName: String, _ selections: [Selection]) {
+                        for case .field(let kf) in selections {
+                            guard let sub = kf.selectionSet, let inner = types[typeName]?.fields[kf.name.value]?.type.namedType.value else { continue }
+                            for case .field(let nf) in sub.selections { types[inner]?.fields[nf.name.value]?.graphs[g]?.shareable = true }
+                            mark(inner, sub.selections)
+                        }
+                    }
+                    mark(tname, set.selections)
+                }
+            }
+        }
+
+        // Arguments are intersected: one that some subgraph resolving the field lacks is dropped
+        // (a required one is an error).
+        for (tname, t) in types where t.kind == .object || t.kind == .interface {
+            for (fname, f) in t.fields {
+                let defining = Set(f.graphs.filter { !$0.value.external }.keys)
+                for (aname, a) in f.arguments where !(defining.isSubset(of: f.argumentGraphs[aname] ?? [])) {
+                    if case .nonNull = a.type, a.defaultValue == nil {
+                        errors.append(CompositionError(.requiredArgumentMissing, "Argument \"\(tname).\(fname)(\(aname):)\" is required in some subgraphs but does not appear in all subgraphs that define the field."))
+                    }
+                    types[tname]!.fields[fname]!.arguments.removeValue(forKey: aname)
+                }
+            }
+        }
+
         // @override: the overridden subgraph no longer resolves the field.
         for (tname, t) in types {
             for (fname, f) in t.fields {
@@ -204,7 +250,7 @@ public enum Composer {
         }
         for (name, t) in types where t.kind == .enumType && inputTypes.contains(name) {
             let graphsOfType = Set(t.graphs.keys)
-            for (v, gs) in t.enumValues where Set(gs) != graphsOfType {
+            for (v, gs) in t.enumValues where Set(gs) != graphsOfType && t.enumValueDirectives[v]?.contains("@inaccessible") != true {
                 errors.append(CompositionError(.enumValueMismatch, "Enum type \"\(name)\" is used as an input type, but value \"\(v)\" is not defined in every subgraph that defines \"\(name)\" (missing in \(graphsOfType.subtracting(gs).sorted().map { $0.lowercased() }.joined(separator: ", ")))."))
             }
         }
@@ -233,9 +279,18 @@ public enum Composer {
             }
         }
         if types["Query"] == nil { errors.append(CompositionError(.noQueries, "No subgraph defines a Query type with at least one field.")) }
-        if errors.isEmpty { errors += satisfiability(types) }
         if !errors.isEmpty { throw CompositionErrors(errors: errors) }
-        return print(subgraphs, types, usesInaccessible: usesInaccessible, usesTag: usesTag, composed: composed)
+        let sdl = print(subgraphs, types, usesInaccessible: usesInaccessible, usesTag: usesTag, composed: composed)
+        // Satisfiability on the query graph the planner walks: what composes can be planned.
+        let supergraph: Supergraph
+        do { supergraph = try Supergraph(sdl: sdl) } catch {
+            throw CompositionErrors(errors: [CompositionError(.invalidSubgraph, "The composed supergraph is invalid: \(error)")])
+        }
+        let unsatisfiable = Satisfiability.check(QueryGraph(supergraph: supergraph))
+        if !unsatisfiable.isEmpty {
+            throw CompositionErrors(errors: unsatisfiable.map { CompositionError(.satisfiability, $0) })
+        }
+        return sdl
     }
 
     /// `@cost` and `@listSize` (demand control) carried into the supergraph under their own names.
@@ -244,13 +299,22 @@ public enum Composer {
         return "@\(fed)" + (d.arguments.isEmpty ? "" : "(" + d.arguments.map { "\($0.name.value): \(Printer.print($0.value))" }.joined(separator: ", ") + ")")
     }
 
-    /// Output field types may differ only in nullability; the supergraph takes the nullable one.
+    /// Two subgraphs' types of one field whose named types differ: valid when one is a supertype
+    /// of the other (a union and its member, an interface and its implementation), checked once
+    /// every type is merged.
+    struct PendingSubtype {
+        let type: String, field: String, a: String, b: String, subgraph: String
+    }
+
+    /// Output field types may differ in nullability (the supergraph takes the nullable one) and
+    /// in the named type when one is a subtype of the other (recorded in `pending`).
     static func mergeOutputType(_ a: TypeReference, _ b: TypeReference, _ type: String, _ field: String, _ subgraph: String,
-                                _ errors: inout [CompositionError]) throws -> TypeReference {
-        func strip(_ t: TypeReference) -> TypeReference { if case .nonNull(let i) = t { return i } else { return t } }
+                                _ pending: inout [PendingSubtype], _ errors: inout [CompositionError]) -> TypeReference {
         func same(_ x: TypeReference, _ y: TypeReference) -> TypeReference? {
             switch (x, y) {
-            case (.named(let n), .named(let m)): return n.value == m.value ? .named(Name(n.value)) : nil
+            case (.named(let n), .named(let m)):
+                if n.value != m.value { pending.append(PendingSubtype(type: type, field: field, a: n.value, b: m.value, subgraph: subgraph)) }
+                return .named(Name(n.value))
             case (.list(let i), .list(let j)): return same(i, j).map { .list($0) }
             case (.nonNull(let i), .nonNull(let j)): return same(i, j).map { .nonNull($0) }
             case (.nonNull(let i), _): return same(i, y)
@@ -263,30 +327,33 @@ public enum Composer {
         return a
     }
 
-    /// Every field must be reachable: a subgraph that can return an object of type T either
-    /// resolves T.f itself or can jump to a subgraph resolving it through a key.
-    static func satisfiability(_ types: OrderedDictionary<String, MergedType>) -> [CompositionError] {
-        var errors: [CompositionError] = []
-        for (tname, t) in types where t.kind == .object && !["Query", "Mutation", "Subscription"].contains(tname) {
-            for (fname, f) in t.fields {
-                let resolving = f.graphs.filter { !$0.value.external }.map(\.key)
-                guard !resolving.isEmpty else { continue }
-                for g in t.graphs.keys where !resolving.contains(g) {
-                    let canJump = resolving.contains { target in
-                        (t.graphs[target]?.keys ?? []).contains { key in
-                            key.resolvable && ((try? FieldSet.parse(key.fields))?.selections.allSatisfy { sel in
-                                if case .field(let kf) = sel { return t.fields[kf.name.value]?.graphs[g].map { !$0.external } ?? false }
-                                return false
-                            } ?? false)
-                        }
-                    }
-                    if !canJump {
-                        errors.append(CompositionError(.satisfiability, "The field \"\(tname).\(fname)\" cannot be reached from subgraph \"\(g.lowercased())\": it is resolved only by \(resolving.map { "\"\($0.lowercased())\"" }.joined(separator: ", ")), and no @key of \"\(tname)\" resolvable there can be provided by \"\(g.lowercased())\"."))
-                    }
-                }
+    /// Settles the recorded named-type differences: the field takes the supertype.
+    static func resolveSubtypes(_ pending: [PendingSubtype], _ types: inout OrderedDictionary<String, MergedType>, _ errors: inout [CompositionError]) {
+        func isSubtype(_ sub: String, of sup: String) -> Bool {
+            guard let t = types[sup] else { return false }
+            switch t.kind {
+            case .union: return t.unionMembers[sub] != nil
+            case .interface: return types[sub]?.interfaces[sup] != nil
+            default: return false
             }
         }
-        return errors
+        func rename(_ ref: TypeReference, to name: String) -> TypeReference {
+            switch ref {
+            case .named: return .named(Name(name))
+            case .list(let i): return .list(rename(i, to: name))
+            case .nonNull(let i): return .nonNull(rename(i, to: name))
+            }
+        }
+        for p in pending {
+            guard let current = types[p.type]?.fields[p.field]?.type.namedType.value else { continue }
+            let other = current == p.a ? p.b : p.a
+            if current == other || isSubtype(other, of: current) { continue }
+            if isSubtype(current, of: other) {
+                types[p.type]!.fields[p.field]!.type = rename(types[p.type]!.fields[p.field]!.type, to: other)
+            } else {
+                errors.append(CompositionError(.fieldTypeMismatch, "Type of field \"\(p.type).\(p.field)\" is incompatible across subgraphs: it has type \"\(p.a)\" in some subgraphs but type \"\(p.b)\" in subgraph \"\(p.subgraph)\"."))
+            }
+        }
     }
 
     // MARK: printing the supergraph
@@ -387,12 +454,15 @@ public enum Composer {
                         }.joined(separator: ", ") + ")"
                     }
                     line += ": \(f.type)"
-                    let plain = Set(f.graphs.keys) == typeGraphs && f.graphs.values.allSatisfy { !$0.external && $0.requires == nil && $0.provides == nil && $0.override == nil }
+                    let plain = Set(f.graphs.keys) == typeGraphs && f.graphs.values.allSatisfy {
+                        !$0.external && $0.requires == nil && $0.provides == nil && $0.override == nil && $0.type.description == f.type.description
+                    }
                     if f.graphs.isEmpty {
                         line += " @join__field" // resolved through an @interfaceObject, not on this type
                     } else if !plain {
                         for (g, fig) in f.graphs {
                             var args = ["graph: \(g)"]
+                            if fig.type.description != f.type.description { args.append("type: \(Printer.string(fig.type.description))") }
                             if let r = fig.requires { args.append("requires: \(Printer.string(r))") }
                             if let p = fig.provides { args.append("provides: \(Printer.string(p))") }
                             if fig.external { args.append("external: true") }

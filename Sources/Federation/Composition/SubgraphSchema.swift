@@ -110,6 +110,7 @@ public struct CompositionError: Error, Sendable, CustomStringConvertible, Equata
         case keyInvalidFields = "KEY_INVALID_FIELDS"
         case enumValueMismatch = "ENUM_VALUE_MISMATCH"
         case requiredInputFieldMissing = "REQUIRED_INPUT_FIELD_MISSING_IN_SOME_SUBGRAPH"
+        case requiredArgumentMissing = "REQUIRED_ARGUMENT_MISSING_IN_SOME_SUBGRAPH"
         case satisfiability = "SATISFIABILITY_ERROR"
         case interfaceObjectWithoutInterface = "INTERFACE_OBJECT_USAGE_ERROR"
         case directiveDefinitionMismatch = "DIRECTIVE_DEFINITION_INVALID"

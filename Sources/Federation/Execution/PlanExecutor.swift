@@ -173,6 +173,20 @@ final class PlanRun: @unchecked Sendable {
         }
     }
 
+    /// The answer with the planner's internal aliases taken off its keys.
+    static func unaliased(_ object: OrderedDictionary<String, JSON>) -> OrderedDictionary<String, JSON> {
+        func value(_ v: JSON) -> JSON {
+            switch v {
+            case .object(let o): return .object(unaliased(o))
+            case .array(let a): return .array(a.map(value))
+            default: return v
+            }
+        }
+        var out = OrderedDictionary<String, JSON>()
+        for (k, v) in object { out[InternalAlias.original(k)] = value(v) }
+        return out
+    }
+
     /// Subgraph errors, with paths made absolute.
     func upstreamErrors(_ response: JSON, _ f: FetchNode, mapPath: ([JSON]) -> [PathElement]?) -> [GraphQLError] {
         guard let list = response["errors"]?.arrayValue else { return [] }
@@ -201,14 +215,16 @@ final class PlanRun: @unchecked Sendable {
         case .success(let response):
             let errs = upstreamErrors(response, f) { Self.pathElements($0) }
             lock.withLock { _ in
-                if case .object(let data)? = response["data"] { root.merge(data) }
+                if case .object(let data)? = response["data"] {
+                    root.merge(f.hasInternalAliases ? Self.unaliased(data) : data)
+                }
                 errors += errs
             }
         }
     }
 
-    /// Objects at `path` (lists flattened), each with the list indices on its way (one per
-    /// `.list` segment): its response path is built only when an error needs it.
+    /// Objects at `path` (lists flattened, type conditions applied), each with the list indices
+    /// on its way (one per `.list` segment): its response path is built only when an error needs it.
     func collect(_ path: [PathSegment]) -> [(ObjectNode, [Int])] {
         var current: [(TreeValue, [Int])] = [(.object(root), [])]
         for seg in path {
@@ -220,6 +236,9 @@ final class PlanRun: @unchecked Sendable {
                     if let v = n.fields[k] { next.append((v, p)) }
                 case (.list, .list(let items)):
                     for (i, item) in items.enumerated() { next.append((item, p + [i])) }
+                case (.typeCondition(let types), .object(let n)):
+                    if let t = n.fields["__typename"]?.json.stringValue, !types.contains(t) { continue }
+                    next.append((value, p))
                 default: break
                 }
             }
@@ -236,40 +255,94 @@ final class PlanRun: @unchecked Sendable {
             switch seg {
             case .field(let k): out.append(.key(k))
             case .list: if let i = next.next() { out.append(.index(i)) }
+            case .typeCondition: break
             }
         }
         return out
     }
 
-    /// The representation of an object per the fetch's representation selection; nil if a key is missing.
-    func representation(_ node: ObjectNode, _ set: SelectionSet, typename: String) -> JSON? {
+    /// The representation of an object: the selection's fields read by response key and written
+    /// under their names; fragments apply by the object's `__typename`.
+    func representation(_ node: ObjectNode, _ set: SelectionSet, typename: String?) -> JSON {
         var out = OrderedDictionary<String, JSON>()
-        for case .field(let f) in set.selections {
-            let name = f.name.value
-            if name == "__typename" { out["__typename"] = .string(typename); continue }
-            guard let v = node.fields[name] else { return nil }
-            if let sub = f.selectionSet, case .object(let child) = v {
-                guard let r = representation(child, sub, typename: (child.fields["__typename"]?.json.stringValue) ?? "") else { return nil }
-                out[name] = r
-            } else {
-                if case .leaf(.null) = v, set.selections.count > 1, out.isEmpty { return nil }
-                out[name] = v.json
-            }
-        }
+        write(node, set.selections, typename: typename ?? node.fields["__typename"]?.json.stringValue, into: &out)
         return .object(out)
     }
 
+    private func write(_ node: ObjectNode, _ selections: [Selection], typename: String?, into out: inout OrderedDictionary<String, JSON>) {
+        let schema = executor.supergraph.schema
+        for sel in selections {
+            switch sel {
+            case .field(let f):
+                let name = f.name.value
+                if name == "__typename" {
+                    if let typename { out["__typename"] = .string(typename) }
+                    continue
+                }
+                guard let v = node.fields[f.responseKey] else { continue }
+                if let sub = f.selectionSet {
+                    out[name] = nested(v, sub)
+                } else {
+                    out[name] = v.json
+                }
+            case .inlineFragment(let i):
+                if let condition = i.typeCondition?.value, let typename, condition != typename {
+                    guard let t = schema.types[condition], t.kind.isAbstract, t.possibleTypes.contains(typename) else { continue }
+                }
+                write(node, i.selectionSet.selections, typename: typename, into: &out)
+            case .fragmentSpread:
+                continue
+            }
+        }
+    }
+
+    private func nested(_ value: TreeValue, _ sub: SelectionSet) -> JSON {
+        switch value {
+        case .object(let child):
+            var o = OrderedDictionary<String, JSON>()
+            let t = child.fields["__typename"]?.json.stringValue
+            if let t, sub.selections.contains(where: { if case .inlineFragment = $0 { return true } else { return false } }) {
+                o["__typename"] = .string(t)
+            }
+            write(child, sub.selections, typename: t, into: &o)
+            return .object(o)
+        case .list(let items):
+            return .array(items.map { nested($0, sub) })
+        case .leaf(let j):
+            return j
+        }
+    }
+
+    /// The representation input that applies to an object of runtime type `typename`.
+    func input(for typename: String?, in f: FetchNode) -> EntityRepresentation? {
+        let schema = executor.supergraph.schema
+        if let typename, let exact = f.entities.first(where: { $0.typeCondition == typename }) { return exact }
+        for e in f.entities {
+            guard let typename else { return e }
+            if let t = schema.types[e.typeCondition], t.kind.isAbstract, t.possibleTypes.contains(typename) { return e }
+        }
+        return nil
+    }
+
     func entityFetch(_ path: [PathSegment], _ f: FetchNode) async {
-        guard let type = f.entityType, let repSet = f.representation else { return }
+        guard !f.entities.isEmpty else { return }
         // Collect and deduplicate representations (under the lock: other branches may be merging).
         let (reps, targets): ([JSON], [[(ObjectNode, [Int])]]) = lock.withLock { _ in
             var reps: [JSON] = []
             var targets: [[(ObjectNode, [Int])]] = []
             var index: [JSON: Int] = [:]
             for (node, p) in collect(path) {
-                let typename = node.fields["__typename"]?.json.stringValue ?? type
-                guard typename == type || executor.supergraph.apiSchema.types[type]?.possibleTypes.contains(typename) == true,
-                      let rep = representation(node, repSet, typename: f.representsInterfaceObject ? type : typename) else { continue }
+                let typename = node.fields["__typename"]?.json.stringValue
+                guard let input = input(for: typename, in: f) else { continue }
+                // An object whose key is missing or null is not an entity this fetch can resolve.
+                let hasKey = input.keyFields.allSatisfy { k in
+                    guard let v = node.fields[k] else { return false }
+                    if case .leaf(.null) = v { return false }
+                    return true
+                }
+                guard hasKey else { continue }
+                let rep = representation(node, input.selection,
+                                         typename: input.asInterfaceObject ? input.typeCondition : (typename ?? input.typeCondition))
                 if let i = index[rep] { targets[i].append((node, p)) } else {
                     index[rep] = reps.count
                     reps.append(rep)
@@ -296,8 +369,16 @@ final class PlanRun: @unchecked Sendable {
                 errors += errs
                 guard let entities = response["data"]?["_entities"]?.arrayValue else { return }
                 for (i, entity) in entities.enumerated() where i < targets.count {
-                    guard case .object(let o) = entity else { continue }
-                    for (node, _) in targets[i] { node.merge(o) }
+                    guard case .object(var o) = entity else { continue }
+                    if f.hasInternalAliases { o = Self.unaliased(o) }
+                    for (node, _) in targets[i] {
+                        // An @interfaceObject answer names the interface; the object keeps its own type.
+                        if let mine = node.fields["__typename"]?.json.stringValue, let theirs = o["__typename"]?.stringValue, mine != theirs,
+                           executor.supergraph.schema.types[theirs]?.kind != .object {
+                            o["__typename"] = .string(mine)
+                        }
+                        node.merge(o)
+                    }
                 }
             }
         }

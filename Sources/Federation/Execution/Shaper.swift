@@ -160,12 +160,15 @@ struct Shaper {
                 }
                 var runtime = declared
                 if declared.kind != .object {
-                    guard case .leaf(.string(let name))? = child.fields["__typename"], let t = schema.types[name], t.kind == .object,
-                          schema.isPossibleType(declared, name) else {
+                    if case .leaf(.string(let name))? = child.fields["__typename"], let t = schema.types[name], t.kind == .object,
+                       schema.isPossibleType(declared, name) {
+                        runtime = t
+                    } else if declared.kind != .interface {
                         error("Abstract type \"\(n.value)\" must resolve to an Object type at runtime for field \"\(parent).\(step.nodes[0].name.value)\".", step.nodes)
                         return .propagate
                     }
-                    runtime = t
+                    // An interface known only through an @interfaceObject (no subgraph says which
+                    // object it is): its own fields are answered, fragments on objects are not.
                 }
                 return object(child, runtime, step.nodes.compactMap(\.selectionSet))
             case .list:

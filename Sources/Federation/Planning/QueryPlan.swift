@@ -24,10 +24,13 @@ public enum PathSegment: Sendable, Hashable, CustomStringConvertible {
     case field(String)
     /// Every item of a list.
     case list
+    /// Only objects whose `__typename` is one of these.
+    case typeCondition([String])
     public var description: String {
         switch self {
         case .field(let k): return k
         case .list: return "@"
+        case .typeCondition(let types): return "|[\(types.joined(separator: ","))]"
         }
     }
 }
@@ -40,12 +43,24 @@ public struct FetchNode: Sendable {
     public let operationKind: OperationType
     /// Client variables the operation uses (passed through).
     public let variables: [String]
-    /// For entity fetches: the type and the selection that builds each representation.
-    public let entityType: String?
-    public let representation: SelectionSet?
-    /// The target knows `entityType` as an `@interfaceObject`: representations carry the
-    /// interface's name as `__typename` instead of the object's own.
-    public var representsInterfaceObject = false
+    /// For entity fetches: how representations are written, per type condition.
+    public let entities: [EntityRepresentation]
+    /// Fields of one response key with different shapes were aliased (`InternalAlias`): the
+    /// answer's keys are restored before it is merged.
+    public var hasInternalAliases = false
+}
+
+/// How the representations of one type of an entity fetch are written from the response tree.
+public struct EntityRepresentation: Sendable {
+    /// Objects of this type (or implementing this interface) at the fetch's path.
+    public let typeCondition: String
+    /// Fields read by response key (an alias when the planner had to give one) and written
+    /// under their names; inline fragments apply by the nested object's `__typename`.
+    public let selection: SelectionSet
+    /// Response keys of the key's fields: an object where one is missing or null is not sent.
+    public let keyFields: [String]
+    /// The target knows the type as an `@interfaceObject`: `__typename` is the interface's name.
+    public let asInterfaceObject: Bool
 }
 
 public struct QueryPlan: Sendable {
@@ -91,7 +106,7 @@ public struct QueryPlan: Sendable {
             for n in nodes { write(n, indent: indent + "  ", into: &out) }
             out += indent + "},\n"
         case .flatten(let path, let f):
-            out += indent + "Flatten(path: \"\(path.map(\.description).joined(separator: "."))\") {\n"
+            out += indent + "Flatten(path: \"\(pathText(path))\") {\n"
             writeFetch(f, indent: indent + "  ", into: &out)
             out += indent + "},\n"
         case .condition(let c):
@@ -105,10 +120,22 @@ public struct QueryPlan: Sendable {
         }
     }
 
+    static func pathText(_ path: [PathSegment]) -> String {
+        var out = ""
+        for seg in path {
+            if case .typeCondition = seg { out += seg.description; continue }
+            if !out.isEmpty { out += "." }
+            out += seg.description
+        }
+        return out
+    }
+
     static func writeFetch(_ f: FetchNode, indent: String, into out: inout String) {
         out += indent + "Fetch(service: \"\(f.subgraph)\") {\n"
-        if let rep = f.representation, let t = f.entityType {
-            out += indent + "  {\n" + indent + "    ... on \(t) " + compact(rep) + "\n" + indent + "  } =>\n"
+        if !f.entities.isEmpty {
+            out += indent + "  {\n"
+            for e in f.entities { out += indent + "    ... on \(e.typeCondition) " + compact(e.selection) + "\n" }
+            out += indent + "  } =>\n"
         }
         out += indent + "  " + f.operation + "\n"
         out += indent + "},\n"
@@ -117,7 +144,7 @@ public struct QueryPlan: Sendable {
     static func compact(_ set: SelectionSet) -> String {
         "{ " + set.selections.map { sel -> String in
             switch sel {
-            case .field(let f): return f.name.value + (f.selectionSet.map { " " + compact($0) } ?? "")
+            case .field(let f): return (f.alias.map { $0.value + ": " } ?? "") + f.name.value + (f.selectionSet.map { " " + compact($0) } ?? "")
             case .inlineFragment(let i): return "... on \(i.typeCondition?.value ?? "") " + compact(i.selectionSet)
             case .fragmentSpread(let s): return "..." + s.name.value
             }

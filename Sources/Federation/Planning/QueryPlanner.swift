@@ -1,9 +1,14 @@
 import GraphQLCore
 import OrderedCollections
 
-/// Plans an operation over a supergraph: a pipeline of small stages — operation and fragment
-/// resolution, root field grouping, per-subgraph selection building with entity jumps, and
-/// plan assembly — each with bounded work (a plan over budget fails with a clear error).
+/// Plans an operation over a supergraph's query graph, as a pipeline of stages:
+/// 1. the operation: fragments expanded, root fragments flattened (`OperationStage`);
+/// 2. the fetch graph: each selection walked over the query graph, staying in a subgraph while
+///    it can and jumping through a key where it cannot, with `@requires` inputs fetched first
+///    (`FetchGraphBuilder`);
+/// 3. plan nodes: fetch groups in dependency order as `sequence`/`parallel`/`flatten`/
+///    `condition` nodes (`PlanAssembly`).
+/// Work is bounded (`maxSelections`, `maxFetches`): a plan over budget fails with a clear error.
 ///
 /// ```swift
 /// let plan = try QueryPlanner(supergraph: sg).plan(document, operationName: "TenantOverview")
@@ -11,11 +16,20 @@ import OrderedCollections
 /// ```
 public struct QueryPlanner: Sendable {
     public let supergraph: Supergraph
+    public let queryGraph: QueryGraph
     /// Maximum selections processed and fetches created for one operation.
     public var maxSelections = 50_000
     public var maxFetches = 500
 
-    public init(supergraph: Supergraph) { self.supergraph = supergraph }
+    public init(supergraph: Supergraph) {
+        self.supergraph = supergraph
+        self.queryGraph = QueryGraph(supergraph: supergraph)
+    }
+
+    public init(queryGraph: QueryGraph) {
+        self.supergraph = queryGraph.supergraph
+        self.queryGraph = queryGraph
+    }
 
     public func plan(_ document: Document, operationName: String?) throws -> QueryPlan {
         var ops = document.operations
@@ -25,107 +39,59 @@ public struct QueryPlanner: Sendable {
         }
         var fragments: [String: FragmentDefinition] = [:]
         for f in document.fragments { fragments[f.name.value] = f }
-        let builder = PlanBuilder(planner: self, operation: op, fragments: fragments)
-        let root = try builder.build()
-        return QueryPlan(root: root, usesIntrospection: builder.usesIntrospection)
+        let stage = OperationStage(schema: supergraph.schema, operation: op, fragments: fragments, maxSelections: maxSelections)
+        let roots = try stage.rootSelections()
+        let builder = FetchGraphBuilder(graph: queryGraph, maxSelections: maxSelections, maxFetches: maxFetches)
+        try builder.buildRoots(roots.selections, rootType: roots.rootType, operation: op.operation)
+        let assembly = PlanAssembly(builder: builder, operation: op)
+        return QueryPlan(root: try assembly.root(), usesIntrospection: roots.usesIntrospection)
     }
 }
 
-/// A dependent entity fetch discovered while building a fetch's selections.
-final class Dependent {
-    let path: [PathSegment]
-    let typeName: String
-    let graph: String
-    var selections: [Selection] = []
-    /// Indices (in the same parent's list) of dependents that must run first (they fetch @requires inputs).
-    var after = Set<Int>()
-    var requires: [SelectionSet] = []
-    let key: SelectionSet
-    init(path: [PathSegment], typeName: String, graph: String, key: SelectionSet) {
-        self.path = path
-        self.typeName = typeName
-        self.graph = graph
-        self.key = key
-    }
-}
-
-final class PlanBuilder {
-    let planner: QueryPlanner
-    let supergraph: Supergraph
+/// Stage 1: the operation's root selections with fragment spreads expanded into inline
+/// fragments (each fragment once per selection set, cycles cut) and root fragments flattened.
+struct OperationStage {
+    let schema: Schema
     let operation: OperationDefinition
     let fragments: [String: FragmentDefinition]
-    let variableTypes: [String: TypeReference]
-    var selectionsProcessed = 0
-    var fetches = 0
-    /// Set when a root field is `__schema` or `__type`.
-    var usesIntrospection = false
+    let maxSelections: Int
+    private let counter = Counter()
 
-    init(planner: QueryPlanner, operation: OperationDefinition, fragments: [String: FragmentDefinition]) {
-        self.planner = planner
-        self.supergraph = planner.supergraph
+    final class Counter { var value = 0 }
+
+    init(schema: Schema, operation: OperationDefinition, fragments: [String: FragmentDefinition], maxSelections: Int) {
+        self.schema = schema
         self.operation = operation
         self.fragments = fragments
-        var vt: [String: TypeReference] = [:]
-        for v in operation.variableDefinitions { vt[v.variable.value] = v.type }
-        self.variableTypes = vt
+        self.maxSelections = maxSelections
     }
 
-    var schema: Schema { supergraph.schema }
-
     func budget() throws {
-        selectionsProcessed += 1
-        if selectionsProcessed > planner.maxSelections {
-            throw FederationError(.planTooLarge, "The operation is too large to plan (over \(planner.maxSelections) selections after fragment expansion).")
+        counter.value += 1
+        if counter.value > maxSelections {
+            throw FederationError(.planTooLarge, "The operation is too large to plan (over \(maxSelections) selections after fragment expansion).")
         }
     }
 
-    // MARK: stage 1: root fields → subgraph groups
-
-    func build() throws -> PlanNode? {
+    func rootSelections() throws -> (rootType: String, selections: [Selection], usesIntrospection: Bool) {
         guard let rootName = schema.rootTypeName(operation.operation) else {
             throw FederationError(.planningFailed, "The supergraph has no \(operation.operation.rawValue) type.")
         }
-        let rootSelections = flattenRoot(try expand(operation.selectionSet.selections, rootName, fragmentStack: []), rootName, conditions: [])
-        var groups: [(graph: String, selections: [Selection])] = []
-        for sel in rootSelections {
-            let graph: String
+        var out: [Selection] = []
+        var introspection = false
+        for sel in flattenRoot(try expand(operation.selectionSet.selections, rootName, fragmentStack: []), rootName, conditions: []) {
             switch sel {
             case .field(let f) where f.name.value == "__schema" || f.name.value == "__type":
-                usesIntrospection = true
-                continue // introspection is the gateway's own: the shaping pass answers it from the API schema
+                introspection = true   // the gateway's own: answered from the API schema
             case .field(let f) where f.name.value == "__typename":
-                continue // likewise: the root type's name needs no subgraph
-            case .field(let f):
-                let candidates = supergraph.resolvingGraphs(rootName, f.name.value)
-                guard let first = candidates.first else {
-                    throw FederationError(.planningFailed, "No subgraph resolves \(rootName).\(f.name.value).")
-                }
-                // Prefer a subgraph already queried (fewer fetches); mutations keep document order.
-                if operation.operation != .mutation, let reuse = groups.first(where: { candidates.contains($0.graph) }) {
-                    graph = reuse.graph
-                } else {
-                    graph = first
-                }
+                continue               // the root type's name needs no subgraph
+            case .field:
+                out.append(sel)
             default:
-                // expand() turned unconditional root fragments into fields; a conditional one may
-                // still hold introspection.
-                if containsIntrospection(sel) { usesIntrospection = true }
-                continue
-            }
-            if operation.operation == .mutation {
-                if groups.last?.graph == graph { groups[groups.count - 1].selections.append(sel) } else { groups.append((graph, [sel])) }
-            } else if let i = groups.firstIndex(where: { $0.graph == graph }) {
-                groups[i].selections.append(sel)
-            } else {
-                groups.append((graph, [sel]))
+                if containsIntrospection(sel) { introspection = true }
             }
         }
-        let nodes = try groups.map { g in
-            conditioned(try fetchTree(graph: g.graph, typeName: rootName, selections: g.selections, path: [], entity: nil), g.selections)
-        }
-        if nodes.isEmpty { return nil }
-        if nodes.count == 1 { return nodes[0] }
-        return operation.operation == .mutation ? .sequence(nodes) : .parallel(nodes)
+        return (rootName, out, introspection)
     }
 
     /// Fragments on the root type become their fields; a fragment's `@skip`/`@include` go onto
@@ -192,50 +158,182 @@ final class PlanBuilder {
         return out
     }
 
-    // MARK: stage 2: one fetch and its dependents
+}
 
-    func fetchTree(graph: String, typeName: String, selections: [Selection], path: [PathSegment], entity: Dependent?) throws -> PlanNode {
-        fetches += 1
-        if fetches > planner.maxFetches {
-            throw FederationError(.planTooLarge, "The operation needs more than \(planner.maxFetches) subgraph fetches.")
+extension FetchGraphBuilder {
+    /// Root fields grouped by subgraph: a field several subgraphs resolve goes where the rest of
+    /// its selection needs the fewest jumps, preferring a subgraph already asked; mutation fields
+    /// keep document order (consecutive fields of one subgraph share a fetch).
+    func buildRoots(_ selections: [Selection], rootType: String, operation: OperationType) throws {
+        var rootGroups: [FetchGroup] = []
+        func rootGroup(_ g: String) throws -> FetchGroup {
+            if operation == .mutation {
+                if let last = rootGroups.last, last.graph == g { return last }
+            } else if let existing = rootGroups.first(where: { $0.graph == g }) {
+                return existing
+            }
+            let group = try newGroup(graph: g, parent: nil, path: [], rootType: rootType)
+            rootGroups.append(group)
+            return group
         }
-        var dependents: [Dependent] = []
-        // At the top of an entity fetch, @requires inputs arrive in the representations.
-        isEntityRoot = entity != nil
-        var built = try buildSelections(graph: graph, typeName: typeName, selections: selections, path: path,
-                                        provided: nil, dependents: &dependents)
-        if entity != nil, supergraph.types[typeName]?.graphs[graph]?.isInterfaceObject == true {
-            // That subgraph only knows the interface's name; the object keeps its own __typename.
-            built.removeAll { if case .field(let f) = $0 { return f.alias == nil && f.name.value == "__typename" } else { return false } }
+        for sel in selections {
+            guard case .field(let f) = sel else { continue }
+            let candidates = graph.graphs(resolving: rootType, f.name.value)
+            guard !candidates.isEmpty else {
+                throw FederationError(.planningFailed, "No subgraph resolves \(rootType).\(f.name.value).")
+            }
+            let used = Set(rootGroups.map(\.graph))
+            func cost(_ g: String) -> Int {
+                unreachable([sel], type: rootType, in: g, depth: 0) * 1000 + localMisses([sel], type: rootType, in: g, depth: 0) * 2 + (used.contains(g) ? 0 : 1)
+            }
+            let chosen = candidates.min { cost($0) < cost($1) }!
+            // A shareable root field whose selection no one subgraph can answer (a value type each
+            // subgraph adds fields to): each part of it from a subgraph that can, merged by the tree.
+            var parts: [(String, [Selection])] = [(chosen, f.selectionSet?.selections ?? [])]
+            if operation != .mutation, candidates.count > 1, let sub = f.selectionSet,
+               unreachable([sel], type: rootType, in: chosen, depth: 0) > 0 {
+                var byGraph = OrderedDictionary<String, [Selection]>()
+                let fieldType = fieldTypeName(rootType, f.name.value, in: chosen)
+                for s in sub.selections {
+                    let home = ([chosen] + candidates.filter { $0 != chosen }).first {
+                        unreachable([s], type: fieldTypeName(rootType, f.name.value, in: $0), in: $0, depth: 0) == 0
+                    } ?? chosen
+                    _ = fieldType
+                    byGraph[home, default: []].append(s)
+                }
+                parts = byGraph.map { ($0.key, $0.value) }
+            }
+            for (g, subSelections) in parts {
+                var part = f
+                if f.selectionSet != nil { part.selectionSet = SelectionSet(selections: subSelections) }
+                let group = try rootGroup(g)
+                group.origins.append(.field(part))
+                var touched = Set<Int>()
+                try plan([.field(part)], type: rootType, group: group, node: group.output, path: [], context: Context(), touched: &touched)
+            }
         }
-        let fetch = makeFetch(graph: graph, typeName: typeName, selections: built, entity: entity)
-        let node: PlanNode = entity.map { .flatten(path: $0.path, fetch) } ?? .fetch(fetch)
-        guard !dependents.isEmpty else { return node }
-        // Children run after the fetch; among them, those feeding @requires run first.
-        var levels: [[Int]] = []
-        var placed = [Int: Int]()
-        var remaining = Array(dependents.indices)
-        while !remaining.isEmpty {
-            let ready = remaining.filter { i in dependents[i].after.allSatisfy { placed[$0] != nil } }
-            guard !ready.isEmpty else { throw FederationError(.planningFailed, "Circular @requires between entity fetches.") }
-            for i in ready { placed[i] = levels.count }
-            levels.append(ready)
-            remaining.removeAll { ready.contains($0) }
+    }
+}
+
+/// Stage 3: fetch groups → plan nodes. Groups run in dependency order (a group after its parent
+/// and after every group its representations read from), level by level, the groups of one
+/// level in parallel; mutation root fetches run in document order, each with what follows it.
+struct PlanAssembly {
+    let builder: FetchGraphBuilder
+    let operation: OperationDefinition
+    var groups: [FetchGroup] { builder.groups }
+
+    func root() throws -> PlanNode? {
+        let roots = groups.filter { $0.parent == nil }
+        // A tree of fetches where each group's dependencies lie in its own branch nests like the
+        // answer (a slow branch does not hold up the others); otherwise level by level.
+        if let nested = try? roots.map({ try subtree($0) }), nested.allSatisfy({ $0 != nil }) {
+            let nodes = nested.compactMap { $0 }
+            if nodes.isEmpty { return nil }
+            if nodes.count == 1 { return nodes[0] }
+            return operation.operation == .mutation ? .sequence(nodes) : .parallel(nodes)
+        }
+        if operation.operation == .mutation {
+            let nodes = try roots.map { r -> PlanNode in
+                let members = groups.filter { topRoot($0) === r }
+                return try levels(members) ?? .sequence([])
+            }
+            if nodes.isEmpty { return nil }
+            return nodes.count == 1 ? nodes[0] : .sequence(nodes)
+        }
+        return try levels(groups)
+    }
+
+    struct NotATree: Error {}
+
+    /// The group's fetch, then its children in dependency order (siblings in parallel); nil
+    /// when a dependency reaches outside the branch.
+    func subtree(_ g: FetchGroup) throws -> PlanNode? {
+        let kids = g.children.filter { !$0.output.isEmpty || !$0.children.isEmpty }
+        var branch: [Int: Set<Int>] = [:]   // kid → ids in its subtree
+        func collect(_ x: FetchGroup, into set: inout Set<Int>) { set.insert(x.id); x.children.forEach { collect($0, into: &set) } }
+        for k in kids { var set = Set<Int>(); collect(k, into: &set); branch[k.id] = set }
+        var ancestors = Set<Int>()
+        var a: FetchGroup? = g
+        while let x = a { ancestors.insert(x.id); a = x.parent }
+        // Every dependency of a group below must be an ancestor or inside this group's subtree.
+        var inside = Set<Int>(); collect(g, into: &inside)
+        var after: [Int: Set<Int>] = [:]
+        for k in kids {
+            for d in allDependencies(branch[k.id]!) where !branch[k.id]!.contains(d) {
+                if ancestors.contains(d) { continue }
+                guard inside.contains(d), let j = kids.first(where: { branch[$0.id]!.contains(d) }) else { throw NotATree() }
+                after[k.id, default: []].insert(j.id)
+            }
         }
         var stages: [PlanNode] = []
-        for level in levels {
-            let nodes = try level.map { i -> PlanNode in
-                let d = dependents[i]
-                return conditioned(try fetchTree(graph: d.graph, typeName: d.typeName, selections: d.selections, path: d.path, entity: d),
-                                   d.selections)
-            }
-            stages.append(nodes.count == 1 ? nodes[0] : .parallel(nodes))
+        var placed = Set<Int>()
+        var remaining = kids
+        while !remaining.isEmpty {
+            let ready = remaining.filter { (after[$0.id] ?? []).isSubset(of: placed) }
+            guard !ready.isEmpty else { throw FederationError(.planningFailed, "Circular dependency between entity fetches.") }
+            let nodes = try ready.compactMap { try subtree($0) }
+            if !nodes.isEmpty { stages.append(nodes.count == 1 ? nodes[0] : .parallel(nodes)) }
+            placed.formUnion(ready.map(\.id))
+            remaining.removeAll { placed.contains($0.id) }
         }
-        return .sequence([node] + stages)
+        let own: PlanNode? = g.output.isEmpty ? nil : node(g)
+        let all = ((own.map { [$0] } ?? []) + stages).flatMap { n -> [PlanNode] in
+            if case .sequence(let inner) = n { return inner } else { return [n] }
+        }
+        if all.isEmpty { return nil }
+        return all.count == 1 ? all[0] : .sequence(all)
+    }
+
+    func allDependencies(_ ids: Set<Int>) -> Set<Int> {
+        var out = Set<Int>()
+        for id in ids { out.formUnion(groups[id].dependsOn) }
+        return out
+    }
+
+    func topRoot(_ g: FetchGroup) -> FetchGroup {
+        var g = g
+        while let p = g.parent { g = p }
+        return g
+    }
+
+    func levels(_ members: [FetchGroup]) throws -> PlanNode? {
+        let ids = Set(members.map(\.id))
+        var level: [Int: Int] = [:]
+        func depth(_ g: FetchGroup, _ stack: Set<Int>) throws -> Int {
+            if let l = level[g.id] { return l }
+            guard !stack.contains(g.id) else { throw FederationError(.planningFailed, "Circular dependency between entity fetches.") }
+            var d = 0
+            var deps = Array(g.dependsOn)
+            if let p = g.parent { deps.append(p.id) }
+            for dep in deps where ids.contains(dep) {
+                d = max(d, try depth(groups[dep], stack.union([g.id])) + 1)
+            }
+            level[g.id] = d
+            return d
+        }
+        var byLevel: [[FetchGroup]] = []
+        for g in members where !g.output.isEmpty {
+            let d = try depth(g, [])
+            while byLevel.count <= d { byLevel.append([]) }
+            byLevel[d].append(g)
+        }
+        let stages = byLevel.filter { !$0.isEmpty }.map { lvl -> PlanNode in
+            let nodes = lvl.map(node)
+            return nodes.count == 1 ? nodes[0] : .parallel(nodes)
+        }
+        if stages.isEmpty { return nil }
+        return stages.count == 1 ? stages[0] : .sequence(stages)
+    }
+
+    func node(_ g: FetchGroup) -> PlanNode {
+        let fetch = makeFetch(g)
+        let n: PlanNode = g.rootType == nil ? .flatten(path: g.path, fetch) : .fetch(fetch)
+        return conditioned(n, g.origins)
     }
 
     /// When every selection a fetch exists for carries the same `@include(if: $v)` (or
-    /// `@skip(if: $v)`), the fetch (and what depends on it) runs only when that holds.
+    /// `@skip(if: $v)`), the fetch runs only when that holds.
     func conditioned(_ node: PlanNode, _ selections: [Selection]) -> PlanNode {
         func condition(_ sel: Selection) -> (variable: String, include: Bool)? {
             var found: (String, Bool)?
@@ -255,235 +353,31 @@ final class PlanBuilder {
                                     ifTrue: first.include ? node : nil, ifFalse: first.include ? nil : node))
     }
 
-    func canResolve(_ graph: String, _ typeName: String, _ field: String, provided: SelectionSet?) -> Bool {
-        if field == "__typename" { return true }
-        if let provided, provided.selections.contains(where: { if case .field(let f) = $0 { return f.name.value == field } else { return false } }),
-           supergraph.fieldGraph(typeName, field, in: graph) != nil {
-            return true
-        }
-        guard let fg = supergraph.fieldGraph(typeName, field, in: graph), !fg.external else { return false }
-        return fg.requires == nil || isEntityRoot
-    }
-
-    /// Set while building the top level of an entity fetch, where `@requires` inputs arrive in the representation.
-    var isEntityRoot = false
-
-    func providedSubset(_ provided: SelectionSet?, _ field: String) -> SelectionSet? {
-        guard let provided else { return nil }
-        for case .field(let f) in provided.selections where f.name.value == field { return f.selectionSet }
-        return nil
-    }
-
-    /// The selections `graph` can answer for objects of `typeName`; anything else becomes a dependent fetch.
-    func buildSelections(graph: String, typeName: String, selections: [Selection], path: [PathSegment],
-                         provided: SelectionSet?, dependents: inout [Dependent]) throws -> [Selection] {
-        guard let type = schema.types[typeName] else { return [] }
-        var out: [Selection] = []
-        let entityRoot = isEntityRoot
-        isEntityRoot = false
-        defer { isEntityRoot = false }
-        // This subgraph knows the interface only as an @interfaceObject: the object's real type,
-        // fields it does not resolve and fragments on implementations come from a subgraph that
-        // has the interface itself.
-        let asInterfaceObject = supergraph.types[typeName]?.graphs[graph]?.isInterfaceObject == true
-        if type.kind.isAbstract, !asInterfaceObject { addTypename(&out) }
-        for sel in selections {
-            try budget()
-            if asInterfaceObject {
-                var delegated = false
-                switch sel {
-                case .field(let f) where f.name.value == "__typename": delegated = true
-                case .field(let f): delegated = !canResolve(graph, typeName, f.name.value, provided: provided) && interfaceObjectGraph(typeName, f.name.value) == nil
-                case .inlineFragment(let i): delegated = (i.typeCondition?.value ?? typeName) != typeName
-                case .fragmentSpread: break
-                }
-                if delegated {
-                    try delegateToInterfaceOwner(from: graph, typeName: typeName, selection: sel, path: path, out: &out, dependents: &dependents)
-                    continue
-                }
-            }
-            switch sel {
-            case .field(let f):
-                let name = f.name.value
-                if name == "__typename" { merge([sel], into: &out); continue }
-                isEntityRoot = entityRoot
-                let direct = canResolve(graph, typeName, name, provided: provided)
-                isEntityRoot = false
-                if direct {
-                    var copy = f
-                    if let ss = f.selectionSet, let def = schema.field(type, name), let inner = schema.namedType(def.type) {
-                        let fg = supergraph.fieldGraph(typeName, name, in: graph)
-                        let innerProvided = fg?.provides ?? providedSubset(provided, name)
-                        let innerPath = path + [.field(f.responseKey)] + Array(repeating: .list, count: def.type.listDepth)
-                        copy.selectionSet = SelectionSet(selections: try buildSelections(
-                            graph: graph, typeName: inner.name, selections: ss.selections, path: innerPath,
-                            provided: innerProvided, dependents: &dependents))
-                    }
-                    merge([.field(copy)], into: &out)
-                } else if type.kind.isAbstract, interfaceObjectGraph(typeName, name) == nil {
-                    // Ask each possible object type separately.
-                    for possible in type.possibleTypes where supergraph.typeIsIn(possible, graph: graph) {
-                        let frag = InlineFragment(typeCondition: Name(possible), directives: [], selectionSet: SelectionSet(selections: [sel]), span: .none)
-                        out += try buildSelections(graph: graph, typeName: possible, selections: [.inlineFragment(frag)], path: path,
-                                                   provided: nil, dependents: &dependents).dropFirst(0)
-                    }
-                } else {
-                    try jump(from: graph, typeName: typeName, field: f, path: path, out: &out, dependents: &dependents)
-                }
-            case .inlineFragment(let i):
-                let condition = i.typeCondition?.value ?? typeName
-                if condition != typeName, !supergraph.typeIsIn(condition, graph: graph) {
-                    // The subgraph cannot return objects of that type here; nothing to ask it.
-                    continue
-                }
-                let inner = try buildSelections(graph: graph, typeName: condition, selections: i.selectionSet.selections, path: path,
-                                                provided: condition == typeName ? provided : nil, dependents: &dependents)
-                if inner.isEmpty { continue }
-                if condition == typeName, i.directives.isEmpty {
-                    // A fragment on the type itself adds nothing but nesting: merge its fields here.
-                    for sel in inner {
-                        if case .field = sel { merge([sel], into: &out) } else { out.append(sel) }
-                    }
-                    continue
-                }
-                out.append(.inlineFragment(InlineFragment(typeCondition: i.typeCondition, directives: i.directives,
-                                                          selectionSet: SelectionSet(selections: inner), span: .none)))
-            case .fragmentSpread:
-                continue // expanded earlier
-            }
-        }
-        return out
-    }
-
-    func addTypename(_ out: inout [Selection]) {
-        if !out.contains(where: { if case .field(let f) = $0 { return f.alias == nil && f.name.value == "__typename" } else { return false } }) {
-            out.insert(.field(Field(name: Name("__typename"))), at: 0)
-        }
-    }
-
-    /// Sends `selection` (on an interface this graph sees as an `@interfaceObject`) to a subgraph
-    /// that has the interface itself, through one of its keys; the representation carries the
-    /// interface's name and that subgraph answers with the object's real `__typename`.
-    func delegateToInterfaceOwner(from graph: String, typeName: String, selection: Selection, path: [PathSegment],
-                                  out: inout [Selection], dependents: inout [Dependent]) throws {
-        guard let info = supergraph.types[typeName] else { throw FederationError(.planningFailed, "Unknown type \(typeName).") }
-        for (target, tg) in info.graphs where target != graph && !tg.isInterfaceObject {
-            guard let key = providableKey(tg, typeName, from: graph) else { continue }
-            merge(key.selections, into: &out)
-            dependent(path: path, typeName: typeName, graph: target, key: key, in: &dependents).selections.append(selection)
-            return
-        }
-        throw FederationError(.planningFailed, "Cannot plan \(typeName) from \(supergraph.graph(id: graph)?.name ?? graph): no subgraph defines the interface with a key it can provide.")
-    }
-
-    /// A key the target can resolve `typeName` by, whose fields `graph` can supply.
-    func providableKey(_ target: Supergraph.TypeGraph, _ typeName: String, from graph: String) -> SelectionSet? {
-        target.resolvableKeys.first { key in
-            key.selections.allSatisfy { sel in
-                if case .field(let kf) = sel { return supergraph.resolvingGraphs(typeName, kf.name.value).contains(graph) }
-                return false
-            }
-        }
-    }
-
-    /// The entity fetch of `typeName` objects at `path` from `graph` (one per path, type and graph).
-    func dependent(path: [PathSegment], typeName: String, graph: String, key: SelectionSet, in dependents: inout [Dependent]) -> Dependent {
-        if let existing = dependents.first(where: { $0.path == path && $0.typeName == typeName && $0.graph == graph }) { return existing }
-        let d = Dependent(path: path, typeName: typeName, graph: graph, key: key)
-        dependents.append(d)
-        return d
-    }
-
-    /// A subgraph that resolves `interfaceName.field` through its `@interfaceObject` view of the interface.
-    func interfaceObjectGraph(_ interfaceName: String, _ field: String) -> String? {
-        guard let info = supergraph.types[interfaceName], info.kind == .interface else { return nil }
-        return info.graphs.first { g, tg in
-            tg.isInterfaceObject && info.fields[field]?[g].map { !$0.external } == true
-        }?.key
-    }
-
-    /// `typeName.field` is not resolvable in `graph`: fetch it from another subgraph through an entity key.
-    func jump(from graph: String, typeName objectTypeName: String, field f: Field, path: [PathSegment], out: inout [Selection],
-              dependents: inout [Dependent]) throws {
-        let name = f.name.value
-        var typeName = objectTypeName
-        // A field only an @interfaceObject resolves: fetch it for the interface (the representation
-        // carries the interface's name, which is all that subgraph knows).
-        if supergraph.resolvingGraphs(typeName, name).isEmpty,
-           let iface = schema.types[typeName]?.interfaces.first(where: { interfaceObjectGraph($0, name) != nil }) {
-            typeName = iface
-        }
-        let candidates = supergraph.resolvingGraphs(typeName, name)
-        guard let info = supergraph.types[typeName] else { throw FederationError(.planningFailed, "Unknown type \(typeName).") }
-        for target in candidates where target != graph || supergraph.fieldGraph(typeName, name, in: graph)?.requires != nil {
-            guard let tg = info.graphs[target] else { continue }
-            guard let key = providableKey(tg, typeName, from: graph) else { continue }
-            addTypename(&out)
-            merge(key.selections, into: &out)
-            let requires = supergraph.fieldGraph(typeName, name, in: target)?.requires
-            var after = Set<Int>()
-            if let requires {
-                for case .field(let rf) in requires.selections {
-                    if supergraph.resolvingGraphs(typeName, rf.name.value).contains(graph) && supergraph.fieldGraph(typeName, rf.name.value, in: graph)?.requires == nil {
-                        merge([.field(rf)], into: &out)
-                    } else {
-                        // Fetch the required field first, from wherever it lives.
-                        let before = dependents.count
-                        try jump(from: graph, typeName: typeName, field: rf, path: path, out: &out, dependents: &dependents)
-                        if let i = dependents.indices.last, dependents.count > before || dependents[i].selections.contains(where: { if case .field(let x) = $0 { return x.name.value == rf.name.value } else { return false } }) {
-                            after.insert(dependents.firstIndex { $0.path == path && $0.typeName == typeName && $0.selections.contains(where: { if case .field(let x) = $0 { return x.name.value == rf.name.value } else { return false } }) } ?? i)
-                        }
-                    }
-                }
-            }
-            let d = dependent(path: path, typeName: typeName, graph: target, key: key, in: &dependents)
-            d.selections.append(.field(f))
-            if let requires, !d.requires.contains(requires) { d.requires.append(requires) }
-            d.after.formUnion(after.filter { dependents[$0] !== d })
-            return
-        }
-        throw FederationError(.planningFailed, "Cannot plan \(typeName).\(name): no subgraph can resolve it from \(supergraph.graph(id: graph)?.name ?? graph) through an entity key.")
-    }
-
-    /// Adds field selections not already present (same response key and name).
-    func merge(_ selections: [Selection], into out: inout [Selection]) {
-        for sel in selections {
-            guard case .field(let f) = sel else { continue }
-            if let i = out.firstIndex(where: { if case .field(let g) = $0 { return g.responseKey == f.responseKey && g.name.value == f.name.value } else { return false } }) {
-                if let sub = f.selectionSet, case .field(var g) = out[i] {
-                    var inner = g.selectionSet?.selections ?? []
-                    merge(sub.selections, into: &inner)
-                    g.selectionSet = SelectionSet(selections: inner)
-                    out[i] = .field(g)
-                }
-            } else {
-                out.append(sel)
-            }
-        }
-    }
-
-    // MARK: stage 3: fetch operations
-
-    func makeFetch(graph: String, typeName: String, selections: [Selection], entity: Dependent?) -> FetchNode {
-        let name = supergraph.graph(id: graph)?.name ?? graph
+    func makeFetch(_ g: FetchGroup) -> FetchNode {
+        let name = builder.graphName(g.graph)
+        var counter = 0
+        let aliased = SelectionTree.aliasConflicts([g.output], schema: builder.schema, counter: &counter)
+        let selections = g.output.selections
         var used = OrderedSet<String>()
         collectVariables(selections, &used)
-        let varDefs = used.compactMap { v in variableTypes[v].map { "$\(v):\($0)" } }
-        if let entity {
-            var rep: [Selection] = [.field(Field(name: Name("__typename")))]
-            merge(entity.key.selections, into: &rep)
-            for r in entity.requires { merge(r.selections, into: &rep) }
+        let varDefs = used.compactMap { v -> String? in
+            guard let def = operation.variableDefinitions.first(where: { $0.variable.value == v }) else { return nil }
+            return "$\(v):\(def.type)" + (def.defaultValue.map { "=" + Printer.print($0) } ?? "")
+        }
+        if g.rootType == nil {
             let defs = (["$representations:[_Any!]!"] + varDefs).joined(separator: ",")
-            let op = "query(\(defs)){_entities(representations:$representations){...on \(typeName)\(Compact.selectionSet(selections))}}"
-            var fetch = FetchNode(subgraph: name, operation: op, operationKind: .query, variables: Array(used),
-                                  entityType: typeName, representation: SelectionSet(selections: rep))
-            fetch.representsInterfaceObject = supergraph.types[typeName]?.graphs[graph]?.isInterfaceObject ?? false
-            return fetch
+            let op = "query(\(defs)){_entities(representations:$representations)\(Compact.selectionSet(selections))}"
+            let inputs = g.entities.map { type, input in
+                EntityRepresentation(typeCondition: type, selection: SelectionSet(selections: input.selection.selections),
+                                     keyFields: input.keyFields, asInterfaceObject: input.asInterfaceObject)
+            }
+            return FetchNode(subgraph: name, operation: op, operationKind: .query, variables: Array(used), entities: inputs,
+                             hasInternalAliases: aliased)
         }
         let kind = operation.operation
         let head = kind == .query && varDefs.isEmpty ? "" : kind.rawValue + (varDefs.isEmpty ? "" : "(\(varDefs.joined(separator: ",")))")
         return FetchNode(subgraph: name, operation: head + Compact.selectionSet(selections), operationKind: kind,
-                         variables: Array(used), entityType: nil, representation: nil)
+                         variables: Array(used), entities: [], hasInternalAliases: aliased)
     }
 
     func collectVariables(_ selections: [Selection], _ used: inout OrderedSet<String>) {

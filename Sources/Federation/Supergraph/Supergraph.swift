@@ -29,6 +29,12 @@ public final class Supergraph: Sendable {
         public var requires: SelectionSet?
         public var provides: SelectionSet?
         public var override: String?
+        /// `@override(label:)` of this graph's definition (progressive override, e.g. `percent(25)`).
+        public var overrideLabel: String?
+        /// The field moved to another graph by `@override`; this graph keeps it only for keys and `@requires`.
+        public var usedOverridden = false
+        /// The field's type in this graph when it differs from the supergraph's (`@join__field(type:)`).
+        public var type: TypeReference?
     }
 
     public struct TypeInfo: Sendable {
@@ -109,6 +115,9 @@ public final class Supergraph: Sendable {
                         if let r = d.string("requires") { fg.requires = try FieldSet.parse(r) }
                         if let p = d.string("provides") { fg.provides = try FieldSet.parse(p) }
                         fg.override = d.string("override")
+                        fg.overrideLabel = d.string("overrideLabel")
+                        fg.usedOverridden = d.bool("usedOverridden") ?? false
+                        if let t = d.string("type") { fg.type = try? Parser.parseType(t) }
                         byGraph[g] = fg
                     }
                 }

@@ -44,7 +44,7 @@ public struct FieldCollector: Sendable {
         guard let t = schema.types[condition] else { return false }
         switch t.kind {
         case .object: return t.name == object.name
-        case .interface: return object.interfaces.contains(t.name)
+        case .interface: return t.name == object.name || object.interfaces.contains(t.name)
         case .union: return t.possibleTypes.contains(object.name)
         default: return false
         }

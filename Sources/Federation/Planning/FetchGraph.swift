@@ -1,0 +1,583 @@
+import GraphQLCore
+import OrderedCollections
+
+/// One request to one subgraph while a plan is being built: a root fetch, or an entity fetch of
+/// the objects found at `path` (one `_entities` request for every type it resolves there).
+final class FetchGroup {
+    let id: Int
+    let graph: String
+    let parent: FetchGroup?
+    let path: [PathSegment]
+    /// The operation's root type for a root fetch; nil for an entity fetch.
+    let rootType: String?
+    let output = SelectionTree()
+    /// Type condition → how its representations are built.
+    var entities = OrderedDictionary<String, EntityInput>()
+    /// Groups (besides the parent) whose answers this one's representations need.
+    var dependsOn = Set<Int>()
+    /// The client selections that made this group, for condition nodes.
+    var origins: [Selection] = []
+    var children: [FetchGroup] = []
+
+    init(id: Int, graph: String, parent: FetchGroup?, path: [PathSegment], rootType: String?) {
+        self.id = id
+        self.graph = graph
+        self.parent = parent
+        self.path = path
+        self.rootType = rootType
+    }
+}
+
+/// How the representations of one type of an entity fetch are written from the response tree.
+struct EntityInput {
+    /// Read from the tree by response key, written under the field's name.
+    var selection = SelectionTree()
+    /// Response keys of key fields: an object without them (or with null) is not sent.
+    var keyFields: [String] = []
+    /// The target sees the type as an `@interfaceObject`: `__typename` is the interface's name.
+    var asInterfaceObject = false
+    /// Fields whose `@requires` inputs this representation carries.
+    var satisfiedRequires = Set<String>()
+}
+
+/// Planning errors, by stage.
+public struct PlanningError: Error, Sendable, CustomStringConvertible {
+    public enum Stage: String, Sendable { case operation, fetchGraph = "fetch graph", assembly }
+    public let stage: Stage
+    public let message: String
+    public var description: String { "[\(stage.rawValue)] \(message)" }
+}
+
+/// Stage 2 of planning: walks the operation over the query graph and builds the fetch graph —
+/// for each selection, the subgraph that answers it (staying in the current one when it can),
+/// the key edge to jump through when it cannot, and the `@requires` inputs each entity fetch
+/// needs first.
+final class FetchGraphBuilder {
+    let graph: QueryGraph
+    let supergraph: Supergraph
+    let schema: Schema
+    let maxSelections: Int
+    let maxFetches: Int
+    private(set) var groups: [FetchGroup] = []
+    private var work = 0
+    /// (type, field, graph) jumps in progress: a key or requirement that needs itself fails instead of looping.
+    private var inProgress = Set<String>()
+
+    struct Context {
+        /// `@provides` of the field above: external fields this subgraph can answer here.
+        var provided: SelectionSet?
+        /// At the top of an entity fetch: fields whose `@requires` inputs the representation carries.
+        var satisfiedRequires = Set<String>()
+    }
+
+    init(graph: QueryGraph, maxSelections: Int, maxFetches: Int) {
+        self.graph = graph
+        self.supergraph = graph.supergraph
+        self.schema = graph.supergraph.schema
+        self.maxSelections = maxSelections
+        self.maxFetches = maxFetches
+    }
+
+    func newGroup(graph g: String, parent: FetchGroup?, path: [PathSegment], rootType: String?) throws -> FetchGroup {
+        if groups.count >= maxFetches {
+            throw FederationError(.planTooLarge, "The operation needs more than \(maxFetches) subgraph fetches.")
+        }
+        let group = FetchGroup(id: groups.count, graph: g, parent: parent, path: path, rootType: rootType)
+        groups.append(group)
+        parent?.children.append(group)
+        return group
+    }
+
+    func budget() throws {
+        work += 1
+        if work > maxSelections {
+            throw FederationError(.planTooLarge, "The operation is too large to plan (over \(maxSelections) selections after fragment expansion).")
+        }
+    }
+
+    func graphName(_ id: String) -> String { supergraph.graph(id: id)?.name ?? id }
+
+    func isInterfaceObject(_ type: String, _ g: String) -> Bool { graph.node(type, g)?.isInterfaceObject == true }
+
+    /// Object types `g` can return for the abstract `type`.
+    func possibleTypes(_ type: String, in g: String) -> [String] {
+        guard let t = schema.types[type] else { return [] }
+        if t.kind == .object { return [type] }
+        return graph.node(type, g)?.possibleTypes ?? []
+    }
+
+    // MARK: selections
+
+    /// Plans `selections` on `type` to be answered by `group` into `node` (objects at `path`);
+    /// `touched` collects every group a field landed in.
+    func plan(_ selections: [Selection], type: String, group: FetchGroup, node: SelectionTree, path: [PathSegment],
+              context: Context, touched: inout Set<Int>) throws {
+        guard let named = schema.types[type] else { return }
+        let g = group.graph
+        let asObject = isInterfaceObject(type, g)
+        let abstract = named.kind.isAbstract && !asObject
+        if abstract { node.addTypename() }
+        for sel in selections {
+            try budget()
+            switch sel {
+            case .field(let f):
+                let name = f.name.value
+                if name == "__typename" {
+                    if asObject {
+                        try jump(sel, on: type, from: group, node: node, path: path, context: context, touched: &touched, toInterfaceOwner: true)
+                    } else {
+                        node.add(f)
+                        touched.insert(group.id)
+                    }
+                    continue
+                }
+                if abstract {
+                    if answersOnInterface(type, name, g) {
+                        try addField(f, on: type, edge: graph.field(type, name, in: g), group: group, node: node, path: path, context: context, touched: &touched)
+                    } else {
+                        for object in possibleTypes(type, in: g) {
+                            try plan([sel], type: object, group: group, node: node.fragment(object), path: path + [.typeCondition([object])],
+                                     context: Context(provided: context.provided), touched: &touched)
+                        }
+                    }
+                    continue
+                }
+                if let edge = resolvable(type, name, in: g, context) {
+                    if let sub = f.selectionSet, let split = splitSelections(f, sub.selections, on: type, edge: edge, in: g, context: context) {
+                        // Part of the selection cannot be had from here (a value type other subgraphs
+                        // extend): ask that part of the field where it can.
+                        if !split.here.isEmpty {
+                            var local = f
+                            local.selectionSet = SelectionSet(selections: split.here)
+                            try addField(local, on: type, edge: edge, group: group, node: node, path: path, context: context, touched: &touched)
+                        }
+                        var rest = f
+                        rest.selectionSet = SelectionSet(selections: split.elsewhere)
+                        try jump(.field(rest), on: type, from: group, node: node, path: path, context: context, touched: &touched, toInterfaceOwner: false)
+                        continue
+                    }
+                    try addField(f, on: type, edge: edge, group: group, node: node, path: path, context: context, touched: &touched)
+                } else {
+                    try jump(sel, on: type, from: group, node: node, path: path, context: context, touched: &touched, toInterfaceOwner: false)
+                }
+            case .inlineFragment(let i):
+                let condition = i.typeCondition?.value ?? type
+                let inner = i.selectionSet.selections
+                if condition == type || (named.kind == .object && schema.types[condition]?.kind.isAbstract == true && schema.types[condition]?.possibleTypes.contains(type) == true) {
+                    if i.directives.isEmpty {
+                        try plan(inner, type: type, group: group, node: node, path: path, context: context, touched: &touched)
+                    } else {
+                        try plan(inner, type: type, group: group, node: node.fragment(nil, i.directives), path: path, context: context, touched: &touched)
+                    }
+                    continue
+                }
+                if asObject {
+                    // An implementation's fragment: only a subgraph with the interface itself knows the object's type.
+                    try jump(sel, on: type, from: group, node: node, path: path, context: context, touched: &touched, toInterfaceOwner: true)
+                    continue
+                }
+                guard abstract, let conditionType = schema.types[condition] else { continue }
+                let known = possibleTypes(type, in: g)
+                if conditionType.kind == .object {
+                    guard known.contains(condition) else { continue }   // this subgraph never returns that type here
+                    try plan(inner, type: condition, group: group, node: node.fragment(condition, i.directives),
+                             path: path + [.typeCondition([condition])], context: Context(provided: context.provided), touched: &touched)
+                } else {
+                    let objects = known.filter { conditionType.possibleTypes.contains($0) }
+                    if objects.isEmpty { continue }
+                    if let n = graph.node(condition, g), !n.isInterfaceObject {
+                        try plan(inner, type: condition, group: group, node: node.fragment(condition, i.directives),
+                                 path: path + [.typeCondition(objects)], context: Context(provided: context.provided), touched: &touched)
+                    } else {
+                        for object in objects {
+                            try plan(inner, type: object, group: group, node: node.fragment(object, i.directives),
+                                     path: path + [.typeCondition([object])], context: Context(provided: context.provided), touched: &touched)
+                        }
+                    }
+                }
+            case .fragmentSpread:
+                continue // expanded by the operation stage
+            }
+        }
+    }
+
+    /// `type.name` is answered in `g` here: resolved there without conditions, provided by the
+    /// field above, or its `@requires` inputs are in the representation.
+    func resolvable(_ type: String, _ name: String, in g: String, _ context: Context) -> QueryGraph.FieldEdge? {
+        if let edge = graph.field(type, name, in: g) {
+            if edge.requires == nil || context.satisfiedRequires.contains(name) { return edge }
+            return nil
+        }
+        if let provided = context.provided, provided.fieldNamed(name) != nil, supergraph.fieldGraph(type, name, in: g) != nil {
+            return QueryGraph.FieldEdge()
+        }
+        return nil
+    }
+
+    /// The field can be asked on the abstract type itself in `g`: `g` resolves it on the
+    /// interface and on every implementation it knows, without conditions.
+    func answersOnInterface(_ type: String, _ name: String, _ g: String) -> Bool {
+        guard schema.types[type]?.kind == .interface, let edge = graph.field(type, name, in: g), edge.requires == nil else { return false }
+        for object in possibleTypes(type, in: g) {
+            guard let e = graph.field(object, name, in: g), e.requires == nil else { return false }
+        }
+        return true
+    }
+
+    func addField(_ f: Field, on type: String, edge: QueryGraph.FieldEdge?, group: FetchGroup, node: SelectionTree, path: [PathSegment],
+                  context: Context, touched: inout Set<Int>, isInternal: Bool = false) throws {
+        guard let def = schema.types[type].flatMap({ schema.field($0, f.name.value) }) else { return }
+        let fieldType = supergraph.fieldGraph(type, f.name.value, in: group.graph)?.type ?? def.type
+        let (children, responseKey) = node.add(f, isInternal: isInternal, type: fieldType)
+        touched.insert(group.id)
+        guard let sub = f.selectionSet, let children else { return }
+        let innerPath = path + [.field(responseKey)] + Array(repeating: PathSegment.list, count: fieldType.listDepth)
+        let provided = edge?.provides ?? context.provided?.fieldNamed(f.name.value)?.selectionSet
+        try plan(sub.selections, type: fieldType.namedType.value, group: group, node: children, path: innerPath,
+                 context: Context(provided: provided), touched: &touched)
+    }
+
+    // MARK: key edges
+
+    /// Fetches `selection` (a field `g` cannot answer, or what only the interface's own subgraph
+    /// knows) from another subgraph through a key, in an entity fetch after `group`.
+    func jump(_ selection: Selection, on type: String, from group: FetchGroup, node: SelectionTree, path: [PathSegment],
+              context: Context, touched: inout Set<Int>, toInterfaceOwner: Bool) throws {
+        let g = group.graph
+        var entityType = type
+        var candidates: [String] = []
+        var fieldName: String?
+        if case .field(let f) = selection, f.name.value != "__typename", !toInterfaceOwner {
+            let name = f.name.value
+            fieldName = name
+            candidates = graph.graphs(resolving: type, name).filter { h in h != g || graph.field(type, name, in: h)?.requires != nil }
+            if candidates.isEmpty, schema.types[type]?.kind == .object {
+                // Only an @interfaceObject resolves it: ask for the interface.
+                for iface in schema.types[type]?.interfaces ?? [] {
+                    let hs = graph.graphs(resolving: iface, name).filter { isInterfaceObject(iface, $0) && $0 != g }
+                    if !hs.isEmpty { entityType = iface; candidates = hs; break }
+                }
+            }
+        } else {
+            candidates = graph.graphs(of: type).filter { h in
+                h != g && !(graph.node(type, h)?.isInterfaceObject ?? true) && !(graph.node(type, h)?.keys.isEmpty ?? true)
+            }
+        }
+        let jumpID = "\(entityType).\(fieldName ?? "…").\(g)"
+        guard !inProgress.contains(jumpID) else {
+            throw FederationError(.planningFailed, "Cannot plan \(type).\(fieldName ?? "__typename") from \(graphName(g)): its key or @requires inputs need the field itself.")
+        }
+        inProgress.insert(jumpID)
+        defer { inProgress.remove(jumpID) }
+
+        guard let (target, key) = chooseTarget(candidates, entityType: entityType, objectType: type, from: group, path: path, selection: selection, context: context) else {
+            throw FederationError(.planningFailed, "Cannot plan \(type).\(fieldName ?? "__typename") from subgraph \"\(graphName(g))\": no subgraph can resolve it through a key whose fields \"\(graphName(g))\" can provide.")
+        }
+        let targetIsInterfaceObject = isInterfaceObject(entityType, target)
+        // The key (and @requires inputs) into this fetch, from wherever they come.
+        var inputs = Set<Int>()
+        if !isInterfaceObject(type, g) { node.addTypename() }
+        var input = EntityInput()
+        input.asInterfaceObject = targetIsInterfaceObject
+        input.selection.addTypename()
+        try planInputs(key, on: type, group: group, node: node, path: path, into: input.selection, keyFields: &input.keyFields, touched: &inputs)
+        var requires: SelectionSet?
+        if let fieldName, let r = graph.field(entityType, fieldName, in: target)?.requires {
+            requires = r
+            var ignored: [String] = []
+            try planInputs(r, on: type, group: group, node: node, path: path, into: input.selection, keyFields: &ignored, touched: &inputs)
+        }
+        inputs.remove(group.id)
+        touched.formUnion(inputs)
+
+        let child = try entityGroup(target: target, from: group, path: path, inputs: inputs)
+        child.dependsOn.formUnion(inputs)
+        var merged = child.entities[entityType] ?? EntityInput(asInterfaceObject: targetIsInterfaceObject)
+        merged.selection.merge(input.selection)
+        for k in input.keyFields where !merged.keyFields.contains(k) { merged.keyFields.append(k) }
+        if requires != nil, let fieldName { merged.satisfiedRequires.insert(fieldName) }
+        child.entities[entityType] = merged
+        child.origins.append(selection)
+        var inner = Set<Int>()
+        try plan([selection], type: entityType, group: child, node: child.output.fragment(entityType), path: path,
+                 context: Context(satisfiedRequires: merged.satisfiedRequires), touched: &inner)
+        touched.formUnion(inner)
+    }
+
+    /// Plans key or requirement fields into `group` at `node` and mirrors them in the
+    /// representation selection (read by the response key they got).
+    func planInputs(_ set: SelectionSet, on type: String, group: FetchGroup, node: SelectionTree, path: [PathSegment],
+                    into rep: SelectionTree, keyFields: inout [String], touched: inout Set<Int>) throws {
+        try planInputs(set.selections, on: type, group: group, node: node, path: path, into: rep, top: true, keyFields: &keyFields, touched: &touched)
+    }
+
+    private func planInputs(_ selections: [Selection], on type: String, group: FetchGroup, node: SelectionTree, path: [PathSegment],
+                            into rep: SelectionTree, top: Bool, keyFields: inout [String], touched: inout Set<Int>) throws {
+        let g = group.graph
+        guard let named = schema.types[type] else { return }
+        let abstract = named.kind.isAbstract && !isInterfaceObject(type, g)
+        if abstract { node.addTypename(); rep.addTypename() }
+        for sel in selections {
+            switch sel {
+            case .field(let f):
+                let name = f.name.value
+                if name == "__typename" { node.addTypename(); rep.addTypename(); continue }
+                var bare = f
+                bare.selectionSet = nil
+                if let edge = resolvable(type, name, in: g, Context()), !abstract || answersOnInterface(type, name, g) {
+                    let (children, responseKey) = node.add(f, isInternal: true)
+                    touched.insert(group.id)
+                    var repField = bare
+                    repField.alias = responseKey == name ? nil : Name(responseKey)
+                    let (repChildren, _) = rep.add(f.selectionSet == nil ? repField : Field(alias: repField.alias, name: repField.name, arguments: repField.arguments, selectionSet: SelectionSet(selections: [])), isInternal: false)
+                    if top { keyFields.append(responseKey) }
+                    if let sub = f.selectionSet, let children, let repChildren,
+                       let def = schema.types[type].flatMap({ schema.field($0, name) }) {
+                        let fieldType = supergraph.fieldGraph(type, name, in: g)?.type ?? def.type
+                        let innerPath = path + [.field(responseKey)] + Array(repeating: PathSegment.list, count: fieldType.listDepth)
+                        var ignored: [String] = []
+                        _ = edge
+                        try planInputs(sub.selections, on: fieldType.namedType.value, group: group, node: children, path: innerPath,
+                                       into: repChildren, top: false, keyFields: &ignored, touched: &touched)
+                    }
+                } else if abstract {
+                    for object in possibleTypes(type, in: g) {
+                        var ignored: [String] = []
+                        try planInputs([sel], on: object, group: group, node: node.fragment(object), path: path + [.typeCondition([object])],
+                                       into: rep.fragment(object), top: false, keyFields: &ignored, touched: &touched)
+                    }
+                } else {
+                    // Not here: fetch it first from a subgraph that has it; the tree holds it under its name.
+                    try jump(.field(f), on: type, from: group, node: node, path: path, context: Context(), touched: &touched, toInterfaceOwner: false)
+                    rep.add(f.selectionSet == nil ? bare : f)
+                    if top { keyFields.append(name) }
+                }
+            case .inlineFragment(let i):
+                let condition = i.typeCondition?.value ?? type
+                if condition == type {
+                    try planInputs(i.selectionSet.selections, on: type, group: group, node: node, path: path, into: rep, top: top, keyFields: &keyFields, touched: &touched)
+                    continue
+                }
+                guard let conditionType = schema.types[condition] else { continue }
+                let known = abstract ? possibleTypes(type, in: g) : [type]
+                let objects = conditionType.kind == .object ? known.filter { $0 == condition } : known.filter { conditionType.possibleTypes.contains($0) }
+                if objects.isEmpty { continue }
+                if named.kind == .object {
+                    try planInputs(i.selectionSet.selections, on: type, group: group, node: node, path: path, into: rep.fragment(condition), top: false, keyFields: &keyFields, touched: &touched)
+                } else if conditionType.kind == .object || graph.node(condition, g) != nil {
+                    var ignored: [String] = []
+                    try planInputs(i.selectionSet.selections, on: condition, group: group, node: node.fragment(condition),
+                                   path: path + [.typeCondition(objects)], into: rep.fragment(condition), top: false, keyFields: &ignored, touched: &touched)
+                } else {
+                    for object in objects {
+                        var ignored: [String] = []
+                        try planInputs(i.selectionSet.selections, on: object, group: group, node: node.fragment(object),
+                                       path: path + [.typeCondition([object])], into: rep.fragment(condition), top: false, keyFields: &ignored, touched: &touched)
+                    }
+                }
+            case .fragmentSpread:
+                continue
+            }
+        }
+    }
+
+    /// The entity fetch of `target` at `path` below `group`: an existing one when no cycle
+    /// follows (one `_entities` request for every type there), else a new one.
+    func entityGroup(target: String, from group: FetchGroup, path: [PathSegment], inputs: Set<Int>) throws -> FetchGroup {
+        for child in group.children where child.graph == target && child.path.withoutTypeConditions == path.withoutTypeConditions {
+            if !inputs.contains(where: { reaches($0, child.id) }) { return child }
+        }
+        return try newGroup(graph: target, parent: group, path: path.withoutTypeConditions, rootType: nil)
+    }
+
+    /// Group `from` runs after group `to` (through parents and dependencies), or is it.
+    func reaches(_ from: Int, _ to: Int) -> Bool {
+        var seen = Set<Int>()
+        var stack = [from]
+        while let n = stack.popLast() {
+            if n == to { return true }
+            guard seen.insert(n).inserted else { continue }
+            let grp = groups[n]
+            if let p = grp.parent { stack.append(p.id) }
+            stack.append(contentsOf: grp.dependsOn)
+        }
+        return false
+    }
+
+    /// The subgraph and key to fetch from: keys `g` can provide directly first; among those,
+    /// the subgraph that answers most of the selection itself, one already fetched from here next.
+    func chooseTarget(_ candidates: [String], entityType: String, objectType: String, from group: FetchGroup, path: [PathSegment],
+                      selection: Selection, context: Context) -> (String, SelectionSet)? {
+        let g = group.graph
+        var best: (graph: String, key: SelectionSet, score: Int)?
+        for h in candidates {
+            guard let keys = graph.node(entityType, h)?.keys, !keys.isEmpty else { continue }
+            let existing = group.children.contains { $0.graph == h && $0.path.withoutTypeConditions == path.withoutTypeConditions }
+            for key in keys {
+                let direct = available(key.selections, on: objectType, in: g, context: context)
+                let reachable = direct || obtainable(key.selections, on: objectType, from: g, depth: 2)
+                guard reachable else { continue }
+                let misses = localMisses([selection], type: entityType, in: h, depth: 0)
+                let lost = unreachable([selection], type: entityType, in: h, depth: 0)
+                let score = (direct ? 0 : 1000) + lost * 100 + misses * 10 + (existing ? 0 : 1)
+                if best == nil || score < best!.score { best = (h, key, score) }
+            }
+        }
+        return best.map { ($0.graph, $0.key) }
+    }
+
+    /// Every field of `selections` (a key) is answered by `g` on `type` here.
+    func available(_ selections: [Selection], on type: String, in g: String, context: Context) -> Bool {
+        for sel in selections {
+            switch sel {
+            case .field(let f):
+                if f.name.value == "__typename" { continue }
+                guard let edge = resolvable(type, f.name.value, in: g, context) ?? graph.field(type, f.name.value, in: g).flatMap({ $0.requires == nil ? $0 : nil }) else { return false }
+                if let sub = f.selectionSet {
+                    guard let def = schema.types[type].flatMap({ schema.field($0, f.name.value) }) else { return false }
+                    let provided = edge.provides ?? context.provided?.fieldNamed(f.name.value)?.selectionSet
+                    if !available(sub.selections, on: def.type.namedType.value, in: g, context: Context(provided: provided)) { return false }
+                }
+            case .inlineFragment(let i):
+                if !available(i.selectionSet.selections, on: i.typeCondition?.value ?? type, in: g, context: context) { return false }
+            case .fragmentSpread:
+                return false
+            }
+        }
+        return true
+    }
+
+    /// The fields can be had starting from `g`, directly or through at most `depth` key jumps.
+    func obtainable(_ selections: [Selection], on type: String, from g: String, depth: Int) -> Bool {
+        graph.canProvide(selections, on: type, from: g, hops: depth)
+    }
+
+    /// The selections of field `f` split into what `g` can get (itself or through keys) and what
+    /// only another subgraph resolving `f` can; nil when nothing needs to move.
+    func splitSelections(_ f: Field, _ selections: [Selection], on type: String, edge: QueryGraph.FieldEdge, in g: String,
+                         context: Context) -> (here: [Selection], elsewhere: [Selection])? {
+        let fieldType = fieldTypeName(type, f.name.value, in: g)
+        let provided = edge.provides ?? context.provided?.fieldNamed(f.name.value)?.selectionSet
+        guard unreachable(selections, type: fieldType, in: g, depth: 0, provided: provided) > 0 else { return nil }
+        let others = graph.graphs(resolving: type, f.name.value).filter { $0 != g }
+        guard !others.isEmpty, !graph.reachableGraphs(for: type, f.name.value, from: g).filter({ $0 != g }).isEmpty else { return nil }
+        var here: [Selection] = [], elsewhere: [Selection] = []
+        for sel in selections {
+            if unreachable([sel], type: fieldType, in: g, depth: 0, provided: provided) == 0 { here.append(sel) } else { elsewhere.append(sel) }
+        }
+        return (here, elsewhere)
+    }
+
+    func fieldTypeName(_ type: String, _ field: String, in g: String) -> String {
+        if let t = supergraph.fieldGraph(type, field, in: g)?.type { return t.namedType.value }
+        return schema.types[type].flatMap { schema.field($0, field) }?.type.namedType.value ?? type
+    }
+
+    /// How many fields of `selections` cannot be had at all starting from `g` (neither resolved
+    /// there nor through a key jump to a subgraph that resolves them).
+    func unreachable(_ selections: [Selection], type: String, in g: String, depth: Int, provided: SelectionSet? = nil) -> Int {
+        guard depth < 12, let named = schema.types[type] else { return 0 }
+        let asObject = isInterfaceObject(type, g)
+        var n = 0
+        for sel in selections {
+            switch sel {
+            case .field(let f):
+                let name = f.name.value
+                if name == "__typename" { continue }
+                if named.kind.isAbstract && !asObject {
+                    if answersOnInterface(type, name, g), let sub = f.selectionSet {
+                        n += unreachable(sub.selections, type: fieldTypeName(type, name, in: g), in: g, depth: depth + 1)
+                    } else if !answersOnInterface(type, name, g) {
+                        for o in possibleTypes(type, in: g) { n += unreachable([sel], type: o, in: g, depth: depth + 1) }
+                    }
+                    continue
+                }
+                if let edge = resolvable(type, name, in: g, Context(provided: provided)) {
+                    if let sub = f.selectionSet {
+                        n += unreachable(sub.selections, type: fieldTypeName(type, name, in: g), in: g, depth: depth + 1,
+                                         provided: edge.provides ?? provided?.fieldNamed(name)?.selectionSet)
+                    }
+                    continue
+                }
+                let targets = graph.reachableGraphs(for: type, name, from: g)
+                if targets.isEmpty { n += 1; continue }
+                if let sub = f.selectionSet {
+                    n += targets.map { h in unreachable(sub.selections, type: fieldTypeName(type, name, in: h), in: h, depth: depth + 1) }.min() ?? 0
+                }
+            case .inlineFragment(let i):
+                let condition = i.typeCondition?.value ?? type
+                let inner = i.selectionSet.selections
+                if condition == type || named.kind == .object || asObject {
+                    n += unreachable(inner, type: named.kind == .object ? type : condition, in: g, depth: depth + 1, provided: provided)
+                    continue
+                }
+                let possible = schema.types[condition]?.kind == .object ? [condition] : (schema.types[condition]?.possibleTypes ?? [])
+                for o in possibleTypes(type, in: g) where possible.contains(o) {
+                    n += unreachable(inner, type: o, in: g, depth: depth + 1)
+                }
+            case .fragmentSpread:
+                continue
+            }
+        }
+        return n
+    }
+
+    /// How many fields of `selections` `g` cannot answer itself (a cost estimate; bounded depth).
+    func localMisses(_ selections: [Selection], type: String, in g: String, depth: Int) -> Int {
+        guard depth < 8, let named = schema.types[type] else { return 0 }
+        var misses = 0
+        for sel in selections {
+            switch sel {
+            case .field(let f):
+                let name = f.name.value
+                if name == "__typename" { continue }
+                if named.kind.isAbstract && !isInterfaceObject(type, g) {
+                    if !answersOnInterface(type, name, g) {
+                        let objects = possibleTypes(type, in: g)
+                        if objects.isEmpty { misses += 1 }
+                        for o in objects { misses += localMisses([sel], type: o, in: g, depth: depth + 1) }
+                    }
+                    continue
+                }
+                guard graph.field(type, name, in: g) != nil, let def = schema.field(named, name) else { misses += 1; continue }
+                if let sub = f.selectionSet { misses += localMisses(sub.selections, type: def.type.namedType.value, in: g, depth: depth + 1) }
+            case .inlineFragment(let i):
+                let condition = i.typeCondition?.value ?? type
+                if condition != type, named.kind.isAbstract, !possibleTypes(type, in: g).contains(condition), schema.types[condition]?.kind == .object {
+                    if isInterfaceObject(type, g) { misses += 1 }
+                    continue
+                }
+                misses += localMisses(i.selectionSet.selections, type: condition, in: g, depth: depth + 1)
+            case .fragmentSpread: continue
+            }
+        }
+        return misses
+    }
+}
+
+extension SelectionSet {
+    func fieldNamed(_ name: String) -> Field? {
+        for case .field(let f) in selections where f.name.value == name { return f }
+        return nil
+    }
+}
+
+extension SelectionTree {
+    /// Adds every entry of `other` (representation selections of two jumps to one fetch).
+    func merge(_ other: SelectionTree) {
+        for e in other.entries {
+            switch e.kind {
+            case .field(var f):
+                if let c = e.children { f.selectionSet = SelectionSet(selections: []); if let mine = add(f).children { mine.merge(c) } } else { add(f) }
+            case .fragment(let t, let d):
+                if let c = e.children { fragment(t, d).merge(c) }
+            }
+        }
+    }
+}
+
+extension Array where Element == PathSegment {
+    var withoutTypeConditions: [PathSegment] {
+        filter { if case .typeCondition = $0 { return false } else { return true } }
+    }
+}

@@ -1,0 +1,199 @@
+import GraphQLCore
+
+/// A subgraph operation's selection set while it is being built: fields and inline fragments
+/// merge in place (the same field asked twice is asked once), and a field the planner adds for
+/// itself (a key or a `@requires` input) that collides with a client field of the same response
+/// name but other arguments gets an alias of its own.
+final class SelectionTree {
+    enum Kind {
+        case field(Field)                                  // without its selection set
+        case fragment(typeCondition: String?, directives: [Directive])
+    }
+
+    final class Entry {
+        var kind: Kind
+        let identity: String
+        var children: SelectionTree?
+        /// A field's type in the subgraph (for response-shape conflicts between fragments).
+        var type: TypeReference?
+        init(kind: Kind, identity: String, children: SelectionTree?, type: TypeReference? = nil) {
+            self.kind = kind
+            self.identity = identity
+            self.children = children
+            self.type = type
+        }
+    }
+
+    private(set) var entries: [Entry] = []
+    private var byIdentity: [String: Int] = [:]
+    private var responseKeys: [String: String] = [:]   // response key → identity of the field holding it
+
+    var isEmpty: Bool { entries.isEmpty }
+
+    /// Adds `field` (its selection set is not copied) and returns the tree for its selections,
+    /// plus the response key it has in the subgraph's answer.
+    @discardableResult
+    func add(_ field: Field, isInternal: Bool = false, type: TypeReference? = nil) -> (children: SelectionTree?, responseKey: String) {
+        var f = field
+        f.selectionSet = nil
+        let hasChildren = field.selectionSet != nil
+        var identity = Self.identity(of: f)
+        if let i = byIdentity[identity] {
+            if hasChildren, entries[i].children == nil { entries[i].children = SelectionTree() }
+            return (entries[i].children, f.responseKey)
+        }
+        if let holder = responseKeys[f.responseKey], holder != identity {
+            // Same response key, different field or arguments.
+            if isInternal {
+                // Reuse an alias made for this exact field earlier, else make one.
+                var aliased = f
+                aliased.alias = Name("_\(f.name.value)_\(Self.stableHash(identity))")
+                let aliasedIdentity = Self.identity(of: aliased)
+                if let i = byIdentity[aliasedIdentity] {
+                    if hasChildren, entries[i].children == nil { entries[i].children = SelectionTree() }
+                    return (entries[i].children, aliased.responseKey)
+                }
+                f = aliased
+                identity = aliasedIdentity
+            } else if Self.sameExceptDirectives(holder, identity) == false {
+                // Client fields with one response key are mergeable by validation; differing only in
+                // directives, both stay (each is asked under its own condition).
+            }
+        }
+        let entry = Entry(kind: .field(f), identity: identity, children: hasChildren ? SelectionTree() : nil, type: type)
+        byIdentity[identity] = entries.count
+        responseKeys[f.responseKey] = responseKeys[f.responseKey] ?? identity
+        entries.append(entry)
+        return (entry.children, f.responseKey)
+    }
+
+    func addTypename() {
+        add(Field(name: Name("__typename")))
+    }
+
+    var hasTypename: Bool { byIdentity["__typename"] != nil }
+
+    /// The tree of `... on typeCondition @directives { }`, created when missing.
+    func fragment(_ typeCondition: String?, _ directives: [Directive] = []) -> SelectionTree {
+        let identity = "...\(typeCondition ?? "")" + directives.map(Printer.print).joined()
+        if let i = byIdentity[identity], let c = entries[i].children { return c }
+        let entry = Entry(kind: .fragment(typeCondition: typeCondition, directives: directives), identity: identity, children: SelectionTree())
+        byIdentity[identity] = entries.count
+        entries.append(entry)
+        return entry.children!
+    }
+
+    /// The selections, with empty fragments dropped and an empty field selection given `__typename`.
+    var selections: [Selection] {
+        entries.compactMap { e -> Selection? in
+            switch e.kind {
+            case .field(var f):
+                if let c = e.children {
+                    let inner = c.selections
+                    f.selectionSet = SelectionSet(selections: inner.isEmpty ? [.field(Field(name: Name("__typename")))] : inner)
+                }
+                return .field(f)
+            case .fragment(let t, let d):
+                let inner = e.children?.selections ?? []
+                if inner.isEmpty { return nil }
+                return .inlineFragment(InlineFragment(typeCondition: t.map { Name($0) }, directives: d, selectionSet: SelectionSet(selections: inner)))
+            }
+        }
+    }
+
+    /// Fields of one response key under fragments on different types must have the same
+    /// response shape in the subgraph (same nullability and list wrappers, same leaf type); where
+    /// they do not, the later ones get an alias `<key>__sy<n>` that the executor takes off again.
+    /// Returns whether any alias was given.
+    @discardableResult
+    static func aliasConflicts(_ trees: [SelectionTree], schema: Schema, counter: inout Int) -> Bool {
+        var byKey = OrderedDictionaryLite<String, Entry>()
+        func gather(_ t: SelectionTree) {
+            for e in t.entries {
+                switch e.kind {
+                case .field(let f): byKey.append(f.responseKey, e)
+                case .fragment: if let c = e.children { gather(c) }
+                }
+            }
+        }
+        trees.forEach(gather)
+        var aliased = false
+        for (key, entries) in byKey.items {
+            var shapes: [(TypeReference?, String)] = []   // shape → response key used for it
+            var groups: [String: [Entry]] = [:]
+            for e in entries {
+                guard case .field(var f) = e.kind else { continue }
+                if let i = shapes.firstIndex(where: { sameShape($0.0, e.type, schema) }) {
+                    if shapes[i].1 != key { f.alias = Name(shapes[i].1); e.kind = .field(f); aliased = true }
+                    groups[shapes[i].1, default: []].append(e)
+                } else {
+                    let newKey = shapes.isEmpty ? key : "\(key)__sy\(counter)"
+                    if !shapes.isEmpty { counter += 1; f.alias = Name(newKey); e.kind = .field(f); aliased = true }
+                    shapes.append((e.type, newKey))
+                    groups[newKey, default: []].append(e)
+                }
+            }
+            for (_, es) in groups {
+                let children = es.compactMap(\.children)
+                if children.count > 1, aliasConflicts(children, schema: schema, counter: &counter) { aliased = true }
+            }
+        }
+        return aliased
+    }
+
+    static func sameShape(_ a: TypeReference?, _ b: TypeReference?, _ schema: Schema) -> Bool {
+        guard let a, let b else { return true }
+        switch (a, b) {
+        case (.nonNull(let x), .nonNull(let y)), (.list(let x), .list(let y)): return sameShape(x, y, schema)
+        case (.named(let x), .named(let y)):
+            if x.value == y.value { return true }
+            let leafX = schema.types[x.value]?.kind.isLeaf ?? true, leafY = schema.types[y.value]?.kind.isLeaf ?? true
+            return !leafX && !leafY
+        default: return false
+        }
+    }
+
+    static func identity(of f: Field) -> String {
+        var s = (f.alias.map { $0.value + ":" } ?? "") + f.name.value
+        if !f.arguments.isEmpty { s += "(" + f.arguments.map { "\($0.name.value):\(Printer.print($0.value))" }.joined(separator: ",") + ")" }
+        s += f.directives.map(Printer.print).joined()
+        return s
+    }
+
+    static func sameExceptDirectives(_ a: String, _ b: String) -> Bool {
+        a.split(separator: "@").first == b.split(separator: "@").first
+    }
+
+    static func stableHash(_ s: String) -> String {
+        var h: UInt32 = 2166136261
+        for b in s.utf8 { h = (h ^ UInt32(b)) &* 16777619 }
+        return String(h % 100_000)
+    }
+}
+
+extension Printer {
+    static func print(_ d: Directive) -> String {
+        "@" + d.name.value + (d.arguments.isEmpty ? "" : "(" + d.arguments.map { "\($0.name.value):\(Printer.print($0.value))" }.joined(separator: ",") + ")")
+    }
+}
+
+/// An insertion-ordered multimap (small; planning only).
+struct OrderedDictionaryLite<Key: Hashable, Value> {
+    private(set) var items: [(Key, [Value])] = []
+    private var index: [Key: Int] = [:]
+    mutating func append(_ key: Key, _ value: Value) {
+        if let i = index[key] { items[i].1.append(value) } else { index[key] = items.count; items.append((key, [value])) }
+    }
+}
+
+/// Takes off the aliases `SelectionTree.aliasConflicts` gave (`<key>__sy<n>` → `<key>`).
+public enum InternalAlias {
+    public static func original(_ key: String) -> String {
+        // `<key>__sy<digits>`: scan back over the digits, then expect "__sy".
+        let bytes = Array(key.utf8)
+        var i = bytes.count
+        while i > 0, bytes[i - 1] >= 48, bytes[i - 1] <= 57 { i -= 1 }
+        guard i < bytes.count, i >= 4, bytes[i - 4] == 95, bytes[i - 3] == 95, bytes[i - 2] == 115, bytes[i - 1] == 121 else { return key }
+        return String(decoding: bytes[..<(i - 4)], as: UTF8.self)
+    }
+}

@@ -1,0 +1,116 @@
+import GraphQLCore
+import OrderedCollections
+
+/// The federated query graph of a supergraph: one node per (type, subgraph) pair, with the
+/// edges a plan can follow from it — fields that subgraph resolves (with their `@requires`
+/// conditions and `@provides` shortcuts), `@key` edges to the same type in other subgraphs,
+/// downcasts to the object types the subgraph knows as members of an abstract type, and
+/// `@interfaceObject` edges between an interface and the subgraphs that see it as an object.
+///
+/// Built once per supergraph from its join directives, so a supergraph composed by Apollo's
+/// tools and one composed by Switchyard give the same graph.
+///
+/// ```swift
+/// let graph = QueryGraph(supergraph: supergraph)
+/// graph.field("Product", "price", in: "INVENTORY")   // nil when that subgraph cannot resolve it
+/// ```
+public struct QueryGraph: Sendable {
+    /// One (type, subgraph) node.
+    public struct Node: Sendable {
+        public let type: String
+        public let graph: String
+        /// Keys other subgraphs can reach this node by (`@key` without `resolvable: false`).
+        public var keys: [SelectionSet] = []
+        /// The subgraph declares this interface as an object type with `@interfaceObject`.
+        public var isInterfaceObject = false
+        /// For an abstract type: the object types this subgraph knows as its members.
+        public var possibleTypes: [String] = []
+        /// Fields resolvable here (not `@external`, not overridden away).
+        public var fields: [String: FieldEdge] = [:]
+    }
+
+    /// A field edge: the subgraph resolves the field, perhaps under conditions.
+    public struct FieldEdge: Sendable {
+        public var requires: SelectionSet?
+        public var provides: SelectionSet?
+        /// Progressive `@override` label (`percent(N)`) the edge depends on, and on which side.
+        public var overrideLabel: String?
+        public var activeWhenLabelEnabled = true
+    }
+
+    public let supergraph: Supergraph
+    /// type → graph id → node.
+    public private(set) var nodes: [String: OrderedDictionary<String, Node>] = [:]
+
+    public init(supergraph: Supergraph) {
+        self.supergraph = supergraph
+        let schema = supergraph.schema
+        // Interfaces each object type implements, per graph (`@join__implements`); an object type
+        // without any keeps the supergraph's interfaces wherever both types live.
+        var implementers: [String: [String: [String]]] = [:]   // interface → graph → objects
+        for (name, info) in supergraph.types where info.kind == .object {
+            let declared = info.implementsByGraph
+            for g in info.graphs.keys {
+                let ifaces = declared.isEmpty ? (schema.types[name]?.interfaces ?? []).filter { supergraph.typeIsIn($0, graph: g) } : (declared[g] ?? [])
+                for i in ifaces { implementers[i, default: [:]][g, default: []].append(name) }
+            }
+        }
+        for (name, info) in supergraph.types {
+            var byGraph = OrderedDictionary<String, Node>()
+            for (g, tg) in info.graphs {
+                var node = Node(type: name, graph: g)
+                node.keys = tg.resolvableKeys
+                node.isInterfaceObject = tg.isInterfaceObject
+                switch info.kind {
+                case .union:
+                    let members = info.unionMembersByGraph.isEmpty ? (schema.types[name]?.possibleTypes ?? []) : (info.unionMembersByGraph[g] ?? [])
+                    node.possibleTypes = members.filter { supergraph.typeIsIn($0, graph: g) }
+                case .interface where !tg.isInterfaceObject:
+                    let known = Set(implementers[name]?[g] ?? [])
+                    node.possibleTypes = (schema.types[name]?.possibleTypes ?? []).filter { known.contains($0) }
+                default: break
+                }
+                byGraph[g] = node
+            }
+            nodes[name] = byGraph
+        }
+        for (name, info) in supergraph.types {
+            for (fname, graphs) in info.fields {
+                for (g, fg) in graphs where !fg.external && !fg.usedOverridden {
+                    guard nodes[name]?[g] != nil else { continue }
+                    var edge = FieldEdge(requires: fg.requires, provides: fg.provides)
+                    if let label = fg.overrideLabel {
+                        edge.overrideLabel = label
+                        edge.activeWhenLabelEnabled = fg.override != nil
+                    }
+                    nodes[name]?[g]?.fields[fname] = edge
+                }
+            }
+        }
+    }
+
+    public func node(_ type: String, _ graph: String) -> Node? { nodes[type]?[graph] }
+
+    /// The edge of `type.field` in `graph`, if that subgraph resolves it.
+    public func field(_ type: String, _ field: String, in graph: String) -> FieldEdge? {
+        guard let edge = nodes[type]?[graph]?.fields[field] else { return nil }
+        if let label = edge.overrideLabel, Self.labelEnabled(label) != edge.activeWhenLabelEnabled { return nil }
+        return edge
+    }
+
+    /// Graphs that resolve `type.field`, in supergraph order.
+    public func graphs(resolving type: String, _ field: String) -> [String] {
+        (nodes[type] ?? [:]).keys.filter { self.field(type, field, in: $0) != nil }
+    }
+
+    /// Graphs that know `type`.
+    public func graphs(of type: String) -> [String] { Array((nodes[type] ?? [:]).keys) }
+
+    /// A progressive override label is on when its percentage is at least 50 (plans are cached,
+    /// so one choice is made per label; `percent(0)` and `percent(100)` are exact).
+    static func labelEnabled(_ label: String) -> Bool {
+        guard label.hasPrefix("percent("), label.hasSuffix(")"),
+              let n = Double(label.dropFirst("percent(".count).dropLast()) else { return false }
+        return n >= 50
+    }
+}

@@ -1,0 +1,150 @@
+import GraphQLCore
+
+/// Composition's satisfiability check, on the query graph. A query may start in any subgraph
+/// that resolves its root field, so what is checked is every path of the API schema (fields and
+/// type conditions) against the set of (type, subgraph) places it can be in: each field must be
+/// answerable from at least one of them — resolved there, or through a key edge to a subgraph
+/// that resolves it (keys may themselves come through one more hop) — as the planner would.
+enum Satisfiability {
+    struct Place: Hashable { let type: String; let graph: String }
+
+    /// Readable errors naming the field, the subgraphs it cannot be reached from, and the query path.
+    static func check(_ graph: QueryGraph, maxStates: Int = 20_000) -> [String] {
+        let supergraph = graph.supergraph
+        let schema = supergraph.apiSchema
+        struct Visit: Hashable { let type: String; let places: Set<Place> }
+        var seen = Set<Visit>()
+        var queue: [(String, Set<Place>, String)] = []
+        var errors: [String] = []
+        var reported = Set<String>()
+
+        func fieldType(_ type: String, _ field: String, _ g: String) -> String? {
+            if let t = supergraph.fieldGraph(type, field, in: g)?.type { return t.namedType.value }
+            return supergraph.schema.types[type].flatMap { supergraph.schema.field($0, field) }?.type.namedType.value
+        }
+        func enqueue(_ apiType: String, _ places: Set<Place>, _ path: String) {
+            guard !places.isEmpty, schema.types[apiType]?.kind.isComposite == true, seen.count < maxStates else { return }
+            if seen.insert(Visit(type: apiType, places: places)).inserted { queue.append((apiType, places, path)) }
+        }
+        /// The places objects of type `object` can be in, coming from `places` (a type condition).
+        func downcast(_ places: Set<Place>, to object: String) -> Set<Place> {
+            var out = Set<Place>()
+            for p in places {
+                if p.type == object { out.insert(p); continue }
+                guard let node = graph.node(p.type, p.graph) else { continue }
+                if node.isInterfaceObject {
+                    // Only a subgraph with the interface itself knows the object's type.
+                    for h in graph.graphs(of: p.type) where h != p.graph {
+                        guard let owner = graph.node(p.type, h), !owner.isInterfaceObject, owner.possibleTypes.contains(object) else { continue }
+                        if owner.keys.contains(where: { graph.canProvide($0.selections, on: p.type, from: p.graph, hops: 1) }) {
+                            out.insert(Place(type: object, graph: h))
+                        }
+                    }
+                } else if node.possibleTypes.contains(object) {
+                    out.insert(Place(type: object, graph: p.graph))
+                }
+            }
+            return out
+        }
+        /// Where `type.field` can be answered from `place`, and the field's type there.
+        func next(_ place: Place, _ field: String) -> [Place] {
+            if let e = graph.field(place.type, field, in: place.graph), e.requires == nil {
+                return fieldType(place.type, field, place.graph).map { [Place(type: $0, graph: place.graph)] } ?? []
+            }
+            return graph.reachableGraphs(for: place.type, field, from: place.graph).compactMap { h in
+                fieldType(place.type, field, h).map { Place(type: $0, graph: h) }
+            }
+        }
+
+        for op in [OperationType.query, .mutation, .subscription] {
+            guard let root = schema.rootTypeName(op), let rootType = schema.types[root] else { continue }
+            for fname in rootType.fields.keys where !fname.hasPrefix("__") {
+                let places = Set(graph.graphs(resolving: root, fname).compactMap { g in fieldType(root, fname, g).map { Place(type: $0, graph: g) } })
+                guard let t = rootType.fields[fname]?.type.namedType.value else { continue }
+                enqueue(t, places, "\(root).\(fname)")
+            }
+        }
+        var i = 0
+        while i < queue.count {
+            let (apiType, places, path) = queue[i]
+            i += 1
+            guard let named = schema.types[apiType] else { continue }
+            if named.kind.isAbstract {
+                for object in named.possibleTypes {
+                    enqueue(object, downcast(places, to: object), path + " ... on \(object)")
+                }
+                // Fields asked on the interface itself where a subgraph sees it as an object.
+                let asObjects = places.filter { graph.node($0.type, $0.graph)?.isInterfaceObject == true }
+                if !asObjects.isEmpty { check(named, asObjects, path) }
+                continue
+            }
+            check(named, places, path)
+        }
+
+        func check(_ named: NamedType, _ places: Set<Place>, _ path: String) {
+            for (fname, def) in named.fields where !fname.hasPrefix("__") {
+                var reached = Set<Place>()
+                for p in places { reached.formUnion(next(p, fname)) }
+                if reached.isEmpty {
+                    let key = "\(named.name).\(fname)"
+                    if reported.insert(key).inserted {
+                        let from = places.map { "\"\(supergraph.graph(id: $0.graph)?.name ?? $0.graph)\"" }.sorted().joined(separator: ", ")
+                        let resolving = graph.graphs(resolving: named.name, fname).map { "\"\(supergraph.graph(id: $0)?.name ?? $0)\"" }
+                        errors.append("The field \"\(named.name).\(fname)\" cannot be reached from subgraph(s) \(from) (query path \(path)): "
+                                      + (resolving.isEmpty ? "no subgraph resolves it." : "it is resolved only by \(resolving.joined(separator: ", ")), and no key of \"\(named.name)\" there can be provided from \(from)."))
+                    }
+                    continue
+                }
+                enqueue(def.type.namedType.value, reached, path + " → \(named.name).\(fname)")
+            }
+        }
+        return errors
+    }
+}
+
+extension QueryGraph {
+    /// Subgraphs that resolve `type.field` and can be jumped to from `g` through a key whose
+    /// fields `g` provides (directly or through one more key hop); `@interfaceObject` subgraphs
+    /// through the interface's key.
+    func reachableGraphs(for type: String, _ field: String, from g: String) -> [String] {
+        var out: [String] = []
+        var entityTypes = [type]
+        if let t = supergraph.schema.types[type], t.kind == .object { entityTypes += t.interfaces }
+        for entity in entityTypes {
+            for h in graphs(resolving: entity, field) where h != g || self.field(entity, field, in: h)?.requires != nil {
+                if entity != type && node(entity, h)?.isInterfaceObject != true { continue }
+                guard let keys = node(entity, h)?.keys else { continue }
+                if keys.contains(where: { canProvide($0.selections, on: type, from: g, hops: 2) }) { out.append(h) }
+            }
+        }
+        return out
+    }
+
+    /// `g` can produce these fields of `type`: it resolves them, or reaches a subgraph that does
+    /// through at most `hops` key jumps.
+    func canProvide(_ selections: [Selection], on type: String, from g: String, hops: Int) -> Bool {
+        for sel in selections {
+            guard case .field(let f) = sel else { continue }
+            let name = f.name.value
+            if name == "__typename" { continue }
+            if let e = field(type, name, in: g), e.requires == nil {
+                if let sub = f.selectionSet {
+                    let inner = supergraph.fieldGraph(type, name, in: g)?.type?.namedType.value
+                        ?? supergraph.schema.types[type].flatMap { supergraph.schema.field($0, name) }?.type.namedType.value ?? ""
+                    if !canProvide(sub.selections, on: inner, from: g, hops: hops) { return false }
+                }
+                continue
+            }
+            guard hops > 0 else { return false }
+            let ok = graphs(resolving: type, name).contains { h in
+                guard h != g, let keys = node(type, h)?.keys else { return false }
+                return keys.contains { k in
+                    !k.selections.contains { if case .field(let kf) = $0 { return kf.name.value == name } else { return false } }
+                        && canProvide(k.selections, on: type, from: g, hops: hops - 1)
+                }
+            }
+            if !ok { return false }
+        }
+        return true
+    }
+}
