@@ -31,6 +31,7 @@ public enum Composer {
         var arguments = OrderedDictionary<String, InputValueDefinition>()
         /// Graphs defining each argument (arguments are intersected across subgraphs).
         var argumentGraphs: [String: Set<String>] = [:]
+        var inaccessibleArguments = Set<String>()
         var graphs = OrderedDictionary<String, FieldInGraph>()
         var otherDirectives: [String] = []
     }
@@ -110,8 +111,16 @@ public enum Composer {
                         if sg.has(v.directives, "inaccessible") { usesInaccessible = true; t.enumValueDirectives[v.name.value] = ["@inaccessible"] }
                     }
                     for f in d.inputFields {
-                        if var existing = t.inputFields[f.name.value] { existing.graphs.append(g); t.inputFields[f.name.value] = existing }
-                        else { t.inputFields[f.name.value] = (f, [g]) }
+                        if var existing = t.inputFields[f.name.value] {
+                            existing.graphs.append(g)
+                            if sg.has(f.directives, "inaccessible") { existing.def.directives.append(Directive(name: Name("inaccessible"), arguments: [], span: .none)) }
+                            t.inputFields[f.name.value] = existing
+                        } else {
+                            var clean = f
+                            clean.directives = sg.has(f.directives, "inaccessible") ? [Directive(name: Name("inaccessible"), arguments: [], span: .none)] : []
+                            if !clean.directives.isEmpty { usesInaccessible = true }
+                            t.inputFields[f.name.value] = (clean, [g])
+                        }
                     }
                 }
                 let keyFieldNames = Set(tig.keys.flatMap { k in (try? FieldSet.parse(k.fields))?.selections.compactMap { s -> String? in
@@ -140,6 +149,7 @@ public enum Composer {
                         }
                         for a in f.arguments {
                             mf.argumentGraphs[a.name.value, default: []].insert(g)
+                            if sg.has(a.directives, "inaccessible") { usesInaccessible = true; mf.inaccessibleArguments.insert(a.name.value) }
                             if mf.arguments[a.name.value] != nil { continue }
                             var clean = a
                             clean.directives = a.directives.filter { $0.name.value == "deprecated" }
@@ -439,7 +449,8 @@ public enum Composer {
             case .inputObject:
                 out += "\n{\n"
                 for (name, f) in t.inputFields {
-                    out += "  \(name): \(f.def.type)" + (f.def.defaultValue.map { " = " + Printer.print($0) } ?? "") + "\n"
+                    out += "  \(name): \(f.def.type)" + (f.def.defaultValue.map { " = " + Printer.print($0) } ?? "")
+                        + (f.def.directives.contains { $0.name.value == "inaccessible" } ? " @inaccessible" : "") + "\n"
                 }
                 out += "}\n"
             case .object, .interface:
@@ -451,6 +462,7 @@ public enum Composer {
                     if !f.arguments.isEmpty {
                         line += "(" + f.arguments.values.map { a in
                             "\(a.name.value): \(a.type)" + (a.defaultValue.map { " = " + Printer.print($0) } ?? "")
+                                + (f.inaccessibleArguments.contains(a.name.value) ? " @inaccessible" : "")
                         }.joined(separator: ", ") + ")"
                     }
                     line += ": \(f.type)"

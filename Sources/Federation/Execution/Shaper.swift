@@ -163,6 +163,9 @@ struct Shaper {
                     if case .leaf(.string(let name))? = child.fields["__typename"], let t = schema.types[name], t.kind == .object,
                        schema.isPossibleType(declared, name) {
                         runtime = t
+                    } else if case .leaf(.string(let name))? = child.fields["__typename"], schema.types[name] == nil {
+                        // An object of a type the API schema hides (@inaccessible) is not shown.
+                        return .value(.null)
                     } else if declared.kind != .interface {
                         error("Abstract type \"\(n.value)\" must resolve to an Object type at runtime for field \"\(parent).\(step.nodes[0].name.value)\".", step.nodes)
                         return .propagate

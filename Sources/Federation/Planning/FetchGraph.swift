@@ -185,7 +185,7 @@ final class FetchGraphBuilder {
                 } else {
                     let objects = known.filter { conditionType.possibleTypes.contains($0) }
                     if objects.isEmpty { continue }
-                    if let n = graph.node(condition, g), !n.isInterfaceObject {
+                    if let n = graph.node(condition, g), !n.isInterfaceObject, objects.allSatisfy(n.possibleTypes.contains) {
                         try plan(inner, type: condition, group: group, node: node.fragment(condition, i.directives),
                                  path: path + [.typeCondition(objects)], context: Context(provided: context.provided), touched: &touched)
                     } else {
@@ -290,7 +290,11 @@ final class FetchGraphBuilder {
         inputs.remove(group.id)
         touched.formUnion(inputs)
 
-        let child = try entityGroup(target: target, from: group, path: path, inputs: inputs)
+        var child = try entityGroup(target: target, from: group, path: path, inputs: inputs)
+        if let existing = child.entities[entityType], existing.selection.conflicts(with: input.selection) {
+            // One representation cannot carry one field with two sets of arguments: a fetch of its own.
+            child = try newGroup(graph: target, parent: group, path: path.entityPath, rootType: nil)
+        }
         child.dependsOn.formUnion(inputs)
         var merged = child.entities[entityType] ?? EntityInput(asInterfaceObject: targetIsInterfaceObject)
         merged.selection.merge(input.selection)
@@ -347,10 +351,15 @@ final class FetchGraphBuilder {
                                        into: rep.fragment(object), top: false, keyFields: &ignored, touched: &touched)
                     }
                 } else {
-                    // Not here: fetch it first from a subgraph that has it; the tree holds it under its name.
-                    try jump(.field(f), on: type, from: group, node: node, path: path, context: Context(), touched: &touched, toInterfaceOwner: false)
-                    rep.add(f.selectionSet == nil ? bare : f)
-                    if top { keyFields.append(name) }
+                    // Not here: fetch it first from a subgraph that has it (under an alias of its own
+                    // when it has arguments, so a client field with other arguments cannot collide).
+                    var input = f
+                    if !f.arguments.isEmpty, f.alias == nil {
+                        input.alias = Name("_\(name)_\(SelectionTree.stableHash(SelectionTree.identity(of: bare)))")
+                    }
+                    try jump(.field(input), on: type, from: group, node: node, path: path, context: Context(), touched: &touched, toInterfaceOwner: false)
+                    rep.addDeep([.field(input)])
+                    if top { keyFields.append(input.responseKey) }
                 }
             case .inlineFragment(let i):
                 let condition = i.typeCondition?.value ?? type
@@ -364,7 +373,7 @@ final class FetchGraphBuilder {
                 if objects.isEmpty { continue }
                 if named.kind == .object {
                     try planInputs(i.selectionSet.selections, on: type, group: group, node: node, path: path, into: rep.fragment(condition), top: false, keyFields: &keyFields, touched: &touched)
-                } else if conditionType.kind == .object || graph.node(condition, g) != nil {
+                } else if conditionType.kind == .object || (graph.node(condition, g).map { n in objects.allSatisfy(n.possibleTypes.contains) } ?? false) {
                     var ignored: [String] = []
                     try planInputs(i.selectionSet.selections, on: condition, group: group, node: node.fragment(condition),
                                    path: path + [.typeCondition(objects)], into: rep.fragment(condition), top: false, keyFields: &ignored, touched: &touched)
@@ -384,10 +393,10 @@ final class FetchGraphBuilder {
     /// The entity fetch of `target` at `path` below `group`: an existing one when no cycle
     /// follows (one `_entities` request for every type there), else a new one.
     func entityGroup(target: String, from group: FetchGroup, path: [PathSegment], inputs: Set<Int>) throws -> FetchGroup {
-        for child in group.children where child.graph == target && child.path.withoutTypeConditions == path.withoutTypeConditions {
+        for child in group.children where child.graph == target && child.path.entityPath == path.entityPath {
             if !inputs.contains(where: { reaches($0, child.id) }) { return child }
         }
-        return try newGroup(graph: target, parent: group, path: path.withoutTypeConditions, rootType: nil)
+        return try newGroup(graph: target, parent: group, path: path.entityPath, rootType: nil)
     }
 
     /// Group `from` runs after group `to` (through parents and dependencies), or is it.
@@ -412,7 +421,7 @@ final class FetchGraphBuilder {
         var best: (graph: String, key: SelectionSet, score: Int)?
         for h in candidates {
             guard let keys = graph.node(entityType, h)?.keys, !keys.isEmpty else { continue }
-            let existing = group.children.contains { $0.graph == h && $0.path.withoutTypeConditions == path.withoutTypeConditions }
+            let existing = group.children.contains { $0.graph == h && $0.path.entityPath == path.entityPath }
             for key in keys {
                 let direct = available(key.selections, on: objectType, in: g, context: context)
                 let reachable = direct || obtainable(key.selections, on: objectType, from: g, depth: 2)
@@ -544,7 +553,8 @@ final class FetchGraphBuilder {
             case .inlineFragment(let i):
                 let condition = i.typeCondition?.value ?? type
                 if condition != type, named.kind.isAbstract, !possibleTypes(type, in: g).contains(condition), schema.types[condition]?.kind == .object {
-                    if isInterfaceObject(type, g) { misses += 1 }
+                    // This subgraph never returns that type here: another one that does answers more.
+                    misses += 1
                     continue
                 }
                 misses += localMisses(i.selectionSet.selections, type: condition, in: g, depth: depth + 1)
@@ -563,6 +573,23 @@ extension SelectionSet {
 }
 
 extension SelectionTree {
+    /// The two would write one representation key from fields with different arguments.
+    func conflicts(with other: SelectionTree) -> Bool {
+        var mine: [String: Entry] = [:]
+        for e in entries { if case .field(let f) = e.kind { mine[f.name.value] = e } }
+        for e in other.entries {
+            switch e.kind {
+            case .field(let f):
+                guard let m = mine[f.name.value], case .field(let g) = m.kind else { continue }
+                if f.arguments != g.arguments { return true }
+                if let a = m.children, let b = e.children, a.conflicts(with: b) { return true }
+            case .fragment(let t, let d):
+                if let c = e.children, let mineFragment = existingFragment(t, d), mineFragment.conflicts(with: c) { return true }
+            }
+        }
+        return false
+    }
+
     /// Adds every entry of `other` (representation selections of two jumps to one fetch).
     func merge(_ other: SelectionTree) {
         for e in other.entries {
@@ -577,7 +604,12 @@ extension SelectionTree {
 }
 
 extension Array where Element == PathSegment {
-    var withoutTypeConditions: [PathSegment] {
-        filter { if case .typeCondition = $0 { return false } else { return true } }
+    /// The path an entity fetch collects at: a type condition on the entities themselves is left
+    /// to the fetch's representations (one request for every type there); conditions on the way
+    /// to them stay (only objects under those types are asked for).
+    var entityPath: [PathSegment] {
+        var p = self
+        while case .typeCondition? = p.last { p.removeLast() }
+        return p
     }
 }

@@ -37,6 +37,11 @@ final class SelectionTree {
         var f = field
         f.selectionSet = nil
         let hasChildren = field.selectionSet != nil
+        if isInternal, !f.arguments.isEmpty, f.alias == nil {
+            // A key or @requires input with arguments never shares a response key with a client
+            // field that has other arguments: it gets an alias of its own.
+            f.alias = Name("_\(f.name.value)_\(Self.stableHash(Self.identity(of: f)))")
+        }
         var identity = Self.identity(of: f)
         if let i = byIdentity[identity] {
             if hasChildren, entries[i].children == nil { entries[i].children = SelectionTree() }
@@ -67,11 +72,31 @@ final class SelectionTree {
         return (entry.children, f.responseKey)
     }
 
+    /// Adds `selections` with everything under them.
+    func addDeep(_ selections: [Selection]) {
+        for sel in selections {
+            switch sel {
+            case .field(let f):
+                let (children, _) = add(f)
+                if let sub = f.selectionSet, let children { children.addDeep(sub.selections) }
+            case .inlineFragment(let i):
+                fragment(i.typeCondition?.value, i.directives).addDeep(i.selectionSet.selections)
+            case .fragmentSpread:
+                continue
+            }
+        }
+    }
+
     func addTypename() {
         add(Field(name: Name("__typename")))
     }
 
     var hasTypename: Bool { byIdentity["__typename"] != nil }
+
+    func existingFragment(_ typeCondition: String?, _ directives: [Directive] = []) -> SelectionTree? {
+        let identity = "...\(typeCondition ?? "")" + directives.map(Printer.print).joined()
+        return byIdentity[identity].flatMap { entries[$0].children }
+    }
 
     /// The tree of `... on typeCondition @directives { }`, created when missing.
     func fragment(_ typeCondition: String?, _ directives: [Directive] = []) -> SelectionTree {
@@ -135,7 +160,7 @@ final class SelectionTree {
             }
             for (_, es) in groups {
                 let children = es.compactMap(\.children)
-                if children.count > 1, aliasConflicts(children, schema: schema, counter: &counter) { aliased = true }
+                if !children.isEmpty, aliasConflicts(children, schema: schema, counter: &counter) { aliased = true }
             }
         }
         return aliased

@@ -155,6 +155,12 @@ public struct Directive: Sendable, Hashable {
     public var name: Name
     public var arguments: [Argument]
     public var span: Span
+
+    public init(name: Name, arguments: [Argument] = [], span: Span = .none) {
+        self.name = name
+        self.arguments = arguments
+        self.span = span
+    }
 }
 
 /// Input values as written (§2.9).
