@@ -179,7 +179,13 @@ final class FetchGraphBuilder {
                 guard abstract, let conditionType = schema.types[condition] else { continue }
                 let known = possibleTypes(type, in: g)
                 if conditionType.kind == .object {
-                    guard known.contains(condition) else { continue }   // this subgraph never returns that type here
+                    guard known.contains(condition) else {
+                        // This subgraph does not know the type (a Federation 1 node resolver, say), yet it
+                        // may return such objects: fetch their fields by key from a subgraph that has them.
+                        try planUnknownRuntimeType(condition, inner, directives: i.directives, under: type, group: group, node: node,
+                                                   path: path, touched: &touched)
+                        continue
+                    }
                     try plan(inner, type: condition, group: group, node: node.fragment(condition, i.directives),
                              path: path + [.typeCondition([condition])], context: Context(provided: context.provided), touched: &touched)
                 } else {
@@ -263,6 +269,17 @@ final class FetchGraphBuilder {
                 h != g && !(graph.node(type, h)?.isInterfaceObject ?? true) && !(graph.node(type, h)?.keys.isEmpty ?? true)
             }
         }
+        // A field no one target can answer whole (a value type several subgraphs add fields to):
+        // each part of its selection through the target that can.
+        if case .field(let f) = selection, let sub = f.selectionSet, candidates.count > 1, fieldName != nil,
+           let parts = splitAcrossTargets(f, sub.selections, candidates, entityType: entityType), parts.count > 1 {
+            for part in parts {
+                var partial = f
+                partial.selectionSet = SelectionSet(selections: part)
+                try jump(.field(partial), on: type, from: group, node: node, path: path, context: context, touched: &touched, toInterfaceOwner: false)
+            }
+            return
+        }
         let jumpID = "\(entityType).\(fieldName ?? "…").\(g)"
         guard !inProgress.contains(jumpID) else {
             throw FederationError(.planningFailed, "Cannot plan \(type).\(fieldName ?? "__typename") from \(graphName(g)): its key or @requires inputs need the field itself.")
@@ -306,6 +323,58 @@ final class FetchGraphBuilder {
         try plan([selection], type: entityType, group: child, node: child.output.fragment(entityType), path: path,
                  context: Context(satisfiedRequires: merged.satisfiedRequires), touched: &inner)
         touched.formUnion(inner)
+    }
+
+    /// `... on object` under `abstract` in a subgraph that does not know `object` at all: when
+    /// a key of `object` consists of the interface's own fields, objects reporting that type are
+    /// fetched by key from a subgraph that has it.
+    func planUnknownRuntimeType(_ object: String, _ selections: [Selection], directives: [Directive], under abstract: String,
+                                group: FetchGroup, node: SelectionTree, path: [PathSegment], touched: inout Set<Int>) throws {
+        let g = group.graph
+        guard graph.node(object, g) == nil, schema.types[abstract]?.kind == .interface,
+              schema.types[abstract]?.possibleTypes.contains(object) == true else { return }
+        for h in graph.graphs(of: object) where h != g {
+            guard let key = graph.node(object, h)?.keys.first(where: { k in
+                k.selections.allSatisfy { sel in
+                    guard case .field(let kf) = sel, kf.selectionSet == nil else { return false }
+                    return graph.field(abstract, kf.name.value, in: g) != nil
+                }
+            }) else { continue }
+            var input = EntityInput()
+            input.selection.addTypename()
+            var inputs = Set<Int>()
+            try planInputs(key, on: abstract, group: group, node: node, path: path, into: input.selection, keyFields: &input.keyFields, touched: &inputs)
+            inputs.remove(group.id)
+            let typedPath = path + [.typeCondition([object])]
+            let child = try entityGroup(target: h, from: group, path: typedPath, inputs: inputs)
+            child.dependsOn.formUnion(inputs)
+            var merged = child.entities[object] ?? EntityInput()
+            merged.selection.merge(input.selection)
+            for k in input.keyFields where !merged.keyFields.contains(k) { merged.keyFields.append(k) }
+            child.entities[object] = merged
+            let fragment = InlineFragment(typeCondition: Name(object), directives: directives, selectionSet: SelectionSet(selections: selections))
+            child.origins.append(.inlineFragment(fragment))
+            var inner = Set<Int>()
+            try plan(selections, type: object, group: child, node: child.output.fragment(object, directives), path: typedPath,
+                     context: Context(), touched: &inner)
+            touched.formUnion(inner)
+            return
+        }
+    }
+
+    /// The selections of `f` grouped by the first candidate that can have each of them; nil when
+    /// one candidate can have them all.
+    func splitAcrossTargets(_ f: Field, _ selections: [Selection], _ candidates: [String], entityType: String) -> [[Selection]]? {
+        func lost(_ sels: [Selection], _ h: String) -> Int {
+            unreachable(sels, type: fieldTypeName(entityType, f.name.value, in: h), in: h, depth: 0)
+        }
+        if candidates.contains(where: { lost(selections, $0) == 0 }) { return nil }
+        var parts = OrderedDictionary<String, [Selection]>()
+        for sel in selections {
+            let home = candidates.first { lost([sel], $0) == 0 } ?? candidates[0]
+            parts[home, default: []].append(sel)
+        }
+        return parts.count > 1 ? Array(parts.values) : nil
     }
 
     /// Plans key or requirement fields into `group` at `node` and mirrors them in the

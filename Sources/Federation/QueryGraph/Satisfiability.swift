@@ -48,12 +48,16 @@ enum Satisfiability {
         }
         /// Where `type.field` can be answered from `place`, and the field's type there.
         func next(_ place: Place, _ field: String) -> [Place] {
-            if let e = graph.field(place.type, field, in: place.graph), e.requires == nil {
-                return fieldType(place.type, field, place.graph).map { [Place(type: $0, graph: place.graph)] } ?? []
+            var out: [Place] = []
+            if let e = graph.field(place.type, field, in: place.graph), e.requires == nil,
+               let t = fieldType(place.type, field, place.graph) {
+                out.append(Place(type: t, graph: place.graph))
             }
-            return graph.reachableGraphs(for: place.type, field, from: place.graph).compactMap { h in
-                fieldType(place.type, field, h).map { Place(type: $0, graph: h) }
+            // The same field through a key elsewhere (what it leads to may differ there).
+            for h in graph.reachableGraphs(for: place.type, field, from: place.graph) where out.isEmpty || h != place.graph {
+                if let t = fieldType(place.type, field, h) { out.append(Place(type: t, graph: h)) }
             }
+            return out
         }
 
         for op in [OperationType.query, .mutation, .subscription] {
