@@ -62,11 +62,12 @@ public enum Composer {
         var composed = OrderedDictionary<String, (definition: DirectiveDefinition, linkURL: String?)>()
         for sg in subgraphs {
             for (name, c) in sg.composedDirectives {
-                if let existing = composed[name], Printer.print(Document(definitions: [.directive(existing.definition)]))
-                    != Printer.print(Document(definitions: [.directive(c.definition)])) {
-                    errors.append(CompositionError(.directiveDefinitionMismatch, "Directive \"@\(name)\" is composed (@composeDirective) but its definition in subgraph \"\(sg.name)\" differs from another subgraph's."))
+                guard let existing = composed[name] else { composed[name] = c; continue }
+                if let merged = mergeDirectiveDefinitions(existing.definition, c.definition) {
+                    composed[name] = (merged, existing.linkURL ?? c.linkURL)
+                } else {
+                    errors.append(CompositionError(.directiveDefinitionMismatch, "Directive \"@\(name)\" is composed (@composeDirective) but its definition in subgraph \"\(sg.name)\" is incompatible with another subgraph's (argument types differ)."))
                 }
-                if composed[name] == nil { composed[name] = c }
             }
         }
         func composedApplications(_ directives: [Directive]) -> [String] {
@@ -301,6 +302,27 @@ public enum Composer {
             throw CompositionErrors(errors: unsatisfiable.map { CompositionError(.satisfiability, $0) })
         }
         return sdl
+    }
+
+    /// One definition of a directive several subgraphs compose: arguments by name (their types
+    /// must agree; a default given anywhere is kept), repeatable only if it is everywhere, and
+    /// the locations every subgraph allows. Nil when argument types disagree.
+    static func mergeDirectiveDefinitions(_ a: DirectiveDefinition, _ b: DirectiveDefinition) -> DirectiveDefinition? {
+        var merged = a
+        var arguments = a.arguments
+        for arg in b.arguments {
+            if let i = arguments.firstIndex(where: { $0.name.value == arg.name.value }) {
+                guard arguments[i].type.description == arg.type.description else { return nil }
+                if arguments[i].defaultValue == nil { arguments[i].defaultValue = arg.defaultValue }
+            } else {
+                arguments.append(arg)
+            }
+        }
+        merged.arguments = arguments
+        merged.isRepeatable = a.isRepeatable && b.isRepeatable
+        let other = Set(b.locations.map(\.value))
+        merged.locations = a.locations.filter { other.contains($0.value) }
+        return merged.locations.isEmpty ? nil : merged
     }
 
     /// `@cost` and `@listSize` (demand control) carried into the supergraph under their own names.

@@ -134,6 +134,10 @@ final class FetchGraphBuilder {
                 if abstract {
                     if answersOnInterface(type, name, g) {
                         try addField(f, on: type, edge: graph.field(type, name, in: g), group: group, node: node, path: path, context: context, touched: &touched)
+                    } else if possibleTypes(type, in: g).isEmpty, named.kind == .interface, graph.field(type, name, in: g) == nil {
+                        // No object of it known here: only a subgraph resolving the interface's field can answer
+                        // (through the interface's key), or the operation cannot be planned.
+                        try jump(sel, on: type, from: group, node: node, path: path, context: context, touched: &touched, toInterfaceOwner: false)
                     } else {
                         for object in possibleTypes(type, in: g) {
                             try plan([sel], type: object, group: group, node: node.fragment(object), path: path + [.typeCondition([object])],

@@ -73,6 +73,20 @@ struct OperationStage {
         }
     }
 
+    /// A custom directive is forwarded with the arguments its supergraph definition gives a
+    /// default (a subgraph whose own definition has no default would refuse it otherwise).
+    func withDefaults(_ directives: [Directive]) -> [Directive] {
+        directives.map { d in
+            let name = d.name.value
+            guard name != "skip", name != "include", let def = schema.directives[name] else { return d }
+            var d = d
+            for (argName, arg) in def.arguments where arg.defaultValue != nil && !d.arguments.contains(where: { $0.name.value == argName }) {
+                d.arguments.append(Argument(name: Name(argName), value: arg.defaultValue!, span: .none, valueSpan: .none))
+            }
+            return d
+        }
+    }
+
     func rootSelections() throws -> (rootType: String, selections: [Selection], usesIntrospection: Bool) {
         guard let rootName = schema.rootTypeName(operation.operation) else {
             throw FederationError(.planningFailed, "The supergraph has no \(operation.operation.rawValue) type.")
@@ -134,6 +148,7 @@ struct OperationStage {
                     let inner = schema.namedType(schema.types[typeName].flatMap { schema.field($0, f.name.value) }?.type ?? .named(Name("")))?.name ?? typeName
                     f.selectionSet = SelectionSet(selections: try expand(ss.selections, inner, fragmentStack: fragmentStack))
                 }
+                f.directives = withDefaults(f.directives)
                 out.append(.field(f))
             case .fragmentSpread(let s):
                 guard let frag = fragments[s.name.value], !fragmentStack.contains(s.name.value), seenSpreads.insert(s.name.value).inserted else { continue }

@@ -149,6 +149,13 @@ public struct Argument: Sendable, Hashable {
     public var span: Span
     /// Span of the value alone (for error locations).
     public var valueSpan: Span
+
+    public init(name: Name, value: Value, span: Span = .none, valueSpan: Span = .none) {
+        self.name = name
+        self.value = value
+        self.span = span
+        self.valueSpan = valueSpan
+    }
 }
 
 public struct Directive: Sendable, Hashable {
