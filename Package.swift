@@ -93,10 +93,12 @@ let package = Package(
         .testTarget(name: "GraphQLCoreTests", dependencies: ["GraphQLCore"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "QueryLimitsTests", dependencies: ["QueryLimits", "GraphQLCore"]),
-        .testTarget(name: "FederationTests", dependencies: ["Federation", "GraphQLCore", "BenchSubgraphs"], exclude: ["Fixtures"]),
+        .testTarget(name: "FederationTests", dependencies: ["Federation", "GraphQLCore", "BenchSubgraphs", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "PlatformKitTests", dependencies: ["PlatformKit", "DataLoader", "Postgres"]),
         .testTarget(name: "DataLoaderTests", dependencies: ["DataLoader", "GraphQLCore"]),
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: [
+            "GraphQLCore", .product(name: "OrderedCollections", package: "swift-collections"),
+        ], path: "Tests/TestSupport"),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "RedisTests", dependencies: ["Redis", "TestSupport"]),
         .testTarget(name: "GatewayTests", dependencies: [

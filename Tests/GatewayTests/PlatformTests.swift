@@ -240,33 +240,20 @@ func withGatewayProcess<T: Sendable>(_ fixture: PlatformFixture, _ body: (Gatewa
     guard FileManager.default.isExecutableFile(atPath: binary) else {
         throw TestSetupError(message: "\(binary) is missing: run swift build --build-tests (scripts/test does)")
     }
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: binary)
-    p.arguments = ["serve", "--config", TestEnvironment.repositoryRoot.appendingPathComponent("gateway.yaml").path]
     var env = ProcessInfo.processInfo.environment
     env["SWITCHYARD_LISTEN"] = "127.0.0.1:0" // it prints the port the kernel chose
     env["SWITCHYARD_POSTGRES_URL"] = fixture.db.appURL
     env["SWITCHYARD_POSTGRES_OWNER_URL"] = fixture.db.ownerURL
     env["SWITCHYARD_REDIS_URL"] = fixture.redis.url
     env["LOG_LEVEL"] = "error"
-    p.environment = env
-    let stderr = Pipe()
-    p.standardOutput = FileHandle.nullDevice
-    p.standardError = stderr
-    try p.run()
-    defer { p.terminate(); p.waitUntilExit() }
+    let child = try ChildProcess(binary, ["serve", "--config", TestEnvironment.repositoryRoot.appendingPathComponent("gateway.yaml").path],
+                                 environment: env, outputIsStderr: true)
+    defer { child.stop() }
     // "switchyard listening on http://127.0.0.1:PORT/graphql"
-    let port: Int = try await Task.detached {
-        var text = ""
-        while let chunk = try stderr.fileHandleForReading.read(upToCount: 1), let b = chunk.first {
-            text.append(Character(UnicodeScalar(b)))
-            if b == UInt8(ascii: "\n"), let r = text.range(of: "listening on http://127.0.0.1:"),
-               let port = Int(text[r.upperBound...].prefix { $0.isNumber }) {
-                return port
-            }
-        }
-        throw TestSetupError(message: "switchyard serve exited: \(text.suffix(500))")
-    }.value
+    let port: Int = try await child.firstLine { line in
+        guard let r = line.range(of: "listening on http://127.0.0.1:") else { return nil }
+        return Int(line[r.upperBound...].prefix { $0.isNumber })
+    }
     let client = GatewayClient(base: "http://127.0.0.1:\(port)")
     for _ in 0..<600 {
         if (try? await client.send(.GET, "/ready"))?.status == 200 { break }

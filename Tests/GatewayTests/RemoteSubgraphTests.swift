@@ -10,21 +10,9 @@ import TestSupport
 /// once bound, so no other server can take it in between) for the duration of `body`.
 func withPythonSubgraph<T: Sendable>(_ body: (String) async throws -> T) async throws -> T {
     let script = TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Fixtures/python-subgraph/notes_subgraph.py").path
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", script, "0"]
-    let output = Pipe()
-    p.standardOutput = output
-    p.standardError = FileHandle.nullDevice
-    try p.run()
-    defer { p.terminate() }
-    // The first line is the port.
-    let port: Int = try await Task.detached {
-        var line = Data()
-        while let byte = try output.fileHandleForReading.read(upToCount: 1), let b = byte.first, b != UInt8(ascii: "\n") { line.append(b) }
-        guard let port = Int(String(decoding: line, as: UTF8.self)) else { throw TestSetupError(message: "the Python subgraph did not start") }
-        return port
-    }.value
+    let child = try ChildProcess("/usr/bin/env", ["python3", script, "0"])
+    defer { child.stop() }
+    let port = try await child.firstLine { Int($0) }   // the first line is the port
     return try await body("http://127.0.0.1:\(port)/graphql")
 }
 

@@ -21,6 +21,9 @@ public enum Composer {
         var requires: String?
         var provides: String?
         var override: String?
+        /// Progressive override (`@override(from:, label:)`): on the overriding graph and on the
+        /// source, which keeps the field while the label is off.
+        var overrideLabel: String?
         var shareable = false
         var type: TypeReference
     }
@@ -140,6 +143,7 @@ public enum Composer {
                         fig.requires = sg.first(f.directives, "requires")?.string("fields")
                         fig.provides = sg.first(f.directives, "provides")?.string("fields")
                         fig.override = sg.first(f.directives, "override")?.string("from")
+                        fig.overrideLabel = sg.first(f.directives, "override")?.string("label")
                         fig.shareable = !sg.isFederation2 || tig.shareable || sg.has(f.directives, "shareable") || keyFieldNames.contains(f.name.value)
                         var mf = t.fields[f.name.value] ?? MergedField(name: f.name.value, description: f.description, type: f.type)
                         mf.description = mf.description ?? f.description
@@ -234,7 +238,12 @@ public enum Composer {
                     if f.graphs[fromID]?.override != nil {
                         errors.append(CompositionError(.overrideSourceHasOverride, "Field \"\(tname).\(fname)\" in subgraph \"\(from)\" is overridden by \"\(g.lowercased())\" but itself overrides another subgraph."))
                     }
-                    types[tname]!.fields[fname]!.graphs.removeValue(forKey: fromID)
+                    if let label = fig.overrideLabel {
+                        // Progressive: both keep the field; the label decides which resolves it.
+                        types[tname]!.fields[fname]!.graphs[fromID]?.overrideLabel = label
+                    } else {
+                        types[tname]!.fields[fname]!.graphs.removeValue(forKey: fromID)
+                    }
                 }
             }
         }
@@ -242,7 +251,9 @@ public enum Composer {
         // Shareability: a field resolved by several subgraphs must be shareable in each.
         for (tname, t) in types where t.kind == .object {
             for (fname, f) in t.fields {
-                let resolving = f.graphs.filter { !$0.value.external }
+                // A progressive override's source and target never resolve the field at once.
+                let labelled = f.graphs.filter { $0.value.overrideLabel != nil && $0.value.override == nil }.keys
+                let resolving = f.graphs.filter { !$0.value.external && !labelled.contains($0.key) }
                 if resolving.count > 1, resolving.contains(where: { !$0.value.shareable }) {
                     let names = resolving.keys.map { $0.lowercased() }
                     let unshared = resolving.filter { !$0.value.shareable }.keys.map { "\"\($0.lowercased())\"" }
@@ -392,7 +403,7 @@ public enum Composer {
 
     static func print(_ subgraphs: [SubgraphSchema], _ types: OrderedDictionary<String, MergedType>, usesInaccessible: Bool, usesTag: Bool,
                       composed: OrderedDictionary<String, (definition: DirectiveDefinition, linkURL: String?)> = [:]) -> String {
-        var out = "schema\n  @link(url: \"https://specs.apollo.dev/link/v1.0\")\n  @link(url: \"https://specs.apollo.dev/join/v0.3\", for: EXECUTION)\n"
+        var out = "schema\n  @link(url: \"https://specs.apollo.dev/link/v1.0\")\n  @link(url: \"https://specs.apollo.dev/join/v0.4\", for: EXECUTION)\n"
         if usesInaccessible { out += "  @link(url: \"https://specs.apollo.dev/inaccessible/v0.2\", for: SECURITY)\n" }
         if usesTag { out += "  @link(url: \"https://specs.apollo.dev/tag/v0.3\")\n" }
         var linked = OrderedDictionary<String, [String]>()
@@ -405,7 +416,7 @@ public enum Composer {
         out += """
         directive @join__enumValue(graph: join__Graph!) repeatable on ENUM_VALUE
 
-        directive @join__field(graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet, type: String, external: Boolean, override: String, usedOverridden: Boolean) repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
+        directive @join__field(graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet, type: String, external: Boolean, override: String, usedOverridden: Boolean, overrideLabel: String) repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
 
         directive @join__graph(name: String!, url: String!) on ENUM_VALUE
 
@@ -489,7 +500,8 @@ public enum Composer {
                     }
                     line += ": \(f.type)"
                     let plain = Set(f.graphs.keys) == typeGraphs && f.graphs.values.allSatisfy {
-                        !$0.external && $0.requires == nil && $0.provides == nil && $0.override == nil && $0.type.description == f.type.description
+                        !$0.external && $0.requires == nil && $0.provides == nil && $0.override == nil && $0.overrideLabel == nil
+                            && $0.type.description == f.type.description
                     }
                     if f.graphs.isEmpty {
                         line += " @join__field" // resolved through an @interfaceObject, not on this type
@@ -501,6 +513,7 @@ public enum Composer {
                             if let p = fig.provides { args.append("provides: \(Printer.string(p))") }
                             if fig.external { args.append("external: true") }
                             if let o = fig.override { args.append("override: \(Printer.string(o))") }
+                            if let l = fig.overrideLabel { args.append("overrideLabel: \(Printer.string(l))") }
                             line += " @join__field(\(args.joined(separator: ", ")))"
                         }
                     }

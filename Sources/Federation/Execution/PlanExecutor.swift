@@ -174,16 +174,16 @@ final class PlanRun: @unchecked Sendable {
     }
 
     /// The answer with the planner's internal aliases taken off its keys.
-    static func unaliased(_ object: OrderedDictionary<String, JSON>) -> OrderedDictionary<String, JSON> {
+    static func unaliased(_ object: OrderedDictionary<String, JSON>, _ renames: [String: String]) -> OrderedDictionary<String, JSON> {
         func value(_ v: JSON) -> JSON {
             switch v {
-            case .object(let o): return .object(unaliased(o))
+            case .object(let o): return .object(unaliased(o, renames))
             case .array(let a): return .array(a.map(value))
             default: return v
             }
         }
         var out = OrderedDictionary<String, JSON>()
-        for (k, v) in object { out[InternalAlias.original(k)] = value(v) }
+        for (k, v) in object { out[renames[k] ?? k] = value(v) }
         return out
     }
 
@@ -216,7 +216,7 @@ final class PlanRun: @unchecked Sendable {
             let errs = upstreamErrors(response, f) { Self.pathElements($0) }
             lock.withLock { _ in
                 if case .object(let data)? = response["data"] {
-                    root.merge(f.hasInternalAliases ? Self.unaliased(data) : data)
+                    root.merge(f.internalAliases.isEmpty ? data : Self.unaliased(data, f.internalAliases))
                 }
                 errors += errs
             }
@@ -265,7 +265,11 @@ final class PlanRun: @unchecked Sendable {
     /// under their names; fragments apply by the object's `__typename`.
     func representation(_ node: ObjectNode, _ set: SelectionSet, typename: String?) -> JSON {
         var out = OrderedDictionary<String, JSON>()
-        write(node, set.selections, typename: typename ?? node.fields["__typename"]?.json.stringValue, into: &out)
+        // Fragments apply by the object's own type; `__typename` is what the target expects
+        // (the interface's name for an @interfaceObject).
+        let runtime = node.fields["__typename"]?.json.stringValue ?? typename
+        write(node, set.selections, typename: runtime, into: &out)
+        if let typename, out["__typename"] != nil { out["__typename"] = .string(typename) }
         return .object(out)
     }
 
@@ -370,7 +374,7 @@ final class PlanRun: @unchecked Sendable {
                 guard let entities = response["data"]?["_entities"]?.arrayValue else { return }
                 for (i, entity) in entities.enumerated() where i < targets.count {
                     guard case .object(var o) = entity else { continue }
-                    if f.hasInternalAliases { o = Self.unaliased(o) }
+                    if !f.internalAliases.isEmpty { o = Self.unaliased(o, f.internalAliases) }
                     for (node, _) in targets[i] {
                         // An @interfaceObject answer names the interface; the object keeps its own type.
                         if let mine = node.fields["__typename"]?.json.stringValue, let theirs = o["__typename"]?.stringValue, mine != theirs,

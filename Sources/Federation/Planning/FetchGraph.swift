@@ -15,8 +15,9 @@ final class FetchGroup {
     var entities = OrderedDictionary<String, EntityInput>()
     /// Groups (besides the parent) whose answers this one's representations need.
     var dependsOn = Set<Int>()
-    /// The client selections that made this group, for condition nodes.
-    var origins: [Selection] = []
+    /// For each client selection that made this group, the variable `@skip`/`@include` it sits
+    /// under (a group all of whose origins share one runs under that condition).
+    var origins: [[Directive]] = []
     var children: [FetchGroup] = []
 
     init(id: Int, graph: String, parent: FetchGroup?, path: [PathSegment], rootType: String?) {
@@ -62,12 +63,25 @@ final class FetchGraphBuilder {
     private var work = 0
     /// (type, field, graph) jumps in progress: a key or requirement that needs itself fails instead of looping.
     private var inProgress = Set<String>()
+    /// The client's fields by response path (type conditions aside): response key → field identity.
+    /// A key or `@requires` input the planner adds never takes a response key the client uses for
+    /// something else at that place.
+    private(set) var clientFields: [String: [String: String]] = [:]
+    /// Every response key the client uses anywhere (internal aliases avoid them all).
+    private(set) var clientResponseKeys = Set<String>()
 
     struct Context {
         /// `@provides` of the field above: external fields this subgraph can answer here.
         var provided: SelectionSet?
         /// At the top of an entity fetch: fields whose `@requires` inputs the representation carries.
         var satisfiedRequires = Set<String>()
+        /// Variable `@skip`/`@include` of the client selections above.
+        var conditions: [Directive] = []
+
+        /// The context below a field or fragment carrying `directives`.
+        func under(_ directives: [Directive], provided: SelectionSet?) -> Context {
+            Context(provided: provided, conditions: conditions + variableConditions(directives))
+        }
     }
 
     init(graph: QueryGraph, maxSelections: Int, maxFetches: Int) {
@@ -76,6 +90,58 @@ final class FetchGraphBuilder {
         self.schema = graph.supergraph.schema
         self.maxSelections = maxSelections
         self.maxFetches = maxFetches
+    }
+
+    /// Records the client's fields at every response path of `selections` (on `type` at `path`).
+    func registerClientFields(_ selections: [Selection], type: String, path: [PathSegment]) {
+        let key = Self.pathKey(path)
+        for sel in selections {
+            switch sel {
+            case .field(let f):
+                var bare = f
+                bare.selectionSet = nil
+                bare.directives = []
+                clientFields[key, default: [:]][f.responseKey] = SelectionTree.identity(of: bare)
+                clientResponseKeys.insert(f.responseKey)
+                if let sub = f.selectionSet, let def = schema.types[type].flatMap({ schema.field($0, f.name.value) }) {
+                    registerClientFields(sub.selections, type: def.type.namedType.value,
+                                         path: path + [.field(f.responseKey)] + Array(repeating: PathSegment.list, count: def.type.listDepth))
+                }
+            case .inlineFragment(let i):
+                registerClientFields(i.selectionSet.selections, type: i.typeCondition?.value ?? type, path: path)
+            case .fragmentSpread:
+                continue
+            }
+        }
+    }
+
+    static func pathKey(_ path: [PathSegment]) -> String {
+        var out = ""
+        for seg in path {
+            switch seg {
+            case .field(let k): out += "." + k
+            case .list: out += ".@"
+            case .typeCondition: continue
+            }
+        }
+        return out
+    }
+
+    /// A key or `@requires` input as the planner asks for it at `path`: under an alias of its own
+    /// when it has arguments or when the client uses its response key there for another field.
+    func internalField(_ f: Field, at path: [PathSegment]) -> Field {
+        guard f.alias == nil else { return f }
+        var bare = f
+        bare.selectionSet = nil
+        bare.directives = []
+        let identity = SelectionTree.identity(of: bare)
+        let client = clientFields[Self.pathKey(path)]?[f.name.value]
+        guard !f.arguments.isEmpty || (client != nil && client != identity) else { return f }
+        var aliased = f
+        var alias = "_\(f.name.value)_\(SelectionTree.stableHash(identity))"
+        while clientResponseKeys.contains(alias) { alias += "_" }
+        aliased.alias = Name(alias)
+        return aliased
     }
 
     func newGroup(graph g: String, parent: FetchGroup?, path: [PathSegment], rootType: String?) throws -> FetchGroup {
@@ -117,11 +183,38 @@ final class FetchGraphBuilder {
         let asObject = isInterfaceObject(type, g)
         let abstract = named.kind.isAbstract && !asObject
         if abstract { node.addTypename() }
+        // Fields this subgraph resolves but whose selections would need another fetch go last: by
+        // then an entity fetch of this object may exist that can take them whole.
+        var deferred: [Selection] = []
+        var ordered: [Selection] = []
         for sel in selections {
+            if !abstract, case .field(let f) = sel, let sub = f.selectionSet, resolvable(type, f.name.value, in: g, context) != nil,
+               localMisses(sub.selections, type: fieldTypeName(type, f.name.value, in: g), in: g, depth: 0) > 0 {
+                deferred.append(sel)
+            } else {
+                ordered.append(sel)
+            }
+        }
+        let firstDeferred = ordered.count
+        for (index, sel) in (ordered + deferred).enumerated() {
             try budget()
             switch sel {
             case .field(let f):
                 let name = f.name.value
+                if index >= firstDeferred, let taker = group.children.first(where: { child in
+                    child.path == path && child.entities[type] != nil
+                        && resolvable(type, name, in: child.graph, Context()) != nil
+                        && localMisses(f.selectionSet?.selections ?? [], type: fieldTypeName(type, name, in: child.graph), in: child.graph, depth: 0) == 0
+                }) {
+                    // That entity fetch answers the field and all below it: one request instead of two.
+                    taker.origins.append(context.conditions + variableConditions(sel.directives))
+                    var inner = Set<Int>()
+                    try plan([sel], type: type, group: taker, node: taker.output.fragment(type), path: path,
+                             context: Context(satisfiedRequires: taker.entities[type]?.satisfiedRequires ?? [], conditions: context.conditions),
+                             touched: &inner)
+                    touched.formUnion(inner)
+                    continue
+                }
                 if name == "__typename" {
                     if asObject {
                         try jump(sel, on: type, from: group, node: node, path: path, context: context, touched: &touched, toInterfaceOwner: true)
@@ -134,14 +227,16 @@ final class FetchGraphBuilder {
                 if abstract {
                     if answersOnInterface(type, name, g) {
                         try addField(f, on: type, edge: graph.field(type, name, in: g), group: group, node: node, path: path, context: context, touched: &touched)
-                    } else if possibleTypes(type, in: g).isEmpty, named.kind == .interface, graph.field(type, name, in: g) == nil {
-                        // No object of it known here: only a subgraph resolving the interface's field can answer
-                        // (through the interface's key), or the operation cannot be planned.
+                    } else if named.kind == .interface, graph.field(type, name, in: g) == nil,
+                              possibleTypes(type, in: g).isEmpty || graph.graphs(resolving: type, name).contains(where: { isInterfaceObject(type, $0) }) {
+                        // A field of the interface itself that an @interfaceObject subgraph resolves (or, with
+                        // no object of it known here, only such a subgraph can answer): asked once for every
+                        // object through the interface's key, or the operation cannot be planned.
                         try jump(sel, on: type, from: group, node: node, path: path, context: context, touched: &touched, toInterfaceOwner: false)
                     } else {
                         for object in possibleTypes(type, in: g) {
-                            try plan([sel], type: object, group: group, node: node.fragment(object), path: path + [.typeCondition([object])],
-                                     context: Context(provided: context.provided), touched: &touched)
+                            try plan([sel], type: object, group: group, node: node.fragment(object), path: path.narrowed(to: [object]),
+                                     context: context.under([], provided: providedSubset(context.provided, for: object)), touched: &touched)
                         }
                     }
                     continue
@@ -171,7 +266,9 @@ final class FetchGraphBuilder {
                     if i.directives.isEmpty {
                         try plan(inner, type: type, group: group, node: node, path: path, context: context, touched: &touched)
                     } else {
-                        try plan(inner, type: type, group: group, node: node.fragment(nil, i.directives), path: path, context: context, touched: &touched)
+                        var below = context
+                        below.conditions += variableConditions(i.directives)
+                        try plan(inner, type: type, group: group, node: node.fragment(nil, i.directives), path: path, context: below, touched: &touched)
                     }
                     continue
                 }
@@ -187,21 +284,21 @@ final class FetchGraphBuilder {
                         // This subgraph does not know the type (a Federation 1 node resolver, say), yet it
                         // may return such objects: fetch their fields by key from a subgraph that has them.
                         try planUnknownRuntimeType(condition, inner, directives: i.directives, under: type, group: group, node: node,
-                                                   path: path, touched: &touched)
+                                                   path: path, context: context, touched: &touched)
                         continue
                     }
                     try plan(inner, type: condition, group: group, node: node.fragment(condition, i.directives),
-                             path: path + [.typeCondition([condition])], context: Context(provided: context.provided), touched: &touched)
+                             path: path.narrowed(to: [condition]), context: context.under(i.directives, provided: providedSubset(context.provided, for: condition)), touched: &touched)
                 } else {
                     let objects = known.filter { conditionType.possibleTypes.contains($0) }
                     if objects.isEmpty { continue }
                     if let n = graph.node(condition, g), !n.isInterfaceObject, objects.allSatisfy(n.possibleTypes.contains) {
                         try plan(inner, type: condition, group: group, node: node.fragment(condition, i.directives),
-                                 path: path + [.typeCondition(objects)], context: Context(provided: context.provided), touched: &touched)
+                                 path: path.narrowed(to: objects), context: context.under(i.directives, provided: context.provided), touched: &touched)
                     } else {
                         for object in objects {
                             try plan(inner, type: object, group: group, node: node.fragment(object, i.directives),
-                                     path: path + [.typeCondition([object])], context: Context(provided: context.provided), touched: &touched)
+                                     path: path.narrowed(to: [object]), context: context.under(i.directives, provided: providedSubset(context.provided, for: object)), touched: &touched)
                         }
                     }
                 }
@@ -209,6 +306,26 @@ final class FetchGraphBuilder {
                 continue // expanded by the operation stage
             }
         }
+    }
+
+    /// What a `@provides` selection provides for objects of `type`: its fields, and those of its
+    /// fragments whose type condition applies to `type`.
+    func providedSubset(_ provided: SelectionSet?, for type: String) -> SelectionSet? {
+        guard let provided else { return nil }
+        var out: [Selection] = []
+        for sel in provided.selections {
+            switch sel {
+            case .field: out.append(sel)
+            case .inlineFragment(let i):
+                let c = i.typeCondition?.value ?? type
+                if c == type || schema.types[c]?.possibleTypes.contains(type) == true || schema.types[type]?.possibleTypes.contains(c) == true,
+                   let inner = providedSubset(i.selectionSet, for: type) {
+                    out += inner.selections
+                }
+            case .fragmentSpread: continue
+            }
+        }
+        return SelectionSet(selections: out)
     }
 
     /// `type.name` is answered in `g` here: resolved there without conditions, provided by the
@@ -244,7 +361,7 @@ final class FetchGraphBuilder {
         let innerPath = path + [.field(responseKey)] + Array(repeating: PathSegment.list, count: fieldType.listDepth)
         let provided = edge?.provides ?? context.provided?.fieldNamed(f.name.value)?.selectionSet
         try plan(sub.selections, type: fieldType.namedType.value, group: group, node: children, path: innerPath,
-                 context: Context(provided: provided), touched: &touched)
+                 context: context.under(f.directives, provided: provided), touched: &touched)
     }
 
     // MARK: key edges
@@ -311,10 +428,11 @@ final class FetchGraphBuilder {
         inputs.remove(group.id)
         touched.formUnion(inputs)
 
-        var child = try entityGroup(target: target, from: group, path: path, inputs: inputs)
+        let groupPath = path.entityPath(for: entityType)
+        var child = try entityGroup(target: target, from: group, path: groupPath, inputs: inputs)
         if let existing = child.entities[entityType], existing.selection.conflicts(with: input.selection) {
             // One representation cannot carry one field with two sets of arguments: a fetch of its own.
-            child = try newGroup(graph: target, parent: group, path: path.entityPath, rootType: nil)
+            child = try newGroup(graph: target, parent: group, path: groupPath, rootType: nil)
         }
         child.dependsOn.formUnion(inputs)
         var merged = child.entities[entityType] ?? EntityInput(asInterfaceObject: targetIsInterfaceObject)
@@ -322,10 +440,10 @@ final class FetchGraphBuilder {
         for k in input.keyFields where !merged.keyFields.contains(k) { merged.keyFields.append(k) }
         if requires != nil, let fieldName { merged.satisfiedRequires.insert(fieldName) }
         child.entities[entityType] = merged
-        child.origins.append(selection)
+        child.origins.append(context.conditions + variableConditions(selection.directives))
         var inner = Set<Int>()
         try plan([selection], type: entityType, group: child, node: child.output.fragment(entityType), path: path,
-                 context: Context(satisfiedRequires: merged.satisfiedRequires), touched: &inner)
+                 context: Context(satisfiedRequires: merged.satisfiedRequires, conditions: context.conditions), touched: &inner)
         touched.formUnion(inner)
     }
 
@@ -333,7 +451,7 @@ final class FetchGraphBuilder {
     /// a key of `object` consists of the interface's own fields, objects reporting that type are
     /// fetched by key from a subgraph that has it.
     func planUnknownRuntimeType(_ object: String, _ selections: [Selection], directives: [Directive], under abstract: String,
-                                group: FetchGroup, node: SelectionTree, path: [PathSegment], touched: inout Set<Int>) throws {
+                                group: FetchGroup, node: SelectionTree, path: [PathSegment], context: Context, touched: inout Set<Int>) throws {
         let g = group.graph
         guard graph.node(object, g) == nil, schema.types[abstract]?.kind == .interface,
               schema.types[abstract]?.possibleTypes.contains(object) == true else { return }
@@ -349,18 +467,18 @@ final class FetchGraphBuilder {
             var inputs = Set<Int>()
             try planInputs(key, on: abstract, group: group, node: node, path: path, into: input.selection, keyFields: &input.keyFields, touched: &inputs)
             inputs.remove(group.id)
-            let typedPath = path + [.typeCondition([object])]
-            let child = try entityGroup(target: h, from: group, path: typedPath, inputs: inputs)
+            let typedPath = path.narrowed(to: [object])
+            let child = try entityGroup(target: h, from: group, path: typedPath.entityPath(for: object), inputs: inputs)
             child.dependsOn.formUnion(inputs)
             var merged = child.entities[object] ?? EntityInput()
             merged.selection.merge(input.selection)
             for k in input.keyFields where !merged.keyFields.contains(k) { merged.keyFields.append(k) }
             child.entities[object] = merged
-            let fragment = InlineFragment(typeCondition: Name(object), directives: directives, selectionSet: SelectionSet(selections: selections))
-            child.origins.append(.inlineFragment(fragment))
+            let conditions = context.conditions + variableConditions(directives)
+            child.origins.append(conditions)
             var inner = Set<Int>()
             try plan(selections, type: object, group: child, node: child.output.fragment(object, directives), path: typedPath,
-                     context: Context(), touched: &inner)
+                     context: Context(conditions: conditions), touched: &inner)
             touched.formUnion(inner)
             return
         }
@@ -396,9 +514,10 @@ final class FetchGraphBuilder {
         if abstract { node.addTypename(); rep.addTypename() }
         for sel in selections {
             switch sel {
-            case .field(let f):
-                let name = f.name.value
+            case .field(let clientForm):
+                let name = clientForm.name.value
                 if name == "__typename" { node.addTypename(); rep.addTypename(); continue }
+                let f = internalField(clientForm, at: path)
                 var bare = f
                 bare.selectionSet = nil
                 if let edge = resolvable(type, name, in: g, Context()), !abstract || answersOnInterface(type, name, g) {
@@ -417,19 +536,16 @@ final class FetchGraphBuilder {
                         try planInputs(sub.selections, on: fieldType.namedType.value, group: group, node: children, path: innerPath,
                                        into: repChildren, top: false, keyFields: &ignored, touched: &touched)
                     }
-                } else if abstract {
+                } else if abstract, !(named.kind == .interface && graph.graphs(resolving: type, name).contains(where: { isInterfaceObject(type, $0) })) {
                     for object in possibleTypes(type, in: g) {
                         var ignored: [String] = []
-                        try planInputs([sel], on: object, group: group, node: node.fragment(object), path: path + [.typeCondition([object])],
+                        try planInputs([sel], on: object, group: group, node: node.fragment(object), path: path.narrowed(to: [object]),
                                        into: rep.fragment(object), top: false, keyFields: &ignored, touched: &touched)
                     }
                 } else {
                     // Not here: fetch it first from a subgraph that has it (under an alias of its own
                     // when it has arguments, so a client field with other arguments cannot collide).
-                    var input = f
-                    if !f.arguments.isEmpty, f.alias == nil {
-                        input.alias = Name("_\(name)_\(SelectionTree.stableHash(SelectionTree.identity(of: bare)))")
-                    }
+                    let input = f
                     try jump(.field(input), on: type, from: group, node: node, path: path, context: Context(), touched: &touched, toInterfaceOwner: false)
                     rep.addDeep([.field(input)])
                     if top { keyFields.append(input.responseKey) }
@@ -449,12 +565,12 @@ final class FetchGraphBuilder {
                 } else if conditionType.kind == .object || (graph.node(condition, g).map { n in objects.allSatisfy(n.possibleTypes.contains) } ?? false) {
                     var ignored: [String] = []
                     try planInputs(i.selectionSet.selections, on: condition, group: group, node: node.fragment(condition),
-                                   path: path + [.typeCondition(objects)], into: rep.fragment(condition), top: false, keyFields: &ignored, touched: &touched)
+                                   path: path.narrowed(to: objects), into: rep.fragment(condition), top: false, keyFields: &ignored, touched: &touched)
                 } else {
                     for object in objects {
                         var ignored: [String] = []
                         try planInputs(i.selectionSet.selections, on: object, group: group, node: node.fragment(object),
-                                       path: path + [.typeCondition([object])], into: rep.fragment(condition), top: false, keyFields: &ignored, touched: &touched)
+                                       path: path.narrowed(to: [object]), into: rep.fragment(condition), top: false, keyFields: &ignored, touched: &touched)
                     }
                 }
             case .fragmentSpread:
@@ -466,10 +582,10 @@ final class FetchGraphBuilder {
     /// The entity fetch of `target` at `path` below `group`: an existing one when no cycle
     /// follows (one `_entities` request for every type there), else a new one.
     func entityGroup(target: String, from group: FetchGroup, path: [PathSegment], inputs: Set<Int>) throws -> FetchGroup {
-        for child in group.children where child.graph == target && child.path.entityPath == path.entityPath {
+        for child in group.children where child.graph == target && child.path == path {
             if !inputs.contains(where: { reaches($0, child.id) }) { return child }
         }
-        return try newGroup(graph: target, parent: group, path: path.entityPath, rootType: nil)
+        return try newGroup(graph: target, parent: group, path: path, rootType: nil)
     }
 
     /// Group `from` runs after group `to` (through parents and dependencies), or is it.
@@ -494,7 +610,7 @@ final class FetchGraphBuilder {
         var best: (graph: String, key: SelectionSet, score: Int)?
         for h in candidates {
             guard let keys = graph.node(entityType, h)?.keys, !keys.isEmpty else { continue }
-            let existing = group.children.contains { $0.graph == h && $0.path.entityPath == path.entityPath }
+            let existing = group.children.contains { $0.graph == h && $0.path == path.entityPath(for: entityType) }
             for key in keys {
                 let direct = available(key.selections, on: objectType, in: g, context: context)
                 let reachable = direct || obtainable(key.selections, on: objectType, from: g, depth: 2)
@@ -576,8 +692,15 @@ final class FetchGraphBuilder {
                 }
                 if let edge = resolvable(type, name, in: g, Context(provided: provided)) {
                     if let sub = f.selectionSet {
-                        n += unreachable(sub.selections, type: fieldTypeName(type, name, in: g), in: g, depth: depth + 1,
-                                         provided: edge.provides ?? provided?.fieldNamed(name)?.selectionSet)
+                        var here = unreachable(sub.selections, type: fieldTypeName(type, name, in: g), in: g, depth: depth + 1,
+                                               provided: edge.provides ?? provided?.fieldNamed(name)?.selectionSet)
+                        // What is out of reach below may be had by asking the field elsewhere through a key.
+                        if here > 0 {
+                            for h in graph.reachableGraphs(for: type, name, from: g) where h != g {
+                                here = min(here, unreachable(sub.selections, type: fieldTypeName(type, name, in: h), in: h, depth: depth + 1))
+                            }
+                        }
+                        n += here
                     }
                     continue
                 }
@@ -638,6 +761,14 @@ final class FetchGraphBuilder {
     }
 }
 
+/// The `@skip(if: $v)` / `@include(if: $v)` among `directives` (literal ones are settled earlier).
+func variableConditions(_ directives: [Directive]) -> [Directive] {
+    directives.filter { d in
+        (d.name.value == "skip" || d.name.value == "include")
+            && { if case .variable? = d.arguments.first(where: { $0.name.value == "if" })?.value { return true } else { return false } }()
+    }
+}
+
 extension SelectionSet {
     func fieldNamed(_ name: String) -> Field? {
         for case .field(let f) in selections where f.name.value == name { return f }
@@ -677,12 +808,18 @@ extension SelectionTree {
 }
 
 extension Array where Element == PathSegment {
-    /// The path an entity fetch collects at: a type condition on the entities themselves is left
-    /// to the fetch's representations (one request for every type there); conditions on the way
-    /// to them stay (only objects under those types are asked for).
-    var entityPath: [PathSegment] {
-        var p = self
-        while case .typeCondition? = p.last { p.removeLast() }
-        return p
+    /// The path below a type condition: consecutive conditions narrow one another.
+    func narrowed(to types: [String]) -> [PathSegment] {
+        guard case .typeCondition(let current)? = last else { return self + [.typeCondition(types)] }
+        let both = current.filter(types.contains)
+        return Array(dropLast()) + [.typeCondition(both.isEmpty ? types : both)]
+    }
+
+    /// The path an entity fetch of `entityType` collects at: a type condition naming just that
+    /// object type is left to the fetch's representations (one request for every type there);
+    /// any other condition stays (an interface's representations would take every implementation).
+    func entityPath(for entityType: String) -> [PathSegment] {
+        if case .typeCondition(let types)? = last, types == [entityType] { return Array(dropLast()) }
+        return self
     }
 }

@@ -45,9 +45,9 @@ public struct FetchNode: Sendable {
     public let variables: [String]
     /// For entity fetches: how representations are written, per type condition.
     public let entities: [EntityRepresentation]
-    /// Fields of one response key with different shapes were aliased (`InternalAlias`): the
-    /// answer's keys are restored before it is merged.
-    public var hasInternalAliases = false
+    /// Fields of one response key with different shapes were aliased: alias → the client's
+    /// response key, restored in the answer before it is merged.
+    public var internalAliases: [String: String] = [:]
 }
 
 /// How the representations of one type of an entity fetch are written from the response tree.

@@ -73,6 +73,25 @@ struct OperationStage {
         }
     }
 
+    /// The selection without literal `@skip`/`@include`, or nil when one of them excludes it.
+    static func settlingLiteralConditions(_ sel: Selection) -> Selection? {
+        var kept: [Directive] = []
+        for d in sel.directives {
+            let name = d.name.value
+            guard name == "skip" || name == "include", case .boolean(let b)? = d.arguments.first(where: { $0.name.value == "if" })?.value else {
+                kept.append(d)
+                continue
+            }
+            if (name == "skip") == b { return nil }
+        }
+        if kept.count == sel.directives.count { return sel }
+        switch sel {
+        case .field(var f): f.directives = kept; return .field(f)
+        case .inlineFragment(var i): i.directives = kept; return .inlineFragment(i)
+        case .fragmentSpread(var s): s.directives = kept; return .fragmentSpread(s)
+        }
+    }
+
     /// A custom directive is forwarded with the arguments its supergraph definition gives a
     /// default (a subgraph whose own definition has no default would refuse it otherwise).
     func withDefaults(_ directives: [Directive]) -> [Directive] {
@@ -140,8 +159,11 @@ struct OperationStage {
     func expand(_ selections: [Selection], _ typeName: String, fragmentStack: [String]) throws -> [Selection] {
         var out: [Selection] = []
         var seenSpreads = Set<String>()
-        for sel in selections {
+        for original in selections {
             try budget()
+            // Literal conditions are settled here: `@skip(if: true)` drops the selection (and any
+            // fetch it would need), `@include(if: true)` is just dropped itself.
+            guard let sel = Self.settlingLiteralConditions(original) else { continue }
             switch sel {
             case .field(var f):
                 if let ss = f.selectionSet {
@@ -178,12 +200,16 @@ struct OperationStage {
 extension FetchGraphBuilder {
     /// Root fields grouped by subgraph: a field several subgraphs resolve goes where the rest of
     /// its selection needs the fewest jumps, preferring a subgraph already asked; mutation fields
-    /// keep document order (consecutive fields of one subgraph share a fetch).
+    /// keep document order (consecutive fields of one subgraph share a fetch while nothing else
+    /// has to be fetched for the earlier ones).
     func buildRoots(_ selections: [Selection], rootType: String, operation: OperationType) throws {
+        registerClientFields(selections, type: rootType, path: [])
         var rootGroups: [FetchGroup] = []
         func rootGroup(_ g: String) throws -> FetchGroup {
             if operation == .mutation {
-                if let last = rootGroups.last, last.graph == g { return last }
+                // Consecutive mutation fields of one subgraph share a request only while the earlier
+                // ones need no further fetch: each field's answer is complete before the next runs.
+                if let last = rootGroups.last, last.graph == g, last.children.isEmpty { return last }
             } else if let existing = rootGroups.first(where: { $0.graph == g }) {
                 return existing
             }
@@ -222,7 +248,7 @@ extension FetchGraphBuilder {
                 var part = f
                 if f.selectionSet != nil { part.selectionSet = SelectionSet(selections: subSelections) }
                 let group = try rootGroup(g)
-                group.origins.append(.field(part))
+                group.origins.append(variableConditions(part.directives))
                 var touched = Set<Int>()
                 try plan([.field(part)], type: rootType, group: group, node: group.output, path: [], context: Context(), touched: &touched)
             }
@@ -347,31 +373,33 @@ struct PlanAssembly {
         return conditioned(n, g.origins)
     }
 
-    /// When every selection a fetch exists for carries the same `@include(if: $v)` (or
+    /// When every client selection a fetch exists for sits under the same `@include(if: $v)` (or
     /// `@skip(if: $v)`), the fetch runs only when that holds.
-    func conditioned(_ node: PlanNode, _ selections: [Selection]) -> PlanNode {
-        func condition(_ sel: Selection) -> (variable: String, include: Bool)? {
-            var found: (String, Bool)?
-            for d in sel.directives where d.name.value == "include" || d.name.value == "skip" {
-                guard case .variable(let v)? = d.arguments.first(where: { $0.name.value == "if" })?.value, found == nil else { return nil }
-                found = (v, d.name.value == "include")
+    func conditioned(_ node: PlanNode, _ origins: [[Directive]]) -> PlanNode {
+        func parse(_ d: Directive) -> (variable: String, include: Bool)? {
+            guard case .variable(let v)? = d.arguments.first(where: { $0.name.value == "if" })?.value else { return nil }
+            return (v, d.name.value == "include")
+        }
+        guard let first = origins.first else { return node }
+        var result = node
+        for d in first {
+            guard let c = parse(d) else { continue }
+            let shared = origins.dropFirst().allSatisfy { o in o.contains { parse($0).map { $0 == c } ?? false } }
+            guard shared else { continue }
+            var defaultValue: Bool?
+            if let def = operation.variableDefinitions.first(where: { $0.variable.value == c.variable }), case .boolean(let b)? = def.defaultValue {
+                defaultValue = b
             }
-            return found
+            result = .condition(Condition(variable: c.variable, defaultValue: defaultValue,
+                                          ifTrue: c.include ? result : nil, ifFalse: c.include ? nil : result))
         }
-        guard let first = selections.first.flatMap(condition),
-              selections.dropFirst().allSatisfy({ condition($0).map { $0 == first } ?? false }) else { return node }
-        var defaultValue: Bool?
-        if let def = operation.variableDefinitions.first(where: { $0.variable.value == first.variable }), case .boolean(let b)? = def.defaultValue {
-            defaultValue = b
-        }
-        return .condition(Condition(variable: first.variable, defaultValue: defaultValue,
-                                    ifTrue: first.include ? node : nil, ifFalse: first.include ? nil : node))
+        return result
     }
 
     func makeFetch(_ g: FetchGroup) -> FetchNode {
         let name = builder.graphName(g.graph)
-        var counter = 0
-        let aliased = SelectionTree.aliasConflicts([g.output], schema: builder.schema, counter: &counter)
+        var renames: [String: String] = [:]
+        SelectionTree.aliasConflicts([g.output], schema: builder.schema, reserved: builder.clientResponseKeys, renames: &renames)
         let selections = g.output.selections
         var used = OrderedSet<String>()
         collectVariables(selections, &used)
@@ -387,12 +415,12 @@ struct PlanAssembly {
                                      keyFields: input.keyFields, asInterfaceObject: input.asInterfaceObject)
             }
             return FetchNode(subgraph: name, operation: op, operationKind: .query, variables: Array(used), entities: inputs,
-                             hasInternalAliases: aliased)
+                             internalAliases: renames)
         }
         let kind = operation.operation
         let head = kind == .query && varDefs.isEmpty ? "" : kind.rawValue + (varDefs.isEmpty ? "" : "(\(varDefs.joined(separator: ",")))")
         return FetchNode(subgraph: name, operation: head + Compact.selectionSet(selections), operationKind: kind,
-                         variables: Array(used), entities: [], hasInternalAliases: aliased)
+                         variables: Array(used), entities: [], internalAliases: renames)
     }
 
     func collectVariables(_ selections: [Selection], _ used: inout OrderedSet<String>) {

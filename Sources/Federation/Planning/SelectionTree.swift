@@ -37,11 +37,6 @@ final class SelectionTree {
         var f = field
         f.selectionSet = nil
         let hasChildren = field.selectionSet != nil
-        if isInternal, !f.arguments.isEmpty, f.alias == nil {
-            // A key or @requires input with arguments never shares a response key with a client
-            // field that has other arguments: it gets an alias of its own.
-            f.alias = Name("_\(f.name.value)_\(Self.stableHash(Self.identity(of: f)))")
-        }
         var identity = Self.identity(of: f)
         if let i = byIdentity[identity] {
             if hasChildren, entries[i].children == nil { entries[i].children = SelectionTree() }
@@ -128,10 +123,11 @@ final class SelectionTree {
 
     /// Fields of one response key under fragments on different types must have the same
     /// response shape in the subgraph (same nullability and list wrappers, same leaf type); where
-    /// they do not, the later ones get an alias `<key>__sy<n>` that the executor takes off again.
+    /// they do not, the later ones get an alias `<key>__sy<n>` (recorded in `renames`) that the
+    /// executor takes off again.
     /// Returns whether any alias was given.
     @discardableResult
-    static func aliasConflicts(_ trees: [SelectionTree], schema: Schema, counter: inout Int) -> Bool {
+    static func aliasConflicts(_ trees: [SelectionTree], schema: Schema, reserved: Set<String>, renames: inout [String: String]) -> Bool {
         var byKey = OrderedDictionaryLite<String, Entry>()
         func gather(_ t: SelectionTree) {
             for e in t.entries {
@@ -152,15 +148,21 @@ final class SelectionTree {
                     if shapes[i].1 != key { f.alias = Name(shapes[i].1); e.kind = .field(f); aliased = true }
                     groups[shapes[i].1, default: []].append(e)
                 } else {
-                    let newKey = shapes.isEmpty ? key : "\(key)__sy\(counter)"
-                    if !shapes.isEmpty { counter += 1; f.alias = Name(newKey); e.kind = .field(f); aliased = true }
+                    var newKey = key
+                    if !shapes.isEmpty {
+                        // A name the client uses nowhere, so taking it off again touches nothing else.
+                        var n = renames.count
+                        repeat { newKey = "\(key)__sy\(n)"; n += 1 } while reserved.contains(newKey) || renames[newKey] != nil
+                        renames[newKey] = key
+                        f.alias = Name(newKey); e.kind = .field(f); aliased = true
+                    }
                     shapes.append((e.type, newKey))
                     groups[newKey, default: []].append(e)
                 }
             }
             for (_, es) in groups {
                 let children = es.compactMap(\.children)
-                if !children.isEmpty, aliasConflicts(children, schema: schema, counter: &counter) { aliased = true }
+                if !children.isEmpty, aliasConflicts(children, schema: schema, reserved: reserved, renames: &renames) { aliased = true }
             }
         }
         return aliased
@@ -211,14 +213,3 @@ struct OrderedDictionaryLite<Key: Hashable, Value> {
     }
 }
 
-/// Takes off the aliases `SelectionTree.aliasConflicts` gave (`<key>__sy<n>` → `<key>`).
-public enum InternalAlias {
-    public static func original(_ key: String) -> String {
-        // `<key>__sy<digits>`: scan back over the digits, then expect "__sy".
-        let bytes = Array(key.utf8)
-        var i = bytes.count
-        while i > 0, bytes[i - 1] >= 48, bytes[i - 1] <= 57 { i -= 1 }
-        guard i < bytes.count, i >= 4, bytes[i - 4] == 95, bytes[i - 3] == 95, bytes[i - 2] == 115, bytes[i - 1] == 121 else { return key }
-        return String(decoding: bytes[..<(i - 4)], as: UTF8.self)
-    }
-}

@@ -86,6 +86,9 @@ class Handler(BaseHTTPRequestHandler):
 
 
 if __name__ == "__main__":
+    import signal
+    # A parent may have blocked SIGTERM (its mask is inherited): take it back, so stopping works.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM, signal.SIGINT])
     server = ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler)
     print(server.server_address[1], flush=True)  # the bound port (argument 0: the kernel chooses)
     server.serve_forever()

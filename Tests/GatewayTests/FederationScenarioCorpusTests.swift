@@ -1,0 +1,55 @@
+import Federation
+import Foundation
+import Gateway
+import GraphQLCore
+import Testing
+import TestSupport
+
+/// The federation scenarios (Tests/Fixtures/federation-scenarios): Federation v2 subgraphs written
+/// with graphql-core, served on loopback, behind a real gateway over HTTP — each test's data,
+/// errors and the requests each subgraph received.
+@Suite("Federation scenarios end to end", .serialized)
+struct FederationScenarioCorpusTests {
+    @Test(arguments: FederationScenario.all())
+    func scenarioAnswersAsSpecified(_ name: String) async throws {
+        let scenario = try FederationScenario(name)
+        try await withScenarioServer([name]) { base in
+            var config = GatewayConfiguration()
+            config.subgraphs = scenario.subgraphs.map { s in
+                SubgraphConfiguration(name: s, url: "\(base)/\(name)/\(s)", schema: scenario.folder.appendingPathComponent("\(s).graphql").path)
+            }
+            try await withConfiguredGateway(config) { client, _ in
+                let counter = GatewayClient(base: base)
+                for test in scenario.tests {
+                    _ = try await counter.send(.POST, "/reset", body: Array("{}".utf8))
+                    var body: OrderedJSON = ["query": .string(test.query)]
+                    if let v = test.variables { body["variables"] = v }
+                    let r = try await client.post(JSON.object(body).text, accept: "application/json")
+                    let got = try #require(r.json, "\(name) / \(test.name): \(r.text)")
+                    #expect(FederationScenario.normalized(got["data"] ?? .null) == FederationScenario.normalized(test.expectedData),
+                            "\(name) / \(test.name): data \(got["data"]?.text ?? "none")")
+                    #expect((got["errors"]?.arrayValue?.isEmpty == false) == test.expectsErrors,
+                            "\(name) / \(test.name): errors \(got["errors"]?.text ?? "none")")
+                    if let requests = test.requests {
+                        let counts = try await counter.send(.GET, "/counts").json
+                        for s in scenario.subgraphs {
+                            let have = counts?["/\(name)/\(s)"]?.intValue ?? 0
+                            #expect(have == (requests[s] ?? 0), "\(name) / \(test.name): \(s) received \(have) requests")
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+typealias OrderedJSON = OrderedDictionaryJSON
+
+/// Starts Tests/Fixtures/federation-scenarios/server.py (the kernel chooses the port; the script
+/// prints it once bound) for the duration of `body`.
+func withScenarioServer<T: Sendable>(_ scenarios: [String], _ body: (String) async throws -> T) async throws -> T {
+    let child = try ChildProcess("/usr/bin/env", ["python3", FederationScenario.root.appendingPathComponent("server.py").path, "0"] + scenarios)
+    defer { child.stop() }
+    let port = try await child.firstLine { Int($0) }
+    return try await body("http://127.0.0.1:\(port)")
+}
