@@ -124,6 +124,99 @@ struct CompositionTests {
         #expect(supergraph.resolvingGraphs("T", "total") == ["B"])
     }
 
+    /// What Apollo's composition accepts (issue: composition refused valid graphs), one case each.
+    @Test func keyFieldsAndExternalFieldsAreNotSharedResolution() throws {
+        // Federation 1 extension and Federation 2 `extend type` with an @external key field.
+        let a = "\(fed2) type Query { u: User } type User @key(fields: \"id\") { id: ID! name: String }"
+        let b = "\(fed2) extend type User @key(fields: \"id\") { id: ID! @external age: Int }"
+        let c = "\(fed2) type User @key(fields: \"email\") { email: String! @external nick: String }"
+        let a2 = "\(fed2) type Query { u: User } type User @key(fields: \"id\") @key(fields: \"email\") { id: ID! email: String! name: String }"
+        _ = try compose([("a", a), ("b", b)])
+        let supergraph = try Supergraph(sdl: try compose([("a", a2), ("c", c)]))
+        #expect(supergraph.resolvingGraphs("User", "email") == ["A"])
+    }
+
+    @Test func identicalValueTypesAreShareable() throws {
+        let a = "\(fed2) type Query { a: Money } type Money { cents: Int! currency: String! }"
+        let b = "\(fed2) type Query { b: Money } type Money { cents: Int! currency: String! }"
+        let supergraph = try Supergraph(sdl: try compose([("a", a), ("b", b)]))
+        #expect(Set(supergraph.resolvingGraphs("Money", "cents")) == ["A", "B"])
+        // Not identical: still an error.
+        let c = "\(fed2) type Query { c: Money } type Money { cents: Float! currency: String! }"
+        #expect(compositionCodes([("a", a), ("c", c)]).contains("FIELD_TYPE_MISMATCH"))
+    }
+
+    @Test func aValueTypeReachableOnlyThroughShareableRootFields() throws {
+        let a = "\(fed2) type Query { p: P @shareable } type P @shareable { id: ID! name: String }"
+        let b = "\(fed2) type Query { p: P @shareable } type P @shareable { id: ID! price: Int }"
+        let supergraph = try Supergraph(sdl: try compose([("a", a), ("b", b)]))
+        let plan = try QueryPlanner(supergraph: supergraph).plan(try Parser.parse("{ p { name price } }"), operationName: nil)
+        #expect(plan.fetchCount == 2, "p from each subgraph, merged: \(plan.text)")
+    }
+
+    @Test func aFieldMayReturnAMemberInOneSubgraphAndTheAbstractTypeInAnother() throws {
+        let a = "\(fed2) type Query { book: Book @shareable } union Media = Book | Song type Book @key(fields: \"id\") { id: ID! } type Song @key(fields: \"id\") { id: ID! }"
+        let b = "\(fed2) type Query { book: Media @shareable } union Media = Book | Movie type Book @key(fields: \"id\") { id: ID! } type Movie @key(fields: \"id\") { id: ID! }"
+        let sdl = try compose([("a", a), ("b", b)])
+        #expect(sdl.contains("book: Media @join__field(graph: A, type: \"Book\") @join__field(graph: B)"))
+        let i = "\(fed2) type Query { n: Node @shareable } interface Node { id: ID! } type Doc implements Node @key(fields: \"id\") { id: ID! }"
+        let j = "\(fed2) type Query { n: Doc @shareable } type Doc @key(fields: \"id\") { id: ID! }"
+        _ = try compose([("i", i), ("j", j)])
+    }
+
+    @Test func inaccessibleEnumValuesDoNotMakeEnumsMismatch() throws {
+        let a = "\(fed2) type Query { x(kind: Kind): Int } enum Kind { A B @inaccessible }"
+        let b = "\(fed2) type Query { y(kind: Kind): Int } enum Kind { A }"
+        let supergraph = try Supergraph(sdl: try compose([("a", a), ("b", b)]))
+        #expect(supergraph.apiSchema.types["Kind"]?.enumValues.keys.elements == ["A"])
+    }
+
+    @Test func argumentsAndInputTypesAreIntersected() throws {
+        let a = "\(fed2) type Query { s(q: String, limit: Int): [String] @shareable } input F { a: Int b: Int }  type Mutation { m(f: F): Int }"
+        let b = "\(fed2) type Query { s(q: String): [String] @shareable } input F { a: Int }"
+        let supergraph = try Supergraph(sdl: try compose([("a", a), ("b", b)]))
+        #expect(supergraph.apiSchema.types["Query"]?.fields["s"]?.arguments.keys.elements == ["q"])
+        #expect(supergraph.apiSchema.types["F"]?.inputFields.keys.elements == ["a"])
+        // A required argument some subgraph lacks is an error.
+        let c = "\(fed2) type Query { s(q: String!, extra: Int!): [String] @shareable }"
+        #expect(compositionCodes([("b", b), ("c", c)]).contains("REQUIRED_ARGUMENT_MISSING_IN_SOME_SUBGRAPH"))
+    }
+
+    @Test func interfaceMembershipMayDifferPerSubgraph() throws {
+        let a = "\(fed2) type Query { items: [Item] } interface Item { id: ID! } type Oven implements Item @key(fields: \"id\") { id: ID! } type Toaster @key(fields: \"id\") { id: ID! }"
+        let b = "\(fed2) interface Item { id: ID! } type Toaster implements Item @key(fields: \"id\") { id: ID! watts: Int }"
+        let supergraph = try Supergraph(sdl: try compose([("a", a), ("b", b)]))
+        let graph = QueryGraph(supergraph: supergraph)
+        #expect(graph.node("Item", "A")?.possibleTypes == ["Oven"])
+        #expect(graph.node("Item", "B")?.possibleTypes == ["Toaster"])
+    }
+
+    @Test func externalTypesUsedInRequires() throws {
+        let a = "\(fed2) type Query { p: P } type P @key(fields: \"id\") { id: ID! size: Size } type Size @shareable { w: Int h: Int }"
+        let b = "\(fed2) type P @key(fields: \"id\") { id: ID! size: Size @external area: Int @requires(fields: \"size { w h }\") } type Size @shareable { w: Int h: Int }"
+        let supergraph = try Supergraph(sdl: try compose([("a", a), ("b", b)]))
+        let plan = try QueryPlanner(supergraph: supergraph).plan(try Parser.parse("{ p { area } }"), operationName: nil)
+        #expect(plan.text.contains("... on P { __typename id size { w h } }"), "\(plan.text)")
+    }
+
+    @Test func composedDirectiveDefinitionsMergeTheirDefaults() throws {
+        func sub(_ def: String, _ field: String) -> String {
+            #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@composeDirective"]) @link(url: "https://example.dev/access/v1.0", import: ["@access"]) @composeDirective(name: "@access")"#
+                + " \(def) enum Scope { PUBLIC PRIVATE } type Query { \(field): String }"
+        }
+        let sdl = try compose([("a", sub("directive @access(scope: Scope!) on FIELD", "a")),
+                               ("b", sub("directive @access(scope: Scope! = PUBLIC) on FIELD | FRAGMENT_SPREAD", "b"))])
+        #expect(sdl.contains("directive @access(scope: Scope! = PUBLIC) on FIELD\n"))
+    }
+
+    @Test func progressiveOverrideKeepsBothSubgraphsUnderTheLabel() throws {
+        let a = "\(fed2) type Query { t: T } type T @key(fields: \"id\") { id: ID! total: Int }"
+        let b = #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@override"])"#
+            + " type T @key(fields: \"id\") { id: ID! total: Int @override(from: \"a\", label: \"percent(0)\") }"
+        let supergraph = try Supergraph(sdl: try compose([("a", a), ("b", b)]))
+        #expect(QueryGraph(supergraph: supergraph).graphs(resolving: "T", "total") == ["A"], "percent(0): not moved")
+    }
+
     @Test func outputEnumsTakeTheUnion() throws {
         let a = "\(fed2) type Query { s: Status } enum Status { ACTIVE }"
         let b = "\(fed2) type Query { t: Status @shareable } enum Status { RETIRED }"

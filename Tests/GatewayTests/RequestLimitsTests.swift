@@ -5,6 +5,7 @@ import GraphQLCore
 import SubgraphKit
 import Synchronization
 import Testing
+import TestSupport
 
 /// A subgraph whose `slow` field takes `ms` milliseconds (and notices cancellation).
 final class Counter: Sendable {
@@ -60,6 +61,31 @@ struct RequestLimitsTests {
             #expect(cancelled.count == 1)
             let fine = try await client.query("{ fast slow(ms: 1) }")
             #expect(fine.text == #"{"data":{"fast":"fast","slow":"done"}}"#)
+        }
+    }
+
+    @Test(.timeLimit(.minutes(1))) func aTimedOutRequestClosesItsRemoteSubgraphConnection() async throws {
+        // A remote subgraph that reads the request and never answers; it says when the gateway
+        // closes the connection.
+        let script = TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Fixtures/python-subgraph/silent_subgraph.py").path
+        let silent = try ChildProcess("/usr/bin/env", ["python3", script, "0"])
+        defer { silent.stop() }
+        let port = try await silent.firstLine { Int($0) }
+        let sdl = FileManager.default.temporaryDirectory.appendingPathComponent("silent-\(UUID().uuidString).graphql")
+        try #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key"]) type Query { wait: String }"#
+            .write(to: sdl, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: sdl) }
+        var config = GatewayConfiguration()
+        config.subgraphs = [SubgraphConfiguration(name: "silent", url: "http://127.0.0.1:\(port)/graphql", schema: sdl.path, timeoutMs: 60_000)]
+        config.limits.requestTimeoutMs = 300
+        try await withConfiguredGateway(config) { client, _ in
+            let r = try await client.query("{ wait }")
+            #expect(r.status == 504, "\(r.text)")
+            #expect(r.json?["errors"]?[0]?["extensions"]?["code"] == "GATEWAY_TIMEOUT")
+            // The subgraph request was cancelled with the client's request: its connection is
+            // closed now, not when the subgraph's own 60-second timeout would have ended it.
+            let closed = try await silent.firstLine { $0 == "closed" ? true : nil }
+            #expect(closed)
         }
     }
 

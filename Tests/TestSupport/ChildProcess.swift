@@ -1,15 +1,26 @@
 import Foundation
+import Synchronization
 
 /// A process a test starts and stops. Its output is read on a thread of its own (never on the
-/// cooperative pool, where a blocking read would stall every other task), and it is stopped with
-/// SIGKILL: children spawned from the test process inherit a signal mask in which SIGTERM is
-/// blocked, so `terminate()` would leave them running after the tests.
-public final class ChildProcess: @unchecked Sendable {
-    public let process = Process()
-    public let output = Pipe()
+/// cooperative pool, where a blocking read would stall every other task) and kept line by line,
+/// and it is stopped with SIGKILL: children spawned from the test process inherit a signal mask
+/// in which SIGTERM is blocked, so `terminate()` would leave them running after the tests.
+public final class ChildProcess: Sendable {
+    private struct State {
+        var lines: [String] = []
+        var ended = false
+        var waiters: [(match: @Sendable (String) -> Bool, resume: @Sendable (String?) -> Void)] = []
+    }
+
+    private final class Shared: Sendable { let state = Mutex(State()) }
+
+    private let process: Process
+    private let shared = Shared()
 
     /// - Parameter outputIsStderr: read the child's standard error (else its standard output).
     public init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil, outputIsStderr: Bool = false) throws {
+        let process = Process()
+        let output = Pipe()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         if let environment { process.environment = environment }
@@ -21,36 +32,57 @@ public final class ChildProcess: @unchecked Sendable {
             process.standardError = FileHandle.standardError
         }
         try process.run()
+        self.process = process
+        let handle = output.fileHandleForReading
+        let shared = self.shared
+        let thread = Thread {
+            var pending = ""
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                pending += String(decoding: chunk, as: UTF8.self)
+                while let nl = pending.firstIndex(of: "\n") {
+                    let line = String(pending[..<nl])
+                    pending.removeSubrange(...nl)
+                    let ready = shared.state.withLock { s -> [@Sendable (String?) -> Void] in
+                        s.lines.append(line)
+                        var out: [@Sendable (String?) -> Void] = []
+                        s.waiters.removeAll { w in
+                            if w.match(line) { out.append(w.resume); return true }
+                            return false
+                        }
+                        return out
+                    }
+                    for r in ready { r(line) }
+                }
+            }
+            let waiting = shared.state.withLock { s -> [@Sendable (String?) -> Void] in
+                s.ended = true
+                defer { s.waiters.removeAll() }
+                return s.waiters.map(\.resume)
+            }
+            for r in waiting { r(nil) }
+        }
+        thread.start()
     }
 
-    /// The first line of output `match` accepts; the rest of the output is drained so the child
-    /// never blocks on a full pipe. Fails when the output ends first.
+    /// The first line of output (since the start) that `match` accepts, waiting for it if need be;
+    /// fails when the output ends first.
     public func firstLine<T: Sendable>(_ match: @escaping @Sendable (String) -> T?) async throws -> T {
-        let handle = output.fileHandleForReading
-        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
-            let thread = Thread {
-                var pending = ""
-                var seen = ""
-                var done = false
-                while true {
-                    let chunk = handle.availableData
-                    if chunk.isEmpty { break }
-                    if done { continue }
-                    pending += String(decoding: chunk, as: UTF8.self)
-                    while !done, let nl = pending.firstIndex(of: "\n") {
-                        let line = String(pending[..<nl])
-                        pending.removeSubrange(...nl)
-                        seen += line + "\n"
-                        if let value = match(line) {
-                            done = true
-                            continuation.resume(returning: value)
-                        }
-                    }
-                }
-                if !done { continuation.resume(throwing: TestSetupError(message: "the process ended first: \(seen.suffix(500))")) }
+        let line: String? = await withCheckedContinuation { (continuation: CheckedContinuation<String?, Never>) in
+            let now: String?? = shared.state.withLock { s in
+                if let l = s.lines.first(where: { match($0) != nil }) { return .some(l) }
+                if s.ended { return .some(nil) }
+                s.waiters.append((match: { match($0) != nil }, resume: { continuation.resume(returning: $0) }))
+                return .none
             }
-            thread.start()
+            if let now { continuation.resume(returning: now) }
         }
+        guard let line, let value = match(line) else {
+            let seen = shared.state.withLock { $0.lines.suffix(20).joined(separator: "\n") }
+            throw TestSetupError(message: "the process's output ended first: \(seen)")
+        }
+        return value
     }
 
     /// SIGKILL, then wait for it to end.

@@ -308,6 +308,11 @@ final class FetchGraphBuilder {
         }
     }
 
+    /// A fragment on `condition` applies to objects of the object type `type`.
+    func applies(_ condition: String, to type: String) -> Bool {
+        condition == type || schema.types[condition]?.possibleTypes.contains(type) == true
+    }
+
     /// What a `@provides` selection provides for objects of `type`: its fields, and those of its
     /// fragments whose type condition applies to `type`.
     func providedSubset(_ provided: SelectionSet?, for type: String) -> SelectionSet? {
@@ -418,12 +423,14 @@ final class FetchGraphBuilder {
         var input = EntityInput()
         input.asInterfaceObject = targetIsInterfaceObject
         input.selection.addTypename()
-        try planInputs(key, on: type, group: group, node: node, path: path, into: input.selection, keyFields: &input.keyFields, touched: &inputs)
+        try planInputs(key, on: type, group: group, node: node, path: path, into: input.selection, keyFields: &input.keyFields, touched: &inputs,
+                       provided: context.provided)
         var requires: SelectionSet?
         if let fieldName, let r = graph.field(entityType, fieldName, in: target)?.requires {
             requires = r
             var ignored: [String] = []
-            try planInputs(r, on: type, group: group, node: node, path: path, into: input.selection, keyFields: &ignored, touched: &inputs)
+            try planInputs(r, on: type, group: group, node: node, path: path, into: input.selection, keyFields: &ignored, touched: &inputs,
+                           provided: context.provided)
         }
         inputs.remove(group.id)
         touched.formUnion(inputs)
@@ -502,12 +509,14 @@ final class FetchGraphBuilder {
     /// Plans key or requirement fields into `group` at `node` and mirrors them in the
     /// representation selection (read by the response key they got).
     func planInputs(_ set: SelectionSet, on type: String, group: FetchGroup, node: SelectionTree, path: [PathSegment],
-                    into rep: SelectionTree, keyFields: inout [String], touched: inout Set<Int>) throws {
-        try planInputs(set.selections, on: type, group: group, node: node, path: path, into: rep, top: true, keyFields: &keyFields, touched: &touched)
+                    into rep: SelectionTree, keyFields: inout [String], touched: inout Set<Int>, provided: SelectionSet? = nil) throws {
+        try planInputs(set.selections, on: type, group: group, node: node, path: path, into: rep, top: true, keyFields: &keyFields,
+                       touched: &touched, provided: provided)
     }
 
     private func planInputs(_ selections: [Selection], on type: String, group: FetchGroup, node: SelectionTree, path: [PathSegment],
-                            into rep: SelectionTree, top: Bool, keyFields: inout [String], touched: inout Set<Int>) throws {
+                            into rep: SelectionTree, top: Bool, keyFields: inout [String], touched: inout Set<Int>,
+                            provided: SelectionSet? = nil) throws {
         let g = group.graph
         guard let named = schema.types[type] else { return }
         let abstract = named.kind.isAbstract && !isInterfaceObject(type, g)
@@ -520,7 +529,7 @@ final class FetchGraphBuilder {
                 let f = internalField(clientForm, at: path)
                 var bare = f
                 bare.selectionSet = nil
-                if let edge = resolvable(type, name, in: g, Context()), !abstract || answersOnInterface(type, name, g) {
+                if let edge = resolvable(type, name, in: g, Context(provided: provided)), !abstract || answersOnInterface(type, name, g) {
                     let (children, responseKey) = node.add(f, isInternal: true)
                     touched.insert(group.id)
                     var repField = bare
@@ -534,7 +543,8 @@ final class FetchGraphBuilder {
                         var ignored: [String] = []
                         _ = edge
                         try planInputs(sub.selections, on: fieldType.namedType.value, group: group, node: children, path: innerPath,
-                                       into: repChildren, top: false, keyFields: &ignored, touched: &touched)
+                                       into: repChildren, top: false, keyFields: &ignored, touched: &touched,
+                                       provided: edge.provides ?? provided?.fieldNamed(name)?.selectionSet)
                     }
                 } else if abstract, !(named.kind == .interface && graph.graphs(resolving: type, name).contains(where: { isInterfaceObject(type, $0) })) {
                     for object in possibleTypes(type, in: g) {
@@ -712,6 +722,7 @@ final class FetchGraphBuilder {
             case .inlineFragment(let i):
                 let condition = i.typeCondition?.value ?? type
                 let inner = i.selectionSet.selections
+                if named.kind == .object, !applies(condition, to: type) { continue }   // never matches objects of this type
                 if condition == type || named.kind == .object || asObject {
                     n += unreachable(inner, type: named.kind == .object ? type : condition, in: g, depth: depth + 1, provided: provided)
                     continue
@@ -748,6 +759,7 @@ final class FetchGraphBuilder {
                 if let sub = f.selectionSet { misses += localMisses(sub.selections, type: def.type.namedType.value, in: g, depth: depth + 1) }
             case .inlineFragment(let i):
                 let condition = i.typeCondition?.value ?? type
+                if named.kind == .object, !applies(condition, to: type) { continue }
                 if condition != type, named.kind.isAbstract, !possibleTypes(type, in: g).contains(condition), schema.types[condition]?.kind == .object {
                     // This subgraph never returns that type here: another one that does answers more.
                     misses += 1

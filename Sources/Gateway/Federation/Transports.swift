@@ -50,22 +50,38 @@ public final class HTTPTransport: SubgraphTransport {
         self.client = client
     }
 
+    /// A request in flight and how many fetches wait for it.
+    final class Shared: Sendable {
+        let task: Task<JSON, Error>
+        let waiters = Atomic<Int>(1)
+        init(_ task: Task<JSON, Error>) { self.task = task }
+    }
+
     /// Identical queries in flight (same text, variables and headers) share one request.
-    private let inFlight = Mutex<[String: Task<JSON, Error>]>([:])
+    private let inFlight = Mutex<[String: Shared]>([:])
 
     public func fetch(_ request: SubgraphRequest) async throws -> JSON {
         // Never merge mutations: each must run.
         guard !request.query.hasPrefix("mutation") else { return try await send(request) }
         let key = request.query + "\u{0}" + JSON.object(request.variables).text + "\u{0}"
             + request.headers.map { "\($0.0.lowercased()):\($0.1)" }.joined(separator: "\u{1}")
-        let (task, owner): (Task<JSON, Error>, Bool) = inFlight.withLock { d in
-            if let t = d[key] { return (t, false) }
-            let t = Task { try await self.send(request) }
-            d[key] = t
-            return (t, true)
+        let (shared, owner): (Shared, Bool) = inFlight.withLock { d in
+            if let s = d[key] {
+                s.waiters.wrappingAdd(1, ordering: .relaxed)
+                return (s, false)
+            }
+            let s = Shared(Task { try await self.send(request) })
+            d[key] = s
+            return (s, true)
         }
-        defer { if owner { inFlight.withLock { $0[key] = nil } } }
-        return try await task.value
+        defer { if owner { inFlight.withLock { if $0[key] === shared { $0[key] = nil } } } }
+        // The shared request is cancelled (and its connection closed) when every fetch waiting
+        // for it is: a request that timed out or whose client went away stops its subgraph calls.
+        return try await withTaskCancellationHandler {
+            try await shared.task.value
+        } onCancel: {
+            if shared.waiters.wrappingSubtract(1, ordering: .acquiringAndReleasing).newValue == 0 { shared.task.cancel() }
+        }
     }
 
     /// Number of HTTP requests sent (for tests and metrics).
