@@ -26,6 +26,8 @@ public enum Composer {
         var overrideLabel: String?
         var shareable = false
         var type: TypeReference
+        /// Arguments filled from an ancestor's `@context` (`@fromContext`), hidden from clients.
+        var contextArguments: [(name: String, type: String, context: String, selection: String)] = []
     }
     struct MergedField {
         var name: String
@@ -48,6 +50,8 @@ public enum Composer {
         var unionMembers = OrderedDictionary<String, [String]>()
         var enumValues = OrderedDictionary<String, [String]>()
         var enumValueDirectives: [String: [String]] = [:]
+        /// `@context(name:)` set by objects of this type, as `<subgraph>__<name>`.
+        var contexts: [String] = []
         var inputFields = OrderedDictionary<String, (def: InputValueDefinition, graphs: [String])>()
         var otherDirectives: [String] = []
     }
@@ -60,7 +64,7 @@ public enum Composer {
         var errors: [CompositionError] = []
         var pendingSubtypes: [PendingSubtype] = []
         var types = OrderedDictionary<String, MergedType>()
-        var usesInaccessible = false, usesTag = false
+        var usesInaccessible = false, usesTag = false, usesContext = false
         // @composeDirective: custom directives carried into the supergraph, with their definitions.
         var composed = OrderedDictionary<String, (definition: DirectiveDefinition, linkURL: String?)>()
         for sg in subgraphs {
@@ -103,6 +107,13 @@ public enum Composer {
                         tig.keys.append((fields, k.bool("resolvable") ?? true))
                     }
                     if sg.has(d.directives, "interfaceObject") { tig.interfaceObject = true }
+                    for c in sg.all(d.directives, "context") {
+                        if let n = c.string("name"), !t.contexts.contains("\(sg.name)__\(n)") {
+                            t.contexts.append("\(sg.name)__\(n)")
+                            t.otherDirectives.append("@context(name: \(Printer.string("\(sg.name)__\(n)")))")
+                            usesContext = true
+                        }
+                    }
                     if sg.has(d.directives, "shareable") { tig.shareable = true }
                     if sg.has(d.directives, "inaccessible") { usesInaccessible = true; if !t.otherDirectives.contains("@inaccessible") { t.otherDirectives.append("@inaccessible") } }
                     for tag in sg.all(d.directives, "tag") { usesTag = true; t.otherDirectives.append("@tag(name: \(Printer.string(tag.string("name") ?? "")))") }
@@ -153,6 +164,16 @@ public enum Composer {
                             }
                         }
                         for a in f.arguments {
+                            if let from = sg.first(a.directives, "fromContext"), let spec = from.string("field") {
+                                // "$name selection": the value the nearest ancestor setting that context has.
+                                let trimmed = spec.drop { $0 == " " }
+                                guard trimmed.first == "$" else { continue }
+                                let name = String(trimmed.dropFirst().prefix { $0.isLetter || $0.isNumber || $0 == "_" })
+                                let selection = String(trimmed.dropFirst(1 + name.count))
+                                fig.contextArguments.append((a.name.value, a.type.description, "\(sg.name)__\(name)", selection))
+                                usesContext = true
+                                continue
+                            }
                             mf.argumentGraphs[a.name.value, default: []].insert(g)
                             if sg.has(a.directives, "inaccessible") { usesInaccessible = true; mf.inaccessibleArguments.insert(a.name.value) }
                             if mf.arguments[a.name.value] != nil { continue }
@@ -305,7 +326,7 @@ public enum Composer {
         }
         if types["Query"] == nil { errors.append(CompositionError(.noQueries, "No subgraph defines a Query type with at least one field.")) }
         if !errors.isEmpty { throw CompositionErrors(errors: errors) }
-        let sdl = print(subgraphs, types, usesInaccessible: usesInaccessible, usesTag: usesTag, composed: composed)
+        let sdl = print(subgraphs, types, usesInaccessible: usesInaccessible, usesTag: usesTag, usesContext: usesContext, composed: composed)
         // Satisfiability on the query graph the planner walks: what composes can be planned.
         let supergraph: Supergraph
         do { supergraph = try Supergraph(sdl: sdl) } catch {
@@ -405,10 +426,12 @@ public enum Composer {
     // MARK: printing the supergraph
 
     static func print(_ subgraphs: [SubgraphSchema], _ types: OrderedDictionary<String, MergedType>, usesInaccessible: Bool, usesTag: Bool,
+                      usesContext: Bool = false,
                       composed: OrderedDictionary<String, (definition: DirectiveDefinition, linkURL: String?)> = [:]) -> String {
         var out = "schema\n  @link(url: \"https://specs.apollo.dev/link/v1.0\")\n  @link(url: \"https://specs.apollo.dev/join/v0.4\", for: EXECUTION)\n"
         if usesInaccessible { out += "  @link(url: \"https://specs.apollo.dev/inaccessible/v0.2\", for: SECURITY)\n" }
         if usesTag { out += "  @link(url: \"https://specs.apollo.dev/tag/v0.3\")\n" }
+        if usesContext { out += "  @link(url: \"https://specs.apollo.dev/context/v0.1\", for: SECURITY)\n" }
         var linked = OrderedDictionary<String, [String]>()
         for (name, c) in composed { if let url = c.linkURL { linked[url, default: []].append("@" + name) } }
         for (url, names) in linked { out += "  @link(url: \(Printer.string(url)), import: [\(names.map { Printer.string($0) }.joined(separator: ", "))])\n" }
@@ -419,7 +442,7 @@ public enum Composer {
         out += """
         directive @join__enumValue(graph: join__Graph!) repeatable on ENUM_VALUE
 
-        directive @join__field(graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet, type: String, external: Boolean, override: String, usedOverridden: Boolean, overrideLabel: String) repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
+        directive @join__field(graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet, type: String, external: Boolean, override: String, usedOverridden: Boolean, overrideLabel: String\(usesContext ? ", contextArguments: [join__ContextArgument!]" : "")) repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
 
         directive @join__graph(name: String!, url: String!) on ENUM_VALUE
 
@@ -435,6 +458,11 @@ public enum Composer {
         """
         if usesInaccessible {
             out += "directive @inaccessible on FIELD_DEFINITION | OBJECT | INTERFACE | UNION | ARGUMENT_DEFINITION | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | INPUT_FIELD_DEFINITION\n\n"
+        }
+        if usesContext {
+            out += "directive @context(name: String!) repeatable on INTERFACE | OBJECT | UNION\n\n"
+            out += "input join__ContextArgument {\n  name: String!\n  type: String!\n  context: String!\n  selection: join__FieldValue!\n}\n\n"
+            out += "scalar join__FieldValue\n\n"
         }
         if usesTag {
             out += "directive @tag(name: String!) repeatable on FIELD_DEFINITION | OBJECT | INTERFACE | UNION | ARGUMENT_DEFINITION | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | INPUT_FIELD_DEFINITION | SCHEMA\n\n"
@@ -504,6 +532,7 @@ public enum Composer {
                     line += ": \(f.type)"
                     let plain = Set(f.graphs.keys) == typeGraphs && f.graphs.values.allSatisfy {
                         !$0.external && $0.requires == nil && $0.provides == nil && $0.override == nil && $0.overrideLabel == nil
+                            && $0.contextArguments.isEmpty
                             && $0.type.description == f.type.description
                     }
                     if f.graphs.isEmpty {
@@ -517,6 +546,11 @@ public enum Composer {
                             if fig.external { args.append("external: true") }
                             if let o = fig.override { args.append("override: \(Printer.string(o))") }
                             if let l = fig.overrideLabel { args.append("overrideLabel: \(Printer.string(l))") }
+                            if !fig.contextArguments.isEmpty {
+                                args.append("contextArguments: [" + fig.contextArguments.map { c in
+                                    "{context: \(Printer.string(c.context)), name: \(Printer.string(c.name)), type: \(Printer.string(c.type)), selection: \(Printer.string(c.selection))}"
+                                }.joined(separator: ", ") + "]")
+                            }
                             line += " @join__field(\(args.joined(separator: ", ")))"
                         }
                     }

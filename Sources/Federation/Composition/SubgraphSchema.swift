@@ -13,7 +13,8 @@ public struct SubgraphSchema: Sendable {
     let directiveNames: [String: String]
 
     static let federationDirectives = ["key", "external", "requires", "provides", "shareable", "override", "inaccessible",
-                                       "tag", "interfaceObject", "extends", "composeDirective", "authenticated", "requiresScopes", "policy", "cost", "listSize"]
+                                       "tag", "interfaceObject", "extends", "composeDirective", "authenticated", "requiresScopes", "policy", "cost", "listSize",
+                                       "context", "fromContext"]
 
     public init(name: String, url: String, sdl: String) throws {
         self.name = name

@@ -330,11 +330,17 @@ final class PlanRun: @unchecked Sendable {
 
     func entityFetch(_ path: [PathSegment], _ f: FetchNode) async {
         guard !f.entities.isEmpty else { return }
-        // Collect and deduplicate representations (under the lock: other branches may be merging).
-        let (reps, targets): ([JSON], [[(ObjectNode, [Int])]]) = lock.withLock { _ in
+        // Collect and deduplicate representations (under the lock: other branches may be merging);
+        // entities whose context values differ (`@fromContext`) go in separate requests.
+        struct Batch {
+            var context: [JSON]
             var reps: [JSON] = []
             var targets: [[(ObjectNode, [Int])]] = []
             var index: [JSON: Int] = [:]
+        }
+        let batches: [Batch] = lock.withLock { _ in
+            var batches: [Batch] = []
+            var byContext: [JSON: Int] = [:]
             for (node, p) in collect(path) {
                 let typename = node.fields["__typename"]?.json.stringValue
                 guard let input = input(for: typename, in: f) else { continue }
@@ -345,18 +351,58 @@ final class PlanRun: @unchecked Sendable {
                     return true
                 }
                 guard hasKey else { continue }
+                let values = f.contextInputs.map { contextValue($0, indices: p) }
+                let b: Int
+                if let i = byContext[.array(values)] { b = i } else {
+                    b = batches.count
+                    byContext[.array(values)] = b
+                    batches.append(Batch(context: values))
+                }
                 let rep = representation(node, input.selection,
                                          typename: input.asInterfaceObject ? input.typeCondition : (typename ?? input.typeCondition))
-                if let i = index[rep] { targets[i].append((node, p)) } else {
-                    index[rep] = reps.count
-                    reps.append(rep)
-                    targets.append([(node, p)])
+                if let i = batches[b].index[rep] { batches[b].targets[i].append((node, p)) } else {
+                    batches[b].index[rep] = batches[b].reps.count
+                    batches[b].reps.append(rep)
+                    batches[b].targets.append([(node, p)])
                 }
             }
-            return (reps, targets)
+            return batches
         }
+        for batch in batches {
+            var vars = variables(for: f)
+            for (input, value) in zip(f.contextInputs, batch.context) { vars[input.variable] = value }
+            await entityRequest(path, f, vars, batch.reps, batch.targets)
+        }
+    }
+
+    /// The value an entity's `@fromContext` argument takes: picked from its ancestor at the
+    /// input's path (found again by the entity's own list indices).
+    func contextValue(_ input: ContextInput, indices: [Int]) -> JSON {
+        var current: TreeValue = .object(root)
+        var next = indices.makeIterator()
+        for seg in input.ancestorPath {
+            switch (seg, current) {
+            case (.field(let k), .object(let n)): current = n.fields[k] ?? .leaf(.null)
+            case (.list, .list(let items)):
+                guard let i = next.next(), i < items.count else { return .null }
+                current = items[i]
+            case (.typeCondition, _): continue
+            default: return .null
+            }
+        }
+        var selections = input.selection.selections
+        while case .object(let n) = current, let first = selections.first, case .field(let field) = first {
+            current = n.fields[field.responseKey] ?? .leaf(.null)
+            guard let sub = field.selectionSet else { break }
+            selections = sub.selections
+        }
+        return current.json
+    }
+
+    func entityRequest(_ path: [PathSegment], _ f: FetchNode, _ variables: OrderedDictionary<String, JSON>,
+                       _ reps: [JSON], _ targets: [[(ObjectNode, [Int])]]) async {
         if reps.isEmpty { return }
-        var vars = variables(for: f)
+        var vars = variables
         vars["representations"] = .array(reps)
         switch await send(f, vars) {
         case .failure(var e):

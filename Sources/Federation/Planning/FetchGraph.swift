@@ -19,6 +19,8 @@ final class FetchGroup {
     /// under (a group all of whose origins share one runs under that condition).
     var origins: [[Directive]] = []
     var children: [FetchGroup] = []
+    /// Context values (`@fromContext`) the executor puts in this fetch's variables.
+    var contextInputs: [ContextInput] = []
 
     init(id: Int, graph: String, parent: FetchGroup?, path: [PathSegment], rootType: String?) {
         self.id = id
@@ -77,11 +79,21 @@ final class FetchGraphBuilder {
         var satisfiedRequires = Set<String>()
         /// Variable `@skip`/`@include` of the client selections above.
         var conditions: [Directive] = []
+        /// The nearest object above setting each `@context`.
+        var ancestors: [String: Ancestor] = [:]
 
         /// The context below a field or fragment carrying `directives`.
         func under(_ directives: [Directive], provided: SelectionSet?) -> Context {
-            Context(provided: provided, conditions: conditions + variableConditions(directives))
+            Context(provided: provided, conditions: conditions + variableConditions(directives), ancestors: ancestors)
         }
+    }
+
+    /// Objects that set a context: where they are fetched and planned.
+    struct Ancestor {
+        let group: FetchGroup
+        let node: SelectionTree
+        let path: [PathSegment]
+        let type: String
     }
 
     init(graph: QueryGraph, maxSelections: Int, maxFetches: Int) {
@@ -241,6 +253,12 @@ final class FetchGraphBuilder {
                     }
                     continue
                 }
+                if let edge = resolvable(type, name, in: g, context),
+                   let contextual = supergraph.fieldGraph(type, name, in: g)?.contextArguments, !contextual.isEmpty {
+                    try planContextual(f, on: type, arguments: contextual, edge: edge, group: group, node: node, path: path,
+                                       context: context, touched: &touched)
+                    continue
+                }
                 if let edge = resolvable(type, name, in: g, context) {
                     if let sub = f.selectionSet, let split = splitSelections(f, sub.selections, on: type, edge: edge, in: g, context: context) {
                         // Part of the selection cannot be had from here (a value type other subgraphs
@@ -365,8 +383,12 @@ final class FetchGraphBuilder {
         guard let sub = f.selectionSet, let children else { return }
         let innerPath = path + [.field(responseKey)] + Array(repeating: PathSegment.list, count: fieldType.listDepth)
         let provided = edge?.provides ?? context.provided?.fieldNamed(f.name.value)?.selectionSet
+        var below = context.under(f.directives, provided: provided)
+        for name in supergraph.types[fieldType.namedType.value]?.contexts ?? [] {
+            below.ancestors[name] = Ancestor(group: group, node: children, path: innerPath, type: fieldType.namedType.value)
+        }
         try plan(sub.selections, type: fieldType.namedType.value, group: group, node: children, path: innerPath,
-                 context: context.under(f.directives, provided: provided), touched: &touched)
+                 context: below, touched: &touched)
     }
 
     // MARK: key edges
@@ -416,6 +438,13 @@ final class FetchGraphBuilder {
         guard let (target, key) = chooseTarget(candidates, entityType: entityType, objectType: type, from: group, path: path, selection: selection, context: context) else {
             throw FederationError(.planningFailed, "Cannot plan \(type).\(fieldName ?? "__typename") from subgraph \"\(graphName(g))\": no subgraph can resolve it through a key whose fields \"\(graphName(g))\" can provide.")
         }
+        if let fieldName, case .field(let f) = selection,
+           let contextual = supergraph.fieldGraph(entityType, fieldName, in: target)?.contextArguments, !contextual.isEmpty {
+            // The entity fetch that answers it carries the context values itself.
+            try planContextual(f, on: entityType, arguments: contextual, edge: graph.field(entityType, fieldName, in: target), group: group,
+                               node: node, path: path, context: context, touched: &touched, target: target, key: key)
+            return
+        }
         let targetIsInterfaceObject = isInterfaceObject(entityType, target)
         // The key (and @requires inputs) into this fetch, from wherever they come.
         var inputs = Set<Int>()
@@ -449,9 +478,59 @@ final class FetchGraphBuilder {
         child.entities[entityType] = merged
         child.origins.append(context.conditions + variableConditions(selection.directives))
         var inner = Set<Int>()
+        var below = Context(satisfiedRequires: merged.satisfiedRequires, conditions: context.conditions, ancestors: context.ancestors)
+        for name in supergraph.types[entityType]?.contexts ?? [] {
+            // The same object seen earlier (in the fetch that found it) stays the context's source.
+            if let known = below.ancestors[name], Self.pathKey(known.path) == Self.pathKey(path) { continue }
+            below.ancestors[name] = Ancestor(group: child, node: child.output.fragment(entityType), path: path, type: entityType)
+        }
         try plan([selection], type: entityType, group: child, node: child.output.fragment(entityType), path: path,
-                 context: Context(satisfiedRequires: merged.satisfiedRequires, conditions: context.conditions), touched: &inner)
+                 context: below, touched: &inner)
         touched.formUnion(inner)
+    }
+
+    /// A field with `@fromContext` arguments: its values are picked by the executor from the
+    /// nearest ancestor setting each context (planned into the ancestor's fetch), so the field is
+    /// asked in an entity fetch of its own after them, with those values as variables.
+    func planContextual(_ f: Field, on type: String, arguments: [Supergraph.ContextArgument], edge: QueryGraph.FieldEdge?,
+                        group: FetchGroup, node: SelectionTree, path: [PathSegment], context: Context, touched: inout Set<Int>,
+                        target: String? = nil, key chosenKey: SelectionSet? = nil) throws {
+        let g = target ?? group.graph
+        let name = f.name.value
+        guard let key = chosenKey ?? graph.node(type, g)?.keys.first else {
+            throw FederationError(.planningFailed, "\(type).\(name) takes arguments from a context, but \(type) has no key in \(graphName(g)) to fetch it by.")
+        }
+        var inputs = Set<Int>()
+        node.addTypename()
+        var input = EntityInput()
+        input.selection.addTypename()
+        try planInputs(key, on: type, group: group, node: node, path: path, into: input.selection, keyFields: &input.keyFields, touched: &inputs)
+        var contextInputs: [ContextInput] = []
+        var withValues = f
+        for (i, argument) in arguments.enumerated() {
+            guard let ancestor = context.ancestors[argument.context] else {
+                throw FederationError(.planningFailed, "\(type).\(name) takes \"\(argument.name)\" from context \"\(argument.context)\", but no object above it in this operation sets that context.")
+            }
+            let picked = SelectionTree()
+            var ignored: [String] = []
+            try planInputs(argument.selection, on: ancestor.type, group: ancestor.group, node: ancestor.node, path: ancestor.path,
+                           into: picked, keyFields: &ignored, touched: &inputs)
+            let variable = "__context_\(groups.count)_\(i)"
+            contextInputs.append(ContextInput(variable: variable, type: argument.type, ancestorPath: ancestor.path,
+                                              selection: SelectionSet(selections: picked.selections)))
+            withValues.arguments.append(Argument(name: Name(argument.name), value: .variable(variable)))
+        }
+        inputs.remove(group.id)
+        let child = try newGroup(graph: g, parent: group, path: path.entityPath(for: type), rootType: nil)
+        child.dependsOn.formUnion(inputs)
+        child.entities[type] = input
+        child.contextInputs = contextInputs
+        child.origins.append(context.conditions + variableConditions(f.directives))
+        var inner = Set<Int>()
+        try addField(withValues, on: type, edge: edge, group: child, node: child.output.fragment(type), path: path,
+                     context: Context(conditions: context.conditions, ancestors: context.ancestors), touched: &inner)
+        touched.formUnion(inner)
+        touched.formUnion(inputs)
     }
 
     /// `... on object` under `abstract` in a subgraph that does not know `object` at all: when

@@ -48,6 +48,19 @@ public struct FetchNode: Sendable {
     /// Fields of one response key with different shapes were aliased: alias → the client's
     /// response key, restored in the answer before it is merged.
     public var internalAliases: [String: String] = [:]
+    /// Variables the executor fills per entity from an ancestor's context (`@fromContext`);
+    /// entities with different values go in separate requests.
+    public var contextInputs: [ContextInput] = []
+}
+
+/// A variable of an entity fetch whose value is picked from the nearest ancestor setting a context.
+public struct ContextInput: Sendable {
+    public let variable: String
+    public let type: String
+    /// Where the ancestor objects are (a prefix of the fetch's path).
+    public let ancestorPath: [PathSegment]
+    /// The value to pick from the ancestor (by response key).
+    public let selection: SelectionSet
 }
 
 /// How the representations of one type of an entity fetch are written from the response tree.
@@ -136,6 +149,9 @@ public struct QueryPlan: Sendable {
             out += indent + "  {\n"
             for e in f.entities { out += indent + "    ... on \(e.typeCondition) " + compact(e.selection) + "\n" }
             out += indent + "  } =>\n"
+            for c in f.contextInputs {
+                out += indent + "  $\(c.variable) from \(pathText(c.ancestorPath)) " + compact(c.selection) + "\n"
+            }
         }
         out += indent + "  " + f.operation + "\n"
         out += indent + "},\n"

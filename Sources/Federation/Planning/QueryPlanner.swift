@@ -406,7 +406,8 @@ struct PlanAssembly {
         let varDefs = used.compactMap { v -> String? in
             guard let def = operation.variableDefinitions.first(where: { $0.variable.value == v }) else { return nil }
             return "$\(v):\(def.type)" + (def.defaultValue.map { "=" + Printer.print($0) } ?? "")
-        }
+        } + g.contextInputs.map { "$\($0.variable):\($0.type)" }
+        used.removeAll { v in g.contextInputs.contains { $0.variable == v } }
         if g.rootType == nil {
             let defs = (["$representations:[_Any!]!"] + varDefs).joined(separator: ",")
             let op = "query(\(defs)){_entities(representations:$representations)\(Compact.selectionSet(selections))}"
@@ -415,7 +416,7 @@ struct PlanAssembly {
                                      keyFields: input.keyFields, asInterfaceObject: input.asInterfaceObject)
             }
             return FetchNode(subgraph: name, operation: op, operationKind: .query, variables: Array(used), entities: inputs,
-                             internalAliases: renames)
+                             internalAliases: renames, contextInputs: g.contextInputs)
         }
         let kind = operation.operation
         let head = kind == .query && varDefs.isEmpty ? "" : kind.rawValue + (varDefs.isEmpty ? "" : "(\(varDefs.joined(separator: ",")))")

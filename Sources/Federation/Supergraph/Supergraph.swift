@@ -35,6 +35,17 @@ public final class Supergraph: Sendable {
         public var usedOverridden = false
         /// The field's type in this graph when it differs from the supergraph's (`@join__field(type:)`).
         public var type: TypeReference?
+        /// Arguments the gateway fills from an ancestor's context (`@fromContext`).
+        public var contextArguments: [ContextArgument] = []
+    }
+
+    /// An argument whose value comes from the nearest ancestor object that sets `context`
+    /// (`@context` on its type): the value `selection` picks from that object.
+    public struct ContextArgument: Sendable, Hashable {
+        public let name: String
+        public let type: String
+        public let context: String
+        public let selection: SelectionSet
     }
 
     public struct TypeInfo: Sendable {
@@ -47,6 +58,8 @@ public final class Supergraph: Sendable {
         /// Interfaces implemented per graph (`@join__implements`); union members per graph.
         public var implementsByGraph: [String: [String]] = [:]
         public var unionMembersByGraph: [String: [String]] = [:]
+        /// Contexts objects of this type set for their descendants (`@context(name:)`).
+        public var contexts: [String] = []
     }
 
     public let graphs: [Graph]
@@ -81,6 +94,9 @@ public final class Supergraph: Sendable {
         var types: [String: TypeInfo] = [:]
         for (name, t) in schema.types where !name.hasPrefix("__") && !name.hasPrefix("join__") && !name.hasPrefix("link__") {
             var info = TypeInfo(name: name, kind: t.kind)
+            for d in t.directives where d.name.value == "context" || d.name.value.hasSuffix("__context") {
+                if let n = d.string("name") { info.contexts.append(n) }
+            }
             for d in t.directives where d.name.value == "join__type" {
                 guard let g = d.enumValue("graph") else { continue }
                 var tg = info.graphs[g] ?? TypeGraph()
@@ -118,6 +134,19 @@ public final class Supergraph: Sendable {
                         fg.overrideLabel = d.string("overrideLabel")
                         fg.usedOverridden = d.bool("usedOverridden") ?? false
                         if let t = d.string("type") { fg.type = try? Parser.parseType(t) }
+                        if case .list(let items)? = d.argument("contextArguments") {
+                            for case .object(let fields) in items {
+                                func str(_ k: String) -> String? {
+                                    if case .string(let v, _)? = fields.first(where: { $0.name.value == k })?.value { return v }
+                                    return nil
+                                }
+                                guard let name = str("name"), let context = str("context"), let sel = str("selection") else { continue }
+                                let text = String(sel.drop { $0 == " " || $0 == "\n" }.reversed().drop { $0 == " " || $0 == "\n" }.reversed())
+                                let inner = text.hasPrefix("{") && text.hasSuffix("}") ? String(text.dropFirst().dropLast()) : text
+                                fg.contextArguments.append(ContextArgument(name: name, type: str("type") ?? "String", context: context,
+                                                                           selection: try FieldSet.parse(inner)))
+                            }
+                        }
                         byGraph[g] = fg
                     }
                 }
