@@ -46,8 +46,17 @@ enum APISchema {
                 t.directives = clean(t.directives)
                 t.fields = t.fields.filter { !inaccessible($0.directives) && visible($0.type) }.map { f in
                     var f = f
+                    // Arguments the gateway fills from a context (`@fromContext`) are not the client's.
+                    let contextual = Set(f.directives.filter { $0.name.value == "join__field" }.flatMap { d -> [String] in
+                        guard case .list(let items)? = d.argument("contextArguments") else { return [] }
+                        return items.compactMap { item in
+                            guard case .object(let fields) = item, case .string(let n, _)? = fields.first(where: { $0.name.value == "name" })?.value else { return nil }
+                            return n
+                        }
+                    })
                     f.directives = clean(f.directives)
-                    f.arguments = f.arguments.filter { !inaccessible($0.directives) }.map { var a = $0; a.directives = clean(a.directives); return a }
+                    f.arguments = f.arguments.filter { !inaccessible($0.directives) && !contextual.contains($0.name.value) }
+                        .map { var a = $0; a.directives = clean(a.directives); return a }
                     return f
                 }
                 t.inputFields = t.inputFields.filter { !inaccessible($0.directives) }.map { var a = $0; a.directives = clean(a.directives); return a }
