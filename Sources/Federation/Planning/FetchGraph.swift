@@ -71,6 +71,7 @@ final class FetchGraphBuilder {
     private(set) var clientFields: [String: [String: String]] = [:]
     /// Every response key the client uses anywhere (internal aliases avoid them all).
     private(set) var clientResponseKeys = Set<String>()
+    private var costs: [CostKey: Int] = [:]
 
     struct Context {
         /// `@provides` of the field above: external fields this subgraph can answer here.
@@ -263,12 +264,15 @@ final class FetchGraphBuilder {
                     if let sub = f.selectionSet, let split = splitSelections(f, sub.selections, on: type, edge: edge, in: g, context: context) {
                         // Part of the selection cannot be had from here (a value type other subgraphs
                         // extend): ask that part of the field where it can.
+                        // (The parts are new fields: no span, so cost estimates are not shared with the whole.)
                         if !split.here.isEmpty {
                             var local = f
+                            local.span = .none
                             local.selectionSet = SelectionSet(selections: split.here)
                             try addField(local, on: type, edge: edge, group: group, node: node, path: path, context: context, touched: &touched)
                         }
                         var rest = f
+                        rest.span = .none
                         rest.selectionSet = SelectionSet(selections: split.elsewhere)
                         try jump(.field(rest), on: type, from: group, node: node, path: path, context: context, touched: &touched, toInterfaceOwner: false)
                         continue
@@ -423,6 +427,7 @@ final class FetchGraphBuilder {
            let parts = splitAcrossTargets(f, sub.selections, candidates, entityType: entityType), parts.count > 1 {
             for part in parts {
                 var partial = f
+                partial.span = .none
                 partial.selectionSet = SelectionSet(selections: part)
                 try jump(.field(partial), on: type, from: group, node: node, path: path, context: context, touched: &touched, toInterfaceOwner: false)
             }
@@ -763,6 +768,25 @@ final class FetchGraphBuilder {
     /// How many fields of `selections` cannot be had at all starting from `g` (neither resolved
     /// there nor through a key jump to a subgraph that resolves them).
     func unreachable(_ selections: [Selection], type: String, in g: String, depth: Int, provided: SelectionSet? = nil) -> Int {
+        guard provided == nil, let key = CostKey(0, selections, type, g) else {
+            return unreachableUncached(selections, type: type, in: g, depth: depth, provided: provided)
+        }
+        if let known = costs[key] { return known }
+        let value = unreachableUncached(selections, type: type, in: g, depth: depth, provided: nil)
+        costs[key] = value
+        return value
+    }
+
+    /// Memoised estimates, by the client selections (their place in the document), type and subgraph.
+    struct CostKey: Hashable {
+        let kind: Int, first: Span, last: Span, count: Int, type: String, graph: String
+        init?(_ kind: Int, _ selections: [Selection], _ type: String, _ graph: String) {
+            guard let f = selections.first?.span, let l = selections.last?.span, f != .none, l != .none else { return nil }
+            self.kind = kind; first = f; last = l; count = selections.count; self.type = type; self.graph = graph
+        }
+    }
+
+    private func unreachableUncached(_ selections: [Selection], type: String, in g: String, depth: Int, provided: SelectionSet?) -> Int {
         guard depth < 12, let named = schema.types[type] else { return 0 }
         let asObject = isInterfaceObject(type, g)
         var n = 0
@@ -819,6 +843,14 @@ final class FetchGraphBuilder {
 
     /// How many fields of `selections` `g` cannot answer itself (a cost estimate; bounded depth).
     func localMisses(_ selections: [Selection], type: String, in g: String, depth: Int) -> Int {
+        guard let key = CostKey(1, selections, type, g) else { return localMissesUncached(selections, type: type, in: g, depth: depth) }
+        if let known = costs[key] { return known }
+        let value = localMissesUncached(selections, type: type, in: g, depth: depth)
+        costs[key] = value
+        return value
+    }
+
+    private func localMissesUncached(_ selections: [Selection], type: String, in g: String, depth: Int) -> Int {
         guard depth < 8, let named = schema.types[type] else { return 0 }
         var misses = 0
         for sel in selections {

@@ -246,7 +246,10 @@ extension FetchGraphBuilder {
             }
             for (g, subSelections) in parts {
                 var part = f
-                if f.selectionSet != nil { part.selectionSet = SelectionSet(selections: subSelections) }
+                if f.selectionSet != nil, parts.count > 1 {
+                    part.span = .none   // a new field: cost estimates are not shared with the whole
+                    part.selectionSet = SelectionSet(selections: subSelections)
+                }
                 let group = try rootGroup(g)
                 group.origins.append(variableConditions(part.directives))
                 var touched = Set<Int>()
