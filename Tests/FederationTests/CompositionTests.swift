@@ -215,6 +215,14 @@ struct CompositionTests {
             + " type T @key(fields: \"id\") { id: ID! total: Int @override(from: \"a\", label: \"percent(0)\") }"
         let supergraph = try Supergraph(sdl: try compose([("a", a), ("b", b)]))
         #expect(QueryGraph(supergraph: supergraph).graphs(resolving: "T", "total") == ["A"], "percent(0): not moved")
+        // percent(40): a request that rolled the label on plans with the new subgraph, one that did not with the old.
+        let b40 = b.replacingOccurrences(of: "percent(0)", with: "percent(40)")
+        let graph = QueryGraph(supergraph: try Supergraph(sdl: try compose([("a", a), ("b", b40)])))
+        #expect(graph.overrideLabels == ["percent(40)": 40])
+        let planner = QueryPlanner(queryGraph: graph)
+        let doc = try Parser.parse("{ t { total } }")
+        #expect(try planner.plan(doc, operationName: nil, enabledLabels: ["percent(40)"]).text.contains("service: \"b\""))
+        #expect(try !planner.plan(doc, operationName: nil, enabledLabels: []).text.contains("service: \"b\""))
     }
 
     @Test func outputEnumsTakeTheUnion() throws {

@@ -31,7 +31,9 @@ public struct QueryPlanner: Sendable {
         self.queryGraph = queryGraph
     }
 
-    public func plan(_ document: Document, operationName: String?) throws -> QueryPlan {
+    /// - Parameter enabledLabels: the progressive `@override` labels on for this plan (a request's
+    ///   roll, `QueryGraph.rollLabels()`); nil decides each label by its percentage (from 50 % up).
+    public func plan(_ document: Document, operationName: String?, enabledLabels: Set<String>? = nil) throws -> QueryPlan {
         var ops = document.operations
         if let operationName { ops = ops.filter { $0.name?.value == operationName } }
         guard ops.count == 1, let op = ops.first else {
@@ -41,7 +43,9 @@ public struct QueryPlanner: Sendable {
         for f in document.fragments { fragments[f.name.value] = f }
         let stage = OperationStage(schema: supergraph.schema, operation: op, fragments: fragments, maxSelections: maxSelections)
         let roots = try stage.rootSelections()
-        let builder = FetchGraphBuilder(graph: queryGraph, maxSelections: maxSelections, maxFetches: maxFetches)
+        var graph = queryGraph
+        if let enabledLabels { graph.enabledLabels = enabledLabels }
+        let builder = FetchGraphBuilder(graph: graph, maxSelections: maxSelections, maxFetches: maxFetches)
         try builder.buildRoots(roots.selections, rootType: roots.rootType, operation: op.operation)
         let assembly = PlanAssembly(builder: builder, operation: op)
         return QueryPlan(root: try assembly.root(), usesIntrospection: roots.usesIntrospection)

@@ -41,6 +41,10 @@ public struct QueryGraph: Sendable {
     public let supergraph: Supergraph
     /// type → graph id → node.
     public private(set) var nodes: [String: OrderedDictionary<String, Node>] = [:]
+    /// Progressive `@override` labels of the supergraph and the share of requests (0–100) each moves.
+    public private(set) var overrideLabels: [String: Double] = [:]
+    /// The labels on for one plan (a request rolls them); nil: a label is on from 50 % up.
+    public var enabledLabels: Set<String>?
 
     public init(supergraph: Supergraph) {
         self.supergraph = supergraph
@@ -82,6 +86,7 @@ public struct QueryGraph: Sendable {
                     if let label = fg.overrideLabel {
                         edge.overrideLabel = label
                         edge.activeWhenLabelEnabled = fg.override != nil
+                        overrideLabels[label] = Self.percent(label) ?? 0
                     }
                     nodes[name]?[g]?.fields[fname] = edge
                 }
@@ -94,7 +99,8 @@ public struct QueryGraph: Sendable {
     /// The edge of `type.field` in `graph`, if that subgraph resolves it.
     public func field(_ type: String, _ field: String, in graph: String) -> FieldEdge? {
         guard let edge = nodes[type]?[graph]?.fields[field] else { return nil }
-        if let label = edge.overrideLabel, Self.labelEnabled(label) != edge.activeWhenLabelEnabled { return nil }
+        if let label = edge.overrideLabel,
+           (enabledLabels.map { $0.contains(label) } ?? Self.labelEnabled(label)) != edge.activeWhenLabelEnabled { return nil }
         return edge
     }
 
@@ -106,11 +112,16 @@ public struct QueryGraph: Sendable {
     /// Graphs that know `type`.
     public func graphs(of type: String) -> [String] { Array((nodes[type] ?? [:]).keys) }
 
-    /// A progressive override label is on when its percentage is at least 50 (plans are cached,
-    /// so one choice is made per label; `percent(0)` and `percent(100)` are exact).
-    static func labelEnabled(_ label: String) -> Bool {
-        guard label.hasPrefix("percent("), label.hasSuffix(")"),
-              let n = Double(label.dropFirst("percent(".count).dropLast()) else { return false }
-        return n >= 50
+    /// Without a request's roll, a progressive override label is on from 50 % up.
+    static func labelEnabled(_ label: String) -> Bool { (percent(label) ?? 0) >= 50 }
+
+    static func percent(_ label: String) -> Double? {
+        guard label.hasPrefix("percent("), label.hasSuffix(")") else { return nil }
+        return Double(label.dropFirst("percent(".count).dropLast())
+    }
+
+    /// The labels on for one request: each `percent(N)` label with probability N %.
+    public func rollLabels() -> Set<String> {
+        Set(overrideLabels.filter { _, p in p >= 100 || (p > 0 && Double.random(in: 0..<100) < p) }.keys)
     }
 }

@@ -27,10 +27,17 @@ public final class FederatedExecutor: OperationExecutor {
     }
 
     public func plan(_ request: ExecutionRequest, variant: String? = nil) throws -> QueryPlan {
-        let key = (request.source.map { String(decoding: $0.bytes, as: UTF8.self) } ?? Printer.print(request.document)) + "\u{0}"
+        var key = (request.source.map { String(decoding: $0.bytes, as: UTF8.self) } ?? Printer.print(request.document)) + "\u{0}"
             + (request.operationName ?? "") + "\u{0}" + (variant ?? "")
+        // Progressive @override: each request rolls its labels; plans are cached per outcome.
+        var labels: Set<String>?
+        if !planner.queryGraph.overrideLabels.isEmpty {
+            let rolled = planner.queryGraph.rollLabels()
+            labels = rolled
+            key += "\u{0}" + rolled.sorted().joined(separator: ",")
+        }
         if let cached = cache.get(key) { return cached }
-        let plan = try planner.plan(request.document, operationName: request.operationName)
+        let plan = try planner.plan(request.document, operationName: request.operationName, enabledLabels: labels)
         cache.put(key, plan)
         return plan
     }
