@@ -1,6 +1,5 @@
 import GraphQLCore
 import OrderedCollections
-import Synchronization
 
 /// Runs a query plan: fetches in parallel or in sequence, entity representations collected
 /// and deduplicated per fetch, results merged into one response tree, then the client's
@@ -54,8 +53,8 @@ public final class PlanExecutor: Sendable {
     }
 }
 
-/// The mutable response tree of one plan run.
-final class ObjectNode: @unchecked Sendable {
+/// The response tree of one plan run (owned by the task running it; never shared).
+final class ObjectNode {
     var fields = OrderedDictionary<String, TreeValue>()
 }
 
@@ -109,12 +108,15 @@ extension TreeValue {
     }
 }
 
-final class PlanRun: @unchecked Sendable {
+/// One run of a plan, owned by the task that executes it. Fetches whose dependencies are done
+/// start together; each takes with it what it needs from the response tree (its representations),
+/// collected here, and comes back with its answer, merged here — the tree is never touched by two
+/// tasks, so it needs no lock.
+final class PlanRun {
     let executor: PlanExecutor
     let variables: OrderedDictionary<String, JSON>
     let headers: @Sendable (String) -> [(String, String)]
     let root = ObjectNode()
-    private let lock = Mutex(())
     private(set) var errors: [GraphQLError] = []
 
     init(executor: PlanExecutor, variables: OrderedDictionary<String, JSON>, headers: @escaping @Sendable (String) -> [(String, String)]) {
@@ -123,25 +125,105 @@ final class PlanRun: @unchecked Sendable {
         self.headers = headers
     }
 
-    func snapshot() -> OrderedDictionary<String, JSON> { lock.withLock { _ in root.fields.mapValues(\.json) } }
+    func snapshot() -> OrderedDictionary<String, JSON> { root.fields.mapValues(\.json) }
 
-    func addErrors(_ e: [GraphQLError]) { lock.withLock { _ in errors += e } }
+    func addErrors(_ e: [GraphQLError]) { errors += e }
+
+    /// A fetch of the plan and the fetches that must be done before it.
+    struct Step {
+        let path: [PathSegment]?       // nil: a root fetch
+        let fetch: FetchNode
+        let after: Set<Int>
+    }
+
+    /// The requests of one step, and (kept here) where their answers go.
+    struct Outgoing {
+        var requests: [OrderedDictionary<String, JSON>] = []
+        var targets: [[[(ObjectNode, [Int])]]] = []   // per request: per representation
+    }
+
+    /// The plan's fetches in dependency order (`sequence` orders, `parallel` does not; a
+    /// `condition` is decided now, from the request's variables).
+    func steps(_ node: PlanNode) -> [Step] {
+        var steps: [Step] = []
+        func add(_ node: PlanNode, after: Set<Int>) -> Set<Int> {
+            switch node {
+            case .fetch(let f):
+                steps.append(Step(path: nil, fetch: f, after: after))
+                return [steps.count - 1]
+            case .flatten(let path, let f):
+                steps.append(Step(path: path, fetch: f, after: after))
+                return [steps.count - 1]
+            case .sequence(let nodes):
+                var previous = after
+                for n in nodes { previous = add(n, after: previous) }
+                return previous
+            case .parallel(let nodes):
+                return nodes.reduce(into: Set<Int>()) { $0.formUnion(add($1, after: after)) }
+            case .condition(let c):
+                let value = variables[c.variable]?.boolValue ?? c.defaultValue ?? false
+                guard let next = value ? c.ifTrue : c.ifFalse else { return after }
+                return add(next, after: after)
+            }
+        }
+        _ = add(node, after: [])
+        return steps
+    }
 
     func execute(_ node: PlanNode) async {
-        switch node {
-        case .sequence(let nodes):
-            for n in nodes { await execute(n) }
-        case .parallel(let nodes):
-            await withTaskGroup(of: Void.self) { group in
-                for n in nodes { group.addTask { await self.execute(n) } }
+        let steps = steps(node)
+        var done = Set<Int>(), started = Set<Int>()
+        var outgoing: [Int: Outgoing] = [:]
+        let executor = self.executor, headers = self.headers
+        await withTaskGroup(of: (Int, [Result<JSON, GraphQLError>]).self) { group in
+            // Start every step whose dependencies are done (a step with nothing to send is done at once).
+            func startReady() {
+                var progressed = true
+                while progressed {
+                    progressed = false
+                    for (id, step) in steps.enumerated() where !started.contains(id) && step.after.isSubset(of: done) {
+                        started.insert(id)
+                        let out = prepare(step)
+                        if out.requests.isEmpty { done.insert(id); progressed = true; continue }
+                        outgoing[id] = out
+                        let fetch = step.fetch, requests = out.requests
+                        group.addTask {
+                            var results: [Result<JSON, GraphQLError>] = []
+                            for vars in requests { results.append(await Self.send(fetch, vars, executor: executor, headers: headers)) }
+                            return (id, results)
+                        }
+                    }
+                }
             }
-        case .fetch(let f):
-            await rootFetch(f)
-        case .flatten(let path, let f):
-            await entityFetch(path, f)
-        case .condition(let c):
-            let value = variables[c.variable]?.boolValue ?? c.defaultValue ?? false
-            if let next = value ? c.ifTrue : c.ifFalse { await execute(next) }
+            startReady()
+            while let (id, results) = await group.next() {
+                if let out = outgoing.removeValue(forKey: id) { merge(steps[id], out, results) }
+                done.insert(id)
+                startReady()
+            }
+        }
+    }
+
+    /// What a step sends: a root fetch's variables, or an entity fetch's representations collected
+    /// from the tree (one request per set of context values).
+    func prepare(_ step: Step) -> Outgoing {
+        guard let path = step.path else { return Outgoing(requests: [variables(for: step.fetch)], targets: [[]]) }
+        var out = Outgoing()
+        for batch in batches(path, step.fetch) where !batch.reps.isEmpty {
+            var vars = variables(for: step.fetch)
+            for (input, value) in zip(step.fetch.contextInputs, batch.context) { vars[input.variable] = value }
+            vars["representations"] = .array(batch.reps)
+            out.requests.append(vars)
+            out.targets.append(batch.targets)
+        }
+        return out
+    }
+
+    /// Answers into the tree, errors with their paths.
+    func merge(_ step: Step, _ out: Outgoing, _ results: [Result<JSON, GraphQLError>]) {
+        for (i, result) in results.enumerated() {
+            guard let path = step.path else { mergeRoot(step.fetch, result); continue }
+            mergeEntities(path, step.fetch, out.targets[i], result)
         }
     }
 
@@ -151,7 +233,8 @@ final class PlanRun: @unchecked Sendable {
         return v
     }
 
-    func send(_ f: FetchNode, _ vars: OrderedDictionary<String, JSON>) async -> Result<JSON, GraphQLError> {
+    static func send(_ f: FetchNode, _ vars: OrderedDictionary<String, JSON>, executor: PlanExecutor,
+                     headers: @Sendable (String) -> [(String, String)]) async -> Result<JSON, GraphQLError> {
         guard let transport = executor.transports[f.subgraph] else {
             return .failure(GraphQLError("No transport for subgraph \"\(f.subgraph)\".", code: "SUBGRAPH_UNAVAILABLE",
                                          extensions: ["serviceName": .string(f.subgraph)]))
@@ -207,19 +290,16 @@ final class PlanRun: @unchecked Sendable {
         }
     }
 
-    func rootFetch(_ f: FetchNode) async {
-        switch await send(f, variables(for: f)) {
+    func mergeRoot(_ f: FetchNode, _ result: Result<JSON, GraphQLError>) {
+        switch result {
         case .failure(var e):
             e.path = nil
             addErrors([e])
         case .success(let response):
-            let errs = upstreamErrors(response, f) { Self.pathElements($0) }
-            lock.withLock { _ in
-                if case .object(let data)? = response["data"] {
-                    root.merge(f.internalAliases.isEmpty ? data : Self.unaliased(data, f.internalAliases))
-                }
-                errors += errs
+            if case .object(let data)? = response["data"] {
+                root.merge(f.internalAliases.isEmpty ? data : Self.unaliased(data, f.internalAliases))
             }
+            errors += upstreamErrors(response, f) { Self.pathElements($0) }
         }
     }
 
@@ -328,51 +408,45 @@ final class PlanRun: @unchecked Sendable {
         return nil
     }
 
-    func entityFetch(_ path: [PathSegment], _ f: FetchNode) async {
-        guard !f.entities.isEmpty else { return }
-        // Collect and deduplicate representations (under the lock: other branches may be merging);
-        // entities whose context values differ (`@fromContext`) go in separate requests.
-        struct Batch {
-            var context: [JSON]
-            var reps: [JSON] = []
-            var targets: [[(ObjectNode, [Int])]] = []
-            var index: [JSON: Int] = [:]
-        }
-        let batches: [Batch] = lock.withLock { _ in
-            var batches: [Batch] = []
-            var byContext: [JSON: Int] = [:]
-            for (node, p) in collect(path) {
-                let typename = node.fields["__typename"]?.json.stringValue
-                guard let input = input(for: typename, in: f) else { continue }
-                // An object whose key is missing or null is not an entity this fetch can resolve.
-                let hasKey = input.keyFields.allSatisfy { k in
-                    guard let v = node.fields[k] else { return false }
-                    if case .leaf(.null) = v { return false }
-                    return true
-                }
-                guard hasKey else { continue }
-                let values = f.contextInputs.map { contextValue($0, indices: p) }
-                let b: Int
-                if let i = byContext[.array(values)] { b = i } else {
-                    b = batches.count
-                    byContext[.array(values)] = b
-                    batches.append(Batch(context: values))
-                }
-                let rep = representation(node, input.selection,
-                                         typename: input.asInterfaceObject ? input.typeCondition : (typename ?? input.typeCondition))
-                if let i = batches[b].index[rep] { batches[b].targets[i].append((node, p)) } else {
-                    batches[b].index[rep] = batches[b].reps.count
-                    batches[b].reps.append(rep)
-                    batches[b].targets.append([(node, p)])
-                }
+    /// Entities with different context values (`@fromContext`) go in separate requests.
+    struct Batch {
+        var context: [JSON]
+        var reps: [JSON] = []
+        var targets: [[(ObjectNode, [Int])]] = []
+        var index: [JSON: Int] = [:]
+    }
+
+    /// The representations of the objects at `path`, deduplicated, by context values.
+    func batches(_ path: [PathSegment], _ f: FetchNode) -> [Batch] {
+        guard !f.entities.isEmpty else { return [] }
+        var batches: [Batch] = []
+        var byContext: [JSON: Int] = [:]
+        for (node, p) in collect(path) {
+            let typename = node.fields["__typename"]?.json.stringValue
+            guard let input = input(for: typename, in: f) else { continue }
+            // An object whose key is missing or null is not an entity this fetch can resolve.
+            let hasKey = input.keyFields.allSatisfy { k in
+                guard let v = node.fields[k] else { return false }
+                if case .leaf(.null) = v { return false }
+                return true
             }
-            return batches
+            guard hasKey else { continue }
+            let values = f.contextInputs.map { contextValue($0, indices: p) }
+            let b: Int
+            if let i = byContext[.array(values)] { b = i } else {
+                b = batches.count
+                byContext[.array(values)] = b
+                batches.append(Batch(context: values))
+            }
+            let rep = representation(node, input.selection,
+                                     typename: input.asInterfaceObject ? input.typeCondition : (typename ?? input.typeCondition))
+            if let i = batches[b].index[rep] { batches[b].targets[i].append((node, p)) } else {
+                batches[b].index[rep] = batches[b].reps.count
+                batches[b].reps.append(rep)
+                batches[b].targets.append([(node, p)])
+            }
         }
-        for batch in batches {
-            var vars = variables(for: f)
-            for (input, value) in zip(f.contextInputs, batch.context) { vars[input.variable] = value }
-            await entityRequest(path, f, vars, batch.reps, batch.targets)
-        }
+        return batches
     }
 
     /// The value an entity's `@fromContext` argument takes: picked from its ancestor at the
@@ -399,36 +473,29 @@ final class PlanRun: @unchecked Sendable {
         return current.json
     }
 
-    func entityRequest(_ path: [PathSegment], _ f: FetchNode, _ variables: OrderedDictionary<String, JSON>,
-                       _ reps: [JSON], _ targets: [[(ObjectNode, [Int])]]) async {
-        if reps.isEmpty { return }
-        var vars = variables
-        vars["representations"] = .array(reps)
-        switch await send(f, vars) {
+    func mergeEntities(_ path: [PathSegment], _ f: FetchNode, _ targets: [[(ObjectNode, [Int])]], _ result: Result<JSON, GraphQLError>) {
+        switch result {
         case .failure(var e):
             e.path = targets.first?.first.map { Self.responsePath(path, $0.1) }
             addErrors([e])
         case .success(let response):
-            let errs = upstreamErrors(response, f) { p in
+            errors += upstreamErrors(response, f) { p in
                 // ["_entities", i, ...rest] → the path of the first object with that representation.
                 guard p.count >= 2, p[0].stringValue == "_entities", let i = p[1].intValue, i >= 0, i < targets.count,
                       let base = targets[i].first.map({ Self.responsePath(path, $0.1) }) else { return nil }
                 return base + Self.pathElements(Array(p.dropFirst(2)))
             }
-            lock.withLock { _ in
-                errors += errs
-                guard let entities = response["data"]?["_entities"]?.arrayValue else { return }
-                for (i, entity) in entities.enumerated() where i < targets.count {
-                    guard case .object(var o) = entity else { continue }
-                    if !f.internalAliases.isEmpty { o = Self.unaliased(o, f.internalAliases) }
-                    for (node, _) in targets[i] {
-                        // An @interfaceObject answer names the interface; the object keeps its own type.
-                        if let mine = node.fields["__typename"]?.json.stringValue, let theirs = o["__typename"]?.stringValue, mine != theirs,
-                           executor.supergraph.schema.types[theirs]?.kind != .object {
-                            o["__typename"] = .string(mine)
-                        }
-                        node.merge(o)
+            guard let entities = response["data"]?["_entities"]?.arrayValue else { return }
+            for (i, entity) in entities.enumerated() where i < targets.count {
+                guard case .object(var o) = entity else { continue }
+                if !f.internalAliases.isEmpty { o = Self.unaliased(o, f.internalAliases) }
+                for (node, _) in targets[i] {
+                    // An @interfaceObject answer names the interface; the object keeps its own type.
+                    if let mine = node.fields["__typename"]?.json.stringValue, let theirs = o["__typename"]?.stringValue, mine != theirs,
+                       executor.supergraph.schema.types[theirs]?.kind != .object {
+                        o["__typename"] = .string(mine)
                     }
+                    node.merge(o)
                 }
             }
         }
