@@ -240,7 +240,8 @@ final class PlanRun {
                                          extensions: ["serviceName": .string(f.subgraph)]))
         }
         do {
-            let response = try await transport.fetch(SubgraphRequest(query: f.operation, variables: vars, headers: headers(f.subgraph)))
+            let response = try await transport.fetch(SubgraphRequest(query: f.operation, variables: vars, headers: headers(f.subgraph),
+                                                                     document: f.document, queryJSON: f.operationJSON.isEmpty ? nil : f.operationJSON))
             guard case .object = response else {
                 return .failure(GraphQLError("Subgraph \"\(f.subgraph)\" returned an invalid response.", code: "SUBREQUEST_MALFORMED_RESPONSE",
                                              extensions: ["serviceName": .string(f.subgraph)]))

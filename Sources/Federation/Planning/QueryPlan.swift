@@ -40,6 +40,10 @@ public struct FetchNode: Sendable {
     public let subgraph: String
     /// The operation sent to the subgraph.
     public let operation: String
+    /// Prepared once with the plan: the operation parsed (what an in-process subgraph executes,
+    /// no parsing per request) and as a JSON string literal (what a remote request body carries).
+    public var document: Document?
+    public var operationJSON: [UInt8] = []
     public let operationKind: OperationType
     /// Client variables the operation uses (passed through).
     public let variables: [String]

@@ -21,7 +21,9 @@ public final class InProcessTransport<Context: Sendable>: SubgraphTransport {
 
     public func fetch(_ request: SubgraphRequest) async throws -> JSON {
         let document: Document
-        if let cached = documents.withLock({ $0[request.query] }) {
+        if let prepared = request.document {
+            document = prepared   // parsed once with the plan
+        } else if let cached = documents.withLock({ $0[request.query] }) {
             document = cached
         } else {
             document = try Parser.parse(request.query, options: ParserOptions(maxTokens: nil))
@@ -90,15 +92,20 @@ public final class HTTPTransport: SubgraphTransport {
 
     func send(_ request: SubgraphRequest) async throws -> JSON {
         sent.wrappingAdd(1, ordering: .relaxed)
-        var body = OrderedDictionary<String, JSON>()
-        body["query"] = .string(request.query)
-        if !request.variables.isEmpty { body["variables"] = .object(request.variables) }
+        // {"query":<the plan's prepared literal>,"variables":{...}}
+        var body: [UInt8] = Array(#"{"query":"#.utf8)
+        body += request.queryJSON ?? JSON.string(request.query).bytes
+        if !request.variables.isEmpty {
+            body += Array(#","variables":"#.utf8)
+            body += JSON.object(request.variables).bytes
+        }
+        body.append(UInt8(ascii: "}"))
         var http = HTTPClientRequest(url: url)
         http.method = .POST
         http.headers.add(name: "content-type", value: "application/json")
         http.headers.add(name: "accept", value: "application/graphql-response+json, application/json")
         for (k, v) in request.headers { http.headers.add(name: k, value: v) }
-        http.body = .bytes(ByteBuffer(bytes: JSON.object(body).bytes))
+        http.body = .bytes(ByteBuffer(bytes: body))
         let response: HTTPClientResponse
         do {
             response = try await client.execute(http, timeout: timeout)
