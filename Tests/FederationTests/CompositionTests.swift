@@ -225,6 +225,31 @@ struct CompositionTests {
         #expect(try !planner.plan(doc, operationName: nil, enabledLabels: []).text.contains("service: \"b\""))
     }
 
+    @Test func federationOneSupergraphsGiveOwnedFieldsToTheirOwner() throws {
+        // join v0.1: fields without @join__field belong to the type's @join__owner.
+        let sdl = """
+            schema @core(feature: "https://specs.apollo.dev/core/v0.1") @core(feature: "https://specs.apollo.dev/join/v0.1") { query: Query }
+            directive @core(feature: String!) repeatable on SCHEMA
+            directive @join__owner(graph: join__Graph!) on INTERFACE | OBJECT
+            directive @join__type(graph: join__Graph!, key: join__FieldSet) repeatable on INTERFACE | OBJECT
+            directive @join__field(graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet) on FIELD_DEFINITION
+            directive @join__graph(name: String!, url: String!) on ENUM_VALUE
+            scalar join__FieldSet
+            enum join__Graph { A @join__graph(name: "a", url: "http://a") B @join__graph(name: "b", url: "http://b") }
+            type Query { me: User @join__field(graph: A) }
+            type User @join__owner(graph: A) @join__type(graph: A, key: "id") @join__type(graph: B, key: "id") {
+              id: ID!
+              name: String
+              age: Int @join__field(graph: B)
+            }
+            """
+        let supergraph = try Supergraph(sdl: sdl)
+        #expect(supergraph.resolvingGraphs("User", "name") == ["A"])
+        #expect(supergraph.resolvingGraphs("User", "age") == ["B"])
+        let plan = try QueryPlanner(supergraph: supergraph).plan(try Parser.parse("{ me { name age } }"), operationName: nil)
+        #expect(plan.fetchCount == 2, "\(plan.text)")
+    }
+
     @Test func outputEnumsTakeTheUnion() throws {
         let a = "\(fed2) type Query { s: Status } enum Status { ACTIVE }"
         let b = "\(fed2) type Query { t: Status @shareable } enum Status { RETIRED }"

@@ -117,11 +117,16 @@ public final class Supergraph: Sendable {
             }
             // A type with no @join__type belongs to every graph (join spec).
             if info.graphs.isEmpty { for g in graphs { info.graphs[g.id] = TypeGraph() } }
+            // join v0.1 (Federation 1 supergraphs): an entity's fields without @join__field belong to
+            // its owner only.
+            let owner = t.directives.first { $0.name.value == "join__owner" }?.enumValue("graph")
             for (fname, f) in t.fields {
                 var byGraph = OrderedDictionary<String, FieldGraph>()
                 let joins = f.directives.filter { $0.name.value == "join__field" }
                 if joins.isEmpty {
-                    for g in info.graphs.keys { byGraph[g] = FieldGraph() }
+                    if let owner { byGraph[owner] = FieldGraph() } else {
+                        for g in info.graphs.keys { byGraph[g] = FieldGraph() }
+                    }
                 } else {
                     for d in joins {
                         // @join__field with no graph: the field is not resolved by any graph (e.g. context fields).
