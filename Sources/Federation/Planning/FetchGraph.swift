@@ -43,12 +43,19 @@ struct EntityInput {
     var satisfiedRequires = Set<String>()
 }
 
-/// Planning errors, by stage.
+/// A planning error: the stage that failed, a stable code (`QUERY_PLANNING_FAILED`,
+/// `QUERY_PLAN_TOO_LARGE`) and a readable message.
 public struct PlanningError: Error, Sendable, CustomStringConvertible {
     public enum Stage: String, Sendable { case operation, fetchGraph = "fetch graph", assembly }
     public let stage: Stage
+    public let code: FederationError.Code
     public let message: String
-    public var description: String { "[\(stage.rawValue)] \(message)" }
+    public init(_ stage: Stage, _ code: FederationError.Code, _ message: String) {
+        self.stage = stage
+        self.code = code
+        self.message = message
+    }
+    public var description: String { "[\(code.rawValue)] \(message) (planning: \(stage.rawValue))" }
 }
 
 /// Stage 2 of planning: walks the operation over the query graph and builds the fetch graph —
@@ -159,7 +166,7 @@ final class FetchGraphBuilder {
 
     func newGroup(graph g: String, parent: FetchGroup?, path: [PathSegment], rootType: String?) throws -> FetchGroup {
         if groups.count >= maxFetches {
-            throw FederationError(.planTooLarge, "The operation needs more than \(maxFetches) subgraph fetches.")
+            throw PlanningError(.fetchGraph, .planTooLarge, "The operation needs more than \(maxFetches) subgraph fetches.")
         }
         let group = FetchGroup(id: groups.count, graph: g, parent: parent, path: path, rootType: rootType)
         groups.append(group)
@@ -170,7 +177,7 @@ final class FetchGraphBuilder {
     func budget() throws {
         work += 1
         if work > maxSelections {
-            throw FederationError(.planTooLarge, "The operation is too large to plan (over \(maxSelections) selections after fragment expansion).")
+            throw PlanningError(.fetchGraph, .planTooLarge, "The operation is too large to plan (over \(maxSelections) selections after fragment expansion).")
         }
     }
 
@@ -435,13 +442,13 @@ final class FetchGraphBuilder {
         }
         let jumpID = "\(entityType).\(fieldName ?? "…").\(g)"
         guard !inProgress.contains(jumpID) else {
-            throw FederationError(.planningFailed, "Cannot plan \(type).\(fieldName ?? "__typename") from \(graphName(g)): its key or @requires inputs need the field itself.")
+            throw PlanningError(.fetchGraph, .planningFailed, "Cannot plan \(type).\(fieldName ?? "__typename") from \(graphName(g)): its key or @requires inputs need the field itself.")
         }
         inProgress.insert(jumpID)
         defer { inProgress.remove(jumpID) }
 
         guard let (target, key) = chooseTarget(candidates, entityType: entityType, objectType: type, from: group, path: path, selection: selection, context: context) else {
-            throw FederationError(.planningFailed, "Cannot plan \(type).\(fieldName ?? "__typename") from subgraph \"\(graphName(g))\": no subgraph can resolve it through a key whose fields \"\(graphName(g))\" can provide.")
+            throw PlanningError(.fetchGraph, .planningFailed, "Cannot plan \(type).\(fieldName ?? "__typename") from subgraph \"\(graphName(g))\": no subgraph can resolve it through a key whose fields \"\(graphName(g))\" can provide.")
         }
         if let fieldName, case .field(let f) = selection,
            let contextual = supergraph.fieldGraph(entityType, fieldName, in: target)?.contextArguments, !contextual.isEmpty {
@@ -503,7 +510,7 @@ final class FetchGraphBuilder {
         let g = target ?? group.graph
         let name = f.name.value
         guard let key = chosenKey ?? graph.node(type, g)?.keys.first else {
-            throw FederationError(.planningFailed, "\(type).\(name) takes arguments from a context, but \(type) has no key in \(graphName(g)) to fetch it by.")
+            throw PlanningError(.fetchGraph, .planningFailed, "\(type).\(name) takes arguments from a context, but \(type) has no key in \(graphName(g)) to fetch it by.")
         }
         var inputs = Set<Int>()
         node.addTypename()
@@ -514,7 +521,7 @@ final class FetchGraphBuilder {
         var withValues = f
         for (i, argument) in arguments.enumerated() {
             guard let ancestor = context.ancestors[argument.context] else {
-                throw FederationError(.planningFailed, "\(type).\(name) takes \"\(argument.name)\" from context \"\(argument.context)\", but no object above it in this operation sets that context.")
+                throw PlanningError(.fetchGraph, .planningFailed, "\(type).\(name) takes \"\(argument.name)\" from context \"\(argument.context)\", but no object above it in this operation sets that context.")
             }
             let picked = SelectionTree()
             var ignored: [String] = []

@@ -37,7 +37,7 @@ public struct QueryPlanner: Sendable {
         var ops = document.operations
         if let operationName { ops = ops.filter { $0.name?.value == operationName } }
         guard ops.count == 1, let op = ops.first else {
-            throw FederationError(.planningFailed, operationName.map { "Unknown operation named \"\($0)\"." } ?? "Must provide operation name if query contains multiple operations.")
+            throw PlanningError(.operation, .planningFailed, operationName.map { "Unknown operation named \"\($0)\"." } ?? "Must provide operation name if query contains multiple operations.")
         }
         var fragments: [String: FragmentDefinition] = [:]
         for f in document.fragments { fragments[f.name.value] = f }
@@ -73,7 +73,7 @@ struct OperationStage {
     func budget() throws {
         counter.value += 1
         if counter.value > maxSelections {
-            throw FederationError(.planTooLarge, "The operation is too large to plan (over \(maxSelections) selections after fragment expansion).")
+            throw PlanningError(.operation, .planTooLarge, "The operation is too large to plan (over \(maxSelections) selections after fragment expansion).")
         }
     }
 
@@ -112,7 +112,7 @@ struct OperationStage {
 
     func rootSelections() throws -> (rootType: String, selections: [Selection], usesIntrospection: Bool) {
         guard let rootName = schema.rootTypeName(operation.operation) else {
-            throw FederationError(.planningFailed, "The supergraph has no \(operation.operation.rawValue) type.")
+            throw PlanningError(.operation, .planningFailed, "The supergraph has no \(operation.operation.rawValue) type.")
         }
         var out: [Selection] = []
         var introspection = false
@@ -225,7 +225,7 @@ extension FetchGraphBuilder {
             guard case .field(let f) = sel else { continue }
             let candidates = graph.graphs(resolving: rootType, f.name.value)
             guard !candidates.isEmpty else {
-                throw FederationError(.planningFailed, "No subgraph resolves \(rootType).\(f.name.value).")
+                throw PlanningError(.fetchGraph, .planningFailed, "No subgraph resolves \(rootType).\(f.name.value).")
             }
             let used = Set(rootGroups.map(\.graph))
             func cost(_ g: String) -> Int {
@@ -319,7 +319,7 @@ struct PlanAssembly {
         var remaining = kids
         while !remaining.isEmpty {
             let ready = remaining.filter { (after[$0.id] ?? []).isSubset(of: placed) }
-            guard !ready.isEmpty else { throw FederationError(.planningFailed, "Circular dependency between entity fetches.") }
+            guard !ready.isEmpty else { throw PlanningError(.assembly, .planningFailed, "Circular dependency between entity fetches.") }
             let nodes = try ready.compactMap { try subtree($0) }
             if !nodes.isEmpty { stages.append(nodes.count == 1 ? nodes[0] : .parallel(nodes)) }
             placed.formUnion(ready.map(\.id))
@@ -350,7 +350,7 @@ struct PlanAssembly {
         var level: [Int: Int] = [:]
         func depth(_ g: FetchGroup, _ stack: Set<Int>) throws -> Int {
             if let l = level[g.id] { return l }
-            guard !stack.contains(g.id) else { throw FederationError(.planningFailed, "Circular dependency between entity fetches.") }
+            guard !stack.contains(g.id) else { throw PlanningError(.assembly, .planningFailed, "Circular dependency between entity fetches.") }
             var d = 0
             var deps = Array(g.dependsOn)
             if let p = g.parent { deps.append(p.id) }

@@ -44,7 +44,9 @@ public final class FederatedExecutor: OperationExecutor {
 
     public func execute(_ request: ExecutionRequest, context: RequestContext) async -> ExecutionResult {
         let plan: QueryPlan
-        do { plan = try self.plan(request, variant: context.removedFields) } catch let e as FederationError {
+        do { plan = try self.plan(request, variant: context.removedFields) } catch let e as PlanningError {
+            return ExecutionResult(data: .null, errors: [GraphQLError(e.message, code: e.code.rawValue)])
+        } catch let e as FederationError {
             return ExecutionResult(data: .null, errors: [GraphQLError(e.message, code: e.code.rawValue)])
         } catch {
             return ExecutionResult(data: .null, errors: [GraphQLError("\(error)", code: "QUERY_PLANNING_FAILED")])
