@@ -1,3 +1,4 @@
+import Synchronization
 import Foundation
 import Redis
 import Testing
@@ -102,17 +103,26 @@ struct RedisRestartTests {
     @Test func commandsAreBoundedByTheTimeout() async throws {
         try await withPrivateRedis { server in
         let slow = RedisClient(configuration: try .init(url: server.url, connections: 1, commandTimeout: .milliseconds(200)))
-        let admin = RedisClient(configuration: try .init(url: server.url, connections: 1))
+        let admin = RedisClient(configuration: try .init(url: server.url, connections: 1, commandTimeout: .seconds(30)))
         #expect(try await slow.ping())
-        let sleeper = Task { try await admin.send(["DEBUG", "SLEEP", "1"]) }
-        try await Task.sleep(for: .milliseconds(100))
-        let start = ContinuousClock.now
+        // The server sleeps for 3 s; a command with a 200 ms timeout must fail while it still
+        // sleeps (the sleeper has not come back), not when the server wakes.
+        let awake = Flag()
+        let sleeper = Task { _ = try await admin.send(["DEBUG", "SLEEP", "3"]); awake.set() }
+        try await Task.sleep(for: .milliseconds(250)) // let the sleep reach the server
         let error = await #expect(throws: RedisError.self) { try await slow.get("x") }
         #expect(error?.code == .timeout || error?.code == .io)
-        #expect(ContinuousClock.now - start < .milliseconds(900), "the command gave up at its timeout, not when the server woke")
+        #expect(!awake.isSet, "the command gave up at its timeout, not when the server woke")
         _ = try await sleeper.value
         #expect(try await slow.ping(), "the client reconnects after a timeout")
         }
     }
 }
 
+
+/// Set once, read from any task.
+final class Flag: Sendable {
+    private let value = Mutex(false)
+    func set() { value.withLock { $0 = true } }
+    var isSet: Bool { value.withLock { $0 } }
+}
