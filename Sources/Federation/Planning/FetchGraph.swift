@@ -632,7 +632,6 @@ final class FetchGraphBuilder {
                         let fieldType = supergraph.fieldGraph(type, name, in: g)?.type ?? def.type
                         let innerPath = path + [.field(responseKey)] + Array(repeating: PathSegment.list, count: fieldType.listDepth)
                         var ignored: [String] = []
-                        _ = edge
                         try planInputs(sub.selections, on: fieldType.namedType.value, group: group, node: children, path: innerPath,
                                        into: repChildren, top: false, keyFields: &ignored, touched: &touched,
                                        provided: edge.provides ?? provided?.fieldNamed(name)?.selectionSet)

@@ -238,12 +238,10 @@ extension FetchGraphBuilder {
             if operation != .mutation, candidates.count > 1, let sub = f.selectionSet,
                unreachable([sel], type: rootType, in: chosen, depth: 0) > 0 {
                 var byGraph = OrderedDictionary<String, [Selection]>()
-                let fieldType = fieldTypeName(rootType, f.name.value, in: chosen)
                 for s in sub.selections {
                     let home = ([chosen] + candidates.filter { $0 != chosen }).first {
                         unreachable([s], type: fieldTypeName(rootType, f.name.value, in: $0), in: $0, depth: 0) == 0
                     } ?? chosen
-                    _ = fieldType
                     byGraph[home, default: []].append(s)
                 }
                 parts = byGraph.map { ($0.key, $0.value) }

@@ -55,10 +55,9 @@ final class SelectionTree {
                 }
                 f = aliased
                 identity = aliasedIdentity
-            } else if Self.sameExceptDirectives(holder, identity) == false {
-                // Client fields with one response key are mergeable by validation; differing only in
-                // directives, both stay (each is asked under its own condition).
             }
+            // Client fields with one response key are mergeable by validation; differing only in
+            // directives, both stay (each is asked under its own condition).
         }
         let entry = Entry(kind: .field(f), identity: identity, children: hasChildren ? SelectionTree() : nil, type: type)
         byIdentity[identity] = entries.count
@@ -185,10 +184,6 @@ final class SelectionTree {
         if !f.arguments.isEmpty { s += "(" + f.arguments.map { "\($0.name.value):\(Printer.print($0.value))" }.joined(separator: ",") + ")" }
         s += f.directives.map(Printer.print).joined()
         return s
-    }
-
-    static func sameExceptDirectives(_ a: String, _ b: String) -> Bool {
-        a.split(separator: "@").first == b.split(separator: "@").first
     }
 
     static func stableHash(_ s: String) -> String {
