@@ -24,6 +24,8 @@ public final class Subgraph<Context: Sendable>: @unchecked Sendable {
     public let schema: Schema
     public let query: ObjectResolvers<Context, Void>
     public private(set) var mutation: ObjectResolvers<Context, Void>?
+    /// Root resolvers of `Subscription` (each field returns `.stream`), when the SDL has one.
+    public private(set) var subscription: ObjectResolvers<Context, Void>?
     public let executable: ExecutableSchema<Context>
     /// Observes resolver work of a request (a batch scheduler for its DataLoaders).
     public var observer: (@Sendable (Context) -> (any ExecutionObserver)?)?
@@ -40,6 +42,11 @@ public final class Subgraph<Context: Sendable>: @unchecked Sendable {
         let kind = request.document.operations.first { request.operationName == nil || $0.name?.value == request.operationName }?.operation ?? .query
         return await around(context, kind, run)
     }
+    /// Starts a subscription on this subgraph: one response per event of its source stream.
+    public func subscribe(_ request: ExecutionRequest, context: Context) async -> SubscriptionStart {
+        await Executor.subscribe(executable, request: request, context: context)
+    }
+
     /// Entity resolvers by type; the `_entities` resolver holds this (not the subgraph), so
     /// the executable schema works on its own.
     private let entities: EntityRegistry
@@ -114,6 +121,11 @@ public final class Subgraph<Context: Sendable>: @unchecked Sendable {
             let m = ObjectResolvers<Context, Void>(schema.mutationType!)
             mutation = m
             executable.root(.mutation, (), m)
+        }
+        if let name = schema.subscriptionType {
+            let s = ObjectResolvers<Context, Void>(name)
+            subscription = s
+            executable.root(.subscription, (), s)
         }
     }
 

@@ -86,7 +86,7 @@ final class CountingTransports: @unchecked Sendable {
         let name: String
         let inner: any SubgraphTransport
         let owner: CountingTransports
-        func fetch(_ request: SubgraphRequest) async throws -> JSON {
+        func fetch(_ request: SubgraphRequest) async throws -> SubgraphResponse {
             owner.count(name)
             return try await inner.fetch(request)
         }

@@ -76,10 +76,11 @@ struct RemoteSubgraphTests {
 
     /// A subgraph answering field errors at _entities paths.
     struct Failing: SubgraphTransport {
-        func fetch(_ request: SubgraphRequest) async throws -> JSON {
-            let n = request.variables["representations"]?.arrayValue?.count ?? 0
-            return ["data": ["_entities": .array((0..<n).map { _ in ["inStock": .null] })],
-                    "errors": .array((0..<n).map { i in ["message": "inventory is out of order", "path": ["_entities", .int(i), "inStock"]] })]
+        func fetch(_ request: SubgraphRequest) async throws -> SubgraphResponse {
+            let n = try request.allVariables()["representations"]?.arrayValue?.count ?? 0
+            let answer: JSON = ["data": ["_entities": .array((0..<n).map { _ in ["inStock": .null] })],
+                                "errors": .array((0..<n).map { i in ["message": "inventory is out of order", "path": ["_entities", .int(i), "inStock"]] })]
+            return try #require(SubgraphResponse.parse(answer.bytes))
         }
     }
 }

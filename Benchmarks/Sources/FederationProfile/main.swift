@@ -31,7 +31,7 @@ final class Timed: SubgraphTransport, @unchecked Sendable {
     var total: Duration = .zero
     let lock = NSLock()
     init(_ inner: any SubgraphTransport) { self.inner = inner }
-    func fetch(_ request: SubgraphRequest) async throws -> JSON {
+    func fetch(_ request: SubgraphRequest) async throws -> SubgraphResponse {
         let s = ContinuousClock.now
         let r = try await inner.fetch(request)
         let d = ContinuousClock.now - s

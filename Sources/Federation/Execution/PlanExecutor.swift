@@ -19,29 +19,91 @@ public final class PlanExecutor: Sendable {
     /// - Parameter headers: the headers each subgraph's requests carry, by subgraph name.
     public func execute(_ plan: QueryPlan, request: ExecutionRequest,
                         headers: @escaping @Sendable (String) -> [(String, String)] = { _ in [] }) async -> ExecutionResult {
-        let ops = request.document.operations.filter { request.operationName == nil || $0.name?.value == request.operationName }
-        guard let operation = ops.first else {
-            return ExecutionResult(data: nil, errors: [GraphQLError("Unknown operation.", code: "OPERATION_NOT_FOUND")])
-        }
-        let variables: OrderedDictionary<String, JSON>
-        switch Executor.coerceVariables(supergraph.apiSchema, operation: operation, variables: request.variables, source: request.source) {
-        case .success(let v): variables = v
-        case .failure(let e): return ExecutionResult(data: nil, errors: e.errors)
+        let operation: OperationDefinition, variables: OrderedDictionary<String, JSON>
+        switch prepare(request) {
+        case .success(let p): (operation, variables) = p
+        case .failure(let e): return e.result
         }
         let run = PlanRun(executor: self, variables: variables, headers: headers)
-        if let root = plan.root { await run.execute(root) }
+        if let root = plan.root { await run.execute(run.steps(root)) }
+        return await shape(run, plan, request, operation, variables)
+    }
+
+    /// A subscription: the plan's first fetch subscribes to the subgraph that owns the field;
+    /// each event it sends becomes the root of a run of the rest of the plan (entity fetches to
+    /// other subgraphs, as for a query), shaped into one response. The stream ends when the
+    /// subgraph's does; its consumer going away cancels the subscription at the subgraph.
+    public func subscribe(_ plan: QueryPlan, request: ExecutionRequest,
+                          headers: @escaping @Sendable (String) -> [(String, String)] = { _ in [] }) async -> AsyncStream<ExecutionResult> {
+        let (responses, continuation) = AsyncStream<ExecutionResult>.makeStream()
+        let operation: OperationDefinition, variables: OrderedDictionary<String, JSON>
+        switch prepare(request) {
+        case .success(let p): (operation, variables) = p
+        case .failure(let e):
+            continuation.yield(e.result)
+            continuation.finish()
+            return responses
+        }
+        let steps = plan.root.map { PlanRun(executor: self, variables: variables, headers: headers).steps($0) } ?? []
+        guard let first = steps.first, first.path == nil, first.after.isEmpty,
+              !steps.dropFirst().contains(where: { $0.path == nil }), let transport = transports[first.fetch.subgraph] else {
+            continuation.yield(ExecutionResult(data: nil, errors: [GraphQLError("A subscription must be answered by one subgraph's subscription field.",
+                                                                                code: "SUBSCRIPTION_NOT_SUPPORTED")]))
+            continuation.finish()
+            return responses
+        }
+        let f = first.fetch
+        let pump = Task {
+            do {
+                let events = try await transport.subscribe(SubgraphRequest(
+                    query: f.operation, variables: PlanRun.variables(for: f, from: variables), headers: headers(f.subgraph),
+                    document: f.document, queryJSON: f.operationJSON.isEmpty ? nil : f.operationJSON))
+                for try await event in events {
+                    let run = PlanRun(executor: self, variables: variables, headers: headers)
+                    run.mergeRoot(f, .success(event))
+                    await run.execute(steps, done: [0])
+                    continuation.yield(await shape(run, plan, request, operation, variables))
+                }
+            } catch is CancellationError {
+            } catch {
+                let e = PlanRun.subgraphError(error, f)
+                continuation.yield(ExecutionResult(data: nil, errors: [e]))
+            }
+            continuation.finish()
+        }
+        continuation.onTermination = { _ in pump.cancel() }
+        return responses
+    }
+
+    struct Refused: Error { let result: ExecutionResult }
+
+    /// The operation to run and its coerced variables, or the request error.
+    func prepare(_ request: ExecutionRequest) -> Result<(OperationDefinition, OrderedDictionary<String, JSON>), Refused> {
+        let ops = request.document.operations.filter { request.operationName == nil || $0.name?.value == request.operationName }
+        guard let operation = ops.first else {
+            return .failure(Refused(result: ExecutionResult(data: nil, errors: [GraphQLError("Unknown operation.", code: "OPERATION_NOT_FOUND")])))
+        }
+        switch Executor.coerceVariables(supergraph.apiSchema, operation: operation, variables: request.variables, source: request.source) {
+        case .success(let v): return .success((operation, v))
+        case .failure(let e): return .failure(Refused(result: ExecutionResult(data: nil, errors: e.errors)))
+        }
+    }
+
+    /// The client's response from a finished run.
+    func shape(_ run: PlanRun, _ plan: QueryPlan, _ request: ExecutionRequest, _ operation: OperationDefinition,
+               _ variables: OrderedDictionary<String, JSON>) async -> ExecutionResult {
         var shaped: ExecutionResult
         if plan.usesIntrospection {
             // The executor answers __schema/__type from the API schema.
             shaped = await Executor.execute(shaping, request: ExecutionRequest(document: request.document, operationName: operation.name?.value,
                                                                                 variables: variables, source: request.source),
-                                            context: ShapeContext(root: run.snapshot()))
+                                            context: ShapeContext(root: run.root.json.objectValue ?? [:]))
         } else {
             var fragments: [String: FragmentDefinition] = [:]
             for f in request.document.fragments where fragments[f.name.value] == nil { fragments[f.name.value] = f }
             var shaper = Shaper(schema: supergraph.apiSchema, fragments: fragments, variables: variables, source: request.source)
             let data = shaper.shape(operation, root: run.root)
-            shaped = ExecutionResult(data: data, errors: shaper.errors)
+            shaped = ExecutionResult(writtenData: data, errors: shaper.errors)
         }
         // Nulls caused by a failed fetch are already explained by that fetch's error.
         let upstream = run.errors
@@ -53,58 +115,33 @@ public final class PlanExecutor: Sendable {
     }
 }
 
-/// The response tree of one plan run (owned by the task running it; never shared).
-final class ObjectNode {
-    var fields = OrderedDictionary<String, TreeValue>()
-}
-
-enum TreeValue {
-    case leaf(JSON)
-    case object(ObjectNode)
-    case list([TreeValue])
-
-    init(_ json: JSON) {
-        switch json {
-        case .object(let o):
-            let n = ObjectNode()
-            for (k, v) in o { n.fields[k] = TreeValue(v) }
-            self = .object(n)
-        case .array(let a): self = .list(a.map(TreeValue.init))
-        default: self = .leaf(json)
+extension ResultNode {
+    /// Deep merge of another object's members into this one (entity answers merged into place).
+    func merge(_ other: ResultNode) {
+        guard let keys = other.keys else { return }
+        for (k, cell) in zip(keys, other.cells) {
+            guard let i = position(k) else { set(k, cell); continue }
+            cells[i] = Self.merged(cells[i], cell)
         }
     }
 
-    var json: JSON {
-        switch self {
-        case .leaf(let j): return j
-        case .object(let n): return .object(n.fields.mapValues(\.json))
-        case .list(let a): return .array(a.map(\.json))
-        }
-    }
-}
-
-extension ObjectNode {
-    /// Deep merge of a JSON object into this node.
-    func merge(_ json: OrderedDictionary<String, JSON>) {
-        for (k, v) in json {
-            switch (fields[k], v) {
-            case (.object(let n)?, .object(let o)): n.merge(o)
-            case (.list(let items)?, .array(let arr)) where items.count == arr.count:
-                fields[k] = .list(zip(items, arr).map { TreeValue.merged($0, $1) })
-            default: fields[k] = TreeValue(v)
-            }
-        }
-    }
-}
-
-extension TreeValue {
-    static func merged(_ a: TreeValue, _ b: JSON) -> TreeValue {
+    static func merged(_ a: Cell, _ b: Cell) -> Cell {
         switch (a, b) {
-        case (.object(let n), .object(let o)): n.merge(o); return a
-        case (.list(let items), .array(let arr)) where items.count == arr.count:
-            return .list(zip(items, arr).map { merged($0, $1) })
-        default: return TreeValue(b)
+        case (.node(let x), .node(let y)) where x.isObject && y.isObject:
+            x.merge(y)
+            return a
+        case (.node(let x), .node(let y)) where !x.isObject && !y.isObject && x.cells.count == y.cells.count:
+            for j in x.cells.indices { x.cells[j] = merged(x.cells[j], y.cells[j]) }
+            return a
+        default:
+            return b
         }
+    }
+
+    /// Takes the planner's internal aliases off the keys of this tree, in place.
+    func unalias(_ renames: [String: String]) {
+        if isObject { renameKeys(renames) }
+        for cell in cells { if case .node(let n) = cell { n.unalias(renames) } }
     }
 }
 
@@ -116,7 +153,7 @@ final class PlanRun {
     let executor: PlanExecutor
     let variables: OrderedDictionary<String, JSON>
     let headers: @Sendable (String) -> [(String, String)]
-    let root = ObjectNode()
+    let root = ResultNode(isObject: true)
     private(set) var errors: [GraphQLError] = []
 
     init(executor: PlanExecutor, variables: OrderedDictionary<String, JSON>, headers: @escaping @Sendable (String) -> [(String, String)]) {
@@ -124,8 +161,6 @@ final class PlanRun {
         self.variables = variables
         self.headers = headers
     }
-
-    func snapshot() -> OrderedDictionary<String, JSON> { root.fields.mapValues(\.json) }
 
     func addErrors(_ e: [GraphQLError]) { errors += e }
 
@@ -136,10 +171,16 @@ final class PlanRun {
         let after: Set<Int>
     }
 
+    /// One request of a step: its variables and, for an entity fetch, its representations.
+    struct Request {
+        var variables: OrderedDictionary<String, JSON>
+        var representations: [UInt8]?
+    }
+
     /// The requests of one step, and (kept here) where their answers go.
     struct Outgoing {
-        var requests: [OrderedDictionary<String, JSON>] = []
-        var targets: [[[(ObjectNode, [Int])]]] = []   // per request: per representation
+        var requests: [Request] = []
+        var targets: [[[(ResultNode, [Int])]]] = []   // per request: per representation
     }
 
     /// The plan's fetches in dependency order (`sequence` orders, `parallel` does not; a
@@ -170,12 +211,12 @@ final class PlanRun {
         return steps
     }
 
-    func execute(_ node: PlanNode) async {
-        let steps = steps(node)
-        var done = Set<Int>(), started = Set<Int>()
+    /// Runs the steps not `done` yet, each when the steps before it are.
+    func execute(_ steps: [Step], done: Set<Int> = []) async {
+        var done = done, started = done
         var outgoing: [Int: Outgoing] = [:]
         let executor = self.executor, headers = self.headers
-        await withTaskGroup(of: (Int, [Result<JSON, GraphQLError>]).self) { group in
+        await withTaskGroup(of: (Int, [Result<SubgraphResponse, GraphQLError>]).self) { group in
             // Start every step whose dependencies are done (a step with nothing to send is done at once).
             func startReady() {
                 var progressed = true
@@ -188,8 +229,8 @@ final class PlanRun {
                         outgoing[id] = out
                         let fetch = step.fetch, requests = out.requests
                         group.addTask {
-                            var results: [Result<JSON, GraphQLError>] = []
-                            for vars in requests { results.append(await Self.send(fetch, vars, executor: executor, headers: headers)) }
+                            var results: [Result<SubgraphResponse, GraphQLError>] = []
+                            for r in requests { results.append(await Self.send(fetch, r, executor: executor, headers: headers)) }
                             return (id, results)
                         }
                     }
@@ -207,74 +248,69 @@ final class PlanRun {
     /// What a step sends: a root fetch's variables, or an entity fetch's representations collected
     /// from the tree (one request per set of context values).
     func prepare(_ step: Step) -> Outgoing {
-        guard let path = step.path else { return Outgoing(requests: [variables(for: step.fetch)], targets: [[]]) }
+        guard let path = step.path else { return Outgoing(requests: [Request(variables: variables(for: step.fetch))], targets: [[]]) }
         var out = Outgoing()
         for batch in batches(path, step.fetch) where !batch.reps.isEmpty {
             var vars = variables(for: step.fetch)
             for (input, value) in zip(step.fetch.contextInputs, batch.context) { vars[input.variable] = value }
-            vars["representations"] = .array(batch.reps)
-            out.requests.append(vars)
+            var list: [UInt8] = [UInt8(ascii: "[")]
+            list.reserveCapacity(batch.reps.reduce(2) { $0 + $1.count + 1 })
+            for (i, rep) in batch.reps.enumerated() {
+                if i > 0 { list.append(UInt8(ascii: ",")) }
+                list += rep
+            }
+            list.append(UInt8(ascii: "]"))
+            out.requests.append(Request(variables: vars, representations: list))
             out.targets.append(batch.targets)
         }
         return out
     }
 
     /// Answers into the tree, errors with their paths.
-    func merge(_ step: Step, _ out: Outgoing, _ results: [Result<JSON, GraphQLError>]) {
+    func merge(_ step: Step, _ out: Outgoing, _ results: [Result<SubgraphResponse, GraphQLError>]) {
         for (i, result) in results.enumerated() {
             guard let path = step.path else { mergeRoot(step.fetch, result); continue }
             mergeEntities(path, step.fetch, out.targets[i], result)
         }
     }
 
-    func variables(for f: FetchNode) -> OrderedDictionary<String, JSON> {
+    func variables(for f: FetchNode) -> OrderedDictionary<String, JSON> { Self.variables(for: f, from: variables) }
+
+    /// The request's variables that a fetch's operation uses.
+    static func variables(for f: FetchNode, from variables: OrderedDictionary<String, JSON>) -> OrderedDictionary<String, JSON> {
         var v = OrderedDictionary<String, JSON>()
         for name in f.variables { if let value = variables[name] { v[name] = value } }
         return v
     }
 
-    static func send(_ f: FetchNode, _ vars: OrderedDictionary<String, JSON>, executor: PlanExecutor,
-                     headers: @Sendable (String) -> [(String, String)]) async -> Result<JSON, GraphQLError> {
+    static func send(_ f: FetchNode, _ r: Request, executor: PlanExecutor,
+                     headers: @Sendable (String) -> [(String, String)]) async -> Result<SubgraphResponse, GraphQLError> {
         guard let transport = executor.transports[f.subgraph] else {
             return .failure(GraphQLError("No transport for subgraph \"\(f.subgraph)\".", code: "SUBGRAPH_UNAVAILABLE",
                                          extensions: ["serviceName": .string(f.subgraph)]))
         }
         do {
-            let response = try await transport.fetch(SubgraphRequest(query: f.operation, variables: vars, headers: headers(f.subgraph),
-                                                                     document: f.document, queryJSON: f.operationJSON.isEmpty ? nil : f.operationJSON))
-            guard case .object = response else {
-                return .failure(GraphQLError("Subgraph \"\(f.subgraph)\" returned an invalid response.", code: "SUBREQUEST_MALFORMED_RESPONSE",
-                                             extensions: ["serviceName": .string(f.subgraph)]))
-            }
-            return .success(response)
-        } catch let e as GraphQLError {
-            var e = e
-            if e.extensions?["serviceName"] == nil { e.extensions = (e.extensions ?? [:]).merging(["serviceName": .string(f.subgraph)]) { a, _ in a } }
-            return .failure(e)
+            return .success(try await transport.fetch(SubgraphRequest(
+                query: f.operation, variables: r.variables, representations: r.representations, headers: headers(f.subgraph),
+                document: f.document, queryJSON: f.operationJSON.isEmpty ? nil : f.operationJSON)))
         } catch {
-            return .failure(GraphQLError("Subgraph \"\(f.subgraph)\" could not be reached: \(error)", code: "SUBREQUEST_HTTP_ERROR",
-                                         extensions: ["serviceName": .string(f.subgraph)]))
+            return .failure(subgraphError(error, f))
         }
     }
 
-    /// The answer with the planner's internal aliases taken off its keys.
-    static func unaliased(_ object: OrderedDictionary<String, JSON>, _ renames: [String: String]) -> OrderedDictionary<String, JSON> {
-        func value(_ v: JSON) -> JSON {
-            switch v {
-            case .object(let o): return .object(unaliased(o, renames))
-            case .array(let a): return .array(a.map(value))
-            default: return v
-            }
+    /// A failed subgraph call as the error the client sees (naming the subgraph).
+    static func subgraphError(_ error: any Error, _ f: FetchNode) -> GraphQLError {
+        if var e = error as? GraphQLError {
+            if e.extensions?["serviceName"] == nil { e.extensions = (e.extensions ?? [:]).merging(["serviceName": .string(f.subgraph)]) { a, _ in a } }
+            return e
         }
-        var out = OrderedDictionary<String, JSON>()
-        for (k, v) in object { out[renames[k] ?? k] = value(v) }
-        return out
+        return GraphQLError("Subgraph \"\(f.subgraph)\" could not be reached: \(error)", code: "SUBREQUEST_HTTP_ERROR",
+                            extensions: ["serviceName": .string(f.subgraph)])
     }
 
     /// Subgraph errors, with paths made absolute.
-    func upstreamErrors(_ response: JSON, _ f: FetchNode, mapPath: ([JSON]) -> [PathElement]?) -> [GraphQLError] {
-        guard let list = response["errors"]?.arrayValue else { return [] }
-        return list.map { e in
+    func upstreamErrors(_ response: SubgraphResponse, _ f: FetchNode, mapPath: ([JSON]) -> [PathElement]?) -> [GraphQLError] {
+        response.errors.map { e in
             var ext = e["extensions"]?.objectValue ?? [:]
             ext["serviceName"] = .string(f.subgraph)
             if ext["code"] == nil { ext["code"] = "DOWNSTREAM_SERVICE_ERROR" }
@@ -291,14 +327,15 @@ final class PlanRun {
         }
     }
 
-    func mergeRoot(_ f: FetchNode, _ result: Result<JSON, GraphQLError>) {
+    func mergeRoot(_ f: FetchNode, _ result: Result<SubgraphResponse, GraphQLError>) {
         switch result {
         case .failure(var e):
             e.path = nil
             addErrors([e])
         case .success(let response):
-            if case .object(let data)? = response["data"] {
-                root.merge(f.internalAliases.isEmpty ? data : Self.unaliased(data, f.internalAliases))
+            if let data = response.data {
+                if !f.internalAliases.isEmpty { data.unalias(f.internalAliases) }
+                root.merge(data)
             }
             errors += upstreamErrors(response, f) { Self.pathElements($0) }
         }
@@ -306,26 +343,27 @@ final class PlanRun {
 
     /// Objects at `path` (lists flattened, type conditions applied), each with the list indices
     /// on its way (one per `.list` segment): its response path is built only when an error needs it.
-    func collect(_ path: [PathSegment]) -> [(ObjectNode, [Int])] {
-        var current: [(TreeValue, [Int])] = [(.object(root), [])]
+    func collect(_ path: [PathSegment]) -> [(ResultNode, [Int])] {
+        var current: [(ResultNode, [Int])] = [(root, [])]
         for seg in path {
-            var next: [(TreeValue, [Int])] = []
+            var next: [(ResultNode, [Int])] = []
             next.reserveCapacity(current.count)
-            for (value, p) in current {
-                switch (seg, value) {
-                case (.field(let k), .object(let n)):
-                    if let v = n.fields[k] { next.append((v, p)) }
-                case (.list, .list(let items)):
-                    for (i, item) in items.enumerated() { next.append((item, p + [i])) }
-                case (.typeCondition(let types), .object(let n)):
-                    if let t = n.fields["__typename"]?.json.stringValue, !types.contains(t) { continue }
-                    next.append((value, p))
-                default: break
+            for (node, p) in current {
+                switch seg {
+                case .field(let k):
+                    if node.isObject, case .node(let v)? = node[k] { next.append((v, p)) }
+                case .list:
+                    guard !node.isObject else { continue }
+                    for (i, item) in node.cells.enumerated() { if case .node(let n) = item { next.append((n, p + [i])) } }
+                case .typeCondition(let types):
+                    guard node.isObject else { continue }
+                    if let t = node.string("__typename"), !types.contains(t) { continue }
+                    next.append((node, p))
                 }
             }
             current = next
         }
-        return current.compactMap { v, p in if case .object(let n) = v { return (n, p) } else { return nil } }
+        return current.filter { $0.0.isObject }
     }
 
     /// The response path of an object `collect(path)` found with these list indices.
@@ -342,61 +380,76 @@ final class PlanRun {
         return out
     }
 
-    /// The representation of an object: the selection's fields read by response key and written
-    /// under their names; fragments apply by the object's `__typename`.
-    func representation(_ node: ObjectNode, _ set: SelectionSet, typename: String?) -> JSON {
-        var out = OrderedDictionary<String, JSON>()
-        // Fragments apply by the object's own type; `__typename` is what the target expects
-        // (the interface's name for an @interfaceObject).
-        let runtime = node.fields["__typename"]?.json.stringValue ?? typename
-        write(node, set.selections, typename: runtime, into: &out)
-        if let typename, out["__typename"] != nil { out["__typename"] = .string(typename) }
-        return .object(out)
+    /// The representation of an object, written as JSON: the selection's fields read by response
+    /// key and written under their names; fragments apply by the object's own `__typename`, and
+    /// `__typename` is written as `typename` (what the target expects: the interface's name for an
+    /// @interfaceObject).
+    func representation(_ node: ResultNode, _ set: SelectionSet, typename: String?) -> [UInt8] {
+        var w = JSONWriter(capacity: 64)
+        var written: [String] = []
+        w.bytes.append(UInt8(ascii: "{"))
+        write(node, set.selections, runtime: node.string("__typename") ?? typename, typename: typename, written: &written, into: &w)
+        w.bytes.append(UInt8(ascii: "}"))
+        return w.bytes
     }
 
-    private func write(_ node: ObjectNode, _ selections: [Selection], typename: String?, into out: inout OrderedDictionary<String, JSON>) {
+    /// The members of one object (each key once: the first selection of a key writes it).
+    private func write(_ node: ResultNode, _ selections: [Selection], runtime: String?, typename: String?,
+                       written: inout [String], into w: inout JSONWriter) {
         let schema = executor.supergraph.schema
+        func key(_ k: String) -> Bool {
+            guard !written.contains(k) else { return false }
+            if !written.isEmpty { w.bytes.append(UInt8(ascii: ",")) }
+            written.append(k)
+            w.writeString(k)
+            w.bytes.append(UInt8(ascii: ":"))
+            return true
+        }
         for sel in selections {
             switch sel {
             case .field(let f):
                 let name = f.name.value
                 if name == "__typename" {
-                    if let typename { out["__typename"] = .string(typename) }
+                    if let typename, key("__typename") { w.writeString(typename) }
                     continue
                 }
-                guard let v = node.fields[f.responseKey] else { continue }
-                if let sub = f.selectionSet {
-                    out[name] = nested(v, sub)
-                } else {
-                    out[name] = v.json
-                }
+                guard let v = node[f.responseKey], key(name) else { continue }
+                if let sub = f.selectionSet { nested(v, sub, into: &w) } else { Self.writeCell(v, &w) }
             case .inlineFragment(let i):
-                if let condition = i.typeCondition?.value, let typename, condition != typename {
-                    guard let t = schema.types[condition], t.kind.isAbstract, t.possibleTypes.contains(typename) else { continue }
+                if let condition = i.typeCondition?.value, let runtime, condition != runtime {
+                    guard let t = schema.types[condition], t.kind.isAbstract, t.possibleTypes.contains(runtime) else { continue }
                 }
-                write(node, i.selectionSet.selections, typename: typename, into: &out)
+                write(node, i.selectionSet.selections, runtime: runtime, typename: typename, written: &written, into: &w)
             case .fragmentSpread:
                 continue
             }
         }
     }
 
-    private func nested(_ value: TreeValue, _ sub: SelectionSet) -> JSON {
-        switch value {
-        case .object(let child):
-            var o = OrderedDictionary<String, JSON>()
-            let t = child.fields["__typename"]?.json.stringValue
+    private func nested(_ value: ResultNode.Cell, _ sub: SelectionSet, into w: inout JSONWriter) {
+        guard case .node(let child) = value else { Self.writeCell(value, &w); return }
+        if child.isObject {
+            var written: [String] = []
+            let t = child.string("__typename")
+            w.bytes.append(UInt8(ascii: "{"))
             if let t, sub.selections.contains(where: { if case .inlineFragment = $0 { return true } else { return false } }) {
-                o["__typename"] = .string(t)
+                written.append("__typename")
+                w.append(#""__typename":"#)
+                w.writeString(t)
             }
-            write(child, sub.selections, typename: t, into: &o)
-            return .object(o)
-        case .list(let items):
-            return .array(items.map { nested($0, sub) })
-        case .leaf(let j):
-            return j
+            write(child, sub.selections, runtime: t, typename: t, written: &written, into: &w)
+            w.bytes.append(UInt8(ascii: "}"))
+        } else {
+            w.bytes.append(UInt8(ascii: "["))
+            for (i, item) in child.cells.enumerated() {
+                if i > 0 { w.bytes.append(UInt8(ascii: ",")) }
+                nested(item, sub, into: &w)
+            }
+            w.bytes.append(UInt8(ascii: "]"))
         }
     }
+
+    static func writeCell(_ cell: ResultNode.Cell, _ w: inout JSONWriter) { ResultNode.write(cell, &w) }
 
     /// The representation input that applies to an object of runtime type `typename`.
     func input(for typename: String?, in f: FetchNode) -> EntityRepresentation? {
@@ -412,9 +465,9 @@ final class PlanRun {
     /// Entities with different context values (`@fromContext`) go in separate requests.
     struct Batch {
         var context: [JSON]
-        var reps: [JSON] = []
-        var targets: [[(ObjectNode, [Int])]] = []
-        var index: [JSON: Int] = [:]
+        var reps: [[UInt8]] = []
+        var targets: [[(ResultNode, [Int])]] = []
+        var index: [[UInt8]: Int] = [:]
     }
 
     /// The representations of the objects at `path`, deduplicated, by context values.
@@ -423,13 +476,14 @@ final class PlanRun {
         var batches: [Batch] = []
         var byContext: [JSON: Int] = [:]
         for (node, p) in collect(path) {
-            let typename = node.fields["__typename"]?.json.stringValue
+            let typename = node.string("__typename")
             guard let input = input(for: typename, in: f) else { continue }
             // An object whose key is missing or null is not an entity this fetch can resolve.
             let hasKey = input.keyFields.allSatisfy { k in
-                guard let v = node.fields[k] else { return false }
-                if case .leaf(.null) = v { return false }
-                return true
+                switch node[k] {
+                case nil, .json(.null)?, .pending?: return false
+                default: return true
+                }
             }
             guard hasKey else { continue }
             let values = f.contextInputs.map { contextValue($0, indices: p) }
@@ -453,28 +507,32 @@ final class PlanRun {
     /// The value an entity's `@fromContext` argument takes: picked from its ancestor at the
     /// input's path (found again by the entity's own list indices).
     func contextValue(_ input: ContextInput, indices: [Int]) -> JSON {
-        var current: TreeValue = .object(root)
+        var current: ResultNode.Cell = .node(root)
         var next = indices.makeIterator()
         for seg in input.ancestorPath {
             switch (seg, current) {
-            case (.field(let k), .object(let n)): current = n.fields[k] ?? .leaf(.null)
-            case (.list, .list(let items)):
-                guard let i = next.next(), i < items.count else { return .null }
-                current = items[i]
+            case (.field(let k), .node(let n)) where n.isObject: current = n[k] ?? .json(.null)
+            case (.list, .node(let n)) where !n.isObject:
+                guard let i = next.next(), i < n.cells.count else { return .null }
+                current = n.cells[i]
             case (.typeCondition, _): continue
             default: return .null
             }
         }
         var selections = input.selection.selections
-        while case .object(let n) = current, let first = selections.first, case .field(let field) = first {
-            current = n.fields[field.responseKey] ?? .leaf(.null)
+        while case .node(let n) = current, n.isObject, let first = selections.first, case .field(let field) = first {
+            current = n[field.responseKey] ?? .json(.null)
             guard let sub = field.selectionSet else { break }
             selections = sub.selections
         }
-        return current.json
+        switch current {
+        case .json(let j): return j
+        case .node(let n): return n.json
+        case .pending: return .null
+        }
     }
 
-    func mergeEntities(_ path: [PathSegment], _ f: FetchNode, _ targets: [[(ObjectNode, [Int])]], _ result: Result<JSON, GraphQLError>) {
+    func mergeEntities(_ path: [PathSegment], _ f: FetchNode, _ targets: [[(ResultNode, [Int])]], _ result: Result<SubgraphResponse, GraphQLError>) {
         switch result {
         case .failure(var e):
             e.path = targets.first?.first.map { Self.responsePath(path, $0.1) }
@@ -486,15 +544,15 @@ final class PlanRun {
                       let base = targets[i].first.map({ Self.responsePath(path, $0.1) }) else { return nil }
                 return base + Self.pathElements(Array(p.dropFirst(2)))
             }
-            guard let entities = response["data"]?["_entities"]?.arrayValue else { return }
-            for (i, entity) in entities.enumerated() where i < targets.count {
-                guard case .object(var o) = entity else { continue }
-                if !f.internalAliases.isEmpty { o = Self.unaliased(o, f.internalAliases) }
+            guard case .node(let list)? = response.data?["_entities"], !list.isObject else { return }
+            for (i, entity) in list.cells.enumerated() where i < targets.count {
+                guard case .node(let o) = entity, o.isObject else { continue }
+                if !f.internalAliases.isEmpty { o.unalias(f.internalAliases) }
                 for (node, _) in targets[i] {
                     // An @interfaceObject answer names the interface; the object keeps its own type.
-                    if let mine = node.fields["__typename"]?.json.stringValue, let theirs = o["__typename"]?.stringValue, mine != theirs,
+                    if let mine = node.string("__typename"), let theirs = o.string("__typename"), mine != theirs,
                        executor.supergraph.schema.types[theirs]?.kind != .object {
-                        o["__typename"] = .string(mine)
+                        o.set("__typename", .json(.string(mine)))
                     }
                     node.merge(o)
                 }

@@ -1,11 +1,12 @@
 import GraphQLCore
 import OrderedCollections
 
-/// Writes the client's response from the merged tree in one walk: the client's operation is
-/// applied to the tree (CollectFields per runtime type, aliases, `@skip`/`@include`, result
+/// Writes the client's `data` from the merged tree to bytes in one walk: the client's operation
+/// is applied to the tree (CollectFields per runtime type, aliases, `@skip`/`@include`, result
 /// coercion of leaves, `__typename`) with the specification's null propagation — what
-/// executing the operation over the tree with the general executor gives, without building
-/// a JSON copy of the tree, resolver closures and a result tree first.
+/// executing the operation over the tree with the general executor gives, without building a
+/// JSON copy of the tree or of the answer. A null that propagates takes back the bytes written
+/// for the object or list it nulls.
 /// Introspection (`__schema`, `__type`) is left to the executor.
 struct Shaper {
     let schema: Schema
@@ -16,6 +17,8 @@ struct Shaper {
     private var path: [PathElement] = []
     /// Collected fields per selection-set list and runtime type (lists of objects reuse them).
     private var plans: [PlanKey: [FieldStep]] = [:]
+    /// The bytes written so far.
+    private var out = JSONWriter()
 
     /// A selection-set list (by the spans of its sets) and a runtime type.
     struct PlanKey: Hashable {
@@ -47,22 +50,28 @@ struct Shaper {
         self.source = source
     }
 
-    /// A completed value, or a null that must propagate to the nearest nullable position.
+    /// How completing a value ended: written, null (nothing written; the caller decides
+    /// whether a null may stand there), or a null that must propagate to the nearest nullable
+    /// position (what was written for it is taken back there).
     enum Completed {
-        case value(JSON)
+        case value
+        case null
         case propagate
     }
 
-    /// The `data` of the response (null when a non-null root field came back null).
-    mutating func shape(_ operation: OperationDefinition, root: ObjectNode) -> JSON {
-        guard let rootName = schema.rootTypeName(operation.operation), let rootType = schema.types[rootName] else { return .null }
-        switch object(root, rootType, [operation.selectionSet]) {
-        case .value(let v): return v
-        case .propagate: return .null
+    /// The response's `data`, written to bytes in the client's field order (null when a
+    /// non-null root field came back null).
+    mutating func shape(_ operation: OperationDefinition, root: ResultNode) -> [UInt8] {
+        out = JSONWriter(capacity: 16_384)
+        guard let rootName = schema.rootTypeName(operation.operation), let rootType = schema.types[rootName] else { return Array("null".utf8) }
+        if case .propagate = object(root, rootType, [operation.selectionSet]) {
+            out.bytes.removeAll(keepingCapacity: true)
+            out.append("null")
         }
+        return out.bytes
     }
 
-    mutating func object(_ node: ObjectNode, _ type: NamedType, _ sets: [SelectionSet]) -> Completed {
+    mutating func object(_ node: ResultNode, _ type: NamedType, _ sets: [SelectionSet]) -> Completed {
         let steps: [FieldStep]
         let cacheable = sets.allSatisfy { $0.span != .none }
         let key = PlanKey(first: cacheable ? Int(sets.first?.span.start ?? 0) : 0, count: sets.count,
@@ -81,91 +90,106 @@ struct Shaper {
             }
             if cacheable { plans[key] = steps }
         }
-        var out = OrderedDictionary<String, JSON>()
-        out.reserveCapacity(steps.count)
-        for step in steps {
+        out.bytes.append(UInt8(ascii: "{"))
+        for (i, step) in steps.enumerated() {
+            if i > 0 { out.bytes.append(UInt8(ascii: ",")) }
+            out.writeString(step.responseKey)
+            out.bytes.append(UInt8(ascii: ":"))
             if step.isTypename {
-                out[step.responseKey] = .string(type.name)
+                out.writeString(type.name)
                 continue
             }
             path.append(.key(step.responseKey))
-            let r = complete(node.fields[step.responseKey], step.type, step, parent: type.name)
+            let r = complete(node[step.responseKey], step.type, step, parent: type.name)
             path.removeLast()
-            switch r {
-            case .value(let v): out[step.responseKey] = v
-            case .propagate: return .propagate
-            }
+            if case .propagate = r { return .propagate }
         }
-        return .value(.object(out))
+        out.bytes.append(UInt8(ascii: "}"))
+        return .value
     }
 
     /// CompleteValue: a null in a non-null position records the error and propagates; a
     /// position that is not non-null stops a propagation from inside as null.
-    mutating func complete(_ value: TreeValue?, _ type: TypeReference, _ step: FieldStep, parent: String) -> Completed {
+    mutating func complete(_ value: ResultNode.Cell?, _ type: TypeReference, _ step: FieldStep, parent: String) -> Completed {
         if case .nonNull(let inner) = type {
             let r = completeInner(value, inner, step, parent: parent)
-            if case .value(.null) = r {
+            if case .null = r {
                 error("Cannot return null for non-nullable field \(parent).\(step.nodes[0].name.value).", step.nodes)
                 return .propagate
             }
             return r
         }
-        let r = completeInner(value, type, step, parent: parent)
-        if case .propagate = r { return .value(.null) }
-        return r
+        let mark = out.bytes.count
+        switch completeInner(value, type, step, parent: parent) {
+        case .value: return .value
+        case .null, .propagate:
+            out.bytes.removeSubrange(mark...)
+            out.append("null")
+            return .value
+        }
     }
 
     /// Completion of a list, leaf or composite value (errors are recorded and propagate).
-    mutating func completeInner(_ value: TreeValue?, _ type: TypeReference, _ step: FieldStep, parent: String) -> Completed {
-        guard let value else { return .value(.null) }
+    mutating func completeInner(_ value: ResultNode.Cell?, _ type: TypeReference, _ step: FieldStep, parent: String) -> Completed {
+        guard let value else { return .null }
         switch type {
         case .nonNull:
             return complete(value, type, step, parent: parent)
         case .list(let inner):
-            let items: [TreeValue]
             switch value {
-            case .list(let l): items = l
-            case .leaf(.null): return .value(.null)
-            default: items = [value]
-            }
-            var out: [JSON] = []
-            out.reserveCapacity(items.count)
-            for (i, item) in items.enumerated() {
-                path.append(.index(i))
-                let r = complete(item, inner, step, parent: parent)
-                path.removeLast()
-                switch r {
-                case .value(let v): out.append(v)
-                case .propagate: return .propagate
+            case .json(.null), .pending: return .null
+            case .node(let list) where !list.isObject:
+                out.bytes.append(UInt8(ascii: "["))
+                for (i, item) in list.cells.enumerated() {
+                    if i > 0 { out.bytes.append(UInt8(ascii: ",")) }
+                    path.append(.index(i))
+                    let r = complete(item, inner, step, parent: parent)
+                    path.removeLast()
+                    if case .propagate = r { return .propagate }
                 }
+                out.bytes.append(UInt8(ascii: "]"))
+                return .value
+            default:
+                // A single value where a list is expected is a list of one (result coercion).
+                out.bytes.append(UInt8(ascii: "["))
+                path.append(.index(0))
+                let r = complete(value, inner, step, parent: parent)
+                path.removeLast()
+                if case .propagate = r { return .propagate }
+                out.bytes.append(UInt8(ascii: "]"))
+                return .value
             }
-            return .value(.array(out))
         case .named(let n):
-            guard let declared = step.named else { return .value(.null) }
+            guard let declared = step.named else { return .null }
             switch value {
-            case .leaf(.null):
-                return .value(.null)
-            case .leaf(let json):
+            case .json(.null), .pending:
+                return .null
+            case .json(let json):
                 guard declared.kind.isLeaf, let v = schema.serializeLeaf(declared, json) else {
                     let what = declared.kind == .enumType ? "Enum \"\(n.value)\" cannot represent value: \(json.text)"
                         : "\(n.value) cannot represent value: \(json.text)"
                     error(what, step.nodes)
                     return .propagate
                 }
-                return .value(v)
-            case .object(let child):
+                out.write(v)
+                return .value
+            case .node(let child) where declared.kind == .scalar && !Schema.builtInScalars.contains(declared.name):
+                // A custom scalar's value (a JSON object or list, say) passes through untouched.
+                child.write(&out)
+                return .value
+            case .node(let child) where child.isObject:
                 guard declared.kind.isComposite else {
                     error("Field \(parent).\(step.nodes[0].name.value) returned an object for non-object type \(n.value).", step.nodes)
                     return .propagate
                 }
                 var runtime = declared
                 if declared.kind != .object {
-                    if case .leaf(.string(let name))? = child.fields["__typename"], let t = schema.types[name], t.kind == .object,
+                    if let name = child.string("__typename"), let t = schema.types[name], t.kind == .object,
                        schema.isPossibleType(declared, name) {
                         runtime = t
-                    } else if case .leaf(.string(let name))? = child.fields["__typename"], schema.types[name] == nil {
+                    } else if let name = child.string("__typename"), schema.types[name] == nil {
                         // An object of a type the API schema hides (@inaccessible) is not shown.
-                        return .value(.null)
+                        return .null
                     } else if declared.kind != .interface {
                         error("Abstract type \"\(n.value)\" must resolve to an Object type at runtime for field \"\(parent).\(step.nodes[0].name.value)\".", step.nodes)
                         return .propagate
@@ -174,7 +198,7 @@ struct Shaper {
                     // object it is): its own fields are answered, fragments on objects are not.
                 }
                 return object(child, runtime, step.nodes.compactMap(\.selectionSet))
-            case .list:
+            case .node:
                 error("Field \(parent).\(step.nodes[0].name.value) returned a list for \(n.value).", step.nodes)
                 return .propagate
             }

@@ -5,24 +5,105 @@ import OrderedCollections
 public struct SubgraphRequest: Sendable {
     public var query: String
     public var variables: OrderedDictionary<String, JSON>
+    /// An entity fetch's `representations` variable, written as a JSON array from the response
+    /// tree (remote subgraphs send these bytes as they are).
+    public var representations: [UInt8]?
     /// Headers to forward (already filtered by the propagation rules).
     public var headers: [(String, String)]
     /// The query parsed, when the plan prepared it (in-process subgraphs execute it as is).
     public var document: Document?
     /// The query as a JSON string literal, when the plan prepared it (remote request bodies).
     public var queryJSON: [UInt8]?
-    public init(query: String, variables: OrderedDictionary<String, JSON>, headers: [(String, String)] = [],
-                document: Document? = nil, queryJSON: [UInt8]? = nil) {
+    public init(query: String, variables: OrderedDictionary<String, JSON>, representations: [UInt8]? = nil,
+                headers: [(String, String)] = [], document: Document? = nil, queryJSON: [UInt8]? = nil) {
         self.query = query
         self.variables = variables
+        self.representations = representations
         self.headers = headers
         self.document = document
         self.queryJSON = queryJSON
     }
+
+    /// The variables with the representations read back into JSON (for subgraphs that take
+    /// input values rather than bytes).
+    public func allVariables() throws -> OrderedDictionary<String, JSON> {
+        guard let representations else { return variables }
+        var v = variables
+        v["representations"] = try JSONReader.parse(representations, maxDepth: 512)
+        return v
+    }
+
+    /// The request body: `{"query":…,"variables":{…}}`, the query from the plan's prepared literal.
+    public var body: [UInt8] {
+        var body: [UInt8] = Array(#"{"query":"#.utf8)
+        body += queryJSON ?? JSON.string(query).bytes
+        if !variables.isEmpty || representations != nil {
+            var w = JSONWriter(capacity: 64 + (representations?.count ?? 0))
+            w.append(#","variables":{"#)
+            var first = true
+            for (k, v) in variables {
+                if !first { w.bytes.append(UInt8(ascii: ",")) }
+                first = false
+                w.writeString(k)
+                w.bytes.append(UInt8(ascii: ":"))
+                w.write(v)
+            }
+            if let representations {
+                if !first { w.bytes.append(UInt8(ascii: ",")) }
+                w.append(#""representations":"#)
+                w.appendRaw(representations)
+            }
+            w.bytes.append(UInt8(ascii: "}"))
+            body += w.bytes
+        }
+        body.append(UInt8(ascii: "}"))
+        return body
+    }
+}
+
+/// A subgraph's answer: `data` as a response tree, and its errors. Built by the fetching task
+/// and handed once to the plan run that merges it (one owner at a time; never shared).
+public struct SubgraphResponse: @unchecked Sendable {
+    /// The `data` object; nil when absent or null.
+    public var data: ResultNode?
+    /// The `errors` entries as sent.
+    public var errors: [JSON]
+    public init(data: ResultNode?, errors: [JSON] = []) {
+        self.data = data
+        self.errors = errors
+    }
+
+    /// Reads an HTTP body straight into the response tree; nil when it is not a GraphQL response.
+    public static func parse(_ bytes: [UInt8]) -> SubgraphResponse? {
+        guard let (data, members) = try? JSONReader.parseResponse(bytes, maxDepth: 512) else { return nil }
+        let node: ResultNode?
+        switch data {
+        case .node(let n)? where n.isObject: node = n
+        case nil, .json(.null)?: node = nil
+        default: return nil
+        }
+        let errors: [JSON]
+        switch members["errors"] {
+        case nil, .null?: errors = []
+        case .array(let list)?: errors = list
+        default: return nil
+        }
+        if node == nil, data == nil, members["errors"] == nil { return nil }
+        return SubgraphResponse(data: node, errors: errors)
+    }
 }
 
 /// How the plan executor reaches a subgraph: in-process (our own engine, no JSON round trip)
-/// or over HTTP. Returns the GraphQL response map (`data`, `errors`).
+/// or over HTTP.
 public protocol SubgraphTransport: Sendable {
-    func fetch(_ request: SubgraphRequest) async throws -> JSON
+    func fetch(_ request: SubgraphRequest) async throws -> SubgraphResponse
+    /// A subscription: one response per event, until the subgraph ends it or the consumer
+    /// stops (which cancels it at the subgraph).
+    func subscribe(_ request: SubgraphRequest) async throws -> AsyncThrowingStream<SubgraphResponse, any Error>
+}
+
+extension SubgraphTransport {
+    public func subscribe(_ request: SubgraphRequest) async throws -> AsyncThrowingStream<SubgraphResponse, any Error> {
+        throw GraphQLError("This subgraph cannot be subscribed to.", code: "SUBSCRIPTION_NOT_SUPPORTED")
+    }
 }

@@ -68,7 +68,7 @@ public final class FederatedExecutor: OperationExecutor {
             for t in remote {
                 group.addTask {
                     let probe = HTTPTransport(name: t.name, url: t.url, timeoutMs: 1_000, client: t.client)
-                    return (try? await probe.fetch(SubgraphRequest(query: "{ __typename }", variables: [:])))?["data"] != nil
+                    return (try? await probe.fetch(SubgraphRequest(query: "{ __typename }", variables: [:])))?.data != nil
                 }
             }
             return await group.allSatisfy { $0 }

@@ -7,8 +7,8 @@ import OrderedCollections
 import SubgraphKit
 import Synchronization
 
-/// An in-package subgraph called in-process: its operation is executed on our engine and the
-/// result handed over as a JSON value (no serialisation, no HTTP). Parsed operations are cached.
+/// An in-package subgraph called in-process: its operation is executed on our engine and its
+/// result tree handed over as it is (no serialisation, no HTTP). Parsed operations are cached.
 public final class InProcessTransport<Context: Sendable>: SubgraphTransport {
     let subgraph: Subgraph<Context>
     let makeContext: @Sendable ([(String, String)]) -> Context
@@ -19,7 +19,33 @@ public final class InProcessTransport<Context: Sendable>: SubgraphTransport {
         self.makeContext = makeContext
     }
 
-    public func fetch(_ request: SubgraphRequest) async throws -> JSON {
+    public func fetch(_ request: SubgraphRequest) async throws -> SubgraphResponse {
+        let result = await subgraph.execute(ExecutionRequest(document: try document(request), variables: try request.allVariables()),
+                                            context: makeContext(request.headers))
+        return SubgraphResponse(data: result.dataTree, errors: result.errors.map(\.json))
+    }
+
+    public func subscribe(_ request: SubgraphRequest) async throws -> AsyncThrowingStream<SubgraphResponse, any Error> {
+        let start = await subgraph.subscribe(ExecutionRequest(document: try document(request), variables: try request.allVariables()),
+                                             context: makeContext(request.headers))
+        let (stream, continuation) = AsyncThrowingStream<SubgraphResponse, any Error>.makeStream()
+        switch start {
+        case .failed(let result):
+            continuation.yield(SubgraphResponse(data: result.dataTree, errors: result.errors.map(\.json)))
+            continuation.finish()
+        case .stream(let responses):
+            let pump = Task {
+                for await result in responses {
+                    continuation.yield(SubgraphResponse(data: result.dataTree, errors: result.errors.map(\.json)))
+                }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in pump.cancel() }
+        }
+        return stream
+    }
+
+    func document(_ request: SubgraphRequest) throws -> Document {
         let document: Document
         if let prepared = request.document {
             document = prepared   // parsed once with the plan
@@ -32,9 +58,7 @@ public final class InProcessTransport<Context: Sendable>: SubgraphTransport {
                 d[request.query] = document
             }
         }
-        let result = await subgraph.execute(ExecutionRequest(document: document, variables: request.variables),
-                                            context: makeContext(request.headers))
-        return result.json
+        return document
     }
 }
 
@@ -54,57 +78,56 @@ public final class HTTPTransport: SubgraphTransport {
 
     /// A request in flight and how many fetches wait for it.
     final class Shared: Sendable {
-        let task: Task<JSON, Error>
+        let task: Task<Answer, Error>
         let waiters = Atomic<Int>(1)
-        init(_ task: Task<JSON, Error>) { self.task = task }
+        init(_ task: Task<Answer, Error>) { self.task = task }
     }
 
     /// Identical queries in flight (same text, variables and headers) share one request.
     private let inFlight = Mutex<[String: Shared]>([:])
 
-    public func fetch(_ request: SubgraphRequest) async throws -> JSON {
+    /// A subgraph's HTTP answer, before it is read (each request sharing it reads its own tree).
+    struct Answer: Sendable {
+        let status: UInt
+        let body: [UInt8]
+    }
+
+    public func fetch(_ request: SubgraphRequest) async throws -> SubgraphResponse {
         // Never merge mutations: each must run.
-        guard !request.query.hasPrefix("mutation") else { return try await send(request) }
-        let key = request.query + "\u{0}" + JSON.object(request.variables).text + "\u{0}"
+        guard !request.query.hasPrefix("mutation") else { return try read(await send(request.body, headers: request.headers)) }
+        let body = request.body
+        let key = String(decoding: body, as: UTF8.self) + "\u{0}"
             + request.headers.map { "\($0.0.lowercased()):\($0.1)" }.joined(separator: "\u{1}")
         let (shared, owner): (Shared, Bool) = inFlight.withLock { d in
             if let s = d[key] {
                 s.waiters.wrappingAdd(1, ordering: .relaxed)
                 return (s, false)
             }
-            let s = Shared(Task { try await self.send(request) })
+            let s = Shared(Task { try await self.send(body, headers: request.headers) })
             d[key] = s
             return (s, true)
         }
         defer { if owner { inFlight.withLock { if $0[key] === shared { $0[key] = nil } } } }
         // The shared request is cancelled (and its connection closed) when every fetch waiting
         // for it is: a request that timed out or whose client went away stops its subgraph calls.
-        return try await withTaskCancellationHandler {
+        return try read(await withTaskCancellationHandler {
             try await shared.task.value
         } onCancel: {
             if shared.waiters.wrappingSubtract(1, ordering: .acquiringAndReleasing).newValue == 0 { shared.task.cancel() }
-        }
+        })
     }
 
     /// Number of HTTP requests sent (for tests and metrics).
     private let sent = Atomic<Int>(0)
     public var requestCount: Int { sent.load(ordering: .relaxed) }
 
-    func send(_ request: SubgraphRequest) async throws -> JSON {
+    func send(_ body: [UInt8], headers: [(String, String)]) async throws -> Answer {
         sent.wrappingAdd(1, ordering: .relaxed)
-        // {"query":<the plan's prepared literal>,"variables":{...}}
-        var body: [UInt8] = Array(#"{"query":"#.utf8)
-        body += request.queryJSON ?? JSON.string(request.query).bytes
-        if !request.variables.isEmpty {
-            body += Array(#","variables":"#.utf8)
-            body += JSON.object(request.variables).bytes
-        }
-        body.append(UInt8(ascii: "}"))
         var http = HTTPClientRequest(url: url)
         http.method = .POST
         http.headers.add(name: "content-type", value: "application/json")
         http.headers.add(name: "accept", value: "application/graphql-response+json, application/json")
-        for (k, v) in request.headers { http.headers.add(name: k, value: v) }
+        for (k, v) in headers { http.headers.add(name: k, value: v) }
         http.body = .bytes(ByteBuffer(bytes: body))
         let response: HTTPClientResponse
         do {
@@ -116,10 +139,15 @@ public final class HTTPTransport: SubgraphTransport {
         }
         var buffer = try await response.body.collect(upTo: 64 << 20)
         let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
-        guard let json = try? JSONReader.parse(bytes, maxDepth: 512), case .object = json else {
-            throw GraphQLError("Subgraph \"\(name)\" answered with status \(response.status.code) and a body that is not a GraphQL response.",
+        return Answer(status: response.status.code, body: bytes)
+    }
+
+    /// The body read straight into a response tree of its own.
+    func read(_ answer: Answer) throws -> SubgraphResponse {
+        guard let parsed = SubgraphResponse.parse(answer.body) else {
+            throw GraphQLError("Subgraph \"\(name)\" answered with status \(answer.status) and a body that is not a GraphQL response.",
                                code: "SUBREQUEST_MALFORMED_RESPONSE")
         }
-        return json
+        return parsed
     }
 }

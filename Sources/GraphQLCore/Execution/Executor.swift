@@ -18,31 +18,59 @@ public struct ExecutionRequest: Sendable {
 
 /// The outcome of execution (spec §7.1): `data` absent when a request error stopped it.
 public struct ExecutionResult: Sendable {
-    private let dataValue: JSON?
-    /// The executor's result tree, written to bytes directly (no detour through `JSON`).
-    private let tree: ResultTree?
+    /// Where `data` is kept: a JSON value, the executor's result tree, or bytes already written.
+    private enum Data: Sendable {
+        case none
+        case json(JSON)
+        case tree(ResultTree)
+        case written([UInt8])
+    }
+    private let dataStore: Data
     public var errors: [GraphQLError]
     public var extensions: OrderedDictionary<String, JSON>?
 
     public init(data: JSON?, errors: [GraphQLError] = [], extensions: OrderedDictionary<String, JSON>? = nil) {
-        self.dataValue = data
-        self.tree = nil
+        self.dataStore = data.map { .json($0) } ?? .none
         self.errors = errors
         self.extensions = extensions
     }
 
     init(tree: ResultNode, errors: [GraphQLError]) {
-        self.dataValue = nil
-        self.tree = ResultTree(tree)
+        self.dataStore = .tree(ResultTree(tree))
         self.errors = errors
         self.extensions = nil
     }
 
-    /// The data as a JSON value (built on demand from the result tree).
-    public var data: JSON? { tree.map { $0.root.json } ?? dataValue }
+    /// A result whose `data` was written to bytes already (a JSON value, e.g. by a writer that
+    /// walks another tree).
+    public init(writtenData: [UInt8], errors: [GraphQLError] = [], extensions: OrderedDictionary<String, JSON>? = nil) {
+        self.dataStore = .written(writtenData)
+        self.errors = errors
+        self.extensions = extensions
+    }
+
+    /// The data as a JSON value (built on demand).
+    public var data: JSON? {
+        switch dataStore {
+        case .none: return nil
+        case .json(let j): return j
+        case .tree(let t): return t.root.json
+        case .written(let b): return try? JSONReader.parse(b, maxDepth: .max)
+        }
+    }
+
+    /// The executor's result tree, handed over as is (nil when `data` is null or kept otherwise).
+    /// The caller becomes its owner.
+    public var dataTree: ResultNode? {
+        if case .tree(let t) = dataStore { return t.root }
+        return nil
+    }
 
     /// Whether the response has a `data` entry (without building it).
-    public var hasData: Bool { tree != nil || dataValue != nil }
+    public var hasData: Bool {
+        if case .none = dataStore { return false }
+        return true
+    }
 
     /// The response map: `errors` first when present, then `data`, then `extensions`.
     public var json: JSON {
@@ -53,7 +81,7 @@ public struct ExecutionResult: Sendable {
         return .object(o)
     }
 
-    /// The response map as JSON bytes, written straight from the result tree.
+    /// The response map as JSON bytes, written straight from where `data` is kept.
     public var jsonBytes: [UInt8] {
         var w = JSONWriter(capacity: 4096)
         w.bytes.append(UInt8(ascii: "{"))
@@ -63,10 +91,15 @@ public struct ExecutionResult: Sendable {
             w.write(.array(errors.map(\.json)))
             first = false
         }
-        if tree != nil || dataValue != nil {
+        if hasData {
             if !first { w.bytes.append(UInt8(ascii: ",")) }
             w.append("\"data\":")
-            if let tree { tree.root.write(&w) } else { w.write(dataValue!) }
+            switch dataStore {
+            case .none: break
+            case .json(let j): w.write(j)
+            case .tree(let t): t.root.write(&w)
+            case .written(let b): w.appendRaw(b)
+            }
             first = false
         }
         if let extensions, !extensions.isEmpty {
@@ -145,6 +178,85 @@ public enum Executor {
     }
 }
 
+/// A subscription's start (§6.2.3): its response stream, or the request error that stopped it.
+public enum SubscriptionStart: Sendable {
+    case stream(AsyncStream<ExecutionResult>)
+    case failed(ExecutionResult)
+}
+
+extension Executor {
+    /// Subscribe (§6.2.3): CreateSourceEventStream resolves the one root field to its source
+    /// stream, then each event is executed as the field's value (MapSourceToResponseEvent) into
+    /// one response. The response stream ends when the source does; a source error ends it with
+    /// a last response carrying the error. Cancelling the consumer cancels the source.
+    public static func subscribe<Context: Sendable>(_ executable: ExecutableSchema<Context>, request: ExecutionRequest,
+                                                    context: Context) async -> SubscriptionStart {
+        let schema = executable.schema
+        let operations = request.document.operations.filter { request.operationName == nil || $0.name?.value == request.operationName }
+        guard operations.count == 1, let operation = operations.first, operation.operation == .subscription else {
+            return .failed(ExecutionResult(data: nil, errors: [GraphQLError("Must provide exactly one subscription operation.", code: "OPERATION_NOT_FOUND")]))
+        }
+        let variables: OrderedDictionary<String, JSON>
+        switch Values.coerceVariables(schema, operation.variableDefinitions, request.variables, source: request.source) {
+        case .success(let v): variables = v
+        case .failure(let e): return .failed(ExecutionResult(data: nil, errors: e.errors))
+        }
+        guard let rootName = schema.subscriptionType, let rootType = schema.types[rootName],
+              let rootValue = executable.rootValues[.subscription] else {
+            return .failed(ExecutionResult(data: nil, errors: [GraphQLError("Schema is not configured for subscriptions.", code: "OPERATION_NOT_SUPPORTED")]))
+        }
+        var fragments: [String: FragmentDefinition] = [:]
+        for f in request.document.fragments { fragments[f.name.value] = f }
+        let state = ExecutionState(executable: executable, operation: operation, fragments: fragments,
+                                   variables: variables, context: context, source: request.source, observer: nil)
+        let plans = state.collectPlans(rootType, [operation.selectionSet])
+        guard plans.count == 1, let plan = plans.first else {
+            return .failed(ExecutionResult(data: nil, errors: [GraphQLError("A subscription must select exactly one root field.", code: "GRAPHQL_VALIDATION_FAILED")]))
+        }
+        // CreateSourceEventStream: the field's resolver gives the source stream.
+        var output: Output<Context>
+        switch plan.arguments {
+        case .failure(let e): output = .error(e)
+        case .success(let args):
+            do { output = try rootValue.resolve(plan.fieldName, args, context, ResolveInfo(plan: plan, request: state.facts)) } catch {
+                output = .error(state.asGraphQLError(error))
+            }
+        }
+        while case .async(let thunk) = output {
+            do { output = try await thunk() } catch { output = .error(state.asGraphQLError(error)) }
+        }
+        let source: AsyncThrowingStream<Output<Context>, any Error>
+        switch output {
+        case .stream(let s): source = s
+        case .error(var e):
+            e.path = [.key(plan.responseKey)]
+            if e.locations.isEmpty { e.locations = state.locations(plan.fieldNodes) }
+            return .failed(ExecutionResult(data: nil, errors: [e]))
+        default:
+            return .failed(ExecutionResult(data: nil, errors: [GraphQLError("Subscription field \(rootName).\(plan.fieldName) did not return an event stream.",
+                                                                        locations: state.locations(plan.fieldNodes), path: [.key(plan.responseKey)])]))
+        }
+        let (responses, continuation) = AsyncStream<ExecutionResult>.makeStream(bufferingPolicy: .unbounded)
+        let pump = Task {
+            do {
+                for try await event in source {
+                    // MapSourceToResponseEvent: a fresh execution of the selection per event.
+                    let run = ExecutionState(executable: executable, operation: operation, fragments: fragments,
+                                             variables: variables, context: context, source: request.source, observer: nil)
+                    continuation.yield(await run.runEvent(rootType: rootType, plan: plan, value: event))
+                }
+            } catch {
+                var e = state.asGraphQLError(error)
+                e.path = [.key(plan.responseKey)]
+                continuation.yield(ExecutionResult(data: nil, errors: [e]))
+            }
+            continuation.finish()
+        }
+        continuation.onTermination = { _ in pump.cancel() }
+        return .stream(responses)
+    }
+}
+
 /// A path in the response, shared by children (built into an array only when needed).
 indirect enum ResponsePath: Sendable {
     case root
@@ -164,23 +276,87 @@ indirect enum ResponsePath: Sendable {
     }
 }
 
-/// A container in the result tree: an object's fields or a list's items.
-final class ResultNode {
-    enum Cell {
+/// A container of the response tree: an object's fields (keys in order) or a list's items.
+/// The executor writes its result into it, a subgraph's HTTP body is read straight into it
+/// (`JSONReader.parseResponse`), the federation executor merges entity answers into it, and it
+/// is written to bytes without a JSON value in between. A tree has one owner at a time.
+public final class ResultNode {
+    public enum Cell {
         case json(JSON)
         case node(ResultNode)
+        /// Not resolved yet (the executor's placeholder); read as null.
         case pending
     }
-    var keys: [String]?          // nil for lists
-    var cells: [Cell] = []
+    /// Response keys of an object, in order; nil for a list.
+    public private(set) var keys: [String]?
+    public var cells: [Cell] = []
     unowned(unsafe) var parent: ResultNode?
     var indexInParent = 0
     var nonNullInParent = false
     var isNull = false
+    /// Positions by key, built on first lookup in a large object.
+    private var index: [String: Int]?
 
-    init(isObject: Bool) { keys = isObject ? [] : nil }
+    public init(isObject: Bool) { keys = isObject ? [] : nil }
 
-    func write(_ w: inout JSONWriter) {
+    public var isObject: Bool { keys != nil }
+
+    /// Appends a member without looking for an existing one (the executor's collected keys are unique).
+    func append(_ key: String, _ cell: Cell) {
+        keys!.append(key)
+        cells.append(cell)
+        index?[key] = cells.count - 1
+    }
+
+    func reserve(_ n: Int) {
+        keys!.reserveCapacity(keys!.count + n)
+        cells.reserveCapacity(cells.count + n)
+    }
+
+    /// Position of an object's member.
+    public func position(_ key: String) -> Int? {
+        guard let keys else { return nil }
+        if keys.count <= 16 { return keys.firstIndex(of: key) }
+        if index == nil {
+            var d = [String: Int](minimumCapacity: keys.count)
+            for (i, k) in keys.enumerated() where d[k] == nil { d[k] = i }
+            index = d
+        }
+        return index![key]
+    }
+
+    /// An object's member.
+    public subscript(key: String) -> Cell? {
+        guard let i = position(key) else { return nil }
+        return cells[i]
+    }
+
+    /// Sets an object's member (replacing it in place, else appending it).
+    public func set(_ key: String, _ cell: Cell) {
+        if let i = position(key) { cells[i] = cell } else { append(key, cell) }
+    }
+
+    /// An object's member as a string, when it is one.
+    public func string(_ key: String) -> String? {
+        if case .json(.string(let s))? = self[key] { return s }
+        return nil
+    }
+
+    /// Renames an object's keys in place (keys not in `renames` stay).
+    public func renameKeys(_ renames: [String: String]) {
+        guard keys != nil else { return }
+        for i in keys!.indices { if let r = renames[keys![i]] { keys![i] = r } }
+        index = nil
+    }
+
+    /// The tree as bytes.
+    public var bytes: [UInt8] {
+        var w = JSONWriter()
+        write(&w)
+        return w.bytes
+    }
+
+    public func write(_ w: inout JSONWriter) {
         if isNull { w.append("null"); return }
         if let keys {
             w.bytes.append(UInt8(ascii: "{"))
@@ -201,7 +377,7 @@ final class ResultNode {
         }
     }
 
-    static func write(_ cell: Cell, _ w: inout JSONWriter) {
+    public static func write(_ cell: Cell, _ w: inout JSONWriter) {
         switch cell {
         case .json(let j): w.write(j)
         case .node(let n): n.write(&w)
@@ -209,7 +385,7 @@ final class ResultNode {
         }
     }
 
-    var json: JSON {
+    public var json: JSON {
         if isNull { return .null }
         func cellJSON(_ c: Cell) -> JSON {
             switch c {
@@ -315,6 +491,18 @@ final class ExecutionState<Context: Sendable>: @unchecked Sendable {
         return ExecutionResult(tree: root, errors: errors)
     }
 
+    /// One subscription event: the root field completed with the event as its value.
+    func runEvent(rootType: NamedType, plan: FieldPlan, value: Output<Context>) async -> ExecutionResult {
+        let root = ResultNode(isObject: true)
+        root.append(plan.responseKey, .pending)
+        if !complete(value, plan.returnType, plan, root, 0, .key(plan.responseKey, .root)) {
+            if case .nonNull = plan.returnType { dataIsNull = true } else { root.cells[0] = .json(.null) }
+        }
+        await drain()
+        if dataIsNull || root.isNull { return ExecutionResult(data: .null, errors: errors) }
+        return ExecutionResult(tree: root, errors: errors)
+    }
+
     /// Runs every pending asynchronous resolver concurrently; completions (and any new pending
     /// work they produce) are handled here, on this one task.
     func drain() async {
@@ -394,12 +582,10 @@ final class ExecutionState<Context: Sendable>: @unchecked Sendable {
 
     /// Resolves `plans` on one object into `node`; false when a non-null field failed (the object is null).
     func executeFields(_ type: NamedType, _ object: AnyObjectBox<Context>, _ plans: [FieldPlan], _ node: ResultNode, _ path: ResponsePath) -> Bool {
-        node.keys!.reserveCapacity(node.keys!.count + plans.count)
-        node.cells.reserveCapacity(node.cells.count + plans.count)
+        node.reserve(plans.count)
         for plan in plans {
             let index = node.cells.count
-            node.keys!.append(plan.responseKey)
-            node.cells.append(.pending)
+            node.append(plan.responseKey, .pending)
             if plan.isTypename {
                 node.cells[index] = .json(.string(object.typeName))
                 continue

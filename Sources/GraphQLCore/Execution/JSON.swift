@@ -182,6 +182,23 @@ public struct JSONReader {
         try parse(Array(text.utf8), maxDepth: maxDepth)
     }
 
+    /// A GraphQL response map read with its `data` straight into a response tree (no JSON value
+    /// in between); the other members (`errors`, `extensions`) as JSON. Fails unless the body is
+    /// one JSON object.
+    public static func parseResponse(_ bytes: [UInt8], maxDepth: Int = 128) throws -> (data: ResultNode.Cell?, members: OrderedDictionary<String, JSON>) {
+        var r = JSONReader(bytes: bytes, maxDepth: maxDepth)
+        r.skipWhitespace()
+        guard r.i < bytes.count, bytes[r.i] == UInt8(ascii: "{") else { throw r.fail("expected a JSON object") }
+        var data: ResultNode.Cell?
+        var members = OrderedDictionary<String, JSON>()
+        try r.readObject { r, key in
+            if key == "data" { data = try r.readCell() } else { members[key] = try r.readValue() }
+        }
+        r.skipWhitespace()
+        guard r.i == bytes.count else { throw r.fail("unexpected data after the JSON value") }
+        return (data, members)
+    }
+
     private init(bytes: [UInt8], maxDepth: Int) {
         self.bytes = bytes
         self.maxDepth = maxDepth
@@ -202,43 +219,80 @@ public struct JSONReader {
         guard i < bytes.count else { throw fail("unexpected end of JSON") }
         switch bytes[i] {
         case UInt8(ascii: "{"):
-            try enter()
-            defer { depth -= 1 }
-            i += 1
             var o = OrderedDictionary<String, JSON>()
-            skipWhitespace()
-            if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object(o) }
-            while true {
-                skipWhitespace()
-                guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
-                let k = try readString()
-                skipWhitespace()
-                guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
-                i += 1
-                skipWhitespace()
-                o[k] = try readValue()
-                skipWhitespace()
-                guard i < bytes.count else { throw fail("unexpected end of JSON") }
-                if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-                if bytes[i] == UInt8(ascii: "}") { i += 1; return .object(o) }
-                throw fail("expected ',' or '}'")
-            }
+            try readObject { r, key in o[key] = try r.readValue() }
+            return .object(o)
         case UInt8(ascii: "["):
-            try enter()
-            defer { depth -= 1 }
-            i += 1
             var a: [JSON] = []
+            try readArray { r in a.append(try r.readValue()) }
+            return .array(a)
+        default:
+            return try readScalar()
+        }
+    }
+
+    /// A value read into the response tree: objects and lists become nodes, scalars stay JSON.
+    private mutating func readCell() throws -> ResultNode.Cell {
+        guard i < bytes.count else { throw fail("unexpected end of JSON") }
+        switch bytes[i] {
+        case UInt8(ascii: "{"):
+            let node = ResultNode(isObject: true)
+            try readObject { r, key in node.set(key, try r.readCell()) }
+            return .node(node)
+        case UInt8(ascii: "["):
+            let node = ResultNode(isObject: false)
+            try readArray { r in node.cells.append(try r.readCell()) }
+            return .node(node)
+        default:
+            return .json(try readScalar())
+        }
+    }
+
+    /// An object, each member's value read by `member` (positioned at the value).
+    private mutating func readObject(_ member: (inout JSONReader, String) throws -> Void) throws {
+        try enter()
+        defer { depth -= 1 }
+        i += 1
+        skipWhitespace()
+        if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return }
+        while true {
             skipWhitespace()
-            if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return .array(a) }
-            while true {
-                skipWhitespace()
-                a.append(try readValue())
-                skipWhitespace()
-                guard i < bytes.count else { throw fail("unexpected end of JSON") }
-                if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-                if bytes[i] == UInt8(ascii: "]") { i += 1; return .array(a) }
-                throw fail("expected ',' or ']'")
-            }
+            guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
+            let k = try readString()
+            skipWhitespace()
+            guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+            i += 1
+            skipWhitespace()
+            try member(&self, k)
+            skipWhitespace()
+            guard i < bytes.count else { throw fail("unexpected end of JSON") }
+            if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+            if bytes[i] == UInt8(ascii: "}") { i += 1; return }
+            throw fail("expected ',' or '}'")
+        }
+    }
+
+    /// A list, each item read by `item` (positioned at the item).
+    private mutating func readArray(_ item: (inout JSONReader) throws -> Void) throws {
+        try enter()
+        defer { depth -= 1 }
+        i += 1
+        skipWhitespace()
+        if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return }
+        while true {
+            skipWhitespace()
+            try item(&self)
+            skipWhitespace()
+            guard i < bytes.count else { throw fail("unexpected end of JSON") }
+            if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+            if bytes[i] == UInt8(ascii: "]") { i += 1; return }
+            throw fail("expected ',' or ']'")
+        }
+    }
+
+    private mutating func readScalar() throws -> JSON {
+        guard i < bytes.count else { throw fail("unexpected end of JSON") }
+        switch bytes[i] {
         case UInt8(ascii: "\""):
             return .string(try readString())
         case UInt8(ascii: "t"): try literal("true"); return .bool(true)

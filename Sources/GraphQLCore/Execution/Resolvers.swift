@@ -16,6 +16,9 @@ public enum Output<Context: Sendable>: Sendable {
     case list([Output<Context>])
     case async(@Sendable () async throws -> Output<Context>)
     case error(GraphQLError)
+    /// A subscription field's source stream (§6.2.3.1): each element is the field's value for
+    /// one event. Only a root field of a subscription may return it.
+    case stream(AsyncThrowingStream<Output<Context>, any Error>)
 
     /// An object whose fields resolve with `resolvers` (which also names its GraphQL type).
     public static func object<Source: Sendable>(_ source: Source, _ resolvers: ObjectResolvers<Context, Source>) -> Output {
