@@ -32,9 +32,27 @@ public final class PrivatePostgres: @unchecked Sendable {
         guard r.status == 0 else { throw TestSetupError(message: "\(tool) failed: \(r.output)") }
     }
 
-    public func start() async throws { try await asPostgres("pg_ctl", ["-D", dataDir, "-l", directory + "/log", "-w", "start"]) }
+    /// Starts the server; a start that fails (under the whole suite a start can lose its port or
+    /// time out on 2 busy cores) is tried again, and the server's log says why if none works.
+    public func start() async throws {
+        var failure: Error?
+        for _ in 0..<3 {
+            do {
+                try await asPostgres("pg_ctl", ["-D", dataDir, "-l", directory + "/log", "-w", "-t", "120", "start"])
+                return
+            } catch {
+                failure = error
+                try? await asPostgres("pg_ctl", ["-D", dataDir, "-m", "immediate", "-w", "stop"])
+            }
+        }
+        let log = (try? String(contentsOfFile: directory + "/log", encoding: .utf8)) ?? ""
+        throw TestSetupError(message: "\(failure.map { "\($0)" } ?? "pg_ctl start failed"); server log: \(log.suffix(600))")
+    }
     public func stop() async throws { try await asPostgres("pg_ctl", ["-D", dataDir, "-m", "fast", "-w", "stop"]) }
-    public func restart() async throws { try await asPostgres("pg_ctl", ["-D", dataDir, "-m", "fast", "-w", "restart", "-l", directory + "/log"]) }
+    public func restart() async throws {
+        try await stop()
+        try await start()
+    }
 
     public func destroy() async {
         try? await stop()

@@ -7,7 +7,8 @@ import GraphQLCore
 /// Runs the federation benchmark's query through the gateway's federated executor with
 /// in-process subgraphs (no HTTP), for profiling (e.g. under valgrind --tool=callgrind).
 ///   swift run -c release FederationProfile [iterations]
-let iterations = Int(CommandLine.arguments.dropFirst().first ?? "") ?? 200
+///   swift run -c release FederationProfile scale N [iterations]   (responses N times the workload's)
+let arguments = Array(CommandLine.arguments.dropFirst())
 let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("Tests/Fixtures/guild-federation")
 let supergraph = try Supergraph(sdl: try String(contentsOf: fixtures.appendingPathComponent("supergraph.graphql"), encoding: .utf8))
@@ -16,11 +17,53 @@ var transports: [String: any SubgraphTransport] = [:]
 for (name, s) in try BenchSubgraphs.all() { transports[name] = InProcessTransport(subgraph: s) { _ in BenchSubgraphs.Context() } }
 let pipeline = RequestPipeline(executor: FederatedExecutor(supergraph: supergraph, transports: transports))
 let clock = ContinuousClock()
+
+/// This process's resident and peak resident memory, in bytes.
+func memory() -> (rss: Int, peak: Int) {
+    let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+    func kB(_ key: String) -> Int {
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(key) }) else { return 0 }
+        return (Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") ?? 0) * 1024
+    }
+    return (kB("VmRSS:"), kB("VmHWM:"))
+}
+
+if arguments.first == "scale" {
+    // The benchmark query's root fields N times under aliases: the response is N times the
+    // workload's (entity fetches deduplicate, so the subgraphs' work grows less); run one scale
+    // per process so that the peak memory is this scale's.
+    let n = Int(arguments.dropFirst().first ?? "") ?? 10
+    let iterations = Int(arguments.dropFirst(2).first ?? "") ?? 20
+    let fragments = query[..<query.range(of: "query TestQuery")!.lowerBound]
+    let body = query[query.range(of: "query TestQuery")!.upperBound...]
+    let users = body[body.range(of: "users {")!.upperBound..<body.range(of: "topProducts {")!.lowerBound]
+    let usersSelection = String(users[..<users.lastIndex(of: "}")!])
+    let top = body[body.range(of: "topProducts {")!.upperBound...]
+    let topSelection = String(top[..<top.lastIndex(of: "}")!].dropLast().trimmingCharacters(in: .whitespacesAndNewlines).dropLast())
+    var scaled = fragments + "query Scaled {\n"
+    for i in 0..<n { scaled += "u\(i): users {\(usersSelection)}\nt\(i): topProducts {\(topSelection)}\n" }
+    scaled += "}\n"
+    let request = GraphQLRequest(query: scaled)
+    let warm = await pipeline.run(request, method: .post, context: RequestContext())
+    let size = warm.body?.count ?? 0
+    guard let check = try? JSONReader.parse(warm.body ?? []), check["errors"] == nil, check["data"]?["u\(n - 1)"] != nil else {
+        fatalError("the scaled query failed: \(String(decoding: (warm.body ?? []).prefix(500), as: UTF8.self))")
+    }
+    let before = memory()
+    let start = clock.now
+    for _ in 0..<iterations { _ = await pipeline.run(request, method: .post, context: RequestContext()) }
+    let per = (clock.now - start) / iterations
+    let after = memory()
+    print("scale \(n): response \(size) bytes, \(per) per request, peak memory \(after.peak / 1_048_576) MB "
+          + "(\(String(format: "%.2f", Double(after.peak - before.rss) / Double(max(size, 1))))× the response above the resident memory before the loop)")
+    exit(0)
+}
+let iterations = Int(arguments.first ?? "") ?? 200
 let start = clock.now
 var bytes = 0
 for _ in 0..<iterations {
     let outcome = await pipeline.run(GraphQLRequest(query: query), method: .post, context: RequestContext())
-    bytes += outcome.body.count
+    bytes += outcome.body?.count ?? 0
 }
 let elapsed = clock.now - start
 print("\(iterations) requests, \(bytes / iterations) bytes each, \(elapsed / iterations) per request (gateway + in-process subgraphs)")
@@ -61,8 +104,9 @@ for _ in 0..<iterations {
     write += clock.now - s
 }
 let subgraphs = timed.values.reduce(Duration.zero) { $0 + $1.total }
-print("per request: parse+validate \(parseValidate / iterations), plan (cached) \(plan / iterations), execute \(execute / iterations) "
-      + "(of which in-process subgraphs \(subgraphs / iterations)), write JSON \(write / iterations)")
+print("per request: parse+validate \(parseValidate / iterations), plan (cached) \(plan / iterations), "
+      + "fetch (the in-process subgraphs) \(subgraphs / iterations), merge + shape \((execute - subgraphs) / iterations), "
+      + "write \(write / iterations)")
 
 // Cold planning: the planner itself, no cache (what the first request of an operation pays);
 // the query graph is built once per supergraph (at start and on reload).

@@ -44,21 +44,40 @@ public final class FederatedExecutor: OperationExecutor {
 
     public func execute(_ request: ExecutionRequest, context: RequestContext) async -> ExecutionResult {
         let plan: QueryPlan
-        do { plan = try self.plan(request, variant: context.removedFields) } catch let e as PlanningError {
-            return ExecutionResult(data: .null, errors: [GraphQLError(e.message, code: e.code.rawValue)])
-        } catch let e as FederationError {
-            return ExecutionResult(data: .null, errors: [GraphQLError(e.message, code: e.code.rawValue)])
-        } catch {
-            return ExecutionResult(data: .null, errors: [GraphQLError("\(error)", code: "QUERY_PLANNING_FAILED")])
+        switch planned(request, context) {
+        case .success(let p): plan = p
+        case .failure(let e): return ExecutionResult(data: .null, errors: [e])
         }
-        let rules = headerRules, client = context.headers, tenant = context.tenant
-        var result = await executor.execute(plan, request: request) { subgraph in
-            rules.headers(for: subgraph, from: client, tenant: tenant)
-        }
+        var result = await executor.execute(plan, request: request, headers: headers(context))
         if context.includeQueryPlan {
             result.extensions = (result.extensions ?? [:]).merging(["queryPlan": .string(plan.text)]) { _, b in b }
         }
         return result
+    }
+
+    /// A subscription: its plan's first fetch subscribes to the subgraph owning the field; each
+    /// event runs the rest of the plan.
+    public func subscribe(_ request: ExecutionRequest, context: RequestContext) async -> SubscriptionStart {
+        switch planned(request, context) {
+        case .success(let plan): return .stream(await executor.subscribe(plan, request: request, headers: headers(context)))
+        case .failure(let e): return .failed(ExecutionResult(data: nil, errors: [e]))
+        }
+    }
+
+    func planned(_ request: ExecutionRequest, _ context: RequestContext) -> Result<QueryPlan, GraphQLError> {
+        do { return .success(try self.plan(request, variant: context.removedFields)) } catch let e as PlanningError {
+            return .failure(GraphQLError(e.message, code: e.code.rawValue))
+        } catch let e as FederationError {
+            return .failure(GraphQLError(e.message, code: e.code.rawValue))
+        } catch {
+            return .failure(GraphQLError("\(error)", code: "QUERY_PLANNING_FAILED"))
+        }
+    }
+
+    /// The headers each subgraph's requests carry.
+    func headers(_ context: RequestContext) -> @Sendable (String) -> [(String, String)] {
+        let rules = headerRules, client = context.headers, tenant = context.tenant
+        return { subgraph in rules.headers(for: subgraph, from: client, tenant: tenant) }
     }
 
     /// Ready when every remote subgraph answers `{ __typename }` within a second.

@@ -85,3 +85,27 @@ struct FieldAuthorization {
         return SelectionSet(selections: out, span: set.span)
     }
 }
+
+/// Stage: `@authenticated` / `@requiresScopes`. What this request may not see is removed from
+/// the operation (each with an error at its path); the context records what was removed, since
+/// the same text then plans differently.
+enum AuthorizationStage {
+    struct Authorized {
+        var document: Document
+        var errors: [GraphQLError] = []
+        var context: RequestContext
+    }
+
+    static func apply(_ document: Document, _ operation: OperationDefinition, source: Source, schema: Schema,
+                      context: RequestContext, schemaUsesAuthorization: Bool) -> Authorized {
+        var out = Authorized(document: document, context: context)
+        guard schemaUsesAuthorization else { return out }
+        var auth = FieldAuthorization(schema: schema, context: context, document: document, source: source)
+        let filtered = auth.filter(operation)
+        guard !auth.errors.isEmpty else { return out }
+        out.document = Document(definitions: [.operation(filtered)])
+        out.errors = auth.errors
+        out.context.removedFields = auth.errors.map { ($0.path ?? []).map(\.description).joined(separator: ".") }.joined(separator: ",")
+        return out
+    }
+}

@@ -49,7 +49,7 @@ public struct GraphQLRequest: Sendable {
 /// A request error that stops the pipeline before execution, with its HTTP status and code.
 public struct PipelineError: Error, Sendable {
     public enum Kind: Sendable {
-        case badJSON, invalidRequest, parse, validation, operation, variables, methodNotAllowed, limit, tooLarge, forbidden, `internal`
+        case badJSON, invalidRequest, parse, validation, operation, variables, methodNotAllowed, notAcceptable, limit, tooLarge, forbidden, `internal`
     }
     public let kind: Kind
     public var errors: [GraphQLError]
@@ -73,6 +73,7 @@ public struct PipelineError: Error, Sendable {
         case .operation: return "OPERATION_NOT_FOUND"
         case .variables: return "BAD_USER_INPUT"
         case .methodNotAllowed: return "METHOD_NOT_ALLOWED"
+        case .notAcceptable: return "NOT_ACCEPTABLE"
         case .limit: return "LIMIT_EXCEEDED"
         case .tooLarge: return "PAYLOAD_TOO_LARGE"
         case .forbidden: return "FORBIDDEN"
@@ -86,6 +87,7 @@ public struct PipelineError: Error, Sendable {
         case .badJSON, .parse: return 400
         case .invalidRequest, .validation, .operation, .variables: return 422
         case .methodNotAllowed: return 405
+        case .notAcceptable: return 406
         case .limit: return 400
         case .tooLarge: return 413
         case .forbidden: return 403

@@ -330,6 +330,13 @@ public struct JSONReader {
             guard i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39 else { throw fail("invalid number") }
             while i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39 { i += 1 }
         }
+        if !isFloat, i - start <= 18 {
+            // Integers that fit are read from the bytes (no text in between).
+            var v = 0
+            let negative = bytes[start] == UInt8(ascii: "-")
+            for b in bytes[(negative ? start + 1 : start)..<i] { v = v * 10 + Int(b - 0x30) }
+            return .int(negative ? -v : v)
+        }
         let text = String(decoding: bytes[start..<i], as: UTF8.self)
         if !isFloat, let v = Int(text) { return .int(v) }
         guard let d = Double(text) else { throw fail("invalid number") }
@@ -338,7 +345,18 @@ public struct JSONReader {
 
     private mutating func readString() throws -> String {
         i += 1
-        var out = [UInt8]()
+        // The common case, no escape: the string straight from the bytes.
+        let start = i
+        while i < bytes.count {
+            let c = bytes[i]
+            if c == UInt8(ascii: "\"") {
+                i += 1
+                return String(decoding: bytes[start..<(i - 1)], as: UTF8.self)
+            }
+            if c == UInt8(ascii: "\\") || c < 0x20 { break }
+            i += 1
+        }
+        var out = [UInt8](bytes[start..<i])
         var chunk = i
         while i < bytes.count {
             let c = bytes[i]

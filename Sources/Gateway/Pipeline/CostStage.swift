@@ -1,0 +1,49 @@
+import GraphQLCore
+import OrderedCollections
+import QueryLimits
+
+/// Stage: demand control. The operation's cost is estimated before planning or any subgraph
+/// call and refused over the ceiling (the configured one or the tenant's quota, the lower);
+/// when reporting, the estimate and the actual cost go into `extensions.cost`.
+struct CostStage: Sendable {
+    let settings: RequestPipeline.CostSettings
+
+    /// The estimate (nil when neither a ceiling nor reporting asks for one) and the ceiling.
+    func estimate(_ operation: OperationDefinition, _ document: Document, schema: Schema, variables: OrderedDictionary<String, JSON>,
+                  context: RequestContext) throws(PipelineError) -> (estimated: Int?, ceiling: Int?) {
+        let ceiling = [settings.maxCost, context.tenantMaxCost].compactMap { $0 }.min()
+        guard ceiling != nil || settings.report else { return (nil, ceiling) }
+        let estimated: Int
+        do {
+            estimated = try CostAnalyzer(schema: schema, defaultListSize: settings.defaultListSize)
+                .estimate(operation, fragments: Self.fragments(document), variables: variables)
+        } catch {
+            throw PipelineError(.limit, errors: [error.error])
+        }
+        if let ceiling, estimated > ceiling, !settings.measureOnly {
+            throw PipelineError(.limit, errors: [GraphQLError("The operation's estimated cost \(estimated == Int.max ? "overflows" : String(estimated)) exceeds the limit of \(ceiling).",
+                                                              code: "COST_ESTIMATED_TOO_EXPENSIVE",
+                                                              extensions: ["cost": ["estimated": .int(estimated), "max": .int(ceiling)]])])
+        }
+        return (estimated, ceiling)
+    }
+
+    /// `extensions.cost` on a result, when reporting.
+    func report(_ result: inout ExecutionResult, _ operation: OperationDefinition, _ document: Document, schema: Schema,
+                estimated: Int?, ceiling: Int?) {
+        guard settings.report, let estimated else { return }
+        var c: OrderedDictionary<String, JSON> = ["estimated": .int(estimated)]
+        if let data = result.data {
+            c["actual"] = .int(CostAnalyzer(schema: schema, defaultListSize: settings.defaultListSize)
+                .actual(operation, fragments: Self.fragments(document), data: data))
+        }
+        if let ceiling { c["max"] = .int(ceiling) }
+        result.extensions = (result.extensions ?? [:]).merging(["cost": .object(c)]) { _, b in b }
+    }
+
+    static func fragments(_ document: Document) -> [String: FragmentDefinition] {
+        var fragments: [String: FragmentDefinition] = [:]
+        for f in document.fragments where fragments[f.name.value] == nil { fragments[f.name.value] = f }
+        return fragments
+    }
+}

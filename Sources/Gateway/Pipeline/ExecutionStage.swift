@@ -1,0 +1,58 @@
+import GraphQLCore
+
+/// Stage: planning and execution, by the executor (a federated plan, or an in-process schema).
+/// A query or mutation gives one payload; a subscription gives one payload per event.
+extension RequestPipeline {
+    func execute(_ request: ExecutionRequest, _ operation: OperationDefinition, _ authorized: AuthorizationStage.Authorized,
+                 cost: (estimated: Int?, ceiling: Int?), document: Document) async throws(PipelineError) -> Outcome {
+        let schema = executor.apiSchema, costStage = self.costStage
+        if operation.operation == .subscription {
+            guard authorized.context.acceptsStream else {
+                throw PipelineError(.notAcceptable, "A subscription needs a streaming response: send Accept: text/event-stream (or multipart/mixed), or use the WebSocket endpoint.")
+            }
+            switch await executor.subscribe(request, context: authorized.context) {
+            case .failed(let result):
+                // Variable coercion or the source stream failing to start: a request error.
+                throw PipelineError(.variables, errors: authorized.errors + result.errors)
+            case .stream(let results):
+                let (payloads, continuation) = AsyncStream<[UInt8]>.makeStream()
+                let pump = Task {
+                    var first = true
+                    for await var result in results {
+                        if first { result.errors = authorized.errors + result.errors; first = false }
+                        continuation.yield(result.jsonBytes)
+                    }
+                    continuation.finish()
+                }
+                continuation.onTermination = { _ in pump.cancel() }
+                return Outcome(stream: payloads)
+            }
+        }
+        var result = await executor.execute(request, context: authorized.context)
+        result.errors = authorized.errors + result.errors
+        costStage.report(&result, operation, document, schema: schema, estimated: cost.estimated, ceiling: cost.ceiling)
+        // Variable coercion failures stop execution: a request error, not a field error.
+        if !result.hasData { throw PipelineError(.variables, errors: result.errors) }
+        return Outcome(status: 200, result)
+    }
+}
+
+/// Runs operations on an in-process executable schema.
+public struct LocalExecutor<Context: Sendable>: OperationExecutor {
+    public let executable: ExecutableSchema<Context>
+    public let makeContext: @Sendable (RequestContext) -> Context
+    public var apiSchema: Schema { executable.schema }
+
+    public init(executable: ExecutableSchema<Context>, makeContext: @escaping @Sendable (RequestContext) -> Context) {
+        self.executable = executable
+        self.makeContext = makeContext
+    }
+
+    public func execute(_ request: ExecutionRequest, context: RequestContext) async -> ExecutionResult {
+        await Executor.execute(executable, request: request, context: makeContext(context))
+    }
+
+    public func subscribe(_ request: ExecutionRequest, context: RequestContext) async -> SubscriptionStart {
+        await Executor.subscribe(executable, request: request, context: makeContext(context))
+    }
+}

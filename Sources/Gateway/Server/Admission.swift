@@ -1,0 +1,70 @@
+import GraphQLCore
+import HTTPTypes
+import Hummingbird
+
+/// Stage: admission. Who is asking (a verified token, or the development header when enabled),
+/// the limits that apply to them, and their rate limit — or the response that turns them away
+/// before any of the request's work starts.
+struct Admission: Sendable {
+    let runtime: GatewayRuntime
+
+    /// The response that turns a request away.
+    struct Refusal: Error { let response: Response }
+
+    func admit(_ request: Request, _ accepted: ResponseWriting.Accepted) async throws(Refusal) -> (RequestContext, GatewayRuntime.Profile) {
+        var context = try await identify(request, accepted)
+        context.acceptsStream = accepted.stream != nil
+        guard let profile = runtime.profile(for: context.tenant) else { throw Refusal(response: ResponseWriting.notLoaded) }
+        if let limited = await rateLimited(context, accepted) { throw Refusal(response: limited) }
+        return (context, profile)
+    }
+
+    /// The request's context: the tenant and scopes of a verified token, or (when enabled) the
+    /// development header's tenant. A bad token, or none when one is required, is a 401 response.
+    func identify(_ request: Request, _ accepted: ResponseWriting.Accepted) async throws(Refusal) -> RequestContext {
+        var ctx = RequestContext()
+        ctx.headers = request.headers.map { ($0.name.canonicalName, $0.value) }
+        let bearer = request.headers[.authorization].flatMap { h -> String? in
+            let parts = h.split(separator: " ", maxSplits: 1)
+            return parts.count == 2 && parts[0].lowercased() == "bearer" ? String(parts[1]) : nil
+        }
+        func unauthorized(_ error: GraphQLError) -> Refusal {
+            var r = ResponseWriting.response(Outcome(status: 401, ExecutionResult(data: nil, errors: [error])), accepted)
+            r.headers[.wwwAuthenticate] = "Bearer"
+            return Refusal(response: r)
+        }
+        if let authenticator = runtime.authenticator, let bearer {
+            do {
+                let identity = try await authenticator.identity(bearer)
+                ctx.authenticated = true
+                ctx.scopes = identity.scopes
+                ctx.tenant = identity.tenant
+            } catch let e as GraphQLError {
+                throw unauthorized(e)
+            } catch {
+                throw unauthorized(GraphQLError("Invalid token.", code: "UNAUTHENTICATED"))
+            }
+        } else if runtime.configuration.auth.required {
+            throw unauthorized(GraphQLError("A bearer token is required.", code: "UNAUTHENTICATED"))
+        }
+        if ctx.tenant == nil, runtime.configuration.tenancy.developmentHeader, let t = request.headers[HTTPField.Name("X-Tenant")!], !t.isEmpty {
+            ctx.tenant = t
+        }
+        if let tenant = ctx.tenant { ctx.tenantMaxCost = runtime.quotas?.quota(for: tenant)?.maxQueryCost }
+        ctx.includeQueryPlan = runtime.configuration.exposeQueryPlan
+            && request.headers[HTTPField.Name("X-Switchyard-Query-Plan")!]?.lowercased() == "true"
+        return ctx
+    }
+
+    /// 429 when the request's tenant is over its requests-per-minute quota.
+    func rateLimited(_ context: RequestContext, _ accepted: ResponseWriting.Accepted) async -> Response? {
+        guard let limiter = runtime.rateLimiter, let tenant = context.tenant, let quota = runtime.quotas?.quota(for: tenant) else { return nil }
+        guard case .limited(let ms)? = try? await limiter.take(tenant: tenant, perMinute: quota.requestsPerMinute) else { return nil }
+        let seconds = (ms + 999) / 1_000
+        var response = ResponseWriting.response(Outcome(status: 429, ExecutionResult(data: nil, errors: [
+            GraphQLError("Tenant \(tenant) is over its quota of \(quota.requestsPerMinute) requests per minute.", code: "RATE_LIMITED",
+                         extensions: ["retryAfterSeconds": .int(seconds)])])), accepted)
+        response.headers[.retryAfter] = String(seconds)
+        return response
+    }
+}

@@ -1,0 +1,126 @@
+import CompressNIO
+import GraphQLCore
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// Stage: decoding. The HTTP request's GraphQL parameters: a POST body (media type, size limit
+/// before and while reading, decompression bounded by the same limit, JSON with a nesting
+/// limit, a batch when enabled) or a GET query string.
+enum RequestDecoding {
+    /// One request, or a batch of them (each decoded on its own: one bad entry fails alone).
+    enum Decoded {
+        case one(GraphQLRequest)
+        case batch([Result<GraphQLRequest, PipelineError>])
+    }
+
+    typealias Refusal = Admission.Refusal
+
+    /// The media type of a POST body; 415 unless JSON.
+    static func checkMediaType(_ request: Request) throws(Refusal) {
+        let contentType = request.headers[.contentType]?.lowercased() ?? ""
+        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        guard mediaType == "application/json" || mediaType == "application/graphql-response+json" else {
+            throw Refusal(response: ResponseWriting.plain(415, "Unsupported Media Type: send application/json"))
+        }
+    }
+
+    static func post(_ request: Request, limits: LimitsConfiguration, _ accepted: ResponseWriting.Accepted) async throws(Refusal) -> Decoded {
+        func refuse(_ status: Int, _ message: String, _ code: String) -> Refusal {
+            Refusal(response: ResponseWriting.error(status, message, code, accepted))
+        }
+        let limit = limits.maxBodyBytes ?? Int.max
+        let tooLarge = refuse(413, "The request body is larger than \(limit) bytes.", "PAYLOAD_TOO_LARGE")
+        // A declared length over the limit is refused before a byte of the body is read (the
+        // server still drains what the client sends, so that the connection stays usable and
+        // the client is not reset before it reads the 413).
+        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit { throw tooLarge }
+        var body: ByteBuffer
+        do { body = try await request.body.collect(upTo: limit) } catch { throw tooLarge }
+        // Compressed bodies: the decompressed size counts against the same limit, so a
+        // decompression bomb stops at max_body_bytes instead of filling memory.
+        if let encoding = request.headers[.contentEncoding]?.lowercased().trimmingCharacters(in: .whitespaces), encoding != "identity" {
+            let algorithm: CompressionAlgorithm
+            switch encoding {
+            case "gzip", "x-gzip": algorithm = .gzip()
+            case "deflate": algorithm = .zlib()
+            default: throw Refusal(response: ResponseWriting.plain(415, "Unsupported Content-Encoding \(encoding): use gzip or deflate"))
+            }
+            do {
+                body = try body.decompress(with: algorithm, maxSize: limit)
+            } catch let e as CompressNIOError where e == .bufferOverflow {
+                throw refuse(413, "The decompressed request body is larger than \(limit) bytes.", "PAYLOAD_TOO_LARGE")
+            } catch {
+                throw refuse(400, "The request body is not valid \(encoding) data.", "BAD_REQUEST")
+            }
+        }
+        let json: JSON
+        do {
+            json = try JSONReader.parse(body.readBytes(length: body.readableBytes) ?? [], maxDepth: 64)
+        } catch let e as JSONReader.Failure {
+            throw refuse(400, "The request body is not valid JSON: \(e.description).", e.isDepthExceeded ? "MAX_JSON_DEPTH_EXCEEDED" : "BAD_REQUEST")
+        } catch {
+            throw refuse(400, "Invalid JSON.", "BAD_REQUEST")
+        }
+        if case .array(let operations) = json {
+            guard let maxBatch = limits.maxBatch else { throw refuse(400, "Batched requests are not enabled.", "BATCHING_DISABLED") }
+            guard operations.count <= maxBatch, !operations.isEmpty else {
+                throw refuse(400, "A batch may hold 1 to \(maxBatch) operations; this one has \(operations.count).", "BATCH_LIMIT_EXCEEDED")
+            }
+            return .batch(operations.map { op in Result { () throws(PipelineError) in try GraphQLRequest.from(op) } })
+        }
+        do { return .one(try GraphQLRequest.from(json)) } catch {
+            throw Refusal(response: ResponseWriting.response(Outcome(status: error.status, ExecutionResult(data: nil, errors: error.errors)), accepted))
+        }
+    }
+
+    /// GET: `query`, `operationName`, and `variables`/`extensions` as JSON objects.
+    static func get(_ request: Request, _ accepted: ResponseWriting.Accepted) throws(Refusal) -> GraphQLRequest {
+        let params = formDecoded(request.uri.query ?? "")
+        var r = GraphQLRequest(query: params["query"])
+        if let name = params["operationName"], !name.isEmpty { r.operationName = name }
+        for (key, target) in [("variables", 0), ("extensions", 1)] {
+            guard let text = params[key], !text.isEmpty else { continue }
+            guard case .object(let o)? = try? JSONReader.parse(text, maxDepth: 64) else {
+                throw Refusal(response: ResponseWriting.error(422, "The \"\(key)\" parameter must be a JSON object.", "BAD_REQUEST", accepted))
+            }
+            if target == 0 { r.variables = o } else { r.extensions = o }
+        }
+        return r
+    }
+
+    /// A query string decoded as `application/x-www-form-urlencoded` (the URL standard): `+` is a
+    /// space, percent escapes are bytes of UTF-8; the first occurrence of a name wins.
+    static func formDecoded(_ query: String) -> [String: String] {
+        func hex(_ c: UInt8) -> UInt8? {
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
+            default: return nil
+            }
+        }
+        func decode(_ part: Substring) -> String {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(part.utf8.count)
+            var it = Array(part.utf8)[...]
+            while let b = it.popFirst() {
+                if b == UInt8(ascii: "+") { bytes.append(0x20); continue }
+                if b == UInt8(ascii: "%"), it.count >= 2, let hi = hex(it[it.startIndex]), let lo = hex(it[it.startIndex + 1]) {
+                    bytes.append(hi << 4 | lo)
+                    it = it.dropFirst(2)
+                    continue
+                }
+                bytes.append(b)
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        var out: [String: String] = [:]
+        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
+            let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = decode(kv[0])
+            if out[name] == nil { out[name] = kv.count > 1 ? decode(kv[1]) : "" }
+        }
+        return out
+    }
+}

@@ -1,0 +1,113 @@
+import GraphQLCore
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// Stage: writing. Which media type the client accepts, and the outcome written as it: one
+/// GraphQL response (`application/graphql-response+json` or legacy `application/json`), or its
+/// payloads as they come as Server-Sent Events (GraphQL over SSE, distinct connections mode) or
+/// multipart parts (Apollo's multipart HTTP subscriptions).
+enum ResponseWriting {
+    static let graphQLResponseType = "application/graphql-response+json; charset=utf-8"
+    static let jsonType = "application/json; charset=utf-8"
+    static let eventStreamType = "text/event-stream; charset=utf-8"
+    static let multipartType = #"multipart/mixed; boundary="graphql"; subscriptionSpec="1.0""#
+
+    enum MediaType: Equatable { case graphQLResponse, json, eventStream, multipart }
+
+    /// What the client's Accept allows: the preferred type, and the preferred streaming type.
+    struct Accepted {
+        var best: MediaType
+        var stream: MediaType?
+    }
+
+    /// Accept negotiation: nil when nothing acceptable (406). No Accept means JSON.
+    static func negotiate(_ accept: String?) -> Accepted? {
+        guard let accept, !accept.trimmingCharacters(in: .whitespaces).isEmpty else { return Accepted(best: .json) }
+        var best: (MediaType, Double)?
+        var stream: (MediaType, Double)?
+        for part in accept.split(separator: ",") {
+            let pieces = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            guard let type = pieces.first else { continue }
+            var q = 1.0
+            for p in pieces.dropFirst() where p.hasPrefix("q=") { q = Double(p.dropFirst(2)) ?? 1 }
+            guard q > 0 else { continue }
+            let candidate: MediaType?
+            switch type {
+            case "application/graphql-response+json", "application/*", "*/*": candidate = .graphQLResponse
+            case "application/json": candidate = .json
+            case "text/event-stream": candidate = .eventStream
+            case "multipart/mixed": candidate = .multipart
+            default: candidate = nil
+            }
+            guard let c = candidate else { continue }
+            if best == nil || q > best!.1 { best = (c, q) }
+            if c == .eventStream || c == .multipart, stream == nil || q > stream!.1 { stream = (c, q) }
+        }
+        return best.map { Accepted(best: $0.0, stream: stream?.0) }
+    }
+
+    /// The outcome as an HTTP response. Errors before execution keep their status and go out as
+    /// one GraphQL response whatever the streaming preference.
+    static func response(_ outcome: Outcome, _ accepted: Accepted) -> Response {
+        var headers: HTTPFields = [:]
+        for (name, value) in outcome.headers {
+            if let n = HTTPField.Name(name) { headers[n] = value }
+        }
+        let framing: MediaType
+        if outcome.payloads.isStream {
+            framing = accepted.stream ?? .eventStream
+        } else if outcome.status == 200, accepted.best == .eventStream || accepted.best == .multipart {
+            framing = accepted.best
+        } else {
+            // Legacy clients (application/json) get application/json on success; errors keep
+            // the GraphQL response type so they are recognisable as GraphQL.
+            headers[.contentType] = (accepted.best == .json && outcome.status < 300) ? jsonType : graphQLResponseType
+            return Response(status: .init(code: outcome.status), headers: headers,
+                            body: .init(byteBuffer: ByteBuffer(bytes: outcome.payloads.one ?? [])))
+        }
+        headers[.cacheControl] = "no-cache"
+        headers[.contentType] = framing == .eventStream ? eventStreamType : multipartType
+        let payloads = outcome.payloads
+        return Response(status: .init(code: outcome.status), headers: headers, body: ResponseBody { writer in
+            var first = true
+            for await payload in payloads {
+                try await writer.write(ByteBuffer(bytes: framing == .eventStream ? sseEvent(payload) : multipartPart(payload, first: first)))
+                first = false
+            }
+            try await writer.write(ByteBuffer(bytes: framing == .eventStream ? Array("event: complete\ndata:\n\n".utf8)
+                                                                              : Array((first ? "\r\n--graphql--\r\n" : "--\r\n").utf8)))
+            try await writer.finish(nil)
+        })
+    }
+
+    /// `event: next` with the payload as its data (JSON has no raw newlines).
+    static func sseEvent(_ payload: [UInt8]) -> [UInt8] {
+        Array("event: next\ndata: ".utf8) + payload + Array("\n\n".utf8)
+    }
+
+    /// One part of a multipart subscription response, `{"payload": <response>}`, closed by the
+    /// boundary at once so that a client's parser hands it over without waiting for the next
+    /// part (the stream's end adds `--` to the last boundary).
+    static func multipartPart(_ payload: [UInt8], first: Bool) -> [UInt8] {
+        Array(((first ? "\r\n--graphql" : "") + "\r\ncontent-type: application/json; charset=utf-8\r\n\r\n{\"payload\":").utf8)
+            + payload + Array("}\r\n--graphql".utf8)
+    }
+
+    /// A request error (or any result) as one GraphQL response.
+    static func error(_ status: Int, _ message: String, _ code: String, _ accepted: Accepted) -> Response {
+        response(Outcome(status: status, ExecutionResult(data: nil, errors: [GraphQLError(message, code: code)])), accepted)
+    }
+
+    static func plain(_ status: Int, _ message: String, headers: HTTPFields = [:]) -> Response {
+        var h = headers
+        h[.contentType] = "text/plain; charset=utf-8"
+        return Response(status: .init(code: status), headers: h, body: .init(byteBuffer: ByteBuffer(string: message)))
+    }
+
+    static let notAcceptable = plain(406, "Not Acceptable: use application/graphql-response+json, application/json or text/event-stream")
+
+    static let notLoaded = Response(status: .serviceUnavailable, headers: [.contentType: graphQLResponseType, .retryAfter: "1"],
+                                    body: .init(byteBuffer: ByteBuffer(bytes: ExecutionResult(data: nil, errors: [
+                                        GraphQLError("No schema is loaded yet.", code: "SERVICE_UNAVAILABLE")]).jsonBytes)))
+}

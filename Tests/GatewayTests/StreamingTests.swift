@@ -1,0 +1,157 @@
+import AsyncHTTPClient
+import Federation
+import Foundation
+import Gateway
+import GraphQLCore
+import NIOCore
+import SubgraphKit
+import Testing
+
+/// Two in-process subgraphs: `ticks` owns `Subscription.ticks`, whose events it sends only when
+/// the test releases them; `words` adds `Tick.word` (an entity field fetched per event).
+struct TickGraph {
+    let executor: FederatedExecutor
+    let release: AsyncStream<Void>.Continuation
+
+    init() throws {
+        let ticks = try Subgraph<RequestContext>(name: "ticks", sdl: """
+            extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])
+            type Query { lastTick: Tick }
+            type Subscription { ticks(count: Int!): Tick! }
+            type Tick @key(fields: "n") { n: Int! }
+            """)
+        let words = try Subgraph<RequestContext>(name: "words", sdl: """
+            extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])
+            type Tick @key(fields: "n") { n: Int! word: String! }
+            """)
+        let tick = ObjectResolvers<RequestContext, Int>("Tick").field("n") { n, _, _, _ in .leaf(.int(n)) }
+        let (releases, release) = AsyncStream<Void>.makeStream()
+        self.release = release
+        ticks.query.field("lastTick") { _, _, _, _ in .null }
+        ticks.subscription!.field("ticks") { _, a, _, _ in
+            let count = a.int("count")!
+            let (events, continuation) = AsyncThrowingStream<Output<RequestContext>, any Error>.makeStream()
+            let pump = Task {
+                var n = 0
+                for await _ in releases {
+                    n += 1
+                    continuation.yield(.object(n, tick))
+                    if n == count { break }
+                }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in pump.cancel() }
+            return .stream(events)
+        }
+        ticks.entity("Tick") { reps, _ in reps.map { .object($0["n"]!.intValue!, tick) } }
+        let names = ["zero", "one", "two", "three", "four"]
+        let worded = ObjectResolvers<RequestContext, Int>("Tick")
+            .field("n") { n, _, _, _ in .leaf(.int(n)) }
+            .field("word") { n, _, _, _ in .leaf(.string(names[n])) }
+        words.entity("Tick") { reps, _ in reps.map { .object($0["n"]!.intValue!, worded) } }
+        let supergraph = try Supergraph(sdl: try Composer.compose([
+            try SubgraphSchema(name: "ticks", url: "in-process:ticks", sdl: ticks.sdl),
+            try SubgraphSchema(name: "words", url: "in-process:words", sdl: words.sdl),
+        ]))
+        executor = FederatedExecutor(supergraph: supergraph, transports: [
+            "ticks": InProcessTransport(subgraph: ticks) { _ in RequestContext() },
+            "words": InProcessTransport(subgraph: words) { _ in RequestContext() },
+        ])
+    }
+}
+
+/// Reads a streamed HTTP body chunk by chunk, up to each separator.
+struct StreamReader {
+    var chunks: HTTPClientResponse.Body.AsyncIterator
+    var buffer: [UInt8] = []
+
+    /// The bytes up to (not including) the next `separator`; nil when the body ends first.
+    mutating func next(upTo separator: String) async throws -> String? {
+        let sep = Array(separator.utf8)
+        while true {
+            if let r = buffer.firstRange(of: sep) {
+                let text = String(decoding: buffer[..<r.lowerBound], as: UTF8.self)
+                buffer.removeSubrange(..<r.upperBound)
+                return text
+            }
+            guard var chunk = try await chunks.next() else { return nil }
+            buffer += chunk.readBytes(length: chunk.readableBytes) ?? []
+        }
+    }
+}
+
+@Suite("Streamed outcomes: subscriptions over Server-Sent Events and multipart")
+struct StreamingTests {
+    func open(_ client: GatewayClient, _ query: String, accept: String) async throws -> HTTPClientResponse {
+        var request = HTTPClientRequest(url: client.base + "/graphql")
+        request.method = .POST
+        request.headers.add(name: "content-type", value: "application/json")
+        request.headers.add(name: "accept", value: accept)
+        request.body = .bytes(ByteBuffer(bytes: Array(#"{"query":\#(JSON.string(query).text)}"#.utf8)))
+        return try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+    }
+
+    @Test(.timeLimit(.minutes(1))) func subscriptionEventsReachAnSSEClientInOrderEachAsItHappens() async throws {
+        let graph = try TickGraph()
+        try await withGateway(executor: graph.executor) { client in
+            let response = try await open(client, "subscription { ticks(count: 3) { n word } }", accept: "text/event-stream")
+            #expect(response.status.code == 200)
+            #expect(response.headers.first(name: "content-type")?.hasPrefix("text/event-stream") == true)
+            var reader = StreamReader(chunks: response.body.makeAsyncIterator())
+            // Each event is released only after the one before reached the client: the stream
+            // is written as it happens, not collected first.
+            for (n, word) in [(1, "one"), (2, "two"), (3, "three")] {
+                graph.release.yield()
+                let event = try #require(try await reader.next(upTo: "\n\n"))
+                #expect(event == "event: next\ndata: {\"data\":{\"ticks\":{\"n\":\(n),\"word\":\"\(word)\"}}}")
+            }
+            #expect(try await reader.next(upTo: "\n\n") == "event: complete\ndata:")
+            #expect(try await reader.next(upTo: "\n\n") == nil)
+        }
+    }
+
+    @Test(.timeLimit(.minutes(1))) func subscriptionEventsAsMultipartPartsForApolloClients() async throws {
+        let graph = try TickGraph()
+        try await withGateway(executor: graph.executor) { client in
+            let response = try await open(client, "subscription { ticks(count: 2) { word } }",
+                                          accept: #"multipart/mixed;boundary="graphql";subscriptionSpec=1.0,application/json"#)
+            #expect(response.status.code == 200)
+            #expect(response.headers.first(name: "content-type") == #"multipart/mixed; boundary="graphql"; subscriptionSpec="1.0""#)
+            var reader = StreamReader(chunks: response.body.makeAsyncIterator())
+            graph.release.yield()
+            #expect(try await reader.next(upTo: "\r\n--graphql\r\n") == "")
+            for (i, word) in ["one", "two"].enumerated() {
+                if i > 0 {
+                    graph.release.yield()
+                    #expect(try await reader.next(upTo: "\r\n") == "")   // the line break after the boundary
+                }
+                // Each part ends with the boundary as soon as it is written.
+                let part = try #require(try await reader.next(upTo: "\r\n--graphql"))
+                #expect(part == "content-type: application/json; charset=utf-8\r\n\r\n{\"payload\":{\"data\":{\"ticks\":{\"word\":\"\(word)\"}}}}")
+            }
+            #expect(try await reader.next(upTo: "\r\n") == "--")
+            #expect(try await reader.next(upTo: "\r\n") == nil)
+        }
+    }
+
+    @Test func aSubscriptionWithoutAStreamingAcceptIsRefusedBeforeItStarts() async throws {
+        let graph = try TickGraph()
+        try await withGateway(executor: graph.executor) { client in
+            let r = try await client.query("subscription { ticks(count: 1) { n } }")
+            #expect(r.status == 406)
+            #expect(r.json?["errors"]?[0]?["extensions"]?["code"] == "NOT_ACCEPTABLE")
+        }
+    }
+
+    @Test func aQueryOverSSEIsOneNextEventThenComplete() async throws {
+        try await withGateway(executor: try echoExecutor()) { client in
+            let r = try await client.post(#"{"query":"{ hello }"}"#, accept: "text/event-stream")
+            #expect(r.status == 200)
+            #expect(r.text == "event: next\ndata: {\"data\":{\"hello\":\"hello world\"}}\n\nevent: complete\ndata:\n\n")
+            // A request error keeps its status and is one GraphQL response.
+            let bad = try await client.post(#"{"query":"{ nope }"}"#, accept: "text/event-stream")
+            #expect(bad.status == 422)
+            #expect(bad.json?["errors"]?[0]?["extensions"]?["code"] == "GRAPHQL_VALIDATION_FAILED")
+        }
+    }
+}
