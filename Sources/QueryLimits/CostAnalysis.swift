@@ -23,6 +23,12 @@ public struct CostAnalyzer: Sendable {
     public func estimate(_ operation: OperationDefinition, fragments: [String: FragmentDefinition],
                          variables: OrderedDictionary<String, JSON>) throws(Failure) -> Int {
         guard let root = schema.rootTypeName(operation.operation).flatMap({ schema.types[$0] }) else { return 0 }
+        // A variable the request leaves out takes its default value, which sizes lists like a
+        // value sent would (`query($n: Int = 1000)` is costed with 1000).
+        var variables = variables
+        for d in operation.variableDefinitions where variables[d.variable.value] == nil {
+            if case .int(let text)? = d.defaultValue, let n = Int(text) { variables[d.variable.value] = .int(n) }
+        }
         var memo: [String: Int] = [:]
         return try cost(operation.selectionSet, root, fragments, variables, &memo, depth: 0, sized: [:])
     }

@@ -93,15 +93,13 @@ struct Measurer {
             case .field(let f):
                 out.fields = out.fields &+? 1
                 if f.alias != nil { out.aliases = out.aliases &+? 1 }
-                // Only introspection fields themselves are exempt from depth (not names).
-                let introspection = f.name.value == "__schema" || f.name.value == "__type"
                 var childDepth = 0
                 if let ss = f.selectionSet {
                     let inner = selectionSet(ss)
                     out.fields = out.fields &+? inner.fields
                     out.aliases = out.aliases &+? inner.aliases
                     out.directives = out.directives &+? inner.directives
-                    childDepth = introspection ? 0 : inner.depth
+                    childDepth = inner.depth   // introspection counts like any field
                 }
                 out.depth = Swift.max(out.depth, 1 &+? childDepth)
             case .inlineFragment(let i):

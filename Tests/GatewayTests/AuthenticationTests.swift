@@ -66,9 +66,13 @@ struct AuthenticationTests {
                 }
                 let expired = try await client.query("{ tenant }", headers: [("authorization", "Bearer \(try await token(signing, expiresIn: -60))")])
                 #expect(expired.json?["errors"]?[0]?["message"] == "Invalid token: expired.")
-                // Without a token (not required) the development header still applies.
+                // With auth configured the development header never names the tenant: not without a
+                // token, and not when the token has no tenant claim.
                 let anonymous = try await client.query("{ tenant }", headers: [("x-tenant", "globex")])
-                #expect(anonymous.text == #"{"data":{"tenant":"globex"}}"#)
+                #expect(anonymous.text == #"{"data":{"tenant":null}}"#)
+                let noClaim = try await client.query("{ tenant }", headers: [("authorization", "Bearer \(try await token(signing, tenant: nil))"),
+                                                                           ("x-tenant", "globex")])
+                #expect(noClaim.text == #"{"data":{"tenant":null}}"#)
             }
         }
     }

@@ -1,6 +1,8 @@
+import Federation
 import Foundation
 import Gateway
 import GraphQLCore
+import SubgraphKit
 import Testing
 
 @Suite("GraphQL conformance through the gateway")
@@ -15,6 +17,83 @@ struct ConformanceTests {
             let repeated = try await client.send(.GET, "/graphql?query=%7Bhello%28name%3A%22%C3%A9%22%29%7D&query=%7Bnope%7D",
                                                  headers: [("accept", "application/json")])
             #expect(repeated.text == #"{"data":{"hello":"hello é"}}"#)
+        }
+    }
+}
+
+@Suite("Introspection depth")
+struct IntrospectionDepthTests {
+    @Test func nestedIntrospectionListsAreRefusedBeforeExecution() async throws {
+        try await withGateway(executor: try echoExecutor()) { client in
+            // Each level of fields/interfaces/possibleTypes/inputFields multiplies the answer.
+            let deep = "{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }"
+            let r = try await client.query(deep)
+            #expect(r.status == 422)
+            #expect(r.json?["errors"]?[0]?["message"] == "Maximum introspection depth exceeded")
+            #expect(r.json?["errors"]?[0]?["extensions"]?["code"] == "GRAPHQL_VALIDATION_FAILED")
+            // Through fragments too.
+            let viaFragments = try await client.query("""
+                { __type(name: "Query") { ...F } }
+                fragment F on __Type { fields { type { interfaces { possibleTypes { name } } } } }
+                """)
+            #expect(viaFragments.json?["errors"]?[0]?["message"] == "Maximum introspection depth exceeded")
+            // The standard introspection query (graphql-js's getIntrospectionQuery) passes.
+            let standard = try await client.query(IntrospectionDepthTests.standardQuery)
+            #expect(standard.status == 200, "\(standard.text.prefix(300))")
+            #expect(standard.json?["data"]?["__schema"]?["queryType"]?["name"] == "Query")
+        }
+    }
+
+    static let standardQuery = """
+        query IntrospectionQuery {
+          __schema {
+            queryType { name } mutationType { name } subscriptionType { name }
+            types { ...FullType }
+            directives { name description locations args(includeDeprecated: true) { ...InputValue } }
+          }
+        }
+        fragment FullType on __Type {
+          kind name description
+          fields(includeDeprecated: true) { name description args(includeDeprecated: true) { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason }
+          inputFields(includeDeprecated: true) { ...InputValue }
+          interfaces { ...TypeRef }
+          enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
+          possibleTypes { ...TypeRef }
+        }
+        fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue isDeprecated deprecationReason }
+        fragment TypeRef on __Type {
+          kind name
+          ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } }
+        }
+        """
+}
+
+@Suite("Subgraph error extensions")
+struct SubgraphErrorExtensionTests {
+    func leaky() throws -> Subgraph<RequestContext> {
+        let s = try Subgraph<RequestContext>(name: "leaky", sdl: """
+            extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])
+            type Query { boom: String }
+            """)
+        s.query.field("boom") { _, _, _, _ in
+            throw GraphQLError("it broke", extensions: ["code": "BROKEN", "stacktrace": ["at db.query (db.js:12)"], "sql": "SELECT secret"])
+        }
+        return s
+    }
+
+    @Test func areRedactedToTheirCodeUnlessTheSubgraphIsTrusted() async throws {
+        let s = try leaky()
+        let supergraph = try Supergraph(sdl: try Composer.compose([try SubgraphSchema(name: "leaky", url: "in-process:leaky", sdl: s.sdl)]))
+        let transports: [String: any SubgraphTransport] = ["leaky": InProcessTransport(subgraph: s) { _ in RequestContext() }]
+        try await withGateway(executor: FederatedExecutor(supergraph: supergraph, transports: transports)) { client in
+            let r = try await client.query("{ boom }")
+            #expect(r.json?["errors"]?[0]?["message"] == "it broke")
+            #expect(r.json?["errors"]?[0]?["extensions"] == ["code": "BROKEN", "serviceName": "leaky"])
+        }
+        try await withGateway(executor: FederatedExecutor(supergraph: supergraph, transports: transports, errorExtensionsFrom: ["leaky"])) { client in
+            let r = try await client.query("{ boom }")
+            #expect(r.json?["errors"]?[0]?["extensions"]?["stacktrace"] == ["at db.query (db.js:12)"])
+            #expect(r.json?["errors"]?[0]?["extensions"]?["sql"] == "SELECT secret")
         }
     }
 }

@@ -53,6 +53,18 @@ struct CostTests {
         }
     }
 
+    @Test func theDefaultCeilingRefusesACostBombAndAVariablesDefaultCounts() async throws {
+        try await withCatalog({ _ in }) { client, counting in
+            // No max_cost configured: the default ceiling (1,000,000) applies.
+            let bomb = try await client.query("{ items(first: 100000) { children(first: 100000) { children(first: 100000) { id } } } }")
+            #expect(bomb.json?["errors"]?[0]?["extensions"]?["code"] == "COST_ESTIMATED_TOO_EXPENSIVE")
+            // A variable left out is costed with its default value, not the schema's.
+            let defaulted = try await client.query("query($n: Int = 100000) { items(first: $n) { children(first: 1000) { id } } }")
+            #expect(defaulted.json?["errors"]?[0]?["extensions"]?["code"] == "COST_ESTIMATED_TOO_EXPENSIVE")
+            #expect(counting.total == 0)
+        }
+    }
+
     @Test func weightsAndListSizesAddUp() async throws {
         try await withCatalog({ $0.costMode = "measure"; $0.maxCost = 100 }) { client, _ in
             // 3 items × (1 for the object + 50 for expensive) = 153: over 100, reported but not refused.
@@ -70,11 +82,11 @@ struct CostTests {
         try await withCatalog({ $0.reportCost = true }) { client, _ in
             // Asked for 10, the subgraph had 3: estimated 10 × 51, actual 3 × 51.
             let r = try await client.query("{ items(first: 10) { expensive } }")
-            #expect(r.json?["extensions"]?["cost"]?.text == #"{"estimated":510,"actual":153}"#)
+            #expect(r.json?["extensions"]?["cost"]?.text == #"{"estimated":510,"actual":153,"max":1000000}"#)
             // Through a fragment and an alias, null-free: the same counting.
             let f = try await client.query("{ x: items(first: 2) { ...E } } fragment E on Item { expensive children(first: 1) { id } }")
             // estimated 2 × (1 + 50 + 1 × 1) = 104; actual: 2 items × 51 + their 1 child each.
-            #expect(f.json?["extensions"]?["cost"]?.text == #"{"estimated":104,"actual":104}"#)
+            #expect(f.json?["extensions"]?["cost"]?.text == #"{"estimated":104,"actual":104,"max":1000000}"#)
         }
     }
 
@@ -82,7 +94,7 @@ struct CostTests {
         try await withCatalog({ $0.reportCost = true }) { client, counting in
             // page 1 + nodes 4 × (1 + 50); the page returns 3 nodes: 1 + 3 × 51.
             let r = try await client.query("{ page(first: 4) { total nodes { expensive } } }")
-            #expect(r.json?["extensions"]?["cost"]?.text == #"{"estimated":205,"actual":154}"#)
+            #expect(r.json?["extensions"]?["cost"]?.text == #"{"estimated":205,"actual":154,"max":1000000}"#)
             // requireOneSlicingArgument defaults to true: none, or both, is refused before any call.
             let before = counting.total
             for q in ["{ page { total } }", "{ page(first: 1, last: 1) { total } }"] {

@@ -6,6 +6,7 @@ import GraphQLCore
 import NIOCore
 import SubgraphKit
 import Testing
+import TestSupport
 
 /// Two in-process subgraphs: `ticks` owns `Subscription.ticks`, whose events it sends only when
 /// the test releases them; `words` adds `Tick.word` (an entity field fetched per event).
@@ -131,6 +132,40 @@ struct StreamingTests {
             }
             #expect(try await reader.next(upTo: "\r\n") == "--")
             #expect(try await reader.next(upTo: "\r\n") == nil)
+        }
+    }
+
+    func script(_ name: String) -> String {
+        TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Fixtures/websocket-clients/\(name)").path
+    }
+
+    @Test(.timeLimit(.minutes(1))) func subscriptionEventsReachAGqlWebSocketClientInOrder() async throws {
+        let graph = try TickGraph()
+        try await withGateway(executor: graph.executor) { client in
+            let url = client.base.replacingOccurrences(of: "http://", with: "ws://") + "/graphql"
+            // gql (PyPI) with its WebSocket transport speaking graphql-transport-ws.
+            let gql = try ChildProcess("/usr/bin/env", ["python3", script("gql_subscribe.py"), url, "subscription { ticks(count: 3) { n word } }"])
+            defer { gql.stop() }
+            for (n, word) in [(1, "one"), (2, "two"), (3, "three")] {
+                graph.release.yield()
+                let line = try await gql.firstLine { $0.contains("\"n\":\(n),") || $0.hasPrefix("error") ? $0 : nil }
+                #expect(line == #"{"ticks":{"n":\#(n),"word":"\#(word)"}}"#)
+            }
+            #expect(try await gql.firstLine { $0 == "done" || $0.hasPrefix("error") ? $0 : nil } == "done")
+        }
+    }
+
+    @Test(.timeLimit(.minutes(1))) func theGraphQLTransportWSProtocolIsFollowed() async throws {
+        let graph = try TickGraph()
+        try await withGateway(executor: graph.executor) { client in
+            let url = client.base.replacingOccurrences(of: "http://", with: "ws://") + "/graphql"
+            let checks = try ChildProcess("/usr/bin/env", ["python3", script("protocol_checks.py"), url])
+            defer { checks.stop() }
+            let end = try await checks.firstLine { $0 == "finished" || $0.hasPrefix("FAIL") ? $0 : nil }
+            #expect(end == "finished")
+            for name in ["subscribe_before_ack", "second_init", "invalid_message", "ping_pong_query_and_errors"] {
+                #expect(try await checks.firstLine { $0.hasPrefix("ok \(name)") || $0.hasPrefix("FAIL \(name)") ? $0 : nil } == "ok \(name)")
+            }
         }
     }
 

@@ -32,8 +32,8 @@ struct OperationMeasureTests {
         #expect(try measure(fanOut(70)).fields == Int.max, "2^71 - 1 saturates instead of overflowing")
     }
 
-    @Test func onlyIntrospectionFieldsAreExemptFromDepth() throws {
-        #expect(try measure("{ __schema { types { fields { type { ofType { name } } } } } }").depth == 1)
+    @Test func introspectionCountsInTheDepth() throws {
+        #expect(try measure("{ __schema { types { fields { type { ofType { name } } } } } }").depth == 6)
         #expect(try measure("query __schema { a { b { c } } }").depth == 3)
     }
 

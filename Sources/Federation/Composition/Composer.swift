@@ -50,10 +50,17 @@ public enum Composer {
         var unionMembers = OrderedDictionary<String, [String]>()
         var enumValues = OrderedDictionary<String, [String]>()
         var enumValueDirectives: [String: [String]] = [:]
+        var enumValueDescriptions: [String: String] = [:]
         /// `@context(name:)` set by objects of this type, as `<subgraph>__<name>`.
         var contexts: [String] = []
         var inputFields = OrderedDictionary<String, (def: InputValueDefinition, graphs: [String])>()
         var otherDirectives: [String] = []
+    }
+
+    /// `@deprecated` as written (with its reason), if present.
+    static func deprecated(_ directives: [Directive]) -> String? {
+        guard let dep = directives.first(where: { $0.name.value == "deprecated" }) else { return nil }
+        return "@deprecated" + (dep.string("reason").map { "(reason: \(Printer.string($0)))" } ?? "")
     }
 
     public static func graphID(_ name: String) -> String {
@@ -121,19 +128,39 @@ public enum Composer {
                     for printed in composedApplications(d.directives) where !t.otherDirectives.contains(printed) { t.otherDirectives.append(printed) }
                     for i in d.interfaces { t.interfaces[i.value, default: []].append(g) }
                     for m in d.unionMembers { t.unionMembers[m.value, default: []].append(g) }
+                    // What clients see through introspection goes into the supergraph as written:
+                    // @oneOf, @specifiedBy, descriptions and @deprecated of enum values, input
+                    // fields and arguments.
+                    if d.directives.contains(where: { $0.name.value == "oneOf" }), !t.otherDirectives.contains("@oneOf") { t.otherDirectives.append("@oneOf") }
+                    if let url = d.directives.first(where: { $0.name.value == "specifiedBy" })?.string("url"),
+                       !t.otherDirectives.contains(where: { $0.hasPrefix("@specifiedBy") }) {
+                        t.otherDirectives.append("@specifiedBy(url: \(Printer.string(url)))")
+                    }
                     for v in d.enumValues {
-                        t.enumValues[v.name.value, default: []].append(g)
-                        if sg.has(v.directives, "inaccessible") { usesInaccessible = true; t.enumValueDirectives[v.name.value] = ["@inaccessible"] }
+                        let name = v.name.value
+                        t.enumValues[name, default: []].append(g)
+                        if t.enumValueDescriptions[name] == nil, let description = v.description { t.enumValueDescriptions[name] = description }
+                        if sg.has(v.directives, "inaccessible"), !(t.enumValueDirectives[name]?.contains("@inaccessible") ?? false) {
+                            usesInaccessible = true
+                            t.enumValueDirectives[name, default: []].append("@inaccessible")
+                        }
+                        if let dep = Self.deprecated(v.directives), !(t.enumValueDirectives[name]?.contains(where: { $0.hasPrefix("@deprecated") }) ?? false) {
+                            t.enumValueDirectives[name, default: []].append(dep)
+                        }
                     }
                     for f in d.inputFields {
                         if var existing = t.inputFields[f.name.value] {
                             existing.graphs.append(g)
                             if sg.has(f.directives, "inaccessible") { existing.def.directives.append(Directive(name: Name("inaccessible"), arguments: [], span: .none)) }
+                            if existing.def.description == nil { existing.def.description = f.description }
                             t.inputFields[f.name.value] = existing
                         } else {
                             var clean = f
-                            clean.directives = sg.has(f.directives, "inaccessible") ? [Directive(name: Name("inaccessible"), arguments: [], span: .none)] : []
-                            if !clean.directives.isEmpty { usesInaccessible = true }
+                            clean.directives = f.directives.filter { $0.name.value == "deprecated" }
+                            if sg.has(f.directives, "inaccessible") {
+                                usesInaccessible = true
+                                clean.directives.append(Directive(name: Name("inaccessible"), arguments: [], span: .none))
+                            }
                             t.inputFields[f.name.value] = (clean, [g])
                         }
                     }
@@ -507,13 +534,16 @@ public enum Composer {
             case .enumType:
                 out += "\n{\n"
                 for (v, gs) in t.enumValues {
+                    if let d = t.enumValueDescriptions[v] { out += "  " + Printer.print(Value.string(d, block: false)) + "\n" }
                     out += "  \(v)" + gs.map { " @join__enumValue(graph: \($0))" }.joined() + (t.enumValueDirectives[v]?.map { " " + $0 }.joined() ?? "") + "\n"
                 }
                 out += "}\n"
             case .inputObject:
                 out += "\n{\n"
                 for (name, f) in t.inputFields {
+                    if let d = f.def.description { out += "  " + Printer.print(Value.string(d, block: false)) + "\n" }
                     out += "  \(name): \(f.def.type)" + (f.def.defaultValue.map { " = " + Printer.print($0) } ?? "")
+                        + (Self.deprecated(f.def.directives).map { " " + $0 } ?? "")
                         + (f.def.directives.contains { $0.name.value == "inaccessible" } ? " @inaccessible" : "") + "\n"
                 }
                 out += "}\n"
@@ -525,7 +555,9 @@ public enum Composer {
                     var line = "  \(f.name)"
                     if !f.arguments.isEmpty {
                         line += "(" + f.arguments.values.map { a in
-                            "\(a.name.value): \(a.type)" + (a.defaultValue.map { " = " + Printer.print($0) } ?? "")
+                            (a.description.map { Printer.print(Value.string($0, block: false)) + " " } ?? "")
+                                + "\(a.name.value): \(a.type)" + (a.defaultValue.map { " = " + Printer.print($0) } ?? "")
+                                + (Self.deprecated(a.directives).map { " " + $0 } ?? "")
                                 + (f.inaccessibleArguments.contains(a.name.value) ? " @inaccessible" : "")
                         }.joined(separator: ", ") + ")"
                     }

@@ -9,11 +9,15 @@ public final class PlanExecutor: Sendable {
     public let supergraph: Supergraph
     let transports: [String: any SubgraphTransport]
     let shaping: ExecutableSchema<ShapeContext>
+    /// Subgraphs whose errors' `extensions` reach clients whole; from the others only `code`
+    /// is kept (a subgraph's stack trace or internals must not leak).
+    let errorExtensionsFrom: Set<String>
 
-    public init(supergraph: Supergraph, transports: [String: any SubgraphTransport]) {
+    public init(supergraph: Supergraph, transports: [String: any SubgraphTransport], errorExtensionsFrom: Set<String> = []) {
         self.supergraph = supergraph
         self.transports = transports
         self.shaping = Shaping.executable(supergraph.apiSchema)
+        self.errorExtensionsFrom = errorExtensionsFrom
     }
 
     /// - Parameter headers: the headers each subgraph's requests carry, by subgraph name.
@@ -102,6 +106,7 @@ public final class PlanExecutor: Sendable {
             var fragments: [String: FragmentDefinition] = [:]
             for f in request.document.fragments where fragments[f.name.value] == nil { fragments[f.name.value] = f }
             var shaper = Shaper(schema: supergraph.apiSchema, fragments: fragments, variables: variables, source: request.source)
+            shaper.missingIsExplained = !run.errors.isEmpty
             let data = shaper.shape(operation, root: run.root)
             shaped = ExecutionResult(writtenData: data, errors: shaper.errors)
         }
@@ -120,7 +125,7 @@ extension ResultNode {
     func merge(_ other: ResultNode) {
         guard let keys = other.keys else { return }
         for (k, cell) in zip(keys, other.cells) {
-            guard let i = position(k) else { set(k, cell); continue }
+            guard let i = position(k) else { append(k, cell); continue }
             cells[i] = Self.merged(cells[i], cell)
         }
     }
@@ -180,7 +185,27 @@ final class PlanRun {
     /// The requests of one step, and (kept here) where their answers go.
     struct Outgoing {
         var requests: [Request] = []
-        var targets: [[[(ResultNode, [Int])]]] = []   // per request: per representation
+        var targets: [[[Target]]] = []   // per request: per representation
+        /// Where the targets were found (their list indices, for error paths).
+        var found = Found()
+    }
+
+    /// An object an entity answer is merged into: the node, and its entry in `Found`.
+    typealias Target = (node: ResultNode, entry: Int)
+
+    /// Objects found at a path, with the list indices on the way to each, kept flat (`stride`
+    /// per object) so that no object costs an array of its own.
+    struct Found {
+        var nodes: [ResultNode] = []
+        var indices: [Int] = []
+        var stride = 0
+        func indices(of entry: Int) -> ArraySlice<Int> { indices[(entry * stride)..<((entry + 1) * stride)] }
+    }
+
+    /// A representation as a dictionary key: its bytes, hashed at once.
+    struct RepresentationKey: Hashable {
+        let bytes: [UInt8]
+        func hash(into hasher: inout Hasher) { bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
     }
 
     /// The plan's fetches in dependency order (`sequence` orders, `parallel` does not; a
@@ -250,7 +275,9 @@ final class PlanRun {
     func prepare(_ step: Step) -> Outgoing {
         guard let path = step.path else { return Outgoing(requests: [Request(variables: variables(for: step.fetch))], targets: [[]]) }
         var out = Outgoing()
-        for batch in batches(path, step.fetch) where !batch.reps.isEmpty {
+        let (all, found) = batches(path, step.fetch)
+        out.found = found
+        for batch in all where !batch.reps.isEmpty {
             var vars = variables(for: step.fetch)
             for (input, value) in zip(step.fetch.contextInputs, batch.context) { vars[input.variable] = value }
             var list: [UInt8] = [UInt8(ascii: "[")]
@@ -270,7 +297,7 @@ final class PlanRun {
     func merge(_ step: Step, _ out: Outgoing, _ results: [Result<SubgraphResponse, GraphQLError>]) {
         for (i, result) in results.enumerated() {
             guard let path = step.path else { mergeRoot(step.fetch, result); continue }
-            mergeEntities(path, step.fetch, out.targets[i], result)
+            mergeEntities(path, step.fetch, out.targets[i], out.found, result)
         }
     }
 
@@ -312,6 +339,7 @@ final class PlanRun {
     func upstreamErrors(_ response: SubgraphResponse, _ f: FetchNode, mapPath: ([JSON]) -> [PathElement]?) -> [GraphQLError] {
         response.errors.map { e in
             var ext = e["extensions"]?.objectValue ?? [:]
+            if !executor.errorExtensionsFrom.contains(f.subgraph) { ext = ext.filter { $0.key == "code" } }
             ext["serviceName"] = .string(f.subgraph)
             if ext["code"] == nil { ext["code"] = "DOWNSTREAM_SERVICE_ERROR" }
             let path = e["path"]?.arrayValue.flatMap(mapPath)
@@ -343,31 +371,47 @@ final class PlanRun {
 
     /// Objects at `path` (lists flattened, type conditions applied), each with the list indices
     /// on its way (one per `.list` segment): its response path is built only when an error needs it.
-    func collect(_ path: [PathSegment]) -> [(ResultNode, [Int])] {
-        var current: [(ResultNode, [Int])] = [(root, [])]
+    func collect(_ path: [PathSegment]) -> Found {
+        var current = Found(nodes: [root], indices: [], stride: 0)
         for seg in path {
-            var next: [(ResultNode, [Int])] = []
-            next.reserveCapacity(current.count)
-            for (node, p) in current {
+            var next = Found(nodes: [], indices: [], stride: current.stride)
+            next.nodes.reserveCapacity(current.nodes.count)
+            for (e, node) in current.nodes.enumerated() {
                 switch seg {
                 case .field(let k):
-                    if node.isObject, case .node(let v)? = node[k] { next.append((v, p)) }
+                    if node.isObject, case .node(let v)? = node[k] {
+                        next.nodes.append(v)
+                        next.indices += current.indices(of: e)
+                    }
                 case .list:
                     guard !node.isObject else { continue }
-                    for (i, item) in node.cells.enumerated() { if case .node(let n) = item { next.append((n, p + [i])) } }
+                    next.stride = current.stride + 1
+                    for (i, item) in node.cells.enumerated() {
+                        guard case .node(let n) = item else { continue }
+                        next.nodes.append(n)
+                        next.indices += current.indices(of: e)
+                        next.indices.append(i)
+                    }
                 case .typeCondition(let types):
                     guard node.isObject else { continue }
                     if let t = node.string("__typename"), !types.contains(t) { continue }
-                    next.append((node, p))
+                    next.nodes.append(node)
+                    next.indices += current.indices(of: e)
                 }
             }
+            if case .list = seg { next.stride = current.stride + 1 }
             current = next
         }
-        return current.filter { $0.0.isObject }
+        var out = Found(nodes: [], indices: [], stride: current.stride)
+        for (e, node) in current.nodes.enumerated() where node.isObject {
+            out.nodes.append(node)
+            out.indices += current.indices(of: e)
+        }
+        return out
     }
 
     /// The response path of an object `collect(path)` found with these list indices.
-    static func responsePath(_ path: [PathSegment], _ indices: [Int]) -> [PathElement] {
+    static func responsePath(_ path: [PathSegment], _ indices: ArraySlice<Int>) -> [PathElement] {
         var out: [PathElement] = []
         var next = indices.makeIterator()
         for seg in path {
@@ -466,16 +510,17 @@ final class PlanRun {
     struct Batch {
         var context: [JSON]
         var reps: [[UInt8]] = []
-        var targets: [[(ResultNode, [Int])]] = []
-        var index: [[UInt8]: Int] = [:]
+        var targets: [[Target]] = []
+        var index: [RepresentationKey: Int] = [:]
     }
 
     /// The representations of the objects at `path`, deduplicated, by context values.
-    func batches(_ path: [PathSegment], _ f: FetchNode) -> [Batch] {
-        guard !f.entities.isEmpty else { return [] }
+    func batches(_ path: [PathSegment], _ f: FetchNode) -> ([Batch], Found) {
+        guard !f.entities.isEmpty else { return ([], Found()) }
         var batches: [Batch] = []
         var byContext: [JSON: Int] = [:]
-        for (node, p) in collect(path) {
+        let found = collect(path)
+        for (entry, node) in found.nodes.enumerated() {
             let typename = node.string("__typename")
             guard let input = input(for: typename, in: f) else { continue }
             // An object whose key is missing or null is not an entity this fetch can resolve.
@@ -486,7 +531,7 @@ final class PlanRun {
                 }
             }
             guard hasKey else { continue }
-            let values = f.contextInputs.map { contextValue($0, indices: p) }
+            let values = f.contextInputs.map { contextValue($0, indices: found.indices(of: entry)) }
             let b: Int
             if let i = byContext[.array(values)] { b = i } else {
                 b = batches.count
@@ -495,18 +540,19 @@ final class PlanRun {
             }
             let rep = representation(node, input.selection,
                                      typename: input.asInterfaceObject ? input.typeCondition : (typename ?? input.typeCondition))
-            if let i = batches[b].index[rep] { batches[b].targets[i].append((node, p)) } else {
-                batches[b].index[rep] = batches[b].reps.count
+            let key = RepresentationKey(bytes: rep)
+            if let i = batches[b].index[key] { batches[b].targets[i].append((node, entry)) } else {
+                batches[b].index[key] = batches[b].reps.count
                 batches[b].reps.append(rep)
-                batches[b].targets.append([(node, p)])
+                batches[b].targets.append([(node, entry)])
             }
         }
-        return batches
+        return (batches, found)
     }
 
     /// The value an entity's `@fromContext` argument takes: picked from its ancestor at the
     /// input's path (found again by the entity's own list indices).
-    func contextValue(_ input: ContextInput, indices: [Int]) -> JSON {
+    func contextValue(_ input: ContextInput, indices: ArraySlice<Int>) -> JSON {
         var current: ResultNode.Cell = .node(root)
         var next = indices.makeIterator()
         for seg in input.ancestorPath {
@@ -532,16 +578,17 @@ final class PlanRun {
         }
     }
 
-    func mergeEntities(_ path: [PathSegment], _ f: FetchNode, _ targets: [[(ResultNode, [Int])]], _ result: Result<SubgraphResponse, GraphQLError>) {
+    func mergeEntities(_ path: [PathSegment], _ f: FetchNode, _ targets: [[Target]], _ found: Found,
+                       _ result: Result<SubgraphResponse, GraphQLError>) {
         switch result {
         case .failure(var e):
-            e.path = targets.first?.first.map { Self.responsePath(path, $0.1) }
+            e.path = targets.first?.first.map { Self.responsePath(path, found.indices(of: $0.entry)) }
             addErrors([e])
         case .success(let response):
             errors += upstreamErrors(response, f) { p in
                 // ["_entities", i, ...rest] → the path of the first object with that representation.
                 guard p.count >= 2, p[0].stringValue == "_entities", let i = p[1].intValue, i >= 0, i < targets.count,
-                      let base = targets[i].first.map({ Self.responsePath(path, $0.1) }) else { return nil }
+                      let base = targets[i].first.map({ Self.responsePath(path, found.indices(of: $0.entry)) }) else { return nil }
                 return base + Self.pathElements(Array(p.dropFirst(2)))
             }
             guard case .node(let list)? = response.data?["_entities"], !list.isObject else { return }
@@ -603,6 +650,8 @@ enum Shaping {
         case .named(let n):
             switch value {
             case .null: return .null
+            case .object where schema.types[n.value]?.kind.isLeaf == true:
+                return .leaf(value)   // a custom scalar's object value passes through
             case .object(let o):
                 let runtime = o["__typename"]?.stringValue ?? n.value
                 guard let r = registry.resolvers[runtime] ?? registry.resolvers[n.value] else {

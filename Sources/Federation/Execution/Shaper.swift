@@ -19,6 +19,10 @@ struct Shaper {
     private var plans: [PlanKey: [FieldStep]] = [:]
     /// The bytes written so far.
     private var out = JSONWriter()
+    /// A fetch failed: a value missing from the tree is explained by that fetch's error (a
+    /// subgraph whose data came back null leaves its sibling fields out), so a non-null field
+    /// without a value nulls its parent without an error of its own.
+    var missingIsExplained = false
 
     /// A selection-set list (by the spans of its sets) and a runtime type.
     struct PlanKey: Hashable {
@@ -100,7 +104,7 @@ struct Shaper {
                 continue
             }
             path.append(.key(step.responseKey))
-            let r = complete(node[step.responseKey], step.type, step, parent: type.name)
+            let r = complete(node.cell(step.responseKey, hint: i), step.type, step, parent: type.name)
             path.removeLast()
             if case .propagate = r { return .propagate }
         }
@@ -112,6 +116,7 @@ struct Shaper {
     /// position that is not non-null stops a propagation from inside as null.
     mutating func complete(_ value: ResultNode.Cell?, _ type: TypeReference, _ step: FieldStep, parent: String) -> Completed {
         if case .nonNull(let inner) = type {
+            if value == nil, missingIsExplained { return .propagate }
             let r = completeInner(value, inner, step, parent: parent)
             if case .null = r {
                 error("Cannot return null for non-nullable field \(parent).\(step.nodes[0].name.value).", step.nodes)

@@ -177,7 +177,10 @@ struct OperationStage {
                 f.directives = withDefaults(f.directives)
                 out.append(.field(f))
             case .fragmentSpread(let s):
-                guard let frag = fragments[s.name.value], !fragmentStack.contains(s.name.value), seenSpreads.insert(s.name.value).inserted else { continue }
+                // A repeated spread adds nothing, unless a condition of its own (or of the earlier
+                // one) decides whether it applies: `...P @include(if: $a) ...P` is P either way.
+                guard let frag = fragments[s.name.value], !fragmentStack.contains(s.name.value),
+                      !s.directives.isEmpty || seenSpreads.insert(s.name.value).inserted else { continue }
                 let inner = try expand(frag.selectionSet.selections, frag.typeCondition.value, fragmentStack: fragmentStack + [s.name.value])
                 out.append(.inlineFragment(InlineFragment(typeCondition: frag.typeCondition, directives: s.directives,
                                                           selectionSet: SelectionSet(selections: inner), span: .none)))
@@ -412,7 +415,7 @@ struct PlanAssembly {
         let name = builder.graphName(g.graph)
         var renames: [String: String] = [:]
         SelectionTree.aliasConflicts([g.output], schema: builder.schema, reserved: builder.clientResponseKeys, renames: &renames)
-        let selections = g.output.selections
+        let selections = Self.oneConditionPerLocation(g.output.selections)
         var used = OrderedSet<String>()
         collectVariables(selections, &used)
         let varDefs = used.compactMap { v -> String? in
@@ -434,6 +437,38 @@ struct PlanAssembly {
         let head = kind == .query && varDefs.isEmpty ? "" : kind.rawValue + (varDefs.isEmpty ? "" : "(\(varDefs.joined(separator: ",")))")
         return FetchNode(subgraph: name, operation: head + Compact.selectionSet(selections), operationKind: kind,
                          variables: Array(used), entities: [], internalAliases: renames)
+    }
+
+    /// `@skip` and `@include` are not repeatable: a field that gathered two of one kind (its own
+    /// and a fragment's around it) keeps the first and is wrapped in an inline fragment for each
+    /// other, which means the same (all must hold).
+    static func oneConditionPerLocation(_ selections: [Selection]) -> [Selection] {
+        selections.map { sel in
+            switch sel {
+            case .field(var f):
+                if let ss = f.selectionSet { f.selectionSet = SelectionSet(selections: oneConditionPerLocation(ss.selections), span: ss.span) }
+                var kept: [Directive] = [], extra: [Directive] = []
+                for d in f.directives {
+                    if (d.name.value == "skip" || d.name.value == "include"), kept.contains(where: { $0.name.value == d.name.value }) {
+                        extra.append(d)
+                    } else {
+                        kept.append(d)
+                    }
+                }
+                guard !extra.isEmpty else { return .field(f) }
+                f.directives = kept
+                var wrapped = Selection.field(f)
+                for d in extra {
+                    wrapped = .inlineFragment(InlineFragment(typeCondition: nil, directives: [d], selectionSet: SelectionSet(selections: [wrapped]), span: .none))
+                }
+                return wrapped
+            case .inlineFragment(var i):
+                i.selectionSet = SelectionSet(selections: oneConditionPerLocation(i.selectionSet.selections), span: i.selectionSet.span)
+                return .inlineFragment(i)
+            case .fragmentSpread:
+                return sel
+            }
+        }
     }
 
     func collectVariables(_ selections: [Selection], _ used: inout OrderedSet<String>) {

@@ -33,12 +33,14 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
     public var headers: HeaderRules = .init()
     /// Verified JWTs give requests their tenant and scopes.
     public var auth: AuthConfiguration = .init()
+    /// Subscriptions and WebSocket connections.
+    public var subscriptions: SubscriptionsConfiguration = .init()
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case listen, supergraph, subgraphs, limits, introspection, postgres, redis, tenancy, rateLimits = "rate_limits"
-        case exposeQueryPlan = "expose_query_plan", persistedQueries = "persisted_queries", headers, auth
+        case exposeQueryPlan = "expose_query_plan", persistedQueries = "persisted_queries", headers, auth, subscriptions
     }
 
     public init(from decoder: Decoder) throws {
@@ -56,6 +58,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         persistedQueries = try c.decodeIfPresent(PersistedQueryConfiguration.self, forKey: .persistedQueries) ?? .init()
         headers = try c.decodeIfPresent(HeaderRules.self, forKey: .headers) ?? .init()
         auth = try c.decodeIfPresent(AuthConfiguration.self, forKey: .auth) ?? .init()
+        subscriptions = try c.decodeIfPresent(SubscriptionsConfiguration.self, forKey: .subscriptions) ?? .init()
     }
 
     /// Reads a YAML file, then applies environment overrides:
@@ -158,15 +161,22 @@ public struct SubgraphConfiguration: Codable, Sendable, Equatable {
     public var schema: String?
     /// Per-request timeout for a remote subgraph, in milliseconds (default 10,000).
     public var timeoutMs: Int?
+    /// Pass this subgraph's error `extensions` to clients as they are (default off: only `code`
+    /// is kept, so stack traces and internals a subgraph puts there do not leak).
+    public var includeErrorExtensions: Bool?
 
-    enum CodingKeys: String, CodingKey { case name, module, url, schema, timeoutMs = "timeout_ms" }
+    enum CodingKeys: String, CodingKey {
+        case name, module, url, schema, timeoutMs = "timeout_ms", includeErrorExtensions = "include_error_extensions"
+    }
 
-    public init(name: String, module: String? = nil, url: String? = nil, schema: String? = nil, timeoutMs: Int? = nil) {
+    public init(name: String, module: String? = nil, url: String? = nil, schema: String? = nil, timeoutMs: Int? = nil,
+                includeErrorExtensions: Bool? = nil) {
         self.name = name
         self.module = module
         self.url = url
         self.schema = schema
         self.timeoutMs = timeoutMs
+        self.includeErrorExtensions = includeErrorExtensions
     }
 }
 
@@ -187,7 +197,10 @@ public struct LimitsConfiguration: Codable, Sendable, Equatable {
     public var maxDirectives: Int? = 50
     public var maxFields: Int? = 3_500
     public var maxTokens: Int? = 15_000
-    public var maxCost: Int?
+    /// Estimated cost ceiling (default 1,000,000: the benchmark workload's query, 65 users with
+    /// their reviews' products' reviews, estimates at about 216,000; three nested lists of 100,000
+    /// at 10^15). `null` turns it off.
+    public var maxCost: Int? = 1_000_000
     /// `enforce` rejects over `max_cost`; `measure` only reports the estimate in `extensions.cost`.
     public var costMode: String = "enforce"
     /// Put `extensions.cost` (estimated and, after execution, actual) in every response.
@@ -323,6 +336,26 @@ public struct TenancyConfiguration: Codable, Sendable, Equatable {
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         developmentHeader = try c.decodeIfPresent(Bool.self, forKey: .developmentHeader) ?? false
+    }
+}
+
+/// Subscriptions over WebSocket (`graphql-transport-ws`).
+public struct SubscriptionsConfiguration: Codable, Sendable, Equatable {
+    /// A WebSocket connection must send `connection_init` within this time (close 4408).
+    public var connectionInitTimeoutMs: Int = 10_000
+    /// Operations one connection may run at once.
+    public var maxPerConnection: Int = 100
+    /// Largest WebSocket message accepted, in bytes.
+    public var maxMessageBytes: Int = 1_048_576
+    public init() {}
+    enum CodingKeys: String, CodingKey {
+        case connectionInitTimeoutMs = "connection_init_timeout_ms", maxPerConnection = "max_per_connection", maxMessageBytes = "max_message_bytes"
+    }
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        connectionInitTimeoutMs = try c.decodeIfPresent(Int.self, forKey: .connectionInitTimeoutMs) ?? 10_000
+        maxPerConnection = try c.decodeIfPresent(Int.self, forKey: .maxPerConnection) ?? 100
+        maxMessageBytes = try c.decodeIfPresent(Int.self, forKey: .maxMessageBytes) ?? 1_048_576
     }
 }
 

@@ -16,12 +16,14 @@ public final class FederatedExecutor: OperationExecutor {
 
     let headerRules: HeaderRules
 
+    /// - Parameter errorExtensionsFrom: subgraphs whose error extensions reach clients whole
+    ///   (others keep only `code`).
     public init(supergraph: Supergraph, transports: [String: any SubgraphTransport], planCacheSize: Int = 1_000,
-                headers: HeaderRules = HeaderRules()) {
+                headers: HeaderRules = HeaderRules(), errorExtensionsFrom: Set<String> = []) {
         self.headerRules = headers
         self.supergraph = supergraph
         self.planner = QueryPlanner(supergraph: supergraph)
-        self.executor = PlanExecutor(supergraph: supergraph, transports: transports)
+        self.executor = PlanExecutor(supergraph: supergraph, transports: transports, errorExtensionsFrom: errorExtensionsFrom)
         self.transports = transports
         self.cache = PlanCache(capacity: planCacheSize)
     }

@@ -12,7 +12,11 @@ struct Admission: Sendable {
     struct Refusal: Error { let response: Response }
 
     func admit(_ request: Request, _ accepted: ResponseWriting.Accepted) async throws(Refusal) -> (RequestContext, GatewayRuntime.Profile) {
-        var context = try await identify(request, accepted)
+        try await admit(request.headers, accepted)
+    }
+
+    func admit(_ headers: HTTPFields, _ accepted: ResponseWriting.Accepted) async throws(Refusal) -> (RequestContext, GatewayRuntime.Profile) {
+        var context = try await identify(headers, accepted)
         context.acceptsStream = accepted.stream != nil
         guard let profile = runtime.profile(for: context.tenant) else { throw Refusal(response: ResponseWriting.notLoaded) }
         if let limited = await rateLimited(context, accepted) { throw Refusal(response: limited) }
@@ -21,10 +25,10 @@ struct Admission: Sendable {
 
     /// The request's context: the tenant and scopes of a verified token, or (when enabled) the
     /// development header's tenant. A bad token, or none when one is required, is a 401 response.
-    func identify(_ request: Request, _ accepted: ResponseWriting.Accepted) async throws(Refusal) -> RequestContext {
+    func identify(_ headers: HTTPFields, _ accepted: ResponseWriting.Accepted) async throws(Refusal) -> RequestContext {
         var ctx = RequestContext()
-        ctx.headers = request.headers.map { ($0.name.canonicalName, $0.value) }
-        let bearer = request.headers[.authorization].flatMap { h -> String? in
+        ctx.headers = headers.map { ($0.name.canonicalName, $0.value) }
+        let bearer = headers[.authorization].flatMap { h -> String? in
             let parts = h.split(separator: " ", maxSplits: 1)
             return parts.count == 2 && parts[0].lowercased() == "bearer" ? String(parts[1]) : nil
         }
@@ -47,12 +51,16 @@ struct Admission: Sendable {
         } else if runtime.configuration.auth.required {
             throw unauthorized(GraphQLError("A bearer token is required.", code: "UNAUTHENTICATED"))
         }
-        if ctx.tenant == nil, runtime.configuration.tenancy.developmentHeader, let t = request.headers[HTTPField.Name("X-Tenant")!], !t.isEmpty {
+        // The development header names the tenant only where no authentication is configured:
+        // with auth, a token's tenant (or none) decides, and X-Tenant never picks a tenant's data
+        // or its limits profile.
+        if runtime.authenticator == nil, runtime.configuration.tenancy.developmentHeader,
+           let t = headers[HTTPField.Name("X-Tenant")!], !t.isEmpty {
             ctx.tenant = t
         }
         if let tenant = ctx.tenant { ctx.tenantMaxCost = runtime.quotas?.quota(for: tenant)?.maxQueryCost }
         ctx.includeQueryPlan = runtime.configuration.exposeQueryPlan
-            && request.headers[HTTPField.Name("X-Switchyard-Query-Plan")!]?.lowercased() == "true"
+            && headers[HTTPField.Name("X-Switchyard-Query-Plan")!]?.lowercased() == "true"
         return ctx
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import NIOCore
 import Postgres
@@ -52,7 +53,8 @@ public final class GatewayServer: Sendable {
 
     static func loadExecutor(_ configuration: GatewayConfiguration, _ deps: ModuleDependencies) async throws -> FederatedExecutor {
         let loaded = try await SchemaLoader.load(configuration, modules: try SubgraphModules.all(configDirectory: configuration.baseDirectory), dependencies: deps)
-        return FederatedExecutor(supergraph: loaded.supergraph, transports: loaded.transports, headers: configuration.headers)
+        return FederatedExecutor(supergraph: loaded.supergraph, transports: loaded.transports, headers: configuration.headers,
+                                 errorExtensionsFrom: Set(configuration.subgraphs.filter { $0.includeErrorExtensions == true }.map(\.name)))
     }
 
     /// Polls the configuration and supergraph files (by content, once a second) and reloads on change.
@@ -116,8 +118,10 @@ public final class GatewayServer: Sendable {
     /// Runs until the process is told to stop. `onRunning` receives the bound port (useful with port 0).
     public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         guard let address = configuration.listenAddress else { throw ConfigurationError("invalid listen address") }
+        let webSocket = GraphQLWebSocket(runtime: runtime)
         let app = Application(
             router: makeRouter(),
+            server: .http1WebSocketUpgrade { request, _, _ in webSocket.shouldUpgrade(request) },
             configuration: .init(address: .hostname(address.host, port: address.port), serverName: "switchyard"),
             services: runtime.services,
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? address.port) },

@@ -301,8 +301,9 @@ public final class ResultNode {
 
     public var isObject: Bool { keys != nil }
 
-    /// Appends a member without looking for an existing one (the executor's collected keys are unique).
-    func append(_ key: String, _ cell: Cell) {
+    /// Appends a member without looking for an existing one (the executor's collected keys are
+    /// unique, and so are a JSON object's as read).
+    public func append(_ key: String, _ cell: Cell) {
         keys!.append(key)
         cells.append(cell)
         index?[key] = cells.count - 1
@@ -311,6 +312,20 @@ public final class ResultNode {
     func reserve(_ n: Int) {
         keys!.reserveCapacity(keys!.count + n)
         cells.reserveCapacity(cells.count + n)
+    }
+
+    /// Position of an object's member; `hint` is where it is likely to be (checked first).
+    @inline(__always)
+    public func position(_ key: String, hint: Int) -> Int? {
+        if let keys, hint < keys.count, keys[hint] == key { return hint }
+        return position(key)
+    }
+
+    /// An object's member, looked for first at `hint`.
+    @inline(__always)
+    public func cell(_ key: String, hint: Int) -> Cell? {
+        guard let i = position(key, hint: hint) else { return nil }
+        return cells[i]
     }
 
     /// Position of an object's member.

@@ -237,7 +237,9 @@ public struct JSONReader {
         switch bytes[i] {
         case UInt8(ascii: "{"):
             let node = ResultNode(isObject: true)
-            try readObject { r, key in node.set(key, try r.readCell()) }
+            // Members are appended as read (a subgraph's object has each key once; should one
+            // repeat, the first is the one looked up).
+            try readObject { r, key in node.append(key, try r.readCell()) }
             return .node(node)
         case UInt8(ascii: "["):
             let node = ResultNode(isObject: false)

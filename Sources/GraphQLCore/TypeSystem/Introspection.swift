@@ -18,6 +18,66 @@ final class Introspection<Context: Sendable>: @unchecked Sendable {
     let directiveType = ObjectResolvers<Context, DirectiveDef>("__Directive")
     unowned(unsafe) let schema: Schema
 
+    /// The order of `__schema.types` that graphql-js gives: the schema's own types in the order
+    /// they were written, each followed by the types it references that were not seen yet
+    /// (depth first: union members, interfaces, field types and argument types, input field
+    /// types), then the directives' argument types, then the introspection types.
+    static func typeOrder(_ schema: Schema) -> [String] {
+        var seen = OrderedSet<String>()
+        func collect(_ name: String) {
+            guard let t = schema.types[name], seen.append(name).inserted else { return }
+            if t.kind == .union { t.possibleTypes.forEach(collect) }
+            if t.kind == .object || t.kind == .interface {
+                t.interfaces.forEach(collect)
+                for f in t.fields.values {
+                    collect(f.type.namedType.value)
+                    for a in f.arguments.values { collect(a.type.namedType.value) }
+                }
+            }
+            if t.kind == .inputObject { for f in t.inputFields.values { collect(f.type.namedType.value) } }
+        }
+        // Each written type counts as seen from the start (a reference to it is not followed
+        // from another type); in turn it is taken out, appended, and its references collected.
+        let written = schema.types.keys.filter { !$0.hasPrefix("__") && !Schema.builtInScalars.contains($0) }
+        seen.append(contentsOf: written)
+        for name in written {
+            seen.remove(name)
+            collect(name)
+        }
+        for root in [schema.queryType, schema.mutationType, schema.subscriptionType].compactMap({ $0 }) { collect(root) }
+        for d in schema.directives.values { for a in d.arguments.values { collect(a.type.namedType.value) } }
+        collect("__Schema")
+        return Array(seen)
+    }
+
+    /// A coerced input value as a literal of its type (graphql-js's `astFromValue`).
+    static func literal(_ value: JSON, _ type: TypeReference, _ schema: Schema) -> Value {
+        switch type {
+        case .nonNull(let inner): return literal(value, inner, schema)
+        case .list(let inner):
+            if value.isNull { return .null }
+            if case .array(let items) = value { return .list(items.map { literal($0, inner, schema) }) }
+            return literal(value, inner, schema)
+        case .named(let n):
+            let t = schema.types[n.value]
+            switch value {
+            case .null: return .null
+            case .bool(let b): return .boolean(b)
+            case .int(let i): return t?.name == "Float" ? .float(String(i)) : .int(String(i))
+            case .double(let d): return d == d.rounded() && abs(d) < 1e15 && t?.name != "Float" ? .int(String(Int(d))) : .float(String(d))
+            case .string(let str):
+                if t?.kind == .enumType { return .enumValue(str) }
+                if t?.name == "ID", str.wholeMatch(of: /-?(?:0|[1-9][0-9]*)/) != nil { return .int(str) }
+                return .string(str, block: false)
+            case .array(let items): return .list(items.map { literal($0, .named(n), schema) })
+            case .object(let fields):
+                return .object(fields.map { k, v in
+                    ObjectField(name: Name(k), value: literal(v, t?.inputFields[k]?.type ?? .named(Name("")), schema), span: .none)
+                })
+            }
+        }
+    }
+
     init(schema: Schema) {
         self.schema = schema
         let s = schema
@@ -39,7 +99,7 @@ final class Introspection<Context: Sendable>: @unchecked Sendable {
 
         schemaType
             .field("description") { s, _, _, _ in str(s.description) }
-            .field("types") { s, _, _, _ in .list(s.types.values.map { .object(TypeRef.named($0), typeType) }) }
+            .field("types") { s, _, _, _ in .list(Self.typeOrder(s).compactMap { s.types[$0] }.map { .object(TypeRef.named($0), typeType) }) }
             .field("queryType") { s, _, _, _ in named(s.queryType) }
             .field("mutationType") { s, _, _, _ in s.mutationType.map(named) ?? .null }
             .field("subscriptionType") { s, _, _, _ in s.subscriptionType.map(named) ?? .null }
@@ -105,7 +165,13 @@ final class Introspection<Context: Sendable>: @unchecked Sendable {
             .field("name") { v, _, _, _ in .leaf(.string(v.name)) }
             .field("description") { v, _, _, _ in str(v.description) }
             .field("type") { v, _, _, _ in ref(v.type) }
-            .field("defaultValue") { v, _, _, _ in str(v.defaultValue.map { Printer.print($0) }) }
+            .field("defaultValue") { v, _, _, _ in
+                // As graphql-js gives it: the default coerced (nested input defaults filled in),
+                // printed as a literal of the type.
+                guard let d = v.defaultValue else { return .null }
+                guard let coerced = try? Values.literal(s, d, v.type, variables: [:]) else { return str(Printer.print(d)) }
+                return str(Printer.print(Self.literal(coerced, v.type, s)))
+            }
             .field("isDeprecated") { v, _, _, _ in .leaf(.bool(v.isDeprecated)) }
             .field("deprecationReason") { v, _, _, _ in str(v.deprecationReason) }
 

@@ -50,7 +50,11 @@ enum SchemaBuilder {
       "A list of all directives supported by this server."
       directives: [__Directive!]!
     }
-    "The fundamental unit of any GraphQL Schema is the type. There are many kinds of types in GraphQL as represented by the `__TypeKind` enum."
+    \"""
+    The fundamental unit of any GraphQL Schema is the type. There are many kinds of types in GraphQL as represented by the `__TypeKind` enum.
+
+    Depending on the kind of a type, certain fields describe information about that type. Scalar types provide no information beyond a name, description and optional `specifiedByURL`, while Enum types provide their values. Object and Interface types provide the fields they describe. Abstract types, Union and Interface, provide the Object types possible at runtime. List and NonNull types compose other types.
+    \"""
     type __Type {
       kind: __TypeKind!
       name: String
@@ -119,24 +123,43 @@ enum SchemaBuilder {
     }
     "A Directive can be adjacent to many parts of the GraphQL language, a __DirectiveLocation describes one such possible adjacencies."
     enum __DirectiveLocation {
+      "Location adjacent to a query operation."
       QUERY
+      "Location adjacent to a mutation operation."
       MUTATION
+      "Location adjacent to a subscription operation."
       SUBSCRIPTION
+      "Location adjacent to a field."
       FIELD
+      "Location adjacent to a fragment definition."
       FRAGMENT_DEFINITION
+      "Location adjacent to a fragment spread."
       FRAGMENT_SPREAD
+      "Location adjacent to an inline fragment."
       INLINE_FRAGMENT
+      "Location adjacent to a variable definition."
       VARIABLE_DEFINITION
+      "Location adjacent to a schema definition."
       SCHEMA
+      "Location adjacent to a scalar definition."
       SCALAR
+      "Location adjacent to an object type definition."
       OBJECT
+      "Location adjacent to a field definition."
       FIELD_DEFINITION
+      "Location adjacent to an argument definition."
       ARGUMENT_DEFINITION
+      "Location adjacent to an interface definition."
       INTERFACE
+      "Location adjacent to a union definition."
       UNION
+      "Location adjacent to an enum definition."
       ENUM
+      "Location adjacent to an enum value definition."
       ENUM_VALUE
+      "Location adjacent to an input object type definition."
       INPUT_OBJECT
+      "Location adjacent to an input object field definition."
       INPUT_FIELD_DEFINITION
     }
     """

@@ -28,6 +28,8 @@ public enum Validator {
         UniqueDirectivesPerLocationRule.self, KnownArgumentNamesRule.self, UniqueArgumentNamesRule.self,
         ValuesOfCorrectTypeRule.self, ProvidedRequiredArgumentsRule.self, VariablesInAllowedPositionRule.self,
         OverlappingFieldsCanBeMergedRule.self, UniqueInputFieldNamesRule.self,
+        // Not in the specification; graphql-js runs it with the specified rules.
+        MaxIntrospectionDepthRule.self,
     ]
 
     public static func validate(schema: Schema, document: Document, source: Source? = nil,

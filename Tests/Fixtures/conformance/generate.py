@@ -14,15 +14,19 @@ import os
 import random
 import sys
 
-from graphql import (
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import pin  # noqa: E402
+
+if "graphql" not in sys.modules:
+    pin.use()
+from graphql import (  # noqa: E402
     GraphQLEnumType, GraphQLInputObjectType, GraphQLInterfaceType, GraphQLList, GraphQLNonNull,
     GraphQLObjectType, GraphQLScalarType, GraphQLUnionType, Undefined, get_named_type, is_leaf_type,
     parse, print_ast, validate, TypeInfo, TypeInfoVisitor, Visitor, visit, get_introspection_query,
 )
-from graphql.language import ast as A
+from graphql.language import ast as A  # noqa: E402
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
 import server  # noqa: E402  (the schema with its scalars' coercion; importing starts nothing)
 
 SCHEMA = server.build(subgraph=False)
@@ -167,9 +171,41 @@ class Generator:
 
     def use_value(self, op, t, hint):
         """An argument value: a literal, or a variable (defined, maybe with a default, maybe given)."""
+        if self.rng.random() < 0.6:
+            return self.literal_for(op, t, hint)
+        return self.variable_for(op, t, hint)
+
+    def literal_for(self, op, t, hint, depth=0):
+        """A literal of type t; inside lists and input objects, some parts are variables."""
         rng = self.rng
-        if rng.random() < 0.6:
-            return literal(t, self.value(t, hint))
+        if depth > 0 and rng.random() < 0.12:
+            return self.variable_for(op, t, hint)
+        inner = unwrap_nn(t)
+        if isinstance(inner, GraphQLList) and rng.random() < 0.85:
+            if rng.random() < 0.15:
+                return self.literal_for(op, inner.of_type, hint, depth + 1)  # one value for a list
+            return "[" + ", ".join(self.literal_for(op, inner.of_type, hint, depth + 1)
+                                   for _ in range(rng.randint(0, 3))) + "]"
+        if isinstance(inner, GraphQLInputObjectType) and rng.random() < 0.85:
+            if not isinstance(t, GraphQLNonNull) and rng.random() < 0.05:
+                return "null"
+            keys = list(inner.fields)
+            if inner.is_one_of:
+                k = rng.choice(keys)
+                return f"{{{k}: {self.literal_for(op, GraphQLNonNull(inner.fields[k].type), k, depth + 1)}}}"
+            if rng.random() < 0.3:
+                rng.shuffle(keys)
+            parts = []
+            for k in keys:
+                f = inner.fields[k]
+                required = isinstance(f.type, GraphQLNonNull) and f.default_value is Undefined
+                if required or (depth < 3 and rng.random() < 0.45):
+                    parts.append(f"{k}: {self.literal_for(op, f.type, k, depth + 1)}")
+            return "{" + ", ".join(parts) + "}"
+        return literal(t, self.value(t, hint))
+
+    def variable_for(self, op, t, hint):
+        rng = self.rng
         if rng.random() < 0.15 and op.var_types:  # reuse a variable of the same type
             same = [n for n, vt in op.var_types.items() if str(vt) == str(t)]
             if same:
@@ -250,7 +286,11 @@ class Generator:
                 name = rng.choices(fields, weights)[0]
                 out.append(self.field(op, t, name, depth, max_depth))
             elif r < 0.7:
-                out.append("__typename")
+                if t.name == "Query" and rng.random() < 0.4:
+                    out.append(rng.choice([f'__type(name: "{rng.choice(TYPE_NAMES)}") {{ name kind }}',
+                                           "__schema { queryType { name } }"]) + self.directives(op, 0.2))
+                else:
+                    out.append(("tn: " if rng.random() < 0.1 else "") + "__typename")
             elif r < 0.85:
                 cond = rng.choice(self.spreadable(t))
                 head = "..." if (cond is t and rng.random() < 0.3) else f"... on {cond.name}"
@@ -259,6 +299,13 @@ class Generator:
                 out.append("..." + self.fragment(op, t, depth, max_depth) + self.directives(op, 0.2))
         if rng.random() < 0.08 and out:  # the same selection twice (merged)
             out.append(rng.choice(out))
+        if rng.random() < 0.06 and fields:  # one leaf under two different conditions
+            leaves = [n for n in fields if is_leaf_type(get_named_type(t.fields[n].type)) and not t.fields[n].args
+                      and (t.name, n) not in FIELD_WEIGHT]
+            if leaves:
+                leaf = rng.choice(leaves)
+                out.append(f"{leaf}{self.directives(op, 1)}")
+                out.append(f"... {self.directives(op, 1).strip()} {{ {leaf} }}")
         return "{ " + " ".join(out) + " }"
 
     def spreadable(self, t):
@@ -317,10 +364,7 @@ class Generator:
         op = Op()
         r = rng.random()
         if r < 0.04:
-            return finish(get_introspection_query(descriptions=True, specified_by_url=True,
-                                                  directive_is_repeatable=True, schema_description=True,
-                                                  input_value_deprecation=True, input_object_one_of=True),
-                          {}, "IntrospectionQuery")
+            return finish(full_introspection_query(), {}, "IntrospectionQuery")
         if r < 0.25:
             parts = [f() for f in rng.sample([
                 lambda: "queryType { name }", lambda: "mutationType { name }", lambda: "subscriptionType { name }",
@@ -329,6 +373,20 @@ class Generator:
                 + " { name defaultValue isDeprecated type { name kind ofType { name kind } } } }",
             ], rng.randint(1, 3))]
             return finish(self.document(op, "query", "{ __schema { " + " ".join(parts) + " } }"), op.variables)
+        if r < 0.35:  # introspection lists nested (3 deep is refused by MaxIntrospectionDepthRule)
+            chain = [rng.choice(["fields", "interfaces", "possibleTypes", "inputFields"]) for _ in range(rng.randint(2, 4))]
+            inner = "name"
+            for i, f in enumerate(reversed(chain)):
+                inner = (f + (" { type { " + inner + " } }" if f in ("fields", "inputFields") else " { " + inner + " }")
+                         if i < len(chain) - 1 else f + (" { type { " + inner + " } }" if f in ("fields", "inputFields") else " { " + inner + " }"))
+            if rng.random() < 0.3:
+                op.fragments["Deep"] = (None, "fragment Deep on __Type { " + inner + " }")
+                inner = "...Deep"
+            head = rng.choice(['__type(name: "Dog")', '__type(name: "Animal")', "__schema { types"])
+            if "types" in head:
+                inner = "name " + inner  # types are matched by name (their order is compared on its own)
+            return finish(self.document(op, "query", "{ " + head + " { " + inner + " } }" + (" }" if "types" in head else "")),
+                          op.variables)
         tname = json.dumps(rng.choice(TYPE_NAMES))
         if rng.random() < 0.2:  # the name in a variable
             vname = op.fresh("t")
@@ -368,6 +426,15 @@ class Generator:
             lambda: "__typename",
         ]
         return "{ " + " ".join(f() for f in rng.sample(options, rng.randint(1, 6))) + " }"
+
+
+def full_introspection_query():
+    """Every option on (graphql-core 3.2 calls isOneOf `input_object_one_of`, 3.3 `one_of`)."""
+    import inspect
+    wanted = {"descriptions", "specified_by_url", "directive_is_repeatable", "schema_description",
+              "input_value_deprecation", "input_object_one_of", "one_of"}
+    accepted = set(inspect.signature(get_introspection_query).parameters)
+    return get_introspection_query(**{k: True for k in wanted & accepted})
 
 
 def finish(query, variables, operation_name=None):
@@ -739,6 +806,34 @@ FIXED = [
     ("mutation-input-defaults", 'mutation($p: PetInput!) { addPet(input: $p) { __typename ... on Dog { tricks legs } } }',
      {"p": {"name": "Rover", "tags": "solo"}}),
     ("extra-variable", "{ hello }", {"unused": 1}),
+    ("nested-var-absent-uses-default", "query($c: Color) { echo(filter: {color: $c, limit: 1}) }", None),
+    ("nested-var-null", "query($c: Color) { echo(filter: {color: $c}) }", {"c": None}),
+    ("list-item-var-absent", "query($i: Int) { echoInts(ints: [1, $i]) }", None),
+    ("arg-var-absent-uses-default", "query($n: String) { hello(name: $n) }", None),
+    ("arg-var-null", "query($n: String) { hello(name: $n) }", {"n": None}),
+    ("arg-var-default-null", "query($n: String = null) { hello(name: $n) }", None),
+    ("oneof-nested-var", "query($r: Range!) { echoPick(pick: {range: $r}) }", {"r": {"max": 3}}),
+    ("json-literal-with-var", "query($j: Int) { echoScalars(json: {a: $j, b: [$j]}) }", {"j": 5}),
+    ("json-literal-enum", "{ echoScalars(json: {a: RED, b: [true, null, 1.5, \"s\"]}) }", None),
+    ("same-field-two-conditions", "query($a: Boolean!, $b: Boolean!) { hello @skip(if: $a) hello @include(if: $b) }",
+     {"a": True, "b": True}),
+    ("fragment-twice-two-conditions", "query($a: Boolean!) { me { ...P @include(if: $a) ...P @skip(if: $a) } } "
+                                      "fragment P on Person { name }", {"a": False}),
+    ("aliases-different-args", '{ a: hello b: hello(name: "x") c: echoColor(color: BLUE) d: echoColor }', None),
+    ("typename-aliases", "{ __typename t: __typename me { t: __typename __typename } }", None),
+    ("introspection-in-fragment", 'query { ...Q me { name } } fragment Q on Query { __type(name: "Dog") { name } json }', None),
+    ("skip-introspection", 'query($s: Boolean!) { __type(name: "Dog") @skip(if: $s) { name } hello }', {"s": True}),
+    ("mutation-var-default", "mutation($by: Int) { increment(by: $by) }", None),
+    ("multiple-ops-pick-mutation", "query A { hello } mutation B { increment(by: 3) }", {"__operationName": "B"}),
+    ("int-var-overflow", "query($i: Int) { echoInts(ints: [$i]) }", {"i": 2147483648}),
+    ("float-big", "query($f: Float) { echoScalars(f: $f) }", {"f": 1e300}),
+    ("string-escapes", '{ hello(name: "tab\\t nl\\n uni\\u00e9 \\u0000 emoji \\ud83d\\ude00") }', None),
+    ("introspection-depth-2", '{ __type(name: "Dog") { fields { type { fields { name } } } } }', None),
+    ("introspection-depth-3", "{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }", None),
+    ("introspection-depth-3-interfaces", '{ __type(name: "Dog") { interfaces { possibleTypes { interfaces { name } } } } }', None),
+    ("introspection-depth-fragments", '{ __schema { types { ...A } } } fragment A on __Type { fields { type { ...B } } } '
+                                      'fragment B on __Type { fields { type { ...C } } } fragment C on __Type { inputFields { name } }', None),
+    ("block-string", 'query { hello(name: """ block\n   string """) }', None),
     ("subscription", "subscription { hello }", None),
     ("get-operation-by-name", "query A { hello } query B { now }", {"__operationName": "B"}),
 ]

@@ -16,12 +16,23 @@ import signal
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from graphql import (
-    GraphQLError, build_schema, parse, validate, execute, specified_rules, StringValueNode,
-)
-from graphql.execution import ExecutionContext
-
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import pin  # noqa: E402
+
+if "graphql" not in sys.modules:
+    pin.use(install=False)
+import graphql  # noqa: E402
+from graphql import (  # noqa: E402
+    GraphQLError, build_schema, parse, validate, execute_sync, specified_rules, StringValueNode, get_operation_ast,
+)
+from graphql.execution.values import get_variable_values  # noqa: E402
+
+try:  # graphql-core 3.3 (graphql-js 17) has it in specified_rules, as graphql-js 16.9+ has
+    from graphql.validation import MaxIntrospectionDepthRule
+except ImportError:
+    MaxIntrospectionDepthRule = None
+
 SCHEMA_SDL = open(os.path.join(HERE, "schema.graphql")).read()
 LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@shareable"])\n\n'
 SUBGRAPH_SDL = LINK + SCHEMA_SDL
@@ -149,6 +160,10 @@ for t in ("Dog", "Cat", "Bird"):
     RESOLVERS[t]["friends"] = lambda o, i: [ANIMALS[x] for x in o["friends"]]
     RESOLVERS[t]["owner"] = lambda o, i: PEOPLE.get(o["owner"]) if o["owner"] else None
 
+# DateTime accepts any value unless CONFORMANCE_STRICT_DATETIME=1: only the subgraph knows a custom
+# scalar's rules, so a gateway forwards a bad value and answers the subgraph's refusal as a field
+# error where a single server refuses the request — a difference no gateway can remove.
+STRICT_DATETIME = os.environ.get("CONFORMANCE_STRICT_DATETIME") == "1"
 DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 
 
@@ -164,20 +179,65 @@ def parse_datetime_literal(node, _variables=None):
     return parse_datetime(node.value)
 
 
+def graphql_js_wording(schema):
+    """graphql-core 3.2 words two built-in descriptions differently from graphql-js 16 (the
+    reference implementation, and what the gateway follows): use graphql-js's."""
+    schema.get_type("__Schema").fields["subscriptionType"].description = (
+        "If this server support subscription, the type that subscription operations will be rooted at.")
+    one_of = schema.get_directive("oneOf")
+    if one_of is not None:
+        one_of.description = "Indicates exactly one field must be supplied and this field must not be `null`."
+
+
 def build(subgraph):
     schema = build_schema(SCHEMA_SDL + (FEDERATION if subgraph else ""))
+    graphql_js_wording(schema)
     for tname, fields in RESOLVERS.items():
         t = schema.get_type(tname)
         for fname, fn in fields.items():
             t.fields[fname].resolve = fn
     for name in ("Node", "Named", "Animal", "SearchResult", "Pet"):
         schema.get_type(name).resolve_type = lambda obj, info, typ: obj["__typename"]
-    dt = schema.get_type("DateTime")
-    dt.parse_value = parse_datetime
-    dt.parse_literal = parse_datetime_literal
+    if STRICT_DATETIME:
+        dt = schema.get_type("DateTime")
+        dt.parse_value = parse_datetime
+        dt.parse_literal = parse_datetime_literal
     if subgraph:
         schema.query_type.fields["_service"].resolve = lambda o, i: {"sdl": SUBGRAPH_SDL}
     return schema
+
+
+class MaxIntrospectionDepth(graphql.ValidationRule):
+    """graphql-js 16.9's MaxIntrospectionDepthRule (in its specifiedRules), for graphql-core 3.2,
+    which lacks it: `fields`, `interfaces`, `possibleTypes` and `inputFields` nested 3 deep under
+    `__schema`/`__type` (through fragments) refuse the document."""
+
+    def enter_field(self, node, *_):
+        if node.name.value in ("__schema", "__type") and self.too_deep(node, {}, 0):
+            self.report_error(GraphQLError("Maximum introspection depth exceeded", [node]))
+            return graphql.language.visitor.SKIP
+        return None
+
+    def too_deep(self, node, visited, depth):
+        if isinstance(node, graphql.language.FragmentSpreadNode):
+            name = node.name.value
+            if visited.get(name, -1) >= depth:
+                return False
+            fragment = self.context.get_fragment(name)
+            if not fragment:
+                return False
+            visited[name] = depth
+            return any(self.too_deep(s, visited, depth) for s in fragment.selection_set.selections)
+        if isinstance(node, graphql.language.FieldNode) and node.name.value in (
+                "fields", "interfaces", "possibleTypes", "inputFields"):
+            depth += 1
+            if depth >= 3:
+                return True
+        selection_set = getattr(node, "selection_set", None)
+        return bool(selection_set) and any(self.too_deep(s, visited, depth) for s in selection_set.selections)
+
+
+RULES = list(specified_rules) + ([] if MaxIntrospectionDepthRule in specified_rules else [MaxIntrospectionDepth])
 
 
 def run(schema, body):
@@ -194,13 +254,22 @@ def run(schema, body):
         document = parse(body["query"])
     except GraphQLError as e:
         return 400, {"errors": [e.formatted]}
-    errors = validate(schema, document, specified_rules)
+    errors = validate(schema, document, RULES)
     if errors:
         return 400, {"errors": [e.formatted for e in errors]}
-    context = ExecutionContext.build(schema, document, None, None, variables, op_name)
-    if isinstance(context, list):  # no such operation, or variables that do not coerce
-        return 400, {"errors": [e.formatted for e in context]}
-    result = execute(schema, document, variable_values=variables, operation_name=op_name)
+    operation = get_operation_ast(document, op_name)
+    if operation is None:
+        message = f"Unknown operation named '{op_name}'." if op_name else \
+            "Must provide operation name if query contains multiple operations."
+        return 400, {"errors": [{"message": message}]}
+    if schema.get_root_type(operation.operation) is None:
+        # graphql-core 3.2 executes this to `data: null`; the spec (and graphql-js 17's
+        # KnownOperationTypes rule, in graphql-core 3.3) makes it a request error
+        return 400, {"errors": [{"message": f"The schema does not support {operation.operation.value} operations."}]}
+    coerced = get_variable_values(schema, operation.variable_definitions or (), variables or {})
+    if isinstance(coerced, list):  # variables that do not coerce
+        return 400, {"errors": [e.formatted for e in coerced]}
+    result = execute_sync(schema, document, variable_values=variables, operation_name=op_name)
     response = {}
     if result.errors:
         response["errors"] = [e.formatted for e in result.errors]
@@ -246,4 +315,4 @@ def serve(port, schema):
 if __name__ == "__main__":
     # A parent may have blocked SIGTERM (its mask is inherited): take it back, so stopping works.
     signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM, signal.SIGINT])
-    serve(int(sys.argv[1]), build(subgraph="--reference" not in sys.argv[2:]))
+    serve(int(sys.argv[1]), build(subgraph="--reference" not in sys.argv[2:]))  # graphql.__version__ shows in GET /version

@@ -28,6 +28,7 @@ public final class ValuesOfCorrectTypeRule: ValidationRule {
             }
             check(value, inner, span)
         case .list(let inner):
+            if value.isNull { return }   // a nullable list may be null, whatever its items' type
             if case .list(let items) = value {
                 for item in items { check(item, inner, span) }
             } else {

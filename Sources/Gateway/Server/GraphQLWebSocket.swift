@@ -1,0 +1,218 @@
+import GraphQLCore
+import HTTPTypes
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import OrderedCollections
+import Synchronization
+
+/// GraphQL over WebSocket, the `graphql-transport-ws` subprotocol, on `/graphql`:
+/// `connection_init` (a token in its payload — `Authorization`, or `headers` — or in the upgrade
+/// request's headers; admission as for HTTP) → `connection_ack`; then `subscribe` runs an
+/// operation through the same pipeline as HTTP (subscriptions stream `next` per event, queries
+/// and mutations send one), ending with `complete`; `error` for a request error; `ping`/`pong`;
+/// a client's `complete` stops its operation. Protocol violations close the socket with the
+/// protocol's codes (4400 invalid message, 4401 not acknowledged, 4403 refused, 4408 no
+/// `connection_init` in time, 4409 duplicate id, 4429 a second `connection_init`).
+struct GraphQLWebSocket: Sendable {
+    static let subprotocol = "graphql-transport-ws"
+    let runtime: GatewayRuntime
+
+    func shouldUpgrade(_ request: HTTPRequest) -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> {
+        let path = request.path.map { $0.split(separator: "?", maxSplits: 1).first.map(String.init) ?? $0 }
+        let offered = request.headerFields[.secWebSocketProtocol]?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
+        guard path == "/graphql", offered.contains(Self.subprotocol), runtime.isLoaded else { return .dontUpgrade }
+        let runtime = self.runtime, headers = request.headerFields
+        return .upgrade([.secWebSocketProtocol: Self.subprotocol]) { inbound, outbound, _ in
+            let connection = Connection(runtime: runtime, upgradeHeaders: headers, outbound: outbound)
+            await connection.run(inbound)
+        }
+    }
+
+    /// One client connection.
+    final class Connection: Sendable {
+        let runtime: GatewayRuntime
+        let upgradeHeaders: HTTPFields
+        let outbound: WebSocketOutboundWriter
+
+        struct State {
+            var initialised = false
+            var admitted: (RequestContext, GatewayRuntime.Profile)?
+            var operations: [String: Task<Void, Never>] = [:]
+            var closed = false
+        }
+        let state = Mutex(State())
+
+        init(runtime: GatewayRuntime, upgradeHeaders: HTTPFields, outbound: WebSocketOutboundWriter) {
+            self.runtime = runtime
+            self.upgradeHeaders = upgradeHeaders
+            self.outbound = outbound
+        }
+
+        var settings: SubscriptionsConfiguration { runtime.configuration.subscriptions }
+
+        func run(_ inbound: WebSocketInboundStream) async {
+            // No `connection_init` in time: 4408.
+            let initTimeout = settings.connectionInitTimeoutMs
+            let timer = Task {
+                try? await Task.sleep(for: .milliseconds(initTimeout))
+                guard !Task.isCancelled, !state.withLock({ $0.initialised }) else { return }
+                await close(4408, "Connection initialisation timeout")
+            }
+            defer {
+                timer.cancel()
+                let running = state.withLock { s in
+                    s.closed = true
+                    defer { s.operations = [:] }
+                    return Array(s.operations.values)
+                }
+                running.forEach { $0.cancel() }
+            }
+            do {
+                for try await message in inbound.messages(maxSize: settings.maxMessageBytes) {
+                    guard case .text(let text) = message, let json = try? JSONReader.parse(text, maxDepth: 64), case .object(let m) = json,
+                          let type = m["type"]?.stringValue else {
+                        await close(4400, "Invalid message received")
+                        return
+                    }
+                    guard await handle(type, m) else { return }
+                }
+            } catch {
+                await close(4400, "Invalid message received")
+            }
+        }
+
+        /// One message; false when the connection was closed.
+        func handle(_ type: String, _ m: OrderedDictionary<String, JSON>) async -> Bool {
+            switch type {
+            case "connection_init":
+                guard state.withLock({ s in defer { s.initialised = true }; return !s.initialised }) else {
+                    await close(4429, "Too many initialisation requests")
+                    return false
+                }
+                var headers = upgradeHeaders
+                if case .object(let payload)? = m["payload"] {
+                    var fields = payload
+                    if case .object(let h)? = payload["headers"] { fields.merge(h) { a, _ in a } }
+                    for (k, v) in fields {
+                        guard let value = v.stringValue, let name = HTTPField.Name(k) else { continue }
+                        headers[name] = value
+                    }
+                }
+                let accepted = ResponseWriting.Accepted(best: .json, stream: .eventStream)
+                do {
+                    let admitted = try await Admission(runtime: runtime).admit(headers, accepted)
+                    state.withLock { $0.admitted = admitted }
+                } catch {
+                    await close(4403, "Forbidden")
+                    return false
+                }
+                await send(#"{"type":"connection_ack"}"#)
+            case "ping":
+                await send(#"{"type":"pong"}"#)
+            case "pong":
+                break
+            case "subscribe":
+                guard let admitted = state.withLock({ $0.admitted }) else {
+                    await close(4401, "Unauthorized")
+                    return false
+                }
+                guard let id = m["id"]?.stringValue, !id.isEmpty, case .object? = m["payload"] else {
+                    await close(4400, "Invalid message received")
+                    return false
+                }
+                let request: GraphQLRequest
+                do { request = try GraphQLRequest.from(m["payload"]!) } catch {
+                    await sendError(id, error.errors)
+                    return true
+                }
+                enum Start { case duplicate, tooMany, started }
+                let max = settings.maxPerConnection
+                let start: Start = state.withLock { s in
+                    if s.operations[id] != nil { return .duplicate }
+                    if s.operations.count >= max { return .tooMany }
+                    s.operations[id] = Task { await self.execute(id, request, admitted) }
+                    return .started
+                }
+                switch start {
+                case .duplicate:
+                    await close(4409, "Subscriber for \(id) already exists")
+                    return false
+                case .tooMany:
+                    await sendError(id, [GraphQLError("A connection may run at most \(max) operations at once.", code: "SUBSCRIPTION_LIMIT_EXCEEDED")])
+                case .started:
+                    break
+                }
+            case "complete":
+                if let id = m["id"]?.stringValue, let task = state.withLock({ $0.operations.removeValue(forKey: id) }) { task.cancel() }
+            default:
+                await close(4400, "Invalid message received")
+                return false
+            }
+            return true
+        }
+
+        /// Runs one operation through the pipeline: `next` for each payload, then `complete`
+        /// (unless the client completed it first); `error` for a request error.
+        func execute(_ id: String, _ request: GraphQLRequest, _ admitted: (RequestContext, GatewayRuntime.Profile)) async {
+            var context = admitted.0
+            context.acceptsStream = true
+            let profile = admitted.1, runtime = self.runtime, ctx = context
+            let work: @Sendable () async -> Outcome = {
+                do throws(PersistedQueries.Failure) {
+                    let resolved = try await runtime.persisted.resolve(request)
+                    return await profile.pipeline.run(resolved, method: .post, context: ctx)
+                } catch {
+                    return Outcome(status: error.status, ExecutionResult(data: nil, errors: [error.error]))
+                }
+            }
+            // The request timeout covers the work up to the first payload of a stream.
+            let outcome: Outcome
+            if let ms = profile.limits.requestTimeoutMs {
+                outcome = await Deadline.race(milliseconds: ms, work)
+                    ?? Outcome(status: 504, ExecutionResult(data: nil, errors: [GraphQLError("The request took longer than \(ms) ms.", code: "GATEWAY_TIMEOUT")]))
+            } else {
+                outcome = await work()
+            }
+            if outcome.status != 200, let body = outcome.body {
+                let errors = (try? JSONReader.parse(body))?["errors"]?.arrayValue ?? []
+                await sendMessage(id, "error", payload: JSON.array(errors).bytes)
+            } else {
+                for await payload in outcome.payloads {
+                    if Task.isCancelled { break }
+                    await sendMessage(id, "next", payload: payload)
+                }
+                if !Task.isCancelled { await sendMessage(id, "complete", payload: nil) }
+            }
+            _ = state.withLock { $0.operations.removeValue(forKey: id) }
+        }
+
+        func sendError(_ id: String, _ errors: [GraphQLError]) async {
+            await sendMessage(id, "error", payload: JSON.array(errors.map(\.json)).bytes)
+        }
+
+        func sendMessage(_ id: String, _ type: String, payload: [UInt8]?) async {
+            var w = JSONWriter(capacity: 64 + (payload?.count ?? 0))
+            w.append(#"{"id":"#)
+            w.writeString(id)
+            w.append(#","type":"#)
+            w.writeString(type)
+            if let payload {
+                w.append(#","payload":"#)
+                w.appendRaw(payload)
+            }
+            w.bytes.append(UInt8(ascii: "}"))
+            await send(String(decoding: w.bytes, as: UTF8.self))
+        }
+
+        func send(_ text: String) async {
+            guard !state.withLock({ $0.closed }) else { return }
+            try? await outbound.write(.text(text))
+        }
+
+        func close(_ code: UInt16, _ reason: String) async {
+            guard state.withLock({ s in defer { s.closed = true }; return !s.closed }) else { return }
+            try? await outbound.close(.unknown(code), reason: reason)
+        }
+    }
+}

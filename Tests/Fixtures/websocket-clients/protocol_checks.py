@@ -1,0 +1,90 @@
+"""graphql-transport-ws protocol checks against a server, with the `websockets` client (PyPI).
+Prints one line per check, "ok NAME" or "FAIL NAME: why", then "finished".
+
+    python3 protocol_checks.py WS_URL
+"""
+import asyncio
+import json
+import signal
+import sys
+
+import websockets
+
+signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM, signal.SIGINT])
+URL = sys.argv[1]
+PROTOCOL = "graphql-transport-ws"
+
+
+async def connect():
+    return await websockets.connect(URL, subprotocols=[PROTOCOL])
+
+
+async def recv(ws):
+    return json.loads(await asyncio.wait_for(ws.recv(), 30))
+
+
+async def closed_with(ws, code):
+    try:
+        while True:
+            await asyncio.wait_for(ws.recv(), 30)
+    except websockets.ConnectionClosed as e:
+        got = e.rcvd.code if e.rcvd else None
+        if got != code:
+            raise AssertionError("closed with %s, expected %s" % (got, code))
+
+
+async def subscribe_before_ack():
+    ws = await connect()
+    await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": "{ lastTick { n } }"}}))
+    await closed_with(ws, 4401)
+
+
+async def second_init():
+    ws = await connect()
+    await ws.send(json.dumps({"type": "connection_init"}))
+    assert (await recv(ws))["type"] == "connection_ack"
+    await ws.send(json.dumps({"type": "connection_init"}))
+    await closed_with(ws, 4429)
+
+
+async def invalid_message():
+    ws = await connect()
+    await ws.send("not json")
+    await closed_with(ws, 4400)
+
+
+async def ping_pong_query_and_errors():
+    ws = await connect()
+    assert ws.subprotocol == PROTOCOL, ws.subprotocol
+    await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+    assert (await recv(ws))["type"] == "connection_ack"
+    await ws.send(json.dumps({"type": "ping"}))
+    assert (await recv(ws))["type"] == "pong"
+    # A query over the socket: one next, then complete.
+    await ws.send(json.dumps({"id": "q", "type": "subscribe", "payload": {"query": "{ lastTick { n } }"}}))
+    m = await recv(ws)
+    assert m == {"id": "q", "type": "next", "payload": {"data": {"lastTick": None}}}, m
+    m = await recv(ws)
+    assert m == {"id": "q", "type": "complete"}, m
+    # A document that does not validate: error with the errors, no complete.
+    await ws.send(json.dumps({"id": "bad", "type": "subscribe", "payload": {"query": "{ nope }"}}))
+    m = await recv(ws)
+    assert m["id"] == "bad" and m["type"] == "error" and m["payload"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED", m
+    # The same id twice while the first runs: 4409.
+    sub = {"query": "subscription { ticks(count: 1000) { n } }"}
+    await ws.send(json.dumps({"id": "s", "type": "subscribe", "payload": sub}))
+    await ws.send(json.dumps({"id": "s", "type": "subscribe", "payload": sub}))
+    await closed_with(ws, 4409)
+
+
+async def main():
+    for check in (subscribe_before_ack, second_init, invalid_message, ping_pong_query_and_errors):
+        try:
+            await check()
+            print("ok", check.__name__, flush=True)
+        except Exception as e:
+            print("FAIL %s: %s %s" % (check.__name__, type(e).__name__, e), flush=True)
+    print("finished", flush=True)
+
+
+asyncio.run(main())
