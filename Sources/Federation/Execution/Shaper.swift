@@ -39,8 +39,14 @@ struct Shaper {
         let isTypename: Bool
         let type: TypeReference
         let named: NamedType?
+        /// `"<responseKey>":` as JSON, written once per step rather than once per object.
+        let keyBytes: [UInt8]
         init(responseKey: String, nodes: [Field], isTypename: Bool, type: TypeReference, named: NamedType?) {
             self.responseKey = responseKey
+            var w = JSONWriter(capacity: responseKey.utf8.count + 3)
+            w.writeString(responseKey)
+            w.bytes.append(UInt8(ascii: ":"))
+            self.keyBytes = w.bytes
             self.nodes = nodes
             self.isTypename = isTypename
             self.type = type
@@ -97,8 +103,7 @@ struct Shaper {
         out.bytes.append(UInt8(ascii: "{"))
         for (i, step) in steps.enumerated() {
             if i > 0 { out.bytes.append(UInt8(ascii: ",")) }
-            out.writeString(step.responseKey)
-            out.bytes.append(UInt8(ascii: ":"))
+            out.bytes.append(contentsOf: step.keyBytes)
             if step.isTypename {
                 out.writeString(type.name)
                 continue
