@@ -85,6 +85,9 @@ REVIEW_BODIES = {"1": _B1, "2": _B2, "3": _B3, "4": _B4, "5": _B1, "6": _B2, "7"
                  "9": _B4, "10": _B4, "11": _B11}
 
 
+SCALE = int(os.environ.get("BENCH_SCALE", "1"))
+
+
 def _review_upc(i):
     return "1" if i <= 4 else "2" if i <= 8 else "3" if i == 9 else "4"
 
@@ -156,11 +159,13 @@ def make_schema(name, sdl):
     if name == "accounts":
         _resolver(schema, "Query", "me", lambda _o, _i: USERS[0])
         _resolver(schema, "Query", "user", lambda _o, _i, id: USERS_BY_ID.get(id))
-        _resolver(schema, "Query", "users", lambda _o, _i: USERS)
+        # BENCH_SCALE=N (scale-bench.py) makes the root lists N times longer (the same objects
+        # repeated), so that the gateway's answer is N times the workload's.
+        _resolver(schema, "Query", "users", lambda _o, _i: USERS * SCALE)
         entity_resolvers["User"] = lambda rep: USERS_BY_ID.get(rep.get("id"))
 
     elif name == "products":
-        _resolver(schema, "Query", "topProducts", lambda _o, _i, first=5: PRODUCTS[:first])
+        _resolver(schema, "Query", "topProducts", lambda _o, _i, first=5: PRODUCTS[:first] * SCALE)
         entity_resolvers["Product"] = lambda rep: PRODUCTS_BY_UPC.get(rep.get("upc"))
 
     elif name == "inventory":
