@@ -116,3 +116,97 @@ struct DifferentialConformanceTests {
         #expect(r.status == 0, "\(r.output.suffix(4_000))")
     }
 }
+
+@Suite("Literal size limit")
+struct LiteralSizeTests {
+    @Test func aHugeStringLiteralIsRefusedBeforeAnySubgraphIsCalled() async throws {
+        try await AttackTests().withBenchGateway { client, counting in
+            let huge = String(repeating: "a", count: 70_000)
+            let r = try await client.query("{ me(note: \"\(huge)\") { name } }")
+            try await AttackTests().expectRejected(client, counting, r, status: 400, code: "MAX_LITERAL_SIZE_EXCEEDED")
+            // The same value as a variable is bounded by the body size only.
+            let fine = try await client.query("query($n: Int) { topProducts(first: $n) { name } }", variables: #"{"n":1}"#)
+            #expect(fine.status == 200)
+        }
+    }
+}
+
+@Suite("CORS")
+struct CORSTests {
+    @Test func onlyListedOriginsGetCORSHeaders() async throws {
+        let config = try GatewayConfiguration.parse(yaml: """
+            cors: { allow_origins: ["https://app.example"] }
+            """)
+        try await withGateway(config, executor: try echoExecutor()) { client in
+            let allowed = try await client.query("{ hello }", headers: [("origin", "https://app.example")])
+            #expect(allowed.headers.first(name: "access-control-allow-origin") == "https://app.example")
+            #expect(allowed.headers.first(name: "vary") == "Origin")
+            let other = try await client.query("{ hello }", headers: [("origin", "https://evil.example")])
+            #expect(other.headers.first(name: "access-control-allow-origin") == nil)
+            let preflight = try await client.send(.OPTIONS, "/graphql", headers: [("origin", "https://app.example"),
+                                                                                ("access-control-request-method", "POST"),
+                                                                                ("access-control-request-headers", "content-type")])
+            #expect(preflight.status == 204)
+            #expect(preflight.headers.first(name: "access-control-allow-methods") == "GET, POST, OPTIONS")
+            #expect(preflight.headers.first(name: "access-control-allow-headers") == "content-type")
+            let refused = try await client.send(.OPTIONS, "/graphql", headers: [("origin", "https://evil.example"),
+                                                                              ("access-control-request-method", "POST")])
+            #expect(refused.status == 403)
+            #expect(refused.headers.first(name: "access-control-allow-origin") == nil)
+        }
+        // Off by default: no CORS headers for anyone.
+        try await withGateway(executor: try echoExecutor()) { client in
+            let r = try await client.query("{ hello }", headers: [("origin", "https://app.example")])
+            #expect(r.headers.first(name: "access-control-allow-origin") == nil)
+        }
+    }
+}
+
+@Suite("Slow connections")
+struct SlowConnectionTests {
+    /// A client that trickles a request head (or sends nothing) is closed once
+    /// `request_header_timeout_ms` passes; a normal client on the same gateway is served.
+    @Test(.timeLimit(.minutes(1))) func aTricklingRequestHeadIsClosed() async throws {
+        let config = try GatewayConfiguration.parse(yaml: "limits: { request_header_timeout_ms: 300 }")
+        try await withGateway(config, executor: try echoExecutor()) { client in
+            let port = client.base.split(separator: ":").last.map(String.init)!
+            let script = """
+                import socket, sys, time
+                def trickle(first_request):
+                    s = socket.create_connection(("127.0.0.1", \(port)))
+                    s.settimeout(30)
+                    if first_request:
+                        s.sendall(b"POST /graphql HTTP/1.1\\r\\nHost: x\\r\\nContent-Type: application/json\\r\\nContent-Length: 19\\r\\n\\r\\n{\\"query\\":\\"{hello}\\"}")
+                        data = b""
+                        while b"hello world" not in data:
+                            data += s.recv(4096)
+                    for b in b"GET /graphql?query=%7Bhello%7D HTTP/1.1\\r\\nHost: x":
+                        try:
+                            s.sendall(bytes([b]))
+                        except OSError:
+                            return "closed"
+                        time.sleep(0.1)
+                        s.setblocking(False)
+                        try:
+                            if s.recv(1) == b"":
+                                return "closed"
+                        except BlockingIOError:
+                            pass
+                        except OSError:
+                            return "closed"
+                        s.setblocking(True)
+                    s.settimeout(30)
+                    try:
+                        return "closed" if s.recv(1) == b"" else "open"
+                    except OSError:
+                        return "closed"
+                print(trickle(False))
+                """
+            let r = try await runProcess("/usr/bin/env", ["python3", "-c", script])
+            // A new connection that trickles its request head is closed.
+            #expect(r.output.trimmingCharacters(in: .whitespacesAndNewlines) == "closed", "\(r.output)")
+            let fine = try await client.query("{ hello }")
+            #expect(fine.text == #"{"data":{"hello":"hello world"}}"#)
+        }
+    }
+}

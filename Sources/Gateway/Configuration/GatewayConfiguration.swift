@@ -35,12 +35,14 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
     public var auth: AuthConfiguration = .init()
     /// Subscriptions and WebSocket connections.
     public var subscriptions: SubscriptionsConfiguration = .init()
+    /// Browsers on these origins may call the gateway (off by default).
+    public var cors: CORSConfiguration = .init()
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case listen, supergraph, subgraphs, limits, introspection, postgres, redis, tenancy, rateLimits = "rate_limits"
-        case exposeQueryPlan = "expose_query_plan", persistedQueries = "persisted_queries", headers, auth, subscriptions
+        case exposeQueryPlan = "expose_query_plan", persistedQueries = "persisted_queries", headers, auth, subscriptions, cors
     }
 
     public init(from decoder: Decoder) throws {
@@ -59,6 +61,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         headers = try c.decodeIfPresent(HeaderRules.self, forKey: .headers) ?? .init()
         auth = try c.decodeIfPresent(AuthConfiguration.self, forKey: .auth) ?? .init()
         subscriptions = try c.decodeIfPresent(SubscriptionsConfiguration.self, forKey: .subscriptions) ?? .init()
+        cors = try c.decodeIfPresent(CORSConfiguration.self, forKey: .cors) ?? .init()
     }
 
     /// Reads a YAML file, then applies environment overrides:
@@ -209,10 +212,15 @@ public struct LimitsConfiguration: Codable, Sendable, Equatable {
     public var defaultListSize: Int = 10
     /// Largest request body accepted, in bytes (default 1 MiB); compressed bodies count decompressed.
     public var maxBodyBytes: Int? = 1_048_576
+    /// Largest string literal in a document, in bytes (default 64 KiB): large values go in variables.
+    public var maxLiteralBytes: Int? = 65_536
     /// Operations in one batched request; batching is off unless set.
     public var maxBatch: Int?
     /// Longest a request may take, in milliseconds (default 30 s); then 504 `GATEWAY_TIMEOUT`.
     public var requestTimeoutMs: Int? = 30_000
+    /// A connection must send a complete request head within this time of connecting or of its
+    /// previous response, else it is closed (slow or idle connections; not per tenant).
+    public var requestHeaderTimeoutMs: Int? = 10_000
     /// Request headers: how many, and their total size in bytes (names and values). Checked
     /// before anything else, so not per tenant.
     public var maxHeaderCount: Int? = 100
@@ -227,6 +235,7 @@ public struct LimitsConfiguration: Codable, Sendable, Equatable {
         case maxDirectives = "max_directives", maxFields = "max_fields", maxTokens = "max_tokens", maxCost = "max_cost"
         case maxBodyBytes = "max_body_bytes", maxBatch = "max_batch", costMode = "cost_mode", defaultListSize = "default_list_size"
         case requestTimeoutMs = "request_timeout_ms", maxHeaderCount = "max_header_count", maxHeaderBytes = "max_header_bytes"
+        case maxLiteralBytes = "max_literal_bytes", requestHeaderTimeoutMs = "request_header_timeout_ms"
         case reportCost = "report_cost", tenants
     }
 
@@ -236,6 +245,7 @@ public struct LimitsConfiguration: Codable, Sendable, Equatable {
         (.maxDepth, \.maxDepth), (.maxAliases, \.maxAliases), (.maxRootFields, \.maxRootFields),
         (.maxDirectives, \.maxDirectives), (.maxFields, \.maxFields), (.maxTokens, \.maxTokens), (.maxCost, \.maxCost),
         (.maxBodyBytes, \.maxBodyBytes), (.maxBatch, \.maxBatch), (.requestTimeoutMs, \.requestTimeoutMs),
+        (.maxLiteralBytes, \.maxLiteralBytes),
     ]
 
     public init(from decoder: Decoder) throws {
@@ -245,6 +255,7 @@ public struct LimitsConfiguration: Codable, Sendable, Equatable {
         }
         if c.contains(.maxHeaderCount) { maxHeaderCount = try c.decodeIfPresent(Int.self, forKey: .maxHeaderCount) }
         if c.contains(.maxHeaderBytes) { maxHeaderBytes = try c.decodeIfPresent(Int.self, forKey: .maxHeaderBytes) }
+        if c.contains(.requestHeaderTimeoutMs) { requestHeaderTimeoutMs = try c.decodeIfPresent(Int.self, forKey: .requestHeaderTimeoutMs) }
         costMode = try c.decodeIfPresent(String.self, forKey: .costMode) ?? "enforce"
         reportCost = try c.decodeIfPresent(Bool.self, forKey: .reportCost) ?? false
         defaultListSize = try c.decodeIfPresent(Int.self, forKey: .defaultListSize) ?? 10
@@ -284,7 +295,7 @@ public struct LimitsOverride: Codable, Sendable, Equatable {
         for (key, _) in LimitsConfiguration.optionalInts where c.contains(key) {
             values[key.rawValue] = .some(try c.decodeIfPresent(Int.self, forKey: key))
         }
-        for key in [LimitsConfiguration.CodingKeys.maxHeaderCount, .maxHeaderBytes, .tenants] where c.contains(key) {
+        for key in [LimitsConfiguration.CodingKeys.maxHeaderCount, .maxHeaderBytes, .requestHeaderTimeoutMs, .tenants] where c.contains(key) {
             throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "\(key.rawValue) cannot be set per tenant")
         }
         costMode = try c.decodeIfPresent(String.self, forKey: .costMode)
@@ -337,6 +348,23 @@ public struct TenancyConfiguration: Codable, Sendable, Equatable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         developmentHeader = try c.decodeIfPresent(Bool.self, forKey: .developmentHeader) ?? false
     }
+}
+
+/// CORS: the origins whose scripts may read the gateway's answers (exact matches; `*` for any).
+public struct CORSConfiguration: Codable, Sendable, Equatable {
+    public var allowOrigins: [String] = []
+    public var allowCredentials = false
+    public var maxAgeSeconds = 600
+    public init() {}
+    enum CodingKeys: String, CodingKey { case allowOrigins = "allow_origins", allowCredentials = "allow_credentials", maxAgeSeconds = "max_age_seconds" }
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        allowOrigins = try c.decodeIfPresent([String].self, forKey: .allowOrigins) ?? []
+        allowCredentials = try c.decodeIfPresent(Bool.self, forKey: .allowCredentials) ?? false
+        maxAgeSeconds = try c.decodeIfPresent(Int.self, forKey: .maxAgeSeconds) ?? 600
+    }
+    var enabled: Bool { !allowOrigins.isEmpty }
+    func allows(_ origin: String) -> Bool { allowOrigins.contains(origin) || allowOrigins.contains("*") }
 }
 
 /// Subscriptions over WebSocket (`graphql-transport-ws`).

@@ -79,11 +79,12 @@ public struct RequestPipeline: Sendable {
         }
     }
 
-    public init(executor: any OperationExecutor, maxTokens: Int? = 15_000, maxParserDepth: Int = 200,
+    public init(executor: any OperationExecutor, maxTokens: Int? = 15_000, maxParserDepth: Int = 200, maxLiteralBytes: Int? = 65_536,
                 limits: OperationLimits = OperationLimits(), cost: CostSettings = CostSettings()) {
         self.executor = executor
         self.usesAuthorization = FieldAuthorization.schemaUsesAuthorization(executor.apiSchema)
-        self.documents = DocumentStage(parserOptions: ParserOptions(maxTokens: maxTokens, maxDepth: maxParserDepth, allowTypeSystem: true))
+        self.documents = DocumentStage(parserOptions: ParserOptions(maxTokens: maxTokens, maxDepth: maxParserDepth, allowTypeSystem: true,
+                                                                    maxStringLiteralBytes: maxLiteralBytes))
         self.limitsStage = LimitsStage(limits: limits)
         self.costStage = CostStage(settings: cost)
     }

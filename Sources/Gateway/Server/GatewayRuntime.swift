@@ -61,7 +61,7 @@ final class GatewayRuntime: Sendable {
     static func pipeline(_ l: LimitsConfiguration, _ executor: any OperationExecutor) -> RequestPipeline {
         let limits = OperationLimits(maxDepth: l.maxDepth, maxAliases: l.maxAliases, maxRootFields: l.maxRootFields,
                                      maxDirectives: l.maxDirectives, maxFields: l.maxFields)
-        return RequestPipeline(executor: executor, maxTokens: l.maxTokens, limits: limits,
+        return RequestPipeline(executor: executor, maxTokens: l.maxTokens, maxLiteralBytes: l.maxLiteralBytes, limits: limits,
                                cost: .init(maxCost: l.maxCost, measureOnly: l.costMode == "measure",
                                            defaultListSize: l.defaultListSize, report: l.reportCost))
     }

@@ -1,5 +1,7 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
 import NIOCore
@@ -102,6 +104,7 @@ public final class GatewayServer: Sendable {
         if l.maxHeaderCount != nil || l.maxHeaderBytes != nil {
             router.add(middleware: HeaderLimitsMiddleware(maxCount: l.maxHeaderCount, maxBytes: l.maxHeaderBytes))
         }
+        if configuration.cors.enabled { router.add(middleware: CORSMiddleware(settings: configuration.cors)) }
         router.get("health") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
         }
@@ -115,13 +118,36 @@ public final class GatewayServer: Sendable {
         return router
     }
 
+    /// HTTP/1.1 with the WebSocket upgrade on `/graphql`, and (when set) the request-head
+    /// timeout: the first head through `FirstHeadTimeout` in front of the upgrade check, later
+    /// ones through `RequestHeadTimeout`.
+    static func serverBuilder(_ limits: LimitsConfiguration, _ webSocket: GraphQLWebSocket) -> HTTPServerBuilder {
+        let configuration = HTTP1WebSocketUpgradeChannel.Configuration(http1: .init(additionalChannelHandlers: connectionHandlers(limits: limits)))
+        let shouldUpgrade: @Sendable (HTTPRequest, any Channel, Logger) async throws
+            -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> = { request, _, _ in webSocket.shouldUpgrade(request) }
+        guard let ms = limits.requestHeaderTimeoutMs else { return .http1WebSocketUpgrade(configuration: configuration, shouldUpgrade: shouldUpgrade) }
+        return HTTPServerBuilder { responder in
+            FirstHeadTimeoutChannel(inner: HTTP1WebSocketUpgradeChannel(responder: responder, configuration: configuration, shouldUpgrade: shouldUpgrade),
+                                    timeout: .milliseconds(Int64(ms)))
+        }
+    }
+
+    /// Handlers each HTTP connection gets: a kept-alive connection must start its next request
+    /// head within a minute of its previous response (or the head timeout, if longer) — longer
+    /// than the first head's timeout, so that clients' pooled connections are rarely closed under
+    /// them.
+    static func connectionHandlers(limits: LimitsConfiguration) -> [any RemovableChannelHandler] {
+        guard let ms = limits.requestHeaderTimeoutMs else { return [] }
+        return [RequestHeadTimeout(timeout: .milliseconds(Int64(max(ms, 60_000))))]
+    }
+
     /// Runs until the process is told to stop. `onRunning` receives the bound port (useful with port 0).
     public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         guard let address = configuration.listenAddress else { throw ConfigurationError("invalid listen address") }
         let webSocket = GraphQLWebSocket(runtime: runtime)
         let app = Application(
             router: makeRouter(),
-            server: .http1WebSocketUpgrade { request, _, _ in webSocket.shouldUpgrade(request) },
+            server: Self.serverBuilder(configuration.limits, webSocket),
             configuration: .init(address: .hostname(address.host, port: address.port), serverName: "switchyard"),
             services: runtime.services,
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? address.port) },

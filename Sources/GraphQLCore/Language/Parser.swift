@@ -11,11 +11,14 @@ public struct ParserOptions: Sendable {
     public var maxDepth: Int
     /// Reject type-system definitions while parsing (for request documents).
     public var allowTypeSystem: Bool
+    /// Largest string literal in a value, in bytes as written (nil: no limit).
+    public var maxStringLiteralBytes: Int?
 
-    public init(maxTokens: Int? = 15_000, maxDepth: Int = 200, allowTypeSystem: Bool = true) {
+    public init(maxTokens: Int? = 15_000, maxDepth: Int = 200, allowTypeSystem: Bool = true, maxStringLiteralBytes: Int? = nil) {
         self.maxTokens = maxTokens
         self.maxDepth = maxDepth
         self.allowTypeSystem = allowTypeSystem
+        self.maxStringLiteralBytes = maxStringLiteralBytes
     }
 
     /// For SDL files written by the project or an operator: no token limit.
@@ -355,6 +358,10 @@ public struct Parser {
             return .float(lexer.text(t))
         case .string, .blockString:
             let t = token
+            if let max = options.maxStringLiteralBytes, t.end - t.start > max {
+                throw GraphQLError("A string literal of \(t.end - t.start) bytes is over the limit of \(max) bytes; pass large values as variables.",
+                                   locations: [lexer.source.location(of: t.start)], code: "MAX_LITERAL_SIZE_EXCEEDED")
+            }
             try advance()
             return .string(t.value ?? "", block: t.kind == .blockString)
         case .name:
