@@ -14,6 +14,13 @@ struct TestClaims: JWTPayload {
     func verify(using algorithm: some JWTAlgorithm) async throws {}
 }
 
+struct NoExpiryClaims: JWTPayload {
+    var iss: IssuerClaim?
+    var aud: AudienceClaim?
+    var tenant: String?
+    func verify(using algorithm: some JWTAlgorithm) async throws {}
+}
+
 @Suite("Authentication")
 struct AuthenticationTests {
     let secret = "a-test-secret-of-enough-length-0123456789"
@@ -73,6 +80,40 @@ struct AuthenticationTests {
                 let noClaim = try await client.query("{ tenant }", headers: [("authorization", "Bearer \(try await token(signing, tenant: nil))"),
                                                                            ("x-tenant", "globex")])
                 #expect(noClaim.text == #"{"data":{"tenant":null}}"#)
+            }
+        }
+    }
+
+    @Test func expiryIsRequiredWithALeewayAndSeveralKeysWorkAtOnce() async throws {
+        try await withDir { dir in
+            let first = ES256PrivateKey(), second = ES256PrivateKey()
+            try first.publicKey.pemRepresentation.write(to: dir.appendingPathComponent("first.pem"), atomically: true, encoding: .utf8)
+            try second.publicKey.pemRepresentation.write(to: dir.appendingPathComponent("second.pem"), atomically: true, encoding: .utf8)
+            var c = try config(dir)
+            c.auth.jwt?.publicKeys = ["first.pem", "second.pem"]
+            try await withGateway(c, executor: try echoExecutor()) { client in
+                // Each configured key verifies its tokens (before, the last key replaced the others).
+                for key in [first, second] {
+                    let signing = await JWTKeyCollection().add(ecdsa: key)
+                    let r = try await client.query("{ tenant }", headers: [("authorization", "Bearer \(try await token(signing))")])
+                    #expect(r.text == #"{"data":{"tenant":"acme"}}"#)
+                }
+                // A token naming its key's kid.
+                let named = await JWTKeyCollection().add(ecdsa: second, kid: "second")
+                let byKid = try await client.query("{ tenant }", headers: [("authorization", "Bearer \(try await token(named))")])
+                #expect(byKid.text == #"{"data":{"tenant":"acme"}}"#)
+                // So does the HS256 secret.
+                let hmac = await JWTKeyCollection().add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+                let hs = try await client.query("{ tenant }", headers: [("authorization", "Bearer \(try await token(hmac))")])
+                #expect(hs.text == #"{"data":{"tenant":"acme"}}"#)
+                // Expired 10 s ago: within the default 30 s leeway.
+                let skewed = try await client.query("{ tenant }", headers: [("authorization", "Bearer \(try await token(hmac, expiresIn: -10))")])
+                #expect(skewed.status == 200)
+                // No exp at all: refused by default.
+                let forever = try await hmac.sign(NoExpiryClaims(iss: .init(value: "https://issuer.test"), aud: .init(value: ["switchyard"]), tenant: "acme"))
+                let r = try await client.query("{ tenant }", headers: [("authorization", "Bearer \(forever)")])
+                #expect(r.status == 401)
+                #expect(r.json?["errors"]?[0]?["message"] == "Invalid token: no expiry.")
             }
         }
     }

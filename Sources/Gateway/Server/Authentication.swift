@@ -15,7 +15,13 @@ import JWTKit
 ///     audience: switchyard
 ///     tenant_claim: tenant                # the tenant slug
 ///     scopes_claim: scope                 # a space-separated string or an array
+///     require_exp: true                   # tokens without `exp` are refused
+///     leeway_seconds: 30                  # clock skew allowed on `exp` and `nbf`
 /// ```
+///
+/// Every key is kept under its own `kid` (a PEM file's name without its extension, `hs256` for
+/// the secret, a JWKS key's own `kid`): a token naming a `kid` is checked with that key, one
+/// without is tried with each.
 public struct AuthConfiguration: Codable, Sendable, Equatable {
     public struct JWT: Codable, Sendable, Equatable {
         public var hs256SecretFile: String?
@@ -25,11 +31,15 @@ public struct AuthConfiguration: Codable, Sendable, Equatable {
         public var audience: String?
         public var tenantClaim: String = "tenant"
         public var scopesClaim: String = "scope"
+        /// Refuse tokens without an `exp` claim (default on).
+        public var requireExp: Bool = true
+        /// Clock skew allowed when checking `exp` and `nbf`, in seconds.
+        public var leewaySeconds: Int = 30
 
         public init() {}
         enum CodingKeys: String, CodingKey {
             case hs256SecretFile = "hs256_secret_file", publicKeys = "public_keys", jwksFile = "jwks_file", issuer, audience
-            case tenantClaim = "tenant_claim", scopesClaim = "scopes_claim"
+            case tenantClaim = "tenant_claim", scopesClaim = "scopes_claim", requireExp = "require_exp", leewaySeconds = "leeway_seconds"
         }
         public init(from decoder: Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -40,6 +50,8 @@ public struct AuthConfiguration: Codable, Sendable, Equatable {
             audience = try c.decodeIfPresent(String.self, forKey: .audience)
             tenantClaim = try c.decodeIfPresent(String.self, forKey: .tenantClaim) ?? "tenant"
             scopesClaim = try c.decodeIfPresent(String.self, forKey: .scopesClaim) ?? "scope"
+            requireExp = try c.decodeIfPresent(Bool.self, forKey: .requireExp) ?? true
+            leewaySeconds = try c.decodeIfPresent(Int.self, forKey: .leewaySeconds) ?? 30
         }
     }
     public var required: Bool = false
@@ -96,10 +108,8 @@ struct GatewayClaims: JWTPayload {
 
     func encode(to encoder: Encoder) throws {}
 
-    func verify(using algorithm: some JWTAlgorithm) async throws {
-        try exp?.verifyNotExpired()
-        try nbf?.verifyNotBefore()
-    }
+    /// `exp` and `nbf` are checked by the authenticator, with its leeway.
+    func verify(using algorithm: some JWTAlgorithm) async throws {}
 }
 
 /// Verifies bearer tokens and yields the request's tenant and scopes.
@@ -116,14 +126,17 @@ final class Authenticator: Sendable {
             return text
         }
         if let file = settings.hs256SecretFile {
-            await keys.add(hmac: HMACKey(from: try read(file).trimmingCharacters(in: .whitespacesAndNewlines)), digestAlgorithm: .sha256)
+            await keys.add(hmac: HMACKey(from: try read(file).trimmingCharacters(in: .whitespacesAndNewlines)), digestAlgorithm: .sha256,
+                           kid: JWKIdentifier(string: "hs256"))
         }
         for path in settings.publicKeys {
             let pem = try read(path)
+            // Each key under its own kid (the file's name), so that several keys work at once.
+            let kid = JWKIdentifier(string: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent)
             if let rsa = try? Insecure.RSA.PublicKey(pem: pem) {
-                await keys.add(rsa: rsa, digestAlgorithm: .sha256)
+                await keys.add(rsa: rsa, digestAlgorithm: .sha256, kid: kid)
             } else if let ec = try? ES256PublicKey(pem: pem) {
-                await keys.add(ecdsa: ec)
+                await keys.add(ecdsa: ec, kid: kid)
             } else {
                 throw ConfigurationError("auth.jwt: \(path) is neither an RSA nor a P-256 public key in PEM")
             }
@@ -146,6 +159,15 @@ final class Authenticator: Sendable {
             throw GraphQLError("Invalid token: \(Self.reason(e)).", code: "UNAUTHENTICATED")
         } catch {
             throw GraphQLError("Invalid token.", code: "UNAUTHENTICATED")
+        }
+        let now = Date(), leeway = TimeInterval(settings.leewaySeconds)
+        if let exp = claims.exp {
+            if exp.value < now.addingTimeInterval(-leeway) { throw GraphQLError("Invalid token: expired.", code: "UNAUTHENTICATED") }
+        } else if settings.requireExp {
+            throw GraphQLError("Invalid token: no expiry.", code: "UNAUTHENTICATED")
+        }
+        if let nbf = claims.nbf, nbf.value > now.addingTimeInterval(leeway) {
+            throw GraphQLError("Invalid token: not valid yet.", code: "UNAUTHENTICATED")
         }
         if let issuer = settings.issuer, claims.iss?.value != issuer {
             throw GraphQLError("Invalid token: wrong issuer.", code: "UNAUTHENTICATED")
