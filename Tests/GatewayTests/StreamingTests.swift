@@ -169,6 +169,27 @@ struct StreamingTests {
         }
     }
 
+    @Test(.timeLimit(.minutes(1))) func aRemoteStrawberrySubgraphsSubscriptionIsFederatedOverWebSocket() async throws {
+        // A Federation v2 subgraph written with Strawberry (PyPI), served by uvicorn; the gateway
+        // subscribes to it over graphql-transport-ws and streams to the client over SSE.
+        let script = TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Fixtures/python-subgraph/strawberry_subscriptions.py").path
+        let strawberry = try ChildProcess("/usr/bin/env", ["python3", script])
+        defer { strawberry.stop() }
+        let port = try await strawberry.firstLine { Int($0) }
+        var config = GatewayConfiguration()
+        config.subgraphs = [SubgraphConfiguration(name: "reviews", url: "http://127.0.0.1:\(port)/graphql")]
+        try await withConfiguredGateway(config) { client, _ in
+            let response = try await open(client, "subscription { reviewAdded(count: 3) { id body } }", accept: "text/event-stream")
+            #expect(response.status.code == 200)
+            var reader = StreamReader(chunks: response.body.makeAsyncIterator())
+            for i in 1...3 {
+                let event = try #require(try await reader.next(upTo: "\n\n"))
+                #expect(event == "event: next\ndata: {\"data\":{\"reviewAdded\":{\"id\":\"\(i)\",\"body\":\"review \(i)\"}}}")
+            }
+            #expect(try await reader.next(upTo: "\n\n") == "event: complete\ndata:")
+        }
+    }
+
     @Test func aSubscriptionWithoutAStreamingAcceptIsRefusedBeforeItStarts() async throws {
         let graph = try TickGraph()
         try await withGateway(executor: graph.executor) { client in

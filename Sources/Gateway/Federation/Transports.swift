@@ -1,4 +1,7 @@
 import AsyncHTTPClient
+import HTTPTypes
+import HummingbirdWSClient
+import Logging
 import Federation
 import Foundation
 import GraphQLCore
@@ -115,6 +118,61 @@ public final class HTTPTransport: SubgraphTransport {
         } onCancel: {
             if shared.waiters.wrappingSubtract(1, ordering: .acquiringAndReleasing).newValue == 0 { shared.task.cancel() }
         })
+    }
+
+    /// A subscription to a remote subgraph over WebSocket (`graphql-transport-ws`, at the
+    /// subgraph's URL with `ws`/`wss`): `connection_init`, then `subscribe` once acknowledged;
+    /// each `next` is one response, `error` one response with the errors, `complete` the end.
+    /// The consumer going away closes the socket, which ends the subscription at the subgraph.
+    public func subscribe(_ request: SubgraphRequest) async throws -> AsyncThrowingStream<SubgraphResponse, any Error> {
+        let wsURL = url.hasPrefix("https://") ? "wss://" + url.dropFirst(8) : url.hasPrefix("http://") ? "ws://" + url.dropFirst(7) : url
+        var configuration = WebSocketClientConfiguration()
+        configuration.additionalHeaders[.secWebSocketProtocol] = "graphql-transport-ws"
+        for (k, v) in request.headers { if let n = HTTPField.Name(k) { configuration.additionalHeaders[n] = v } }
+        var subscribe = JSONWriter(capacity: 256)
+        subscribe.append(#"{"id":"1","type":"subscribe","payload":{"query":"#)
+        subscribe.appendRaw(request.queryJSON ?? JSON.string(request.query).bytes)
+        subscribe.append(#","variables":"#)
+        subscribe.write(.object(request.variables))
+        subscribe.append("}}")
+        let subscribeText = String(decoding: subscribe.bytes, as: UTF8.self)
+        let name = self.name, config = configuration
+        let (stream, continuation) = AsyncThrowingStream<SubgraphResponse, any Error>.makeStream()
+        let task = Task {
+            do {
+                try await WebSocketClient.connect(url: wsURL, configuration: config, logger: Logger(label: "switchyard.subgraph.ws")) { inbound, outbound, _ in
+                    try await outbound.write(.text(#"{"type":"connection_init","payload":{}}"#))
+                    for try await message in inbound.messages(maxSize: 64 << 20) {
+                        guard case .text(let text) = message, case .object(let m)? = try? JSONReader.parse(text, maxDepth: 512) else {
+                            throw GraphQLError("Subgraph \"\(name)\" sent a message that is not graphql-transport-ws.", code: "SUBREQUEST_MALFORMED_RESPONSE")
+                        }
+                        switch m["type"]?.stringValue {
+                        case "connection_ack"?:
+                            try await outbound.write(.text(subscribeText))
+                        case "next"?:
+                            guard let payload = m["payload"], let response = SubgraphResponse.parse(payload.bytes) else {
+                                throw GraphQLError("Subgraph \"\(name)\" sent an event that is not a GraphQL response.", code: "SUBREQUEST_MALFORMED_RESPONSE")
+                            }
+                            continuation.yield(response)
+                        case "error"?:
+                            continuation.yield(SubgraphResponse(data: nil, errors: m["payload"]?.arrayValue ?? []))
+                            return
+                        case "complete"?:
+                            return
+                        case "ping"?:
+                            try await outbound.write(.text(#"{"type":"pong"}"#))
+                        default:
+                            continue
+                        }
+                    }
+                }
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
     }
 
     /// Number of HTTP requests sent (for tests and metrics).

@@ -1,0 +1,55 @@
+"""A Federation v2 subgraph with a subscription, written with Strawberry (PyPI) and served by
+uvicorn: `Subscription.reviewAdded(count)` sends `count` reviews, then completes; over HTTP POST
+(`_service { sdl }`, queries) and WebSocket (graphql-transport-ws) on /graphql. Prints its port.
+
+    python3 strawberry_subscriptions.py
+"""
+import asyncio
+import signal
+import socket
+import sys
+import typing
+
+import strawberry
+import uvicorn
+from strawberry.asgi import GraphQL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM, signal.SIGINT])
+
+
+@strawberry.federation.type(keys=["id"])
+class Review:
+    id: strawberry.ID
+    body: str
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def review(self, id: strawberry.ID) -> typing.Optional[Review]:
+        return Review(id=id, body=f"review {id}")
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription
+    async def review_added(self, count: int) -> typing.AsyncGenerator[Review, None]:
+        for i in range(1, count + 1):
+            yield Review(id=strawberry.ID(str(i)), body=f"review {i}")
+            await asyncio.sleep(0)
+
+
+schema = strawberry.federation.Schema(query=Query, subscription=Subscription)
+# Strawberry refuses WebSocket handshakes from other origins (cross-site WebSocket hijacking);
+# the gateway's WebSocket client sends `Origin: ws://<host>` (hummingbird's WSClient), which a
+# subgraph checking origins has to allow.
+app = GraphQL(schema, subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL], allowed_origins=["ws://127.0.0.1"])
+
+sock = socket.socket()
+sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+sock.bind(("127.0.0.1", int(sys.argv[1]) if len(sys.argv) > 1 else 0))
+sock.listen(64)
+print(sock.getsockname()[1], flush=True)
+server = uvicorn.Server(uvicorn.Config(app, log_level="warning", ws="auto", lifespan="off"))
+server.run(sockets=[sock])
