@@ -40,7 +40,7 @@ if arguments.first == "scale" {
     let usersSelection = String(users[..<users.lastIndex(of: "}")!])
     let top = body[body.range(of: "topProducts {")!.upperBound...]
     let topSelection = String(top[..<top.lastIndex(of: "}")!].dropLast().trimmingCharacters(in: .whitespacesAndNewlines).dropLast())
-    var scaled = fragments + "query Scaled {\n"
+    var scaled = String(fragments) + "query Scaled {\n"
     for i in 0..<n { scaled += "u\(i): users {\(usersSelection)}\nt\(i): topProducts {\(topSelection)}\n" }
     scaled += "}\n"
     let request = GraphQLRequest(query: scaled)
