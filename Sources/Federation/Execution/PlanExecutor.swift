@@ -458,7 +458,7 @@ final class PlanRun {
                     continue
                 }
                 guard let v = node[f.responseKey], key(name) else { continue }
-                if let sub = f.selectionSet { nested(v, sub, into: &w) } else { Self.writeCell(v, &w) }
+                if let sub = f.selectionSet { nested(v, sub, into: &w) } else { ResultNode.write(v, &w) }
             case .inlineFragment(let i):
                 if let condition = i.typeCondition?.value, let runtime, condition != runtime {
                     guard let t = schema.types[condition], t.kind.isAbstract, t.possibleTypes.contains(runtime) else { continue }
@@ -471,7 +471,7 @@ final class PlanRun {
     }
 
     private func nested(_ value: ResultNode.Cell, _ sub: SelectionSet, into w: inout JSONWriter) {
-        guard case .node(let child) = value else { Self.writeCell(value, &w); return }
+        guard case .node(let child) = value else { ResultNode.write(value, &w); return }
         if child.isObject {
             var written: [String] = []
             let t = child.string("__typename")
@@ -492,8 +492,6 @@ final class PlanRun {
             w.bytes.append(UInt8(ascii: "]"))
         }
     }
-
-    static func writeCell(_ cell: ResultNode.Cell, _ w: inout JSONWriter) { ResultNode.write(cell, &w) }
 
     /// The representation input that applies to an object of runtime type `typename`.
     func input(for typename: String?, in f: FetchNode) -> EntityRepresentation? {

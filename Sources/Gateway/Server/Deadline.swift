@@ -1,7 +1,17 @@
+import GraphQLCore
 import Synchronization
 
 /// Runs work against a deadline without waiting for work that ignores cancellation.
 enum Deadline {
+    /// A request's outcome within `request_timeout_ms` (nil: no limit): past it, 504
+    /// `GATEWAY_TIMEOUT` at once and the work is cancelled (subgraph calls end with it). The
+    /// deadline covers the outcome's head: a stream's later payloads are not bound by it.
+    static func outcome(within ms: Int?, _ work: @escaping @Sendable () async -> Outcome) async -> Outcome {
+        guard let ms else { return await work() }
+        return await race(milliseconds: ms, work) ?? Outcome(status: 504, ExecutionResult(data: nil, errors: [
+            GraphQLError("The request took longer than \(ms) ms.", code: "GATEWAY_TIMEOUT")]))
+    }
+
     /// Who resumes the caller: the work or the timer, whichever comes first.
     final class Race: Sendable {
         let state = Mutex<(resumed: Bool, timer: Task<Void, Never>?)>((false, nil))

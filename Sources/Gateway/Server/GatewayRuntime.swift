@@ -1,4 +1,5 @@
 import Foundation
+import GraphQLCore
 import Logging
 import Postgres
 import QueryLimits
@@ -18,6 +19,17 @@ final class GatewayRuntime: Sendable {
     var isLoaded: Bool { current.withLock { $0 != nil } }
     var pipelineIfLoaded: RequestPipeline? { current.withLock { $0?.base.pipeline } }
     /// The pipeline and limits with a tenant's overrides (the shared ones when it has none).
+    /// One GraphQL request: persisted-query resolution, then the pipeline (HTTP and WebSocket alike).
+    func run(_ pipeline: RequestPipeline, _ request: GraphQLRequest, _ method: RequestPipeline.Method,
+             _ context: RequestContext) async -> Outcome {
+        do {
+            let resolved = try await persisted.resolve(request)
+            return await pipeline.run(resolved, method: method, context: context)
+        } catch {
+            return Outcome(status: error.status, ExecutionResult(data: nil, errors: [error.error]))
+        }
+    }
+
     func profile(for tenant: String?) -> Profile? {
         current.withLock { p in tenant.flatMap { p?.tenants[$0] } ?? p?.base }
     }

@@ -70,25 +70,14 @@ struct GraphQLHTTPHandler: Sendable {
         }
     }
 
-    /// Persisted-query resolution, then the pipeline.
     func run(_ pipeline: RequestPipeline, _ request: GraphQLRequest, _ method: RequestPipeline.Method,
              _ context: RequestContext) async -> Outcome {
-        do {
-            let resolved = try await runtime.persisted.resolve(request)
-            return await pipeline.run(resolved, method: method, context: context)
-        } catch {
-            return Outcome(status: error.status, ExecutionResult(data: nil, errors: [error.error]))
-        }
+        await runtime.run(pipeline, request, method, context)
     }
 
-    /// The work of one request within `request_timeout_ms`: past it the client gets 504
-    /// `GATEWAY_TIMEOUT` at once and the work is cancelled (subgraph calls end with it). The
-    /// deadline covers the outcome's head: a stream's later payloads are not bound by it.
+    /// The work of one request within `request_timeout_ms` (see `Deadline.outcome`), written.
     func withinTimeout(_ limits: LimitsConfiguration, _ accepted: ResponseWriting.Accepted,
                        _ work: @escaping @Sendable () async -> Outcome) async -> Response {
-        guard let ms = limits.requestTimeoutMs else { return ResponseWriting.response(await work(), accepted) }
-        let outcome = await Deadline.race(milliseconds: ms, work)
-        return ResponseWriting.response(outcome ?? Outcome(status: 504, ExecutionResult(data: nil, errors: [
-            GraphQLError("The request took longer than \(ms) ms.", code: "GATEWAY_TIMEOUT")])), accepted)
+        ResponseWriting.response(await Deadline.outcome(within: limits.requestTimeoutMs, work), accepted)
     }
 }

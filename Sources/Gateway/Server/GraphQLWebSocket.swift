@@ -158,21 +158,9 @@ struct GraphQLWebSocket: Sendable {
             var context = admitted.0
             context.acceptsStream = true
             let profile = admitted.1, runtime = self.runtime, ctx = context
-            let work: @Sendable () async -> Outcome = {
-                do throws(PersistedQueries.Failure) {
-                    let resolved = try await runtime.persisted.resolve(request)
-                    return await profile.pipeline.run(resolved, method: .post, context: ctx)
-                } catch {
-                    return Outcome(status: error.status, ExecutionResult(data: nil, errors: [error.error]))
-                }
-            }
             // The request timeout covers the work up to the first payload of a stream.
-            let outcome: Outcome
-            if let ms = profile.limits.requestTimeoutMs {
-                outcome = await Deadline.race(milliseconds: ms, work)
-                    ?? Outcome(status: 504, ExecutionResult(data: nil, errors: [GraphQLError("The request took longer than \(ms) ms.", code: "GATEWAY_TIMEOUT")]))
-            } else {
-                outcome = await work()
+            let outcome = await Deadline.outcome(within: profile.limits.requestTimeoutMs) {
+                await runtime.run(profile.pipeline, request, .post, ctx)
             }
             if outcome.status != 200, let body = outcome.body {
                 let errors = (try? JSONReader.parse(body))?["errors"]?.arrayValue ?? []
