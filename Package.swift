@@ -41,6 +41,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // System libraries: only Postgres imports CLibPQ, only Redis imports CHiredis.
@@ -62,14 +64,17 @@ let package = Package(
         ]),
         // The five in-package subgraphs (subgraphs/<name>), on SubgraphKit, Postgres and Redis;
         // PlatformKit is what they share (tenant scoping, per-request loaders), not each other.
-        .target(name: "PlatformKit", dependencies: ["SubgraphKit", "GraphQLCore", "DataLoader", "Postgres", "Redis"],
+        .target(name: "PlatformKit", dependencies: ["SubgraphKit", "GraphQLCore", "DataLoader", "Postgres", "Redis",
+                                                   .product(name: "CoreMetrics", package: "swift-metrics")],
                 path: "subgraphs/platformkit"),
         .target(name: "Federation", dependencies: [
             "GraphQLCore", .product(name: "OrderedCollections", package: "swift-collections"),
         ]),
 
-        .target(name: "Postgres", dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "Redis", dependencies: ["CHiredis", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Postgres", dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log"),
+                                                .product(name: "CoreMetrics", package: "swift-metrics")]),
+        .target(name: "Redis", dependencies: ["CHiredis", .product(name: "Crypto", package: "swift-crypto"),
+                                              .product(name: "CoreMetrics", package: "swift-metrics")]),
 
         .target(name: "Gateway", dependencies: [
             "GraphQLCore", "DataLoader", "Federation", "SubgraphKit", "BenchSubgraphs", "Postgres", "Redis", "QueryLimits",
@@ -87,6 +92,8 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "CompressNIO", package: "compress-nio"),
+            .product(name: "CoreMetrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
         ] + subgraphModules.map { .target(name: $0) }, plugins: ["SubgraphRegistry"]),
         .executableTarget(name: "SubgraphRegistryGenerator"),
         .plugin(name: "SubgraphRegistry", capability: .buildTool(), dependencies: ["SubgraphRegistryGenerator"]),
@@ -124,6 +131,7 @@ package.targets += zip(subgraphFolders, subgraphModules).map { folder, module in
         "PlatformKit", "SubgraphKit", "GraphQLCore", "DataLoader", "Postgres", "Redis",
         .product(name: "OrderedCollections", package: "swift-collections"),
         .product(name: "Logging", package: "swift-log"),
+        .product(name: "CoreMetrics", package: "swift-metrics"),
     ], path: "subgraphs/\(folder)",
     // Its SDL and migrations, when it has them, are not Swift sources.
     exclude: ["migrations", "\(folder).graphql"].filter { FileManager.default.fileExists(atPath: Context.packageDirectory + "/subgraphs/\(folder)/\($0)") })

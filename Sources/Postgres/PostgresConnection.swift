@@ -1,3 +1,4 @@
+import CoreMetrics
 import CLibPQ
 import Dispatch
 import Foundation
@@ -100,11 +101,15 @@ public final class PostgresConnection: @unchecked Sendable {
         // Keep the C strings alive for the call.
         let cStrings: [UnsafeMutablePointer<CChar>?] = query.binds.map { $0.text.map { strdup($0) } ?? nil }
         defer { cStrings.forEach { free($0) } }
+        let started = ContinuousClock.now
         let res: OpaquePointer? = types.withUnsafeBufferPointer { typesPtr in
             cStrings.map { UnsafePointer($0) }.withUnsafeBufferPointer { valuesPtr in
                 PQexecParams(conn, query.sql, Int32(n), typesPtr.baseAddress, valuesPtr.baseAddress, nil, nil, 0)
             }
         }
+        let elapsed = started.duration(to: .now).components
+        CoreMetrics.Timer(label: "switchyard_db_query_duration_seconds")
+            .recordNanoseconds(elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
         defer { PQclear(res) }
         try check(res, conn)
         return decodeResult(res!)

@@ -68,6 +68,8 @@ public final class PostgresPool: Sendable {
 
     /// Number of open connections and idle ones (for tests and metrics).
     public var counts: (open: Int, idle: Int) { state.withLock { ($0.open, $0.idle.count) } }
+    /// Callers waiting for a connection.
+    public var waiting: Int { state.withLock { $0.waiters.count } }
 
     private enum Checkout {
         case use(PostgresConnection)

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Crypto
 import Dispatch
 import Foundation
@@ -49,12 +50,21 @@ public final class RedisClient: Sendable {
         let slot = slots.min { $0.inFlight.load(ordering: .relaxed) < $1.inFlight.load(ordering: .relaxed) }!
         slot.inFlight.wrappingAdd(1, ordering: .relaxed)
         defer { slot.inFlight.wrappingSubtract(1, ordering: .relaxed) }
-        let value: RedisValue = try await withCheckedThrowingContinuation { cont in
-            slot.queue.async {
-                cont.resume(with: Result { try Self.execute(args, on: slot.connection) })
+        let value: RedisValue
+        do {
+            value = try await withCheckedThrowingContinuation { cont in
+                slot.queue.async {
+                    cont.resume(with: Result { try Self.execute(args, on: slot.connection) })
+                }
             }
+        } catch {
+            Counter(label: "switchyard_redis_errors_total").increment()
+            throw error
         }
-        if case .error(let message) = value { throw RedisError(.server, message) }
+        if case .error(let message) = value {
+            Counter(label: "switchyard_redis_errors_total").increment()
+            throw RedisError(.server, message)
+        }
         return value
     }
 

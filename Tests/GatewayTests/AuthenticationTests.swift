@@ -1,6 +1,7 @@
 import Foundation
 import Gateway
 import GraphQLCore
+import Crypto
 import JWTKit
 import Testing
 
@@ -80,6 +81,33 @@ struct AuthenticationTests {
                 let noClaim = try await client.query("{ tenant }", headers: [("authorization", "Bearer \(try await token(signing, tenant: nil))"),
                                                                            ("x-tenant", "globex")])
                 #expect(noClaim.text == #"{"data":{"tenant":null}}"#)
+            }
+        }
+    }
+
+    /// A short HS256 secret (13 bytes, as some issuers use) starts the gateway and verifies
+    /// tokens signed with it (HMAC pads short keys with zeros, so padding to 32 bytes is exact).
+    @Test func aShortHS256SecretVerifiesTokensSignedWithIt() async throws {
+        try await withDir { dir in
+            var c = try config(dir)
+            try "my-secret-key\n".write(to: dir.appendingPathComponent("short.key"), atomically: true, encoding: .utf8)
+            c.auth.jwt?.hs256SecretFile = "short.key"
+            c.auth.jwt?.issuer = nil
+            c.auth.jwt?.audience = nil
+            // Signed by hand with swift-crypto's HMAC and the 13-byte key itself.
+            func b64(_ bytes: [UInt8]) -> String {
+                Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+                    .replacingOccurrences(of: "=", with: "")
+            }
+            let exp = Int(Date().addingTimeInterval(300).timeIntervalSince1970)
+            let signingInput = b64(Array(#"{"alg":"HS256","typ":"JWT"}"#.utf8)) + "." + b64(Array(#"{"exp":\#(exp),"tenant":"acme"}"#.utf8))
+            let mac = HMAC<SHA256>.authenticationCode(for: Array(signingInput.utf8), using: SymmetricKey(data: Array("my-secret-key".utf8)))
+            let token = signingInput + "." + b64(Array(mac))
+            try await withGateway(c, executor: try echoExecutor()) { client in
+                let ok = try await client.query("{ tenant }", headers: [("authorization", "Bearer \(token)")])
+                #expect(ok.text == #"{"data":{"tenant":"acme"}}"#)
+                let tampered = try await client.query("{ tenant }", headers: [("authorization", "Bearer \(token.dropLast(2))xx")])
+                #expect(tampered.status == 401)
             }
         }
     }
@@ -175,11 +203,12 @@ struct FieldAuthorizationTests {
             let q = "{ hello account { name } items { id price } }"
             let anonymous = try await client.query(q)
             #expect(anonymous.status == 200)
-            #expect(anonymous.json?["data"]?.text == #"{"hello":"hi","items":[{"id":"1"},{"id":"2"}]}"#)
+            // Unauthorized fields answer null (no null propagation), each with an error.
+            #expect(anonymous.json?["data"]?.text == #"{"hello":"hi","account":null,"items":[{"id":"1","price":null},{"id":"2","price":null}]}"#)
             #expect(anonymous.json?["errors"]?.arrayValue?.map { $0["path"] } == [["account"], ["items", "price"]])
             #expect(anonymous.json?["errors"]?[0]?["extensions"]?["code"] == "UNAUTHORIZED_FIELD_OR_TYPE")
             let noScope = try await client.query(q, headers: [("authorization", "Bearer \(try await token("read:other"))")])
-            #expect(noScope.json?["data"]?.text == #"{"hello":"hi","account":{"name":"Ada"},"items":[{"id":"1"},{"id":"2"}]}"#)
+            #expect(noScope.json?["data"]?.text == #"{"hello":"hi","account":{"name":"Ada"},"items":[{"id":"1","price":null},{"id":"2","price":null}]}"#)
             #expect(noScope.json?["errors"]?.arrayValue?.count == 1)
             let scoped = try await client.query(q, headers: [("authorization", "Bearer \(try await token("admin"))")])
             #expect(scoped.text == #"{"data":{"hello":"hi","account":{"name":"Ada"},"items":[{"id":"1","price":10},{"id":"2","price":20}]}}"#)

@@ -179,6 +179,8 @@ public enum AgentsSubgraph {
                                           ["agentId": .string(agentID.uuidString.lowercased()), "taskId": .string(id.uuidString.lowercased()), "title": .string(title)])
                     return try Task(row)
                 }
+                PlatformMetrics.taskEntered("ASSIGNED")
+                PlatformMetrics.eventsAppended(tenant: ctx.tenantSlug, types: ["TaskAssigned"])
                 return .object(created, task)
             }
         for (field, status, event, argument) in [("completeTask", "COMPLETED", "TaskCompleted", "result"), ("failTask", "FAILED", "TaskFailed", "reason")] {
@@ -205,6 +207,8 @@ public enum AgentsSubgraph {
                     }
                     return t
                 }
+                PlatformMetrics.taskEntered(status)
+                if done.agentID != nil { PlatformMetrics.eventsAppended(tenant: ctx.tenantSlug, types: [event]) }
                 return .object(done, task)
             }
         }

@@ -53,6 +53,7 @@ public enum DataProductsSubgraph {
                 }
                 missing = ids.filter { found[$0] == nil }
             }
+            PlatformMetrics.dataProductCache(hits: ids.count - missing.count, misses: missing.count)
         }
         guard !missing.isEmpty else { return found }
         let rows = try await ctx.db { try await $0.query("SELECT \(unsafeRaw: columns) FROM data_products WHERE id = ANY(\(missing))") }
@@ -142,8 +143,10 @@ public enum DataProductsSubgraph {
                 let cacheKey = try await ctx.cacheKey("dp", "search", JSON.array([.string(text), .string(domain), .string(quality), .int(first), .int(offset)]).text)
                 if let redis = ctx.redis, let bytes = try? await redis.get(cacheKey), let json = try? JSONReader.parse(bytes),
                    let cached = try? decodeSearch(json) {
+                    PlatformMetrics.dataProductCache(hits: 1, misses: 0)
                     return .object(cached, search)
                 }
+                if ctx.redis != nil { PlatformMetrics.dataProductCache(hits: 0, misses: 1) }
                 let (rows, facetRows) = try await ctx.db { c in
                     (try await c.query("""
                         SELECT \(unsafeRaw: columns), count(*) OVER ()::int8 AS total FROM data_products

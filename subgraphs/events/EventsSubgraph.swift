@@ -152,6 +152,7 @@ public enum EventsSubgraph {
                             """)
                         return try rows.map { try $0.decode("global_position", as: Int.self) }.sorted()
                     }
+                    PlatformMetrics.eventsAppended(tenant: ctx.tenantSlug, types: types)
                     return .object(["streamId": .string(id), "fromVersion": .int(expected + 1), "toVersion": .int(expected + items.count),
                                     "firstPosition": .int(positions.first ?? 0), "lastPosition": .int(positions.last ?? 0)], append)
                 } catch let e as PostgresError where e.isUniqueViolation {

@@ -125,6 +125,9 @@ public final class ProjectionRunner: Sendable {
 
     public func catchUp() async throws {
         while try await Self.applyBatch(pool) > 0 {}
+        for r in try await pool.query("SELECT name, position, events_head() AS head FROM projection_checkpoints") {
+            PlatformMetrics.projection(try r.decode("name"), position: try r.decode("position"), head: try r.decode("head"))
+        }
     }
 
     public func start() {

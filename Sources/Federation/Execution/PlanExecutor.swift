@@ -103,11 +103,17 @@ public final class PlanExecutor: Sendable {
                                                                                 variables: variables, source: request.source),
                                             context: ShapeContext(root: run.root.json.objectValue ?? [:]))
         } else {
+            // Written from the client's own document (fields authorization removed answer null).
+            let document = request.clientDocument ?? request.document
+            let clientOperation = request.clientDocument.flatMap { d in
+                d.operations.first { $0.name?.value == operation.name?.value }
+            } ?? operation
             var fragments: [String: FragmentDefinition] = [:]
-            for f in request.document.fragments where fragments[f.name.value] == nil { fragments[f.name.value] = f }
+            for f in document.fragments where fragments[f.name.value] == nil { fragments[f.name.value] = f }
             var shaper = Shaper(schema: supergraph.apiSchema, fragments: fragments, variables: variables, source: request.source)
             shaper.missingIsExplained = !run.errors.isEmpty
-            let data = shaper.shape(operation, root: run.root)
+            shaper.nulled = request.nulledFields
+            let data = shaper.shape(clientOperation, root: run.root)
             shaped = ExecutionResult(writtenData: data, errors: shaper.errors)
         }
         // Nulls caused by a failed fetch are already explained by that fetch's error.

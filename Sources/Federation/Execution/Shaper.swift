@@ -23,6 +23,9 @@ struct Shaper {
     /// subgraph whose data came back null leaves its sibling fields out), so a non-null field
     /// without a value nulls its parent without an error of its own.
     var missingIsExplained = false
+    /// Fields (by source offset) answered `null` whatever their type: authorization removed
+    /// them from the plan and reported each.
+    var nulled: Set<Int32> = []
 
     /// A selection-set list (by the spans of its sets) and a runtime type.
     struct PlanKey: Hashable {
@@ -106,6 +109,10 @@ struct Shaper {
             out.bytes.append(contentsOf: step.keyBytes)
             if step.isTypename {
                 out.writeString(type.name)
+                continue
+            }
+            if !nulled.isEmpty, nulled.contains(step.nodes[0].span.start) {
+                out.append("null")
                 continue
             }
             path.append(.key(step.responseKey))

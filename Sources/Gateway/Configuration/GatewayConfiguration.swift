@@ -37,12 +37,14 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
     public var subscriptions: SubscriptionsConfiguration = .init()
     /// Browsers on these origins may call the gateway (off by default).
     public var cors: CORSConfiguration = .init()
+    /// Prometheus metrics at `GET /metrics`.
+    public var metrics: MetricsConfiguration = .init()
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case listen, supergraph, subgraphs, limits, introspection, postgres, redis, tenancy, rateLimits = "rate_limits"
-        case exposeQueryPlan = "expose_query_plan", persistedQueries = "persisted_queries", headers, auth, subscriptions, cors
+        case exposeQueryPlan = "expose_query_plan", persistedQueries = "persisted_queries", headers, auth, subscriptions, cors, metrics
     }
 
     public init(from decoder: Decoder) throws {
@@ -62,6 +64,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         auth = try c.decodeIfPresent(AuthConfiguration.self, forKey: .auth) ?? .init()
         subscriptions = try c.decodeIfPresent(SubscriptionsConfiguration.self, forKey: .subscriptions) ?? .init()
         cors = try c.decodeIfPresent(CORSConfiguration.self, forKey: .cors) ?? .init()
+        metrics = try c.decodeIfPresent(MetricsConfiguration.self, forKey: .metrics) ?? .init()
     }
 
     /// Reads a YAML file, then applies environment overrides:
@@ -119,6 +122,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
             _ = try PersistedQueries(configuration: persistedQueries, redis: nil, baseDirectory: baseDirectory)
         }
         guard listenAddress != nil else { throw ConfigurationError("listen must be host:port, got '\(listen)'") }
+        if let m = metrics.listen, Self.hostAndPort(m) == nil { throw ConfigurationError("metrics.listen must be host:port, got '\(m)'") }
         var names = Set<String>()
         for s in subgraphs {
             guard !s.name.isEmpty else { throw ConfigurationError("every subgraph needs a name") }
@@ -129,9 +133,11 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         }
     }
 
-    public var listenAddress: (host: String, port: Int)? {
-        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else { return nil }
-        let host = String(listen[..<colon])
+    public var listenAddress: (host: String, port: Int)? { Self.hostAndPort(listen) }
+
+    static func hostAndPort(_ text: String) -> (host: String, port: Int)? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else { return nil }
+        let host = String(text[..<colon])
         return (host.isEmpty ? "127.0.0.1" : host, port)
     }
 
@@ -365,6 +371,24 @@ public struct CORSConfiguration: Codable, Sendable, Equatable {
     }
     var enabled: Bool { !allowOrigins.isEmpty }
     func allows(_ origin: String) -> Bool { allowOrigins.contains(origin) || allowOrigins.contains("*") }
+}
+
+/// Prometheus metrics (text format at `GET /metrics`).
+public struct MetricsConfiguration: Codable, Sendable, Equatable {
+    /// Serve `/metrics` at all.
+    public var enabled = true
+    /// `host:port` of a separate listener for `/metrics` (then the main port does not serve it).
+    public var listen: String?
+    /// Label series with the tenant (bounded: tenants of the tenants table or the configuration).
+    public var tenantLabel = true
+    public init() {}
+    enum CodingKeys: String, CodingKey { case enabled, listen, tenantLabel = "tenant_label" }
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        enabled = try c.decodeIfPresent(Bool.self, forKey: .enabled) ?? true
+        listen = try c.decodeIfPresent(String.self, forKey: .listen)
+        tenantLabel = try c.decodeIfPresent(Bool.self, forKey: .tenantLabel) ?? true
+    }
 }
 
 /// Subscriptions over WebSocket (`graphql-transport-ws`).

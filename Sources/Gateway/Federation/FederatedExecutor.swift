@@ -1,3 +1,4 @@
+import CoreMetrics
 import Federation
 import GraphQLCore
 import OrderedCollections
@@ -23,7 +24,8 @@ public final class FederatedExecutor: OperationExecutor {
         self.headerRules = headers
         self.supergraph = supergraph
         self.planner = QueryPlanner(supergraph: supergraph)
-        self.executor = PlanExecutor(supergraph: supergraph, transports: transports, errorExtensionsFrom: errorExtensionsFrom)
+        let measured = Dictionary(uniqueKeysWithValues: transports.map { name, t in (name, MeasuredTransport(t, subgraph: name) as any SubgraphTransport) })
+        self.executor = PlanExecutor(supergraph: supergraph, transports: measured, errorExtensionsFrom: errorExtensionsFrom)
         self.transports = transports
         self.cache = PlanCache(capacity: planCacheSize)
     }
@@ -38,8 +40,14 @@ public final class FederatedExecutor: OperationExecutor {
             labels = rolled
             key += "\u{0}" + rolled.sorted().joined(separator: ",")
         }
-        if let cached = cache.get(key) { return cached }
+        if let cached = cache.get(key) {
+            Counter(label: "switchyard_query_plan_cache_hits_total").increment()
+            return cached
+        }
+        Counter(label: "switchyard_query_plan_cache_misses_total").increment()
+        let start = ContinuousClock.now
         let plan = try planner.plan(request.document, operationName: request.operationName, enabledLabels: labels)
+        GatewayMetrics.record(Timer(label: "switchyard_query_planning_duration_seconds"), since: start)
         cache.put(key, plan)
         return plan
     }

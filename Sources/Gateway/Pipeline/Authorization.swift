@@ -1,14 +1,17 @@
 import GraphQLCore
 
 /// `@authenticated` and `@requiresScopes` (from the subgraphs, kept in the API schema): fields
-/// the request may not see are removed from the operation, each with an error at its path,
-/// and the rest is served.
+/// the request may not see are removed from the plan, each with an error at its path, and
+/// answered `null` in the response (without null propagation, as Apollo's and Hive's routers
+/// do); the rest is served.
 struct FieldAuthorization {
     let schema: Schema
     let authenticated: Bool
     let scopes: Set<String>
     let fragments: [String: FragmentDefinition]
     var errors: [GraphQLError] = []
+    /// The removed fields (source offsets): the response answers them `null`.
+    var nulled: Set<Int32> = []
     let source: Source
 
     init(schema: Schema, context: RequestContext, document: Document, source: Source) {
@@ -63,6 +66,7 @@ struct FieldAuthorization {
                 if !allowed(def.directives) || !(named.map { allowed($0.directives) } ?? true) {
                     errors.append(GraphQLError("Unauthorized field or type", locations: [source.location(of: Int(f.span.start))],
                                                path: fieldPath, code: "UNAUTHORIZED_FIELD_OR_TYPE"))
+                    nulled.insert(f.span.start)
                     continue
                 }
                 if let ss = f.selectionSet, let named {
@@ -92,6 +96,8 @@ struct FieldAuthorization {
 enum AuthorizationStage {
     struct Authorized {
         var document: Document
+        /// Fields removed (source offsets), answered null.
+        var nulledFields: Set<Int32> = []
         var errors: [GraphQLError] = []
         var context: RequestContext
     }
@@ -104,6 +110,7 @@ enum AuthorizationStage {
         let filtered = auth.filter(operation)
         guard !auth.errors.isEmpty else { return out }
         out.document = Document(definitions: [.operation(filtered)])
+        out.nulledFields = auth.nulled
         out.errors = auth.errors
         out.context.removedFields = auth.errors.map { ($0.path ?? []).map(\.description).joined(separator: ".") }.joined(separator: ",")
         return out

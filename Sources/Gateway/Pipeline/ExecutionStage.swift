@@ -33,7 +33,10 @@ extension RequestPipeline {
         costStage.report(&result, operation, document, schema: schema, estimated: cost.estimated, ceiling: cost.ceiling)
         // Variable coercion failures stop execution: a request error, not a field error.
         if !result.hasData { throw PipelineError(.variables, errors: result.errors) }
-        return Outcome(status: 200, result)
+        var outcome = Outcome(status: 200, result)
+        outcome.report.hadErrors = !result.errors.isEmpty
+        outcome.report.code = result.errors.first?.extensions?["code"]?.stringValue
+        return outcome
     }
 }
 

@@ -4,6 +4,8 @@ import OrderedCollections
 /// One GraphQL-over-HTTP request's parameters, from a JSON body or a GET query string.
 public struct GraphQLRequest: Sendable {
     public var query: String?
+    /// The document came from persisted queries (a known document: its name may label metrics).
+    public var persisted = false
     public var operationName: String?
     public var variables: OrderedDictionary<String, JSON>
     public var extensions: OrderedDictionary<String, JSON>

@@ -9,6 +9,8 @@ public struct Outcome: Sendable {
     /// Extra response headers (e.g. `Allow` with 405).
     public var headers: [(String, String)] = []
     public var payloads: Payloads
+    /// What the operation was and how it ended (for metrics and the access log).
+    public var report = OperationReport()
 
     /// One payload.
     public init(status: Int, body: [UInt8], headers: [(String, String)] = []) {

@@ -93,26 +93,42 @@ public struct RequestPipeline: Sendable {
     public var cost: CostSettings { costStage.settings }
 
     public func run(_ request: GraphQLRequest, method: Method, context: RequestContext) async -> Outcome {
+        var report = OperationReport()
         do {
-            return try await stages(request, method: method, context: context)
+            var outcome = try await stages(request, method: method, context: context, report: &report)
+            report.hadErrors = outcome.report.hadErrors
+            report.code = outcome.report.code
+            outcome.report = report
+            return outcome
         } catch {
             var outcome = Outcome(status: error.status, ExecutionResult(data: nil, errors: error.errors))
             if error.kind == .methodNotAllowed { outcome.headers.append(("Allow", "POST")) }
+            report.rejected = true
+            report.code = error.errors.first?.extensions?["code"]?.stringValue ?? PipelineError.defaultCode(error.kind)
+            outcome.report = report
             return outcome
         }
     }
 
-    func stages(_ request: GraphQLRequest, method: Method, context: RequestContext) async throws(PipelineError) -> Outcome {
+    func stages(_ request: GraphQLRequest, method: Method, context: RequestContext,
+                report: inout OperationReport) async throws(PipelineError) -> Outcome {
         let schema = executor.apiSchema
         let parsed = try documents.document(request)
         try limitsStage.check(parsed.document, operationName: request.operationName, schema: schema)
         try ValidationStage.validate(parsed, schema: schema, documents: documents)
         let operation = try ValidationStage.operation(parsed.document, named: request.operationName, method: method)
+        report.type = operation.operation.rawValue
+        // Only a known document names its series: a persisted one, or one validated before.
+        if parsed.validated || request.persisted { report.name = operation.name?.value ?? "anonymous" }
         let cost = try costStage.estimate(operation, parsed.document, schema: schema, variables: request.variables, context: context)
         let authorized = AuthorizationStage.apply(parsed.document, operation, source: parsed.source, schema: schema,
                                                   context: context, schemaUsesAuthorization: usesAuthorization)
-        let execution = ExecutionRequest(document: authorized.document, operationName: operation.name?.value,
+        var execution = ExecutionRequest(document: authorized.document, operationName: operation.name?.value,
                                          variables: request.variables, source: parsed.source)
+        if !authorized.nulledFields.isEmpty {
+            execution.clientDocument = parsed.document
+            execution.nulledFields = authorized.nulledFields
+        }
         return try await execute(execution, operation, authorized, cost: cost, document: parsed.document)
     }
 }

@@ -9,7 +9,12 @@ struct Admission: Sendable {
     let runtime: GatewayRuntime
 
     /// The response that turns a request away.
-    struct Refusal: Error { let response: Response }
+    struct Refusal: Error {
+        let response: Response
+        /// Its `extensions.code` (for metrics), and the tenant it was refused for, if known.
+        var code: String? = nil
+        var tenant: String? = nil
+    }
 
     func admit(_ request: Request, _ accepted: ResponseWriting.Accepted) async throws(Refusal) -> (RequestContext, GatewayRuntime.Profile) {
         try await admit(request.headers, accepted)
@@ -19,7 +24,10 @@ struct Admission: Sendable {
         var context = try await identify(headers, accepted)
         context.acceptsStream = accepted.stream != nil
         guard let profile = runtime.profile(for: context.tenant) else { throw Refusal(response: ResponseWriting.notLoaded) }
-        if let limited = await rateLimited(context, accepted) { throw Refusal(response: limited) }
+        if let limited = await rateLimited(context, accepted) {
+            runtime.metrics.rateLimited(tenant: context.tenant ?? "none")
+            throw Refusal(response: limited, code: "RATE_LIMITED", tenant: context.tenant)
+        }
         return (context, profile)
     }
 
@@ -35,7 +43,7 @@ struct Admission: Sendable {
         func unauthorized(_ error: GraphQLError) -> Refusal {
             var r = ResponseWriting.response(Outcome(status: 401, ExecutionResult(data: nil, errors: [error])), accepted)
             r.headers[.wwwAuthenticate] = "Bearer"
-            return Refusal(response: r)
+            return Refusal(response: r, code: "UNAUTHENTICATED")
         }
         if let authenticator = runtime.authenticator, let bearer {
             do {

@@ -114,6 +114,15 @@ struct GatewayClaims: JWTPayload {
 
 /// Verifies bearer tokens and yields the request's tenant and scopes.
 final class Authenticator: Sendable {
+    /// An HS256 secret's bytes. A secret shorter than the hash (RFC 7518 asks for 32 bytes, but
+    /// other gateways take shorter ones) is padded with zero bytes to 32: HMAC pads every key
+    /// shorter than its block with zeros, so the signatures are the same.
+    static func hmacSecret(_ text: String) -> [UInt8] {
+        var bytes = Array(text.trimmingCharacters(in: .whitespacesAndNewlines).utf8)
+        if bytes.count < 32 { bytes += [UInt8](repeating: 0, count: 32 - bytes.count) }
+        return bytes
+    }
+
     let keys: JWTKeyCollection
     let settings: AuthConfiguration.JWT
 
@@ -126,8 +135,7 @@ final class Authenticator: Sendable {
             return text
         }
         if let file = settings.hs256SecretFile {
-            await keys.add(hmac: HMACKey(from: try read(file).trimmingCharacters(in: .whitespacesAndNewlines)), digestAlgorithm: .sha256,
-                           kid: JWKIdentifier(string: "hs256"))
+            await keys.add(hmac: HMACKey(from: Self.hmacSecret(try read(file))), digestAlgorithm: .sha256, kid: JWKIdentifier(string: "hs256"))
         }
         for path in settings.publicKeys {
             let pem = try read(path)

@@ -1,6 +1,7 @@
 import Foundation
 import GraphQLCore
 import Logging
+import PlatformKit
 import Postgres
 import QueryLimits
 import Redis
@@ -22,13 +23,23 @@ final class GatewayRuntime: Sendable {
     /// One GraphQL request: persisted-query resolution, then the pipeline (HTTP and WebSocket alike).
     func run(_ pipeline: RequestPipeline, _ request: GraphQLRequest, _ method: RequestPipeline.Method,
              _ context: RequestContext) async -> Outcome {
+        let start = ContinuousClock.now
+        var outcome: Outcome
         do {
             let resolved = try await persisted.resolve(request)
-            return await pipeline.run(resolved, method: method, context: context)
+            outcome = await pipeline.run(resolved, method: method, context: context)
         } catch {
-            return Outcome(status: error.status, ExecutionResult(data: nil, errors: [error.error]))
+            outcome = Outcome(status: error.status, ExecutionResult(data: nil, errors: [error.error]))
+            outcome.report.rejected = error.status != 200
+            outcome.report.hadErrors = true
+            outcome.report.code = error.error.extensions?["code"]?.stringValue
         }
+        metrics.operation(outcome.report, tenant: context.tenant, since: start)
+        return outcome
     }
+
+    /// What this gateway records (see `GatewayMetrics`).
+    let metrics: GatewayMetrics
 
     func profile(for tenant: String?) -> Profile? {
         current.withLock { p in tenant.flatMap { p?.tenants[$0] } ?? p?.base }
@@ -88,6 +99,8 @@ final class GatewayRuntime: Sendable {
          clients: (postgres: PostgresPool?, redis: RedisClient?), authenticator: Authenticator?) {
         self.authenticator = authenticator
         self.configuration = configuration
+        MetricsExport.bootstrap()
+        PlatformMetrics.tenantLabels.store(configuration.metrics.tenantLabel, ordering: .relaxed)
         self.logger = logger
         self.current = Mutex(executor.map { Self.pipelines(configuration, $0) })
         self.postgres = clients.postgres
@@ -105,6 +118,11 @@ final class GatewayRuntime: Sendable {
         } else {
             self.quotas = nil
             self.rateLimiter = nil
+        }
+        let quotas = self.quotas, configured = Set(configuration.limits.tenants.keys), verified = authenticator != nil
+        self.metrics = GatewayMetrics(tenantLabel: configuration.metrics.tenantLabel) { slug in
+            // Known: a tenant of the tenants table, one the configuration names, or a verified token's.
+            quotas?.quota(for: slug) != nil || configured.contains(slug) || (quotas == nil && verified)
         }
     }
 

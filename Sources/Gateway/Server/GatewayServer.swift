@@ -7,6 +7,7 @@ import Logging
 import NIOCore
 import Postgres
 import Redis
+import ServiceLifecycle
 
 /// The HTTP face of the gateway: `POST/GET /graphql`, `GET /health`, `GET /ready`.
 ///
@@ -100,6 +101,7 @@ public final class GatewayServer: Sendable {
 
     func makeRouter() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
+        if configuration.metrics.enabled { router.add(middleware: RequestMetricsMiddleware()) }
         let l = configuration.limits
         if l.maxHeaderCount != nil || l.maxHeaderBytes != nil {
             router.add(middleware: HeaderLimitsMiddleware(maxCount: l.maxHeaderCount, maxBytes: l.maxHeaderBytes))
@@ -114,8 +116,29 @@ public final class GatewayServer: Sendable {
             return Response(status: ready ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
                             body: .init(byteBuffer: ByteBuffer(string: #"{"ready":\#(ready)}"#)))
         }
+        if configuration.metrics.enabled, configuration.metrics.listen == nil { addMetricsRoute(router) }
         GraphQLHTTPHandler(runtime: runtime).register(on: router)
         return router
+    }
+
+    /// `GET /metrics`: every series in the Prometheus text format (the pool's gauges read now).
+    func addMetricsRoute(_ router: Router<BasicRequestContext>) {
+        let postgres = runtime.postgres
+        router.get("metrics") { _, _ in
+            if let postgres { GatewayMetrics.pool(postgres) }
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: MetricsExport.text())))
+        }
+    }
+
+    /// `/metrics` on a listener of its own (`metrics.listen`), run beside the main server.
+    func metricsApplication() -> (any Service)? {
+        guard configuration.metrics.enabled, let listen = configuration.metrics.listen,
+              let address = GatewayConfiguration.hostAndPort(listen) else { return nil }
+        let router = Router(context: BasicRequestContext.self)
+        addMetricsRoute(router)
+        return Application(router: router, configuration: .init(address: .hostname(address.host, port: address.port), serverName: "switchyard-metrics"),
+                           logger: logger)
     }
 
     /// HTTP/1.1 with the WebSocket upgrade on `/graphql`, and (when set) the request-head
@@ -149,7 +172,7 @@ public final class GatewayServer: Sendable {
             router: makeRouter(),
             server: Self.serverBuilder(configuration.limits, webSocket),
             configuration: .init(address: .hostname(address.host, port: address.port), serverName: "switchyard"),
-            services: runtime.services,
+            services: runtime.services + [metricsApplication()].compactMap { $0 },
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? address.port) },
             logger: logger
         )

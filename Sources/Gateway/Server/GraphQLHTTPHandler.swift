@@ -50,6 +50,7 @@ struct GraphQLHTTPHandler: Sendable {
                 }
             }
         } catch {
+            runtime.metrics.refused(code: error.code, tenant: error.tenant)
             return error.response
         }
     }
@@ -66,6 +67,7 @@ struct GraphQLHTTPHandler: Sendable {
             let (context, profile) = try await admission.admit(request, accepted)
             return await withinTimeout(profile.limits, accepted) { await run(profile.pipeline, graphQLRequest, .get, context) }
         } catch {
+            runtime.metrics.refused(code: error.code, tenant: error.tenant)
             return error.response
         }
     }

@@ -27,7 +27,8 @@ struct HeaderLimitsMiddleware<Context: Hummingbird.RequestContext>: RouterMiddle
     }
 
     static func refuse(_ message: String) -> Response {
-        Response(status: .init(code: 431), headers: [.contentType: ResponseWriting.graphQLResponseType],
+        GatewayMetrics.limitRejection("HEADERS_TOO_LARGE")
+        return Response(status: .init(code: 431), headers: [.contentType: ResponseWriting.graphQLResponseType],
                  body: .init(byteBuffer: ByteBuffer(bytes: ExecutionResult(data: nil, errors: [
                      GraphQLError(message, code: "HEADERS_TOO_LARGE")]).jsonBytes)))
     }

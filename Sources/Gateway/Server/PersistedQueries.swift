@@ -65,11 +65,13 @@ final class PersistedQueries: Sendable {
                                                                code: "PERSISTED_QUERY_NOT_IN_LIST"))
             }
             if hash != nil, configuration.automatic { await store(actual, query) }
+            request.persisted = trusted[actual] != nil
             return request
         }
         guard let hash else { return request } // no query: the pipeline reports it
         if let known = trusted[hash] {
             request.query = known
+            request.persisted = true
             return request
         }
         guard configuration.automatic, !configuration.onlyTrusted else {

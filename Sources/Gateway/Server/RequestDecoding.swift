@@ -27,7 +27,7 @@ enum RequestDecoding {
 
     static func post(_ request: Request, limits: LimitsConfiguration, _ accepted: ResponseWriting.Accepted) async throws(Refusal) -> Decoded {
         func refuse(_ status: Int, _ message: String, _ code: String) -> Refusal {
-            Refusal(response: ResponseWriting.error(status, message, code, accepted))
+            Refusal(response: ResponseWriting.error(status, message, code, accepted), code: code)
         }
         let limit = limits.maxBodyBytes ?? Int.max
         let tooLarge = refuse(413, "The request body is larger than \(limit) bytes.", "PAYLOAD_TOO_LARGE")
@@ -70,7 +70,8 @@ enum RequestDecoding {
             return .batch(operations.map { op in Result { () throws(PipelineError) in try GraphQLRequest.from(op) } })
         }
         do { return .one(try GraphQLRequest.from(json)) } catch {
-            throw Refusal(response: ResponseWriting.response(Outcome(status: error.status, ExecutionResult(data: nil, errors: error.errors)), accepted))
+            throw Refusal(response: ResponseWriting.response(Outcome(status: error.status, ExecutionResult(data: nil, errors: error.errors)), accepted),
+                          code: error.errors.first?.extensions?["code"]?.stringValue)
         }
     }
 
@@ -82,7 +83,8 @@ enum RequestDecoding {
         for (key, target) in [("variables", 0), ("extensions", 1)] {
             guard let text = params[key], !text.isEmpty else { continue }
             guard case .object(let o)? = try? JSONReader.parse(text, maxDepth: 64) else {
-                throw Refusal(response: ResponseWriting.error(422, "The \"\(key)\" parameter must be a JSON object.", "BAD_REQUEST", accepted))
+                throw Refusal(response: ResponseWriting.error(422, "The \"\(key)\" parameter must be a JSON object.", "BAD_REQUEST", accepted),
+                              code: "BAD_REQUEST")
             }
             if target == 0 { r.variables = o } else { r.extensions = o }
         }

@@ -7,6 +7,11 @@ public struct ExecutionRequest: Sendable {
     public var variables: OrderedDictionary<String, JSON>
     /// The source, for error locations.
     public var source: Source?
+    /// The client's document when `document` is a copy with fields removed (authorization):
+    /// the response is written from the client's document, each field whose source offset is
+    /// in `nulledFields` answered `null` (its error is reported by whoever removed it).
+    public var clientDocument: Document?
+    public var nulledFields: Set<Int32> = []
 
     public init(document: Document, operationName: String? = nil, variables: OrderedDictionary<String, JSON> = [:], source: Source? = nil) {
         self.document = document

@@ -1,0 +1,165 @@
+import CoreMetrics
+import Federation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import PlatformKit
+import Postgres
+import Prometheus
+
+/// The process's metrics: swift-metrics bootstrapped once with a Prometheus registry, which
+/// `GET /metrics` writes in the Prometheus text format. Everything records through
+/// swift-metrics (the gateway here, the platform subgraphs in `PlatformMetrics`, the Postgres
+/// and Redis clients), so one registry holds all of it.
+public enum MetricsExport {
+    /// Durations in seconds: 1 ms to 10 s.
+    static let buckets: [Duration] = [.milliseconds(1), .microseconds(2_500), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+                                      .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
+                                      .microseconds(2_500_000), .seconds(5), .seconds(10)]
+
+    public static let registry: PrometheusCollectorRegistry = {
+        let registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = buckets
+        MetricsSystem.bootstrap(factory)
+        return registry
+    }()
+
+    /// Bootstraps swift-metrics (once per process).
+    public static func bootstrap() { _ = registry }
+
+    /// The Prometheus text exposition of every series.
+    public static func text() -> [UInt8] {
+        var out: [UInt8] = []
+        registry.emit(into: &out)
+        return out
+    }
+}
+
+/// What the gateway itself records. Label values are bounded: the tenant only when it is a
+/// known tenant (else `unknown`), operation names only for known documents (persisted, or
+/// already validated and cached), refusal codes from our own fixed set.
+struct GatewayMetrics: Sendable {
+    let tenantLabel: Bool
+    let knownTenant: @Sendable (String) -> Bool
+
+    func tenant(_ slug: String?) -> [(String, String)] {
+        guard tenantLabel else { return [] }
+        guard let slug else { return [("tenant", "none")] }
+        return [("tenant", knownTenant(slug) ? slug : "unknown")]
+    }
+
+    /// `http_server_request_duration_seconds{method, status}`.
+    static func httpRequest(method: String, status: Int, since start: ContinuousClock.Instant) {
+        record(Timer(label: "http_server_request_duration_seconds", dimensions: [("method", method), ("status", String(status))]), since: start)
+    }
+
+    /// `switchyard_operations_total` and `switchyard_operation_duration_seconds`.
+    func operation(_ report: OperationReport, tenant slug: String?, since start: ContinuousClock.Instant) {
+        let outcome = report.outcome
+        let base = [("type", report.type ?? "unknown"), ("name", report.name ?? "unknown"), ("outcome", outcome)] + tenant(slug)
+        Counter(label: "switchyard_operations_total", dimensions: base + [("code", report.code ?? "")]).increment()
+        Self.record(Timer(label: "switchyard_operation_duration_seconds", dimensions: base), since: start)
+        if let code = report.code, outcome == "rejected", Self.isLimit(code) { Self.limitRejection(code) }
+    }
+
+    /// A request refused before the pipeline (size, batch, authentication, rate limit).
+    func refused(code: String?, tenant slug: String?) {
+        let code = code ?? "BAD_REQUEST"
+        Counter(label: "switchyard_operations_total", dimensions: [("type", "unknown"), ("name", "unknown"), ("outcome", "rejected")]
+                + tenant(slug) + [("code", code)]).increment()
+        if Self.isLimit(code) { Self.limitRejection(code) }
+    }
+
+    /// `switchyard_rate_limited_total{tenant}`.
+    func rateLimited(tenant slug: String) {
+        Counter(label: "switchyard_rate_limited_total", dimensions: tenant(slug)).increment()
+    }
+
+    /// `switchyard_limit_rejections_total{code}`.
+    static func limitRejection(_ code: String) {
+        Counter(label: "switchyard_limit_rejections_total", dimensions: [("code", code)]).increment()
+    }
+
+    static func isLimit(_ code: String) -> Bool {
+        code.hasSuffix("_EXCEEDED") || code.hasSuffix("_TOO_LARGE") || code == "COST_ESTIMATED_TOO_EXPENSIVE" || code == "RATE_LIMITED"
+    }
+
+    /// `switchyard_db_pool_connections{state}` from the pool as it is now (read at each scrape).
+    static func pool(_ pool: PostgresPool) {
+        let counts = pool.counts
+        Gauge(label: "switchyard_db_pool_connections", dimensions: [("state", "idle")]).record(counts.idle)
+        Gauge(label: "switchyard_db_pool_connections", dimensions: [("state", "in_use")]).record(counts.open - counts.idle)
+        Gauge(label: "switchyard_db_pool_connections", dimensions: [("state", "waiting")]).record(pool.waiting)
+    }
+
+    static func record(_ timer: Timer, since start: ContinuousClock.Instant) {
+        let d = start.duration(to: .now).components
+        timer.recordNanoseconds(d.seconds * 1_000_000_000 + d.attoseconds / 1_000_000_000)
+    }
+}
+
+/// What a request's operation was and how it ended, for metrics and the access log.
+public struct OperationReport: Sendable {
+    public var type: String?
+    public var name: String?
+    /// The refusal's code, or the first error's code of a response with errors.
+    public var code: String?
+    public var rejected = false
+    public var hadErrors = false
+    public init() {}
+
+    var outcome: String { rejected ? "rejected" : hadErrors ? "errors" : "ok" }
+}
+
+/// `http_server_request_duration_seconds` for every route.
+struct RequestMetricsMiddleware<Context: Hummingbird.RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        let method = request.method.rawValue
+        do {
+            let response = try await next(request, context)
+            GatewayMetrics.httpRequest(method: method, status: response.status.code, since: start)
+            return response
+        } catch let error as HTTPResponseError {
+            GatewayMetrics.httpRequest(method: method, status: error.status.code, since: start)
+            throw error
+        } catch {
+            GatewayMetrics.httpRequest(method: method, status: 500, since: start)
+            throw error
+        }
+    }
+}
+
+/// A subgraph transport that records `switchyard_subgraph_request_duration_seconds` and
+/// `switchyard_subgraph_errors_total` (subgraph, transport: in-process or http).
+struct MeasuredTransport: SubgraphTransport {
+    let inner: any SubgraphTransport
+    let dimensions: [(String, String)]
+
+    init(_ inner: any SubgraphTransport, subgraph: String) {
+        self.inner = inner
+        self.dimensions = [("subgraph", subgraph), ("transport", inner is HTTPTransport ? "http" : "in-process")]
+    }
+
+    func fetch(_ request: SubgraphRequest) async throws -> SubgraphResponse {
+        let start = ContinuousClock.now
+        do {
+            let response = try await inner.fetch(request)
+            GatewayMetrics.record(Timer(label: "switchyard_subgraph_request_duration_seconds", dimensions: dimensions), since: start)
+            if !response.errors.isEmpty { Counter(label: "switchyard_subgraph_errors_total", dimensions: dimensions).increment() }
+            return response
+        } catch {
+            GatewayMetrics.record(Timer(label: "switchyard_subgraph_request_duration_seconds", dimensions: dimensions), since: start)
+            Counter(label: "switchyard_subgraph_errors_total", dimensions: dimensions).increment()
+            throw error
+        }
+    }
+
+    func subscribe(_ request: SubgraphRequest) async throws -> AsyncThrowingStream<SubgraphResponse, any Error> {
+        do { return try await inner.subscribe(request) } catch {
+            Counter(label: "switchyard_subgraph_errors_total", dimensions: dimensions).increment()
+            throw error
+        }
+    }
+}

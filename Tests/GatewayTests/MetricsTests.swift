@@ -1,0 +1,123 @@
+import Foundation
+import Gateway
+import GraphQLCore
+import Testing
+import TestSupport
+
+/// A Prometheus text exposition read into `series → value` (a series is the metric name with
+/// its labels sorted: `name{a="1",b="2"}`).
+struct Scrape: Sendable {
+    var values: [String: Double] = [:]
+
+    init(_ text: String) {
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { continue }
+            let series = line[..<space]
+            guard let brace = series.firstIndex(of: "{") else { values[String(series)] = value; continue }
+            let name = series[..<brace]
+            let labels = series[series.index(after: brace)..<series.index(before: series.endIndex)]
+            values[Self.key(String(name), Self.labels(String(labels)))] = value
+        }
+    }
+
+    /// `a="1",b="x,y"` into pairs (values may hold commas).
+    static func labels(_ text: String) -> [String: String] {
+        var out: [String: String] = [:]
+        var rest = Substring(text)
+        while let eq = rest.firstIndex(of: "=") {
+            let name = rest[..<eq].trimmingCharacters(in: CharacterSet(charactersIn: ", "))
+            var i = rest.index(eq, offsetBy: 2)
+            var value = ""
+            while i < rest.endIndex, rest[i] != "\"" {
+                if rest[i] == "\\" { i = rest.index(after: i) }
+                value.append(rest[i]); i = rest.index(after: i)
+            }
+            out[name] = value
+            rest = i < rest.endIndex ? rest[rest.index(after: i)...] : ""
+        }
+        return out
+    }
+
+    static func key(_ name: String, _ labels: [String: String]) -> String {
+        labels.isEmpty ? name : name + "{" + labels.sorted { $0.key < $1.key }.map { "\($0.key)=\"\($0.value)\"" }.joined(separator: ",") + "}"
+    }
+
+    subscript(_ name: String, _ labels: [String: String] = [:]) -> Double { values[Self.key(name, labels)] ?? 0 }
+
+    /// Whether any series of this metric exists.
+    func has(_ name: String) -> Bool { values.keys.contains { $0 == name || $0.hasPrefix(name + "{") } }
+}
+
+extension GatewayClient {
+    func scrape() async throws -> Scrape {
+        let r = try await send(.GET, "/metrics")
+        #expect(r.status == 200)
+        #expect(r.headers.first(name: "content-type")?.hasPrefix("text/plain") == true)
+        return Scrape(r.text)
+    }
+}
+
+@Suite("Prometheus metrics at /metrics")
+struct MetricsTests {
+    /// A `switchyard serve` process of its own (its registry counts only this test's requests).
+    @Test func countersMoveByWhatRequestsDid() async throws {
+        try await withPlatform { fixture, _, _ in
+            try await withGatewayProcess(fixture) { gateway in
+                let acme = [("x-tenant", "acme")]
+                let before = try await gateway.scrape()
+                // The same named query twice: the first document is new (its name is not a label
+                // yet), the second is known (validated before) and planned from the cache.
+                let probe = "query MetricsProbe { currentTenant { slug } }"
+                for _ in 0..<2 {
+                    let r = try await gateway.query(probe, headers: acme)
+                    #expect(r.text == #"{"data":{"currentTenant":{"slug":"acme"}}}"#)
+                }
+                // Refused by validation, and by a limit (max_depth 15 in gateway.yaml).
+                #expect(try await gateway.query("{ nope }", headers: acme).status == 422)
+                // (Limits are checked before validation: the fields need not exist.)
+                let deep = String(repeating: "{ a ", count: 20) + String(repeating: "}", count: 20)
+                let refused = try await gateway.query(deep, headers: acme)
+                #expect(refused.json?["errors"]?[0]?["extensions"]?["code"] == "MAX_DEPTH_EXCEEDED")
+                // Two events appended; a tenant the tenants table does not know.
+                let appended = try await gateway.query(#"mutation { appendEvents(streamId: "metrics-probe", expectedVersion: 0, events: [{type: "MetricsProbed"}, {type: "MetricsProbed"}]) { toVersion } }"#, headers: acme)
+                #expect(appended.json?["data"]?["appendEvents"]?["toVersion"] == 2)
+                _ = try await gateway.query(probe, headers: [("x-tenant", "no-such-tenant")])
+
+                let after = try await gateway.scrape()
+                func delta(_ name: String, _ labels: [String: String] = [:]) -> Double { after[name, labels] - before[name, labels] }
+                let ops = "switchyard_operations_total"
+                #expect(delta(ops, ["type": "query", "name": "unknown", "outcome": "ok", "tenant": "acme", "code": ""]) == 1)
+                #expect(delta(ops, ["type": "query", "name": "MetricsProbe", "outcome": "ok", "tenant": "acme", "code": ""]) == 1)
+                #expect(delta(ops, ["type": "unknown", "name": "unknown", "outcome": "rejected", "tenant": "acme", "code": "GRAPHQL_VALIDATION_FAILED"]) == 1)
+                #expect(delta(ops, ["type": "unknown", "name": "unknown", "outcome": "rejected", "tenant": "acme", "code": "MAX_DEPTH_EXCEEDED"]) == 1)
+                #expect(delta(ops, ["type": "mutation", "name": "unknown", "outcome": "ok", "tenant": "acme", "code": ""]) == 1)
+                #expect(delta(ops, ["type": "query", "name": "MetricsProbe", "outcome": "ok", "tenant": "unknown", "code": ""]) == 1)
+                #expect(delta("switchyard_operation_duration_seconds_count", ["type": "query", "name": "MetricsProbe", "outcome": "ok", "tenant": "acme"]) == 1)
+                #expect(delta("switchyard_limit_rejections_total", ["code": "MAX_DEPTH_EXCEEDED"]) == 1)
+                // Every POST above answered: 4 × 200, 1 × 422, 1 × 400 (the depth limit).
+                #expect(delta("http_server_request_duration_seconds_count", ["method": "POST", "status": "200"]) == 4)
+                #expect(delta("http_server_request_duration_seconds_count", ["method": "POST", "status": "422"]) == 1)
+                // currentTenant is one fetch to the in-process tenants subgraph per planned query.
+                #expect(delta("switchyard_subgraph_request_duration_seconds_count", ["subgraph": "tenants", "transport": "in-process"]) == 3)
+                #expect(delta("switchyard_subgraph_request_duration_seconds_count", ["subgraph": "events", "transport": "in-process"]) == 1)
+                #expect(delta("switchyard_query_plan_cache_misses_total") == 2, "the probe and the mutation")
+                #expect(delta("switchyard_query_plan_cache_hits_total") == 2, "the probe again, for acme and the unknown tenant")
+                #expect(delta("switchyard_query_planning_duration_seconds_count") == 2)
+                #expect(delta("switchyard_events_appended_total", ["tenant": "acme", "type": "MetricsProbed"]) == 2)
+                #expect(delta("switchyard_db_query_duration_seconds_count") > 0)
+                #expect(after.has("switchyard_db_pool_connections"))
+                #expect(after["switchyard_db_pool_connections", ["state": "waiting"]] == 0)
+
+                // The projection runner catches up with the appended events and reports where it is.
+                var caughtUp = false
+                for _ in 0..<200 where !caughtUp {
+                    let s = try await gateway.scrape()
+                    caughtUp = s.has("switchyard_projection_position")
+                        && s["switchyard_projection_lag_events", ["projection": "agent_stats"]] == 0
+                    if !caughtUp { try await Task.sleep(for: .milliseconds(50)) }
+                }
+                #expect(caughtUp)
+            }
+        }
+    }
+}
