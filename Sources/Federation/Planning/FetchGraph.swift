@@ -208,8 +208,9 @@ final class FetchGraphBuilder {
         var deferred: [Selection] = []
         var ordered: [Selection] = []
         for sel in selections {
-            if !abstract, case .field(let f) = sel, let sub = f.selectionSet, resolvable(type, f.name.value, in: g, context) != nil,
-               localMisses(sub.selections, type: fieldTypeName(type, f.name.value, in: g), in: g, depth: 0) > 0 {
+            if !abstract, case .field(let f) = sel, let sub = f.selectionSet, let edge = resolvable(type, f.name.value, in: g, context),
+               localMisses(sub.selections, type: fieldTypeName(type, f.name.value, in: g), in: g, depth: 0,
+                           provided: edge.provides ?? context.provided?.fieldNamed(f.name.value)?.selectionSet) > 0 {
                 deferred.append(sel)
             } else {
                 ordered.append(sel)
@@ -848,15 +849,18 @@ final class FetchGraphBuilder {
     }
 
     /// How many fields of `selections` `g` cannot answer itself (a cost estimate; bounded depth).
-    func localMisses(_ selections: [Selection], type: String, in g: String, depth: Int) -> Int {
-        guard let key = CostKey(1, selections, type, g) else { return localMissesUncached(selections, type: type, in: g, depth: depth) }
+    /// Fields a `@provides` above gives `g` here count as answered.
+    func localMisses(_ selections: [Selection], type: String, in g: String, depth: Int, provided: SelectionSet? = nil) -> Int {
+        guard provided == nil, let key = CostKey(1, selections, type, g) else {
+            return localMissesUncached(selections, type: type, in: g, depth: depth, provided: provided)
+        }
         if let known = costs[key] { return known }
-        let value = localMissesUncached(selections, type: type, in: g, depth: depth)
+        let value = localMissesUncached(selections, type: type, in: g, depth: depth, provided: nil)
         costs[key] = value
         return value
     }
 
-    private func localMissesUncached(_ selections: [Selection], type: String, in g: String, depth: Int) -> Int {
+    private func localMissesUncached(_ selections: [Selection], type: String, in g: String, depth: Int, provided: SelectionSet?) -> Int {
         guard depth < 8, let named = schema.types[type] else { return 0 }
         var misses = 0
         for sel in selections {
@@ -868,12 +872,20 @@ final class FetchGraphBuilder {
                     if !answersOnInterface(type, name, g) {
                         let objects = possibleTypes(type, in: g)
                         if objects.isEmpty { misses += 1 }
-                        for o in objects { misses += localMisses([sel], type: o, in: g, depth: depth + 1) }
+                        for o in objects {
+                            misses += localMisses([sel], type: o, in: g, depth: depth + 1, provided: providedSubset(provided, for: o))
+                        }
                     }
                     continue
                 }
-                guard graph.field(type, name, in: g) != nil, let def = schema.field(named, name) else { misses += 1; continue }
-                if let sub = f.selectionSet { misses += localMisses(sub.selections, type: def.type.namedType.value, in: g, depth: depth + 1) }
+                let providedHere = provided.flatMap { p in p.fieldNamed(name) != nil && supergraph.fieldGraph(type, name, in: g) != nil ? p : nil }
+                guard let def = schema.field(named, name) else { misses += 1; continue }
+                let edge = graph.field(type, name, in: g)
+                guard edge != nil || providedHere != nil else { misses += 1; continue }
+                if let sub = f.selectionSet {
+                    misses += localMisses(sub.selections, type: def.type.namedType.value, in: g, depth: depth + 1,
+                                          provided: edge?.provides ?? providedHere?.fieldNamed(name)?.selectionSet)
+                }
             case .inlineFragment(let i):
                 let condition = i.typeCondition?.value ?? type
                 if named.kind == .object, !applies(condition, to: type) { continue }
@@ -882,7 +894,8 @@ final class FetchGraphBuilder {
                     misses += 1
                     continue
                 }
-                misses += localMisses(i.selectionSet.selections, type: condition, in: g, depth: depth + 1)
+                misses += localMisses(i.selectionSet.selections, type: condition, in: g, depth: depth + 1,
+                                      provided: provided.flatMap { _ in providedSubset(provided, for: condition) })
             case .fragmentSpread: continue
             }
         }
