@@ -85,6 +85,20 @@ public final class ChildProcess: Sendable {
         return value
     }
 
+    /// Every line printed so far.
+    public var lines: [String] { shared.state.withLock { $0.lines } }
+
+    /// Waits (up to `attempts` × 50 ms) until `count` printed lines pass `match`; returns them.
+    public func lines(_ count: Int, matching match: @escaping @Sendable (String) -> Bool, attempts: Int = 600) async throws -> [String] {
+        for _ in 0..<attempts {
+            let found = lines.filter(match)
+            if found.count >= count { return Array(found.prefix(count)) }
+            if shared.state.withLock({ $0.ended }) { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return lines.filter(match)
+    }
+
     /// SIGKILL, then wait for it to end.
     public func stop() {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }

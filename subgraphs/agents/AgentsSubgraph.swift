@@ -15,16 +15,32 @@ public enum AgentsSubgraph {
         }
     }
     struct Task: Sendable {
-        let id: UUID, title: String, priority: Int, status: String, result: String?, agentID: UUID?, createdAt: Date
+        let id: UUID, title: String, priority: Int, result: String?, createdAt: Date
+        var status: String, agentID: UUID?, attempts: Int
+        let capability: String?, payload: String, maxAttempts: Int, availableAt: Date, leaseExpiresAt: Date?, lastError: String?
         init(_ r: PostgresRow) throws {
             id = try r.decode("id"); title = try r.decode("title"); priority = try r.decode("priority"); status = try r.decode("status")
             result = try r.decode("result"); agentID = try r.decode("agent_id"); createdAt = try r.decode("created_at")
+            capability = try r.decode("capability"); payload = try r.decode("payload"); attempts = try r.decode("attempts")
+            maxAttempts = try r.decode("max_attempts"); availableAt = try r.decode("available_at")
+            leaseExpiresAt = try r.decode("lease_expires_at"); lastError = try r.decode("last_error")
+        }
+        /// What a task event says of the task (its status, attempts and agent as of that event).
+        func asOf(_ data: [String: JSON]) -> Task {
+            var t = self
+            if let s = data["status"]?.stringValue { t.status = s }
+            if let n = data["attempts"]?.intValue { t.attempts = n }
+            t.agentID = data["agentId"]?.stringValue.flatMap(UUID.init(uuidString:))
+            return t
         }
     }
     struct TenantRef: Sendable { let id: String }
 
     static let agentColumns = "id, tenant_id, name, kind, status, capabilities, created_at"
-    static let taskColumns = "id, title, priority, status, result, agent_id, created_at"
+    static let taskColumns = """
+        id, title, priority, status, result, agent_id, created_at, capability, payload::text AS payload, attempts, max_attempts,
+        available_at, lease_expires_at, last_error
+        """
 
     static func uuid(_ s: String?) -> UUID? { s.flatMap(UUID.init(uuidString:)) }
 
@@ -73,6 +89,13 @@ public enum AgentsSubgraph {
             .field("status") { t, _, _, _ in .leaf(.string(t.status)) }
             .field("result") { t, _, _, _ in t.result.map { .leaf(.string($0)) } ?? .null }
             .field("createdAt") { t, _, _, _ in .leaf(.string(t.createdAt.iso8601)) }
+            .field("capability") { t, _, _, _ in t.capability.map { .leaf(.string($0)) } ?? .null }
+            .field("payload") { t, _, _, _ in .leaf(.string(t.payload)) }
+            .field("attempts") { t, _, _, _ in .leaf(.int(t.attempts)) }
+            .field("maxAttempts") { t, _, _, _ in .leaf(.int(t.maxAttempts)) }
+            .field("availableAt") { t, _, _, _ in .leaf(.string(t.availableAt.iso8601)) }
+            .field("leaseExpiresAt") { t, _, _, _ in t.leaseExpiresAt.map { .leaf(.string($0.iso8601)) } ?? .null }
+            .field("lastError") { t, _, _, _ in t.lastError.map { .leaf(.string($0)) } ?? .null }
             .asyncField("agent") { t, _, ctx, _ in
                 guard let id = t.agentID else { return .null }
                 let loader: DataLoader<UUID, Agent> = ctx.loader("agentByID") { try await agentsByID(ctx, $0) }
@@ -176,42 +199,15 @@ public enum AgentsSubgraph {
                         RETURNING \(unsafeRaw: taskColumns)
                         """).first!
                     try await appendEvent(c, tid, "agent-\(agentID.uuidString.lowercased())", "TaskAssigned",
-                                          ["agentId": .string(agentID.uuidString.lowercased()), "taskId": .string(id.uuidString.lowercased()), "title": .string(title)])
+                                          ["agentId": .string(agentID.uuidString.lowercased()), "taskId": .string(id.uuidString.lowercased()), "title": .string(title),
+                                           "status": .string("ASSIGNED"), "attempts": .int(0)])
                     return try Task(row)
                 }
                 PlatformMetrics.taskEntered("ASSIGNED")
                 PlatformMetrics.eventsAppended(tenant: ctx.tenantSlug, types: ["TaskAssigned"])
                 return .object(created, task)
             }
-        for (field, status, event, argument) in [("completeTask", "COMPLETED", "TaskCompleted", "result"), ("failTask", "FAILED", "TaskFailed", "reason")] {
-            mutation.asyncField(field) { _, a, ctx, _ in
-                let tid = try await requireTenant(ctx)
-                guard let id = uuid(a.string("taskId")) else { throw GraphQLError("taskId is not a valid id.", code: "BAD_USER_INPUT") }
-                let note = a.string(argument)
-                let done: Task = try await ctx.db { c in
-                    guard let row = try await c.query("""
-                        UPDATE tasks SET status = \(status), result = \(note), updated_at = now()
-                        WHERE id = \(id) AND status IN ('PENDING', 'ASSIGNED') RETURNING \(unsafeRaw: taskColumns)
-                        """).first else {
-                        throw GraphQLError("No open task with id \(id.uuidString.lowercased()).", code: "NOT_FOUND")
-                    }
-                    let t = try Task(row)
-                    if let agentID = t.agentID {
-                        try await c.query("""
-                            UPDATE agents SET status = 'IDLE', updated_at = now() WHERE id = \(agentID) AND status = 'BUSY'
-                              AND NOT EXISTS (SELECT 1 FROM tasks WHERE agent_id = \(agentID) AND status = 'ASSIGNED')
-                            """)
-                        var data: [String: JSON] = ["agentId": .string(agentID.uuidString.lowercased()), "taskId": .string(id.uuidString.lowercased())]
-                        if let note { data[argument] = .string(note) }
-                        try await appendEvent(c, tid, "agent-\(agentID.uuidString.lowercased())", event, data)
-                    }
-                    return t
-                }
-                PlatformMetrics.taskEntered(status)
-                if done.agentID != nil { PlatformMetrics.eventsAppended(tenant: ctx.tenantSlug, types: [event]) }
-                return .object(done, task)
-            }
-        }
+        TaskQueue.register(on: s, task: task)
         return s
     }
 

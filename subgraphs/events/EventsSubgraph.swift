@@ -174,6 +174,33 @@ public enum EventsSubgraph {
                 return .object((try row.decode("stream_id"), try row.decode("stream_version"), try row.decode("state"), try row.decode("created_at")), snapshot)
             }
         s.entity("Agent") { reps, _ in reps.map { r in r["id"]?.stringValue.map { .object(AgentRef(id: $0), agent) } ?? .null } }
+        s.entity("Event") { reps, ctx in
+            let ids = reps.compactMap { $0["id"]?.stringValue.flatMap(UUID.init(uuidString:)) }
+            let rows = try await ctx.db { try await $0.query("SELECT \(unsafeRaw: columns) FROM events WHERE event_id = ANY(\(ids))") }
+            var byID: [String: Event] = [:]
+            for r in rows { let e = try Event(r); byID[e.id.uuidString.lowercased()] = e }
+            return reps.map { r in r["id"]?.stringValue.flatMap { byID[$0.lowercased()] }.map { .object($0, event) } ?? .null }
+        }
+        // The tenant's new events, read under its own tenant scope by the process's event feed.
+        s.subscription?.asyncField("events") { _, a, ctx, _ in
+            guard let tenant = try await ctx.tenantID() else { throw GraphQLError("This subscription needs a tenant.", code: "UNAUTHENTICATED") }
+            let streamID = a.string("streamId")
+            let types = a.list("types").map { Set($0.compactMap(\.stringValue)) }
+            let feed = try await EventFeed.of(ctx.pool).subscribe(tenant: tenant) { e in
+                (streamID == nil || e.streamID == streamID) && (types == nil || types!.contains(e.type))
+            }
+            let (out, continuation) = AsyncThrowingStream<Output<PlatformContext>, any Error>.makeStream()
+            let pump = Task {
+                do {
+                    for try await e in feed { continuation.yield(.object(try Event(e.row), event)) }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in pump.cancel() }
+            return .stream(out)
+        }
         return s
     }
 }

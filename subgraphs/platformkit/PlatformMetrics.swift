@@ -11,6 +11,8 @@ public enum PlatformMetrics {
     /// Whether series carry a `tenant` label (set once by the gateway from its configuration).
     public static let tenantLabels = Atomic<Bool>(true)
     public static let maxEventTypes = 200
+    /// The tenant slug of the request being executed (set around each in-process request).
+    @TaskLocal public static var requestTenant: String?
     private static let eventTypes = Mutex<Set<String>>([])
 
     /// The tenant dimension of a series (none when tenant labels are off).

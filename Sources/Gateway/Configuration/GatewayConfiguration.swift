@@ -399,15 +399,23 @@ public struct SubscriptionsConfiguration: Codable, Sendable, Equatable {
     public var maxPerConnection: Int = 100
     /// Largest WebSocket message accepted, in bytes.
     public var maxMessageBytes: Int = 1_048_576
+    /// Subscriptions one tenant may run at once on this gateway (over every connection).
+    public var maxPerTenant: Int? = 1_000
+    /// Payloads a subscriber may fall behind before its subscription is ended
+    /// (`SUBSCRIBER_TOO_SLOW`; a WebSocket is closed with 1008).
+    public var bufferSize: Int = 256
     public init() {}
     enum CodingKeys: String, CodingKey {
         case connectionInitTimeoutMs = "connection_init_timeout_ms", maxPerConnection = "max_per_connection", maxMessageBytes = "max_message_bytes"
+        case maxPerTenant = "max_per_tenant", bufferSize = "buffer_size"
     }
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         connectionInitTimeoutMs = try c.decodeIfPresent(Int.self, forKey: .connectionInitTimeoutMs) ?? 10_000
         maxPerConnection = try c.decodeIfPresent(Int.self, forKey: .maxPerConnection) ?? 100
         maxMessageBytes = try c.decodeIfPresent(Int.self, forKey: .maxMessageBytes) ?? 1_048_576
+        maxPerTenant = c.contains(.maxPerTenant) ? try c.decodeIfPresent(Int.self, forKey: .maxPerTenant) : 1_000
+        bufferSize = max(1, try c.decodeIfPresent(Int.self, forKey: .bufferSize) ?? 256)
     }
 }
 

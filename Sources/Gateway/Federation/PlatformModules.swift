@@ -71,7 +71,9 @@ enum PlatformModules {
                 // Each request's loaders are dropped when it ends.
                 subgraph.around = { ctx, kind, run in
                     defer { ctx.finish() }
-                    return kind == .query ? await ctx.inOneReadTransaction(run) : await run()
+                    return await PlatformMetrics.$requestTenant.withValue(ctx.tenantSlug) {
+                        kind == .query ? await ctx.inOneReadTransaction(run) : await run()
+                    }
                 }
                 return (subgraph, { headers in PlatformContext(pool: pool, redis: redis, directory: shared.directory, headers: headers) })
             }

@@ -10,22 +10,43 @@ extension RequestPipeline {
             guard authorized.context.acceptsStream else {
                 throw PipelineError(.notAcceptable, "A subscription needs a streaming response: send Accept: text/event-stream (or multipart/mixed), or use the WebSocket endpoint.")
             }
+            let gate = subscriptions, tenant = authorized.context.tenant
+            guard gate?.enter(tenant) ?? true else {
+                throw PipelineError(.limit, "The tenant runs its maximum of \(gate?.maxPerTenant ?? 0) subscriptions.", code: "SUBSCRIPTION_LIMIT_EXCEEDED")
+            }
             switch await executor.subscribe(request, context: authorized.context) {
             case .failed(let result):
+                gate?.leave(tenant)
                 // Variable coercion or the source stream failing to start: a request error.
                 throw PipelineError(.variables, errors: authorized.errors + result.errors)
             case .stream(let results):
-                let (payloads, continuation) = AsyncStream<[UInt8]>.makeStream()
+                // A bounded buffer: a consumer `limit` payloads behind gets a last error payload
+                // and its stream ends (the transport closes it); it never holds the source back.
+                let limit = subscriptionBuffer
+                let (payloads, continuation) = AsyncStream<[UInt8]>.makeStream(bufferingPolicy: .bufferingOldest(limit + 2))
+                let end = StreamEnd()
+                gate?.started()
                 let pump = Task {
                     var first = true
                     for await var result in results {
                         if first { result.errors = authorized.errors + result.errors; first = false }
-                        continuation.yield(result.jsonBytes)
+                        if case .enqueued(let remaining) = continuation.yield(result.jsonBytes), remaining <= 1 {
+                            end.markFellBehind()
+                            continuation.yield(ExecutionResult(data: nil, errors: [GraphQLError(
+                                "The subscriber fell \(limit) events behind; the subscription is ended.", code: "SUBSCRIBER_TOO_SLOW")]).jsonBytes)
+                            break
+                        }
                     }
                     continuation.finish()
                 }
-                continuation.onTermination = { _ in pump.cancel() }
-                return Outcome(stream: payloads)
+                continuation.onTermination = { _ in
+                    pump.cancel()
+                    gate?.ended()
+                    gate?.leave(tenant)
+                }
+                var outcome = Outcome(stream: payloads)
+                outcome.streamEnd = end
+                return outcome
             }
         }
         var result = await executor.execute(request, context: authorized.context)

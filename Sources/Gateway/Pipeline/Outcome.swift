@@ -1,4 +1,5 @@
 import GraphQLCore
+import Synchronization
 
 /// What one request yields: its status and headers, then its payloads in order — one for a
 /// query or mutation, one per event for a subscription. The HTTP layer writes each payload as
@@ -11,6 +12,8 @@ public struct Outcome: Sendable {
     public var payloads: Payloads
     /// What the operation was and how it ended (for metrics and the access log).
     public var report = OperationReport()
+    /// How a stream ended (set for subscriptions).
+    public var streamEnd: StreamEnd?
 
     /// One payload.
     public init(status: Int, body: [UInt8], headers: [(String, String)] = []) {
@@ -63,4 +66,45 @@ public struct Payloads: AsyncSequence, Sendable {
     }
 
     public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(one: one, stream: stream?.makeAsyncIterator()) }
+}
+
+/// How a stream of payloads ended: whether its consumer fell behind (its bounded buffer
+/// filled), so the transport closes it with a clear code.
+public final class StreamEnd: Sendable {
+    private let behind = Atomic<Bool>(false)
+    public init() {}
+    public var fellBehind: Bool { behind.load(ordering: .acquiring) }
+    func markFellBehind() { behind.store(true, ordering: .releasing) }
+}
+
+/// Live subscriptions of one gateway: at most `maxPerTenant` per tenant (anonymous ones count
+/// together), and how many run now.
+public final class SubscriptionGate: Sendable {
+    let maxPerTenant: Int?
+    private let counts = Mutex<[String: Int]>([:])
+    private let live = Atomic<Int>(0)
+    public init(maxPerTenant: Int?) { self.maxPerTenant = maxPerTenant }
+
+    /// Takes a place for the tenant, or nil when it has no place left.
+    func enter(_ tenant: String?) -> Bool {
+        counts.withLock { c in
+            let key = tenant ?? ""
+            if let max = maxPerTenant, c[key, default: 0] >= max { return false }
+            c[key, default: 0] += 1
+            return true
+        }
+    }
+
+    func leave(_ tenant: String?) {
+        counts.withLock { c in
+            let key = tenant ?? ""
+            c[key, default: 1] -= 1
+            if c[key] == 0 { c[key] = nil }
+        }
+    }
+
+    func started() { live.wrappingAdd(1, ordering: .relaxed) }
+    func ended() { live.wrappingSubtract(1, ordering: .relaxed) }
+    /// Subscriptions whose source stream is running now.
+    public var liveCount: Int { live.load(ordering: .relaxed) }
 }

@@ -64,6 +64,10 @@ public struct RequestPipeline: Sendable {
     let costStage: CostStage
     /// Whether the schema has @authenticated/@requiresScopes anywhere (else no filtering pass).
     let usesAuthorization: Bool
+    /// Live subscriptions and their per-tenant limit (shared by every pipeline of a gateway).
+    var subscriptions: SubscriptionGate?
+    /// Payloads a subscriber may be behind before its stream is ended.
+    var subscriptionBuffer = 256
 
     public struct CostSettings: Sendable {
         public var maxCost: Int?

@@ -67,19 +67,29 @@ final class GatewayRuntime: Sendable {
     let watcher = Mutex<Task<Void, Never>?>(nil)
 
     func swap(to executor: any OperationExecutor) {
-        let pipelines = Self.pipelines(configuration, executor)
+        let pipelines = Self.pipelines(configuration, executor, subscriptions)
         current.withLock { $0 = pipelines }
     }
 
-    static func pipelines(_ configuration: GatewayConfiguration, _ executor: any OperationExecutor) -> Pipelines {
-        let base = Profile(pipeline: pipeline(configuration.limits, executor), limits: configuration.limits)
+    static func pipelines(_ configuration: GatewayConfiguration, _ executor: any OperationExecutor,
+                          _ gate: SubscriptionGate) -> Pipelines {
+        func make(_ limits: LimitsConfiguration) -> RequestPipeline {
+            var p = pipeline(limits, executor)
+            p.subscriptions = gate
+            p.subscriptionBuffer = configuration.subscriptions.bufferSize
+            return p
+        }
+        let base = Profile(pipeline: make(configuration.limits), limits: configuration.limits)
         var tenants: [String: Profile] = [:]
         for tenant in configuration.limits.tenants.keys {
             let limits = configuration.limits.effective(for: tenant)
-            tenants[tenant] = Profile(pipeline: pipeline(limits, executor), limits: limits)
+            tenants[tenant] = Profile(pipeline: make(limits), limits: limits)
         }
         return Pipelines(base: base, tenants: tenants)
     }
+
+    /// Live subscriptions (one gate for every pipeline, across reloads).
+    let subscriptions: SubscriptionGate
 
     static func pipeline(_ l: LimitsConfiguration, _ executor: any OperationExecutor) -> RequestPipeline {
         let limits = OperationLimits(maxDepth: l.maxDepth, maxAliases: l.maxAliases, maxRootFields: l.maxRootFields,
@@ -102,7 +112,9 @@ final class GatewayRuntime: Sendable {
         MetricsExport.bootstrap()
         PlatformMetrics.tenantLabels.store(configuration.metrics.tenantLabel, ordering: .relaxed)
         self.logger = logger
-        self.current = Mutex(executor.map { Self.pipelines(configuration, $0) })
+        let gate = SubscriptionGate(maxPerTenant: configuration.subscriptions.maxPerTenant)
+        self.subscriptions = gate
+        self.current = Mutex(executor.map { Self.pipelines(configuration, $0, gate) })
         self.postgres = clients.postgres
         self.redis = clients.redis
         self.persisted = (try? PersistedQueries(configuration: configuration.persistedQueries, redis: clients.redis,

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -28,6 +29,9 @@ public final class GatewayServer: Sendable {
         self.logger = logger
         self.runtime = try await GatewayRuntime(configuration: configuration, executor: executor, logger: logger)
     }
+
+    /// Subscriptions whose source stream runs now (for tests and draining).
+    public var liveSubscriptions: Int { runtime.subscriptions.liveCount }
 
     /// SQL statements this gateway's pool has sent (batching keeps this flat as lists grow).
     public var postgresStatementCount: Int { runtime.postgres?.statistics.statementCount ?? 0 }
@@ -123,9 +127,10 @@ public final class GatewayServer: Sendable {
 
     /// `GET /metrics`: every series in the Prometheus text format (the pool's gauges read now).
     func addMetricsRoute(_ router: Router<BasicRequestContext>) {
-        let postgres = runtime.postgres
+        let postgres = runtime.postgres, subscriptions = runtime.subscriptions
         router.get("metrics") { _, _ in
             if let postgres { GatewayMetrics.pool(postgres) }
+            Gauge(label: "switchyard_subscriptions_active").record(subscriptions.liveCount)
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(bytes: MetricsExport.text())))
         }

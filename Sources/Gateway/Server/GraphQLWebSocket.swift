@@ -170,7 +170,12 @@ struct GraphQLWebSocket: Sendable {
                     if Task.isCancelled { break }
                     await sendMessage(id, "next", payload: payload)
                 }
-                if !Task.isCancelled { await sendMessage(id, "complete", payload: nil) }
+                if outcome.streamEnd?.fellBehind == true {
+                    // A consumer this far behind is too slow for the connection: close it plainly.
+                    await close(1008, "Subscriber fell behind")
+                } else if !Task.isCancelled {
+                    await sendMessage(id, "complete", payload: nil)
+                }
             }
             _ = state.withLock { $0.operations.removeValue(forKey: id) }
         }

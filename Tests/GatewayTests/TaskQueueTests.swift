@@ -1,0 +1,143 @@
+import Foundation
+import Gateway
+import GraphQLCore
+import Testing
+import TestSupport
+
+/// The task queue workflow and live events, through the gateway, observed by real
+/// subscription clients (gql over graphql-transport-ws).
+@Suite("Task queue and live events")
+struct TaskQueueTests {
+    static func gql(_ client: GatewayClient, _ query: String, tenant: String) throws -> ChildProcess {
+        let url = client.base.replacingOccurrences(of: "http://", with: "ws://") + "/graphql"
+        let script = TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Fixtures/websocket-clients/gql_subscribe.py").path
+        return try ChildProcess("/usr/bin/env", ["python3", script, url, query, #"{"x-tenant":"\#(tenant)"}"#])
+    }
+
+    /// Waits until the gateway runs `n` subscriptions (their source streams registered).
+    static func waitForSubscriptions(_ n: Int, _ live: @Sendable () async throws -> Int) async throws {
+        for _ in 0..<400 {
+            if try await live() >= n { return }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        Issue.record("the gateway never ran \(n) subscriptions")
+    }
+
+    static func data(_ r: GatewayResponse, _ field: String) -> JSON? { r.json?["data"]?[field] }
+
+    @Test(.timeLimit(.minutes(2))) func submitClaimFailRetryClaimCompleteIsSeenInOrderBySubscribers() async throws {
+        try await withPlatform { _, client, server in
+            let acme = [("x-tenant", "acme")]
+            let agent = try #require(Self.data(try await client.query("{ agents(first: 1) { id } }", headers: acme), "agents")?[0]?["id"]?.stringValue)
+            // One subscriber for every transition of the tenant's tasks, the agent's stats from
+            // the projections subgraph (an entity fetch per event).
+            let all = try Self.gql(client, "subscription { tasks { title status attempts agent { id stats { tasksAssigned } } } }", tenant: "acme")
+            defer { all.stop() }
+            try await Self.waitForSubscriptions(1) { server.liveSubscriptions }
+
+            let submitted = try await client.query(#"mutation { submitTask(input: {title: "nightly build", priority: 5, maxAttempts: 3, retryBackoffMs: 300, payload: "{\"ref\":\"main\"}"}) { id status attempts maxAttempts payload } }"#, headers: acme)
+            let task = try #require(Self.data(submitted, "submitTask")?["id"]?.stringValue, "\(submitted.text)")
+            #expect(Self.data(submitted, "submitTask")?["status"] == "PENDING")
+            #expect(Self.data(submitted, "submitTask")?["payload"] == #"{"ref": "main"}"#)
+            // A subscriber of this one task, from now on.
+            let one = try Self.gql(client, #"subscription { taskUpdated(taskId: "\#(task)") { status attempts lastError } }"#, tenant: "acme")
+            defer { one.stop() }
+            try await Self.waitForSubscriptions(2) { server.liveSubscriptions }
+
+            func claim() async throws -> GatewayResponse {
+                try await client.query(#"mutation { claimTask(agentId: "\#(agent)", leaseSeconds: 60) { id status attempts leaseExpiresAt } }"#, headers: acme)
+            }
+            let first = try await claim()
+            #expect(Self.data(first, "claimTask")?["id"]?.stringValue == task, "\(first.text)")
+            #expect(Self.data(first, "claimTask")?["status"] == "CLAIMED")
+            let failed = try await client.query(#"mutation { failTask(taskId: "\#(task)", reason: "flaky network") { status attempts availableAt lastError } }"#, headers: acme)
+            #expect(Self.data(failed, "failTask")?["status"] == "PENDING", "retried after its backoff: \(failed.text)")
+            #expect(Self.data(failed, "failTask")?["lastError"] == "flaky network")
+            // Not claimable before its backoff has passed; then claimed again.
+            #expect(Self.data(try await claim(), "claimTask") == .null)
+            var second: GatewayResponse?
+            for _ in 0..<200 {
+                let r = try await claim()
+                if Self.data(r, "claimTask") != .null { second = r; break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(second.flatMap { Self.data($0, "claimTask")?["attempts"] } == 2)
+            let done = try await client.query(#"mutation { completeTask(taskId: "\#(task)", result: "green") { status result } }"#, headers: acme)
+            #expect(Self.data(done, "completeTask")?["status"] == "COMPLETED")
+
+            let expected = ["PENDING 0", "CLAIMED 1", "FAILED 1", "PENDING 1", "CLAIMED 2", "COMPLETED 2"]
+            let seen = try await all.lines(6) { $0.contains("nightly build") }.map { line -> String in
+                let t = (try? JSONReader.parse(line))?["tasks"]
+                #expect(t?["agent"] != nil)
+                return "\(t?["status"]?.stringValue ?? "?") \(t?["attempts"]?.intValue ?? -1)"
+            }
+            #expect(seen == expected)
+            let mine = try await one.lines(5) { $0.hasPrefix("{") }.map { line -> String in
+                let t = (try? JSONReader.parse(line))?["taskUpdated"]
+                return "\(t?["status"]?.stringValue ?? "?") \(t?["attempts"]?.intValue ?? -1)"
+            }
+            #expect(mine == Array(expected.dropFirst()), "the task's own subscriber: every transition after it subscribed")
+            #expect(!all.lines.contains { $0.hasPrefix("error") } && !one.lines.contains { $0.hasPrefix("error") })
+        }
+    }
+
+    @Test func concurrentClaimersNeverGetTheSameTask() async throws {
+        try await withPlatform { _, client, _ in
+            let acme = [("x-tenant", "acme")]
+            let agents = try #require(Self.data(try await client.query("{ agents(first: 10) { id } }", headers: acme), "agents")?.arrayValue)
+                .compactMap { $0["id"]?.stringValue }
+            #expect(agents.count == 10)
+            var ids = Set<String>()
+            for batch in 0..<5 {   // 20 aliases per request (max_aliases is 30)
+                let ops = (0..<20).map { i in "t\(i): submitTask(input: {title: \"job \(batch * 20 + i)\", priority: \(i % 3)}) { id }" }.joined(separator: " ")
+                let submitted = try await client.query("mutation { \(ops) }", headers: acme)
+                ids.formUnion((0..<20).compactMap { Self.data(submitted, "t\($0)")?["id"]?.stringValue })
+            }
+            #expect(ids.count == 100)
+            let claimed: [[String]] = try await withThrowingTaskGroup(of: [String].self) { group in
+                for agent in agents {
+                    group.addTask {
+                        var mine: [String] = []
+                        while true {
+                            let r = try await client.query(#"mutation { claimTask(agentId: "\#(agent)", leaseSeconds: 300) { id priority } }"#, headers: acme)
+                            guard let id = Self.data(r, "claimTask")?["id"]?.stringValue else { break }
+                            mine.append(id)
+                        }
+                        return mine
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let all = claimed.flatMap { $0 }
+            #expect(all.count == 100, "every task claimed once")
+            #expect(Set(all) == ids, "no task claimed twice")
+            #expect(claimed.filter { !$0.isEmpty }.count > 1, "the claimers shared the work")
+        }
+    }
+
+    @Test(.timeLimit(.minutes(2))) func subscribersSeeOnlyTheirTenantsEventsFromEitherGatewayProcess() async throws {
+        try await withPlatform { fixture, client, server in
+            try await withGatewayProcess(fixture) { second in
+                let query = "subscription { events { streamId type } }"
+                let here = try Self.gql(client, query, tenant: "acme")
+                defer { here.stop() }
+                let there = try Self.gql(second, query, tenant: "acme")
+                defer { there.stop() }
+                try await Self.waitForSubscriptions(1) { server.liveSubscriptions }
+                try await Self.waitForSubscriptions(1) { try await second.scrape()["switchyard_subscriptions_active"].rounded() >= 1 ? 1 : 0 }
+                // Another tenant's event first (through the second process), then acme's (through this one).
+                let globex = try await second.query(#"mutation { appendEvents(streamId: "iso-globex", expectedVersion: 0, events: [{type: "Secret"}]) { toVersion } }"#,
+                                                    headers: [("x-tenant", "globex")])
+                #expect(Self.data(globex, "appendEvents")?["toVersion"] == 1)
+                let acme = try await client.query(#"mutation { appendEvents(streamId: "iso-acme", expectedVersion: 0, events: [{type: "Visible"}, {type: "AlsoVisible"}]) { toVersion } }"#,
+                                                  headers: [("x-tenant", "acme")])
+                #expect(Self.data(acme, "appendEvents")?["toVersion"] == 2)
+                for subscriber in [here, there] {
+                    let lines = try await subscriber.lines(2) { $0.hasPrefix("{") }
+                    #expect(lines == [#"{"events":{"streamId":"iso-acme","type":"Visible"}}"#, #"{"events":{"streamId":"iso-acme","type":"AlsoVisible"}}"#])
+                    #expect(!subscriber.lines.contains { $0.contains("globex") || $0.contains("Secret") })
+                }
+            }
+        }
+    }
+}

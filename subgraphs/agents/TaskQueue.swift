@@ -1,0 +1,252 @@
+import Foundation
+import GraphQLCore
+import PlatformKit
+import Postgres
+import SubgraphKit
+
+/// The task queue: `submitTask` → `claimTask` (the highest-priority pending task the agent can
+/// do, oldest first within a priority, `FOR UPDATE SKIP LOCKED` so concurrent claims never get
+/// the same task, with a lease) → `heartbeatTask` → `completeTask` / `failTask`. A failed or
+/// expired attempt is retried after `retryBackoffMs · 2^(attempt−1)` until `maxAttempts`, then
+/// the task is DEAD (kept; `retryTask` queues it again). Every transition appends its event in
+/// the same transaction (TaskSubmitted, TaskClaimed, TaskCompleted, TaskFailed,
+/// TaskRetryScheduled, TaskDead), whose data says the task's status after it — what the
+/// `taskUpdated` and `tasks` subscriptions deliver.
+enum TaskQueue {
+    typealias Task = AgentsSubgraph.Task
+
+    static func register(on s: Subgraph<PlatformContext>, task: ObjectResolvers<PlatformContext, Task>) {
+        let columns = AgentsSubgraph.taskColumns
+        let mutation = s.mutation!
+        mutation
+            .asyncField("submitTask") { _, a, ctx, _ in
+                let tid = try await AgentsSubgraph.requireTenant(ctx)
+                let input = a.object("input") ?? [:]
+                let title = input["title"]?.stringValue ?? "", priority = input["priority"]?.intValue ?? 0
+                let capability = input["capability"]?.stringValue, payload = input["payload"]?.stringValue ?? "{}"
+                let maxAttempts = input["maxAttempts"]?.intValue ?? 3, backoff = input["retryBackoffMs"]?.intValue ?? 1_000
+                guard !title.isEmpty else { throw GraphQLError("title must not be empty.", code: "BAD_USER_INPUT") }
+                guard (1...100).contains(maxAttempts) else { throw GraphQLError("maxAttempts must be 1 to 100.", code: "BAD_USER_INPUT") }
+                guard (0...3_600_000).contains(backoff) else { throw GraphQLError("retryBackoffMs must be 0 to 3600000.", code: "BAD_USER_INPUT") }
+                guard case .object? = try? JSONReader.parse(payload) else { throw GraphQLError("payload must be a JSON object.", code: "BAD_USER_INPUT") }
+                let created: Task = try await ctx.db { c in
+                    let row = try await c.query("""
+                        INSERT INTO tasks (id, tenant_id, title, priority, status, capability, payload, max_attempts, backoff_ms)
+                        VALUES (\(UUID()), \(tid), \(title), \(priority), 'PENDING', \(capability), \(payload)::jsonb, \(maxAttempts), \(backoff))
+                        RETURNING \(unsafeRaw: columns)
+                        """).first!
+                    let t = try Task(row)
+                    try await event(c, tid, t, "TaskSubmitted", ["title": .string(title), "priority": .int(priority)])
+                    return t
+                }
+                return .object(created, task)
+            }
+            .asyncField("claimTask") { _, a, ctx, _ in
+                let tid = try await AgentsSubgraph.requireTenant(ctx)
+                guard let agentID = AgentsSubgraph.uuid(a.string("agentId")) else { throw GraphQLError("agentId is not a valid id.", code: "BAD_USER_INPUT") }
+                let lease = max(1, min(a.int("leaseSeconds") ?? 30, 86_400))
+                let claimed: Task? = try await ctx.db { c in
+                    try await expireLeases(c, tid)
+                    guard let agent = try await c.query("SELECT capabilities FROM agents WHERE id = \(agentID) AND status <> 'RETIRED'").first else {
+                        throw GraphQLError("No active agent with id \(agentID.uuidString.lowercased()).", code: "NOT_FOUND")
+                    }
+                    let capabilities = try a.list("capabilities")?.compactMap(\.stringValue) ?? agent.decode("capabilities", as: [String].self)
+                    guard let row = try await c.query("""
+                        WITH next AS (
+                          SELECT id FROM tasks
+                          WHERE status = 'PENDING' AND available_at <= now() AND (capability IS NULL OR capability = ANY(\(capabilities)))
+                          ORDER BY priority DESC, created_at, id
+                          LIMIT 1 FOR UPDATE SKIP LOCKED)
+                        UPDATE tasks t SET status = 'CLAIMED', agent_id = \(agentID), attempts = t.attempts + 1,
+                          lease_expires_at = now() + make_interval(secs => \(lease)), updated_at = now()
+                        FROM next WHERE t.id = next.id
+                        RETURNING \(unsafeRaw: columns.split(separator: ",").map { "t." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", "))
+                        """).first else { return nil }
+                    let t = try Task(row)
+                    try await c.query("UPDATE agents SET status = 'BUSY', updated_at = now() WHERE id = \(agentID)")
+                    try await event(c, tid, t, "TaskClaimed", ["leaseSeconds": .int(lease)])
+                    return t
+                }
+                guard let claimed else { return .null }
+                return .object(claimed, task)
+            }
+            .asyncField("heartbeatTask") { _, a, ctx, _ in
+                _ = try await AgentsSubgraph.requireTenant(ctx)
+                guard let id = AgentsSubgraph.uuid(a.string("taskId")), let agentID = AgentsSubgraph.uuid(a.string("agentId")) else {
+                    throw GraphQLError("taskId and agentId must be valid ids.", code: "BAD_USER_INPUT")
+                }
+                let lease = max(1, min(a.int("leaseSeconds") ?? 30, 86_400))
+                let row = try await ctx.db { c in
+                    try await c.query("""
+                        UPDATE tasks SET lease_expires_at = now() + make_interval(secs => \(lease)), updated_at = now()
+                        WHERE id = \(id) AND agent_id = \(agentID) AND status = 'CLAIMED' AND lease_expires_at >= now()
+                        RETURNING \(unsafeRaw: columns)
+                        """).first
+                }
+                guard let row else {
+                    throw GraphQLError("Agent \(agentID.uuidString.lowercased()) holds no live lease on task \(id.uuidString.lowercased()).", code: "NOT_FOUND")
+                }
+                return .object(try Task(row), task)
+            }
+            .asyncField("completeTask") { _, a, ctx, _ in
+                let tid = try await AgentsSubgraph.requireTenant(ctx)
+                guard let id = AgentsSubgraph.uuid(a.string("taskId")) else { throw GraphQLError("taskId is not a valid id.", code: "BAD_USER_INPUT") }
+                let result = a.string("result")
+                let done: Task = try await ctx.db { c in
+                    guard let row = try await c.query("""
+                        UPDATE tasks SET status = 'COMPLETED', result = \(result), lease_expires_at = NULL, updated_at = now()
+                        WHERE id = \(id) AND status IN ('PENDING', 'ASSIGNED', 'CLAIMED') RETURNING \(unsafeRaw: columns)
+                        """).first else {
+                        throw GraphQLError("No open task with id \(id.uuidString.lowercased()).", code: "NOT_FOUND")
+                    }
+                    let t = try Task(row)
+                    try await release(c, t.agentID)
+                    try await event(c, tid, t, "TaskCompleted", result.map { ["result": .string($0)] } ?? [:])
+                    return t
+                }
+                return .object(done, task)
+            }
+            .asyncField("failTask") { _, a, ctx, _ in
+                let tid = try await AgentsSubgraph.requireTenant(ctx)
+                guard let id = AgentsSubgraph.uuid(a.string("taskId")) else { throw GraphQLError("taskId is not a valid id.", code: "BAD_USER_INPUT") }
+                let reason = a.string("reason")
+                let failed: Task = try await ctx.db { c in
+                    guard let row = try await c.query("""
+                        SELECT \(unsafeRaw: columns) FROM tasks WHERE id = \(id) AND status IN ('PENDING', 'ASSIGNED', 'CLAIMED') FOR UPDATE
+                        """).first else {
+                        throw GraphQLError("No open task with id \(id.uuidString.lowercased()).", code: "NOT_FOUND")
+                    }
+                    return try await fail(c, tid, try Task(row), reason: reason)
+                }
+                return .object(failed, task)
+            }
+            .asyncField("retryTask") { _, a, ctx, _ in
+                let tid = try await AgentsSubgraph.requireTenant(ctx)
+                guard let id = AgentsSubgraph.uuid(a.string("taskId")) else { throw GraphQLError("taskId is not a valid id.", code: "BAD_USER_INPUT") }
+                let queued: Task = try await ctx.db { c in
+                    guard let row = try await c.query("""
+                        UPDATE tasks SET status = 'PENDING', attempts = 0, agent_id = NULL, available_at = now(), lease_expires_at = NULL, updated_at = now()
+                        WHERE id = \(id) AND status IN ('DEAD', 'FAILED') RETURNING \(unsafeRaw: columns)
+                        """).first else {
+                        throw GraphQLError("No DEAD or FAILED task with id \(id.uuidString.lowercased()).", code: "NOT_FOUND")
+                    }
+                    let t = try Task(row)
+                    try await event(c, tid, t, "TaskSubmitted", ["retried": .bool(true)])
+                    return t
+                }
+                return .object(queued, task)
+            }
+
+        // Subscriptions: task events from the process's event feed (read under the tenant).
+        @Sendable func taskEvents(_ ctx: PlatformContext, _ matches: @escaping @Sendable ([String: JSON]) -> Bool) async throws -> Output<PlatformContext> {
+            guard let tenant = try await ctx.tenantID() else { throw GraphQLError("This subscription needs a tenant.", code: "UNAUTHENTICATED") }
+            let feed = try await EventFeed.of(ctx.pool).subscribe(tenant: tenant) { e in
+                guard e.type.hasPrefix("Task"), case .object(let o)? = try? JSONReader.parse(e.data) else { return false }
+                return matches(Dictionary(uniqueKeysWithValues: o.map { ($0.key, $0.value) }))
+            }
+            let (out, continuation) = AsyncThrowingStream<Output<PlatformContext>, any Error>.makeStream()
+            let pool = ctx.pool
+            let pump = _Concurrency.Task {
+                do {
+                    for try await e in feed {
+                        guard case .object(let o)? = try? JSONReader.parse(e.data), let id = AgentsSubgraph.uuid(o["taskId"]?.stringValue) else { continue }
+                        let data = Dictionary(uniqueKeysWithValues: o.map { ($0.key, $0.value) })
+                        let row = try await pool.withTenant(tenant.uuidString) { c in
+                            try await c.query("SELECT \(unsafeRaw: columns) FROM tasks WHERE id = \(id)").first
+                        }
+                        guard let row else { continue }
+                        continuation.yield(.object(try Task(row).asOf(data), task))
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in pump.cancel() }
+            return .stream(out)
+        }
+        s.subscription?
+            .asyncField("taskUpdated") { _, a, ctx, _ in
+                guard let id = AgentsSubgraph.uuid(a.string("taskId"))?.uuidString.lowercased() else {
+                    throw GraphQLError("taskId is not a valid id.", code: "BAD_USER_INPUT")
+                }
+                return try await taskEvents(ctx) { $0["taskId"]?.stringValue?.lowercased() == id }
+            }
+            .asyncField("tasks") { _, a, ctx, _ in
+                let status = a.string("status"), capability = a.string("capability")
+                return try await taskEvents(ctx) { d in
+                    (status == nil || d["status"]?.stringValue == status) && (capability == nil || d["capability"]?.stringValue == capability)
+                }
+            }
+    }
+
+    /// A failed attempt: retried after its backoff while attempts remain, else DEAD; an
+    /// assigned (not queued) task is FAILED, as before the queue.
+    static func fail(_ c: PostgresConnection, _ tid: UUID, _ t: Task, reason: String?) async throws -> Task {
+        let columns = AgentsSubgraph.taskColumns
+        guard t.status == "CLAIMED" else {
+            let row = try await c.query("""
+                UPDATE tasks SET status = 'FAILED', result = \(reason), last_error = \(reason), updated_at = now()
+                WHERE id = \(t.id) RETURNING \(unsafeRaw: columns)
+                """).first!
+            let failed = try Task(row)
+            try await release(c, failed.agentID)
+            try await event(c, tid, failed, "TaskFailed", reason.map { ["reason": .string($0)] } ?? [:])
+            return failed
+        }
+        var failedAttempt = t
+        failedAttempt.status = "FAILED"
+        try await event(c, tid, failedAttempt, "TaskFailed", reason.map { ["reason": .string($0)] } ?? [:])
+        try await release(c, t.agentID, except: t.id)
+        if t.attempts < t.maxAttempts {
+            let row = try await c.query("""
+                UPDATE tasks SET status = 'PENDING', agent_id = NULL, lease_expires_at = NULL, last_error = \(reason), updated_at = now(),
+                  available_at = now() + make_interval(secs => backoff_ms * power(2, greatest(attempts - 1, 0)) / 1000.0)
+                WHERE id = \(t.id) RETURNING \(unsafeRaw: columns)
+                """).first!
+            let scheduled = try Task(row)
+            try await event(c, tid, scheduled, "TaskRetryScheduled", ["availableAt": .string(scheduled.availableAt.iso8601)])
+            return scheduled
+        }
+        let row = try await c.query("""
+            UPDATE tasks SET status = 'DEAD', agent_id = NULL, lease_expires_at = NULL, last_error = \(reason), updated_at = now()
+            WHERE id = \(t.id) RETURNING \(unsafeRaw: columns)
+            """).first!
+        let dead = try Task(row)
+        try await event(c, tid, dead, "TaskDead", [:])
+        return dead
+    }
+
+    /// Claims whose lease ran out count as failed attempts (checked whenever an agent claims).
+    static func expireLeases(_ c: PostgresConnection, _ tid: UUID) async throws {
+        let rows = try await c.query("""
+            SELECT \(unsafeRaw: AgentsSubgraph.taskColumns) FROM tasks WHERE status = 'CLAIMED' AND lease_expires_at < now()
+            ORDER BY lease_expires_at FOR UPDATE SKIP LOCKED
+            """)
+        for r in rows { _ = try await fail(c, tid, try Task(r), reason: "lease expired") }
+    }
+
+    /// The agent is idle again when it holds no other assigned or claimed task.
+    static func release(_ c: PostgresConnection, _ agentID: UUID?, except task: UUID? = nil) async throws {
+        guard let agentID else { return }
+        try await c.query("""
+            UPDATE agents SET status = 'IDLE', updated_at = now() WHERE id = \(agentID) AND status = 'BUSY'
+              AND NOT EXISTS (SELECT 1 FROM tasks WHERE agent_id = \(agentID) AND status IN ('ASSIGNED', 'CLAIMED') AND id <> \(task ?? UUID()))
+            """)
+    }
+
+    /// The transition's event, in the caller's transaction: on the agent's stream when the task
+    /// has an agent (its history), else on the task's; its data says the task as of the event.
+    static func event(_ c: PostgresConnection, _ tid: UUID, _ t: Task, _ type: String, _ extra: [String: JSON]) async throws {
+        var data = extra
+        data["taskId"] = .string(t.id.uuidString.lowercased())
+        data["status"] = .string(t.status)
+        data["attempts"] = .int(t.attempts)
+        if let cap = t.capability { data["capability"] = .string(cap) }
+        if let agent = t.agentID { data["agentId"] = .string(agent.uuidString.lowercased()) }
+        let stream = t.agentID.map { "agent-" + $0.uuidString.lowercased() } ?? "task-" + t.id.uuidString.lowercased()
+        try await AgentsSubgraph.appendEvent(c, tid, stream, type, data)
+        PlatformMetrics.taskEntered(t.status)
+        PlatformMetrics.eventsAppended(tenant: PlatformMetrics.requestTenant, types: [type])
+    }
+}

@@ -1,0 +1,199 @@
+import Foundation
+import Logging
+import Postgres
+import Synchronization
+
+/// Live events from the event store, for subscriptions: one `LISTEN events_appended`
+/// connection per pool (so one per gateway process), and on each wake-up one query per tenant
+/// that has subscribers, read **under that tenant** (row-level security decides what a tenant
+/// sees; nothing is filtered from a notification's payload), then fanned out in memory.
+///
+/// Appends are serialised by the store (`events_serialize`), so positions commit in order and
+/// reading "after the last position seen" misses nothing. Each subscriber gets the events
+/// appended after it subscribed, in order, through a bounded buffer: one that falls more than
+/// `bufferLimit` events behind is ended with `FellBehind`, and never slows the others.
+public final class EventFeed: Sendable {
+    /// One event row (the columns of `EventFeed.columns`).
+    public struct Event: Sendable {
+        public let position: Int
+        public let type: String
+        public let streamID: String
+        /// `data` as JSON text.
+        public let data: String
+        public let row: PostgresRow
+    }
+
+    public struct FellBehind: Error, CustomStringConvertible {
+        public let limit: Int
+        public var description: String { "The subscriber fell more than \(limit) events behind and was ended." }
+    }
+
+    public static let columns = "event_id, global_position, stream_id, stream_version, type, data::text AS data, metadata::text AS metadata, causation_id, correlation_id, occurred_at"
+    public static let bufferLimit = 1_000
+
+    let pool: PostgresPool
+    let logger = Logger(label: "switchyard.events.feed")
+
+    private struct Subscriber {
+        let filter: @Sendable (Event) -> Bool
+        let after: Int
+        let continuation: AsyncThrowingStream<Event, any Error>.Continuation
+    }
+    private struct Tenant {
+        var cursor: Int
+        var subscribers: [UUID: Subscriber] = [:]
+    }
+    private struct State {
+        var tenants: [UUID: Tenant] = [:]
+        var listener: Task<Void, Never>?
+    }
+    private let state = Mutex(State())
+
+    private static let instances = Mutex<[ObjectIdentifier: EventFeed]>([:])
+
+    /// The feed of this pool (one per process and database).
+    public static func of(_ pool: PostgresPool) -> EventFeed {
+        instances.withLock { d in
+            if let f = d[ObjectIdentifier(pool)] { return f }
+            let f = EventFeed(pool: pool)
+            d[ObjectIdentifier(pool)] = f
+            return f
+        }
+    }
+
+    init(pool: PostgresPool) { self.pool = pool }
+
+    /// How many subscribers the tenant has now (for per-tenant limits).
+    public func subscriberCount(tenant: UUID) -> Int { state.withLock { $0.tenants[tenant]?.subscribers.count ?? 0 } }
+
+    /// The tenant's events appended from now on that pass `filter`, in order. Ending the
+    /// stream (or cancelling its consumer) unsubscribes.
+    public func subscribe(tenant: UUID, filter: @escaping @Sendable (Event) -> Bool) async throws -> AsyncThrowingStream<Event, any Error> {
+        let head: Int = try await pool.withTenant(tenant.uuidString) { c in
+            try await c.query("SELECT coalesce(max(global_position), 0)::int8 AS p FROM events").first!.decode("p")
+        }
+        let id = UUID()
+        let (stream, continuation) = AsyncThrowingStream<Event, any Error>.makeStream(bufferingPolicy: .bufferingOldest(Self.bufferLimit + 1))
+        continuation.onTermination = { [weak self] _ in self?.remove(tenant, id) }
+        let start = state.withLock { s -> Bool in
+            var t = s.tenants[tenant] ?? Tenant(cursor: head)
+            t.cursor = min(t.cursor, head)
+            t.subscribers[id] = Subscriber(filter: filter, after: head, continuation: continuation)
+            s.tenants[tenant] = t
+            guard s.listener == nil else { return false }
+            s.listener = Task.detached { [weak self] in await self?.listen() }
+            return true
+        }
+        if !start { wake(only: tenant) }
+        return stream
+    }
+
+    private func remove(_ tenant: UUID, _ id: UUID) {
+        let last = state.withLock { s -> Task<Void, Never>? in
+            s.tenants[tenant]?.subscribers[id] = nil
+            if s.tenants[tenant]?.subscribers.isEmpty == true { s.tenants[tenant] = nil }
+            guard s.tenants.isEmpty, let l = s.listener else { return nil }
+            s.listener = nil
+            return l
+        }
+        last?.cancel()
+    }
+
+    /// Reads on every notification (and once the LISTEN is in place, and every few seconds as
+    /// a safety net), until the last subscriber leaves.
+    private func listen() async {
+        let (wakes, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let listener = Task {
+            while !Task.isCancelled {
+                do {
+                    for try await _ in pool.listen(["events_appended"], announceSubscriptions: true) { wake.yield() }
+                } catch {
+                    logger.warning("event notifications interrupted; listening again", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: .milliseconds(200))
+            }
+        }
+        let ticker = Task {
+            while !Task.isCancelled { try? await Task.sleep(for: .seconds(5)); wake.yield() }
+        }
+        await withTaskCancellationHandler {
+            for await _ in wakes {
+                if Task.isCancelled { break }
+                await readAll()
+            }
+        } onCancel: {
+            listener.cancel()
+            ticker.cancel()
+            wake.finish()
+        }
+        listener.cancel()
+        ticker.cancel()
+    }
+
+    private func wake(only tenant: UUID) {
+        Task { await self.read(tenant) }
+    }
+
+    private func readAll() async {
+        let tenants = state.withLock { Array($0.tenants.keys) }
+        await withTaskGroup(of: Void.self) { group in
+            for t in tenants { group.addTask { await self.read(t) } }
+        }
+    }
+
+    private let reading = Mutex<Set<UUID>>([])
+
+    /// One tenant's new events, in pages, under its own tenant scope; then delivered.
+    private func read(_ tenant: UUID) async {
+        // One reader per tenant at a time (a wake during a read is covered by the next read).
+        guard reading.withLock({ $0.insert(tenant).inserted }) else { return }
+        defer { reading.withLock { _ = $0.remove(tenant) } }
+        while true {
+            guard let cursor = state.withLock({ $0.tenants[tenant]?.cursor }) else { return }
+            let rows: PostgresRows
+            do {
+                rows = try await pool.withTenant(tenant.uuidString) { c in
+                    try await c.query("""
+                        SELECT \(unsafeRaw: Self.columns) FROM events WHERE global_position > \(cursor)
+                        ORDER BY global_position LIMIT 500
+                        """)
+                }
+            } catch {
+                logger.warning("reading new events failed; retrying on the next wake-up", metadata: ["error": "\(error)"])
+                return
+            }
+            var events: [Event] = []
+            for r in rows {
+                guard let position: Int = try? r.decode("global_position") else { continue }
+                events.append(Event(position: position, type: (try? r.decode("type")) ?? "", streamID: (try? r.decode("stream_id")) ?? "",
+                                    data: (try? r.decode("data")) ?? "{}", row: r))
+            }
+            deliver(events, to: tenant)
+            if events.count < 500 { return }
+        }
+    }
+
+    private func deliver(_ events: [Event], to tenant: UUID) {
+        guard let last = events.last else { return }
+        let subscribers = state.withLock { s -> [Subscriber] in
+            guard var t = s.tenants[tenant] else { return [] }
+            t.cursor = max(t.cursor, last.position)
+            s.tenants[tenant] = t
+            return Array(t.subscribers.values)
+        }
+        for sub in subscribers {
+            for e in events where e.position > sub.after && sub.filter(e) {
+                switch sub.continuation.yield(e) {
+                case .enqueued(let remaining) where remaining == 0:
+                    // The buffer's spare place is taken: this subscriber is bufferLimit behind.
+                    sub.continuation.finish(throwing: FellBehind(limit: Self.bufferLimit))
+                case .dropped, .terminated:
+                    break
+                default:
+                    continue
+                }
+                break
+            }
+        }
+    }
+}
