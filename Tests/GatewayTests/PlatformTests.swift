@@ -236,6 +236,11 @@ func withConfiguredSubgraph<T: Sendable>(_ name: String, _ config: GatewayConfig
 /// Runs `switchyard serve` (the debug build beside the tests) on the demo gateway.yaml, pointed
 /// at the fixture's database and Redis through the environment, for the duration of `body`.
 func withGatewayProcess<T: Sendable>(_ fixture: PlatformFixture, _ body: (GatewayClient) async throws -> T) async throws -> T {
+    try await withGatewayProcess(fixture) { client, _ in try await body(client) }
+}
+
+/// `switchyard serve` as a process of its own; the body gets the process too (to signal it).
+func withGatewayProcess<T: Sendable>(_ fixture: PlatformFixture, _ body: (GatewayClient, ChildProcess) async throws -> T) async throws -> T {
     let binary = TestEnvironment.repositoryRoot.appendingPathComponent(".build/debug/switchyard").path
     guard FileManager.default.isExecutableFile(atPath: binary) else {
         throw TestSetupError(message: "\(binary) is missing: run swift build --build-tests (scripts/test does)")
@@ -259,7 +264,7 @@ func withGatewayProcess<T: Sendable>(_ fixture: PlatformFixture, _ body: (Gatewa
         if (try? await client.send(.GET, "/ready"))?.status == 200 { break }
         try await Task.sleep(for: .milliseconds(50))
     }
-    return try await body(client)
+    return try await body(client, child)
 }
 
 @Suite("Per-tenant rate limits")

@@ -140,4 +140,31 @@ struct TaskQueueTests {
             }
         }
     }
+
+    /// SIGTERM: readiness goes off, every subscription completes (its client sees `complete`),
+    /// requests in flight finish, and the process exits 0.
+    @Test(.timeLimit(.minutes(2))) func sigtermCompletesEveryStreamAndExitsCleanly() async throws {
+        try await withPlatform { fixture, _, _ in
+            try await withGatewayProcess(fixture) { gateway, process in
+                let subscribers = try (0..<3).map { _ in try Self.gql(gateway, "subscription { events { type } }", tenant: "acme") }
+                defer { subscribers.forEach { $0.stop() } }
+                try await Self.waitForSubscriptions(3) { Int(try await gateway.scrape()["switchyard_subscriptions_active"]) }
+                // Queries in flight while the signal arrives all answer.
+                let queries = Task {
+                    try await withThrowingTaskGroup(of: Int.self) { group in
+                        for _ in 0..<20 { group.addTask { try await gateway.query("{ currentTenant { slug } }", headers: [("x-tenant", "acme")]).status } }
+                        return try await group.reduce(into: [Int]()) { $0.append($1) }
+                    }
+                }
+                try await Task.sleep(for: .milliseconds(5))
+                #expect(process.terminateAndWait() == 0)
+                for s in subscribers {
+                    #expect(try await s.firstLine { $0 == "done" || $0.hasPrefix("error") ? $0 : nil } == "done")
+                }
+                if case .success(let statuses) = await queries.result {
+                    #expect(statuses.allSatisfy { $0 == 200 }, "\(statuses)")
+                }
+            }
+        }
+    }
 }

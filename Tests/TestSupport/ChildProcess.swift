@@ -99,6 +99,14 @@ public final class ChildProcess: Sendable {
         return lines.filter(match)
     }
 
+    /// SIGTERM (for a child that unblocks it itself, as `switchyard serve` does), then waits
+    /// for it to end and returns its exit status.
+    public func terminateAndWait() -> Int32 {
+        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
     /// SIGKILL, then wait for it to end.
     public func stop() {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }

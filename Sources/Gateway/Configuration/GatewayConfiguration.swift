@@ -39,12 +39,15 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
     public var cors: CORSConfiguration = .init()
     /// Prometheus metrics at `GET /metrics`.
     public var metrics: MetricsConfiguration = .init()
+    /// On SIGTERM: how long subscriptions and requests in flight may take to finish.
+    public var shutdownTimeoutMs = 10_000
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case listen, supergraph, subgraphs, limits, introspection, postgres, redis, tenancy, rateLimits = "rate_limits"
         case exposeQueryPlan = "expose_query_plan", persistedQueries = "persisted_queries", headers, auth, subscriptions, cors, metrics
+        case shutdownTimeoutMs = "shutdown_timeout_ms"
     }
 
     public init(from decoder: Decoder) throws {
@@ -65,6 +68,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         subscriptions = try c.decodeIfPresent(SubscriptionsConfiguration.self, forKey: .subscriptions) ?? .init()
         cors = try c.decodeIfPresent(CORSConfiguration.self, forKey: .cors) ?? .init()
         metrics = try c.decodeIfPresent(MetricsConfiguration.self, forKey: .metrics) ?? .init()
+        shutdownTimeoutMs = try c.decodeIfPresent(Int.self, forKey: .shutdownTimeoutMs) ?? 10_000
     }
 
     /// Reads a YAML file, then applies environment overrides:

@@ -1,3 +1,4 @@
+import Foundation
 import GraphQLCore
 
 /// Stage: planning and execution, by the executor (a federated plan, or an in-process schema).
@@ -39,11 +40,15 @@ extension RequestPipeline {
                     }
                     continuation.finish()
                 }
+                let id = UUID()
                 continuation.onTermination = { _ in
                     pump.cancel()
+                    gate?.unregister(id)
                     gate?.ended()
                     gate?.leave(tenant)
                 }
+                // On shutdown the stream completes (the client sees `complete`, not an error).
+                if gate?.register(id, { continuation.finish() }) == false { continuation.finish() }
                 var outcome = Outcome(stream: payloads)
                 outcome.streamEnd = end
                 return outcome

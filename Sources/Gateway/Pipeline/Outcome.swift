@@ -1,3 +1,4 @@
+import Foundation
 import GraphQLCore
 import Synchronization
 
@@ -105,6 +106,30 @@ public final class SubscriptionGate: Sendable {
 
     func started() { live.wrappingAdd(1, ordering: .relaxed) }
     func ended() { live.wrappingSubtract(1, ordering: .relaxed) }
+
+    /// How to end each live stream (completed normally: clients see `complete`).
+    private let finishers = Mutex<(draining: Bool, byID: [UUID: @Sendable () -> Void])>((false, [:]))
+
+    /// Registers a live stream's finisher; false once draining (the stream is ended at once).
+    func register(_ id: UUID, _ finish: @escaping @Sendable () -> Void) -> Bool {
+        finishers.withLock { f in
+            guard !f.draining else { return false }
+            f.byID[id] = finish
+            return true
+        }
+    }
+
+    func unregister(_ id: UUID) { _ = finishers.withLock { $0.byID.removeValue(forKey: id) } }
+
+    /// Shutting down: every live stream completes now, and new ones complete at once.
+    func drain() {
+        let all = finishers.withLock { f -> [@Sendable () -> Void] in
+            f.draining = true
+            defer { f.byID = [:] }
+            return Array(f.byID.values)
+        }
+        all.forEach { $0() }
+    }
     /// Subscriptions whose source stream is running now.
     public var liveCount: Int { live.load(ordering: .relaxed) }
 }

@@ -152,6 +152,33 @@ final class GatewayRuntime: Sendable {
 
     var services: [any Service] { [] }
 
+    /// Shutting down: `/ready` answers 503, subscriptions complete, WebSocket connections close.
+    let draining = Atomic<Bool>(false)
+    private let drainHandlers = Mutex<[UUID: @Sendable () async -> Void]>([:])
+
+    /// Something to end when the gateway drains (e.g. a WebSocket connection); nil once draining.
+    func onDrain(_ handler: @escaping @Sendable () async -> Void) -> UUID? {
+        drainHandlers.withLock { h in
+            guard !draining.load(ordering: .acquiring) else { return nil }
+            let id = UUID()
+            h[id] = handler
+            return id
+        }
+    }
+
+    func removeDrainHandler(_ id: UUID) { _ = drainHandlers.withLock { $0.removeValue(forKey: id) } }
+
+    func drain() async {
+        let handlers = drainHandlers.withLock { h -> [@Sendable () async -> Void] in
+            draining.store(true, ordering: .releasing)
+            defer { h = [:] }
+            return Array(h.values)
+        }
+        logger.info("draining: readiness off, subscriptions completing", metadata: ["subscriptions": "\(subscriptions.liveCount)"])
+        subscriptions.drain()
+        for h in handlers { await h() }
+    }
+
     /// Ends what runs beside the server: the reload watcher, the quota reloader, and the
     /// projection runner of this gateway's pool.
     func stopBackgroundWork() {
@@ -162,6 +189,7 @@ final class GatewayRuntime: Sendable {
 
     /// Ready when a schema is loaded and every configured backing service answers.
     func isReady() async -> Bool {
+        guard !draining.load(ordering: .acquiring) else { return false }
         guard let pipeline = pipelineIfLoaded, await pipeline.executor.isReady() else { return false }
         if let postgres {
             guard (try? await postgres.query("SELECT 1")) != nil else { return false }

@@ -182,6 +182,21 @@ public final class GatewayServer: Sendable {
             logger: logger
         )
         defer { runtime.stopBackgroundWork() }
-        try await app.runService()
+        // On SIGTERM/SIGINT the drain runs first (readiness off, streams completed, WebSocket
+        // connections closed), then the server stops accepting and lets requests in flight
+        // finish — all within `shutdown_timeout_ms`, after which the rest is cancelled.
+        var settings = ServiceGroupConfiguration(services: [.init(service: app), .init(service: Drain(runtime: runtime), successTerminationBehavior: .ignore)],
+                                                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        settings.maximumGracefulShutdownDuration = .milliseconds(Int64(configuration.shutdownTimeoutMs))
+        try await ServiceGroup(configuration: settings).run()
+    }
+
+    /// Waits for the graceful shutdown, then drains the runtime.
+    struct Drain: Service {
+        let runtime: GatewayRuntime
+        func run() async throws {
+            try? await gracefulShutdown()
+            await runtime.drain()
+        }
     }
 }

@@ -52,6 +52,17 @@ struct GraphQLWebSocket: Sendable {
         var settings: SubscriptionsConfiguration { runtime.configuration.subscriptions }
 
         func run(_ inbound: WebSocketInboundStream) async {
+            // On shutdown: the subscriptions complete (the gate ends their streams), each sends
+            // `complete`, then the connection closes with 1001 (going away).
+            guard let drainID = runtime.onDrain({ [self] in
+                let operations = state.withLock { Array($0.operations.values) }
+                for operation in operations { await operation.value }
+                await close(1001, "Server shutting down")
+            }) else {
+                await close(1001, "Server shutting down")
+                return
+            }
+            defer { runtime.removeDrainHandler(drainID) }
             // No `connection_init` in time: 4408.
             let initTimeout = settings.connectionInitTimeoutMs
             let timer = Task {
