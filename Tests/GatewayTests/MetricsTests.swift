@@ -95,8 +95,8 @@ struct MetricsTests {
                 #expect(delta("switchyard_operation_duration_seconds_count", ["type": "query", "name": "MetricsProbe", "outcome": "ok", "tenant": "acme"]) == 1)
                 #expect(delta("switchyard_limit_rejections_total", ["code": "MAX_DEPTH_EXCEEDED"]) == 1)
                 // Every POST above answered: 4 × 200, 1 × 422, 1 × 400 (the depth limit).
-                #expect(delta("http_server_request_duration_seconds_count", ["method": "POST", "status": "200"]) == 4)
-                #expect(delta("http_server_request_duration_seconds_count", ["method": "POST", "status": "422"]) == 1)
+                #expect(delta("http_server_request_duration_seconds_count", ["method": "POST", "route": "/graphql", "status": "200"]) == 4)
+                #expect(delta("http_server_request_duration_seconds_count", ["method": "POST", "route": "/graphql", "status": "422"]) == 1)
                 // currentTenant is one fetch to the in-process tenants subgraph per planned query.
                 #expect(delta("switchyard_subgraph_request_duration_seconds_count", ["subgraph": "tenants", "transport": "in-process"]) == 3)
                 #expect(delta("switchyard_subgraph_request_duration_seconds_count", ["subgraph": "events", "transport": "in-process"]) == 1)
@@ -117,6 +117,35 @@ struct MetricsTests {
                     if !caughtUp { try await Task.sleep(for: .milliseconds(50)) }
                 }
                 #expect(caughtUp)
+            }
+        }
+    }
+
+    /// Every PromQL expression of deploy/grafana/switchyard.json and deploy/prometheus/alerts.yml,
+    /// evaluated by a real Prometheus (Debian's) scraping a gateway process after real traffic,
+    /// answers with data (Tests/Fixtures/prometheus/check_queries.py).
+    @Test(.timeLimit(.minutes(3))) func everyDashboardAndAlertQueryAnswersFromARealPrometheus() async throws {
+        try await withPlatform { fixture, _, _ in
+            try await withGatewayProcess(fixture) { gateway in
+                let acme = [("x-tenant", "acme")]
+                let unique = UUID().uuidString.prefix(8)
+                for _ in 0..<3 { _ = try await gateway.query("{ currentTenant { slug } }", headers: acme) }
+                _ = try await gateway.query("{ nope }", headers: acme)
+                _ = try await gateway.query("{ " + (1...31).map { "a\($0): __typename" }.joined(separator: " ") + " }", headers: acme)
+                let append = #"mutation { appendEvents(streamId: "dash-\#(unique)", expectedVersion: 0, events: [{type: "DashboardProbe"}]) { toVersion } }"#
+                _ = try await gateway.query(append, headers: acme)
+                _ = try await gateway.query(append, headers: acme)   // CONFLICT: an operation with errors
+                _ = try await gateway.query(#"mutation { submitTask(input: {title: "dashboard probe"}) { id } }"#, headers: acme)
+                for _ in 0..<2 { _ = try await gateway.query(#"{ searchDataProducts(query: "orders \#(unique)") { total } }"#, headers: acme) }
+                let script = TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Fixtures/prometheus/check_queries.py").path
+                let check = try ChildProcess("/usr/bin/env", ["python3", script, gateway.base])
+                defer { check.stop() }
+                _ = try await check.firstLine { $0 == "finished" ? $0 : nil }
+                let lines = check.lines
+                let results = lines.filter { $0.hasPrefix("ok ") || $0.hasPrefix("EMPTY ") || $0.hasPrefix("FAIL ") }
+                #expect(results.count > 40, "\(lines.joined(separator: "\n"))")
+                #expect(results.allSatisfy { $0.hasPrefix("ok ") }, "\(results.filter { !$0.hasPrefix("ok ") }.joined(separator: "\n"))")
+                #expect(lines.contains("ok promtool") || !FileManager.default.isExecutableFile(atPath: "/usr/bin/promtool"))
             }
         }
     }

@@ -49,9 +49,12 @@ struct GatewayMetrics: Sendable {
         return [("tenant", knownTenant(slug) ? slug : "unknown")]
     }
 
-    /// `http_server_request_duration_seconds{method, status}`.
-    static func httpRequest(method: String, status: Int, since start: ContinuousClock.Instant) {
-        record(Timer(label: "http_server_request_duration_seconds", dimensions: [("method", method), ("status", String(status))]), since: start)
+    /// `http_server_request_duration_seconds{method, route, status}` (route: one of ours, else
+    /// `other`, so that probes and scrapes stay apart from GraphQL traffic).
+    static func httpRequest(method: String, path: String, status: Int, since start: ContinuousClock.Instant) {
+        let route = ["/graphql", "/health", "/ready", "/metrics"].contains(path) ? path : "other"
+        record(Timer(label: "http_server_request_duration_seconds", dimensions: [("method", method), ("route", route), ("status", String(status))]),
+               since: start)
     }
 
     /// `switchyard_operations_total` and `switchyard_operation_duration_seconds`.
@@ -116,16 +119,16 @@ public struct OperationReport: Sendable {
 struct RequestMetricsMiddleware<Context: Hummingbird.RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
-        let method = request.method.rawValue
+        let method = request.method.rawValue, path = request.uri.path
         do {
             let response = try await next(request, context)
-            GatewayMetrics.httpRequest(method: method, status: response.status.code, since: start)
+            GatewayMetrics.httpRequest(method: method, path: path, status: response.status.code, since: start)
             return response
         } catch let error as HTTPResponseError {
-            GatewayMetrics.httpRequest(method: method, status: error.status.code, since: start)
+            GatewayMetrics.httpRequest(method: method, path: path, status: error.status.code, since: start)
             throw error
         } catch {
-            GatewayMetrics.httpRequest(method: method, status: 500, since: start)
+            GatewayMetrics.httpRequest(method: method, path: path, status: 500, since: start)
             throw error
         }
     }
