@@ -223,6 +223,9 @@ public enum AgentsSubgraph {
     /// Appends one event at the stream's next version, in the caller's transaction.
     static func appendEvent(_ c: PostgresConnection, _ tenant: UUID, _ stream: String, _ type: String, _ data: [String: JSON]) async throws {
         let json = JSON.object(.init(uniqueKeysWithValues: data.sorted { $0.key < $1.key })).text
+        // One append to a stream at a time: concurrent mutations of one agent wait here instead
+        // of computing the same next version (the lock ends with the transaction).
+        try await c.query("SELECT pg_advisory_xact_lock(hashtextextended(\(tenant.uuidString + "/" + stream), 0))")
         try await c.query("""
             INSERT INTO events (tenant_id, event_id, stream_id, stream_version, type, data)
             SELECT \(tenant), \(UUID()), \(stream), coalesce(max(stream_version), 0) + 1, \(type), \(json)::jsonb

@@ -21,6 +21,11 @@ public enum EventsSubgraph {
     }
     struct AgentRef: Sendable { let id: String }
 
+    /// Bounds of one append and of one snapshot.
+    public static let maxEventsPerAppend = 1_000
+    public static let maxPayloadBytes = 65_536
+    public static let maxSnapshotBytes = 1_048_576
+
     static let columns = "event_id, global_position, stream_id, stream_version, type, data::text AS data, metadata::text AS metadata, causation_id, correlation_id, occurred_at"
 
     public static func make(sdl: String) throws -> Subgraph<PlatformContext> {
@@ -122,12 +127,22 @@ public enum EventsSubgraph {
                 let id = a.string("streamId") ?? "", expected = a.int("expectedVersion") ?? 0
                 let items = a.list("events") ?? []
                 guard !id.isEmpty, !items.isEmpty else { throw GraphQLError("streamId and at least one event are required.", code: "BAD_USER_INPUT") }
+                guard items.count <= maxEventsPerAppend else {
+                    throw GraphQLError("An append may hold at most \(maxEventsPerAppend) events; this one has \(items.count).", code: "BAD_USER_INPUT",
+                                       extensions: ["maxEvents": .int(maxEventsPerAppend)])
+                }
+                guard id.utf8.count <= 200 else { throw GraphQLError("streamId may be at most 200 bytes.", code: "BAD_USER_INPUT") }
                 var ids: [UUID] = [], versions: [Int] = [], types: [String] = [], data: [String] = [], meta: [String] = []
                 var causes: [String] = [], correlations: [String] = []
                 for (i, item) in items.enumerated() {
                     let o = item.objectValue ?? [:]
                     for key in ["data", "metadata"] {
-                        guard case .object? = try? JSONReader.parse(o[key]?.stringValue ?? "{}") else {
+                        let text = o[key]?.stringValue ?? "{}"
+                        guard text.utf8.count <= maxPayloadBytes else {
+                            throw GraphQLError("events[\(i)].\(key) is \(text.utf8.count) bytes; at most \(maxPayloadBytes) are accepted.", code: "BAD_USER_INPUT",
+                                               extensions: ["maxBytes": .int(maxPayloadBytes)])
+                        }
+                        guard case .object? = try? JSONReader.parse(text) else {
                             throw GraphQLError("events[\(i)].\(key) must be a JSON object.", code: "BAD_USER_INPUT")
                         }
                     }
@@ -163,9 +178,17 @@ public enum EventsSubgraph {
             .asyncField("saveSnapshot") { _, a, ctx, _ in
                 guard let tenant = try await ctx.tenantID() else { throw GraphQLError("This operation needs a tenant.", code: "UNAUTHENTICATED") }
                 let id = a.string("streamId") ?? "", version = a.int("version") ?? 0, state = a.string("state") ?? "{}"
+                guard state.utf8.count <= maxSnapshotBytes else {
+                    throw GraphQLError("state is \(state.utf8.count) bytes; at most \(maxSnapshotBytes) are accepted.", code: "BAD_USER_INPUT",
+                                       extensions: ["maxBytes": .int(maxSnapshotBytes)])
+                }
                 guard case .object? = try? JSONReader.parse(state) else { throw GraphQLError("state must be a JSON object.", code: "BAD_USER_INPUT") }
-                let row = try await ctx.db {
-                    try await $0.query("""
+                let row = try await ctx.db { c in
+                    // A snapshot is of a version the stream has.
+                    guard try await c.query("SELECT 1 FROM events WHERE stream_id = \(id) AND stream_version = \(version)").first != nil else {
+                        throw GraphQLError("Stream \(id) has no version \(version).", code: "BAD_USER_INPUT")
+                    }
+                    return try await c.query("""
                         INSERT INTO snapshots (tenant_id, stream_id, stream_version, state) VALUES (\(tenant), \(id), \(version), \(state)::jsonb)
                         ON CONFLICT (tenant_id, stream_id, stream_version) DO UPDATE SET state = excluded.state
                         RETURNING stream_id, stream_version, state::text AS state, created_at

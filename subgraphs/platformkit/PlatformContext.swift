@@ -10,20 +10,54 @@ extension IdleBatchScheduler: ExecutionObserver {
     public func asyncResolverFinished() { workFinished() }
 }
 
-/// Resolves tenant slugs to ids (once per process and slug) through `tenant_id_for_slug`.
+/// Resolves tenant slugs to ids through `tenant_id_for_slug`, cached per process until the
+/// tenants table changes (`tenants_changed`, the notification that reloads quotas): a slug that
+/// is reassigned never keeps reading the old tenant's data.
 public final class TenantDirectory: Sendable {
     let pool: PostgresPool
-    private let cache = Mutex<[String: UUID]>([:])
+    private struct State {
+        var ids: [String: UUID] = [:]
+        /// Bumped on every change notification: a lookup begun before it is not cached.
+        var generation = 0
+        var listener: Task<Void, Never>?
+    }
+    private let state = Mutex(State())
 
     public init(pool: PostgresPool) { self.pool = pool }
 
     public func id(for slug: String) async throws -> UUID? {
-        if let id = cache.withLock({ $0[slug] }) { return id }
+        let (cached, generation) = state.withLock { s -> (UUID?, Int) in
+            if s.listener == nil { s.listener = listen() }
+            return (s.ids[slug], s.generation)
+        }
+        if let cached { return cached }
         let row = try await pool.query("SELECT tenant_id_for_slug(\(slug)) AS id").first
         guard let id = try row?.decode("id", as: UUID?.self) else { return nil }
-        cache.withLock { $0[slug] = id }
+        state.withLock { s in if s.generation == generation { s.ids[slug] = id } }
         return id
     }
+
+    /// Forgets every slug (on each `tenants_changed`, and once the LISTEN is in place).
+    public func invalidate() {
+        state.withLock { s in
+            s.ids = [:]
+            s.generation += 1
+        }
+    }
+
+    private func listen() -> Task<Void, Never> {
+        let pool = self.pool
+        return Task.detached { [weak self] in
+            while !Task.isCancelled {
+                do {
+                    for try await _ in pool.listen(["tenants_changed"], announceSubscriptions: true) { self?.invalidate() }
+                } catch {}
+                try? await Task.sleep(for: .milliseconds(500))
+            }
+        }
+    }
+
+    public func stop() { state.withLock { $0.listener?.cancel(); $0.listener = nil } }
 }
 
 /// What a platform subgraph's resolvers get for one request.

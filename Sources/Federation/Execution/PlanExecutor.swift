@@ -57,11 +57,19 @@ public final class PlanExecutor: Sendable {
             return responses
         }
         let f = first.fetch
+        // The subgraph's subscription is in place before this returns: events after it are seen.
+        let events: AsyncThrowingStream<SubgraphResponse, any Error>
+        do {
+            events = try await transport.subscribe(SubgraphRequest(
+                query: f.operation, variables: PlanRun.variables(for: f, from: variables), headers: headers(f.subgraph),
+                document: f.document, queryJSON: f.operationJSON.isEmpty ? nil : f.operationJSON))
+        } catch {
+            continuation.yield(ExecutionResult(data: nil, errors: [PlanRun.subgraphError(error, f)]))
+            continuation.finish()
+            return responses
+        }
         let pump = Task {
             do {
-                let events = try await transport.subscribe(SubgraphRequest(
-                    query: f.operation, variables: PlanRun.variables(for: f, from: variables), headers: headers(f.subgraph),
-                    document: f.document, queryJSON: f.operationJSON.isEmpty ? nil : f.operationJSON))
                 for try await event in events {
                     let run = PlanRun(executor: self, variables: variables, headers: headers)
                     run.mergeRoot(f, .success(event))

@@ -55,7 +55,10 @@ enum PlatformModules {
                 return created
             }
         }
-        func stopAll() { work.withLock { w in w.values.forEach { $0.stop() } } }
+        func stopAll() {
+            work.withLock { w in w.values.forEach { $0.stop() } }
+            directory.stop()
+        }
     }
 
     static func all(configDirectory: String? = nil) -> [SubgraphModule] {

@@ -43,6 +43,7 @@ class Connection:
         self.sock.settimeout(30)
         self.sock.connect((host, port))
         self.buffer = b""
+        self.deadline = None  # monotonic time after which a read raises socket.timeout
         key = base64.b64encode(os.urandom(16)).decode()
         path = (u.path or "/") + ("?" + u.query if u.query else "")
         self.sock.sendall((
@@ -67,6 +68,11 @@ class Connection:
             raise RuntimeError("subprotocol not accepted: %r" % fields.get("sec-websocket-protocol"))
 
     def fill(self):
+        if self.deadline is not None:
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                raise socket.timeout()
+            self.sock.settimeout(left)
         chunk = self.sock.recv(65536)
         if not chunk:
             raise Closed()
@@ -146,14 +152,9 @@ def main(url, query, tenant, stop_file):
     wait_for_go(stop_file)
 
     nexts, outcome = 0, None
-    deadline = time.monotonic() + READ_WINDOW
+    c.deadline = time.monotonic() + READ_WINDOW
     try:
         while outcome is None:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                outcome = "timeout"
-                break
-            c.sock.settimeout(left)
             try:
                 m = c.message()
             except socket.timeout:

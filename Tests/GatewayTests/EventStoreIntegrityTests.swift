@@ -1,0 +1,96 @@
+import Foundation
+import Gateway
+import GraphQLCore
+import Postgres
+import Testing
+import TestSupport
+
+/// The event store's bounds and integrity, and tenant resolution that follows the tenants table
+/// (issue 13: #5, #8), through the gateway.
+@Suite("Event store integrity")
+struct EventStoreIntegrityTests {
+    let acme = [("x-tenant", "acme")]
+
+    @Test func appendsAndSnapshotsAreBoundedWithClearErrors() async throws {
+        try await withPlatform { _, client, _ in
+            func code(_ r: GatewayResponse) -> String? { r.json?["errors"]?[0]?["extensions"]?["code"]?.stringValue }
+            let tooMany = "[" + (0..<1_001).map { _ in "{type: \"E\"}" }.joined(separator: ",") + "]"
+            let many = try await client.query(#"mutation { appendEvents(streamId: "bounds", expectedVersion: 0, events: \#(tooMany)) { toVersion } }"#, headers: acme)
+            #expect(code(many) == "BAD_USER_INPUT")
+            #expect(many.json?["errors"]?[0]?["message"]?.stringValue?.contains("at most 1000 events") == true)
+            let big = String(repeating: "x", count: 70_000)
+            let large = try await client.query(#"mutation($d: String!) { appendEvents(streamId: "bounds", expectedVersion: 0, events: [{type: "E", data: $d}]) { toVersion } }"#,
+                                               variables: #"{"d": "{\"blob\": \"\#(big)\"}"}"#, headers: acme)
+            #expect(code(large) == "BAD_USER_INPUT")
+            #expect(large.json?["errors"]?[0]?["extensions"]?["maxBytes"] == 65_536)
+            // Nothing of either was written: the stream is still new.
+            let ok = try await client.query(#"mutation { appendEvents(streamId: "bounds", expectedVersion: 0, events: [{type: "E"}]) { toVersion } }"#, headers: acme)
+            #expect(ok.json?["data"]?["appendEvents"]?["toVersion"] == 1)
+            // A snapshot only of a version the stream has.
+            let ghost = try await client.query(#"mutation { saveSnapshot(streamId: "bounds", version: 7, state: "{}") { version } }"#, headers: acme)
+            #expect(code(ghost) == "BAD_USER_INPUT")
+            let real = try await client.query(#"mutation { saveSnapshot(streamId: "bounds", version: 1, state: "{\"n\":1}") { version } }"#, headers: acme)
+            #expect(real.json?["data"]?["saveSnapshot"]?["version"] == 1)
+        }
+    }
+
+    @Test func theEventLogIsAppendOnlyForEveryRole() async throws {
+        try await withPlatform { fixture, _, _ in
+            for url in [fixture.db.appURL, fixture.db.ownerURL] {
+                let pool = PostgresPool(configuration: .init(url: url, minConnections: 0, maxConnections: 1))
+                defer { pool.close() }
+                for statement in ["UPDATE events SET type = 'Forged'", "DELETE FROM events", "TRUNCATE events"] {
+                    await #expect(throws: (any Error).self, "\(statement) as \(url.contains("owner") ? "owner" : "app")") {
+                        try await pool.withTenant(DemoData.tenantID("acme").uuidString) { c in try await c.query(PostgresQuery(unsafeSQL: statement)) }
+                    }
+                }
+                let count = try await pool.withTenant(DemoData.tenantID("acme").uuidString) { c in
+                    try await c.query("SELECT count(*)::int8 AS n FROM events WHERE type = 'Forged'").first!.decode("n", as: Int.self)
+                }
+                #expect(count == 0)
+            }
+        }
+    }
+
+    @Test func concurrentMutationsOfOneAgentNeverFailInternally() async throws {
+        try await withPlatform { _, client, _ in
+            let agent = try #require(try await client.query("{ agents(first: 1) { id } }", headers: acme).json?["data"]?["agents"]?[0]?["id"]?.stringValue)
+            let results: [String] = try await withThrowingTaskGroup(of: String.self) { group in
+                for i in 0..<30 {
+                    group.addTask {
+                        let r = try await client.query(#"mutation { assignTask(input: {agentId: "\#(agent)", title: "race \#(i)"}) { id } }"#, headers: acme)
+                        return r.json?["errors"]?[0]?["extensions"]?["code"]?.stringValue ?? "ok"
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(results.allSatisfy { $0 == "ok" }, "\(results)")
+            let history = try await client.query(#"{ agent(id: "\#(agent)") { history(last: 100) { type version } } }"#, headers: acme)
+            let versions = history.json?["data"]?["agent"]?["history"]?.arrayValue?.compactMap { $0["version"]?.intValue } ?? []
+            #expect(Set(versions).count == versions.count, "every event at its own version")
+        }
+    }
+
+    /// A slug reassigned to another tenant is read as that tenant from the next change on
+    /// (the slug → id cache follows `tenants_changed`), never as the old one.
+    @Test func aReassignedSlugIsFollowed() async throws {
+        try await withPlatform { fixture, client, _ in
+            let before = try await client.query("{ currentTenant { name } }", headers: acme)
+            #expect(before.json?["data"]?["currentTenant"]?["name"] == "Acme Corporation")
+            // Each tenant's row is changed under its own tenant scope (row-level security applies to the owner too).
+            try await fixture.owner.withTenant(DemoData.tenantID("acme").uuidString) { c in
+                try await c.query("UPDATE tenants SET slug = 'acme-old' WHERE slug = 'acme'")
+            }
+            try await fixture.owner.withTenant(DemoData.tenantID("globex").uuidString) { c in
+                try await c.query("UPDATE tenants SET slug = 'acme' WHERE slug = 'globex'")
+            }
+            var name: JSON?
+            for _ in 0..<200 {
+                name = try await client.query("{ currentTenant { name } }", headers: acme).json?["data"]?["currentTenant"]?["name"]
+                if name != "Acme Corporation" { break }
+                try await Task.sleep(for: .milliseconds(25))
+            }
+            #expect(name != nil && name != "Acme Corporation" && name != .null, "\(String(describing: name))")
+        }
+    }
+}
