@@ -53,8 +53,18 @@ struct TaskQueueTests {
             let failed = try await client.query(#"mutation { failTask(taskId: "\#(task)", reason: "flaky network") { status attempts availableAt lastError } }"#, headers: acme)
             #expect(Self.data(failed, "failTask")?["status"] == "PENDING", "retried after its backoff: \(failed.text)")
             #expect(Self.data(failed, "failTask")?["lastError"] == "flaky network")
-            // Not claimable before its backoff has passed; then claimed again.
-            #expect(Self.data(try await claim(), "claimTask") == .null)
+            // Retried only after its backoff: available 300 ms (or more) after the claim began, by the
+            // database's clock (the claim's lease started then).
+            func date(_ j: JSON?) -> Date? {
+                guard let text = j?.stringValue else { return nil }
+                let f = ISO8601DateFormatter()
+                f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+                return f.date(from: text) ?? ISO8601DateFormatter().date(from: text)
+            }
+            let claimedAt = date(Self.data(first, "claimTask")?["leaseExpiresAt"]).map { $0.addingTimeInterval(-60) }
+            let availableAt = date(Self.data(failed, "failTask")?["availableAt"])
+            #expect(claimedAt != nil && availableAt != nil && availableAt!.timeIntervalSince(claimedAt!) >= 0.298,
+                    "\(String(describing: claimedAt)) → \(String(describing: availableAt))")
             var second: GatewayResponse?
             for _ in 0..<200 {
                 let r = try await claim()
@@ -164,6 +174,77 @@ struct TaskQueueTests {
                 if case .success(let statuses) = await queries.result {
                     #expect(statuses.allSatisfy { $0 == 200 }, "\(statuses)")
                 }
+            }
+        }
+    }
+
+    static func script(_ name: String) -> String {
+        TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Fixtures/websocket-clients/\(name)").path
+    }
+
+    /// A subscriber that stops reading is ended (its last payload says SUBSCRIBER_TOO_SLOW and its
+    /// WebSocket is closed with 1008) while subscribers that read — over WebSocket (gql) and over
+    /// SSE (httpx-sse) — receive every event.
+    @Test(.timeLimit(.minutes(3))) func aSlowSubscriberIsClosedWhileFastOnesGetEveryEvent() async throws {
+        try await withPlatform { fixture, _, _ in
+            var config = fixture.config
+            config.subscriptions.bufferSize = 8
+            config.subscriptions.slowConsumerGraceMs = 1_000
+            config.subscriptions.slowCloseTimeoutMs = 120_000
+            try await withConfiguredGateway(config) { client, server in
+                let ws = client.base.replacingOccurrences(of: "http://", with: "ws://") + "/graphql"
+                let query = #"subscription { events(streamId: "firehose") { version data } }"#
+                let release = FileManager.default.temporaryDirectory.appendingPathComponent("slow-\(UUID())").path
+                defer { try? FileManager.default.removeItem(atPath: release) }
+                let slow = try ChildProcess("/usr/bin/env", ["python3", Self.script("slow_subscriber.py"), ws, query, "acme", release])
+                defer { slow.stop() }
+                let fast = try Self.gql(client, query, tenant: "acme")
+                defer { fast.stop() }
+                let sse = try ChildProcess("/usr/bin/env", ["python3", Self.script("sse_subscribe.py"), client.base + "/graphql", query, #"{"x-tenant":"acme"}"#])
+                defer { sse.stop() }
+                _ = try await slow.firstLine { $0 == "subscribed" || $0.hasPrefix("error") ? $0 : nil }
+                _ = try await sse.firstLine { $0 == "ready" || $0.hasPrefix("error") ? $0 : nil }
+                try await Self.waitForSubscriptions(3) { server.liveSubscriptions }
+                // 150 events of ~50 KB in appends of 15: far more than the slow client's socket and buffer hold.
+                let pad = String(repeating: "x", count: 50_000)
+                for batch in 0..<10 {
+                    let events = (0..<15).map { i in #"{type: "Bulk", data: "{\"i\": \#(batch * 15 + i), \"pad\": \"\#(pad)\"}"}"# }.joined(separator: ", ")
+                    let r = try await client.query(#"mutation { appendEvents(streamId: "firehose", expectedVersion: \#(batch * 15), events: [\#(events)]) { toVersion } }"#,
+                                                   headers: [("x-tenant", "acme")])
+                    #expect(r.json?["data"]?["appendEvents"]?["toVersion"]?.intValue == (batch + 1) * 15, "\(r.text.prefix(200))")
+                }
+                let fastLines = try await fast.lines(150) { $0.hasPrefix("{") }
+                #expect(fastLines.count == 150)
+                let sseLines = try await sse.lines(150) { $0.hasPrefix("{") }
+                #expect(sseLines.count == 150)
+                #expect(!fast.lines.contains { $0.hasPrefix("error") } && !sse.lines.contains { $0.hasPrefix("error") })
+                #expect(FileManager.default.createFile(atPath: release, contents: Data()))
+                let closed = try await slow.firstLine { $0.hasPrefix("closed") || $0 == "timeout" || $0.hasPrefix("error") ? $0 : nil }
+                #expect(closed.hasPrefix("closed 1008"), "\(slow.lines.suffix(5))")
+                let received = try await slow.firstLine { $0.hasPrefix("next ") ? Int($0.dropFirst(5)) : nil }
+                #expect(received < 150, "the slow subscriber was ended before the end of the stream")
+            }
+        }
+    }
+
+    /// A client that leaves an SSE subscription on which nothing happens is noticed by the
+    /// keep-alive, and its subscription ends.
+    @Test(.timeLimit(.minutes(1))) func aDepartedSSESubscriberIsNoticedByTheKeepAlive() async throws {
+        try await withPlatform { fixture, _, _ in
+            var config = fixture.config
+            config.subscriptions.keepAliveMs = 200
+            try await withConfiguredGateway(config) { client, server in
+                let sse = try ChildProcess("/usr/bin/env", ["python3", Self.script("sse_subscribe.py"), client.base + "/graphql",
+                                                            #"subscription { events(streamId: "quiet") { type } }"#, #"{"x-tenant":"acme"}"#])
+                _ = try await sse.firstLine { $0 == "ready" || $0.hasPrefix("error") ? $0 : nil }
+                try await Self.waitForSubscriptions(1) { server.liveSubscriptions }
+                sse.stop()
+                var live = server.liveSubscriptions
+                for _ in 0..<200 where live > 0 {
+                    try await Task.sleep(for: .milliseconds(25))
+                    live = server.liveSubscriptions
+                }
+                #expect(live == 0)
             }
         }
     }

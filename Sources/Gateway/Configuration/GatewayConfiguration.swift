@@ -408,10 +408,20 @@ public struct SubscriptionsConfiguration: Codable, Sendable, Equatable {
     /// Payloads a subscriber may fall behind before its subscription is ended
     /// (`SUBSCRIBER_TOO_SLOW`; a WebSocket is closed with 1008).
     public var bufferSize: Int = 256
+    /// How long a full buffer may stay full before the subscriber counts as too slow.
+    public var slowConsumerGraceMs: Int = 5_000
+    /// A too-slow WebSocket client gets its close frame queued behind what its socket holds; if
+    /// it does not take it within this time, its connection is dropped.
+    public var slowCloseTimeoutMs: Int = 10_000
+    /// Server-Sent Events and multipart streams send a keep-alive this often (a client that left
+    /// is noticed even when no event comes).
+    public var keepAliveMs: Int = 15_000
     public init() {}
     enum CodingKeys: String, CodingKey {
         case connectionInitTimeoutMs = "connection_init_timeout_ms", maxPerConnection = "max_per_connection", maxMessageBytes = "max_message_bytes"
-        case maxPerTenant = "max_per_tenant", bufferSize = "buffer_size"
+        case maxPerTenant = "max_per_tenant", bufferSize = "buffer_size", slowConsumerGraceMs = "slow_consumer_grace_ms"
+        case slowCloseTimeoutMs = "slow_close_timeout_ms"
+        case keepAliveMs = "keep_alive_ms"
     }
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -420,6 +430,9 @@ public struct SubscriptionsConfiguration: Codable, Sendable, Equatable {
         maxMessageBytes = try c.decodeIfPresent(Int.self, forKey: .maxMessageBytes) ?? 1_048_576
         maxPerTenant = c.contains(.maxPerTenant) ? try c.decodeIfPresent(Int.self, forKey: .maxPerTenant) : 1_000
         bufferSize = max(1, try c.decodeIfPresent(Int.self, forKey: .bufferSize) ?? 256)
+        slowConsumerGraceMs = max(0, try c.decodeIfPresent(Int.self, forKey: .slowConsumerGraceMs) ?? 5_000)
+        slowCloseTimeoutMs = max(0, try c.decodeIfPresent(Int.self, forKey: .slowCloseTimeoutMs) ?? 10_000)
+        keepAliveMs = max(100, try c.decodeIfPresent(Int.self, forKey: .keepAliveMs) ?? 15_000)
     }
 }
 

@@ -21,35 +21,40 @@ extension RequestPipeline {
                 // Variable coercion or the source stream failing to start: a request error.
                 throw PipelineError(.variables, errors: authorized.errors + result.errors)
             case .stream(let results):
-                // A bounded buffer: a consumer `limit` payloads behind gets a last error payload
-                // and its stream ends (the transport closes it); it never holds the source back.
+                // A bounded buffer between the subscription and its client: the producer waits
+                // for room (bursts are fine for a client that reads); a client that leaves no
+                // room for `subscriptionGrace` is too slow: a last error payload, then the end
+                // (the transport closes it). It never holds the source or other subscribers back.
                 let limit = subscriptionBuffer
-                let (payloads, continuation) = AsyncStream<[UInt8]>.makeStream(bufferingPolicy: .bufferingOldest(limit + 2))
+                let channel = PayloadChannel(capacity: limit, grace: subscriptionGrace)
                 let end = StreamEnd()
                 gate?.started()
                 let pump = Task {
                     var first = true
                     for await var result in results {
                         if first { result.errors = authorized.errors + result.errors; first = false }
-                        if case .enqueued(let remaining) = continuation.yield(result.jsonBytes), remaining <= 1 {
+                        switch await channel.send(result.jsonBytes) {
+                        case .sent: continue
+                        case .closed: break
+                        case .tooSlow:
                             end.markFellBehind()
-                            continuation.yield(ExecutionResult(data: nil, errors: [GraphQLError(
+                            channel.forceLast(ExecutionResult(data: nil, errors: [GraphQLError(
                                 "The subscriber fell \(limit) events behind; the subscription is ended.", code: "SUBSCRIBER_TOO_SLOW")]).jsonBytes)
-                            break
                         }
+                        break
                     }
-                    continuation.finish()
+                    channel.finish()
                 }
                 let id = UUID()
-                continuation.onTermination = { _ in
+                channel.onTermination {
                     pump.cancel()
                     gate?.unregister(id)
                     gate?.ended()
                     gate?.leave(tenant)
                 }
                 // On shutdown the stream completes (the client sees `complete`, not an error).
-                if gate?.register(id, { continuation.finish() }) == false { continuation.finish() }
-                var outcome = Outcome(stream: payloads)
+                if gate?.register(id, { channel.finish() }) == false { channel.finish() }
+                var outcome = Outcome(stream: channel)
                 outcome.streamEnd = end
                 return outcome
             }

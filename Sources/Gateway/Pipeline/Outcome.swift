@@ -24,9 +24,9 @@ public struct Outcome: Sendable {
     }
 
     /// A stream of payloads (status 200).
-    public init(stream: AsyncStream<[UInt8]>) {
+    init(stream: PayloadChannel) {
         self.status = 200
-        self.payloads = Payloads(stream: stream)
+        self.payloads = Payloads(channel: stream)
     }
 
     /// A request error (or any result) as the one payload.
@@ -43,39 +43,191 @@ public struct Payloads: AsyncSequence, Sendable {
     public typealias Element = [UInt8]
     /// The single payload, when there is exactly one (known without waiting).
     public let one: [UInt8]?
-    let stream: AsyncStream<[UInt8]>?
+    let channel: PayloadChannel?
 
     init(one: [UInt8]) {
         self.one = one
-        self.stream = nil
+        self.channel = nil
     }
 
-    init(stream: AsyncStream<[UInt8]>) {
+    init(channel: PayloadChannel) {
         self.one = nil
-        self.stream = stream
+        self.channel = channel
     }
 
-    public var isStream: Bool { stream != nil }
+    public var isStream: Bool { channel != nil }
 
     public struct AsyncIterator: AsyncIteratorProtocol {
         var one: [UInt8]?
-        var stream: AsyncStream<[UInt8]>.AsyncIterator?
+        let channel: PayloadChannel?
         public mutating func next() async -> [UInt8]? {
             if let o = one { one = nil; return o }
-            return await stream?.next()
+            return await channel?.next()
         }
     }
 
-    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(one: one, stream: stream?.makeAsyncIterator()) }
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(one: one, channel: channel) }
+}
+
+/// The bounded queue between a subscription and the transport writing it to its client. The
+/// producer waits for room (a burst does not end a subscriber that keeps reading); when there is
+/// none within `grace`, the subscriber is too slow and `send` says so. The consumer leaving (its
+/// task cancelled) or `finish` ends it; `onTermination` runs once either way.
+final class PayloadChannel: Sendable {
+    private struct State {
+        var buffer: [[UInt8]] = []
+        var finished = false
+        var terminated = false
+        var reader: CheckedContinuation<[UInt8]?, Never>?
+        var writer: (id: Int, continuation: CheckedContinuation<Bool, Never>)?
+        var nextWriter = 0
+    }
+    private let state = Mutex(State())
+    let capacity: Int
+    let grace: Duration
+    private let termination = Mutex<(@Sendable () -> Void)?>(nil)
+
+    init(capacity: Int, grace: Duration) {
+        self.capacity = max(1, capacity)
+        self.grace = grace
+    }
+
+    /// Runs once, when the stream ends for either side.
+    func onTermination(_ body: @escaping @Sendable () -> Void) { termination.withLock { $0 = body } }
+
+    enum SendResult { case sent, tooSlow, closed }
+
+    /// Queues a payload, waiting up to `grace` for room.
+    func send(_ payload: [UInt8]) async -> SendResult {
+        enum Step { case done(SendResult, CheckedContinuation<[UInt8]?, Never>?), wait }
+        let step = state.withLock { s -> Step in
+            if s.finished || s.terminated { return .done(.closed, nil) }
+            if let reader = s.reader {
+                s.reader = nil
+                return .done(.sent, reader)
+            }
+            if s.buffer.count < capacity {
+                s.buffer.append(payload)
+                return .done(.sent, nil)
+            }
+            return .wait
+        }
+        switch step {
+        case .done(let result, let reader):
+            reader?.resume(returning: payload)
+            return result
+        case .wait:
+            let id = state.withLock { s -> Int in s.nextWriter += 1; return s.nextWriter }
+            let room: Bool = await withCheckedContinuation { continuation in
+                let resumeNow = state.withLock { s -> Bool in
+                    if s.terminated || s.finished || s.buffer.count < capacity { return true }
+                    s.writer = (id, continuation)
+                    return false
+                }
+                if resumeNow { continuation.resume(returning: true) }
+                let grace = self.grace
+                Task { [weak self] in
+                    try? await Task.sleep(for: grace)
+                    let waiting = self?.state.withLock { s -> CheckedContinuation<Bool, Never>? in
+                        guard let w = s.writer, w.id == id else { return nil }
+                        s.writer = nil
+                        return w.continuation
+                    }
+                    waiting?.resume(returning: false)
+                }
+            }
+            if state.withLock({ $0.finished || $0.terminated }) { return .closed }
+            guard room else { return .tooSlow }
+            return await send(payload)
+        }
+    }
+
+    /// A last payload whatever the room (the too-slow notice), unless the consumer is gone.
+    func forceLast(_ payload: [UInt8]) {
+        let reader = state.withLock { s -> CheckedContinuation<[UInt8]?, Never>? in
+            guard !s.terminated, !s.finished else { return nil }
+            if let r = s.reader { s.reader = nil; return r }
+            s.buffer.append(payload)
+            return nil
+        }
+        reader?.resume(returning: payload)
+    }
+
+    /// The producer is done: the consumer gets what is queued, then the end.
+    func finish() {
+        let (reader, writer) = state.withLock { s -> (CheckedContinuation<[UInt8]?, Never>?, CheckedContinuation<Bool, Never>?) in
+            s.finished = true
+            defer { s.reader = nil; s.writer = nil }
+            return (s.buffer.isEmpty ? s.reader : nil, s.writer?.continuation)
+        }
+        writer?.resume(returning: false)
+        if let reader {
+            reader.resume(returning: nil)
+            terminate()
+        }
+    }
+
+    func next() async -> [UInt8]? {
+        await withTaskCancellationHandler {
+            enum Step { case value([UInt8]?), wait }
+            let (step, writer) = state.withLock { s -> (Step, CheckedContinuation<Bool, Never>?) in
+                if !s.buffer.isEmpty {
+                    let first = s.buffer.removeFirst()
+                    let w = s.writer?.continuation
+                    s.writer = nil
+                    return (.value(first), w)
+                }
+                if s.finished || s.terminated { return (.value(nil), nil) }
+                return (.wait, nil)
+            }
+            writer?.resume(returning: true)
+            switch step {
+            case .value(let v):
+                if v == nil { terminate() }
+                return v
+            case .wait:
+                return await withCheckedContinuation { continuation in
+                    let now = state.withLock { s -> [UInt8]?? in
+                        if !s.buffer.isEmpty { return .some(s.buffer.removeFirst()) }
+                        if s.finished || s.terminated { return .some(nil) }
+                        s.reader = continuation
+                        return .none
+                    }
+                    if let now { continuation.resume(returning: now) }
+                }
+            }
+        } onCancel: {
+            terminate()
+        }
+    }
+
+    /// The consumer left (or the stream ended): wakes both sides and runs `onTermination` once.
+    private func terminate() {
+        let (reader, writer, first) = state.withLock { s -> (CheckedContinuation<[UInt8]?, Never>?, CheckedContinuation<Bool, Never>?, Bool) in
+            let first = !s.terminated
+            s.terminated = true
+            defer { s.reader = nil; s.writer = nil; s.buffer = [] }
+            return (s.reader, s.writer?.continuation, first)
+        }
+        reader?.resume(returning: nil)
+        writer?.resume(returning: false)
+        if first, let body = termination.withLock({ b -> (@Sendable () -> Void)? in defer { b = nil }; return b }) { body() }
+    }
 }
 
 /// How a stream of payloads ended: whether its consumer fell behind (its bounded buffer
 /// filled), so the transport closes it with a clear code.
 public final class StreamEnd: Sendable {
     private let behind = Atomic<Bool>(false)
+    private let callback = Mutex<(@Sendable () -> Void)?>(nil)
     public init() {}
     public var fellBehind: Bool { behind.load(ordering: .acquiring) }
-    func markFellBehind() { behind.store(true, ordering: .releasing) }
+    /// Runs when the consumer is found too slow (the transport closes its connection).
+    public func onFellBehind(_ body: @escaping @Sendable () -> Void) { callback.withLock { $0 = body } }
+    func markFellBehind() {
+        behind.store(true, ordering: .releasing)
+        callback.withLock { b in defer { b = nil }; return b }?()
+    }
 }
 
 /// Live subscriptions of one gateway: at most `maxPerTenant` per tenant (anonymous ones count

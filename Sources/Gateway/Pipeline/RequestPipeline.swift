@@ -66,8 +66,10 @@ public struct RequestPipeline: Sendable {
     let usesAuthorization: Bool
     /// Live subscriptions and their per-tenant limit (shared by every pipeline of a gateway).
     var subscriptions: SubscriptionGate?
-    /// Payloads a subscriber may be behind before its stream is ended.
+    /// Payloads a subscriber may be behind, and how long a full buffer may stay full, before
+    /// its stream is ended.
     var subscriptionBuffer = 256
+    var subscriptionGrace: Duration = .seconds(5)
 
     public struct CostSettings: Sendable {
         public var maxCost: Int?

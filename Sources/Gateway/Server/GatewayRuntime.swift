@@ -77,6 +77,7 @@ final class GatewayRuntime: Sendable {
             var p = pipeline(limits, executor)
             p.subscriptions = gate
             p.subscriptionBuffer = configuration.subscriptions.bufferSize
+            p.subscriptionGrace = .milliseconds(Int64(configuration.subscriptions.slowConsumerGraceMs))
             return p
         }
         let base = Profile(pipeline: make(configuration.limits), limits: configuration.limits)

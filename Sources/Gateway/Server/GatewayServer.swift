@@ -152,7 +152,7 @@ public final class GatewayServer: Sendable {
     static func serverBuilder(_ limits: LimitsConfiguration, _ webSocket: GraphQLWebSocket) -> HTTPServerBuilder {
         let configuration = HTTP1WebSocketUpgradeChannel.Configuration(http1: .init(additionalChannelHandlers: connectionHandlers(limits: limits)))
         let shouldUpgrade: @Sendable (HTTPRequest, any Channel, Logger) async throws
-            -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> = { request, _, _ in webSocket.shouldUpgrade(request) }
+            -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> = { request, channel, _ in webSocket.shouldUpgrade(request, channel: channel) }
         guard let ms = limits.requestHeaderTimeoutMs else { return .http1WebSocketUpgrade(configuration: configuration, shouldUpgrade: shouldUpgrade) }
         return HTTPServerBuilder { responder in
             FirstHeadTimeoutChannel(inner: HTTP1WebSocketUpgradeChannel(responder: responder, configuration: configuration, shouldUpgrade: shouldUpgrade),

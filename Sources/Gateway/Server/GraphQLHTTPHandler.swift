@@ -80,6 +80,7 @@ struct GraphQLHTTPHandler: Sendable {
     /// The work of one request within `request_timeout_ms` (see `Deadline.outcome`), written.
     func withinTimeout(_ limits: LimitsConfiguration, _ accepted: ResponseWriting.Accepted,
                        _ work: @escaping @Sendable () async -> Outcome) async -> Response {
-        ResponseWriting.response(await Deadline.outcome(within: limits.requestTimeoutMs, work), accepted)
+        ResponseWriting.response(await Deadline.outcome(within: limits.requestTimeoutMs, work), accepted,
+                                 keepAlive: .milliseconds(Int64(runtime.configuration.subscriptions.keepAliveMs)))
     }
 }

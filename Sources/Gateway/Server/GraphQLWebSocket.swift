@@ -18,13 +18,13 @@ struct GraphQLWebSocket: Sendable {
     static let subprotocol = "graphql-transport-ws"
     let runtime: GatewayRuntime
 
-    func shouldUpgrade(_ request: HTTPRequest) -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> {
+    func shouldUpgrade(_ request: HTTPRequest, channel: any Channel) -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> {
         let path = request.path.map { $0.split(separator: "?", maxSplits: 1).first.map(String.init) ?? $0 }
         let offered = request.headerFields[.secWebSocketProtocol]?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
         guard path == "/graphql", offered.contains(Self.subprotocol), runtime.isLoaded else { return .dontUpgrade }
         let runtime = self.runtime, headers = request.headerFields
         return .upgrade([.secWebSocketProtocol: Self.subprotocol]) { inbound, outbound, _ in
-            let connection = Connection(runtime: runtime, upgradeHeaders: headers, outbound: outbound)
+            let connection = Connection(runtime: runtime, upgradeHeaders: headers, outbound: outbound, channel: channel)
             await connection.run(inbound)
         }
     }
@@ -43,10 +43,14 @@ struct GraphQLWebSocket: Sendable {
         }
         let state = Mutex(State())
 
-        init(runtime: GatewayRuntime, upgradeHeaders: HTTPFields, outbound: WebSocketOutboundWriter) {
+        /// The connection's channel (closed outright when a slow client does not take its close).
+        let channel: any Channel
+
+        init(runtime: GatewayRuntime, upgradeHeaders: HTTPFields, outbound: WebSocketOutboundWriter, channel: any Channel) {
             self.runtime = runtime
             self.upgradeHeaders = upgradeHeaders
             self.outbound = outbound
+            self.channel = channel
         }
 
         var settings: SubscriptionsConfiguration { runtime.configuration.subscriptions }
@@ -177,8 +181,19 @@ struct GraphQLWebSocket: Sendable {
                 let errors = (try? JSONReader.parse(body))?["errors"]?.arrayValue ?? []
                 await sendMessage(id, "error", payload: JSON.array(errors).bytes)
             } else {
+                // A subscriber found too slow: the connection is closed with 1008 at once (queued
+                // behind what the socket holds), and dropped if the client has not taken that
+                // close within `slow_close_timeout_ms`.
+                let channel = self.channel, grace = runtime.configuration.subscriptions.slowCloseTimeoutMs
+                outcome.streamEnd?.onFellBehind { [self] in
+                    Task { await self.close(1008, "Subscriber fell behind") }
+                    Task {
+                        try? await Task.sleep(for: .milliseconds(grace))
+                        channel.close(promise: nil)
+                    }
+                }
                 for await payload in outcome.payloads {
-                    if Task.isCancelled { break }
+                    if Task.isCancelled || outcome.streamEnd?.fellBehind == true { break }
                     await sendMessage(id, "next", payload: payload)
                 }
                 if outcome.streamEnd?.fellBehind == true {

@@ -49,7 +49,9 @@ enum ResponseWriting {
 
     /// The outcome as an HTTP response. Errors before execution keep their status and go out as
     /// one GraphQL response whatever the streaming preference.
-    static func response(_ outcome: Outcome, _ accepted: Accepted) -> Response {
+    /// Streams send a keep-alive every `keepAlive` (an SSE comment, an empty multipart part), so a
+    /// client that left is noticed even when no event comes.
+    static func response(_ outcome: Outcome, _ accepted: Accepted, keepAlive: Duration = .seconds(15)) -> Response {
         var headers: HTTPFields = [:]
         for (name, value) in outcome.headers {
             if let n = HTTPField.Name(name) { headers[n] = value }
@@ -70,8 +72,29 @@ enum ResponseWriting {
         headers[.contentType] = framing == .eventStream ? eventStreamType : multipartType
         let payloads = outcome.payloads
         return Response(status: .init(code: outcome.status), headers: headers, body: ResponseBody { writer in
+            // Payloads and keep-alive ticks (nil) in one sequence.
+            let (items, feed) = AsyncStream<[UInt8]?>.makeStream()
+            let forward = Task {
+                for await payload in payloads { feed.yield(payload) }
+                feed.finish()
+            }
+            let ticker = Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: keepAlive)
+                    if !Task.isCancelled { feed.yield(nil) }
+                }
+            }
+            defer {
+                forward.cancel()
+                ticker.cancel()
+            }
             var first = true
-            for await payload in payloads {
+            for await item in items {
+                guard let payload = item else {
+                    try await writer.write(ByteBuffer(bytes: framing == .eventStream ? Array(":\n\n".utf8) : multipartKeepAlive(first: first)))
+                    first = false
+                    continue
+                }
                 try await writer.write(ByteBuffer(bytes: framing == .eventStream ? sseEvent(payload) : multipartPart(payload, first: first)))
                 first = false
             }
@@ -92,6 +115,11 @@ enum ResponseWriting {
     static func multipartPart(_ payload: [UInt8], first: Bool) -> [UInt8] {
         Array(((first ? "\r\n--graphql" : "") + "\r\ncontent-type: application/json; charset=utf-8\r\n\r\n{\"payload\":").utf8)
             + payload + Array("}\r\n--graphql".utf8)
+    }
+
+    /// An empty part `{}` (what Apollo's clients take as a heartbeat).
+    static func multipartKeepAlive(first: Bool) -> [UInt8] {
+        Array(((first ? "\r\n--graphql" : "") + "\r\ncontent-type: application/json; charset=utf-8\r\n\r\n{}\r\n--graphql").utf8)
     }
 
     /// A request error (or any result) as one GraphQL response.
