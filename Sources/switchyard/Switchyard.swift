@@ -115,6 +115,9 @@ struct SubgraphCommand: AsyncParsableCommand {
         config.listen = listen
         guard let module = try SubgraphModules.all(configDirectory: config.baseDirectory)[name] else { throw ValidationError("unknown subgraph module '\(name)'") }
         let clients = GatewayServer.clients(config)
+        if let postgres = clients.postgres {
+            do { try await GatewayServer.checkDatabaseRole(postgres) } catch { throw ValidationError("\(error)") }
+        }
         let service = try module.service(ModuleDependencies(postgres: clients.postgres, redis: clients.redis))
         let server = try await GatewayServer(configuration: config, executor: service)
         let host = config.listenAddress?.host ?? "127.0.0.1", name = self.name

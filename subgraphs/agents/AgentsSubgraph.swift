@@ -167,6 +167,7 @@ public enum AgentsSubgraph {
                 let caps = input["capabilities"]?.arrayValue?.compactMap(\.stringValue) ?? []
                 guard !name.isEmpty, !kind.isEmpty else { throw GraphQLError("name and kind must not be empty.", code: "BAD_USER_INPUT") }
                 let created: Agent = try await ctx.db { c in
+                    try await lockAppends(c)
                     // Serialise spawns per tenant, then check the quota.
                     let quota = try await c.query("SELECT max_agents FROM tenants WHERE id = \(tid) FOR UPDATE").first?.decode("max_agents", as: Int.self) ?? 0
                     let count = try await c.query("SELECT count(*)::int8 AS n FROM agents WHERE status <> 'RETIRED'").first!.decode("n", as: Int.self)
@@ -191,6 +192,7 @@ public enum AgentsSubgraph {
                 guard let agentID = uuid(input["agentId"]?.stringValue) else { throw GraphQLError("agentId is not a valid id.", code: "BAD_USER_INPUT") }
                 let title = input["title"]?.stringValue ?? "", priority = input["priority"]?.intValue ?? 0
                 let created: Task = try await ctx.db { c in
+                    try await lockAppends(c)
                     let updated = try await c.query("UPDATE agents SET status = 'BUSY', updated_at = now() WHERE id = \(agentID) AND status <> 'RETIRED'")
                     guard updated.affectedRows == 1 else { throw GraphQLError("No active agent with id \(agentID.uuidString.lowercased()).", code: "NOT_FOUND") }
                     let id = UUID()
@@ -220,12 +222,18 @@ public enum AgentsSubgraph {
         return id
     }
 
+    /// Takes the event store's append lock (the one every insert into events takes, held to the
+    /// end of the transaction). A mutation that appends takes it first, before any row lock:
+    /// concurrent mutations of one agent then wait in line instead of computing the same next
+    /// version, and no two transactions can each hold what the other waits for.
+    static func lockAppends(_ c: PostgresConnection) async throws {
+        try await c.query("SELECT pg_advisory_xact_lock(7242002)")
+    }
+
     /// Appends one event at the stream's next version, in the caller's transaction.
     static func appendEvent(_ c: PostgresConnection, _ tenant: UUID, _ stream: String, _ type: String, _ data: [String: JSON]) async throws {
         let json = JSON.object(.init(uniqueKeysWithValues: data.sorted { $0.key < $1.key })).text
-        // One append to a stream at a time: concurrent mutations of one agent wait here instead
-        // of computing the same next version (the lock ends with the transaction).
-        try await c.query("SELECT pg_advisory_xact_lock(hashtextextended(\(tenant.uuidString + "/" + stream), 0))")
+        try await lockAppends(c)
         try await c.query("""
             INSERT INTO events (tenant_id, event_id, stream_id, stream_version, type, data)
             SELECT \(tenant), \(UUID()), \(stream), coalesce(max(stream_version), 0) + 1, \(type), \(json)::jsonb

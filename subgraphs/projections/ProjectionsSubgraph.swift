@@ -61,9 +61,15 @@ public enum ProjectionsSubgraph {
         s.mutation!.asyncField("rebuildProjection") { _, a, ctx, _ in
             let name = a.string("name") ?? ""
             guard names.contains(name) else { throw GraphQLError("Unknown projection \"\(name)\".", code: "NOT_FOUND") }
+            // Rewind now; the replay runs in the background (the runner's catch-up, in batches),
+            // never holding this request open. Progress shows in position, lag and status.
             try await ctx.pool.query("SELECT rebuild_projections()")
-            if let runner { try await runner.catchUp() } else { while try await ProjectionRunner.applyBatch(ctx.pool) > 0 {} }
-            return try await projections(ctx.pool, [name]).first.map { .object($0, projection) } ?? .null
+            let state = try await projections(ctx.pool, [name]).first
+            if let runner { runner.wake() } else {
+                let pool = ctx.pool
+                Task.detached { while (try? await ProjectionRunner.applyBatch(pool)) ?? 0 > 0 {} }
+            }
+            return state.map { .object($0, projection) } ?? .null
         }
         s.entity("Agent") { reps, ctx in
             let ids = reps.compactMap { $0["id"]?.stringValue.flatMap(UUID.init(uuidString:)) }
@@ -130,10 +136,16 @@ public final class ProjectionRunner: Sendable {
         }
     }
 
+    private let wakeUp = Mutex<AsyncStream<Void>.Continuation?>(nil)
+
+    /// Catches up now (e.g. after a rebuild rewound the checkpoints).
+    public func wake() { wakeUp.withLock { $0?.yield() } }
+
     public func start() {
         let pool = self.pool
         let t = Task.detached {
             let wake = AsyncStream<Void>.makeStream()
+            self.wakeUp.withLock { $0 = wake.continuation }
             let listener = Task {
                 for try await _ in pool.listen(["events_appended"], announceSubscriptions: true) { wake.continuation.yield() }
             }

@@ -123,9 +123,19 @@ struct SubgraphService<Context: Sendable>: OperationExecutor {
     var apiSchema: GraphQLCore.Schema { subgraph.schema }
 
     func execute(_ request: ExecutionRequest, context: RequestContext) async -> ExecutionResult {
-        var headers = context.headers
-        if let t = context.tenant, !headers.contains(where: { $0.0.lowercased() == "x-tenant" }) { headers.append(("x-tenant", t)) }
-        return await subgraph.execute(request, context: makeContext(headers))
+        await subgraph.execute(request, context: makeContext(Self.headers(context)))
+    }
+
+    func subscribe(_ request: ExecutionRequest, context: RequestContext) async -> SubscriptionStart {
+        await subgraph.subscribe(request, context: makeContext(Self.headers(context)))
+    }
+
+    /// The client's headers with the tenant that admission decided (a verified token's, or the
+    /// development header's when enabled) — never a client's own `X-Tenant` beside it.
+    static func headers(_ context: RequestContext) -> [(String, String)] {
+        var headers = context.headers.filter { $0.0.lowercased() != "x-tenant" }
+        if let t = context.tenant { headers.append(("x-tenant", t)) }
+        return headers
     }
 }
 

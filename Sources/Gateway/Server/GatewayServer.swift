@@ -33,6 +33,35 @@ public final class GatewayServer: Sendable {
     /// Subscriptions whose source stream runs now (for tests and draining).
     public var liveSubscriptions: Int { runtime.subscriptions.liveCount }
 
+    /// Refuses a database role that row-level security would not bind: a superuser, a role with
+    /// BYPASSRLS, or one that owns the tables (the migrating role, whose maintenance policies see
+    /// every tenant). The gateway connects as the application role; `db migrate` and `db seed`
+    /// use `postgres.owner_url`.
+    public static func checkDatabaseRole(_ pool: PostgresPool) async throws {
+        let row: PostgresRow
+        do {
+            guard let r = try await pool.query("""
+                SELECT current_user::text AS name, r.rolsuper AS superuser, r.rolbypassrls AS bypass,
+                       EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                               WHERE n.nspname = 'public' AND c.relowner = r.oid AND c.relkind IN ('r', 'p')) AS owns
+                FROM pg_roles r WHERE r.rolname = current_user
+                """).first else { return }
+            row = r
+        } catch {
+            return   // not reachable now: readiness reports it; the role is checked when it is
+        }
+        let name: String = try row.decode("name")
+        var reasons: [String] = []
+        if try row.decode("superuser", as: Bool.self) { reasons.append("is a superuser") }
+        if try row.decode("bypass", as: Bool.self) { reasons.append("has BYPASSRLS") }
+        if try row.decode("owns", as: Bool.self) { reasons.append("owns the tables (it is the migrating role)") }
+        guard reasons.isEmpty else {
+            throw ConfigurationError("postgres.url connects as role \(name), which \(reasons.joined(separator: " and ")): row-level security would not "
+                                     + "keep tenants apart. Connect as the application role (e.g. switchyard_app) and keep the owner for "
+                                     + "postgres.owner_url (db migrate, db seed).")
+        }
+    }
+
     /// SQL statements this gateway's pool has sent (batching keeps this flat as lists grow).
     public var postgresStatementCount: Int { runtime.postgres?.statistics.statementCount ?? 0 }
 
@@ -50,6 +79,7 @@ public final class GatewayServer: Sendable {
     public static func fromConfiguration(_ configuration: GatewayConfiguration, reloadFrom path: String? = nil,
                                          logger: Logger = Logger(label: "switchyard")) async throws -> GatewayServer {
         let clients = GatewayRuntime.clients(configuration)
+        if let postgres = clients.postgres { try await checkDatabaseRole(postgres) }
         let deps = ModuleDependencies(postgres: clients.postgres, redis: clients.redis)
         let executor = try await loadExecutor(configuration, deps)
         PlatformModules.startBackgroundWork(configuration, deps)
