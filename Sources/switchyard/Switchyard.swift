@@ -37,12 +37,17 @@ struct Serve: AsyncParsableCommand {
         sigaddset(&signals, SIGTERM)
         sigaddset(&signals, SIGINT)
         pthread_sigmask(SIG_UNBLOCK, &signals, nil)
+        let config = try options.load()
+        // LOG_LEVEL and LOG_FORMAT (env) win over logging.level and logging.format (gateway.yaml).
+        let environment = ProcessInfo.processInfo.environment
+        let level = (environment["LOG_LEVEL"] ?? config.logging.level).flatMap(Logger.Level.init(rawValue:)) ?? .info
+        let json = (environment["LOG_FORMAT"] ?? config.logging.format) == "json"
         LoggingSystem.bootstrap { label in
+            if json { return JSONLogHandler(label: label, level: level) }
             var h = StreamLogHandler.standardError(label: label)
-            h.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+            h.logLevel = level
             return h
         }
-        let config = try options.load()
         let server = try await GatewayServer.fromConfiguration(config, reloadFrom: options.config)
         try await server.run { port in
             FileHandle.standardError.write(Data("switchyard listening on http://\(config.listenAddress!.host):\(port)/graphql\n".utf8))

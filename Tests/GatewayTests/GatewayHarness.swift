@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import Logging
 import Gateway
 import GraphQLCore
 import NIOCore
@@ -11,14 +12,21 @@ func withGateway<T: Sendable>(_ config: GatewayConfiguration = GatewayConfigurat
                               _ body: (GatewayClient) async throws -> T) async throws -> T {
     var config = config
     config.listen = "127.0.0.1:0"
-    return try await withServer(try await GatewayServer(configuration: config, executor: executor), body)
+    return try await withServer(try await GatewayServer(configuration: config, executor: executor, logger: testLogger), body)
 }
+
+/// Warnings and errors only: the access log's line per operation would drown the test output.
+let testLogger: Logger = {
+    var l = Logger(label: "switchyard")
+    l.logLevel = .warning
+    return l
+}()
 
 /// Runs a gateway built from its configuration (composition, modules, clients).
 func withConfiguredGateway<T: Sendable>(_ config: GatewayConfiguration, _ body: (GatewayClient, GatewayServer) async throws -> T) async throws -> T {
     var config = config
     config.listen = "127.0.0.1:0"
-    let server = try await GatewayServer.fromConfiguration(config)
+    let server = try await GatewayServer.fromConfiguration(config, logger: testLogger)
     return try await withServer(server) { try await body($0, server) }
 }
 

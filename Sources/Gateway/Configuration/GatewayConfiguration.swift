@@ -41,13 +41,15 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
     public var metrics: MetricsConfiguration = .init()
     /// On SIGTERM: how long subscriptions and requests in flight may take to finish.
     public var shutdownTimeoutMs = 10_000
+    /// Log level and format (`text`, or `json`: one object per line).
+    public var logging: LoggingConfiguration = .init()
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case listen, supergraph, subgraphs, limits, introspection, postgres, redis, tenancy, rateLimits = "rate_limits"
         case exposeQueryPlan = "expose_query_plan", persistedQueries = "persisted_queries", headers, auth, subscriptions, cors, metrics
-        case shutdownTimeoutMs = "shutdown_timeout_ms"
+        case shutdownTimeoutMs = "shutdown_timeout_ms", logging
     }
 
     public init(from decoder: Decoder) throws {
@@ -69,6 +71,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         cors = try c.decodeIfPresent(CORSConfiguration.self, forKey: .cors) ?? .init()
         metrics = try c.decodeIfPresent(MetricsConfiguration.self, forKey: .metrics) ?? .init()
         shutdownTimeoutMs = try c.decodeIfPresent(Int.self, forKey: .shutdownTimeoutMs) ?? 10_000
+        logging = try c.decodeIfPresent(LoggingConfiguration.self, forKey: .logging) ?? .init()
     }
 
     /// Reads a YAML file, then applies environment overrides:
@@ -375,6 +378,13 @@ public struct CORSConfiguration: Codable, Sendable, Equatable {
     }
     var enabled: Bool { !allowOrigins.isEmpty }
     func allows(_ origin: String) -> Bool { allowOrigins.contains(origin) || allowOrigins.contains("*") }
+}
+
+/// Logs: swift-log, as text or as JSON lines.
+public struct LoggingConfiguration: Codable, Sendable, Equatable {
+    public var level: String?
+    public var format: String?
+    public init() {}
 }
 
 /// Prometheus metrics (text format at `GET /metrics`).

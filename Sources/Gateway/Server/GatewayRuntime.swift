@@ -35,7 +35,24 @@ final class GatewayRuntime: Sendable {
             outcome.report.code = error.error.extensions?["code"]?.stringValue
         }
         metrics.operation(outcome.report, tenant: context.tenant, since: start)
+        accessLog(outcome, context, since: start)
         return outcome
+    }
+
+    /// One `info` line per operation: what it was, for whom, how it ended and how long it took.
+    func accessLog(_ outcome: Outcome, _ context: RequestContext, since start: ContinuousClock.Instant) {
+        guard logger.logLevel <= .info else { return }
+        let d = start.duration(to: .now).components
+        let ms = Double(d.seconds) * 1_000 + Double(d.attoseconds) / 1e15
+        var metadata: Logger.Metadata = [
+            "status": .stringConvertible(outcome.status), "outcome": .string(outcome.report.outcome),
+            "operation_type": .string(outcome.report.type ?? "unknown"), "duration_ms": .stringConvertible((ms * 1000).rounded() / 1000),
+        ]
+        if let name = outcome.report.name { metadata["operation_name"] = .string(name) }
+        if let code = outcome.report.code { metadata["code"] = .string(code) }
+        if let tenant = context.tenant { metadata["tenant"] = .string(tenant) }
+        if outcome.payloads.isStream { metadata["stream"] = .stringConvertible(true) }
+        logger.info("operation", metadata: metadata)
     }
 
     /// What this gateway records (see `GatewayMetrics`).
