@@ -106,8 +106,35 @@ public struct QueryPlan: Sendable {
     public var text: String {
         guard let root else { return "QueryPlan {}\n" }
         var out = "QueryPlan {\n"
-        Self.write(root, indent: "  ", into: &out)
+        if let (primary, rest) = subscriptionParts {
+            // The primary fetch is subscribed to; the rest runs once per event.
+            out += "  Subscription {\n    Primary: {\n"
+            Self.writeFetch(primary, indent: "      ", into: &out)
+            out += "    },\n"
+            if let rest {
+                out += "    Rest: {\n"
+                Self.write(rest, indent: "      ", into: &out)
+                out += "    },\n"
+            }
+            out += "  },\n"
+        } else {
+            Self.write(root, indent: "  ", into: &out)
+        }
         return out + "}\n"
+    }
+
+    /// A subscription's plan: the fetch subscribed to, and what runs for each of its events.
+    public var subscriptionParts: (primary: FetchNode, rest: PlanNode?)? {
+        switch root {
+        case .fetch(let f)? where f.operation.hasPrefix("subscription"):
+            return (f, nil)
+        case .sequence(let nodes)? where !nodes.isEmpty:
+            guard case .fetch(let f) = nodes[0], f.operation.hasPrefix("subscription") else { return nil }
+            let rest = Array(nodes.dropFirst())
+            return (f, rest.count == 1 ? rest[0] : .sequence(rest))
+        default:
+            return nil
+        }
     }
 
     static func write(_ node: PlanNode, indent: String, into out: inout String) {
