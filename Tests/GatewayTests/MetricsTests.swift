@@ -153,22 +153,7 @@ struct MetricsTests {
     /// LOG_FORMAT=json: every line is one JSON object; each operation has an access log line.
     @Test func jsonLogsWithOneAccessLineperOperation() async throws {
         try await withPlatform { fixture, _, _ in
-            let binary = TestEnvironment.repositoryRoot.appendingPathComponent(".build/debug/switchyard").path
-            var env = ProcessInfo.processInfo.environment
-            env["SWITCHYARD_LISTEN"] = "127.0.0.1:0"
-            env["SWITCHYARD_POSTGRES_URL"] = fixture.db.appURL
-            env["SWITCHYARD_POSTGRES_OWNER_URL"] = fixture.db.ownerURL
-            env["SWITCHYARD_REDIS_URL"] = fixture.redis.url
-            env["LOG_LEVEL"] = "info"
-            env["LOG_FORMAT"] = "json"
-            let child = try ChildProcess(binary, ["serve", "--config", TestEnvironment.repositoryRoot.appendingPathComponent("gateway.yaml").path],
-                                         environment: env, outputIsStderr: true)
-            defer { child.stop() }
-            let port: Int = try await child.firstLine { line in
-                guard let r = line.range(of: "listening on http://127.0.0.1:") else { return nil }
-                return Int(line[r.upperBound...].prefix { $0.isNumber })
-            }
-            let gateway = GatewayClient(base: "http://127.0.0.1:\(port)")
+          try await withGatewayProcess(fixture, environment: ["LOG_LEVEL": "info", "LOG_FORMAT": "json"]) { gateway, child in
             for _ in 0..<2 { _ = try await gateway.query("query Probe { currentTenant { slug } }", headers: [("x-tenant", "acme")]) }
             _ = try await gateway.query("{ nope }", headers: [("x-tenant", "acme")])
             let access = try await child.lines(3) { $0.contains(#""message":"operation""#) }
@@ -181,6 +166,7 @@ struct MetricsTests {
             #expect(objects.allSatisfy { $0["level"] == "info" && $0["time"]?.stringValue != nil && $0["duration_ms"] != nil })
             // Every line the process wrote is JSON (the listening banner aside).
             #expect(child.lines.filter { !$0.hasPrefix("switchyard listening") }.allSatisfy { (try? JSONReader.parse($0)) != nil })
+          }
         }
     }
 }

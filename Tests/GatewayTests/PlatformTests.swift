@@ -269,7 +269,8 @@ func withGatewayProcess<T: Sendable>(_ fixture: PlatformFixture, _ body: (Gatewa
 }
 
 /// `switchyard serve` as a process of its own; the body gets the process too (to signal it).
-func withGatewayProcess<T: Sendable>(_ fixture: PlatformFixture, _ body: (GatewayClient, ChildProcess) async throws -> T) async throws -> T {
+func withGatewayProcess<T: Sendable>(_ fixture: PlatformFixture, environment overrides: [String: String] = [:],
+                                    _ body: (GatewayClient, ChildProcess) async throws -> T) async throws -> T {
     let binary = TestEnvironment.repositoryRoot.appendingPathComponent(".build/debug/switchyard").path
     guard FileManager.default.isExecutableFile(atPath: binary) else {
         throw TestSetupError(message: "\(binary) is missing: run swift build --build-tests (scripts/test does)")
@@ -280,6 +281,7 @@ func withGatewayProcess<T: Sendable>(_ fixture: PlatformFixture, _ body: (Gatewa
     env["SWITCHYARD_POSTGRES_OWNER_URL"] = fixture.db.ownerURL
     env["SWITCHYARD_REDIS_URL"] = fixture.redis.url
     env["LOG_LEVEL"] = "error"
+    env.merge(overrides) { _, new in new }
     let child = try ChildProcess(binary, ["serve", "--config", TestEnvironment.repositoryRoot.appendingPathComponent("gateway.yaml").path],
                                  environment: env, outputIsStderr: true)
     defer { child.stop() }
