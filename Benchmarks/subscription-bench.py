@@ -1,29 +1,41 @@
 """Live events and the task queue under load, against a running gateway on the demo database
-(tenant acme, `x-tenant` development header; rate limits off and `subscriptions.max_per_tenant`
-raised in its configuration):
+(tenant acme through the `x-tenant` development header; rate limits off and
+`subscriptions.max_per_tenant` raised in the gateway's configuration). Prints Markdown tables.
 
-1. latency: N concurrent subscribers, each on its own WebSocket (graphql-transport-ws:
-   connection_init {"x-tenant": "acme"}, then `subscription { events(types: ["BenchTick"]) {
-   position data } }`), while BenchTick events are appended at R events/s for ~D s
-   (appendEvents over HTTP on one stream with expectedVersion tracking, ceil(R/100) events a
-   request, each event's data {"t": <sender's time_ns()>}). Latency of a (subscriber, event)
-   pair = time of receipt - t (one machine, one clock). Every subscriber must receive every
-   event of the run: the rest are reported as missing.
-2. rss: the gateway's VmRSS before and after opening N idle subscribers, per subscriber.
-3. claims: C concurrent claimers (HTTP keep-alive, claimTask with the tenant's agents reused
-   round-robin) over T tasks submitted beforehand (submitTask, 20 aliases a request, priority
-   1000 so they are claimed before anything else queued); exactly T claims are made, then every
-   bench task is completed so nothing stays queued or leased.
+1. rss: the gateway's VmRSS before and after opening N idle subscriptions (--idle), per live
+   subscription, measured once the gateway is idle again; and after closing them.
+2. latency: N concurrent subscriptions (--subscribers), each on its own WebSocket by default
+   (graphql-transport-ws: connection_init {"x-tenant": "acme"}, connection_ack, then
+   `subscription { events(types: ["BenchTick"]) { position data } }`), while BenchTick events
+   are appended at R events/s (--rates) for --duration s: appendEvents over HTTP, ceil(R/100)
+   events a request at 100 requests/s, each event's data {"t": <sender's time_ns()>}; open loop
+   over up to --max-streams streams "bench-<run>-<i>", each appended to sequentially with
+   expectedVersion tracked (a stream with no append in flight takes the next request). Before
+   each run, warm-up ticks until every subscription has received one (so each is in place in
+   the feed). Latency of a (subscription, event) pair = time of receipt - t (one machine, one
+   clock): p50/p99/max over all pairs. Every live subscription must receive every event
+   committed in the run (counted from the streams' versions, so appends that timed out at the
+   gateway but committed are expected too); what has not arrived --drain-timeout s after the
+   last append (or after 15 s without progress) is reported missing, subscriptions ended by the
+   gateway as ended.
+3. claims: --claimers concurrent claimers (HTTP keep-alive; `claimTask(agentId, leaseSeconds:
+   300) { id }`, the tenant's active agents from `agents(first: 50)` reused round-robin) over
+   --tasks tasks submitted beforehand (submitTask, 20 aliases a request, priority 1000 so that
+   they come before anything else queued); exactly --tasks claims are made. Then every bench
+   task is completed (checked with task(id)), so nothing stays queued or leased.
 
     python3 Benchmarks/subscription-bench.py [--url http://127.0.0.1:4801] [--pid PID]
         [--parts rss,latency,claims] [--subscribers 1,1000,10000] [--rates 100,1000]
-        [--duration 10] [--idle 1000,10000] [--tasks 5000] [--claimers 50] [--workers 1]
+        [--duration 10] [--idle 1000,10000] [--tasks 5000] [--claimers 50]
+        [--per-connection 1] [--workers 1] [--connect-concurrency 200]
 
-The subscribers run in --workers processes with a minimal WebSocket client of their own (frames
-parsed in place, a payload's position and t found with one regular expression over each read):
-with `websockets` the client, not the gateway, would be the bottleneck much sooner. The gateway's
-PID is found by its port when --pid is not given. Events cannot be deleted; bench tasks are
-left COMPLETED.
+The open-file limit is raised to the hard limit; N that do not fit are skipped with a note. The
+subscriptions live in --workers processes with a minimal WebSocket client of their own (frames
+parsed in place, each read's positions and timestamps found with one regular expression): with
+`websockets` the client, not the gateway, would be the bottleneck much sooner. The gateway's
+PID is found by its port when --pid is not given. Left behind, because the API cannot remove
+them: the events (BenchTick, and the task transitions), the bench tasks (COMPLETED), and agents
+made BUSY by a claim while they hold other ASSIGNED tasks (reported).
 """
 import argparse
 import array
@@ -79,16 +91,34 @@ def gateway_pid(port):
     return None
 
 
-def rss(pid):
+def rss(pid, key="VmRSS:"):
     for line in open(f"/proc/{pid}/status"):
-        if line.startswith("VmRSS:"):
+        if line.startswith(key):
             return int(line.split()[1]) * 1024
     return 0
+
+
+def reset_peak(pid):
+    """Resets VmHWM to the current RSS (when this process may)."""
+    try:
+        with open(f"/proc/{pid}/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass
 
 
 def cpu_seconds(pid):
     fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def machine_cpu(since=None):
+    """(busy, total) jiffies of all CPUs; with `since`, the busy fraction (of all cores) since."""
+    f = [int(x) for x in open("/proc/stat").readline().split()[1:]]
+    now = (sum(f) - f[3] - f[4], sum(f))
+    if since is None:
+        return now
+    return (now[0] - since[0]) / max(1, now[1] - since[1])
 
 
 def open_files_limit(pid):
@@ -142,7 +172,12 @@ class Http:
 
     async def graphql(self, query, variables=None):
         body = json.dumps({"query": query, "variables": variables or {}}).encode()
-        status, data = await self.request("POST", "/graphql", body, [("Content-Type", "application/json"), ("x-tenant", TENANT)])
+        try:
+            status, data = await asyncio.wait_for(
+                self.request("POST", "/graphql", body, [("Content-Type", "application/json"), ("x-tenant", TENANT)]), 120)
+        except asyncio.TimeoutError:
+            self.close()
+            return {"errors": [{"message": "no answer within 120 s (client side)", "extensions": {"code": "CLIENT_TIMEOUT"}}]}
         try:
             return json.loads(data)
         except ValueError:
@@ -192,6 +227,7 @@ class Subscriber(asyncio.Protocol):
 
     def __init__(self, worker, base, k):
         self.worker, self.base, self.k = worker, base, k
+        self.generation = worker.generation  # (the worker's arrays are renewed by close_all)
         self.state = 0  # 0 upgrading, 1 waiting for connection_ack, 2 subscribed
         self.buf = b""
         self.ready = asyncio.get_running_loop().create_future()
@@ -265,19 +301,19 @@ class Subscriber(asyncio.Protocol):
             self.transport.write(ws_frame(payload, 0xA))
         elif op == 8:
             self.close_code = int.from_bytes(payload[:2], "big") if len(payload) >= 2 else 1005
-            self.worker.close_codes[self.close_code] += 1
+            self.worker.close_codes[f"{self.close_code} {payload[2:].decode('utf-8', 'replace')}".strip()] += 1
+            self.worker.all_close_codes[f"{self.close_code} {payload[2:].decode('utf-8', 'replace')}".strip()] += 1
             self.transport.write(ws_frame(payload[:2], 8))
             self.transport.close()
 
     def connection_lost(self, exc):
         w = self.worker
-        if self.base - 1 < len(w.dead):
+        if self.generation == w.generation:
             w.dead[self.base - 1:self.base - 1 + self.k] = b"\1" * self.k
         if not self.ready.done():
             self.ready.set_exception(RuntimeError(f"connection lost before subscribing: {exc}"))
         if not self.lost.done():
             self.lost.set_result(True)
-        self.worker.connections_lost += 1
 
 
 class Worker:
@@ -294,14 +330,15 @@ class Worker:
         self.lat = array.array("q")     # ns, every (subscription, event) of the run
         self.total = 0
         self.disorder = 0
-        self.close_codes = collections.Counter()
+        self.close_codes = collections.Counter()      # in the run
+        self.all_close_codes = collections.Counter()  # since the connections were opened
         self.messages = collections.Counter()  # too slow, errors, completes
         self.samples = []
-        self.connections_lost = 0
+        self.generation = 0
 
     def received(self, conn, region, now):
         matches = NEXT.findall(region)
-        base = conn.base - 1
+        base = conn.base - 2  # subscription index = base + id
         if self.running:
             lat, counts, last, lo = self.lat, self.counts, self.last, self.min_pos
             for sid, pos, t in matches:
@@ -350,6 +387,9 @@ class Worker:
             kk = min(k, n)
             jobs.append(one(base, kk))
             base, n = base + kk, n - kk
+        if not self.subs:
+            self.messages.clear()
+            self.samples = []
         grow = base - 1 - self.subs
         self.counts.extend([0] * grow)
         self.last.extend([0] * grow)
@@ -362,7 +402,9 @@ class Worker:
     def status(self):
         live = self.subs - sum(self.dead)
         seen = sum(1 for s, d in zip(self.seen, self.dead) if s and not d)
-        return {"subscriptions": live, "seen": seen, "total": self.total, "connections": sum(1 for c in self.conns if not c.lost.done())}
+        return {"subscriptions": live, "seen": seen, "total": self.total, "connections": sum(1 for c in self.conns if not c.lost.done()),
+                "lost": sum(1 for c in self.conns if c.lost.done()), "closes": dict(self.all_close_codes),
+                "messages": dict(self.messages), "samples": self.samples[:3]}
 
     def start(self, min_pos):
         self.running, self.min_pos = True, min_pos
@@ -394,6 +436,8 @@ class Worker:
             if not c.lost.done():
                 c.transport.abort()
         self.conns, self.subs = [], 0
+        self.generation += 1
+        self.all_close_codes = collections.Counter()
         self.counts, self.last, self.seen, self.dead = array.array("q"), array.array("q"), bytearray(), bytearray()
         return len(conns)
 
@@ -484,7 +528,11 @@ class Pool:
 
     async def status(self):
         replies = await self.each("status")
-        return {k: sum(r[k] for r in replies) for k in replies[0]}
+        out = {k: sum(r[k] for r in replies) for k in replies[0] if k not in ("closes", "messages", "samples")}
+        for k in ("closes", "messages"):
+            out[k] = dict(sum((collections.Counter(r[k]) for r in replies), collections.Counter()))
+        out["samples"] = sum((r["samples"] for r in replies), [])[:3]
+        return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -511,7 +559,7 @@ class Appender:
             self.version = r["toVersion"]
             return r
         err = (d.get("errors") or [{}])[0]
-        self.errors[err.get("extensions", {}).get("code") or err.get("message", "?")[:80]] += 1
+        self.errors[f'{err.get("extensions", {}).get("code")}: {err.get("message", "?")[:100]}'] += 1
         current = err.get("extensions", {}).get("currentVersion")
         if current is not None:
             self.version = current
@@ -520,6 +568,33 @@ class Appender:
     async def tick(self, warm=False):
         data = '{"t": %d, "w": 1}' % time.time_ns() if warm else '{"t": %d}' % time.time_ns()
         return await self.append([{"type": "BenchTick", "data": data}])
+
+
+async def committed(host, port, streams):
+    """Events in each stream now (an append that timed out at the gateway may have committed)."""
+    http, total = Http(host, port), 0
+    try:
+        for i in range(0, len(streams), 20):
+            batch = streams[i:i + 20]
+            d = await http.graphql("{ " + " ".join(f's{j}: stream(streamId: "{a.stream}") {{ version }}' for j, a in enumerate(batch)) + " }")
+            total += sum((v or {}).get("version", 0) for v in (d.get("data") or {}).values())
+    finally:
+        http.close()
+    return total
+
+
+async def settle(host, port, pid, baseline=0, timeout=180):
+    """Waits until the gateway has no more subscriptions than `baseline` and is idle (under 5%
+    of a core over a second), so that a run does not pay for the previous one's backlog."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        c0 = cpu_seconds(pid)
+        await asyncio.sleep(1)
+        busy = cpu_seconds(pid) - c0
+        active = await subscriptions_active(host, port)
+        if busy < 0.05 and (active is None or active <= baseline):
+            return True
+    return False
 
 
 async def warm_up(pool, appender, expected, timeout=120):
@@ -540,9 +615,9 @@ async def warm_up(pool, appender, expected, timeout=120):
 
 
 async def latency_run(args, pool, host, port, pid, n, rate, tag):
-    per_request = max(1, math.ceil(rate / 100))
+    per_request = max(1, math.ceil(rate / 100))  # 100 requests/s
     interval = per_request / rate
-    appender = Appender(host, port, f"bench-{tag}")
+    appenders = []
     warm = Appender(host, port, f"bench-{tag}-warm")
     try:
         last_warm, s = await warm_up(pool, warm, n)
@@ -550,41 +625,71 @@ async def latency_run(args, pool, host, port, pid, n, rate, tag):
             print(f"  note: only {s['seen']} of {n} subscriptions received a warm-up event", file=sys.stderr)
         subscribed = s["subscriptions"]
         await pool.each("start", last_warm + 1)
-        cpu0, wall0 = cpu_seconds(pid), time.monotonic()
+        rss0 = rss(pid)
+        reset_peak(pid)
+        cpu0, wall0, machine0 = cpu_seconds(pid), time.monotonic(), machine_cpu()
         loop = asyncio.get_running_loop()
-        start, i, sent, rtts = loop.time(), 0, 0, []
-        while True:
-            target = start + i * interval
-            if target - start >= args.duration:
-                break
-            delay = target - loop.time()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            events = [{"type": "BenchTick", "data": '{"t": %d}' % time.time_ns()} for _ in range(per_request)]
+        start, sent, rtts = loop.time(), [0], []
+        # Open loop: a request every `interval` on a stream with no append in flight (each
+        # stream's appends are sequential, expectedVersion tracked); a new stream when all are
+        # busy, up to --max-streams, then the schedule slips. Appending ends after `duration`.
+        free, freed, inflight = [], asyncio.Event(), set()
+
+        async def send(appender, events):
             t0 = time.perf_counter()
             if await appender.append(events):
-                sent += per_request
+                sent[0] += per_request
             rtts.append(time.perf_counter() - t0)
-            i += 1
-        append_wall = loop.time() - start
-        # Wait for delivery: everything, or no progress for 5 s.
-        expected_total = sent * subscribed
-        progress, since = -1, time.monotonic()
+            free.append(appender)
+            freed.set()
+
+        i = 0
         while True:
+            target = start + i * interval
+            if target - start >= args.duration or loop.time() - start >= args.duration:
+                break
+            if target > loop.time():
+                await asyncio.sleep(target - loop.time())
+            while not free:
+                if len(appenders) < args.max_streams:
+                    appenders.append(Appender(host, port, f"bench-{tag}-{len(appenders)}"))
+                    free.append(appenders[-1])
+                else:
+                    freed.clear()
+                    await freed.wait()
+            events = [{"type": "BenchTick", "data": '{"t": %d}' % time.time_ns()} for _ in range(per_request)]
+            task = asyncio.ensure_future(send(free.pop(), events))
+            inflight.add(task)
+            task.add_done_callback(inflight.discard)
+            i += 1
+        if inflight:
+            await asyncio.gather(*inflight)
+        append_wall = loop.time() - start
+        acknowledged = sent[0]
+        sent = await committed(host, port, appenders)
+        # Wait for delivery: everything, or no progress for 15 s, or --drain-timeout.
+        progress, since, cutoff = -1, time.monotonic(), time.monotonic() + args.drain_timeout
+        while time.monotonic() < cutoff:
             st = await pool.status()
-            if st["total"] >= expected_total:
+            if st["total"] >= sent * subscribed:
+                since = time.monotonic()
                 break
             if st["total"] != progress:
                 progress, since = st["total"], time.monotonic()
-            elif time.monotonic() - since > 5:
+            elif time.monotonic() - since > 15:
                 break
             await asyncio.sleep(0.1)
-        drain = time.monotonic() - wall0 - append_wall
+            if time.monotonic() - since > 2:  # appends that timed out may commit late
+                sent = await committed(host, port, appenders)
+        sent = await committed(host, port, appenders)
+        drain = since - wall0 - append_wall  # until the last progress seen
         gw_cpu = (cpu_seconds(pid) - cpu0) / (time.monotonic() - wall0)
+        machine = machine_cpu(machine0)
+        peak = rss(pid, "VmHWM:")
         replies = await pool.each("stop")
     finally:
-        appender.http.close()
-        warm.http.close()
+        for a in appenders + [warm]:
+            a.http.close()
     lat = array.array("q")
     counts = array.array("q")
     ended = 0
@@ -602,31 +707,35 @@ async def latency_run(args, pool, host, port, pid, n, rate, tag):
     missing_subs = sum(1 for c in counts if c < sent)
     rtts.sort()
     return {
-        "n": n, "subscribed": subscribed, "rate": rate, "per_request": per_request, "sent": sent,
+        "n": n, "subscribed": subscribed, "rate": rate, "per_request": per_request, "sent": sent, "acknowledged": acknowledged,
+        "throughput": len(values) / max(1e-9, append_wall + drain),
         "achieved": sent / append_wall, "expected": sent * len(counts), "delivered": len(values),
         "missing": sum(max(0, sent - c) for c in counts), "missing_subs": missing_subs,
         "extra": sum(max(0, c - sent) for c in counts), "ended": ended, "disorder": disorder,
         "p50": percentile(values, 50) / 1e6, "p99": percentile(values, 99) / 1e6, "max": (values[-1] / 1e6 if values else float("nan")),
         "append_p50": percentile(rtts, 50) * 1e3, "append_p99": percentile(rtts, 99) * 1e3,
-        "gw_cpu": gw_cpu, "client_cpu": client_cpu / (time.monotonic() - wall0), "drain": drain,
-        "append_errors": dict(appender.errors), "messages": dict(messages), "close_codes": dict(codes), "samples": samples[:3],
+        "gw_cpu": gw_cpu, "machine": machine, "rss0": rss0, "peak": peak, "streams": len(appenders), "client_cpu": client_cpu / (time.monotonic() - wall0), "drain": drain,
+        "append_errors": dict(sum((a.errors for a in appenders), collections.Counter())), "messages": dict(messages), "close_codes": dict(codes), "samples": samples[:3],
     }
 
 
 def print_latency(rows):
     print("\n### Event-to-client latency\n")
-    print("| subscribers | events/s (events/request) | sent/s | deliveries expected | delivered | missing (subscribers) | ended | p50 ms | p99 ms | max ms | append RTT p50/p99 ms | gateway CPU | client CPU | drain s |")
-    print("|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+    print("| subscribers | events/s (a request) | sent/s | deliveries expected | delivered | missing (subscribers) | ended | p50 ms | p99 ms | max ms | deliveries/s | append RTT p50/p99 ms (streams) | gateway CPU | client CPU | machine busy | drain s | gateway RSS → peak MB |")
+    print("|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
     for r in rows:
         print(f"| {r['n']:,} | {r['rate']:,} ({r['per_request']}) | {r['achieved']:,.0f} | {r['expected']:,} | {r['delivered']:,} | "
-              f"{r['missing']:,} ({r['missing_subs']:,}) | {r['ended']:,} | {r['p50']:.1f} | {r['p99']:.1f} | {r['max']:.1f} | "
-              f"{r['append_p50']:.1f} / {r['append_p99']:.1f} | {r['gw_cpu'] * 100:.0f}% | {r['client_cpu'] * 100:.0f}% | {r['drain']:.1f} |")
+              f"{r['missing']:,} ({r['missing_subs']:,}) | {r['ended']:,} | {r['p50']:.1f} | {r['p99']:.1f} | {r['max']:.1f} | {r['throughput']:,.0f} | "
+              f"{r['append_p50']:.1f} / {r['append_p99']:.1f} ({r['streams']}) | {r['gw_cpu'] * 100:.0f}% | {r['client_cpu'] * 100:.0f}% | "
+              f"{r['machine'] * 100:.0f}% | {r['drain']:.1f} | {r['rss0'] / 2**20:,.0f} → {r['peak'] / 2**20:,.0f} |")
     for r in rows:
         notes = {k: r[k] for k in ("append_errors", "messages", "close_codes") if r[k]}
         if r["extra"] or r["disorder"]:
             notes["extra/out of order"] = (r["extra"], r["disorder"])
         if r["subscribed"] != r["n"]:
             notes["subscribed"] = r["subscribed"]
+        if r["acknowledged"] != r["sent"]:
+            notes["events committed / acknowledged"] = (r["sent"], r["acknowledged"])
         if notes:
             print(f"\n{r['n']:,} subscribers at {r['rate']:,}/s: {json.dumps(notes)}")
             for s in r["samples"]:
@@ -652,16 +761,23 @@ async def rss_part(args, pool, host, port, pid, k):
         t0 = time.monotonic()
         opened, failures = await pool.open(n, k)
         active = await wait_active(host, port, (base or 0) + n)
+        # Counted active, a subscription may still be getting its place in the event feed:
+        # measure once the gateway is idle.
+        await settle(host, port, pid, baseline=(base or 0) + n)
         setup = time.monotonic() - t0
-        await asyncio.sleep(2)
         after = rss(pid)
+        st = await pool.status()
+        opened, active = st["subscriptions"], await subscriptions_active(host, port)  # live now
+        if st["lost"] or st["closes"] or st["messages"]:
+            failures = dict(failures, **{"connections lost after subscribing": st["lost"], "close frames": st["closes"],
+                                         "messages": st["messages"], "e.g.": st["samples"]})
         await pool.each("close")
         await wait_active(host, port, base or 0)
         await asyncio.sleep(2)
         closed = rss(pid)
         rows.append((n, opened, active, before, after, closed, setup, failures))
     print(f"\n### Gateway RSS per idle subscriber ({k} subscription{'s' if k > 1 else ''} per WebSocket)\n")
-    print("| subscribers | open (gateway: active) | RSS before MB | RSS with them MB | per subscriber KB | RSS after closing MB | opened in s |")
+    print("| subscribers | live (gateway: active) | RSS before MB | RSS with them MB | per live subscriber KB | RSS after closing MB | open and idle in s |")
     print("|--:|--:|--:|--:|--:|--:|--:|")
     for n, opened, active, before, after, closed, setup, failures in rows:
         print(f"| {n:,} | {opened:,} ({active if active is not None else '?'}) | {before / 2**20:.1f} | {after / 2**20:.1f} | "
@@ -671,28 +787,43 @@ async def rss_part(args, pool, host, port, pid, k):
 
 
 async def latency_part(args, pool, host, port, pid, k, tag):
-    rows = []
+    rows, opening_notes = [], []
     for n in args.subscriber_list:
-        t0 = time.monotonic()
-        opened, failures = await pool.open(n, k)
-        print(f"  {opened:,} subscriptions open in {time.monotonic() - t0:.1f} s" + (f"; failures {failures}" if failures else ""), file=sys.stderr)
+        is_open = False
         for rate in args.rate_list:
             for rep in range(args.repeat):
+                if not is_open:
+                    t0 = time.monotonic()
+                    opened, failures = await pool.open(n, k)
+                    st = await pool.status()
+                    print(f"  {opened:,} subscriptions open in {time.monotonic() - t0:.1f} s" + (f"; failures {failures}" if failures else "")
+                          + (f"; ended at once: {st['messages']} e.g. {st['samples'][:1]}" if st["messages"] else ""), file=sys.stderr)
+                    if st["messages"]:
+                        opening_notes.append(f"opening {n:,} subscriptions: {opened:,} open, ended at once: {json.dumps(st['messages'])}, e.g. {st['samples'][:1]}")
+                    is_open = True
                 r = await latency_run(args, pool, host, port, pid, n, rate, f"{tag}-{n}-{rate}-{rep}")
-                print(f"  {n:,} × {rate:,}/s: p50 {r['p50']:.1f} ms p99 {r['p99']:.1f} ms, {r['delivered']:,}/{r['expected']:,} delivered", file=sys.stderr)
+                print(f"  {n:,} × {rate:,}/s: p50 {r['p50']:.1f} ms p99 {r['p99']:.1f} ms, {r['delivered']:,}/{r['expected']:,} delivered "
+                      f"({r['achieved']:,.0f} events/s sent)", file=sys.stderr)
                 rows.append(r)
-                if r["ended"]:  # subscribers were ended: open the rest again for the next rate
+                if r["ended"] or r["missing"] or r["subscribed"] < n:
+                    # Subscriptions ended, or a backlog still being delivered: start the next run
+                    # on fresh subscriptions, so that it does not pay for this one's backlog.
                     await pool.each("close")
-                    await pool.open(n, k)
-        await pool.each("close")
-        await asyncio.sleep(1)
+                    is_open = False
+                    if not await settle(host, port, pid):
+                        print("  note: the gateway did not settle within 180 s of closing the subscriptions", file=sys.stderr)
+        if is_open:
+            await pool.each("close")
+        await settle(host, port, pid)
     print_latency(rows)
+    for note in opening_notes:
+        print(f"\n{note}")
 
 
-async def claims_part(args, host, port, tag):
+async def claims_part(args, host, port, pid, tag):
     http = Http(host, port)
     title = f"bench-{tag}"
-    submitted = []
+    submitted, agents = [], []
     try:
         agents = (await http.graphql("{ agents(first: 50) { id status } }"))["data"]["agents"]
         ids = [a["id"] for a in agents if a["status"] != "RETIRED"]
@@ -744,16 +875,17 @@ async def claims_part(args, host, port, tag):
             finally:
                 h.close()
 
-        t0 = time.monotonic()
+        t0, cpu0, machine0 = time.monotonic(), cpu_seconds(pid), machine_cpu()
         await asyncio.gather(*(claimer(i) for i in range(args.claimers)))
         wall = time.monotonic() - t0
+        gw_cpu, machine = (cpu_seconds(pid) - cpu0) / wall, machine_cpu(machine0)
         lat.sort()
         print(f"\n### claimTask, {args.claimers} concurrent claimers, {len(submitted):,} tasks queued "
               f"(submitted in {submit_wall:.1f} s, 20 a request), {len(ids)} agents round-robin\n")
-        print("| claims | claims/s | p50 ms | p99 ms | max ms | empty | not ours | errors |")
-        print("|--:|--:|--:|--:|--:|--:|--:|--:|")
+        print("| claims | claims/s | p50 ms | p99 ms | max ms | empty | not ours | errors | gateway CPU | machine busy |")
+        print("|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
         print(f"| {len(lat):,} | {len(lat) / wall:,.0f} | {percentile(lat, 50) * 1e3:.1f} | {percentile(lat, 99) * 1e3:.1f} | "
-              f"{lat[-1] * 1e3:.1f} | {empty} | {len(foreign)} | {sum(errors.values())} |")
+              f"{(lat[-1] if lat else float('nan')) * 1e3:.1f} | {empty} | {len(foreign)} | {sum(errors.values())} | {gw_cpu * 100:.0f}% | {machine * 100:.0f}% |")
         if errors:
             print(f"\nclaim errors: {json.dumps(dict(errors))}")
         if foreign:
@@ -761,26 +893,67 @@ async def claims_part(args, host, port, tag):
     finally:
         http.close()
         if submitted:
-            done = await complete_all(host, port, submitted)
-            print(f"\n(cleanup: {done:,} of {len(submitted):,} bench tasks completed)", file=sys.stderr)
+            left, errors = await complete_all(host, port, submitted)
+            print(f"\n(cleanup: {len(submitted) - left:,} of {len(submitted):,} bench tasks closed" +
+                  (f"; errors on the way: {errors}" if errors else "") + ")", file=sys.stderr)
+        if agents:
+            # claimTask makes its agent BUSY; completeTask makes it IDLE only when it holds no other
+            # ASSIGNED or CLAIMED task. Agents the API cannot put back are reported.
+            h = Http(host, port)
+            try:
+                now = {a["id"]: a["status"] for a in (await h.graphql("{ agents(first: 50) { id status } }"))["data"]["agents"]}
+            finally:
+                h.close()
+            changed = collections.Counter(f'{a["status"]} -> {now.get(a["id"])}' for a in agents if now.get(a["id"]) != a["status"])
+            if changed:
+                print(f"\nagents whose status the run changed (no API sets it back): {dict(changed)}")
 
 
 async def complete_all(host, port, task_ids):
-    todo, done = list(task_ids), [0]
+    """completeTask for every bench task still open; returns (tasks left open, errors). Rounds of:
+    read the tasks' status (`task(id)`, 20 aliases a request), complete the open ones (20 aliases
+    a request, 4 requests at once; an alias failing ends its request's serial execution there,
+    so what remains open is tried again in the next round)."""
+    errors = collections.Counter()
 
-    async def one():
-        h = Http(host, port)
-        try:
-            while todo:
-                batch = [todo.pop() for _ in range(min(20, len(todo)))]
-                q = "mutation { " + " ".join(f'c{i}: completeTask(taskId: "{t}") {{ id }}' for i, t in enumerate(batch)) + " }"
-                d = await h.graphql(q)
-                done[0] += sum(1 for v in (d.get("data") or {}).values() if v)
-        finally:
-            h.close()
+    async def batches(ids, make, handle):
+        todo = list(ids)
 
-    await asyncio.gather(*(one() for _ in range(4)))
-    return done[0]
+        async def one():
+            h = Http(host, port)
+            try:
+                while todo:
+                    batch = [todo.pop() for _ in range(min(20, len(todo)))]
+                    handle(batch, await h.graphql("{ " if make is None else make(batch)))
+            finally:
+                h.close()
+
+        await asyncio.gather(*(one() for _ in range(4)))
+
+    todo = list(task_ids)
+    for attempt in range(7):
+        still_open = []
+
+        def statuses(batch, d):
+            for i, t in enumerate(batch):
+                task = (d.get("data") or {}).get(f"t{i}")
+                if task is None or task["status"] in ("PENDING", "ASSIGNED", "CLAIMED"):
+                    still_open.append(t)
+
+        await batches(todo, lambda b: "{ " + " ".join(f't{i}: task(id: "{t}") {{ status }}' for i, t in enumerate(b)) + " }", statuses)
+        todo = still_open
+        if not todo or attempt == 6:
+            break
+
+        def completed(batch, d):
+            for e in d.get("errors") or []:
+                code = e.get("extensions", {}).get("code")
+                if code != "NOT_FOUND":
+                    errors[f'{code}: {e.get("message", "")[:100]}'] += 1
+
+        await batches(todo, lambda b: "mutation { " + " ".join(f'c{i}: completeTask(taskId: "{t}") {{ id }}' for i, t in enumerate(b)) + " }",
+                      completed)
+    return len(todo), dict(errors)
 
 
 def raise_fd_limit(needed):
@@ -799,6 +972,9 @@ def main():
     ap.add_argument("--subscribers", default="1,1000,10000", help="N for the latency runs")
     ap.add_argument("--rates", default="100,1000", help="R, events/s")
     ap.add_argument("--duration", type=float, default=10, help="seconds of appends per (N, R)")
+    ap.add_argument("--max-streams", type=int, default=32, help="streams appended to at once at most (each sequentially, expectedVersion tracked)")
+    ap.add_argument("--drain-timeout", type=float, default=120,
+                    help="seconds after the last append to wait for deliveries; later ones count as missing")
     ap.add_argument("--repeat", type=int, default=1, help="runs per (N, R)")
     ap.add_argument("--idle", default="1000,10000", help="N for the RSS measurement")
     ap.add_argument("--per-connection", type=int, default=1, help="subscriptions per WebSocket (default: one WebSocket each)")
@@ -834,6 +1010,10 @@ def main():
     if gw_limit and largest / args.per_connection + 200 > gw_limit:
         print(f"NOTE: the gateway may open only {gw_limit} files; {largest:,} WebSockets will not all fit", file=sys.stderr)
 
+    def terminated(*_):
+        raise KeyboardInterrupt  # (cleans up as for Ctrl-C)
+
+    signal.signal(signal.SIGTERM, terminated)
     ctx = multiprocessing.get_context("fork")
     handles = [WorkerHandle(ctx, host, port, args.connect_concurrency) for _ in range(args.workers)]
 
@@ -846,7 +1026,7 @@ def main():
         if "latency" in parts and args.subscriber_list:
             await latency_part(args, pool, host, port, pid, args.per_connection, tag)
         if "claims" in parts:
-            await claims_part(args, host, port, tag)
+            await claims_part(args, host, port, pid, tag)
         await pool.each("exit")
 
     try:

@@ -76,10 +76,10 @@ public final class EventFeed: Sendable {
         let (stream, continuation) = AsyncThrowingStream<Event, any Error>.makeStream(bufferingPolicy: .bufferingOldest(Self.bufferLimit + 1))
         continuation.onTermination = { [weak self] _ in self?.remove(tenant, id) }
         let start = state.withLock { s -> Bool in
-            var t = s.tenants[tenant] ?? Tenant(cursor: head)
-            t.cursor = min(t.cursor, head)
-            t.subscribers[id] = Subscriber(filter: filter, after: head, continuation: continuation)
-            s.tenants[tenant] = t
+            // In place: copying the tenant's subscribers on every subscribe is quadratic.
+            if s.tenants[tenant] == nil { s.tenants[tenant] = Tenant(cursor: head) }
+            s.tenants[tenant]!.cursor = min(s.tenants[tenant]!.cursor, head)
+            s.tenants[tenant]!.subscribers[id] = Subscriber(filter: filter, after: head, continuation: continuation)
             guard s.listener == nil else { return false }
             s.listener = Task.detached { [weak self] in await self?.listen() }
             return true
@@ -176,10 +176,9 @@ public final class EventFeed: Sendable {
     private func deliver(_ events: [Event], to tenant: UUID) {
         guard let last = events.last else { return }
         let subscribers = state.withLock { s -> [Subscriber] in
-            guard var t = s.tenants[tenant] else { return [] }
-            t.cursor = max(t.cursor, last.position)
-            s.tenants[tenant] = t
-            return Array(t.subscribers.values)
+            guard s.tenants[tenant] != nil else { return [] }
+            s.tenants[tenant]!.cursor = max(s.tenants[tenant]!.cursor, last.position)
+            return Array(s.tenants[tenant]!.subscribers.values)
         }
         for sub in subscribers {
             for e in events where e.position > sub.after && sub.filter(e) {
