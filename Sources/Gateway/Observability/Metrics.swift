@@ -138,30 +138,35 @@ struct RequestMetricsMiddleware<Context: Hummingbird.RequestContext>: RouterMidd
 /// `switchyard_subgraph_errors_total` (subgraph, transport: in-process or http).
 struct MeasuredTransport: SubgraphTransport {
     let inner: any SubgraphTransport
-    let dimensions: [(String, String)]
+    /// Made once per subgraph (not looked up in the registry per fetch).
+    let duration: CoreMetrics.Timer
+    let errors: CoreMetrics.Counter
 
     init(_ inner: any SubgraphTransport, subgraph: String) {
         self.inner = inner
-        self.dimensions = [("subgraph", subgraph), ("transport", inner is HTTPTransport ? "http" : "in-process")]
+        MetricsExport.bootstrap()
+        let dimensions = [("subgraph", subgraph), ("transport", inner is HTTPTransport ? "http" : "in-process")]
+        self.duration = Timer(label: "switchyard_subgraph_request_duration_seconds", dimensions: dimensions)
+        self.errors = Counter(label: "switchyard_subgraph_errors_total", dimensions: dimensions)
     }
 
     func fetch(_ request: SubgraphRequest) async throws -> SubgraphResponse {
         let start = ContinuousClock.now
         do {
             let response = try await inner.fetch(request)
-            GatewayMetrics.record(Timer(label: "switchyard_subgraph_request_duration_seconds", dimensions: dimensions), since: start)
-            if !response.errors.isEmpty { Counter(label: "switchyard_subgraph_errors_total", dimensions: dimensions).increment() }
+            GatewayMetrics.record(duration, since: start)
+            if !response.errors.isEmpty { errors.increment() }
             return response
         } catch {
-            GatewayMetrics.record(Timer(label: "switchyard_subgraph_request_duration_seconds", dimensions: dimensions), since: start)
-            Counter(label: "switchyard_subgraph_errors_total", dimensions: dimensions).increment()
+            GatewayMetrics.record(duration, since: start)
+            errors.increment()
             throw error
         }
     }
 
     func subscribe(_ request: SubgraphRequest) async throws -> AsyncThrowingStream<SubgraphResponse, any Error> {
         do { return try await inner.subscribe(request) } catch {
-            Counter(label: "switchyard_subgraph_errors_total", dimensions: dimensions).increment()
+            errors.increment()
             throw error
         }
     }
