@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import Foundation
 import PackageDescription
 
@@ -43,6 +43,9 @@ let package = Package(
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        // Traces over OTLP/HTTP only (the gRPC exporter and its dependencies stay out of the build).
+        .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         // System libraries: only Postgres imports CLibPQ, only Redis imports CHiredis.
@@ -65,16 +68,19 @@ let package = Package(
         // The five in-package subgraphs (subgraphs/<name>), on SubgraphKit, Postgres and Redis;
         // PlatformKit is what they share (tenant scoping, per-request loaders), not each other.
         .target(name: "PlatformKit", dependencies: ["SubgraphKit", "GraphQLCore", "DataLoader", "Postgres", "Redis",
-                                                   .product(name: "CoreMetrics", package: "swift-metrics")],
+                                                   .product(name: "CoreMetrics", package: "swift-metrics"),
+                                                   .product(name: "Tracing", package: "swift-distributed-tracing")],
                 path: "subgraphs/platformkit"),
         .target(name: "Federation", dependencies: [
             "GraphQLCore", .product(name: "OrderedCollections", package: "swift-collections"),
         ]),
 
         .target(name: "Postgres", dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log"),
-                                                .product(name: "CoreMetrics", package: "swift-metrics")]),
+                                                .product(name: "CoreMetrics", package: "swift-metrics"),
+                                                .product(name: "Tracing", package: "swift-distributed-tracing")]),
         .target(name: "Redis", dependencies: ["CHiredis", .product(name: "Crypto", package: "swift-crypto"),
-                                              .product(name: "CoreMetrics", package: "swift-metrics")]),
+                                              .product(name: "CoreMetrics", package: "swift-metrics"),
+                                              .product(name: "Tracing", package: "swift-distributed-tracing")]),
 
         .target(name: "Gateway", dependencies: [
             "GraphQLCore", "DataLoader", "Federation", "SubgraphKit", "BenchSubgraphs", "Postgres", "Redis", "QueryLimits",
@@ -94,6 +100,8 @@ let package = Package(
             .product(name: "CompressNIO", package: "compress-nio"),
             .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Tracing", package: "swift-distributed-tracing"),
+            .product(name: "OTel", package: "swift-otel"),
         ] + subgraphModules.map { .target(name: $0) }, plugins: ["SubgraphRegistry"]),
         .executableTarget(name: "SubgraphRegistryGenerator"),
         .plugin(name: "SubgraphRegistry", capability: .buildTool(), dependencies: ["SubgraphRegistryGenerator"]),

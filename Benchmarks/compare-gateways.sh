@@ -10,7 +10,8 @@
 # ratios OLD/NEW of CPU per request and NEW/OLD of requests/s.
 # Environment: COMPARE_PORT_BASE (default 4800; subgraphs on +1..+4, gateways from +10, a fresh
 # port per run so that no run meets the previous one's TIME_WAIT sockets), WRK_THREADS (2),
-# WRK_CONNECTIONS (50), BENCH_DIR (default ../shared/bench/guild-federation from the repository).
+# WRK_CONNECTIONS (50), BENCH_DIR (default ../shared/bench/guild-federation from the repository),
+# OLD_YAML / NEW_YAML (lines added to that binary's gateway.yaml, e.g. a `tracing:` section).
 set -euo pipefail
 usage() { sed -n '2,3p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 [ $# -ge 2 ] || usage
@@ -129,6 +130,7 @@ supergraph: $bench/supergraph.graphql
 introspection: false
 subgraphs:
 $(cat "$tmp/subgraphs.yaml")
+$(if [ "$label" = OLD ]; then echo "${OLD_YAML:-}"; else echo "${NEW_YAML:-}"; fi)
 YAML
   start=$(date +%s%N)
   "$bin" serve --config "$cfg" >"$log" 2>&1 &

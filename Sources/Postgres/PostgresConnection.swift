@@ -3,6 +3,7 @@ import CLibPQ
 import Dispatch
 import Foundation
 import Synchronization
+import Tracing
 
 /// One libpq connection. Every blocking libpq call runs on the connection's own thread, in
 /// order — never on a NIO event loop, Swift's cooperative pool, or libdispatch's shared worker
@@ -76,10 +77,24 @@ public final class PostgresConnection: @unchecked Sendable {
         try await run { try self.openBlocking() }
     }
 
-    /// Runs one parameterised statement (`PQexecParams`: never more than one statement).
+    /// Runs one parameterised statement (`PQexecParams`: never more than one statement), in a
+    /// client span named by its first keyword, with `db.system` and the statement's text (its
+    /// values are bind parameters, never in the text).
     @discardableResult
     public func query(_ query: PostgresQuery) async throws -> PostgresRows {
-        try await run { try self.queryBlocking(query) }
+        try await withSpan(Self.spanName(query.sql), ofKind: .client) { span in
+            if span.isRecording {
+                span.attributes["db.system"] = "postgresql"
+                span.attributes["db.statement"] = query.sql
+            }
+            return try await run { try self.queryBlocking(query) }
+        }
+    }
+
+    /// `SELECT`, `INSERT`, `BEGIN`, … (the statement's first word).
+    static func spanName(_ sql: String) -> String {
+        let word = sql.utf8.drop { $0 == 32 || $0 == 10 || $0 == 9 || $0 == 40 }.prefix { ($0 | 0x20) >= 97 && ($0 | 0x20) <= 122 }
+        return word.isEmpty ? "SQL" : String(decoding: word, as: UTF8.self).uppercased()
     }
 
     /// Runs SQL text that may hold several statements and no parameters (migrations).

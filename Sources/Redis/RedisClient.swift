@@ -3,6 +3,7 @@ import Crypto
 import Dispatch
 import Foundation
 import Synchronization
+import Tracing
 
 /// A pool of Redis connections. Each connection has its own serial queue, where its blocking
 /// hiredis calls run (never on the cooperative pool); a command goes to the least busy one.
@@ -47,6 +48,18 @@ public final class RedisClient: Sendable {
     /// Sends a raw command, e.g. `send(["HSET", "k", "f", "v"])`. A Redis error reply is thrown.
     @discardableResult
     public func send(_ args: [RedisArgument]) async throws -> RedisValue {
+        // A client span per command: its name only (the arguments are values).
+        let command = args.first.map { String(decoding: $0.bytes, as: UTF8.self).uppercased() } ?? "REDIS"
+        return try await withSpan(command, ofKind: .client) { span in
+            if span.isRecording {
+                span.attributes["db.system"] = "redis"
+                span.attributes["db.statement"] = command
+            }
+            return try await sendUntraced(args)
+        }
+    }
+
+    private func sendUntraced(_ args: [RedisArgument]) async throws -> RedisValue {
         let slot = slots.min { $0.inFlight.load(ordering: .relaxed) < $1.inFlight.load(ordering: .relaxed) }!
         slot.inFlight.wrappingAdd(1, ordering: .relaxed)
         defer { slot.inFlight.wrappingSubtract(1, ordering: .relaxed) }

@@ -42,17 +42,25 @@ struct Serve: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let level = (environment["LOG_LEVEL"] ?? config.logging.level).flatMap(Logger.Level.init(rawValue:)) ?? .info
         let json = (environment["LOG_FORMAT"] ?? config.logging.format) == "json"
-        LoggingSystem.bootstrap { label in
-            if json { return JSONLogHandler(label: label, level: level) }
-            var h = StreamLogHandler.standardError(label: label)
-            h.logLevel = level
-            return h
-        }
+        bootstrapLogging(level: level, json: json, traced: config.tracing.enabled)
+        let tracing = try GatewayTracing.bootstrap(config.tracing, logger: Logger(label: "switchyard.tracing"))
         let server = try await GatewayServer.fromConfiguration(config, reloadFrom: options.config)
-        try await server.run { port in
+        try await server.run(services: [tracing].compactMap { $0 }) { port in
             FileHandle.standardError.write(Data("switchyard listening on http://\(config.listenAddress!.host):\(port)/graphql\n".utf8))
         }
     }
+}
+
+/// swift-log to standard error, as text or JSON lines; with tracing on, each line carries the
+/// current `trace_id` and `span_id`.
+func bootstrapLogging(level: Logger.Level, json: Bool, traced: Bool) {
+    let provider = traced ? GatewayTracing.loggingMetadata : nil
+    LoggingSystem.bootstrap({ label, provider in
+        if json { return JSONLogHandler(label: label, level: level, metadataProvider: provider) }
+        var h = StreamLogHandler.standardError(label: label, metadataProvider: provider)
+        h.logLevel = level
+        return h
+    }, metadataProvider: provider)
 }
 
 struct Check: AsyncParsableCommand {
@@ -126,7 +134,8 @@ struct SubgraphCommand: AsyncParsableCommand {
         let service = try module.service(ModuleDependencies(postgres: clients.postgres, redis: clients.redis))
         let server = try await GatewayServer(configuration: config, executor: service)
         let host = config.listenAddress?.host ?? "127.0.0.1", name = self.name
-        try await server.run { port in
+        let tracing = try GatewayTracing.bootstrap(config.tracing, logger: Logger(label: "switchyard.tracing"))
+        try await server.run(services: [tracing].compactMap { $0 }) { port in
             FileHandle.standardError.write(Data("subgraph \(name) listening on http://\(host):\(port)/graphql\n".utf8))
         }
     }

@@ -269,7 +269,7 @@ func withGatewayProcess<T: Sendable>(_ fixture: PlatformFixture, _ body: (Gatewa
 }
 
 /// `switchyard serve` as a process of its own; the body gets the process too (to signal it).
-func withGatewayProcess<T: Sendable>(_ fixture: PlatformFixture, environment overrides: [String: String] = [:],
+func withGatewayProcess<T: Sendable>(_ fixture: PlatformFixture, environment overrides: [String: String] = [:], config: String? = nil,
                                     _ body: (GatewayClient, ChildProcess) async throws -> T) async throws -> T {
     let binary = TestEnvironment.repositoryRoot.appendingPathComponent(".build/debug/switchyard").path
     guard FileManager.default.isExecutableFile(atPath: binary) else {
@@ -282,7 +282,7 @@ func withGatewayProcess<T: Sendable>(_ fixture: PlatformFixture, environment ove
     env["SWITCHYARD_REDIS_URL"] = fixture.redis.url
     env["LOG_LEVEL"] = "error"
     env.merge(overrides) { _, new in new }
-    let child = try ChildProcess(binary, ["serve", "--config", TestEnvironment.repositoryRoot.appendingPathComponent("gateway.yaml").path],
+    let child = try ChildProcess(binary, ["serve", "--config", config ?? TestEnvironment.repositoryRoot.appendingPathComponent("gateway.yaml").path],
                                  environment: env, outputIsStderr: true)
     defer { child.stop() }
     // "switchyard listening on http://127.0.0.1:PORT/graphql"

@@ -4,6 +4,7 @@ import GraphQLCore
 import Postgres
 import Redis
 import Synchronization
+import Tracing
 
 extension IdleBatchScheduler: ExecutionObserver {
     public func asyncResolverStarted() { workStarted() }
@@ -120,9 +121,18 @@ public struct PlatformContext: Sendable {
     /// without this the loaders and everything they cached would outlive the request).
     public func finish() { loaders.removeAll() }
 
-    /// A per-request loader, created on first use.
+    /// A per-request loader, created on first use. Each batch it loads is a span
+    /// (`batch <name>`, with the number of keys).
     public func loader<K: Hashable & Sendable, V: Sendable>(_ name: String, _ batch: @escaping DataLoader<K, V>.BatchFunction) -> DataLoader<K, V> {
-        loaders.get(name) { DataLoader<K, V>(scheduler: scheduler, batch: batch) }
+        loaders.get(name) {
+            let spanName = "batch " + name
+            return DataLoader<K, V>(scheduler: scheduler) { keys in
+                try await withSpan(spanName) { span in
+                    if span.isRecording { span.attributes["switchyard.batch.size"] = keys.count }
+                    return try await batch(keys)
+                }
+            }
+        }
     }
 
     /// Redis keys are tenant-prefixed.

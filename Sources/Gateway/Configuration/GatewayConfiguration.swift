@@ -43,13 +43,15 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
     public var shutdownTimeoutMs = 10_000
     /// Log level and format (`text`, or `json`: one object per line).
     public var logging: LoggingConfiguration = .init()
+    /// OpenTelemetry traces over OTLP/HTTP (off by default).
+    public var tracing: TracingConfiguration = .init()
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case listen, supergraph, subgraphs, limits, introspection, postgres, redis, tenancy, rateLimits = "rate_limits"
         case exposeQueryPlan = "expose_query_plan", persistedQueries = "persisted_queries", headers, auth, subscriptions, cors, metrics
-        case shutdownTimeoutMs = "shutdown_timeout_ms", logging
+        case shutdownTimeoutMs = "shutdown_timeout_ms", logging, tracing
     }
 
     public init(from decoder: Decoder) throws {
@@ -72,6 +74,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         metrics = try c.decodeIfPresent(MetricsConfiguration.self, forKey: .metrics) ?? .init()
         shutdownTimeoutMs = try c.decodeIfPresent(Int.self, forKey: .shutdownTimeoutMs) ?? 10_000
         logging = try c.decodeIfPresent(LoggingConfiguration.self, forKey: .logging) ?? .init()
+        tracing = try c.decodeIfPresent(TracingConfiguration.self, forKey: .tracing) ?? .init()
     }
 
     /// Reads a YAML file, then applies environment overrides:
@@ -130,6 +133,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         }
         guard listenAddress != nil else { throw ConfigurationError("listen must be host:port, got '\(listen)'") }
         if let m = metrics.listen, Self.hostAndPort(m) == nil { throw ConfigurationError("metrics.listen must be host:port, got '\(m)'") }
+        try tracing.validate()
         var names = Set<String>()
         for s in subgraphs {
             guard !s.name.isEmpty else { throw ConfigurationError("every subgraph needs a name") }
@@ -385,6 +389,44 @@ public struct LoggingConfiguration: Codable, Sendable, Equatable {
     public var level: String?
     public var format: String?
     public init() {}
+}
+
+/// OpenTelemetry traces, exported over OTLP/HTTP (protobuf). The standard `OTEL_*` environment
+/// variables (e.g. `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) win over these keys. Read at start: a
+/// change needs a restart.
+public struct TracingConfiguration: Codable, Sendable, Equatable {
+    public var enabled = false
+    /// Where spans are sent: an OTLP/HTTP traces URL (a collector's `…:4318/v1/traces`).
+    public var endpoint = "http://127.0.0.1:4318/v1/traces"
+    /// Share of new traces recorded (0…1); a client's `traceparent` keeps its own decision.
+    public var samplingRatio = 1.0
+    /// `service.name` of the spans.
+    public var serviceName = "switchyard"
+    /// How often finished spans are sent (the batch processor's delay).
+    public var exportIntervalMs = 5_000
+    /// A client that sends `X-Switchyard-Trace-Id: true` gets the trace id in `extensions.traceId`.
+    public var exposeTraceId = true
+    public init() {}
+    enum CodingKeys: String, CodingKey {
+        case enabled, endpoint, samplingRatio = "sampling_ratio", serviceName = "service_name"
+        case exportIntervalMs = "export_interval_ms", exposeTraceId = "expose_trace_id"
+    }
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        enabled = try c.decodeIfPresent(Bool.self, forKey: .enabled) ?? false
+        endpoint = try c.decodeIfPresent(String.self, forKey: .endpoint) ?? endpoint
+        samplingRatio = try c.decodeIfPresent(Double.self, forKey: .samplingRatio) ?? 1.0
+        serviceName = try c.decodeIfPresent(String.self, forKey: .serviceName) ?? serviceName
+        exportIntervalMs = try c.decodeIfPresent(Int.self, forKey: .exportIntervalMs) ?? 5_000
+        exposeTraceId = try c.decodeIfPresent(Bool.self, forKey: .exposeTraceId) ?? true
+    }
+    func validate() throws {
+        guard (0...1).contains(samplingRatio) else { throw ConfigurationError("tracing.sampling_ratio must be between 0 and 1, got \(samplingRatio)") }
+        guard endpoint.hasPrefix("http://") || endpoint.hasPrefix("https://") else {
+            throw ConfigurationError("tracing.endpoint must be an http:// or https:// URL, got '\(endpoint)'")
+        }
+        guard exportIntervalMs > 0 else { throw ConfigurationError("tracing.export_interval_ms must be positive") }
+    }
 }
 
 /// Prometheus metrics (text format at `GET /metrics`).

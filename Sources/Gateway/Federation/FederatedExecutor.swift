@@ -46,7 +46,10 @@ public final class FederatedExecutor: OperationExecutor {
         }
         Counter(label: "switchyard_query_plan_cache_misses_total").increment()
         let start = ContinuousClock.now
-        let plan = try planner.plan(request.document, operationName: request.operationName, enabledLabels: labels)
+        let planner = self.planner
+        let plan = try leafSpan("graphql.plan") { () throws in
+            try planner.plan(request.document, operationName: request.operationName, enabledLabels: labels)
+        }
         GatewayMetrics.record(Timer(label: "switchyard_query_planning_duration_seconds"), since: start)
         cache.put(key, plan)
         return plan

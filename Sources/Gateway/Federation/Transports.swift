@@ -65,7 +65,8 @@ public final class InProcessTransport<Context: Sendable>: SubgraphTransport {
     }
 }
 
-/// A remote Federation v2 subgraph over HTTP (AsyncHTTPClient: pooled connections, a timeout per request).
+/// A remote Federation v2 subgraph over HTTP (AsyncHTTPClient: pooled connections, a timeout per
+/// request; with tracing on, its HTTP span carries the trace to the subgraph in `traceparent`).
 public final class HTTPTransport: SubgraphTransport {
     let url: String
     let timeout: TimeAmount

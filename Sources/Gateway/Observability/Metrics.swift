@@ -1,4 +1,5 @@
 import CoreMetrics
+import Tracing
 import Federation
 import HTTPTypes
 import Hummingbird
@@ -142,25 +143,42 @@ struct MeasuredTransport: SubgraphTransport {
     let duration: CoreMetrics.Timer
     let errors: CoreMetrics.Counter
 
+    let subgraph: String
+    let transport: String
+    let spanName: String
+
     init(_ inner: any SubgraphTransport, subgraph: String) {
         self.inner = inner
         MetricsExport.bootstrap()
-        let dimensions = [("subgraph", subgraph), ("transport", inner is HTTPTransport ? "http" : "in-process")]
+        self.subgraph = subgraph
+        self.transport = inner is HTTPTransport ? "http" : "in-process"
+        self.spanName = "fetch " + subgraph
+        let dimensions = [("subgraph", subgraph), ("transport", transport)]
         self.duration = Timer(label: "switchyard_subgraph_request_duration_seconds", dimensions: dimensions)
         self.errors = Counter(label: "switchyard_subgraph_errors_total", dimensions: dimensions)
     }
 
+    /// One span per subgraph request (`fetch <subgraph>`, a client span).
     func fetch(_ request: SubgraphRequest) async throws -> SubgraphResponse {
-        let start = ContinuousClock.now
-        do {
-            let response = try await inner.fetch(request)
-            GatewayMetrics.record(duration, since: start)
-            if !response.errors.isEmpty { errors.increment() }
-            return response
-        } catch {
-            GatewayMetrics.record(duration, since: start)
-            errors.increment()
-            throw error
+        try await span(spanName, ofKind: .client) { span in
+            span.attributes["switchyard.subgraph.name"] = subgraph
+            span.attributes["switchyard.subgraph.transport"] = transport
+            let start = ContinuousClock.now
+            do {
+                let response = try await inner.fetch(request)
+                GatewayMetrics.record(duration, since: start)
+                if !response.errors.isEmpty {
+                    errors.increment()
+                    span.attributes["switchyard.subgraph.errors"] = response.errors.count
+                }
+                return response
+            } catch {
+                GatewayMetrics.record(duration, since: start)
+                errors.increment()
+                span.recordError(error)
+                span.setStatus(SpanStatus(code: .error))
+                throw error
+            }
         }
     }
 

@@ -59,8 +59,16 @@ extension RequestPipeline {
                 return outcome
             }
         }
-        var result = await executor.execute(request, context: authorized.context)
+        let executor = self.executor
+        var result = await span("graphql.execute") { span in
+            span.attributes["graphql.operation.type"] = operation.operation.rawValue
+            if let name = operation.name?.value { span.attributes["graphql.operation.name"] = name }
+            return await executor.execute(request, context: authorized.context)
+        }
         result.errors = authorized.errors + result.errors
+        if authorized.context.includeTraceID, let id = GatewayTracing.currentTraceID() {
+            result.extensions = (result.extensions ?? [:]).merging(["traceId": .string(id)]) { _, b in b }
+        }
         costStage.report(&result, operation, document, schema: schema, estimated: cost.estimated, ceiling: cost.ceiling)
         // Variable coercion failures stop execution: a request error, not a field error.
         if !result.hasData { throw PipelineError(.variables, errors: result.errors) }

@@ -28,6 +28,8 @@ public struct RequestContext: Sendable {
     public var headers: [(String, String)]
     /// Put the query plan in the response's `extensions.queryPlan`.
     public var includeQueryPlan = false
+    /// Put the trace id in the response's `extensions.traceId` (when tracing records one).
+    public var includeTraceID = false
     /// The tenant's own cost ceiling (its `maxQueryCost` quota), if any.
     public var tenantMaxCost: Int?
     /// A verified token came with the request; its scopes.
@@ -119,9 +121,10 @@ public struct RequestPipeline: Sendable {
     func stages(_ request: GraphQLRequest, method: Method, context: RequestContext,
                 report: inout OperationReport) async throws(PipelineError) -> Outcome {
         let schema = executor.apiSchema
-        let parsed = try documents.document(request)
+        let documents = self.documents
+        let parsed = try leafSpan("graphql.parse") { () throws(PipelineError) in try documents.document(request) }
         try limitsStage.check(parsed.document, operationName: request.operationName, schema: schema)
-        try ValidationStage.validate(parsed, schema: schema, documents: documents)
+        try leafSpan("graphql.validate") { () throws(PipelineError) in try ValidationStage.validate(parsed, schema: schema, documents: documents) }
         let operation = try ValidationStage.operation(parsed.document, named: request.operationName, method: method)
         report.type = operation.operation.rawValue
         // Only a known document names its series: a persisted one, or one validated before.

@@ -69,6 +69,8 @@ struct Admission: Sendable {
         if let tenant = ctx.tenant { ctx.tenantMaxCost = runtime.quotas?.quota(for: tenant)?.maxQueryCost }
         ctx.includeQueryPlan = runtime.configuration.exposeQueryPlan
             && headers[HTTPField.Name("X-Switchyard-Query-Plan")!]?.lowercased() == "true"
+        ctx.includeTraceID = runtime.configuration.tracing.enabled && runtime.configuration.tracing.exposeTraceId
+            && headers[HTTPField.Name("X-Switchyard-Trace-Id")!]?.lowercased() == "true"
         return ctx
     }
 

@@ -135,6 +135,8 @@ public final class GatewayServer: Sendable {
 
     func makeRouter() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
+        // The request's span first: everything after it (and its logs) is inside the trace.
+        if configuration.tracing.enabled { router.add(middleware: TracingMiddleware(recordingHeaders: [])) }
         if configuration.metrics.enabled { router.add(middleware: RequestMetricsMiddleware()) }
         let l = configuration.limits
         if l.maxHeaderCount != nil || l.maxHeaderBytes != nil {
@@ -200,7 +202,8 @@ public final class GatewayServer: Sendable {
     }
 
     /// Runs until the process is told to stop. `onRunning` receives the bound port (useful with port 0).
-    public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+    /// `services` run beside the server and stop after it (the trace exporter, which flushes last).
+    public func run(services: [any Service] = [], onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         guard let address = configuration.listenAddress else { throw ConfigurationError("invalid listen address") }
         let webSocket = GraphQLWebSocket(runtime: runtime)
         let app = Application(
@@ -215,7 +218,9 @@ public final class GatewayServer: Sendable {
         // On SIGTERM/SIGINT the drain runs first (readiness off, streams completed, WebSocket
         // connections closed), then the server stops accepting and lets requests in flight
         // finish — all within `shutdown_timeout_ms`, after which the rest is cancelled.
-        var settings = ServiceGroupConfiguration(services: [.init(service: app), .init(service: Drain(runtime: runtime), successTerminationBehavior: .ignore)],
+        // A group stops its services in reverse order: the drain, the server, then the others.
+        var settings = ServiceGroupConfiguration(services: services.map { .init(service: $0) }
+                                                 + [.init(service: app), .init(service: Drain(runtime: runtime), successTerminationBehavior: .ignore)],
                                                  gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         settings.maximumGracefulShutdownDuration = .milliseconds(Int64(configuration.shutdownTimeoutMs))
         try await ServiceGroup(configuration: settings).run()

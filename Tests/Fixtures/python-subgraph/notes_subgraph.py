@@ -38,7 +38,7 @@ NOTES = {"1": ["likes tables"], "2": ["reviews couches", "prefers glass"], "3": 
 schema = build_schema(SDL + FEDERATION)
 schema.get_type("_Entity").resolve_type = lambda obj, info, type_: obj["__typename"]
 
-REQUESTS = {"entities": 0}
+REQUESTS = {"entities": 0, "traceparents": []}
 
 
 def entities(info, representations):
@@ -62,6 +62,8 @@ ROOT = {
 class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))) or b"{}")
+        if self.headers.get("traceparent"):
+            REQUESTS["traceparents"].append(self.headers.get("traceparent"))
         result = graphql_sync(schema, body.get("query", ""), root_value=ROOT, variable_values=body.get("variables"))
         response = {}
         if result.errors:

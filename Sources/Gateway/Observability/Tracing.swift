@@ -1,0 +1,74 @@
+import Foundation
+import Logging
+import OTel
+import ServiceLifecycle
+import Tracing
+
+/// OpenTelemetry traces: swift-distributed-tracing spans, exported by swift-otel over OTLP/HTTP
+/// (protobuf) to `tracing.endpoint`. Off by default.
+///
+/// A request's span continues the client's W3C `traceparent` (else a new trace starts, sampled at
+/// `tracing.sampling_ratio`; a client's sampling decision is kept). Under it: `graphql.parse`,
+/// `graphql.validate`, `graphql.plan`, `graphql.execute`, one `fetch <subgraph>` per subgraph
+/// request (remote requests carry `traceparent`), `batch <loader>` per in-process DataLoader
+/// batch, one span per SQL statement (`db.system` postgresql, the statement text — values are
+/// always bind parameters) and per Redis command (`db.system` redis, the command name only).
+///
+/// ```swift
+/// let tracing = try GatewayTracing.bootstrap(config.tracing, logger: logger)   // once per process
+/// try await server.run(services: [tracing].compactMap { $0 })
+/// ```
+public enum GatewayTracing {
+    /// Bootstraps the process-wide tracer (once per process: `InstrumentationSystem` allows one
+    /// bootstrap) and returns the exporter's service, which must run as long as the server (it
+    /// flushes what is left when the server stops). `nil` when tracing is off.
+    public static func bootstrap(_ settings: TracingConfiguration, logger: Logger) throws -> (any Service)? {
+        guard settings.enabled else { return nil }
+        var configuration = OTel.Configuration.default
+        configuration.serviceName = settings.serviceName
+        configuration.diagnosticLogger = .custom(logger)
+        configuration.diagnosticLogLevel = .warning
+        configuration.propagators = [.traceContext]
+        configuration.metrics.enabled = false
+        configuration.logs.enabled = false
+        configuration.traces.exporter = .otlp
+        configuration.traces.otlpExporter.protocol = .httpProtobuf
+        configuration.traces.otlpExporter.endpoint = settings.endpoint
+        configuration.traces.sampler = .parentBasedTraceIDRatio(ratio: settings.samplingRatio) ?? .parentBasedAlwaysOn
+        configuration.traces.batchSpanProcessor.scheduleDelay = .milliseconds(settings.exportIntervalMs)
+        let backend = try OTel.makeTracingBackend(configuration: configuration)
+        InstrumentationSystem.bootstrap(backend.factory)
+        enabled = true
+        return backend.service
+    }
+
+    nonisolated(unsafe) private(set) static var enabled = false
+
+    /// Adds `trace_id` and `span_id` of the current span to log lines (the JSON log's fields).
+    public static let loggingMetadata: Logger.MetadataProvider = OTel.makeLoggingMetadataProvider()
+
+    /// The current trace's id (32 lowercase hex digits), when a span is being recorded.
+    public static func currentTraceID() -> String? {
+        guard enabled, case .string(let id)? = loggingMetadata.get()["trace_id"] else { return nil }
+        return id
+    }
+}
+
+/// A span around synchronous work that starts no spans of its own (a stage such as parsing);
+/// nothing at all when tracing is off.
+func leafSpan<T, E: Error>(_ name: String, _ body: () throws(E) -> T) throws(E) -> T {
+    guard GatewayTracing.enabled else { return try body() }
+    let span = startSpan(name)
+    defer { span.end() }
+    do { return try body() } catch {
+        span.recordError(error)
+        span.setStatus(SpanStatus(code: .error))
+        throw error
+    }
+}
+
+/// A span around async work; spans started inside it are its children.
+func span<T>(_ name: String, ofKind kind: SpanKind = .internal, _ body: (any Span) async throws -> T) async rethrows -> T {
+    guard GatewayTracing.enabled else { return try await body(NoOpTracer.NoOpSpan(context: .topLevel)) }
+    return try await withSpan(name, ofKind: kind) { span in try await body(span) }
+}

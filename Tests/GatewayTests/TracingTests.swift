@@ -1,0 +1,137 @@
+import Foundation
+import Gateway
+import GraphQLCore
+import Testing
+import TestSupport
+
+/// OpenTelemetry traces, end to end: `switchyard serve` exports over OTLP/HTTP to a collector
+/// written with opentelemetry-proto (Tests/Fixtures/otlp/collector.py), in front of in-package
+/// subgraphs on PostgreSQL and a remote graphql-core subgraph.
+@Suite("Traces")
+struct TracingTests {
+    /// A client's traceparent is continued: the request's span is its child, the stages and every
+    /// subgraph fetch, DataLoader batch and SQL statement are spans of the same trace, the remote
+    /// subgraph receives the fetch span as its parent, the trace id comes back in extensions when
+    /// asked, and the JSON access log line carries it.
+    @Test(.timeLimit(.minutes(3))) func aClientsTraceIsContinuedThroughEveryStageFetchAndStatement() async throws {
+        let collector = try ChildProcess("/usr/bin/env", ["python3", TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Fixtures/otlp/collector.py").path])
+        defer { collector.stop() }
+        let collectorPort = try await collector.firstLine { Int($0) }
+        let spansURL = GatewayClient(base: "http://127.0.0.1:\(collectorPort)")
+        let fixture = try await PlatformFixture.make()
+        do { try await traced(fixture, collectorPort, spansURL) } catch {
+            await fixture.destroy()
+            throw error
+        }
+        await fixture.destroy()
+    }
+
+    func traced(_ fixture: PlatformFixture, _ collectorPort: Int, _ spansURL: GatewayClient) async throws {
+        try await withPythonSubgraph { notesURL in
+            let config = FileManager.default.temporaryDirectory.appendingPathComponent("tracing-\(UUID().uuidString).yaml").path
+            try """
+            listen: "127.0.0.1:0"
+            subgraphs:
+              - { name: tenants, module: tenants }
+              - { name: agents, module: agents }
+              - { name: projections, module: projections }
+              - { name: accounts, module: bench_accounts }
+              - { name: notes, url: "\(notesURL)" }
+            tenancy: { development_header: true }
+            rate_limits: { enabled: true }
+            tracing:
+              enabled: true
+              endpoint: "http://127.0.0.1:\(collectorPort)/v1/traces"
+              service_name: switchyard-test
+              export_interval_ms: 50
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(atPath: config) }
+            try await withGatewayProcess(fixture, environment: ["LOG_LEVEL": "info", "LOG_FORMAT": "json",
+                                                                "SWITCHYARD_SCHEMA_DIR": TestEnvironment.repositoryRoot.appendingPathComponent("Schema").path],
+                                         config: config) { gateway, child in
+                try await checkTrace(gateway, child, notesURL: notesURL, spansURL: spansURL)
+            }
+        }
+    }
+
+    func checkTrace(_ gateway: GatewayClient, _ child: ChildProcess, notesURL: String, spansURL: GatewayClient) async throws {
+        let traceID = "4bf92f3577b34da6a3ce929d0e0e4736", clientSpan = "00f067aa0ba902b7"
+        let query = """
+        query Traced { tenant(slug: "acme") { name agents(first: 3) { name stats { tasksCompleted } } } users { id name notes } }
+        """
+        let r = try await gateway.query(query, headers: [("x-tenant", "acme"), ("traceparent", "00-\(traceID)-\(clientSpan)-01"),
+                                                        ("x-switchyard-trace-id", "true")])
+        #expect(r.status == 200)
+        #expect(r.json?["errors"] == nil, "\(r.text)")
+        #expect(r.json?["data"]?["users"]?.arrayValue?.count == 6)
+        #expect(r.json?["extensions"]?["traceId"] == .string(traceID))
+
+        // Wait for the last span of the request to be exported (it is sent every 50 ms).
+        var trace: [JSON] = []
+        for _ in 0..<400 {
+            trace = (try await spansURL.send(.GET, "/spans")).json?.arrayValue?.filter { $0["traceId"] == .string(traceID) } ?? []
+            if trace.contains(where: { $0["kind"] == 2 }) && trace.contains(where: { $0["name"] == "fetch notes" }) { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let names = trace.compactMap { $0["name"]?.stringValue }
+        #expect(trace.allSatisfy { $0["service"] == "switchyard-test" })
+        // The request's span (kind SERVER) is the client span's child.
+        let server = try #require(trace.first { $0["kind"] == 2 }, "\(names)")
+        #expect(server["parentSpanId"] == .string(clientSpan))
+        #expect(server["attributes"]?["http.request.method"] == "POST")
+        // Every other span has its parent in the trace: one tree under the request.
+        let ids = Set(trace.compactMap { $0["spanId"]?.stringValue })
+        #expect(trace.filter { $0["kind"] != 2 }.allSatisfy { ids.contains($0["parentSpanId"]?.stringValue ?? "") }, "\(names)")
+        for stage in ["graphql.parse", "graphql.validate", "graphql.plan", "graphql.execute"] { #expect(names.contains(stage), "\(names)") }
+        let execute = try #require(trace.first { $0["name"] == "graphql.execute" })
+        #expect(execute["attributes"]?["graphql.operation.name"] == "Traced")
+        // One client span per subgraph fetch, under the execution.
+        for subgraph in ["tenants", "agents", "projections", "accounts", "notes"] {
+            let fetch = trace.first { $0["name"] == .string("fetch \(subgraph)") }
+            #expect(fetch?["attributes"]?["switchyard.subgraph.name"] == .string(subgraph), "\(names)")
+            #expect(fetch?["kind"] == 3)
+        }
+        #expect(trace.first { $0["name"] == "fetch notes" }?["attributes"]?["switchyard.subgraph.transport"] == "http")
+        // SQL statements: db.system and the text with placeholders, never the values.
+        let sql = trace.filter { $0["attributes"]?["db.system"] == "postgresql" }
+        #expect(sql.count >= 3)
+        #expect(sql.contains { $0["name"] == "SELECT" && ($0["attributes"]?["db.statement"]?.stringValue ?? "").contains("$1") })
+        #expect(!sql.contains { ($0["attributes"]?["db.statement"]?.stringValue ?? "").contains("acme") })
+        // Redis commands (the rate limiter's): the command's name, never its arguments.
+        let redis = trace.filter { $0["attributes"]?["db.system"] == "redis" }
+        #expect(!redis.isEmpty, "\(names)")
+        #expect(redis.allSatisfy { $0["attributes"]?["db.statement"] == $0["name"] })
+        // In-process DataLoader batches.
+        #expect(names.contains { $0.hasPrefix("batch ") }, "\(names)")
+
+        // The remote subgraph got the trace: its parent is the gateway's fetch span.
+        let fetchNotes = try #require(trace.first { $0["name"] == "fetch notes" })
+        let seen = try await GatewayClient(base: String(notesURL.dropLast("/graphql".count))).send(.GET, "/")
+        let parents = seen.json?["traceparents"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        #expect(parents.contains { $0.hasPrefix("00-\(traceID)-") }, "\(parents)")
+        let notesParent = parents.first { $0.hasPrefix("00-\(traceID)-") }?.split(separator: "-").dropFirst(2).first.map(String.init)
+        // (AsyncHTTPClient's own HTTP span, under the fetch span, is the request that carried it.)
+        let httpSpan = trace.first { $0["spanId"]?.stringValue == notesParent }
+        #expect(httpSpan?["parentSpanId"] == fetchNotes["spanId"], "\(String(describing: httpSpan))")
+        #expect(httpSpan?["attributes"]?["http.request.method"] == "POST")
+
+        // The access log line carries the trace id.
+        let access = try await child.lines(1) { $0.contains(#""message":"operation""#) }
+        #expect(access.first.flatMap { try? JSONReader.parse($0) }?["trace_id"] == .string(traceID), "\(access)")
+
+        // Without a traceparent a new trace starts (sampling ratio 1).
+        let fresh = try await gateway.query("{ users { id } }", headers: [("x-switchyard-trace-id", "true")])
+        let freshID = fresh.json?["extensions"]?["traceId"]?.stringValue ?? ""
+        #expect(freshID.count == 32 && freshID != traceID && freshID != String(repeating: "0", count: 32))
+        // Without the header, no trace id in the answer.
+        let plain = try await gateway.query("{ users { id } }")
+        #expect(plain.json?["extensions"] == nil)
+    }
+
+    @Test func tracingSettingsAreChecked() throws {
+        #expect(throws: ConfigurationError.self) { _ = try GatewayConfiguration.parse(yaml: "tracing: { enabled: true, sampling_ratio: 2 }").validate() }
+        #expect(throws: ConfigurationError.self) { _ = try GatewayConfiguration.parse(yaml: "tracing: { enabled: true, endpoint: 'collector:4318' }").validate() }
+        let config = try GatewayConfiguration.parse(yaml: "tracing: { enabled: true, sampling_ratio: 0.25 }")
+        #expect(config.tracing.samplingRatio == 0.25 && config.tracing.endpoint == "http://127.0.0.1:4318/v1/traces")
+    }
+}
