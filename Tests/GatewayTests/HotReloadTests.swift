@@ -1,7 +1,10 @@
 import Foundation
+import Logging
+import Synchronization
 import Gateway
 import GraphQLCore
 import Testing
+import TestSupport
 
 @Suite("Hot reload")
 struct HotReloadTests {
@@ -44,6 +47,100 @@ struct HotReloadTests {
             #expect(still.text == #"{"data":{"me":{"name":"Uri Goldshtein"}}}"#)
             let gone = try await client.query("{ me { birthday } }")
             #expect(gone.status == 422)
+        }
+    }
+
+    /// A subscription running when the configuration changes keeps its plan on the old schema
+    /// until it ends: it still receives events appended after the reload, while new requests see
+    /// the new schema.
+    @Test(.timeLimit(.minutes(2))) func aReloadKeepsRunningSubscriptions() async throws {
+        try await withPlatform { fixture, _, _ in
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("reload-sub-\(UUID())")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let configFile = dir.appendingPathComponent("gateway.yaml")
+            func write(_ modules: [String]) throws {
+                try """
+                listen: "127.0.0.1:0"
+                subgraphs:
+                \(modules.map { "  - { name: \($0), module: \($0) }" }.joined(separator: "\n"))
+                tenancy: { development_header: true }
+                postgres: { url: "\(fixture.db.appURL)", owner_url: "\(fixture.db.ownerURL)" }
+                redis: { url: "\(fixture.redis.url)" }
+                """.write(to: configFile, atomically: true, encoding: .utf8)
+            }
+            try write(["tenants", "agents", "events", "projections"])
+            var config = try GatewayConfiguration.load(path: configFile.path, environment: [:])
+            config.baseDirectory = TestEnvironment.repositoryRoot.path   // Schema/ of the repository
+            let server = try await GatewayServer.fromConfiguration(config, reloadFrom: configFile.path)
+            try await withServer(server) { client in
+                let acme = [("x-tenant", "acme")]
+                let sse = try ChildProcess("/usr/bin/env", ["python3", TaskQueueTests.script("sse_subscribe.py"), client.base + "/graphql",
+                                                            #"subscription { events(streamId: "reload-probe") { type version } }"#, #"{"x-tenant":"acme"}"#])
+                defer { sse.stop() }
+                _ = try await sse.firstLine { $0 == "ready" || $0.hasPrefix("error") ? $0 : nil }
+                try await TaskQueueTests.waitForSubscriptions(1) { server.liveSubscriptions }
+                let first = try await client.query(#"mutation { appendEvents(streamId: "reload-probe", expectedVersion: 0, events: [{type: "BeforeReload"}]) { toVersion } }"#, headers: acme)
+                #expect(first.json?["data"]?["appendEvents"]?["toVersion"] == 1, "\(first.text)")
+                #expect(try await sse.firstLine { $0.contains("BeforeReload") || $0.hasPrefix("error") ? $0 : nil } == #"{"events":{"type":"BeforeReload","version":1}}"#)
+
+                // The new configuration drops agents and projections.
+                try write(["tenants", "events"])
+                var status = 0
+                for _ in 0..<100 {
+                    status = try await client.query("{ agents(first: 1) { name } }", headers: acme).status
+                    if status != 200 { break }
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                #expect(status == 422, "the reloaded schema has no Query.agents")
+                // The running subscription is still there, and still delivers.
+                #expect(server.liveSubscriptions == 1)
+                let second = try await client.query(#"mutation { appendEvents(streamId: "reload-probe", expectedVersion: 1, events: [{type: "AfterReload"}]) { toVersion } }"#, headers: acme)
+                #expect(second.json?["data"]?["appendEvents"]?["toVersion"] == 2, "\(second.text)")
+                #expect(try await sse.firstLine { $0.contains("AfterReload") || $0.hasPrefix("error") ? $0 : nil } == #"{"events":{"type":"AfterReload","version":2}}"#)
+            }
+        }
+    }
+
+    /// Limits and expose_query_plan apply on reload; keys read at start (here tenancy) are named
+    /// in a warning instead of being reported as reloaded.
+    @Test func limitsApplyOnReloadAndKeysNeedingARestartAreNamed() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("reload-limits-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let configFile = dir.appendingPathComponent("gateway.yaml")
+        func write(depth: Int, extra: String) throws {
+            try """
+            listen: "127.0.0.1:0"
+            subgraphs:
+              - { name: accounts, module: bench_accounts }
+              - { name: reviews, module: bench_reviews }
+            limits: { max_depth: \(depth) }
+            \(extra)
+            """.write(to: configFile, atomically: true, encoding: .utf8)
+        }
+        try write(depth: 10, extra: "")
+        let lines = Mutex<[String]>([])
+        let logger = Logger(label: "reload-test") { label in
+            JSONLogHandler(label: label, level: .info) { bytes in lines.withLock { $0.append(String(decoding: bytes, as: UTF8.self)) } }
+        }
+        let server = try await GatewayServer.fromConfiguration(try GatewayConfiguration.load(path: configFile.path), reloadFrom: configFile.path, logger: logger)
+        try await withServer(server) { client in
+            let deep = "{ me { reviews { author { reviews { body } } } } }"
+            #expect(try await client.query(deep).status == 200)
+            try write(depth: 3, extra: "expose_query_plan: true\ntenancy: { development_header: true }")
+            var refused: GatewayResponse?
+            for _ in 0..<100 {
+                let r = try await client.query(deep)
+                if r.status != 200 { refused = r; break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(refused?.status == 400)
+            #expect(refused?.json?["errors"]?[0]?["extensions"]?["code"] == "MAX_DEPTH_EXCEEDED")
+            let planned = try await client.query("{ me { name } }", headers: [("x-switchyard-query-plan", "true")])
+            #expect(planned.json?["extensions"]?["queryPlan"]?.stringValue?.contains("Fetch") == true, "\(planned.text)")
+            let warning = lines.withLock { $0 }.first { $0.contains("need a restart") }
+            #expect(warning?.contains(#""keys":"tenancy""#) == true, "\(lines.withLock { $0 })")
         }
     }
 }

@@ -62,7 +62,7 @@ public final class PrivatePostgres: @unchecked Sendable {
 
 /// A Redis server of a test's own, on a free port.
 public final class PrivateRedis: @unchecked Sendable {
-    public let port: Int
+    public private(set) var port: Int
     public let directory: String
     public var url: String { "redis://127.0.0.1:\(port)" }
 
@@ -70,6 +70,17 @@ public final class PrivateRedis: @unchecked Sendable {
         port = freePort()
         directory = TestEnvironment.repositoryRoot.path + "/.local/test-redis-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        // The free port can be taken before redis binds it (any process's outgoing connection
+        // may get it): then it starts again on another.
+        for _ in 0..<4 {
+            do {
+                try await start()
+                return
+            } catch let e as TestSetupError where e.message.contains("Address already in use") {
+                try? FileManager.default.removeItem(atPath: directory + "/redis.log")
+                port = freePort()
+            }
+        }
         try await start()
     }
 
@@ -83,6 +94,7 @@ public final class PrivateRedis: @unchecked Sendable {
         let deadline = ContinuousClock.now + .seconds(30) // a bound against hangs, not a speed check
         while ContinuousClock.now < deadline {
             if (try? await runProcess("/usr/bin/env", ["redis-cli", "-p", String(port), "ping"]))?.output.contains("PONG") == true { return }
+            if ((try? String(contentsOfFile: directory + "/redis.log", encoding: .utf8)) ?? "").contains("aborting") { break }
             try await Task.sleep(for: .milliseconds(50))
         }
         let log = (try? String(contentsOfFile: directory + "/redis.log", encoding: .utf8)) ?? ""

@@ -149,26 +149,17 @@ enum TaskQueue {
                 guard e.type.hasPrefix("Task"), case .object(let o)? = try? JSONReader.parse(e.data) else { return false }
                 return matches(Dictionary(uniqueKeysWithValues: o.map { ($0.key, $0.value) }))
             }
-            let (out, continuation) = AsyncThrowingStream<Output<PlatformContext>, any Error>.makeStream()
             let pool = ctx.pool
-            let pump = _Concurrency.Task {
-                do {
-                    for try await e in feed {
-                        guard case .object(let o)? = try? JSONReader.parse(e.data), let id = AgentsSubgraph.uuid(o["taskId"]?.stringValue) else { continue }
-                        let data = Dictionary(uniqueKeysWithValues: o.map { ($0.key, $0.value) })
-                        let row = try await pool.withTenant(tenant.uuidString) { c in
-                            try await c.query("SELECT \(unsafeRaw: columns) FROM tasks WHERE id = \(id)").first
-                        }
-                        guard let row else { continue }
-                        continuation.yield(.object(try Task(row).asOf(data), task))
-                    }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
+            // Pulled: the feed's bounded buffer is the only one between it and the subscriber.
+            return .stream(PullStream.map(feed) { e -> Output<PlatformContext>? in
+                guard case .object(let o)? = try? JSONReader.parse(e.data), let id = AgentsSubgraph.uuid(o["taskId"]?.stringValue) else { return nil }
+                let data = Dictionary(uniqueKeysWithValues: o.map { ($0.key, $0.value) })
+                let row = try await pool.withTenant(tenant.uuidString) { c in
+                    try await c.query("SELECT \(unsafeRaw: columns) FROM tasks WHERE id = \(id)").first
                 }
-            }
-            continuation.onTermination = { _ in pump.cancel() }
-            return .stream(out)
+                guard let row else { return nil }
+                return .object(try Task(row).asOf(data), task)
+            })
         }
         s.subscription?
             .asyncField("taskUpdated") { _, a, ctx, _ in

@@ -212,17 +212,8 @@ public enum EventsSubgraph {
             let feed = try await EventFeed.of(ctx.pool).subscribe(tenant: tenant) { e in
                 (streamID == nil || e.streamID == streamID) && (types == nil || types!.contains(e.type))
             }
-            let (out, continuation) = AsyncThrowingStream<Output<PlatformContext>, any Error>.makeStream()
-            let pump = Task {
-                do {
-                    for try await e in feed { continuation.yield(.object(try Event(e.row), event)) }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            continuation.onTermination = { _ in pump.cancel() }
-            return .stream(out)
+            // Pulled: the feed's bounded buffer is the only one between it and the subscriber.
+            return .stream(PullStream.map(feed) { e in Output<PlatformContext>.object(try Event(e.row), event) })
         }
         return s
     }

@@ -68,23 +68,17 @@ public final class PlanExecutor: Sendable {
             continuation.finish()
             return responses
         }
-        let pump = Task {
-            do {
-                for try await event in events {
-                    let run = PlanRun(executor: self, variables: variables, headers: headers)
-                    run.mergeRoot(f, .success(event))
-                    await run.execute(steps, done: [0])
-                    continuation.yield(await shape(run, plan, request, operation, variables))
-                }
-            } catch is CancellationError {
-            } catch {
-                let e = PlanRun.subgraphError(error, f)
-                continuation.yield(ExecutionResult(data: nil, errors: [e]))
-            }
-            continuation.finish()
+        continuation.finish()
+        // Each event runs the rest of the plan when the consumer asks for its response (pulled,
+        // not pumped into a buffer): a consumer that falls behind holds the subgraph's stream back.
+        return PullStream.map(events, onError: { (error: any Error) -> ExecutionResult? in
+            error is CancellationError ? nil : ExecutionResult(data: nil, errors: [PlanRun.subgraphError(error, f)])
+        }) { (event: SubgraphResponse) -> ExecutionResult? in
+            let run = PlanRun(executor: self, variables: variables, headers: headers)
+            run.mergeRoot(f, .success(event))
+            await run.execute(steps, done: [0])
+            return await self.shape(run, plan, request, operation, variables)
         }
-        continuation.onTermination = { _ in pump.cancel() }
-        return responses
     }
 
     struct Refused: Error { let result: ExecutionResult }

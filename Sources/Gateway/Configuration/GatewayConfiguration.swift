@@ -163,6 +163,30 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         }
     }
 
+    /// The keys a hot reload cannot apply (they are read when the server starts: its listener,
+    /// connections, identity and protocol settings) that differ between `self` and `running`.
+    public func keysNeedingRestart(comparedWith running: GatewayConfiguration) -> [String] {
+        var keys: [String] = []
+        func check(_ key: String, _ same: Bool) { if !same { keys.append(key) } }
+        check("listen", listen == running.listen)
+        check("postgres", postgres == running.postgres)
+        check("redis", redis == running.redis)
+        check("tenancy", tenancy == running.tenancy)
+        check("rate_limits", rateLimits == running.rateLimits)
+        check("persisted_queries", persistedQueries == running.persistedQueries)
+        check("auth", auth == running.auth)
+        check("subscriptions", subscriptions == running.subscriptions)
+        check("cors", cors == running.cors)
+        check("metrics", metrics == running.metrics)
+        check("tracing", tracing == running.tracing)
+        check("logging", logging == running.logging)
+        check("shutdown_timeout_ms", shutdownTimeoutMs == running.shutdownTimeoutMs)
+        check("limits.max_header_count", limits.maxHeaderCount == running.limits.maxHeaderCount)
+        check("limits.max_header_bytes", limits.maxHeaderBytes == running.limits.maxHeaderBytes)
+        check("limits.request_header_timeout_ms", limits.requestHeaderTimeoutMs == running.limits.requestHeaderTimeoutMs)
+        return keys
+    }
+
     public static func == (a: GatewayConfiguration, b: GatewayConfiguration) -> Bool {
         a.listen == b.listen && a.supergraph == b.supergraph && a.subgraphs == b.subgraphs && a.limits == b.limits
             && a.introspection == b.introspection && a.postgres == b.postgres && a.redis == b.redis && a.tenancy == b.tenancy

@@ -31,21 +31,16 @@ public final class InProcessTransport<Context: Sendable>: SubgraphTransport {
     public func subscribe(_ request: SubgraphRequest) async throws -> AsyncThrowingStream<SubgraphResponse, any Error> {
         let start = await subgraph.subscribe(ExecutionRequest(document: try document(request), variables: try request.allVariables()),
                                              context: makeContext(request.headers))
-        let (stream, continuation) = AsyncThrowingStream<SubgraphResponse, any Error>.makeStream()
         switch start {
         case .failed(let result):
+            let (stream, continuation) = AsyncThrowingStream<SubgraphResponse, any Error>.makeStream()
             continuation.yield(SubgraphResponse(data: result.dataTree, errors: result.errors.map(\.json)))
             continuation.finish()
+            return stream
         case .stream(let responses):
-            let pump = Task {
-                for await result in responses {
-                    continuation.yield(SubgraphResponse(data: result.dataTree, errors: result.errors.map(\.json)))
-                }
-                continuation.finish()
-            }
-            continuation.onTermination = { _ in pump.cancel() }
+            // Pulled: an event is handed over when the plan asks for the next one.
+            return PullStream.map(responses) { result in SubgraphResponse(data: result.dataTree, errors: result.errors.map(\.json)) }
         }
-        return stream
     }
 
     func document(_ request: SubgraphRequest) throws -> Document {
@@ -138,7 +133,10 @@ public final class HTTPTransport: SubgraphTransport {
         subscribe.append("}}")
         let subscribeText = String(decoding: subscribe.bytes, as: UTF8.self)
         let name = self.name, config = configuration
-        let (stream, continuation) = AsyncThrowingStream<SubgraphResponse, any Error>.makeStream()
+        // The socket is read as messages come; at most `bufferLimit` events wait for the plan
+        // (a subscriber that cannot keep up ends with SUBSCRIBER_TOO_SLOW, memory stays bounded).
+        let bufferLimit = 1_000
+        let (stream, continuation) = AsyncThrowingStream<SubgraphResponse, any Error>.makeStream(bufferingPolicy: .bufferingOldest(bufferLimit))
         let task = Task {
             do {
                 try await WebSocketClient.connect(url: wsURL, configuration: config, logger: Logger(label: "switchyard.subgraph.ws")) { inbound, outbound, _ in
@@ -154,7 +152,10 @@ public final class HTTPTransport: SubgraphTransport {
                             guard let payload = m["payload"], let response = SubgraphResponse.parse(payload.bytes) else {
                                 throw GraphQLError("Subgraph \"\(name)\" sent an event that is not a GraphQL response.", code: "SUBREQUEST_MALFORMED_RESPONSE")
                             }
-                            continuation.yield(response)
+                            if case .dropped = continuation.yield(response) {
+                                throw GraphQLError("The subscription fell \(bufferLimit) events of subgraph \"\(name)\" behind; it is ended.",
+                                                   code: "SUBSCRIBER_TOO_SLOW")
+                            }
                         case "error"?:
                             continuation.yield(SubgraphResponse(data: nil, errors: m["payload"]?.arrayValue ?? []))
                             return

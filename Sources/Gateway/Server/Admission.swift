@@ -24,6 +24,7 @@ struct Admission: Sendable {
         var context = try await identify(headers, accepted)
         context.acceptsStream = accepted.stream != nil
         guard let profile = runtime.profile(for: context.tenant) else { throw Refusal(response: ResponseWriting.notLoaded) }
+        context.includeQueryPlan = profile.exposeQueryPlan && headers[HTTPField.Name("X-Switchyard-Query-Plan")!]?.lowercased() == "true"
         if let limited = await rateLimited(context, accepted) {
             runtime.metrics.rateLimited(tenant: context.tenant ?? "none")
             throw Refusal(response: limited, code: "RATE_LIMITED", tenant: context.tenant)
@@ -67,8 +68,6 @@ struct Admission: Sendable {
             ctx.tenant = t
         }
         if let tenant = ctx.tenant { ctx.tenantMaxCost = runtime.quotas?.quota(for: tenant)?.maxQueryCost }
-        ctx.includeQueryPlan = runtime.configuration.exposeQueryPlan
-            && headers[HTTPField.Name("X-Switchyard-Query-Plan")!]?.lowercased() == "true"
         ctx.includeTraceID = runtime.configuration.tracing.enabled && runtime.configuration.tracing.exposeTraceId
             && headers[HTTPField.Name("X-Switchyard-Trace-Id")!]?.lowercased() == "true"
         return ctx

@@ -66,6 +66,8 @@ final class GatewayRuntime: Sendable {
     struct Profile: Sendable {
         let pipeline: RequestPipeline
         let limits: LimitsConfiguration
+        /// `expose_query_plan` (reloaded with the pipelines).
+        var exposeQueryPlan = false
     }
 
     /// One pipeline per set of limits: the configured ones, and each tenant's overrides.
@@ -83,8 +85,19 @@ final class GatewayRuntime: Sendable {
     /// The reload watcher, if any (ended when the server stops).
     let watcher = Mutex<Task<Void, Never>?>(nil)
 
-    func swap(to executor: any OperationExecutor) {
-        let pipelines = Self.pipelines(configuration, executor, subscriptions)
+    /// Serves a new executor, with the keys of `reloaded` that apply without a restart: the
+    /// operation and request limits (per tenant too) and `expose_query_plan` (subgraphs,
+    /// supergraph, introspection and headers are the executor's). The rest keeps the values the
+    /// server started with (`GatewayConfiguration.keysNeedingRestart`).
+    func swap(to executor: any OperationExecutor, reloaded: GatewayConfiguration? = nil) {
+        var applied = configuration
+        if let reloaded {
+            let headerLimits = (applied.limits.maxHeaderCount, applied.limits.maxHeaderBytes, applied.limits.requestHeaderTimeoutMs)
+            applied.limits = reloaded.limits
+            (applied.limits.maxHeaderCount, applied.limits.maxHeaderBytes, applied.limits.requestHeaderTimeoutMs) = headerLimits
+            applied.exposeQueryPlan = reloaded.exposeQueryPlan
+        }
+        let pipelines = Self.pipelines(applied, executor, subscriptions)
         current.withLock { $0 = pipelines }
     }
 
@@ -97,11 +110,12 @@ final class GatewayRuntime: Sendable {
             p.subscriptionGrace = .milliseconds(Int64(configuration.subscriptions.slowConsumerGraceMs))
             return p
         }
-        let base = Profile(pipeline: make(configuration.limits), limits: configuration.limits)
+        let expose = configuration.exposeQueryPlan
+        let base = Profile(pipeline: make(configuration.limits), limits: configuration.limits, exposeQueryPlan: expose)
         var tenants: [String: Profile] = [:]
         for tenant in configuration.limits.tenants.keys {
             let limits = configuration.limits.effective(for: tenant)
-            tenants[tenant] = Profile(pipeline: make(limits), limits: limits)
+            tenants[tenant] = Profile(pipeline: make(limits), limits: limits, exposeQueryPlan: expose)
         }
         return Pipelines(base: base, tenants: tenants)
     }
@@ -138,15 +152,20 @@ final class GatewayRuntime: Sendable {
         self.persisted = (try? PersistedQueries(configuration: configuration.persistedQueries, redis: clients.redis,
                                                 baseDirectory: configuration.baseDirectory))
             ?? PersistedQueries(configuration: PersistedQueryConfiguration(), redis: clients.redis)
-        if configuration.rateLimits.enabled, let pg = clients.postgres, let redis = clients.redis {
+        // The tenants table (quotas, and which tenants are known to metrics) is read wherever it
+        // is: with rate limits, or when the tenants module is served.
+        let readsTenants = configuration.rateLimits.enabled || configuration.subgraphs.contains { $0.module == "tenants" }
+        var tenantQuotas: TenantQuotas?
+        if readsTenants, let pg = clients.postgres {
             // Its own pool: reloading quotas never competes with requests.
-            let quotas = TenantQuotas(pool: PostgresPool(configuration: .init(url: pg.configuration.url, minConnections: 0, maxConnections: 1)),
-                                      logger: logger)
-            quotas.start()
-            self.quotas = quotas
+            tenantQuotas = TenantQuotas(pool: PostgresPool(configuration: .init(url: pg.configuration.url, minConnections: 0, maxConnections: 1)),
+                                        logger: logger)
+            tenantQuotas?.start()
+        }
+        self.quotas = tenantQuotas
+        if configuration.rateLimits.enabled, tenantQuotas != nil, let redis = clients.redis {
             self.rateLimiter = RateLimiter(redis: redis)
         } else {
-            self.quotas = nil
             self.rateLimiter = nil
         }
         let quotas = self.quotas, configured = Set(configuration.limits.tenants.keys), verified = authenticator != nil

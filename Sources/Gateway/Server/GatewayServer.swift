@@ -114,8 +114,14 @@ public final class GatewayServer: Sendable {
                 do {
                     let config = try GatewayConfiguration.load(path: path)
                     let executor = try await GatewayServer.loadExecutor(config, deps)
-                    runtime.swap(to: executor)
-                    logger.info("reloaded the schema", metadata: ["subgraphs": "\(executor.supergraph.graphs.map(\.name))"])
+                    runtime.swap(to: executor, reloaded: config)
+                    logger.info("reloaded the configuration: subgraphs, supergraph, introspection, headers, limits and expose_query_plan apply now",
+                                metadata: ["subgraphs": "\(executor.supergraph.graphs.map(\.name))"])
+                    let stale = config.keysNeedingRestart(comparedWith: runtime.configuration)
+                    if !stale.isEmpty {
+                        logger.warning("changed keys need a restart to take effect; they keep the values the server started with",
+                                       metadata: ["keys": "\(stale.joined(separator: ", "))"])
+                    }
                 } catch {
                     logger.error("reload failed; still serving the previous schema", metadata: ["error": "\(error)"])
                 }

@@ -241,23 +241,20 @@ extension Executor {
             return .failed(ExecutionResult(data: nil, errors: [GraphQLError("Subscription field \(rootName).\(plan.fieldName) did not return an event stream.",
                                                                         locations: state.locations(plan.fieldNodes), path: [.key(plan.responseKey)])]))
         }
-        let (responses, continuation) = AsyncStream<ExecutionResult>.makeStream(bufferingPolicy: .unbounded)
-        let pump = Task {
-            do {
-                for try await event in source {
-                    // MapSourceToResponseEvent: a fresh execution of the selection per event.
-                    let run = ExecutionState(executable: executable, operation: operation, fragments: fragments,
-                                             variables: variables, context: context, source: request.source, observer: nil)
-                    continuation.yield(await run.runEvent(rootType: rootType, plan: plan, value: event))
-                }
-            } catch {
-                var e = state.asGraphQLError(error)
-                e.path = [.key(plan.responseKey)]
-                continuation.yield(ExecutionResult(data: nil, errors: [e]))
-            }
-            continuation.finish()
+        // Each event is executed when the consumer asks for its response (pulled, not pumped
+        // into a buffer): a consumer that falls behind holds the source back.
+        let requestSource = request.source, eventFragments = fragments
+        let responses = PullStream.map(source, onError: { (error: any Error) -> ExecutionResult? in
+            guard !(error is CancellationError) else { return nil }
+            var e = state.asGraphQLError(error)
+            e.path = [.key(plan.responseKey)]
+            return ExecutionResult(data: nil, errors: [e])
+        }) { (event: Output<Context>) -> ExecutionResult? in
+            // MapSourceToResponseEvent: a fresh execution of the selection per event.
+            let run = ExecutionState(executable: executable, operation: operation, fragments: eventFragments,
+                                     variables: variables, context: context, source: requestSource, observer: nil)
+            return await run.runEvent(rootType: rootType, plan: plan, value: event)
         }
-        continuation.onTermination = { _ in pump.cancel() }
         return .stream(responses)
     }
 }
