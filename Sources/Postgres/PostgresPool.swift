@@ -173,6 +173,13 @@ public final class PostgresPool: Sendable {
         }
     }
 
+    /// Takes a connection for longer than one call (a transaction that several tasks share);
+    /// `checkIn` gives it back. Prefer `withConnection`.
+    public func checkOut() async throws -> PostgresConnection { try await acquire() }
+
+    /// Gives back a connection from `checkOut` (dropped if it is still in a transaction or broke).
+    public func checkIn(_ c: PostgresConnection) async { await giveBack(c) }
+
     /// Runs `body` with a connection of its own; the connection returns to the pool after.
     public func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         let c = try await acquire()

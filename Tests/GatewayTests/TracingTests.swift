@@ -119,10 +119,28 @@ struct TracingTests {
         let access = try await child.lines(1) { $0.contains(#""message":"operation""#) }
         #expect(access.first.flatMap { try? JSONReader.parse($0) }?["trace_id"] == .string(traceID), "\(access)")
 
+        // A client's decision not to sample is kept: no spans, but the subgraph still gets the
+        // trace (flags 00).
+        let unsampled = "0af7651916cd43dd8448eb211c80319c"
+        let quiet = try await gateway.query("{ users { id notes } }", headers: [("traceparent", "00-\(unsampled)-b7ad6b7169203331-00")])
+        #expect(quiet.status == 200)
+        let quietParents = try await GatewayClient(base: String(notesURL.dropLast("/graphql".count))).send(.GET, "/").json?["traceparents"]?
+            .arrayValue?.compactMap(\.stringValue) ?? []
+        #expect(quietParents.contains { $0.hasPrefix("00-\(unsampled)-") && $0.hasSuffix("-00") }, "\(quietParents)")
         // Without a traceparent a new trace starts (sampling ratio 1).
         let fresh = try await gateway.query("{ users { id } }", headers: [("x-switchyard-trace-id", "true")])
         let freshID = fresh.json?["extensions"]?["traceId"]?.stringValue ?? ""
         #expect(freshID.count == 32 && freshID != traceID && freshID != String(repeating: "0", count: 32))
+        // Spans are exported in the order they end: once the new trace's request span is there,
+        // any span of the unsampled request would be too.
+        var exported: [JSON] = []
+        for _ in 0..<400 {
+            exported = (try await spansURL.send(.GET, "/spans")).json?.arrayValue ?? []
+            if exported.contains(where: { $0["traceId"] == .string(freshID) && $0["kind"] == 2 }) { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(exported.contains { $0["traceId"] == .string(freshID) && $0["kind"] == 2 })
+        #expect(!exported.contains { $0["traceId"] == .string(unsampled) })
         // Without the header, no trace id in the answer.
         let plain = try await gateway.query("{ users { id } }")
         #expect(plain.json?["extensions"] == nil)

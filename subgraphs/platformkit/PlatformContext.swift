@@ -102,7 +102,16 @@ public struct PlatformContext: Sendable {
     /// Runs a read-only request with every `db` call in one tenant-scoped transaction on one
     /// connection: one BEGIN/set_config/COMMIT per subgraph request instead of one per resolver
     /// batch, and one pool checkout. (Statements queue on the connection in order.)
+    ///
+    /// Inside a `RequestTransaction` (the gateway opens one per query) the transaction is the
+    /// request's, shared with the other platform subgraphs it calls.
     public func inOneReadTransaction<T: Sendable>(_ run: @Sendable () async -> T) async -> T {
+        if let request = RequestTransaction.current, let tenant = try? await tenantID(),
+           let c = try? await request.connection(pool, tenant: tenant) {
+            shared.set(c)
+            defer { shared.set(nil) }
+            return await run()
+        }
         let box = ResultBox<T>()
         do {
             try await db { c in

@@ -89,19 +89,19 @@ public enum ProjectionsSubgraph {
         }
         s.entity("Tenant") { reps, ctx in
             let ids = reps.compactMap { $0["id"]?.stringValue.flatMap(UUID.init(uuidString:)) }
-            let (usageRows, recentRows) = try await ctx.db { c in
-                (try await c.query("SELECT tenant_id, active_agents, total_events FROM tenant_usage WHERE tenant_id = ANY(\(ids))"),
-                 try await c.query("""
-                    SELECT tenant_id, count(*)::int8 AS n FROM events
-                    WHERE tenant_id = ANY(\(ids)) AND occurred_at > now() - interval '24 hours' GROUP BY tenant_id
-                    """))
+            // One statement for the batch: the projected usage and the last day's events.
+            let rows = try await ctx.db { c in
+                try await c.query("""
+                    SELECT t.id AS tenant_id, coalesce(u.active_agents, 0)::int8 AS active_agents, coalesce(u.total_events, 0)::int8 AS total_events,
+                           (SELECT count(*) FROM events e WHERE e.tenant_id = t.id AND e.occurred_at > now() - interval '24 hours')::int8 AS n
+                    FROM unnest(\(ids)::uuid[]) AS t(id) LEFT JOIN tenant_usage u ON u.tenant_id = t.id
+                    """)
             }
             var byID: [String: Usage] = [:]
-            for r in usageRows {
-                byID[(try r.decode("tenant_id", as: UUID.self)).uuidString.lowercased(), default: Usage()].active = try r.decode("active_agents")
-                byID[(try r.decode("tenant_id", as: UUID.self)).uuidString.lowercased(), default: Usage()].total = try r.decode("total_events")
+            for r in rows {
+                byID[(try r.decode("tenant_id", as: UUID.self)).uuidString.lowercased()] = Usage(
+                    active: try r.decode("active_agents"), last24h: try r.decode("n"), total: try r.decode("total_events"))
             }
-            for r in recentRows { byID[(try r.decode("tenant_id", as: UUID.self)).uuidString.lowercased(), default: Usage()].last24h = try r.decode("n") }
             return reps.map { r in
                 guard let id = r["id"]?.stringValue else { return .null }
                 return .object((Ref(id: id), byID[id.lowercased()] ?? Usage()), tenant)

@@ -2,6 +2,7 @@ import CoreMetrics
 import Federation
 import GraphQLCore
 import OrderedCollections
+import PlatformKit
 import Synchronization
 
 /// Plans (with an LRU cache keyed by document and operation name, never by variable values)
@@ -61,7 +62,12 @@ public final class FederatedExecutor: OperationExecutor {
         case .success(let p): plan = p
         case .failure(let e): return ExecutionResult(data: .null, errors: [e])
         }
-        var result = await executor.execute(plan, request: request, headers: headers(context))
+        // A query's in-process platform subgraphs read in one transaction (one snapshot, one
+        // BEGIN/COMMIT per request); mutations keep one per subgraph request.
+        let executor = self.executor, headers = self.headers(context)
+        let isQuery = request.document.operations.first { request.operationName == nil || $0.name?.value == request.operationName }?.operation == .query
+        var result = isQuery ? await RequestTransaction.run { await executor.execute(plan, request: request, headers: headers) }
+                             : await executor.execute(plan, request: request, headers: headers)
         if context.includeQueryPlan {
             result.extensions = (result.extensions ?? [:]).merging(["queryPlan": .string(plan.text)]) { _, b in b }
         }

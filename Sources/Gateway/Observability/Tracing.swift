@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import Logging
 import OTel
 import ServiceLifecycle
@@ -44,6 +45,18 @@ public enum GatewayTracing {
 
     nonisolated(unsafe) private(set) static var enabled = false
 
+    /// Whether this request's trace is recorded (sampled): the gateway's own spans are skipped
+    /// for a trace that is not (its context, which still travels to subgraphs, is the request's).
+    @TaskLocal static var recording = true
+
+    /// Sets `recording` from the request span's sampling decision (right after the request span).
+    struct RecordingMiddleware<Context: Hummingbird.RequestContext>: RouterMiddleware {
+        func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+            let sampled = GatewayTracing.loggingMetadata.get()["trace_flags"].flatMap { Int("\($0)") }.map { $0 & 1 == 1 } ?? false
+            return try await GatewayTracing.$recording.withValue(sampled) { try await next(request, context) }
+        }
+    }
+
     /// Adds `trace_id` and `span_id` of the current span to log lines (the JSON log's fields).
     public static let loggingMetadata: Logger.MetadataProvider = OTel.makeLoggingMetadataProvider()
 
@@ -57,7 +70,7 @@ public enum GatewayTracing {
 /// A span around synchronous work that starts no spans of its own (a stage such as parsing);
 /// nothing at all when tracing is off.
 func leafSpan<T, E: Error>(_ name: String, _ body: () throws(E) -> T) throws(E) -> T {
-    guard GatewayTracing.enabled else { return try body() }
+    guard GatewayTracing.enabled, GatewayTracing.recording else { return try body() }
     let span = startSpan(name)
     defer { span.end() }
     do { return try body() } catch {
@@ -69,6 +82,6 @@ func leafSpan<T, E: Error>(_ name: String, _ body: () throws(E) -> T) throws(E) 
 
 /// A span around async work; spans started inside it are its children.
 func span<T>(_ name: String, ofKind kind: SpanKind = .internal, _ body: (any Span) async throws -> T) async rethrows -> T {
-    guard GatewayTracing.enabled else { return try await body(NoOpTracer.NoOpSpan(context: .topLevel)) }
+    guard GatewayTracing.enabled, GatewayTracing.recording else { return try await body(NoOpTracer.NoOpSpan(context: .topLevel)) }
     return try await withSpan(name, ofKind: kind) { span in try await body(span) }
 }

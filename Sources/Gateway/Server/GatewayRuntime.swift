@@ -227,7 +227,7 @@ final class GatewayRuntime: Sendable {
     /// Ready when a schema is loaded and every configured backing service answers.
     func isReady() async -> Bool {
         guard !draining.load(ordering: .acquiring) else { return false }
-        guard let pipeline = pipelineIfLoaded, await pipeline.executor.isReady() else { return false }
+        guard let pipeline = pipelineIfLoaded, quotas?.isLoaded ?? true, await pipeline.executor.isReady() else { return false }
         if let postgres {
             guard (try? await postgres.query("SELECT 1")) != nil else { return false }
         }

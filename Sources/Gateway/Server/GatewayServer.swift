@@ -142,7 +142,10 @@ public final class GatewayServer: Sendable {
     func makeRouter() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         // The request's span first: everything after it (and its logs) is inside the trace.
-        if configuration.tracing.enabled { router.add(middleware: TracingMiddleware(recordingHeaders: [])) }
+        if configuration.tracing.enabled {
+            router.add(middleware: TracingMiddleware(recordingHeaders: []))
+            router.add(middleware: GatewayTracing.RecordingMiddleware())
+        }
         if configuration.metrics.enabled { router.add(middleware: RequestMetricsMiddleware()) }
         let l = configuration.limits
         if l.maxHeaderCount != nil || l.maxHeaderBytes != nil {

@@ -24,6 +24,11 @@ final class TenantQuotas: Sendable {
 
     func quota(for slug: String) -> Quota? { bySlug.withLock { $0[slug] } }
 
+    /// The quotas were read at least once (readiness waits for it: before, no tenant would be
+    /// rate limited nor held to its cost ceiling).
+    let loaded = Atomic<Bool>(false)
+    var isLoaded: Bool { loaded.load(ordering: .acquiring) }
+
     func reload() async throws {
         let rows = try await pool.query("SELECT slug, requests_per_minute, max_query_cost FROM tenant_quotas()")
         var fresh: [String: Quota] = [:]
@@ -31,6 +36,7 @@ final class TenantQuotas: Sendable {
             fresh[try r.decode("slug")] = Quota(requestsPerMinute: try r.decode("requests_per_minute"), maxQueryCost: try r.decode("max_query_cost"))
         }
         bySlug.withLock { $0 = fresh }
+        loaded.store(true, ordering: .releasing)
         logger.debug("tenant quotas loaded", metadata: ["tenants": "\(fresh.count)"])
     }
 

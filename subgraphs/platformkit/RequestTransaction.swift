@@ -1,0 +1,64 @@
+import Foundation
+import Postgres
+import Synchronization
+
+/// One read-only transaction, on one connection and one snapshot, for every in-process subgraph
+/// request of one GraphQL query: the gateway runs the query's plan inside `run`, and each
+/// platform subgraph's reads go to the same transaction (`BEGIN … REPEATABLE READ, READ ONLY`,
+/// the tenant set once, one `COMMIT` at the end) instead of one per subgraph request. Statements
+/// of subgraph requests that run in parallel queue on the connection in order.
+///
+/// ```swift
+/// let result = await RequestTransaction.run { await plan.execute() }
+/// ```
+public final class RequestTransaction: Sendable {
+    @TaskLocal public static var current: RequestTransaction?
+
+    private struct Opened {
+        let pool: PostgresPool
+        let tenant: UUID?
+        let connection: Task<PostgresConnection, any Error>
+    }
+    private let opened = Mutex<Opened?>(nil)
+
+    init() {}
+
+    /// Runs `body` with a request transaction in place, then ends it.
+    public static func run<T: Sendable>(_ body: () async -> T) async -> T {
+        let transaction = RequestTransaction()
+        let result = await $current.withValue(transaction) { await body() }
+        await transaction.finish()
+        return result
+    }
+
+    /// The transaction's connection, opened by the first subgraph request that reads (on its
+    /// pool, for its tenant); nil when a request asks for another pool or tenant (it then reads
+    /// in a transaction of its own).
+    func connection(_ pool: PostgresPool, tenant: UUID?) async throws -> PostgresConnection? {
+        let task: Task<PostgresConnection, any Error>? = opened.withLock { o in
+            if let o { return o.pool === pool && o.tenant == tenant ? o.connection : nil }
+            let task = Task<PostgresConnection, any Error> {
+                let c = try await pool.checkOut()
+                do {
+                    try await c.query("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    if let tenant { try await c.query("SELECT set_config('app.tenant_id', \(tenant.uuidString), true)") }
+                    return c
+                } catch {
+                    await pool.checkIn(c)
+                    throw error
+                }
+            }
+            o = Opened(pool: pool, tenant: tenant, connection: task)
+            return task
+        }
+        guard let task else { return nil }
+        return try await task.value
+    }
+
+    /// Commits (a read-only transaction: nothing to lose) and gives the connection back.
+    func finish() async {
+        guard let o = opened.withLock({ $0 }), let c = try? await o.connection.value else { return }
+        _ = try? await c.query("COMMIT")
+        await o.pool.checkIn(c)
+    }
+}
