@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Gateway benchmarks on loopback (release build, wrk at 50 connections).
 #   Benchmarks/gateway-bench.sh [seconds] [all|federation|platform]   (from the repository root or anywhere)
+# SWITCHYARD_BIN=path runs that binary instead of building this checkout (an older build, side by side).
 # 1. The federation benchmark workload (../shared/bench/guild-federation): Apollo's supergraph,
 #    our four subgraphs as separate processes; the answer is checked against the expected response.
 # 2. TenantOverview over the five in-process platform subgraphs on PostgreSQL and Redis.
@@ -14,8 +15,12 @@ bench="$root/../shared/bench/guild-federation"
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
 scripts/services up >/dev/null
 eval "$(scripts/services env)"
-swift build -c release --product switchyard >/dev/null
-bin="$(swift build -c release --show-bin-path)/switchyard"
+if [ -n "${SWITCHYARD_BIN:-}" ]; then
+  bin="$SWITCHYARD_BIN"
+else
+  swift build -c release --product switchyard >/dev/null
+  bin="$(swift build -c release --show-bin-path)/switchyard"
+fi
 tmp="$(mktemp -d)"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
@@ -92,6 +97,14 @@ echo "## TenantOverview over the five platform subgraphs ($duration s, 50 connec
 # Rate limiting stays in the request path, with quotas the load does not reach.
 psql -X -q "${SWITCHYARD_POSTGRES_ADMIN_URL%/postgres}/switchyard" -c "UPDATE tenants SET requests_per_minute = 100000000" >/dev/null
 psql -X -q "${SWITCHYARD_POSTGRES_ADMIN_URL%/postgres}/switchyard" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
+# The ceiling: PostgreSQL's own select-only benchmark on the same server, just before the load
+# (its own database; simple and prepared protocol; same connections and threads as wrk).
+admin="${SWITCHYARD_POSTGRES_ADMIN_URL%/postgres}"
+psql -X -q "$SWITCHYARD_POSTGRES_ADMIN_URL" -tA -c "SELECT 1 FROM pg_database WHERE datname = 'pgbench'" | grep -q 1 ||
+  { psql -X -q "$SWITCHYARD_POSTGRES_ADMIN_URL" -c "CREATE DATABASE pgbench" && pgbench -q -i -s 10 "$admin/pgbench" >/dev/null 2>&1; }
+pg_simple=$(pgbench -S -n -c 50 -j 2 -T "$duration" -M simple "$admin/pgbench" 2>/dev/null | awk '/^tps/ {print $3; exit}')
+pg_prepared=$(pgbench -S -n -c 50 -j 2 -T "$duration" -M prepared "$admin/pgbench" 2>/dev/null | awk '/^tps/ {print $3; exit}')
+echo "- pgbench -S on the same server: ${pg_simple%.*} TPS simple, ${pg_prepared%.*} TPS prepared"
 sed 's/127.0.0.1:4000/127.0.0.1:4400/' gateway.yaml > "$tmp/demo.yaml"
 start=$(date +%s%N)
 "$bin" serve --config "$tmp/demo.yaml" 2>/dev/null &
@@ -111,7 +124,8 @@ lua=$(lua_post "$tmp/overview.json" acme)
 run_wrk http://127.0.0.1:4400/graphql "$lua"
 stmts=$(psql -X -tA "${SWITCHYARD_POSTGRES_ADMIN_URL%/postgres}/switchyard" -c "SELECT sum(calls) FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query NOT ILIKE '%pg_stat_statements%'")
 echo "- $RPS requests/s, p50 $P50, p99 $P99 (${REQS} requests${NON2XX:+, $NON2XX non-2xx})"
-awk -v s="$stmts" -v n="$REQS" 'BEGIN { printf "- SQL statements per request: %.1f (BEGIN, set_config and COMMIT included)\n", s / n }'
+awk -v s="$stmts" -v n="$REQS" -v r="$RPS" -v t="$pg_simple" 'BEGIN {
+  printf "- SQL statements per request: %.1f (BEGIN, set_config and COMMIT included); requests/s × statements ÷ pgbench simple TPS = %.2f\n", s / n, r * s / n / t }'
 echo "- gateway RSS under load: peak $(peak_rss_mb $gw) MB"
 
 echo

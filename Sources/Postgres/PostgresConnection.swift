@@ -13,17 +13,29 @@ import Tracing
 /// A connection is used by one task at a time (the pool guarantees it).
 public final class PostgresConnection: @unchecked Sendable {
     private var conn: OpaquePointer?
+    /// `statement_timeout` set on every (re)connect, if any.
+    let statementTimeoutMs: Int?
+    /// libpq's cancel handle for the open connection (`PQcancel` may be called from any thread),
+    /// and which statement runs now (a cancel is sent only while the statement asked for runs).
+    private let cancelHandle = Mutex(CancelHandle())
+    /// libpq's `PGcancel*` (thread-safe to use; owned and freed by this connection).
+    private struct CancelHandle: @unchecked Sendable { var pointer: OpaquePointer? }
+    private let running = Atomic<UInt64>(0)
+    private let statementCounter = Atomic<UInt64>(0)
+    private let cancelled = Atomic<UInt64>(0)
     private let queue: BlockingWorker
     let conninfo: String
     let statistics: PostgresStatistics
 
-    init(conninfo: String, statistics: PostgresStatistics) {
+    init(conninfo: String, statistics: PostgresStatistics, statementTimeoutMs: Int? = nil) {
         self.conninfo = conninfo
         self.statistics = statistics
+        self.statementTimeoutMs = statementTimeoutMs
         self.queue = BlockingWorker(name: "switchyard.postgres.connection")
     }
 
     deinit {
+        cancelHandle.withLock { h in if let p = h.pointer { PQfreeCancel(p) } }
         if let conn { PQfinish(conn) }
         queue.stop()
     }
@@ -31,8 +43,9 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Opens a connection from a `postgres://` URL or a `key=value` string; an empty string
     /// uses libpq's environment (`PGHOST`, `PGPORT`, `PGUSER`, `PGPASSWORD`, `PGDATABASE`,
     /// `PGSSLMODE`...). TLS follows libpq's `sslmode`.
-    public static func connect(_ conninfo: String, statistics: PostgresStatistics = PostgresStatistics()) async throws -> PostgresConnection {
-        let c = PostgresConnection(conninfo: conninfo, statistics: statistics)
+    public static func connect(_ conninfo: String, statistics: PostgresStatistics = PostgresStatistics(),
+                               statementTimeoutMs: Int? = nil) async throws -> PostgresConnection {
+        let c = PostgresConnection(conninfo: conninfo, statistics: statistics, statementTimeoutMs: statementTimeoutMs)
         try await c.run { try c.openBlocking() }
         return c
     }
@@ -54,10 +67,28 @@ public final class PostgresConnection: @unchecked Sendable {
         conn = c
         // Server notices (NOTICE, WARNING) are not errors; libpq would print them to stderr.
         PQsetNoticeProcessor(c, { _, _ in }, nil)
-        let setup = PQexec(c, "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET application_name = 'switchyard'")
+        let timeout = statementTimeoutMs.map { "; SET statement_timeout = \(max(0, $0))" } ?? ""
+        let setup = PQexec(c, "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET application_name = 'switchyard'" + timeout)
         defer { PQclear(setup) }
         guard PQresultStatus(setup) == PGRES_COMMAND_OK else {
             throw PostgresError(.connectionFailed, "session setup failed", serverMessage: String(cString: PQerrorMessage(c)))
+        }
+        let handle = CancelHandle(pointer: PQgetCancel(c))
+        cancelHandle.withLock { h in
+            if let p = h.pointer { PQfreeCancel(p) }
+            h = handle
+        }
+    }
+
+    /// Asks the server to cancel statement `id` if it still runs (from the cancelling task's
+    /// handler; `PQcancel` opens a short connection of its own, off the caller's thread).
+    private func cancel(statement id: UInt64) {
+        DispatchQueue.global().async { [self] in
+            cancelHandle.withLock { h in
+                guard let p = h.pointer, running.load(ordering: .acquiring) == id else { return }
+                var message = [CChar](repeating: 0, count: 256)
+                _ = PQcancel(p, &message, 256)
+            }
         }
     }
 
@@ -87,7 +118,21 @@ public final class PostgresConnection: @unchecked Sendable {
                 span.attributes["db.system"] = "postgresql"
                 span.attributes["db.statement"] = query.sql
             }
-            return try await run { try self.queryBlocking(query) }
+            // A cancelled task cancels its statement on the server (PQcancel): the work stops
+            // with the request instead of running to the end.
+            let id = statementCounter.wrappingAdd(1, ordering: .relaxed).newValue
+            return try await withTaskCancellationHandler {
+                try await run {
+                    // Cancelled while it waited for the connection's thread: never started.
+                    if self.cancelled.load(ordering: .acquiring) == id { throw CancellationError() }
+                    self.running.store(id, ordering: .releasing)
+                    defer { self.running.store(0, ordering: .releasing) }
+                    return try self.queryBlocking(query)
+                }
+            } onCancel: {
+                self.cancelled.store(id, ordering: .releasing)
+                self.cancel(statement: id)
+            }
         }
     }
 

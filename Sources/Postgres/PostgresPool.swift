@@ -18,8 +18,12 @@ public final class PostgresPool: Sendable {
         public var maxConnections: Int
         /// How long `acquire` waits for a free connection before failing with `poolTimeout`.
         public var acquireTimeout: Duration
+        /// The server ends a statement that runs longer (`statement_timeout`; nil: none).
+        public var statementTimeoutMs: Int?
 
-        public init(url: String, minConnections: Int = 5, maxConnections: Int = 20, acquireTimeout: Duration = .seconds(5)) {
+        public init(url: String, minConnections: Int = 5, maxConnections: Int = 20, acquireTimeout: Duration = .seconds(5),
+                    statementTimeoutMs: Int? = nil) {
+            self.statementTimeoutMs = statementTimeoutMs
             self.url = url
             self.minConnections = minConnections
             self.maxConnections = max(1, maxConnections)
@@ -57,7 +61,7 @@ public final class PostgresPool: Sendable {
             return n
         }
         do {
-            for _ in 0..<toOpen { opened.append(try await PostgresConnection.connect(configuration.url, statistics: statistics)) }
+            for _ in 0..<toOpen { opened.append(try await PostgresConnection.connect(configuration.url, statistics: statistics, statementTimeoutMs: configuration.statementTimeoutMs)) }
         } catch {
             state.withLock { $0.open -= toOpen - opened.count }
             opened.forEach { release($0) }
@@ -123,7 +127,7 @@ public final class PostgresPool: Sendable {
 
     private func create() async throws -> PostgresConnection {
         do {
-            return try await PostgresConnection.connect(configuration.url, statistics: statistics)
+            return try await PostgresConnection.connect(configuration.url, statistics: statistics, statementTimeoutMs: configuration.statementTimeoutMs)
         } catch {
             slotFreed()
             throw error

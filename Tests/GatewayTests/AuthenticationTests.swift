@@ -4,6 +4,7 @@ import GraphQLCore
 import Crypto
 import JWTKit
 import Testing
+import TestSupport
 
 struct TestClaims: JWTPayload {
     var exp: ExpirationClaim
@@ -142,6 +143,68 @@ struct AuthenticationTests {
                 let r = try await client.query("{ tenant }", headers: [("authorization", "Bearer \(forever)")])
                 #expect(r.status == 401)
                 #expect(r.json?["errors"]?[0]?["message"] == "Invalid token: no expiry.")
+            }
+        }
+    }
+
+    /// A token whose header names its key (`kid`), as identity providers sign them.
+    func signed(_ key: ES256PrivateKey, kid: String) async throws -> String {
+        let keys = await JWTKeyCollection().add(ecdsa: key, kid: JWKIdentifier(string: kid))
+        return try await keys.sign(TestClaims(exp: .init(value: Date().addingTimeInterval(300)), nbf: nil, iss: .init(value: "https://issuer.test"),
+                                              aud: .init(value: ["switchyard"]), tenant: "acme", scope: nil), kid: JWKIdentifier(string: kid))
+    }
+
+    /// A remote JWKS: read at start, read again when a token names a kid it did not have (the
+    /// provider rotated its keys), and a removed key stops verifying; made-up kids cannot make the
+    /// gateway fetch more often than `jwks_min_refetch_seconds` (#14).
+    @Test(.timeLimit(.minutes(1))) func aRemoteJWKSIsFetchedAndFollowsKeyRotation() async throws {
+        try await withDir { dir in
+            let jwksFile = dir.appendingPathComponent("jwks.json")
+            func publish(_ keys: [(ES256PrivateKey, String)]) throws {
+                let entries = keys.map { key, kid in
+                    let p = key.publicKey.parameters!
+                    return #"{"kty":"EC","crv":"P-256","alg":"ES256","use":"sig","kid":"\#(kid)","x":"\#(p.x)","y":"\#(p.y)"}"#
+                }
+                try #"{"keys":[\#(entries.joined(separator: ","))]}"#.write(to: jwksFile, atomically: true, encoding: .utf8)
+            }
+            let first = ES256PrivateKey(), second = ES256PrivateKey()
+            try publish([(first, "k1")])
+            let server = try ChildProcess("/usr/bin/env", ["python3", TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Fixtures/jwks/serve_jwks.py").path, jwksFile.path])
+            defer { server.stop() }
+            let port = try await server.firstLine { Int($0) }
+            let provider = GatewayClient(base: "http://127.0.0.1:\(port)")
+            func fetches() async throws -> Int { try await provider.send(.GET, "/count").json?["n"]?.intValue ?? -1 }
+            var c = GatewayConfiguration()
+            var jwt = AuthConfiguration.JWT()
+            jwt.jwksURL = "http://127.0.0.1:\(port)/jwks.json"
+            jwt.jwksMinRefetchSeconds = 0
+            jwt.issuer = "https://issuer.test"
+            jwt.audience = "switchyard"
+            c.auth.jwt = jwt
+            c.auth.required = true
+            try await withGateway(c, executor: try echoExecutor()) { client in
+                func ask(_ key: ES256PrivateKey, kid: String) async throws -> GatewayResponse {
+                    try await client.query("{ tenant }", headers: [("authorization", "Bearer \(try await signed(key, kid: kid))")])
+                }
+                #expect(try await ask(first, kid: "k1").text == #"{"data":{"tenant":"acme"}}"#)
+                #expect(try await fetches() == 1)
+                // The provider rotates: k2 in, k1 out. A k2 token makes the gateway read the JWKS again.
+                try publish([(second, "k2")])
+                #expect(try await ask(second, kid: "k2").text == #"{"data":{"tenant":"acme"}}"#)
+                #expect(try await fetches() == 2)
+                #expect(try await ask(first, kid: "k1").status == 401, "a removed key no longer verifies")
+            }
+            // With the default bound, made-up kids do not make the gateway fetch again and again.
+            c.auth.jwt?.jwksMinRefetchSeconds = 3_600
+            try await withGateway(c, executor: try echoExecutor()) { client in
+                let before = try await fetches()   // the start's fetch
+                for i in 0..<5 {
+                    let r = try await client.query("{ tenant }", headers: [("authorization", "Bearer \(try await signed(ES256PrivateKey(), kid: "made-up-\(i)"))")])
+                    #expect(r.status == 401)
+                }
+                #expect(try await fetches() == before)
+                let ok = try await client.query("{ tenant }", headers: [("authorization", "Bearer \(try await signed(second, kid: "k2"))")])
+                #expect(ok.text == #"{"data":{"tenant":"acme"}}"#)
             }
         }
     }

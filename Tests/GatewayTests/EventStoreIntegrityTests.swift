@@ -93,4 +93,34 @@ struct EventStoreIntegrityTests {
             #expect(name != nil && name != "Acme Corporation" && name != .null, "\(String(describing: name))")
         }
     }
+
+    /// An event a projection cannot apply (its agentId is not a UUID) is parked — kept, visible to
+    /// its tenant with the error — and the projection goes on with the events after it (#7).
+    @Test(.timeLimit(.minutes(2))) func anEventAProjectionCannotApplyIsParkedAndTheRestIsApplied() async throws {
+        try await withPlatform { _, client, _ in
+            let agent = try await client.query("{ agents(first: 1) { id stats { tasksCompleted } } }", headers: acme)
+            let agentID = try #require(agent.json?["data"]?["agents"]?[0]?["id"]?.stringValue)
+            let before = agent.json?["data"]?["agents"]?[0]?["stats"]?["tasksCompleted"]?.intValue ?? -1
+            let appended = try await client.query("""
+                mutation { appendEvents(streamId: "parking-probe", expectedVersion: 0, events: [
+                  {type: "TaskCompleted", data: "{\\"agentId\\": \\"not-a-uuid\\"}"},
+                  {type: "TaskCompleted", data: "{\\"agentId\\": \\"\(agentID)\\"}"}]) { toVersion } }
+                """, headers: acme)
+            #expect(appended.json?["data"]?["appendEvents"]?["toVersion"] == 2, "\(appended.text)")
+            var state: JSON?
+            for _ in 0..<400 {
+                state = try await client.query(#"{ projection(name: "agent_stats") { lag status lastError parked { eventId error } } }"#, headers: acme).json?["data"]?["projection"]
+                if state?["lag"] == 0 { break }
+                try await Task.sleep(for: .milliseconds(25))
+            }
+            #expect(state?["lag"] == 0 && state?["status"] == "RUNNING" && state?["lastError"] == .null, "\(String(describing: state))")
+            let parked = state?["parked"]?.arrayValue ?? []
+            #expect(parked.count == 1 && (parked.first?["error"]?.stringValue ?? "").contains("not a UUID"), "\(parked)")
+            let after = try await client.query(#"{ agent(id: "\#(agentID)") { stats { tasksCompleted } } }"#, headers: acme)
+            #expect(after.json?["data"]?["agent"]?["stats"]?["tasksCompleted"]?.intValue == before + 1, "\(after.text)")
+            // Another tenant does not see acme's parked event.
+            let globex = try await client.query(#"{ projection(name: "agent_stats") { parked { eventId } } }"#, headers: [("x-tenant", "globex")])
+            #expect(globex.json?["data"]?["projection"]?["parked"]?.arrayValue?.isEmpty == true, "\(globex.text)")
+        }
+    }
 }

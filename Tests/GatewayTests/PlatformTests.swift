@@ -117,6 +117,25 @@ struct PlatformTests {
         }
     }
 
+    /// Every list of the five subgraphs has a size for cost analysis: nested lineage (100 each,
+    /// the resolver's cap too) and event pages sized by their `first` are refused by the default
+    /// ceiling before any subgraph runs; within bounds they answer.
+    @Test func everyPlatformListIsSizedForCost() async throws {
+        try await withPlatform { _, client, server in
+            let acme = [("x-tenant", "acme")]
+            let before = server.postgresStatementCount
+            let lineage = try await client.query("{ tenant(slug: \"acme\") { dataProducts(first: 100) { lineage { lineage { downstream { lineage { name } } } } } } }", headers: acme)
+            #expect(lineage.json?["errors"]?[0]?["extensions"]?["code"] == "COST_ESTIMATED_TOO_EXPENSIVE", "\(lineage.text.prefix(300))")
+            let pages = try await client.query("{ a: events(first: 600000) { events { id } } b: stream(streamId: \"s\", first: 600000) { events { id } } }", headers: acme)
+            #expect(pages.json?["errors"]?[0]?["extensions"]?["code"] == "COST_ESTIMATED_TOO_EXPENSIVE", "\(pages.text.prefix(300))")
+            let search = try await client.query("query($n: Int = 2000000) { searchDataProducts(query: \"x\", first: $n) { results { name } } }", headers: acme)
+            #expect(search.json?["errors"]?[0]?["extensions"]?["code"] == "COST_ESTIMATED_TOO_EXPENSIVE", "\(search.text.prefix(300))")
+            #expect(server.postgresStatementCount == before, "nothing ran")
+            let fine = try await client.query("{ tenant(slug: \"acme\") { dataProducts(first: 3) { lineage { name } downstream { name } } } events(first: 5) { events { id } } }", headers: acme)
+            #expect(fine.json?["errors"] == nil, "\(fine.text.prefix(300))")
+        }
+    }
+
     @Test func tenantsNeverSeeEachOthersRows() async throws {
         try await withPlatform { fixture, client, server in
             let acmeID = DemoData.tenantID("acme").uuidString.lowercased()
@@ -302,6 +321,36 @@ func withGatewayProcess<T: Sendable>(_ fixture: PlatformFixture, environment ove
 
 @Suite("Per-tenant rate limits")
 struct RateLimitTests {
+    /// Requests without a known tenant (none, or a slug no tenant has) are limited per client
+    /// address; a tenant's requests keep its own quota.
+    @Test func anonymousRequestsAreLimitedPerClientAddress() async throws {
+        let fixture = try await PlatformFixture.make()
+        var config = fixture.config
+        config.rateLimits.enabled = true
+        config.rateLimits.anonymousPerMinute = 5
+        do {
+            try await withConfiguredGateway(config) { client, _ in
+                // Ready once the tenants' quotas are read (before, every tenant counts as anonymous).
+                for _ in 0..<600 where try await client.send(.GET, "/ready").status != 200 { try await Task.sleep(for: .milliseconds(20)) }
+                var statuses: [Int] = []
+                for i in 0..<6 {
+                    let headers = i % 2 == 0 ? [] : [("x-tenant", "no-such-tenant")]
+                    statuses.append(try await client.query("{ currentTenant { slug } }", headers: headers).status)
+                }
+                #expect(statuses == [200, 200, 200, 200, 200, 429], "\(statuses)")
+                let limited = try await client.query("{ currentTenant { slug } }")
+                #expect(limited.json?["errors"]?[0]?["extensions"]?["code"] == "RATE_LIMITED")
+                #expect(limited.headers.first(name: "retry-after") != nil)
+                let acme = try await client.query("{ currentTenant { slug } }", headers: [("x-tenant", "acme")])
+                #expect(acme.text == #"{"data":{"currentTenant":{"slug":"acme"}}}"#)
+            }
+        } catch {
+            await fixture.destroy()
+            throw error
+        }
+        await fixture.destroy()
+    }
+
     @Test func twoGatewayProcessesSharingOneRedisShareTheTenantsBudget() async throws {
         try await withPlatform { fixture, first, _ in
             // The second gateway is a process of its own: `switchyard serve` on the demo gateway.yaml.

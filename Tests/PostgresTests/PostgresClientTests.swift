@@ -140,6 +140,34 @@ struct PostgresClientTests {
         #expect(try await tiny.query("SELECT 1 AS one").first!.decode("one", as: Int.self) == 1)
     }
 
+    /// `statementTimeoutMs` ends a statement on the server (SQLSTATE 57014).
+    @Test func aStatementOverItsTimeoutIsEndedByTheServer() async throws {
+        let bounded = PostgresPool(configuration: .init(url: db.ownerURL, minConnections: 0, maxConnections: 1, statementTimeoutMs: 100))
+        defer { bounded.close() }
+        let error = await #expect(throws: PostgresError.self) { try await bounded.query("SELECT pg_sleep(30)") }
+        #expect(error?.sqlState == "57014", "\(String(describing: error))")
+        // The connection keeps serving.
+        #expect(try await bounded.query("SELECT 1 AS one").first!.decode("one", as: Int.self) == 1)
+    }
+
+    /// A cancelled task cancels its statement on the server (PQcancel): the query ends with
+    /// query_canceled at once instead of running to its end.
+    @Test(.timeLimit(.minutes(1))) func cancellingTheTaskCancelsTheStatement() async throws {
+        let watcher = PostgresPool(configuration: .init(url: db.ownerURL, minConnections: 0, maxConnections: 1))
+        defer { watcher.close() }
+        let marker = "cancel_probe_\(UUID().uuidString.prefix(8).lowercased())"
+        let sleeper = Task { try await pool.query(PostgresQuery(unsafeSQL: "SELECT pg_sleep(45) AS \(marker)")) }
+        while try await watcher.query("SELECT count(*)::int8 AS n FROM pg_stat_activity WHERE state = 'active' AND query LIKE \("%" + marker + "%") AND query NOT LIKE '%pg_stat_activity%'")
+            .first!.decode("n", as: Int.self) < 1 {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        sleeper.cancel()
+        let outcome = await sleeper.result
+        guard case .failure(let error) = outcome else { Issue.record("the statement ran to its end"); return }
+        #expect((error as? PostgresError)?.sqlState == "57014", "\(error)")
+        #expect(try await pool.query("SELECT 1 AS one").first!.decode("one", as: Int.self) == 1)
+    }
+
     @Test func sqlInjectionIsStoredAsPlainData() async throws {
         try await pool.query("CREATE TABLE notes (id serial PRIMARY KEY, body text)")
         let attacks = ["'); DROP TABLE notes; --", "1 OR 1=1", "$1", "\\'; SELECT pg_sleep(10); --", "\u{0}".isEmpty ? "" : "x\u{1}y"]

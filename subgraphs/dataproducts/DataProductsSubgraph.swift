@@ -87,9 +87,16 @@ public enum DataProductsSubgraph {
             // Lineage of every product of this level in one statement, then the products (cached) in one more.
             let loader: DataLoader<UUID, [UUID]> = ctx.loader(upstream ? "upstream" : "downstream") { (ids: [UUID]) in
                 let rows = try await ctx.db {
+                    // At most 100 links per product (the schema's @listSize).
                     try await $0.query(upstream
-                        ? "SELECT downstream_id AS k, upstream_id AS v FROM data_product_lineage WHERE downstream_id = ANY(\(ids)) ORDER BY upstream_id"
-                        : "SELECT upstream_id AS k, downstream_id AS v FROM data_product_lineage WHERE upstream_id = ANY(\(ids)) ORDER BY downstream_id")
+                        ? """
+                          SELECT k, v FROM (SELECT downstream_id AS k, upstream_id AS v, row_number() OVER (PARTITION BY downstream_id ORDER BY upstream_id) AS n
+                                            FROM data_product_lineage WHERE downstream_id = ANY(\(ids))) l WHERE n <= 100 ORDER BY k, v
+                          """
+                        : """
+                          SELECT k, v FROM (SELECT upstream_id AS k, downstream_id AS v, row_number() OVER (PARTITION BY upstream_id ORDER BY downstream_id) AS n
+                                            FROM data_product_lineage WHERE upstream_id = ANY(\(ids))) l WHERE n <= 100 ORDER BY k, v
+                          """)
                 }
                 var out: [UUID: [UUID]] = [:]
                 for r in rows { out[try r.decode("k"), default: []].append(try r.decode("v")) }

@@ -9,7 +9,8 @@ import Synchronization
 /// The projections subgraph: CQRS read models (agent stats, tenant usage) folded from the
 /// event store by `ProjectionRunner`, and the `Projection` entities that show their progress.
 public enum ProjectionsSubgraph {
-    struct Projection: Sendable { let name: String, position: Int, lag: Int, status: String, updatedAt: Date }
+    struct Projection: Sendable { let name: String, position: Int, lag: Int, status: String, updatedAt: Date, lastError: String? }
+    struct Parked: Sendable { let position: Int, eventID: UUID, error: String, parkedAt: Date }
     struct Stats: Sendable { var completed = 0, failed = 0, assigned = 0; var lastActive: Date? }
     struct Usage: Sendable { var active = 0, last24h = 0, total = 0 }
     struct Ref: Sendable { let id: String }
@@ -18,24 +19,44 @@ public enum ProjectionsSubgraph {
 
     static func projections(_ pool: PostgresPool, _ filter: [String]) async throws -> [Projection] {
         let rows = try await pool.query("""
-            SELECT name, position, status, updated_at, events_head() - position AS lag FROM projection_checkpoints
+            SELECT name, position, status, updated_at, last_error, events_head() - position AS lag FROM projection_checkpoints
             WHERE name = ANY(\(filter)) ORDER BY name
             """)
         return try rows.map {
             Projection(name: try $0.decode("name"), position: try $0.decode("position"), lag: max(0, try $0.decode("lag", as: Int.self)),
-                       status: try $0.decode("status"), updatedAt: try $0.decode("updated_at"))
+                       status: try $0.decode("status"), updatedAt: try $0.decode("updated_at"), lastError: try $0.decode("last_error"))
         }
     }
 
     public static func make(sdl: String, runner: ProjectionRunner?) throws -> Subgraph<PlatformContext> {
         let s = try Subgraph<PlatformContext>(name: "projections", sdl: sdl)
         s.observer = { $0.scheduler }
+        let parked = ObjectResolvers<PlatformContext, Parked>("ParkedEvent")
+            .field("position") { p, _, _, _ in .leaf(.int(p.position)) }
+            .field("eventId") { p, _, _, _ in .leaf(.string(p.eventID.uuidString.lowercased())) }
+            .field("error") { p, _, _, _ in .leaf(.string(p.error)) }
+            .field("parkedAt") { p, _, _, _ in .leaf(.string(p.parkedAt.iso8601)) }
         let projection = ObjectResolvers<PlatformContext, Projection>("Projection")
             .field("name") { p, _, _, _ in .leaf(.string(p.name)) }
             .field("position") { p, _, _, _ in .leaf(.int(p.position)) }
             .field("lag") { p, _, _, _ in .leaf(.int(p.lag)) }
             .field("status") { p, _, _, _ in .leaf(.string(p.status)) }
             .field("updatedAt") { p, _, _, _ in .leaf(.string(p.updatedAt.iso8601)) }
+            .field("lastError") { p, _, _, _ in .leaf(p.lastError.map(JSON.string) ?? .null) }
+            // The request's tenant's events this projection could not apply (row-level security).
+            .asyncField("parked") { p, a, ctx, _ in
+                let first = max(0, min(a.int("first") ?? 20, 100))
+                let rows = try await ctx.db {
+                    try await $0.query("""
+                        SELECT global_position, event_id, error, parked_at FROM projection_parked
+                        WHERE projection = \(p.name) ORDER BY global_position DESC LIMIT \(first)
+                        """)
+                }
+                return .list(try rows.map {
+                    .object(Parked(position: try $0.decode("global_position"), eventID: try $0.decode("event_id"),
+                                   error: try $0.decode("error"), parkedAt: try $0.decode("parked_at")), parked)
+                })
+            }
         let stats = ObjectResolvers<PlatformContext, Stats>("AgentStats")
             .field("tasksCompleted") { s, _, _, _ in .leaf(.int(s.completed)) }
             .field("tasksFailed") { s, _, _, _ in .leaf(.int(s.failed)) }
@@ -89,11 +110,13 @@ public enum ProjectionsSubgraph {
         }
         s.entity("Tenant") { reps, ctx in
             let ids = reps.compactMap { $0["id"]?.stringValue.flatMap(UUID.init(uuidString:)) }
-            // One statement for the batch: the projected usage and the last day's events.
+            // One statement for the batch: the projected usage and the last day's events (summed
+            // from the per-minute counts the projection keeps, to the minute).
             let rows = try await ctx.db { c in
                 try await c.query("""
                     SELECT t.id AS tenant_id, coalesce(u.active_agents, 0)::int8 AS active_agents, coalesce(u.total_events, 0)::int8 AS total_events,
-                           (SELECT count(*) FROM events e WHERE e.tenant_id = t.id AND e.occurred_at > now() - interval '24 hours')::int8 AS n
+                           (SELECT coalesce(sum(m.n), 0) FROM tenant_event_minutes m
+                             WHERE m.tenant_id = t.id AND m.minute >= date_trunc('minute', now() - interval '24 hours'))::int8 AS n
                     FROM unnest(\(ids)::uuid[]) AS t(id) LEFT JOIN tenant_usage u ON u.tenant_id = t.id
                     """)
             }
@@ -165,6 +188,8 @@ public final class ProjectionRunner: Sendable {
     private func catchUpLogging() async {
         do { try await catchUp() } catch {
             logger.error("projection catch-up failed; retrying on the next append or tick", metadata: ["error": "\(error)"])
+            // Reported as it is: Projection.status FAILED with the error (until a catch-up succeeds).
+            _ = try? await pool.query("SELECT projections_failed(\(String(describing: error)))")
         }
     }
 

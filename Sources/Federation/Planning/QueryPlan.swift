@@ -91,6 +91,21 @@ public struct QueryPlan: Sendable {
     }
 
     /// Number of subgraph requests the plan makes.
+    /// Roughly what the plan holds in memory: its operations' text, twice over (the text, and the
+    /// parsed document or JSON literal prepared from it), plus a little per node. For caches
+    /// bounded by bytes.
+    public var estimatedBytes: Int {
+        func size(_ n: PlanNode) -> Int {
+            switch n {
+            case .fetch(let f): return 256 + f.operation.utf8.count * 3
+            case .flatten(_, let f): return 256 + f.operation.utf8.count * 3
+            case .sequence(let ns), .parallel(let ns): return 64 + ns.map(size).reduce(0, +)
+            case .condition(let c): return 64 + (c.ifTrue.map(size) ?? 0) + (c.ifFalse.map(size) ?? 0)
+            }
+        }
+        return root.map(size) ?? 0
+    }
+
     public var fetchCount: Int {
         func count(_ n: PlanNode) -> Int {
             switch n {

@@ -366,11 +366,13 @@ public struct PostgresSettings: Codable, Sendable, Equatable {
     public var applicationRole: String?
     public var minConnections: Int?
     public var maxConnections: Int?
+    /// The server ends a request's statement that runs longer (`statement_timeout`; 0 turns it off).
+    public var statementTimeoutMs: Int?
 
     public init() {}
     enum CodingKeys: String, CodingKey {
         case url, ownerURL = "owner_url", applicationRole = "application_role"
-        case minConnections = "min_connections", maxConnections = "max_connections"
+        case minConnections = "min_connections", maxConnections = "max_connections", statementTimeoutMs = "statement_timeout_ms"
     }
 }
 
@@ -520,7 +522,15 @@ public struct ConfigurationError: Error, CustomStringConvertible {
 public struct RateLimitConfiguration: Codable, Sendable, Equatable {
     /// Enforce each tenant's `requestsPerMinute` quota (HTTP 429, `RATE_LIMITED`).
     public var enabled: Bool = false
+    /// Requests without a known tenant, per client IP address and minute (nil or 0: unlimited).
+    public var anonymousPerMinute: Int? = 6_000
     public init() {}
+    enum CodingKeys: String, CodingKey { case enabled, anonymousPerMinute = "anonymous_per_minute" }
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        enabled = try c.decodeIfPresent(Bool.self, forKey: .enabled) ?? false
+        anonymousPerMinute = c.contains(.anonymousPerMinute) ? try c.decodeIfPresent(Int.self, forKey: .anonymousPerMinute) : 6_000
+    }
 }
 
 /// Header propagation to subgraphs:

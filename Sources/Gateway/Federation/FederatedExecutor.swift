@@ -12,7 +12,8 @@ public final class FederatedExecutor: OperationExecutor {
     let planner: QueryPlanner
     let executor: PlanExecutor
     let transports: [String: any SubgraphTransport]
-    let cache: PlanCache
+    /// Plans by document, operation and labels: 1,000 at most and 32 MiB of their text.
+    let cache: BoundedCache<QueryPlan>
 
     public var apiSchema: Schema { supergraph.apiSchema }
 
@@ -28,7 +29,7 @@ public final class FederatedExecutor: OperationExecutor {
         let measured = Dictionary(uniqueKeysWithValues: transports.map { name, t in (name, MeasuredTransport(t, subgraph: name) as any SubgraphTransport) })
         self.executor = PlanExecutor(supergraph: supergraph, transports: measured, errorExtensionsFrom: errorExtensionsFrom)
         self.transports = transports
-        self.cache = PlanCache(capacity: planCacheSize)
+        self.cache = BoundedCache(maxEntries: planCacheSize, maxBytes: 32 << 20)
     }
 
     public func plan(_ request: ExecutionRequest, variant: String? = nil) throws -> QueryPlan {
@@ -52,7 +53,7 @@ public final class FederatedExecutor: OperationExecutor {
             try planner.plan(request.document, operationName: request.operationName, enabledLabels: labels)
         }
         GatewayMetrics.record(Timer(label: "switchyard_query_planning_duration_seconds"), since: start)
-        cache.put(key, plan)
+        cache.put(key, plan, bytes: plan.estimatedBytes)
         return plan
     }
 
@@ -112,32 +113,4 @@ public final class FederatedExecutor: OperationExecutor {
             return await group.allSatisfy { $0 }
         }
     }
-}
-
-/// A bounded least-recently-used cache of query plans.
-final class PlanCache: Sendable {
-    private let state: Mutex<OrderedDictionary<String, QueryPlan>>
-    let capacity: Int
-
-    init(capacity: Int) {
-        self.capacity = max(1, capacity)
-        self.state = Mutex([:])
-    }
-
-    func get(_ key: String) -> QueryPlan? {
-        state.withLock { d in
-            guard let v = d.removeValue(forKey: key) else { return nil }
-            d[key] = v // most recent last
-            return v
-        }
-    }
-
-    func put(_ key: String, _ plan: QueryPlan) {
-        state.withLock { d in
-            d[key] = plan
-            if d.count > capacity { d.removeFirst(d.count - capacity) }
-        }
-    }
-
-    var count: Int { state.withLock { $0.count } }
 }

@@ -6,7 +6,9 @@ import Synchronization
 /// cache of documents that already passed validation against this pipeline's schema.
 struct DocumentStage: Sendable {
     let parserOptions: ParserOptions
-    let cache = DocumentCache(capacity: 1_000)
+    /// Documents that passed validation: 1,000 at most, and 16 MiB of their source (a parsed
+    /// document holds several times its text).
+    let cache = BoundedCache<CachedDocument>(maxEntries: 1_000, maxBytes: 16 << 20)
 
     struct Parsed {
         let document: Document
@@ -32,33 +34,12 @@ struct DocumentStage: Sendable {
 
     /// Keeps a document that passed validation.
     func remember(_ parsed: Parsed) {
-        cache.put(String(decoding: parsed.source.bytes, as: UTF8.self), CachedDocument(document: parsed.document, source: parsed.source))
+        let text = String(decoding: parsed.source.bytes, as: UTF8.self)
+        cache.put(text, CachedDocument(document: parsed.document, source: parsed.source), bytes: parsed.source.bytes.count * 4)
     }
 }
 
 struct CachedDocument: Sendable {
     let document: Document
     let source: Source
-}
-
-/// A bounded least-recently-used cache of documents that parsed and validated.
-final class DocumentCache: Sendable {
-    private let state = Mutex(OrderedDictionary<String, CachedDocument>())
-    let capacity: Int
-    init(capacity: Int) { self.capacity = capacity }
-
-    func get(_ text: String) -> CachedDocument? {
-        state.withLock { d in
-            guard let v = d.removeValue(forKey: text) else { return nil }
-            d[text] = v
-            return v
-        }
-    }
-
-    func put(_ text: String, _ doc: CachedDocument) {
-        state.withLock { d in
-            d[text] = doc
-            if d.count > capacity { d.removeFirst(d.count - capacity) }
-        }
-    }
 }

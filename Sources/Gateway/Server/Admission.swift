@@ -16,16 +16,17 @@ struct Admission: Sendable {
         var tenant: String? = nil
     }
 
-    func admit(_ request: Request, _ accepted: ResponseWriting.Accepted) async throws(Refusal) -> (RequestContext, GatewayRuntime.Profile) {
-        try await admit(request.headers, accepted)
+    func admit(_ request: Request, _ accepted: ResponseWriting.Accepted, client: String?) async throws(Refusal) -> (RequestContext, GatewayRuntime.Profile) {
+        try await admit(request.headers, accepted, client: client)
     }
 
-    func admit(_ headers: HTTPFields, _ accepted: ResponseWriting.Accepted) async throws(Refusal) -> (RequestContext, GatewayRuntime.Profile) {
+    /// - Parameter client: the client's IP address (anonymous requests are rate limited by it).
+    func admit(_ headers: HTTPFields, _ accepted: ResponseWriting.Accepted, client: String?) async throws(Refusal) -> (RequestContext, GatewayRuntime.Profile) {
         var context = try await identify(headers, accepted)
         context.acceptsStream = accepted.stream != nil
         guard let profile = runtime.profile(for: context.tenant) else { throw Refusal(response: ResponseWriting.notLoaded) }
         context.includeQueryPlan = profile.exposeQueryPlan && headers[HTTPField.Name("X-Switchyard-Query-Plan")!]?.lowercased() == "true"
-        if let limited = await rateLimited(context, accepted) {
+        if let limited = await rateLimited(context, accepted, client: client) {
             runtime.metrics.rateLimited(tenant: context.tenant ?? "none")
             throw Refusal(response: limited, code: "RATE_LIMITED", tenant: context.tenant)
         }
@@ -73,14 +74,24 @@ struct Admission: Sendable {
         return ctx
     }
 
-    /// 429 when the request's tenant is over its requests-per-minute quota.
-    func rateLimited(_ context: RequestContext, _ accepted: ResponseWriting.Accepted) async -> Response? {
-        guard let limiter = runtime.rateLimiter, let tenant = context.tenant, let quota = runtime.quotas?.quota(for: tenant) else { return nil }
-        guard case .limited(let ms)? = try? await limiter.take(tenant: tenant, perMinute: quota.requestsPerMinute) else { return nil }
+    /// 429 when the request's tenant is over its requests-per-minute quota — or, for a request
+    /// without a known tenant, when its client address is over `rate_limits.anonymous_per_minute`.
+    func rateLimited(_ context: RequestContext, _ accepted: ResponseWriting.Accepted, client: String?) async -> Response? {
+        guard let limiter = runtime.rateLimiter else { return nil }
+        let key: String, perMinute: Int, message: String
+        if let tenant = context.tenant, let quota = runtime.quotas?.quota(for: tenant) {
+            (key, perMinute) = ("tenant:\(tenant):ratelimit:rpm", quota.requestsPerMinute)
+            message = "Tenant \(tenant) is over its quota of \(perMinute) requests per minute."
+        } else if let client, let anonymous = runtime.configuration.rateLimits.anonymousPerMinute, anonymous > 0 {
+            (key, perMinute) = ("client:\(client):ratelimit:rpm", anonymous)
+            message = "Too many requests without a tenant from this address (\(perMinute) per minute)."
+        } else {
+            return nil
+        }
+        guard case .limited(let ms)? = try? await limiter.take(key: key, perMinute: perMinute) else { return nil }
         let seconds = (ms + 999) / 1_000
         var response = ResponseWriting.response(Outcome(status: 429, ExecutionResult(data: nil, errors: [
-            GraphQLError("Tenant \(tenant) is over its quota of \(quota.requestsPerMinute) requests per minute.", code: "RATE_LIMITED",
-                         extensions: ["retryAfterSeconds": .int(seconds)])])), accepted)
+            GraphQLError(message, code: "RATE_LIMITED", extensions: ["retryAfterSeconds": .int(seconds)])])), accepted)
         response.headers[.retryAfter] = String(seconds)
         return response
     }

@@ -1,6 +1,10 @@
+import AsyncHTTPClient
 import Foundation
 import GraphQLCore
 import JWTKit
+import Logging
+import NIOCore
+import Synchronization
 
 /// `auth:` in gateway.yaml.
 ///
@@ -11,6 +15,9 @@ import JWTKit
 ///     hs256_secret_file: secrets/hs256.key
 ///     public_keys: [keys/rs256.pem, keys/es256.pem]
 ///     jwks_file: keys/jwks.json
+///     jwks_url: https://issuer.example/.well-known/jwks.json   # fetched at start, then refreshed
+///     jwks_refresh_seconds: 300           # on this schedule,
+///     jwks_min_refetch_seconds: 10        # and on a token's unknown kid, at most this often
 ///     issuer: "https://issuer.example"
 ///     audience: switchyard
 ///     tenant_claim: tenant                # the tenant slug
@@ -27,6 +34,11 @@ public struct AuthConfiguration: Codable, Sendable, Equatable {
         public var hs256SecretFile: String?
         public var publicKeys: [String] = []
         public var jwksFile: String?
+        /// A remote JWKS (HTTPS in production), refreshed every `jwksRefreshSeconds` and when a
+        /// token names a `kid` no key has (at most once per `jwksMinRefetchSeconds`).
+        public var jwksURL: String?
+        public var jwksRefreshSeconds: Int = 300
+        public var jwksMinRefetchSeconds: Int = 10
         public var issuer: String?
         public var audience: String?
         public var tenantClaim: String = "tenant"
@@ -39,6 +51,7 @@ public struct AuthConfiguration: Codable, Sendable, Equatable {
         public init() {}
         enum CodingKeys: String, CodingKey {
             case hs256SecretFile = "hs256_secret_file", publicKeys = "public_keys", jwksFile = "jwks_file", issuer, audience
+            case jwksURL = "jwks_url", jwksRefreshSeconds = "jwks_refresh_seconds", jwksMinRefetchSeconds = "jwks_min_refetch_seconds"
             case tenantClaim = "tenant_claim", scopesClaim = "scopes_claim", requireExp = "require_exp", leewaySeconds = "leeway_seconds"
         }
         public init(from decoder: Decoder) throws {
@@ -46,6 +59,9 @@ public struct AuthConfiguration: Codable, Sendable, Equatable {
             hs256SecretFile = try c.decodeIfPresent(String.self, forKey: .hs256SecretFile)
             publicKeys = try c.decodeIfPresent([String].self, forKey: .publicKeys) ?? []
             jwksFile = try c.decodeIfPresent(String.self, forKey: .jwksFile)
+            jwksURL = try c.decodeIfPresent(String.self, forKey: .jwksURL)
+            jwksRefreshSeconds = try c.decodeIfPresent(Int.self, forKey: .jwksRefreshSeconds) ?? 300
+            jwksMinRefetchSeconds = try c.decodeIfPresent(Int.self, forKey: .jwksMinRefetchSeconds) ?? 10
             issuer = try c.decodeIfPresent(String.self, forKey: .issuer)
             audience = try c.decodeIfPresent(String.self, forKey: .audience)
             tenantClaim = try c.decodeIfPresent(String.self, forKey: .tenantClaim) ?? "tenant"
@@ -123,34 +139,106 @@ final class Authenticator: Sendable {
         return bytes
     }
 
-    let keys: JWTKeyCollection
+    /// The keys in use: the configured ones and the remote JWKS's, swapped whole on a refresh
+    /// (a key the JWKS no longer has stops verifying).
+    private let current: Mutex<(keys: JWTKeyCollection, kids: Set<String>)>
+    var keys: JWTKeyCollection { current.withLock { $0.keys } }
     let settings: AuthConfiguration.JWT
+    /// The configured keys, read once: added to every collection built.
+    private let configured: @Sendable (JWTKeyCollection) async throws -> Void
+    private struct Remote {
+        var fetchedAt: ContinuousClock.Instant?
+        var refresher: Task<Void, Never>?
+    }
+    private let remote = Mutex(Remote())
 
     init(_ settings: AuthConfiguration.JWT, baseDirectory: String) async throws {
         self.settings = settings
-        let keys = JWTKeyCollection()
         func read(_ path: String) throws -> String {
             let full = path.hasPrefix("/") ? path : baseDirectory + "/" + path
             guard let text = try? String(contentsOfFile: full, encoding: .utf8) else { throw ConfigurationError("auth.jwt: cannot read \(path)") }
             return text
         }
-        if let file = settings.hs256SecretFile {
-            await keys.add(hmac: HMACKey(from: Self.hmacSecret(try read(file))), digestAlgorithm: .sha256, kid: JWKIdentifier(string: "hs256"))
-        }
+        let secret = try settings.hs256SecretFile.map { Self.hmacSecret(try read($0)) }
+        var publicKeys: [(JWKIdentifier, String)] = []
         for path in settings.publicKeys {
             let pem = try read(path)
-            // Each key under its own kid (the file's name), so that several keys work at once.
-            let kid = JWKIdentifier(string: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent)
-            if let rsa = try? Insecure.RSA.PublicKey(pem: pem) {
-                await keys.add(rsa: rsa, digestAlgorithm: .sha256, kid: kid)
-            } else if let ec = try? ES256PublicKey(pem: pem) {
-                await keys.add(ecdsa: ec, kid: kid)
-            } else {
+            guard (try? Insecure.RSA.PublicKey(pem: pem)) != nil || (try? ES256PublicKey(pem: pem)) != nil else {
                 throw ConfigurationError("auth.jwt: \(path) is neither an RSA nor a P-256 public key in PEM")
             }
+            // Each key under its own kid (the file's name), so that several keys work at once.
+            publicKeys.append((JWKIdentifier(string: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent), pem))
         }
-        if let file = settings.jwksFile { try await keys.add(jwksJSON: try read(file)) }
-        self.keys = keys
+        let jwksFile = try settings.jwksFile.map(read)
+        let keysToAdd = publicKeys
+        configured = { keys in
+            if let secret { await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256, kid: JWKIdentifier(string: "hs256")) }
+            for (kid, pem) in keysToAdd {
+                if let rsa = try? Insecure.RSA.PublicKey(pem: pem) {
+                    await keys.add(rsa: rsa, digestAlgorithm: .sha256, kid: kid)
+                } else if let ec = try? ES256PublicKey(pem: pem) {
+                    await keys.add(ecdsa: ec, kid: kid)
+                }
+            }
+            if let jwksFile { try await keys.add(jwksJSON: jwksFile) }
+        }
+        let keys = JWTKeyCollection()
+        try await configured(keys)
+        current = Mutex((keys, []))
+        if settings.jwksURL != nil {
+            await refreshRemoteKeys()
+            startRefreshing()
+        }
+    }
+
+    deinit { remote.withLock { $0.refresher?.cancel() } }
+
+    /// Fetches the remote JWKS and swaps in a collection of the configured keys and its keys.
+    /// A failure keeps the keys in use (and is logged); it is retried on the schedule.
+    func refreshRemoteKeys() async {
+        guard let url = settings.jwksURL else { return }
+        remote.withLock { $0.fetchedAt = .now }
+        do {
+            var request = HTTPClientRequest(url: url)
+            request.headers.add(name: "accept", value: "application/json")
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+            guard response.status == .ok else { throw ConfigurationError("status \(response.status.code)") }
+            let body = try await response.body.collect(upTo: 1 << 20)
+            let text = String(buffer: body)
+            let keys = JWTKeyCollection()
+            try await configured(keys)
+            try await keys.add(jwksJSON: text)
+            let kids = Set((try? JSONReader.parse(text))?["keys"]?.arrayValue?.compactMap { $0["kid"]?.stringValue } ?? [])
+            current.withLock { $0 = (keys, kids) }
+        } catch {
+            Logger(label: "switchyard.auth").warning("the remote JWKS could not be read; the keys in use stay", metadata: ["url": "\(url)", "error": "\(error)"])
+        }
+    }
+
+    private func startRefreshing() {
+        let seconds = max(1, settings.jwksRefreshSeconds)
+        let task = Task.detached { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(seconds))
+                guard let self, !Task.isCancelled else { return }
+                await self.refreshRemoteKeys()
+            }
+        }
+        remote.withLock { $0.refresher = task }
+    }
+
+    /// A token names a key no one has: the JWKS may have rotated. Refetch unless that was done
+    /// within `jwksMinRefetchSeconds` (an attacker's made-up kids cannot make us fetch in a loop).
+    private func refetchForUnknownKey() async -> Bool {
+        guard settings.jwksURL != nil else { return false }
+        let due = remote.withLock { r -> Bool in
+            if let at = r.fetchedAt, at.duration(to: .now) < .seconds(settings.jwksMinRefetchSeconds) { return false }
+            r.fetchedAt = .now
+            return true
+        }
+        guard due else { return false }
+        await refreshRemoteKeys()
+        return true
     }
 
     struct Identity: Sendable {
@@ -162,7 +250,16 @@ final class Authenticator: Sendable {
     func identity(_ token: String) async throws -> Identity {
         let claims: GatewayClaims
         do {
-            claims = try await keys.verify(token, as: GatewayClaims.self, iteratingKeys: true)
+            do {
+                claims = try await keys.verify(token, as: GatewayClaims.self, iteratingKeys: true)
+            } catch let e as JWTError {
+                // A kid the remote JWKS did not have (or none, and no key verified it): the
+                // provider may have rotated its keys since they were read.
+                let kid = Self.kid(of: token)
+                guard settings.jwksURL != nil, !current.withLock({ keys in kid.map { keys.kids.contains($0) } ?? false }),
+                      await refetchForUnknownKey() else { throw e }
+                claims = try await keys.verify(token, as: GatewayClaims.self, iteratingKeys: true)
+            }
         } catch let e as JWTError {
             throw GraphQLError("Invalid token: \(Self.reason(e)).", code: "UNAUTHENTICATED")
         } catch {
@@ -195,6 +292,15 @@ final class Authenticator: Sendable {
         default: break
         }
         return Identity(tenant: tenant, scopes: scopes)
+    }
+
+    /// The `kid` of a token's header, if it names one.
+    static func kid(of token: String) -> String? {
+        guard let header = token.split(separator: ".", maxSplits: 1).first else { return nil }
+        var base64 = header.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        guard let data = Data(base64Encoded: base64), let json = try? JSONReader.parse(String(decoding: data, as: UTF8.self)) else { return nil }
+        return json["kid"]?.stringValue
     }
 
     static func reason(_ e: JWTError) -> String {

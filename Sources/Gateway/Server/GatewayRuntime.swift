@@ -179,7 +179,11 @@ final class GatewayRuntime: Sendable {
     static func clients(_ configuration: GatewayConfiguration) -> (postgres: PostgresPool?, redis: RedisClient?) {
         var postgres: PostgresPool?
         if let pg = configuration.postgres, !pg.url.isEmpty {
-            postgres = PostgresPool(configuration: .init(url: pg.url, minConnections: pg.minConnections ?? 5, maxConnections: pg.maxConnections ?? 20))
+            // Requests' statements are bounded (10 s unless configured); background work and
+            // `db migrate` / `db seed` use pools of their own without the bound.
+            let timeout = pg.statementTimeoutMs ?? 10_000
+            postgres = PostgresPool(configuration: .init(url: pg.url, minConnections: pg.minConnections ?? 5, maxConnections: pg.maxConnections ?? 20,
+                                                         statementTimeoutMs: timeout > 0 ? timeout : nil))
         }
         let redis = configuration.redis.flatMap { r in
             (try? RedisClient.Configuration(url: r.url, connections: r.connections ?? 8)).map { RedisClient(configuration: $0) }

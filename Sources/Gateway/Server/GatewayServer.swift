@@ -139,8 +139,8 @@ public final class GatewayServer: Sendable {
         self.runtime = GatewayRuntime(configuration: configuration, executor: executor, logger: logger, clients: clients, authenticator: authenticator)
     }
 
-    func makeRouter() -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
+    func makeRouter() -> Router<GatewayRequestContext> {
+        let router = Router(context: GatewayRequestContext.self)
         // The request's span first: everything after it (and its logs) is inside the trace.
         if configuration.tracing.enabled {
             router.add(middleware: TracingMiddleware(recordingHeaders: []))
@@ -167,7 +167,7 @@ public final class GatewayServer: Sendable {
     }
 
     /// `GET /metrics`: every series in the Prometheus text format (the pool's gauges read now).
-    func addMetricsRoute(_ router: Router<BasicRequestContext>) {
+    func addMetricsRoute(_ router: Router<GatewayRequestContext>) {
         let postgres = runtime.postgres, subscriptions = runtime.subscriptions
         router.get("metrics") { _, _ in
             if let postgres { GatewayMetrics.pool(postgres) }
@@ -181,7 +181,7 @@ public final class GatewayServer: Sendable {
     func metricsApplication() -> (any Service)? {
         guard configuration.metrics.enabled, let listen = configuration.metrics.listen,
               let address = GatewayConfiguration.hostAndPort(listen) else { return nil }
-        let router = Router(context: BasicRequestContext.self)
+        let router = Router(context: GatewayRequestContext.self)
         addMetricsRoute(router)
         return Application(router: router, configuration: .init(address: .hostname(address.host, port: address.port), serverName: "switchyard-metrics"),
                            logger: logger)

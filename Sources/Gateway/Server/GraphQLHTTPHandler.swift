@@ -12,9 +12,9 @@ struct GraphQLHTTPHandler: Sendable {
     let runtime: GatewayRuntime
     var admission: Admission { Admission(runtime: runtime) }
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.post("graphql") { request, context in await self.post(request) }
-        router.get("graphql") { request, context in await self.get(request) }
+    func register(on router: Router<GatewayRequestContext>) {
+        router.post("graphql") { request, context in await self.post(request, client: context.clientAddress) }
+        router.get("graphql") { request, context in await self.get(request, client: context.clientAddress) }
         for method in [HTTPRequest.Method.put, .delete, .patch] {
             router.on("graphql", method: method) { _, _ in
                 ResponseWriting.plain(405, "Method Not Allowed", headers: [.allow: "GET, POST"])
@@ -22,13 +22,13 @@ struct GraphQLHTTPHandler: Sendable {
         }
     }
 
-    func post(_ request: Request) async -> Response {
+    func post(_ request: Request, client: String?) async -> Response {
         guard runtime.isLoaded else { return ResponseWriting.notLoaded }
         guard let accepted = ResponseWriting.negotiate(request.headers[.accept]) else { return ResponseWriting.notAcceptable }
         do {
             try RequestDecoding.checkMediaType(request)
             // Who is asking comes first: the tenant's limits govern how much body is read.
-            let (context, profile) = try await admission.admit(request, accepted)
+            let (context, profile) = try await admission.admit(request, accepted, client: client)
             switch try await RequestDecoding.post(request, limits: profile.limits, accepted) {
             case .one(let graphQLRequest):
                 return await withinTimeout(profile.limits, accepted) { await run(profile.pipeline, graphQLRequest, .post, context) }
@@ -55,7 +55,7 @@ struct GraphQLHTTPHandler: Sendable {
         }
     }
 
-    func get(_ request: Request) async -> Response {
+    func get(_ request: Request, client: String?) async -> Response {
         guard runtime.isLoaded else { return ResponseWriting.notLoaded }
         if request.uri.queryParameters["query"] == nil, (request.headers[.accept] ?? "").contains("text/html") {
             return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
@@ -64,7 +64,7 @@ struct GraphQLHTTPHandler: Sendable {
         guard let accepted = ResponseWriting.negotiate(request.headers[.accept]) else { return ResponseWriting.notAcceptable }
         do {
             let graphQLRequest = try RequestDecoding.get(request, accepted)
-            let (context, profile) = try await admission.admit(request, accepted)
+            let (context, profile) = try await admission.admit(request, accepted, client: client)
             return await withinTimeout(profile.limits, accepted) { await run(profile.pipeline, graphQLRequest, .get, context) }
         } catch {
             runtime.metrics.refused(code: error.code, tenant: error.tenant)

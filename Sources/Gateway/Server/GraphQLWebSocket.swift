@@ -116,7 +116,7 @@ struct GraphQLWebSocket: Sendable {
                 }
                 let accepted = ResponseWriting.Accepted(best: .json, stream: .eventStream)
                 do {
-                    let admitted = try await Admission(runtime: runtime).admit(headers, accepted)
+                    let admitted = try await Admission(runtime: runtime).admit(headers, accepted, client: channel.remoteAddress?.ipAddress)
                     state.withLock { $0.admitted = admitted }
                 } catch {
                     await close(4403, "Forbidden")

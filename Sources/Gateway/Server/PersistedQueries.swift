@@ -13,7 +13,8 @@ final class PersistedQueries: Sendable {
     let configuration: PersistedQueryConfiguration
     /// Hash → query text from the trusted documents manifest.
     let trusted: [String: String]
-    private let memory = Mutex(OrderedDictionary<String, String>())
+    /// Without Redis: 10,000 queries at most, 16 MiB of their text.
+    private let memory = BoundedCache<String>(maxEntries: 10_000, maxBytes: 16 << 20)
 
     /// Without a trusted-documents manifest (nothing to read, so nothing can fail).
     init(configuration: PersistedQueryConfiguration, redis: RedisClient?) {
@@ -92,16 +93,13 @@ final class PersistedQueries: Sendable {
         if let redis {
             _ = try? await redis.set(key(hash), value: query, expiration: .seconds(configuration.ttlSeconds))
         } else {
-            memory.withLock { d in
-                d[hash] = query
-                if d.count > 10_000 { d.removeFirst(d.count - 10_000) }
-            }
+            memory.put(hash, query, bytes: query.utf8.count)
         }
     }
 
     private func load(_ hash: String) async -> String? {
         if let redis { return try? await redis.getString(key(hash)) }
-        return memory.withLock { $0[hash] }
+        return memory.get(hash)
     }
 }
 

@@ -88,8 +88,9 @@ struct RateLimiter: Sendable {
     }
 
     /// Takes one request from the tenant's budget of `perMinute`.
-    func take(tenant: String, perMinute: Int) async throws -> Decision {
-        let reply = try await redis.run(Self.script, keys: ["tenant:\(tenant):ratelimit:rpm"],
+    /// One request against the sliding window at `key` (a tenant's, or a client address's).
+    func take(key: String, perMinute: Int) async throws -> Decision {
+        let reply = try await redis.run(Self.script, keys: [key],
                                         args: [RedisArgument(60_000), RedisArgument(perMinute), RedisArgument(UUID().uuidString)])
         guard let parts = reply.array, parts.count == 2, let ok = parts[0].integer else { return .allowed }
         return ok == 1 ? .allowed : .limited(retryAfterMs: max(1, parts[1].integer ?? 1_000))

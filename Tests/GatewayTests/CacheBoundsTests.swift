@@ -1,0 +1,40 @@
+import Foundation
+import Gateway
+import Redis
+import Testing
+import TestSupport
+
+/// Memory is bounded by bytes, not only entries (issue 13, #11): the document, plan and
+/// in-memory persisted-query caches, and the local Redis.
+@Suite("Cache bounds")
+struct CacheBoundsTests {
+    @Test func aCacheKeepsItsByteBoundWhateverItIsFilledWith() {
+        let cache = BoundedCache<String>(maxEntries: 1_000, maxBytes: 8 << 20)
+        let megabyte = String(repeating: "x", count: 1 << 20)
+        for i in 0..<100 { cache.put("doc-\(i)", megabyte, bytes: megabyte.utf8.count) }
+        #expect(cache.bytes <= 8 << 20)
+        #expect(cache.count == 7, "seven 1 MiB entries (and their keys) fit in 8 MiB")
+        #expect(cache.get("doc-99") != nil && cache.get("doc-0") == nil, "the newest stay")
+        // Used entries stay; the least recently used leave first.
+        _ = cache.get("doc-93")
+        cache.put("doc-100", megabyte, bytes: megabyte.utf8.count)
+        #expect(cache.get("doc-93") != nil && cache.get("doc-94") == nil)
+        // One value over the whole bound is not kept (and pushes nothing out).
+        cache.put("huge", String(repeating: "y", count: 9 << 20), bytes: 9 << 20)
+        #expect(cache.get("huge") == nil && cache.count == 7)
+        // Small entries are bounded by count.
+        let small = BoundedCache<Int>(maxEntries: 10, maxBytes: 1 << 20)
+        for i in 0..<50 { small.put("k\(i)", i, bytes: 8) }
+        #expect(small.count == 10 && small.get("k49") == 49)
+    }
+
+    /// The Redis that `scripts/services` starts evicts least recently used keys at 256 MB instead
+    /// of growing until the machine runs out.
+    @Test func theLocalRedisHasAMemoryBound() async throws {
+        let redis = RedisClient(configuration: try .init(url: TestEnvironment.redisURL, connections: 1))
+        let maxmemory = try await redis.send(["CONFIG", "GET", "maxmemory"]).array?.last?.string
+        let policy = try await redis.send(["CONFIG", "GET", "maxmemory-policy"]).array?.last?.string
+        #expect(Int(maxmemory ?? "0") == 256 << 20, "\(String(describing: maxmemory))")
+        #expect(policy == "allkeys-lru")
+    }
+}
