@@ -115,7 +115,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "QueryLimitsTests", dependencies: ["QueryLimits", "GraphQLCore"]),
         .testTarget(name: "FederationTests", dependencies: ["Federation", "GraphQLCore", "BenchSubgraphs", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "PlatformKitTests", dependencies: ["PlatformKit", "DataLoader", "Postgres"]),
+        .testTarget(name: "PlatformKitTests", dependencies: ["PlatformKit", "DataLoader", "Postgres", "TestSupport"]),
         .testTarget(name: "DataLoaderTests", dependencies: ["DataLoader", "GraphQLCore"]),
         .target(name: "TestSupport", dependencies: [
             "GraphQLCore", .product(name: "OrderedCollections", package: "swift-collections"),

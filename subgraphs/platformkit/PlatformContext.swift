@@ -92,7 +92,12 @@ public struct PlatformContext: Sendable {
     /// Runs `body` in a transaction scoped to the request's tenant (row-level security applies).
     /// Without a tenant the transaction sets none, so tenant tables look empty.
     public func db<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        if let c = shared.connection { return try await body(c) }
+        if let c = shared.connection {
+            do { return try await body(c) } catch {
+                shared.failed(error)
+                throw error
+            }
+        }
         if let id = try await tenantID() {
             return try await pool.withTenant(id.uuidString, body)
         }
@@ -108,9 +113,15 @@ public struct PlatformContext: Sendable {
     public func inOneReadTransaction<T: Sendable>(_ run: @Sendable () async -> T) async -> T {
         if let request = RequestTransaction.current, let tenant = try? await tenantID(),
            let c = try? await request.connection(pool, tenant: tenant) {
-            shared.set(c)
-            defer { shared.set(nil) }
-            return await run()
+            shared.set(c, request: request)
+            let result = await run()
+            let again = shared.wasAbortedByOther
+            shared.set(nil)
+            // Another subgraph request's failed statement aborted the shared transaction under
+            // this one: run it again in a transaction of its own (fresh loaders: what they
+            // cached came from the aborted one).
+            guard again else { return result }
+            loaders.removeAll()
         }
         let box = ResultBox<T>()
         do {
@@ -153,8 +164,29 @@ public struct PlatformContext: Sendable {
 final class SharedConnection: @unchecked Sendable {
     private let lock = NSLock()
     private var current: PostgresConnection?
+    private var request: RequestTransaction?
+    /// A statement failed because another subgraph request's statement had aborted the shared
+    /// transaction (SQLSTATE 25P02): this subgraph request is run again on its own.
+    private var abortedByOther = false
     var connection: PostgresConnection? { lock.withLock { current } }
-    func set(_ c: PostgresConnection?) { lock.withLock { current = c } }
+    func set(_ c: PostgresConnection?, request: RequestTransaction? = nil) {
+        lock.withLock {
+            current = c
+            self.request = request
+            if c != nil { abortedByOther = false }
+        }
+    }
+    var wasAbortedByOther: Bool { lock.withLock { abortedByOther } }
+
+    /// A statement on the connection failed: a request transaction is failed from then on.
+    func failed(_ error: any Error) {
+        guard error is PostgresError else { return }   // only the server's errors abort a transaction
+        let request = lock.withLock { () -> RequestTransaction? in
+            if (error as? PostgresError)?.sqlState == "25P02" { abortedByOther = true }
+            return self.request
+        }
+        request?.markFailed()
+    }
 }
 
 final class ResultBox<T>: @unchecked Sendable {

@@ -20,6 +20,11 @@ public final class RequestTransaction: Sendable {
         let connection: Task<PostgresConnection, any Error>
     }
     private let opened = Mutex<Opened?>(nil)
+    /// A statement failed in it: PostgreSQL aborted the transaction, so later subgraph requests
+    /// read in transactions of their own.
+    private let failed = Atomic<Bool>(false)
+
+    func markFailed() { failed.store(true, ordering: .releasing) }
 
     init() {}
 
@@ -35,6 +40,7 @@ public final class RequestTransaction: Sendable {
     /// pool, for its tenant); nil when a request asks for another pool or tenant (it then reads
     /// in a transaction of its own).
     func connection(_ pool: PostgresPool, tenant: UUID?) async throws -> PostgresConnection? {
+        guard !failed.load(ordering: .acquiring) else { return nil }
         let task: Task<PostgresConnection, any Error>? = opened.withLock { o in
             if let o { return o.pool === pool && o.tenant == tenant ? o.connection : nil }
             let task = Task<PostgresConnection, any Error> {
@@ -58,7 +64,7 @@ public final class RequestTransaction: Sendable {
     /// Commits (a read-only transaction: nothing to lose) and gives the connection back.
     func finish() async {
         guard let o = opened.withLock({ $0 }), let c = try? await o.connection.value else { return }
-        _ = try? await c.query("COMMIT")
+        _ = try? await c.query(failed.load(ordering: .acquiring) ? "ROLLBACK" : "COMMIT")
         await o.pool.checkIn(c)
     }
 }
