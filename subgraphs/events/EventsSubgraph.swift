@@ -61,15 +61,17 @@ public enum EventsSubgraph {
             .field("id") { a, _, _, _ in .leaf(.string(a.id)) }
             .asyncField("history") { a, args, ctx, _ in
                 let last = max(0, min(args.int("last") ?? 10, 1_000))
-                // The last N events of every agent of this level, in one statement.
+                // The last N events of every agent of this level, in one statement: per stream,
+                // N rows read backwards from the (tenant, stream, version) index — never the
+                // whole stream, however long it has grown.
                 let loader: DataLoader<String, [Event]> = ctx.loader("history:\(last)") { (ids: [String]) in
                     let streams = ids.map { "agent-\($0.lowercased())" }
                     let rows = try await ctx.db {
                         try await $0.query("""
-                            SELECT \(unsafeRaw: columns) FROM (
-                              SELECT e.*, row_number() OVER (PARTITION BY stream_id ORDER BY stream_version DESC) AS n
-                              FROM events e WHERE stream_id = ANY(\(streams))
-                            ) x WHERE n <= \(last) ORDER BY stream_id, stream_version
+                            SELECT \(unsafeRaw: columns) FROM unnest(\(streams)::text[]) AS s(sid)
+                            CROSS JOIN LATERAL (SELECT * FROM events e WHERE e.stream_id = s.sid
+                                                ORDER BY e.stream_version DESC LIMIT \(last)) x
+                            ORDER BY stream_id, stream_version
                             """)
                     }
                     var out: [String: [Event]] = [:]
