@@ -186,7 +186,10 @@ public final class PostgresConnection: @unchecked Sendable {
             let message = String(cString: PQresultErrorMessage(res)).trimmingCharacters(in: .whitespacesAndNewlines)
             let sqlStatePtr = PQresultErrorField(res, Int32(UInt8(ascii: "C")))
             let sqlState = sqlStatePtr.map { String(cString: $0) }
-            if PQstatus(conn) != CONNECTION_OK {
+            // The connection is gone when libpq says so, or when the server said it is ending
+            // it (57P01–57P03: shutdown or termination) or the error is a connection exception (08…).
+            let ending = sqlState.map { $0.hasPrefix("57P0") || $0.hasPrefix("08") } ?? false
+            if PQstatus(conn) != CONNECTION_OK || ending {
                 throw PostgresError(.connectionClosed, "connection to the server was lost", sqlState: sqlState, serverMessage: message)
             }
             throw PostgresError(.server, "the statement failed", sqlState: sqlState, serverMessage: message)

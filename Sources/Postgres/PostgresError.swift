@@ -11,6 +11,9 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
         case server
         case decoding
         case invalidURL
+        /// The connection was lost while `COMMIT` was in flight: the transaction may or may not
+        /// have been applied (never retried blindly).
+        case commitOutcomeUnknown
     }
 
     public let code: Code

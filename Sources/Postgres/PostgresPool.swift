@@ -208,7 +208,10 @@ public final class PostgresPool: Sendable {
             try await c.query("BEGIN")
             do {
                 let result = try await body(c)
-                try await c.query("COMMIT")
+                do { try await c.query("COMMIT") } catch let e as PostgresError where e.code == .connectionClosed {
+                    throw PostgresError(.commitOutcomeUnknown, "the connection was lost while committing: the transaction may or may not have been applied",
+                                        serverMessage: e.serverMessage)
+                }
                 return result
             } catch {
                 _ = try? await c.query("ROLLBACK")

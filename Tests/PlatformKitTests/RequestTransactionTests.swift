@@ -52,4 +52,35 @@ struct RequestTransactionTests {
         pool.close()
         await db.drop()
     }
+
+    final class Attempts: @unchecked Sendable {
+        private let lock = NSLock()
+        private var n = 0
+        func next() -> Int { lock.withLock { n += 1; return n } }
+    }
+
+    /// A read whose connection dies under it (here: its backend terminated, as a server restart
+    /// does) is run once more on a fresh connection — in the request's transaction or in one of
+    /// its own — instead of failing the request.
+    @Test func aReadWhoseConnectionDiesIsRunAgainOnAFreshOne() async throws {
+        let db = try await TestDatabase.create("rtx")
+        let pool = PostgresPool(configuration: .init(url: db.ownerURL, minConnections: 0, maxConnections: 4))
+        do {
+            let directory = TenantDirectory(pool: pool)
+            @Sendable func read(_ ctx: PlatformContext, _ attempts: Attempts) async -> String {
+                if attempts.next() == 1 {
+                    _ = try? await ctx.db { try await $0.query("SELECT pg_terminate_backend(pg_backend_pid())") }
+                }
+                return (try? await ctx.db { try await $0.query("SELECT 42 AS n") }.first?.decode("n", as: Int.self)).map(String.init) ?? "failed"
+            }
+            let alone = PlatformContext(pool: pool, redis: nil, directory: directory, headers: []), aloneAttempts = Attempts()
+            #expect(await alone.inOneReadTransaction { await read(alone, aloneAttempts) } == "42")
+            let shared = PlatformContext(pool: pool, redis: nil, directory: directory, headers: []), sharedAttempts = Attempts()
+            let answer = await RequestTransaction.run { await shared.inOneReadTransaction { await read(shared, sharedAttempts) } }
+            #expect(answer == "42")
+            #expect(try await pool.query("SELECT 1 AS one").first!.decode("one", as: Int.self) == 1)
+        }
+        pool.close()
+        await db.drop()
+    }
 }

@@ -168,6 +168,26 @@ struct PostgresClientTests {
         #expect(try await pool.query("SELECT 1 AS one").first!.decode("one", as: Int.self) == 1)
     }
 
+    /// A transaction whose connection is lost while COMMIT is in flight is not reported as a
+    /// plain failure (nor retried): its outcome is unknown, and the error says so.
+    @Test func aCommitWhoseConnectionIsLostHasAnUnknownOutcome() async throws {
+        let killer = PostgresPool(configuration: .init(url: db.ownerURL, minConnections: 0, maxConnections: 1))
+        defer { killer.close() }
+        try await pool.query("CREATE TABLE IF NOT EXISTS commit_probe (n int)")
+        let error = await #expect(throws: PostgresError.self) {
+            try await pool.transaction { c in
+                try await c.query("INSERT INTO commit_probe VALUES (1)")
+                let pid = try await c.query("SELECT pg_backend_pid() AS pid").first!.decode("pid", as: Int.self)
+                // Another session ends this one between the last statement and COMMIT.
+                try await killer.query("SELECT pg_terminate_backend(\(pid)::int)")
+                while try await killer.query("SELECT count(*)::int8 AS n FROM pg_stat_activity WHERE pid = \(pid)").first!.decode("n", as: Int.self) > 0 {
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+            }
+        }
+        #expect(error?.code == .commitOutcomeUnknown, "\(String(describing: error)) \(error?.serverMessage ?? "")")
+    }
+
     @Test func sqlInjectionIsStoredAsPlainData() async throws {
         try await pool.query("CREATE TABLE notes (id serial PRIMARY KEY, body text)")
         let attacks = ["'); DROP TABLE notes; --", "1 OR 1=1", "$1", "\\'; SELECT pg_sleep(10); --", "\u{0}".isEmpty ? "" : "x\u{1}y"]
@@ -196,7 +216,7 @@ struct PostgresClientTests {
             func waiting() async throws -> Int {
                 try await holder.query("""
                     SELECT count(*)::int8 AS n FROM pg_stat_activity
-                    WHERE wait_event_type = 'Lock' AND query LIKE '%pg_advisory_xact_lock_shared%'
+                    WHERE wait_event_type = 'Lock' AND query LIKE '%pg_advisory_xact_lock_shared(4242)%'
                     """).first!.decode("n", as: Int.self)
             }
             while try await waiting() < 50 { try await Task.sleep(for: .milliseconds(10)) }

@@ -98,6 +98,14 @@ public struct PlatformContext: Sendable {
                 throw error
             }
         }
+        do { return try await ownTransaction(body) } catch let e as PostgresError where e.code == .commitOutcomeUnknown {
+            // Said as it is: the client must check before trying again.
+            throw GraphQLError("The database connection was lost while committing: the change may or may not have been applied.",
+                               code: "COMMIT_OUTCOME_UNKNOWN")
+        }
+    }
+
+    private func ownTransaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         if let id = try await tenantID() {
             return try await pool.withTenant(id.uuidString, body)
         }
@@ -115,25 +123,37 @@ public struct PlatformContext: Sendable {
            let c = try? await request.connection(pool, tenant: tenant) {
             shared.set(c, request: request)
             let result = await run()
-            let again = shared.wasAbortedByOther
+            let again = shared.needsRetry
             shared.set(nil)
             // Another subgraph request's failed statement aborted the shared transaction under
-            // this one: run it again in a transaction of its own (fresh loaders: what they
-            // cached came from the aborted one).
+            // this one, or the connection died: run it again in a transaction of its own (fresh
+            // loaders: what they cached came from the failed one).
             guard again else { return result }
             loaders.removeAll()
         }
-        let box = ResultBox<T>()
-        do {
-            try await db { c in
-                shared.set(c)
-                defer { shared.set(nil) }
-                box.value = await run()
+        // A read whose connection died (the server restarted) is run once more on a fresh one.
+        for attempt in 0..<2 {
+            let box = ResultBox<T>()
+            var lost = false
+            do {
+                try await db { c in
+                    shared.set(c)
+                    box.value = await run()
+                    lost = shared.needsRetry
+                    shared.set(nil)
+                }
+            } catch let e as PostgresError where e.code == .connectionClosed {
+                lost = true   // BEGIN or COMMIT met the dead connection
+            } catch {
+                // BEGIN or COMMIT failed otherwise; a read that already ran keeps its answer.
             }
-        } catch {
-            // BEGIN or COMMIT failed; a read that already ran keeps its answer.
+            if lost, attempt == 0 {
+                loaders.removeAll()
+                continue
+            }
+            if let value = box.value { return value }
+            break
         }
-        if let value = box.value { return value }
         return await run()
     }
 
@@ -168,21 +188,26 @@ final class SharedConnection: @unchecked Sendable {
     /// A statement failed because another subgraph request's statement had aborted the shared
     /// transaction (SQLSTATE 25P02): this subgraph request is run again on its own.
     private var abortedByOther = false
+    /// A statement failed because the connection died (a server restart): a read is run again
+    /// on a fresh connection.
+    private var connectionLost = false
     var connection: PostgresConnection? { lock.withLock { current } }
     func set(_ c: PostgresConnection?, request: RequestTransaction? = nil) {
         lock.withLock {
             current = c
             self.request = request
-            if c != nil { abortedByOther = false }
+            if c != nil { abortedByOther = false; connectionLost = false }
         }
     }
-    var wasAbortedByOther: Bool { lock.withLock { abortedByOther } }
+    /// The subgraph request's reads should run again on their own (see the flags above).
+    var needsRetry: Bool { lock.withLock { abortedByOther || connectionLost } }
 
     /// A statement on the connection failed: a request transaction is failed from then on.
     func failed(_ error: any Error) {
         guard error is PostgresError else { return }   // only the server's errors abort a transaction
         let request = lock.withLock { () -> RequestTransaction? in
             if (error as? PostgresError)?.sqlState == "25P02" { abortedByOther = true }
+            if (error as? PostgresError)?.code == .connectionClosed { connectionLost = true }
             return self.request
         }
         request?.markFailed()
