@@ -94,6 +94,35 @@ struct PlatformTests {
         }
     }
 
+    /// Each query holds one connection for its read transaction: nothing it does may wait on the
+    /// request pool for a second one (slug lookups have a pool of their own), or a full pool would
+    /// leave every request waiting for the others. 12 TenantOverviews at once on 2 connections,
+    /// with the slug cache cold, all answer.
+    @Test(.timeLimit(.minutes(1))) func moreConcurrentQueriesThanConnectionsAllAnswer() async throws {
+        let fixture = try await PlatformFixture.make()
+        var config = fixture.config
+        config.postgres?.maxConnections = 2
+        config.rateLimits.enabled = false
+        do {
+            try await withConfiguredGateway(config) { client, _ in
+                let answers = try await withThrowingTaskGroup(of: String.self) { group in
+                    for _ in 0..<12 {
+                        group.addTask {
+                            let r = try await client.query(tenantOverview, variables: #"{"slug":"acme","agents":5}"#, headers: [("x-tenant", "acme")])
+                            return r.json?["errors"] == nil && r.json?["data"]?["tenant"]?["agents"]?.arrayValue?.count == 5 ? "ok" : String(r.text.prefix(300))
+                        }
+                    }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                #expect(answers.allSatisfy { $0 == "ok" }, "\(answers.filter { $0 != "ok" })")
+            }
+        } catch {
+            await fixture.destroy()
+            throw error
+        }
+        await fixture.destroy()
+    }
+
     @Test func sqlStatementsDoNotGrowWithTheNumberOfAgents() async throws {
         try await withPlatform { fixture, client, server in
             func statements(_ agents: Int) async throws -> Int {

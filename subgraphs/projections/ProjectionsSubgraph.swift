@@ -17,11 +17,15 @@ public enum ProjectionsSubgraph {
 
     static let names = ["agent_stats", "tenant_usage"]
 
-    static func projections(_ pool: PostgresPool, _ filter: [String]) async throws -> [Projection] {
-        let rows = try await pool.query("""
-            SELECT name, position, status, updated_at, last_error, events_head() - position AS lag FROM projection_checkpoints
-            WHERE name = ANY(\(filter)) ORDER BY name
-            """)
+    /// In the request's transaction (a query's reads share one connection; a second one taken
+    /// from the pool while it is held could wait for ever under load).
+    static func projections(_ ctx: PlatformContext, _ filter: [String]) async throws -> [Projection] {
+        let rows = try await ctx.db {
+            try await $0.query("""
+                SELECT name, position, status, updated_at, last_error, events_head() - position AS lag FROM projection_checkpoints
+                WHERE name = ANY(\(filter)) ORDER BY name
+                """)
+        }
         return try rows.map {
             Projection(name: try $0.decode("name"), position: try $0.decode("position"), lag: max(0, try $0.decode("lag", as: Int.self)),
                        status: try $0.decode("status"), updatedAt: try $0.decode("updated_at"), lastError: try $0.decode("last_error"))
@@ -75,9 +79,9 @@ public enum ProjectionsSubgraph {
             .field("usage") { t, _, _, _ in .object(t.1, usage) }
 
         s.query
-            .asyncField("projections") { _, _, ctx, _ in .list(try await projections(ctx.pool, names).map { .object($0, projection) }) }
+            .asyncField("projections") { _, _, ctx, _ in .list(try await projections(ctx, names).map { .object($0, projection) }) }
             .asyncField("projection") { _, a, ctx, _ in
-                try await projections(ctx.pool, [a.string("name") ?? ""]).first.map { .object($0, projection) } ?? .null
+                try await projections(ctx, [a.string("name") ?? ""]).first.map { .object($0, projection) } ?? .null
             }
         s.mutation!.asyncField("rebuildProjection") { _, a, ctx, _ in
             let name = a.string("name") ?? ""
@@ -85,7 +89,7 @@ public enum ProjectionsSubgraph {
             // Rewind now; the replay runs in the background (the runner's catch-up, in batches),
             // never holding this request open. Progress shows in position, lag and status.
             try await ctx.pool.query("SELECT rebuild_projections()")
-            let state = try await projections(ctx.pool, [name]).first
+            let state = try await projections(ctx, [name]).first
             if let runner { runner.wake() } else {
                 let pool = ctx.pool
                 Task.detached { while (try? await ProjectionRunner.applyBatch(pool)) ?? 0 > 0 {} }
@@ -131,7 +135,7 @@ public enum ProjectionsSubgraph {
             }
         }
         s.entity("Projection") { reps, ctx in
-            let found = try await projections(ctx.pool, reps.compactMap { $0["name"]?.stringValue })
+            let found = try await projections(ctx, reps.compactMap { $0["name"]?.stringValue })
             return reps.map { r in found.first { $0.name == r["name"]?.stringValue }.map { .object($0, projection) } ?? .null }
         }
         return s

@@ -32,9 +32,15 @@ enum PlatformModules {
         /// Background work gets a small pool of its own: it never takes the connections requests
         /// wait for (nor shows in their statement count).
         let backgroundPool: PostgresPool
+        /// Slug lookups have a small pool of their own too: a request holding its read
+        /// transaction's connection never waits on the request pool for a second one (under a
+        /// full pool, every request would wait for the others).
+        let lookupPool: PostgresPool
         private let work = Mutex<[String: any BackgroundWork]>([:])
         init(pool: PostgresPool) {
-            directory = TenantDirectory(pool: pool)
+            lookupPool = PostgresPool(configuration: .init(url: pool.configuration.url, minConnections: 0, maxConnections: 2,
+                                                           statementTimeoutMs: pool.configuration.statementTimeoutMs))
+            directory = TenantDirectory(pool: lookupPool)
             backgroundPool = PostgresPool(configuration: .init(url: pool.configuration.url, minConnections: 0, maxConnections: 2))
         }
         static func of(_ pool: PostgresPool) -> Shared {
@@ -97,6 +103,8 @@ enum PlatformModules {
         let shared = Shared.instances.withLock { $0.removeValue(forKey: ObjectIdentifier(pool)) }
         shared?.stopAll()
         shared?.backgroundPool.close()
+        shared?.directory.stop()
+        shared?.lookupPool.close()
     }
 
     /// Starts the background work of the mounted modules that have some.
