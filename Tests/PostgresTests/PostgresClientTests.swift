@@ -44,6 +44,21 @@ struct PostgresClientTests {
         #expect(try row.decode("n2", as: String?.self) == nil)
     }
 
+    /// UUIDs are read by hand (not Foundation's sscanf): the same answers as Foundation, both
+    /// cases, and nil for anything that is not a UUID.
+    @Test func uuidTextIsReadLikeFoundation() {
+        for _ in 0..<1_000 {
+            let id = UUID()
+            #expect(PostgresUUID.parse(id.uuidString.lowercased()) == id)
+            #expect(PostgresUUID.parse(id.uuidString) == id)
+        }
+        for bad in ["", "not-a-uuid", "4bf92f35-77b3-4da6-a3ce-929d0e0e473", "4bf92f35-77b3-4da6-a3ce-929d0e0e47366",
+                    "4bf92f3577b34da6a3ce929d0e0e4736xxxx", "4bf92f35-77b3-4da6-a3ce-929d0e0e473g", "4bf92f35+77b3-4da6-a3ce-929d0e0e4736"] {
+            #expect(PostgresUUID.parse(bad) == nil, "\(bad)")
+            #expect(UUID(uuidString: bad) == nil, "Foundation agrees on \(bad)")
+        }
+    }
+
     @Test func typeMismatchIsAClearError() async throws {
         let row = try #require(try await pool.query("SELECT 'abc'::text AS t, NULL::int AS n").first)
         let e1 = #expect(throws: PostgresError.self) { try row.decode("t", as: Int.self) }
