@@ -350,6 +350,37 @@ func withGatewayProcess<T: Sendable>(_ fixture: PlatformFixture, environment ove
 
 @Suite("Per-tenant rate limits")
 struct RateLimitTests {
+    /// Readiness waits for the tenant quotas' first read — unless the database has no tenants
+    /// schema at all (then there is nothing to wait for, and the gateway must not stay unready).
+    @Test func readinessDoesNotWaitForQuotasADatabaseCannotHave() async throws {
+        let db = try await TestDatabase.create("noquota")
+        var config = GatewayConfiguration()
+        config.subgraphs = [SubgraphConfiguration(name: "accounts", module: "bench_accounts")]
+        var postgres = PostgresSettings()
+        postgres.url = db.appURL
+        config.postgres = postgres
+        var redis = RedisSettings()
+        redis.url = TestEnvironment.redisURL
+        config.redis = redis
+        config.rateLimits.enabled = true
+        do {
+            try await withConfiguredGateway(config) { client, _ in
+                var status = 0
+                for _ in 0..<400 {
+                    status = try await client.send(.GET, "/ready").status
+                    if status == 200 { break }
+                    try await Task.sleep(for: .milliseconds(25))
+                }
+                #expect(status == 200)
+                #expect(try await client.query("{ me { name } }").json?["data"]?["me"]?["name"] == "Uri Goldshtein")
+            }
+        } catch {
+            await db.drop()
+            throw error
+        }
+        await db.drop()
+    }
+
     /// Requests without a known tenant (none, or a slug no tenant has) are limited per client
     /// address; a tenant's requests keep its own quota.
     @Test func anonymousRequestsAreLimitedPerClientAddress() async throws {

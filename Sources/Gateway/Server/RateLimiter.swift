@@ -30,7 +30,15 @@ final class TenantQuotas: Sendable {
     var isLoaded: Bool { loaded.load(ordering: .acquiring) }
 
     func reload() async throws {
-        let rows = try await pool.query("SELECT slug, requests_per_minute, max_query_cost FROM tenant_quotas()")
+        let rows: PostgresRows
+        do {
+            rows = try await pool.query("SELECT slug, requests_per_minute, max_query_cost FROM tenant_quotas()")
+        } catch let e as PostgresError where e.sqlState == "42P01" || e.sqlState == "42883" {
+            // The database has no tenants schema (not migrated for the platform modules): there
+            // are no quotas to wait for, so readiness does not wait for them either.
+            loaded.store(true, ordering: .releasing)
+            throw e
+        }
         var fresh: [String: Quota] = [:]
         for r in rows {
             fresh[try r.decode("slug")] = Quota(requestsPerMinute: try r.decode("requests_per_minute"), maxQueryCost: try r.decode("max_query_cost"))
