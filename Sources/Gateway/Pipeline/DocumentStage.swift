@@ -6,8 +6,8 @@ import Synchronization
 /// cache of documents that already passed validation against this pipeline's schema.
 struct DocumentStage: Sendable {
     let parserOptions: ParserOptions
-    /// Documents that passed validation: 1,000 at most, and 16 MiB of their source (a parsed
-    /// document holds several times its text).
+    /// Documents that passed validation: 1,000 at most, and 16 MiB counting each as four times
+    /// its source (what the text and its parsed form hold together).
     let cache = BoundedCache<CachedDocument>(maxEntries: 1_000, maxBytes: 16 << 20)
 
     struct Parsed {
