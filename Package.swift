@@ -48,11 +48,14 @@ let package = Package(
         .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
-        // System libraries: only Postgres imports CLibPQ, only Redis imports CHiredis.
+        // System libraries: only Postgres imports CLibPQ, only Redis imports CHiredis and CLibSSL.
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq",
                        providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CHiredis", pkgConfig: "hiredis",
                        providers: [.apt(["libhiredis-dev"])]),
+        // Debian's hiredis has no TLS: Redis's TLS is OpenSSL around our own socket.
+        .systemLibrary(name: "CLibSSL", pkgConfig: "openssl",
+                       providers: [.apt(["libssl-dev"])]),
 
         // The GraphQL engine and DataLoader import nothing of ours.
         .target(name: "GraphQLCore",
@@ -78,7 +81,7 @@ let package = Package(
         .target(name: "Postgres", dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log"),
                                                 .product(name: "CoreMetrics", package: "swift-metrics"),
                                                 .product(name: "Tracing", package: "swift-distributed-tracing")]),
-        .target(name: "Redis", dependencies: ["CHiredis", .product(name: "Crypto", package: "swift-crypto"),
+        .target(name: "Redis", dependencies: ["CHiredis", "CLibSSL", .product(name: "Crypto", package: "swift-crypto"),
                                               .product(name: "CoreMetrics", package: "swift-metrics"),
                                               .product(name: "Tracing", package: "swift-distributed-tracing")]),
 

@@ -1,10 +1,13 @@
 import CHiredis
-import Dispatch
 import Foundation
 
-/// One hiredis context, used from one thread at a time (its owner's serial queue or thread).
+/// One connection to Redis, used from one thread at a time (its owner's serial queue or thread).
+/// The bytes travel over `RedisStream` (TCP, or TLS for `rediss://`); hiredis formats the
+/// commands and its reader turns the bytes back into replies.
 final class RedisConnection: @unchecked Sendable {
-    private var context: UnsafeMutablePointer<redisContext>?
+    private var stream: RedisStream?
+    private var reader: UnsafeMutablePointer<redisReader>?
+    private var tlsContext: RedisTLSContext?
     let address: RedisAddress
     let timeout: Duration
 
@@ -13,28 +16,15 @@ final class RedisConnection: @unchecked Sendable {
         self.timeout = timeout
     }
 
-    deinit { if let context { redisFree(context) } }
-
-    private var timeval: timeval {
-        let c = timeout.components
-        let micros = c.attoseconds / 1_000_000_000_000
-        return CHiredis.timeval(tv_sec: Int(c.seconds), tv_usec: Int(micros))
-    }
+    deinit { close() }
 
     func connect() throws {
         close()
-        guard let ctx = redisConnectWithTimeout(address.host, Int32(address.port), timeval) else {
-            throw RedisError(.connectionFailed, "could not allocate a Redis context")
-        }
-        if ctx.pointee.err != 0 {
-            let message = withUnsafeBytes(of: ctx.pointee.errstr) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
-            redisFree(ctx)
-            throw RedisError(.connectionFailed, "could not connect to Redis at \(address.host):\(address.port): \(message)")
-        }
-        redisSetTimeout(ctx, timeval)
-        context = ctx
+        if let settings = address.tls, tlsContext == nil { tlsContext = try RedisTLSContext(settings) }
+        stream = try RedisStream(address: address, timeout: timeout, tls: tlsContext)
+        reader = redisReaderCreate()
         if let password = address.password {
-            let r = try execute([RedisArgument("AUTH"), RedisArgument(password)])
+            let r = try execute(["AUTH"] + (address.user.map { [RedisArgument($0)] } ?? []) + [RedisArgument(password)])
             if case .error(let e) = r { close(); throw RedisError(.connectionFailed, "AUTH failed: \(e)") }
         }
         if address.database != 0 {
@@ -43,32 +33,74 @@ final class RedisConnection: @unchecked Sendable {
         }
     }
 
-    var isConnected: Bool { context.map { $0.pointee.err == 0 } ?? false }
+    var isConnected: Bool { stream != nil }
 
     func close() {
-        if let context { redisFree(context) }
-        context = nil
+        stream?.close()
+        stream = nil
+        if let reader { redisReaderFree(reader) }
+        reader = nil
     }
 
-    private var errorMessage: String {
-        guard let context else { return "not connected" }
-        return withUnsafeBytes(of: context.pointee.errstr) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
-    }
-
-    /// Sends one command with binary-safe arguments (`redisCommandArgv`) and reads its reply.
+    /// Sends one command (binary-safe arguments) and reads its reply. A broken or timed-out
+    /// connection is closed (its replies would be out of step) and the error thrown.
     func execute(_ args: [RedisArgument]) throws -> RedisValue {
-        guard let context else { throw RedisError(.closed, "not connected") }
-        let reply: UnsafeMutableRawPointer? = withArgv(args) { argc, argv, lens in
-            redisCommandArgv(context, argc, argv, lens)
+        try send(args)
+        while true {
+            if let reply = try nextReply() { return reply }
+            try fill()
         }
-        guard let reply else {
-            let msg = errorMessage
-            let isTimeout = msg.contains("temporarily unavailable") || msg.contains("timed out")
+    }
+
+    /// Writes a command without waiting for its reply (subscriber connections).
+    func send(_ args: [RedisArgument]) throws {
+        guard let stream else { throw RedisError(.closed, "not connected") }
+        var command: UnsafeMutablePointer<CChar>?
+        let length = withArgv(args) { argc, argv, lens in redisFormatCommandArgv(&command, argc, argv, lens) }
+        guard length >= 0, let command else { throw RedisError(.io, "could not format the command") }
+        defer { redisFreeCommand(command) }
+        do { try stream.write(UnsafeRawBufferPointer(start: command, count: Int(length))) } catch {
             close()
-            throw RedisError(isTimeout ? .timeout : .io, msg)
+            throw error
         }
+    }
+
+    /// Waits up to `timeoutMs` for the next pushed reply (pub/sub).
+    func readPushed(timeoutMs: Int32) throws -> RedisValue? {
+        if let reply = try nextReply() { return reply }
+        guard let stream else { throw RedisError(.closed, "not connected") }
+        if !stream.hasBufferedBytes {
+            var pfd = pollfd(fd: stream.fileDescriptor, events: Int16(POLLIN), revents: 0)
+            if poll(&pfd, 1, timeoutMs) <= 0 { return nil }
+        }
+        try fill()
+        return try nextReply()
+    }
+
+    /// A complete reply from what has been read, or nil when more bytes are needed.
+    private func nextReply() throws -> RedisValue? {
+        guard let reader else { throw RedisError(.closed, "not connected") }
+        var reply: UnsafeMutableRawPointer?
+        guard redisReaderGetReply(reader, &reply) == REDIS_OK else { close(); throw RedisError(.protocolError, "malformed reply") }
+        guard let reply else { return nil }
         defer { freeReplyObject(reply) }
         return Self.convert(reply.assumingMemoryBound(to: redisReply.self))
+    }
+
+    /// Reads the bytes there are (waiting up to the timeout for some) into the reader.
+    private func fill() throws {
+        guard let stream, let reader else { throw RedisError(.closed, "not connected") }
+        do {
+            try withUnsafeTemporaryAllocation(byteCount: 16 * 1024, alignment: 1) { buffer in
+                let n = try stream.read(into: buffer)
+                guard redisReaderFeed(reader, buffer.baseAddress!.assumingMemoryBound(to: CChar.self), n) == REDIS_OK else {
+                    throw RedisError(.protocolError, "malformed reply")
+                }
+            }
+        } catch {
+            close()
+            throw error
+        }
     }
 
     private func withArgv<T>(_ args: [RedisArgument], _ body: (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>, UnsafePointer<Int>) -> T) -> T {
@@ -110,35 +142,6 @@ final class RedisConnection: @unchecked Sendable {
             return .array(items)
         default:
             return .null
-        }
-    }
-
-    // MARK: pub/sub reading (dedicated subscriber thread only)
-
-    /// Waits up to `timeoutMs` for the next pushed reply.
-    func readPushed(timeoutMs: Int32) throws -> RedisValue? {
-        guard let context else { throw RedisError(.closed, "not connected") }
-        var reply: UnsafeMutableRawPointer?
-        if redisGetReplyFromReader(context, &reply) != REDIS_OK { close(); throw RedisError(.protocolError, "malformed reply") }
-        if reply == nil {
-            var pfd = pollfd(fd: context.pointee.fd, events: Int16(POLLIN), revents: 0)
-            if poll(&pfd, 1, timeoutMs) <= 0 { return nil }
-            if redisBufferRead(context) != REDIS_OK { let m = errorMessage; close(); throw RedisError(.io, m) }
-            if redisGetReplyFromReader(context, &reply) != REDIS_OK { close(); throw RedisError(.protocolError, "malformed reply") }
-        }
-        guard let reply else { return nil }
-        defer { freeReplyObject(reply) }
-        return Self.convert(reply.assumingMemoryBound(to: redisReply.self))
-    }
-
-    /// Writes a command without waiting for its reply (subscriber connections).
-    func send(_ args: [RedisArgument]) throws {
-        guard let context else { throw RedisError(.closed, "not connected") }
-        let status: Int32 = withArgv(args) { argc, argv, lens in redisAppendCommandArgv(context, argc, argv, lens) }
-        guard status == REDIS_OK else { close(); throw RedisError(.io, "could not queue command") }
-        var done: Int32 = 0
-        while done == 0 {
-            if redisBufferWrite(context, &done) != REDIS_OK { let m = errorMessage; close(); throw RedisError(.io, m) }
         }
     }
 }

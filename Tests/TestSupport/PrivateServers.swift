@@ -10,14 +10,28 @@ public final class PrivatePostgres: @unchecked Sendable {
 
     public var url: String { "postgres://postgres:postgres@127.0.0.1:\(port)/postgres" }
 
-    public init() async throws {
+    public convenience init() async throws { try await self.init(tls: nil) }
+
+    /// With `tls`, the server takes TCP connections over TLS only (`hostssl`; a plain one is refused).
+    public init(tls: TestCertificates?) async throws {
         port = freePort()
         directory = TestEnvironment.repositoryRoot.path + "/.local/test-pg-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try "postgres\n".write(toFile: directory + "/pw", atomically: true, encoding: .utf8)
+        if let tls {
+            // The server reads its key only when it alone may (0600, its own user).
+            try FileManager.default.copyItem(atPath: tls.certificateFile, toPath: directory + "/server.pem")
+            try FileManager.default.copyItem(atPath: tls.keyFile, toPath: directory + "/server.key")
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: directory + "/server.key")
+        }
         if isRoot { try await runProcess("/bin/chown", ["-R", "postgres", directory]) }
         try await asPostgres("initdb", ["-D", dataDir, "-U", "postgres", "--pwfile=\(directory)/pw", "--auth-host=scram-sha-256", "--auth-local=trust"])
-        let conf = "\nlisten_addresses = '127.0.0.1'\nport = \(port)\nunix_socket_directories = '\(directory)'\nfsync = off\n"
+        var conf = "\nlisten_addresses = '127.0.0.1'\nport = \(port)\nunix_socket_directories = '\(directory)'\nfsync = off\n"
+        if tls != nil {
+            conf += "ssl = on\nssl_cert_file = '\(directory)/server.pem'\nssl_key_file = '\(directory)/server.key'\n"
+            try "local all all trust\nhostssl all all 127.0.0.1/32 scram-sha-256\nhostnossl all all 0.0.0.0/0 reject\n"
+                .write(toFile: dataDir + "/pg_hba.conf", atomically: false, encoding: .utf8)
+        }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: dataDir + "/postgresql.conf"))
         handle.seekToEndOfFile()
         handle.write(Data(conf.utf8))
@@ -64,9 +78,22 @@ public final class PrivatePostgres: @unchecked Sendable {
 public final class PrivateRedis: @unchecked Sendable {
     public private(set) var port: Int
     public let directory: String
-    public var url: String { "redis://127.0.0.1:\(port)" }
+    public let tls: TestCertificates?
+    /// The user redis-cli (and `url`) authenticates as, when users are set.
+    public let user: (name: String, password: String)?
+    public var url: String {
+        let auth = user.map { "\($0.name):\($0.password)@" } ?? ""
+        guard let tls else { return "redis://\(auth)127.0.0.1:\(port)" }
+        return "rediss://\(auth)127.0.0.1:\(port)?sslrootcert=\(tls.caFile)"
+    }
 
-    public init() async throws {
+    public convenience init() async throws { try await self.init(tls: nil, user: nil) }
+
+    /// With `tls`, the server listens for TLS only (client certificates optional); with `user`,
+    /// the default user is off and only that user (all commands and keys) may connect.
+    public init(tls: TestCertificates?, user: (name: String, password: String)?) async throws {
+        self.tls = tls
+        self.user = user
         port = freePort()
         directory = TestEnvironment.repositoryRoot.path + "/.local/test-redis-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -84,16 +111,40 @@ public final class PrivateRedis: @unchecked Sendable {
         try await start()
     }
 
+    /// redis-cli's options to reach this server.
+    public var cliArguments: [String] {
+        var args = ["-p", String(port)]
+        if let tls { args += ["--tls", "--cacert", tls.caFile] }
+        if let user { args += ["--user", user.name, "--pass", user.password, "--no-auth-warning"] }
+        return args
+    }
+
     public func start() async throws {
-        let r = try await runProcess("/usr/bin/env", ["redis-server", "--bind", "127.0.0.1", "--port", String(port), "--dir", directory,
-                                                "--daemonize", "yes", "--pidfile", directory + "/redis.pid",
-                                                "--logfile", directory + "/redis.log", "--save", "", "--appendonly", "no",
-                                                "--enable-debug-command", "local"])
+        var conf = """
+        bind 127.0.0.1
+        dir \(directory)
+        daemonize yes
+        pidfile \(directory)/redis.pid
+        logfile \(directory)/redis.log
+        save ""
+        appendonly no
+        enable-debug-command local
+
+        """
+        if let tls {
+            conf += "port 0\ntls-port \(port)\ntls-cert-file \(tls.certificateFile)\ntls-key-file \(tls.keyFile)\n"
+                + "tls-ca-cert-file \(tls.caFile)\ntls-auth-clients optional\n"
+        } else {
+            conf += "port \(port)\n"
+        }
+        if let user { conf += "user default off\nuser \(user.name) on >\(user.password) ~* &* +@all\n" }
+        try conf.write(toFile: directory + "/redis.conf", atomically: true, encoding: .utf8)
+        let r = try await runProcess("/usr/bin/env", ["redis-server", directory + "/redis.conf"])
         guard r.status == 0 else { throw TestSetupError(message: "redis-server failed: \(r.output)") }
         // Generous: under the whole suite on 2 cores, process start-up can take seconds.
         let deadline = ContinuousClock.now + .seconds(30) // a bound against hangs, not a speed check
         while ContinuousClock.now < deadline {
-            if (try? await runProcess("/usr/bin/env", ["redis-cli", "-p", String(port), "ping"]))?.output.contains("PONG") == true { return }
+            if (try? await runProcess("/usr/bin/env", ["redis-cli"] + cliArguments + ["ping"]))?.output.contains("PONG") == true { return }
             if ((try? String(contentsOfFile: directory + "/redis.log", encoding: .utf8)) ?? "").contains("aborting") { break }
             try await Task.sleep(for: .milliseconds(50))
         }
@@ -102,9 +153,9 @@ public final class PrivateRedis: @unchecked Sendable {
     }
 
     public func stop() async throws {
-        _ = try await runProcess("/usr/bin/env", ["redis-cli", "-p", String(port), "shutdown", "nosave"])
+        _ = try await runProcess("/usr/bin/env", ["redis-cli"] + cliArguments + ["shutdown", "nosave"])
         for _ in 0..<100 {
-            if (try? await runProcess("/usr/bin/env", ["redis-cli", "-p", String(port), "ping"]))?.output.contains("PONG") != true { return }
+            if (try? await runProcess("/usr/bin/env", ["redis-cli"] + cliArguments + ["ping"]))?.output.contains("PONG") != true { return }
             try await Task.sleep(for: .milliseconds(20))
         }
     }
