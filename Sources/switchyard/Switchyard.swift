@@ -46,7 +46,7 @@ struct Serve: AsyncParsableCommand {
         let tracing = try GatewayTracing.bootstrap(config.tracing, logger: Logger(label: "switchyard.tracing"))
         let server = try await GatewayServer.fromConfiguration(config, reloadFrom: options.config)
         try await server.run(services: [tracing].compactMap { $0 }) { port in
-            FileHandle.standardError.write(Data("switchyard listening on http://\(config.listenAddress!.host):\(port)/graphql\n".utf8))
+            FileHandle.standardError.write(Data("switchyard listening on \(server.scheme)://\(config.listenAddress!.host):\(port)/graphql\n".utf8))
         }
     }
 }
@@ -136,7 +136,7 @@ struct SubgraphCommand: AsyncParsableCommand {
         let host = config.listenAddress?.host ?? "127.0.0.1", name = self.name
         let tracing = try GatewayTracing.bootstrap(config.tracing, logger: Logger(label: "switchyard.tracing"))
         try await server.run(services: [tracing].compactMap { $0 }) { port in
-            FileHandle.standardError.write(Data("subgraph \(name) listening on http://\(host):\(port)/graphql\n".utf8))
+            FileHandle.standardError.write(Data("subgraph \(name) listening on \(server.scheme)://\(host):\(port)/graphql\n".utf8))
         }
     }
 }

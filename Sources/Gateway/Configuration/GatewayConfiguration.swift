@@ -14,6 +14,8 @@ import Yams
 public struct GatewayConfiguration: Codable, Sendable, Equatable {
     /// `host:port` the HTTP server binds.
     public var listen: String = "127.0.0.1:4000"
+    /// Serve HTTPS (and WSS) instead of HTTP: a PEM certificate chain and its private key.
+    public var tls: ServerTLSConfiguration?
     /// A precomposed Apollo supergraph; subgraph URLs come from `join__graph(url:)`.
     public var supergraph: String?
     public var subgraphs: [SubgraphConfiguration] = []
@@ -49,7 +51,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case listen, supergraph, subgraphs, limits, introspection, postgres, redis, tenancy, rateLimits = "rate_limits"
+        case listen, tls, supergraph, subgraphs, limits, introspection, postgres, redis, tenancy, rateLimits = "rate_limits"
         case exposeQueryPlan = "expose_query_plan", persistedQueries = "persisted_queries", headers, auth, subscriptions, cors, metrics
         case shutdownTimeoutMs = "shutdown_timeout_ms", logging, tracing
     }
@@ -57,6 +59,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         listen = try c.decodeIfPresent(String.self, forKey: .listen) ?? listen
+        tls = try c.decodeIfPresent(ServerTLSConfiguration.self, forKey: .tls)
         supergraph = try c.decodeIfPresent(String.self, forKey: .supergraph)
         subgraphs = try c.decodeIfPresent([SubgraphConfiguration].self, forKey: .subgraphs) ?? []
         limits = try c.decodeIfPresent(LimitsConfiguration.self, forKey: .limits) ?? .init()
@@ -132,6 +135,12 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
             _ = try PersistedQueries(configuration: persistedQueries, redis: nil, baseDirectory: baseDirectory)
         }
         guard listenAddress != nil else { throw ConfigurationError("listen must be host:port, got '\(listen)'") }
+        if let tls {
+            for (key, path) in [("tls.certificate_file", tls.certificateFile), ("tls.key_file", tls.keyFile)]
+            where !FileManager.default.isReadableFile(atPath: resolvePath(path)) {
+                throw ConfigurationError("\(key): cannot read \(resolvePath(path))")
+            }
+        }
         if let m = metrics.listen, Self.hostAndPort(m) == nil { throw ConfigurationError("metrics.listen must be host:port, got '\(m)'") }
         try tracing.validate()
         var names = Set<String>()
@@ -169,6 +178,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         var keys: [String] = []
         func check(_ key: String, _ same: Bool) { if !same { keys.append(key) } }
         check("listen", listen == running.listen)
+        check("tls", tls == running.tls)
         check("postgres", postgres == running.postgres)
         check("redis", redis == running.redis)
         check("tenancy", tenancy == running.tenancy)
@@ -188,7 +198,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
     }
 
     public static func == (a: GatewayConfiguration, b: GatewayConfiguration) -> Bool {
-        a.listen == b.listen && a.supergraph == b.supergraph && a.subgraphs == b.subgraphs && a.limits == b.limits
+        a.listen == b.listen && a.tls == b.tls && a.supergraph == b.supergraph && a.subgraphs == b.subgraphs && a.limits == b.limits
             && a.introspection == b.introspection && a.postgres == b.postgres && a.redis == b.redis && a.tenancy == b.tenancy
             && a.rateLimits == b.rateLimits && a.exposeQueryPlan == b.exposeQueryPlan && a.persistedQueries == b.persistedQueries && a.headers == b.headers && a.auth == b.auth
     }
@@ -391,6 +401,19 @@ public struct TenancyConfiguration: Codable, Sendable, Equatable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         developmentHeader = try c.decodeIfPresent(Bool.self, forKey: .developmentHeader) ?? false
     }
+}
+
+/// HTTPS for the gateway's listener (paths relative to the configuration file).
+public struct ServerTLSConfiguration: Codable, Sendable, Equatable {
+    /// PEM: the server's certificate first, then any intermediates.
+    public var certificateFile: String
+    /// PEM: the certificate's private key.
+    public var keyFile: String
+    public init(certificateFile: String, keyFile: String) {
+        self.certificateFile = certificateFile
+        self.keyFile = keyFile
+    }
+    enum CodingKeys: String, CodingKey { case certificateFile = "certificate_file", keyFile = "key_file" }
 }
 
 /// CORS: the origins whose scripts may read the gateway's answers (exact matches; `*` for any).

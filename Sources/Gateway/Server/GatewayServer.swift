@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
+import HummingbirdTLS
 import HummingbirdWebSocket
 import Logging
 import NIOCore
@@ -201,6 +202,27 @@ public final class GatewayServer: Sendable {
         }
     }
 
+    /// The listener's TLS: the certificate chain and key from PEM files, TLS 1.2 or later.
+    static func serverTLS(_ settings: ServerTLSConfiguration, _ configuration: GatewayConfiguration) throws -> TLSConfiguration {
+        let certificatePath = configuration.resolvePath(settings.certificateFile), keyPath = configuration.resolvePath(settings.keyFile)
+        let chain: [NIOSSLCertificate]
+        do { chain = try NIOSSLCertificate.fromPEMFile(certificatePath) } catch {
+            throw ConfigurationError("tls.certificate_file: \(certificatePath) is not a PEM certificate chain (\(error))")
+        }
+        guard !chain.isEmpty else { throw ConfigurationError("tls.certificate_file: \(certificatePath) holds no certificate") }
+        let key: NIOSSLPrivateKey
+        do { key = try NIOSSLPrivateKey(file: keyPath, format: .pem) } catch {
+            throw ConfigurationError("tls.key_file: \(keyPath) is not a PEM private key (\(error))")
+        }
+        var tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        tls.minimumTLSVersion = .tlsv12
+        tls.applicationProtocols = ["http/1.1"]
+        return tls
+    }
+
+    /// `https` when the listener serves TLS.
+    public var scheme: String { configuration.tls == nil ? "http" : "https" }
+
     /// Handlers each HTTP connection gets: a kept-alive connection must start its next request
     /// head within a minute of its previous response (or the head timeout, if longer) — longer
     /// than the first head's timeout, so that clients' pooled connections are rarely closed under
@@ -215,9 +237,10 @@ public final class GatewayServer: Sendable {
     public func run(services: [any Service] = [], onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         guard let address = configuration.listenAddress else { throw ConfigurationError("invalid listen address") }
         let webSocket = GraphQLWebSocket(runtime: runtime)
+        let http = Self.serverBuilder(configuration.limits, webSocket)
         let app = Application(
             router: makeRouter(),
-            server: Self.serverBuilder(configuration.limits, webSocket),
+            server: try configuration.tls.map { try .tls(http, tlsConfiguration: try Self.serverTLS($0, configuration)) } ?? http,
             configuration: .init(address: .hostname(address.host, port: address.port), serverName: "switchyard"),
             services: runtime.services + [metricsApplication()].compactMap { $0 },
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? address.port) },
