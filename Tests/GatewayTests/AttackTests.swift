@@ -161,6 +161,39 @@ struct AttackTests {
             #expect(suggestion.json?["errors"]?[0]?["message"] == "Cannot query field \"nam\" on type \"User\".", "no suggestions when introspection is off")
         }
     }
+
+    /// With `csrf.enabled`, what a browser can send cross-site without a preflight is refused
+    /// before anything runs: a GET without a custom header (a link, an image), and form or
+    /// text/plain POSTs; a JSON POST, a GET with a required header, or one with a non-simple
+    /// Content-Type goes through. Off (the default), a plain GET query runs.
+    @Test func crossSiteRequestsAreRefusedWhenCSRFPreventionIsOn() async throws {
+        var config = GatewayConfiguration()
+        config.csrf.enabled = true
+        try await withBenchGateway(config) { client, counting in
+            let q = "/graphql?query=%7B%20me%20%7B%20name%20%7D%20%7D"
+            func refused(_ r: GatewayResponse, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+                #expect(r.status == 400, "\(r.text)", sourceLocation: sourceLocation)
+                #expect(r.json?["errors"]?[0]?["extensions"]?["code"]?.stringValue == "CSRF_ERROR", "\(r.text)", sourceLocation: sourceLocation)
+                #expect(r.json?["data"] == nil, sourceLocation: sourceLocation)
+                #expect(counting.total == 0, "no subgraph was called", sourceLocation: sourceLocation)
+            }
+            refused(try await client.send(.GET, q))
+            refused(try await client.send(.GET, q, headers: [("accept", "application/json")]))
+            for simple in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "Text/Plain; charset=utf-8"] {
+                refused(try await client.send(.POST, "/graphql", body: Array(#"{"query":"mutation { x }"}"#.utf8), headers: [("content-type", simple)]))
+            }
+            let expected = #"{"data":{"me":{"name":"Uri Goldshtein"}}}"#
+            #expect(try await client.send(.GET, q, headers: [("apollo-require-preflight", "true")]).text == expected)
+            #expect(try await client.send(.GET, q, headers: [("x-apollo-operation-name", "Me")]).text == expected)
+            #expect(try await client.send(.GET, q, headers: [("content-type", "application/json")]).text == expected)
+            #expect(try await client.send(.GET, q, headers: [("apollo-require-preflight", "")]).status == 400, "an empty value is no header")
+        }
+        try await withBenchGateway { client, _ in
+            let r = try await client.send(.GET, "/graphql?query=%7B%20me%20%7B%20name%20%7D%20%7D")
+            #expect(r.status == 200, "off by default")
+        }
+        #expect(throws: (any Error).self) { try GatewayConfiguration.parse(yaml: "csrf: { enabled: true, required_headers: [] }") }
+    }
 }
 
 @Suite("Compressed bodies")

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Yams
 
 /// Everything in `gateway.yaml`. Keys are snake_case; absent values take the defaults in code;
@@ -39,6 +40,8 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
     public var subscriptions: SubscriptionsConfiguration = .init()
     /// Browsers on these origins may call the gateway (off by default).
     public var cors: CORSConfiguration = .init()
+    /// Refuse requests a browser could send cross-site without a preflight (off by default).
+    public var csrf: CSRFConfiguration = .init()
     /// Prometheus metrics at `GET /metrics`.
     public var metrics: MetricsConfiguration = .init()
     /// On SIGTERM: how long subscriptions and requests in flight may take to finish.
@@ -52,7 +55,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case listen, tls, supergraph, subgraphs, limits, introspection, postgres, redis, tenancy, rateLimits = "rate_limits"
-        case exposeQueryPlan = "expose_query_plan", persistedQueries = "persisted_queries", headers, auth, subscriptions, cors, metrics
+        case exposeQueryPlan = "expose_query_plan", persistedQueries = "persisted_queries", headers, auth, subscriptions, cors, csrf, metrics
         case shutdownTimeoutMs = "shutdown_timeout_ms", logging, tracing
     }
 
@@ -74,6 +77,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         auth = try c.decodeIfPresent(AuthConfiguration.self, forKey: .auth) ?? .init()
         subscriptions = try c.decodeIfPresent(SubscriptionsConfiguration.self, forKey: .subscriptions) ?? .init()
         cors = try c.decodeIfPresent(CORSConfiguration.self, forKey: .cors) ?? .init()
+        csrf = try c.decodeIfPresent(CSRFConfiguration.self, forKey: .csrf) ?? .init()
         metrics = try c.decodeIfPresent(MetricsConfiguration.self, forKey: .metrics) ?? .init()
         shutdownTimeoutMs = try c.decodeIfPresent(Int.self, forKey: .shutdownTimeoutMs) ?? 10_000
         logging = try c.decodeIfPresent(LoggingConfiguration.self, forKey: .logging) ?? .init()
@@ -187,6 +191,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         check("auth", auth == running.auth)
         check("subscriptions", subscriptions == running.subscriptions)
         check("cors", cors == running.cors)
+        check("csrf", csrf == running.csrf)
         check("metrics", metrics == running.metrics)
         check("tracing", tracing == running.tracing)
         check("logging", logging == running.logging)
@@ -414,6 +419,25 @@ public struct ServerTLSConfiguration: Codable, Sendable, Equatable {
         self.keyFile = keyFile
     }
     enum CodingKeys: String, CodingKey { case certificateFile = "certificate_file", keyFile = "key_file" }
+}
+
+/// CSRF prevention: a request needs a non-simple `Content-Type` or one of these headers.
+public struct CSRFConfiguration: Codable, Sendable, Equatable {
+    public var enabled = false
+    public var requiredHeaders = ["x-apollo-operation-name", "apollo-require-preflight"]
+    public init() {}
+    enum CodingKeys: String, CodingKey { case enabled, requiredHeaders = "required_headers" }
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        enabled = try c.decodeIfPresent(Bool.self, forKey: .enabled) ?? enabled
+        requiredHeaders = try c.decodeIfPresent([String].self, forKey: .requiredHeaders)?.map { $0.lowercased() } ?? requiredHeaders
+        if let bad = requiredHeaders.first(where: { HTTPField.Name($0) == nil }) {
+            throw DecodingError.dataCorruptedError(forKey: .requiredHeaders, in: c, debugDescription: "'\(bad)' is not a header name")
+        }
+        if enabled && requiredHeaders.isEmpty {
+            throw DecodingError.dataCorruptedError(forKey: .requiredHeaders, in: c, debugDescription: "name at least one header when csrf is enabled")
+        }
+    }
 }
 
 /// CORS: the origins whose scripts may read the gateway's answers (exact matches; `*` for any).

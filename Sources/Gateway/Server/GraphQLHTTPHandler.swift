@@ -11,6 +11,7 @@ import NIOCore
 struct GraphQLHTTPHandler: Sendable {
     let runtime: GatewayRuntime
     var admission: Admission { Admission(runtime: runtime) }
+    var csrf: CSRFPrevention { CSRFPrevention(settings: runtime.configuration.csrf) }
 
     func register(on router: Router<GatewayRequestContext>) {
         router.post("graphql") { request, context in await self.post(request, client: context.clientAddress) }
@@ -26,6 +27,7 @@ struct GraphQLHTTPHandler: Sendable {
         guard runtime.isLoaded else { return ResponseWriting.notLoaded }
         guard let accepted = ResponseWriting.negotiate(request.headers[.accept]) else { return ResponseWriting.notAcceptable }
         do {
+            try csrf.check(request.headers, accepted)
             try RequestDecoding.checkMediaType(request)
             // Who is asking comes first: the tenant's limits govern how much body is read.
             let (context, profile) = try await admission.admit(request, accepted, client: client)
@@ -63,6 +65,7 @@ struct GraphQLHTTPHandler: Sendable {
         }
         guard let accepted = ResponseWriting.negotiate(request.headers[.accept]) else { return ResponseWriting.notAcceptable }
         do {
+            try csrf.check(request.headers, accepted)
             let graphQLRequest = try RequestDecoding.get(request, accepted)
             let (context, profile) = try await admission.admit(request, accepted, client: client)
             return await withinTimeout(profile.limits, accepted) { await run(profile.pipeline, graphQLRequest, .get, context) }
