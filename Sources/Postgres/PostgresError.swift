@@ -1,6 +1,6 @@
 /// An error from the PostgreSQL client.
 ///
-/// `description` never contains SQL text or credentials; the server's message is kept in
+/// `description` never contains SQL text or credentials (a failed connection's carries libpq's reason); the server's message is kept in
 /// `serverMessage` for logs, and `sqlState` carries the SQLSTATE code when the server sent one.
 public struct PostgresError: Error, CustomStringConvertible, Sendable {
     public enum Code: String, Sendable {
@@ -30,6 +30,11 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String {
+        // libpq's reason a connection failed (refused, TLS, authentication) names the host and
+        // port but never a password or data, and an operator needs it.
+        if code == .connectionFailed, let serverMessage, !serverMessage.isEmpty {
+            return "postgres \(code.rawValue): \(detail): \(serverMessage)"
+        }
         if let sqlState { return "postgres \(code.rawValue) (\(sqlState)): \(detail)" }
         return "postgres \(code.rawValue): \(detail)"
     }
