@@ -24,6 +24,19 @@ public final class PostgresConnection: @unchecked Sendable {
     private let statementCounter = Atomic<UInt64>(0)
     private let cancelled = Atomic<UInt64>(0)
     private let queue: BlockingWorker
+    /// This session's prepared statements, by statement text and parameter types (touched only on
+    /// the connection's thread). A statement run again skips the server's parse and plan; past
+    /// `preparedLimit` distinct statements, new ones run unprepared (no churn, no DEALLOCATE).
+    private var prepared: [PreparedKey: String] = [:]
+    /// Statements prepared on the server (those forgotten after a schema change included, until
+    /// they are deallocated), and a counter for their names.
+    private var preparedOnServer = 0
+    private var preparedCount = 0
+    static let preparedLimit = 256
+    private struct PreparedKey: Hashable {
+        let sql: String
+        let types: [Oid]
+    }
     let conninfo: String
     let statistics: PostgresStatistics
 
@@ -58,6 +71,8 @@ public final class PostgresConnection: @unchecked Sendable {
 
     private func openBlocking() throws {
         if let conn { PQfinish(conn); self.conn = nil }
+        prepared.removeAll()
+        preparedOnServer = 0
         guard let c = PQconnectdb(Self.withDefaults(conninfo)) else { throw PostgresError(.connectionFailed, "out of memory") }
         guard PQstatus(c) == CONNECTION_OK else {
             let message = String(cString: PQerrorMessage(c)).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -153,26 +168,138 @@ public final class PostgresConnection: @unchecked Sendable {
         }
     }
 
-    func queryBlocking(_ query: PostgresQuery) throws -> PostgresRows {
+    func queryBlocking(_ query: PostgresQuery, retryingInvalidatedPlan: Bool = true) throws -> PostgresRows {
         guard let conn else { throw PostgresError(.connectionClosed, "connection is closed") }
         statistics.count()
-        let n = query.binds.count
-        let types = query.binds.map { Oid($0.oid) }
-        // Keep the C strings alive for the call.
-        let cStrings: [UnsafeMutablePointer<CChar>?] = query.binds.map { $0.text.map { strdup($0) } ?? nil }
-        defer { cStrings.forEach { free($0) } }
         let started = ContinuousClock.now
-        let res: OpaquePointer? = types.withUnsafeBufferPointer { typesPtr in
-            cStrings.map { UnsafePointer($0) }.withUnsafeBufferPointer { valuesPtr in
-                PQexecParams(conn, query.sql, Int32(n), typesPtr.baseAddress, valuesPtr.baseAddress, nil, nil, 0)
-            }
+        let statement = try preparedName(query, conn)
+        let res = Self.withParameters(query) { n, types, values in
+            if let statement { return PQexecPrepared(conn, statement.name, n, values, nil, nil, 0) }
+            return PQexecParams(conn, query.sql, n, types, values, nil, nil, 0)
         }
         let elapsed = started.duration(to: .now).components
         CoreMetrics.Timer(label: "switchyard_db_query_duration_seconds")
             .recordNanoseconds(elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
         defer { PQclear(res) }
-        try check(res, conn)
+        do {
+            try check(res, conn)
+        } catch let e as PostgresError where e.sqlState == "0A000" && statement != nil {
+            // "cached plan must not change result type": the schema changed under a prepared
+            // statement. Forget it; outside a transaction, run the statement again (re-prepared).
+            prepared[statement!.key] = nil
+            guard retryingInvalidatedPlan && PQtransactionStatus(conn) == PQTRANS_IDLE else { throw e }
+            let deallocated = PQexec(conn, "DEALLOCATE " + statement!.name)
+            if PQresultStatus(deallocated) == PGRES_COMMAND_OK { preparedOnServer -= 1 }
+            PQclear(deallocated)
+            return try queryBlocking(query, retryingInvalidatedPlan: false)
+        }
         return decodeResult(res!)
+    }
+
+    /// The prepared statement for `query` on this session, preparing it now if there is room;
+    /// nil when it runs unprepared. A statement the server cannot prepare throws what running it
+    /// would have (a syntax error, an aborted transaction).
+    private func preparedName(_ query: PostgresQuery, _ conn: OpaquePointer) throws -> (key: PreparedKey, name: String)? {
+        let key = PreparedKey(sql: query.sql, types: query.binds.map { Oid($0.oid) })
+        if let name = prepared[key] { return (key, name) }
+        guard preparedOnServer < Self.preparedLimit else { return nil }
+        preparedCount += 1
+        let name = "switchyard_\(preparedCount)"
+        let res = key.types.withUnsafeBufferPointer { PQprepare(conn, name, query.sql, Int32(key.types.count), $0.baseAddress) }
+        defer { PQclear(res) }
+        try check(res, conn)
+        prepared[key] = name
+        preparedOnServer += 1
+        return (key, name)
+    }
+
+    /// Calls `body` with the statement's parameter count, types and values as C strings.
+    private static func withParameters<T>(_ query: PostgresQuery,
+                                          _ body: (Int32, UnsafePointer<Oid>?, UnsafePointer<UnsafePointer<CChar>?>?) -> T) -> T {
+        let types = query.binds.map { Oid($0.oid) }
+        // Keep the C strings alive for the call.
+        let cStrings: [UnsafeMutablePointer<CChar>?] = query.binds.map { $0.text.map { strdup($0) } ?? nil }
+        defer { cStrings.forEach { free($0) } }
+        return types.withUnsafeBufferPointer { typesPtr in
+            cStrings.map { UnsafePointer($0) }.withUnsafeBufferPointer { valuesPtr in
+                body(Int32(types.count), typesPtr.baseAddress, valuesPtr.baseAddress)
+            }
+        }
+    }
+
+    /// Runs `queries` in one round trip (libpq's pipeline mode): every statement is sent, then one
+    /// sync, and the results come back in order. When a statement fails, the server skips the
+    /// rest up to the sync and the first error is thrown; outside a transaction block the
+    /// statements up to the sync are one implicit transaction, all or nothing. Inside one (a
+    /// pipelined `BEGIN` included), a failure leaves it aborted for the caller to roll back.
+    /// The connection stays usable either way, unless the server went away.
+    public func pipeline(_ queries: [PostgresQuery]) async throws -> [PostgresRows] {
+        guard !queries.isEmpty else { return [] }
+        return try await withSpan("PIPELINE", ofKind: .client) { span in
+            if span.isRecording {
+                span.attributes["db.system"] = "postgresql"
+                span.attributes["db.statement"] = queries.map(\.sql).joined(separator: ";\n")
+            }
+            let id = statementCounter.wrappingAdd(1, ordering: .relaxed).newValue
+            return try await withTaskCancellationHandler {
+                try await run {
+                    if self.cancelled.load(ordering: .acquiring) == id { throw CancellationError() }
+                    self.running.store(id, ordering: .releasing)
+                    defer { self.running.store(0, ordering: .releasing) }
+                    return try self.pipelineBlocking(queries)
+                }
+            } onCancel: {
+                self.cancelled.store(id, ordering: .releasing)
+                self.cancel(statement: id)
+            }
+        }
+    }
+
+    func pipelineBlocking(_ queries: [PostgresQuery]) throws -> [PostgresRows] {
+        guard let conn else { throw PostgresError(.connectionClosed, "connection is closed") }
+        func lost() -> PostgresError {
+            PostgresError(.connectionClosed, "connection to the server was lost", serverMessage: String(cString: PQerrorMessage(conn)))
+        }
+        // Statements already prepared on this session run prepared; others go unnamed (a
+        // PREPARE cannot be waited for inside the pipeline).
+        let names = queries.map { prepared[PreparedKey(sql: $0.sql, types: $0.binds.map { Oid($0.oid) })] }
+        guard PQenterPipelineMode(conn) == 1 else { throw lost() }
+        for (query, name) in zip(queries, names) {
+            statistics.count()
+            let sent = Self.withParameters(query) { n, types, values in
+                if let name { return PQsendQueryPrepared(conn, name, n, values, nil, nil, 0) }
+                return PQsendQueryParams(conn, query.sql, n, types, values, nil, nil, 0)
+            }
+            guard sent == 1 else { throw lost() }
+        }
+        guard PQpipelineSync(conn) == 1 else { throw lost() }
+        var results: [PostgresRows] = []
+        var failure: PostgresError?
+        for _ in queries {
+            var rows = PostgresRows(columns: [], values: [], affectedRows: 0)
+            while let res = PQgetResult(conn) {
+                defer { PQclear(res) }
+                if PQresultStatus(res) == PGRES_PIPELINE_ABORTED {
+                    failure = failure ?? PostgresError(.server, "skipped: an earlier statement of its pipeline failed")
+                    continue
+                }
+                do {
+                    try check(res, conn)
+                    rows = decodeResult(res)
+                } catch let e as PostgresError {
+                    failure = failure ?? e
+                }
+            }
+            if PQstatus(conn) != CONNECTION_OK { throw failure?.code == .connectionClosed ? failure! : lost() }
+            results.append(rows)
+        }
+        // The sync ends the pipeline (after an error too: the server skipped up to it).
+        guard let sync = PQgetResult(conn) else { throw lost() }
+        let synced = PQresultStatus(sync) == PGRES_PIPELINE_SYNC
+        PQclear(sync)
+        guard synced, PQexitPipelineMode(conn) == 1 else { throw lost() }
+        if let failure { throw failure }
+        return results
     }
 
     private func check(_ res: OpaquePointer?, _ conn: OpaquePointer) throws {

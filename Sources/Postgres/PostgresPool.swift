@@ -204,9 +204,21 @@ public final class PostgresPool: Sendable {
 
     /// `BEGIN` ... `COMMIT`, or `ROLLBACK` when `body` throws.
     public func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await transaction(opening: ["BEGIN"], body)
+    }
+
+    /// A transaction scoped to one tenant: `set_config('app.tenant_id', $1, true)` runs first
+    /// (pipelined with `BEGIN`: one round trip), so row-level security sees the tenant and the
+    /// setting ends with the transaction.
+    public func withTenant<T: Sendable>(_ tenantID: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await transaction(opening: ["BEGIN", "SELECT set_config('app.tenant_id', \(tenantID), true)"], body)
+    }
+
+    /// Runs `opening` (in one round trip), `body`, then `COMMIT`; `ROLLBACK` when anything fails.
+    private func transaction<T: Sendable>(opening: [PostgresQuery], _ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await withConnection { c in
-            try await c.query("BEGIN")
             do {
+                if opening.count == 1 { try await c.query(opening[0]) } else { _ = try await c.pipeline(opening) }
                 let result = try await body(c)
                 do { try await c.query("COMMIT") } catch let e as PostgresError where e.code == .connectionClosed {
                     throw PostgresError(.commitOutcomeUnknown, "the connection was lost while committing: the transaction may or may not have been applied",
@@ -217,15 +229,6 @@ public final class PostgresPool: Sendable {
                 _ = try? await c.query("ROLLBACK")
                 throw error
             }
-        }
-    }
-
-    /// A transaction scoped to one tenant: `set_config('app.tenant_id', $1, true)` runs first,
-    /// so row-level security sees the tenant and the setting ends with the transaction.
-    public func withTenant<T: Sendable>(_ tenantID: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
-        try await transaction { c in
-            try await c.query("SELECT set_config('app.tenant_id', \(tenantID), true)")
-            return try await body(c)
         }
     }
 

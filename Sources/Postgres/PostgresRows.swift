@@ -92,39 +92,39 @@ private let textOIDs: Set<UInt32> = [PostgresOID.text, PostgresOID.varchar, Post
 private let intOIDs: Set<UInt32> = [PostgresOID.int2, PostgresOID.int4, PostgresOID.int8, PostgresOID.oid]
 
 extension String: PostgresScalarDecodable {
-    public static var acceptedOIDs: Set<UInt32> { textOIDs.union([PostgresOID.timestamptz, PostgresOID.timestamp, PostgresOID.numeric]) }
+    public static let acceptedOIDs: Set<UInt32> = textOIDs.union([PostgresOID.timestamptz, PostgresOID.timestamp, PostgresOID.numeric])
     public static var postgresTypeName: String { "String" }
     public init?(postgresText: String) { self = postgresText }
 }
 extension Int: PostgresScalarDecodable {
-    public static var acceptedOIDs: Set<UInt32> { intOIDs }
+    public static let acceptedOIDs: Set<UInt32> = intOIDs
     public static var postgresTypeName: String { "Int" }
     public init?(postgresText: String) { self.init(postgresText, radix: 10) }
 }
 extension Int64: PostgresScalarDecodable {
-    public static var acceptedOIDs: Set<UInt32> { intOIDs }
+    public static let acceptedOIDs: Set<UInt32> = intOIDs
     public static var postgresTypeName: String { "Int64" }
     public init?(postgresText: String) { self.init(postgresText, radix: 10) }
 }
 extension Int32: PostgresScalarDecodable {
-    public static var acceptedOIDs: Set<UInt32> { [PostgresOID.int2, PostgresOID.int4] }
+    public static let acceptedOIDs: Set<UInt32> = [PostgresOID.int2, PostgresOID.int4]
     public static var postgresTypeName: String { "Int32" }
     public init?(postgresText: String) { self.init(postgresText, radix: 10) }
 }
 extension Bool: PostgresScalarDecodable {
-    public static var acceptedOIDs: Set<UInt32> { [PostgresOID.bool] }
+    public static let acceptedOIDs: Set<UInt32> = [PostgresOID.bool]
     public static var postgresTypeName: String { "Bool" }
     public init?(postgresText: String) {
         switch postgresText { case "t": self = true; case "f": self = false; default: return nil }
     }
 }
 extension Double: PostgresScalarDecodable {
-    public static var acceptedOIDs: Set<UInt32> { intOIDs.union([PostgresOID.float4, PostgresOID.float8, PostgresOID.numeric]) }
+    public static let acceptedOIDs: Set<UInt32> = intOIDs.union([PostgresOID.float4, PostgresOID.float8, PostgresOID.numeric])
     public static var postgresTypeName: String { "Double" }
     public init?(postgresText: String) { self.init(postgresText) }
 }
 extension UUID: PostgresScalarDecodable {
-    public static var acceptedOIDs: Set<UInt32> { [PostgresOID.uuid] }
+    public static let acceptedOIDs: Set<UInt32> = [PostgresOID.uuid]
     public static var postgresTypeName: String { "UUID" }
     public init?(postgresText: String) {
         guard let uuid = PostgresUUID.parse(postgresText) else { return nil }
@@ -166,7 +166,7 @@ public enum PostgresUUID {
     }
 }
 extension Date: PostgresScalarDecodable {
-    public static var acceptedOIDs: Set<UInt32> { [PostgresOID.timestamptz, PostgresOID.timestamp] }
+    public static let acceptedOIDs: Set<UInt32> = [PostgresOID.timestamptz, PostgresOID.timestamp]
     public static var postgresTypeName: String { "Date" }
     public init?(postgresText: String) {
         guard let d = PostgresTimestamp.parse(postgresText) else { return nil }
@@ -174,7 +174,7 @@ extension Date: PostgresScalarDecodable {
     }
 }
 extension PostgresJSON: PostgresScalarDecodable {
-    public static var acceptedOIDs: Set<UInt32> { [PostgresOID.json, PostgresOID.jsonb] }
+    public static let acceptedOIDs: Set<UInt32> = [PostgresOID.json, PostgresOID.jsonb]
     public static var postgresTypeName: String { "JSON" }
     public init?(postgresText: String) { self.init(postgresText) }
 }

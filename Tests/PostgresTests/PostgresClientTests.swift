@@ -165,6 +165,65 @@ struct PostgresClientTests {
         #expect(try await bounded.query("SELECT 1 AS one").first!.decode("one", as: Int.self) == 1)
     }
 
+    /// libpq's pipeline mode: statements in one round trip, results in order; a statement that
+    /// fails mid-pipeline throws its own error, the ones after it are skipped, a pipelined
+    /// transaction is left for the caller to roll back (and outside one the pipeline is all or
+    /// nothing), and the connection goes on working.
+    @Test func pipelinesRunInOrderAndAFailureMidPipelineRollsBack() async throws {
+        try await pool.query("CREATE TABLE pipe_probe (n int PRIMARY KEY)")
+        try await pool.withConnection { c in
+            func count() async throws -> Int { try await c.query("SELECT count(*)::int8 AS n FROM pipe_probe").first!.decode("n", as: Int.self) }
+            let r = try await c.pipeline(["BEGIN", "INSERT INTO pipe_probe VALUES (1)", "INSERT INTO pipe_probe VALUES (\(2))",
+                                          "SELECT count(*)::int8 AS n FROM pipe_probe", "COMMIT"])
+            #expect(r.count == 5)
+            #expect(r[2].affectedRows == 1)
+            #expect(try r[3].first?.decode("n", as: Int.self) == 2)
+
+            let e1 = await #expect(throws: PostgresError.self) {
+                try await c.pipeline(["BEGIN", "INSERT INTO pipe_probe VALUES (3)", "INSERT INTO pipe_probe VALUES (1)", "INSERT INTO pipe_probe VALUES (4)"])
+            }
+            #expect(e1?.sqlState == "23505", "the failing statement's own error: \(String(describing: e1))")
+            try await c.query("ROLLBACK")
+            #expect(try await count() == 2, "nothing of the failed pipeline's transaction stayed")
+
+            let e2 = await #expect(throws: PostgresError.self) {
+                try await c.pipeline(["INSERT INTO pipe_probe VALUES (5)", "INSERT INTO pipe_probe VALUES (2)", "INSERT INTO pipe_probe VALUES (6)"])
+            }
+            #expect(e2?.sqlState == "23505")
+            #expect(try await count() == 2, "outside a transaction block a pipeline is all or nothing")
+            #expect(try await c.pipeline(["SELECT 1 AS one"])[0].first?.decode("one", as: Int.self) == 1)
+        }
+        // withTenant pipelines BEGIN and set_config: the setting is seen inside, gone after.
+        let inside = try await pool.withTenant("11111111-2222-3333-4444-555555555555") { c in
+            try await c.query("SELECT current_setting('app.tenant_id') AS t").first!.decode("t", as: String.self)
+        }
+        #expect(inside == "11111111-2222-3333-4444-555555555555")
+    }
+
+    /// A statement run again on a connection runs prepared (parsed and planned once); a schema
+    /// change under a prepared statement re-prepares it; the number prepared stays bounded.
+    @Test func statementsArePreparedOncePerConnectionAndFollowSchemaChanges() async throws {
+        try await pool.query("CREATE TABLE plan_probe (a int)")
+        try await pool.query("INSERT INTO plan_probe VALUES (1)")
+        try await pool.withConnection { c in
+            for i in 0..<3 { _ = try await c.query("SELECT \(i)::int8 AS n, 'prepared_probe' AS tag") }
+            let prepared = try await c.query("""
+                SELECT count(*)::int8 AS n FROM pg_prepared_statements WHERE statement LIKE '%prepared_probe%' AND statement NOT LIKE '%pg_prepared%'
+                """)
+            #expect(try prepared.first?.decode("n", as: Int.self) == 1, "one statement prepared, run three times")
+
+            #expect(try await c.query("SELECT * FROM plan_probe").columns.count == 1)
+            try await c.query("ALTER TABLE plan_probe ADD COLUMN b int DEFAULT 7")
+            let after = try await c.query("SELECT * FROM plan_probe")
+            #expect(after.columns.map(\.name) == ["a", "b"])
+            #expect(try after.first?.decode("b", as: Int.self) == 7)
+
+            for i in 0..<300 { _ = try await c.query(PostgresQuery(unsafeSQL: "SELECT \(i) AS distinct_\(i)")) }
+            let total = try await c.query("SELECT count(*)::int8 AS n FROM pg_prepared_statements").first!.decode("n", as: Int.self)
+            #expect(total <= 256, "prepared statements are bounded per connection: \(total)")
+        }
+    }
+
     /// A cancelled task cancels its statement on the server (PQcancel): the query ends with
     /// query_canceled at once instead of running to its end.
     @Test(.timeLimit(.minutes(1))) func cancellingTheTaskCancelsTheStatement() async throws {

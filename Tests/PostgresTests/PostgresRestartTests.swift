@@ -30,4 +30,29 @@ struct PostgresRestartTests {
         #expect(payload == "hello", "the listener re-subscribed after the restart")
         }
     }
+
+    /// A server restart while a pipeline runs: the pipeline fails as a lost connection (nothing
+    /// hangs), and the pool's next statement runs on a fresh connection.
+    @Test(.timeLimit(.minutes(2))) func aRestartMidPipelineFailsItAndThePoolGoesOn() async throws {
+        try await withPrivatePostgres { server in
+        let pool = PostgresPool(configuration: .init(url: server.url, minConnections: 1, maxConnections: 1))
+        defer { pool.close() }
+        let running = Task {
+            try await pool.withConnection { c in
+                try await c.pipeline(["BEGIN", "SELECT pg_sleep(30)", "SELECT 1 AS one", "COMMIT"])
+            }
+        }
+        let watcher = PostgresPool(configuration: .init(url: server.url, minConnections: 0, maxConnections: 1))
+        while try await watcher.query("SELECT count(*)::int8 AS n FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(30)%'")
+            .first!.decode("n", as: Int.self) < 1 {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        watcher.close()
+        try await server.restart()
+        let outcome = await running.result
+        guard case .failure(let error) = outcome else { Issue.record("the pipeline outlived its server"); return }
+        #expect((error as? PostgresError)?.code == .connectionClosed, "\(error)")
+        #expect(try await pool.query("SELECT 2 AS two").first!.decode("two", as: Int.self) == 2)
+        }
+    }
 }

@@ -46,10 +46,13 @@ public final class RequestTransaction: Sendable {
             let task = Task<PostgresConnection, any Error> {
                 let c = try await pool.checkOut()
                 do {
-                    try await c.query("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                    if let tenant { try await c.query("SELECT set_config('app.tenant_id', \(tenant.uuidString), true)") }
+                    // One round trip: BEGIN and the tenant setting pipelined.
+                    var opening: [PostgresQuery] = ["BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"]
+                    if let tenant { opening.append("SELECT set_config('app.tenant_id', \(tenant.uuidString), true)") }
+                    _ = try await c.pipeline(opening)
                     return c
                 } catch {
+                    _ = try? await c.query("ROLLBACK")
                     await pool.checkIn(c)
                     throw error
                 }
