@@ -171,7 +171,9 @@ public final class ProjectionRunner: Sendable {
     public func start() {
         let pool = self.pool
         let t = Task.detached {
-            let wake = AsyncStream<Void>.makeStream()
+            // Wake-ups coalesce: a catch-up applies everything appended before it starts, so
+            // the appends notified while one runs need one more catch-up, not one each.
+            let wake = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
             self.wakeUp.withLock { $0 = wake.continuation }
             let listener = Task {
                 for try await _ in pool.listen(["events_appended"], announceSubscriptions: true) { wake.continuation.yield() }
