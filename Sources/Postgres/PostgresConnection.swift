@@ -123,18 +123,24 @@ public final class PostgresConnection: @unchecked Sendable {
         try await run { try self.openBlocking() }
     }
 
-    /// Runs one parameterised statement (`PQexecParams`: never more than one statement), in a
+    /// Runs one parameterised statement (never more than one; prepared on first use), in a
     /// client span named by its first keyword, with `db.system` and the statement's text (its
     /// values are bind parameters, never in the text).
     @discardableResult
     public func query(_ query: PostgresQuery) async throws -> PostgresRows {
-        try await withSpan(Self.spanName(query.sql), ofKind: .client) { span in
+        try await statement(Self.spanName(query.sql), text: query.sql) { try self.queryBlocking(query) }
+    }
+
+    /// Runs `body` on the connection's thread in a client span (`db.system`, the statement text),
+    /// as one statement: a cancelled task cancels it on the server (PQcancel), so the work stops
+    /// with the request instead of running to the end.
+    private func statement<T: Sendable>(_ name: String, text: @autoclosure () -> String,
+                                        _ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withSpan(name, ofKind: .client) { span in
             if span.isRecording {
                 span.attributes["db.system"] = "postgresql"
-                span.attributes["db.statement"] = query.sql
+                span.attributes["db.statement"] = text()
             }
-            // A cancelled task cancels its statement on the server (PQcancel): the work stops
-            // with the request instead of running to the end.
             let id = statementCounter.wrappingAdd(1, ordering: .relaxed).newValue
             return try await withTaskCancellationHandler {
                 try await run {
@@ -142,7 +148,7 @@ public final class PostgresConnection: @unchecked Sendable {
                     if self.cancelled.load(ordering: .acquiring) == id { throw CancellationError() }
                     self.running.store(id, ordering: .releasing)
                     defer { self.running.store(0, ordering: .releasing) }
-                    return try self.queryBlocking(query)
+                    return try body()
                 }
             } onCancel: {
                 self.cancelled.store(id, ordering: .releasing)
@@ -235,24 +241,7 @@ public final class PostgresConnection: @unchecked Sendable {
     /// The connection stays usable either way, unless the server went away.
     public func pipeline(_ queries: [PostgresQuery]) async throws -> [PostgresRows] {
         guard !queries.isEmpty else { return [] }
-        return try await withSpan("PIPELINE", ofKind: .client) { span in
-            if span.isRecording {
-                span.attributes["db.system"] = "postgresql"
-                span.attributes["db.statement"] = queries.map(\.sql).joined(separator: ";\n")
-            }
-            let id = statementCounter.wrappingAdd(1, ordering: .relaxed).newValue
-            return try await withTaskCancellationHandler {
-                try await run {
-                    if self.cancelled.load(ordering: .acquiring) == id { throw CancellationError() }
-                    self.running.store(id, ordering: .releasing)
-                    defer { self.running.store(0, ordering: .releasing) }
-                    return try self.pipelineBlocking(queries)
-                }
-            } onCancel: {
-                self.cancelled.store(id, ordering: .releasing)
-                self.cancel(statement: id)
-            }
-        }
+        return try await statement("PIPELINE", text: queries.map(\.sql).joined(separator: ";\n")) { try self.pipelineBlocking(queries) }
     }
 
     func pipelineBlocking(_ queries: [PostgresQuery]) throws -> [PostgresRows] {
