@@ -30,6 +30,9 @@ ticks=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 peak_rss_mb() { awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
 rss_mb() { awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
+# Resident memory split: anonymous (heap, stacks: what the gateway allocates) and file-backed
+# (the mapped binary and libraries, shared with any other process mapping them).
+rss_split() { awk '/RssAnon/ {a = $2} /RssFile/ {f = $2} /RssShmem/ {s = $2} END {printf "%.1f MB (anonymous %.1f, file-backed %.1f, shared memory %.1f)", (a + f + s) / 1024, a / 1024, f / 1024, s / 1024}' "/proc/$1/status"; }
 wait_ready() { for _ in $(seq 1 300); do curl -sf "$1" >/dev/null 2>&1 && return 0; sleep 0.05; done; echo "not ready: $1" >&2; exit 1; }
 
 run_wrk() { # url lua-script -> sets REQS RPS P50 P99
@@ -110,7 +113,7 @@ start=$(date +%s%N)
 "$bin" serve --config "$tmp/demo.yaml" 2>/dev/null &
 gw=$!; pids+=($gw)
 wait_ready "http://127.0.0.1:4400/ready"
-echo "- cold start to ready: $(( ($(date +%s%N) - start) / 1000000 )) ms; idle RSS $(rss_mb $gw) MB"
+echo "- cold start to ready: $(( ($(date +%s%N) - start) / 1000000 )) ms; idle RSS $(rss_split $gw)"
 python3 - "$tmp/overview.json" <<'PY'
 import json, sys
 q = """query TenantOverview($slug: String!) { tenant(slug: $slug) { name plan quotas { maxAgents requestsPerMinute }
@@ -126,7 +129,7 @@ stmts=$(psql -X -tA "${SWITCHYARD_POSTGRES_ADMIN_URL%/postgres}/switchyard" -c "
 echo "- $RPS requests/s, p50 $P50, p99 $P99 (${REQS} requests${NON2XX:+, $NON2XX non-2xx})"
 awk -v s="$stmts" -v n="$REQS" -v r="$RPS" -v t="$pg_simple" 'BEGIN {
   printf "- SQL statements per request: %.1f (BEGIN, set_config and COMMIT included); requests/s × statements ÷ pgbench simple TPS = %.2f\n", s / n, r * s / n / t }'
-echo "- gateway RSS under load: peak $(peak_rss_mb $gw) MB"
+echo "- gateway RSS under load: peak $(peak_rss_mb $gw) MB; right after the load $(rss_split $gw)"
 
 echo
 echo "## Event appends (100 events per request, 50 connections, $duration s)"
