@@ -67,12 +67,13 @@ struct GatewayClient: Sendable {
     /// The HTTP client the requests go through (one that trusts a test's certificates, for HTTPS).
     var http: HTTPClient = .shared
 
-    func send(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil, headers: [(String, String)] = []) async throws -> GatewayResponse {
+    func send(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil, headers: [(String, String)] = [],
+              timeout: TimeAmount = .seconds(30)) async throws -> GatewayResponse {
         var request = HTTPClientRequest(url: base + path)
         request.method = method
         for (k, v) in headers { request.headers.add(name: k, value: v) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-        let response = try await http.execute(request, timeout: .seconds(30))
+        let response = try await http.execute(request, timeout: timeout)
         var buffer = try await response.body.collect(upTo: 64 << 20)
         return GatewayResponse(status: Int(response.status.code), headers: response.headers,
                                body: buffer.readBytes(length: buffer.readableBytes) ?? [])

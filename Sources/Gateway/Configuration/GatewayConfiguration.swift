@@ -383,11 +383,14 @@ public struct PostgresSettings: Codable, Sendable, Equatable {
     public var maxConnections: Int?
     /// The server ends a request's statement that runs longer (`statement_timeout`; 0 turns it off).
     public var statementTimeoutMs: Int?
+    /// How long a request waits for a free pooled connection before it fails.
+    public var acquireTimeoutMs: Int?
 
     public init() {}
     enum CodingKeys: String, CodingKey {
         case url, ownerURL = "owner_url", applicationRole = "application_role"
         case minConnections = "min_connections", maxConnections = "max_connections", statementTimeoutMs = "statement_timeout_ms"
+        case acquireTimeoutMs = "acquire_timeout_ms"
     }
 }
 

@@ -183,6 +183,7 @@ final class GatewayRuntime: Sendable {
             // `db migrate` / `db seed` use pools of their own without the bound.
             let timeout = pg.statementTimeoutMs ?? 10_000
             postgres = PostgresPool(configuration: .init(url: pg.url, minConnections: pg.minConnections ?? 5, maxConnections: pg.maxConnections ?? 20,
+                                                         acquireTimeout: .milliseconds(Int64(max(1, pg.acquireTimeoutMs ?? 5_000))),
                                                          statementTimeoutMs: timeout > 0 ? timeout : nil))
         }
         let redis = configuration.redis.flatMap { r in
