@@ -36,6 +36,10 @@ public final class PostgresConnection: @unchecked Sendable {
     private struct PreparedKey: Hashable {
         let sql: String
         let types: [Oid]
+        init(_ query: PostgresQuery) {
+            sql = query.sql
+            types = query.binds.map { Oid($0.oid) }
+        }
     }
     let conninfo: String
     let statistics: PostgresStatistics
@@ -178,8 +182,9 @@ public final class PostgresConnection: @unchecked Sendable {
         guard let conn else { throw PostgresError(.connectionClosed, "connection is closed") }
         statistics.count()
         let started = ContinuousClock.now
-        let statement = try preparedName(query, conn)
-        let res = Self.withParameters(query) { n, types, values in
+        let key = PreparedKey(query)
+        let statement = try preparedName(key, conn)
+        let res = Self.withParameters(query, types: key.types) { n, types, values in
             if let statement { return PQexecPrepared(conn, statement.name, n, values, nil, nil, 0) }
             return PQexecParams(conn, query.sql, n, types, values, nil, nil, 0)
         }
@@ -205,13 +210,12 @@ public final class PostgresConnection: @unchecked Sendable {
     /// The prepared statement for `query` on this session, preparing it now if there is room;
     /// nil when it runs unprepared. A statement the server cannot prepare throws what running it
     /// would have (a syntax error, an aborted transaction).
-    private func preparedName(_ query: PostgresQuery, _ conn: OpaquePointer) throws -> (key: PreparedKey, name: String)? {
-        let key = PreparedKey(sql: query.sql, types: query.binds.map { Oid($0.oid) })
+    private func preparedName(_ key: PreparedKey, _ conn: OpaquePointer) throws -> (key: PreparedKey, name: String)? {
         if let name = prepared[key] { return (key, name) }
         guard preparedOnServer < Self.preparedLimit else { return nil }
         preparedCount += 1
         let name = "switchyard_\(preparedCount)"
-        let res = key.types.withUnsafeBufferPointer { PQprepare(conn, name, query.sql, Int32(key.types.count), $0.baseAddress) }
+        let res = key.types.withUnsafeBufferPointer { PQprepare(conn, name, key.sql, Int32(key.types.count), $0.baseAddress) }
         defer { PQclear(res) }
         try check(res, conn)
         prepared[key] = name
@@ -220,9 +224,8 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     /// Calls `body` with the statement's parameter count, types and values as C strings.
-    private static func withParameters<T>(_ query: PostgresQuery,
+    private static func withParameters<T>(_ query: PostgresQuery, types: [Oid],
                                           _ body: (Int32, UnsafePointer<Oid>?, UnsafePointer<UnsafePointer<CChar>?>?) -> T) -> T {
-        let types = query.binds.map { Oid($0.oid) }
         // Keep the C strings alive for the call.
         let cStrings: [UnsafeMutablePointer<CChar>?] = query.binds.map { $0.text.map { strdup($0) } ?? nil }
         defer { cStrings.forEach { free($0) } }
@@ -251,11 +254,12 @@ public final class PostgresConnection: @unchecked Sendable {
         }
         // Statements already prepared on this session run prepared; others go unnamed (a
         // PREPARE cannot be waited for inside the pipeline).
-        let names = queries.map { prepared[PreparedKey(sql: $0.sql, types: $0.binds.map { Oid($0.oid) })] }
+        let keys = queries.map(PreparedKey.init)
         guard PQenterPipelineMode(conn) == 1 else { throw lost() }
-        for (query, name) in zip(queries, names) {
+        for (query, key) in zip(queries, keys) {
             statistics.count()
-            let sent = Self.withParameters(query) { n, types, values in
+            let name = prepared[key]
+            let sent = Self.withParameters(query, types: key.types) { n, types, values in
                 if let name { return PQsendQueryPrepared(conn, name, n, values, nil, nil, 0) }
                 return PQsendQueryParams(conn, query.sql, n, types, values, nil, nil, 0)
             }

@@ -176,7 +176,8 @@ final class RedisTLSContext: @unchecked Sendable {
     /// name `host` (its DNS name, or its IP address when `host` is one).
     func handshake(fd: Int32, host: String, verification: RedisAddress.TLS.Verification) throws -> OpaquePointer {
         guard let ssl = SSL_new(context) else { throw RedisError(.connectionFailed, "TLS: \(Self.lastError())") }
-        let isIP = host.contains(":") || host.split(separator: ".").count == 4 && host.allSatisfy { $0.isNumber || $0 == "." }
+        var address = in6_addr()
+        let isIP = inet_pton(AF_INET, host, &address) == 1 || inet_pton(AF_INET6, host, &address) == 1
         if !isIP { _ = switchyard_ssl_set_server_name(ssl, host) }
         if verification == .full {
             let named = isIP ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host) : SSL_set1_host(ssl, host)

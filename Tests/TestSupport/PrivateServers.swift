@@ -14,7 +14,7 @@ public final class PrivatePostgres: @unchecked Sendable {
 
     /// With `tls`, the server takes TCP connections over TLS only (`hostssl`; a plain one is refused).
     public init(tls: TestCertificates?) async throws {
-        port = freePort()
+        port = freeServerPort()
         directory = TestEnvironment.repositoryRoot.path + "/.local/test-pg-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try "postgres\n".write(toFile: directory + "/pw", atomically: true, encoding: .utf8)
@@ -94,7 +94,7 @@ public final class PrivateRedis: @unchecked Sendable {
     public init(tls: TestCertificates?, user: (name: String, password: String)?) async throws {
         self.tls = tls
         self.user = user
-        port = freePort()
+        port = freeServerPort()
         directory = TestEnvironment.repositoryRoot.path + "/.local/test-redis-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         // The free port can be taken before redis binds it (any process's outgoing connection
@@ -105,7 +105,7 @@ public final class PrivateRedis: @unchecked Sendable {
                 return
             } catch let e as TestSetupError where e.message.contains("Address already in use") {
                 try? FileManager.default.removeItem(atPath: directory + "/redis.log")
-                port = freePort()
+                port = freeServerPort()
             }
         }
         try await start()

@@ -71,6 +71,26 @@ public func runProcess(_ path: String, _ args: [String], environment: [String: S
     return (status, text)
 }
 
+/// A free port below the kernel's ephemeral range (32768–60999 by default), for a test's own server
+/// that restarts on the same port: while it is down, an ephemeral port can be taken by any
+/// process's outgoing connection, and the restart then fails to bind.
+public func freeServerPort() -> Int {
+    for _ in 0..<200 {
+        let port = Int.random(in: 20_000..<32_000)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = UInt16(port).bigEndian
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        close(fd)
+        if bound == 0 { return port }
+    }
+    return freePort()
+}
+
 /// A free TCP port on 127.0.0.1 (bind to port 0 and read back what the kernel chose).
 public func freePort() -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
