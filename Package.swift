@@ -48,7 +48,8 @@ let package = Package(
         .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
-        // System libraries: only Postgres imports CLibPQ, only Redis imports CHiredis and CLibSSL.
+        // System libraries: only Postgres imports CLibPQ, only Redis imports CHiredis; both import CLibSSL
+        // (libpq's TLS and ours share one OpenSSL).
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq",
                        providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CHiredis", pkgConfig: "hiredis",
@@ -78,7 +79,7 @@ let package = Package(
             "GraphQLCore", .product(name: "OrderedCollections", package: "swift-collections"),
         ]),
 
-        .target(name: "Postgres", dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log"),
+        .target(name: "Postgres", dependencies: ["CLibPQ", "CLibSSL", .product(name: "Logging", package: "swift-log"),
                                                 .product(name: "CoreMetrics", package: "swift-metrics"),
                                                 .product(name: "Tracing", package: "swift-distributed-tracing")]),
         .target(name: "Redis", dependencies: ["CHiredis", "CLibSSL", .product(name: "Crypto", package: "swift-crypto"),

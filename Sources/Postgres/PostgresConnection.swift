@@ -1,5 +1,6 @@
 import CoreMetrics
 import CLibPQ
+import CLibSSL
 import Dispatch
 import Foundation
 import Synchronization
@@ -77,6 +78,7 @@ public final class PostgresConnection: @unchecked Sendable {
         if let conn { PQfinish(conn); self.conn = nil }
         prepared.removeAll()
         preparedOnServer = 0
+        _ = openSSLKeepsStateAtExit
         guard let c = PQconnectdb(Self.withDefaults(conninfo)) else { throw PostgresError(.connectionFailed, "out of memory") }
         guard PQstatus(c) == CONNECTION_OK else {
             let message = String(cString: PQerrorMessage(c)).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -407,6 +409,10 @@ public final class PostgresConnection: @unchecked Sendable {
 
     func reopenBlocking() throws { try openBlocking() }
 }
+
+/// libpq initialises OpenSSL on its first connection; OpenSSL would then free its state at exit
+/// under a thread still connecting (see `switchyard_openssl_keep_state_at_exit`). Once per process.
+let openSSLKeepsStateAtExit: Void = switchyard_openssl_keep_state_at_exit()
 
 public struct PostgresNotification: Sendable, Equatable {
     public let channel: String

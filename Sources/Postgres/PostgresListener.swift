@@ -4,9 +4,11 @@ import Synchronization
 
 extension PostgresPool {
     /// Notifications on `channels`, from a dedicated connection outside the pool that
-    /// reconnects and re-subscribes after the server restarts. Ending the iteration stops it.
-    /// With `announceSubscriptions`, a notification with an empty channel follows every
-    /// (re)subscription, so a cache can reload whatever changed while it was not listening.
+    /// reconnects and re-subscribes after the server restarts. Ending the iteration or closing
+    /// the pool stops it (its thread ends within about 100 ms, or when a connection attempt
+    /// under way gives up). With `announceSubscriptions`, a notification with an empty channel
+    /// follows every (re)subscription, so a cache can reload whatever changed while it was not
+    /// listening.
     ///
     /// ```swift
     /// for try await n in pool.listen(["events_appended"]) { print(n.payload) }
@@ -15,12 +17,23 @@ extension PostgresPool {
         let url = configuration.url
         let statistics = self.statistics
         return AsyncThrowingStream { continuation in
-            let stopped = Mutex(false)
-            continuation.onTermination = { _ in stopped.withLock { $0 = true } }
+            let stopped = Atomic(false)
+            let stop: @Sendable () -> Void = {
+                stopped.store(true, ordering: .releasing)
+                continuation.finish()
+            }
+            guard let id = addListener(stop) else {
+                continuation.finish(throwing: PostgresError(.poolClosed, "the pool is closed"))
+                return
+            }
+            continuation.onTermination = { [weak self] _ in
+                stopped.store(true, ordering: .releasing)
+                self?.removeListener(id)
+            }
             let thread = Thread {
                 var connection: PostgresConnection?
-                var backoffMs: UInt32 = 50
-                while !stopped.withLock({ $0 }) {
+                var backoffMs = 50
+                while !stopped.load(ordering: .acquiring) {
                     do {
                         if connection == nil {
                             connection = try PostgresConnection.connectBlocking(url, statistics: statistics)
@@ -32,8 +45,14 @@ extension PostgresPool {
                             continuation.yield(n)
                         }
                     } catch {
+                        connection?.close()
                         connection = nil
-                        usleep(backoffMs * 1000)
+                        // Back off in short steps so that a stop is heard.
+                        var waited = 0
+                        while waited < backoffMs, !stopped.load(ordering: .acquiring) {
+                            usleep(UInt32(min(100, backoffMs - waited)) * 1000)
+                            waited += 100
+                        }
                         backoffMs = min(backoffMs * 2, 2000)
                     }
                 }

@@ -42,6 +42,8 @@ public final class PostgresPool: Sendable {
         var waiters: [Waiter] = []
         var nextWaiterID: UInt64 = 0
         var closed = false
+        /// How to stop each running `listen`, by id: closing the pool stops them.
+        var listeners: [UInt64: @Sendable () -> Void] = [:]
     }
 
     public let configuration: Configuration
@@ -237,17 +239,32 @@ public final class PostgresPool: Sendable {
         try await query("SELECT pg_notify(\(channel), \(payload))")
     }
 
-    /// Closes idle connections and fails waiters; checked-out connections close when returned.
+    /// Closes idle connections, fails waiters and ends every `listen`; checked-out connections
+    /// close when returned.
     public func close() {
-        let (idle, waiters) = state.withLock { s -> ([PostgresConnection], [Waiter]) in
+        let (idle, waiters, listeners) = state.withLock { s -> ([PostgresConnection], [Waiter], [@Sendable () -> Void]) in
             s.closed = true
-            let idle = s.idle, waiters = s.waiters
+            let idle = s.idle, waiters = s.waiters, listeners = Array(s.listeners.values)
             s.open -= idle.count
             s.idle = []
             s.waiters = []
-            return (idle, waiters)
+            s.listeners = [:]
+            return (idle, waiters, listeners)
         }
         idle.forEach { $0.close() }
         waiters.forEach { $0.continuation.resume(throwing: PostgresError(.poolClosed, "the pool is closed")) }
+        listeners.forEach { $0() }
     }
+
+    /// Registers how to stop a listener; nil when the pool is already closed.
+    func addListener(_ stop: @escaping @Sendable () -> Void) -> UInt64? {
+        state.withLock { s in
+            guard !s.closed else { return nil }
+            s.nextWaiterID += 1
+            s.listeners[s.nextWaiterID] = stop
+            return s.nextWaiterID
+        }
+    }
+
+    func removeListener(_ id: UInt64) { _ = state.withLock { $0.listeners.removeValue(forKey: id) } }
 }

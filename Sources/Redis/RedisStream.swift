@@ -148,8 +148,11 @@ final class RedisStream {
 /// are read once; each connection gets its own session from it.
 final class RedisTLSContext: @unchecked Sendable {
     private let context: OpaquePointer
+    /// OpenSSL keeps its state until the process is gone (see `switchyard_openssl_keep_state_at_exit`).
+    private static let keepStateAtExit: Void = switchyard_openssl_keep_state_at_exit()
 
     init(_ settings: RedisAddress.TLS) throws {
+        _ = Self.keepStateAtExit
         guard let ctx = SSL_CTX_new(TLS_client_method()) else { throw RedisError(.connectionFailed, "TLS: \(Self.lastError())") }
         context = ctx
         _ = switchyard_ssl_ctx_require_tls12(ctx)

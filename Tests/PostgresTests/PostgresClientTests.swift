@@ -315,4 +315,17 @@ struct PostgresClientTests {
         #expect(got?.channel == "switchyard_test")
         #expect(got?.payload == "position=42")
     }
+
+    /// A listener belongs to its pool: closing the pool ends it (no thread left reconnecting),
+    /// and a closed pool refuses new ones.
+    @Test func closingThePoolEndsItsListeners() async throws {
+        let own = PostgresPool(configuration: .init(url: db.ownerURL, minConnections: 0, maxConnections: 1))
+        var notifications = own.listen(["switchyard_close_test"], announceSubscriptions: true).makeAsyncIterator()
+        #expect(try await notifications.next()?.payload == "subscribed")
+        own.close()
+        #expect(try await notifications.next() == nil, "the stream ended with the pool")
+        await #expect(throws: PostgresError.self) {
+            for try await _ in own.listen(["switchyard_close_test"]) {}
+        }
+    }
 }
