@@ -5,6 +5,7 @@ import Logging
 import Federation
 import GraphQLCore
 import Postgres
+import SwitchyardAllocator
 
 @main
 struct Switchyard: AsyncParsableCommand {
@@ -44,6 +45,8 @@ struct Serve: AsyncParsableCommand {
         let json = (environment["LOG_FORMAT"] ?? config.logging.format) == "json"
         bootstrapLogging(level: level, json: json, traced: config.tracing.enabled)
         let tracing = try GatewayTracing.bootstrap(config.tracing, logger: Logger(label: "switchyard.tracing"))
+        let allocator = String(cString: switchyard_allocator())
+        Logger(label: "switchyard").info("starting", metadata: ["allocator": "\(allocator.isEmpty ? "the C library's malloc" : allocator)"])
         let server = try await GatewayServer.fromConfiguration(config, reloadFrom: options.config)
         try await server.run(services: [tracing].compactMap { $0 }) { port in
             FileHandle.standardError.write(Data("switchyard listening on \(server.scheme)://\(config.listenAddress!.host):\(port)/graphql\n".utf8))

@@ -537,12 +537,18 @@ final class PlanRun {
                 }
             }
             guard hasKey else { continue }
-            let values = f.contextInputs.map { contextValue($0, indices: found.indices(of: entry)) }
             let b: Int
-            if let i = byContext[.array(values)] { b = i } else {
-                b = batches.count
-                byContext[.array(values)] = b
-                batches.append(Batch(context: values))
+            if f.contextInputs.isEmpty {
+                // No @fromContext: one batch.
+                if batches.isEmpty { batches.append(Batch(context: [])) }
+                b = 0
+            } else {
+                let values = f.contextInputs.map { contextValue($0, indices: found.indices(of: entry)) }
+                if let i = byContext[.array(values)] { b = i } else {
+                    b = batches.count
+                    byContext[.array(values)] = b
+                    batches.append(Batch(context: values))
+                }
             }
             let rep = representation(node, input.selection,
                                      typename: input.asInterfaceObject ? input.typeCondition : (typename ?? input.typeCondition))

@@ -44,8 +44,14 @@ struct Shaper {
         let named: NamedType?
         /// `"<responseKey>":` as JSON, written once per step rather than once per object.
         let keyBytes: [UInt8]
+        /// The field nodes' selection sets (what an object value of this step is completed with).
+        let selectionSets: [SelectionSet]
+        /// The steps of an object value, by its runtime type, collected the first time one comes
+        /// (most fields see one type): no lookup by selection sets per object.
+        var children: [(type: ObjectIdentifier, steps: [FieldStep])] = []
         init(responseKey: String, nodes: [Field], isTypename: Bool, type: TypeReference, named: NamedType?) {
             self.responseKey = responseKey
+            self.selectionSets = nodes.compactMap(\.selectionSet)
             var w = JSONWriter(capacity: responseKey.utf8.count + 3)
             w.writeString(responseKey)
             w.bytes.append(UInt8(ascii: ":"))
@@ -77,32 +83,42 @@ struct Shaper {
     mutating func shape(_ operation: OperationDefinition, root: ResultNode) -> [UInt8] {
         out = JSONWriter(capacity: 16_384)
         guard let rootName = schema.rootTypeName(operation.operation), let rootType = schema.types[rootName] else { return Array("null".utf8) }
-        if case .propagate = object(root, rootType, [operation.selectionSet]) {
+        if case .propagate = object(root, rootType, steps: steps(rootType, [operation.selectionSet])) {
             out.bytes.removeAll(keepingCapacity: true)
             out.append("null")
         }
         return out.bytes
     }
 
-    mutating func object(_ node: ResultNode, _ type: NamedType, _ sets: [SelectionSet]) -> Completed {
-        let steps: [FieldStep]
+    /// The steps of an object of `type` selected by `sets` (collected once per request).
+    mutating func steps(_ type: NamedType, _ sets: [SelectionSet]) -> [FieldStep] {
         let cacheable = sets.allSatisfy { $0.span != .none }
         let key = PlanKey(first: cacheable ? Int(sets.first?.span.start ?? 0) : 0, count: sets.count,
                           spanSum: cacheable ? sets.reduce(0) { $0 &+ Int($1.span.start) } : 0, type: ObjectIdentifier(type))
-        if cacheable, let cached = plans[key] {
-            steps = cached
-        } else {
-            steps = collector.collect(type, sets).compactMap { responseKey, nodes in
-                let name = nodes[0].name.value
-                if name == "__typename" {
-                    return FieldStep(responseKey: responseKey, nodes: nodes, isTypename: true, type: .named(Name("String")), named: nil)
-                }
-                guard let def = schema.field(type, name) else { return nil }
-                return FieldStep(responseKey: responseKey, nodes: nodes, isTypename: false, type: def.type,
-                                 named: schema.types[def.type.namedType.value])
+        if cacheable, let cached = plans[key] { return cached }
+        let steps = collector.collect(type, sets).compactMap { responseKey, nodes -> FieldStep? in
+            let name = nodes[0].name.value
+            if name == "__typename" {
+                return FieldStep(responseKey: responseKey, nodes: nodes, isTypename: true, type: .named(Name("String")), named: nil)
             }
-            if cacheable { plans[key] = steps }
+            guard let def = schema.field(type, name) else { return nil }
+            return FieldStep(responseKey: responseKey, nodes: nodes, isTypename: false, type: def.type,
+                             named: schema.types[def.type.namedType.value])
         }
+        if cacheable { plans[key] = steps }
+        return steps
+    }
+
+    /// The steps of an object value of `parent`'s field, of runtime type `type`.
+    mutating func steps(_ type: NamedType, of parent: FieldStep) -> [FieldStep] {
+        let id = ObjectIdentifier(type)
+        for child in parent.children where child.type == id { return child.steps }
+        let found = steps(type, parent.selectionSets)
+        parent.children.append((id, found))
+        return found
+    }
+
+    mutating func object(_ node: ResultNode, _ type: NamedType, steps: [FieldStep]) -> Completed {
         out.bytes.append(UInt8(ascii: "{"))
         for (i, step) in steps.enumerated() {
             if i > 0 { out.bytes.append(UInt8(ascii: ",")) }
@@ -214,7 +230,7 @@ struct Shaper {
                     // An interface known only through an @interfaceObject (no subgraph says which
                     // object it is): its own fields are answered, fragments on objects are not.
                 }
-                return object(child, runtime, step.nodes.compactMap(\.selectionSet))
+                return object(child, runtime, steps: steps(runtime, of: step))
             case .node:
                 error("Field \(parent).\(step.nodes[0].name.value) returned a list for \(n.value).", step.nodes)
                 return .propagate

@@ -251,8 +251,8 @@ enum Values {
             if case .string(let s) = value, type.enumValues[s] != nil { return value }
             return nil
         }
-        switch type.name {
-        case "Int":
+        switch type.builtInScalar {
+        case .int?:
             switch value {
             case .int(let i): return i >= Int(Int32.min) && i <= Int(Int32.max) ? value : nil
             case .double(let d): return d.rounded() == d && d >= Double(Int32.min) && d <= Double(Int32.max) ? .int(Int(d)) : nil
@@ -260,7 +260,7 @@ enum Values {
             case .string(let s): return Int32(s).map { .int(Int($0)) }
             default: return nil
             }
-        case "Float":
+        case .float?:
             switch value {
             case .int(let i): return .double(Double(i))
             case .double(let d): return d.isFinite ? value : nil
@@ -268,7 +268,7 @@ enum Values {
             case .string(let s): return Double(s).flatMap { $0.isFinite ? .double($0) : nil }
             default: return nil
             }
-        case "String":
+        case .string?:
             switch value {
             case .string: return value
             case .int(let i): return .string(String(i))
@@ -276,13 +276,13 @@ enum Values {
             case .bool(let b): return .string(b ? "true" : "false")
             default: return nil
             }
-        case "Boolean":
+        case .boolean?:
             switch value {
             case .bool: return value
             case .int(let i): return .bool(i != 0)
             default: return nil
             }
-        case "ID":
+        case .id?:
             switch value {
             case .string: return value
             case .int(let i): return .string(String(i))

@@ -27,6 +27,13 @@ public final class NamedType: Sendable {
     public let isOneOf: Bool
     /// Interfaces implementing this interface.
     public let implementingInterfaces: [String]
+    /// Which built-in scalar this is (nil for every other type): leaf serialisation switches on
+    /// it rather than comparing names.
+    public let builtInScalar: BuiltInScalar?
+
+    public enum BuiltInScalar: Sendable {
+        case int, float, string, boolean, id
+    }
 
     init(kind: TypeKind, name: String, description: String?, fields: OrderedDictionary<String, FieldDef>, interfaces: [String],
          possibleTypes: [String], enumValues: OrderedDictionary<String, EnumValueDef>, inputFields: OrderedDictionary<String, InputValueDef>,
@@ -44,6 +51,14 @@ public final class NamedType: Sendable {
         self.specifiedByURL = directives.first { $0.name.value == "specifiedBy" }?.arguments.first { $0.name.value == "url" }
             .flatMap { if case .string(let s, _) = $0.value { return s } else { return nil } }
         self.isOneOf = directives.contains { $0.name.value == "oneOf" }
+        switch (kind, name) {
+        case (.scalar, "Int"): builtInScalar = .int
+        case (.scalar, "Float"): builtInScalar = .float
+        case (.scalar, "String"): builtInScalar = .string
+        case (.scalar, "Boolean"): builtInScalar = .boolean
+        case (.scalar, "ID"): builtInScalar = .id
+        default: builtInScalar = nil
+        }
     }
 }
 
