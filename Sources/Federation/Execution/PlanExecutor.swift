@@ -436,9 +436,10 @@ final class PlanRun {
     /// key and written under their names; fragments apply by the object's own `__typename`, and
     /// `__typename` is written as `typename` (what the target expects: the interface's name for an
     /// @interfaceObject).
-    func representation(_ node: ResultNode, _ set: SelectionSet, typename: String?) -> [UInt8] {
+    /// `written` is scratch space the caller keeps for all its representations (emptied here).
+    func representation(_ node: ResultNode, _ set: SelectionSet, typename: String?, written: inout [String]) -> [UInt8] {
         var w = JSONWriter(capacity: 64)
-        var written: [String] = []
+        written.removeAll(keepingCapacity: true)
         w.bytes.append(UInt8(ascii: "{"))
         write(node, set.selections, runtime: node.string("__typename") ?? typename, typename: typename, written: &written, into: &w)
         w.bytes.append(UInt8(ascii: "}"))
@@ -525,6 +526,7 @@ final class PlanRun {
         guard !f.entities.isEmpty else { return ([], Found()) }
         var batches: [Batch] = []
         var byContext: [JSON: Int] = [:]
+        var written: [String] = []
         let found = collect(path)
         for (entry, node) in found.nodes.enumerated() {
             let typename = node.string("__typename")
@@ -551,7 +553,7 @@ final class PlanRun {
                 }
             }
             let rep = representation(node, input.selection,
-                                     typename: input.asInterfaceObject ? input.typeCondition : (typename ?? input.typeCondition))
+                                     typename: input.asInterfaceObject ? input.typeCondition : (typename ?? input.typeCondition), written: &written)
             let key = RepresentationKey(bytes: rep)
             if let i = batches[b].index[key] { batches[b].targets[i].append((node, entry)) } else {
                 batches[b].index[key] = batches[b].reps.count

@@ -131,9 +131,16 @@ public struct JSONWriter {
         var s = s
         s.withUTF8 { u in
             var chunk = 0
-            for i in 0..<u.count {
+            var i = 0
+            let n = u.count
+            while i < n {
+                // Eight bytes at a time while none needs escaping (most text).
+                if i + 8 <= n, !JSONBytes.anyQuoteBackslashOrControl(UnsafeRawPointer(u.baseAddress! + i).loadUnaligned(as: UInt64.self)) {
+                    i += 8
+                    continue
+                }
                 let c = u[i]
-                if c >= 0x20 && c != 0x22 && c != 0x5C { continue }
+                if c >= 0x20 && c != 0x22 && c != 0x5C { i += 1; continue }
                 bytes.append(contentsOf: UnsafeBufferPointer(rebasing: u[chunk..<i]))
                 chunk = i + 1
                 switch c {
@@ -150,10 +157,27 @@ public struct JSONWriter {
                     bytes.append(hex[Int(c >> 4)])
                     bytes.append(hex[Int(c & 0xF)])
                 }
+                i += 1
             }
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: u[chunk..<u.count]))
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+}
+
+/// Word-at-a-time tests on eight bytes of JSON text (each tells whether any byte matches).
+enum JSONBytes {
+    private static let ones: UInt64 = 0x0101_0101_0101_0101
+    private static let highs: UInt64 = 0x8080_8080_8080_8080
+
+    /// Whether any byte is zero.
+    @inline(__always) static func anyZero(_ w: UInt64) -> Bool { (w &- ones) & ~w & highs != 0 }
+
+    /// Whether any byte is `"`, `\` or below 0x20 (what a JSON string must escape, and where
+    /// reading one must stop and look).
+    @inline(__always) static func anyQuoteBackslashOrControl(_ w: UInt64) -> Bool {
+        let below20 = (w &- ones &* 0x20) & ~w & highs
+        return below20 != 0 || anyZero(w ^ (ones &* 0x22)) || anyZero(w ^ (ones &* 0x5C))
     }
 }
 
@@ -349,6 +373,13 @@ public struct JSONReader {
         i += 1
         // The common case, no escape: the string straight from the bytes.
         let start = i
+        // Eight bytes at a time up to the first quote, backslash or control character.
+        let count = bytes.count
+        i = bytes.withUnsafeBytes { b in
+            var j = start
+            while j + 8 <= count, !JSONBytes.anyQuoteBackslashOrControl(b.loadUnaligned(fromByteOffset: j, as: UInt64.self)) { j += 8 }
+            return j
+        }
         while i < bytes.count {
             let c = bytes[i]
             if c == UInt8(ascii: "\"") {

@@ -1,0 +1,68 @@
+import Foundation
+import GraphQLCore
+import Testing
+
+/// The JSON writer and reader skip eight bytes at a time until a byte needs a look (`"`, `\`,
+/// a control character): each such byte is put at every offset of a word and of the tail, among
+/// ASCII and multi-byte UTF-8, and the written text must read back to the same string — and be
+/// what Python's `json` module reads as the same string (an outside judge of the escaping).
+@Suite("JSON text")
+struct JSONTests {
+    static let specials: [String] = ["\"", "\\", "\n", "\t", "\u{0}", "\u{1F}", "\u{8}", "\u{C}", "\r"]
+    static let fillers: [String] = ["a", "é", "€", "😀"]
+
+    static var samples: [String] {
+        var out = [""]
+        for special in specials {
+            for filler in fillers {
+                for length in [0, 1, 7, 8, 9, 15, 16, 17, 23] {
+                    for at in Set([0, length / 2, length]) {
+                        var chars = Array(repeating: filler, count: length)
+                        chars.insert(special, at: at)
+                        out.append(chars.joined())
+                    }
+                }
+            }
+        }
+        out.append(String(repeating: "plain ascii text ", count: 9))
+        out.append(String(repeating: "\u{7F}~ ", count: 11))   // DEL and tilde need no escape
+        return out
+    }
+
+    @Test func everyStringWrittenReadsBackTheSame() throws {
+        for s in Self.samples {
+            var w = JSONWriter()
+            w.writeString(s)
+            let text = String(decoding: w.bytes, as: UTF8.self)
+            #expect(!text.dropFirst().dropLast().contains { $0.asciiValue.map { $0 < 0x20 } ?? false }, "a control character left raw in \(text.debugDescription)")
+            #expect(try JSONReader.parse(w.bytes) == .string(s), "\(s.debugDescription) → \(text)")
+        }
+    }
+
+    @Test func pythonReadsWhatWeWriteAndWeReadWhatPythonWrites() throws {
+        let samples = Self.samples
+        var ours = JSONWriter()
+        ours.write(.array(samples.map { .string($0) }))
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("json-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("ours.json"), output = dir.appendingPathComponent("theirs.json")
+        try Data(ours.bytes).write(to: input)
+        // Python reads ours, and writes the same strings its own way (\u escapes, ensure_ascii).
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        python.arguments = ["python3", "-c", "import json, sys; v = json.load(open(sys.argv[1])); json.dump(v, open(sys.argv[2], 'w'))",
+                            input.path, output.path]
+        try python.run()
+        python.waitUntilExit()
+        #expect(python.terminationStatus == 0, "python3 could not read what we wrote")
+        let theirs = try JSONReader.parse(Array(try Data(contentsOf: output)))
+        #expect(theirs == .array(samples.map { .string($0) }))
+    }
+
+    @Test func aRawControlCharacterOrAnUnterminatedStringIsRefused() {
+        for bad in ["\"abcdefghij\u{1}klm\"", "\"abcdefghijklmnopq", "\"abcdefgh\\"] {
+            #expect(throws: JSONReader.Failure.self, "\(bad.debugDescription)") { try JSONReader.parse(bad) }
+        }
+    }
+}
