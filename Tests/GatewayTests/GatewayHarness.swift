@@ -80,15 +80,17 @@ struct GatewayClient: Sendable {
     }
 
     /// POST a JSON body with the usual GraphQL headers.
-    func post(_ json: String, accept: String = "application/graphql-response+json", headers: [(String, String)] = []) async throws -> GatewayResponse {
+    func post(_ json: String, accept: String = "application/graphql-response+json", headers: [(String, String)] = [],
+              timeout: TimeAmount = .seconds(30)) async throws -> GatewayResponse {
         try await send(.POST, "/graphql", body: Array(json.utf8),
-                       headers: [("content-type", "application/json"), ("accept", accept)] + headers)
+                       headers: [("content-type", "application/json"), ("accept", accept)] + headers, timeout: timeout)
     }
 
-    func query(_ q: String, variables: String? = nil, headers: [(String, String)] = []) async throws -> GatewayResponse {
+    func query(_ q: String, variables: String? = nil, headers: [(String, String)] = [],
+               timeout: TimeAmount = .seconds(30)) async throws -> GatewayResponse {
         var body = #"{"query":\#(JSON.string(q).text)"#
         if let variables { body += #","variables":\#(variables)"# }
-        return try await post(body + "}", headers: headers)
+        return try await post(body + "}", headers: headers, timeout: timeout)
     }
 
     func get(_ query: [(String, String)], accept: String = "application/graphql-response+json") async throws -> GatewayResponse {

@@ -36,10 +36,13 @@ struct PlatformFixture: Sendable {
     }
 }
 
-func withPlatform<T: Sendable>(_ body: (PlatformFixture, GatewayClient, GatewayServer) async throws -> T) async throws -> T {
+func withPlatform<T: Sendable>(configure: (inout GatewayConfiguration) -> Void = { _ in },
+                                _ body: (PlatformFixture, GatewayClient, GatewayServer) async throws -> T) async throws -> T {
     let fixture = try await PlatformFixture.make()
     do {
-        let r = try await withConfiguredGateway(fixture.config) { try await body(fixture, $0, $1) }
+        var config = fixture.config
+        configure(&config)
+        let r = try await withConfiguredGateway(config) { try await body(fixture, $0, $1) }
         await fixture.destroy()
         return r
     } catch {
@@ -191,13 +194,15 @@ struct PlatformTests {
         }
     }
 
+    /// 100 appends at once queue for the pool's connections: on a loaded machine the last ones
+    /// wait long, so each has two minutes (a hang guard, not a speed check).
     @Test func concurrentAppendsAtOneVersionLetExactlyOneWin() async throws {
-        try await withPlatform { fixture, client, server in
+        try await withPlatform(configure: { $0.limits.requestTimeoutMs = 120_000; $0.postgres?.acquireTimeoutMs = 120_000 }) { fixture, client, server in
             let outcomes = try await withThrowingTaskGroup(of: String.self) { group in
                 for i in 0..<100 {
                     group.addTask {
                         let r = try await client.query(#"mutation { appendEvents(streamId: "race", expectedVersion: 0, events: [{type: "E\#(i)"}, {type: "F"}]) { toVersion } }"#,
-                                                       headers: [("x-tenant", "acme")])
+                                                       headers: [("x-tenant", "acme")], timeout: .minutes(2))
                         if r.json?["data"]?["appendEvents"]?["toVersion"] == 2 { return "ok" }
                         // One error, with its path: the null it causes is not reported twice.
                         guard r.json?["errors"]?.arrayValue?.count == 1, r.json?["errors"]?[0]?["path"]?.text == #"["appendEvents"]"# else { return r.text }
