@@ -2,14 +2,17 @@ import OrderedCollections
 
 /// A JSON value with ordered objects: the one representation of results, variables and
 /// extensions. Written straight to bytes by `JSONWriter`, read by `JSONReader`.
-public indirect enum JSON: Sendable, Hashable {
+///
+/// Scalars are held inline (16 bytes, no allocation of their own: a response tree's leaves are
+/// most of its values); only an object is boxed, which keeps the enum that small.
+public enum JSON: Sendable, Hashable {
     case null
     case bool(Bool)
     case int(Int)
     case double(Double)
     case string(String)
     case array([JSON])
-    case object(OrderedDictionary<String, JSON>)
+    indirect case object(OrderedDictionary<String, JSON>)
 
     public subscript(key: String) -> JSON? {
         if case .object(let o) = self { return o[key] }
