@@ -333,13 +333,7 @@ public final class ResultNode {
     /// Position of an object's member.
     public func position(_ key: String) -> Int? {
         guard let keys else { return nil }
-        if keys.count <= 16 {
-            // Lengths first: most keys of an object differ in length, and telling two strings
-            // of one length apart is a call into the runtime.
-            let length = key.utf8.count
-            for i in keys.indices where keys[i].utf8.count == length && keys[i] == key { return i }
-            return nil
-        }
+        if keys.count <= 16 { return keys.firstIndex(of: key) }
         if index == nil {
             var d = [String: Int](minimumCapacity: keys.count)
             for (i, k) in keys.enumerated() where d[k] == nil { d[k] = i }
