@@ -2,8 +2,6 @@ import ArgumentParser
 import Foundation
 import Gateway
 import Logging
-import NIOCore
-import NIOPosix
 import Federation
 import GraphQLCore
 import Postgres
@@ -16,24 +14,6 @@ struct Switchyard: AsyncParsableCommand {
         abstract: "A GraphQL federation gateway.",
         subcommands: [Serve.self, Compose.self, Plan.self, Check.self, SubgraphCommand.self, DB.self]
     )
-
-    /// Swift Concurrency's jobs run on NIO's event loops (installed first thing, on the main
-    /// thread): a request no longer hops between the event loop that reads it and the
-    /// cooperative pool that executes it. Nothing of ours blocks a thread in async code — libpq
-    /// and Redis calls run on threads of their own — so the loops stay free for I/O.
-    static func main() async {
-        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
-        do {
-            var command = try parseAsRoot()
-            if var asyncCommand = command as? AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-        } catch {
-            exit(withError: error)
-        }
-    }
 }
 
 struct ConfigOption: ParsableArguments {
