@@ -124,7 +124,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        .testTarget(name: "GraphQLCoreTests", dependencies: ["GraphQLCore"],
+        .testTarget(name: "GraphQLCoreTests", dependencies: ["GraphQLCore", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "QueryLimitsTests", dependencies: ["QueryLimits", "GraphQLCore"]),
         .testTarget(name: "FederationTests", dependencies: ["Federation", "GraphQLCore", "BenchSubgraphs", "TestSupport"], exclude: ["Fixtures"]),

@@ -1,6 +1,7 @@
 import Foundation
 import GraphQLCore
 import Testing
+import TestSupport
 
 /// The JSON writer and reader skip eight bytes at a time until a byte needs a look (`"`, `\`,
 /// a control character): each such byte is put at every offset of a word and of the tail, among
@@ -39,7 +40,7 @@ struct JSONTests {
         }
     }
 
-    @Test func pythonReadsWhatWeWriteAndWeReadWhatPythonWrites() throws {
+    @Test func pythonReadsWhatWeWriteAndWeReadWhatPythonWrites() async throws {
         let samples = Self.samples
         var ours = JSONWriter()
         ours.write(.array(samples.map { .string($0) }))
@@ -49,13 +50,9 @@ struct JSONTests {
         let input = dir.appendingPathComponent("ours.json"), output = dir.appendingPathComponent("theirs.json")
         try Data(ours.bytes).write(to: input)
         // Python reads ours, and writes the same strings its own way (\u escapes, ensure_ascii).
-        let python = Process()
-        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        python.arguments = ["python3", "-c", "import json, sys; v = json.load(open(sys.argv[1])); json.dump(v, open(sys.argv[2], 'w'))",
-                            input.path, output.path]
-        try python.run()
-        python.waitUntilExit()
-        #expect(python.terminationStatus == 0, "python3 could not read what we wrote")
+        let python = try await runProcess("/usr/bin/env", ["python3", "-c", "import json, sys; v = json.load(open(sys.argv[1])); json.dump(v, open(sys.argv[2], 'w'))",
+                                                            input.path, output.path])
+        #expect(python.status == 0, "python3 could not read what we wrote: \(python.output)")
         let theirs = try JSONReader.parse(Array(try Data(contentsOf: output)))
         #expect(theirs == .array(samples.map { .string($0) }))
     }

@@ -2,9 +2,8 @@ import Foundation
 import Synchronization
 
 /// A process a test starts and stops. Its output is read on a thread of its own (never on the
-/// cooperative pool, where a blocking read would stall every other task) and kept line by line,
-/// and it is stopped with SIGKILL: children spawned from the test process inherit a signal mask
-/// in which SIGTERM is blocked, so `terminate()` would leave them running after the tests.
+/// cooperative pool, where a blocking read would stall every other task) and kept line by line.
+/// The pipe's read end belongs to that thread alone, which closes it once, at the end of output.
 public final class ChildProcess: Sendable {
     private struct State {
         var lines: [String] = []
@@ -14,35 +13,42 @@ public final class ChildProcess: Sendable {
 
     private final class Shared: Sendable { let state = Mutex(State()) }
 
-    private let process: Process
+    public let pid: pid_t
+    /// The exit status once reaped (waitpid is called once per child).
+    private let exit = Mutex<Int32?>(nil)
     private let shared = Shared()
 
-    /// - Parameter outputIsStderr: read the child's standard error (else its standard output).
+    /// - Parameters:
+    ///   - environment: the child's whole environment (default: the test process's).
+    ///   - outputIsStderr: read the child's standard error (else its standard output, with its
+    ///     standard error going to the test process's).
     public init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil, outputIsStderr: Bool = false) throws {
-        let process = Process()
-        let output = Pipe()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        if outputIsStderr {
-            process.standardError = output
-            process.standardOutput = FileHandle.nullDevice
-        } else {
-            process.standardOutput = output
-            process.standardError = FileHandle.standardError
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw TestSetupError(message: "pipe: \(String(cString: strerror(errno)))") }
+        let (readEnd, writeEnd) = (fds[0], fds[1])
+        _ = fcntl(readEnd, F_SETFD, FD_CLOEXEC)
+        _ = fcntl(writeEnd, F_SETFD, FD_CLOEXEC)
+        do {
+            pid = try Spawn.start(executable, arguments, environment: environment ?? ProcessInfo.processInfo.environment,
+                                  stdout: outputIsStderr ? .devNull : .descriptor(writeEnd),
+                                  stderr: outputIsStderr ? .descriptor(writeEnd) : .inherit)
+        } catch {
+            close(readEnd)
+            close(writeEnd)
+            throw error
         }
-        try process.run()
-        self.process = process
-        let handle = output.fileHandleForReading
+        close(writeEnd)
         let shared = self.shared
         let thread = Thread {
-            var pending = ""
+            var pending: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 65_536)
             while true {
-                let chunk = handle.availableData
-                if chunk.isEmpty { break }
-                pending += String(decoding: chunk, as: UTF8.self)
-                while let nl = pending.firstIndex(of: "\n") {
-                    let line = String(pending[..<nl])
+                let n = buffer.withUnsafeMutableBytes { read(readEnd, $0.baseAddress, $0.count) }
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { break }
+                pending.append(contentsOf: buffer[0..<n])
+                while let nl = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                    let line = String(decoding: pending[..<nl], as: UTF8.self)
                     pending.removeSubrange(...nl)
                     let ready = shared.state.withLock { s -> [@Sendable (String?) -> Void] in
                         s.lines.append(line)
@@ -56,6 +62,7 @@ public final class ChildProcess: Sendable {
                     for r in ready { r(line) }
                 }
             }
+            close(readEnd)
             let waiting = shared.state.withLock { s -> [@Sendable (String?) -> Void] in
                 s.ended = true
                 defer { s.waiters.removeAll() }
@@ -99,17 +106,23 @@ public final class ChildProcess: Sendable {
         return lines.filter(match)
     }
 
-    /// SIGTERM (for a child that unblocks it itself, as `switchyard serve` does), then waits
-    /// for it to end and returns its exit status.
+    /// SIGTERM, then waits for it to end and returns its exit status.
     public func terminateAndWait() -> Int32 {
-        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
-        process.waitUntilExit()
-        return process.terminationStatus
+        end(signal: SIGTERM)
     }
 
     /// SIGKILL, then wait for it to end.
     public func stop() {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        _ = end(signal: SIGKILL)
+    }
+
+    private func end(signal: Int32) -> Int32 {
+        exit.withLock { status in
+            if let status { return status }
+            kill(pid, signal)
+            let s = Spawn.wait(pid)
+            status = s
+            return s
+        }
     }
 }

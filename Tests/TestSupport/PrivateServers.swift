@@ -7,6 +7,8 @@ public final class PrivatePostgres: @unchecked Sendable {
     public let directory: String
     private var dataDir: String { directory + "/data" }
     private var isRoot: Bool { getuid() == 0 }
+    /// The running server's pid, known to `SpawnedChildren` (killed if the test process crashes).
+    private var postmaster: pid_t?
 
     public var url: String { "postgres://postgres:postgres@127.0.0.1:\(port)/postgres" }
 
@@ -53,6 +55,8 @@ public final class PrivatePostgres: @unchecked Sendable {
         for _ in 0..<3 {
             do {
                 try await asPostgres("pg_ctl", ["-D", dataDir, "-l", directory + "/log", "-w", "-t", "120", "start"])
+                postmaster = SpawnedChildren.pid(inFile: dataDir + "/postmaster.pid")
+                if let postmaster { SpawnedChildren.add(postmaster) }
                 return
             } catch {
                 failure = error
@@ -62,7 +66,11 @@ public final class PrivatePostgres: @unchecked Sendable {
         let log = (try? String(contentsOfFile: directory + "/log", encoding: .utf8)) ?? ""
         throw TestSetupError(message: "\(failure.map { "\($0)" } ?? "pg_ctl start failed"); server log: \(log.suffix(600))")
     }
-    public func stop() async throws { try await asPostgres("pg_ctl", ["-D", dataDir, "-m", "fast", "-w", "stop"]) }
+    public func stop() async throws {
+        try await asPostgres("pg_ctl", ["-D", dataDir, "-m", "fast", "-w", "stop"])
+        if let postmaster { SpawnedChildren.remove(postmaster) }
+        postmaster = nil
+    }
     public func restart() async throws {
         try await stop()
         try await start()
@@ -81,6 +89,8 @@ public final class PrivateRedis: @unchecked Sendable {
     public let tls: TestCertificates?
     /// The user redis-cli (and `url`) authenticates as, when users are set.
     public let user: (name: String, password: String)?
+    /// The running server's pid, known to `SpawnedChildren` (killed if the test process crashes).
+    private var serverPid: pid_t?
     public var url: String {
         let auth = user.map { "\($0.name):\($0.password)@" } ?? ""
         guard let tls else { return "redis://\(auth)127.0.0.1:\(port)" }
@@ -144,7 +154,11 @@ public final class PrivateRedis: @unchecked Sendable {
         // Generous: under the whole suite on 2 cores, process start-up can take seconds.
         let deadline = ContinuousClock.now + .seconds(30) // a bound against hangs, not a speed check
         while ContinuousClock.now < deadline {
-            if (try? await runProcess("/usr/bin/env", ["redis-cli"] + cliArguments + ["ping"]))?.output.contains("PONG") == true { return }
+            if (try? await runProcess("/usr/bin/env", ["redis-cli"] + cliArguments + ["ping"]))?.output.contains("PONG") == true {
+                serverPid = SpawnedChildren.pid(inFile: directory + "/redis.pid")
+                if let serverPid { SpawnedChildren.add(serverPid) }
+                return
+            }
             if ((try? String(contentsOfFile: directory + "/redis.log", encoding: .utf8)) ?? "").contains("aborting") { break }
             try await Task.sleep(for: .milliseconds(50))
         }
@@ -155,7 +169,11 @@ public final class PrivateRedis: @unchecked Sendable {
     public func stop() async throws {
         _ = try await runProcess("/usr/bin/env", ["redis-cli"] + cliArguments + ["shutdown", "nosave"])
         for _ in 0..<100 {
-            if (try? await runProcess("/usr/bin/env", ["redis-cli"] + cliArguments + ["ping"]))?.output.contains("PONG") != true { return }
+            if (try? await runProcess("/usr/bin/env", ["redis-cli"] + cliArguments + ["ping"]))?.output.contains("PONG") != true {
+                if let serverPid { SpawnedChildren.remove(serverPid) }
+                serverPid = nil
+                return
+            }
             try await Task.sleep(for: .milliseconds(20))
         }
     }

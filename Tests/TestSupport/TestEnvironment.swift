@@ -30,40 +30,24 @@ public enum TestEnvironment {
     }
 }
 
-/// Runs a program and returns its exit status and output.
+/// Runs a program and returns its exit status and output (standard output and error together).
 ///
-/// `posix_spawn` + `waitpid` on a thread of its own: the cooperative pool is never blocked,
-/// and a program that daemonizes (pg_ctl, redis-server --daemonize) is seen to exit even
+/// Started by `Spawn` and waited for on a thread of its own: the cooperative pool is never
+/// blocked, and a program that daemonizes (pg_ctl, redis-server --daemonize) is seen to exit even
 /// though its child lives on holding the output file.
 @discardableResult
 public func runProcess(_ path: String, _ args: [String], environment: [String: String]? = nil) async throws -> (status: Int32, output: String) {
     let outPath = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-proc-\(UUID().uuidString)").path
     defer { try? FileManager.default.removeItem(atPath: outPath) }
-    var env = ProcessInfo.processInfo.environment
-    if let environment { env.merge(environment) { $1 } }
-    let argv = [path] + args
-    let envp = env.map { "\($0.key)=\($0.value)" }
+    let env = Spawn.environment(environment)
     let status: Int32 = try await withCheckedThrowingContinuation { cont in
         let thread = Thread {
-            var actions = posix_spawn_file_actions_t()
-            posix_spawn_file_actions_init(&actions)
-            defer { posix_spawn_file_actions_destroy(&actions) }
-            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-            posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-            posix_spawn_file_actions_adddup2(&actions, 1, 2)
-            var cArgv: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-            var cEnv: [UnsafeMutablePointer<CChar>?] = envp.map { strdup($0) } + [nil]
-            defer { cArgv.forEach { free($0) }; cEnv.forEach { free($0) } }
-            var pid: pid_t = 0
-            let rc = posix_spawn(&pid, path, &actions, nil, &cArgv, &cEnv)
-            guard rc == 0 else {
-                cont.resume(throwing: TestSetupError(message: "could not start \(path): errno \(rc)"))
-                return
+            do {
+                let pid = try Spawn.start(path, args, environment: env, stdout: .file(outPath), stderr: .standardOutput)
+                cont.resume(returning: Spawn.wait(pid))
+            } catch {
+                cont.resume(throwing: error)
             }
-            var wstatus: Int32 = 0
-            while waitpid(pid, &wstatus, 0) < 0 && errno == EINTR {}
-            let exited = (wstatus & 0x7f) == 0
-            cont.resume(returning: exited ? (wstatus >> 8) & 0xff : 128 + (wstatus & 0x7f))
         }
         thread.start()
     }

@@ -236,6 +236,9 @@ public final class GatewayServer: Sendable {
     /// `services` run beside the server and stop after it (the trace exporter, which flushes last).
     public func run(services: [any Service] = [], onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         guard let address = configuration.listenAddress else { throw ConfigurationError("invalid listen address") }
+        // A write to a connection its peer closed (an HTTP client, a database, OpenSSL's own
+        // write(2)s) must fail with EPIPE, not end the process: servers ignore SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
         let webSocket = GraphQLWebSocket(runtime: runtime)
         let http = Self.serverBuilder(configuration.limits, webSocket)
         let app = Application(
