@@ -129,28 +129,6 @@ public final class PlanExecutor: Sendable {
 }
 
 extension ResultNode {
-    /// Deep merge of another object's members into this one (entity answers merged into place).
-    func merge(_ other: ResultNode) {
-        guard let keys = other.keys else { return }
-        for (k, cell) in zip(keys, other.cells) {
-            guard let i = position(k) else { append(k, cell); continue }
-            cells[i] = Self.merged(cells[i], cell)
-        }
-    }
-
-    static func merged(_ a: Cell, _ b: Cell) -> Cell {
-        switch (a, b) {
-        case (.node(let x), .node(let y)) where x.isObject && y.isObject:
-            x.merge(y)
-            return a
-        case (.node(let x), .node(let y)) where !x.isObject && !y.isObject && x.cells.count == y.cells.count:
-            for j in x.cells.indices { x.cells[j] = merged(x.cells[j], y.cells[j]) }
-            return a
-        default:
-            return b
-        }
-    }
-
     /// Takes the planner's internal aliases off the keys of this tree, in place.
     func unalias(_ renames: [String: String]) {
         if isObject { renameKeys(renames) }
@@ -208,12 +186,6 @@ final class PlanRun {
         var indices: [Int] = []
         var stride = 0
         func indices(of entry: Int) -> ArraySlice<Int> { indices[(entry * stride)..<((entry + 1) * stride)] }
-    }
-
-    /// A representation as a dictionary key: its bytes, hashed at once.
-    struct RepresentationKey: Hashable {
-        let bytes: [UInt8]
-        func hash(into hasher: inout Hasher) { bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
     }
 
     /// The plan's fetches in dependency order (`sequence` orders, `parallel` does not; a
@@ -285,15 +257,10 @@ final class PlanRun {
         var out = Outgoing()
         let (all, found) = batches(path, step.fetch)
         out.found = found
-        for batch in all where !batch.reps.isEmpty {
+        for batch in all where batch.count > 0 {
             var vars = variables(for: step.fetch)
             for (input, value) in zip(step.fetch.contextInputs, batch.context) { vars[input.variable] = value }
-            var list: [UInt8] = [UInt8(ascii: "[")]
-            list.reserveCapacity(batch.reps.reduce(2) { $0 + $1.count + 1 })
-            for (i, rep) in batch.reps.enumerated() {
-                if i > 0 { list.append(UInt8(ascii: ",")) }
-                list += rep
-            }
+            var list = batch.list.bytes
             list.append(UInt8(ascii: "]"))
             out.requests.append(Request(variables: vars, representations: list))
             out.targets.append(batch.targets)
@@ -384,10 +351,11 @@ final class PlanRun {
         for seg in path {
             var next = Found(nodes: [], indices: [], stride: current.stride)
             next.nodes.reserveCapacity(current.nodes.count)
+            var lookup = ResultShape.Lookup(seg.fieldKey ?? "")
             for (e, node) in current.nodes.enumerated() {
                 switch seg {
-                case .field(let k):
-                    if node.isObject, case .node(let v)? = node[k] {
+                case .field:
+                    if case .node(let v)? = lookup.cell(in: node) {
                         next.nodes.append(v)
                         next.indices += current.indices(of: e)
                     }
@@ -402,7 +370,7 @@ final class PlanRun {
                     }
                 case .typeCondition(let types):
                     guard node.isObject else { continue }
-                    if let t = node.string("__typename"), !types.contains(t) { continue }
+                    if let t = node.typename, !types.contains(t) { continue }
                     next.nodes.append(node)
                     next.indices += current.indices(of: e)
                 }
@@ -432,18 +400,16 @@ final class PlanRun {
         return out
     }
 
-    /// The representation of an object, written as JSON: the selection's fields read by response
-    /// key and written under their names; fragments apply by the object's own `__typename`, and
-    /// `__typename` is written as `typename` (what the target expects: the interface's name for an
-    /// @interfaceObject).
+    /// The representation of an object, written as JSON to the end of `w`: the selection's fields
+    /// read by response key and written under their names; fragments apply by the object's own
+    /// `__typename`, and `__typename` is written as `typename` (what the target expects: the
+    /// interface's name for an @interfaceObject).
     /// `written` is scratch space the caller keeps for all its representations (emptied here).
-    func representation(_ node: ResultNode, _ set: SelectionSet, typename: String?, written: inout [String]) -> [UInt8] {
-        var w = JSONWriter(capacity: 64)
+    func representation(_ node: ResultNode, _ set: SelectionSet, typename: String?, written: inout [String], into w: inout JSONWriter) {
         written.removeAll(keepingCapacity: true)
         w.bytes.append(UInt8(ascii: "{"))
-        write(node, set.selections, runtime: node.string("__typename") ?? typename, typename: typename, written: &written, into: &w)
+        write(node, set.selections, runtime: node.typename ?? typename, typename: typename, written: &written, into: &w)
         w.bytes.append(UInt8(ascii: "}"))
-        return w.bytes
     }
 
     /// The members of one object (each key once: the first selection of a key writes it).
@@ -483,7 +449,7 @@ final class PlanRun {
         guard case .node(let child) = value else { ResultNode.write(value, &w); return }
         if child.isObject {
             var written: [String] = []
-            let t = child.string("__typename")
+            let t = child.typename
             w.bytes.append(UInt8(ascii: "{"))
             if let t, sub.selections.contains(where: { if case .inlineFragment = $0 { return true } else { return false } }) {
                 written.append("__typename")
@@ -514,11 +480,50 @@ final class PlanRun {
     }
 
     /// Entities with different context values (`@fromContext`) go in separate requests.
+    /// Representations are written one after another into `list` (the items of the JSON array
+    /// sent as `representations`); a representation written before is taken back and its object
+    /// joins the first one's targets.
     struct Batch {
         var context: [JSON]
-        var reps: [[UInt8]] = []
+        var list = JSONWriter(capacity: 1024)
+        /// Representations so far, and where each one's bytes are in `list`.
+        var count = 0
+        var ranges: [Range<Int>] = []
         var targets: [[Target]] = []
-        var index: [RepresentationKey: Int] = [:]
+        /// A representation by the hash of its bytes; `sameHash[i]` the next one with the hash of i.
+        var byHash: [Int: Int] = [:]
+        var sameHash: [Int] = []
+
+        init(context: [JSON]) {
+            self.context = context
+            list.bytes.append(UInt8(ascii: "["))
+        }
+
+        /// Keeps the representation written from `start` to the end of `list` (after its comma,
+        /// if any), unless an equal one is there already: `target` joins that one's targets.
+        mutating func add(from start: Int, commaAt: Int, target: Target) {
+            let range = start..<list.bytes.count
+            let hash = list.bytes.withUnsafeBytes { b in
+                var h = Hasher()
+                h.combine(bytes: UnsafeRawBufferPointer(rebasing: b[range]))
+                return h.finalize()
+            }
+            var candidate = byHash[hash] ?? -1
+            while candidate >= 0 {
+                let other = ranges[candidate]
+                if other.count == range.count, list.bytes[other].elementsEqual(list.bytes[range]) {
+                    list.bytes.removeSubrange(commaAt...)
+                    targets[candidate].append(target)
+                    return
+                }
+                candidate = sameHash[candidate]
+            }
+            sameHash.append(byHash[hash] ?? -1)
+            byHash[hash] = count
+            ranges.append(range)
+            targets.append([target])
+            count += 1
+        }
     }
 
     /// The representations of the objects at `path`, deduplicated, by context values.
@@ -529,7 +534,7 @@ final class PlanRun {
         var written: [String] = []
         let found = collect(path)
         for (entry, node) in found.nodes.enumerated() {
-            let typename = node.string("__typename")
+            let typename = node.typename
             guard let input = input(for: typename, in: f) else { continue }
             // An object whose key is missing or null is not an entity this fetch can resolve.
             let hasKey = input.keyFields.allSatisfy { k in
@@ -552,14 +557,12 @@ final class PlanRun {
                     batches.append(Batch(context: values))
                 }
             }
-            let rep = representation(node, input.selection,
-                                     typename: input.asInterfaceObject ? input.typeCondition : (typename ?? input.typeCondition), written: &written)
-            let key = RepresentationKey(bytes: rep)
-            if let i = batches[b].index[key] { batches[b].targets[i].append((node, entry)) } else {
-                batches[b].index[key] = batches[b].reps.count
-                batches[b].reps.append(rep)
-                batches[b].targets.append([(node, entry)])
-            }
+            let commaAt = batches[b].list.bytes.count
+            if batches[b].count > 0 { batches[b].list.bytes.append(UInt8(ascii: ",")) }
+            let start = batches[b].list.bytes.count
+            representation(node, input.selection, typename: input.asInterfaceObject ? input.typeCondition : (typename ?? input.typeCondition),
+                           written: &written, into: &batches[b].list)
+            batches[b].add(from: start, commaAt: commaAt, target: (node, entry))
         }
         return (batches, found)
     }
@@ -611,7 +614,7 @@ final class PlanRun {
                 if !f.internalAliases.isEmpty { o.unalias(f.internalAliases) }
                 for (node, _) in targets[i] {
                     // An @interfaceObject answer names the interface; the object keeps its own type.
-                    if let mine = node.string("__typename"), let theirs = o.string("__typename"), mine != theirs,
+                    if let mine = node.typename, let theirs = o.typename, mine != theirs,
                        executor.supergraph.schema.types[theirs]?.kind != .object {
                         o.set("__typename", .json(.string(mine)))
                     }

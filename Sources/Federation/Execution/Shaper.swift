@@ -49,8 +49,11 @@ struct Shaper {
         /// The steps of an object value, by its runtime type, collected the first time one comes
         /// (most fields see one type): no lookup by selection sets per object.
         var children: [(type: ObjectIdentifier, steps: [FieldStep])] = []
+        /// The response key's position in the last object shape it was looked up in.
+        var lookup: ResultShape.Lookup
         init(responseKey: String, nodes: [Field], isTypename: Bool, type: TypeReference, named: NamedType?) {
             self.responseKey = responseKey
+            self.lookup = ResultShape.Lookup(responseKey)
             self.selectionSets = nodes.compactMap(\.selectionSet)
             var w = JSONWriter(capacity: responseKey.utf8.count + 3)
             w.writeString(responseKey)
@@ -132,7 +135,7 @@ struct Shaper {
                 continue
             }
             path.append(.key(step.responseKey))
-            let r = complete(node.cell(step.responseKey, hint: i), step.type, step, parent: type.name)
+            let r = complete(step.lookup.cell(in: node), step.type, step, parent: type.name)
             path.removeLast()
             if case .propagate = r { return .propagate }
         }
@@ -217,10 +220,10 @@ struct Shaper {
                 }
                 var runtime = declared
                 if declared.kind != .object {
-                    if let name = child.string("__typename"), let t = schema.types[name], t.kind == .object,
+                    if let name = child.typename, let t = schema.types[name], t.kind == .object,
                        schema.isPossibleType(declared, name) {
                         runtime = t
-                    } else if let name = child.string("__typename"), schema.types[name] == nil {
+                    } else if let name = child.typename, schema.types[name] == nil {
                         // An object of a type the API schema hides (@inaccessible) is not shown.
                         return .null
                     } else if declared.kind != .interface {

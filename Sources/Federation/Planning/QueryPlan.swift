@@ -26,6 +26,11 @@ public enum PathSegment: Sendable, Hashable, CustomStringConvertible {
     case list
     /// Only objects whose `__typename` is one of these.
     case typeCondition([String])
+    /// The response key of a `.field` segment.
+    var fieldKey: String? {
+        if case .field(let k) = self { return k }
+        return nil
+    }
     public var description: String {
         switch self {
         case .field(let k): return k

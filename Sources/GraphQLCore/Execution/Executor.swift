@@ -278,148 +278,6 @@ indirect enum ResponsePath: Sendable {
     }
 }
 
-/// A container of the response tree: an object's fields (keys in order) or a list's items.
-/// The executor writes its result into it, a subgraph's HTTP body is read straight into it
-/// (`JSONReader.parseResponse`), the federation executor merges entity answers into it, and it
-/// is written to bytes without a JSON value in between. A tree has one owner at a time.
-public final class ResultNode {
-    public enum Cell {
-        case json(JSON)
-        case node(ResultNode)
-        /// Not resolved yet (the executor's placeholder); read as null.
-        case pending
-    }
-    /// Response keys of an object, in order; nil for a list.
-    public private(set) var keys: [String]?
-    public var cells: [Cell] = []
-    unowned(unsafe) var parent: ResultNode?
-    var indexInParent = 0
-    var nonNullInParent = false
-    var isNull = false
-    /// Positions by key, built on first lookup in a large object.
-    private var index: [String: Int]?
-
-    public init(isObject: Bool) { keys = isObject ? [] : nil }
-
-    public var isObject: Bool { keys != nil }
-
-    /// Appends a member without looking for an existing one (the executor's collected keys are
-    /// unique, and so are a JSON object's as read).
-    public func append(_ key: String, _ cell: Cell) {
-        keys!.append(key)
-        cells.append(cell)
-        index?[key] = cells.count - 1
-    }
-
-    func reserve(_ n: Int) {
-        keys!.reserveCapacity(keys!.count + n)
-        cells.reserveCapacity(cells.count + n)
-    }
-
-    /// Position of an object's member; `hint` is where it is likely to be (checked first).
-    @inline(__always)
-    public func position(_ key: String, hint: Int) -> Int? {
-        if let keys, hint < keys.count, keys[hint] == key { return hint }
-        return position(key)
-    }
-
-    /// An object's member, looked for first at `hint`.
-    @inline(__always)
-    public func cell(_ key: String, hint: Int) -> Cell? {
-        guard let i = position(key, hint: hint) else { return nil }
-        return cells[i]
-    }
-
-    /// Position of an object's member.
-    public func position(_ key: String) -> Int? {
-        guard let keys else { return nil }
-        if keys.count <= 16 { return keys.firstIndex(of: key) }
-        if index == nil {
-            var d = [String: Int](minimumCapacity: keys.count)
-            for (i, k) in keys.enumerated() where d[k] == nil { d[k] = i }
-            index = d
-        }
-        return index![key]
-    }
-
-    /// An object's member.
-    public subscript(key: String) -> Cell? {
-        guard let i = position(key) else { return nil }
-        return cells[i]
-    }
-
-    /// Sets an object's member (replacing it in place, else appending it).
-    public func set(_ key: String, _ cell: Cell) {
-        if let i = position(key) { cells[i] = cell } else { append(key, cell) }
-    }
-
-    /// An object's member as a string, when it is one.
-    public func string(_ key: String) -> String? {
-        if case .json(.string(let s))? = self[key] { return s }
-        return nil
-    }
-
-    /// Renames an object's keys in place (keys not in `renames` stay).
-    public func renameKeys(_ renames: [String: String]) {
-        guard keys != nil else { return }
-        for i in keys!.indices { if let r = renames[keys![i]] { keys![i] = r } }
-        index = nil
-    }
-
-    /// The tree as bytes.
-    public var bytes: [UInt8] {
-        var w = JSONWriter()
-        write(&w)
-        return w.bytes
-    }
-
-    public func write(_ w: inout JSONWriter) {
-        if isNull { w.append("null"); return }
-        if let keys {
-            w.bytes.append(UInt8(ascii: "{"))
-            for i in 0..<cells.count {
-                if i > 0 { w.bytes.append(UInt8(ascii: ",")) }
-                w.writeString(keys[i])
-                w.bytes.append(UInt8(ascii: ":"))
-                Self.write(cells[i], &w)
-            }
-            w.bytes.append(UInt8(ascii: "}"))
-        } else {
-            w.bytes.append(UInt8(ascii: "["))
-            for i in 0..<cells.count {
-                if i > 0 { w.bytes.append(UInt8(ascii: ",")) }
-                Self.write(cells[i], &w)
-            }
-            w.bytes.append(UInt8(ascii: "]"))
-        }
-    }
-
-    public static func write(_ cell: Cell, _ w: inout JSONWriter) {
-        switch cell {
-        case .json(let j): w.write(j)
-        case .node(let n): n.write(&w)
-        case .pending: w.append("null")
-        }
-    }
-
-    public var json: JSON {
-        if isNull { return .null }
-        func cellJSON(_ c: Cell) -> JSON {
-            switch c {
-            case .json(let j): return j
-            case .node(let n): return n.json
-            case .pending: return .null
-            }
-        }
-        if let keys {
-            var o = OrderedDictionary<String, JSON>(minimumCapacity: cells.count)
-            for i in 0..<cells.count { o[keys[i]] = cellJSON(cells[i]) }
-            return .object(o)
-        }
-        return .array(cells.map(cellJSON))
-    }
-}
-
 /// One field to resolve on objects of one type: collected, looked up and with arguments coerced once.
 final class FieldPlan: @unchecked Sendable {
     let responseKey: String
@@ -458,6 +316,8 @@ final class ExecutionState<Context: Sendable>: @unchecked Sendable {
     var errors: [GraphQLError] = []
     var dataIsNull = false
     let facts: RequestFacts
+    /// The root of the result's object shapes (objects of one selection share one shape).
+    let shapes = ResultShape()
 
     struct Pending {
         let thunk: @Sendable () async throws -> Output<Context>
@@ -490,7 +350,7 @@ final class ExecutionState<Context: Sendable>: @unchecked Sendable {
     // MARK: running
 
     func run(rootType: NamedType, rootValue: AnyObjectBox<Context>) async -> ExecutionResult {
-        let root = ResultNode(isObject: true)
+        let root = ResultNode(shape: shapes)
         let plans = collectPlans(rootType, [operation.selectionSet])
         if operation.operation == .mutation {
             // Root fields of a mutation run serially, in document order (§6.2.2).
@@ -510,7 +370,7 @@ final class ExecutionState<Context: Sendable>: @unchecked Sendable {
 
     /// One subscription event: the root field completed with the event as its value.
     func runEvent(rootType: NamedType, plan: FieldPlan, value: Output<Context>) async -> ExecutionResult {
-        let root = ResultNode(isObject: true)
+        let root = ResultNode(shape: shapes)
         root.append(plan.responseKey, .pending)
         if !complete(value, plan.returnType, plan, root, 0, .key(plan.responseKey, .root)) {
             if case .nonNull = plan.returnType { dataIsNull = true } else { root.cells[0] = .json(.null) }
@@ -711,7 +571,7 @@ final class ExecutionState<Context: Sendable>: @unchecked Sendable {
                     subPlans = collectPlans(runtime, plan.fieldNodes.compactMap(\.selectionSet))
                     plan.subPlans[runtime.name] = subPlans
                 }
-                let child = ResultNode(isObject: true)
+                let child = ResultNode(shape: shapes)
                 child.parent = node
                 child.indexInParent = index
                 if case .nonNull = type { child.nonNullInParent = true }

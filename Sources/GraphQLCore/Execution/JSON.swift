@@ -195,6 +195,8 @@ public struct JSONReader {
     private var i = 0
     private var depth = 0
     private let maxDepth: Int
+    /// The root of the shapes of the objects read into a response tree.
+    private var shapes: ResultShape?
 
     public static func parse(_ bytes: [UInt8], maxDepth: Int = 128) throws -> JSON {
         var r = JSONReader(bytes: bytes, maxDepth: maxDepth)
@@ -214,6 +216,7 @@ public struct JSONReader {
     /// one JSON object.
     public static func parseResponse(_ bytes: [UInt8], maxDepth: Int = 128) throws -> (data: ResultNode.Cell?, members: OrderedDictionary<String, JSON>) {
         var r = JSONReader(bytes: bytes, maxDepth: maxDepth)
+        r.shapes = ResultShape()
         r.skipWhitespace()
         guard r.i < bytes.count, bytes[r.i] == UInt8(ascii: "{") else { throw r.fail("expected a JSON object") }
         var data: ResultNode.Cell?
@@ -259,18 +262,26 @@ public struct JSONReader {
     }
 
     /// A value read into the response tree: objects and lists become nodes, scalars stay JSON.
-    private mutating func readCell() throws -> ResultNode.Cell {
+    /// `capacity`: how many members or items to make room for (a list's previous item's count:
+    /// the items of a list are mostly alike).
+    private mutating func readCell(capacity: Int = 0) throws -> ResultNode.Cell {
         guard i < bytes.count else { throw fail("unexpected end of JSON") }
         switch bytes[i] {
         case UInt8(ascii: "{"):
-            let node = ResultNode(isObject: true)
+            let node = ResultNode(shape: shapes!)
+            if capacity > 0 { node.cells.reserveCapacity(capacity) }
             // Members are appended as read (a subgraph's object has each key once; should one
             // repeat, the first is the one looked up).
             try readObject { r, key in node.append(key, try r.readCell()) }
             return .node(node)
         case UInt8(ascii: "["):
             let node = ResultNode(isObject: false)
-            try readArray { r in node.cells.append(try r.readCell()) }
+            var previous = 0
+            try readArray { r in
+                let item = try r.readCell(capacity: previous)
+                if case .node(let n) = item { previous = n.cells.count }
+                node.cells.append(item)
+            }
             return .node(node)
         default:
             return .json(try readScalar())
