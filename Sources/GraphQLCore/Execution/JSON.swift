@@ -270,9 +270,7 @@ public struct JSONReader {
         case UInt8(ascii: "{"):
             let node = ResultNode(shape: shapes!)
             if capacity > 0 { node.cells.reserveCapacity(capacity) }
-            // Members are appended as read (a subgraph's object has each key once; should one
-            // repeat, the first is the one looked up).
-            try readObject { r, key in node.append(key, try r.readCell()) }
+            try readMembers(into: node)
             return .node(node)
         case UInt8(ascii: "["):
             let node = ResultNode(isObject: false)
@@ -285,6 +283,43 @@ public struct JSONReader {
             return .node(node)
         default:
             return .json(try readScalar())
+        }
+    }
+
+    /// An object's members appended to `node` as read (a subgraph's object has each key once;
+    /// should one repeat, the first is the one looked up). A key the object's shape was followed
+    /// by before is recognised from its bytes, without making a string of it.
+    private mutating func readMembers(into node: ResultNode) throws {
+        try enter()
+        defer { depth -= 1 }
+        i += 1
+        skipWhitespace()
+        if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return }
+        var shape = node.shape!
+        while true {
+            skipWhitespace()
+            guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
+            let start = i + 1
+            var end = start
+            while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
+            let known: ResultShape? = end < bytes.count && bytes[end] == UInt8(ascii: "\"")
+                ? bytes.withUnsafeBytes { shape.successor(utf8: UnsafeRawBufferPointer(rebasing: $0[start..<end])) } : nil
+            if let known {
+                shape = known
+                i = end + 1
+            } else {
+                shape = shape.adding(try readString())
+            }
+            skipWhitespace()
+            guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+            i += 1
+            skipWhitespace()
+            node.cells.append(try readCell())
+            skipWhitespace()
+            guard i < bytes.count else { throw fail("unexpected end of JSON") }
+            if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+            if bytes[i] == UInt8(ascii: "}") { i += 1; node.shape = shape; return }
+            throw fail("expected ',' or '}'")
         }
     }
 

@@ -17,8 +17,8 @@ public final class ResultShape {
     private let isPrivate: Bool
     /// Positions by key, for large shapes (first occurrence of a repeated key).
     private var index: [String: Int]?
-    /// Shapes one key longer, by that key.
-    private var successors: [(key: String, shape: ResultShape)] = []
+    /// Shapes one key longer, by that key (also as UTF-8, for a reader that has only bytes).
+    private var successors: [(key: String, utf8: [UInt8], shape: ResultShape)] = []
     /// Where `__typename` is: -2 not looked for yet, -1 absent.
     private var typenameAt = -2
     /// Merge plans by the merged object's shape (held, so that its identity stays its own).
@@ -59,8 +59,17 @@ public final class ResultShape {
             return ResultShape(keys: grown, isPrivate: true)
         }
         let shape = ResultShape(keys: grown, isPrivate: false)
-        successors.append((key, shape))
+        successors.append((key, Array(key.utf8), shape))
         return shape
+    }
+
+    /// The shape one key longer whose new key is `utf8` (unescaped), if there is one already.
+    func successor(utf8 key: UnsafeRawBufferPointer) -> ResultShape? {
+        for s in successors where s.utf8.count == key.count {
+            let equal = s.utf8.withUnsafeBytes { $0.elementsEqual(key) }
+            if equal { return s.shape }
+        }
+        return nil
     }
 
     /// The position of `key` (its first occurrence).
@@ -151,7 +160,7 @@ public final class ResultNode {
         case pending
     }
     /// An object's keys, in order; nil for a list.
-    public private(set) var shape: ResultShape?
+    public internal(set) var shape: ResultShape?
     public var cells: [Cell] = []
     unowned(unsafe) var parent: ResultNode?
     var indexInParent = 0
