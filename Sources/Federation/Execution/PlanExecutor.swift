@@ -186,6 +186,20 @@ final class PlanRun {
         var indices: [Int] = []
         var stride = 0
         func indices(of entry: Int) -> ArraySlice<Int> { indices[(entry * stride)..<((entry + 1) * stride)] }
+
+        /// Adds `node`, found under entry `entry` of `from` (its list indices copied, plus `index`
+        /// when the step went into a list).
+        @inline(__always)
+        mutating func add(_ node: ResultNode, from: Found, entry: Int, index: Int? = nil) {
+            nodes.append(node)
+            let n = from.stride
+            if n > 0 {
+                from.indices.withUnsafeBufferPointer { all in
+                    for j in (entry * n)..<((entry + 1) * n) { indices.append(all[j]) }
+                }
+            }
+            if let index { indices.append(index) }
+        }
     }
 
     /// The plan's fetches in dependency order (`sequence` orders, `parallel` does not; a
@@ -351,38 +365,36 @@ final class PlanRun {
         for seg in path {
             var next = Found(nodes: [], indices: [], stride: current.stride)
             next.nodes.reserveCapacity(current.nodes.count)
-            var lookup = ResultShape.Lookup(seg.fieldKey ?? "")
-            for (e, node) in current.nodes.enumerated() {
-                switch seg {
-                case .field:
-                    if case .node(let v)? = lookup.cell(in: node) {
-                        next.nodes.append(v)
-                        next.indices += current.indices(of: e)
+            switch seg {
+            case .field(let key):
+                var lookup = ResultShape.Lookup(key)
+                for e in current.nodes.indices {
+                    if case .node(let v)? = lookup.cell(in: current.nodes[e]) { next.add(v, from: current, entry: e) }
+                }
+            case .list:
+                next.stride = current.stride + 1
+                for e in current.nodes.indices {
+                    let list = current.nodes[e]
+                    guard !list.isObject else { continue }
+                    next.nodes.reserveCapacity(next.nodes.count + list.cells.count)
+                    for i in list.cells.indices {
+                        guard case .node(let n) = list.cells[i] else { continue }
+                        next.add(n, from: current, entry: e, index: i)
                     }
-                case .list:
-                    guard !node.isObject else { continue }
-                    next.stride = current.stride + 1
-                    for (i, item) in node.cells.enumerated() {
-                        guard case .node(let n) = item else { continue }
-                        next.nodes.append(n)
-                        next.indices += current.indices(of: e)
-                        next.indices.append(i)
-                    }
-                case .typeCondition(let types):
+                }
+            case .typeCondition(let types):
+                for e in current.nodes.indices {
+                    let node = current.nodes[e]
                     guard node.isObject else { continue }
                     if let t = node.typename, !types.contains(t) { continue }
-                    next.nodes.append(node)
-                    next.indices += current.indices(of: e)
+                    next.add(node, from: current, entry: e)
                 }
             }
-            if case .list = seg { next.stride = current.stride + 1 }
             current = next
         }
+        if current.nodes.allSatisfy(\.isObject) { return current }
         var out = Found(nodes: [], indices: [], stride: current.stride)
-        for (e, node) in current.nodes.enumerated() where node.isObject {
-            out.nodes.append(node)
-            out.indices += current.indices(of: e)
-        }
+        for e in current.nodes.indices where current.nodes[e].isObject { out.add(current.nodes[e], from: current, entry: e) }
         return out
     }
 
@@ -400,74 +412,6 @@ final class PlanRun {
         return out
     }
 
-    /// The representation of an object, written as JSON to the end of `w`: the selection's fields
-    /// read by response key and written under their names; fragments apply by the object's own
-    /// `__typename`, and `__typename` is written as `typename` (what the target expects: the
-    /// interface's name for an @interfaceObject).
-    /// `written` is scratch space the caller keeps for all its representations (emptied here).
-    func representation(_ node: ResultNode, _ set: SelectionSet, typename: String?, written: inout [String], into w: inout JSONWriter) {
-        written.removeAll(keepingCapacity: true)
-        w.bytes.append(UInt8(ascii: "{"))
-        write(node, set.selections, runtime: node.typename ?? typename, typename: typename, written: &written, into: &w)
-        w.bytes.append(UInt8(ascii: "}"))
-    }
-
-    /// The members of one object (each key once: the first selection of a key writes it).
-    private func write(_ node: ResultNode, _ selections: [Selection], runtime: String?, typename: String?,
-                       written: inout [String], into w: inout JSONWriter) {
-        let schema = executor.supergraph.schema
-        func key(_ k: String) -> Bool {
-            guard !written.contains(k) else { return false }
-            if !written.isEmpty { w.bytes.append(UInt8(ascii: ",")) }
-            written.append(k)
-            w.writeString(k)
-            w.bytes.append(UInt8(ascii: ":"))
-            return true
-        }
-        for sel in selections {
-            switch sel {
-            case .field(let f):
-                let name = f.name.value
-                if name == "__typename" {
-                    if let typename, key("__typename") { w.writeString(typename) }
-                    continue
-                }
-                guard let v = node[f.responseKey], key(name) else { continue }
-                if let sub = f.selectionSet { nested(v, sub, into: &w) } else { ResultNode.write(v, &w) }
-            case .inlineFragment(let i):
-                if let condition = i.typeCondition?.value, let runtime, condition != runtime {
-                    guard let t = schema.types[condition], t.kind.isAbstract, t.possibleTypes.contains(runtime) else { continue }
-                }
-                write(node, i.selectionSet.selections, runtime: runtime, typename: typename, written: &written, into: &w)
-            case .fragmentSpread:
-                continue
-            }
-        }
-    }
-
-    private func nested(_ value: ResultNode.Cell, _ sub: SelectionSet, into w: inout JSONWriter) {
-        guard case .node(let child) = value else { ResultNode.write(value, &w); return }
-        if child.isObject {
-            var written: [String] = []
-            let t = child.typename
-            w.bytes.append(UInt8(ascii: "{"))
-            if let t, sub.selections.contains(where: { if case .inlineFragment = $0 { return true } else { return false } }) {
-                written.append("__typename")
-                w.append(#""__typename":"#)
-                w.writeString(t)
-            }
-            write(child, sub.selections, runtime: t, typename: t, written: &written, into: &w)
-            w.bytes.append(UInt8(ascii: "}"))
-        } else {
-            w.bytes.append(UInt8(ascii: "["))
-            for (i, item) in child.cells.enumerated() {
-                if i > 0 { w.bytes.append(UInt8(ascii: ",")) }
-                nested(item, sub, into: &w)
-            }
-            w.bytes.append(UInt8(ascii: "]"))
-        }
-    }
-
     /// The representation input that applies to an object of runtime type `typename`.
     func input(for typename: String?, in f: FetchNode) -> EntityRepresentation? {
         let schema = executor.supergraph.schema
@@ -477,6 +421,24 @@ final class PlanRun {
             if let t = schema.types[e.typeCondition], t.kind.isAbstract, t.possibleTypes.contains(typename) { return e }
         }
         return nil
+    }
+
+    /// What an entity fetch knows of the objects of one runtime type at its path: the input that
+    /// applies (none: such objects are not sent), the representation's writer, the key's fields.
+    struct EntityKind {
+        let typename: String?
+        let writer: RepresentationWriter?
+        var keys: [ResultShape.Lookup]
+        /// What the representation's `__typename` says (the interface for an @interfaceObject).
+        let written: String?
+
+        init(typename: String?, input: EntityRepresentation?, schema: Schema) {
+            self.typename = typename
+            let written = input.map { $0.asInterfaceObject ? $0.typeCondition : (typename ?? $0.typeCondition) }
+            self.written = written
+            writer = input.map { RepresentationWriter($0.selection.selections, runtime: typename ?? written, schema: schema) }
+            keys = input?.keyFields.map { ResultShape.Lookup($0) } ?? []
+        }
     }
 
     /// Entities with different context values (`@fromContext`) go in separate requests.
@@ -531,17 +493,25 @@ final class PlanRun {
         guard !f.entities.isEmpty else { return ([], Found()) }
         var batches: [Batch] = []
         var byContext: [JSON: Int] = [:]
-        var written: [String] = []
         let found = collect(path)
+        let schema = executor.supergraph.schema
+        var kinds: [EntityKind] = []
         for (entry, node) in found.nodes.enumerated() {
             let typename = node.typename
-            guard let input = input(for: typename, in: f) else { continue }
+            let k: Int
+            if let i = kinds.firstIndex(where: { $0.typename == typename }) { k = i } else {
+                kinds.append(EntityKind(typename: typename, input: input(for: typename, in: f), schema: schema))
+                k = kinds.count - 1
+            }
+            guard let writer = kinds[k].writer else { continue }
             // An object whose key is missing or null is not an entity this fetch can resolve.
-            let hasKey = input.keyFields.allSatisfy { k in
-                switch node[k] {
-                case nil, .json(.null)?, .pending?: return false
-                default: return true
+            var hasKey = true
+            for j in kinds[k].keys.indices {
+                switch kinds[k].keys[j].cell(in: node) {
+                case nil, .json(.null)?, .pending?: hasKey = false
+                default: break
                 }
+                if !hasKey { break }
             }
             guard hasKey else { continue }
             let b: Int
@@ -560,8 +530,9 @@ final class PlanRun {
             let commaAt = batches[b].list.bytes.count
             if batches[b].count > 0 { batches[b].list.bytes.append(UInt8(ascii: ",")) }
             let start = batches[b].list.bytes.count
-            representation(node, input.selection, typename: input.asInterfaceObject ? input.typeCondition : (typename ?? input.typeCondition),
-                           written: &written, into: &batches[b].list)
+            batches[b].list.bytes.append(UInt8(ascii: "{"))
+            writer.write(node, typename: kinds[k].written, schema: schema, into: &batches[b].list)
+            batches[b].list.bytes.append(UInt8(ascii: "}"))
             batches[b].add(from: start, commaAt: commaAt, target: (node, entry))
         }
         return (batches, found)

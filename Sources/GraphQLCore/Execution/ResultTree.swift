@@ -124,23 +124,30 @@ public final class ResultShape {
     }
 
     /// A key's position remembered for the last shape it was looked up in: a reader that visits
-    /// many objects of one shape (a list of entities) finds the key once.
+    /// many objects of one shape (a list of entities) finds the key once. The shape is remembered
+    /// by identity only: use a lookup while the tree it reads is not changed (a shared shape
+    /// lives as long as its objects, so its identity cannot be taken by another meanwhile; a
+    /// private one, which changes in place, is looked into every time).
     public struct Lookup {
         public let key: String
-        private var shape: ResultShape?
+        private unowned(unsafe) var shape: ResultShape?
         private var at = -1
 
         public init(_ key: String) { self.key = key }
 
+        @inline(__always)
         public mutating func position(in node: ResultNode) -> Int? {
             guard let s = node.shape else { return nil }
-            if s !== shape || s.isPrivate {
-                shape = s
-                at = s.position(key) ?? -1
-            }
+            if s !== shape || s.isPrivate { remember(s) }
             return at >= 0 ? at : nil
         }
 
+        private mutating func remember(_ s: ResultShape) {
+            shape = s
+            at = s.position(key) ?? -1
+        }
+
+        @inline(__always)
         public mutating func cell(in node: ResultNode) -> ResultNode.Cell? {
             guard let i = position(in: node) else { return nil }
             return node.cells[i]
