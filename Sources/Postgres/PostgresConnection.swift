@@ -22,7 +22,16 @@ public final class PostgresConnection: @unchecked Sendable {
     /// libpq's `PGcancel*` (thread-safe to use; owned and freed by this connection).
     private struct CancelHandle: @unchecked Sendable { var pointer: OpaquePointer? }
     private let running = Atomic<UInt64>(0)
+    /// The statements of the pipeline that runs now (see `query`), for cancelling one of them.
+    private let runningTogether = Mutex<[UInt64]>([])
     private let statementCounter = Atomic<UInt64>(0)
+    /// Statements submitted while the connection's thread was busy, to run together.
+    private let waiting = Mutex<[Waiting]>([])
+    private struct Waiting: @unchecked Sendable {
+        let query: PostgresQuery
+        let id: UInt64
+        let continuation: CheckedContinuation<PostgresRows, any Error>
+    }
     private let cancelled = Atomic<UInt64>(0)
     private let queue: BlockingWorker
     /// This session's prepared statements, by statement text and parameter types (touched only on
@@ -106,7 +115,8 @@ public final class PostgresConnection: @unchecked Sendable {
     private func cancel(statement id: UInt64) {
         DispatchQueue.global().async { [self] in
             cancelHandle.withLock { h in
-                guard let p = h.pointer, running.load(ordering: .acquiring) == id else { return }
+                guard let p = h.pointer,
+                      running.load(ordering: .acquiring) == id || runningTogether.withLock({ $0.contains(id) }) else { return }
                 var message = [CChar](repeating: 0, count: 256)
                 _ = PQcancel(p, &message, 256)
             }
@@ -132,9 +142,65 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Runs one parameterised statement (never more than one; prepared on first use), in a
     /// client span named by its first keyword, with `db.system` and the statement's text (its
     /// values are bind parameters, never in the text).
+    ///
+    /// Statements that several tasks send while the connection is busy (the subgraph requests of
+    /// one query sharing its read transaction) wait together and then go in one round trip
+    /// (libpq's pipeline mode) when the connection is inside a transaction block; each gets its
+    /// own answer or error. A statement skipped because an earlier one of its pipeline failed
+    /// fails as it would have run alone after it: "current transaction is aborted" (25P02).
     @discardableResult
     public func query(_ query: PostgresQuery) async throws -> PostgresRows {
-        try await statement(Self.spanName(query.sql), text: query.sql) { try self.queryBlocking(query) }
+        try await withSpan(Self.spanName(query.sql), ofKind: .client) { span in
+            if span.isRecording {
+                span.attributes["db.system"] = "postgresql"
+                span.attributes["db.statement"] = query.sql
+            }
+            let id = statementCounter.wrappingAdd(1, ordering: .relaxed).newValue
+            return try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<PostgresRows, any Error>) in
+                    let first = waiting.withLock { w in
+                        w.append(Waiting(query: query, id: id, continuation: continuation))
+                        return w.count == 1
+                    }
+                    if first { queue.async { self.runWaiting() } }
+                }
+            } onCancel: {
+                self.cancelled.store(id, ordering: .releasing)
+                self.cancel(statement: id)
+            }
+        }
+    }
+
+    /// Statements submitted to `query` that wait for the connection's thread.
+    public var statementsWaiting: Int { waiting.withLock { $0.count } }
+
+    /// Runs the statements waiting now (on the connection's thread): one alone, several in one
+    /// pipeline inside a transaction block, one after another outside one (where a pipeline would
+    /// make them one implicit transaction).
+    private func runWaiting() {
+        let all = waiting.withLock { w in
+            defer { w.removeAll() }
+            return w
+        }
+        var batch: [Waiting] = []
+        for w in all {
+            // Cancelled while it waited for the connection's thread: never started.
+            if cancelled.load(ordering: .acquiring) == w.id { w.continuation.resume(throwing: CancellationError()) } else { batch.append(w) }
+        }
+        let together = batch.count > 1 && conn.map { PQtransactionStatus($0) == PQTRANS_INTRANS } == true
+        guard together else {
+            for w in batch {
+                running.store(w.id, ordering: .releasing)
+                w.continuation.resume(with: Result { try queryBlocking(w.query) })
+                running.store(0, ordering: .releasing)
+            }
+            return
+        }
+        runningTogether.withLock { $0 = batch.map(\.id) }
+        statistics.countPipelined(batch.count)
+        let results = pipelineResults(batch.map(\.query))
+        runningTogether.withLock { $0 = [] }
+        for (w, r) in zip(batch, results) { w.continuation.resume(with: r) }
     }
 
     /// Runs `body` on the connection's thread in a client span (`db.system`, the statement text),
@@ -297,6 +363,66 @@ public final class PostgresConnection: @unchecked Sendable {
         return results
     }
 
+    /// Statements of several callers in one pipeline, each with its own outcome (see `query`).
+    /// Statements not prepared yet are prepared first (one round trip each, once per session);
+    /// a connection lost on the way fails every statement with it.
+    func pipelineResults(_ queries: [PostgresQuery]) -> [Result<PostgresRows, any Error>] {
+        guard let conn else { return queries.map { _ in .failure(PostgresError(.connectionClosed, "connection is closed")) } }
+        func lost() -> PostgresError {
+            PostgresError(.connectionClosed, "connection to the server was lost", serverMessage: String(cString: PQerrorMessage(conn)))
+        }
+        var results = [Result<PostgresRows, any Error>?](repeating: nil, count: queries.count)
+        var names: [String?] = []
+        let keys = queries.map(PreparedKey.init)
+        for (i, key) in keys.enumerated() {
+            do { names.append(try preparedName(key, conn)?.name) } catch {
+                results[i] = .failure(error)
+                names.append(nil)
+            }
+        }
+        let started = ContinuousClock.now
+        guard PQenterPipelineMode(conn) == 1 else { return queries.map { _ in .failure(lost()) } }
+        var sent: [Int] = []
+        for (i, query) in queries.enumerated() where results[i] == nil {
+            statistics.count()
+            let ok = Self.withParameters(query, types: keys[i].types) { n, types, values in
+                if let name = names[i] { return PQsendQueryPrepared(conn, name, n, values, nil, nil, 0) }
+                return PQsendQueryParams(conn, query.sql, n, types, values, nil, nil, 0)
+            }
+            guard ok == 1 else { return queries.map { _ in .failure(lost()) } }
+            sent.append(i)
+        }
+        guard PQpipelineSync(conn) == 1 else { return queries.map { _ in .failure(lost()) } }
+        for i in sent {
+            var outcome: Result<PostgresRows, any Error> = .success(PostgresRows(columns: [], values: [], affectedRows: 0))
+            while let res = PQgetResult(conn) {
+                defer { PQclear(res) }
+                if PQresultStatus(res) == PGRES_PIPELINE_ABORTED {
+                    outcome = .failure(PostgresError(.server, "skipped: an earlier statement of its pipeline failed", sqlState: "25P02",
+                                                     serverMessage: "current transaction is aborted, commands ignored until end of transaction block"))
+                    continue
+                }
+                do {
+                    try check(res, conn)
+                    outcome = .success(decodeResult(res))
+                } catch {
+                    if (error as? PostgresError)?.sqlState == "0A000" { prepared[keys[i]] = nil }
+                    outcome = .failure(error)
+                }
+            }
+            if PQstatus(conn) != CONNECTION_OK { return queries.map { _ in .failure(lost()) } }
+            results[i] = outcome
+        }
+        guard let sync = PQgetResult(conn) else { return queries.map { _ in .failure(lost()) } }
+        let synced = PQresultStatus(sync) == PGRES_PIPELINE_SYNC
+        PQclear(sync)
+        guard synced, PQexitPipelineMode(conn) == 1 else { return queries.map { _ in .failure(lost()) } }
+        let elapsed = started.duration(to: .now).components
+        let timer = CoreMetrics.Timer(label: "switchyard_db_query_duration_seconds")
+        for _ in sent { timer.recordNanoseconds(elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000) }
+        return results.map { $0 ?? .failure(lost()) }
+    }
+
     private func check(_ res: OpaquePointer?, _ conn: OpaquePointer) throws {
         guard let res else {
             throw PostgresError(.connectionClosed, "no result from server", serverMessage: String(cString: PQerrorMessage(conn)))
@@ -423,9 +549,13 @@ public struct PostgresNotification: Sendable, Equatable {
 /// Counts statements sent to the server (tests assert that batching keeps it flat).
 public final class PostgresStatistics: Sendable {
     private let statements = Atomic<Int>(0)
+    private let pipelined = Atomic<Int>(0)
     public init() {}
     func count() { statements.wrappingAdd(1, ordering: .relaxed) }
+    func countPipelined(_ n: Int) { pipelined.wrappingAdd(n, ordering: .relaxed) }
     public var statementCount: Int { statements.load(ordering: .relaxed) }
+    /// Statements of different callers that went together in one pipeline (see `PostgresConnection.query`).
+    public var pipelinedStatementCount: Int { pipelined.load(ordering: .relaxed) }
 }
 
 /// A thread of its own that runs submitted jobs one after another (for blocking C calls).

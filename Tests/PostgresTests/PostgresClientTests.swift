@@ -200,6 +200,63 @@ struct PostgresClientTests {
         #expect(inside == "11111111-2222-3333-4444-555555555555")
     }
 
+    /// Statements that several tasks send while the connection is busy go together: inside a
+    /// transaction block in one pipeline, each with its own answer — a failing one its own error,
+    /// those after it "current transaction is aborted", as if run one after another; outside
+    /// one, one by one (a failure touches nothing else). The connection is busy here on an
+    /// advisory lock another connection holds, until all six wait.
+    @Test func statementsSentWhileTheConnectionIsBusyShareOnePipelineInATransaction() async throws {
+        for inTransaction in [true, false] {
+            try await pool.withConnection { holder in
+                try await pool.withConnection { c in
+                    if inTransaction { try await c.query("BEGIN") }
+                    try await holder.query("SELECT pg_advisory_lock(5151)")
+                    let before = pool.statistics.pipelinedStatementCount
+                    async let blocked = c.query("SELECT pg_advisory_lock(5151)")
+                    // The connection's thread is busy once the server has it waiting on the lock.
+                    for _ in 0..<1_200 {
+                        let n = try await holder.query("""
+                            SELECT count(*)::int8 AS n FROM pg_stat_activity
+                            WHERE wait_event_type = 'Lock' AND query LIKE '%pg_advisory_lock(5151)%'
+                            """).first!.decode("n", as: Int.self)
+                        if n == 1 { break }
+                        try await Task.sleep(for: .milliseconds(10))
+                    }
+                    let outcomes = await withTaskGroup(of: (Int, Result<Int, any Error>).self) { group in
+                        for i in 0..<6 {
+                            group.addTask {
+                                let sql: PostgresQuery = i == 3 ? "SELECT (1 / 0)::int8 AS n" : "SELECT \(i)::int8 AS n"
+                                do { return (i, .success(try await c.query(sql).first!.decode("n", as: Int.self))) } catch { return (i, .failure(error)) }
+                            }
+                        }
+                        for _ in 0..<1_200 where c.statementsWaiting < 6 { try? await Task.sleep(for: .milliseconds(10)) }
+                        #expect(c.statementsWaiting == 6, "the six statements wait while the connection is busy")
+                        try? await holder.query("SELECT pg_advisory_unlock(5151)")
+                        var out: [Int: Result<Int, any Error>] = [:]
+                        for await (i, r) in group { out[i] = r }
+                        return out
+                    }
+                    _ = try await blocked
+                    #expect(pool.statistics.pipelinedStatementCount - before == (inTransaction ? 6 : 0))
+                    for (i, r) in outcomes.sorted(by: { $0.key < $1.key }) {
+                        switch r {
+                        case .success(let n): #expect(n == i)
+                        case .failure(let e):
+                            let state = (e as? PostgresError)?.sqlState
+                            if i == 3 { #expect(state == "22012", "division by zero: \(e)") } else {
+                                #expect(inTransaction && state == "25P02", "statement \(i): \(e)")
+                            }
+                        }
+                    }
+                    if case .success = outcomes[3] { Issue.record("the failing statement answered") }
+                    if inTransaction { try await c.query("ROLLBACK") }
+                    _ = try await c.query("SELECT pg_advisory_unlock_all()")
+                    #expect(try await c.query("SELECT 7::int8 AS n").first?.decode("n", as: Int.self) == 7)
+                }
+            }
+        }
+    }
+
     /// A statement run again on a connection runs prepared (parsed and planned once); a schema
     /// change under a prepared statement re-prepares it; the number prepared stays bounded.
     @Test func statementsArePreparedOncePerConnectionAndFollowSchemaChanges() async throws {
