@@ -316,57 +316,15 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     func pipelineBlocking(_ queries: [PostgresQuery]) throws -> [PostgresRows] {
-        guard let conn else { throw PostgresError(.connectionClosed, "connection is closed") }
-        func lost() -> PostgresError {
-            PostgresError(.connectionClosed, "connection to the server was lost", serverMessage: String(cString: PQerrorMessage(conn)))
-        }
-        // Statements already prepared on this session run prepared; others go unnamed (a
-        // PREPARE cannot be waited for inside the pipeline).
-        let keys = queries.map(PreparedKey.init)
-        guard PQenterPipelineMode(conn) == 1 else { throw lost() }
-        for (query, key) in zip(queries, keys) {
-            statistics.count()
-            let name = prepared[key]
-            let sent = Self.withParameters(query, types: key.types) { n, types, values in
-                if let name { return PQsendQueryPrepared(conn, name, n, values, nil, nil, 0) }
-                return PQsendQueryParams(conn, query.sql, n, types, values, nil, nil, 0)
-            }
-            guard sent == 1 else { throw lost() }
-        }
-        guard PQpipelineSync(conn) == 1 else { throw lost() }
-        var results: [PostgresRows] = []
-        var failure: PostgresError?
-        for _ in queries {
-            var rows = PostgresRows(columns: [], values: [], affectedRows: 0)
-            while let res = PQgetResult(conn) {
-                defer { PQclear(res) }
-                if PQresultStatus(res) == PGRES_PIPELINE_ABORTED {
-                    failure = failure ?? PostgresError(.server, "skipped: an earlier statement of its pipeline failed")
-                    continue
-                }
-                do {
-                    try check(res, conn)
-                    rows = decodeResult(res)
-                } catch let e as PostgresError {
-                    failure = failure ?? e
-                }
-            }
-            if PQstatus(conn) != CONNECTION_OK { throw failure?.code == .connectionClosed ? failure! : lost() }
-            results.append(rows)
-        }
-        // The sync ends the pipeline (after an error too: the server skipped up to it).
-        guard let sync = PQgetResult(conn) else { throw lost() }
-        let synced = PQresultStatus(sync) == PGRES_PIPELINE_SYNC
-        PQclear(sync)
-        guard synced, PQexitPipelineMode(conn) == 1 else { throw lost() }
-        if let failure { throw failure }
-        return results
+        // The first failure in order is the statement's own; those after it were skipped.
+        try pipelineResults(queries, preparing: false).map { try $0.get() }
     }
 
-    /// Statements of several callers in one pipeline, each with its own outcome (see `query`).
-    /// Statements not prepared yet are prepared first (one round trip each, once per session);
-    /// a connection lost on the way fails every statement with it.
-    func pipelineResults(_ queries: [PostgresQuery]) -> [Result<PostgresRows, any Error>] {
+    /// Statements in one pipeline, each with its own outcome (see `query`). With `preparing`,
+    /// statements not prepared yet are prepared first (one round trip each, once per session);
+    /// without, they run unnamed unless already prepared. A connection lost on the way fails
+    /// every statement with it.
+    func pipelineResults(_ queries: [PostgresQuery], preparing: Bool = true) -> [Result<PostgresRows, any Error>] {
         guard let conn else { return queries.map { _ in .failure(PostgresError(.connectionClosed, "connection is closed")) } }
         func lost() -> PostgresError {
             PostgresError(.connectionClosed, "connection to the server was lost", serverMessage: String(cString: PQerrorMessage(conn)))
@@ -375,6 +333,7 @@ public final class PostgresConnection: @unchecked Sendable {
         var names: [String?] = []
         let keys = queries.map(PreparedKey.init)
         for (i, key) in keys.enumerated() {
+            guard preparing else { names.append(prepared[key]); continue }
             do { names.append(try preparedName(key, conn)?.name) } catch {
                 results[i] = .failure(error)
                 names.append(nil)

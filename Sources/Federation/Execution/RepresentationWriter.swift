@@ -53,10 +53,11 @@ final class RepresentationWriter {
                     continue
                 }
                 let source = Source(lookup: ResultShape.Lookup(f.responseKey), nested: f.selectionSet.map(Nested.init))
-                if let i = members.firstIndex(where: { $0.nameBytes == Self.nameBytes(name) }) {
+                let bytes = Self.nameBytes(name)
+                if let i = members.firstIndex(where: { $0.nameBytes == bytes }) {
                     members[i].sources.append(source)
                 } else {
-                    members.append(Member(nameBytes: Self.nameBytes(name), sources: [source]))
+                    members.append(Member(nameBytes: bytes, sources: [source]))
                 }
             case .inlineFragment(let i):
                 if let condition = i.typeCondition?.value, let runtime, condition != runtime {

@@ -196,20 +196,6 @@ public final class ResultNode {
         cells.reserveCapacity(cells.count + n)
     }
 
-    /// Position of an object's member; `hint` is where it is likely to be (checked first).
-    @inline(__always)
-    public func position(_ key: String, hint: Int) -> Int? {
-        if let shape, hint < shape.keys.count, shape.keys[hint] == key { return hint }
-        return position(key)
-    }
-
-    /// An object's member, looked for first at `hint`.
-    @inline(__always)
-    public func cell(_ key: String, hint: Int) -> Cell? {
-        guard let i = position(key, hint: hint) else { return nil }
-        return cells[i]
-    }
-
     /// Position of an object's member.
     public func position(_ key: String) -> Int? { shape?.position(key) }
 
