@@ -15,7 +15,7 @@ import OrderedCollections
 /// ```
 public final class Subgraph<Context: Sendable>: @unchecked Sendable {
     /// Resolves every representation of one type at once (one batch per type and request).
-    public typealias EntityResolver = @Sendable ([OrderedDictionary<String, JSON>], Context) async throws -> [Output<Context>]
+    public typealias EntityResolver = @Sendable ([OrderedDictionary<String, JSON>], Context) async throws -> [Output]
 
     public let name: String
     /// The SDL as written (what `_service { sdl }` returns).
@@ -156,7 +156,7 @@ public final class Subgraph<Context: Sendable>: @unchecked Sendable {
         /// Registration happens while the subgraph is set up, before it serves requests.
         func set(_ type: String, _ resolver: @escaping EntityResolver) { resolvers[type] = resolver }
 
-        func resolve(_ representations: [JSON], _ context: Context) async throws -> Output<Context> {
+        func resolve(_ representations: [JSON], _ context: Context) async throws -> Output {
             // Group by type, keeping each representation's index: one call per type.
             var byType = OrderedDictionary<String, [(Int, OrderedDictionary<String, JSON>)]>()
             for (i, r) in representations.enumerated() {
@@ -165,10 +165,10 @@ public final class Subgraph<Context: Sendable>: @unchecked Sendable {
                 }
                 byType[t, default: []].append((i, o))
             }
-            var results = [Output<Context>](repeating: .null, count: representations.count)
+            var results = [Output](repeating: .null, count: representations.count)
             let resolvers = self.resolvers
             let subgraph = self.subgraph
-            try await withThrowingTaskGroup(of: (String, [Output<Context>]).self) { group in
+            try await withThrowingTaskGroup(of: (String, [Output]).self) { group in
                 for (type, reps) in byType {
                     guard let resolver = resolvers[type] else {
                         throw GraphQLError("The subgraph \(subgraph) cannot resolve entities of type \(type).", code: "BAD_USER_INPUT")

@@ -44,7 +44,7 @@ enum MediaSubgraphs {
             .field("id") { m, _, _, _ in .leaf(.string(m.id)) }
             .field("title") { m, _, _, _ in .leaf(.string(m.title)) }
             .field("director") { m, _, _, _ in .leaf(.string(m.director)) }
-        @Sendable func media(_ id: String) -> Output<RequestContext> {
+        @Sendable func media(_ id: String) -> Output {
             if let b = books.first(where: { $0.id == id }) { return .object(b, book) }
             if let m = movies.first(where: { $0.id == id }) { return .object(m, movie) }
             return .null

@@ -31,7 +31,7 @@ struct TickGraph {
         ticks.query.field("lastTick") { _, _, _, _ in .null }
         ticks.subscription!.field("ticks") { _, a, _, _ in
             let count = a.int("count")!
-            let (events, continuation) = AsyncThrowingStream<Output<RequestContext>, any Error>.makeStream()
+            let (events, continuation) = AsyncThrowingStream<Output, any Error>.makeStream()
             let pump = Task {
                 var n = 0
                 for await _ in releases {

@@ -77,8 +77,8 @@ func makeWorld(log: Log = Log()) throws -> ExecutableSchema<Log> {
     let schema = try Schema(sdl: worldSDL)
     let human = ObjectResolvers<Log, World.Character>("Human")
     let droid = ObjectResolvers<Log, World.Character>("Droid")
-    @Sendable func character(_ c: World.Character) -> Output<Log> { c.isDroid ? .object(c, droid) : .object(c, human) }
-    @Sendable func byID(_ id: String) -> Output<Log> { World.characters[id].map(character) ?? .null }
+    @Sendable func character(_ c: World.Character) -> Output { c.isDroid ? .object(c, droid) : .object(c, human) }
+    @Sendable func byID(_ id: String) -> Output { World.characters[id].map(character) ?? .null }
     for r in [human, droid] {
         r.field("id") { c, _, _, _ in .leaf(.string(c.id)) }
             .field("name") { c, _, _, _ in .leaf(.string(c.name)) }
@@ -293,5 +293,23 @@ struct ExecutorTests {
                                        request: ExecutionRequest(document: try Parser.parse("{ n e }")), context: Log())
         #expect(r.json.text.contains(#""data":{"n":null,"e":null}"#), "\(r.json.text)")
         #expect(r.errors.map(\.message) == ["Int cannot represent value: 5000000000", "Enum \"E\" cannot represent value: \"B\""], "\(r.json.text)")
+    }
+
+    /// The executor is not generic over the context: a resolver may return an object whose
+    /// resolvers were written for another context type. That is a field error, not a crash or
+    /// a context read as the wrong type.
+    @Test func objectsWithResolversForAnotherContextTypeAreAFieldError() async throws {
+        struct Other: Sendable { let secret: String }
+        let schema = try Schema(sdl: "type Query { a: A b: A } type A { x: String }")
+        let good = ObjectResolvers<Log, Int>("A").field("x") { n, _, log, _ in .leaf(.string("ok\(n) \(log.entries.count)")) }
+        let foreign = ObjectResolvers<Other, Int>("A").field("x") { _, _, other, _ in .leaf(.string(other.secret)) }
+        let q = ObjectResolvers<Log, Void>("Query")
+            .field("a") { _, _, _, _ in .object(1, good) }
+            .field("b") { _, _, _, _ in .object(2, foreign) }
+        let r = await Executor.execute(ExecutableSchema<Log>(schema: schema).root(.query, (), q),
+                                       request: ExecutionRequest(document: try Parser.parse("{ a { x } b { x } }")), context: Log())
+        #expect(r.json.text.contains(#""data":{"a":{"x":"ok1 0"},"b":{"x":null}}"#), "\(r.json.text)")
+        #expect(r.errors.map(\.path) == [[.key("b"), .key("x")]], "\(r.json.text)")
+        #expect(r.errors.first?.message.contains("another context type") == true, "\(r.json.text)")
     }
 }

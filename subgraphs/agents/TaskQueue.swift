@@ -143,7 +143,7 @@ enum TaskQueue {
             }
 
         // Subscriptions: task events from the process's event feed (read under the tenant).
-        @Sendable func taskEvents(_ ctx: PlatformContext, _ matches: @escaping @Sendable ([String: JSON]) -> Bool) async throws -> Output<PlatformContext> {
+        @Sendable func taskEvents(_ ctx: PlatformContext, _ matches: @escaping @Sendable ([String: JSON]) -> Bool) async throws -> Output {
             guard let tenant = try await ctx.tenantID() else { throw GraphQLError("This subscription needs a tenant.", code: "UNAUTHENTICATED") }
             let feed = try await EventFeed.of(ctx.pool).subscribe(tenant: tenant) { e in
                 guard e.type.hasPrefix("Task"), case .object(let o)? = try? JSONReader.parse(e.data) else { return false }
@@ -151,7 +151,7 @@ enum TaskQueue {
             }
             let pool = ctx.pool
             // Pulled: the feed's bounded buffer is the only one between it and the subscriber.
-            return .stream(PullStream.map(feed) { e -> Output<PlatformContext>? in
+            return .stream(PullStream.map(feed) { e -> Output? in
                 guard case .object(let o)? = try? JSONReader.parse(e.data), let id = AgentsSubgraph.uuid(o["taskId"]?.stringValue) else { return nil }
                 let data = Dictionary(uniqueKeysWithValues: o.map { ($0.key, $0.value) })
                 let row = try await pool.withTenant(tenant.uuidString) { c in

@@ -83,7 +83,7 @@ public enum DataProductsSubgraph {
             .field("results") { s, _, _, _ in .list(s.results.map { .object($0, product) }) }
             .field("facets") { s, _, _, _ in .object(s, facets) }
 
-        @Sendable func linked(_ p: Product, _ ctx: PlatformContext, upstream: Bool) async throws -> Output<PlatformContext> {
+        @Sendable func linked(_ p: Product, _ ctx: PlatformContext, upstream: Bool) async throws -> Output {
             // Lineage of every product of this level in one statement, then the products (cached) in one more.
             let loader: DataLoader<UUID, [UUID]> = ctx.loader(upstream ? "upstream" : "downstream") { (ids: [UUID]) in
                 let rows = try await ctx.db {

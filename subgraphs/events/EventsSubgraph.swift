@@ -215,7 +215,7 @@ public enum EventsSubgraph {
                 (streamID == nil || e.streamID == streamID) && (types == nil || types!.contains(e.type))
             }
             // Pulled: the feed's bounded buffer is the only one between it and the subscriber.
-            return .stream(PullStream.map(feed) { e in Output<PlatformContext>.object(try Event(e.row), event) })
+            return .stream(PullStream.map(feed) { e in Output.object(try Event(e.row), event) })
         }
         return s
     }

@@ -628,7 +628,7 @@ enum Shaping {
         var resolvers: [String: ObjectResolvers<ShapeContext, OrderedDictionary<String, JSON>>] = [:]
     }
 
-    static func convert(_ value: JSON?, _ type: TypeReference, _ schema: Schema, _ registry: ResolverRegistry) -> Output<ShapeContext> {
+    static func convert(_ value: JSON?, _ type: TypeReference, _ schema: Schema, _ registry: ResolverRegistry) -> Output {
         guard let value else { return .null }
         switch type {
         case .nonNull(let inner): return convert(value, inner, schema, registry)

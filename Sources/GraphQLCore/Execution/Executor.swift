@@ -147,6 +147,12 @@ extension Executor {
 public enum Executor {
     public static func execute<Context: Sendable>(_ executable: ExecutableSchema<Context>, request: ExecutionRequest,
                                                   context: Context, observer: ExecutionObserver? = nil) async -> ExecutionResult {
+        await execute(executable.core, request: request, context: ContextBox(context), observer: observer)
+    }
+
+    /// The executor itself, compiled once for every context type.
+    static func execute(_ executable: ExecutableCore, request: ExecutionRequest, context: AnyContextBox,
+                        observer: ExecutionObserver?) async -> ExecutionResult {
         let schema = executable.schema
         // GetOperation (§6.1)
         let operations = request.document.operations
@@ -196,6 +202,10 @@ extension Executor {
     /// a last response carrying the error. Cancelling the consumer cancels the source.
     public static func subscribe<Context: Sendable>(_ executable: ExecutableSchema<Context>, request: ExecutionRequest,
                                                     context: Context) async -> SubscriptionStart {
+        await subscribe(executable.core, request: request, context: ContextBox(context))
+    }
+
+    static func subscribe(_ executable: ExecutableCore, request: ExecutionRequest, context: AnyContextBox) async -> SubscriptionStart {
         let schema = executable.schema
         let operations = request.document.operations.filter { request.operationName == nil || $0.name?.value == request.operationName }
         guard operations.count == 1, let operation = operations.first, operation.operation == .subscription else {
@@ -219,18 +229,15 @@ extension Executor {
             return .failed(ExecutionResult(data: nil, errors: [GraphQLError("A subscription must select exactly one root field.", code: "GRAPHQL_VALIDATION_FAILED")]))
         }
         // CreateSourceEventStream: the field's resolver gives the source stream.
-        var output: Output<Context>
+        var output: Output
         switch plan.arguments {
         case .failure(let e): output = .error(e)
-        case .success(let args):
-            do { output = try rootValue.resolve(plan.fieldName, args, context, ResolveInfo(plan: plan, request: state.facts)) } catch {
-                output = .error(state.asGraphQLError(error))
-            }
+        case .success(let args): output = state.resolve(rootValue, plan, args)
         }
         while case .async(let thunk) = output {
             do { output = try await thunk() } catch { output = .error(state.asGraphQLError(error)) }
         }
-        let source: AsyncThrowingStream<Output<Context>, any Error>
+        let source: AsyncThrowingStream<Output, any Error>
         switch output {
         case .stream(let s): source = s
         case .error(var e):
@@ -249,7 +256,7 @@ extension Executor {
             var e = state.asGraphQLError(error)
             e.path = [.key(plan.responseKey)]
             return ExecutionResult(data: nil, errors: [e])
-        }) { (event: Output<Context>) -> ExecutionResult? in
+        }) { (event: Output) -> ExecutionResult? in
             // MapSourceToResponseEvent: a fresh execution of the selection per event.
             let run = ExecutionState(executable: executable, operation: operation, fragments: eventFragments,
                                      variables: variables, context: context, source: requestSource, observer: nil)
@@ -290,6 +297,11 @@ final class FieldPlan: @unchecked Sendable {
     let parentType: String
     /// Sub-plans by runtime object type (for composite return types).
     var subPlans: [String: [FieldPlan]] = [:]
+    /// The resolver last looked up for this field, the table it came from, and the context it
+    /// is called with (objects of one type share a table: found once per plan, not per object).
+    var resolverTable: ResolverTable?
+    var resolver: ResolverTable.Resolver?
+    var resolverContext: AnyContextBox?
 
     init(responseKey: String, fieldName: String, definition: FieldDef, fieldNodes: [Field],
          arguments: Result<Arguments, GraphQLError>, parentType: String) {
@@ -304,13 +316,13 @@ final class FieldPlan: @unchecked Sendable {
     }
 }
 
-final class ExecutionState<Context: Sendable>: @unchecked Sendable {
-    let executable: ExecutableSchema<Context>
+final class ExecutionState: @unchecked Sendable {
+    let executable: ExecutableCore
     let schema: Schema
     let operation: OperationDefinition
     let fragments: [String: FragmentDefinition]
     let variables: OrderedDictionary<String, JSON>
-    let context: Context
+    let context: AnyContextBox
     let source: Source?
     let observer: ExecutionObserver?
     var errors: [GraphQLError] = []
@@ -320,7 +332,7 @@ final class ExecutionState<Context: Sendable>: @unchecked Sendable {
     let shapes = ResultShape()
 
     struct Pending {
-        let thunk: @Sendable () async throws -> Output<Context>
+        let thunk: @Sendable () async throws -> Output
         let node: ResultNode
         let index: Int
         let plan: FieldPlan
@@ -329,8 +341,8 @@ final class ExecutionState<Context: Sendable>: @unchecked Sendable {
     }
     var pending: [Pending] = []
 
-    init(executable: ExecutableSchema<Context>, operation: OperationDefinition, fragments: [String: FragmentDefinition],
-         variables: OrderedDictionary<String, JSON>, context: Context, source: Source?, observer: ExecutionObserver?) {
+    init(executable: ExecutableCore, operation: OperationDefinition, fragments: [String: FragmentDefinition],
+         variables: OrderedDictionary<String, JSON>, context: AnyContextBox, source: Source?, observer: ExecutionObserver?) {
         self.executable = executable
         self.schema = executable.schema
         self.operation = operation
@@ -349,7 +361,7 @@ final class ExecutionState<Context: Sendable>: @unchecked Sendable {
 
     // MARK: running
 
-    func run(rootType: NamedType, rootValue: AnyObjectBox<Context>) async -> ExecutionResult {
+    func run(rootType: NamedType, rootValue: AnyObjectBox) async -> ExecutionResult {
         let root = ResultNode(shape: shapes)
         let plans = collectPlans(rootType, [operation.selectionSet])
         if operation.operation == .mutation {
@@ -369,7 +381,7 @@ final class ExecutionState<Context: Sendable>: @unchecked Sendable {
     }
 
     /// One subscription event: the root field completed with the event as its value.
-    func runEvent(rootType: NamedType, plan: FieldPlan, value: Output<Context>) async -> ExecutionResult {
+    func runEvent(rootType: NamedType, plan: FieldPlan, value: Output) async -> ExecutionResult {
         let root = ResultNode(shape: shapes)
         root.append(plan.responseKey, .pending)
         if !complete(value, plan.returnType, plan, root, 0, .key(plan.responseKey, .root)) {
@@ -385,7 +397,7 @@ final class ExecutionState<Context: Sendable>: @unchecked Sendable {
     func drain() async {
         guard !pending.isEmpty else { return }
         let observer = self.observer
-        await withTaskGroup(of: (Int, Result<Output<Context>, Error>).self) { group in
+        await withTaskGroup(of: (Int, Result<Output, Error>).self) { group in
             var inFlight: [Int: Pending] = [:]
             var nextID = 0
             func launch() {
@@ -398,7 +410,7 @@ final class ExecutionState<Context: Sendable>: @unchecked Sendable {
                     observer?.asyncResolverStarted()
                     let thunk = p.thunk
                     group.addTask {
-                        let r: Result<Output<Context>, Error>
+                        let r: Result<Output, Error>
                         do { r = .success(try await thunk()) } catch { r = .failure(error) }
                         return (id, r)
                     }
@@ -415,7 +427,7 @@ final class ExecutionState<Context: Sendable>: @unchecked Sendable {
             while let (id, result) = await group.next() {
                 defer { observer?.asyncResolverFinished() }
                 guard let p = inFlight.removeValue(forKey: id) else { continue }
-                let output: Output<Context>
+                let output: Output
                 switch result {
                 case .success(let o): output = o
                 case .failure(let e): output = .error(asGraphQLError(e))
@@ -458,7 +470,7 @@ final class ExecutionState<Context: Sendable>: @unchecked Sendable {
     // MARK: fields
 
     /// Resolves `plans` on one object into `node`; false when a non-null field failed (the object is null).
-    func executeFields(_ type: NamedType, _ object: AnyObjectBox<Context>, _ plans: [FieldPlan], _ node: ResultNode, _ path: ResponsePath) -> Bool {
+    func executeFields(_ type: NamedType, _ object: AnyObjectBox, _ plans: [FieldPlan], _ node: ResultNode, _ path: ResponsePath) -> Bool {
         node.reserve(plans.count)
         for plan in plans {
             let index = node.cells.count
@@ -467,7 +479,7 @@ final class ExecutionState<Context: Sendable>: @unchecked Sendable {
                 node.cells[index] = .json(.string(object.typeName))
                 continue
             }
-            let output: Output<Context>
+            let output: Output
             switch plan.arguments {
             case .failure(let e):
                 output = .error(e)
@@ -476,8 +488,7 @@ final class ExecutionState<Context: Sendable>: @unchecked Sendable {
                    type.fields[plan.fieldName] == nil {
                     output = executable.introspection.resolveRoot(plan.fieldName, args)
                 } else {
-                    let info = ResolveInfo(plan: plan, request: facts)
-                    do { output = try object.resolve(plan.fieldName, args, context, info) } catch { output = .error(asGraphQLError(error)) }
+                    output = resolve(object, plan, args)
                 }
             }
             let fieldPath = ResponsePath.key(plan.responseKey, path)
@@ -489,9 +500,39 @@ final class ExecutionState<Context: Sendable>: @unchecked Sendable {
         return true
     }
 
+    /// Calls the resolver of `plan`'s field on `object` (found through the plan's cache).
+    func resolve(_ object: AnyObjectBox, _ plan: FieldPlan, _ args: Arguments) -> Output {
+        let table = object.table
+        let resolver: ResolverTable.Resolver, context: AnyContextBox
+        if plan.resolverTable === table, let r = plan.resolver, let c = plan.resolverContext {
+            resolver = r
+            context = c
+        } else {
+            // A table's closures read the context as the type they were written for: they get
+            // the request's context only when that is the type (introspection's take none).
+            if table.contextType == executable.contextType {
+                context = self.context
+            } else if table.contextType == ObjectIdentifier(NoContext.self) {
+                context = ExecutionState.noContext
+            } else {
+                return .error(GraphQLError("The resolvers of \(table.typeName) were written for another context type than the schema's."))
+            }
+            guard let r = table.resolver(plan.fieldName) else {
+                return .error(GraphQLError("No resolver for field \(table.typeName).\(plan.fieldName)."))
+            }
+            resolver = r
+            plan.resolverTable = table
+            plan.resolver = r
+            plan.resolverContext = context
+        }
+        do { return try resolver(object, args, context, ResolveInfo(plan: plan, request: facts)) } catch { return .error(asGraphQLError(error)) }
+    }
+
+    static let noContext = ContextBox(NoContext())
+
     /// CompleteValue (§6.4.3) into `node.cells[index]`; false when the value is null or failed
     /// where `type` is non-null (the caller propagates).
-    func complete(_ output: Output<Context>, _ type: TypeReference, _ plan: FieldPlan, _ node: ResultNode, _ index: Int, _ path: ResponsePath) -> Bool {
+    func complete(_ output: Output, _ type: TypeReference, _ plan: FieldPlan, _ node: ResultNode, _ index: Int, _ path: ResponsePath) -> Bool {
         switch output {
         case .async(let thunk):
             node.cells[index] = .pending

@@ -9,46 +9,91 @@ import OrderedCollections
 /// .list(agents.map { .object($0, agentType) })
 /// .async { .leaf(.int(try await store.count())) }
 /// ```
-public enum Output<Context: Sendable>: Sendable {
+///
+/// Not generic over the request context: the executor's core is compiled once, in this module,
+/// and runs without the Swift runtime looking up generic type metadata per value (which it did
+/// while `Output`, the executor and the boxes were generic over a context from another module:
+/// about 10 % of the platform subgraphs' CPU). The context is typed again where the resolver
+/// closures are made (`ObjectResolvers.field`, inlined into the module that defines them).
+public enum Output: Sendable {
     case null
     case leaf(JSON)
-    case object(AnyObjectBox<Context>)
-    case list([Output<Context>])
-    case async(@Sendable () async throws -> Output<Context>)
+    case object(AnyObjectBox)
+    case list([Output])
+    case async(@Sendable () async throws -> Output)
     case error(GraphQLError)
     /// A subscription field's source stream (§6.2.3.1): each element is the field's value for
     /// one event. Only a root field of a subscription may return it.
-    case stream(AsyncThrowingStream<Output<Context>, any Error>)
+    case stream(AsyncThrowingStream<Output, any Error>)
 
     /// An object whose fields resolve with `resolvers` (which also names its GraphQL type).
-    public static func object<Source: Sendable>(_ source: Source, _ resolvers: ObjectResolvers<Context, Source>) -> Output {
-        .object(ObjectBox(source, resolvers))
+    @inlinable
+    public static func object<Context: Sendable, Source: Sendable>(_ source: Source, _ resolvers: ObjectResolvers<Context, Source>) -> Output {
+        .object(ObjectBox(source, resolvers.table))
     }
+}
+
+/// A request's context with its type erased, as the executor carries it. Resolvers get it back
+/// typed (`ContextBox<Context>.value`) in the closures `ObjectResolvers` makes.
+public class AnyContextBox: @unchecked Sendable {
+    @usableFromInline init() {}
+}
+
+@usableFromInline
+final class ContextBox<Context: Sendable>: AnyContextBox, @unchecked Sendable {
+    @usableFromInline let value: Context
+    @usableFromInline init(_ value: Context) { self.value = value }
+}
+
+/// The context of resolvers that use none (introspection's): whatever the request's context is,
+/// they are handed this one.
+@usableFromInline struct NoContext: Sendable {
+    @usableFromInline init() {}
 }
 
 /// A runtime object: a Swift value together with the resolvers of its GraphQL type.
-public class AnyObjectBox<Context: Sendable>: @unchecked Sendable {
-    public let typeName: String
-    init(typeName: String) { self.typeName = typeName }
-    func resolve(_ field: String, _ args: Arguments, _ context: Context, _ info: ResolveInfo) throws -> Output<Context> {
-        fatalError("abstract")
+public class AnyObjectBox: @unchecked Sendable {
+    @usableFromInline let table: ResolverTable
+    public var typeName: String { table.typeName }
+    @usableFromInline init(table: ResolverTable) { self.table = table }
+}
+
+@usableFromInline
+final class ObjectBox<Source: Sendable>: AnyObjectBox, @unchecked Sendable {
+    @usableFromInline let source: Source
+    @usableFromInline init(_ source: Source, _ table: ResolverTable) {
+        self.source = source
+        super.init(table: table)
     }
 }
 
-final class ObjectBox<Context: Sendable, Source: Sendable>: AnyObjectBox<Context>, @unchecked Sendable {
-    let source: Source
-    let resolvers: ObjectResolvers<Context, Source>
+/// The resolvers of one object type with their source and context types erased: what the
+/// executor calls. Each closure knows the types it was made for; the executor hands it only
+/// boxes of its table and a context of its table's context type (checked per field plan).
+@usableFromInline
+final class ResolverTable: @unchecked Sendable {
+    @usableFromInline typealias Resolver = @Sendable (AnyObjectBox, Arguments, AnyContextBox, ResolveInfo) throws -> Output
+    @usableFromInline typealias Fallback = @Sendable (AnyObjectBox, String, Arguments, AnyContextBox, ResolveInfo) throws -> Output
 
-    init(_ source: Source, _ resolvers: ObjectResolvers<Context, Source>) {
-        self.source = source
-        self.resolvers = resolvers
-        super.init(typeName: resolvers.typeName)
+    let typeName: String
+    /// The context type the resolvers were written for.
+    let contextType: ObjectIdentifier
+    private(set) var fields: [String: Resolver] = [:]
+    private(set) var fallback: Fallback?
+
+    init(typeName: String, contextType: ObjectIdentifier) {
+        self.typeName = typeName
+        self.contextType = contextType
     }
 
-    override func resolve(_ field: String, _ args: Arguments, _ context: Context, _ info: ResolveInfo) throws -> Output<Context> {
-        if let r = resolvers.fields[field] { return try r(source, args, context, info) }
-        if let d = resolvers.fallback { return try d(source, field, args, context, info) }
-        return .error(GraphQLError("No resolver for field \(typeName).\(field)."))
+    @usableFromInline func set(_ field: String, _ resolver: @escaping Resolver) { fields[field] = resolver }
+    @usableFromInline func setFallback(_ resolver: @escaping Fallback) { fallback = resolver }
+
+    /// The resolver of `field` (the fallback bound to the name when it has none of its own).
+    func resolver(_ field: String) -> Resolver? {
+        if let r = fields[field] { return r }
+        if let fallback { return { box, args, context, info in try fallback(box, field, args, context, info) } }
+        return nil
     }
 }
 
@@ -60,33 +105,44 @@ final class ObjectBox<Context: Sendable, Source: Sendable>: AnyObjectBox<Context
 ///     .field("agents") { t, args, ctx, _ in .async { ... } }
 /// ```
 public final class ObjectResolvers<Context: Sendable, Source: Sendable>: @unchecked Sendable {
-    public typealias Resolver = @Sendable (Source, Arguments, Context, ResolveInfo) throws -> Output<Context>
-    public typealias Fallback = @Sendable (Source, String, Arguments, Context, ResolveInfo) throws -> Output<Context>
+    public typealias Resolver = @Sendable (Source, Arguments, Context, ResolveInfo) throws -> Output
+    public typealias Fallback = @Sendable (Source, String, Arguments, Context, ResolveInfo) throws -> Output
 
-    public let typeName: String
-    private(set) var fields: [String: Resolver] = [:]
-    private(set) var fallback: Fallback?
+    public var typeName: String { table.typeName }
+    @usableFromInline let table: ResolverTable
 
-    public init(_ typeName: String) { self.typeName = typeName }
+    public init(_ typeName: String) {
+        table = ResolverTable(typeName: typeName, contextType: ObjectIdentifier(Context.self))
+    }
 
     /// Adds a resolver (configure before the first request; resolvers are not changed later).
-    @discardableResult
+    @inlinable @discardableResult
     public func field(_ name: String, _ resolver: @escaping Resolver) -> Self {
-        fields[name] = resolver
+        table.set(name) { box, args, context, info in
+            try resolver(unsafeDowncast(box, to: ObjectBox<Source>.self).source, args,
+                         unsafeDowncast(context, to: ContextBox<Context>.self).value, info)
+        }
         return self
     }
 
     /// An asynchronous resolver.
-    @discardableResult
-    public func asyncField(_ name: String, _ resolver: @escaping @Sendable (Source, Arguments, Context, ResolveInfo) async throws -> Output<Context>) -> Self {
-        fields[name] = { s, a, c, i in .async { try await resolver(s, a, c, i) } }
+    @inlinable @discardableResult
+    public func asyncField(_ name: String, _ resolver: @escaping @Sendable (Source, Arguments, Context, ResolveInfo) async throws -> Output) -> Self {
+        table.set(name) { box, args, context, info in
+            let source = unsafeDowncast(box, to: ObjectBox<Source>.self).source
+            let context = unsafeDowncast(context, to: ContextBox<Context>.self).value
+            return .async { try await resolver(source, args, context, info) }
+        }
         return self
     }
 
     /// Resolves fields without a resolver of their own (e.g. reading a dictionary by field name).
-    @discardableResult
+    @inlinable @discardableResult
     public func fallback(_ resolver: @escaping Fallback) -> Self {
-        fallback = resolver
+        table.setFallback { box, field, args, context, info in
+            try resolver(unsafeDowncast(box, to: ObjectBox<Source>.self).source, field, args,
+                         unsafeDowncast(context, to: ContextBox<Context>.self).value, info)
+        }
         return self
     }
 }
@@ -140,27 +196,47 @@ final class RequestFacts: Sendable {
 ///
 /// ```swift
 /// let executable = ExecutableSchema<Ctx>(schema: schema)
-///     .resolvers(query)
-///     .typeResolver("Node") { box in box.typeName }
+///     .root(.query, (), queryResolvers)
 /// ```
 public final class ExecutableSchema<Context: Sendable>: @unchecked Sendable {
-    public let schema: Schema
-    var rootValues: [OperationType: AnyObjectBox<Context>] = [:]
-    let introspection: Introspection<Context>
+    /// What the executor needs, without the context's type.
+    let core: ExecutableCore
+    public var schema: Schema { core.schema }
     /// Show internal errors' descriptions to clients (development only; off by default).
-    public var exposeInternalErrors = false
+    public var exposeInternalErrors: Bool {
+        get { core.exposeInternalErrors }
+        set { core.exposeInternalErrors = newValue }
+    }
     /// Sees every internal error that is redacted for clients (for logging).
-    public var internalErrorHandler: (@Sendable (any Error) -> Void)?
+    public var internalErrorHandler: (@Sendable (any Error) -> Void)? {
+        get { core.internalErrorHandler }
+        set { core.internalErrorHandler = newValue }
+    }
 
     public init(schema: Schema) {
-        self.schema = schema
-        self.introspection = Introspection(schema: schema)
+        core = ExecutableCore(schema: schema, contextType: ObjectIdentifier(Context.self))
     }
 
     /// Sets the root object of an operation type.
     @discardableResult
     public func root<Source: Sendable>(_ op: OperationType, _ source: Source, _ resolvers: ObjectResolvers<Context, Source>) -> Self {
-        rootValues[op] = ObjectBox(source, resolvers)
+        core.rootValues[op] = ObjectBox(source, resolvers.table)
         return self
+    }
+}
+
+/// An executable schema as the executor sees it: the same for every context type.
+final class ExecutableCore: @unchecked Sendable {
+    let schema: Schema
+    let contextType: ObjectIdentifier
+    var rootValues: [OperationType: AnyObjectBox] = [:]
+    let introspection: Introspection
+    var exposeInternalErrors = false
+    var internalErrorHandler: (@Sendable (any Error) -> Void)?
+
+    init(schema: Schema, contextType: ObjectIdentifier) {
+        self.schema = schema
+        self.contextType = contextType
+        self.introspection = Introspection(schema: schema)
     }
 }

@@ -2,7 +2,7 @@ import OrderedCollections
 
 /// Introspection (spec §4): `__schema`, `__type` and the `__*` types, resolved from the schema
 /// itself with the ordinary resolver machinery. Built once per executable schema.
-final class Introspection<Context: Sendable>: @unchecked Sendable {
+final class Introspection: @unchecked Sendable {
     /// What a `__Type` is: a named type or a wrapper.
     enum TypeRef: Sendable {
         case named(NamedType)
@@ -10,12 +10,12 @@ final class Introspection<Context: Sendable>: @unchecked Sendable {
         case nonNull(TypeReference)
     }
 
-    let schemaType = ObjectResolvers<Context, Schema>("__Schema")
-    let typeType = ObjectResolvers<Context, TypeRef>("__Type")
-    let fieldType = ObjectResolvers<Context, FieldDef>("__Field")
-    let inputValueType = ObjectResolvers<Context, InputValueDef>("__InputValue")
-    let enumValueType = ObjectResolvers<Context, EnumValueDef>("__EnumValue")
-    let directiveType = ObjectResolvers<Context, DirectiveDef>("__Directive")
+    let schemaType = ObjectResolvers<NoContext, Schema>("__Schema")
+    let typeType = ObjectResolvers<NoContext, TypeRef>("__Type")
+    let fieldType = ObjectResolvers<NoContext, FieldDef>("__Field")
+    let inputValueType = ObjectResolvers<NoContext, InputValueDef>("__InputValue")
+    let enumValueType = ObjectResolvers<NoContext, EnumValueDef>("__EnumValue")
+    let directiveType = ObjectResolvers<NoContext, DirectiveDef>("__Directive")
     unowned(unsafe) let schema: Schema
 
     /// The order of `__schema.types` that graphql-js gives: the schema's own types in the order
@@ -84,15 +84,15 @@ final class Introspection<Context: Sendable>: @unchecked Sendable {
         let typeType = self.typeType, fieldType = self.fieldType, inputValueType = self.inputValueType
         let enumValueType = self.enumValueType, directiveType = self.directiveType
 
-        @Sendable func str(_ v: String?) -> Output<Context> { v.map { .leaf(.string($0)) } ?? .null }
-        @Sendable func ref(_ r: TypeReference) -> Output<Context> {
+        @Sendable func str(_ v: String?) -> Output { v.map { .leaf(.string($0)) } ?? .null }
+        @Sendable func ref(_ r: TypeReference) -> Output {
             switch r {
             case .named(let n): return s.types[n.value].map { .object(TypeRef.named($0), typeType) } ?? .null
             case .list(let inner): return .object(TypeRef.list(inner), typeType)
             case .nonNull(let inner): return .object(TypeRef.nonNull(inner), typeType)
             }
         }
-        @Sendable func named(_ name: String) -> Output<Context> {
+        @Sendable func named(_ name: String) -> Output {
             s.types[name].map { .object(TypeRef.named($0), typeType) } ?? .null
         }
         @Sendable func includeDeprecated(_ a: Arguments) -> Bool { a.bool("includeDeprecated") ?? false }
@@ -193,7 +193,7 @@ final class Introspection<Context: Sendable>: @unchecked Sendable {
     }
 
     /// `__schema` and `__type(name:)` on the query root.
-    func resolveRoot(_ field: String, _ args: Arguments) -> Output<Context> {
+    func resolveRoot(_ field: String, _ args: Arguments) -> Output {
         guard schema.introspectionEnabled else {
             return .error(GraphQLError("GraphQL introspection is not allowed, but the query contained __schema or __type.",
                                        code: "INTROSPECTION_DISABLED"))
