@@ -266,17 +266,19 @@ public enum ISO8601 {
         if millisOfDay < 0 { millisOfDay += 86_400_000; days -= 1 }
         let (y, m, d) = civil(fromDays: days)
         let h = millisOfDay / 3_600_000, mi = millisOfDay / 60_000 % 60, sec = millisOfDay / 1000 % 60, ms = millisOfDay % 1000
-        var out = [UInt8]()
-        out.reserveCapacity(24)
-        func digits(_ v: Int64, _ n: Int) {
-            var buf = [UInt8](repeating: 0x30, count: n)
-            var x = v
-            for i in stride(from: n - 1, through: 0, by: -1) { buf[i] = UInt8(0x30 + x % 10); x /= 10 }
-            out += buf
+        // Written in place into the string's own storage: no arrays per timestamp.
+        return String(unsafeUninitializedCapacity: 24) { out in
+            var at = 0
+            func digits(_ v: Int64, _ n: Int) {
+                var x = v
+                for i in stride(from: at + n - 1, through: at, by: -1) { out[i] = UInt8(truncatingIfNeeded: 0x30 + x % 10); x /= 10 }
+                at += n
+            }
+            func byte(_ b: UInt8) { out[at] = b; at += 1 }
+            digits(y, 4); byte(0x2D); digits(m, 2); byte(0x2D); digits(d, 2); byte(0x54)
+            digits(h, 2); byte(0x3A); digits(mi, 2); byte(0x3A); digits(sec, 2); byte(0x2E); digits(ms, 3); byte(0x5A)
+            return at
         }
-        digits(y, 4); out.append(0x2D); digits(m, 2); out.append(0x2D); digits(d, 2); out.append(0x54)
-        digits(h, 2); out.append(0x3A); digits(mi, 2); out.append(0x3A); digits(sec, 2); out.append(0x2E); digits(ms, 3); out.append(0x5A)
-        return String(decoding: out, as: UTF8.self)
     }
 
     public static func parse(_ text: String) -> Date? {

@@ -239,7 +239,7 @@ extension Executor {
         }
         let source: AsyncThrowingStream<Output, any Error>
         switch output {
-        case .stream(let s): source = s
+        case .events(let s): source = s.source
         case .error(var e):
             e.path = [.key(plan.responseKey)]
             if e.locations.isEmpty { e.locations = state.locations(plan.fieldNodes) }

@@ -22,15 +22,28 @@ public enum Output: Sendable {
     case list([Output])
     case async(@Sendable () async throws -> Output)
     case error(GraphQLError)
+    /// A subscription field's source stream (§6.2.3.1), made with `.stream(_:)`.
+    case events(SourceStream)
+
     /// A subscription field's source stream (§6.2.3.1): each element is the field's value for
     /// one event. Only a root field of a subscription may return it.
-    case stream(AsyncThrowingStream<Output, any Error>)
+    public static func stream(_ source: AsyncThrowingStream<Output, any Error>) -> Output {
+        .events(SourceStream(source))
+    }
 
     /// An object whose fields resolve with `resolvers` (which also names its GraphQL type).
     @inlinable
     public static func object<Context: Sendable, Source: Sendable>(_ source: Source, _ resolvers: ObjectResolvers<Context, Source>) -> Output {
         .object(ObjectBox(source, resolvers.table))
     }
+}
+
+/// A subscription field's source stream, boxed: every other payload of `Output` is a value whose
+/// layout this module knows, so copying an `Output` needs no run-time type lookups (the stream
+/// type comes from a library built for evolution, whose layout is looked up where it is used).
+public final class SourceStream: Sendable {
+    public let source: AsyncThrowingStream<Output, any Error>
+    public init(_ source: AsyncThrowingStream<Output, any Error>) { self.source = source }
 }
 
 /// A request's context with its type erased, as the executor carries it. Resolvers get it back
