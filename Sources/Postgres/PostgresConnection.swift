@@ -37,7 +37,13 @@ public final class PostgresConnection: @unchecked Sendable {
     /// This session's prepared statements, by statement text and parameter types (touched only on
     /// the connection's thread). A statement run again skips the server's parse and plan; past
     /// `preparedLimit` distinct statements, new ones run unprepared (no churn, no DEALLOCATE).
-    private var prepared: [PreparedKey: String] = [:]
+    private var prepared: [PreparedKey: Prepared] = [:]
+    /// A statement prepared on this session; `binary` when every column of its result is of a
+    /// type the client reads in binary (`PostgresBinary`), so it runs with binary results.
+    private struct Prepared {
+        let name: String
+        let binary: Bool
+    }
     /// Statements prepared on the server (those forgotten after a schema change included, until
     /// they are deallocated), and a counter for their names.
     private var preparedOnServer = 0
@@ -253,16 +259,16 @@ public final class PostgresConnection: @unchecked Sendable {
         let key = PreparedKey(query)
         let statement = try preparedName(key, conn)
         let res = Self.withParameters(query, types: key.types) { n, types, values in
-            if let statement { return PQexecPrepared(conn, statement.name, n, values, nil, nil, 0) }
+            if let statement { return PQexecPrepared(conn, statement.name, n, values, nil, nil, statement.binary ? 1 : 0) }
             return PQexecParams(conn, query.sql, n, types, values, nil, nil, 0)
         }
         let elapsed = started.duration(to: .now).components
         CoreMetrics.Timer(label: "switchyard_db_query_duration_seconds")
             .recordNanoseconds(elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
-        defer { PQclear(res) }
         do {
             try check(res, conn)
         } catch let e as PostgresError where e.sqlState == "0A000" && statement != nil {
+            PQclear(res)
             // "cached plan must not change result type": the schema changed under a prepared
             // statement. Forget it; outside a transaction, run the statement again (re-prepared).
             prepared[statement!.key] = nil
@@ -271,6 +277,9 @@ public final class PostgresConnection: @unchecked Sendable {
             if PQresultStatus(deallocated) == PGRES_COMMAND_OK { preparedOnServer -= 1 }
             PQclear(deallocated)
             return try queryBlocking(query, retryingInvalidatedPlan: false)
+        } catch {
+            PQclear(res)
+            throw error
         }
         return decodeResult(res!)
     }
@@ -278,17 +287,24 @@ public final class PostgresConnection: @unchecked Sendable {
     /// The prepared statement for `query` on this session, preparing it now if there is room;
     /// nil when it runs unprepared. A statement the server cannot prepare throws what running it
     /// would have (a syntax error, an aborted transaction).
-    private func preparedName(_ key: PreparedKey, _ conn: OpaquePointer) throws -> (key: PreparedKey, name: String)? {
-        if let name = prepared[key] { return (key, name) }
+    private func preparedName(_ key: PreparedKey, _ conn: OpaquePointer) throws -> (key: PreparedKey, name: String, binary: Bool)? {
+        if let p = prepared[key] { return (key, p.name, p.binary) }
         guard preparedOnServer < Self.preparedLimit else { return nil }
         preparedCount += 1
         let name = "switchyard_\(preparedCount)"
         let res = key.types.withUnsafeBufferPointer { PQprepare(conn, name, key.sql, Int32(key.types.count), $0.baseAddress) }
         defer { PQclear(res) }
         try check(res, conn)
-        prepared[key] = name
         preparedOnServer += 1
-        return (key, name)
+        // The result's column types, once per session and statement: binary results when the
+        // client reads every one of them in binary.
+        let described = PQdescribePrepared(conn, name)
+        defer { PQclear(described) }
+        try check(described, conn)
+        let binary = PQnfields(described) > 0
+            && (0..<PQnfields(described)).allSatisfy { PostgresBinary.resultOIDs.contains(UInt32(PQftype(described, $0))) }
+        prepared[key] = Prepared(name: name, binary: binary)
+        return (key, name, binary)
     }
 
     /// Calls `body` with the statement's parameter count, types and values as C strings.
@@ -330,13 +346,13 @@ public final class PostgresConnection: @unchecked Sendable {
             PostgresError(.connectionClosed, "connection to the server was lost", serverMessage: String(cString: PQerrorMessage(conn)))
         }
         var results = [Result<PostgresRows, any Error>?](repeating: nil, count: queries.count)
-        var names: [String?] = []
+        var statements: [Prepared?] = []
         let keys = queries.map(PreparedKey.init)
         for (i, key) in keys.enumerated() {
-            guard preparing else { names.append(prepared[key]); continue }
-            do { names.append(try preparedName(key, conn)?.name) } catch {
+            guard preparing else { statements.append(prepared[key]); continue }
+            do { statements.append(try preparedName(key, conn).map { Prepared(name: $0.name, binary: $0.binary) }) } catch {
                 results[i] = .failure(error)
-                names.append(nil)
+                statements.append(nil)
             }
         }
         let started = ContinuousClock.now
@@ -345,7 +361,7 @@ public final class PostgresConnection: @unchecked Sendable {
         for (i, query) in queries.enumerated() where results[i] == nil {
             statistics.count()
             let ok = Self.withParameters(query, types: keys[i].types) { n, types, values in
-                if let name = names[i] { return PQsendQueryPrepared(conn, name, n, values, nil, nil, 0) }
+                if let p = statements[i] { return PQsendQueryPrepared(conn, p.name, n, values, nil, nil, p.binary ? 1 : 0) }
                 return PQsendQueryParams(conn, query.sql, n, types, values, nil, nil, 0)
             }
             guard ok == 1 else { return queries.map { _ in .failure(lost()) } }
@@ -353,10 +369,10 @@ public final class PostgresConnection: @unchecked Sendable {
         }
         guard PQpipelineSync(conn) == 1 else { return queries.map { _ in .failure(lost()) } }
         for i in sent {
-            var outcome: Result<PostgresRows, any Error> = .success(PostgresRows(columns: [], values: [], affectedRows: 0))
+            var outcome: Result<PostgresRows, any Error> = .success(.empty)
             while let res = PQgetResult(conn) {
-                defer { PQclear(res) }
                 if PQresultStatus(res) == PGRES_PIPELINE_ABORTED {
+                    PQclear(res)
                     outcome = .failure(PostgresError(.server, "skipped: an earlier statement of its pipeline failed", sqlState: "25P02",
                                                      serverMessage: "current transaction is aborted, commands ignored until end of transaction block"))
                     continue
@@ -365,6 +381,7 @@ public final class PostgresConnection: @unchecked Sendable {
                     try check(res, conn)
                     outcome = .success(decodeResult(res))
                 } catch {
+                    PQclear(res)
                     if (error as? PostgresError)?.sqlState == "0A000" { prepared[keys[i]] = nil }
                     outcome = .failure(error)
                 }
@@ -403,32 +420,17 @@ public final class PostgresConnection: @unchecked Sendable {
         }
     }
 
+    /// The rows of `res`, which they now own (it is freed with the last of them).
     private func decodeResult(_ res: OpaquePointer) -> PostgresRows {
-        let nFields = Int(PQnfields(res))
-        let nRows = Int(PQntuples(res))
+        let nFields = PQnfields(res)
         var columns: [PostgresColumn] = []
-        columns.reserveCapacity(nFields)
+        columns.reserveCapacity(Int(nFields))
         for f in 0..<nFields {
-            columns.append(PostgresColumn(name: String(cString: PQfname(res, Int32(f))), oid: UInt32(PQftype(res, Int32(f)))))
+            columns.append(PostgresColumn(name: String(cString: PQfname(res, f)), oid: UInt32(PQftype(res, f)), isBinary: PQfformat(res, f) == 1))
         }
-        var rows: [[String?]] = []
-        rows.reserveCapacity(nRows)
-        for r in 0..<nRows {
-            var row: [String?] = []
-            row.reserveCapacity(nFields)
-            for f in 0..<nFields {
-                if PQgetisnull(res, Int32(r), Int32(f)) == 1 {
-                    row.append(nil)
-                } else {
-                    let len = Int(PQgetlength(res, Int32(r), Int32(f)))
-                    let ptr = UnsafeRawPointer(PQgetvalue(res, Int32(r), Int32(f))!)
-                    row.append(String(decoding: UnsafeRawBufferPointer(start: ptr, count: len), as: UTF8.self))
-                }
-            }
-            rows.append(row)
-        }
-        let affected = Int(String(cString: PQcmdTuples(res))) ?? 0
-        return PostgresRows(columns: columns, values: rows, affectedRows: affected)
+        let cmdTuples = PQcmdTuples(res)
+        let affected = cmdTuples.map { PostgresBinary.parseInt(UnsafeRawBufferPointer(start: $0, count: strlen($0))) ?? 0 } ?? 0
+        return PostgresRows(columns: columns, result: PostgresResult(res), count: Int(PQntuples(res)), affectedRows: affected)
     }
 
     /// A cheap health check with no round trip: the connection is open, not inside a

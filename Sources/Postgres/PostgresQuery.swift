@@ -259,9 +259,36 @@ enum PostgresTimestamp {
             + String(repeating: "0", count: 6 - frac.count) + frac + "+00"
     }
 
+    /// Microseconds since 2000-01-01 UTC as the server writes a timestamp in text
+    /// (`2026-11-21 10:29:51.12+00`: ISO, UTC, the fraction without trailing zeros).
+    static func text(micros: Int64, zone: Bool) -> String {
+        let (secondsSince2000, fraction) = micros.quotientAndRemainder(dividingBy: 1_000_000)
+        var seconds = secondsSince2000 + PostgresBinary.epoch2000
+        var micro = fraction
+        if micro < 0 { micro += 1_000_000; seconds -= 1 }
+        var t = time_t(seconds)
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        func pad(_ v: Int, _ n: Int) -> String {
+            let s = String(v); return String(repeating: "0", count: max(0, n - s.count)) + s
+        }
+        var out = "\(pad(Int(parts.tm_year) + 1900, 4))-\(pad(Int(parts.tm_mon) + 1, 2))-\(pad(Int(parts.tm_mday), 2)) "
+            + "\(pad(Int(parts.tm_hour), 2)):\(pad(Int(parts.tm_min), 2)):\(pad(Int(parts.tm_sec), 2))"
+        if micro > 0 {
+            var digits = pad(Int(micro), 6)
+            while digits.hasSuffix("0") { digits.removeLast() }
+            out += "." + digits
+        }
+        return zone ? out + "+00" : out
+    }
+
     /// Parses `2026-11-21 10:29:51.123456+00` (also `+05:30`, `T` separator, no fraction).
     static func parse(_ text: String) -> Date? {
-        let u = Array(text.utf8)
+        var text = text
+        return text.withUTF8 { parse(UnsafeRawBufferPointer($0)) }
+    }
+
+    static func parse(_ u: UnsafeRawBufferPointer) -> Date? {
         func num(_ from: Int, _ len: Int) -> Int? {
             guard from + len <= u.count else { return nil }
             var v = 0

@@ -1,23 +1,41 @@
 import Foundation
+import CLibPQ
 
-/// The rows of one result, in text format, with each column's name and type OID.
+/// A result as libpq keeps it (`PGresult`), freed when the last rows or row referring to it
+/// goes: rows are read in place, never copied into strings per cell. A `PGresult` is not changed
+/// after it is made, so reading it from any thread is safe.
+final class PostgresResult: @unchecked Sendable {
+    let res: OpaquePointer
+    init(_ res: OpaquePointer) { self.res = res }
+    deinit { PQclear(res) }
+}
+
+/// The rows of one result, with each column's name and type OID.
 public struct PostgresRows: Sendable, Sequence {
     public let columns: [PostgresColumn]
-    let values: [[String?]]
+    let result: PostgresResult?
+    public let count: Int
     /// Rows touched by an INSERT/UPDATE/DELETE (`PQcmdTuples`), 0 otherwise.
     public let affectedRows: Int
 
-    public var count: Int { values.count }
-    public var isEmpty: Bool { values.isEmpty }
-    public subscript(index: Int) -> PostgresRow { PostgresRow(columns: columns, values: values[index]) }
-    public var first: PostgresRow? { values.isEmpty ? nil : self[0] }
+    static let empty = PostgresRows(columns: [], result: nil, count: 0, affectedRows: 0)
 
-    public func makeIterator() -> AnyIterator<PostgresRow> {
-        var i = 0
-        return AnyIterator {
-            guard i < values.count else { return nil }
-            defer { i += 1 }
-            return self[i]
+    public var isEmpty: Bool { count == 0 }
+    public subscript(index: Int) -> PostgresRow {
+        precondition(index >= 0 && index < count, "row index out of range")
+        return PostgresRow(columns: columns, result: result!, row: Int32(index))
+    }
+    public var first: PostgresRow? { isEmpty ? nil : self[0] }
+
+    public func makeIterator() -> Iterator { Iterator(rows: self) }
+
+    public struct Iterator: IteratorProtocol {
+        let rows: PostgresRows
+        var index = 0
+        public mutating func next() -> PostgresRow? {
+            guard index < rows.count else { return nil }
+            defer { index += 1 }
+            return rows[index]
         }
     }
 }
@@ -25,6 +43,21 @@ public struct PostgresRows: Sendable, Sequence {
 public struct PostgresColumn: Sendable, Equatable {
     public let name: String
     public let oid: UInt32
+    /// Whether the server sent this column in binary format.
+    public let isBinary: Bool
+
+    public static func == (a: PostgresColumn, b: PostgresColumn) -> Bool { a.name == b.name && a.oid == b.oid }
+}
+
+/// One column of one row as the server sent it: text, or binary for the types the client reads
+/// in binary (see `PostgresBinary`). Valid while the row it came from is.
+public struct PostgresCell {
+    /// nil for NULL.
+    public let bytes: UnsafeRawBufferPointer?
+    public let isBinary: Bool
+    public var isNull: Bool { bytes == nil }
+    /// The bytes as text (for text-format cells).
+    public var text: String? { bytes.map { String(decoding: $0, as: UTF8.self) } }
 }
 
 /// One row. Decode a column by name or index:
@@ -36,7 +69,8 @@ public struct PostgresColumn: Sendable, Equatable {
 /// ```
 public struct PostgresRow: Sendable {
     public let columns: [PostgresColumn]
-    let values: [String?]
+    let result: PostgresResult
+    let row: Int32
 
     public func decode<T: PostgresDecodable>(_ column: String, as type: T.Type = T.self) throws -> T {
         guard let index = columns.firstIndex(where: { $0.name == column }) else {
@@ -50,37 +84,49 @@ public struct PostgresRow: Sendable {
             throw PostgresError(.decoding, "column index \(index) out of range")
         }
         let column = columns[index]
-        return try T.decode(postgresText: values[index], oid: column.oid, column: column.name)
+        return try withExtendedLifetime(result) {
+            try T.decode(cell(index), oid: column.oid, column: column.name)
+        }
     }
 
-    /// The raw text of a column, nil for NULL.
+    func cell(_ index: Int) -> PostgresCell {
+        let res = result.res, f = Int32(index)
+        guard PQgetisnull(res, row, f) == 0 else { return PostgresCell(bytes: nil, isBinary: columns[index].isBinary) }
+        let bytes = UnsafeRawBufferPointer(start: UnsafeRawPointer(PQgetvalue(res, row, f)), count: Int(PQgetlength(res, row, f)))
+        return PostgresCell(bytes: bytes, isBinary: columns[index].isBinary)
+    }
+
+    /// A column as text (as the server writes the value), nil for NULL.
     public func text(_ column: String) -> String? {
         guard let i = columns.firstIndex(where: { $0.name == column }) else { return nil }
-        return values[i]
+        return try? decode(i, as: String?.self)
     }
 }
 
-/// A Swift type that can be decoded from a column's text.
+/// A Swift type that can be decoded from a column.
 public protocol PostgresDecodable: Sendable {
-    static func decode(postgresText text: String?, oid: UInt32, column: String) throws -> Self
+    static func decode(_ cell: PostgresCell, oid: UInt32, column: String) throws -> Self
 }
 
 /// Non-optional scalar decoding: NULL is an error, and the column type must fit.
 public protocol PostgresScalarDecodable: PostgresDecodable {
     static var acceptedOIDs: Set<UInt32> { get }
     static var postgresTypeName: String { get }
-    init?(postgresText: String)
+    /// From a value in text format.
+    init?(postgresText: UnsafeRawBufferPointer, oid: UInt32)
+    /// From a value in binary format, of one of `acceptedOIDs` that `PostgresBinary` reads.
+    init?(postgresBinary: UnsafeRawBufferPointer, oid: UInt32)
 }
 
 extension PostgresScalarDecodable {
-    public static func decode(postgresText text: String?, oid: UInt32, column: String) throws -> Self {
+    public static func decode(_ cell: PostgresCell, oid: UInt32, column: String) throws -> Self {
         guard acceptedOIDs.contains(oid) else {
             throw PostgresError(.decoding, "column '\(column)' has type oid \(oid), which cannot decode as \(postgresTypeName)")
         }
-        guard let text else {
+        guard let bytes = cell.bytes else {
             throw PostgresError(.decoding, "column '\(column)' is NULL; decode as \(postgresTypeName)? to accept NULL")
         }
-        guard let value = Self(postgresText: text) else {
+        guard let value = cell.isBinary ? Self(postgresBinary: bytes, oid: oid) : Self(postgresText: bytes, oid: oid) else {
             throw PostgresError(.decoding, "column '\(column)' holds a value that is not a valid \(postgresTypeName)")
         }
         return value
@@ -94,41 +140,90 @@ private let intOIDs: Set<UInt32> = [PostgresOID.int2, PostgresOID.int4, Postgres
 extension String: PostgresScalarDecodable {
     public static let acceptedOIDs: Set<UInt32> = textOIDs.union([PostgresOID.timestamptz, PostgresOID.timestamp, PostgresOID.numeric])
     public static var postgresTypeName: String { "String" }
-    public init?(postgresText: String) { self = postgresText }
+    public init?(postgresText: UnsafeRawBufferPointer, oid: UInt32) { self = String(decoding: postgresText, as: UTF8.self) }
+    public init?(postgresBinary b: UnsafeRawBufferPointer, oid: UInt32) {
+        guard let text = PostgresBinary.text(b, oid: oid) else { return nil }
+        self = text
+    }
 }
 extension Int: PostgresScalarDecodable {
     public static let acceptedOIDs: Set<UInt32> = intOIDs
     public static var postgresTypeName: String { "Int" }
-    public init?(postgresText: String) { self.init(postgresText, radix: 10) }
+    public init?(postgresText: UnsafeRawBufferPointer, oid: UInt32) {
+        guard let v = PostgresBinary.parseInt(postgresText) else { return nil }
+        self = v
+    }
+    public init?(postgresBinary b: UnsafeRawBufferPointer, oid: UInt32) {
+        guard let v = PostgresBinary.int(b, oid: oid) else { return nil }
+        self = v
+    }
 }
 extension Int64: PostgresScalarDecodable {
     public static let acceptedOIDs: Set<UInt32> = intOIDs
     public static var postgresTypeName: String { "Int64" }
-    public init?(postgresText: String) { self.init(postgresText, radix: 10) }
+    public init?(postgresText: UnsafeRawBufferPointer, oid: UInt32) {
+        guard let v = PostgresBinary.parseInt(postgresText) else { return nil }
+        self = Int64(v)
+    }
+    public init?(postgresBinary b: UnsafeRawBufferPointer, oid: UInt32) {
+        guard let v = PostgresBinary.int(b, oid: oid) else { return nil }
+        self = Int64(v)
+    }
 }
 extension Int32: PostgresScalarDecodable {
     public static let acceptedOIDs: Set<UInt32> = [PostgresOID.int2, PostgresOID.int4]
     public static var postgresTypeName: String { "Int32" }
-    public init?(postgresText: String) { self.init(postgresText, radix: 10) }
+    public init?(postgresText: UnsafeRawBufferPointer, oid: UInt32) {
+        guard let v = PostgresBinary.parseInt(postgresText), let i = Int32(exactly: v) else { return nil }
+        self = i
+    }
+    public init?(postgresBinary b: UnsafeRawBufferPointer, oid: UInt32) {
+        guard let v = PostgresBinary.int(b, oid: oid), let i = Int32(exactly: v) else { return nil }
+        self = i
+    }
 }
 extension Bool: PostgresScalarDecodable {
     public static let acceptedOIDs: Set<UInt32> = [PostgresOID.bool]
     public static var postgresTypeName: String { "Bool" }
-    public init?(postgresText: String) {
-        switch postgresText { case "t": self = true; case "f": self = false; default: return nil }
+    public init?(postgresText b: UnsafeRawBufferPointer, oid: UInt32) {
+        guard b.count == 1 else { return nil }
+        switch b[0] { case UInt8(ascii: "t"): self = true; case UInt8(ascii: "f"): self = false; default: return nil }
+    }
+    public init?(postgresBinary b: UnsafeRawBufferPointer, oid: UInt32) {
+        guard b.count == 1 else { return nil }
+        self = b[0] != 0
     }
 }
 extension Double: PostgresScalarDecodable {
     public static let acceptedOIDs: Set<UInt32> = intOIDs.union([PostgresOID.float4, PostgresOID.float8, PostgresOID.numeric])
     public static var postgresTypeName: String { "Double" }
-    public init?(postgresText: String) { self.init(postgresText) }
+    public init?(postgresText: UnsafeRawBufferPointer, oid: UInt32) { self.init(String(decoding: postgresText, as: UTF8.self)) }
+    public init?(postgresBinary b: UnsafeRawBufferPointer, oid: UInt32) {
+        switch oid {
+        case PostgresOID.float8:
+            guard b.count == 8 else { return nil }
+            self = Double(bitPattern: PostgresBinary.uint64(b))
+        case PostgresOID.float4:
+            guard b.count == 4 else { return nil }
+            self = Double(Float(bitPattern: PostgresBinary.uint32(b)))
+        default:
+            guard let v = PostgresBinary.int(b, oid: oid) else { return nil }
+            self = Double(v)
+        }
+    }
 }
 extension UUID: PostgresScalarDecodable {
     public static let acceptedOIDs: Set<UInt32> = [PostgresOID.uuid]
     public static var postgresTypeName: String { "UUID" }
-    public init?(postgresText: String) {
+    public init?(postgresText: UnsafeRawBufferPointer, oid: UInt32) {
         guard let uuid = PostgresUUID.parse(postgresText) else { return nil }
         self = uuid
+    }
+    public init?(postgresBinary b: UnsafeRawBufferPointer, oid: UInt32) {
+        guard b.count == 16 else { return nil }
+        var bytes: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &bytes) { $0.copyMemory(from: b) }
+        self = UUID(uuid: bytes)
     }
 }
 
@@ -138,22 +233,24 @@ extension UUID: PostgresScalarDecodable {
 public enum PostgresUUID {
     public static func parse(_ text: String) -> UUID? {
         var text = text
-        return text.withUTF8 { p -> UUID? in
-            guard p.count == 36, p[8] == 45, p[13] == 45, p[18] == 45, p[23] == 45 else { return nil }
-            var bytes: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-            let ok = withUnsafeMutableBytes(of: &bytes) { out -> Bool in
-                var i = 0, o = 0
-                while i < 36 {
-                    if i == 8 || i == 13 || i == 18 || i == 23 { i += 1; continue }
-                    guard let hi = hex(p[i]), let lo = hex(p[i + 1]) else { return false }
-                    out[o] = hi << 4 | lo
-                    o += 1
-                    i += 2
-                }
-                return true
+        return text.withUTF8 { parse(UnsafeRawBufferPointer($0)) }
+    }
+
+    static func parse(_ p: UnsafeRawBufferPointer) -> UUID? {
+        guard p.count == 36, p[8] == 45, p[13] == 45, p[18] == 45, p[23] == 45 else { return nil }
+        var bytes: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        let ok = withUnsafeMutableBytes(of: &bytes) { out -> Bool in
+            var i = 0, o = 0
+            while i < 36 {
+                if i == 8 || i == 13 || i == 18 || i == 23 { i += 1; continue }
+                guard let hi = hex(p[i]), let lo = hex(p[i + 1]) else { return false }
+                out[o] = hi << 4 | lo
+                o += 1
+                i += 2
             }
-            return ok ? UUID(uuid: bytes) : nil
+            return true
         }
+        return ok ? UUID(uuid: bytes) : nil
     }
 
     @inline(__always) static func hex(_ c: UInt8) -> UInt8? {
@@ -168,25 +265,33 @@ public enum PostgresUUID {
 extension Date: PostgresScalarDecodable {
     public static let acceptedOIDs: Set<UInt32> = [PostgresOID.timestamptz, PostgresOID.timestamp]
     public static var postgresTypeName: String { "Date" }
-    public init?(postgresText: String) {
+    public init?(postgresText: UnsafeRawBufferPointer, oid: UInt32) {
         guard let d = PostgresTimestamp.parse(postgresText) else { return nil }
         self = d
+    }
+    public init?(postgresBinary b: UnsafeRawBufferPointer, oid: UInt32) {
+        guard let micros = PostgresBinary.timestampMicros(b) else { return nil }
+        self = PostgresBinary.date(micros)
     }
 }
 extension PostgresJSON: PostgresScalarDecodable {
     public static let acceptedOIDs: Set<UInt32> = [PostgresOID.json, PostgresOID.jsonb]
     public static var postgresTypeName: String { "JSON" }
-    public init?(postgresText: String) { self.init(postgresText) }
-}
-
-extension Optional: PostgresDecodable where Wrapped: PostgresDecodable {
-    public static func decode(postgresText text: String?, oid: UInt32, column: String) throws -> Wrapped? {
-        guard text != nil else { return nil }
-        return try Wrapped.decode(postgresText: text, oid: oid, column: column)
+    public init?(postgresText: UnsafeRawBufferPointer, oid: UInt32) { self.init(String(decoding: postgresText, as: UTF8.self)) }
+    public init?(postgresBinary b: UnsafeRawBufferPointer, oid: UInt32) {
+        guard let text = PostgresBinary.text(b, oid: oid) else { return nil }
+        self.init(text)
     }
 }
 
-private let arrayElementOID: [UInt32: UInt32] = [
+extension Optional: PostgresDecodable where Wrapped: PostgresDecodable {
+    public static func decode(_ cell: PostgresCell, oid: UInt32, column: String) throws -> Wrapped? {
+        guard !cell.isNull else { return nil }
+        return try Wrapped.decode(cell, oid: oid, column: column)
+    }
+}
+
+let arrayElementOID: [UInt32: UInt32] = [
     PostgresOID.textArray: PostgresOID.text, PostgresOID.varcharArray: PostgresOID.varchar,
     PostgresOID.int8Array: PostgresOID.int8, PostgresOID.int4Array: PostgresOID.int4,
     PostgresOID.boolArray: PostgresOID.bool, PostgresOID.float8Array: PostgresOID.float8,
@@ -195,14 +300,135 @@ private let arrayElementOID: [UInt32: UInt32] = [
 ]
 
 extension Array: PostgresDecodable where Element: PostgresDecodable {
-    public static func decode(postgresText text: String?, oid: UInt32, column: String) throws -> [Element] {
+    public static func decode(_ cell: PostgresCell, oid: UInt32, column: String) throws -> [Element] {
         guard let elementOID = arrayElementOID[oid] else {
             throw PostgresError(.decoding, "column '\(column)' has type oid \(oid), which is not a supported array")
         }
-        guard let text else { throw PostgresError(.decoding, "column '\(column)' is NULL; decode as an optional array") }
-        guard let parts = PostgresArrayText.decode(text) else {
+        guard let bytes = cell.bytes else { throw PostgresError(.decoding, "column '\(column)' is NULL; decode as an optional array") }
+        if cell.isBinary {
+            guard let elements = PostgresBinary.arrayElements(bytes) else {
+                throw PostgresError(.decoding, "column '\(column)' holds a malformed binary array")
+            }
+            return try elements.map { try Element.decode(PostgresCell(bytes: $0, isBinary: true), oid: elementOID, column: column) }
+        }
+        guard let parts = PostgresArrayText.decode(String(decoding: bytes, as: UTF8.self)) else {
             throw PostgresError(.decoding, "column '\(column)' holds a malformed array literal")
         }
-        return try parts.map { try Element.decode(postgresText: $0, oid: elementOID, column: column) }
+        return try parts.map { part in
+            guard var part else { return try Element.decode(PostgresCell(bytes: nil, isBinary: false), oid: elementOID, column: column) }
+            return try part.withUTF8 { try Element.decode(PostgresCell(bytes: UnsafeRawBufferPointer($0), isBinary: false), oid: elementOID, column: column) }
+        }
+    }
+}
+
+/// PostgreSQL's binary formats for the types the client reads in binary: big-endian integers and
+/// floats, 16 bytes of UUID, timestamps as microseconds since 2000-01-01 UTC, text as its
+/// bytes (`jsonb` after a version byte), and one-dimensional arrays of those. A prepared
+/// statement whose result columns are all of these types is run with binary results.
+enum PostgresBinary {
+    static let resultOIDs: Set<UInt32> = Set<UInt32>([
+        PostgresOID.bool, PostgresOID.int2, PostgresOID.int4, PostgresOID.int8, PostgresOID.oid,
+        PostgresOID.float4, PostgresOID.float8, PostgresOID.text, PostgresOID.varchar, PostgresOID.bpchar,
+        PostgresOID.name, PostgresOID.json, PostgresOID.jsonb, PostgresOID.uuid, PostgresOID.timestamptz,
+        PostgresOID.timestamp,
+    ]).union(arrayElementOID.keys)
+
+    static func uint32(_ b: UnsafeRawBufferPointer, at offset: Int = 0) -> UInt32 {
+        var v: UInt32 = 0
+        for i in 0..<4 { v = v << 8 | UInt32(b[offset + i]) }
+        return v
+    }
+    static func uint64(_ b: UnsafeRawBufferPointer) -> UInt64 {
+        var v: UInt64 = 0
+        for i in 0..<8 { v = v << 8 | UInt64(b[i]) }
+        return v
+    }
+
+    static func int(_ b: UnsafeRawBufferPointer, oid: UInt32) -> Int? {
+        switch (oid, b.count) {
+        case (PostgresOID.int2, 2): return Int(Int16(bitPattern: UInt16(b[0]) << 8 | UInt16(b[1])))
+        case (PostgresOID.int4, 4): return Int(Int32(bitPattern: uint32(b)))
+        case (PostgresOID.oid, 4): return Int(uint32(b))
+        case (PostgresOID.int8, 8): return Int(Int64(bitPattern: uint64(b)))
+        default: return nil
+        }
+    }
+
+    /// A decimal integer in text (`-42`), without going through `String`.
+    static func parseInt(_ b: UnsafeRawBufferPointer) -> Int? {
+        guard !b.isEmpty else { return nil }
+        var i = 0, negative = false
+        if b[0] == UInt8(ascii: "-") { negative = true; i = 1 } else if b[0] == UInt8(ascii: "+") { i = 1 }
+        guard i < b.count else { return nil }
+        var v = 0
+        while i < b.count {
+            let d = Int(b[i]) - 48
+            guard d >= 0, d <= 9 else { return nil }
+            let (m, o1) = v.multipliedReportingOverflow(by: 10)
+            let (n, o2) = negative ? m.subtractingReportingOverflow(d) : m.addingReportingOverflow(d)
+            guard !o1, !o2 else { return nil }
+            v = n
+            i += 1
+        }
+        return v
+    }
+
+    /// Microseconds since 2000-01-01 00:00:00 UTC; nil for ±infinity.
+    static func timestampMicros(_ b: UnsafeRawBufferPointer) -> Int64? {
+        guard b.count == 8 else { return nil }
+        let v = Int64(bitPattern: uint64(b))
+        return v == .max || v == .min ? nil : v
+    }
+
+    /// 2000-01-01 00:00:00 UTC in seconds since 1970.
+    static let epoch2000: Int64 = 946_684_800
+
+    static func date(_ micros: Int64) -> Date {
+        let seconds = micros.quotientAndRemainder(dividingBy: 1_000_000)
+        return Date(timeIntervalSince1970: Double(seconds.quotient + epoch2000) + Double(seconds.remainder) / 1_000_000)
+    }
+
+    /// The value as the server would have written it in text, for the types read as strings.
+    static func text(_ b: UnsafeRawBufferPointer, oid: UInt32) -> String? {
+        switch oid {
+        case PostgresOID.jsonb:
+            guard b.count >= 1, b[0] == 1 else { return nil }
+            return String(decoding: UnsafeRawBufferPointer(rebasing: b[1...]), as: UTF8.self)
+        case PostgresOID.uuid:
+            guard let uuid = UUID(postgresBinary: b, oid: oid) else { return nil }
+            return uuid.uuidString.lowercased()
+        case PostgresOID.timestamptz, PostgresOID.timestamp:
+            guard let micros = timestampMicros(b) else {
+                return b.count == 8 ? (Int64(bitPattern: uint64(b)) == .max ? "infinity" : "-infinity") : nil
+            }
+            return PostgresTimestamp.text(micros: micros, zone: oid == PostgresOID.timestamptz)
+        case PostgresOID.text, PostgresOID.varchar, PostgresOID.bpchar, PostgresOID.name, PostgresOID.json:
+            return String(decoding: b, as: UTF8.self)
+        default:
+            return nil
+        }
+    }
+
+    /// The elements of a one-dimensional binary array (nil elements for NULL).
+    static func arrayElements(_ b: UnsafeRawBufferPointer) -> [UnsafeRawBufferPointer?]? {
+        guard b.count >= 12 else { return nil }
+        let dimensions = Int32(bitPattern: uint32(b, at: 0))
+        if dimensions == 0 { return [] }
+        guard dimensions == 1, b.count >= 20 else { return nil }
+        let count = Int(Int32(bitPattern: uint32(b, at: 12)))
+        guard count >= 0 else { return nil }
+        var out: [UnsafeRawBufferPointer?] = []
+        out.reserveCapacity(count)
+        var at = 20
+        for _ in 0..<count {
+            guard at + 4 <= b.count else { return nil }
+            let length = Int(Int32(bitPattern: uint32(b, at: at)))
+            at += 4
+            if length < 0 { out.append(nil); continue }
+            guard at + length <= b.count else { return nil }
+            out.append(UnsafeRawBufferPointer(rebasing: b[at..<(at + length)]))
+            at += length
+        }
+        return out
     }
 }

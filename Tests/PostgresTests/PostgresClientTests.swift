@@ -44,6 +44,67 @@ struct PostgresClientTests {
         #expect(try row.decode("n2", as: String?.self) == nil)
     }
 
+    /// Prepared statements whose columns are all of the types the client reads in binary get
+    /// binary results; the values decode exactly as the same statement's text results do (a
+    /// numeric column keeps a statement in text), and a binary timestamp, UUID or jsonb read as a
+    /// string is what the server writes as text.
+    @Test func binaryResultsDecodeAsTextResultsDo() async throws {
+        let select = """
+            SELECT u, u::text AS u_text, tz, tz::text AS tz_text, ts, ts::text AS ts_text, j, j::text AS j_text,
+                   i2, i4, i8, o, f4, f8, b, t, vc, ta, ia, ua, tza, ja, nu
+            FROM (VALUES
+              ('0f2c8a40-1b2c-4d5e-8f90-a1b2c3d4e5f6'::uuid, '2026-11-21 10:29:51.123456+00'::timestamptz, '1999-12-31 23:59:59.5'::timestamp,
+               '{"a": [1, "x"], "b": null}'::jsonb, '-32768'::int2, 2147483647::int4, '-9223372036854775808'::int8, 4000000000::oid,
+               1.5::float4, -2.25e-300::float8, true, 'héllo "q" \\ back'::text, 'v'::varchar, ARRAY['a', NULL, 'c,d', '']::text[],
+               ARRAY[1, -2]::int8[], ARRAY['0f2c8a40-1b2c-4d5e-8f90-a1b2c3d4e5f6']::uuid[], ARRAY['1970-01-01 00:00:00+00']::timestamptz[],
+               ARRAY['{"k": 1}']::jsonb[], NULL::text),
+              ('00000000-0000-0000-0000-000000000000'::uuid, '1969-07-20 20:17:40+00'::timestamptz, 'infinity'::timestamp,
+               '[]'::jsonb, 0::int2, -1::int4, 0::int8, 0::oid, 0::float4, 0::float8, false, ''::text, ''::varchar,
+               ARRAY[]::text[], ARRAY[]::int8[], ARRAY[]::uuid[], ARRAY[]::timestamptz[], ARRAY[]::jsonb[], 'x'::text),
+              ('ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid, '2000-01-01 00:00:00.000001+00'::timestamptz, '1900-02-28 12:00:00.1'::timestamp,
+               '"s"'::jsonb, 1::int2, 1::int4, 1::int8, 1::oid, -1::float4, 1::float8, true, 'z'::text, 'z'::varchar,
+               ARRAY[NULL]::text[], ARRAY[9223372036854775807]::int8[], ARRAY[NULL]::uuid[], ARRAY[NULL]::timestamptz[], ARRAY[NULL]::jsonb[], NULL)
+            ) AS v(u, tz, ts, j, i2, i4, i8, o, f4, f8, b, t, vc, ta, ia, ua, tza, ja, nu)
+            """
+        let binary = try await pool.query(PostgresQuery(unsafeSQL: select))
+        let text = try await pool.query(PostgresQuery(unsafeSQL: "SELECT *, 1::numeric AS force_text FROM (\(select)) AS q"))
+        let inText = binary.columns.filter { !$0.isBinary }.map(\.name)
+        #expect(inText.isEmpty, "\(inText)")
+        #expect(text.columns.allSatisfy { !$0.isBinary })
+        #expect(binary.count == 3 && text.count == 3)
+        for (b, t) in zip(binary, text) {
+            #expect(try b.decode("u", as: UUID.self) == t.decode("u", as: UUID.self))
+            #expect(try b.decode("u", as: String.self) == b.decode("u_text", as: String.self))
+            #expect(try b.decode("tz", as: String.self) == b.decode("tz_text", as: String.self))
+            #expect(try b.decode("ts", as: String.self) == b.decode("ts_text", as: String.self))
+            #expect(try b.decode("j", as: String.self) == b.decode("j_text", as: String.self))
+            #expect(try b.decode("j", as: PostgresJSON.self) == t.decode("j", as: PostgresJSON.self))
+            #expect(try b.decode("tz", as: Date.self) == t.decode("tz", as: Date.self))
+            #expect((try? b.decode("ts", as: Date.self)) == (try? t.decode("ts", as: Date.self)))
+            #expect(try b.decode("i2", as: Int.self) == t.decode("i2", as: Int.self))
+            #expect(try b.decode("i2", as: Int32.self) == t.decode("i2", as: Int32.self))
+            #expect(try b.decode("i4", as: Int.self) == t.decode("i4", as: Int.self))
+            #expect(try b.decode("i8", as: Int64.self) == t.decode("i8", as: Int64.self))
+            #expect(try b.decode("o", as: Int.self) == t.decode("o", as: Int.self))
+            #expect(try b.decode("i4", as: Double.self) == t.decode("i4", as: Double.self))
+            #expect(try b.decode("f4", as: Double.self) == t.decode("f4", as: Double.self))
+            #expect(try b.decode("f8", as: Double.self) == t.decode("f8", as: Double.self))
+            #expect(try b.decode("b", as: Bool.self) == t.decode("b", as: Bool.self))
+            #expect(try b.decode("t", as: String.self) == t.decode("t", as: String.self))
+            #expect(try b.decode("vc", as: String.self) == t.decode("vc", as: String.self))
+            #expect(try b.decode("ta", as: [String?].self) == t.decode("ta", as: [String?].self))
+            #expect(try b.decode("ia", as: [Int].self) == t.decode("ia", as: [Int].self))
+            #expect(try b.decode("ua", as: [UUID?].self) == t.decode("ua", as: [UUID?].self))
+            #expect(try b.decode("tza", as: [Date?].self) == t.decode("tza", as: [Date?].self))
+            #expect(try b.decode("ja", as: [PostgresJSON?].self) == t.decode("ja", as: [PostgresJSON?].self))
+            #expect(try b.decode("nu", as: String?.self) == t.decode("nu", as: String?.self))
+        }
+        #expect(try binary[0].decode("tz_text", as: String.self) == "2026-11-21 10:29:51.123456+00")
+        #expect(try binary[1].decode("ts", as: String.self) == "infinity")
+        #expect(throws: PostgresError.self) { try binary[1].decode("ts", as: Date.self) }
+        #expect(throws: PostgresError.self) { try binary[0].decode("i8", as: Int32.self) }
+    }
+
     /// UUIDs are read by hand (not Foundation's sscanf): the same answers as Foundation, both
     /// cases, and nil for anything that is not a UUID.
     @Test func uuidTextIsReadLikeFoundation() {
