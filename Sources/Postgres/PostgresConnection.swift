@@ -258,9 +258,9 @@ public final class PostgresConnection: @unchecked Sendable {
         let started = ContinuousClock.now
         let key = PreparedKey(query)
         let statement = try preparedName(key, conn)
-        let res = Self.withParameters(query, types: key.types) { n, types, values in
-            if let statement { return PQexecPrepared(conn, statement.name, n, values, nil, nil, statement.binary ? 1 : 0) }
-            return PQexecParams(conn, query.sql, n, types, values, nil, nil, 0)
+        let res = Self.withParameters(query, types: key.types) { n, types, values, lengths, formats in
+            if let statement { return PQexecPrepared(conn, statement.name, n, values, lengths, formats, statement.binary ? 1 : 0) }
+            return PQexecParams(conn, query.sql, n, types, values, lengths, formats, 0)
         }
         let elapsed = started.duration(to: .now).components
         CoreMetrics.Timer(label: "switchyard_db_query_duration_seconds")
@@ -307,15 +307,36 @@ public final class PostgresConnection: @unchecked Sendable {
         return (key, name, binary)
     }
 
-    /// Calls `body` with the statement's parameter count, types and values as C strings.
+    /// Calls `body` with the statement's parameter count, types, values, lengths and formats
+    /// (the values copied into one buffer that lives for the call).
     private static func withParameters<T>(_ query: PostgresQuery, types: [Oid],
-                                          _ body: (Int32, UnsafePointer<Oid>?, UnsafePointer<UnsafePointer<CChar>?>?) -> T) -> T {
-        // Keep the C strings alive for the call.
-        let cStrings: [UnsafeMutablePointer<CChar>?] = query.binds.map { $0.text.map { strdup($0) } ?? nil }
-        defer { cStrings.forEach { free($0) } }
+                                          _ body: (Int32, UnsafePointer<Oid>?, UnsafePointer<UnsafePointer<CChar>?>?,
+                                                   UnsafePointer<Int32>?, UnsafePointer<Int32>?) -> T) -> T {
+        let binds = query.binds
+        var total = 0
+        for bind in binds { total += bind.bytes?.count ?? 0 }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(total, 1), alignment: 1)
+        defer { buffer.deallocate() }
+        var values = [UnsafePointer<CChar>?](repeating: nil, count: binds.count)
+        var lengths = [Int32](repeating: 0, count: binds.count)
+        var formats = [Int32](repeating: 0, count: binds.count)
+        var at = 0
+        for (i, bind) in binds.enumerated() {
+            guard let bytes = bind.bytes else { continue }
+            let slot = UnsafeMutableRawBufferPointer(rebasing: buffer[at..<(at + bytes.count)])
+            slot.copyBytes(from: bytes)
+            values[i] = UnsafePointer(buffer.baseAddress!.advanced(by: at).assumingMemoryBound(to: CChar.self))
+            lengths[i] = Int32(bytes.count)
+            formats[i] = bind.isBinary ? 1 : 0
+            at += bytes.count
+        }
         return types.withUnsafeBufferPointer { typesPtr in
-            cStrings.map { UnsafePointer($0) }.withUnsafeBufferPointer { valuesPtr in
-                body(Int32(types.count), typesPtr.baseAddress, valuesPtr.baseAddress)
+            values.withUnsafeBufferPointer { valuesPtr in
+                lengths.withUnsafeBufferPointer { lengthsPtr in
+                    formats.withUnsafeBufferPointer { formatsPtr in
+                        body(Int32(types.count), typesPtr.baseAddress, valuesPtr.baseAddress, lengthsPtr.baseAddress, formatsPtr.baseAddress)
+                    }
+                }
             }
         }
     }
@@ -360,9 +381,9 @@ public final class PostgresConnection: @unchecked Sendable {
         var sent: [Int] = []
         for (i, query) in queries.enumerated() where results[i] == nil {
             statistics.count()
-            let ok = Self.withParameters(query, types: keys[i].types) { n, types, values in
-                if let p = statements[i] { return PQsendQueryPrepared(conn, p.name, n, values, nil, nil, p.binary ? 1 : 0) }
-                return PQsendQueryParams(conn, query.sql, n, types, values, nil, nil, 0)
+            let ok = Self.withParameters(query, types: keys[i].types) { n, types, values, lengths, formats in
+                if let p = statements[i] { return PQsendQueryPrepared(conn, p.name, n, values, lengths, formats, p.binary ? 1 : 0) }
+                return PQsendQueryParams(conn, query.sql, n, types, values, lengths, formats, 0)
             }
             guard ok == 1 else { return queries.map { _ in .failure(lost()) } }
             sent.append(i)

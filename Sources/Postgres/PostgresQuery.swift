@@ -53,13 +53,33 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation {
     }
 }
 
-/// One bound parameter in text format: a type OID (0 lets the server infer) and its text, or nil for NULL.
+/// One bound parameter: a type OID (0 lets the server infer) and its value in text or binary
+/// format, or nil for NULL. Integers, floats, booleans, UUIDs, timestamps, text and arrays of
+/// them go in binary (nothing to format on our side or to parse on the server's).
 public struct PostgresBind: Sendable, Equatable {
     public var oid: UInt32
-    public var text: String?
+    /// The value's bytes (text format: NUL-terminated, as libpq reads it); nil for NULL.
+    public var bytes: [UInt8]?
+    public var isBinary: Bool
+
+    /// A parameter in text format.
     public init(oid: UInt32, text: String?) {
         self.oid = oid
-        self.text = text
+        self.bytes = text.map { Array($0.utf8) + [0] }
+        self.isBinary = false
+    }
+
+    /// A parameter in PostgreSQL's binary format for `oid`.
+    public init(oid: UInt32, binary: [UInt8]) {
+        self.oid = oid
+        self.bytes = binary
+        self.isBinary = true
+    }
+
+    /// The value as text (text-format parameters only).
+    public var text: String? {
+        guard !isBinary, let bytes else { return nil }
+        return String(decoding: bytes.dropLast(), as: UTF8.self)
     }
 }
 
@@ -98,15 +118,36 @@ public protocol PostgresEncodable: Sendable {
     static var postgresOID: UInt32 { get }
     /// The value in PostgreSQL's text input format.
     var postgresText: String { get }
+    /// Appends the value in PostgreSQL's binary format for `postgresOID`; false (and nothing
+    /// appended) for types sent as text.
+    func writePostgresBinary(_ out: inout [UInt8]) -> Bool
 }
 
 extension PostgresEncodable {
-    public var postgresBind: PostgresBind { PostgresBind(oid: Self.postgresOID, text: postgresText) }
+    public func writePostgresBinary(_ out: inout [UInt8]) -> Bool { false }
+
+    public var postgresBind: PostgresBind {
+        var out: [UInt8] = []
+        if writePostgresBinary(&out) { return PostgresBind(oid: Self.postgresOID, binary: out) }
+        return PostgresBind(oid: Self.postgresOID, text: postgresText)
+    }
+}
+
+extension FixedWidthInteger {
+    /// Big-endian, as PostgreSQL's binary formats write integers.
+    func appendBigEndian(_ out: inout [UInt8]) {
+        var v = bigEndian
+        withUnsafeBytes(of: &v) { out.append(contentsOf: $0) }
+    }
 }
 
 extension String: PostgresEncodable {
     public static var postgresOID: UInt32 { PostgresOID.text }
     public var postgresText: String { self }
+    public func writePostgresBinary(_ out: inout [UInt8]) -> Bool {
+        out.append(contentsOf: utf8)
+        return true
+    }
 }
 extension Substring: PostgresEncodable {
     public static var postgresOID: UInt32 { PostgresOID.text }
@@ -115,18 +156,22 @@ extension Substring: PostgresEncodable {
 extension Int: PostgresEncodable {
     public static var postgresOID: UInt32 { PostgresOID.int8 }
     public var postgresText: String { String(self) }
+    public func writePostgresBinary(_ out: inout [UInt8]) -> Bool { Int64(self).appendBigEndian(&out); return true }
 }
 extension Int64: PostgresEncodable {
     public static var postgresOID: UInt32 { PostgresOID.int8 }
     public var postgresText: String { String(self) }
+    public func writePostgresBinary(_ out: inout [UInt8]) -> Bool { appendBigEndian(&out); return true }
 }
 extension Int32: PostgresEncodable {
     public static var postgresOID: UInt32 { PostgresOID.int4 }
     public var postgresText: String { String(self) }
+    public func writePostgresBinary(_ out: inout [UInt8]) -> Bool { appendBigEndian(&out); return true }
 }
 extension Bool: PostgresEncodable {
     public static var postgresOID: UInt32 { PostgresOID.bool }
     public var postgresText: String { self ? "t" : "f" }
+    public func writePostgresBinary(_ out: inout [UInt8]) -> Bool { out.append(self ? 1 : 0); return true }
 }
 extension Double: PostgresEncodable {
     public static var postgresOID: UInt32 { PostgresOID.float8 }
@@ -135,14 +180,26 @@ extension Double: PostgresEncodable {
         if isInfinite { return self < 0 ? "-Infinity" : "Infinity" }
         return "\(self)"
     }
+    public func writePostgresBinary(_ out: inout [UInt8]) -> Bool { bitPattern.appendBigEndian(&out); return true }
 }
 extension UUID: PostgresEncodable {
     public static var postgresOID: UInt32 { PostgresOID.uuid }
     public var postgresText: String { uuidString.lowercased() }
+    public func writePostgresBinary(_ out: inout [UInt8]) -> Bool {
+        withUnsafeBytes(of: uuid) { out.append(contentsOf: $0) }
+        return true
+    }
 }
 extension Date: PostgresEncodable {
     public static var postgresOID: UInt32 { PostgresOID.timestamptz }
     public var postgresText: String { PostgresTimestamp.format(self) }
+    /// Microseconds since 2000-01-01 UTC (rounded to the nearest, as the text format is).
+    public func writePostgresBinary(_ out: inout [UInt8]) -> Bool {
+        let micros = ((timeIntervalSince1970 - Double(PostgresBinary.epoch2000)) * 1_000_000).rounded()
+        guard micros.isFinite, abs(micros) < 9.2e18 else { return false }
+        Int64(micros).appendBigEndian(&out)
+        return true
+    }
 }
 
 /// JSON text sent as `jsonb` (and decoded from `json`/`jsonb` columns).
@@ -176,6 +233,27 @@ extension PostgresJSON: PostgresArrayElement { public static var postgresArrayOI
 extension Array: PostgresEncodable where Element: PostgresArrayElement {
     public static var postgresOID: UInt32 { Element.postgresArrayOID }
     public var postgresText: String { PostgresArrayText.encode(map(\.postgresText)) }
+    /// One dimension, no NULLs, lower bound 1; each element in its binary format.
+    public func writePostgresBinary(_ out: inout [UInt8]) -> Bool {
+        let start = out.count
+        Int32(isEmpty ? 0 : 1).appendBigEndian(&out)
+        Int32(0).appendBigEndian(&out)
+        Element.postgresOID.appendBigEndian(&out)
+        guard !isEmpty else { return true }
+        Int32(count).appendBigEndian(&out)
+        Int32(1).appendBigEndian(&out)
+        for element in self {
+            let lengthAt = out.count
+            Int32(0).appendBigEndian(&out)
+            guard element.writePostgresBinary(&out) else {
+                out.removeSubrange(start...)
+                return false
+            }
+            let length = UInt32(out.count - lengthAt - 4).bigEndian
+            Swift.withUnsafeBytes(of: length) { out.replaceSubrange(lengthAt..<(lengthAt + 4), with: $0) }
+        }
+        return true
+    }
 }
 
 enum PostgresArrayText {

@@ -105,6 +105,29 @@ struct PostgresClientTests {
         #expect(throws: PostgresError.self) { try binary[0].decode("i8", as: Int32.self) }
     }
 
+    /// Parameters go in binary (integers, floats, booleans, UUIDs, timestamps, text, arrays):
+    /// the server reads back exactly what was sent, edge values included, and a string the server
+    /// cannot store (a NUL byte) is an error rather than cut short.
+    @Test func binaryParametersArriveExactly() async throws {
+        let ids = [UUID(), UUID()]
+        let before2000 = Date(timeIntervalSince1970: 946_684_799.000_001)
+        let rows = try await pool.query("""
+            SELECT \(Int.min)::int8 = '-9223372036854775808'::int8 AS imin, \(Int32.max)::int4 = 2147483647 AS i4,
+                   \(Double.nan)::float8 = 'NaN'::float8 AS nan, \(-Double.infinity)::float8 = '-Infinity'::float8 AS ninf,
+                   \(before2000)::timestamptz = '1999-12-31 23:59:59.000001+00'::timestamptz AS ts,
+                   \(false)::bool = false AS f, \("ünï \\ \"q\" {,}")::text = 'ünï \\ "q" {,}' AS t, \("")::text = '' AS empty,
+                   cardinality(\([UUID]())::uuid[]) = 0 AS noids, \(ids)::uuid[] = ARRAY['\(unsafeRaw: ids[0].uuidString)', '\(unsafeRaw: ids[1].uuidString)']::uuid[] AS ids,
+                   \(["a", "", "NULL", "x,y"])::text[] = ARRAY['a', '', 'NULL', 'x,y'] AS ta, \([Int]())::int8[] = '{}'::int8[] AS noints,
+                   \([3, -1])::int8[] AS ia, \(Optional<Int>.none)::int8 IS NULL AS null
+            """)
+        let row = try #require(rows.first)
+        for column in ["imin", "i4", "nan", "ninf", "ts", "f", "t", "empty", "noids", "ids", "ta", "noints", "null"] {
+            #expect(try row.decode(column, as: Bool.self), "\(column)")
+        }
+        #expect(try row.decode("ia", as: [Int].self) == [3, -1])
+        await #expect(throws: PostgresError.self) { try await pool.query("SELECT \("a\u{0}b")::text AS t") }
+    }
+
     /// UUIDs are read by hand (not Foundation's sscanf): the same answers as Foundation, both
     /// cases, and nil for anything that is not a UUID.
     @Test func uuidTextIsReadLikeFoundation() {
