@@ -296,6 +296,9 @@ public final class PostgresConnection: @unchecked Sendable {
         defer { PQclear(res) }
         try check(res, conn)
         preparedOnServer += 1
+        // Known as a text statement first, so a describe that fails (a lost connection) leaves
+        // no prepared statement unaccounted for.
+        prepared[key] = Prepared(name: name, binary: false)
         // The result's column types, once per session and statement: binary results when the
         // client reads every one of them in binary.
         let described = PQdescribePrepared(conn, name)

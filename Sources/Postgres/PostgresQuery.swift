@@ -152,6 +152,10 @@ extension String: PostgresEncodable {
 extension Substring: PostgresEncodable {
     public static var postgresOID: UInt32 { PostgresOID.text }
     public var postgresText: String { String(self) }
+    public func writePostgresBinary(_ out: inout [UInt8]) -> Bool {
+        out.append(contentsOf: utf8)
+        return true
+    }
 }
 extension Int: PostgresEncodable {
     public static var postgresOID: UInt32 { PostgresOID.int8 }

@@ -96,10 +96,29 @@ public struct PostgresRow: Sendable {
         return PostgresCell(bytes: bytes, isBinary: columns[index].isBinary)
     }
 
-    /// A column as text (as the server writes the value), nil for NULL.
+    /// A column as text (as the server writes the value), nil for NULL. For a column sent in
+    /// binary: the text of a scalar; nil for an array.
     public func text(_ column: String) -> String? {
         guard let i = columns.firstIndex(where: { $0.name == column }) else { return nil }
-        return try? decode(i, as: String?.self)
+        return withExtendedLifetime(result) {
+            let c = cell(i)
+            guard let bytes = c.bytes else { return nil }
+            return c.isBinary ? PostgresBinary.scalarText(bytes, oid: columns[i].oid) : String(decoding: bytes, as: UTF8.self)
+        }
+    }
+
+    /// This row on its own: a copy that keeps only its own values alive, not the whole result it
+    /// came from (for a row kept long after its result, e.g. in a subscriber's buffer).
+    public func detached() -> PostgresRow {
+        guard let copy = PQcopyResult(result.res, PG_COPYRES_ATTRS) else { return self }
+        for f in 0..<Int32(columns.count) {
+            if PQgetisnull(result.res, row, f) == 1 {
+                PQsetvalue(copy, 0, f, nil, -1)
+            } else {
+                PQsetvalue(copy, 0, f, PQgetvalue(result.res, row, f), PQgetlength(result.res, row, f))
+            }
+        }
+        return PostgresRow(columns: columns, result: PostgresResult(copy), row: 0)
     }
 }
 
@@ -322,13 +341,13 @@ extension Array: PostgresDecodable where Element: PostgresDecodable {
 }
 
 /// PostgreSQL's binary formats for the types the client reads in binary: big-endian integers and
-/// floats, 16 bytes of UUID, timestamps as microseconds since 2000-01-01 UTC, text as its
+/// float8 (not float4: its text is the float's shortest form, which a Double of its bits is not), 16 bytes of UUID, timestamps as microseconds since 2000-01-01 UTC, text as its
 /// bytes (`jsonb` after a version byte), and one-dimensional arrays of those. A prepared
 /// statement whose result columns are all of these types is run with binary results.
 enum PostgresBinary {
     static let resultOIDs: Set<UInt32> = Set<UInt32>([
         PostgresOID.bool, PostgresOID.int2, PostgresOID.int4, PostgresOID.int8, PostgresOID.oid,
-        PostgresOID.float4, PostgresOID.float8, PostgresOID.text, PostgresOID.varchar, PostgresOID.bpchar,
+        PostgresOID.float8, PostgresOID.text, PostgresOID.varchar, PostgresOID.bpchar,
         PostgresOID.name, PostgresOID.json, PostgresOID.jsonb, PostgresOID.uuid, PostgresOID.timestamptz,
         PostgresOID.timestamp,
     ]).union(arrayElementOID.keys)
@@ -386,6 +405,17 @@ enum PostgresBinary {
     static func date(_ micros: Int64) -> Date {
         let seconds = micros.quotientAndRemainder(dividingBy: 1_000_000)
         return Date(timeIntervalSince1970: Double(seconds.quotient + epoch2000) + Double(seconds.remainder) / 1_000_000)
+    }
+
+    /// The text of a binary scalar (`PostgresRow.text`): numbers and booleans as the server writes
+    /// them, and the types read as strings.
+    static func scalarText(_ b: UnsafeRawBufferPointer, oid: UInt32) -> String? {
+        switch oid {
+        case PostgresOID.int2, PostgresOID.int4, PostgresOID.int8, PostgresOID.oid: return int(b, oid: oid).map { String($0) }
+        case PostgresOID.bool: return b.count == 1 ? (b[0] != 0 ? "t" : "f") : nil
+        case PostgresOID.float8: return Double(postgresBinary: b, oid: oid)?.postgresText
+        default: return text(b, oid: oid)
+        }
     }
 
     /// The value as the server would have written it in text, for the types read as strings.

@@ -51,7 +51,7 @@ struct PostgresClientTests {
     @Test func binaryResultsDecodeAsTextResultsDo() async throws {
         let select = """
             SELECT u, u::text AS u_text, tz, tz::text AS tz_text, ts, ts::text AS ts_text, j, j::text AS j_text,
-                   i2, i4, i8, o, f4, f8, b, t, vc, ta, ia, ua, tza, ja, nu
+                   i2, i4, i8, o, f4::float8 AS f4, f8, b, t, vc, ta, ia, ua, tza, ja, nu
             FROM (VALUES
               ('0f2c8a40-1b2c-4d5e-8f90-a1b2c3d4e5f6'::uuid, '2026-11-21 10:29:51.123456+00'::timestamptz, '1999-12-31 23:59:59.5'::timestamp,
                '{"a": [1, "x"], "b": null}'::jsonb, '-32768'::int2, 2147483647::int4, '-9223372036854775808'::int8, 4000000000::oid,
@@ -100,6 +100,20 @@ struct PostgresClientTests {
             #expect(try b.decode("nu", as: String?.self) == t.decode("nu", as: String?.self))
         }
         #expect(try binary[0].decode("tz_text", as: String.self) == "2026-11-21 10:29:51.123456+00")
+        // text(): what the server writes, for binary scalars too; a detached row keeps its values.
+        for column in ["u", "tz", "i2", "i4", "i8", "o", "f8", "b", "t", "j"] {
+            #expect(binary[0].text(column) == text[0].text(column), "\(column)")
+        }
+        // A float4 keeps its statement in text: the server's text is the float's shortest form.
+        let float4 = try await pool.query("SELECT 0.1::float4 AS f")
+        #expect(float4.columns.map(\.isBinary) == [false])
+        #expect(try float4[0].decode("f", as: Double.self) == 0.1)
+        let kept = binary[0].detached()
+        #expect(kept.columns == binary.columns)
+        #expect(try kept.decode("u", as: UUID.self) == binary[0].decode("u", as: UUID.self))
+        #expect(try kept.decode("ta", as: [String?].self) == ["a", nil, "c,d", ""])
+        #expect(try kept.decode("nu", as: String?.self) == nil)
+        #expect(try binary[2].detached().decode("nu", as: String?.self) == nil)
         #expect(try binary[1].decode("ts", as: String.self) == "infinity")
         #expect(throws: PostgresError.self) { try binary[1].decode("ts", as: Date.self) }
         #expect(throws: PostgresError.self) { try binary[0].decode("i8", as: Int32.self) }

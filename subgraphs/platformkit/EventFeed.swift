@@ -166,7 +166,7 @@ public final class EventFeed: Sendable {
             for r in rows {
                 guard let position: Int = try? r.decode("global_position") else { continue }
                 events.append(Event(position: position, type: (try? r.decode("type")) ?? "", streamID: (try? r.decode("stream_id")) ?? "",
-                                    data: (try? r.decode("data")) ?? "{}", row: r))
+                                    data: (try? r.decode("data")) ?? "{}", row: r.detached()))
             }
             deliver(events, to: tenant)
             if events.count < 500 { return }
