@@ -173,6 +173,19 @@ struct PlatformTests {
         }
     }
 
+    /// Parameters go to PostgreSQL in binary, so a string with a NUL byte is not cut short: the
+    /// database rejects it, and the client is told its input was not valid (not an internal error).
+    @Test func aValueTheDatabaseRejectsIsBadUserInput() async throws {
+        try await withPlatform { _, client, _ in
+            let r = try await client.query(#"{ tenant(slug: "ac\u0000me") { name } }"#, headers: [("x-tenant", "acme")])
+            #expect(r.json?["data"]?["tenant"] == .null, "\(r.text.prefix(300))")
+            #expect(r.json?["errors"]?[0]?["extensions"]?["code"] == "BAD_USER_INPUT", "\(r.text.prefix(300))")
+            #expect(r.json?["errors"]?[0]?["path"] == [.string("tenant")], "\(r.text.prefix(300))")
+            let fine = try await client.query(#"{ tenant(slug: "acme") { name } }"#, headers: [("x-tenant", "acme")])
+            #expect(fine.json?["data"]?["tenant"]?["name"] == "Acme Corporation", "\(fine.text.prefix(300))")
+        }
+    }
+
     @Test func tenantsNeverSeeEachOthersRows() async throws {
         try await withPlatform { fixture, client, server in
             let acmeID = DemoData.tenantID("acme").uuidString.lowercased()

@@ -354,3 +354,13 @@ public enum ISO8601 {
         return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 }
+
+/// A value the database rejects as data (SQLSTATE class 22: a string with a NUL byte, a number
+/// out of range, text that is not valid for its type) is the client's input: `BAD_USER_INPUT`,
+/// with the SQLSTATE and without the server's message (which may quote data).
+extension PostgresError: GraphQLErrorConvertible {
+    public var graphQLError: GraphQLError? {
+        guard code == .server, let sqlState, sqlState.hasPrefix("22") else { return nil }
+        return GraphQLError("A value in the request is not valid for the database (SQLSTATE \(sqlState)).", code: "BAD_USER_INPUT")
+    }
+}

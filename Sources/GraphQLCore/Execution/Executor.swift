@@ -444,6 +444,7 @@ final class ExecutionState: @unchecked Sendable {
     /// exposes details, so SQL, hosts or stack traces never leak.
     func asGraphQLError(_ e: Error) -> GraphQLError {
         if let g = e as? GraphQLError { return g }
+        if let c = e as? GraphQLErrorConvertible, let g = c.graphQLError { return g }
         if executable.exposeInternalErrors { return GraphQLError(String(describing: e), code: "INTERNAL_SERVER_ERROR") }
         executable.internalErrorHandler?(e)
         return GraphQLError("Internal server error", code: "INTERNAL_SERVER_ERROR")

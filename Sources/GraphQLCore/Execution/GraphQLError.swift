@@ -1,5 +1,11 @@
 import OrderedCollections
 
+/// An error a resolver may throw that knows what a client may be told about it (e.g. a
+/// database's rejection of a value the client sent); nil keeps it internal (redacted).
+public protocol GraphQLErrorConvertible: Error {
+    var graphQLError: GraphQLError? { get }
+}
+
 /// An error in a GraphQL response (spec §7.1.2): message, locations, path, extensions.
 public struct GraphQLError: Error, Sendable, Hashable, CustomStringConvertible {
     public var message: String
