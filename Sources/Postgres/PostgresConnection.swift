@@ -6,37 +6,58 @@ import Foundation
 import Synchronization
 import Tracing
 
-/// One libpq connection. Every blocking libpq call runs on the connection's own thread, in
-/// order — never on a NIO event loop, Swift's cooperative pool, or libdispatch's shared worker
-/// threads (which, with many connections blocked in libpq under load, could leave timers and
-/// the cooperative pool without a thread).
+/// One libpq connection, driven with libpq's asynchronous API: the task that sends a statement
+/// (non-blocking: `PQsendQueryPrepared`, `PQpipelineSync`, `PQflush`) waits for the socket on
+/// `PostgresEventLoop`, then reads what arrived (`PQconsumeInput`, `PQisBusy`, `PQgetResult`). No
+/// libpq call waits for the network, and no thread is blocked per connection.
 ///
-/// A connection is used by one task at a time (the pool guarantees it).
+/// One task at a time drives the connection (holds its turn). Statements that other tasks send
+/// meanwhile (the subgraph requests of one query sharing its read transaction) wait for the turn
+/// and then go together in one round trip (libpq's pipeline mode), each with a sync of its own:
+/// each gets its own answer or error as if run one after another.
+///
+/// A connection is checked out of the pool by one request at a time (the pool guarantees it).
 public final class PostgresConnection: @unchecked Sendable {
+    /// libpq's connection and what this session prepared: touched only by the task that holds
+    /// the turn (see `turn`), or while nobody holds it (the pool's checks between uses).
     private var conn: OpaquePointer?
+    private var socket: Int32 = -1
+    /// Set when the connection was lost on the way (it is reopened on the next checkout).
+    private var broken = false
     /// `statement_timeout` set on every (re)connect, if any.
     let statementTimeoutMs: Int?
-    /// libpq's cancel handle for the open connection (`PQcancel` may be called from any thread),
-    /// and which statement runs now (a cancel is sent only while the statement asked for runs).
+    /// libpq's cancel handle for the open connection (`PQcancel` may be called from any thread).
     private let cancelHandle = Mutex(CancelHandle())
     /// libpq's `PGcancel*` (thread-safe to use; owned and freed by this connection).
     private struct CancelHandle: @unchecked Sendable { var pointer: OpaquePointer? }
-    private let running = Atomic<UInt64>(0)
-    /// The statements of the pipeline that runs now (see `query`), for cancelling one of them.
-    private let runningTogether = Mutex<[UInt64]>([])
     private let statementCounter = Atomic<UInt64>(0)
-    /// Statements submitted while the connection's thread was busy, to run together.
-    private let waiting = Mutex<[Waiting]>([])
-    private struct Waiting: @unchecked Sendable {
-        let query: PostgresQuery
-        let id: UInt64
-        let continuation: CheckedContinuation<PostgresRows, any Error>
-    }
     private let cancelled = Atomic<UInt64>(0)
-    private let queue: BlockingWorker
-    /// This session's prepared statements, by statement text and parameter types (touched only on
-    /// the connection's thread). A statement run again skips the server's parse and plan; past
-    /// `preparedLimit` distinct statements, new ones run unprepared (no churn, no DEALLOCATE).
+    private let loop = PostgresEventLoop.shared
+
+    private struct State {
+        /// A task holds the turn to drive the connection.
+        var driving = false
+        /// Tasks waiting for the turn (statements, and exclusive users such as a pipeline).
+        var waiting: [Waiting] = []
+        /// Statements sent and not answered yet (a cancel is sent only for one of these).
+        var running: [UInt64] = []
+        var closeWhenDone = false
+    }
+    private struct Waiting: Sendable {
+        /// nil: the task wants the connection to itself (a pipeline, a reconnect, …).
+        let query: PostgresQuery?
+        let id: UInt64
+        let continuation: CheckedContinuation<Turn, any Error>
+    }
+    private enum Turn: Sendable {
+        case answered(PostgresRows)
+        case drive
+    }
+    private let state = Mutex(State())
+
+    /// This session's prepared statements, by statement text and parameter types. A statement
+    /// run again skips the server's parse and plan; past `preparedLimit` distinct statements,
+    /// new ones run unprepared (no churn, no DEALLOCATE).
     private var prepared: [PreparedKey: Prepared] = [:]
     /// A statement prepared on this session; `binary` when every column of its result is of a
     /// type the client reads in binary (`PostgresBinary`), so it runs with binary results.
@@ -64,50 +85,147 @@ public final class PostgresConnection: @unchecked Sendable {
         self.conninfo = conninfo
         self.statistics = statistics
         self.statementTimeoutMs = statementTimeoutMs
-        self.queue = BlockingWorker(name: "switchyard.postgres.connection")
     }
 
     deinit {
+        finish()
         cancelHandle.withLock { h in if let p = h.pointer { PQfreeCancel(p) } }
-        if let conn { PQfinish(conn) }
-        queue.stop()
     }
 
     /// Opens a connection from a `postgres://` URL or a `key=value` string; an empty string
     /// uses libpq's environment (`PGHOST`, `PGPORT`, `PGUSER`, `PGPASSWORD`, `PGDATABASE`,
-    /// `PGSSLMODE`...). TLS follows libpq's `sslmode`.
+    /// `PGSSLMODE`...). TLS follows libpq's `sslmode`. A cancelled task stops connecting.
     public static func connect(_ conninfo: String, statistics: PostgresStatistics = PostgresStatistics(),
                                statementTimeoutMs: Int? = nil) async throws -> PostgresConnection {
         let c = PostgresConnection(conninfo: conninfo, statistics: statistics, statementTimeoutMs: statementTimeoutMs)
-        try await c.run { try c.openBlocking() }
+        try await c.exclusive(id: 0) { try await c.open() }
         return c
     }
 
-    private func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { (cont: CheckedContinuation<T, Error>) in
-            queue.async { cont.resume(with: Result { try body() }) }
+    /// Reopens the connection (after the server restarted or the socket broke).
+    public func reconnect() async throws {
+        try await exclusive(id: 0) { try await self.open() }
+    }
+
+    // MARK: Turns
+
+    /// Waits for the turn to drive the connection, or (for a statement) for its answer from the
+    /// task that drove it together with its own.
+    private func turn(_ query: PostgresQuery?, id: UInt64) async throws -> Turn {
+        let free = state.withLock { s in
+            guard !s.driving else { return false }
+            s.driving = true
+            return true
+        }
+        if free { return .drive }
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Turn, any Error>) in
+            let queued = state.withLock { s in
+                guard s.driving else { s.driving = true; return false }
+                s.waiting.append(Waiting(query: query, id: id, continuation: continuation))
+                return true
+            }
+            if !queued { continuation.resume(returning: .drive) }
         }
     }
 
-    private func openBlocking() throws {
-        if let conn { PQfinish(conn); self.conn = nil }
+    /// Hands the turn to the task that waited longest, or leaves the connection idle (closing
+    /// it first if that was asked for meanwhile).
+    private func endTurn() {
+        while true {
+            let (next, close) = state.withLock { s -> (Waiting?, Bool) in
+                if s.closeWhenDone {
+                    s.closeWhenDone = false
+                    return (nil, true)
+                }
+                if !s.waiting.isEmpty { return (s.waiting.removeFirst(), false) }
+                s.driving = false
+                return (nil, false)
+            }
+            if close {
+                finish()
+                continue
+            }
+            next?.continuation.resume(returning: .drive)
+            return
+        }
+    }
+
+    /// Runs `body` holding the turn, alone.
+    private func exclusive<T>(id: UInt64, _ body: () async throws -> T) async throws -> T {
+        _ = try await turn(nil, id: id)
+        defer { endTurn() }
+        if id != 0 && cancelled.load(ordering: .acquiring) == id { throw CancellationError() }
+        return try await body()
+    }
+
+    /// Asks the server to cancel statement `id` if it runs; one still waiting for the turn never
+    /// runs. `PQcancel` opens a short connection of its own, off the caller's thread.
+    private func cancel(statement id: UInt64) {
+        cancelled.store(id, ordering: .releasing)
+        let waiting = state.withLock { s -> Waiting? in
+            guard let i = s.waiting.firstIndex(where: { $0.id == id }) else { return nil }
+            return s.waiting.remove(at: i)
+        }
+        if let waiting {
+            waiting.continuation.resume(throwing: CancellationError())
+            return
+        }
+        DispatchQueue.global().async { [self] in
+            cancelHandle.withLock { h in
+                guard let p = h.pointer, state.withLock({ $0.running.contains(id) }) else { return }
+                var message = [CChar](repeating: 0, count: 256)
+                _ = PQcancel(p, &message, 256)
+            }
+        }
+    }
+
+    // MARK: Opening and closing
+
+    /// Connects without blocking (`PQconnectStart`, `PQconnectPoll` on socket readiness), then
+    /// sets the session up. Holding the turn.
+    private func open() async throws {
+        finish()
         prepared.removeAll()
         preparedOnServer = 0
+        broken = false
         _ = openSSLKeepsStateAtExit
-        guard let c = PQconnectdb(Self.withDefaults(conninfo)) else { throw PostgresError(.connectionFailed, "out of memory") }
-        guard PQstatus(c) == CONNECTION_OK else {
+        guard let c = PQconnectStart(Self.withDefaults(conninfo)) else { throw PostgresError(.connectionFailed, "out of memory") }
+        func failed(_ c: OpaquePointer) -> PostgresError {
             let message = String(cString: PQerrorMessage(c)).trimmingCharacters(in: .whitespacesAndNewlines)
+            return PostgresError(.connectionFailed, "could not connect to the database", serverMessage: message)
+        }
+        guard PQstatus(c) != CONNECTION_BAD else {
+            let error = failed(c)
             PQfinish(c)
-            throw PostgresError(.connectionFailed, "could not connect to the database", serverMessage: message)
+            throw error
+        }
+        // libpq: start as if PQconnectPoll had asked to write.
+        var polling = PGRES_POLLING_WRITING
+        while polling != PGRES_POLLING_OK {
+            guard polling != PGRES_POLLING_FAILED else {
+                let error = failed(c)
+                PQfinish(c)
+                throw error
+            }
+            do {
+                try await loop.wait(PQsocket(c), writable: polling == PGRES_POLLING_WRITING, cancellable: true)
+            } catch {
+                PQfinish(c)
+                throw error
+            }
+            polling = PQconnectPoll(c)
         }
         conn = c
+        socket = PQsocket(c)
+        PQsetnonblocking(c, 1)
         // Server notices (NOTICE, WARNING) are not errors; libpq would print them to stderr.
         PQsetNoticeProcessor(c, { _, _ in }, nil)
         let timeout = statementTimeoutMs.map { "; SET statement_timeout = \(max(0, $0))" } ?? ""
-        let setup = PQexec(c, "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET application_name = 'switchyard'" + timeout)
-        defer { PQclear(setup) }
-        guard PQresultStatus(setup) == PGRES_COMMAND_OK else {
-            throw PostgresError(.connectionFailed, "session setup failed", serverMessage: String(cString: PQerrorMessage(c)))
+        do {
+            try await simpleExchange(c, "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET application_name = 'switchyard'" + timeout)
+        } catch {
+            finish()
+            throw PostgresError(.connectionFailed, "session setup failed", serverMessage: (error as? PostgresError)?.serverMessage)
         }
         let handle = CancelHandle(pointer: PQgetCancel(c))
         cancelHandle.withLock { h in
@@ -116,17 +234,25 @@ public final class PostgresConnection: @unchecked Sendable {
         }
     }
 
-    /// Asks the server to cancel statement `id` if it still runs (from the cancelling task's
-    /// handler; `PQcancel` opens a short connection of its own, off the caller's thread).
-    private func cancel(statement id: UInt64) {
-        DispatchQueue.global().async { [self] in
-            cancelHandle.withLock { h in
-                guard let p = h.pointer,
-                      running.load(ordering: .acquiring) == id || runningTogether.withLock({ $0.contains(id) }) else { return }
-                var message = [CChar](repeating: 0, count: 256)
-                _ = PQcancel(p, &message, 256)
-            }
+    /// Closes libpq's connection (its socket unwatched first).
+    private func finish() {
+        guard let c = conn else { return }
+        loop.forget(socket)
+        PQfinish(c)
+        conn = nil
+        socket = -1
+    }
+
+    /// Closes the connection now, or when the task that drives it is done.
+    public func close() {
+        let now = state.withLock { s in
+            guard !s.driving else { s.closeWhenDone = true; return false }
+            s.driving = true
+            return true
         }
+        guard now else { return }
+        finish()
+        endTurn()
     }
 
     /// `gssencmode=disable` unless the connection string chooses: libpq otherwise probes for
@@ -140,20 +266,18 @@ public final class PostgresConnection: @unchecked Sendable {
         return conninfo + " gssencmode=disable"
     }
 
-    /// Reopens the connection (after the server restarted or the socket broke).
-    public func reconnect() async throws {
-        try await run { try self.openBlocking() }
-    }
+    // MARK: Statements
 
     /// Runs one parameterised statement (never more than one; prepared on first use), in a
     /// client span named by its first keyword, with `db.system` and the statement's text (its
     /// values are bind parameters, never in the text).
     ///
-    /// Statements that several tasks send while the connection is busy (the subgraph requests of
-    /// one query sharing its read transaction) wait together and then go in one round trip
-    /// (libpq's pipeline mode) when the connection is inside a transaction block; each gets its
-    /// own answer or error. A statement skipped because an earlier one of its pipeline failed
-    /// fails as it would have run alone after it: "current transaction is aborted" (25P02).
+    /// Statements that several tasks send while the connection is busy wait together and then go
+    /// in one round trip, each followed by a sync of its own, so each gets its own answer or
+    /// error: outside a transaction block each is its own implicit transaction; inside one, a
+    /// statement after a failed one fails as it would have run alone after it: "current
+    /// transaction is aborted" (25P02). A cancelled task cancels its statement on the server
+    /// (PQcancel), or, if it was still waiting for the connection, never sends it.
     @discardableResult
     public func query(_ query: PostgresQuery) async throws -> PostgresRows {
         try await withSpan(Self.spanName(query.sql), ofKind: .client) { span in
@@ -163,77 +287,33 @@ public final class PostgresConnection: @unchecked Sendable {
             }
             let id = statementCounter.wrappingAdd(1, ordering: .relaxed).newValue
             return try await withTaskCancellationHandler {
-                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<PostgresRows, any Error>) in
-                    let first = waiting.withLock { w in
-                        w.append(Waiting(query: query, id: id, continuation: continuation))
-                        return w.count == 1
+                switch try await turn(query, id: id) {
+                case .answered(let rows):
+                    return rows
+                case .drive:
+                    defer { endTurn() }
+                    let others = state.withLock { s -> [Waiting] in
+                        let statements = s.waiting.filter { $0.query != nil }
+                        if !statements.isEmpty { s.waiting.removeAll { $0.query != nil } }
+                        return statements
                     }
-                    if first { queue.async { self.runWaiting() } }
+                    let mine = cancelled.load(ordering: .acquiring) != id
+                    let queries = (mine ? [query] : []) + others.map { $0.query! }
+                    let results = await runStatements(queries, ids: (mine ? [id] : []) + others.map(\.id))
+                    for (w, r) in zip(others, results.dropFirst(mine ? 1 : 0)) {
+                        w.continuation.resume(with: r.map { .answered($0) })
+                    }
+                    guard mine else { throw CancellationError() }
+                    return try results[0].get()
                 }
             } onCancel: {
-                self.cancelled.store(id, ordering: .releasing)
                 self.cancel(statement: id)
             }
         }
     }
 
-    /// Statements submitted to `query` that wait for the connection's thread.
-    public var statementsWaiting: Int { waiting.withLock { $0.count } }
-
-    /// Runs the statements waiting now (on the connection's thread): one alone, several in one
-    /// pipeline inside a transaction block, one after another outside one (where a pipeline would
-    /// make them one implicit transaction).
-    private func runWaiting() {
-        let all = waiting.withLock { w in
-            defer { w.removeAll() }
-            return w
-        }
-        var batch: [Waiting] = []
-        for w in all {
-            // Cancelled while it waited for the connection's thread: never started.
-            if cancelled.load(ordering: .acquiring) == w.id { w.continuation.resume(throwing: CancellationError()) } else { batch.append(w) }
-        }
-        let together = batch.count > 1 && conn.map { PQtransactionStatus($0) == PQTRANS_INTRANS } == true
-        guard together else {
-            for w in batch {
-                running.store(w.id, ordering: .releasing)
-                w.continuation.resume(with: Result { try queryBlocking(w.query) })
-                running.store(0, ordering: .releasing)
-            }
-            return
-        }
-        runningTogether.withLock { $0 = batch.map(\.id) }
-        statistics.countPipelined(batch.count)
-        let results = pipelineResults(batch.map(\.query))
-        runningTogether.withLock { $0 = [] }
-        for (w, r) in zip(batch, results) { w.continuation.resume(with: r) }
-    }
-
-    /// Runs `body` on the connection's thread in a client span (`db.system`, the statement text),
-    /// as one statement: a cancelled task cancels it on the server (PQcancel), so the work stops
-    /// with the request instead of running to the end.
-    private func statement<T: Sendable>(_ name: String, text: @autoclosure () -> String,
-                                        _ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withSpan(name, ofKind: .client) { span in
-            if span.isRecording {
-                span.attributes["db.system"] = "postgresql"
-                span.attributes["db.statement"] = text()
-            }
-            let id = statementCounter.wrappingAdd(1, ordering: .relaxed).newValue
-            return try await withTaskCancellationHandler {
-                try await run {
-                    // Cancelled while it waited for the connection's thread: never started.
-                    if self.cancelled.load(ordering: .acquiring) == id { throw CancellationError() }
-                    self.running.store(id, ordering: .releasing)
-                    defer { self.running.store(0, ordering: .releasing) }
-                    return try body()
-                }
-            } onCancel: {
-                self.cancelled.store(id, ordering: .releasing)
-                self.cancel(statement: id)
-            }
-        }
-    }
+    /// Statements submitted to `query` that wait for the connection.
+    public var statementsWaiting: Int { state.withLock { s in s.waiting.count { $0.query != nil } } }
 
     /// `SELECT`, `INSERT`, `BEGIN`, … (the statement's first word).
     static func spanName(_ sql: String) -> String {
@@ -243,71 +323,298 @@ public final class PostgresConnection: @unchecked Sendable {
 
     /// Runs SQL text that may hold several statements and no parameters (migrations).
     public func simpleQuery(_ sql: String) async throws {
-        try await run {
-            guard let conn = self.conn else { throw PostgresError(.connectionClosed, "connection is closed") }
-            self.statistics.count()
-            let res = PQexec(conn, sql)
-            defer { PQclear(res) }
-            try self.check(res, conn)
+        try await exclusive(id: 0) {
+            guard let conn, !broken else { throw PostgresError(.connectionClosed, "connection is closed") }
+            statistics.count()
+            try await simpleExchange(conn, sql)
         }
     }
 
-    func queryBlocking(_ query: PostgresQuery, retryingInvalidatedPlan: Bool = true) throws -> PostgresRows {
-        guard let conn else { throw PostgresError(.connectionClosed, "connection is closed") }
-        statistics.count()
+    /// Runs `queries` in one round trip (libpq's pipeline mode): every statement is sent, then one
+    /// sync, and the results come back in order. When a statement fails, the server skips the
+    /// rest up to the sync and the first error is thrown; outside a transaction block the
+    /// statements up to the sync are one implicit transaction, all or nothing. Inside one (a
+    /// pipelined `BEGIN` included), a failure leaves it aborted for the caller to roll back.
+    /// The connection stays usable either way, unless the server went away.
+    public func pipeline(_ queries: [PostgresQuery]) async throws -> [PostgresRows] {
+        guard !queries.isEmpty else { return [] }
+        return try await withSpan("PIPELINE", ofKind: .client) { span in
+            if span.isRecording {
+                span.attributes["db.system"] = "postgresql"
+                span.attributes["db.statement"] = queries.map(\.sql).joined(separator: ";\n")
+            }
+            let id = statementCounter.wrappingAdd(1, ordering: .relaxed).newValue
+            return try await withTaskCancellationHandler {
+                try await exclusive(id: id) {
+                    guard let conn, !broken else { throw PostgresError(.connectionClosed, "connection is closed") }
+                    var steps: [Step] = []
+                    for query in queries {
+                        statistics.count()
+                        let key = PreparedKey(query)
+                        let p = prepared[key]
+                        steps.append(.execute(query, key.types, prepared: p?.name, binary: p?.binary ?? false))
+                    }
+                    steps.append(.sync)
+                    state.withLock { $0.running = [id] }
+                    let started = ContinuousClock.now
+                    let outcomes = await exchange(conn, steps)
+                    state.withLock { $0.running = [] }
+                    Self.record(started, times: queries.count)
+                    // The first failure in order is the statement's own; those after it were skipped.
+                    return try outcomes.dropLast().map { outcome -> PostgresRows in
+                        switch outcome {
+                        case .rows(let rows): return rows
+                        case .failed(let error): throw error
+                        case .skipped: throw Self.skipped
+                        case .done, .described: return .empty
+                        }
+                    }
+                }
+            } onCancel: {
+                self.cancel(statement: id)
+            }
+        }
+    }
+
+    /// Runs statements of one or more tasks in one round trip, each with a sync of its own (so
+    /// each gets its own outcome). One not prepared yet is prepared in the same round trip
+    /// (Parse, Describe, then Execute with text results; binary from its next run on).
+    private func runStatements(_ queries: [PostgresQuery], ids: [UInt64], retrying: Bool = false,
+                               deallocating: [String] = []) async -> [Result<PostgresRows, any Error>] {
+        guard !queries.isEmpty else { return [] }
+        guard let conn, !broken else { return queries.map { _ in .failure(PostgresError(.connectionClosed, "connection is closed")) } }
+        if queries.count > 1 { statistics.countPipelined(queries.count) }
+        var steps: [Step] = []
+        for name in deallocating {
+            steps.append(.execute(PostgresQuery(unsafeSQL: "DEALLOCATE " + name), [], prepared: nil, binary: false))
+            steps.append(.sync)
+        }
+        let first = steps.count
+        var groups: [Range<Int>] = []
+        var keys: [PreparedKey] = []
+        var preparing: Set<PreparedKey> = []
+        for query in queries {
+            statistics.count()
+            let key = PreparedKey(query)
+            let start = steps.count
+            if let p = prepared[key] {
+                steps.append(.execute(query, key.types, prepared: p.name, binary: p.binary))
+            } else if preparedOnServer + preparing.count < Self.preparedLimit, preparing.insert(key).inserted {
+                preparedCount += 1
+                let name = "switchyard_\(preparedCount)"
+                steps.append(.prepare(name, key))
+                steps.append(.describe(name))
+                steps.append(.execute(query, key.types, prepared: name, binary: false))
+            } else {
+                // Unprepared (the limit is reached, or another statement of this round trip
+                // prepares the same text: it must not depend on that one's outcome).
+                steps.append(.execute(query, key.types, prepared: nil, binary: false))
+            }
+            steps.append(.sync)
+            groups.append(start..<steps.count)
+            keys.append(key)
+        }
+        state.withLock { $0.running = ids }
         let started = ContinuousClock.now
-        let key = PreparedKey(query)
-        let statement = try preparedName(key, conn)
-        let res = Self.withParameters(query, types: key.types) { n, types, values, lengths, formats in
-            if let statement { return PQexecPrepared(conn, statement.name, n, values, lengths, formats, statement.binary ? 1 : 0) }
-            return PQexecParams(conn, query.sql, n, types, values, lengths, formats, 0)
+        let outcomes = await exchange(conn, steps)
+        state.withLock { $0.running = [] }
+        Self.record(started, times: queries.count)
+        for (step, outcome) in zip(steps[..<first], outcomes) {
+            if case .execute = step, case .rows = outcome { preparedOnServer -= 1 }
         }
-        let elapsed = started.duration(to: .now).components
-        CoreMetrics.Timer(label: "switchyard_db_query_duration_seconds")
-            .recordNanoseconds(elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
-        do {
-            try check(res, conn)
-        } catch let e as PostgresError where e.sqlState == "0A000" && statement != nil {
-            PQclear(res)
-            // "cached plan must not change result type": the schema changed under a prepared
-            // statement. Forget it; outside a transaction, run the statement again (re-prepared).
-            prepared[statement!.key] = nil
-            guard retryingInvalidatedPlan && PQtransactionStatus(conn) == PQTRANS_IDLE else { throw e }
-            let deallocated = PQexec(conn, "DEALLOCATE " + statement!.name)
-            if PQresultStatus(deallocated) == PGRES_COMMAND_OK { preparedOnServer -= 1 }
-            PQclear(deallocated)
-            return try queryBlocking(query, retryingInvalidatedPlan: false)
-        } catch {
-            PQclear(res)
-            throw error
+        var results: [Result<PostgresRows, any Error>] = []
+        var replan: [(index: Int, name: String)] = []
+        for (i, group) in groups.enumerated() {
+            var result: Result<PostgresRows, any Error>?
+            var preparedName: String?
+            for s in group {
+                switch (steps[s], outcomes[s]) {
+                case (.prepare(let name, _), .done):
+                    preparedOnServer += 1
+                    preparedName = name
+                    prepared[keys[i]] = Prepared(name: name, binary: false)
+                case (.describe, .described(let binary)):
+                    if let preparedName { prepared[keys[i]] = Prepared(name: preparedName, binary: binary) }
+                case (.execute, .rows(let rows)):
+                    if result == nil { result = .success(rows) }
+                case (.execute(_, _, let name?, _), .failed(let error as PostgresError)) where error.sqlState == "0A000":
+                    // "cached plan must not change result type": the schema changed under a
+                    // prepared statement. Forget it; outside a transaction, run it again.
+                    prepared[keys[i]] = nil
+                    if result == nil { result = .failure(error) }
+                    replan.append((i, name))
+                case (_, .failed(let error)):
+                    if result == nil { result = .failure(error) }
+                case (_, .skipped):
+                    if result == nil { result = .failure(Self.skipped) }
+                default:
+                    break
+                }
+            }
+            results.append(result ?? .failure(PostgresError(.connectionClosed, "no result from server")))
         }
-        return decodeResult(res!)
+        if !retrying, !replan.isEmpty, let conn = self.conn, !broken, PQtransactionStatus(conn) == PQTRANS_IDLE {
+            let again = await runStatements(replan.map { queries[$0.index] }, ids: replan.map { ids[$0.index] }, retrying: true,
+                                            deallocating: replan.map(\.name))
+            for (r, outcome) in zip(replan, again) { results[r.index] = outcome }
+        }
+        return results
     }
 
-    /// The prepared statement for `query` on this session, preparing it now if there is room;
-    /// nil when it runs unprepared. A statement the server cannot prepare throws what running it
-    /// would have (a syntax error, an aborted transaction).
-    private func preparedName(_ key: PreparedKey, _ conn: OpaquePointer) throws -> (key: PreparedKey, name: String, binary: Bool)? {
-        if let p = prepared[key] { return (key, p.name, p.binary) }
-        guard preparedOnServer < Self.preparedLimit else { return nil }
-        preparedCount += 1
-        let name = "switchyard_\(preparedCount)"
-        let res = key.types.withUnsafeBufferPointer { PQprepare(conn, name, key.sql, Int32(key.types.count), $0.baseAddress) }
-        defer { PQclear(res) }
-        try check(res, conn)
-        preparedOnServer += 1
-        // Known as a text statement first, so a describe that fails (a lost connection) leaves
-        // no prepared statement unaccounted for.
-        prepared[key] = Prepared(name: name, binary: false)
-        // The result's column types, once per session and statement: binary results when the
-        // client reads every one of them in binary.
-        let described = PQdescribePrepared(conn, name)
-        defer { PQclear(described) }
-        try check(described, conn)
-        let binary = PQnfields(described) > 0
-            && (0..<PQnfields(described)).allSatisfy { PostgresBinary.resultOIDs.contains(UInt32(PQftype(described, $0))) }
-        prepared[key] = Prepared(name: name, binary: binary)
-        return (key, name, binary)
+    private static let skipped = PostgresError(.server, "skipped: an earlier statement of its pipeline failed", sqlState: "25P02",
+                                               serverMessage: "current transaction is aborted, commands ignored until end of transaction block")
+
+    private static func record(_ started: ContinuousClock.Instant, times: Int) {
+        let elapsed = started.duration(to: .now).components
+        let timer = CoreMetrics.Timer(label: "switchyard_db_query_duration_seconds")
+        for _ in 0..<times { timer.recordNanoseconds(elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000) }
+    }
+
+    // MARK: Exchanges with the server
+
+    /// One thing sent in a pipeline.
+    private enum Step {
+        case prepare(String, PreparedKey)
+        case describe(String)
+        case execute(PostgresQuery, [Oid], prepared: String?, binary: Bool)
+        case sync
+    }
+    /// What became of it.
+    private enum Outcome {
+        case done
+        case rows(PostgresRows)
+        case described(binary: Bool)
+        case failed(any Error)
+        /// An earlier step before the same sync failed, so the server skipped this one.
+        case skipped
+    }
+
+    /// Sends `steps` in one pipeline and reads their outcomes as they arrive, waiting for the
+    /// socket in between. A connection lost on the way fails every step not answered yet.
+    private func exchange(_ conn: OpaquePointer, _ steps: [Step]) async -> [Outcome] {
+        var outcomes: [Outcome] = []
+        outcomes.reserveCapacity(steps.count)
+        func lost() -> [Outcome] {
+            broken = true
+            let error = PostgresError(.connectionClosed, "connection to the server was lost",
+                                      serverMessage: String(cString: PQerrorMessage(conn)).trimmingCharacters(in: .whitespacesAndNewlines))
+            return outcomes + Array(repeating: .failed(error), count: steps.count - outcomes.count)
+        }
+        guard PQenterPipelineMode(conn) == 1 else { return lost() }
+        for step in steps {
+            let sent: Int32
+            switch step {
+            case .prepare(let name, let key):
+                sent = key.types.withUnsafeBufferPointer { PQsendPrepare(conn, name, key.sql, Int32(key.types.count), $0.baseAddress) }
+            case .describe(let name):
+                sent = PQsendDescribePrepared(conn, name)
+            case .execute(let query, let types, let name, let binary):
+                sent = Self.withParameters(query, types: types) { n, types, values, lengths, formats in
+                    if let name { return PQsendQueryPrepared(conn, name, n, values, lengths, formats, binary ? 1 : 0) }
+                    return PQsendQueryParams(conn, query.sql, n, types, values, lengths, formats, 0)
+                }
+            case .sync:
+                sent = PQpipelineSync(conn)
+            }
+            guard sent == 1 else { return lost() }
+        }
+        var current: Outcome?
+        var flushing = true
+        while true {
+            if flushing {
+                let flushed = PQflush(conn)
+                guard flushed >= 0 else { return lost() }
+                flushing = flushed == 1
+            }
+            // Every result that has arrived.
+            while outcomes.count < steps.count, PQisBusy(conn) == 0 {
+                let res = PQgetResult(conn)
+                if case .sync = steps[outcomes.count] {
+                    guard let res, PQresultStatus(res) == PGRES_PIPELINE_SYNC else {
+                        if let res { PQclear(res) }
+                        return lost()
+                    }
+                    PQclear(res)
+                    outcomes.append(.done)
+                    continue
+                }
+                guard let res else {
+                    // The end of this step's results.
+                    outcomes.append(current ?? .done)
+                    current = nil
+                    continue
+                }
+                let outcome = self.outcome(res, conn, steps[outcomes.count])
+                if case .failed = current {} else { current = outcome }
+            }
+            if outcomes.count == steps.count { break }
+            guard PQstatus(conn) == CONNECTION_OK else { return lost() }
+            do { try await loop.wait(socket, writable: flushing) } catch { return lost() }
+            guard PQconsumeInput(conn) == 1 else { return lost() }
+        }
+        guard PQexitPipelineMode(conn) == 1 else { return lost() }
+        return outcomes
+    }
+
+    /// A step's result, which it takes (and frees unless rows keep it).
+    private func outcome(_ res: OpaquePointer, _ conn: OpaquePointer, _ step: Step) -> Outcome {
+        switch PQresultStatus(res) {
+        case PGRES_PIPELINE_ABORTED:
+            PQclear(res)
+            return .skipped
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY, PGRES_SINGLE_TUPLE:
+            switch step {
+            case .execute:
+                return .rows(decodeResult(res))
+            case .describe:
+                // Binary results when the client reads every column of the result in binary.
+                let binary = PQnfields(res) > 0
+                    && (0..<PQnfields(res)).allSatisfy { PostgresBinary.resultOIDs.contains(UInt32(PQftype(res, $0))) }
+                PQclear(res)
+                return .described(binary: binary)
+            case .prepare, .sync:
+                PQclear(res)
+                return .done
+            }
+        default:
+            let error = failure(res, conn)
+            PQclear(res)
+            return .failed(error)
+        }
+    }
+
+    /// Sends SQL text with the simple protocol (several statements, no parameters) and reads
+    /// to its end; the first failure is thrown.
+    private func simpleExchange(_ conn: OpaquePointer, _ sql: String) async throws {
+        func lost() -> PostgresError {
+            broken = true
+            return PostgresError(.connectionClosed, "connection to the server was lost",
+                                 serverMessage: String(cString: PQerrorMessage(conn)).trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        guard PQsendQuery(conn, sql) == 1 else { throw lost() }
+        var flushing = true
+        var firstFailure: PostgresError?
+        while true {
+            if flushing {
+                let flushed = PQflush(conn)
+                guard flushed >= 0 else { throw lost() }
+                flushing = flushed == 1
+            }
+            while PQisBusy(conn) == 0 {
+                guard let res = PQgetResult(conn) else {
+                    if let firstFailure { throw firstFailure }
+                    return
+                }
+                switch PQresultStatus(res) {
+                case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY, PGRES_SINGLE_TUPLE: break
+                default: if firstFailure == nil { firstFailure = failure(res, conn) }
+                }
+                PQclear(res)
+            }
+            guard PQstatus(conn) == CONNECTION_OK else { throw firstFailure ?? lost() }
+            do { try await loop.wait(socket, writable: flushing) } catch { throw lost() }
+            guard PQconsumeInput(conn) == 1 else { throw lost() }
+        }
     }
 
     /// Calls `body` with the statement's parameter count, types, values, lengths and formats
@@ -344,104 +651,18 @@ public final class PostgresConnection: @unchecked Sendable {
         }
     }
 
-    /// Runs `queries` in one round trip (libpq's pipeline mode): every statement is sent, then one
-    /// sync, and the results come back in order. When a statement fails, the server skips the
-    /// rest up to the sync and the first error is thrown; outside a transaction block the
-    /// statements up to the sync are one implicit transaction, all or nothing. Inside one (a
-    /// pipelined `BEGIN` included), a failure leaves it aborted for the caller to roll back.
-    /// The connection stays usable either way, unless the server went away.
-    public func pipeline(_ queries: [PostgresQuery]) async throws -> [PostgresRows] {
-        guard !queries.isEmpty else { return [] }
-        return try await statement("PIPELINE", text: queries.map(\.sql).joined(separator: ";\n")) { try self.pipelineBlocking(queries) }
-    }
-
-    func pipelineBlocking(_ queries: [PostgresQuery]) throws -> [PostgresRows] {
-        // The first failure in order is the statement's own; those after it were skipped.
-        try pipelineResults(queries, preparing: false).map { try $0.get() }
-    }
-
-    /// Statements in one pipeline, each with its own outcome (see `query`). With `preparing`,
-    /// statements not prepared yet are prepared first (one round trip each, once per session);
-    /// without, they run unnamed unless already prepared. A connection lost on the way fails
-    /// every statement with it.
-    func pipelineResults(_ queries: [PostgresQuery], preparing: Bool = true) -> [Result<PostgresRows, any Error>] {
-        guard let conn else { return queries.map { _ in .failure(PostgresError(.connectionClosed, "connection is closed")) } }
-        func lost() -> PostgresError {
-            PostgresError(.connectionClosed, "connection to the server was lost", serverMessage: String(cString: PQerrorMessage(conn)))
+    /// The error a failed result stands for: the connection's loss when libpq says it is gone or
+    /// the server said it is ending it (57P01–57P03: shutdown or termination) or the error is a
+    /// connection exception (08…); the statement's own failure otherwise.
+    private func failure(_ res: OpaquePointer, _ conn: OpaquePointer) -> PostgresError {
+        let message = String(cString: PQresultErrorMessage(res)).trimmingCharacters(in: .whitespacesAndNewlines)
+        let sqlState = PQresultErrorField(res, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
+        let ending = sqlState.map { $0.hasPrefix("57P0") || $0.hasPrefix("08") } ?? false
+        if PQstatus(conn) != CONNECTION_OK || ending {
+            broken = true
+            return PostgresError(.connectionClosed, "connection to the server was lost", sqlState: sqlState, serverMessage: message)
         }
-        var results = [Result<PostgresRows, any Error>?](repeating: nil, count: queries.count)
-        var statements: [Prepared?] = []
-        let keys = queries.map(PreparedKey.init)
-        for (i, key) in keys.enumerated() {
-            guard preparing else { statements.append(prepared[key]); continue }
-            do { statements.append(try preparedName(key, conn).map { Prepared(name: $0.name, binary: $0.binary) }) } catch {
-                results[i] = .failure(error)
-                statements.append(nil)
-            }
-        }
-        let started = ContinuousClock.now
-        guard PQenterPipelineMode(conn) == 1 else { return queries.map { _ in .failure(lost()) } }
-        var sent: [Int] = []
-        for (i, query) in queries.enumerated() where results[i] == nil {
-            statistics.count()
-            let ok = Self.withParameters(query, types: keys[i].types) { n, types, values, lengths, formats in
-                if let p = statements[i] { return PQsendQueryPrepared(conn, p.name, n, values, lengths, formats, p.binary ? 1 : 0) }
-                return PQsendQueryParams(conn, query.sql, n, types, values, lengths, formats, 0)
-            }
-            guard ok == 1 else { return queries.map { _ in .failure(lost()) } }
-            sent.append(i)
-        }
-        guard PQpipelineSync(conn) == 1 else { return queries.map { _ in .failure(lost()) } }
-        for i in sent {
-            var outcome: Result<PostgresRows, any Error> = .success(.empty)
-            while let res = PQgetResult(conn) {
-                if PQresultStatus(res) == PGRES_PIPELINE_ABORTED {
-                    PQclear(res)
-                    outcome = .failure(PostgresError(.server, "skipped: an earlier statement of its pipeline failed", sqlState: "25P02",
-                                                     serverMessage: "current transaction is aborted, commands ignored until end of transaction block"))
-                    continue
-                }
-                do {
-                    try check(res, conn)
-                    outcome = .success(decodeResult(res))
-                } catch {
-                    PQclear(res)
-                    if (error as? PostgresError)?.sqlState == "0A000" { prepared[keys[i]] = nil }
-                    outcome = .failure(error)
-                }
-            }
-            if PQstatus(conn) != CONNECTION_OK { return queries.map { _ in .failure(lost()) } }
-            results[i] = outcome
-        }
-        guard let sync = PQgetResult(conn) else { return queries.map { _ in .failure(lost()) } }
-        let synced = PQresultStatus(sync) == PGRES_PIPELINE_SYNC
-        PQclear(sync)
-        guard synced, PQexitPipelineMode(conn) == 1 else { return queries.map { _ in .failure(lost()) } }
-        let elapsed = started.duration(to: .now).components
-        let timer = CoreMetrics.Timer(label: "switchyard_db_query_duration_seconds")
-        for _ in sent { timer.recordNanoseconds(elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000) }
-        return results.map { $0 ?? .failure(lost()) }
-    }
-
-    private func check(_ res: OpaquePointer?, _ conn: OpaquePointer) throws {
-        guard let res else {
-            throw PostgresError(.connectionClosed, "no result from server", serverMessage: String(cString: PQerrorMessage(conn)))
-        }
-        switch PQresultStatus(res) {
-        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY, PGRES_SINGLE_TUPLE:
-            return
-        default:
-            let message = String(cString: PQresultErrorMessage(res)).trimmingCharacters(in: .whitespacesAndNewlines)
-            let sqlStatePtr = PQresultErrorField(res, Int32(UInt8(ascii: "C")))
-            let sqlState = sqlStatePtr.map { String(cString: $0) }
-            // The connection is gone when libpq says so, or when the server said it is ending
-            // it (57P01–57P03: shutdown or termination) or the error is a connection exception (08…).
-            let ending = sqlState.map { $0.hasPrefix("57P0") || $0.hasPrefix("08") } ?? false
-            if PQstatus(conn) != CONNECTION_OK || ending {
-                throw PostgresError(.connectionClosed, "connection to the server was lost", sqlState: sqlState, serverMessage: message)
-            }
-            throw PostgresError(.server, "the statement failed", sqlState: sqlState, serverMessage: message)
-        }
+        return PostgresError(.server, "the statement failed", sqlState: sqlState, serverMessage: message)
     }
 
     /// The rows of `res`, which they now own (it is freed with the last of them).
@@ -457,17 +678,15 @@ public final class PostgresConnection: @unchecked Sendable {
         return PostgresRows(columns: columns, result: PostgresResult(res), count: Int(PQntuples(res)), affectedRows: affected)
     }
 
+    // MARK: Checks between uses (no task holds the turn)
+
     /// A cheap health check with no round trip: the connection is open, not inside a
     /// transaction, and its idle socket has no pending EOF or error (which is what a server
     /// restart leaves behind).
     func isHealthy() async -> Bool {
-        (try? await run { self.isHealthyBlocking() }) ?? false
-    }
-
-    private func isHealthyBlocking() -> Bool {
-        guard let conn, PQstatus(conn) == CONNECTION_OK else { return false }
+        guard let conn, !broken, PQstatus(conn) == CONNECTION_OK else { return false }
         guard PQtransactionStatus(conn) == PQTRANS_IDLE else { return false }
-        var pfd = pollfd(fd: PQsocket(conn), events: Int16(POLLIN), revents: 0)
+        var pfd = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
         let ready = poll(&pfd, 1, 0)
         if ready < 0 { return false }
         // Pool connections never LISTEN, so an idle socket that is readable holds the
@@ -478,13 +697,8 @@ public final class PostgresConnection: @unchecked Sendable {
 
     /// Whether the connection is idle outside a transaction (safe to hand to the next user).
     func isIdleOutsideTransaction() async -> Bool {
-        (try? await run { self.conn.map { PQstatus($0) == CONNECTION_OK && PQtransactionStatus($0) == PQTRANS_IDLE } ?? false }) ?? false
-    }
-
-    public func close() {
-        queue.async {
-            if let conn = self.conn { PQfinish(conn); self.conn = nil }
-        }
+        guard let conn, !broken else { return false }
+        return PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) == PQTRANS_IDLE
     }
 
     /// Quotes an identifier (channel or table name) for SQL text.
@@ -492,33 +706,30 @@ public final class PostgresConnection: @unchecked Sendable {
         "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
-    // MARK: LISTEN support (used by the listener's own dedicated connection)
+    // MARK: Notifications (the listener's own connection)
 
-    func listenBlocking(_ channels: [String]) throws {
-        for channel in channels {
-            _ = try queryBlocking(PostgresQuery(unsafeSQL: "LISTEN \(Self.quoteIdentifier(channel))"))
+    /// Waits for notifications (on channels this session LISTENs to) and returns those that
+    /// arrived; a cancelled task stops waiting.
+    func notifications() async throws -> [PostgresNotification] {
+        try await exclusive(id: 0) {
+            while true {
+                guard let conn, !broken, PQstatus(conn) == CONNECTION_OK else { throw PostgresError(.connectionClosed, "connection is closed") }
+                var out: [PostgresNotification] = []
+                while let n = PQnotifies(conn) {
+                    out.append(PostgresNotification(channel: String(cString: n.pointee.relname),
+                                                    payload: String(cString: n.pointee.extra),
+                                                    pid: Int(n.pointee.be_pid)))
+                    PQfreemem(n)
+                }
+                if !out.isEmpty { return out }
+                try await loop.wait(socket, cancellable: true)
+                guard PQconsumeInput(conn) == 1, PQstatus(conn) == CONNECTION_OK else {
+                    broken = true
+                    throw PostgresError(.connectionClosed, "connection to the server was lost")
+                }
+            }
         }
     }
-
-    /// Waits up to `timeoutMs` for notifications; returns those that arrived.
-    func pollNotificationsBlocking(timeoutMs: Int32) throws -> [PostgresNotification] {
-        guard let conn, PQstatus(conn) == CONNECTION_OK else { throw PostgresError(.connectionClosed, "connection is closed") }
-        var pfd = pollfd(fd: PQsocket(conn), events: Int16(POLLIN), revents: 0)
-        _ = poll(&pfd, 1, timeoutMs)
-        if PQconsumeInput(conn) == 0 || PQstatus(conn) != CONNECTION_OK {
-            throw PostgresError(.connectionClosed, "connection to the server was lost")
-        }
-        var out: [PostgresNotification] = []
-        while let n = PQnotifies(conn) {
-            out.append(PostgresNotification(channel: String(cString: n.pointee.relname),
-                                            payload: String(cString: n.pointee.extra),
-                                            pid: Int(n.pointee.be_pid)))
-            PQfreemem(n)
-        }
-        return out
-    }
-
-    func reopenBlocking() throws { try openBlocking() }
 }
 
 /// libpq initialises OpenSSL on its first connection; OpenSSL would then free its state at exit
@@ -541,47 +752,4 @@ public final class PostgresStatistics: Sendable {
     public var statementCount: Int { statements.load(ordering: .relaxed) }
     /// Statements of different callers that went together in one pipeline (see `PostgresConnection.query`).
     public var pipelinedStatementCount: Int { pipelined.load(ordering: .relaxed) }
-}
-
-/// A thread of its own that runs submitted jobs one after another (for blocking C calls).
-final class BlockingWorker: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var jobs: [@Sendable () -> Void] = []
-    private var stopped = false
-
-    init(name: String) {
-        let thread = Thread { [self] in self.loop() }
-        thread.name = name
-        thread.stackSize = 512 << 10
-        thread.start()
-    }
-
-    func async(_ job: @escaping @Sendable () -> Void) {
-        condition.lock()
-        jobs.append(job)
-        condition.signal()
-        condition.unlock()
-    }
-
-    /// Ends the thread once the jobs already submitted have run.
-    func stop() {
-        condition.lock()
-        stopped = true
-        condition.signal()
-        condition.unlock()
-    }
-
-    private func loop() {
-        while true {
-            condition.lock()
-            while jobs.isEmpty && !stopped { condition.wait() }
-            if jobs.isEmpty && stopped {
-                condition.unlock()
-                return
-            }
-            let job = jobs.removeFirst()
-            condition.unlock()
-            job()
-        }
-    }
 }

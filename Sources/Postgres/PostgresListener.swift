@@ -5,8 +5,8 @@ import Synchronization
 extension PostgresPool {
     /// Notifications on `channels`, from a dedicated connection outside the pool that
     /// reconnects and re-subscribes after the server restarts. Ending the iteration or closing
-    /// the pool stops it (its thread ends within about 100 ms, or when a connection attempt
-    /// under way gives up). With `announceSubscriptions`, a notification with an empty channel
+    /// the pool stops it at once (its task is cancelled, a connection attempt under way
+    /// included). With `announceSubscriptions`, a notification with an empty channel
     /// follows every (re)subscription, so a cache can reload whatever changed while it was not
     /// listening.
     ///
@@ -18,8 +18,10 @@ extension PostgresPool {
         let statistics = self.statistics
         return AsyncThrowingStream { continuation in
             let stopped = Atomic(false)
+            let stopTask = Mutex<Task<Void, Never>?>(nil)
             let stop: @Sendable () -> Void = {
                 stopped.store(true, ordering: .releasing)
+                stopTask.withLock { $0?.cancel() }
                 continuation.finish()
             }
             guard let id = addListener(stop) else {
@@ -28,48 +30,33 @@ extension PostgresPool {
             }
             continuation.onTermination = { [weak self] _ in
                 stopped.store(true, ordering: .releasing)
+                stopTask.withLock { $0?.cancel() }
                 self?.removeListener(id)
             }
-            let thread = Thread {
-                var connection: PostgresConnection?
-                var backoffMs = 50
-                while !stopped.load(ordering: .acquiring) {
+            let task = Task {
+                var backoff = Duration.milliseconds(50)
+                while !Task.isCancelled && !stopped.load(ordering: .acquiring) {
+                    var connection: PostgresConnection?
                     do {
-                        if connection == nil {
-                            connection = try PostgresConnection.connectBlocking(url, statistics: statistics)
-                            try connection!.listenBlocking(channels)
-                            backoffMs = 50
-                            if announceSubscriptions { continuation.yield(PostgresNotification(channel: "", payload: "subscribed", pid: 0)) }
-                        }
-                        for n in try connection!.pollNotificationsBlocking(timeoutMs: 100) {
-                            continuation.yield(n)
+                        let c = try await PostgresConnection.connect(url, statistics: statistics)
+                        connection = c
+                        for channel in channels { try await c.query(PostgresQuery(unsafeSQL: "LISTEN \(PostgresConnection.quoteIdentifier(channel))")) }
+                        backoff = .milliseconds(50)
+                        if announceSubscriptions { continuation.yield(PostgresNotification(channel: "", payload: "subscribed", pid: 0)) }
+                        while true {
+                            for n in try await c.notifications() { continuation.yield(n) }
                         }
                     } catch {
                         connection?.close()
-                        connection = nil
-                        // Back off in short steps so that a stop is heard.
-                        var waited = 0
-                        while waited < backoffMs, !stopped.load(ordering: .acquiring) {
-                            usleep(UInt32(min(100, backoffMs - waited)) * 1000)
-                            waited += 100
-                        }
-                        backoffMs = min(backoffMs * 2, 2000)
+                        if Task.isCancelled { break }
+                        try? await Task.sleep(for: backoff)
+                        backoff = min(backoff * 2, .seconds(2))
                     }
                 }
-                connection?.close()
                 continuation.finish()
             }
-            thread.name = "switchyard.postgres.listen"
-            thread.start()
+            stopTask.withLock { $0 = task }
+            if stopped.load(ordering: .acquiring) { task.cancel() }
         }
-    }
-}
-
-extension PostgresConnection {
-    /// Blocking connect for code that already runs on a thread of its own (the listener).
-    static func connectBlocking(_ conninfo: String, statistics: PostgresStatistics) throws -> PostgresConnection {
-        let c = PostgresConnection(conninfo: conninfo, statistics: statistics)
-        try c.reopenBlocking()
-        return c
     }
 }

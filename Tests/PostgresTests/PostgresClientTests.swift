@@ -66,7 +66,11 @@ struct PostgresClientTests {
                ARRAY[NULL]::text[], ARRAY[9223372036854775807]::int8[], ARRAY[NULL]::uuid[], ARRAY[NULL]::timestamptz[], ARRAY[NULL]::jsonb[], NULL)
             ) AS v(u, tz, ts, j, i2, i4, i8, o, f4, f8, b, t, vc, ta, ia, ua, tza, ja, nu)
             """
-        let binary = try await pool.query(PostgresQuery(unsafeSQL: select))
+        // A statement's first run prepares it in the same round trip and answers in text; from
+        // its second run on, its result comes in binary.
+        let first = try await pool.withConnection { c in try await c.query(PostgresQuery(unsafeSQL: select)) }
+        #expect(first.columns.allSatisfy { !$0.isBinary })
+        let binary = try await pool.withConnection { c in try await c.query(PostgresQuery(unsafeSQL: select)) }
         let text = try await pool.query(PostgresQuery(unsafeSQL: "SELECT *, 1::numeric AS force_text FROM (\(select)) AS q"))
         let inText = binary.columns.filter { !$0.isBinary }.map(\.name)
         #expect(inText.isEmpty, "\(inText)")
@@ -298,10 +302,10 @@ struct PostgresClientTests {
         #expect(inside == "11111111-2222-3333-4444-555555555555")
     }
 
-    /// Statements that several tasks send while the connection is busy go together: inside a
-    /// transaction block in one pipeline, each with its own answer — a failing one its own error,
-    /// those after it "current transaction is aborted", as if run one after another; outside
-    /// one, one by one (a failure touches nothing else). The connection is busy here on an
+    /// Statements that several tasks send while the connection is busy go together in one
+    /// pipeline, each with its own answer, as if run one after another: inside a transaction
+    /// block a failing one gets its own error and those after it "current transaction is
+    /// aborted"; outside one a failure touches nothing else. The connection is busy here on an
     /// advisory lock another connection holds, until all six wait.
     @Test func statementsSentWhileTheConnectionIsBusyShareOnePipelineInATransaction() async throws {
         for inTransaction in [true, false] {
@@ -335,7 +339,7 @@ struct PostgresClientTests {
                         return out
                     }
                     _ = try await blocked
-                    #expect(pool.statistics.pipelinedStatementCount - before == (inTransaction ? 6 : 0))
+                    #expect(pool.statistics.pipelinedStatementCount - before == 6)
                     for (i, r) in outcomes.sorted(by: { $0.key < $1.key }) {
                         switch r {
                         case .success(let n): #expect(n == i)
@@ -353,6 +357,39 @@ struct PostgresClientTests {
                 }
             }
         }
+    }
+
+    /// A statement whose task is cancelled while it waits for a busy connection is never sent.
+    @Test(.timeLimit(.minutes(1))) func aStatementCancelledWhileWaitingForTheConnectionNeverRuns() async throws {
+        try await pool.query("CREATE TABLE queue_probe (n int)")
+        try await pool.withConnection { holder in
+            try await pool.withConnection { c in
+                try await c.query("BEGIN")
+                try await holder.query("SELECT pg_advisory_lock(6161)")
+                async let blocked = c.query("SELECT pg_advisory_lock(6161)")
+                for _ in 0..<1_200 {
+                    let n = try await holder.query("""
+                        SELECT count(*)::int8 AS n FROM pg_stat_activity
+                        WHERE wait_event_type = 'Lock' AND query LIKE '%pg_advisory_lock(6161)%'
+                        """).first!.decode("n", as: Int.self)
+                    if n == 1 { break }
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                let insert = Task { try await c.query("INSERT INTO queue_probe VALUES (1)") }
+                for _ in 0..<1_200 where c.statementsWaiting < 1 { try await Task.sleep(for: .milliseconds(10)) }
+                #expect(c.statementsWaiting == 1)
+                insert.cancel()
+                let outcome = await insert.result
+                if case .success = outcome { Issue.record("the cancelled statement ran") }
+                #expect(c.statementsWaiting == 0)
+                _ = try await holder.query("SELECT pg_advisory_unlock(6161)")
+                _ = try await blocked
+                #expect(try await c.query("SELECT count(*)::int8 AS n FROM queue_probe").first!.decode("n", as: Int.self) == 0)
+                try await c.query("COMMIT")
+                _ = try await c.query("SELECT pg_advisory_unlock_all()")
+            }
+        }
+        #expect(try await pool.query("SELECT count(*)::int8 AS n FROM queue_probe").first!.decode("n", as: Int.self) == 0)
     }
 
     /// A statement run again on a connection runs prepared (parsed and planned once); a schema
@@ -431,8 +468,13 @@ struct PostgresClientTests {
         let wide = PostgresPool(configuration: .init(url: db.ownerURL, minConnections: 0, maxConnections: 50))
         let holder = PostgresPool(configuration: .init(url: db.ownerURL, minConnections: 0, maxConnections: 2))
         defer { wide.close(); holder.close() }
-        // A transaction holds an advisory lock; 50 queries then block inside libpq waiting for it.
-        // Were libpq calls made on the cooperative pool (2 threads here), no other task could run
+        func threadCount() -> Int {
+            let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+            return status.split(separator: "\n").first { $0.hasPrefix("Threads:") }.flatMap { Int($0.dropFirst(8).trimmingCharacters(in: .whitespaces)) } ?? 0
+        }
+        let threadsBefore = threadCount()
+        // A transaction holds an advisory lock; 50 queries then wait on the server for it.
+        // Were libpq calls to block the cooperative pool (2 threads here), no other task could run
         // while they wait: the ticker below would never finish (and the time limit would fail it).
         let queries: Task<Void, Error> = try await holder.transaction { conn in
             try await conn.query("SELECT pg_advisory_xact_lock(4242)")
@@ -451,6 +493,8 @@ struct PostgresClientTests {
             while try await waiting() < 50 { try await Task.sleep(for: .milliseconds(10)) }
             for _ in 0..<10 { try await Task.sleep(for: .milliseconds(10)) }   // an unrelated task runs to completion
             #expect(try await waiting() == 50, "the queries were still blocked while the ticker ran")
+            // libpq runs without blocking: 50 statements waiting on the server hold no thread each.
+            #expect(threadCount() < threadsBefore + 25, "threads: \(threadsBefore) before, \(threadCount()) while 50 statements wait")
             return queries
         }
         try await queries.value   // the lock is released with the transaction: all 50 complete
