@@ -188,7 +188,7 @@ extension Double: PostgresEncodable {
 }
 extension UUID: PostgresEncodable {
     public static var postgresOID: UInt32 { PostgresOID.uuid }
-    public var postgresText: String { uuidString.lowercased() }
+    public var postgresText: String { PostgresUUID.text(self) }
     public func writePostgresBinary(_ out: inout [UInt8]) -> Bool {
         withUnsafeBytes(of: uuid) { out.append(contentsOf: $0) }
         return true

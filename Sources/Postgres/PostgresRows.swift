@@ -272,6 +272,26 @@ public enum PostgresUUID {
         return ok ? UUID(uuid: bytes) : nil
     }
 
+    /// The UUID's text in lowercase, as PostgreSQL writes it (Foundation's `uuidString` goes
+    /// through `snprintf` on Linux and is uppercase).
+    public static func text(_ uuid: UUID) -> String {
+        let digits: StaticString = "0123456789abcdef"
+        return withUnsafeBytes(of: uuid.uuid) { bytes in
+            String(unsafeUninitializedCapacity: 36) { out in
+                digits.withUTF8Buffer { hex in
+                    var o = 0
+                    for (i, b) in bytes.enumerated() {
+                        if i == 4 || i == 6 || i == 8 || i == 10 { out[o] = 45; o += 1 }
+                        out[o] = hex[Int(b >> 4)]
+                        out[o + 1] = hex[Int(b & 15)]
+                        o += 2
+                    }
+                }
+                return 36
+            }
+        }
+    }
+
     @inline(__always) static func hex(_ c: UInt8) -> UInt8? {
         switch c {
         case 48...57: return c - 48
@@ -426,7 +446,7 @@ enum PostgresBinary {
             return String(decoding: UnsafeRawBufferPointer(rebasing: b[1...]), as: UTF8.self)
         case PostgresOID.uuid:
             guard let uuid = UUID(postgresBinary: b, oid: oid) else { return nil }
-            return uuid.uuidString.lowercased()
+            return PostgresUUID.text(uuid)
         case PostgresOID.timestamptz, PostgresOID.timestamp:
             guard let micros = timestampMicros(b) else {
                 return b.count == 8 ? (Int64(bitPattern: uint64(b)) == .max ? "infinity" : "-infinity") : nil

@@ -148,9 +148,10 @@ struct PostgresClientTests {
 
     /// UUIDs are read by hand (not Foundation's sscanf): the same answers as Foundation, both
     /// cases, and nil for anything that is not a UUID.
-    @Test func uuidTextIsReadLikeFoundation() {
+    @Test func uuidTextIsReadAndWrittenLikeFoundation() {
         for _ in 0..<1_000 {
             let id = UUID()
+            #expect(PostgresUUID.text(id) == id.uuidString.lowercased())
             #expect(PostgresUUID.parse(id.uuidString.lowercased()) == id)
             #expect(PostgresUUID.parse(id.uuidString) == id)
         }
@@ -159,6 +160,9 @@ struct PostgresClientTests {
             #expect(PostgresUUID.parse(bad) == nil, "\(bad)")
             #expect(UUID(uuidString: bad) == nil, "Foundation agrees on \(bad)")
         }
+        let edges = [UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)),
+                     UUID(uuid: (255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255))]
+        for id in edges { #expect(PostgresUUID.text(id) == id.uuidString.lowercased()) }
     }
 
     @Test func typeMismatchIsAClearError() async throws {

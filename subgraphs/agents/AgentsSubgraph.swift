@@ -7,7 +7,7 @@ import SubgraphKit
 /// The agents subgraph: agents, tasks, their mutations (each appending its domain event in the
 /// same transaction) and `Tenant.agents`.
 public enum AgentsSubgraph {
-    struct Agent: Sendable {
+    final class Agent: Sendable {
         let id: UUID, tenantID: UUID, name: String, kind: String, status: String, capabilities: [String], createdAt: Date
         init(_ r: PostgresRow) throws {
             id = try r.decode("id"); tenantID = try r.decode("tenant_id"); name = try r.decode("name"); kind = try r.decode("kind")
@@ -30,7 +30,7 @@ public enum AgentsSubgraph {
             var t = self
             if let s = data["status"]?.stringValue { t.status = s }
             if let n = data["attempts"]?.intValue { t.attempts = n }
-            t.agentID = data["agentId"]?.stringValue.flatMap(UUID.init(uuidString:))
+            t.agentID = data["agentId"]?.stringValue.flatMap(PostgresUUID.parse)
             return t
         }
     }
@@ -42,7 +42,7 @@ public enum AgentsSubgraph {
         available_at, lease_expires_at, last_error
         """
 
-    static func uuid(_ s: String?) -> UUID? { s.flatMap(UUID.init(uuidString:)) }
+    static func uuid(_ s: String?) -> UUID? { s.flatMap(PostgresUUID.parse) }
 
     public static func make(sdl: String) throws -> Subgraph<PlatformContext> {
         let s = try Subgraph<PlatformContext>(name: "agents", sdl: sdl)
@@ -59,7 +59,7 @@ public enum AgentsSubgraph {
         }
 
         agent
-            .field("id") { a, _, _, _ in .leaf(.string(a.id.uuidString.lowercased())) }
+            .field("id") { a, _, _, _ in .leaf(.string(PostgresUUID.text(a.id))) }
             .field("name") { a, _, _, _ in .leaf(.string(a.name)) }
             .field("kind") { a, _, _, _ in .leaf(.string(a.kind)) }
             .field("status") { a, _, _, _ in .leaf(.string(a.status)) }
@@ -83,7 +83,7 @@ public enum AgentsSubgraph {
                 return .list(tasks.prefix(max(0, args.int("first") ?? 20)).map { .object($0, task) })
             }
         task
-            .field("id") { t, _, _, _ in .leaf(.string(t.id.uuidString.lowercased())) }
+            .field("id") { t, _, _, _ in .leaf(.string(PostgresUUID.text(t.id))) }
             .field("title") { t, _, _, _ in .leaf(.string(t.title)) }
             .field("priority") { t, _, _, _ in .leaf(.int(t.priority)) }
             .field("status") { t, _, _, _ in .leaf(.string(t.status)) }
@@ -180,8 +180,8 @@ public enum AgentsSubgraph {
                         INSERT INTO agents (id, tenant_id, name, kind, capabilities) VALUES (\(id), \(tid), \(name), \(kind), \(caps))
                         RETURNING \(unsafeRaw: agentColumns)
                         """).first!
-                    try await appendEvent(c, tid, "agent-\(id.uuidString.lowercased())", "AgentSpawned",
-                                          ["agentId": .string(id.uuidString.lowercased()), "name": .string(name), "kind": .string(kind)])
+                    try await appendEvent(c, tid, "agent-\(PostgresUUID.text(id))", "AgentSpawned",
+                                          ["agentId": .string(PostgresUUID.text(id)), "name": .string(name), "kind": .string(kind)])
                     return try Agent(row)
                 }
                 return .object(created, agent)
@@ -194,14 +194,14 @@ public enum AgentsSubgraph {
                 let created: Task = try await ctx.db { c in
                     try await lockAppends(c)
                     let updated = try await c.query("UPDATE agents SET status = 'BUSY', updated_at = now() WHERE id = \(agentID) AND status <> 'RETIRED'")
-                    guard updated.affectedRows == 1 else { throw GraphQLError("No active agent with id \(agentID.uuidString.lowercased()).", code: "NOT_FOUND") }
+                    guard updated.affectedRows == 1 else { throw GraphQLError("No active agent with id \(PostgresUUID.text(agentID)).", code: "NOT_FOUND") }
                     let id = UUID()
                     let row = try await c.query("""
                         INSERT INTO tasks (id, tenant_id, title, priority, status, agent_id) VALUES (\(id), \(tid), \(title), \(priority), 'ASSIGNED', \(agentID))
                         RETURNING \(unsafeRaw: taskColumns)
                         """).first!
-                    try await appendEvent(c, tid, "agent-\(agentID.uuidString.lowercased())", "TaskAssigned",
-                                          ["agentId": .string(agentID.uuidString.lowercased()), "taskId": .string(id.uuidString.lowercased()), "title": .string(title),
+                    try await appendEvent(c, tid, "agent-\(PostgresUUID.text(agentID))", "TaskAssigned",
+                                          ["agentId": .string(PostgresUUID.text(agentID)), "taskId": .string(PostgresUUID.text(id)), "title": .string(title),
                                            "status": .string("ASSIGNED"), "attempts": .int(0)])
                     return try Task(row)
                 }

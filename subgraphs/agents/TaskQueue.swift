@@ -50,7 +50,7 @@ enum TaskQueue {
                     try await AgentsSubgraph.lockAppends(c)
                     try await expireLeases(c, tid)
                     guard let agent = try await c.query("SELECT capabilities FROM agents WHERE id = \(agentID) AND status <> 'RETIRED'").first else {
-                        throw GraphQLError("No active agent with id \(agentID.uuidString.lowercased()).", code: "NOT_FOUND")
+                        throw GraphQLError("No active agent with id \(PostgresUUID.text(agentID)).", code: "NOT_FOUND")
                     }
                     let capabilities = try a.list("capabilities")?.compactMap(\.stringValue) ?? agent.decode("capabilities", as: [String].self)
                     guard let row = try await c.query("""
@@ -86,7 +86,7 @@ enum TaskQueue {
                         """).first
                 }
                 guard let row else {
-                    throw GraphQLError("Agent \(agentID.uuidString.lowercased()) holds no live lease on task \(id.uuidString.lowercased()).", code: "NOT_FOUND")
+                    throw GraphQLError("Agent \(PostgresUUID.text(agentID)) holds no live lease on task \(PostgresUUID.text(id)).", code: "NOT_FOUND")
                 }
                 return .object(try Task(row), task)
             }
@@ -100,7 +100,7 @@ enum TaskQueue {
                         UPDATE tasks SET status = 'COMPLETED', result = \(result), lease_expires_at = NULL, updated_at = now()
                         WHERE id = \(id) AND status IN ('PENDING', 'ASSIGNED', 'CLAIMED') RETURNING \(unsafeRaw: columns)
                         """).first else {
-                        throw GraphQLError("No open task with id \(id.uuidString.lowercased()).", code: "NOT_FOUND")
+                        throw GraphQLError("No open task with id \(PostgresUUID.text(id)).", code: "NOT_FOUND")
                     }
                     let t = try Task(row)
                     try await release(c, t.agentID)
@@ -118,7 +118,7 @@ enum TaskQueue {
                     guard let row = try await c.query("""
                         SELECT \(unsafeRaw: columns) FROM tasks WHERE id = \(id) AND status IN ('PENDING', 'ASSIGNED', 'CLAIMED') FOR UPDATE
                         """).first else {
-                        throw GraphQLError("No open task with id \(id.uuidString.lowercased()).", code: "NOT_FOUND")
+                        throw GraphQLError("No open task with id \(PostgresUUID.text(id)).", code: "NOT_FOUND")
                     }
                     return try await fail(c, tid, try Task(row), reason: reason)
                 }
@@ -133,7 +133,7 @@ enum TaskQueue {
                         UPDATE tasks SET status = 'PENDING', attempts = 0, agent_id = NULL, available_at = now(), lease_expires_at = NULL, updated_at = now()
                         WHERE id = \(id) AND status IN ('DEAD', 'FAILED') RETURNING \(unsafeRaw: columns)
                         """).first else {
-                        throw GraphQLError("No DEAD or FAILED task with id \(id.uuidString.lowercased()).", code: "NOT_FOUND")
+                        throw GraphQLError("No DEAD or FAILED task with id \(PostgresUUID.text(id)).", code: "NOT_FOUND")
                     }
                     let t = try Task(row)
                     try await event(c, tid, t, "TaskSubmitted", ["retried": .bool(true)])
@@ -154,7 +154,7 @@ enum TaskQueue {
             return .stream(PullStream.map(feed) { e -> Output? in
                 guard case .object(let o)? = try? JSONReader.parse(e.data), let id = AgentsSubgraph.uuid(o["taskId"]?.stringValue) else { return nil }
                 let data = Dictionary(uniqueKeysWithValues: o.map { ($0.key, $0.value) })
-                let row = try await pool.withTenant(tenant.uuidString) { c in
+                let row = try await pool.withTenant(PostgresUUID.text(tenant)) { c in
                     try await c.query("SELECT \(unsafeRaw: columns) FROM tasks WHERE id = \(id)").first
                 }
                 guard let row else { return nil }
@@ -163,7 +163,7 @@ enum TaskQueue {
         }
         s.subscription?
             .asyncField("taskUpdated") { _, a, ctx, _ in
-                guard let id = AgentsSubgraph.uuid(a.string("taskId"))?.uuidString.lowercased() else {
+                guard let id = AgentsSubgraph.uuid(a.string("taskId")).map(PostgresUUID.text) else {
                     throw GraphQLError("taskId is not a valid id.", code: "BAD_USER_INPUT")
                 }
                 return try await taskEvents(ctx) { $0["taskId"]?.stringValue?.lowercased() == id }
@@ -235,12 +235,12 @@ enum TaskQueue {
     /// has an agent (its history), else on the task's; its data says the task as of the event.
     static func event(_ c: PostgresConnection, _ tid: UUID, _ t: Task, _ type: String, _ extra: [String: JSON]) async throws {
         var data = extra
-        data["taskId"] = .string(t.id.uuidString.lowercased())
+        data["taskId"] = .string(PostgresUUID.text(t.id))
         data["status"] = .string(t.status)
         data["attempts"] = .int(t.attempts)
         if let cap = t.capability { data["capability"] = .string(cap) }
-        if let agent = t.agentID { data["agentId"] = .string(agent.uuidString.lowercased()) }
-        let stream = t.agentID.map { "agent-" + $0.uuidString.lowercased() } ?? "task-" + t.id.uuidString.lowercased()
+        if let agent = t.agentID { data["agentId"] = .string(PostgresUUID.text(agent)) }
+        let stream = t.agentID.map { "agent-" + PostgresUUID.text($0) } ?? "task-" + PostgresUUID.text(t.id)
         try await AgentsSubgraph.appendEvent(c, tid, stream, type, data)
         PlatformMetrics.taskEntered(t.status)
         PlatformMetrics.eventsAppended(tenant: PlatformMetrics.requestTenant, types: [type])

@@ -10,7 +10,7 @@ import SubgraphKit
 /// The data products subgraph: the data-mesh registry with full-text search and facets on
 /// PostgreSQL, results and lookups cached in Redis and invalidated on refresh.
 public enum DataProductsSubgraph {
-    struct Product: Sendable {
+    final class Product: Sendable {
         let id: UUID, tenantID: UUID, name: String, domain: String, description: String, quality: String
         let tags: [String], schema: String, refreshedAt: Date
         init(_ r: PostgresRow) throws {
@@ -23,14 +23,14 @@ public enum DataProductsSubgraph {
                 guard let v = json[k]?.stringValue else { throw GraphQLError("corrupt cache entry") }
                 return v
             }
-            guard let id = UUID(uuidString: try s("id")), let tid = UUID(uuidString: try s("tenantID")), let at = try s("refreshedAt").iso8601Date else {
+            guard let id = PostgresUUID.parse(try s("id")), let tid = PostgresUUID.parse(try s("tenantID")), let at = try s("refreshedAt").iso8601Date else {
                 throw GraphQLError("corrupt cache entry")
             }
             self.id = id; tenantID = tid; name = try s("name"); domain = try s("domain"); description = try s("description")
             quality = try s("quality"); tags = json["tags"]?.arrayValue?.compactMap(\.stringValue) ?? []; schema = try s("schema"); refreshedAt = at
         }
         var json: JSON {
-            ["id": .string(id.uuidString), "tenantID": .string(tenantID.uuidString), "name": .string(name), "domain": .string(domain),
+            ["id": .string(PostgresUUID.text(id)), "tenantID": .string(PostgresUUID.text(tenantID)), "name": .string(name), "domain": .string(domain),
              "description": .string(description), "quality": .string(quality), "tags": .array(tags.map { .string($0) }),
              "schema": .string(schema), "refreshedAt": .string(refreshedAt.iso8601)]
         }
@@ -46,7 +46,7 @@ public enum DataProductsSubgraph {
         var found: [UUID: Product] = [:]
         var missing = ids
         if let redis = ctx.redis, !ids.isEmpty {
-            let keys = try await ids.asyncMap { try await ctx.cacheKey("dp", "product", $0.uuidString.lowercased()) }
+            let keys = try await ids.asyncMap { try await ctx.cacheKey("dp", "product", PostgresUUID.text($0)) }
             if let cached = try? await redis.mget(keys) {
                 for (id, bytes) in zip(ids, cached) {
                     if let bytes, let json = try? JSONReader.parse(bytes), let p = try? Product(json: json) { found[id] = p }
@@ -61,7 +61,7 @@ public enum DataProductsSubgraph {
             let p = try Product(r)
             found[p.id] = p
             if let redis = ctx.redis {
-                let key = try await ctx.cacheKey("dp", "product", p.id.uuidString.lowercased())
+                let key = try await ctx.cacheKey("dp", "product", PostgresUUID.text(p.id))
                 _ = try? await redis.set(key, value: p.json.bytes, expiration: .seconds(cacheTTLSeconds))
             }
         }
@@ -109,7 +109,7 @@ public enum DataProductsSubgraph {
         }
 
         product
-            .field("id") { p, _, _, _ in .leaf(.string(p.id.uuidString.lowercased())) }
+            .field("id") { p, _, _, _ in .leaf(.string(PostgresUUID.text(p.id))) }
             .field("name") { p, _, _, _ in .leaf(.string(p.name)) }
             .field("domain") { p, _, _, _ in .leaf(.string(p.domain)) }
             .field("description") { p, _, _, _ in .leaf(.string(p.description)) }
@@ -135,13 +135,13 @@ public enum DataProductsSubgraph {
                     for r in rows { let p = try Product(r); out[p.tenantID, default: []].append(p) }
                     return out
                 }
-                guard let id = UUID(uuidString: t.id) else { return .list([]) }
+                guard let id = PostgresUUID.parse(t.id) else { return .list([]) }
                 return .list((try await loader.load(id) ?? []).map { .object($0, product) })
             }
 
         s.query
             .asyncField("dataProduct") { _, a, ctx, _ in
-                guard let id = a.string("id").flatMap(UUID.init(uuidString:)) else { return .null }
+                guard let id = a.string("id").flatMap(PostgresUUID.parse) else { return .null }
                 return try await fetch(ctx, [id])[id].map { .object($0, product) } ?? .null
             }
             .asyncField("searchDataProducts") { _, a, ctx, _ in
@@ -182,7 +182,7 @@ public enum DataProductsSubgraph {
                     _ = try? await redis.set(cacheKey, value: encodeSearch(found).bytes, expiration: .seconds(cacheTTLSeconds))
                     // Remember which searches show each product, so a refresh removes exactly those.
                     for p in results {
-                        let index = try await ctx.cacheKey("dp", "searches-of", p.id.uuidString.lowercased())
+                        let index = try await ctx.cacheKey("dp", "searches-of", PostgresUUID.text(p.id))
                         _ = try? await redis.send(["SADD", RedisArgument(index), RedisArgument(cacheKey)])
                         _ = try? await redis.expire(index, seconds: cacheTTLSeconds)
                     }
@@ -190,22 +190,22 @@ public enum DataProductsSubgraph {
                 return .object(found, search)
             }
         s.mutation!.asyncField("refreshDataProduct") { _, a, ctx, _ in
-            guard let id = a.string("id").flatMap(UUID.init(uuidString:)) else { throw GraphQLError("id is not a valid id.", code: "BAD_USER_INPUT") }
+            guard let id = a.string("id").flatMap(PostgresUUID.parse) else { throw GraphQLError("id is not a valid id.", code: "BAD_USER_INPUT") }
             let row = try await ctx.db {
                 try await $0.query("UPDATE data_products SET refreshed_at = clock_timestamp() WHERE id = \(id) RETURNING \(unsafeRaw: columns)").first
             }
-            guard let row else { throw GraphQLError("No data product with id \(id.uuidString.lowercased()).", code: "NOT_FOUND") }
+            guard let row else { throw GraphQLError("No data product with id \(PostgresUUID.text(id)).", code: "NOT_FOUND") }
             if let redis = ctx.redis {
-                let productKey = try await ctx.cacheKey("dp", "product", id.uuidString.lowercased())
-                let index = try await ctx.cacheKey("dp", "searches-of", id.uuidString.lowercased())
+                let productKey = try await ctx.cacheKey("dp", "product", PostgresUUID.text(id))
+                let index = try await ctx.cacheKey("dp", "searches-of", PostgresUUID.text(id))
                 let searches = (try await redis.send(["SMEMBERS", RedisArgument(index)]).array ?? []).compactMap(\.string)
                 try await redis.del([productKey, index] + searches)
             }
             return .object(try Product(row), product)
         }
         s.entity("DataProduct") { reps, ctx in
-            let found = try await fetch(ctx, reps.compactMap { $0["id"]?.stringValue.flatMap(UUID.init(uuidString:)) })
-            return reps.map { r in r["id"]?.stringValue.flatMap(UUID.init(uuidString:)).flatMap { found[$0] }.map { .object($0, product) } ?? .null }
+            let found = try await fetch(ctx, reps.compactMap { $0["id"]?.stringValue.flatMap(PostgresUUID.parse) })
+            return reps.map { r in r["id"]?.stringValue.flatMap(PostgresUUID.parse).flatMap { found[$0] }.map { .object($0, product) } ?? .null }
         }
         s.entity("Tenant") { reps, _ in reps.map { r in r["id"]?.stringValue.map { .object(TenantRef(id: $0), tenant) } ?? .null } }
         return s

@@ -9,7 +9,7 @@ import SubgraphKit
 /// The events subgraph: the event store (append with optimistic concurrency, reading by
 /// stream, position, type and time, snapshots) and `Agent.history`.
 public enum EventsSubgraph {
-    struct Event: Sendable {
+    final class Event: Sendable {
         let id: UUID, position: Int, streamID: String, version: Int, type: String, data: String, metadata: String
         let causation: UUID?, correlation: UUID?, occurredAt: Date
         init(_ r: PostgresRow) throws {
@@ -32,15 +32,15 @@ public enum EventsSubgraph {
         let s = try Subgraph<PlatformContext>(name: "events", sdl: sdl)
         s.observer = { $0.scheduler }
         let event = ObjectResolvers<PlatformContext, Event>("Event")
-            .field("id") { e, _, _, _ in .leaf(.string(e.id.uuidString.lowercased())) }
+            .field("id") { e, _, _, _ in .leaf(.string(PostgresUUID.text(e.id))) }
             .field("position") { e, _, _, _ in .leaf(.int(e.position)) }
             .field("streamId") { e, _, _, _ in .leaf(.string(e.streamID)) }
             .field("version") { e, _, _, _ in .leaf(.int(e.version)) }
             .field("type") { e, _, _, _ in .leaf(.string(e.type)) }
             .field("data") { e, _, _, _ in .leaf(.string(e.data)) }
             .field("metadata") { e, _, _, _ in .leaf(.string(e.metadata)) }
-            .field("causationId") { e, _, _, _ in e.causation.map { .leaf(.string($0.uuidString.lowercased())) } ?? .null }
-            .field("correlationId") { e, _, _, _ in e.correlation.map { .leaf(.string($0.uuidString.lowercased())) } ?? .null }
+            .field("causationId") { e, _, _, _ in e.causation.map { .leaf(.string(PostgresUUID.text($0))) } ?? .null }
+            .field("correlationId") { e, _, _, _ in e.correlation.map { .leaf(.string(PostgresUUID.text($0))) } ?? .null }
             .field("occurredAt") { e, _, _, _ in .leaf(.string(e.occurredAt.iso8601)) }
         let stream = ObjectResolvers<PlatformContext, (String, Int, [Event])>("EventStream")
             .field("streamId") { s, _, _, _ in .leaf(.string(s.0)) }
@@ -200,10 +200,10 @@ public enum EventsSubgraph {
             }
         s.entity("Agent") { reps, _ in reps.map { r in r["id"]?.stringValue.map { .object(AgentRef(id: $0), agent) } ?? .null } }
         s.entity("Event") { reps, ctx in
-            let ids = reps.compactMap { $0["id"]?.stringValue.flatMap(UUID.init(uuidString:)) }
+            let ids = reps.compactMap { $0["id"]?.stringValue.flatMap(PostgresUUID.parse) }
             let rows = try await ctx.db { try await $0.query("SELECT \(unsafeRaw: columns) FROM events WHERE event_id = ANY(\(ids))") }
             var byID: [String: Event] = [:]
-            for r in rows { let e = try Event(r); byID[e.id.uuidString.lowercased()] = e }
+            for r in rows { let e = try Event(r); byID[PostgresUUID.text(e.id)] = e }
             return reps.map { r in r["id"]?.stringValue.flatMap { byID[$0.lowercased()] }.map { .object($0, event) } ?? .null }
         }
         // The tenant's new events, read under its own tenant scope by the process's event feed.

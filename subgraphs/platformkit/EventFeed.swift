@@ -69,7 +69,7 @@ public final class EventFeed: Sendable {
     /// The tenant's events appended from now on that pass `filter`, in order. Ending the
     /// stream (or cancelling its consumer) unsubscribes.
     public func subscribe(tenant: UUID, filter: @escaping @Sendable (Event) -> Bool) async throws -> AsyncThrowingStream<Event, any Error> {
-        let head: Int = try await pool.withTenant(tenant.uuidString) { c in
+        let head: Int = try await pool.withTenant(PostgresUUID.text(tenant)) { c in
             try await c.query("SELECT coalesce(max(global_position), 0)::int8 AS p FROM events").first!.decode("p")
         }
         let id = UUID()
@@ -152,7 +152,7 @@ public final class EventFeed: Sendable {
             guard let cursor = state.withLock({ $0.tenants[tenant]?.cursor }) else { return }
             let rows: PostgresRows
             do {
-                rows = try await pool.withTenant(tenant.uuidString) { c in
+                rows = try await pool.withTenant(PostgresUUID.text(tenant)) { c in
                     try await c.query("""
                         SELECT \(unsafeRaw: Self.columns) FROM events WHERE global_position > \(cursor)
                         ORDER BY global_position LIMIT 500

@@ -107,7 +107,7 @@ public struct PlatformContext: Sendable {
 
     private func ownTransaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         if let id = try await tenantID() {
-            return try await pool.withTenant(id.uuidString, body)
+            return try await pool.withTenant(PostgresUUID.text(id), body)
         }
         return try await pool.transaction(body)
     }
@@ -177,7 +177,7 @@ public struct PlatformContext: Sendable {
 
     /// Redis keys are tenant-prefixed.
     public func cacheKey(_ parts: String...) async throws -> String {
-        "tenant:" + ((try await tenantID())?.uuidString.lowercased() ?? "none") + ":" + parts.joined(separator: ":")
+        "tenant:" + ((try await tenantID()).map(PostgresUUID.text) ?? "none") + ":" + parts.joined(separator: ":")
     }
 }
 

@@ -48,7 +48,7 @@ public final class RequestTransaction: Sendable {
                 do {
                     // One round trip: BEGIN and the tenant setting pipelined.
                     var opening: [PostgresQuery] = ["BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"]
-                    if let tenant { opening.append("SELECT set_config('app.tenant_id', \(tenant.uuidString), true)") }
+                    if let tenant { opening.append("SELECT set_config('app.tenant_id', \(PostgresUUID.text(tenant)), true)") }
                     _ = try await c.pipeline(opening)
                     return c
                 } catch {

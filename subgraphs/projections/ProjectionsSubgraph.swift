@@ -37,7 +37,7 @@ public enum ProjectionsSubgraph {
         s.observer = { $0.scheduler }
         let parked = ObjectResolvers<PlatformContext, Parked>("ParkedEvent")
             .field("position") { p, _, _, _ in .leaf(.int(p.position)) }
-            .field("eventId") { p, _, _, _ in .leaf(.string(p.eventID.uuidString.lowercased())) }
+            .field("eventId") { p, _, _, _ in .leaf(.string(PostgresUUID.text(p.eventID))) }
             .field("error") { p, _, _, _ in .leaf(.string(p.error)) }
             .field("parkedAt") { p, _, _, _ in .leaf(.string(p.parkedAt.iso8601)) }
         let projection = ObjectResolvers<PlatformContext, Projection>("Projection")
@@ -97,13 +97,13 @@ public enum ProjectionsSubgraph {
             return state.map { .object($0, projection) } ?? .null
         }
         s.entity("Agent") { reps, ctx in
-            let ids = reps.compactMap { $0["id"]?.stringValue.flatMap(UUID.init(uuidString:)) }
+            let ids = reps.compactMap { $0["id"]?.stringValue.flatMap(PostgresUUID.parse) }
             let rows = try await ctx.db {
                 try await $0.query("SELECT agent_id, tasks_completed, tasks_failed, tasks_assigned, last_active_at FROM agent_stats WHERE agent_id = ANY(\(ids))")
             }
             var byID: [String: Stats] = [:]
             for r in rows {
-                byID[(try r.decode("agent_id", as: UUID.self)).uuidString.lowercased()] = Stats(
+                byID[PostgresUUID.text(try r.decode("agent_id", as: UUID.self))] = Stats(
                     completed: try r.decode("tasks_completed"), failed: try r.decode("tasks_failed"),
                     assigned: try r.decode("tasks_assigned"), lastActive: try r.decode("last_active_at"))
             }
@@ -113,7 +113,7 @@ public enum ProjectionsSubgraph {
             }
         }
         s.entity("Tenant") { reps, ctx in
-            let ids = reps.compactMap { $0["id"]?.stringValue.flatMap(UUID.init(uuidString:)) }
+            let ids = reps.compactMap { $0["id"]?.stringValue.flatMap(PostgresUUID.parse) }
             // One statement for the batch: the projected usage and the last day's events (summed
             // from the per-minute counts the projection keeps, to the minute).
             let rows = try await ctx.db { c in
@@ -126,7 +126,7 @@ public enum ProjectionsSubgraph {
             }
             var byID: [String: Usage] = [:]
             for r in rows {
-                byID[(try r.decode("tenant_id", as: UUID.self)).uuidString.lowercased()] = Usage(
+                byID[PostgresUUID.text(try r.decode("tenant_id", as: UUID.self))] = Usage(
                     active: try r.decode("active_agents"), last24h: try r.decode("n"), total: try r.decode("total_events"))
             }
             return reps.map { r in

@@ -6,7 +6,7 @@ import SubgraphKit
 
 /// The tenants subgraph: tenants with slug, name, plan and quotas.
 public enum TenantsSubgraph {
-    struct Tenant: Sendable {
+    final class Tenant: Sendable {
         let id: UUID, slug: String, name: String, plan: String
         let maxAgents: Int, requestsPerMinute: Int, maxQueryCost: Int, createdAt: Date
 
@@ -31,7 +31,7 @@ public enum TenantsSubgraph {
             .field("requestsPerMinute") { t, _, _, _ in .leaf(.int(t.requestsPerMinute)) }
             .field("maxQueryCost") { t, _, _, _ in .leaf(.int(t.maxQueryCost)) }
         let tenant = ObjectResolvers<PlatformContext, Tenant>("Tenant")
-            .field("id") { t, _, _, _ in .leaf(.string(t.id.uuidString.lowercased())) }
+            .field("id") { t, _, _, _ in .leaf(.string(PostgresUUID.text(t.id))) }
             .field("slug") { t, _, _, _ in .leaf(.string(t.slug)) }
             .field("name") { t, _, _, _ in .leaf(.string(t.name)) }
             .field("plan") { t, _, _, _ in .leaf(.string(t.plan.uppercased())) }
@@ -50,10 +50,10 @@ public enum TenantsSubgraph {
             }
         // All representations in one statement; rows of other tenants are invisible (RLS).
         s.entity("Tenant") { reps, ctx in
-            let ids = reps.compactMap { $0["id"]?.stringValue.flatMap(UUID.init(uuidString:)) }
+            let ids = reps.compactMap { $0["id"]?.stringValue.flatMap(PostgresUUID.parse) }
             let rows = try await ctx.db { try await $0.query("SELECT \(unsafeRaw: columns) FROM tenants WHERE id = ANY(\(ids))") }
             var byID: [String: Tenant] = [:]
-            for r in rows { let t = try Tenant(r); byID[t.id.uuidString.lowercased()] = t }
+            for r in rows { let t = try Tenant(r); byID[PostgresUUID.text(t.id)] = t }
             return reps.map { r in byID[(r["id"]?.stringValue ?? "").lowercased()].map { .object($0, tenant) } ?? .null }
         }
         return s

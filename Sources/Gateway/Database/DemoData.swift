@@ -81,10 +81,10 @@ public struct DemoData: Sendable {
             agentStatus.append(a % 7 == 6 ? "RETIRED" : (a % 3 == 0 ? "BUSY" : "IDLE"))
             agentCaps.append(PostgresArrayTextEncoder.encode(kind.capabilities))
             agentCreated.append(spawned)
-            let stream = "agent-\(agent.uuidString.lowercased())"
+            let stream = "agent-\(PostgresUUID.text(agent))"
             var version = 1
             ev.add(tenant, stream, version, "AgentSpawned",
-                   #"{"agentId":"\#(agent.uuidString.lowercased())","name":"\#(kind.kind)-\#(a + 1)","kind":"\#(kind.kind)"}"#, spawned)
+                   #"{"agentId":"\#(PostgresUUID.text(agent))","name":"\#(kind.kind)-\#(a + 1)","kind":"\#(kind.kind)"}"#, spawned)
             for k in 0..<tasksPerAgent {
                 let task = Self.id("task:\(slug):\(a):\(k)")
                 let assigned = spawned.addingTimeInterval(Double(k * 3600 + 60))
@@ -96,7 +96,7 @@ public struct DemoData: Sendable {
                 taskResult.append(outcome == "COMPLETED" ? "ok" : (outcome == "FAILED" ? "timeout" : ""))
                 taskAgent.append(agent)
                 taskCreated.append(assigned)
-                let ids = #""agentId":"\#(agent.uuidString.lowercased())","taskId":"\#(task.uuidString.lowercased())""#
+                let ids = #""agentId":"\#(PostgresUUID.text(agent))","taskId":"\#(PostgresUUID.text(task))""#
                 version += 1
                 ev.add(tenant, stream, version, "TaskAssigned", "{\(ids)}", assigned)
                 if outcome != "ASSIGNED" {
