@@ -363,6 +363,26 @@ struct PostgresClientTests {
         }
     }
 
+    /// A statement larger than the socket's buffers is sent in parts as the socket drains
+    /// (non-blocking `PQflush`), and a large result read in parts as it arrives; several such
+    /// statements in one pipeline each get their own answer.
+    @Test func statementsAndResultsLargerThanTheSocketBuffersTravelWhole() async throws {
+        let big = String(repeating: "0123456789abcdef", count: 512 * 1024)   // 8 MiB
+        try await pool.withConnection { c in
+            let n = try await c.query("SELECT length(\(big))::int8 AS n").first!
+            #expect(try n.decode("n", as: Int.self) == big.utf8.count)
+            let back = try await c.query("SELECT repeat('0123456789abcdef', 524288) AS s").first!.decode("s", as: String.self)
+            #expect(back == big)
+            try await c.query("BEGIN")
+            let together = try await withThrowingTaskGroup(of: Int.self) { group in
+                for i in 0..<3 { group.addTask { try await c.query("SELECT length(\(big + String(i)))::int8 AS n").first!.decode("n", as: Int.self) } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(together.sorted() == [big.utf8.count + 1, big.utf8.count + 1, big.utf8.count + 1])
+            try await c.query("COMMIT")
+        }
+    }
+
     /// A statement whose task is cancelled while it waits for a busy connection is never sent.
     @Test(.timeLimit(.minutes(1))) func aStatementCancelledWhileWaitingForTheConnectionNeverRuns() async throws {
         try await pool.query("CREATE TABLE queue_probe (n int)")

@@ -154,15 +154,28 @@ public final class PrivateRedis: @unchecked Sendable {
         // Generous: under the whole suite on 2 cores, process start-up can take seconds.
         let deadline = ContinuousClock.now + .seconds(30) // a bound against hangs, not a speed check
         while ContinuousClock.now < deadline {
+            // Known as soon as its pid file is written (before it answers), so that a test
+            // process crashing meanwhile still stops it.
+            if serverPid == nil, let pid = SpawnedChildren.pid(inFile: directory + "/redis.pid") {
+                serverPid = pid
+                SpawnedChildren.add(pid)
+            }
             if (try? await runProcess("/usr/bin/env", ["redis-cli"] + cliArguments + ["ping"]))?.output.contains("PONG") == true {
-                serverPid = SpawnedChildren.pid(inFile: directory + "/redis.pid")
-                if let serverPid { SpawnedChildren.add(serverPid) }
+                if serverPid == nil, let pid = SpawnedChildren.pid(inFile: directory + "/redis.pid") {
+                    serverPid = pid
+                    SpawnedChildren.add(pid)
+                }
                 return
             }
             if ((try? String(contentsOfFile: directory + "/redis.log", encoding: .utf8)) ?? "").contains("aborting") { break }
             try await Task.sleep(for: .milliseconds(50))
         }
         let log = (try? String(contentsOfFile: directory + "/redis.log", encoding: .utf8)) ?? ""
+        if let serverPid {
+            kill(serverPid, SIGKILL)
+            SpawnedChildren.remove(serverPid)
+            self.serverPid = nil
+        }
         throw TestSetupError(message: "redis-server did not answer on port \(port): \(log.suffix(400))")
     }
 
