@@ -359,7 +359,7 @@ public final class PostgresConnection: @unchecked Sendable {
                     let started = ContinuousClock.now
                     let outcomes = await exchange(conn, steps)
                     state.withLock { $0.running = [] }
-                    Self.record(started, times: queries.count)
+                    record(started, times: queries.count)
                     // The first failure in order is the statement's own; those after it were skipped.
                     return try outcomes.dropLast().map { outcome -> PostgresRows in
                         switch outcome {
@@ -418,7 +418,7 @@ public final class PostgresConnection: @unchecked Sendable {
         let started = ContinuousClock.now
         let outcomes = await exchange(conn, steps)
         state.withLock { $0.running = [] }
-        Self.record(started, times: queries.count)
+        record(started, times: queries.count)
         for (step, outcome) in zip(steps[..<first], outcomes) {
             if case .execute = step, case .rows = outcome { preparedOnServer -= 1 }
         }
@@ -464,10 +464,9 @@ public final class PostgresConnection: @unchecked Sendable {
     private static let skipped = PostgresError(.server, "skipped: an earlier statement of its pipeline failed", sqlState: "25P02",
                                                serverMessage: "current transaction is aborted, commands ignored until end of transaction block")
 
-    private static func record(_ started: ContinuousClock.Instant, times: Int) {
+    private func record(_ started: ContinuousClock.Instant, times: Int) {
         let elapsed = started.duration(to: .now).components
-        let timer = CoreMetrics.Timer(label: "switchyard_db_query_duration_seconds")
-        for _ in 0..<times { timer.recordNanoseconds(elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000) }
+        for _ in 0..<times { statistics.queryDuration.recordNanoseconds(elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000) }
     }
 
     // MARK: Exchanges with the server
@@ -746,6 +745,9 @@ public struct PostgresNotification: Sendable, Equatable {
 public final class PostgresStatistics: Sendable {
     private let statements = Atomic<Int>(0)
     private let pipelined = Atomic<Int>(0)
+    /// `switchyard_db_query_duration_seconds`, made once per pool (making a metric asks the
+    /// metrics factory under a lock): the metrics system must be bootstrapped before the pool is made.
+    let queryDuration = CoreMetrics.Timer(label: "switchyard_db_query_duration_seconds")
     public init() {}
     func count() { statements.wrappingAdd(1, ordering: .relaxed) }
     func countPipelined(_ n: Int) { pipelined.wrappingAdd(n, ordering: .relaxed) }

@@ -177,6 +177,8 @@ final class GatewayRuntime: Sendable {
 
     /// The clients a configuration asks for (none when it names neither Postgres nor Redis).
     static func clients(_ configuration: GatewayConfiguration) -> (postgres: PostgresPool?, redis: RedisClient?) {
+        // Before any pool: a pool makes its metrics when it is made.
+        MetricsExport.bootstrap()
         var postgres: PostgresPool?
         if let pg = configuration.postgres, !pg.url.isEmpty {
             // Requests' statements are bounded (10 s unless configured); background work and

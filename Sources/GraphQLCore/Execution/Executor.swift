@@ -302,6 +302,11 @@ final class FieldPlan: @unchecked Sendable {
     var resolverTable: ResolverTable?
     var resolver: ResolverTable.Resolver?
     var resolverContext: AnyContextBox?
+    /// The schema's type for the named type at the bottom of `returnType` (found once per plan,
+    /// not once per value), and the runtime object type last completed with its sub-plans (the
+    /// objects of a list are nearly always of one type).
+    var namedType: NamedType?
+    var lastRuntime: (name: String, type: NamedType, subPlans: [FieldPlan])?
 
     init(responseKey: String, fieldName: String, definition: FieldDef, fieldNodes: [Field],
          arguments: Result<Arguments, GraphQLError>, parentType: String) {
@@ -533,6 +538,14 @@ final class ExecutionState: @unchecked Sendable {
 
     /// CompleteValue (§6.4.3) into `node.cells[index]`; false when the value is null or failed
     /// where `type` is non-null (the caller propagates).
+    /// The schema's type named `n` (the named type at the bottom of the plan's return type).
+    @inline(__always) func namedType(_ plan: FieldPlan, _ n: Name) -> NamedType? {
+        if let t = plan.namedType { return t }
+        let t = schema.types[n.value]
+        plan.namedType = t
+        return t
+    }
+
     func complete(_ output: Output, _ type: TypeReference, _ plan: FieldPlan, _ node: ResultNode, _ index: Int, _ path: ResponsePath) -> Bool {
         switch output {
         case .async(let thunk):
@@ -589,7 +602,7 @@ final class ExecutionState: @unchecked Sendable {
                 node.cells[index] = .json(.null)
                 return true
             case .leaf(let value):
-                guard let t = schema.types[n.value], t.kind.isLeaf, let v = Values.serializeLeaf(t, value) else {
+                guard let t = namedType(plan, n), t.kind.isLeaf, let v = Values.serializeLeaf(t, value) else {
                     let what = schema.types[n.value]?.kind == .enumType ? "Enum \"\(n.value)\" cannot represent value: \(value.text)"
                         : "\(n.value) cannot represent value: \(value.text)"
                     errors.append(GraphQLError(what, locations: locations(plan.fieldNodes), path: path.elements))
@@ -598,20 +611,26 @@ final class ExecutionState: @unchecked Sendable {
                 node.cells[index] = .json(v)
                 return true
             case .object(let box):
-                guard let declared = schema.types[n.value], declared.kind.isComposite else {
-                    errors.append(GraphQLError("Field \(plan.parentType).\(plan.fieldName) returned an object for non-object type \(n.value).",
-                                               locations: locations(plan.fieldNodes), path: path.elements))
-                    return false
-                }
-                guard let runtime = schema.types[box.typeName], runtime.kind == .object, schema.isPossibleType(declared, box.typeName) else {
-                    errors.append(GraphQLError("Abstract type \"\(n.value)\" must resolve to an Object type at runtime for field \"\(plan.parentType).\(plan.fieldName)\". Got \"\(box.typeName)\".",
-                                               locations: locations(plan.fieldNodes), path: path.elements))
-                    return false
-                }
-                let subPlans: [FieldPlan]
-                if let cached = plan.subPlans[runtime.name] { subPlans = cached } else {
-                    subPlans = collectPlans(runtime, plan.fieldNodes.compactMap(\.selectionSet))
-                    plan.subPlans[runtime.name] = subPlans
+                let runtime: NamedType, subPlans: [FieldPlan]
+                if let last = plan.lastRuntime, last.name == box.typeName {
+                    (runtime, subPlans) = (last.type, last.subPlans)
+                } else {
+                    guard let declared = namedType(plan, n), declared.kind.isComposite else {
+                        errors.append(GraphQLError("Field \(plan.parentType).\(plan.fieldName) returned an object for non-object type \(n.value).",
+                                                   locations: locations(plan.fieldNodes), path: path.elements))
+                        return false
+                    }
+                    guard let found = schema.types[box.typeName], found.kind == .object, schema.isPossibleType(declared, box.typeName) else {
+                        errors.append(GraphQLError("Abstract type \"\(n.value)\" must resolve to an Object type at runtime for field \"\(plan.parentType).\(plan.fieldName)\". Got \"\(box.typeName)\".",
+                                                   locations: locations(plan.fieldNodes), path: path.elements))
+                        return false
+                    }
+                    runtime = found
+                    if let cached = plan.subPlans[runtime.name] { subPlans = cached } else {
+                        subPlans = collectPlans(runtime, plan.fieldNodes.compactMap(\.selectionSet))
+                        plan.subPlans[runtime.name] = subPlans
+                    }
+                    plan.lastRuntime = (box.typeName, runtime, subPlans)
                 }
                 let child = ResultNode(shape: shapes)
                 child.parent = node
