@@ -319,15 +319,8 @@ struct PostgresClientTests {
                     try await holder.query("SELECT pg_advisory_lock(5151)")
                     let before = pool.statistics.pipelinedStatementCount
                     async let blocked = c.query("SELECT pg_advisory_lock(5151)")
-                    // The connection's thread is busy once the server has it waiting on the lock.
-                    for _ in 0..<1_200 {
-                        let n = try await holder.query("""
-                            SELECT count(*)::int8 AS n FROM pg_stat_activity
-                            WHERE wait_event_type = 'Lock' AND query LIKE '%pg_advisory_lock(5151)%'
-                            """).first!.decode("n", as: Int.self)
-                        if n == 1 { break }
-                        try await Task.sleep(for: .milliseconds(10))
-                    }
+                    // The connection is busy once the server has it waiting on the lock.
+                    try await waitUntilOneWaits(onAdvisoryLock: 5151, watchedFrom: holder)
                     let outcomes = await withTaskGroup(of: (Int, Result<Int, any Error>).self) { group in
                         for i in 0..<6 {
                             group.addTask {
@@ -383,6 +376,18 @@ struct PostgresClientTests {
         }
     }
 
+    /// Polls until a session waits on `pg_advisory_lock(id)` (bounded: 1,200 polls).
+    func waitUntilOneWaits(onAdvisoryLock id: Int, watchedFrom holder: PostgresConnection) async throws {
+        for _ in 0..<1_200 {
+            let n = try await holder.query("""
+                SELECT count(*)::int8 AS n FROM pg_stat_activity
+                WHERE wait_event_type = 'Lock' AND query LIKE \("%pg_advisory_lock(\(id))%")
+                """).first!.decode("n", as: Int.self)
+            if n == 1 { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
     /// A statement whose task is cancelled while it waits for a busy connection is never sent.
     @Test(.timeLimit(.minutes(1))) func aStatementCancelledWhileWaitingForTheConnectionNeverRuns() async throws {
         try await pool.query("CREATE TABLE queue_probe (n int)")
@@ -391,14 +396,7 @@ struct PostgresClientTests {
                 try await c.query("BEGIN")
                 try await holder.query("SELECT pg_advisory_lock(6161)")
                 async let blocked = c.query("SELECT pg_advisory_lock(6161)")
-                for _ in 0..<1_200 {
-                    let n = try await holder.query("""
-                        SELECT count(*)::int8 AS n FROM pg_stat_activity
-                        WHERE wait_event_type = 'Lock' AND query LIKE '%pg_advisory_lock(6161)%'
-                        """).first!.decode("n", as: Int.self)
-                    if n == 1 { break }
-                    try await Task.sleep(for: .milliseconds(10))
-                }
+                try await waitUntilOneWaits(onAdvisoryLock: 6161, watchedFrom: holder)
                 let insert = Task { try await c.query("INSERT INTO queue_probe VALUES (1)") }
                 for _ in 0..<1_200 where c.statementsWaiting < 1 { try await Task.sleep(for: .milliseconds(10)) }
                 #expect(c.statementsWaiting == 1)
