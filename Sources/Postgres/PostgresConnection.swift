@@ -494,10 +494,7 @@ public final class PostgresConnection: @unchecked Sendable {
         var outcomes: [Outcome] = []
         outcomes.reserveCapacity(steps.count)
         func lost() -> [Outcome] {
-            broken = true
-            let error = PostgresError(.connectionClosed, "connection to the server was lost",
-                                      serverMessage: String(cString: PQerrorMessage(conn)).trimmingCharacters(in: .whitespacesAndNewlines))
-            return outcomes + Array(repeating: .failed(error), count: steps.count - outcomes.count)
+            outcomes + Array(repeating: .failed(self.lost(conn)), count: steps.count - outcomes.count)
         }
         guard PQenterPipelineMode(conn) == 1 else { return lost() }
         for step in steps {
@@ -585,11 +582,7 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Sends SQL text with the simple protocol (several statements, no parameters) and reads
     /// to its end; the first failure is thrown.
     private func simpleExchange(_ conn: OpaquePointer, _ sql: String) async throws {
-        func lost() -> PostgresError {
-            broken = true
-            return PostgresError(.connectionClosed, "connection to the server was lost",
-                                 serverMessage: String(cString: PQerrorMessage(conn)).trimmingCharacters(in: .whitespacesAndNewlines))
-        }
+        func lost() -> PostgresError { self.lost(conn) }
         guard PQsendQuery(conn, sql) == 1 else { throw lost() }
         var flushing = true
         var firstFailure: PostgresError?
@@ -650,6 +643,13 @@ public final class PostgresConnection: @unchecked Sendable {
         }
     }
 
+    /// Marks the connection lost (it is reopened on its next checkout) and says so, with libpq's reason.
+    private func lost(_ conn: OpaquePointer) -> PostgresError {
+        broken = true
+        return PostgresError(.connectionClosed, "connection to the server was lost",
+                             serverMessage: String(cString: PQerrorMessage(conn)).trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
     /// The error a failed result stands for: the connection's loss when libpq says it is gone or
     /// the server said it is ending it (57P01–57P03: shutdown or termination) or the error is a
     /// connection exception (08…); the statement's own failure otherwise.
@@ -682,7 +682,7 @@ public final class PostgresConnection: @unchecked Sendable {
     /// A cheap health check with no round trip: the connection is open, not inside a
     /// transaction, and its idle socket has no pending EOF or error (which is what a server
     /// restart leaves behind).
-    func isHealthy() async -> Bool {
+    func isHealthy() -> Bool {
         guard let conn, !broken, PQstatus(conn) == CONNECTION_OK else { return false }
         guard PQtransactionStatus(conn) == PQTRANS_IDLE else { return false }
         var pfd = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
@@ -695,7 +695,7 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     /// Whether the connection is idle outside a transaction (safe to hand to the next user).
-    func isIdleOutsideTransaction() async -> Bool {
+    func isIdleOutsideTransaction() -> Bool {
         guard let conn, !broken else { return false }
         return PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) == PQTRANS_IDLE
     }
@@ -722,10 +722,7 @@ public final class PostgresConnection: @unchecked Sendable {
                 }
                 if !out.isEmpty { return out }
                 try await loop.wait(socket, cancellable: true)
-                guard PQconsumeInput(conn) == 1, PQstatus(conn) == CONNECTION_OK else {
-                    broken = true
-                    throw PostgresError(.connectionClosed, "connection to the server was lost")
-                }
+                guard PQconsumeInput(conn) == 1, PQstatus(conn) == CONNECTION_OK else { throw lost(conn) }
             }
         }
     }

@@ -138,7 +138,7 @@ public final class PostgresPool: Sendable {
 
     /// Health check on checkout: a connection the server dropped is reopened in place.
     private func checked(_ c: PostgresConnection) async throws -> PostgresConnection {
-        if await c.isHealthy() { return c }
+        if c.isHealthy() { return c }
         do {
             try await c.reconnect()
             return c
@@ -170,8 +170,8 @@ public final class PostgresPool: Sendable {
     }
 
     /// Gives a connection back, or drops it if a transaction was left open or it broke.
-    private func giveBack(_ c: PostgresConnection) async {
-        if await c.isIdleOutsideTransaction() {
+    private func giveBack(_ c: PostgresConnection) {
+        if c.isIdleOutsideTransaction() {
             release(c)
         } else {
             c.close()
@@ -184,17 +184,17 @@ public final class PostgresPool: Sendable {
     public func checkOut() async throws -> PostgresConnection { try await acquire() }
 
     /// Gives back a connection from `checkOut` (dropped if it is still in a transaction or broke).
-    public func checkIn(_ c: PostgresConnection) async { await giveBack(c) }
+    public func checkIn(_ c: PostgresConnection) async { giveBack(c) }
 
     /// Runs `body` with a connection of its own; the connection returns to the pool after.
     public func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         let c = try await acquire()
         do {
             let result = try await body(c)
-            await giveBack(c)
+            giveBack(c)
             return result
         } catch {
-            await giveBack(c)
+            giveBack(c)
             throw error
         }
     }
