@@ -74,6 +74,32 @@ struct RemoteSubgraphTests {
         }
     }
 
+    @Test func valuesTheGatewayRejectsAreErrorsAtTheirOwnPaths() async throws {
+        let supergraph = try Supergraph(sdl: try benchFile("supergraph.graphql"))
+        var transports: [String: any SubgraphTransport] = [:]
+        for (name, s) in try BenchSubgraphs.all() { transports[name] = InProcessTransport(subgraph: s) { _ in BenchSubgraphs.Context() } }
+        // A products subgraph whose answer breaks the schema in three places.
+        transports["products"] = Answering(#"{"data":{"topProducts":[{"upc":"1","name":"A","price":"cheap"},{"upc":null,"name":"B","price":1},{"upc":"3","name":"C","price":2}]}}"#)
+        try await withGateway(executor: FederatedExecutor(supergraph: supergraph, transports: transports)) { client in
+            let r = try await client.query("{ topProducts { upc name price } }")
+            let errors = try #require(r.json?["errors"]?.arrayValue)
+            #expect(errors.map { $0["path"] } == [["topProducts", 0, "price"], ["topProducts", 1, "upc"]], "\(r.text)")
+            #expect(errors.map { $0["message"]?.stringValue ?? "" } == ["Int cannot represent value: \"cheap\"",
+                                                                       "Cannot return null for non-nullable field Product.upc."])
+            // The nullable price is null; the item whose non-null upc is null is null as a whole.
+            #expect(r.json?["data"]?.text == #"{"topProducts":[{"upc":"1","name":"A","price":null},null,{"upc":"3","name":"C","price":2}]}"#)
+        }
+    }
+
+    /// A subgraph that answers every request with the same body.
+    struct Answering: SubgraphTransport {
+        let body: String
+        init(_ body: String) { self.body = body }
+        func fetch(_ request: SubgraphRequest) async throws -> SubgraphResponse {
+            try #require(SubgraphResponse.parse(Array(body.utf8)))
+        }
+    }
+
     /// A subgraph answering field errors at _entities paths.
     struct Failing: SubgraphTransport {
         func fetch(_ request: SubgraphRequest) async throws -> SubgraphResponse {

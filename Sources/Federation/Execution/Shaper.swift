@@ -13,8 +13,9 @@ struct Shaper {
     let collector: FieldCollector
     let source: Source?
     var errors: [GraphQLError] = []
-    /// The response path of the value being completed.
-    private var path: [PathElement] = []
+    /// Each error's response path, innermost element first: filled in as the walk comes back
+    /// out of the fields and list items the error was found in (no path is kept while nothing fails).
+    private var reversedPaths: [[PathElement]] = []
     /// Collected fields per selection-set list and runtime type (lists of objects reuse them).
     private var plans: [PlanKey: [FieldStep]] = [:]
     /// The bytes written so far.
@@ -51,8 +52,26 @@ struct Shaper {
         var children: [(type: ObjectIdentifier, steps: [FieldStep])] = []
         /// The response key's position in the last object shape it was looked up in.
         var lookup: ResultShape.Lookup
+        /// The field's type unwrapped once: how many lists deep its named type is, whether each
+        /// level (0 the field itself, `listDepth` the named type) is non-null, and the named
+        /// type's name (for messages) — no matching on the type per value.
+        let listDepth: Int
+        let nonNullAt: [Bool]
+        let namedTypeName: String
         init(responseKey: String, nodes: [Field], isTypename: Bool, type: TypeReference, named: NamedType?) {
             self.responseKey = responseKey
+            var nonNullAt: [Bool] = []
+            var t = type
+            while true {
+                var nonNull = false
+                if case .nonNull(let inner) = t { nonNull = true; t = inner }
+                nonNullAt.append(nonNull)
+                guard case .list(let inner) = t else { break }
+                t = inner
+            }
+            self.nonNullAt = nonNullAt
+            self.listDepth = nonNullAt.count - 1
+            self.namedTypeName = t.namedType.value
             self.lookup = ResultShape.Lookup(responseKey)
             self.selectionSets = nodes.compactMap(\.selectionSet)
             var w = JSONWriter(capacity: responseKey.utf8.count + 3)
@@ -90,6 +109,7 @@ struct Shaper {
             out.bytes.removeAll(keepingCapacity: true)
             out.append("null")
         }
+        for i in errors.indices { errors[i].path = reversedPaths[i].reversed() }
         return out.bytes
     }
 
@@ -134,29 +154,35 @@ struct Shaper {
                 out.append("null")
                 continue
             }
-            path.append(.key(step.responseKey))
-            let r = complete(step.lookup.cell(in: node), step.type, step, parent: type.name)
-            path.removeLast()
+            let before = errors.count
+            let r = complete(step.lookup.cell(in: node), 0, step, parent: type)
+            if errors.count > before { within(before, .key(step.responseKey)) }
             if case .propagate = r { return .propagate }
         }
         out.bytes.append(UInt8(ascii: "}"))
         return .value
     }
 
-    /// CompleteValue: a null in a non-null position records the error and propagates; a
-    /// position that is not non-null stops a propagation from inside as null.
-    mutating func complete(_ value: ResultNode.Cell?, _ type: TypeReference, _ step: FieldStep, parent: String) -> Completed {
-        if case .nonNull(let inner) = type {
+    /// Adds `element` to the paths of the errors found since `first` (they were found inside it).
+    mutating func within(_ first: Int, _ element: PathElement) {
+        for e in first..<errors.count { reversedPaths[e].append(element) }
+    }
+
+    /// CompleteValue at list level `level` of the step's type (0: the field itself): a null in a
+    /// non-null position records the error and propagates; a position that is not non-null stops
+    /// a propagation from inside as null.
+    mutating func complete(_ value: ResultNode.Cell?, _ level: Int, _ step: FieldStep, parent: NamedType) -> Completed {
+        if step.nonNullAt[level] {
             if value == nil, missingIsExplained { return .propagate }
-            let r = completeInner(value, inner, step, parent: parent)
+            let r = completeInner(value, level, step, parent: parent)
             if case .null = r {
-                error("Cannot return null for non-nullable field \(parent).\(step.nodes[0].name.value).", step.nodes)
+                error("Cannot return null for non-nullable field \(parent.name).\(step.nodes[0].name.value).", step.nodes)
                 return .propagate
             }
             return r
         }
         let mark = out.bytes.count
-        switch completeInner(value, type, step, parent: parent) {
+        switch completeInner(value, level, step, parent: parent) {
         case .value: return .value
         case .null, .propagate:
             out.bytes.removeSubrange(mark...)
@@ -166,21 +192,18 @@ struct Shaper {
     }
 
     /// Completion of a list, leaf or composite value (errors are recorded and propagate).
-    mutating func completeInner(_ value: ResultNode.Cell?, _ type: TypeReference, _ step: FieldStep, parent: String) -> Completed {
+    mutating func completeInner(_ value: ResultNode.Cell?, _ level: Int, _ step: FieldStep, parent: NamedType) -> Completed {
         guard let value else { return .null }
-        switch type {
-        case .nonNull:
-            return complete(value, type, step, parent: parent)
-        case .list(let inner):
+        if level < step.listDepth {
             switch value {
             case .json(.null), .pending: return .null
             case .node(let list) where !list.isObject:
                 out.bytes.append(UInt8(ascii: "["))
                 for (i, item) in list.cells.enumerated() {
                     if i > 0 { out.bytes.append(UInt8(ascii: ",")) }
-                    path.append(.index(i))
-                    let r = complete(item, inner, step, parent: parent)
-                    path.removeLast()
+                    let before = errors.count
+                    let r = complete(item, level + 1, step, parent: parent)
+                    if errors.count > before { within(before, .index(i)) }
                     if case .propagate = r { return .propagate }
                 }
                 out.bytes.append(UInt8(ascii: "]"))
@@ -188,60 +211,62 @@ struct Shaper {
             default:
                 // A single value where a list is expected is a list of one (result coercion).
                 out.bytes.append(UInt8(ascii: "["))
-                path.append(.index(0))
-                let r = complete(value, inner, step, parent: parent)
-                path.removeLast()
+                let before = errors.count
+                let r = complete(value, level + 1, step, parent: parent)
+                if errors.count > before { within(before, .index(0)) }
                 if case .propagate = r { return .propagate }
                 out.bytes.append(UInt8(ascii: "]"))
                 return .value
             }
-        case .named(let n):
-            guard let declared = step.named else { return .null }
-            switch value {
-            case .json(.null), .pending:
-                return .null
-            case .json(let json):
-                guard declared.kind.isLeaf, let v = schema.serializeLeaf(declared, json) else {
-                    let what = declared.kind == .enumType ? "Enum \"\(n.value)\" cannot represent value: \(json.text)"
-                        : "\(n.value) cannot represent value: \(json.text)"
-                    error(what, step.nodes)
-                    return .propagate
-                }
-                out.write(v)
-                return .value
-            case .node(let child) where declared.kind == .scalar && !Schema.builtInScalars.contains(declared.name):
-                // A custom scalar's value (a JSON object or list, say) passes through untouched.
-                child.write(&out)
-                return .value
-            case .node(let child) where child.isObject:
-                guard declared.kind.isComposite else {
-                    error("Field \(parent).\(step.nodes[0].name.value) returned an object for non-object type \(n.value).", step.nodes)
-                    return .propagate
-                }
-                var runtime = declared
-                if declared.kind != .object {
-                    if let name = child.typename, let t = schema.types[name], t.kind == .object,
-                       schema.isPossibleType(declared, name) {
-                        runtime = t
-                    } else if let name = child.typename, schema.types[name] == nil {
-                        // An object of a type the API schema hides (@inaccessible) is not shown.
-                        return .null
-                    } else if declared.kind != .interface {
-                        error("Abstract type \"\(n.value)\" must resolve to an Object type at runtime for field \"\(parent).\(step.nodes[0].name.value)\".", step.nodes)
-                        return .propagate
-                    }
-                    // An interface known only through an @interfaceObject (no subgraph says which
-                    // object it is): its own fields are answered, fragments on objects are not.
-                }
-                return object(child, runtime, steps: steps(runtime, of: step))
-            case .node:
-                error("Field \(parent).\(step.nodes[0].name.value) returned a list for \(n.value).", step.nodes)
+        }
+        guard let declared = step.named else { return .null }
+        switch value {
+        case .json(.null), .pending:
+            return .null
+        case .json(let json):
+            guard declared.kind.isLeaf, let v = schema.serializeLeaf(declared, json) else {
+                let what = declared.kind == .enumType ? "Enum \"\(step.namedTypeName)\" cannot represent value: \(json.text)"
+                    : "\(step.namedTypeName) cannot represent value: \(json.text)"
+                error(what, step.nodes)
                 return .propagate
             }
+            out.write(v)
+            return .value
+        case .node(let child) where declared.kind == .scalar && !Schema.builtInScalars.contains(declared.name):
+            // A custom scalar's value (a JSON object or list, say) passes through untouched.
+            child.write(&out)
+            return .value
+        case .node(let child) where child.isObject:
+            guard declared.kind.isComposite else {
+                error("Field \(parent.name).\(step.nodes[0].name.value) returned an object for non-object type \(step.namedTypeName).", step.nodes)
+                return .propagate
+            }
+            var runtime = declared
+            if declared.kind != .object {
+                if let name = child.typename, let t = schema.types[name], t.kind == .object,
+                   schema.isPossibleType(declared, name) {
+                    runtime = t
+                } else if let name = child.typename, schema.types[name] == nil {
+                    // An object of a type the API schema hides (@inaccessible) is not shown.
+                    return .null
+                } else if declared.kind != .interface {
+                    error("Abstract type \"\(step.namedTypeName)\" must resolve to an Object type at runtime for field \"\(parent.name).\(step.nodes[0].name.value)\".", step.nodes)
+                    return .propagate
+                }
+                // An interface known only through an @interfaceObject (no subgraph says which
+                // object it is): its own fields are answered, fragments on objects are not.
+            }
+            return object(child, runtime, steps: steps(runtime, of: step))
+        case .node:
+            error("Field \(parent.name).\(step.nodes[0].name.value) returned a list for \(step.namedTypeName).", step.nodes)
+            return .propagate
         }
     }
+
+    /// Records an error; its path is filled in on the way out.
     mutating func error(_ message: String, _ nodes: [Field]) {
         let locations = source.flatMap { s in nodes.first.map { [s.location(of: Int($0.span.start))] } } ?? []
-        errors.append(GraphQLError(message, locations: locations, path: path))
+        errors.append(GraphQLError(message, locations: locations, path: nil))
+        reversedPaths.append([])
     }
 }

@@ -285,6 +285,30 @@ indirect enum ResponsePath: Sendable {
     }
 }
 
+/// The path of one value: its parent's path and its own key or index, boxed into a
+/// `ResponsePath` only when something keeps it (a pending resolver, the children of an object or
+/// a list, an error) — a leaf field costs no allocation for its path.
+struct PathStep: Sendable {
+    enum Last: Sendable {
+        case key(String)
+        case index(Int)
+    }
+    let parent: ResponsePath
+    let last: Last
+
+    init(_ parent: ResponsePath, key: String) { self.parent = parent; last = .key(key) }
+    init(_ parent: ResponsePath, index: Int) { self.parent = parent; last = .index(index) }
+
+    var boxed: ResponsePath {
+        switch last {
+        case .key(let k): return .key(k, parent)
+        case .index(let i): return .index(i, parent)
+        }
+    }
+
+    var elements: [PathElement] { boxed.elements }
+}
+
 /// One field to resolve on objects of one type: collected, looked up and with arguments coerced once.
 final class FieldPlan: @unchecked Sendable {
     let responseKey: String
@@ -342,7 +366,7 @@ final class ExecutionState: @unchecked Sendable {
         let index: Int
         let plan: FieldPlan
         let type: TypeReference
-        let path: ResponsePath
+        let path: PathStep
     }
     var pending: [Pending] = []
 
@@ -389,7 +413,7 @@ final class ExecutionState: @unchecked Sendable {
     func runEvent(rootType: NamedType, plan: FieldPlan, value: Output) async -> ExecutionResult {
         let root = ResultNode(shape: shapes)
         root.append(plan.responseKey, .pending)
-        if !complete(value, plan.returnType, plan, root, 0, .key(plan.responseKey, .root)) {
+        if !complete(value, plan.returnType, plan, root, 0, PathStep(.root, key: plan.responseKey)) {
             if case .nonNull = plan.returnType { dataIsNull = true } else { root.cells[0] = .json(.null) }
         }
         await drain()
@@ -497,8 +521,7 @@ final class ExecutionState: @unchecked Sendable {
                     output = resolve(object, plan, args)
                 }
             }
-            let fieldPath = ResponsePath.key(plan.responseKey, path)
-            if !complete(output, plan.returnType, plan, node, index, fieldPath) {
+            if !complete(output, plan.returnType, plan, node, index, PathStep(path, key: plan.responseKey)) {
                 if case .nonNull = plan.returnType { return false }
                 node.cells[index] = .json(.null)
             }
@@ -546,7 +569,7 @@ final class ExecutionState: @unchecked Sendable {
         return t
     }
 
-    func complete(_ output: Output, _ type: TypeReference, _ plan: FieldPlan, _ node: ResultNode, _ index: Int, _ path: ResponsePath) -> Bool {
+    func complete(_ output: Output, _ type: TypeReference, _ plan: FieldPlan, _ node: ResultNode, _ index: Int, _ path: PathStep) -> Bool {
         switch output {
         case .async(let thunk):
             node.cells[index] = .pending
@@ -582,10 +605,10 @@ final class ExecutionState: @unchecked Sendable {
                 if case .nonNull = type { list.nonNullInParent = true }
                 list.cells.reserveCapacity(items.count)
                 node.cells[index] = .node(list)
+                let listPath = path.boxed
                 for (i, item) in items.enumerated() {
                     list.cells.append(.pending)
-                    let itemPath = ResponsePath.index(i, path)
-                    if !complete(item, inner, plan, list, i, itemPath) {
+                    if !complete(item, inner, plan, list, i, PathStep(listPath, index: i)) {
                         if case .nonNull = inner { return false }
                         list.cells[i] = .json(.null)
                     }
@@ -637,7 +660,7 @@ final class ExecutionState: @unchecked Sendable {
                 child.indexInParent = index
                 if case .nonNull = type { child.nonNullInParent = true }
                 node.cells[index] = .node(child)
-                if !executeFields(runtime, box, subPlans, child, path) {
+                if !executeFields(runtime, box, subPlans, child, path.boxed) {
                     child.isNull = true
                     node.cells[index] = .json(.null)
                     return false
