@@ -67,7 +67,7 @@ type Query {
   nested: Nested
   meet(tag: String!): String
 }
-type Nested { ok: String, failNonNull: String!, inner: Nested! }
+type Nested { ok: String, failNonNull: String!, asyncFailNonNull: String!, inner: Nested!, items: [Nested!] }
 type Mutation { append(tag: String!, ms: Int = 0): [String!]! }
 """
 
@@ -90,6 +90,11 @@ func makeWorld(log: Log = Log()) throws -> ExecutableSchema<Log> {
         .field("ok") { n, _, _, _ in .leaf(.string("ok\(n)")) }
         .field("failNonNull") { _, _, _, _ in throw Boom() }
         .field("inner") { n, _, _, _ in .object(n + 1, nestedRef.value!) }
+        .field("items") { n, _, _, _ in .list([.object(n + 1, nestedRef.value!), .object(n + 2, nestedRef.value!)]) }
+        .asyncField("asyncFailNonNull") { n, _, _, _ in
+            if n == 2 { throw GraphQLError("late failure") }
+            return .leaf(.string("fine\(n)"))
+        }
     nestedRef.value = nested
     let query = ObjectResolvers<Log, Void>("Query")
         .field("hero") { _, a, _, _ in a.string("episode") == "EMPIRE" ? byID("1") : byID("2") }
@@ -164,6 +169,15 @@ struct ExecutorTests {
     @Test func nonNullErrorPropagatesToNearestNullableParent() async throws {
         let r = try await run("{ nested { ok inner { ok inner { failNonNull } } } echo(value: \"x\") }")
         #expect(r.json.text == #"{"errors":[{"message":"Internal server error","locations":[{"line":1,"column":34}],"path":["nested","inner","inner","failNonNull"],"extensions":{"code":"INTERNAL_SERVER_ERROR"}}],"data":{"nested":null,"echo":"{\"value\":\"x\",\"flag\":false}"}}"#)
+    }
+
+    @Test func aLateNonNullErrorPropagatesThroughNonNullParentsToTheNearestNullableOne() async throws {
+        // The failing resolver is asynchronous: its error arrives after its parents were completed.
+        let r = try await run("{ nested { ok inner { ok inner { asyncFailNonNull } } } echo(value: \"x\") }")
+        #expect(r.json.text == #"{"errors":[{"message":"late failure","locations":[{"line":1,"column":34}],"path":["nested","inner","inner","asyncFailNonNull"]}],"data":{"nested":null,"echo":"{\"value\":\"x\",\"flag\":false}"}}"#)
+        // In a list of non-null items, the failing item nulls the list (the nearest nullable position).
+        let list = try await run("{ nested { ok items { asyncFailNonNull } } }")
+        #expect(list.json.text == #"{"errors":[{"message":"late failure","locations":[{"line":1,"column":23}],"path":["nested","items",1,"asyncFailNonNull"]}],"data":{"nested":{"ok":"ok0","items":null}}}"#)
     }
 
     @Test func internalErrorsAreRedactedUnlessExposed() async throws {

@@ -52,26 +52,11 @@ struct Shaper {
         var children: [(type: ObjectIdentifier, steps: [FieldStep])] = []
         /// The response key's position in the last object shape it was looked up in.
         var lookup: ResultShape.Lookup
-        /// The field's type unwrapped once: how many lists deep its named type is, whether each
-        /// level (0 the field itself, `listDepth` the named type) is non-null, and the named
-        /// type's name (for messages) — no matching on the type per value.
-        let listDepth: Int
-        let nonNullAt: [Bool]
-        let namedTypeName: String
+        /// The field's type unwrapped once (no matching on the type per value).
+        let levels: TypeLevels
         init(responseKey: String, nodes: [Field], isTypename: Bool, type: TypeReference, named: NamedType?) {
             self.responseKey = responseKey
-            var nonNullAt: [Bool] = []
-            var t = type
-            while true {
-                var nonNull = false
-                if case .nonNull(let inner) = t { nonNull = true; t = inner }
-                nonNullAt.append(nonNull)
-                guard case .list(let inner) = t else { break }
-                t = inner
-            }
-            self.nonNullAt = nonNullAt
-            self.listDepth = nonNullAt.count - 1
-            self.namedTypeName = t.namedType.value
+            self.levels = TypeLevels(type)
             self.lookup = ResultShape.Lookup(responseKey)
             self.selectionSets = nodes.compactMap(\.selectionSet)
             var w = JSONWriter(capacity: responseKey.utf8.count + 3)
@@ -172,7 +157,7 @@ struct Shaper {
     /// non-null position records the error and propagates; a position that is not non-null stops
     /// a propagation from inside as null.
     mutating func complete(_ value: ResultNode.Cell?, _ level: Int, _ step: FieldStep, parent: NamedType) -> Completed {
-        if step.nonNullAt[level] {
+        if step.levels.nonNullAt[level] {
             if value == nil, missingIsExplained { return .propagate }
             let r = completeInner(value, level, step, parent: parent)
             if case .null = r {
@@ -194,7 +179,7 @@ struct Shaper {
     /// Completion of a list, leaf or composite value (errors are recorded and propagate).
     mutating func completeInner(_ value: ResultNode.Cell?, _ level: Int, _ step: FieldStep, parent: NamedType) -> Completed {
         guard let value else { return .null }
-        if level < step.listDepth {
+        if level < step.levels.listDepth {
             switch value {
             case .json(.null), .pending: return .null
             case .node(let list) where !list.isObject:
@@ -225,8 +210,8 @@ struct Shaper {
             return .null
         case .json(let json):
             guard declared.kind.isLeaf, let v = schema.serializeLeaf(declared, json) else {
-                let what = declared.kind == .enumType ? "Enum \"\(step.namedTypeName)\" cannot represent value: \(json.text)"
-                    : "\(step.namedTypeName) cannot represent value: \(json.text)"
+                let what = declared.kind == .enumType ? "Enum \"\(step.levels.namedTypeName)\" cannot represent value: \(json.text)"
+                    : "\(step.levels.namedTypeName) cannot represent value: \(json.text)"
                 error(what, step.nodes)
                 return .propagate
             }
@@ -238,7 +223,7 @@ struct Shaper {
             return .value
         case .node(let child) where child.isObject:
             guard declared.kind.isComposite else {
-                error("Field \(parent.name).\(step.nodes[0].name.value) returned an object for non-object type \(step.namedTypeName).", step.nodes)
+                error("Field \(parent.name).\(step.nodes[0].name.value) returned an object for non-object type \(step.levels.namedTypeName).", step.nodes)
                 return .propagate
             }
             var runtime = declared
@@ -250,7 +235,7 @@ struct Shaper {
                     // An object of a type the API schema hides (@inaccessible) is not shown.
                     return .null
                 } else if declared.kind != .interface {
-                    error("Abstract type \"\(step.namedTypeName)\" must resolve to an Object type at runtime for field \"\(parent.name).\(step.nodes[0].name.value)\".", step.nodes)
+                    error("Abstract type \"\(step.levels.namedTypeName)\" must resolve to an Object type at runtime for field \"\(parent.name).\(step.nodes[0].name.value)\".", step.nodes)
                     return .propagate
                 }
                 // An interface known only through an @interfaceObject (no subgraph says which
@@ -258,7 +243,7 @@ struct Shaper {
             }
             return object(child, runtime, steps: steps(runtime, of: step))
         case .node:
-            error("Field \(parent.name).\(step.nodes[0].name.value) returned a list for \(step.namedTypeName).", step.nodes)
+            error("Field \(parent.name).\(step.nodes[0].name.value) returned a list for \(step.levels.namedTypeName).", step.nodes)
             return .propagate
         }
     }

@@ -317,6 +317,8 @@ final class FieldPlan: @unchecked Sendable {
     let fieldNodes: [Field]
     let arguments: Result<Arguments, GraphQLError>
     let returnType: TypeReference
+    /// `returnType` unwrapped once: values are completed by list level, not by matching the type.
+    let levels: TypeLevels
     let isTypename: Bool
     let parentType: String
     /// Sub-plans by runtime object type (for composite return types).
@@ -340,6 +342,7 @@ final class FieldPlan: @unchecked Sendable {
         self.fieldNodes = fieldNodes
         self.arguments = arguments
         self.returnType = definition.type
+        self.levels = TypeLevels(definition.type)
         self.isTypename = fieldName == "__typename"
         self.parentType = parentType
     }
@@ -365,7 +368,8 @@ final class ExecutionState: @unchecked Sendable {
         let node: ResultNode
         let index: Int
         let plan: FieldPlan
-        let type: TypeReference
+        /// The list level of the plan's type the value is at.
+        let level: Int
         let path: PathStep
     }
     var pending: [Pending] = []
@@ -413,7 +417,7 @@ final class ExecutionState: @unchecked Sendable {
     func runEvent(rootType: NamedType, plan: FieldPlan, value: Output) async -> ExecutionResult {
         let root = ResultNode(shape: shapes)
         root.append(plan.responseKey, .pending)
-        if !complete(value, plan.returnType, plan, root, 0, PathStep(.root, key: plan.responseKey)) {
+        if !complete(value, 0, plan, root, 0, PathStep(.root, key: plan.responseKey)) {
             if case .nonNull = plan.returnType { dataIsNull = true } else { root.cells[0] = .json(.null) }
         }
         await drain()
@@ -461,8 +465,8 @@ final class ExecutionState: @unchecked Sendable {
                 case .success(let o): output = o
                 case .failure(let e): output = .error(asGraphQLError(e))
                 }
-                let ok = complete(output, p.type, p.plan, p.node, p.index, p.path)
-                if !ok { nullOut(p.node, p.index, p.type) }
+                let ok = complete(output, p.level, p.plan, p.node, p.index, p.path)
+                if !ok { nullOut(p.node, p.index, nonNull: p.plan.levels.nonNullAt[p.level]) }
                 if !pending.isEmpty { launch() }
             }
         }
@@ -480,8 +484,8 @@ final class ExecutionState: @unchecked Sendable {
     }
 
     /// A failed non-null position nulls its nearest nullable ancestor (§6.4.4).
-    func nullOut(_ node: ResultNode, _ index: Int, _ type: TypeReference) {
-        if case .nonNull = type {
+    func nullOut(_ node: ResultNode, _ index: Int, nonNull: Bool) {
+        if nonNull {
             var n = node
             while true {
                 n.isNull = true
@@ -521,7 +525,7 @@ final class ExecutionState: @unchecked Sendable {
                     output = resolve(object, plan, args)
                 }
             }
-            if !complete(output, plan.returnType, plan, node, index, PathStep(path, key: plan.responseKey)) {
+            if !complete(output, 0, plan, node, index, PathStep(path, key: plan.responseKey)) {
                 if case .nonNull = plan.returnType { return false }
                 node.cells[index] = .json(.null)
             }
@@ -562,18 +566,18 @@ final class ExecutionState: @unchecked Sendable {
     /// CompleteValue (§6.4.3) into `node.cells[index]`; false when the value is null or failed
     /// where `type` is non-null (the caller propagates).
     /// The schema's type named `n` (the named type at the bottom of the plan's return type).
-    @inline(__always) func namedType(_ plan: FieldPlan, _ n: Name) -> NamedType? {
+    @inline(__always) func namedType(_ plan: FieldPlan, _ n: String) -> NamedType? {
         if let t = plan.namedType { return t }
-        let t = schema.types[n.value]
+        let t = schema.types[n]
         plan.namedType = t
         return t
     }
 
-    func complete(_ output: Output, _ type: TypeReference, _ plan: FieldPlan, _ node: ResultNode, _ index: Int, _ path: PathStep) -> Bool {
+    func complete(_ output: Output, _ level: Int, _ plan: FieldPlan, _ node: ResultNode, _ index: Int, _ path: PathStep) -> Bool {
         switch output {
         case .async(let thunk):
             node.cells[index] = .pending
-            pending.append(Pending(thunk: thunk, node: node, index: index, plan: plan, type: type, path: path))
+            pending.append(Pending(thunk: thunk, node: node, index: index, plan: plan, level: level, path: path))
             return true
         case .error(var e):
             if e.locations.isEmpty { e.locations = locations(plan.fieldNodes) }
@@ -583,17 +587,25 @@ final class ExecutionState: @unchecked Sendable {
         default:
             break
         }
-        switch type {
-        case .nonNull(let inner):
+        let levels = plan.levels
+        if levels.nonNullAt[level] {
             if case .null = output {
                 errors.append(GraphQLError("Cannot return null for non-nullable field \(plan.parentType).\(plan.fieldName).",
                                            locations: locations(plan.fieldNodes), path: path.elements))
                 return false
             }
-            let ok = complete(output, inner, plan, node, index, path)
+            let ok = completeValue(output, level, plan, node, index, path)
             if ok, case .json(.null) = node.cells[index] { return false }
             return ok
-        case .list(let inner):
+        }
+        return completeValue(output, level, plan, node, index, path)
+    }
+
+    /// `complete` once the value's own null check is done: a list (level above the named type)
+    /// or a value of the named type.
+    func completeValue(_ output: Output, _ level: Int, _ plan: FieldPlan, _ node: ResultNode, _ index: Int, _ path: PathStep) -> Bool {
+        let levels = plan.levels
+        if level < levels.listDepth {
             switch output {
             case .null:
                 node.cells[index] = .json(.null)
@@ -602,14 +614,15 @@ final class ExecutionState: @unchecked Sendable {
                 let list = ResultNode(isObject: false)
                 list.parent = node
                 list.indexInParent = index
-                if case .nonNull = type { list.nonNullInParent = true }
+                list.nonNullInParent = levels.nonNullAt[level]
                 list.cells.reserveCapacity(items.count)
                 node.cells[index] = .node(list)
                 let listPath = path.boxed
+                let itemNonNull = levels.nonNullAt[level + 1]
                 for (i, item) in items.enumerated() {
                     list.cells.append(.pending)
-                    if !complete(item, inner, plan, list, i, PathStep(listPath, index: i)) {
-                        if case .nonNull = inner { return false }
+                    if !complete(item, level + 1, plan, list, i, PathStep(listPath, index: i)) {
+                        if itemNonNull { return false }
                         list.cells[i] = .json(.null)
                     }
                 }
@@ -619,58 +632,58 @@ final class ExecutionState: @unchecked Sendable {
                                            locations: locations(plan.fieldNodes), path: path.elements))
                 return false
             }
-        case .named(let n):
-            switch output {
-            case .null:
-                node.cells[index] = .json(.null)
-                return true
-            case .leaf(let value):
-                guard let t = namedType(plan, n), t.kind.isLeaf, let v = Values.serializeLeaf(t, value) else {
-                    let what = schema.types[n.value]?.kind == .enumType ? "Enum \"\(n.value)\" cannot represent value: \(value.text)"
-                        : "\(n.value) cannot represent value: \(value.text)"
-                    errors.append(GraphQLError(what, locations: locations(plan.fieldNodes), path: path.elements))
-                    return false
-                }
-                node.cells[index] = .json(v)
-                return true
-            case .object(let box):
-                let runtime: NamedType, subPlans: [FieldPlan]
-                if let last = plan.lastRuntime, last.name == box.typeName {
-                    (runtime, subPlans) = (last.type, last.subPlans)
-                } else {
-                    guard let declared = namedType(plan, n), declared.kind.isComposite else {
-                        errors.append(GraphQLError("Field \(plan.parentType).\(plan.fieldName) returned an object for non-object type \(n.value).",
-                                                   locations: locations(plan.fieldNodes), path: path.elements))
-                        return false
-                    }
-                    guard let found = schema.types[box.typeName], found.kind == .object, schema.isPossibleType(declared, box.typeName) else {
-                        errors.append(GraphQLError("Abstract type \"\(n.value)\" must resolve to an Object type at runtime for field \"\(plan.parentType).\(plan.fieldName)\". Got \"\(box.typeName)\".",
-                                                   locations: locations(plan.fieldNodes), path: path.elements))
-                        return false
-                    }
-                    runtime = found
-                    if let cached = plan.subPlans[runtime.name] { subPlans = cached } else {
-                        subPlans = collectPlans(runtime, plan.fieldNodes.compactMap(\.selectionSet))
-                        plan.subPlans[runtime.name] = subPlans
-                    }
-                    plan.lastRuntime = (box.typeName, runtime, subPlans)
-                }
-                let child = ResultNode(shape: shapes)
-                child.parent = node
-                child.indexInParent = index
-                if case .nonNull = type { child.nonNullInParent = true }
-                node.cells[index] = .node(child)
-                if !executeFields(runtime, box, subPlans, child, path.boxed) {
-                    child.isNull = true
-                    node.cells[index] = .json(.null)
-                    return false
-                }
-                return true
-            default:
-                errors.append(GraphQLError("Field \(plan.parentType).\(plan.fieldName) returned a value of the wrong shape for \(n.value).",
-                                           locations: locations(plan.fieldNodes), path: path.elements))
+        }
+        let n = levels.namedTypeName
+        switch output {
+        case .null:
+            node.cells[index] = .json(.null)
+            return true
+        case .leaf(let value):
+            guard let t = namedType(plan, n), t.kind.isLeaf, let v = Values.serializeLeaf(t, value) else {
+                let what = schema.types[n]?.kind == .enumType ? "Enum \"\(n)\" cannot represent value: \(value.text)"
+                    : "\(n) cannot represent value: \(value.text)"
+                errors.append(GraphQLError(what, locations: locations(plan.fieldNodes), path: path.elements))
                 return false
             }
+            node.cells[index] = .json(v)
+            return true
+        case .object(let box):
+            let runtime: NamedType, subPlans: [FieldPlan]
+            if let last = plan.lastRuntime, last.name == box.typeName {
+                (runtime, subPlans) = (last.type, last.subPlans)
+            } else {
+                guard let declared = namedType(plan, n), declared.kind.isComposite else {
+                    errors.append(GraphQLError("Field \(plan.parentType).\(plan.fieldName) returned an object for non-object type \(n).",
+                                               locations: locations(plan.fieldNodes), path: path.elements))
+                    return false
+                }
+                guard let found = schema.types[box.typeName], found.kind == .object, schema.isPossibleType(declared, box.typeName) else {
+                    errors.append(GraphQLError("Abstract type \"\(n)\" must resolve to an Object type at runtime for field \"\(plan.parentType).\(plan.fieldName)\". Got \"\(box.typeName)\".",
+                                               locations: locations(plan.fieldNodes), path: path.elements))
+                    return false
+                }
+                runtime = found
+                if let cached = plan.subPlans[runtime.name] { subPlans = cached } else {
+                    subPlans = collectPlans(runtime, plan.fieldNodes.compactMap(\.selectionSet))
+                    plan.subPlans[runtime.name] = subPlans
+                }
+                plan.lastRuntime = (box.typeName, runtime, subPlans)
+            }
+            let child = ResultNode(shape: shapes)
+            child.parent = node
+            child.indexInParent = index
+            child.nonNullInParent = levels.nonNullAt[level]
+            node.cells[index] = .node(child)
+            if !executeFields(runtime, box, subPlans, child, path.boxed) {
+                child.isNull = true
+                node.cells[index] = .json(.null)
+                return false
+            }
+            return true
+        default:
+            errors.append(GraphQLError("Field \(plan.parentType).\(plan.fieldName) returned a value of the wrong shape for \(n).",
+                                       locations: locations(plan.fieldNodes), path: path.elements))
+            return false
         }
     }
 

@@ -192,6 +192,31 @@ public struct ObjectField: Sendable, Hashable {
 }
 
 /// Type references (§2.11).
+/// A type reference unwrapped once, for code that completes many values of it: how many lists
+/// deep its named type is, whether each level is non-null (level 0 is the field's own type,
+/// level `listDepth` the named type), and the named type's name — no matching on the indirect
+/// `TypeReference` per value.
+public struct TypeLevels: Sendable {
+    public let nonNullAt: [Bool]
+    public let listDepth: Int
+    public let namedTypeName: String
+
+    public init(_ type: TypeReference) {
+        var nonNullAt: [Bool] = []
+        var t = type
+        while true {
+            var nonNull = false
+            if case .nonNull(let inner) = t { nonNull = true; t = inner }
+            nonNullAt.append(nonNull)
+            guard case .list(let inner) = t else { break }
+            t = inner
+        }
+        self.nonNullAt = nonNullAt
+        listDepth = nonNullAt.count - 1
+        namedTypeName = t.namedType.value
+    }
+}
+
 public indirect enum TypeReference: Sendable, Hashable, CustomStringConvertible {
     case named(Name)
     case list(TypeReference)
