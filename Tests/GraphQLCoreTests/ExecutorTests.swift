@@ -178,6 +178,12 @@ struct ExecutorTests {
         // In a list of non-null items, the failing item nulls the list (the nearest nullable position).
         let list = try await run("{ nested { ok items { asyncFailNonNull } } }")
         #expect(list.json.text == #"{"errors":[{"message":"late failure","locations":[{"line":1,"column":23}],"path":["nested","items",1,"asyncFailNonNull"]}],"data":{"nested":{"ok":"ok0","items":null}}}"#)
+        // Two late failures under one list: whichever comes second lands in a list already nulled
+        // (taken out of the tree, still there for the resolvers below it) and changes nothing more.
+        let two = try await run("{ nested { items { inner { asyncFailNonNull } asyncFailNonNull } } }")
+        #expect(two.json["data"]?.text == #"{"nested":{"items":null}}"#)
+        #expect(Set(two.errors.compactMap(\.path)) == [[.key("nested"), .key("items"), .index(0), .key("inner"), .key("asyncFailNonNull")],
+                                                      [.key("nested"), .key("items"), .index(1), .key("asyncFailNonNull")]])
     }
 
     @Test func internalErrorsAreRedactedUnlessExposed() async throws {

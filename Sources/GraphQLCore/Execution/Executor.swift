@@ -418,7 +418,7 @@ final class ExecutionState: @unchecked Sendable {
         let root = ResultNode(shape: shapes)
         root.append(plan.responseKey, .pending)
         if !complete(value, 0, plan, root, 0, PathStep(.root, key: plan.responseKey)) {
-            if case .nonNull = plan.returnType { dataIsNull = true } else { root.cells[0] = .json(.null) }
+            if case .nonNull = plan.returnType { dataIsNull = true } else { setNull(root, 0) }
         }
         await drain()
         if dataIsNull || root.isNull { return ExecutionResult(data: .null, errors: errors) }
@@ -483,22 +483,38 @@ final class ExecutionState: @unchecked Sendable {
         return GraphQLError("Internal server error", code: "INTERNAL_SERVER_ERROR")
     }
 
-    /// A failed non-null position nulls its nearest nullable ancestor (§6.4.4).
+    /// A failed non-null position nulls its nearest nullable ancestor (§6.4.4). A position
+    /// already inside a nulled object or list changes nothing above it.
     func nullOut(_ node: ResultNode, _ index: Int, nonNull: Bool) {
         if nonNull {
             var n = node
             while true {
+                if n.isNull { return }
                 n.isNull = true
                 guard let parent = n.parent else { dataIsNull = true; return }
                 if !n.nonNullInParent {
-                    parent.cells[n.indexInParent] = .json(.null)
+                    setNull(parent, n.indexInParent)
                     return
                 }
                 n = parent
             }
         } else {
-            node.cells[index] = .json(.null)
+            setNull(node, index)
         }
+    }
+
+    /// Objects and lists taken out of the tree by a null, kept until the execution ends:
+    /// resolvers still running below them complete into them and walk up through their
+    /// (unowned) parents, which must still be there.
+    var detached: [ResultNode] = []
+
+    /// Sets a position to null; an object or list it held is marked null and kept (see `detached`).
+    func setNull(_ node: ResultNode, _ index: Int) {
+        if case .node(let child) = node.cells[index] {
+            child.isNull = true
+            detached.append(child)
+        }
+        node.cells[index] = .json(.null)
     }
 
     // MARK: fields
@@ -527,7 +543,7 @@ final class ExecutionState: @unchecked Sendable {
             }
             if !complete(output, 0, plan, node, index, PathStep(path, key: plan.responseKey)) {
                 if case .nonNull = plan.returnType { return false }
-                node.cells[index] = .json(.null)
+                setNull(node, index)
             }
         }
         return true
@@ -623,7 +639,7 @@ final class ExecutionState: @unchecked Sendable {
                     list.cells.append(.pending)
                     if !complete(item, level + 1, plan, list, i, PathStep(listPath, index: i)) {
                         if itemNonNull { return false }
-                        list.cells[i] = .json(.null)
+                        setNull(list, i)
                     }
                 }
                 return true
@@ -675,8 +691,7 @@ final class ExecutionState: @unchecked Sendable {
             child.nonNullInParent = levels.nonNullAt[level]
             node.cells[index] = .node(child)
             if !executeFields(runtime, box, subPlans, child, path.boxed) {
-                child.isNull = true
-                node.cells[index] = .json(.null)
+                setNull(node, index)
                 return false
             }
             return true
