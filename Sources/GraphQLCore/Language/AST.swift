@@ -191,7 +191,6 @@ public struct ObjectField: Sendable, Hashable {
     public var span: Span
 }
 
-/// Type references (§2.11).
 /// A type reference unwrapped once, for code that completes many values of it: how many lists
 /// deep its named type is, whether each level is non-null (level 0 is the field's own type,
 /// level `listDepth` the named type), and the named type's name — no matching on the indirect
@@ -217,6 +216,7 @@ public struct TypeLevels: Sendable {
     }
 }
 
+/// Type references (§2.11).
 public indirect enum TypeReference: Sendable, Hashable, CustomStringConvertible {
     case named(Name)
     case list(TypeReference)
