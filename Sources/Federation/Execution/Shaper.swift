@@ -41,7 +41,6 @@ struct Shaper {
         let responseKey: String
         let nodes: [Field]
         let isTypename: Bool
-        let type: TypeReference
         let named: NamedType?
         /// `"<responseKey>":` as JSON, written once per step rather than once per object.
         let keyBytes: [UInt8]
@@ -65,7 +64,6 @@ struct Shaper {
             self.keyBytes = w.bytes
             self.nodes = nodes
             self.isTypename = isTypename
-            self.type = type
             self.named = named
         }
     }

@@ -418,7 +418,7 @@ final class ExecutionState: @unchecked Sendable {
         let root = ResultNode(shape: shapes)
         root.append(plan.responseKey, .pending)
         if !complete(value, 0, plan, root, 0, PathStep(.root, key: plan.responseKey)) {
-            if case .nonNull = plan.returnType { dataIsNull = true } else { setNull(root, 0) }
+            if plan.levels.nonNullAt[0] { dataIsNull = true } else { setNull(root, 0) }
         }
         await drain()
         if dataIsNull || root.isNull { return ExecutionResult(data: .null, errors: errors) }
@@ -542,7 +542,7 @@ final class ExecutionState: @unchecked Sendable {
                 }
             }
             if !complete(output, 0, plan, node, index, PathStep(path, key: plan.responseKey)) {
-                if case .nonNull = plan.returnType { return false }
+                if plan.levels.nonNullAt[0] { return false }
                 setNull(node, index)
             }
         }
@@ -579,8 +579,6 @@ final class ExecutionState: @unchecked Sendable {
 
     static let noContext = ContextBox(NoContext())
 
-    /// CompleteValue (§6.4.3) into `node.cells[index]`; false when the value is null or failed
-    /// where `type` is non-null (the caller propagates).
     /// The schema's type named `n` (the named type at the bottom of the plan's return type).
     @inline(__always) func namedType(_ plan: FieldPlan, _ n: String) -> NamedType? {
         if let t = plan.namedType { return t }
@@ -589,6 +587,9 @@ final class ExecutionState: @unchecked Sendable {
         return t
     }
 
+    /// CompleteValue (§6.4.3) of the value at list level `level` of the plan's type into
+    /// `node.cells[index]`; false when it is null or failed where that level is non-null (the
+    /// caller propagates).
     func complete(_ output: Output, _ level: Int, _ plan: FieldPlan, _ node: ResultNode, _ index: Int, _ path: PathStep) -> Bool {
         switch output {
         case .async(let thunk):
