@@ -76,7 +76,7 @@ struct HeaderAndDedupTests {
 enum SchemaLoaderProbe {
     static func sdl(_ url: String) async throws -> String {
         let r = try await HTTPTransport(name: "probe", url: url).fetch(SubgraphRequest(query: "{ _service { sdl } }", variables: [:]))
-        return try #require(r.data?.json["_service"]?["sdl"]?.stringValue)
+        return try #require(r.data?.rootJSON["_service"]?["sdl"]?.stringValue)
     }
 }
 

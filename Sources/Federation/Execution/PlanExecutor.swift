@@ -103,7 +103,7 @@ public final class PlanExecutor: Sendable {
             // The executor answers __schema/__type from the API schema.
             shaped = await Executor.execute(shaping, request: ExecutionRequest(document: request.document, operationName: operation.name?.value,
                                                                                 variables: variables, source: request.source),
-                                            context: ShapeContext(root: run.root.json.objectValue ?? [:]))
+                                            context: ShapeContext(root: run.tree.json(run.rootValue).objectValue ?? [:]))
         } else {
             // Written from the client's own document (fields authorization removed answer null).
             let document = request.clientDocument ?? request.document
@@ -112,7 +112,7 @@ public final class PlanExecutor: Sendable {
             } ?? operation
             var fragments: [String: FragmentDefinition] = [:]
             for f in document.fragments where fragments[f.name.value] == nil { fragments[f.name.value] = f }
-            var shaper = Shaper(schema: supergraph.apiSchema, fragments: fragments, variables: variables, source: request.source)
+            var shaper = Shaper(schema: supergraph.apiSchema, tree: run.tree, fragments: fragments, variables: variables, source: request.source)
             shaper.missingIsExplained = !run.errors.isEmpty
             shaper.nulled = request.nulledFields
             let data = shaper.shape(clientOperation, root: run.root)
@@ -128,30 +128,27 @@ public final class PlanExecutor: Sendable {
     }
 }
 
-extension ResultNode {
-    /// Takes the planner's internal aliases off the keys of this tree, in place.
-    func unalias(_ renames: [String: String]) {
-        if isObject { renameKeys(renames) }
-        for cell in cells { if case .node(let n) = cell { n.unalias(renames) } }
-    }
-}
-
 /// One run of a plan, owned by the task that executes it. Fetches whose dependencies are done
-/// start together; each takes with it what it needs from the response tree (its representations),
-/// collected here, and comes back with its answer, merged here — the tree is never touched by two
-/// tasks, so it needs no lock.
+/// start together; each takes with it what it needs from the response buffer (its
+/// representations), collected here, and comes back with its answer, absorbed and merged here —
+/// the buffer is never touched by two tasks, so it needs no lock.
 final class PlanRun {
     let executor: PlanExecutor
     let variables: OrderedDictionary<String, JSON>
     let headers: @Sendable (String) -> [(String, String)]
-    let root = ResultNode(isObject: true)
+    /// Every answer of the run, merged into the object `root`.
+    var tree = ResponseBuffer()
+    let root: Int32
     private(set) var errors: [GraphQLError] = []
 
     init(executor: PlanExecutor, variables: OrderedDictionary<String, JSON>, headers: @escaping @Sendable (String) -> [(String, String)]) {
         self.executor = executor
         self.variables = variables
         self.headers = headers
+        root = tree.newObject().object
     }
+
+    var rootValue: ResponseBuffer.Value { ResponseBuffer.Value(object: root) }
 
     func addErrors(_ e: [GraphQLError]) { errors += e }
 
@@ -176,13 +173,13 @@ final class PlanRun {
         var found = Found()
     }
 
-    /// An object an entity answer is merged into: the node, and its entry in `Found`.
-    typealias Target = (node: ResultNode, entry: Int)
+    /// An object an entity answer is merged into: the object, and its entry in `Found`.
+    typealias Target = (node: Int32, entry: Int)
 
-    /// Objects found at a path, with the list indices on the way to each, kept flat (`stride`
-    /// per object) so that no object costs an array of its own.
+    /// Values found at a path (objects at the end), with the list indices on the way to each,
+    /// kept flat (`stride` per value) so that no value costs an array of its own.
     struct Found {
-        var nodes: [ResultNode] = []
+        var nodes: [ResponseBuffer.Value] = []
         var indices: [Int] = []
         var stride = 0
         func indices(of entry: Int) -> ArraySlice<Int> { indices[(entry * stride)..<((entry + 1) * stride)] }
@@ -190,7 +187,7 @@ final class PlanRun {
         /// Adds `node`, found under entry `entry` of `from` (its list indices copied, plus `index`
         /// when the step went into a list).
         @inline(__always)
-        mutating func add(_ node: ResultNode, from: Found, entry: Int, index: Int? = nil) {
+        mutating func add(_ node: ResponseBuffer.Value, from: Found, entry: Int, index: Int? = nil) {
             nodes.append(node)
             let n = from.stride
             if n > 0 {
@@ -351,8 +348,8 @@ final class PlanRun {
             addErrors([e])
         case .success(let response):
             if let data = response.data {
-                if !f.internalAliases.isEmpty { data.unalias(f.internalAliases) }
-                root.merge(data)
+                let answer = tree.absorb(data, renames: f.internalAliases)
+                if answer.isObject { tree.merge(root, answer.object) }
             }
             errors += upstreamErrors(response, f) { Self.pathElements($0) }
         }
@@ -361,32 +358,33 @@ final class PlanRun {
     /// Objects at `path` (lists flattened, type conditions applied), each with the list indices
     /// on its way (one per `.list` segment): its response path is built only when an error needs it.
     func collect(_ path: [PathSegment]) -> Found {
-        var current = Found(nodes: [root], indices: [], stride: 0)
+        var current = Found(nodes: [rootValue], indices: [], stride: 0)
         for seg in path {
             var next = Found(nodes: [], indices: [], stride: current.stride)
             next.nodes.reserveCapacity(current.nodes.count)
             switch seg {
             case .field(let key):
-                var lookup = ResultShape.Lookup(key)
-                for e in current.nodes.indices {
-                    if case .node(let v)? = lookup.cell(in: current.nodes[e]) { next.add(v, from: current, entry: e) }
+                guard let k = tree.keys.find(key) else { return next }
+                for e in current.nodes.indices where current.nodes[e].isObject {
+                    if let v = tree.member(current.nodes[e].object, k), v.isObject || v.isList { next.add(v, from: current, entry: e) }
                 }
             case .list:
                 next.stride = current.stride + 1
                 for e in current.nodes.indices {
                     let list = current.nodes[e]
-                    guard !list.isObject else { continue }
-                    next.nodes.reserveCapacity(next.nodes.count + list.cells.count)
-                    for i in list.cells.indices {
-                        guard case .node(let n) = list.cells[i] else { continue }
-                        next.add(n, from: current, entry: e, index: i)
+                    guard list.isList else { continue }
+                    next.nodes.reserveCapacity(next.nodes.count + list.items.count)
+                    for s in list.items {
+                        let item = tree.values[s]
+                        guard item.isObject || item.isList else { continue }
+                        next.add(item, from: current, entry: e, index: s - list.items.lowerBound)
                     }
                 }
             case .typeCondition(let types):
                 for e in current.nodes.indices {
                     let node = current.nodes[e]
                     guard node.isObject else { continue }
-                    if let t = node.typename, !types.contains(t) { continue }
+                    if let t = tree.typename(node.object), !types.contains(t) { continue }
                     next.add(node, from: current, entry: e)
                 }
             }
@@ -428,16 +426,17 @@ final class PlanRun {
     struct EntityKind {
         let typename: String?
         let writer: RepresentationWriter?
-        var keys: [ResultShape.Lookup]
+        /// The key fields' ids (-2: no answer has it).
+        let keys: [Int32]
         /// What the representation's `__typename` says (the interface for an @interfaceObject).
         let written: String?
 
-        init(typename: String?, input: EntityRepresentation?, schema: Schema) {
+        init(typename: String?, input: EntityRepresentation?, schema: Schema, keys table: KeyTable) {
             self.typename = typename
             let written = input.map { $0.asInterfaceObject ? $0.typeCondition : (typename ?? $0.typeCondition) }
             self.written = written
-            writer = input.map { RepresentationWriter($0.selection.selections, runtime: typename ?? written, schema: schema) }
-            keys = input?.keyFields.map { ResultShape.Lookup($0) } ?? []
+            writer = input.map { RepresentationWriter($0.selection.selections, runtime: typename ?? written, schema: schema, keys: table) }
+            keys = input?.keyFields.map { table.find($0) ?? -2 } ?? []
         }
     }
 
@@ -496,24 +495,17 @@ final class PlanRun {
         let found = collect(path)
         let schema = executor.supergraph.schema
         var kinds: [EntityKind] = []
-        for (entry, node) in found.nodes.enumerated() {
-            let typename = node.typename
+        for (entry, value) in found.nodes.enumerated() {
+            let node = value.object
+            let typename = tree.typename(node)
             let k: Int
             if let i = kinds.firstIndex(where: { $0.typename == typename }) { k = i } else {
-                kinds.append(EntityKind(typename: typename, input: input(for: typename, in: f), schema: schema))
+                kinds.append(EntityKind(typename: typename, input: input(for: typename, in: f), schema: schema, keys: tree.keys))
                 k = kinds.count - 1
             }
             guard let writer = kinds[k].writer else { continue }
             // An object whose key is missing or null is not an entity this fetch can resolve.
-            var hasKey = true
-            for j in kinds[k].keys.indices {
-                switch kinds[k].keys[j].cell(in: node) {
-                case nil, .json(.null)?, .pending?: hasKey = false
-                default: break
-                }
-                if !hasKey { break }
-            }
-            guard hasKey else { continue }
+            guard kinds[k].keys.allSatisfy({ tree.member(node, $0).map { !$0.isNull } ?? false }) else { continue }
             let b: Int
             if f.contextInputs.isEmpty {
                 // No @fromContext: one batch.
@@ -531,7 +523,7 @@ final class PlanRun {
             if batches[b].count > 0 { batches[b].list.bytes.append(UInt8(ascii: ",")) }
             let start = batches[b].list.bytes.count
             batches[b].list.bytes.append(UInt8(ascii: "{"))
-            writer.write(node, typename: kinds[k].written, schema: schema, into: &batches[b].list)
+            writer.write(tree, node, typename: kinds[k].written, schema: schema, into: &batches[b].list)
             batches[b].list.bytes.append(UInt8(ascii: "}"))
             batches[b].add(from: start, commaAt: commaAt, target: (node, entry))
         }
@@ -541,29 +533,28 @@ final class PlanRun {
     /// The value an entity's `@fromContext` argument takes: picked from its ancestor at the
     /// input's path (found again by the entity's own list indices).
     func contextValue(_ input: ContextInput, indices: ArraySlice<Int>) -> JSON {
-        var current: ResultNode.Cell = .node(root)
+        var current = rootValue
         var next = indices.makeIterator()
         for seg in input.ancestorPath {
-            switch (seg, current) {
-            case (.field(let k), .node(let n)) where n.isObject: current = n[k] ?? .json(.null)
-            case (.list, .node(let n)) where !n.isObject:
-                guard let i = next.next(), i < n.cells.count else { return .null }
-                current = n.cells[i]
-            case (.typeCondition, _): continue
-            default: return .null
+            switch seg {
+            case .field(let k) where current.isObject:
+                current = tree.member(current, k) ?? .null
+            case .list where current.isList:
+                guard let i = next.next(), i < current.items.count else { return .null }
+                current = tree.values[current.items.lowerBound + i]
+            case .typeCondition:
+                continue
+            default:
+                return .null
             }
         }
         var selections = input.selection.selections
-        while case .node(let n) = current, n.isObject, let first = selections.first, case .field(let field) = first {
-            current = n[field.responseKey] ?? .json(.null)
+        while current.isObject, let first = selections.first, case .field(let field) = first {
+            current = tree.member(current, field.responseKey) ?? .null
             guard let sub = field.selectionSet else { break }
             selections = sub.selections
         }
-        switch current {
-        case .json(let j): return j
-        case .node(let n): return n.json
-        case .pending: return .null
-        }
+        return tree.json(current)
     }
 
     func mergeEntities(_ path: [PathSegment], _ f: FetchNode, _ targets: [[Target]], _ found: Found,
@@ -579,17 +570,19 @@ final class PlanRun {
                       let base = targets[i].first.map({ Self.responsePath(path, found.indices(of: $0.entry)) }) else { return nil }
                 return base + Self.pathElements(Array(p.dropFirst(2)))
             }
-            guard case .node(let list)? = response.data?["_entities"], !list.isObject else { return }
-            for (i, entity) in list.cells.enumerated() where i < targets.count {
-                guard case .node(let o) = entity, o.isObject else { continue }
-                if !f.internalAliases.isEmpty { o.unalias(f.internalAliases) }
+            guard let data = response.data else { return }
+            let answer = tree.absorb(data, renames: f.internalAliases)
+            guard let list = tree.member(answer, "_entities"), list.isList else { return }
+            let schema = executor.supergraph.schema
+            for (i, s) in list.items.enumerated() where i < targets.count {
+                let entity = tree.values[s]
+                guard entity.isObject else { continue }
+                let theirs = tree.typename(entity.object)
                 for (node, _) in targets[i] {
                     // An @interfaceObject answer names the interface; the object keeps its own type.
-                    if let mine = node.typename, let theirs = o.typename, mine != theirs,
-                       executor.supergraph.schema.types[theirs]?.kind != .object {
-                        o.set("__typename", .json(.string(mine)))
-                    }
-                    node.merge(o)
+                    var keep = false
+                    if let theirs, let mine = tree.typename(node), mine != theirs, schema.types[theirs]?.kind != .object { keep = true }
+                    tree.merge(node, entity.object, keepTypename: keep)
                 }
             }
         }

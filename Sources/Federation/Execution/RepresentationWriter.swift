@@ -1,13 +1,13 @@
 import GraphQLCore
 
-/// Writes entity representations from the response tree: the selection of an entity input
+/// Writes entity representations from the response buffer: the selection of an entity input
 /// (`EntityRepresentation.selection`), resolved for one runtime type into a flat list of members
 /// once, then applied to every object of that type — no selection walk, fragment test or key
-/// search per object. A member's fields are read by response key (a position remembered per
-/// object shape) and written under their field names; `__typename` is written as the name the
+/// search per object. A member's fields are read by response key (its id in the buffer, found
+/// once) and written under their field names; `__typename` is written as the name the
 /// target expects (the interface's for an @interfaceObject).
 ///
-/// Made per plan run (it remembers shapes of that run's tree), used by one task.
+/// Made per plan run (key ids are the run's buffer's), used by one task.
 final class RepresentationWriter {
     /// One name written in the representation: the response keys that may give it, in selection
     /// order (the first one present wins, as each name is written once).
@@ -18,7 +18,8 @@ final class RepresentationWriter {
     }
 
     struct Source {
-        var lookup: ResultShape.Lookup
+        /// The response key's id (-2: no answer has it).
+        let key: Int32
         /// The field's selection, for an object or list value (nil for a leaf).
         let nested: Nested?
     }
@@ -39,11 +40,11 @@ final class RepresentationWriter {
     private var typenameAt: Int?
 
     /// The members `selections` give an object of runtime type `runtime` (fragments apply by it).
-    init(_ selections: [Selection], runtime: String?, schema: Schema) {
-        add(selections, runtime: runtime, schema: schema)
+    init(_ selections: [Selection], runtime: String?, schema: Schema, keys: KeyTable) {
+        add(selections, runtime: runtime, schema: schema, keys: keys)
     }
 
-    private func add(_ selections: [Selection], runtime: String?, schema: Schema) {
+    private func add(_ selections: [Selection], runtime: String?, schema: Schema, keys: KeyTable) {
         for sel in selections {
             switch sel {
             case .field(let f):
@@ -52,7 +53,7 @@ final class RepresentationWriter {
                     if typenameAt == nil { typenameAt = members.count; members.append(Member(nameBytes: Self.nameBytes(name), sources: [])) }
                     continue
                 }
-                let source = Source(lookup: ResultShape.Lookup(f.responseKey), nested: f.selectionSet.map(Nested.init))
+                let source = Source(key: keys.find(f.responseKey) ?? -2, nested: f.selectionSet.map(Nested.init))
                 let bytes = Self.nameBytes(name)
                 if let i = members.firstIndex(where: { $0.nameBytes == bytes }) {
                     members[i].sources.append(source)
@@ -63,7 +64,7 @@ final class RepresentationWriter {
                 if let condition = i.typeCondition?.value, let runtime, condition != runtime {
                     guard let t = schema.types[condition], t.kind.isAbstract, t.possibleTypes.contains(runtime) else { continue }
                 }
-                add(i.selectionSet.selections, runtime: runtime, schema: schema)
+                add(i.selectionSet.selections, runtime: runtime, schema: schema, keys: keys)
             case .fragmentSpread:
                 continue
             }
@@ -77,9 +78,9 @@ final class RepresentationWriter {
         return w.bytes
     }
 
-    /// The object's members, between braces, at the end of `w`. `typename` is what `__typename`
-    /// is written as (nothing when nil: the member is then left out).
-    func write(_ node: ResultNode, typename: String?, schema: Schema, into w: inout JSONWriter, typenameWritten: Bool = false) {
+    /// The members of object `node`, between braces, at the end of `w`. `typename` is what
+    /// `__typename` is written as (nothing when nil: the member is then left out).
+    func write(_ tree: ResponseBuffer, _ node: Int32, typename: String?, schema: Schema, into w: inout JSONWriter, typenameWritten: Bool = false) {
         var first = !typenameWritten
         for m in members.indices {
             if m == typenameAt {
@@ -91,24 +92,24 @@ final class RepresentationWriter {
                 continue
             }
             for s in members[m].sources.indices {
-                guard let value = members[m].sources[s].lookup.cell(in: node) else { continue }
+                guard let value = tree.member(node, members[m].sources[s].key) else { continue }
                 if !first { w.bytes.append(UInt8(ascii: ",")) }
                 first = false
                 w.bytes.append(contentsOf: members[m].nameBytes)
-                if let nested = members[m].sources[s].nested { Self.write(value, nested, schema: schema, into: &w) } else { ResultNode.write(value, &w) }
+                if let nested = members[m].sources[s].nested { Self.write(tree, value, nested, schema: schema, into: &w) } else { tree.write(value, &w) }
                 break
             }
         }
     }
 
     /// A field's value under a nested selection: objects by their own `__typename`, lists item by item.
-    static func write(_ value: ResultNode.Cell, _ nested: Nested, schema: Schema, into w: inout JSONWriter) {
-        guard case .node(let child) = value else { ResultNode.write(value, &w); return }
-        if child.isObject {
-            let t = child.typename
+    static func write(_ tree: ResponseBuffer, _ value: ResponseBuffer.Value, _ nested: Nested, schema: Schema, into w: inout JSONWriter) {
+        switch value.kind {
+        case .object:
+            let t = tree.typename(value.object)
             let writer: RepresentationWriter
             if let found = nested.byType.first(where: { $0.type == t }) { writer = found.writer } else {
-                writer = RepresentationWriter(nested.selection.selections, runtime: t, schema: schema)
+                writer = RepresentationWriter(nested.selection.selections, runtime: t, schema: schema, keys: tree.keys)
                 nested.byType.append((t, writer))
             }
             w.bytes.append(UInt8(ascii: "{"))
@@ -118,15 +119,17 @@ final class RepresentationWriter {
                 w.writeString(t)
                 typenameWritten = true
             }
-            writer.write(child, typename: t, schema: schema, into: &w, typenameWritten: typenameWritten)
+            writer.write(tree, value.object, typename: t, schema: schema, into: &w, typenameWritten: typenameWritten)
             w.bytes.append(UInt8(ascii: "}"))
-        } else {
+        case .list:
             w.bytes.append(UInt8(ascii: "["))
-            for (i, item) in child.cells.enumerated() {
-                if i > 0 { w.bytes.append(UInt8(ascii: ",")) }
-                write(item, nested, schema: schema, into: &w)
+            for s in value.items {
+                if s != value.items.lowerBound { w.bytes.append(UInt8(ascii: ",")) }
+                write(tree, tree.values[s], nested, schema: schema, into: &w)
             }
             w.bytes.append(UInt8(ascii: "]"))
+        default:
+            tree.write(value, &w)
         }
     }
 }

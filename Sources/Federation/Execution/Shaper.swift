@@ -1,7 +1,7 @@
 import GraphQLCore
 import OrderedCollections
 
-/// Writes the client's `data` from the merged tree to bytes in one walk: the client's operation
+/// Writes the client's `data` from the merged buffer to bytes in one walk: the client's operation
 /// is applied to the tree (CollectFields per runtime type, aliases, `@skip`/`@include`, result
 /// coercion of leaves, `__typename`) with the specification's null propagation — what
 /// executing the operation over the tree with the general executor gives, without building a
@@ -10,6 +10,8 @@ import OrderedCollections
 /// Introspection (`__schema`, `__type`) is left to the executor.
 struct Shaper {
     let schema: Schema
+    /// The merged answers.
+    let tree: ResponseBuffer
     let collector: FieldCollector
     let source: Source?
     var errors: [GraphQLError] = []
@@ -49,14 +51,14 @@ struct Shaper {
         /// The steps of an object value, by its runtime type, collected the first time one comes
         /// (most fields see one type): no lookup by selection sets per object.
         var children: [(type: ObjectIdentifier, steps: [FieldStep])] = []
-        /// The response key's position in the last object shape it was looked up in.
-        var lookup: ResultShape.Lookup
+        /// The response key's id in the buffer (-2: no answer has it).
+        let key: Int32
         /// The field's type unwrapped once (no matching on the type per value).
         let levels: TypeLevels
-        init(responseKey: String, nodes: [Field], isTypename: Bool, type: TypeReference, named: NamedType?) {
+        init(responseKey: String, key: Int32, nodes: [Field], isTypename: Bool, type: TypeReference, named: NamedType?) {
             self.responseKey = responseKey
             self.levels = TypeLevels(type)
-            self.lookup = ResultShape.Lookup(responseKey)
+            self.key = key
             self.selectionSets = nodes.compactMap(\.selectionSet)
             var w = JSONWriter(capacity: responseKey.utf8.count + 3)
             w.writeString(responseKey)
@@ -68,8 +70,9 @@ struct Shaper {
         }
     }
 
-    init(schema: Schema, fragments: [String: FragmentDefinition], variables: OrderedDictionary<String, JSON>, source: Source?) {
+    init(schema: Schema, tree: ResponseBuffer, fragments: [String: FragmentDefinition], variables: OrderedDictionary<String, JSON>, source: Source?) {
         self.schema = schema
+        self.tree = tree
         self.collector = FieldCollector(schema: schema, fragments: fragments, variables: variables)
         self.source = source
     }
@@ -85,7 +88,7 @@ struct Shaper {
 
     /// The response's `data`, written to bytes in the client's field order (null when a
     /// non-null root field came back null).
-    mutating func shape(_ operation: OperationDefinition, root: ResultNode) -> [UInt8] {
+    mutating func shape(_ operation: OperationDefinition, root: Int32) -> [UInt8] {
         out = JSONWriter(capacity: 16_384)
         guard let rootName = schema.rootTypeName(operation.operation), let rootType = schema.types[rootName] else { return Array("null".utf8) }
         if case .propagate = object(root, rootType, steps: steps(rootType, [operation.selectionSet])) {
@@ -105,10 +108,10 @@ struct Shaper {
         let steps = collector.collect(type, sets).compactMap { responseKey, nodes -> FieldStep? in
             let name = nodes[0].name.value
             if name == "__typename" {
-                return FieldStep(responseKey: responseKey, nodes: nodes, isTypename: true, type: .named(Name("String")), named: nil)
+                return FieldStep(responseKey: responseKey, key: -2, nodes: nodes, isTypename: true, type: .named(Name("String")), named: nil)
             }
             guard let def = schema.field(type, name) else { return nil }
-            return FieldStep(responseKey: responseKey, nodes: nodes, isTypename: false, type: def.type,
+            return FieldStep(responseKey: responseKey, key: tree.keys.find(responseKey) ?? -2, nodes: nodes, isTypename: false, type: def.type,
                              named: schema.types[def.type.namedType.value])
         }
         if cacheable { plans[key] = steps }
@@ -124,7 +127,7 @@ struct Shaper {
         return found
     }
 
-    mutating func object(_ node: ResultNode, _ type: NamedType, steps: [FieldStep]) -> Completed {
+    mutating func object(_ node: Int32, _ type: NamedType, steps: [FieldStep]) -> Completed {
         out.bytes.append(UInt8(ascii: "{"))
         for (i, step) in steps.enumerated() {
             if i > 0 { out.bytes.append(UInt8(ascii: ",")) }
@@ -138,7 +141,7 @@ struct Shaper {
                 continue
             }
             let before = errors.count
-            let r = complete(step.lookup.cell(in: node), 0, step, parent: type)
+            let r = complete(tree.member(node, step.key), 0, step, parent: type)
             if errors.count > before { within(before, .key(step.responseKey)) }
             if case .propagate = r { return .propagate }
         }
@@ -154,7 +157,7 @@ struct Shaper {
     /// CompleteValue at list level `level` of the step's type (0: the field itself): a null in a
     /// non-null position records the error and propagates; a position that is not non-null stops
     /// a propagation from inside as null.
-    mutating func complete(_ value: ResultNode.Cell?, _ level: Int, _ step: FieldStep, parent: NamedType) -> Completed {
+    mutating func complete(_ value: ResponseBuffer.Value?, _ level: Int, _ step: FieldStep, parent: NamedType) -> Completed {
         if step.levels.nonNullAt[level] {
             if value == nil, missingIsExplained { return .propagate }
             let r = completeInner(value, level, step, parent: parent)
@@ -175,18 +178,19 @@ struct Shaper {
     }
 
     /// Completion of a list, leaf or composite value (errors are recorded and propagate).
-    mutating func completeInner(_ value: ResultNode.Cell?, _ level: Int, _ step: FieldStep, parent: NamedType) -> Completed {
+    mutating func completeInner(_ value: ResponseBuffer.Value?, _ level: Int, _ step: FieldStep, parent: NamedType) -> Completed {
         guard let value else { return .null }
         if level < step.levels.listDepth {
-            switch value {
-            case .json(.null), .pending: return .null
-            case .node(let list) where !list.isObject:
+            switch value.kind {
+            case .null: return .null
+            case .list:
                 out.bytes.append(UInt8(ascii: "["))
-                for (i, item) in list.cells.enumerated() {
-                    if i > 0 { out.bytes.append(UInt8(ascii: ",")) }
+                let items = value.items
+                for s in items {
+                    if s != items.lowerBound { out.bytes.append(UInt8(ascii: ",")) }
                     let before = errors.count
-                    let r = complete(item, level + 1, step, parent: parent)
-                    if errors.count > before { within(before, .index(i)) }
+                    let r = complete(tree.values[s], level + 1, step, parent: parent)
+                    if errors.count > before { within(before, .index(s - items.lowerBound)) }
                     if case .propagate = r { return .propagate }
                 }
                 out.bytes.append(UInt8(ascii: "]"))
@@ -203,33 +207,25 @@ struct Shaper {
             }
         }
         guard let declared = step.named else { return .null }
-        switch value {
-        case .json(.null), .pending:
+        switch value.kind {
+        case .null:
             return .null
-        case .json(let json):
-            guard declared.kind.isLeaf, let v = schema.serializeLeaf(declared, json) else {
-                let what = declared.kind == .enumType ? "Enum \"\(step.levels.namedTypeName)\" cannot represent value: \(json.text)"
-                    : "\(step.levels.namedTypeName) cannot represent value: \(json.text)"
-                error(what, step.nodes)
-                return .propagate
-            }
-            out.write(v)
-            return .value
-        case .node(let child) where declared.kind == .scalar && !Schema.builtInScalars.contains(declared.name):
+        case .object where declared.kind == .scalar && declared.builtInScalar == nil,
+             .list where declared.kind == .scalar && declared.builtInScalar == nil:
             // A custom scalar's value (a JSON object or list, say) passes through untouched.
-            child.write(&out)
+            tree.write(value, &out)
             return .value
-        case .node(let child) where child.isObject:
+        case .object:
             guard declared.kind.isComposite else {
                 error("Field \(parent.name).\(step.nodes[0].name.value) returned an object for non-object type \(step.levels.namedTypeName).", step.nodes)
                 return .propagate
             }
             var runtime = declared
             if declared.kind != .object {
-                if let name = child.typename, let t = schema.types[name], t.kind == .object,
-                   schema.isPossibleType(declared, name) {
+                let name = tree.typename(value.object)
+                if let name, let t = schema.types[name], t.kind == .object, schema.isPossibleType(declared, name) {
                     runtime = t
-                } else if let name = child.typename, schema.types[name] == nil {
+                } else if let name, schema.types[name] == nil {
                     // An object of a type the API schema hides (@inaccessible) is not shown.
                     return .null
                 } else if declared.kind != .interface {
@@ -239,11 +235,47 @@ struct Shaper {
                 // An interface known only through an @interfaceObject (no subgraph says which
                 // object it is): its own fields are answered, fragments on objects are not.
             }
-            return object(child, runtime, steps: steps(runtime, of: step))
-        case .node:
+            return object(value.object, runtime, steps: steps(runtime, of: step))
+        case .list:
             error("Field \(parent.name).\(step.nodes[0].name.value) returned a list for \(step.levels.namedTypeName).", step.nodes)
             return .propagate
+        default:
+            return leaf(value, declared, step)
         }
+    }
+
+    /// A scalar completed as a leaf of `declared` (result coercion): values that already are
+    /// what the type says are copied as they are; the rest go through the schema's coercion.
+    mutating func leaf(_ value: ResponseBuffer.Value, _ declared: NamedType, _ step: FieldStep) -> Completed {
+        switch declared.kind {
+        case .scalar:
+            switch declared.builtInScalar {
+            case .string?, .id?:
+                if value.isString { tree.write(value, &out); return .value }
+            case .int?:
+                if value.kind == .int, value.int >= Int(Int32.min), value.int <= Int(Int32.max) { out.writeInt(value.int); return .value }
+            case .float?:
+                if value.kind == .double, value.double.isFinite { out.writeDouble(value.double); return .value }
+            case .boolean?:
+                if value.kind == .bool { tree.write(value, &out); return .value }
+            case nil:
+                tree.write(value, &out)   // a custom scalar's value passes through
+                return .value
+            }
+        case .enumType:
+            if value.isString, declared.enumValues[tree.string(value)] != nil { tree.write(value, &out); return .value }
+        default:
+            break
+        }
+        let json = tree.json(value)
+        guard declared.kind.isLeaf, let v = schema.serializeLeaf(declared, json) else {
+            let what = declared.kind == .enumType ? "Enum \"\(step.levels.namedTypeName)\" cannot represent value: \(json.text)"
+                : "\(step.levels.namedTypeName) cannot represent value: \(json.text)"
+            error(what, step.nodes)
+            return .propagate
+        }
+        out.write(v)
+        return .value
     }
 
     /// Records an error; its path is filled in on the way out.

@@ -61,35 +61,28 @@ public struct SubgraphRequest: Sendable {
     }
 }
 
-/// A subgraph's answer: `data` as a response tree, and its errors. Built by the fetching task
-/// and handed once to the plan run that merges it (one owner at a time; never shared).
-public struct SubgraphResponse: @unchecked Sendable {
-    /// The `data` object; nil when absent or null.
-    public var data: ResultNode?
+/// A subgraph's answer: `data` in flat storage (`ResponseBuffer`, its root the `data` object),
+/// and its errors. Built by the fetching task and handed once to the plan run that absorbs it.
+public struct SubgraphResponse: Sendable {
+    /// The answer; nil when `data` is absent or null.
+    public var data: ResponseBuffer?
     /// The `errors` entries as sent.
     public var errors: [JSON]
-    public init(data: ResultNode?, errors: [JSON] = []) {
+    public init(data: ResponseBuffer?, errors: [JSON] = []) {
         self.data = data
         self.errors = errors
     }
 
-    /// Reads an HTTP body straight into the response tree; nil when it is not a GraphQL response.
+    /// An in-process subgraph's result tree, copied into flat storage.
+    public init(tree: ResultNode?, errors: [JSON] = []) {
+        self.init(data: tree.map { ResponseBuffer(tree: $0) }, errors: errors)
+    }
+
+    /// Reads an HTTP body straight into flat storage; nil when it is not a GraphQL response.
     public static func parse(_ bytes: [UInt8]) -> SubgraphResponse? {
-        guard let (data, members) = try? JSONReader.parseResponse(bytes, maxDepth: 512) else { return nil }
-        let node: ResultNode?
-        switch data {
-        case .node(let n)? where n.isObject: node = n
-        case nil, .json(.null)?: node = nil
-        default: return nil
-        }
-        let errors: [JSON]
-        switch members["errors"] {
-        case nil, .null?: errors = []
-        case .array(let list)?: errors = list
-        default: return nil
-        }
-        if node == nil, data == nil, members["errors"] == nil { return nil }
-        return SubgraphResponse(data: node, errors: errors)
+        guard let (buffer, hasData, errors) = try? ResponseBuffer.parseResponse(bytes, maxDepth: 512) else { return nil }
+        if !hasData, errors == nil { return nil }
+        return SubgraphResponse(data: buffer.root.isObject ? buffer : nil, errors: errors ?? [])
     }
 }
 

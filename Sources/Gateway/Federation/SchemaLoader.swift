@@ -44,7 +44,7 @@ public enum SchemaLoader {
     static func fetchSDL(name: String, url: String, timeoutMs: Int) async throws -> String {
         let transport = HTTPTransport(name: name, url: url, timeoutMs: timeoutMs)
         let response = try await transport.fetch(SubgraphRequest(query: "{ _service { sdl } }", variables: [:]))
-        guard let sdl = response.data?.json["_service"]?["sdl"]?.stringValue else {
+        guard let sdl = response.data?.rootJSON["_service"]?["sdl"]?.stringValue else {
             throw ConfigurationError("subgraph '\(name)' at \(url) did not answer { _service { sdl } }")
         }
         return sdl

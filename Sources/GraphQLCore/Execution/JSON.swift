@@ -130,57 +130,170 @@ public struct JSONWriter {
     }
 
     public mutating func writeString(_ s: String) {
-        bytes.append(UInt8(ascii: "\""))
         var s = s
-        s.withUTF8 { u in
-            var chunk = 0
-            var i = 0
-            let n = u.count
-            while i < n {
-                // Eight bytes at a time while none needs escaping (most text).
-                if i + 8 <= n, !JSONBytes.anyQuoteBackslashOrControl(UnsafeRawPointer(u.baseAddress! + i).loadUnaligned(as: UInt64.self)) {
-                    i += 8
-                    continue
-                }
-                let c = u[i]
-                if c >= 0x20 && c != 0x22 && c != 0x5C { i += 1; continue }
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: u[chunk..<i]))
-                chunk = i + 1
-                switch c {
-                case 0x22: append("\\\"")
-                case 0x5C: append("\\\\")
-                case 0x0A: append("\\n")
-                case 0x0D: append("\\r")
-                case 0x09: append("\\t")
-                case 0x08: append("\\b")
-                case 0x0C: append("\\f")
-                default:
-                    append("\\u00")
-                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                    bytes.append(hex[Int(c >> 4)])
-                    bytes.append(hex[Int(c & 0xF)])
-                }
-                i += 1
+        s.withUTF8 { writeString(utf8: $0) }
+    }
+
+    /// A string given as UTF-8 bytes, quoted and escaped.
+    public mutating func writeString(utf8 u: UnsafeBufferPointer<UInt8>) {
+        bytes.append(UInt8(ascii: "\""))
+        var chunk = 0
+        var i = 0
+        let n = u.count
+        while i < n {
+            // Eight bytes at a time while none needs escaping (most text).
+            if i + 8 <= n, !JSONBytes.anyQuoteBackslashOrControl(UnsafeRawPointer(u.baseAddress! + i).loadUnaligned(as: UInt64.self)) {
+                i += 8
+                continue
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: u[chunk..<u.count]))
+            let c = u[i]
+            if c >= 0x20 && c != 0x22 && c != 0x5C { i += 1; continue }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: u[chunk..<i]))
+            chunk = i + 1
+            switch c {
+            case 0x22: append("\\\"")
+            case 0x5C: append("\\\\")
+            case 0x0A: append("\\n")
+            case 0x0D: append("\\r")
+            case 0x09: append("\\t")
+            case 0x08: append("\\b")
+            case 0x0C: append("\\f")
+            default:
+                append("\\u00")
+                let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                bytes.append(hex[Int(c >> 4)])
+                bytes.append(hex[Int(c & 0xF)])
+            }
+            i += 1
         }
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: u[chunk..<n]))
         bytes.append(UInt8(ascii: "\""))
     }
 }
 
-/// Word-at-a-time tests on eight bytes of JSON text (each tells whether any byte matches).
-enum JSONBytes {
-    private static let ones: UInt64 = 0x0101_0101_0101_0101
-    private static let highs: UInt64 = 0x8080_8080_8080_8080
+/// Word-at-a-time tests on eight bytes of JSON text (each tells whether any byte matches), and
+/// the pieces of reading JSON that every reader of it shares (numbers, escaped strings).
+public enum JSONBytes {
+    @usableFromInline static let ones: UInt64 = 0x0101_0101_0101_0101
+    @usableFromInline static let highs: UInt64 = 0x8080_8080_8080_8080
 
     /// Whether any byte is zero.
-    @inline(__always) static func anyZero(_ w: UInt64) -> Bool { (w &- ones) & ~w & highs != 0 }
+    @inlinable @inline(__always) static func anyZero(_ w: UInt64) -> Bool { (w &- ones) & ~w & highs != 0 }
 
     /// Whether any byte is `"`, `\` or below 0x20 (what a JSON string must escape, and where
     /// reading one must stop and look).
-    @inline(__always) static func anyQuoteBackslashOrControl(_ w: UInt64) -> Bool {
+    @inlinable @inline(__always) public static func anyQuoteBackslashOrControl(_ w: UInt64) -> Bool {
         let below20 = (w &- ones &* 0x20) & ~w & highs
         return below20 != 0 || anyZero(w ^ (ones &* 0x22)) || anyZero(w ^ (ones &* 0x5C))
+    }
+
+    /// The end of a string's plain run from `start`: the first quote, backslash or control byte
+    /// (or the end of the bytes).
+    @inlinable public static func plainEnd(_ b: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        var j = start
+        let count = b.count
+        if let base = b.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while j + 8 <= count, !anyQuoteBackslashOrControl(raw.loadUnaligned(fromByteOffset: j, as: UInt64.self)) { j += 8 }
+        }
+        while j < count {
+            let c = b[j]
+            if c == 0x22 || c == 0x5C || c < 0x20 { break }
+            j += 1
+        }
+        return j
+    }
+
+    /// A JSON number read from `i` (moved past it): an `Int` when it is an integer that fits,
+    /// else a `Double`; nil when it is not a number.
+    public static func number(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> JSON? {
+        let start = i
+        let count = b.count
+        func digit(_ j: Int) -> Bool { j < count && b[j] >= 0x30 && b[j] <= 0x39 }
+        if i < count, b[i] == UInt8(ascii: "-") { i += 1 }
+        guard digit(i) else { return nil }
+        if b[i] == 0x30 { i += 1 } else { while digit(i) { i += 1 } }
+        var isFloat = false
+        if i < count, b[i] == UInt8(ascii: ".") {
+            isFloat = true
+            i += 1
+            guard digit(i) else { return nil }
+            while digit(i) { i += 1 }
+        }
+        if i < count, b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E") {
+            isFloat = true
+            i += 1
+            if i < count, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") { i += 1 }
+            guard digit(i) else { return nil }
+            while digit(i) { i += 1 }
+        }
+        if !isFloat, i - start <= 18 {
+            // Integers that fit are read from the bytes (no text in between).
+            var v = 0
+            let negative = b[start] == UInt8(ascii: "-")
+            for j in (negative ? start + 1 : start)..<i { v = v * 10 + Int(b[j] - 0x30) }
+            return .int(negative ? -v : v)
+        }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)
+        if !isFloat, let v = Int(text) { return .int(v) }
+        return Double(text).map { .double($0) }
+    }
+
+    /// The rest of a string with escapes, from `i` (inside the string) to its closing quote
+    /// (`i` moved past it), unescaped onto `out`. Returns what is wrong, or nil.
+    public static func unescape(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int, into out: inout [UInt8]) -> String? {
+        let count = b.count
+        var chunk = i
+        func hex4() -> UInt32? {
+            guard i + 4 <= count else { return nil }
+            var v: UInt32 = 0
+            for _ in 0..<4 {
+                guard let d = hexDigitValue(b[i]) else { return nil }
+                v = v << 4 | d
+                i += 1
+            }
+            return v
+        }
+        while i < count {
+            let c = b[i]
+            if c == UInt8(ascii: "\"") {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: b[chunk..<i]))
+                i += 1
+                return nil
+            }
+            if c < 0x20 { return "control character in string" }
+            if c == UInt8(ascii: "\\") {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: b[chunk..<i]))
+                i += 1
+                guard i < count else { return "unterminated string" }
+                let e = b[i]
+                i += 1
+                switch e {
+                case UInt8(ascii: "\""): out.append(0x22)
+                case UInt8(ascii: "\\"): out.append(0x5C)
+                case UInt8(ascii: "/"): out.append(0x2F)
+                case UInt8(ascii: "b"): out.append(0x08)
+                case UInt8(ascii: "f"): out.append(0x0C)
+                case UInt8(ascii: "n"): out.append(0x0A)
+                case UInt8(ascii: "r"): out.append(0x0D)
+                case UInt8(ascii: "t"): out.append(0x09)
+                case UInt8(ascii: "u"):
+                    guard var v = hex4() else { return "invalid unicode escape" }
+                    if (0xD800...0xDBFF).contains(v), i + 1 < count, b[i] == UInt8(ascii: "\\"), b[i + 1] == UInt8(ascii: "u") {
+                        i += 2
+                        guard let lo = hex4(), (0xDC00...0xDFFF).contains(lo) else { return "invalid surrogate pair" }
+                        v = 0x10000 + ((v - 0xD800) << 10) + (lo - 0xDC00)
+                    }
+                    guard let s = Unicode.Scalar(v) else { return "invalid unicode escape" }
+                    out.append(contentsOf: Array(String(Character(s)).utf8))
+                default: return "invalid escape"
+                }
+                chunk = i
+                continue
+            }
+            i += 1
+        }
+        return "unterminated string"
     }
 }
 
@@ -195,8 +308,6 @@ public struct JSONReader {
     private var i = 0
     private var depth = 0
     private let maxDepth: Int
-    /// The root of the shapes of the objects read into a response tree.
-    private var shapes: ResultShape?
 
     public static func parse(_ bytes: [UInt8], maxDepth: Int = 128) throws -> JSON {
         var r = JSONReader(bytes: bytes, maxDepth: maxDepth)
@@ -209,24 +320,6 @@ public struct JSONReader {
 
     public static func parse(_ text: String, maxDepth: Int = 128) throws -> JSON {
         try parse(Array(text.utf8), maxDepth: maxDepth)
-    }
-
-    /// A GraphQL response map read with its `data` straight into a response tree (no JSON value
-    /// in between); the other members (`errors`, `extensions`) as JSON. Fails unless the body is
-    /// one JSON object.
-    public static func parseResponse(_ bytes: [UInt8], maxDepth: Int = 128) throws -> (data: ResultNode.Cell?, members: OrderedDictionary<String, JSON>) {
-        var r = JSONReader(bytes: bytes, maxDepth: maxDepth)
-        r.shapes = ResultShape()
-        r.skipWhitespace()
-        guard r.i < bytes.count, bytes[r.i] == UInt8(ascii: "{") else { throw r.fail("expected a JSON object") }
-        var data: ResultNode.Cell?
-        var members = OrderedDictionary<String, JSON>()
-        try r.readObject { r, key in
-            if key == "data" { data = try r.readCell() } else { members[key] = try r.readValue() }
-        }
-        r.skipWhitespace()
-        guard r.i == bytes.count else { throw r.fail("unexpected data after the JSON value") }
-        return (data, members)
     }
 
     private init(bytes: [UInt8], maxDepth: Int) {
@@ -258,68 +351,6 @@ public struct JSONReader {
             return .array(a)
         default:
             return try readScalar()
-        }
-    }
-
-    /// A value read into the response tree: objects and lists become nodes, scalars stay JSON.
-    /// `capacity`: how many members or items to make room for (a list's previous item's count:
-    /// the items of a list are mostly alike).
-    private mutating func readCell(capacity: Int = 0) throws -> ResultNode.Cell {
-        guard i < bytes.count else { throw fail("unexpected end of JSON") }
-        switch bytes[i] {
-        case UInt8(ascii: "{"):
-            let node = ResultNode(shape: shapes!)
-            if capacity > 0 { node.cells.reserveCapacity(capacity) }
-            try readMembers(into: node)
-            return .node(node)
-        case UInt8(ascii: "["):
-            let node = ResultNode(isObject: false)
-            var previous = 0
-            try readArray { r in
-                let item = try r.readCell(capacity: previous)
-                if case .node(let n) = item { previous = n.cells.count }
-                node.cells.append(item)
-            }
-            return .node(node)
-        default:
-            return .json(try readScalar())
-        }
-    }
-
-    /// An object's members appended to `node` as read (a subgraph's object has each key once;
-    /// should one repeat, the first is the one looked up). A key the object's shape was followed
-    /// by before is recognised from its bytes, without making a string of it.
-    private mutating func readMembers(into node: ResultNode) throws {
-        try enter()
-        defer { depth -= 1 }
-        i += 1
-        skipWhitespace()
-        if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return }
-        var shape = node.shape!
-        while true {
-            skipWhitespace()
-            guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
-            let start = i + 1
-            var end = start
-            while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
-            let known: ResultShape? = end < bytes.count && bytes[end] == UInt8(ascii: "\"")
-                ? bytes.withUnsafeBytes { shape.successor(utf8: UnsafeRawBufferPointer(rebasing: $0[start..<end])) } : nil
-            if let known {
-                shape = known
-                i = end + 1
-            } else {
-                shape = shape.adding(try readString())
-            }
-            skipWhitespace()
-            guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
-            i += 1
-            skipWhitespace()
-            node.cells.append(try readCell())
-            skipWhitespace()
-            guard i < bytes.count else { throw fail("unexpected end of JSON") }
-            if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-            if bytes[i] == UInt8(ascii: "}") { i += 1; node.shape = shape; return }
-            throw fail("expected ',' or '}'")
         }
     }
 
@@ -387,110 +418,23 @@ public struct JSONReader {
     }
 
     private mutating func readNumber() throws -> JSON {
-        let start = i
-        if i < bytes.count, bytes[i] == UInt8(ascii: "-") { i += 1 }
-        guard i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39 else { throw fail("invalid value") }
-        if bytes[i] == 0x30 { i += 1 } else { while i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39 { i += 1 } }
-        var isFloat = false
-        if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
-            isFloat = true
-            i += 1
-            guard i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39 else { throw fail("invalid number") }
-            while i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39 { i += 1 }
-        }
-        if i < bytes.count, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
-            isFloat = true
-            i += 1
-            if i < bytes.count, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 }
-            guard i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39 else { throw fail("invalid number") }
-            while i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39 { i += 1 }
-        }
-        if !isFloat, i - start <= 18 {
-            // Integers that fit are read from the bytes (no text in between).
-            var v = 0
-            let negative = bytes[start] == UInt8(ascii: "-")
-            for b in bytes[(negative ? start + 1 : start)..<i] { v = v * 10 + Int(b - 0x30) }
-            return .int(negative ? -v : v)
-        }
-        let text = String(decoding: bytes[start..<i], as: UTF8.self)
-        if !isFloat, let v = Int(text) { return .int(v) }
-        guard let d = Double(text) else { throw fail("invalid number") }
-        return .double(d)
+        let found = bytes.withUnsafeBufferPointer { JSONBytes.number($0, &i) }
+        guard let found else { throw fail("invalid number") }
+        return found
     }
 
     private mutating func readString() throws -> String {
         i += 1
         // The common case, no escape: the string straight from the bytes.
         let start = i
-        // Eight bytes at a time up to the first quote, backslash or control character.
-        let count = bytes.count
-        i = bytes.withUnsafeBytes { b in
-            var j = start
-            while j + 8 <= count, !JSONBytes.anyQuoteBackslashOrControl(b.loadUnaligned(fromByteOffset: j, as: UInt64.self)) { j += 8 }
-            return j
-        }
-        while i < bytes.count {
-            let c = bytes[i]
-            if c == UInt8(ascii: "\"") {
-                i += 1
-                return String(decoding: bytes[start..<(i - 1)], as: UTF8.self)
-            }
-            if c == UInt8(ascii: "\\") || c < 0x20 { break }
+        i = bytes.withUnsafeBufferPointer { JSONBytes.plainEnd($0, from: start) }
+        if i < bytes.count, bytes[i] == UInt8(ascii: "\"") {
             i += 1
+            return String(decoding: bytes[start..<(i - 1)], as: UTF8.self)
         }
         var out = [UInt8](bytes[start..<i])
-        var chunk = i
-        while i < bytes.count {
-            let c = bytes[i]
-            if c == UInt8(ascii: "\"") {
-                out.append(contentsOf: bytes[chunk..<i])
-                i += 1
-                return String(decoding: out, as: UTF8.self)
-            }
-            if c < 0x20 { throw fail("control character in string") }
-            if c == UInt8(ascii: "\\") {
-                out.append(contentsOf: bytes[chunk..<i])
-                i += 1
-                guard i < bytes.count else { throw fail("unterminated string") }
-                let e = bytes[i]
-                i += 1
-                switch e {
-                case UInt8(ascii: "\""): out.append(0x22)
-                case UInt8(ascii: "\\"): out.append(0x5C)
-                case UInt8(ascii: "/"): out.append(0x2F)
-                case UInt8(ascii: "b"): out.append(0x08)
-                case UInt8(ascii: "f"): out.append(0x0C)
-                case UInt8(ascii: "n"): out.append(0x0A)
-                case UInt8(ascii: "r"): out.append(0x0D)
-                case UInt8(ascii: "t"): out.append(0x09)
-                case UInt8(ascii: "u"):
-                    var v = try hex4()
-                    if (0xD800...0xDBFF).contains(v), i + 1 < bytes.count, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") {
-                        i += 2
-                        let lo = try hex4()
-                        guard (0xDC00...0xDFFF).contains(lo) else { throw fail("invalid surrogate pair") }
-                        v = 0x10000 + ((v - 0xD800) << 10) + (lo - 0xDC00)
-                    }
-                    guard let s = Unicode.Scalar(v) else { throw fail("invalid unicode escape") }
-                    out.append(contentsOf: Array(String(Character(s)).utf8))
-                default: throw fail("invalid escape")
-                }
-                chunk = i
-                continue
-            }
-            i += 1
-        }
-        throw fail("unterminated string")
-    }
-
-    private mutating func hex4() throws -> UInt32 {
-        guard i + 4 <= bytes.count else { throw fail("invalid unicode escape") }
-        var v: UInt32 = 0
-        for _ in 0..<4 {
-            guard let d = hexDigitValue(bytes[i]) else { throw fail("invalid unicode escape") }
-            v = v << 4 | d
-            i += 1
-        }
-        return v
+        let wrong = bytes.withUnsafeBufferPointer { JSONBytes.unescape($0, &i, into: &out) }
+        if let wrong { throw fail(wrong) }
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -1,0 +1,644 @@
+import GraphQLCore
+import OrderedCollections
+
+/// A response tree in flat storage: every value a 16-byte record with no reference count, an
+/// object's members and a list's items each one run of records, the strings' bytes in one array.
+/// A remote subgraph's body is read into one (`parseResponse`), an in-process subgraph's result
+/// tree is copied into one at the boundary (`init(tree:)`); a plan run absorbs each answer into
+/// its own buffer (the records appended with their indices moved, the keys renumbered) and
+/// merges entity answers by linking runs, never moving a value. The shaper, the representation
+/// writer and the merge read values by index: walking the tree costs no allocation and no
+/// retain or release, and freeing it is freeing five arrays.
+///
+/// An object is a chain of runs (`Object`): its own members, then the runs merged into it after.
+/// A key is looked up run by run and its first occurrence wins; a merge writes merged values
+/// into the first occurrence, so a later run only ever adds keys.
+public struct ResponseBuffer: Sendable {
+    /// One value. Scalars inline; a string is a range of `text`; a list a run of `values`; an
+    /// object an index into `objects`.
+    public struct Value: Sendable {
+        public enum Kind: UInt8, Sendable {
+            case null, bool, int, double
+            /// A string whose bytes need no escaping in JSON (written as they are).
+            case string
+            /// A string whose bytes must be escaped when written.
+            case escaped
+            case object, list
+        }
+        public var kind: Kind
+        /// String: offset in `text`; list: first item in `values`; object: index in `objects`; bool: 0 or 1.
+        var a: UInt32
+        /// String: length; list: count; int and double: the bits.
+        var b: UInt64
+
+        @inline(__always) init(_ kind: Kind, _ a: UInt32 = 0, _ b: UInt64 = 0) {
+            self.kind = kind
+            self.a = a
+            self.b = b
+        }
+        public static let null = Value(.null)
+        /// Object `o` as a value.
+        public init(object o: Int32) { self.init(.object, UInt32(bitPattern: o)) }
+        @inline(__always) public var isNull: Bool { kind == .null }
+        @inline(__always) public var isObject: Bool { kind == .object }
+        @inline(__always) public var isList: Bool { kind == .list }
+        @inline(__always) public var isString: Bool { kind == .string || kind == .escaped }
+        /// An object's index (for `member`, `merge`), meaningful when `isObject`.
+        @inline(__always) public var object: Int32 { Int32(bitPattern: a) }
+        /// A list's items, meaningful when `isList`.
+        @inline(__always) public var items: Range<Int> { Int(a)..<(Int(a) + Int(b)) }
+        public var int: Int { Int(bitPattern: UInt(b)) }
+        public var double: Double { Double(bitPattern: b) }
+        public var bool: Bool { a != 0 }
+    }
+
+    /// A run of an object's members (`values` and `keyOf` from `first`), and the next run of the
+    /// same object (-1: none).
+    struct Object: Sendable {
+        var first: Int32
+        var count: Int32
+        var next: Int32
+    }
+
+    /// Members' and items' values, in runs.
+    public internal(set) var values: [Value] = []
+    /// The key id of each record of `values` (-1 for a list item).
+    var keyOf: [Int32] = []
+    var objects: [Object] = []
+    /// The bytes of every string.
+    var text: [UInt8] = []
+    public internal(set) var keys = KeyTable()
+    /// The tree's root (a subgraph answer's `data`).
+    public var root: Value = .null
+
+    public init() {}
+
+    // MARK: Reading
+
+    /// The record of `key` in object `o` (its first occurrence along the object's runs).
+    @inline(__always)
+    public func slot(_ o: Int32, _ key: Int32) -> Int? {
+        var o = Int(o)
+        while o >= 0 {
+            let run = objects[o]
+            var s = Int(run.first)
+            let end = s + Int(run.count)
+            while s < end {
+                if keyOf[s] == key { return s }
+                s += 1
+            }
+            o = Int(run.next)
+        }
+        return nil
+    }
+
+    /// The value of `key` in object `o`, if it has the key.
+    @inline(__always)
+    public func member(_ o: Int32, _ key: Int32) -> Value? {
+        slot(o, key).map { values[$0] }
+    }
+
+    /// The value of `key` in `value` when it is an object that has the key.
+    public func member(_ value: Value, _ key: String) -> Value? {
+        guard value.isObject, let k = keys.find(key) else { return nil }
+        return member(value.object, k)
+    }
+
+    /// Object `o`'s `__typename`, when it has one.
+    public func typename(_ o: Int32) -> String? {
+        guard keys.typename >= 0, let v = member(o, keys.typename), v.isString else { return nil }
+        return string(v)
+    }
+
+    /// A string value's text.
+    public func string(_ v: Value) -> String {
+        text.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[Int(v.a)..<(Int(v.a) + Int(v.b))]), as: UTF8.self) }
+    }
+
+    /// Whether a string value's text is `s`.
+    public func string(_ v: Value, equals s: String) -> Bool {
+        guard v.isString, Int(v.b) == s.utf8.count else { return false }
+        var s = s
+        return s.withUTF8 { u in text.withUnsafeBufferPointer { $0[Int(v.a)..<(Int(v.a) + Int(v.b))].elementsEqual(u) } }
+    }
+
+    /// Every member of object `o` once (the first occurrence of each key), in order.
+    public func members(_ o: Int32, _ body: (_ key: Int32, _ value: Value) -> Void) {
+        var run = objects[Int(o)]
+        var seen: [Int32] = []
+        var firstRun = true
+        while true {
+            for s in Int(run.first)..<(Int(run.first) + Int(run.count)) {
+                let k = keyOf[s]
+                if !firstRun, seen.contains(k) { continue }
+                seen.append(k)
+                body(k, values[s])
+            }
+            guard run.next >= 0 else { return }
+            run = objects[Int(run.next)]
+            firstRun = false
+        }
+    }
+
+    /// A value as bytes (objects' members once each, in order).
+    public func write(_ v: Value, _ w: inout JSONWriter) {
+        switch v.kind {
+        case .null: w.append("null")
+        case .bool: w.append(v.bool ? "true" : "false")
+        case .int: w.writeInt(v.int)
+        case .double: w.writeDouble(v.double)
+        case .string:
+            w.bytes.append(UInt8(ascii: "\""))
+            text.withUnsafeBufferPointer { w.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[Int(v.a)..<(Int(v.a) + Int(v.b))])) }
+            w.bytes.append(UInt8(ascii: "\""))
+        case .escaped:
+            text.withUnsafeBufferPointer { w.writeString(utf8: UnsafeBufferPointer(rebasing: $0[Int(v.a)..<(Int(v.a) + Int(v.b))])) }
+        case .list:
+            w.bytes.append(UInt8(ascii: "["))
+            for s in v.items {
+                if s != v.items.lowerBound { w.bytes.append(UInt8(ascii: ",")) }
+                write(values[s], &w)
+            }
+            w.bytes.append(UInt8(ascii: "]"))
+        case .object:
+            w.bytes.append(UInt8(ascii: "{"))
+            var first = true
+            members(v.object) { k, value in
+                if !first { w.bytes.append(UInt8(ascii: ",")) }
+                first = false
+                w.writeString(keys.names[Int(k)])
+                w.bytes.append(UInt8(ascii: ":"))
+                write(value, &w)
+            }
+            w.bytes.append(UInt8(ascii: "}"))
+        }
+    }
+
+    /// The root as JSON.
+    public var rootJSON: JSON { json(root) }
+
+    /// A value as JSON.
+    public func json(_ v: Value) -> JSON {
+        switch v.kind {
+        case .null: return .null
+        case .bool: return .bool(v.bool)
+        case .int: return .int(v.int)
+        case .double: return .double(v.double)
+        case .string, .escaped: return .string(string(v))
+        case .list: return .array(v.items.map { json(values[$0]) })
+        case .object:
+            var o = OrderedDictionary<String, JSON>()
+            members(v.object) { k, value in o[keys.names[Int(k)]] = json(value) }
+            return .object(o)
+        }
+    }
+
+    // MARK: Building
+
+    /// A new empty object.
+    public mutating func newObject() -> Value {
+        objects.append(Object(first: Int32(values.count), count: 0, next: -1))
+        return Value(.object, UInt32(objects.count - 1))
+    }
+
+    /// A string's bytes appended to `text`.
+    mutating func string(utf8 u: UnsafeBufferPointer<UInt8>) -> Value {
+        let start = text.count
+        text.append(contentsOf: u)
+        let plain = JSONBytes.plainEnd(u, from: 0) == u.count
+        return Value(plain ? .string : .escaped, UInt32(start), UInt64(u.count))
+    }
+
+    public mutating func string(_ s: String) -> Value {
+        var s = s
+        return s.withUTF8 { string(utf8: $0) }
+    }
+
+    /// A scalar of a JSON value (objects and lists go through `append(json:)`).
+    mutating func append(json: JSON) -> Value {
+        switch json {
+        case .null: return .null
+        case .bool(let b): return Value(.bool, b ? 1 : 0)
+        case .int(let i): return Value(.int, 0, UInt64(UInt(bitPattern: i)))
+        case .double(let d): return Value(.double, 0, d.bitPattern)
+        case .string(let s): return string(s)
+        case .array(let items):
+            let first = reserve(items.count)
+            for (j, item) in items.enumerated() { values[first + j] = append(json: item) }
+            return Value(.list, UInt32(first), UInt64(items.count))
+        case .object(let o):
+            let first = reserve(o.count)
+            for (j, (k, value)) in o.enumerated() {
+                keyOf[first + j] = keys.id(k)
+                values[first + j] = append(json: value)
+            }
+            objects.append(Object(first: Int32(first), count: Int32(o.count), next: -1))
+            return Value(.object, UInt32(objects.count - 1))
+        }
+    }
+
+    /// `n` records at the end of `values`, to be filled in (their children go after them).
+    private mutating func reserve(_ n: Int) -> Int {
+        let first = values.count
+        values.append(contentsOf: repeatElement(.null, count: n))
+        keyOf.append(contentsOf: repeatElement(-1, count: n))
+        return first
+    }
+
+    /// An in-process subgraph's result tree, copied (the boundary between the engine's tree,
+    /// which its resolvers complete out of order, and the plan run's buffer).
+    public init(tree: ResultNode) {
+        root = append(tree)
+    }
+
+    private mutating func append(_ node: ResultNode) -> Value {
+        if node.isNull { return .null }
+        let cells = node.cells
+        let first = reserve(cells.count)
+        for j in cells.indices {
+            switch cells[j] {
+            case .json(let json): values[first + j] = append(json: json)
+            case .node(let child): values[first + j] = append(child)
+            case .pending: values[first + j] = .null
+            }
+        }
+        guard let names = node.keys else { return Value(.list, UInt32(first), UInt64(cells.count)) }
+        for j in cells.indices { keyOf[first + j] = keys.id(names[j]) }
+        objects.append(Object(first: Int32(first), count: Int32(cells.count), next: -1))
+        return Value(.object, UInt32(objects.count - 1))
+    }
+
+    // MARK: Absorbing and merging
+
+    /// Appends another buffer's records (their indices moved, their keys renumbered, keys in
+    /// `renames` renamed first) and returns its root as a value of this buffer.
+    public mutating func absorb(_ other: ResponseBuffer, renames: [String: String] = [:]) -> Value {
+        let valueBase = UInt32(values.count), objectBase = UInt32(objects.count), textBase = UInt32(text.count)
+        let ids = other.keys.names.map { keys.id(renames[$0] ?? $0) }
+        func moved(_ v: Value) -> Value {
+            var v = v
+            switch v.kind {
+            case .string, .escaped: v.a &+= textBase
+            case .list: v.a &+= valueBase
+            case .object: v.a &+= objectBase
+            default: break
+            }
+            return v
+        }
+        values.reserveCapacity(values.count + other.values.count)
+        for v in other.values { values.append(moved(v)) }
+        keyOf.reserveCapacity(keyOf.count + other.keyOf.count)
+        for k in other.keyOf { keyOf.append(k < 0 ? k : ids[Int(k)]) }
+        objects.reserveCapacity(objects.count + other.objects.count)
+        for o in other.objects {
+            objects.append(Object(first: o.first &+ Int32(valueBase), count: o.count, next: o.next < 0 ? -1 : o.next &+ Int32(objectBase)))
+        }
+        text.append(contentsOf: other.text)
+        return moved(other.root)
+    }
+
+    /// Deep merge of object `b` into object `a`: members both have merge (objects member by
+    /// member, lists of equal length item by item, anything else takes `b`'s value); `b`'s run
+    /// joins `a`'s chain when it brings keys `a` lacks. `keepTypename`: `a` keeps its own
+    /// `__typename` (an @interfaceObject answer names the interface, not the object).
+    public mutating func merge(_ a: Int32, _ b: Int32, keepTypename: Bool = false) {
+        let run = objects[Int(b)]
+        var adds = false
+        var o = b
+        while o >= 0 {
+            let r = objects[Int(o)]
+            for s in Int(r.first)..<(Int(r.first) + Int(r.count)) {
+                let k = keyOf[s]
+                if let t = slot(a, k) {
+                    if keepTypename, k == keys.typename { continue }
+                    values[t] = merged(values[t], values[s])
+                } else {
+                    adds = true
+                }
+            }
+            o = r.next
+        }
+        guard adds else { return }
+        // Every run of `b` joins (copied, so that `b`'s own chain is never shared).
+        var tail = Int(a)
+        while objects[tail].next >= 0 { tail = Int(objects[tail].next) }
+        o = b
+        var r = run
+        while true {
+            objects.append(Object(first: r.first, count: r.count, next: -1))
+            objects[tail].next = Int32(objects.count - 1)
+            tail = objects.count - 1
+            guard r.next >= 0 else { break }
+            o = r.next
+            r = objects[Int(o)]
+        }
+    }
+
+    mutating func merged(_ x: Value, _ y: Value) -> Value {
+        if x.kind == .object, y.kind == .object {
+            merge(x.object, y.object)
+            return x
+        }
+        if x.kind == .list, y.kind == .list, x.b == y.b {
+            for j in 0..<Int(x.b) {
+                values[Int(x.a) + j] = merged(values[Int(x.a) + j], values[Int(y.a) + j])
+            }
+            return x
+        }
+        return y
+    }
+
+    /// Sets object `o`'s member `key` (the first occurrence; a new run when it has none).
+    public mutating func set(_ o: Int32, _ key: String, _ value: Value) {
+        let k = keys.id(key)
+        if let s = slot(o, k) { values[s] = value; return }
+        let first = reserve(1)
+        keyOf[first] = k
+        values[first] = value
+        var tail = Int(o)
+        while objects[tail].next >= 0 { tail = Int(objects[tail].next) }
+        objects.append(Object(first: Int32(first), count: 1, next: -1))
+        objects[tail].next = Int32(objects.count - 1)
+    }
+}
+
+/// Response keys by id, and ids by key (a small open-addressed table over the keys' bytes).
+public struct KeyTable: Sendable {
+    public private(set) var names: [String] = []
+    /// The keys' bytes, one after another (`starts[id]..<starts[id + 1]`).
+    private var bytes: [UInt8] = []
+    private var starts: [Int32] = [0]
+    /// Ids by hash (-1: empty); a power of two long.
+    private var table: [Int32] = Array(repeating: -1, count: 64)
+    /// The id of `__typename` (-1 until it appears).
+    public private(set) var typename: Int32 = -1
+
+    public init() {}
+
+    @inline(__always)
+    static func hash(_ u: UnsafeBufferPointer<UInt8>) -> Int {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for c in u { h = (h ^ UInt64(c)) &* 0x100_0000_01b3 }
+        return Int(truncatingIfNeeded: h ^ (h >> 29))
+    }
+
+    /// The id of the key with these bytes, if it has one.
+    @inline(__always)
+    func find(utf8 u: UnsafeBufferPointer<UInt8>, hash h: Int) -> Int32? {
+        let mask = table.count - 1
+        var i = h & mask
+        while true {
+            let id = table[i]
+            if id < 0 { return nil }
+            let s = Int(starts[Int(id)]), e = Int(starts[Int(id) + 1])
+            if e - s == u.count, bytes.withUnsafeBufferPointer({ $0[s..<e].elementsEqual(u) }) { return id }
+            i = (i + 1) & mask
+        }
+    }
+
+    public func find(_ name: String) -> Int32? {
+        var name = name
+        return name.withUTF8 { find(utf8: $0, hash: Self.hash($0)) }
+    }
+
+    /// The id of the key with these bytes (a new one when it has none).
+    mutating func id(utf8 u: UnsafeBufferPointer<UInt8>) -> Int32 {
+        let h = Self.hash(u)
+        if let found = find(utf8: u, hash: h) { return found }
+        let id = Int32(names.count)
+        names.append(String(decoding: u, as: UTF8.self))
+        bytes.append(contentsOf: u)
+        starts.append(Int32(bytes.count))
+        if names[Int(id)] == "__typename" { typename = id }
+        if names.count * 2 > table.count {
+            table = Array(repeating: -1, count: table.count * 2)
+            for k in 0..<names.count { place(Int32(k)) }
+        } else {
+            place(id)
+        }
+        return id
+    }
+
+    public mutating func id(_ name: String) -> Int32 {
+        var name = name
+        return name.withUTF8 { id(utf8: $0) }
+    }
+
+    private mutating func place(_ id: Int32) {
+        let s = Int(starts[Int(id)]), e = Int(starts[Int(id) + 1])
+        let h = bytes.withUnsafeBufferPointer { Self.hash(UnsafeBufferPointer(rebasing: $0[s..<e])) }
+        let mask = table.count - 1
+        var i = h & mask
+        while table[i] >= 0 { i = (i + 1) & mask }
+        table[i] = id
+    }
+}
+
+// MARK: Reading JSON bytes into a buffer
+
+extension ResponseBuffer {
+    /// What is wrong with bytes that are not the JSON expected.
+    public struct Malformed: Error, CustomStringConvertible, Sendable {
+        public let description: String
+    }
+
+    /// A GraphQL response body read into a buffer: `root` is its `data` (null when absent or
+    /// null), `errors` its errors as JSON. Fails unless the body is one JSON object whose `data`
+    /// is an object or null and whose `errors`, if any, is a list.
+    public static func parseResponse(_ bytes: [UInt8], maxDepth: Int = 128) throws -> (buffer: ResponseBuffer, hasData: Bool, errors: [JSON]?) {
+        var buffer = ResponseBuffer()
+        let body = try bytes.withUnsafeBufferPointer { p -> Value in
+            var reader = Reader(p: p, maxDepth: maxDepth)
+            reader.skipWhitespace()
+            guard reader.i < p.count, p[reader.i] == UInt8(ascii: "{") else { throw reader.fail("expected a JSON object") }
+            let v = try reader.value(&buffer)
+            reader.skipWhitespace()
+            guard reader.i == p.count else { throw reader.fail("unexpected data after the JSON value") }
+            return v
+        }
+        let data = buffer.keys.find("data").flatMap { buffer.member(body.object, $0) }
+        let errors = buffer.keys.find("errors").flatMap { buffer.member(body.object, $0) }
+        switch data?.kind {
+        case nil, .null?: buffer.root = .null
+        case .object?: buffer.root = data!
+        default: throw Malformed(description: "`data` is neither an object nor null")
+        }
+        var errorList: [JSON]?
+        switch errors?.kind {
+        case nil, .null?: errorList = nil
+        case .list?: errorList = errors!.items.map { buffer.json(buffer.values[$0]) }
+        default: throw Malformed(description: "`errors` is not a list")
+        }
+        return (buffer, data != nil, errorList)
+    }
+
+    /// Any JSON value read into a buffer (its root).
+    public static func parse(_ bytes: [UInt8], maxDepth: Int = 128) throws -> ResponseBuffer {
+        var buffer = ResponseBuffer()
+        buffer.root = try bytes.withUnsafeBufferPointer { p -> Value in
+            var reader = Reader(p: p, maxDepth: maxDepth)
+            reader.skipWhitespace()
+            let v = try reader.value(&buffer)
+            reader.skipWhitespace()
+            guard reader.i == p.count else { throw reader.fail("unexpected data after the JSON value") }
+            return v
+        }
+        return buffer
+    }
+
+    /// Reads values into a buffer: a container's records (and their keys, -1 for items) are
+    /// gathered on a stack while its children are read (they go into the buffer first), then
+    /// moved into one run.
+    struct Reader {
+        let p: UnsafeBufferPointer<UInt8>
+        var i = 0
+        var depth = 0
+        let maxDepth: Int
+        var stack: [Value] = []
+        var stackKeys: [Int32] = []
+
+        init(p: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
+            self.p = p
+            self.maxDepth = maxDepth
+            stack.reserveCapacity(256)
+            stackKeys.reserveCapacity(256)
+        }
+
+        func fail(_ m: String) -> Malformed { Malformed(description: "\(m) at byte \(i)") }
+
+        @inline(__always)
+        mutating func skipWhitespace() {
+            while i < p.count {
+                let c = p[i]
+                guard c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 else { return }
+                i += 1
+            }
+        }
+
+        mutating func value(_ out: inout ResponseBuffer) throws -> Value {
+            guard i < p.count else { throw fail("unexpected end of JSON") }
+            switch p[i] {
+            case UInt8(ascii: "{"): return try object(&out)
+            case UInt8(ascii: "["): return try list(&out)
+            case UInt8(ascii: "\""): return try string(&out)
+            case UInt8(ascii: "t"): try literal("true"); return Value(.bool, 1)
+            case UInt8(ascii: "f"): try literal("false"); return Value(.bool, 0)
+            case UInt8(ascii: "n"): try literal("null"); return .null
+            default:
+                switch JSONBytes.number(p, &i) {
+                case .int(let n)?: return Value(.int, 0, UInt64(UInt(bitPattern: n)))
+                case .double(let d)?: return Value(.double, 0, d.bitPattern)
+                default: throw fail("invalid value")
+                }
+            }
+        }
+
+        mutating func literal(_ word: StaticString) throws {
+            let n = word.utf8CodeUnitCount
+            guard i + n <= p.count else { throw fail("invalid literal") }
+            let ok = word.withUTF8Buffer { w in (0..<n).allSatisfy { p[i + $0] == w[$0] } }
+            guard ok else { throw fail("invalid literal") }
+            i += n
+        }
+
+        mutating func enter() throws {
+            depth += 1
+            if depth > maxDepth { throw Malformed(description: "JSON nesting exceeds \(maxDepth) levels") }
+        }
+
+        /// A string's bytes: straight from the body when it has no escape, else unescaped.
+        mutating func string(_ out: inout ResponseBuffer) throws -> Value {
+            i += 1
+            let start = i
+            i = JSONBytes.plainEnd(p, from: start)
+            if i < p.count, p[i] == UInt8(ascii: "\"") {
+                i += 1
+                let v = Value(.string, UInt32(out.text.count), UInt64(i - 1 - start))
+                out.text.append(contentsOf: UnsafeBufferPointer(rebasing: p[start..<(i - 1)]))
+                return v
+            }
+            let at = out.text.count
+            out.text.append(contentsOf: UnsafeBufferPointer(rebasing: p[start..<i]))
+            if let wrong = JSONBytes.unescape(p, &i, into: &out.text) { throw fail(wrong) }
+            return Value(.escaped, UInt32(at), UInt64(out.text.count - at))
+        }
+
+        /// A key's id: its bytes looked up without making a string when it has no escape.
+        mutating func key(_ out: inout ResponseBuffer) throws -> Int32 {
+            guard i < p.count, p[i] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
+            let start = i + 1
+            let end = JSONBytes.plainEnd(p, from: start)
+            if end < p.count, p[end] == UInt8(ascii: "\"") {
+                i = end + 1
+                return out.keys.id(utf8: UnsafeBufferPointer(rebasing: p[start..<end]))
+            }
+            i = end
+            var bytes = Array(p[start..<end])
+            if let wrong = JSONBytes.unescape(p, &i, into: &bytes) { throw fail(wrong) }
+            return bytes.withUnsafeBufferPointer { out.keys.id(utf8: $0) }
+        }
+
+        mutating func object(_ out: inout ResponseBuffer) throws -> Value {
+            try enter()
+            defer { depth -= 1 }
+            i += 1
+            let mark = stack.count
+            skipWhitespace()
+            if i < p.count, p[i] == UInt8(ascii: "}") {
+                i += 1
+            } else {
+                while true {
+                    skipWhitespace()
+                    let k = try key(&out)
+                    skipWhitespace()
+                    guard i < p.count, p[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+                    i += 1
+                    skipWhitespace()
+                    let v = try value(&out)
+                    stack.append(v)
+                    stackKeys.append(k)
+                    skipWhitespace()
+                    guard i < p.count else { throw fail("unexpected end of JSON") }
+                    if p[i] == UInt8(ascii: ",") { i += 1; continue }
+                    if p[i] == UInt8(ascii: "}") { i += 1; break }
+                    throw fail("expected ',' or '}'")
+                }
+            }
+            let first = out.values.count
+            out.values.append(contentsOf: stack[mark...])
+            out.keyOf.append(contentsOf: stackKeys[mark...])
+            stack.removeSubrange(mark...)
+            stackKeys.removeSubrange(mark...)
+            out.objects.append(Object(first: Int32(first), count: Int32(out.values.count - first), next: -1))
+            return Value(.object, UInt32(out.objects.count - 1))
+        }
+
+        mutating func list(_ out: inout ResponseBuffer) throws -> Value {
+            try enter()
+            defer { depth -= 1 }
+            i += 1
+            let mark = stack.count
+            skipWhitespace()
+            if i < p.count, p[i] == UInt8(ascii: "]") {
+                i += 1
+            } else {
+                while true {
+                    skipWhitespace()
+                    stack.append(try value(&out))
+                    stackKeys.append(-1)
+                    skipWhitespace()
+                    guard i < p.count else { throw fail("unexpected end of JSON") }
+                    if p[i] == UInt8(ascii: ",") { i += 1; continue }
+                    if p[i] == UInt8(ascii: "]") { i += 1; break }
+                    throw fail("expected ',' or ']'")
+                }
+            }
+            let first = out.values.count
+            out.values.append(contentsOf: stack[mark...])
+            out.keyOf.append(contentsOf: stackKeys[mark...])
+            stack.removeSubrange(mark...)
+            stackKeys.removeSubrange(mark...)
+            return Value(.list, UInt32(first), UInt64(out.values.count - first))
+        }
+    }
+}

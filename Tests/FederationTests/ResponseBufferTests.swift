@@ -1,0 +1,123 @@
+import Federation
+import GraphQLCore
+import OrderedCollections
+import Testing
+
+/// The plan run's flat response buffer: bodies read into it read back as the same JSON (escaped
+/// strings, repeated and many keys), answers absorbed into one buffer merge by key whatever the
+/// order, an in-process result tree copies over whole, and bodies that are not GraphQL responses
+/// are refused.
+@Suite("Response buffer")
+struct ResponseBufferTests {
+    func data(_ text: String) throws -> ResponseBuffer {
+        let (buffer, _, _) = try ResponseBuffer.parseResponse(Array(text.utf8), maxDepth: 64)
+        return buffer
+    }
+
+    func json(_ b: ResponseBuffer, _ v: ResponseBuffer.Value? = nil) -> JSON { b.json(v ?? b.root) }
+
+    func written(_ b: ResponseBuffer, _ v: ResponseBuffer.Value? = nil) -> String {
+        var w = JSONWriter()
+        b.write(v ?? b.root, &w)
+        return String(decoding: w.bytes, as: UTF8.self)
+    }
+
+    @Test func bodiesReadBackAsTheSameJSON() throws {
+        let many = (0..<40).map { "\"k\($0)\":\($0)" }.joined(separator: ",")
+        let varied = (0..<30).map { "{\"a\":1,\"x\($0)\":\($0)}" }.joined(separator: ",")
+        let bodies = [
+            #"{"a":1,"b":[{"id":"1","n":"x"},{"id":"2","n":"y"},{"n":"z","id":"3"}],"c":{"d":null},"e":[true,false,-2.5,2.5e-3,12345678901234567890]}"#,
+            #"{"a\u0062":1,"list":[{"ab":2},{"a\u0062":3},{"a\"b":4}]}"#,
+            "{\"wide\":{\(many)},\"again\":{\(many)}}",
+            "{\"varied\":[\(varied)]}",
+            #"{"dup":{"k":1,"k":2},"empty":{},"nested":[[{"a":[]}],[]]}"#,
+            #"{"s":"quote \" backslash \\ newline \n tab \t unicode \u00e9 \ud83d\ude00 slash \/ end","plain":"héllo wörld, long enough to pass eight bytes"}"#,
+        ]
+        for body in bodies {
+            let expected = try JSONReader.parse("{\"data\":\(body)}")["data"]
+            let buffer = try data("{\"data\":\(body)}")
+            #expect(json(buffer) == expected, "\(body)")
+            // Written back to bytes (plain strings copied, escaped ones escaped again), it reads the same.
+            #expect(try JSONReader.parse(written(buffer)) == expected, "\(body)")
+        }
+    }
+
+    @Test func answersMergeByKeyWhateverTheOrder() throws {
+        var run = ResponseBuffer()
+        let root = run.newObject().object
+        let targets = run.absorb(try data(#"{"data":{"l":[{"id":"1","a":1},{"id":"2","a":2},{"a":3,"id":"3","x":[{"p":1},{"p":2}],"y":[1]}]}}"#))
+        run.merge(root, targets.object)
+        let answers = run.absorb(try data(#"{"data":{"l":[{"b":10,"a":11},{"b":20,"a":21},{"b":30,"a":31,"c":{"d":1},"x":[{"q":1},{"q":2}],"y":[1,2]}]}}"#))
+        let mine = try #require(run.member(ResponseBuffer.Value(object: root), "l")), theirs = try #require(run.member(answers, "l"))
+        for (t, a) in zip(mine.items, theirs.items) { run.merge(run.values[t].object, run.values[a].object) }
+        let expected = try JSONReader.parse(#"""
+            [{"id":"1","a":11,"b":10},{"id":"2","a":21,"b":20},
+             {"a":31,"id":"3","x":[{"p":1,"q":1},{"p":2,"q":2}],"y":[1,2],"b":30,"c":{"d":1}}]
+            """#)
+        #expect(json(run, mine) == expected)
+        #expect(try JSONReader.parse(written(run, mine)) == expected)
+
+        // An object with many keys merges alike; set replaces a member or adds one.
+        let many = (0..<40).map { "\"k\($0)\":\($0)" }.joined(separator: ",")
+        let wide = run.absorb(try data("{\"data\":{\(many)}}"))
+        let more = run.absorb(try data(#"{"data":{"k3":-3,"z":99}}"#))
+        run.merge(wide.object, more.object)
+        run.set(wide.object, "k4", run.string("four"))
+        run.set(wide.object, "new", .null)
+        guard case .object(let o) = json(run, wide) else { Issue.record("not an object"); return }
+        #expect(o.count == 42)
+        #expect(o["k3"] == -3 && o["z"] == 99 && o["k4"] == "four" && o["new"] == .null && o["k39"] == 39)
+    }
+
+    @Test func anInterfaceObjectAnswerLeavesTheObjectItsOwnType() throws {
+        var run = ResponseBuffer()
+        let target = run.absorb(try data(#"{"data":{"__typename":"Book","id":"1"}}"#))
+        let answer = run.absorb(try data(#"{"data":{"__typename":"Media","title":"T"}}"#))
+        run.merge(target.object, answer.object, keepTypename: true)
+        #expect(json(run, target) == ["__typename": "Book", "id": "1", "title": "T"])
+        #expect(run.typename(target.object) == "Book")
+    }
+
+    @Test func keysAreRenamedWhenAnAnswerIsAbsorbed() throws {
+        var run = ResponseBuffer()
+        let answer = run.absorb(try data(#"{"data":{"_a0":{"_a0":1,"n":2}}}"#), renames: ["_a0": "price"])
+        #expect(json(run, answer) == ["price": ["price": 1, "n": 2]])
+    }
+
+    @Test func anInProcessResultTreeIsCopiedWhole() throws {
+        let shapes = ResultShape()
+        let root = ResultNode(shape: shapes)
+        root.append("s", .json("text with \"quotes\""))
+        root.append("n", .json(.int(-7)))
+        root.append("f", .json(.double(2.5)))
+        root.append("b", .json(.bool(true)))
+        root.append("scalar", .json(["custom": [1, "two", .null]]))
+        root.append("later", .pending)
+        let list = ResultNode(isObject: false)
+        let item = ResultNode(shape: shapes)
+        item.append("id", .json("1"))
+        list.cells = [.node(item), .json(.null)]
+        root.append("list", .node(list))
+        let copied = ResponseBuffer(tree: root)
+        #expect(json(copied) == root.json)
+        #expect(try JSONReader.parse(written(copied)) == root.json)
+        #expect(copied.member(copied.root, "later")?.isNull == true)
+    }
+
+    @Test func bodiesThatAreNotGraphQLResponsesAreRefused() throws {
+        for body in [#"[1]"#, #""data""#, #"{"data":"x"}"#, #"{"data":{},"errors":{}}"#, #"{"data":{"a":"\x"}}"#,
+                     #"{"data":{"a":1}"#, #"{"data":{"a":1}} x"#, #"{"data":{"a":tru}}"#, "{\"data\":{\"a\":\"\u{01}\"}}", #"{}"#] {
+            #expect(SubgraphResponse.parse(Array(body.utf8)) == nil, "\(body)")
+        }
+        let deep = "{\"data\":" + String(repeating: "[", count: 600) + String(repeating: "]", count: 600) + "}"
+        #expect(SubgraphResponse.parse(Array(deep.utf8)) == nil)
+        #expect(throws: ResponseBuffer.Malformed.self) { try ResponseBuffer.parseResponse(Array(deep.utf8), maxDepth: 512) }
+
+        let failed = try #require(SubgraphResponse.parse(Array(#"{"data":null,"errors":[{"message":"no","path":["a",0]}]}"#.utf8)))
+        #expect(failed.data == nil)
+        #expect(failed.errors == [["message": "no", "path": ["a", 0]]])
+        let answered = try #require(SubgraphResponse.parse(Array(#" {"data":{"a":[]}} "#.utf8)))
+        #expect(answered.errors.isEmpty)
+        #expect(answered.data.map { json($0) } == ["a": []])
+    }
+}
