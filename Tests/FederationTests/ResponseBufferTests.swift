@@ -30,7 +30,7 @@ struct ResponseBufferTests {
             #"{"a\u0062":1,"list":[{"ab":2},{"a\u0062":3},{"a\"b":4}]}"#,
             "{\"wide\":{\(many)},\"again\":{\(many)}}",
             "{\"varied\":[\(varied)]}",
-            #"{"dup":{"k":1,"k":2},"empty":{},"nested":[[{"a":[]}],[]]}"#,
+            #"{"dup":{"k":1,"k":2},"empty":{},"nested":[[{"a":[]}],[]],"":"","__typename":""}"#,
             #"{"s":"quote \" backslash \\ newline \n tab \t unicode \u00e9 \ud83d\ude00 slash \/ end","plain":"héllo wörld, long enough to pass eight bytes"}"#,
         ]
         for body in bodies {

@@ -112,9 +112,9 @@ public final class PlanExecutor: Sendable {
             } ?? operation
             var fragments: [String: FragmentDefinition] = [:]
             for f in document.fragments where fragments[f.name.value] == nil { fragments[f.name.value] = f }
-            var shaper = Shaper(schema: supergraph.apiSchema, tree: run.tree, fragments: fragments, variables: variables, source: request.source)
+            var shaper = Shaper(schema: supergraph.apiSchema, tree: run.tree, fragments: fragments, variables: variables,
+                                source: request.source, nulled: request.nulledFields)
             shaper.missingIsExplained = !run.errors.isEmpty
-            shaper.nulled = request.nulledFields
             let data = shaper.shape(clientOperation, root: run.root)
             shaped = ExecutionResult(writtenData: data, errors: shaper.errors)
         }
@@ -358,6 +358,7 @@ final class PlanRun {
     /// Objects at `path` (lists flattened, type conditions applied), each with the list indices
     /// on its way (one per `.list` segment): its response path is built only when an error needs it.
     func collect(_ path: [PathSegment]) -> Found {
+        let tree = self.tree   // read only here: one copy of the buffer's arrays, not one per access
         var current = Found(nodes: [rootValue], indices: [], stride: 0)
         for seg in path {
             var next = Found(nodes: [], indices: [], stride: current.stride)
@@ -384,7 +385,7 @@ final class PlanRun {
                 for e in current.nodes.indices {
                     let node = current.nodes[e]
                     guard node.isObject else { continue }
-                    if let t = tree.typename(node.object), !types.contains(t) { continue }
+                    if let t = tree.typenameValue(node.object), !types.contains(where: { tree.string(t, equals: $0) }) { continue }
                     next.add(node, from: current, entry: e)
                 }
             }
@@ -472,7 +473,8 @@ final class PlanRun {
             var candidate = byHash[hash] ?? -1
             while candidate >= 0 {
                 let other = ranges[candidate]
-                if other.count == range.count, list.bytes[other].elementsEqual(list.bytes[range]) {
+                if other.count == range.count,
+                   list.bytes.withUnsafeBufferPointer({ sameBytes($0.baseAddress! + other.lowerBound, $0.baseAddress! + range.lowerBound, range.count) }) {
                     list.bytes.removeSubrange(commaAt...)
                     targets[candidate].append(target)
                     return
@@ -494,12 +496,13 @@ final class PlanRun {
         var byContext: [JSON: Int] = [:]
         let found = collect(path)
         let schema = executor.supergraph.schema
+        let tree = self.tree
         var kinds: [EntityKind] = []
         for (entry, value) in found.nodes.enumerated() {
             let node = value.object
-            let typename = tree.typename(node)
             let k: Int
-            if let i = kinds.firstIndex(where: { $0.typename == typename }) { k = i } else {
+            if let i = kinds.firstIndex(where: { tree.typename(node, is: $0.typename) }) { k = i } else {
+                let typename = tree.typename(node)
                 kinds.append(EntityKind(typename: typename, input: input(for: typename, in: f), schema: schema, keys: tree.keys))
                 k = kinds.count - 1
             }
@@ -533,6 +536,7 @@ final class PlanRun {
     /// The value an entity's `@fromContext` argument takes: picked from its ancestor at the
     /// input's path (found again by the entity's own list indices).
     func contextValue(_ input: ContextInput, indices: ArraySlice<Int>) -> JSON {
+        let tree = self.tree
         var current = rootValue
         var next = indices.makeIterator()
         for seg in input.ancestorPath {
@@ -577,11 +581,11 @@ final class PlanRun {
             for (i, s) in list.items.enumerated() where i < targets.count {
                 let entity = tree.values[s]
                 guard entity.isObject else { continue }
+                // An @interfaceObject answer names the interface; the object keeps its own type.
                 let theirs = tree.typename(entity.object)
+                let namesInterface = theirs.map { schema.types[$0]?.kind != .object } ?? false
                 for (node, _) in targets[i] {
-                    // An @interfaceObject answer names the interface; the object keeps its own type.
-                    var keep = false
-                    if let theirs, let mine = tree.typename(node), mine != theirs, schema.types[theirs]?.kind != .object { keep = true }
+                    let keep = namesInterface && tree.typenameValue(node) != nil && !tree.typename(node, is: theirs)
                     tree.merge(node, entity.object, keepTypename: keep)
                 }
             }

@@ -1,5 +1,16 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import GraphQLCore
 import OrderedCollections
+
+/// Whether `n` bytes at `a` and at `b` are equal.
+@inline(__always)
+func sameBytes(_ a: UnsafePointer<UInt8>?, _ b: UnsafePointer<UInt8>?, _ n: Int) -> Bool {
+    n == 0 || memcmp(a!, b!, n) == 0
+}
 
 /// A response tree in flat storage: every value a 16-byte record with no reference count, an
 /// object's members and a list's items each one run of records, the strings' bytes in one array.
@@ -106,8 +117,22 @@ public struct ResponseBuffer: Sendable {
 
     /// Object `o`'s `__typename`, when it has one.
     public func typename(_ o: Int32) -> String? {
+        typenameValue(o).map(string)
+    }
+
+    /// Object `o`'s `__typename` as a string value (compared by its bytes, no `String` made).
+    @inline(__always)
+    public func typenameValue(_ o: Int32) -> Value? {
         guard keys.typename >= 0, let v = member(o, keys.typename), v.isString else { return nil }
-        return string(v)
+        return v
+    }
+
+    /// Whether object `o`'s `__typename` is `name` (nil: it has none).
+    @inline(__always)
+    public func typename(_ o: Int32, is name: String?) -> Bool {
+        guard let v = typenameValue(o) else { return name == nil }
+        guard let name else { return false }
+        return string(v, equals: name)
     }
 
     /// A string value's text.
@@ -119,7 +144,7 @@ public struct ResponseBuffer: Sendable {
     public func string(_ v: Value, equals s: String) -> Bool {
         guard v.isString, Int(v.b) == s.utf8.count else { return false }
         var s = s
-        return s.withUTF8 { u in text.withUnsafeBufferPointer { $0[Int(v.a)..<(Int(v.a) + Int(v.b))].elementsEqual(u) } }
+        return s.withUTF8 { u in text.withUnsafeBufferPointer { sameBytes($0.baseAddress.map { $0 + Int(v.a) }, u.baseAddress, u.count) } }
     }
 
     /// Every member of object `o` once (the first occurrence of each key), in order.
@@ -391,9 +416,16 @@ public struct KeyTable: Sendable {
             let id = table[i]
             if id < 0 { return nil }
             let s = Int(starts[Int(id)]), e = Int(starts[Int(id) + 1])
-            if e - s == u.count, bytes.withUnsafeBufferPointer({ $0[s..<e].elementsEqual(u) }) { return id }
+            if e - s == u.count, bytes.withUnsafeBufferPointer({ sameBytes($0.baseAddress.map { $0 + s }, u.baseAddress, u.count) }) { return id }
             i = (i + 1) & mask
         }
+    }
+
+    /// Whether key `id` has these bytes.
+    @inline(__always)
+    func `is`(_ id: Int32, _ u: UnsafeBufferPointer<UInt8>) -> Bool {
+        let s = Int(starts[Int(id)]), e = Int(starts[Int(id) + 1])
+        return e - s == u.count && bytes.withUnsafeBufferPointer { sameBytes($0.baseAddress.map { $0 + s }, u.baseAddress, u.count) }
     }
 
     public func find(_ name: String) -> Int32? {
@@ -447,6 +479,12 @@ extension ResponseBuffer {
     /// is an object or null and whose `errors`, if any, is a list.
     public static func parseResponse(_ bytes: [UInt8], maxDepth: Int = 128) throws -> (buffer: ResponseBuffer, hasData: Bool, errors: [JSON]?) {
         var buffer = ResponseBuffer()
+        // About one record per 16 bytes of a typical answer, and its strings' bytes: room made
+        // once rather than grown by doubling.
+        buffer.values.reserveCapacity(bytes.count / 16)
+        buffer.keyOf.reserveCapacity(bytes.count / 16)
+        buffer.objects.reserveCapacity(bytes.count / 64)
+        buffer.text.reserveCapacity(bytes.count / 2)
         let body = try bytes.withUnsafeBufferPointer { p -> Value in
             var reader = Reader(p: p, maxDepth: maxDepth)
             reader.skipWhitespace()
@@ -496,6 +534,9 @@ extension ResponseBuffer {
         let maxDepth: Int
         var stack: [Value] = []
         var stackKeys: [Int32] = []
+        /// The key last read at each (depth, member position), tried first: the objects of a
+        /// list have their keys in the same order, so most keys are recognised by one compare.
+        var recent = [Int32](repeating: -1, count: 256)
 
         init(p: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
             self.p = p
@@ -563,14 +604,21 @@ extension ResponseBuffer {
             return Value(.escaped, UInt32(at), UInt64(out.text.count - at))
         }
 
-        /// A key's id: its bytes looked up without making a string when it has no escape.
-        mutating func key(_ out: inout ResponseBuffer) throws -> Int32 {
+        /// A key's id: its bytes looked up without making a string when it has no escape
+        /// (`position`: the member's position in its object, for the guess from `recent`).
+        mutating func key(_ out: inout ResponseBuffer, position: Int) throws -> Int32 {
             guard i < p.count, p[i] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
             let start = i + 1
             let end = JSONBytes.plainEnd(p, from: start)
             if end < p.count, p[end] == UInt8(ascii: "\"") {
                 i = end + 1
-                return out.keys.id(utf8: UnsafeBufferPointer(rebasing: p[start..<end]))
+                let bytes = UnsafeBufferPointer(rebasing: p[start..<end])
+                let slot = (depth &* 16 &+ position) & 255
+                let guess = recent[slot]
+                if guess >= 0, out.keys.is(guess, bytes) { return guess }
+                let id = out.keys.id(utf8: bytes)
+                recent[slot] = id
+                return id
             }
             i = end
             var bytes = Array(p[start..<end])
@@ -589,7 +637,7 @@ extension ResponseBuffer {
             } else {
                 while true {
                     skipWhitespace()
-                    let k = try key(&out)
+                    let k = try key(&out, position: stack.count - mark)
                     skipWhitespace()
                     guard i < p.count, p[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
                     i += 1

@@ -12,68 +12,30 @@ struct Shaper {
     let schema: Schema
     /// The merged answers.
     let tree: ResponseBuffer
-    let collector: FieldCollector
+    /// The operation's steps, compiled as the walk meets each selection and runtime type.
+    var program: ShapingProgram
+    /// The buffer's id of each of the program's response keys (-2: no answer has it).
+    private var ids: [Int32] = []
     let source: Source?
     var errors: [GraphQLError] = []
     /// Each error's response path, innermost element first: filled in as the walk comes back
     /// out of the fields and list items the error was found in (no path is kept while nothing fails).
     private var reversedPaths: [[PathElement]] = []
-    /// Collected fields per selection-set list and runtime type (lists of objects reuse them).
-    private var plans: [PlanKey: [FieldStep]] = [:]
     /// The bytes written so far.
     private var out = JSONWriter()
     /// A fetch failed: a value missing from the tree is explained by that fetch's error (a
     /// subgraph whose data came back null leaves its sibling fields out), so a non-null field
     /// without a value nulls its parent without an error of its own.
     var missingIsExplained = false
-    /// Fields (by source offset) answered `null` whatever their type: authorization removed
-    /// them from the plan and reported each.
-    var nulled: Set<Int32> = []
 
-    /// A selection-set list (by the spans of its sets) and a runtime type.
-    struct PlanKey: Hashable {
-        let first: Int
-        let count: Int
-        let spanSum: Int
-        let type: ObjectIdentifier
-    }
-
-    /// One response key of an object: its field nodes, definition and named type, looked up once.
-    final class FieldStep {
-        let responseKey: String
-        let nodes: [Field]
-        let isTypename: Bool
-        let named: NamedType?
-        /// `"<responseKey>":` as JSON, written once per step rather than once per object.
-        let keyBytes: [UInt8]
-        /// The field nodes' selection sets (what an object value of this step is completed with).
-        let selectionSets: [SelectionSet]
-        /// The steps of an object value, by its runtime type, collected the first time one comes
-        /// (most fields see one type): no lookup by selection sets per object.
-        var children: [(type: ObjectIdentifier, steps: [FieldStep])] = []
-        /// The response key's id in the buffer (-2: no answer has it).
-        let key: Int32
-        /// The field's type unwrapped once (no matching on the type per value).
-        let levels: TypeLevels
-        init(responseKey: String, key: Int32, nodes: [Field], isTypename: Bool, type: TypeReference, named: NamedType?) {
-            self.responseKey = responseKey
-            self.levels = TypeLevels(type)
-            self.key = key
-            self.selectionSets = nodes.compactMap(\.selectionSet)
-            var w = JSONWriter(capacity: responseKey.utf8.count + 3)
-            w.writeString(responseKey)
-            w.bytes.append(UInt8(ascii: ":"))
-            self.keyBytes = w.bytes
-            self.nodes = nodes
-            self.isTypename = isTypename
-            self.named = named
-        }
-    }
-
-    init(schema: Schema, tree: ResponseBuffer, fragments: [String: FragmentDefinition], variables: OrderedDictionary<String, JSON>, source: Source?) {
+    /// - Parameter nulled: fields (by source offset) answered `null` whatever their type:
+    ///   authorization removed them from the plan and reported each.
+    init(schema: Schema, tree: ResponseBuffer, fragments: [String: FragmentDefinition], variables: OrderedDictionary<String, JSON>,
+         source: Source?, nulled: Set<Int32> = []) {
         self.schema = schema
         self.tree = tree
-        self.collector = FieldCollector(schema: schema, fragments: fragments, variables: variables)
+        self.program = ShapingProgram(schema: schema, collector: FieldCollector(schema: schema, fragments: fragments, variables: variables),
+                                      nulled: nulled)
         self.source = source
     }
 
@@ -91,7 +53,10 @@ struct Shaper {
     mutating func shape(_ operation: OperationDefinition, root: Int32) -> [UInt8] {
         out = JSONWriter(capacity: 16_384)
         guard let rootName = schema.rootTypeName(operation.operation), let rootType = schema.types[rootName] else { return Array("null".utf8) }
-        if case .propagate = object(root, rootType, steps: steps(rootType, [operation.selectionSet])) {
+        let type = program.typeID(rootType)
+        let steps = program.steps(type, [operation.selectionSet])
+        resolveKeys()
+        if case .propagate = object(root, type, steps) {
             out.bytes.removeAll(keepingCapacity: true)
             out.append("null")
         }
@@ -99,50 +64,36 @@ struct Shaper {
         return out.bytes
     }
 
-    /// The steps of an object of `type` selected by `sets` (collected once per request).
-    mutating func steps(_ type: NamedType, _ sets: [SelectionSet]) -> [FieldStep] {
-        let cacheable = sets.allSatisfy { $0.span != .none }
-        let key = PlanKey(first: cacheable ? Int(sets.first?.span.start ?? 0) : 0, count: sets.count,
-                          spanSum: cacheable ? sets.reduce(0) { $0 &+ Int($1.span.start) } : 0, type: ObjectIdentifier(type))
-        if cacheable, let cached = plans[key] { return cached }
-        let steps = collector.collect(type, sets).compactMap { responseKey, nodes -> FieldStep? in
-            let name = nodes[0].name.value
-            if name == "__typename" {
-                return FieldStep(responseKey: responseKey, key: -2, nodes: nodes, isTypename: true, type: .named(Name("String")), named: nil)
-            }
-            guard let def = schema.field(type, name) else { return nil }
-            return FieldStep(responseKey: responseKey, key: tree.keys.find(responseKey) ?? -2, nodes: nodes, isTypename: false, type: def.type,
-                             named: schema.types[def.type.namedType.value])
-        }
-        if cacheable { plans[key] = steps }
-        return steps
+    /// Looks up the buffer's ids of the response keys the program has added since the last time.
+    private mutating func resolveKeys() {
+        while ids.count < program.responseKeys.count { ids.append(tree.keys.find(program.responseKeys[ids.count]) ?? -2) }
     }
 
-    /// The steps of an object value of `parent`'s field, of runtime type `type`.
-    mutating func steps(_ type: NamedType, of parent: FieldStep) -> [FieldStep] {
-        let id = ObjectIdentifier(type)
-        for child in parent.children where child.type == id { return child.steps }
-        let found = steps(type, parent.selectionSets)
-        parent.children.append((id, found))
+    /// The steps of an object value of step `s`'s field, of runtime type `type`.
+    private mutating func children(_ s: Int, _ type: Int32) -> Range<Int32> {
+        let found = program.children(s, type)
+        resolveKeys()
         return found
     }
 
-    mutating func object(_ node: Int32, _ type: NamedType, steps: [FieldStep]) -> Completed {
+    mutating func object(_ node: Int32, _ type: Int32, _ steps: Range<Int32>) -> Completed {
         out.bytes.append(UInt8(ascii: "{"))
-        for (i, step) in steps.enumerated() {
-            if i > 0 { out.bytes.append(UInt8(ascii: ",")) }
-            out.bytes.append(contentsOf: step.keyBytes)
-            if step.isTypename {
-                out.writeString(type.name)
+        for i in steps {
+            let step = program.steps[Int(i)]
+            if i != steps.lowerBound { out.bytes.append(UInt8(ascii: ",")) }
+            out.bytes.append(contentsOf: program.text[Int(step.keyBytes.lowerBound)..<Int(step.keyBytes.upperBound)])
+            if step.kind == .typename {
+                let name = program.typeNames[Int(type)]
+                out.bytes.append(contentsOf: program.text[Int(name.lowerBound)..<Int(name.upperBound)])
                 continue
             }
-            if !nulled.isEmpty, nulled.contains(step.nodes[0].span.start) {
+            if step.nulled {
                 out.append("null")
                 continue
             }
             let before = errors.count
-            let r = complete(tree.member(node, step.key), 0, step, parent: type)
-            if errors.count > before { within(before, .key(step.responseKey)) }
+            let r = complete(tree.member(node, ids[Int(step.key)]), 0, Int(i), parent: type)
+            if errors.count > before { within(before, .key(program.responseKeys[Int(step.key)])) }
             if case .propagate = r { return .propagate }
         }
         out.bytes.append(UInt8(ascii: "}"))
@@ -154,21 +105,21 @@ struct Shaper {
         for e in first..<errors.count { reversedPaths[e].append(element) }
     }
 
-    /// CompleteValue at list level `level` of the step's type (0: the field itself): a null in a
+    /// CompleteValue at list level `level` of step `s`'s type (0: the field itself): a null in a
     /// non-null position records the error and propagates; a position that is not non-null stops
     /// a propagation from inside as null.
-    mutating func complete(_ value: ResponseBuffer.Value?, _ level: Int, _ step: FieldStep, parent: NamedType) -> Completed {
-        if step.levels.nonNullAt[level] {
+    mutating func complete(_ value: ResponseBuffer.Value?, _ level: Int, _ s: Int, parent: Int32) -> Completed {
+        if program.steps[s].isNonNull(level) {
             if value == nil, missingIsExplained { return .propagate }
-            let r = completeInner(value, level, step, parent: parent)
+            let r = completeInner(value, level, s, parent: parent)
             if case .null = r {
-                error("Cannot return null for non-nullable field \(parent.name).\(step.nodes[0].name.value).", step.nodes)
+                error("Cannot return null for non-nullable field \(program.types[Int(parent)].name).\(program.fieldName(s)).", s)
                 return .propagate
             }
             return r
         }
         let mark = out.bytes.count
-        switch completeInner(value, level, step, parent: parent) {
+        switch completeInner(value, level, s, parent: parent) {
         case .value: return .value
         case .null, .propagate:
             out.bytes.removeSubrange(mark...)
@@ -178,19 +129,20 @@ struct Shaper {
     }
 
     /// Completion of a list, leaf or composite value (errors are recorded and propagate).
-    mutating func completeInner(_ value: ResponseBuffer.Value?, _ level: Int, _ step: FieldStep, parent: NamedType) -> Completed {
+    mutating func completeInner(_ value: ResponseBuffer.Value?, _ level: Int, _ s: Int, parent: Int32) -> Completed {
         guard let value else { return .null }
-        if level < step.levels.listDepth {
+        let step = program.steps[s]
+        if level < Int(step.listDepth) {
             switch value.kind {
             case .null: return .null
             case .list:
                 out.bytes.append(UInt8(ascii: "["))
                 let items = value.items
-                for s in items {
-                    if s != items.lowerBound { out.bytes.append(UInt8(ascii: ",")) }
+                for v in items {
+                    if v != items.lowerBound { out.bytes.append(UInt8(ascii: ",")) }
                     let before = errors.count
-                    let r = complete(tree.values[s], level + 1, step, parent: parent)
-                    if errors.count > before { within(before, .index(s - items.lowerBound)) }
+                    let r = complete(tree.values[v], level + 1, s, parent: parent)
+                    if errors.count > before { within(before, .index(v - items.lowerBound)) }
                     if case .propagate = r { return .propagate }
                 }
                 out.bytes.append(UInt8(ascii: "]"))
@@ -199,89 +151,268 @@ struct Shaper {
                 // A single value where a list is expected is a list of one (result coercion).
                 out.bytes.append(UInt8(ascii: "["))
                 let before = errors.count
-                let r = complete(value, level + 1, step, parent: parent)
+                let r = complete(value, level + 1, s, parent: parent)
                 if errors.count > before { within(before, .index(0)) }
                 if case .propagate = r { return .propagate }
                 out.bytes.append(UInt8(ascii: "]"))
                 return .value
             }
         }
-        guard let declared = step.named else { return .null }
+        if step.kind == .missing { return .null }
         switch value.kind {
         case .null:
             return .null
-        case .object where declared.kind == .scalar && declared.builtInScalar == nil,
-             .list where declared.kind == .scalar && declared.builtInScalar == nil:
+        case .object where step.kind == .custom, .list where step.kind == .custom:
             // A custom scalar's value (a JSON object or list, say) passes through untouched.
             tree.write(value, &out)
             return .value
         case .object:
-            guard declared.kind.isComposite else {
-                error("Field \(parent.name).\(step.nodes[0].name.value) returned an object for non-object type \(step.levels.namedTypeName).", step.nodes)
-                return .propagate
-            }
-            var runtime = declared
-            if declared.kind != .object {
+            switch step.kind {
+            case .object:
+                return object(value.object, step.named, children(s, step.named))
+            case .abstract:
+                let declared = program.types[Int(step.named)]
                 let name = tree.typename(value.object)
                 if let name, let t = schema.types[name], t.kind == .object, schema.isPossibleType(declared, name) {
-                    runtime = t
+                    let runtime = program.typeID(t)
+                    return object(value.object, runtime, children(s, runtime))
                 } else if let name, schema.types[name] == nil {
                     // An object of a type the API schema hides (@inaccessible) is not shown.
                     return .null
                 } else if declared.kind != .interface {
-                    error("Abstract type \"\(step.levels.namedTypeName)\" must resolve to an Object type at runtime for field \"\(parent.name).\(step.nodes[0].name.value)\".", step.nodes)
+                    error("Abstract type \"\(declared.name)\" must resolve to an Object type at runtime for field \"\(program.types[Int(parent)].name).\(program.fieldName(s))\".", s)
                     return .propagate
                 }
                 // An interface known only through an @interfaceObject (no subgraph says which
                 // object it is): its own fields are answered, fragments on objects are not.
+                return object(value.object, step.named, children(s, step.named))
+            default:
+                error("Field \(program.types[Int(parent)].name).\(program.fieldName(s)) returned an object for non-object type \(program.typeName(s)).", s)
+                return .propagate
             }
-            return object(value.object, runtime, steps: steps(runtime, of: step))
         case .list:
-            error("Field \(parent.name).\(step.nodes[0].name.value) returned a list for \(step.levels.namedTypeName).", step.nodes)
+            error("Field \(program.types[Int(parent)].name).\(program.fieldName(s)) returned a list for \(program.typeName(s)).", s)
             return .propagate
         default:
-            return leaf(value, declared, step)
+            return leaf(value, step, s)
         }
     }
 
-    /// A scalar completed as a leaf of `declared` (result coercion): values that already are
-    /// what the type says are copied as they are; the rest go through the schema's coercion.
-    mutating func leaf(_ value: ResponseBuffer.Value, _ declared: NamedType, _ step: FieldStep) -> Completed {
-        switch declared.kind {
-        case .scalar:
-            switch declared.builtInScalar {
-            case .string?, .id?:
-                if value.isString { tree.write(value, &out); return .value }
-            case .int?:
-                if value.kind == .int, value.int >= Int(Int32.min), value.int <= Int(Int32.max) { out.writeInt(value.int); return .value }
-            case .float?:
-                if value.kind == .double, value.double.isFinite { out.writeDouble(value.double); return .value }
-            case .boolean?:
-                if value.kind == .bool { tree.write(value, &out); return .value }
-            case nil:
-                tree.write(value, &out)   // a custom scalar's value passes through
-                return .value
-            }
-        case .enumType:
-            if value.isString, declared.enumValues[tree.string(value)] != nil { tree.write(value, &out); return .value }
+    /// A scalar completed as a leaf of the step's type (result coercion): values that already
+    /// are what the type says are copied as they are; the rest go through the schema's coercion.
+    mutating func leaf(_ value: ResponseBuffer.Value, _ step: ShapingProgram.Step, _ s: Int) -> Completed {
+        switch step.kind {
+        case .string, .id:
+            if value.isString { tree.write(value, &out); return .value }
+        case .int:
+            if value.kind == .int, value.int >= Int(Int32.min), value.int <= Int(Int32.max) { out.writeInt(value.int); return .value }
+        case .float:
+            if value.kind == .double, value.double.isFinite { out.writeDouble(value.double); return .value }
+        case .boolean:
+            if value.kind == .bool { tree.write(value, &out); return .value }
+        case .custom:
+            tree.write(value, &out)   // a custom scalar's value passes through
+            return .value
+        case .enumValue:
+            if value.isString, program.types[Int(step.named)].enumValues[tree.string(value)] != nil { tree.write(value, &out); return .value }
         default:
             break
         }
         let json = tree.json(value)
+        let declared = program.types[Int(step.named)]
         guard declared.kind.isLeaf, let v = schema.serializeLeaf(declared, json) else {
-            let what = declared.kind == .enumType ? "Enum \"\(step.levels.namedTypeName)\" cannot represent value: \(json.text)"
-                : "\(step.levels.namedTypeName) cannot represent value: \(json.text)"
-            error(what, step.nodes)
+            let what = declared.kind == .enumType ? "Enum \"\(program.typeName(s))\" cannot represent value: \(json.text)"
+                : "\(program.typeName(s)) cannot represent value: \(json.text)"
+            error(what, s)
             return .propagate
         }
         out.write(v)
         return .value
     }
 
-    /// Records an error; its path is filled in on the way out.
-    mutating func error(_ message: String, _ nodes: [Field]) {
-        let locations = source.flatMap { s in nodes.first.map { [s.location(of: Int($0.span.start))] } } ?? []
+    /// Records an error at step `s`'s field; its path is filled in on the way out.
+    mutating func error(_ message: String, _ s: Int) {
+        let nodes = program.fields[Int(program.steps[s].field)].nodes
+        let locations = source.flatMap { src in nodes.first.map { [src.location(of: Int($0.span.start))] } } ?? []
         errors.append(GraphQLError(message, locations: locations, path: nil))
         reversedPaths.append([])
+    }
+}
+
+/// The client's operation compiled for the shaper: for each selection-set list and runtime type,
+/// a run of steps (one per response key, CollectFields done once) in one array of plain records —
+/// what the walk reads per object costs no reference count. Runs are compiled the first time the
+/// walk meets their selection and runtime type.
+struct ShapingProgram {
+    /// What a step's values are completed as.
+    enum Kind: UInt8 {
+        case typename, string, id, int, float, boolean, custom, enumValue, object, abstract
+        /// An input type where an output type belongs (answered with an error).
+        case other
+        /// A field the schema does not have (answered null).
+        case missing
+    }
+
+    struct Step {
+        /// The response key (an index into `responseKeys`).
+        var key: Int32
+        /// `"<responseKey>":` as JSON, in `text`.
+        var keyBytes: Range<Int32>
+        var kind: Kind
+        var listDepth: UInt8
+        /// Bit `l` set: list level `l` of the field's type is non-null (0: the field itself).
+        var nonNull: UInt32
+        /// Answered `null` whatever its type (authorization removed it).
+        var nulled: Bool
+        /// The named type (an index into `types`; -1: none).
+        var named: Int32
+        /// The field's nodes and selection sets (an index into `fields`).
+        var field: Int32
+        /// The first run of steps compiled for this step's object values (an index into
+        /// `childRuns`; -1: none yet).
+        var children: Int32
+
+        @inline(__always) func isNonNull(_ level: Int) -> Bool { nonNull & (1 << UInt32(level)) != 0 }
+    }
+
+    struct FieldInfo {
+        let nodes: [Field]
+        let selectionSets: [SelectionSet]
+        let typeName: String
+    }
+
+    /// The steps of one runtime type under one step, and the next such run of the same step.
+    struct ChildRun {
+        let type: Int32
+        let steps: Range<Int32>
+        let next: Int32
+    }
+
+    /// A selection-set list (by the spans of its sets) and a runtime type.
+    struct PlanKey: Hashable {
+        let first: Int
+        let count: Int
+        let spanSum: Int
+        let type: Int32
+    }
+
+    let schema: Schema
+    let collector: FieldCollector
+    let nulled: Set<Int32>
+    private(set) var steps: [Step] = []
+    private(set) var fields: [FieldInfo] = []
+    private var childRuns: [ChildRun] = []
+    /// Key and type-name bytes.
+    private(set) var text: [UInt8] = []
+    private(set) var responseKeys: [String] = []
+    private var keyIndex: [String: Int32] = [:]
+    private(set) var types: [NamedType] = []
+    /// Each type's name as a JSON string, in `text`.
+    private(set) var typeNames: [Range<Int32>] = []
+    private var typeIndex: [ObjectIdentifier: Int32] = [:]
+    private var plans: [PlanKey: Range<Int32>] = [:]
+
+    init(schema: Schema, collector: FieldCollector, nulled: Set<Int32>) {
+        self.schema = schema
+        self.collector = collector
+        self.nulled = nulled
+    }
+
+    func fieldName(_ s: Int) -> String { fields[Int(steps[s].field)].nodes[0].name.value }
+    func typeName(_ s: Int) -> String { fields[Int(steps[s].field)].typeName }
+
+    mutating func typeID(_ type: NamedType) -> Int32 {
+        let id = ObjectIdentifier(type)
+        if let found = typeIndex[id] { return found }
+        let index = Int32(types.count)
+        types.append(type)
+        typeIndex[id] = index
+        var w = JSONWriter(capacity: type.name.utf8.count + 2)
+        w.writeString(type.name)
+        typeNames.append(append(w.bytes))
+        return index
+    }
+
+    private mutating func append(_ bytes: [UInt8]) -> Range<Int32> {
+        let start = Int32(text.count)
+        text.append(contentsOf: bytes)
+        return start..<Int32(text.count)
+    }
+
+    private mutating func keyID(_ key: String) -> Int32 {
+        if let found = keyIndex[key] { return found }
+        let id = Int32(responseKeys.count)
+        responseKeys.append(key)
+        keyIndex[key] = id
+        return id
+    }
+
+    /// The steps of an object of `type` selected by `sets` (compiled once).
+    mutating func steps(_ type: Int32, _ sets: [SelectionSet]) -> Range<Int32> {
+        let cacheable = sets.allSatisfy { $0.span != .none }
+        let key = PlanKey(first: cacheable ? Int(sets.first?.span.start ?? 0) : 0, count: sets.count,
+                          spanSum: cacheable ? sets.reduce(0) { $0 &+ Int($1.span.start) } : 0, type: type)
+        if cacheable, let cached = plans[key] { return cached }
+        let named = types[Int(type)]
+        var made: [Step] = []
+        for (responseKey, nodes) in collector.collect(named, sets) {
+            let name = nodes[0].name.value
+            var w = JSONWriter(capacity: responseKey.utf8.count + 3)
+            w.writeString(responseKey)
+            w.bytes.append(UInt8(ascii: ":"))
+            let keyBytes = append(w.bytes)
+            let field = Int32(fields.count)
+            if name == "__typename" {
+                fields.append(FieldInfo(nodes: nodes, selectionSets: [], typeName: "String"))
+                made.append(Step(key: keyID(responseKey), keyBytes: keyBytes, kind: .typename, listDepth: 0, nonNull: 1,
+                                 nulled: false, named: -1, field: field, children: -1))
+                continue
+            }
+            guard let def = schema.field(named, name) else { continue }
+            let levels = TypeLevels(def.type)
+            var nonNull: UInt32 = 0
+            for (l, n) in levels.nonNullAt.enumerated() where n && l < 32 { nonNull |= 1 << UInt32(l) }
+            let target = schema.types[levels.namedTypeName]
+            fields.append(FieldInfo(nodes: nodes, selectionSets: nodes.compactMap(\.selectionSet), typeName: levels.namedTypeName))
+            made.append(Step(key: keyID(responseKey), keyBytes: keyBytes, kind: target.map(Self.kind) ?? .missing,
+                             listDepth: UInt8(min(levels.listDepth, 31)), nonNull: nonNull,
+                             nulled: !nulled.isEmpty && nulled.contains(nodes[0].span.start),
+                             named: target.map { typeID($0) } ?? -1, field: field, children: -1))
+        }
+        let range = Int32(steps.count)..<Int32(steps.count + made.count)
+        steps.append(contentsOf: made)
+        if cacheable { plans[key] = range }
+        return range
+    }
+
+    /// The steps of an object value of step `s`, of runtime type `type` (compiled the first time).
+    mutating func children(_ s: Int, _ type: Int32) -> Range<Int32> {
+        var r = steps[s].children
+        while r >= 0 {
+            if childRuns[Int(r)].type == type { return childRuns[Int(r)].steps }
+            r = childRuns[Int(r)].next
+        }
+        let found = steps(type, fields[Int(steps[s].field)].selectionSets)
+        childRuns.append(ChildRun(type: type, steps: found, next: steps[s].children))
+        steps[s].children = Int32(childRuns.count - 1)
+        return found
+    }
+
+    static func kind(_ t: NamedType) -> Kind {
+        switch t.kind {
+        case .scalar:
+            switch t.builtInScalar {
+            case .string?: return .string
+            case .id?: return .id
+            case .int?: return .int
+            case .float?: return .float
+            case .boolean?: return .boolean
+            case nil: return .custom
+            }
+        case .enumType: return .enumValue
+        case .object: return .object
+        case .interface, .union: return .abstract
+        default: return .other
+        }
     }
 }
