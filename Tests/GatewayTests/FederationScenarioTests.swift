@@ -224,6 +224,14 @@ struct FederationScenarioTests {
             let root = try await client.query(#"query($hide: Boolean = true) { book(id: "b2") { title } authors @skip(if: $hide) { name } }"#)
             #expect(root.text == #"{"data":{"book":{"title":"Emma"}}}"#)
             #expect(counting.counts == ["catalog": 4, "people": 2])
+            // The same plans again with other values of their directive variables: each request is
+            // shaped by what its own values include (the plan keeps one shaping program per values).
+            let again = try await client.query(q, variables: #"{"full":false}"#)
+            #expect(again.text == without.text)
+            let other = try await client.query(mixed, variables: #"{"a":false,"b":false}"#)
+            #expect(other.text == #"{"data":{"book":{"author":{"bio":"Herbert, from people"}}}}"#)
+            let same = try await client.query(mixed, variables: #"{"a":true,"b":true}"#)
+            #expect(same.text == r.text)
         }
     }
 

@@ -110,12 +110,21 @@ public final class PlanExecutor: Sendable {
             let clientOperation = request.clientDocument.flatMap { d in
                 d.operations.first { $0.name?.value == operation.name?.value }
             } ?? operation
-            var fragments: [String: FragmentDefinition] = [:]
-            for f in document.fragments where fragments[f.name.value] == nil { fragments[f.name.value] = f }
-            var shaper = Shaper(schema: supergraph.apiSchema, tree: run.tree, fragments: fragments, variables: variables,
+            // The plan's program when the client's document is the planned one.
+            let reusable = request.clientDocument == nil && request.nulledFields.isEmpty
+            let kept = reusable ? plan.shaping.program(clientOperation, document.fragments, variables) : nil
+            var shaper: Shaper
+            if let program = kept?.program {
+                shaper = Shaper(tree: run.tree, program: program, source: request.source)
+            } else {
+                var fragments: [String: FragmentDefinition] = [:]
+                for f in document.fragments where fragments[f.name.value] == nil { fragments[f.name.value] = f }
+                shaper = Shaper(schema: supergraph.apiSchema, tree: run.tree, fragments: fragments, variables: variables,
                                 source: request.source, nulled: request.nulledFields)
+            }
             shaper.missingIsExplained = !run.errors.isEmpty
             let data = shaper.shape(clientOperation, root: run.root)
+            if let kept, shaper.program.steps.count != kept.program?.steps.count { plan.shaping.store(kept.key, shaper.program) }
             shaped = ExecutionResult(writtenData: data, errors: shaper.errors)
         }
         // Nulls caused by a failed fetch are already explained by that fetch's error.

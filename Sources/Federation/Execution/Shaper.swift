@@ -1,5 +1,6 @@
 import GraphQLCore
 import OrderedCollections
+import Synchronization
 
 /// Writes the client's `data` from the merged buffer to bytes in one walk: the client's operation
 /// is applied to the tree (CollectFields per runtime type, aliases, `@skip`/`@include`, result
@@ -32,10 +33,15 @@ struct Shaper {
     ///   authorization removed them from the plan and reported each.
     init(schema: Schema, tree: ResponseBuffer, fragments: [String: FragmentDefinition], variables: OrderedDictionary<String, JSON>,
          source: Source?, nulled: Set<Int32> = []) {
-        self.schema = schema
+        self.init(tree: tree, program: ShapingProgram(schema: schema, collector: FieldCollector(schema: schema, fragments: fragments, variables: variables),
+                                                      nulled: nulled), source: source)
+    }
+
+    /// A shaper that goes on with a program compiled by earlier requests of the same plan.
+    init(tree: ResponseBuffer, program: ShapingProgram, source: Source?) {
+        self.schema = program.schema
         self.tree = tree
-        self.program = ShapingProgram(schema: schema, collector: FieldCollector(schema: schema, fragments: fragments, variables: variables),
-                                      nulled: nulled)
+        self.program = program
         self.source = source
     }
 
@@ -243,7 +249,7 @@ struct Shaper {
 /// a run of steps (one per response key, CollectFields done once) in one array of plain records —
 /// what the walk reads per object costs no reference count. Runs are compiled the first time the
 /// walk meets their selection and runtime type.
-struct ShapingProgram {
+struct ShapingProgram: Sendable {
     /// What a step's values are completed as.
     enum Kind: UInt8 {
         case typename, string, id, int, float, boolean, custom, enumValue, object, abstract
@@ -398,6 +404,27 @@ struct ShapingProgram {
         return found
     }
 
+    /// The names of the variables that `@skip` and `@include` read in `operation` and the
+    /// fragments (what a program depends on besides the document).
+    static func directiveVariables(_ operation: OperationDefinition, _ fragments: [FragmentDefinition]) -> [String] {
+        var names = Set<String>()
+        func walk(_ set: SelectionSet) {
+            for selection in set.selections {
+                for d in selection.directives where d.name.value == "skip" || d.name.value == "include" {
+                    for arg in d.arguments { if case .variable(let v) = arg.value { names.insert(v) } }
+                }
+                switch selection {
+                case .field(let f): if let sub = f.selectionSet { walk(sub) }
+                case .inlineFragment(let i): walk(i.selectionSet)
+                case .fragmentSpread: break
+                }
+            }
+        }
+        walk(operation.selectionSet)
+        for f in fragments { walk(f.selectionSet) }
+        return names.sorted()
+    }
+
     static func kind(_ t: NamedType) -> Kind {
         switch t.kind {
         case .scalar:
@@ -413,6 +440,44 @@ struct ShapingProgram {
         case .object: return .object
         case .interface, .union: return .abstract
         default: return .other
+        }
+    }
+}
+
+/// The shaping programs of one plan, reused by the requests it answers: CollectFields and the
+/// step records are made by the first request and grow only when a request meets a runtime type
+/// no earlier one did. Keyed by the values of the variables `@skip`/`@include` read (the only
+/// input besides the document that changes what is collected). A request whose client document
+/// differs from the planned one (authorization removed fields) compiles its own.
+public final class ShapingCache: Sendable {
+    private struct State {
+        var directiveVariables: [String]?
+        var programs: [[JSON]: ShapingProgram] = [:]
+    }
+    private let state = Mutex(State())
+    /// Programs kept per plan (one per combination of directive variable values met).
+    static let maxPrograms = 16
+    /// A program past this many steps is not kept (it would only grow).
+    static let maxSteps = 100_000
+
+    public init() {}
+
+    /// The key of a request's program, and the program if one is kept for it.
+    func program(_ operation: OperationDefinition, _ fragments: [FragmentDefinition],
+                 _ variables: OrderedDictionary<String, JSON>) -> (key: [JSON], program: ShapingProgram?) {
+        state.withLock { s in
+            if s.directiveVariables == nil { s.directiveVariables = ShapingProgram.directiveVariables(operation, fragments) }
+            let key = s.directiveVariables!.map { variables[$0] ?? .null }
+            return (key, s.programs[key])
+        }
+    }
+
+    /// Keeps a program that grew while shaping a request.
+    func store(_ key: [JSON], _ program: ShapingProgram) {
+        guard program.steps.count <= Self.maxSteps else { return }
+        state.withLock { s in
+            if s.programs[key] == nil, s.programs.count >= Self.maxPrograms { s.programs.removeAll() }
+            s.programs[key] = program
         }
     }
 }

@@ -89,6 +89,8 @@ public struct QueryPlan: Sendable {
     public let root: PlanNode?
     /// The operation asks for `__schema` or `__type` (answered by the gateway from the API schema).
     public var usesIntrospection = false
+    /// The programs that write its responses, kept with the plan (shared by its copies).
+    public let shaping = ShapingCache()
 
     public init(root: PlanNode?, usesIntrospection: Bool = false) {
         self.root = root
