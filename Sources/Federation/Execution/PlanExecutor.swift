@@ -375,6 +375,7 @@ final class PlanRun {
             switch seg {
             case .field(let key):
                 guard let k = tree.keys.find(key) else { return next }
+                next.indices.reserveCapacity(current.indices.count)
                 for e in current.nodes.indices where current.nodes[e].isObject {
                     if let v = tree.member(current.nodes[e].object, k), v.isObject || v.isList { next.add(v, from: current, entry: e) }
                 }
@@ -384,6 +385,7 @@ final class PlanRun {
                     let list = current.nodes[e]
                     guard list.isList else { continue }
                     next.nodes.reserveCapacity(next.nodes.count + list.items.count)
+                    next.indices.reserveCapacity(next.indices.count + list.items.count * next.stride)
                     for s in list.items {
                         let item = tree.values[s]
                         guard item.isObject || item.isList else { continue }

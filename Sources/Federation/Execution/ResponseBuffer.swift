@@ -655,8 +655,8 @@ extension ResponseBuffer {
             let first = out.values.count
             out.values.append(contentsOf: stack[mark...])
             out.keyOf.append(contentsOf: stackKeys[mark...])
-            stack.removeSubrange(mark...)
-            stackKeys.removeSubrange(mark...)
+            stack.removeLast(stack.count - mark)
+            stackKeys.removeLast(stackKeys.count - mark)
             out.objects.append(Object(first: Int32(first), count: Int32(out.values.count - first), next: -1))
             return Value(.object, UInt32(out.objects.count - 1))
         }
@@ -684,8 +684,8 @@ extension ResponseBuffer {
             let first = out.values.count
             out.values.append(contentsOf: stack[mark...])
             out.keyOf.append(contentsOf: stackKeys[mark...])
-            stack.removeSubrange(mark...)
-            stackKeys.removeSubrange(mark...)
+            stack.removeLast(stack.count - mark)
+            stackKeys.removeLast(stackKeys.count - mark)
             return Value(.list, UInt32(first), UInt64(out.values.count - first))
         }
     }

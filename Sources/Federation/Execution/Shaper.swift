@@ -87,10 +87,14 @@ struct Shaper {
         for i in steps {
             let step = program.steps[Int(i)]
             if i != steps.lowerBound { out.bytes.append(UInt8(ascii: ",")) }
-            out.bytes.append(contentsOf: program.text[Int(step.keyBytes.lowerBound)..<Int(step.keyBytes.upperBound)])
+            program.text.withUnsafeBufferPointer { text in
+                out.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[Int(step.keyBytes.lowerBound)..<Int(step.keyBytes.upperBound)]))
+            }
             if step.kind == .typename {
                 let name = program.typeNames[Int(type)]
-                out.bytes.append(contentsOf: program.text[Int(name.lowerBound)..<Int(name.upperBound)])
+                program.text.withUnsafeBufferPointer { text in
+                    out.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[Int(name.lowerBound)..<Int(name.upperBound)]))
+                }
                 continue
             }
             if step.nulled {
