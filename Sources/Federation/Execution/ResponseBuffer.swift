@@ -478,22 +478,24 @@ extension ResponseBuffer {
     /// null), `errors` its errors as JSON. Fails unless the body is one JSON object whose `data`
     /// is an object or null and whose `errors`, if any, is a list.
     public static func parseResponse(_ bytes: [UInt8], maxDepth: Int = 128) throws -> (buffer: ResponseBuffer, hasData: Bool, errors: [JSON]?) {
+        try bytes.withUnsafeBufferPointer { try parseResponse($0, maxDepth: maxDepth) }
+    }
+
+    /// The same, read from bytes where they are (an HTTP client's buffer: no copy first).
+    public static func parseResponse(_ p: UnsafeBufferPointer<UInt8>, maxDepth: Int = 128) throws -> (buffer: ResponseBuffer, hasData: Bool, errors: [JSON]?) {
         var buffer = ResponseBuffer()
         // About one record per 16 bytes of a typical answer, and its strings' bytes: room made
         // once rather than grown by doubling.
-        buffer.values.reserveCapacity(bytes.count / 16)
-        buffer.keyOf.reserveCapacity(bytes.count / 16)
-        buffer.objects.reserveCapacity(bytes.count / 64)
-        buffer.text.reserveCapacity(bytes.count / 2)
-        let body = try bytes.withUnsafeBufferPointer { p -> Value in
-            var reader = Reader(p: p, maxDepth: maxDepth)
-            reader.skipWhitespace()
-            guard reader.i < p.count, p[reader.i] == UInt8(ascii: "{") else { throw reader.fail("expected a JSON object") }
-            let v = try reader.value(&buffer)
-            reader.skipWhitespace()
-            guard reader.i == p.count else { throw reader.fail("unexpected data after the JSON value") }
-            return v
-        }
+        buffer.values.reserveCapacity(p.count / 16)
+        buffer.keyOf.reserveCapacity(p.count / 16)
+        buffer.objects.reserveCapacity(p.count / 64)
+        buffer.text.reserveCapacity(p.count / 2)
+        var reader = Reader(p: p, maxDepth: maxDepth)
+        reader.skipWhitespace()
+        guard reader.i < p.count, p[reader.i] == UInt8(ascii: "{") else { throw reader.fail("expected a JSON object") }
+        let body = try reader.value(&buffer)
+        reader.skipWhitespace()
+        guard reader.i == p.count else { throw reader.fail("unexpected data after the JSON value") }
         let data = buffer.keys.find("data").flatMap { buffer.member(body.object, $0) }
         let errors = buffer.keys.find("errors").flatMap { buffer.member(body.object, $0) }
         switch data?.kind {

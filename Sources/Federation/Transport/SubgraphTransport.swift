@@ -80,7 +80,12 @@ public struct SubgraphResponse: Sendable {
 
     /// Reads an HTTP body straight into flat storage; nil when it is not a GraphQL response.
     public static func parse(_ bytes: [UInt8]) -> SubgraphResponse? {
-        guard let (buffer, hasData, errors) = try? ResponseBuffer.parseResponse(bytes, maxDepth: 512) else { return nil }
+        bytes.withUnsafeBytes { parse($0) }
+    }
+
+    /// The same, from bytes where they are (an HTTP client's buffer).
+    public static func parse(_ bytes: UnsafeRawBufferPointer) -> SubgraphResponse? {
+        guard let (buffer, hasData, errors) = try? ResponseBuffer.parseResponse(bytes.bindMemory(to: UInt8.self), maxDepth: 512) else { return nil }
         if !hasData, errors == nil { return nil }
         return SubgraphResponse(data: buffer.root.isObject ? buffer : nil, errors: errors ?? [])
     }

@@ -83,20 +83,26 @@ public final class HTTPTransport: SubgraphTransport {
     }
 
     /// Identical queries in flight (same text, variables and headers) share one request.
-    private let inFlight = Mutex<[String: Shared]>([:])
+    private let inFlight = Mutex<[RequestKey: Shared]>([:])
 
-    /// A subgraph's HTTP answer, before it is read (each request sharing it reads its own tree).
+    /// A subgraph's HTTP answer, before it is read (each request sharing it reads its own buffer
+    /// from the client's bytes, not a copy of them).
     struct Answer: Sendable {
         let status: UInt
+        let body: ByteBuffer
+    }
+
+    /// What makes two fetches the same request: the body's bytes and the headers.
+    struct RequestKey: Hashable, Sendable {
         let body: [UInt8]
+        let headers: String
     }
 
     public func fetch(_ request: SubgraphRequest) async throws -> SubgraphResponse {
         // Never merge mutations: each must run.
         guard !request.query.hasPrefix("mutation") else { return try read(await send(request.body, headers: request.headers)) }
         let body = request.body
-        let key = String(decoding: body, as: UTF8.self) + "\u{0}"
-            + request.headers.map { "\($0.0.lowercased()):\($0.1)" }.joined(separator: "\u{1}")
+        let key = RequestKey(body: body, headers: request.headers.map { "\($0.0.lowercased()):\($0.1)" }.joined(separator: "\u{1}"))
         let (shared, owner): (Shared, Bool) = inFlight.withLock { d in
             if let s = d[key] {
                 s.waiters.wrappingAdd(1, ordering: .relaxed)
@@ -197,14 +203,12 @@ public final class HTTPTransport: SubgraphTransport {
         } catch {
             throw GraphQLError("Subgraph \"\(name)\" could not be reached.", code: "SUBREQUEST_HTTP_ERROR")
         }
-        var buffer = try await response.body.collect(upTo: 64 << 20)
-        let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
-        return Answer(status: response.status.code, body: bytes)
+        return Answer(status: response.status.code, body: try await response.body.collect(upTo: 64 << 20))
     }
 
     /// The body read straight into a response tree of its own.
     func read(_ answer: Answer) throws -> SubgraphResponse {
-        guard let parsed = SubgraphResponse.parse(answer.body) else {
+        guard let parsed = answer.body.withUnsafeReadableBytes({ SubgraphResponse.parse($0) }) else {
             throw GraphQLError("Subgraph \"\(name)\" answered with status \(answer.status) and a body that is not a GraphQL response.",
                                code: "SUBREQUEST_MALFORMED_RESPONSE")
         }

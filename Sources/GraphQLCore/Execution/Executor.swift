@@ -88,7 +88,8 @@ public struct ExecutionResult: Sendable {
 
     /// The response map as JSON bytes, written straight from where `data` is kept.
     public var jsonBytes: [UInt8] {
-        var w = JSONWriter(capacity: 4096)
+        // Written data is copied once into room made for all of it (not grown by doubling).
+        var w = JSONWriter(capacity: 4096 + { if case .written(let b) = dataStore { return b.count } else { return 0 } }())
         w.bytes.append(UInt8(ascii: "{"))
         var first = true
         if !errors.isEmpty {
