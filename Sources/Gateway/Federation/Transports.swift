@@ -96,6 +96,11 @@ public final class HTTPTransport: SubgraphTransport {
     struct RequestKey: Hashable, Sendable {
         let body: [UInt8]
         let headers: String
+
+        func hash(into hasher: inout Hasher) {
+            body.withUnsafeBytes { hasher.combine(bytes: $0) }   // the bytes at once, not one by one
+            hasher.combine(headers)
+        }
     }
 
     public func fetch(_ request: SubgraphRequest) async throws -> SubgraphResponse {
