@@ -273,22 +273,32 @@ public struct ResponseBuffer: Sendable {
     /// An in-process subgraph's result tree, copied (the boundary between the engine's tree,
     /// which its resolvers complete out of order, and the plan run's buffer).
     public init(tree: ResultNode) {
-        root = append(tree)
+        var ids: [ObjectIdentifier: [Int32]] = [:]
+        root = append(tree, &ids)
     }
 
-    private mutating func append(_ node: ResultNode) -> Value {
+    /// `ids`: the key ids of each object shape met (the executor's objects share shapes: a
+    /// shape's keys are looked up once, not once per object).
+    private mutating func append(_ node: ResultNode, _ ids: inout [ObjectIdentifier: [Int32]]) -> Value {
         if node.isNull { return .null }
         let cells = node.cells
         let first = reserve(cells.count)
         for j in cells.indices {
             switch cells[j] {
             case .json(let json): values[first + j] = append(json: json)
-            case .node(let child): values[first + j] = append(child)
+            case .node(let child): values[first + j] = append(child, &ids)
             case .pending: values[first + j] = .null
             }
         }
-        guard let names = node.keys else { return Value(.list, UInt32(first), UInt64(cells.count)) }
-        for j in cells.indices { keyOf[first + j] = keys.id(names[j]) }
+        guard let shape = node.shape else { return Value(.list, UInt32(first), UInt64(cells.count)) }
+        let shapeIDs: [Int32]
+        if let known = ids[ObjectIdentifier(shape)], known.count >= cells.count {
+            shapeIDs = known
+        } else {
+            shapeIDs = shape.keys.map { keys.id($0) }
+            ids[ObjectIdentifier(shape)] = shapeIDs
+        }
+        for j in cells.indices { keyOf[first + j] = shapeIDs[j] }
         objects.append(Object(first: Int32(first), count: Int32(cells.count), next: -1))
         return Value(.object, UInt32(objects.count - 1))
     }
