@@ -664,13 +664,19 @@ extension ResponseBuffer {
                     throw fail("expected ',' or '}'")
                 }
             }
+            let run = moveRun(from: mark, into: &out)
+            out.objects.append(Object(first: Int32(run.lowerBound), count: Int32(run.count), next: -1))
+            return Value(.object, UInt32(out.objects.count - 1))
+        }
+
+        /// The records gathered since `mark` moved into one run at the end of `out.values`.
+        mutating func moveRun(from mark: Int, into out: inout ResponseBuffer) -> Range<Int> {
             let first = out.values.count
             out.values.append(contentsOf: stack[mark...])
             out.keyOf.append(contentsOf: stackKeys[mark...])
             stack.removeLast(stack.count - mark)
             stackKeys.removeLast(stackKeys.count - mark)
-            out.objects.append(Object(first: Int32(first), count: Int32(out.values.count - first), next: -1))
-            return Value(.object, UInt32(out.objects.count - 1))
+            return first..<out.values.count
         }
 
         mutating func list(_ out: inout ResponseBuffer) throws -> Value {
@@ -693,12 +699,8 @@ extension ResponseBuffer {
                     throw fail("expected ',' or ']'")
                 }
             }
-            let first = out.values.count
-            out.values.append(contentsOf: stack[mark...])
-            out.keyOf.append(contentsOf: stackKeys[mark...])
-            stack.removeLast(stack.count - mark)
-            stackKeys.removeLast(stackKeys.count - mark)
-            return Value(.list, UInt32(first), UInt64(out.values.count - first))
+            let run = moveRun(from: mark, into: &out)
+            return Value(.list, UInt32(run.lowerBound), UInt64(run.count))
         }
     }
 }

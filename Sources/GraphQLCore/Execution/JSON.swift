@@ -204,6 +204,22 @@ public enum JSONBytes {
         return j
     }
 
+    /// The byte a one-character escape (`\\n`, `\\"`, …) stands for; the same set in JSON strings and
+    /// GraphQL string values. Nil for `u` and anything that is not an escape.
+    @inlinable public static func simpleEscape(_ e: UInt8) -> UInt8? {
+        switch e {
+        case UInt8(ascii: "\""): return 0x22
+        case UInt8(ascii: "\\"): return 0x5C
+        case UInt8(ascii: "/"): return 0x2F
+        case UInt8(ascii: "b"): return 0x08
+        case UInt8(ascii: "f"): return 0x0C
+        case UInt8(ascii: "n"): return 0x0A
+        case UInt8(ascii: "r"): return 0x0D
+        case UInt8(ascii: "t"): return 0x09
+        default: return nil
+        }
+    }
+
     /// A JSON number read from `i` (moved past it): an `Int` when it is an integer that fits,
     /// else a `Double`; nil when it is not a number.
     public static func number(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> JSON? {
@@ -268,16 +284,9 @@ public enum JSONBytes {
                 guard i < count else { return "unterminated string" }
                 let e = b[i]
                 i += 1
-                switch e {
-                case UInt8(ascii: "\""): out.append(0x22)
-                case UInt8(ascii: "\\"): out.append(0x5C)
-                case UInt8(ascii: "/"): out.append(0x2F)
-                case UInt8(ascii: "b"): out.append(0x08)
-                case UInt8(ascii: "f"): out.append(0x0C)
-                case UInt8(ascii: "n"): out.append(0x0A)
-                case UInt8(ascii: "r"): out.append(0x0D)
-                case UInt8(ascii: "t"): out.append(0x09)
-                case UInt8(ascii: "u"):
+                if let simple = simpleEscape(e) {
+                    out.append(simple)
+                } else if e == UInt8(ascii: "u") {
                     guard var v = hex4() else { return "invalid unicode escape" }
                     if (0xD800...0xDBFF).contains(v), i + 1 < count, b[i] == UInt8(ascii: "\\"), b[i + 1] == UInt8(ascii: "u") {
                         i += 2
@@ -286,7 +295,8 @@ public enum JSONBytes {
                     }
                     guard let s = Unicode.Scalar(v) else { return "invalid unicode escape" }
                     out.append(contentsOf: Array(String(Character(s)).utf8))
-                default: return "invalid escape"
+                } else {
+                    return "invalid escape"
                 }
                 chunk = i
                 continue

@@ -169,19 +169,12 @@ struct Lexer {
                 guard position < bytes.count else { throw error("Unterminated string.", at: position) }
                 let e = bytes[position]
                 position += 1
-                switch e {
-                case UInt8(ascii: "\""): value.append(0x22)
-                case UInt8(ascii: "\\"): value.append(0x5C)
-                case UInt8(ascii: "/"): value.append(0x2F)
-                case UInt8(ascii: "b"): value.append(0x08)
-                case UInt8(ascii: "f"): value.append(0x0C)
-                case UInt8(ascii: "n"): value.append(0x0A)
-                case UInt8(ascii: "r"): value.append(0x0D)
-                case UInt8(ascii: "t"): value.append(0x09)
-                case UInt8(ascii: "u"):
+                if let simple = JSONBytes.simpleEscape(e) {
+                    value.append(simple)
+                } else if e == UInt8(ascii: "u") {
                     let scalar = try readEscapedUnicode(escStart)
                     value.append(contentsOf: Array(String(Character(scalar)).utf8))
-                default:
+                } else {
                     throw error("Invalid character escape sequence: \"\\\(String(decoding: [e], as: UTF8.self))\".", at: escStart)
                 }
                 chunkStart = position
