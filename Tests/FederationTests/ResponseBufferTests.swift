@@ -10,7 +10,7 @@ import Testing
 @Suite("Response buffer")
 struct ResponseBufferTests {
     func data(_ text: String) throws -> ResponseBuffer {
-        let (buffer, _, _) = try ResponseBuffer.parseResponse(Array(text.utf8), maxDepth: 64)
+        let (buffer, _, _, _) = try ResponseBuffer.parseResponse(Array(text.utf8), maxDepth: 64)
         return buffer
     }
 
@@ -40,6 +40,19 @@ struct ResponseBufferTests {
             // Written back to bytes (plain strings copied, escaped ones escaped again), it reads the same.
             #expect(try JSONReader.parse(written(buffer)) == expected, "\(body)")
         }
+    }
+
+    @Test func invalidUTF8FromASubgraphIsNotPassedOn() throws {
+        // A lone 0xFF in a plain string, in an escaped one, and in a key; valid multi-byte text kept.
+        var body = Array(#"{"data":{"a":"x"#.utf8) + [0xFF] + Array(#"y","b":"\n"#.utf8) + [0xC3] + Array(#"","#.utf8)
+        body += [0x22, 0x6B, 0xFE, 0x22] + Array(#":1,"c":"héllo €"}}"#.utf8)
+        let response = try #require(SubgraphResponse.parse(body))
+        let buffer = try #require(response.data)
+        var w = JSONWriter()
+        buffer.write(buffer.root, &w)
+        #expect(w.bytes == Array(String(decoding: w.bytes, as: UTF8.self).utf8), "the bytes written are valid UTF-8")
+        #expect(json(buffer) == ["a": "x\u{FFFD}y", "b": "\n\u{FFFD}", "k\u{FFFD}": 1, "c": "héllo €"])
+        #expect(try JSONReader.parse(w.bytes) == json(buffer))
     }
 
     @Test func answersMergeByKeyWhateverTheOrder() throws {
@@ -112,6 +125,13 @@ struct ResponseBufferTests {
         let deep = "{\"data\":" + String(repeating: "[", count: 600) + String(repeating: "]", count: 600) + "}"
         #expect(SubgraphResponse.parse(Array(deep.utf8)) == nil)
         #expect(throws: ResponseBuffer.Malformed.self) { try ResponseBuffer.parseResponse(Array(deep.utf8), maxDepth: 512) }
+
+        // Errors given as null, without data, is still a response (with no errors); a member
+        // given twice counts as its last occurrence.
+        let nothing = try #require(SubgraphResponse.parse(Array(#"{"errors":null}"#.utf8)))
+        #expect(nothing.data == nil && nothing.errors.isEmpty)
+        let twice = try #require(SubgraphResponse.parse(Array(#"{"data":{"a":1},"data":{"b":2}}"#.utf8)))
+        #expect(twice.data.map { json($0) } == ["b": 2])
 
         let failed = try #require(SubgraphResponse.parse(Array(#"{"data":null,"errors":[{"message":"no","path":["a",0]}]}"#.utf8)))
         #expect(failed.data == nil)

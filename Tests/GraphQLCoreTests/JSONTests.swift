@@ -57,6 +57,28 @@ struct JSONTests {
         #expect(theirs == .array(samples.map { .string($0) }))
     }
 
+    @Test func whatIsWrongIsSaidWithWhere() {
+        let cases: [(String, String)] = [
+            (#"{"query": 'x'}"#, "invalid value at byte 10"),
+            ("[-x]", "invalid value at byte 2"),
+            ("[1.]", "invalid number at byte 3"),
+            ("[2e+]", "invalid number at byte 4"),
+            (#"["\ud800\uZZZZ"]"#, "invalid unicode escape at byte 10"),
+            (#"["\ud800\u0041"]"#, "invalid surrogate pair at byte 14"),
+            (#"["\q"]"#, "invalid escape at byte 4"),
+        ]
+        for (text, expected) in cases {
+            do {
+                _ = try JSONReader.parse(text)
+                Issue.record("accepted \(text)")
+            } catch let e as JSONReader.Failure {
+                #expect(e.description == expected, "\(text)")
+            } catch {
+                Issue.record("\(error)")
+            }
+        }
+    }
+
     @Test func aRawControlCharacterOrAnUnterminatedStringIsRefused() {
         for bad in ["\"abcdefghij\u{1}klm\"", "\"abcdefghijklmnopq", "\"abcdefgh\\"] {
             #expect(throws: JSONReader.Failure.self, "\(bad.debugDescription)") { try JSONReader.parse(bad) }

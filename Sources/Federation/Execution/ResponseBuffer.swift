@@ -147,8 +147,14 @@ public struct ResponseBuffer: Sendable {
         return s.withUTF8 { u in text.withUnsafeBufferPointer { sameBytes($0.baseAddress.map { $0 + Int(v.a) }, u.baseAddress, u.count) } }
     }
 
-    /// Every member of object `o` once (the first occurrence of each key), in order.
-    public func members(_ o: Int32, _ body: (_ key: Int32, _ value: Value) -> Void) {
+    /// Every member of object `o` once (the first occurrence of each key), in order; `all`:
+    /// every record of its first run, repeated keys included (what a reader of the raw object sees).
+    public func members(_ o: Int32, all: Bool = false, _ body: (_ key: Int32, _ value: Value) -> Void) {
+        if all {
+            let run = objects[Int(o)]
+            for s in Int(run.first)..<(Int(run.first) + Int(run.count)) { body(keyOf[s], values[s]) }
+            return
+        }
         var run = objects[Int(o)]
         var seen: [Int32] = []
         var firstRun = true
@@ -224,6 +230,20 @@ public struct ResponseBuffer: Sendable {
     public mutating func newObject() -> Value {
         objects.append(Object(first: Int32(values.count), count: 0, next: -1))
         return Value(.object, UInt32(objects.count - 1))
+    }
+
+    /// The text from `start` on as valid UTF-8: a subgraph's invalid bytes become U+FFFD (as
+    /// reading them into a `String` does), so that no client or subgraph is sent invalid JSON.
+    mutating func repairUTF8(from start: Int) {
+        let valid = text.withUnsafeBufferPointer { t -> String? in
+            let bytes = UnsafeBufferPointer(rebasing: t[start...])
+            guard JSONBytes.anyNonASCII(bytes) else { return nil }
+            let s = String(decoding: bytes, as: UTF8.self)
+            return s.utf8.elementsEqual(bytes) ? nil : s
+        }
+        guard let valid else { return }
+        text.removeSubrange(start...)
+        text.append(contentsOf: valid.utf8)
     }
 
     /// A string's bytes appended to `text`.
@@ -313,9 +333,9 @@ public struct ResponseBuffer: Sendable {
         func moved(_ v: Value) -> Value {
             var v = v
             switch v.kind {
-            case .string, .escaped: v.a &+= textBase
-            case .list: v.a &+= valueBase
-            case .object: v.a &+= objectBase
+            case .string, .escaped: v.a += textBase
+            case .list: v.a += valueBase
+            case .object: v.a += objectBase
             default: break
             }
             return v
@@ -326,7 +346,7 @@ public struct ResponseBuffer: Sendable {
         for k in other.keyOf { keyOf.append(k < 0 ? k : ids[Int(k)]) }
         objects.reserveCapacity(objects.count + other.objects.count)
         for o in other.objects {
-            objects.append(Object(first: o.first &+ Int32(valueBase), count: o.count, next: o.next < 0 ? -1 : o.next &+ Int32(objectBase)))
+            objects.append(Object(first: o.first + Int32(valueBase), count: o.count, next: o.next < 0 ? -1 : o.next + Int32(objectBase)))
         }
         text.append(contentsOf: other.text)
         return moved(other.root)
@@ -412,9 +432,10 @@ public struct KeyTable: Sendable {
 
     @inline(__always)
     static func hash(_ u: UnsafeBufferPointer<UInt8>) -> Int {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for c in u { h = (h ^ UInt64(c)) &* 0x100_0000_01b3 }
-        return Int(truncatingIfNeeded: h ^ (h >> 29))
+        // Seeded per process (keys can come from data a client wrote: no collisions made ahead).
+        var h = Hasher()
+        h.combine(bytes: UnsafeRawBufferPointer(u))
+        return h.finalize()
     }
 
     /// The id of the key with these bytes, if it has one.
@@ -485,14 +506,15 @@ extension ResponseBuffer {
     }
 
     /// A GraphQL response body read into a buffer: `root` is its `data` (null when absent or
-    /// null), `errors` its errors as JSON. Fails unless the body is one JSON object whose `data`
+    /// null), `errors` its errors as JSON; `hasData` and `hasErrors` say whether the members are
+    /// there at all (null included). Fails unless the body is one JSON object whose `data`
     /// is an object or null and whose `errors`, if any, is a list.
-    public static func parseResponse(_ bytes: [UInt8], maxDepth: Int = 128) throws -> (buffer: ResponseBuffer, hasData: Bool, errors: [JSON]?) {
+    public static func parseResponse(_ bytes: [UInt8], maxDepth: Int = 128) throws -> (buffer: ResponseBuffer, hasData: Bool, hasErrors: Bool, errors: [JSON]) {
         try bytes.withUnsafeBufferPointer { try parseResponse($0, maxDepth: maxDepth) }
     }
 
     /// The same, read from bytes where they are (an HTTP client's buffer: no copy first).
-    public static func parseResponse(_ p: UnsafeBufferPointer<UInt8>, maxDepth: Int = 128) throws -> (buffer: ResponseBuffer, hasData: Bool, errors: [JSON]?) {
+    public static func parseResponse(_ p: UnsafeBufferPointer<UInt8>, maxDepth: Int = 128) throws -> (buffer: ResponseBuffer, hasData: Bool, hasErrors: Bool, errors: [JSON]) {
         var buffer = ResponseBuffer()
         // About one record per 16 bytes of a typical answer, and its strings' bytes: room made
         // once rather than grown by doubling.
@@ -506,34 +528,26 @@ extension ResponseBuffer {
         let body = try reader.value(&buffer)
         reader.skipWhitespace()
         guard reader.i == p.count else { throw reader.fail("unexpected data after the JSON value") }
-        let data = buffer.keys.find("data").flatMap { buffer.member(body.object, $0) }
-        let errors = buffer.keys.find("errors").flatMap { buffer.member(body.object, $0) }
+        // A member given twice counts as its last occurrence (as a JSON object read into a map).
+        func last(_ key: String) -> Value? {
+            guard let k = buffer.keys.find(key) else { return nil }
+            var found: Value?
+            buffer.members(body.object, all: true) { id, v in if id == k { found = v } }
+            return found
+        }
+        let data = last("data"), errors = last("errors")
         switch data?.kind {
         case nil, .null?: buffer.root = .null
         case .object?: buffer.root = data!
         default: throw Malformed(description: "`data` is neither an object nor null")
         }
-        var errorList: [JSON]?
+        var errorList: [JSON] = []
         switch errors?.kind {
-        case nil, .null?: errorList = nil
+        case nil, .null?: break
         case .list?: errorList = errors!.items.map { buffer.json(buffer.values[$0]) }
         default: throw Malformed(description: "`errors` is not a list")
         }
-        return (buffer, data != nil, errorList)
-    }
-
-    /// Any JSON value read into a buffer (its root).
-    public static func parse(_ bytes: [UInt8], maxDepth: Int = 128) throws -> ResponseBuffer {
-        var buffer = ResponseBuffer()
-        buffer.root = try bytes.withUnsafeBufferPointer { p -> Value in
-            var reader = Reader(p: p, maxDepth: maxDepth)
-            reader.skipWhitespace()
-            let v = try reader.value(&buffer)
-            reader.skipWhitespace()
-            guard reader.i == p.count else { throw reader.fail("unexpected data after the JSON value") }
-            return v
-        }
-        return buffer
+        return (buffer, data != nil, errors != nil, errorList)
     }
 
     /// Reads values into a buffer: a container's records (and their keys, -1 for items) are
@@ -604,15 +618,17 @@ extension ResponseBuffer {
             i += 1
             let start = i
             i = JSONBytes.plainEnd(p, from: start)
+            let at = out.text.count
             if i < p.count, p[i] == UInt8(ascii: "\"") {
                 i += 1
-                let v = Value(.string, UInt32(out.text.count), UInt64(i - 1 - start))
-                out.text.append(contentsOf: UnsafeBufferPointer(rebasing: p[start..<(i - 1)]))
-                return v
+                let bytes = UnsafeBufferPointer(rebasing: p[start..<(i - 1)])
+                out.text.append(contentsOf: bytes)
+                if JSONBytes.anyNonASCII(bytes) { out.repairUTF8(from: at) }
+                return Value(.string, UInt32(at), UInt64(out.text.count - at))
             }
-            let at = out.text.count
             out.text.append(contentsOf: UnsafeBufferPointer(rebasing: p[start..<i]))
             if let wrong = JSONBytes.unescape(p, &i, into: &out.text) { throw fail(wrong) }
+            out.repairUTF8(from: at)
             return Value(.escaped, UInt32(at), UInt64(out.text.count - at))
         }
 

@@ -307,7 +307,7 @@ struct ShapingProgram: Sendable {
     }
 
     let schema: Schema
-    let collector: FieldCollector
+    private(set) var collector: FieldCollector
     let nulled: Set<Int32>
     private(set) var steps: [Step] = []
     private(set) var fields: [FieldInfo] = []
@@ -326,6 +326,16 @@ struct ShapingProgram: Sendable {
         self.schema = schema
         self.collector = collector
         self.nulled = nulled
+    }
+
+    /// This program with its collector keeping only the variables named (what `@skip` and
+    /// `@include` read): a program kept with its plan holds on to none of a request's other inputs.
+    func keeping(variables names: [String]) -> ShapingProgram {
+        var kept = self
+        var variables = OrderedDictionary<String, JSON>()
+        for n in names { if let v = collector.variables[n] { variables[n] = v } }
+        kept.collector = FieldCollector(schema: collector.schema, fragments: collector.fragments, variables: variables)
+        return kept
     }
 
     func fieldName(_ s: Int) -> String { fields[Int(steps[s].field)].nodes[0].name.value }
@@ -460,9 +470,10 @@ public final class ShapingCache: Sendable {
     }
     private let state = Mutex(State())
     /// Programs kept per plan (one per combination of directive variable values met).
-    static let maxPrograms = 16
-    /// A program past this many steps is not kept (it would only grow).
-    static let maxSteps = 100_000
+    static let maxPrograms = 8
+    /// A program past this many steps (about 150 bytes each) is not kept: a plan holds at most a
+    /// few MB of programs.
+    static let maxSteps = 10_000
 
     public init() {}
 
@@ -481,7 +492,7 @@ public final class ShapingCache: Sendable {
         guard program.steps.count <= Self.maxSteps else { return }
         state.withLock { s in
             if s.programs[key] == nil, s.programs.count >= Self.maxPrograms { s.programs.removeAll() }
-            s.programs[key] = program
+            s.programs[key] = program.keeping(variables: s.directiveVariables ?? [])
         }
     }
 }

@@ -85,9 +85,9 @@ public struct SubgraphResponse: Sendable {
 
     /// The same, from bytes where they are (an HTTP client's buffer).
     public static func parse(_ bytes: UnsafeRawBufferPointer) -> SubgraphResponse? {
-        guard let (buffer, hasData, errors) = try? ResponseBuffer.parseResponse(bytes.bindMemory(to: UInt8.self), maxDepth: 512) else { return nil }
-        if !hasData, errors == nil { return nil }
-        return SubgraphResponse(data: buffer.root.isObject ? buffer : nil, errors: errors ?? [])
+        guard let (buffer, hasData, hasErrors, errors) = try? ResponseBuffer.parseResponse(bytes.bindMemory(to: UInt8.self), maxDepth: 512) else { return nil }
+        if !hasData, !hasErrors { return nil }
+        return SubgraphResponse(data: buffer.root.isObject ? buffer : nil, errors: errors)
     }
 }
 

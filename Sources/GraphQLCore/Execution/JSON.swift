@@ -204,6 +204,24 @@ public enum JSONBytes {
         return j
     }
 
+    /// Whether any byte is 0x80 or above (not ASCII).
+    @inlinable public static func anyNonASCII(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        var j = 0
+        let count = b.count
+        if let base = b.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while j + 8 <= count {
+                if raw.loadUnaligned(fromByteOffset: j, as: UInt64.self) & highs != 0 { return true }
+                j += 8
+            }
+        }
+        while j < count {
+            if b[j] >= 0x80 { return true }
+            j += 1
+        }
+        return false
+    }
+
     /// The byte a one-character escape (`\\n`, `\\"`, …) stands for; the same set in JSON strings and
     /// GraphQL string values. Nil for `u` and anything that is not an escape.
     @inlinable public static func simpleEscape(_ e: UInt8) -> UInt8? {
@@ -290,7 +308,8 @@ public enum JSONBytes {
                     guard var v = hex4() else { return "invalid unicode escape" }
                     if (0xD800...0xDBFF).contains(v), i + 1 < count, b[i] == UInt8(ascii: "\\"), b[i + 1] == UInt8(ascii: "u") {
                         i += 2
-                        guard let lo = hex4(), (0xDC00...0xDFFF).contains(lo) else { return "invalid surrogate pair" }
+                        guard let lo = hex4() else { return "invalid unicode escape" }
+                        guard (0xDC00...0xDFFF).contains(lo) else { return "invalid surrogate pair" }
                         v = 0x10000 + ((v - 0xD800) << 10) + (lo - 0xDC00)
                     }
                     guard let s = Unicode.Scalar(v) else { return "invalid unicode escape" }
@@ -428,8 +447,10 @@ public struct JSONReader {
     }
 
     private mutating func readNumber() throws -> JSON {
+        let digitAt = bytes[i] == UInt8(ascii: "-") ? i + 1 : i
         let found = bytes.withUnsafeBufferPointer { JSONBytes.number($0, &i) }
-        guard let found else { throw fail("invalid number") }
+        // Not a number at all (no digit where one starts), or a number that goes wrong later.
+        guard let found else { throw fail(i == digitAt ? "invalid value" : "invalid number") }
         return found
     }
 
