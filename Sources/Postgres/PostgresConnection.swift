@@ -42,6 +42,8 @@ public final class PostgresConnection: @unchecked Sendable {
         /// Statements sent and not answered yet (a cancel is sent only for one of these).
         var running: [UInt64] = []
         var closeWhenDone = false
+        /// Statements that go ahead of the next statement sent, in its round trip (`sendWithNext`).
+        var opening: [PostgresQuery] = []
     }
     private struct Waiting: Sendable {
         /// nil: the task wants the connection to itself (a pipeline, a reconnect, …).
@@ -315,6 +317,32 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Statements submitted to `query` that wait for the connection.
     public var statementsWaiting: Int { state.withLock { s in s.waiting.count { $0.query != nil } } }
 
+    /// Sends `queries` ahead of the next statement, in its round trip and under its sync: a
+    /// transaction's `BEGIN` and settings cost no round trip of their own. A failure among them
+    /// is the next statement's failure (and the statements of that round trip after it are
+    /// skipped: 25P02). If no statement follows, nothing is sent (`dropUnsent`).
+    public func sendWithNext(_ queries: [PostgresQuery]) {
+        state.withLock { $0.opening += queries }
+    }
+
+    /// Forgets statements of `sendWithNext` not sent yet; true when there were some (so the
+    /// transaction they would have opened never began).
+    @discardableResult
+    public func dropUnsent() -> Bool {
+        state.withLock { s in
+            defer { s.opening = [] }
+            return !s.opening.isEmpty
+        }
+    }
+
+    /// Takes the statements of `sendWithNext` (holding the turn).
+    private func takeOpening() -> [PostgresQuery] {
+        state.withLock { s in
+            defer { s.opening = [] }
+            return s.opening
+        }
+    }
+
     /// `SELECT`, `INSERT`, `BEGIN`, … (the statement's first word).
     static func spanName(_ sql: String) -> String {
         let word = sql.utf8.drop { $0 == 32 || $0 == 10 || $0 == 9 || $0 == 40 }.prefix { ($0 | 0x20) >= 97 && ($0 | 0x20) <= 122 }
@@ -325,6 +353,12 @@ public final class PostgresConnection: @unchecked Sendable {
     public func simpleQuery(_ sql: String) async throws {
         try await exclusive(id: 0) {
             guard let conn, !broken else { throw PostgresError(.connectionClosed, "connection is closed") }
+            let opening = takeOpening()
+            if !opening.isEmpty {
+                for outcome in await exchange(conn, opening.map { .execute($0, PreparedKey($0).types, prepared: nil, binary: false) } + [.sync]) {
+                    if case .failed(let error) = outcome { throw error }
+                }
+            }
             statistics.count()
             try await simpleExchange(conn, sql)
         }
@@ -347,8 +381,9 @@ public final class PostgresConnection: @unchecked Sendable {
             return try await withTaskCancellationHandler {
                 try await exclusive(id: id) {
                     guard let conn, !broken else { throw PostgresError(.connectionClosed, "connection is closed") }
+                    let opening = takeOpening()
                     var steps: [Step] = []
-                    for query in queries {
+                    for query in opening + queries {
                         statistics.count()
                         let key = PreparedKey(query)
                         let p = prepared[key]
@@ -361,7 +396,11 @@ public final class PostgresConnection: @unchecked Sendable {
                     state.withLock { $0.running = [] }
                     record(started, times: queries.count)
                     // The first failure in order is the statement's own; those after it were skipped.
-                    return try outcomes.dropLast().map { outcome -> PostgresRows in
+                    return try outcomes.dropLast().enumerated().compactMap { i, outcome -> PostgresRows? in
+                        if i < opening.count {
+                            if case .failed(let error) = outcome { throw error }
+                            return nil
+                        }
                         switch outcome {
                         case .rows(let rows): return rows
                         case .failed(let error): throw error
@@ -390,13 +429,17 @@ public final class PostgresConnection: @unchecked Sendable {
             steps.append(.sync)
         }
         let first = steps.count
+        // Statements sent ahead (a transaction's BEGIN): they and every statement of this round
+        // trip share one sync, so that if one fails the rest are skipped — none may run outside
+        // the transaction the opening would have begun.
+        let opening = takeOpening()
         var groups: [Range<Int>] = []
         var keys: [PreparedKey] = []
         var preparing: Set<PreparedKey> = []
-        for query in queries {
+        /// Appends a statement's steps (prepared on its first run); its key.
+        func append(_ query: PostgresQuery) -> PreparedKey {
             statistics.count()
             let key = PreparedKey(query)
-            let start = steps.count
             if let p = prepared[key] {
                 steps.append(.execute(query, key.types, prepared: p.name, binary: p.binary))
             } else if preparedOnServer + preparing.count < Self.preparedLimit, preparing.insert(key).inserted {
@@ -410,9 +453,16 @@ public final class PostgresConnection: @unchecked Sendable {
                 // prepares the same text: it must not depend on that one's outcome).
                 steps.append(.execute(query, key.types, prepared: nil, binary: false))
             }
-            steps.append(.sync)
+            return key
+        }
+        var openingKeys: [PreparedKey] = []
+        for query in opening { openingKeys.append(append(query)) }
+        let openingSteps = steps.count
+        for (i, query) in queries.enumerated() {
+            let start = i == 0 ? first : steps.count
+            keys.append(append(query))
+            if opening.isEmpty || i == queries.count - 1 { steps.append(.sync) }
             groups.append(start..<steps.count)
-            keys.append(key)
         }
         state.withLock { $0.running = ids }
         let started = ContinuousClock.now
@@ -424,10 +474,33 @@ public final class PostgresConnection: @unchecked Sendable {
         }
         var results: [Result<PostgresRows, any Error>] = []
         var replan: [(index: Int, name: String)] = []
+        // The opening's statements prepared as any other; their failure is the first statement's.
+        var openingName: String?
+        var openingFailure: (any Error)?
+        var k = 0
+        for s in first..<openingSteps {
+            switch (steps[s], outcomes[s]) {
+            case (.prepare(let name, _), .done):
+                preparedOnServer += 1
+                openingName = name
+                prepared[openingKeys[k]] = Prepared(name: name, binary: false)
+            case (.describe, .described(let binary)):
+                if let openingName { prepared[openingKeys[k]] = Prepared(name: openingName, binary: binary) }
+            case (.execute, let outcome):
+                if openingFailure == nil {
+                    if case .failed(let error) = outcome { openingFailure = error }
+                    if case .skipped = outcome { openingFailure = Self.skipped }
+                }
+                openingName = nil
+                k += 1
+            default:
+                break
+            }
+        }
         for (i, group) in groups.enumerated() {
-            var result: Result<PostgresRows, any Error>?
+            var result: Result<PostgresRows, any Error>? = i == 0 ? openingFailure.map { .failure($0) } : nil
             var preparedName: String?
-            for s in group {
+            for s in group where s >= openingSteps {
                 switch (steps[s], outcomes[s]) {
                 case (.prepare(let name, _), .done):
                     preparedOnServer += 1
@@ -497,6 +570,7 @@ public final class PostgresConnection: @unchecked Sendable {
             outcomes + Array(repeating: .failed(self.lost(conn)), count: steps.count - outcomes.count)
         }
         guard PQenterPipelineMode(conn) == 1 else { return lost() }
+        statistics.countRoundTrip()
         for step in steps {
             let sent: Int32
             switch step {
@@ -584,6 +658,7 @@ public final class PostgresConnection: @unchecked Sendable {
     private func simpleExchange(_ conn: OpaquePointer, _ sql: String) async throws {
         func lost() -> PostgresError { self.lost(conn) }
         guard PQsendQuery(conn, sql) == 1 else { throw lost() }
+        statistics.countRoundTrip()
         var flushing = true
         var firstFailure: PostgresError?
         while true {
@@ -742,12 +817,16 @@ public struct PostgresNotification: Sendable, Equatable {
 public final class PostgresStatistics: Sendable {
     private let statements = Atomic<Int>(0)
     private let pipelined = Atomic<Int>(0)
+    private let roundTrips = Atomic<Int>(0)
     /// `switchyard_db_query_duration_seconds`, made once per pool (making a metric asks the
     /// metrics factory under a lock): the metrics system must be bootstrapped before the pool is made.
     let queryDuration = CoreMetrics.Timer(label: "switchyard_db_query_duration_seconds")
     public init() {}
     func count() { statements.wrappingAdd(1, ordering: .relaxed) }
     func countPipelined(_ n: Int) { pipelined.wrappingAdd(n, ordering: .relaxed) }
+    func countRoundTrip() { roundTrips.wrappingAdd(1, ordering: .relaxed) }
+    /// Exchanges with the server: what was sent together, then waited for together.
+    public var roundTripCount: Int { roundTrips.load(ordering: .relaxed) }
     public var statementCount: Int { statements.load(ordering: .relaxed) }
     /// Statements of different callers that went together in one pipeline (see `PostgresConnection.query`).
     public var pipelinedStatementCount: Int { pipelined.load(ordering: .relaxed) }

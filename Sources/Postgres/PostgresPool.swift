@@ -171,6 +171,7 @@ public final class PostgresPool: Sendable {
 
     /// Gives a connection back, or drops it if a transaction was left open or it broke.
     private func giveBack(_ c: PostgresConnection) {
+        c.dropUnsent()
         if c.isIdleOutsideTransaction() {
             release(c)
         } else {
@@ -210,25 +211,27 @@ public final class PostgresPool: Sendable {
     }
 
     /// A transaction scoped to one tenant: `set_config('app.tenant_id', $1, true)` runs first
-    /// (pipelined with `BEGIN`: one round trip), so row-level security sees the tenant and the
-    /// setting ends with the transaction.
+    /// (with `BEGIN`, in the round trip of the first statement), so row-level security sees the
+    /// tenant and the setting ends with the transaction.
     public func withTenant<T: Sendable>(_ tenantID: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await transaction(opening: ["BEGIN", "SELECT set_config('app.tenant_id', \(tenantID), true)"], body)
     }
 
-    /// Runs `opening` (in one round trip), `body`, then `COMMIT`; `ROLLBACK` when anything fails.
+    /// Runs `opening` (sent with the first statement of `body`: no round trip of its own), `body`,
+    /// then `COMMIT`; `ROLLBACK` when anything fails. A body that sent nothing began nothing.
     private func transaction<T: Sendable>(opening: [PostgresQuery], _ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await withConnection { c in
+            c.sendWithNext(opening)
             do {
-                if opening.count == 1 { try await c.query(opening[0]) } else { _ = try await c.pipeline(opening) }
                 let result = try await body(c)
+                if c.dropUnsent() { return result }
                 do { try await c.query("COMMIT") } catch let e as PostgresError where e.code == .connectionClosed {
                     throw PostgresError(.commitOutcomeUnknown, "the connection was lost while committing: the transaction may or may not have been applied",
                                         serverMessage: e.serverMessage)
                 }
                 return result
             } catch {
-                _ = try? await c.query("ROLLBACK")
+                if !c.dropUnsent() { _ = try? await c.query("ROLLBACK") }
                 throw error
             }
         }

@@ -210,6 +210,57 @@ struct PostgresClientTests {
         #expect(try await pool.query("SELECT balance FROM accounts").first!.decode("balance", as: Int.self) == 70)
     }
 
+    /// A transaction's opening (`BEGIN`, the tenant setting) costs no round trip: it goes with the
+    /// first statement, under its sync. A failure in it is that statement's failure and skips the
+    /// statements sent with it (none runs outside the transaction); a body that sends nothing
+    /// sends nothing.
+    @Test func aTransactionsOpeningTravelsWithItsFirstStatement() async throws {
+        // A pool of its own: its counts are this test's alone (the suite's tests run in parallel).
+        let pool = PostgresPool(configuration: .init(url: db.ownerURL, minConnections: 0, maxConnections: 1))
+        defer { pool.close() }
+        _ = try await pool.query("SELECT 1 AS one")   // connected and set up
+        let stats = pool.statistics
+        var before = stats.roundTripCount
+        let (tenant, first, second) = try await pool.withTenant("tenant-open") { c in
+            let a = try await c.query("SELECT current_setting('app.tenant_id', true) AS t, txid_current()::int8 AS x").first!
+            let b = try await c.query("SELECT txid_current()::int8 AS x").first!
+            return (try a.decode("t", as: String?.self), try a.decode("x", as: Int.self), try b.decode("x", as: Int.self))
+        }
+        #expect(tenant == "tenant-open")
+        #expect(first == second, "both statements ran in the one transaction")
+        #expect(stats.roundTripCount - before == 3, "the two statements and COMMIT; BEGIN and set_config went with the first")
+
+        before = stats.roundTripCount
+        #expect(try await pool.withTenant("tenant-none") { _ in 7 } == 7)
+        #expect(stats.roundTripCount == before, "nothing read, nothing begun, nothing to commit")
+
+        try await pool.withConnection { c in
+            c.sendWithNext(["BEGIN", "SELECT (1 / 0)::int8 AS n"])
+            let outcomes = await withTaskGroup(of: (Int, Result<Int, any Error>).self) { group in
+                for i in 0..<3 {
+                    group.addTask {
+                        do { return (i, .success(try await c.query("SELECT \(i)::int8 AS n").first!.decode("n", as: Int.self))) } catch { return (i, .failure(error)) }
+                    }
+                }
+                var out: [Int: Result<Int, any Error>] = [:]
+                for await (i, r) in group { out[i] = r }
+                return out
+            }
+            // The statement that carried the opening fails with its error; any sent with it are skipped.
+            var states: [String?] = []
+            for (_, r) in outcomes { if case .failure(let e) = r { states.append((e as? PostgresError)?.sqlState) } }
+            #expect(states.contains("22012"), "the opening's failure reaches the statement it went with: \(outcomes)")
+            #expect(states.allSatisfy { $0 == "22012" || $0 == "25P02" }, "\(outcomes)")
+            try await c.query("ROLLBACK")
+            #expect(try await c.query("SELECT 8::int8 AS n").first?.decode("n", as: Int.self) == 8)
+            c.sendWithNext(["BEGIN"])
+            #expect(c.dropUnsent(), "an opening not sent yet is dropped")
+            let x1 = try await c.query("SELECT txid_current()::int8 AS x").first!.decode("x", as: Int.self)
+            let x2 = try await c.query("SELECT txid_current()::int8 AS x").first!.decode("x", as: Int.self)
+            #expect(x1 != x2, "no BEGIN was sent: each statement is a transaction of its own")
+        }
+    }
+
     @Test func tenantSettingNeverLeaksBetweenPooledConnections() async throws {
         // 400 tasks queue for 2 connections by design: waiting long is expected here (acquire
         // timeouts have their own test), under the whole suite on 2 cores too.

@@ -9,15 +9,21 @@ import SubgraphKit
 /// The events subgraph: the event store (append with optimistic concurrency, reading by
 /// stream, position, type and time, snapshots) and `Agent.history`.
 public enum EventsSubgraph {
+    /// An event row, read column by column as its fields are asked for (a history that asks for
+    /// `type` and `version` never decodes the payloads).
     final class Event: Sendable {
-        let id: UUID, position: Int, streamID: String, version: Int, type: String, data: String, metadata: String
-        let causation: UUID?, correlation: UUID?, occurredAt: Date
-        init(_ r: PostgresRow) throws {
-            id = try r.decode("event_id"); position = try r.decode("global_position"); streamID = try r.decode("stream_id")
-            version = try r.decode("stream_version"); type = try r.decode("type"); data = try r.decode("data")
-            metadata = try r.decode("metadata"); causation = try r.decode("causation_id"); correlation = try r.decode("correlation_id")
-            occurredAt = try r.decode("occurred_at")
-        }
+        let row: PostgresRow
+        init(_ r: PostgresRow) { row = r }
+        var id: UUID { get throws { try row.decode("event_id") } }
+        var position: Int { get throws { try row.decode("global_position") } }
+        var streamID: String { get throws { try row.decode("stream_id") } }
+        var version: Int { get throws { try row.decode("stream_version") } }
+        var type: String { get throws { try row.decode("type") } }
+        var data: String { get throws { try row.decode("data") } }
+        var metadata: String { get throws { try row.decode("metadata") } }
+        var causation: UUID? { get throws { try row.decode("causation_id") } }
+        var correlation: UUID? { get throws { try row.decode("correlation_id") } }
+        var occurredAt: Date { get throws { try row.decode("occurred_at") } }
     }
     struct AgentRef: Sendable { let id: String }
 
@@ -32,16 +38,16 @@ public enum EventsSubgraph {
         let s = try Subgraph<PlatformContext>(name: "events", sdl: sdl)
         s.observer = { $0.scheduler }
         let event = ObjectResolvers<PlatformContext, Event>("Event")
-            .field("id") { e, _, _, _ in .leaf(.string(PostgresUUID.text(e.id))) }
-            .field("position") { e, _, _, _ in .leaf(.int(e.position)) }
-            .field("streamId") { e, _, _, _ in .leaf(.string(e.streamID)) }
-            .field("version") { e, _, _, _ in .leaf(.int(e.version)) }
-            .field("type") { e, _, _, _ in .leaf(.string(e.type)) }
-            .field("data") { e, _, _, _ in .leaf(.string(e.data)) }
-            .field("metadata") { e, _, _, _ in .leaf(.string(e.metadata)) }
-            .field("causationId") { e, _, _, _ in e.causation.map { .leaf(.string(PostgresUUID.text($0))) } ?? .null }
-            .field("correlationId") { e, _, _, _ in e.correlation.map { .leaf(.string(PostgresUUID.text($0))) } ?? .null }
-            .field("occurredAt") { e, _, _, _ in .leaf(.string(e.occurredAt.iso8601)) }
+            .field("id") { e, _, _, _ in .leaf(.string(PostgresUUID.text(try e.id))) }
+            .field("position") { e, _, _, _ in .leaf(.int(try e.position)) }
+            .field("streamId") { e, _, _, _ in .leaf(.string(try e.streamID)) }
+            .field("version") { e, _, _, _ in .leaf(.int(try e.version)) }
+            .field("type") { e, _, _, _ in .leaf(.string(try e.type)) }
+            .field("data") { e, _, _, _ in .leaf(.string(try e.data)) }
+            .field("metadata") { e, _, _, _ in .leaf(.string(try e.metadata)) }
+            .field("causationId") { e, _, _, _ in try e.causation.map { .leaf(.string(PostgresUUID.text($0))) } ?? .null }
+            .field("correlationId") { e, _, _, _ in try e.correlation.map { .leaf(.string(PostgresUUID.text($0))) } ?? .null }
+            .field("occurredAt") { e, _, _, _ in .leaf(.string(try e.occurredAt.iso8601)) }
         let stream = ObjectResolvers<PlatformContext, (String, Int, [Event])>("EventStream")
             .field("streamId") { s, _, _, _ in .leaf(.string(s.0)) }
             .field("version") { s, _, _, _ in .leaf(.int(s.1)) }
@@ -75,7 +81,7 @@ public enum EventsSubgraph {
                             """)
                     }
                     var out: [String: [Event]] = [:]
-                    for r in rows { let e = try Event(r); out[String(e.streamID.dropFirst("agent-".count)), default: []].append(e) }
+                    for r in rows { let e = Event(r); out[String(try e.streamID.dropFirst("agent-".count)), default: []].append(e) }
                     return out
                 }
                 return .list((try await loader.load(a.id.lowercased()) ?? []).map { .object($0, event) })
@@ -93,7 +99,7 @@ public enum EventsSubgraph {
                     return (rows, v)
                 }
                 if version == 0 { return .null }
-                return .object((id, version, try rows.map(Event.init)), stream)
+                return .object((id, version, rows.map(Event.init)), stream)
             }
             .asyncField("events") { _, a, ctx, _ in
                 let after = a.int("after") ?? 0, first = max(0, min(a.int("first") ?? 100, 1_000))
@@ -110,9 +116,9 @@ public enum EventsSubgraph {
                         ORDER BY global_position LIMIT \(first + 1)
                         """)
                 }
-                let events = try rows.map(Event.init)
+                let events = rows.map(Event.init)
                 let pageEvents = Array(events.prefix(first))
-                return .object((pageEvents, pageEvents.last?.position ?? after, events.count > first), page)
+                return .object((pageEvents, try pageEvents.last?.position ?? after, events.count > first), page)
             }
             .asyncField("latestSnapshot") { _, a, ctx, _ in
                 let id = a.string("streamId") ?? ""
@@ -203,7 +209,7 @@ public enum EventsSubgraph {
             let ids = reps.compactMap { $0["id"]?.stringValue.flatMap(PostgresUUID.parse) }
             let rows = try await ctx.db { try await $0.query("SELECT \(unsafeRaw: columns) FROM events WHERE event_id = ANY(\(ids))") }
             var byID: [String: Event] = [:]
-            for r in rows { let e = try Event(r); byID[PostgresUUID.text(e.id)] = e }
+            for r in rows { let e = Event(r); byID[PostgresUUID.text(try e.id)] = e }
             return reps.map { r in r["id"]?.stringValue.flatMap { byID[$0.lowercased()] }.map { .object($0, event) } ?? .null }
         }
         // The tenant's new events, read under its own tenant scope by the process's event feed.
@@ -215,7 +221,7 @@ public enum EventsSubgraph {
                 (streamID == nil || e.streamID == streamID) && (types == nil || types!.contains(e.type))
             }
             // Pulled: the feed's bounded buffer is the only one between it and the subscriber.
-            return .stream(PullStream.map(feed) { e in Output.object(try Event(e.row), event) })
+            return .stream(PullStream.map(feed) { e in Output.object(Event(e.row), event) })
         }
         return s
     }

@@ -45,17 +45,11 @@ public final class RequestTransaction: Sendable {
             if let o { return o.pool === pool && o.tenant == tenant ? o.connection : nil }
             let task = Task<PostgresConnection, any Error> {
                 let c = try await pool.checkOut()
-                do {
-                    // One round trip: BEGIN and the tenant setting pipelined.
-                    var opening: [PostgresQuery] = ["BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"]
-                    if let tenant { opening.append("SELECT set_config('app.tenant_id', \(PostgresUUID.text(tenant)), true)") }
-                    _ = try await c.pipeline(opening)
-                    return c
-                } catch {
-                    _ = try? await c.query("ROLLBACK")
-                    await pool.checkIn(c)
-                    throw error
-                }
+                // No round trip of their own: BEGIN and the tenant setting go with the first read.
+                var opening: [PostgresQuery] = ["BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"]
+                if let tenant { opening.append("SELECT set_config('app.tenant_id', \(PostgresUUID.text(tenant)), true)") }
+                c.sendWithNext(opening)
+                return c
             }
             o = Opened(pool: pool, tenant: tenant, connection: task)
             return task
@@ -67,7 +61,8 @@ public final class RequestTransaction: Sendable {
     /// Commits (a read-only transaction: nothing to lose) and gives the connection back.
     func finish() async {
         guard let o = opened.withLock({ $0 }), let c = try? await o.connection.value else { return }
-        _ = try? await c.query(failed.load(ordering: .acquiring) ? "ROLLBACK" : "COMMIT")
+        // Nothing read: the transaction never began.
+        if !c.dropUnsent() { _ = try? await c.query(failed.load(ordering: .acquiring) ? "ROLLBACK" : "COMMIT") }
         await o.pool.checkIn(c)
     }
 }

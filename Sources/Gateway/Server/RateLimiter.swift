@@ -95,11 +95,17 @@ struct RateLimiter: Sendable {
         case limited(retryAfterMs: Int)
     }
 
+    /// A window member unique across processes and requests: this process's random prefix and a
+    /// counter (no random bytes read per request).
+    private static let memberPrefix = String(UInt64.random(in: .min ... .max), radix: 36) + "-"
+    private static let memberCounter = Atomic<UInt64>(0)
+
     /// Takes one request from the tenant's budget of `perMinute`.
     /// One request against the sliding window at `key` (a tenant's, or a client address's).
     func take(key: String, perMinute: Int) async throws -> Decision {
+        let member = Self.memberPrefix + String(Self.memberCounter.wrappingAdd(1, ordering: .relaxed).newValue, radix: 36)
         let reply = try await redis.run(Self.script, keys: [key],
-                                        args: [RedisArgument(60_000), RedisArgument(perMinute), RedisArgument(UUID().uuidString)])
+                                        args: [RedisArgument(60_000), RedisArgument(perMinute), RedisArgument(member)])
         guard let parts = reply.array, parts.count == 2, let ok = parts[0].integer else { return .allowed }
         return ok == 1 ? .allowed : .limited(retryAfterMs: max(1, parts[1].integer ?? 1_000))
     }
