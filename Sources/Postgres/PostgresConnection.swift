@@ -24,6 +24,9 @@ public final class PostgresConnection: @unchecked Sendable {
     private var socket: Int32 = -1
     /// Set when the connection was lost on the way (it is reopened on the next checkout).
     private var broken = false
+    /// Syncs sent by `sendUnanswered` whose results are not read yet: read (and dropped) ahead of
+    /// the next exchange's own. Touched holding the turn, or while nobody holds it.
+    private var unread = 0
     /// `statement_timeout` set on every (re)connect, if any.
     let statementTimeoutMs: Int?
     /// libpq's cancel handle for the open connection (`PQcancel` may be called from any thread).
@@ -243,6 +246,7 @@ public final class PostgresConnection: @unchecked Sendable {
         PQfinish(c)
         conn = nil
         socket = -1
+        unread = 0
     }
 
     /// Closes the connection now, or when the task that drives it is done.
@@ -333,6 +337,59 @@ public final class PostgresConnection: @unchecked Sendable {
             defer { s.opening = [] }
             return !s.opening.isEmpty
         }
+    }
+
+    /// Sends `query` (with a sync of its own) and returns once it is on its way, without waiting
+    /// for its answer: the answer is read, and dropped, ahead of the next exchange's own. For a
+    /// read-only transaction's `COMMIT`, whose outcome changes nothing: the connection can go back
+    /// to the pool at once, and its next statement goes out behind the commit in order.
+    public func sendUnanswered(_ query: PostgresQuery) async throws {
+        try await exclusive(id: 0) {
+            guard let conn, !broken else { throw PostgresError(.connectionClosed, "connection is closed") }
+            if !takeOpening().isEmpty { return }   // the transaction never began: nothing to end
+            statistics.count()
+            let sent = PQenterPipelineMode(conn) == 1
+                && Self.withParameters(query, types: PreparedKey(query).types) { n, types, values, lengths, formats in
+                    PQsendQueryParams(conn, query.sql, n, types, values, lengths, formats, 0)
+                } == 1
+                && PQpipelineSync(conn) == 1
+            guard sent else { throw lost(conn) }
+            unread += 1
+            while true {
+                let flushed = PQflush(conn)
+                guard flushed >= 0 else { throw lost(conn) }
+                if flushed == 0 { return }
+                do { try await loop.wait(socket, writable: true) } catch { throw lost(conn) }
+                guard PQconsumeInput(conn) == 1 else { throw lost(conn) }
+            }
+        }
+    }
+
+    /// Reads what is there of the answers `sendUnanswered` left, without waiting; true when every
+    /// one is read (the connection then leaves pipeline mode), false when some have not arrived.
+    private func readUnreadArrived(_ conn: OpaquePointer) -> Bool {
+        guard unread > 0 else { return true }
+        guard PQconsumeInput(conn) == 1 else { _ = lost(conn); return false }
+        guard dropUnread(conn) else { return false }
+        _ = PQexitPipelineMode(conn)
+        return true
+    }
+
+    /// Drops the answers `sendUnanswered` left that libpq has read; true when none is left.
+    private func dropUnread(_ conn: OpaquePointer) -> Bool {
+        var ends = 0
+        while unread > 0, PQisBusy(conn) == 0 {
+            guard let res = PQgetResult(conn) else {
+                // The end of a statement's results; twice in a row: nothing is pending at all.
+                ends += 1
+                if ends > 1 { unread = 0 }
+                continue
+            }
+            ends = 0
+            if PQresultStatus(res) == PGRES_PIPELINE_SYNC { unread -= 1 }
+            PQclear(res)
+        }
+        return unread == 0
     }
 
     /// Takes the statements of `sendWithNext` (holding the turn).
@@ -596,8 +653,9 @@ public final class PostgresConnection: @unchecked Sendable {
                 guard flushed >= 0 else { return lost() }
                 flushing = flushed == 1
             }
-            // Every result that has arrived.
-            while outcomes.count < steps.count, PQisBusy(conn) == 0 {
+            // The answers left by `sendUnanswered` come first: dropped. Then every result that
+            // has arrived.
+            while dropUnread(conn), outcomes.count < steps.count, PQisBusy(conn) == 0 {
                 let res = PQgetResult(conn)
                 if case .sync = steps[outcomes.count] {
                     guard let res, PQresultStatus(res) == PGRES_PIPELINE_SYNC else {
@@ -657,6 +715,10 @@ public final class PostgresConnection: @unchecked Sendable {
     /// to its end; the first failure is thrown.
     private func simpleExchange(_ conn: OpaquePointer, _ sql: String) async throws {
         func lost() -> PostgresError { self.lost(conn) }
+        while !readUnreadArrived(conn) {
+            guard !broken, PQstatus(conn) == CONNECTION_OK else { throw lost() }
+            do { try await loop.wait(socket, writable: false) } catch { throw lost() }
+        }
         guard PQsendQuery(conn, sql) == 1 else { throw lost() }
         statistics.countRoundTrip()
         var flushing = true
@@ -759,6 +821,9 @@ public final class PostgresConnection: @unchecked Sendable {
     /// restart leaves behind).
     func isHealthy() -> Bool {
         guard let conn, !broken, PQstatus(conn) == CONNECTION_OK else { return false }
+        // A commit sent unanswered and not answered yet: its answer is read with the next
+        // statement (a connection lost meanwhile fails that statement, and a read is retried).
+        guard readUnreadArrived(conn) else { return !broken }
         guard PQtransactionStatus(conn) == PQTRANS_IDLE else { return false }
         var pfd = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
         let ready = poll(&pfd, 1, 0)
@@ -771,8 +836,9 @@ public final class PostgresConnection: @unchecked Sendable {
 
     /// Whether the connection is idle outside a transaction (safe to hand to the next user).
     func isIdleOutsideTransaction() -> Bool {
-        guard let conn, !broken else { return false }
-        return PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) == PQTRANS_IDLE
+        guard let conn, !broken, PQstatus(conn) == CONNECTION_OK else { return false }
+        // Unread answers are a transaction's end, sent (`sendUnanswered`).
+        return unread > 0 || PQtransactionStatus(conn) == PQTRANS_IDLE
     }
 
     /// Quotes an identifier (channel or table name) for SQL text.

@@ -261,6 +261,44 @@ struct PostgresClientTests {
         }
     }
 
+    /// A read-only transaction's `COMMIT` sent unanswered: the connection goes back to the pool at
+    /// once (kept, not closed as one left in a transaction), the commit takes effect, and the
+    /// connection's next statement — extended or simple protocol — reads its answer first and
+    /// goes on, on the same session.
+    @Test func aCommitSentUnansweredIsReadWithTheNextStatement() async throws {
+        let pool = PostgresPool(configuration: .init(url: db.ownerURL, minConnections: 0, maxConnections: 1))
+        defer { pool.close() }
+        try await pool.query("CREATE TABLE unanswered_probe (n int)")
+        let pid = try await pool.query("SELECT pg_backend_pid()::int8 AS p").first!.decode("p", as: Int.self)
+        for round in 1...3 {
+            let c = try await pool.checkOut()
+            c.sendWithNext(["BEGIN"])
+            try await c.query("INSERT INTO unanswered_probe VALUES (\(round))")
+            try await c.sendUnanswered("COMMIT")
+            if round == 2 { try await c.sendUnanswered("SELECT 1") }   // two answers left unread
+            await pool.checkIn(c)
+            #expect(pool.counts.open == 1)
+            if round == 3 {
+                try await pool.withConnection { try await $0.simpleQuery("SELECT 1; SELECT 2") }
+            }
+            let (n, again) = try await pool.withConnection { c in
+                let r = try await c.query("SELECT count(*)::int8 AS n, pg_backend_pid()::int8 AS p FROM unanswered_probe").first!
+                return (try r.decode("n", as: Int.self), try r.decode("p", as: Int.self))
+            }
+            #expect(n == round)
+            #expect(again == pid, "the same session: the connection was not reopened")
+        }
+        let other = try await PostgresConnection.connect(db.ownerURL)
+        #expect(try await other.query("SELECT count(*)::int8 AS n FROM unanswered_probe").first!.decode("n", as: Int.self) == 3,
+                "committed, as another session sees")
+        // A transaction that never sent anything sends nothing at its end.
+        let c = try await pool.checkOut()
+        c.sendWithNext(["BEGIN"])
+        try await c.sendUnanswered("COMMIT")
+        await pool.checkIn(c)
+        #expect(try await pool.query("SELECT 5::int8 AS n").first!.decode("n", as: Int.self) == 5)
+    }
+
     @Test func tenantSettingNeverLeaksBetweenPooledConnections() async throws {
         // 400 tasks queue for 2 connections by design: waiting long is expected here (acquire
         // timeouts have their own test), under the whole suite on 2 cores too.

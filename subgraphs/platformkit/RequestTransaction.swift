@@ -58,11 +58,12 @@ public final class RequestTransaction: Sendable {
         return try await task.value
     }
 
-    /// Commits (a read-only transaction: nothing to lose) and gives the connection back.
+    /// Commits and gives the connection back at once: a read-only transaction has nothing to
+    /// lose, so its `COMMIT` is sent without waiting for the answer (read with the connection's
+    /// next statement). A transaction that read nothing never began.
     func finish() async {
         guard let o = opened.withLock({ $0 }), let c = try? await o.connection.value else { return }
-        // Nothing read: the transaction never began.
-        if !c.dropUnsent() { _ = try? await c.query(failed.load(ordering: .acquiring) ? "ROLLBACK" : "COMMIT") }
+        if !c.dropUnsent() { try? await c.sendUnanswered(failed.load(ordering: .acquiring) ? "ROLLBACK" : "COMMIT") }
         await o.pool.checkIn(c)
     }
 }
