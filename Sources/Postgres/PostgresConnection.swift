@@ -531,18 +531,26 @@ public final class PostgresConnection: @unchecked Sendable {
         }
         var results: [Result<PostgresRows, any Error>] = []
         var replan: [(index: Int, name: String)] = []
+        /// Records what a Parse or Describe of this round trip did for `key`; false for other steps.
+        func notePreparation(_ step: Step, _ outcome: Outcome, _ key: PreparedKey, _ name: inout String?) -> Bool {
+            switch (step, outcome) {
+            case (.prepare(let n, _), .done):
+                preparedOnServer += 1
+                name = n
+                prepared[key] = Prepared(name: n, binary: false)
+            case (.describe, .described(let binary)):
+                if let name { prepared[key] = Prepared(name: name, binary: binary) }
+            default:
+                return false
+            }
+            return true
+        }
         // The opening's statements prepared as any other; their failure is the first statement's.
         var openingName: String?
         var openingFailure: (any Error)?
         var k = 0
-        for s in first..<openingSteps {
+        for s in first..<openingSteps where !notePreparation(steps[s], outcomes[s], openingKeys[k], &openingName) {
             switch (steps[s], outcomes[s]) {
-            case (.prepare(let name, _), .done):
-                preparedOnServer += 1
-                openingName = name
-                prepared[openingKeys[k]] = Prepared(name: name, binary: false)
-            case (.describe, .described(let binary)):
-                if let openingName { prepared[openingKeys[k]] = Prepared(name: openingName, binary: binary) }
             case (.execute, let outcome):
                 if openingFailure == nil {
                     if case .failed(let error) = outcome { openingFailure = error }
@@ -557,14 +565,8 @@ public final class PostgresConnection: @unchecked Sendable {
         for (i, group) in groups.enumerated() {
             var result: Result<PostgresRows, any Error>? = i == 0 ? openingFailure.map { .failure($0) } : nil
             var preparedName: String?
-            for s in group where s >= openingSteps {
+            for s in group where s >= openingSteps && !notePreparation(steps[s], outcomes[s], keys[i], &preparedName) {
                 switch (steps[s], outcomes[s]) {
-                case (.prepare(let name, _), .done):
-                    preparedOnServer += 1
-                    preparedName = name
-                    prepared[keys[i]] = Prepared(name: name, binary: false)
-                case (.describe, .described(let binary)):
-                    if let preparedName { prepared[keys[i]] = Prepared(name: preparedName, binary: binary) }
                 case (.execute, .rows(let rows)):
                     if result == nil { result = .success(rows) }
                 case (.execute(_, _, let name?, _), .failed(let error as PostgresError)) where error.sqlState == "0A000":
