@@ -825,7 +825,7 @@ public final class PostgresConnection: @unchecked Sendable {
         guard let conn, !broken, PQstatus(conn) == CONNECTION_OK else { return false }
         // A commit sent unanswered and not answered yet: its answer is read with the next
         // statement (a connection lost meanwhile fails that statement, and a read is retried).
-        guard readUnreadArrived(conn) else { return !broken }
+        guard readUnreadArrived(conn) else { return !broken && PQstatus(conn) == CONNECTION_OK }
         guard PQtransactionStatus(conn) == PQTRANS_IDLE else { return false }
         var pfd = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
         let ready = poll(&pfd, 1, 0)

@@ -402,19 +402,6 @@ public struct ResponseBuffer: Sendable {
         }
         return y
     }
-
-    /// Sets object `o`'s member `key` (the first occurrence; a new run when it has none).
-    public mutating func set(_ o: Int32, _ key: String, _ value: Value) {
-        let k = keys.id(key)
-        if let s = slot(o, k) { values[s] = value; return }
-        let first = reserve(1)
-        keyOf[first] = k
-        values[first] = value
-        var tail = Int(o)
-        while objects[tail].next >= 0 { tail = Int(objects[tail].next) }
-        objects.append(Object(first: Int32(first), count: 1, next: -1))
-        objects[tail].next = Int32(objects.count - 1)
-    }
 }
 
 /// Response keys by id, and ids by key (a small open-addressed table over the keys' bytes).
