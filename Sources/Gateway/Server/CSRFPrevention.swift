@@ -41,7 +41,7 @@ struct CSRFPrevention: Sendable {
     /// `type/subtype` in lower case, without parameters; nil when it is not a media type.
     static func essence(_ value: String) -> String? {
         let mediaType = value.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)[0]
-            .trimmingCharacters(in: .whitespaces).lowercased()
+            .trimmingSpaces().lowercased()
         let parts = mediaType.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty,
               mediaType.allSatisfy({ $0.isLetter || $0.isNumber || "!#$%&'*+-.^_`|~/".contains($0) }) else { return nil }

@@ -19,7 +19,7 @@ enum RequestDecoding {
     /// The media type of a POST body; 415 unless JSON.
     static func checkMediaType(_ request: Request) throws(Refusal) {
         let contentType = request.headers[.contentType]?.lowercased() ?? ""
-        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingSpaces() } ?? ""
         guard mediaType == "application/json" || mediaType == "application/graphql-response+json" else {
             throw Refusal(response: ResponseWriting.plain(415, "Unsupported Media Type: send application/json"))
         }
@@ -39,7 +39,7 @@ enum RequestDecoding {
         do { body = try await request.body.collect(upTo: limit) } catch { throw tooLarge }
         // Compressed bodies: the decompressed size counts against the same limit, so a
         // decompression bomb stops at max_body_bytes instead of filling memory.
-        if let encoding = request.headers[.contentEncoding]?.lowercased().trimmingCharacters(in: .whitespaces), encoding != "identity" {
+        if let encoding = request.headers[.contentEncoding]?.lowercased().trimmingSpaces(), encoding != "identity" {
             let algorithm: CompressionAlgorithm
             switch encoding {
             case "gzip", "x-gzip": algorithm = .gzip()
@@ -124,5 +124,15 @@ enum RequestDecoding {
             if out[name] == nil { out[name] = kv.count > 1 ? decode(kv[1]) : "" }
         }
         return out
+    }
+}
+
+extension StringProtocol {
+    /// Without the spaces and tabs around it (HTTP's optional whitespace), without Foundation.
+    func trimmingSpaces() -> SubSequence {
+        guard let first = firstIndex(where: { $0 != " " && $0 != "\t" }), let last = lastIndex(where: { $0 != " " && $0 != "\t" }) else {
+            return self[endIndex...]
+        }
+        return self[first...last]
     }
 }

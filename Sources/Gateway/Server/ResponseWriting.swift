@@ -23,11 +23,11 @@ enum ResponseWriting {
 
     /// Accept negotiation: nil when nothing acceptable (406). No Accept means JSON.
     static func negotiate(_ accept: String?) -> Accepted? {
-        guard let accept, !accept.trimmingCharacters(in: .whitespaces).isEmpty else { return Accepted(best: .json) }
+        guard let accept, !accept.trimmingSpaces().isEmpty else { return Accepted(best: .json) }
         var best: (MediaType, Double)?
         var stream: (MediaType, Double)?
         for part in accept.split(separator: ",") {
-            let pieces = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            let pieces = part.split(separator: ";").map { $0.trimmingSpaces().lowercased() }
             guard let type = pieces.first else { continue }
             var q = 1.0
             for p in pieces.dropFirst() where p.hasPrefix("q=") { q = Double(p.dropFirst(2)) ?? 1 }
