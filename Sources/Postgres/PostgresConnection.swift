@@ -414,6 +414,7 @@ public final class PostgresConnection: @unchecked Sendable {
             if !opening.isEmpty {
                 for outcome in await exchange(conn, opening.map { .execute($0, PreparedKey($0).types, prepared: nil, binary: false) } + [.sync]) {
                     if case .failed(let error) = outcome { throw error }
+                    if case .skipped = outcome { throw Self.skipped }
                 }
             }
             statistics.count()
