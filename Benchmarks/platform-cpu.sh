@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Two gateway binaries side by side on TenantOverview over the five in-process platform subgraphs:
-# the gateway's CPU per request (utime+stime from /proc/PID/stat over the load), requests/s, p50,
-# p99 and memory (RssAnon / RssFile) after the load.
+# the gateway's CPU per request (utime+stime from /proc/PID/stat over the load), PostgreSQL's
+# (all its processes, same way), requests/s, p50, p99 and memory (RssAnon / RssFile) after the load.
 #   Benchmarks/platform-cpu.sh OLD_BIN NEW_BIN [seconds=15] [rounds=3] [connections=50]
 # Each round runs OLD then NEW (the machine's speed drifts between minutes: compare within a round
 # and the medians, never single figures). PostgreSQL and Redis from scripts/services; the demo
@@ -36,6 +36,8 @@ wrk.body = [==[{"query": "query TenantOverview($slug: String!) { tenant(slug: $s
 LUA
 
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# Every PostgreSQL process's CPU ticks (the gateway's backends live as long as its pool).
+pg_ticks() { local t=0 p x; for p in $(pgrep -x postgres); do x=$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null); t=$(( t + ${x:-0} )); done; echo "$t"; }
 hz=$(getconf CLK_TCK)
 run() { # label bin
   while ss -ltn | grep -q ":4400 "; do sleep 0.2; done
@@ -44,26 +46,27 @@ run() { # label bin
   for _ in $(seq 1 300); do curl -sf http://127.0.0.1:4400/ready >/dev/null && break; sleep 0.1; done
   curl -sf http://127.0.0.1:4400/ready >/dev/null || { echo "$1 did not become ready:" >&2; tail -5 "$tmp/gw.log" >&2; exit 1; }
   wrk -t$threads -c"$conns" -d3s -s "$tmp/overview.lua" http://127.0.0.1:4400/graphql >/dev/null
-  local c0 c1 n
-  c0=$(ticks "$gw")
+  local c0 c1 p0 p1 n
+  c0=$(ticks "$gw"); p0=$(pg_ticks)
   wrk -t$threads -c"$conns" -d"${duration}s" --latency -s "$tmp/overview.lua" http://127.0.0.1:4400/graphql > "$tmp/wrk.out"
-  c1=$(ticks "$gw")
+  c1=$(ticks "$gw"); p1=$(pg_ticks)
   n=$(awk '/requests in/ {print $1}' "$tmp/wrk.out")
-  printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$round" "$1" \
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$round" "$1" \
     "$(awk '/Requests\/sec/ {print $2}' "$tmp/wrk.out")" \
     "$(awk '$1=="50%" {print $2}' "$tmp/wrk.out")" "$(awk '$1=="99%" {print $2}' "$tmp/wrk.out")" \
-    "$(( (c1 - c0) * 1000000 / hz / n ))" \
+    "$(( (c1 - c0) * 1000000 / hz / n ))" "$(( (p1 - p0) * 1000000 / hz / n ))" \
     "$(awk '/RssAnon/ {a=$2} /RssFile/ {f=$2} END {printf "%.1f / %.1f", a/1024, f/1024}' "/proc/$gw/status")" | tee -a "$tmp/rows"
   kill "$gw"; wait "$gw" 2>/dev/null || true; gw=""
 }
 
-echo "| round | binary | requests/s | p50 | p99 | gateway CPU µs/request | RSS anonymous / file-backed MB |"
-echo "|---|---|--:|--:|--:|--:|---|"
+echo "| round | binary | requests/s | p50 | p99 | gateway CPU µs/request | PostgreSQL CPU µs/request | RSS anonymous / file-backed MB |"
+echo "|---|---|--:|--:|--:|--:|--:|---|"
 for round in $(seq 1 "$rounds"); do
   run OLD "$old_bin"
   run NEW "$new_bin"
 done
 for label in OLD NEW; do
   median=$(awk -F'|' -v l=" $label " '$3 == l {print $7 + 0}' "$tmp/rows" | sort -n | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}')
-  echo "- median gateway CPU per request, $label: $median µs"
+  pg=$(awk -F'|' -v l=" $label " '$3 == l {print $8 + 0}' "$tmp/rows" | sort -n | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}')
+  echo "- median CPU per request, $label: gateway $median µs, PostgreSQL $pg µs"
 done

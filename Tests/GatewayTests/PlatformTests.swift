@@ -232,6 +232,37 @@ struct PlatformTests {
         }
     }
 
+    /// An agent's history reads the events' payloads only when they are asked for — directly,
+    /// through a named fragment or an inline one — and answers them whichever way they are asked.
+    @Test func historyPayloadsAnswerHoweverTheyAreAsked() async throws {
+        try await withPlatform { _, client, _ in
+            let acme = [("x-tenant", "acme")]
+            let agent = try #require(try await client.query("{ agents(first: 1) { id } }", headers: acme).json?["data"]?["agents"]?[0]?["id"]?.stringValue)
+            let streamID = "agent-\(agent.lowercased())"
+            let version = try await client.query(#"{ stream(streamId: "\#(streamID)", first: 0) { version } }"#, headers: acme)
+                .json?["data"]?["stream"]?["version"]?.intValue ?? 0
+            let appended = try await client.query(#"""
+                mutation { appendEvents(streamId: "\#(streamID)", expectedVersion: \#(version),
+                  events: [{type: "Probed", data: "{\"probe\": 7}", metadata: "{\"by\": \"test\"}"}]) { toVersion } }
+                """#, headers: acme)
+            #expect(appended.json?["data"]?["appendEvents"]?["toVersion"]?.intValue == version + 1, "\(appended.text)")
+            let shapes = [
+                "{ agent(id: \"\(agent)\") { history(last: 1) { type data metadata } } }",
+                "{ agent(id: \"\(agent)\") { history(last: 1) { type ...P } } } fragment P on Event { data metadata }",
+                "{ agent(id: \"\(agent)\") { history(last: 1) { type ... on Event { ... on Event { data } metadata } } } }",
+            ]
+            for query in shapes {
+                let r = try await client.query(query, headers: acme)
+                let event = r.json?["data"]?["agent"]?["history"]?[0]
+                #expect(r.json?["errors"] == nil, "\(query): \(r.text)")
+                #expect(event?["type"] == "Probed" && event?["data"] == #"{"probe": 7}"# && event?["metadata"] == #"{"by": "test"}"#, "\(query): \(r.text)")
+            }
+            let bare = try await client.query("{ agent(id: \"\(agent)\") { history(last: 1) { type version } } }", headers: acme)
+            #expect(bare.json?["data"]?["agent"]?["history"]?[0]?["version"]?.intValue == version + 1, "\(bare.text)")
+            #expect(bare.json?["errors"] == nil, "\(bare.text)")
+        }
+    }
+
     @Test func spawningBeyondTheQuotaFailsClearly() async throws {
         try await withPlatform { fixture, client, server in
             // initech allows 40 active agents; the seed gave it 18, of which 2 are retired.

@@ -33,6 +33,10 @@ public enum EventsSubgraph {
     public static let maxSnapshotBytes = 1_048_576
 
     static let columns = "event_id, global_position, stream_id, stream_version, type, data::text AS data, metadata::text AS metadata, causation_id, correlation_id, occurred_at"
+    /// The columns without the payloads: their text is most of an event row's cost to the server
+    /// (jsonb written out as text), read only when `data` or `metadata` is asked for.
+    static let columnsWithoutPayloads = "event_id, global_position, stream_id, stream_version, type, causation_id, correlation_id, occurred_at"
+    static let payloadFields: Set<String> = ["data", "metadata"]
 
     public static func make(sdl: String) throws -> Subgraph<PlatformContext> {
         let s = try Subgraph<PlatformContext>(name: "events", sdl: sdl)
@@ -65,16 +69,17 @@ public enum EventsSubgraph {
             .fallback { o, field, _, _, _ in .leaf(o[field] ?? .null) }
         let agent = ObjectResolvers<PlatformContext, AgentRef>("Agent")
             .field("id") { a, _, _, _ in .leaf(.string(a.id)) }
-            .asyncField("history") { a, args, ctx, _ in
+            .asyncField("history") { a, args, ctx, info in
                 let last = max(0, min(args.int("last") ?? 10, 1_000))
+                let payloads = info.selects(anyOf: payloadFields)
                 // The last N events of every agent of this level, in one statement: per stream,
                 // N rows read backwards from the (tenant, stream, version) index — never the
                 // whole stream, however long it has grown.
-                let loader: DataLoader<String, [Event]> = ctx.loader("history:\(last)") { (ids: [String]) in
+                let loader: DataLoader<String, [Event]> = ctx.loader("history:\(last):\(payloads)") { (ids: [String]) in
                     let streams = ids.map { "agent-\($0.lowercased())" }
                     let rows = try await ctx.db {
                         try await $0.query("""
-                            SELECT \(unsafeRaw: columns) FROM unnest(\(streams)::text[]) AS s(sid)
+                            SELECT \(unsafeRaw: payloads ? columns : columnsWithoutPayloads) FROM unnest(\(streams)::text[]) AS s(sid)
                             CROSS JOIN LATERAL (SELECT * FROM events e WHERE e.stream_id = s.sid
                                                 ORDER BY e.stream_version DESC LIMIT \(last)) x
                             ORDER BY stream_id, stream_version

@@ -189,6 +189,26 @@ public struct ResolveInfo: Sendable {
     public var fragments: [String: FragmentDefinition] { request.fragments }
     public var variables: OrderedDictionary<String, JSON> { request.variables }
     public var schema: Schema { request.schema }
+
+    /// Whether this field's selection asks, directly or through fragments, for a field named
+    /// one of `names` (for look-ahead: a resolver that reads only the columns asked for). A
+    /// field under `@skip`/`@include` counts as asked: the answer may read more, never less.
+    public func selects(anyOf names: Set<String>) -> Bool {
+        var seenFragments: Set<String> = []
+        func scan(_ set: SelectionSet) -> Bool {
+            for selection in set.selections {
+                switch selection {
+                case .field(let f): if names.contains(f.name.value) { return true }
+                case .inlineFragment(let i): if scan(i.selectionSet) { return true }
+                case .fragmentSpread(let s):
+                    guard seenFragments.insert(s.name.value).inserted, let d = fragments[s.name.value] else { continue }
+                    if scan(d.selectionSet) { return true }
+                }
+            }
+            return false
+        }
+        return fieldNodes.contains { $0.selectionSet.map(scan) ?? false }
+    }
 }
 
 /// The per-request facts every `ResolveInfo` of a request shares.
