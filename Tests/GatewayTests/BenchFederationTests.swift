@@ -67,6 +67,39 @@ struct BenchFederationTests {
             #expect(r.text == (try JSONReader.parse(try benchFile("expected-response.json"))).text)
         }
     }
+
+    /// An answer of several hundred KB (the workload's query four times over, by aliases) goes
+    /// out in slices, completed in the bytes it was written in: each request of the plan gets
+    /// all of it, byte for byte, with its length announced.
+    @Test func aLargeAnswerArrivesWhole() async throws {
+        let supergraph = try Supergraph(sdl: try benchFile("supergraph.graphql"))
+        var transports: [String: any SubgraphTransport] = [:]
+        for (name, s) in try BenchSubgraphs.all() { transports[name] = InProcessTransport(subgraph: s) { _ in BenchSubgraphs.Context() } }
+        var config = GatewayConfiguration()
+        config.limits.maxCost = nil
+        // The workload's query with its two root fields asked four times each, under aliases.
+        let query = try benchFile("query.graphql")
+        let operation = try #require(query.range(of: "query TestQuery {"))
+        let products = try #require(query.range(of: "topProducts {"))
+        let usersField = query[operation.upperBound..<products.lowerBound]
+        let rest = query[products.lowerBound...]
+        let productsField = rest[..<(try #require(rest.lastIndex(of: "}")))]   // without the operation's closing brace
+        let aliased = String(query[..<operation.lowerBound]) + "query Large {\n"
+            + (0..<4).map { "u\($0): \(usersField)\np\($0): \(productsField)" }.joined(separator: "\n") + "\n}"
+        let expected = try JSONReader.parse(try benchFile("expected-response.json"))
+        try await withGateway(config, executor: FederatedExecutor(supergraph: supergraph, transports: transports)) { client in
+            for _ in 0..<2 {
+                let r = try await client.query(aliased)
+                #expect(r.status == 200)
+                #expect(r.text.utf8.count > 300_000, "\(r.text.utf8.count) bytes")
+                #expect(r.headers.first(name: "content-length").flatMap(Int.init) == r.text.utf8.count)
+                for i in 0..<4 {
+                    #expect(r.json?["data"]?["u\(i)"] == expected["data"]?["users"])
+                    #expect(r.json?["data"]?["p\(i)"] == expected["data"]?["topProducts"])
+                }
+            }
+        }
+    }
 }
 
 /// Wraps transports to count requests per subgraph.

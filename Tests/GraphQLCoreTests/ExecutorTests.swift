@@ -333,3 +333,28 @@ struct ExecutorTests {
         #expect(r.errors.first?.message.contains("another context type") == true, "\(r.json.text)")
     }
 }
+
+@Suite("Execution results as bytes")
+struct ExecutionResultBytesTests {
+    /// Data written behind room for `{"data":` is completed in place; whatever the result holds,
+    /// the bytes are those of `jsonBytes` (errors first, then data, then extensions).
+    @Test func writtenDataIsCompletedInPlaceOrCopied() {
+        let data = Array(#"{"a":[1,2],"b":"x"}"#.utf8)
+        let written = ExecutionResult.dataOpening + data
+        let cases: [ExecutionResult] = [
+            ExecutionResult(writtenData: written, dataStart: 8),
+            ExecutionResult(writtenData: written, dataStart: 8, extensions: ["cost": .int(3)]),
+            ExecutionResult(writtenData: written, dataStart: 8, errors: [GraphQLError("boom")]),
+            ExecutionResult(writtenData: data),
+        ]
+        let texts = cases.map { String(decoding: $0.serialized(), as: UTF8.self) }
+        #expect(texts[0] == #"{"data":{"a":[1,2],"b":"x"}}"#)
+        #expect(texts[1] == #"{"data":{"a":[1,2],"b":"x"},"extensions":{"cost":3}}"#)
+        #expect(texts[2] == #"{"errors":[{"message":"boom"}],"data":{"a":[1,2],"b":"x"}}"#)
+        #expect(texts[3] == texts[0])
+        for (c, t) in zip(cases, texts) {
+            #expect(String(decoding: c.jsonBytes, as: UTF8.self) == t)
+            #expect(c.data == (try? JSONReader.parse(data)))
+        }
+    }
+}

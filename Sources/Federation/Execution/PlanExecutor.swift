@@ -123,9 +123,10 @@ public final class PlanExecutor: Sendable {
                                 source: request.source, nulled: request.nulledFields)
             }
             shaper.missingIsExplained = !run.errors.isEmpty
-            let data = shaper.shape(clientOperation, root: run.root)
+            let data = shaper.shape(clientOperation, root: run.root, capacity: plan.shaping.answerCapacity(run.tree))
+            plan.shaping.recordAnswer(size: data.count)
             if let kept, shaper.program.steps.count != kept.program?.steps.count { plan.shaping.store(kept.key, shaper.program) }
-            shaped = ExecutionResult(writtenData: data, errors: shaper.errors)
+            shaped = ExecutionResult(writtenData: data, dataStart: ExecutionResult.dataOpening.count, errors: shaper.errors)
         }
         // Nulls caused by a failed fetch are already explained by that fetch's error.
         let upstream = run.errors

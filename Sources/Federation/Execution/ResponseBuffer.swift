@@ -84,6 +84,10 @@ public struct ResponseBuffer: Sendable {
 
     public init() {}
 
+    /// About how many bytes the tree's values take written as JSON (their strings, and a key,
+    /// quotes and punctuation per value): room to make before writing an answer from it.
+    public var writtenSizeEstimate: Int { text.count + values.count * 16 }
+
     // MARK: Reading
 
     /// The record of `key` in object `o` (its first occurrence along the object's runs).

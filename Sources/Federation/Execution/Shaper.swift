@@ -55,15 +55,22 @@ struct Shaper {
     }
 
     /// The response's `data`, written to bytes in the client's field order (null when a
-    /// non-null root field came back null).
-    mutating func shape(_ operation: OperationDefinition, root: Int32) -> [UInt8] {
-        out = JSONWriter(capacity: 16_384)
-        guard let rootName = schema.rootTypeName(operation.operation), let rootType = schema.types[rootName] else { return Array("null".utf8) }
+    /// non-null root field came back null), behind `ExecutionResult.dataOpening` (`{"data":`):
+    /// the response is completed in these bytes (`ExecutionResult.serialized`), not copied.
+    /// Room for `capacity` bytes is made first, so that an answer of about that size is not
+    /// copied while it grows (each doubling holds the old bytes and the new room at once).
+    mutating func shape(_ operation: OperationDefinition, root: Int32, capacity: Int = 16_384) -> [UInt8] {
+        out = JSONWriter(capacity: capacity)
+        out.bytes.append(contentsOf: ExecutionResult.dataOpening)
+        guard let rootName = schema.rootTypeName(operation.operation), let rootType = schema.types[rootName] else {
+            out.append("null")
+            return out.bytes
+        }
         let type = program.typeID(rootType)
         let steps = program.steps(type, [operation.selectionSet])
         resolveKeys()
         if case .propagate = object(root, type, steps) {
-            out.bytes.removeAll(keepingCapacity: true)
+            out.bytes.removeSubrange(ExecutionResult.dataOpening.count...)
             out.append("null")
         }
         for i in errors.indices { errors[i].path = reversedPaths[i].reversed() }
@@ -475,7 +482,19 @@ public final class ShapingCache: Sendable {
     /// few MB of programs.
     static let maxSteps = 10_000
 
+    /// The size of the plan's last answer: the room the next one starts with.
+    private let answerSize = Atomic<Int>(0)
+
     public init() {}
+
+    /// Room to make for the next answer: a little more than the last one (answers of one plan
+    /// are mostly of one size), and at least what the tree's own size suggests.
+    func answerCapacity(_ tree: ResponseBuffer) -> Int {
+        let last = answerSize.load(ordering: .relaxed)
+        return max(16_384, last + last / 16, tree.writtenSizeEstimate)
+    }
+
+    func recordAnswer(size: Int) { answerSize.store(size, ordering: .relaxed) }
 
     /// The key of a request's program, and the program if one is kept for it.
     func program(_ operation: OperationDefinition, _ fragments: [FragmentDefinition],

@@ -72,9 +72,10 @@ extension RequestPipeline {
         costStage.report(&result, operation, document, schema: schema, estimated: cost.estimated, ceiling: cost.ceiling)
         // Variable coercion failures stop execution: a request error, not a field error.
         if !result.hasData { throw PipelineError(.variables, errors: result.errors) }
-        var outcome = Outcome(status: 200, result)
-        outcome.report.hadErrors = !result.errors.isEmpty
-        outcome.report.code = result.errors.first?.extensions?["code"]?.stringValue
+        let hadErrors = !result.errors.isEmpty, code = result.errors.first?.extensions?["code"]?.stringValue
+        var outcome = Outcome(status: 200, result)   // its last use: its bytes handed over, not copied
+        outcome.report.hadErrors = hadErrors
+        outcome.report.code = code
         return outcome
     }
 }

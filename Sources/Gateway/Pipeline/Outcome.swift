@@ -30,8 +30,8 @@ public struct Outcome: Sendable {
     }
 
     /// A request error (or any result) as the one payload.
-    init(status: Int, _ result: ExecutionResult) {
-        self.init(status: status, body: result.jsonBytes)
+    init(status: Int, _ result: consuming ExecutionResult) {
+        self.init(status: status, body: result.serialized())
     }
 
     /// The payload of a one-payload outcome (nil for a stream).

@@ -47,6 +47,23 @@ enum ResponseWriting {
         return best.map { Accepted(best: $0.0, stream: stream?.0) }
     }
 
+    /// A body of one payload. A large one goes out in slices copied as they are written (with
+    /// the channel's back-pressure), so that it is not held twice — once as the payload and once
+    /// as NIO's buffer — while it is sent.
+    static func body(_ payload: [UInt8]) -> ResponseBody {
+        let slice = 256 << 10
+        guard payload.count > slice else { return ResponseBody(byteBuffer: ByteBuffer(bytes: payload)) }
+        return ResponseBody(contentLength: payload.count) { writer in
+            var start = 0
+            while start < payload.count {
+                let end = min(start + slice, payload.count)
+                try await writer.write(ByteBuffer(bytes: payload[start..<end]))
+                start = end
+            }
+            try await writer.finish(nil)
+        }
+    }
+
     /// The outcome as an HTTP response. Errors before execution keep their status and go out as
     /// one GraphQL response whatever the streaming preference.
     /// Streams send a keep-alive every `keepAlive` (an SSE comment, an empty multipart part), so a
@@ -65,8 +82,7 @@ enum ResponseWriting {
             // Legacy clients (application/json) get application/json on success; errors keep
             // the GraphQL response type so they are recognisable as GraphQL.
             headers[.contentType] = (accepted.best == .json && outcome.status < 300) ? jsonType : graphQLResponseType
-            return Response(status: .init(code: outcome.status), headers: headers,
-                            body: .init(byteBuffer: ByteBuffer(bytes: outcome.payloads.one ?? [])))
+            return Response(status: .init(code: outcome.status), headers: headers, body: body(outcome.payloads.one ?? []))
         }
         headers[.cacheControl] = "no-cache"
         headers[.contentType] = framing == .eventStream ? eventStreamType : multipartType

@@ -28,9 +28,11 @@ public struct ExecutionResult: Sendable {
         case none
         case json(JSON)
         case tree(ResultTree)
-        case written([UInt8])
+        /// `data` is `bytes[start...]`; what is before it is room the writer left for the
+        /// response's own opening (`{"data":`), so that the response is these bytes, not a copy.
+        case written([UInt8], start: Int)
     }
-    private let dataStore: Data
+    private var dataStore: Data
     public var errors: [GraphQLError]
     public var extensions: OrderedDictionary<String, JSON>?
 
@@ -47,9 +49,10 @@ public struct ExecutionResult: Sendable {
     }
 
     /// A result whose `data` was written to bytes already (a JSON value, e.g. by a writer that
-    /// walks another tree).
-    public init(writtenData: [UInt8], errors: [GraphQLError] = [], extensions: OrderedDictionary<String, JSON>? = nil) {
-        self.dataStore = .written(writtenData)
+    /// walks another tree): `bytes[dataStart...]`. A writer that starts its bytes with
+    /// `{"data":` (`dataStart` 8) lets `serialized()` answer them without a copy.
+    public init(writtenData: [UInt8], dataStart: Int = 0, errors: [GraphQLError] = [], extensions: OrderedDictionary<String, JSON>? = nil) {
+        self.dataStore = .written(writtenData, start: dataStart)
         self.errors = errors
         self.extensions = extensions
     }
@@ -60,7 +63,7 @@ public struct ExecutionResult: Sendable {
         case .none: return nil
         case .json(let j): return j
         case .tree(let t): return t.root.json
-        case .written(let b): return try? JSONReader.parse(b, maxDepth: .max)
+        case .written(let b, let start): return try? JSONReader.parse(Array(b[start...]), maxDepth: .max)
         }
     }
 
@@ -89,7 +92,7 @@ public struct ExecutionResult: Sendable {
     /// The response map as JSON bytes, written straight from where `data` is kept.
     public var jsonBytes: [UInt8] {
         // Written data is copied once into room made for all of it (not grown by doubling).
-        var w = JSONWriter(capacity: 4096 + { if case .written(let b) = dataStore { return b.count } else { return 0 } }())
+        var w = JSONWriter(capacity: 4096 + { if case .written(let b, _) = dataStore { return b.count } else { return 0 } }())
         w.bytes.append(UInt8(ascii: "{"))
         var first = true
         if !errors.isEmpty {
@@ -104,7 +107,7 @@ public struct ExecutionResult: Sendable {
             case .none: break
             case .json(let j): w.write(j)
             case .tree(let t): t.root.write(&w)
-            case .written(let b): w.appendRaw(b)
+            case .written(let b, let start): w.bytes.append(contentsOf: b[start...])
             }
             first = false
         }
@@ -116,6 +119,26 @@ public struct ExecutionResult: Sendable {
         w.bytes.append(UInt8(ascii: "}"))
         return w.bytes
     }
+
+    /// The response map as JSON bytes, like `jsonBytes`; when `data` was written behind room
+    /// for `{"data":` and there are no errors, those bytes are completed in place and handed
+    /// over (a large answer is not held twice).
+    public consuming func serialized() -> [UInt8] {
+        guard errors.isEmpty, case .written(var bytes, let start) = dataStore, start == Self.dataOpening.count,
+              bytes.starts(with: Self.dataOpening) else { return jsonBytes }
+        dataStore = .none   // the bytes' only owner is now `bytes`: completed without a copy
+        if let extensions, !extensions.isEmpty {
+            var w = JSONWriter(capacity: 64)
+            w.append(",\"extensions\":")
+            w.write(.object(extensions))
+            bytes.append(contentsOf: w.bytes)
+        }
+        bytes.append(UInt8(ascii: "}"))
+        return bytes
+    }
+
+    /// What a writer puts ahead of `data` for `serialized()` to complete in place.
+    public static let dataOpening: [UInt8] = Array(#"{"data":"#.utf8)
 }
 
 /// The finished result tree; immutable once execution ends.
