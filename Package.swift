@@ -85,10 +85,13 @@ let package = Package(
             "GraphQLCore", .product(name: "OrderedCollections", package: "swift-collections"),
         ], swiftSettings: engineSettings),
 
-        .target(name: "Postgres", dependencies: ["CLibPQ", "CLibSSL", .product(name: "Logging", package: "swift-log"),
+        // One epoll thread for the database drivers' sockets (libpq's and Redis's).
+        .systemLibrary(name: "CEpoll"),
+        .target(name: "IOReadiness", dependencies: ["CEpoll"]),
+        .target(name: "Postgres", dependencies: ["CLibPQ", "CLibSSL", "IOReadiness", .product(name: "Logging", package: "swift-log"),
                                                 .product(name: "CoreMetrics", package: "swift-metrics"),
                                                 .product(name: "Tracing", package: "swift-distributed-tracing")]),
-        .target(name: "Redis", dependencies: ["CHiredis", "CLibSSL", .product(name: "Crypto", package: "swift-crypto"),
+        .target(name: "Redis", dependencies: ["CHiredis", "CLibSSL", "IOReadiness", .product(name: "Crypto", package: "swift-crypto"),
                                               .product(name: "CoreMetrics", package: "swift-metrics"),
                                               .product(name: "Tracing", package: "swift-distributed-tracing")]),
 

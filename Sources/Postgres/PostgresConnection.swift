@@ -3,12 +3,13 @@ import CLibPQ
 import CLibSSL
 import Dispatch
 import Foundation
+import IOReadiness
 import Synchronization
 import Tracing
 
 /// One libpq connection, driven with libpq's asynchronous API: the task that sends a statement
 /// (non-blocking: `PQsendQueryPrepared`, `PQpipelineSync`, `PQflush`) waits for the socket on
-/// `PostgresEventLoop`, then reads what arrived (`PQconsumeInput`, `PQisBusy`, `PQgetResult`). No
+/// `ReadinessLoop`, then reads what arrived (`PQconsumeInput`, `PQisBusy`, `PQgetResult`). No
 /// libpq call waits for the network, and no thread is blocked per connection.
 ///
 /// One task at a time drives the connection (holds its turn). Statements that other tasks send
@@ -35,7 +36,7 @@ public final class PostgresConnection: @unchecked Sendable {
     private struct CancelHandle: @unchecked Sendable { var pointer: OpaquePointer? }
     private let statementCounter = Atomic<UInt64>(0)
     private let cancelled = Atomic<UInt64>(0)
-    private let loop = PostgresEventLoop.shared
+    private let loop = ReadinessLoop.shared
 
     private struct State {
         /// A task holds the turn to drive the connection.
@@ -216,7 +217,8 @@ public final class PostgresConnection: @unchecked Sendable {
                 try await loop.wait(PQsocket(c), writable: polling == PGRES_POLLING_WRITING, cancellable: true)
             } catch {
                 PQfinish(c)
-                throw error
+                if error is CancellationError { throw error }
+                throw PostgresError(.connectionFailed, "could not connect to the database", serverMessage: "\(error)")
             }
             polling = PQconnectPoll(c)
         }
@@ -865,7 +867,9 @@ public final class PostgresConnection: @unchecked Sendable {
                     PQfreemem(n)
                 }
                 if !out.isEmpty { return out }
-                try await loop.wait(socket, cancellable: true)
+                do { try await loop.wait(socket, cancellable: true) } catch let e as ReadinessLoop.Failure {
+                    throw PostgresError(.connectionClosed, "the connection was closed", serverMessage: "\(e)")
+                }
                 guard PQconsumeInput(conn) == 1, PQstatus(conn) == CONNECTION_OK else { throw lost(conn) }
             }
         }

@@ -1,14 +1,15 @@
 import CoreMetrics
 import Crypto
-import Dispatch
 import Foundation
 import Synchronization
 import Tracing
 
-/// A pool of Redis connections. Each connection has its own serial queue, where its blocking
-/// hiredis calls run (never on the cooperative pool); a command goes to the least busy one.
-/// A broken connection is reopened and the command retried once, so a Redis restart is
-/// survived; every socket read and write is bounded by `commandTimeout`.
+/// A pool of Redis connections, driven without blocking a thread: a command is written and its
+/// reply read on the task that sends it, waiting for the socket on `ReadinessLoop` (like the
+/// PostgreSQL driver). One command at a time per connection; a command goes to the least busy
+/// one and waits its turn there. A broken connection is reopened and the command retried once,
+/// so a Redis restart is survived; each command (and each connect) is bounded by
+/// `commandTimeout`.
 ///
 /// ```swift
 /// let redis = try RedisClient(configuration: .init(url: "redis://127.0.0.1:63799"))
@@ -28,10 +29,11 @@ public final class RedisClient: Sendable {
         }
     }
 
-    private final class Slot: @unchecked Sendable {
-        let queue = DispatchQueue(label: "switchyard.redis.connection")
+    private final class Slot: Sendable {
+        /// Used only by the task that holds the turn.
         let connection: RedisConnection
         let inFlight = Atomic<Int>(0)
+        let turn = Turn()
         init(_ c: RedisConnection) { connection = c }
     }
 
@@ -65,11 +67,9 @@ public final class RedisClient: Sendable {
         defer { slot.inFlight.wrappingSubtract(1, ordering: .relaxed) }
         let value: RedisValue
         do {
-            value = try await withCheckedThrowingContinuation { cont in
-                slot.queue.async {
-                    cont.resume(with: Result { try Self.execute(args, on: slot.connection) })
-                }
-            }
+            await slot.turn.take()
+            defer { slot.turn.pass() }
+            value = try await Self.execute(args, on: slot.connection)
         } catch {
             Counter(label: "switchyard_redis_errors_total").increment()
             throw error
@@ -82,15 +82,15 @@ public final class RedisClient: Sendable {
         return value
     }
 
-    private static func execute(_ args: [RedisArgument], on c: RedisConnection) throws -> RedisValue {
+    private static func execute(_ args: [RedisArgument], on c: RedisConnection) async throws -> RedisValue {
         let wasConnected = c.isConnected
-        if !wasConnected { try c.connect() }
+        if !wasConnected { try await c.connect() }
         do {
-            return try c.execute(args)
+            return try await c.execute(args)
         } catch let e as RedisError where e.code == .io && wasConnected {
             // The connection went stale (e.g. the server restarted): reopen and retry once.
-            try c.connect()
-            return try c.execute(args)
+            try await c.connect()
+            return try await c.execute(args)
         }
     }
 
@@ -173,40 +173,71 @@ public final class RedisClient: Sendable {
         try await send(["PUBLISH", RedisArgument(channel), RedisArgument(message)]).integer ?? 0
     }
 
-    /// Messages published on `channels`, read on a dedicated connection and thread that
-    /// resubscribes after a reconnect. Ending the iteration unsubscribes.
+    /// Messages published on `channels`, read on a connection of their own (by a task waiting
+    /// for its socket) that resubscribes after a reconnect. Ending the iteration unsubscribes.
     public func subscribe(_ channels: [String]) -> AsyncThrowingStream<RedisMessage, Error> {
         let address = configuration.address
         let timeout = configuration.commandTimeout
         return AsyncThrowingStream { continuation in
-            let stopped = Mutex(false)
-            continuation.onTermination = { _ in stopped.withLock { $0 = true } }
-            let thread = Thread {
+            let reading = Task {
                 let c = RedisConnection(address: address, timeout: timeout)
-                var backoffMs: UInt32 = 50
-                while !stopped.withLock({ $0 }) {
+                var backoff = Duration.milliseconds(50)
+                while !Task.isCancelled {
                     do {
                         if !c.isConnected {
-                            try c.connect()
-                            try c.send(["SUBSCRIBE"] + channels.map { RedisArgument($0) })
-                            backoffMs = 50
+                            try await c.connect()
+                            try await c.send(["SUBSCRIBE"] + channels.map { RedisArgument($0) })
+                            backoff = .milliseconds(50)
                         }
-                        guard let reply = try c.readPushed(timeoutMs: 100), let parts = reply.array, parts.count == 3,
+                        guard let parts = try await c.reply(deadline: nil).array, parts.count == 3,
                               parts[0].string == "message", let channel = parts[1].string, let payload = parts[2].bytes
                         else { continue }
                         continuation.yield(RedisMessage(channel: channel, payload: payload))
                     } catch {
                         c.close()
-                        usleep(backoffMs * 1000)
-                        backoffMs = min(backoffMs * 2, 2000)
+                        if Task.isCancelled { break }
+                        try? await Task.sleep(for: backoff)
+                        backoff = min(backoff * 2, .seconds(2))
                     }
                 }
                 c.close()
                 continuation.finish()
             }
-            thread.name = "switchyard.redis.subscribe"
-            thread.start()
+            continuation.onTermination = { _ in reading.cancel() }
         }
+    }
+}
+
+/// One connection's turn: tasks take it in the order they asked, one at a time.
+final class Turn: Sendable {
+    private struct State {
+        var taken = false
+        var waiting: [CheckedContinuation<Void, Never>] = []
+    }
+    private let state = Mutex(State())
+
+    func take() async {
+        let free = state.withLock { s -> Bool in
+            guard s.taken else { s.taken = true; return true }
+            return false
+        }
+        if free { return }
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let now = state.withLock { s -> Bool in
+                guard s.taken else { s.taken = true; return true }
+                s.waiting.append(c)
+                return false
+            }
+            if now { c.resume() }
+        }
+    }
+
+    func pass() {
+        let next = state.withLock { s -> CheckedContinuation<Void, Never>? in
+            guard !s.waiting.isEmpty else { s.taken = false; return nil }
+            return s.waiting.removeFirst()
+        }
+        next?.resume()
     }
 }
 

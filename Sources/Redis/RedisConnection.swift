@@ -1,13 +1,15 @@
 import CHiredis
 import Foundation
 
-/// One connection to Redis, used from one thread at a time (its owner's serial queue or thread).
-/// The bytes travel over `RedisStream` (TCP, or TLS for `rediss://`); hiredis formats the
-/// commands and its reader turns the bytes back into replies.
+/// One connection to Redis, used by one task at a time (its slot's turn, or its subscriber).
+/// The bytes travel over `RedisStream` (TCP, or TLS for `rediss://`), non-blocking; commands are
+/// written in RESP here, and hiredis's reader turns the bytes back into replies.
 final class RedisConnection: @unchecked Sendable {
     private var stream: RedisStream?
     private var reader: UnsafeMutablePointer<redisReader>?
     private var tlsContext: RedisTLSContext?
+    /// Where replies are read to before hiredis's reader takes them.
+    private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 16 << 10, alignment: 1)
     let address: RedisAddress
     let timeout: Duration
 
@@ -16,19 +18,24 @@ final class RedisConnection: @unchecked Sendable {
         self.timeout = timeout
     }
 
-    deinit { close() }
-
-    func connect() throws {
+    deinit {
         close()
+        buffer.deallocate()
+    }
+
+    /// Connects, shakes hands over TLS and authenticates, all within the timeout.
+    func connect() async throws {
+        close()
+        let deadline = ContinuousClock.now + timeout
         if let settings = address.tls, tlsContext == nil { tlsContext = try RedisTLSContext(settings) }
-        stream = try RedisStream(address: address, timeout: timeout, tls: tlsContext)
+        stream = try await RedisStream(address: address, deadline: deadline, tls: tlsContext)
         reader = redisReaderCreate()
         if let password = address.password {
-            let r = try execute(["AUTH"] + (address.user.map { [RedisArgument($0)] } ?? []) + [RedisArgument(password)])
+            let r = try await execute(["AUTH"] + (address.user.map { [RedisArgument($0)] } ?? []) + [RedisArgument(password)], deadline: deadline)
             if case .error(let e) = r { close(); throw RedisError(.connectionFailed, "AUTH failed: \(e)") }
         }
         if address.database != 0 {
-            let r = try execute([RedisArgument("SELECT"), RedisArgument(address.database)])
+            let r = try await execute([RedisArgument("SELECT"), RedisArgument(address.database)], deadline: deadline)
             if case .error(let e) = r { close(); throw RedisError(.connectionFailed, "SELECT failed: \(e)") }
         }
     }
@@ -42,39 +49,43 @@ final class RedisConnection: @unchecked Sendable {
         reader = nil
     }
 
-    /// Sends one command (binary-safe arguments) and reads its reply. A broken or timed-out
-    /// connection is closed (its replies would be out of step) and the error thrown.
-    func execute(_ args: [RedisArgument]) throws -> RedisValue {
-        try send(args)
-        while true {
-            if let reply = try nextReply() { return reply }
-            try fill()
-        }
+    /// Sends one command (binary-safe arguments) and reads its reply, both within the timeout.
+    /// A broken or timed-out connection is closed (its replies would be out of step) and the
+    /// error thrown.
+    func execute(_ args: [RedisArgument]) async throws -> RedisValue {
+        try await execute(args, deadline: ContinuousClock.now + timeout)
     }
 
-    /// Writes a command without waiting for its reply (subscriber connections).
-    func send(_ args: [RedisArgument]) throws {
+    private func execute(_ args: [RedisArgument], deadline: ContinuousClock.Instant) async throws -> RedisValue {
+        try await send(args, deadline: deadline)
+        return try await reply(deadline: deadline)
+    }
+
+    /// Writes a command without reading its reply (a subscriber's `SUBSCRIBE`).
+    func send(_ args: [RedisArgument], deadline: ContinuousClock.Instant? = nil) async throws {
         guard let stream else { throw RedisError(.closed, "not connected") }
-        var command: UnsafeMutablePointer<CChar>?
-        let length = withArgv(args) { argc, argv, lens in redisFormatCommandArgv(&command, argc, argv, lens) }
-        guard length >= 0, let command else { throw RedisError(.io, "could not format the command") }
-        defer { redisFreeCommand(command) }
-        do { try stream.write(UnsafeRawBufferPointer(start: command, count: Int(length))) } catch {
+        do { try await stream.write(Self.command(args), deadline: deadline ?? ContinuousClock.now + timeout) } catch {
             close()
             throw error
         }
     }
 
-    /// Waits up to `timeoutMs` for the next pushed reply (pub/sub).
-    func readPushed(timeoutMs: Int32) throws -> RedisValue? {
-        if let reply = try nextReply() { return reply }
-        guard let stream else { throw RedisError(.closed, "not connected") }
-        if !stream.hasBufferedBytes {
-            var pfd = pollfd(fd: stream.fileDescriptor, events: Int16(POLLIN), revents: 0)
-            if poll(&pfd, 1, timeoutMs) <= 0 { return nil }
+    /// The next reply: within `deadline`, or (none) as long as it takes — a pushed message —
+    /// until the task is cancelled.
+    func reply(deadline: ContinuousClock.Instant?) async throws -> RedisValue {
+        while true {
+            if let reply = try nextReply() { return reply }
+            guard let stream, let reader else { throw RedisError(.closed, "not connected") }
+            do {
+                let n = try await stream.read(into: buffer, deadline: deadline)
+                guard redisReaderFeed(reader, buffer.baseAddress!.assumingMemoryBound(to: CChar.self), n) == REDIS_OK else {
+                    throw RedisError(.protocolError, "malformed reply")
+                }
+            } catch {
+                close()
+                throw error
+            }
         }
-        try fill()
-        return try nextReply()
     }
 
     /// A complete reply from what has been read, or nil when more bytes are needed.
@@ -87,41 +98,24 @@ final class RedisConnection: @unchecked Sendable {
         return Self.convert(reply.assumingMemoryBound(to: redisReply.self))
     }
 
-    /// Reads the bytes there are (waiting up to the timeout for some) into the reader.
-    private func fill() throws {
-        guard let stream, let reader else { throw RedisError(.closed, "not connected") }
-        do {
-            try withUnsafeTemporaryAllocation(byteCount: 16 * 1024, alignment: 1) { buffer in
-                let n = try stream.read(into: buffer)
-                guard redisReaderFeed(reader, buffer.baseAddress!.assumingMemoryBound(to: CChar.self), n) == REDIS_OK else {
-                    throw RedisError(.protocolError, "malformed reply")
-                }
-            }
-        } catch {
-            close()
-            throw error
+    /// A command in RESP: an array of bulk strings (`*2\r\n$3\r\nGET\r\n$1\r\nk\r\n`).
+    static func command(_ args: [RedisArgument]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(16 + args.reduce(0) { $0 + $1.bytes.count + 16 })
+        func line(_ marker: UInt8, _ n: Int) {
+            out.append(marker)
+            out.append(contentsOf: String(n).utf8)
+            out.append(13)
+            out.append(10)
         }
-    }
-
-    private func withArgv<T>(_ args: [RedisArgument], _ body: (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>, UnsafePointer<Int>) -> T) -> T {
-        var storage: [UnsafeMutablePointer<CChar>] = []
-        storage.reserveCapacity(args.count)
-        defer { storage.forEach { $0.deallocate() } }
-        var lengths: [Int] = []
+        line(UInt8(ascii: "*"), args.count)
         for a in args {
-            let p = UnsafeMutablePointer<CChar>.allocate(capacity: max(1, a.bytes.count))
-            a.bytes.withUnsafeBufferPointer { src in
-                if let base = src.baseAddress { UnsafeMutableRawPointer(p).copyMemory(from: base, byteCount: src.count) }
-            }
-            storage.append(p)
-            lengths.append(a.bytes.count)
+            line(UInt8(ascii: "$"), a.bytes.count)
+            out.append(contentsOf: a.bytes)
+            out.append(13)
+            out.append(10)
         }
-        var argv: [UnsafePointer<CChar>?] = storage.map { UnsafePointer($0) }
-        return argv.withUnsafeMutableBufferPointer { argvPtr in
-            lengths.withUnsafeBufferPointer { lenPtr in
-                body(Int32(args.count), argvPtr.baseAddress!, lenPtr.baseAddress!)
-            }
-        }
+        return out
     }
 
     static func convert(_ r: UnsafeMutablePointer<redisReply>) -> RedisValue {

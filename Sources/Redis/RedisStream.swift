@@ -1,27 +1,49 @@
 import CLibSSL
 import Foundation
+import IOReadiness
 
 /// A connected byte stream to Redis: a TCP socket, with OpenSSL's TLS over it for `rediss://`.
-/// Blocking, used from one thread at a time; every read and write is bounded by the socket's
-/// timeout (`SO_RCVTIMEO`/`SO_SNDTIMEO`), and a timed-out read throws `.timeout`.
+/// Non-blocking: a read or write that would wait awaits the socket on `ReadinessLoop` (no
+/// thread is blocked), bounded by the caller's deadline (`.timeout` past it). Used by one task
+/// at a time.
 ///
 /// Debian's hiredis (0.14) has no TLS, so the connection is ours and hiredis keeps what it is
-/// good at: formatting commands and reading RESP replies (`RedisConnection`).
+/// good at: reading RESP replies (`RedisConnection`).
 final class RedisStream {
     private var fd: Int32
     private var ssl: OpaquePointer?
+    private let loop = ReadinessLoop.shared
 
     /// A process that writes to a socket its peer closed gets SIGPIPE unless it ignores it; a
     /// server wants the write's error instead (OpenSSL writes with `write(2)`, which has no
     /// per-call flag for this).
     private static let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
 
-    init(address: RedisAddress, timeout: Duration, tls: RedisTLSContext?) throws {
+    /// Connects (and shakes hands over TLS) before `deadline`.
+    init(address: RedisAddress, deadline: ContinuousClock.Instant, tls: RedisTLSContext?) async throws {
         _ = Self.ignoreBrokenPipes
-        fd = try Self.connect(host: address.host, port: address.port, timeout: timeout)
+        fd = try await Self.connect(host: address.host, port: address.port, deadline: deadline, loop: loop)
         guard let tls else { return }
-        do { ssl = try tls.handshake(fd: fd, host: address.host, verification: address.tls?.verification ?? .full) } catch {
-            Foundation.close(fd)
+        do {
+            let ssl = try tls.session(fd: fd, host: address.host, verification: address.tls?.verification ?? .full)
+            self.ssl = ssl
+            ERR_clear_error()
+            while true {
+                let r = SSL_connect(ssl)
+                if r == 1 { break }
+                switch SSL_get_error(ssl, r) {
+                case SSL_ERROR_WANT_READ: try await wait(writable: false, deadline, "TLS handshake")
+                case SSL_ERROR_WANT_WRITE: try await wait(writable: true, deadline, "TLS handshake")
+                default:
+                    let verify = SSL_get_verify_result(ssl)
+                    let reason = verify != X509_V_OK ? "certificate verify failed: \(String(cString: X509_verify_cert_error_string(verify)))"
+                        : RedisTLSContext.lastError()
+                    throw RedisError(.connectionFailed, "TLS handshake with Redis at \(address.host) failed: \(reason)")
+                }
+            }
+        } catch {
+            close()
+            if let e = error as? RedisError, e.code == .timeout { throw RedisError(.connectionFailed, "TLS handshake with Redis at \(address.host) timed out") }
             throw error
         }
     }
@@ -29,75 +51,98 @@ final class RedisStream {
     deinit { close() }
 
     func close() {
+        guard fd >= 0 else { return }
+        loop.forget(fd)
         if let ssl {
             SSL_shutdown(ssl) // best effort: one close_notify, no wait for the peer's
             SSL_free(ssl)
         }
         ssl = nil
-        if fd >= 0 { Foundation.close(fd) }
+        Foundation.close(fd)
         fd = -1
     }
 
-    var fileDescriptor: Int32 { fd }
-
-    /// Bytes already decrypted and waiting in OpenSSL (a `poll` on the socket would not see them).
-    var hasBufferedBytes: Bool { ssl.map { SSL_pending($0) > 0 } ?? false }
-
-    func write(_ bytes: UnsafeRawBufferPointer) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let p = bytes.baseAddress! + offset, n = bytes.count - offset
-            if let ssl {
-                let w = SSL_write(ssl, p, Int32(min(n, Int(Int32.max))))
-                if w <= 0 { throw tlsError(ssl, w, "write") }
-                offset += Int(w)
-            } else {
-                let w = send(fd, p, n, Int32(MSG_NOSIGNAL))
-                if w < 0 {
-                    if errno == EINTR { continue }
-                    throw socketError("write")
-                }
-                offset += w
+    /// Waits for the socket before `deadline` (none: as long as it takes; then a cancelled
+    /// task stops waiting).
+    private func wait(writable: Bool, _ deadline: ContinuousClock.Instant?, _ what: String) async throws {
+        do {
+            try await loop.wait(fd, writable: writable, cancellable: deadline == nil, deadline: deadline)
+        } catch let failure as ReadinessLoop.Failure {
+            switch failure {
+            case .timedOut: throw RedisError(.timeout, "\(what) timed out")
+            case .closed: throw RedisError(.closed, "the connection was closed")
+            case .failed(let reason): throw RedisError(.io, "\(what) failed: \(reason)")
             }
         }
     }
 
-    /// Reads what is there (at least one byte, waiting up to the timeout for it).
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    /// Writes all of `bytes` before `deadline`.
+    func write(_ bytes: [UInt8], deadline: ContinuousClock.Instant) async throws {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.count - offset
+            if let ssl {
+                let w = bytes.withUnsafeBytes { SSL_write(ssl, $0.baseAddress! + offset, Int32(min(n, Int(Int32.max)))) }
+                if w > 0 { offset += Int(w); continue }
+                switch SSL_get_error(ssl, w) {
+                case SSL_ERROR_WANT_WRITE: try await wait(writable: true, deadline, "write")
+                case SSL_ERROR_WANT_READ: try await wait(writable: false, deadline, "write")
+                default: throw tlsError(ssl, w, "write")
+                }
+            } else {
+                let w = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + offset, n, Int32(MSG_NOSIGNAL)) }
+                if w >= 0 { offset += w; continue }
+                switch errno {
+                case EINTR: continue
+                case EAGAIN, EWOULDBLOCK: try await wait(writable: true, deadline, "write")
+                default: throw socketError("write")
+                }
+            }
+        }
+    }
+
+    /// Reads what is there into `buffer` (at least one byte), waiting for some until `deadline`
+    /// (none: as long as it takes, or until the task is cancelled).
+    func read(into buffer: UnsafeMutableRawBufferPointer, deadline: ContinuousClock.Instant?) async throws -> Int {
         while true {
             if let ssl {
                 let r = SSL_read(ssl, buffer.baseAddress, Int32(buffer.count))
                 if r > 0 { return Int(r) }
-                throw tlsError(ssl, r, "read")
+                switch SSL_get_error(ssl, r) {
+                case SSL_ERROR_WANT_READ: try await wait(writable: false, deadline, "read")
+                case SSL_ERROR_WANT_WRITE: try await wait(writable: true, deadline, "read")
+                default: throw tlsError(ssl, r, "read")
+                }
+                continue
             }
             let r = recv(fd, buffer.baseAddress, buffer.count, 0)
             if r > 0 { return r }
             if r == 0 { throw RedisError(.io, "Redis closed the connection") }
-            if errno == EINTR { continue }
-            throw socketError("read")
+            switch errno {
+            case EINTR: continue
+            case EAGAIN, EWOULDBLOCK: try await wait(writable: false, deadline, "read")
+            default: throw socketError("read")
+            }
         }
     }
 
     private func socketError(_ what: String) -> RedisError {
-        let e = errno
-        if e == EAGAIN || e == EWOULDBLOCK { return RedisError(.timeout, "\(what) timed out") }
-        return RedisError(.io, "\(what) failed: \(String(cString: strerror(e)))")
+        RedisError(.io, "\(what) failed: \(String(cString: strerror(errno)))")
     }
 
     private func tlsError(_ ssl: OpaquePointer, _ result: Int32, _ what: String) -> RedisError {
         let e = errno
         switch SSL_get_error(ssl, result) {
         case SSL_ERROR_ZERO_RETURN: return RedisError(.io, "Redis closed the TLS connection")
-        case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE: return RedisError(.timeout, "\(what) timed out")
         case SSL_ERROR_SYSCALL:
-            if e == EAGAIN || e == EWOULDBLOCK { return RedisError(.timeout, "\(what) timed out") }
             return RedisError(.io, "TLS \(what) failed: \(e == 0 ? "connection closed" : String(cString: strerror(e)))")
         default: return RedisError(.io, "TLS \(what) failed: \(RedisTLSContext.lastError())")
         }
     }
 
-    /// A TCP connection within `timeout` to the first address of `host` that answers.
-    private static func connect(host: String, port: Int, timeout: Duration) throws -> Int32 {
+    /// A non-blocking TCP connection, made before `deadline`, to the first address of `host`
+    /// that answers.
+    private static func connect(host: String, port: Int, deadline: ContinuousClock.Instant, loop: ReadinessLoop) async throws -> Int32 {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -107,35 +152,32 @@ final class RedisStream {
             throw RedisError(.connectionFailed, "could not resolve \(host): \(String(cString: gai_strerror(status)))")
         }
         defer { freeaddrinfo(list) }
-        let ms = Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         var failure = "no address"
         var next: UnsafeMutablePointer<addrinfo>? = first
         while let ai = next {
             next = ai.pointee.ai_next
-            let fd = socket(ai.pointee.ai_family, ai.pointee.ai_socktype, ai.pointee.ai_protocol)
+            let fd = socket(ai.pointee.ai_family, ai.pointee.ai_socktype | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), ai.pointee.ai_protocol)
             if fd < 0 { failure = String(cString: strerror(errno)); continue }
-            let flags = fcntl(fd, F_GETFL)
-            _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
             var connected = Foundation.connect(fd, ai.pointee.ai_addr, ai.pointee.ai_addrlen) == 0
             if !connected && errno == EINPROGRESS {
-                var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-                if poll(&pfd, 1, ms) == 1 {
+                do {
+                    try await loop.wait(fd, writable: true, deadline: deadline)
                     var err: Int32 = 0
                     var len = socklen_t(MemoryLayout<Int32>.size)
                     getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len)
                     connected = err == 0
                     if err != 0 { failure = String(cString: strerror(err)) }
-                } else {
-                    failure = "connect timed out"
+                } catch {
+                    failure = (error as? ReadinessLoop.Failure) == .timedOut ? "connect timed out" : "\(error)"
                 }
             } else if !connected {
                 failure = String(cString: strerror(errno))
             }
-            guard connected else { Foundation.close(fd); continue }
-            _ = fcntl(fd, F_SETFL, flags)
-            var tv = timeval(tv_sec: Int(ms / 1000), tv_usec: Int(ms % 1000) * 1000)
-            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+            guard connected else {
+                loop.forget(fd)
+                Foundation.close(fd)
+                continue
+            }
             var one: Int32 = 1
             setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
             return fd
@@ -175,9 +217,10 @@ final class RedisTLSContext: @unchecked Sendable {
 
     deinit { SSL_CTX_free(context) }
 
-    /// The TLS handshake on a connected socket; with `verify-full`, the server's certificate must
-    /// name `host` (its DNS name, or its IP address when `host` is one).
-    func handshake(fd: Int32, host: String, verification: RedisAddress.TLS.Verification) throws -> OpaquePointer {
+    /// A TLS session for a connected socket (the handshake is the stream's); with
+    /// `verify-full`, the server's certificate must name `host` (its DNS name, or its IP
+    /// address when `host` is one).
+    func session(fd: Int32, host: String, verification: RedisAddress.TLS.Verification) throws -> OpaquePointer {
         guard let ssl = SSL_new(context) else { throw RedisError(.connectionFailed, "TLS: \(Self.lastError())") }
         var address = in6_addr()
         let isIP = inet_pton(AF_INET, host, &address) == 1 || inet_pton(AF_INET6, host, &address) == 1
@@ -187,14 +230,6 @@ final class RedisTLSContext: @unchecked Sendable {
             guard named == 1 else { SSL_free(ssl); throw RedisError(.connectionFailed, "TLS: cannot verify the name \(host)") }
         }
         SSL_set_fd(ssl, fd)
-        ERR_clear_error()
-        let r = SSL_connect(ssl)
-        guard r == 1 else {
-            let verify = SSL_get_verify_result(ssl)
-            let reason = verify != X509_V_OK ? "certificate verify failed: \(String(cString: X509_verify_cert_error_string(verify)))" : Self.lastError()
-            SSL_free(ssl)
-            throw RedisError(.connectionFailed, "TLS handshake with Redis at \(host) failed: \(reason)")
-        }
         return ssl
     }
 
