@@ -97,6 +97,39 @@ struct PlatformTests {
         }
     }
 
+    /// Lineage both ways, resolved for a whole level of products at once, is the table's: each
+    /// product's upstream names in order, and every upstream lists the product downstream.
+    @Test func lineageAnswersTheTableBothWays() async throws {
+        try await withPlatform { fixture, client, _ in
+            let acme = DemoData.tenantID("acme").uuidString
+            let expected = try await fixture.owner.withTenant(acme) { c in
+                try await c.query("""
+                    SELECT d.name AS product, u.name AS upstream FROM data_product_lineage l
+                    JOIN data_products d ON d.id = l.downstream_id JOIN data_products u ON u.id = l.upstream_id
+                    ORDER BY d.name, l.upstream_id
+                    """).map { (try $0.decode("product", as: String.self), try $0.decode("upstream", as: String.self)) }
+            }
+            #expect(!expected.isEmpty)
+            let r = try await client.query("{ tenant(slug: \"acme\") { dataProducts(first: 50) { name lineage { name } downstream { name } } } }",
+                                           headers: [("x-tenant", "acme")])
+            #expect(r.json?["errors"] == nil, "\(r.text)")
+            let products = try #require(r.json?["data"]?["tenant"]?["dataProducts"]?.arrayValue)
+            let byName = Dictionary(products.map { ($0["name"]?.stringValue ?? "", $0) }, uniquingKeysWith: { a, _ in a })
+            var answered: [(String, String)] = []
+            for p in products {
+                let name = p["name"]?.stringValue ?? ""
+                for u in p["lineage"]?.arrayValue ?? [] {
+                    let upstream = u["name"]?.stringValue ?? ""
+                    answered.append((name, upstream))
+                    #expect(byName[upstream]?["downstream"]?.arrayValue?.contains { $0["name"]?.stringValue == name } == true, "\(upstream) lists \(name) downstream")
+                }
+            }
+            #expect(answered.map { "\($0.0) <- \($0.1)" } == expected.map { "\($0.0) <- \($0.1)" })
+            let downstream = products.reduce(0) { $0 + ($1["downstream"]?.arrayValue?.count ?? 0) }
+            #expect(downstream == expected.count)
+        }
+    }
+
     /// Each query holds one connection for its read transaction: nothing it does may wait on the
     /// request pool for a second one (slug lookups have a pool of their own), or a full pool would
     /// leave every request waiting for the others. 12 TenantOverviews at once on 2 connections,

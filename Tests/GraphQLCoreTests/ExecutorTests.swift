@@ -1,5 +1,6 @@
 import GraphQLCore
 import OrderedCollections
+import Synchronization
 import Testing
 
 /// A small world to execute against: characters behind an interface and a union, a search
@@ -356,5 +357,82 @@ struct ExecutionResultBytesTests {
             #expect(String(decoding: c.jsonBytes, as: UTF8.self) == t)
             #expect(c.data == (try? JSONReader.parse(data)))
         }
+    }
+}
+
+@Suite("Batch resolvers")
+struct BatchResolverTests {
+    /// Calls of the batch resolvers, each with the ids it was given.
+    final class Calls: @unchecked Sendable {
+        private let seen = Mutex<[String]>([])
+        func record(_ s: String) { seen.withLock { $0.append(s) } }
+        var all: [String] { seen.withLock { $0 } }
+    }
+
+    struct Item: Sendable { let id: Int }
+
+    func schema(_ calls: Calls) throws -> ExecutableSchema<Calls> {
+        let schema = try Schema(sdl: """
+            type Query { items(n: Int!): [Item!]! one: Item }
+            type Item { id: Int! double: Int! label(prefix: String = "#"): String children: [Item!]! failing: Int broken: Int! miscounted: Int }
+            """)
+        let item = ObjectResolvers<Calls, Item>("Item")
+        item.field("id") { i, _, _, _ in .leaf(.int(i.id)) }
+            .batchField("double") { items, _, calls, _ in
+                calls.record("double \(items.map(\.id))")
+                return items.map { .leaf(.int($0.id * 2)) }
+            }
+            .batchField("label") { items, args, calls, _ in
+                calls.record("label \(items.map(\.id))")
+                return items.map { .leaf(.string((args.string("prefix") ?? "") + String($0.id))) }
+            }
+            .batchField("children") { items, _, calls, _ in
+                calls.record("children \(items.map(\.id))")
+                try await Task.sleep(for: .milliseconds(1))   // truly asynchronous
+                return items.map { i in .list([.object(Item(id: i.id * 10), item), .object(Item(id: i.id * 10 + 1), item)]) }
+            }
+            .batchField("failing") { _, _, _, _ in throw GraphQLError("no luck", code: "NOPE") }
+            .batchField("broken") { _, _, _, _ in throw GraphQLError("broken") }
+            .batchField("miscounted") { items, _, _, _ in items.dropLast().map { _ in .leaf(.int(1)) } }
+        let query = ObjectResolvers<Calls, Void>("Query")
+            .field("items") { _, args, _, _ in .list((1...(args.int("n") ?? 0)).map { .object(Item(id: $0), item) }) }
+            .asyncField("one") { _, _, _, _ in .object(Item(id: 7), item) }
+        return ExecutableSchema<Calls>(schema: schema).root(.query, (), query)
+    }
+
+    func run(_ query: String) async throws -> (ExecutionResult, [String]) {
+        let calls = Calls()
+        let source = Source(query)
+        let r = await Executor.execute(try schema(calls), request: ExecutionRequest(document: try Parser.parse(source), source: source), context: calls)
+        return (r, calls.all)
+    }
+
+    @Test func theObjectsOfALevelAreResolvedInOneCall() async throws {
+        let (r, calls) = try await run("{ items(n: 3) { id double children { id double } } one { double } }")
+        #expect(r.errors.isEmpty)
+        #expect(r.json["data"]?["items"]?.text == #"[{"id":1,"double":2,"children":[{"id":10,"double":20},{"id":11,"double":22}]},{"id":2,"double":4,"children":[{"id":20,"double":40},{"id":21,"double":42}]},{"id":3,"double":6,"children":[{"id":30,"double":60},{"id":31,"double":62}]}]"#)
+        #expect(r.json["data"]?["one"]?.text == #"{"double":14}"#)
+        // One call per level and selection: the three items, their six children; `one` came
+        // from an asynchronous resolver, later, so it is its own batch.
+        #expect(calls.filter { $0.hasPrefix("double") }.sorted() == ["double [1, 2, 3]", "double [10, 11, 20, 21, 30, 31]", "double [7]"])
+        #expect(calls.filter { $0.hasPrefix("children") } == ["children [1, 2, 3]"])
+    }
+
+    @Test func eachSelectionIsItsOwnBatchWithItsOwnArguments() async throws {
+        let (r, calls) = try await run(##"{ items(n: 2) { a: label b: label(prefix: "x") } }"##)
+        #expect(r.json["data"]?.text == ##"{"items":[{"a":"#1","b":"x1"},{"a":"#2","b":"x2"}]}"##)
+        #expect(calls.sorted() == ["label [1, 2]", "label [1, 2]"])
+    }
+
+    @Test func aFailingBatchIsEveryObjectsErrorAtItsOwnPath() async throws {
+        let (r, _) = try await run("{ items(n: 2) { id failing miscounted } }")
+        #expect(r.json["data"]?.text == #"{"items":[{"id":1,"failing":null,"miscounted":null},{"id":2,"failing":null,"miscounted":null}]}"#)
+        let failing = r.errors.filter { $0.message == "no luck" }
+        #expect(failing.compactMap(\.path) == [[.key("items"), .index(0), .key("failing")], [.key("items"), .index(1), .key("failing")]])
+        #expect(failing.allSatisfy { $0.code == "NOPE" && !$0.locations.isEmpty })
+        #expect(r.errors.filter { $0.message.contains("returned 1 values for 2 objects") }.count == 2)
+        // A non-null field's failure nulls its parent, up to the nearest nullable position.
+        let (nonNull, _) = try await run("{ one { id broken } }")
+        #expect(nonNull.json.text == #"{"errors":[{"message":"broken","locations":[{"line":1,"column":12}],"path":["one","broken"]}],"data":{"one":null}}"#)
     }
 }

@@ -121,6 +121,13 @@ public final class PrivateRedis: @unchecked Sendable {
         try await start()
     }
 
+    /// Stops the server's process (SIGSTOP): connections stay open, nothing is answered — a
+    /// server that hangs — until `resume`.
+    public func pause() { if let serverPid { kill(serverPid, SIGSTOP) } }
+
+    /// Lets a paused server go on (SIGCONT).
+    public func resume() { if let serverPid { kill(serverPid, SIGCONT) } }
+
     /// redis-cli's options to reach this server.
     public var cliArguments: [String] {
         var args = ["-p", String(port)]

@@ -83,29 +83,34 @@ public enum DataProductsSubgraph {
             .field("results") { s, _, _, _ in .list(s.results.map { .object($0, product) }) }
             .field("facets") { s, _, _, _ in .object(s, facets) }
 
-        @Sendable func linked(_ p: Product, _ ctx: PlatformContext, upstream: Bool) async throws -> Output {
-            // Lineage of every product of this level in one statement, then the products (cached) in one more.
-            let loader: DataLoader<UUID, [UUID]> = ctx.loader(upstream ? "upstream" : "downstream") { (ids: [UUID]) in
-                let rows = try await ctx.db {
-                    // At most 100 links per product (the schema's @listSize).
-                    try await $0.query(upstream
-                        ? """
-                          SELECT k, v FROM (SELECT downstream_id AS k, upstream_id AS v, row_number() OVER (PARTITION BY downstream_id ORDER BY upstream_id) AS n
-                                            FROM data_product_lineage WHERE downstream_id = ANY(\(ids))) l WHERE n <= 100 ORDER BY k, v
-                          """
-                        : """
-                          SELECT k, v FROM (SELECT upstream_id AS k, downstream_id AS v, row_number() OVER (PARTITION BY upstream_id ORDER BY downstream_id) AS n
-                                            FROM data_product_lineage WHERE upstream_id = ANY(\(ids))) l WHERE n <= 100 ORDER BY k, v
-                          """)
-                }
-                var out: [UUID: [UUID]] = [:]
-                for r in rows { out[try r.decode("k"), default: []].append(try r.decode("v")) }
-                return out
+        @Sendable func linked(_ products: [Product], _ ctx: PlatformContext, upstream: Bool) async throws -> [Output] {
+            // Lineage of every product of this level in one statement, then the products they
+            // link to (Redis's cache first) in one more.
+            var ids: [UUID] = []
+            var seen: Set<UUID> = []
+            for p in products where seen.insert(p.id).inserted { ids.append(p.id) }
+            let rows = try await ctx.db {
+                // At most 100 links per product (the schema's @listSize).
+                try await $0.query(upstream
+                    ? """
+                      SELECT k, v FROM (SELECT downstream_id AS k, upstream_id AS v, row_number() OVER (PARTITION BY downstream_id ORDER BY upstream_id) AS n
+                                        FROM data_product_lineage WHERE downstream_id = ANY(\(ids))) l WHERE n <= 100 ORDER BY k, v
+                      """
+                    : """
+                      SELECT k, v FROM (SELECT upstream_id AS k, downstream_id AS v, row_number() OVER (PARTITION BY upstream_id ORDER BY downstream_id) AS n
+                                        FROM data_product_lineage WHERE upstream_id = ANY(\(ids))) l WHERE n <= 100 ORDER BY k, v
+                      """)
             }
-            let byID: DataLoader<UUID, Product> = ctx.loader("productByID") { try await fetch(ctx, $0) }
-            let ids = try await loader.load(p.id) ?? []
-            let found = try await byID.loadMany(ids)
-            return .list(ids.compactMap { found[$0] }.map { .object($0, product) })
+            var links: [UUID: [UUID]] = [:]
+            var targets: [UUID] = []
+            var wanted: Set<UUID> = []
+            for r in rows {
+                let v: UUID = try r.decode("v")
+                links[try r.decode("k"), default: []].append(v)
+                if wanted.insert(v).inserted { targets.append(v) }
+            }
+            let found = try await fetch(ctx, targets)
+            return products.map { p in .list((links[p.id] ?? []).compactMap { found[$0] }.map { .object($0, product) }) }
         }
 
         product
@@ -117,8 +122,8 @@ public enum DataProductsSubgraph {
             .field("tags") { p, _, _, _ in .list(p.tags.map { .leaf(.string($0)) }) }
             .field("schema") { p, _, _, _ in .leaf(.string(p.schema)) }
             .field("refreshedAt") { p, _, _, _ in .leaf(.string(p.refreshedAt.iso8601)) }
-            .asyncField("lineage") { p, _, ctx, _ in try await linked(p, ctx, upstream: true) }
-            .asyncField("downstream") { p, _, ctx, _ in try await linked(p, ctx, upstream: false) }
+            .batchField("lineage") { p, _, ctx, _ in try await linked(p, ctx, upstream: true) }
+            .batchField("downstream") { p, _, ctx, _ in try await linked(p, ctx, upstream: false) }
         let tenant = ObjectResolvers<PlatformContext, TenantRef>("Tenant")
             .field("id") { t, _, _, _ in .leaf(.string(t.id)) }
             .asyncField("dataProducts") { t, a, ctx, _ in

@@ -1,4 +1,3 @@
-import DataLoader
 import Foundation
 import GraphQLCore
 import OrderedCollections
@@ -69,27 +68,26 @@ public enum EventsSubgraph {
             .fallback { o, field, _, _, _ in .leaf(o[field] ?? .null) }
         let agent = ObjectResolvers<PlatformContext, AgentRef>("Agent")
             .field("id") { a, _, _, _ in .leaf(.string(a.id)) }
-            .asyncField("history") { a, args, ctx, info in
+            .batchField("history") { agents, args, ctx, info in
                 let last = max(0, min(args.int("last") ?? 10, 1_000))
                 let payloads = info.selects(anyOf: payloadFields)
                 // The last N events of every agent of this level, in one statement: per stream,
                 // N rows read backwards from the (tenant, stream, version) index — never the
                 // whole stream, however long it has grown.
-                let loader: DataLoader<String, [Event]> = ctx.loader("history:\(last):\(payloads)") { (ids: [String]) in
-                    let streams = ids.map { "agent-\($0.lowercased())" }
-                    let rows = try await ctx.db {
-                        try await $0.query("""
-                            SELECT \(unsafeRaw: payloads ? columns : columnsWithoutPayloads) FROM unnest(\(streams)::text[]) AS s(sid)
-                            CROSS JOIN LATERAL (SELECT * FROM events e WHERE e.stream_id = s.sid
-                                                ORDER BY e.stream_version DESC LIMIT \(last)) x
-                            ORDER BY stream_id, stream_version
-                            """)
-                    }
-                    var out: [String: [Event]] = [:]
-                    for r in rows { let e = Event(r); out[String(try e.streamID.dropFirst("agent-".count)), default: []].append(e) }
-                    return out
+                var streams: [String] = []
+                var seen: Set<String> = []
+                for a in agents where seen.insert(a.id.lowercased()).inserted { streams.append("agent-\(a.id.lowercased())") }
+                let rows = try await ctx.db {
+                    try await $0.query("""
+                        SELECT \(unsafeRaw: payloads ? columns : columnsWithoutPayloads) FROM unnest(\(streams)::text[]) AS s(sid)
+                        CROSS JOIN LATERAL (SELECT * FROM events e WHERE e.stream_id = s.sid
+                                            ORDER BY e.stream_version DESC LIMIT \(last)) x
+                        ORDER BY stream_id, stream_version
+                        """)
                 }
-                return .list((try await loader.load(a.id.lowercased()) ?? []).map { .object($0, event) })
+                var byAgent: [String: [Output]] = [:]
+                for r in rows { let e = Event(r); byAgent[String(try e.streamID.dropFirst("agent-".count)), default: []].append(.object(e, event)) }
+                return agents.map { .list(byAgent[$0.id.lowercased()] ?? []) }
             }
 
         s.query

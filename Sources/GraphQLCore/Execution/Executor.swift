@@ -398,6 +398,18 @@ final class ExecutionState: @unchecked Sendable {
     }
     var pending: [Pending] = []
 
+    /// A field of one object waiting for its batch resolver (see `Output.batched`).
+    struct BatchItem {
+        let resolver: BatchResolver
+        let source: AnyObjectBox
+        let node: ResultNode
+        let index: Int
+        let plan: FieldPlan
+        let level: Int
+        let path: PathStep
+    }
+    var batched: [BatchItem] = []
+
     init(executable: ExecutableCore, operation: OperationDefinition, fragments: [String: FragmentDefinition],
          variables: OrderedDictionary<String, JSON>, context: AnyContextBox, source: Source?, observer: ExecutionObserver?) {
         self.executable = executable
@@ -452,23 +464,57 @@ final class ExecutionState: @unchecked Sendable {
     /// Runs every pending asynchronous resolver concurrently; completions (and any new pending
     /// work they produce) are handled here, on this one task.
     func drain() async {
-        guard !pending.isEmpty else { return }
+        guard !pending.isEmpty || !batched.isEmpty else { return }
         let observer = self.observer
+        /// What a task was launched for: one resolver, or one batch resolver's objects.
+        enum Launched {
+            case one(Pending)
+            case batch([BatchItem])
+        }
         await withTaskGroup(of: (Int, Result<Output, Error>).self) { group in
-            var inFlight: [Int: Pending] = [:]
+            var inFlight: [Int: Launched] = [:]
             var nextID = 0
             func launch() {
-                let batch = pending
+                let work = pending
                 pending.removeAll(keepingCapacity: true)
-                for p in batch {
+                for p in work {
                     let id = nextID
                     nextID += 1
-                    inFlight[id] = p
+                    inFlight[id] = .one(p)
                     observer?.asyncResolverStarted()
                     let thunk = p.thunk
                     group.addTask {
                         let r: Result<Output, Error>
                         do { r = .success(try await thunk()) } catch { r = .failure(error) }
+                        return (id, r)
+                    }
+                }
+                guard !batched.isEmpty else { return }
+                // One task per batch resolver and selection: the objects of one field plan.
+                var groups: [[BatchItem]] = []
+                var groupOf: [ObjectIdentifier: [ObjectIdentifier: Int]] = [:]
+                for item in batched {
+                    let plan = ObjectIdentifier(item.plan), resolver = ObjectIdentifier(item.resolver)
+                    if let g = groupOf[plan]?[resolver] { groups[g].append(item) } else {
+                        groupOf[plan, default: [:]][resolver] = groups.count
+                        groups.append([item])
+                    }
+                }
+                batched.removeAll(keepingCapacity: true)
+                for items in groups {
+                    let id = nextID
+                    nextID += 1
+                    inFlight[id] = .batch(items)
+                    observer?.asyncResolverStarted()
+                    let plan = items[0].plan, run = items[0].resolver.run, sources = items.map(\.source)
+                    // Both were settled when the objects' resolver was looked up (`resolve`).
+                    let args: Arguments? = if case .success(let a) = plan.arguments { a } else { nil }
+                    let context = plan.resolverContext
+                    let info = ResolveInfo(plan: plan, request: facts)
+                    group.addTask {
+                        guard let args, let context else { return (id, .failure(GraphQLError("No arguments or context for a batch resolver."))) }
+                        let r: Result<Output, Error>
+                        do { r = .success(.list(try await run(sources, args, context, info))) } catch { r = .failure(error) }
                         return (id, r)
                     }
                 }
@@ -483,15 +529,35 @@ final class ExecutionState: @unchecked Sendable {
             observer?.asyncResolverFinished()
             while let (id, result) = await group.next() {
                 defer { observer?.asyncResolverFinished() }
-                guard let p = inFlight.removeValue(forKey: id) else { continue }
-                let output: Output
-                switch result {
-                case .success(let o): output = o
-                case .failure(let e): output = .error(asGraphQLError(e))
+                guard let launched = inFlight.removeValue(forKey: id) else { continue }
+                switch launched {
+                case .one(let p):
+                    let output: Output
+                    switch result {
+                    case .success(let o): output = o
+                    case .failure(let e): output = .error(asGraphQLError(e))
+                    }
+                    let ok = complete(output, p.level, p.plan, p.node, p.index, p.path)
+                    if !ok { nullOut(p.node, p.index, nonNull: p.plan.levels.nonNullAt[p.level]) }
+                case .batch(let items):
+                    var outputs: [Output]
+                    switch result {
+                    case .success(.list(let o)) where o.count == items.count:
+                        outputs = o
+                    case .success(let o):
+                        let count = if case .list(let l) = o { l.count } else { 1 }
+                        let e = GraphQLError("The batch resolver of \(items[0].plan.parentType).\(items[0].plan.fieldName) returned \(count) values for \(items.count) objects.")
+                        outputs = Array(repeating: .error(e), count: items.count)
+                    case .failure(let e):
+                        outputs = Array(repeating: .error(asGraphQLError(e)), count: items.count)
+                    }
+                    for (p, output) in zip(items, outputs) {
+                        let ok = complete(output, p.level, p.plan, p.node, p.index, p.path)
+                        if !ok { nullOut(p.node, p.index, nonNull: p.plan.levels.nonNullAt[p.level]) }
+                    }
+                    outputs.removeAll()
                 }
-                let ok = complete(output, p.level, p.plan, p.node, p.index, p.path)
-                if !ok { nullOut(p.node, p.index, nonNull: p.plan.levels.nonNullAt[p.level]) }
-                if !pending.isEmpty { launch() }
+                if !pending.isEmpty || !batched.isEmpty { launch() }
             }
         }
     }
@@ -619,6 +685,10 @@ final class ExecutionState: @unchecked Sendable {
         case .async(let thunk):
             node.cells[index] = .pending
             pending.append(Pending(thunk: thunk, node: node, index: index, plan: plan, level: level, path: path))
+            return true
+        case .batched(let resolver, let source):
+            node.cells[index] = .pending
+            batched.append(BatchItem(resolver: resolver, source: source, node: node, index: index, plan: plan, level: level, path: path))
             return true
         case .error(var e):
             if e.locations.isEmpty { e.locations = locations(plan.fieldNodes) }
