@@ -387,8 +387,8 @@ final class ExecutionState: @unchecked Sendable {
     /// The root of the result's object shapes (objects of one selection share one shape).
     let shapes = ResultShape()
 
-    struct Pending {
-        let thunk: @Sendable () async throws -> Output
+    /// Where a value that is not there yet goes: its cell, field plan and path.
+    struct Slot {
         let node: ResultNode
         let index: Int
         let plan: FieldPlan
@@ -396,17 +396,18 @@ final class ExecutionState: @unchecked Sendable {
         let level: Int
         let path: PathStep
     }
+    /// A value an asynchronous resolver will give.
+    struct Pending {
+        let thunk: @Sendable () async throws -> Output
+        let slot: Slot
+    }
     var pending: [Pending] = []
 
     /// A field of one object waiting for its batch resolver (see `Output.batched`).
     struct BatchItem {
         let resolver: BatchResolver
         let source: AnyObjectBox
-        let node: ResultNode
-        let index: Int
-        let plan: FieldPlan
-        let level: Int
-        let path: PathStep
+        let slot: Slot
     }
     var batched: [BatchItem] = []
 
@@ -494,7 +495,7 @@ final class ExecutionState: @unchecked Sendable {
                 var groups: [[BatchItem]] = []
                 var groupOf: [ObjectIdentifier: [ObjectIdentifier: Int]] = [:]
                 for item in batched {
-                    let plan = ObjectIdentifier(item.plan), resolver = ObjectIdentifier(item.resolver)
+                    let plan = ObjectIdentifier(item.slot.plan), resolver = ObjectIdentifier(item.resolver)
                     if let g = groupOf[plan]?[resolver] { groups[g].append(item) } else {
                         groupOf[plan, default: [:]][resolver] = groups.count
                         groups.append([item])
@@ -506,7 +507,7 @@ final class ExecutionState: @unchecked Sendable {
                     nextID += 1
                     inFlight[id] = .batch(items)
                     observer?.asyncResolverStarted()
-                    let plan = items[0].plan, run = items[0].resolver.run, sources = items.map(\.source)
+                    let plan = items[0].slot.plan, run = items[0].resolver.run, sources = items.map(\.source)
                     // Both were settled when the objects' resolver was looked up (`resolve`).
                     let args: Arguments? = if case .success(let a) = plan.arguments { a } else { nil }
                     let context = plan.resolverContext
@@ -537,8 +538,7 @@ final class ExecutionState: @unchecked Sendable {
                     case .success(let o): output = o
                     case .failure(let e): output = .error(asGraphQLError(e))
                     }
-                    let ok = complete(output, p.level, p.plan, p.node, p.index, p.path)
-                    if !ok { nullOut(p.node, p.index, nonNull: p.plan.levels.nonNullAt[p.level]) }
+                    fill(p.slot, output)
                 case .batch(let items):
                     var outputs: [Output]
                     switch result {
@@ -546,19 +546,25 @@ final class ExecutionState: @unchecked Sendable {
                         outputs = o
                     case .success(let o):
                         let count = if case .list(let l) = o { l.count } else { 1 }
-                        let e = GraphQLError("The batch resolver of \(items[0].plan.parentType).\(items[0].plan.fieldName) returned \(count) values for \(items.count) objects.")
+                        let plan = items[0].slot.plan
+                        let e = GraphQLError("The batch resolver of \(plan.parentType).\(plan.fieldName) returned \(count) values for \(items.count) objects.")
                         outputs = Array(repeating: .error(e), count: items.count)
                     case .failure(let e):
                         outputs = Array(repeating: .error(asGraphQLError(e)), count: items.count)
                     }
-                    for (p, output) in zip(items, outputs) {
-                        let ok = complete(output, p.level, p.plan, p.node, p.index, p.path)
-                        if !ok { nullOut(p.node, p.index, nonNull: p.plan.levels.nonNullAt[p.level]) }
-                    }
+                    for (item, output) in zip(items, outputs) { fill(item.slot, output) }
                     outputs.removeAll()
                 }
                 if !pending.isEmpty || !batched.isEmpty { launch() }
             }
+        }
+    }
+
+    /// Completes a value that arrived late into its slot (a failure nulls up to the nearest
+    /// nullable position).
+    func fill(_ slot: Slot, _ output: Output) {
+        if !complete(output, slot.level, slot.plan, slot.node, slot.index, slot.path) {
+            nullOut(slot.node, slot.index, nonNull: slot.plan.levels.nonNullAt[slot.level])
         }
     }
 
@@ -684,11 +690,11 @@ final class ExecutionState: @unchecked Sendable {
         switch output {
         case .async(let thunk):
             node.cells[index] = .pending
-            pending.append(Pending(thunk: thunk, node: node, index: index, plan: plan, level: level, path: path))
+            pending.append(Pending(thunk: thunk, slot: Slot(node: node, index: index, plan: plan, level: level, path: path)))
             return true
         case .batched(let resolver, let source):
             node.cells[index] = .pending
-            batched.append(BatchItem(resolver: resolver, source: source, node: node, index: index, plan: plan, level: level, path: path))
+            batched.append(BatchItem(resolver: resolver, source: source, slot: Slot(node: node, index: index, plan: plan, level: level, path: path)))
             return true
         case .error(var e):
             if e.locations.isEmpty { e.locations = locations(plan.fieldNodes) }
