@@ -475,48 +475,44 @@ final class ExecutionState: @unchecked Sendable {
         await withTaskGroup(of: (Int, Result<Output, Error>).self) { group in
             var inFlight: [Int: Launched] = [:]
             var nextID = 0
+            /// One task for `work`, completed into what it was launched for.
+            func start(_ launched: Launched, _ work: @escaping @Sendable () async throws -> Output) {
+                let id = nextID
+                nextID += 1
+                inFlight[id] = launched
+                observer?.asyncResolverStarted()
+                group.addTask {
+                    let r: Result<Output, Error>
+                    do { r = .success(try await work()) } catch { r = .failure(error) }
+                    return (id, r)
+                }
+            }
             func launch() {
                 let work = pending
                 pending.removeAll(keepingCapacity: true)
-                for p in work {
-                    let id = nextID
-                    nextID += 1
-                    inFlight[id] = .one(p)
-                    observer?.asyncResolverStarted()
-                    let thunk = p.thunk
-                    group.addTask {
-                        let r: Result<Output, Error>
-                        do { r = .success(try await thunk()) } catch { r = .failure(error) }
-                        return (id, r)
-                    }
-                }
+                for p in work { start(.one(p), p.thunk) }
                 guard !batched.isEmpty else { return }
                 // One task per batch resolver and selection: the objects of one field plan.
+                struct Key: Hashable { let plan: ObjectIdentifier, resolver: ObjectIdentifier }
                 var groups: [[BatchItem]] = []
-                var groupOf: [ObjectIdentifier: [ObjectIdentifier: Int]] = [:]
+                var groupOf: [Key: Int] = [:]
                 for item in batched {
-                    let plan = ObjectIdentifier(item.slot.plan), resolver = ObjectIdentifier(item.resolver)
-                    if let g = groupOf[plan]?[resolver] { groups[g].append(item) } else {
-                        groupOf[plan, default: [:]][resolver] = groups.count
+                    let key = Key(plan: ObjectIdentifier(item.slot.plan), resolver: ObjectIdentifier(item.resolver))
+                    if let g = groupOf[key] { groups[g].append(item) } else {
+                        groupOf[key] = groups.count
                         groups.append([item])
                     }
                 }
                 batched.removeAll(keepingCapacity: true)
                 for items in groups {
-                    let id = nextID
-                    nextID += 1
-                    inFlight[id] = .batch(items)
-                    observer?.asyncResolverStarted()
                     let plan = items[0].slot.plan, run = items[0].resolver.run, sources = items.map(\.source)
                     // Both were settled when the objects' resolver was looked up (`resolve`).
                     let args: Arguments? = if case .success(let a) = plan.arguments { a } else { nil }
                     let context = plan.resolverContext
                     let info = ResolveInfo(plan: plan, request: facts)
-                    group.addTask {
-                        guard let args, let context else { return (id, .failure(GraphQLError("No arguments or context for a batch resolver."))) }
-                        let r: Result<Output, Error>
-                        do { r = .success(.list(try await run(sources, args, context, info))) } catch { r = .failure(error) }
-                        return (id, r)
+                    start(.batch(items)) {
+                        guard let args, let context else { throw GraphQLError("No arguments or context for a batch resolver.") }
+                        return .list(try await run(sources, args, context, info))
                     }
                 }
             }
