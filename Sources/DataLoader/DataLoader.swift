@@ -151,10 +151,14 @@ public final class DataLoader<Key: Hashable & Sendable, Value: Sendable>: Sendab
             let chunk = Array(keys[start..<min(keys.count, start + options.maxBatchSize)])
             start += options.maxBatchSize
             state.withLock { $0.batchCalls += 1 }
+            // The batch counts as running work until its waiters run again: what it sends to
+            // a database waits with the rest of the level (`IdleBatchScheduler.whenIdle`).
+            scheduler?.workStarted()
             Task { [self] in
                 let result: Result<[Key: Value], any Error>
                 do { result = .success(try await batch(chunk)) } catch { result = .failure(error) }
                 self.complete(chunk, result)
+                scheduler?.workFinished()
             }
         }
     }
@@ -196,17 +200,32 @@ public protocol BatchScheduler: Sendable {
     func waitBegan()
     /// A waiting caller is about to be resumed.
     func waitEnded()
+    /// A loader's batch started running (it counts as running work until it is done).
+    func workStarted()
+    /// A loader's batch is done (its waiters were resumed).
+    func workFinished()
+}
+
+extension BatchScheduler {
+    public func workStarted() {}
+    public func workFinished() {}
 }
 
 /// Dispatches queued loads when every tracked piece of work is waiting on a loader.
 ///
 /// Work is tracked with `workStarted()` / `workFinished()` (the GraphQL executor calls these
-/// for each resolver task and for itself while it launches them). When the count of running
-/// work reaches zero, every scheduled dispatch runs: all keys of one level form one batch.
+/// for each resolver task and for itself while it launches them; a loader for each batch it
+/// runs). When the count of running work reaches zero, every scheduled dispatch runs: all keys
+/// of one level form one batch.
+///
+/// What is scheduled with `whenIdle` runs after that, once the dispatches' own batches wait too:
+/// the statements of one level, sent to a database together (one round trip), see
+/// `PostgresConnection.holdStatements`.
 public final class IdleBatchScheduler: BatchScheduler {
     private struct State {
         var running = 0
         var dispatches: [@Sendable () -> Void] = []
+        var idle: [@Sendable () -> Void] = []
     }
     private let state = Mutex(State())
 
@@ -228,20 +247,39 @@ public final class IdleBatchScheduler: BatchScheduler {
         if fireNow { fire() }
     }
 
+    /// Runs `body` when no work runs and no dispatch is due: after the loaders' batches of this
+    /// idle moment have started and wait in turn.
+    public func whenIdle(_ body: @escaping @Sendable () -> Void) {
+        let fireNow = state.withLock { s -> Bool in
+            s.idle.append(body)
+            return s.running <= 0
+        }
+        if fireNow { fire() }
+    }
+
     private func change(_ delta: Int) {
         let idle = state.withLock { s -> Bool in
             s.running += delta
-            return s.running <= 0 && !s.dispatches.isEmpty
+            return s.running <= 0 && !(s.dispatches.isEmpty && s.idle.isEmpty)
         }
         if idle { fire() }
     }
 
     private func fire() {
-        let all = state.withLock { s -> [@Sendable () -> Void] in
-            let d = s.dispatches
-            s.dispatches = []
-            return d
+        while true {
+            let due = state.withLock { s -> [@Sendable () -> Void] in
+                if !s.dispatches.isEmpty {
+                    defer { s.dispatches = [] }
+                    return s.dispatches
+                }
+                // A dispatch that started a batch made the count positive: the idle work waits
+                // for that batch to wait.
+                guard s.running <= 0, !s.idle.isEmpty else { return [] }
+                defer { s.idle = [] }
+                return s.idle
+            }
+            if due.isEmpty { return }
+            for d in due { d() }
         }
-        for d in all { d() }
     }
 }

@@ -48,12 +48,18 @@ public final class PostgresConnection: @unchecked Sendable {
         var closeWhenDone = false
         /// Statements that go ahead of the next statement sent, in its round trip (`sendWithNext`).
         var opening: [PostgresQuery] = []
+        /// While set, statements are held until it says the request's work all waits.
+        var gate: (any StatementGate)?
+        /// Statements held for the gate (in order).
+        var held: [Waiting] = []
     }
     private struct Waiting: Sendable {
         /// nil: the task wants the connection to itself (a pipeline, a reconnect, …).
         let query: PostgresQuery?
         let id: UInt64
         let continuation: CheckedContinuation<Turn, any Error>
+        /// The gate the statement was held for (told when it runs again).
+        var gate: (any StatementGate)? = nil
     }
     private enum Turn: Sendable {
         case answered(PostgresRows)
@@ -134,6 +140,42 @@ public final class PostgresConnection: @unchecked Sendable {
         }
     }
 
+    /// Holds `query` until the gate finds the request's work idle, then hands it the turn (the
+    /// first held statement drives, the others go with it) or queues them behind the driver.
+    private func heldTurn(_ query: PostgresQuery, id: UInt64, gate: any StatementGate) async throws -> Turn {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Turn, any Error>) in
+            let first = state.withLock { s in
+                s.held.append(Waiting(query: query, id: id, continuation: continuation, gate: gate))
+                return s.held.count == 1
+            }
+            if first { gate.whenIdle { [weak self] in self?.sendHeld() } }
+            gate.waitBegan()
+        }
+    }
+
+    /// Sends the held statements: in one round trip, by the first of them if the connection is
+    /// free, else behind the task that drives it.
+    private func sendHeld() {
+        let next = state.withLock { s -> Waiting? in
+            guard !s.held.isEmpty else { return nil }
+            s.waiting.append(contentsOf: s.held)
+            s.held = []
+            guard !s.driving else { return nil }
+            s.driving = true
+            return s.waiting.removeFirst()
+        }
+        next?.continuation.resume(returning: .drive)
+    }
+
+    /// While `gate` is set, each statement waits until the gate says the request's work is idle
+    /// (`StatementGate`), and the statements held by then go together in one round trip: the
+    /// parallel fetches of one plan level send theirs at once instead of one after another.
+    /// nil sends what is held and stops holding.
+    public func holdStatements(_ gate: (any StatementGate)?) {
+        state.withLock { $0.gate = gate }
+        if gate == nil { sendHeld() }
+    }
+
     /// Hands the turn to the task that waited longest, or leaves the connection idle (closing
     /// it first if that was asked for meanwhile).
     private func endTurn() {
@@ -169,10 +211,12 @@ public final class PostgresConnection: @unchecked Sendable {
     private func cancel(statement id: UInt64) {
         cancelled.store(id, ordering: .releasing)
         let waiting = state.withLock { s -> Waiting? in
-            guard let i = s.waiting.firstIndex(where: { $0.id == id }) else { return nil }
-            return s.waiting.remove(at: i)
+            if let i = s.waiting.firstIndex(where: { $0.id == id }) { return s.waiting.remove(at: i) }
+            if let i = s.held.firstIndex(where: { $0.id == id }) { return s.held.remove(at: i) }
+            return nil
         }
         if let waiting {
+            waiting.gate?.waitEnded()
             waiting.continuation.resume(throwing: CancellationError())
             return
         }
@@ -295,7 +339,9 @@ public final class PostgresConnection: @unchecked Sendable {
             }
             let id = statementCounter.wrappingAdd(1, ordering: .relaxed).newValue
             return try await withTaskCancellationHandler {
-                switch try await turn(query, id: id) {
+                let gate = state.withLock { $0.gate }
+                let turn = if let gate { try await heldTurn(query, id: id, gate: gate) } else { try await turn(query, id: id) }
+                switch turn {
                 case .answered(let rows):
                     return rows
                 case .drive:
@@ -308,6 +354,9 @@ public final class PostgresConnection: @unchecked Sendable {
                     let mine = cancelled.load(ordering: .acquiring) != id
                     let queries = (mine ? [query] : []) + others.map { $0.query! }
                     let results = await runStatements(queries, ids: (mine ? [id] : []) + others.map(\.id))
+                    // Every held statement counts as running work again before any of them runs.
+                    gate?.waitEnded()
+                    for w in others { w.gate?.waitEnded() }
                     for (w, r) in zip(others, results.dropFirst(mine ? 1 : 0)) {
                         w.continuation.resume(with: r.map { .answered($0) })
                     }
@@ -321,7 +370,7 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     /// Statements submitted to `query` that wait for the connection.
-    public var statementsWaiting: Int { state.withLock { s in s.waiting.count { $0.query != nil } } }
+    public var statementsWaiting: Int { state.withLock { s in s.held.count + s.waiting.count { $0.query != nil } } }
 
     /// Sends `queries` ahead of the next statement, in its round trip and under its sync: a
     /// transaction's `BEGIN` and settings cost no round trip of their own. A failure among them
@@ -874,6 +923,17 @@ public final class PostgresConnection: @unchecked Sendable {
             }
         }
     }
+}
+
+/// What holds a connection's statements until the work of the request that sends them all waits
+/// (`PostgresConnection.holdStatements`): then every statement of that moment goes in one round trip.
+public protocol StatementGate: AnyObject, Sendable {
+    /// Calls `body` once no work of the request runs (at once if none does).
+    func whenIdle(_ body: @escaping @Sendable () -> Void)
+    /// A statement waits for its answer: its task no longer counts as running work.
+    func waitBegan()
+    /// A held statement's task is about to run again (it counts as running work).
+    func waitEnded()
 }
 
 /// libpq initialises OpenSSL on its first connection; OpenSSL would then free its state at exit

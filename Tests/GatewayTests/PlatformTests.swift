@@ -169,9 +169,13 @@ struct PlatformTests {
             func statements(_ agents: Int) async throws -> Int {
                 // Warm the per-process caches (tenant directory) first, then count one request.
                 _ = try await client.query(tenantOverview, variables: #"{"slug":"acme","agents":\#(agents)}"#, headers: [("x-tenant", "acme")])
-                let before = server.postgresStatementCount
+                let before = server.postgresStatementCount, trips = server.postgresRoundTripCount
                 let r = try await client.query(tenantOverview, variables: #"{"slug":"acme","agents":\#(agents)}"#, headers: [("x-tenant", "acme")])
                 #expect(r.json?["data"]?["tenant"]?["agents"]?.arrayValue?.count == agents)
+                // One round trip per level of the plan: the tenant (with BEGIN and set_config);
+                // usage, agents and data products; then stats, history and lineage. (COMMIT goes
+                // unanswered, read with the connection's next use.)
+                #expect(server.postgresRoundTripCount - trips == 3, "round trips for \(agents) agents")
                 return server.postgresStatementCount - before
             }
             // acme has 30 agents; 20 more make 50.

@@ -46,7 +46,7 @@ public enum AgentsSubgraph {
 
     public static func make(sdl: String) throws -> Subgraph<PlatformContext> {
         let s = try Subgraph<PlatformContext>(name: "agents", sdl: sdl)
-        s.observer = { $0.scheduler }
+        s.observer = { $0.observer }
         let agent = ObjectResolvers<PlatformContext, Agent>("Agent")
         let task = ObjectResolvers<PlatformContext, Task>("Task")
         let tenant = ObjectResolvers<PlatformContext, TenantRef>("Tenant")

@@ -70,7 +70,7 @@ public enum DataProductsSubgraph {
 
     public static func make(sdl: String) throws -> Subgraph<PlatformContext> {
         let s = try Subgraph<PlatformContext>(name: "dataproducts", sdl: sdl)
-        s.observer = { $0.scheduler }
+        s.observer = { $0.observer }
         let product = ObjectResolvers<PlatformContext, Product>("DataProduct")
         let facet = ObjectResolvers<PlatformContext, (String, Int)>("FacetCount")
             .field("value") { f, _, _, _ in .leaf(.string(f.0)) }

@@ -39,7 +39,7 @@ public enum EventsSubgraph {
 
     public static func make(sdl: String) throws -> Subgraph<PlatformContext> {
         let s = try Subgraph<PlatformContext>(name: "events", sdl: sdl)
-        s.observer = { $0.scheduler }
+        s.observer = { $0.observer }
         let event = ObjectResolvers<PlatformContext, Event>("Event")
             .field("id") { e, _, _, _ in .leaf(.string(PostgresUUID.text(try e.id))) }
             .field("position") { e, _, _, _ in .leaf(.int(try e.position)) }

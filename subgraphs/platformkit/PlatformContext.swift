@@ -68,8 +68,11 @@ public struct PlatformContext: Sendable {
     public let directory: TenantDirectory
     /// The tenant slug from the gateway (`x-tenant`), if any.
     public let tenantSlug: String?
-    /// Dispatches this request's loaders when every resolver waits on one.
+    /// Dispatches this request's loaders when every resolver waits on one (inside a request
+    /// transaction: the query's, shared by its platform subgraph requests).
     public let scheduler: IdleBatchScheduler
+    /// What the subgraph's executor reports its work to (`Subgraph.observer`).
+    public let observer: any ExecutionObserver
     private let loaders: LoaderBox
     /// The connection of this request's shared read transaction, while one is open.
     private let shared = SharedConnection()
@@ -79,7 +82,13 @@ public struct PlatformContext: Sendable {
         self.redis = redis
         self.directory = directory
         self.tenantSlug = headers.first { $0.0.lowercased() == "x-tenant" }?.1
-        self.scheduler = IdleBatchScheduler()
+        if let request = RequestTransaction.current {
+            scheduler = request.gate
+            observer = RequestWorkObserver(gate: request.gate)
+        } else {
+            scheduler = IdleBatchScheduler()
+            observer = scheduler
+        }
         self.loaders = LoaderBox()
     }
 

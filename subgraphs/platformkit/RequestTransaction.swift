@@ -1,4 +1,6 @@
+import DataLoader
 import Foundation
+import GraphQLCore
 import Postgres
 import Synchronization
 
@@ -11,8 +13,17 @@ import Synchronization
 /// ```swift
 /// let result = await RequestTransaction.run { await plan.execute() }
 /// ```
+///
+/// The request's statements go in as few round trips as its plan allows: the in-process fetches
+/// and their resolvers count as the request's running work (`gate`, an `IdleBatchScheduler`
+/// shared by every platform subgraph request of the query, also dispatching their loaders), and
+/// the connection holds each statement until all of that work waits — one round trip per level
+/// of the plan instead of one per fetch.
 public final class RequestTransaction: Sendable {
     @TaskLocal public static var current: RequestTransaction?
+
+    /// The request's running work: loaders dispatch and statements go when none runs.
+    public let gate = IdleBatchScheduler()
 
     private struct Opened {
         let pool: PostgresPool
@@ -31,7 +42,9 @@ public final class RequestTransaction: Sendable {
     /// Runs `body` with a request transaction in place, then ends it.
     public static func run<T: Sendable>(_ body: () async -> T) async -> T {
         let transaction = RequestTransaction()
-        let result = await $current.withValue(transaction) { await body() }
+        let result = await $current.withValue(transaction) {
+            await RequestWork.$observer.withValue(RequestWorkObserver(gate: transaction.gate)) { await body() }
+        }
         await transaction.finish()
         return result
     }
@@ -49,6 +62,7 @@ public final class RequestTransaction: Sendable {
                 var opening: [PostgresQuery] = ["BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"]
                 if let tenant { opening.append("SELECT set_config('app.tenant_id', \(PostgresUUID.text(tenant)), true)") }
                 c.sendWithNext(opening)
+                c.holdStatements(self.gate)
                 return c
             }
             o = Opened(pool: pool, tenant: tenant, connection: task)
@@ -63,7 +77,21 @@ public final class RequestTransaction: Sendable {
     /// next statement). A transaction that read nothing never began.
     func finish() async {
         guard let o = opened.withLock({ $0 }), let c = try? await o.connection.value else { return }
+        c.holdStatements(nil)
         if !c.dropUnsent() { try? await c.sendUnanswered(failed.load(ordering: .acquiring) ? "ROLLBACK" : "COMMIT") }
         await o.pool.checkIn(c)
     }
 }
+
+/// How a subgraph's executor inside a request transaction reports to the request's `gate`: its
+/// resolver tasks are running work, and while it waits for them it releases the count its
+/// fetch was started with (`RequestWork`).
+struct RequestWorkObserver: ExecutionObserver {
+    let gate: IdleBatchScheduler
+    func asyncResolverStarted() { gate.workStarted() }
+    func asyncResolverFinished() { gate.workFinished() }
+    func executorWaits() { gate.workFinished() }
+    func executorResumes() { gate.workStarted() }
+}
+
+extension IdleBatchScheduler: StatementGate {}

@@ -34,7 +34,7 @@ public enum ProjectionsSubgraph {
 
     public static func make(sdl: String, runner: ProjectionRunner?) throws -> Subgraph<PlatformContext> {
         let s = try Subgraph<PlatformContext>(name: "projections", sdl: sdl)
-        s.observer = { $0.scheduler }
+        s.observer = { $0.observer }
         let parked = ObjectResolvers<PlatformContext, Parked>("ParkedEvent")
             .field("position") { p, _, _, _ in .leaf(.int(p.position)) }
             .field("eventId") { p, _, _, _ in .leaf(.string(PostgresUUID.text(p.eventID))) }

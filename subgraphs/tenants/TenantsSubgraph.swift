@@ -26,6 +26,7 @@ public enum TenantsSubgraph {
 
     public static func make(sdl: String) throws -> Subgraph<PlatformContext> {
         let s = try Subgraph<PlatformContext>(name: "tenants", sdl: sdl)
+        s.observer = { $0.observer }
         let quotas = ObjectResolvers<PlatformContext, Tenant>("Quotas")
             .field("maxAgents") { t, _, _, _ in .leaf(.int(t.maxAgents)) }
             .field("requestsPerMinute") { t, _, _, _ in .leaf(.int(t.requestsPerMinute)) }

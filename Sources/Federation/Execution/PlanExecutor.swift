@@ -242,6 +242,11 @@ final class PlanRun {
         var done = done, started = done
         var outgoing: [Int: Outgoing] = [:]
         let executor = self.executor, headers = self.headers
+        // An in-process fetch counts as the request's running work from its start until its
+        // answer is merged and the fetches after it have started: the request's statements to
+        // a database wait until all of a level's fetches have sent theirs (`RequestWork`).
+        let work = RequestWork.observer
+        var counted: Set<Int> = []
         await withTaskGroup(of: (Int, [Result<SubgraphResponse, GraphQLError>]).self) { group in
             // Start every step whose dependencies are done (a step with nothing to send is done at once).
             func startReady() {
@@ -254,6 +259,10 @@ final class PlanRun {
                         if out.requests.isEmpty { done.insert(id); progressed = true; continue }
                         outgoing[id] = out
                         let fetch = step.fetch, requests = out.requests
+                        if let work, executor.transports[fetch.subgraph]?.runsInProcess == true {
+                            work.asyncResolverStarted()
+                            counted.insert(id)
+                        }
                         group.addTask {
                             var results: [Result<SubgraphResponse, GraphQLError>] = []
                             for r in requests { results.append(await Self.send(fetch, r, executor: executor, headers: headers)) }
@@ -267,6 +276,7 @@ final class PlanRun {
                 if let out = outgoing.removeValue(forKey: id) { merge(steps[id], out, results) }
                 done.insert(id)
                 startReady()
+                if counted.remove(id) != nil { work?.asyncResolverFinished() }
             }
         }
     }

@@ -98,9 +98,13 @@ public protocol SubgraphTransport: Sendable {
     /// A subscription: one response per event, until the subgraph ends it or the consumer
     /// stops (which cancels it at the subgraph).
     func subscribe(_ request: SubgraphRequest) async throws -> AsyncThrowingStream<SubgraphResponse, any Error>
+    /// The subgraph runs in this process: a fetch counts as the request's running work
+    /// (`RequestWork`) until its answer is merged.
+    var runsInProcess: Bool { get }
 }
 
 extension SubgraphTransport {
+    public var runsInProcess: Bool { false }
     public func subscribe(_ request: SubgraphRequest) async throws -> AsyncThrowingStream<SubgraphResponse, any Error> {
         throw GraphQLError("This subgraph cannot be subscribed to.", code: "SUBSCRIPTION_NOT_SUPPORTED")
     }

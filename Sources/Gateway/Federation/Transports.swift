@@ -22,6 +22,8 @@ public final class InProcessTransport<Context: Sendable>: SubgraphTransport {
         self.makeContext = makeContext
     }
 
+    public var runsInProcess: Bool { true }
+
     public func fetch(_ request: SubgraphRequest) async throws -> SubgraphResponse {
         let result = await subgraph.execute(ExecutionRequest(document: try document(request), variables: try request.allVariables()),
                                             context: makeContext(request.headers))

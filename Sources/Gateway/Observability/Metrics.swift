@@ -147,6 +147,8 @@ struct MeasuredTransport: SubgraphTransport {
     let transport: String
     let spanName: String
 
+    var runsInProcess: Bool { inner.runsInProcess }
+
     init(_ inner: any SubgraphTransport, subgraph: String) {
         self.inner = inner
         MetricsExport.bootstrap()

@@ -65,6 +65,8 @@ public final class GatewayServer: Sendable {
 
     /// SQL statements this gateway's pool has sent (batching keeps this flat as lists grow).
     public var postgresStatementCount: Int { runtime.postgres?.statistics.statementCount ?? 0 }
+    /// Exchanges with PostgreSQL this gateway's pool has made (statements sent together count once).
+    public var postgresRoundTripCount: Int { runtime.postgres?.statistics.roundTripCount ?? 0 }
 
     /// The Postgres and Redis clients a configuration asks for.
     public static func clients(_ configuration: GatewayConfiguration) -> (postgres: PostgresPool?, redis: RedisClient?) {

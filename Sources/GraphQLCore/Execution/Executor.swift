@@ -152,6 +152,25 @@ final class ResultTree: @unchecked Sendable {
 public protocol ExecutionObserver: Sendable {
     func asyncResolverStarted()
     func asyncResolverFinished()
+    /// The executor's own task waits for its resolvers' tasks. An observer whose caller counts
+    /// that task as running work (see `RequestWork`) stops counting it until `executorResumes`;
+    /// the executor resumes while the task that woke it still counts, so no idle moment is seen
+    /// between a resolver's answer and the work it starts.
+    func executorWaits()
+    func executorResumes()
+}
+
+extension ExecutionObserver {
+    public func executorWaits() {}
+    public func executorResumes() {}
+}
+
+/// The running work of the request being executed, for what batches on its idle moments (one
+/// request-wide batch scheduler): a federated plan counts each in-process fetch as running from
+/// its start until its answer is merged and the fetches after it have started; a subgraph's
+/// executor in it counts its resolver tasks and releases the fetch's count while it waits.
+public enum RequestWork {
+    @TaskLocal public static var observer: (any ExecutionObserver)?
 }
 
 extension Executor {
@@ -524,7 +543,10 @@ final class ExecutionState: @unchecked Sendable {
             observer?.asyncResolverStarted()
             launch()
             observer?.asyncResolverFinished()
-            while let (id, result) = await group.next() {
+            while !group.isEmpty {
+                observer?.executorWaits()
+                guard let (id, result) = await group.next() else { observer?.executorResumes(); break }
+                observer?.executorResumes()
                 defer { observer?.asyncResolverFinished() }
                 guard let launched = inFlight.removeValue(forKey: id) else { continue }
                 switch launched {
