@@ -95,4 +95,22 @@ struct DataLoaderTests {
         #expect(results.count == 100)
         #expect(calls.all.count == 1, "one batch for the whole level, got \(calls.all.map(\.count))")
     }
+
+    /// What waits for the idle moment (a request's held statements) runs after the loaders'
+    /// dispatches of that moment, once the batches they started wait in turn.
+    @Test func idleWorkRunsAfterTheDispatchesBatchesWait() {
+        let scheduler = IdleBatchScheduler()
+        let log = Calls()
+        scheduler.workStarted()                       // a resolver runs
+        scheduler.whenIdle { log.record([2]) }         // a statement is held
+        scheduler.schedule {                          // a loader has keys
+            log.record([1])
+            scheduler.workStarted()                   // its batch starts
+        }
+        #expect(log.all.isEmpty, "nothing while the resolver runs")
+        scheduler.workFinished()                      // the resolver waits
+        #expect(log.all == [[1]], "the loader dispatched; the statement waits for its batch")
+        scheduler.workFinished()                      // the batch waits too
+        #expect(log.all == [[1], [2]])
+    }
 }

@@ -503,6 +503,63 @@ struct PostgresClientTests {
         #expect(try await pool.query("SELECT count(*)::int8 AS n FROM queue_probe").first!.decode("n", as: Int.self) == 0)
     }
 
+    /// A gate the test opens by hand, counting what the connection tells it.
+    final class HandGate: StatementGate, @unchecked Sendable {
+        private let lock = NSLock()
+        private var due: [@Sendable () -> Void] = []
+        private(set) var began = 0, ended = 0
+        func whenIdle(_ body: @escaping @Sendable () -> Void) { lock.withLock { due.append(body) } }
+        func waitBegan() { lock.withLock { began += 1 } }
+        func waitEnded() { lock.withLock { ended += 1 } }
+        var counts: (began: Int, ended: Int) { lock.withLock { (began, ended) } }
+        /// The request's work is idle: what waited for that runs.
+        func open() { for body in lock.withLock({ () -> [@Sendable () -> Void] in defer { due = [] }; return due }) { body() } }
+    }
+
+    /// Held statements (`holdStatements`) wait for their gate, then go in one round trip, each
+    /// with its own answer or error; a held statement that is cancelled never runs; every held
+    /// statement's wait is ended once; without a gate, what is held goes.
+    @Test(.timeLimit(.minutes(1))) func heldStatementsGoTogetherWhenTheGateOpens() async throws {
+        let pool = PostgresPool(configuration: .init(url: db.ownerURL, minConnections: 0, maxConnections: 1))
+        defer { pool.close() }
+        try await pool.withConnection { c in
+            _ = try await c.query("SELECT 1 AS one")   // connected and set up
+            let gate = HandGate()
+            c.holdStatements(gate)
+            let before = pool.statistics.roundTripCount
+            let answers = (0..<3).map { i in
+                Task { try await c.query(i == 1 ? "SELECT (1 / 0)::int8 AS n" : "SELECT \(i)::int8 AS n").first!.decode("n", as: Int.self) }
+            }
+            for _ in 0..<1_200 where c.statementsWaiting < 3 { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(c.statementsWaiting == 3)
+            #expect(pool.statistics.roundTripCount == before, "nothing is sent before the gate opens")
+            gate.open()
+            #expect(try await answers[0].value == 0)
+            await #expect(throws: PostgresError.self) { try await answers[1].value }
+            #expect(try await answers[2].value == 2)
+            #expect(pool.statistics.roundTripCount - before == 1, "the three went in one round trip")
+            #expect(gate.counts.began == 3 && gate.counts.ended == 3)
+
+            // Cancelled while held: never sent, its wait ended.
+            let cancelled = Task { try await c.query("SELECT 7::int8 AS n") }
+            for _ in 0..<1_200 where c.statementsWaiting < 1 { try await Task.sleep(for: .milliseconds(10)) }
+            cancelled.cancel()
+            if case .success = await cancelled.result { Issue.record("the cancelled statement ran") }
+            #expect(c.statementsWaiting == 0)
+            #expect(gate.counts.began == 4 && gate.counts.ended == 4)
+            gate.open()   // its turn to be sent finds nothing
+            #expect(pool.statistics.roundTripCount - before == 1)
+
+            // The gate taken away: what is held goes.
+            let last = Task { try await c.query("SELECT 9::int8 AS n").first!.decode("n", as: Int.self) }
+            for _ in 0..<1_200 where c.statementsWaiting < 1 { try await Task.sleep(for: .milliseconds(10)) }
+            c.holdStatements(nil)
+            #expect(try await last.value == 9)
+            #expect(try await c.query("SELECT 10::int8 AS n").first!.decode("n", as: Int.self) == 10)
+            #expect(gate.counts.began == 5 && gate.counts.ended == 5)
+        }
+    }
+
     /// A statement run again on a connection runs prepared (parsed and planned once); a schema
     /// change under a prepared statement re-prepares it; the number prepared stays bounded.
     @Test func statementsArePreparedOncePerConnectionAndFollowSchemaChanges() async throws {
