@@ -324,12 +324,13 @@ public final class PostgresConnection: @unchecked Sendable {
     /// client span named by its first keyword, with `db.system` and the statement's text (its
     /// values are bind parameters, never in the text).
     ///
-    /// Statements that several tasks send while the connection is busy wait together and then go
-    /// in one round trip, each followed by a sync of its own, so each gets its own answer or
-    /// error: outside a transaction block each is its own implicit transaction; inside one, a
-    /// statement after a failed one fails as it would have run alone after it: "current
-    /// transaction is aborted" (25P02). A cancelled task cancels its statement on the server
-    /// (PQcancel), or, if it was still waiting for the connection, never sends it.
+    /// Statements that several tasks send while the connection is busy (or that its gate held,
+    /// `holdStatements`) wait together and then go in one round trip, and each gets its own
+    /// answer or error: outside a transaction block each has a sync of its own and is its own
+    /// implicit transaction; inside one they share a sync, and a statement after a failed one
+    /// fails as it would have run alone after it: "current transaction is aborted" (25P02). A
+    /// cancelled task cancels its statement on the server (PQcancel), or, if it was still
+    /// waiting for the connection, never sends it.
     @discardableResult
     public func query(_ query: PostgresQuery) async throws -> PostgresRows {
         try await withSpan(Self.spanName(query.sql), ofKind: .client) { span in
@@ -567,10 +568,14 @@ public final class PostgresConnection: @unchecked Sendable {
         var openingKeys: [PreparedKey] = []
         for query in opening { openingKeys.append(append(query)) }
         let openingSteps = steps.count
+        // Inside a transaction block the statements share one sync too: a failure aborts the
+        // transaction, so those after it would fail anyway (25P02, as their skip reads), and one
+        // sync is one write to the socket (libpq flushes at every sync) and one answer to read.
+        let oneSync = !opening.isEmpty || [PQTRANS_INTRANS, PQTRANS_INERROR].contains(PQtransactionStatus(conn))
         for (i, query) in queries.enumerated() {
             let start = i == 0 ? first : steps.count
             keys.append(append(query))
-            if opening.isEmpty || i == queries.count - 1 { steps.append(.sync) }
+            if !oneSync || i == queries.count - 1 { steps.append(.sync) }
             groups.append(start..<steps.count)
         }
         state.withLock { $0.running = ids }
