@@ -472,6 +472,52 @@ struct RateLimitTests {
         await db.drop()
     }
 
+    /// A large budget is taken from Redis in leases (a thousandth of it: 3 for 3,000 a minute):
+    /// every script call records a whole lease in the window, and at the budget's edge only
+    /// what is left — the window never holds more than the budget.
+    @Test func largeBudgetsAreTakenInLeasesAndNeverExceeded() async throws {
+        let fixture = try await PlatformFixture.make()
+        let updated = try await fixture.owner.withTenant(DemoData.tenantID("acme").uuidString) { c in
+            try await c.query("UPDATE tenants SET requests_per_minute = 3000 WHERE slug = 'acme'").affectedRows
+        }
+        #expect(updated == 1)
+        var config = fixture.config
+        config.rateLimits.enabled = true
+        do {
+            try await withConfiguredGateway(config) { client, _ in
+                for _ in 0..<600 where try await client.send(.GET, "/ready").status != 200 { try await Task.sleep(for: .milliseconds(20)) }
+                let redis = RedisClient(configuration: try .init(url: fixture.redis.url, connections: 1))
+                let key = "tenant:acme:ratelimit:rpm"
+                func recorded() async throws -> Int { try await redis.send(["ZCARD", RedisArgument(key)]).integer ?? -1 }
+                for _ in 0..<7 {
+                    #expect(try await client.query("{ currentTenant { slug } }", headers: [("x-tenant", "acme")]).status == 200)
+                }
+                let taken = try await recorded()
+                #expect(taken >= 7 && taken % 3 == 0, "whole leases of 3 recorded: \(taken)")
+                // Fill the window to two short of the budget, at Redis's own clock.
+                let filled = try await redis.eval("""
+                    local t = redis.call('TIME')
+                    local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+                    for i = 1, tonumber(ARGV[1]) do redis.call('ZADD', KEYS[1], now, 'filler-' .. i) end
+                    return redis.call('ZCARD', KEYS[1])
+                    """, keys: [key], args: [RedisArgument(3000 - 2 - taken)])
+                #expect(filled.integer == 2998)
+                // Admitted now: what this gateway's lease has left (at most 2), then the 2 left in
+                // the window; then refused.
+                var statuses: [Int] = []
+                while statuses.count < 6, statuses.last != 429 {
+                    statuses.append(try await client.query("{ currentTenant { slug } }", headers: [("x-tenant", "acme")]).status)
+                }
+                #expect(statuses.last == 429 && statuses.dropLast().allSatisfy { $0 == 200 } && statuses.count >= 3, "\(statuses)")
+                #expect(try await recorded() == 3000, "the lease at the edge is what was left")
+            }
+        } catch {
+            await fixture.destroy()
+            throw error
+        }
+        await fixture.destroy()
+    }
+
     /// Requests without a known tenant (none, or a slug no tenant has) are limited per client
     /// address; a tenant's requests keep its own quota.
     @Test func anonymousRequestsAreLimitedPerClientAddress() async throws {

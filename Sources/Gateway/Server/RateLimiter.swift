@@ -72,22 +72,34 @@ final class TenantQuotas: Sendable {
 
 /// Requests per minute per tenant, enforced atomically in Redis (one sliding-window script,
 /// Redis's own clock), so every gateway replica sharing the Redis shares the budget.
-struct RateLimiter: Sendable {
+///
+/// A large budget is taken in small leases: one script call records up to `leaseSize` requests
+/// (a thousandth of the budget, at most 100) in the window and this gateway spends them locally
+/// within a second — one Redis round trip per lease instead of per request (the call cost the
+/// gateway ~70 µs and Redis ~40 µs per request). Budgets under 2,000 a minute are taken one
+/// request at a time, exactly. A lease's requests count from when it was taken; one not spent
+/// within its second is dropped (it still counts against the window: a tenant can be refused
+/// at most a lease's worth early, never admitted beyond its budget by more than one lease).
+final class RateLimiter: Sendable {
     let redis: RedisClient
+
+    init(redis: RedisClient) { self.redis = redis }
 
     static let script = RedisScript("""
     local t = redis.call('TIME')
     local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
     local window = tonumber(ARGV[1])
     local limit = tonumber(ARGV[2])
+    local want = tonumber(ARGV[4] or '1')
     redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-    if redis.call('ZCARD', KEYS[1]) >= limit then
+    local granted = math.min(want, limit - redis.call('ZCARD', KEYS[1]))
+    if granted <= 0 then
       local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
       return {0, tonumber(oldest[2]) + window - now}
     end
-    redis.call('ZADD', KEYS[1], now, ARGV[3])
+    for i = 1, granted do redis.call('ZADD', KEYS[1], now, ARGV[3] .. ':' .. i) end
     redis.call('PEXPIRE', KEYS[1], window)
-    return {1, 0}
+    return {granted, 0}
     """)
 
     enum Decision: Equatable {
@@ -95,18 +107,51 @@ struct RateLimiter: Sendable {
         case limited(retryAfterMs: Int)
     }
 
+    /// Requests taken from Redis and not spent yet, per window key.
+    private struct Lease {
+        var remaining: Int
+        let until: ContinuousClock.Instant
+    }
+    private let leases = Mutex<[String: Lease]>([:])
+
+    /// How many requests one script call takes for a budget of `perMinute`.
+    static func leaseSize(_ perMinute: Int) -> Int { min(100, max(1, perMinute / 1_000)) }
+
     /// A window member unique across processes and requests: this process's random prefix and a
     /// counter (no random bytes read per request).
     private static let memberPrefix = String(UInt64.random(in: .min ... .max), radix: 36) + "-"
     private static let memberCounter = Atomic<UInt64>(0)
 
-    /// Takes one request from the tenant's budget of `perMinute`.
-    /// One request against the sliding window at `key` (a tenant's, or a client address's).
+    /// One request against the sliding window at `key` (a tenant's, or a client address's),
+    /// whose budget is `perMinute`.
     func take(key: String, perMinute: Int) async throws -> Decision {
+        let size = Self.leaseSize(perMinute)
+        if size > 1 {
+            let now = ContinuousClock.now
+            let spent = leases.withLock { l -> Bool in
+                guard var lease = l[key], lease.remaining > 0, lease.until > now else { return false }
+                lease.remaining -= 1
+                l[key] = lease
+                return true
+            }
+            if spent { return .allowed }
+        }
         let member = Self.memberPrefix + String(Self.memberCounter.wrappingAdd(1, ordering: .relaxed).newValue, radix: 36)
         let reply = try await redis.run(Self.script, keys: [key],
-                                        args: [RedisArgument(60_000), RedisArgument(perMinute), RedisArgument(member)])
-        guard let parts = reply.array, parts.count == 2, let ok = parts[0].integer else { return .allowed }
-        return ok == 1 ? .allowed : .limited(retryAfterMs: max(1, parts[1].integer ?? 1_000))
+                                        args: [RedisArgument(60_000), RedisArgument(perMinute), RedisArgument(member), RedisArgument(size)])
+        guard let parts = reply.array, parts.count == 2, let granted = parts[0].integer else { return .allowed }
+        guard granted > 0 else { return .limited(retryAfterMs: max(1, parts[1].integer ?? 1_000)) }
+        if granted > 1 {
+            let until = ContinuousClock.now + .seconds(1)
+            leases.withLock { l in
+                let now = ContinuousClock.now
+                // Several requests may have found the lease spent at once: each one's surplus is kept.
+                let left = l[key].map { $0.until > now ? $0.remaining : 0 } ?? 0
+                // Keys come and go (client addresses): past leases are dropped as the table grows.
+                if l.count >= 4_096 { l = l.filter { $0.value.until > now } }
+                l[key] = Lease(remaining: left + granted - 1, until: until)
+            }
+        }
+        return .allowed
     }
 }
