@@ -157,7 +157,10 @@ public final class ProjectionRunner: Sendable {
     }
 
     public func catchUp() async throws {
-        while try await Self.applyBatch(pool) > 0 {}
+        // A batch short of the limit applied everything committed before it began (appends
+        // commit in position order); what commits after it notifies again.
+        let limit = 5_000
+        while try await Self.applyBatch(pool, limit: limit) == limit {}
         for r in try await pool.query("SELECT name, position, events_head() AS head FROM projection_checkpoints") {
             PlatformMetrics.projection(try r.decode("name"), position: try r.decode("position"), head: try r.decode("head"))
         }
