@@ -16,18 +16,7 @@ abs() { local d; d="$(cd "$(dirname "$1")" && pwd)" && echo "$d/$(basename "$1")
 old_bin="$(abs "$1")"; new_bin="$(abs "$2")"
 duration="${3:-15}"; rounds="${4:-3}"; conns="${5:-50}"
 threads=2; [ "$conns" -lt 2 ] && threads=1
-for b in "$old_bin" "$new_bin"; do [ -x "$b" ] || { echo "not an executable: $b" >&2; exit 2; }; done
-command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
-scripts/services up >/dev/null
-eval "$(scripts/services env)"
-tmp="$(mktemp -d)"
-gw=""
-cleanup() { [ -n "$gw" ] && kill "$gw" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT INT TERM
-
-"$old_bin" db migrate >/dev/null && "$old_bin" db seed >/dev/null
-psql -X -q "${SWITCHYARD_POSTGRES_ADMIN_URL%/postgres}/switchyard" -c "UPDATE tenants SET requests_per_minute = 100000000" >/dev/null
-sed 's/127.0.0.1:4000/127.0.0.1:4400/' gateway.yaml > "$tmp/demo.yaml"
+. Benchmarks/demo-gateway.sh
 cat > "$tmp/overview.lua" <<'LUA'
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
@@ -35,16 +24,10 @@ wrk.headers["X-Tenant"] = "acme"
 wrk.body = [==[{"query": "query TenantOverview($slug: String!) { tenant(slug: $slug) { name plan quotas { maxAgents requestsPerMinute }\n  usage { activeAgents eventsLast24h } agents(first: 20) { name status stats { tasksCompleted tasksFailed }\n  history(last: 5) { type version occurredAt } } dataProducts(first: 10) { name domain qualityLevel lineage { name } } } }", "variables": {"slug": "acme"}}]==]
 LUA
 
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 # Every PostgreSQL process's CPU ticks (the gateway's backends live as long as its pool).
 pg_ticks() { local t=0 p x; for p in $(pgrep -x postgres); do x=$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null); t=$(( t + ${x:-0} )); done; echo "$t"; }
-hz=$(getconf CLK_TCK)
 run() { # label bin
-  while ss -ltn | grep -q ":4400 "; do sleep 0.2; done
-  "$2" serve --config "$tmp/demo.yaml" > "$tmp/gw.log" 2>&1 &
-  gw=$!
-  for _ in $(seq 1 300); do curl -sf http://127.0.0.1:4400/ready >/dev/null && break; sleep 0.1; done
-  curl -sf http://127.0.0.1:4400/ready >/dev/null || { echo "$1 did not become ready:" >&2; tail -5 "$tmp/gw.log" >&2; exit 1; }
+  start_gateway "$2"
   wrk -t$threads -c"$conns" -d3s -s "$tmp/overview.lua" http://127.0.0.1:4400/graphql >/dev/null
   local c0 c1 p0 p1 n
   c0=$(ticks "$gw"); p0=$(pg_ticks)
@@ -56,7 +39,7 @@ run() { # label bin
     "$(awk '$1=="50%" {print $2}' "$tmp/wrk.out")" "$(awk '$1=="99%" {print $2}' "$tmp/wrk.out")" \
     "$(( (c1 - c0) * 1000000 / hz / n ))" "$(( (p1 - p0) * 1000000 / hz / n ))" \
     "$(awk '/RssAnon/ {a=$2} /RssFile/ {f=$2} END {printf "%.1f / %.1f", a/1024, f/1024}' "/proc/$gw/status")" | tee -a "$tmp/rows"
-  kill "$gw"; wait "$gw" 2>/dev/null || true; gw=""
+  stop_gateway
 }
 
 echo "| round | binary | requests/s | p50 | p99 | gateway CPU µs/request | PostgreSQL CPU µs/request | RSS anonymous / file-backed MB |"

@@ -16,18 +16,7 @@ cd "$root"
 abs() { local d; d="$(cd "$(dirname "$1")" && pwd)" && echo "$d/$(basename "$1")"; }
 old_bin="$(abs "$1")"; new_bin="$(abs "$2")"
 duration="${3:-6}"; rounds="${4:-2}"
-for b in "$old_bin" "$new_bin"; do [ -x "$b" ] || { echo "not an executable: $b" >&2; exit 2; }; done
-command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
-scripts/services up >/dev/null
-eval "$(scripts/services env)"
-tmp="$(mktemp -d)"
-gw=""
-cleanup() { [ -n "$gw" ] && kill "$gw" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT INT TERM
-
-"$old_bin" db migrate >/dev/null && "$old_bin" db seed >/dev/null
-psql -X -q "${SWITCHYARD_POSTGRES_ADMIN_URL%/postgres}/switchyard" -c "UPDATE tenants SET requests_per_minute = 100000000" >/dev/null
-sed 's/127.0.0.1:4000/127.0.0.1:4400/' gateway.yaml > "$tmp/demo.yaml"
+. Benchmarks/demo-gateway.sh
 
 queries=(typename tenant usage agents stats history products lineage)
 python3 - "$tmp" <<'PY'
@@ -50,15 +39,6 @@ for name, q in qs.items():
                 'wrk.headers["X-Tenant"] = "acme"\nwrk.body = [==[' + body + ']==]\n')
 PY
 
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-hz=$(getconf CLK_TCK)
-start() { # bin
-  while ss -ltn | grep -q ":4400 "; do sleep 0.2; done
-  "$1" serve --config "$tmp/demo.yaml" > "$tmp/gw.log" 2>&1 &
-  gw=$!
-  for _ in $(seq 1 300); do curl -sf http://127.0.0.1:4400/ready >/dev/null && break; sleep 0.1; done
-  curl -sf http://127.0.0.1:4400/ready >/dev/null || { echo "$1 did not become ready:" >&2; tail -5 "$tmp/gw.log" >&2; exit 1; }
-}
 measure() { # query -> µs per request
   wrk -t1 -c8 -d1s -s "$tmp/$1.lua" http://127.0.0.1:4400/graphql >/dev/null
   local c0 c1 n
@@ -73,8 +53,8 @@ echo "| round | query | OLD µs/request | NEW µs/request | OLD/NEW |"
 echo "|---|---|--:|--:|--:|"
 for round in $(seq 1 "$rounds"); do
   declare -A old=() new=()
-  start "$old_bin"; for q in "${queries[@]}"; do old[$q]=$(measure "$q"); done; kill "$gw"; wait "$gw" 2>/dev/null || true; gw=""
-  start "$new_bin"; for q in "${queries[@]}"; do new[$q]=$(measure "$q"); done; kill "$gw"; wait "$gw" 2>/dev/null || true; gw=""
+  start_gateway "$old_bin"; for q in "${queries[@]}"; do old[$q]=$(measure "$q"); done; stop_gateway
+  start_gateway "$new_bin"; for q in "${queries[@]}"; do new[$q]=$(measure "$q"); done; stop_gateway
   for q in "${queries[@]}"; do
     printf '| %s | %s | %s | %s | %s |\n' "$round" "$q" "${old[$q]}" "${new[$q]}" "$(awk -v a="${old[$q]}" -v b="${new[$q]}" 'BEGIN {printf "%.2f", a / b}')"
   done

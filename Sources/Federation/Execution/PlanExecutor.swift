@@ -246,7 +246,7 @@ final class PlanRun {
         // answer is merged and the fetches after it have started: the request's statements to
         // a database wait until all of a level's fetches have sent theirs (`RequestWork`).
         let work = RequestWork.observer
-        var counted: Set<Int> = []
+        func counted(_ step: Step) -> Bool { work != nil && executor.transports[step.fetch.subgraph]?.runsInProcess == true }
         await withTaskGroup(of: (Int, [Result<SubgraphResponse, GraphQLError>]).self) { group in
             // Start every step whose dependencies are done (a step with nothing to send is done at once).
             func startReady() {
@@ -259,10 +259,7 @@ final class PlanRun {
                         if out.requests.isEmpty { done.insert(id); progressed = true; continue }
                         outgoing[id] = out
                         let fetch = step.fetch, requests = out.requests
-                        if let work, executor.transports[fetch.subgraph]?.runsInProcess == true {
-                            work.asyncResolverStarted()
-                            counted.insert(id)
-                        }
+                        if counted(step) { work?.asyncResolverStarted() }
                         group.addTask {
                             var results: [Result<SubgraphResponse, GraphQLError>] = []
                             for r in requests { results.append(await Self.send(fetch, r, executor: executor, headers: headers)) }
@@ -276,7 +273,7 @@ final class PlanRun {
                 if let out = outgoing.removeValue(forKey: id) { merge(steps[id], out, results) }
                 done.insert(id)
                 startReady()
-                if counted.remove(id) != nil { work?.asyncResolverFinished() }
+                if counted(steps[id]) { work?.asyncResolverFinished() }
             }
         }
     }

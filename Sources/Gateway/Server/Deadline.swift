@@ -101,9 +101,6 @@ final class DeadlineWatch: Sendable {
         _ = state.withLock { $0.pending.removeValue(forKey: id) }
     }
 
-    /// Deadlines not passed nor removed yet (for tests).
-    var pendingCount: Int { state.withLock { $0.pending.count } }
-
     private func watch() async {
         while true {
             try? await Task.sleep(for: tick)

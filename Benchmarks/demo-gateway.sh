@@ -1,0 +1,31 @@
+# Sourced by the side-by-side benchmarks on the demo data (platform-cpu.sh, query-cpu.sh), from
+# the repository's root with OLD_BIN and NEW_BIN as "$old_bin" and "$new_bin": checks them,
+# starts PostgreSQL and Redis (scripts/services), migrates and seeds the demo data with OLD_BIN,
+# raises the tenants' quotas so that rate limiting stays in the path without limiting, and writes
+# the repository's gateway.yaml on :4400 to "$tmp/demo.yaml". `start_gateway BIN` serves it
+# (its pid in "$gw") once ready; the gateway and "$tmp" go when the script exits.
+for b in "$old_bin" "$new_bin"; do [ -x "$b" ] || { echo "not an executable: $b" >&2; exit 2; }; done
+command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
+scripts/services up >/dev/null
+eval "$(scripts/services env)"
+tmp="$(mktemp -d)"
+gw=""
+cleanup() { [ -n "$gw" ] && kill "$gw" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT INT TERM
+
+"$old_bin" db migrate >/dev/null && "$old_bin" db seed >/dev/null
+psql -X -q "${SWITCHYARD_POSTGRES_ADMIN_URL%/postgres}/switchyard" -c "UPDATE tenants SET requests_per_minute = 100000000" >/dev/null
+sed 's/127.0.0.1:4000/127.0.0.1:4400/' gateway.yaml > "$tmp/demo.yaml"
+
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+hz=$(getconf CLK_TCK)
+
+start_gateway() { # bin
+  while ss -ltn | grep -q ":4400 "; do sleep 0.2; done
+  "$1" serve --config "$tmp/demo.yaml" > "$tmp/gw.log" 2>&1 &
+  gw=$!
+  for _ in $(seq 1 300); do curl -sf http://127.0.0.1:4400/ready >/dev/null && break; sleep 0.1; done
+  curl -sf http://127.0.0.1:4400/ready >/dev/null || { echo "$1 did not become ready:" >&2; tail -5 "$tmp/gw.log" >&2; exit 1; }
+}
+
+stop_gateway() { kill "$gw"; wait "$gw" 2>/dev/null || true; gw=""; }
