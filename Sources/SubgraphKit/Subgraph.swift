@@ -168,11 +168,18 @@ public final class Subgraph<Context: Sendable>: @unchecked Sendable {
             var results = [Output](repeating: .null, count: representations.count)
             let resolvers = self.resolvers
             let subgraph = self.subgraph
+            for type in byType.keys where resolvers[type] == nil {
+                throw GraphQLError("The subgraph \(subgraph) cannot resolve entities of type \(type).", code: "BAD_USER_INPUT")
+            }
+            // One type (the common case): its resolver runs on this task.
+            if byType.count == 1, let (type, reps) = byType.elements.first {
+                let outputs = try await resolvers[type]!(reps.map(\.1), context)
+                for ((index, _), out) in zip(reps, outputs) { results[index] = out }
+                return .list(results)
+            }
             try await withThrowingTaskGroup(of: (String, [Output]).self) { group in
                 for (type, reps) in byType {
-                    guard let resolver = resolvers[type] else {
-                        throw GraphQLError("The subgraph \(subgraph) cannot resolve entities of type \(type).", code: "BAD_USER_INPUT")
-                    }
+                    let resolver = resolvers[type]!
                     group.addTask { (type, try await resolver(reps.map(\.1), context)) }
                 }
                 for try await (type, outputs) in group {

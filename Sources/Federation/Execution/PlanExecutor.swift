@@ -248,32 +248,55 @@ final class PlanRun {
         let work = RequestWork.observer
         func counted(_ step: Step) -> Bool { work != nil && executor.transports[step.fetch.subgraph]?.runsInProcess == true }
         await withTaskGroup(of: (Int, [Result<SubgraphResponse, GraphQLError>]).self) { group in
-            // Start every step whose dependencies are done (a step with nothing to send is done at once).
-            func startReady() {
+            /// Every step whose dependencies are done, with what it sends (a step with nothing
+            /// to send is done at once); each counted from here when it runs in-process.
+            func ready() -> [(Int, Outgoing)] {
+                var out: [(Int, Outgoing)] = []
                 var progressed = true
                 while progressed {
                     progressed = false
                     for (id, step) in steps.enumerated() where !started.contains(id) && step.after.isSubset(of: done) {
                         started.insert(id)
-                        let out = prepare(step)
-                        if out.requests.isEmpty { done.insert(id); progressed = true; continue }
-                        outgoing[id] = out
-                        let fetch = step.fetch, requests = out.requests
+                        let o = prepare(step)
+                        if o.requests.isEmpty { done.insert(id); progressed = true; continue }
                         if counted(step) { work?.asyncResolverStarted() }
-                        group.addTask {
-                            var results: [Result<SubgraphResponse, GraphQLError>] = []
-                            for r in requests { results.append(await Self.send(fetch, r, executor: executor, headers: headers)) }
-                            return (id, results)
-                        }
+                        out.append((id, o))
                     }
                 }
+                return out
             }
-            startReady()
-            while let (id, results) = await group.next() {
+            /// Merges a step's answers and collects the steps that become ready.
+            func finished(_ id: Int, _ results: [Result<SubgraphResponse, GraphQLError>]) -> [(Int, Outgoing)] {
                 if let out = outgoing.removeValue(forKey: id) { merge(steps[id], out, results) }
                 done.insert(id)
-                startReady()
+                let next = ready()
                 if counted(steps[id]) { work?.asyncResolverFinished() }
+                return next
+            }
+            var next = ready()
+            while true {
+                if next.count == 1, group.isEmpty {
+                    // The only fetch that can run (the root fetch, a chain's next link): on this task.
+                    let (id, out) = next[0]
+                    outgoing[id] = out
+                    let fetch = steps[id].fetch
+                    var results: [Result<SubgraphResponse, GraphQLError>] = []
+                    for r in out.requests { results.append(await Self.send(fetch, r, executor: executor, headers: headers)) }
+                    next = finished(id, results)
+                    continue
+                }
+                for (id, out) in next {
+                    outgoing[id] = out
+                    let fetch = steps[id].fetch, requests = out.requests
+                    group.addTask {
+                        var results: [Result<SubgraphResponse, GraphQLError>] = []
+                        for r in requests { results.append(await Self.send(fetch, r, executor: executor, headers: headers)) }
+                        return (id, results)
+                    }
+                }
+                next = []
+                guard let (id, results) = await group.next() else { break }
+                next = finished(id, results)
             }
         }
     }

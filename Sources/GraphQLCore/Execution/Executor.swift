@@ -147,12 +147,14 @@ final class ResultTree: @unchecked Sendable {
     init(_ root: ResultNode) { self.root = root }
 }
 
-/// Notified when the executor starts and finishes a task for an asynchronous resolver
-/// (a batch scheduler uses this to know when every running resolver waits on a loader).
+/// Notified when the executor starts and finishes an asynchronous resolver (on a task of its
+/// own, or on the executor's when it is the only work left): a batch scheduler uses this to know
+/// when every running resolver waits on a loader.
 public protocol ExecutionObserver: Sendable {
     func asyncResolverStarted()
     func asyncResolverFinished()
-    /// The executor's own task waits for its resolvers' tasks. An observer whose caller counts
+    /// The executor's own task waits for its resolvers (or runs the only one itself, which then
+    /// counts as the resolver's work, not the executor's). An observer whose caller counts
     /// that task as running work (see `RequestWork`) stops counting it until `executorResumes`;
     /// the executor resumes while the task that woke it still counts, so no idle moment is seen
     /// between a resolver's answer and the work it starts.
@@ -482,7 +484,9 @@ final class ExecutionState: @unchecked Sendable {
     }
 
     /// Runs every pending asynchronous resolver concurrently; completions (and any new pending
-    /// work they produce) are handled here, on this one task.
+    /// work they produce) are handled here, on this one task. A resolver (or batch) that is the
+    /// only work left runs on this task itself: nothing could run beside it, and a child task
+    /// would cost a task, its scheduling and a wake-up for nothing.
     func drain() async {
         guard !pending.isEmpty || !batched.isEmpty else { return }
         let observer = self.observer
@@ -491,27 +495,22 @@ final class ExecutionState: @unchecked Sendable {
             case one(Pending)
             case batch([BatchItem])
         }
+        typealias Work = @Sendable () async throws -> Output
         await withTaskGroup(of: (Int, Result<Output, Error>).self) { group in
             var inFlight: [Int: Launched] = [:]
             var nextID = 0
-            /// One task for `work`, completed into what it was launched for.
-            func start(_ launched: Launched, _ work: @escaping @Sendable () async throws -> Output) {
-                let id = nextID
-                nextID += 1
-                inFlight[id] = launched
-                observer?.asyncResolverStarted()
-                group.addTask {
-                    let r: Result<Output, Error>
-                    do { r = .success(try await work()) } catch { r = .failure(error) }
-                    return (id, r)
-                }
-            }
-            func launch() {
+            /// The pending work as units (one resolver, or one batch resolver's objects), each
+            /// counted as running from here until its result is completed.
+            func collect() -> [(Launched, Work)] {
+                var units: [(Launched, Work)] = []
                 let work = pending
                 pending.removeAll(keepingCapacity: true)
-                for p in work { start(.one(p), p.thunk) }
-                guard !batched.isEmpty else { return }
-                // One task per batch resolver and selection: the objects of one field plan.
+                for p in work {
+                    observer?.asyncResolverStarted()
+                    units.append((.one(p), p.thunk))
+                }
+                guard !batched.isEmpty else { return units }
+                // One unit per batch resolver and selection: the objects of one field plan.
                 struct Key: Hashable { let plan: ObjectIdentifier, resolver: ObjectIdentifier }
                 var groups: [[BatchItem]] = []
                 var groupOf: [Key: Int] = [:]
@@ -529,26 +528,16 @@ final class ExecutionState: @unchecked Sendable {
                     let args: Arguments? = if case .success(let a) = plan.arguments { a } else { nil }
                     let context = plan.resolverContext
                     let info = ResolveInfo(plan: plan, request: facts)
-                    start(.batch(items)) {
+                    observer?.asyncResolverStarted()
+                    units.append((.batch(items), {
                         guard let args, let context else { throw GraphQLError("No arguments or context for a batch resolver.") }
                         return .list(try await run(sources, args, context, info))
-                    }
+                    }))
                 }
+                return units
             }
-            // The executor counts as running work while it launches and completes, so a
-            // scheduler never dispatches a half-collected batch.
-            // A task counts as running from its launch until the executor has completed its
-            // result (which may launch the next level's tasks), so a batch scheduler never
-            // sees "all idle" between a resolver returning and its children starting.
-            observer?.asyncResolverStarted()
-            launch()
-            observer?.asyncResolverFinished()
-            while !group.isEmpty {
-                observer?.executorWaits()
-                guard let (id, result) = await group.next() else { observer?.executorResumes(); break }
-                observer?.executorResumes()
-                defer { observer?.asyncResolverFinished() }
-                guard let launched = inFlight.removeValue(forKey: id) else { continue }
+            /// Completes what a unit was launched for with its result.
+            func finish(_ launched: Launched, _ result: Result<Output, Error>) {
                 switch launched {
                 case .one(let p):
                     let output: Output
@@ -573,7 +562,47 @@ final class ExecutionState: @unchecked Sendable {
                     for (item, output) in zip(items, outputs) { fill(item.slot, output) }
                     outputs.removeAll()
                 }
-                if !pending.isEmpty || !batched.isEmpty { launch() }
+            }
+            // The executor counts as running work while it collects and completes, so a
+            // scheduler never dispatches a half-collected batch. A unit counts as running from
+            // its collection until the executor has completed its result (which may collect the
+            // next level's units), so a batch scheduler never sees "all idle" between a resolver
+            // returning and its children starting.
+            observer?.asyncResolverStarted()
+            var units = collect()
+            observer?.asyncResolverFinished()
+            while true {
+                if units.count == 1, group.isEmpty {
+                    // The only work: run it here. The executor waits for it as it would for a task.
+                    let (launched, work) = units.removeLast()
+                    observer?.executorWaits()
+                    let result: Result<Output, Error>
+                    do { result = .success(try await work()) } catch { result = .failure(error) }
+                    observer?.executorResumes()
+                    finish(launched, result)
+                    if !pending.isEmpty || !batched.isEmpty { units = collect() }
+                    observer?.asyncResolverFinished()
+                    continue
+                }
+                for (launched, work) in units {
+                    let id = nextID
+                    nextID += 1
+                    inFlight[id] = launched
+                    group.addTask {
+                        let r: Result<Output, Error>
+                        do { r = .success(try await work()) } catch { r = .failure(error) }
+                        return (id, r)
+                    }
+                }
+                units.removeAll()
+                if group.isEmpty { break }
+                observer?.executorWaits()
+                guard let (id, result) = await group.next() else { observer?.executorResumes(); break }
+                observer?.executorResumes()
+                defer { observer?.asyncResolverFinished() }
+                guard let launched = inFlight.removeValue(forKey: id) else { continue }
+                finish(launched, result)
+                if !pending.isEmpty || !batched.isEmpty { units = collect() }
             }
         }
     }
