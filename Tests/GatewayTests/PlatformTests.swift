@@ -97,6 +97,32 @@ struct PlatformTests {
         }
     }
 
+    /// Each agent's history (read for the whole level in one statement) is its stream's last
+    /// events, oldest first, as the table has them.
+    @Test func historyIsEachStreamsLastEventsInOrder() async throws {
+        try await withPlatform { fixture, client, _ in
+            let acme = DemoData.tenantID("acme").uuidString
+            let r = try await client.query("{ tenant(slug: \"acme\") { agents(first: 20) { id history(last: 3) { version type } } } }",
+                                           headers: [("x-tenant", "acme")])
+            #expect(r.json?["errors"] == nil, "\(r.text)")
+            let agents = try #require(r.json?["data"]?["tenant"]?["agents"]?.arrayValue)
+            #expect(agents.count == 20)
+            for a in agents {
+                let id = try #require(a["id"]?.stringValue)
+                let expected = try await fixture.owner.withTenant(acme) { c in
+                    try await c.query("""
+                        SELECT stream_version, type FROM events WHERE stream_id = \("agent-" + id.lowercased())
+                        ORDER BY stream_version DESC LIMIT 3
+                        """).map { (try $0.decode("stream_version", as: Int.self), try $0.decode("type", as: String.self)) }
+                }.reversed()
+                let got = (a["history"]?.arrayValue ?? []).map { ($0["version"]?.intValue ?? -1, $0["type"]?.stringValue ?? "") }
+                #expect(got.map(\.0) == expected.map(\.0), "agent \(id)")
+                #expect(got.map(\.1) == expected.map(\.1), "agent \(id)")
+                #expect(!got.isEmpty)
+            }
+        }
+    }
+
     /// Lineage both ways, resolved for a whole level of products at once, is the table's: each
     /// product's upstream names in order, and every upstream lists the product downstream.
     @Test func lineageAnswersTheTableBothWays() async throws {
