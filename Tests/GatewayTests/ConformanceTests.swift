@@ -209,4 +209,50 @@ struct SlowConnectionTests {
             #expect(fine.text == #"{"data":{"hello":"hello world"}}"#)
         }
     }
+
+    /// The blank line that ends a connection's first request head counts when it arrives split
+    /// across reads (at every place it can split): the first-head timeout stops there, and the
+    /// connection keeps serving requests well past it.
+    @Test(.timeLimit(.minutes(1))) func aBlankLineSplitAcrossReadsEndsTheFirstHead() async throws {
+        let config = try GatewayConfiguration.parse(yaml: "limits: { request_header_timeout_ms: 1000 }")
+        try await withGateway(config, executor: try echoExecutor()) { client in
+            let port = client.base.split(separator: ":").last.map(String.init)!
+            let script = """
+                import socket, time
+                head = b"GET /graphql?query=%7Bhello%7D HTTP/1.1\\r\\nHost: x\\r\\nAccept: application/json\\r\\n\\r\\n"
+                def answered(s, n, data):
+                    while data.count(b"hello world") < n:
+                        chunk = s.recv(4096)
+                        if not chunk:
+                            return False, data
+                        data += chunk
+                    return True, data
+                for cut in (1, 2, 3):
+                    s = socket.create_connection(("127.0.0.1", \(port)))
+                    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                    s.settimeout(10)
+                    s.sendall(head[:-cut])
+                    time.sleep(0.2)
+                    s.sendall(head[-cut:])
+                    ok, data = answered(s, 1, b"")
+                    # Past the first head's timeout (1 s from connecting), on the same connection, each
+                    # head split the same way (a head that arrives whole would end the first-head check).
+                    for n in range(2, 8):
+                        if not ok:
+                            break
+                        time.sleep(0.2)
+                        try:
+                            s.sendall(head[:-cut])
+                            time.sleep(0.05)
+                            s.sendall(head[-cut:])
+                            ok, data = answered(s, n, data)
+                        except OSError:
+                            ok = False
+                    print("answered" if ok else "closed")
+                    s.close()
+                """
+            let r = try await runProcess("/usr/bin/env", ["python3", "-c", script])
+            #expect(r.output.split(separator: "\n") == ["answered", "answered", "answered"], "\(r.output)")
+        }
+    }
 }

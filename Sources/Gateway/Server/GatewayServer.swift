@@ -108,10 +108,14 @@ public final class GatewayServer: Sendable {
         }
         let task = Task.detached {
             var seen = snapshot(runtime.configuration)
+            // The configuration is parsed again only when its text changed (YAML decoding is
+            // the costly part of a poll); its files are compared by content every time.
+            var parsed: (text: String?, config: GatewayConfiguration?) = (seen.first ?? nil, runtime.configuration)
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(1))
-                let configNow = try? GatewayConfiguration.load(path: path)
-                let now = snapshot(configNow ?? runtime.configuration)
+                let text = try? String(contentsOfFile: path, encoding: .utf8)
+                if text != parsed.text { parsed = (text, try? GatewayConfiguration.load(path: path)) }
+                let now = snapshot(parsed.config ?? runtime.configuration)
                 guard now != seen else { continue }
                 seen = now
                 do {

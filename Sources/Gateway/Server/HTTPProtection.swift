@@ -131,7 +131,9 @@ final class FirstHeadTimeout: ChannelInboundHandler, RemovableChannelHandler {
 
     let timeout: TimeAmount
     private var timer: Scheduled<Void>?
-    private var tail: [UInt8] = []   // the last bytes seen, for a blank line split across reads
+    /// How many bytes of the blank line (CR LF CR LF) the bytes seen so far end with: a blank
+    /// line split across reads is still found.
+    private var matched = 0
 
     init(timeout: TimeAmount) { self.timeout = timeout }
 
@@ -147,10 +149,17 @@ final class FirstHeadTimeout: ChannelInboundHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
-        // The previous read's last three bytes with this read: a blank line across the boundary.
-        let window = tail + buffer.readableBytesView
-        let seen = window.firstRange(of: [13, 10, 13, 10]) != nil
-        tail = Array(window.suffix(3))
+        var matched = self.matched, seen = false
+        for byte in buffer.readableBytesView {
+            // CR LF CR LF: a CR expected at 0 and 2, an LF at 1 and 3.
+            if byte == (matched % 2 == 0 ? 13 : 10) {
+                matched += 1
+                if matched == 4 { seen = true; break }
+            } else {
+                matched = byte == 13 ? 1 : 0
+            }
+        }
+        self.matched = matched
         context.fireChannelRead(data)
         if seen {
             timer?.cancel()
