@@ -606,20 +606,41 @@ struct RateLimitTests {
     @Test func theBudgetIsSharedExactly() async throws {
         try await withPlatform { fixture, first, _ in
             try await withConfiguredGateway(fixture.config) { second, _ in
-                // A tenant of its own with a budget of 10 per minute, created before the gateways count.
+                // A tenant of its own, created with a budget of 0 (every request refused, none
+                // recorded) until both gateways have its quota: no request passes on a budget that
+                // is not the tenant's (an unknown quota falls back to the per-address one).
                 let id = UUID()
                 try await fixture.owner.withTenant(id.uuidString) { c in
-                    try await c.query("INSERT INTO tenants (id, slug, name, requests_per_minute) VALUES (\(id), 'tiny', 'Tiny', 10)")
+                    try await c.query("INSERT INTO tenants (id, slug, name, requests_per_minute) VALUES (\(id), 'tiny', 'Tiny', 0)")
                 }
-                // Quotas reload on the notification (or when a gateway's listener subscribes).
-                try await Task.sleep(for: .milliseconds(1_500))
+                let headers = [("x-tenant", "tiny")]
+                var known = false
+                for _ in 0..<250 where !known {
+                    let a = try await first.query("{ __typename }", headers: headers).status
+                    let b = try await second.query("{ __typename }", headers: headers).status
+                    known = a == 429 && b == 429
+                    if !known { try await Task.sleep(for: .milliseconds(20)) }
+                }
+                #expect(known, "both gateways refuse the tenant on its budget of 0")
+                try await fixture.owner.withTenant(id.uuidString) { c in
+                    try await c.query("UPDATE tenants SET requests_per_minute = 10 WHERE id = \(id)")
+                }
+                // Now 10: until ten have passed (a gateway that has not reloaded yet refuses), then
+                // ten more — each refused.
+                var passed = [0, 0], i = 0
+                while passed[0] + passed[1] < 10 && i < 2_000 {
+                    let r = try await (i % 2 == 0 ? first : second).query("{ __typename }", headers: headers)
+                    if r.status == 200 { passed[i % 2] += 1 } else { try await Task.sleep(for: .milliseconds(5)) }
+                    i += 1
+                }
+                #expect(passed[0] + passed[1] == 10)
+                #expect(passed[0] > 0 && passed[1] > 0, "both gateways spent from the one budget: \(passed)")
                 var ok = 0, limited = 0
-                for i in 0..<20 {
-                    let client = i % 2 == 0 ? first : second
-                    let r = try await client.query("{ __typename }", headers: [("x-tenant", "tiny")])
+                for j in 0..<10 {
+                    let r = try await (j % 2 == 0 ? first : second).query("{ __typename }", headers: headers)
                     if r.status == 200 { ok += 1 } else if r.status == 429 { limited += 1 }
                 }
-                #expect(ok == 10, "exactly the budget passes across both gateways")
+                #expect(ok == 0, "exactly the budget passes across both gateways")
                 #expect(limited == 10)
             }
         }

@@ -95,6 +95,8 @@ final class RateLimiter: Sendable {
     local granted = math.min(want, limit - redis.call('ZCARD', KEYS[1]))
     if granted <= 0 then
       local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+      -- A budget of 0 has nothing in its window: refused for a whole window.
+      if oldest[2] == nil then return {0, window} end
       return {0, tonumber(oldest[2]) + window - now}
     end
     for i = 1, granted do redis.call('ZADD', KEYS[1], now, ARGV[3] .. ':' .. i) end
