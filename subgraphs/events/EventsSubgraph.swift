@@ -76,24 +76,33 @@ public enum EventsSubgraph {
                 // whole stream, however long it has grown. Put in order here, not by the server
                 // (a sort of every row was a fifth of the statement's time).
                 var streams: [String] = []
-                var seen: Set<String> = []
-                for a in agents where seen.insert(a.id.lowercased()).inserted { streams.append("agent-\(a.id.lowercased())") }
+                var streamOf: [String: Int] = [:]   // an agent's id (lower case) → its stream's index
+                var index: [Int] = []                // each agent's stream index
+                for a in agents {
+                    let id = a.id.lowercased()
+                    if let i = streamOf[id] { index.append(i); continue }
+                    streamOf[id] = streams.count
+                    index.append(streams.count)
+                    streams.append("agent-\(id)")
+                }
+                // Each row names its stream by its place in the list (no stream id read back).
                 let rows = try await ctx.db {
                     try await $0.query("""
-                        SELECT \(unsafeRaw: payloads ? columns : columnsWithoutPayloads) FROM unnest(\(streams)::text[]) AS s(sid)
+                        SELECT s.i, \(unsafeRaw: payloads ? columns : columnsWithoutPayloads)
+                        FROM unnest(\(streams)::text[]) WITH ORDINALITY AS s(sid, i)
                         CROSS JOIN LATERAL (SELECT * FROM events e WHERE e.stream_id = s.sid
                                             ORDER BY e.stream_version DESC LIMIT \(last)) x
                         """)
                 }
-                var byAgent: [String: [(version: Int, event: Event)]] = [:]
+                var byStream = [[(version: Int, event: Event)]](repeating: [], count: streams.count)
                 for r in rows {
                     let e = Event(r)
-                    byAgent[String(try e.streamID.dropFirst("agent-".count)), default: []].append((try e.version, e))
+                    let i = try r.decode("i", as: Int.self) - 1
+                    guard byStream.indices.contains(i) else { continue }
+                    byStream[i].append((try e.version, e))
                 }
-                return agents.map { a in
-                    let events = byAgent[a.id.lowercased()] ?? []
-                    return .list(events.sorted { $0.version < $1.version }.map { .object($0.event, event) })
-                }
+                for i in byStream.indices { byStream[i].sort { $0.version < $1.version } }
+                return index.map { i in .list(byStream[i].map { .object($0.event, event) }) }
             }
 
         s.query

@@ -47,6 +47,32 @@ struct FieldAuthorization {
         }
     }
 
+    /// Whether the request may not see some field of the operation (a walk that copies nothing:
+    /// most requests are allowed everything, and need no filtered copy of their operation).
+    func deniesAny(_ op: OperationDefinition) -> Bool {
+        guard let root = schema.rootTypeName(op.operation).flatMap({ schema.types[$0] }) else { return false }
+        return deniesAny(op.selectionSet, root, visiting: [])
+    }
+
+    func deniesAny(_ set: SelectionSet, _ type: NamedType, visiting: Set<String>) -> Bool {
+        for sel in set.selections {
+            switch sel {
+            case .field(let f):
+                guard let def = schema.field(type, f.name.value) else { continue }
+                let named = schema.namedType(def.type)
+                if !allowed(def.directives) || !(named.map { allowed($0.directives) } ?? true) { return true }
+                if let ss = f.selectionSet, let named, deniesAny(ss, named, visiting: visiting) { return true }
+            case .inlineFragment(let i):
+                let t = i.typeCondition.flatMap { schema.types[$0.value] } ?? type
+                if deniesAny(i.selectionSet, t, visiting: visiting) { return true }
+            case .fragmentSpread(let s):
+                guard let frag = fragments[s.name.value], !visiting.contains(s.name.value), let t = schema.types[frag.typeCondition.value] else { continue }
+                if deniesAny(frag.selectionSet, t, visiting: visiting.union([s.name.value])) { return true }
+            }
+        }
+        return false
+    }
+
     /// The operation with unauthorized fields removed (fragment spreads inlined where needed).
     mutating func filter(_ op: OperationDefinition) -> OperationDefinition {
         guard let root = schema.rootTypeName(op.operation).flatMap({ schema.types[$0] }) else { return op }
@@ -107,6 +133,7 @@ enum AuthorizationStage {
         var out = Authorized(document: document, context: context)
         guard schemaUsesAuthorization else { return out }
         var auth = FieldAuthorization(schema: schema, context: context, document: document, source: source)
+        guard auth.deniesAny(operation) else { return out }
         let filtered = auth.filter(operation)
         guard !auth.errors.isEmpty else { return out }
         out.document = Document(definitions: [.operation(filtered)])

@@ -371,7 +371,9 @@ public struct JSONReader {
         guard i < bytes.count else { throw fail("unexpected end of JSON") }
         switch bytes[i] {
         case UInt8(ascii: "{"):
-            var o = OrderedDictionary<String, JSON>()
+            // Room for a small object at once (most are: representations, input objects), not
+            // grown one member at a time.
+            var o = OrderedDictionary<String, JSON>(minimumCapacity: 4)
             try readObject { r, key in o[key] = try r.readValue() }
             return .object(o)
         case UInt8(ascii: "["):
