@@ -28,6 +28,34 @@ struct CacheBoundsTests {
         #expect(small.count == 10 && small.get("k49") == 49)
     }
 
+    /// Gets and puts in any order keep exactly the entries a plain least-recently-used list
+    /// keeps (checked against one, step by step), with both bounds holding.
+    @Test func aCacheEvictsExactlyTheLeastRecentlyUsed() {
+        var generator = SystemRandomNumberGenerator()
+        let cache = BoundedCache<Int>(maxEntries: 20, maxBytes: 400)
+        var model: [(key: String, value: Int, bytes: Int)] = []   // oldest first
+        for step in 0..<20_000 {
+            let key = "k\(Int.random(in: 0..<40, using: &generator))"
+            if Bool.random(using: &generator) {
+                let got = cache.get(key)
+                if let i = model.firstIndex(where: { $0.key == key }) {
+                    let e = model.remove(at: i)
+                    model.append(e)
+                    #expect(got == e.value, "step \(step)")
+                } else {
+                    #expect(got == nil, "step \(step)")
+                }
+            } else {
+                let bytes = Int.random(in: 0..<40, using: &generator)
+                cache.put(key, step, bytes: bytes)
+                model.removeAll { $0.key == key }
+                model.append((key, step, bytes + key.utf8.count))
+                while model.count > 20 || model.reduce(0, { $0 + $1.bytes }) > 400 { model.removeFirst() }
+            }
+            #expect(cache.count == model.count && cache.bytes == model.reduce(0, { $0 + $1.bytes }), "step \(step)")
+        }
+    }
+
     /// The Redis that `scripts/services` starts evicts least recently used keys at 256 MB instead
     /// of growing until the machine runs out.
     @Test func theLocalRedisHasAMemoryBound() async throws {

@@ -1,4 +1,3 @@
-import OrderedCollections
 import Synchronization
 
 /// A least-recently-used cache bounded by entries and by bytes: each value is put with its cost
@@ -11,13 +10,45 @@ import Synchronization
 /// cache.put(text, document, bytes: text.utf8.count)
 /// ```
 public final class BoundedCache<Value: Sendable>: Sendable {
-    private struct Entry {
-        let value: Value
-        let bytes: Int
+    /// An entry, in a list from the least to the most recently used (indices into `slots`).
+    private struct Slot {
+        var key: String
+        var value: Value?
+        var bytes: Int
+        var older: Int
+        var newer: Int
     }
+    /// Every operation is O(1): a lookup by key, then the entry unlinked and linked again at the
+    /// newest end (an ordered dictionary moved the entries after it on every hit: O(n) per
+    /// request once the cache held many documents).
     private struct State {
-        var entries: OrderedDictionary<String, Entry> = [:]
+        var index: [String: Int] = [:]
+        var slots: [Slot] = []
+        var free: [Int] = []
+        var oldest = -1, newest = -1
         var bytes = 0
+
+        mutating func unlink(_ i: Int) {
+            let (o, n) = (slots[i].older, slots[i].newer)
+            if o >= 0 { slots[o].newer = n } else { oldest = n }
+            if n >= 0 { slots[n].older = o } else { newest = o }
+        }
+
+        mutating func linkNewest(_ i: Int) {
+            slots[i].older = newest
+            slots[i].newer = -1
+            if newest >= 0 { slots[newest].newer = i } else { oldest = i }
+            newest = i
+        }
+
+        mutating func remove(_ i: Int) {
+            unlink(i)
+            index[slots[i].key] = nil
+            bytes -= slots[i].bytes
+            slots[i].value = nil
+            slots[i].key = ""
+            free.append(i)
+        }
     }
     private let state = Mutex(State())
     public let maxEntries: Int
@@ -30,9 +61,12 @@ public final class BoundedCache<Value: Sendable>: Sendable {
 
     public func get(_ key: String) -> Value? {
         state.withLock { s in
-            guard let e = s.entries.removeValue(forKey: key) else { return nil }
-            s.entries[key] = e   // most recent last
-            return e.value
+            guard let i = s.index[key] else { return nil }
+            if s.newest != i {
+                s.unlink(i)
+                s.linkNewest(i)
+            }
+            return s.slots[i].value
         }
     }
 
@@ -41,17 +75,18 @@ public final class BoundedCache<Value: Sendable>: Sendable {
         let cost = bytes + key.utf8.count
         guard cost <= maxBytes else { return }
         state.withLock { s in
-            if let old = s.entries.removeValue(forKey: key) { s.bytes -= old.bytes }
-            s.entries[key] = Entry(value: value, bytes: cost)
+            if let old = s.index[key] { s.remove(old) }
+            let slot = Slot(key: key, value: value, bytes: cost, older: -1, newer: -1)
+            let i: Int
+            if let f = s.free.popLast() { i = f; s.slots[i] = slot } else { i = s.slots.count; s.slots.append(slot) }
+            s.index[key] = i
+            s.linkNewest(i)
             s.bytes += cost
-            while s.entries.count > maxEntries || s.bytes > maxBytes {
-                let oldest = s.entries.removeFirst()
-                s.bytes -= oldest.value.bytes
-            }
+            while s.index.count > maxEntries || s.bytes > maxBytes { s.remove(s.oldest) }
         }
     }
 
-    public var count: Int { state.withLock { $0.entries.count } }
+    public var count: Int { state.withLock { $0.index.count } }
     /// The bytes the kept entries account for.
     public var bytes: Int { state.withLock { $0.bytes } }
 }
