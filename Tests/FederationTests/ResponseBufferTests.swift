@@ -39,6 +39,8 @@ struct ResponseBufferTests {
             #expect(json(buffer) == expected, "\(body)")
             // Written back to bytes (plain strings copied, escaped ones escaped again), it reads the same.
             #expect(try JSONReader.parse(written(buffer)) == expected, "\(body)")
+            // The room made for a first answer holds the whole tree written: it is not grown.
+            #expect(buffer.writtenSizeBound >= written(buffer).utf8.count, "\(body)")
         }
     }
 

@@ -88,6 +88,33 @@ public struct ResponseBuffer: Sendable {
     /// quotes and punctuation per value): room to make before writing an answer from it.
     public var writtenSizeEstimate: Int { text.count + values.count * 16 }
 
+    /// At least how many bytes the whole tree takes written as JSON (in the tree's own keys): each value's
+    /// key with its quotes and colon, a comma, and the widest its scalar can be written. An
+    /// answer is a part of the tree, so room for this is room for it (pages of the room that
+    /// are never written are never touched, so a generous bound costs little memory).
+    public var writtenSizeBound: Int {
+        var n = text.count + 64
+        keys.lengths { keyLength in
+            keyOf.withUnsafeBufferPointer { keyOf in
+                values.withUnsafeBufferPointer { values in
+                    for i in 0..<values.count {
+                        let k = Int(keyOf[i])
+                        if k >= 0 { n += keyLength[k] + 3 }
+                        switch values[i].kind {
+                        case .null: n += 5
+                        case .bool: n += 6
+                        case .int: n += 21
+                        case .double: n += 25
+                        case .string, .object, .list: n += 3
+                        case .escaped: n += 3 + Int(values[i].b)   // room for its escapes
+                        }
+                    }
+                }
+            }
+        }
+        return n
+    }
+
     // MARK: Reading
 
     /// The record of `key` in object `o` (its first occurrence along the object's runs).
@@ -420,6 +447,13 @@ public struct KeyTable: Sendable {
     public private(set) var typename: Int32 = -1
 
     public init() {}
+
+    /// The keys' lengths in bytes, by id.
+    func lengths<T>(_ body: (UnsafeBufferPointer<Int>) -> T) -> T {
+        var lengths = [Int](repeating: 0, count: names.count)
+        for id in 0..<names.count { lengths[id] = Int(starts[id + 1] - starts[id]) }
+        return lengths.withUnsafeBufferPointer(body)
+    }
 
     @inline(__always)
     static func hash(_ u: UnsafeBufferPointer<UInt8>) -> Int {

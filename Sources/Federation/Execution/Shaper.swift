@@ -488,9 +488,12 @@ public final class ShapingCache: Sendable {
     public init() {}
 
     /// Room to make for the next answer: a little more than the last one (answers of one plan
-    /// are mostly of one size), and at least what the tree's own size suggests.
+    /// are mostly of one size), and at least what the tree's own size suggests. The plan's first
+    /// answer gets room for the whole tree written (`writtenSizeBound`): it is written once, not
+    /// grown by doubling.
     func answerCapacity(_ tree: ResponseBuffer) -> Int {
         let last = answerSize.load(ordering: .relaxed)
+        if last == 0 { return max(16_384, tree.writtenSizeBound) }
         return max(16_384, last + last / 16, tree.writtenSizeEstimate)
     }
 
