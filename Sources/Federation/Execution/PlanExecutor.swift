@@ -260,6 +260,7 @@ final class PlanRun {
                         let o = prepare(step)
                         if o.requests.isEmpty { done.insert(id); progressed = true; continue }
                         if counted(step) { work?.asyncResolverStarted() }
+                        outgoing[id] = o
                         out.append((id, o))
                     }
                 }
@@ -278,21 +279,12 @@ final class PlanRun {
                 if next.count == 1, group.isEmpty {
                     // The only fetch that can run (the root fetch, a chain's next link): on this task.
                     let (id, out) = next[0]
-                    outgoing[id] = out
-                    let fetch = steps[id].fetch
-                    var results: [Result<SubgraphResponse, GraphQLError>] = []
-                    for r in out.requests { results.append(await Self.send(fetch, r, executor: executor, headers: headers)) }
-                    next = finished(id, results)
+                    next = finished(id, await Self.send(steps[id].fetch, out.requests, executor: executor, headers: headers))
                     continue
                 }
                 for (id, out) in next {
-                    outgoing[id] = out
                     let fetch = steps[id].fetch, requests = out.requests
-                    group.addTask {
-                        var results: [Result<SubgraphResponse, GraphQLError>] = []
-                        for r in requests { results.append(await Self.send(fetch, r, executor: executor, headers: headers)) }
-                        return (id, results)
-                    }
+                    group.addTask { (id, await Self.send(fetch, requests, executor: executor, headers: headers)) }
                 }
                 next = []
                 guard let (id, results) = await group.next() else { break }
@@ -334,6 +326,14 @@ final class PlanRun {
         var v = OrderedDictionary<String, JSON>()
         for name in f.variables { if let value = variables[name] { v[name] = value } }
         return v
+    }
+
+    /// A step's requests, one after the other.
+    static func send(_ f: FetchNode, _ requests: [Request], executor: PlanExecutor,
+                     headers: @Sendable (String) -> [(String, String)]) async -> [Result<SubgraphResponse, GraphQLError>] {
+        var results: [Result<SubgraphResponse, GraphQLError>] = []
+        for r in requests { results.append(await send(f, r, executor: executor, headers: headers)) }
+        return results
     }
 
     static func send(_ f: FetchNode, _ r: Request, executor: PlanExecutor,

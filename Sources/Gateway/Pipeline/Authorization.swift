@@ -39,6 +39,11 @@ struct FieldAuthorization {
         return true
     }
 
+    /// Whether the request may not see `def` (its own directives, or its type's).
+    func denied(_ def: FieldDef, _ named: NamedType?) -> Bool {
+        !allowed(def.directives) || !(named.map { allowed($0.directives) } ?? true)
+    }
+
     /// True when nothing needs filtering (the common case: no such directive anywhere).
     static func schemaUsesAuthorization(_ schema: Schema) -> Bool {
         schema.types.values.contains { t in
@@ -60,7 +65,7 @@ struct FieldAuthorization {
             case .field(let f):
                 guard let def = schema.field(type, f.name.value) else { continue }
                 let named = schema.namedType(def.type)
-                if !allowed(def.directives) || !(named.map { allowed($0.directives) } ?? true) { return true }
+                if denied(def, named) { return true }
                 if let ss = f.selectionSet, let named, deniesAny(ss, named, visiting: visiting) { return true }
             case .inlineFragment(let i):
                 let t = i.typeCondition.flatMap { schema.types[$0.value] } ?? type
@@ -89,7 +94,7 @@ struct FieldAuthorization {
                 guard let def = schema.field(type, f.name.value) else { out.append(sel); continue }
                 let named = schema.namedType(def.type)
                 let fieldPath = path + [.key(f.responseKey)]
-                if !allowed(def.directives) || !(named.map { allowed($0.directives) } ?? true) {
+                if denied(def, named) {
                     errors.append(GraphQLError("Unauthorized field or type", locations: [source.location(of: Int(f.span.start))],
                                                path: fieldPath, code: "UNAUTHORIZED_FIELD_OR_TYPE"))
                     nulled.insert(f.span.start)

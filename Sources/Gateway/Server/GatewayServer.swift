@@ -100,22 +100,25 @@ public final class GatewayServer: Sendable {
     /// Polls the configuration and supergraph files (by content, once a second) and reloads on change.
     func watch(_ path: String, _ deps: ModuleDependencies) {
         let runtime = self.runtime, logger = self.logger
-        func snapshot(_ config: GatewayConfiguration?) -> [String?] {
-            var files = [path]
+        /// The configuration's text (read by the caller) and the files it names, by content.
+        func snapshot(_ text: String?, _ config: GatewayConfiguration?) -> [String?] {
+            var files: [String] = []
             if let c = config, let s = c.supergraph { files.append(c.resolvePath(s)) }
             if let c = config { files += c.subgraphs.compactMap { $0.schema.map(c.resolvePath) } }
-            return files.map { try? String(contentsOfFile: $0, encoding: .utf8) }
+            return [text] + files.map { try? String(contentsOfFile: $0, encoding: .utf8) }
         }
+        func read() -> String? { try? String(contentsOfFile: path, encoding: .utf8) }
         let task = Task.detached {
-            var seen = snapshot(runtime.configuration)
+            let started = read()
+            var seen = snapshot(started, runtime.configuration)
             // The configuration is parsed again only when its text changed (YAML decoding is
             // the costly part of a poll); its files are compared by content every time.
-            var parsed: (text: String?, config: GatewayConfiguration?) = (seen.first ?? nil, runtime.configuration)
+            var parsed: (text: String?, config: GatewayConfiguration?) = (started, runtime.configuration)
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(1))
-                let text = try? String(contentsOfFile: path, encoding: .utf8)
+                let text = read()
                 if text != parsed.text { parsed = (text, try? GatewayConfiguration.load(path: path)) }
-                let now = snapshot(parsed.config ?? runtime.configuration)
+                let now = snapshot(text, parsed.config ?? runtime.configuration)
                 guard now != seen else { continue }
                 seen = now
                 do {
