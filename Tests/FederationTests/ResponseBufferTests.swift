@@ -97,26 +97,6 @@ struct ResponseBufferTests {
         #expect(json(run, answer) == ["price": ["price": 1, "n": 2]])
     }
 
-    @Test func anInProcessResultTreeIsCopiedWhole() throws {
-        let shapes = ResultShape()
-        let root = ResultNode(shape: shapes)
-        root.append("s", .json("text with \"quotes\""))
-        root.append("n", .json(.int(-7)))
-        root.append("f", .json(.double(2.5)))
-        root.append("b", .json(.bool(true)))
-        root.append("scalar", .json(["custom": [1, "two", .null]]))
-        root.append("later", .pending)
-        let list = ResultNode(isObject: false)
-        let item = ResultNode(shape: shapes)
-        item.append("id", .json("1"))
-        list.cells = [.node(item), .json(.null)]
-        root.append("list", .node(list))
-        let copied = ResponseBuffer(tree: root)
-        #expect(json(copied) == root.json)
-        #expect(try JSONReader.parse(written(copied)) == root.json)
-        #expect(copied.member(copied.root, "later")?.isNull == true)
-    }
-
     @Test func bodiesThatAreNotGraphQLResponsesAreRefused() throws {
         for body in [#"[1]"#, #""data""#, #"{"data":"x"}"#, #"{"data":{},"errors":{}}"#, #"{"data":{"a":"\x"}}"#,
                      #"{"data":{"a":1}"#, #"{"data":{"a":1}} x"#, #"{"data":{"a":tru}}"#, "{\"data\":{\"a\":\"\u{01}\"}}", #"{}"#] {

@@ -187,6 +187,25 @@ struct ExecutorTests {
                                                       [.key("nested"), .key("items"), .index(1), .key("asyncFailNonNull")]])
     }
 
+    @Test func theAnswerIsOneBufferWrittenAsItCompletes() async throws {
+        // Asynchronous fields fill their records after their objects were made; the buffer is
+        // handed over as is (what a plan run absorbs), and reads and writes as the same JSON.
+        let r = try await run(#"{ nested { ok inner { ok asyncFailNonNull } items { ok __typename } } hero { name __typename friends { __typename name } } echo(value: "q\"uote") }"#)
+        #expect(r.errors.isEmpty)
+        let buffer = try #require(r.dataBuffer)
+        let expected: JSON = ["nested": ["ok": "ok0", "inner": ["ok": "ok1", "asyncFailNonNull": "fine1"],
+                                         "items": [["ok": "ok1", "__typename": "Nested"], ["ok": "ok2", "__typename": "Nested"]]],
+                              "hero": ["name": "R2-D2", "__typename": "Droid", "friends": [["__typename": "Human", "name": "Luke"]]],
+                              "echo": #"{"value":"q\"uote","flag":false}"#]
+        #expect(buffer.rootJSON == expected)
+        #expect(r.data == expected)
+        #expect(try JSONReader.parse(r.jsonBytes) == ["data": expected])
+        #expect(Set(buffer.keys.names).count == buffer.keys.names.count, "each response key is one id")
+        // A late failure's null, written into the buffer, reads back where it propagated to.
+        let late = try await run("{ nested { inner { inner { asyncFailNonNull } } ok } }")
+        #expect(late.dataBuffer.map { $0.rootJSON } == ["nested": .null])
+    }
+
     @Test func internalErrorsAreRedactedUnlessExposed() async throws {
         let seen = Log()
         let exec = try makeWorld()

@@ -73,11 +73,6 @@ public struct SubgraphResponse: Sendable {
         self.errors = errors
     }
 
-    /// An in-process subgraph's result tree, copied into flat storage.
-    public init(tree: ResultNode?, errors: [JSON] = []) {
-        self.init(data: tree.map { ResponseBuffer(tree: $0) }, errors: errors)
-    }
-
     /// Reads an HTTP body straight into flat storage; nil when it is not a GraphQL response.
     public static func parse(_ bytes: [UInt8]) -> SubgraphResponse? {
         bytes.withUnsafeBytes { parse($0) }

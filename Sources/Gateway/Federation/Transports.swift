@@ -27,7 +27,7 @@ public final class InProcessTransport<Context: Sendable>: SubgraphTransport {
     public func fetch(_ request: SubgraphRequest) async throws -> SubgraphResponse {
         let result = await subgraph.execute(ExecutionRequest(document: try document(request), variables: try request.allVariables()),
                                             context: makeContext(request.headers))
-        return SubgraphResponse(tree: result.dataTree, errors: result.errors.map(\.json))
+        return SubgraphResponse(data: result.dataBuffer, errors: result.errors.map(\.json))
     }
 
     public func subscribe(_ request: SubgraphRequest) async throws -> AsyncThrowingStream<SubgraphResponse, any Error> {
@@ -36,12 +36,12 @@ public final class InProcessTransport<Context: Sendable>: SubgraphTransport {
         switch start {
         case .failed(let result):
             let (stream, continuation) = AsyncThrowingStream<SubgraphResponse, any Error>.makeStream()
-            continuation.yield(SubgraphResponse(tree: result.dataTree, errors: result.errors.map(\.json)))
+            continuation.yield(SubgraphResponse(data: result.dataBuffer, errors: result.errors.map(\.json)))
             continuation.finish()
             return stream
         case .stream(let responses):
             // Pulled: an event is handed over when the plan asks for the next one.
-            return PullStream.map(responses) { result in SubgraphResponse(tree: result.dataTree, errors: result.errors.map(\.json)) }
+            return PullStream.map(responses) { result in SubgraphResponse(data: result.dataBuffer, errors: result.errors.map(\.json)) }
         }
     }
 

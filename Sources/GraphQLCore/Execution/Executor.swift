@@ -1,4 +1,5 @@
 import OrderedCollections
+import Synchronization
 
 /// A request to execute: a parsed document, the operation to run, and raw variables.
 public struct ExecutionRequest: Sendable {
@@ -23,11 +24,11 @@ public struct ExecutionRequest: Sendable {
 
 /// The outcome of execution (spec §7.1): `data` absent when a request error stopped it.
 public struct ExecutionResult: Sendable {
-    /// Where `data` is kept: a JSON value, the executor's result tree, or bytes already written.
+    /// Where `data` is kept: a JSON value, the executor's response buffer, or bytes already written.
     private enum Data: Sendable {
         case none
         case json(JSON)
-        case tree(ResultTree)
+        case buffer(ResponseBuffer)
         /// `data` is `bytes[start...]`; what is before it is room the writer left for the
         /// response's own opening (`{"data":`), so that the response is these bytes, not a copy.
         case written([UInt8], start: Int)
@@ -42,8 +43,8 @@ public struct ExecutionResult: Sendable {
         self.extensions = extensions
     }
 
-    init(tree: ResultNode, errors: [GraphQLError]) {
-        self.dataStore = .tree(ResultTree(tree))
+    init(buffer: ResponseBuffer, errors: [GraphQLError]) {
+        self.dataStore = .buffer(buffer)
         self.errors = errors
         self.extensions = nil
     }
@@ -62,15 +63,15 @@ public struct ExecutionResult: Sendable {
         switch dataStore {
         case .none: return nil
         case .json(let j): return j
-        case .tree(let t): return t.root.json
+        case .buffer(let b): return b.rootJSON
         case .written(let b, let start): return try? JSONReader.parse(Array(b[start...]), maxDepth: .max)
         }
     }
 
-    /// The executor's result tree, handed over as is (nil when `data` is null or kept otherwise).
-    /// The caller becomes its owner.
-    public var dataTree: ResultNode? {
-        if case .tree(let t) = dataStore { return t.root }
+    /// The executor's response buffer, its root the `data` object, handed over as is (nil when
+    /// `data` is null or kept otherwise): what a plan run absorbs from an in-process subgraph.
+    public var dataBuffer: ResponseBuffer? {
+        if case .buffer(let b) = dataStore { return b }
         return nil
     }
 
@@ -92,7 +93,13 @@ public struct ExecutionResult: Sendable {
     /// The response map as JSON bytes, written straight from where `data` is kept.
     public var jsonBytes: [UInt8] {
         // Written data is copied once into room made for all of it (not grown by doubling).
-        var w = JSONWriter(capacity: 4096 + { if case .written(let b, _) = dataStore { return b.count } else { return 0 } }())
+        var w = JSONWriter(capacity: 4096 + {
+            switch dataStore {
+            case .written(let b, _): return b.count
+            case .buffer(let b): return b.writtenSizeEstimate
+            default: return 0
+            }
+        }())
         w.bytes.append(UInt8(ascii: "{"))
         var first = true
         if !errors.isEmpty {
@@ -106,7 +113,7 @@ public struct ExecutionResult: Sendable {
             switch dataStore {
             case .none: break
             case .json(let j): w.write(j)
-            case .tree(let t): t.root.write(&w)
+            case .buffer(let b): b.write(b.root, &w)
             case .written(let b, let start): w.bytes.append(contentsOf: b[start...])
             }
             first = false
@@ -139,12 +146,6 @@ public struct ExecutionResult: Sendable {
 
     /// What a writer puts ahead of `data` for `serialized()` to complete in place.
     public static let dataOpening: [UInt8] = Array(#"{"data":"#.utf8)
-}
-
-/// The finished result tree; immutable once execution ends.
-final class ResultTree: @unchecked Sendable {
-    let root: ResultNode
-    init(_ root: ResultNode) { self.root = root }
 }
 
 /// Notified when the executor starts and finishes an asynchronous resolver (on a task of its
@@ -378,6 +379,14 @@ final class FieldPlan: @unchecked Sendable {
     /// objects of a list are nearly always of one type).
     var namedType: NamedType?
     var lastRuntime: (name: String, type: NamedType, subPlans: [FieldPlan])?
+    /// The execution whose response buffer `keyID` and `lastTypename` belong to (the plans of a
+    /// subscription's field are shared by the executions of its events, each with a buffer).
+    var generation: UInt64 = 0
+    /// The response key's id in that buffer's keys.
+    var keyID: Int32 = -1
+    /// The `__typename` last written for this field, reused (a string's bytes are written once
+    /// per type, not once per object).
+    var lastTypename: (name: String, value: ResponseBuffer.Value)?
 
     init(responseKey: String, fieldName: String, definition: FieldDef, fieldNodes: [Field],
          arguments: Result<Arguments, GraphQLError>, parentType: String) {
@@ -405,12 +414,28 @@ final class ExecutionState: @unchecked Sendable {
     var errors: [GraphQLError] = []
     var dataIsNull = false
     let facts: RequestFacts
-    /// The root of the result's object shapes (objects of one selection share one shape).
-    let shapes = ResultShape()
+    /// The response, written as it completes: an object's members are one run of records
+    /// (made when the object is, its keys those of its collected fields), a list's items one
+    /// run; a value that comes later (an asynchronous resolver) fills its record when it comes.
+    var out = ResponseBuffer()
+    /// Where each object and list of the response sits (`containers[0]` the root), for null
+    /// propagation (§6.4.4): its parent's container and record, whether that position is
+    /// non-null, and whether it was nulled.
+    struct Container {
+        let parent: Int32
+        let slot: Int32
+        let nonNull: Bool
+        var isNull = false
+    }
+    var containers: [Container] = []
+    /// This execution among all (see `FieldPlan.generation`).
+    let generation = ExecutionState.generations.add(1, ordering: .relaxed).newValue
+    static let generations = Atomic<UInt64>(0)
 
-    /// Where a value that is not there yet goes: its cell, field plan and path.
+    /// Where a value that is not there yet goes: its record, the object or list that holds
+    /// it, its field plan and path.
     struct Slot {
-        let node: ResultNode
+        let container: Int32
         let index: Int
         let plan: FieldPlan
         /// The list level of the plan's type the value is at.
@@ -453,34 +478,59 @@ final class ExecutionState: @unchecked Sendable {
     // MARK: running
 
     func run(rootType: NamedType, rootValue: AnyObjectBox) async -> ExecutionResult {
-        let root = ResultNode(shape: shapes)
         let plans = collectPlans(rootType, [operation.selectionSet])
+        let (root, first) = objectRun(plans)
+        out.root = root
+        containers.append(Container(parent: -1, slot: -1, nonNull: true))
         if operation.operation == .mutation {
             // Root fields of a mutation run serially, in document order (§6.2.2).
-            for plan in plans {
-                let ok = executeFields(rootType, rootValue, [plan], root, .root)
+            for (i, plan) in plans.enumerated() {
+                let ok = executeFields(rootType, rootValue, [plan], 0, first + i, .root)
                 if !ok { dataIsNull = true; break }
                 await drain()
-                if dataIsNull || root.isNull { break }
+                if dataIsNull || containers[0].isNull { break }
             }
         } else {
-            if !executeFields(rootType, rootValue, plans, root, .root) { dataIsNull = true }
+            if !executeFields(rootType, rootValue, plans, 0, first, .root) { dataIsNull = true }
             await drain()
         }
-        if dataIsNull || root.isNull { return ExecutionResult(data: .null, errors: errors) }
-        return ExecutionResult(tree: root, errors: errors)
+        return result()
     }
 
     /// One subscription event: the root field completed with the event as its value.
     func runEvent(rootType: NamedType, plan: FieldPlan, value: Output) async -> ExecutionResult {
-        let root = ResultNode(shape: shapes)
-        root.append(plan.responseKey, .pending)
-        if !complete(value, 0, plan, root, 0, PathStep(.root, key: plan.responseKey)) {
-            if plan.levels.nonNullAt[0] { dataIsNull = true } else { setNull(root, 0) }
+        let (root, first) = objectRun([plan])
+        out.root = root
+        containers.append(Container(parent: -1, slot: -1, nonNull: true))
+        if !complete(value, 0, plan, 0, first, PathStep(.root, key: plan.responseKey)) {
+            if plan.levels.nonNullAt[0] { dataIsNull = true } else { setNull(first) }
         }
         await drain()
-        if dataIsNull || root.isNull { return ExecutionResult(data: .null, errors: errors) }
-        return ExecutionResult(tree: root, errors: errors)
+        return result()
+    }
+
+    /// The outcome once nothing is pending: the buffer handed over (this execution is done with it).
+    private func result() -> ExecutionResult {
+        if dataIsNull || containers[0].isNull { return ExecutionResult(data: .null, errors: errors) }
+        let buffer = out
+        out = ResponseBuffer()
+        return ExecutionResult(buffer: buffer, errors: errors)
+    }
+
+    /// A new object's run of records, one per plan (keys set, values null until completed), and
+    /// the object as a value.
+    func objectRun(_ plans: [FieldPlan]) -> (ResponseBuffer.Value, first: Int) {
+        let first = out.reserve(plans.count)
+        for (i, plan) in plans.enumerated() {
+            if plan.generation != generation {
+                plan.generation = generation
+                plan.keyID = out.keys.id(plan.responseKey)
+                plan.lastTypename = nil
+            }
+            out.keyOf[first + i] = plan.keyID
+        }
+        out.objects.append(ResponseBuffer.Object(first: Int32(first), count: Int32(plans.count), next: -1))
+        return (ResponseBuffer.Value(object: Int32(out.objects.count - 1)), first)
     }
 
     /// Runs every pending asynchronous resolver concurrently; completions (and any new pending
@@ -610,8 +660,8 @@ final class ExecutionState: @unchecked Sendable {
     /// Completes a value that arrived late into its slot (a failure nulls up to the nearest
     /// nullable position).
     func fill(_ slot: Slot, _ output: Output) {
-        if !complete(output, slot.level, slot.plan, slot.node, slot.index, slot.path) {
-            nullOut(slot.node, slot.index, nonNull: slot.plan.levels.nonNullAt[slot.level])
+        if !complete(output, slot.level, slot.plan, slot.container, slot.index, slot.path) {
+            nullOut(slot.container, slot.index, nonNull: slot.plan.levels.nonNullAt[slot.level])
         }
     }
 
@@ -628,48 +678,40 @@ final class ExecutionState: @unchecked Sendable {
 
     /// A failed non-null position nulls its nearest nullable ancestor (§6.4.4). A position
     /// already inside a nulled object or list changes nothing above it.
-    func nullOut(_ node: ResultNode, _ index: Int, nonNull: Bool) {
-        if nonNull {
-            var n = node
-            while true {
-                if n.isNull { return }
-                n.isNull = true
-                guard let parent = n.parent else { dataIsNull = true; return }
-                if !n.nonNullInParent {
-                    setNull(parent, n.indexInParent)
-                    return
-                }
-                n = parent
+    func nullOut(_ container: Int32, _ index: Int, nonNull: Bool) {
+        guard nonNull else { setNull(index); return }
+        var n = Int(container)
+        while true {
+            if containers[n].isNull { return }
+            containers[n].isNull = true
+            let c = containers[n]
+            guard c.parent >= 0 else { dataIsNull = true; return }
+            if !c.nonNull {
+                setNull(Int(c.slot))
+                return
             }
-        } else {
-            setNull(node, index)
+            n = Int(c.parent)
         }
     }
 
-    /// Objects and lists taken out of the tree by a null, kept until the execution ends:
-    /// resolvers still running below them complete into them and walk up through their
-    /// (unowned) parents, which must still be there.
-    var detached: [ResultNode] = []
-
-    /// Sets a position to null; an object or list it held is marked null and kept (see `detached`).
-    func setNull(_ node: ResultNode, _ index: Int) {
-        if case .node(let child) = node.cells[index] {
-            child.isNull = true
-            detached.append(child)
-        }
-        node.cells[index] = .json(.null)
+    /// Sets a record to null. An object or list it held stays in the buffer, unreachable:
+    /// resolvers still running below it complete into its records, and a failure among them
+    /// walks up its containers to a position already null (the same nullable one, or a nulled
+    /// container), changing nothing that is written.
+    @inline(__always) func setNull(_ index: Int) {
+        out.values[index] = .null
     }
 
     // MARK: fields
 
-    /// Resolves `plans` on one object into `node`; false when a non-null field failed (the object is null).
-    func executeFields(_ type: NamedType, _ object: AnyObjectBox, _ plans: [FieldPlan], _ node: ResultNode, _ path: ResponsePath) -> Bool {
-        node.reserve(plans.count)
-        for plan in plans {
-            let index = node.cells.count
-            node.append(plan.responseKey, .pending)
+    /// Resolves `plans` on one object into its run (`first`: the record of `plans[0]`, in
+    /// `container`); false when a non-null field failed (the object is null).
+    func executeFields(_ type: NamedType, _ object: AnyObjectBox, _ plans: [FieldPlan], _ container: Int32, _ first: Int,
+                       _ path: ResponsePath) -> Bool {
+        for (i, plan) in plans.enumerated() {
+            let index = first + i
             if plan.isTypename {
-                node.cells[index] = .json(.string(object.typeName))
+                out.values[index] = typename(plan, object.typeName)
                 continue
             }
             let output: Output
@@ -684,12 +726,20 @@ final class ExecutionState: @unchecked Sendable {
                     output = resolve(object, plan, args)
                 }
             }
-            if !complete(output, 0, plan, node, index, PathStep(path, key: plan.responseKey)) {
+            if !complete(output, 0, plan, container, index, PathStep(path, key: plan.responseKey)) {
                 if plan.levels.nonNullAt[0] { return false }
-                setNull(node, index)
+                setNull(index)
             }
         }
         return true
+    }
+
+    /// An object's `__typename` as a value: the string written once per type and field.
+    @inline(__always) func typename(_ plan: FieldPlan, _ name: String) -> ResponseBuffer.Value {
+        if let last = plan.lastTypename, last.name == name { return last.value }
+        let v = out.string(name)
+        plan.lastTypename = (name, v)
+        return v
     }
 
     /// Calls the resolver of `plan`'s field on `object` (found through the plan's cache).
@@ -731,17 +781,15 @@ final class ExecutionState: @unchecked Sendable {
     }
 
     /// CompleteValue (§6.4.3) of the value at list level `level` of the plan's type into
-    /// `node.cells[index]`; false when it is null or failed where that level is non-null (the
+    /// record `index` (in `container`); false when it is null or failed where that level is non-null (the
     /// caller propagates).
-    func complete(_ output: Output, _ level: Int, _ plan: FieldPlan, _ node: ResultNode, _ index: Int, _ path: PathStep) -> Bool {
+    func complete(_ output: Output, _ level: Int, _ plan: FieldPlan, _ container: Int32, _ index: Int, _ path: PathStep) -> Bool {
         switch output {
         case .async(let thunk):
-            node.cells[index] = .pending
-            pending.append(Pending(thunk: thunk, slot: Slot(node: node, index: index, plan: plan, level: level, path: path)))
+            pending.append(Pending(thunk: thunk, slot: Slot(container: container, index: index, plan: plan, level: level, path: path)))
             return true
         case .batched(let resolver, let source):
-            node.cells[index] = .pending
-            batched.append(BatchItem(resolver: resolver, source: source, slot: Slot(node: node, index: index, plan: plan, level: level, path: path)))
+            batched.append(BatchItem(resolver: resolver, source: source, slot: Slot(container: container, index: index, plan: plan, level: level, path: path)))
             return true
         case .error(var e):
             if e.locations.isEmpty { e.locations = locations(plan.fieldNodes) }
@@ -758,36 +806,36 @@ final class ExecutionState: @unchecked Sendable {
                                            locations: locations(plan.fieldNodes), path: path.elements))
                 return false
             }
-            let ok = completeValue(output, level, plan, node, index, path)
-            if ok, case .json(.null) = node.cells[index] { return false }
+            let ok = completeValue(output, level, plan, container, index, path)
+            if ok, out.values[index].isNull { return false }
             return ok
         }
-        return completeValue(output, level, plan, node, index, path)
+        return completeValue(output, level, plan, container, index, path)
     }
 
     /// `complete` once the value's own null check is done: a list (level above the named type)
     /// or a value of the named type.
-    func completeValue(_ output: Output, _ level: Int, _ plan: FieldPlan, _ node: ResultNode, _ index: Int, _ path: PathStep) -> Bool {
+    func completeValue(_ output: Output, _ level: Int, _ plan: FieldPlan, _ container: Int32, _ index: Int, _ path: PathStep) -> Bool {
         let levels = plan.levels
         if level < levels.listDepth {
             switch output {
             case .null:
-                node.cells[index] = .json(.null)
+                setNull(index)
                 return true
             case .list(let items):
-                let list = ResultNode(isObject: false)
-                list.parent = node
-                list.indexInParent = index
-                list.nonNullInParent = levels.nonNullAt[level]
-                list.cells.reserveCapacity(items.count)
-                node.cells[index] = .node(list)
+                let first = out.reserve(items.count)
+                out.values[index] = ResponseBuffer.Value(.list, UInt32(first), UInt64(items.count))
+                containers.append(Container(parent: container, slot: Int32(index), nonNull: levels.nonNullAt[level]))
+                let list = Int32(containers.count - 1)
                 let listPath = path.boxed
                 let itemNonNull = levels.nonNullAt[level + 1]
                 for (i, item) in items.enumerated() {
-                    list.cells.append(.pending)
-                    if !complete(item, level + 1, plan, list, i, PathStep(listPath, index: i)) {
-                        if itemNonNull { return false }
-                        setNull(list, i)
+                    if !complete(item, level + 1, plan, list, first + i, PathStep(listPath, index: i)) {
+                        if itemNonNull {
+                            containers[Int(list)].isNull = true
+                            return false
+                        }
+                        setNull(first + i)
                     }
                 }
                 return true
@@ -800,7 +848,7 @@ final class ExecutionState: @unchecked Sendable {
         let n = levels.namedTypeName
         switch output {
         case .null:
-            node.cells[index] = .json(.null)
+            setNull(index)
             return true
         case .leaf(let value):
             guard let t = namedType(plan, n), t.kind.isLeaf, let v = Values.serializeLeaf(t, value) else {
@@ -809,7 +857,8 @@ final class ExecutionState: @unchecked Sendable {
                 errors.append(GraphQLError(what, locations: locations(plan.fieldNodes), path: path.elements))
                 return false
             }
-            node.cells[index] = .json(v)
+            let written = out.append(json: v)
+            out.values[index] = written
             return true
         case .object(let box):
             let runtime: NamedType, subPlans: [FieldPlan]
@@ -833,13 +882,13 @@ final class ExecutionState: @unchecked Sendable {
                 }
                 plan.lastRuntime = (box.typeName, runtime, subPlans)
             }
-            let child = ResultNode(shape: shapes)
-            child.parent = node
-            child.indexInParent = index
-            child.nonNullInParent = levels.nonNullAt[level]
-            node.cells[index] = .node(child)
-            if !executeFields(runtime, box, subPlans, child, path.boxed) {
-                setNull(node, index)
+            let (object, first) = objectRun(subPlans)
+            out.values[index] = object
+            containers.append(Container(parent: container, slot: Int32(index), nonNull: levels.nonNullAt[level]))
+            let child = Int32(containers.count - 1)
+            if !executeFields(runtime, box, subPlans, child, first, path.boxed) {
+                containers[Int(child)].isNull = true
+                setNull(index)
                 return false
             }
             return true

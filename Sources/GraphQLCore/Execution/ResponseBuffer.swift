@@ -3,19 +3,19 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import GraphQLCore
 import OrderedCollections
 
 /// Whether `n` bytes at `a` and at `b` are equal.
 @inline(__always)
-func sameBytes(_ a: UnsafePointer<UInt8>?, _ b: UnsafePointer<UInt8>?, _ n: Int) -> Bool {
+package func sameBytes(_ a: UnsafePointer<UInt8>?, _ b: UnsafePointer<UInt8>?, _ n: Int) -> Bool {
     n == 0 || memcmp(a!, b!, n) == 0
 }
 
 /// A response tree in flat storage: every value a 16-byte record with no reference count, an
 /// object's members and a list's items each one run of records, the strings' bytes in one array.
-/// A remote subgraph's body is read into one (`parseResponse`), an in-process subgraph's result
-/// tree is copied into one at the boundary (`init(tree:)`); a plan run absorbs each answer into
+/// A remote subgraph's body is read into one (`parseResponse`), the executor writes its response
+/// into one as its resolvers complete (an in-process subgraph's answer is that buffer, handed
+/// over as is); a plan run absorbs each answer into
 /// its own buffer (the records appended with their indices moved, the keys renumbered) and
 /// merges entity answers by linking runs, never moving a value. The shaper, the representation
 /// writer and the merge read values by index: walking the tree costs no allocation and no
@@ -38,11 +38,11 @@ public struct ResponseBuffer: Sendable {
         }
         public var kind: Kind
         /// String: offset in `text`; list: first item in `values`; object: index in `objects`; bool: 0 or 1.
-        var a: UInt32
+        package var a: UInt32
         /// String: length; list: count; int and double: the bits.
-        var b: UInt64
+        package var b: UInt64
 
-        @inline(__always) init(_ kind: Kind, _ a: UInt32 = 0, _ b: UInt64 = 0) {
+        @inline(__always) package init(_ kind: Kind, _ a: UInt32 = 0, _ b: UInt64 = 0) {
             self.kind = kind
             self.a = a
             self.b = b
@@ -65,19 +65,19 @@ public struct ResponseBuffer: Sendable {
 
     /// A run of an object's members (`values` and `keyOf` from `first`), and the next run of the
     /// same object (-1: none).
-    struct Object: Sendable {
-        var first: Int32
-        var count: Int32
-        var next: Int32
+    package struct Object: Sendable {
+        package var first: Int32
+        package var count: Int32
+        package var next: Int32
     }
 
     /// Members' and items' values, in runs.
     public internal(set) var values: [Value] = []
     /// The key id of each record of `values` (-1 for a list item).
-    var keyOf: [Int32] = []
-    var objects: [Object] = []
+    package internal(set) var keyOf: [Int32] = []
+    package internal(set) var objects: [Object] = []
     /// The bytes of every string.
-    var text: [UInt8] = []
+    package internal(set) var text: [UInt8] = []
     public internal(set) var keys = KeyTable()
     /// The tree's root (a subgraph answer's `data`).
     public var root: Value = .null
@@ -187,6 +187,10 @@ public struct ResponseBuffer: Sendable {
             return
         }
         var run = objects[Int(o)]
+        if run.next < 0 {   // one run (the executor's objects, most of a subgraph's): nothing to skip
+            for s in Int(run.first)..<(Int(run.first) + Int(run.count)) { body(keyOf[s], values[s]) }
+            return
+        }
         var seen: [Int32] = []
         var firstRun = true
         while true {
@@ -265,7 +269,7 @@ public struct ResponseBuffer: Sendable {
 
     /// The text from `start` on as valid UTF-8: a subgraph's invalid bytes become U+FFFD (as
     /// reading them into a `String` does), so that no client or subgraph is sent invalid JSON.
-    mutating func repairUTF8(from start: Int) {
+    package mutating func repairUTF8(from start: Int) {
         let valid = text.withUnsafeBufferPointer { t -> String? in
             let bytes = UnsafeBufferPointer(rebasing: t[start...])
             guard JSONBytes.anyNonASCII(bytes) else { return nil }
@@ -278,7 +282,7 @@ public struct ResponseBuffer: Sendable {
     }
 
     /// A string's bytes appended to `text`.
-    mutating func string(utf8 u: UnsafeBufferPointer<UInt8>) -> Value {
+    package mutating func string(utf8 u: UnsafeBufferPointer<UInt8>) -> Value {
         let start = text.count
         text.append(contentsOf: u)
         let plain = JSONBytes.plainEnd(u, from: 0) == u.count
@@ -291,7 +295,7 @@ public struct ResponseBuffer: Sendable {
     }
 
     /// A scalar of a JSON value (objects and lists go through `append(json:)`).
-    mutating func append(json: JSON) -> Value {
+    package mutating func append(json: JSON) -> Value {
         switch json {
         case .null: return .null
         case .bool(let b): return Value(.bool, b ? 1 : 0)
@@ -314,44 +318,11 @@ public struct ResponseBuffer: Sendable {
     }
 
     /// `n` records at the end of `values`, to be filled in (their children go after them).
-    private mutating func reserve(_ n: Int) -> Int {
+    package mutating func reserve(_ n: Int) -> Int {
         let first = values.count
         values.append(contentsOf: repeatElement(.null, count: n))
         keyOf.append(contentsOf: repeatElement(-1, count: n))
         return first
-    }
-
-    /// An in-process subgraph's result tree, copied (the boundary between the engine's tree,
-    /// which its resolvers complete out of order, and the plan run's buffer).
-    public init(tree: ResultNode) {
-        var ids: [ObjectIdentifier: [Int32]] = [:]
-        root = append(tree, &ids)
-    }
-
-    /// `ids`: the key ids of each object shape met (the executor's objects share shapes: a
-    /// shape's keys are looked up once, not once per object).
-    private mutating func append(_ node: ResultNode, _ ids: inout [ObjectIdentifier: [Int32]]) -> Value {
-        if node.isNull { return .null }
-        let cells = node.cells
-        let first = reserve(cells.count)
-        for j in cells.indices {
-            switch cells[j] {
-            case .json(let json): values[first + j] = append(json: json)
-            case .node(let child): values[first + j] = append(child, &ids)
-            case .pending: values[first + j] = .null
-            }
-        }
-        guard let shape = node.shape else { return Value(.list, UInt32(first), UInt64(cells.count)) }
-        let shapeIDs: [Int32]
-        if let known = ids[ObjectIdentifier(shape)], known.count >= cells.count {
-            shapeIDs = known
-        } else {
-            shapeIDs = shape.keys.map { keys.id($0) }
-            ids[ObjectIdentifier(shape)] = shapeIDs
-        }
-        for j in cells.indices { keyOf[first + j] = shapeIDs[j] }
-        objects.append(Object(first: Int32(first), count: Int32(cells.count), next: -1))
-        return Value(.object, UInt32(objects.count - 1))
     }
 
     // MARK: Absorbing and merging
@@ -420,7 +391,7 @@ public struct ResponseBuffer: Sendable {
         }
     }
 
-    mutating func merged(_ x: Value, _ y: Value) -> Value {
+    package mutating func merged(_ x: Value, _ y: Value) -> Value {
         if x.kind == .object, y.kind == .object {
             merge(x.object, y.object)
             return x
@@ -449,14 +420,14 @@ public struct KeyTable: Sendable {
     public init() {}
 
     /// The keys' lengths in bytes, by id.
-    func lengths<T>(_ body: (UnsafeBufferPointer<Int>) -> T) -> T {
+    package func lengths<T>(_ body: (UnsafeBufferPointer<Int>) -> T) -> T {
         var lengths = [Int](repeating: 0, count: names.count)
         for id in 0..<names.count { lengths[id] = Int(starts[id + 1] - starts[id]) }
         return lengths.withUnsafeBufferPointer(body)
     }
 
     @inline(__always)
-    static func hash(_ u: UnsafeBufferPointer<UInt8>) -> Int {
+    package static func hash(_ u: UnsafeBufferPointer<UInt8>) -> Int {
         // Seeded per process (keys can come from data a client wrote: no collisions made ahead).
         var h = Hasher()
         h.combine(bytes: UnsafeRawBufferPointer(u))
@@ -465,7 +436,7 @@ public struct KeyTable: Sendable {
 
     /// The id of the key with these bytes, if it has one.
     @inline(__always)
-    func find(utf8 u: UnsafeBufferPointer<UInt8>, hash h: Int) -> Int32? {
+    package func find(utf8 u: UnsafeBufferPointer<UInt8>, hash h: Int) -> Int32? {
         let mask = table.count - 1
         var i = h & mask
         while true {
@@ -479,7 +450,7 @@ public struct KeyTable: Sendable {
 
     /// Whether key `id` has these bytes.
     @inline(__always)
-    func `is`(_ id: Int32, _ u: UnsafeBufferPointer<UInt8>) -> Bool {
+    package func `is`(_ id: Int32, _ u: UnsafeBufferPointer<UInt8>) -> Bool {
         let s = Int(starts[Int(id)]), e = Int(starts[Int(id) + 1])
         return e - s == u.count && bytes.withUnsafeBufferPointer { sameBytes($0.baseAddress.map { $0 + s }, u.baseAddress, u.count) }
     }
@@ -490,7 +461,7 @@ public struct KeyTable: Sendable {
     }
 
     /// The id of the key with these bytes (a new one when it has none).
-    mutating func id(utf8 u: UnsafeBufferPointer<UInt8>) -> Int32 {
+    package mutating func id(utf8 u: UnsafeBufferPointer<UInt8>) -> Int32 {
         let h = Self.hash(u)
         if let found = find(utf8: u, hash: h) { return found }
         let id = Int32(names.count)
