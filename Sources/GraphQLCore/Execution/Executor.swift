@@ -312,49 +312,6 @@ extension Executor {
     }
 }
 
-/// A path in the response, shared by children (built into an array only when needed).
-indirect enum ResponsePath: Sendable {
-    case root
-    case key(String, ResponsePath)
-    case index(Int, ResponsePath)
-
-    var elements: [PathElement] {
-        var out: [PathElement] = []
-        var p = self
-        while true {
-            switch p {
-            case .root: return out.reversed()
-            case .key(let k, let parent): out.append(.key(k)); p = parent
-            case .index(let i, let parent): out.append(.index(i)); p = parent
-            }
-        }
-    }
-}
-
-/// The path of one value: its parent's path and its own key or index, boxed into a
-/// `ResponsePath` only when something keeps it (a pending resolver, the children of an object or
-/// a list, an error) — a leaf field costs no allocation for its path.
-struct PathStep: Sendable {
-    enum Last: Sendable {
-        case key(String)
-        case index(Int)
-    }
-    let parent: ResponsePath
-    let last: Last
-
-    init(_ parent: ResponsePath, key: String) { self.parent = parent; last = .key(key) }
-    init(_ parent: ResponsePath, index: Int) { self.parent = parent; last = .index(index) }
-
-    var boxed: ResponsePath {
-        switch last {
-        case .key(let k): return .key(k, parent)
-        case .index(let i): return .index(i, parent)
-        }
-    }
-
-    var elements: [PathElement] { boxed.elements }
-}
-
 /// One field to resolve on objects of one type: collected, looked up and with arguments coerced once.
 final class FieldPlan: @unchecked Sendable {
     let responseKey: String
@@ -418,12 +375,14 @@ final class ExecutionState: @unchecked Sendable {
     /// (made when the object is, its keys those of its collected fields), a list's items one
     /// run; a value that comes later (an asynchronous resolver) fills its record when it comes.
     var out = ResponseBuffer()
-    /// Where each object and list of the response sits (`containers[0]` the root), for null
-    /// propagation (§6.4.4): its parent's container and record, whether that position is
-    /// non-null, and whether it was nulled.
+    /// Where each object and list of the response sits (`containers[0]` the root): its parent's
+    /// container and record, its own first record, whether its position is non-null and whether
+    /// it was nulled — for null propagation (§6.4.4), and an error's path read back from the
+    /// buffer (no path is built for a value that does not fail).
     struct Container {
         let parent: Int32
         let slot: Int32
+        let first: Int32
         let nonNull: Bool
         var isNull = false
     }
@@ -433,14 +392,13 @@ final class ExecutionState: @unchecked Sendable {
     static let generations = Atomic<UInt64>(0)
 
     /// Where a value that is not there yet goes: its record, the object or list that holds
-    /// it, its field plan and path.
+    /// it, and its field plan.
     struct Slot {
         let container: Int32
         let index: Int
         let plan: FieldPlan
         /// The list level of the plan's type the value is at.
         let level: Int
-        let path: PathStep
     }
     /// A value an asynchronous resolver will give.
     struct Pending {
@@ -481,17 +439,17 @@ final class ExecutionState: @unchecked Sendable {
         let plans = collectPlans(rootType, [operation.selectionSet])
         let (root, first) = objectRun(plans)
         out.root = root
-        containers.append(Container(parent: -1, slot: -1, nonNull: true))
+        containers.append(Container(parent: -1, slot: -1, first: Int32(first), nonNull: true))
         if operation.operation == .mutation {
             // Root fields of a mutation run serially, in document order (§6.2.2).
             for (i, plan) in plans.enumerated() {
-                let ok = executeFields(rootType, rootValue, [plan], 0, first + i, .root)
+                let ok = executeFields(rootType, rootValue, [plan], 0, first + i)
                 if !ok { dataIsNull = true; break }
                 await drain()
                 if dataIsNull || containers[0].isNull { break }
             }
         } else {
-            if !executeFields(rootType, rootValue, plans, 0, first, .root) { dataIsNull = true }
+            if !executeFields(rootType, rootValue, plans, 0, first) { dataIsNull = true }
             await drain()
         }
         return result()
@@ -501,8 +459,8 @@ final class ExecutionState: @unchecked Sendable {
     func runEvent(rootType: NamedType, plan: FieldPlan, value: Output) async -> ExecutionResult {
         let (root, first) = objectRun([plan])
         out.root = root
-        containers.append(Container(parent: -1, slot: -1, nonNull: true))
-        if !complete(value, 0, plan, 0, first, PathStep(.root, key: plan.responseKey)) {
+        containers.append(Container(parent: -1, slot: -1, first: Int32(first), nonNull: true))
+        if !complete(value, 0, plan, 0, first) {
             if plan.levels.nonNullAt[0] { dataIsNull = true } else { setNull(first) }
         }
         await drain()
@@ -660,7 +618,7 @@ final class ExecutionState: @unchecked Sendable {
     /// Completes a value that arrived late into its slot (a failure nulls up to the nearest
     /// nullable position).
     func fill(_ slot: Slot, _ output: Output) {
-        if !complete(output, slot.level, slot.plan, slot.container, slot.index, slot.path) {
+        if !complete(output, slot.level, slot.plan, slot.container, slot.index) {
             nullOut(slot.container, slot.index, nonNull: slot.plan.levels.nonNullAt[slot.level])
         }
     }
@@ -706,8 +664,7 @@ final class ExecutionState: @unchecked Sendable {
 
     /// Resolves `plans` on one object into its run (`first`: the record of `plans[0]`, in
     /// `container`); false when a non-null field failed (the object is null).
-    func executeFields(_ type: NamedType, _ object: AnyObjectBox, _ plans: [FieldPlan], _ container: Int32, _ first: Int,
-                       _ path: ResponsePath) -> Bool {
+    func executeFields(_ type: NamedType, _ object: AnyObjectBox, _ plans: [FieldPlan], _ container: Int32, _ first: Int) -> Bool {
         for (i, plan) in plans.enumerated() {
             let index = first + i
             if plan.isTypename {
@@ -726,12 +683,26 @@ final class ExecutionState: @unchecked Sendable {
                     output = resolve(object, plan, args)
                 }
             }
-            if !complete(output, 0, plan, container, index, PathStep(path, key: plan.responseKey)) {
+            if !complete(output, 0, plan, container, index) {
                 if plan.levels.nonNullAt[0] { return false }
                 setNull(index)
             }
         }
         return true
+    }
+
+    /// The response path of record `index` of `container`, read back from the buffer: a
+    /// member's key, an item's position, up to the root.
+    func path(_ container: Int32, _ index: Int) -> [PathElement] {
+        var elements: [PathElement] = []
+        var c = Int(container), r = index
+        while c >= 0 {
+            let k = out.keyOf[r]
+            elements.append(k >= 0 ? .key(out.keys.names[Int(k)]) : .index(r - Int(containers[c].first)))
+            r = Int(containers[c].slot)
+            c = Int(containers[c].parent)
+        }
+        return elements.reversed()
     }
 
     /// An object's `__typename` as a value: the string written once per type and field.
@@ -783,17 +754,17 @@ final class ExecutionState: @unchecked Sendable {
     /// CompleteValue (§6.4.3) of the value at list level `level` of the plan's type into
     /// record `index` (in `container`); false when it is null or failed where that level is non-null (the
     /// caller propagates).
-    func complete(_ output: Output, _ level: Int, _ plan: FieldPlan, _ container: Int32, _ index: Int, _ path: PathStep) -> Bool {
+    func complete(_ output: Output, _ level: Int, _ plan: FieldPlan, _ container: Int32, _ index: Int) -> Bool {
         switch output {
         case .async(let thunk):
-            pending.append(Pending(thunk: thunk, slot: Slot(container: container, index: index, plan: plan, level: level, path: path)))
+            pending.append(Pending(thunk: thunk, slot: Slot(container: container, index: index, plan: plan, level: level)))
             return true
         case .batched(let resolver, let source):
-            batched.append(BatchItem(resolver: resolver, source: source, slot: Slot(container: container, index: index, plan: plan, level: level, path: path)))
+            batched.append(BatchItem(resolver: resolver, source: source, slot: Slot(container: container, index: index, plan: plan, level: level)))
             return true
         case .error(var e):
             if e.locations.isEmpty { e.locations = locations(plan.fieldNodes) }
-            e.path = path.elements
+            e.path = path(container, index)
             errors.append(e)
             return false
         default:
@@ -803,19 +774,19 @@ final class ExecutionState: @unchecked Sendable {
         if levels.nonNullAt[level] {
             if case .null = output {
                 errors.append(GraphQLError("Cannot return null for non-nullable field \(plan.parentType).\(plan.fieldName).",
-                                           locations: locations(plan.fieldNodes), path: path.elements))
+                                           locations: locations(plan.fieldNodes), path: path(container, index)))
                 return false
             }
-            let ok = completeValue(output, level, plan, container, index, path)
+            let ok = completeValue(output, level, plan, container, index)
             if ok, out.values[index].isNull { return false }
             return ok
         }
-        return completeValue(output, level, plan, container, index, path)
+        return completeValue(output, level, plan, container, index)
     }
 
     /// `complete` once the value's own null check is done: a list (level above the named type)
     /// or a value of the named type.
-    func completeValue(_ output: Output, _ level: Int, _ plan: FieldPlan, _ container: Int32, _ index: Int, _ path: PathStep) -> Bool {
+    func completeValue(_ output: Output, _ level: Int, _ plan: FieldPlan, _ container: Int32, _ index: Int) -> Bool {
         let levels = plan.levels
         if level < levels.listDepth {
             switch output {
@@ -825,12 +796,11 @@ final class ExecutionState: @unchecked Sendable {
             case .list(let items):
                 let first = out.reserve(items.count)
                 out.values[index] = ResponseBuffer.Value(.list, UInt32(first), UInt64(items.count))
-                containers.append(Container(parent: container, slot: Int32(index), nonNull: levels.nonNullAt[level]))
+                containers.append(Container(parent: container, slot: Int32(index), first: Int32(first), nonNull: levels.nonNullAt[level]))
                 let list = Int32(containers.count - 1)
-                let listPath = path.boxed
                 let itemNonNull = levels.nonNullAt[level + 1]
                 for (i, item) in items.enumerated() {
-                    if !complete(item, level + 1, plan, list, first + i, PathStep(listPath, index: i)) {
+                    if !complete(item, level + 1, plan, list, first + i) {
                         if itemNonNull {
                             containers[Int(list)].isNull = true
                             return false
@@ -841,7 +811,7 @@ final class ExecutionState: @unchecked Sendable {
                 return true
             default:
                 errors.append(GraphQLError("Expected Iterable, but did not find one for field \"\(plan.parentType).\(plan.fieldName)\".",
-                                           locations: locations(plan.fieldNodes), path: path.elements))
+                                           locations: locations(plan.fieldNodes), path: path(container, index)))
                 return false
             }
         }
@@ -854,7 +824,7 @@ final class ExecutionState: @unchecked Sendable {
             guard let t = namedType(plan, n), t.kind.isLeaf, let v = Values.serializeLeaf(t, value) else {
                 let what = schema.types[n]?.kind == .enumType ? "Enum \"\(n)\" cannot represent value: \(value.text)"
                     : "\(n) cannot represent value: \(value.text)"
-                errors.append(GraphQLError(what, locations: locations(plan.fieldNodes), path: path.elements))
+                errors.append(GraphQLError(what, locations: locations(plan.fieldNodes), path: path(container, index)))
                 return false
             }
             let written = out.append(json: v)
@@ -867,12 +837,12 @@ final class ExecutionState: @unchecked Sendable {
             } else {
                 guard let declared = namedType(plan, n), declared.kind.isComposite else {
                     errors.append(GraphQLError("Field \(plan.parentType).\(plan.fieldName) returned an object for non-object type \(n).",
-                                               locations: locations(plan.fieldNodes), path: path.elements))
+                                               locations: locations(plan.fieldNodes), path: path(container, index)))
                     return false
                 }
                 guard let found = schema.types[box.typeName], found.kind == .object, schema.isPossibleType(declared, box.typeName) else {
                     errors.append(GraphQLError("Abstract type \"\(n)\" must resolve to an Object type at runtime for field \"\(plan.parentType).\(plan.fieldName)\". Got \"\(box.typeName)\".",
-                                               locations: locations(plan.fieldNodes), path: path.elements))
+                                               locations: locations(plan.fieldNodes), path: path(container, index)))
                     return false
                 }
                 runtime = found
@@ -884,9 +854,9 @@ final class ExecutionState: @unchecked Sendable {
             }
             let (object, first) = objectRun(subPlans)
             out.values[index] = object
-            containers.append(Container(parent: container, slot: Int32(index), nonNull: levels.nonNullAt[level]))
+            containers.append(Container(parent: container, slot: Int32(index), first: Int32(first), nonNull: levels.nonNullAt[level]))
             let child = Int32(containers.count - 1)
-            if !executeFields(runtime, box, subPlans, child, first, path.boxed) {
+            if !executeFields(runtime, box, subPlans, child, first) {
                 containers[Int(child)].isNull = true
                 setNull(index)
                 return false
@@ -894,7 +864,7 @@ final class ExecutionState: @unchecked Sendable {
             return true
         default:
             errors.append(GraphQLError("Field \(plan.parentType).\(plan.fieldName) returned a value of the wrong shape for \(n).",
-                                       locations: locations(plan.fieldNodes), path: path.elements))
+                                       locations: locations(plan.fieldNodes), path: path(container, index)))
             return false
         }
     }
