@@ -40,15 +40,16 @@ public enum PathSegment: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// One request to one subgraph.
-public struct FetchNode: Sendable {
+/// One request to one subgraph, prepared once with its plan and shared by every run of it (an
+/// object: a plan run's steps hold it by reference, not copied field by field).
+public final class FetchNode: Sendable {
     public let subgraph: String
     /// The operation sent to the subgraph.
     public let operation: String
     /// Prepared once with the plan: the operation parsed (what an in-process subgraph executes,
     /// no parsing per request) and as a JSON string literal (what a remote request body carries).
-    public var document: Document?
-    public var operationJSON: [UInt8] = []
+    public let document: Document?
+    public let operationJSON: [UInt8]
     public let operationKind: OperationType
     /// Client variables the operation uses (passed through).
     public let variables: [String]
@@ -56,10 +57,23 @@ public struct FetchNode: Sendable {
     public let entities: [EntityRepresentation]
     /// Fields of one response key with different shapes were aliased: alias → the client's
     /// response key, restored in the answer before it is merged.
-    public var internalAliases: [String: String] = [:]
+    public let internalAliases: [String: String]
     /// Variables the executor fills per entity from an ancestor's context (`@fromContext`);
     /// entities with different values go in separate requests.
-    public var contextInputs: [ContextInput] = []
+    public let contextInputs: [ContextInput]
+
+    public init(subgraph: String, operation: String, operationKind: OperationType, variables: [String], entities: [EntityRepresentation],
+                internalAliases: [String: String] = [:], contextInputs: [ContextInput] = []) {
+        self.subgraph = subgraph
+        self.operation = operation
+        self.operationKind = operationKind
+        self.variables = variables
+        self.entities = entities
+        self.internalAliases = internalAliases
+        self.contextInputs = contextInputs
+        document = try? Parser.parse(operation, options: ParserOptions(maxTokens: nil))
+        operationJSON = JSON.string(operation).bytes
+    }
 }
 
 /// A variable of an entity fetch whose value is picked from the nearest ancestor setting a context.

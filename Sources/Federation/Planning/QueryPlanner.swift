@@ -405,13 +405,6 @@ struct PlanAssembly {
     }
 
     func makeFetch(_ g: FetchGroup) -> FetchNode {
-        var fetch = makeFetchText(g)
-        fetch.document = try? Parser.parse(fetch.operation, options: ParserOptions(maxTokens: nil))
-        fetch.operationJSON = JSON.string(fetch.operation).bytes
-        return fetch
-    }
-
-    func makeFetchText(_ g: FetchGroup) -> FetchNode {
         let name = builder.graphName(g.graph)
         var renames: [String: String] = [:]
         SelectionTree.aliasConflicts([g.output], schema: builder.schema, reserved: builder.clientResponseKeys, renames: &renames)
