@@ -320,7 +320,18 @@ struct PlatformTests {
                 #expect(r.json?["errors"] == nil, "\(query): \(r.text)")
                 #expect(event?["type"] == "Probed" && event?["data"] == #"{"probe": 7}"# && event?["metadata"] == #"{"by": "test"}"#, "\(query): \(r.text)")
             }
-            let bare = try await client.query("{ agent(id: \"\(agent)\") { history(last: 1) { type version } } }", headers: acme)
+            // The ids the store minted are time-ordered UUIDs (version 7), in the order appended.
+            let many = try await client.query(#"""
+                mutation { appendEvents(streamId: "\#(streamID)", expectedVersion: \#(version + 1),
+                  events: [{type: "A"}, {type: "B"}, {type: "C"}]) { toVersion } }
+                """#, headers: acme)
+            #expect(many.json?["data"]?["appendEvents"]?["toVersion"]?.intValue == version + 4, "\(many.text)")
+            let read = try await client.query(#"{ stream(streamId: "\#(streamID)", fromVersion: \#(version + 1)) { events { id type } } }"#, headers: acme)
+            let ids = read.json?["data"]?["stream"]?["events"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
+            #expect(ids.count == 4, "\(read.text)")
+            #expect(ids.allSatisfy { Array($0)[14] == "7" }, "version 7: \(ids)")
+            #expect(Array(ids.dropFirst()) == ids.dropFirst().sorted(), "one append's ids in order: \(ids)")
+            let bare = try await client.query("{ agent(id: \"\(agent)\") { history(last: 4) { type version } } }", headers: acme)
             #expect(bare.json?["data"]?["agent"]?["history"]?[0]?["version"]?.intValue == version + 1, "\(bare.text)")
             #expect(bare.json?["errors"] == nil, "\(bare.text)")
         }

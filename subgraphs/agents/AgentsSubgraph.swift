@@ -175,7 +175,7 @@ public enum AgentsSubgraph {
                         throw GraphQLError("The tenant's quota of \(quota) agents is reached.", code: "QUOTA_EXCEEDED",
                                            extensions: ["maxAgents": .int(quota)])
                     }
-                    let id = UUID()
+                    let id = TimeOrderedUUID.make()
                     let row = try await c.query("""
                         INSERT INTO agents (id, tenant_id, name, kind, capabilities) VALUES (\(id), \(tid), \(name), \(kind), \(caps))
                         RETURNING \(unsafeRaw: agentColumns)
@@ -195,7 +195,7 @@ public enum AgentsSubgraph {
                     try await lockAppends(c)
                     let updated = try await c.query("UPDATE agents SET status = 'BUSY', updated_at = now() WHERE id = \(agentID) AND status <> 'RETIRED'")
                     guard updated.affectedRows == 1 else { throw GraphQLError("No active agent with id \(PostgresUUID.text(agentID)).", code: "NOT_FOUND") }
-                    let id = UUID()
+                    let id = TimeOrderedUUID.make()
                     let row = try await c.query("""
                         INSERT INTO tasks (id, tenant_id, title, priority, status, agent_id) VALUES (\(id), \(tid), \(title), \(priority), 'ASSIGNED', \(agentID))
                         RETURNING \(unsafeRaw: taskColumns)
@@ -236,7 +236,7 @@ public enum AgentsSubgraph {
         try await lockAppends(c)
         try await c.query("""
             INSERT INTO events (tenant_id, event_id, stream_id, stream_version, type, data)
-            SELECT \(tenant), \(UUID()), \(stream), coalesce(max(stream_version), 0) + 1, \(type), \(json)::jsonb
+            SELECT \(tenant), \(TimeOrderedUUID.make()), \(stream), coalesce(max(stream_version), 0) + 1, \(type), \(json)::jsonb
             FROM events WHERE tenant_id = \(tenant) AND stream_id = \(stream)
             """)
     }

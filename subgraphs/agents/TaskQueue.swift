@@ -33,7 +33,7 @@ enum TaskQueue {
                     try await AgentsSubgraph.lockAppends(c)
                     let row = try await c.query("""
                         INSERT INTO tasks (id, tenant_id, title, priority, status, capability, payload, max_attempts, backoff_ms)
-                        VALUES (\(UUID()), \(tid), \(title), \(priority), 'PENDING', \(capability), \(payload)::jsonb, \(maxAttempts), \(backoff))
+                        VALUES (\(TimeOrderedUUID.make()), \(tid), \(title), \(priority), 'PENDING', \(capability), \(payload)::jsonb, \(maxAttempts), \(backoff))
                         RETURNING \(unsafeRaw: columns)
                         """).first!
                     let t = try Task(row)
@@ -227,7 +227,7 @@ enum TaskQueue {
         guard let agentID else { return }
         try await c.query("""
             UPDATE agents SET status = 'IDLE', updated_at = now() WHERE id = \(agentID) AND status = 'BUSY'
-              AND NOT EXISTS (SELECT 1 FROM tasks WHERE agent_id = \(agentID) AND status IN ('ASSIGNED', 'CLAIMED') AND id <> \(task ?? UUID()))
+              AND NOT EXISTS (SELECT 1 FROM tasks WHERE agent_id = \(agentID) AND status IN ('ASSIGNED', 'CLAIMED') AND id <> \(task ?? TimeOrderedUUID.make()))
             """)
     }
 

@@ -158,7 +158,8 @@ public enum EventsSubgraph {
                                        extensions: ["maxEvents": .int(maxEventsPerAppend)])
                 }
                 guard id.utf8.count <= 200 else { throw GraphQLError("streamId may be at most 200 bytes.", code: "BAD_USER_INPUT") }
-                var ids: [UUID] = [], versions: [Int] = [], types: [String] = [], data: [String] = [], meta: [String] = []
+                let ids = TimeOrderedUUID.make(items.count)
+                var versions: [Int] = [], types: [String] = [], data: [String] = [], meta: [String] = []
                 var causes: [String] = [], correlations: [String] = []
                 for (i, item) in items.enumerated() {
                     let o = item.objectValue ?? [:]
@@ -172,7 +173,7 @@ public enum EventsSubgraph {
                             throw GraphQLError("events[\(i)].\(key) must be a JSON object.", code: "BAD_USER_INPUT")
                         }
                     }
-                    ids.append(UUID()); versions.append(expected + i + 1); types.append(o["type"]?.stringValue ?? "")
+                    versions.append(expected + i + 1); types.append(o["type"]?.stringValue ?? "")
                     data.append(o["data"]?.stringValue ?? "{}"); meta.append(o["metadata"]?.stringValue ?? "{}")
                     causes.append(o["causationId"]?.stringValue ?? ""); correlations.append(o["correlationId"]?.stringValue ?? "")
                 }

@@ -72,7 +72,7 @@ public final class EventFeed: Sendable {
         let head: Int = try await pool.withTenant(PostgresUUID.text(tenant)) { c in
             try await c.query("SELECT coalesce(max(global_position), 0)::int8 AS p FROM events").first!.decode("p")
         }
-        let id = UUID()
+        let id = TimeOrderedUUID.make()
         let (stream, continuation) = AsyncThrowingStream<Event, any Error>.makeStream(bufferingPolicy: .bufferingOldest(Self.bufferLimit + 1))
         continuation.onTermination = { [weak self] _ in self?.remove(tenant, id) }
         let start = state.withLock { s -> Bool in
