@@ -6,9 +6,7 @@ import PlatformKit
 import Synchronization
 
 /// Plans (with an LRU cache keyed by document and operation name, never by variable values)
-/// and executes operations over a supergraph. A query's or mutation's literal arguments are
-/// hoisted into variables first (`LiteralHoisting`): operations that differ only in their
-/// literals share one plan, and the subgraphs get the values as variables.
+/// and executes operations over a supergraph.
 public final class FederatedExecutor: OperationExecutor {
     public let supergraph: Supergraph
     let planner: QueryPlanner
@@ -34,9 +32,8 @@ public final class FederatedExecutor: OperationExecutor {
         self.cache = BoundedCache(maxEntries: planCacheSize, maxBytes: 32 << 20)
     }
 
-    /// - Parameter shape: the document's text when it is not the request's source (a hoisted document's).
-    public func plan(_ request: ExecutionRequest, variant: String? = nil, shape: String? = nil) throws -> QueryPlan {
-        var key = (shape ?? request.source.map { String(decoding: $0.bytes, as: UTF8.self) } ?? Printer.print(request.document)) + "\u{0}"
+    public func plan(_ request: ExecutionRequest, variant: String? = nil) throws -> QueryPlan {
+        var key = (request.source.map { String(decoding: $0.bytes, as: UTF8.self) } ?? Printer.print(request.document)) + "\u{0}"
             + (request.operationName ?? "") + "\u{0}" + (variant ?? "")
         // Progressive @override: each request rolls its labels; plans are cached per outcome.
         var labels: Set<String>?
@@ -61,15 +58,8 @@ public final class FederatedExecutor: OperationExecutor {
     }
 
     public func execute(_ request: ExecutionRequest, context: RequestContext) async -> ExecutionResult {
-        var request = request
-        var shape: String?
-        if let hoisted = LiteralHoisting.hoist(request.document, operationName: request.operationName, schema: supergraph.apiSchema) {
-            request.document = hoisted.document
-            for (name, value) in hoisted.values { request.variables[name] = value }
-            shape = hoisted.shape
-        }
         let plan: QueryPlan
-        switch planned(request, context, shape: shape) {
+        switch planned(request, context) {
         case .success(let p): plan = p
         case .failure(let e): return ExecutionResult(data: .null, errors: [e])
         }
@@ -94,8 +84,8 @@ public final class FederatedExecutor: OperationExecutor {
         }
     }
 
-    func planned(_ request: ExecutionRequest, _ context: RequestContext, shape: String? = nil) -> Result<QueryPlan, GraphQLError> {
-        do { return .success(try self.plan(request, variant: context.removedFields, shape: shape)) } catch let e as PlanningError {
+    func planned(_ request: ExecutionRequest, _ context: RequestContext) -> Result<QueryPlan, GraphQLError> {
+        do { return .success(try self.plan(request, variant: context.removedFields)) } catch let e as PlanningError {
             return .failure(GraphQLError(e.message, code: e.code.rawValue))
         } catch let e as FederationError {
             return .failure(GraphQLError(e.message, code: e.code.rawValue))
