@@ -364,13 +364,21 @@ struct PlatformTests {
             let id = try #require(product["id"]?.stringValue)
             let cachedAgain = try await client.query(search, headers: [("x-tenant", "acme")])
             #expect(cachedAgain.text == first.text)
+            // Looked up twice: read from PostgreSQL into Redis, then from Redis (and decoded once, kept in memory).
+            for _ in 0..<2 {
+                let before = try await client.query(#"{ dataProduct(id: "\#(id)") { refreshedAt } }"#, headers: [("x-tenant", "acme")])
+                #expect(before.json?["data"]?["dataProduct"]?["refreshedAt"] == product["refreshedAt"])
+            }
             let refreshed = try await client.query(#"mutation { refreshDataProduct(id: "\#(id)") { refreshedAt } }"#, headers: [("x-tenant", "acme")])
             let at = try #require(refreshed.json?["data"]?["refreshDataProduct"]?["refreshedAt"])
             #expect(at != product["refreshedAt"])
             let after = try await client.query(search, headers: [("x-tenant", "acme")])
             #expect(after.json?["data"]?["searchDataProducts"]?["results"]?[0]?["refreshedAt"] == at)
-            let lookup = try await client.query(#"{ dataProduct(id: "\#(id)") { refreshedAt } }"#, headers: [("x-tenant", "acme")])
-            #expect(lookup.json?["data"]?["dataProduct"]?["refreshedAt"] == at)
+            // After the refresh: from PostgreSQL, then from Redis's new bytes (never the product decoded before).
+            for _ in 0..<2 {
+                let lookup = try await client.query(#"{ dataProduct(id: "\#(id)") { refreshedAt } }"#, headers: [("x-tenant", "acme")])
+                #expect(lookup.json?["data"]?["dataProduct"]?["refreshedAt"] == at)
+            }
         }
     }
 

@@ -398,7 +398,7 @@ struct ShapingProgram: Sendable {
             guard let def = schema.field(named, name) else { continue }
             let levels = TypeLevels(def.type)
             var nonNull: UInt32 = 0
-            for (l, n) in levels.nonNullAt.enumerated() where n && l < 32 { nonNull |= 1 << UInt32(l) }
+            for l in 0..<min(levels.listDepth + 1, 32) where levels.nonNullAt[l] { nonNull |= 1 << UInt32(l) }
             let target = schema.types[levels.namedTypeName]
             fields.append(FieldInfo(nodes: nodes, selectionSets: nodes.compactMap(\.selectionSet), typeName: levels.namedTypeName))
             made.append(Step(key: keyID(responseKey), keyBytes: keyBytes, kind: target.map(Self.kind) ?? .missing,

@@ -196,23 +196,46 @@ public struct ObjectField: Sendable, Hashable {
 /// level `listDepth` the named type), and the named type's name — no matching on the indirect
 /// `TypeReference` per value.
 public struct TypeLevels: Sendable {
-    public let nonNullAt: [Bool]
+    /// Whether each list level (0: the value itself, then each list's items) is non-null.
+    public let nonNullAt: NonNullLevels
     public let listDepth: Int
     public let namedTypeName: String
 
     public init(_ type: TypeReference) {
-        var nonNullAt: [Bool] = []
+        var nonNullAt = NonNullLevels()
         var t = type
+        var level = 0
         while true {
             var nonNull = false
             if case .nonNull(let inner) = t { nonNull = true; t = inner }
-            nonNullAt.append(nonNull)
+            nonNullAt.set(level, nonNull)
             guard case .list(let inner) = t else { break }
             t = inner
+            level += 1
         }
         self.nonNullAt = nonNullAt
-        listDepth = nonNullAt.count - 1
+        listDepth = level
         namedTypeName = t.namedType.value
+    }
+}
+
+/// Non-null flags by list level, in a word (no allocation for a field plan's type); levels past
+/// 63, which no real schema has, in an array.
+public struct NonNullLevels: Sendable {
+    private var bits: UInt64 = 0
+    private var beyond: [Bool] = []
+    public init() {}
+
+    public subscript(level: Int) -> Bool {
+        level < 64 ? (bits >> UInt64(level)) & 1 == 1 : beyond[level - 64]
+    }
+
+    mutating func set(_ level: Int, _ nonNull: Bool) {
+        if level < 64 {
+            if nonNull { bits |= 1 << UInt64(level) }
+        } else {
+            beyond.append(nonNull)
+        }
     }
 }
 
