@@ -36,6 +36,19 @@ struct ParserGoldenTests {
         #expect(Printer.print(again) == printed)
     }
 
+    @Test func valuesPrintAsTheyReadBack() throws {
+        let text = #"[{a: "plain", b: "q\"uote \\ back\nline\ttab \u0001 \u007F é 🚀"}, [1, -2.5e3, true, null, ENUM, $v], {}, []]"#
+        let value = try Parser.parseValue(text)
+        #expect(Printer.print(value) == text)
+        #expect(try Parser.parseValue(Printer.print(value)) == value)
+        // Every string a printed literal can hold reads back as itself.
+        for s in ["", "x", "\"", "\\", "\u{7F}", "a\u{0}b", "\r\n", "ünï", "\u{1F680}\"\u{08}\u{0C}"] {
+            let printed = Printer.string(s)
+            guard case .string(let back, _) = try Parser.parseValue(printed) else { Issue.record("\(printed) is not a string"); continue }
+            #expect(back == s, "\(printed)")
+        }
+    }
+
     @Test(arguments: fixtureFiles("err"))
     func rejectsWithAClearLocatedError(_ file: URL) throws {
         let source = Source(bytes: Array(try Data(contentsOf: file)))

@@ -508,7 +508,14 @@ enum Compact {
                 if let a = f.alias { out += a.value + ":" }
                 out += f.name.value
                 if !f.arguments.isEmpty {
-                    out += "(" + f.arguments.map { "\($0.name.value):\(Printer.print($0.value))" }.joined(separator: ",") + ")"
+                    out += "("
+                    for (j, a) in f.arguments.enumerated() {
+                        if j > 0 { out += "," }
+                        out += a.name.value
+                        out += ":"
+                        Printer.write(a.value, into: &out)
+                    }
+                    out += ")"
                 }
                 out += directives(f.directives)
                 if let ss = f.selectionSet { out += selectionSet(ss.selections) }

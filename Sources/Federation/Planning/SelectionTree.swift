@@ -181,7 +181,16 @@ final class SelectionTree {
 
     static func identity(of f: Field) -> String {
         var s = (f.alias.map { $0.value + ":" } ?? "") + f.name.value
-        if !f.arguments.isEmpty { s += "(" + f.arguments.map { "\($0.name.value):\(Printer.print($0.value))" }.joined(separator: ",") + ")" }
+        if !f.arguments.isEmpty {
+            s += "("
+            for (j, a) in f.arguments.enumerated() {
+                if j > 0 { s += "," }
+                s += a.name.value
+                s += ":"
+                Printer.write(a.value, into: &s)
+            }
+            s += ")"
+        }
         s += f.directives.map(Printer.print).joined()
         return s
     }

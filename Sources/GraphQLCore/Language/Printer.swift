@@ -74,19 +74,62 @@ public enum Printer {
     public static func print(_ v: Value) -> String {
         switch v {
         case .variable(let n): return "$" + n
-        case .int(let s), .float(let s): return s
-        case .string(let s, let block): return block ? blockString(s) : string(s)
+        case .int(let s), .float(let s), .enumValue(let s): return s
         case .boolean(let b): return b ? "true" : "false"
         case .null: return "null"
-        case .enumValue(let e): return e
-        case .list(let items): return "[" + items.map(print).joined(separator: ", ") + "]"
-        case .object(let fields): return "{" + fields.map { "\($0.name.value): \(print($0.value))" }.joined(separator: ", ") + "}"
+        default:
+            var out = ""
+            write(v, into: &out)
+            return out
+        }
+    }
+
+    /// A value's text appended to `out` (one string grown in place: a list of a hundred objects
+    /// is not a few hundred strings joined).
+    public static func write(_ v: Value, into out: inout String) {
+        switch v {
+        case .variable(let n):
+            out += "$"
+            out += n
+        case .int(let s), .float(let s), .enumValue(let s): out += s
+        case .string(let s, let block):
+            if block { out += blockString(s) } else { writeString(s, into: &out) }
+        case .boolean(let b): out += b ? "true" : "false"
+        case .null: out += "null"
+        case .list(let items):
+            out += "["
+            for (i, item) in items.enumerated() {
+                if i > 0 { out += ", " }
+                write(item, into: &out)
+            }
+            out += "]"
+        case .object(let fields):
+            out += "{"
+            for (i, field) in fields.enumerated() {
+                if i > 0 { out += ", " }
+                out += field.name.value
+                out += ": "
+                write(field.value, into: &out)
+            }
+            out += "}"
         }
     }
 
     /// A string literal with the escapes the lexer reads back.
     public static func string(_ s: String) -> String {
-        var out = "\""
+        var out = ""
+        writeString(s, into: &out)
+        return out
+    }
+
+    /// A string literal appended to `out`: at once when nothing in it needs an escape.
+    static func writeString(_ s: String, into out: inout String) {
+        out += "\""
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F }) {
+            out += s
+            out += "\""
+            return
+        }
         for u in s.unicodeScalars {
             switch u {
             case "\"": out += "\\\""
@@ -105,7 +148,7 @@ public enum Printer {
                 }
             }
         }
-        return out + "\""
+        out += "\""
     }
 
     /// A block string when it reads back to the same value; otherwise a plain string.
