@@ -178,13 +178,54 @@ final class PlanRun {
     /// The requests of one step, and (kept here) where their answers go.
     struct Outgoing {
         var requests: [Request] = []
-        var targets: [[[Target]]] = []   // per request: per representation
+        var targets: [Targets] = []   // per request
         /// Where the targets were found (their list indices, for error paths).
         var found = Found()
     }
 
     /// An object an entity answer is merged into: the object, and its entry in `Found`.
     typealias Target = (node: Int32, entry: Int)
+
+    /// The objects each representation of a request is merged into, in the order found (several
+    /// when equal representations were sent once), kept flat: a list per representation cost an
+    /// allocation per entity.
+    struct Targets {
+        private var all: [Target] = []
+        /// The next target of the same representation (-1: the last).
+        private var next: [Int32] = []
+        /// Each representation's first and last target.
+        private var head: [Int32] = []
+        private var tail: [Int32] = []
+
+        var count: Int { head.count }
+
+        /// A new representation, merged into `target`.
+        mutating func append(_ target: Target) {
+            head.append(Int32(all.count))
+            tail.append(Int32(all.count))
+            all.append(target)
+            next.append(-1)
+        }
+
+        /// One more object for representation `r`.
+        mutating func add(_ target: Target, to r: Int) {
+            let i = Int32(all.count)
+            all.append(target)
+            next.append(-1)
+            next[Int(tail[r])] = i
+            tail[r] = i
+        }
+
+        func first(_ r: Int) -> Target { all[Int(head[r])] }
+
+        func forEach(_ r: Int, _ body: (Target) -> Void) {
+            var i = head[r]
+            while i >= 0 {
+                body(all[Int(i)])
+                i = next[Int(i)]
+            }
+        }
+    }
 
     /// Values found at a path (objects at the end), with the list indices on the way to each,
     /// kept flat (`stride` per value) so that no value costs an array of its own.
@@ -296,7 +337,7 @@ final class PlanRun {
     /// What a step sends: a root fetch's variables, or an entity fetch's representations collected
     /// from the tree (one request per set of context values).
     func prepare(_ step: Step) -> Outgoing {
-        guard let path = step.path else { return Outgoing(requests: [Request(variables: variables(for: step.fetch))], targets: [[]]) }
+        guard let path = step.path else { return Outgoing(requests: [Request(variables: variables(for: step.fetch))], targets: [Targets()]) }
         var out = Outgoing()
         let (all, found) = batches(path, step.fetch)
         out.found = found
@@ -493,7 +534,7 @@ final class PlanRun {
         /// Representations so far, and where each one's bytes are in `list`.
         var count = 0
         var ranges: [Range<Int>] = []
-        var targets: [[Target]] = []
+        var targets = Targets()
         /// A representation by the hash of its bytes; `sameHash[i]` the next one with the hash of i.
         var byHash: [Int: Int] = [:]
         var sameHash: [Int] = []
@@ -518,7 +559,7 @@ final class PlanRun {
                 if other.count == range.count,
                    list.bytes.withUnsafeBufferPointer({ sameBytes($0.baseAddress! + other.lowerBound, $0.baseAddress! + range.lowerBound, range.count) }) {
                     list.bytes.removeSubrange(commaAt...)
-                    targets[candidate].append(target)
+                    targets.add(target, to: candidate)
                     return
                 }
                 candidate = sameHash[candidate]
@@ -526,7 +567,7 @@ final class PlanRun {
             sameHash.append(byHash[hash] ?? -1)
             byHash[hash] = count
             ranges.append(range)
-            targets.append([target])
+            targets.append(target)
             count += 1
         }
     }
@@ -603,18 +644,17 @@ final class PlanRun {
         return tree.json(current)
     }
 
-    func mergeEntities(_ path: [PathSegment], _ f: FetchNode, _ targets: [[Target]], _ found: Found,
+    func mergeEntities(_ path: [PathSegment], _ f: FetchNode, _ targets: Targets, _ found: Found,
                        _ result: Result<SubgraphResponse, GraphQLError>) {
         switch result {
         case .failure(var e):
-            e.path = targets.first?.first.map { Self.responsePath(path, found.indices(of: $0.entry)) }
+            e.path = targets.count > 0 ? Self.responsePath(path, found.indices(of: targets.first(0).entry)) : nil
             addErrors([e])
         case .success(let response):
             errors += upstreamErrors(response, f) { p in
                 // ["_entities", i, ...rest] → the path of the first object with that representation.
-                guard p.count >= 2, p[0].stringValue == "_entities", let i = p[1].intValue, i >= 0, i < targets.count,
-                      let base = targets[i].first.map({ Self.responsePath(path, found.indices(of: $0.entry)) }) else { return nil }
-                return base + Self.pathElements(Array(p.dropFirst(2)))
+                guard p.count >= 2, p[0].stringValue == "_entities", let i = p[1].intValue, i >= 0, i < targets.count else { return nil }
+                return Self.responsePath(path, found.indices(of: targets.first(i).entry)) + Self.pathElements(Array(p.dropFirst(2)))
             }
             guard let data = response.data else { return }
             let answer = tree.absorb(data, renames: f.internalAliases)
@@ -626,7 +666,8 @@ final class PlanRun {
                 // An @interfaceObject answer names the interface; the object keeps its own type.
                 let theirs = tree.typename(entity.object)
                 let namesInterface = theirs.map { schema.types[$0]?.kind != .object } ?? false
-                for (node, _) in targets[i] {
+                targets.forEach(i) { target in
+                    let node = target.node
                     let keep = namesInterface && tree.typenameValue(node) != nil && !tree.typename(node, is: theirs)
                     tree.merge(node, entity.object, keepTypename: keep)
                 }
