@@ -54,7 +54,8 @@ public enum DataProductsSubgraph {
         var found: [UUID: Product] = [:]
         var missing = ids
         if let redis = ctx.redis, !ids.isEmpty {
-            let keys = try await ids.asyncMap { try await ctx.cacheKey("dp", "product", PostgresUUID.text($0)) }
+            let prefix = try await ctx.cacheKeyPrefix() + "dp:product:"
+            let keys = ids.map { prefix + PostgresUUID.text($0) }
             if let cached = try? await redis.mget(keys) {
                 // What was decoded before from the same bytes is reused (a refreshed product has other bytes).
                 var known = decoded.withLock { d in keys.map { d[$0] } }
@@ -250,15 +251,6 @@ public enum DataProductsSubgraph {
         }
         return Search(total: j["total"]?.intValue ?? 0, results: try (j["results"]?.arrayValue ?? []).map(Product.init(json:)),
                       domains: pairs("domains"), qualities: pairs("qualities"))
-    }
-}
-
-extension Array {
-    func asyncMap<T>(_ f: (Element) async throws -> T) async rethrows -> [T] {
-        var out: [T] = []
-        out.reserveCapacity(count)
-        for e in self { out.append(try await f(e)) }
-        return out
     }
 }
 

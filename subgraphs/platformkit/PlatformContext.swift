@@ -186,7 +186,12 @@ public struct PlatformContext: Sendable {
 
     /// Redis keys are tenant-prefixed.
     public func cacheKey(_ parts: String...) async throws -> String {
-        "tenant:" + ((try await tenantID()).map(PostgresUUID.text) ?? "none") + ":" + parts.joined(separator: ":")
+        try await cacheKeyPrefix() + parts.joined(separator: ":")
+    }
+
+    /// What every Redis key of this request's tenant starts with (for many keys at once).
+    public func cacheKeyPrefix() async throws -> String {
+        "tenant:" + ((try await tenantID()).map(PostgresUUID.text) ?? "none") + ":"
     }
 }
 
