@@ -507,16 +507,7 @@ enum Compact {
             case .field(let f):
                 if let a = f.alias { out += a.value + ":" }
                 out += f.name.value
-                if !f.arguments.isEmpty {
-                    out += "("
-                    for (j, a) in f.arguments.enumerated() {
-                        if j > 0 { out += "," }
-                        out += a.name.value
-                        out += ":"
-                        Printer.write(a.value, into: &out)
-                    }
-                    out += ")"
-                }
+                arguments(f.arguments, into: &out)
                 out += directives(f.directives)
                 if let ss = f.selectionSet { out += selectionSet(ss.selections) }
             case .inlineFragment(let frag):
@@ -528,7 +519,26 @@ enum Compact {
         return out + "}"
     }
 
+    /// `(name:value,…)` appended to `out` (nothing when there are no arguments).
+    static func arguments(_ args: [Argument], into out: inout String) {
+        guard !args.isEmpty else { return }
+        out += "("
+        for (j, a) in args.enumerated() {
+            if j > 0 { out += "," }
+            out += a.name.value
+            out += ":"
+            Printer.write(a.value, into: &out)
+        }
+        out += ")"
+    }
+
     static func directives(_ ds: [Directive]) -> String {
-        ds.map { d in "@" + d.name.value + (d.arguments.isEmpty ? "" : "(" + d.arguments.map { "\($0.name.value):\(Printer.print($0.value))" }.joined(separator: ",") + ")") }.joined()
+        var out = ""
+        for d in ds {
+            out += "@"
+            out += d.name.value
+            arguments(d.arguments, into: &out)
+        }
+        return out
     }
 }

@@ -88,13 +88,13 @@ final class SelectionTree {
     var hasTypename: Bool { byIdentity["__typename"] != nil }
 
     func existingFragment(_ typeCondition: String?, _ directives: [Directive] = []) -> SelectionTree? {
-        let identity = "...\(typeCondition ?? "")" + directives.map(Printer.print).joined()
+        let identity = "...\(typeCondition ?? "")" + Compact.directives(directives)
         return byIdentity[identity].flatMap { entries[$0].children }
     }
 
     /// The tree of `... on typeCondition @directives { }`, created when missing.
     func fragment(_ typeCondition: String?, _ directives: [Directive] = []) -> SelectionTree {
-        let identity = "...\(typeCondition ?? "")" + directives.map(Printer.print).joined()
+        let identity = "...\(typeCondition ?? "")" + Compact.directives(directives)
         if let i = byIdentity[identity], let c = entries[i].children { return c }
         let entry = Entry(kind: .fragment(typeCondition: typeCondition, directives: directives), identity: identity, children: SelectionTree())
         byIdentity[identity] = entries.count
@@ -181,17 +181,8 @@ final class SelectionTree {
 
     static func identity(of f: Field) -> String {
         var s = (f.alias.map { $0.value + ":" } ?? "") + f.name.value
-        if !f.arguments.isEmpty {
-            s += "("
-            for (j, a) in f.arguments.enumerated() {
-                if j > 0 { s += "," }
-                s += a.name.value
-                s += ":"
-                Printer.write(a.value, into: &s)
-            }
-            s += ")"
-        }
-        s += f.directives.map(Printer.print).joined()
+        Compact.arguments(f.arguments, into: &s)
+        s += Compact.directives(f.directives)
         return s
     }
 
@@ -199,12 +190,6 @@ final class SelectionTree {
         var h: UInt32 = 2166136261
         for b in s.utf8 { h = (h ^ UInt32(b)) &* 16777619 }
         return String(h % 100_000)
-    }
-}
-
-extension Printer {
-    static func print(_ d: Directive) -> String {
-        "@" + d.name.value + (d.arguments.isEmpty ? "" : "(" + d.arguments.map { "\($0.name.value):\(Printer.print($0.value))" }.joined(separator: ",") + ")")
     }
 }
 
