@@ -5,8 +5,8 @@ import Testing
 
 /// The plan run's flat response buffer: bodies read into it read back as the same JSON (escaped
 /// strings, repeated and many keys), answers absorbed into one buffer merge by key whatever the
-/// order, an in-process result tree copies over whole, and bodies that are not GraphQL responses
-/// are refused.
+/// order, and bodies that are not GraphQL responses are refused. (The executor's own writing
+/// into a buffer is tested with the executor: `theAnswerIsOneBufferWrittenAsItCompletes`.)
 @Suite("Response buffer")
 struct ResponseBufferTests {
     func data(_ text: String) throws -> ResponseBuffer {

@@ -11,7 +11,7 @@ import SubgraphKit
 import Synchronization
 
 /// An in-package subgraph called in-process: its operation is executed on our engine and its
-/// result tree handed over as it is (no serialisation, no HTTP). Parsed operations are cached.
+/// response buffer handed over as it is (no serialisation, no HTTP). Parsed operations are cached.
 public final class InProcessTransport<Context: Sendable>: SubgraphTransport {
     let subgraph: Subgraph<Context>
     let makeContext: @Sendable ([(String, String)]) -> Context
