@@ -74,6 +74,36 @@ struct RemoteSubgraphTests {
         }
     }
 
+    /// Entity fetches that send the same operation to the same subgraph and are ready together
+    /// go as one request, their representations deduplicated across their paths; each answer
+    /// reaches every object it is for, and so does an error at an entity.
+    @Test func entityFetchesReadyTogetherGoAsOneRequest() async throws {
+        let supergraph = try Supergraph(sdl: try benchFile("supergraph.graphql"))
+        var transports: [String: any SubgraphTransport] = [:]
+        for (name, s) in try BenchSubgraphs.all() { transports[name] = InProcessTransport(subgraph: s) { _ in BenchSubgraphs.Context() } }
+        let query = "{ a: topProducts(first: 1) { upc inStock } b: topProducts(first: 3) { upc inStock } }"
+        let counting = CountingTransports(transports)
+        let executor = FederatedExecutor(supergraph: supergraph, transports: counting.wrapped)
+        // Two flattens to inventory in the plan (a.@ and b.@), one request when run.
+        let plan = try executor.plan(ExecutionRequest(document: try Parser.parse(query)))
+        #expect(plan.text.components(separatedBy: "Fetch(service: \"inventory\")").count - 1 == 2, "\(plan.text)")
+        try await withGateway(executor: executor) { client in
+            let r = try await client.query(query)
+            #expect(r.json?["errors"] == nil, "\(r.text)")
+            #expect(r.json?["data"]?.text == #"{"a":[{"upc":"1","inStock":true}],"b":[{"upc":"1","inStock":true},{"upc":"2","inStock":false},{"upc":"3","inStock":false}]}"#)
+            #expect(counting.counts["inventory"] == 1, "\(counting.counts)")
+        }
+        let sent = Sent()
+        transports["inventory"] = Failing(sent: sent)
+        try await withGateway(executor: FederatedExecutor(supergraph: supergraph, transports: transports)) { client in
+            let r = try await client.query(query)
+            #expect(sent.representations == [3], "product 1 is at a.0 and b.0, sent once")
+            let errors = try #require(r.json?["errors"]?.arrayValue)
+            #expect(errors.map { $0["path"] } == [["a", 0, "inStock"], ["b", 0, "inStock"], ["b", 1, "inStock"], ["b", 2, "inStock"]], "\(r.text)")
+            #expect(r.json?["data"]?["b"]?[0]?.text == #"{"upc":"1","inStock":null}"#)
+        }
+    }
+
     @Test func valuesTheGatewayRejectsAreErrorsAtTheirOwnPaths() async throws {
         let supergraph = try Supergraph(sdl: try benchFile("supergraph.graphql"))
         var transports: [String: any SubgraphTransport] = [:]
@@ -100,10 +130,20 @@ struct RemoteSubgraphTests {
         }
     }
 
+    /// Representations per request, as a subgraph received them.
+    final class Sent: @unchecked Sendable {
+        private let lock = NSLock()
+        private var counts: [Int] = []
+        var representations: [Int] { lock.withLock { counts } }
+        func add(_ n: Int) { lock.withLock { counts.append(n) } }
+    }
+
     /// A subgraph answering field errors at _entities paths.
     struct Failing: SubgraphTransport {
+        var sent: Sent? = nil
         func fetch(_ request: SubgraphRequest) async throws -> SubgraphResponse {
             let n = try request.allVariables()["representations"]?.arrayValue?.count ?? 0
+            sent?.add(n)
             let answer: JSON = ["data": ["_entities": .array((0..<n).map { _ in ["inStock": .null] })],
                                 "errors": .array((0..<n).map { i in ["message": "inventory is out of order", "path": ["_entities", .int(i), "inStock"]] })]
             return try #require(SubgraphResponse.parse(answer.bytes))

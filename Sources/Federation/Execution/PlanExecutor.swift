@@ -175,12 +175,28 @@ final class PlanRun {
         var representations: [UInt8]?
     }
 
-    /// The requests of one step, and (kept here) where their answers go.
+    /// The requests of one step (or of several ready together that send the same operation to
+    /// the same subgraph), and (kept here) where their answers go.
     struct Outgoing {
+        /// The steps whose objects the requests carry (the first names the fetch).
+        var steps: [Int] = []
         var requests: [Request] = []
         var targets: [Targets] = []   // per request
-        /// Where the targets were found (their list indices, for error paths).
-        var found = Found()
+        /// Where the targets were found, per step: a target's `entry` counts on from one step's
+        /// objects to the next's.
+        var parts: [Part] = []
+
+        struct Part {
+            let path: [PathSegment]
+            let found: Found
+            let first: Int
+        }
+
+        /// The response path of the object of entry `entry` (for errors).
+        func responsePath(_ entry: Int) -> [PathElement] {
+            guard let part = parts.last(where: { $0.first <= entry }) else { return [] }
+            return PlanRun.responsePath(part.path, part.found.indices(of: entry - part.first))
+        }
     }
 
     /// An object an entity answer is merged into: the object, and its entry in `Found`.
@@ -298,8 +314,16 @@ final class PlanRun {
                     progressed = false
                     for (id, step) in steps.enumerated() where !started.contains(id) && step.after.isSubset(of: done) {
                         started.insert(id)
-                        let o = prepare(step)
-                        if o.requests.isEmpty { done.insert(id); progressed = true; continue }
+                        var together = [id]
+                        if let same = step.fetch.sameRequest {
+                            for j in (id + 1)..<steps.count where !started.contains(j) && steps[j].fetch.sameRequest == same
+                                && steps[j].after.isSubset(of: done) {
+                                started.insert(j)
+                                together.append(j)
+                            }
+                        }
+                        let o = prepare(together, steps)
+                        if o.requests.isEmpty { done.formUnion(together); progressed = true; continue }
                         if counted(step) { work?.asyncResolverStarted() }
                         outgoing[id] = o
                         out.append((id, o))
@@ -309,7 +333,10 @@ final class PlanRun {
             }
             /// Merges a step's answers and collects the steps that become ready.
             func finished(_ id: Int, _ results: [Result<SubgraphResponse, GraphQLError>]) -> [(Int, Outgoing)] {
-                if let out = outgoing.removeValue(forKey: id) { merge(steps[id], out, results) }
+                if let out = outgoing.removeValue(forKey: id) {
+                    merge(steps[id], out, results)
+                    done.formUnion(out.steps)
+                }
                 done.insert(id)
                 let next = ready()
                 if counted(steps[id]) { work?.asyncResolverFinished() }
@@ -334,13 +361,16 @@ final class PlanRun {
         }
     }
 
-    /// What a step sends: a root fetch's variables, or an entity fetch's representations collected
-    /// from the tree (one request per set of context values).
-    func prepare(_ step: Step) -> Outgoing {
-        guard let path = step.path else { return Outgoing(requests: [Request(variables: variables(for: step.fetch))], targets: [Targets()]) }
-        var out = Outgoing()
-        let (all, found) = batches(path, step.fetch)
-        out.found = found
+    /// What steps `ids` send (one step, or several with the same `sameRequest`): a root fetch's
+    /// variables, or an entity fetch's representations collected from the tree at each step's
+    /// path (one request per set of context values).
+    func prepare(_ ids: [Int], _ steps: [Step]) -> Outgoing {
+        let step = steps[ids[0]]
+        guard step.path != nil else {
+            return Outgoing(steps: ids, requests: [Request(variables: variables(for: step.fetch))], targets: [Targets()])
+        }
+        var out = Outgoing(steps: ids)
+        let all = batches(ids.map { steps[$0].path ?? [] }, step.fetch, parts: &out.parts)
         for batch in all where batch.count > 0 {
             var vars = variables(for: step.fetch)
             for (input, value) in zip(step.fetch.contextInputs, batch.context) { vars[input.variable] = value }
@@ -355,8 +385,8 @@ final class PlanRun {
     /// Answers into the tree, errors with their paths.
     func merge(_ step: Step, _ out: Outgoing, _ results: [Result<SubgraphResponse, GraphQLError>]) {
         for (i, result) in results.enumerated() {
-            guard let path = step.path else { mergeRoot(step.fetch, result); continue }
-            mergeEntities(path, step.fetch, out.targets[i], out.found, result)
+            guard step.path != nil else { mergeRoot(step.fetch, result); continue }
+            mergeEntities(step.fetch, out.targets[i], out, result)
         }
     }
 
@@ -402,16 +432,21 @@ final class PlanRun {
                             extensions: ["serviceName": .string(f.subgraph)])
     }
 
-    /// Subgraph errors, with paths made absolute.
-    func upstreamErrors(_ response: SubgraphResponse, _ f: FetchNode, mapPath: ([JSON]) -> [PathElement]?) -> [GraphQLError] {
-        response.errors.map { e in
+    /// Subgraph errors, with paths made absolute: `mapPaths` gives the client's paths of a
+    /// subgraph path (several when one answer went to several objects; none: no path).
+    func upstreamErrors(_ response: SubgraphResponse, _ f: FetchNode, mapPaths: ([JSON]) -> [[PathElement]]) -> [GraphQLError] {
+        var out: [GraphQLError] = []
+        for e in response.errors {
             var ext = e["extensions"]?.objectValue ?? [:]
             if !executor.errorExtensionsFrom.contains(f.subgraph) { ext = ext.filter { $0.key == "code" } }
             ext["serviceName"] = .string(f.subgraph)
             if ext["code"] == nil { ext["code"] = "DOWNSTREAM_SERVICE_ERROR" }
-            let path = e["path"]?.arrayValue.flatMap(mapPath)
-            return GraphQLError(e["message"]?.stringValue ?? "Unknown subgraph error", path: path, extensions: ext)
+            let message = e["message"]?.stringValue ?? "Unknown subgraph error"
+            let paths = e["path"]?.arrayValue.map(mapPaths) ?? []
+            if paths.isEmpty { out.append(GraphQLError(message, path: nil, extensions: ext)) }
+            for path in paths { out.append(GraphQLError(message, path: path, extensions: ext)) }
         }
+        return out
     }
 
     static func pathElements(_ json: [JSON]) -> [PathElement] {
@@ -432,7 +467,7 @@ final class PlanRun {
                 let answer = tree.absorb(data, renames: f.internalAliases)
                 if answer.isObject { tree.merge(root, answer.object) }
             }
-            errors += upstreamErrors(response, f) { Self.pathElements($0) }
+            errors += upstreamErrors(response, f) { [Self.pathElements($0)] }
         }
     }
 
@@ -572,48 +607,54 @@ final class PlanRun {
         }
     }
 
-    /// The representations of the objects at `path`, deduplicated, by context values.
-    func batches(_ path: [PathSegment], _ f: FetchNode) -> ([Batch], Found) {
-        guard !f.entities.isEmpty else { return ([], Found()) }
+    /// The representations of the objects at `paths`, deduplicated, by context values; where
+    /// each path's objects were found goes to `parts`.
+    func batches(_ paths: [[PathSegment]], _ f: FetchNode, parts: inout [Outgoing.Part]) -> [Batch] {
+        guard !f.entities.isEmpty else { return [] }
         var batches: [Batch] = []
         var byContext: [JSON: Int] = [:]
-        let found = collect(path)
         let schema = executor.supergraph.schema
         let tree = self.tree
         var kinds: [EntityKind] = []
-        for (entry, value) in found.nodes.enumerated() {
-            let node = value.object
-            let k: Int
-            if let i = kinds.firstIndex(where: { tree.typename(node, is: $0.typename) }) { k = i } else {
-                let typename = tree.typename(node)
-                kinds.append(EntityKind(typename: typename, input: input(for: typename, in: f), schema: schema, keys: tree.keys))
-                k = kinds.count - 1
-            }
-            guard let writer = kinds[k].writer else { continue }
-            // An object whose key is missing or null is not an entity this fetch can resolve.
-            guard kinds[k].keys.allSatisfy({ tree.member(node, $0).map { !$0.isNull } ?? false }) else { continue }
-            let b: Int
-            if f.contextInputs.isEmpty {
-                // No @fromContext: one batch.
-                if batches.isEmpty { batches.append(Batch(context: [])) }
-                b = 0
-            } else {
-                let values = f.contextInputs.map { contextValue($0, indices: found.indices(of: entry)) }
-                if let i = byContext[.array(values)] { b = i } else {
-                    b = batches.count
-                    byContext[.array(values)] = b
-                    batches.append(Batch(context: values))
+        var first = 0
+        for path in paths {
+            let found = collect(path)
+            parts.append(Outgoing.Part(path: path, found: found, first: first))
+            defer { first += found.nodes.count }
+            for (entry, value) in found.nodes.enumerated() {
+                let node = value.object
+                let k: Int
+                if let i = kinds.firstIndex(where: { tree.typename(node, is: $0.typename) }) { k = i } else {
+                    let typename = tree.typename(node)
+                    kinds.append(EntityKind(typename: typename, input: input(for: typename, in: f), schema: schema, keys: tree.keys))
+                    k = kinds.count - 1
                 }
+                guard let writer = kinds[k].writer else { continue }
+                // An object whose key is missing or null is not an entity this fetch can resolve.
+                guard kinds[k].keys.allSatisfy({ tree.member(node, $0).map { !$0.isNull } ?? false }) else { continue }
+                let b: Int
+                if f.contextInputs.isEmpty {
+                    // No @fromContext: one batch.
+                    if batches.isEmpty { batches.append(Batch(context: [])) }
+                    b = 0
+                } else {
+                    let values = f.contextInputs.map { contextValue($0, indices: found.indices(of: entry)) }
+                    if let i = byContext[.array(values)] { b = i } else {
+                        b = batches.count
+                        byContext[.array(values)] = b
+                        batches.append(Batch(context: values))
+                    }
+                }
+                let commaAt = batches[b].list.bytes.count
+                if batches[b].count > 0 { batches[b].list.bytes.append(UInt8(ascii: ",")) }
+                let start = batches[b].list.bytes.count
+                batches[b].list.bytes.append(UInt8(ascii: "{"))
+                writer.write(tree, node, typename: kinds[k].written, schema: schema, into: &batches[b].list)
+                batches[b].list.bytes.append(UInt8(ascii: "}"))
+                batches[b].add(from: start, commaAt: commaAt, target: (node, first + entry))
             }
-            let commaAt = batches[b].list.bytes.count
-            if batches[b].count > 0 { batches[b].list.bytes.append(UInt8(ascii: ",")) }
-            let start = batches[b].list.bytes.count
-            batches[b].list.bytes.append(UInt8(ascii: "{"))
-            writer.write(tree, node, typename: kinds[k].written, schema: schema, into: &batches[b].list)
-            batches[b].list.bytes.append(UInt8(ascii: "}"))
-            batches[b].add(from: start, commaAt: commaAt, target: (node, entry))
         }
-        return (batches, found)
+        return batches
     }
 
     /// The value an entity's `@fromContext` argument takes: picked from its ancestor at the
@@ -644,17 +685,19 @@ final class PlanRun {
         return tree.json(current)
     }
 
-    func mergeEntities(_ path: [PathSegment], _ f: FetchNode, _ targets: Targets, _ found: Found,
-                       _ result: Result<SubgraphResponse, GraphQLError>) {
+    func mergeEntities(_ f: FetchNode, _ targets: Targets, _ out: Outgoing, _ result: Result<SubgraphResponse, GraphQLError>) {
         switch result {
         case .failure(var e):
-            e.path = targets.count > 0 ? Self.responsePath(path, found.indices(of: targets.first(0).entry)) : nil
+            e.path = targets.count > 0 ? out.responsePath(targets.first(0).entry) : nil
             addErrors([e])
         case .success(let response):
             errors += upstreamErrors(response, f) { p in
-                // ["_entities", i, ...rest] → the path of the first object with that representation.
-                guard p.count >= 2, p[0].stringValue == "_entities", let i = p[1].intValue, i >= 0, i < targets.count else { return nil }
-                return Self.responsePath(path, found.indices(of: targets.first(i).entry)) + Self.pathElements(Array(p.dropFirst(2)))
+                // ["_entities", i, ...rest] → the paths of the objects representation i was for.
+                guard p.count >= 2, p[0].stringValue == "_entities", let i = p[1].intValue, i >= 0, i < targets.count else { return [] }
+                let rest = Self.pathElements(Array(p.dropFirst(2)))
+                var paths: [[PathElement]] = []
+                targets.forEach(i) { paths.append(out.responsePath($0.entry) + rest) }
+                return paths
             }
             guard let data = response.data else { return }
             let answer = tree.absorb(data, renames: f.internalAliases)

@@ -73,7 +73,23 @@ public final class FetchNode: Sendable {
         self.contextInputs = contextInputs
         document = try? Parser.parse(operation, options: ParserOptions(maxTokens: nil))
         operationJSON = JSON.string(operation).bytes
+        if contextInputs.isEmpty, !entities.isEmpty {
+            var key = subgraph + "\u{0}" + operation
+            for e in entities {
+                key += "\u{0}" + e.typeCondition + (e.asInterfaceObject ? "!" : "") + QueryPlan.compact(e.selection) + e.keyFields.joined(separator: ",")
+            }
+            for (alias, name) in internalAliases.sorted(by: { $0.key < $1.key }) { key += "\u{0}" + alias + ":" + name }
+            sameRequest = key
+        } else {
+            sameRequest = nil
+        }
     }
+
+    /// Entity fetches with equal keys send the same operation to the same subgraph with
+    /// representations written the same way: when several are ready at once, a plan run sends
+    /// them as one request (their representations deduplicated across their paths). Nil for a
+    /// root fetch and for one with `@fromContext` inputs.
+    public let sameRequest: String?
 }
 
 /// A variable of an entity fetch whose value is picked from the nearest ancestor setting a context.
