@@ -77,18 +77,18 @@ public final class HTTPTransport: SubgraphTransport {
         self.client = client
     }
 
-    /// A request in flight and how many fetches wait for it.
+    /// A request in flight and how many fetches wait for it; its answer is read once, for all
+    /// of them (a plan run copies what it needs from it into its own tree).
     final class Shared: Sendable {
-        let task: Task<Answer, Error>
+        let task: Task<SubgraphResponse, Error>
         let waiters = Atomic<Int>(1)
-        init(_ task: Task<Answer, Error>) { self.task = task }
+        init(_ task: Task<SubgraphResponse, Error>) { self.task = task }
     }
 
     /// Identical queries in flight (same text, variables and headers) share one request.
     private let inFlight = Mutex<[RequestKey: Shared]>([:])
 
-    /// A subgraph's HTTP answer, before it is read (each request sharing it reads its own buffer
-    /// from the client's bytes, not a copy of them).
+    /// A subgraph's HTTP answer, before it is read.
     struct Answer: Sendable {
         let status: UInt
         let body: ByteBuffer
@@ -115,18 +115,18 @@ public final class HTTPTransport: SubgraphTransport {
                 s.waiters.wrappingAdd(1, ordering: .relaxed)
                 return (s, false)
             }
-            let s = Shared(Task { try await self.send(body, headers: request.headers) })
+            let s = Shared(Task { try self.read(await self.send(body, headers: request.headers)) })
             d[key] = s
             return (s, true)
         }
         defer { if owner { inFlight.withLock { if $0[key] === shared { $0[key] = nil } } } }
         // The shared request is cancelled (and its connection closed) when every fetch waiting
         // for it is: a request that timed out or whose client went away stops its subgraph calls.
-        return try read(await withTaskCancellationHandler {
+        return try await withTaskCancellationHandler {
             try await shared.task.value
         } onCancel: {
             if shared.waiters.wrappingSubtract(1, ordering: .acquiringAndReleasing).newValue == 0 { shared.task.cancel() }
-        })
+        }
     }
 
     /// A subscription to a remote subgraph over WebSocket (`graphql-transport-ws`, at the
