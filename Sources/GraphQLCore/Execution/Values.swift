@@ -21,9 +21,11 @@ enum Values {
                                                locations: loc, code: "BAD_USER_INPUT"))
                     continue
                 }
-                switch coerceInput(schema, value, def.type, path: "") {
+                // Coerced without tracking where it is; a failure is coerced again for its message.
+                switch coerceInput(schema, value, def.type, path: nil) {
                 case .success(let v): coerced[name] = v
-                case .failure(let e):
+                case .failure:
+                    guard case .failure(let e) = coerceInput(schema, value, def.type, path: "") else { continue }
                     errors.append(GraphQLError("Variable \"$\(name)\" got invalid value \(value.text); \(e.message)",
                                                locations: loc, code: "BAD_USER_INPUT"))
                 }
@@ -41,9 +43,10 @@ enum Values {
         var message: String
     }
 
-    /// Input coercion of a JSON value (variables) to a type.
-    static func coerceInput(_ schema: Schema, _ value: JSON, _ type: TypeReference, path: String) -> Result<JSON, CoercionError> {
-        let at = path.isEmpty ? "" : " at \"\(path)\""
+    /// Input coercion of a JSON value (variables) to a type. `path` (nil: not tracked, the
+    /// messages then say nowhere) is where `value` is in the variable's value.
+    static func coerceInput(_ schema: Schema, _ value: JSON, _ type: TypeReference, path: String?) -> Result<JSON, CoercionError> {
+        var at: String { path.map { $0.isEmpty ? "" : " at \"\($0)\"" } ?? "" }
         switch type {
         case .nonNull(let inner):
             if value.isNull { return .failure(CoercionError(message: "Expected non-nullable type \"\(type)\" not to be null\(at).")) }
@@ -54,7 +57,7 @@ enum Values {
                 var out: [JSON] = []
                 out.reserveCapacity(items.count)
                 for (i, item) in items.enumerated() {
-                    switch coerceInput(schema, item, inner, path: path.isEmpty ? "[\(i)]" : "\(path)[\(i)]") {
+                    switch coerceInput(schema, item, inner, path: path.map { $0.isEmpty ? "[\(i)]" : "\($0)[\(i)]" }) {
                     case .success(let v): out.append(v)
                     case .failure(let e): return .failure(e)
                     }
@@ -82,7 +85,7 @@ enum Values {
                 }
                 var out = OrderedDictionary<String, JSON>()
                 for (fname, f) in t.inputFields {
-                    let sub = path.isEmpty ? fname : "\(path).\(fname)"
+                    var sub: String? { path.map { $0.isEmpty ? fname : "\($0).\(fname)" } }
                     if let v = fields[fname] {
                         switch coerceInput(schema, v, f.type, path: sub) {
                         case .success(let c): out[fname] = c
@@ -91,7 +94,7 @@ enum Values {
                     } else if let d = f.defaultValue {
                         if let c = try? literal(schema, d, f.type, variables: [:]) { out[fname] = c }
                     } else if case .nonNull = f.type {
-                        return .failure(CoercionError(message: "Field \"\(sub)\" of required type \"\(f.type)\" was not provided."))
+                        return .failure(CoercionError(message: "Field \"\(sub ?? fname)\" of required type \"\(f.type)\" was not provided."))
                     }
                 }
                 if t.isOneOf {
