@@ -20,6 +20,22 @@ struct BenchPlanTests {
         try expectSnapshot(plan.text, "bench-plan.txt")
         #expect(plan.fetchCount == 13)
     }
+
+    /// Large arguments are printed once per planning and reused where the same field is met
+    /// again: the plan is the one the same arguments written short give.
+    @Test func largeArgumentsPlanAsTheirShortForm() throws {
+        let sdl = try String(contentsOf: benchDirectory.appendingPathComponent("supergraph.graphql"), encoding: .utf8)
+        let planner = QueryPlanner(supergraph: try Supergraph(sdl: sdl))
+        let pad = String(repeating: " ", count: 150)
+        func text(_ query: String) throws -> String { try planner.plan(try Parser.parse(query), operationName: nil).text }
+        let long = try text("{ a: topProducts(first:\(pad)2) { upc inStock } b: topProducts(first:\(pad)3) { name reviews { body } } ...F }"
+                            + " fragment F on Query { a: topProducts(first:\(pad)2) { name } }")
+        let short = try text("{ a: topProducts(first: 2) { upc inStock } b: topProducts(first: 3) { name reviews { body } } ...F }"
+                             + " fragment F on Query { a: topProducts(first: 2) { name } }")
+        #expect(long == short)
+        #expect(short.contains("a:topProducts(first:2){__typename upc name price weight}") || short.contains("a:topProducts(first:2)"), "\(short)")
+        #expect(short.contains("b:topProducts(first:3)"), "\(short)")
+    }
 }
 
 @Suite("Subscription plans")

@@ -79,6 +79,19 @@ struct JSONTests {
         }
     }
 
+    /// `isObject` accepts exactly what `parse` reads as an object, without building it.
+    @Test func anObjectIsCheckedAsParsingWouldCheckIt() {
+        let texts = [#"{}"#, #" {"i": 1} "#, #"{"a":[1,2.5e3,{"b":null}],"c":"\u00e9\n","d":true}"#, #"{"k":"\ud83d\ude00"}"#,
+                     #"[]"#, #""{}""#, #"1"#, #"{"a":1"#, #"{"a":1}x"#, #"{"a":'x'}"#, #"{a:1}"#, #"{"a":"\q"}"#, "{\"a\":\"x\u{1}\"}",
+                     #"{"a":[1,]}"#, #"{"a":tru}"#, #"{"a":1,}"#, String(repeating: #"{"a":"#, count: 200) + "1" + String(repeating: "}", count: 200)]
+        for text in texts {
+            let parsed: Bool
+            if case .object? = try? JSONReader.parse(text) { parsed = true } else { parsed = false }
+            #expect(JSONReader.isObject(text) == parsed, "\(text.prefix(60))")
+        }
+        #expect(JSONReader.isObject(#"{"i": 1}"#) && !JSONReader.isObject(#"{"i": 1"#))
+    }
+
     @Test func aRawControlCharacterOrAnUnterminatedStringIsRefused() {
         for bad in ["\"abcdefghij\u{1}klm\"", "\"abcdefghijklmnopq", "\"abcdefgh\\"] {
             #expect(throws: JSONReader.Failure.self, "\(bad.debugDescription)") { try JSONReader.parse(bad) }

@@ -28,7 +28,7 @@ enum TaskQueue {
                 guard !title.isEmpty else { throw GraphQLError("title must not be empty.", code: "BAD_USER_INPUT") }
                 guard (1...100).contains(maxAttempts) else { throw GraphQLError("maxAttempts must be 1 to 100.", code: "BAD_USER_INPUT") }
                 guard (0...3_600_000).contains(backoff) else { throw GraphQLError("retryBackoffMs must be 0 to 3600000.", code: "BAD_USER_INPUT") }
-                guard case .object? = try? JSONReader.parse(payload) else { throw GraphQLError("payload must be a JSON object.", code: "BAD_USER_INPUT") }
+                guard JSONReader.isObject(payload) else { throw GraphQLError("payload must be a JSON object.", code: "BAD_USER_INPUT") }
                 let created: Task = try await ctx.db { c in
                     try await AgentsSubgraph.lockAppends(c)
                     let row = try await c.query("""

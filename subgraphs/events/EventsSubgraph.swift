@@ -169,7 +169,7 @@ public enum EventsSubgraph {
                             throw GraphQLError("events[\(i)].\(key) is \(text.utf8.count) bytes; at most \(maxPayloadBytes) are accepted.", code: "BAD_USER_INPUT",
                                                extensions: ["maxBytes": .int(maxPayloadBytes)])
                         }
-                        guard case .object? = try? JSONReader.parse(text) else {
+                        guard JSONReader.isObject(text) else {
                             throw GraphQLError("events[\(i)].\(key) must be a JSON object.", code: "BAD_USER_INPUT")
                         }
                     }
@@ -209,7 +209,7 @@ public enum EventsSubgraph {
                     throw GraphQLError("state is \(state.utf8.count) bytes; at most \(maxSnapshotBytes) are accepted.", code: "BAD_USER_INPUT",
                                        extensions: ["maxBytes": .int(maxSnapshotBytes)])
                 }
-                guard case .object? = try? JSONReader.parse(state) else { throw GraphQLError("state must be a JSON object.", code: "BAD_USER_INPUT") }
+                guard JSONReader.isObject(state) else { throw GraphQLError("state must be a JSON object.", code: "BAD_USER_INPUT") }
                 let row = try await ctx.db { c in
                     // A snapshot is of a version the stream has.
                     guard try await c.query("SELECT 1 FROM events WHERE stream_id = \(id) AND stream_version = \(version)").first != nil else {

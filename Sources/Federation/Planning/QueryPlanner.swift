@@ -46,9 +46,13 @@ public struct QueryPlanner: Sendable {
         var graph = queryGraph
         if let enabledLabels { graph.enabledLabels = enabledLabels }
         let builder = FetchGraphBuilder(graph: graph, maxSelections: maxSelections, maxFetches: maxFetches)
-        try builder.buildRoots(roots.selections, rootType: roots.rootType, operation: op.operation)
-        let assembly = PlanAssembly(builder: builder, operation: op)
-        return QueryPlan(root: try assembly.root(), usesIntrospection: roots.usesIntrospection)
+        // A field's large arguments (a literal list of events) are printed once for the plan,
+        // not once per identity and operation that holds them.
+        return try Compact.$printed.withValue(Compact.Printed()) {
+            try builder.buildRoots(roots.selections, rootType: roots.rootType, operation: op.operation)
+            let assembly = PlanAssembly(builder: builder, operation: op)
+            return QueryPlan(root: try assembly.root(), usesIntrospection: roots.usesIntrospection)
+        }
     }
 }
 
@@ -519,9 +523,34 @@ enum Compact {
         return out + "}"
     }
 
+    /// Arguments printed during one planning, by where they are in the client's document.
+    final class Printed: @unchecked Sendable {   // one planning's, on its task alone
+        var texts: [Span: (arguments: [Argument], text: String)] = [:]
+    }
+    @TaskLocal static var printed: Printed?
+
     /// `(name:value,…)` appended to `out` (nothing when there are no arguments).
     static func arguments(_ args: [Argument], into out: inout String) {
         guard !args.isEmpty else { return }
+        // Large ones are kept for the rest of the planning (checked equal on reuse: fields the
+        // planner parsed itself, keys and requirements, have spans in texts of their own).
+        if let first = args.first?.span, let last = args.last?.span, first != .none, Int(last.end) - Int(first.start) >= 128,
+           let printed = Compact.printed {
+            let at = Span(Int(first.start), Int(last.end))
+            if let known = printed.texts[at], known.arguments == args {
+                out += known.text
+                return
+            }
+            var text = ""
+            write(args, into: &text)
+            printed.texts[at] = (args, text)
+            out += text
+            return
+        }
+        write(args, into: &out)
+    }
+
+    private static func write(_ args: [Argument], into out: inout String) {
         out += "("
         for (j, a) in args.enumerated() {
             if j > 0 { out += "," }

@@ -351,6 +351,16 @@ public struct JSONReader {
         try parse(Array(text.utf8), maxDepth: maxDepth)
     }
 
+    /// Whether `text` is one JSON object, valid throughout (what `parse` would accept as an
+    /// object), checked without building its value.
+    public static func isObject(_ text: String, maxDepth: Int = 128) -> Bool {
+        var r = JSONReader(bytes: Array(text.utf8), maxDepth: maxDepth)
+        r.skipWhitespace()
+        guard r.i < r.bytes.count, r.bytes[r.i] == UInt8(ascii: "{"), (try? r.skipValue()) != nil else { return false }
+        r.skipWhitespace()
+        return r.i == r.bytes.count
+    }
+
     private init(bytes: [UInt8], maxDepth: Int) {
         self.bytes = bytes
         self.maxDepth = maxDepth
@@ -383,6 +393,50 @@ public struct JSONReader {
         default:
             return try readScalar()
         }
+    }
+
+    /// A value read and checked, not kept.
+    private mutating func skipValue() throws {
+        guard i < bytes.count else { throw fail("unexpected end of JSON") }
+        switch bytes[i] {
+        case UInt8(ascii: "{"):
+            try enter()
+            defer { depth -= 1 }
+            i += 1
+            skipWhitespace()
+            if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return }
+            while true {
+                skipWhitespace()
+                guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
+                try skipString()
+                skipWhitespace()
+                guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+                i += 1
+                skipWhitespace()
+                try skipValue()
+                skipWhitespace()
+                guard i < bytes.count else { throw fail("unexpected end of JSON") }
+                if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+                if bytes[i] == UInt8(ascii: "}") { i += 1; return }
+                throw fail("expected ',' or '}'")
+            }
+        case UInt8(ascii: "["):
+            try readArray { r in try r.skipValue() }
+        case UInt8(ascii: "\""):
+            try skipString()
+        default:
+            _ = try readScalar()
+        }
+    }
+
+    /// A string checked (its escapes too), not kept.
+    private mutating func skipString() throws {
+        i += 1
+        i = bytes.withUnsafeBufferPointer { JSONBytes.plainEnd($0, from: i) }
+        if i < bytes.count, bytes[i] == UInt8(ascii: "\"") { i += 1; return }
+        var scratch: [UInt8] = []
+        let wrong = bytes.withUnsafeBufferPointer { JSONBytes.unescape($0, &i, into: &scratch) }
+        if let wrong { throw fail(wrong) }
     }
 
     /// An object, each member's value read by `member` (positioned at the value).

@@ -14,6 +14,8 @@ public final class ValidationContext {
     public let fragments: [String: FragmentDefinition]
     private var spreadsMemo: [String: [String]] = [:]
     private var variableUsagesMemo: [String: [VariableUsage]] = [:]
+    /// An operation's usages by its span (three rules ask; a large literal is walked once).
+    private var operationUsagesMemo: [Span: [VariableUsage]] = [:]
 
     init(schema: Schema, document: Document, source: Source?, maxErrors: Int) {
         self.schema = schema
@@ -129,6 +131,15 @@ public final class ValidationContext {
 
     /// Every variable usage of an operation, through all fragments it reaches (each walked once).
     public func recursiveVariableUsages(_ op: OperationDefinition) -> [VariableUsage] {
+        // Operations made without a source all have the span `.none`: not memoised.
+        guard op.span != .none else { return operationUsages(op) }
+        if let m = operationUsagesMemo[op.span] { return m }
+        let r = operationUsages(op)
+        operationUsagesMemo[op.span] = r
+        return r
+    }
+
+    private func operationUsages(_ op: OperationDefinition) -> [VariableUsage] {
         var out = variableUsages(in: op.selectionSet, parentType: schema.rootTypeName(op.operation).flatMap { schema.types[$0] })
         for d in op.directives {
             for a in d.arguments {
