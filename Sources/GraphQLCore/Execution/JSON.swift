@@ -400,26 +400,7 @@ public struct JSONReader {
         guard i < bytes.count else { throw fail("unexpected end of JSON") }
         switch bytes[i] {
         case UInt8(ascii: "{"):
-            try enter()
-            defer { depth -= 1 }
-            i += 1
-            skipWhitespace()
-            if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return }
-            while true {
-                skipWhitespace()
-                guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
-                try skipString()
-                skipWhitespace()
-                guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
-                i += 1
-                skipWhitespace()
-                try skipValue()
-                skipWhitespace()
-                guard i < bytes.count else { throw fail("unexpected end of JSON") }
-                if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-                if bytes[i] == UInt8(ascii: "}") { i += 1; return }
-                throw fail("expected ',' or '}'")
-            }
+            try readObject(keepingKeys: false) { r, _ in try r.skipValue() }
         case UInt8(ascii: "["):
             try readArray { r in try r.skipValue() }
         case UInt8(ascii: "\""):
@@ -439,8 +420,9 @@ public struct JSONReader {
         if let wrong { throw fail(wrong) }
     }
 
-    /// An object, each member's value read by `member` (positioned at the value).
-    private mutating func readObject(_ member: (inout JSONReader, String) throws -> Void) throws {
+    /// An object, each member's value read by `member` (positioned at the value); keys checked
+    /// and not kept (passed as "") unless `keepingKeys`.
+    private mutating func readObject(keepingKeys: Bool = true, _ member: (inout JSONReader, String) throws -> Void) throws {
         try enter()
         defer { depth -= 1 }
         i += 1
@@ -449,7 +431,8 @@ public struct JSONReader {
         while true {
             skipWhitespace()
             guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
-            let k = try readString()
+            var k = ""
+            if keepingKeys { k = try readString() } else { try skipString() }
             skipWhitespace()
             guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
             i += 1

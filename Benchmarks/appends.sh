@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Two gateway binaries side by side on event appends (`appendEvents`, 100 events per request, a
+# fresh stream each, tenant globex) over the demo data:
+#   Benchmarks/appends.sh OLD_BIN NEW_BIN [seconds=8] [rounds=4] [literals|variables] [connections=50]
+# `literals` sends the events inside the document (a new document per request, as
+# gateway-bench.sh does); `variables` sends one document with the stream id and the events as
+# variables (what a client library sends). The events table grows by ~100,000 rows a second
+# while this runs, and appends slow down as it does: rounds alternate the order (OLD NEW, then NEW
+# OLD) so that the growth weighs on both alike. Per run: appends/s, p50, p99, the gateway's CPU
+# per append (utime+stime from /proc/PID/stat over the load). Ends with the medians per binary.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+[ $# -ge 2 ] || { sed -n '4p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+abs() { local d; d="$(cd "$(dirname "$1")" && pwd)" && echo "$d/$(basename "$1")"; }
+old_bin="$(abs "$1")"; new_bin="$(abs "$2")"
+duration="${3:-8}"; rounds="${4:-4}"; form="${5:-literals}"; conns="${6:-50}"
+[ "$form" = literals ] || [ "$form" = variables ] || { sed -n '4p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+threads=2; [ "$conns" -lt 2 ] && threads=1
+. Benchmarks/demo-gateway.sh
+
+# One request per call, each on a stream of its own (wrk's Lua: a counter per thread, a random
+# prefix per thread so that threads and runs never meet on a stream).
+printf 'local form = "%s"\n' "$form" > "$tmp/append.lua"
+cat >> "$tmp/append.lua" <<'LUA'
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-Tenant"] = "globex"
+local counter = 0
+local prefix = "bench-" .. math.random(1, 1e9)
+local literal, json = {}, {}
+for i = 1, 100 do
+  literal[i] = '{type: \\"Bench\\", data: \\"{\\\\\\"i\\\\\\": ' .. i .. '}\\"}'
+  json[i] = '{"type": "Bench", "data": "{\\"i\\": ' .. i .. '}"}'
+end
+local literals, variables = table.concat(literal, ", "), table.concat(json, ", ")
+request = function()
+  counter = counter + 1
+  local stream = prefix .. "-" .. counter
+  local body
+  if form == "literals" then
+    body = '{"query":"mutation { appendEvents(streamId: \\"' .. stream .. '\\", expectedVersion: 0, events: [' .. literals .. ']) { toVersion } }"}'
+  else
+    body = '{"query":"mutation Append($s: String!, $e: [NewEvent!]!) { appendEvents(streamId: $s, expectedVersion: 0, events: $e) { toVersion } }","variables":{"s":"' .. stream .. '","e":[' .. variables .. ']}}'
+  end
+  return wrk.format(nil, nil, nil, body)
+end
+LUA
+
+run() { # label bin
+  start_gateway "$2"
+  # An append in the same form must answer its version (a wrong body would measure errors).
+  local one
+  if [ "$form" = literals ]; then
+    one='{"query":"mutation { appendEvents(streamId: \"bench-check-'"$round$1"'-'"$$"'\", expectedVersion: 0, events: [{type: \"Bench\", data: \"{\\\"i\\\": 1}\"}]) { toVersion } }"}'
+  else
+    one='{"query":"mutation Append($s: String!, $e: [NewEvent!]!) { appendEvents(streamId: $s, expectedVersion: 0, events: $e) { toVersion } }","variables":{"s":"bench-check-'"$round$1"'-'"$$"'","e":[{"type":"Bench","data":"{\"i\": 1}"}]}}'
+  fi
+  curl -s http://127.0.0.1:4400/graphql -H 'content-type: application/json' -H 'X-Tenant: globex' -d "$one" | grep -q '"toVersion":1' \
+    || { echo "$1: a check append did not answer toVersion 1" >&2; exit 1; }
+  wrk -t$threads -c"$conns" -d3s -s "$tmp/append.lua" http://127.0.0.1:4400/graphql >/dev/null
+  local c0 c1 n
+  c0=$(ticks "$gw")
+  wrk -t$threads -c"$conns" -d"${duration}s" --latency -s "$tmp/append.lua" http://127.0.0.1:4400/graphql > "$tmp/wrk.out"
+  c1=$(ticks "$gw")
+  n=$(awk '/requests in/ {print $1}' "$tmp/wrk.out")
+  grep -q "Non-2xx" "$tmp/wrk.out" && { echo "$1: some appends answered non-2xx" >&2; cat "$tmp/wrk.out" >&2; exit 1; }
+  printf '| %s | %s | %s | %s | %s | %s |\n' "$round" "$1" \
+    "$(awk '/Requests\/sec/ {print $2}' "$tmp/wrk.out")" \
+    "$(awk '$1=="50%" {print $2}' "$tmp/wrk.out")" "$(awk '$1=="99%" {print $2}' "$tmp/wrk.out")" \
+    "$(( (c1 - c0) * 1000000 / hz / n ))" | tee -a "$tmp/rows"
+  stop_gateway
+}
+
+echo "| round | binary | appends/s ($form) | p50 | p99 | gateway CPU µs/append |"
+echo "|---|---|--:|--:|--:|--:|"
+for round in $(seq 1 "$rounds"); do
+  if [ $((round % 2)) = 1 ]; then run OLD "$old_bin"; run NEW "$new_bin"; else run NEW "$new_bin"; run OLD "$old_bin"; fi
+done
+for label in OLD NEW; do
+  cpu=$(awk -F'|' -v l=" $label " '$3 == l {print $7 + 0}' "$tmp/rows" | sort -n | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}')
+  rate=$(awk -F'|' -v l=" $label " '$3 == l {print $4 + 0}' "$tmp/rows" | sort -n | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}')
+  echo "- medians, $label: $rate appends/s, gateway $cpu µs per append"
+done
