@@ -29,7 +29,9 @@ public final class PlanExecutor: Sendable {
         case .failure(let e): return e.result
         }
         let run = PlanRun(executor: self, variables: variables, headers: headers)
+        plan.shaping.reserveTree(&run.tree)
         if let root = plan.root { await run.execute(run.steps(root)) }
+        plan.shaping.recordTree(run.tree)
         return await shape(run, plan, request, operation, variables)
     }
 

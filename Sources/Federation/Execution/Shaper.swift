@@ -499,6 +499,23 @@ public final class ShapingCache: Sendable {
 
     func recordAnswer(size: Int) { answerSize.store(size, ordering: .relaxed) }
 
+    /// The sizes of the plan's last response tree (records, objects, string bytes): the room
+    /// the next run's tree starts with, so that it is not grown by doubling as answers come.
+    private let treeValues = Atomic<Int>(0), treeObjects = Atomic<Int>(0), treeText = Atomic<Int>(0)
+
+    func reserveTree(_ tree: inout ResponseBuffer) {
+        let n = treeValues.load(ordering: .relaxed)
+        guard n > 0 else { return }
+        tree.reserveCapacity(values: n + n / 16, objects: treeObjects.load(ordering: .relaxed) * 17 / 16,
+                             text: treeText.load(ordering: .relaxed) * 17 / 16)
+    }
+
+    func recordTree(_ tree: ResponseBuffer) {
+        treeValues.store(tree.values.count, ordering: .relaxed)
+        treeObjects.store(tree.objects.count, ordering: .relaxed)
+        treeText.store(tree.text.count, ordering: .relaxed)
+    }
+
     /// The key of a request's program, and the program if one is kept for it.
     func program(_ operation: OperationDefinition, _ fragments: [FragmentDefinition],
                  _ variables: OrderedDictionary<String, JSON>) -> (key: [JSON], program: ShapingProgram?) {

@@ -325,6 +325,23 @@ public struct ResponseBuffer: Sendable {
         return first
     }
 
+    /// Room for `values` records, `objects` objects and `text` bytes of strings in all, made
+    /// at once (a tree whose size is known from an earlier one is not grown by doubling).
+    package mutating func reserveCapacity(values n: Int, objects o: Int, text t: Int) {
+        values.reserveCapacity(n)
+        keyOf.reserveCapacity(n)
+        objects.reserveCapacity(o)
+        text.reserveCapacity(t)
+    }
+
+    /// Room for `more` elements after `count`: at least double the capacity when it must grow
+    /// (an exact reserve per absorbed answer would copy the array once per answer).
+    @inline(__always)
+    private static func grow<T>(_ a: inout [T], by more: Int) {
+        let needed = a.count + more
+        if needed > a.capacity { a.reserveCapacity(max(needed, a.capacity * 2)) }
+    }
+
     // MARK: Absorbing and merging
 
     /// Appends another buffer's records (their indices moved, their keys renumbered, keys in
@@ -342,14 +359,15 @@ public struct ResponseBuffer: Sendable {
             }
             return v
         }
-        values.reserveCapacity(values.count + other.values.count)
+        Self.grow(&values, by: other.values.count)
         for v in other.values { values.append(moved(v)) }
-        keyOf.reserveCapacity(keyOf.count + other.keyOf.count)
+        Self.grow(&keyOf, by: other.keyOf.count)
         for k in other.keyOf { keyOf.append(k < 0 ? k : ids[Int(k)]) }
-        objects.reserveCapacity(objects.count + other.objects.count)
+        Self.grow(&objects, by: other.objects.count)
         for o in other.objects {
             objects.append(Object(first: o.first + Int32(valueBase), count: o.count, next: o.next < 0 ? -1 : o.next + Int32(objectBase)))
         }
+        Self.grow(&text, by: other.text.count)
         text.append(contentsOf: other.text)
         return moved(other.root)
     }
