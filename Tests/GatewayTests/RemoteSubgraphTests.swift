@@ -104,6 +104,30 @@ struct RemoteSubgraphTests {
         }
     }
 
+    /// A plan of more than 64 steps (70 aliases of one field, each with an entity fetch after
+    /// the root fetch) runs every step once, in order, and its same fetches as one request.
+    @Test func aPlanOfManyStepsRunsEachOnce() async throws {
+        let supergraph = try Supergraph(sdl: try benchFile("supergraph.graphql"))
+        var transports: [String: any SubgraphTransport] = [:]
+        for (name, s) in try BenchSubgraphs.all() { transports[name] = InProcessTransport(subgraph: s) { _ in BenchSubgraphs.Context() } }
+        let counting = CountingTransports(transports)
+        let executor = FederatedExecutor(supergraph: supergraph, transports: counting.wrapped)
+        let query = "{ " + (0..<70).map { "p\($0): topProducts(first: \($0 % 3 + 1)) { upc inStock }" }.joined(separator: " ") + " }"
+        let plan = try executor.plan(ExecutionRequest(document: try Parser.parse(query)))
+        #expect(plan.fetchCount == 71, "\(plan.fetchCount)")
+        var config = GatewayConfiguration()
+        config.limits.maxAliases = nil
+        config.limits.maxCost = nil
+        config.limits.maxRootFields = nil
+        try await withGateway(config, executor: executor) { client in
+            let r = try await client.query(query)
+            #expect(r.json?["errors"] == nil, "\(r.text.prefix(300))")
+            #expect(r.json?["data"]?["p69"]?.text == #"[{"upc":"1","inStock":true}]"#)
+            #expect(r.json?["data"]?["p68"]?.text == #"[{"upc":"1","inStock":true},{"upc":"2","inStock":false},{"upc":"3","inStock":false}]"#)
+            #expect(counting.counts == ["products": 1, "inventory": 1], "\(counting.counts)")
+        }
+    }
+
     @Test func valuesTheGatewayRejectsAreErrorsAtTheirOwnPaths() async throws {
         let supergraph = try Supergraph(sdl: try benchFile("supergraph.graphql"))
         var transports: [String: any SubgraphTransport] = [:]

@@ -168,7 +168,44 @@ final class PlanRun {
     struct Step {
         let path: [PathSegment]?       // nil: a root fetch
         let fetch: FetchNode
-        let after: Set<Int>
+        let after: StepSet
+    }
+
+    /// Step indices as bits: a plan has few steps, and a run asks which are done at every turn
+    /// (a `Set<Int>` hashed each index each time). The first 64 inline, the rest in words.
+    struct StepSet: ExpressibleByArrayLiteral {
+        private var low: UInt64 = 0
+        private var high: [UInt64] = []
+
+        init() {}
+        init(arrayLiteral elements: Int...) { for e in elements { insert(e) } }
+
+        var isEmpty: Bool { low == 0 && high.allSatisfy { $0 == 0 } }
+
+        private func word(_ w: Int) -> UInt64 { w == 0 ? low : (w - 1 < high.count ? high[w - 1] : 0) }
+
+        func contains(_ i: Int) -> Bool { word(i >> 6) & (1 << UInt64(i & 63)) != 0 }
+
+        mutating func insert(_ i: Int) {
+            let w = i >> 6, bit: UInt64 = 1 << UInt64(i & 63)
+            if w == 0 { low |= bit; return }
+            if w > high.count { high.append(contentsOf: repeatElement(0, count: w - high.count)) }
+            high[w - 1] |= bit
+        }
+
+        mutating func formUnion(_ other: StepSet) {
+            low |= other.low
+            if high.count < other.high.count { high.append(contentsOf: repeatElement(0, count: other.high.count - high.count)) }
+            for (w, bits) in other.high.enumerated() { high[w] |= bits }
+        }
+
+        mutating func formUnion(_ indices: [Int]) { for i in indices { insert(i) } }
+
+        func isSubset(of other: StepSet) -> Bool {
+            guard low & ~other.low == 0 else { return false }
+            for (w, bits) in high.enumerated() where bits & ~other.word(w + 1) != 0 { return false }
+            return true
+        }
     }
 
     /// One request of a step: its variables and, for an entity fetch, its representations.
@@ -272,7 +309,7 @@ final class PlanRun {
     /// `condition` is decided now, from the request's variables).
     func steps(_ node: PlanNode) -> [Step] {
         var steps: [Step] = []
-        func add(_ node: PlanNode, after: Set<Int>) -> Set<Int> {
+        func add(_ node: PlanNode, after: StepSet) -> StepSet {
             switch node {
             case .fetch(let f):
                 steps.append(Step(path: nil, fetch: f, after: after))
@@ -285,7 +322,7 @@ final class PlanRun {
                 for n in nodes { previous = add(n, after: previous) }
                 return previous
             case .parallel(let nodes):
-                return nodes.reduce(into: Set<Int>()) { $0.formUnion(add($1, after: after)) }
+                return nodes.reduce(into: StepSet()) { $0.formUnion(add($1, after: after)) }
             case .condition(let c):
                 let value = variables[c.variable]?.boolValue ?? c.defaultValue ?? false
                 guard let next = value ? c.ifTrue : c.ifFalse else { return after }
@@ -297,7 +334,7 @@ final class PlanRun {
     }
 
     /// Runs the steps not `done` yet, each when the steps before it are.
-    func execute(_ steps: [Step], done: Set<Int> = []) async {
+    func execute(_ steps: [Step], done: StepSet = []) async {
         var done = done, started = done
         var outgoing: [Int: Outgoing] = [:]
         let executor = self.executor, headers = self.headers
