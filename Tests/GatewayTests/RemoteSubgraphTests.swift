@@ -102,6 +102,14 @@ struct RemoteSubgraphTests {
             #expect(errors.map { $0["path"] } == [["a", 0, "inStock"], ["b", 0, "inStock"], ["b", 1, "inStock"], ["b", 2, "inStock"]], "\(r.text)")
             #expect(r.json?["data"]?["b"]?[0]?.text == #"{"upc":"1","inStock":null}"#)
         }
+        // The shared request failing whole is an error at each step it was for.
+        transports["inventory"] = HTTPTransport(name: "inventory", url: "http://127.0.0.1:\(freePort())/graphql", timeoutMs: 2_000)
+        try await withGateway(executor: FederatedExecutor(supergraph: supergraph, transports: transports)) { client in
+            let r = try await client.query(query)
+            let errors = try #require(r.json?["errors"]?.arrayValue)
+            #expect(errors.map { $0["path"] } == [["a", 0], ["b", 0]], "\(r.text)")
+            #expect(errors.allSatisfy { $0["extensions"]?["code"] == "SUBREQUEST_HTTP_ERROR" })
+        }
     }
 
     /// A plan of more than 64 steps (70 aliases of one field, each with an entity fetch after
@@ -125,6 +133,16 @@ struct RemoteSubgraphTests {
             #expect(r.json?["data"]?["p69"]?.text == #"[{"upc":"1","inStock":true}]"#)
             #expect(r.json?["data"]?["p68"]?.text == #"[{"upc":"1","inStock":true},{"upc":"2","inStock":false},{"upc":"3","inStock":false}]"#)
             #expect(counting.counts == ["products": 1, "inventory": 1], "\(counting.counts)")
+        }
+        // One entity for 120 objects, its field failing: the error is repeated for 100 of them.
+        transports["inventory"] = Failing()
+        let shared = "{ " + (0..<120).map { "p\($0): topProducts(first: 1) { upc inStock }" }.joined(separator: " ") + " }"
+        try await withGateway(config, executor: FederatedExecutor(supergraph: supergraph, transports: transports)) { client in
+            let r = try await client.query(shared)
+            let errors = try #require(r.json?["errors"]?.arrayValue)
+            #expect(errors.count == 100, "\(errors.count)")
+            #expect(errors.first?["path"] == ["p0", 0, "inStock"])
+            #expect(r.json?["data"]?["p119"]?.text == #"[{"upc":"1","inStock":null}]"#)
         }
     }
 

@@ -231,10 +231,13 @@ final class PlanRun {
             let first: Int
         }
 
+        /// The step (index in `parts`) whose objects entry `entry` is among.
+        func part(of entry: Int) -> Int? { parts.lastIndex { $0.first <= entry } }
+
         /// The response path of the object of entry `entry` (for errors).
         func responsePath(_ entry: Int) -> [PathElement] {
-            guard let part = parts.last(where: { $0.first <= entry }) else { return [] }
-            return PlanRun.responsePath(part.path, part.found.indices(of: entry - part.first))
+            guard let p = part(of: entry) else { return [] }
+            return PlanRun.responsePath(parts[p].path, parts[p].found.indices(of: entry - parts[p].first))
         }
     }
 
@@ -724,18 +727,39 @@ final class PlanRun {
         return tree.json(current)
     }
 
+    /// An error at one entity is repeated for at most this many of the objects it was sent for
+    /// (a shared entity can stand for thousands: the answer must not grow with them).
+    static let maxPathsPerError = 100
+
     func mergeEntities(_ f: FetchNode, _ targets: Targets, _ out: Outgoing, _ result: Result<SubgraphResponse, GraphQLError>) {
         switch result {
-        case .failure(var e):
-            e.path = targets.count > 0 ? out.responsePath(targets.first(0).entry) : nil
-            addErrors([e])
+        case .failure(let e):
+            // One error per step the request was for, at the first object it was sent for there.
+            var firsts = [Int?](repeating: nil, count: out.parts.count)
+            for r in 0..<targets.count {
+                targets.forEach(r) { t in
+                    guard let p = out.part(of: t.entry) else { return }
+                    if firsts[p].map({ t.entry < $0 }) ?? true { firsts[p] = t.entry }
+                }
+            }
+            let entries = firsts.compactMap { $0 }
+            if entries.isEmpty {
+                var pathless = e
+                pathless.path = nil
+                addErrors([pathless])
+            }
+            for entry in entries {
+                var each = e
+                each.path = out.responsePath(entry)
+                addErrors([each])
+            }
         case .success(let response):
             errors += upstreamErrors(response, f) { p in
                 // ["_entities", i, ...rest] → the paths of the objects representation i was for.
                 guard p.count >= 2, p[0].stringValue == "_entities", let i = p[1].intValue, i >= 0, i < targets.count else { return [] }
                 let rest = Self.pathElements(Array(p.dropFirst(2)))
                 var paths: [[PathElement]] = []
-                targets.forEach(i) { paths.append(out.responsePath($0.entry) + rest) }
+                targets.forEach(i) { if paths.count < Self.maxPathsPerError { paths.append(out.responsePath($0.entry) + rest) } }
                 return paths
             }
             guard let data = response.data else { return }
