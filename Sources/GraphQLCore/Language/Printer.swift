@@ -122,6 +122,8 @@ public enum Printer {
         return out
     }
 
+    private static let hexDigits = Array("0123456789ABCDEF".utf8)
+
     /// A string literal appended to `out`: at once when nothing in it needs an escape.
     static func writeString(_ s: String, into out: inout String) {
         out += "\""
@@ -143,8 +145,7 @@ public enum Printer {
             case 0x08: bytes.append(0x5C); bytes.append(UInt8(ascii: "b"))
             case 0x0C: bytes.append(0x5C); bytes.append(UInt8(ascii: "f"))
             case ..<0x20, 0x7F:
-                let hex = Array("0123456789ABCDEF".utf8)
-                bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(b >> 4)], hex[Int(b & 0xF)]])
+                bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hexDigits[Int(b >> 4)], hexDigits[Int(b & 0xF)]])
             default:
                 bytes.append(b)
             }
