@@ -270,6 +270,64 @@ struct PlatformTests {
         }
     }
 
+    /// Event store writes wait for the append lock in the gateway's line, not on pooled
+    /// connections: while the lock is held elsewhere and appends pile up, reads still get a
+    /// connection and answer. (Each waiting append used to hold a connection, and a read then
+    /// waited for the pool until its wait ran out.) The time limit guards against hanging.
+    @Test(.timeLimit(.minutes(3))) func readsAnswerWhileAppendsWaitForTheAppendLock() async throws {
+        try await withPlatform(configure: {
+            $0.postgres?.maxConnections = 3
+            $0.postgres?.acquireTimeoutMs = 3_000
+            $0.limits.requestTimeoutMs = 120_000
+            $0.rateLimits.enabled = false
+        }) { fixture, client, server in
+            let acme = [("x-tenant", "acme")]
+            // The append lock, held by a session of its own until the reads are done.
+            let holder = try await fixture.owner.checkOut()
+            try await holder.query("SELECT pg_advisory_lock(7242002)")
+            let appends = Task {
+                try await withThrowingTaskGroup(of: String.self) { group in
+                    for i in 0..<4 {
+                        group.addTask {
+                            let r = try await client.query(#"mutation { appendEvents(streamId: "held-\#(i)", expectedVersion: 0, events: [{type: "E"}]) { toVersion } }"#,
+                                                           headers: acme, timeout: .minutes(2))
+                            return r.json?["data"]?["appendEvents"]?["toVersion"] == 1 ? "ok" : r.text
+                        }
+                    }
+                    return try await group.reduce(into: [String]()) { $0.append($1) }
+                }
+            }
+            // One append waits for the lock in the database (a pool of 3 lets one write hold a
+            // connection), three wait in the gateway's line.
+            func waitingInDatabase() async throws -> Int {
+                try await fixture.owner.query("""
+                    SELECT count(*)::int8 AS n FROM pg_locks
+                    WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                    """).first?.decode("n", as: Int.self) ?? 0
+            }
+            // Released whatever happens below (the appends would otherwise wait for ever).
+            var reads: (GatewayResponse, GatewayResponse, Int)?
+            var failure: (any Error)?
+            do {
+                while try await waitingInDatabase() < 1 || server.appendsWaiting < 3 { try await Task.sleep(for: .milliseconds(10)) }
+                let positions = try await client.query("{ projections { name position } }", headers: acme)
+                let overview = try await client.query(tenantOverview, variables: #"{"slug":"acme","agents":5}"#, headers: acme)
+                reads = (positions, overview, try await waitingInDatabase())
+            } catch { failure = error }
+            try await holder.query("SELECT pg_advisory_unlock(7242002)")
+            await fixture.owner.checkIn(holder)
+            if let failure { throw failure }
+            let (positions, overview, inDatabase) = try #require(reads)
+            #expect(positions.json?["errors"] == nil, "\(positions.text)")
+            #expect(positions.json?["data"]?["projections"]?.arrayValue?.count == 2)
+            #expect(overview.json?["errors"] == nil, "\(overview.text)")
+            #expect(overview.json?["data"]?["tenant"]?["agents"]?.arrayValue?.count == 5)
+            #expect(inDatabase == 1, "no more writes than the line lets through hold a connection")
+            let outcomes = try await appends.value
+            #expect(outcomes == ["ok", "ok", "ok", "ok"], "\(outcomes)")
+        }
+    }
+
     /// 100 appends at once queue for the pool's connections: on a loaded machine the last ones
     /// wait long, so each has two minutes (a hang guard, not a speed check).
     @Test func concurrentAppendsAtOneVersionLetExactlyOneWin() async throws {

@@ -166,7 +166,7 @@ public enum AgentsSubgraph {
                 let name = input["name"]?.stringValue ?? "", kind = input["kind"]?.stringValue ?? ""
                 let caps = input["capabilities"]?.arrayValue?.compactMap(\.stringValue) ?? []
                 guard !name.isEmpty, !kind.isEmpty else { throw GraphQLError("name and kind must not be empty.", code: "BAD_USER_INPUT") }
-                let created: Agent = try await ctx.db { c in
+                let created: Agent = try await ctx.appending { c in
                     try await lockAppends(c)
                     // Serialise spawns per tenant, then check the quota.
                     let quota = try await c.query("SELECT max_agents FROM tenants WHERE id = \(tid) FOR UPDATE").first?.decode("max_agents", as: Int.self) ?? 0
@@ -191,7 +191,7 @@ public enum AgentsSubgraph {
                 let input = a.object("input") ?? [:]
                 guard let agentID = uuid(input["agentId"]?.stringValue) else { throw GraphQLError("agentId is not a valid id.", code: "BAD_USER_INPUT") }
                 let title = input["title"]?.stringValue ?? "", priority = input["priority"]?.intValue ?? 0
-                let created: Task = try await ctx.db { c in
+                let created: Task = try await ctx.appending { c in
                     try await lockAppends(c)
                     let updated = try await c.query("UPDATE agents SET status = 'BUSY', updated_at = now() WHERE id = \(agentID) AND status <> 'RETIRED'")
                     guard updated.affectedRows == 1 else { throw GraphQLError("No active agent with id \(PostgresUUID.text(agentID)).", code: "NOT_FOUND") }

@@ -29,7 +29,7 @@ enum TaskQueue {
                 guard (1...100).contains(maxAttempts) else { throw GraphQLError("maxAttempts must be 1 to 100.", code: "BAD_USER_INPUT") }
                 guard (0...3_600_000).contains(backoff) else { throw GraphQLError("retryBackoffMs must be 0 to 3600000.", code: "BAD_USER_INPUT") }
                 guard JSONReader.isObject(payload) else { throw GraphQLError("payload must be a JSON object.", code: "BAD_USER_INPUT") }
-                let created: Task = try await ctx.db { c in
+                let created: Task = try await ctx.appending { c in
                     try await AgentsSubgraph.lockAppends(c)
                     let row = try await c.query("""
                         INSERT INTO tasks (id, tenant_id, title, priority, status, capability, payload, max_attempts, backoff_ms)
@@ -46,7 +46,7 @@ enum TaskQueue {
                 let tid = try await AgentsSubgraph.requireTenant(ctx)
                 guard let agentID = AgentsSubgraph.uuid(a.string("agentId")) else { throw GraphQLError("agentId is not a valid id.", code: "BAD_USER_INPUT") }
                 let lease = max(1, min(a.int("leaseSeconds") ?? 30, 86_400))
-                let claimed: Task? = try await ctx.db { c in
+                let claimed: Task? = try await ctx.appending { c in
                     try await AgentsSubgraph.lockAppends(c)
                     try await expireLeases(c, tid)
                     guard let agent = try await c.query("SELECT capabilities FROM agents WHERE id = \(agentID) AND status <> 'RETIRED'").first else {
@@ -94,7 +94,7 @@ enum TaskQueue {
                 let tid = try await AgentsSubgraph.requireTenant(ctx)
                 guard let id = AgentsSubgraph.uuid(a.string("taskId")) else { throw GraphQLError("taskId is not a valid id.", code: "BAD_USER_INPUT") }
                 let result = a.string("result")
-                let done: Task = try await ctx.db { c in
+                let done: Task = try await ctx.appending { c in
                     try await AgentsSubgraph.lockAppends(c)
                     guard let row = try await c.query("""
                         UPDATE tasks SET status = 'COMPLETED', result = \(result), lease_expires_at = NULL, updated_at = now()
@@ -113,7 +113,7 @@ enum TaskQueue {
                 let tid = try await AgentsSubgraph.requireTenant(ctx)
                 guard let id = AgentsSubgraph.uuid(a.string("taskId")) else { throw GraphQLError("taskId is not a valid id.", code: "BAD_USER_INPUT") }
                 let reason = a.string("reason")
-                let failed: Task = try await ctx.db { c in
+                let failed: Task = try await ctx.appending { c in
                     try await AgentsSubgraph.lockAppends(c)
                     guard let row = try await c.query("""
                         SELECT \(unsafeRaw: columns) FROM tasks WHERE id = \(id) AND status IN ('PENDING', 'ASSIGNED', 'CLAIMED') FOR UPDATE
@@ -127,7 +127,7 @@ enum TaskQueue {
             .asyncField("retryTask") { _, a, ctx, _ in
                 let tid = try await AgentsSubgraph.requireTenant(ctx)
                 guard let id = AgentsSubgraph.uuid(a.string("taskId")) else { throw GraphQLError("taskId is not a valid id.", code: "BAD_USER_INPUT") }
-                let queued: Task = try await ctx.db { c in
+                let queued: Task = try await ctx.appending { c in
                     try await AgentsSubgraph.lockAppends(c)
                     guard let row = try await c.query("""
                         UPDATE tasks SET status = 'PENDING', attempts = 0, agent_id = NULL, available_at = now(), lease_expires_at = NULL, updated_at = now()

@@ -178,7 +178,7 @@ public enum EventsSubgraph {
                     causes.append(o["causationId"]?.stringValue ?? ""); correlations.append(o["correlationId"]?.stringValue ?? "")
                 }
                 do {
-                    let positions: [Int] = try await ctx.db { c in
+                    let positions: [Int] = try await ctx.appending { c in
                         let current = try await c.query("SELECT coalesce(max(stream_version), 0)::int8 AS v FROM events WHERE stream_id = \(id)").first!.decode("v", as: Int.self)
                         guard current == expected else {
                             throw GraphQLError("Stream \(id) is at version \(current), not \(expected).", code: "CONFLICT",

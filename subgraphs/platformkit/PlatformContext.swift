@@ -76,9 +76,12 @@ public struct PlatformContext: Sendable {
     private let loaders: LoaderBox
     /// The connection of this request's shared read transaction, while one is open.
     private let shared = SharedConnection()
+    /// Where this database's event store writes wait their turn (nil: they go straight to the pool).
+    public let appendLine: AppendLine?
 
-    public init(pool: PostgresPool, redis: RedisClient?, directory: TenantDirectory, headers: [(String, String)]) {
+    public init(pool: PostgresPool, redis: RedisClient?, directory: TenantDirectory, headers: [(String, String)], appendLine: AppendLine? = nil) {
         self.pool = pool
+        self.appendLine = appendLine
         self.redis = redis
         self.directory = directory
         self.tenantSlug = headers.first { $0.0.lowercased() == "x-tenant" }?.1
@@ -112,6 +115,14 @@ public struct PlatformContext: Sendable {
             throw GraphQLError("The database connection was lost while committing: the change may or may not have been applied.",
                                code: "COMMIT_OUTCOME_UNKNOWN")
         }
+    }
+
+    /// `db` for a write to the event store (one that takes its append lock): the transaction
+    /// begins when it is the write's turn in `appendLine`, so that waiting for the lock does not
+    /// hold a connection that reads could use.
+    public func appending<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        guard let appendLine else { return try await db(body) }
+        return try await appendLine.run { try await db(body) }
     }
 
     private func ownTransaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {

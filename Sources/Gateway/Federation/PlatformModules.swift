@@ -36,8 +36,12 @@ enum PlatformModules {
         /// transaction's connection never waits on the request pool for a second one (under a
         /// full pool, every request would wait for the others).
         let lookupPool: PostgresPool
+        /// Event store writes wait here for their turn rather than on a pooled connection: two
+        /// at a time hold one (the lock's holder and the next), never more than half the pool.
+        let appendLine: AppendLine
         private let work = Mutex<[String: any BackgroundWork]>([:])
         init(pool: PostgresPool) {
+            appendLine = AppendLine(width: min(2, pool.configuration.maxConnections / 2))
             lookupPool = PostgresPool(configuration: .init(url: pool.configuration.url, minConnections: 0, maxConnections: 2,
                                                            statementTimeoutMs: pool.configuration.statementTimeoutMs))
             directory = TenantDirectory(pool: lookupPool)
@@ -84,7 +88,8 @@ enum PlatformModules {
                         kind == .query ? await ctx.inOneReadTransaction(run) : await run()
                     }
                 }
-                return (subgraph, { headers in PlatformContext(pool: pool, redis: redis, directory: shared.directory, headers: headers) })
+                return (subgraph, { headers in PlatformContext(pool: pool, redis: redis, directory: shared.directory, headers: headers,
+                                                                         appendLine: shared.appendLine) })
             }
             return SubgraphModule(
                 name: name, sdl: sdl,
@@ -97,6 +102,11 @@ enum PlatformModules {
                     return SubgraphService(subgraph: s, makeContext: ctx)
                 })
         }
+    }
+
+    /// Event store writes of this pool's platform subgraphs waiting for their turn.
+    static func appendsWaiting(_ pool: PostgresPool) -> Int {
+        Shared.instances.withLock { $0[ObjectIdentifier(pool)] }?.appendLine.waiting ?? 0
     }
 
     static func stopBackgroundWork(_ pool: PostgresPool) {
