@@ -2,7 +2,15 @@
 // malloc and free ahead of the C library's for the whole process, Swift's runtime included.
 // glibc's allocator spent about a sixth of the gateway's CPU on the federation workload in
 // malloc_consolidate and chunk unlinking around the large buffers of subgraph bodies and
-// responses (BENCHMARKS.md, "Allocator"). jemalloc's defaults measured best; nothing is tuned here.
+// responses (BENCHMARKS.md, "Allocator").
+//
+// One arena for the whole process instead of jemalloc's four per core: a request's work hops
+// between threads (Swift's cooperative pool, NIO's event loops), and with an arena per thread the
+// pages one arena kept after a request were of no use to the next request's allocations in
+// another — the resident set grew with every arena a large answer passed through (an 876 KB answer
+// peaked at 3.3–4.6× its size above the resident set before it, one arena 0.9–1.9×; peak RSS
+// under the federation workload 74 → 68 MB) at no measurable CPU cost (BENCHMARKS.md, session
+// 20). `MALLOC_CONF` in the environment still overrides it.
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <jemalloc/jemalloc.h>
@@ -10,6 +18,8 @@
 #include <stdio.h>
 #include <string.h>
 #include "switchyard_allocator.h"
+
+const char *malloc_conf = "narenas:1";
 
 const char *switchyard_allocator(void) {
     static char name[64];
@@ -22,7 +32,10 @@ const char *switchyard_allocator(void) {
     const char *version = NULL;
     size_t length = sizeof(version);
     if (mallctl("version", (void *)&version, &length, NULL, 0) != 0 || version == NULL) return "";
+    unsigned arenas = 0;
+    size_t arenasLength = sizeof(arenas);
+    if (mallctl("opt.narenas", (void *)&arenas, &arenasLength, NULL, 0) != 0) arenas = 0;
     // "5.3.0-0-g54eaed1d…": the release, without the commit it was built from.
-    snprintf(name, sizeof(name), "jemalloc %.*s", (int)strcspn(version, "-"), version);
+    snprintf(name, sizeof(name), "jemalloc %.*s, arenas %u", (int)strcspn(version, "-"), version, arenas);
     return name;
 }

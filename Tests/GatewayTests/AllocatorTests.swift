@@ -25,5 +25,9 @@ struct AllocatorTests {
             return String(line[r.upperBound...])
         }
         #expect(allocator.hasPrefix("jemalloc 5."), "\(allocator)")
+        // One arena for the process (allocator.c's malloc_conf), unless MALLOC_CONF says otherwise.
+        if env["MALLOC_CONF"] == nil {
+            #expect(allocator.hasSuffix(", arenas 1") || allocator.contains(", arenas 1 "), "\(allocator)")
+        }
     }
 }

@@ -47,12 +47,13 @@ enum ResponseWriting {
         return best.map { Accepted(best: $0.0, stream: stream?.0) }
     }
 
-    /// A body of one payload. A large one goes out in slices copied as they are written (with
-    /// the channel's back-pressure), so that it is not held twice — once as the payload and once
-    /// as NIO's buffer — while it is sent.
+    /// A body of one payload. One above 256 KB goes out in 64 KB slices copied as they are
+    /// written (with the channel's back-pressure), so that it is not held twice — once as the
+    /// payload and once as NIO's buffer — while it is sent: what is held beside the payload is
+    /// about the slices the channel has not sent yet.
     static func body(_ payload: [UInt8]) -> ResponseBody {
-        let slice = 256 << 10
-        guard payload.count > slice else { return ResponseBody(byteBuffer: ByteBuffer(bytes: payload)) }
+        guard payload.count > 256 << 10 else { return ResponseBody(byteBuffer: ByteBuffer(bytes: payload)) }
+        let slice = 64 << 10
         return ResponseBody(contentLength: payload.count) { writer in
             var start = 0
             while start < payload.count {
