@@ -681,8 +681,8 @@ struct RateLimitTests {
     }
 
     @Test func theBudgetIsSharedExactly() async throws {
-        try await withPlatform { fixture, first, _ in
-            try await withConfiguredGateway(fixture.config) { second, _ in
+        try await withPlatform { fixture, first, firstServer in
+            try await withConfiguredGateway(fixture.config) { second, secondServer in
                 // A tenant of its own, created with a budget of 0 (every request refused, none
                 // recorded) until both gateways have its quota: no request passes on a budget that
                 // is not the tenant's (an unknown quota falls back to the per-address one).
@@ -691,14 +691,20 @@ struct RateLimitTests {
                     try await c.query("INSERT INTO tenants (id, slug, name, requests_per_minute) VALUES (\(id), 'tiny', 'Tiny', 0)")
                 }
                 let headers = [("x-tenant", "tiny")]
-                var known = false
+                var known = false, last = (0, 0)
                 for _ in 0..<250 where !known {
                     let a = try await first.query("{ __typename }", headers: headers).status
                     let b = try await second.query("{ __typename }", headers: headers).status
                     known = a == 429 && b == 429
+                    last = (a, b)
                     if !known { try await Task.sleep(for: .milliseconds(20)) }
                 }
-                #expect(known, "both gateways refuse the tenant on its budget of 0")
+                // Said on failure: whether each gateway had loaded the quota (a reload missed) or
+                // had it and still let the request through (the rate limiter's Redis call failed).
+                #expect(known, """
+                    both gateways refuse the tenant on its budget of 0; last statuses \(last), quotas held: \
+                    \(String(describing: firstServer.tenantRequestsPerMinute("tiny"))), \(String(describing: secondServer.tenantRequestsPerMinute("tiny")))
+                    """)
                 try await fixture.owner.withTenant(id.uuidString) { c in
                     try await c.query("UPDATE tenants SET requests_per_minute = 10 WHERE id = \(id)")
                 }

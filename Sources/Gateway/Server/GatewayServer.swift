@@ -65,6 +65,8 @@ public final class GatewayServer: Sendable {
 
     /// SQL statements this gateway's pool has sent (batching keeps this flat as lists grow).
     public var postgresStatementCount: Int { runtime.postgres?.statistics.statementCount ?? 0 }
+    /// The requests-per-minute quota this gateway holds for a tenant (nil: not loaded, or unknown).
+    public func tenantRequestsPerMinute(_ slug: String) -> Int? { runtime.quotas?.quota(for: slug)?.requestsPerMinute }
     /// Event store writes waiting for their turn in the platform subgraphs' append line.
     public var appendsWaiting: Int { runtime.postgres.map(PlatformModules.appendsWaiting) ?? 0 }
     /// Exchanges with PostgreSQL this gateway's pool has made (statements sent together count once).
