@@ -575,6 +575,32 @@ struct RateLimitTests {
         await db.drop()
     }
 
+    /// A reload of the quotas that fails (here: the gateway's role may not run `tenant_quotas()`
+    /// when `tenants_changed` arrives) is tried again until it succeeds — not only at the next
+    /// change or the minute's safety-net reload — so a new tenant gets its own quota soon after
+    /// the database can be read again, with no further notification.
+    @Test func aFailedQuotaReloadIsRetried() async throws {
+        try await withPlatform(configure: { $0.rateLimits.enabled = true }) { fixture, client, server in
+            for _ in 0..<600 where try await client.send(.GET, "/ready").status != 200 { try await Task.sleep(for: .milliseconds(20)) }
+            try await fixture.owner.query("REVOKE EXECUTE ON FUNCTION tenant_quotas() FROM PUBLIC, switchyard_app")
+            let id = UUID()
+            try await fixture.owner.withTenant(id.uuidString) { c in
+                try await c.query("INSERT INTO tenants (id, slug, name, requests_per_minute) VALUES (\(id), 'retried', 'Retried', 0)")
+            }
+            // The notification's reload is refused; nothing is known of the tenant yet.
+            for _ in 0..<50 { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(server.tenantRequestsPerMinute("retried") == nil)
+            try await fixture.owner.query("GRANT EXECUTE ON FUNCTION tenant_quotas() TO switchyard_app")
+            var quota: Int?
+            for _ in 0..<1_000 where quota == nil {
+                try await Task.sleep(for: .milliseconds(10))
+                quota = server.tenantRequestsPerMinute("retried")
+            }
+            #expect(quota == 0, "the quota read once the function could run again (the safety-net reload is a minute away)")
+            #expect(try await client.query("{ __typename }", headers: [("x-tenant", "retried")]).status == 429)
+        }
+    }
+
     /// A large budget is taken from Redis in leases (a thousandth of it: 3 for 3,000 a minute):
     /// every script call records a whole lease in the window, and at the budget's edge only
     /// what is left — the window never holds more than the budget.

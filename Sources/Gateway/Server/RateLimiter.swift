@@ -33,7 +33,7 @@ final class TenantQuotas: Sendable {
         let rows: PostgresRows
         do {
             rows = try await pool.query("SELECT slug, requests_per_minute, max_query_cost FROM tenant_quotas()")
-        } catch let e as PostgresError where e.sqlState == "42P01" || e.sqlState == "42883" {
+        } catch let e as PostgresError where Self.noTenantsSchema(e) {
             // The database has no tenants schema (not migrated for the platform modules): there
             // are no quotas to wait for, so readiness does not wait for them either.
             loaded.store(true, ordering: .releasing)
@@ -48,6 +48,9 @@ final class TenantQuotas: Sendable {
         logger.debug("tenant quotas loaded", metadata: ["tenants": "\(fresh.count)"])
     }
 
+    /// The database has no `tenant_quotas()` (undefined table or function).
+    static func noTenantsSchema(_ e: PostgresError) -> Bool { e.sqlState == "42P01" || e.sqlState == "42883" }
+
     /// Loads now, then reloads on every `tenants_changed` notification (and every minute as a safety net).
     func start() {
         let t = Task.detached { [self] in
@@ -57,9 +60,25 @@ final class TenantQuotas: Sendable {
             let listener = Task { for try await _ in pool.listen(["tenants_changed"], announceSubscriptions: true) { wake.continuation.yield() } }
             let ticker = Task { while !Task.isCancelled { try? await Task.sleep(for: .seconds(60)); wake.continuation.yield() } }
             defer { listener.cancel(); ticker.cancel() }
+            // A failed reload is tried again soon (doubling up to 30 s), not at the next change
+            // or minute: until it succeeds a new tenant would be held to no quota of its own.
+            var retry: Task<Void, Never>?
+            var backoff = Duration.milliseconds(250)
             for await _ in wake.stream {
-                do { try await self.reload() } catch { self.logger.warning("tenant quotas not reloaded", metadata: ["error": "\(error)"]) }
+                retry?.cancel()
+                do {
+                    try await self.reload()
+                    backoff = .milliseconds(250)
+                } catch let e as PostgresError where Self.noTenantsSchema(e) {
+                    continue   // nothing to retry: the database has no tenants
+                } catch {
+                    self.logger.warning("tenant quotas not reloaded", metadata: ["error": "\(error)", "retry_in": "\(backoff)"])
+                    let wait = backoff
+                    retry = Task { if (try? await Task.sleep(for: wait)) != nil { wake.continuation.yield() } }
+                    backoff = min(backoff * 2, .seconds(30))
+                }
             }
+            retry?.cancel()
         }
         task.withLock { $0 = t }
     }
