@@ -122,7 +122,7 @@ public final class PlanExecutor: Sendable {
                 var fragments: [String: FragmentDefinition] = [:]
                 for f in document.fragments where fragments[f.name.value] == nil { fragments[f.name.value] = f }
                 shaper = Shaper(schema: supergraph.apiSchema, tree: run.tree, fragments: fragments, variables: variables,
-                                source: request.source, nulled: request.nulledFields)
+                                source: request.source, nulled: request.nulledFields, hiddenEnumValues: supergraph.hiddenEnumValues)
             }
             shaper.missingIsExplained = !run.errors.isEmpty
             let data = shaper.shape(clientOperation, root: run.root, capacity: plan.shaping.answerCapacity(run.tree))

@@ -31,10 +31,11 @@ struct Shaper {
 
     /// - Parameter nulled: fields (by source offset) answered `null` whatever their type:
     ///   authorization removed them from the plan and reported each.
+    /// - Parameter hiddenEnumValues: enum values `@inaccessible` hides (answered null, no error).
     init(schema: Schema, tree: ResponseBuffer, fragments: [String: FragmentDefinition], variables: OrderedDictionary<String, JSON>,
-         source: Source?, nulled: Set<Int32> = []) {
+         source: Source?, nulled: Set<Int32> = [], hiddenEnumValues: [String: Set<String>] = [:]) {
         self.init(tree: tree, program: ShapingProgram(schema: schema, collector: FieldCollector(schema: schema, fragments: fragments, variables: variables),
-                                                      nulled: nulled), source: source)
+                                                      nulled: nulled, hiddenEnumValues: hiddenEnumValues), source: source)
     }
 
     /// A shaper that goes on with a program compiled by earlier requests of the same plan.
@@ -231,7 +232,12 @@ struct Shaper {
             tree.write(value, &out)   // a custom scalar's value passes through
             return .value
         case .enumValue:
-            if value.isString, program.types[Int(step.named)].enumValues[tree.string(value)] != nil { tree.write(value, &out); return .value }
+            if value.isString {
+                let declared = program.types[Int(step.named)], name = tree.string(value)
+                if declared.enumValues[name] != nil { tree.write(value, &out); return .value }
+                // A value of the supergraph's enum that clients do not see: null, as if not there.
+                if program.hiddenEnumValues[declared.name]?.contains(name) == true { return .null }
+            }
         default:
             break
         }
@@ -316,6 +322,8 @@ struct ShapingProgram: Sendable {
     let schema: Schema
     private(set) var collector: FieldCollector
     let nulled: Set<Int32>
+    /// Enum values `@inaccessible` hides from clients, by enum (answered null without an error).
+    let hiddenEnumValues: [String: Set<String>]
     private(set) var steps: [Step] = []
     private(set) var fields: [FieldInfo] = []
     private var childRuns: [ChildRun] = []
@@ -329,10 +337,11 @@ struct ShapingProgram: Sendable {
     private var typeIndex: [ObjectIdentifier: Int32] = [:]
     private var plans: [PlanKey: Range<Int32>] = [:]
 
-    init(schema: Schema, collector: FieldCollector, nulled: Set<Int32>) {
+    init(schema: Schema, collector: FieldCollector, nulled: Set<Int32>, hiddenEnumValues: [String: Set<String>] = [:]) {
         self.schema = schema
         self.collector = collector
         self.nulled = nulled
+        self.hiddenEnumValues = hiddenEnumValues
     }
 
     /// This program with its collector keeping only the variables named (what `@skip` and

@@ -465,14 +465,16 @@ final class FetchGraphBuilder {
         var input = EntityInput()
         input.asInterfaceObject = targetIsInterfaceObject
         input.selection.addTypename()
+        // Fetches made only for these inputs run under the field's own conditions.
+        let conditions = context.conditions + variableConditions(selection.directives)
         try planInputs(key, on: type, group: group, node: node, path: path, into: input.selection, keyFields: &input.keyFields, touched: &inputs,
-                       provided: context.provided)
+                       provided: context.provided, conditions: conditions)
         var requires: SelectionSet?
         if let fieldName, let r = graph.field(entityType, fieldName, in: target)?.requires {
             requires = r
             var ignored: [String] = []
             try planInputs(r, on: type, group: group, node: node, path: path, into: input.selection, keyFields: &ignored, touched: &inputs,
-                           provided: context.provided)
+                           provided: context.provided, conditions: conditions)
         }
         inputs.remove(group.id)
         touched.formUnion(inputs)
@@ -489,7 +491,7 @@ final class FetchGraphBuilder {
         for k in input.keyFields where !merged.keyFields.contains(k) { merged.keyFields.append(k) }
         if requires != nil, let fieldName { merged.satisfiedRequires.insert(fieldName) }
         child.entities[entityType] = merged
-        child.origins.append(context.conditions + variableConditions(selection.directives))
+        child.origins.append(conditions)
         var inner = Set<Int>()
         var below = Context(satisfiedRequires: merged.satisfiedRequires, conditions: context.conditions, ancestors: context.ancestors)
         for name in supergraph.types[entityType]?.contexts ?? [] {
@@ -517,7 +519,9 @@ final class FetchGraphBuilder {
         node.addTypename()
         var input = EntityInput()
         input.selection.addTypename()
-        try planInputs(key, on: type, group: group, node: node, path: path, into: input.selection, keyFields: &input.keyFields, touched: &inputs)
+        let conditions = context.conditions + variableConditions(f.directives)
+        try planInputs(key, on: type, group: group, node: node, path: path, into: input.selection, keyFields: &input.keyFields, touched: &inputs,
+                       conditions: conditions)
         var contextInputs: [ContextInput] = []
         var withValues = f
         for (i, argument) in arguments.enumerated() {
@@ -538,7 +542,7 @@ final class FetchGraphBuilder {
         child.dependsOn.formUnion(inputs)
         child.entities[type] = input
         child.contextInputs = contextInputs
-        child.origins.append(context.conditions + variableConditions(f.directives))
+        child.origins.append(conditions)
         var inner = Set<Int>()
         try addField(withValues, on: type, edge: edge, group: child, node: child.output.fragment(type), path: path,
                      context: Context(conditions: context.conditions, ancestors: context.ancestors), touched: &inner)
@@ -600,15 +604,18 @@ final class FetchGraphBuilder {
 
     /// Plans key or requirement fields into `group` at `node` and mirrors them in the
     /// representation selection (read by the response key they got).
+    /// - Parameter conditions: the variable `@skip`/`@include` of the field the inputs are for: a
+    ///   fetch made only for them runs under them too.
     func planInputs(_ set: SelectionSet, on type: String, group: FetchGroup, node: SelectionTree, path: [PathSegment],
-                    into rep: SelectionTree, keyFields: inout [String], touched: inout Set<Int>, provided: SelectionSet? = nil) throws {
+                    into rep: SelectionTree, keyFields: inout [String], touched: inout Set<Int>, provided: SelectionSet? = nil,
+                    conditions: [Directive] = []) throws {
         try planInputs(set.selections, on: type, group: group, node: node, path: path, into: rep, top: true, keyFields: &keyFields,
-                       touched: &touched, provided: provided)
+                       touched: &touched, provided: provided, conditions: conditions)
     }
 
     private func planInputs(_ selections: [Selection], on type: String, group: FetchGroup, node: SelectionTree, path: [PathSegment],
                             into rep: SelectionTree, top: Bool, keyFields: inout [String], touched: inout Set<Int>,
-                            provided: SelectionSet? = nil) throws {
+                            provided: SelectionSet? = nil, conditions: [Directive] = []) throws {
         let g = group.graph
         guard let named = schema.types[type] else { return }
         let abstract = named.kind.isAbstract && !isInterfaceObject(type, g)
@@ -635,26 +642,26 @@ final class FetchGraphBuilder {
                         var ignored: [String] = []
                         try planInputs(sub.selections, on: fieldType.namedType.value, group: group, node: children, path: innerPath,
                                        into: repChildren, top: false, keyFields: &ignored, touched: &touched,
-                                       provided: edge.provides ?? provided?.fieldNamed(name)?.selectionSet)
+                                       provided: edge.provides ?? provided?.fieldNamed(name)?.selectionSet, conditions: conditions)
                     }
                 } else if abstract, !(named.kind == .interface && graph.graphs(resolving: type, name).contains(where: { isInterfaceObject(type, $0) })) {
                     for object in possibleTypes(type, in: g) {
                         var ignored: [String] = []
                         try planInputs([sel], on: object, group: group, node: node.fragment(object), path: path.narrowed(to: [object]),
-                                       into: rep.fragment(object), top: false, keyFields: &ignored, touched: &touched)
+                                       into: rep.fragment(object), top: false, keyFields: &ignored, touched: &touched, conditions: conditions)
                     }
                 } else {
                     // Not here: fetch it first from a subgraph that has it (under an alias of its own
                     // when it has arguments, so a client field with other arguments cannot collide).
                     let input = f
-                    try jump(.field(input), on: type, from: group, node: node, path: path, context: Context(), touched: &touched, toInterfaceOwner: false)
+                    try jump(.field(input), on: type, from: group, node: node, path: path, context: Context(conditions: conditions), touched: &touched, toInterfaceOwner: false)
                     rep.addDeep([.field(input)])
                     if top { keyFields.append(input.responseKey) }
                 }
             case .inlineFragment(let i):
                 let condition = i.typeCondition?.value ?? type
                 if condition == type {
-                    try planInputs(i.selectionSet.selections, on: type, group: group, node: node, path: path, into: rep, top: top, keyFields: &keyFields, touched: &touched)
+                    try planInputs(i.selectionSet.selections, on: type, group: group, node: node, path: path, into: rep, top: top, keyFields: &keyFields, touched: &touched, conditions: conditions)
                     continue
                 }
                 guard let conditionType = schema.types[condition] else { continue }
@@ -662,16 +669,16 @@ final class FetchGraphBuilder {
                 let objects = conditionType.kind == .object ? known.filter { $0 == condition } : known.filter { conditionType.possibleTypes.contains($0) }
                 if objects.isEmpty { continue }
                 if named.kind == .object {
-                    try planInputs(i.selectionSet.selections, on: type, group: group, node: node, path: path, into: rep.fragment(condition), top: false, keyFields: &keyFields, touched: &touched)
+                    try planInputs(i.selectionSet.selections, on: type, group: group, node: node, path: path, into: rep.fragment(condition), top: false, keyFields: &keyFields, touched: &touched, conditions: conditions)
                 } else if conditionType.kind == .object || (graph.node(condition, g).map { n in objects.allSatisfy(n.possibleTypes.contains) } ?? false) {
                     var ignored: [String] = []
                     try planInputs(i.selectionSet.selections, on: condition, group: group, node: node.fragment(condition),
-                                   path: path.narrowed(to: objects), into: rep.fragment(condition), top: false, keyFields: &ignored, touched: &touched)
+                                   path: path.narrowed(to: objects), into: rep.fragment(condition), top: false, keyFields: &ignored, touched: &touched, conditions: conditions)
                 } else {
                     for object in objects {
                         var ignored: [String] = []
                         try planInputs(i.selectionSet.selections, on: object, group: group, node: node.fragment(object),
-                                       path: path.narrowed(to: [object]), into: rep.fragment(condition), top: false, keyFields: &ignored, touched: &touched)
+                                       path: path.narrowed(to: [object]), into: rep.fragment(condition), top: false, keyFields: &ignored, touched: &touched, conditions: conditions)
                     }
                 }
             case .fragmentSpread:

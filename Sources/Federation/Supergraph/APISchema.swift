@@ -18,6 +18,16 @@ enum APISchema {
         directives.filter { keptDirectives.contains($0.name.value) }
     }
 
+    /// The `@inaccessible` values of each enum clients see.
+    static func hiddenEnumValues(_ document: Document) -> [String: Set<String>] {
+        var out: [String: Set<String>] = [:]
+        for case .type(let t) in document.definitions where t.kind == .enumType && !inaccessible(t.directives) {
+            let hidden = Set(t.enumValues.filter { inaccessible($0.directives) }.map(\.name.value))
+            if !hidden.isEmpty { out[t.name.value, default: []].formUnion(hidden) }
+        }
+        return out
+    }
+
     static func build(from document: Document, introspection: Bool) throws -> Schema {
         var hidden = Set<String>()
         for case .type(let t) in document.definitions where inaccessible(t.directives) || isInternal(t.name.value) {

@@ -68,6 +68,9 @@ public final class Supergraph: Sendable {
     public let schema: Schema
     /// The schema clients see: no join/link machinery, no `@inaccessible` elements.
     public let apiSchema: Schema
+    /// Enum values `@inaccessible` hides from clients, by enum: a subgraph may still answer one
+    /// (it is in the supergraph's enum), and the client then sees null, not an error.
+    public let hiddenEnumValues: [String: Set<String>]
     public let sdl: String
 
     public func graph(id: String) -> Graph? { graphs.first { $0.id == id } }
@@ -161,6 +164,7 @@ public final class Supergraph: Sendable {
         }
         self.types = types
         apiSchema = try APISchema.build(from: document, introspection: introspection)
+        hiddenEnumValues = APISchema.hiddenEnumValues(document)
     }
 
     /// Graph ids that can resolve `type.field` themselves (not external).
