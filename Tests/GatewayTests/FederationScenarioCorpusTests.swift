@@ -14,7 +14,7 @@ struct FederationScenarioCorpusTests {
     func scenarioAnswersAsSpecified(_ name: String) async throws {
         let scenario = try FederationScenario(name)
         try await withScenarioServer([name]) { base in
-            var config = GatewayConfiguration()
+            var config = try scenario.gatewayYAML.map { try GatewayConfiguration.parse(yaml: $0) } ?? GatewayConfiguration()
             config.subgraphs = scenario.subgraphs.map { s in
                 SubgraphConfiguration(name: s, url: "\(base)/\(name)/\(s)", schema: scenario.folder.appendingPathComponent("\(s).graphql").path)
             }
@@ -24,7 +24,7 @@ struct FederationScenarioCorpusTests {
                     _ = try await counter.send(.POST, "/reset", body: Array("{}".utf8))
                     var body: OrderedJSON = ["query": .string(test.query)]
                     if let v = test.variables { body["variables"] = v }
-                    let r = try await client.post(JSON.object(body).text, accept: "application/json")
+                    let r = try await client.post(JSON.object(body).text, accept: "application/json", headers: test.headers)
                     let got = try #require(r.json, "\(name) / \(test.name): \(r.text)")
                     #expect(FederationScenario.normalized(got["data"] ?? .null) == FederationScenario.normalized(test.expectedData),
                             "\(name) / \(test.name): data \(got["data"]?.text ?? "none")")

@@ -13,6 +13,8 @@ public struct FederationScenario: Sendable {
         public let expectedData: JSON
         public let expectsErrors: Bool
         public let requests: [String: Int]?
+        /// Request headers (a bearer token, say).
+        public let headers: [(String, String)]
     }
 
     public static let root = TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Fixtures/federation-scenarios")
@@ -22,6 +24,9 @@ public struct FederationScenario: Sendable {
     /// Subgraph names (the SDL files), sorted.
     public let subgraphs: [String]
     public let tests: [Case]
+    /// The scenario's `gateway.yaml` (configuration beside the subgraphs, `{folder}` replaced
+    /// with the scenario's folder), if it has one.
+    public let gatewayYAML: String?
 
     public static func all() -> [String] {
         let dir = root.appendingPathComponent("scenarios")
@@ -39,10 +44,13 @@ public struct FederationScenario: Sendable {
         tests = (json.arrayValue ?? []).map { t in
             var requests: [String: Int]?
             if let r = t["requests"]?.objectValue { requests = r.reduce(into: [:]) { $0[$1.key] = $1.value.intValue ?? 0 } }
+            let headers = (t["headers"]?.objectValue ?? [:]).map { ($0.key, $0.value.stringValue ?? "") }
             return Case(name: t["name"]?.stringValue ?? "", query: t["query"]?.stringValue ?? "", variables: t["variables"],
                         expectedData: t["expected"]?["data"] ?? .null, expectsErrors: t["expected"]?["errors"]?.boolValue ?? false,
-                        requests: requests)
+                        requests: requests, headers: headers)
         }
+        gatewayYAML = (try? String(contentsOf: folder.appendingPathComponent("gateway.yaml"), encoding: .utf8))?
+            .replacingOccurrences(of: "{folder}", with: folder.path)
     }
 
     public func sdl(_ subgraph: String) throws -> String {

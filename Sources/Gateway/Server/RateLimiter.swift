@@ -72,7 +72,8 @@ final class TenantQuotas: Sendable {
                 } catch let e as PostgresError where Self.noTenantsSchema(e) {
                     continue   // nothing to retry: the database has no tenants
                 } catch {
-                    self.logger.warning("tenant quotas not reloaded", metadata: ["error": "\(error)", "retry_in": "\(backoff)"])
+                    self.logger.warning("tenant quotas not reloaded", metadata: [
+                        "error": "\(error)", "server_message": "\((error as? PostgresError)?.serverMessage ?? "")", "retry_in": "\(backoff)"])
                     let wait = backoff
                     retry = Task { if (try? await Task.sleep(for: wait)) != nil { wake.continuation.yield() } }
                     backoff = min(backoff * 2, .seconds(30))

@@ -31,9 +31,9 @@ def free_port():
     s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
 
 
-def call(url, body=None):
+def call(url, body=None, headers=None):
     data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, headers={"content-type": "application/json", "accept": "application/json"})
+    req = urllib.request.Request(url, data=data, headers={"content-type": "application/json", "accept": "application/json", **(headers or {})})
     try:
         with urllib.request.urlopen(req, timeout=10) as r:
             return json.loads(r.read())
@@ -58,6 +58,9 @@ try:
             out.write(f'listen: "127.0.0.1:{gport}"\nsubgraphs:\n')
             for n in names:
                 out.write(f'  - {{ name: {n}, url: "{base}/{sc}/{n}", schema: "{os.path.join(folder, n + ".graphql")}" }}\n')
+            extra = os.path.join(folder, "gateway.yaml")
+            if os.path.exists(extra):
+                out.write(open(extra).read().replace("{folder}", folder) + "\n")
         log = open(os.path.join(work, f"{sc}.log"), "w")
         gw = subprocess.Popen([binary, "serve", "--config", cfg], stdout=log, stderr=subprocess.STDOUT)
         up = False
@@ -78,7 +81,7 @@ try:
             body = {"query": t["query"]}
             if "variables" in t:
                 body["variables"] = t["variables"]
-            got = call(f"http://127.0.0.1:{gport}/graphql", body)
+            got = call(f"http://127.0.0.1:{gport}/graphql", body, t.get("headers"))
             counts = call(base + "/counts")
             exp = t["expected"]
             problems = []
