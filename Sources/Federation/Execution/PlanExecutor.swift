@@ -32,7 +32,24 @@ public final class PlanExecutor: Sendable {
         plan.shaping.reserveTree(&run.tree)
         if let root = plan.root { await run.execute(run.steps(root)) }
         plan.shaping.recordTree(run.tree)
-        return await shape(run, plan, request, operation, variables)
+        return await shape(run, plan, request, operation, variables).initial
+    }
+
+    /// An operation with `@defer` for a client that takes an incremental response: the first
+    /// payload leaves the deferred fragments out, the next one delivers them
+    /// (`{"incremental":[…],"hasNext":false}`; nil when nothing was deferred). Every fetch of the
+    /// plan runs before the first payload is written.
+    public func executeIncrementally(_ plan: QueryPlan, request: ExecutionRequest,
+                                     headers: @escaping @Sendable (String) -> [(String, String)] = { _ in [] }) async -> (initial: ExecutionResult, later: [UInt8]?) {
+        let operation: OperationDefinition, variables: OrderedDictionary<String, JSON>
+        switch prepare(request) {
+        case .success(let p): (operation, variables) = p
+        case .failure(let e): return (e.result, nil)
+        }
+        let run = PlanRun(executor: self, variables: variables, headers: headers)
+        plan.shaping.reserveTree(&run.tree)
+        if let root = plan.root { await run.execute(run.steps(root)) }
+        return await shape(run, plan, request, operation, variables, deferring: true)
     }
 
     /// A subscription: the plan's first fetch subscribes to the subgraph that owns the field;
@@ -79,7 +96,7 @@ public final class PlanExecutor: Sendable {
             let run = PlanRun(executor: self, variables: variables, headers: headers)
             run.mergeRoot(f, .success(event))
             await run.execute(steps, done: [0])
-            return await self.shape(run, plan, request, operation, variables)
+            return await self.shape(run, plan, request, operation, variables).initial
         }
     }
 
@@ -97,10 +114,12 @@ public final class PlanExecutor: Sendable {
         }
     }
 
-    /// The client's response from a finished run.
+    /// The client's response from a finished run (with `deferring`, without its deferred
+    /// fragments, and the payload that delivers them).
     func shape(_ run: PlanRun, _ plan: QueryPlan, _ request: ExecutionRequest, _ operation: OperationDefinition,
-               _ variables: OrderedDictionary<String, JSON>) async -> ExecutionResult {
+               _ variables: OrderedDictionary<String, JSON>, deferring: Bool = false) async -> (initial: ExecutionResult, later: [UInt8]?) {
         var shaped: ExecutionResult
+        var later: [UInt8]?
         if plan.usesIntrospection {
             // The executor answers __schema/__type from the API schema.
             shaped = await Executor.execute(shaping, request: ExecutionRequest(document: request.document, operationName: operation.name?.value,
@@ -113,7 +132,7 @@ public final class PlanExecutor: Sendable {
                 d.operations.first { $0.name?.value == operation.name?.value }
             } ?? operation
             // The plan's program when the client's document is the planned one.
-            let reusable = request.clientDocument == nil && request.nulledFields.isEmpty
+            let reusable = request.clientDocument == nil && request.nulledFields.isEmpty && !deferring
             let kept = reusable ? plan.shaping.program(clientOperation, document.fragments, variables) : nil
             var shaper: Shaper
             if let program = kept?.program {
@@ -122,13 +141,15 @@ public final class PlanExecutor: Sendable {
                 var fragments: [String: FragmentDefinition] = [:]
                 for f in document.fragments where fragments[f.name.value] == nil { fragments[f.name.value] = f }
                 shaper = Shaper(schema: supergraph.apiSchema, tree: run.tree, fragments: fragments, variables: variables,
-                                source: request.source, nulled: request.nulledFields, hiddenEnumValues: supergraph.hiddenEnumValues)
+                                source: request.source, nulled: request.nulledFields, hiddenEnumValues: supergraph.hiddenEnumValues,
+                                deferring: deferring)
             }
             shaper.missingIsExplained = !run.errors.isEmpty
             let data = shaper.shape(clientOperation, root: run.root, capacity: plan.shaping.answerCapacity(run.tree))
             plan.shaping.recordAnswer(size: data.count)
             if let kept, shaper.program.steps.count != kept.program?.steps.count { plan.shaping.store(kept.key, shaper.program) }
             shaped = ExecutionResult(writtenData: data, dataStart: ExecutionResult.dataOpening.count, errors: shaper.errors)
+            if deferring { later = shaper.incrementalPayload() }
         }
         // Nulls caused by a failed fetch are already explained by that fetch's error.
         let upstream = run.errors
@@ -136,7 +157,7 @@ public final class PlanExecutor: Sendable {
             guard e.message.hasPrefix("Cannot return null"), let p = e.path else { return true }
             return !upstream.contains { u in u.path.map { p.starts(with: $0) || $0.starts(with: p) } ?? false }
         }
-        return shaped
+        return (shaped, later)
     }
 }
 

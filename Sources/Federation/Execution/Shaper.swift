@@ -19,9 +19,25 @@ struct Shaper {
     private var ids: [Int32] = []
     let source: Source?
     var errors: [GraphQLError] = []
-    /// Each error's response path, innermost element first: filled in as the walk comes back
-    /// out of the fields and list items the error was found in (no path is kept while nothing fails).
+    /// The response paths of the errors and deferred fragments found so far, innermost element
+    /// first: filled in as the walk comes back out of the fields and list items each was found in
+    /// (no path is kept while nothing fails and nothing is deferred).
     private var reversedPaths: [[PathElement]] = []
+    /// Each error's entry in `reversedPaths`.
+    private var errorPaths: [Int] = []
+    /// Deferred fragments met by the walk (with a deferring collector), in document order.
+    private(set) var deferred: [DeferredInstance] = []
+
+    /// A deferred fragment at one object: delivered in a later payload, shaped from that object.
+    struct DeferredInstance {
+        /// The fragment (an index into the program's `deferredLists`, and into that list).
+        let list: Int32
+        let item: Int32
+        let node: Int32
+        let type: Int32
+        /// Its entry in `reversedPaths`.
+        let path: Int
+    }
     /// The bytes written so far.
     private var out = JSONWriter()
     /// A fetch failed: a value missing from the tree is explained by that fetch's error (a
@@ -32,9 +48,12 @@ struct Shaper {
     /// - Parameter nulled: fields (by source offset) answered `null` whatever their type:
     ///   authorization removed them from the plan and reported each.
     /// - Parameter hiddenEnumValues: enum values `@inaccessible` hides (answered null, no error).
+    /// - Parameter deferring: `@defer` fragments are left out of `shape` and delivered by
+    ///   `incrementalPayload` (else they are answered inline).
     init(schema: Schema, tree: ResponseBuffer, fragments: [String: FragmentDefinition], variables: OrderedDictionary<String, JSON>,
-         source: Source?, nulled: Set<Int32> = [], hiddenEnumValues: [String: Set<String>] = [:]) {
-        self.init(tree: tree, program: ShapingProgram(schema: schema, collector: FieldCollector(schema: schema, fragments: fragments, variables: variables),
+         source: Source?, nulled: Set<Int32> = [], hiddenEnumValues: [String: Set<String>] = [:], deferring: Bool = false) {
+        self.init(tree: tree, program: ShapingProgram(schema: schema, collector: FieldCollector(schema: schema, fragments: fragments, variables: variables,
+                                                                                                deferring: deferring),
                                                       nulled: nulled, hiddenEnumValues: hiddenEnumValues), source: source)
     }
 
@@ -73,9 +92,70 @@ struct Shaper {
         if case .propagate = object(root, type, steps) {
             out.bytes.removeSubrange(ExecutionResult.dataOpening.count...)
             out.append("null")
+            deferred.removeAll()
         }
-        for i in errors.indices { errors[i].path = reversedPaths[i].reversed() }
+        for i in errors.indices { errors[i].path = reversedPaths[errorPaths[i]].reversed() }
         return out.bytes
+    }
+
+    /// The payload that follows `shape` when fragments were deferred: each deferred fragment's
+    /// fields shaped from its object, at that object's path (with its label and its own errors;
+    /// `data` null when a non-null field in it came back null), fragments deferred inside them
+    /// after them — `{"incremental":[…],"hasNext":false}` (the 2022-08-24 incremental format).
+    /// Nil when nothing was deferred.
+    mutating func incrementalPayload() -> [UInt8]? {
+        guard !deferred.isEmpty else { return nil }
+        var queue = deferred.map { ($0, [PathElement](reversedPaths[$0.path].reversed())) }
+        var w = JSONWriter(capacity: 4_096)
+        w.append(#"{"incremental":["#)
+        var i = 0
+        while i < queue.count {
+            let (instance, path) = queue[i]
+            let fragment = program.deferredLists[Int(instance.list)][Int(instance.item)]
+            errors = []
+            errorPaths = []
+            reversedPaths = []
+            deferred = []
+            out = JSONWriter(capacity: 1_024)
+            let steps = program.steps(instance.type, [fragment.selectionSet])
+            resolveKeys()
+            let completed = object(instance.node, instance.type, steps)
+            if i > 0 { w.bytes.append(UInt8(ascii: ",")) }
+            w.append(#"{"data":"#)
+            if case .propagate = completed {
+                w.append("null")
+                deferred.removeAll()
+            } else {
+                w.bytes.append(contentsOf: out.bytes)
+            }
+            w.append(#","path":"#)
+            w.write(Self.json(path))
+            if let label = fragment.label {
+                w.append(#","label":"#)
+                w.writeString(label)
+            }
+            if !errors.isEmpty {
+                for e in errors.indices { errors[e].path = path + reversedPaths[errorPaths[e]].reversed() }
+                w.append(#","errors":"#)
+                w.write(.array(errors.map(\.json)))
+            }
+            w.bytes.append(UInt8(ascii: "}"))
+            for inner in deferred { queue.append((inner, path + reversedPaths[inner.path].reversed())) }
+            i += 1
+        }
+        w.append(#"],"hasNext":false}"#)
+        errors = []
+        deferred = []
+        return w.bytes
+    }
+
+    static func json(_ path: [PathElement]) -> JSON {
+        .array(path.map { element in
+            switch element {
+            case .key(let k): return .string(k)
+            case .index(let i): return .int(i)
+            }
+        })
     }
 
     /// Looks up the buffer's ids of the response keys the program has added since the last time.
@@ -94,6 +174,14 @@ struct Shaper {
         out.bytes.append(UInt8(ascii: "{"))
         for i in steps {
             let step = program.steps[Int(i)]
+            if step.kind == .deferred {
+                // The run's last step: its deferred fragments, recorded for later payloads.
+                for item in program.deferredLists[Int(step.field)].indices {
+                    deferred.append(DeferredInstance(list: step.field, item: Int32(item), node: node, type: type, path: reversedPaths.count))
+                    reversedPaths.append([])
+                }
+                continue
+            }
             if i != steps.lowerBound { out.bytes.append(UInt8(ascii: ",")) }
             program.text.withUnsafeBufferPointer { text in
                 out.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[Int(step.keyBytes.lowerBound)..<Int(step.keyBytes.upperBound)]))
@@ -109,18 +197,19 @@ struct Shaper {
                 out.append("null")
                 continue
             }
-            let before = errors.count
+            let before = reversedPaths.count
             let r = complete(tree.member(node, ids[Int(step.key)]), 0, Int(i), parent: type)
-            if errors.count > before { within(before, .key(program.responseKeys[Int(step.key)])) }
+            if reversedPaths.count > before { within(before, .key(program.responseKeys[Int(step.key)])) }
             if case .propagate = r { return .propagate }
         }
         out.bytes.append(UInt8(ascii: "}"))
         return .value
     }
 
-    /// Adds `element` to the paths of the errors found since `first` (they were found inside it).
+    /// Adds `element` to the paths of the errors and deferred fragments found since `first`
+    /// (they were found inside it).
     mutating func within(_ first: Int, _ element: PathElement) {
-        for e in first..<errors.count { reversedPaths[e].append(element) }
+        for e in first..<reversedPaths.count { reversedPaths[e].append(element) }
     }
 
     /// CompleteValue at list level `level` of step `s`'s type (0: the field itself): a null in a
@@ -136,12 +225,14 @@ struct Shaper {
             }
             return r
         }
-        let mark = out.bytes.count
+        let mark = out.bytes.count, deferredMark = deferred.count
         switch completeInner(value, level, s, parent: parent) {
         case .value: return .value
         case .null, .propagate:
             out.bytes.removeSubrange(mark...)
             out.append("null")
+            // Fragments deferred inside what became null have nothing to deliver.
+            if deferred.count > deferredMark { deferred.removeSubrange(deferredMark...) }
             return .value
         }
     }
@@ -158,9 +249,9 @@ struct Shaper {
                 let items = value.items
                 for v in items {
                     if v != items.lowerBound { out.bytes.append(UInt8(ascii: ",")) }
-                    let before = errors.count
+                    let before = reversedPaths.count
                     let r = complete(tree.values[v], level + 1, s, parent: parent)
-                    if errors.count > before { within(before, .index(v - items.lowerBound)) }
+                    if reversedPaths.count > before { within(before, .index(v - items.lowerBound)) }
                     if case .propagate = r { return .propagate }
                 }
                 out.bytes.append(UInt8(ascii: "]"))
@@ -168,9 +259,9 @@ struct Shaper {
             default:
                 // A single value where a list is expected is a list of one (result coercion).
                 out.bytes.append(UInt8(ascii: "["))
-                let before = errors.count
+                let before = reversedPaths.count
                 let r = complete(value, level + 1, s, parent: parent)
-                if errors.count > before { within(before, .index(0)) }
+                if reversedPaths.count > before { within(before, .index(0)) }
                 if case .propagate = r { return .propagate }
                 out.bytes.append(UInt8(ascii: "]"))
                 return .value
@@ -258,6 +349,7 @@ struct Shaper {
         let nodes = program.fields[Int(program.steps[s].field)].nodes
         let locations = source.flatMap { src in nodes.first.map { [src.location(of: Int($0.span.start))] } } ?? []
         errors.append(GraphQLError(message, locations: locations, path: nil))
+        errorPaths.append(reversedPaths.count)
         reversedPaths.append([])
     }
 }
@@ -274,6 +366,9 @@ struct ShapingProgram: Sendable {
         case other
         /// A field the schema does not have (answered null).
         case missing
+        /// Not a field: the fragments deferred in this run (`field` indexes `deferredLists`),
+        /// always a run's last step.
+        case deferred
     }
 
     struct Step {
@@ -336,6 +431,8 @@ struct ShapingProgram: Sendable {
     private(set) var typeNames: [Range<Int32>] = []
     private var typeIndex: [ObjectIdentifier: Int32] = [:]
     private var plans: [PlanKey: Range<Int32>] = [:]
+    /// The deferred fragments of each run that has some (with a deferring collector).
+    private(set) var deferredLists: [[FieldCollector.Deferred]] = []
 
     init(schema: Schema, collector: FieldCollector, nulled: Set<Int32>, hiddenEnumValues: [String: Set<String>] = [:]) {
         self.schema = schema
@@ -391,7 +488,8 @@ struct ShapingProgram: Sendable {
         if cacheable, let cached = plans[key] { return cached }
         let named = types[Int(type)]
         var made: [Step] = []
-        for (responseKey, nodes) in collector.collect(named, sets) {
+        var deferredHere: [FieldCollector.Deferred] = []
+        for (responseKey, nodes) in collector.collect(named, sets, deferred: &deferredHere) {
             let name = nodes[0].name.value
             var w = JSONWriter(capacity: responseKey.utf8.count + 3)
             w.writeString(responseKey)
@@ -414,6 +512,11 @@ struct ShapingProgram: Sendable {
                              listDepth: UInt8(min(levels.listDepth, 31)), nonNull: nonNull,
                              nulled: !nulled.isEmpty && nulled.contains(nodes[0].span.start),
                              named: target.map { typeID($0) } ?? -1, field: field, children: -1))
+        }
+        if !deferredHere.isEmpty {
+            made.append(Step(key: -1, keyBytes: 0..<0, kind: .deferred, listDepth: 0, nonNull: 0, nulled: false, named: -1,
+                             field: Int32(deferredLists.count), children: -1))
+            deferredLists.append(deferredHere)
         }
         let range = Int32(steps.count)..<Int32(steps.count + made.count)
         steps.append(contentsOf: made)

@@ -87,13 +87,23 @@ final class SelectionTree {
 
     var hasTypename: Bool { byIdentity["__typename"] != nil }
 
+    /// A client's `@defer` is the gateway's to answer: subgraphs never see it.
+    static func forwarded(_ directives: [Directive]) -> [Directive] {
+        directives.contains { $0.name.value == "defer" } ? directives.filter { $0.name.value != "defer" } : directives
+    }
+
     func existingFragment(_ typeCondition: String?, _ directives: [Directive] = []) -> SelectionTree? {
+        let directives = Self.forwarded(directives)
+        if typeCondition == nil && directives.isEmpty { return self }
         let identity = "...\(typeCondition ?? "")" + Compact.directives(directives)
         return byIdentity[identity].flatMap { entries[$0].children }
     }
 
     /// The tree of `... on typeCondition @directives { }`, created when missing.
     func fragment(_ typeCondition: String?, _ directives: [Directive] = []) -> SelectionTree {
+        let directives = Self.forwarded(directives)
+        // `... { }` with nothing left on it (a client's `... @defer { }`) is its selections.
+        if typeCondition == nil && directives.isEmpty { return self }
         let identity = "...\(typeCondition ?? "")" + Compact.directives(directives)
         if let i = byIdentity[identity], let c = entries[i].children { return c }
         let entry = Entry(kind: .fragment(typeCondition: typeCondition, directives: directives), identity: identity, children: SelectionTree())

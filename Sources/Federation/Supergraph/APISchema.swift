@@ -6,6 +6,11 @@ enum APISchema {
     /// Kept on API schema elements: the built-ins clients see, and demand control (@cost, @listSize) for the gateway's cost analysis.
     static let keptDirectives: Set<String> = ["deprecated", "specifiedBy", "oneOf", "cost", "listSize", "authenticated", "requiresScopes"]
 
+    static let deferDefinition = """
+    "Delivers the fragment's fields in a later payload of an incremental response (when the client accepts one)."
+    directive @defer(label: String, if: Boolean! = true) on FRAGMENT_SPREAD | INLINE_FRAGMENT
+    """
+
     static func isInternal(_ name: String) -> Bool {
         name.hasPrefix("join__") || name.hasPrefix("link__") || name == "link" || name.hasPrefix("federation__")
     }
@@ -28,7 +33,7 @@ enum APISchema {
         return out
     }
 
-    static func build(from document: Document, introspection: Bool) throws -> Schema {
+    static func build(from document: Document, introspection: Bool, deferSupport: Bool = true) throws -> Schema {
         var hidden = Set<String>()
         for case .type(let t) in document.definitions where inaccessible(t.directives) || isInternal(t.name.value) {
             hidden.insert(t.name.value)
@@ -77,6 +82,11 @@ enum APISchema {
             default:
                 break
             }
+        }
+        // Incremental delivery: `@defer` is the gateway's own (answered by the shaper, never
+        // sent to a subgraph), unless the supergraph defines it.
+        if deferSupport, !definitions.contains(where: { if case .directive(let d) = $0 { return d.name.value == "defer" } else { return false } }) {
+            definitions += try Parser.parse(deferDefinition, options: .schema).definitions
         }
         return try Schema(document: Document(definitions: definitions), introspection: introspection)
     }

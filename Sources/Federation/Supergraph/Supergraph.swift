@@ -71,17 +71,20 @@ public final class Supergraph: Sendable {
     /// Enum values `@inaccessible` hides from clients, by enum: a subgraph may still answer one
     /// (it is in the supergraph's enum), and the client then sees null, not an error.
     public let hiddenEnumValues: [String: Set<String>]
+    /// Clients may use `@defer` (the API schema has it).
+    public let deferSupport: Bool
     public let sdl: String
 
     public func graph(id: String) -> Graph? { graphs.first { $0.id == id } }
     public func graph(named name: String) -> Graph? { graphs.first { $0.name == name } }
 
-    public convenience init(sdl: String, introspection: Bool = true) throws {
+    /// - Parameter deferSupport: the API schema has `@defer` (the gateway answers it).
+    public convenience init(sdl: String, introspection: Bool = true, deferSupport: Bool = true) throws {
         let doc = try Parser.parse(sdl, options: .schema)
-        try self.init(document: doc, sdl: sdl, introspection: introspection)
+        try self.init(document: doc, sdl: sdl, introspection: introspection, deferSupport: deferSupport)
     }
 
-    public init(document: Document, sdl: String, introspection: Bool = true) throws {
+    public init(document: Document, sdl: String, introspection: Bool = true, deferSupport: Bool = true) throws {
         self.sdl = sdl
         schema = try Schema(document: document, validate: false)
         guard let graphEnum = schema.types["join__Graph"], graphEnum.kind == .enumType else {
@@ -163,7 +166,8 @@ public final class Supergraph: Sendable {
             types[name] = info
         }
         self.types = types
-        apiSchema = try APISchema.build(from: document, introspection: introspection)
+        apiSchema = try APISchema.build(from: document, introspection: introspection, deferSupport: deferSupport)
+        self.deferSupport = deferSupport
         hiddenEnumValues = APISchema.hiddenEnumValues(document)
     }
 

@@ -23,6 +23,9 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
     public var limits: LimitsConfiguration = .init()
     /// Whether `__schema` and `__type` answer.
     public var introspection: Bool = true
+    /// Whether clients may use `@defer` (incremental delivery; the fragments go inline for a
+    /// client that takes one response). Off: the API schema has no `@defer`.
+    public var deferSupport: Bool = true
     public var postgres: PostgresSettings?
     public var redis: RedisSettings?
     public var tenancy: TenancyConfiguration = .init()
@@ -54,7 +57,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case listen, tls, supergraph, subgraphs, limits, introspection, postgres, redis, tenancy, rateLimits = "rate_limits"
+        case listen, tls, supergraph, subgraphs, limits, introspection, deferSupport = "defer", postgres, redis, tenancy, rateLimits = "rate_limits"
         case exposeQueryPlan = "expose_query_plan", persistedQueries = "persisted_queries", headers, auth, subscriptions, cors, csrf, metrics
         case shutdownTimeoutMs = "shutdown_timeout_ms", logging, tracing
     }
@@ -67,6 +70,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         subgraphs = try c.decodeIfPresent([SubgraphConfiguration].self, forKey: .subgraphs) ?? []
         limits = try c.decodeIfPresent(LimitsConfiguration.self, forKey: .limits) ?? .init()
         introspection = try c.decodeIfPresent(Bool.self, forKey: .introspection) ?? introspection
+        deferSupport = try c.decodeIfPresent(Bool.self, forKey: .deferSupport) ?? deferSupport
         postgres = try c.decodeIfPresent(PostgresSettings.self, forKey: .postgres)
         redis = try c.decodeIfPresent(RedisSettings.self, forKey: .redis)
         tenancy = try c.decodeIfPresent(TenancyConfiguration.self, forKey: .tenancy) ?? .init()
@@ -204,7 +208,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
 
     public static func == (a: GatewayConfiguration, b: GatewayConfiguration) -> Bool {
         a.listen == b.listen && a.tls == b.tls && a.supergraph == b.supergraph && a.subgraphs == b.subgraphs && a.limits == b.limits
-            && a.introspection == b.introspection && a.postgres == b.postgres && a.redis == b.redis && a.tenancy == b.tenancy
+            && a.introspection == b.introspection && a.deferSupport == b.deferSupport && a.postgres == b.postgres && a.redis == b.redis && a.tenancy == b.tenancy
             && a.rateLimits == b.rateLimits && a.exposeQueryPlan == b.exposeQueryPlan && a.persistedQueries == b.persistedQueries && a.headers == b.headers && a.auth == b.auth
     }
 }

@@ -75,6 +75,23 @@ public final class FederatedExecutor: OperationExecutor {
         return result
     }
 
+    public func executeIncrementally(_ request: ExecutionRequest, context: RequestContext) async -> IncrementalExecution? {
+        guard supergraph.deferSupport else { return nil }
+        let plan: QueryPlan
+        switch planned(request, context) {
+        case .success(let p): plan = p
+        case .failure(let e): return IncrementalExecution(initial: ExecutionResult(data: .null, errors: [e]), later: nil)
+        }
+        let executor = self.executor, headers = self.headers(context)
+        let isQuery = request.document.operations.first { request.operationName == nil || $0.name?.value == request.operationName }?.operation == .query
+        var (initial, later) = isQuery ? await RequestTransaction.run { await executor.executeIncrementally(plan, request: request, headers: headers) }
+                                       : await executor.executeIncrementally(plan, request: request, headers: headers)
+        if context.includeQueryPlan {
+            initial.extensions = (initial.extensions ?? [:]).merging(["queryPlan": .string(plan.text)]) { _, b in b }
+        }
+        return IncrementalExecution(initial: initial, later: later)
+    }
+
     /// A subscription: its plan's first fetch subscribes to the subgraph owning the field; each
     /// event runs the rest of the plan.
     public func subscribe(_ request: ExecutionRequest, context: RequestContext) async -> SubscriptionStart {

@@ -52,7 +52,7 @@ public enum SchemaLoader {
 
     public static func load(_ config: GatewayConfiguration, modules: [String: SubgraphModule], dependencies: ModuleDependencies) async throws -> Loaded {
         let sdl = try await supergraphSDL(config, modules: modules)
-        let supergraph = try Supergraph(sdl: sdl, introspection: config.introspection)
+        let supergraph = try Supergraph(sdl: sdl, introspection: config.introspection, deferSupport: config.deferSupport)
         var transports: [String: any SubgraphTransport] = [:]
         for graph in supergraph.graphs {
             let configured = config.subgraphs.first { $0.name == graph.name }

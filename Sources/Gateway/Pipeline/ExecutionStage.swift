@@ -60,6 +60,14 @@ extension RequestPipeline {
             }
         }
         let executor = self.executor
+        if authorized.context.acceptsStream, Self.defers(operation.selectionSet, document) {
+            let incremental = await span("graphql.execute") { span in
+                span.attributes["graphql.operation.type"] = operation.operation.rawValue
+                if let name = operation.name?.value { span.attributes["graphql.operation.name"] = name }
+                return await executor.executeIncrementally(request, context: authorized.context)
+            }
+            if let incremental { return try incrementalOutcome(incremental, operation, authorized, cost: cost, document: document) }
+        }
         var result = await span("graphql.execute") { span in
             span.attributes["graphql.operation.type"] = operation.operation.rawValue
             if let name = operation.name?.value { span.attributes["graphql.operation.name"] = name }
@@ -74,6 +82,58 @@ extension RequestPipeline {
         if !result.hasData { throw PipelineError(.variables, errors: result.errors) }
         let hadErrors = !result.errors.isEmpty, code = result.errors.first?.extensions?["code"]?.stringValue
         var outcome = Outcome(status: 200, result)   // its last use: its bytes handed over, not copied
+        outcome.report.hadErrors = hadErrors
+        outcome.report.code = code
+        return outcome
+    }
+}
+
+extension RequestPipeline {
+    /// Whether a selection (or a fragment it spreads) carries `@defer` (not `if: false`).
+    static func defers(_ set: SelectionSet, _ document: Document) -> Bool {
+        var seen = Set<String>()
+        func walk(_ set: SelectionSet) -> Bool {
+            for selection in set.selections {
+                if let d = selection.directives.first(where: { $0.name.value == "defer" }) {
+                    if case .boolean(false)? = d.arguments.first(where: { $0.name.value == "if" })?.value {} else { return true }
+                }
+                switch selection {
+                case .field(let f): if let sub = f.selectionSet, walk(sub) { return true }
+                case .inlineFragment(let i): if walk(i.selectionSet) { return true }
+                case .fragmentSpread(let spread):
+                    guard seen.insert(spread.name.value).inserted,
+                          let fragment = document.fragments.first(where: { $0.name.value == spread.name.value }) else { continue }
+                    if walk(fragment.selectionSet) { return true }
+                }
+            }
+            return false
+        }
+        return walk(set)
+    }
+
+    /// The payloads of an incremental response, in order: the first with `hasNext`, then the
+    /// later one (its `hasNext` false). Written by the transport as multipart parts (the
+    /// 2022-08-24 `deferSpec`), Server-Sent Events or WebSocket `next` messages.
+    func incrementalOutcome(_ incremental: IncrementalExecution, _ operation: OperationDefinition, _ authorized: AuthorizationStage.Authorized,
+                            cost: (estimated: Int?, ceiling: Int?), document: Document) throws(PipelineError) -> Outcome {
+        var initial = incremental.initial
+        initial.errors = authorized.errors + initial.errors
+        if authorized.context.includeTraceID, let id = GatewayTracing.currentTraceID() {
+            initial.extensions = (initial.extensions ?? [:]).merging(["traceId": .string(id)]) { _, b in b }
+        }
+        costStage.report(&initial, operation, document, schema: executor.apiSchema, estimated: cost.estimated, ceiling: cost.ceiling)
+        if !initial.hasData { throw PipelineError(.variables, errors: initial.errors) }
+        let hadErrors = !initial.errors.isEmpty, code = initial.errors.first?.extensions?["code"]?.stringValue
+        var first = initial.serialized()
+        // `{…}` → `{…,"hasNext":…}`
+        if first.last == UInt8(ascii: "}") { first.removeLast() }
+        first.append(contentsOf: Array((incremental.later == nil ? #","hasNext":false}"# : #","hasNext":true}"#).utf8))
+        let channel = PayloadChannel(capacity: 2, grace: subscriptionGrace)
+        channel.push(first)
+        if let later = incremental.later { channel.push(later) }
+        channel.finish()
+        var outcome = Outcome(stream: channel)
+        outcome.incremental = true
         outcome.report.hadErrors = hadErrors
         outcome.report.code = code
         return outcome

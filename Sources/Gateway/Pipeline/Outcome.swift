@@ -15,6 +15,9 @@ public struct Outcome: Sendable {
     public var report = OperationReport()
     /// How a stream ended (set for subscriptions).
     public var streamEnd: StreamEnd?
+    /// The payloads are one incremental response (`@defer`: `hasNext` in each), not a
+    /// subscription's results: multipart parts go unwrapped, as the `deferSpec` says.
+    public var incremental = false
 
     /// One payload.
     public init(status: Int, body: [UInt8], headers: [(String, String)] = []) {
@@ -143,7 +146,11 @@ final class PayloadChannel: Sendable {
     }
 
     /// A last payload whatever the room (the too-slow notice), unless the consumer is gone.
-    func forceLast(_ payload: [UInt8]) {
+    func forceLast(_ payload: [UInt8]) { push(payload) }
+
+    /// Queues a payload whatever the room, unless the consumer is gone (a producer that has its
+    /// few payloads at hand: an incremental response).
+    func push(_ payload: [UInt8]) {
         let reader = state.withLock { s -> CheckedContinuation<[UInt8]?, Never>? in
             guard !s.terminated, !s.finished else { return nil }
             if let r = s.reader { s.reader = nil; return r }

@@ -12,10 +12,25 @@ public protocol OperationExecutor: Sendable {
     func subscribe(_ request: ExecutionRequest, context: RequestContext) async -> SubscriptionStart
     /// Whether what it depends on answers (for `/ready`).
     func isReady() async -> Bool
+    /// An operation with `@defer` for a client that takes an incremental response: the first
+    /// payload without the deferred fragments and the payload that delivers them (nil when
+    /// nothing was deferred); nil when this executor answers `@defer` inline only.
+    func executeIncrementally(_ request: ExecutionRequest, context: RequestContext) async -> IncrementalExecution?
+}
+
+/// The payloads of an incremental response: the first as a result, the later ones as they are written.
+public struct IncrementalExecution: Sendable {
+    public var initial: ExecutionResult
+    public var later: [UInt8]?
+    public init(initial: ExecutionResult, later: [UInt8]?) {
+        self.initial = initial
+        self.later = later
+    }
 }
 
 extension OperationExecutor {
     public func isReady() async -> Bool { true }
+    public func executeIncrementally(_ request: ExecutionRequest, context: RequestContext) async -> IncrementalExecution? { nil }
     public func subscribe(_ request: ExecutionRequest, context: RequestContext) async -> SubscriptionStart {
         .failed(ExecutionResult(data: nil, errors: [GraphQLError("Subscriptions are not supported here.", code: "OPERATION_NOT_SUPPORTED")]))
     }

@@ -12,6 +12,7 @@ enum ResponseWriting {
     static let jsonType = "application/json; charset=utf-8"
     static let eventStreamType = "text/event-stream; charset=utf-8"
     static let multipartType = #"multipart/mixed; boundary="graphql"; subscriptionSpec="1.0""#
+    static let incrementalMultipartType = #"multipart/mixed; boundary="graphql"; deferSpec=20220824"#
 
     enum MediaType: Equatable { case graphQLResponse, json, eventStream, multipart }
 
@@ -86,7 +87,8 @@ enum ResponseWriting {
             return Response(status: .init(code: outcome.status), headers: headers, body: body(outcome.payloads.one ?? []))
         }
         headers[.cacheControl] = "no-cache"
-        headers[.contentType] = framing == .eventStream ? eventStreamType : multipartType
+        let incremental = outcome.incremental
+        headers[.contentType] = framing == .eventStream ? eventStreamType : (incremental ? incrementalMultipartType : multipartType)
         let payloads = outcome.payloads
         return Response(status: .init(code: outcome.status), headers: headers, body: ResponseBody { writer in
             // Payloads and keep-alive ticks (nil) in one sequence.
@@ -96,7 +98,8 @@ enum ResponseWriting {
                 feed.finish()
             }
             let ticker = Task {
-                while !Task.isCancelled {
+                // An incremental response's payloads are at hand: no keep-alive between them.
+                while !Task.isCancelled && !incremental {
                     try? await Task.sleep(for: keepAlive)
                     if !Task.isCancelled { feed.yield(nil) }
                 }
@@ -112,7 +115,8 @@ enum ResponseWriting {
                     first = false
                     continue
                 }
-                try await writer.write(ByteBuffer(bytes: framing == .eventStream ? sseEvent(payload) : multipartPart(payload, first: first)))
+                try await writer.write(ByteBuffer(bytes: framing == .eventStream ? sseEvent(payload)
+                                                  : incremental ? incrementalPart(payload, first: first) : multipartPart(payload, first: first)))
                 first = false
             }
             try await writer.write(ByteBuffer(bytes: framing == .eventStream ? Array("event: complete\ndata:\n\n".utf8)
@@ -132,6 +136,13 @@ enum ResponseWriting {
     static func multipartPart(_ payload: [UInt8], first: Bool) -> [UInt8] {
         Array(((first ? "\r\n--graphql" : "") + "\r\ncontent-type: application/json; charset=utf-8\r\n\r\n{\"payload\":").utf8)
             + payload + Array("}\r\n--graphql".utf8)
+    }
+
+    /// One part of an incremental response: the payload itself (`{"data":…,"hasNext":true}`,
+    /// `{"incremental":[…],"hasNext":false}`), closed by the boundary at once.
+    static func incrementalPart(_ payload: [UInt8], first: Bool) -> [UInt8] {
+        Array(((first ? "\r\n--graphql" : "") + "\r\ncontent-type: application/json; charset=utf-8\r\n\r\n").utf8)
+            + payload + Array("\r\n--graphql".utf8)
     }
 
     /// An empty part `{}` (what Apollo's clients take as a heartbeat).

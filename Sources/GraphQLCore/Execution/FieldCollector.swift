@@ -7,21 +7,40 @@ public struct FieldCollector: Sendable {
     public let schema: Schema
     public let fragments: [String: FragmentDefinition]
     public let variables: OrderedDictionary<String, JSON>
+    /// Fragments under an active `@defer` are left out and listed apart (incremental delivery);
+    /// when false, `@defer` is ignored and they are collected like any fragment (delivered inline).
+    public let deferring: Bool
 
-    public init(schema: Schema, fragments: [String: FragmentDefinition], variables: OrderedDictionary<String, JSON>) {
+    /// A fragment left out for later delivery: its selections, for the object it applied to.
+    public struct Deferred: Sendable {
+        public let label: String?
+        public let selectionSet: SelectionSet
+        /// Where the fragment is in the document (tells two deferred fragments apart).
+        public let span: Span
+    }
+
+    public init(schema: Schema, fragments: [String: FragmentDefinition], variables: OrderedDictionary<String, JSON>, deferring: Bool = false) {
         self.schema = schema
         self.fragments = fragments
         self.variables = variables
+        self.deferring = deferring
     }
 
     public func collect(_ type: NamedType, _ sets: [SelectionSet]) -> OrderedDictionary<String, [Field]> {
+        var deferred: [Deferred] = []
+        return collect(type, sets, deferred: &deferred)
+    }
+
+    /// The fields, and (when `deferring`) the deferred fragments that apply to `type`, in document order.
+    public func collect(_ type: NamedType, _ sets: [SelectionSet], deferred: inout [Deferred]) -> OrderedDictionary<String, [Field]> {
         var grouped = OrderedDictionary<String, [Field]>()
         var visited = Set<String>()
-        for set in sets { collect(type, set, &grouped, &visited) }
+        for set in sets { collect(type, set, &grouped, &visited, &deferred) }
         return grouped
     }
 
-    private func collect(_ type: NamedType, _ set: SelectionSet, _ grouped: inout OrderedDictionary<String, [Field]>, _ visited: inout Set<String>) {
+    private func collect(_ type: NamedType, _ set: SelectionSet, _ grouped: inout OrderedDictionary<String, [Field]>, _ visited: inout Set<String>,
+                         _ deferred: inout [Deferred]) {
         for selection in set.selections {
             if !shouldInclude(selection.directives) { continue }
             switch selection {
@@ -29,15 +48,41 @@ public struct FieldCollector: Sendable {
                 grouped[f.responseKey, default: []].append(f)
             case .fragmentSpread(let s):
                 let name = s.name.value
-                guard !visited.contains(name), let frag = fragments[name] else { continue }
+                guard let frag = fragments[name], doesFragmentApply(type, frag.typeCondition.value) else { continue }
+                if deferring, let d = activeDefer(s.directives) {
+                    if !deferred.contains(where: { $0.span == s.span }) { deferred.append(Deferred(label: d.label, selectionSet: frag.selectionSet, span: s.span)) }
+                    continue
+                }
+                guard !visited.contains(name) else { continue }
                 visited.insert(name)
-                guard doesFragmentApply(type, frag.typeCondition.value) else { continue }
-                collect(type, frag.selectionSet, &grouped, &visited)
+                collect(type, frag.selectionSet, &grouped, &visited, &deferred)
             case .inlineFragment(let i):
                 if let tc = i.typeCondition, !doesFragmentApply(type, tc.value) { continue }
-                collect(type, i.selectionSet, &grouped, &visited)
+                if deferring, let d = activeDefer(i.directives) {
+                    if !deferred.contains(where: { $0.span == i.span }) { deferred.append(Deferred(label: d.label, selectionSet: i.selectionSet, span: i.span)) }
+                    continue
+                }
+                collect(type, i.selectionSet, &grouped, &visited, &deferred)
             }
         }
+    }
+
+    /// An active `@defer`: its label, if given.
+    public struct ActiveDefer { public let label: String? }
+
+    /// The selection's `@defer` when it is active (its `if` true or absent); nil otherwise.
+    public func activeDefer(_ directives: [Directive]) -> ActiveDefer? {
+        guard let d = directives.first(where: { $0.name.value == "defer" }) else { return nil }
+        if let arg = d.arguments.first(where: { $0.name.value == "if" }) {
+            switch arg.value {
+            case .boolean(let b): if !b { return nil }
+            case .variable(let v): if variables[v]?.boolValue == false { return nil }
+            default: break
+            }
+        }
+        var label: String?
+        if case .string(let l, _)? = d.arguments.first(where: { $0.name.value == "label" })?.value { label = l }
+        return ActiveDefer(label: label)
     }
 
     public func doesFragmentApply(_ object: NamedType, _ condition: String) -> Bool {
