@@ -1,5 +1,7 @@
+import AsyncHTTPClient
 import Foundation
 import Gateway
+import NIOCore
 import GraphQLCore
 import Testing
 import TestSupport
@@ -98,6 +100,54 @@ struct DeferTests {
             #expect(parts[0]["data"]?["products"]?[0]?["price"]?["amount"] == .int(1000))
             #expect(parts[0]["hasNext"] == .bool(true))
             #expect(parts[1]["incremental"]?.arrayValue?.count == 1, "only the category's fragment is deferred")
+        }
+    }
+
+    /// The first payload does not wait for a fetch that only deferred fragments need: pricing is
+    /// held (its gate armed) until the first payload has been read, then released.
+    @Test func theFirstPayloadComesBeforeAFetchOnlyForDeferredFragments() async throws {
+        let name = "defer-incremental"
+        let scenario = try FederationScenario(name)
+        try await withScenarioServer([name]) { base in
+            var config = GatewayConfiguration()
+            config.subgraphs = scenario.subgraphs.map { s in
+                SubgraphConfiguration(name: s, url: "\(base)/\(name)/\(s)", schema: scenario.folder.appendingPathComponent("\(s).graphql").path)
+            }
+            try await withConfiguredGateway(config) { client, _ in
+                let hooks = GatewayClient(base: base)
+                func hook(_ h: String) async throws -> String? {
+                    try await hooks.send(.POST, "/\(name)/hook/\(h)", body: Array("{}".utf8)).json?["result"]?.stringValue
+                }
+                #expect(try await hook("arm") == "armed")
+                var request = HTTPClientRequest(url: client.base + "/graphql")
+                request.method = .POST
+                request.headers.add(name: "content-type", value: "application/json")
+                request.headers.add(name: "accept", value: "multipart/mixed;deferSpec=20220824,application/json")
+                let query = #"{ products { id name ... @defer(label: \"price\") { price } } }"#
+                request.body = .bytes(ByteBuffer(string: #"{"query":"\#(query)"}"#))
+                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+                #expect(response.headers.first(name: "content-type") == #"multipart/mixed; boundary="graphql"; deferSpec=20220824"#)
+                var text = "", released = false, stateWhenFirstCame: String?
+                for try await chunk in response.body {
+                    text += String(buffer: chunk)
+                    if !released, Self.parts(text).count >= 1 {
+                        // The first payload is here: pricing must still be held.
+                        stateWhenFirstCame = try await hook("state")
+                        _ = try await hook("release")
+                        released = true
+                    }
+                }
+                if !released { _ = try await hook("release") }
+                #expect(stateWhenFirstCame == "armed", "the first payload came while pricing was held")
+                let parts = Self.parts(text)
+                try #require(parts.count == 2, "\(text)")
+                #expect(parts[0] == (try JSONReader.parse(Array(#"""
+                    {"data":{"products":[{"id":"p1","name":"Kettle"},{"id":"p2","name":"Teapot"}]},"hasNext":true}
+                    """#.utf8))))
+                #expect(parts[1] == (try JSONReader.parse(Array(#"""
+                    {"incremental":[{"data":{"price":30},"path":["products",0],"label":"price"},{"data":{"price":45},"path":["products",1],"label":"price"}],"hasNext":false}
+                    """#.utf8))))
+            }
         }
     }
 }

@@ -35,21 +35,90 @@ public final class PlanExecutor: Sendable {
         return await shape(run, plan, request, operation, variables).initial
     }
 
-    /// An operation with `@defer` for a client that takes an incremental response: the first
-    /// payload leaves the deferred fragments out, the next one delivers them
-    /// (`{"incremental":[…],"hasNext":false}`; nil when nothing was deferred). Every fetch of the
-    /// plan runs before the first payload is written.
+    /// The payloads of an incremental response, in order.
+    public enum IncrementalPayload: Sendable {
+        /// The first: the response without the deferred fragments (more follow when `hasNext`).
+        case initial(ExecutionResult, hasNext: Bool)
+        /// `{"incremental":[…],"hasNext":false}`: every deferred fragment at its object's path.
+        case later([UInt8])
+    }
+
+    /// An operation with `@defer` for a client that takes an incremental response. The first
+    /// payload goes to `emit` as soon as every fetch not only for deferred fragments is done
+    /// (those go on meanwhile); the deferred fragments follow when the rest is. When a `@defer`
+    /// is switched off by a variable, or the operation asks for introspection, the first payload
+    /// waits for every fetch.
     public func executeIncrementally(_ plan: QueryPlan, request: ExecutionRequest,
-                                     headers: @escaping @Sendable (String) -> [(String, String)] = { _ in [] }) async -> (initial: ExecutionResult, later: [UInt8]?) {
+                                     headers: @escaping @Sendable (String) -> [(String, String)] = { _ in [] },
+                                     emit: @escaping (IncrementalPayload) -> Void) async {
         let operation: OperationDefinition, variables: OrderedDictionary<String, JSON>
         switch prepare(request) {
         case .success(let p): (operation, variables) = p
-        case .failure(let e): return (e.result, nil)
+        case .failure(let e):
+            emit(.initial(e.result, hasNext: false))
+            return
         }
         let run = PlanRun(executor: self, variables: variables, headers: headers)
         plan.shaping.reserveTree(&run.tree)
-        if let root = plan.root { await run.execute(run.steps(root)) }
-        return await shape(run, plan, request, operation, variables, deferring: true)
+        let early = !plan.usesIntrospection && Self.everyDeferIsOn(operation, request.clientDocument ?? request.document, variables)
+        var later: DeferredLater?
+        var sent = false
+        var errorsSent = 0
+        func deliver(_ shaped: (initial: ExecutionResult, later: DeferredLater?)) {
+            later = shaped.later
+            errorsSent = run.errors.count
+            sent = true
+            emit(.initial(shaped.initial, hasNext: later != nil))
+        }
+        if let root = plan.root {
+            // On this task, with the tree as it is then (no introspection: shaped synchronously).
+            await run.execute(run.steps(root), primaryReady: early ? { deliver(self.shapeTree(run, plan, request, operation, variables, deferring: true)) } : nil)
+        }
+        if !sent { deliver(await shape(run, plan, request, operation, variables, deferring: true)) }
+        if let later { emit(.later(laterPayload(run, later, request: request, upstream: Array(run.errors.dropFirst(errorsSent))))) }
+    }
+
+    /// Whether every `@defer` of the operation (and the fragments it spreads) is on for these variables.
+    static func everyDeferIsOn(_ operation: OperationDefinition, _ document: Document, _ variables: OrderedDictionary<String, JSON>) -> Bool {
+        var on = true
+        var seen = Set<String>()
+        func walk(_ set: SelectionSet) {
+            for selection in set.selections where on {
+                if let d = selection.directives.first(where: { $0.name.value == "defer" }),
+                   let arg = d.arguments.first(where: { $0.name.value == "if" }) {
+                    switch arg.value {
+                    case .boolean(let b): if !b { on = false }
+                    case .variable(let v): if variables[v]?.boolValue != true { on = false }
+                    default: break
+                    }
+                }
+                switch selection {
+                case .field(let f): if let sub = f.selectionSet { walk(sub) }
+                case .inlineFragment(let i): walk(i.selectionSet)
+                case .fragmentSpread(let spread):
+                    if seen.insert(spread.name.value).inserted, let f = document.fragments.first(where: { $0.name.value == spread.name.value }) {
+                        walk(f.selectionSet)
+                    }
+                }
+            }
+        }
+        walk(operation.selectionSet)
+        return on
+    }
+
+    /// What the later payload of an incremental response is shaped from: the first payload's
+    /// program, and the deferred fragments it met with their paths.
+    struct DeferredLater {
+        let program: ShapingProgram
+        let pending: [Shaper.Pending]
+    }
+
+    /// The deferred fragments, shaped from the run's tree as it is at the end (errors of fetches
+    /// that came back after the first payload go with the fragment whose path holds them).
+    func laterPayload(_ run: PlanRun, _ later: DeferredLater, request: ExecutionRequest, upstream: [GraphQLError]) -> [UInt8] {
+        var shaper = Shaper(tree: run.tree, program: later.program, source: request.source)
+        shaper.missingIsExplained = !run.errors.isEmpty
+        return shaper.incrementalPayload(later.pending, upstream: upstream)
     }
 
     /// A subscription: the plan's first fetch subscribes to the subgraph that owns the field;
@@ -115,49 +184,56 @@ public final class PlanExecutor: Sendable {
     }
 
     /// The client's response from a finished run (with `deferring`, without its deferred
-    /// fragments, and the payload that delivers them).
+    /// fragments, and what the payload that delivers them is shaped from).
     func shape(_ run: PlanRun, _ plan: QueryPlan, _ request: ExecutionRequest, _ operation: OperationDefinition,
-               _ variables: OrderedDictionary<String, JSON>, deferring: Bool = false) async -> (initial: ExecutionResult, later: [UInt8]?) {
-        var shaped: ExecutionResult
-        var later: [UInt8]?
-        if plan.usesIntrospection {
-            // The executor answers __schema/__type from the API schema.
-            shaped = await Executor.execute(shaping, request: ExecutionRequest(document: request.document, operationName: operation.name?.value,
-                                                                                variables: variables, source: request.source),
+               _ variables: OrderedDictionary<String, JSON>, deferring: Bool = false) async -> (initial: ExecutionResult, later: DeferredLater?) {
+        guard plan.usesIntrospection else { return shapeTree(run, plan, request, operation, variables, deferring: deferring) }
+        // The executor answers __schema/__type from the API schema (`@defer` inline).
+        let shaped = await Executor.execute(shaping, request: ExecutionRequest(document: request.document, operationName: operation.name?.value,
+                                                                               variables: variables, source: request.source),
                                             context: ShapeContext(root: run.tree.json(run.rootValue).objectValue ?? [:]))
+        return (withUpstreamErrors(shaped, run), nil)
+    }
+
+    /// The client's response written from the run's tree by the shaper.
+    func shapeTree(_ run: PlanRun, _ plan: QueryPlan, _ request: ExecutionRequest, _ operation: OperationDefinition,
+                   _ variables: OrderedDictionary<String, JSON>, deferring: Bool = false) -> (initial: ExecutionResult, later: DeferredLater?) {
+        // Written from the client's own document (fields authorization removed answer null).
+        let document = request.clientDocument ?? request.document
+        let clientOperation = request.clientDocument.flatMap { d in
+            d.operations.first { $0.name?.value == operation.name?.value }
+        } ?? operation
+        // The plan's program when the client's document is the planned one.
+        let reusable = request.clientDocument == nil && request.nulledFields.isEmpty && !deferring
+        let kept = reusable ? plan.shaping.program(clientOperation, document.fragments, variables) : nil
+        var shaper: Shaper
+        if let program = kept?.program {
+            shaper = Shaper(tree: run.tree, program: program, source: request.source)
         } else {
-            // Written from the client's own document (fields authorization removed answer null).
-            let document = request.clientDocument ?? request.document
-            let clientOperation = request.clientDocument.flatMap { d in
-                d.operations.first { $0.name?.value == operation.name?.value }
-            } ?? operation
-            // The plan's program when the client's document is the planned one.
-            let reusable = request.clientDocument == nil && request.nulledFields.isEmpty && !deferring
-            let kept = reusable ? plan.shaping.program(clientOperation, document.fragments, variables) : nil
-            var shaper: Shaper
-            if let program = kept?.program {
-                shaper = Shaper(tree: run.tree, program: program, source: request.source)
-            } else {
-                var fragments: [String: FragmentDefinition] = [:]
-                for f in document.fragments where fragments[f.name.value] == nil { fragments[f.name.value] = f }
-                shaper = Shaper(schema: supergraph.apiSchema, tree: run.tree, fragments: fragments, variables: variables,
-                                source: request.source, nulled: request.nulledFields, hiddenEnumValues: supergraph.hiddenEnumValues,
-                                deferring: deferring)
-            }
-            shaper.missingIsExplained = !run.errors.isEmpty
-            let data = shaper.shape(clientOperation, root: run.root, capacity: plan.shaping.answerCapacity(run.tree))
-            plan.shaping.recordAnswer(size: data.count)
-            if let kept, shaper.program.steps.count != kept.program?.steps.count { plan.shaping.store(kept.key, shaper.program) }
-            shaped = ExecutionResult(writtenData: data, dataStart: ExecutionResult.dataOpening.count, errors: shaper.errors)
-            if deferring { later = shaper.incrementalPayload() }
+            var fragments: [String: FragmentDefinition] = [:]
+            for f in document.fragments where fragments[f.name.value] == nil { fragments[f.name.value] = f }
+            shaper = Shaper(schema: supergraph.apiSchema, tree: run.tree, fragments: fragments, variables: variables,
+                            source: request.source, nulled: request.nulledFields, hiddenEnumValues: supergraph.hiddenEnumValues,
+                            deferring: deferring)
         }
-        // Nulls caused by a failed fetch are already explained by that fetch's error.
+        shaper.missingIsExplained = !run.errors.isEmpty
+        let data = shaper.shape(clientOperation, root: run.root, capacity: plan.shaping.answerCapacity(run.tree))
+        plan.shaping.recordAnswer(size: data.count)
+        if let kept, shaper.program.steps.count != kept.program?.steps.count { plan.shaping.store(kept.key, shaper.program) }
+        let shaped = ExecutionResult(writtenData: data, dataStart: ExecutionResult.dataOpening.count, errors: shaper.errors)
+        let pending = deferring ? shaper.pendingDeferred() : []
+        return (withUpstreamErrors(shaped, run), pending.isEmpty ? nil : DeferredLater(program: shaper.program, pending: pending))
+    }
+
+    /// The run's upstream errors first; nulls caused by a failed fetch are already explained by that fetch's error.
+    func withUpstreamErrors(_ result: ExecutionResult, _ run: PlanRun) -> ExecutionResult {
+        var shaped = result
         let upstream = run.errors
         shaped.errors = upstream + shaped.errors.filter { e in
             guard e.message.hasPrefix("Cannot return null"), let p = e.path else { return true }
             return !upstream.contains { u in u.path.map { p.starts(with: $0) || $0.starts(with: p) } ?? false }
         }
-        return (shaped, later)
+        return shaped
     }
 }
 
@@ -357,9 +433,19 @@ final class PlanRun {
         return steps
     }
 
-    /// Runs the steps not `done` yet, each when the steps before it are.
-    func execute(_ steps: [Step], done: StepSet = []) async {
+    /// Runs the steps not `done` yet, each when the steps before it are. `primaryReady` runs
+    /// once, on this task, as soon as every step not `deferredOnly` is done (the first payload
+    /// of an incremental response needs no more), while the others go on.
+    func execute(_ steps: [Step], done: StepSet = [], primaryReady: (() -> Void)? = nil) async {
         var done = done, started = done
+        var primary = StepSet()
+        for (i, step) in steps.enumerated() where !step.fetch.deferredOnly { primary.insert(i) }
+        var primaryDelivered = primaryReady == nil
+        func deliverPrimaryIfReady() {
+            guard !primaryDelivered, primary.isSubset(of: done) else { return }
+            primaryDelivered = true
+            primaryReady?()
+        }
         var outgoing: [Int: Outgoing] = [:]
         let executor = self.executor, headers = self.headers
         // An in-process fetch counts as the request's running work from its start until its
@@ -406,11 +492,13 @@ final class PlanRun {
                 return next
             }
             var next = ready()
+            deliverPrimaryIfReady()
             while true {
                 if next.count == 1, group.isEmpty {
                     // The only fetch that can run (the root fetch, a chain's next link): on this task.
                     let (id, out) = next[0]
                     next = finished(id, await Self.send(steps[id].fetch, out.requests, executor: executor, headers: headers))
+                    deliverPrimaryIfReady()
                     continue
                 }
                 for (id, out) in next {
@@ -420,6 +508,7 @@ final class PlanRun {
                 next = []
                 guard let (id, results) = await group.next() else { break }
                 next = finished(id, results)
+                deliverPrimaryIfReady()
             }
         }
     }

@@ -98,19 +98,37 @@ struct Shaper {
         return out.bytes
     }
 
-    /// The payload that follows `shape` when fragments were deferred: each deferred fragment's
+    /// A deferred fragment met by `shape`, with its object's response path.
+    struct Pending {
+        let instance: DeferredInstance
+        let path: [PathElement]
+    }
+
+    /// The deferred fragments `shape` met (none when it ran without a deferring collector).
+    func pendingDeferred() -> [Pending] {
+        deferred.map { Pending(instance: $0, path: reversedPaths[$0.path].reversed()) }
+    }
+
+    /// The payload that follows the first when fragments were deferred: each deferred fragment's
     /// fields shaped from its object, at that object's path (with its label and its own errors;
     /// `data` null when a non-null field in it came back null), fragments deferred inside them
     /// after them — `{"incremental":[…],"hasNext":false}` (the 2022-08-24 incremental format).
-    /// Nil when nothing was deferred.
-    mutating func incrementalPayload() -> [UInt8]? {
-        guard !deferred.isEmpty else { return nil }
-        var queue = deferred.map { ($0, [PathElement](reversedPaths[$0.path].reversed())) }
+    /// `upstream`: errors of fetches that came back after the first payload, each given to the
+    /// fragment whose path is the longest prefix of its own (the first fragment when none is).
+    mutating func incrementalPayload(_ pending: [Pending], upstream: [GraphQLError] = []) -> [UInt8] {
+        var queue = pending
         var w = JSONWriter(capacity: 4_096)
         w.append(#"{"incremental":["#)
+        var homes = [Int](repeating: 0, count: upstream.count)
+        for (u, e) in upstream.enumerated() {
+            guard let p = e.path else { continue }
+            var best = -1
+            for (i, q) in pending.enumerated() where p.starts(with: q.path) && (best < 0 || q.path.count > pending[best].path.count) { best = i }
+            homes[u] = max(best, 0)
+        }
         var i = 0
         while i < queue.count {
-            let (instance, path) = queue[i]
+            let instance = queue[i].instance, path = queue[i].path
             let fragment = program.deferredLists[Int(instance.list)][Int(instance.item)]
             errors = []
             errorPaths = []
@@ -134,13 +152,14 @@ struct Shaper {
                 w.append(#","label":"#)
                 w.writeString(label)
             }
+            for e in errors.indices { errors[e].path = path + reversedPaths[errorPaths[e]].reversed() }
+            if i < pending.count { errors = upstream.indices.filter { homes[$0] == i }.map { upstream[$0] } + errors }
             if !errors.isEmpty {
-                for e in errors.indices { errors[e].path = path + reversedPaths[errorPaths[e]].reversed() }
                 w.append(#","errors":"#)
                 w.write(.array(errors.map(\.json)))
             }
             w.bytes.append(UInt8(ascii: "}"))
-            for inner in deferred { queue.append((inner, path + reversedPaths[inner.path].reversed())) }
+            for inner in deferred { queue.append(Pending(instance: inner, path: path + reversedPaths[inner.path].reversed())) }
             i += 1
         }
         w.append(#"],"hasNext":false}"#)

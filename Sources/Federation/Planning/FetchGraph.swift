@@ -92,7 +92,7 @@ final class FetchGraphBuilder {
 
         /// The context below a field or fragment carrying `directives`.
         func under(_ directives: [Directive], provided: SelectionSet?) -> Context {
-            Context(provided: provided, conditions: conditions + variableConditions(directives), ancestors: ancestors)
+            Context(provided: provided, conditions: conditions + fragmentConditions(directives, above: conditions), ancestors: ancestors)
         }
     }
 
@@ -297,7 +297,7 @@ final class FetchGraphBuilder {
                         try plan(inner, type: type, group: group, node: node, path: path, context: context, touched: &touched)
                     } else {
                         var below = context
-                        below.conditions += variableConditions(i.directives)
+                        below.conditions += fragmentConditions(i.directives, above: below.conditions)
                         try plan(inner, type: type, group: group, node: node.fragment(nil, i.directives), path: path, context: below, touched: &touched)
                     }
                     continue
@@ -577,7 +577,7 @@ final class FetchGraphBuilder {
             merged.selection.merge(input.selection)
             for k in input.keyFields where !merged.keyFields.contains(k) { merged.keyFields.append(k) }
             child.entities[object] = merged
-            let conditions = context.conditions + variableConditions(directives)
+            let conditions = context.conditions + fragmentConditions(directives, above: context.conditions)
             child.origins.append(conditions)
             var inner = Set<Int>()
             try plan(selections, type: object, group: child, node: child.output.fragment(object, directives), path: typedPath,
@@ -911,6 +911,23 @@ final class FetchGraphBuilder {
 }
 
 /// The `@skip(if: $v)` / `@include(if: $v)` among `directives` (literal ones are settled earlier).
+/// Marks, among a selection's conditions, that it sits under a client's `@defer` (no `if`
+/// argument: never taken for a `@skip`/`@include` condition); a fetch all of whose origins carry
+/// it is only for deferred fragments (`FetchNode.deferredOnly`).
+let deferMarker = Directive(name: Name("defer"), arguments: [])
+
+func isDeferMarker(_ d: Directive) -> Bool { d.name.value == "defer" && d.arguments.isEmpty }
+
+/// A fragment's variable `@skip`/`@include`, and the defer marker when it carries a `@defer`
+/// that is not `if: false` (once: `above` may have it already).
+func fragmentConditions(_ directives: [Directive], above: [Directive]) -> [Directive] {
+    var out = variableConditions(directives)
+    if let d = directives.first(where: { $0.name.value == "defer" }), !above.contains(where: isDeferMarker) {
+        if case .boolean(false)? = d.arguments.first(where: { $0.name.value == "if" })?.value {} else { out.append(deferMarker) }
+    }
+    return out
+}
+
 func variableConditions(_ directives: [Directive]) -> [Directive] {
     directives.filter { d in
         (d.name.value == "skip" || d.name.value == "include")

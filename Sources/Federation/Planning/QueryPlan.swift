@@ -61,9 +61,13 @@ public final class FetchNode: Sendable {
     /// Variables the executor fills per entity from an ancestor's context (`@fromContext`);
     /// entities with different values go in separate requests.
     public let contextInputs: [ContextInput]
+    /// Every client selection it is for sits in a `@defer` fragment: the first payload of an
+    /// incremental response does not wait for it.
+    public let deferredOnly: Bool
 
     public init(subgraph: String, operation: String, operationKind: OperationType, variables: [String], entities: [EntityRepresentation],
-                internalAliases: [String: String] = [:], contextInputs: [ContextInput] = []) {
+                internalAliases: [String: String] = [:], contextInputs: [ContextInput] = [], deferredOnly: Bool = false) {
+        self.deferredOnly = deferredOnly
         self.subgraph = subgraph
         self.operation = operation
         self.operationKind = operationKind
@@ -227,7 +231,7 @@ public struct QueryPlan: Sendable {
     }
 
     static func writeFetch(_ f: FetchNode, indent: String, into out: inout String) {
-        out += indent + "Fetch(service: \"\(f.subgraph)\") {\n"
+        out += indent + "Fetch(service: \"\(f.subgraph)\"\(f.deferredOnly ? ", deferred" : "")) {\n"
         if !f.entities.isEmpty {
             out += indent + "  {\n"
             for e in f.entities { out += indent + "    ... on \(e.typeCondition) " + compact(e.selection) + "\n" }

@@ -260,7 +260,12 @@ extension FetchGraphBuilder {
                     part.selectionSet = SelectionSet(selections: subSelections)
                 }
                 let group = try rootGroup(g)
-                group.origins.append(variableConditions(part.directives))
+                // A part made only of `@defer` fragments is there only for them.
+                let deferredPart = parts.count > 1 && !subSelections.isEmpty && subSelections.allSatisfy { s in
+                    guard case .inlineFragment(let i) = s else { return false }
+                    return fragmentConditions(i.directives, above: []).contains(where: isDeferMarker)
+                }
+                group.origins.append(variableConditions(part.directives) + (deferredPart ? [deferMarker] : []))
                 var touched = Set<Int>()
                 try plan([.field(part)], type: rootType, group: group, node: group.output, path: [], context: Context(), touched: &touched)
             }
@@ -380,7 +385,7 @@ struct PlanAssembly {
     }
 
     func node(_ g: FetchGroup) -> PlanNode {
-        let fetch = makeFetch(g)
+        let fetch = makeFetch(g, deferredOnly: !g.origins.isEmpty && g.origins.allSatisfy { $0.contains(where: isDeferMarker) })
         let n: PlanNode = g.rootType == nil ? .flatten(path: g.path, fetch) : .fetch(fetch)
         return conditioned(n, g.origins)
     }
@@ -408,7 +413,7 @@ struct PlanAssembly {
         return result
     }
 
-    func makeFetch(_ g: FetchGroup) -> FetchNode {
+    func makeFetch(_ g: FetchGroup, deferredOnly: Bool = false) -> FetchNode {
         let name = builder.graphName(g.graph)
         var renames: [String: String] = [:]
         SelectionTree.aliasConflicts([g.output], schema: builder.schema, reserved: builder.clientResponseKeys, renames: &renames)
@@ -428,12 +433,12 @@ struct PlanAssembly {
                                      keyFields: input.keyFields, asInterfaceObject: input.asInterfaceObject)
             }
             return FetchNode(subgraph: name, operation: op, operationKind: .query, variables: Array(used), entities: inputs,
-                             internalAliases: renames, contextInputs: g.contextInputs)
+                             internalAliases: renames, contextInputs: g.contextInputs, deferredOnly: deferredOnly)
         }
         let kind = operation.operation
         let head = kind == .query && varDefs.isEmpty ? "" : kind.rawValue + (varDefs.isEmpty ? "" : "(\(varDefs.joined(separator: ",")))")
         return FetchNode(subgraph: name, operation: head + Compact.selectionSet(selections), operationKind: kind,
-                         variables: Array(used), entities: [], internalAliases: renames)
+                         variables: Array(used), entities: [], internalAliases: renames, deferredOnly: deferredOnly)
     }
 
     /// `@skip` and `@include` are not repeatable: a field that gathered two of one kind (its own

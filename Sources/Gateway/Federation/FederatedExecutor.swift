@@ -80,16 +80,62 @@ public final class FederatedExecutor: OperationExecutor {
         let plan: QueryPlan
         switch planned(request, context) {
         case .success(let p): plan = p
-        case .failure(let e): return IncrementalExecution(initial: ExecutionResult(data: .null, errors: [e]), later: nil)
+        case .failure(let e): return IncrementalExecution(initial: ExecutionResult(data: .null, errors: [e]), hasNext: false, later: AsyncStream { $0.finish() })
         }
-        let executor = self.executor, headers = self.headers(context)
+        let executor = self.executor, headers = self.headers(context), includePlan = context.includeQueryPlan
         let isQuery = request.document.operations.first { request.operationName == nil || $0.name?.value == request.operationName }?.operation == .query
-        var (initial, later) = isQuery ? await RequestTransaction.run { await executor.executeIncrementally(plan, request: request, headers: headers) }
-                                       : await executor.executeIncrementally(plan, request: request, headers: headers)
-        if context.includeQueryPlan {
-            initial.extensions = (initial.extensions ?? [:]).merging(["queryPlan": .string(plan.text)]) { _, b in b }
+        // The plan runs in a task of its own: the first payload comes back here as soon as it is
+        // written, the rest go on into `later`; the consumer of `later` leaving cancels the run.
+        let (later, feed) = AsyncStream<[UInt8]>.makeStream()
+        let first = FirstPayload()
+        let run = Task {
+            let body = {
+                await executor.executeIncrementally(plan, request: request, headers: headers) { payload in
+                    switch payload {
+                    case .initial(var result, let hasNext):
+                        if includePlan { result.extensions = (result.extensions ?? [:]).merging(["queryPlan": .string(plan.text)]) { _, b in b } }
+                        first.resume((result, hasNext))
+                    case .later(let bytes):
+                        feed.yield(bytes)
+                    }
+                }
+            }
+            if isQuery { await RequestTransaction.run(body) } else { await body() }
+            feed.finish()
         }
-        return IncrementalExecution(initial: initial, later: later)
+        feed.onTermination = { _ in run.cancel() }
+        let (initial, hasNext) = await withTaskCancellationHandler {
+            await first.value()
+        } onCancel: {
+            run.cancel()
+        }
+        return IncrementalExecution(initial: initial, hasNext: hasNext, later: later)
+    }
+
+    /// The first payload of an incremental response, handed from the run's task to the request's.
+    final class FirstPayload: Sendable {
+        private let state = Mutex<(value: (ExecutionResult, Bool)?, waiter: CheckedContinuation<(ExecutionResult, Bool), Never>?)>((nil, nil))
+
+        func resume(_ value: (ExecutionResult, Bool)) {
+            let waiter = state.withLock { s -> CheckedContinuation<(ExecutionResult, Bool), Never>? in
+                guard s.value == nil else { return nil }
+                s.value = value
+                defer { s.waiter = nil }
+                return s.waiter
+            }
+            waiter?.resume(returning: value)
+        }
+
+        func value() async -> (ExecutionResult, Bool) {
+            await withCheckedContinuation { c in
+                let ready = state.withLock { s -> (ExecutionResult, Bool)? in
+                    if let v = s.value { return v }
+                    s.waiter = c
+                    return nil
+                }
+                if let ready { c.resume(returning: ready) }
+            }
+        }
     }
 
     /// A subscription: its plan's first fetch subscribes to the subgraph owning the field; each

@@ -127,11 +127,19 @@ extension RequestPipeline {
         var first = initial.serialized()
         // `{…}` → `{…,"hasNext":…}`
         if first.last == UInt8(ascii: "}") { first.removeLast() }
-        first.append(contentsOf: Array((incremental.later == nil ? #","hasNext":false}"# : #","hasNext":true}"#).utf8))
-        let channel = PayloadChannel(capacity: 2, grace: subscriptionGrace)
+        first.append(contentsOf: Array((incremental.hasNext ? #","hasNext":true}"# : #","hasNext":false}"#).utf8))
+        let channel = PayloadChannel(capacity: 4, grace: subscriptionGrace)
         channel.push(first)
-        if let later = incremental.later { channel.push(later) }
-        channel.finish()
+        if incremental.hasNext {
+            let later = incremental.later
+            let pump = Task {
+                for await payload in later { if case .closed = await channel.send(payload) { break } }
+                channel.finish()
+            }
+            channel.onTermination { pump.cancel() }
+        } else {
+            channel.finish()
+        }
         var outcome = Outcome(stream: channel)
         outcome.incremental = true
         outcome.report.hadErrors = hadErrors

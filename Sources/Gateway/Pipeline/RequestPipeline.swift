@@ -13,17 +13,20 @@ public protocol OperationExecutor: Sendable {
     /// Whether what it depends on answers (for `/ready`).
     func isReady() async -> Bool
     /// An operation with `@defer` for a client that takes an incremental response: the first
-    /// payload without the deferred fragments and the payload that delivers them (nil when
-    /// nothing was deferred); nil when this executor answers `@defer` inline only.
+    /// payload without the deferred fragments, then the payloads that deliver them; nil when
+    /// this executor answers `@defer` inline only.
     func executeIncrementally(_ request: ExecutionRequest, context: RequestContext) async -> IncrementalExecution?
 }
 
-/// The payloads of an incremental response: the first as a result, the later ones as they are written.
+/// An incremental response: the first payload as a result (more follow when `hasNext`), the
+/// later ones as they come (each a whole `{"incremental":[…],"hasNext":…}` payload).
 public struct IncrementalExecution: Sendable {
     public var initial: ExecutionResult
-    public var later: [UInt8]?
-    public init(initial: ExecutionResult, later: [UInt8]?) {
+    public var hasNext: Bool
+    public var later: AsyncStream<[UInt8]>
+    public init(initial: ExecutionResult, hasNext: Bool, later: AsyncStream<[UInt8]>) {
         self.initial = initial
+        self.hasNext = hasNext
         self.later = later
     }
 }

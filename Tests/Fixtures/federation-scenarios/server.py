@@ -5,7 +5,8 @@
 Prints the bound port (argument 0: the kernel chooses). A scenario is a folder of
 scenarios/: one `<subgraph>.graphql` SDL file per subgraph, and `subgraphs.py` with
 `RESOLVERS = {"<subgraph>": {"Type": {"field": fn(parent, args, info), ...}}}`.
-GET /counts gives the requests each subgraph received; POST /reset clears them.
+GET /counts gives the requests each subgraph received; POST /reset clears them. A scenario's
+`HOOKS = {"<name>": fn}` are called by POST /<scenario>/hook/<name> (answered `{"result": fn()}`).
 """
 import importlib.util
 import json
@@ -20,6 +21,7 @@ sys.path.insert(0, HERE)
 import fedkit  # noqa: E402
 
 SUBGRAPHS = {}
+HOOKS = {}
 COUNTS = {}
 LOCK = threading.Lock()
 
@@ -29,6 +31,7 @@ def load(scenario):
     spec = importlib.util.spec_from_file_location(f"scenario_{scenario.replace('-', '_')}", os.path.join(folder, "subgraphs.py"))
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
+    HOOKS[scenario] = getattr(mod, "HOOKS", {})
     for file in sorted(os.listdir(folder)):
         if not file.endswith(".graphql"):
             continue
@@ -54,6 +57,12 @@ class Handler(BaseHTTPRequestHandler):
             with LOCK:
                 COUNTS.clear()
             return self._send(200, {})
+        if "/hook/" in self.path:
+            scenario, _, name = self.path.strip("/").partition("/hook/")
+            hook = HOOKS.get(scenario, {}).get(name)
+            if hook is None:
+                return self._send(404, {"errors": [{"message": "no such hook"}]})
+            return self._send(200, {"result": hook()})
         sg = SUBGRAPHS.get(self.path.rstrip("/"))
         if sg is None:
             return self._send(404, {"errors": [{"message": "no such subgraph"}]})
