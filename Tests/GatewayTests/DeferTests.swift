@@ -150,4 +150,50 @@ struct DeferTests {
             }
         }
     }
+
+    /// A shared root field whose every part is deferred: the first payload still has the root
+    /// field (its fetches are not all taken for deferred-only ones), the fragments follow.
+    @Test func aRootFieldWhosePartsAreAllDeferredIsInTheFirstPayload() async throws {
+        try await withGateway { client in
+            let query = #"{ product { ... @defer(label: \"n\") { name { brand } } ... @defer(label: \"p\") { price { amount } } } }"#
+            let r = try await client.post(#"{"query":"\#(query)"}"#, accept: "multipart/mixed;deferSpec=20220824,application/json")
+            let parts = Self.parts(r.text)
+            try #require(parts.count == 2, "\(r.text)")
+            #expect(parts[0] == (try JSONReader.parse(Array(#"{"data":{"product":{}},"hasNext":true}"#.utf8))))
+            let entries = parts[1]["incremental"]?.arrayValue ?? []
+            #expect(entries.first { $0["label"] == "n" }?["data"] == (try JSONReader.parse(Array(#"{"name":{"brand":"Brand 1"}}"#.utf8))))
+            #expect(entries.first { $0["label"] == "p" }?["data"] == (try JSONReader.parse(Array(#"{"price":{"amount":1000}}"#.utf8))))
+        }
+    }
+
+    /// A deferred fetch that fails reports with the deferred fragments (an error with a path with
+    /// the fragment whose path holds it, one without with the first), not in the first payload,
+    /// whose data it does not touch.
+    @Test func aFailedDeferredFetchReportsInTheLaterPayload() async throws {
+        let name = "defer-incremental"
+        let scenario = try FederationScenario(name)
+        try await withScenarioServer([name]) { base in
+            var config = GatewayConfiguration()
+            config.subgraphs = scenario.subgraphs.map { s in
+                SubgraphConfiguration(name: s, url: "\(base)/\(name)/\(s)", schema: scenario.folder.appendingPathComponent("\(s).graphql").path)
+            }
+            try await withConfiguredGateway(config) { client, _ in
+                let hooks = GatewayClient(base: base)
+                _ = try await hooks.send(.POST, "/\(name)/hook/fail", body: Array("{}".utf8))
+                let query = #"{ products { id ... @defer(label: \"price\") { discount } } }"#
+                let r = try await client.post(#"{"query":"\#(query)"}"#, accept: "multipart/mixed;deferSpec=20220824,application/json")
+                _ = try await hooks.send(.POST, "/\(name)/hook/heal", body: Array("{}".utf8))
+                let parts = Self.parts(r.text)
+                try #require(parts.count == 2, "\(r.text)")
+                #expect(parts[0] == (try JSONReader.parse(Array(#"{"data":{"products":[{"id":"p1"},{"id":"p2"}]},"hasNext":true}"#.utf8))))
+                let entries = parts[1]["incremental"]?.arrayValue ?? []
+                #expect(entries.count == 2)
+                #expect(entries.allSatisfy { $0["data"]?["discount"] == .null })
+                let errors = entries.flatMap { $0["errors"]?.arrayValue ?? [] }
+                #expect(!errors.isEmpty, "the fetch's error is in the later payload: \(r.text)")
+                #expect(errors.allSatisfy { $0["message"] == "pricing is down" })
+            }
+        }
+    }
 }
+

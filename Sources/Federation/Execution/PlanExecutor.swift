@@ -61,6 +61,7 @@ public final class PlanExecutor: Sendable {
         let run = PlanRun(executor: self, variables: variables, headers: headers)
         plan.shaping.reserveTree(&run.tree)
         let early = !plan.usesIntrospection && Self.everyDeferIsOn(operation, request.clientDocument ?? request.document, variables)
+        if early { run.deferredErrors = [] }
         var later: DeferredLater?
         var sent = false
         var errorsSent = 0
@@ -75,7 +76,9 @@ public final class PlanExecutor: Sendable {
             await run.execute(run.steps(root), primaryReady: early ? { deliver(self.shapeTree(run, plan, request, operation, variables, deferring: true)) } : nil)
         }
         if !sent { deliver(await shape(run, plan, request, operation, variables, deferring: true)) }
-        if let later { emit(.later(laterPayload(run, later, request: request, upstream: Array(run.errors.dropFirst(errorsSent))))) }
+        if let later {
+            emit(.later(laterPayload(run, later, request: request, upstream: (run.deferredErrors ?? []) + run.errors.dropFirst(errorsSent))))
+        }
     }
 
     /// Whether every `@defer` of the operation (and the fragments it spreads) is on for these variables.
@@ -117,7 +120,7 @@ public final class PlanExecutor: Sendable {
     /// that came back after the first payload go with the fragment whose path holds them).
     func laterPayload(_ run: PlanRun, _ later: DeferredLater, request: ExecutionRequest, upstream: [GraphQLError]) -> [UInt8] {
         var shaper = Shaper(tree: run.tree, program: later.program, source: request.source)
-        shaper.missingIsExplained = !run.errors.isEmpty
+        shaper.missingIsExplained = !run.errors.isEmpty || !(run.deferredErrors ?? []).isEmpty
         return shaper.incrementalPayload(later.pending, upstream: upstream)
     }
 
@@ -249,6 +252,9 @@ final class PlanRun {
     var tree = ResponseBuffer()
     let root: Int32
     private(set) var errors: [GraphQLError] = []
+    /// When set (an incremental response that delivers its first payload early), the errors of
+    /// fetches only deferred fragments need, kept apart for the payload that delivers them.
+    var deferredErrors: [GraphQLError]?
 
     init(executor: PlanExecutor, variables: OrderedDictionary<String, JSON>, headers: @escaping @Sendable (String) -> [(String, String)]) {
         self.executor = executor
@@ -440,6 +446,8 @@ final class PlanRun {
         var done = done, started = done
         var primary = StepSet()
         for (i, step) in steps.enumerated() where !step.fetch.deferredOnly { primary.insert(i) }
+        // Nothing but deferred fetches: the first payload still waits for the root fetches.
+        if primary.isEmpty { for (i, step) in steps.enumerated() where step.path == nil { primary.insert(i) } }
         var primaryDelivered = primaryReady == nil
         func deliverPrimaryIfReady() {
             guard !primaryDelivered, primary.isSubset(of: done) else { return }
@@ -492,13 +500,12 @@ final class PlanRun {
                 return next
             }
             var next = ready()
-            deliverPrimaryIfReady()
             while true {
                 if next.count == 1, group.isEmpty {
                     // The only fetch that can run (the root fetch, a chain's next link): on this task.
+                    deliverPrimaryIfReady()
                     let (id, out) = next[0]
                     next = finished(id, await Self.send(steps[id].fetch, out.requests, executor: executor, headers: headers))
-                    deliverPrimaryIfReady()
                     continue
                 }
                 for (id, out) in next {
@@ -506,10 +513,12 @@ final class PlanRun {
                     group.addTask { (id, await Self.send(fetch, requests, executor: executor, headers: headers)) }
                 }
                 next = []
+                // Sent first: the fetches that became ready do not wait for the first payload's shaping.
+                deliverPrimaryIfReady()
                 guard let (id, results) = await group.next() else { break }
                 next = finished(id, results)
-                deliverPrimaryIfReady()
             }
+            deliverPrimaryIfReady()
         }
     }
 
@@ -536,6 +545,14 @@ final class PlanRun {
 
     /// Answers into the tree, errors with their paths.
     func merge(_ step: Step, _ out: Outgoing, _ results: [Result<SubgraphResponse, GraphQLError>]) {
+        let before = errors.count
+        defer {
+            // An incremental response's deferred fetches report with the deferred fragments.
+            if deferredErrors != nil, step.fetch.deferredOnly, errors.count > before {
+                deferredErrors! += errors[before...]
+                errors.removeSubrange(before...)
+            }
+        }
         for (i, result) in results.enumerated() {
             guard step.path != nil else { mergeRoot(step.fetch, result); continue }
             mergeEntities(step.fetch, out.targets[i], out, result)

@@ -253,19 +253,23 @@ extension FetchGraphBuilder {
                 }
                 parts = byGraph.map { ($0.key, $0.value) }
             }
-            for (g, subSelections) in parts {
+            // A part made only of `@defer` fragments is there only for them — unless every part
+            // is (then the first payload needs the root field from one of them).
+            let deferredParts = parts.map { _, subSelections in
+                parts.count > 1 && !subSelections.isEmpty && subSelections.allSatisfy { s in
+                    guard case .inlineFragment(let i) = s else { return false }
+                    return fragmentConditions(i.directives, above: []).contains(where: isDeferMarker)
+                }
+            }
+            let allDeferred = !deferredParts.contains(false)
+            for (index, (g, subSelections)) in parts.enumerated() {
                 var part = f
                 if f.selectionSet != nil, parts.count > 1 {
                     part.span = .none   // a new field: cost estimates are not shared with the whole
                     part.selectionSet = SelectionSet(selections: subSelections)
                 }
                 let group = try rootGroup(g)
-                // A part made only of `@defer` fragments is there only for them.
-                let deferredPart = parts.count > 1 && !subSelections.isEmpty && subSelections.allSatisfy { s in
-                    guard case .inlineFragment(let i) = s else { return false }
-                    return fragmentConditions(i.directives, above: []).contains(where: isDeferMarker)
-                }
-                group.origins.append(variableConditions(part.directives) + (deferredPart ? [deferMarker] : []))
+                group.origins.append(variableConditions(part.directives) + (deferredParts[index] && !allDeferred ? [deferMarker] : []))
                 var touched = Set<Int>()
                 try plan([.field(part)], type: rootType, group: group, node: group.output, path: [], context: Context(), touched: &touched)
             }

@@ -98,8 +98,7 @@ enum ResponseWriting {
                 feed.finish()
             }
             let ticker = Task {
-                // An incremental response's payloads are at hand: no keep-alive between them.
-                while !Task.isCancelled && !incremental {
+                while !Task.isCancelled {
                     try? await Task.sleep(for: keepAlive)
                     if !Task.isCancelled { feed.yield(nil) }
                 }

@@ -16,6 +16,7 @@ PRICES = {"p1": {"price": 30, "discount": None}, "p2": {"price": 45, "discount":
 GATE = threading.Event()
 GATE.set()
 STATE = {"value": "released"}
+FAIL = {"on": False}   # POST hook/fail and hook/heal: pricing raises for every product meanwhile
 
 
 def arm():
@@ -31,6 +32,8 @@ def release():
 
 
 def price(rep, info):
+    if FAIL["on"]:
+        raise Exception("pricing is down")
     if not GATE.wait(20):
         STATE["value"] = "timed out"
         GATE.set()
@@ -42,4 +45,10 @@ RESOLVERS = {
     "pricing": {"Product": {"__resolveReference": price}},
 }
 
-HOOKS = {"arm": arm, "release": release, "state": lambda: STATE["value"]}
+def fail(on):
+    FAIL["on"] = on
+    return on
+
+
+HOOKS = {"arm": arm, "release": release, "state": lambda: STATE["value"],
+         "fail": lambda: fail(True), "heal": lambda: fail(False)}
