@@ -146,7 +146,12 @@ struct OperationStage {
                 f.directives += conditions
                 out.append(.field(f))
             case .inlineFragment(let i) where i.typeCondition == nil || i.typeCondition?.value == rootName:
-                let kept = i.directives.filter { $0.name.value == "skip" || $0.name.value == "include" }
+                var kept = i.directives.filter { $0.name.value == "skip" || $0.name.value == "include" }
+                // A deferred root fragment's fields carry the defer marker to `buildRoots` (which
+                // takes it off: subgraphs never see it) so that their fetches are deferred ones.
+                if operation.operation == .query, fragmentConditions(i.directives, above: conditions).contains(where: isDeferMarker) {
+                    kept.append(deferMarker)
+                }
                 out += flattenRoot(i.selectionSet.selections, rootName, conditions: conditions + kept)
             default:
                 out.append(sel)
@@ -214,27 +219,37 @@ extension FetchGraphBuilder {
     /// keep document order (consecutive fields of one subgraph share a fetch while nothing else
     /// has to be fetched for the earlier ones).
     func buildRoots(_ selections: [Selection], rootType: String, operation: OperationType) throws {
+        // Root fields of a deferred root fragment: marked by `flattenRoot`, asked in root fetches
+        // of their own (the first payload does not wait for them).
+        var deferredRoots = Set<Int>()
+        let selections = selections.enumerated().map { index, sel -> Selection in
+            guard case .field(var f) = sel, f.directives.contains(where: isDeferMarker) else { return sel }
+            f.directives.removeAll(where: isDeferMarker)
+            deferredRoots.insert(index)
+            return .field(f)
+        }
         registerClientFields(selections, type: rootType, path: [])
-        var rootGroups: [FetchGroup] = []
-        func rootGroup(_ g: String) throws -> FetchGroup {
+        var rootGroups: [(group: FetchGroup, deferred: Bool)] = []
+        func rootGroup(_ g: String, deferred: Bool) throws -> FetchGroup {
             if operation == .mutation {
                 // Consecutive mutation fields of one subgraph share a request only while the earlier
                 // ones need no further fetch: each field's answer is complete before the next runs.
-                if let last = rootGroups.last, last.graph == g, last.children.isEmpty { return last }
-            } else if let existing = rootGroups.first(where: { $0.graph == g }) {
-                return existing
+                if let last = rootGroups.last?.group, last.graph == g, last.children.isEmpty { return last }
+            } else if let existing = rootGroups.first(where: { $0.group.graph == g && $0.deferred == deferred }) {
+                return existing.group
             }
             let group = try newGroup(graph: g, parent: nil, path: [], rootType: rootType)
-            rootGroups.append(group)
+            rootGroups.append((group, deferred))
             return group
         }
-        for sel in selections {
+        for (index, sel) in selections.enumerated() {
             guard case .field(let f) = sel else { continue }
+            let deferredRoot = deferredRoots.contains(index)
             let candidates = graph.graphs(resolving: rootType, f.name.value)
             guard !candidates.isEmpty else {
                 throw PlanningError(.fetchGraph, .planningFailed, "No subgraph resolves \(rootType).\(f.name.value).")
             }
-            let used = Set(rootGroups.map(\.graph))
+            let used = Set(rootGroups.map(\.group.graph))
             func cost(_ g: String) -> Int {
                 unreachable([sel], type: rootType, in: g, depth: 0) * 1000 + localMisses([sel], type: rootType, in: g, depth: 0) * 2 + (used.contains(g) ? 0 : 1)
             }
@@ -262,16 +277,18 @@ extension FetchGraphBuilder {
                 }
             }
             let allDeferred = !deferredParts.contains(false)
-            for (index, (g, subSelections)) in parts.enumerated() {
+            for (p, (g, subSelections)) in parts.enumerated() {
                 var part = f
                 if f.selectionSet != nil, parts.count > 1 {
                     part.span = .none   // a new field: cost estimates are not shared with the whole
                     part.selectionSet = SelectionSet(selections: subSelections)
                 }
-                let group = try rootGroup(g)
-                group.origins.append(variableConditions(part.directives) + (deferredParts[index] && !allDeferred ? [deferMarker] : []))
+                let deferred = deferredRoot || (deferredParts[p] && !allDeferred)
+                let group = try rootGroup(g, deferred: deferredRoot)
+                group.origins.append(variableConditions(part.directives) + (deferred ? [deferMarker] : []))
                 var touched = Set<Int>()
-                try plan([.field(part)], type: rootType, group: group, node: group.output, path: [], context: Context(), touched: &touched)
+                try plan([.field(part)], type: rootType, group: group, node: group.output, path: [],
+                         context: Context(conditions: deferredRoot ? [deferMarker] : []), touched: &touched)
             }
         }
     }

@@ -1,6 +1,6 @@
 """@defer over an entity fetch: catalog lists products, pricing answers their prices by key.
 
-Pricing's reference resolver waits while the gate is armed (POST /defer-incremental/hook/arm),
+Pricing's reference resolver and its `deals` root field wait while the gate is armed (POST /defer-incremental/hook/arm),
 until POST /defer-incremental/hook/release or 20 s (a hang guard: then `hook/state` says
 "timed out"); the gate starts released, so the scenario corpus never waits. A test arms it, reads
 the first payload of an incremental response while pricing is still held, then releases it.
@@ -40,9 +40,17 @@ def price(rep, info):
     return {"id": rep["id"], **PRICES[rep["id"]]}
 
 
+def deals(parent, args, info):
+    if not GATE.wait(20):
+        STATE["value"] = "timed out"
+        GATE.set()
+    return [{"id": "p2", **PRICES["p2"]}]
+
+
 RESOLVERS = {
-    "catalog": {"Query": {"products": lambda parent, args, info: [dict(p) for p in PRODUCTS]}},
-    "pricing": {"Product": {"__resolveReference": price}},
+    "catalog": {"Query": {"products": lambda parent, args, info: [dict(p) for p in PRODUCTS]},
+                "Product": {"__resolveReference": lambda rep, info: next(dict(p) for p in PRODUCTS if p["id"] == rep["id"])}},
+    "pricing": {"Query": {"deals": deals}, "Product": {"__resolveReference": price}},
 }
 
 def fail(on):
