@@ -13,14 +13,16 @@ import TestSupport
 struct DeferTests {
     static let scenario = "audit-defer-shared-root"
 
-    func withGateway(_ body: (GatewayClient) async throws -> Void) async throws {
-        let scenario = try FederationScenario(Self.scenario)
-        try await withScenarioServer([Self.scenario]) { base in
+    /// A gateway over the scenario's subgraphs; `body` gets its client and the scenario server's
+    /// (for the subgraphs' hooks).
+    func withGateway(_ name: String = Self.scenario, _ body: (GatewayClient, GatewayClient) async throws -> Void) async throws {
+        let scenario = try FederationScenario(name)
+        try await withScenarioServer([name]) { base in
             var config = GatewayConfiguration()
             config.subgraphs = scenario.subgraphs.map { s in
-                SubgraphConfiguration(name: s, url: "\(base)/\(Self.scenario)/\(s)", schema: scenario.folder.appendingPathComponent("\(s).graphql").path)
+                SubgraphConfiguration(name: s, url: "\(base)/\(name)/\(s)", schema: scenario.folder.appendingPathComponent("\(s).graphql").path)
             }
-            try await withConfiguredGateway(config) { client, _ in try await body(client) }
+            try await withConfiguredGateway(config) { client, _ in try await body(client, GatewayClient(base: base)) }
         }
     }
 
@@ -44,7 +46,7 @@ struct DeferTests {
     }
 
     @Test func multipartClientsGetTheFirstPayloadWithoutTheDeferredFragmentsThenThem() async throws {
-        try await withGateway { client in
+        try await withGateway { client, _ in
             let r = try await client.post(#"{"query":\#(JSON.string(Self.query).text)}"#,
                                           accept: "multipart/mixed;deferSpec=20220824,application/json")
             #expect(r.status == 200)
@@ -69,7 +71,7 @@ struct DeferTests {
     }
 
     @Test func serverSentEventsCarryEachPayloadAsANextEvent() async throws {
-        try await withGateway { client in
+        try await withGateway { client, _ in
             let r = try await client.post(#"{"query":\#(JSON.string(Self.query).text)}"#, accept: "text/event-stream")
             #expect(r.status == 200)
             let events = r.text.components(separatedBy: "\n\n").filter { !$0.isEmpty }
@@ -82,7 +84,7 @@ struct DeferTests {
     }
 
     @Test func aClientThatTakesOneResponseGetsTheFragmentsInline() async throws {
-        try await withGateway { client in
+        try await withGateway { client, _ in
             let r = try await client.post(#"{"query":\#(JSON.string(Self.query).text)}"#, accept: "application/json")
             #expect(r.status == 200)
             #expect(r.json == (try JSONReader.parse(Array(#"""
@@ -92,7 +94,7 @@ struct DeferTests {
     }
 
     @Test func deferIfFalseIsAnsweredInTheFirstPayload() async throws {
-        try await withGateway { client in
+        try await withGateway { client, _ in
             let body = #"{"query":\#(JSON.string(Self.query).text),"variables":{"later":false}}"#
             let r = try await client.post(body, accept: "multipart/mixed;deferSpec=20220824,application/json")
             let parts = Self.parts(r.text)
@@ -115,49 +117,41 @@ struct DeferTests {
     ])
     func theFirstPayloadComesBeforeAFetchOnlyForDeferredFragments(_ query: String, _ first: String, _ second: String) async throws {
         let name = "defer-incremental"
-        let scenario = try FederationScenario(name)
-        try await withScenarioServer([name]) { base in
-            var config = GatewayConfiguration()
-            config.subgraphs = scenario.subgraphs.map { s in
-                SubgraphConfiguration(name: s, url: "\(base)/\(name)/\(s)", schema: scenario.folder.appendingPathComponent("\(s).graphql").path)
+        try await withGateway(name) { client, hooks in
+            func hook(_ h: String) async throws -> String? {
+                try await hooks.send(.POST, "/\(name)/hook/\(h)", body: Array("{}".utf8)).json?["result"]?.stringValue
             }
-            try await withConfiguredGateway(config) { client, _ in
-                let hooks = GatewayClient(base: base)
-                func hook(_ h: String) async throws -> String? {
-                    try await hooks.send(.POST, "/\(name)/hook/\(h)", body: Array("{}".utf8)).json?["result"]?.stringValue
+            #expect(try await hook("arm") == "armed")
+            var request = HTTPClientRequest(url: client.base + "/graphql")
+            request.method = .POST
+            request.headers.add(name: "content-type", value: "application/json")
+            request.headers.add(name: "accept", value: "multipart/mixed;deferSpec=20220824,application/json")
+            request.body = .bytes(ByteBuffer(string: #"{"query":"\#(query)"}"#))
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+            #expect(response.headers.first(name: "content-type") == #"multipart/mixed; boundary="graphql"; deferSpec=20220824"#)
+            var text = "", released = false, stateWhenFirstCame: String?
+            for try await chunk in response.body {
+                text += String(buffer: chunk)
+                if !released, Self.parts(text).count >= 1 {
+                    // The first payload is here: pricing must still be held.
+                    stateWhenFirstCame = try await hook("state")
+                    _ = try await hook("release")
+                    released = true
                 }
-                #expect(try await hook("arm") == "armed")
-                var request = HTTPClientRequest(url: client.base + "/graphql")
-                request.method = .POST
-                request.headers.add(name: "content-type", value: "application/json")
-                request.headers.add(name: "accept", value: "multipart/mixed;deferSpec=20220824,application/json")
-                request.body = .bytes(ByteBuffer(string: #"{"query":"\#(query)"}"#))
-                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
-                #expect(response.headers.first(name: "content-type") == #"multipart/mixed; boundary="graphql"; deferSpec=20220824"#)
-                var text = "", released = false, stateWhenFirstCame: String?
-                for try await chunk in response.body {
-                    text += String(buffer: chunk)
-                    if !released, Self.parts(text).count >= 1 {
-                        // The first payload is here: pricing must still be held.
-                        stateWhenFirstCame = try await hook("state")
-                        _ = try await hook("release")
-                        released = true
-                    }
-                }
-                if !released { _ = try await hook("release") }
-                #expect(stateWhenFirstCame == "armed", "the first payload came while pricing was held")
-                let parts = Self.parts(text)
-                try #require(parts.count == 2, "\(text)")
-                #expect(parts[0] == (try JSONReader.parse(Array(first.utf8))))
-                #expect(parts[1] == (try JSONReader.parse(Array(second.utf8))))
             }
+            if !released { _ = try await hook("release") }
+            #expect(stateWhenFirstCame == "armed", "the first payload came while pricing was held")
+            let parts = Self.parts(text)
+            try #require(parts.count == 2, "\(text)")
+            #expect(parts[0] == (try JSONReader.parse(Array(first.utf8))))
+            #expect(parts[1] == (try JSONReader.parse(Array(second.utf8))))
         }
     }
 
     /// A shared root field whose every part is deferred: the first payload still has the root
     /// field (its fetches are not all taken for deferred-only ones), the fragments follow.
     @Test func aRootFieldWhosePartsAreAllDeferredIsInTheFirstPayload() async throws {
-        try await withGateway { client in
+        try await withGateway { client, _ in
             let query = #"{ product { ... @defer(label: \"n\") { name { brand } } ... @defer(label: \"p\") { price { amount } } } }"#
             let r = try await client.post(#"{"query":"\#(query)"}"#, accept: "multipart/mixed;deferSpec=20220824,application/json")
             let parts = Self.parts(r.text)
@@ -174,28 +168,20 @@ struct DeferTests {
     /// whose data it does not touch.
     @Test func aFailedDeferredFetchReportsInTheLaterPayload() async throws {
         let name = "defer-incremental"
-        let scenario = try FederationScenario(name)
-        try await withScenarioServer([name]) { base in
-            var config = GatewayConfiguration()
-            config.subgraphs = scenario.subgraphs.map { s in
-                SubgraphConfiguration(name: s, url: "\(base)/\(name)/\(s)", schema: scenario.folder.appendingPathComponent("\(s).graphql").path)
-            }
-            try await withConfiguredGateway(config) { client, _ in
-                let hooks = GatewayClient(base: base)
-                _ = try await hooks.send(.POST, "/\(name)/hook/fail", body: Array("{}".utf8))
-                let query = #"{ products { id ... @defer(label: \"price\") { discount } } }"#
-                let r = try await client.post(#"{"query":"\#(query)"}"#, accept: "multipart/mixed;deferSpec=20220824,application/json")
-                _ = try await hooks.send(.POST, "/\(name)/hook/heal", body: Array("{}".utf8))
-                let parts = Self.parts(r.text)
-                try #require(parts.count == 2, "\(r.text)")
-                #expect(parts[0] == (try JSONReader.parse(Array(#"{"data":{"products":[{"id":"p1"},{"id":"p2"}]},"hasNext":true}"#.utf8))))
-                let entries = parts[1]["incremental"]?.arrayValue ?? []
-                #expect(entries.count == 2)
-                #expect(entries.allSatisfy { $0["data"]?["discount"] == .null })
-                let errors = entries.flatMap { $0["errors"]?.arrayValue ?? [] }
-                #expect(!errors.isEmpty, "the fetch's error is in the later payload: \(r.text)")
-                #expect(errors.allSatisfy { $0["message"] == "pricing is down" })
-            }
+        try await withGateway(name) { client, hooks in
+            _ = try await hooks.send(.POST, "/\(name)/hook/fail", body: Array("{}".utf8))
+            let query = #"{ products { id ... @defer(label: \"price\") { discount } } }"#
+            let r = try await client.post(#"{"query":"\#(query)"}"#, accept: "multipart/mixed;deferSpec=20220824,application/json")
+            _ = try await hooks.send(.POST, "/\(name)/hook/heal", body: Array("{}".utf8))
+            let parts = Self.parts(r.text)
+            try #require(parts.count == 2, "\(r.text)")
+            #expect(parts[0] == (try JSONReader.parse(Array(#"{"data":{"products":[{"id":"p1"},{"id":"p2"}]},"hasNext":true}"#.utf8))))
+            let entries = parts[1]["incremental"]?.arrayValue ?? []
+            #expect(entries.count == 2)
+            #expect(entries.allSatisfy { $0["data"]?["discount"] == .null })
+            let errors = entries.flatMap { $0["errors"]?.arrayValue ?? [] }
+            #expect(!errors.isEmpty, "the fetch's error is in the later payload: \(r.text)")
+            #expect(errors.allSatisfy { $0["message"] == "pricing is down" })
         }
     }
 }
