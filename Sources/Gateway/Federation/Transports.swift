@@ -7,6 +7,7 @@ import Foundation
 import GraphQLCore
 import NIOCore
 import OrderedCollections
+import Postgres
 import SubgraphKit
 import Synchronization
 
@@ -17,9 +18,24 @@ public final class InProcessTransport<Context: Sendable>: SubgraphTransport {
     let makeContext: @Sendable ([(String, String)]) -> Context
     private let documents = Mutex<[String: Document]>([:])
 
-    public init(subgraph: Subgraph<Context>, makeContext: @escaping @Sendable ([(String, String)]) -> Context) {
+    public init(subgraph: Subgraph<Context>, makeContext: @escaping @Sendable ([(String, String)]) -> Context,
+                logger: Logger = Logger(label: "switchyard.subgraph")) {
         self.subgraph = subgraph
         self.makeContext = makeContext
+        // A resolver's internal error reaches the client as "Internal server error" only: the
+        // operator sees what it was (a database error's own message included).
+        if subgraph.executable.internalErrorHandler == nil {
+            let name = subgraph.name
+            subgraph.executable.internalErrorHandler = { error in
+                if error is CancellationError { return }   // the request went away: nothing failed
+                var metadata: Logger.Metadata = ["subgraph": "\(name)", "error": "\(error)"]
+                if let pg = error as? PostgresError {
+                    if let m = pg.serverMessage { metadata["server_message"] = "\(m)" }
+                    if let code = pg.sqlState { metadata["sql_state"] = "\(code)" }
+                }
+                logger.error("resolver failed with an internal error", metadata: metadata)
+            }
+        }
     }
 
     public var runsInProcess: Bool { true }

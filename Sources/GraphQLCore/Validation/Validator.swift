@@ -30,6 +30,8 @@ public enum Validator {
         OverlappingFieldsCanBeMergedRule.self, UniqueInputFieldNamesRule.self,
         // Not in the specification; graphql-js runs it with the specified rules.
         MaxIntrospectionDepthRule.self,
+        // The incremental delivery RFC's rules (only where the schema has `@defer`).
+        DeferDirectiveRule.self,
     ]
 
     public static func validate(schema: Schema, document: Document, source: Source? = nil,
