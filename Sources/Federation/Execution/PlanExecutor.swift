@@ -60,7 +60,7 @@ public final class PlanExecutor: Sendable {
         }
         let run = PlanRun(executor: self, variables: variables, headers: headers)
         plan.shaping.reserveTree(&run.tree)
-        let early = !plan.usesIntrospection && Self.everyDeferIsOn(operation, request.clientDocument ?? request.document, variables)
+        let early = !plan.usesIntrospection && operation.defers(in: request.clientDocument ?? request.document, variables: variables).allOn
         if early { run.deferredErrors = [] }
         var later: DeferredLater?
         var sent = false
@@ -75,38 +75,11 @@ public final class PlanExecutor: Sendable {
             // On this task, with the tree as it is then (no introspection: shaped synchronously).
             await run.execute(run.steps(root), primaryReady: early ? { deliver(self.shapeTree(run, plan, request, operation, variables, deferring: true)) } : nil)
         }
+        plan.shaping.recordTree(run.tree)
         if !sent { deliver(await shape(run, plan, request, operation, variables, deferring: true)) }
         if let later {
             emit(.later(laterPayload(run, later, request: request, upstream: (run.deferredErrors ?? []) + run.errors.dropFirst(errorsSent))))
         }
-    }
-
-    /// Whether every `@defer` of the operation (and the fragments it spreads) is on for these variables.
-    static func everyDeferIsOn(_ operation: OperationDefinition, _ document: Document, _ variables: OrderedDictionary<String, JSON>) -> Bool {
-        var on = true
-        var seen = Set<String>()
-        func walk(_ set: SelectionSet) {
-            for selection in set.selections where on {
-                if let d = selection.directives.first(where: { $0.name.value == "defer" }),
-                   let arg = d.arguments.first(where: { $0.name.value == "if" }) {
-                    switch arg.value {
-                    case .boolean(let b): if !b { on = false }
-                    case .variable(let v): if variables[v]?.boolValue != true { on = false }
-                    default: break
-                    }
-                }
-                switch selection {
-                case .field(let f): if let sub = f.selectionSet { walk(sub) }
-                case .inlineFragment(let i): walk(i.selectionSet)
-                case .fragmentSpread(let spread):
-                    if seen.insert(spread.name.value).inserted, let f = document.fragments.first(where: { $0.name.value == spread.name.value }) {
-                        walk(f.selectionSet)
-                    }
-                }
-            }
-        }
-        walk(operation.selectionSet)
-        return on
     }
 
     /// What the later payload of an incremental response is shaped from: the first payload's

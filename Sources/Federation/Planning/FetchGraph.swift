@@ -922,8 +922,8 @@ func isDeferMarker(_ d: Directive) -> Bool { d.name.value == "defer" && d.argume
 /// that is not `if: false` (once: `above` may have it already).
 func fragmentConditions(_ directives: [Directive], above: [Directive]) -> [Directive] {
     var out = variableConditions(directives)
-    if let d = directives.first(where: { $0.name.value == "defer" }), !above.contains(where: isDeferMarker) {
-        if case .boolean(false)? = d.arguments.first(where: { $0.name.value == "if" })?.value {} else { out.append(deferMarker) }
+    if let d = directives.first(where: { $0.name.value == "defer" }), !d.isSwitchedOffLiterally, !above.contains(where: isDeferMarker) {
+        out.append(deferMarker)
     }
     return out
 }

@@ -60,7 +60,7 @@ extension RequestPipeline {
             }
         }
         let executor = self.executor
-        if authorized.context.acceptsStream, Self.defers(operation.selectionSet, document) {
+        if authorized.context.acceptsStream, operation.defers(in: document).any {
             let incremental = await span("graphql.execute") { span in
                 span.attributes["graphql.operation.type"] = operation.operation.rawValue
                 if let name = operation.name?.value { span.attributes["graphql.operation.name"] = name }
@@ -89,28 +89,6 @@ extension RequestPipeline {
 }
 
 extension RequestPipeline {
-    /// Whether a selection (or a fragment it spreads) carries `@defer` (not `if: false`).
-    static func defers(_ set: SelectionSet, _ document: Document) -> Bool {
-        var seen = Set<String>()
-        func walk(_ set: SelectionSet) -> Bool {
-            for selection in set.selections {
-                if let d = selection.directives.first(where: { $0.name.value == "defer" }) {
-                    if case .boolean(false)? = d.arguments.first(where: { $0.name.value == "if" })?.value {} else { return true }
-                }
-                switch selection {
-                case .field(let f): if let sub = f.selectionSet, walk(sub) { return true }
-                case .inlineFragment(let i): if walk(i.selectionSet) { return true }
-                case .fragmentSpread(let spread):
-                    guard seen.insert(spread.name.value).inserted,
-                          let fragment = document.fragments.first(where: { $0.name.value == spread.name.value }) else { continue }
-                    if walk(fragment.selectionSet) { return true }
-                }
-            }
-            return false
-        }
-        return walk(set)
-    }
-
     /// The payloads of an incremental response, in order: the first with `hasNext`, then the
     /// later one (its `hasNext` false). Written by the transport as multipart parts (the
     /// 2022-08-24 `deferSpec`), Server-Sent Events or WebSocket `next` messages.

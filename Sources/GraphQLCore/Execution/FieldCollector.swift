@@ -114,6 +114,48 @@ public struct FieldCollector: Sendable {
     }
 }
 
+extension Directive {
+    /// `@defer(if: false)`, a literal false: never deferred, whatever the variables.
+    public var isSwitchedOffLiterally: Bool {
+        guard let arg = arguments.first(where: { $0.name.value == "if" }) else { return false }
+        if case .boolean(false) = arg.value { return true }
+        return false
+    }
+}
+
+extension OperationDefinition {
+    /// The operation's `@defer`s (and those of the fragments it spreads): whether any may defer
+    /// (one not switched off by a literal), and whether every one is on for `variables`.
+    public func defers(in document: Document, variables: OrderedDictionary<String, JSON> = [:]) -> (any: Bool, allOn: Bool) {
+        var any = false, allOn = true
+        var seen = Set<String>()
+        func walk(_ set: SelectionSet) {
+            for selection in set.selections {
+                if let d = selection.directives.first(where: { $0.name.value == "defer" }) {
+                    if !d.isSwitchedOffLiterally { any = true }
+                    if let arg = d.arguments.first(where: { $0.name.value == "if" }) {
+                        switch arg.value {
+                        case .boolean(let b): if !b { allOn = false }
+                        case .variable(let v): if variables[v]?.boolValue != true { allOn = false }
+                        default: break
+                        }
+                    }
+                }
+                switch selection {
+                case .field(let f): if let sub = f.selectionSet { walk(sub) }
+                case .inlineFragment(let i): walk(i.selectionSet)
+                case .fragmentSpread(let spread):
+                    if seen.insert(spread.name.value).inserted, let f = document.fragments.first(where: { $0.name.value == spread.name.value }) {
+                        walk(f.selectionSet)
+                    }
+                }
+            }
+        }
+        walk(selectionSet)
+        return (any, allOn)
+    }
+}
+
 extension Schema {
     /// Result coercion of a leaf value (§3.5): nil when it cannot be represented.
     public func serializeLeaf(_ type: NamedType, _ value: JSON) -> JSON? { Values.serializeLeaf(type, value) }

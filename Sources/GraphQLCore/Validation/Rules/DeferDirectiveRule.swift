@@ -28,17 +28,11 @@ public final class DeferDirectiveRule: ValidationRule {
                 context.report("Defer directive cannot be used on root mutation type \"\(parent)\".", [d.span])
             } else if let parent, parent == context.schema.subscriptionType {
                 context.report("Defer directive cannot be used on root subscription type \"\(parent)\".", [d.span])
-            } else if operation == .subscription, !Self.switchedOff(d) {
+            } else if operation == .subscription, !d.isSwitchedOffLiterally {
                 context.report("Defer directive not supported on subscription operations. Disable `@defer` by setting the `if` argument to `false`.", [d.span])
             }
         default:
             break
         }
-    }
-
-    static func switchedOff(_ d: Directive) -> Bool {
-        guard let arg = d.arguments.first(where: { $0.name.value == "if" }) else { return false }
-        if case .boolean(false) = arg.value { return true }
-        return false
     }
 }
