@@ -6,7 +6,6 @@ import GraphQLCore
 extension RequestPipeline {
     func execute(_ request: ExecutionRequest, _ operation: OperationDefinition, _ authorized: AuthorizationStage.Authorized,
                  cost: (estimated: Int?, ceiling: Int?), document: Document) async throws(PipelineError) -> Outcome {
-        let schema = executor.apiSchema, costStage = self.costStage
         if operation.operation == .subscription {
             guard authorized.context.acceptsStream else {
                 throw PipelineError(.notAcceptable, "A subscription needs a streaming response: send Accept: text/event-stream (or multipart/mixed), or use the WebSocket endpoint.")
@@ -73,18 +72,25 @@ extension RequestPipeline {
             if let name = operation.name?.value { span.attributes["graphql.operation.name"] = name }
             return await executor.execute(request, context: authorized.context)
         }
+        let report = try complete(&result, operation, authorized, cost: cost, document: document)
+        var outcome = Outcome(status: 200, result)   // its last use: its bytes handed over, not copied
+        outcome.report.hadErrors = report.hadErrors
+        outcome.report.code = report.code
+        return outcome
+    }
+
+    /// A result as the client gets it: authorization's errors first, the trace id and the cost
+    /// report in `extensions`; what the operation report says of it.
+    func complete(_ result: inout ExecutionResult, _ operation: OperationDefinition, _ authorized: AuthorizationStage.Authorized,
+                  cost: (estimated: Int?, ceiling: Int?), document: Document) throws(PipelineError) -> (hadErrors: Bool, code: String?) {
         result.errors = authorized.errors + result.errors
         if authorized.context.includeTraceID, let id = GatewayTracing.currentTraceID() {
             result.extensions = (result.extensions ?? [:]).merging(["traceId": .string(id)]) { _, b in b }
         }
-        costStage.report(&result, operation, document, schema: schema, estimated: cost.estimated, ceiling: cost.ceiling)
+        costStage.report(&result, operation, document, schema: executor.apiSchema, estimated: cost.estimated, ceiling: cost.ceiling)
         // Variable coercion failures stop execution: a request error, not a field error.
         if !result.hasData { throw PipelineError(.variables, errors: result.errors) }
-        let hadErrors = !result.errors.isEmpty, code = result.errors.first?.extensions?["code"]?.stringValue
-        var outcome = Outcome(status: 200, result)   // its last use: its bytes handed over, not copied
-        outcome.report.hadErrors = hadErrors
-        outcome.report.code = code
-        return outcome
+        return (!result.errors.isEmpty, result.errors.first?.extensions?["code"]?.stringValue)
     }
 }
 
@@ -95,13 +101,7 @@ extension RequestPipeline {
     func incrementalOutcome(_ incremental: IncrementalExecution, _ operation: OperationDefinition, _ authorized: AuthorizationStage.Authorized,
                             cost: (estimated: Int?, ceiling: Int?), document: Document) throws(PipelineError) -> Outcome {
         var initial = incremental.initial
-        initial.errors = authorized.errors + initial.errors
-        if authorized.context.includeTraceID, let id = GatewayTracing.currentTraceID() {
-            initial.extensions = (initial.extensions ?? [:]).merging(["traceId": .string(id)]) { _, b in b }
-        }
-        costStage.report(&initial, operation, document, schema: executor.apiSchema, estimated: cost.estimated, ceiling: cost.ceiling)
-        if !initial.hasData { throw PipelineError(.variables, errors: initial.errors) }
-        let hadErrors = !initial.errors.isEmpty, code = initial.errors.first?.extensions?["code"]?.stringValue
+        let report = try complete(&initial, operation, authorized, cost: cost, document: document)
         var first = initial.serialized()
         // `{…}` → `{…,"hasNext":…}`
         if first.last == UInt8(ascii: "}") { first.removeLast() }
@@ -120,8 +120,8 @@ extension RequestPipeline {
         }
         var outcome = Outcome(stream: channel)
         outcome.incremental = true
-        outcome.report.hadErrors = hadErrors
-        outcome.report.code = code
+        outcome.report.hadErrors = report.hadErrors
+        outcome.report.code = report.code
         return outcome
     }
 }
