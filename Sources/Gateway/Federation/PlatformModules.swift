@@ -42,10 +42,7 @@ enum PlatformModules {
         private let work = Mutex<[String: any BackgroundWork]>([:])
         init(pool: PostgresPool) {
             appendLine = AppendLine(width: min(2, pool.configuration.maxConnections / 2))
-            // The requests' own bounds: a burst of requests for a tenant not cached yet waits here
-            // as long as it would for the main pool (it had a fixed 5 s and failed under load).
             lookupPool = PostgresPool(configuration: .init(url: pool.configuration.url, minConnections: 0, maxConnections: 2,
-                                                           acquireTimeout: pool.configuration.acquireTimeout,
                                                            statementTimeoutMs: pool.configuration.statementTimeoutMs))
             directory = TenantDirectory(pool: lookupPool)
             backgroundPool = PostgresPool(configuration: .init(url: pool.configuration.url, minConnections: 0, maxConnections: 2))
