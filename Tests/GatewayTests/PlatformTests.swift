@@ -4,8 +4,12 @@ import Gateway
 import GraphQLCore
 import Postgres
 import Redis
+import Synchronization
 import Testing
 import TestSupport
+
+/// How many of a test's requests have answered (shared by its tasks).
+final class AnsweredCount: Sendable { let value = Atomic(0) }
 
 /// A migrated, seeded database of its own, a private Redis, and the demo configuration
 /// pointing at them: the five platform subgraphs behind the gateway.
@@ -169,13 +173,15 @@ struct PlatformTests {
         var config = fixture.config
         config.postgres?.maxConnections = 2
         config.postgres?.acquireTimeoutMs = 120_000
+        config.limits.requestTimeoutMs = 150_000
         config.rateLimits.enabled = false
         do {
             try await withConfiguredGateway(config) { client, _ in
                 let answers = try await withThrowingTaskGroup(of: String.self) { group in
                     for _ in 0..<12 {
                         group.addTask {
-                            let r = try await client.query(tenantOverview, variables: #"{"slug":"acme","agents":5}"#, headers: [("x-tenant", "acme")])
+                            let r = try await client.query(tenantOverview, variables: #"{"slug":"acme","agents":5}"#, headers: [("x-tenant", "acme")],
+                                                           timeout: .seconds(150))
                             return r.json?["errors"] == nil && r.json?["data"]?["tenant"]?["agents"]?.arrayValue?.count == 5 ? "ok" : String(r.text.prefix(300))
                         }
                     }
@@ -278,6 +284,9 @@ struct PlatformTests {
         try await withPlatform(configure: {
             $0.postgres?.maxConnections = 3
             $0.postgres?.acquireTimeoutMs = 3_000
+            // The append waiting in the database waits for the held lock as long as the reads
+            // take: on a loaded machine that may be longer than the default 10 s.
+            $0.postgres?.statementTimeoutMs = 150_000
             $0.limits.requestTimeoutMs = 120_000
             $0.rateLimits.enabled = false
         }) { fixture, client, server in
@@ -285,12 +294,14 @@ struct PlatformTests {
             // The append lock, held by a session of its own until the reads are done.
             let holder = try await fixture.owner.checkOut()
             try await holder.query("SELECT pg_advisory_lock(7242002)")
+            let answered = AnsweredCount()   // no append may answer while the lock is held
             let appends = Task {
                 try await withThrowingTaskGroup(of: String.self) { group in
                     for i in 0..<4 {
                         group.addTask {
                             let r = try await client.query(#"mutation { appendEvents(streamId: "held-\#(i)", expectedVersion: 0, events: [{type: "E"}]) { toVersion } }"#,
                                                            headers: acme, timeout: .minutes(2))
+                            answered.value.add(1, ordering: .relaxed)
                             return r.json?["data"]?["appendEvents"]?["toVersion"] == 1 ? "ok" : r.text
                         }
                     }
@@ -309,7 +320,11 @@ struct PlatformTests {
             var reads: (GatewayResponse, GatewayResponse, Int)?
             var failure: (any Error)?
             do {
-                while try await waitingInDatabase() < 1 || server.appendsWaiting < 3 { try await Task.sleep(for: .milliseconds(10)) }
+                // (An append that failed ends the wait: the outcomes below say how.)
+                while try await waitingInDatabase() < 1 || server.appendsWaiting < 3, answered.value.load(ordering: .relaxed) == 0 {
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                #expect(answered.value.load(ordering: .relaxed) == 0, "an append answered while the lock was held")
                 let positions = try await client.query("{ projections { name position } }", headers: acme)
                 let overview = try await client.query(tenantOverview, variables: #"{"slug":"acme","agents":5}"#, headers: acme)
                 reads = (positions, overview, try await waitingInDatabase())
@@ -325,6 +340,33 @@ struct PlatformTests {
             #expect(inDatabase == 1, "no more writes than the line lets through hold a connection")
             let outcomes = try await appends.value
             #expect(outcomes == ["ok", "ok", "ok", "ok"], "\(outcomes)")
+        }
+    }
+
+    /// An append that waits for the append lock longer than the statement timeout is told so
+    /// (`DATABASE_TIMEOUT`, worth trying again) and changes nothing; once the lock is free the
+    /// same append goes through.
+    @Test(.timeLimit(.minutes(3))) func anAppendThatOutwaitsTheStatementTimeoutSaysSo() async throws {
+        try await withPlatform(configure: {
+            $0.postgres?.statementTimeoutMs = 300
+            $0.rateLimits.enabled = false
+        }) { fixture, client, _ in
+            let acme = [("x-tenant", "acme")]
+            let append = #"mutation { appendEvents(streamId: "late", expectedVersion: 0, events: [{type: "E"}]) { toVersion } }"#
+            let holder = try await fixture.owner.checkOut()
+            try await holder.query("SELECT pg_advisory_lock(7242002)")
+            let late: Result<GatewayResponse, any Error>
+            do { late = .success(try await client.query(append, headers: acme)) } catch { late = .failure(error) }
+            try await holder.query("SELECT pg_advisory_unlock(7242002)")
+            await fixture.owner.checkIn(holder)
+            let r = try late.get()
+            #expect(r.json?["errors"]?[0]?["extensions"]?["code"] == "DATABASE_TIMEOUT", "\(r.text)")
+            #expect(r.json?["errors"]?[0]?["path"]?.text == #"["appendEvents"]"#)
+            #expect(r.json?["errors"]?.arrayValue?.count == 1)
+            let stream = try await client.query(#"{ stream(streamId: "late") { version } }"#, headers: acme)
+            #expect(stream.json?["data"]?["stream"]?["version"] == 0 || stream.json?["data"]?["stream"] == .null, "\(stream.text)")
+            let again = try await client.query(append, headers: acme)
+            #expect(again.json?["data"]?["appendEvents"]?["toVersion"] == 1, "\(again.text)")
         }
     }
 

@@ -18,6 +18,9 @@ public final class TenantDirectory: Sendable {
     let pool: PostgresPool
     private struct State {
         var ids: [String: UUID] = [:]
+        /// Lookups under way, one per slug: a burst of requests for a tenant not cached yet
+        /// waits for one query rather than each taking a turn on the lookup pool.
+        var lookups: [String: Task<UUID?, any Error>] = [:]
         /// Bumped on every change notification: a lookup begun before it is not cached.
         var generation = 0
         var listener: Task<Void, Never>?
@@ -27,21 +30,44 @@ public final class TenantDirectory: Sendable {
     public init(pool: PostgresPool) { self.pool = pool }
 
     public func id(for slug: String) async throws -> UUID? {
-        let (cached, generation) = state.withLock { s -> (UUID?, Int) in
+        let (cached, lookup) = state.withLock { s -> (UUID?, Task<UUID?, any Error>?) in
             if s.listener == nil { s.listener = listen() }
-            return (s.ids[slug], s.generation)
+            if let id = s.ids[slug] { return (id, nil) }
+            if let pending = s.lookups[slug] { return (nil, pending) }
+            let generation = s.generation, pool = self.pool
+            let task = Task<UUID?, any Error> { [weak self] in
+                let id: UUID?
+                do {
+                    id = try await pool.query("SELECT tenant_id_for_slug(\(slug)) AS id").first?.decode("id", as: UUID?.self) ?? nil
+                } catch {
+                    self?.settle(slug, generation: generation, id: nil)
+                    throw error
+                }
+                self?.settle(slug, generation: generation, id: id)
+                return id
+            }
+            s.lookups[slug] = task
+            return (nil, task)
         }
         if let cached { return cached }
-        let row = try await pool.query("SELECT tenant_id_for_slug(\(slug)) AS id").first
-        guard let id = try row?.decode("id", as: UUID?.self) else { return nil }
-        state.withLock { s in if s.generation == generation { s.ids[slug] = id } }
-        return id
+        return try await lookup!.value
+    }
+
+    /// A lookup is done: its answer is cached unless the tenants changed meanwhile (then the
+    /// lookups were forgotten already, and one begun since may be under way).
+    private func settle(_ slug: String, generation: Int, id: UUID?) {
+        state.withLock { s in
+            guard s.generation == generation else { return }
+            s.lookups[slug] = nil
+            if let id { s.ids[slug] = id }
+        }
     }
 
     /// Forgets every slug (on each `tenants_changed`, and once the LISTEN is in place).
     public func invalidate() {
         state.withLock { s in
             s.ids = [:]
+            s.lookups = [:]
             s.generation += 1
         }
     }
@@ -380,12 +406,24 @@ public enum ISO8601 {
     }
 }
 
-/// A value the database rejects as data (SQLSTATE class 22: a string with a NUL byte, a number
-/// out of range, text that is not valid for its type) is the client's input: `BAD_USER_INPUT`,
-/// with the SQLSTATE and without the server's message (which may quote data).
+/// Database errors a client can act on, said as what they are:
+/// - a value the database rejects as data (SQLSTATE class 22: a string with a NUL byte, a number
+///   out of range, text that is not valid for its type) is the client's input: `BAD_USER_INPUT`,
+///   with the SQLSTATE and without the server's message (which may quote data);
+/// - no pooled connection free within the acquire timeout: `DATABASE_BUSY` (nothing was run);
+/// - a statement cancelled by the statement timeout (an append waiting that long for the event
+///   store's append lock, say): `DATABASE_TIMEOUT` (its transaction was rolled back).
+/// Both of the latter are worth trying again; every other database error stays internal.
 extension PostgresError: GraphQLErrorConvertible {
     public var graphQLError: GraphQLError? {
-        guard code == .server, let sqlState, sqlState.hasPrefix("22") else { return nil }
+        if code == .poolTimeout {
+            return GraphQLError("The database is busy: no connection became free in time. Nothing was done; try again.", code: "DATABASE_BUSY")
+        }
+        guard code == .server, let sqlState else { return nil }
+        if sqlState == "57014", serverMessage?.contains("statement timeout") == true {
+            return GraphQLError("The database did not finish in time (statement timeout). Nothing was changed; try again.", code: "DATABASE_TIMEOUT")
+        }
+        guard sqlState.hasPrefix("22") else { return nil }
         return GraphQLError("A value in the request is not valid for the database (SQLSTATE \(sqlState)).", code: "BAD_USER_INPUT")
     }
 }

@@ -42,7 +42,10 @@ enum PlatformModules {
         private let work = Mutex<[String: any BackgroundWork]>([:])
         init(pool: PostgresPool) {
             appendLine = AppendLine(width: min(2, pool.configuration.maxConnections / 2))
+            // At least the pool's default wait: one lookup per slug is under way at a time, so a
+            // wait here is for the other tenants' lookups, never for a request pool's reads.
             lookupPool = PostgresPool(configuration: .init(url: pool.configuration.url, minConnections: 0, maxConnections: 2,
+                                                           acquireTimeout: max(.seconds(5), pool.configuration.acquireTimeout),
                                                            statementTimeoutMs: pool.configuration.statementTimeoutMs))
             directory = TenantDirectory(pool: lookupPool)
             backgroundPool = PostgresPool(configuration: .init(url: pool.configuration.url, minConnections: 0, maxConnections: 2))
