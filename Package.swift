@@ -125,6 +125,14 @@ let package = Package(
             "Gateway", "Postgres", "Federation", "GraphQLCore", "SwitchyardAllocator",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
+        ], linkerSettings: [
+            // Release builds load less at start (BENCHMARKS.md, session 22): the executable exports
+            // only what its shared libraries use (the static stdlib's link arguments export every
+            // symbol: 60,000 names the loader hashes through for each library's relocations),
+            // and its 156,000 relative relocations are packed (DT_RELR, glibc 2.36+; lld, which
+            // the toolchain ships, as gold cannot pack them).
+            .unsafeFlags(["-use-ld=lld", "-Xlinker", "--no-export-dynamic", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"],
+                         .when(platforms: [.linux], configuration: .release)),
         ]),
 
         .testTarget(name: "GraphQLCoreTests", dependencies: ["GraphQLCore", "TestSupport"],

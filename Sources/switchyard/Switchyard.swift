@@ -50,6 +50,9 @@ struct Serve: AsyncParsableCommand {
         let server = try await GatewayServer.fromConfiguration(config, reloadFrom: options.config)
         try await server.run(services: [tracing].compactMap { $0 }) { port in
             FileHandle.standardError.write(Data("switchyard listening on \(server.scheme)://\(config.listenAddress!.host):\(port)/graphql\n".utf8))
+            // Start-up's code is done: its pages stop counting against the process (what serving
+            // runs faults back in). SWITCHYARD_KEEP_STARTUP_PAGES=1 keeps them (for a debugger).
+            if environment["SWITCHYARD_KEEP_STARTUP_PAGES"] != "1" { _ = switchyard_release_startup_pages() }
         }
     }
 }
