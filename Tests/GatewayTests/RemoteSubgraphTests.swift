@@ -249,3 +249,36 @@ struct ReadinessAndPlanTests {
         }
     }
 }
+
+/// Field arguments written as literals are planned as variables (`LiteralExtraction`): requests
+/// that differ only in such values share one plan, and each still gets its own answer.
+@Suite("Plans shared across literal values") struct LiteralPlanSharingTests {
+    @Test func documentsThatDifferOnlyInLiteralsShareOnePlan() async throws {
+        let supergraph = try Supergraph(sdl: try benchFile("supergraph.graphql"))
+        var transports: [String: any SubgraphTransport] = [:]
+        for (name, s) in try BenchSubgraphs.all() { transports[name] = InProcessTransport(subgraph: s) { _ in BenchSubgraphs.Context() } }
+        let counting = CountingTransports(transports)
+        let executor = FederatedExecutor(supergraph: supergraph, transports: counting.wrapped)
+        try await withGateway(executor: executor) { client in
+            let one = try await client.query(#"{ topProducts(first: 1) { upc name inStock } }"#)
+            #expect(one.json?["data"]?.text == #"{"topProducts":[{"upc":"1","name":"Table","inStock":true}]}"#, "\(one.text)")
+            #expect(executor.cachedPlans == 2, "under the text and under the shape")
+            let two = try await client.query(#"{ topProducts(first: 2) { upc name inStock } }"#)
+            #expect(two.json?["data"]?["topProducts"]?.arrayValue?.count == 2, "\(two.text)")
+            #expect(executor.cachedPlans == 2, "the shape's plan, not one more")
+            let again = try await client.query(#"{ topProducts(first: 1) { upc name inStock } }"#)
+            #expect(again.text == one.text)
+            #expect(executor.cachedPlans == 2)
+            // A literal that stays (a directive's argument decides what is planned) makes a shape of its own.
+            let skipped = try await client.query(#"{ topProducts(first: 1) { upc name @skip(if: true) } }"#)
+            #expect(skipped.json?["data"]?.text == #"{"topProducts":[{"upc":"1"}]}"#, "\(skipped.text)")
+            #expect(executor.cachedPlans == 4)
+            // Equal values of one type share a variable: the two `topProducts` merge as one field.
+            let twice = try await client.query(#"{ topProducts(first: 1) { upc } topProducts(first: 1) { name } }"#)
+            #expect(twice.json?["data"]?.text == #"{"topProducts":[{"upc":"1","name":"Table"}]}"#, "\(twice.text)")
+            // An invalid literal is refused as before, with its location in the client's text.
+            let wrong = try await client.query(#"{ topProducts(first: "one") { upc } }"#)
+            #expect(wrong.json?["errors"]?[0]?["locations"]?[0]?["column"]?.intValue == 22, "\(wrong.text)")
+        }
+    }
+}

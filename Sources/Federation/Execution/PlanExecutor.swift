@@ -153,8 +153,13 @@ public final class PlanExecutor: Sendable {
         guard let operation = ops.first else {
             return .failure(Refused(result: ExecutionResult(data: nil, errors: [GraphQLError("Unknown operation.", code: "OPERATION_NOT_FOUND")])))
         }
-        switch Executor.coerceVariables(supergraph.apiSchema, operation: operation, variables: request.variables, source: request.source) {
-        case .success(let v): return .success((operation, v))
+        // The client's variables are coerced; those made of its literals were valid already.
+        var own = operation
+        if !request.literalValues.isEmpty { own.variableDefinitions.removeAll { request.literalValues[$0.variable.value] != nil } }
+        switch Executor.coerceVariables(supergraph.apiSchema, operation: own, variables: request.variables, source: request.source) {
+        case .success(var v):
+            for (name, value) in request.literalValues { v[name] = value }
+            return .success((operation, v))
         case .failure(let e): return .failure(Refused(result: ExecutionResult(data: nil, errors: e.errors)))
         }
     }

@@ -6,14 +6,23 @@ import PlatformKit
 import Synchronization
 
 /// Plans (with an LRU cache keyed by document and operation name, never by variable values)
-/// and executes operations over a supergraph.
+/// and executes operations over a supergraph. An operation's field arguments given as literals
+/// are planned as variables (`LiteralExtraction`): documents that differ only in such values
+/// share one plan.
 public final class FederatedExecutor: OperationExecutor {
     public let supergraph: Supergraph
     let planner: QueryPlanner
     let executor: PlanExecutor
     let transports: [String: any SubgraphTransport]
-    /// Plans by document, operation and labels: 1,000 at most and 32 MiB of their text.
-    let cache: BoundedCache<QueryPlan>
+    /// Plans by document, operation and labels: 1,000 at most and 32 MiB of their text. Under
+    /// a client's text, the plan with what its literals became; under an operation's text with
+    /// literals made variables (its shape), the plan alone.
+    let cache: BoundedCache<CachedPlan>
+
+    struct CachedPlan: Sendable {
+        let plan: QueryPlan
+        let extraction: LiteralExtraction?
+    }
 
     public var apiSchema: Schema { supergraph.apiSchema }
 
@@ -32,35 +41,55 @@ public final class FederatedExecutor: OperationExecutor {
         self.cache = BoundedCache(maxEntries: planCacheSize, maxBytes: 32 << 20)
     }
 
+    /// Entries in the plan cache (under a client's text, or under a shape).
+    public var cachedPlans: Int { cache.count }
+
+    /// The plan of a request's operation.
     public func plan(_ request: ExecutionRequest, variant: String? = nil) throws -> QueryPlan {
-        var key = (request.source.map { String(decoding: $0.bytes, as: UTF8.self) } ?? Printer.print(request.document)) + "\u{0}"
-            + (request.operationName ?? "") + "\u{0}" + (variant ?? "")
+        try prepared(request, variant: variant).plan
+    }
+
+    /// The plan, and the request to run it with: the client's, or its copy with literals made
+    /// variables (`LiteralExtraction`) when that is what was planned.
+    func prepared(_ request: ExecutionRequest, variant: String? = nil) throws -> (plan: QueryPlan, request: ExecutionRequest) {
+        var suffix = "\u{0}" + (request.operationName ?? "") + "\u{0}" + (variant ?? "")
         // Progressive @override: each request rolls its labels; plans are cached per outcome.
         var labels: Set<String>?
         if !planner.queryGraph.overrideLabels.isEmpty {
             let rolled = planner.queryGraph.rollLabels()
             labels = rolled
-            key += "\u{0}" + rolled.sorted().joined(separator: ",")
+            suffix += "\u{0}" + rolled.sorted().joined(separator: ",")
         }
-        if let cached = cache.get(key) {
+        let textKey = "T" + (request.source.map { String(decoding: $0.bytes, as: UTF8.self) } ?? Printer.print(request.document)) + suffix
+        if let cached = cache.get(textKey) {
             Counter(label: "switchyard_query_plan_cache_hits_total").increment()
-            return cached
+            return (cached.plan, cached.extraction.map { request.runningExtracted($0) } ?? request)
+        }
+        let extraction = LiteralExtraction.extract(request.document, operationName: request.operationName, schema: supergraph.apiSchema)
+        let planned = extraction.map { request.runningExtracted($0) } ?? request
+        let shapeKey = extraction.map { "S" + Printer.print($0.document) + suffix }
+        if let shapeKey, let shared = cache.get(shapeKey) {
+            // Another document of this shape was planned: kept under the shape only (the
+            // values are what changes from one such request to the next).
+            Counter(label: "switchyard_query_plan_cache_hits_total").increment()
+            return (shared.plan, planned)
         }
         Counter(label: "switchyard_query_plan_cache_misses_total").increment()
         let start = ContinuousClock.now
         let planner = self.planner
         let plan = try leafSpan("graphql.plan") { () throws in
-            try planner.plan(request.document, operationName: request.operationName, enabledLabels: labels)
+            try planner.plan(planned.document, operationName: request.operationName, enabledLabels: labels)
         }
         GatewayMetrics.record(Timer(label: "switchyard_query_planning_duration_seconds"), since: start)
-        cache.put(key, plan, bytes: plan.estimatedBytes)
-        return plan
+        if let shapeKey { cache.put(shapeKey, CachedPlan(plan: plan, extraction: nil), bytes: plan.estimatedBytes) }
+        cache.put(textKey, CachedPlan(plan: plan, extraction: extraction), bytes: plan.estimatedBytes + (extraction?.estimatedBytes ?? 0))
+        return (plan, planned)
     }
 
-    public func execute(_ request: ExecutionRequest, context: RequestContext) async -> ExecutionResult {
-        let plan: QueryPlan
-        switch planned(request, context) {
-        case .success(let p): plan = p
+    public func execute(_ client: ExecutionRequest, context: RequestContext) async -> ExecutionResult {
+        let plan: QueryPlan, request: ExecutionRequest
+        switch planned(client, context) {
+        case .success(let p): (plan, request) = p
         case .failure(let e): return ExecutionResult(data: .null, errors: [e])
         }
         // A query's in-process platform subgraphs read in one transaction (one snapshot, one
@@ -75,11 +104,11 @@ public final class FederatedExecutor: OperationExecutor {
         return result
     }
 
-    public func executeIncrementally(_ request: ExecutionRequest, context: RequestContext) async -> IncrementalExecution? {
+    public func executeIncrementally(_ client: ExecutionRequest, context: RequestContext) async -> IncrementalExecution? {
         guard supergraph.deferSupport else { return nil }
-        let plan: QueryPlan
-        switch planned(request, context) {
-        case .success(let p): plan = p
+        let plan: QueryPlan, request: ExecutionRequest
+        switch planned(client, context) {
+        case .success(let p): (plan, request) = p
         case .failure(let e): return IncrementalExecution(initial: ExecutionResult(data: .null, errors: [e]), hasNext: false, later: AsyncStream { $0.finish() })
         }
         let executor = self.executor, headers = self.headers(context), includePlan = context.includeQueryPlan
@@ -142,13 +171,13 @@ public final class FederatedExecutor: OperationExecutor {
     /// event runs the rest of the plan.
     public func subscribe(_ request: ExecutionRequest, context: RequestContext) async -> SubscriptionStart {
         switch planned(request, context) {
-        case .success(let plan): return .stream(await executor.subscribe(plan, request: request, headers: headers(context)))
+        case .success(let (plan, request)): return .stream(await executor.subscribe(plan, request: request, headers: headers(context)))
         case .failure(let e): return .failed(ExecutionResult(data: nil, errors: [e]))
         }
     }
 
-    func planned(_ request: ExecutionRequest, _ context: RequestContext) -> Result<QueryPlan, GraphQLError> {
-        do { return .success(try self.plan(request, variant: context.removedFields)) } catch let e as PlanningError {
+    func planned(_ request: ExecutionRequest, _ context: RequestContext) -> Result<(plan: QueryPlan, request: ExecutionRequest), GraphQLError> {
+        do { return .success(try prepared(request, variant: context.removedFields)) } catch let e as PlanningError {
             return .failure(GraphQLError(e.message, code: e.code.rawValue))
         } catch let e as FederationError {
             return .failure(GraphQLError(e.message, code: e.code.rawValue))

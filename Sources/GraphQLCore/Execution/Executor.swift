@@ -13,6 +13,17 @@ public struct ExecutionRequest: Sendable {
     /// in `nulledFields` answered `null` (its error is reported by whoever removed it).
     public var clientDocument: Document?
     public var nulledFields: Set<Int32> = []
+    /// Values of variables that `document` declares for literals of the client's own
+    /// (`LiteralExtraction`): validated with the document, so taken as they are, not coerced.
+    public var literalValues: OrderedDictionary<String, JSON> = [:]
+
+    /// This request with its literals made variables: the extraction's document is run, with its values.
+    public func runningExtracted(_ extraction: LiteralExtraction) -> ExecutionRequest {
+        var r = self
+        r.document = extraction.document
+        r.literalValues = extraction.values
+        return r
+    }
 
     public init(document: Document, operationName: String? = nil, variables: OrderedDictionary<String, JSON> = [:], source: Source? = nil) {
         self.document = document

@@ -1,0 +1,74 @@
+import GraphQLCore
+import OrderedCollections
+import Testing
+
+/// Field arguments written as literals become variables of the argument's type; what decides a
+/// plan (directive arguments), what holds a variable and custom scalars' literals stay.
+@Suite("Literal extraction")
+struct LiteralExtractionTests {
+    static let schema = try! Schema(sdl: """
+        scalar JSONValue
+        enum Color { RED GREEN }
+        input Filter { color: Color tags: [String!] limit: Int = 5 nested: Filter }
+        type Item { id: ID! name(upper: Boolean): String price(scale: Float): Float }
+        type Query {
+          item(id: ID!): Item
+          items(filter: Filter, first: Int): [Item!]!
+          raw(value: JSONValue): String
+          color(c: Color!): String
+        }
+        type Mutation { add(names: [String!]!): Int }
+        type Subscription { ticks(every: Int): Int }
+        """)
+
+    func extract(_ text: String, _ name: String? = nil) throws -> LiteralExtraction? {
+        LiteralExtraction.extract(try Parser.parse(text), operationName: name, schema: Self.schema)
+    }
+
+    @Test func literalsBecomeVariablesOfTheArgumentsTypes() throws {
+        let e = try #require(try extract(#"{ item(id: "a1") { name(upper: true) price(scale: 1.5) } items(filter: {color: RED, tags: ["x"], nested: {limit: 2}}, first: null) { id } color(c: GREEN) }"#))
+        let op = try #require(e.document.operations.first)
+        #expect(op.variableDefinitions.map { "\($0.variable.value): \($0.type)" }
+                == ["_v0: ID!", "_v1: Boolean", "_v2: Float", "_v3: Filter", "_v4: Int", "_v5: Color!"])
+        #expect(e.values == ["_v0": .string("a1"), "_v1": .bool(true), "_v2": .double(1.5),
+                             "_v3": .object(["color": .string("RED"), "tags": .array([.string("x")]), "nested": .object(["limit": .int(2)])]),
+                             "_v4": .null, "_v5": .string("GREEN")])
+        #expect(Printer.print(op.selectionSet, indent: "").contains("item(id: $_v0)"))
+    }
+
+    @Test func whatDecidesAPlanOrHoldsAVariableOrACustomScalarStays() throws {
+        #expect(try extract(#"query($f: Filter) { items(filter: $f) { id } }"#) == nil)
+        #expect(try extract(#"query($c: Color) { items(filter: {color: $c}) { id } }"#) == nil, "a value holding a variable")
+        #expect(try extract(#"{ raw(value: {a: 1}) items { id @skip(if: true) } }"#) == nil, "a custom scalar; a directive's argument")
+        #expect(try extract(#"subscription { ticks(every: 5) }"#) == nil)
+        #expect(try extract(#"{ __type(name: "Item") { name } }"#) == nil, "meta fields are not the schema's")
+    }
+
+    @Test func equalLiteralsShareAVariableAndNamesNeverClash() throws {
+        let e = try #require(try extract(#"query($_v0: Int) { a: item(id: "x") { id } b: item(id: "x") { id } c: item(id: "y") { id } items(first: $_v0) { id } }"#))
+        #expect(e.document.operations[0].variableDefinitions.map(\.variable.value) == ["_v0", "_v1", "_v2"])
+        #expect(e.values == ["_v1": .string("x"), "_v2": .string("y")])
+    }
+
+    @Test func fragmentsAreRewrittenOnceAndTheOperationsOthersLeft() throws {
+        let text = """
+            query A { ...F items(first: 2) { ...G } }
+            query B { item(id: "b") { ...G } }
+            fragment F on Query { item(id: "f") { ...G } }
+            fragment G on Item { name(upper: false) }
+            fragment Unused on Item { price(scale: 2) }
+            """
+        let e = try #require(try extract(text, "A"))
+        #expect(e.document.operations.map { $0.name?.value } == ["A"])
+        #expect(e.document.fragments.map(\.name.value) == ["F", "G"])
+        #expect(e.values == ["_v0": .string("f"), "_v1": .bool(false), "_v2": .int(2)])
+        #expect(Printer.print(e.document).contains("name(upper: $_v1)"))
+    }
+
+    @Test func theClientsSpansAreKept() throws {
+        let source = #"{ item(id: "a1") { name } }"#
+        let e = try #require(try extract(source))
+        guard case .field(let item) = e.document.operations[0].selectionSet.selections[0] else { Issue.record("no field"); return }
+        #expect(item.span.start == 2)
+    }
+}
