@@ -63,11 +63,21 @@ public struct LiteralExtraction: Sendable {
         var done: [String: FragmentDefinition] = [:]
         var order: [String] = []
         var next = 0
-        var reused: [Reused: String] = [:]
+        var reused: [Reused: [String]] = [:]
 
         struct Reused: Hashable {
-            let type: TypeReference
-            let value: JSON
+            let type: String
+            let size: Int
+        }
+
+        /// Values and string bytes in `j` (a cheap fingerprint).
+        static func size(_ j: JSON) -> Int {
+            switch j {
+            case .string(let s): return 1 + s.utf8.count
+            case .array(let a): return a.reduce(1) { $0 + size($1) }
+            case .object(let o): return o.values.reduce(1) { $0 + size($1) }
+            default: return 1
+            }
         }
 
         init(schema: Schema, fragments: [String: FragmentDefinition], taken: Set<String>) {
@@ -108,13 +118,15 @@ public struct LiteralExtraction: Sendable {
                 // Equal literals of one type share a variable: fields that merge (the same
                 // response key twice, `hello(name: "Ada") hello(name: "Ada")`) must still
                 // have equal arguments.
-                let key = Reused(type: argument.type, value: value)
-                if let name = reused[key] {
+                // (Looked up by type and size first: a large value is compared whole only
+                // with another of its type and size.)
+                let key = Reused(type: argument.type.description, size: Self.size(value))
+                if let name = reused[key, default: []].first(where: { values[$0] == value }) {
                     f.arguments[i].value = .variable(name)
                     continue
                 }
                 let name = variableName()
-                reused[key] = name
+                reused[key, default: []].append(name)
                 values[name] = value
                 definitions.append(VariableDefinition(variable: Name(name), type: argument.type, defaultValue: nil, directives: [], span: .none))
                 f.arguments[i].value = .variable(name)
@@ -158,7 +170,6 @@ public struct LiteralExtraction: Sendable {
                 case .inputObject:
                     guard case .object(let fields) = value else { return nil }
                     var out = OrderedDictionary<String, JSON>()
-                    out.reserveCapacity(fields.count)
                     for field in fields {
                         guard let definition = named.inputFields[field.name.value], let j = json(field.value, definition.type) else { return nil }
                         out[field.name.value] = j
