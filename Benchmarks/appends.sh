@@ -19,33 +19,7 @@ duration="${3:-8}"; rounds="${4:-4}"; form="${5:-literals}"; conns="${6:-50}"
 threads=2; [ "$conns" -lt 2 ] && threads=1
 . Benchmarks/demo-gateway.sh
 
-# One request per call, each on a stream of its own (wrk's Lua: a counter per thread, a random
-# prefix per thread so that threads and runs never meet on a stream).
-printf 'local form = "%s"\n' "$form" > "$tmp/append.lua"
-cat >> "$tmp/append.lua" <<'LUA'
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["X-Tenant"] = "globex"
-local counter = 0
-local prefix = "bench-" .. math.random(1, 1e9)
-local literal, json = {}, {}
-for i = 1, 100 do
-  literal[i] = '{type: \\"Bench\\", data: \\"{\\\\\\"i\\\\\\": ' .. i .. '}\\"}'
-  json[i] = '{"type": "Bench", "data": "{\\"i\\": ' .. i .. '}"}'
-end
-local literals, variables = table.concat(literal, ", "), table.concat(json, ", ")
-request = function()
-  counter = counter + 1
-  local stream = prefix .. "-" .. counter
-  local body
-  if form == "literals" then
-    body = '{"query":"mutation { appendEvents(streamId: \\"' .. stream .. '\\", expectedVersion: 0, events: [' .. literals .. ']) { toVersion } }"}'
-  else
-    body = '{"query":"mutation Append($s: String!, $e: [NewEvent!]!) { appendEvents(streamId: $s, expectedVersion: 0, events: $e) { toVersion } }","variables":{"s":"' .. stream .. '","e":[' .. variables .. ']}}'
-  end
-  return wrk.format(nil, nil, nil, body)
-end
-LUA
+write_append_lua "$tmp/append.lua" "$form"
 
 run() { # label bin
   start_gateway "$2"

@@ -1,5 +1,5 @@
-# Sourced by the side-by-side benchmarks on the demo data (platform-cpu.sh, query-cpu.sh), from
-# the repository's root with OLD_BIN and NEW_BIN as "$old_bin" and "$new_bin": checks them,
+# Sourced by the side-by-side benchmarks on the demo data (platform-cpu.sh, query-cpu.sh, appends.sh,
+# profile-platform.sh), from the repository's root with OLD_BIN and NEW_BIN as "$old_bin" and "$new_bin": checks them,
 # starts PostgreSQL and Redis (scripts/services), migrates and seeds the demo data with OLD_BIN,
 # raises the tenants' quotas so that rate limiting stays in the path without limiting, and writes
 # the repository's gateway.yaml on :4400 to "$tmp/demo.yaml". `start_gateway BIN` serves it
@@ -29,3 +29,43 @@ start_gateway() { # bin
 }
 
 stop_gateway() { kill "$gw"; wait "$gw" 2>/dev/null || true; gw=""; }
+
+# The platform workloads' wrk scripts: `write_overview_lua FILE` (TenantOverview of tenant acme,
+# what platform-cpu.sh measures) and `write_append_lua FILE literals|variables` (appendEvents of
+# 100 events on a fresh stream per request, tenant globex: what appends.sh measures; a counter
+# per thread and a random prefix per thread so that threads and runs never meet on a stream).
+write_overview_lua() {
+  cat > "$1" <<'LUA'
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-Tenant"] = "acme"
+wrk.body = [==[{"query": "query TenantOverview($slug: String!) { tenant(slug: $slug) { name plan quotas { maxAgents requestsPerMinute }\n  usage { activeAgents eventsLast24h } agents(first: 20) { name status stats { tasksCompleted tasksFailed }\n  history(last: 5) { type version occurredAt } } dataProducts(first: 10) { name domain qualityLevel lineage { name } } } }", "variables": {"slug": "acme"}}]==]
+LUA
+}
+write_append_lua() {
+  printf 'local form = "%s"\n' "$2" > "$1"
+  cat >> "$1" <<'LUA'
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-Tenant"] = "globex"
+local counter = 0
+local prefix = "bench-" .. math.random(1, 1e9)
+local literal, json = {}, {}
+for i = 1, 100 do
+  literal[i] = '{type: \\"Bench\\", data: \\"{\\\\\\"i\\\\\\": ' .. i .. '}\\"}'
+  json[i] = '{"type": "Bench", "data": "{\\"i\\": ' .. i .. '}"}'
+end
+local literals, variables = table.concat(literal, ", "), table.concat(json, ", ")
+request = function()
+  counter = counter + 1
+  local stream = prefix .. "-" .. counter
+  local body
+  if form == "literals" then
+    body = '{"query":"mutation { appendEvents(streamId: \\"' .. stream .. '\\", expectedVersion: 0, events: [' .. literals .. ']) { toVersion } }"}'
+  else
+    body = '{"query":"mutation Append($s: String!, $e: [NewEvent!]!) { appendEvents(streamId: $s, expectedVersion: 0, events: $e) { toVersion } }","variables":{"s":"' .. stream .. '","e":[' .. variables .. ']}}'
+  end
+  return wrk.format(nil, nil, nil, body)
+end
+LUA
+}

@@ -17,12 +17,7 @@ old_bin="$(abs "$1")"; new_bin="$(abs "$2")"
 duration="${3:-15}"; rounds="${4:-3}"; conns="${5:-50}"
 threads=2; [ "$conns" -lt 2 ] && threads=1
 . Benchmarks/demo-gateway.sh
-cat > "$tmp/overview.lua" <<'LUA'
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["X-Tenant"] = "acme"
-wrk.body = [==[{"query": "query TenantOverview($slug: String!) { tenant(slug: $slug) { name plan quotas { maxAgents requestsPerMinute }\n  usage { activeAgents eventsLast24h } agents(first: 20) { name status stats { tasksCompleted tasksFailed }\n  history(last: 5) { type version occurredAt } } dataProducts(first: 10) { name domain qualityLevel lineage { name } } } }", "variables": {"slug": "acme"}}]==]
-LUA
+write_overview_lua "$tmp/overview.lua"
 
 # Every PostgreSQL process's CPU ticks (the gateway's backends live as long as its pool).
 pg_ticks() { local t=0 p x; for p in $(pgrep -x postgres); do x=$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null); t=$(( t + ${x:-0} )); done; echo "$t"; }

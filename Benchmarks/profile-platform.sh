@@ -15,31 +15,8 @@ old_bin="$(abs "$1")"; new_bin="$old_bin"; workload="$2"; out="$(abs "$3")"; dur
 command -v perf >/dev/null || { echo "perf is needed (linux-perf)" >&2; exit 1; }
 . Benchmarks/demo-gateway.sh
 case "$workload" in
-overview)
-  cat > "$tmp/load.lua" <<'LUA'
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["X-Tenant"] = "acme"
-wrk.body = [==[{"query": "query TenantOverview($slug: String!) { tenant(slug: $slug) { name plan quotas { maxAgents requestsPerMinute }\n  usage { activeAgents eventsLast24h } agents(first: 20) { name status stats { tasksCompleted tasksFailed }\n  history(last: 5) { type version occurredAt } } dataProducts(first: 10) { name domain qualityLevel lineage { name } } } }", "variables": {"slug": "acme"}}]==]
-LUA
-  ;;
-appends)
-  cat > "$tmp/load.lua" <<'LUA'
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["X-Tenant"] = "globex"
-local counter = 0
-local prefix = "profile-" .. math.random(1, 1e9)
-local literal = {}
-for i = 1, 100 do literal[i] = '{type: \\"Bench\\", data: \\"{\\\\\\"i\\\\\\": ' .. i .. '}\\"}' end
-local literals = table.concat(literal, ", ")
-request = function()
-  counter = counter + 1
-  return wrk.format(nil, nil, nil, '{"query":"mutation { appendEvents(streamId: \\"' .. prefix .. "-" .. counter
-    .. '\\", expectedVersion: 0, events: [' .. literals .. ']) { toVersion } }"}')
-end
-LUA
-  ;;
+overview) write_overview_lua "$tmp/load.lua" ;;
+appends) write_append_lua "$tmp/load.lua" literals ;;
 *) sed -n '3p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac
 start_gateway "$old_bin"

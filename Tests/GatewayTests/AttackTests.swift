@@ -12,8 +12,7 @@ struct AttackTests {
     func withBenchGateway(_ config: GatewayConfiguration = GatewayConfiguration(),
                           _ body: (GatewayClient, CountingTransports) async throws -> Void) async throws {
         let supergraph = try Supergraph(sdl: try benchFile("supergraph.graphql"))
-        var transports: [String: any SubgraphTransport] = [:]
-        for (name, s) in try BenchSubgraphs.all() { transports[name] = InProcessTransport(subgraph: s) { _ in BenchSubgraphs.Context() } }
+        var transports = try benchInProcessTransports()
         let counting = CountingTransports(transports)
         try await withGateway(config, executor: FederatedExecutor(supergraph: supergraph, transports: counting.wrapped)) { client in
             try await body(client, counting)
@@ -152,8 +151,7 @@ struct AttackTests {
 
     @Test func introspectionWhenDisabled() async throws {
         let supergraph = try Supergraph(sdl: try benchFile("supergraph.graphql"), introspection: false)
-        var transports: [String: any SubgraphTransport] = [:]
-        for (name, s) in try BenchSubgraphs.all() { transports[name] = InProcessTransport(subgraph: s) { _ in BenchSubgraphs.Context() } }
+        var transports = try benchInProcessTransports()
         let counting = CountingTransports(transports)
         try await withGateway(executor: FederatedExecutor(supergraph: supergraph, transports: counting.wrapped)) { client in
             let r = try await client.query("{ __schema { types { name } } }")

@@ -14,6 +14,13 @@ func benchFile(_ name: String) throws -> String {
     try String(contentsOf: benchDirectory.appendingPathComponent(name), encoding: .utf8)
 }
 
+/// The benchmark's four subgraphs called in-process, by name.
+func benchInProcessTransports() throws -> [String: any SubgraphTransport] {
+    var transports: [String: any SubgraphTransport] = [:]
+    for (name, s) in try BenchSubgraphs.all() { transports[name] = InProcessTransport(subgraph: s) { _ in BenchSubgraphs.Context() } }
+    return transports
+}
+
 /// Serves each subgraph on its own loopback server (as a remote Federation v2 subgraph would be).
 func withSubgraphServers<T: Sendable>(_ subgraphs: [String: Subgraph<BenchSubgraphs.Context>], index: Int = 0,
                                       urls: [String: String] = [:], _ body: ([String: String]) async throws -> T) async throws -> T {
@@ -75,8 +82,7 @@ struct BenchFederationTests {
     /// all of it, byte for byte, with its length announced.
     @Test func aLargeAnswerArrivesWhole() async throws {
         let supergraph = try Supergraph(sdl: try benchFile("supergraph.graphql"))
-        var transports: [String: any SubgraphTransport] = [:]
-        for (name, s) in try BenchSubgraphs.all() { transports[name] = InProcessTransport(subgraph: s) { _ in BenchSubgraphs.Context() } }
+        var transports = try benchInProcessTransports()
         var config = GatewayConfiguration()
         config.limits.maxCost = nil
         // The workload's query with its two root fields asked four times each, under aliases.
@@ -132,8 +138,7 @@ final class CountingTransports: @unchecked Sendable {
 struct FederatedIntrospectionTests {
     @Test func introspectionIsAnsweredByTheGatewayFromTheAPISchema() async throws {
         let supergraph = try Supergraph(sdl: try benchFile("supergraph.graphql"))
-        var transports: [String: any SubgraphTransport] = [:]
-        for (name, s) in try BenchSubgraphs.all() { transports[name] = InProcessTransport(subgraph: s) { _ in BenchSubgraphs.Context() } }
+        var transports = try benchInProcessTransports()
         try await withGateway(executor: FederatedExecutor(supergraph: supergraph, transports: transports)) { client in
             let r = try await client.query("{ __typename __schema { queryType { name } types { name } } product: __type(name: \"Product\") { fields { name } } me { __typename name } }")
             #expect(r.status == 200)

@@ -62,8 +62,7 @@ struct RemoteSubgraphTests {
 
     @Test func subgraphErrorsCarryTheirPathInTheClientResponse() async throws {
         let supergraph = try Supergraph(sdl: try benchFile("supergraph.graphql"))
-        var transports: [String: any SubgraphTransport] = [:]
-        for (name, s) in try BenchSubgraphs.all() { transports[name] = InProcessTransport(subgraph: s) { _ in BenchSubgraphs.Context() } }
+        var transports = try benchInProcessTransports()
         transports["inventory"] = Failing()
         try await withGateway(executor: FederatedExecutor(supergraph: supergraph, transports: transports)) { client in
             let r = try await client.query("{ topProducts(first: 2) { upc inStock } }")
@@ -79,8 +78,7 @@ struct RemoteSubgraphTests {
     /// reaches every object it is for, and so does an error at an entity.
     @Test func entityFetchesReadyTogetherGoAsOneRequest() async throws {
         let supergraph = try Supergraph(sdl: try benchFile("supergraph.graphql"))
-        var transports: [String: any SubgraphTransport] = [:]
-        for (name, s) in try BenchSubgraphs.all() { transports[name] = InProcessTransport(subgraph: s) { _ in BenchSubgraphs.Context() } }
+        var transports = try benchInProcessTransports()
         let query = "{ a: topProducts(first: 1) { upc inStock } b: topProducts(first: 3) { upc inStock } }"
         let counting = CountingTransports(transports)
         let executor = FederatedExecutor(supergraph: supergraph, transports: counting.wrapped)
@@ -116,8 +114,7 @@ struct RemoteSubgraphTests {
     /// the root fetch) runs every step once, in order, and its same fetches as one request.
     @Test func aPlanOfManyStepsRunsEachOnce() async throws {
         let supergraph = try Supergraph(sdl: try benchFile("supergraph.graphql"))
-        var transports: [String: any SubgraphTransport] = [:]
-        for (name, s) in try BenchSubgraphs.all() { transports[name] = InProcessTransport(subgraph: s) { _ in BenchSubgraphs.Context() } }
+        var transports = try benchInProcessTransports()
         let counting = CountingTransports(transports)
         let executor = FederatedExecutor(supergraph: supergraph, transports: counting.wrapped)
         let query = "{ " + (0..<70).map { "p\($0): topProducts(first: \($0 % 3 + 1)) { upc inStock }" }.joined(separator: " ") + " }"
@@ -148,8 +145,7 @@ struct RemoteSubgraphTests {
 
     @Test func valuesTheGatewayRejectsAreErrorsAtTheirOwnPaths() async throws {
         let supergraph = try Supergraph(sdl: try benchFile("supergraph.graphql"))
-        var transports: [String: any SubgraphTransport] = [:]
-        for (name, s) in try BenchSubgraphs.all() { transports[name] = InProcessTransport(subgraph: s) { _ in BenchSubgraphs.Context() } }
+        var transports = try benchInProcessTransports()
         // A products subgraph whose answer breaks the schema in three places.
         transports["products"] = Answering(#"{"data":{"topProducts":[{"upc":"1","name":"A","price":"cheap"},{"upc":null,"name":"B","price":1},{"upc":"3","name":"C","price":2}]}}"#)
         try await withGateway(executor: FederatedExecutor(supergraph: supergraph, transports: transports)) { client in
@@ -231,8 +227,7 @@ struct ReadinessAndPlanTests {
 
     @Test func theQueryPlanWhenAskedAndAllowed() async throws {
         let supergraph = try Supergraph(sdl: try benchFile("supergraph.graphql"))
-        var transports: [String: any SubgraphTransport] = [:]
-        for (name, s) in try BenchSubgraphs.all() { transports[name] = InProcessTransport(subgraph: s) { _ in BenchSubgraphs.Context() } }
+        var transports = try benchInProcessTransports()
         let executor = FederatedExecutor(supergraph: supergraph, transports: transports)
         var config = GatewayConfiguration()
         config.exposeQueryPlan = true
@@ -255,8 +250,7 @@ struct ReadinessAndPlanTests {
 @Suite("Plans shared across literal values") struct LiteralPlanSharingTests {
     @Test func documentsThatDifferOnlyInLiteralsShareOnePlan() async throws {
         let supergraph = try Supergraph(sdl: try benchFile("supergraph.graphql"))
-        var transports: [String: any SubgraphTransport] = [:]
-        for (name, s) in try BenchSubgraphs.all() { transports[name] = InProcessTransport(subgraph: s) { _ in BenchSubgraphs.Context() } }
+        var transports = try benchInProcessTransports()
         let counting = CountingTransports(transports)
         let executor = FederatedExecutor(supergraph: supergraph, transports: counting.wrapped)
         try await withGateway(executor: executor) { client in
