@@ -275,4 +275,23 @@ struct ReadinessAndPlanTests {
             #expect(wrong.json?["errors"]?[0]?["locations"]?[0]?["column"]?.intValue == 22, "\(wrong.text)")
         }
     }
+
+    /// Two documents of one shape: the second, planned under the first's plan, still reports its
+    /// errors at its own fields' locations; fragments under `__schema` stay the operation's.
+    @Test func aSharedPlanKeepsEachDocumentsOwnLocationsAndFragments() async throws {
+        let supergraph = try Supergraph(sdl: try benchFile("supergraph.graphql"))
+        var transports = try benchInProcessTransports()
+        transports["products"] = RemoteSubgraphTests.Answering(#"{"data":{"topProducts":[{"upc":null,"name":"B"}]}}"#)
+        try await withGateway(executor: FederatedExecutor(supergraph: supergraph, transports: transports)) { client in
+            for first in ["1", "12345"] {
+                let r = try await client.query("{ topProducts(first: \(first)) { upc name } }")
+                #expect(r.json?["errors"]?[0]?["message"] == "Cannot return null for non-nullable field Product.upc.", "\(r.text)")
+                #expect(r.json?["errors"]?[0]?["locations"]?[0]?["column"]?.intValue == 26 + first.count, "\(r.text)")
+            }
+        }
+        try await withGateway(executor: FederatedExecutor(supergraph: supergraph, transports: try benchInProcessTransports())) { client in
+            let r = try await client.query("{ topProducts(first: 1) { upc } __schema { queryType { ...T } } } fragment T on __Type { name }")
+            #expect(r.json?["data"]?["__schema"]?.text == #"{"queryType":{"name":"Query"}}"#, "\(r.text)")
+        }
+    }
 }

@@ -71,4 +71,9 @@ struct LiteralExtractionTests {
         guard case .field(let item) = e.document.operations[0].selectionSet.selections[0] else { Issue.record("no field"); return }
         #expect(item.span.start == 2)
     }
+
+    @Test func fragmentsUnderMetaFieldsStay() throws {
+        let e = try #require(try extract(#"{ item(id: "a") { id } __schema { queryType { ...T } } } fragment T on __Type { name }"#))
+        #expect(e.document.fragments.map(\.name.value) == ["T"])
+    }
 }

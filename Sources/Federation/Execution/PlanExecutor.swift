@@ -185,7 +185,7 @@ public final class PlanExecutor: Sendable {
             d.operations.first { $0.name?.value == operation.name?.value }
         } ?? operation
         // The plan's program when the client's document is the planned one.
-        let reusable = request.clientDocument == nil && request.nulledFields.isEmpty && !deferring
+        let reusable = request.clientDocument == nil && request.nulledFields.isEmpty && !deferring && !request.planMadeForAnotherText
         let kept = reusable ? plan.shaping.program(clientOperation, document.fragments, variables) : nil
         var shaper: Shaper
         if let program = kept?.program {

@@ -72,7 +72,9 @@ public final class FederatedExecutor: OperationExecutor {
             // Another document of this shape was planned: kept under the shape only (the
             // values are what changes from one such request to the next).
             Counter(label: "switchyard_query_plan_cache_hits_total").increment()
-            return (shared.plan, planned)
+            var shaped = planned
+            shaped.planMadeForAnotherText = true
+            return (shared.plan, shaped)
         }
         Counter(label: "switchyard_query_plan_cache_misses_total").increment()
         let start = ContinuousClock.now

@@ -16,6 +16,9 @@ public struct ExecutionRequest: Sendable {
     /// Values of variables that `document` declares for literals of the client's own
     /// (`LiteralExtraction`): validated with the document, so taken as they are, not coerced.
     public var literalValues: OrderedDictionary<String, JSON> = [:]
+    /// The plan run was made for another document of the same shape: what a plan keeps per
+    /// document (response shaping programs, which point into that document's source) is not used.
+    public var planMadeForAnotherText = false
 
     /// This request with its literals made variables: the extraction's document is run, with its values.
     public func runningExtracted(_ extraction: LiteralExtraction) -> ExecutionRequest {

@@ -110,7 +110,15 @@ public struct LiteralExtraction: Sendable {
 
         /// The field with its literal arguments made variables and its selections rewritten.
         mutating func field(_ f: Field, _ parent: NamedType?) -> Field? {
-            guard let parent, let definition = parent.fields[f.name.value] else { return nil }   // __typename, meta fields
+            guard let parent, let definition = parent.fields[f.name.value] else {
+                // __typename, meta fields (`__schema`, `__type`): their arguments stay; the
+                // fragments spread under them are still the operation's.
+                guard let set = f.selectionSet else { return nil }
+                var f = f
+                f.selectionSet = selectionSet(set, f.name.value == "__schema" ? schema.types["__Schema"]
+                                                   : f.name.value == "__type" ? schema.types["__Type"] : nil)
+                return f
+            }
             var f = f
             for i in f.arguments.indices {
                 guard let argument = definition.arguments[f.arguments[i].name.value],
