@@ -55,11 +55,18 @@ struct BenchFederationTests {
                 #expect(r.json == expected)
                 #expect(r.text == expected.text, "byte-identical in field order")
                 // Entity fetches are batched per plan step: 65 users, 189 reviews and 135 products
-                // arrive in one request per step of the plan, and steps ready together that send
-                // the same operation to the same subgraph share one (products' name, price and
-                // weight at two paths; inventory's at two): 13 fetches, 11 requests.
+                // arrive in one request per step of the plan; steps ready together that send the
+                // same operation to the same subgraph share one (products' name, price and weight
+                // at two paths; inventory's at two); and a step whose representations an earlier
+                // step of the run sent with the same operation takes that step's answers (the
+                // users branch and the top products branch ask accounts for the same user's name
+                // and products for the same product's fields; inventory is asked for every top
+                // product first): 13 fetches, 7 requests. Inventory is asked twice only if the
+                // users branch's third level were ready before the top products came back.
                 #expect(plan.fetchCount == 13)
-                #expect(counting.counts == ["accounts": 3, "reviews": 2, "products": 3, "inventory": 3], "fetches per request: \(counting.counts)")
+                #expect(counting.counts["accounts"] == 2 && counting.counts["reviews"] == 2 && counting.counts["products"] == 2,
+                        "requests per subgraph: \(counting.counts)")
+                #expect((1...2).contains(counting.counts["inventory"] ?? 0), "requests per subgraph: \(counting.counts)")
             }
         }
     }

@@ -29,6 +29,7 @@ public final class PlanExecutor: Sendable {
         case .failure(let e): return e.result
         }
         let run = PlanRun(executor: self, variables: variables, headers: headers)
+        run.reusesAnswers = operation.operation != .mutation
         plan.shaping.reserveTree(&run.tree)
         if let root = plan.root { await run.execute(run.steps(root)) }
         plan.shaping.recordTree(run.tree)
@@ -59,6 +60,7 @@ public final class PlanExecutor: Sendable {
             return
         }
         let run = PlanRun(executor: self, variables: variables, headers: headers)
+        run.reusesAnswers = operation.operation != .mutation
         plan.shaping.reserveTree(&run.tree)
         let early = !plan.usesIntrospection && operation.defers(in: request.clientDocument ?? request.document, variables: variables).allOn
         if early { run.deferredErrors = [] }
@@ -139,6 +141,7 @@ public final class PlanExecutor: Sendable {
             error is CancellationError ? nil : ExecutionResult(data: nil, errors: [PlanRun.subgraphError(error, f)])
         }) { (event: SubgraphResponse) -> ExecutionResult? in
             let run = PlanRun(executor: self, variables: variables, headers: headers)
+            run.reusesAnswers = true
             run.mergeRoot(f, .success(event))
             await run.execute(steps, done: [0])
             return await self.shape(run, plan, request, operation, variables).initial
@@ -233,6 +236,10 @@ final class PlanRun {
     /// When set (an incremental response that delivers its first payload early), the errors of
     /// fetches only deferred fragments need, kept apart for the payload that delivers them.
     var deferredErrors: [GraphQLError]?
+    /// Later steps may take the answers of earlier ones (`AnswerMemo`): not in a mutation, whose
+    /// later fields may change what an earlier answer said.
+    var reusesAnswers = false
+    var answers = AnswerMemo()
 
     init(executor: PlanExecutor, variables: OrderedDictionary<String, JSON>, headers: @escaping @Sendable (String) -> [(String, String)]) {
         self.executor = executor
@@ -302,6 +309,10 @@ final class PlanRun {
         var steps: [Int] = []
         var requests: [Request] = []
         var targets: [Targets] = []   // per request
+        /// Per request: where each representation's bytes are in `representations`, and its
+        /// entry in the run's `AnswerMemo` (-1: none; empty: nothing recorded).
+        var ranges: [[Range<Int>]] = []
+        var memo: [[Int32]] = []
         /// Where the targets were found, per step: a target's `entry` counts on from one step's
         /// objects to the next's.
         var parts: [Part] = []
@@ -457,8 +468,15 @@ final class PlanRun {
                                 together.append(j)
                             }
                         }
-                        let o = prepare(together, steps)
+                        var o = prepare(together, steps)
                         if o.requests.isEmpty { done.formUnion(together); progressed = true; continue }
+                        if reusesAnswers, step.fetch.answersAreFlat, let key = step.fetch.sameRequest, o.requests.count == 1 {
+                            switch reuse(&o, id: id, key: key, steps: steps, outgoing: &outgoing) {
+                            case .send: break
+                            case .answered: done.formUnion(together); progressed = true; continue
+                            case .joined: continue   // done when the request it joined is
+                            }
+                        }
                         if counted(step) { work?.asyncResolverStarted() }
                         outgoing[id] = o
                         out.append((id, o))
@@ -517,6 +535,7 @@ final class PlanRun {
             list.append(UInt8(ascii: "]"))
             out.requests.append(Request(variables: vars, representations: list))
             out.targets.append(batch.targets)
+            out.ranges.append(batch.compared.map(\.bytes))
         }
         return out
     }
@@ -533,7 +552,7 @@ final class PlanRun {
         }
         for (i, result) in results.enumerated() {
             guard step.path != nil else { mergeRoot(step.fetch, result); continue }
-            mergeEntities(step.fetch, out.targets[i], out, result)
+            mergeEntities(step.fetch, out, request: i, result)
         }
     }
 
@@ -694,13 +713,14 @@ final class PlanRun {
         let writer: RepresentationWriter?
         /// The key fields' ids (-2: no answer has it).
         let keys: [Int32]
-        /// What the representation's `__typename` says (the interface for an @interfaceObject).
-        let written: String?
+        /// What the representation's `__typename` says (the interface for an @interfaceObject),
+        /// as a JSON string.
+        let written: [UInt8]?
 
         init(typename: String?, input: EntityRepresentation?, schema: Schema, keys table: KeyTable) {
             self.typename = typename
             let written = input.map { $0.asInterfaceObject ? $0.typeCondition : (typename ?? $0.typeCondition) }
-            self.written = written
+            self.written = written.map(RepresentationWriter.jsonString)
             writer = input.map { RepresentationWriter($0.selection.selections, runtime: typename ?? written, schema: schema, keys: table) }
             keys = input?.keyFields.map { table.find($0) ?? -2 } ?? []
         }
@@ -708,49 +728,109 @@ final class PlanRun {
 
     /// Entities with different context values (`@fromContext`) go in separate requests.
     /// Representations are written one after another into `list` (the items of the JSON array
-    /// sent as `representations`); a representation written before is taken back and its object
-    /// joins the first one's targets.
+    /// sent as `representations`), each once: an object whose representation is there already
+    /// joins that one's targets. Objects a `flat` writer writes are compared by their values
+    /// before anything is written (a duplicate costs a hash and a comparison); others are
+    /// written, and taken back when an equal one is there.
     struct Batch {
         var context: [JSON]
         var list = JSONWriter(capacity: 1024)
-        /// Representations so far, and where each one's bytes are in `list`.
+        /// Representations so far.
         var count = 0
-        var ranges: [Range<Int>] = []
         var targets = Targets()
-        /// A representation by the hash of its bytes; `sameHash[i]` the next one with the hash of i.
-        var byHash: [Int: Int] = [:]
-        var sameHash: [Int] = []
+        /// Per representation: its hash, and what it is compared by — the kind and the object
+        /// it was written from (by values), or its bytes in `list` (kind -1).
+        var hashes: [Int] = []
+        var compared: [(kind: Int32, node: Int32, bytes: Range<Int>)] = []
+        /// Representations by hash, open-addressed (-1: empty; a power of two long, under half full).
+        var table = [Int32](repeating: -1, count: 16)
 
         init(context: [JSON]) {
             self.context = context
             list.bytes.append(UInt8(ascii: "["))
         }
 
-        /// Keeps the representation written from `start` to the end of `list` (after its comma,
-        /// if any), unless an equal one is there already: `target` joins that one's targets.
-        mutating func add(from start: Int, commaAt: Int, target: Target) {
-            let range = start..<list.bytes.count
+        /// The representation with hash `hash` for which `same` holds, if there is one.
+        @inline(__always)
+        func find(_ hash: Int, _ same: (Int) -> Bool) -> Int? {
+            let mask = table.count - 1
+            var i = hash & mask
+            while true {
+                let r = Int(table[i])
+                if r < 0 { return nil }
+                if hashes[r] == hash, same(r) { return r }
+                i = (i + 1) & mask
+            }
+        }
+
+        /// A new representation, merged into `target`.
+        mutating func append(_ hash: Int, kind: Int32, node: Int32, bytes: Range<Int>, target: Target) {
+            if (count + 1) * 2 > table.count {
+                table = [Int32](repeating: -1, count: table.count * 2)
+                for (r, h) in hashes.enumerated() { insert(h, Int32(r)) }
+            }
+            insert(hash, Int32(count))
+            hashes.append(hash)
+            compared.append((kind, node, bytes))
+            targets.append(target)
+            count += 1
+        }
+
+        private mutating func insert(_ hash: Int, _ r: Int32) {
+            let mask = table.count - 1
+            var i = hash & mask
+            while table[i] >= 0 { i = (i + 1) & mask }
+            table[i] = r
+        }
+
+        /// Writes object `node`'s representation at the end of `list` (after a comma unless it
+        /// is the first) and returns where its bytes are, and where the comma is.
+        @inline(__always)
+        mutating func write(_ tree: ResponseBuffer, _ node: Int32, _ kind: EntityKind, _ writer: RepresentationWriter, schema: Schema) -> (Range<Int>, comma: Int) {
+            let comma = list.bytes.count
+            if count > 0 { list.bytes.append(UInt8(ascii: ",")) }
+            let start = list.bytes.count
+            list.bytes.append(UInt8(ascii: "{"))
+            writer.write(tree, node, typename: kind.written, schema: schema, into: &list)
+            list.bytes.append(UInt8(ascii: "}"))
+            return (start..<list.bytes.count, comma)
+        }
+
+        /// Adds object `node` (of kind `k`) for `target`: to the targets of an equal
+        /// representation, or as a new one.
+        mutating func add(_ tree: ResponseBuffer, _ node: Int32, kind k: Int, _ kind: EntityKind, _ writer: RepresentationWriter,
+                          schema: Schema, target: Target) {
+            if writer.flat {
+                var h = Hasher()
+                h.combine(k)
+                if writer.hashValues(tree, node, into: &h) {
+                    let hash = h.finalize()
+                    if let r = find(hash, { compared[$0].kind == Int32(k) && writer.sameValues(tree, compared[$0].node, node) }) {
+                        targets.add(target, to: r)
+                    } else {
+                        let (range, _) = write(tree, node, kind, writer, schema: schema)
+                        append(hash, kind: Int32(k), node: node, bytes: range, target: target)
+                    }
+                    return
+                }
+            }
+            let (range, comma) = write(tree, node, kind, writer, schema: schema)
             let hash = list.bytes.withUnsafeBytes { b in
                 var h = Hasher()
                 h.combine(bytes: UnsafeRawBufferPointer(rebasing: b[range]))
                 return h.finalize()
             }
-            var candidate = byHash[hash] ?? -1
-            while candidate >= 0 {
-                let other = ranges[candidate]
-                if other.count == range.count,
-                   list.bytes.withUnsafeBufferPointer({ sameBytes($0.baseAddress! + other.lowerBound, $0.baseAddress! + range.lowerBound, range.count) }) {
-                    list.bytes.removeSubrange(commaAt...)
-                    targets.add(target, to: candidate)
-                    return
-                }
-                candidate = sameHash[candidate]
+            let same = find(hash) { r in
+                let other = compared[r].bytes
+                return compared[r].kind == -1 && other.count == range.count
+                    && list.bytes.withUnsafeBufferPointer { sameBytes($0.baseAddress! + other.lowerBound, $0.baseAddress! + range.lowerBound, range.count) }
             }
-            sameHash.append(byHash[hash] ?? -1)
-            byHash[hash] = count
-            ranges.append(range)
-            targets.append(target)
-            count += 1
+            if let r = same {
+                list.bytes.removeSubrange(comma...)
+                targets.add(target, to: r)
+            } else {
+                append(hash, kind: -1, node: node, bytes: range, target: target)
+            }
         }
     }
 
@@ -792,13 +872,7 @@ final class PlanRun {
                         batches.append(Batch(context: values))
                     }
                 }
-                let commaAt = batches[b].list.bytes.count
-                if batches[b].count > 0 { batches[b].list.bytes.append(UInt8(ascii: ",")) }
-                let start = batches[b].list.bytes.count
-                batches[b].list.bytes.append(UInt8(ascii: "{"))
-                writer.write(tree, node, typename: kinds[k].written, schema: schema, into: &batches[b].list)
-                batches[b].list.bytes.append(UInt8(ascii: "}"))
-                batches[b].add(from: start, commaAt: commaAt, target: (node, first + entry))
+                batches[b].add(tree, node, kind: k, kinds[k], writer, schema: schema, target: (node, first + entry))
             }
         }
         return batches
@@ -836,7 +910,11 @@ final class PlanRun {
     /// (a shared entity can stand for thousands: the answer must not grow with them).
     static let maxPathsPerError = 100
 
-    func mergeEntities(_ f: FetchNode, _ targets: Targets, _ out: Outgoing, _ result: Result<SubgraphResponse, GraphQLError>) {
+    func mergeEntities(_ f: FetchNode, _ out: Outgoing, request q: Int, _ result: Result<SubgraphResponse, GraphQLError>) {
+        let targets = out.targets[q]
+        // Answers later steps may take: those that came back as objects, from a response without errors.
+        let memo = q < out.memo.count ? out.memo[q] : []
+        for e in memo where e >= 0 { answers.states[Int(e)] = .unusable }
         switch result {
         case .failure(let e):
             // One error per step the request was for, at the first object it was sent for there.
@@ -870,22 +948,193 @@ final class PlanRun {
             guard let data = response.data else { return }
             let answer = tree.absorb(data, renames: f.internalAliases)
             guard let list = tree.member(answer, "_entities"), list.isList else { return }
-            let schema = executor.supergraph.schema
             for (i, s) in list.items.enumerated() where i < targets.count {
                 let entity = tree.values[s]
                 guard entity.isObject else { continue }
-                // An @interfaceObject answer names the interface; the object keeps its own type.
-                let theirs = tree.typename(entity.object)
-                let namesInterface = theirs.map { schema.types[$0]?.kind != .object } ?? false
-                targets.forEach(i) { target in
-                    let node = target.node
-                    let keep = namesInterface && tree.typenameValue(node) != nil && !tree.typename(node, is: theirs)
-                    tree.merge(node, entity.object, keepTypename: keep)
-                }
+                if i < memo.count, memo[i] >= 0, response.errors.isEmpty { answers.states[Int(memo[i])] = .answered(entity.object) }
+                mergeEntity(entity.object, targets, i)
             }
         }
     }
+
+    /// Entity `entity` merged into every object representation `r` was sent for.
+    func mergeEntity(_ entity: Int32, _ targets: Targets, _ r: Int) {
+        // An @interfaceObject answer names the interface; the object keeps its own type.
+        let theirs = tree.typename(entity)
+        let namesInterface = theirs.map { executor.supergraph.schema.types[$0]?.kind != .object } ?? false
+        targets.forEach(r) { target in
+            let node = target.node
+            let keep = namesInterface && tree.typenameValue(node) != nil && !tree.typename(node, is: theirs)
+            tree.merge(node, entity, keepTypename: keep)
+        }
+    }
+
+    enum Reuse { case send, answered, joined }
+
+    /// Step request `o`'s objects become more targets of request `q` of `joined`, which is on
+    /// its way with every representation `o` has not had answered (`entries`: their records).
+    func join(_ o: Outgoing, _ entries: [Int32], into joined: inout Outgoing, request q: Int) {
+        let base = joined.parts.last.map { $0.first + $0.found.nodes.count } ?? 0
+        for r in entries.indices {
+            guard entries[r] >= 0, case .pending(_, _, let i) = answers.states[Int(entries[r])] else { continue }
+            o.targets[0].forEach(r) { joined.targets[q].add(($0.node, $0.entry + base), to: i) }
+        }
+        for p in o.parts { joined.parts.append(Outgoing.Part(path: p.path, found: p.found, first: p.first + base)) }
+        joined.steps += o.steps
+    }
+
+    /// Takes what earlier steps of the run asked with the same operation (`AnswerMemo`) for the
+    /// one request of step `id`: representations answered already are merged at once; when
+    /// every other one is on its way in one request still out, the step joins that request
+    /// (its objects become more targets of it; done when it is); else the request goes out
+    /// without the answered ones, its representations recorded for the steps after.
+    func reuse(_ o: inout Outgoing, id: Int, key: String, steps: [Step], outgoing: inout [Int: Outgoing]) -> Reuse {
+        guard let bytes = o.requests[0].representations else { return .send }
+        let ranges = o.ranges[0], targets = o.targets[0]
+        let g = answers.group(key)
+        var entries = [Int32](repeating: -1, count: ranges.count)
+        var hashes = [Int](repeating: 0, count: ranges.count)
+        var answered = 0, waiting = 0, fresh = 0
+        var joins: (step: Int, request: Int)?
+        var oneRequest = true
+        bytes.withUnsafeBytes { b in
+            for r in ranges.indices {
+                let rep = UnsafeRawBufferPointer(rebasing: b[ranges[r]])
+                hashes[r] = AnswerMemo.hash(g, rep)
+                guard let e = answers.find(g, rep, hash: hashes[r]) else { fresh += 1; continue }
+                entries[r] = Int32(e)
+                switch answers.states[e] {
+                case .answered(let entity):
+                    mergeEntity(entity, targets, r)
+                    answered += 1
+                case .pending(let step, let request, _):
+                    waiting += 1
+                    if let j = joins, j != (step, request) { oneRequest = false }
+                    joins = (step, request)
+                case .unusable:
+                    entries[r] = -1
+                    fresh += 1
+                }
+            }
+        }
+        if answered == ranges.count { return .answered }
+        let deferredOnly = steps[id].fetch.deferredOnly
+        if fresh == 0, oneRequest, let j = joins, outgoing[j.step] != nil, steps[j.step].fetch.deferredOnly == deferredOnly {
+            join(o, entries, into: &outgoing[j.step]!, request: j.request)
+            return .joined
+        }
+        // Sent: every representation not answered; those not recorded yet are, as on their way.
+        var keep = Array(ranges.indices)
+        if answered > 0 {
+            keep = ranges.indices.filter { entries[$0] < 0 || !answers.isAnswered(Int(entries[$0])) }
+            var list: [UInt8] = [UInt8(ascii: "[")]
+            list.reserveCapacity(bytes.count)
+            var kept = Targets(), keptRanges: [Range<Int>] = []
+            for r in keep {
+                if list.count > 1 { list.append(UInt8(ascii: ",")) }
+                let start = list.count
+                list.append(contentsOf: bytes[ranges[r]])
+                keptRanges.append(start..<list.count)
+                var first = true
+                targets.forEach(r) { t in
+                    if first { kept.append(t); first = false } else { kept.add(t, to: kept.count - 1) }
+                }
+            }
+            list.append(UInt8(ascii: "]"))
+            o.requests[0].representations = list
+            o.targets[0] = kept
+            o.ranges[0] = keptRanges
+        }
+        var memo = [Int32](repeating: -1, count: keep.count)
+        bytes.withUnsafeBytes { b in
+            for (i, r) in keep.enumerated() where entries[r] < 0 {
+                memo[i] = Int32(answers.add(g, UnsafeRawBufferPointer(rebasing: b[ranges[r]]), hash: hashes[r], .pending(step: id, request: 0, index: i)))
+            }
+        }
+        o.memo = [memo]
+        return .send
+    }
 }
+
+/// Answers of a plan run's flat entity fetches (`FetchNode.answersAreFlat`) by operation
+/// (`sameRequest`) and representation: a read's answer cannot change within one run, so a
+/// later step that would send the same representation with the same operation takes the
+/// answer instead — merged at once when it is back, or waited for with its request.
+struct AnswerMemo {
+    enum State {
+        /// On its way: representation `index` of request `request` of the step `step` sent.
+        case pending(step: Int, request: Int, index: Int)
+        /// Came back as this object, in a response without errors.
+        case answered(Int32)
+        /// Came back otherwise (an error, null): a later step asks again.
+        case unusable
+    }
+
+    private var groups: [String: Int32] = [:]
+    /// The representations' bytes, one after another.
+    private var bytes: [UInt8] = []
+    private var entries: [(group: Int32, range: Range<Int>, hash: Int)] = []
+    var states: [State] = []
+    /// Entries by hash, open-addressed (-1: empty; a power of two long, under half full).
+    private var table = [Int32](repeating: -1, count: 32)
+
+    /// The group of the operation `key` names.
+    mutating func group(_ key: String) -> Int32 {
+        if let g = groups[key] { return g }
+        let g = Int32(groups.count)
+        groups[key] = g
+        return g
+    }
+
+    static func hash(_ group: Int32, _ rep: UnsafeRawBufferPointer) -> Int {
+        var h = Hasher()
+        h.combine(group)
+        h.combine(bytes: rep)
+        return h.finalize()
+    }
+
+    func isAnswered(_ e: Int) -> Bool {
+        if case .answered = states[e] { return true }
+        return false
+    }
+
+    func find(_ group: Int32, _ rep: UnsafeRawBufferPointer, hash: Int) -> Int? {
+        let mask = table.count - 1
+        var i = hash & mask
+        while true {
+            let e = Int(table[i])
+            if e < 0 { return nil }
+            let entry = entries[e]
+            if entry.hash == hash, entry.group == group, entry.range.count == rep.count,
+               bytes.withUnsafeBufferPointer({ sameBytes($0.baseAddress! + entry.range.lowerBound, rep.baseAddress?.assumingMemoryBound(to: UInt8.self), rep.count) }) {
+                return e
+            }
+            i = (i + 1) & mask
+        }
+    }
+
+    /// Records a representation (not recorded yet) and returns its entry.
+    mutating func add(_ group: Int32, _ rep: UnsafeRawBufferPointer, hash: Int, _ state: State) -> Int {
+        if (entries.count + 1) * 2 > table.count {
+            table = [Int32](repeating: -1, count: table.count * 2)
+            for e in entries.indices { insert(entries[e].hash, Int32(e)) }
+        }
+        let start = bytes.count
+        bytes.append(contentsOf: rep)
+        entries.append((group, start..<bytes.count, hash))
+        states.append(state)
+        insert(hash, Int32(entries.count - 1))
+        return entries.count - 1
+    }
+
+    private mutating func insert(_ hash: Int, _ e: Int32) {
+        let mask = table.count - 1
+        var i = hash & mask
+        while table[i] >= 0 { i = (i + 1) & mask }
+        table[i] = e
+    }
+}
+
 
 /// Context of the shaping pass: the merged response data.
 struct ShapeContext: Sendable {

@@ -28,7 +28,8 @@ final class RepresentationWriter {
     final class Nested {
         let selection: SelectionSet
         let writesTypenameFirst: Bool
-        var byType: [(type: String?, writer: RepresentationWriter)] = []
+        /// A writer per runtime type met, with the type's name as a JSON string.
+        var byType: [(type: String?, name: [UInt8]?, writer: RepresentationWriter)] = []
         init(_ selection: SelectionSet) {
             self.selection = selection
             writesTypenameFirst = selection.selections.contains { if case .inlineFragment = $0 { return true } else { return false } }
@@ -38,10 +39,15 @@ final class RepresentationWriter {
     private(set) var members: [Member] = []
     /// Whether `__typename` is among the selected names, and where.
     private var typenameAt: Int?
+    /// Every member a leaf read from the object itself (no nested selection): two objects are
+    /// written the same exactly when their members' values are the same, so a duplicate is found
+    /// by its values (`hashValues`, `sameValues`) without being written.
+    private(set) var flat = true
 
     /// The members `selections` give an object of runtime type `runtime` (fragments apply by it).
     init(_ selections: [Selection], runtime: String?, schema: Schema, keys: KeyTable) {
         add(selections, runtime: runtime, schema: schema, keys: keys)
+        flat = members.allSatisfy { $0.sources.allSatisfy { $0.nested == nil } }
     }
 
     private func add(_ selections: [Selection], runtime: String?, schema: Schema, keys: KeyTable) {
@@ -71,6 +77,13 @@ final class RepresentationWriter {
         }
     }
 
+    /// `name` as a JSON string.
+    static func jsonString(_ name: String) -> [UInt8] {
+        var w = JSONWriter(capacity: name.utf8.count + 2)
+        w.writeString(name)
+        return w.bytes
+    }
+
     static func nameBytes(_ name: String) -> [UInt8] {
         var w = JSONWriter(capacity: name.utf8.count + 3)
         w.writeString(name)
@@ -78,9 +91,41 @@ final class RepresentationWriter {
         return w.bytes
     }
 
+    /// The value of member `m` in object `node`: its first source the object has.
+    @inline(__always)
+    private func value(_ tree: ResponseBuffer, _ node: Int32, _ m: Int) -> ResponseBuffer.Value? {
+        for s in members[m].sources.indices {
+            if let v = tree.member(node, members[m].sources[s].key) { return v }
+        }
+        return nil
+    }
+
+    /// Feeds what object `node` writes to `h` (a `flat` writer's, whose `__typename` is the same
+    /// for every object it writes); false when a member's value is an object or a list (a custom
+    /// scalar's): such an object is compared by its bytes.
+    func hashValues(_ tree: ResponseBuffer, _ node: Int32, into h: inout Hasher) -> Bool {
+        for m in members.indices where m != typenameAt {
+            guard let v = value(tree, node, m) else { h.combine(UInt8(255)); continue }
+            guard tree.hashScalar(v, into: &h) else { return false }
+        }
+        return true
+    }
+
+    /// Whether objects `a` and `b` are written the same (for objects `hashValues` took).
+    func sameValues(_ tree: ResponseBuffer, _ a: Int32, _ b: Int32) -> Bool {
+        for m in members.indices where m != typenameAt {
+            switch (value(tree, a, m), value(tree, b, m)) {
+            case (nil, nil): continue
+            case (let x?, let y?): if !tree.sameScalar(x, y) { return false }
+            default: return false
+            }
+        }
+        return true
+    }
+
     /// The members of object `node`, between braces, at the end of `w`. `typename` is what
-    /// `__typename` is written as (nothing when nil: the member is then left out).
-    func write(_ tree: ResponseBuffer, _ node: Int32, typename: String?, schema: Schema, into w: inout JSONWriter, typenameWritten: Bool = false) {
+    /// `__typename` is written as, as a JSON string (nothing when nil: the member is then left out).
+    func write(_ tree: ResponseBuffer, _ node: Int32, typename: [UInt8]?, schema: Schema, into w: inout JSONWriter, typenameWritten: Bool = false) {
         var first = !typenameWritten
         for m in members.indices {
             if m == typenameAt {
@@ -88,7 +133,7 @@ final class RepresentationWriter {
                 if !first { w.bytes.append(UInt8(ascii: ",")) }
                 first = false
                 w.bytes.append(contentsOf: members[m].nameBytes)
-                w.writeString(typename)
+                w.bytes.append(contentsOf: typename)
                 continue
             }
             for s in members[m].sources.indices {
@@ -106,20 +151,21 @@ final class RepresentationWriter {
     static func write(_ tree: ResponseBuffer, _ value: ResponseBuffer.Value, _ nested: Nested, schema: Schema, into w: inout JSONWriter) {
         switch value.kind {
         case .object:
-            let t = tree.typename(value.object)
-            let writer: RepresentationWriter
-            if let found = nested.byType.first(where: { $0.type == t }) { writer = found.writer } else {
-                writer = RepresentationWriter(nested.selection.selections, runtime: t, schema: schema, keys: tree.keys)
-                nested.byType.append((t, writer))
+            let i: Int
+            if let found = nested.byType.firstIndex(where: { tree.typename(value.object, is: $0.type) }) { i = found } else {
+                let t = tree.typename(value.object)
+                nested.byType.append((t, t.map(jsonString), RepresentationWriter(nested.selection.selections, runtime: t, schema: schema, keys: tree.keys)))
+                i = nested.byType.count - 1
             }
+            let (_, name, writer) = nested.byType[i]
             w.bytes.append(UInt8(ascii: "{"))
             var typenameWritten = false
-            if let t, nested.writesTypenameFirst {
+            if let name, nested.writesTypenameFirst {
                 w.append(#""__typename":"#)
-                w.writeString(t)
+                w.bytes.append(contentsOf: name)
                 typenameWritten = true
             }
-            writer.write(tree, value.object, typename: t, schema: schema, into: &w, typenameWritten: typenameWritten)
+            writer.write(tree, value.object, typename: name, schema: schema, into: &w, typenameWritten: typenameWritten)
             w.bytes.append(UInt8(ascii: "}"))
         case .list:
             w.bytes.append(UInt8(ascii: "["))

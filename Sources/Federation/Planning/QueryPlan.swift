@@ -77,6 +77,22 @@ public final class FetchNode: Sendable {
         self.contextInputs = contextInputs
         document = try? Parser.parse(operation, options: ParserOptions(maxTokens: nil))
         operationJSON = JSON.string(operation).bytes
+        func leavesOnly(_ set: SelectionSet) -> Bool {
+            set.selections.allSatisfy { sel in
+                switch sel {
+                case .field(let f): return f.selectionSet == nil
+                case .inlineFragment(let i): return leavesOnly(i.selectionSet)
+                case .fragmentSpread: return false
+                }
+            }
+        }
+        var flat = false
+        if !entities.isEmpty, contextInputs.isEmpty, internalAliases.isEmpty, let op = document?.operations.first {
+            for case .field(let f) in op.selectionSet.selections where f.name.value == "_entities" {
+                flat = f.selectionSet.map(leavesOnly) ?? false
+            }
+        }
+        answersAreFlat = flat
         if contextInputs.isEmpty, !entities.isEmpty {
             var key = subgraph + "\u{0}" + operation
             for e in entities {
@@ -94,6 +110,12 @@ public final class FetchNode: Sendable {
     /// them as one request (their representations deduplicated across their paths). Nil for a
     /// root fetch and for one with `@fromContext` inputs.
     public let sameRequest: String?
+
+    /// An entity fetch whose answers hold leaves only (no object in them: nothing a later fetch
+    /// merges into, shared by every object an answer goes to), with no `@fromContext` input and
+    /// no internal alias: a plan run may give an answer to later steps that send the same
+    /// representation with the same operation (`sameRequest`) instead of asking again.
+    public let answersAreFlat: Bool
 }
 
 /// A variable of an entity fetch whose value is picked from the nearest ancestor setting a context.

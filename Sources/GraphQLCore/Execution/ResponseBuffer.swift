@@ -178,6 +178,40 @@ public struct ResponseBuffer: Sendable {
         return s.withUTF8 { u in text.withUnsafeBufferPointer { sameBytes($0.baseAddress.map { $0 + Int(v.a) }, u.baseAddress, u.count) } }
     }
 
+    /// Whether two scalars are written as the same JSON (false for objects and lists: compare
+    /// those by what is written). Equal values of different kinds (an int and a whole double)
+    /// count as different.
+    @inline(__always)
+    public func sameScalar(_ x: Value, _ y: Value) -> Bool {
+        guard x.kind == y.kind else { return false }
+        switch x.kind {
+        case .null: return true
+        case .bool: return x.a == y.a
+        case .int, .double: return x.b == y.b
+        case .string, .escaped:
+            guard x.b == y.b else { return false }
+            if x.a == y.a { return true }
+            return text.withUnsafeBufferPointer { sameBytes($0.baseAddress! + Int(x.a), $0.baseAddress! + Int(y.a), Int(x.b)) }
+        case .object, .list: return false
+        }
+    }
+
+    /// Feeds a scalar's kind and content to `h` (equal for values `sameScalar` finds the same);
+    /// false, and nothing fed, for an object or a list.
+    @inline(__always)
+    public func hashScalar(_ v: Value, into h: inout Hasher) -> Bool {
+        h.combine(v.kind.rawValue)
+        switch v.kind {
+        case .null: return true
+        case .bool: h.combine(v.a); return true
+        case .int, .double: h.combine(v.b); return true
+        case .string, .escaped:
+            text.withUnsafeBytes { h.combine(bytes: UnsafeRawBufferPointer(rebasing: $0[Int(v.a)..<(Int(v.a) + Int(v.b))])) }
+            return true
+        case .object, .list: return false
+        }
+    }
+
     /// Every member of object `o` once (the first occurrence of each key), in order; `all`:
     /// every record of its first run, repeated keys included (what a reader of the raw object sees).
     public func members(_ o: Int32, all: Bool = false, _ body: (_ key: Int32, _ value: Value) -> Void) {
