@@ -29,6 +29,24 @@ struct AttackTests {
         #expect(normal.text == #"{"data":{"me":{"name":"Uri Goldshtein"}}}"#, sourceLocation: sourceLocation)
     }
 
+    /// What the limits found for one operation of a cached document is kept with it; another
+    /// operation of the same document is still checked (and refused) on its own.
+    @Test func aCachedDocumentsOtherOperationIsStillChecked() async throws {
+        try await withBenchGateway { client, counting in
+            let deep = "query Deep { me { " + String(repeating: "reviews { author { ", count: 10) + "name" + String(repeating: " } }", count: 10) + " } }"
+            let text = "query Small { me { name } } " + deep
+            for _ in 0..<2 {
+                let r = try await client.post(#"{"query":\#(JSON.string(text).text),"operationName":"Small"}"#)
+                #expect(r.text == #"{"data":{"me":{"name":"Uri Goldshtein"}}}"#)
+            }
+            let before = counting.total
+            let r = try await client.post(#"{"query":\#(JSON.string(text).text),"operationName":"Deep"}"#)
+            #expect(r.status == 400, "\(r.text.prefix(300))")
+            #expect(r.json?["errors"]?[0]?["extensions"]?["code"]?.stringValue == "MAX_DEPTH_EXCEEDED", "\(r.text.prefix(300))")
+            #expect(counting.total == before, "no subgraph was called")
+        }
+    }
+
     @Test func deepNesting() async throws {
         try await withBenchGateway { client, counting in
             let deep = "{ me { " + String(repeating: "reviews { author { ", count: 10) + "name" + String(repeating: " } }", count: 10) + " } }"

@@ -50,6 +50,28 @@ struct LiteralExtractionTests {
         #expect(e.values == ["_v1": .string("x"), "_v2": .string("y")])
     }
 
+    /// Fields of one response key merge only with identical arguments: an argument written
+    /// alike where its types differ (`Int` on an interface, `[Int]` on another object) stays a
+    /// literal under that key, so that the fields still merge at the subgraph.
+    @Test func oneKeysArgumentsOfDifferentTypesStayLiterals() throws {
+        let schema = try Schema(sdl: """
+            interface Shape { size(scale: Int): Int }
+            type Box implements Shape { size(scale: Int): Int }
+            type Bag { size(scale: [Int]): Int }
+            union Thing = Box | Bag
+            type Query { things: [Thing!]! shape: Shape other(scale: Int): Int }
+            """)
+        let text = "{ things { ... on Shape { size(scale: 2) } ... on Bag { size(scale: 2) } } other(scale: 2) shape { size(scale: 3) } }"
+        let document = try Parser.parse(text)
+        #expect(Validator.validate(schema: schema, document: document).isEmpty)
+        let e = try #require(LiteralExtraction.extract(document, operationName: nil, schema: schema))
+        let printed = Printer.print(e.document.operations[0].selectionSet, indent: "")
+        #expect(printed.contains("size(scale: 2)") && !printed.contains("size(scale: $"), "\(printed)")
+        #expect(printed.contains("other(scale: $_v0)"), "\(printed)")
+        #expect(e.values == ["_v0": .int(2)])
+        #expect(Validator.validate(schema: schema, document: e.document).isEmpty)
+    }
+
     @Test func fragmentsAreRewrittenOnceAndTheOperationsOthersLeft() throws {
         let text = """
             query A { ...F items(first: 2) { ...G } }

@@ -9,16 +9,21 @@ struct CostStage: Sendable {
     let settings: RequestPipeline.CostSettings
 
     /// The estimate (nil when neither a ceiling nor reporting asks for one) and the ceiling.
+    /// `known`: the estimate made for an earlier request (an operation without variables).
     func estimate(_ operation: OperationDefinition, _ document: Document, schema: Schema, variables: OrderedDictionary<String, JSON>,
-                  context: RequestContext) throws(PipelineError) -> (estimated: Int?, ceiling: Int?) {
+                  context: RequestContext, known: Int? = nil) throws(PipelineError) -> (estimated: Int?, ceiling: Int?) {
         let ceiling = [settings.maxCost, context.tenantMaxCost].compactMap { $0 }.min()
         guard ceiling != nil || settings.report else { return (nil, ceiling) }
         let estimated: Int
-        do {
-            estimated = try CostAnalyzer(schema: schema, defaultListSize: settings.defaultListSize)
-                .estimate(operation, fragments: Self.fragments(document), variables: variables)
-        } catch {
-            throw PipelineError(.limit, errors: [error.error])
+        if let known {
+            estimated = known
+        } else {
+            do {
+                estimated = try CostAnalyzer(schema: schema, defaultListSize: settings.defaultListSize)
+                    .estimate(operation, fragments: Self.fragments(document), variables: variables)
+            } catch {
+                throw PipelineError(.limit, errors: [error.error])
+            }
         }
         if let ceiling, estimated > ceiling, !settings.measureOnly {
             throw PipelineError(.limit, errors: [GraphQLError("The operation's estimated cost \(estimated == Int.max ? "overflows" : String(estimated)) exceeds the limit of \(ceiling).",

@@ -141,13 +141,21 @@ public struct RequestPipeline: Sendable {
         let schema = executor.apiSchema
         let documents = self.documents
         let parsed = try leafSpan("graphql.parse") { () throws(PipelineError) in try documents.document(request) }
-        try limitsStage.check(parsed.document, operationName: request.operationName, schema: schema)
+        let key = DocumentChecks.key(request.operationName)
+        if !parsed.checks.withinLimits(key) {
+            try limitsStage.check(parsed.document, operationName: request.operationName, schema: schema)
+            parsed.checks.passedLimits(key)
+        }
         try leafSpan("graphql.validate") { () throws(PipelineError) in try ValidationStage.validate(parsed, schema: schema, documents: documents) }
         let operation = try ValidationStage.operation(parsed.document, named: request.operationName, method: method)
         report.type = operation.operation.rawValue
         // Only a known document names its series: a persisted one, or one validated before.
         if parsed.validated || request.persisted { report.name = operation.name?.value ?? "anonymous" }
-        let cost = try costStage.estimate(operation, parsed.document, schema: schema, variables: request.variables, context: context)
+        // An operation without variables costs what it cost the last time.
+        let fixedCost = operation.variableDefinitions.isEmpty
+        let cost = try costStage.estimate(operation, parsed.document, schema: schema, variables: request.variables, context: context,
+                                          known: fixedCost ? parsed.checks.cost(key) : nil)
+        if fixedCost, let estimated = cost.estimated { parsed.checks.estimated(key, estimated) }
         let authorized = AuthorizationStage.apply(parsed.document, operation, source: parsed.source, schema: schema,
                                                   context: context, schemaUsesAuthorization: usesAuthorization)
         var execution = ExecutionRequest(document: authorized.document, operationName: operation.name?.value,

@@ -44,6 +44,8 @@ public struct LiteralExtraction: Sendable {
         var fragments: [String: FragmentDefinition] = [:]
         for f in document.fragments where fragments[f.name.value] == nil { fragments[f.name.value] = f }
         var extractor = Extractor(schema: schema, fragments: fragments, taken: Set(operation.variableDefinitions.map(\.variable.value)))
+        var surveyed: Set<String> = []
+        extractor.survey(operation.selectionSet, root, &surveyed)
         var op = operation
         op.selectionSet = extractor.selectionSet(operation.selectionSet, root)
         guard !extractor.values.isEmpty else { return nil }
@@ -64,6 +66,11 @@ public struct LiteralExtraction: Sendable {
         var order: [String] = []
         var next = 0
         var reused: [Reused: [String]] = [:]
+        /// The argument types each response key's arguments have, by `key.argument`: fields of
+        /// one response key that merge must keep identical arguments, so an argument of a key
+        /// met with arguments of different types (an interface's `f(x: Int)` and another
+        /// type's `f(x: [Int])`, both written `f(x: 1)`) stays a literal everywhere.
+        var argumentTypes: [String: Set<String>] = [:]
 
         struct Reused: Hashable {
             let type: String
@@ -84,6 +91,26 @@ public struct LiteralExtraction: Sendable {
             self.schema = schema
             self.fragments = fragments
             self.taken = taken
+        }
+
+        /// Records `argumentTypes` over the selections (fragments once each).
+        mutating func survey(_ set: SelectionSet, _ parent: NamedType?, _ seen: inout Set<String>) {
+            for selection in set.selections {
+                switch selection {
+                case .field(let f):
+                    guard let parent, let definition = parent.fields[f.name.value] else { continue }
+                    for a in f.arguments {
+                        guard let argument = definition.arguments[a.name.value] else { continue }
+                        argumentTypes[f.responseKey + "." + a.name.value, default: []].insert(argument.type.description)
+                    }
+                    if let sub = f.selectionSet { survey(sub, schema.types[definition.type.namedType.value], &seen) }
+                case .inlineFragment(let inline):
+                    survey(inline.selectionSet, inline.typeCondition.map { schema.types[$0.value] } ?? parent, &seen)
+                case .fragmentSpread(let spread):
+                    guard seen.insert(spread.name.value).inserted, let fragment = fragments[spread.name.value] else { continue }
+                    survey(fragment.selectionSet, schema.types[fragment.typeCondition.value], &seen)
+                }
+            }
         }
 
         mutating func selectionSet(_ set: SelectionSet, _ parent: NamedType?) -> SelectionSet {
@@ -122,6 +149,7 @@ public struct LiteralExtraction: Sendable {
             var f = f
             for i in f.arguments.indices {
                 guard let argument = definition.arguments[f.arguments[i].name.value],
+                      argumentTypes[f.responseKey + "." + f.arguments[i].name.value].map({ $0.count == 1 }) ?? true,
                       let value = json(f.arguments[i].value, argument.type) else { continue }
                 // Equal literals of one type share a variable: fields that merge (the same
                 // response key twice, `hello(name: "Ada") hello(name: "Ada")`) must still
