@@ -66,9 +66,7 @@ func bootstrapLogging(level: Logger.Level, json: Bool, traced: Bool) {
     let provider = traced ? GatewayTracing.loggingMetadata : nil
     LoggingSystem.bootstrap({ label, provider in
         if json { return JSONLogHandler(label: label, level: level, metadataProvider: provider) }
-        var h = StreamLogHandler.standardError(label: label, metadataProvider: provider)
-        h.logLevel = level
-        return h
+        return TextLogHandler(label: label, level: level, metadataProvider: provider)
     }, metadataProvider: provider)
 }
 

@@ -169,4 +169,28 @@ struct MetricsTests {
           }
         }
     }
+
+    /// Text logs (the default): swift-log's layout, `<time> <level> <label> : <key=value …> [<module>] <message>`,
+    /// one access line per operation with its metadata sorted by key.
+    @Test func textLogsWithOneAccessLinePerOperation() async throws {
+        try await withPlatform { fixture, _, _ in
+          try await withGatewayProcess(fixture, environment: ["LOG_LEVEL": "info", "LOG_FORMAT": "text"]) { gateway, child in
+            _ = try await gateway.query("query Probe { currentTenant { slug } }", headers: [("x-tenant", "acme")])
+            _ = try await gateway.query("query Probe { currentTenant { slug } }", headers: [("x-tenant", "acme")])
+            _ = try await gateway.query("{ nope }", headers: [("x-tenant", "acme")])
+            let access = try await child.lines(3) { $0.hasSuffix("] operation") }
+            #expect(access.count == 3)
+            let time = try Regex(#"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{4} info "#)
+            #expect(access.allSatisfy { $0.contains(time) }, "\(access)")
+            func pairs(_ line: String) -> [String] {
+                guard let colon = line.range(of: " : "), let end = line.range(of: " [", options: .backwards) else { return [] }
+                return line[colon.upperBound..<end.lowerBound].split(separator: " ").map(String.init)
+            }
+            #expect(pairs(access[1]).filter { !$0.hasPrefix("duration_ms=") }
+                    == ["operation_name=Probe", "operation_type=query", "outcome=ok", "status=200", "tenant=acme"], "\(access[1])")
+            #expect(pairs(access[2]).contains("code=GRAPHQL_VALIDATION_FAILED") && pairs(access[2]).contains("outcome=rejected"), "\(access[2])")
+            #expect(access.allSatisfy { pairs($0).map { $0.split(separator: "=")[0] } == pairs($0).map { $0.split(separator: "=")[0] }.sorted() })
+          }
+        }
+    }
 }
