@@ -7,7 +7,6 @@ import NIOCore
 import PlatformKit
 import Postgres
 import Prometheus
-import Synchronization
 
 /// The process's metrics: swift-metrics bootstrapped once with a Prometheus registry, which
 /// `GET /metrics` writes in the Prometheus text format. Everything records through
@@ -55,7 +54,7 @@ struct GatewayMetrics: Sendable {
     /// `other`, so that probes and scrapes stay apart from GraphQL traffic).
     static func httpRequest(method: String, path: String, status: Int, since start: ContinuousClock.Instant) {
         let route = ["/graphql", "/health", "/ready", "/metrics"].contains(path) ? path : "other"
-        record(handles.timer("http_server_request_duration_seconds", [("method", method), ("route", route), ("status", String(status))]),
+        record(Timer(label: "http_server_request_duration_seconds", dimensions: [("method", method), ("route", route), ("status", String(status))]),
                since: start)
     }
 
@@ -63,40 +62,9 @@ struct GatewayMetrics: Sendable {
     func operation(_ report: OperationReport, tenant slug: String?, since start: ContinuousClock.Instant) {
         let outcome = report.outcome
         let base = [("type", report.type ?? "unknown"), ("name", report.name ?? "unknown"), ("outcome", outcome)] + tenant(slug)
-        Self.handles.counter("switchyard_operations_total", base + [("code", report.code ?? "")]).increment()
-        Self.record(Self.handles.timer("switchyard_operation_duration_seconds", base), since: start)
+        Counter(label: "switchyard_operations_total", dimensions: base + [("code", report.code ?? "")]).increment()
+        Self.record(Timer(label: "switchyard_operation_duration_seconds", dimensions: base), since: start)
         if let code = report.code, outcome == "rejected", Self.isLimit(code) { Self.limitRejection(code) }
-    }
-
-    /// The per-request series' handles, made once per label set (the label values are bounded,
-    /// see above): looking a series up in the registry on every request cost more than recording.
-    static let handles = Handles()
-
-    final class Handles: Sendable {
-        private let counters = Mutex<[String: CoreMetrics.Counter]>([:])
-        private let timers = Mutex<[String: CoreMetrics.Timer]>([:])
-
-        static func key(_ label: String, _ dimensions: [(String, String)]) -> String {
-            var key = label
-            for (name, value) in dimensions { key += "\u{0}" + name + "=" + value }
-            return key
-        }
-
-        func counter(_ label: String, _ dimensions: [(String, String)]) -> CoreMetrics.Counter {
-            let key = Self.key(label, dimensions)
-            if let c = counters.withLock({ $0[key] }) { return c }
-            let c = Counter(label: label, dimensions: dimensions)
-            counters.withLock { $0[key] = c }
-            return c
-        }
-
-        func timer(_ label: String, _ dimensions: [(String, String)]) -> CoreMetrics.Timer {
-            let key = Self.key(label, dimensions)
-            if let t = timers.withLock({ $0[key] }) { return t }
-            let t = Timer(label: label, dimensions: dimensions)
-            timers.withLock { $0[key] = t }
-            return t
-        }
     }
 
     /// A request refused before the pipeline (size, batch, authentication, rate limit).
