@@ -710,6 +710,8 @@ final class PlanRun {
     /// applies (none: such objects are not sent), the representation's writer, the key's fields.
     struct EntityKind {
         let typename: String?
+        /// `typename`'s UTF-8 bytes (objects are matched to their kind by them).
+        let typenameBytes: [UInt8]
         let writer: RepresentationWriter?
         /// The key fields' ids (-2: no answer has it).
         let keys: [Int32]
@@ -719,6 +721,7 @@ final class PlanRun {
 
         init(typename: String?, input: EntityRepresentation?, schema: Schema, keys table: KeyTable) {
             self.typename = typename
+            typenameBytes = Array((typename ?? "").utf8)
             let written = input.map { $0.asInterfaceObject ? $0.typeCondition : (typename ?? $0.typeCondition) }
             self.written = written.map(RepresentationWriter.jsonString)
             writer = input.map { RepresentationWriter($0.selection.selections, runtime: typename ?? written, schema: schema, keys: table) }
@@ -786,19 +789,19 @@ final class PlanRun {
         /// Writes object `node`'s representation at the end of `list` (after a comma unless it
         /// is the first) and returns where its bytes are, and where the comma is.
         @inline(__always)
-        mutating func write(_ tree: ResponseBuffer, _ node: Int32, _ kind: EntityKind, _ writer: RepresentationWriter, schema: Schema) -> (Range<Int>, comma: Int) {
+        mutating func write(_ tree: ResponseBuffer, _ node: Int32, _ written: [UInt8]?, _ writer: RepresentationWriter, schema: Schema) -> (Range<Int>, comma: Int) {
             let comma = list.bytes.count
             if count > 0 { list.bytes.append(UInt8(ascii: ",")) }
             let start = list.bytes.count
             list.bytes.append(UInt8(ascii: "{"))
-            writer.write(tree, node, typename: kind.written, schema: schema, into: &list)
+            writer.write(tree, node, typename: written, schema: schema, into: &list)
             list.bytes.append(UInt8(ascii: "}"))
             return (start..<list.bytes.count, comma)
         }
 
         /// Adds object `node` (of kind `k`) for `target`: to the targets of an equal
         /// representation, or as a new one.
-        mutating func add(_ tree: ResponseBuffer, _ node: Int32, kind k: Int, _ kind: EntityKind, _ writer: RepresentationWriter,
+        mutating func add(_ tree: ResponseBuffer, _ node: Int32, kind k: Int, of kinds: [EntityKind], _ writer: RepresentationWriter,
                           schema: Schema, target: Target) {
             if writer.flat {
                 var h = Hasher()
@@ -808,13 +811,13 @@ final class PlanRun {
                     if let r = find(hash, { compared[$0].kind == Int32(k) && writer.sameValues(tree, compared[$0].node, node) }) {
                         targets.add(target, to: r)
                     } else {
-                        let (range, _) = write(tree, node, kind, writer, schema: schema)
+                        let (range, _) = write(tree, node, kinds[k].written, writer, schema: schema)
                         append(hash, kind: Int32(k), node: node, bytes: range, target: target)
                     }
                     return
                 }
             }
-            let (range, comma) = write(tree, node, kind, writer, schema: schema)
+            let (range, comma) = write(tree, node, kinds[k].written, writer, schema: schema)
             let hash = list.bytes.withUnsafeBytes { b in
                 var h = Hasher()
                 h.combine(bytes: UnsafeRawBufferPointer(rebasing: b[range]))
@@ -851,7 +854,10 @@ final class PlanRun {
             for (entry, value) in found.nodes.enumerated() {
                 let node = value.object
                 let k: Int
-                if let i = kinds.firstIndex(where: { tree.typename(node, is: $0.typename) }) { k = i } else {
+                let typename = tree.typenameValue(node)
+                if let i = kinds.firstIndex(where: { kind in typename.map { kind.typename != nil && tree.string($0, equals: kind.typenameBytes) } ?? (kind.typename == nil) }) {
+                    k = i
+                } else {
                     let typename = tree.typename(node)
                     kinds.append(EntityKind(typename: typename, input: input(for: typename, in: f), schema: schema, keys: tree.keys))
                     k = kinds.count - 1
@@ -872,7 +878,7 @@ final class PlanRun {
                         batches.append(Batch(context: values))
                     }
                 }
-                batches[b].add(tree, node, kind: k, kinds[k], writer, schema: schema, target: (node, first + entry))
+                batches[b].add(tree, node, kind: k, of: kinds, writer, schema: schema, target: (node, first + entry))
             }
         }
         return batches

@@ -212,6 +212,23 @@ public struct ResponseBuffer: Sendable {
         }
     }
 
+    /// Whether a string value's text is `bytes` (compared in place: names are short).
+    @inline(__always)
+    public func string(_ v: Value, equals bytes: [UInt8]) -> Bool {
+        guard v.isString, Int(v.b) == bytes.count else { return false }
+        return text.withUnsafeBufferPointer { t in
+            bytes.withUnsafeBufferPointer { b in
+                var i = 0
+                let base = Int(v.a)
+                while i < b.count {
+                    if t[base + i] != b[i] { return false }
+                    i += 1
+                }
+                return true
+            }
+        }
+    }
+
     /// Every member of object `o` once (the first occurrence of each key), in order; `all`:
     /// every record of its first run, repeated keys included (what a reader of the raw object sees).
     public func members(_ o: Int32, all: Bool = false, _ body: (_ key: Int32, _ value: Value) -> Void) {
