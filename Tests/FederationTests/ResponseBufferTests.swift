@@ -44,6 +44,22 @@ struct ResponseBufferTests {
         }
     }
 
+    /// A `__typename` read before is the same string record again (objects of one type are
+    /// matched by record); other strings, an escaped name and other names are records of their own.
+    @Test func typenamesReadOnceAreOneRecord() throws {
+        let text = #"{"data":{"a":[{"__typename":"Product","upc":"1"},{"__typename":"Product","upc":"1"},{"__typename":"User","upc":"Product"},{"__typename":"Pro\u0064uct"}]}}"#
+        let b = try data(text)
+        #expect(json(b) == (try JSONReader.parse(text))["data"])
+        let items = try #require(b.member(b.root, "a")).items.map { b.values[$0] }
+        let names = items.map { b.typenameValue($0.object)! }
+        #expect(names[0].isSameRecord(as: names[1]))
+        #expect(!names[0].isSameRecord(as: names[2]) && !names[0].isSameRecord(as: names[3]))
+        #expect(b.string(names[3]) == "Product" && b.string(names[2]) == "User")
+        let upcs = items.prefix(3).map { b.member($0, "upc")! }
+        #expect(!upcs[0].isSameRecord(as: upcs[1]), "only typenames are shared")
+        #expect(!upcs[2].isSameRecord(as: names[0]))
+    }
+
     @Test func invalidUTF8FromASubgraphIsNotPassedOn() throws {
         // A lone 0xFF in a plain string, in an escaped one, and in a key; valid multi-byte text kept.
         var body = Array(#"{"data":{"a":"x"#.utf8) + [0xFF] + Array(#"y","b":"\n"#.utf8) + [0xC3] + Array(#"","#.utf8)

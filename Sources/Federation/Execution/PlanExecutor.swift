@@ -846,6 +846,7 @@ final class PlanRun {
         let schema = executor.supergraph.schema
         let tree = self.tree
         var kinds: [EntityKind] = []
+        var seen: [(name: ResponseBuffer.Value, kind: Int)] = []
         var first = 0
         for path in paths {
             let found = collect(path)
@@ -855,12 +856,18 @@ final class PlanRun {
                 let node = value.object
                 let k: Int
                 let typename = tree.typenameValue(node)
-                if let i = kinds.firstIndex(where: { kind in typename.map { kind.typename != nil && tree.string($0, equals: kind.typenameBytes) } ?? (kind.typename == nil) }) {
+                // Objects of one answer share their typename's record (`ResponseBuffer` reads a
+                // name once): matched by record first, by bytes when it is another record.
+                if let t = typename, let i = seen.firstIndex(where: { $0.name.isSameRecord(as: t) }) {
+                    k = seen[i].kind
+                } else if let i = kinds.firstIndex(where: { kind in typename.map { kind.typename != nil && tree.string($0, equals: kind.typenameBytes) } ?? (kind.typename == nil) }) {
                     k = i
+                    if let t = typename, seen.count < 16 { seen.append((t, i)) }
                 } else {
                     let typename = tree.typename(node)
                     kinds.append(EntityKind(typename: typename, input: input(for: typename, in: f), schema: schema, keys: tree.keys))
                     k = kinds.count - 1
+                    if let t = tree.typenameValue(node), seen.count < 16 { seen.append((t, k)) }
                 }
                 guard let writer = kinds[k].writer else { continue }
                 // An object whose key is missing or null is not an entity this fetch can resolve.

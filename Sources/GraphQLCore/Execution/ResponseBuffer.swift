@@ -58,6 +58,9 @@ public struct ResponseBuffer: Sendable {
         @inline(__always) public var object: Int32 { Int32(bitPattern: a) }
         /// A list's items, meaningful when `isList`.
         @inline(__always) public var items: Range<Int> { Int(a)..<(Int(a) + Int(b)) }
+        /// The same string record (the same bytes of `text`): strings with equal bytes that are
+        /// not the same record compare false here (compare their bytes).
+        @inline(__always) public func isSameRecord(as other: Value) -> Bool { kind == other.kind && a == other.a && b == other.b }
         public var int: Int { Int(bitPattern: UInt(b)) }
         public var double: Double { Double(bitPattern: b) }
         public var bool: Bool { a != 0 }
@@ -697,6 +700,28 @@ extension ResponseBuffer {
             return Value(.escaped, UInt32(at), UInt64(out.text.count - at))
         }
 
+        /// The `__typename` values read so far (a few): an answer names few types many times.
+        var typenames: [Value] = []
+
+        /// A `__typename` member's value: a name read before is that value again (its bytes are
+        /// not kept twice, and objects of one type hold the same string: matched by offset).
+        mutating func typename(_ out: inout ResponseBuffer) throws -> Value {
+            let v = try value(&out)
+            guard v.kind == .string, Int(v.a) + Int(v.b) == out.text.count else { return v }
+            let n = Int(v.b), at = Int(v.a)
+            for known in typenames where Int(known.b) == n {
+                let same = out.text.withUnsafeBufferPointer { t in
+                    sameBytes(t.baseAddress.map { $0 + Int(known.a) }, t.baseAddress.map { $0 + at }, n)
+                }
+                if same {
+                    out.text.removeSubrange(at...)
+                    return known
+                }
+            }
+            if typenames.count < 8 { typenames.append(v) }
+            return v
+        }
+
         /// A key's id: its bytes looked up without making a string when it has no escape
         /// (`position`: the member's position in its object, for the guess from `recent`).
         mutating func key(_ out: inout ResponseBuffer, position: Int) throws -> Int32 {
@@ -735,7 +760,7 @@ extension ResponseBuffer {
                     guard i < p.count, p[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
                     i += 1
                     skipWhitespace()
-                    let v = try value(&out)
+                    let v = try k == out.keys.typename ? typename(&out) : value(&out)
                     stack.append(v)
                     stackKeys.append(k)
                     skipWhitespace()
