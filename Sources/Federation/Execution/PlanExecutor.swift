@@ -1025,8 +1025,7 @@ final class PlanRun {
                     if let j = joins, j != (step, request) { oneRequest = false }
                     joins = (step, request)
                 case .unusable:
-                    entries[r] = -1
-                    fresh += 1
+                    fresh += 1   // asked again (its record, kept in `entries`, is reused below)
                 }
             }
         }
@@ -1060,8 +1059,21 @@ final class PlanRun {
         }
         var memo = [Int32](repeating: -1, count: keep.count)
         bytes.withUnsafeBytes { b in
-            for (i, r) in keep.enumerated() where entries[r] < 0 {
-                memo[i] = Int32(answers.add(g, UnsafeRawBufferPointer(rebasing: b[ranges[r]]), hash: hashes[r], .pending(step: id, request: 0, index: i)))
+            for (i, r) in keep.enumerated() {
+                let pending = AnswerMemo.State.pending(step: id, request: 0, index: i)
+                if entries[r] >= 0 {
+                    // Asked again after an answer with errors: this request's now. (One on its
+                    // way in another request is sent again and stays that request's.)
+                    if case .unusable = answers.states[Int(entries[r])] {
+                        answers.states[Int(entries[r])] = pending
+                        memo[i] = entries[r]
+                    }
+                    continue
+                }
+                let rep = UnsafeRawBufferPointer(rebasing: b[ranges[r]])
+                // Twice in this request (equal bytes from objects of two kinds): recorded once.
+                guard answers.find(g, rep, hash: hashes[r]) == nil else { continue }
+                memo[i] = Int32(answers.add(g, rep, hash: hashes[r], pending))
             }
         }
         o.memo = [memo]
