@@ -65,8 +65,7 @@ func bootstrapLogging(level: Logger.Level, json: Bool, traced: Bool) {
     if getenv("TZ") == nil { setenv("TZ", ":/etc/localtime", 0) }
     let provider = traced ? GatewayTracing.loggingMetadata : nil
     LoggingSystem.bootstrap({ label, provider in
-        if json { return JSONLogHandler(label: label, level: level, metadataProvider: provider) }
-        return TextLogHandler(label: label, level: level, metadataProvider: provider)
+        LineLogHandler(label: label, format: json ? .json : .text, level: level, metadataProvider: provider)
     }, metadataProvider: provider)
 }
 

@@ -122,7 +122,7 @@ struct HotReloadTests {
         try write(depth: 10, extra: "")
         let lines = Mutex<[String]>([])
         let logger = Logger(label: "reload-test") { label in
-            JSONLogHandler(label: label, level: .info) { bytes in lines.withLock { $0.append(String(decoding: bytes, as: UTF8.self)) } }
+            LineLogHandler(label: label, format: .json, level: .info) { bytes in lines.withLock { $0.append(String(decoding: bytes, as: UTF8.self)) } }
         }
         let server = try await GatewayServer.fromConfiguration(try GatewayConfiguration.load(path: configFile.path), reloadFrom: configFile.path, logger: logger)
         try await withServer(server) { client in
