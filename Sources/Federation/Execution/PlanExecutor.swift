@@ -855,19 +855,20 @@ final class PlanRun {
             for (entry, value) in found.nodes.enumerated() {
                 let node = value.object
                 let k: Int
-                let typename = tree.typenameValue(node)
+                let name = tree.typenameValue(node)
                 // Objects of one answer share their typename's record (`ResponseBuffer` reads a
                 // name once): matched by record first, by bytes when it is another record.
-                if let t = typename, let i = seen.firstIndex(where: { $0.name.isSameRecord(as: t) }) {
+                if let t = name, let i = seen.firstIndex(where: { $0.name.isSameRecord(as: t) }) {
                     k = seen[i].kind
-                } else if let i = kinds.firstIndex(where: { kind in typename.map { kind.typename != nil && tree.string($0, equals: kind.typenameBytes) } ?? (kind.typename == nil) }) {
-                    k = i
-                    if let t = typename, seen.count < 16 { seen.append((t, i)) }
                 } else {
-                    let typename = tree.typename(node)
-                    kinds.append(EntityKind(typename: typename, input: input(for: typename, in: f), schema: schema, keys: tree.keys))
-                    k = kinds.count - 1
-                    if let t = tree.typenameValue(node), seen.count < 16 { seen.append((t, k)) }
+                    if let i = kinds.firstIndex(where: { kind in name.map { kind.typename != nil && tree.string($0, equals: kind.typenameBytes) } ?? (kind.typename == nil) }) {
+                        k = i
+                    } else {
+                        let typename = name.map(tree.string)
+                        kinds.append(EntityKind(typename: typename, input: input(for: typename, in: f), schema: schema, keys: tree.keys))
+                        k = kinds.count - 1
+                    }
+                    if let t = name, seen.count < 16 { seen.append((t, k)) }
                 }
                 guard let writer = kinds[k].writer else { continue }
                 // An object whose key is missing or null is not an entity this fetch can resolve.
@@ -1007,7 +1008,7 @@ final class PlanRun {
         let g = answers.group(key)
         var entries = [Int32](repeating: -1, count: ranges.count)
         var hashes = [Int](repeating: 0, count: ranges.count)
-        var answered = 0, waiting = 0, fresh = 0
+        var answered = 0, fresh = 0
         var joins: (step: Int, request: Int)?
         var oneRequest = true
         bytes.withUnsafeBytes { b in
@@ -1021,7 +1022,6 @@ final class PlanRun {
                     mergeEntity(entity, targets, r)
                     answered += 1
                 case .pending(let step, let request, _):
-                    waiting += 1
                     if let j = joins, j != (step, request) { oneRequest = false }
                     joins = (step, request)
                 case .unusable:

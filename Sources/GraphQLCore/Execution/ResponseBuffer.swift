@@ -176,9 +176,18 @@ public struct ResponseBuffer: Sendable {
 
     /// Whether a string value's text is `s`.
     public func string(_ v: Value, equals s: String) -> Bool {
-        guard v.isString, Int(v.b) == s.utf8.count else { return false }
         var s = s
-        return s.withUTF8 { u in text.withUnsafeBufferPointer { sameBytes($0.baseAddress.map { $0 + Int(v.a) }, u.baseAddress, u.count) } }
+        return s.withUTF8 { string(v, equalsUTF8: $0) }
+    }
+
+    /// Whether a string value's text is `bytes`.
+    public func string(_ v: Value, equals bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer { string(v, equalsUTF8: $0) }
+    }
+
+    private func string(_ v: Value, equalsUTF8 u: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard v.isString, Int(v.b) == u.count else { return false }
+        return text.withUnsafeBufferPointer { sameBytes($0.baseAddress.map { $0 + Int(v.a) }, u.baseAddress, u.count) }
     }
 
     /// Whether two scalars are written as the same JSON (false for objects and lists: compare
@@ -212,23 +221,6 @@ public struct ResponseBuffer: Sendable {
             text.withUnsafeBytes { h.combine(bytes: UnsafeRawBufferPointer(rebasing: $0[Int(v.a)..<(Int(v.a) + Int(v.b))])) }
             return true
         case .object, .list: return false
-        }
-    }
-
-    /// Whether a string value's text is `bytes` (compared in place: names are short).
-    @inline(__always)
-    public func string(_ v: Value, equals bytes: [UInt8]) -> Bool {
-        guard v.isString, Int(v.b) == bytes.count else { return false }
-        return text.withUnsafeBufferPointer { t in
-            bytes.withUnsafeBufferPointer { b in
-                var i = 0
-                let base = Int(v.a)
-                while i < b.count {
-                    if t[base + i] != b[i] { return false }
-                    i += 1
-                }
-                return true
-            }
         }
     }
 
