@@ -45,19 +45,52 @@ struct ResponseBufferTests {
     }
 
     /// A `__typename` read before is the same string record again (objects of one type are
-    /// matched by record); other strings, an escaped name and other names are records of their own.
+    /// matched by record), also when the body escaped some of its characters; other strings and
+    /// other names are records of their own. (Names of at most 8 bytes are short strings, equal values: `shortStringsAreValues`.)
     @Test func typenamesReadOnceAreOneRecord() throws {
-        let text = #"{"data":{"a":[{"__typename":"Product","upc":"1"},{"__typename":"Product","upc":"1"},{"__typename":"User","upc":"Product"},{"__typename":"Pro\u0064uct"}]}}"#
+        let text = #"{"data":{"a":[{"__typename":"ProductVariant","upc":"100000001"},{"__typename":"ProductVariant","upc":"100000001"},{"__typename":"UserAccount","upc":"ProductVariant"},{"__typename":"Pro\u0064uctVariant"}]}}"#
         let b = try data(text)
         #expect(json(b) == (try JSONReader.parse(text))["data"])
         let items = try #require(b.member(b.root, "a")).items.map { b.values[$0] }
         let names = items.map { b.typenameValue($0.object)! }
         #expect(names[0].isSameRecord(as: names[1]))
-        #expect(!names[0].isSameRecord(as: names[2]) && !names[0].isSameRecord(as: names[3]))
-        #expect(b.string(names[3]) == "Product" && b.string(names[2]) == "User")
+        #expect(!names[0].isSameRecord(as: names[2]))
+        #expect(names[0].isSameRecord(as: names[3]), "a name escaped in the body, the same once read, is the same record")
+        #expect(b.string(names[3]) == "ProductVariant" && b.string(names[2]) == "UserAccount")
         let upcs = items.prefix(3).map { b.member($0, "upc")! }
         #expect(!upcs[0].isSameRecord(as: upcs[1]), "only typenames are shared")
         #expect(!upcs[2].isSameRecord(as: names[0]))
+        #expect(b.sameScalar(upcs[0], upcs[1]) && b.sameScalar(names[0], names[3]), "equal strings compare equal by their bytes, escaped in the body or not")
+    }
+
+    /// Strings of at most 8 plain ASCII bytes live in the value itself: equal ones are equal
+    /// values however they were written (escaped in the body, or by the executor), they hash
+    /// alike, and they read and write back as the same JSON; longer, non-ASCII and escaped
+    /// strings stay in the text.
+    @Test func shortStringsAreValues() throws {
+        let text = #"{"data":{"a":"ab","b":"a\u0062","c":"abcdefgh","d":"abcdefghi","e":"é","f":"","g":"a\"b","h":"tab\t","i":"12345678","j":"\u0061bcdefghij"}}"#
+        let b = try data(text)
+        #expect(json(b) == (try JSONReader.parse(text))["data"])
+        #expect(try JSONReader.parse(written(b)) == json(b))
+        func v(_ k: String) throws -> ResponseBuffer.Value { try #require(b.member(b.root, k)) }
+        #expect(try v("a").kind == .short && v("b").kind == .short && v("c").kind == .short && v("f").kind == .short)
+        #expect(try v("d").kind == .string && v("e").kind == .string && v("g").kind == .escaped && v("h").kind == .escaped)
+        #expect(try b.member(b.root, "j")?.kind == .string, "escaped in the body, nothing to escape once read")
+        #expect(try v("a").isSameRecord(as: v("b")) && b.sameScalar(v("a"), v("b")))
+        #expect(try !b.sameScalar(v("a"), v("c")) && !b.sameScalar(v("c"), v("d")))
+        #expect(try b.string(v("c"), equals: "abcdefgh") && !b.string(v("c"), equals: "abcdefg") && b.string(v("f"), equals: ""))
+        #expect(try b.string(v("i")) == "12345678" && b.string(v("a")) == "ab")
+        func hash(_ x: ResponseBuffer.Value) -> Int {
+            var h = QuickHasher()
+            _ = b.hashScalar(x, into: &h)
+            return h.finalize()
+        }
+        #expect(try hash(v("a")) == hash(v("b")))
+        // The executor's strings follow the same rule: "ab" written by it is the body's "ab".
+        var mine = ResponseBuffer()
+        let ab = mine.string("ab"), long = mine.string("abcdefghi")
+        #expect(ab.isSameRecord(as: try v("a")) && ab.kind == .short && long.kind == .string)
+        #expect(mine.string(ab) == "ab" && mine.string(long) == "abcdefghi")
     }
 
     @Test func invalidUTF8FromASubgraphIsNotPassedOn() throws {

@@ -349,6 +349,13 @@ final class PlanRun {
 
         var count: Int { head.count }
 
+        mutating func reserve(_ n: Int) {
+            all.reserveCapacity(n)
+            next.reserveCapacity(n)
+            head.reserveCapacity(n)
+            tail.reserveCapacity(n)
+        }
+
         /// A new representation, merged into `target`.
         mutating func append(_ target: Target) {
             head.append(Int32(all.count))
@@ -748,9 +755,15 @@ final class PlanRun {
         /// Representations by hash, open-addressed (-1: empty; a power of two long, under half full).
         var table = [Int32](repeating: -1, count: 16)
 
-        init(context: [JSON]) {
+        init(context: [JSON], expected: Int) {
             self.context = context
             list.bytes.append(UInt8(ascii: "["))
+            targets.reserve(expected)
+            hashes.reserveCapacity(expected)
+            compared.reserveCapacity(expected)
+            var size = 16
+            while size < 2 * expected { size *= 2 }
+            table = [Int32](repeating: -1, count: size)
         }
 
         /// The representation with hash `hash` for which `same` holds, if there is one.
@@ -804,7 +817,7 @@ final class PlanRun {
         mutating func add(_ tree: ResponseBuffer, _ node: Int32, kind k: Int, of kinds: [EntityKind], _ writer: RepresentationWriter,
                           schema: Schema, target: Target) {
             if writer.flat {
-                var h = Hasher()
+                var h = QuickHasher()
                 h.combine(k)
                 if writer.hashValues(tree, node, into: &h) {
                     let hash = h.finalize()
@@ -819,7 +832,7 @@ final class PlanRun {
             }
             let (range, comma) = write(tree, node, kinds[k].written, writer, schema: schema)
             let hash = list.bytes.withUnsafeBytes { b in
-                var h = Hasher()
+                var h = QuickHasher()
                 h.combine(bytes: UnsafeRawBufferPointer(rebasing: b[range]))
                 return h.finalize()
             }
@@ -848,8 +861,10 @@ final class PlanRun {
         var kinds: [EntityKind] = []
         var seen: [(name: ResponseBuffer.Value, kind: Int)] = []
         var first = 0
-        for path in paths {
-            let found = collect(path)
+        let founds = paths.map(collect)
+        // Room for every object found (a batch grows to at most that many representations).
+        let expected = founds.reduce(0) { $0 + $1.nodes.count }
+        for (path, found) in zip(paths, founds) {
             parts.append(Outgoing.Part(path: path, found: found, first: first))
             defer { first += found.nodes.count }
             for (entry, value) in found.nodes.enumerated() {
@@ -876,14 +891,14 @@ final class PlanRun {
                 let b: Int
                 if f.contextInputs.isEmpty {
                     // No @fromContext: one batch.
-                    if batches.isEmpty { batches.append(Batch(context: [])) }
+                    if batches.isEmpty { batches.append(Batch(context: [], expected: expected)) }
                     b = 0
                 } else {
                     let values = f.contextInputs.map { contextValue($0, indices: found.indices(of: entry)) }
                     if let i = byContext[.array(values)] { b = i } else {
                         b = batches.count
                         byContext[.array(values)] = b
-                        batches.append(Batch(context: values))
+                        batches.append(Batch(context: values, expected: 0))   // many batches: each grows as it needs
                     }
                 }
                 batches[b].add(tree, node, kind: k, of: kinds, writer, schema: schema, target: (node, first + entry))
@@ -1112,7 +1127,7 @@ struct AnswerMemo {
     }
 
     static func hash(_ group: Int32, _ rep: UnsafeRawBufferPointer) -> Int {
-        var h = Hasher()
+        var h = QuickHasher()
         h.combine(group)
         h.combine(bytes: rep)
         return h.finalize()

@@ -103,9 +103,9 @@ final class RepresentationWriter {
     /// Feeds what object `node` writes to `h` (a `flat` writer's, whose `__typename` is the same
     /// for every object it writes); false when a member's value is an object or a list (a custom
     /// scalar's): such an object is compared by its bytes.
-    func hashValues(_ tree: ResponseBuffer, _ node: Int32, into h: inout Hasher) -> Bool {
+    func hashValues(_ tree: ResponseBuffer, _ node: Int32, into h: inout QuickHasher) -> Bool {
         for m in members.indices where m != typenameAt {
-            guard let v = value(tree, node, m) else { h.combine(UInt8(255)); continue }
+            guard let v = value(tree, node, m) else { h.combine(UInt64(0xFF)); continue }
             guard tree.hashScalar(v, into: &h) else { return false }
         }
         return true

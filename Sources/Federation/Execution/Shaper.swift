@@ -39,7 +39,7 @@ struct Shaper {
         let path: Int
     }
     /// The bytes written so far.
-    private var out = JSONWriter()
+    private var out = RawJSONWriter(capacity: 16)
     /// A fetch failed: a value missing from the tree is explained by that fetch's error (a
     /// subgraph whose data came back null leaves its sibling fields out), so a non-null field
     /// without a value nulls its parent without an error of its own.
@@ -80,22 +80,22 @@ struct Shaper {
     /// Room for `capacity` bytes is made first, so that an answer of about that size is not
     /// copied while it grows (each doubling holds the old bytes and the new room at once).
     mutating func shape(_ operation: OperationDefinition, root: Int32, capacity: Int = 16_384) -> [UInt8] {
-        out = JSONWriter(capacity: capacity)
-        out.bytes.append(contentsOf: ExecutionResult.dataOpening)
+        out = RawJSONWriter(capacity: capacity)
+        out.put(ExecutionResult.dataOpening)
         guard let rootName = schema.rootTypeName(operation.operation), let rootType = schema.types[rootName] else {
             out.append("null")
-            return out.bytes
+            return out.finish()
         }
         let type = program.typeID(rootType)
         let steps = program.steps(type, [operation.selectionSet])
         resolveKeys()
         if case .propagate = object(root, type, steps) {
-            out.bytes.removeSubrange(ExecutionResult.dataOpening.count...)
+            out.truncate(ExecutionResult.dataOpening.count)
             out.append("null")
             deferred.removeAll()
         }
         for i in errors.indices { errors[i].path = reversedPaths[errorPaths[i]].reversed() }
-        return out.bytes
+        return out.finish(room: 64)   // `ExecutionResult.serialized` closes the response in these bytes
     }
 
     /// A deferred fragment met by `shape`, with its object's response path.
@@ -134,7 +134,7 @@ struct Shaper {
             errorPaths = []
             reversedPaths = []
             deferred = []
-            out = JSONWriter(capacity: 1_024)
+            out = RawJSONWriter(capacity: 1_024)
             let steps = program.steps(instance.type, [fragment.selectionSet])
             resolveKeys()
             let completed = object(instance.node, instance.type, steps)
@@ -144,7 +144,7 @@ struct Shaper {
                 w.append("null")
                 deferred.removeAll()
             } else {
-                w.bytes.append(contentsOf: out.bytes)
+                w.appendRaw(out.finish())
             }
             w.append(#","path":"#)
             w.write(Self.json(path))
@@ -190,7 +190,7 @@ struct Shaper {
     }
 
     mutating func object(_ node: Int32, _ type: Int32, _ steps: Range<Int32>) -> Completed {
-        out.bytes.append(UInt8(ascii: "{"))
+        out.put(UInt8(ascii: "{"))
         for i in steps {
             let step = program.steps[Int(i)]
             if step.kind == .deferred {
@@ -201,14 +201,14 @@ struct Shaper {
                 }
                 continue
             }
-            if i != steps.lowerBound { out.bytes.append(UInt8(ascii: ",")) }
+            if i != steps.lowerBound { out.put(UInt8(ascii: ",")) }
             program.text.withUnsafeBufferPointer { text in
-                out.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[Int(step.keyBytes.lowerBound)..<Int(step.keyBytes.upperBound)]))
+                out.put(UnsafeBufferPointer(rebasing: text[Int(step.keyBytes.lowerBound)..<Int(step.keyBytes.upperBound)]))
             }
             if step.kind == .typename {
                 let name = program.typeNames[Int(type)]
                 program.text.withUnsafeBufferPointer { text in
-                    out.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[Int(name.lowerBound)..<Int(name.upperBound)]))
+                    out.put(UnsafeBufferPointer(rebasing: text[Int(name.lowerBound)..<Int(name.upperBound)]))
                 }
                 continue
             }
@@ -221,7 +221,7 @@ struct Shaper {
             if reversedPaths.count > before { within(before, .key(program.responseKeys[Int(step.key)])) }
             if case .propagate = r { return .propagate }
         }
-        out.bytes.append(UInt8(ascii: "}"))
+        out.put(UInt8(ascii: "}"))
         return .value
     }
 
@@ -244,11 +244,11 @@ struct Shaper {
             }
             return r
         }
-        let mark = out.bytes.count, deferredMark = deferred.count
+        let mark = out.count, deferredMark = deferred.count
         switch completeInner(value, level, s, parent: parent) {
         case .value: return .value
         case .null, .propagate:
-            out.bytes.removeSubrange(mark...)
+            out.truncate(mark)
             out.append("null")
             // Fragments deferred inside what became null have nothing to deliver.
             if deferred.count > deferredMark { deferred.removeSubrange(deferredMark...) }
@@ -264,25 +264,25 @@ struct Shaper {
             switch value.kind {
             case .null: return .null
             case .list:
-                out.bytes.append(UInt8(ascii: "["))
+                out.put(UInt8(ascii: "["))
                 let items = value.items
                 for v in items {
-                    if v != items.lowerBound { out.bytes.append(UInt8(ascii: ",")) }
+                    if v != items.lowerBound { out.put(UInt8(ascii: ",")) }
                     let before = reversedPaths.count
                     let r = complete(tree.values[v], level + 1, s, parent: parent)
                     if reversedPaths.count > before { within(before, .index(v - items.lowerBound)) }
                     if case .propagate = r { return .propagate }
                 }
-                out.bytes.append(UInt8(ascii: "]"))
+                out.put(UInt8(ascii: "]"))
                 return .value
             default:
                 // A single value where a list is expected is a list of one (result coercion).
-                out.bytes.append(UInt8(ascii: "["))
+                out.put(UInt8(ascii: "["))
                 let before = reversedPaths.count
                 let r = complete(value, level + 1, s, parent: parent)
                 if reversedPaths.count > before { within(before, .index(0)) }
                 if case .propagate = r { return .propagate }
-                out.bytes.append(UInt8(ascii: "]"))
+                out.put(UInt8(ascii: "]"))
                 return .value
             }
         }

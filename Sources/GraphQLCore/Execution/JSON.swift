@@ -67,13 +67,17 @@ extension JSON: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Express
     }
 }
 
-/// Writes JSON bytes directly (no Foundation, no Codable), keys in their given order.
-public struct JSONWriter {
-    public var bytes: [UInt8] = []
+/// Where JSON is written: a sink of bytes. What JSON looks like is written once, in this
+/// protocol's extension, for both sinks: `JSONWriter` (an array, for most writing) and
+/// `RawJSONWriter` (a raw buffer, for the shaper's one long answer per request, where the array's
+/// per-append checks were a measurable part of the request).
+public protocol JSONOutput {
+    mutating func put(_ byte: UInt8)
+    mutating func put(_ bytes: UnsafeBufferPointer<UInt8>)
+}
 
-    public init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
-
-    public mutating func write(_ value: JSON) {
+extension JSONOutput {
+    @inlinable public mutating func write(_ value: JSON) {
         switch value {
         case .null: append("null")
         case .bool(let b): append(b ? "true" : "false")
@@ -81,36 +85,36 @@ public struct JSONWriter {
         case .double(let d): writeDouble(d)
         case .string(let s): writeString(s)
         case .array(let a):
-            bytes.append(UInt8(ascii: "["))
+            put(UInt8(ascii: "["))
             var first = true
             for v in a {
-                if !first { bytes.append(UInt8(ascii: ",")) }
+                if !first { put(UInt8(ascii: ",")) }
                 first = false
                 write(v)
             }
-            bytes.append(UInt8(ascii: "]"))
+            put(UInt8(ascii: "]"))
         case .object(let o):
-            bytes.append(UInt8(ascii: "{"))
+            put(UInt8(ascii: "{"))
             var first = true
             for (k, v) in o {
-                if !first { bytes.append(UInt8(ascii: ",")) }
+                if !first { put(UInt8(ascii: ",")) }
                 first = false
                 writeString(k)
-                bytes.append(UInt8(ascii: ":"))
+                put(UInt8(ascii: ":"))
                 write(v)
             }
-            bytes.append(UInt8(ascii: "}"))
+            put(UInt8(ascii: "}"))
         }
     }
 
-    @inline(__always) public mutating func append(_ s: StaticString) {
-        s.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    @inlinable @inline(__always) public mutating func append(_ s: StaticString) {
+        s.withUTF8Buffer { put($0) }
     }
 
-    public mutating func appendRaw(_ b: [UInt8]) { bytes.append(contentsOf: b) }
+    @inlinable public mutating func appendRaw(_ b: [UInt8]) { b.withUnsafeBufferPointer { put($0) } }
 
-    public mutating func writeInt(_ i: Int) {
-        if i >= 0 && i < 10 { bytes.append(UInt8(48 + i)); return }
+    @inlinable public mutating func writeInt(_ i: Int) {
+        if i >= 0 && i < 10 { put(UInt8(48 + i)); return }
         var v = i.magnitude
         var buf: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
                   UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
@@ -118,25 +122,26 @@ public struct JSONWriter {
         var n = 0
         withUnsafeMutableBytes(of: &buf) { p in
             while v > 0 { p[19 - n] = UInt8(48 + v % 10); v /= 10; n += 1 }
-            if i < 0 { bytes.append(UInt8(ascii: "-")) }
-            bytes.append(contentsOf: p[(20 - n)...])
+            if i < 0 { n += 1; p[20 - n] = UInt8(ascii: "-") }
+            put(UnsafeBufferPointer(start: p.baseAddress!.assumingMemoryBound(to: UInt8.self) + (20 - n), count: n))
         }
     }
 
-    public mutating func writeDouble(_ d: Double) {
+    @inlinable public mutating func writeDouble(_ d: Double) {
         guard d.isFinite else { append("null"); return }
         if d == d.rounded(), abs(d) < 1e15 { writeInt(Int(d)); return }
-        bytes.append(contentsOf: Array(d.description.utf8))
+        var text = d.description
+        text.withUTF8 { put($0) }
     }
 
-    public mutating func writeString(_ s: String) {
+    @inlinable public mutating func writeString(_ s: String) {
         var s = s
         s.withUTF8 { writeString(utf8: $0) }
     }
 
     /// A string given as UTF-8 bytes, quoted and escaped.
-    public mutating func writeString(utf8 u: UnsafeBufferPointer<UInt8>) {
-        bytes.append(UInt8(ascii: "\""))
+    @inlinable public mutating func writeString(utf8 u: UnsafeBufferPointer<UInt8>) {
+        put(UInt8(ascii: "\""))
         var chunk = 0
         var i = 0
         let n = u.count
@@ -148,7 +153,7 @@ public struct JSONWriter {
             }
             let c = u[i]
             if c >= 0x20 && c != 0x22 && c != 0x5C { i += 1; continue }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: u[chunk..<i]))
+            put(UnsafeBufferPointer(rebasing: u[chunk..<i]))
             chunk = i + 1
             switch c {
             case 0x22: append("\\\"")
@@ -160,14 +165,99 @@ public struct JSONWriter {
             case 0x0C: append("\\f")
             default:
                 append("\\u00")
-                let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                bytes.append(hex[Int(c >> 4)])
-                bytes.append(hex[Int(c & 0xF)])
+                let hex: StaticString = "0123456789abcdef"
+                put(hex.utf8Start[Int(c >> 4)])
+                put(hex.utf8Start[Int(c & 0xF)])
             }
             i += 1
         }
-        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: u[chunk..<n]))
-        bytes.append(UInt8(ascii: "\""))
+        put(UnsafeBufferPointer(rebasing: u[chunk..<n]))
+        put(UInt8(ascii: "\""))
+    }
+}
+
+/// Writes JSON bytes directly (no Foundation, no Codable), keys in their given order, into an array.
+public struct JSONWriter: JSONOutput {
+    public var bytes: [UInt8] = []
+
+    public init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
+
+    @inlinable @inline(__always) public mutating func put(_ byte: UInt8) { bytes.append(byte) }
+    @inlinable @inline(__always) public mutating func put(_ b: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: b) }
+}
+
+/// Writes JSON into one raw buffer it owns (grown by doubling): a byte costs a compare and a
+/// store, a run a compare and a copy — no uniqueness or bounds checks per append. Its bytes
+/// become an array once, at the end (`finish`). A value of it is not to be copied while written
+/// (copies share the buffer).
+public struct RawJSONWriter: JSONOutput {
+    /// Frees the buffer when the last writer holding it goes.
+    @usableFromInline final class Storage {
+        @usableFromInline var base: UnsafeMutablePointer<UInt8>
+        @usableFromInline var capacity: Int
+        @usableFromInline init(capacity: Int) {
+            self.capacity = Swift.max(capacity, 16)
+            base = .allocate(capacity: self.capacity)
+        }
+        deinit { base.deallocate() }
+    }
+
+    @usableFromInline var storage: Storage
+    @usableFromInline var base: UnsafeMutablePointer<UInt8>
+    @usableFromInline var capacity: Int
+    /// How many bytes are written.
+    @usableFromInline var written = 0
+    public var count: Int { written }
+
+    public init(capacity: Int = 1_024) {
+        storage = Storage(capacity: capacity)
+        base = storage.base
+        self.capacity = storage.capacity
+    }
+
+    /// Makes room for `n` more bytes (moving what is written to a buffer at least twice as large).
+    @usableFromInline mutating func grow(_ n: Int) {
+        let capacity = Swift.max(self.capacity * 2, written + n)
+        let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        moved.update(from: base, count: written)
+        storage.base.deallocate()
+        storage.base = moved
+        storage.capacity = capacity
+        base = moved
+        self.capacity = capacity
+    }
+
+    @inlinable @inline(__always) public mutating func put(_ byte: UInt8) {
+        if written == capacity { grow(1) }
+        base[written] = byte
+        written += 1
+    }
+
+    @inlinable @inline(__always) public mutating func put(_ b: UnsafeBufferPointer<UInt8>) {
+        let n = b.count
+        if written + n > capacity { grow(n) }
+        if n <= 16 {
+            // Short runs (keys, punctuation, small numbers): a loop the compiler keeps inline.
+            var i = 0
+            while i < n { base[written + i] = b[i]; i += 1 }
+        } else {
+            (base + written).update(from: b.baseAddress!, count: n)
+        }
+        written += n
+    }
+
+    public mutating func put(_ bytes: [UInt8]) { bytes.withUnsafeBufferPointer { put($0) } }
+
+    /// Takes back everything written from `mark` on.
+    @inlinable public mutating func truncate(_ mark: Int) { written = Swift.min(written, mark) }
+
+    /// The bytes written, as an array with room for `room` more (what completes a response
+    /// after them: appended without moving the bytes again).
+    public func finish(room: Int = 0) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: count + room) { buffer, initialized in
+            if count > 0 { buffer.baseAddress!.update(from: base, count: count) }
+            initialized = count
+        }
     }
 }
 

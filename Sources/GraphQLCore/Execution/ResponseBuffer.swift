@@ -25,8 +25,8 @@ package func sameBytes(_ a: UnsafePointer<UInt8>?, _ b: UnsafePointer<UInt8>?, _
 /// A key is looked up run by run and its first occurrence wins; a merge writes merged values
 /// into the first occurrence, so a later run only ever adds keys.
 public struct ResponseBuffer: Sendable {
-    /// One value. Scalars inline; a string is a range of `text`; a list a run of `values`; an
-    /// object an index into `objects`.
+    /// One value. Scalars inline, short strings too (`short`); a longer string is a range of
+    /// `text`; a list a run of `values`; an object an index into `objects`.
     public struct Value: Sendable {
         public enum Kind: UInt8, Sendable {
             case null, bool, int, double
@@ -35,11 +35,17 @@ public struct ResponseBuffer: Sendable {
             /// A string whose bytes must be escaped when written.
             case escaped
             case object, list
+            /// A string of at most 8 ASCII bytes that need no escaping, held in the value itself
+            /// (ids, codes, type names): read, hashed and compared without touching `text`.
+            /// Every such string is kept this way, so equal ones are equal values.
+            case short
         }
         public var kind: Kind
-        /// String: offset in `text`; list: first item in `values`; object: index in `objects`; bool: 0 or 1.
+        /// String: offset in `text`; short string: length; list: first item in `values`; object:
+        /// index in `objects`; bool: 0 or 1.
         package var a: UInt32
-        /// String: length; list: count; int and double: the bits.
+        /// String: length; short string: its bytes (the first in the low byte, zeros after);
+        /// list: count; int and double: the bits.
         package var b: UInt64
 
         @inline(__always) package init(_ kind: Kind, _ a: UInt32 = 0, _ b: UInt64 = 0) {
@@ -53,7 +59,7 @@ public struct ResponseBuffer: Sendable {
         @inline(__always) public var isNull: Bool { kind == .null }
         @inline(__always) public var isObject: Bool { kind == .object }
         @inline(__always) public var isList: Bool { kind == .list }
-        @inline(__always) public var isString: Bool { kind == .string || kind == .escaped }
+        @inline(__always) public var isString: Bool { kind == .string || kind == .escaped || kind == .short }
         /// An object's index (for `member`, `merge`), meaningful when `isObject`.
         @inline(__always) public var object: Int32 { Int32(bitPattern: a) }
         /// A list's items, meaningful when `isList`.
@@ -110,12 +116,43 @@ public struct ResponseBuffer: Sendable {
                         case .double: n += 25
                         case .string, .object, .list: n += 3
                         case .escaped: n += 3 + Int(values[i].b)   // room for its escapes
+                        case .short: n += 3 + Int(values[i].a)
                         }
                     }
                 }
             }
         }
         return n
+    }
+
+    // MARK: Short strings
+
+    /// The short-string value of `u`, when it is one: at most 8 bytes, ASCII, nothing to escape.
+    @inline(__always)
+    static func short(_ u: UnsafeBufferPointer<UInt8>) -> Value? {
+        guard u.count <= 8 else { return nil }
+        var packed: UInt64 = 0
+        for i in 0..<u.count {
+            let c = u[i]
+            guard c >= 0x20, c < 0x80, c != 0x22, c != 0x5C else { return nil }
+            packed |= UInt64(c) << UInt64(8 * i)
+        }
+        return Value(.short, UInt32(u.count), packed)
+    }
+
+    /// `u`'s bytes packed as a short string's (meaningful when `u` is at most 8 bytes).
+    @inline(__always)
+    static func packed(_ u: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var packed: UInt64 = 0
+        for i in 0..<Swift.min(u.count, 8) { packed |= UInt64(u[i]) << UInt64(8 * i) }
+        return packed
+    }
+
+    /// A short string's bytes, for the time of `body`.
+    @inline(__always)
+    static func withShort<T>(_ v: Value, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
+        var bytes = v.b.littleEndian
+        return withUnsafeBytes(of: &bytes) { body(UnsafeBufferPointer(start: $0.baseAddress!.assumingMemoryBound(to: UInt8.self), count: Int(v.a))) }
     }
 
     // MARK: Reading
@@ -171,7 +208,8 @@ public struct ResponseBuffer: Sendable {
 
     /// A string value's text.
     public func string(_ v: Value) -> String {
-        text.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[Int(v.a)..<(Int(v.a) + Int(v.b))]), as: UTF8.self) }
+        if v.kind == .short { return Self.withShort(v) { String(decoding: $0, as: UTF8.self) } }
+        return text.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[Int(v.a)..<(Int(v.a) + Int(v.b))]), as: UTF8.self) }
     }
 
     /// Whether a string value's text is `s`.
@@ -186,6 +224,7 @@ public struct ResponseBuffer: Sendable {
     }
 
     private func string(_ v: Value, equalsUTF8 u: UnsafeBufferPointer<UInt8>) -> Bool {
+        if v.kind == .short { return Int(v.a) == u.count && v.b == Self.packed(u) }
         guard v.isString, Int(v.b) == u.count else { return false }
         return text.withUnsafeBufferPointer { sameBytes($0.baseAddress.map { $0 + Int(v.a) }, u.baseAddress, u.count) }
     }
@@ -204,6 +243,7 @@ public struct ResponseBuffer: Sendable {
             guard x.b == y.b else { return false }
             if x.a == y.a { return true }
             return text.withUnsafeBufferPointer { sameBytes($0.baseAddress! + Int(x.a), $0.baseAddress! + Int(y.a), Int(x.b)) }
+        case .short: return x.b == y.b   // no NUL in it: the bytes say the length
         case .object, .list: return false
         }
     }
@@ -211,15 +251,15 @@ public struct ResponseBuffer: Sendable {
     /// Feeds a scalar's kind and content to `h` (equal for values `sameScalar` finds the same);
     /// false, and nothing fed, for an object or a list.
     @inline(__always)
-    public func hashScalar(_ v: Value, into h: inout Hasher) -> Bool {
-        h.combine(v.kind.rawValue)
+    public func hashScalar(_ v: Value, into h: inout QuickHasher) -> Bool {
         switch v.kind {
-        case .null: return true
-        case .bool: h.combine(v.a); return true
-        case .int, .double: h.combine(v.b); return true
+        case .null: h.combine(UInt64(0x6E)); return true
+        case .bool: h.combine(UInt64(0x62) &+ UInt64(v.a)); return true
+        case .int, .double: h.combine(UInt64(v.kind.rawValue)); h.combine(v.b); return true
         case .string, .escaped:
             text.withUnsafeBytes { h.combine(bytes: UnsafeRawBufferPointer(rebasing: $0[Int(v.a)..<(Int(v.a) + Int(v.b))])) }
             return true
+        case .short: h.combine(v.b); return true
         case .object, .list: return false
         }
     }
@@ -252,37 +292,46 @@ public struct ResponseBuffer: Sendable {
         }
     }
 
-    /// A value as bytes (objects' members once each, in order).
-    public func write(_ v: Value, _ w: inout JSONWriter) {
+    /// A value as bytes (objects' members once each, in order) at the end of `w`.
+    public func write(_ v: Value, _ w: inout JSONWriter) { writeValue(v, &w) }
+
+    /// Value `v` as JSON at the end of `w`.
+    public func write(_ v: Value, _ w: inout RawJSONWriter) { writeValue(v, &w) }
+
+    @inline(__always) private func writeValue<W: JSONOutput>(_ v: Value, _ w: inout W) {
         switch v.kind {
         case .null: w.append("null")
         case .bool: w.append(v.bool ? "true" : "false")
         case .int: w.writeInt(v.int)
         case .double: w.writeDouble(v.double)
         case .string:
-            w.bytes.append(UInt8(ascii: "\""))
-            text.withUnsafeBufferPointer { w.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[Int(v.a)..<(Int(v.a) + Int(v.b))])) }
-            w.bytes.append(UInt8(ascii: "\""))
+            w.put(UInt8(ascii: "\""))
+            text.withUnsafeBufferPointer { w.put(UnsafeBufferPointer(rebasing: $0[Int(v.a)..<(Int(v.a) + Int(v.b))])) }
+            w.put(UInt8(ascii: "\""))
         case .escaped:
             text.withUnsafeBufferPointer { w.writeString(utf8: UnsafeBufferPointer(rebasing: $0[Int(v.a)..<(Int(v.a) + Int(v.b))])) }
+        case .short:
+            w.put(UInt8(ascii: "\""))
+            Self.withShort(v) { w.put($0) }
+            w.put(UInt8(ascii: "\""))
         case .list:
-            w.bytes.append(UInt8(ascii: "["))
+            w.put(UInt8(ascii: "["))
             for s in v.items {
-                if s != v.items.lowerBound { w.bytes.append(UInt8(ascii: ",")) }
-                write(values[s], &w)
+                if s != v.items.lowerBound { w.put(UInt8(ascii: ",")) }
+                writeValue(values[s], &w)
             }
-            w.bytes.append(UInt8(ascii: "]"))
+            w.put(UInt8(ascii: "]"))
         case .object:
-            w.bytes.append(UInt8(ascii: "{"))
+            w.put(UInt8(ascii: "{"))
             var first = true
             members(v.object) { k, value in
-                if !first { w.bytes.append(UInt8(ascii: ",")) }
+                if !first { w.put(UInt8(ascii: ",")) }
                 first = false
                 w.writeString(keys.names[Int(k)])
-                w.bytes.append(UInt8(ascii: ":"))
-                write(value, &w)
+                w.put(UInt8(ascii: ":"))
+                writeValue(value, &w)
             }
-            w.bytes.append(UInt8(ascii: "}"))
+            w.put(UInt8(ascii: "}"))
         }
     }
 
@@ -296,7 +345,7 @@ public struct ResponseBuffer: Sendable {
         case .bool: return .bool(v.bool)
         case .int: return .int(v.int)
         case .double: return .double(v.double)
-        case .string, .escaped: return .string(string(v))
+        case .string, .escaped, .short: return .string(string(v))
         case .list: return .array(v.items.map { json(values[$0]) })
         case .object:
             var o = OrderedDictionary<String, JSON>()
@@ -327,8 +376,10 @@ public struct ResponseBuffer: Sendable {
         text.append(contentsOf: valid.utf8)
     }
 
-    /// A string's bytes appended to `text`.
+    /// A string as a value: in the value when it is short and plain ASCII, else its bytes
+    /// appended to `text`.
     package mutating func string(utf8 u: UnsafeBufferPointer<UInt8>) -> Value {
+        if let short = Self.short(u) { return short }
         let start = text.count
         text.append(contentsOf: u)
         let plain = JSONBytes.plainEnd(u, from: 0) == u.count
@@ -493,7 +544,7 @@ public struct KeyTable: Sendable {
     @inline(__always)
     package static func hash(_ u: UnsafeBufferPointer<UInt8>) -> Int {
         // Seeded per process (keys can come from data a client wrote: no collisions made ahead).
-        var h = Hasher()
+        var h = QuickHasher()
         h.combine(bytes: UnsafeRawBufferPointer(u))
         return h.finalize()
     }
@@ -682,6 +733,7 @@ extension ResponseBuffer {
             if i < p.count, p[i] == UInt8(ascii: "\"") {
                 i += 1
                 let bytes = UnsafeBufferPointer(rebasing: p[start..<(i - 1)])
+                if let short = ResponseBuffer.short(bytes) { return short }
                 out.text.append(contentsOf: bytes)
                 if JSONBytes.anyNonASCII(bytes) { out.repairUTF8(from: at) }
                 return Value(.string, UInt32(at), UInt64(out.text.count - at))
@@ -689,7 +741,16 @@ extension ResponseBuffer {
             out.text.append(contentsOf: UnsafeBufferPointer(rebasing: p[start..<i]))
             if let wrong = JSONBytes.unescape(p, &i, into: &out.text) { throw fail(wrong) }
             out.repairUTF8(from: at)
-            return Value(.escaped, UInt32(at), UInt64(out.text.count - at))
+            // Kept as the same value as the string written without escapes would be.
+            if out.text.count - at <= 8, let short = out.text.withUnsafeBufferPointer({ ResponseBuffer.short(UnsafeBufferPointer(rebasing: $0[at...])) }) {
+                out.text.removeSubrange(at...)
+                return short
+            }
+            let plain = out.text.withUnsafeBufferPointer { t in
+                let decoded = UnsafeBufferPointer(rebasing: t[at...])
+                return JSONBytes.plainEnd(decoded, from: 0) == decoded.count
+            }
+            return Value(plain ? .string : .escaped, UInt32(at), UInt64(out.text.count - at))
         }
 
         /// The `__typename` values read so far (a few): an answer names few types many times.
