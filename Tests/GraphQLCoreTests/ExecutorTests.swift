@@ -255,6 +255,31 @@ struct ExecutorTests {
         #expect(search.json.text == #"{"data":{"search":[{"id":"1"},{"id":"3"}]}}"#)
     }
 
+    /// Input coercion of list and input-object variables: values that coerce to themselves are
+    /// passed on as they are, while a default to fill, a key out of the type's order or a value
+    /// that converts (Int to Float, Int to ID) makes the object anew in the type's field order,
+    /// wherever it is in the list; a bad value deep in a list still names its place.
+    @Test func listsOfInputObjectsCoerceOnlyWhatChanges() async throws {
+        let schema = try Schema(sdl: """
+            input In { a: String!, b: Int = 5, c: Float, d: ID, e: [In!] }
+            type Query { echo(items: [In!]!): String }
+            """)
+        let query = ObjectResolvers<Void, Void>("Query").field("echo") { _, a, _, _ in .leaf(.string(JSON.object(a.values).text)) }
+        let executable = ExecutableSchema<Void>(schema: schema).root(.query, (), query)
+        func echo(_ items: JSON) async throws -> ExecutionResult {
+            let source = Source("query($i: [In!]!) { echo(items: $i) }")
+            return await Executor.execute(executable, request: ExecutionRequest(document: try Parser.parse(source), variables: ["i": items],
+                                                                                source: source), context: ())
+        }
+        let same: JSON = [["a": "x", "b": 1, "c": 1.5, "d": "7"], ["a": "y", "b": 2, "e": [["a": "z", "b": 3]]]]
+        #expect(try await echo(same).data?["echo"]?.stringValue == JSON.object(["items": same]).text)
+        let changing: JSON = [["a": "x", "b": 1], ["b": 2, "a": "y"], ["a": "z", "c": 2, "d": 9, "e": [["a": "w"]]]]
+        let expected: JSON = [["a": "x", "b": 1], ["a": "y", "b": 2], ["a": "z", "b": 5, "c": 2.0, "d": "9", "e": [["a": "w", "b": 5]]]]
+        #expect(try await echo(changing).data?["echo"]?.stringValue == JSON.object(["items": expected]).text)
+        let bad = try await echo([["a": "x"], ["a": "y", "e": [["a": "z", "b": "no"]]]])
+        #expect(bad.errors.map(\.message) == [#"Variable "$i" got invalid value [{"a":"x"},{"a":"y","e":[{"a":"z","b":"no"}]}]; Int cannot represent non-integer value: "no" at "[1].e[0].b""#])
+    }
+
     @Test func variableCoercionFailuresAreRequestErrors() async throws {
         let cases: [(String, OrderedDictionary<String, JSON>, String)] = [
             ("query($n: Int) { echo(n: $n) }", ["n": "abc"], #"Variable "$n" got invalid value "abc"; Int cannot represent non-integer value: "abc""#),

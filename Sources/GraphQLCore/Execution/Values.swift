@@ -46,64 +46,102 @@ enum Values {
     /// Input coercion of a JSON value (variables) to a type. `path` (nil: not tracked, the
     /// messages then say nowhere) is where `value` is in the variable's value.
     static func coerceInput(_ schema: Schema, _ value: JSON, _ type: TypeReference, path: String?) -> Result<JSON, CoercionError> {
+        coerced(schema, value, type, path: path).map { $0 ?? value }
+    }
+
+    /// `coerceInput`, with nil for a value that coerces to itself (most do: a list or an input
+    /// object is then not built again, value by value — an append's hundred events were rebuilt
+    /// and freed once per request). An input object coerces to itself when its fields come in
+    /// the type's order, coerce to themselves, and none takes a default.
+    private static func coerced(_ schema: Schema, _ value: JSON, _ type: TypeReference, path: String?) -> Result<JSON?, CoercionError> {
         var at: String { path.map { $0.isEmpty ? "" : " at \"\($0)\"" } ?? "" }
         switch type {
         case .nonNull(let inner):
             if value.isNull { return .failure(CoercionError(message: "Expected non-nullable type \"\(type)\" not to be null\(at).")) }
-            return coerceInput(schema, value, inner, path: path)
+            return coerced(schema, value, inner, path: path)
         case .list(let inner):
-            if value.isNull { return .success(.null) }
+            if value.isNull { return .success(nil) }
             if case .array(let items) = value {
-                var out: [JSON] = []
-                out.reserveCapacity(items.count)
+                var out: [JSON]? = nil   // made at the first item that changes
                 for (i, item) in items.enumerated() {
-                    switch coerceInput(schema, item, inner, path: path.map { $0.isEmpty ? "[\(i)]" : "\($0)[\(i)]" }) {
-                    case .success(let v): out.append(v)
+                    switch coerced(schema, item, inner, path: path.map { $0.isEmpty ? "[\(i)]" : "\($0)[\(i)]" }) {
+                    case .success(nil): out?.append(item)
+                    case .success(let v?):
+                        if out == nil {
+                            out = Array(items[..<i])
+                            out!.reserveCapacity(items.count)
+                        }
+                        out!.append(v)
                     case .failure(let e): return .failure(e)
                     }
                 }
-                return .success(.array(out))
+                return .success(out.map(JSON.array))
             }
             // A single value is coerced to a list of one (§3.11 Input Coercion).
-            return coerceInput(schema, value, inner, path: path).map { .array([$0]) }
+            return coerced(schema, value, inner, path: path).map { .array([$0 ?? value]) }
         case .named(let n):
-            if value.isNull { return .success(.null) }
+            if value.isNull { return .success(nil) }
+            // The built-in scalars without a lookup (a schema cannot redefine them).
+            switch (n.value, value) {
+            case ("String", .string), ("ID", .string), ("Boolean", .bool): return .success(nil)
+            case ("Int", .int(let i)) where i >= Int(Int32.min) && i <= Int(Int32.max): return .success(nil)
+            case ("Float", .double(let d)) where d.isFinite: return .success(nil)
+            default: break
+            }
             guard let t = schema.types[n.value] else { return .failure(CoercionError(message: "Unknown type \"\(n.value)\".")) }
             switch t.kind {
             case .scalar:
                 if let v = coerceScalarInput(t.name, value) { return .success(v) }
                 return .failure(CoercionError(message: "\(scalarInputMessage(t.name, value))\(at)"))
             case .enumType:
-                if case .string(let s) = value, t.enumValues[s] != nil { return .success(value) }
+                if case .string(let s) = value, t.enumValues[s] != nil { return .success(nil) }
                 return .failure(CoercionError(message: "Value \(value.text) does not exist in \"\(t.name)\" enum\(at)."))
             case .inputObject:
                 guard case .object(let fields) = value else {
                     return .failure(CoercionError(message: "Expected type \"\(t.name)\" to be an object\(at)."))
                 }
-                for key in fields.keys where t.inputFields[key] == nil {
-                    return .failure(CoercionError(message: "Field \"\(key)\" is not defined by type \"\(t.name)\"\(at)."))
+                var out: OrderedDictionary<String, JSON>? = nil   // made at the first difference
+                var found = 0
+                /// The fields before `name`, as they were (none of them changed).
+                func unchangedBefore(_ name: String) -> OrderedDictionary<String, JSON> {
+                    var o = OrderedDictionary<String, JSON>(minimumCapacity: t.inputFields.count)
+                    for fname in t.inputFields.keys {
+                        if fname == name { break }
+                        if let v = fields[fname] { o[fname] = v }
+                    }
+                    return o
                 }
-                var out = OrderedDictionary<String, JSON>()
                 for (fname, f) in t.inputFields {
                     var sub: String? { path.map { $0.isEmpty ? fname : "\($0).\(fname)" } }
-                    if let v = fields[fname] {
-                        switch coerceInput(schema, v, f.type, path: sub) {
-                        case .success(let c): out[fname] = c
+                    if let i = fields.index(forKey: fname) {
+                        let v = fields.values[i]
+                        switch coerced(schema, v, f.type, path: sub) {
+                        case .success(let c):
+                            if out == nil, c != nil || i != found { out = unchangedBefore(fname) }
+                            out?[fname] = c ?? v
                         case .failure(let e): return .failure(e)
                         }
+                        found += 1
                     } else if let d = f.defaultValue {
-                        if let c = try? literal(schema, d, f.type, variables: [:]) { out[fname] = c }
+                        if out == nil { out = unchangedBefore(fname) }
+                        if let c = try? literal(schema, d, f.type, variables: [:]) { out![fname] = c }
                     } else if case .nonNull = f.type {
                         return .failure(CoercionError(message: "Field \"\(sub ?? fname)\" of required type \"\(f.type)\" was not provided."))
                     }
                 }
-                if t.isOneOf {
-                    if out.count != 1 { return .failure(CoercionError(message: "OneOf Input Object \"\(t.name)\" must specify exactly one key\(at).")) }
-                    if out.values.first?.isNull == true {
-                        return .failure(CoercionError(message: "Field \"\(out.keys.first!)\" must be non-null\(at)."))
+                if found < fields.count {
+                    for key in fields.keys where t.inputFields[key] == nil {
+                        return .failure(CoercionError(message: "Field \"\(key)\" is not defined by type \"\(t.name)\"\(at)."))
                     }
                 }
-                return .success(.object(out))
+                if t.isOneOf {
+                    let result = out ?? fields
+                    if result.count != 1 { return .failure(CoercionError(message: "OneOf Input Object \"\(t.name)\" must specify exactly one key\(at).")) }
+                    if result.values.first?.isNull == true {
+                        return .failure(CoercionError(message: "Field \"\(result.keys.first!)\" must be non-null\(at)."))
+                    }
+                }
+                return .success(out.map(JSON.object))
             default:
                 return .failure(CoercionError(message: "\"\(t.name)\" is not an input type."))
             }
