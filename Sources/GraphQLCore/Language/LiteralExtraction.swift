@@ -199,13 +199,19 @@ public struct LiteralExtraction: Sendable {
                 return .array(out)
             case .named(let name):
                 if case .null = value { return .null }
+                // The commonest literals without a schema lookup.
+                switch (name.value, value) {
+                case ("String", .string(let s, _)), ("ID", .string(let s, _)): return .string(s)
+                case ("Boolean", .boolean(let b)): return .bool(b)
+                default: break
+                }
                 guard let named = schema.types[name.value] else { return nil }
                 switch named.kind {
                 case .enumType:
                     if case .enumValue(let s) = value { return .string(s) }
                 case .inputObject:
                     guard case .object(let fields) = value else { return nil }
-                    var out = OrderedDictionary<String, JSON>()
+                    var out = OrderedDictionary<String, JSON>(minimumCapacity: fields.count)
                     for field in fields {
                         guard let definition = named.inputFields[field.name.value], let j = json(field.value, definition.type) else { return nil }
                         out[field.name.value] = j

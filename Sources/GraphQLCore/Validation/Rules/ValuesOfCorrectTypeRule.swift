@@ -36,6 +36,11 @@ public final class ValuesOfCorrectTypeRule: ValidationRule {
             }
         case .named(let n):
             if value.isNull { return }
+            // The commonest literals, correct without a schema lookup.
+            switch (n.value, value) {
+            case ("String", .string), ("ID", .string), ("Boolean", .boolean): return
+            default: break
+            }
             guard let t = context.schema.types[n.value] else { return }
             switch t.kind {
             case .inputObject: checkObject(value, t, span)
