@@ -124,7 +124,14 @@ enum Values {
                         found += 1
                     } else if let d = f.defaultValue {
                         // Every given field already taken, in order: the default goes after them.
-                        if out == nil { out = found == fields.count ? fields : unchangedBefore(fname) }
+                        if out == nil {
+                            if found == fields.count {
+                                out = fields
+                                out!.reserveCapacity(t.inputFields.count)   // one copy, with room for the defaults
+                            } else {
+                                out = unchangedBefore(fname)
+                            }
+                        }
                         if let c = try? literal(schema, d, f.type, variables: [:]) { out![fname] = c }
                     } else if case .nonNull = f.type {
                         return .failure(CoercionError(message: "Field \"\(sub ?? fname)\" of required type \"\(f.type)\" was not provided."))
