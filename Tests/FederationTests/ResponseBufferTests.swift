@@ -93,6 +93,29 @@ struct ResponseBufferTests {
         #expect(mine.string(ab) == "ab" && mine.string(long) == "abcdefghi")
     }
 
+    /// A record holds its member's key id in the bytes after its kind: it stays 16 bytes, and
+    /// members are found, listed and merged by the key kept with them.
+    @Test func recordsKeepTheirKeysInSixteenBytes() throws {
+        #expect(MemoryLayout<ResponseBuffer.Value>.size == 16 && MemoryLayout<ResponseBuffer.Value>.stride == 16)
+        var v = ResponseBuffer.Value.null
+        #expect(v.key == -1)
+        for k: Int32 in [0, 1, 255, 256, 65_535, 65_536, Int32(KeyTable.maxKeys - 1), -1] {
+            v.key = k
+            #expect(v.key == k && v.kind == .null)
+        }
+        let b = try data(#"{"data":{"x":[1,{"b":2,"a":"é"}],"y":{"b":[3],"c":null}}}"#)
+        var keys: [String] = []
+        b.members(b.root.object) { k, _ in keys.append(b.keys.names[Int(k)]) }
+        #expect(keys == ["x", "y"])
+        let x = try #require(b.member(b.root, "x"))
+        #expect(x.items.map { b.values[$0].key } == [-1, -1], "list items have no key")
+        var run = ResponseBuffer()
+        let root = run.newObject().object
+        run.merge(root, run.absorb(b).object)
+        run.merge(root, run.absorb(try data(#"{"data":{"y":{"c":4,"d":5},"x":[1,{"a":"e"}]}}"#)).object)
+        #expect(json(run, ResponseBuffer.Value(object: root)) == ["x": [1, ["b": 2, "a": "e"]], "y": ["b": [3], "c": 4, "d": 5]])
+    }
+
     @Test func invalidUTF8FromASubgraphIsNotPassedOn() throws {
         // A lone 0xFF in a plain string, in an escaped one, and in a key; valid multi-byte text kept.
         var body = Array(#"{"data":{"a":"x"#.utf8) + [0xFF] + Array(#"y","b":"\n"#.utf8) + [0xC3] + Array(#"","#.utf8)

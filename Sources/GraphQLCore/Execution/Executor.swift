@@ -499,7 +499,7 @@ final class ExecutionState: @unchecked Sendable {
                 plan.keyID = out.keys.id(plan.responseKey)
                 plan.lastTypename = nil
             }
-            out.keyOf[first + i] = plan.keyID
+            out.values[first + i].key = plan.keyID
         }
         out.objects.append(ResponseBuffer.Object(first: Int32(first), count: Int32(plans.count), next: -1))
         return (ResponseBuffer.Value(object: Int32(out.objects.count - 1)), first)
@@ -671,7 +671,7 @@ final class ExecutionState: @unchecked Sendable {
     /// walks up its containers to a position already null (the same nullable one, or a nulled
     /// container), changing nothing that is written.
     @inline(__always) func setNull(_ index: Int) {
-        out.values[index] = .null
+        out.put(.null, at: index)
     }
 
     // MARK: fields
@@ -682,7 +682,7 @@ final class ExecutionState: @unchecked Sendable {
         for (i, plan) in plans.enumerated() {
             let index = first + i
             if plan.isTypename {
-                out.values[index] = typename(plan, object.typeName)
+                out.put(typename(plan, object.typeName), at: index)
                 continue
             }
             let output: Output
@@ -711,7 +711,7 @@ final class ExecutionState: @unchecked Sendable {
         var elements: [PathElement] = []
         var c = Int(container), r = index
         while c >= 0 {
-            let k = out.keyOf[r]
+            let k = out.values[r].key
             elements.append(k >= 0 ? .key(out.keys.names[Int(k)]) : .index(r - Int(containers[c].first)))
             r = Int(containers[c].slot)
             c = Int(containers[c].parent)
@@ -809,7 +809,7 @@ final class ExecutionState: @unchecked Sendable {
                 return true
             case .list(let items):
                 let first = out.reserve(items.count)
-                out.values[index] = ResponseBuffer.Value(.list, UInt32(first), UInt64(items.count))
+                out.put(ResponseBuffer.Value(.list, UInt32(first), UInt64(items.count)), at: index)
                 containers.append(Container(parent: container, slot: Int32(index), first: Int32(first), nonNull: levels.nonNullAt[level]))
                 let list = Int32(containers.count - 1)
                 let itemNonNull = levels.nonNullAt[level + 1]
@@ -842,7 +842,7 @@ final class ExecutionState: @unchecked Sendable {
                 return false
             }
             let written = out.append(json: v)
-            out.values[index] = written
+            out.put(written, at: index)
             return true
         case .object(let box):
             let runtime: NamedType, subPlans: [FieldPlan]
@@ -867,7 +867,7 @@ final class ExecutionState: @unchecked Sendable {
                 plan.lastRuntime = (box.typeName, runtime, subPlans)
             }
             let (object, first) = objectRun(subPlans)
-            out.values[index] = object
+            out.put(object, at: index)
             containers.append(Container(parent: container, slot: Int32(index), first: Int32(first), nonNull: levels.nonNullAt[level]))
             let child = Int32(containers.count - 1)
             if !executeFields(runtime, box, subPlans, child, first) {

@@ -41,6 +41,10 @@ public struct ResponseBuffer: Sendable {
             case short
         }
         public var kind: Kind
+        /// The record's key id in its object, in the three bytes after `kind` (the record stays
+        /// 16 bytes): looking a member up reads one array, not a key array and a value array.
+        @usableFromInline var keyLow: UInt8 = 0xFF
+        @usableFromInline var keyHigh: UInt16 = 0xFFFF
         /// String: offset in `text`; short string: length; list: first item in `values`; object:
         /// index in `objects`; bool: 0 or 1.
         package var a: UInt32
@@ -52,6 +56,24 @@ public struct ResponseBuffer: Sendable {
             self.kind = kind
             self.a = a
             self.b = b
+        }
+        /// The key id of this record in its object (-1: a list item, or no record).
+        @inline(__always) package var key: Int32 {
+            get {
+                let k = UInt32(keyLow) | UInt32(keyHigh) << 8
+                return k == 0xFF_FFFF ? -1 : Int32(k)
+            }
+            set {
+                let k = newValue < 0 ? 0xFF_FFFF : UInt32(newValue)
+                keyLow = UInt8(truncatingIfNeeded: k)
+                keyHigh = UInt16(truncatingIfNeeded: k >> 8)
+            }
+        }
+        /// The same value under key `k`.
+        @inline(__always) package func withKey(_ k: Int32) -> Value {
+            var v = self
+            v.key = k
+            return v
         }
         public static let null = Value(.null)
         /// Object `o` as a value.
@@ -72,7 +94,7 @@ public struct ResponseBuffer: Sendable {
         public var bool: Bool { a != 0 }
     }
 
-    /// A run of an object's members (`values` and `keyOf` from `first`), and the next run of the
+    /// A run of an object's members (`values` from `first`), and the next run of the
     /// same object (-1: none).
     package struct Object: Sendable {
         package var first: Int32
@@ -80,10 +102,8 @@ public struct ResponseBuffer: Sendable {
         package var next: Int32
     }
 
-    /// Members' and items' values, in runs.
+    /// Members' and items' values, in runs (each member's key id in its record).
     public internal(set) var values: [Value] = []
-    /// The key id of each record of `values` (-1 for a list item).
-    package internal(set) var keyOf: [Int32] = []
     package internal(set) var objects: [Object] = []
     /// The bytes of every string.
     package internal(set) var text: [UInt8] = []
@@ -104,10 +124,10 @@ public struct ResponseBuffer: Sendable {
     public var writtenSizeBound: Int {
         var n = text.count + 64
         keys.lengths { keyLength in
-            keyOf.withUnsafeBufferPointer { keyOf in
+            do {
                 values.withUnsafeBufferPointer { values in
                     for i in 0..<values.count {
-                        let k = Int(keyOf[i])
+                        let k = Int(values[i].key)
                         if k >= 0 { n += keyLength[k] + 3 }
                         switch values[i].kind {
                         case .null: n += 5
@@ -166,7 +186,7 @@ public struct ResponseBuffer: Sendable {
             var s = Int(run.first)
             let end = s + Int(run.count)
             while s < end {
-                if keyOf[s] == key { return s }
+                if values[s].key == key { return s }
                 s += 1
             }
             o = Int(run.next)
@@ -269,19 +289,19 @@ public struct ResponseBuffer: Sendable {
     public func members(_ o: Int32, all: Bool = false, _ body: (_ key: Int32, _ value: Value) -> Void) {
         if all {
             let run = objects[Int(o)]
-            for s in Int(run.first)..<(Int(run.first) + Int(run.count)) { body(keyOf[s], values[s]) }
+            for s in Int(run.first)..<(Int(run.first) + Int(run.count)) { body(values[s].key, values[s]) }
             return
         }
         var run = objects[Int(o)]
         if run.next < 0 {   // one run (the executor's objects, most of a subgraph's): nothing to skip
-            for s in Int(run.first)..<(Int(run.first) + Int(run.count)) { body(keyOf[s], values[s]) }
+            for s in Int(run.first)..<(Int(run.first) + Int(run.count)) { body(values[s].key, values[s]) }
             return
         }
         var seen: [Int32] = []
         var firstRun = true
         while true {
             for s in Int(run.first)..<(Int(run.first) + Int(run.count)) {
-                let k = keyOf[s]
+                let k = values[s].key
                 if !firstRun, seen.contains(k) { continue }
                 seen.append(k)
                 body(k, values[s])
@@ -406,19 +426,24 @@ public struct ResponseBuffer: Sendable {
         case .object(let o):
             let first = reserve(o.count)
             for (j, (k, value)) in o.enumerated() {
-                keyOf[first + j] = keys.id(k)
-                values[first + j] = append(json: value)
+                let id = keys.id(k)
+                values[first + j] = append(json: value).withKey(id)
             }
             objects.append(Object(first: Int32(first), count: Int32(o.count), next: -1))
             return Value(.object, UInt32(objects.count - 1))
         }
     }
 
+    /// Value `v` into record `index`, which keeps its key.
+    @inline(__always)
+    package mutating func put(_ v: Value, at index: Int) {
+        values[index] = v.withKey(values[index].key)
+    }
+
     /// `n` records at the end of `values`, to be filled in (their children go after them).
     package mutating func reserve(_ n: Int) -> Int {
         let first = values.count
         values.append(contentsOf: repeatElement(.null, count: n))
-        keyOf.append(contentsOf: repeatElement(-1, count: n))
         return first
     }
 
@@ -426,7 +451,6 @@ public struct ResponseBuffer: Sendable {
     /// at once (a tree whose size is known from an earlier one is not grown by doubling).
     package mutating func reserveCapacity(values n: Int, objects o: Int, text t: Int) {
         values.reserveCapacity(n)
-        keyOf.reserveCapacity(n)
         objects.reserveCapacity(o)
         text.reserveCapacity(t)
     }
@@ -454,12 +478,12 @@ public struct ResponseBuffer: Sendable {
             case .object: v.a += objectBase
             default: break
             }
+            let k = v.key
+            if k >= 0 { v.key = ids[Int(k)] }
             return v
         }
         Self.grow(&values, by: other.values.count)
         for v in other.values { values.append(moved(v)) }
-        Self.grow(&keyOf, by: other.keyOf.count)
-        for k in other.keyOf { keyOf.append(k < 0 ? k : ids[Int(k)]) }
         Self.grow(&objects, by: other.objects.count)
         for o in other.objects {
             objects.append(Object(first: o.first + Int32(valueBase), count: o.count, next: o.next < 0 ? -1 : o.next + Int32(objectBase)))
@@ -480,10 +504,10 @@ public struct ResponseBuffer: Sendable {
         while o >= 0 {
             let r = objects[Int(o)]
             for s in Int(r.first)..<(Int(r.first) + Int(r.count)) {
-                let k = keyOf[s]
+                let k = values[s].key
                 if let t = slot(a, k) {
                     if keepTypename, k == keys.typename { continue }
-                    values[t] = merged(values[t], values[s])
+                    values[t] = merged(values[t], values[s]).withKey(k)
                 } else {
                     adds = true
                 }
@@ -513,7 +537,7 @@ public struct ResponseBuffer: Sendable {
         }
         if x.kind == .list, y.kind == .list, x.b == y.b {
             for j in 0..<Int(x.b) {
-                values[Int(x.a) + j] = merged(values[Int(x.a) + j], values[Int(y.a) + j])
+                values[Int(x.a) + j] = merged(values[Int(x.a) + j], values[Int(y.a) + j]).withKey(-1)
             }
             return x
         }
@@ -579,6 +603,9 @@ public struct KeyTable: Sendable {
     package mutating func id(utf8 u: UnsafeBufferPointer<UInt8>) -> Int32 {
         let h = Self.hash(u)
         if let found = find(utf8: u, hash: h) { return found }
+        // A record holds its key id in three bytes: past that many keys, one id stands for the
+        // rest (readers refuse such bodies first: `ResponseBuffer.Reader.key`).
+        if names.count >= Self.maxKeys { return Int32(Self.maxKeys - 1) }
         let id = Int32(names.count)
         names.append(String(decoding: u, as: UTF8.self))
         bytes.append(contentsOf: u)
@@ -592,6 +619,9 @@ public struct KeyTable: Sendable {
         }
         return id
     }
+
+    /// How many distinct keys a buffer holds at most.
+    public static let maxKeys = 0xFF_FFFE
 
     public mutating func id(_ name: String) -> Int32 {
         var name = name
@@ -630,7 +660,6 @@ extension ResponseBuffer {
         // About one record per 16 bytes of a typical answer, and its strings' bytes: room made
         // once rather than grown by doubling.
         buffer.values.reserveCapacity(p.count / 16)
-        buffer.keyOf.reserveCapacity(p.count / 16)
         buffer.objects.reserveCapacity(p.count / 64)
         buffer.text.reserveCapacity(p.count / 2)
         var reader = Reader(p: p, maxDepth: maxDepth)
@@ -670,7 +699,6 @@ extension ResponseBuffer {
         var depth = 0
         let maxDepth: Int
         var stack: [Value] = []
-        var stackKeys: [Int32] = []
         /// The key last read at each (depth, member position), tried first: the objects of a
         /// list have their keys in the same order, so most keys are recognised by one compare.
         var recent = [Int32](repeating: -1, count: 256)
@@ -679,7 +707,6 @@ extension ResponseBuffer {
             self.p = p
             self.maxDepth = maxDepth
             stack.reserveCapacity(256)
-            stackKeys.reserveCapacity(256)
         }
 
         func fail(_ m: String) -> Malformed { Malformed(description: "\(m) at byte \(i)") }
@@ -788,13 +815,16 @@ extension ResponseBuffer {
                 let guess = recent[slot]
                 if guess >= 0, out.keys.is(guess, bytes) { return guess }
                 let id = out.keys.id(utf8: bytes)
+                if id >= KeyTable.maxKeys - 1 { throw fail("more than \(KeyTable.maxKeys - 1) distinct keys") }
                 recent[slot] = id
                 return id
             }
             i = end
             var bytes = Array(p[start..<end])
             if let wrong = JSONBytes.unescape(p, &i, into: &bytes) { throw fail(wrong) }
-            return bytes.withUnsafeBufferPointer { out.keys.id(utf8: $0) }
+            let id = bytes.withUnsafeBufferPointer { out.keys.id(utf8: $0) }
+            if id >= KeyTable.maxKeys - 1 { throw fail("more than \(KeyTable.maxKeys - 1) distinct keys") }
+            return id
         }
 
         mutating func object(_ out: inout ResponseBuffer) throws -> Value {
@@ -814,8 +844,7 @@ extension ResponseBuffer {
                     i += 1
                     skipWhitespace()
                     let v = try k == out.keys.typename ? typename(&out) : value(&out)
-                    stack.append(v)
-                    stackKeys.append(k)
+                    stack.append(v.withKey(k))
                     skipWhitespace()
                     guard i < p.count else { throw fail("unexpected end of JSON") }
                     if p[i] == UInt8(ascii: ",") { i += 1; continue }
@@ -832,9 +861,7 @@ extension ResponseBuffer {
         mutating func moveRun(from mark: Int, into out: inout ResponseBuffer) -> Range<Int> {
             let first = out.values.count
             out.values.append(contentsOf: stack[mark...])
-            out.keyOf.append(contentsOf: stackKeys[mark...])
             stack.removeLast(stack.count - mark)
-            stackKeys.removeLast(stackKeys.count - mark)
             return first..<out.values.count
         }
 
@@ -849,8 +876,7 @@ extension ResponseBuffer {
             } else {
                 while true {
                     skipWhitespace()
-                    stack.append(try value(&out))
-                    stackKeys.append(-1)
+                    stack.append(try value(&out).withKey(-1))
                     skipWhitespace()
                     guard i < p.count else { throw fail("unexpected end of JSON") }
                     if p[i] == UInt8(ascii: ",") { i += 1; continue }
