@@ -93,7 +93,7 @@ struct ResponseBufferTests {
         #expect(mine.string(ab) == "ab" && mine.string(long) == "abcdefghi")
     }
 
-    /// A record holds its member's key id in the bytes after its kind: it stays 16 bytes, and
+    /// A record holds its member's key id in the 24 bits above its kind: it stays 16 bytes, and
     /// members are found, listed and merged by the key kept with them.
     @Test func recordsKeepTheirKeysInSixteenBytes() throws {
         #expect(MemoryLayout<ResponseBuffer.Value>.size == 16 && MemoryLayout<ResponseBuffer.Value>.stride == 16)
@@ -102,6 +102,9 @@ struct ResponseBufferTests {
         for k: Int32 in [0, 1, 255, 256, 65_535, 65_536, Int32(KeyTable.maxKeys - 1), -1] {
             v.key = k
             #expect(v.key == k && v.kind == .null)
+            v.kind = .short
+            #expect(v.key == k && v.kind == .short)
+            v.kind = .null
         }
         let b = try data(#"{"data":{"x":[1,{"b":2,"a":"é"}],"y":{"b":[3],"c":null}}}"#)
         var keys: [String] = []

@@ -40,11 +40,10 @@ public struct ResponseBuffer: Sendable {
             /// Every such string is kept this way, so equal ones are equal values.
             case short
         }
-        public var kind: Kind
-        /// The record's key id in its object, in the three bytes after `kind` (the record stays
-        /// 16 bytes): looking a member up reads one array, not a key array and a value array.
-        @usableFromInline var keyLow: UInt8 = 0xFF
-        @usableFromInline var keyHigh: UInt16 = 0xFFFF
+        /// The kind in the low byte; above it, the record's key id in its object as a signed
+        /// 24-bit number (-1: a list item, or no record). The record stays 16 bytes, and looking
+        /// a member up reads one array with one load and one compare per record.
+        @usableFromInline var tag: UInt32
         /// String: offset in `text`; short string: length; list: first item in `values`; object:
         /// index in `objects`; bool: 0 or 1.
         package var a: UInt32
@@ -53,21 +52,19 @@ public struct ResponseBuffer: Sendable {
         package var b: UInt64
 
         @inline(__always) package init(_ kind: Kind, _ a: UInt32 = 0, _ b: UInt64 = 0) {
-            self.kind = kind
+            tag = 0xFFFF_FF00 | UInt32(kind.rawValue)
             self.a = a
             self.b = b
         }
+        public var kind: Kind {
+            // The low byte only ever holds a `Kind`'s raw value, which is its case's index.
+            @inline(__always) get { unsafeBitCast(UInt8(truncatingIfNeeded: tag), to: Kind.self) }
+            @inline(__always) set { tag = (tag & 0xFFFF_FF00) | UInt32(newValue.rawValue) }
+        }
         /// The key id of this record in its object (-1: a list item, or no record).
         @inline(__always) package var key: Int32 {
-            get {
-                let k = UInt32(keyLow) | UInt32(keyHigh) << 8
-                return k == 0xFF_FFFF ? -1 : Int32(k)
-            }
-            set {
-                let k = newValue < 0 ? 0xFF_FFFF : UInt32(newValue)
-                keyLow = UInt8(truncatingIfNeeded: k)
-                keyHigh = UInt16(truncatingIfNeeded: k >> 8)
-            }
+            get { Int32(bitPattern: tag) >> 8 }
+            set { tag = UInt32(bitPattern: newValue << 8) | (tag & 0xFF) }
         }
         /// The same value under key `k`.
         @inline(__always) package func withKey(_ k: Int32) -> Value {
@@ -603,7 +600,7 @@ public struct KeyTable: Sendable {
     package mutating func id(utf8 u: UnsafeBufferPointer<UInt8>) -> Int32 {
         let h = Self.hash(u)
         if let found = find(utf8: u, hash: h) { return found }
-        // A record holds its key id in three bytes: past that many keys, one id stands for the
+        // A record holds its key id in 24 bits: past that many keys, one id stands for the
         // rest (readers refuse such bodies first: `ResponseBuffer.Reader.key`).
         if names.count >= Self.maxKeys { return Int32(Self.maxKeys - 1) }
         let id = Int32(names.count)
@@ -620,8 +617,8 @@ public struct KeyTable: Sendable {
         return id
     }
 
-    /// How many distinct keys a buffer holds at most.
-    public static let maxKeys = 0xFF_FFFE
+    /// How many distinct keys a buffer holds at most (a record keeps its key id in 24 bits).
+    public static let maxKeys = 0x7F_FFFE
 
     public mutating func id(_ name: String) -> Int32 {
         var name = name
