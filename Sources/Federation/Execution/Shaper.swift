@@ -191,6 +191,11 @@ struct Shaper {
 
     mutating func object(_ node: Int32, _ type: Int32, _ steps: Range<Int32>) -> Completed {
         out.put(UInt8(ascii: "{"))
+        // Members are looked for at the record after the last one found first: an answer lists
+        // them in the order the fields were asked, most often. Only while every member so far
+        // was found that way (each record before the cursor then holds a key asked already, so
+        // the one at the cursor is its key's first occurrence); after a miss, by key.
+        var cursor = tree.firstRun(node)
         for i in steps {
             let step = program.steps[Int(i)]
             if step.kind == .deferred {
@@ -205,6 +210,10 @@ struct Shaper {
             program.text.withUnsafeBufferPointer { text in
                 out.put(UnsafeBufferPointer(rebasing: text[Int(step.keyBytes.lowerBound)..<Int(step.keyBytes.upperBound)]))
             }
+            if step.kind == .typename || step.nulled {
+                // Not looked up: its record, if it is the next one, is passed.
+                if cursor.lowerBound < cursor.upperBound, tree.values[cursor.lowerBound].key == ids[Int(step.key)] { cursor = (cursor.lowerBound + 1)..<cursor.upperBound }
+            }
             if step.kind == .typename {
                 let name = program.typeNames[Int(type)]
                 program.text.withUnsafeBufferPointer { text in
@@ -217,7 +226,16 @@ struct Shaper {
                 continue
             }
             let before = reversedPaths.count
-            let r = complete(tree.member(node, ids[Int(step.key)]), 0, Int(i), parent: type)
+            let key = ids[Int(step.key)]
+            let value: ResponseBuffer.Value?
+            if cursor.lowerBound < cursor.upperBound, tree.values[cursor.lowerBound].key == key {
+                value = tree.values[cursor.lowerBound]
+                cursor = (cursor.lowerBound + 1)..<cursor.upperBound
+            } else {
+                cursor = 0..<0
+                value = tree.member(node, key)
+            }
+            let r = complete(value, 0, Int(i), parent: type)
             if reversedPaths.count > before { within(before, .key(program.responseKeys[Int(step.key)])) }
             if case .propagate = r { return .propagate }
         }

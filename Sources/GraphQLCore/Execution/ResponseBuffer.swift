@@ -191,6 +191,13 @@ public struct ResponseBuffer: Sendable {
         return nil
     }
 
+    /// The records of object `o`'s first run (its own members, before any merged into it).
+    @inline(__always)
+    public func firstRun(_ o: Int32) -> Range<Int> {
+        let run = objects[Int(o)]
+        return Int(run.first)..<(Int(run.first) + Int(run.count))
+    }
+
     /// The value of `key` in object `o`, if it has the key.
     @inline(__always)
     public func member(_ o: Int32, _ key: Int32) -> Value? {
