@@ -631,7 +631,7 @@ final class PlanRun {
     }
 
     func mergeRoot(_ f: FetchNode, _ result: Result<SubgraphResponse, GraphQLError>) {
-        switch result {
+        switch roomChecked(result, f) {
         case .failure(var e):
             e.path = nil
             addErrors([e])
@@ -642,6 +642,14 @@ final class PlanRun {
             }
             errors += upstreamErrors(response, f) { [Self.pathElements($0)] }
         }
+    }
+
+    /// An answer whose keys would not fit the run's key table (more than `KeyTable.maxKeys`
+    /// distinct keys over all of the request's answers) as a failed fetch.
+    func roomChecked(_ result: Result<SubgraphResponse, GraphQLError>, _ f: FetchNode) -> Result<SubgraphResponse, GraphQLError> {
+        guard case .success(let response) = result, let data = response.data, !tree.hasRoomForKeys(of: data) else { return result }
+        return .failure(GraphQLError("Subgraph \"\(f.subgraph)\" answered with more distinct response keys than one request may hold (\(KeyTable.maxKeys - 1)).",
+                                     code: "SUBREQUEST_MALFORMED_RESPONSE", extensions: ["serviceName": .string(f.subgraph)]))
     }
 
     /// Objects at `path` (lists flattened, type conditions applied), each with the list indices
@@ -944,7 +952,7 @@ final class PlanRun {
         // Answers later steps may take: those that came back as objects, from a response without errors.
         let memo = q < out.memo.count ? out.memo[q] : []
         for e in memo where e >= 0 { answers.states[Int(e)] = .unusable }
-        switch result {
+        switch roomChecked(result, f) {
         case .failure(let e):
             // One error per step the request was for, at the first object it was sent for there.
             var firsts = [Int?](repeating: nil, count: out.parts.count)

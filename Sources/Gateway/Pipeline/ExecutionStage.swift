@@ -73,7 +73,7 @@ extension RequestPipeline {
             return await executor.execute(request, context: authorized.context)
         }
         let report = try complete(&result, operation, authorized, cost: cost, document: document)
-        var outcome = Outcome(status: 200, result)   // its last use: its bytes handed over, not copied
+        var outcome = Outcome(status: 200, consume result)   // its bytes handed over, not copied
         outcome.report.hadErrors = report.hadErrors
         outcome.report.code = report.code
         return outcome

@@ -34,7 +34,7 @@ public struct Outcome: Sendable {
 
     /// A request error (or any result) as the one payload.
     init(status: Int, _ result: consuming ExecutionResult) {
-        self.init(status: status, body: result.serialized())
+        self.init(status: status, body: (consume result).serialized())
     }
 
     /// The payload of a one-payload outcome (nil for a stream).

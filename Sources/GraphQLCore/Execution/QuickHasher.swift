@@ -14,6 +14,8 @@ public struct QuickHasher {
         return (s.0 | 1, s.1)
     }()
     @usableFromInline static let multiplier: UInt64 = 0x9E37_79B9_7F4A_7C15
+    /// The per-word multiplier: seeded, and odd (an even one would drop the state's top bit).
+    @usableFromInline static let wordMultiplier: UInt64 = (seed.0 ^ multiplier) | 1
 
     @usableFromInline var state: UInt64
 
@@ -26,7 +28,7 @@ public struct QuickHasher {
     }
 
     @inlinable @inline(__always) public mutating func combine(_ word: UInt64) {
-        state = Self.fold(state ^ word, Self.seed.0 ^ Self.multiplier)
+        state = Self.fold(state ^ word, Self.wordMultiplier)
     }
 
     @inlinable @inline(__always) public mutating func combine(_ v: Int) { combine(UInt64(bitPattern: Int64(v))) }

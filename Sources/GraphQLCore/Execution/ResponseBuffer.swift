@@ -277,8 +277,9 @@ public struct ResponseBuffer: Sendable {
     @inline(__always)
     public func hashScalar(_ v: Value, into h: inout QuickHasher) -> Bool {
         switch v.kind {
-        case .null: h.combine(UInt64(0x6E)); return true
-        case .bool: h.combine(UInt64(0x62) &+ UInt64(v.a)); return true
+        // Words no short string packs to (its bytes are ASCII: the top byte is below 0x80).
+        case .null: h.combine(UInt64(0xFFFF_FFFF_FFFF_FF00)); return true
+        case .bool: h.combine(UInt64(0xFFFF_FFFF_FFFF_FF01) &+ UInt64(v.a)); return true
         case .int, .double: h.combine(UInt64(v.kind.rawValue)); h.combine(v.b); return true
         case .string, .escaped:
             text.withUnsafeBytes { h.combine(bytes: UnsafeRawBufferPointer(rebasing: $0[Int(v.a)..<(Int(v.a) + Int(v.b))])) }
@@ -468,6 +469,16 @@ public struct ResponseBuffer: Sendable {
     }
 
     // MARK: Absorbing and merging
+
+    /// Whether `other` can be absorbed with every key keeping its own id (a record holds its key
+    /// id in 24 bits: answers that bring more than `KeyTable.maxKeys` distinct keys in all cannot).
+    public func hasRoomForKeys(of other: ResponseBuffer) -> Bool {
+        let limit = KeyTable.maxKeys - 1
+        if keys.names.count + other.keys.names.count < limit { return true }
+        var added = 0
+        for name in other.keys.names where keys.find(name) == nil { added += 1 }
+        return keys.names.count + added < limit
+    }
 
     /// Appends another buffer's records (their indices moved, their keys renumbered, keys in
     /// `renames` renamed first) and returns its root as a value of this buffer.
