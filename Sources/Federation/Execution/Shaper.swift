@@ -79,12 +79,32 @@ struct Shaper {
     /// the response is completed in these bytes (`ExecutionResult.serialized`), not copied.
     /// Room for `capacity` bytes is made first, so that an answer of about that size is not
     /// copied while it grows (each doubling holds the old bytes and the new room at once).
+    ///
+    /// The bytes are written straight into the storage of the array returned (room for
+    /// `capacity` and what `ExecutionResult.serialized` closes the response with); only an answer
+    /// larger than that is written to a buffer that grows, and copied into an array at the end.
     mutating func shape(_ operation: OperationDefinition, root: Int32, capacity: Int = 16_384) -> [UInt8] {
-        out = RawJSONWriter(capacity: capacity)
+        let room = 64   // `ExecutionResult.serialized` closes the response in these bytes
+        var grown: [UInt8]?
+        let bytes = [UInt8](unsafeUninitializedCapacity: max(capacity, 64) + room) { buffer, initialized in
+            out = RawJSONWriter(lent: UnsafeMutableBufferPointer(rebasing: buffer[..<(buffer.count - room)]))
+            writeData(operation, root: root)
+            if out.isInLentMemory {
+                initialized = out.count
+            } else {
+                grown = out.finish(room: room)
+                initialized = 0
+            }
+            out = RawJSONWriter(capacity: 16)   // the lent memory is the array's from here on
+        }
+        return grown ?? bytes
+    }
+
+    private mutating func writeData(_ operation: OperationDefinition, root: Int32) {
         out.put(ExecutionResult.dataOpening)
         guard let rootName = schema.rootTypeName(operation.operation), let rootType = schema.types[rootName] else {
             out.append("null")
-            return out.finish()
+            return
         }
         let type = program.typeID(rootType)
         let steps = program.steps(type, [operation.selectionSet])
@@ -95,7 +115,6 @@ struct Shaper {
             deferred.removeAll()
         }
         for i in errors.indices { errors[i].path = reversedPaths[errorPaths[i]].reversed() }
-        return out.finish(room: 64)   // `ExecutionResult.serialized` closes the response in these bytes
     }
 
     /// A deferred fragment met by `shape`, with its object's response path.

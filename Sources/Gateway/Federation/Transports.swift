@@ -78,6 +78,16 @@ public final class InProcessTransport<Context: Sendable>: SubgraphTransport {
     }
 }
 
+extension HTTPClient {
+    /// `HTTPClient.shared`'s settings without a tracer: with tracing off, AsyncHTTPClient would
+    /// still make a no-op span and its attributes for every request. Lives as long as the process.
+    static let untraced: HTTPClient = {
+        var configuration = HTTPClient.Configuration.singletonConfiguration
+        configuration.tracing.tracer = nil
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
+}
+
 /// A remote Federation v2 subgraph over HTTP (AsyncHTTPClient: pooled connections, a timeout per
 /// request; with tracing on, its HTTP span carries the trace to the subgraph in `traceparent`).
 public final class HTTPTransport: SubgraphTransport {
@@ -86,11 +96,13 @@ public final class HTTPTransport: SubgraphTransport {
     let client: HTTPClient
     let name: String
 
-    public init(name: String, url: String, timeoutMs: Int = 10_000, client: HTTPClient = .shared) {
+    /// - Parameter client: by default `HTTPClient.shared` with tracing on (its spans carry the
+    ///   trace), else `HTTPClient.untraced`.
+    public init(name: String, url: String, timeoutMs: Int = 10_000, client: HTTPClient? = nil) {
         self.name = name
         self.url = url
         self.timeout = .milliseconds(Int64(timeoutMs))
-        self.client = client
+        self.client = client ?? (GatewayTracing.enabled ? .shared : .untraced)
     }
 
     /// A request in flight and how many fetches wait for it; its answer is read once, for all

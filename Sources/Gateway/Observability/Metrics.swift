@@ -163,15 +163,17 @@ struct MeasuredTransport: SubgraphTransport {
     /// One span per subgraph request (`fetch <subgraph>`, a client span).
     func fetch(_ request: SubgraphRequest) async throws -> SubgraphResponse {
         try await span(spanName, ofKind: .client) { span in
-            span.attributes["switchyard.subgraph.name"] = subgraph
-            span.attributes["switchyard.subgraph.transport"] = transport
+            if span.isRecording {   // (a no-op span's attributes would still be built and dropped)
+                span.attributes["switchyard.subgraph.name"] = subgraph
+                span.attributes["switchyard.subgraph.transport"] = transport
+            }
             let start = ContinuousClock.now
             do {
                 let response = try await inner.fetch(request)
                 GatewayMetrics.record(duration, since: start)
                 if !response.errors.isEmpty {
                     errors.increment()
-                    span.attributes["switchyard.subgraph.errors"] = response.errors.count
+                    if span.isRecording { span.attributes["switchyard.subgraph.errors"] = response.errors.count }
                 }
                 return response
             } catch {

@@ -61,15 +61,19 @@ extension RequestPipeline {
         let executor = self.executor
         if authorized.context.acceptsStream, operation.defers(in: document).any {
             let incremental = await span("graphql.execute") { span in
-                span.attributes["graphql.operation.type"] = operation.operation.rawValue
-                if let name = operation.name?.value { span.attributes["graphql.operation.name"] = name }
+                if span.isRecording {
+                    span.attributes["graphql.operation.type"] = operation.operation.rawValue
+                    if let name = operation.name?.value { span.attributes["graphql.operation.name"] = name }
+                }
                 return await executor.executeIncrementally(request, context: authorized.context)
             }
             if let incremental { return try incrementalOutcome(incremental, operation, authorized, cost: cost, document: document) }
         }
         var result = await span("graphql.execute") { span in
-            span.attributes["graphql.operation.type"] = operation.operation.rawValue
-            if let name = operation.name?.value { span.attributes["graphql.operation.name"] = name }
+            if span.isRecording {
+                span.attributes["graphql.operation.type"] = operation.operation.rawValue
+                if let name = operation.name?.value { span.attributes["graphql.operation.name"] = name }
+            }
             return await executor.execute(request, context: authorized.context)
         }
         let report = try complete(&result, operation, authorized, cost: cost, document: document)

@@ -195,11 +195,19 @@ public struct RawJSONWriter: JSONOutput {
     @usableFromInline final class Storage {
         @usableFromInline var base: UnsafeMutablePointer<UInt8>
         @usableFromInline var capacity: Int
+        /// The buffer is the writer's (else it is lent: see `init(lent:)`).
+        @usableFromInline var owned: Bool
         @usableFromInline init(capacity: Int) {
             self.capacity = Swift.max(capacity, 16)
             base = .allocate(capacity: self.capacity)
+            owned = true
         }
-        deinit { base.deallocate() }
+        @usableFromInline init(lent: UnsafeMutableBufferPointer<UInt8>) {
+            base = lent.baseAddress!
+            capacity = lent.count
+            owned = false
+        }
+        deinit { if owned { base.deallocate() } }
     }
 
     @usableFromInline var storage: Storage
@@ -215,12 +223,25 @@ public struct RawJSONWriter: JSONOutput {
         self.capacity = storage.capacity
     }
 
+    /// A writer into memory lent for as long as it writes (an array's storage being made: what
+    /// it writes needs no copy), that moves to a buffer of its own when it must grow.
+    public init(lent: UnsafeMutableBufferPointer<UInt8>) {
+        precondition(lent.count > 0 && lent.baseAddress != nil)
+        storage = Storage(lent: lent)
+        base = storage.base
+        capacity = storage.capacity
+    }
+
+    /// Whether everything written is still in the lent memory.
+    public var isInLentMemory: Bool { !storage.owned }
+
     /// Makes room for `n` more bytes (moving what is written to a buffer at least twice as large).
     @usableFromInline mutating func grow(_ n: Int) {
         let capacity = Swift.max(self.capacity * 2, written + n)
         let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
         moved.update(from: base, count: written)
-        storage.base.deallocate()
+        if storage.owned { storage.base.deallocate() }
+        storage.owned = true
         storage.base = moved
         storage.capacity = capacity
         base = moved
