@@ -240,6 +240,11 @@ final class PlanRun {
     /// later fields may change what an earlier answer said.
     var reusesAnswers = false
     var answers = AnswerMemo()
+    /// What `collect` found at each path it walked, while still what it would find: a merge into
+    /// the objects at a path adds members to them, so only what lies below them may change
+    /// (`mergedBelow`); the objects themselves stay. A later step at the same path (another
+    /// subgraph's fields of the same objects) or below it starts from here.
+    private var collected: [(path: [PathSegment], found: Found)] = []
 
     init(executor: PlanExecutor, variables: OrderedDictionary<String, JSON>, headers: @escaping @Sendable (String) -> [(String, String)]) {
         self.executor = executor
@@ -561,6 +566,7 @@ final class PlanRun {
             guard step.path != nil else { mergeRoot(step.fetch, result); continue }
             mergeEntities(step.fetch, out, request: i, result)
         }
+        if step.path != nil { mergedBelow(out.parts.map(\.path)) }
     }
 
     func variables(for f: FetchNode) -> OrderedDictionary<String, JSON> { Self.variables(for: f, from: variables) }
@@ -638,7 +644,10 @@ final class PlanRun {
         case .success(let response):
             if let data = response.data {
                 let answer = tree.absorb(data, renames: f.internalAliases)
-                if answer.isObject { tree.merge(root, answer.object) }
+                if answer.isObject {
+                    tree.merge(root, answer.object)
+                    collected.removeAll()
+                }
             }
             errors += upstreamErrors(response, f) { [Self.pathElements($0)] }
         }
@@ -655,8 +664,35 @@ final class PlanRun {
     /// Objects at `path` (lists flattened, type conditions applied), each with the list indices
     /// on its way (one per `.list` segment): its response path is built only when an error needs it.
     func collect(_ path: [PathSegment]) -> Found {
+        var found: Found?
+        var start: (index: Int, length: Int)?
+        for (i, entry) in collected.enumerated() where entry.path.count <= path.count && entry.path.count > (start?.length ?? -1) {
+            guard path.starts(with: entry.path) else { continue }
+            if entry.path.count == path.count { found = entry.found; break }
+            start = (i, entry.path.count)
+        }
+        if found == nil {
+            let walked = start.map { walk(path[$0.length...], from: collected[$0.index].found) }
+                ?? walk(path[...], from: Found(nodes: [rootValue], indices: [], stride: 0))
+            if collected.count < 32 { collected.append((path, walked)) }
+            found = walked
+        }
+        let current = found!
+        if current.nodes.allSatisfy(\.isObject) { return current }
+        var out = Found(nodes: [], indices: [], stride: current.stride)
+        for e in current.nodes.indices where current.nodes[e].isObject { out.add(current.nodes[e], from: current, entry: e) }
+        return out
+    }
+
+    /// Merges into the objects at `paths` happened: what was collected below them is walked again.
+    func mergedBelow(_ paths: [[PathSegment]]) {
+        collected.removeAll { entry in paths.contains { entry.path.count > $0.count && entry.path.starts(with: $0) } }
+    }
+
+    /// The objects and lists at the end of `path`, from those of `start`.
+    private func walk(_ path: ArraySlice<PathSegment>, from start: Found) -> Found {
         let tree = self.tree   // read only here: one copy of the buffer's arrays, not one per access
-        var current = Found(nodes: [rootValue], indices: [], stride: 0)
+        var current = start
         for seg in path {
             var next = Found(nodes: [], indices: [], stride: current.stride)
             next.nodes.reserveCapacity(current.nodes.count)
@@ -690,10 +726,7 @@ final class PlanRun {
             }
             current = next
         }
-        if current.nodes.allSatisfy(\.isObject) { return current }
-        var out = Found(nodes: [], indices: [], stride: current.stride)
-        for e in current.nodes.indices where current.nodes[e].isObject { out.add(current.nodes[e], from: current, entry: e) }
-        return out
+        return current
     }
 
     /// The response path of an object `collect(path)` found with these list indices.
@@ -1052,6 +1085,7 @@ final class PlanRun {
                 }
             }
         }
+        if answered > 0 { mergedBelow(o.parts.map(\.path)) }
         if answered == ranges.count { return .answered }
         let deferredOnly = steps[id].fetch.deferredOnly
         if fresh == 0, oneRequest, let j = joins, outgoing[j.step] != nil, steps[j.step].fetch.deferredOnly == deferredOnly {
