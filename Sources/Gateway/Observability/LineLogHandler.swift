@@ -53,7 +53,9 @@ public struct LineLogHandler: LogHandler {
                     source: String, file: String, function: String, line: UInt) {
         var all = metadata
         if let provided = metadataProvider?.get() { all.merge(provided) { _, new in new } }
-        if let explicit { all.merge(explicit) { _, new in new } }
+        if let explicit {
+            if all.isEmpty { all = explicit } else { all.merge(explicit) { _, new in new } }
+        }
         let sorted = all.sorted(by: { $0.key < $1.key })
         switch format {
         case .json:

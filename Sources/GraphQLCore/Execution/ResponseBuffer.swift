@@ -484,7 +484,7 @@ public struct ResponseBuffer: Sendable {
     /// `renames` renamed first) and returns its root as a value of this buffer.
     public mutating func absorb(_ other: ResponseBuffer, renames: [String: String] = [:]) -> Value {
         let valueBase = UInt32(values.count), objectBase = UInt32(objects.count), textBase = UInt32(text.count)
-        let ids = other.keys.names.map { keys.id(renames[$0] ?? $0) }
+        let ids = other.keys.names.map { keys.id(renames.isEmpty ? $0 : renames[$0] ?? $0) }
         func moved(_ v: Value) -> Value {
             var v = v
             switch v.kind {
@@ -494,11 +494,18 @@ public struct ResponseBuffer: Sendable {
             default: break
             }
             let k = v.key
-            if k >= 0 { v.key = ids[Int(k)] }
+            if k >= 0 { v.key = ids.withUnsafeBufferPointer { $0[Int(k)] } }
             return v
         }
         Self.grow(&values, by: other.values.count)
-        for v in other.values { values.append(moved(v)) }
+        let n = other.values.count, start = values.count
+        values.append(contentsOf: repeatElement(.null, count: n))
+        values.withUnsafeMutableBufferPointer { target in
+            other.values.withUnsafeBufferPointer { source in
+                var i = 0
+                while i < n { target[start + i] = moved(source[i]); i += 1 }
+            }
+        }
         Self.grow(&objects, by: other.objects.count)
         for o in other.objects {
             objects.append(Object(first: o.first + Int32(valueBase), count: o.count, next: o.next < 0 ? -1 : o.next + Int32(objectBase)))
