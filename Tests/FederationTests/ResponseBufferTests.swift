@@ -119,6 +119,22 @@ struct ResponseBufferTests {
         #expect(json(run, ResponseBuffer.Value(object: root)) == ["x": [1, ["b": 2, "a": "e"]], "y": ["b": [3], "c": 4, "d": 5]])
     }
 
+    @Test func mergesThatReplaceObjectsOrListsAreCounted() throws {
+        // Objects and lists of one length merge in place (walks of the tree made before still
+        // hold); a null, a list of another length or a scalar where one was replaces it (counted:
+        // a plan run walks its paths again).
+        var run = ResponseBuffer()
+        let root = run.newObject().object
+        run.merge(root, run.absorb(try data(#"{"data":{"a":{"x":[1,2]},"b":[{"i":1}],"c":null}}"#)).object)
+        run.merge(root, run.absorb(try data(#"{"data":{"a":{"x":[3,4],"y":1},"b":[{"j":2}]}}"#)).object)
+        #expect(run.compositesReplaced == 0)
+        run.merge(root, run.absorb(try data(#"{"data":{"a":{"x":[5]}}}"#)).object)
+        #expect(run.compositesReplaced == 1)
+        run.merge(root, run.absorb(try data(#"{"data":{"b":null,"c":{"k":1}}}"#)).object)
+        #expect(run.compositesReplaced == 3)
+        #expect(json(run, ResponseBuffer.Value(object: root)) == ["a": ["x": [5], "y": 1], "b": .null, "c": ["k": 1]])
+    }
+
     @Test func invalidUTF8FromASubgraphIsNotPassedOn() throws {
         // A lone 0xFF in a plain string, in an escaped one, and in a key; valid multi-byte text kept.
         var body = Array(#"{"data":{"a":"x"#.utf8) + [0xFF] + Array(#"y","b":"\n"#.utf8) + [0xC3] + Array(#"","#.utf8)

@@ -245,6 +245,10 @@ final class PlanRun {
     /// (`mergedBelow`); the objects themselves stay. A later step at the same path (another
     /// subgraph's fields of the same objects) or below it starts from here.
     private var collected: [(path: [PathSegment], found: Found)] = []
+    /// `tree.compositesReplaced` when `collected` was last known to hold: a merge that replaced
+    /// an object or list (an answer that disagrees with an earlier one: null, or a list of another
+    /// length) may have changed records other paths share, and everything is walked again.
+    private var collectedAtReplacements = 0
 
     init(executor: PlanExecutor, variables: OrderedDictionary<String, JSON>, headers: @escaping @Sendable (String) -> [(String, String)]) {
         self.executor = executor
@@ -664,6 +668,10 @@ final class PlanRun {
     /// Objects at `path` (lists flattened, type conditions applied), each with the list indices
     /// on its way (one per `.list` segment): its response path is built only when an error needs it.
     func collect(_ path: [PathSegment]) -> Found {
+        if tree.compositesReplaced != collectedAtReplacements {
+            collected.removeAll()
+            collectedAtReplacements = tree.compositesReplaced
+        }
         var found: Found?
         var start: (index: Int, length: Int)?
         for (i, entry) in collected.enumerated() where entry.path.count <= path.count && entry.path.count > (start?.length ?? -1) {

@@ -224,8 +224,9 @@ public struct RawJSONWriter: JSONOutput {
     }
 
     /// A writer into memory lent for as long as it writes (an array's storage being made: what
-    /// it writes needs no copy), that moves to a buffer of its own when it must grow.
-    public init(lent: UnsafeMutableBufferPointer<UInt8>) {
+    /// it writes needs no copy), that moves to a buffer of its own when it must grow. Neither it
+    /// nor a copy of it may be used once the lender takes its memory back.
+    package init(lent: UnsafeMutableBufferPointer<UInt8>) {
         precondition(lent.count > 0 && lent.baseAddress != nil)
         storage = Storage(lent: lent)
         base = storage.base

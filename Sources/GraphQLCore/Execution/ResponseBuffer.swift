@@ -107,6 +107,10 @@ public struct ResponseBuffer: Sendable {
     public internal(set) var keys = KeyTable()
     /// The tree's root (a subgraph answer's `data`).
     public var root: Value = .null
+    /// How many times a merge put a value where an object or list was, or an object or list
+    /// where another value was: what lies below some objects changed (records can be shared by
+    /// several objects, so a walk of the tree made before may no longer hold).
+    public private(set) var compositesReplaced = 0
 
     public init() {}
 
@@ -563,6 +567,7 @@ public struct ResponseBuffer: Sendable {
             }
             return x
         }
+        if x.kind == .object || x.kind == .list || y.kind == .object || y.kind == .list { compositesReplaced += 1 }
         return y
     }
 }
