@@ -1,5 +1,6 @@
 import Foundation
 import GraphQLCore
+import Tracing
 
 /// Stage: planning and execution, by the executor (a federated plan, or an in-process schema).
 /// A query or mutation gives one payload; a subscription gives one payload per event.
@@ -61,19 +62,13 @@ extension RequestPipeline {
         let executor = self.executor
         if authorized.context.acceptsStream, operation.defers(in: document).any {
             let incremental = await span("graphql.execute") { span in
-                if span.isRecording {
-                    span.attributes["graphql.operation.type"] = operation.operation.rawValue
-                    if let name = operation.name?.value { span.attributes["graphql.operation.name"] = name }
-                }
+                Self.describe(span, operation)
                 return await executor.executeIncrementally(request, context: authorized.context)
             }
             if let incremental { return try incrementalOutcome(incremental, operation, authorized, cost: cost, document: document) }
         }
         var result = await span("graphql.execute") { span in
-            if span.isRecording {
-                span.attributes["graphql.operation.type"] = operation.operation.rawValue
-                if let name = operation.name?.value { span.attributes["graphql.operation.name"] = name }
-            }
+            Self.describe(span, operation)
             return await executor.execute(request, context: authorized.context)
         }
         let report = try complete(&result, operation, authorized, cost: cost, document: document)
@@ -99,6 +94,13 @@ extension RequestPipeline {
 }
 
 extension RequestPipeline {
+    /// The operation's type and name on a `graphql.execute` span that is recorded.
+    static func describe(_ span: any Tracing.Span, _ operation: OperationDefinition) {
+        guard span.isRecording else { return }
+        span.attributes["graphql.operation.type"] = operation.operation.rawValue
+        if let name = operation.name?.value { span.attributes["graphql.operation.name"] = name }
+    }
+
     /// The payloads of an incremental response, in order: the first with `hasNext`, then the
     /// later one (its `hasNext` false). Written by the transport as multipart parts (the
     /// 2022-08-24 `deferSpec`), Server-Sent Events or WebSocket `next` messages.

@@ -234,7 +234,7 @@ public struct RawJSONWriter: JSONOutput {
     }
 
     /// Whether everything written is still in the lent memory.
-    public var isInLentMemory: Bool { !storage.owned }
+    package var isInLentMemory: Bool { !storage.owned }
 
     /// Makes room for `n` more bytes (moving what is written to a buffer at least twice as large).
     @usableFromInline mutating func grow(_ n: Int) {
