@@ -6,8 +6,9 @@
 # gateway-bench.sh does); `variables` sends one document with the stream id and the events as
 # variables (what a client library sends). The events table grows by ~100,000 rows a second
 # while this runs, and appends slow down as it does: rounds alternate the order (OLD NEW, then NEW
-# OLD) so that the growth weighs on both alike. Per run: appends/s, p50, p99, the gateway's CPU
-# per append (utime+stime from /proc/PID/stat over the load). Ends with the medians per binary.
+# OLD) so that the growth weighs on both alike. Per run: appends/s, p50, p99, the gateway's and
+# PostgreSQL's CPU per append (utime+stime from /proc/PID/stat over the load, PostgreSQL's summed
+# over its processes). Ends with the medians per binary.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -32,27 +33,30 @@ run() { # label bin
   fi
   curl -s http://127.0.0.1:4400/graphql -H 'content-type: application/json' -H 'X-Tenant: globex' -d "$one" | grep -q '"toVersion":1' \
     || { echo "$1: a check append did not answer toVersion 1" >&2; exit 1; }
-  wrk -t$threads -c"$conns" -d3s -s "$tmp/append.lua" http://127.0.0.1:4400/graphql >/dev/null
-  local c0 c1 n
-  c0=$(ticks "$gw")
-  wrk -t$threads -c"$conns" -d"${duration}s" --latency -s "$tmp/append.lua" http://127.0.0.1:4400/graphql > "$tmp/wrk.out"
-  c1=$(ticks "$gw")
+  wrk -t$threads -c"$conns" -d3s -s "$tmp/append.lua" http://127.0.0.1:4400/graphql -- "warm$round$1" >/dev/null
+  local c0 c1 p0 p1 n
+  c0=$(ticks "$gw"); p0=$(pg_ticks)
+  wrk -t$threads -c"$conns" -d"${duration}s" --latency -s "$tmp/append.lua" http://127.0.0.1:4400/graphql -- "run$round$1" > "$tmp/wrk.out"
+  c1=$(ticks "$gw"); p1=$(pg_ticks)
   n=$(awk '/requests in/ {print $1}' "$tmp/wrk.out")
   grep -q "Non-2xx" "$tmp/wrk.out" && { echo "$1: some appends answered non-2xx" >&2; cat "$tmp/wrk.out" >&2; exit 1; }
-  printf '| %s | %s | %s | %s | %s | %s |\n' "$round" "$1" \
+  # Every append must have written its 100 events (an error answer would measure errors).
+  grep -q "appends not answered toVersion 100: 0$" "$tmp/wrk.out" || { echo "$1: some appends did not append" >&2; cat "$tmp/wrk.out" >&2; exit 1; }
+  printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$round" "$1" \
     "$(awk '/Requests\/sec/ {print $2}' "$tmp/wrk.out")" \
     "$(awk '$1=="50%" {print $2}' "$tmp/wrk.out")" "$(awk '$1=="99%" {print $2}' "$tmp/wrk.out")" \
-    "$(( (c1 - c0) * 1000000 / hz / n ))" | tee -a "$tmp/rows"
+    "$(( (c1 - c0) * 1000000 / hz / n ))" "$(( (p1 - p0) * 1000000 / hz / n ))" | tee -a "$tmp/rows"
   stop_gateway
 }
 
-echo "| round | binary | appends/s ($form) | p50 | p99 | gateway CPU µs/append |"
-echo "|---|---|--:|--:|--:|--:|"
+echo "| round | binary | appends/s ($form) | p50 | p99 | gateway CPU µs/append | PostgreSQL CPU µs/append |"
+echo "|---|---|--:|--:|--:|--:|--:|"
 for round in $(seq 1 "$rounds"); do
   if [ $((round % 2)) = 1 ]; then run OLD "$old_bin"; run NEW "$new_bin"; else run NEW "$new_bin"; run OLD "$old_bin"; fi
 done
 for label in OLD NEW; do
   cpu=$(awk -F'|' -v l=" $label " '$3 == l {print $7 + 0}' "$tmp/rows" | sort -n | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}')
   rate=$(awk -F'|' -v l=" $label " '$3 == l {print $4 + 0}' "$tmp/rows" | sort -n | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}')
-  echo "- medians, $label: $rate appends/s, gateway $cpu µs per append"
+  pg=$(awk -F'|' -v l=" $label " '$3 == l {print $8 + 0}' "$tmp/rows" | sort -n | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}')
+  echo "- medians, $label: $rate appends/s, gateway $cpu µs, PostgreSQL $pg µs per append"
 done

@@ -18,6 +18,8 @@ psql -X -q "${SWITCHYARD_POSTGRES_ADMIN_URL%/postgres}/switchyard" -c "UPDATE te
 sed 's/127.0.0.1:4000/127.0.0.1:4400/' gateway.yaml > "$tmp/demo.yaml"
 
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# PostgreSQL's CPU: every server process's (the pool's backends live through a run).
+pg_ticks() { local t=0 p x; for p in $(pgrep -x postgres); do x=$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null); t=$(( t + ${x:-0} )); done; echo "$t"; }
 hz=$(getconf CLK_TCK)
 
 start_gateway() { # bin
@@ -32,8 +34,8 @@ stop_gateway() { kill "$gw"; wait "$gw" 2>/dev/null || true; gw=""; }
 
 # The platform workloads' wrk scripts: `write_overview_lua FILE` (TenantOverview of tenant acme,
 # what platform-cpu.sh measures) and `write_append_lua FILE literals|variables` (appendEvents of
-# 100 events on a fresh stream per request, tenant globex: what appends.sh measures; a counter
-# per thread and a random prefix per thread so that threads and runs never meet on a stream).
+# 100 events on a fresh stream per request, tenant globex: what appends.sh measures; a stream
+# name per run, thread and request, and every answer checked — see the function).
 write_overview_lua() {
   cat > "$1" <<'LUA'
 wrk.method = "POST"
@@ -42,30 +44,4 @@ wrk.headers["X-Tenant"] = "acme"
 wrk.body = [==[{"query": "query TenantOverview($slug: String!) { tenant(slug: $slug) { name plan quotas { maxAgents requestsPerMinute }\n  usage { activeAgents eventsLast24h } agents(first: 20) { name status stats { tasksCompleted tasksFailed }\n  history(last: 5) { type version occurredAt } } dataProducts(first: 10) { name domain qualityLevel lineage { name } } } }", "variables": {"slug": "acme"}}]==]
 LUA
 }
-write_append_lua() {
-  printf 'local form = "%s"\n' "$2" > "$1"
-  cat >> "$1" <<'LUA'
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["X-Tenant"] = "globex"
-local counter = 0
-local prefix = "bench-" .. math.random(1, 1e9)
-local literal, json = {}, {}
-for i = 1, 100 do
-  literal[i] = '{type: \\"Bench\\", data: \\"{\\\\\\"i\\\\\\": ' .. i .. '}\\"}'
-  json[i] = '{"type": "Bench", "data": "{\\"i\\": ' .. i .. '}"}'
-end
-local literals, variables = table.concat(literal, ", "), table.concat(json, ", ")
-request = function()
-  counter = counter + 1
-  local stream = prefix .. "-" .. counter
-  local body
-  if form == "literals" then
-    body = '{"query":"mutation { appendEvents(streamId: \\"' .. stream .. '\\", expectedVersion: 0, events: [' .. literals .. ']) { toVersion } }"}'
-  else
-    body = '{"query":"mutation Append($s: String!, $e: [NewEvent!]!) { appendEvents(streamId: $s, expectedVersion: 0, events: $e) { toVersion } }","variables":{"s":"' .. stream .. '","e":[' .. variables .. ']}}'
-  end
-  return wrk.format(nil, nil, nil, body)
-end
-LUA
-}
+. "$(dirname "${BASH_SOURCE[0]}")/lib/append-lua.sh"

@@ -43,6 +43,7 @@ run_wrk() { # url lua-script -> sets REQS RPS P50 P99
   P50=$(echo "$out" | awk '$1 == "50%" {print $2}')
   P99=$(echo "$out" | awk '$1 == "99%" {print $2}')
   NON2XX=$(echo "$out" | awk '/Non-2xx/ {print $4}')
+  UNANSWERED=$(echo "$out" | awk '/appends not answered/ {print $NF}')
 }
 
 lua_post() { # body-file headers... -> lua file
@@ -133,22 +134,12 @@ echo "- gateway RSS under load: peak $(peak_rss_mb $gw) MB; right after the load
 
 echo
 echo "## Event appends (100 events per request, 50 connections, $duration s)"
-cat > "$tmp/append.lua" <<'LUA'
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["X-Tenant"] = "globex"
-local events = {}
-for i = 1, 100 do events[i] = '{type: \\"Bench\\", data: \\"{\\\\\\"i\\\\\\": ' .. i .. '}\\"}' end
-local list = table.concat(events, ", ")
-local counter = 0
-local id = math.random(1, 1e9)
-request = function()
-  counter = counter + 1
-  local body = '{"query":"mutation { appendEvents(streamId: \\"bench-' .. id .. '-' .. counter .. '\\", expectedVersion: 0, events: [' .. list .. ']) { toVersion } }"}'
-  return wrk.format(nil, nil, nil, body)
-end
-LUA
+# The appends' wrk script of the side-by-side benchmarks (a stream name per run, thread and
+# request; every answer checked).
+. "$root/Benchmarks/lib/append-lua.sh"
+write_append_lua "$tmp/append.lua" literals
 curl -s http://127.0.0.1:4400/graphql -H 'content-type: application/json' -H 'x-tenant: globex' \
   -d '{"query":"mutation { appendEvents(streamId: \"bench-check-'"$(date +%s%N)"'\", expectedVersion: 0, events: [{type: \"Bench\"}]) { toVersion } }"}' | grep -q '"toVersion":1'
 run_wrk http://127.0.0.1:4400/graphql "$tmp/append.lua"
+[ "${UNANSWERED:-0}" = 0 ] || echo "- WARNING: $UNANSWERED appends did not append (not a new version 100): the rate below is not of appends"
 awk -v r="$RPS" 'BEGIN { printf "- %.0f appends/s = %.0f events/s", r, r * 100 }'; echo ", p50 $P50, p99 $P99${NON2XX:+ ($NON2XX non-2xx)}"

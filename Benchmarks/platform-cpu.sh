@@ -19,8 +19,6 @@ threads=2; [ "$conns" -lt 2 ] && threads=1
 . Benchmarks/demo-gateway.sh
 write_overview_lua "$tmp/overview.lua"
 
-# Every PostgreSQL process's CPU ticks (the gateway's backends live as long as its pool).
-pg_ticks() { local t=0 p x; for p in $(pgrep -x postgres); do x=$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null); t=$(( t + ${x:-0} )); done; echo "$t"; }
 run() { # label bin
   start_gateway "$2"
   wrk -t$threads -c"$conns" -d3s -s "$tmp/overview.lua" http://127.0.0.1:4400/graphql >/dev/null

@@ -20,11 +20,11 @@ appends) write_append_lua "$tmp/load.lua" literals ;;
 *) sed -n '3p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac
 start_gateway "$old_bin"
-wrk -t2 -c50 -d3s -s "$tmp/load.lua" http://127.0.0.1:4400/graphql > /dev/null
-wrk -t2 -c50 -d"$((duration + 4))s" --latency -s "$tmp/load.lua" http://127.0.0.1:4400/graphql > "$tmp/wrk.out" &
+wrk -t2 -c50 -d3s -s "$tmp/load.lua" http://127.0.0.1:4400/graphql -- warm > /dev/null
+wrk -t2 -c50 -d"$((duration + 4))s" --latency -s "$tmp/load.lua" http://127.0.0.1:4400/graphql -- run > "$tmp/wrk.out" &
 load=$!
 sleep 2
 perf record -F 499 -g -p "$gw" -o "$out" -- sleep "$duration" > /dev/null 2>&1
 wait "$load"
-grep -E "Requests/sec|Latency|Non-2xx" "$tmp/wrk.out"
+grep -E "Requests/sec|Latency|Non-2xx|appends not answered" "$tmp/wrk.out"
 stop_gateway

@@ -48,6 +48,8 @@ public final class PostgresConnection: @unchecked Sendable {
         var closeWhenDone = false
         /// Statements that go ahead of the next statement sent, in its round trip (`sendWithNext`).
         var opening: [PostgresQuery] = []
+        /// The transaction was committed by its last statement (`queryAndCommit`).
+        var committed = false
         /// While set, statements are held until it says the request's work all waits.
         var gate: (any StatementGate)?
         /// Statements held for the gate (in order).
@@ -391,6 +393,51 @@ public final class PostgresConnection: @unchecked Sendable {
         }
     }
 
+    /// A transaction's last statement, sent with its `COMMIT` in one round trip: the server
+    /// commits as soon as the statement has run, without waiting for the caller to read the
+    /// answer and send `COMMIT` — so a lock the statement takes (the event store's append lock)
+    /// is held for the server's time only, not for a turn of the caller's task on a busy machine.
+    /// For the body of `PostgresPool.transaction` or `withTenant` (it then sends no `COMMIT` of
+    /// its own); nothing may follow it in the body. A statement that fails leaves the
+    /// transaction aborted (the pool rolls it back) and throws its error; a connection lost on
+    /// the way throws `commitOutcomeUnknown`. Prepared and run as `query` runs statements.
+    public func queryAndCommit(_ query: PostgresQuery) async throws -> PostgresRows {
+        try await withSpan(Self.spanName(query.sql), ofKind: .client) { span in
+            if span.isRecording {
+                span.attributes["db.system"] = "postgresql"
+                span.attributes["db.statement"] = query.sql + ";\nCOMMIT"
+            }
+            let id = statementCounter.wrappingAdd(1, ordering: .relaxed).newValue
+            return try await withTaskCancellationHandler {
+                try await exclusive(id: id) {
+                    // No second run after a schema change: the statement may have committed by then.
+                    let results = await runStatements([query, "COMMIT"], ids: [id, id], retrying: true, oneSync: true)
+                    func unknown(_ e: PostgresError) -> PostgresError {
+                        PostgresError(.commitOutcomeUnknown, "the connection was lost while committing: the transaction may or may not have been applied",
+                                      serverMessage: e.serverMessage)
+                    }
+                    for r in results {
+                        if case .failure(let e as PostgresError) = r, e.code == .connectionClosed { throw unknown(e) }
+                    }
+                    let rows = try results[0].get()
+                    _ = try results[1].get()
+                    state.withLock { $0.committed = true }
+                    return rows
+                }
+            } onCancel: {
+                self.cancel(statement: id)
+            }
+        }
+    }
+
+    /// Whether `queryAndCommit` ended the transaction (and forgets it).
+    public func takeCommitted() -> Bool {
+        state.withLock { s in
+            defer { s.committed = false }
+            return s.committed
+        }
+    }
+
     /// Sends `query` (with a sync of its own) and returns once it is on its way, without waiting
     /// for its answer: the answer is read, and dropped, ahead of the next exchange's own. For a
     /// read-only transaction's `COMMIT`, whose outcome changes nothing: the connection can go back
@@ -529,7 +576,7 @@ public final class PostgresConnection: @unchecked Sendable {
     /// each gets its own outcome). One not prepared yet is prepared in the same round trip
     /// (Parse, Describe, then Execute with text results; binary from its next run on).
     private func runStatements(_ queries: [PostgresQuery], ids: [UInt64], retrying: Bool = false,
-                               deallocating: [String] = []) async -> [Result<PostgresRows, any Error>] {
+                               deallocating: [String] = [], oneSync forced: Bool = false) async -> [Result<PostgresRows, any Error>] {
         guard !queries.isEmpty else { return [] }
         guard let conn, !broken else { return queries.map { _ in .failure(PostgresError(.connectionClosed, "connection is closed")) } }
         if queries.count > 1 { statistics.countPipelined(queries.count) }
@@ -571,7 +618,7 @@ public final class PostgresConnection: @unchecked Sendable {
         // Inside a transaction block the statements share one sync too: a failure aborts the
         // transaction, so those after it would fail anyway (25P02, as their skip reads), and one
         // sync is one write to the socket (libpq flushes at every sync) and one answer to read.
-        let oneSync = !opening.isEmpty || [PQTRANS_INTRANS, PQTRANS_INERROR].contains(PQtransactionStatus(conn))
+        let oneSync = forced || !opening.isEmpty || [PQTRANS_INTRANS, PQTRANS_INERROR].contains(PQtransactionStatus(conn))
         for (i, query) in queries.enumerated() {
             let start = i == 0 ? first : steps.count
             keys.append(append(query))

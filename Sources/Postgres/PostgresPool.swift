@@ -218,19 +218,23 @@ public final class PostgresPool: Sendable {
     }
 
     /// Runs `opening` (sent with the first statement of `body`: no round trip of its own), `body`,
-    /// then `COMMIT`; `ROLLBACK` when anything fails. A body that sent nothing began nothing.
+    /// then `COMMIT` (unless the body's last statement carried it: `queryAndCommit`); `ROLLBACK`
+    /// when anything fails. A body that sent nothing began nothing.
     private func transaction<T: Sendable>(opening: [PostgresQuery], _ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await withConnection { c in
             c.sendWithNext(opening)
+            _ = c.takeCommitted()   // only this body's `queryAndCommit` counts
             do {
                 let result = try await body(c)
-                if c.dropUnsent() { return result }
+                if c.dropUnsent() || c.takeCommitted() { return result }
                 do { try await c.query("COMMIT") } catch let e as PostgresError where e.code == .connectionClosed {
                     throw PostgresError(.commitOutcomeUnknown, "the connection was lost while committing: the transaction may or may not have been applied",
                                         serverMessage: e.serverMessage)
                 }
                 return result
             } catch {
+                // A failed `queryAndCommit` leaves the transaction aborted, or ended by its COMMIT (then ROLLBACK only warns).
+                _ = c.takeCommitted()
                 if !c.dropUnsent() { _ = try? await c.query("ROLLBACK") }
                 throw error
             }

@@ -218,6 +218,10 @@ struct TaskQueueTests {
                 let sseLines = try await sse.lines(150) { $0.hasPrefix("{") }
                 #expect(sseLines.count == 150)
                 #expect(!fast.lines.contains { $0.hasPrefix("error") } && !sse.lines.contains { $0.hasPrefix("error") })
+                // The slow one is released once the gateway has ended it (after its grace with no
+                // room): released earlier, it would read everything in time and never be too slow.
+                for _ in 0..<2_400 where server.tooSlowSubscribers == 0 { try await Task.sleep(for: .milliseconds(25)) }
+                #expect(server.tooSlowSubscribers == 1, "the gateway ended the slow subscriber (and only it)")
                 #expect(FileManager.default.createFile(atPath: release, contents: Data()))
                 let closed = try await slow.firstLine { $0.hasPrefix("closed") || $0 == "timeout" || $0.hasPrefix("error") ? $0 : nil }
                 #expect(closed.hasPrefix("closed 1008"), "\(slow.lines.suffix(5))")

@@ -360,6 +360,50 @@ struct PostgresClientTests {
         #expect(try await bounded.query("SELECT 1 AS one").first!.decode("one", as: Int.self) == 1)
     }
 
+    /// A transaction's last statement can carry its COMMIT (`queryAndCommit`): one round trip for
+    /// both, the change committed (another connection sees it) and no COMMIT of the pool's own
+    /// after it. A last statement that fails rolls the whole transaction back, keeps its own error,
+    /// and leaves the connection usable; a transaction after it commits as usual.
+    @Test func aTransactionsLastStatementCanCarryItsCommit() async throws {
+        try await pool.query("CREATE TABLE ledger (id int PRIMARY KEY, note text NOT NULL)")
+        let own = PostgresPool(configuration: .init(url: db.ownerURL, minConnections: 0, maxConnections: 1))
+        defer { own.close() }
+        _ = try await own.query("SELECT 1 AS one")
+        func notes() async throws -> [String] {
+            try await pool.query("SELECT note FROM ledger ORDER BY id").map { try $0.decode("note", as: String.self) }
+        }
+        let stats = own.statistics
+        var before = stats.roundTripCount
+        let (tenant, inserted) = try await own.withTenant("tenant-ledger") { c in
+            let t = try await c.query("SELECT current_setting('app.tenant_id', true) AS t").first!.decode("t", as: String.self)
+            let rows = try await c.queryAndCommit("INSERT INTO ledger SELECT n, current_setting('app.tenant_id', true) || n FROM generate_series(1, \(2)) AS n RETURNING id")
+            return (t, try rows.map { try $0.decode("id", as: Int.self) }.sorted())
+        }
+        #expect(tenant == "tenant-ledger")
+        #expect(inserted == [1, 2])
+        #expect(stats.roundTripCount - before == 2, "the first statement (with BEGIN and set_config), then the insert with its COMMIT")
+        #expect(try await notes() == ["tenant-ledger1", "tenant-ledger2"], "committed: another connection sees both rows")
+
+        // The opening, the statement and COMMIT all in one round trip when it is the only statement.
+        before = stats.roundTripCount
+        _ = try await own.transaction { c in try await c.queryAndCommit("INSERT INTO ledger VALUES (3, 'three')") }
+        #expect(stats.roundTripCount - before == 1)
+        #expect(try await notes().last == "three")
+
+        let failed = await #expect(throws: PostgresError.self) {
+            try await own.transaction { c in
+                try await c.query("INSERT INTO ledger VALUES (4, 'four')")
+                return try await c.queryAndCommit("INSERT INTO ledger VALUES (1, 'again')")   // duplicate key
+            }
+        }
+        #expect(failed?.isUniqueViolation == true, "the statement's own error: \(String(describing: failed))")
+        #expect(try await notes() == ["tenant-ledger1", "tenant-ledger2", "three"], "nothing of the failed transaction stayed")
+        // The connection goes on, and a transaction after it commits with a COMMIT of its own.
+        try await own.transaction { c in _ = try await c.query("INSERT INTO ledger VALUES (5, 'five')") }
+        #expect(try await notes().last == "five")
+        #expect(try await own.query("SELECT 1 AS one").first?.decode("one", as: Int.self) == 1)
+    }
+
     /// libpq's pipeline mode: statements in one round trip, results in order; a statement that
     /// fails mid-pipeline throws its own error, the ones after it are skipped, a pipelined
     /// transaction is left for the caller to roll back (and outside one the pipeline is all or

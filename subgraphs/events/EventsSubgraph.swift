@@ -178,21 +178,28 @@ public enum EventsSubgraph {
                     causes.append(o["causationId"]?.stringValue ?? ""); correlations.append(o["correlationId"]?.stringValue ?? "")
                 }
                 do {
-                    let positions: [Int] = try await ctx.appending { c in
-                        let current = try await c.query("SELECT coalesce(max(stream_version), 0)::int8 AS v FROM events WHERE stream_id = \(id)").first!.decode("v", as: Int.self)
-                        guard current == expected else {
-                            throw GraphQLError("Stream \(id) is at version \(current), not \(expected).", code: "CONFLICT",
-                                               extensions: ["currentVersion": .int(current)])
-                        }
-                        let rows = try await c.query("""
-                            INSERT INTO events (tenant_id, event_id, stream_id, stream_version, type, data, metadata, causation_id, correlation_id)
-                            SELECT \(tenant), i, \(id), v, t, d::jsonb, m::jsonb, nullif(ca, '')::uuid, nullif(co, '')::uuid
-                            FROM unnest(\(ids)::uuid[], \(versions)::int8[], \(types)::text[], \(data)::text[], \(meta)::text[], \(causes)::text[], \(correlations)::text[])
-                                 AS x(i, v, t, d, m, ca, co)
-                            ORDER BY v
-                            RETURNING global_position
+                    // One round trip: the version check, the insert and the commit. The append
+                    // lock (taken by the insert) is held for the server's time only, and a stream
+                    // not at the expected version inserts nothing and says where it is.
+                    let rows = try await ctx.appending { c in
+                        try await c.queryAndCommit("""
+                            WITH head AS (SELECT coalesce(max(stream_version), 0)::int8 AS version FROM events WHERE stream_id = \(id)),
+                            added AS (
+                                INSERT INTO events (tenant_id, event_id, stream_id, stream_version, type, data, metadata, causation_id, correlation_id)
+                                SELECT \(tenant), i, \(id), v, t, d::jsonb, m::jsonb, nullif(ca, '')::uuid, nullif(co, '')::uuid
+                                FROM unnest(\(ids)::uuid[], \(versions)::int8[], \(types)::text[], \(data)::text[], \(meta)::text[], \(causes)::text[], \(correlations)::text[])
+                                     AS x(i, v, t, d, m, ca, co)
+                                WHERE (SELECT version FROM head) = \(expected)
+                                ORDER BY v
+                                RETURNING global_position)
+                            SELECT head.version, added.global_position FROM head LEFT JOIN added ON true
                             """)
-                        return try rows.map { try $0.decode("global_position", as: Int.self) }.sorted()
+                    }
+                    let current = try rows.first?.decode("version", as: Int.self) ?? 0
+                    let positions = try rows.compactMap { try $0.decode("global_position", as: Int?.self) }.sorted()
+                    guard current == expected, positions.count == items.count else {
+                        throw GraphQLError("Stream \(id) is at version \(current), not \(expected).", code: "CONFLICT",
+                                           extensions: ["currentVersion": .int(current)])
                     }
                     PlatformMetrics.eventsAppended(tenant: ctx.tenantSlug, types: types)
                     return .object(["streamId": .string(id), "fromVersion": .int(expected + 1), "toVersion": .int(expected + items.count),

@@ -136,22 +136,28 @@ public struct PlatformContext: Sendable {
                 throw error
             }
         }
-        do { return try await ownTransaction(body) } catch let e as PostgresError where e.code == .commitOutcomeUnknown {
-            // Said as it is: the client must check before trying again.
+        return try await ownTransaction(body)
+    }
+
+    /// A write to the event store (one that takes its append lock), in a transaction of its own
+    /// (never a request's shared read transaction: its last statement may commit, `queryAndCommit`).
+    /// The transaction begins when it is the write's turn in `appendLine`, so that waiting for
+    /// the lock does not hold a connection that reads could use.
+    public func appending<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        guard let appendLine else { return try await ownTransaction(body) }
+        return try await appendLine.run { try await ownTransaction(body) }
+    }
+
+    /// A transaction scoped to the request's tenant; a commit whose outcome is unknown is said as
+    /// it is (the client must check before trying again).
+    private func ownTransaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        do { return try await tenantTransaction(body) } catch let e as PostgresError where e.code == .commitOutcomeUnknown {
             throw GraphQLError("The database connection was lost while committing: the change may or may not have been applied.",
                                code: "COMMIT_OUTCOME_UNKNOWN")
         }
     }
 
-    /// `db` for a write to the event store (one that takes its append lock): the transaction
-    /// begins when it is the write's turn in `appendLine`, so that waiting for the lock does not
-    /// hold a connection that reads could use.
-    public func appending<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        guard let appendLine else { return try await db(body) }
-        return try await appendLine.run { try await db(body) }
-    }
-
-    private func ownTransaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+    private func tenantTransaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         if let id = try await tenantID() {
             return try await pool.withTenant(PostgresUUID.text(id), body)
         }

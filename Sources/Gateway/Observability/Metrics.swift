@@ -1,4 +1,5 @@
 import CoreMetrics
+import Synchronization
 import Tracing
 import Federation
 import HTTPTypes
@@ -54,18 +55,28 @@ struct GatewayMetrics: Sendable {
     /// `other`, so that probes and scrapes stay apart from GraphQL traffic).
     static func httpRequest(method: String, path: String, status: Int, since start: ContinuousClock.Instant) {
         let route = ["/graphql", "/health", "/ready", "/metrics"].contains(path) ? path : "other"
-        record(Timer(label: "http_server_request_duration_seconds", dimensions: [("method", method), ("route", route), ("status", String(status))]),
-               since: start)
+        let timer = handles.timer([method, route, String(status)]) {
+            Timer(label: "http_server_request_duration_seconds", dimensions: [("method", method), ("route", route), ("status", String(status))])
+        }
+        record(timer, since: start)
     }
 
     /// `switchyard_operations_total` and `switchyard_operation_duration_seconds`.
     func operation(_ report: OperationReport, tenant slug: String?, since start: ContinuousClock.Instant) {
         let outcome = report.outcome
         let base = [("type", report.type ?? "unknown"), ("name", report.name ?? "unknown"), ("outcome", outcome)] + tenant(slug)
-        Counter(label: "switchyard_operations_total", dimensions: base + [("code", report.code ?? "")]).increment()
-        Self.record(Timer(label: "switchyard_operation_duration_seconds", dimensions: base), since: start)
+        let code = report.code ?? ""
+        let key = base.map(\.1) + [code]
+        Self.handles.counter(key) { Counter(label: "switchyard_operations_total", dimensions: base + [("code", code)]) }.increment()
+        Self.record(Self.handles.timer(key) { Timer(label: "switchyard_operation_duration_seconds", dimensions: base) }, since: start)
         if let code = report.code, outcome == "rejected", Self.isLimit(code) { Self.limitRejection(code) }
     }
+
+    /// The handles of the series recorded per request, by their label values: a series is
+    /// looked up in the registry once (which builds its name and takes the registry's lock),
+    /// not per request. Label values are bounded (see above); past `limit` series the cache is
+    /// emptied and fills again.
+    static let handles = MetricHandles(limit: 4_096)
 
     /// A request refused before the pipeline (size, batch, authentication, rate limit).
     func refused(code: String?, tenant slug: String?) {
@@ -100,6 +111,32 @@ struct GatewayMetrics: Sendable {
     static func record(_ timer: Timer, since start: ContinuousClock.Instant) {
         let d = start.duration(to: .now).components
         timer.recordNanoseconds(d.seconds * 1_000_000_000 + d.attoseconds / 1_000_000_000)
+    }
+}
+
+/// Metric handles by their label values (see `GatewayMetrics.handles`).
+final class MetricHandles: Sendable {
+    private let counters: Mutex<[[String]: CoreMetrics.Counter]> = Mutex([:])
+    private let timers: Mutex<[[String]: CoreMetrics.Timer]> = Mutex([:])
+    let limit: Int
+    init(limit: Int) { self.limit = limit }
+
+    func counter(_ labels: [String], _ make: () -> CoreMetrics.Counter) -> CoreMetrics.Counter {
+        Self.handle(counters, labels, limit, make)
+    }
+
+    func timer(_ labels: [String], _ make: () -> CoreMetrics.Timer) -> CoreMetrics.Timer {
+        Self.handle(timers, labels, limit, make)
+    }
+
+    private static func handle<H: Sendable>(_ table: borrowing Mutex<[[String]: H]>, _ labels: [String], _ limit: Int, _ make: () -> H) -> H {
+        if let h = table.withLock({ $0[labels] }) { return h }
+        let h = make()
+        table.withLock { t in
+            if t.count >= limit { t.removeAll(keepingCapacity: true) }
+            t[labels] = h
+        }
+        return h
     }
 }
 

@@ -38,6 +38,7 @@ extension RequestPipeline {
                         case .closed: break
                         case .tooSlow:
                             end.markFellBehind()
+                            gate?.fellBehind()
                             channel.forceLast(ExecutionResult(data: nil, errors: [GraphQLError(
                                 "The subscriber fell \(limit) events behind; the subscription is ended.", code: "SUBSCRIBER_TOO_SLOW")]).jsonBytes)
                         }

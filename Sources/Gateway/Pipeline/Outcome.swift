@@ -1,5 +1,6 @@
 import Foundation
 import GraphQLCore
+import CoreMetrics
 import Synchronization
 
 /// What one request yields: its status and headers, then its payloads in order — one for a
@@ -265,6 +266,16 @@ public final class SubscriptionGate: Sendable {
 
     func started() { live.wrappingAdd(1, ordering: .relaxed) }
     func ended() { live.wrappingSubtract(1, ordering: .relaxed) }
+
+    /// A subscriber fell its buffer behind for longer than its grace and was ended
+    /// (`SUBSCRIBER_TOO_SLOW`): counted here and in `switchyard_subscriptions_too_slow_total`.
+    func fellBehind() {
+        tooSlow.wrappingAdd(1, ordering: .relaxed)
+        Counter(label: "switchyard_subscriptions_too_slow_total").increment()
+    }
+    private let tooSlow = Atomic<Int>(0)
+    /// Subscribers ended for being too slow since the gateway started.
+    public var tooSlowCount: Int { tooSlow.load(ordering: .relaxed) }
 
     /// How to end each live stream (completed normally: clients see `complete`).
     private let finishers = Mutex<(draining: Bool, byID: [UUID: @Sendable () -> Void])>((false, [:]))

@@ -33,6 +33,8 @@ public final class GatewayServer: Sendable {
 
     /// Subscriptions whose source stream runs now (for tests and draining).
     public var liveSubscriptions: Int { runtime.subscriptions.liveCount }
+    /// Subscribers ended because they fell behind (`SUBSCRIBER_TOO_SLOW`).
+    public var tooSlowSubscribers: Int { runtime.subscriptions.tooSlowCount }
 
     /// Refuses a database role that row-level security would not bind: a superuser, a role with
     /// BYPASSRLS, or one that owns the tables (the migrating role, whose maintenance policies see
