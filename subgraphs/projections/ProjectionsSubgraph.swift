@@ -151,6 +151,10 @@ public final class ProjectionRunner: Sendable {
 
     public init(pool: PostgresPool) { self.pool = pool }
 
+    /// The least time between the starts of two catch-ups (what it adds to a projection's lag
+    /// under load, at most).
+    static let spacing = Duration.milliseconds(20)
+
     /// Applies one batch; returns how many events it applied.
     static func applyBatch(_ pool: PostgresPool, limit: Int = 5_000) async throws -> Int {
         try await pool.query("SELECT apply_projections(\(limit)::int) AS n").first?.decode("n", as: Int.self) ?? 0
@@ -186,8 +190,15 @@ public final class ProjectionRunner: Sendable {
             }
             defer { listener.cancel(); ticker.cancel() }
             await self.catchUpLogging()
+            var last = ContinuousClock.now
             for await _ in wake.stream {
                 if Task.isCancelled { break }
+                // At most one catch-up per `spacing`: under a stream of appends each one folds
+                // the events of several (sharing its fixed costs: the checkpoint's lock and
+                // update, the scans' set-up, a round trip); a lone append is applied at once.
+                let next = last.advanced(by: Self.spacing)
+                if next > .now { try? await Task.sleep(until: next, clock: .continuous) }
+                last = .now
                 await self.catchUpLogging()
             }
         }
