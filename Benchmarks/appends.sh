@@ -39,7 +39,7 @@ run() { # label bin
   wrk -t$threads -c"$conns" -d"${duration}s" --latency -s "$tmp/append.lua" http://127.0.0.1:4400/graphql -- "run$round$1" > "$tmp/wrk.out"
   c1=$(ticks "$gw"); p1=$(pg_ticks)
   n=$(awk '/requests in/ {print $1}' "$tmp/wrk.out")
-  grep -q "Non-2xx" "$tmp/wrk.out" && { echo "$1: some appends answered non-2xx" >&2; cat "$tmp/wrk.out" >&2; exit 1; }
+  grep -qE "Non-2xx|Socket errors" "$tmp/wrk.out" && { echo "$1: some appends answered non-2xx or failed on the socket" >&2; cat "$tmp/wrk.out" >&2; exit 1; }
   # Every append must have written its 100 events (an error answer would measure errors).
   grep -q "appends not answered toVersion 100: 0$" "$tmp/wrk.out" || { echo "$1: some appends did not append" >&2; cat "$tmp/wrk.out" >&2; exit 1; }
   printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$round" "$1" \

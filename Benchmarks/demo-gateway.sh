@@ -18,8 +18,14 @@ psql -X -q "${SWITCHYARD_POSTGRES_ADMIN_URL%/postgres}/switchyard" -c "UPDATE te
 sed 's/127.0.0.1:4000/127.0.0.1:4400/' gateway.yaml > "$tmp/demo.yaml"
 
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-# PostgreSQL's CPU: every server process's (the pool's backends live through a run).
-pg_ticks() { local t=0 p x; for p in $(pgrep -x postgres); do x=$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null); t=$(( t + ${x:-0} )); done; echo "$t"; }
+# PostgreSQL's CPU: the processes of this cluster (its postmaster and children; the pool's
+# backends live through a run, a process that ends between the two samples is not counted).
+pg_ticks() {
+  local t=0 p x pm
+  pm=$(head -1 "$SWITCHYARD_PG_DATA/postmaster.pid")
+  for p in "$pm" $(pgrep -P "$pm"); do x=$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null); t=$(( t + ${x:-0} )); done
+  echo "$t"
+}
 hz=$(getconf CLK_TCK)
 
 start_gateway() { # bin

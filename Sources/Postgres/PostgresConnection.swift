@@ -416,13 +416,17 @@ public final class PostgresConnection: @unchecked Sendable {
                         PostgresError(.commitOutcomeUnknown, "the connection was lost while committing: the transaction may or may not have been applied",
                                       serverMessage: e.serverMessage)
                     }
-                    for r in results {
-                        if case .failure(let e as PostgresError) = r, e.code == .connectionClosed { throw unknown(e) }
+                    switch results[0] {
+                    case .failure(let e as PostgresError) where e.code == .connectionClosed:
+                        throw unknown(e)   // lost with the statement and its COMMIT on the way
+                    case .failure(let e):
+                        throw e            // the statement failed: its COMMIT was skipped
+                    case .success(let rows):
+                        if case .failure(let e as PostgresError) = results[1], e.code == .connectionClosed { throw unknown(e) }
+                        _ = try results[1].get()
+                        state.withLock { $0.committed = true }
+                        return rows
                     }
-                    let rows = try results[0].get()
-                    _ = try results[1].get()
-                    state.withLock { $0.committed = true }
-                    return rows
                 }
             } onCancel: {
                 self.cancel(statement: id)

@@ -370,6 +370,29 @@ struct PlatformTests {
         }
     }
 
+    /// An append refused for its expected version inserts nothing and notifies nothing (its
+    /// version check and insert are one statement, whose statement triggers still fire); each
+    /// append that inserts notifies `events_appended` with its newest position.
+    @Test(.timeLimit(.minutes(2))) func onlyAppendsThatInsertNotify() async throws {
+        try await withPlatform { fixture, client, _ in
+            var notes = fixture.owner.listen(["events_appended"], announceSubscriptions: true).makeAsyncIterator()
+            #expect(try await notes.next()?.channel == "", "subscribed")
+            func append(_ expected: Int) async throws -> GatewayResponse {
+                try await client.query(#"mutation { appendEvents(streamId: "quiet", expectedVersion: \#(expected), events: [{type: "Q"}]) { lastPosition } }"#,
+                                       headers: [("x-tenant", "acme")])
+            }
+            let first = try await append(0)
+            let refused = try await append(0)
+            #expect(refused.json?["errors"]?[0]?["extensions"]?["code"]?.stringValue == "CONFLICT", "\(refused.text)")
+            #expect(refused.json?["errors"]?[0]?["extensions"]?["currentVersion"]?.intValue == 1)
+            let second = try await append(1)
+            let positions = [first, second].map { $0.json?["data"]?["appendEvents"]?["lastPosition"]?.intValue.map(String.init) }
+            // The refused append sent nothing between the two.
+            #expect(try await notes.next()?.payload == positions[0])
+            #expect(try await notes.next()?.payload == positions[1])
+        }
+    }
+
     /// 100 appends at once queue for the pool's connections: on a loaded machine the last ones
     /// wait long, so each has two minutes (a hang guard, not a speed check).
     @Test func concurrentAppendsAtOneVersionLetExactlyOneWin() async throws {

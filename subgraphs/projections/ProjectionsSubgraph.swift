@@ -197,7 +197,9 @@ public final class ProjectionRunner: Sendable {
                 // the events of several (sharing its fixed costs: the checkpoint's lock and
                 // update, the scans' set-up, a round trip); a lone append is applied at once.
                 let next = last.advanced(by: Self.spacing)
-                if next > .now { try? await Task.sleep(until: next, clock: .continuous) }
+                if next > .now {
+                    do { try await Task.sleep(until: next, clock: .continuous) } catch { break }   // stopped
+                }
                 last = .now
                 await self.catchUpLogging()
             }

@@ -55,7 +55,7 @@ struct GatewayMetrics: Sendable {
     /// `other`, so that probes and scrapes stay apart from GraphQL traffic).
     static func httpRequest(method: String, path: String, status: Int, since start: ContinuousClock.Instant) {
         let route = ["/graphql", "/health", "/ready", "/metrics"].contains(path) ? path : "other"
-        let timer = handles.timer([method, route, String(status)]) {
+        let timer = handles.timer(["http", method, route, String(status)]) {
             Timer(label: "http_server_request_duration_seconds", dimensions: [("method", method), ("route", route), ("status", String(status))])
         }
         record(timer, since: start)
@@ -66,13 +66,14 @@ struct GatewayMetrics: Sendable {
         let outcome = report.outcome
         let base = [("type", report.type ?? "unknown"), ("name", report.name ?? "unknown"), ("outcome", outcome)] + tenant(slug)
         let code = report.code ?? ""
-        let key = base.map(\.1) + [code]
-        Self.handles.counter(key) { Counter(label: "switchyard_operations_total", dimensions: base + [("code", code)]) }.increment()
+        let key = ["operation"] + base.map(\.1)
+        Self.handles.counter(key + [code]) { Counter(label: "switchyard_operations_total", dimensions: base + [("code", code)]) }.increment()
         Self.record(Self.handles.timer(key) { Timer(label: "switchyard_operation_duration_seconds", dimensions: base) }, since: start)
         if let code = report.code, outcome == "rejected", Self.isLimit(code) { Self.limitRejection(code) }
     }
 
-    /// The handles of the series recorded per request, by their label values: a series is
+    /// The handles of the series recorded per request, by the metric and its label values (the
+    /// first element names the metric: "http", "operation"): a series is
     /// looked up in the registry once (which builds its name and takes the registry's lock),
     /// not per request. Label values are bounded (see above); past `limit` series the cache is
     /// emptied and fills again.
