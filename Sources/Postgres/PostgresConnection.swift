@@ -412,17 +412,13 @@ public final class PostgresConnection: @unchecked Sendable {
                 try await exclusive(id: id) {
                     // No second run after a schema change: the statement may have committed by then.
                     let results = await runStatements([query, "COMMIT"], ids: [id, id], retrying: true, oneSync: true)
-                    func unknown(_ e: PostgresError) -> PostgresError {
-                        PostgresError(.commitOutcomeUnknown, "the connection was lost while committing: the transaction may or may not have been applied",
-                                      serverMessage: e.serverMessage)
-                    }
                     switch results[0] {
                     case .failure(let e as PostgresError) where e.code == .connectionClosed:
-                        throw unknown(e)   // lost with the statement and its COMMIT on the way
+                        throw PostgresError.commitOutcomeUnknown(e)   // lost with the statement and its COMMIT on the way
                     case .failure(let e):
                         throw e            // the statement failed: its COMMIT was skipped
                     case .success(let rows):
-                        if case .failure(let e as PostgresError) = results[1], e.code == .connectionClosed { throw unknown(e) }
+                        if case .failure(let e as PostgresError) = results[1], e.code == .connectionClosed { throw PostgresError.commitOutcomeUnknown(e) }
                         _ = try results[1].get()
                         state.withLock { $0.committed = true }
                         return rows

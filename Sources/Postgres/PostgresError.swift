@@ -39,6 +39,12 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
         return "postgres \(code.rawValue): \(detail)"
     }
 
+    /// The connection was lost (`e`) while a `COMMIT` was in flight.
+    static func commitOutcomeUnknown(_ e: PostgresError) -> PostgresError {
+        PostgresError(.commitOutcomeUnknown, "the connection was lost while committing: the transaction may or may not have been applied",
+                      serverMessage: e.serverMessage)
+    }
+
     /// `23505`: a unique constraint was violated.
     public var isUniqueViolation: Bool { sqlState == "23505" }
 }

@@ -228,13 +228,11 @@ public final class PostgresPool: Sendable {
                 let result = try await body(c)
                 if c.dropUnsent() || c.takeCommitted() { return result }
                 do { try await c.query("COMMIT") } catch let e as PostgresError where e.code == .connectionClosed {
-                    throw PostgresError(.commitOutcomeUnknown, "the connection was lost while committing: the transaction may or may not have been applied",
-                                        serverMessage: e.serverMessage)
+                    throw PostgresError.commitOutcomeUnknown(e)
                 }
                 return result
             } catch {
                 // A failed `queryAndCommit` leaves the transaction aborted, or ended by its COMMIT (then ROLLBACK only warns).
-                _ = c.takeCommitted()
                 if !c.dropUnsent() { _ = try? await c.query("ROLLBACK") }
                 throw error
             }
