@@ -4,9 +4,9 @@
 #   Benchmarks/appends.sh OLD_BIN NEW_BIN [seconds=8] [rounds=4] [literals|variables] [connections=50]
 # `literals` sends the events inside the document (a new document per request, as
 # gateway-bench.sh does); `variables` sends one document with the stream id and the events as
-# variables (what a client library sends). The events table grows by ~100,000 rows a second
-# while this runs, and appends slow down as it does: rounds alternate the order (OLD NEW, then NEW
-# OLD) so that the growth weighs on both alike. Per run: appends/s, p50, p99, the gateway's and
+# variables (what a client library sends). Every run starts on a fresh database holding the demo
+# data only (`fresh_database`, Benchmarks/demo-gateway.sh: appends slow down as the events table
+# grows); rounds alternate the order (OLD NEW, then NEW OLD). Per run: appends/s, p50, p99, the gateway's and
 # PostgreSQL's CPU per append (utime+stime from /proc/PID/stat over the load, PostgreSQL's summed
 # over its processes). Ends with the medians per binary.
 set -euo pipefail
@@ -23,6 +23,7 @@ threads=2; [ "$conns" -lt 2 ] && threads=1
 write_append_lua "$tmp/append.lua" "$form"
 
 run() { # label bin
+  fresh_database
   start_gateway "$2"
   # An append in the same form must answer its version (a wrong body would measure errors).
   local one

@@ -1,6 +1,7 @@
 # Sourced by the side-by-side benchmarks on the demo data (platform-cpu.sh, query-cpu.sh, appends.sh,
 # profile-platform.sh), from the repository's root with OLD_BIN and NEW_BIN as "$old_bin" and "$new_bin": checks them,
-# starts PostgreSQL and Redis (scripts/services), migrates and seeds the demo data with OLD_BIN,
+# starts PostgreSQL and Redis (scripts/services), migrates and seeds the demo data with OLD_BIN into a
+# fresh database of the benchmarks' own (`fresh_database`, below),
 # raises the tenants' quotas so that rate limiting stays in the path without limiting, and writes
 # the repository's gateway.yaml on :4400 to "$tmp/demo.yaml". `start_gateway BIN` serves it
 # (its pid in "$gw") once ready; the gateway and "$tmp" go when the script exits.
@@ -13,8 +14,22 @@ gw=""
 cleanup() { [ -n "$gw" ] && kill "$gw" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT INT TERM
 
-"$old_bin" db migrate >/dev/null && "$old_bin" db seed >/dev/null
-psql -X -q "${SWITCHYARD_POSTGRES_ADMIN_URL%/postgres}/switchyard" -c "UPDATE tenants SET requests_per_minute = 100000000" >/dev/null
+# The benchmarks run on a database of their own, `switchyard_bench`, made afresh from the demo data
+# (`fresh_database`, which the scripts call again before each run whose result the data's size would
+# move, such as appends): a figure then does not depend on how many runs came before it (the demo
+# database of `scripts/services` keeps what every earlier run appended — millions of events after a
+# few sessions — and inserts into its indexes cost more as they grow).
+bench_db=switchyard_bench
+bench_admin_url="${SWITCHYARD_POSTGRES_ADMIN_URL%/postgres}/$bench_db"
+export SWITCHYARD_POSTGRES_URL="${SWITCHYARD_POSTGRES_URL%/*}/$bench_db"
+export SWITCHYARD_POSTGRES_OWNER_URL="${SWITCHYARD_POSTGRES_OWNER_URL%/*}/$bench_db"
+fresh_database() {
+  psql -X -q "$SWITCHYARD_POSTGRES_ADMIN_URL" -c "DROP DATABASE IF EXISTS $bench_db WITH (FORCE)" \
+    -c "CREATE DATABASE $bench_db OWNER switchyard_owner" >/dev/null
+  "$old_bin" db migrate >/dev/null && "$old_bin" db seed >/dev/null
+  psql -X -q "$bench_admin_url" -c "UPDATE tenants SET requests_per_minute = 100000000" >/dev/null
+}
+fresh_database
 sed 's/127.0.0.1:4000/127.0.0.1:4400/' gateway.yaml > "$tmp/demo.yaml"
 
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }

@@ -97,10 +97,17 @@ fi
 [ "$part" = all ] || [ "$part" = platform ] || exit 0
 echo
 echo "## TenantOverview over the five platform subgraphs ($duration s, 50 connections)"
+# A database of the benchmarks' own made afresh from the demo data (as Benchmarks/demo-gateway.sh
+# does), so that the figures do not depend on what earlier runs appended.
+bench_url="${SWITCHYARD_POSTGRES_ADMIN_URL%/postgres}/switchyard_bench"
+export SWITCHYARD_POSTGRES_URL="${SWITCHYARD_POSTGRES_URL%/*}/switchyard_bench"
+export SWITCHYARD_POSTGRES_OWNER_URL="${SWITCHYARD_POSTGRES_OWNER_URL%/*}/switchyard_bench"
+psql -X -q "$SWITCHYARD_POSTGRES_ADMIN_URL" -c "DROP DATABASE IF EXISTS switchyard_bench WITH (FORCE)" \
+  -c "CREATE DATABASE switchyard_bench OWNER switchyard_owner" >/dev/null
 "$bin" db migrate >/dev/null && "$bin" db seed >/dev/null
 # Rate limiting stays in the request path, with quotas the load does not reach.
-psql -X -q "${SWITCHYARD_POSTGRES_ADMIN_URL%/postgres}/switchyard" -c "UPDATE tenants SET requests_per_minute = 100000000" >/dev/null
-psql -X -q "${SWITCHYARD_POSTGRES_ADMIN_URL%/postgres}/switchyard" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
+psql -X -q "$bench_url" -c "UPDATE tenants SET requests_per_minute = 100000000" >/dev/null
+psql -X -q "$bench_url" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
 # The ceiling: PostgreSQL's own select-only benchmark on the same server, just before the load
 # (its own database; simple and prepared protocol; same connections and threads as wrk).
 admin="${SWITCHYARD_POSTGRES_ADMIN_URL%/postgres}"
@@ -123,10 +130,10 @@ q = """query TenantOverview($slug: String!) { tenant(slug: $slug) { name plan qu
 json.dump({"query": q, "variables": {"slug": "acme"}}, open(sys.argv[1], "w"))
 PY
 curl -s http://127.0.0.1:4400/graphql -H 'content-type: application/json' -H 'x-tenant: acme' --data @"$tmp/overview.json" | python3 -c "import json,sys; d=json.load(sys.stdin); assert 'errors' not in d and len(d['data']['tenant']['agents'])==20, d"
-psql -X -q "${SWITCHYARD_POSTGRES_ADMIN_URL%/postgres}/switchyard" -c "SELECT pg_stat_statements_reset()" >/dev/null
+psql -X -q "$bench_url" -c "SELECT pg_stat_statements_reset()" >/dev/null
 lua=$(lua_post "$tmp/overview.json" acme)
 run_wrk http://127.0.0.1:4400/graphql "$lua"
-stmts=$(psql -X -tA "${SWITCHYARD_POSTGRES_ADMIN_URL%/postgres}/switchyard" -c "SELECT sum(calls) FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query NOT ILIKE '%pg_stat_statements%'")
+stmts=$(psql -X -tA "$bench_url" -c "SELECT sum(calls) FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query NOT ILIKE '%pg_stat_statements%'")
 echo "- $RPS requests/s, p50 $P50, p99 $P99 (${REQS} requests${NON2XX:+, $NON2XX non-2xx})"
 awk -v s="$stmts" -v n="$REQS" -v r="$RPS" -v t="$pg_simple" 'BEGIN {
   printf "- SQL statements per request: %.1f (BEGIN, set_config and COMMIT included); requests/s × statements ÷ pgbench simple TPS = %.2f\n", s / n, r * s / n / t }'
