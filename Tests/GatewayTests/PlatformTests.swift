@@ -223,6 +223,49 @@ struct PlatformTests {
         }
     }
 
+    /// PostgreSQL keeps a plan for each statement of the platform's reads and appends (a
+    /// connection's prepared statement moves to its generic plan after its first executions)
+    /// whatever the length of the lists they carry: a read of one agent's history or of one
+    /// tenant's usage, or an append of two events, is not planned again on every request (the
+    /// two reads were, before their lists went through a sub-select).
+    /// Counted by `pg_stat_statements` (`plans` beside `calls`) in this test's database.
+    @Test func statementsKeepTheirPlansWhateverTheLengthOfTheirLists() async throws {
+        let fixture = try await PlatformFixture.make()
+        do {
+            _ = try await psql(fixture.db.adminURL, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+            _ = try await psql(TestEnvironment.adminURL, "ALTER DATABASE \(fixture.db.name) SET pg_stat_statements.track_planning = on")
+            try await withConfiguredGateway(fixture.config) { client, _ in
+                let acme = [("x-tenant", "acme")]
+                let rounds = 40
+                for i in 0..<rounds {
+                    for agents in [1, 3] {
+                        let r = try await client.query(tenantOverview, variables: #"{"slug":"acme","agents":\#(agents)}"#, headers: acme)
+                        #expect(r.json?["data"]?["tenant"]?["agents"]?.arrayValue?.count == agents, "\(r.text.prefix(300))")
+                    }
+                    let a = try await client.query(#"mutation { appendEvents(streamId: "plans-\#(i)", expectedVersion: 0, events: [{type: "A"}, {type: "B"}]) { toVersion } }"#, headers: acme)
+                    #expect(a.json?["data"]?["appendEvents"]?["toVersion"] == 2, "\(a.text.prefix(300))")
+                }
+                // Every statement the app role ran at least once per round, with how often it was planned.
+                let counts = try await psql(fixture.db.adminURL, """
+                    SELECT calls || ' ' || plans || ' ' || left(regexp_replace(query, '\\s+', ' ', 'g'), 600) FROM pg_stat_statements
+                    WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+                      AND userid = 'switchyard_app'::regrole AND calls >= \(rounds) AND query NOT ILIKE 'COMMIT%'
+                    """).split(separator: "\n").map { $0.split(separator: " ", maxSplits: 2).map(String.init) }
+                #expect(counts.contains { $0.count == 3 && $0[2].contains("unnest") && $0[2].contains("tenant_usage") }, "the usage read is counted: \(counts)")
+                #expect(counts.contains { $0.count == 3 && $0[2].contains("stream_version DESC") }, "the history read is counted: \(counts)")
+                #expect(counts.contains { $0.count == 3 && $0[2].contains("INSERT INTO events") }, "the append is counted: \(counts)")
+                for c in counts where c.count == 3 {
+                    // A handful of plans per connection before the generic one; one per execution otherwise.
+                    #expect((Int(c[1]) ?? .max) * 2 <= (Int(c[0]) ?? 0), "planned \(c[1]) times in \(c[0]) executions: \(c[2])")
+                }
+            }
+        } catch {
+            await fixture.destroy()
+            throw error
+        }
+        await fixture.destroy()
+    }
+
     /// Every list of the five subgraphs has a size for cost analysis: nested lineage (100 each,
     /// the resolver's cap too) and event pages sized by their `first` are refused by the default
     /// ceiling before any subgraph runs; within bounds they answer.

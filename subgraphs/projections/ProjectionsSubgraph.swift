@@ -115,13 +115,15 @@ public enum ProjectionsSubgraph {
         s.entity("Tenant") { reps, ctx in
             let ids = reps.compactMap { $0["id"]?.stringValue.flatMap(PostgresUUID.parse) }
             // One statement for the batch: the projected usage and the last day's events (summed
-            // from the per-minute counts the projection keeps, to the minute).
+            // from the per-minute counts the projection keeps, to the minute). The ids are read
+            // through a sub-select so that PostgreSQL keeps one plan for the statement (see
+            // `EventsSubgraph`'s history).
             let rows = try await ctx.db { c in
                 try await c.query("""
                     SELECT t.id AS tenant_id, coalesce(u.active_agents, 0)::int8 AS active_agents, coalesce(u.total_events, 0)::int8 AS total_events,
                            (SELECT coalesce(sum(m.n), 0) FROM tenant_event_minutes m
                              WHERE m.tenant_id = t.id AND m.minute >= date_trunc('minute', now() - interval '24 hours'))::int8 AS n
-                    FROM unnest(\(ids)::uuid[]) AS t(id) LEFT JOIN tenant_usage u ON u.tenant_id = t.id
+                    FROM unnest((SELECT \(ids)::uuid[])) AS t(id) LEFT JOIN tenant_usage u ON u.tenant_id = t.id
                     """)
             }
             var byID: [String: Usage] = [:]
