@@ -2,6 +2,8 @@
 # Two gateway binaries side by side on event appends (`appendEvents`, 100 events per request, a
 # fresh stream each, tenant globex) over the demo data:
 #   Benchmarks/appends.sh OLD_BIN NEW_BIN [seconds=8] [rounds=4] [literals|variables] [connections=50]
+# OLD_SCHEMA=DIR / NEW_SCHEMA=DIR: each binary's runs on the migrations of its own commit (default
+# Schema/postgres for both; an older commit's: `git archive COMMIT Schema/postgres | tar -x -C DIR`).
 # `literals` sends the events inside the document (a new document per request, as
 # gateway-bench.sh does); `variables` sends one document with the stream id and the events as
 # variables (what a client library sends). Every run starts on a fresh database holding the demo
@@ -18,12 +20,13 @@ old_bin="$(abs "$1")"; new_bin="$(abs "$2")"
 duration="${3:-8}"; rounds="${4:-4}"; form="${5:-literals}"; conns="${6:-50}"
 [ "$form" = literals ] || [ "$form" = variables ] || { sed -n '4p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 threads=2; [ "$conns" -lt 2 ] && threads=1
+old_schema="${OLD_SCHEMA:-Schema/postgres}"; new_schema="${NEW_SCHEMA:-Schema/postgres}"
 . Benchmarks/demo-gateway.sh
 
 write_append_lua "$tmp/append.lua" "$form"
 
-run() { # label bin
-  fresh_database
+run() { # label bin schema
+  fresh_database "$2" "$3"
   start_gateway "$2"
   # An append in the same form must answer its version (a wrong body would measure errors).
   local one
@@ -53,7 +56,8 @@ run() { # label bin
 echo "| round | binary | appends/s ($form) | p50 | p99 | gateway CPU µs/append | PostgreSQL CPU µs/append |"
 echo "|---|---|--:|--:|--:|--:|--:|"
 for round in $(seq 1 "$rounds"); do
-  if [ $((round % 2)) = 1 ]; then run OLD "$old_bin"; run NEW "$new_bin"; else run NEW "$new_bin"; run OLD "$old_bin"; fi
+  if [ $((round % 2)) = 1 ]; then run OLD "$old_bin" "$old_schema"; run NEW "$new_bin" "$new_schema"
+  else run NEW "$new_bin" "$new_schema"; run OLD "$old_bin" "$old_schema"; fi
 done
 for label in OLD NEW; do
   cpu=$(awk -F'|' -v l=" $label " '$3 == l {print $7 + 0}' "$tmp/rows" | sort -n | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}')

@@ -23,10 +23,15 @@ bench_db=switchyard_bench
 bench_admin_url="${SWITCHYARD_POSTGRES_ADMIN_URL%/postgres}/$bench_db"
 export SWITCHYARD_POSTGRES_URL="${SWITCHYARD_POSTGRES_URL%/*}/$bench_db"
 export SWITCHYARD_POSTGRES_OWNER_URL="${SWITCHYARD_POSTGRES_OWNER_URL%/*}/$bench_db"
+# `fresh_database [BIN] [SCHEMA_DIR]` migrates with BIN (default OLD_BIN) from SCHEMA_DIR (default
+# Schema/postgres): a run of an older build on the schema of its own commit passes that commit's
+# folder (`git archive COMMIT Schema/postgres | tar -x -C DIR`), so that a change made in the
+# schema is measured on its side only.
 fresh_database() {
+  local bin="${1:-$old_bin}" schema="${2:-Schema/postgres}"
   psql -X -q "$SWITCHYARD_POSTGRES_ADMIN_URL" -c "DROP DATABASE IF EXISTS $bench_db WITH (FORCE)" \
     -c "CREATE DATABASE $bench_db OWNER switchyard_owner" >/dev/null
-  "$old_bin" db migrate >/dev/null && "$old_bin" db seed >/dev/null
+  "$bin" db migrate --migrations "$schema" >/dev/null && "$bin" db seed >/dev/null
   psql -X -q "$bench_admin_url" -c "UPDATE tenants SET requests_per_minute = 100000000" >/dev/null
 }
 fresh_database

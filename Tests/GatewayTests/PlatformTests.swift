@@ -352,11 +352,13 @@ struct PlatformTests {
                 }
             }
             // One append waits for the lock in the database (a pool of 3 lets one write hold a
-            // connection), three wait in the gateway's line.
+            // connection), three wait in the gateway's line. (Appends wait in shared mode; the
+            // projection runner waits too, for the horizon, in exclusive mode.)
             func waitingInDatabase() async throws -> Int {
                 try await fixture.owner.query("""
                     SELECT count(*)::int8 AS n FROM pg_locks
-                    WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                    WHERE locktype = 'advisory' AND NOT granted AND mode = 'ShareLock'
+                      AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
                     """).first?.decode("n", as: Int.self) ?? 0
             }
             // Released whatever happens below (the appends would otherwise wait for ever).

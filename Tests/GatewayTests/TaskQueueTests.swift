@@ -1,6 +1,8 @@
 import Foundation
+import Synchronization
 import Gateway
 import GraphQLCore
+import Postgres
 import Testing
 import TestSupport
 
@@ -151,6 +153,77 @@ struct TaskQueueTests {
         }
     }
 
+    /// Appends run side by side, so one may commit after another that drew later positions.
+    /// Held open here (a transaction of the app role's that inserted an event and has not ended),
+    /// such an append is not skipped by anything that follows positions: a page of
+    /// `events(after:)` waits for it rather than answering the later event alone, the live feed
+    /// delivers both in order, and the projections count both. (Reading past the first position
+    /// still in flight, each would have moved on past it for good.)
+    @Test(.timeLimit(.minutes(2))) func anAppendStillInFlightIsNotSkippedByWhatFollowsPositions() async throws {
+        try await withPlatform { fixture, client, server in
+            let acme = [("x-tenant", "acme")]
+            let tenant = try await fixture.owner.query("SELECT id FROM tenants WHERE slug = 'acme'").first!.decode("id", as: UUID.self)
+            let agent = try await fixture.owner.withTenant(PostgresUUID.text(tenant)) {
+                try await $0.query("SELECT id FROM agents ORDER BY id LIMIT 1").first!.decode("id", as: UUID.self)
+            }
+            func completed() async throws -> Int {
+                try await fixture.owner.query("SELECT coalesce(sum(tasks_completed), 0)::int8 AS n FROM agent_stats WHERE agent_id = \(agent)").first!.decode("n")
+            }
+            let subscriber = try Self.gql(client, #"subscription { events { streamId type } }"#, tenant: "acme")
+            defer { subscriber.stop() }
+            try await Self.waitForSubscriptions(1) { server.liveSubscriptions }
+            // Wait for the projections to have caught up with the seed, then count.
+            var before = try await completed()
+            for _ in 0..<40 { try await Task.sleep(for: .milliseconds(25)); before = try await completed() }
+
+            // The append held open: it drew its position first.
+            let app = PostgresPool(configuration: .init(url: fixture.db.appURL, minConnections: 0, maxConnections: 1))
+            defer { app.close() }
+            let held = try await app.checkOut()
+            let data = #"{"agentId": "\#(PostgresUUID.text(agent))"}"#
+            try await held.query("BEGIN")
+            try await held.query("SELECT set_config('app.tenant_id', \(PostgresUUID.text(tenant)), true)")
+            let first = try await held.query("""
+                INSERT INTO events (tenant_id, event_id, stream_id, stream_version, type, data)
+                VALUES (\(tenant), \(UUID()), 'inflight-a', 1, 'TaskCompleted', \(data)::jsonb) RETURNING global_position
+                """).first!.decode("global_position", as: Int.self)
+            // A later append through the gateway commits meanwhile (it does not wait for the first).
+            let later = try await client.query(#"mutation($d: String!) { appendEvents(streamId: "inflight-b", expectedVersion: 0, events: [{type: "TaskCompleted", data: $d}]) { lastPosition } }"#,
+                                               variables: #"{"d": \#(JSON.string(data).text)}"#, headers: acme)
+            let second = try #require(Self.data(later, "appendEvents")?["lastPosition"]?.intValue, "\(later.text)")
+            #expect(second > first)
+
+            // A page after the position before both, asked while the first is in flight.
+            let page = Task {
+                try await client.query("{ events(after: \(first - 1), first: 10) { events { streamId position } } }", headers: acme)
+            }
+            // It waits for the horizon (so do the live feed's read and the projections), or — if
+            // it did not wait — answers: either way, then the held append commits.
+            func waitingAppSessions() async throws -> Int {
+                try await fixture.owner.query("""
+                    SELECT count(*)::int8 AS n FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                    WHERE l.locktype = 'advisory' AND NOT l.granted AND a.usename = 'switchyard_app'
+                      AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                    """).first!.decode("n")
+            }
+            let answered = AnsweredFlag()
+            let watch = Task { _ = try? await page.value; answered.set() }
+            while try await waitingAppSessions() < 2, !answered.isSet { try await Task.sleep(for: .milliseconds(10)) }
+            try await held.query("COMMIT")
+            await app.checkIn(held)
+            _ = await watch.value
+
+            let events = try await page.value.json?["data"]?["events"]?["events"]?.arrayValue ?? []
+            let streams = events.compactMap { $0["streamId"]?.stringValue }.filter { $0.hasPrefix("inflight-") }
+            #expect(streams == ["inflight-a", "inflight-b"], "the page after \(first - 1): \(events)")
+            let lines = try await subscriber.lines(2) { $0.hasPrefix("{") }
+            #expect(lines == [#"{"events":{"streamId":"inflight-a","type":"TaskCompleted"}}"#, #"{"events":{"streamId":"inflight-b","type":"TaskCompleted"}}"#])
+            var after = try await completed()
+            for _ in 0..<400 where after < before + 2 { try await Task.sleep(for: .milliseconds(25)); after = try await completed() }
+            #expect(after == before + 2, "the projection counted both appends")
+        }
+    }
+
     /// SIGTERM: readiness goes off, every subscription completes (its client sees `complete`),
     /// requests in flight finish, and the process exits 0.
     @Test(.timeLimit(.minutes(2))) func sigtermCompletesEveryStreamAndExitsCleanly() async throws {
@@ -252,4 +325,11 @@ struct TaskQueueTests {
             }
         }
     }
+}
+
+/// Set once, read from any task.
+final class AnsweredFlag: Sendable {
+    private let flag = Mutex(false)
+    func set() { flag.withLock { $0 = true } }
+    var isSet: Bool { flag.withLock { $0 } }
 }

@@ -222,8 +222,8 @@ public enum AgentsSubgraph {
         return id
     }
 
-    /// Takes the event store's append lock (the one every insert into events takes, held to the
-    /// end of the transaction). A mutation that appends takes it first, before any row lock:
+    /// Takes the event store's append lock exclusively (every insert into events takes it in
+    /// shared mode), held to the end of the transaction. A mutation that appends takes it first, before any row lock:
     /// concurrent mutations of one agent then wait in line instead of computing the same next
     /// version, and no two transactions can each hold what the other waits for.
     static func lockAppends(_ c: PostgresConnection) async throws {

@@ -133,10 +133,14 @@ public enum EventsSubgraph {
                 if a.string("since") != nil && since == nil || a.string("until") != nil && until == nil {
                     throw GraphQLError("since and until are ISO 8601 times.", code: "BAD_USER_INPUT")
                 }
-                let rows = try await ctx.db {
-                    try await $0.query("""
+                // Up to the store's horizon: appends run side by side, and an append in flight
+                // may hold a position below one already committed (a page ending past it would
+                // make the next page skip it).
+                let rows = try await ctx.ownReadCommitted { c in
+                    let horizon: Int = try await c.query("SELECT events_horizon() AS h").first!.decode("h")
+                    return try await c.query("""
                         SELECT \(unsafeRaw: columns) FROM events
-                        WHERE global_position > \(after) AND (\(type) = '' OR type = \(type))
+                        WHERE global_position > \(after) AND global_position <= \(horizon) AND (\(type) = '' OR type = \(type))
                           AND (\(since)::timestamptz IS NULL OR occurred_at >= \(since)) AND (\(until)::timestamptz IS NULL OR occurred_at < \(until))
                         ORDER BY global_position LIMIT \(first + 1)
                         """)

@@ -3,15 +3,14 @@ import Synchronization
 /// Where writes to the event store wait their turn: in the gateway, not on a database
 /// connection.
 ///
-/// Every insert into `events` takes the event store's append lock (so positions become visible
-/// in order), and holds it to its commit: appends run one at a time in the database whatever
-/// happens here. A write that waited for the lock on a pooled connection kept that connection
-/// idle for the whole wait, so under an append load every connection of the pool sat waiting for
-/// the lock and reads (a projection's position, a TenantOverview) queued behind the appends for
-/// a connection. Writes that take the lock now wait here first: at most `width` hold a
-/// connection at a time (one holding the lock, the next one ready to take it when it commits),
-/// the others wait without one, in the order they came, and a waiter whose request is cancelled
-/// leaves the line.
+/// Every insert into `events` takes the event store's append lock, in shared mode (appends run
+/// side by side; a reader that follows positions takes it exclusively for a moment to find the
+/// horizon below which every position is final). A write that waited in the database on a
+/// pooled connection kept that connection for the whole wait, so under an append load every
+/// connection of the pool sat waiting and reads (a projection's position, a TenantOverview)
+/// queued behind the appends for a connection. Writes now wait here first: at most `width` hold
+/// a connection at a time, the others wait without one, in the order they came, and a waiter
+/// whose request is cancelled leaves the line.
 ///
 /// One line per database (the gateway keeps one beside each platform pool).
 public final class AppendLine: Sendable {

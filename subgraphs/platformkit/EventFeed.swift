@@ -8,8 +8,10 @@ import Synchronization
 /// that has subscribers, read **under that tenant** (row-level security decides what a tenant
 /// sees; nothing is filtered from a notification's payload), then fanned out in memory.
 ///
-/// Appends are serialised by the store (`events_serialize`), so positions commit in order and
-/// reading "after the last position seen" misses nothing. Each subscriber gets the events
+/// Appends run side by side, so an append may commit after one that drew later positions: each
+/// read goes only up to the store's horizon (`events_horizon()`, below which every position is
+/// final, read in a statement before it), so reading "after the last position seen" misses
+/// nothing. Each subscriber gets the events
 /// appended after it subscribed, in order, through a bounded buffer: one that falls more than
 /// `bufferLimit` events behind is ended with `FellBehind`, and never slows the others.
 public final class EventFeed: Sendable {
@@ -70,7 +72,7 @@ public final class EventFeed: Sendable {
     /// stream (or cancelling its consumer) unsubscribes.
     public func subscribe(tenant: UUID, filter: @escaping @Sendable (Event) -> Bool) async throws -> AsyncThrowingStream<Event, any Error> {
         let head: Int = try await pool.withTenant(PostgresUUID.text(tenant)) { c in
-            try await c.query("SELECT coalesce(max(global_position), 0)::int8 AS p FROM events").first!.decode("p")
+            try await c.query("SELECT events_horizon() AS p").first!.decode("p")
         }
         let id = TimeOrderedUUID.make()
         let (stream, continuation) = AsyncThrowingStream<Event, any Error>.makeStream(bufferingPolicy: .bufferingOldest(Self.bufferLimit + 1))
@@ -153,8 +155,9 @@ public final class EventFeed: Sendable {
             let rows: PostgresRows
             do {
                 rows = try await pool.withTenant(PostgresUUID.text(tenant)) { c in
-                    try await c.query("""
-                        SELECT \(unsafeRaw: Self.columns) FROM events WHERE global_position > \(cursor)
+                    let horizon: Int = try await c.query("SELECT events_horizon() AS h").first!.decode("h")
+                    return try await c.query("""
+                        SELECT \(unsafeRaw: Self.columns) FROM events WHERE global_position > \(cursor) AND global_position <= \(horizon)
                         ORDER BY global_position LIMIT 500
                         """)
                 }

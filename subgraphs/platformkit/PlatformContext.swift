@@ -127,6 +127,14 @@ public struct PlatformContext: Sendable {
         return try await directory.id(for: slug)
     }
 
+    /// Runs `body` in a READ COMMITTED transaction of its own, scoped to the request's tenant, even
+    /// when the request's reads share one transaction: for reads that follow event positions,
+    /// which read `events_horizon()` in a statement before theirs (the shared transaction's
+    /// snapshot is taken at its first statement, before any horizon could be read).
+    public func ownReadCommitted<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await ownTransaction(body)
+    }
+
     /// Runs `body` in a transaction scoped to the request's tenant (row-level security applies).
     /// Without a tenant the transaction sets none, so tenant tables look empty.
     public func db<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {

@@ -36,12 +36,13 @@ enum PlatformModules {
         /// transaction's connection never waits on the request pool for a second one (under a
         /// full pool, every request would wait for the others).
         let lookupPool: PostgresPool
-        /// Event store writes wait here for their turn rather than on a pooled connection: two
-        /// at a time hold one (the lock's holder and the next), never more than half the pool.
+        /// Event store writes wait here for their turn rather than on a pooled connection: four
+        /// at a time hold one (appends run side by side in the database; more than the two cores
+        /// can insert at once would only wait there), never more than half the pool.
         let appendLine: AppendLine
         private let work = Mutex<[String: any BackgroundWork]>([:])
         init(pool: PostgresPool) {
-            appendLine = AppendLine(width: min(2, pool.configuration.maxConnections / 2))
+            appendLine = AppendLine(width: min(4, pool.configuration.maxConnections / 2))
             // At least the pool's default wait: one lookup per slug is under way at a time, so a
             // wait here is for the other tenants' lookups, never for a request pool's reads.
             lookupPool = PostgresPool(configuration: .init(url: pool.configuration.url, minConnections: 0, maxConnections: 2,
