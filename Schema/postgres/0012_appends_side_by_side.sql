@@ -5,7 +5,9 @@
 -- positions ("everything after N") reads only up to a horizon below which every position is
 -- final: events_horizon() takes the lock exclusively (no append is then between drawing a
 -- position and ending), reads the newest position and lets go. The statement that reads must
--- take its snapshot after the horizon was read: READ COMMITTED, in a statement after it.
+-- take its snapshot after the horizon was read: READ COMMITTED, in a statement after it. While a
+-- horizon waits for the appends in flight, new appends wait behind it: readers ask for one only
+-- when something was committed past where they are.
 CREATE OR REPLACE FUNCTION lock_events_append() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM pg_advisory_xact_lock_shared(7242002);
@@ -20,14 +22,14 @@ BEGIN
     -- A snapshot taken before the lock would not see appends that ended while it waited.
     RAISE EXCEPTION 'events_horizon() reads in READ COMMITTED only (here: %)', current_setting('transaction_isolation');
   END IF;
-  PERFORM pg_advisory_lock(7242002);
+  -- The lock is taken in a block that is always rolled back, so it goes with the block however
+  -- the block ends (a session lock could outlive a cancel that struck between taking and freeing it).
   BEGIN
+    PERFORM pg_advisory_xact_lock(7242002);
     SELECT coalesce(max(global_position), 0) INTO h FROM events;
-  EXCEPTION WHEN others OR query_canceled THEN
-    PERFORM pg_advisory_unlock(7242002);
-    RAISE;
+    RAISE SQLSTATE 'SYHZN';
+  EXCEPTION WHEN SQLSTATE 'SYHZN' THEN NULL;
   END;
-  PERFORM pg_advisory_unlock(7242002);
   RETURN h;
 END $$;
 
@@ -38,6 +40,9 @@ DECLARE cp bigint; hz bigint; top bigint; n bigint; ev record;
 BEGIN
   PERFORM 1 FROM projection_checkpoints WHERE name IN ('agent_stats', 'tenant_usage') FOR UPDATE;
   SELECT min(position) INTO cp FROM projection_checkpoints WHERE name IN ('agent_stats', 'tenant_usage');
+  -- Nothing committed past the checkpoint: nothing to fold, and no horizon to wait for (every
+  -- position up to the checkpoint is final already).
+  IF (SELECT coalesce(max(global_position), 0) FROM events) <= cp THEN RETURN 0; END IF;
   hz := events_horizon();
   SELECT max(global_position), count(*) INTO top, n
     FROM (SELECT global_position FROM events WHERE global_position > cp AND global_position <= hz

@@ -18,7 +18,7 @@ public struct PostgresRows: Sendable, Sequence {
     /// Rows touched by an INSERT/UPDATE/DELETE (`PQcmdTuples`), 0 otherwise.
     public let affectedRows: Int
 
-    static let empty = PostgresRows(columns: [], result: nil, count: 0, affectedRows: 0)
+    public static let empty = PostgresRows(columns: [], result: nil, count: 0, affectedRows: 0)
 
     public var isEmpty: Bool { count == 0 }
     public subscript(index: Int) -> PostgresRow {

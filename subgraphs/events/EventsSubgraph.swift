@@ -137,7 +137,8 @@ public enum EventsSubgraph {
                 // may hold a position below one already committed (a page ending past it would
                 // make the next page skip it).
                 let rows = try await ctx.ownReadCommitted { c in
-                    let horizon: Int = try await c.query("SELECT events_horizon() AS h").first!.decode("h")
+                    let horizon = try await EventFeed.horizon(c, after: after)
+                    if horizon <= after { return PostgresRows.empty }
                     return try await c.query("""
                         SELECT \(unsafeRaw: columns) FROM events
                         WHERE global_position > \(after) AND global_position <= \(horizon) AND (\(type) = '' OR type = \(type))

@@ -145,6 +145,17 @@ public final class EventFeed: Sendable {
 
     private let reading = Mutex<Set<UUID>>([])
 
+    /// The store's horizon for a reader at `after` (READ COMMITTED; read before the statement that
+    /// reads up to it), or `after` itself when nothing the reader can see was committed past it:
+    /// a horizon waits for the appends in flight and holds new ones back meanwhile, so it is
+    /// asked for only when there is something to read (an append still in flight notifies when
+    /// it commits).
+    public static func horizon(_ c: PostgresConnection, after: Int) async throws -> Int {
+        try await c.query("""
+            SELECT CASE WHEN (SELECT coalesce(max(global_position), 0) FROM events) > \(after) THEN events_horizon() ELSE \(after) END::int8 AS h
+            """).first!.decode("h")
+    }
+
     /// One tenant's new events, in pages, under its own tenant scope; then delivered.
     private func read(_ tenant: UUID) async {
         // One reader per tenant at a time (a wake during a read is covered by the next read).
@@ -155,7 +166,8 @@ public final class EventFeed: Sendable {
             let rows: PostgresRows
             do {
                 rows = try await pool.withTenant(PostgresUUID.text(tenant)) { c in
-                    let horizon: Int = try await c.query("SELECT events_horizon() AS h").first!.decode("h")
+                    let horizon = try await Self.horizon(c, after: cursor)
+                    if horizon <= cursor { return PostgresRows.empty }
                     return try await c.query("""
                         SELECT \(unsafeRaw: Self.columns) FROM events WHERE global_position > \(cursor) AND global_position <= \(horizon)
                         ORDER BY global_position LIMIT 500

@@ -104,10 +104,16 @@ public struct PlatformContext: Sendable {
     private let shared = SharedConnection()
     /// Where this database's event store writes wait their turn (nil: they go straight to the pool).
     public let appendLine: AppendLine?
+    /// Where reads in a transaction of their own go (`ownReadCommitted`; nil: the request pool): a
+    /// pool apart, because the request may hold a connection of the request pool for its shared
+    /// read transaction meanwhile, and a second one from the same pool could wait for ever.
+    public let readPool: PostgresPool?
 
-    public init(pool: PostgresPool, redis: RedisClient?, directory: TenantDirectory, headers: [(String, String)], appendLine: AppendLine? = nil) {
+    public init(pool: PostgresPool, redis: RedisClient?, directory: TenantDirectory, headers: [(String, String)], appendLine: AppendLine? = nil,
+                readPool: PostgresPool? = nil) {
         self.pool = pool
         self.appendLine = appendLine
+        self.readPool = readPool
         self.redis = redis
         self.directory = directory
         self.tenantSlug = headers.first { $0.0.lowercased() == "x-tenant" }?.1
@@ -132,7 +138,9 @@ public struct PlatformContext: Sendable {
     /// which read `events_horizon()` in a statement before theirs (the shared transaction's
     /// snapshot is taken at its first statement, before any horizon could be read).
     public func ownReadCommitted<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        try await ownTransaction(body)
+        let reads = readPool ?? pool
+        if let id = try await tenantID() { return try await reads.withTenant(PostgresUUID.text(id), body) }
+        return try await reads.transaction(body)
     }
 
     /// Runs `body` in a transaction scoped to the request's tenant (row-level security applies).

@@ -163,8 +163,8 @@ public final class ProjectionRunner: Sendable {
     }
 
     public func catchUp() async throws {
-        // A batch short of the limit applied everything committed before it began (appends
-        // commit in position order); what commits after it notifies again.
+        // A batch short of the limit applied everything up to the store's horizon (every
+        // position below it final); an append still in flight then notifies when it commits.
         let limit = 5_000
         while try await Self.applyBatch(pool, limit: limit) == limit {}
         for r in try await pool.query("SELECT name, position, events_head() AS head FROM projection_checkpoints") {

@@ -36,6 +36,10 @@ enum PlatformModules {
         /// transaction's connection never waits on the request pool for a second one (under a
         /// full pool, every request would wait for the others).
         let lookupPool: PostgresPool
+        /// Reads a request makes in a transaction of their own (`PlatformContext.readPool`: a page
+        /// of `events(after:)`, which reads up to the event store's horizon) have one too, for the
+        /// same reason.
+        let readPool: PostgresPool
         /// Event store writes wait here for their turn rather than on a pooled connection: four
         /// at a time hold one (appends run side by side in the database; more than the two cores
         /// can insert at once would only wait there), never more than half the pool.
@@ -49,6 +53,9 @@ enum PlatformModules {
                                                            acquireTimeout: max(.seconds(5), pool.configuration.acquireTimeout),
                                                            statementTimeoutMs: pool.configuration.statementTimeoutMs))
             directory = TenantDirectory(pool: lookupPool)
+            readPool = PostgresPool(configuration: .init(url: pool.configuration.url, minConnections: 0, maxConnections: 2,
+                                                         acquireTimeout: pool.configuration.acquireTimeout,
+                                                         statementTimeoutMs: pool.configuration.statementTimeoutMs))
             backgroundPool = PostgresPool(configuration: .init(url: pool.configuration.url, minConnections: 0, maxConnections: 2))
         }
         static func of(_ pool: PostgresPool) -> Shared {
@@ -93,7 +100,7 @@ enum PlatformModules {
                     }
                 }
                 return (subgraph, { headers in PlatformContext(pool: pool, redis: redis, directory: shared.directory, headers: headers,
-                                                                         appendLine: shared.appendLine) })
+                                                                         appendLine: shared.appendLine, readPool: shared.readPool) })
             }
             return SubgraphModule(
                 name: name, sdl: sdl,
