@@ -10,8 +10,8 @@ import Synchronization
 ///
 /// Appends run side by side, so an append may commit after one that drew later positions: each
 /// read goes only up to the store's horizon (`events_horizon()`, below which every position is
-/// final, read in a statement before it), so reading "after the last position seen" misses
-/// nothing. Each subscriber gets the events
+/// final, read in a statement before it; one per wake-up for every tenant), so reading "after
+/// the last position seen" misses nothing. Each subscriber gets the events
 /// appended after it subscribed, in order, through a bounded buffer: one that falls more than
 /// `bufferLimit` events behind is ended with `FellBehind`, and never slows the others.
 public final class EventFeed: Sendable {
@@ -136,10 +136,24 @@ public final class EventFeed: Sendable {
         Task { await self.read(tenant) }
     }
 
+    /// Every subscribed tenant's new events, up to one horizon for them all (a horizon holds new
+    /// appends back while it waits: one per wake-up, not one per tenant), read before their reads
+    /// so that each read's snapshot sees every position up to it.
     private func readAll() async {
-        let tenants = state.withLock { Array($0.tenants.keys) }
+        let tenants = state.withLock { s in s.tenants.map { (tenant: $0.key, cursor: $0.value.cursor) } }
+        guard let lowest = tenants.map(\.cursor).min() else { return }
+        let horizon: Int
+        do {
+            horizon = try await pool.query("""
+                SELECT CASE WHEN events_head() > \(lowest) THEN events_horizon() ELSE \(lowest) END::int8 AS h
+                """).first!.decode("h")
+        } catch {
+            logger.warning("reading the event store's horizon failed; retrying on the next wake-up", metadata: ["error": "\(error)"])
+            return
+        }
+        guard horizon > lowest else { return }
         await withTaskGroup(of: Void.self) { group in
-            for t in tenants { group.addTask { await self.read(t) } }
+            for t in tenants { group.addTask { await self.read(t.tenant, upTo: horizon) } }
         }
     }
 
@@ -156,8 +170,9 @@ public final class EventFeed: Sendable {
             """).first!.decode("h")
     }
 
-    /// One tenant's new events, in pages, under its own tenant scope; then delivered.
-    private func read(_ tenant: UUID) async {
+    /// One tenant's new events, in pages, under its own tenant scope, up to `horizon` (read
+    /// before; nil: the tenant's own, read here); then delivered.
+    private func read(_ tenant: UUID, upTo horizon: Int? = nil) async {
         // One reader per tenant at a time (a wake during a read is covered by the next read).
         guard reading.withLock({ $0.insert(tenant).inserted }) else { return }
         defer { reading.withLock { _ = $0.remove(tenant) } }
@@ -166,10 +181,11 @@ public final class EventFeed: Sendable {
             let rows: PostgresRows
             do {
                 rows = try await pool.withTenant(PostgresUUID.text(tenant)) { c in
-                    let horizon = try await Self.horizon(c, after: cursor)
-                    if horizon <= cursor { return PostgresRows.empty }
+                    let upTo: Int
+                    if let horizon { upTo = horizon } else { upTo = try await Self.horizon(c, after: cursor) }
+                    if upTo <= cursor { return PostgresRows.empty }
                     return try await c.query("""
-                        SELECT \(unsafeRaw: Self.columns) FROM events WHERE global_position > \(cursor) AND global_position <= \(horizon)
+                        SELECT \(unsafeRaw: Self.columns) FROM events WHERE global_position > \(cursor) AND global_position <= \(upTo)
                         ORDER BY global_position LIMIT 500
                         """)
                 }
