@@ -138,9 +138,7 @@ public struct PlatformContext: Sendable {
     /// which read `events_horizon()` in a statement before theirs (the shared transaction's
     /// snapshot is taken at its first statement, before any horizon could be read).
     public func ownReadCommitted<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        let reads = readPool ?? pool
-        if let id = try await tenantID() { return try await reads.withTenant(PostgresUUID.text(id), body) }
-        return try await reads.transaction(body)
+        try await tenantTransaction(on: readPool ?? pool, body)
     }
 
     /// Runs `body` in a transaction scoped to the request's tenant (row-level security applies).
@@ -167,13 +165,13 @@ public struct PlatformContext: Sendable {
     /// A transaction scoped to the request's tenant; a commit whose outcome is unknown is said as
     /// it is (the client must check before trying again).
     private func ownTransaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        do { return try await tenantTransaction(body) } catch let e as PostgresError where e.code == .commitOutcomeUnknown {
+        do { return try await tenantTransaction(on: pool, body) } catch let e as PostgresError where e.code == .commitOutcomeUnknown {
             throw GraphQLError("The database connection was lost while committing: the change may or may not have been applied.",
                                code: "COMMIT_OUTCOME_UNKNOWN")
         }
     }
 
-    private func tenantTransaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+    private func tenantTransaction<T: Sendable>(on pool: PostgresPool, _ body: (PostgresConnection) async throws -> T) async throws -> T {
         if let id = try await tenantID() {
             return try await pool.withTenant(PostgresUUID.text(id), body)
         }
