@@ -234,6 +234,16 @@ struct PlatformTests {
         do {
             _ = try await psql(fixture.db.adminURL, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
             _ = try await psql(TestEnvironment.adminURL, "ALTER DATABASE \(fixture.db.name) SET pg_stat_statements.track_planning = on")
+            // The seeded tables' statistics first, and no automatic ANALYZE during the rounds: it
+            // would invalidate the connections' plans (PostgreSQL then plans anew, custom plans first).
+            _ = try await psql(fixture.db.adminURL, """
+                DO $$ DECLARE t regclass; BEGIN
+                  FOR t IN SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                           WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') LOOP
+                    EXECUTE format('ALTER TABLE %s SET (autovacuum_enabled = false)', t);
+                  END LOOP;
+                END $$; ANALYZE;
+                """)
             try await withConfiguredGateway(fixture.config) { client, _ in
                 let acme = [("x-tenant", "acme")]
                 let rounds = 40
