@@ -9,6 +9,10 @@ struct DocumentStage: Sendable {
     /// Documents that passed validation: 1,000 at most, and 16 MiB counting each as four times
     /// its source (what the text and its parsed form hold together).
     let cache = BoundedCache<CachedDocument>(maxEntries: 1_000, maxBytes: 16 << 20)
+    /// A document is kept from the second time it passes validation. A document sent once (a
+    /// mutation with its values written in, such as an append of 100 events to a new stream) would
+    /// otherwise be copied and hashed into the cache and push out one that is used again.
+    let seenOnce = SightingFilter(slots: 4_096)
 
     struct Parsed {
         let document: Document
@@ -34,10 +38,35 @@ struct DocumentStage: Sendable {
         }
     }
 
-    /// Keeps a document that passed validation.
-    func remember(_ parsed: Parsed) {
+    /// Keeps a document that passed validation if it passed before; whether it did.
+    func remember(_ parsed: Parsed) -> Bool {
+        guard seenOnce.sawBefore(parsed.source.bytes) else { return false }
         let text = String(decoding: parsed.source.bytes, as: UTF8.self)
         cache.put(text, CachedDocument(document: parsed.document, source: parsed.source, checks: parsed.checks), bytes: parsed.source.bytes.count * 4)
+        return true
+    }
+}
+
+/// Which byte strings were seen before, approximately: a fixed table of their hashes. A string
+/// is reported seen when its hash is in its slot; two strings sharing a slot push each other out
+/// (a later sighting then counts as a first), and a hash collision reports a first sighting as a
+/// second. Either only moves when a document is cached.
+final class SightingFilter: Sendable {
+    private let slots: Mutex<[Int]>
+
+    init(slots count: Int) { slots = Mutex([Int](repeating: 0, count: max(1, count))) }
+
+    /// Whether `bytes` was seen before; records this sighting.
+    func sawBefore(_ bytes: [UInt8]) -> Bool {
+        var hasher = Hasher()
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+        let h = hasher.finalize() | 1
+        return slots.withLock { s in
+            let i = Int(UInt(bitPattern: h) % UInt(s.count))
+            if s[i] == h { return true }
+            s[i] = h
+            return false
+        }
     }
 }
 

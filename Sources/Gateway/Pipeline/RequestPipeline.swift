@@ -146,11 +146,11 @@ public struct RequestPipeline: Sendable {
             try limitsStage.check(parsed.document, operationName: request.operationName, schema: schema)
             parsed.checks.passedLimits(key)
         }
-        try leafSpan("graphql.validate") { () throws(PipelineError) in try ValidationStage.validate(parsed, schema: schema, documents: documents) }
+        let known = try leafSpan("graphql.validate") { () throws(PipelineError) in try ValidationStage.validate(parsed, schema: schema, documents: documents) }
         let operation = try ValidationStage.operation(parsed.document, named: request.operationName, method: method)
         report.type = operation.operation.rawValue
         // Only a known document names its series: a persisted one, or one validated before.
-        if parsed.validated || request.persisted { report.name = operation.name?.value ?? "anonymous" }
+        if known || request.persisted { report.name = operation.name?.value ?? "anonymous" }
         // An operation without variables costs what it cost the last time.
         let fixedCost = operation.variableDefinitions.isEmpty
         let cost = try costStage.estimate(operation, parsed.document, schema: schema, variables: request.variables, context: context,

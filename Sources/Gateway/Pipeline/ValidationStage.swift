@@ -1,13 +1,15 @@
 import GraphQLCore
 
-/// Stage: validation against the API schema (once per document text: a valid document is
-/// remembered), then GetOperation (§6.1) and what the HTTP method allows.
+/// Stage: validation against the API schema (a valid document is remembered from its second
+/// time, then not validated again), then GetOperation (§6.1) and what the HTTP method allows.
 enum ValidationStage {
-    static func validate(_ parsed: DocumentStage.Parsed, schema: Schema, documents: DocumentStage) throws(PipelineError) {
-        guard !parsed.validated else { return }
+    /// Whether the document is known: it passed validation before.
+    @discardableResult
+    static func validate(_ parsed: DocumentStage.Parsed, schema: Schema, documents: DocumentStage) throws(PipelineError) -> Bool {
+        guard !parsed.validated else { return true }
         let errors = Validator.validate(schema: schema, document: parsed.document, source: parsed.source)
         if !errors.isEmpty { throw PipelineError(.validation, errors: errors) }
-        documents.remember(parsed)
+        return documents.remember(parsed)
     }
 
     /// The operation to run; GET runs queries only.
