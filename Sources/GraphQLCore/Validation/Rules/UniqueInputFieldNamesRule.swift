@@ -6,6 +6,16 @@ public final class UniqueInputFieldNamesRule: ValidationRule {
     func check(_ v: Value) {
         switch v {
         case .object(let fields):
+            // Few fields (the usual input object): compared pairwise, without a dictionary.
+            if fields.count <= 8 {
+                for (i, f) in fields.enumerated() {
+                    if let first = fields[..<i].first(where: { $0.name.value == f.name.value }) {
+                        context.report("There can be only one input field named \"\(f.name.value)\".", [first.name.span, f.name.span])
+                    }
+                    check(f.value)
+                }
+                return
+            }
             var seen: [String: Span] = [:]
             for f in fields {
                 if let first = seen[f.name.value] {
