@@ -48,7 +48,8 @@ struct EventStoreIntegrityTests {
             let after = iso.string(from: Date().addingTimeInterval(60))
             func types(_ args: String) async throws -> [String] {
                 let r = try await client.query("{ events(after: \(first - 1), \(args)) { events { type streamId } } }", headers: acme)
-                let events = r.json?["data"]?["events"]?["events"]?.arrayValue ?? []
+                #expect(r.json?["errors"] == nil, "\(r.text)")
+                let events = try #require(r.json?["data"]?["events"]?["events"]?.arrayValue, "\(r.text)")
                 #expect(events.allSatisfy { $0["streamId"]?.stringValue == stream }, "\(r.text)")
                 return events.compactMap { $0["type"]?.stringValue }
             }
@@ -61,7 +62,8 @@ struct EventStoreIntegrityTests {
             let read = try await client.query(#"query($s: String!) { stream(streamId: $s) { events { version type } } }"#, variables: #"{"s": "\#(stream)"}"#, headers: acme)
             #expect(read.json?["data"]?["stream"]?["events"]?.arrayValue?.compactMap { $0["type"]?.stringValue } == ["Alpha", "alpha", "Alpha ", "Älpha"], "\(read.text)")
             let other = try await client.query(#"{ stream(streamId: "fenetre-ss") { events { version } } }"#, headers: acme)
-            #expect(other.json?["data"]?["stream"]?["events"]?.arrayValue?.isEmpty ?? true, "\(other.text)")
+            #expect(other.json?["errors"] == nil, "\(other.text)")
+            #expect(other.json?["data"]?["stream"]?["events"]?.arrayValue?.isEmpty != false, "\(other.text)")
         }
     }
 

@@ -60,9 +60,10 @@ final class SightingFilter: Sendable {
     func sawBefore(_ bytes: [UInt8]) -> Bool {
         var hasher = Hasher()
         bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
-        let h = hasher.finalize() | 1
+        let hash = hasher.finalize()
+        let h = hash == 0 ? 1 : hash  // 0 marks an empty slot
         return slots.withLock { s in
-            let i = Int(UInt(bitPattern: h) % UInt(s.count))
+            let i = Int(UInt(bitPattern: hash) % UInt(s.count))
             if s[i] == h { return true }
             s[i] = h
             return false

@@ -34,6 +34,8 @@ public enum Validator {
         DeferDirectiveRule.self,
     ]
 
+    /// `source`, when given, must be the text `document` was parsed from: it places errors, and a
+    /// source without a `$` is taken to reference no variable (the variable rules skip their walk).
     public static func validate(schema: Schema, document: Document, source: Source? = nil,
                                 rules: [any ValidationRule.Type] = specifiedRules, maxErrors: Int = 100) -> [GraphQLError] {
         let context = ValidationContext(schema: schema, document: document, source: source, maxErrors: maxErrors)
