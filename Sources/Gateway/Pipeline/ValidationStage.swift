@@ -4,7 +4,6 @@ import GraphQLCore
 /// time, then not validated again), then GetOperation (§6.1) and what the HTTP method allows.
 enum ValidationStage {
     /// Whether the document is known: it passed validation before.
-    @discardableResult
     static func validate(_ parsed: DocumentStage.Parsed, schema: Schema, documents: DocumentStage) throws(PipelineError) -> Bool {
         guard !parsed.validated else { return true }
         let errors = Validator.validate(schema: schema, document: parsed.document, source: parsed.source)

@@ -6,23 +6,17 @@ public final class UniqueInputFieldNamesRule: ValidationRule {
     func check(_ v: Value) {
         switch v {
         case .object(let fields):
-            // Few fields (the usual input object): compared pairwise, without a dictionary.
-            if fields.count <= 8 {
-                for (i, f) in fields.enumerated() {
-                    if let first = fields[..<i].first(where: { $0.name.value == f.name.value }) {
-                        context.report("There can be only one input field named \"\(f.name.value)\".", [first.name.span, f.name.span])
-                    }
-                    check(f.value)
-                }
-                return
-            }
+            // Few fields (the usual input object) are compared pairwise, without a dictionary.
             var seen: [String: Span] = [:]
-            for f in fields {
-                if let first = seen[f.name.value] {
-                    context.report("There can be only one input field named \"\(f.name.value)\".", [first, f.name.span])
+            for (i, f) in fields.enumerated() {
+                let first: Span?
+                if fields.count <= 8 {
+                    first = fields[..<i].first(where: { $0.name.value == f.name.value })?.name.span
                 } else {
-                    seen[f.name.value] = f.name.span
+                    first = seen[f.name.value]
+                    if first == nil { seen[f.name.value] = f.name.span }
                 }
+                if let first { context.report("There can be only one input field named \"\(f.name.value)\".", [first, f.name.span]) }
                 check(f.value)
             }
         case .list(let items): items.forEach(check)
