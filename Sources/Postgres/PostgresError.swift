@@ -47,4 +47,8 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
 
     /// `23505`: a unique constraint was violated.
     public var isUniqueViolation: Bool { sqlState == "23505" }
+
+    /// SQLSTATE class 22 (data exception: a value that does not convert) or 23 (integrity
+    /// constraint violation): the statement's data was refused, not the connection or the server.
+    public var isDataOrIntegrityError: Bool { sqlState.map { $0.hasPrefix("22") || $0.hasPrefix("23") } ?? false }
 }

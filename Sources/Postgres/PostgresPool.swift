@@ -213,8 +213,17 @@ public final class PostgresPool: Sendable {
     /// A transaction scoped to one tenant: `set_config('app.tenant_id', $1, true)` runs first
     /// (with `BEGIN`, in the round trip of the first statement), so row-level security sees the
     /// tenant and the setting ends with the transaction.
-    public func withTenant<T: Sendable>(_ tenantID: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
-        try await transaction(opening: ["BEGIN", "SELECT set_config('app.tenant_id', \(tenantID), true)"], body)
+    ///
+    /// `genericPlans`: the transaction's prepared statements run their generic plans from their
+    /// first execution (`plan_cache_mode`, in the same statement): for a statement whose custom
+    /// plans always look cheaper than its generic one — one whose lists are usually shorter than
+    /// the planner's guess for a list parameter (10) — and would otherwise be planned every time.
+    public func withTenant<T: Sendable>(_ tenantID: String, genericPlans: Bool = false,
+                                        _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        let scope: PostgresQuery = genericPlans
+            ? "SELECT set_config('app.tenant_id', \(tenantID), true), set_config('plan_cache_mode', 'force_generic_plan', true)"
+            : "SELECT set_config('app.tenant_id', \(tenantID), true)"
+        return try await transaction(opening: ["BEGIN", scope], body)
     }
 
     /// Runs `opening` (sent with the first statement of `body`: no round trip of its own), `body`,

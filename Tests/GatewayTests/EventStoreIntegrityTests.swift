@@ -23,7 +23,10 @@ struct EventStoreIntegrityTests {
                                                variables: #"{"d": "{\"blob\": \"\#(big)\"}"}"#, headers: acme)
             #expect(code(large) == "BAD_USER_INPUT")
             #expect(large.json?["errors"]?[0]?["extensions"]?["maxBytes"] == 65_536)
-            // Nothing of either was written: the stream is still new.
+            let cause = try await client.query(#"mutation { appendEvents(streamId: "bounds", expectedVersion: 0, events: [{type: "E", causationId: "not-a-uuid"}]) { toVersion } }"#, headers: acme)
+            #expect(code(cause) == "BAD_USER_INPUT")
+            #expect(cause.json?["errors"]?[0]?["message"] == "events[0].causationId must be a UUID.")
+            // Nothing of these was written: the stream is still new.
             let ok = try await client.query(#"mutation { appendEvents(streamId: "bounds", expectedVersion: 0, events: [{type: "E"}]) { toVersion } }"#, headers: acme)
             #expect(ok.json?["data"]?["appendEvents"]?["toVersion"] == 1)
             // A snapshot only of a version the stream has.
@@ -64,6 +67,137 @@ struct EventStoreIntegrityTests {
             let other = try await client.query(#"{ stream(streamId: "fenetre-ss") { events { version } } }"#, headers: acme)
             #expect(other.json?["errors"] == nil, "\(other.text)")
             #expect(other.json?["data"]?["stream"]?["events"]?.arrayValue?.isEmpty != false, "\(other.text)")
+        }
+    }
+
+    /// Appends of one tenant that wait for their turn together are written together: one
+    /// statement, one transaction (one `xmin` for their rows), each append still checked against
+    /// its own expected version and answered on its own (a stale one is refused, the others in
+    /// its batch are written), and each append's events at consecutive positions.
+    @Test(.timeLimit(.minutes(3))) func appendsThatWaitTogetherAreWrittenTogether() async throws {
+        try await withPlatform(configure: Self.oneWriteAtATime) { fixture, client, server in
+            // Every append waits for the append lock, held by a session of its own.
+            let holder = try await fixture.owner.checkOut()
+            try await holder.query("SELECT pg_advisory_lock(7242002)")
+            let lead = append(client, "together-0", expected: 0, events: 1)
+            var queued: [Task<GatewayResponse, any Error>] = []
+            var failure: (any Error)?
+            do {
+                while try await Self.waiting(fixture, for: "append") < 1 { try await Task.sleep(for: .milliseconds(10)) }
+                for (i, (stream, expected, events)) in [("together-1", 0, 3), ("together-2", 5, 1), ("together-3", 0, 2)].enumerated() {
+                    queued.append(append(client, stream, expected: expected, events: events))
+                    while server.appendsWaiting < i + 1 { try await Task.sleep(for: .milliseconds(10)) }
+                }
+            } catch { failure = error }
+            try await holder.query("SELECT pg_advisory_unlock(7242002)")
+            await fixture.owner.checkIn(holder)
+            if let failure { throw failure }
+            var answers = [try await lead.value]
+            for t in queued { answers.append(try await t.value) }
+            func field(_ r: GatewayResponse, _ name: String) -> Int? { r.json?["data"]?["appendEvents"]?[name]?.intValue }
+            #expect(answers.map { field($0, "toVersion") } == [1, 3, nil, 2], "\(answers.map(\.text))")
+            #expect(answers[2].json?["errors"]?[0]?["extensions"]?["code"] == "CONFLICT", "\(answers[2].text)")
+            #expect(answers[2].json?["errors"]?[0]?["extensions"]?["currentVersion"] == 0, "\(answers[2].text)")
+            for (r, n) in [(answers[0], 1), (answers[1], 3), (answers[3], 2)] {
+                let first = try #require(field(r, "firstPosition")), last = try #require(field(r, "lastPosition"))
+                #expect(last - first == n - 1, "an append's events at consecutive positions: \(r.text)")
+            }
+            let transactions = try await fixture.owner.withTenant(DemoData.tenantID("acme").uuidString) { c in
+                try await c.query("SELECT stream_id, min(xmin::text) AS tx, count(DISTINCT xmin::text)::int8 AS n FROM events WHERE stream_id LIKE 'together-%' GROUP BY stream_id ORDER BY stream_id")
+                    .map { (try $0.decode("stream_id", as: String.self), try $0.decode("tx", as: String.self), try $0.decode("n", as: Int.self)) }
+            }
+            #expect(transactions.map(\.0) == ["together-0", "together-1", "together-3"], "the stale append wrote nothing")
+            #expect(transactions.allSatisfy { $0.2 == 1 })
+            #expect(transactions[1].1 == transactions[2].1, "the two appends that waited together committed together")
+            #expect(transactions[0].1 != transactions[1].1)
+        }
+    }
+
+    /// A batch that fails on one append is written again append by append, so that only that one
+    /// fails: here an append that loses the race for its stream's first version (another session
+    /// wrote it after the batch read the stream and before it inserted) is told CONFLICT, and the
+    /// appends that waited with it are written.
+    @Test(.timeLimit(.minutes(3))) func anAppendThatLosesARaceFailsAloneInItsBatch() async throws {
+        try await withPlatform(configure: Self.oneWriteAtATime) { fixture, client, server in
+            let acme = DemoData.tenantID("acme").uuidString
+            // Two transactions of other sessions, each holding a stream's first version
+            // uncommitted (as a superuser without the table's triggers, so neither holds the append
+            // lock: the projection runner's horizon would wait for them, and appends behind it).
+            let admin = PostgresPool(configuration: .init(url: fixture.db.adminURL, minConnections: 0, maxConnections: 2))
+            defer { admin.close() }
+            func holding(_ stream: String) async throws -> PostgresConnection {
+                let c = try await admin.checkOut()
+                try await c.query("BEGIN")
+                try await c.query("SET LOCAL session_replication_role = replica")
+                try await c.query("INSERT INTO events (tenant_id, event_id, stream_id, stream_version, type) VALUES (\(acme)::uuid, gen_random_uuid(), \(stream), 1, 'Other')")
+                return c
+            }
+            let first = try await holding("race-block"), second = try await holding("race-lost")
+            var answers: [GatewayResponse] = []
+            var failure: (any Error)?
+            do {
+                // The first append waits for `first` (its stream's version 1 is being written)...
+                let lead = append(client, "race-block", expected: 0, events: 1)
+                while try await Self.waiting(fixture, for: "row") < 1 { try await Task.sleep(for: .milliseconds(10)) }
+                // ...while three queue behind it.
+                var queued: [Task<GatewayResponse, any Error>] = []
+                for (i, stream) in ["race-a", "race-lost", "race-c"].enumerated() {
+                    queued.append(append(client, stream, expected: 0, events: 2))
+                    while server.appendsWaiting < i + 1 { try await Task.sleep(for: .milliseconds(10)) }
+                }
+                // `first` commits: the lead loses its race; the three go as one batch, which reads
+                // race-lost at version 0 and waits for `second` to insert its version 1.
+                try await first.query("COMMIT")
+                answers.append(try await lead.value)
+                while true {
+                    if server.appendsWaiting == 0, try await Self.waiting(fixture, for: "row") >= 1 { break }
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                try await second.query("COMMIT")
+                for t in queued { answers.append(try await t.value) }
+            } catch { failure = error }
+            _ = try? await first.query("ROLLBACK")
+            _ = try? await second.query("ROLLBACK")
+            await admin.checkIn(first)
+            await admin.checkIn(second)
+            if let failure { throw failure }
+            func code(_ r: GatewayResponse) -> String? { r.json?["errors"]?[0]?["extensions"]?["code"]?.stringValue }
+            #expect(answers.map(code) == ["CONFLICT", nil, "CONFLICT", nil], "\(answers.map(\.text))")
+            #expect(answers.map { $0.json?["data"]?["appendEvents"]?["toVersion"]?.intValue } == [nil, 2, nil, 2], "\(answers.map(\.text))")
+            let types = try await fixture.owner.withTenant(acme) { c in
+                try await c.query("SELECT stream_id, string_agg(type, ',' ORDER BY stream_version) AS types FROM events WHERE stream_id LIKE 'race-%' GROUP BY stream_id ORDER BY stream_id")
+                    .map { "\(try $0.decode("stream_id", as: String.self)): \(try $0.decode("types", as: String.self))" }
+            }
+            #expect(types == ["race-a: E,E", "race-block: Other", "race-c: E,E", "race-lost: Other"])
+        }
+    }
+
+    /// A pool of 3: the append line lets one write hold a connection at a time.
+    @Sendable static func oneWriteAtATime(_ c: inout GatewayConfiguration) {
+        c.postgres?.maxConnections = 3
+        c.postgres?.acquireTimeoutMs = 3_000
+        c.postgres?.statementTimeoutMs = 150_000
+        c.limits.requestTimeoutMs = 120_000
+        c.rateLimits.enabled = false
+    }
+
+    /// Sessions of the test database waiting for the append lock (appends take it shared; the
+    /// projection runner's horizon, exclusive, is not counted) or for a row another transaction
+    /// is writing (`transactionid`).
+    static func waiting(_ fixture: PlatformFixture, for lock: String) async throws -> Int {
+        let condition = lock == "append" ? "locktype = 'advisory' AND mode = 'ShareLock'" : "locktype = 'transactionid'"
+        return try await fixture.owner.query("""
+            SELECT count(*)::int8 AS n FROM pg_locks
+            WHERE NOT granted AND \(unsafeRaw: condition)
+              AND pid IN (SELECT pid FROM pg_stat_activity WHERE datname = current_database())
+            """).first?.decode("n", as: Int.self) ?? 0
+    }
+
+    private func append(_ client: GatewayClient, _ stream: String, expected: Int, events: Int) -> Task<GatewayResponse, any Error> {
+        let list = Array(repeating: #"{type: "E"}"#, count: events).joined(separator: ", ")
+        return Task {
+            try await client.query(#"mutation { appendEvents(streamId: "\#(stream)", expectedVersion: \#(expected), events: [\#(list)]) { toVersion firstPosition lastPosition } }"#,
+                                   headers: acme, timeout: .minutes(2))
         }
     }
 

@@ -67,4 +67,67 @@ struct AppendLineTests {
         #expect(!ran.withLock { $0 })
         #expect(try await line.run { "free" } == "free")
     }
+
+    /// Shareable writes that queue behind a held turn go together when the turn comes: those
+    /// with the leader's key and a unit not yet taken, in the order they came, up to the batch's
+    /// limits; the others keep their place and go in the next turn. Each gets its own outcome.
+    @Test func writesQueuedTogetherGoInOneBatch() async throws {
+        let line = AppendLine(width: 1, batchLimit: 3, batchSize: 10)
+        let batches = Shared<[[String]]>([])
+        let (release, releaser) = AsyncStream<Void>.makeStream()
+        let holding = Shared(false)
+        let first = Task { try await line.run { holding.withLock { $0 = true }; for await _ in release { break } } }
+        while !holding.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(1)) }
+        // (key, unit, size): t1/a leads; t1/b and t1/d come along (t2/c is another key, t1/a
+        // the same unit, t1/e would be a fourth write); the next turn takes t2/c alone, then
+        // t1/a with t1/e; t1/big (size 11) is larger than a batch and goes alone.
+        let writes = [("t1", "a", 2), ("t1", "b", 2), ("t2", "c", 2), ("t1", "a", 2), ("t1", "d", 2), ("t1", "e", 2), ("t1", "big", 11)]
+        var tasks: [Task<String, any Error>] = []
+        for (n, w) in writes.enumerated() {
+            let item = "\(w.0)/\(w.1)"
+            tasks.append(Task {
+                try await line.run(item, sharing: .init(key: w.0, unit: w.1, size: w.2)) { (items: [String]) -> [Result<String, any Error>] in
+                    batches.withLock { $0.append(items) }
+                    return items.map { .success("wrote \($0)") }
+                }
+            })
+            while line.waiting < n + 1 { try await Task.sleep(for: .milliseconds(1)) }
+        }
+        releaser.finish()
+        try await first.value
+        var outcomes: [String] = []
+        for t in tasks { outcomes.append(try await t.value) }
+        #expect(outcomes == writes.map { "wrote \($0.0)/\($0.1)" }, "each write gets its own outcome")
+        #expect(batches.withLock { $0 } == [["t1/a", "t1/b", "t1/d"], ["t2/c"], ["t1/a", "t1/e"], ["t1/big"]])
+        #expect(line.waiting == 0)
+        #expect(try await line.run { "free" } == "free")
+    }
+
+    /// A write that fails in a batch fails alone: the batch's `write` answers each its outcome.
+    /// A write taken into a batch runs even when its own task is cancelled meanwhile (it is
+    /// being written); one still waiting leaves the line.
+    @Test func eachWriteOfABatchGetsItsOwnOutcome() async throws {
+        struct Refused: Error, Equatable { let item: String }
+        let line = AppendLine(width: 1)
+        let (release, releaser) = AsyncStream<Void>.makeStream()
+        let holding = Shared(false)
+        let first = Task { try await line.run { holding.withLock { $0 = true }; for await _ in release { break } } }
+        while !holding.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(1)) }
+        let write: @Sendable ([String]) async -> [Result<String, any Error>] = { items in
+            items.map { $0 == "bad" ? .failure(Refused(item: $0)) : .success($0) }
+        }
+        let good = Task { try await line.run("good", sharing: .init(key: "t", unit: "1", size: 1), write) }
+        while line.waiting < 1 { try await Task.sleep(for: .milliseconds(1)) }
+        let bad = Task { try await line.run("bad", sharing: .init(key: "t", unit: "2", size: 1), write) }
+        while line.waiting < 2 { try await Task.sleep(for: .milliseconds(1)) }
+        let gone = Task { try await line.run("gone", sharing: .init(key: "t", unit: "3", size: 1), write) }
+        while line.waiting < 3 { try await Task.sleep(for: .milliseconds(1)) }
+        gone.cancel()
+        await #expect(throws: CancellationError.self) { try await gone.value }
+        releaser.finish()
+        try await first.value
+        #expect(try await good.value == "good")
+        await #expect(throws: Refused(item: "bad")) { try await bad.value }
+        #expect(line.waiting == 0)
+    }
 }

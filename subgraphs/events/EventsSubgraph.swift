@@ -171,7 +171,7 @@ public enum EventsSubgraph {
                 }
                 guard id.utf8.count <= 200 else { throw GraphQLError("streamId may be at most 200 bytes.", code: "BAD_USER_INPUT") }
                 let ids = TimeOrderedUUID.make(items.count)
-                var versions: [Int] = [], types: [String] = [], data: [String] = [], meta: [String] = []
+                var types: [String] = [], data: [String] = [], meta: [String] = []
                 var causes: [String] = [], correlations: [String] = []
                 for (i, item) in items.enumerated() {
                     let o = item.objectValue ?? [:]
@@ -185,37 +185,30 @@ public enum EventsSubgraph {
                             throw GraphQLError("events[\(i)].\(key) must be a JSON object.", code: "BAD_USER_INPUT")
                         }
                     }
-                    versions.append(expected + i + 1); types.append(o["type"]?.stringValue ?? "")
+                    for key in ["causationId", "correlationId"] {
+                        if let text = o[key]?.stringValue, PostgresUUID.parse(text) == nil {
+                            throw GraphQLError("events[\(i)].\(key) must be a UUID.", code: "BAD_USER_INPUT")
+                        }
+                    }
+                    types.append(o["type"]?.stringValue ?? "")
                     data.append(o["data"]?.stringValue ?? "{}"); meta.append(o["metadata"]?.stringValue ?? "{}")
                     causes.append(o["causationId"]?.stringValue ?? ""); correlations.append(o["correlationId"]?.stringValue ?? "")
                 }
                 do {
-                    // One round trip: the version check, the insert and the commit. The append
+                    // One round trip: the version check, the insert and the commit (with other
+                    // appends of the tenant that waited for their turn with this one). The append
                     // lock (taken by the insert) is held for the server's time only, and a stream
                     // not at the expected version inserts nothing and says where it is.
-                    let rows = try await ctx.appending { c in
-                        try await c.queryAndCommit("""
-                            WITH head AS (SELECT coalesce(max(stream_version), 0)::int8 AS version FROM events WHERE stream_id = \(id)),
-                            added AS (
-                                INSERT INTO events (tenant_id, event_id, stream_id, stream_version, type, data, metadata, causation_id, correlation_id)
-                                SELECT \(tenant), i, \(id), v, t, d::jsonb, m::jsonb, nullif(ca, '')::uuid, nullif(co, '')::uuid
-                                FROM unnest(\(ids)::uuid[], \(versions)::int8[], \(types)::text[], \(data)::text[], \(meta)::text[], \(causes)::text[], \(correlations)::text[])
-                                     AS x(i, v, t, d, m, ca, co)
-                                WHERE (SELECT version FROM head) = \(expected)
-                                ORDER BY v
-                                RETURNING global_position)
-                            SELECT head.version, added.global_position FROM head LEFT JOIN added ON true
-                            """)
-                    }
-                    let current = try rows.first?.decode("version", as: Int.self) ?? 0
-                    let positions = try rows.compactMap { try $0.decode("global_position", as: Int?.self) }.sorted()
-                    guard current == expected, positions.count == items.count else {
-                        throw GraphQLError("Stream \(id) is at version \(current), not \(expected).", code: "CONFLICT",
-                                           extensions: ["currentVersion": .int(current)])
+                    let written = try await ctx.append(EventAppend(stream: id, expectedVersion: expected, ids: ids, types: types, data: data,
+                                                                   metadata: meta, causationIDs: causes, correlationIDs: correlations),
+                                                       tenant: tenant)
+                    guard written.streamVersion == expected, written.written == items.count else {
+                        throw GraphQLError("Stream \(id) is at version \(written.streamVersion), not \(expected).", code: "CONFLICT",
+                                           extensions: ["currentVersion": .int(written.streamVersion)])
                     }
                     PlatformMetrics.eventsAppended(tenant: ctx.tenantSlug, types: types)
                     return .object(["streamId": .string(id), "fromVersion": .int(expected + 1), "toVersion": .int(expected + items.count),
-                                    "firstPosition": .int(positions.first ?? 0), "lastPosition": .int(positions.last ?? 0)], append)
+                                    "firstPosition": .int(written.firstPosition ?? 0), "lastPosition": .int(written.lastPosition ?? 0)], append)
                 } catch let e as PostgresError where e.isUniqueViolation {
                     // Another append won the race for the same version: nothing of ours was written.
                     throw GraphQLError("Stream \(id) was appended to concurrently; expected version \(expected) is stale.", code: "CONFLICT")

@@ -162,10 +162,53 @@ public struct PlatformContext: Sendable {
         return try await appendLine.run { try await ownTransaction(body) }
     }
 
+    /// Appends to a stream of the request tenant's event store. When the append waits for its
+    /// turn in `appendLine`, the appends to other streams of the same tenant waiting behind it
+    /// go in the same statement and commit (`AppendLine`); each gets its own outcome.
+    public func append(_ a: EventAppend, tenant: UUID) async throws -> EventAppend.Outcome {
+        guard let appendLine else { return try await write([a], tenant: tenant)[0].get() }
+        return try await appendLine.run(a, sharing: .init(key: tenant.uuidString, unit: a.stream, size: a.count)) {
+            await write($0, tenant: tenant)
+        }
+    }
+
+    /// Writes a batch of appends in one transaction. A batch that fails on one append's data or
+    /// on a race for one stream (SQLSTATE class 22 or 23) is written again append by append, so
+    /// that only that append fails; any other failure is every append's.
+    private func write(_ batch: [EventAppend], tenant: UUID) async -> [Result<EventAppend.Outcome, any Error>] {
+        do {
+            // The statement's generic plan, always: its custom plans, made for each batch's
+            // number of appends, look cheaper than one made for the planner's guess of 10.
+            let rows = try await sayingCommitOutcome {
+                try await pool.withTenant(PostgresUUID.text(tenant), genericPlans: true) { c in
+                    try await c.queryAndCommit(EventAppend.statement(batch, tenant: tenant))
+                }
+            }
+            var outcomes = [Result<EventAppend.Outcome, any Error>](repeating: .failure(AppendLine.MissingOutcome()), count: batch.count)
+            for r in rows {
+                let k = try r.decode("k", as: Int.self)
+                guard outcomes.indices.contains(k) else { continue }
+                outcomes[k] = .success(.init(streamVersion: try r.decode("version"), written: try r.decode("written"),
+                                             firstPosition: try r.decode("first_position"), lastPosition: try r.decode("last_position")))
+            }
+            return outcomes
+        } catch let e as PostgresError where batch.count > 1 && e.isDataOrIntegrityError {
+            var outcomes: [Result<EventAppend.Outcome, any Error>] = []
+            for a in batch { outcomes += await write([a], tenant: tenant) }
+            return outcomes
+        } catch {
+            return batch.map { _ in .failure(error) }
+        }
+    }
+
     /// A transaction scoped to the request's tenant; a commit whose outcome is unknown is said as
     /// it is (the client must check before trying again).
     private func ownTransaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        do { return try await tenantTransaction(on: pool, body) } catch let e as PostgresError where e.code == .commitOutcomeUnknown {
+        try await sayingCommitOutcome { try await tenantTransaction(on: pool, body) }
+    }
+
+    private func sayingCommitOutcome<T: Sendable>(_ transaction: () async throws -> T) async throws -> T {
+        do { return try await transaction() } catch let e as PostgresError where e.code == .commitOutcomeUnknown {
             throw GraphQLError("The database connection was lost while committing: the change may or may not have been applied.",
                                code: "COMMIT_OUTCOME_UNKNOWN")
         }
