@@ -73,7 +73,8 @@ struct EventStoreIntegrityTests {
     /// Appends of one tenant that wait for their turn together are written together: one
     /// statement, one transaction (one `xmin` for their rows), each append still checked against
     /// its own expected version and answered on its own (a stale one is refused, the others in
-    /// its batch are written), and each append's events at consecutive positions.
+    /// its batch are written), each append's events in version order (here, with no other
+    /// writer, at consecutive positions).
     @Test(.timeLimit(.minutes(3))) func appendsThatWaitTogetherAreWrittenTogether() async throws {
         try await withPlatform(configure: Self.oneWriteAtATime) { fixture, client, server in
             // Every append waits for the append lock, held by a session of its own.
@@ -100,7 +101,7 @@ struct EventStoreIntegrityTests {
             #expect(answers[2].json?["errors"]?[0]?["extensions"]?["currentVersion"] == 0, "\(answers[2].text)")
             for (r, n) in [(answers[0], 1), (answers[1], 3), (answers[3], 2)] {
                 let first = try #require(field(r, "firstPosition")), last = try #require(field(r, "lastPosition"))
-                #expect(last - first == n - 1, "an append's events at consecutive positions: \(r.text)")
+                #expect(last - first == n - 1, "\(r.text)")
             }
             let transactions = try await fixture.owner.withTenant(DemoData.tenantID("acme").uuidString) { c in
                 try await c.query("SELECT stream_id, min(xmin::text) AS tx, count(DISTINCT xmin::text)::int8 AS n FROM events WHERE stream_id LIKE 'together-%' GROUP BY stream_id ORDER BY stream_id")
