@@ -130,4 +130,34 @@ struct AppendLineTests {
         await #expect(throws: Refused(item: "bad")) { try await bad.value }
         #expect(line.waiting == 0)
     }
+
+    /// A batch is written to the end even when the task of the write whose turn it is gets
+    /// cancelled meanwhile (its client left): the writes it took along get their outcomes.
+    @Test func aBatchIsNotCancelledWithItsLeader() async throws {
+        let line = AppendLine(width: 1)
+        let (hold, holdEnd) = AsyncStream<Void>.makeStream()
+        let holding = Shared(false)
+        let first = Task { try await line.run { holding.withLock { $0 = true }; for await _ in hold { break } } }
+        while !holding.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(1)) }
+        let (go, goOn) = AsyncStream<Void>.makeStream()
+        let writing = Shared(false), sawCancel = Shared(false)
+        let write: @Sendable ([String]) async -> [Result<String, any Error>] = { items in
+            writing.withLock { $0 = true }
+            for await _ in go { break }
+            sawCancel.withLock { $0 = Task.isCancelled }
+            return items.map { .success($0) }
+        }
+        let leader = Task { try await line.run("leader", sharing: .init(key: "t", unit: "1", size: 1), write) }
+        while line.waiting < 1 { try await Task.sleep(for: .milliseconds(1)) }
+        let companion = Task { try await line.run("companion", sharing: .init(key: "t", unit: "2", size: 1), write) }
+        while line.waiting < 2 { try await Task.sleep(for: .milliseconds(1)) }
+        holdEnd.finish()
+        try await first.value
+        while !writing.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(1)) }
+        leader.cancel()
+        goOn.finish()
+        #expect(try await companion.value == "companion")
+        #expect(try await leader.value == "leader")
+        #expect(!sawCancel.withLock { $0 }, "the batch's write did not see the leader's cancellation")
+    }
 }

@@ -87,15 +87,17 @@ public final class AppendLine: Sendable {
     /// Writes `item` when its turn comes, possibly in another's batch: the caller whose turn it
     /// is runs `write` once for its item and those it takes along (in the order they came),
     /// and each caller gets the outcome at its item's index. `write` answers one outcome per item
-    /// and does not throw (a batch that fails answers each item its failure).
+    /// and does not throw (a batch that fails answers each item its failure). Once its turn has
+    /// come a write is not cancelled with its caller's task (its client left, its request timed
+    /// out): the batch is other callers' writes too.
     public func run<Item: Sendable, Outcome: Sendable>(_ item: Item, sharing share: Share,
-                                                       _ write: ([Item]) async -> [Result<Outcome, any Error>]) async throws -> Outcome {
+                                                       _ write: @escaping @Sendable ([Item]) async -> [Result<Outcome, any Error>]) async throws -> Outcome {
         switch try await enter(share, item) {
         case .done(let outcome):
             return try outcome.get() as! Outcome
         case .lead(let companions):
             let items = [item] + companions.map { $0.item as! Item }
-            let outcomes = await write(items)
+            let outcomes = await Task { await write(items) }.value
             for (i, c) in companions.enumerated() {
                 let outcome = i + 1 < outcomes.count ? outcomes[i + 1].map { $0 as any Sendable } : .failure(MissingOutcome())
                 c.continuation.resume(returning: .done(outcome))
