@@ -246,15 +246,22 @@ extension Array: PostgresEncodable where Element: PostgresArrayElement {
         guard !isEmpty else { return true }
         Int32(count).appendBigEndian(&out)
         Int32(1).appendBigEndian(&out)
+        out.reserveCapacity(out.count + count * 12)   // a length and (at least) a small value each
         for element in self {
             let lengthAt = out.count
-            Int32(0).appendBigEndian(&out)
+            out.append(contentsOf: repeatElement(0, count: 4))
             guard element.writePostgresBinary(&out) else {
                 out.removeSubrange(start...)
                 return false
             }
-            let length = UInt32(out.count - lengthAt - 4).bigEndian
-            Swift.withUnsafeBytes(of: length) { out.replaceSubrange(lengthAt..<(lengthAt + 4), with: $0) }
+            // The element's length, written over the four bytes kept for it (big-endian).
+            let length = UInt32(out.count - lengthAt - 4)
+            out.withUnsafeMutableBufferPointer { b in
+                b[lengthAt] = UInt8(truncatingIfNeeded: length >> 24)
+                b[lengthAt + 1] = UInt8(truncatingIfNeeded: length >> 16)
+                b[lengthAt + 2] = UInt8(truncatingIfNeeded: length >> 8)
+                b[lengthAt + 3] = UInt8(truncatingIfNeeded: length)
+            }
         }
         return true
     }

@@ -136,10 +136,12 @@ struct PostgresClientTests {
                    \(false)::bool = false AS f, \("ünï \\ \"q\" {,}")::text = 'ünï \\ "q" {,}' AS t, \("")::text = '' AS empty,
                    cardinality(\([UUID]())::uuid[]) = 0 AS noids, \(ids)::uuid[] = ARRAY['\(unsafeRaw: ids[0].uuidString)', '\(unsafeRaw: ids[1].uuidString)']::uuid[] AS ids,
                    \(["a", "", "NULL", "x,y"])::text[] = ARRAY['a', '', 'NULL', 'x,y'] AS ta, \([Int]())::int8[] = '{}'::int8[] AS noints,
-                   \([3, -1])::int8[] AS ia, \(Optional<Int>.none)::int8 IS NULL AS null
+                   \([3, -1])::int8[] AS ia, \(Optional<Int>.none)::int8 IS NULL AS null,
+                   \(["x", String(repeating: "é", count: 150), String(repeating: "y", count: 70_000)])::text[]
+                       = ARRAY['x', repeat('é', 150), repeat('y', 70000)] AS long
             """)
         let row = try #require(rows.first)
-        for column in ["imin", "i4", "nan", "ninf", "ts", "f", "t", "empty", "noids", "ids", "ta", "noints", "null"] {
+        for column in ["imin", "i4", "nan", "ninf", "ts", "f", "t", "empty", "noids", "ids", "ta", "noints", "null", "long"] {
             #expect(try row.decode(column, as: Bool.self), "\(column)")
         }
         #expect(try row.decode("ia", as: [Int].self) == [3, -1])
