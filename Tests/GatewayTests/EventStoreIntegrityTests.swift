@@ -74,7 +74,7 @@ struct EventStoreIntegrityTests {
     /// statement, one transaction (one `xmin` for their rows), each append still checked against
     /// its own expected version and answered on its own (a stale one is refused, the others in
     /// its batch are written), each append's events in version order (here, with no other
-    /// writer, at consecutive positions).
+    /// writer, at consecutive positions), the batch's streams in name order.
     @Test(.timeLimit(.minutes(3))) func appendsThatWaitTogetherAreWrittenTogether() async throws {
         try await withPlatform(configure: Self.oneWriteAtATime) { fixture, client, server in
             // Every append waits for the append lock, held by a session of its own.
@@ -85,7 +85,7 @@ struct EventStoreIntegrityTests {
             var failure: (any Error)?
             do {
                 while try await Self.waiting(fixture, for: "append") < 1 { try await Task.sleep(for: .milliseconds(10)) }
-                for (i, (stream, expected, events)) in [("together-1", 0, 3), ("together-2", 5, 1), ("together-3", 0, 2)].enumerated() {
+                for (i, (stream, expected, events)) in [("together-3", 0, 2), ("together-2", 5, 1), ("together-1", 0, 3)].enumerated() {
                     queued.append(append(client, stream, expected: expected, events: events))
                     while server.appendsWaiting < i + 1 { try await Task.sleep(for: .milliseconds(10)) }
                 }
@@ -96,13 +96,15 @@ struct EventStoreIntegrityTests {
             var answers = [try await lead.value]
             for t in queued { answers.append(try await t.value) }
             func field(_ r: GatewayResponse, _ name: String) -> Int? { r.json?["data"]?["appendEvents"]?[name]?.intValue }
-            #expect(answers.map { field($0, "toVersion") } == [1, 3, nil, 2], "\(answers.map(\.text))")
+            #expect(answers.map { field($0, "toVersion") } == [1, 2, nil, 3], "\(answers.map(\.text))")
             #expect(answers[2].json?["errors"]?[0]?["extensions"]?["code"] == "CONFLICT", "\(answers[2].text)")
             #expect(answers[2].json?["errors"]?[0]?["extensions"]?["currentVersion"] == 0, "\(answers[2].text)")
-            for (r, n) in [(answers[0], 1), (answers[1], 3), (answers[3], 2)] {
+            for (r, n) in [(answers[0], 1), (answers[1], 2), (answers[3], 3)] {
                 let first = try #require(field(r, "firstPosition")), last = try #require(field(r, "lastPosition"))
                 #expect(last - first == n - 1, "\(r.text)")
             }
+            // A batch's rows go in by stream name, whatever the order its appends came in.
+            #expect(try #require(field(answers[3], "lastPosition")) < #require(field(answers[1], "firstPosition")))
             let transactions = try await fixture.owner.withTenant(DemoData.tenantID("acme").uuidString) { c in
                 try await c.query("SELECT stream_id, min(xmin::text) AS tx, count(DISTINCT xmin::text)::int8 AS n FROM events WHERE stream_id LIKE 'together-%' GROUP BY stream_id ORDER BY stream_id")
                     .map { (try $0.decode("stream_id", as: String.self), try $0.decode("tx", as: String.self), try $0.decode("n", as: Int.self)) }
@@ -170,6 +172,41 @@ struct EventStoreIntegrityTests {
                     .map { "\(try $0.decode("stream_id", as: String.self)): \(try $0.decode("types", as: String.self))" }
             }
             #expect(types == ["race-a: E,E", "race-block: Other", "race-c: E,E", "race-lost: Other"])
+        }
+    }
+
+    /// A batch refused for one append's data (a JSON text PostgreSQL cannot store: `\u0000`)
+    /// is written again append by append: that append alone is refused, the others are written.
+    @Test(.timeLimit(.minutes(3))) func anAppendWithDataTheDatabaseRefusesFailsAloneInItsBatch() async throws {
+        try await withPlatform(configure: Self.oneWriteAtATime) { fixture, client, server in
+            let holder = try await fixture.owner.checkOut()
+            try await holder.query("SELECT pg_advisory_lock(7242002)")
+            let lead = append(client, "nul-0", expected: 0, events: 1)
+            var queued: [Task<GatewayResponse, any Error>] = []
+            var failure: (any Error)?
+            do {
+                while try await Self.waiting(fixture, for: "append") < 1 { try await Task.sleep(for: .milliseconds(10)) }
+                for (i, stream) in ["nul-a", "nul-bad", "nul-c"].enumerated() {
+                    let data = stream == "nul-bad" ? #"{\"a\": \"\\u0000\"}"# : "{}"
+                    queued.append(Task {
+                        try await client.query(#"mutation($d: String!) { appendEvents(streamId: "\#(stream)", expectedVersion: 0, events: [{type: "E", data: $d}]) { toVersion } }"#,
+                                               variables: #"{"d": "\#(data)"}"#, headers: acme, timeout: .minutes(2))
+                    })
+                    while server.appendsWaiting < i + 1 { try await Task.sleep(for: .milliseconds(10)) }
+                }
+            } catch { failure = error }
+            try await holder.query("SELECT pg_advisory_unlock(7242002)")
+            await fixture.owner.checkIn(holder)
+            if let failure { throw failure }
+            var answers = [try await lead.value]
+            for t in queued { answers.append(try await t.value) }
+            func code(_ r: GatewayResponse) -> String? { r.json?["errors"]?[0]?["extensions"]?["code"]?.stringValue }
+            #expect(answers.map(code) == [nil, nil, "BAD_USER_INPUT", nil], "\(answers.map(\.text))")
+            #expect(answers.map { $0.json?["data"]?["appendEvents"]?["toVersion"]?.intValue } == [1, 1, nil, 1], "\(answers.map(\.text))")
+            let streams = try await fixture.owner.withTenant(DemoData.tenantID("acme").uuidString) { c in
+                try await c.query("SELECT DISTINCT stream_id FROM events WHERE stream_id LIKE 'nul-%' ORDER BY stream_id").map { try $0.decode("stream_id", as: String.self) }
+            }
+            #expect(streams == ["nul-0", "nul-a", "nul-c"])
         }
     }
 

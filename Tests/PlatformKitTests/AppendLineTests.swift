@@ -160,4 +160,57 @@ struct AppendLineTests {
         #expect(try await leader.value == "leader")
         #expect(!sawCancel.withLock { $0 }, "the batch's write did not see the leader's cancellation")
     }
+
+    /// A write left out of a batch (here: too large to join it) keeps its place: no later write
+    /// to its unit passes it, though later writes to other units still join.
+    @Test func aWriteLeftOutOfABatchIsNotPassedByALaterOneToItsUnit() async throws {
+        let line = AppendLine(width: 1, batchLimit: 32, batchSize: 10)
+        let batches = Shared<[[String]]>([])
+        let (release, releaser) = AsyncStream<Void>.makeStream()
+        let holding = Shared(false)
+        let first = Task { try await line.run { holding.withLock { $0 = true }; for await _ in release { break } } }
+        while !holding.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(1)) }
+        let writes = [("a", 5), ("x", 9), ("x", 1), ("y", 1)]
+        var tasks: [Task<String, any Error>] = []
+        for (n, w) in writes.enumerated() {
+            let item = "\(w.0)\(w.1)"
+            tasks.append(Task {
+                try await line.run(item, sharing: .init(key: "t", unit: w.0, size: w.1)) { (items: [String]) -> [Result<String, any Error>] in
+                    batches.withLock { $0.append(items) }
+                    return items.map { .success($0) }
+                }
+            })
+            while line.waiting < n + 1 { try await Task.sleep(for: .milliseconds(1)) }
+        }
+        releaser.finish()
+        try await first.value
+        for t in tasks { _ = try await t.value }
+        #expect(batches.withLock { $0 } == [["a5", "y1"], ["x9"], ["x1"]])
+    }
+
+    /// Many short turns through a line of width 1, plain and shareable: every one comes through
+    /// (a turn freed while a write was getting ready to wait is not lost).
+    @Test(.timeLimit(.minutes(1))) func manyShortTurnsAllComeThrough() async throws {
+        let line = AppendLine(width: 1)
+        let done = Shared(0)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for t in 0..<8 {
+                group.addTask {
+                    for i in 0..<2_000 {
+                        if (t + i) % 2 == 0 {
+                            try await line.run { done.withLock { $0 += 1 } }
+                        } else {
+                            _ = try await line.run(i, sharing: .init(key: "k", unit: "\(t)", size: 1)) { (items: [Int]) -> [Result<Int, any Error>] in
+                                done.withLock { $0 += items.count }
+                                return items.map { .success($0) }
+                            }
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(done.withLock { $0 } == 16_000)
+        #expect(line.waiting == 0)
+    }
 }

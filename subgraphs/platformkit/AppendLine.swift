@@ -124,13 +124,20 @@ public final class AppendLine: Sendable {
         guard let id else { return .lead([]) }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (c: CheckedContinuation<Turn, any Error>) in
-                // Cancelled before it could wait: the handler below found nothing to remove.
-                let cancelled = state.withLock { s -> Bool in
-                    if Task.isCancelled { return true }
+                // Cancelled before it could wait: the handler below found nothing to remove. A
+                // turn freed since the first look (its holder found nobody waiting) is taken now.
+                enum Then { case wait, cancel, lead }
+                let then = state.withLock { s -> Then in
+                    if Task.isCancelled { return .cancel }
+                    if s.free > 0 { s.free -= 1; return .lead }
                     s.waiters.append(Waiter(id: id, share: share, item: item, continuation: c))
-                    return false
+                    return .wait
                 }
-                if cancelled { c.resume(throwing: CancellationError()) }
+                switch then {
+                case .wait: break
+                case .cancel: c.resume(throwing: CancellationError())
+                case .lead: c.resume(returning: .lead([]))
+                }
             }
         } onCancel: {
             // A write already taken into a batch is no longer in the line: it is being written.
@@ -156,7 +163,8 @@ public final class AppendLine: Sendable {
     }
 
     /// Takes out of the line the shareable writes that can go with `share` (in the order they
-    /// came; a write that cannot keeps its place). Looks at most 256 waiters.
+    /// came; a write that cannot keeps its place, and no later write to its unit passes it).
+    /// Looks at most 256 waiters.
     private func takeAlong(_ share: Share, _ s: inout State) -> [Companion] {
         var taken: [Companion] = []
         var units: Set<String> = [share.unit]
@@ -165,14 +173,15 @@ public final class AppendLine: Sendable {
         while i < s.waiters.count, taken.count + 1 < batchLimit, size < batchSize, looked < 256 {
             looked += 1
             let w = s.waiters[i]
-            if let o = w.share, let item = w.item, o.key == share.key, size + o.size <= batchSize, !units.contains(o.unit) {
-                units.insert(o.unit)
+            guard let o = w.share, let item = w.item, o.key == share.key else { i += 1; continue }
+            if size + o.size <= batchSize, !units.contains(o.unit) {
                 size += o.size
                 taken.append(Companion(item: item, continuation: w.continuation))
                 s.waiters.remove(at: i)
             } else {
                 i += 1
             }
+            units.insert(o.unit)
         }
         return taken
     }

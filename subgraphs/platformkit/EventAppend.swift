@@ -40,7 +40,10 @@ public struct EventAppend: Sendable {
     /// Writes `appends` (distinct streams, one tenant's) in one statement: each stream's
     /// version is checked against what its append expects, the appends that match are inserted
     /// (each one's events in version order), and each append's outcome comes back at its index.
-    /// The append lock is taken by the insert (the `events_serialize` trigger).
+    /// The append lock is taken by the insert (the `events_serialize` trigger). Rows go in by
+    /// stream name, not by the batch's order: two batches in flight that share streams then take
+    /// their places in the unique key in the same order, so neither can wait for the other
+    /// while holding what the other waits for (a deadlock).
     static func statement(_ appends: [EventAppend], tenant: UUID) -> PostgresQuery {
         var index: [Int] = [], streams: [String] = [], expected: [Int] = []
         var of: [Int] = [], ids: [UUID] = [], versions: [Int] = [], types: [String] = [], data: [String] = []
@@ -57,7 +60,7 @@ public struct EventAppend: Sendable {
         }
         return """
             WITH heads AS (
-                SELECT r.k, r.s, r.e, (SELECT coalesce(max(stream_version), 0)::int8 FROM events WHERE stream_id = r.s) AS version
+                SELECT r.k, r.s, r.e, (SELECT coalesce(max(stream_version), 0)::int8 FROM events WHERE tenant_id = \(tenant) AND stream_id = r.s) AS version
                 FROM unnest(\(index)::int8[], \(streams)::text[], \(expected)::int8[]) AS r(k, s, e)),
             added AS (
                 INSERT INTO events (tenant_id, event_id, stream_id, stream_version, type, data, metadata, causation_id, correlation_id)
@@ -66,7 +69,7 @@ public struct EventAppend: Sendable {
                             \(causes)::text[], \(correlations)::text[]) AS x(k, i, v, t, d, m, ca, co)
                 JOIN heads h ON h.k = x.k
                 WHERE h.version = h.e
-                ORDER BY x.k, x.v
+                ORDER BY h.s, x.v
                 RETURNING stream_id, global_position)
             SELECT h.k, h.version, count(a.global_position)::int8 AS written,
                    min(a.global_position) AS first_position, max(a.global_position) AS last_position

@@ -167,14 +167,15 @@ public struct PlatformContext: Sendable {
     /// go in the same statement and commit (`AppendLine`); each gets its own outcome.
     public func append(_ a: EventAppend, tenant: UUID) async throws -> EventAppend.Outcome {
         guard let appendLine else { return try await write([a], tenant: tenant)[0].get() }
-        return try await appendLine.run(a, sharing: .init(key: tenant.uuidString, unit: a.stream, size: a.count)) {
+        return try await appendLine.run(a, sharing: .init(key: "events:" + tenant.uuidString, unit: a.stream, size: a.count)) {
             await write($0, tenant: tenant)
         }
     }
 
     /// Writes a batch of appends in one transaction. A batch that fails on one append's data or
-    /// on a race for one stream (SQLSTATE class 22 or 23) is written again append by append, so
-    /// that only that append fails; any other failure is every append's.
+    /// on a race for one stream (SQLSTATE class 22 or 23, or a deadlock with another writer:
+    /// 40P01) is written again append by append, so that only that append fails; any other
+    /// failure is every append's.
     private func write(_ batch: [EventAppend], tenant: UUID) async -> [Result<EventAppend.Outcome, any Error>] {
         do {
             // The statement's generic plan, always: its custom plans, made for each batch's
@@ -192,7 +193,7 @@ public struct PlatformContext: Sendable {
                                              firstPosition: try r.decode("first_position"), lastPosition: try r.decode("last_position")))
             }
             return outcomes
-        } catch let e as PostgresError where batch.count > 1 && e.isDataOrIntegrityError {
+        } catch let e as PostgresError where batch.count > 1 && (e.isDataOrIntegrityError || e.sqlState == "40P01") {
             var outcomes: [Result<EventAppend.Outcome, any Error>] = []
             for a in batch { outcomes += await write([a], tenant: tenant) }
             return outcomes
