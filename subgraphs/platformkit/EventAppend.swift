@@ -27,6 +27,14 @@ public struct EventAppend: Sendable {
 
     public var count: Int { ids.count }
 
+    /// The indices of `batch` by stream name (byte order). A batch written in this order takes
+    /// its places in the unique key on (tenant, stream, version) in the same order as any other
+    /// batch in flight that shares streams with it, so neither can wait for the other while
+    /// holding what the other waits for (a deadlock).
+    static func inStreamOrder(_ batch: [EventAppend]) -> [Int] {
+        batch.indices.sorted { batch[$0].stream.utf8.lexicographicallyPrecedes(batch[$1].stream.utf8) }
+    }
+
     /// What an append found and wrote.
     public struct Outcome: Sendable {
         /// The stream's version before the statement: the expected one, or the append wrote nothing.
@@ -41,9 +49,7 @@ public struct EventAppend: Sendable {
     /// version is checked against what its append expects, the appends that match are inserted
     /// (each one's events in version order), and each append's outcome comes back at its index.
     /// The append lock is taken by the insert (the `events_serialize` trigger). Rows go in by
-    /// stream name, not by the batch's order: two batches in flight that share streams then take
-    /// their places in the unique key in the same order, so neither can wait for the other
-    /// while holding what the other waits for (a deadlock).
+    /// index, so callers order a batch by stream name (`inStreamOrder`).
     static func statement(_ appends: [EventAppend], tenant: UUID) -> PostgresQuery {
         var index: [Int] = [], streams: [String] = [], expected: [Int] = []
         var of: [Int] = [], ids: [UUID] = [], versions: [Int] = [], types: [String] = [], data: [String] = []
@@ -69,7 +75,7 @@ public struct EventAppend: Sendable {
                             \(causes)::text[], \(correlations)::text[]) AS x(k, i, v, t, d, m, ca, co)
                 JOIN heads h ON h.k = x.k
                 WHERE h.version = h.e
-                ORDER BY h.s, x.v
+                ORDER BY x.k, x.v
                 RETURNING stream_id, global_position)
             SELECT h.k, h.version, count(a.global_position)::int8 AS written,
                    min(a.global_position) AS first_position, max(a.global_position) AS last_position

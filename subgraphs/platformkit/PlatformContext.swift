@@ -178,19 +178,20 @@ public struct PlatformContext: Sendable {
     /// failure is every append's.
     private func write(_ batch: [EventAppend], tenant: UUID) async -> [Result<EventAppend.Outcome, any Error>] {
         do {
+            let order = EventAppend.inStreamOrder(batch)
             // The statement's generic plan, always: its custom plans, made for each batch's
             // number of appends, look cheaper than one made for the planner's guess of 10.
             let rows = try await sayingCommitOutcome {
                 try await pool.withTenant(PostgresUUID.text(tenant), genericPlans: true) { c in
-                    try await c.queryAndCommit(EventAppend.statement(batch, tenant: tenant))
+                    try await c.queryAndCommit(EventAppend.statement(order.map { batch[$0] }, tenant: tenant))
                 }
             }
             var outcomes = [Result<EventAppend.Outcome, any Error>](repeating: .failure(AppendLine.MissingOutcome()), count: batch.count)
             for r in rows {
                 let k = try r.decode("k", as: Int.self)
-                guard outcomes.indices.contains(k) else { continue }
-                outcomes[k] = .success(.init(streamVersion: try r.decode("version"), written: try r.decode("written"),
-                                             firstPosition: try r.decode("first_position"), lastPosition: try r.decode("last_position")))
+                guard order.indices.contains(k) else { continue }
+                outcomes[order[k]] = .success(.init(streamVersion: try r.decode("version"), written: try r.decode("written"),
+                                                    firstPosition: try r.decode("first_position"), lastPosition: try r.decode("last_position")))
             }
             return outcomes
         } catch let e as PostgresError where batch.count > 1 && (e.isDataOrIntegrityError || e.sqlState == "40P01") {
