@@ -77,24 +77,10 @@ struct EventStoreIntegrityTests {
     /// writer, at consecutive positions), the batch's streams in name order.
     @Test(.timeLimit(.minutes(3))) func appendsThatWaitTogetherAreWrittenTogether() async throws {
         try await withPlatform(configure: Self.oneWriteAtATime) { fixture, client, server in
-            // Every append waits for the append lock, held by a session of its own.
-            let holder = try await fixture.owner.checkOut()
-            try await holder.query("SELECT pg_advisory_lock(7242002)")
-            let lead = append(client, "together-0", expected: 0, events: 1)
-            var queued: [Task<GatewayResponse, any Error>] = []
-            var failure: (any Error)?
-            do {
-                while try await Self.waiting(fixture, for: "append") < 1 { try await Task.sleep(for: .milliseconds(10)) }
-                for (i, (stream, expected, events)) in [("together-3", 0, 2), ("together-2", 5, 1), ("together-1", 0, 3)].enumerated() {
-                    queued.append(append(client, stream, expected: expected, events: events))
-                    while server.appendsWaiting < i + 1 { try await Task.sleep(for: .milliseconds(10)) }
-                }
-            } catch { failure = error }
-            try await holder.query("SELECT pg_advisory_unlock(7242002)")
-            await fixture.owner.checkIn(holder)
-            if let failure { throw failure }
-            var answers = [try await lead.value]
-            for t in queued { answers.append(try await t.value) }
+            let answers = try await Self.queuedBehindTheAppendLock(fixture, server, lead: { append(client, "together-0", expected: 0, events: 1) },
+                                                                   then: [("together-3", 0, 2), ("together-2", 5, 1), ("together-1", 0, 3)].map { w in
+                                                                       { append(client, w.0, expected: w.1, events: w.2) }
+                                                                   })
             func field(_ r: GatewayResponse, _ name: String) -> Int? { r.json?["data"]?["appendEvents"]?[name]?.intValue }
             #expect(answers.map { field($0, "toVersion") } == [1, 2, nil, 3], "\(answers.map(\.text))")
             #expect(answers[2].json?["errors"]?[0]?["extensions"]?["code"] == "CONFLICT", "\(answers[2].text)")
@@ -179,27 +165,14 @@ struct EventStoreIntegrityTests {
     /// is written again append by append: that append alone is refused, the others are written.
     @Test(.timeLimit(.minutes(3))) func anAppendWithDataTheDatabaseRefusesFailsAloneInItsBatch() async throws {
         try await withPlatform(configure: Self.oneWriteAtATime) { fixture, client, server in
-            let holder = try await fixture.owner.checkOut()
-            try await holder.query("SELECT pg_advisory_lock(7242002)")
-            let lead = append(client, "nul-0", expected: 0, events: 1)
-            var queued: [Task<GatewayResponse, any Error>] = []
-            var failure: (any Error)?
-            do {
-                while try await Self.waiting(fixture, for: "append") < 1 { try await Task.sleep(for: .milliseconds(10)) }
-                for (i, stream) in ["nul-a", "nul-bad", "nul-c"].enumerated() {
-                    let data = stream == "nul-bad" ? #"{\"a\": \"\\u0000\"}"# : "{}"
-                    queued.append(Task {
-                        try await client.query(#"mutation($d: String!) { appendEvents(streamId: "\#(stream)", expectedVersion: 0, events: [{type: "E", data: $d}]) { toVersion } }"#,
-                                               variables: #"{"d": "\#(data)"}"#, headers: acme, timeout: .minutes(2))
-                    })
-                    while server.appendsWaiting < i + 1 { try await Task.sleep(for: .milliseconds(10)) }
+            let answers = try await Self.queuedBehindTheAppendLock(fixture, server, lead: { append(client, "nul-0", expected: 0, events: 1) },
+                                                                   then: ["nul-a", "nul-bad", "nul-c"].map { stream in {
+                let data = stream == "nul-bad" ? #"{\"a\": \"\\u0000\"}"# : "{}"
+                return Task {
+                    try await client.query(#"mutation($d: String!) { appendEvents(streamId: "\#(stream)", expectedVersion: 0, events: [{type: "E", data: $d}]) { toVersion } }"#,
+                                           variables: #"{"d": "\#(data)"}"#, headers: [("x-tenant", "acme")], timeout: .minutes(2))
                 }
-            } catch { failure = error }
-            try await holder.query("SELECT pg_advisory_unlock(7242002)")
-            await fixture.owner.checkIn(holder)
-            if let failure { throw failure }
-            var answers = [try await lead.value]
-            for t in queued { answers.append(try await t.value) }
+            } })
             func code(_ r: GatewayResponse) -> String? { r.json?["errors"]?[0]?["extensions"]?["code"]?.stringValue }
             #expect(answers.map(code) == [nil, nil, "BAD_USER_INPUT", nil], "\(answers.map(\.text))")
             #expect(answers.map { $0.json?["data"]?["appendEvents"]?["toVersion"]?.intValue } == [1, 1, nil, 1], "\(answers.map(\.text))")
@@ -208,6 +181,32 @@ struct EventStoreIntegrityTests {
             }
             #expect(streams == ["nul-0", "nul-a", "nul-c"])
         }
+    }
+
+    /// Holds the append lock from a session of its own, starts `lead` (which then waits for the
+    /// lock in the database) and each of `then` in order (each waiting in the gateway's line
+    /// before the next starts), lets the lock go and answers the lead's answer and theirs.
+    static func queuedBehindTheAppendLock(_ fixture: PlatformFixture, _ server: GatewayServer, lead: () -> Task<GatewayResponse, any Error>,
+                                          then: [() -> Task<GatewayResponse, any Error>]) async throws -> [GatewayResponse] {
+        let holder = try await fixture.owner.checkOut()
+        try await holder.query("SELECT pg_advisory_lock(7242002)")
+        let first = lead()
+        var queued: [Task<GatewayResponse, any Error>] = []
+        var failure: (any Error)?
+        do {
+            while try await waiting(fixture, for: "append") < 1 { try await Task.sleep(for: .milliseconds(10)) }
+            for (i, start) in then.enumerated() {
+                queued.append(start())
+                while server.appendsWaiting < i + 1 { try await Task.sleep(for: .milliseconds(10)) }
+            }
+        } catch { failure = error }
+        // Released whatever happened above (the appends would otherwise wait for ever).
+        try await holder.query("SELECT pg_advisory_unlock(7242002)")
+        await fixture.owner.checkIn(holder)
+        if let failure { throw failure }
+        var answers = [try await first.value]
+        for t in queued { answers.append(try await t.value) }
+        return answers
     }
 
     /// A pool of 3: the append line lets one write hold a connection at a time.
