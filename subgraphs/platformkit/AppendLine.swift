@@ -50,8 +50,8 @@ public final class AppendLine: Sendable {
     }
     private struct Waiter {
         let id: UInt64
-        let share: Share?
-        let item: (any Sendable)?
+        /// A shareable write's terms and item (nil for a plain `run`).
+        let shared: (share: Share, item: any Sendable)?
         let continuation: CheckedContinuation<Turn, any Error>
     }
     private struct State {
@@ -73,7 +73,7 @@ public final class AppendLine: Sendable {
 
     /// Runs `body` once it is this call's turn; the turn passes on when `body` returns or throws.
     public func run<T: Sendable>(_ body: () async throws -> T) async throws -> T {
-        _ = try await enter(nil, nil)
+        _ = try await enter(nil)
         do {
             let result = try await body()
             leave()
@@ -92,7 +92,7 @@ public final class AppendLine: Sendable {
     /// out): the batch is other callers' writes too.
     public func run<Item: Sendable, Outcome: Sendable>(_ item: Item, sharing share: Share,
                                                        _ write: @escaping @Sendable ([Item]) async -> [Result<Outcome, any Error>]) async throws -> Outcome {
-        switch try await enter(share, item) {
+        switch try await enter((share, item)) {
         case .done(let outcome):
             return try outcome.get() as! Outcome
         case .lead(let companions):
@@ -114,7 +114,7 @@ public final class AppendLine: Sendable {
     /// Writes waiting for their turn now (for tests and metrics).
     public var waiting: Int { state.withLock { $0.waiters.count - $0.head } }
 
-    private func enter(_ share: Share?, _ item: (any Sendable)?) async throws -> Turn {
+    private func enter(_ shared: (share: Share, item: any Sendable)?) async throws -> Turn {
         // With a turn free nobody waits, so there is nobody to take along.
         let id: UInt64? = state.withLock { s in
             if s.free > 0 { s.free -= 1; return nil }
@@ -130,7 +130,7 @@ public final class AppendLine: Sendable {
                 let then = state.withLock { s -> Then in
                     if Task.isCancelled { return .cancel }
                     if s.free > 0 { s.free -= 1; return .lead }
-                    s.waiters.append(Waiter(id: id, share: share, item: item, continuation: c))
+                    s.waiters.append(Waiter(id: id, shared: shared, continuation: c))
                     return .wait
                 }
                 switch then {
@@ -154,7 +154,7 @@ public final class AppendLine: Sendable {
             guard s.head < s.waiters.count else { s.free += 1; return nil }
             let w = s.waiters[s.head]
             s.head += 1
-            let companions = w.share.map { takeAlong($0, &s) } ?? []
+            let companions = w.shared.map { takeAlong($0.share, &s) } ?? []
             // Drop the served part of the line once it is most of the array.
             if s.head > 32, s.head * 2 > s.waiters.count { s.waiters.removeFirst(s.head); s.head = 0 }
             return (w.continuation, .lead(companions))
@@ -173,7 +173,7 @@ public final class AppendLine: Sendable {
         while i < s.waiters.count, taken.count + 1 < batchLimit, size < batchSize, looked < 256 {
             looked += 1
             let w = s.waiters[i]
-            guard let o = w.share, let item = w.item, o.key == share.key else { i += 1; continue }
+            guard let (o, item) = w.shared, o.key == share.key else { i += 1; continue }
             if size + o.size <= batchSize, !units.contains(o.unit) {
                 size += o.size
                 taken.append(Companion(item: item, continuation: w.continuation))
