@@ -72,23 +72,37 @@ public struct PostgresRow: Sendable {
     let result: PostgresResult
     let row: Int32
 
+    // Inlinable, so that a caller's `decode` is specialized for the type it asks for (unspecialized,
+    // every column read went through the generic entry point and the runtime's metadata lookups).
+    @inlinable
     public func decode<T: PostgresDecodable>(_ column: String, as type: T.Type = T.self) throws -> T {
-        guard let index = columns.firstIndex(where: { $0.name == column }) else {
-            throw PostgresError(.decoding, "no column named '\(column)'")
-        }
-        return try decode(index, as: type)
+        try decode(try index(of: column), as: type)
     }
 
+    @inlinable
     public func decode<T: PostgresDecodable>(_ index: Int, as type: T.Type = T.self) throws -> T {
-        guard index >= 0, index < columns.count else {
-            throw PostgresError(.decoding, "column index \(index) out of range")
-        }
+        guard index >= 0, index < columns.count else { throw Self.outOfRange(index) }
         let column = columns[index]
-        return try withExtendedLifetime(result) {
+        return try withExtendedLifetime(self) {
             try T.decode(cell(index), oid: column.oid, column: column.name)
         }
     }
 
+    /// The index of the column named `column`.
+    @usableFromInline
+    func index(of column: String) throws -> Int {
+        let length = column.utf8.count   // most names differ in length: compared first
+        guard let index = columns.firstIndex(where: { $0.name.utf8.count == length && $0.name == column }) else {
+            throw PostgresError(.decoding, "no column named '\(column)'")
+        }
+        return index
+    }
+
+    @usableFromInline
+    static func outOfRange(_ index: Int) -> PostgresError { PostgresError(.decoding, "column index \(index) out of range") }
+
+    /// Column `index` of this row (its bytes valid while the row is).
+    @usableFromInline
     func cell(_ index: Int) -> PostgresCell {
         let res = result.res, f = Int32(index)
         guard PQgetisnull(res, row, f) == 0 else { return PostgresCell(bytes: nil, isBinary: columns[index].isBinary) }
@@ -99,7 +113,7 @@ public struct PostgresRow: Sendable {
     /// A column as text (as the server writes the value), nil for NULL. For a column sent in
     /// binary: the text of a scalar; nil for an array.
     public func text(_ column: String) -> String? {
-        guard let i = columns.firstIndex(where: { $0.name == column }) else { return nil }
+        guard let i = try? index(of: column) else { return nil }
         return withExtendedLifetime(result) {
             let c = cell(i)
             guard let bytes = c.bytes else { return nil }
@@ -129,17 +143,18 @@ public protocol PostgresDecodable: Sendable {
 
 /// Non-optional scalar decoding: NULL is an error, and the column type must fit.
 public protocol PostgresScalarDecodable: PostgresDecodable {
-    static var acceptedOIDs: Set<UInt32> { get }
+    /// Whether a column of this type OID decodes as this type.
+    static func accepts(oid: UInt32) -> Bool
     static var postgresTypeName: String { get }
     /// From a value in text format.
     init?(postgresText: UnsafeRawBufferPointer, oid: UInt32)
-    /// From a value in binary format, of one of `acceptedOIDs` that `PostgresBinary` reads.
+    /// From a value in binary format, of a type it accepts that `PostgresBinary` reads.
     init?(postgresBinary: UnsafeRawBufferPointer, oid: UInt32)
 }
 
 extension PostgresScalarDecodable {
     public static func decode(_ cell: PostgresCell, oid: UInt32, column: String) throws -> Self {
-        guard acceptedOIDs.contains(oid) else {
+        guard accepts(oid: oid) else {
             throw PostgresError(.decoding, "column '\(column)' has type oid \(oid), which cannot decode as \(postgresTypeName)")
         }
         guard let bytes = cell.bytes else {
@@ -152,12 +167,26 @@ extension PostgresScalarDecodable {
     }
 }
 
-private let textOIDs: Set<UInt32> = [PostgresOID.text, PostgresOID.varchar, PostgresOID.bpchar, PostgresOID.name,
-                                     PostgresOID.json, PostgresOID.jsonb, PostgresOID.uuid, 705 /* unknown */]
-private let intOIDs: Set<UInt32> = [PostgresOID.int2, PostgresOID.int4, PostgresOID.int8, PostgresOID.oid]
+// The types each scalar accepts, as switches: a `Set` was a lazy global's check and a hash per
+// column read.
+private func isTextOID(_ oid: UInt32) -> Bool {
+    switch oid {
+    case PostgresOID.text, PostgresOID.varchar, PostgresOID.bpchar, PostgresOID.name, PostgresOID.json, PostgresOID.jsonb,
+         PostgresOID.uuid, 705 /* unknown */: return true
+    default: return false
+    }
+}
+private func isIntOID(_ oid: UInt32) -> Bool {
+    switch oid {
+    case PostgresOID.int2, PostgresOID.int4, PostgresOID.int8, PostgresOID.oid: return true
+    default: return false
+    }
+}
 
 extension String: PostgresScalarDecodable {
-    public static let acceptedOIDs: Set<UInt32> = textOIDs.union([PostgresOID.timestamptz, PostgresOID.timestamp, PostgresOID.numeric])
+    public static func accepts(oid: UInt32) -> Bool {
+        isTextOID(oid) || oid == PostgresOID.timestamptz || oid == PostgresOID.timestamp || oid == PostgresOID.numeric
+    }
     public static var postgresTypeName: String { "String" }
     public init?(postgresText: UnsafeRawBufferPointer, oid: UInt32) { self = String(decoding: postgresText, as: UTF8.self) }
     public init?(postgresBinary b: UnsafeRawBufferPointer, oid: UInt32) {
@@ -166,7 +195,7 @@ extension String: PostgresScalarDecodable {
     }
 }
 extension Int: PostgresScalarDecodable {
-    public static let acceptedOIDs: Set<UInt32> = intOIDs
+    public static func accepts(oid: UInt32) -> Bool { isIntOID(oid) }
     public static var postgresTypeName: String { "Int" }
     public init?(postgresText: UnsafeRawBufferPointer, oid: UInt32) {
         guard let v = PostgresBinary.parseInt(postgresText) else { return nil }
@@ -178,7 +207,7 @@ extension Int: PostgresScalarDecodable {
     }
 }
 extension Int64: PostgresScalarDecodable {
-    public static let acceptedOIDs: Set<UInt32> = intOIDs
+    public static func accepts(oid: UInt32) -> Bool { isIntOID(oid) }
     public static var postgresTypeName: String { "Int64" }
     public init?(postgresText: UnsafeRawBufferPointer, oid: UInt32) {
         guard let v = PostgresBinary.parseInt(postgresText) else { return nil }
@@ -190,7 +219,7 @@ extension Int64: PostgresScalarDecodable {
     }
 }
 extension Int32: PostgresScalarDecodable {
-    public static let acceptedOIDs: Set<UInt32> = [PostgresOID.int2, PostgresOID.int4]
+    public static func accepts(oid: UInt32) -> Bool { oid == PostgresOID.int2 || oid == PostgresOID.int4 }
     public static var postgresTypeName: String { "Int32" }
     public init?(postgresText: UnsafeRawBufferPointer, oid: UInt32) {
         guard let v = PostgresBinary.parseInt(postgresText), let i = Int32(exactly: v) else { return nil }
@@ -202,7 +231,7 @@ extension Int32: PostgresScalarDecodable {
     }
 }
 extension Bool: PostgresScalarDecodable {
-    public static let acceptedOIDs: Set<UInt32> = [PostgresOID.bool]
+    public static func accepts(oid: UInt32) -> Bool { oid == PostgresOID.bool }
     public static var postgresTypeName: String { "Bool" }
     public init?(postgresText b: UnsafeRawBufferPointer, oid: UInt32) {
         guard b.count == 1 else { return nil }
@@ -214,7 +243,9 @@ extension Bool: PostgresScalarDecodable {
     }
 }
 extension Double: PostgresScalarDecodable {
-    public static let acceptedOIDs: Set<UInt32> = intOIDs.union([PostgresOID.float4, PostgresOID.float8, PostgresOID.numeric])
+    public static func accepts(oid: UInt32) -> Bool {
+        isIntOID(oid) || oid == PostgresOID.float4 || oid == PostgresOID.float8 || oid == PostgresOID.numeric
+    }
     public static var postgresTypeName: String { "Double" }
     public init?(postgresText: UnsafeRawBufferPointer, oid: UInt32) { self.init(String(decoding: postgresText, as: UTF8.self)) }
     public init?(postgresBinary b: UnsafeRawBufferPointer, oid: UInt32) {
@@ -232,7 +263,7 @@ extension Double: PostgresScalarDecodable {
     }
 }
 extension UUID: PostgresScalarDecodable {
-    public static let acceptedOIDs: Set<UInt32> = [PostgresOID.uuid]
+    public static func accepts(oid: UInt32) -> Bool { oid == PostgresOID.uuid }
     public static var postgresTypeName: String { "UUID" }
     public init?(postgresText: UnsafeRawBufferPointer, oid: UInt32) {
         guard let uuid = PostgresUUID.parse(postgresText) else { return nil }
@@ -302,7 +333,7 @@ public enum PostgresUUID {
     }
 }
 extension Date: PostgresScalarDecodable {
-    public static let acceptedOIDs: Set<UInt32> = [PostgresOID.timestamptz, PostgresOID.timestamp]
+    public static func accepts(oid: UInt32) -> Bool { oid == PostgresOID.timestamptz || oid == PostgresOID.timestamp }
     public static var postgresTypeName: String { "Date" }
     public init?(postgresText: UnsafeRawBufferPointer, oid: UInt32) {
         guard let d = PostgresTimestamp.parse(postgresText) else { return nil }
@@ -314,7 +345,7 @@ extension Date: PostgresScalarDecodable {
     }
 }
 extension PostgresJSON: PostgresScalarDecodable {
-    public static let acceptedOIDs: Set<UInt32> = [PostgresOID.json, PostgresOID.jsonb]
+    public static func accepts(oid: UInt32) -> Bool { oid == PostgresOID.json || oid == PostgresOID.jsonb }
     public static var postgresTypeName: String { "JSON" }
     public init?(postgresText: UnsafeRawBufferPointer, oid: UInt32) { self.init(String(decoding: postgresText, as: UTF8.self)) }
     public init?(postgresBinary b: UnsafeRawBufferPointer, oid: UInt32) {

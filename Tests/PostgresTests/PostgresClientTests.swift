@@ -175,6 +175,18 @@ struct PostgresClientTests {
         let e2 = #expect(throws: PostgresError.self) { try row.decode("n", as: Int.self) }
         #expect(e2?.description.contains("NULL") == true)
         #expect(throws: PostgresError.self) { try row.decode("missing", as: Int.self) }
+        #expect(throws: PostgresError.self) { try row.decode(2, as: Int.self) }
+        // Names of one length are told apart; each type takes the columns it accepts.
+        let typed = try #require(try await pool.query("""
+            SELECT 1::int8 AS ab, 2::int4 AS ba, gen_random_uuid() AS id, now() AS at, 3::int2 AS sm
+            """).first)
+        #expect(try typed.decode("ab", as: Int.self) == 1 && typed.decode("ba", as: Int.self) == 2)
+        #expect(try typed.decode("id", as: String.self).count == 36)
+        #expect(try typed.decode("sm", as: Int32.self) == 3 && typed.decode("ba", as: Int32.self) == 2)
+        #expect(throws: PostgresError.self) { try typed.decode("ab", as: Int32.self) }
+        #expect(throws: PostgresError.self) { try typed.decode("at", as: UUID.self) }
+        #expect(throws: PostgresError.self) { try typed.decode("id", as: Date.self) }
+        #expect(try typed.decode("at", as: Date.self).timeIntervalSinceNow < 60)
     }
 
     @Test func arrayParametersWithAny() async throws {
