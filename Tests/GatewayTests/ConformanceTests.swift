@@ -256,3 +256,106 @@ struct SlowConnectionTests {
         }
     }
 }
+
+@Suite("Requests HTTP cannot read")
+struct UnreadableRequestTests {
+    /// Runs `script` (Python, with `PORT` set to the gateway's port) and returns its output lines.
+    func run(_ script: String, port: String) async throws -> [String] {
+        let r = try await runProcess("/usr/bin/env", ["python3", "-c", "PORT = \(port)\n" + script])
+        return r.output.split(separator: "\n").map(String.init)
+    }
+
+    /// What the server answers a connection that sends `raw` (its status line, or `no answer`),
+    /// and whether it then closes the connection (`closed`) or keeps it (`open`, after 5 s of
+    /// silence: a connection left open is the failure; the client gives up rather than hang).
+    static let probe = """
+        import socket
+        def probe(raw):
+            s = socket.create_connection(("127.0.0.1", PORT))
+            s.sendall(raw)
+            s.settimeout(5)
+            data = b""
+            try:
+                while True:
+                    chunk = s.recv(65536)
+                    if not chunk:
+                        end = "closed"
+                        break
+                    data += chunk
+            except socket.timeout:
+                end = "open"
+            except ConnectionResetError:
+                end = "closed"
+            status = data.split(b"\\r\\n", 1)[0].decode() if data else "no answer"
+            return status + " " + end
+
+        """
+
+    /// A connection's first request that the HTTP parser refuses (while the WebSocket upgrade
+    /// check holds the connection) gets 400 (431 for a head over the parser's size) and is
+    /// closed — with or without the head timeout, which is not what closes it.
+    @Test(.timeLimit(.minutes(1)), arguments: ["limits: { request_header_timeout_ms: 60000 }", "limits: { request_header_timeout_ms: null }"])
+    func aFirstRequestTheParserRefusesIsAnsweredAndClosed(_ yaml: String) async throws {
+        try await withGateway(try GatewayConfiguration.parse(yaml: yaml), executor: try echoExecutor()) { client in
+            let port = client.base.split(separator: ":").last.map(String.init)!
+            let lines = try await run(Self.probe + """
+                cases = [
+                    b"GARBAGE\\r\\n\\r\\n",
+                    b"GET /graphql HTTP/1.1\\r\\nHost: x\\r\\nno colon here\\r\\n\\r\\n",
+                    b"POST /graphql HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: -5\\r\\n\\r\\n",
+                    b"POST /graphql HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: 5\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n0\\r\\n\\r\\n",
+                    b"PRI * HTTP/2.0\\r\\n\\r\\nSM\\r\\n\\r\\n",
+                    b"GET /graphql?query=%7Bhello%7D HTTP/1.1\\r\\nHost: x\\r\\nX-A: " + b"a" * 85000 + b"\\r\\n\\r\\n",
+                ]
+                for raw in cases:
+                    print(probe(raw))
+                """, port: port)
+            #expect(lines == ["HTTP/1.1 400 Bad Request closed", "HTTP/1.1 400 Bad Request closed", "HTTP/1.1 400 Bad Request closed",
+                              "HTTP/1.1 400 Bad Request closed", "HTTP/1.1 400 Bad Request closed",
+                              "HTTP/1.1 431 Request Header Fields Too Large closed"])
+            let fine = try await client.query("{ hello }")
+            #expect(fine.text == #"{"data":{"hello":"hello world"}}"#)
+        }
+    }
+
+    /// An HTTP/1.0 request without `keep-alive` (and any `Connection: close`) gets its answer and
+    /// then the connection is closed; HTTP/1.0 with `keep-alive` and HTTP/1.1 stay open.
+    @Test(.timeLimit(.minutes(1))) func aConnectionNotKeptAliveIsClosedAfterItsAnswer() async throws {
+        try await withGateway(try GatewayConfiguration.parse(yaml: "{}"), executor: try echoExecutor()) { client in
+            let port = client.base.split(separator: ":").last.map(String.init)!
+            let lines = try await run(Self.probe + """
+                def get(version, header):
+                    return b"GET /graphql?query=%7Bhello%7D HTTP/" + version + b"\\r\\nHost: x\\r\\nAccept: application/json\\r\\n" + header + b"\\r\\n"
+                print(probe(get(b"1.0", b"")))
+                print(probe(get(b"1.0", b"Connection: Keep-Alive\\r\\n")))
+                print(probe(get(b"1.1", b"Connection: Close\\r\\n")))
+                print(probe(get(b"1.1", b"")))
+                """, port: port)
+            #expect(lines == ["HTTP/1.1 200 OK closed", "HTTP/1.1 200 OK open", "HTTP/1.1 200 OK closed", "HTTP/1.1 200 OK open"])
+        }
+    }
+
+    /// A request whose body stops arriving is closed once `request_timeout_ms` has passed since
+    /// its head; a malformed chunked body is answered 400 (on a gateway without the timeout, so
+    /// that the two cannot race).
+    @Test(.timeLimit(.minutes(1)), arguments: [(true, "limits: { request_timeout_ms: 300 }"), (false, "limits: { request_timeout_ms: null }")])
+    func aBodyThatStopsArrivingOrIsMalformedEnds(_ stalled: Bool, _ yaml: String) async throws {
+        try await withGateway(try GatewayConfiguration.parse(yaml: yaml), executor: try echoExecutor()) { client in
+            let port = client.base.split(separator: ":").last.map(String.init)!
+            let lines = try await run(Self.probe + """
+                head = b"POST /graphql HTTP/1.1\\r\\nHost: x\\r\\nContent-Type: application/json\\r\\n"
+                if \(stalled ? "True" : "False"):
+                    print(probe(head + b"Content-Length: 100\\r\\n\\r\\n{\\"q"))
+                else:
+                    print(probe(head + b"Transfer-Encoding: chunked\\r\\n\\r\\nzz\\r\\n{}\\r\\n0\\r\\n\\r\\n"))
+                """, port: port)
+            if stalled {
+                #expect(lines.count == 1 && lines[0].hasSuffix(" closed"), "\(lines)")
+            } else {
+                #expect(lines == ["HTTP/1.1 400 Bad Request closed"])
+            }
+            let fine = try await client.query("{ hello }")
+            #expect(fine.text == #"{"data":{"hello":"hello world"}}"#)
+        }
+    }
+}

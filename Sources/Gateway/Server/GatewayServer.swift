@@ -203,17 +203,17 @@ public final class GatewayServer: Sendable {
                            logger: logger)
     }
 
-    /// HTTP/1.1 with the WebSocket upgrade on `/graphql`, and (when set) the request-head
-    /// timeout: the first head through `FirstHeadTimeout` in front of the upgrade check, later
-    /// ones through `RequestHeadTimeout`.
+    /// HTTP/1.1 with the WebSocket upgrade on `/graphql`, the request guard behind the decoder
+    /// (`HTTP1RequestGuard`), and (when set) the request-head timeout: the first head through
+    /// `FirstHeadTimeout` in front of the upgrade check, later ones through `RequestTimeouts`.
     static func serverBuilder(_ limits: LimitsConfiguration, _ webSocket: GraphQLWebSocket) -> HTTPServerBuilder {
         let configuration = HTTP1WebSocketUpgradeChannel.Configuration(http1: .init(additionalChannelHandlers: connectionHandlers(limits: limits)))
         let shouldUpgrade: @Sendable (HTTPRequest, any Channel, Logger) async throws
             -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> = { request, channel, _ in webSocket.shouldUpgrade(request, channel: channel) }
-        guard let ms = limits.requestHeaderTimeoutMs else { return .http1WebSocketUpgrade(configuration: configuration, shouldUpgrade: shouldUpgrade) }
+        let firstHead = limits.requestHeaderTimeoutMs.map { TimeAmount.milliseconds(Int64($0)) }
         return HTTPServerBuilder { responder in
-            FirstHeadTimeoutChannel(inner: HTTP1WebSocketUpgradeChannel(responder: responder, configuration: configuration, shouldUpgrade: shouldUpgrade),
-                                    timeout: .milliseconds(Int64(ms)))
+            GuardedHTTPChannel(inner: HTTP1WebSocketUpgradeChannel(responder: responder, configuration: configuration, shouldUpgrade: shouldUpgrade),
+                               firstHeadTimeout: firstHead)
         }
     }
 
@@ -238,13 +238,15 @@ public final class GatewayServer: Sendable {
     /// `https` when the listener serves TLS.
     public var scheme: String { configuration.tls == nil ? "http" : "https" }
 
-    /// Handlers each HTTP connection gets: a kept-alive connection must start its next request
-    /// head within a minute of its previous response (or the head timeout, if longer) — longer
-    /// than the first head's timeout, so that clients' pooled connections are rarely closed under
-    /// them.
+    /// Handlers each HTTP connection gets (`RequestTimeouts`): a kept-alive connection must start
+    /// its next request head within a minute of its previous response (or the head timeout, if
+    /// longer) — longer than the first head's timeout, so that clients' pooled connections are
+    /// rarely closed under them; a request's body must arrive within `request_timeout_ms`.
     static func connectionHandlers(limits: LimitsConfiguration) -> [any RemovableChannelHandler] {
-        guard let ms = limits.requestHeaderTimeoutMs else { return [] }
-        return [RequestHeadTimeout(timeout: .milliseconds(Int64(max(ms, 60_000))))]
+        let head = limits.requestHeaderTimeoutMs.map { TimeAmount.milliseconds(Int64(max($0, 60_000))) }
+        let body = limits.requestTimeoutMs.map { TimeAmount.milliseconds(Int64($0)) }
+        guard head != nil || body != nil else { return [] }
+        return [RequestTimeouts(headTimeout: head, bodyTimeout: body)]
     }
 
     /// Runs until the process is told to stop. `onRunning` receives the bound port (useful with port 0).

@@ -4,7 +4,9 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import NIOCore
+import NIOHTTP1
 import NIOHTTPTypes
+import NIOHTTPTypesHTTP1
 
 /// `max_header_count` and `max_header_bytes`: requests with too many or too large headers get
 /// 431 `HEADERS_TOO_LARGE` before any route runs (NIO's parser already caps a header block
@@ -70,61 +72,132 @@ struct CORSMiddleware<Context: Hummingbird.RequestContext>: RouterMiddleware {
     }
 }
 
-/// The keep-alive side of `limits.request_header_timeout_ms`: a kept-alive connection must send
-/// its next complete request head within this time of the end of its previous response (one that
-/// sends nothing is closed too). A client trickling a request line byte by byte
-/// (slowloris) is closed instead of holding a connection forever. The timer stops while a
-/// request is read and answered (however long a response streams), and goes with the HTTP
-/// handlers when a connection becomes a WebSocket.
-final class RequestHeadTimeout: ChannelDuplexHandler, RemovableChannelHandler {
+/// The connection's timers once HTTP handlers run it (they go with them when a connection becomes
+/// a WebSocket):
+/// - the keep-alive side of `limits.request_header_timeout_ms`: a kept-alive connection must
+///   send its next complete request head within this time of the end of its previous response
+///   (one that sends nothing is closed too). A client trickling a request line byte by byte
+///   (slowloris) is closed instead of holding a connection forever. The timer stops while a
+///   request is read and answered (however long a response streams);
+/// - the body side of `limits.request_timeout_ms`: a request's body must have arrived within
+///   this time of its head, else the connection is closed (a body sent a few bytes at a time
+///   would otherwise hold the connection and its handler for good; the answer cannot wait for
+///   the rest of it).
+final class RequestTimeouts: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
     typealias OutboundIn = HTTPResponsePart
     typealias OutboundOut = HTTPResponsePart
 
-    let timeout: TimeAmount
-    private var timer: Scheduled<Void>?
+    let headTimeout: TimeAmount?
+    let bodyTimeout: TimeAmount?
+    private var headTimer: Scheduled<Void>?
+    private var bodyTimer: Scheduled<Void>?
 
-    init(timeout: TimeAmount) { self.timeout = timeout }
+    init(headTimeout: TimeAmount?, bodyTimeout: TimeAmount?) {
+        self.headTimeout = headTimeout
+        self.bodyTimeout = bodyTimeout
+    }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { arm(context) }
+        if context.channel.isActive { armHead(context) }
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        arm(context)
+        armHead(context)
         context.fireChannelActive()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        timer?.cancel()
-        timer = nil
+        headTimer?.cancel()
+        headTimer = nil
+        bodyTimer?.cancel()
+        bodyTimer = nil
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if case .head = unwrapInboundIn(data) {
-            timer?.cancel()
-            timer = nil
+        switch unwrapInboundIn(data) {
+        case .head:
+            headTimer?.cancel()
+            headTimer = nil
+            bodyTimer = bodyTimeout.map { closing(context, after: $0) }
+        case .end:
+            bodyTimer?.cancel()
+            bodyTimer = nil
+        case .body:
+            break
         }
         context.fireChannelRead(data)
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) { arm(context) }
+        if case .end = unwrapOutboundIn(data) { armHead(context) }
         context.write(data, promise: promise)
     }
 
-    private func arm(_ context: ChannelHandlerContext) {
-        timer?.cancel()
+    private func armHead(_ context: ChannelHandlerContext) {
+        headTimer?.cancel()
+        headTimer = headTimeout.map { closing(context, after: $0) }
+    }
+
+    private func closing(_ context: ChannelHandlerContext, after timeout: TimeAmount) -> Scheduled<Void> {
         let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        timer = context.eventLoop.scheduleTask(in: timeout) { bound.value.close(promise: nil) }
+        return context.eventLoop.scheduleTask(in: timeout) { bound.value.close(promise: nil) }
+    }
+}
+
+/// HTTP/1 requests as the decoder reads them, before the WebSocket upgrade check and the
+/// conversion to HTTP types:
+/// - a request head the decoder cannot read (a malformed request line or header, a bad or
+///   doubled length, a head over the decoder's size) is answered `400` (`431` for a head too
+///   large) and the connection closed. Once the server's HTTP handlers run the connection they
+///   do this themselves; before that (a connection's first request, while the upgrade check
+///   holds it) the error would reach the upgrade check, which only logs it, and the connection
+///   would stay open, unanswered, for as long as the client kept it (and hold up shutdown).
+/// - a request that does not keep its connection alive (HTTP/1.0 without `keep-alive`, any
+///   `Connection: close`) is marked `Connection: close` for the server, which then closes the
+///   connection after its response: the conversion to HTTP types drops the request's version,
+///   so an HTTP/1.0 request's connection was otherwise kept open.
+/// It leaves the pipeline at a request that asks for an upgrade (a WebSocket carries no HTTP
+/// after it).
+final class HTTP1RequestGuard: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard case .head(var head) = unwrapInboundIn(data) else { return context.fireChannelRead(data) }
+        if head.headers.contains(name: "upgrade") {
+            context.fireChannelRead(data)
+            context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+            return
+        }
+        guard !head.isKeepAlive, head.headers["connection"] != ["close"] else { return context.fireChannelRead(data) }
+        head.headers.replaceOrAdd(name: "connection", value: "close")
+        context.fireChannelRead(wrapInboundOut(.head(head)))
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // Once the server's HTTP handlers are in place, the error is theirs to answer.
+        guard let parseError = error as? HTTPParserError,
+              (try? context.pipeline.syncOperations.context(handlerType: HTTP1ToHTTPServerCodec.self)) == nil else {
+            return context.fireErrorCaught(error)
+        }
+        let status: HTTPResponseStatus = parseError == .headerOverflow ? .requestHeaderFieldsTooLarge : .badRequest
+        let head = HTTPResponseHead(version: .http1_1, status: status, headers: ["connection": "close", "content-length": "0"])
+        context.write(NIOAny(HTTPServerResponsePart.head(head)), promise: nil)
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil))).whenComplete { _ in bound.value.close(promise: nil) }
+        // The upgrade check behind waits for a head that will not come: it ends as for a client
+        // that went away (quietly), instead of failing when the connection closes (logged as an
+        // error).
+        context.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
     }
 }
 
 /// The first request head of a connection, before any HTTP handler sees it (the WebSocket
 /// upgrade check holds the HTTP handlers back until a head is complete): raw bytes must reach the
 /// blank line that ends the head within the timeout, else the connection is closed. It leaves
-/// the pipeline as soon as the first head is complete; `RequestHeadTimeout` covers the next ones.
+/// the pipeline as soon as the first head is complete; `RequestTimeouts` covers the next ones.
 final class FirstHeadTimeout: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -169,18 +242,25 @@ final class FirstHeadTimeout: ChannelInboundHandler, RemovableChannelHandler {
     }
 }
 
-/// An HTTP child channel with the first-head timeout in front of it.
-struct FirstHeadTimeoutChannel<Inner: ServerChildChannel>: ServerChildChannel {
+/// An HTTP child channel with the first-head timeout (if set) in front of it and the request
+/// guard (`HTTP1RequestGuard`) behind its decoder.
+struct GuardedHTTPChannel<Inner: ServerChildChannel>: ServerChildChannel {
     let inner: Inner
-    let timeout: TimeAmount
+    let firstHeadTimeout: TimeAmount?
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Inner.Value> {
         do {
-            try channel.pipeline.syncOperations.addHandler(FirstHeadTimeout(timeout: timeout), position: .first)
+            if let firstHeadTimeout {
+                try channel.pipeline.syncOperations.addHandler(FirstHeadTimeout(timeout: firstHeadTimeout), position: .first)
+            }
         } catch {
             return channel.eventLoop.makeFailedFuture(error)
         }
-        return inner.setup(channel: channel, logger: logger)
+        return inner.setup(channel: channel, logger: logger).flatMapThrowing { value in
+            let decoder = try channel.pipeline.syncOperations.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
+            try channel.pipeline.syncOperations.addHandler(HTTP1RequestGuard(), position: .after(decoder))
+            return value
+        }
     }
 
     func handle(value: Inner.Value, logger: Logger) async {

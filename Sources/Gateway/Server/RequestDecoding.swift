@@ -38,7 +38,10 @@ enum RequestDecoding {
         // the client is not reset before it reads the 413).
         if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit { throw tooLarge }
         var body: ByteBuffer
-        do { body = try await request.body.collect(upTo: limit) } catch { throw tooLarge }
+        do { body = try await request.body.collect(upTo: limit) } catch is NIOTooManyBytesError { throw tooLarge } catch {
+            // A malformed chunked body, or the connection closed (or timed out) before its end.
+            throw refuse(400, "The request body could not be read: it is malformed or ended early.", "BAD_REQUEST")
+        }
         // Compressed bodies: the decompressed size counts against the same limit, so a
         // decompression bomb stops at max_body_bytes instead of filling memory.
         if let encoding = request.headers[.contentEncoding]?.lowercased().trimmingSpaces(), encoding != "identity" {
