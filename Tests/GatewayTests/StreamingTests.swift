@@ -204,10 +204,34 @@ struct StreamingTests {
             let r = try await client.post(#"{"query":"{ hello }"}"#, accept: "text/event-stream")
             #expect(r.status == 200)
             #expect(r.text == "event: next\ndata: {\"data\":{\"hello\":\"hello world\"}}\n\nevent: complete\ndata:\n\n")
-            // A request error keeps its status and is one GraphQL response.
-            let bad = try await client.post(#"{"query":"{ nope }"}"#, accept: "text/event-stream")
-            #expect(bad.status == 422)
-            #expect(bad.json?["errors"]?[0]?["extensions"]?["code"] == "GRAPHQL_VALIDATION_FAILED")
+            // GraphQL over SSE: the errors of validation steps before execution come as a `next`
+            // event of an accepted stream.
+            for (query, code) in [("{ nope }", "GRAPHQL_VALIDATION_FAILED"), ("{ hello", "GRAPHQL_PARSE_FAILED"),
+                                  ("query($n: Boolean!) { hello @include(if: $n) }", "BAD_USER_INPUT")] {
+                let bad = try await client.post(#"{"query":\#(JSON.string(query).text)}"#, accept: "text/event-stream")
+                #expect(bad.status == 200)
+                let events = bad.text.components(separatedBy: "\n\n")
+                #expect(events.count == 3 && events[1] == "event: complete\ndata:" && events[2] == "", "\(bad.text)")
+                let next = try #require(events.first)
+                #expect(next.hasPrefix("event: next\ndata: "))
+                let payload = try JSONReader.parse(Array(next.dropFirst("event: next\ndata: ".count).utf8))
+                #expect(payload["errors"]?[0]?["extensions"]?["code"] == JSON.string(code), "\(query)")
+                #expect(payload["data"] == nil)
+            }
+            // What is not a GraphQL request keeps its HTTP status.
+            let malformed = try await client.post(#"{"query": 5}"#, accept: "text/event-stream")
+            #expect(malformed.status == 422)
+        }
+    }
+
+    /// A subscription may come by GET over SSE (a browser's `EventSource` can only send GET).
+    @Test(.timeLimit(.minutes(1))) func aSubscriptionByGETOverSSE() async throws {
+        let graph = try TickGraph()
+        try await withGateway(executor: graph.executor) { client in
+            graph.release.yield()
+            let r = try await client.get([("query", "subscription { ticks(count: 1) { n word } }")], accept: "text/event-stream")
+            #expect(r.status == 200)
+            #expect(r.text == "event: next\ndata: {\"data\":{\"ticks\":{\"n\":1,\"word\":\"one\"}}}\n\nevent: complete\ndata:\n\n")
         }
     }
 }

@@ -19,6 +19,11 @@ public struct Outcome: Sendable {
     /// The payloads are one incremental response (`@defer`: `hasNext` in each), not a
     /// subscription's results: multipart parts go unwrapped, as the `deferSpec` says.
     public var incremental = false
+    /// The GraphQL request was refused before execution (it does not parse, validate, select an
+    /// operation, coerce its variables or keep within the limits): a client that asked for
+    /// Server-Sent Events gets these errors as a `next` event of an accepted stream (GraphQL
+    /// over SSE), others as the status says.
+    public var refusedBeforeExecution = false
 
     /// One payload.
     public init(status: Int, body: [UInt8], headers: [(String, String)] = []) {

@@ -129,6 +129,10 @@ public struct RequestPipeline: Sendable {
         } catch {
             var outcome = Outcome(status: error.status, ExecutionResult(data: nil, errors: error.errors))
             if error.kind == .methodNotAllowed { outcome.headers.append(("Allow", "POST")) }
+            switch error.kind {
+            case .parse, .validation, .operation, .variables, .limit: outcome.refusedBeforeExecution = true
+            default: break
+            }
             report.rejected = true
             report.code = error.errors.first?.extensions?["code"]?.stringValue ?? PipelineError.defaultCode(error.kind)
             outcome.report = report

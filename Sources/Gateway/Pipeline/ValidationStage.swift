@@ -26,7 +26,10 @@ enum ValidationStage {
             }
             operation = operations[0]
         }
-        if method == .get, operation.operation != .query {
+        // GET must not change anything (GraphQL over HTTP): no mutation. A subscription may come
+        // by GET (GraphQL over SSE's distinct connections, the only way a browser's
+        // `EventSource` can ask for one).
+        if method == .get, operation.operation == .mutation {
             throw PipelineError(.methodNotAllowed, "Can only perform a \(operation.operation.rawValue) operation from a POST request.")
         }
         return operation

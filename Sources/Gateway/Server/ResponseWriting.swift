@@ -67,7 +67,8 @@ enum ResponseWriting {
     }
 
     /// The outcome as an HTTP response. Errors before execution keep their status and go out as
-    /// one GraphQL response whatever the streaming preference.
+    /// one GraphQL response whatever the streaming preference — except the GraphQL request's own
+    /// (`refusedBeforeExecution`) to a client that prefers Server-Sent Events.
     /// Streams send a keep-alive every `keepAlive` (an SSE comment, an empty multipart part), so a
     /// client that left is noticed even when no event comes.
     static func response(_ outcome: Outcome, _ accepted: Accepted, keepAlive: Duration = .seconds(15)) -> Response {
@@ -76,10 +77,16 @@ enum ResponseWriting {
             if let n = HTTPField.Name(name) { headers[n] = value }
         }
         let framing: MediaType
+        var status = outcome.status
         if outcome.payloads.isStream {
             framing = accepted.stream ?? .eventStream
-        } else if outcome.status == 200, accepted.best == .eventStream || accepted.best == .multipart {
-            framing = accepted.best
+        } else if accepted.best == .eventStream, outcome.status == 200 || outcome.refusedBeforeExecution {
+            // GraphQL over SSE: errors of validation steps before execution go out as a `next`
+            // event of an accepted stream (a refused connection tells an `EventSource` nothing).
+            framing = .eventStream
+            status = 200
+        } else if outcome.status == 200, accepted.best == .multipart {
+            framing = .multipart
         } else {
             // Legacy clients (application/json) get application/json on success; errors keep
             // the GraphQL response type so they are recognisable as GraphQL.
@@ -90,7 +97,7 @@ enum ResponseWriting {
         let incremental = outcome.incremental
         headers[.contentType] = framing == .eventStream ? eventStreamType : (incremental ? incrementalMultipartType : multipartType)
         let payloads = outcome.payloads
-        return Response(status: .init(code: outcome.status), headers: headers, body: ResponseBody { writer in
+        return Response(status: .init(code: status), headers: headers, body: ResponseBody { writer in
             // Payloads and keep-alive ticks (nil) in one sequence.
             let (items, feed) = AsyncStream<[UInt8]?>.makeStream()
             let forward = Task {
