@@ -534,6 +534,21 @@ struct PlatformTests {
         }
     }
 
+    /// `total` counts every match, whatever page is asked for — an empty one included.
+    @Test func aSearchsTotalDoesNotDependOnItsPage() async throws {
+        try await withPlatform { _, client, _ in
+            func total(_ page: String) async throws -> JSON? {
+                let r = try await client.query(#"{ searchDataProducts(query: "data", \#(page)) { total results { id } } }"#, headers: [("x-tenant", "acme")])
+                return r.json?["data"]?["searchDataProducts"]?["total"]
+            }
+            let all = try #require(try await total("first: 100")?.intValue)
+            #expect(all > 1)
+            for page in ["first: 1", "first: 0", "first: -1", "first: 5, offset: \(all)", "first: 5, offset: 1000", "first: 1, offset: \(all - 1)"] {
+                #expect(try await total(page) == .int(all), "\(page)")
+            }
+        }
+    }
+
     @Test func refreshedProductIsNeverServedStale() async throws {
         try await withPlatform { fixture, client, server in
             let search = #"{ searchDataProducts(query: "orders") { results { id name refreshedAt } } }"#

@@ -183,15 +183,25 @@ public enum DataProductsSubgraph {
                     return .object(cached, search)
                 }
                 if ctx.redis != nil { PlatformMetrics.dataProductCache(hits: 0, misses: 1) }
-                let (rows, facetRows) = try await ctx.db { c in
-                    (try await c.query("""
+                let (rows, total, facetRows) = try await ctx.db { c in
+                    let rows = try await c.query("""
                         SELECT \(unsafeRaw: columns), count(*) OVER ()::int8 AS total FROM data_products
                         WHERE search @@ websearch_to_tsquery('english', \(text)) AND (\(domain) = '' OR domain = \(domain))
                           AND (\(quality) = '' OR quality_level = \(quality))
                         ORDER BY ts_rank(search, websearch_to_tsquery('english', \(text))) DESC, name, id
                         LIMIT \(first) OFFSET \(offset)
-                        """),
-                     try await c.query("""
+                        """)
+                    // The total comes with the page's rows; a page with none (`first: 0`, an offset
+                    // past the end) counts on its own.
+                    var total = try rows.first?.decode("total", as: Int.self) ?? 0
+                    if rows.isEmpty, first == 0 || offset > 0 {
+                        total = try await c.query("""
+                            SELECT count(*)::int8 AS total FROM data_products
+                            WHERE search @@ websearch_to_tsquery('english', \(text)) AND (\(domain) = '' OR domain = \(domain))
+                              AND (\(quality) = '' OR quality_level = \(quality))
+                            """).first?.decode("total", as: Int.self) ?? 0
+                    }
+                    return (rows, total, try await c.query("""
                         SELECT 'domain' AS facet, domain AS value, count(*)::int8 AS n FROM data_products
                         WHERE search @@ websearch_to_tsquery('english', \(text)) GROUP BY domain
                         UNION ALL
@@ -206,7 +216,7 @@ public enum DataProductsSubgraph {
                     let pair = (try r.decode("value", as: String.self), try r.decode("n", as: Int.self))
                     if try r.decode("facet", as: String.self) == "domain" { domains.append(pair) } else { qualities.append(pair) }
                 }
-                let found = Search(total: try rows.first?.decode("total", as: Int.self) ?? 0, results: results, domains: domains, qualities: qualities)
+                let found = Search(total: total, results: results, domains: domains, qualities: qualities)
                 if let redis = ctx.redis {
                     _ = try? await redis.set(cacheKey, value: encodeSearch(found).bytes, expiration: .seconds(cacheTTLSeconds))
                     // Remember which searches show each product, so a refresh removes exactly those.
