@@ -26,6 +26,17 @@ struct EventStoreIntegrityTests {
             let cause = try await client.query(#"mutation { appendEvents(streamId: "bounds", expectedVersion: 0, events: [{type: "E", causationId: "not-a-uuid"}]) { toVersion } }"#, headers: acme)
             #expect(code(cause) == "BAD_USER_INPUT")
             #expect(cause.json?["errors"]?[0]?["message"] == "events[0].causationId must be a UUID.")
+            // Bounded as stored: a short number written out in full (100,001 digits) is too large,
+            // in events, snapshots and task payloads alike.
+            let amplified = #"{\"n\": 1e100000}"#
+            let wide = try await client.query(#"mutation($d: String!) { appendEvents(streamId: "bounds", expectedVersion: 0, events: [{type: "E", metadata: $d}]) { toVersion } }"#,
+                                              variables: #"{"d": "\#(amplified)"}"#, headers: acme)
+            #expect(code(wide) == "BAD_USER_INPUT")
+            #expect(wide.json?["errors"]?[0]?["message"]?.stringValue?.hasPrefix("events[0].metadata is 100008 bytes as stored") == true, "\(wide.text)")
+            let payload = try await client.query(#"mutation($p: String!) { submitTask(input: {title: "t", payload: $p}) { id } }"#,
+                                                 variables: #"{"p": "\#(amplified)"}"#, headers: acme)
+            #expect(code(payload) == "BAD_USER_INPUT")
+            #expect(payload.json?["errors"]?[0]?["extensions"]?["maxBytes"] == 65_536)
             // Nothing of these was written: the stream is still new.
             let ok = try await client.query(#"mutation { appendEvents(streamId: "bounds", expectedVersion: 0, events: [{type: "E"}]) { toVersion } }"#, headers: acme)
             #expect(ok.json?["data"]?["appendEvents"]?["toVersion"] == 1)
@@ -34,6 +45,8 @@ struct EventStoreIntegrityTests {
             #expect(code(ghost) == "BAD_USER_INPUT")
             let real = try await client.query(#"mutation { saveSnapshot(streamId: "bounds", version: 1, state: "{\"n\":1}") { version } }"#, headers: acme)
             #expect(real.json?["data"]?["saveSnapshot"]?["version"] == 1)
+            let wideState = try await client.query(#"mutation { saveSnapshot(streamId: "bounds", version: 1, state: "{\"n\":1e2000000}") { version } }"#, headers: acme)
+            #expect(code(wideState) == "BAD_USER_INPUT")
         }
     }
 

@@ -14,6 +14,8 @@ import SubgraphKit
 /// `taskUpdated` and `tasks` subscriptions deliver.
 enum TaskQueue {
     typealias Task = AgentsSubgraph.Task
+    /// A task's payload, as stored, at most (the bound of an event's data).
+    static let maxPayloadBytes = 65_536
 
     static func register(on s: Subgraph<PlatformContext>, task: ObjectResolvers<PlatformContext, Task>) {
         let columns = AgentsSubgraph.taskColumns
@@ -28,7 +30,7 @@ enum TaskQueue {
                 guard !title.isEmpty else { throw GraphQLError("title must not be empty.", code: "BAD_USER_INPUT") }
                 guard (1...100).contains(maxAttempts) else { throw GraphQLError("maxAttempts must be 1 to 100.", code: "BAD_USER_INPUT") }
                 guard (0...3_600_000).contains(backoff) else { throw GraphQLError("retryBackoffMs must be 0 to 3600000.", code: "BAD_USER_INPUT") }
-                guard JSONReader.isObject(payload) else { throw GraphQLError("payload must be a JSON object.", code: "BAD_USER_INPUT") }
+                try JSONPayload.check(payload, "payload", maxBytes: maxPayloadBytes)
                 let created: Task = try await ctx.appending { c in
                     try await AgentsSubgraph.lockAppends(c)
                     let row = try await c.query("""

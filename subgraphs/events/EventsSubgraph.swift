@@ -176,14 +176,7 @@ public enum EventsSubgraph {
                 for (i, item) in items.enumerated() {
                     let o = item.objectValue ?? [:]
                     for key in ["data", "metadata"] {
-                        let text = o[key]?.stringValue ?? "{}"
-                        guard text.utf8.count <= maxPayloadBytes else {
-                            throw GraphQLError("events[\(i)].\(key) is \(text.utf8.count) bytes; at most \(maxPayloadBytes) are accepted.", code: "BAD_USER_INPUT",
-                                               extensions: ["maxBytes": .int(maxPayloadBytes)])
-                        }
-                        guard JSONReader.isObject(text) else {
-                            throw GraphQLError("events[\(i)].\(key) must be a JSON object.", code: "BAD_USER_INPUT")
-                        }
+                        try JSONPayload.check(o[key]?.stringValue ?? "{}", "events[\(i)].\(key)", maxBytes: maxPayloadBytes)
                     }
                     for key in ["causationId", "correlationId"] {
                         if let text = o[key]?.stringValue, PostgresUUID.parse(text) == nil {
@@ -217,11 +210,7 @@ public enum EventsSubgraph {
             .asyncField("saveSnapshot") { _, a, ctx, _ in
                 guard let tenant = try await ctx.tenantID() else { throw GraphQLError("This operation needs a tenant.", code: "UNAUTHENTICATED") }
                 let id = a.string("streamId") ?? "", version = a.int("version") ?? 0, state = a.string("state") ?? "{}"
-                guard state.utf8.count <= maxSnapshotBytes else {
-                    throw GraphQLError("state is \(state.utf8.count) bytes; at most \(maxSnapshotBytes) are accepted.", code: "BAD_USER_INPUT",
-                                       extensions: ["maxBytes": .int(maxSnapshotBytes)])
-                }
-                guard JSONReader.isObject(state) else { throw GraphQLError("state must be a JSON object.", code: "BAD_USER_INPUT") }
+                try JSONPayload.check(state, "state", maxBytes: maxSnapshotBytes)
                 let row = try await ctx.db { c in
                     // A snapshot is of a version the stream has.
                     guard try await c.query("SELECT 1 FROM events WHERE stream_id = \(id) AND stream_version = \(version)").first != nil else {
