@@ -115,7 +115,12 @@ public struct CostAnalyzer: Sendable {
             guard let a = f.arguments.first(where: { $0.name.value == name }) else { continue }
             switch a.value {
             case .int(let s): sizes.append(Int(s) ?? 0)
-            case .variable(let v): if let n = variables[v]?.intValue { sizes.append(n) }
+            case .variable(let v):
+                guard let n = variables[v]?.intValue else { break }
+                // An `Int` out of its 32-bit range is refused when the variables are coerced
+                // (BAD_USER_INPUT): it sizes nothing here, rather than refusing the request as
+                // too expensive first.
+                if Int32(exactly: n) == nil, def.arguments[name]?.type.namedType.value == "Int" { sizes.append(0) } else { sizes.append(n) }
             default: break
             }
         }

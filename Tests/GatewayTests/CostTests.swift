@@ -61,6 +61,10 @@ struct CostTests {
             // A variable left out is costed with its default value, not the schema's.
             let defaulted = try await client.query("query($n: Int = 100000) { items(first: $n) { children(first: 1000) { id } } }")
             #expect(defaulted.json?["errors"]?[0]?["extensions"]?["code"] == "COST_ESTIMATED_TOO_EXPENSIVE")
+            // A variable that is no Int (out of its 32-bit range) is refused as such, not as too expensive.
+            let outOfRange = try await client.query("query($n: Int) { items(first: $n) { id } }", variables: #"{"n":2147483648}"#)
+            #expect(outOfRange.status == 422)
+            #expect(outOfRange.json?["errors"]?[0]?["extensions"]?["code"] == "BAD_USER_INPUT")
             #expect(counting.total == 0)
         }
     }
