@@ -38,6 +38,9 @@ struct GraphQLOverHTTPTests {
             #expect(parse.status == 400)
             #expect(parse.json?["errors"]?[0]?["message"] == "Syntax Error: Expected Name, found <EOF>.")
             #expect(parse.json?["errors"]?[0]?["extensions"]?["code"] == "GRAPHQL_PARSE_FAILED")
+            let empty = try await client.post(#"{"query":""}"#)
+            #expect(empty.status == 400)
+            #expect(empty.json?["errors"]?[0]?["extensions"]?["code"] == "GRAPHQL_PARSE_FAILED")
 
             let invalid = try await client.query("{ nope }")
             #expect(invalid.status == 422)

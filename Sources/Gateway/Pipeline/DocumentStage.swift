@@ -24,7 +24,8 @@ struct DocumentStage: Sendable {
     }
 
     func document(_ request: GraphQLRequest) throws(PipelineError) -> Parsed {
-        guard let query = request.query, !query.isEmpty else {
+        // An empty query is a document that does not parse (400), not a request without one (422).
+        guard let query = request.query else {
             throw PipelineError(.invalidRequest, "A GraphQL request must include a \"query\" string.")
         }
         if let cached = cache.get(query) { return Parsed(document: cached.document, source: cached.source, validated: true, checks: cached.checks) }
