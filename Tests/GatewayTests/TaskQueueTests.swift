@@ -27,6 +27,21 @@ struct TaskQueueTests {
 
     static func data(_ r: GatewayResponse, _ field: String) -> JSON? { r.json?["data"]?[field] }
 
+    /// A subscription whose source stream cannot be made (an id that is not one) is a request
+    /// error: its errors and no `data`, then the end of the stream.
+    @Test(.timeLimit(.minutes(1))) func aSubscriptionThatCannotStartIsARequestError() async throws {
+        try await withPlatform { _, client, _ in
+            let r = try await client.post(#"{"query":"subscription { taskUpdated(taskId: \"nope\") { status } }"}"#, accept: "text/event-stream",
+                                          headers: [("x-tenant", "acme")])
+            #expect(r.status == 200)
+            let events = r.text.components(separatedBy: "\n\n")
+            #expect(events.count == 3 && events[1] == "event: complete\ndata:", "\(r.text)")
+            let payload = try JSONReader.parse(Array(events[0].dropFirst("event: next\ndata: ".count).utf8))
+            #expect(payload["data"] == nil, "\(r.text)")
+            #expect(payload["errors"]?[0]?["extensions"]?["code"] == "BAD_USER_INPUT")
+        }
+    }
+
     @Test(.timeLimit(.minutes(2))) func submitClaimFailRetryClaimCompleteIsSeenInOrderBySubscribers() async throws {
         try await withPlatform { _, client, server in
             let acme = [("x-tenant", "acme")]

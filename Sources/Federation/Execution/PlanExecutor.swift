@@ -129,6 +129,16 @@ public final class PlanExecutor: Sendable {
             events = try await transport.subscribe(SubgraphRequest(
                 query: f.operation, variables: PlanRun.variables(for: f, from: variables), headers: headers(f.subgraph),
                 document: f.document, queryJSON: f.operationJSON.isEmpty ? nil : f.operationJSON))
+        } catch let refused as SubscriptionRefused {
+            // A request error: the errors, and no `data`.
+            continuation.yield(ExecutionResult(data: nil, errors: refused.errors.map { e in
+                var e = e, extensions = e.extensions ?? [:]
+                if extensions["serviceName"] == nil { extensions["serviceName"] = .string(f.subgraph) }
+                e.extensions = extensions
+                return e
+            }))
+            continuation.finish()
+            return responses
         } catch {
             continuation.yield(ExecutionResult(data: nil, errors: [PlanRun.subgraphError(error, f)]))
             continuation.finish()

@@ -61,6 +61,13 @@ public struct SubgraphRequest: Sendable {
     }
 }
 
+/// A subgraph refused to start a subscription (its source stream could not be made: a request
+/// error, answered with `errors` and no `data`).
+public struct SubscriptionRefused: Error, Sendable {
+    public let errors: [GraphQLError]
+    public init(errors: [GraphQLError]) { self.errors = errors }
+}
+
 /// A subgraph's answer: `data` in flat storage (`ResponseBuffer`, its root the `data` object),
 /// and its errors. Built by the fetching task and handed once to the plan run that absorbs it.
 public struct SubgraphResponse: Sendable {

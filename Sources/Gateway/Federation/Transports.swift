@@ -51,10 +51,8 @@ public final class InProcessTransport<Context: Sendable>: SubgraphTransport {
                                              context: makeContext(request.headers))
         switch start {
         case .failed(let result):
-            let (stream, continuation) = AsyncThrowingStream<SubgraphResponse, any Error>.makeStream()
-            continuation.yield(SubgraphResponse(data: result.dataBuffer, errors: result.errors.map(\.json)))
-            continuation.finish()
-            return stream
+            // The source stream was not made: a request error (GraphQL, § Subscribe).
+            throw SubscriptionRefused(errors: result.errors)
         case .stream(let responses):
             // Pulled: an event is handed over when the plan asks for the next one.
             return PullStream.map(responses) { result in SubgraphResponse(data: result.dataBuffer, errors: result.errors.map(\.json)) }
