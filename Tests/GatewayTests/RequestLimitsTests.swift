@@ -131,4 +131,17 @@ struct RequestLimitsTests {
             try GatewayConfiguration.parse(yaml: "limits: { tenants: { acme: { max_header_count: 5 } } }")
         }
     }
+
+    /// A negative limit (or a zero timeout) is refused when the configuration is read (and so on
+    /// a reload, which keeps the running configuration): it would refuse every request.
+    @Test func aNegativeLimitIsAConfigurationError() throws {
+        for yaml in ["limits: { max_depth: -1 }", "limits: { max_cost: -5 }", "limits: { request_timeout_ms: 0 }",
+                     "limits: { request_header_timeout_ms: -1 }", "limits: { default_list_size: -1 }",
+                     "limits: { tenants: { acme: { max_aliases: -2 } } }"] {
+            let error = #expect(throws: ConfigurationError.self, "\(yaml)") { try GatewayConfiguration.parse(yaml: yaml) }
+            #expect(error.map { "\($0)" }?.contains("or null for no limit") == true, "\(String(describing: error))")
+        }
+        let fine = try GatewayConfiguration.parse(yaml: "limits: { max_depth: 0, max_cost: null, request_timeout_ms: 1 }")
+        #expect(fine.limits.maxDepth == 0 && fine.limits.maxCost == nil && fine.limits.requestTimeoutMs == 1)
+    }
 }

@@ -311,18 +311,29 @@ public struct LimitsConfiguration: Codable, Sendable, Equatable {
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         for (key, path) in Self.optionalInts where c.contains(key) {
-            self[keyPath: path] = try c.decodeIfPresent(Int.self, forKey: key)
+            self[keyPath: path] = try Self.decodeLimit(c, key)
         }
-        if c.contains(.maxHeaderCount) { maxHeaderCount = try c.decodeIfPresent(Int.self, forKey: .maxHeaderCount) }
-        if c.contains(.maxHeaderBytes) { maxHeaderBytes = try c.decodeIfPresent(Int.self, forKey: .maxHeaderBytes) }
-        if c.contains(.requestHeaderTimeoutMs) { requestHeaderTimeoutMs = try c.decodeIfPresent(Int.self, forKey: .requestHeaderTimeoutMs) }
+        if c.contains(.maxHeaderCount) { maxHeaderCount = try Self.decodeLimit(c, .maxHeaderCount) }
+        if c.contains(.maxHeaderBytes) { maxHeaderBytes = try Self.decodeLimit(c, .maxHeaderBytes) }
+        if c.contains(.requestHeaderTimeoutMs) { requestHeaderTimeoutMs = try Self.decodeLimit(c, .requestHeaderTimeoutMs) }
         costMode = try c.decodeIfPresent(String.self, forKey: .costMode) ?? "enforce"
         reportCost = try c.decodeIfPresent(Bool.self, forKey: .reportCost) ?? false
-        defaultListSize = try c.decodeIfPresent(Int.self, forKey: .defaultListSize) ?? 10
+        if c.contains(.defaultListSize) { defaultListSize = try Self.decodeLimit(c, .defaultListSize) ?? 10 }
         tenants = try c.decodeIfPresent([String: LimitsOverride].self, forKey: .tenants) ?? [:]
         guard costMode == "enforce" || costMode == "measure" else {
             throw DecodingError.dataCorruptedError(forKey: .costMode, in: c, debugDescription: "cost_mode is enforce or measure")
         }
+    }
+
+    /// A limit's value: `null` (off), a count of 0 or more, or a time of 1 ms or more — a
+    /// negative one (or a zero time) is a mistake that would refuse every request, not a limit.
+    static func decodeLimit(_ c: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys) throws -> Int? {
+        guard let v = try c.decodeIfPresent(Int.self, forKey: key) else { return nil }
+        let isTime = key == .requestTimeoutMs || key == .requestHeaderTimeoutMs
+        guard v >= (isTime ? 1 : 0) else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "\(key.rawValue) must be \(isTime ? "1 or more (milliseconds)" : "0 or more"), or null for no limit; got \(v)")
+        }
+        return v
     }
 
     /// The limits for one tenant: these, with the tenant's overrides applied.
@@ -353,14 +364,14 @@ public struct LimitsOverride: Codable, Sendable, Equatable {
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: LimitsConfiguration.CodingKeys.self)
         for (key, _) in LimitsConfiguration.optionalInts where c.contains(key) {
-            values[key.rawValue] = .some(try c.decodeIfPresent(Int.self, forKey: key))
+            values[key.rawValue] = .some(try LimitsConfiguration.decodeLimit(c, key))
         }
         for key in [LimitsConfiguration.CodingKeys.maxHeaderCount, .maxHeaderBytes, .requestHeaderTimeoutMs, .tenants] where c.contains(key) {
             throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "\(key.rawValue) cannot be set per tenant")
         }
         costMode = try c.decodeIfPresent(String.self, forKey: .costMode)
         reportCost = try c.decodeIfPresent(Bool.self, forKey: .reportCost)
-        defaultListSize = try c.decodeIfPresent(Int.self, forKey: .defaultListSize)
+        defaultListSize = c.contains(.defaultListSize) ? try LimitsConfiguration.decodeLimit(c, .defaultListSize) : nil
         if let m = costMode, m != "enforce", m != "measure" {
             throw DecodingError.dataCorruptedError(forKey: .costMode, in: c, debugDescription: "cost_mode is enforce or measure")
         }
