@@ -101,6 +101,11 @@ struct GraphQLWebSocket: Sendable {
         func handle(_ type: String, _ m: OrderedDictionary<String, JSON>) async -> Bool {
             switch type {
             case "connection_init":
+                // The payload is optional and, when present, an object (graphql-transport-ws).
+                if let payload = m["payload"], payload != .null, payload.objectValue == nil {
+                    await close(4400, "Invalid message received")
+                    return false
+                }
                 guard state.withLock({ s in defer { s.initialised = true }; return !s.initialised }) else {
                     await close(4429, "Too many initialisation requests")
                     return false

@@ -51,6 +51,10 @@ async def invalid_message():
     ws = await connect()
     await ws.send("not json")
     await closed_with(ws, 4400)
+    # A connection_init whose payload is not an object is an invalid message too.
+    ws = await connect()
+    await ws.send(json.dumps({"type": "connection_init", "payload": "token"}))
+    await closed_with(ws, 4400)
 
 
 async def ping_pong_query_and_errors():
