@@ -27,6 +27,17 @@ struct GraphQLOverHTTPTests {
         }
     }
 
+    /// HEAD is GET without the body (RFC 9110: every general-purpose server supports both).
+    @Test func headIsAnsweredAsGetWithoutABody() async throws {
+        try await withGateway(executor: try echoExecutor()) { client in
+            let health = try await client.send(.HEAD, "/health")
+            #expect(health.status == 200 && health.body.isEmpty)
+            let query = try await client.send(.HEAD, "/graphql?query=%7Bhello%7D", headers: [("accept", "application/json")])
+            #expect(query.status == 200 && query.body.isEmpty)
+            #expect(query.headers.first(name: "content-type")?.hasPrefix("application/json") == true)
+        }
+    }
+
     @Test func requestErrorsGetTheirStatusCodes() async throws {
         try await withGateway(executor: try echoExecutor()) { client in
             let badJSON = try await client.post(#"{"query":"#)

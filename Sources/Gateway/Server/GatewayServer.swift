@@ -156,7 +156,7 @@ public final class GatewayServer: Sendable {
     }
 
     func makeRouter() -> Router<GatewayRequestContext> {
-        let router = Router(context: GatewayRequestContext.self)
+        let router = Router(context: GatewayRequestContext.self, options: .autoGenerateHeadEndpoints)
         // The request's span first: everything after it (and its logs) is inside the trace.
         if configuration.tracing.enabled {
             router.add(middleware: TracingMiddleware(recordingHeaders: []))
@@ -197,7 +197,7 @@ public final class GatewayServer: Sendable {
     func metricsApplication() -> (any Service)? {
         guard configuration.metrics.enabled, let listen = configuration.metrics.listen,
               let address = GatewayConfiguration.hostAndPort(listen) else { return nil }
-        let router = Router(context: GatewayRequestContext.self)
+        let router = Router(context: GatewayRequestContext.self, options: .autoGenerateHeadEndpoints)
         addMetricsRoute(router)
         return Application(router: router, configuration: .init(address: .hostname(address.host, port: address.port), serverName: "switchyard-metrics"),
                            logger: logger)
