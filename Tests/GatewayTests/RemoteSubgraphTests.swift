@@ -45,8 +45,11 @@ struct RemoteSubgraphTests {
         for (name, s) in try BenchSubgraphs.all() where name != "inventory" {
             transports[name] = InProcessTransport(subgraph: s) { _ in BenchSubgraphs.Context() }
         }
-        transports["inventory"] = HTTPTransport(name: "inventory", url: "http://127.0.0.1:\(freePort())/graphql", timeoutMs: 2_000)
-        try await withGateway(executor: FederatedExecutor(supergraph: supergraph, transports: transports)) { client in
+        // A refused connection fails at once: neither the subgraph's long timeout nor the request's
+        // shorter one is waited for (connections used to be retried until one of them passed).
+        transports["inventory"] = HTTPTransport(name: "inventory", url: "http://127.0.0.1:\(freePort())/graphql", timeoutMs: 60_000)
+        let config = try GatewayConfiguration.parse(yaml: "limits: { request_timeout_ms: 5000 }")
+        try await withGateway(config, executor: FederatedExecutor(supergraph: supergraph, transports: transports)) { client in
             let r = try await client.query("{ topProducts { name inStock } }")
             #expect(r.status == 200)
             #expect(r.json?["data"]?["topProducts"]?[0]?.text == #"{"name":"Table","inStock":null}"#)
@@ -101,8 +104,11 @@ struct RemoteSubgraphTests {
             #expect(r.json?["data"]?["b"]?[0]?.text == #"{"upc":"1","inStock":null}"#)
         }
         // The shared request failing whole is an error at each step it was for.
-        transports["inventory"] = HTTPTransport(name: "inventory", url: "http://127.0.0.1:\(freePort())/graphql", timeoutMs: 2_000)
-        try await withGateway(executor: FederatedExecutor(supergraph: supergraph, transports: transports)) { client in
+        // A refused connection fails at once: neither the subgraph's long timeout nor the request's
+        // shorter one is waited for (connections used to be retried until one of them passed).
+        transports["inventory"] = HTTPTransport(name: "inventory", url: "http://127.0.0.1:\(freePort())/graphql", timeoutMs: 60_000)
+        let config = try GatewayConfiguration.parse(yaml: "limits: { request_timeout_ms: 5000 }")
+        try await withGateway(config, executor: FederatedExecutor(supergraph: supergraph, transports: transports)) { client in
             let r = try await client.query(query)
             let errors = try #require(r.json?["errors"]?.arrayValue)
             #expect(errors.map { $0["path"] } == [["a", 0], ["b", 0]], "\(r.text)")

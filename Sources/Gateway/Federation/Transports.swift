@@ -77,13 +77,20 @@ public final class InProcessTransport<Context: Sendable>: SubgraphTransport {
 }
 
 extension HTTPClient {
-    /// `HTTPClient.shared`'s settings without a tracer: with tracing off, AsyncHTTPClient would
-    /// still make a no-op span and its attributes for every request. Lives as long as the process.
-    static let untraced: HTTPClient = {
+    /// The clients of remote subgraphs: `HTTPClient.shared`'s settings, except that a connection
+    /// that cannot be made fails its requests at once (a subgraph that is down answers with an
+    /// error and the rest of the plan goes on; retried, every request waited for its whole
+    /// timeout). `untraced` has no tracer: with tracing off, AsyncHTTPClient would still make a
+    /// no-op span and its attributes for every request. Both live as long as the process.
+    static let traced = subgraphClient(traced: true)
+    static let untraced = subgraphClient(traced: false)
+
+    static func subgraphClient(traced: Bool) -> HTTPClient {
         var configuration = HTTPClient.Configuration.singletonConfiguration
-        configuration.tracing.tracer = nil
+        if !traced { configuration.tracing.tracer = nil }
+        configuration.connectionPool.retryConnectionEstablishment = false
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-    }()
+    }
 }
 
 /// A remote Federation v2 subgraph over HTTP (AsyncHTTPClient: pooled connections, a timeout per
@@ -94,13 +101,13 @@ public final class HTTPTransport: SubgraphTransport {
     let client: HTTPClient
     let name: String
 
-    /// - Parameter client: by default `HTTPClient.shared` with tracing on (its spans carry the
+    /// - Parameter client: by default `HTTPClient.traced` with tracing on (its spans carry the
     ///   trace), else `HTTPClient.untraced`.
     public init(name: String, url: String, timeoutMs: Int = 10_000, client: HTTPClient? = nil) {
         self.name = name
         self.url = url
         self.timeout = .milliseconds(Int64(timeoutMs))
-        self.client = client ?? (GatewayTracing.enabled ? .shared : .untraced)
+        self.client = client ?? (GatewayTracing.enabled ? .traced : .untraced)
     }
 
     /// A request in flight and how many fetches wait for it; its answer is read once, for all
