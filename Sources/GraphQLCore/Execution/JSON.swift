@@ -418,11 +418,24 @@ public enum JSONBytes {
                     out.append(simple)
                 } else if e == UInt8(ascii: "u") {
                     guard var v = hex4() else { return "invalid unicode escape" }
-                    if (0xD800...0xDBFF).contains(v), i + 1 < count, b[i] == UInt8(ascii: "\\"), b[i + 1] == UInt8(ascii: "u") {
-                        i += 2
-                        guard let lo = hex4() else { return "invalid unicode escape" }
-                        guard (0xDC00...0xDFFF).contains(lo) else { return "invalid surrogate pair" }
-                        v = 0x10000 + ((v - 0xD800) << 10) + (lo - 0xDC00)
+                    if (0xD800...0xDBFF).contains(v) {
+                        // A high surrogate and the low one after it are one scalar. Alone (what
+                        // `JSON.stringify` and Python's `json.dumps` write for a string cut inside a
+                        // pair), it is U+FFFD, as invalid UTF-8 is, not the end of the whole text.
+                        var paired = false
+                        if i + 1 < count, b[i] == UInt8(ascii: "\\"), b[i + 1] == UInt8(ascii: "u") {
+                            let next = i
+                            i += 2
+                            if let lo = hex4(), (0xDC00...0xDFFF).contains(lo) {
+                                v = 0x10000 + ((v - 0xD800) << 10) + (lo - 0xDC00)
+                                paired = true
+                            } else {
+                                i = next   // that escape is read on its own
+                            }
+                        }
+                        if !paired { v = 0xFFFD }
+                    } else if (0xDC00...0xDFFF).contains(v) {
+                        v = 0xFFFD
                     }
                     guard let s = Unicode.Scalar(v) else { return "invalid unicode escape" }
                     out.append(contentsOf: Array(String(Character(s)).utf8))
