@@ -190,6 +190,17 @@ struct MetricsTests {
                     == ["operation_name=Probe", "operation_type=query", "outcome=ok", "status=200", "tenant=acme"], "\(access[1])")
             #expect(pairs(access[2]).contains("code=GRAPHQL_VALIDATION_FAILED") && pairs(access[2]).contains("outcome=rejected"), "\(access[2])")
             #expect(access.allSatisfy { pairs($0).map { $0.split(separator: "=")[0] } == pairs($0).map { $0.split(separator: "=")[0] }.sorted() })
+            // A value that is not one plain word (a client's header, a subgraph's code) is quoted
+            // and escaped: it cannot forge pairs or lines of its own.
+            _ = try await gateway.query("query Odd { __typename }", headers: [("x-tenant", "no such=\"tenant\"")])
+            let odd = try await child.lines(1) { $0.hasSuffix("] operation") && $0.contains("no such") }
+            #expect(odd.first?.contains(#"tenant="no such=\"tenant\"""#) == true, "\(odd)")
+            var out: [UInt8] = []
+            LineLogHandler.appendValue("FORGED\n2099-01-01T00:00:00+0000 info x", to: &out)
+            #expect(!out.contains(10) && String(decoding: out, as: UTF8.self).hasPrefix("\"FORGED\\n"))
+            out = []
+            LineLogHandler.appendMessage("two\nlines", to: &out)
+            #expect(String(decoding: out, as: UTF8.self) == "two\\nlines")
           }
         }
     }

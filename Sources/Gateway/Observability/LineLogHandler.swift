@@ -77,15 +77,31 @@ public struct LineLogHandler: LogHandler {
                 out.append(UInt8(ascii: " "))
                 out += key.utf8
                 out.append(UInt8(ascii: "="))
-                out += value.description.utf8
+                Self.appendValue(value.description, to: &out)
             }
             out += " [".utf8
             out += source.utf8
             out += "] ".utf8
-            out += message.description.utf8
+            Self.appendMessage(message.description, to: &out)
             out.append(UInt8(ascii: "\n"))
             write(out)
         }
+    }
+
+    /// A metadata value of the text format: as it is when it is one plain word, else quoted and
+    /// escaped as a JSON string — values come from clients and subgraphs (a tenant header, an
+    /// error code), and one with a line break would otherwise forge a log line of its own.
+    public static func appendValue(_ value: String, to out: inout [UInt8]) {
+        let plain = !value.isEmpty && value.utf8.allSatisfy { $0 > 0x20 && $0 != 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "=") }
+        if plain { out += value.utf8 } else { out += JSON.string(value).text.utf8 }
+    }
+
+    /// The message of the text format: control characters escaped (as in a JSON string), the rest
+    /// as it is.
+    public static func appendMessage(_ message: String, to out: inout [UInt8]) {
+        guard message.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else { out += message.utf8; return }
+        let quoted = JSON.string(message).text.utf8
+        out += quoted.dropFirst().dropLast()
     }
 
     static func json(_ value: Logger.Metadata.Value) -> JSON {

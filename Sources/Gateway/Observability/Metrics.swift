@@ -65,7 +65,7 @@ struct GatewayMetrics: Sendable {
     func operation(_ report: OperationReport, tenant slug: String?, since start: ContinuousClock.Instant) {
         let outcome = report.outcome
         let base = [("type", report.type ?? "unknown"), ("name", report.name ?? "unknown"), ("outcome", outcome)] + tenant(slug)
-        let code = report.code ?? ""
+        let code = Self.codeLabel(report.code)
         let key = ["operation"] + base.map(\.1)
         Self.handles.counter(key + [code]) { Counter(label: "switchyard_operations_total", dimensions: base + [("code", code)]) }.increment()
         Self.record(Self.handles.timer(key) { Timer(label: "switchyard_operation_duration_seconds", dimensions: base) }, since: start)
@@ -91,6 +91,23 @@ struct GatewayMetrics: Sendable {
     func rateLimited(tenant slug: String) {
         Counter(label: "switchyard_rate_limited_total", dimensions: tenant(slug)).increment()
     }
+
+    /// A response's error code as a label value: a subgraph's codes are its own, so only the
+    /// first 64 distinct codes of the usual form (`UPPER_SNAKE`, up to 64 characters) are
+    /// labels of their own; any other is `OTHER` (a subgraph sending a new code per error would
+    /// otherwise add a series per request, for good).
+    static func codeLabel(_ code: String?) -> String {
+        guard let code else { return "" }
+        let usual = (1...64).contains(code.utf8.count) && code.utf8.allSatisfy { ($0 >= 65 && $0 <= 90) || ($0 >= 48 && $0 <= 57) || $0 == 95 }
+        guard usual else { return "OTHER" }
+        return seenCodes.withLock { seen in
+            if seen.contains(code) { return code }
+            guard seen.count < 64 else { return "OTHER" }
+            seen.insert(code)
+            return code
+        }
+    }
+    static let seenCodes = Mutex<Set<String>>([])
 
     /// `switchyard_limit_rejections_total{code}`.
     static func limitRejection(_ code: String) {
