@@ -141,6 +141,10 @@ struct RequestLimitsTests {
             let error = #expect(throws: ConfigurationError.self, "\(yaml)") { try GatewayConfiguration.parse(yaml: yaml) }
             #expect(error.map { "\($0)" }?.contains("or null for no limit") == true, "\(String(describing: error))")
         }
+        for t in [0, -5] {
+            let subgraph = try GatewayConfiguration.parse(yaml: "subgraphs: [{ name: a, url: \"http://127.0.0.1:9/graphql\", timeout_ms: \(t) }]")
+            #expect(throws: ConfigurationError.self) { try subgraph.validate() }
+        }
         let fine = try GatewayConfiguration.parse(yaml: "limits: { max_depth: 0, max_cost: null, request_timeout_ms: 1 }")
         #expect(fine.limits.maxDepth == 0 && fine.limits.maxCost == nil && fine.limits.requestTimeoutMs == 1)
     }

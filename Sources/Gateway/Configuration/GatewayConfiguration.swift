@@ -158,6 +158,9 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
             guard (s.module == nil) != (s.url == nil) else {
                 throw ConfigurationError("subgraph '\(s.name)' needs exactly one of module (in-package) or url (remote)")
             }
+            if let t = s.timeoutMs, t < 1 {
+                throw ConfigurationError("subgraph '\(s.name)': timeout_ms must be 1 or more (milliseconds), got \(t)")
+            }
         }
     }
 
