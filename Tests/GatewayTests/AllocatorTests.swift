@@ -20,9 +20,10 @@ struct AllocatorTests {
         for k in ["SWITCHYARD_POSTGRES_URL", "SWITCHYARD_POSTGRES_OWNER_URL", "SWITCHYARD_REDIS_URL", "SWITCHYARD_LISTEN"] { env[k] = nil }
         let child = try ChildProcess(binary, ["serve", "--config", config], environment: env, outputIsStderr: true)
         defer { child.stop() }
+        // `allocator="jemalloc 5.3.0, arenas 1"`: a value of more than one word is quoted.
         let allocator: String = try await child.firstLine { line in
-            guard let r = line.range(of: "allocator=") else { return nil }
-            return String(line[r.upperBound...])
+            guard let r = line.range(of: "allocator=\""), let end = line[r.upperBound...].firstIndex(of: "\"") else { return nil }
+            return String(line[r.upperBound..<end])
         }
         #expect(allocator.hasPrefix("jemalloc 5."), "\(allocator)")
         // One arena for the process (allocator.c's malloc_conf), unless MALLOC_CONF says otherwise.
