@@ -43,6 +43,21 @@ struct CompositionTests {
         #expect(plan.text == apolloPlan.text)
     }
 
+    /// Subgraph names that would share a `join__Graph` value get values of their own (and a name
+    /// starting with a digit a value that is a Name): each field is still planned to its own subgraph.
+    @Test func subgraphNamesThatWouldShareAGraphValueGetTheirOwn() throws {
+        let link = #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])"#
+        let sdl = try compose([("shop-x", link + "\ntype Query { products: [String] }"), ("shop_x", link + "\ntype Query { reviews: [String] }"),
+                               ("1b", link + "\ntype Query { third: Int }")])
+        let supergraph = try Supergraph(sdl: sdl)
+        #expect(supergraph.graphs.map(\.id) == ["SHOP_X", "SHOP_X_1", "_1B"])
+        #expect(supergraph.graphs.map(\.name) == ["shop-x", "shop_x", "1b"])
+        for (field, subgraph) in [("products", "shop-x"), ("reviews", "shop_x"), ("third", "1b")] {
+            let plan = try QueryPlanner(supergraph: supergraph).plan(try Parser.parse("{ \(field) }"), operationName: nil)
+            #expect(plan.text.contains(#"Fetch(service: "\#(subgraph)")"#), "\(plan.text)")
+        }
+    }
+
     @Test func renamedImportsAndFederationPrefix() throws {
         let a = """
         extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: [{ name: "@key", as: "@primaryKey" }, "@shareable"])

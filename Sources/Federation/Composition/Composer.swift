@@ -63,8 +63,25 @@ public enum Composer {
         return "@deprecated" + (dep.string("reason").map { "(reason: \(Printer.string($0)))" } ?? "")
     }
 
+    /// A subgraph's `join__Graph` value: its name in upper case, with `_` for anything but ASCII
+    /// letters and digits, and `_` first when it would start with a digit (an enum value is a Name).
     public static func graphID(_ name: String) -> String {
-        String(name.uppercased().map { $0.isLetter || $0.isNumber ? $0 : "_" })
+        let id = String(name.uppercased().map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "_" })
+        return id.first.map { $0.isNumber } ?? true ? "_" + id : id
+    }
+
+    /// Every subgraph's `join__Graph` value: names that would share one (`a-b`, `a_b`) get `_1`,
+    /// `_2`, … after the first, in the order listed — never one value for two subgraphs.
+    public static func graphIDs(_ names: [String]) -> [String: String] {
+        var ids: [String: String] = [:], taken = Set<String>()
+        for name in names where ids[name] == nil {
+            let base = graphID(name)
+            var id = base, n = 0
+            while taken.contains(id) { n += 1; id = "\(base)_\(n)" }
+            taken.insert(id)
+            ids[name] = id
+        }
+        return ids
     }
 
     public static func compose(_ subgraphs: [SubgraphSchema]) throws -> String {
@@ -90,8 +107,9 @@ public enum Composer {
             }
         }
 
+        let graphIDs = Self.graphIDs(subgraphs.map(\.name))
         for sg in subgraphs {
-            let g = graphID(sg.name)
+            let g = graphIDs[sg.name]!
             for (name, defs) in sg.types {
                 // An @interfaceObject is the subgraph's view of an interface that other subgraphs implement.
                 let kind = defs[0].kind == .object && defs.contains(where: { sg.has($0.directives, "interfaceObject") }) ? .interface : defs[0].kind
@@ -282,7 +300,7 @@ public enum Composer {
             for (fname, f) in t.fields {
                 for (g, fig) in f.graphs {
                     guard let from = fig.override else { continue }
-                    let fromID = graphID(from)
+                    let fromID = graphIDs[from] ?? graphID(from)
                     if f.graphs[fromID]?.override != nil {
                         errors.append(CompositionError(.overrideSourceHasOverride, "Field \"\(tname).\(fname)\" in subgraph \"\(from)\" is overridden by \"\(g.lowercased())\" but itself overrides another subgraph."))
                     }
@@ -504,8 +522,9 @@ public enum Composer {
         out += "directive @authenticated on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM\n\n"
         out += "directive @requiresScopes(scopes: [[String!]!]!) on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM\n\n"
         out += "scalar join__FieldSet\n\nenum join__Graph {\n"
+        let graphIDs = Self.graphIDs(subgraphs.map(\.name))
         for sg in subgraphs {
-            out += "  \(graphID(sg.name)) @join__graph(name: \(Printer.string(sg.name)), url: \(Printer.string(sg.url)))\n"
+            out += "  \(graphIDs[sg.name]!) @join__graph(name: \(Printer.string(sg.name)), url: \(Printer.string(sg.url)))\n"
         }
         out += "}\n\nscalar link__Import\n\nenum link__Purpose {\n  SECURITY\n  EXECUTION\n}\n"
 
