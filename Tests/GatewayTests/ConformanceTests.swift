@@ -353,9 +353,11 @@ struct UnreadableRequestTests {
                 #expect(lines.count == 1 && lines[0].hasSuffix(" closed"), "\(lines)")
             } else {
                 #expect(lines == ["HTTP/1.1 400 Bad Request closed"])
+                // The gateway serves on (not checked under the short request timeout, which a
+                // loaded machine may exceed).
+                let fine = try await client.query("{ hello }")
+                #expect(fine.text == #"{"data":{"hello":"hello world"}}"#)
             }
-            let fine = try await client.query("{ hello }")
-            #expect(fine.text == #"{"data":{"hello":"hello world"}}"#)
         }
     }
 }
