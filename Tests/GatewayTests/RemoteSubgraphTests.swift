@@ -183,6 +183,44 @@ struct RemoteSubgraphTests {
     }
 
     /// A subgraph answering field errors at _entities paths.
+    /// A subgraph whose `_entities` cannot be matched to the representations sent (missing, not a
+    /// list, too short, too long) is an error at the objects, named for the subgraph — not a
+    /// silent null; an `_entities` of the right length is merged as before.
+    @Test func entitiesThatDoNotMatchTheRepresentationsAreAnError() async throws {
+        let supergraph = try Supergraph(sdl: try benchFile("supergraph.graphql"))
+        var transports = try benchInProcessTransports()
+        let answers: [(String, String?)] = [
+            (#"{"data":{}}"#, "no _entities list"), (#"{"data":{"_entities":null}}"#, "no _entities list"),
+            (#"{"data":{"_entities":{"inStock":true}}}"#, "no _entities list"), (#"{"data":null}"#, "no data"),
+            (#"{"data":{"_entities":[{"inStock":true}]}}"#, "_entities with 1 entries"),
+            (#"{"data":{"_entities":[{"inStock":true},{"inStock":true},{"inStock":true}]}}"#, "_entities with 3 entries"),
+            (#"{"data":{"_entities":[{"inStock":true},{"inStock":false}]}}"#, nil),
+        ]
+        for (answer, problem) in answers {
+            transports["inventory"] = EntitiesAnswer(body: answer)
+            try await withGateway(executor: FederatedExecutor(supergraph: supergraph, transports: transports)) { client in
+                let r = try await client.query("{ topProducts(first: 2) { upc inStock } }")
+                if let problem {
+                    let error = try #require(r.json?["errors"]?[0], "\(answer): \(r.text)")
+                    #expect(error["message"] == .string("Subgraph \"inventory\" answered \(problem) for 2 representations."), "\(answer)")
+                    #expect(error["extensions"]?["code"] == "SUBREQUEST_MALFORMED_RESPONSE")
+                    #expect(error["path"] == ["topProducts", 0], "\(answer)")
+                    #expect(r.json?["data"]?["topProducts"]?.text == #"[{"upc":"1","inStock":null},{"upc":"2","inStock":null}]"#, "\(answer)")
+                } else {
+                    #expect(r.json?["errors"] == nil, "\(r.text)")
+                    #expect(r.json?["data"]?["topProducts"]?.text == #"[{"upc":"1","inStock":true},{"upc":"2","inStock":false}]"#)
+                }
+            }
+        }
+    }
+
+    struct EntitiesAnswer: SubgraphTransport {
+        let body: String
+        func fetch(_ request: SubgraphRequest) async throws -> SubgraphResponse {
+            try #require(SubgraphResponse.parse(Array(body.utf8)))
+        }
+    }
+
     struct Failing: SubgraphTransport {
         var sent: Sent? = nil
         func fetch(_ request: SubgraphRequest) async throws -> SubgraphResponse {

@@ -1003,9 +1003,8 @@ final class PlanRun {
         // Answers later steps may take: those that came back as objects, from a response without errors.
         let memo = q < out.memo.count ? out.memo[q] : []
         for e in memo where e >= 0 { answers.states[Int(e)] = .unusable }
-        switch roomChecked(result, f) {
-        case .failure(let e):
-            // One error per step the request was for, at the first object it was sent for there.
+        /// One error per step the request was for, at the first object it was sent for there.
+        func failed(_ e: GraphQLError) {
             var firsts = [Int?](repeating: nil, count: out.parts.count)
             for r in 0..<targets.count {
                 targets.forEach(r) { t in
@@ -1024,6 +1023,10 @@ final class PlanRun {
                 each.path = out.responsePath(entry)
                 addErrors([each])
             }
+        }
+        switch roomChecked(result, f) {
+        case .failure(let e):
+            failed(e)
         case .success(let response):
             errors += upstreamErrors(response, f) { p in
                 // ["_entities", i, ...rest] → the paths of the objects representation i was for.
@@ -1033,10 +1036,18 @@ final class PlanRun {
                 targets.forEach(i) { if paths.count < Self.maxPathsPerError { paths.append(out.responsePath($0.entry) + rest) } }
                 return paths
             }
-            guard let data = response.data else { return }
+            // `_entities` must be a list of one answer per representation, in their order; anything
+            // else cannot be matched to the objects (a subgraph's own errors explain a missing one).
+            func malformed(_ what: String) {
+                guard response.errors.isEmpty else { return }
+                failed(GraphQLError("Subgraph \"\(f.subgraph)\" answered \(what) for \(targets.count) representations.",
+                                    code: "SUBREQUEST_MALFORMED_RESPONSE", extensions: ["serviceName": .string(f.subgraph)]))
+            }
+            guard let data = response.data else { return malformed("no data") }
             let answer = tree.absorb(data, renames: f.internalAliases)
-            guard let list = tree.member(answer, "_entities"), list.isList else { return }
-            for (i, s) in list.items.enumerated() where i < targets.count {
+            guard let list = tree.member(answer, "_entities"), list.isList else { return malformed("no _entities list") }
+            guard list.items.count == targets.count else { return malformed("_entities with \(list.items.count) entries") }
+            for (i, s) in list.items.enumerated() {
                 let entity = tree.values[s]
                 guard entity.isObject else { continue }
                 if i < memo.count, memo[i] >= 0, response.errors.isEmpty { answers.states[Int(memo[i])] = .answered(entity.object) }
