@@ -91,6 +91,29 @@ struct RequestLimitsTests {
         }
     }
 
+    /// A subgraph that answers a failure status with a GraphQL body without errors: its data is
+    /// used and the status is the error (a 500 with `{"data": null}` is no silent null).
+    @Test func aFailureStatusWithoutErrorsIsAnError() async throws {
+        let script = TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Fixtures/python-subgraph/status_subgraph.py").path
+        for (status, body, data) in [(500, #"{"data":null}"#, #"{"value":null}"#), (503, #"{"data":{"value":"stale"}}"#, #"{"value":"stale"}"#)] {
+            let subgraph = try ChildProcess("/usr/bin/env", ["python3", script, String(status), body])
+            defer { subgraph.stop() }
+            let port = try await subgraph.firstLine { Int($0) }
+            let sdl = FileManager.default.temporaryDirectory.appendingPathComponent("status-\(UUID().uuidString).graphql")
+            try #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key"]) type Query { value: String }"#
+                .write(to: sdl, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(at: sdl) }
+            var config = GatewayConfiguration()
+            config.subgraphs = [SubgraphConfiguration(name: "failing", url: "http://127.0.0.1:\(port)/graphql", schema: sdl.path)]
+            try await withConfiguredGateway(config) { client, _ in
+                let r = try await client.query("{ value }")
+                #expect(r.json?["data"]?.text == data, "\(r.text)")
+                #expect(r.json?["errors"]?[0]?["message"] == .string("Subgraph \"failing\" answered with status \(status)."), "\(r.text)")
+                #expect(r.json?["errors"]?[0]?["extensions"]?["code"] == "SUBREQUEST_HTTP_ERROR")
+            }
+        }
+    }
+
     @Test func limitsCanBeOverriddenPerTenant() async throws {
         let config = try GatewayConfiguration.parse(yaml: """
             tenancy: { development_header: true }

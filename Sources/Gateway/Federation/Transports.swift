@@ -248,9 +248,15 @@ public final class HTTPTransport: SubgraphTransport {
 
     /// The body read straight into a response tree of its own.
     func read(_ answer: Answer) throws -> SubgraphResponse {
-        guard let parsed = answer.body.withUnsafeReadableBytes({ SubgraphResponse.parse($0) }) else {
+        guard var parsed = answer.body.withUnsafeReadableBytes({ SubgraphResponse.parse($0) }) else {
             throw GraphQLError("Subgraph \"\(name)\" answered with status \(answer.status) and a body that is not a GraphQL response.",
                                code: "SUBREQUEST_MALFORMED_RESPONSE")
+        }
+        // A failure status with a GraphQL body: its data is used, and if its errors say nothing,
+        // the status is the error (a 500 with `{"data": null}` is not an answer without errors).
+        if !(200..<300).contains(answer.status), parsed.errors.isEmpty {
+            parsed.errors = [JSON.object(["message": .string("Subgraph \"\(name)\" answered with status \(answer.status)."),
+                                          "extensions": .object(["code": "SUBREQUEST_HTTP_ERROR"])])]
         }
         return parsed
     }
