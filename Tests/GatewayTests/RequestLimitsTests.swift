@@ -114,6 +114,28 @@ struct RequestLimitsTests {
         }
     }
 
+    /// A subgraph's `timeout_ms` covers its whole answer: a body sent a byte at a time is cut off
+    /// there (SUBREQUEST_TIMEOUT, the request goes on), not at the request's timeout.
+    @Test(.timeLimit(.minutes(1))) func aSubgraphTricklingItsAnswerTimesOut() async throws {
+        let script = TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Fixtures/python-subgraph/status_subgraph.py").path
+        let subgraph = try ChildProcess("/usr/bin/env", ["python3", script, "200", #"{"data":{"value":"\#(String(repeating: "x", count: 600))"}}"#, "trickle"])
+        defer { subgraph.stop() }
+        let port = try await subgraph.firstLine { Int($0) }
+        let sdl = FileManager.default.temporaryDirectory.appendingPathComponent("trickle-\(UUID().uuidString).graphql")
+        try #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key"]) type Query { value: String }"#
+            .write(to: sdl, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: sdl) }
+        var config = GatewayConfiguration()
+        config.subgraphs = [SubgraphConfiguration(name: "slow", url: "http://127.0.0.1:\(port)/graphql", schema: sdl.path, timeoutMs: 500)]
+        config.limits.requestTimeoutMs = 50_000
+        try await withConfiguredGateway(config) { client, _ in
+            let r = try await client.query("{ value }")
+            #expect(r.status == 200, "\(r.text)")
+            #expect(r.json?["data"]?.text == #"{"value":null}"#)
+            #expect(r.json?["errors"]?[0]?["extensions"]?["code"] == "SUBREQUEST_TIMEOUT", "\(r.text)")
+        }
+    }
+
     @Test func limitsCanBeOverriddenPerTenant() async throws {
         let config = try GatewayConfiguration.parse(yaml: """
             tenancy: { development_header: true }

@@ -236,15 +236,35 @@ public final class HTTPTransport: SubgraphTransport {
         for (k, v) in headers { http.headers.add(name: k, value: v) }
         http.body = .bytes(ByteBuffer(bytes: body))
         let response: HTTPClientResponse
+        let start = ContinuousClock.now, ms = Int(timeout.nanoseconds / 1_000_000)
+        let timedOut = GraphQLError("Subgraph \"\(name)\" did not answer within \(ms) ms.", code: "SUBREQUEST_TIMEOUT")
         do {
             response = try await client.execute(http, timeout: timeout)
         } catch let e as HTTPClientError where e == .deadlineExceeded || e == .readTimeout || e == .connectTimeout {
-            throw GraphQLError("Subgraph \"\(name)\" did not answer within \(timeout.nanoseconds / 1_000_000) ms.", code: "SUBREQUEST_TIMEOUT")
+            throw timedOut
         } catch {
             throw GraphQLError("Subgraph \"\(name)\" could not be reached.", code: "SUBREQUEST_HTTP_ERROR")
         }
-        return Answer(status: response.status.code, body: try await response.body.collect(upTo: 64 << 20))
+        // The timeout covers the body too (the client's covers the head): a body sent a little at a
+        // time is cut off at the same time as a head that never came.
+        let left = ms - Int((ContinuousClock.now - start) / .milliseconds(1))
+        let read: Result<ByteBuffer, any Error>? = await Deadline.race(milliseconds: max(1, left)) {
+            do { return .success(try await response.body.collect(upTo: Self.maxAnswerBytes)) } catch { return .failure(error) }
+        }
+        switch read {
+        case nil:
+            throw timedOut
+        case .failure(is NIOTooManyBytesError):
+            throw GraphQLError("Subgraph \"\(name)\" answered more than \(Self.maxAnswerBytes >> 20) MiB.", code: "SUBREQUEST_HTTP_ERROR")
+        case .failure:
+            throw GraphQLError("Subgraph \"\(name)\" ended its answer early.", code: "SUBREQUEST_HTTP_ERROR")
+        case .success(let body):
+            return Answer(status: response.status.code, body: body)
+        }
     }
+
+    /// The largest answer read from a subgraph.
+    static let maxAnswerBytes = 64 << 20
 
     /// The body read straight into a response tree of its own.
     func read(_ answer: Answer) throws -> SubgraphResponse {

@@ -1,14 +1,18 @@
 """A subgraph that answers every request with one HTTP status and body, for Switchyard's tests of
 subgraph failures: it prints its port, then serves until stopped.
 
-    python3 status_subgraph.py STATUS BODY
+    python3 status_subgraph.py STATUS BODY [trickle]
+
+With `trickle`, the head goes at once and the body a byte every 0.1 s.
 """
 import signal
 import sys
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM, signal.SIGINT])
 status, body = int(sys.argv[1]), sys.argv[2].encode()
+trickle = len(sys.argv) > 3 and sys.argv[3] == "trickle"
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -18,7 +22,16 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("content-type", "application/json")
         self.send_header("content-length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        if not trickle:
+            self.wfile.write(body)
+            return
+        try:
+            for b in body:
+                self.wfile.write(bytes([b]))
+                self.wfile.flush()
+                time.sleep(0.1)
+        except OSError:
+            pass
 
     def log_message(self, *args):
         pass
