@@ -214,6 +214,33 @@ struct RemoteSubgraphTests {
         }
     }
 
+    /// A subgraph's errors are reported up to 1,000 (errors at entities repeat for each object
+    /// they were for), then one error says how many more were left out.
+    @Test func errorsAreReportedUpToAThousand() async throws {
+        let supergraph = try Supergraph(sdl: try benchFile("supergraph.graphql"))
+        var transports = try benchInProcessTransports()
+        transports["inventory"] = Flooding()
+        try await withGateway(executor: FederatedExecutor(supergraph: supergraph, transports: transports)) { client in
+            let r = try await client.query("{ topProducts(first: 5) { upc inStock } }")
+            let errors = try #require(r.json?["errors"]?.arrayValue)
+            #expect(errors.count == 1_001)
+            #expect(errors.last?["extensions"]?["code"] == "TOO_MANY_ERRORS")
+            #expect(errors.last?["message"]?.stringValue?.hasPrefix("At least 500 more errors") == true, "\(String(describing: errors.last))")
+            #expect(r.json?["data"]?["topProducts"]?.arrayValue?.count == 5)
+        }
+    }
+
+    /// 300 errors at each entity asked for.
+    struct Flooding: SubgraphTransport {
+        func fetch(_ request: SubgraphRequest) async throws -> SubgraphResponse {
+            let n = try request.allVariables()["representations"]?.arrayValue?.count ?? 0
+            let errors: [JSON] = (0..<n).flatMap { i in (0..<300).map { k in
+                ["message": .string("broken \(k)"), "path": ["_entities", .int(i), "inStock"]] as JSON } }
+            let answer: JSON = ["data": ["_entities": .array((0..<n).map { _ in ["inStock": .null] })], "errors": .array(errors)]
+            return try #require(SubgraphResponse.parse(answer.bytes))
+        }
+    }
+
     struct EntitiesAnswer: SubgraphTransport {
         let body: String
         func fetch(_ request: SubgraphRequest) async throws -> SubgraphResponse {

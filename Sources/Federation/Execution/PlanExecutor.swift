@@ -222,7 +222,11 @@ public final class PlanExecutor: Sendable {
     /// The run's upstream errors first; nulls caused by a failed fetch are already explained by that fetch's error.
     func withUpstreamErrors(_ result: ExecutionResult, _ run: PlanRun) -> ExecutionResult {
         var shaped = result
-        let upstream = run.errors
+        var upstream = run.errors
+        if run.errorsLeftOut > 0 {
+            upstream.append(GraphQLError("At least \(run.errorsLeftOut) more errors from subgraphs were left out: at most \(PlanRun.maxErrors) are reported.",
+                                         code: "TOO_MANY_ERRORS"))
+        }
         shaped.errors = upstream + shaped.errors.filter { e in
             guard e.message.hasPrefix("Cannot return null"), let p = e.path else { return true }
             return !upstream.contains { u in u.path.map { p.starts(with: $0) || $0.starts(with: p) } ?? false }
@@ -269,7 +273,20 @@ final class PlanRun {
 
     var rootValue: ResponseBuffer.Value { ResponseBuffer.Value(object: root) }
 
-    func addErrors(_ e: [GraphQLError]) { errors += e }
+    /// At most this many errors of a run are reported (a subgraph's errors at entities are
+    /// repeated for every object they were for: they must not grow the answer without bound).
+    static let maxErrors = 1_000
+    /// Errors past `maxErrors`, counted.
+    private(set) var errorsLeftOut = 0
+    var errorRoom: Int { max(0, Self.maxErrors - errors.count) }
+
+    func addErrors(_ e: [GraphQLError]) {
+        let room = errorRoom
+        if e.count <= room { errors += e } else {
+            errors += e.prefix(room)
+            errorsLeftOut += e.count - room
+        }
+    }
 
     /// A fetch of the plan and the fetches that must be done before it.
     struct Step {
@@ -629,7 +646,9 @@ final class PlanRun {
     /// subgraph path (several when one answer went to several objects; none: no path).
     func upstreamErrors(_ response: SubgraphResponse, _ f: FetchNode, mapPaths: ([JSON]) -> [[PathElement]]) -> [GraphQLError] {
         var out: [GraphQLError] = []
+        let room = errorRoom
         for e in response.errors {
+            guard out.count < room else { errorsLeftOut += 1; continue }   // `addErrors` counts what passes the room
             var ext = e["extensions"]?.objectValue ?? [:]
             if !executor.errorExtensionsFrom.contains(f.subgraph) { ext = ext.filter { $0.key == "code" } }
             ext["serviceName"] = .string(f.subgraph)
@@ -663,7 +682,7 @@ final class PlanRun {
                     collected.removeAll()
                 }
             }
-            errors += upstreamErrors(response, f) { [Self.pathElements($0)] }
+            addErrors(upstreamErrors(response, f) { [Self.pathElements($0)] })
         }
     }
 
@@ -1028,14 +1047,14 @@ final class PlanRun {
         case .failure(let e):
             failed(e)
         case .success(let response):
-            errors += upstreamErrors(response, f) { p in
+            addErrors(upstreamErrors(response, f) { p in
                 // ["_entities", i, ...rest] → the paths of the objects representation i was for.
                 guard p.count >= 2, p[0].stringValue == "_entities", let i = p[1].intValue, i >= 0, i < targets.count else { return [] }
                 let rest = Self.pathElements(Array(p.dropFirst(2)))
                 var paths: [[PathElement]] = []
                 targets.forEach(i) { if paths.count < Self.maxPathsPerError { paths.append(out.responsePath($0.entry) + rest) } }
                 return paths
-            }
+            })
             // `_entities` must be a list of one answer per representation, in their order; anything
             // else cannot be matched to the objects (a subgraph's own errors explain a missing one).
             func malformed(_ what: String) {
