@@ -190,6 +190,14 @@ struct RequestLimitsTests {
             let subgraph = try GatewayConfiguration.parse(yaml: "subgraphs: [{ name: a, url: \"http://127.0.0.1:9/graphql\", timeout_ms: \(t) }]")
             #expect(throws: ConfigurationError.self) { try subgraph.validate() }
         }
+        // Subgraph URLs and inserted headers that no request could use; YAML errors say where.
+        for yaml in [#"subgraphs: [{ name: a, url: "ftp://127.0.0.1/graphql" }]"#, #"subgraphs: [{ name: a, url: "http://" }]"#,
+                     #"headers: { insert: { "x bad": "v" } }"#, #"headers: { subgraphs: { a: { insert: { x-ok: "line\nbreak" } } } }"#] {
+            let config = try GatewayConfiguration.parse(yaml: yaml)
+            #expect(throws: ConfigurationError.self, "\(yaml)") { try config.validate() }
+        }
+        let broken = #expect(throws: ConfigurationError.self) { try GatewayConfiguration.parse(yaml: "limits:\n  max_depth: [1\n") }
+        #expect(broken.map { "\($0)" }?.contains("line") == true, "\(String(describing: broken))")
         let fine = try GatewayConfiguration.parse(yaml: "limits: { max_depth: 0, max_cost: null, request_timeout_ms: 1 }")
         #expect(fine.limits.maxDepth == 0 && fine.limits.maxCost == nil && fine.limits.requestTimeoutMs == 1)
     }

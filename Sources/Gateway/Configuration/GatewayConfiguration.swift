@@ -107,6 +107,10 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
             if yaml.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return GatewayConfiguration() }
             return try YAMLDecoder().decode(GatewayConfiguration.self, from: yaml)
         } catch let e as DecodingError {
+            // A YAML syntax error comes wrapped: its own description says where (line and column).
+            if case .dataCorrupted(let c) = e, c.codingPath.isEmpty, let underlying = c.underlyingError {
+                throw ConfigurationError("invalid YAML: \(underlying)")
+            }
             throw ConfigurationError("invalid configuration: \(Self.describe(e))")
         } catch let e as ConfigurationError {
             throw e
@@ -150,6 +154,14 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
             }
         }
         if let m = metrics.listen, Self.hostAndPort(m) == nil { throw ConfigurationError("metrics.listen must be host:port, got '\(m)'") }
+        // Headers added to subgraph requests must be valid HTTP fields (else every call fails).
+        for (scope, inserted) in [("headers.insert", headers.insert)] + headers.subgraphs.sorted(by: { $0.key < $1.key }).map({ ("headers.subgraphs.\($0.key).insert", $0.value.insert) }) {
+            for (name, value) in inserted.sorted(by: { $0.key < $1.key }) {
+                guard HTTPField.Name(name) != nil, HTTPField.isValidValue(value) else {
+                    throw ConfigurationError("\(scope): '\(name)' is not a valid HTTP header with value '\(value.debugDescription)'")
+                }
+            }
+        }
         try tracing.validate()
         var names = Set<String>()
         for s in subgraphs {
@@ -160,6 +172,12 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
             }
             if let t = s.timeoutMs, t < 1 {
                 throw ConfigurationError("subgraph '\(s.name)': timeout_ms must be 1 or more (milliseconds), got \(t)")
+            }
+            if let url = s.url {
+                guard let parsed = URL(string: url), (url.hasPrefix("http://") || url.hasPrefix("https://")),
+                      !(parsed.host ?? "").isEmpty else {
+                    throw ConfigurationError("subgraph '\(s.name)': url must be an http(s):// URL with a host, got '\(url)'")
+                }
             }
         }
     }
