@@ -230,6 +230,19 @@ struct RemoteSubgraphTests {
         }
     }
 
+    /// An object where the schema has a list is a field error (result coercion), not a list of one.
+    @Test func anObjectForAListIsAFieldError() async throws {
+        let supergraph = try Supergraph(sdl: try benchFile("supergraph.graphql"))
+        var transports = try benchInProcessTransports()
+        transports["products"] = EntitiesAnswer(body: #"{"data":{"topProducts":{"upc":"1","name":"Table"}}}"#)
+        try await withGateway(executor: FederatedExecutor(supergraph: supergraph, transports: transports)) { client in
+            let r = try await client.query("{ topProducts { upc name } }")
+            #expect(r.json?["data"]?.text == #"{"topProducts":null}"#, "\(r.text)")
+            #expect(r.json?["errors"]?[0]?["message"] == #"Expected Iterable, but did not find one for field "Query.topProducts"."#)
+            #expect(r.json?["errors"]?[0]?["path"] == ["topProducts"])
+        }
+    }
+
     /// 300 errors at each entity asked for.
     struct Flooding: SubgraphTransport {
         func fetch(_ request: SubgraphRequest) async throws -> SubgraphResponse {

@@ -313,14 +313,10 @@ struct Shaper {
                 out.put(UInt8(ascii: "]"))
                 return .value
             default:
-                // A single value where a list is expected is a list of one (result coercion).
-                out.put(UInt8(ascii: "["))
-                let before = reversedPaths.count
-                let r = complete(value, level + 1, s, parent: parent)
-                if reversedPaths.count > before { within(before, .index(0)) }
-                if case .propagate = r { return .propagate }
-                out.put(UInt8(ascii: "]"))
-                return .value
+                // Result coercion: a value that is not a list where a list is expected is a field
+                // error (a list of one is input coercion's rule, not this one's).
+                error("Expected Iterable, but did not find one for field \"\(program.types[Int(parent)].name).\(program.fieldName(s))\".", s)
+                return .propagate
             }
         }
         if step.kind == .missing { return .null }
