@@ -25,6 +25,11 @@ struct ConfigOption: ParsableArguments {
             throw ValidationError("\(error)")
         }
     }
+
+    /// Keys of the file the gateway does not read (`GatewayConfiguration.unknownKeys`).
+    func unknownKeys() -> [String] {
+        (try? String(contentsOfFile: config, encoding: .utf8)).map(GatewayConfiguration.unknownKeys(yaml:)) ?? []
+    }
 }
 
 struct Serve: AsyncParsableCommand {
@@ -47,6 +52,9 @@ struct Serve: AsyncParsableCommand {
         let tracing = try GatewayTracing.bootstrap(config.tracing, logger: Logger(label: "switchyard.tracing"))
         let allocator = String(cString: switchyard_allocator())
         Logger(label: "switchyard").info("starting", metadata: ["allocator": "\(allocator.isEmpty ? "the C library's malloc" : allocator)"])
+        for key in options.unknownKeys() {
+            Logger(label: "switchyard").warning("unknown configuration key ignored", metadata: ["key": "\(key)", "file": "\(options.config)"])
+        }
         let server = try await GatewayServer.fromConfiguration(config, reloadFrom: options.config)
         try await server.run(services: [tracing].compactMap { $0 }) { port in
             FileHandle.standardError.write(Data("switchyard listening on \(server.scheme)://\(config.listenAddress!.host):\(port)/graphql\n".utf8))
@@ -75,6 +83,9 @@ struct Check: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.load()
+        for key in options.unknownKeys() {
+            FileHandle.standardError.write(Data("warning: \(options.config): unknown key '\(key)' is ignored\n".utf8))
+        }
         let sdl = try await composed(config)
         let supergraph = try Supergraph(sdl: sdl)
         print("configuration ok: \(supergraph.graphs.count) subgraph(s) (\(supergraph.graphs.map(\.name).joined(separator: ", "))), "

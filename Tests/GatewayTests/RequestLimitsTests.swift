@@ -177,6 +177,20 @@ struct RequestLimitsTests {
         }
     }
 
+    /// Keys the gateway does not read are reported (`switchyard check` and `serve` warn of them):
+    /// a typo in a limit would otherwise leave it unapplied without a word.
+    @Test func unknownConfigurationKeysAreReported() throws {
+        let yaml = """
+            limts: { max_depth: 3 }
+            limits: { max_dept: 2, max_cost: null, tenants: { acme: { max_aliases: 4 } } }
+            subgraphs: [{ name: a, url: "http://127.0.0.1:9/graphql", timeout: 5 }]
+            tls: null
+            """
+        #expect(GatewayConfiguration.unknownKeys(yaml: yaml) == ["limits.max_dept", "limts", "subgraphs[0].timeout"])
+        let demo = try String(contentsOf: TestEnvironment.repositoryRoot.appendingPathComponent("gateway.yaml"), encoding: .utf8)
+        #expect(GatewayConfiguration.unknownKeys(yaml: demo) == [])
+    }
+
     /// A negative limit (or a zero timeout) is refused when the configuration is read (and so on
     /// a reload, which keeps the running configuration): it would refuse every request.
     @Test func aNegativeLimitIsAConfigurationError() throws {

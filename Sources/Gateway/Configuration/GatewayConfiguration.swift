@@ -102,6 +102,37 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         return config
     }
 
+    /// Keys of the YAML that the configuration does not read (a typo such as `limts:` would
+    /// otherwise be ignored without a word, and its limits not applied): found by comparing the
+    /// text's keys with those of the configuration read from it, written back. Keys set to
+    /// `null` are not reported.
+    public static func unknownKeys(yaml: String) -> [String] {
+        guard let given = try? Yams.load(yaml: yaml), let config = try? parse(yaml: yaml),
+              let written = try? YAMLEncoder().encode(config), let known = try? Yams.load(yaml: written) else { return [] }
+        func mapping(_ v: Any) -> [String: Any]? {
+            if let d = v as? [String: Any] { return d }
+            if let d = v as? [AnyHashable: Any] {
+                return Dictionary(d.compactMap { k, v in (k.base as? String).map { ($0, v) } }, uniquingKeysWith: { a, _ in a })
+            }
+            return nil
+        }
+        var unknown: [String] = []
+        func walk(_ given: Any, _ known: Any, _ path: String) {
+            if let g = mapping(given), let k = mapping(known) {
+                for key in g.keys.sorted() {
+                    let value = g[key]!
+                    if value is NSNull { continue }
+                    guard let kv = k[key] else { unknown.append(path + key); continue }
+                    walk(value, kv, path + key + ".")
+                }
+            } else if let g = given as? [Any], let k = known as? [Any] {
+                for (i, (gv, kv)) in zip(g, k).enumerated() { walk(gv, kv, path.dropLast() + "[\(i)].") }
+            }
+        }
+        walk(given, known, "")
+        return unknown
+    }
+
     public static func parse(yaml: String) throws -> GatewayConfiguration {
         do {
             if yaml.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return GatewayConfiguration() }
