@@ -243,6 +243,29 @@ struct RemoteSubgraphTests {
         }
     }
 
+    /// An abstract field answered with a type no subgraph has is a field error that names it; a
+    /// type `@inaccessible` hides is answered null without one.
+    @Test func anUnknownTypenameIsAFieldErrorThatNamesIt() async throws {
+        let link = #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@inaccessible"])"#
+        let sdl = try Composer.compose([try SubgraphSchema(name: "a", url: "http://a", sdl: link + """
+
+            type Query { node: Node nodes: [Node] }
+            interface Node { id: ID! }
+            type Thing implements Node { id: ID! }
+            type Secret implements Node @inaccessible { id: ID! }
+            """)])
+        let supergraph = try Supergraph(sdl: sdl)
+        let body = #"{"data":{"node":{"__typename":"Ghost","id":"1"},"nodes":[{"__typename":"Secret","id":"2"},{"__typename":"Thing","id":"3"}]}}"#
+        try await withGateway(executor: FederatedExecutor(supergraph: supergraph, transports: ["a": EntitiesAnswer(body: body)])) { client in
+            let r = try await client.query("{ node { id } nodes { id } }")
+            #expect(r.json?["data"]?.text == #"{"node":null,"nodes":[null,{"id":"3"}]}"#, "\(r.text)")
+            let errors = try #require(r.json?["errors"]?.arrayValue)
+            #expect(errors.count == 1, "\(r.text)")
+            #expect(errors.first?["message"]?.stringValue?.contains(#""Ghost""#) == true)
+            #expect(errors.first?["path"] == ["node"])
+        }
+    }
+
     /// 300 errors at each entity asked for.
     struct Flooding: SubgraphTransport {
         func fetch(_ request: SubgraphRequest) async throws -> SubgraphResponse {

@@ -208,6 +208,7 @@ public final class PlanExecutor: Sendable {
             for f in document.fragments where fragments[f.name.value] == nil { fragments[f.name.value] = f }
             shaper = Shaper(schema: supergraph.apiSchema, tree: run.tree, fragments: fragments, variables: variables,
                             source: request.source, nulled: request.nulledFields, hiddenEnumValues: supergraph.hiddenEnumValues,
+                            hiddenTypes: supergraph.hiddenTypes,
                             deferring: deferring)
         }
         shaper.missingIsExplained = !run.errors.isEmpty

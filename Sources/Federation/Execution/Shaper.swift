@@ -51,10 +51,11 @@ struct Shaper {
     /// - Parameter deferring: `@defer` fragments are left out of `shape` and delivered by
     ///   `incrementalPayload` (else they are answered inline).
     init(schema: Schema, tree: ResponseBuffer, fragments: [String: FragmentDefinition], variables: OrderedDictionary<String, JSON>,
-         source: Source?, nulled: Set<Int32> = [], hiddenEnumValues: [String: Set<String>] = [:], deferring: Bool = false) {
+         source: Source?, nulled: Set<Int32> = [], hiddenEnumValues: [String: Set<String>] = [:], hiddenTypes: Set<String> = [],
+         deferring: Bool = false) {
         self.init(tree: tree, program: ShapingProgram(schema: schema, collector: FieldCollector(schema: schema, fragments: fragments, variables: variables,
                                                                                                 deferring: deferring),
-                                                      nulled: nulled, hiddenEnumValues: hiddenEnumValues), source: source)
+                                                      nulled: nulled, hiddenEnumValues: hiddenEnumValues, hiddenTypes: hiddenTypes), source: source)
     }
 
     /// A shaper that goes on with a program compiled by earlier requests of the same plan.
@@ -337,9 +338,12 @@ struct Shaper {
                 if let name, let t = schema.types[name], t.kind == .object, schema.isPossibleType(declared, name) {
                     let runtime = program.typeID(t)
                     return object(value.object, runtime, children(s, runtime))
-                } else if let name, schema.types[name] == nil {
+                } else if let name, schema.types[name] == nil, program.hiddenTypes.contains(name) {
                     // An object of a type the API schema hides (@inaccessible) is not shown.
                     return .null
+                } else if let name, schema.types[name] == nil {
+                    error("Abstract type \"\(declared.name)\" was resolved to a type \"\(name)\" that does not exist inside the schema, for field \"\(program.types[Int(parent)].name).\(program.fieldName(s))\".", s)
+                    return .propagate
                 } else if declared.kind != .interface {
                     error("Abstract type \"\(declared.name)\" must resolve to an Object type at runtime for field \"\(program.types[Int(parent)].name).\(program.fieldName(s))\".", s)
                     return .propagate
@@ -471,6 +475,8 @@ struct ShapingProgram: Sendable {
     let nulled: Set<Int32>
     /// Enum values `@inaccessible` hides from clients, by enum (answered null without an error).
     let hiddenEnumValues: [String: Set<String>]
+    /// Types `@inaccessible` hides from clients (an object of one is answered null without an error).
+    let hiddenTypes: Set<String>
     private(set) var steps: [Step] = []
     private(set) var fields: [FieldInfo] = []
     private var childRuns: [ChildRun] = []
@@ -486,11 +492,13 @@ struct ShapingProgram: Sendable {
     /// The deferred fragments of each run that has some (with a deferring collector).
     private(set) var deferredLists: [[FieldCollector.Deferred]] = []
 
-    init(schema: Schema, collector: FieldCollector, nulled: Set<Int32>, hiddenEnumValues: [String: Set<String>] = [:]) {
+    init(schema: Schema, collector: FieldCollector, nulled: Set<Int32>, hiddenEnumValues: [String: Set<String>] = [:],
+         hiddenTypes: Set<String> = []) {
         self.schema = schema
         self.collector = collector
         self.nulled = nulled
         self.hiddenEnumValues = hiddenEnumValues
+        self.hiddenTypes = hiddenTypes
     }
 
     /// This program with its collector keeping only the variables named (what `@skip` and

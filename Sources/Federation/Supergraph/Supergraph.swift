@@ -71,6 +71,9 @@ public final class Supergraph: Sendable {
     /// Enum values `@inaccessible` hides from clients, by enum: a subgraph may still answer one
     /// (it is in the supergraph's enum), and the client then sees null, not an error.
     public let hiddenEnumValues: [String: Set<String>]
+    /// Types of the supergraph `@inaccessible` hides from clients: a subgraph may still answer an
+    /// object of one (answered null without an error), unlike a type no subgraph has.
+    public let hiddenTypes: Set<String>
     /// Clients may use `@defer` (the API schema has it).
     public let deferSupport: Bool
     public let sdl: String
@@ -169,6 +172,7 @@ public final class Supergraph: Sendable {
         apiSchema = try APISchema.build(from: document, introspection: introspection, deferSupport: deferSupport)
         self.deferSupport = deferSupport
         hiddenEnumValues = APISchema.hiddenEnumValues(document)
+        hiddenTypes = Set(schema.types.keys).subtracting(apiSchema.types.keys)
     }
 
     /// Graph ids that can resolve `type.field` themselves (not external).
