@@ -9,6 +9,24 @@ import TestSupport
 
 /// A subgraph whose `slow` field takes `ms` milliseconds and says on `cancellations` when its
 /// work was cancelled.
+/// A gateway over one remote subgraph, `Query { <field>: String }`, served by a Python script of
+/// `Tests/Fixtures/python-subgraph` that prints its port first (the script runs for the body).
+func withScriptedSubgraph(_ script: String, _ arguments: [String], field: String, timeoutMs: Int? = nil, requestTimeoutMs: Int? = 30_000,
+                          _ body: (GatewayClient, ChildProcess) async throws -> Void) async throws {
+    let path = TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Fixtures/python-subgraph/\(script)").path
+    let subgraph = try ChildProcess("/usr/bin/env", ["python3", path] + arguments)
+    defer { subgraph.stop() }
+    let port = try await subgraph.firstLine { Int($0) }
+    let sdl = FileManager.default.temporaryDirectory.appendingPathComponent("scripted-\(UUID().uuidString).graphql")
+    try #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key"]) type Query { \#(field): String }"#
+        .write(to: sdl, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(at: sdl) }
+    var config = GatewayConfiguration()
+    config.subgraphs = [SubgraphConfiguration(name: "scripted", url: "http://127.0.0.1:\(port)/graphql", schema: sdl.path, timeoutMs: timeoutMs)]
+    config.limits.requestTimeoutMs = requestTimeoutMs
+    try await withConfiguredGateway(config) { client, _ in try await body(client, subgraph) }
+}
+
 func slowSubgraph(cancellations: AsyncStream<Void>.Continuation) throws -> Subgraph<RequestContext> {
     let s = try Subgraph<RequestContext>(name: "slow", sdl: """
         extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])
@@ -69,18 +87,7 @@ struct RequestLimitsTests {
     @Test(.timeLimit(.minutes(1))) func aTimedOutRequestClosesItsRemoteSubgraphConnection() async throws {
         // A remote subgraph that reads the request and never answers; it says when the gateway
         // closes the connection.
-        let script = TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Fixtures/python-subgraph/silent_subgraph.py").path
-        let silent = try ChildProcess("/usr/bin/env", ["python3", script, "0"])
-        defer { silent.stop() }
-        let port = try await silent.firstLine { Int($0) }
-        let sdl = FileManager.default.temporaryDirectory.appendingPathComponent("silent-\(UUID().uuidString).graphql")
-        try #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key"]) type Query { wait: String }"#
-            .write(to: sdl, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: sdl) }
-        var config = GatewayConfiguration()
-        config.subgraphs = [SubgraphConfiguration(name: "silent", url: "http://127.0.0.1:\(port)/graphql", schema: sdl.path, timeoutMs: 60_000)]
-        config.limits.requestTimeoutMs = 300
-        try await withConfiguredGateway(config) { client, _ in
+        try await withScriptedSubgraph("silent_subgraph.py", ["0"], field: "wait", timeoutMs: 60_000, requestTimeoutMs: 300) { client, silent in
             let r = try await client.query("{ wait }")
             #expect(r.status == 504, "\(r.text)")
             #expect(r.json?["errors"]?[0]?["extensions"]?["code"] == "GATEWAY_TIMEOUT")
@@ -94,21 +101,11 @@ struct RequestLimitsTests {
     /// A subgraph that answers a failure status with a GraphQL body without errors: its data is
     /// used and the status is the error (a 500 with `{"data": null}` is no silent null).
     @Test func aFailureStatusWithoutErrorsIsAnError() async throws {
-        let script = TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Fixtures/python-subgraph/status_subgraph.py").path
         for (status, body, data) in [(500, #"{"data":null}"#, #"{"value":null}"#), (503, #"{"data":{"value":"stale"}}"#, #"{"value":"stale"}"#)] {
-            let subgraph = try ChildProcess("/usr/bin/env", ["python3", script, String(status), body])
-            defer { subgraph.stop() }
-            let port = try await subgraph.firstLine { Int($0) }
-            let sdl = FileManager.default.temporaryDirectory.appendingPathComponent("status-\(UUID().uuidString).graphql")
-            try #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key"]) type Query { value: String }"#
-                .write(to: sdl, atomically: true, encoding: .utf8)
-            defer { try? FileManager.default.removeItem(at: sdl) }
-            var config = GatewayConfiguration()
-            config.subgraphs = [SubgraphConfiguration(name: "failing", url: "http://127.0.0.1:\(port)/graphql", schema: sdl.path)]
-            try await withConfiguredGateway(config) { client, _ in
+            try await withScriptedSubgraph("status_subgraph.py", [String(status), body], field: "value") { client, _ in
                 let r = try await client.query("{ value }")
                 #expect(r.json?["data"]?.text == data, "\(r.text)")
-                #expect(r.json?["errors"]?[0]?["message"] == .string("Subgraph \"failing\" answered with status \(status)."), "\(r.text)")
+                #expect(r.json?["errors"]?[0]?["message"] == .string("Subgraph \"scripted\" answered with status \(status)."), "\(r.text)")
                 #expect(r.json?["errors"]?[0]?["extensions"]?["code"] == "SUBREQUEST_HTTP_ERROR")
             }
         }
@@ -117,18 +114,8 @@ struct RequestLimitsTests {
     /// A subgraph's `timeout_ms` covers its whole answer: a body sent a byte at a time is cut off
     /// there (SUBREQUEST_TIMEOUT, the request goes on), not at the request's timeout.
     @Test(.timeLimit(.minutes(1))) func aSubgraphTricklingItsAnswerTimesOut() async throws {
-        let script = TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Fixtures/python-subgraph/status_subgraph.py").path
-        let subgraph = try ChildProcess("/usr/bin/env", ["python3", script, "200", #"{"data":{"value":"\#(String(repeating: "x", count: 600))"}}"#, "trickle"])
-        defer { subgraph.stop() }
-        let port = try await subgraph.firstLine { Int($0) }
-        let sdl = FileManager.default.temporaryDirectory.appendingPathComponent("trickle-\(UUID().uuidString).graphql")
-        try #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key"]) type Query { value: String }"#
-            .write(to: sdl, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: sdl) }
-        var config = GatewayConfiguration()
-        config.subgraphs = [SubgraphConfiguration(name: "slow", url: "http://127.0.0.1:\(port)/graphql", schema: sdl.path, timeoutMs: 500)]
-        config.limits.requestTimeoutMs = 50_000
-        try await withConfiguredGateway(config) { client, _ in
+        let body = #"{"data":{"value":"\#(String(repeating: "x", count: 600))"}}"#
+        try await withScriptedSubgraph("status_subgraph.py", ["200", body, "trickle"], field: "value", timeoutMs: 500, requestTimeoutMs: 50_000) { client, _ in
             let r = try await client.query("{ value }")
             #expect(r.status == 200, "\(r.text)")
             #expect(r.json?["data"]?.text == #"{"value":null}"#)
