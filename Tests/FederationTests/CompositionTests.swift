@@ -43,6 +43,23 @@ struct CompositionTests {
         #expect(plan.text == apolloPlan.text)
     }
 
+    /// What no schema may hold is refused with the subgraph and the name: a type defined twice, a
+    /// field named twice in one type (its extensions included), a name starting with `__`.
+    @Test func aSubgraphWithDuplicateOrReservedNamesIsRefused() throws {
+        let cases = [
+            ("type Query { a: Int a: String }", #""Query.a" is defined more than once"#),
+            ("type Query { a: Int } type T { x: Int } type T { y: Int }", #"type "T" is defined more than once"#),
+            ("type Query { a: Int } extend type Query { a: Int }", #""Query.a" is defined more than once"#),
+            ("type Query { a: __Thing } type __Thing { x: Int }", #"the name "__Thing" is reserved"#),
+            ("type Query { a: E } enum E { X X }", #""E.X" is defined more than once"#),
+        ]
+        for (sdl, message) in cases {
+            let error = #expect(throws: CompositionError.self, "\(sdl)") { try SubgraphSchema(name: "s", url: "http://s", sdl: fed2 + "\n" + sdl) }
+            #expect(error?.message.contains(message) == true, "\(sdl): \(String(describing: error))")
+        }
+        #expect(throws: Never.self) { try SubgraphSchema(name: "s", url: "http://s", sdl: fed2 + "\ntype Query { a: Int } extend type Query { b: Int }") }
+    }
+
     /// Subgraph names that would share a `join__Graph` value get values of their own (and a name
     /// starting with a digit a value that is a Name): each field is still planned to its own subgraph.
     @Test func subgraphNamesThatWouldShareAGraphValueGetTheirOwn() throws {

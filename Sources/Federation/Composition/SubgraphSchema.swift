@@ -24,6 +24,24 @@ public struct SubgraphSchema: Sendable {
         } catch let e as GraphQLError {
             throw CompositionError(.invalidSubgraph, "Subgraph \"\(name)\" has invalid SDL: \(e.message) (\(e.locations.first?.description ?? ""))")
         }
+        // What no schema may hold (GraphQL's type system rules): a type defined twice, a field or
+        // input field or enum value named twice in one type (its extensions included), a name
+        // starting with `__` (reserved for introspection).
+        var defined = Set<String>(), members: [String: Set<String>] = [:]
+        for case .type(let t) in document.definitions {
+            let type = t.name.value
+            guard !type.hasPrefix("__") else {
+                throw CompositionError(.invalidSubgraph, "Subgraph \"\(name)\": the name \"\(type)\" is reserved (names starting with \"__\" are introspection's).")
+            }
+            if !t.isExtension, !defined.insert(type).inserted {
+                throw CompositionError(.invalidSubgraph, "Subgraph \"\(name)\": type \"\(type)\" is defined more than once.")
+            }
+            for member in t.fields.map(\.name.value) + t.inputFields.map(\.name.value) + t.enumValues.map(\.name.value) {
+                guard members[type, default: []].insert(member).inserted else {
+                    throw CompositionError(.invalidSubgraph, "Subgraph \"\(name)\": \"\(type).\(member)\" is defined more than once.")
+                }
+            }
+        }
         var names: [String: String] = [:]
         var fed2 = false
         for case .schema(let s) in document.definitions {
