@@ -135,6 +135,11 @@ struct AuthenticationTests {
                 let named = await JWTKeyCollection().add(ecdsa: second, kid: "second")
                 let byKid = try await client.query("{ tenant }", headers: [("authorization", "Bearer \(try await token(named))")])
                 #expect(byKid.text == #"{"data":{"tenant":"acme"}}"#)
+                // The kid decides the key: first's signature under second's name is refused.
+                let wrong = try await client.query("{ tenant }", headers: [("authorization", "Bearer \(try await signed(first, kid: "second"))")])
+                #expect(wrong.status == 401)
+                let right = try await client.query("{ tenant }", headers: [("authorization", "Bearer \(try await signed(second, kid: "second"))")])
+                #expect(right.status == 200, "\(right.text)")
                 // So does the HS256 secret.
                 let hmac = await JWTKeyCollection().add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
                 let hs = try await client.query("{ tenant }", headers: [("authorization", "Bearer \(try await token(hmac))")])
@@ -197,6 +202,13 @@ struct AuthenticationTests {
                 #expect(try await ask(second, kid: "k2").text == #"{"data":{"tenant":"acme"}}"#)
                 #expect(try await fetches() == 2)
                 #expect(try await ask(first, kid: "k1").status == 401, "a removed key no longer verifies")
+                // After that refusal, the next rotation is still followed: a k3 token reads the JWKS again.
+                let third = ES256PrivateKey()
+                try publish([(second, "k2"), (third, "k3")])
+                #expect(try await ask(third, kid: "k3").text == #"{"data":{"tenant":"acme"}}"#)
+                // A token naming a kid is checked with that key only: k2's signature under k3's name is refused.
+                #expect(try await ask(second, kid: "k3").status == 401)
+                #expect(try await ask(second, kid: "k2").status == 200)
             }
             // With the default bound, made-up kids do not make the gateway fetch again and again.
             c.auth.jwt?.jwksMinRefetchSeconds = 3_600

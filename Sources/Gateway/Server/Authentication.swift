@@ -249,16 +249,19 @@ final class Authenticator: Sendable {
     /// The identity of a verified token; throws a GraphQL error (UNAUTHENTICATED) otherwise.
     func identity(_ token: String) async throws -> Identity {
         let claims: GatewayClaims
+        // A token naming a `kid` is checked with that key only; one without is tried against every key.
+        let kid = Self.kid(of: token)
         do {
             do {
-                claims = try await keys.verify(token, as: GatewayClaims.self, iteratingKeys: true)
-            } catch let e as JWTError {
+                claims = try await keys.verify(token, as: GatewayClaims.self, iteratingKeys: kid == nil)
+            } catch {
                 // A kid the remote JWKS did not have (or none, and no key verified it): the
-                // provider may have rotated its keys since they were read.
-                let kid = Self.kid(of: token)
+                // provider may have rotated its keys since they were read. Whatever the error
+                // (a key of another kind tried on the way may fail with its own), the refetch
+                // is decided by the kid alone.
                 guard settings.jwksURL != nil, !current.withLock({ keys in kid.map { keys.kids.contains($0) } ?? false }),
-                      await refetchForUnknownKey() else { throw e }
-                claims = try await keys.verify(token, as: GatewayClaims.self, iteratingKeys: true)
+                      await refetchForUnknownKey() else { throw error }
+                claims = try await keys.verify(token, as: GatewayClaims.self, iteratingKeys: kid == nil)
             }
         } catch let e as JWTError {
             throw GraphQLError("Invalid token: \(Self.reason(e)).", code: "UNAUTHENTICATED")
