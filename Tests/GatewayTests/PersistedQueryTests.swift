@@ -70,6 +70,14 @@ struct PersistedQueryTests {
             let other = try await client.query("{ count(n: 1) }")
             #expect(other.status == 403)
             #expect(other.json?["errors"]?[0]?["extensions"]?["code"] == "PERSISTED_QUERY_NOT_IN_LIST")
+            // A hash alone that the manifest does not have: the same refusal.
+            let unknownHash = try await client.post(body(sha256("{ count(n: 2) }")))
+            #expect(unknownHash.status == 403)
+            #expect(unknownHash.json?["errors"]?[0]?["extensions"]?["code"] == "PERSISTED_QUERY_NOT_IN_LIST")
+            // Apollo's protocol has one version.
+            let v2 = try await client.post(#"{"extensions":{"persistedQuery":{"version":2,"sha256Hash":"\#(sha256(trusted))"}}}"#)
+            #expect(v2.status == 400)
+            #expect(v2.json?["errors"]?[0]?["extensions"]?["code"] == "PERSISTED_QUERY_VERSION_NOT_SUPPORTED")
         }
     }
 }

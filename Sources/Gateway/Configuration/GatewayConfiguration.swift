@@ -185,6 +185,11 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
             }
         }
         if let m = metrics.listen, Self.hostAndPort(m) == nil { throw ConfigurationError("metrics.listen must be host:port, got '\(m)'") }
+        // Any origin with credentials would let every site read answers with the user's
+        // credentials (browsers refuse `*` with credentials; reflecting the origin would not).
+        if cors.enabled, cors.allowCredentials, cors.allowOrigins.contains("*") {
+            throw ConfigurationError("cors: allow_credentials cannot be used with allow_origins '*'; list the origins")
+        }
         // Headers added to subgraph requests must be valid HTTP fields (else every call fails).
         for (scope, inserted) in [("headers.insert", headers.insert)] + headers.subgraphs.sorted(by: { $0.key < $1.key }).map({ ("headers.subgraphs.\($0.key).insert", $0.value.insert) }) {
             for (name, value) in inserted.sorted(by: { $0.key < $1.key }) {

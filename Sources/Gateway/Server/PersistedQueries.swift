@@ -62,6 +62,10 @@ final class PersistedQueries: Sendable {
     /// The query to run for a request: its own text, or the one its hash names.
     func resolve(_ request: GraphQLRequest) async throws(Failure) -> GraphQLRequest {
         var request = request
+        // Apollo's protocol has one version, 1.
+        if let persisted = request.extensions["persistedQuery"], persisted["version"]?.intValue != 1 {
+            throw Failure(status: 400, error: GraphQLError("Unsupported persisted query version: only version 1 is.", code: "PERSISTED_QUERY_VERSION_NOT_SUPPORTED"))
+        }
         let hash = request.extensions["persistedQuery"]?["sha256Hash"]?.stringValue?.lowercased()
         if let query = request.query {
             // The text's hash matters only against a hash sent with it or a manifest.
@@ -84,9 +88,12 @@ final class PersistedQueries: Sendable {
             request.persisted = true
             return request
         }
-        guard configuration.automatic, !configuration.onlyTrusted else {
-            throw Failure(status: configuration.onlyTrusted ? 403 : 400,
-                          error: GraphQLError("PersistedQueryNotSupported", code: "PERSISTED_QUERY_NOT_SUPPORTED"))
+        if configuration.onlyTrusted {
+            throw Failure(status: 403, error: GraphQLError("Only trusted documents are accepted; this hash is not in the manifest.",
+                                                           code: "PERSISTED_QUERY_NOT_IN_LIST"))
+        }
+        guard configuration.automatic else {
+            throw Failure(status: 400, error: GraphQLError("PersistedQueryNotSupported", code: "PERSISTED_QUERY_NOT_SUPPORTED"))
         }
         guard let known = await load(hash) else {
             // Clients send the full query next (HTTP 200, as Apollo's protocol expects).
