@@ -4,6 +4,7 @@ import Foundation
 import Gateway
 import GraphQLCore
 import Testing
+import TestSupport
 
 /// One test per attack: the status, the error code, that no subgraph was called, and that the
 /// gateway answers a normal query right after.
@@ -187,6 +188,32 @@ struct AttackTests {
     /// before anything runs: a GET without a custom header (a link, an image), and form or
     /// text/plain POSTs; a JSON POST, a GET with a required header, or one with a non-simple
     /// Content-Type goes through. Off (the default), a plain GET query runs.
+    /// With CSRF prevention on, a browser's WebSocket upgrade from another site is refused (it
+    /// carries the user's cookies without a preflight); no `Origin`, the server's own origin and
+    /// the CORS origins connect.
+    @Test func crossSiteWebSocketUpgradesAreRefusedWhenCSRFPreventionIsOn() async throws {
+        var config = try GatewayConfiguration.parse(yaml: #"cors: { allow_origins: ["https://app.example"] }"#)
+        config.csrf.enabled = true
+        try await withBenchGateway(config) { client, _ in
+            let port = client.base.split(separator: ":").last.map(String.init)!
+            let script = """
+                import json, websockets.sync.client as c
+                def attempt(origin):
+                    try:
+                        with c.connect("ws://127.0.0.1:\(port)/graphql", subprotocols=["graphql-transport-ws"], origin=origin, open_timeout=10) as ws:
+                            ws.send(json.dumps({"type": "connection_init"}))
+                            return json.loads(ws.recv(timeout=10))["type"]
+                    except Exception as e:
+                        return type(e).__name__ + " " + str(getattr(getattr(e, "response", None), "status_code", ""))
+                for origin in [None, "https://evil.example", "http://127.0.0.1:\(port)", "https://app.example", "null"]:
+                    print(attempt(origin))
+                """
+            let r = try await runProcess("/usr/bin/env", ["python3", "-c", script])
+            #expect(r.output.split(separator: "\n").map(String.init)
+                    == ["connection_ack", "InvalidStatus 400", "connection_ack", "connection_ack", "InvalidStatus 400"], "\(r.output)")
+        }
+    }
+
     @Test func crossSiteRequestsAreRefusedWhenCSRFPreventionIsOn() async throws {
         var config = GatewayConfiguration()
         config.csrf.enabled = true

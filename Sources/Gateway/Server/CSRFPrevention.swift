@@ -1,3 +1,4 @@
+import Foundation
 import GraphQLCore
 import HTTPTypes
 import Hummingbird
@@ -36,6 +37,17 @@ struct CSRFPrevention: Sendable {
         let error = GraphQLError(message, code: "CSRF_ERROR")
         throw Admission.Refusal(response: ResponseWriting.response(Outcome(status: 400, ExecutionResult(data: nil, errors: [error])), accepted),
                                 code: "CSRF_ERROR")
+    }
+
+    /// A WebSocket upgrade, which a browser sends cross-site with its cookies and no preflight:
+    /// with prevention on, allowed without an `Origin` (not a browser), from this server's own
+    /// origin (its host and port are the request's), or from one of `cors.allow_origins`.
+    func allowsUpgrade(origin: String?, authority: String?, allowedOrigins: [String]) -> Bool {
+        guard settings.enabled, let origin else { return true }
+        if allowedOrigins.contains("*") || allowedOrigins.contains(origin) { return true }
+        guard let url = URL(string: origin), let host = url.host, let authority else { return false }
+        let originAuthority = url.port.map { "\(host):\($0)" } ?? host
+        return originAuthority.lowercased() == authority.lowercased()
     }
 
     /// `type/subtype` in lower case, without parameters; nil when it is not a media type.

@@ -22,6 +22,12 @@ struct GraphQLWebSocket: Sendable {
         let path = request.path.map { $0.split(separator: "?", maxSplits: 1).first.map(String.init) ?? $0 }
         let offered = request.headerFields[.secWebSocketProtocol]?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
         guard path == "/graphql", offered.contains(Self.subprotocol), runtime.isLoaded else { return .dontUpgrade }
+        // Cross-site WebSocket hijacking: with CSRF prevention on, a browser's upgrade from
+        // another site is refused (400) like its simple requests are.
+        guard CSRFPrevention(settings: runtime.configuration.csrf).allowsUpgrade(origin: request.headerFields[.origin], authority: request.authority,
+                                                                                 allowedOrigins: runtime.configuration.cors.allowOrigins) else {
+            return .dontUpgrade
+        }
         let runtime = self.runtime, headers = request.headerFields
         return .upgrade([.secWebSocketProtocol: Self.subprotocol]) { inbound, outbound, _ in
             let connection = Connection(runtime: runtime, upgradeHeaders: headers, outbound: outbound, channel: channel)
