@@ -131,12 +131,7 @@ public final class PlanExecutor: Sendable {
                 document: f.document, queryJSON: f.operationJSON.isEmpty ? nil : f.operationJSON))
         } catch let refused as SubscriptionRefused {
             // A request error: the errors, and no `data`.
-            continuation.yield(ExecutionResult(data: nil, errors: refused.errors.map { e in
-                var e = e, extensions = e.extensions ?? [:]
-                if extensions["serviceName"] == nil { extensions["serviceName"] = .string(f.subgraph) }
-                e.extensions = extensions
-                return e
-            }))
+            continuation.yield(ExecutionResult(data: nil, errors: refused.errors.map { PlanRun.subgraphError($0, f) }))
             continuation.finish()
             return responses
         } catch {
