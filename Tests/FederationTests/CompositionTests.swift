@@ -118,6 +118,54 @@ struct CompositionTests {
         #expect(compositionCodes([("a", "\(fed2) type T { id: ID }")]) == ["NO_QUERIES"])
     }
 
+    /// Apollo's subgraph validation: what a subgraph breaks on its own is named before anything is
+    /// merged (each was accepted, and failed at planning or answered wrongly, before).
+    @Test func subgraphsBreakingFederationRulesAreRefusedWithTheirCode() {
+        func codes(_ sdl: String, _ header: String = fed2) -> [String] { compositionCodes([("a", header + "\n" + sdl)]) }
+        let entity = "type P @key(fields: \"id\") { id: ID! x: Int @external "
+        let cases: [(String, String)] = [
+            ("type Query { a: Int @foo }", "INVALID_GRAPHQL"),                                        // unknown directive
+            ("type Query { a: Int @policy(policies: [[\"x\"]]) }", "INVALID_GRAPHQL"),               // federation, not imported
+            ("type Query { a: Int @key(fields: \"a\") }", "INVALID_GRAPHQL"),                          // wrong location
+            ("type Query { a: Int @deprecated @deprecated }", "INVALID_GRAPHQL"),                      // not repeatable
+            ("type Query { a(x: Int, x: Int): Int }", "INVALID_GRAPHQL"),                               // argument twice
+            ("type Query { p: P } type P @key(fields: \"id\") { id(v: Int): ID! }", "KEY_FIELDS_HAS_ARGS"),
+            ("type Query { p: P } type P @key(fields: \"i { x }\") { i: I } interface I { x: Int }", "KEY_FIELDS_SELECT_INVALID_TYPE"),
+            ("type Query { p: P } type P @key(fields: \"id { x }\") { id: ID! }", "KEY_INVALID_FIELDS"),
+            ("type Query { p: P } \(entity) y: Int @requires(fields: \"zzz\") }", "REQUIRES_INVALID_FIELDS"),
+            ("type Query { p: P } \(entity) z: Int y: Int @requires(fields: \"z\") }", "REQUIRES_FIELDS_MISSING_EXTERNAL"),
+            ("type Query { p: P @provides(fields: \"zzz\") } \(entity) }", "PROVIDES_INVALID_FIELDS"),
+            ("type Query { p: P @provides(fields: \"id\") } \(entity) }", "PROVIDES_FIELDS_MISSING_EXTERNAL"),
+            ("type Query { p: Int @provides(fields: \"x\") }", "PROVIDES_ON_NON_OBJECT_FIELD"),
+            ("type Query { p: P @provides(fields: \"x @include(if: true)\") } \(entity) }", "PROVIDES_DIRECTIVE_IN_FIELDS_ARG"),
+            ("type Query { i: I } interface I { x: Int @shareable }", "INVALID_SHAREABLE_USAGE"),
+        ]
+        for (sdl, code) in cases { #expect(codes(sdl).contains(code), "\(sdl)") }
+        // What the rules allow: a provided or required path through local fields to external
+        // leaves, a directive another @link brings in, a directive the SDL defines, imports under
+        // their prefix, and Federation 1 subgraphs' bare names.
+        let valid: [(String, String)] = [
+            ("type Query { p: P @provides(fields: \"x\") } \(entity) } type R @key(fields: \"id\") { id: ID! c: [C] @shareable "
+                + "a: Int @requires(fields: \"c { v }\") } type C { v: Int @external }", fed2),
+            ("extend schema @link(url: \"https://example.com/auth/v1.0\", import: [\"@auth\"]) type Query { a: Int @auth @auth__x }", fed2),
+            ("directive @cached(ttl: Int) on FIELD_DEFINITION type Query { a: Int @cached(ttl: 1) @federation__shareable }", fed2),
+            ("type Query { p: P } extend type P @key(fields: \"id\") { id: ID! @external x: Int @requires(fields: \"id\") }", ""),
+        ]
+        for (sdl, header) in valid {
+            #expect((try? SubgraphSchema(name: "a", url: "http://a", sdl: header + "\n" + sdl).validationErrors().map(\.description)) == [], "\(sdl)")
+        }
+    }
+
+    @Test func aSupergraphNamingAGraphItDoesNotDefineIsRefused() throws {
+        let sdl = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../Fixtures/guild-federation/supergraph.graphql"), encoding: .utf8)
+        #expect(throws: Never.self) { try Supergraph(sdl: sdl) }
+        let error = #expect(throws: FederationError.self) {
+            try Supergraph(sdl: sdl.replacingOccurrences(of: "@join__type(graph: PRODUCTS, key: \"upc\")", with: "@join__type(graph: PRODUCTZ, key: \"upc\")"))
+        }
+        #expect(error?.message.contains("PRODUCTZ") == true)
+    }
+
     @Test func interfaceObjectAddsFieldsToEveryImplementation() throws {
         let a = "\(fed2) type Query { media: [Media] } interface Media @key(fields: \"id\") { id: ID! } type Book implements Media @key(fields: \"id\") { id: ID! }"
         let b = #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@interfaceObject"])"#

@@ -85,7 +85,9 @@ public enum Composer {
     }
 
     public static func compose(_ subgraphs: [SubgraphSchema]) throws -> String {
-        var errors: [CompositionError] = []
+        // Each subgraph valid on its own first: nothing is merged from one that is not.
+        var errors: [CompositionError] = subgraphs.flatMap { $0.validationErrors() }
+        if !errors.isEmpty { throw CompositionErrors(errors: errors) }
         var pendingSubtypes: [PendingSubtype] = []
         var types = OrderedDictionary<String, MergedType>()
         var usesInaccessible = false, usesTag = false, usesContext = false

@@ -99,6 +99,16 @@ public final class Supergraph: Sendable {
             graphs.append(Graph(id: id, name: d.string("name") ?? id.lowercased(), url: d.string("url") ?? ""))
         }
         self.graphs = graphs
+        // Every graph a join directive names must be one of join__Graph's (else its fields would
+        // be planned to a subgraph with no URL, failing only when a query reaches them).
+        let graphIDs = Set(graphs.map(\.id))
+        func known(_ g: String?, _ directive: String, _ on: String) throws -> String? {
+            guard let g else { return nil }
+            guard graphIDs.contains(g) else {
+                throw FederationError(.invalidSupergraph, "@\(directive) on \(on) names graph \(g), which is not a value of join__Graph with @join__graph.")
+            }
+            return g
+        }
 
         var types: [String: TypeInfo] = [:]
         for (name, t) in schema.types where !name.hasPrefix("__") && !name.hasPrefix("join__") && !name.hasPrefix("link__") {
@@ -107,7 +117,7 @@ public final class Supergraph: Sendable {
                 if let n = d.string("name") { info.contexts.append(n) }
             }
             for d in t.directives where d.name.value == "join__type" {
-                guard let g = d.enumValue("graph") else { continue }
+                guard let g = try known(d.enumValue("graph"), "join__type", "\"\(name)\"") else { continue }
                 var tg = info.graphs[g] ?? TypeGraph()
                 if let key = d.string("key") {
                     let set = try FieldSet.parse(key)
@@ -119,16 +129,16 @@ public final class Supergraph: Sendable {
                 info.graphs[g] = tg
             }
             for d in t.directives where d.name.value == "join__implements" {
-                if let g = d.enumValue("graph"), let i = d.string("interface") { info.implementsByGraph[g, default: []].append(i) }
+                if let g = try known(d.enumValue("graph"), "join__implements", "\"\(name)\""), let i = d.string("interface") { info.implementsByGraph[g, default: []].append(i) }
             }
             for d in t.directives where d.name.value == "join__unionMember" {
-                if let g = d.enumValue("graph"), let m = d.string("member") { info.unionMembersByGraph[g, default: []].append(m) }
+                if let g = try known(d.enumValue("graph"), "join__unionMember", "\"\(name)\""), let m = d.string("member") { info.unionMembersByGraph[g, default: []].append(m) }
             }
             // A type with no @join__type belongs to every graph (join spec).
             if info.graphs.isEmpty { for g in graphs { info.graphs[g.id] = TypeGraph() } }
             // join v0.1 (Federation 1 supergraphs): an entity's fields without @join__field belong to
             // its owner only.
-            let owner = t.directives.first { $0.name.value == "join__owner" }?.enumValue("graph")
+            let owner = try known(t.directives.first { $0.name.value == "join__owner" }?.enumValue("graph"), "join__owner", "\"\(name)\"")
             for (fname, f) in t.fields {
                 var byGraph = OrderedDictionary<String, FieldGraph>()
                 let joins = f.directives.filter { $0.name.value == "join__field" }
@@ -139,7 +149,7 @@ public final class Supergraph: Sendable {
                 } else {
                     for d in joins {
                         // @join__field with no graph: the field is not resolved by any graph (e.g. context fields).
-                        guard let g = d.enumValue("graph") else { continue }
+                        guard let g = try known(d.enumValue("graph"), "join__field", "\"\(name).\(fname)\"") else { continue }
                         var fg = FieldGraph()
                         fg.external = d.bool("external") ?? false
                         if let r = d.string("requires") { fg.requires = try FieldSet.parse(r) }

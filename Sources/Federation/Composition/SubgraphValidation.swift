@@ -1,0 +1,325 @@
+import GraphQLCore
+import OrderedCollections
+
+/// The rules one subgraph must follow on its own, checked before anything is merged (Apollo
+/// Federation's subgraph validation): every applied directive is known (a GraphQL built-in,
+/// `@link`, a federation directive under its imported or `federation__` name, one defined in the
+/// SDL, or one another `@link` brings in), used where its definition allows and at most once
+/// where it is not repeatable; arguments are named once; and the field sets of `@key`,
+/// `@requires` and `@provides` select fields this subgraph has, under the federation rules of
+/// each (no arguments in a key, no abstract-typed key field, `@provides` on composite fields
+/// only, provided and required fields `@external` in a Federation 2 subgraph).
+extension SubgraphSchema {
+    /// Every rule broken, in document order (empty when the subgraph is valid on its own).
+    public func validationErrors() -> [CompositionError] {
+        var v = SubgraphValidator(self)
+        v.run()
+        return v.errors
+    }
+}
+
+private struct SubgraphValidator {
+    let sg: SubgraphSchema
+    var errors: [CompositionError] = []
+    /// Each type's kind and fields (its definition and extensions together).
+    var kinds: [String: TypeDefinitionKind] = [:]
+    var fields: [String: OrderedDictionary<String, (def: FieldDefinition, typeIsExternal: Bool)>] = [:]
+    /// Directives defined in the SDL, and names another `@link` imports or namespaces.
+    var defined: [String: DirectiveDefinition] = [:]
+    var linkedNames: Set<String> = []
+    var linkedPrefixes: Set<String> = []
+
+    init(_ sg: SubgraphSchema) {
+        self.sg = sg
+        for case .type(let t) in sg.document.definitions {
+            let name = t.name.value
+            if kinds[name] == nil || !t.isExtension { kinds[name] = t.kind }
+            let typeIsExternal = t.directives.contains { sg.federationName($0) == "external" }
+            for f in t.fields where fields[name]?[f.name.value] == nil {
+                fields[name, default: [:]][f.name.value] = (f, typeIsExternal)
+            }
+        }
+        for case .directive(let d) in sg.document.definitions { defined[d.name.value] = d }
+        for case .schema(let s) in sg.document.definitions {
+            for d in s.directives where d.name.value == "link" {
+                guard let url = d.string("url"), !url.contains("specs.apollo.dev/federation/") else { continue }
+                // `https://host/spec-name/v1.0`: its directives are `@spec-name__x` unless renamed by `as:`.
+                let parts = url.split(separator: "/").map(String.init)
+                let specName = parts.count >= 2 && parts.last!.hasPrefix("v") ? parts[parts.count - 2] : (parts.last ?? "")
+                linkedPrefixes.insert((d.string("as") ?? specName) + "__")
+                if let asName = d.string("as") { linkedNames.insert(asName) } else { linkedNames.insert(specName) }
+                if case .list(let imports)? = d.argument("import") {
+                    for imp in imports {
+                        switch imp {
+                        case .string(let n, _): linkedNames.insert(n.hasPrefix("@") ? String(n.dropFirst()) : n)
+                        case .object(let members):
+                            for m in members where m.name.value == "as" || m.name.value == "name" {
+                                if case .string(let n, _) = m.value { linkedNames.insert(n.hasPrefix("@") ? String(n.dropFirst()) : n) }
+                            }
+                        default: break
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    mutating func fail(_ code: CompositionError.Code, _ message: String) {
+        errors.append(CompositionError(code, "[\(sg.name)] \(message)"))
+    }
+
+    mutating func run() {
+        for definition in sg.document.definitions {
+            switch definition {
+            case .schema(let s):
+                applied(s.directives, at: "SCHEMA", on: "the schema")
+            case .directive(let d):
+                for a in d.arguments { applied(a.directives, at: "ARGUMENT_DEFINITION", on: "@\(d.name.value)(\(a.name.value):)") }
+                uniqueArguments(d.arguments.map(\.name.value), of: "directive @\(d.name.value)")
+            case .type(let t):
+                check(t)
+            default:
+                continue
+            }
+        }
+    }
+
+    mutating func check(_ t: TypeDefinition) {
+        let type = t.name.value
+        let location = switch t.kind {
+        case .scalar: "SCALAR"
+        case .object: "OBJECT"
+        case .interface: "INTERFACE"
+        case .union: "UNION"
+        case .enumType: "ENUM"
+        case .inputObject: "INPUT_OBJECT"
+        }
+        applied(t.directives, at: location, on: "type \"\(type)\"")
+        for f in t.fields {
+            let coordinate = "\(type).\(f.name.value)"
+            applied(f.directives, at: "FIELD_DEFINITION", on: "field \"\(coordinate)\"")
+            for a in f.arguments { applied(a.directives, at: "ARGUMENT_DEFINITION", on: "argument \"\(coordinate)(\(a.name.value):)\"") }
+            uniqueArguments(f.arguments.map(\.name.value), of: "field \"\(coordinate)\"")
+            for d in f.directives {
+                switch sg.federationName(d) {
+                case "requires"?: requires(d, field: f, type: t)
+                case "provides"?: provides(d, field: f, type: t)
+                case "shareable"? where t.kind == .interface:
+                    fail(.invalidShareableUsage, "Invalid use of @shareable on field \"\(coordinate)\": only object type fields can be marked with @shareable")
+                default: break
+                }
+            }
+        }
+        for v in t.enumValues { applied(v.directives, at: "ENUM_VALUE", on: "enum value \"\(type).\(v.name.value)\"") }
+        for i in t.inputFields { applied(i.directives, at: "INPUT_FIELD_DEFINITION", on: "input field \"\(type).\(i.name.value)\"") }
+        for d in t.directives where sg.federationName(d) == "key" { key(d, type: t) }
+    }
+
+    mutating func uniqueArguments(_ names: [String], of owner: String) {
+        var seen = Set<String>()
+        for n in names where !seen.insert(n).inserted {
+            fail(.invalidSubgraph, "The argument \"\(n)\" of \(owner) is defined more than once.")
+        }
+    }
+
+    // MARK: directive applications
+
+    /// Locations and repeatability of the directives every schema knows.
+    static let builtIn: [String: (locations: Set<String>, repeatable: Bool)] = [
+        "deprecated": (["FIELD_DEFINITION", "ARGUMENT_DEFINITION", "INPUT_FIELD_DEFINITION", "ENUM_VALUE"], false),
+        "specifiedBy": (["SCALAR"], false),
+        "oneOf": (["INPUT_OBJECT"], false),
+        "skip": (["FIELD", "FRAGMENT_SPREAD", "INLINE_FRAGMENT"], false),
+        "include": (["FIELD", "FRAGMENT_SPREAD", "INLINE_FRAGMENT"], false),
+    ]
+
+    /// The federation directives' locations and repeatability (Federation v2 subgraph spec).
+    static let federation: [String: (locations: Set<String>, repeatable: Bool)] = {
+        let everywhere: Set<String> = ["FIELD_DEFINITION", "OBJECT", "INTERFACE", "UNION", "ARGUMENT_DEFINITION", "SCALAR", "ENUM",
+                                       "ENUM_VALUE", "INPUT_OBJECT", "INPUT_FIELD_DEFINITION"]
+        let access: Set<String> = ["FIELD_DEFINITION", "OBJECT", "INTERFACE", "SCALAR", "ENUM"]
+        return [
+            "key": (["OBJECT", "INTERFACE"], true),
+            "external": (["OBJECT", "FIELD_DEFINITION"], false),
+            "requires": (["FIELD_DEFINITION"], false),
+            "provides": (["FIELD_DEFINITION"], false),
+            "shareable": (["OBJECT", "FIELD_DEFINITION"], true),
+            "override": (["FIELD_DEFINITION"], false),
+            "inaccessible": (everywhere, false),
+            "tag": (everywhere.union(["SCHEMA"]), true),
+            "interfaceObject": (["OBJECT"], false),
+            "extends": (["OBJECT", "INTERFACE"], false),
+            "composeDirective": (["SCHEMA"], true),
+            "authenticated": (access, false),
+            "requiresScopes": (access, false),
+            "policy": (access, false),
+            "cost": (["ARGUMENT_DEFINITION", "ENUM", "FIELD_DEFINITION", "INPUT_FIELD_DEFINITION", "OBJECT", "SCALAR"], false),
+            "listSize": (["FIELD_DEFINITION"], false),
+            "context": (["OBJECT", "INTERFACE", "UNION"], true),
+            "fromContext": (["ARGUMENT_DEFINITION"], false),
+        ]
+    }()
+
+    /// Each directive of one element: known, allowed at `location`, once unless repeatable.
+    mutating func applied(_ directives: [Directive], at location: String, on owner: String) {
+        var seen = Set<String>()
+        for d in directives {
+            let name = d.name.value
+            let rule: (locations: Set<String>, repeatable: Bool)?
+            if let def = defined[name] {
+                rule = (Set(def.locations.map(\.value)), def.isRepeatable)
+            } else if let fed = sg.federationName(d) {
+                rule = Self.federation[fed]
+            } else if let b = Self.builtIn[name] {
+                rule = b
+            } else if name == "link" {
+                rule = (["SCHEMA"], true)
+            } else if linkedNames.contains(name) || linkedPrefixes.contains(where: { name.hasPrefix($0) }) {
+                rule = nil   // another specification's: its rules are its own
+            } else {
+                var message = "Unknown directive \"@\(name)\" on \(owner)."
+                if sg.isFederation2, Self.federation[name] != nil {
+                    message += " If you meant the \"@\(name)\" federation directive, you should use fully-qualified name \"@federation__\(name)\" or add \"@\(name)\" to the `import` argument of the @link to the federation specification."
+                }
+                fail(.invalidSubgraph, message)
+                continue
+            }
+            var argumentNames = Set<String>()
+            for a in d.arguments where !argumentNames.insert(a.name.value).inserted {
+                fail(.invalidSubgraph, "The directive \"@\(name)\" on \(owner) is given the argument \"\(a.name.value)\" more than once.")
+            }
+            guard let rule else { continue }
+            if !rule.locations.contains(location) {
+                fail(.invalidSubgraph, "Directive \"@\(name)\" may not be used on \(location) (\(owner)).")
+            } else if !rule.repeatable, !seen.insert(name).inserted {
+                fail(.invalidSubgraph, "The directive \"@\(name)\" can only be used once at this location (\(owner)).")
+            }
+        }
+    }
+
+    // MARK: field sets
+
+    /// The selection of a `fields:` argument, or nil (an error recorded) when it is not a string
+    /// or not a selection.
+    mutating func selection(_ d: Directive, _ invalidType: CompositionError.Code, _ invalid: CompositionError.Code, _ context: String) -> SelectionSet? {
+        guard let text = d.string("fields") else {
+            fail(invalidType, "\(context): Invalid value for argument \"fields\": must be a string.")
+            return nil
+        }
+        guard let set = try? FieldSet.parse(text), !set.selections.isEmpty else {
+            fail(invalid, "\(context): \"\(text)\" is not a valid selection.")
+            return nil
+        }
+        return set
+    }
+
+    struct FieldSetRules {
+        let directive: String
+        let invalid: CompositionError.Code
+        let directiveInFields: CompositionError.Code
+        /// The code for a field with arguments (nil: allowed).
+        let hasArgs: CompositionError.Code?
+        /// The code for an interface- or union-typed field (nil: allowed).
+        let abstractField: CompositionError.Code?
+        /// The code for a leaf that is neither `@external` nor below an external field (nil: not checked).
+        let missingExternal: CompositionError.Code?
+    }
+
+    /// Checks `set` as a selection on `type`; `underExternal` when a field above it in the set is
+    /// `@external` (a local field may lead to external ones: only a leaf that is neither external
+    /// nor below an external field is provided by this subgraph already).
+    mutating func walk(_ set: SelectionSet, on type: String, _ rules: FieldSetRules, _ context: String, underExternal: Bool) {
+        for selection in set.selections {
+            if let d = selection.directives.first {
+                fail(rules.directiveInFields, "\(context): cannot have directive applications in the @\(rules.directive)(fields:) argument but found @\(d.name.value).")
+                continue
+            }
+            switch selection {
+            case .field(let f):
+                let name = f.name.value
+                if name == "__typename" { continue }
+                guard let (def, typeIsExternal) = fields[type]?[name] else {
+                    fail(rules.invalid, "\(context): Cannot query field \"\(name)\" on type \"\(type)\" (if the field is defined in another subgraph, you need to add it to this subgraph with @external).")
+                    continue
+                }
+                if let code = rules.hasArgs, !def.arguments.isEmpty {
+                    fail(code, "\(context): field \"\(type).\(name)\" cannot be included because it has arguments (fields with argument are not allowed in @\(rules.directive))")
+                }
+                let named = def.type.namedType.value
+                let kind = kinds[named]
+                let composite = kind == .object || kind == .interface || kind == .union
+                let external = underExternal || typeIsExternal || def.directives.contains { sg.federationName($0) == "external" }
+                if let code = rules.missingExternal, !external, !composite, kinds[type] == .object {
+                    fail(code, "\(context): field \"\(type).\(name)\" should not be part of a @\(rules.directive) since it is already provided by this subgraph (it is not marked @external)")
+                }
+                if let code = rules.abstractField, kind == .interface || kind == .union {
+                    fail(code, "\(context): field \"\(type).\(name)\" is a\(kind == .interface ? "n Interface" : " Union") type which is not allowed in @\(rules.directive)")
+                    continue
+                }
+                if composite {
+                    guard let sub = f.selectionSet, !sub.selections.isEmpty else {
+                        fail(rules.invalid, "\(context): Invalid empty selection set for field \"\(type).\(name)\" of non-leaf type \"\(named)\"")
+                        continue
+                    }
+                    walk(sub, on: named, rules, context, underExternal: external)
+                } else if f.selectionSet != nil {
+                    fail(rules.invalid, "\(context): Field \"\(type).\(name)\" must not have a selection since type \"\(named)\" has no subfields.")
+                }
+            case .inlineFragment(let i):
+                let target = i.typeCondition?.value ?? type
+                guard let kind = kinds[target], kind == .object || kind == .interface || kind == .union else {
+                    fail(rules.invalid, "\(context): Unknown type \"\(target)\" in a type condition.")
+                    continue
+                }
+                walk(i.selectionSet, on: target, rules, context, underExternal: underExternal)
+            case .fragmentSpread(let s):
+                fail(rules.invalid, "\(context): named fragments (\"...\(s.name.value)\") cannot be used in a field set.")
+            }
+        }
+    }
+
+    mutating func key(_ d: Directive, type t: TypeDefinition) {
+        let context = "On type \"\(t.name.value)\", for @key(fields: \(d.argument("fields").map { Printer.print($0) } ?? "–"))"
+        guard let set = selection(d, .keyInvalidFieldsType, .keyInvalidFields, context) else { return }
+        walk(set, on: t.name.value, FieldSetRules(directive: "key", invalid: .keyInvalidFields, directiveInFields: .keyDirectiveInFieldsArg,
+                                                   hasArgs: .keyFieldsHasArgs, abstractField: .keyFieldsSelectInvalidType, missingExternal: nil),
+             context, underExternal: false)
+    }
+
+    mutating func requires(_ d: Directive, field f: FieldDefinition, type t: TypeDefinition) {
+        let coordinate = "\(t.name.value).\(f.name.value)"
+        if t.kind == .interface {
+            fail(.requiresUnsupportedOnInterface, "Cannot use @requires on field \"\(coordinate)\" of parent type \"\(t.name.value)\": @requires is not yet supported within interfaces.")
+            return
+        }
+        let context = "On field \"\(coordinate)\", for @requires(fields: \(d.argument("fields").map { Printer.print($0) } ?? "–"))"
+        guard let set = selection(d, .requiresInvalidFieldsType, .requiresInvalidFields, context) else { return }
+        walk(set, on: t.name.value, FieldSetRules(directive: "requires", invalid: .requiresInvalidFields, directiveInFields: .requiresDirectiveInFieldsArg,
+                                                   hasArgs: nil, abstractField: nil, missingExternal: sg.isFederation2 ? .requiresFieldsMissingExternal : nil),
+             context, underExternal: false)
+    }
+
+    mutating func provides(_ d: Directive, field f: FieldDefinition, type t: TypeDefinition) {
+        let coordinate = "\(t.name.value).\(f.name.value)"
+        if t.kind == .interface {
+            fail(.providesUnsupportedOnInterface, "Cannot use @provides on field \"\(coordinate)\" of parent type \"\(t.name.value)\": @provides is not yet supported within interfaces")
+            return
+        }
+        let named = f.type.namedType.value
+        guard let kind = kinds[named] else {
+            if ["String", "Int", "Float", "Boolean", "ID"].contains(named) {
+                fail(.providesOnNonObjectField, "Invalid @provides directive on field \"\(coordinate)\": field has type \"\(f.type)\" which is not a Composite Type")
+            }
+            return   // an unknown type: the schema's own validation names it
+        }
+        guard kind == .object || kind == .interface || kind == .union else {
+            fail(.providesOnNonObjectField, "Invalid @provides directive on field \"\(coordinate)\": field has type \"\(f.type)\" which is not a Composite Type")
+            return
+        }
+        let context = "On field \"\(coordinate)\", for @provides(fields: \(d.argument("fields").map { Printer.print($0) } ?? "–"))"
+        guard let set = selection(d, .providesInvalidFieldsType, .providesInvalidFields, context) else { return }
+        walk(set, on: named, FieldSetRules(directive: "provides", invalid: .providesInvalidFields, directiveInFields: .providesDirectiveInFieldsArg,
+                                            hasArgs: .providesFieldsHasArgs, abstractField: nil, missingExternal: sg.isFederation2 ? .providesFieldsMissingExternal : nil),
+             context, underExternal: false)
+    }
+}
