@@ -280,6 +280,23 @@ struct ExecutorTests {
         #expect(bad.errors.map(\.message) == [#"Variable "$i" got invalid value [{"a":"x"},{"a":"y","e":[{"a":"z","b":"no"}]}]; Int cannot represent non-integer value: "no" at "[1].e[0].b""#])
     }
 
+    /// An ID variable takes any integer JSON number, however it is written (`5.0`, `1e3`, beyond
+    /// 64 bits), as graphql-js and graphql-core do; a fraction stays an error.
+    @Test func idVariablesTakeIntegersWrittenAsFloats() async throws {
+        let schema = try Schema(sdl: "type Query { echo(id: ID): String }")
+        let query = ObjectResolvers<Void, Void>("Query").field("echo") { _, a, _, _ in .leaf(a.values["id"] ?? .null) }
+        let executable = ExecutableSchema<Void>(schema: schema).root(.query, (), query)
+        func echo(_ id: JSON) async throws -> ExecutionResult {
+            await Executor.execute(executable, request: ExecutionRequest(document: try Parser.parse("query($i: ID) { echo(id: $i) }"), variables: ["i": id]),
+                                   context: ())
+        }
+        let cases: [(JSON, String)] = [(5.0, "5"), (1e3, "1000"), (-0.0, "0"), (1e20, "100000000000000000000"), (-9.223372036854775808e18, "-9223372036854775808")]
+        for (given, id) in cases {
+            #expect(try await echo(given).data?["echo"]?.stringValue == id, "\(given)")
+        }
+        #expect(try await echo(1.5).errors.first?.message.contains("ID cannot represent") == true)
+    }
+
     @Test func variableCoercionFailuresAreRequestErrors() async throws {
         let cases: [(String, OrderedDictionary<String, JSON>, String)] = [
             ("query($n: Int) { echo(n: $n) }", ["n": "abc"], #"Variable "$n" got invalid value "abc"; Int cannot represent non-integer value: "abc""#),

@@ -256,7 +256,10 @@ struct Shaper {
                 value = tree.member(node, key)
             }
             let r = complete(value, 0, Int(i), parent: type)
-            if reversedPaths.count > before { within(before, .key(program.responseKeys[Int(step.key)])) }
+            if reversedPaths.count > before {
+                let k = program.responseKeys[Int(step.key)]
+                within(before, .key(k == SelectionTree.clientTypenameKey ? "__typename" : k))
+            }
             if case .propagate = r { return .propagate }
         }
         out.put(UInt8(ascii: "}"))
@@ -568,7 +571,9 @@ struct ShapingProgram: Sendable {
             for l in 0..<min(levels.listDepth + 1, 32) where levels.nonNullAt[l] { nonNull |= 1 << UInt32(l) }
             let target = schema.types[levels.namedTypeName]
             fields.append(FieldInfo(nodes: nodes, selectionSets: nodes.compactMap(\.selectionSet), typeName: levels.namedTypeName))
-            made.append(Step(key: keyID(responseKey), keyBytes: keyBytes, kind: target.map(Self.kind) ?? .missing,
+            // A field aliased `__typename` is in the answer under its own key (`SelectionTree.add`).
+            let treeKey = responseKey == "__typename" ? SelectionTree.clientTypenameKey : responseKey
+            made.append(Step(key: keyID(treeKey), keyBytes: keyBytes, kind: target.map(Self.kind) ?? .missing,
                              listDepth: UInt8(min(levels.listDepth, 31)), nonNull: nonNull,
                              nulled: !nulled.isEmpty && nulled.contains(nodes[0].span.start),
                              named: target.map { typeID($0) } ?? -1, field: field, children: -1))

@@ -24,6 +24,9 @@ final class SelectionTree {
         }
     }
 
+    /// The subgraph response key of a client field aliased `__typename` that is not `__typename`.
+    static let clientTypenameKey = "__typename__sy"
+
     private(set) var entries: [Entry] = []
     private var byIdentity: [String: Int] = [:]
     private var responseKeys: [String: String] = [:]   // response key → identity of the field holding it
@@ -36,6 +39,10 @@ final class SelectionTree {
     func add(_ field: Field, isInternal: Bool = false, type: TypeReference? = nil) -> (children: SelectionTree?, responseKey: String) {
         var f = field
         f.selectionSet = nil
+        // A client's other field under the response key `__typename` (`__typename: name`) would
+        // collide with the `__typename` the gateway asks for itself: it is asked under a key of its
+        // own, which the shaper reads it from.
+        if !isInternal, f.name.value != "__typename", f.responseKey == "__typename" { f.alias = Name(Self.clientTypenameKey) }
         let hasChildren = field.selectionSet != nil
         var identity = Self.identity(of: f)
         if let i = byIdentity[identity] {

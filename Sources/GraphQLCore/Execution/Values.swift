@@ -189,10 +189,33 @@ enum Values {
         case "ID":
             if case .string = value { return value }
             if case .int(let i) = value { return .string(String(i)) }
+            // An integer written with a fraction or an exponent (`5.0`, `1e3`) is still an integer
+            // (JSON has one number type); one beyond 64 bits reads as the double nearest it.
+            if case .double(let d) = value, d.isFinite, d.rounded() == d {
+                if let i = Int(exactly: d) { return .string(String(i)) }
+                return .string(integerDigits(d))
+            }
             return nil
         default:
             return value
         }
+    }
+
+    /// The decimal digits of an integral double beyond 64 bits (its exact value: significand × 2^e).
+    static func integerDigits(_ d: Double) -> String {
+        var digits: [UInt8] = []   // least significant first
+        var m = (d.significandBitPattern | (1 << 52))
+        while m > 0 { digits.append(UInt8(m % 10)); m /= 10 }
+        for _ in 0..<max(0, Int(d.exponent) - 52) {
+            var carry: UInt8 = 0
+            for i in digits.indices {
+                let v = digits[i] * 2 + carry
+                digits[i] = v % 10
+                carry = v / 10
+            }
+            if carry > 0 { digits.append(carry) }
+        }
+        return (d < 0 ? "-" : "") + String(decoding: digits.reversed().map { $0 + 48 }, as: UTF8.self)
     }
 
     /// CoerceArgumentValues / literal input coercion: an AST value (with variables) to JSON.

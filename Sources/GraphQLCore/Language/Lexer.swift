@@ -148,7 +148,9 @@ struct Lexer {
 
     @inline(__always) private func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
 
-    /// StringValue with escapes (§2.9.4); lone surrogates are rejected, pairs combined.
+    /// StringValue with escapes (§2.9.4); lone surrogates are rejected, pairs combined. Any Unicode
+    /// scalar value but a line terminator may stand in a string as it is, control characters too
+    /// (StringCharacter, SourceCharacter of the current draft).
     private mutating func readString(_ start: Int) throws -> Token {
         position += 1
         var chunkStart = position
@@ -161,7 +163,6 @@ struct Lexer {
                 return Token(kind: .string, start: start, end: position, value: String(decoding: value, as: UTF8.self))
             }
             if c == 0x0A || c == 0x0D { throw error("Unterminated string.", at: position) }
-            if c < 0x20 && c != 0x09 { throw error("Invalid character within String: \(describe(at: position)).", at: position) }
             if c == UInt8(ascii: "\\") {
                 value.append(contentsOf: bytes[chunkStart..<position])
                 let escStart = position
@@ -271,9 +272,6 @@ struct Lexer {
                 position += 4
                 chunkStart = position
                 continue
-            }
-            if c < 0x20 && c != 0x09 && c != 0x0A && c != 0x0D {
-                throw error("Invalid character within String: \(describe(at: position)).", at: position)
             }
             if c >= 0x80 { position += try utf8Length(at: position); continue }
             position += 1

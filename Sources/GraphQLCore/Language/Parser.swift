@@ -223,7 +223,8 @@ public struct Parser {
         let opToken = try expect(.name)
         guard let op = OperationType(rawValue: lexer.text(opToken)) else { throw unexpected(opToken) }
         let name = token.kind == .name ? try parseName() : nil
-        let vars = try optionalMany(.parenL, { try $0.parseVariableDefinition() }, .parenR)
+        // VariablesDefinition : ( VariableDefinition+ ): `query()` is not a document.
+        let vars = token.kind == .parenL ? try many(.parenL, { try $0.parseVariableDefinition() }, .parenR) : []
         let directives = try parseDirectives(isConst: false)
         let set = try parseSelectionSet()
         return OperationDefinition(operation: op, name: name, variableDefinitions: vars, directives: directives,

@@ -19,7 +19,7 @@ extension ValidationRule {
 public enum Validator {
     /// All rules of the specification, in the order graphql-js runs them.
     public static let specifiedRules: [any ValidationRule.Type] = [
-        ExecutableDefinitionsRule.self, UniqueOperationNamesRule.self, LoneAnonymousOperationRule.self,
+        ExecutableDefinitionsRule.self, OperationTypeExistenceRule.self, UniqueOperationNamesRule.self, LoneAnonymousOperationRule.self,
         SingleFieldSubscriptionsRule.self, KnownTypeNamesRule.self, FragmentsOnCompositeTypesRule.self,
         VariablesAreInputTypesRule.self, ScalarLeafsRule.self, FieldsOnCorrectTypeRule.self,
         UniqueFragmentNamesRule.self, KnownFragmentNamesRule.self, NoUnusedFragmentsRule.self,

@@ -29,6 +29,37 @@ import Testing
             Expected("Fields \"mother\" conflict because subfields \"name\" conflict because \"name\" and \"nickname\" are different fields. Use different aliases on the fields to fetch both if this was intentional.", [(1, 9), (2, 21), (1, 18), (2, 30)]),
         ])
     }
+    @Test func inputObjectArgumentsAreTheSameWhateverTheirFieldOrder() throws {
+        try expectValid(OverlappingFieldsCanBeMergedRule.self, """
+            { complicatedArgs { complexArgField(complexArg: {requiredField: true, intField: 1, stringListField: ["a"]})
+                                complexArgField(complexArg: {stringListField: ["a"], intField: 1, requiredField: true}) } }
+            """)
+        try expectInvalid(OverlappingFieldsCanBeMergedRule.self,
+                          "{ complicatedArgs { complexArgField(complexArg: {requiredField: true}) complexArgField(complexArg: {requiredField: false}) } }", [
+            Expected("Fields \"complexArgField\" conflict because they have differing arguments. Use different aliases on the fields to fetch both if this was intentional.", [(1, 21), (1, 72)]),
+        ])
+    }
+    /// Below fields of mutually exclusive parents (different object types) only the shapes must
+    /// agree, at every depth (§5.3.2: SameResponseShape, then FieldsInSetCanMerge only where the
+    /// parents may be the same object).
+    @Test func subfieldsOfMutuallyExclusiveParentsNeedOnlyTheSameShape() throws {
+        let schema = try Schema(sdl: """
+            type Query { animals: [Animal] }
+            interface Animal { name: String }
+            type Person { name: String greeting(prefix: String): String best: Person }
+            type Dog implements Animal { name: String owner: Person }
+            type Cat implements Animal { name: String owner: Person }
+            """)
+        func errors(_ q: String) throws -> [String] { Validator.validate(schema: schema, document: try Parser.parse(q)).map(\.message) }
+        #expect(try errors(#"{ animals { ... on Dog { owner { g: greeting(prefix: "a") } } ... on Cat { owner { g: greeting(prefix: "b") } } } }"#) == [])
+        #expect(try errors("{ animals { ... on Dog { owner { x: name } } ... on Cat { owner { x: greeting } } } }") == [])
+        #expect(try errors("{ animals { ... on Dog { owner { best { n: name } } } ... on Cat { owner { best { n: greeting } } } } }") == [])
+        #expect(try errors("{ animals { ...D ...C } } fragment D on Dog { owner { x: name } } fragment C on Cat { owner { x: greeting } }") == [])
+        // The same parent type: the subfields must be the same field.
+        #expect(try errors("{ animals { ... on Dog { owner { x: name } } ... on Dog { owner { x: greeting } } } }").count == 1)
+        // Different shapes stay a conflict below exclusive parents.
+        #expect(try errors("{ animals { ... on Dog { owner { x: name } } ... on Cat { owner { x: best { name } } } } }").count == 1)
+    }
     @Test func tenThousandRepeatedFieldsAreLinear() throws {
         let query = "{ dog { " + String(repeating: "__typename ", count: 10_000) + "} }"
         let doc = try Parser.parse(query, options: ParserOptions(maxTokens: nil))

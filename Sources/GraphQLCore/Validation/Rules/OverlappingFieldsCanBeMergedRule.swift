@@ -19,6 +19,10 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
         let def: FieldDef?
         /// Which top-level field of the comparison this one descends from.
         var origin: Int
+        /// The parent types from the compared selection set down to this field's own parent: two
+        /// fields whose parents differ as object types at some level are mutually exclusive (§5.3.2:
+        /// only their shapes must agree, down through their subfields).
+        var chain: [NamedType?] = []
     }
     typealias FieldMap = OrderedDictionary<String, [Entry]>
 
@@ -45,24 +49,29 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
     }
 
     /// Fields of selection sets by response key, fragments expanded (memoised), each node once.
-    func fieldMap(_ sets: [SelectionSet], _ parents: [NamedType?], origins: [Int]) -> FieldMap {
+    func fieldMap(_ sets: [SelectionSet], _ parents: [NamedType?], origins: [Int], chains: [[NamedType?]]? = nil) -> FieldMap {
         var map = FieldMap()
         var seenNodes = Set<Int32>()
         func add(_ key: String, _ e: Entry) {
             guard seenNodes.insert(e.field.span.start).inserted else { return }
             map[key, default: []].append(e)
         }
-        func walk(_ set: SelectionSet, _ parent: NamedType?, _ origin: Int, _ spreadSeen: inout Set<String>) {
+        func walk(_ set: SelectionSet, _ parent: NamedType?, _ origin: Int, _ above: [NamedType?], _ spreadSeen: inout Set<String>) {
             for sel in set.selections {
                 switch sel {
                 case .field(let f):
-                    add(f.responseKey, Entry(parent: parent, field: f, def: parent.flatMap { context.schema.field($0, f.name.value) }, origin: origin))
+                    add(f.responseKey, Entry(parent: parent, field: f, def: parent.flatMap { context.schema.field($0, f.name.value) }, origin: origin,
+                                             chain: above + [parent]))
                 case .inlineFragment(let i):
-                    walk(i.selectionSet, i.typeCondition.flatMap { context.schema.types[$0.value] } ?? parent, origin, &spreadSeen)
+                    walk(i.selectionSet, i.typeCondition.flatMap { context.schema.types[$0.value] } ?? parent, origin, above, &spreadSeen)
                 case .fragmentSpread(let s):
                     guard spreadSeen.insert(s.name.value).inserted else { continue }
                     for (k, entries) in fragmentFields(s.name.value) {
-                        for var e in entries { e.origin = origin; add(k, e) }
+                        for var e in entries {
+                            e.origin = origin
+                            e.chain = above + [e.parent]
+                            add(k, e)
+                        }
                     }
                 }
             }
@@ -70,7 +79,7 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
         for (i, set) in sets.enumerated() {
             var spreadSeen = Set<String>()
             seenNodes.removeAll(keepingCapacity: true) // the same node under two parents is compared across them
-            walk(set, parents[i], origins[i], &spreadSeen)
+            walk(set, parents[i], origins[i], chains?[i] ?? [], &spreadSeen)
         }
         return map
     }
@@ -92,7 +101,7 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
         var originsOf: [Set<Int>] = []
         var index: [String: Int] = [:]
         for e in entries {
-            let sig = "\(e.parent?.name ?? "?")|\(e.field.name.value)|\(argumentsKey(e.field.arguments))|\(e.def?.type.description ?? "?")"
+            let sig = "\(e.chain.map { $0?.name ?? "?" }.joined(separator: "/"))|\(e.field.name.value)|\(argumentsKey(e.field.arguments))|\(e.def?.type.description ?? "?")"
             if let i = index[sig] { originsOf[i].insert(e.origin) } else {
                 index[sig] = distinct.count
                 distinct.append(e)
@@ -105,8 +114,7 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
                 // Two signatures from one and the same field cannot conflict with each other.
                 if originsOf[i].count == 1, originsOf[i] == originsOf[j] { continue }
                 let a = distinct[i], b = distinct[j]
-                let parentsMayBeSame = a.parent?.name == b.parent?.name || a.parent?.kind != .object || b.parent?.kind != .object
-                if parentsMayBeSame {
+                if !mutuallyExclusive(a.chain, b.chain) {
                     if a.field.name.value != b.field.name.value {
                         return ("\"\(a.field.name.value)\" and \"\(b.field.name.value)\" are different fields", [a.field.span, b.field.span])
                     }
@@ -124,7 +132,7 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
         guard Set(withSets.map(\.origin)).count > 1 else { return nil }
         let sub = fieldMap(withSets.map { $0.field.selectionSet! },
                            withSets.map { e in e.def.flatMap { context.schema.namedType($0.type) } },
-                           origins: withSets.map(\.origin))
+                           origins: withSets.map(\.origin), chains: withSets.map(\.chain))
         for (subKey, subEntries) in sub where Set(subEntries.map(\.origin)).count > 1 {
             if let (r, s) = conflict(subEntries) {
                 let outer = withSets.first { $0.origin != withSets[0].origin }!
@@ -134,8 +142,30 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
         return nil
     }
 
+    /// Whether two fields' parents are different object types at some level: they can never
+    /// be collected for one and the same object.
+    func mutuallyExclusive(_ a: [NamedType?], _ b: [NamedType?]) -> Bool {
+        for (x, y) in zip(a, b) {
+            if let x, let y, x.name != y.name, x.kind == .object, y.kind == .object { return true }
+        }
+        return false
+    }
+
+    /// Arguments as one string, by name, with input objects' fields by name too: `{a: 1, b: 2}`
+    /// and `{b: 2, a: 1}` are the same value (§5.3.2 asks for identical arguments).
     func argumentsKey(_ args: [Argument]) -> String {
-        args.sorted { $0.name.value < $1.name.value }.map { "\($0.name.value):\(Printer.print($0.value))" }.joined(separator: ",")
+        args.sorted { $0.name.value < $1.name.value }.map { "\($0.name.value):\(Self.canonical($0.value))" }.joined(separator: ",")
+    }
+
+    static func canonical(_ v: Value) -> String {
+        switch v {
+        case .object(let fields):
+            return "{" + fields.sorted { $0.name.value < $1.name.value }.map { "\($0.name.value):\(canonical($0.value))" }.joined(separator: ",") + "}"
+        case .list(let items):
+            return "[" + items.map(canonical).joined(separator: ",") + "]"
+        default:
+            return Printer.print(v)
+        }
     }
 
     /// SameResponseShape for the types themselves (§5.3.2).
