@@ -12,6 +12,9 @@ public struct FederationScenario: Sendable {
         public let variables: JSON?
         public let expectedData: JSON
         public let expectsErrors: Bool
+        /// Errors that must be among the answer's, each `{"path": [...], "locations": [...]}` as
+        /// the client sees it (`expected.errorsAt`).
+        public let errorsAt: [JSON]
         public let requests: [String: Int]?
         /// Request headers (a bearer token, say).
         public let headers: [(String, String)]
@@ -47,7 +50,7 @@ public struct FederationScenario: Sendable {
             let headers = (t["headers"]?.objectValue ?? [:]).map { ($0.key, $0.value.stringValue ?? "") }
             return Case(name: t["name"]?.stringValue ?? "", query: t["query"]?.stringValue ?? "", variables: t["variables"],
                         expectedData: t["expected"]?["data"] ?? .null, expectsErrors: t["expected"]?["errors"]?.boolValue ?? false,
-                        requests: requests, headers: headers)
+                        errorsAt: t["expected"]?["errorsAt"]?.arrayValue ?? [], requests: requests, headers: headers)
         }
         gatewayYAML = (try? String(contentsOf: folder.appendingPathComponent("gateway.yaml"), encoding: .utf8))?
             .replacingOccurrences(of: "{folder}", with: folder.path)

@@ -80,7 +80,8 @@ public final class PlanExecutor: Sendable {
         plan.shaping.recordTree(run.tree)
         if !sent { deliver(await shape(run, plan, request, operation, variables, deferring: true)) }
         if let later {
-            emit(.later(laterPayload(run, later, request: request, upstream: (run.deferredErrors ?? []) + run.errors.dropFirst(errorsSent))))
+            var locator = ErrorLocator(request, operation)
+            emit(.later(laterPayload(run, later, request: request, upstream: locator.locate((run.deferredErrors ?? []) + run.errors.dropFirst(errorsSent)))))
         }
     }
 
@@ -181,7 +182,7 @@ public final class PlanExecutor: Sendable {
         let shaped = await Executor.execute(shaping, request: ExecutionRequest(document: request.document, operationName: operation.name?.value,
                                                                                variables: variables, source: request.source),
                                             context: ShapeContext(root: run.tree.json(run.rootValue).objectValue ?? [:]))
-        return (withUpstreamErrors(shaped, run), nil)
+        return (withUpstreamErrors(shaped, run, request, operation), nil)
     }
 
     /// The client's response written from the run's tree by the shaper.
@@ -212,13 +213,14 @@ public final class PlanExecutor: Sendable {
         if let kept, shaper.program.steps.count != kept.program?.steps.count { plan.shaping.store(kept.key, shaper.program) }
         let shaped = ExecutionResult(writtenData: data, dataStart: ExecutionResult.dataOpening.count, errors: shaper.errors)
         let pending = deferring ? shaper.pendingDeferred() : []
-        return (withUpstreamErrors(shaped, run), pending.isEmpty ? nil : DeferredLater(program: shaper.program, pending: pending))
+        return (withUpstreamErrors(shaped, run, request, operation), pending.isEmpty ? nil : DeferredLater(program: shaper.program, pending: pending))
     }
 
     /// The run's upstream errors first; nulls caused by a failed fetch are already explained by that fetch's error.
-    func withUpstreamErrors(_ result: ExecutionResult, _ run: PlanRun) -> ExecutionResult {
+    func withUpstreamErrors(_ result: ExecutionResult, _ run: PlanRun, _ request: ExecutionRequest, _ operation: OperationDefinition) -> ExecutionResult {
         var shaped = result
-        var upstream = run.errors
+        var locator = ErrorLocator(request, operation)
+        var upstream = locator.locate(run.errors)
         if run.errorsLeftOut > 0 {
             upstream.append(GraphQLError("At least \(run.errorsLeftOut) more errors from subgraphs were left out: at most \(PlanRun.maxErrors) are reported.",
                                          code: "TOO_MANY_ERRORS"))

@@ -199,6 +199,11 @@ public struct Parser {
             default: break
             }
         }
+        if hasDescription, ["query", "mutation", "subscription", "fragment"].contains(keyword) {
+            // Description? on an operation or fragment (current draft, §2.3, §2.8): documentation only.
+            try advance()
+            return keyword == "fragment" ? .fragment(try parseFragmentDefinition()) : .operation(try parseOperationDefinition())
+        }
         switch keyword {
         case "schema", "scalar", "type", "interface", "union", "enum", "input", "directive":
             guard options.allowTypeSystem else {
@@ -231,8 +236,10 @@ public struct Parser {
                                    selectionSet: set, span: span(from: start), isShorthand: false)
     }
 
-    /// VariableDefinition : Variable : Type DefaultValue? Directives[Const]?
+    /// VariableDefinition : Description? Variable : Type DefaultValue? Directives[Const]?
     private mutating func parseVariableDefinition() throws -> VariableDefinition {
+        // Description? (current draft, §2.10): documentation only.
+        if token.kind == .string || token.kind == .blockString { try advance() }
         let start = token.start
         try expect(.dollar)
         let name = try parseName()

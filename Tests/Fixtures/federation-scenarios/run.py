@@ -3,7 +3,7 @@ test suite runs them through FederationScenarioCorpusTests).
 
     python3 run.py [-v] [--bin .build/debug/switchyard] [scenario ...]
 
-tests.json of a scenario: [{"name", "query", "variables"?, "expected": {"data", "errors"?: bool},
+tests.json of a scenario: [{"name", "query", "variables"?, "expected": {"data", "errors"?: bool, "errorsAt"?: [{"path", "locations"}]},
 "requests"?: {"<subgraph>": n}}]. Data must be equal (object key order aside); errors present
 exactly when "errors" is true; with "requests", each subgraph of the scenario received exactly
 that many requests for the query (0 when not listed).
@@ -89,6 +89,9 @@ try:
                 problems.append("data differs")
             if bool(got.get("errors")) != bool(exp.get("errors", False)):
                 problems.append("errors " + ("missing" if exp.get("errors") else "unexpected"))
+            for wanted in exp.get("errorsAt", []):
+                if not any(e.get("path") == wanted.get("path") and e.get("locations") == wanted.get("locations") for e in got.get("errors") or []):
+                    problems.append(f"no error at {wanted}")
             if "requests" in t:
                 want = {n: t["requests"].get(n, 0) for n in names}
                 have = {n: counts.get(f"/{sc}/{n}", 0) for n in names}

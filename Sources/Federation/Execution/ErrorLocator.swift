@@ -1,0 +1,75 @@
+import GraphQLCore
+
+/// The place in the client's document of the field a response path leads to, for errors that
+/// come with a path only (a subgraph's: its locations were in the subgraph's operation, not the
+/// client's). Spec §7.1.2: an error tied to a field should say where the field is. A path walks
+/// response keys through the operation (list indices stay on the same field, fragments are
+/// looked into); the first field with the key is the one named, as graphql-js does.
+struct ErrorLocator {
+    let operation: OperationDefinition
+    let fragments: [String: FragmentDefinition]
+    let source: Source?
+    private var found: [String: SourceLocation?] = [:]
+
+    /// For the client's request: its own document when the gateway rewrote the one it planned
+    /// (the spans are the client's text's).
+    init(_ request: ExecutionRequest, _ planned: OperationDefinition) {
+        let document = request.clientDocument ?? request.document
+        let operation = request.clientDocument.flatMap { d in d.operations.first { $0.name?.value == planned.name?.value } } ?? planned
+        self.init(operation: operation, document: document, source: request.source)
+    }
+
+    init(operation: OperationDefinition, document: Document, source: Source?) {
+        self.operation = operation
+        var fragments: [String: FragmentDefinition] = [:]
+        for f in document.fragments where fragments[f.name.value] == nil { fragments[f.name.value] = f }
+        self.fragments = fragments
+        self.source = source
+    }
+
+    /// `errors` with the location of their path's field where they have none.
+    mutating func locate(_ errors: [GraphQLError]) -> [GraphQLError] {
+        guard source != nil, errors.contains(where: { $0.locations.isEmpty && $0.path?.isEmpty == false }) else { return errors }
+        return errors.map { e in
+            guard e.locations.isEmpty, let path = e.path, !path.isEmpty, let at = location(path) else { return e }
+            var located = e
+            located.locations = [at]
+            return located
+        }
+    }
+
+    private mutating func location(_ path: [PathElement]) -> SourceLocation? {
+        let keys = path.compactMap { if case .key(let k) = $0 { return k } else { return nil } }
+        let id = keys.joined(separator: "\u{0}")
+        if let known = found[id] { return known }
+        var sets = [operation.selectionSet]
+        var field: Field?
+        for key in keys {
+            field = nil
+            var next: [SelectionSet] = []
+            var spreads = 0
+            func scan(_ set: SelectionSet) {
+                for selection in set.selections {
+                    switch selection {
+                    case .field(let f) where f.responseKey == key:
+                        if field == nil { field = f }
+                        if let sub = f.selectionSet { next.append(sub) }
+                    case .inlineFragment(let i):
+                        scan(i.selectionSet)
+                    case .fragmentSpread(let s):
+                        spreads += 1
+                        if spreads <= 1_000, let fragment = fragments[s.name.value] { scan(fragment.selectionSet) }
+                    default:
+                        continue
+                    }
+                }
+            }
+            sets.forEach(scan)
+            guard field != nil else { break }
+            sets = next
+        }
+        let at = field.flatMap { f in source.map { $0.location(of: Int(f.span.start)) } }
+        found[id] = at
+        return at
+    }
+}
