@@ -50,7 +50,7 @@ struct DeferTests {
             let r = try await client.post(#"{"query":\#(JSON.string(Self.query).text)}"#,
                                           accept: "multipart/mixed;deferSpec=20220824,application/json")
             #expect(r.status == 200)
-            #expect(r.contentType == #"multipart/mixed; boundary="graphql"; deferSpec=20220824"#)
+            #expect(r.contentType == "multipart/mixed;boundary=graphql;deferSpec=20220824")
             #expect(r.text.hasSuffix("--graphql--\r\n") || r.text.hasSuffix("--graphql--"))
             let parts = Self.parts(r.text)
             try #require(parts.count == 2, "two payloads: \(r.text)")
@@ -128,7 +128,7 @@ struct DeferTests {
             request.headers.add(name: "accept", value: "multipart/mixed;deferSpec=20220824,application/json")
             request.body = .bytes(ByteBuffer(string: #"{"query":"\#(query)"}"#))
             let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
-            #expect(response.headers.first(name: "content-type") == #"multipart/mixed; boundary="graphql"; deferSpec=20220824"#)
+            #expect(response.headers.first(name: "content-type") == "multipart/mixed;boundary=graphql;deferSpec=20220824")
             var text = "", released = false, stateWhenFirstCame: String?
             for try await chunk in response.body {
                 text += String(buffer: chunk)
@@ -145,6 +145,24 @@ struct DeferTests {
             try #require(parts.count == 2, "\(text)")
             #expect(parts[0] == (try JSONReader.parse(Array(first.utf8))))
             #expect(parts[1] == (try JSONReader.parse(Array(second.utf8))))
+        }
+    }
+
+    /// Apollo Kotlin and Apollo iOS send every operation with `multipart/mixed;deferSpec=20220824`
+    /// first in their Accept: one without a deferred fragment (a `@defer(if: false)` included) is
+    /// one response of the JSON type they accept beside it, which they read as any other.
+    @Test func anOperationWithoutDeferredFragmentsIsOneResponseToApolloMobileClients() async throws {
+        try await withGateway { client, _ in
+            let accepts = [("multipart/mixed;deferSpec=20220824, application/graphql-response+json, application/json", "application/graphql-response+json"),
+                           ("multipart/mixed; deferSpec=20220824, application/json", "application/json")]
+            for (accept, type) in accepts {
+                for query in [#"{ product { __typename } }"#, #"{ product { ... @defer(if: false) { __typename } } }"#] {
+                    let r = try await client.post(#"{"query":\#(JSON.string(query).text)}"#, accept: accept)
+                    #expect(r.status == 200)
+                    #expect(r.contentType?.hasPrefix(type) == true, "\(accept): \(r.contentType ?? "none")")
+                    #expect(r.json?["data"]?["product"]?["__typename"] == "Product", "\(r.text)")
+                }
+            }
         }
     }
 

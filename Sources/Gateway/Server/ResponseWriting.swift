@@ -11,15 +11,19 @@ enum ResponseWriting {
     static let graphQLResponseType = "application/graphql-response+json; charset=utf-8"
     static let jsonType = "application/json; charset=utf-8"
     static let eventStreamType = "text/event-stream; charset=utf-8"
-    static let multipartType = #"multipart/mixed; boundary="graphql"; subscriptionSpec="1.0""#
-    static let incrementalMultipartType = #"multipart/mixed; boundary="graphql"; deferSpec=20220824"#
+    /// Apollo's clients find their parser by the parameter as written (`subscriptionSpec=1.0`,
+    /// `deferSpec=20220824`); gql looks for `boundary=graphql` unquoted (a token needs no quotes).
+    static let multipartType = "multipart/mixed;boundary=graphql;subscriptionSpec=1.0"
+    static let incrementalMultipartType = "multipart/mixed;boundary=graphql;deferSpec=20220824"
 
     enum MediaType: Equatable { case graphQLResponse, json, eventStream, multipart }
 
-    /// What the client's Accept allows: the preferred type, and the preferred streaming type.
+    /// What the client's Accept allows: the preferred type, the preferred streaming type, and
+    /// the preferred type of one response (a JSON type), if any.
     struct Accepted {
         var best: MediaType
         var stream: MediaType?
+        var single: MediaType? = nil
     }
 
     /// Accept negotiation: nil when nothing acceptable (406). No Accept means JSON.
@@ -27,6 +31,7 @@ enum ResponseWriting {
         guard let accept, !accept.trimmingSpaces().isEmpty else { return Accepted(best: .json) }
         var best: (MediaType, Double)?
         var stream: (MediaType, Double)?
+        var single: (MediaType, Double)?
         for part in accept.split(separator: ",") {
             let pieces = part.split(separator: ";").map { $0.trimmingSpaces().lowercased() }
             guard let type = pieces.first else { continue }
@@ -44,8 +49,9 @@ enum ResponseWriting {
             guard let c = candidate else { continue }
             if best == nil || q > best!.1 { best = (c, q) }
             if c == .eventStream || c == .multipart, stream == nil || q > stream!.1 { stream = (c, q) }
+            if c == .graphQLResponse || c == .json, single == nil || q > single!.1 { single = (c, q) }
         }
-        return best.map { Accepted(best: $0.0, stream: stream?.0) }
+        return best.map { Accepted(best: $0.0, stream: stream?.0, single: single?.0) }
     }
 
     /// A body of one payload. One above 256 KB goes out in 64 KB slices copied as they are
@@ -85,12 +91,16 @@ enum ResponseWriting {
             // event of an accepted stream (a refused connection tells an `EventSource` nothing).
             framing = .eventStream
             status = 200
-        } else if outcome.status == 200, accepted.best == .multipart {
+        } else if outcome.status == 200, accepted.best == .multipart, accepted.single == nil {
             framing = .multipart
         } else {
-            // Legacy clients (application/json) get application/json on success; errors keep
-            // the GraphQL response type so they are recognisable as GraphQL.
-            headers[.contentType] = (accepted.best == .json && outcome.status < 300) ? jsonType : graphQLResponseType
+            // One response goes as one (Apollo Kotlin and iOS put `multipart/mixed;deferSpec=…`
+            // first in the Accept of every operation: one without a deferred fragment is answered
+            // by the JSON type they accept beside it). Legacy clients (application/json) get
+            // application/json on success; errors keep the GraphQL response type so they are
+            // recognisable as GraphQL.
+            let single = accepted.best == .multipart || accepted.best == .eventStream ? accepted.single ?? accepted.best : accepted.best
+            headers[.contentType] = (single == .json && outcome.status < 300) ? jsonType : graphQLResponseType
             return Response(status: .init(code: outcome.status), headers: headers, body: body(outcome.payloads.one ?? []))
         }
         headers[.cacheControl] = "no-cache"
@@ -104,8 +114,11 @@ enum ResponseWriting {
                 for await payload in payloads { feed.yield(payload) }
                 feed.finish()
             }
+            // An incremental (`deferSpec`) multipart response has no heartbeat part in its format
+            // (Apollo iOS refuses a part without `data` or `incremental`): it sends none.
+            let ticksWanted = !(incremental && framing == .multipart)
             let ticker = Task {
-                while !Task.isCancelled {
+                while ticksWanted, !Task.isCancelled {
                     try? await Task.sleep(for: keepAlive)
                     if !Task.isCancelled { feed.yield(nil) }
                 }
