@@ -207,6 +207,27 @@ struct StreamingTests {
         }
     }
 
+    /// A subgraph that goes away mid-subscription (its process killed) is an error the client
+    /// sees before the stream's end, not an end like the subscription's own.
+    @Test(.timeLimit(.minutes(1))) func aSubgraphDyingMidSubscriptionIsAnErrorNotAnEnd() async throws {
+        let script = TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Fixtures/python-subgraph/strawberry_subscriptions.py").path
+        let strawberry = try ChildProcess("/usr/bin/env", ["python3", script])
+        defer { strawberry.stop() }
+        let port = try await strawberry.firstLine { Int($0) }
+        var config = GatewayConfiguration()
+        config.subgraphs = [SubgraphConfiguration(name: "reviews", url: "http://127.0.0.1:\(port)/graphql")]
+        try await withConfiguredGateway(config) { client, _ in
+            let response = try await open(client, "subscription { reviewAdded(count: 100000, every: 0.05) { id } }", accept: "text/event-stream")
+            var reader = StreamReader(chunks: response.body.makeAsyncIterator())
+            #expect(try await reader.next(upTo: "\n\n") == "event: next\ndata: {\"data\":{\"reviewAdded\":{\"id\":\"1\"}}}")
+            strawberry.stop()
+            var last: String?
+            while let event = try await reader.next(upTo: "\n\n"), event != "event: complete\ndata:" { last = event }
+            #expect(last?.contains("\"SUBREQUEST_HTTP_ERROR\"") == true, "\(last ?? "no event")")
+            #expect(last?.contains("closed the subscription") == true)
+        }
+    }
+
     @Test func aSubscriptionWithoutAStreamingAcceptIsRefusedBeforeItStarts() async throws {
         let graph = try TickGraph()
         try await withGateway(executor: graph.executor) { client in

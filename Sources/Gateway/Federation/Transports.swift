@@ -185,6 +185,9 @@ public final class HTTPTransport: SubgraphTransport {
         let (stream, continuation) = AsyncThrowingStream<SubgraphResponse, any Error>.makeStream(bufferingPolicy: .bufferingOldest(bufferLimit))
         let task = Task {
             do {
+                // Whether the subgraph ended the subscription itself (`complete` or `error`): a
+                // connection that closes without either is a failure, not the stream's end.
+                let ended = Atomic<Bool>(false)
                 try await WebSocketClient.connect(url: wsURL, configuration: config, logger: Logger(label: "switchyard.subgraph.ws")) { inbound, outbound, _ in
                     try await outbound.write(.text(#"{"type":"connection_init","payload":{}}"#))
                     for try await message in inbound.messages(maxSize: 64 << 20) {
@@ -203,9 +206,11 @@ public final class HTTPTransport: SubgraphTransport {
                                                    code: "SUBSCRIBER_TOO_SLOW")
                             }
                         case "error"?:
+                            ended.store(true, ordering: .relaxed)
                             continuation.yield(SubgraphResponse(data: nil, errors: m["payload"]?.arrayValue ?? []))
                             return
                         case "complete"?:
+                            ended.store(true, ordering: .relaxed)
                             return
                         case "ping"?:
                             try await outbound.write(.text(#"{"type":"pong"}"#))
@@ -213,6 +218,9 @@ public final class HTTPTransport: SubgraphTransport {
                             continue
                         }
                     }
+                }
+                guard ended.load(ordering: .relaxed) || Task.isCancelled else {
+                    throw GraphQLError("Subgraph \"\(name)\" closed the subscription's connection without completing it.", code: "SUBREQUEST_HTTP_ERROR")
                 }
                 continuation.finish()
             } catch {

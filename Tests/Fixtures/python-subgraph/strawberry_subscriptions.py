@@ -1,5 +1,5 @@
 """A Federation v2 subgraph with a subscription, written with Strawberry (PyPI) and served by
-uvicorn: `Subscription.reviewAdded(count)` sends `count` reviews, then completes; over HTTP POST
+uvicorn: `Subscription.reviewAdded(count, every)` sends `count` reviews (`every` seconds apart), then completes; over HTTP POST
 (`_service { sdl }`, queries) and WebSocket (graphql-transport-ws) on /graphql. Prints its port.
 
     python3 strawberry_subscriptions.py
@@ -34,10 +34,10 @@ class Query:
 @strawberry.type
 class Subscription:
     @strawberry.subscription
-    async def review_added(self, count: int) -> typing.AsyncGenerator[Review, None]:
+    async def review_added(self, count: int, every: float = 0) -> typing.AsyncGenerator[Review, None]:
         for i in range(1, count + 1):
             yield Review(id=strawberry.ID(str(i)), body=f"review {i}")
-            await asyncio.sleep(0)
+            await asyncio.sleep(every)
 
 
 schema = strawberry.federation.Schema(query=Query, subscription=Subscription)
