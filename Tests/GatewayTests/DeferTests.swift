@@ -148,6 +148,32 @@ struct DeferTests {
         }
     }
 
+    /// A fetch's error goes with the fragment that writes the failing field: a fragment deferred
+    /// inside another, or one of two sibling fragments at one path — not the first at that path.
+    @Test func aDeferredFetchsErrorGoesWithTheFragmentOfItsField() async throws {
+        try await withGateway("defer-incremental") { client, hooks in
+            _ = try await hooks.send(.POST, "/defer-incremental/hook/fail", body: Array("{}".utf8))
+            let query = #"{ products { id ... @defer(label: \"n\") { name ... @defer(label: \"price\") { price } } } }"#
+            let r = try await client.post(#"{"query":"\#(query)"}"#, accept: "multipart/mixed;deferSpec=20220824,application/json")
+            _ = try await hooks.send(.POST, "/defer-incremental/hook/heal", body: Array("{}".utf8))
+            let entries = Self.parts(r.text).last?["incremental"]?.arrayValue ?? []
+            #expect(entries.filter { $0["label"] == "n" }.count == 2 && entries.filter { $0["label"] == "price" }.count == 2, "\(r.text)")
+            #expect(entries.filter { $0["label"] == "n" }.allSatisfy { $0["errors"] == nil }, "\(r.text)")
+            // The subgraph's error names no path: it goes with the first fragment its failure nulled.
+            let holders = entries.filter { ($0["errors"]?.arrayValue ?? []).contains { $0["message"] == "pricing is down" } }
+            #expect(holders.count == 1 && holders.first?["label"] == "price" && holders.first?["data"] == .null, "\(r.text)")
+        }
+        try await withGateway("errors-and-nullability") { client, _ in
+            let query = #"{ observatories { code telescopes { serial ... @defer(label: \"a\") { model } ... @defer(label: \"b\") { calibrationArcsec } } } }"#
+            let r = try await client.post(#"{"query":"\#(query)"}"#, accept: "multipart/mixed;deferSpec=20220824,application/json")
+            let entries = Self.parts(r.text).last?["incremental"]?.arrayValue ?? []
+            let failing = try JSONReader.parse(Array(#"["observatories",0,"telescopes",1,"calibrationArcsec"]"#.utf8))
+            let holders = entries.filter { ($0["errors"]?.arrayValue ?? []).contains { $0["path"] == failing } }
+            #expect(holders.count == 1 && holders.first?["label"] == "b", "\(r.text)")
+            #expect(holders.first?["path"] == (try JSONReader.parse(Array(#"["observatories",0,"telescopes",1]"#.utf8))))
+        }
+    }
+
     /// Apollo Kotlin and Apollo iOS send every operation with `multipart/mixed;deferSpec=20220824`
     /// first in their Accept: one without a deferred fragment (a `@defer(if: false)` included) is
     /// one response of the JSON type they accept beside it, which they read as any other.

@@ -73,6 +73,8 @@ struct Shaper {
         case value
         case null
         case propagate
+
+        var isPropagate: Bool { if case .propagate = self { return true } else { return false } }
     }
 
     /// The response's `data`, written to bytes in the client's field order (null when a
@@ -134,18 +136,20 @@ struct Shaper {
     /// `data` null when a non-null field in it came back null), fragments deferred inside them
     /// after them — `{"incremental":[…],"hasNext":false}` (the 2022-08-24 incremental format).
     /// `upstream`: errors of fetches that came back after the first payload, each given to the
-    /// fragment whose path is the longest prefix of its own (the first fragment when none is).
+    /// fragment that writes the field its path names (see below; the first when it has no path).
     mutating func incrementalPayload(_ pending: [Pending], upstream: [GraphQLError] = []) -> [UInt8] {
-        var queue = pending
-        var w = JSONWriter(capacity: 4_096)
-        w.append(#"{"incremental":["#)
-        var homes = [Int](repeating: 0, count: upstream.count)
-        for (u, e) in upstream.enumerated() {
-            guard let p = e.path else { continue }
-            var best = -1
-            for (i, q) in pending.enumerated() where p.starts(with: q.path) && (best < 0 || q.path.count > pending[best].path.count) { best = i }
-            homes[u] = max(best, 0)
+        /// One fragment instance shaped: its entry without its errors and closing brace, its own
+        /// errors, its path, and the response keys of the fields it writes itself.
+        struct Item {
+            var head: [UInt8]
+            var errors: [GraphQLError]
+            let path: [PathElement]
+            let keys: Set<String>
+            /// `data` is null (a non-null field in it failed).
+            let nulled: Bool
         }
+        var items: [Item] = []
+        var queue = pending
         var i = 0
         while i < queue.count {
             let instance = queue[i].instance, path = queue[i].path
@@ -158,7 +162,7 @@ struct Shaper {
             let steps = program.steps(instance.type, [fragment.selectionSet])
             resolveKeys()
             let completed = object(instance.node, instance.type, steps)
-            if i > 0 { w.bytes.append(UInt8(ascii: ",")) }
+            var w = JSONWriter(capacity: 256)
             w.append(#"{"data":"#)
             if case .propagate = completed {
                 w.append("null")
@@ -173,14 +177,46 @@ struct Shaper {
                 w.writeString(label)
             }
             for e in errors.indices { errors[e].path = path + reversedPaths[errorPaths[e]].reversed() }
-            if i < pending.count { errors = upstream.indices.filter { homes[$0] == i }.map { upstream[$0] } + errors }
-            if !errors.isEmpty {
-                w.append(#","errors":"#)
-                w.write(.array(errors.map(\.json)))
+            var keys = Set<String>()
+            for s in steps where program.steps[Int(s)].key >= 0 {
+                let k = program.responseKeys[Int(program.steps[Int(s)].key)]
+                keys.insert(k == SelectionTree.clientTypenameKey ? "__typename" : k)
             }
-            w.bytes.append(UInt8(ascii: "}"))
+            items.append(Item(head: w.bytes, errors: errors, path: path, keys: keys, nulled: completed.isPropagate))
             for inner in deferred { queue.append(Pending(instance: inner, path: path + reversedPaths[inner.path].reversed())) }
             i += 1
+        }
+        // Each fetch error goes with the fragment that writes the field it names: of those whose
+        // path leads to it, one that writes the key after that path itself (a fragment deferred
+        // inside another writes its own fields), else one whose data the failure nulled, else the
+        // deepest. An error without a path goes with the first fragment it nulled, else the first.
+        var homed = [[GraphQLError]](repeating: [], count: items.count)
+        for e in upstream {
+            guard !items.isEmpty else { break }
+            var best = -1, bestRank = (0, 0)
+            if let p = e.path {
+                for (n, item) in items.enumerated() where p.starts(with: item.path) {
+                    var owns = false
+                    if p.count > item.path.count, case .key(let k) = p[item.path.count] { owns = item.keys.contains(k) }
+                    let rank = (owns ? 2 : item.nulled ? 1 : 0, item.path.count)
+                    if best < 0 || rank > bestRank { best = n; bestRank = rank }
+                }
+            } else {
+                best = items.firstIndex { $0.nulled } ?? 0
+            }
+            homed[max(best, 0)].append(e)
+        }
+        var w = JSONWriter(capacity: 4_096)
+        w.append(#"{"incremental":["#)
+        for (n, item) in items.enumerated() {
+            if n > 0 { w.bytes.append(UInt8(ascii: ",")) }
+            w.appendRaw(item.head)
+            let all = homed[n] + item.errors
+            if !all.isEmpty {
+                w.append(#","errors":"#)
+                w.write(.array(all.map(\.json)))
+            }
+            w.bytes.append(UInt8(ascii: "}"))
         }
         w.append(#"],"hasNext":false}"#)
         errors = []
