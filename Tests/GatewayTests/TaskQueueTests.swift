@@ -108,6 +108,75 @@ struct TaskQueueTests {
         }
     }
 
+    /// The platform's facts cannot be forged: the agents subgraph's streams refuse clients'
+    /// appends, and a client's `TaskCompleted` or `AgentSpawned` on a stream of its own moves no
+    /// agent's stats, no usage, and reaches no task subscriber. A worker that says who it is
+    /// completes a task only while it holds it; a pending task is not completed. Text inputs are
+    /// bounded and counts are not negative.
+    @Test(.timeLimit(.minutes(2))) func platformFactsCannotBeForgedAndTasksCompleteOnlyWhileHeld() async throws {
+        try await withPlatform { fixture, client, server in
+            let acme = [("x-tenant", "acme")]
+            func code(_ r: GatewayResponse) -> String? { r.json?["errors"]?[0]?["extensions"]?["code"]?.stringValue }
+            let ids = Self.data(try await client.query("{ agents(first: 2, status: IDLE) { id } }", headers: acme), "agents")?.arrayValue?
+                .compactMap { $0["id"]?.stringValue } ?? []
+            try #require(ids.count == 2)
+            let (a, b) = (ids[0], ids[1])
+            let reserved = try await client.query(#"mutation { appendEvents(streamId: "agent-\#(a.lowercased())", expectedVersion: 0, events: [{type: "TaskCompleted"}]) { toVersion } }"#, headers: acme)
+            #expect(code(reserved) == "BAD_USER_INPUT", "\(reserved.text)")
+
+            let submitted = try await client.query(#"mutation { submitTask(input: {title: "held", priority: 100}) { id } }"#, headers: acme)
+            let task = try #require(Self.data(submitted, "submitTask")?["id"]?.stringValue, "\(submitted.text)")
+            let one = try Self.gql(client, #"subscription { taskUpdated(taskId: "\#(task)") { status agent { id } } }"#, tenant: "acme")
+            defer { one.stop() }
+            try await Self.waitForSubscriptions(1) { server.liveSubscriptions }
+            #expect(code(try await client.query(#"mutation { completeTask(taskId: "\#(task)") { status } }"#, headers: acme)) == "NOT_FOUND",
+                    "a pending task is not completed")
+
+            // The projections caught up with everything so far; then a client forges.
+            func caughtUp() async throws {
+                for _ in 0..<400 {
+                    let ok: Bool = try await fixture.owner.query("SELECT min(position) >= events_head() AS ok FROM projection_checkpoints").first!.decode("ok")
+                    if ok { return }
+                    try await Task.sleep(for: .milliseconds(25))
+                }
+            }
+            func facts() async throws -> JSON? {
+                try await client.query(#"{ agent(id: "\#(a)") { stats { tasksCompleted } } tenant(slug: "acme") { usage { activeAgents } } }"#, headers: acme).json?["data"]
+            }
+            try await caughtUp()
+            let before = try await facts()
+            let forged = try await client.query(#"""
+                mutation($d: String!) { appendEvents(streamId: "forge-1", expectedVersion: 0,
+                  events: [{type: "TaskCompleted", data: $d}, {type: "AgentSpawned", data: "{}"}]) { toVersion } }
+                """#, variables: JSON.object(["d": .string(#"{"taskId":"\#(task)","status":"COMPLETED","agentId":"\#(a)"}"#)]).text, headers: acme)
+            #expect(Self.data(forged, "appendEvents")?["toVersion"] == 2, "a client's own facts are stored: \(forged.text)")
+            try await caughtUp()
+            #expect(try await facts() == before, "no stat or usage moved")
+
+            // b claims the task; a cannot complete it, b can.
+            let claimed = try await client.query(#"mutation { claimTask(agentId: "\#(b)", leaseSeconds: 60) { id } }"#, headers: acme)
+            #expect(Self.data(claimed, "claimTask")?["id"]?.stringValue == task, "\(claimed.text)")
+            let notHolder = try await client.query(#"mutation { completeTask(taskId: "\#(task)", agentId: "\#(a)", result: "stale") { status } }"#, headers: acme)
+            #expect(code(notHolder) == "NOT_FOUND", "\(notHolder.text)")
+            let done = try await client.query(#"mutation { completeTask(taskId: "\#(task)", agentId: "\#(b)", result: "ok") { status result } }"#, headers: acme)
+            #expect(Self.data(done, "completeTask")?["status"] == "COMPLETED", "\(done.text)")
+            let lines = try await one.lines(2) { $0.hasPrefix("{") }
+            #expect(lines == [#"{"taskUpdated":{"status":"CLAIMED","agent":{"id":"\#(b)"}}}"#, #"{"taskUpdated":{"status":"COMPLETED","agent":{"id":"\#(b)"}}}"#],
+                    "the subscriber saw the holder's transitions only")
+
+            // Bounds and counts.
+            let long = String(repeating: "r", count: 70_000)
+            let bounded = [
+                try await client.query(#"mutation { submitTask(input: {title: "   "}) { id } }"#, headers: acme),
+                try await client.query(#"mutation($r: String) { failTask(taskId: "\#(task)", reason: $r) { id } }"#, variables: JSON.object(["r": .string(long)]).text, headers: acme),
+                try await client.query(#"mutation { appendEvents(streamId: "typed", expectedVersion: 0, events: [{type: ""}]) { toVersion } }"#, headers: acme),
+                try await client.query("{ agents(first: -1) { id } }", headers: acme),
+                try await client.query(#"mutation { claimTask(agentId: "\#(a)", leaseSeconds: -100) { id } }"#, headers: acme),
+            ]
+            for r in bounded { #expect(code(r) == "BAD_USER_INPUT", "\(r.text)") }
+        }
+    }
+
     @Test func concurrentClaimersNeverGetTheSameTask() async throws {
         try await withPlatform { _, client, _ in
             let acme = [("x-tenant", "acme")]
@@ -205,7 +274,7 @@ struct TaskQueueTests {
             try await held.query("SELECT set_config('app.tenant_id', \(PostgresUUID.text(tenant)), true)")
             let first = try await held.query("""
                 INSERT INTO events (tenant_id, event_id, stream_id, stream_version, type, data)
-                VALUES (\(tenant), \(UUID()), 'inflight-a', 1, 'TaskCompleted', \(data)::jsonb) RETURNING global_position
+                VALUES (\(tenant), \(UUID()), 'task-inflight-a', 1, 'TaskCompleted', \(data)::jsonb) RETURNING global_position
                 """).first!.decode("global_position", as: Int.self)
             // A later append through the gateway commits meanwhile (it does not wait for the first).
             let later = try await client.query(#"mutation($d: String!) { appendEvents(streamId: "inflight-b", expectedVersion: 0, events: [{type: "TaskCompleted", data: $d}]) { lastPosition } }"#,
@@ -235,13 +304,15 @@ struct TaskQueueTests {
             _ = await watch.value
 
             let events = try await page.value.json?["data"]?["events"]?["events"]?.arrayValue ?? []
-            let streams = events.compactMap { $0["streamId"]?.stringValue }.filter { $0.hasPrefix("inflight-") }
-            #expect(streams == ["inflight-a", "inflight-b"], "the page after \(first - 1): \(events)")
+            let streams = events.compactMap { $0["streamId"]?.stringValue }.filter { $0.contains("inflight-") }
+            #expect(streams == ["task-inflight-a", "inflight-b"], "the page after \(first - 1): \(events)")
             let lines = try await subscriber.lines(2) { $0.hasPrefix("{") }
-            #expect(lines == [#"{"events":{"streamId":"inflight-a","type":"TaskCompleted"}}"#, #"{"events":{"streamId":"inflight-b","type":"TaskCompleted"}}"#])
+            #expect(lines == [#"{"events":{"streamId":"task-inflight-a","type":"TaskCompleted"}}"#, #"{"events":{"streamId":"inflight-b","type":"TaskCompleted"}}"#])
+            // The projection counted the one in flight (on a stream of the agents subgraph's); the
+            // client's own `TaskCompleted` on a stream of its own is not an agent's stat.
             var after = try await completed()
-            for _ in 0..<400 where after < before + 2 { try await Task.sleep(for: .milliseconds(25)); after = try await completed() }
-            #expect(after == before + 2, "the projection counted both appends")
+            for _ in 0..<400 where after < before + 1 { try await Task.sleep(for: .milliseconds(25)); after = try await completed() }
+            #expect(after == before + 1, "the projection counted the append in flight")
         }
     }
 

@@ -80,7 +80,7 @@ public enum AgentsSubgraph {
                     return out
                 }
                 let tasks = try await loader.load(a.id) ?? []
-                return .list(tasks.prefix(max(0, args.int("first") ?? 20)).map { .object($0, task) })
+                return .list(tasks.prefix(try args.count("first", 20, limit: 1_000)).map { .object($0, task) })
             }
         task
             .field("id") { t, _, _, _ in .leaf(.string(PostgresUUID.text(t.id))) }
@@ -105,7 +105,7 @@ public enum AgentsSubgraph {
             .field("id") { t, _, _, _ in .leaf(.string(t.id)) }
             .asyncField("agents") { t, args, ctx, _ in
                 guard let tid = uuid(t.id) else { return .list([]) }
-                let first = max(0, min(args.int("first") ?? 20, 1_000))
+                let first = try args.count("first", 20, limit: 1_000)
                 let status = args.string("status") ?? ""
                 let loader: DataLoader<UUID, [Agent]> = ctx.loader("tenantAgents:\(first):\(status)") { (ids: [UUID]) in
                     let rows = try await ctx.db {
@@ -129,7 +129,7 @@ public enum AgentsSubgraph {
                 return try await agentsByID(ctx, [id])[id].map { .object($0, agent) } ?? .null
             }
             .asyncField("agents") { _, a, ctx, _ in
-                let first = max(0, min(a.int("first") ?? 20, 1_000))
+                let first = try a.count("first", 20, limit: 1_000)
                 let status = a.string("status") ?? ""
                 let rows = try await ctx.db {
                     try await $0.query("""
@@ -165,7 +165,10 @@ public enum AgentsSubgraph {
                 let input = a.object("input") ?? [:]
                 let name = input["name"]?.stringValue ?? "", kind = input["kind"]?.stringValue ?? ""
                 let caps = input["capabilities"]?.arrayValue?.compactMap(\.stringValue) ?? []
-                guard !name.isEmpty, !kind.isEmpty else { throw GraphQLError("name and kind must not be empty.", code: "BAD_USER_INPUT") }
+                try PlatformInput.name(name, "name", maxBytes: 200)
+                try PlatformInput.name(kind, "kind", maxBytes: 200)
+                guard caps.count <= 100 else { throw GraphQLError("An agent has at most 100 capabilities.", code: "BAD_USER_INPUT") }
+                for c in caps { try PlatformInput.name(c, "a capability", maxBytes: 200) }
                 let created: Agent = try await ctx.appending { c in
                     try await lockAppends(c)
                     // Serialise spawns per tenant, then check the quota.
@@ -191,6 +194,7 @@ public enum AgentsSubgraph {
                 let input = a.object("input") ?? [:]
                 guard let agentID = uuid(input["agentId"]?.stringValue) else { throw GraphQLError("agentId is not a valid id.", code: "BAD_USER_INPUT") }
                 let title = input["title"]?.stringValue ?? "", priority = input["priority"]?.intValue ?? 0
+                try PlatformInput.name(title, "title")
                 let created: Task = try await ctx.appending { c in
                     try await lockAppends(c)
                     let updated = try await c.query("UPDATE agents SET status = 'BUSY', updated_at = now() WHERE id = \(agentID) AND status <> 'RETIRED'")

@@ -27,7 +27,8 @@ enum TaskQueue {
                 let title = input["title"]?.stringValue ?? "", priority = input["priority"]?.intValue ?? 0
                 let capability = input["capability"]?.stringValue, payload = input["payload"]?.stringValue ?? "{}"
                 let maxAttempts = input["maxAttempts"]?.intValue ?? 3, backoff = input["retryBackoffMs"]?.intValue ?? 1_000
-                guard !title.isEmpty else { throw GraphQLError("title must not be empty.", code: "BAD_USER_INPUT") }
+                try PlatformInput.name(title, "title")
+                if let capability { try PlatformInput.name(capability, "capability", maxBytes: 200) }
                 guard (1...100).contains(maxAttempts) else { throw GraphQLError("maxAttempts must be 1 to 100.", code: "BAD_USER_INPUT") }
                 guard (0...3_600_000).contains(backoff) else { throw GraphQLError("retryBackoffMs must be 0 to 3600000.", code: "BAD_USER_INPUT") }
                 try JSONPayload.check(payload, "payload", maxBytes: maxPayloadBytes)
@@ -47,7 +48,7 @@ enum TaskQueue {
             .asyncField("claimTask") { _, a, ctx, _ in
                 let tid = try await AgentsSubgraph.requireTenant(ctx)
                 guard let agentID = AgentsSubgraph.uuid(a.string("agentId")) else { throw GraphQLError("agentId is not a valid id.", code: "BAD_USER_INPUT") }
-                let lease = max(1, min(a.int("leaseSeconds") ?? 30, 86_400))
+                let lease = try leaseSeconds(a)
                 let claimed: Task? = try await ctx.appending { c in
                     try await AgentsSubgraph.lockAppends(c)
                     try await expireLeases(c, tid)
@@ -79,7 +80,7 @@ enum TaskQueue {
                 guard let id = AgentsSubgraph.uuid(a.string("taskId")), let agentID = AgentsSubgraph.uuid(a.string("agentId")) else {
                     throw GraphQLError("taskId and agentId must be valid ids.", code: "BAD_USER_INPUT")
                 }
-                let lease = max(1, min(a.int("leaseSeconds") ?? 30, 86_400))
+                let lease = try leaseSeconds(a)
                 let row = try await ctx.db { c in
                     try await c.query("""
                         UPDATE tasks SET lease_expires_at = now() + make_interval(secs => \(lease)), updated_at = now()
@@ -95,14 +96,17 @@ enum TaskQueue {
             .asyncField("completeTask") { _, a, ctx, _ in
                 let tid = try await AgentsSubgraph.requireTenant(ctx)
                 guard let id = AgentsSubgraph.uuid(a.string("taskId")) else { throw GraphQLError("taskId is not a valid id.", code: "BAD_USER_INPUT") }
+                let holder = try agent(a)
                 let result = a.string("result")
+                try PlatformInput.bounded(result, "result", maxBytes: maxPayloadBytes)
                 let done: Task = try await ctx.appending { c in
                     try await AgentsSubgraph.lockAppends(c)
                     guard let row = try await c.query("""
                         UPDATE tasks SET status = 'COMPLETED', result = \(result), lease_expires_at = NULL, updated_at = now()
-                        WHERE id = \(id) AND status IN ('PENDING', 'ASSIGNED', 'CLAIMED') RETURNING \(unsafeRaw: columns)
+                        WHERE id = \(id) AND status IN ('ASSIGNED', 'CLAIMED') AND (\(holder)::uuid IS NULL OR agent_id = \(holder))
+                        RETURNING \(unsafeRaw: columns)
                         """).first else {
-                        throw GraphQLError("No open task with id \(PostgresUUID.text(id)).", code: "NOT_FOUND")
+                        throw notHeld(id, holder, "assigned or claimed")
                     }
                     let t = try Task(row)
                     try await release(c, t.agentID)
@@ -114,13 +118,16 @@ enum TaskQueue {
             .asyncField("failTask") { _, a, ctx, _ in
                 let tid = try await AgentsSubgraph.requireTenant(ctx)
                 guard let id = AgentsSubgraph.uuid(a.string("taskId")) else { throw GraphQLError("taskId is not a valid id.", code: "BAD_USER_INPUT") }
+                let holder = try agent(a)
                 let reason = a.string("reason")
+                try PlatformInput.bounded(reason, "reason", maxBytes: maxPayloadBytes)
                 let failed: Task = try await ctx.appending { c in
                     try await AgentsSubgraph.lockAppends(c)
                     guard let row = try await c.query("""
-                        SELECT \(unsafeRaw: columns) FROM tasks WHERE id = \(id) AND status IN ('PENDING', 'ASSIGNED', 'CLAIMED') FOR UPDATE
+                        SELECT \(unsafeRaw: columns) FROM tasks WHERE id = \(id) AND status IN ('PENDING', 'ASSIGNED', 'CLAIMED')
+                          AND (\(holder)::uuid IS NULL OR agent_id = \(holder)) FOR UPDATE
                         """).first else {
-                        throw GraphQLError("No open task with id \(PostgresUUID.text(id)).", code: "NOT_FOUND")
+                        throw notHeld(id, holder, "open")
                     }
                     return try await fail(c, tid, try Task(row), reason: reason)
                 }
@@ -148,7 +155,10 @@ enum TaskQueue {
         @Sendable func taskEvents(_ ctx: PlatformContext, _ matches: @escaping @Sendable ([String: JSON]) -> Bool) async throws -> Output {
             guard let tenant = try await ctx.tenantID() else { throw GraphQLError("This subscription needs a tenant.", code: "UNAUTHENTICATED") }
             let feed = try await EventFeed.of(ctx.pool).subscribe(tenant: tenant) { e in
-                guard e.type.hasPrefix("Task"), case .object(let o)? = try? JSONReader.parse(e.data) else { return false }
+                // The agents subgraph's own transitions only (a client's event named Task… on a
+                // stream of its own is not one).
+                guard e.type.hasPrefix("Task"), PlatformStreams.isReserved(e.streamID),
+                      case .object(let o)? = try? JSONReader.parse(e.data) else { return false }
                 return matches(Dictionary(uniqueKeysWithValues: o.map { ($0.key, $0.value) }))
             }
             let pool = ctx.pool
@@ -176,6 +186,28 @@ enum TaskQueue {
                     (status == nil || d["status"]?.stringValue == status) && (capability == nil || d["capability"]?.stringValue == capability)
                 }
             }
+    }
+
+    /// `leaseSeconds`: 1 to 86,400 (30 when absent).
+    static func leaseSeconds(_ a: Arguments) throws -> Int {
+        let lease = a.int("leaseSeconds") ?? 30
+        guard (1...86_400).contains(lease) else { throw GraphQLError("leaseSeconds must be 1 to 86400.", code: "BAD_USER_INPUT") }
+        return lease
+    }
+
+    /// The optional `agentId` of `completeTask` / `failTask`: the agent that must hold the task
+    /// (a worker whose lease ran out and was given to another cannot complete it any more).
+    static func agent(_ a: Arguments) throws -> UUID? {
+        guard let text = a.string("agentId") else { return nil }
+        guard let id = AgentsSubgraph.uuid(text) else { throw GraphQLError("agentId is not a valid id.", code: "BAD_USER_INPUT") }
+        return id
+    }
+
+    static func notHeld(_ task: UUID, _ agent: UUID?, _ state: String) -> GraphQLError {
+        if let agent {
+            return GraphQLError("Agent \(PostgresUUID.text(agent)) holds no \(state) task with id \(PostgresUUID.text(task)).", code: "NOT_FOUND")
+        }
+        return GraphQLError("No \(state) task with id \(PostgresUUID.text(task)).", code: "NOT_FOUND")
     }
 
     /// A failed attempt: retried after its backoff while attempts remain, else DEAD; an

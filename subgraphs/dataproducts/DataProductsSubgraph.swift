@@ -151,7 +151,7 @@ public enum DataProductsSubgraph {
         let tenant = ObjectResolvers<PlatformContext, TenantRef>("Tenant")
             .field("id") { t, _, _, _ in .leaf(.string(t.id)) }
             .asyncField("dataProducts") { t, a, ctx, _ in
-                let first = max(0, min(a.int("first") ?? 10, 500))
+                let first = try a.count("first", 10, limit: 500)
                 let loader: DataLoader<UUID, [Product]> = ctx.loader("tenantProducts:\(first)") { (ids: [UUID]) in
                     let rows = try await ctx.db {
                         try await $0.query("""
@@ -175,7 +175,7 @@ public enum DataProductsSubgraph {
             }
             .asyncField("searchDataProducts") { _, a, ctx, _ in
                 let text = a.string("query") ?? "", domain = a.string("domain") ?? "", quality = a.string("qualityLevel") ?? ""
-                let first = max(0, min(a.int("first") ?? 10, 100)), offset = max(0, a.int("offset") ?? 0)
+                let first = try a.count("first", 10, limit: 100), offset = try a.count("offset", 0, limit: Int.max)
                 let cacheKey = try await ctx.cacheKey("dp", "search", JSON.array([.string(text), .string(domain), .string(quality), .int(first), .int(offset)]).text)
                 if let redis = ctx.redis, let bytes = try? await redis.get(cacheKey), let json = try? JSONReader.parse(bytes),
                    let cached = try? decodeSearch(json) {

@@ -69,7 +69,7 @@ public enum EventsSubgraph {
         let agent = ObjectResolvers<PlatformContext, AgentRef>("Agent")
             .field("id") { a, _, _, _ in .leaf(.string(a.id)) }
             .batchField("history") { agents, args, ctx, info in
-                let last = max(0, min(args.int("last") ?? 10, 1_000))
+                let last = try args.count("last", 10, limit: 1_000)
                 let payloads = info.selects(anyOf: payloadFields)
                 // The last N events of every agent of this level, in one statement: per stream,
                 // N rows read backwards from the (tenant, stream, version) index — never the
@@ -114,7 +114,7 @@ public enum EventsSubgraph {
 
         s.query
             .asyncField("stream") { _, a, ctx, _ in
-                let id = a.string("streamId") ?? "", from = a.int("fromVersion") ?? 1, first = max(0, min(a.int("first") ?? 100, 1_000))
+                let id = a.string("streamId") ?? "", from = a.int("fromVersion") ?? 1, first = try a.count("first", 100, limit: 1_000)
                 let (rows, version) = try await ctx.db { c in
                     let rows = try await c.query("""
                         SELECT \(unsafeRaw: columns) FROM events WHERE stream_id = \(id) AND stream_version >= \(from)
@@ -127,7 +127,7 @@ public enum EventsSubgraph {
                 return .object((id, version, rows.map(Event.init)), stream)
             }
             .asyncField("events") { _, a, ctx, _ in
-                let after = a.int("after") ?? 0, first = max(0, min(a.int("first") ?? 100, 1_000))
+                let after = a.int("after") ?? 0, first = try a.count("first", 100, limit: 1_000)
                 let type = a.string("type") ?? ""
                 let since = a.string("since").flatMap(\.iso8601Date), until = a.string("until").flatMap(\.iso8601Date)
                 if a.string("since") != nil && since == nil || a.string("until") != nil && until == nil {
@@ -170,6 +170,11 @@ public enum EventsSubgraph {
                                        extensions: ["maxEvents": .int(maxEventsPerAppend)])
                 }
                 guard id.utf8.count <= 200 else { throw GraphQLError("streamId may be at most 200 bytes.", code: "BAD_USER_INPUT") }
+                // The agents subgraph's streams hold the transitions it writes (what the read
+                // models and the task subscriptions follow): nobody else appends to them.
+                guard !PlatformStreams.isReserved(id) else {
+                    throw GraphQLError("Streams named agent-… and task-… are written by the agents subgraph only.", code: "BAD_USER_INPUT")
+                }
                 let ids = TimeOrderedUUID.make(items.count)
                 var types: [String] = [], data: [String] = [], meta: [String] = []
                 var causes: [String] = [], correlations: [String] = []
@@ -183,7 +188,11 @@ public enum EventsSubgraph {
                             throw GraphQLError("events[\(i)].\(key) must be a UUID.", code: "BAD_USER_INPUT")
                         }
                     }
-                    types.append(o["type"]?.stringValue ?? "")
+                    let type = o["type"]?.stringValue ?? ""
+                    guard !type.isEmpty, type.utf8.count <= 200 else {
+                        throw GraphQLError("events[\(i)].type must be 1 to 200 bytes.", code: "BAD_USER_INPUT")
+                    }
+                    types.append(type)
                     data.append(o["data"]?.stringValue ?? "{}"); meta.append(o["metadata"]?.stringValue ?? "{}")
                     causes.append(o["causationId"]?.stringValue ?? ""); correlations.append(o["correlationId"]?.stringValue ?? "")
                 }

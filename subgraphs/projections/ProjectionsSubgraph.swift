@@ -49,7 +49,7 @@ public enum ProjectionsSubgraph {
             .field("lastError") { p, _, _, _ in .leaf(p.lastError.map(JSON.string) ?? .null) }
             // The request's tenant's events this projection could not apply (row-level security).
             .asyncField("parked") { p, a, ctx, _ in
-                let first = max(0, min(a.int("first") ?? 20, 100))
+                let first = try a.count("first", 20, limit: 100)
                 let rows = try await ctx.db {
                     try await $0.query("""
                         SELECT global_position, event_id, error, parked_at FROM projection_parked

@@ -105,6 +105,11 @@ public struct DemoData: Sendable {
                     ev.add(tenant, stream, version, outcome == "COMPLETED" ? "TaskCompleted" : "TaskFailed", "{\(ids)}", at)
                 }
             }
+            // A retired agent's stream says so (the usage read model counts spawned − retired).
+            if agentStatus.last == "RETIRED" {
+                version += 1
+                ev.add(tenant, stream, version, "AgentRetired", #"{"agentId":"\#(PostgresUUID.text(agent))"}"#, now.addingTimeInterval(-30))
+            }
         }
         try await c.query("""
             INSERT INTO agents (id, tenant_id, name, kind, status, capabilities, created_at, updated_at)
