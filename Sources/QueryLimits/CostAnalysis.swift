@@ -15,6 +15,9 @@ public struct CostAnalyzer: Sendable {
         self.defaultListSize = defaultListSize
     }
 
+    /// The deepest nesting of selection sets (fields, inline fragments, spreads) costed.
+    public static let maxNesting = 256
+
     public struct Failure: Error, Sendable {
         public let error: GraphQLError
     }
@@ -46,7 +49,13 @@ public struct CostAnalyzer: Sendable {
     func cost(_ set: SelectionSet, _ type: NamedType, _ fragments: [String: FragmentDefinition],
               _ variables: OrderedDictionary<String, JSON>, _ memo: inout [String: Int], depth: Int,
               sized: [String: Int]) throws(Failure) -> Int {
-        if depth > 100 { return 0 } // the depth limit refuses such documents earlier
+        // Selections nested deeper than this (fragments count: the depth limit counts fields only)
+        // are refused, never costed as nothing: 101 empty `... {` around a costly field made it
+        // free. The parser's nesting limit keeps every real document well under it.
+        if depth > Self.maxNesting {
+            throw Failure(error: GraphQLError("The operation nests selections and fragments more than \(Self.maxNesting) levels deep.",
+                                              code: "MAX_DEPTH_EXCEEDED"))
+        }
         var total = 0
         for sel in set.selections {
             switch sel {
@@ -157,7 +166,7 @@ extension CostAnalyzer {
 
     func actual(_ set: SelectionSet, _ type: NamedType, _ object: OrderedDictionary<String, JSON>,
                 _ fragments: [String: FragmentDefinition], _ counted: inout Set<String>, depth: Int) -> Int {
-        if depth > 100 { return 0 }
+        if depth > Self.maxNesting { return 0 }   // refused by `estimate` before it ran
         var total = 0
         func applies(_ condition: String) -> Bool {
             guard case .string(let runtime)? = object["__typename"], let t = schema.types[condition], t.kind == .object else { return true }

@@ -53,6 +53,28 @@ struct CostTests {
         }
     }
 
+    /// Fragments wrapped around a costly selection cost what it costs: 101 empty inline
+    /// fragments (or a chain of named fragments) around a cost bomb made it free before.
+    @Test func fragmentsNestedDeepAroundACostBombDoNotHideIt() async throws {
+        try await withCatalog({ $0.maxCost = 1_000 }) { client, counting in
+            let bomb = "items(first: 100000) { children(first: 100000) { id } }"
+            let wrapped = try await client.query("{ " + String(repeating: "... { ", count: 120) + bomb + String(repeating: " }", count: 120) + " }")
+            #expect(wrapped.json?["errors"]?[0]?["extensions"]?["code"] == "COST_ESTIMATED_TOO_EXPENSIVE", "\(wrapped.text)")
+            var chain = "{ ...F0 }\n"
+            for i in 0..<120 { chain += "fragment F\(i) on Query { ...F\(i + 1) }\n" }
+            chain += "fragment F120 on Query { \(bomb) }"
+            let spreads = try await client.query(chain)
+            #expect(spreads.json?["errors"]?[0]?["extensions"]?["code"] == "COST_ESTIMATED_TOO_EXPENSIVE", "\(spreads.text)")
+            // Deeper than any document the parser reads is refused, not costed as nothing.
+            var deep = "{ ...G0 }\n"
+            for i in 0..<300 { deep += "fragment G\(i) on Query { ...G\(i + 1) }\n" }
+            deep += "fragment G300 on Query { items(first: 1) { id } }"
+            let tooDeep = try await client.query(deep)
+            #expect(tooDeep.json?["errors"]?[0]?["extensions"]?["code"] == "MAX_DEPTH_EXCEEDED", "\(tooDeep.text)")
+            #expect(counting.total == 0)
+        }
+    }
+
     @Test func theDefaultCeilingRefusesACostBombAndAVariablesDefaultCounts() async throws {
         try await withCatalog({ _ in }) { client, counting in
             // No max_cost configured: the default ceiling (1,000,000) applies.

@@ -77,6 +77,12 @@ struct GraphQLOverHTTPTests {
         try await withGateway(executor: try echoExecutor()) { client in
             let text = try await client.send(.POST, "/graphql", body: Array(#"{"query":"{ hello }"}"#.utf8), headers: [("content-type", "text/plain")])
             #expect(text.status == 415)
+            // UTF-8 only: another charset would be read wrong, so it is refused.
+            for (charset, status) in [("iso-8859-1", 415), ("\"latin1\"", 415), ("utf-8", 200), ("UTF-8", 200), ("\"utf-8\"", 200)] {
+                let r = try await client.send(.POST, "/graphql", body: Array(#"{"query":"{ hello }"}"#.utf8),
+                                              headers: [("content-type", "application/json; charset=\(charset)")])
+                #expect(r.status == status, "\(charset)")
+            }
             let noAcceptable = try await client.post(#"{"query":"{ hello }"}"#, accept: "text/xml")
             #expect(noAcceptable.status == 406)
             let put = try await client.send(.PUT, "/graphql", body: Array("{}".utf8), headers: [("content-type", "application/json")])

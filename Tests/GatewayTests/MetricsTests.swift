@@ -82,27 +82,37 @@ struct MetricsTests {
                 let appended = try await gateway.query(#"mutation { appendEvents(streamId: "metrics-probe", expectedVersion: 0, events: [{type: "MetricsProbed"}, {type: "MetricsProbed"}]) { toVersion } }"#, headers: acme)
                 #expect(appended.json?["data"]?["appendEvents"]?["toVersion"] == 2)
                 _ = try await gateway.query(probe, headers: [("x-tenant", "no-such-tenant")])
+                // An operation name longer than 64 bytes is not a label of its own (names are the
+                // clients': each new one would add series for good).
+                let longName = "query " + String(repeating: "L", count: 65) + " { currentTenant { slug } }"
+                for _ in 0..<2 { _ = try await gateway.query(longName, headers: acme) }
+                // Refused while decoding, for a known tenant: labelled with it.
+                _ = try await gateway.send(.POST, "/graphql", body: Array("{bad json".utf8), headers: acme + [("content-type", "application/json")])
 
                 let after = try await gateway.scrape()
                 func delta(_ name: String, _ labels: [String: String] = [:]) -> Double { after[name, labels] - before[name, labels] }
                 let ops = "switchyard_operations_total"
-                #expect(delta(ops, ["type": "query", "name": "unknown", "outcome": "ok", "tenant": "acme", "code": ""]) == 1)
+                #expect(delta(ops, ["type": "query", "name": "unknown", "outcome": "ok", "tenant": "acme", "code": ""]) == 2, "the probe and the long name, each new once")
                 #expect(delta(ops, ["type": "query", "name": "MetricsProbe", "outcome": "ok", "tenant": "acme", "code": ""]) == 1)
                 #expect(delta(ops, ["type": "unknown", "name": "unknown", "outcome": "rejected", "tenant": "acme", "code": "GRAPHQL_VALIDATION_FAILED"]) == 1)
                 #expect(delta(ops, ["type": "unknown", "name": "unknown", "outcome": "rejected", "tenant": "acme", "code": "MAX_DEPTH_EXCEEDED"]) == 1)
                 #expect(delta(ops, ["type": "mutation", "name": "unknown", "outcome": "ok", "tenant": "acme", "code": ""]) == 1)
                 #expect(delta(ops, ["type": "query", "name": "MetricsProbe", "outcome": "ok", "tenant": "unknown", "code": ""]) == 1)
                 #expect(delta("switchyard_operation_duration_seconds_count", ["type": "query", "name": "MetricsProbe", "outcome": "ok", "tenant": "acme"]) == 1)
+                #expect(delta(ops, ["type": "query", "name": "other", "outcome": "ok", "tenant": "acme", "code": ""]) == 1)
+                #expect(!after.values.keys.contains { $0.contains(String(repeating: "L", count: 65)) })
+                #expect(delta(ops, ["type": "unknown", "name": "unknown", "outcome": "rejected", "tenant": "acme", "code": "BAD_REQUEST"]) == 1)
                 #expect(delta("switchyard_limit_rejections_total", ["code": "MAX_DEPTH_EXCEEDED"]) == 1)
-                // Every POST above answered: 4 × 200, 1 × 422, 1 × 400 (the depth limit).
-                #expect(delta("http_server_request_duration_seconds_count", ["method": "POST", "route": "/graphql", "status": "200"]) == 4)
+                // Every POST above answered: 6 × 200, 1 × 422, 2 × 400 (the depth limit, the bad JSON).
+                #expect(delta("http_server_request_duration_seconds_count", ["method": "POST", "route": "/graphql", "status": "200"]) == 6)
                 #expect(delta("http_server_request_duration_seconds_count", ["method": "POST", "route": "/graphql", "status": "422"]) == 1)
-                // currentTenant is one fetch to the in-process tenants subgraph per planned query.
-                #expect(delta("switchyard_subgraph_request_duration_seconds_count", ["subgraph": "tenants", "transport": "in-process"]) == 3)
+                // currentTenant is one fetch to the in-process tenants subgraph per planned query
+                // (the probe three times, the long-named query twice).
+                #expect(delta("switchyard_subgraph_request_duration_seconds_count", ["subgraph": "tenants", "transport": "in-process"]) == 5)
                 #expect(delta("switchyard_subgraph_request_duration_seconds_count", ["subgraph": "events", "transport": "in-process"]) == 1)
-                #expect(delta("switchyard_query_plan_cache_misses_total") == 2, "the probe and the mutation")
-                #expect(delta("switchyard_query_plan_cache_hits_total") == 2, "the probe again, for acme and the unknown tenant")
-                #expect(delta("switchyard_query_planning_duration_seconds_count") == 2)
+                #expect(delta("switchyard_query_plan_cache_misses_total") == 3, "the probe, the mutation, the long-named query")
+                #expect(delta("switchyard_query_plan_cache_hits_total") == 3, "the probe again, for acme and the unknown tenant; the long-named query again")
+                #expect(delta("switchyard_query_planning_duration_seconds_count") == 3)
                 #expect(delta("switchyard_events_appended_total", ["tenant": "acme", "type": "MetricsProbed"]) == 2)
                 #expect(delta("switchyard_db_query_duration_seconds_count") > 0)
                 #expect(after.has("switchyard_db_pool_connections"))

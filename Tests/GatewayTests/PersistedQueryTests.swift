@@ -52,6 +52,25 @@ struct PersistedQueryTests {
         }
     }
 
+    /// A document is registered once it is known valid: one the gateway refuses (a parse or
+    /// validation error, a limit) is not stored — refused documents cannot fill the store.
+    @Test func aRefusedDocumentIsNotRegistered() async throws {
+        var config = GatewayConfiguration()
+        config.limits.maxDepth = 2
+        try await withGateway(config, executor: try echoExecutor()) { client in
+            for refused in ["{ hello(", "{ nope }", "{ a: hello b: hello { x { y } } }"] {
+                let hash = sha256(refused)
+                let r = try await client.post(body(hash, query: refused))
+                #expect(r.status >= 400, "\(refused): \(r.text)")
+                let miss = try await client.post(body(hash))
+                #expect(miss.json?["errors"]?[0]?["extensions"]?["code"] == "PERSISTED_QUERY_NOT_FOUND", "\(refused) was stored")
+            }
+            let hash = sha256(query)
+            #expect(try await client.post(body(hash, query: query)).text == #"{"data":{"hello":"hello apq"}}"#)
+            #expect(try await client.post(body(hash)).text == #"{"data":{"hello":"hello apq"}}"#)
+        }
+    }
+
     @Test func onlyTrustedDocuments() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("trusted-\(UUID())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -330,7 +330,13 @@ public enum Composer {
                     let unshared = resolving.filter { !$0.value.shareable }.keys.map { "\"\($0.lowercased())\"" }
                     errors.append(CompositionError(.invalidFieldSharing, "Non-shareable field \"\(tname).\(fname)\" is resolved from multiple subgraphs: it is resolved from subgraphs \(names.map { "\"\($0)\"" }.joined(separator: " and ")) and defined as non-shareable in subgraph(s) \(unshared.joined(separator: ", "))."))
                 }
-                if resolving.isEmpty, !f.graphs.isEmpty {
+                // An implementation's field that only an @interfaceObject resolves, re-declared
+                // @external (to be used in a @requires): resolved through the interface.
+                let throughInterfaceObject = t.interfaces.keys.contains { iname in
+                    guard let i = types[iname], let inf = i.fields[fname] else { return false }
+                    return inf.graphs.contains { g, fig in !fig.external && i.graphs[g]?.interfaceObject == true }
+                }
+                if resolving.isEmpty, !f.graphs.isEmpty, !throughInterfaceObject {
                     errors.append(CompositionError(.externalMissingOnBase, "Field \"\(tname).\(fname)\" is marked @external in every subgraph that defines it (\(f.graphs.keys.map { $0.lowercased() }.joined(separator: ", "))); no subgraph resolves it."))
                 }
             }

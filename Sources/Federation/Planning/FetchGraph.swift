@@ -441,7 +441,10 @@ final class FetchGraphBuilder {
             }
             return
         }
-        let jumpID = "\(entityType).\(fieldName ?? "…").\(g)"
+        // A jump that needs itself (its key or @requires inputs lead back to it, at this object)
+        // is a cycle; the same jump at another object further down (a path that goes back and
+        // forth between two subgraphs, say through an @interfaceObject) is not.
+        let jumpID = "\(entityType).\(fieldName ?? "…").\(g)@" + path.map(\.description).joined(separator: ".")
         guard !inProgress.contains(jumpID) else {
             throw PlanningError(.fetchGraph, .planningFailed, "Cannot plan \(type).\(fieldName ?? "__typename") from \(graphName(g)): its key or @requires inputs need the field itself.")
         }

@@ -64,7 +64,7 @@ struct GatewayMetrics: Sendable {
     /// `switchyard_operations_total` and `switchyard_operation_duration_seconds`.
     func operation(_ report: OperationReport, tenant slug: String?, since start: ContinuousClock.Instant) {
         let outcome = report.outcome
-        let base = [("type", report.type ?? "unknown"), ("name", report.name ?? "unknown"), ("outcome", outcome)] + tenant(slug)
+        let base = [("type", report.type ?? "unknown"), ("name", Self.nameLabel(report.name)), ("outcome", outcome)] + tenant(slug)
         let code = Self.codeLabel(report.code)
         let key = ["operation"] + base.map(\.1)
         Self.handles.counter(key + [code]) { Counter(label: "switchyard_operations_total", dimensions: base + [("code", code)]) }.increment()
@@ -108,6 +108,23 @@ struct GatewayMetrics: Sendable {
         }
     }
     static let seenCodes = Mutex<Set<String>>([])
+
+    /// An operation's name as a label value: the first 1,000 distinct names of up to 64 bytes
+    /// are labels of their own; a longer one, or any name after those, is `other` (names come
+    /// from clients: each new one would add series for good, and a 500 KB name made a 500 KB
+    /// label).
+    static func nameLabel(_ name: String?) -> String {
+        guard let name else { return "unknown" }
+        guard name.utf8.count <= 64 else { return "other" }
+        if name == "anonymous" { return name }
+        return seenNames.withLock { seen in
+            if seen.contains(name) { return name }
+            guard seen.count < 1_000 else { return "other" }
+            seen.insert(name)
+            return name
+        }
+    }
+    static let seenNames = Mutex<Set<String>>([])
 
     /// `switchyard_limit_rejections_total{code}`.
     static func limitRejection(_ code: String) {

@@ -6,6 +6,9 @@ public struct GraphQLRequest: Sendable {
     public var query: String?
     /// The document came from persisted queries (a known document: its name may label metrics).
     public var persisted = false
+    /// An automatic persisted query to register under this hash once its document is known to
+    /// be valid (parsed, validated, within the limits): a document refused is never stored.
+    public var registers: String?
     public var operationName: String?
     public var variables: OrderedDictionary<String, JSON>
     public var extensions: OrderedDictionary<String, JSON>

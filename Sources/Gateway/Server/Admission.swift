@@ -1,3 +1,4 @@
+import Synchronization
 import GraphQLCore
 import HTTPTypes
 import Hummingbird
@@ -74,8 +75,22 @@ struct Admission: Sendable {
         return ctx
     }
 
+    /// At most one warning per 10 seconds while Redis does not answer the rate limiter.
+    static let redisWarnings = Throttle(every: .seconds(10))
+
     /// 429 when the request's tenant is over its requests-per-minute quota — or, for a request
     /// without a known tenant, when its client address is over `rate_limits.anonymous_per_minute`.
+    /// A batch of `count` operations admitted as one request takes `count − 1` more from the
+    /// quota: each operation counts (`max_batch` does not multiply the quota).
+    func admitBatch(_ count: Int, _ context: RequestContext, _ accepted: ResponseWriting.Accepted, client: String?) async throws(Refusal) {
+        for _ in 1..<max(1, count) {
+            if let limited = await rateLimited(context, accepted, client: client) {
+                runtime.metrics.rateLimited(tenant: context.tenant ?? "none")
+                throw Refusal(response: limited, code: "RATE_LIMITED", tenant: context.tenant)
+            }
+        }
+    }
+
     func rateLimited(_ context: RequestContext, _ accepted: ResponseWriting.Accepted, client: String?) async -> Response? {
         guard let limiter = runtime.rateLimiter else { return nil }
         let key: String, perMinute: Int, message: String
@@ -88,11 +103,37 @@ struct Admission: Sendable {
         } else {
             return nil
         }
-        guard case .limited(let ms)? = try? await limiter.take(key: key, perMinute: perMinute) else { return nil }
+        let taken: RateLimiter.Decision
+        do {
+            taken = try await limiter.take(key: key, perMinute: perMinute)
+        } catch {
+            // Redis cannot be reached: requests go through unlimited (availability over the
+            // quota, as documented), and the operator hears of it (at most every 10 s).
+            if Self.redisWarnings.shouldWarn() {
+                runtime.logger.warning("rate limits are not enforced: Redis did not answer", metadata: ["error": "\(error)"])
+            }
+            return nil
+        }
+        guard case .limited(let ms) = taken else { return nil }
         let seconds = (ms + 999) / 1_000
         var response = ResponseWriting.response(Outcome(status: 429, ExecutionResult(data: nil, errors: [
             GraphQLError(message, code: "RATE_LIMITED", extensions: ["retryAfterSeconds": .int(seconds)])])), accepted)
         response.headers[.retryAfter] = String(seconds)
         return response
+    }
+}
+
+/// True at most once per `every` (a log line that a failure repeated per request would flood).
+final class Throttle: Sendable {
+    private let last = Mutex<ContinuousClock.Instant?>(nil)
+    let every: Duration
+    init(every: Duration) { self.every = every }
+    func shouldWarn() -> Bool {
+        let now = ContinuousClock.now
+        return last.withLock { l in
+            if let l, now - l < every { return false }
+            l = now
+            return true
+        }
     }
 }

@@ -28,6 +28,7 @@ final class GatewayRuntime: Sendable {
         do {
             let resolved = try await persisted.resolve(request)
             outcome = await pipeline.run(resolved, method: method, context: context)
+            if let hash = resolved.registers, let query = resolved.query, !outcome.report.rejected { await persisted.store(hash, query) }
         } catch {
             outcome = Outcome(status: error.status, ExecutionResult(data: nil, errors: [error.error]))
             outcome.report.rejected = error.status != 200

@@ -26,15 +26,24 @@ struct GraphQLHTTPHandler: Sendable {
     func post(_ request: Request, client: String?) async -> Response {
         guard runtime.isLoaded else { return ResponseWriting.notLoaded }
         guard let accepted = ResponseWriting.negotiate(request.headers[.accept]) else { return ResponseWriting.notAcceptable }
-        do {
+        do throws(Admission.Refusal) {
             try csrf.check(request.headers, accepted)
             try RequestDecoding.checkMediaType(request)
             // Who is asking comes first: the tenant's limits govern how much body is read.
             let (context, profile) = try await admission.admit(request, accepted, client: client)
-            switch try await RequestDecoding.post(request, limits: profile.limits, accepted) {
+            let decoded: RequestDecoding.Decoded
+            do throws(Admission.Refusal) {
+                decoded = try await RequestDecoding.post(request, limits: profile.limits, accepted)
+            } catch {
+                var refusal = error
+                refusal.tenant = context.tenant   // refused for a known tenant: its metrics say so
+                throw refusal
+            }
+            switch decoded {
             case .one(let graphQLRequest):
                 return await withinTimeout(profile.limits, accepted) { await run(profile.pipeline, graphQLRequest, .post, context) }
             case .batch(let requests):
+                try await admission.admitBatch(requests.count, context, accepted, client: client)
                 var context = context
                 context.acceptsStream = false   // a batch is one JSON array: no subscriptions in it
                 let batchContext = context

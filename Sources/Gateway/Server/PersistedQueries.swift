@@ -78,7 +78,7 @@ final class PersistedQueries: Sendable {
                 throw Failure(status: 403, error: GraphQLError("Only trusted documents are accepted; this one is not in the manifest.",
                                                                code: "PERSISTED_QUERY_NOT_IN_LIST"))
             }
-            if hash != nil, configuration.automatic { await store(actual, query) }
+            if hash != nil, configuration.automatic, trusted[actual] == nil { request.registers = actual }
             request.persisted = trusted[actual] != nil
             return request
         }
@@ -105,7 +105,8 @@ final class PersistedQueries: Sendable {
 
     private func key(_ hash: String) -> String { "apq:" + hash }
 
-    private func store(_ hash: String, _ query: String) async {
+    /// Stores a query the pipeline accepted (`GraphQLRequest.registers`).
+    func store(_ hash: String, _ query: String) async {
         if let redis {
             _ = try? await redis.set(key(hash), value: query, expiration: .seconds(configuration.ttlSeconds))
         } else {

@@ -25,6 +25,17 @@ enum RequestDecoding {
         guard mediaType == "application/json" || mediaType == "application/graphql-response+json" else {
             throw Refusal(response: ResponseWriting.plain(415, "Unsupported Media Type: send application/json"))
         }
+        // UTF-8 only (GraphQL over HTTP: no charset means UTF-8; other encodings are a server's
+        // option, not taken): a body in another charset would be read wrong, not refused.
+        for parameter in contentType.split(separator: ";").dropFirst() {
+            let p = parameter.trimmingSpaces()
+            guard p.hasPrefix("charset=") else { continue }
+            var charset = p.dropFirst("charset=".count)
+            if charset.count >= 2, charset.hasPrefix("\""), charset.hasSuffix("\"") { charset = charset.dropFirst().dropLast() }
+            guard charset == "utf-8" || charset == "utf8" else {
+                throw Refusal(response: ResponseWriting.plain(415, "Unsupported charset \(charset): send UTF-8"))
+            }
+        }
     }
 
     static func post(_ request: Request, limits: LimitsConfiguration, _ accepted: ResponseWriting.Accepted) async throws(Refusal) -> Decoded {
