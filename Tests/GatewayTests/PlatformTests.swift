@@ -815,6 +815,30 @@ struct RateLimitTests {
         await fixture.destroy()
     }
 
+    /// Each operation of a batch counts against the budget: `max_batch` does not multiply it.
+    @Test func everyOperationOfABatchCountsAgainstTheRateLimit() async throws {
+        let fixture = try await PlatformFixture.make()
+        var config = fixture.config
+        config.rateLimits.enabled = true
+        config.rateLimits.anonymousPerMinute = 5
+        config.limits.maxBatch = 3
+        do {
+            try await withConfiguredGateway(config) { client, _ in
+                for _ in 0..<600 where try await client.send(.GET, "/ready").status != 200 { try await Task.sleep(for: .milliseconds(20)) }
+                let batch = #"[{"query":"{ __typename }"},{"query":"{ __typename }"},{"query":"{ __typename }"}]"#
+                let first = try await client.post(batch, accept: "application/json")
+                #expect(first.status == 200, "\(first.text)")
+                let second = try await client.post(batch, accept: "application/json")
+                #expect(second.status == 429, "three more would be six of five: \(second.text)")
+                #expect(second.json?["errors"]?[0]?["extensions"]?["code"] == "RATE_LIMITED")
+            }
+        } catch {
+            await fixture.destroy()
+            throw error
+        }
+        await fixture.destroy()
+    }
+
     @Test func twoGatewayProcessesSharingOneRedisShareTheTenantsBudget() async throws {
         try await withPlatform { fixture, first, _ in
             // The second gateway is a process of its own: `switchyard serve` on the demo gateway.yaml.
