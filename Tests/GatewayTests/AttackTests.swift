@@ -263,6 +263,16 @@ struct CompressedBodyTests {
             let r = try await client.send(.POST, "/graphql", body: bomb, headers: [("content-type", "application/json"), ("content-encoding", "gzip")])
             #expect(r.status == 413)
             #expect(r.json?["errors"]?[0]?["extensions"]?["code"] == "PAYLOAD_TOO_LARGE")
+            // Exactly at the limit: one byte over it inflated is refused, the limit itself is read.
+            func padded(_ size: Int) -> [UInt8] {
+                let head = Array(#"{"query":"{ hello }","variables":{"x":""#.utf8), tail = Array(#""}}"#.utf8)
+                return head + [UInt8](repeating: UInt8(ascii: "a"), count: size - head.count - tail.count) + tail
+            }
+            for (size, status) in [(1_048_576, 200), (1_048_577, 413)] {
+                let r = try await client.send(.POST, "/graphql", body: try gzip(padded(size)),
+                                              headers: [("content-type", "application/json"), ("content-encoding", "gzip")])
+                #expect(r.status == status, "\(size) bytes inflated")
+            }
             let garbage = try await client.send(.POST, "/graphql", body: Array("not gzip".utf8),
                                                 headers: [("content-type", "application/json"), ("content-encoding", "gzip")])
             #expect(garbage.status == 400)

@@ -69,6 +69,11 @@ enum RequestDecoding {
             } catch {
                 throw refuse(400, "The request body is not valid \(encoding) data.", "BAD_REQUEST")
             }
+            // The decompressor checks its limit as its buffer grows (it may end up to about half
+            // as much again): the limit is the decompressed body's exact size.
+            if body.readableBytes > limit {
+                throw refuse(413, "The decompressed request body is larger than \(limit) bytes.", "PAYLOAD_TOO_LARGE")
+            }
         }
         let json: JSON
         do {
