@@ -192,6 +192,20 @@ struct DeferTests {
         }
     }
 
+    /// A client asking for another version of the incremental format is not served this one:
+    /// with a JSON type beside it, it gets the fragments inline in one response; with nothing
+    /// else acceptable, 406.
+    @Test func anotherDeferSpecIsNotServedThisOne() async throws {
+        try await withGateway { client, _ in
+            let query = #"{ product { __typename ... @defer { __typename } } }"#
+            let inline = try await client.post(#"{"query":\#(JSON.string(query).text)}"#, accept: "multipart/mixed;deferSpec=20230621, application/json")
+            #expect(inline.contentType?.hasPrefix("application/json") == true, "\(inline.contentType ?? "none")")
+            #expect(inline.json?["data"]?["product"]?["__typename"] == "Product")
+            let none = try await client.post(#"{"query":\#(JSON.string(query).text)}"#, accept: "multipart/mixed;deferSpec=20230621")
+            #expect(none.status == 406)
+        }
+    }
+
     /// A shared root field whose every part is deferred: the first payload still has the root
     /// field (its fetches are not all taken for deferred-only ones), the fragments follow.
     @Test func aRootFieldWhosePartsAreAllDeferredIsInTheFirstPayload() async throws {

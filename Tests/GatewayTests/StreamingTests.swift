@@ -186,16 +186,22 @@ struct StreamingTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(1))) func aRemoteStrawberrySubgraphsSubscriptionIsFederatedOverWebSocket() async throws {
-        // A Federation v2 subgraph written with Strawberry (PyPI), served by uvicorn; the gateway
-        // subscribes to it over graphql-transport-ws and streams to the client over SSE.
+    /// A gateway over one remote subgraph written with Strawberry (PyPI), served by uvicorn
+    /// (Tests/Fixtures/python-subgraph/strawberry_subscriptions.py), for `body`.
+    func withStrawberryGateway(_ body: (GatewayClient, ChildProcess) async throws -> Void) async throws {
         let script = TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Fixtures/python-subgraph/strawberry_subscriptions.py").path
         let strawberry = try ChildProcess("/usr/bin/env", ["python3", script])
         defer { strawberry.stop() }
         let port = try await strawberry.firstLine { Int($0) }
         var config = GatewayConfiguration()
         config.subgraphs = [SubgraphConfiguration(name: "reviews", url: "http://127.0.0.1:\(port)/graphql")]
-        try await withConfiguredGateway(config) { client, _ in
+        try await withConfiguredGateway(config) { client, _ in try await body(client, strawberry) }
+    }
+
+    @Test(.timeLimit(.minutes(1))) func aRemoteStrawberrySubgraphsSubscriptionIsFederatedOverWebSocket() async throws {
+        // The gateway subscribes to the Strawberry subgraph over graphql-transport-ws and streams
+        // to the client over SSE.
+        try await withStrawberryGateway { client, _ in
             let response = try await open(client, "subscription { reviewAdded(count: 3) { id body } }", accept: "text/event-stream")
             #expect(response.status.code == 200)
             var reader = StreamReader(chunks: response.body.makeAsyncIterator())
@@ -210,13 +216,7 @@ struct StreamingTests {
     /// A subgraph that goes away mid-subscription (its process killed) is an error the client
     /// sees before the stream's end, not an end like the subscription's own.
     @Test(.timeLimit(.minutes(1))) func aSubgraphDyingMidSubscriptionIsAnErrorNotAnEnd() async throws {
-        let script = TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Fixtures/python-subgraph/strawberry_subscriptions.py").path
-        let strawberry = try ChildProcess("/usr/bin/env", ["python3", script])
-        defer { strawberry.stop() }
-        let port = try await strawberry.firstLine { Int($0) }
-        var config = GatewayConfiguration()
-        config.subgraphs = [SubgraphConfiguration(name: "reviews", url: "http://127.0.0.1:\(port)/graphql")]
-        try await withConfiguredGateway(config) { client, _ in
+        try await withStrawberryGateway { client, strawberry in
             let response = try await open(client, "subscription { reviewAdded(count: 100000, every: 0.05) { id } }", accept: "text/event-stream")
             var reader = StreamReader(chunks: response.body.makeAsyncIterator())
             #expect(try await reader.next(upTo: "\n\n") == "event: next\ndata: {\"data\":{\"reviewAdded\":{\"id\":\"1\"}}}")

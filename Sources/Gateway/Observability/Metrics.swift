@@ -99,15 +99,9 @@ struct GatewayMetrics: Sendable {
     static func codeLabel(_ code: String?) -> String {
         guard let code else { return "" }
         let usual = (1...64).contains(code.utf8.count) && code.utf8.allSatisfy { ($0 >= 65 && $0 <= 90) || ($0 >= 48 && $0 <= 57) || $0 == 95 }
-        guard usual else { return "OTHER" }
-        return seenCodes.withLock { seen in
-            if seen.contains(code) { return code }
-            guard seen.count < 64 else { return "OTHER" }
-            seen.insert(code)
-            return code
-        }
+        return usual ? codes.label(code) : codes.other
     }
-    static let seenCodes = Mutex<Set<String>>([])
+    static let codes = BoundedLabelValues(limit: 64, other: "OTHER")
 
     /// An operation's name as a label value: the first 1,000 distinct names of up to 64 bytes
     /// are labels of their own; a longer one, or any name after those, is `other` (names come
@@ -115,16 +109,10 @@ struct GatewayMetrics: Sendable {
     /// label).
     static func nameLabel(_ name: String?) -> String {
         guard let name else { return "unknown" }
-        guard name.utf8.count <= 64 else { return "other" }
         if name == "anonymous" { return name }
-        return seenNames.withLock { seen in
-            if seen.contains(name) { return name }
-            guard seen.count < 1_000 else { return "other" }
-            seen.insert(name)
-            return name
-        }
+        return name.utf8.count <= 64 ? names.label(name) : names.other
     }
-    static let seenNames = Mutex<Set<String>>([])
+    static let names = BoundedLabelValues(limit: 1_000, other: "other")
 
     /// `switchyard_limit_rejections_total{code}`.
     static func limitRejection(_ code: String) {
@@ -262,6 +250,26 @@ struct MeasuredTransport: SubgraphTransport {
         do { return try await inner.subscribe(request) } catch {
             errors.increment()
             throw error
+        }
+    }
+}
+
+/// Label values that come from outside (clients, subgraphs): the first `limit` distinct ones are
+/// their own label, any later one is `other` — the series a process keeps stay bounded.
+final class BoundedLabelValues: Sendable {
+    private let seen = Mutex<Set<String>>([])
+    let limit: Int
+    let other: String
+    init(limit: Int, other: String) {
+        self.limit = limit
+        self.other = other
+    }
+    func label(_ value: String) -> String {
+        seen.withLock { seen in
+            if seen.contains(value) { return value }
+            guard seen.count < limit else { return other }
+            seen.insert(value)
+            return value
         }
     }
 }

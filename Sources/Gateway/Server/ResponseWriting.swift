@@ -43,7 +43,16 @@ enum ResponseWriting {
             case "application/graphql-response+json", "application/*", "*/*": candidate = .graphQLResponse
             case "application/json": candidate = .json
             case "text/event-stream": candidate = .eventStream
-            case "multipart/mixed": candidate = .multipart
+            case "multipart/mixed":
+                // The incremental format and the subscription protocol this server writes: a
+                // client asking for another version of either is not served by them.
+                let unsupported = pieces.dropFirst().contains { p in
+                    let value = { (prefix: String) in String(p.dropFirst(prefix.count).filter { $0 != "\"" }) }
+                    if p.hasPrefix("deferspec=") { return value("deferspec=") != "20220824" }
+                    if p.hasPrefix("subscriptionspec=") { return value("subscriptionspec=") != "1.0" }
+                    return false
+                }
+                candidate = unsupported ? nil : .multipart
             default: candidate = nil
             }
             guard let c = candidate else { continue }
