@@ -124,6 +124,15 @@ struct LiteralSizeTests {
             let huge = String(repeating: "a", count: 70_000)
             let r = try await client.query("{ me(note: \"\(huge)\") { name } }")
             try await AttackTests().expectRejected(client, counting, r, status: 400, code: "MAX_LITERAL_SIZE_EXCEEDED")
+            // Names and numbers have the bound too (an error naming them would echo them whole).
+            for long in ["{ \(String(repeating: "n", count: 70_000)) }", "{ me(note: \(String(repeating: "9", count: 70_000))) { name } }"] {
+                let r = try await client.query(long)
+                #expect(r.status == 400 && r.json?["errors"]?[0]?["extensions"]?["code"] == "MAX_LITERAL_SIZE_EXCEEDED", "\(r.text.prefix(300))")
+                #expect(r.body.count < 1_000, "not echoed")
+            }
+            // The limit is the literal's own text: 65,536 bytes between the quotes pass it.
+            let atLimit = try await client.query("{ me(note: \"\(String(repeating: "a", count: 65_536))\") { name } }")
+            #expect(atLimit.json?["errors"]?[0]?["extensions"]?["code"] != "MAX_LITERAL_SIZE_EXCEEDED", "\(atLimit.text.prefix(300))")
             // The same value as a variable is bounded by the body size only.
             let fine = try await client.query("query($n: Int) { topProducts(first: $n) { name } }", variables: #"{"n":1}"#)
             #expect(fine.status == 200)

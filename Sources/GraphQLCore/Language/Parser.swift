@@ -91,6 +91,12 @@ public struct Parser {
     private mutating func advance() throws {
         previousEnd = token.end
         token = try lexer.next()
+        // Names and numbers have the literal bound too (a 1 MB name would be echoed whole by
+        // every error that names it).
+        if let max = options.maxStringLiteralBytes, token.end - token.start > max, token.kind == .name || token.kind == .int || token.kind == .float {
+            throw GraphQLError("A \(token.kind == .name ? "name" : "number") of \(token.end - token.start) bytes is over the limit of \(max) bytes.",
+                               locations: [lexer.source.location(of: token.start)], code: "MAX_LITERAL_SIZE_EXCEEDED")
+        }
     }
 
     private func unexpected(_ t: Token? = nil) -> GraphQLError {
@@ -366,8 +372,10 @@ public struct Parser {
             return .float(lexer.text(t))
         case .string, .blockString:
             let t = token
-            if let max = options.maxStringLiteralBytes, t.end - t.start > max {
-                throw GraphQLError("A string literal of \(t.end - t.start) bytes is over the limit of \(max) bytes; pass large values as variables.",
+            // The literal's own text, its quotes (`"…"`, `"""…"""`) aside.
+            let size = t.end - t.start - (t.kind == .blockString ? 6 : 2)
+            if let max = options.maxStringLiteralBytes, size > max {
+                throw GraphQLError("A string literal of \(size) bytes is over the limit of \(max) bytes; pass large values as variables.",
                                    locations: [lexer.source.location(of: t.start)], code: "MAX_LITERAL_SIZE_EXCEEDED")
             }
             try advance()
