@@ -155,6 +155,32 @@ struct StreamingTests {
         }
     }
 
+    /// GraphQL over SSE, single connection mode, as graphql-sse's client speaks it (httpx and
+    /// httpx-sse): a reserved stream carries a query's and a subscription's results by operation
+    /// id; a request refused before execution is answered on its own; one connection per
+    /// reservation; an operation stopped by DELETE completes.
+    @Test(.timeLimit(.minutes(1))) func singleConnectionModeCarriesEveryOperationOnOneStream() async throws {
+        let graph = try TickGraph()
+        try await withGateway(executor: graph.executor) { client in
+            graph.release.yield()   // the subscription's first tick, once it runs
+            let sse = try ChildProcess("/usr/bin/env", ["python3", script("sse_single_connection.py"), client.base + "/graphql/stream",
+                                                        "{ lastTick { n } }", "subscription { ticks(count: 1000) { n } }"])
+            defer { sse.stop() }
+            let line = try await sse.firstLine { $0.hasPrefix("{") || $0.hasPrefix("error") ? $0 : nil }
+            let seen = try JSONReader.parse(Array(line.utf8))
+            #expect(seen["reserve"] == 201 && seen["unknownToken"] == 404 && seen["postBeforeOpen"] == 404, "\(line)")
+            #expect(seen["open"] == 200 && seen["secondOpen"] == 409, "one connection per reservation: \(line)")
+            #expect(seen["query"] == 202 && seen["subscription"] == 202 && seen["sameId"] == 409 && seen["noId"] == 400 && seen["stop"] == 200, "\(line)")
+            #expect((seen["invalid"]?[0]?.intValue ?? 0) >= 400 && seen["invalid"]?[1] == "GRAPHQL_VALIDATION_FAILED", "\(line)")
+            let events = seen["events"]?.arrayValue ?? []
+            func event(_ kind: String, _ id: String) -> JSON? { events.first { $0["event"]?.stringValue == kind && $0["data"]?["id"]?.stringValue == id } }
+            #expect(event("next", "q1")?["data"]?["payload"] == (try JSONReader.parse(Array(#"{"data":{"lastTick":null}}"#.utf8))), "\(line)")
+            #expect(event("complete", "q1") != nil && event("complete", "s1") != nil, "\(line)")
+            #expect(event("next", "s1")?["data"]?["payload"] == (try JSONReader.parse(Array(#"{"data":{"ticks":{"n":1}}}"#.utf8))), "\(line)")
+            #expect(!events.contains { $0["data"]?["id"] == "bad" || $0["data"]?["id"] == "early" }, "refused operations send nothing: \(line)")
+        }
+    }
+
     /// gql's aiohttp transport reads Apollo's multipart subscriptions only with the content type
     /// written as Apollo's clients expect it (`boundary=graphql`, `subscriptionSpec=1.0`).
     @Test(.timeLimit(.minutes(1))) func subscriptionEventsReachAGqlMultipartClientInOrder() async throws {

@@ -54,7 +54,7 @@ struct GatewayMetrics: Sendable {
     /// `http_server_request_duration_seconds{method, route, status}` (route: one of ours, else
     /// `other`, so that probes and scrapes stay apart from GraphQL traffic).
     static func httpRequest(method: String, path: String, status: Int, since start: ContinuousClock.Instant) {
-        let route = ["/graphql", "/health", "/ready", "/metrics"].contains(path) ? path : "other"
+        let route = ["/graphql", "/graphql/stream", "/health", "/ready", "/metrics"].contains(path) ? path : "other"
         let timer = handles.timer(["http", method, route, String(status)]) {
             Timer(label: "http_server_request_duration_seconds", dimensions: [("method", method), ("route", route), ("status", String(status))])
         }

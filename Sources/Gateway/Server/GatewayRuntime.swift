@@ -85,6 +85,8 @@ final class GatewayRuntime: Sendable {
     let authenticator: Authenticator?
     /// The reload watcher, if any (ended when the server stops).
     let watcher = Mutex<Task<Void, Never>?>(nil)
+    /// GraphQL over SSE's single connection mode: reserved and open event streams.
+    let sseReservations = SSEReservations()
 
     /// Serves a new executor, with the keys of `reloaded` that apply without a restart: the
     /// operation and request limits (per tenant too) and `expose_query_plan` (subgraphs,

@@ -16,6 +16,23 @@ struct GraphQLHTTPHandler: Sendable {
     func register(on router: Router<GatewayRequestContext>) {
         router.post("graphql") { request, context in await self.post(request, client: context.clientAddress) }
         router.get("graphql") { request, context in await self.get(request, client: context.clientAddress) }
+        // GraphQL over SSE at /graphql/stream (graphql-sse's client takes one URL for everything):
+        // distinct connections mode as on /graphql, and single connection mode (a reserved
+        // stream that carries the results of the operations posted with its token).
+        router.post("graphql/stream") { request, context in
+            if let token = request.headers[SSEReservations.tokenHeader] {
+                return await self.postToStream(request, token: token, client: context.clientAddress)
+            }
+            return await self.post(request, client: context.clientAddress)
+        }
+        router.get("graphql/stream") { request, context in
+            if request.uri.queryParameters["query"] == nil, let token = SSEReservations.token(request) {
+                return await self.openStream(request, token: token, client: context.clientAddress)
+            }
+            return await self.get(request, client: context.clientAddress)
+        }
+        router.put("graphql/stream") { request, context in await self.reserve(request, client: context.clientAddress) }
+        router.delete("graphql/stream") { request, context in await self.stopOnStream(request, client: context.clientAddress) }
         for method in [HTTPRequest.Method.put, .delete, .patch] {
             router.on("graphql", method: method) { _, _ in
                 ResponseWriting.plain(405, "Method Not Allowed", headers: [.allow: "GET, POST"])

@@ -1,0 +1,239 @@
+import Foundation
+import GraphQLCore
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import Synchronization
+
+/// GraphQL over SSE, single connection mode (graphql-sse's protocol): one event stream carries
+/// the results of every operation a client runs, for browsers limited to a few connections per
+/// host over HTTP/1.
+///
+/// On `/graphql/stream` (where distinct connections mode is served as on `/graphql` too):
+/// - `PUT` reserves a stream: 201 with a one-time token (text) in the body.
+/// - `GET` with the token (the
+///   `X-GraphQL-Event-Stream-Token` header, or `?token=` as an `EventSource` sends it) opens it:
+///   404 for a token not reserved, 409 when its stream is open already (one connection per
+///   reservation, ever). The reservation ends with the connection.
+/// - `POST` with the token header and `extensions.operationId` runs an operation:
+///   202, and its results go through the stream as `event: next` with `{"id", "payload"}`, then
+///   `event: complete` with `{"id"}`. A request refused before execution is answered as GraphQL
+///   over HTTP says (its status, the errors in the body); an unknown stream is 404, an
+///   `operationId` running already 409.
+/// - `DELETE ?operationId=` with the token stops one operation (200).
+///
+/// Reservations are made and used by one identity: the tenant of the reservation is the tenant
+/// of every request that uses its token. At most 10,000 are held; one not connected within a
+/// minute lapses.
+final class SSEReservations: Sendable {
+    static let tokenHeader = HTTPField.Name("X-GraphQL-Event-Stream-Token")!
+    static let maxReservations = 10_000
+    static let maxOperations = 100
+    static let lapse: Duration = .seconds(60)
+
+    private struct Reservation {
+        let tenant: String?
+        let made: ContinuousClock.Instant
+        /// Where the stream's events go once it is open (nil before).
+        var events: AsyncStream<[UInt8]>.Continuation?
+        var opened = false
+        var operations: [String: Task<Void, Never>] = [:]
+    }
+    private let reservations = Mutex<[String: Reservation]>([:])
+
+    /// A new reservation's token; nil when too many are held.
+    func reserve(tenant: String?) -> String? {
+        let now = ContinuousClock.now
+        return reservations.withLock { r in
+            r = r.filter { $0.value.opened || now - $0.value.made < Self.lapse }
+            guard r.count < Self.maxReservations else { return nil }
+            let token = UUID().uuidString.lowercased() + UUID().uuidString.lowercased()
+            r[token] = Reservation(tenant: tenant, made: now)
+            return token
+        }
+    }
+
+    enum Opening { case opened(AsyncStream<[UInt8]>), notFound, alreadyOpen }
+
+    /// The reservation's event stream, opened once.
+    func open(_ token: String, tenant: String?) -> Opening {
+        reservations.withLock { r in
+            guard var reservation = r[token], reservation.tenant == tenant else { return .notFound }
+            guard !reservation.opened else { return .alreadyOpen }
+            let (stream, continuation) = AsyncStream<[UInt8]>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
+            reservation.opened = true
+            reservation.events = continuation
+            r[token] = reservation
+            return .opened(stream)
+        }
+    }
+
+    /// The stream's connection ended: its operations stop and the reservation ends.
+    func close(_ token: String) {
+        let operations = reservations.withLock { r in r.removeValue(forKey: token)?.operations.values.map { $0 } ?? [] }
+        for task in operations { task.cancel() }
+    }
+
+    func isOpen(_ token: String, tenant: String?) -> Bool {
+        reservations.withLock { r in r[token].map { $0.opened && $0.tenant == tenant } ?? false }
+    }
+
+    enum Start { case started, notFound, conflict, tooMany }
+
+    /// Runs `forward` for operation `id` of the stream (its results, then `complete`).
+    func start(_ token: String, tenant: String?, id: String, _ payloads: Payloads) -> Start {
+        reservations.withLock { r in
+            guard var reservation = r[token], reservation.opened, reservation.tenant == tenant, let events = reservation.events else { return .notFound }
+            guard reservation.operations[id] == nil else { return .conflict }
+            guard reservation.operations.count < Self.maxOperations else { return .tooMany }
+            let idJSON = JSON.string(id).text
+            reservation.operations[id] = Task { [weak self] in
+                for await payload in payloads {
+                    if Task.isCancelled { break }
+                    events.yield(Array(#"event: next\#ndata: {"id":\#(idJSON),"payload":"#.utf8) + payload + Array("}\n\n".utf8))
+                }
+                events.yield(Array(#"event: complete\#ndata: {"id":\#(idJSON)}\#n\#n"#.utf8))
+                self?.finished(token, id)
+            }
+            r[token] = reservation
+            return .started
+        }
+    }
+
+    private func finished(_ token: String, _ id: String) {
+        _ = reservations.withLock { $0[token]?.operations.removeValue(forKey: id) }
+    }
+
+    /// Stops operation `id` of the stream; false when it has none by that id.
+    func stop(_ token: String, tenant: String?, id: String) -> Bool {
+        let task = reservations.withLock { r -> Task<Void, Never>? in
+            guard r[token]?.tenant == tenant else { return nil }
+            return r[token]?.operations[id]
+        }
+        task?.cancel()
+        return task != nil
+    }
+
+    /// The token a request carries (the header, else `?token=`).
+    static func token(_ request: Request) -> String? {
+        request.headers[tokenHeader] ?? request.uri.queryParameters["token"].map(String.init)
+    }
+}
+
+extension GraphQLHTTPHandler {
+    /// `PUT /graphql`: a reservation (201 and its token).
+    func reserve(_ request: Request, client: String?) async -> Response {
+        guard runtime.isLoaded else { return ResponseWriting.notLoaded }
+        let accepted = ResponseWriting.Accepted(best: .graphQLResponse)
+        do throws(Admission.Refusal) {
+            let (context, _) = try await admission.admit(request, accepted, client: client)
+            guard let token = runtime.sseReservations.reserve(tenant: context.tenant) else {
+                return ResponseWriting.plain(503, "Too many event stream reservations; try again later.")
+            }
+            return Response(status: .created, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: token)))
+        } catch {
+            runtime.metrics.refused(code: error.code, tenant: error.tenant)
+            return error.response
+        }
+    }
+
+    /// `GET /graphql` with a reservation's token: its event stream, open until the client leaves.
+    func openStream(_ request: Request, token: String, client: String?) async -> Response {
+        let accepted = ResponseWriting.Accepted(best: .eventStream, stream: .eventStream)
+        do throws(Admission.Refusal) {
+            let (context, _) = try await admission.admit(request, accepted, client: client)
+            let events: AsyncStream<[UInt8]>
+            switch runtime.sseReservations.open(token, tenant: context.tenant) {
+            case .notFound: return ResponseWriting.plain(404, "Stream not found: reserve one with PUT first.")
+            case .alreadyOpen: return ResponseWriting.plain(409, "Stream already open.")
+            case .opened(let stream): events = stream
+            }
+            let reservations = runtime.sseReservations
+            let keepAlive = Duration.milliseconds(Int64(runtime.configuration.subscriptions.keepAliveMs))
+            return Response(status: .ok, headers: [.contentType: ResponseWriting.eventStreamType, .cacheControl: "no-cache"],
+                            body: ResponseBody { writer in
+                defer { reservations.close(token) }
+                // Events and keep-alive ticks (nil) in one sequence: a client that left is
+                // noticed at the next write even when no operation runs.
+                let (items, feed) = AsyncStream<[UInt8]?>.makeStream()
+                let forward = Task {
+                    for await event in events { feed.yield(event) }
+                    feed.finish()
+                }
+                let ticker = Task {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: keepAlive)
+                        if !Task.isCancelled { feed.yield(nil) }
+                    }
+                }
+                defer {
+                    forward.cancel()
+                    ticker.cancel()
+                }
+                // The stream is open for the client at once (its `EventSource` fires `open`).
+                try await writer.write(ByteBuffer(string: ":\n\n"))
+                for await item in items {
+                    try await writer.write(ByteBuffer(bytes: item ?? Array(":\n\n".utf8)))
+                }
+                try await writer.finish(nil)
+            })
+        } catch {
+            runtime.metrics.refused(code: error.code, tenant: error.tenant)
+            return error.response
+        }
+    }
+
+    /// `POST /graphql` with a reservation's token: the operation runs, its results go through
+    /// the stream (202); a request refused before execution is answered here.
+    func postToStream(_ request: Request, token: String, client: String?) async -> Response {
+        guard runtime.isLoaded else { return ResponseWriting.notLoaded }
+        // Answers here are one GraphQL response (the results go through the stream).
+        var accepted = ResponseWriting.negotiate(request.headers[.accept]) ?? ResponseWriting.Accepted(best: .graphQLResponse)
+        if accepted.best == .eventStream || accepted.best == .multipart { accepted = ResponseWriting.Accepted(best: accepted.single ?? .graphQLResponse) }
+        accepted.stream = nil
+        do throws(Admission.Refusal) {
+            try csrf.check(request.headers, accepted)
+            try RequestDecoding.checkMediaType(request)
+            let (context, profile) = try await admission.admit(request, accepted, client: client)
+            guard case .one(let graphQLRequest) = try await RequestDecoding.post(request, limits: profile.limits, accepted) else {
+                return ResponseWriting.error(400, "A batch cannot run through an event stream.", "BAD_REQUEST", accepted)
+            }
+            guard let id = graphQLRequest.extensions["operationId"]?.stringValue, !id.isEmpty, id.utf8.count <= 256 else {
+                return ResponseWriting.error(400, "An operation sent to an event stream needs extensions.operationId (1 to 256 bytes).", "BAD_REQUEST", accepted)
+            }
+            let reservations = runtime.sseReservations
+            guard reservations.isOpen(token, tenant: context.tenant) else { return ResponseWriting.plain(404, "Stream not found.") }
+            var streamingContext = context
+            streamingContext.acceptsStream = true
+            let streaming = streamingContext
+            let outcome = await Deadline.outcome(within: profile.limits.requestTimeoutMs) {
+                await self.run(profile.pipeline, graphQLRequest, .post, streaming)
+            }
+            guard outcome.status == 200, !outcome.refusedBeforeExecution else { return ResponseWriting.response(outcome, accepted) }
+            switch reservations.start(token, tenant: context.tenant, id: id, outcome.payloads) {
+            case .started: return Response(status: .accepted)
+            case .notFound: return ResponseWriting.plain(404, "Stream not found.")
+            case .conflict: return ResponseWriting.plain(409, "An operation with id \(id) is running on this stream.")
+            case .tooMany: return ResponseWriting.plain(429, "At most \(SSEReservations.maxOperations) operations run on one stream.")
+            }
+        } catch {
+            runtime.metrics.refused(code: error.code, tenant: error.tenant)
+            return error.response
+        }
+    }
+
+    /// `DELETE /graphql?operationId=` with a reservation's token: that operation stops.
+    func stopOnStream(_ request: Request, client: String?) async -> Response {
+        guard let token = SSEReservations.token(request) else { return ResponseWriting.plain(404, "Stream not found.") }
+        guard let id = request.uri.queryParameters["operationId"].map(String.init), !id.isEmpty else {
+            return ResponseWriting.plain(400, "operationId is required.")
+        }
+        do throws(Admission.Refusal) {
+            let (context, _) = try await admission.admit(request, ResponseWriting.Accepted(best: .graphQLResponse), client: client)
+            _ = runtime.sseReservations.stop(token, tenant: context.tenant, id: id)
+            return Response(status: .ok)
+        } catch {
+            return error.response
+        }
+    }
+}

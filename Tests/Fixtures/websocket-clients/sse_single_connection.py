@@ -1,0 +1,74 @@
+"""GraphQL over SSE, single connection mode, with httpx and httpx-sse (PyPI), as graphql-sse's
+client speaks it: PUT reserves a stream (201, a token), GET ?token= opens it, POSTs with the
+X-GraphQL-Event-Stream-Token header and extensions.operationId run operations (202; results come
+through the stream as `next` {id, payload}, then `complete` {id}), DELETE ?operationId= stops one.
+Prints one JSON object with what it saw, then "done"; "error: TYPE: MESSAGE" on any exception.
+
+    python3 sse_single_connection.py URL QUERY SUBSCRIPTION
+"""
+import json
+import signal
+import sys
+import threading
+
+import httpx
+from httpx_sse import connect_sse
+
+signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM, signal.SIGINT])
+
+
+def main(url, query, subscription):
+    seen = {}
+    events = []
+    got = {"q1": threading.Event(), "s1-first": threading.Event(), "s1-complete": threading.Event()}
+    timeout = httpx.Timeout(10.0, read=None)
+    with httpx.Client(timeout=timeout) as client:
+        reserved = client.put(url)
+        seen["reserve"] = reserved.status_code
+        token = reserved.text
+        seen["unknownToken"] = client.get(url, params={"token": "nope"}, headers={"accept": "text/event-stream"}).status_code
+        seen["postBeforeOpen"] = client.post(url, json={"query": query, "extensions": {"operationId": "early"}},
+                                             headers={"x-graphql-event-stream-token": token}).status_code
+        opened = threading.Event()
+
+        def listen():
+            with httpx.Client(timeout=timeout) as c:
+                with connect_sse(c, "GET", url, params={"token": token}, headers={"accept": "text/event-stream"}) as source:
+                    seen["open"] = source.response.status_code
+                    opened.set()
+                    for event in source.iter_sse():
+                        data = json.loads(event.data)
+                        events.append({"event": event.event, "data": data})
+                        if data.get("id") == "q1" and event.event == "complete":
+                            got["q1"].set()
+                        if data.get("id") == "s1" and event.event == "next":
+                            got["s1-first"].set()
+                        if data.get("id") == "s1" and event.event == "complete":
+                            got["s1-complete"].set()
+                            return
+
+        listener = threading.Thread(target=listen, daemon=True)
+        listener.start()
+        opened.wait(10)
+        seen["secondOpen"] = client.get(url, params={"token": token}, headers={"accept": "text/event-stream"}).status_code
+        token_header = {"x-graphql-event-stream-token": token}
+        seen["query"] = client.post(url, json={"query": query, "extensions": {"operationId": "q1"}}, headers=token_header).status_code
+        got["q1"].wait(10)
+        invalid = client.post(url, json={"query": "{ nope }", "extensions": {"operationId": "bad"}}, headers=token_header)
+        seen["invalid"] = [invalid.status_code, invalid.json()["errors"][0]["extensions"]["code"]]
+        seen["noId"] = client.post(url, json={"query": query}, headers=token_header).status_code
+        seen["subscription"] = client.post(url, json={"query": subscription, "extensions": {"operationId": "s1"}}, headers=token_header).status_code
+        seen["sameId"] = client.post(url, json={"query": subscription, "extensions": {"operationId": "s1"}}, headers=token_header).status_code
+        got["s1-first"].wait(10)
+        seen["stop"] = client.delete(url, params={"operationId": "s1"}, headers=token_header).status_code
+        got["s1-complete"].wait(10)
+        listener.join(10)
+    seen["events"] = events
+    print(json.dumps(seen, separators=(",", ":")), flush=True)
+    print("done", flush=True)
+
+
+try:
+    main(sys.argv[1], sys.argv[2], sys.argv[3])
+except Exception as e:  # the test reads this line
+    print("error: %s: %s" % (type(e).__name__, e), flush=True)
