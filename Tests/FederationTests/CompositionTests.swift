@@ -139,6 +139,8 @@ struct CompositionTests {
             ("type Query { p: Int @provides(fields: \"x\") }", "PROVIDES_ON_NON_OBJECT_FIELD"),
             ("type Query { p: P @provides(fields: \"x @include(if: true)\") } \(entity) }", "PROVIDES_DIRECTIVE_IN_FIELDS_ARG"),
             ("type Query { i: I } interface I { x: Int @shareable }", "INVALID_SHAREABLE_USAGE"),
+            ("type Query { p: P } type P @key(fields: \"id\") { id: ID! f(c: String @federation__fromContext(field: \"$nowhere { x }\")): Int }",
+             "CONTEXT_NOT_SET"),
         ]
         for (sdl, code) in cases { #expect(codes(sdl).contains(code), "\(sdl)") }
         // What the rules allow: a provided or required path through local fields to external

@@ -144,6 +144,7 @@ public struct CompositionError: Error, Sendable, CustomStringConvertible, Equata
         case providesUnsupportedOnInterface = "PROVIDES_UNSUPPORTED_ON_INTERFACE"
         case providesDirectiveInFieldsArg = "PROVIDES_DIRECTIVE_IN_FIELDS_ARG"
         case invalidShareableUsage = "INVALID_SHAREABLE_USAGE"
+        case contextNotSet = "CONTEXT_NOT_SET"
         case enumValueMismatch = "ENUM_VALUE_MISMATCH"
         case requiredInputFieldMissing = "REQUIRED_INPUT_FIELD_MISSING_IN_SOME_SUBGRAPH"
         case requiredArgumentMissing = "REQUIRED_ARGUMENT_MISSING_IN_SOME_SUBGRAPH"

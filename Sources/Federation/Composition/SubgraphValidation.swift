@@ -28,6 +28,8 @@ private struct SubgraphValidator {
     var defined: [String: DirectiveDefinition] = [:]
     var linkedNames: Set<String> = []
     var linkedPrefixes: Set<String> = []
+    /// Context names the subgraph's types set (`@context(name:)`).
+    var contexts: Set<String> = []
 
     init(_ sg: SubgraphSchema) {
         self.sg = sg
@@ -35,6 +37,9 @@ private struct SubgraphValidator {
             let name = t.name.value
             if kinds[name] == nil || !t.isExtension { kinds[name] = t.kind }
             let typeIsExternal = t.directives.contains { sg.federationName($0) == "external" }
+            for d in t.directives where sg.federationName(d) == "context" {
+                if let n = d.string("name") { contexts.insert(n) }
+            }
             for f in t.fields where fields[name]?[f.name.value] == nil {
                 fields[name, default: [:]][f.name.value] = (f, typeIsExternal)
             }
@@ -98,7 +103,17 @@ private struct SubgraphValidator {
         for f in t.fields {
             let coordinate = "\(type).\(f.name.value)"
             applied(f.directives, at: "FIELD_DEFINITION", on: "field \"\(coordinate)\"")
-            for a in f.arguments { applied(a.directives, at: "ARGUMENT_DEFINITION", on: "argument \"\(coordinate)(\(a.name.value):)\"") }
+            for a in f.arguments {
+                applied(a.directives, at: "ARGUMENT_DEFINITION", on: "argument \"\(coordinate)(\(a.name.value):)\"")
+                // A context is set and read in one subgraph: a @fromContext of one no type here
+                // sets could never have a value.
+                if let from = a.directives.first(where: { sg.federationName($0) == "fromContext" }), let spec = from.string("field") {
+                    let name = String(spec.drop { $0 == " " }.dropFirst().prefix { $0.isLetter || $0.isNumber || $0 == "_" })
+                    if !contexts.contains(name) {
+                        fail(.contextNotSet, "Context \"\(name)\" is used at location \"\(coordinate)(\(a.name.value):)\" but is never set.")
+                    }
+                }
+            }
             uniqueArguments(f.arguments.map(\.name.value), of: "field \"\(coordinate)\"")
             for d in f.directives {
                 switch sg.federationName(d) {
