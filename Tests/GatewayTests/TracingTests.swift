@@ -79,6 +79,7 @@ struct TracingTests {
         let server = try #require(trace.first { $0["kind"] == 2 }, "\(names)")
         #expect(server["parentSpanId"] == .string(clientSpan))
         #expect(server["attributes"]?["http.request.method"] == "POST")
+        #expect(server["name"] == "POST /graphql")
         // Every other span has its parent in the trace: one tree under the request.
         let ids = Set(trace.compactMap { $0["spanId"]?.stringValue })
         #expect(trace.filter { $0["kind"] != 2 }.allSatisfy { ids.contains($0["parentSpanId"]?.stringValue ?? "") }, "\(names)")
@@ -144,6 +145,29 @@ struct TracingTests {
         // Without the header, no trace id in the answer.
         let plain = try await gateway.query("{ users { id } }")
         #expect(plain.json?["extensions"] == nil)
+        // A malformed traceparent starts a new trace and is not logged with the request's
+        // headers (the propagator's warning printed them all, a bearer token included).
+        for bad in ["garbage", "00-\(traceID.uppercased())-\(clientSpan)-01", "00-\(String(repeating: "0", count: 32))-\(clientSpan)-01"] {
+            let r = try await gateway.query("{ users { id } }", headers: [("traceparent", bad), ("authorization-probe", "Bearer SECRET-PROBE"),
+                                                                          ("x-switchyard-trace-id", "true")])
+            #expect(r.status == 200)
+            let id = r.json?["extensions"]?["traceId"]?.stringValue ?? ""
+            #expect(id.count == 32 && id != traceID.lowercased(), "\(bad): \(id)")
+        }
+        // GET keeps its query string (the operation's variables) out of the server span.
+        let viaGet = try await gateway.send(.GET, "/graphql?query=%7B%20users%20%7B%20id%20%7D%20%7D&variables=%7B%22secret%22%3A%22VARSECRET%22%7D",
+                                            headers: [("x-switchyard-trace-id", "true")])
+        let getID = viaGet.json?["extensions"]?["traceId"]?.stringValue ?? ""
+        var getSpans: [JSON] = []
+        for _ in 0..<400 {
+            getSpans = (try await spansURL.send(.GET, "/spans")).json?.arrayValue?.filter { $0["traceId"] == .string(getID) } ?? []
+            if getSpans.contains(where: { $0["kind"] == 2 }) { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(getSpans.first { $0["kind"] == 2 }?["name"] == "GET /graphql")
+        #expect(!getSpans.contains { $0.text.contains("VARSECRET") }, "\(getSpans)")
+        let logged = child.lines.joined(separator: "\n")
+        #expect(!logged.contains("SECRET-PROBE") && !logged.contains("Failed to extract"), "\(logged.suffix(2_000))")
     }
 
     @Test func tracingSettingsAreChecked() throws {

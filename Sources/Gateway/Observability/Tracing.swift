@@ -4,6 +4,7 @@ import Logging
 import OTel
 import ServiceLifecycle
 import Tracing
+import HTTPTypes
 
 /// OpenTelemetry traces: swift-distributed-tracing spans, exported by swift-otel over OTLP/HTTP
 /// (protobuf) to `tracing.endpoint`. Off by default.
@@ -84,4 +85,53 @@ func leafSpan<T, E: Error>(_ name: String, _ body: () throws(E) -> T) throws(E) 
 func span<T>(_ name: String, ofKind kind: SpanKind = .internal, _ body: (any Span) async throws -> T) async rethrows -> T {
     guard GatewayTracing.enabled, GatewayTracing.recording else { return try await body(NoOpTracer.NoOpSpan(context: .topLevel)) }
     return try await withSpan(name, ofKind: kind) { span in try await body(span) }
+}
+
+/// The request's server span (`POST /graphql`): it continues the client's W3C `traceparent` when
+/// that is well formed (version 00: lowercase hex, ids not all zeros) and starts a new trace
+/// otherwise — a malformed one is dropped before the propagator sees it (the propagator's
+/// warning printed every request header, tokens and cookies included). Its attributes are the
+/// method, the path, the scheme and the status; never the query string (a GET carries the
+/// operation's variables there, a careless client a token).
+struct ServerSpanMiddleware<Context: Hummingbird.RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var serviceContext = ServiceContext.current ?? .topLevel
+        let traceparent = HTTPField.Name("traceparent")!
+        if let given = request.headers[traceparent], Self.isWellFormed(given) {
+            InstrumentationSystem.instrument.extract(request.headers, into: &serviceContext, using: HTTPFieldsExtractor())
+        }
+        let method = request.method.rawValue, path = request.uri.path
+        return try await withSpan("\(method) \(path)", context: serviceContext, ofKind: .server) { span in
+            span.attributes["http.request.method"] = method
+            span.attributes["url.path"] = path
+            span.attributes["url.scheme"] = "http"
+            do {
+                let response = try await next(request, context)
+                span.attributes["http.response.status_code"] = Int(response.status.code)
+                if response.status.code >= 500 { span.setStatus(SpanStatus(code: .error)) }
+                return response
+            } catch {
+                span.recordError(error)
+                span.setStatus(SpanStatus(code: .error))
+                throw error
+            }
+        }
+    }
+
+    /// `00-<32 hex>-<16 hex>-<2 hex>`, lowercase, neither id all zeros (W3C Trace Context).
+    static func isWellFormed(_ value: String) -> Bool {
+        let b = Array(value.utf8)
+        guard b.count == 55, b[0] == UInt8(ascii: "0"), b[1] == UInt8(ascii: "0"),
+              b[2] == UInt8(ascii: "-"), b[35] == UInt8(ascii: "-"), b[52] == UInt8(ascii: "-") else { return false }
+        func hex(_ r: Range<Int>) -> Bool { b[r].allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) } }
+        func zeros(_ r: Range<Int>) -> Bool { b[r].allSatisfy { $0 == 48 } }
+        return hex(3..<35) && hex(36..<52) && hex(53..<55) && !zeros(3..<35) && !zeros(36..<52)
+    }
+}
+
+/// Reads propagation headers (`traceparent`, `tracestate`) from a request's fields.
+struct HTTPFieldsExtractor: Extractor {
+    func extract(key: String, from carrier: HTTPFields) -> String? {
+        HTTPField.Name(key).flatMap { carrier[$0] }
+    }
 }

@@ -159,7 +159,7 @@ public final class GatewayServer: Sendable {
         let router = Router(context: GatewayRequestContext.self, options: .autoGenerateHeadEndpoints)
         // The request's span first: everything after it (and its logs) is inside the trace.
         if configuration.tracing.enabled {
-            router.add(middleware: TracingMiddleware(recordingHeaders: []))
+            router.add(middleware: ServerSpanMiddleware())
             router.add(middleware: GatewayTracing.RecordingMiddleware())
         }
         if configuration.metrics.enabled { router.add(middleware: RequestMetricsMiddleware()) }
