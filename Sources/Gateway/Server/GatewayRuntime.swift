@@ -21,9 +21,25 @@ final class GatewayRuntime: Sendable {
     var pipelineIfLoaded: RequestPipeline? { current.withLock { $0?.base.pipeline } }
     /// The pipeline and limits with a tenant's overrides (the shared ones when it has none).
     /// One GraphQL request: persisted-query resolution, then the pipeline (HTTP and WebSocket alike).
+    /// - Parameter timeoutMs: `request_timeout_ms` (nil: none, or a caller's own deadline): past
+    ///   it the outcome is 504 `GATEWAY_TIMEOUT`, and that is what the metrics and the access log
+    ///   record (the work, cancelled, records nothing of its own).
     func run(_ pipeline: RequestPipeline, _ request: GraphQLRequest, _ method: RequestPipeline.Method,
-             _ context: RequestContext) async -> Outcome {
+             _ context: RequestContext, timeoutMs: Int? = nil) async -> Outcome {
         let start = ContinuousClock.now
+        var outcome = await Deadline.outcome(within: timeoutMs) { await self.execute(pipeline, request, method, context) }
+        if outcome.status == 504, outcome.report.code == nil {
+            outcome.report.hadErrors = true
+            outcome.report.code = "GATEWAY_TIMEOUT"
+        }
+        metrics.operation(outcome.report, tenant: context.tenant, since: start)
+        accessLog(outcome, context, since: start)
+        return outcome
+    }
+
+    /// Persisted-query resolution, then the pipeline.
+    private func execute(_ pipeline: RequestPipeline, _ request: GraphQLRequest, _ method: RequestPipeline.Method,
+                         _ context: RequestContext) async -> Outcome {
         var outcome: Outcome
         do {
             let resolved = try await persisted.resolve(request)
@@ -35,8 +51,6 @@ final class GatewayRuntime: Sendable {
             outcome.report.hadErrors = true
             outcome.report.code = error.error.extensions?["code"]?.stringValue
         }
-        metrics.operation(outcome.report, tenant: context.tenant, since: start)
-        accessLog(outcome, context, since: start)
         return outcome
     }
 

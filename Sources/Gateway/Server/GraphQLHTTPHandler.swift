@@ -58,7 +58,7 @@ struct GraphQLHTTPHandler: Sendable {
             }
             switch decoded {
             case .one(let graphQLRequest):
-                return await withinTimeout(profile.limits, accepted) { await run(profile.pipeline, graphQLRequest, .post, context) }
+                return write(await runtime.run(profile.pipeline, graphQLRequest, .post, context, timeoutMs: profile.limits.requestTimeoutMs), accepted)
             case .batch(let requests):
                 try await admission.admitBatch(requests.count, context, accepted, client: client)
                 var context = context
@@ -94,7 +94,7 @@ struct GraphQLHTTPHandler: Sendable {
             try csrf.check(request.headers, accepted)
             let graphQLRequest = try RequestDecoding.get(request, accepted)
             let (context, profile) = try await admission.admit(request, accepted, client: client)
-            return await withinTimeout(profile.limits, accepted) { await run(profile.pipeline, graphQLRequest, .get, context) }
+            return write(await runtime.run(profile.pipeline, graphQLRequest, .get, context, timeoutMs: profile.limits.requestTimeoutMs), accepted)
         } catch {
             runtime.metrics.refused(code: error.code, tenant: error.tenant)
             return error.response
@@ -106,7 +106,12 @@ struct GraphQLHTTPHandler: Sendable {
         await runtime.run(pipeline, request, method, context)
     }
 
-    /// The work of one request within `request_timeout_ms` (see `Deadline.outcome`), written.
+    /// An outcome written as the client accepts it.
+    func write(_ outcome: Outcome, _ accepted: ResponseWriting.Accepted) -> Response {
+        ResponseWriting.response(outcome, accepted, keepAlive: .milliseconds(Int64(runtime.configuration.subscriptions.keepAliveMs)))
+    }
+
+    /// The work of a batch within `request_timeout_ms` (see `Deadline.outcome`), written.
     func withinTimeout(_ limits: LimitsConfiguration, _ accepted: ResponseWriting.Accepted,
                        _ work: @escaping @Sendable () async -> Outcome) async -> Response {
         ResponseWriting.response(await Deadline.outcome(within: limits.requestTimeoutMs, work), accepted,

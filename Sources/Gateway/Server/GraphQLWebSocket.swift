@@ -185,9 +185,7 @@ struct GraphQLWebSocket: Sendable {
             context.acceptsStream = true
             let profile = admitted.1, runtime = self.runtime, ctx = context
             // The request timeout covers the work up to the first payload of a stream.
-            let outcome = await Deadline.outcome(within: profile.limits.requestTimeoutMs) {
-                await runtime.run(profile.pipeline, request, .post, ctx)
-            }
+            let outcome = await runtime.run(profile.pipeline, request, .post, ctx, timeoutMs: profile.limits.requestTimeoutMs)
             if outcome.status != 200, let body = outcome.body {
                 let errors = (try? JSONReader.parse(body))?["errors"]?.arrayValue ?? []
                 await sendMessage(id, "error", payload: JSON.array(errors).bytes)

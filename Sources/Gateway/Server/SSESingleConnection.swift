@@ -203,12 +203,9 @@ extension GraphQLHTTPHandler {
             }
             let reservations = runtime.sseReservations
             guard reservations.isOpen(token, tenant: context.tenant) else { return ResponseWriting.plain(404, "Stream not found.") }
-            var streamingContext = context
-            streamingContext.acceptsStream = true
-            let streaming = streamingContext
-            let outcome = await Deadline.outcome(within: profile.limits.requestTimeoutMs) {
-                await self.run(profile.pipeline, graphQLRequest, .post, streaming)
-            }
+            var streaming = context
+            streaming.acceptsStream = true
+            let outcome = await runtime.run(profile.pipeline, graphQLRequest, .post, streaming, timeoutMs: profile.limits.requestTimeoutMs)
             guard outcome.status == 200, !outcome.refusedBeforeExecution else { return ResponseWriting.response(outcome, accepted) }
             switch reservations.start(token, tenant: context.tenant, id: id, outcome.payloads) {
             case .started: return Response(status: .accepted)
