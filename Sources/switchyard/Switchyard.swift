@@ -46,7 +46,7 @@ struct Serve: AsyncParsableCommand {
         let config = try options.load()
         // LOG_LEVEL and LOG_FORMAT (env) win over logging.level and logging.format (gateway.yaml).
         let environment = ProcessInfo.processInfo.environment
-        let level = (environment["LOG_LEVEL"] ?? config.logging.level).flatMap(Logger.Level.init(rawValue:)) ?? .info
+        let level = (environment["LOG_LEVEL"] ?? config.logging.level).flatMap(LoggingConfiguration.level) ?? .info
         let json = (environment["LOG_FORMAT"] ?? config.logging.format) == "json"
         bootstrapLogging(level: level, json: json, traced: config.tracing.enabled)
         let tracing = try GatewayTracing.bootstrap(config.tracing, logger: Logger(label: "switchyard.tracing"))

@@ -170,6 +170,18 @@ struct TracingTests {
         #expect(!logged.contains("SECRET-PROBE") && !logged.contains("Failed to extract"), "\(logged.suffix(2_000))")
     }
 
+    /// A misspelt log level or format is refused (it ran at info / text without a word);
+    /// `warn` is `warning`, case aside.
+    @Test func loggingSettingsAreChecked() throws {
+        for bad in ["logging: { level: bogus }", "logging: { format: xml }", "logging: { format: JSON }"] {
+            #expect(throws: ConfigurationError.self, "\(bad)") { _ = try GatewayConfiguration.parse(yaml: bad).validate() }
+        }
+        for good in ["logging: { level: warn }", "logging: { level: WARNING, format: json }", "logging: { level: debug, format: text }"] {
+            #expect(throws: Never.self, "\(good)") { _ = try GatewayConfiguration.parse(yaml: good).validate() }
+        }
+        #expect(LoggingConfiguration.level("warn") == .warning && LoggingConfiguration.level("Error") == .error)
+    }
+
     @Test func tracingSettingsAreChecked() throws {
         #expect(throws: ConfigurationError.self) { _ = try GatewayConfiguration.parse(yaml: "tracing: { enabled: true, sampling_ratio: 2 }").validate() }
         #expect(throws: ConfigurationError.self) { _ = try GatewayConfiguration.parse(yaml: "tracing: { enabled: true, endpoint: 'collector:4318' }").validate() }

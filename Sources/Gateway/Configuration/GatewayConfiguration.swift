@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import HTTPTypes
 import Yams
 
@@ -185,6 +186,13 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
             }
         }
         if let m = metrics.listen, Self.hostAndPort(m) == nil { throw ConfigurationError("metrics.listen must be host:port, got '\(m)'") }
+        // A misspelt level or format was taken as info / text without a word.
+        if let level = logging.level, LoggingConfiguration.level(level) == nil {
+            throw ConfigurationError("logging.level must be one of \(LoggingConfiguration.levels.joined(separator: ", ")), got '\(level)'")
+        }
+        if let format = logging.format, !["text", "json"].contains(format) {
+            throw ConfigurationError("logging.format must be text or json, got '\(format)'")
+        }
         // Any origin with credentials would let every site read answers with the user's
         // credentials (browsers refuse `*` with credentials; reflecting the origin would not).
         if cors.enabled, cors.allowCredentials, cors.allowOrigins.contains("*") {
@@ -537,6 +545,14 @@ public struct LoggingConfiguration: Codable, Sendable, Equatable {
     public var level: String?
     public var format: String?
     public init() {}
+
+    public static let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+
+    /// A level as written (any case; `warn` is `warning`), or nil when it is none.
+    public static func level(_ text: String) -> Logger.Level? {
+        let t = text.lowercased()
+        return Logger.Level(rawValue: t == "warn" ? "warning" : t)
+    }
 }
 
 /// OpenTelemetry traces, exported over OTLP/HTTP (protobuf). The standard `OTEL_*` environment
