@@ -343,6 +343,30 @@ struct TaskQueueTests {
         }
     }
 
+    /// With `shutdown_delay_ms`, SIGTERM first turns readiness off while the gateway still
+    /// serves (a load balancer's time to send traffic elsewhere), then drains and exits 0.
+    @Test(.timeLimit(.minutes(2))) func sigtermWithADelayAnswersNotReadyWhileStillServing() async throws {
+        try await withPlatform { fixture, _, _ in
+            let config = FileManager.default.temporaryDirectory.appendingPathComponent("delay-\(UUID().uuidString).yaml").path
+            let demo = try String(contentsOf: TestEnvironment.repositoryRoot.appendingPathComponent("gateway.yaml"), encoding: .utf8)
+            try (demo + "\nshutdown_delay_ms: 2000\n").write(toFile: config, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(atPath: config) }
+            try await withGatewayProcess(fixture, config: config) { gateway, process in
+                for _ in 0..<600 where try await gateway.send(.GET, "/ready").status != 200 { try await Task.sleep(for: .milliseconds(20)) }
+                process.send(signal: SIGTERM)
+                var ready = 200
+                for _ in 0..<200 where ready == 200 {
+                    ready = try await gateway.send(.GET, "/ready").status
+                    if ready == 200 { try await Task.sleep(for: .milliseconds(10)) }
+                }
+                #expect(ready == 503, "readiness off first")
+                let served = try await gateway.query("{ currentTenant { slug } }", headers: [("x-tenant", "acme")])
+                #expect(served.text == #"{"data":{"currentTenant":{"slug":"acme"}}}"#, "still serving during the delay")
+                #expect(process.terminateAndWait() == 0)
+            }
+        }
+    }
+
     static func script(_ name: String) -> String {
         TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Fixtures/websocket-clients/\(name)").path
     }

@@ -111,6 +111,11 @@ public final class ChildProcess: Sendable {
         end(signal: SIGTERM)
     }
 
+    /// Sends `signal` without waiting (a process still running).
+    public func send(signal: Int32) {
+        exit.withLock { status in if status == nil { kill(pid, signal) } }
+    }
+
     /// SIGKILL, then wait for it to end.
     public func stop() {
         _ = end(signal: SIGKILL)

@@ -50,6 +50,9 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
     public var metrics: MetricsConfiguration = .init()
     /// On SIGTERM: how long subscriptions and requests in flight may take to finish.
     public var shutdownTimeoutMs = 10_000
+    /// On SIGTERM: how long `/ready` answers 503 while the gateway still serves everything, before
+    /// it drains and stops accepting (the time a load balancer takes to send traffic elsewhere).
+    public var shutdownDelayMs = 0
     /// Log level and format (`text`, or `json`: one object per line).
     public var logging: LoggingConfiguration = .init()
     /// OpenTelemetry traces over OTLP/HTTP (off by default).
@@ -60,7 +63,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case listen, tls, supergraph, subgraphs, limits, introspection, deferSupport = "defer", postgres, redis, tenancy, rateLimits = "rate_limits"
         case exposeQueryPlan = "expose_query_plan", persistedQueries = "persisted_queries", headers, auth, subscriptions, cors, csrf, metrics
-        case shutdownTimeoutMs = "shutdown_timeout_ms", logging, tracing
+        case shutdownTimeoutMs = "shutdown_timeout_ms", shutdownDelayMs = "shutdown_delay_ms", logging, tracing
     }
 
     public init(from decoder: Decoder) throws {
@@ -85,6 +88,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         csrf = try c.decodeIfPresent(CSRFConfiguration.self, forKey: .csrf) ?? .init()
         metrics = try c.decodeIfPresent(MetricsConfiguration.self, forKey: .metrics) ?? .init()
         shutdownTimeoutMs = try c.decodeIfPresent(Int.self, forKey: .shutdownTimeoutMs) ?? 10_000
+        shutdownDelayMs = try c.decodeIfPresent(Int.self, forKey: .shutdownDelayMs) ?? 0
         logging = try c.decodeIfPresent(LoggingConfiguration.self, forKey: .logging) ?? .init()
         tracing = try c.decodeIfPresent(TracingConfiguration.self, forKey: .tracing) ?? .init()
     }
@@ -186,6 +190,9 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
             }
         }
         if let m = metrics.listen, Self.hostAndPort(m) == nil { throw ConfigurationError("metrics.listen must be host:port, got '\(m)'") }
+        guard shutdownDelayMs >= 0, shutdownDelayMs < shutdownTimeoutMs || shutdownDelayMs == 0 else {
+            throw ConfigurationError("shutdown_delay_ms must be 0 or more and less than shutdown_timeout_ms (the drain comes after it), got \(shutdownDelayMs)")
+        }
         // A misspelt level or format was taken as info / text without a word.
         if let level = logging.level, LoggingConfiguration.level(level) == nil {
             throw ConfigurationError("logging.level must be one of \(LoggingConfiguration.levels.joined(separator: ", ")), got '\(level)'")
@@ -265,6 +272,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         check("tracing", tracing == running.tracing)
         check("logging", logging == running.logging)
         check("shutdown_timeout_ms", shutdownTimeoutMs == running.shutdownTimeoutMs)
+        check("shutdown_delay_ms", shutdownDelayMs == running.shutdownDelayMs)
         check("limits.max_header_count", limits.maxHeaderCount == running.limits.maxHeaderCount)
         check("limits.max_header_bytes", limits.maxHeaderBytes == running.limits.maxHeaderBytes)
         check("limits.request_header_timeout_ms", limits.requestHeaderTimeoutMs == running.limits.requestHeaderTimeoutMs)

@@ -249,8 +249,11 @@ final class GatewayRuntime: Sendable {
     }
 
     /// Ready when a schema is loaded and every configured backing service answers.
+    /// Readiness off (SIGTERM's first step, before the drain): `/ready` answers 503.
+    let leaving = Atomic<Bool>(false)
+
     func isReady() async -> Bool {
-        guard !draining.load(ordering: .acquiring) else { return false }
+        guard !draining.load(ordering: .acquiring), !leaving.load(ordering: .acquiring) else { return false }
         guard let pipeline = pipelineIfLoaded, quotas?.isLoaded ?? true, await pipeline.executor.isReady() else { return false }
         if let postgres {
             guard (try? await postgres.query("SELECT 1")) != nil else { return false }

@@ -272,17 +272,26 @@ public final class GatewayServer: Sendable {
         // finish — all within `shutdown_timeout_ms`, after which the rest is cancelled.
         // A group stops its services in reverse order: the drain, the server, then the others.
         var settings = ServiceGroupConfiguration(services: services.map { .init(service: $0) }
-                                                 + [.init(service: app), .init(service: Drain(runtime: runtime), successTerminationBehavior: .ignore)],
+                                                 + [.init(service: app), .init(service: Drain(runtime: runtime, delayMs: configuration.shutdownDelayMs),
+                                                                               successTerminationBehavior: .ignore)],
                                                  gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         settings.maximumGracefulShutdownDuration = .milliseconds(Int64(configuration.shutdownTimeoutMs))
         try await ServiceGroup(configuration: settings).run()
     }
 
-    /// Waits for the graceful shutdown, then drains the runtime.
+    /// Waits for the graceful shutdown; then readiness goes off while everything is still
+    /// served for `shutdown_delay_ms`, then the runtime drains (and the server stops accepting
+    /// after it).
     struct Drain: Service {
         let runtime: GatewayRuntime
+        let delayMs: Int
         func run() async throws {
             try? await gracefulShutdown()
+            runtime.leaving.store(true, ordering: .releasing)
+            if delayMs > 0 {
+                runtime.logger.info("leaving: readiness off, still serving", metadata: ["shutdown_delay_ms": "\(delayMs)"])
+                try? await Task.sleep(for: .milliseconds(delayMs))
+            }
             await runtime.drain()
         }
     }
