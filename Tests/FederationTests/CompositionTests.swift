@@ -18,6 +18,8 @@ func compositionCodes(_ subgraphs: [(String, String)]) -> [String] {
         return []
     } catch let e as CompositionErrors {
         return e.errors.map(\.code.rawValue)
+    } catch let e as CompositionError {
+        return [e.code.rawValue]
     } catch {
         return ["\(error)"]
     }
@@ -156,6 +158,18 @@ struct CompositionTests {
         for (sdl, header) in valid {
             #expect((try? SubgraphSchema(name: "a", url: "http://a", sdl: header + "\n" + sdl).validationErrors().map(\.description)) == [], "\(sdl)")
         }
+    }
+
+    /// Roots are merged by operation, not by name: `schema { query: RootQuery }` is `Query`
+    /// (its fields beside other subgraphs'); another type named `Query` there is ROOT_QUERY_USED.
+    @Test func renamedRootTypesAreTheSupergraphsRoots() throws {
+        let supergraph = try Supergraph(sdl: try compose([
+            ("a", "\(fed2) schema { query: RootQuery mutation: RootMutation } type RootQuery { a: Int } type RootMutation { m: Int }"),
+            ("b", "\(fed2) type Query { b: Int }")]))
+        #expect(Set(supergraph.apiSchema.types["Query"]?.fields.keys.map { $0 } ?? []) == ["a", "b"])
+        #expect(supergraph.apiSchema.types["Mutation"]?.fields["m"] != nil)
+        #expect(supergraph.apiSchema.types["RootQuery"] == nil)
+        #expect(compositionCodes([("a", "\(fed2) schema { query: MyQuery } type MyQuery { a: Int } type Query { b: Int }")]) == ["ROOT_QUERY_USED"])
     }
 
     @Test func aSupergraphNamingAGraphItDoesNotDefineIsRefused() throws {

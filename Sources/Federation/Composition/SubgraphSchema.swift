@@ -20,7 +20,7 @@ public struct SubgraphSchema: Sendable {
         self.name = name
         self.url = url
         do {
-            document = try Parser.parse(sdl, options: .schema)
+            document = try Self.renamingRoots(try Parser.parse(sdl, options: .schema), subgraph: name)
         } catch let e as GraphQLError {
             throw CompositionError(.invalidSubgraph, "Subgraph \"\(name)\" has invalid SDL: \(e.message) (\(e.locations.first?.description ?? ""))")
         }
@@ -77,6 +77,50 @@ public struct SubgraphSchema: Sendable {
         if !fed2 { for f in Self.federationDirectives { names[f] = f } }
         directiveNames = names
         isFederation2 = fed2
+    }
+
+    /// Root types named otherwise (`schema { query: RootQuery }`) renamed `Query`, `Mutation`,
+    /// `Subscription` everywhere in the document, as composition merges roots by operation, not
+    /// by name; another type already called so is `ROOT_QUERY_USED` (…`MUTATION`, …`SUBSCRIPTION`).
+    static func renamingRoots(_ document: Document, subgraph: String) throws -> Document {
+        var renames: [String: String] = [:]
+        for case .schema(let schema) in document.definitions {
+            for op in schema.operationTypes {
+                let standard = op.operation == .query ? "Query" : op.operation == .mutation ? "Mutation" : "Subscription"
+                if op.type.value != standard { renames[op.type.value] = standard }
+            }
+        }
+        guard !renames.isEmpty else { return document }
+        for case .type(let t) in document.definitions {
+            if let taken = renames.values.first(where: { $0 == t.name.value }), renames[t.name.value] == nil {
+                let code: CompositionError.Code = taken == "Query" ? .rootQueryUsed : taken == "Mutation" ? .rootMutationUsed : .rootSubscriptionUsed
+                throw CompositionError(code, "Subgraph \"\(subgraph)\": the schema's \(taken.lowercased()) root is another type, so no type may be named \"\(taken)\".")
+            }
+        }
+        func renamed(_ n: Name) -> Name { renames[n.value].map { Name($0, span: n.span) } ?? n }
+        func renamed(_ t: TypeReference) -> TypeReference {
+            switch t {
+            case .named(let n): return .named(renamed(n))
+            case .list(let inner): return .list(renamed(inner))
+            case .nonNull(let inner): return .nonNull(renamed(inner))
+            }
+        }
+        var out = document
+        out.definitions = document.definitions.map { definition in
+            switch definition {
+            case .type(var t):
+                t.name = renamed(t.name)
+                t.fields = t.fields.map { f in var f = f; f.type = renamed(f.type); return f }
+                t.unionMembers = t.unionMembers.map(renamed)
+                return .type(t)
+            case .schema(var schema):
+                schema.operationTypes = schema.operationTypes.map { op in var op = op; op.type = renamed(op.type); return op }
+                return .schema(schema)
+            default:
+                return definition
+            }
+        }
+        return out
     }
 
     /// Custom directives kept in the supergraph (`@composeDirective(name: "@x")`): name → the
@@ -145,6 +189,9 @@ public struct CompositionError: Error, Sendable, CustomStringConvertible, Equata
         case providesDirectiveInFieldsArg = "PROVIDES_DIRECTIVE_IN_FIELDS_ARG"
         case invalidShareableUsage = "INVALID_SHAREABLE_USAGE"
         case contextNotSet = "CONTEXT_NOT_SET"
+        case rootQueryUsed = "ROOT_QUERY_USED"
+        case rootMutationUsed = "ROOT_MUTATION_USED"
+        case rootSubscriptionUsed = "ROOT_SUBSCRIPTION_USED"
         case enumValueMismatch = "ENUM_VALUE_MISMATCH"
         case requiredInputFieldMissing = "REQUIRED_INPUT_FIELD_MISSING_IN_SOME_SUBGRAPH"
         case requiredArgumentMissing = "REQUIRED_ARGUMENT_MISSING_IN_SOME_SUBGRAPH"

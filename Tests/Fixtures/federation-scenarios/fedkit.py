@@ -43,8 +43,14 @@ class Subgraph:
                 defined.add(d.name.value)
         defs = []
         entity_types = []
+        root = "Query"
         for d in doc.definitions:
-            if isinstance(d, (A.SchemaExtensionNode, A.SchemaDefinitionNode)):
+            if isinstance(d, A.SchemaDefinitionNode):
+                # a renamed root (`schema { query: RootQuery }`) is kept, the federation fields go on it
+                root = next((o.type.name.value for o in d.operation_types if o.operation.value == "query"), root)
+                defs.append(d)
+                continue
+            if isinstance(d, A.SchemaExtensionNode):
                 continue
             if isinstance(d, A.DirectiveDefinitionNode):
                 continue  # assume_valid_sdl: directive definitions are not needed
@@ -64,12 +70,12 @@ class Subgraph:
         extra = FED_EXTRA
         if entity_types:
             extra += "union _Entity = " + " | ".join(entity_types) + "\n"
-        has_query = "Query" in defined or any(
-            isinstance(d, A.ObjectTypeExtensionNode) and d.name.value == "Query" for d in defs)
+        has_query = root in defined or any(
+            isinstance(d, A.ObjectTypeExtensionNode) and d.name.value == root for d in defs)
         qfields = "_service: _Service!\n"
         if entity_types:
             qfields += "_entities(representations: [_Any!]!): [_Entity]!\n"
-        extra += ("extend type Query {\n" if has_query else "type Query {\n") + qfields + "}\n"
+        extra += (f"extend type {root} {{\n" if has_query else f"type {root} {{\n") + qfields + "}\n"
         # scalars the SDL uses for directive arguments only are irrelevant; others it defines itself
         doc2 = A.DocumentNode(definitions=defs + list(parse(extra).definitions))
         # merge `extend type Query` into the definition if both exist: build_ast_schema handles extensions
