@@ -172,6 +172,20 @@ struct CompositionTests {
         #expect(compositionCodes([("a", "\(fed2) schema { query: MyQuery } type MyQuery { a: Int } type Query { b: Int }")]) == ["ROOT_QUERY_USED"])
     }
 
+    /// An argument typed `String` in one subgraph and `String!` in another is `String!` (a value
+    /// every subgraph takes), list levels too; types that differ otherwise are refused.
+    @Test func argumentTypesMergeToTheStricter() throws {
+        let entity = "type T @key(fields: \"id\") { id: ID! "
+        let supergraph = try Supergraph(sdl: try compose([
+            ("a", "\(fed2) type Query { t: T } \(entity) f(x: String, l: [Int]): String @shareable }"),
+            ("b", "\(fed2) \(entity) f(x: String!, l: [Int!]): String @shareable }")]))
+        let f = try #require(supergraph.apiSchema.types["T"]?.fields["f"])
+        #expect(f.arguments["x"]?.type.description == "String!")
+        #expect(f.arguments["l"]?.type.description == "[Int!]")
+        #expect(compositionCodes([("a", "\(fed2) type Query { t: T } \(entity) f(x: String): String @shareable }"),
+                                  ("b", "\(fed2) \(entity) f(x: [String]): String @shareable }")]).contains("FIELD_ARGUMENT_TYPE_MISMATCH"))
+    }
+
     @Test func aSupergraphNamingAGraphItDoesNotDefineIsRefused() throws {
         let sdl = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../Fixtures/guild-federation/supergraph.graphql"), encoding: .utf8)

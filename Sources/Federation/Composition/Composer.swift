@@ -84,6 +84,19 @@ public enum Composer {
         return ids
     }
 
+    /// The stricter of two input types that differ only in nullability (at any list level), or
+    /// nil when they differ otherwise.
+    static func stricterInput(_ a: TypeReference, _ b: TypeReference) -> TypeReference? {
+        switch (a, b) {
+        case (.nonNull(let x), .nonNull(let y)): return stricterInput(x, y).map { .nonNull($0) }
+        case (.nonNull(let x), _): return stricterInput(x, b).map { .nonNull($0) }
+        case (_, .nonNull(let y)): return stricterInput(a, y).map { .nonNull($0) }
+        case (.list(let x), .list(let y)): return stricterInput(x, y).map { .list($0) }
+        case (.named(let x), .named(let y)): return x.value == y.value ? a : nil
+        default: return nil
+        }
+    }
+
     public static func compose(_ subgraphs: [SubgraphSchema]) throws -> String {
         // Each subgraph valid on its own first: nothing is merged from one that is not.
         var errors: [CompositionError] = subgraphs.flatMap { $0.validationErrors() }
@@ -223,7 +236,19 @@ public enum Composer {
                             }
                             mf.argumentGraphs[a.name.value, default: []].insert(g)
                             if sg.has(a.directives, "inaccessible") { usesInaccessible = true; mf.inaccessibleArguments.insert(a.name.value) }
-                            if mf.arguments[a.name.value] != nil { continue }
+                            if var existing = mf.arguments[a.name.value] {
+                                // Input positions merge to the stricter type (`String` and `String!`
+                                // give `String!`: a value every subgraph takes); other types differ.
+                                if existing.type != a.type {
+                                    if let stricter = Self.stricterInput(existing.type, a.type) {
+                                        existing.type = stricter
+                                        mf.arguments[a.name.value] = existing
+                                    } else {
+                                        errors.append(CompositionError(.fieldArgumentTypeMismatch, "Type of argument \"\(t.name).\(f.name.value)(\(a.name.value):)\" is incompatible across subgraphs: it has type \"\(existing.type)\" in some and \"\(a.type)\" in subgraph \"\(sg.name)\"."))
+                                    }
+                                }
+                                continue
+                            }
                             var clean = a
                             clean.directives = a.directives.filter { $0.name.value == "deprecated" }
                             mf.arguments[a.name.value] = clean

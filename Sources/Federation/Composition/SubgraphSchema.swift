@@ -190,6 +190,7 @@ public struct CompositionError: Error, Sendable, CustomStringConvertible, Equata
         case invalidShareableUsage = "INVALID_SHAREABLE_USAGE"
         case contextNotSet = "CONTEXT_NOT_SET"
         case rootQueryUsed = "ROOT_QUERY_USED"
+        case fieldArgumentTypeMismatch = "FIELD_ARGUMENT_TYPE_MISMATCH"
         case rootMutationUsed = "ROOT_MUTATION_USED"
         case rootSubscriptionUsed = "ROOT_SUBSCRIPTION_USED"
         case enumValueMismatch = "ENUM_VALUE_MISMATCH"
