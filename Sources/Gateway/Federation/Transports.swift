@@ -249,9 +249,11 @@ public final class HTTPTransport: SubgraphTransport {
         do {
             response = try await client.execute(http, timeout: timeout)
         } catch let e as HTTPClientError where e == .deadlineExceeded || e == .readTimeout || e == .connectTimeout {
-            throw timedOut
+            throw failed(timedOut, e)
+        } catch is CancellationError {
+            throw CancellationError()
         } catch {
-            throw GraphQLError("Subgraph \"\(name)\" could not be reached.", code: "SUBREQUEST_HTTP_ERROR")
+            throw failed(GraphQLError("Subgraph \"\(name)\" could not be reached.", code: "SUBREQUEST_HTTP_ERROR"), error)
         }
         // The timeout covers the body too (the client's covers the head): a body sent a little at a
         // time is cut off at the same time as a head that never came.
@@ -261,11 +263,11 @@ public final class HTTPTransport: SubgraphTransport {
         }
         switch read {
         case nil:
-            throw timedOut
+            throw failed(timedOut, nil)
         case .failure(is NIOTooManyBytesError):
-            throw GraphQLError("Subgraph \"\(name)\" answered more than \(Self.maxAnswerBytes >> 20) MiB.", code: "SUBREQUEST_HTTP_ERROR")
-        case .failure:
-            throw GraphQLError("Subgraph \"\(name)\" ended its answer early.", code: "SUBREQUEST_HTTP_ERROR")
+            throw failed(GraphQLError("Subgraph \"\(name)\" answered more than \(Self.maxAnswerBytes >> 20) MiB.", code: "SUBREQUEST_HTTP_ERROR"), nil)
+        case .failure(let error):
+            throw failed(GraphQLError("Subgraph \"\(name)\" ended its answer early.", code: "SUBREQUEST_HTTP_ERROR"), error)
         case .success(let body):
             return Answer(status: response.status.code, body: body)
         }
@@ -274,11 +276,31 @@ public final class HTTPTransport: SubgraphTransport {
     /// The largest answer read from a subgraph.
     static let maxAnswerBytes = 64 << 20
 
+    /// A failed request, logged for the operator (the client's error names the subgraph only):
+    /// which subgraph, where (the URL without its query), what and why — at most one line per
+    /// 10 s per subgraph while it keeps failing.
+    func failed(_ error: GraphQLError, _ cause: (any Error)?) -> GraphQLError {
+        if failures.shouldWarn() {
+            // No query string and no user information (credentials) in the log.
+            var shown = url.split(separator: "?").first.map(String.init) ?? url
+            if let scheme = shown.range(of: "://"), let at = shown[scheme.upperBound...].firstIndex(of: "@") {
+                shown = String(shown[..<scheme.upperBound]) + shown[shown.index(after: at)...]
+            }
+            var metadata: Logger.Metadata = ["subgraph": "\(name)", "url": "\(shown)",
+                                             "code": "\(error.extensions?["code"]?.stringValue ?? "")", "error": "\(error.message)"]
+            if let cause { metadata["cause"] = "\(cause)" }
+            Self.logger.warning("subgraph request failed", metadata: metadata)
+        }
+        return error
+    }
+    private let failures = Throttle(every: .seconds(10))
+    static let logger = Logger(label: "switchyard.subgraph")
+
     /// The body read straight into a response tree of its own.
     func read(_ answer: Answer) throws -> SubgraphResponse {
         guard var parsed = answer.body.withUnsafeReadableBytes({ SubgraphResponse.parse($0) }) else {
-            throw GraphQLError("Subgraph \"\(name)\" answered with status \(answer.status) and a body that is not a GraphQL response.",
-                               code: "SUBREQUEST_MALFORMED_RESPONSE")
+            throw failed(GraphQLError("Subgraph \"\(name)\" answered with status \(answer.status) and a body that is not a GraphQL response.",
+                                      code: "SUBREQUEST_MALFORMED_RESPONSE"), nil)
         }
         // A failure status with a GraphQL body: its data is used, and if its errors say nothing,
         // the status is the error (a 500 with `{"data": null}` is not an answer without errors).
