@@ -102,8 +102,14 @@ struct TracingTests {
         let redis = trace.filter { $0["attributes"]?["db.system"] == "redis" }
         #expect(!redis.isEmpty, "\(names)")
         #expect(redis.allSatisfy { $0["attributes"]?["db.statement"] == $0["name"] })
-        // In-process DataLoader batches.
+        // In-process DataLoader batches, each under its own subgraph's fetch (they run at idle
+        // moments shared by the subgraphs, whatever span is current then).
         #expect(names.contains { $0.hasPrefix("batch ") }, "\(names)")
+        let byID = Dictionary(trace.compactMap { s in s["spanId"]?.stringValue.map { ($0, s) } }, uniquingKeysWith: { a, _ in a })
+        for batch in trace where batch["name"]?.stringValue?.hasPrefix("batch ") == true {
+            let parent = batch["parentSpanId"]?.stringValue.flatMap { byID[$0] }
+            #expect(parent?["name"]?.stringValue?.hasPrefix("fetch ") == true, "\(batch["name"]?.stringValue ?? "") under \(parent?["name"]?.stringValue ?? "nothing")")
+        }
 
         // The remote subgraph got the trace: its parent is the gateway's fetch span.
         let fetchNotes = try #require(trace.first { $0["name"] == "fetch notes" })

@@ -277,8 +277,12 @@ public struct PlatformContext: Sendable {
     public func loader<K: Hashable & Sendable, V: Sendable>(_ name: String, _ batch: @escaping DataLoader<K, V>.BatchFunction) -> DataLoader<K, V> {
         loaders.get(name) {
             let spanName = "batch " + name
+            // Batches run at idle moments shared by the request's subgraphs: the span's parent is
+            // the context the loader was made in (its subgraph's fetch), not whatever span is
+            // current when the batch happens to run.
+            let parent = ServiceContext.current ?? .topLevel
             return DataLoader<K, V>(scheduler: scheduler) { keys in
-                try await withSpan(spanName) { span in
+                try await withSpan(spanName, context: parent) { span in
                     if span.isRecording { span.attributes["switchyard.batch.size"] = keys.count }
                     return try await batch(keys)
                 }
