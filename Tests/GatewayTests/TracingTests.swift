@@ -160,6 +160,25 @@ struct TracingTests {
             let id = r.json?["extensions"]?["traceId"]?.stringValue ?? ""
             #expect(id.count == 32 && id != traceID.lowercased(), "\(bad): \(id)")
         }
+        // An operation over a WebSocket is one trace, continuing the upgrade's traceparent: a
+        // server span with the stages under it.
+        let wsTrace = "5bf92f3577b34da6a3ce929d0e0e4736", wsParent = "10f067aa0ba902b7"
+        let wsURL = gateway.base.replacingOccurrences(of: "http://", with: "ws://") + "/graphql"
+        let wsClient = try ChildProcess("/usr/bin/env", [TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Fixtures/websocket-clients/ws_query.py").path,
+                                                         wsURL, "{ users { id } }", #"{"traceparent":"00-\#(wsTrace)-\#(wsParent)-01","x-tenant":"acme"}"#].reduce(into: ["python3"]) { $0.append($1) })
+        defer { wsClient.stop() }
+        #expect(try await wsClient.firstLine { $0 == "done" || $0.hasPrefix("error") ? $0 : nil } == "done")
+        var wsSpans: [JSON] = []
+        for _ in 0..<400 {
+            wsSpans = (try await spansURL.send(.GET, "/spans")).json?.arrayValue?.filter { $0["traceId"] == .string(wsTrace) } ?? []
+            if wsSpans.contains(where: { $0["kind"] == 2 }) { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let wsServer = wsSpans.first { $0["kind"] == 2 }
+        #expect(wsServer?["name"] == "WebSocket /graphql" && wsServer?["parentSpanId"] == .string(wsParent), "\(wsSpans.compactMap { $0["name"]?.stringValue })")
+        for stage in ["graphql.parse", "graphql.validate", "graphql.execute"] {
+            #expect(wsSpans.contains { $0["name"]?.stringValue == stage }, "\(stage) in the WebSocket operation's trace")
+        }
         // GET keeps its query string (the operation's variables) out of the server span.
         let viaGet = try await gateway.send(.GET, "/graphql?query=%7B%20users%20%7B%20id%20%7D%20%7D&variables=%7B%22secret%22%3A%22VARSECRET%22%7D",
                                             headers: [("x-switchyard-trace-id", "true")])

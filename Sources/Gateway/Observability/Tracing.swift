@@ -97,7 +97,7 @@ struct ServerSpanMiddleware<Context: Hummingbird.RequestContext>: RouterMiddlewa
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var serviceContext = ServiceContext.current ?? .topLevel
         let traceparent = HTTPField.Name("traceparent")!
-        if let given = request.headers[traceparent], Self.isWellFormed(given) {
+        if let given = request.headers[traceparent], GatewayTracing.isWellFormed(traceparent: given) {
             InstrumentationSystem.instrument.extract(request.headers, into: &serviceContext, using: HTTPFieldsExtractor())
         }
         let method = request.method.rawValue, path = request.uri.path
@@ -118,14 +118,32 @@ struct ServerSpanMiddleware<Context: Hummingbird.RequestContext>: RouterMiddlewa
         }
     }
 
+}
+
+extension GatewayTracing {
     /// `00-<32 hex>-<16 hex>-<2 hex>`, lowercase, neither id all zeros (W3C Trace Context).
-    static func isWellFormed(_ value: String) -> Bool {
+    static func isWellFormed(traceparent value: String) -> Bool {
         let b = Array(value.utf8)
         guard b.count == 55, b[0] == UInt8(ascii: "0"), b[1] == UInt8(ascii: "0"),
               b[2] == UInt8(ascii: "-"), b[35] == UInt8(ascii: "-"), b[52] == UInt8(ascii: "-") else { return false }
         func hex(_ r: Range<Int>) -> Bool { b[r].allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) } }
         func zeros(_ r: Range<Int>) -> Bool { b[r].allSatisfy { $0 == 48 } }
         return hex(3..<35) && hex(36..<52) && hex(53..<55) && !zeros(3..<35) && !zeros(36..<52)
+    }
+
+    /// A server span for work that comes without an HTTP request of its own (an operation on a
+    /// WebSocket): it continues the W3C context of `headers` (the upgrade's) when well formed, and
+    /// the work inside is recorded as that trace is sampled.
+    static func serverSpan(_ name: String, continuing headers: HTTPFields, _ body: @Sendable () async -> Void) async {
+        guard enabled else { return await body() }
+        var parent = ServiceContext.topLevel
+        if let given = headers[HTTPField.Name("traceparent")!], isWellFormed(traceparent: given) {
+            InstrumentationSystem.instrument.extract(headers, into: &parent, using: HTTPFieldsExtractor())
+        }
+        await withSpan(name, context: parent, ofKind: .server) { _ in
+            let sampled = loggingMetadata.get()["trace_flags"].flatMap { Int("\($0)") }.map { $0 & 1 == 1 } ?? false
+            await $recording.withValue(sampled) { await body() }
+        }
     }
 }
 

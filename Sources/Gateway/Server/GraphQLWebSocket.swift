@@ -157,7 +157,10 @@ struct GraphQLWebSocket: Sendable {
                 let start: Start = state.withLock { s in
                     if s.operations[id] != nil { return .duplicate }
                     if s.operations.count >= max { return .tooMany }
-                    s.operations[id] = Task { await self.execute(id, request, admitted) }
+                    // One trace per operation, continuing the upgrade request's `traceparent`.
+                    s.operations[id] = Task {
+                        await GatewayTracing.serverSpan("WebSocket /graphql", continuing: self.upgradeHeaders) { await self.execute(id, request, admitted) }
+                    }
                     return .started
                 }
                 switch start {
