@@ -81,8 +81,9 @@ struct RequestLimitsTests {
             #expect(r.status == 504, "\(r.text)")
             #expect(r.json?["errors"]?[0]?["extensions"]?["code"] == "GATEWAY_TIMEOUT")
             // The metrics (and the access line) record the 504 the client got, not what the
-            // cancelled work made of itself later.
-            #expect(try await timeouts() == before + 1)
+            // cancelled work made of itself later. (The registry is the test process's: other
+            // tests' timeouts may count beside this one.)
+            #expect(try await timeouts() >= before + 1)
             // The subgraph work was told to stop rather than left running for a minute (the
             // test's time limit fails it otherwise).
             var stops = cancellations.makeAsyncIterator()
