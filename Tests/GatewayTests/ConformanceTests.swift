@@ -158,6 +158,11 @@ struct CORSTests {
             #expect(preflight.status == 204)
             #expect(preflight.headers.first(name: "access-control-allow-methods") == "GET, POST, OPTIONS")
             #expect(preflight.headers.first(name: "access-control-allow-headers") == "content-type")
+            // Single connection mode (GraphQL over SSE) reserves with PUT and stops with DELETE.
+            let stream = try await client.send(.OPTIONS, "/graphql/stream", headers: [("origin", "https://app.example"),
+                                                                                    ("access-control-request-method", "PUT")])
+            #expect(stream.headers.first(name: "access-control-allow-methods") == "GET, POST, PUT, DELETE, OPTIONS")
+            #expect(stream.headers.first(name: "access-control-allow-headers")?.contains("x-graphql-event-stream-token") == true)
             let refused = try await client.send(.OPTIONS, "/graphql", headers: [("origin", "https://evil.example"),
                                                                               ("access-control-request-method", "POST")])
             #expect(refused.status == 403)

@@ -54,9 +54,10 @@ struct CORSMiddleware<Context: Hummingbird.RequestContext>: RouterMiddleware {
         }
         if request.method == .options, request.headers[.accessControlRequestMethod] != nil {
             var headers = allowHeaders(origin)
-            headers[.accessControlAllowMethods] = "GET, POST, OPTIONS"
+            // GraphQL over SSE's single connection mode reserves (PUT) and stops (DELETE) on its path.
+            headers[.accessControlAllowMethods] = request.uri.path == "/graphql/stream" ? "GET, POST, PUT, DELETE, OPTIONS" : "GET, POST, OPTIONS"
             headers[.accessControlAllowHeaders] = request.headers[.accessControlRequestHeaders]
-                ?? "content-type, authorization, accept, x-tenant"
+                ?? "content-type, authorization, accept, x-tenant, x-graphql-event-stream-token"
             headers[.accessControlMaxAge] = String(settings.maxAgeSeconds)
             return Response(status: .noContent, headers: headers)
         }
