@@ -47,7 +47,10 @@ struct RemoteSubgraphTests {
         }
         // A refused connection fails at once: neither the subgraph's long timeout nor the request's
         // shorter one is waited for (connections used to be retried until one of them passed).
-        transports["inventory"] = HTTPTransport(name: "inventory", url: "http://127.0.0.1:\(freePort())/graphql", timeoutMs: 60_000)
+        // (A port held bound and not listening: one merely free could be taken by a test running beside.)
+        let down = closedPort()
+        defer { close(down.socket) }
+        transports["inventory"] = HTTPTransport(name: "inventory", url: "http://127.0.0.1:\(down.port)/graphql", timeoutMs: 60_000)
         let config = try GatewayConfiguration.parse(yaml: "limits: { request_timeout_ms: 5000 }")
         try await withGateway(config, executor: FederatedExecutor(supergraph: supergraph, transports: transports)) { client in
             let r = try await client.query("{ topProducts { name inStock } }")
@@ -106,7 +109,10 @@ struct RemoteSubgraphTests {
         // The shared request failing whole is an error at each step it was for.
         // A refused connection fails at once: neither the subgraph's long timeout nor the request's
         // shorter one is waited for (connections used to be retried until one of them passed).
-        transports["inventory"] = HTTPTransport(name: "inventory", url: "http://127.0.0.1:\(freePort())/graphql", timeoutMs: 60_000)
+        // (A port held bound and not listening: one merely free could be taken by a test running beside.)
+        let down = closedPort()
+        defer { close(down.socket) }
+        transports["inventory"] = HTTPTransport(name: "inventory", url: "http://127.0.0.1:\(down.port)/graphql", timeoutMs: 60_000)
         let config = try GatewayConfiguration.parse(yaml: "limits: { request_timeout_ms: 5000 }")
         try await withGateway(config, executor: FederatedExecutor(supergraph: supergraph, transports: transports)) { client in
             let r = try await client.query(query)
@@ -317,7 +323,9 @@ struct ReadinessAndPlanTests {
         for (name, s) in try BenchSubgraphs.all() where name != "inventory" {
             transports[name] = InProcessTransport(subgraph: s) { _ in BenchSubgraphs.Context() }
         }
-        transports["inventory"] = HTTPTransport(name: "inventory", url: "http://127.0.0.1:\(freePort())/graphql")
+        let down = closedPort()   // held bound, never listening
+        defer { close(down.socket) }
+        transports["inventory"] = HTTPTransport(name: "inventory", url: "http://127.0.0.1:\(down.port)/graphql")
         try await withGateway(executor: FederatedExecutor(supergraph: supergraph, transports: transports)) { client in
             let r = try await client.send(.GET, "/ready")
             #expect(r.status == 503)
