@@ -75,7 +75,6 @@ public func freeServerPort() -> Int {
     return freePort()
 }
 
-/// A free TCP port on 127.0.0.1 (bind to port 0 and read back what the kernel chose).
 /// A port nothing listens on for as long as the returned socket is open (bound, never
 /// listening: a connection to it is refused). A port from `freePort()` can be taken by a server
 /// of a test running at the same time; this one cannot. Close the socket when done.
@@ -91,15 +90,9 @@ public func closedPort() -> (port: Int, socket: Int32) {
     return (Int(UInt16(bigEndian: addr.sin_port)), fd)
 }
 
+/// A free TCP port on 127.0.0.1 (bound to port 0, what the kernel chose read back, released).
 public func freePort() -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var addr = sockaddr_in()
-    addr.sin_family = sa_family_t(AF_INET)
-    addr.sin_port = 0
-    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
-    _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-    return Int(UInt16(bigEndian: addr.sin_port))
+    let (port, fd) = closedPort()
+    close(fd)
+    return port
 }
