@@ -5,7 +5,6 @@ crossing for a cycle). Expected answers follow from the data below."""
 
 EX = {"e1": ("Painting", "Sunflowers"), "e2": ("Sculpture", "David"), "e3": ("Painting", "Nighthawks")}
 VIS = {"e1": 900, "e2": 1500, "e3": 40}
-ARTIST = {"e1": "van Gogh", "e3": "Hopper"}
 REL = {"e1": ["e3", "e2"], "e2": ["e1"], "e3": []}
 
 
@@ -20,18 +19,6 @@ def stats_ref(rep, info):
     return {"id": rep["id"]}
 
 
-def artists_ref(rep, info):
-    if rep.get("__typename") != "Painting" or rep["id"] not in ARTIST:
-        raise Exception(f"artists: bad rep {rep}")
-    return dict(rep)
-
-
-def fame(parent, args, info):
-    if "visitors" not in parent:
-        raise Exception("artists: visitors missing")
-    return "famous" if parent["visitors"] > 100 else "obscure"
-
-
 RESOLVERS = {
     "museum": {"Query": {"exhibits": lambda p, a, i: [museum_ref({"id": k}, i) for k in EX]},
                "Exhibit": {"__resolveReference": museum_ref},
@@ -40,7 +27,5 @@ RESOLVERS = {
     "stats": {"Query": {"popular": lambda p, a, i: [{"id": k} for k in sorted(VIS, key=lambda k: -VIS[k])]},
               "Exhibit": {"__resolveReference": stats_ref,
                           "visitors": lambda p, a, i: VIS[p["id"]],
-                          "related": lambda p, a, i: [{"id": k} for k in REL[p["id"]]]}},
-    "artists": {"Painting": {"__resolveReference": artists_ref,
-                             "artist": lambda p, a, i: ARTIST[p["id"]], "fame": fame}},
+                          "related": lambda p, a, i: [{"id": k} for k in REL[p["id"]]]}}
 }
