@@ -273,6 +273,23 @@ struct CompressedBodyTests {
                                               headers: [("content-type", "application/json"), ("content-encoding", "gzip")])
                 #expect(r.status == status, "\(size) bytes inflated")
             }
+            // A stream cut short (its trailer, or more, missing) is refused, not read as far as it goes.
+            let whole = try gzip(Array(#"{"query":"{ hello }"}"#.utf8))
+            for cut in [4, 8, whole.count / 2] {
+                let r = try await client.send(.POST, "/graphql", body: Array(whole.dropLast(cut)),
+                                              headers: [("content-type", "application/json"), ("content-encoding", "gzip")])
+                #expect(r.status == 400, "\(cut) bytes cut: \(r.text)")
+                #expect(r.json?["errors"]?[0]?["extensions"]?["code"] == "BAD_REQUEST")
+            }
+            var zlibBody = ByteBuffer(bytes: Array(#"{"query":"{ hello }"}"#.utf8))
+            var deflated = try zlibBody.compress(with: .zlib())
+            let zlibBytes = deflated.readBytes(length: deflated.readableBytes) ?? []
+            let deflate = try await client.send(.POST, "/graphql", body: zlibBytes,
+                                                headers: [("content-type", "application/json"), ("content-encoding", "deflate")])
+            #expect(deflate.text == #"{"data":{"hello":"hello world"}}"#)
+            let cutDeflate = try await client.send(.POST, "/graphql", body: Array(zlibBytes.dropLast(4)),
+                                                   headers: [("content-type", "application/json"), ("content-encoding", "deflate")])
+            #expect(cutDeflate.status == 400, "\(cutDeflate.text)")
             let garbage = try await client.send(.POST, "/graphql", body: Array("not gzip".utf8),
                                                 headers: [("content-type", "application/json"), ("content-encoding", "gzip")])
             #expect(garbage.status == 400)
@@ -281,6 +298,22 @@ struct CompressedBodyTests {
             #expect(brotli.status == 415)
             let normal = try await client.query("{ hello }")
             #expect(normal.status == 200)
+        }
+    }
+
+    /// JSON text is UTF-8: a body with bytes that are not is refused (it was read with U+FFFD in
+    /// their place); UTF-8 beyond ASCII is read as sent.
+    @Test func aBodyThatIsNotUTF8IsRefused() async throws {
+        try await withGateway(executor: try echoExecutor()) { client in
+            for bad: [UInt8] in [[0xFF], [0xC3], [0xED, 0xA0, 0x80], [0xC0, 0xAF]] {
+                let body = Array(#"{"query":"{ hello }","variables":{"x":""#.utf8) + bad + Array(#""}}"#.utf8)
+                let r = try await client.send(.POST, "/graphql", body: body, headers: [("content-type", "application/json")])
+                #expect(r.status == 400, "\(bad)")
+                #expect(r.json?["errors"]?[0]?["extensions"]?["code"] == "BAD_REQUEST")
+            }
+            let accented = try await client.send(.POST, "/graphql", body: Array(#"{"query":"{ hello } # café ☕"}"#.utf8),
+                                                 headers: [("content-type", "application/json")])
+            #expect(accented.text == #"{"data":{"hello":"hello world"}}"#)
         }
     }
 }

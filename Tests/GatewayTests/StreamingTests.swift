@@ -239,6 +239,26 @@ struct StreamingTests {
         }
     }
 
+    /// `@defer(if: $var)` in a subscription (graphql-js 17): switched off by the variable it is
+    /// served inline, turned on it is refused before the subscription starts.
+    @Test(.timeLimit(.minutes(1))) func aSubscriptionsDeferSwitchedByAVariable() async throws {
+        try await withStrawberryGateway { client, _ in
+            let query = "subscription($d: Boolean!) { reviewAdded(count: 2) { id ... @defer(if: $d) { body } } }"
+            func body(_ d: Bool) -> String { #"{"query":\#(JSON.string(query).text),"variables":{"d":\#(d)}}"# }
+            let off = try await client.post(body(false), accept: "text/event-stream")
+            #expect(off.status == 200)
+            #expect(off.text == "event: next\ndata: {\"data\":{\"reviewAdded\":{\"id\":\"1\",\"body\":\"review 1\"}}}\n\n"
+                    + "event: next\ndata: {\"data\":{\"reviewAdded\":{\"id\":\"2\",\"body\":\"review 2\"}}}\n\nevent: complete\ndata:\n\n", "\(off.text)")
+            let on = try await client.post(body(true), accept: "text/event-stream")
+            #expect(on.text.contains("Defer directive not supported on subscription operations"), "\(on.text)")
+            #expect(on.text.contains(#""code":"BAD_REQUEST""#))
+            #expect(!on.text.contains("review 1"))
+            // A literal `true` is still refused by validation.
+            let literal = try await client.post(#"{"query":"subscription { reviewAdded(count: 1) { id ... @defer { body } } }"}"#, accept: "text/event-stream")
+            #expect(literal.text.contains("GRAPHQL_VALIDATION_FAILED"), "\(literal.text)")
+        }
+    }
+
     /// A subgraph that goes away mid-subscription (its process killed) is an error the client
     /// sees before the stream's end, not an end like the subscription's own.
     @Test(.timeLimit(.minutes(1))) func aSubgraphDyingMidSubscriptionIsAnErrorNotAnEnd() async throws {

@@ -11,6 +11,14 @@ extension RequestPipeline {
             guard authorized.context.acceptsStream else {
                 throw PipelineError(.notAcceptable, "A subscription needs a streaming response: send Accept: text/event-stream (or multipart/mixed), or use the WebSocket endpoint.")
             }
+            // `@defer(if: $var)` passes validation in a subscription; turned on, it is refused
+            // (graphql-js 17 does the same when it collects the fields).
+            if operation.defers(in: document).any,
+               case .success(let variables) = Executor.coerceVariables(executor.apiSchema, operation: operation, variables: request.variables),
+               operation.defers(in: document, variables: variables).anyOn {
+                throw PipelineError(.variables, "Defer directive not supported on subscription operations. Disable `@defer` by setting the `if` argument to `false`.",
+                                    code: "BAD_REQUEST")
+            }
             let gate = subscriptions, tenant = authorized.context.tenant
             guard gate?.enter(tenant) ?? true else {
                 throw PipelineError(.limit, "The tenant runs its maximum of \(gate?.maxPerTenant ?? 0) subscriptions.", code: "SUBSCRIPTION_LIMIT_EXCEEDED")

@@ -62,6 +62,9 @@ enum RequestDecoding {
             case "deflate": algorithm = .zlib()
             default: throw Refusal(response: ResponseWriting.plain(415, "Unsupported Content-Encoding \(encoding): use gzip or deflate"))
             }
+            // The stream's trailer, to tell a whole stream from one cut short (the decompressor
+            // takes a stream that ends early as its end).
+            let trailer = body.getBytes(at: body.readerIndex + max(0, body.readableBytes - 8), length: min(8, body.readableBytes)) ?? []
             do {
                 body = try body.decompress(with: algorithm, maxSize: limit)
             } catch let e as CompressNIOError where e == .bufferOverflow {
@@ -74,10 +77,18 @@ enum RequestDecoding {
             if body.readableBytes > limit {
                 throw refuse(413, "The decompressed request body is larger than \(limit) bytes.", "PAYLOAD_TOO_LARGE")
             }
+            guard StreamTrailer.matches(trailer, body.readableBytesView, gzip: encoding != "deflate") else {
+                throw refuse(400, "The request body is not valid \(encoding) data: the stream is cut short or corrupt.", "BAD_REQUEST")
+            }
         }
+        let bytes = body.readBytes(length: body.readableBytes) ?? []
+        // JSON text is UTF-8 (RFC 8259 § 8.1): a body that is not is refused, not read with
+        // replacement characters (which would change what the client sent).
+        let isUTF8 = bytes.withUnsafeBufferPointer { b in !JSONBytes.anyNonASCII(b) || String(validating: b, as: UTF8.self) != nil }
+        guard isUTF8 else { throw refuse(400, "The request body is not valid UTF-8.", "BAD_REQUEST") }
         let json: JSON
         do {
-            json = try JSONReader.parse(body.readBytes(length: body.readableBytes) ?? [], maxDepth: 64)
+            json = try JSONReader.parse(bytes, maxDepth: 64)
         } catch let e as JSONReader.Failure {
             throw refuse(400, "The request body is not valid JSON: \(e.description).", e.isDepthExceeded ? "MAX_JSON_DEPTH_EXCEEDED" : "BAD_REQUEST")
         } catch {
@@ -155,5 +166,47 @@ extension StringProtocol {
             return self[endIndex...]
         }
         return self[first...last]
+    }
+}
+
+/// The check values at the end of a compressed body: gzip's CRC-32 and length (RFC 1952 § 2.3.1,
+/// both little-endian), zlib's Adler-32 (RFC 1950 § 2.2, big-endian) of the decompressed data.
+enum StreamTrailer {
+    static func matches(_ trailer: [UInt8], _ data: ByteBufferView, gzip: Bool) -> Bool {
+        if gzip {
+            guard trailer.count == 8 else { return false }
+            let crc = UInt32(trailer[0]) | UInt32(trailer[1]) << 8 | UInt32(trailer[2]) << 16 | UInt32(trailer[3]) << 24
+            let size = UInt32(trailer[4]) | UInt32(trailer[5]) << 8 | UInt32(trailer[6]) << 16 | UInt32(trailer[7]) << 24
+            return size == UInt32(truncatingIfNeeded: data.count) && crc == crc32(data)
+        }
+        guard trailer.count >= 4 else { return false }
+        let t = trailer.suffix(4).map(UInt32.init)
+        return (t[t.startIndex] << 24 | t[t.startIndex + 1] << 16 | t[t.startIndex + 2] << 8 | t[t.startIndex + 3]) == adler32(data)
+    }
+
+    static let crcTable: [UInt32] = (0..<256).map { n in
+        var c = UInt32(n)
+        for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+        return c
+    }
+
+    static func crc32(_ data: ByteBufferView) -> UInt32 {
+        var c: UInt32 = 0xFFFF_FFFF
+        crcTable.withUnsafeBufferPointer { table in
+            for b in data { c = table[Int((c ^ UInt32(b)) & 0xFF)] ^ (c >> 8) }
+        }
+        return c ^ 0xFFFF_FFFF
+    }
+
+    static func adler32(_ data: ByteBufferView) -> UInt32 {
+        var a: UInt32 = 1, b: UInt32 = 0
+        var n = 0
+        for byte in data {
+            a += UInt32(byte)
+            b += a
+            n += 1
+            if n == 5552 { a %= 65521; b %= 65521; n = 0 }   // no overflow before reducing
+        }
+        return (b % 65521) << 16 | (a % 65521)
     }
 }

@@ -121,25 +121,37 @@ extension Directive {
         if case .boolean(false) = arg.value { return true }
         return false
     }
+
+    /// `@defer` whose `if` is a literal false or a variable: what a subscription may carry.
+    public var canBeSwitchedOff: Bool {
+        guard let arg = arguments.first(where: { $0.name.value == "if" }) else { return false }
+        switch arg.value {
+        case .boolean(false), .variable: return true
+        default: return false
+        }
+    }
 }
 
 extension OperationDefinition {
     /// The operation's `@defer`s (and those of the fragments it spreads): whether any may defer
-    /// (one not switched off by a literal), and whether every one is on for `variables`.
-    public func defers(in document: Document, variables: OrderedDictionary<String, JSON> = [:]) -> (any: Bool, allOn: Bool) {
-        var any = false, allOn = true
+    /// (one not switched off by a literal), whether every one is on for `variables` (coerced), and
+    /// whether one is.
+    public func defers(in document: Document, variables: OrderedDictionary<String, JSON> = [:]) -> (any: Bool, allOn: Bool, anyOn: Bool) {
+        var any = false, allOn = true, anyOn = false
         var seen = Set<String>()
         func walk(_ set: SelectionSet) {
             for selection in set.selections {
                 if let d = selection.directives.first(where: { $0.name.value == "defer" }) {
                     if !d.isSwitchedOffLiterally { any = true }
+                    var on = true
                     if let arg = d.arguments.first(where: { $0.name.value == "if" }) {
                         switch arg.value {
-                        case .boolean(let b): if !b { allOn = false }
-                        case .variable(let v): if variables[v]?.boolValue != true { allOn = false }
+                        case .boolean(let b): on = b
+                        case .variable(let v): on = variables[v]?.boolValue == true
                         default: break
                         }
                     }
+                    if on { anyOn = true } else { allOn = false }
                 }
                 switch selection {
                 case .field(let f): if let sub = f.selectionSet { walk(sub) }
@@ -152,7 +164,7 @@ extension OperationDefinition {
             }
         }
         walk(selectionSet)
-        return (any, allOn)
+        return (any, allOn, anyOn)
     }
 }
 

@@ -31,6 +31,11 @@ import Testing
             Expected("Defer directive not supported on subscription operations. Disable `@defer` by setting the `if` argument to `false`.", [(1, 29)]),
         ])
         try #expect(errors(DeferDirectiveRule.self, #"subscription { barked { ... @defer(if: false) { name } } }"#, schema: Self.schema) == [])
+        // A variable may switch it off (graphql-js 17); the gateway refuses it turned on.
+        try #expect(errors(DeferDirectiveRule.self, #"subscription($d: Boolean!) { barked { ... @defer(if: $d) { name } } }"#, schema: Self.schema) == [])
+        try expectInvalid(#"subscription { barked { ... @defer(if: true) { name } } }"#, [
+            Expected("Defer directive not supported on subscription operations. Disable `@defer` by setting the `if` argument to `false`.", [(1, 29)]),
+        ])
     }
 
     func expectInvalid(_ query: String, _ expected: [Expected], sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {

@@ -1,7 +1,8 @@
 /// Where a schema has `@defer` (incremental delivery, an RFC to the specification): its labels are
 /// static strings, unique in the document; it is not used on the root type of a mutation or a
-/// subscription, and not at all in a subscription unless switched off (`if: false`). The
-/// messages are graphql-js 17's.
+/// subscription, and not at all in a subscription unless it can be switched off (`if: false`, or a
+/// variable — the gateway refuses a subscription whose variable turns it on). The messages are
+/// graphql-js 17's.
 public final class DeferDirectiveRule: ValidationRule {
     let context: ValidationContext
     private var labels = Set<String>()
@@ -28,7 +29,7 @@ public final class DeferDirectiveRule: ValidationRule {
                 context.report("Defer directive cannot be used on root mutation type \"\(parent)\".", [d.span])
             } else if let parent, parent == context.schema.subscriptionType {
                 context.report("Defer directive cannot be used on root subscription type \"\(parent)\".", [d.span])
-            } else if operation == .subscription, !d.isSwitchedOffLiterally {
+            } else if operation == .subscription, !d.canBeSwitchedOff {
                 context.report("Defer directive not supported on subscription operations. Disable `@defer` by setting the `if` argument to `false`.", [d.span])
             }
         default:
