@@ -246,14 +246,26 @@ struct CompositionTests {
         #expect(supergraph.resolvingGraphs("User", "email") == ["A"])
     }
 
-    @Test func identicalValueTypesAreShareable() throws {
-        let a = "\(fed2) type Query { a: Money } type Money { cents: Int! currency: String! }"
-        let b = "\(fed2) type Query { b: Money } type Money { cents: Int! currency: String! }"
+    @Test func valueTypesAreSharedWithShareable() throws {
+        // Federation 2: a value type defined in two subgraphs, even identically, needs @shareable
+        // (Apollo's "Value types": "attempting to compose these two subgraph schemas together
+        // will break composition").
+        let plainA = "\(fed2) type Query { a: Money } type Money { cents: Int! currency: String! }"
+        let plainB = "\(fed2) type Query { b: Money } type Money { cents: Int! currency: String! }"
+        #expect(compositionCodes([("a", plainA), ("b", plainB)]) == ["INVALID_FIELD_SHARING", "INVALID_FIELD_SHARING"])
+        // Shareable on one side only: still refused.
+        let a = "\(fed2) type Query { a: Money } type Money @shareable { cents: Int! currency: String! }"
+        #expect(compositionCodes([("a", a), ("b", plainB)]).contains("INVALID_FIELD_SHARING"))
+        let b = "\(fed2) type Query { b: Money } type Money @shareable { cents: Int! currency: String! }"
         let supergraph = try Supergraph(sdl: try compose([("a", a), ("b", b)]))
         #expect(Set(supergraph.resolvingGraphs("Money", "cents")) == ["A", "B"])
-        // Not identical: still an error.
-        let c = "\(fed2) type Query { c: Money } type Money { cents: Float! currency: String! }"
+        // Not the same type: a type mismatch as well.
+        let c = "\(fed2) type Query { c: Money } type Money @shareable { cents: Float! currency: String! }"
         #expect(compositionCodes([("a", a), ("c", c)]).contains("FIELD_TYPE_MISMATCH"))
+        // Federation 1 value types are shareable as they are.
+        let fed1A = "type Query { a: Money } type Money { cents: Int! currency: String! }"
+        let fed1B = "type Query { b: Money } type Money { cents: Int! currency: String! }"
+        _ = try compose([("a", fed1A), ("b", fed1B)])
     }
 
     @Test func aValueTypeReachableOnlyThroughShareableRootFields() throws {

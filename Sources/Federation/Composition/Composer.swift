@@ -347,10 +347,9 @@ public enum Composer {
                 // A progressive override's source and target never resolve the field at once.
                 let labelled = f.graphs.filter { $0.value.overrideLabel != nil && $0.value.override == nil }.keys
                 let resolving = f.graphs.filter { !$0.value.external && !labelled.contains($0.key) }
-                // A value type (no key anywhere) defined the same way in several subgraphs is shareable.
-                let valueType = !["Query", "Mutation", "Subscription"].contains(tname) && t.graphs.values.allSatisfy { $0.keys.isEmpty }
-                let identical = Set(resolving.values.map { $0.type.description }).count == 1
-                if resolving.count > 1, resolving.contains(where: { !$0.value.shareable }), !(valueType && identical) {
+                // A Federation 2 value type is no exception: defined in several subgraphs, its
+                // fields are @shareable in each (Federation 1 subgraphs' fields all are).
+                if resolving.count > 1, resolving.contains(where: { !$0.value.shareable }) {
                     let names = resolving.keys.map { $0.lowercased() }
                     let unshared = resolving.filter { !$0.value.shareable }.keys.map { "\"\($0.lowercased())\"" }
                     errors.append(CompositionError(.invalidFieldSharing, "Non-shareable field \"\(tname).\(fname)\" is resolved from multiple subgraphs: it is resolved from subgraphs \(names.map { "\"\($0)\"" }.joined(separator: " and ")) and defined as non-shareable in subgraph(s) \(unshared.joined(separator: ", "))."))
