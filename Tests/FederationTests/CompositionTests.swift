@@ -134,6 +134,9 @@ struct CompositionTests {
             ("type Query { p: P } type P @key(fields: \"id\") { id(v: Int): ID! }", "KEY_FIELDS_HAS_ARGS"),
             ("type Query { p: P } type P @key(fields: \"i { x }\") { i: I } interface I { x: Int }", "KEY_FIELDS_SELECT_INVALID_TYPE"),
             ("type Query { p: P } type P @key(fields: \"id { x }\") { id: ID! }", "KEY_INVALID_FIELDS"),
+            ("type Query { p: P } type P @key(fields: \"k: id\") { id: ID! }", "KEY_INVALID_FIELDS"),               // an alias
+            ("type Query { p: P } \(entity) y: Int @requires(fields: \"w: x\") }", "REQUIRES_INVALID_FIELDS"),
+            ("type Query { p: P @provides(fields: \"w: x\") } \(entity) }", "PROVIDES_INVALID_FIELDS"),
             ("type Query { p: P } \(entity) y: Int @requires(fields: \"zzz\") }", "REQUIRES_INVALID_FIELDS"),
             ("type Query { p: P } \(entity) z: Int y: Int @requires(fields: \"z\") }", "REQUIRES_FIELDS_MISSING_EXTERNAL"),
             ("type Query { p: P @provides(fields: \"zzz\") } \(entity) }", "PROVIDES_INVALID_FIELDS"),
@@ -141,6 +144,7 @@ struct CompositionTests {
             ("type Query { p: Int @provides(fields: \"x\") }", "PROVIDES_ON_NON_OBJECT_FIELD"),
             ("type Query { p: P @provides(fields: \"x @include(if: true)\") } \(entity) }", "PROVIDES_DIRECTIVE_IN_FIELDS_ARG"),
             ("type Query { i: I } interface I { x: Int @shareable }", "INVALID_SHAREABLE_USAGE"),
+            ("type Query { p: P } \(entity) }", "EXTERNAL_UNUSED"),                                 // x serves nothing
             ("type Query { p: P } type P @key(fields: \"id\") { id: ID! f(c: String @federation__fromContext(field: \"$nowhere { x }\")): Int }",
              "CONTEXT_NOT_SET"),
         ]
@@ -154,6 +158,8 @@ struct CompositionTests {
             ("extend schema @link(url: \"https://example.com/auth/v1.0\", import: [\"@auth\"]) type Query { a: Int @auth @auth__x }", fed2),
             ("directive @cached(ttl: Int) on FIELD_DEFINITION type Query { a: Int @cached(ttl: 1) @federation__shareable }", fed2),
             ("type Query { p: P } extend type P @key(fields: \"id\") { id: ID! @external x: Int @requires(fields: \"id\") }", ""),
+            // An external field an interface of its type asks for is used; so is a key's.
+            ("type Query { p: P } interface I { x: Int } type P implements I @key(fields: \"id\") { id: ID! @external x: Int @external }", fed2),
         ]
         for (sdl, header) in valid {
             #expect((try? SubgraphSchema(name: "a", url: "http://a", sdl: header + "\n" + sdl).validationErrors().map(\.description)) == [], "\(sdl)")

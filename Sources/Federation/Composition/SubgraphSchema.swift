@@ -201,6 +201,7 @@ public struct CompositionError: Error, Sendable, CustomStringConvertible, Equata
         case directiveDefinitionMismatch = "DIRECTIVE_DEFINITION_INVALID"
         case noQueries = "NO_QUERIES"
         case externalMissingOnBase = "EXTERNAL_MISSING_ON_BASE"
+        case externalUnused = "EXTERNAL_UNUSED"
         case overrideSourceHasOverride = "OVERRIDE_SOURCE_HAS_OVERRIDE"
     }
     public let code: Code

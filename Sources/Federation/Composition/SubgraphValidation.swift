@@ -30,6 +30,8 @@ private struct SubgraphValidator {
     var linkedPrefixes: Set<String> = []
     /// Context names the subgraph's types set (`@context(name:)`).
     var contexts: Set<String> = []
+    /// The fields (`Type.field`) a `@key`, `@requires` or `@provides` of this subgraph selects.
+    var selected: Set<String> = []
 
     init(_ sg: SubgraphSchema) {
         self.sg = sg
@@ -85,6 +87,23 @@ private struct SubgraphValidator {
                 check(t)
             default:
                 continue
+            }
+        }
+        if sg.isFederation2 { unusedExternals() }
+    }
+
+    /// A Federation 2 subgraph's `@external` field is there for a `@key`, `@requires` or
+    /// `@provides` of its own, or for an interface its type implements here: one for none of
+    /// them is EXTERNAL_UNUSED (Federation 1 subgraphs drop such fields instead).
+    mutating func unusedExternals() {
+        var interfaces: [String: Set<String>] = [:]
+        for case .type(let t) in sg.document.definitions { interfaces[t.name.value, default: []].formUnion(t.interfaces.map(\.value)) }
+        for (type, members) in fields where kinds[type] == .object {
+            for (name, (def, typeIsExternal)) in members {
+                guard typeIsExternal || def.directives.contains(where: { sg.federationName($0) == "external" }) else { continue }
+                if selected.contains("\(type).\(name)") { continue }
+                if interfaces[type, default: []].contains(where: { fields[$0]?[name] != nil }) { continue }
+                fail(.externalUnused, "Field \"\(type).\(name)\" is marked @external but is not used in any federation directive (@key, @provides, @requires) or to satisfy an interface; the field declaration has no use and should be removed (or the field should not be @external).")
             }
         }
     }
@@ -252,11 +271,16 @@ private struct SubgraphValidator {
             switch selection {
             case .field(let f):
                 let name = f.name.value
+                if let alias = f.alias {
+                    fail(rules.invalid, "\(context): Cannot use alias \"\(alias.value)\" in \"\(alias.value): \(name)\": aliases are not currently supported in @\(rules.directive)")
+                    continue
+                }
                 if name == "__typename" { continue }
                 guard let (def, typeIsExternal) = fields[type]?[name] else {
                     fail(rules.invalid, "\(context): Cannot query field \"\(name)\" on type \"\(type)\" (if the field is defined in another subgraph, you need to add it to this subgraph with @external).")
                     continue
                 }
+                selected.insert("\(type).\(name)")
                 if let code = rules.hasArgs, !def.arguments.isEmpty {
                     fail(code, "\(context): field \"\(type).\(name)\" cannot be included because it has arguments (fields with argument are not allowed in @\(rules.directive))")
                 }
