@@ -32,6 +32,10 @@ private struct SubgraphValidator {
     var contexts: Set<String> = []
     /// The fields (`Type.field`) a `@key`, `@requires` or `@provides` of this subgraph selects.
     var selected: Set<String> = []
+    /// Names of the fields `@fromContext` selections pick.
+    var contextFieldNames: Set<String> = []
+    /// The object types implementing each interface here.
+    var implementations: [String: Set<String>] = [:]
 
     init(_ sg: SubgraphSchema) {
         self.sg = sg
@@ -45,6 +49,7 @@ private struct SubgraphValidator {
             for f in t.fields where fields[name]?[f.name.value] == nil {
                 fields[name, default: [:]][f.name.value] = (f, typeIsExternal)
             }
+            for i in t.interfaces { implementations[i.value, default: []].insert(name) }
         }
         for case .directive(let d) in sg.document.definitions { defined[d.name.value] = d }
         for case .schema(let s) in sg.document.definitions {
@@ -100,8 +105,8 @@ private struct SubgraphValidator {
         for case .type(let t) in sg.document.definitions { interfaces[t.name.value, default: []].formUnion(t.interfaces.map(\.value)) }
         for (type, members) in fields where kinds[type] == .object {
             for (name, (def, typeIsExternal)) in members {
-                guard typeIsExternal || def.directives.contains(where: { sg.federationName($0) == "external" }) else { continue }
-                if selected.contains("\(type).\(name)") { continue }
+                guard isExternal(def, typeIsExternal) else { continue }
+                if selected.contains("\(type).\(name)") || contextFieldNames.contains(name) { continue }
                 if interfaces[type, default: []].contains(where: { fields[$0]?[name] != nil }) { continue }
                 fail(.externalUnused, "Field \"\(type).\(name)\" is marked @external but is not used in any federation directive (@key, @provides, @requires) or to satisfy an interface; the field declaration has no use and should be removed (or the field should not be @external).")
             }
@@ -128,6 +133,11 @@ private struct SubgraphValidator {
                 // sets could never have a value.
                 if let from = a.directives.first(where: { sg.federationName($0) == "fromContext" }), let spec = from.string("field") {
                     let name = String(spec.drop { $0 == " " }.dropFirst().prefix { $0.isLetter || $0.isNumber || $0 == "_" })
+                    // The fields it picks (on whichever types set the context) are used.
+                    var word = ""
+                    for c in spec.drop(while: { $0 == " " }).dropFirst().drop(while: { $0.isLetter || $0.isNumber || $0 == "_" }) + " " {
+                        if c.isLetter || c.isNumber || c == "_" { word.append(c) } else if !word.isEmpty { contextFieldNames.insert(word); word = "" }
+                    }
                     if !contexts.contains(name) {
                         fail(.contextNotSet, "Context \"\(name)\" is used at location \"\(coordinate)(\(a.name.value):)\" but is never set.")
                     }
@@ -287,7 +297,11 @@ private struct SubgraphValidator {
                 let named = def.type.namedType.value
                 let kind = kinds[named]
                 let composite = kind == .object || kind == .interface || kind == .union
-                let external = underExternal || typeIsExternal || def.directives.contains { sg.federationName($0) == "external" }
+                // An interface's field is external where an implementation's is (what Apollo's
+                // composition takes: `@provides(fields: "v { a }")` on a field of interface type).
+                let external = underExternal || isExternal(def, typeIsExternal)
+                    || kinds[type] == .interface && implementations[type, default: []].contains { t in
+                        fields[t]?[name].map { isExternal($0.def, $0.typeIsExternal) } ?? false }
                 if let code = rules.missingExternal, !external, !composite, kinds[type] == .object {
                     fail(code, "\(context): field \"\(type).\(name)\" should not be part of a @\(rules.directive) since it is already provided by this subgraph (it is not marked @external)")
                 }
@@ -315,6 +329,10 @@ private struct SubgraphValidator {
                 fail(rules.invalid, "\(context): named fragments (\"...\(s.name.value)\") cannot be used in a field set.")
             }
         }
+    }
+
+    func isExternal(_ def: FieldDefinition, _ typeIsExternal: Bool) -> Bool {
+        typeIsExternal || def.directives.contains { sg.federationName($0) == "external" }
     }
 
     mutating func key(_ d: Directive, type t: TypeDefinition) {

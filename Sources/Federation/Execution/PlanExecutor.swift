@@ -1002,13 +1002,31 @@ final class PlanRun {
                 return .null
             }
         }
-        var selections = input.selection.selections
-        while current.isObject, let first = selections.first, case .field(let field) = first {
-            current = tree.member(current, field.responseKey) ?? .null
-            guard let sub = field.selectionSet else { break }
-            selections = sub.selections
+        let schema = executor.supergraph.schema
+        /// The one field the selection picks for this object: `__typename` (asked for type
+        /// conditions) passed over, a fragment only where its condition holds.
+        func pick(_ v: ResponseBuffer.Value, _ selections: [Selection]) -> ResponseBuffer.Value? {
+            guard v.isObject else { return v }
+            for sel in selections {
+                switch sel {
+                case .field(let field):
+                    if field.name.value == "__typename", selections.count > 1 { continue }
+                    guard let m = tree.member(v, field.responseKey) else { continue }
+                    guard let sub = field.selectionSet, m.isObject else { return m }
+                    return pick(m, sub.selections) ?? .null
+                case .inlineFragment(let i):
+                    if let condition = i.typeCondition?.value, let t = tree.member(v, "__typename").map({ tree.string($0) }),
+                       condition != t, !(schema.types[condition].map { $0.kind.isAbstract && $0.possibleTypes.contains(t) } ?? false) {
+                        continue
+                    }
+                    if let found = pick(v, i.selectionSet.selections) { return found }
+                case .fragmentSpread:
+                    continue
+                }
+            }
+            return nil
         }
-        return tree.json(current)
+        return tree.json(pick(current, input.selection.selections) ?? .null)
     }
 
     /// An error at one entity is repeated for at most this many of the objects it was sent for

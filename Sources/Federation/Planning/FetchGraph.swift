@@ -78,6 +78,10 @@ final class FetchGraphBuilder {
     private(set) var clientFields: [String: [String: String]] = [:]
     /// Every response key the client uses anywhere (internal aliases avoid them all).
     private(set) var clientResponseKeys = Set<String>()
+    /// While root fields are planned: the root object as the ancestor of a context the root
+    /// type sets (`type Query @context(name:)`), planned into a root fetch of the subgraph that
+    /// sets it.
+    var rootContextAncestor: ((String) throws -> Ancestor?)?
     private var costs: [CostKey: Int] = [:]
 
     struct Context {
@@ -246,7 +250,7 @@ final class FetchGraphBuilder {
                     continue
                 }
                 if abstract {
-                    if answersOnInterface(type, name, g) {
+                    if answersOnInterface(type, name, g), !betterByObjects(sel, on: type, in: g) {
                         try addField(f, on: type, edge: graph.field(type, name, in: g), group: group, node: node, path: path, context: context, touched: &touched)
                     } else if named.kind == .interface, graph.field(type, name, in: g) == nil,
                               possibleTypes(type, in: g).isEmpty || graph.graphs(resolving: type, name).contains(where: { isInterfaceObject(type, $0) }) {
@@ -378,6 +382,16 @@ final class FetchGraphBuilder {
 
     /// The field can be asked on the abstract type itself in `g`: `g` resolves it on the
     /// interface and on every implementation it knows, without conditions.
+    /// A field `g` answers on the interface whose selection would leave fields out of reach from
+    /// there, which asking it on each implementation reaches (an implementation's key leads to a
+    /// subgraph where the field's value type has them): asked per implementation.
+    func betterByObjects(_ sel: Selection, on type: String, in g: String) -> Bool {
+        guard case .field(let f) = sel, let sub = f.selectionSet else { return false }
+        let onInterface = unreachable(sub.selections, type: fieldTypeName(type, f.name.value, in: g), in: g, depth: 0)
+        guard onInterface > 0 else { return false }
+        return possibleTypes(type, in: g).reduce(0) { $0 + unreachable([sel], type: $1, in: g, depth: 0) } < onInterface
+    }
+
     func answersOnInterface(_ type: String, _ name: String, _ g: String) -> Bool {
         guard schema.types[type]?.kind == .interface, let edge = graph.field(type, name, in: g), edge.requires == nil else { return false }
         for object in possibleTypes(type, in: g) {
@@ -528,7 +542,7 @@ final class FetchGraphBuilder {
         var contextInputs: [ContextInput] = []
         var withValues = f
         for (i, argument) in arguments.enumerated() {
-            guard let ancestor = context.ancestors[argument.context] else {
+            guard let ancestor = try context.ancestors[argument.context] ?? rootContextAncestor?(argument.context) else {
                 throw PlanningError(.fetchGraph, .planningFailed, "\(type).\(name) takes \"\(argument.name)\" from context \"\(argument.context)\", but no object above it in this operation sets that context.")
             }
             let picked = SelectionTree()
@@ -632,7 +646,10 @@ final class FetchGraphBuilder {
                 var bare = f
                 bare.selectionSet = nil
                 if let edge = resolvable(type, name, in: g, Context(provided: provided)), !abstract || answersOnInterface(type, name, g) {
-                    let (children, responseKey) = node.add(f, isInternal: true)
+                    // Its type in this subgraph: inputs of one response key under fragments on
+                    // different types (`f: Int!` and `f: Int`) are told apart like client fields.
+                    let inputType = supergraph.fieldGraph(type, name, in: g)?.type ?? schema.types[type].flatMap { schema.field($0, name) }?.type
+                    let (children, responseKey) = node.add(f, isInternal: true, type: inputType)
                     touched.insert(group.id)
                     var repField = bare
                     repField.alias = responseKey == name ? nil : Name(responseKey)
@@ -814,7 +831,8 @@ final class FetchGraphBuilder {
                 if name == "__typename" { continue }
                 if named.kind.isAbstract && !asObject {
                     if answersOnInterface(type, name, g), let sub = f.selectionSet {
-                        n += unreachable(sub.selections, type: fieldTypeName(type, name, in: g), in: g, depth: depth + 1)
+                        let onInterface = unreachable(sub.selections, type: fieldTypeName(type, name, in: g), in: g, depth: depth + 1)
+                        n += onInterface == 0 ? 0 : min(onInterface, possibleTypes(type, in: g).reduce(0) { $0 + unreachable([sel], type: $1, in: g, depth: depth + 1) })
                     } else if !answersOnInterface(type, name, g) {
                         for o in possibleTypes(type, in: g) { n += unreachable([sel], type: o, in: g, depth: depth + 1) }
                     }

@@ -242,6 +242,16 @@ extension FetchGraphBuilder {
             rootGroups.append((group, deferred))
             return group
         }
+        let rootContexts = supergraph.types[rootType]?.contexts ?? []
+        if !rootContexts.isEmpty, operation == .query {
+            let graphs = supergraph.graphs
+            rootContextAncestor = { [unowned self] name in
+                guard rootContexts.contains(name), let g = graphs.first(where: { name.hasPrefix($0.name + "__") }) else { return nil }
+                let group = try rootGroup(g.id, deferred: false)
+                return Ancestor(group: group, node: group.output, path: [], type: rootType)
+            }
+        }
+        defer { rootContextAncestor = nil }
         for (index, sel) in selections.enumerated() {
             guard case .field(let f) = sel else { continue }
             let deferredRoot = deferredRoots.contains(index)

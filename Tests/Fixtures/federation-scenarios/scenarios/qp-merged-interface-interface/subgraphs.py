@@ -1,0 +1,2 @@
+"""Apollo 'merged abstract types handling: interface/interface interaction'."""
+RESOLVERS = {"s1": {"Query": {"i1": lambda p, a, i: [{"__typename": "A", "v": 1}, {"__typename": "B", "v": 2}, {"__typename": "C", "v": 3}]}}}
