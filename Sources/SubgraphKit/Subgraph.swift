@@ -74,6 +74,7 @@ public final class Subgraph<Context: Sendable>: @unchecked Sendable {
         directive @interfaceObject on OBJECT
         directive @authenticated on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM
         directive @requiresScopes(scopes: [[String!]!]!) on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM
+        directive @policy(policies: [[String!]!]!) on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM
         directive @cost(weight: Int!) on ARGUMENT_DEFINITION | ENUM | FIELD_DEFINITION | INPUT_FIELD_DEFINITION | OBJECT | SCALAR
         directive @listSize(assumedSize: Int, slicingArguments: [String!], sizedFields: [String!], requireOneSlicingArgument: Boolean = true) on FIELD_DEFINITION
         directive @composeDirective(name: String!) repeatable on SCHEMA
@@ -97,7 +98,8 @@ public final class Subgraph<Context: Sendable>: @unchecked Sendable {
                 defined.insert(t.name.value)
                 definitions.append(.type(t))
             } else if case .directive(let d) = def, ["key", "requires", "provides", "external", "shareable", "extends", "override",
-                                                    "inaccessible", "tag", "interfaceObject", "composeDirective", "link", "cost", "listSize", "authenticated", "requiresScopes"].contains(d.name.value) {
+                                                    "inaccessible", "tag", "interfaceObject", "composeDirective", "link", "cost", "listSize", "authenticated", "requiresScopes",
+                                                    "policy"].contains(d.name.value) {
                 continue // ours above
             } else {
                 definitions.append(def)

@@ -378,6 +378,62 @@ struct CompositionTests {
         #expect(plan.fetchCount == 2, "\(plan.text)")
     }
 
+    /// join v0.1 as Apollo's Federation 1 composition writes it (the router's own test supergraph):
+    /// every field names its owner in @join__field, yet a graph with a @key of the type returns
+    /// the key's fields with its references, and a @provides gives the provided fields there.
+    @Test func federationOneSupergraphsKeyAndProvidedFields() throws {
+        let sdl = """
+            schema @core(feature: "https://specs.apollo.dev/core/v0.1") @core(feature: "https://specs.apollo.dev/join/v0.1", for: EXECUTION) { query: Query }
+            directive @core(feature: String!, as: String, for: core__Purpose) repeatable on SCHEMA
+            directive @join__owner(graph: join__Graph!) on INTERFACE | OBJECT
+            directive @join__type(graph: join__Graph!, key: join__FieldSet) repeatable on INTERFACE | OBJECT
+            directive @join__field(graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet) on FIELD_DEFINITION
+            directive @join__graph(name: String!, url: String!) on ENUM_VALUE
+            scalar join__FieldSet
+            enum core__Purpose { EXECUTION SECURITY }
+            enum join__Graph { ACCOUNTS @join__graph(name: "accounts", url: "http://a") REVIEWS @join__graph(name: "reviews", url: "http://r") }
+            type Query { me: User @join__field(graph: ACCOUNTS) topReviews: [Review] @join__field(graph: REVIEWS) }
+            type Review @join__owner(graph: REVIEWS) @join__type(graph: REVIEWS, key: "id") {
+              id: ID! @join__field(graph: REVIEWS)
+              author: User @join__field(graph: REVIEWS, provides: "username")
+            }
+            type User @join__owner(graph: ACCOUNTS) @join__type(graph: ACCOUNTS, key: "id") @join__type(graph: REVIEWS, key: "id") {
+              id: ID! @join__field(graph: ACCOUNTS)
+              name: String @join__field(graph: ACCOUNTS)
+              username: String @join__field(graph: ACCOUNTS)
+              reviews: [Review] @join__field(graph: REVIEWS)
+            }
+            """
+        let supergraph = try Supergraph(sdl: sdl)
+        let planner = QueryPlanner(supergraph: supergraph)
+        // The author's key comes from reviews, its name from accounts.
+        let byKey = try planner.plan(try Parser.parse("{ topReviews { author { name } } }"), operationName: nil)
+        #expect(byKey.fetchCount == 2, "\(byKey.text)")
+        #expect(byKey.text.contains("author{__typename id}"), "\(byKey.text)")
+        // The provided username comes with the review.
+        let provided = try planner.plan(try Parser.parse("{ topReviews { author { username } } }"), operationName: nil)
+        #expect(provided.fetchCount == 1, "\(provided.text)")
+        #expect(supergraph.resolvingGraphs("User", "username") == ["ACCOUNTS"])
+        // The core spec's machinery is not the API's.
+        #expect(supergraph.apiSchema.types["core__Purpose"] == nil)
+    }
+
+    /// A feature linked for SECURITY or EXECUTION that the gateway does not implement refuses the
+    /// supergraph (its fields would be served unprotected, or wrongly); supported ones load.
+    @Test func unsupportedSecurityOrExecutionFeaturesRefuseTheSupergraph() throws {
+        let base = try compose([("a", "\(fed2) type Query { a: Int }")])
+        func with(_ link: String) -> String { base.replacingOccurrences(of: "schema\n", with: "schema\n  \(link)\n") }
+        for link in ["@link(url: \"https://specs.apollo.dev/something-unsupported/v0.1\", for: SECURITY)",
+                     "@link(url: \"https://specs.apollo.dev/connect/v0.1\", for: EXECUTION)"] {
+            #expect(throws: FederationError.self, "\(link)") { try Supergraph(sdl: with(link)) }
+        }
+        for link in ["@link(url: \"https://specs.apollo.dev/policy/v0.1\", for: SECURITY)",
+                     "@link(url: \"https://specs.apollo.dev/requiresScopes/v0.1\", for: SECURITY)",
+                     "@link(url: \"https://example.com/docs/v1.0\")"] {
+            _ = try Supergraph(sdl: with(link))
+        }
+    }
+
     @Test func outputEnumsTakeTheUnion() throws {
         let a = "\(fed2) type Query { s: Status } enum Status { ACTIVE }"
         let b = "\(fed2) type Query { t: Status @shareable } enum Status { RETIRED }"

@@ -13,6 +13,7 @@ struct TestClaims: JWTPayload {
     var aud: AudienceClaim?
     var tenant: String?
     var scope: String?
+    var policies: [String]?
     func verify(using algorithm: some JWTAlgorithm) async throws {}
 }
 
@@ -244,12 +245,13 @@ struct AuthenticationTests {
 struct FieldAuthorizationTests {
     func shop() throws -> Subgraph<RequestContext> {
         let s = try Subgraph<RequestContext>(name: "shop", sdl: """
-            extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@authenticated", "@requiresScopes"])
+            extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@authenticated", "@requiresScopes", "@policy"])
             type Query { hello: String account: Account @authenticated items: [Item!]! }
-            type Account { name: String }
+            type Account { name: String limit: Int @policy(policies: [["finance", "reader"], ["owner"]]) }
             type Item { id: ID! price: Int @requiresScopes(scopes: [["read:price"], ["admin"]]) }
             """)
         let account = ObjectResolvers<RequestContext, String>("Account").field("name") { n, _, _, _ in .leaf(.string(n)) }
+            .field("limit") { _, _, _, _ in .leaf(.int(500)) }
         let item = ObjectResolvers<RequestContext, Int>("Item")
             .field("id") { i, _, _, _ in .leaf(.string(String(i))) }
             .field("price") { i, _, _, _ in .leaf(.int(i * 10)) }
@@ -275,8 +277,8 @@ struct FieldAuthorizationTests {
         let supergraph = try Supergraph(sdl: try Composer.compose([try SubgraphSchema(name: "shop", url: "x", sdl: s.sdl)]))
         let executor = FederatedExecutor(supergraph: supergraph, transports: ["shop": InProcessTransport(subgraph: s) { _ in RequestContext() }])
         let signing = await JWTKeyCollection().add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
-        func token(_ scope: String) async throws -> String {
-            try await signing.sign(TestClaims(exp: .init(value: Date().addingTimeInterval(300)), scope: scope))
+        func token(_ scope: String, policies: [String]? = nil) async throws -> String {
+            try await signing.sign(TestClaims(exp: .init(value: Date().addingTimeInterval(300)), scope: scope, policies: policies))
         }
         try await withGateway(config, executor: executor) { client in
             let q = "{ hello account { name } items { id price } }"
@@ -291,6 +293,17 @@ struct FieldAuthorizationTests {
             #expect(noScope.json?["errors"]?.arrayValue?.count == 1)
             let scoped = try await client.query(q, headers: [("authorization", "Bearer \(try await token("admin"))")])
             #expect(scoped.text == #"{"data":{"hello":"hi","account":{"name":"Ada"},"items":[{"id":"1","price":10},{"id":"2","price":20}]}}"#)
+            // @policy: satisfied by the token's `policies` claim, one inner list held whole.
+            let p = "{ account { name limit } }"
+            for (policies, allowed) in [(nil, false), (["finance"], false), (["finance", "reader"], true), (["owner"], true)] as [([String]?, Bool)] {
+                let r = try await client.query(p, headers: [("authorization", "Bearer \(try await token("read:other", policies: policies))")])
+                if allowed {
+                    #expect(r.text == #"{"data":{"account":{"name":"Ada","limit":500}}}"#, "\(policies ?? [])")
+                } else {
+                    #expect(r.json?["data"]?.text == #"{"account":{"name":"Ada","limit":null}}"#, "\(policies ?? [])")
+                    #expect(r.json?["errors"]?[0]?["extensions"]?["code"] == "UNAUTHORIZED_FIELD_OR_TYPE")
+                }
+            }
         }
     }
 }

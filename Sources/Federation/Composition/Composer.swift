@@ -439,7 +439,7 @@ public enum Composer {
 
     /// `@cost` and `@listSize` (demand control) carried into the supergraph under their own names.
     static func demandControl(_ sg: SubgraphSchema, _ d: Directive) -> String? {
-        guard let fed = sg.federationName(d), ["cost", "listSize", "authenticated", "requiresScopes"].contains(fed) else { return nil }
+        guard let fed = sg.federationName(d), ["cost", "listSize", "authenticated", "requiresScopes", "policy"].contains(fed) else { return nil }
         return "@\(fed)" + (d.arguments.isEmpty ? "" : "(" + d.arguments.map { "\($0.name.value): \(Printer.print($0.value))" }.joined(separator: ", ") + ")")
     }
 
@@ -553,6 +553,7 @@ public enum Composer {
         out += "directive @listSize(assumedSize: Int, slicingArguments: [String!], sizedFields: [String!], requireOneSlicingArgument: Boolean = true) on FIELD_DEFINITION\n\n"
         out += "directive @authenticated on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM\n\n"
         out += "directive @requiresScopes(scopes: [[String!]!]!) on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM\n\n"
+        out += "directive @policy(policies: [[String!]!]!) on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM\n\n"
         out += "scalar join__FieldSet\n\nenum join__Graph {\n"
         let graphIDs = Self.graphIDs(subgraphs.map(\.name))
         for sg in subgraphs {

@@ -4,7 +4,7 @@ import GraphQLCore
 /// join/link machinery and without anything marked `@inaccessible`.
 enum APISchema {
     /// Kept on API schema elements: the built-ins clients see, and demand control (@cost, @listSize) for the gateway's cost analysis.
-    static let keptDirectives: Set<String> = ["deprecated", "specifiedBy", "oneOf", "cost", "listSize", "authenticated", "requiresScopes"]
+    static let keptDirectives: Set<String> = ["deprecated", "specifiedBy", "oneOf", "cost", "listSize", "authenticated", "requiresScopes", "policy"]
 
     static let deferDefinition = """
     "Delivers the fragment's fields in a later payload of an incremental response (when the client accepts one)."
@@ -13,6 +13,7 @@ enum APISchema {
 
     static func isInternal(_ name: String) -> Bool {
         name.hasPrefix("join__") || name.hasPrefix("link__") || name == "link" || name.hasPrefix("federation__")
+            || name.hasPrefix("core__") || name == "core"   // the core spec of join v0.1 supergraphs
     }
 
     static func inaccessible(_ directives: [Directive]) -> Bool {

@@ -93,6 +93,7 @@ public final class Supergraph: Sendable {
         guard let graphEnum = schema.types["join__Graph"], graphEnum.kind == .enumType else {
             throw FederationError(.invalidSupergraph, "The supergraph has no join__Graph enum; is it in the join-spec format?")
         }
+        try Self.checkFeatures(document)
         var graphs: [Graph] = []
         for (id, value) in graphEnum.enumValues {
             guard let d = value.directives.first(where: { $0.name.value == "join__graph" }) else { continue }
@@ -108,6 +109,35 @@ public final class Supergraph: Sendable {
                 throw FederationError(.invalidSupergraph, "@\(directive) on \(on) names graph \(g), which is not a value of join__Graph with @join__graph.")
             }
             return g
+        }
+
+        // join v0.1: a field without @join__field is its owner's, except where another graph has
+        // it too — the fields of that graph's @key (which it returns with its references), and
+        // those a @provides of it gives (external there, answered where provided).
+        var keyedIn: [String: [String: Set<String>]] = [:], providedIn: [String: [String: Set<String>]] = [:]
+        if schema.types.values.contains(where: { t in t.directives.contains { $0.name.value == "join__owner" } }) {
+            let schema = self.schema
+            func mark(_ set: SelectionSet, on type: String, _ g: String, _ into: inout [String: [String: Set<String>]]) {
+                for case .field(let f) in set.selections {
+                    into[type, default: [:]][f.name.value, default: []].insert(g)
+                    if let sub = f.selectionSet, let inner = schema.types[type]?.fields[f.name.value]?.type.namedType.value {
+                        mark(sub, on: inner, g, &into)
+                    }
+                }
+                for case .inlineFragment(let i) in set.selections { mark(i.selectionSet, on: i.typeCondition?.value ?? type, g, &into) }
+            }
+            for (name, t) in schema.types {
+                for d in t.directives where d.name.value == "join__type" {
+                    if let g = d.enumValue("graph"), let key = d.string("key"), let set = try? FieldSet.parse(key) { mark(set, on: name, g, &keyedIn) }
+                }
+                for (_, f) in t.fields {
+                    for d in f.directives where d.name.value == "join__field" {
+                        if let g = d.enumValue("graph"), let p = d.string("provides"), let set = try? FieldSet.parse(p) {
+                            mark(set, on: f.type.namedType.value, g, &providedIn)
+                        }
+                    }
+                }
+            }
         }
 
         var types: [String: TypeInfo] = [:]
@@ -174,6 +204,14 @@ public final class Supergraph: Sendable {
                         byGraph[g] = fg
                     }
                 }
+                if owner != nil {
+                    for g in keyedIn[name]?[fname] ?? [] where info.graphs[g] != nil && byGraph[g] == nil { byGraph[g] = FieldGraph() }
+                    for g in providedIn[name]?[fname] ?? [] where info.graphs[g] != nil && byGraph[g] == nil {
+                        var fg = FieldGraph()
+                        fg.external = true
+                        byGraph[g] = fg
+                    }
+                }
                 info.fields[fname] = byGraph
             }
             types[name] = info
@@ -183,6 +221,29 @@ public final class Supergraph: Sendable {
         self.deferSupport = deferSupport
         hiddenEnumValues = APISchema.hiddenEnumValues(document)
         hiddenTypes = Set(schema.types.keys).subtracting(apiSchema.types.keys)
+    }
+
+    /// Specifications a supergraph may need for its security or its execution that the gateway
+    /// implements (by the name in their URL).
+    static let supportedFeatures: Set<String> = ["link", "core", "join", "tag", "inaccessible", "authenticated", "requiresScopes",
+                                                  "policy", "context", "cost", "federation"]
+
+    /// A feature linked `for: SECURITY` or `for: EXECUTION` that the gateway does not implement
+    /// refuses the supergraph (link spec: serving it without the feature would be insecure or
+    /// wrong — Apollo Connectors' `@connect`, say, or an unknown authorization spec).
+    static func checkFeatures(_ document: Document) throws {
+        for case .schema(let s) in document.definitions {
+            for d in s.directives where d.name.value == "link" || d.name.value == "core" {
+                guard let purpose = d.enumValue("for"), purpose == "SECURITY" || purpose == "EXECUTION",
+                      let url = d.string(d.name.value == "link" ? "url" : "feature") else { continue }
+                // `https://specs.apollo.dev/<name>/v<version>`: the name is the part before the version.
+                let parts = url.split(separator: "/").map(String.init)
+                let name = parts.count >= 2 && parts.last!.hasPrefix("v") ? parts[parts.count - 2] : (parts.last ?? url)
+                guard supportedFeatures.contains(name) else {
+                    throw FederationError(.invalidSupergraph, "The supergraph links \(url) for \(purpose), a feature this gateway does not implement: serving it without the feature would be \(purpose == "SECURITY" ? "insecure" : "wrong").")
+                }
+            }
+        }
     }
 
     /// Graph ids that can resolve `type.field` themselves (not external).

@@ -1,6 +1,7 @@
 import GraphQLCore
 
-/// `@authenticated` and `@requiresScopes` (from the subgraphs, kept in the API schema): fields
+/// `@authenticated`, `@requiresScopes` and `@policy` (from the subgraphs, kept in the API schema;
+/// a policy is satisfied when the token's policies claim names it): fields
 /// the request may not see are removed from the plan, each with an error at its path, and
 /// answered `null` in the response (without null propagation, as Apollo's and Hive's routers
 /// do); the rest is served.
@@ -8,6 +9,7 @@ struct FieldAuthorization {
     let schema: Schema
     let authenticated: Bool
     let scopes: Set<String>
+    let policies: Set<String>
     let fragments: [String: FragmentDefinition]
     var errors: [GraphQLError] = []
     /// The removed fields (source offsets): the response answers them `null`.
@@ -18,6 +20,7 @@ struct FieldAuthorization {
         self.schema = schema
         self.authenticated = context.authenticated
         self.scopes = Set(context.scopes)
+        self.policies = Set(context.policies)
         var f: [String: FragmentDefinition] = [:]
         for frag in document.fragments { f[frag.name.value] = frag }
         self.fragments = f
@@ -27,12 +30,19 @@ struct FieldAuthorization {
     /// Whether the directives allow this request.
     func allowed(_ directives: [Directive]) -> Bool {
         if directives.contains(where: { $0.name.value == "authenticated" }) && !authenticated { return false }
-        for d in directives where d.name.value == "requiresScopes" {
-            guard case .list(let alternatives)? = d.arguments.first(where: { $0.name.value == "scopes" })?.value else { continue }
-            // OR of ANDs: one inner list fully held is enough.
+        for d in directives {
+            let held: Set<String>, argument: String
+            switch d.name.value {
+            case "requiresScopes": (held, argument) = (scopes, "scopes")
+            case "policy": (held, argument) = (policies, "policies")
+            default: continue
+            }
+            // OR of ANDs: one inner list fully held is enough (an argument that is not a list of
+            // lists allows nothing).
+            guard case .list(let alternatives)? = d.arguments.first(where: { $0.name.value == argument })?.value else { return false }
             let ok = alternatives.contains { alt in
                 guard case .list(let needed) = alt else { return false }
-                return needed.allSatisfy { if case .string(let s, _) = $0 { return scopes.contains(s) } else { return false } }
+                return needed.allSatisfy { if case .string(let s, _) = $0 { return held.contains(s) } else { return false } }
             }
             if !ok { return false }
         }
@@ -44,11 +54,13 @@ struct FieldAuthorization {
         !allowed(def.directives) || !(named.map { allowed($0.directives) } ?? true)
     }
 
+    static let accessDirectives: Set<String> = ["authenticated", "requiresScopes", "policy"]
+
     /// True when nothing needs filtering (the common case: no such directive anywhere).
     static func schemaUsesAuthorization(_ schema: Schema) -> Bool {
         schema.types.values.contains { t in
-            t.directives.contains { $0.name.value == "authenticated" || $0.name.value == "requiresScopes" }
-                || t.fields.values.contains { f in f.directives.contains { $0.name.value == "authenticated" || $0.name.value == "requiresScopes" } }
+            t.directives.contains { accessDirectives.contains($0.name.value) }
+                || t.fields.values.contains { f in f.directives.contains { accessDirectives.contains($0.name.value) } }
         }
     }
 

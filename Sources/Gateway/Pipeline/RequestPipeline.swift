@@ -50,9 +50,10 @@ public struct RequestContext: Sendable {
     public var includeTraceID = false
     /// The tenant's own cost ceiling (its `maxQueryCost` quota), if any.
     public var tenantMaxCost: Int?
-    /// A verified token came with the request; its scopes.
+    /// A verified token came with the request; its scopes and the `@policy` policies it satisfies.
     public var authenticated = false
     public var scopes: [String] = []
+    public var policies: [String] = []
     /// What the authorization pass removed (part of the plan cache key: the same text can plan differently).
     public var removedFields: String?
     /// The client takes a stream of payloads (Server-Sent Events or multipart), so a

@@ -53,6 +53,7 @@ struct Admission: Sendable {
                 let identity = try await authenticator.identity(bearer)
                 ctx.authenticated = true
                 ctx.scopes = identity.scopes
+                ctx.policies = identity.policies
                 ctx.tenant = identity.tenant
             } catch let e as GraphQLError {
                 throw unauthorized(e)

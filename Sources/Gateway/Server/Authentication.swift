@@ -22,6 +22,7 @@ import Synchronization
 ///     audience: switchyard
 ///     tenant_claim: tenant                # the tenant slug
 ///     scopes_claim: scope                 # a space-separated string or an array
+///     policies_claim: policies            # the @policy names the token satisfies (string or array)
 ///     require_exp: true                   # tokens without `exp` are refused
 ///     leeway_seconds: 30                  # clock skew allowed on `exp` and `nbf`
 /// ```
@@ -43,6 +44,9 @@ public struct AuthConfiguration: Codable, Sendable, Equatable {
         public var audience: String?
         public var tenantClaim: String = "tenant"
         public var scopesClaim: String = "scope"
+        /// The claim listing the `@policy` policies a token satisfies (a space-separated string
+        /// or an array); a field under `@policy` is denied to a token without the claim.
+        public var policiesClaim: String = "policies"
         /// Refuse tokens without an `exp` claim (default on).
         public var requireExp: Bool = true
         /// Clock skew allowed when checking `exp` and `nbf`, in seconds.
@@ -52,7 +56,7 @@ public struct AuthConfiguration: Codable, Sendable, Equatable {
         enum CodingKeys: String, CodingKey {
             case hs256SecretFile = "hs256_secret_file", publicKeys = "public_keys", jwksFile = "jwks_file", issuer, audience
             case jwksURL = "jwks_url", jwksRefreshSeconds = "jwks_refresh_seconds", jwksMinRefetchSeconds = "jwks_min_refetch_seconds"
-            case tenantClaim = "tenant_claim", scopesClaim = "scopes_claim", requireExp = "require_exp", leewaySeconds = "leeway_seconds"
+            case tenantClaim = "tenant_claim", scopesClaim = "scopes_claim", policiesClaim = "policies_claim", requireExp = "require_exp", leewaySeconds = "leeway_seconds"
         }
         public init(from decoder: Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -66,6 +70,7 @@ public struct AuthConfiguration: Codable, Sendable, Equatable {
             audience = try c.decodeIfPresent(String.self, forKey: .audience)
             tenantClaim = try c.decodeIfPresent(String.self, forKey: .tenantClaim) ?? "tenant"
             scopesClaim = try c.decodeIfPresent(String.self, forKey: .scopesClaim) ?? "scope"
+            policiesClaim = try c.decodeIfPresent(String.self, forKey: .policiesClaim) ?? "policies"
             requireExp = try c.decodeIfPresent(Bool.self, forKey: .requireExp) ?? true
             leewaySeconds = try c.decodeIfPresent(Int.self, forKey: .leewaySeconds) ?? 30
         }
@@ -244,6 +249,7 @@ final class Authenticator: Sendable {
     struct Identity: Sendable {
         let tenant: String?
         let scopes: [String]
+        let policies: [String]
     }
 
     /// The identity of a verified token; throws a GraphQL error (UNAUTHENTICATED) otherwise.
@@ -288,13 +294,14 @@ final class Authenticator: Sendable {
         }
         var tenant: String?
         if case .string(let t)? = claims.other[settings.tenantClaim] { tenant = t }
-        var scopes: [String] = []
-        switch claims.other[settings.scopesClaim] {
-        case .string(let s)?: scopes = s.split(separator: " ").map(String.init)
-        case .strings(let a)?: scopes = a
-        default: break
+        func names(_ claim: String) -> [String] {
+            switch claims.other[claim] {
+            case .string(let s)?: return s.split(separator: " ").map(String.init)
+            case .strings(let a)?: return a
+            default: return []
+            }
         }
-        return Identity(tenant: tenant, scopes: scopes)
+        return Identity(tenant: tenant, scopes: names(settings.scopesClaim), policies: names(settings.policiesClaim))
     }
 
     /// The `kid` of a token's header, if it names one.
