@@ -82,7 +82,7 @@ public struct CostAnalyzer: Sendable {
                    size parentSize: Int?) throws(Failure) -> Int {
         guard let def = schema.field(parent, f.name.value), let named = schema.namedType(def.type) else { return 0 }
         if f.name.value.hasPrefix("__") { return 0 }
-        let own = ownWeight(f, def, named)
+        let own = ownWeight(f, def, named, variables)
         // `@listSize(sizedFields:)`: the size from this field's slicing arguments applies to
         // the named child lists (a connection's `edges`), not to this field.
         var sizedChildren: [String: Int] = [:]
@@ -101,13 +101,46 @@ public struct CostAnalyzer: Sendable {
     }
 
     /// A field's own weight: `@cost` on the field, else on its type, else 1 for composites and
-    /// 0 for leaves; plus the weights of the arguments given.
-    func ownWeight(_ f: Field, _ def: FieldDef, _ named: NamedType) -> Int {
+    /// 0 for leaves; plus the weights of the arguments given, and of the input objects and input
+    /// fields given in them (an input object 1, or its type's `@cost`; an input field its `@cost`).
+    func ownWeight(_ f: Field, _ def: FieldDef, _ named: NamedType, _ variables: OrderedDictionary<String, JSON> = [:]) -> Int {
         var own = weight(def.directives) ?? weight(named.directives) ?? (named.kind.isComposite ? 1 : 0)
-        for (argName, arg) in def.arguments where f.arguments.contains(where: { $0.name.value == argName }) {
+        for (argName, arg) in def.arguments {
+            guard let given = f.arguments.first(where: { $0.name.value == argName }) else { continue }
             own = own &+? (weight(arg.directives) ?? 0)
+            own = own &+? inputWeight(given.value, arg.type, variables, depth: 0)
         }
         return own
+    }
+
+
+    /// The `@cost` weights of the input fields a value gives (a literal, or a variable's value).
+    func inputWeight(_ value: Value, _ type: TypeReference, _ variables: OrderedDictionary<String, JSON>, depth: Int) -> Int {
+        guard depth < 32, let t = schema.types[type.namedType.value], t.kind == .inputObject else { return 0 }
+        switch value {
+        case .variable(let v): return variables[v].map { inputWeight($0, type, depth: depth) } ?? 0
+        case .list(let items): return items.reduce(0) { $0 &+? inputWeight($1, type, variables, depth: depth + 1) }
+        case .object(let fields):
+            var total = weight(t.directives) ?? 1   // an input object costs 1, as an object does (Apollo's demand control)
+            for field in fields {
+                guard let def = t.inputFields[field.name.value] else { continue }
+                total = total &+? (weight(def.directives) ?? 0) &+? inputWeight(field.value, def.type, variables, depth: depth + 1)
+            }
+            return total
+        default: return 0
+        }
+    }
+
+    func inputWeight(_ value: JSON, _ type: TypeReference, depth: Int) -> Int {
+        guard depth < 32, let t = schema.types[type.namedType.value], t.kind == .inputObject else { return 0 }
+        if case .array(let items) = value { return items.reduce(0) { $0 &+? inputWeight($1, type, depth: depth + 1) } }
+        guard case .object(let fields) = value else { return 0 }
+        var total = weight(t.directives) ?? 1
+        for (name, v) in fields {
+            guard let def = t.inputFields[name] else { continue }
+            total = total &+? (weight(def.directives) ?? 0) &+? inputWeight(v, def.type, depth: depth + 1)
+        }
+        return total
     }
 
     static func argument(_ d: Directive, _ name: String) -> Value? { d.arguments.first { $0.name.value == name }?.value }

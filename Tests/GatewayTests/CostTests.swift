@@ -11,7 +11,9 @@ func catalogSubgraph() throws -> Subgraph<RequestContext> {
         type Query {
           items(first: Int = 10): [Item!]! @listSize(slicingArguments: ["first"], requireOneSlicingArgument: false)
           page(first: Int, last: Int): ItemPage @listSize(slicingArguments: ["first", "last"], sizedFields: ["nodes"])
+          search(filter: Filter): Int
         }
+        input Filter { text: String deep: Int @cost(weight: 20) and: [Filter!] }
         type ItemPage { total: Int! nodes: [Item!]! }
         type Item {
           id: ID!
@@ -27,6 +29,7 @@ func catalogSubgraph() throws -> Subgraph<RequestContext> {
     page.field("total") { n, _, _, _ in .leaf(.int(n)) }
         .field("nodes") { n, _, _, _ in .list((0..<n).map { .object($0, item) }) }
     s.query.field("page") { _, a, _, _ in .object(min(a.int("first") ?? a.int("last") ?? 0, 3), page) }
+    s.query.field("search") { _, _, _, _ in .leaf(.int(0)) }
     s.query.field("items") { _, a, _, _ in .list((0..<min(a.int("first") ?? 10, 3)).map { .object($0, item) }) }
     return s
 }
@@ -101,6 +104,35 @@ struct CostTests {
             // The slicing argument's default applies when the client gives none: 10 × (1 + 5 × 1).
             let d = try await client.query("{ items { children { id } } }")
             #expect(d.json?["extensions"]?["cost"]?["estimated"] == 60)
+        }
+    }
+
+    /// An input object given costs 1 and `@cost` on an input field counts where the field is
+    /// given (in a literal or a variable, at any depth), as Apollo's demand control counts them
+    /// (its router's own test schema: 21 for `{ somethingWithCost: 10 }`); a supergraph that imported `@cost` under another name (`@link(import: [{ name:
+    /// "@cost", as: "@renamedCost" }])`) is costed the same.
+    @Test func inputFieldWeightsAndRenamedImports() async throws {
+        let s = try catalogSubgraph()
+        let composed = try Composer.compose([try SubgraphSchema(name: "catalog", url: "x", sdl: s.sdl)])
+        let renamed = composed
+            .replacingOccurrences(of: "@cost(", with: "@renamedCost(")
+            .replacingOccurrences(of: "@listSize(", with: "@renamedListSize(")
+            .replacingOccurrences(of: "schema\n", with: "schema\n  @link(url: \"https://specs.apollo.dev/cost/v0.1\", import: [{name: \"@cost\", as: \"@renamedCost\"}, {name: \"@listSize\", as: \"@renamedListSize\"}])\n")
+        #expect(renamed.contains("@renamedCost(weight: 50)"))
+        for sdl in [composed, renamed] {
+            let supergraph = try Supergraph(sdl: sdl)
+            var config = GatewayConfiguration()
+            config.limits.reportCost = true
+            let executor = FederatedExecutor(supergraph: supergraph, transports: ["catalog": InProcessTransport(subgraph: s) { _ in RequestContext() }])
+            try await withGateway(config, executor: executor) { client in
+                let r = try await client.query("{ items(first: 2) { expensive } }")
+                #expect(r.json?["extensions"]?["cost"]?["estimated"] == 102, "\(r.text)")
+                let f = try await client.query(#"{ a: search(filter: { text: "x" }) b: search(filter: { deep: 1, and: [{ deep: 2 }, { text: "y" }] }) }"#)
+                // a: 1 (the object); b: 1 + 20 (deep) + (1 + 20) + 1 (the list's two objects).
+                #expect(f.json?["extensions"]?["cost"]?["estimated"] == 44, "\(f.text)")
+                let v = try await client.query("query($f: Filter) { search(filter: $f) }", variables: #"{"f":{"deep":3,"and":[{"deep":4}]}}"#)
+                #expect(v.json?["extensions"]?["cost"]?["estimated"] == 42, "\(v.text)")
+            }
         }
     }
 

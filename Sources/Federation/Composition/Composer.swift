@@ -184,12 +184,13 @@ public enum Composer {
                     for f in d.inputFields {
                         if var existing = t.inputFields[f.name.value] {
                             existing.graphs.append(g)
+                            if !existing.def.directives.contains(where: { $0.name.value == "cost" }) { existing.def.directives += Self.costDirectives(sg, f.directives) }
                             if sg.has(f.directives, "inaccessible") { existing.def.directives.append(Directive(name: Name("inaccessible"), arguments: [], span: .none)) }
                             if existing.def.description == nil { existing.def.description = f.description }
                             t.inputFields[f.name.value] = existing
                         } else {
                             var clean = f
-                            clean.directives = f.directives.filter { $0.name.value == "deprecated" }
+                            clean.directives = f.directives.filter { $0.name.value == "deprecated" } + Self.costDirectives(sg, f.directives)
                             if sg.has(f.directives, "inaccessible") {
                                 usesInaccessible = true
                                 clean.directives.append(Directive(name: Name("inaccessible"), arguments: [], span: .none))
@@ -250,7 +251,7 @@ public enum Composer {
                                 continue
                             }
                             var clean = a
-                            clean.directives = a.directives.filter { $0.name.value == "deprecated" }
+                            clean.directives = a.directives.filter { $0.name.value == "deprecated" } + Self.costDirectives(sg, a.directives)
                             mf.arguments[a.name.value] = clean
                         }
                         if sg.has(f.directives, "inaccessible") { usesInaccessible = true; if !mf.otherDirectives.contains("@inaccessible") { mf.otherDirectives.append("@inaccessible") } }
@@ -437,6 +438,23 @@ public enum Composer {
         return merged.locations.isEmpty ? nil : merged
     }
 
+    /// An argument's or input field's `@cost`, under its own name (it counts where the argument
+    /// or field is given).
+    static func costDirectives(_ sg: SubgraphSchema, _ directives: [Directive]) -> [Directive] {
+        directives.compactMap { d in
+            guard sg.federationName(d) == "cost" else { return nil }
+            var d = d
+            d.name = Name("cost")
+            return d
+        }
+    }
+
+    static func printedCost(_ directives: [Directive]) -> String {
+        directives.first { $0.name.value == "cost" }.map { d in
+            " @cost(" + d.arguments.map { "\($0.name.value): \(Printer.print($0.value))" }.joined(separator: ", ") + ")"
+        } ?? ""
+    }
+
     /// `@cost` and `@listSize` (demand control) carried into the supergraph under their own names.
     static func demandControl(_ sg: SubgraphSchema, _ d: Directive) -> String? {
         guard let fed = sg.federationName(d), ["cost", "listSize", "authenticated", "requiresScopes", "policy"].contains(fed) else { return nil }
@@ -596,6 +614,7 @@ public enum Composer {
                     if let d = f.def.description { out += "  " + Printer.print(Value.string(d, block: false)) + "\n" }
                     out += "  \(name): \(f.def.type)" + (f.def.defaultValue.map { " = " + Printer.print($0) } ?? "")
                         + (Self.deprecated(f.def.directives).map { " " + $0 } ?? "")
+                        + Self.printedCost(f.def.directives)
                         + (f.def.directives.contains { $0.name.value == "inaccessible" } ? " @inaccessible" : "") + "\n"
                 }
                 out += "}\n"
@@ -610,6 +629,7 @@ public enum Composer {
                             (a.description.map { Printer.print(Value.string($0, block: false)) + " " } ?? "")
                                 + "\(a.name.value): \(a.type)" + (a.defaultValue.map { " = " + Printer.print($0) } ?? "")
                                 + (Self.deprecated(a.directives).map { " " + $0 } ?? "")
+                                + Self.printedCost(a.directives)
                                 + (f.inaccessibleArguments.contains(a.name.value) ? " @inaccessible" : "")
                         }.joined(separator: ", ") + ")"
                     }

@@ -88,6 +88,7 @@ public final class Supergraph: Sendable {
     }
 
     public init(document: Document, sdl: String, introspection: Bool = true, deferSupport: Bool = true) throws {
+        let document = Self.canonicalDirectiveNames(document)
         self.sdl = sdl
         schema = try Schema(document: document, validate: false)
         guard let graphEnum = schema.types["join__Graph"], graphEnum.kind == .enumType else {
@@ -221,6 +222,84 @@ public final class Supergraph: Sendable {
         self.deferSupport = deferSupport
         hiddenEnumValues = APISchema.hiddenEnumValues(document)
         hiddenTypes = Set(schema.types.keys).subtracting(apiSchema.types.keys)
+    }
+
+    /// The directives of the specifications the gateway reads (demand control, access control,
+    /// `@inaccessible`, `@tag`, `@context`) under their own names, however the supergraph's `@link`
+    /// imported them (`import: [{ name: "@cost", as: "@renamedCost" }]`, or unimported as
+    /// `@cost__listSize`): what reads them looks for `@cost`, `@listSize`, `@policy`, ….
+    static func canonicalDirectiveNames(_ document: Document) -> Document {
+        let specs: Set<String> = ["cost", "authenticated", "requiresScopes", "policy", "inaccessible", "tag", "context"]
+        var renames: [String: String] = [:]
+        for case .schema(let s) in document.definitions {
+            for d in s.directives where d.name.value == "link" {
+                guard let url = d.string("url") else { continue }
+                let parts = url.split(separator: "/").map(String.init)
+                let spec = parts.count >= 2 && parts.last!.hasPrefix("v") ? parts[parts.count - 2] : (parts.last ?? url)
+                guard specs.contains(spec) else { continue }
+                let namespace = d.string("as") ?? spec
+                if namespace != spec { renames[namespace] = spec }   // the spec's own directive, renamed by `as:`
+                var imported = Set<String>()
+                if case .list(let imports)? = d.argument("import") {
+                    for item in imports {
+                        switch item {
+                        case .string(let n, _):
+                            imported.insert(String(n.drop { $0 == "@" }))
+                        case .object(let fields):
+                            func str(_ k: String) -> String? {
+                                if case .string(let v, _)? = fields.first(where: { $0.name.value == k })?.value { return String(v.drop { $0 == "@" }) }
+                                return nil
+                            }
+                            guard let name = str("name") else { continue }
+                            imported.insert(name)
+                            if let local = str("as"), local != name { renames[local] = name }
+                        default:
+                            continue
+                        }
+                    }
+                }
+                // What is not imported keeps the namespace: `@cost__listSize`.
+                for name in ["cost", "listSize", "authenticated", "requiresScopes", "policy", "inaccessible", "tag", "context"] where !imported.contains(name) {
+                    renames["\(namespace)__\(name)"] = name
+                }
+            }
+        }
+        guard !renames.isEmpty else { return document }
+        func fix(_ ds: [Directive]) -> [Directive] {
+            ds.map { d in
+                guard let to = renames[d.name.value] else { return d }
+                var d = d
+                d.name = Name(to, span: d.name.span)
+                return d
+            }
+        }
+        func fix(_ values: [InputValueDefinition]) -> [InputValueDefinition] {
+            values.map { v in var v = v; v.directives = fix(v.directives); return v }
+        }
+        let defined = Set(document.definitions.compactMap { if case .directive(let d) = $0 { return d.name.value } else { return nil } })
+        var definitions: [Definition] = []
+        for def in document.definitions {
+            switch def {
+            case .type(var t):
+                t.directives = fix(t.directives)
+                t.fields = t.fields.map { f in var f = f; f.directives = fix(f.directives); f.arguments = fix(f.arguments); return f }
+                t.inputFields = fix(t.inputFields)
+                t.enumValues = t.enumValues.map { v in var v = v; v.directives = fix(v.directives); return v }
+                definitions.append(.type(t))
+            case .directive(var d):
+                if let to = renames[d.name.value] {
+                    if defined.contains(to) { continue }   // defined under its own name too: one definition
+                    d.name = Name(to, span: d.name.span)
+                }
+                d.arguments = fix(d.arguments)
+                definitions.append(.directive(d))
+            default:
+                definitions.append(def)
+            }
+        }
+        var out = document
+        out.definitions = definitions
+        return out
     }
 
     /// Specifications a supergraph may need for its security or its execution that the gateway
