@@ -268,6 +268,10 @@ struct CompositionTests {
         // Not the same type: a type mismatch as well.
         let c = "\(fed2) type Query { c: Money } type Money @shareable { cents: Float! currency: String! }"
         #expect(compositionCodes([("a", a), ("c", c)]).contains("FIELD_TYPE_MISMATCH"))
+        // A subscription field has one home, shareable or not.
+        let subA = "\(fed2) type Query { a: Int } type Subscription { ticks: Int @shareable }"
+        let subB = "\(fed2) type Query { b: Int } type Subscription { ticks: Int @shareable }"
+        #expect(compositionCodes([("a", subA), ("b", subB)]).contains("INVALID_FIELD_SHARING"))
         // Federation 1 value types are shareable as they are.
         let fed1A = "type Query { a: Money } type Money { cents: Int! currency: String! }"
         let fed1B = "type Query { b: Money } type Money { cents: Int! currency: String! }"

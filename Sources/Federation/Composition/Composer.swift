@@ -350,7 +350,11 @@ public enum Composer {
                 let resolving = f.graphs.filter { !$0.value.external && !labelled.contains($0.key) }
                 // A Federation 2 value type is no exception: defined in several subgraphs, its
                 // fields are @shareable in each (Federation 1 subgraphs' fields all are).
-                if resolving.count > 1, resolving.contains(where: { !$0.value.shareable }) {
+                if tname == "Subscription", resolving.count > 1 {
+                    // One subgraph's event stream per subscription field (Apollo: root subscription
+                    // fields cannot be shared).
+                    errors.append(CompositionError(.invalidFieldSharing, "Fields on root level subscription object cannot be marked as shareable: \"Subscription.\(fname)\" is resolved from subgraphs \(resolving.keys.map { "\"\($0.lowercased())\"" }.joined(separator: " and "))."))
+                } else if resolving.count > 1, resolving.contains(where: { !$0.value.shareable }) {
                     let names = resolving.keys.map { $0.lowercased() }
                     let unshared = resolving.filter { !$0.value.shareable }.keys.map { "\"\($0.lowercased())\"" }
                     errors.append(CompositionError(.invalidFieldSharing, "Non-shareable field \"\(tname).\(fname)\" is resolved from multiple subgraphs: it is resolved from subgraphs \(names.map { "\"\($0)\"" }.joined(separator: " and ")) and defined as non-shareable in subgraph(s) \(unshared.joined(separator: ", "))."))
