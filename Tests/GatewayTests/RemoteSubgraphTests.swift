@@ -106,7 +106,8 @@ struct RemoteSubgraphTests {
             #expect(errors.map { $0["path"] } == [["a", 0, "inStock"], ["b", 0, "inStock"], ["b", 1, "inStock"], ["b", 2, "inStock"]], "\(r.text)")
             #expect(r.json?["data"]?["b"]?[0]?.text == #"{"upc":"1","inStock":null}"#)
         }
-        // The shared request failing whole is an error at each step it was for.
+        // The shared request failing whole is an error at each object it was for (each position it
+        // leaves null has its error, as Apollo's router reports it).
         // A refused connection fails at once: neither the subgraph's long timeout nor the request's
         // shorter one is waited for (connections used to be retried until one of them passed).
         // (A port held bound and not listening: one merely free could be taken by a test running beside.)
@@ -117,7 +118,7 @@ struct RemoteSubgraphTests {
         try await withGateway(config, executor: FederatedExecutor(supergraph: supergraph, transports: transports)) { client in
             let r = try await client.query(query)
             let errors = try #require(r.json?["errors"]?.arrayValue)
-            #expect(errors.map { $0["path"] } == [["a", 0], ["b", 0]], "\(r.text)")
+            #expect(errors.map { $0["path"] } == [["a", 0], ["b", 0], ["b", 1], ["b", 2]], "\(r.text)")
             #expect(errors.allSatisfy { $0["extensions"]?["code"] == "SUBREQUEST_HTTP_ERROR" })
         }
     }
@@ -280,6 +281,104 @@ struct RemoteSubgraphTests {
                 ["message": .string("broken \(k)"), "path": ["_entities", .int(i), "inStock"]] as JSON } }
             let answer: JSON = ["data": ["_entities": .array((0..<n).map { _ in ["inStock": .null] })], "errors": .array(errors)]
             return try #require(SubgraphResponse.parse(answer.bytes))
+        }
+    }
+
+    /// A subgraph answering from a script: the answer's text for each query it receives (all
+    /// of which it records).
+    final class Scripted: SubgraphTransport, @unchecked Sendable {
+        let answer: @Sendable (String) -> String
+        private let lock = NSLock()
+        private var received: [String] = []
+        var queries: [String] { lock.withLock { received } }
+        init(_ answer: @escaping @Sendable (String) -> String) { self.answer = answer }
+        func fetch(_ request: SubgraphRequest) async throws -> SubgraphResponse {
+            lock.withLock { received.append(request.query) }
+            return try #require(SubgraphResponse.parse(Array(answer(request.query).utf8)))
+        }
+    }
+
+    /// Subgraphs that break the rules in the ways a gateway must not pass on (each found by a
+    /// probe of the running gateway): an interface answered with an object type that does not
+    /// implement it, errors at fields the plan aliased, a mutation's later field after `data` is
+    /// null, a root answer with neither data nor errors, a `code` that is not a string, an
+    /// `_entities` entry that is not an object.
+    @Test func misbehavingSubgraphAnswersAreErrorsAtTheClientsPaths() async throws {
+        let link = #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@shareable"])"#
+        // Book.code is `Int!` in products and `Int` in the supergraph (reviews has it nullable):
+        // beside Movie.code the plan asks it under an alias of its own.
+        let products = link + """
+
+            type Query { products: [Product] node: Node search: [Media] count: Int }
+            type Mutation { first: Int! }
+            interface Node { id: ID! }
+            type Product @key(fields: "id") { id: ID! name: String }
+            type Book implements Node @shareable { id: ID! code: Int! }
+            type Movie implements Node { id: ID! code: Int }
+            union Media = Book | Movie
+            """
+        let reviews = link + """
+
+            type Query { top: Int }
+            type Mutation { second: Int }
+            type Book @shareable { id: ID! code: Int }
+            type Product @key(fields: "id") { id: ID! rating: Int }
+            """
+        let supergraph = try Supergraph(sdl: try Composer.compose([try SubgraphSchema(name: "products", url: "http://p", sdl: products),
+                                                                   try SubgraphSchema(name: "reviews", url: "http://r", sdl: reviews)]))
+        func run(_ query: String, products: @escaping @Sendable (String) -> String, reviews: @escaping @Sendable (String) -> String = { _ in "{}" },
+                 _ check: (JSON, Scripted) throws -> Void) async throws {
+            let p = Scripted(products), r = Scripted(reviews)
+            try await withGateway(executor: FederatedExecutor(supergraph: supergraph, transports: ["products": p, "reviews": r])) { client in
+                let response = try await client.query(query)
+                try check(try #require(response.json, "\(response.text)"), r)
+            }
+        }
+        // A type that is not one of the interface's is a field error, never `"__typename":"Node"`.
+        try await run("{ node { __typename id } }", products: { _ in #"{"data":{"node":{"__typename":"Product","id":"1"}}}"# }) { j, _ in
+            #expect(j["data"]?.text == #"{"node":null}"#)
+            #expect(j["errors"]?[0]?["message"]?.stringValue?.hasPrefix("Abstract type \"Node\" must resolve to an Object type at runtime") == true)
+        }
+        // An error at a field the plan asked under an alias of its own is at the client's key.
+        try await run("{ search { ... on Book { code } ... on Movie { code } } }", products: { q in
+            q.contains("code__sy0:code")
+                ? #"{"data":{"search":[{"__typename":"Book","code":1},{"__typename":"Movie","code__sy0":null}]},"errors":[{"message":"no code","path":["search",1,"code__sy0"]}]}"#
+                : #"{"data":null,"errors":[{"message":"unexpected query"}]}"#
+        }) { j, _ in
+            #expect(j["data"]?.text == #"{"search":[{"code":1},{"code":null}]}"#)
+            #expect(j["errors"]?[0]?["path"] == ["search", 1, "code"])
+            // (Located at the first `code` of that response key: the locator does not tell the
+            // fragments apart by the object's type.)
+            #expect(j["errors"]?[0]?["locations"]?.arrayValue?.isEmpty == false)
+        }
+        // An error at a key the planner asked for itself is at the deepest path the client has.
+        try await run("{ products { id: name rating } }", products: { q in
+            let alias = q.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_") }).first { $0.hasPrefix("_id_") }.map(String.init) ?? "?"
+            return #"{"data":{"products":[{"id":"one","__typename":"Product","\#(alias)":"1"},{"id":"two","__typename":"Product","\#(alias)":null}]},"errors":[{"message":"no id","path":["products",1,"\#(alias)"]}]}"#
+        }, reviews: { _ in #"{"data":{"_entities":[{"rating":5}]}}"# }) { j, _ in
+            #expect(j["errors"]?[0]?["path"] == ["products", 1], "\(j.text)")
+        }
+        // A mutation whose data is null already does not run its later fields.
+        try await run("mutation { first second }", products: { _ in #"{"data":null,"errors":[{"message":"first failed","path":["first"]}]}"# },
+                      reviews: { _ in #"{"data":{"second":2}}"# }) { j, reviews in
+            #expect(j["data"] == .null)
+            #expect(reviews.queries.isEmpty, "\(reviews.queries)")
+        }
+        // Neither data nor errors: a malformed answer, not silent nulls.
+        try await run("{ count }", products: { _ in #"{"data":null}"# }) { j, _ in
+            #expect(j["errors"]?[0]?["extensions"]?["code"] == "SUBREQUEST_MALFORMED_RESPONSE")
+        }
+        // A code that is not a string does not pass (it could carry anything).
+        try await run("{ count }", products: { _ in #"{"data":{"count":null},"errors":[{"message":"x","path":["count"],"extensions":{"code":{"db":"10.0.0.5"}}}]}"# }) { j, _ in
+            #expect(j["errors"]?[0]?["extensions"]?["code"] == "DOWNSTREAM_SERVICE_ERROR")
+            #expect(!j.text.contains("10.0.0.5"))
+        }
+        // An `_entities` entry that is not an object is an error at its object.
+        try await run("{ products { id rating } }", products: { _ in #"{"data":{"products":[{"id":"1","__typename":"Product"},{"id":"2","__typename":"Product"}]}}"# },
+                      reviews: { _ in #"{"data":{"_entities":[{"rating":1},42]}}"# }) { j, _ in
+            #expect(j["data"]?.text == #"{"products":[{"id":"1","rating":1},{"id":"2","rating":null}]}"#)
+            #expect(j["errors"]?[0]?["path"] == ["products", 1])
+            #expect(j["errors"]?[0]?["extensions"]?["code"] == "SUBREQUEST_MALFORMED_RESPONSE")
         }
     }
 

@@ -250,6 +250,9 @@ final class PlanRun {
     var deferredErrors: [GraphQLError]?
     /// Later steps may take the answers of earlier ones (`AnswerMemo`): not in a mutation, whose
     /// later fields may change what an earlier answer said.
+    /// A mutation's root fetch came back without data (a non-null root field failed there):
+    /// the mutation fields after it are not run (serial execution ends with `data` null).
+    var mutationRootNulled = false
     var reusesAnswers = false
     var answers = AnswerMemo()
     /// What `collect` found at each path it walked, while still what it would find: a merge into
@@ -501,6 +504,11 @@ final class PlanRun {
                     progressed = false
                     for (id, step) in steps.enumerated() where !started.contains(id) && step.after.isSubset(of: done) {
                         started.insert(id)
+                        if mutationRootNulled, step.path == nil, step.fetch.operationKind == .mutation {
+                            done.insert(id)   // not sent: the response's data is null already
+                            progressed = true
+                            continue
+                        }
                         var together = [id]
                         if let same = step.fetch.sameRequest {
                             for j in (id + 1)..<steps.count where !started.contains(j) && steps[j].fetch.sameRequest == same
@@ -642,7 +650,9 @@ final class PlanRun {
 
     /// Subgraph errors, with paths made absolute: `mapPaths` gives the client's paths of a
     /// subgraph path (several when one answer went to several objects; none: no path).
-    func upstreamErrors(_ response: SubgraphResponse, _ f: FetchNode, mapPaths: ([JSON]) -> [[PathElement]]) -> [GraphQLError] {
+    /// - Parameter unplaced: the paths of an error that names none (an entity fetch's: every object it was for).
+    func upstreamErrors(_ response: SubgraphResponse, _ f: FetchNode, unplaced: () -> [[PathElement]] = { [] },
+                        mapPaths: ([JSON]) -> [[PathElement]]) -> [GraphQLError] {
         var out: [GraphQLError] = []
         let room = errorRoom
         for e in response.errors {
@@ -650,9 +660,11 @@ final class PlanRun {
             var ext = e["extensions"]?.objectValue ?? [:]
             if !executor.errorExtensionsFrom.contains(f.subgraph) { ext = ext.filter { $0.key == "code" } }
             ext["serviceName"] = .string(f.subgraph)
-            if ext["code"] == nil { ext["code"] = "DOWNSTREAM_SERVICE_ERROR" }
+            // A code is a string: anything else (an object of connection details, say) is not
+            // passed on under its name.
+            if ext["code"]?.stringValue == nil { ext["code"] = "DOWNSTREAM_SERVICE_ERROR" }
             let message = e["message"]?.stringValue ?? "Unknown subgraph error"
-            let paths = e["path"]?.arrayValue.map(mapPaths) ?? []
+            let paths = e["path"]?.arrayValue.map(mapPaths) ?? unplaced()
             if paths.isEmpty { out.append(GraphQLError(message, path: nil, extensions: ext)) }
             for path in paths { out.append(GraphQLError(message, path: path, extensions: ext)) }
         }
@@ -667,20 +679,52 @@ final class PlanRun {
         }
     }
 
+    /// A subgraph path in the client's response keys: the fetch's internal aliases (`code__sy0`)
+    /// taken off, and cut before a field the planner asked for itself (a key or `@requires`
+    /// input under an alias of its own, `_id_44256`), which the client's response does not have.
+    static func clientPath(_ elements: [PathElement], _ f: FetchNode) -> [PathElement] {
+        var out: [PathElement] = []
+        out.reserveCapacity(elements.count)
+        for e in elements {
+            guard case .key(let k) = e else { out.append(e); continue }
+            if let original = f.internalAliases[k] { out.append(.key(original)); continue }
+            if k == SelectionTree.clientTypenameKey { out.append(.key("__typename")); continue }
+            if isPlannerAlias(k) { break }
+            out.append(e)
+        }
+        return out
+    }
+
+    /// `_<field>_<digits>`: the alias the planner gives a key or `@requires` input of its own.
+    static func isPlannerAlias(_ k: String) -> Bool {
+        let u = k.utf8
+        guard u.count > 3, u.first == UInt8(ascii: "_"), let sep = u.lastIndex(of: UInt8(ascii: "_")), sep > u.startIndex else { return false }
+        let digits = u[u.index(after: sep)...]
+        return !digits.isEmpty && digits.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+    }
+
     func mergeRoot(_ f: FetchNode, _ result: Result<SubgraphResponse, GraphQLError>) {
         switch roomChecked(result, f) {
         case .failure(var e):
             e.path = nil
             addErrors([e])
         case .success(let response):
+            var merged = false
             if let data = response.data {
                 let answer = tree.absorb(data, renames: f.internalAliases)
                 if answer.isObject {
                     tree.merge(root, answer.object)
                     collected.removeAll()
+                    merged = true
                 }
             }
-            addErrors(upstreamErrors(response, f) { [Self.pathElements($0)] })
+            if !merged, f.operationKind == .mutation { mutationRootNulled = true }
+            // No data and no error is not a GraphQL response (§7: a null `data` comes with errors).
+            if !merged, response.errors.isEmpty {
+                addErrors([GraphQLError("Subgraph \"\(f.subgraph)\" answered without data and without errors.",
+                                        code: "SUBREQUEST_MALFORMED_RESPONSE", extensions: ["serviceName": .string(f.subgraph)])])
+            }
+            addErrors(upstreamErrors(response, f) { [Self.clientPath(Self.pathElements($0), f)] })
         }
     }
 
@@ -1038,22 +1082,19 @@ final class PlanRun {
         // Answers later steps may take: those that came back as objects, from a response without errors.
         let memo = q < out.memo.count ? out.memo[q] : []
         for e in memo where e >= 0 { answers.states[Int(e)] = .unusable }
-        /// One error per step the request was for, at the first object it was sent for there.
-        func failed(_ e: GraphQLError) {
-            var firsts = [Int?](repeating: nil, count: out.parts.count)
-            for r in 0..<targets.count {
-                targets.forEach(r) { t in
-                    guard let p = out.part(of: t.entry) else { return }
-                    if firsts[p].map({ t.entry < $0 }) ?? true { firsts[p] = t.entry }
-                }
+        /// The error at each object the failed request was for (each position it leaves null has
+        /// its error, §6.4.4, as Apollo's router reports it), at most `maxPathsPerError` of them.
+        func failed(_ e: GraphQLError, only r: Int? = nil) {
+            var entries = Set<Int>()
+            for i in r.map({ [$0] }) ?? Array(0..<targets.count) {
+                targets.forEach(i) { t in if entries.count < Self.maxPathsPerError { entries.insert(t.entry) } }
             }
-            let entries = firsts.compactMap { $0 }
             if entries.isEmpty {
                 var pathless = e
                 pathless.path = nil
                 addErrors([pathless])
             }
-            for entry in entries {
+            for entry in entries.sorted() {
                 var each = e
                 each.path = out.responsePath(entry)
                 addErrors([each])
@@ -1063,10 +1104,17 @@ final class PlanRun {
         case .failure(let e):
             failed(e)
         case .success(let response):
-            addErrors(upstreamErrors(response, f) { p in
+            /// Every object the request was for (an error at no entity in particular).
+            func everyObject() -> [[PathElement]] {
+                var entries = Set<Int>()
+                for i in 0..<targets.count { targets.forEach(i) { t in if entries.count < Self.maxPathsPerError { entries.insert(t.entry) } } }
+                return entries.sorted().map { out.responsePath($0) }
+            }
+            addErrors(upstreamErrors(response, f, unplaced: everyObject) { p in
                 // ["_entities", i, ...rest] → the paths of the objects representation i was for.
+                if p.count == 1, p[0].stringValue == "_entities" { return everyObject() }
                 guard p.count >= 2, p[0].stringValue == "_entities", let i = p[1].intValue, i >= 0, i < targets.count else { return [] }
-                let rest = Self.pathElements(Array(p.dropFirst(2)))
+                let rest = Self.clientPath(Self.pathElements(Array(p.dropFirst(2))), f)
                 var paths: [[PathElement]] = []
                 targets.forEach(i) { if paths.count < Self.maxPathsPerError { paths.append(out.responsePath($0.entry) + rest) } }
                 return paths
@@ -1084,7 +1132,14 @@ final class PlanRun {
             guard list.items.count == targets.count else { return malformed("_entities with \(list.items.count) entries") }
             for (i, s) in list.items.enumerated() {
                 let entity = tree.values[s]
-                guard entity.isObject else { continue }
+                guard entity.isObject else {
+                    // null: no such entity; anything else is not an answer for it.
+                    if !entity.isNull, response.errors.isEmpty {
+                        failed(GraphQLError("Subgraph \"\(f.subgraph)\" answered an _entities entry that is not an object.",
+                                            code: "SUBREQUEST_MALFORMED_RESPONSE", extensions: ["serviceName": .string(f.subgraph)]), only: i)
+                    }
+                    continue
+                }
                 if i < memo.count, memo[i] >= 0, response.errors.isEmpty { answers.states[Int(memo[i])] = .answered(entity.object) }
                 mergeEntity(entity.object, targets, i)
             }

@@ -383,8 +383,10 @@ struct Shaper {
                 } else if let name, schema.types[name] == nil {
                     error("Abstract type \"\(declared.name)\" was resolved to a type \"\(name)\" that does not exist inside the schema, for field \"\(program.types[Int(parent)].name).\(program.fieldName(s))\".", s)
                     return .propagate
-                } else if declared.kind != .interface {
-                    error("Abstract type \"\(declared.name)\" must resolve to an Object type at runtime for field \"\(program.types[Int(parent)].name).\(program.fieldName(s))\".", s)
+                } else if declared.kind != .interface || (name != nil && name != declared.name) {
+                    // An object type that is not one of the field's: not an answer for it
+                    // (§6.4.3), whatever the subgraph said.
+                    error("Abstract type \"\(declared.name)\" must resolve to an Object type at runtime for field \"\(program.types[Int(parent)].name).\(program.fieldName(s))\".\(name.map { " Got \"\($0)\"." } ?? "")", s)
                     return .propagate
                 }
                 // An interface known only through an @interfaceObject (no subgraph says which
