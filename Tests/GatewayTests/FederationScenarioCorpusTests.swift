@@ -22,6 +22,8 @@ struct FederationScenarioCorpusTests {
                 let counter = GatewayClient(base: base)
                 for test in scenario.tests {
                     _ = try await counter.send(.POST, "/reset", body: Array("{}".utf8))
+                    // A scenario with state (mutations) starts each test afresh (a `reset` hook; none: 404).
+                    _ = try await counter.send(.POST, "/\(name)/hook/reset", body: Array("{}".utf8))
                     var body: OrderedJSON = ["query": .string(test.query)]
                     if let v = test.variables { body["variables"] = v }
                     let r = try await client.post(JSON.object(body).text, accept: "application/json", headers: test.headers)
@@ -41,8 +43,50 @@ struct FederationScenarioCorpusTests {
                             #expect(have == (requests[s] ?? 0), "\(name) / \(test.name): \(s) received \(have) requests")
                         }
                     }
+                    if let wanted = test.incremental {
+                        _ = try await counter.send(.POST, "/\(name)/hook/reset", body: Array("{}".utf8))
+                        let m = try await client.post(JSON.object(body).text, accept: "multipart/mixed;deferSpec=20220824,application/json", headers: test.headers)
+                        Self.checkIncremental(m.contentType?.hasPrefix("multipart/") == true ? Self.parts(m.text) : [m.json ?? .null], wanted, "\(name) / \(test.name)")
+                    }
                 }
             }
+        }
+    }
+}
+
+extension FederationScenarioCorpusTests {
+    static func parts(_ body: String) -> [JSON] {
+        body.components(separatedBy: "--graphql").compactMap { part in
+            guard let start = part.range(of: "\r\n\r\n") else { return nil }
+            return try? JSONReader.parse(Array(part[start.upperBound...].utf8))
+        }
+    }
+
+    /// The payloads a multipart client got against a test's `incremental` expectation.
+    static func checkIncremental(_ payloads: [JSON], _ wanted: JSON, _ what: String) {
+        let n = FederationScenario.normalized
+        if wanted["single"]?.boolValue == true {
+            #expect(payloads.count == 1 && payloads.first?["hasNext"]?.boolValue != true, "\(what): one payload, got \(payloads.map(\.text))")
+            #expect(n(payloads.first?["data"] ?? .null) == n(wanted["initial"] ?? .null), "\(what): \(payloads.map(\.text))")
+            return
+        }
+        guard let first = payloads.first else { Issue.record("\(what): no payload"); return }
+        #expect(n(first["data"] ?? .null) == n(wanted["initial"] ?? .null), "\(what): first payload \(first.text)")
+        #expect(first["hasNext"] == .bool(true) && payloads.last?["hasNext"] == .bool(false), "\(what): hasNext \(payloads.map(\.text))")
+        var entries: [String] = [], anyErrors = !(first["errors"]?.arrayValue?.isEmpty ?? true)
+        for p in payloads.dropFirst() {
+            for e in p["incremental"]?.arrayValue ?? [] {
+                if !(e["errors"]?.arrayValue?.isEmpty ?? true) { anyErrors = true }
+                var kept = OrderedDictionaryJSON()
+                for k in ["data", "label", "path"] { if let v = e[k] { kept[k] = v } }
+                entries.append(n(.object(kept)).text)
+            }
+        }
+        let expected = (wanted["subsequent"]?.arrayValue ?? []).map { n($0).text }
+        #expect(entries.sorted() == expected.sorted(), "\(what): deferred entries \(entries)")
+        #expect(anyErrors == (wanted["errors"]?.boolValue ?? false), "\(what): errors \(payloads.map(\.text))")
+        if let initialErrors = wanted["initialErrors"]?.boolValue {
+            #expect(!(first["errors"]?.arrayValue?.isEmpty ?? true) == initialErrors, "\(what): first payload's errors \(first.text)")
         }
     }
 }

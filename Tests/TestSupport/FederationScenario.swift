@@ -18,6 +18,11 @@ public struct FederationScenario: Sendable {
         public let requests: [String: Int]?
         /// Request headers (a bearer token, say).
         public let headers: [(String, String)]
+        /// What a multipart (`deferSpec=20220824`) client gets, when given: `{"initial": data of the
+        /// first payload, "subsequent": [{path, label?, data}] (in any grouping and order),
+        /// "errors": whether any payload has errors, "initialErrors"?: whether the first has}`, or
+        /// `{"single": true, "initial": data}` for one payload.
+        public let incremental: JSON?
     }
 
     public static let root = TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Fixtures/federation-scenarios")
@@ -44,13 +49,14 @@ public struct FederationScenario: Sendable {
         subgraphs = try FileManager.default.contentsOfDirectory(atPath: folder.path)
             .filter { $0.hasSuffix(".graphql") }.map { String($0.dropLast(".graphql".count)) }.sorted()
         let json = try JSONReader.parse(Array(try Data(contentsOf: folder.appendingPathComponent("tests.json"))))
-        tests = (json.arrayValue ?? []).map { t in
+        tests = (json.arrayValue ?? []).filter { $0["query"] != nil && $0["expected"] != nil }.map { t in
             var requests: [String: Int]?
             if let r = t["requests"]?.objectValue { requests = r.reduce(into: [:]) { $0[$1.key] = $1.value.intValue ?? 0 } }
             let headers = (t["headers"]?.objectValue ?? [:]).map { ($0.key, $0.value.stringValue ?? "") }
             return Case(name: t["name"]?.stringValue ?? "", query: t["query"]?.stringValue ?? "", variables: t["variables"],
                         expectedData: t["expected"]?["data"] ?? .null, expectsErrors: t["expected"]?["errors"]?.boolValue ?? false,
-                        errorsAt: t["expected"]?["errorsAt"]?.arrayValue ?? [], requests: requests, headers: headers)
+                        errorsAt: t["expected"]?["errorsAt"]?.arrayValue ?? [], requests: requests, headers: headers,
+                        incremental: t["incremental"])
         }
         gatewayYAML = (try? String(contentsOf: folder.appendingPathComponent("gateway.yaml"), encoding: .utf8))?
             .replacingOccurrences(of: "{folder}", with: folder.path)

@@ -576,6 +576,26 @@ final class PlanRun {
             return Outgoing(steps: ids, requests: [Request(variables: variables(for: step.fetch))], targets: [Targets()])
         }
         var out = Outgoing(steps: ids)
+        if step.fetch.entities.isEmpty {
+            // Root fields of a `Query` inside the answer: one root query, its answer merged into
+            // every object at the path.
+            var targets = Targets()
+            var first = 0
+            for id in ids {
+                let path = steps[id].path ?? []
+                let found = collect(path)
+                out.parts.append(Outgoing.Part(path: path, found: found, first: first))
+                for (i, node) in found.nodes.enumerated() where node.isObject {
+                    let t: Target = (node.object, first + i)
+                    if targets.count == 0 { targets.append(t) } else { targets.add(t, to: 0) }
+                }
+                first += found.nodes.count
+            }
+            guard targets.count > 0 else { return out }
+            out.requests.append(Request(variables: variables(for: step.fetch)))
+            out.targets.append(targets)
+            return out
+        }
         let all = batches(ids.map { steps[$0].path ?? [] }, step.fetch, parts: &out.parts)
         for batch in all where batch.count > 0 {
             var vars = variables(for: step.fetch)
@@ -601,6 +621,7 @@ final class PlanRun {
         }
         for (i, result) in results.enumerated() {
             guard step.path != nil else { mergeRoot(step.fetch, result); continue }
+            guard !step.fetch.entities.isEmpty else { mergeRootAt(step.fetch, out, result); continue }
             mergeEntities(step.fetch, out, request: i, result)
         }
         if step.path != nil { mergedBelow(out.parts.map(\.path)) }
@@ -725,6 +746,34 @@ final class PlanRun {
                                         code: "SUBREQUEST_MALFORMED_RESPONSE", extensions: ["serviceName": .string(f.subgraph)])])
             }
             addErrors(upstreamErrors(response, f) { [Self.clientPath(Self.pathElements($0), f)] })
+        }
+    }
+
+    /// A root query's answer for the `Query` objects at a path: merged into each.
+    func mergeRootAt(_ f: FetchNode, _ out: Outgoing, _ result: Result<SubgraphResponse, GraphQLError>) {
+        let targets = out.targets.first ?? Targets()
+        func paths() -> [[PathElement]] {
+            var entries: [Int] = []
+            if targets.count > 0 { targets.forEach(0) { t in if entries.count < Self.maxPathsPerError { entries.append(t.entry) } } }
+            return entries.map { out.responsePath($0) }
+        }
+        switch roomChecked(result, f) {
+        case .failure(let e):
+            for path in paths() {
+                var each = e
+                each.path = path
+                addErrors([each])
+            }
+        case .success(let response):
+            if let data = response.data, targets.count > 0 {
+                let answer = tree.absorb(data, renames: f.internalAliases)
+                if answer.isObject { targets.forEach(0) { tree.merge($0.node, answer.object) } }
+            }
+            let bases = paths()
+            addErrors(upstreamErrors(response, f, unplaced: { bases }) { p in
+                let rest = Self.clientPath(Self.pathElements(p), f)
+                return bases.map { $0 + rest }
+            })
         }
     }
 

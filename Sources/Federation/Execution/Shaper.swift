@@ -159,9 +159,17 @@ struct Shaper {
             reversedPaths = []
             deferred = []
             out = RawJSONWriter(capacity: 1_024)
-            let steps = program.steps(instance.type, [fragment.selectionSet])
+            // An object the first payload knew only as its interface (an @interfaceObject answered
+            // it) has its own type by now, if a deferred fetch brought it: shaped as that.
+            var type = instance.type
+            let declared = program.types[Int(type)]
+            if declared.kind == .interface, let name = tree.typename(instance.node), name != declared.name,
+               let t = schema.types[name], t.kind == .object, schema.isPossibleType(declared, name) {
+                type = program.typeID(t)
+            }
+            let steps = program.steps(type, [fragment.selectionSet])
             resolveKeys()
-            let completed = object(instance.node, instance.type, steps)
+            let completed = object(instance.node, type, steps)
             var w = JSONWriter(capacity: 256)
             w.append(#"{"data":"#)
             if case .propagate = completed {

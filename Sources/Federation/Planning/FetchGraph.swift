@@ -228,6 +228,7 @@ final class FetchGraphBuilder {
                 let name = f.name.value
                 if index >= firstDeferred, let taker = group.children.first(where: { child in
                     child.path == path && child.entities[type] != nil
+                        && Self.isDeferred(child) == (context.conditions + variableConditions(sel.directives)).contains(where: isDeferMarker)
                         && resolvable(type, name, in: child.graph, Context()) != nil
                         && localMisses(f.selectionSet?.selections ?? [], type: fieldTypeName(type, name, in: child.graph), in: child.graph, depth: 0) == 0
                 }) {
@@ -424,6 +425,23 @@ final class FetchGraphBuilder {
     func jump(_ selection: Selection, on type: String, from group: FetchGroup, node: SelectionTree, path: [PathSegment],
               context: Context, touched: inout Set<Int>, toInterfaceOwner: Bool) throws {
         let g = group.graph
+        if type == schema.queryType, !path.isEmpty, case .field(let f) = selection {
+            // A field of type Query inside the answer (`next: Query`, a mutation payload's
+            // `query`): another subgraph's root fields are asked by a root query of their own,
+            // its answer merged into each object there (no key needed: every subgraph has Query).
+            guard let target = graph.graphs(resolving: type, f.name.value).first(where: { $0 != g }) else {
+                throw PlanningError(.fetchGraph, .planningFailed, "No subgraph resolves Query.\(f.name.value).")
+            }
+            let child = try group.children.first { $0.graph == target && $0.path == path && $0.rootType != nil }
+                ?? newGroup(graph: target, parent: group, path: path, rootType: type)
+            child.origins.append(context.conditions + variableConditions(selection.directives))
+            var inner = Set<Int>()
+            try plan([selection], type: type, group: child, node: child.output, path: path,
+                     context: Context(conditions: context.conditions), touched: &inner)
+            touched.formUnion(inner)
+            touched.insert(group.id)
+            return
+        }
         var entityType = type
         var candidates: [String] = []
         var fieldName: String?
@@ -497,7 +515,8 @@ final class FetchGraphBuilder {
         touched.formUnion(inputs)
 
         let groupPath = path.entityPath(for: entityType)
-        var child = try entityGroup(target: target, from: group, path: groupPath, inputs: inputs)
+        var child = try entityGroup(target: target, from: group, path: groupPath, inputs: inputs,
+                                    deferred: conditions.contains(where: isDeferMarker))
         if let existing = child.entities[entityType], existing.selection.conflicts(with: input.selection) {
             // One representation cannot carry one field with two sets of arguments: a fetch of its own.
             child = try newGroup(graph: target, parent: group, path: groupPath, rootType: nil)
@@ -709,11 +728,20 @@ final class FetchGraphBuilder {
 
     /// The entity fetch of `target` at `path` below `group`: an existing one when no cycle
     /// follows (one `_entities` request for every type there), else a new one.
-    func entityGroup(target: String, from group: FetchGroup, path: [PathSegment], inputs: Set<Int>) throws -> FetchGroup {
-        for child in group.children where child.graph == target && child.path == path {
+    /// - Parameter deferred: the selection is under a client's `@defer`: it joins only fetches
+    ///   made for deferred fragments, and they only it (a deferred field asked in the first
+    ///   payload's fetch would bring its errors — and a non-null failure's null — into the first
+    ///   payload; Apollo's planner fetches it apart the same way).
+    func entityGroup(target: String, from group: FetchGroup, path: [PathSegment], inputs: Set<Int>, deferred: Bool = false) throws -> FetchGroup {
+        for child in group.children where child.graph == target && child.path == path && Self.isDeferred(child) == deferred {
             if !inputs.contains(where: { reaches($0, child.id) }) { return child }
         }
         return try newGroup(graph: target, parent: group, path: path, rootType: nil)
+    }
+
+    /// A group made only for deferred fragments (so far).
+    static func isDeferred(_ group: FetchGroup) -> Bool {
+        !group.origins.isEmpty && group.origins.allSatisfy { $0.contains(where: isDeferMarker) }
     }
 
     /// Group `from` runs after group `to` (through parents and dependencies), or is it.

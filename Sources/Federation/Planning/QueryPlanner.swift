@@ -417,7 +417,7 @@ struct PlanAssembly {
 
     func node(_ g: FetchGroup) -> PlanNode {
         let fetch = makeFetch(g, deferredOnly: !g.origins.isEmpty && g.origins.allSatisfy { $0.contains(where: isDeferMarker) })
-        let n: PlanNode = g.rootType == nil ? .flatten(path: g.path, fetch) : .fetch(fetch)
+        let n: PlanNode = g.rootType == nil || !g.path.isEmpty ? .flatten(path: g.path, fetch) : .fetch(fetch)
         return conditioned(n, g.origins)
     }
 
@@ -466,7 +466,8 @@ struct PlanAssembly {
             return FetchNode(subgraph: name, operation: op, operationKind: .query, variables: Array(used), entities: inputs,
                              internalAliases: renames, contextInputs: g.contextInputs, deferredOnly: deferredOnly)
         }
-        let kind = operation.operation
+        // The root fields of a `Query` inside the answer (a mutation payload's `query`) are a query.
+        let kind = g.path.isEmpty ? operation.operation : .query
         let head = kind == .query && varDefs.isEmpty ? "" : kind.rawValue + (varDefs.isEmpty ? "" : "(\(varDefs.joined(separator: ",")))")
         return FetchNode(subgraph: name, operation: head + Compact.selectionSet(selections), operationKind: kind,
                          variables: Array(used), entities: [], internalAliases: renames, deferredOnly: deferredOnly)

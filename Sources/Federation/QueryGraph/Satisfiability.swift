@@ -54,7 +54,7 @@ enum Satisfiability {
                 out.append(Place(type: t, graph: place.graph))
             }
             // The same field through a key elsewhere (what it leads to may differ there).
-            for h in graph.reachableGraphs(for: place.type, field, from: place.graph) where out.isEmpty || h != place.graph {
+            for h in graph.reachableGraphs(for: place.type, field, from: place.graph, insideAnswer: true) where out.isEmpty || h != place.graph {
                 if let t = fieldType(place.type, field, h) { out.append(Place(type: t, graph: h)) }
             }
             return out
@@ -110,7 +110,10 @@ extension QueryGraph {
     /// Subgraphs that resolve `type.field` and can be jumped to from `g` through a key whose
     /// fields `g` provides (directly or through one more key hop); `@interfaceObject` subgraphs
     /// through the interface's key.
-    func reachableGraphs(for type: String, _ field: String, from g: String) -> [String] {
+    /// - Parameter insideAnswer: `type` is reached through a field (not the operation's root): a
+    ///   `Query` there reaches every subgraph's root fields, without a key.
+    func reachableGraphs(for type: String, _ field: String, from g: String, insideAnswer: Bool = false) -> [String] {
+        if insideAnswer, type == supergraph.schema.queryType { return graphs(resolving: type, field).filter { $0 != g } }
         var out: [String] = []
         var entityTypes = [type]
         if let t = supergraph.schema.types[type], t.kind == .object { entityTypes += t.interfaces }
