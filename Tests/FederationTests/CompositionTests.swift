@@ -115,7 +115,7 @@ struct CompositionTests {
         #expect(compositionCodes([("a", "\(fed2) type Query { x: T } type T { id: ID! @shareable }"),
                                   ("b", "\(fed2) type T @key(fields: \"sku\") { id: ID! @shareable sku: ID! extra: Int }")])
                 .contains("SATISFIABILITY_ERROR"))
-        #expect(compositionCodes([("a", "\(fed2) type Query { x(e: E): Int } enum E { A B }"), ("b", "\(fed2) type Query { y(e: E): Int @shareable } enum E { A }")])
+        #expect(compositionCodes([("a", "\(fed2) type Query { x(e: E): E } enum E { A B }"), ("b", "\(fed2) type Query { y(e: E): Int @shareable } enum E { A }")])
                 .contains("ENUM_VALUE_MISMATCH"))
         #expect(compositionCodes([("a", "\(fed2) type T { id: ID }")]) == ["NO_QUERIES"])
     }
@@ -436,6 +436,37 @@ struct CompositionTests {
                      "@link(url: \"https://example.com/docs/v1.0\")"] {
             _ = try Supergraph(sdl: with(link))
         }
+    }
+
+    /// Graphs Apollo's composition accepts that were refused: an enum used only as input takes
+    /// the values every subgraph has; a field or a key a `@provides` gives is reachable where
+    /// provided; a chain of keys across five subgraphs.
+    @Test func inputOnlyEnumsProvidedKeysAndLongKeyChainsCompose() throws {
+        let a = "\(fed2) type Query { f(e: E!): Int } enum E { V1 }"
+        let b = "\(fed2) type Query { g: Int } enum E { V1 V2 }"
+        let merged = try Supergraph(sdl: try compose([("a", a), ("b", b)]))
+        #expect(merged.apiSchema.types["E"]?.enumValues.keys.elements == ["V1"])
+        #expect(compositionCodes([("a", "\(fed2) type Query { f(e: E!): Int } enum E { V1 }"), ("b", "\(fed2) type Query { g: Int } enum E { V2 }")])
+                == ["EMPTY_MERGED_ENUM_TYPE"])
+        // Used as output too: every value everywhere, as before.
+        #expect(compositionCodes([("a", "\(fed2) type Query { f(e: E!): E } enum E { V1 }"), ("b", "\(fed2) type Query { g: E } enum E { V1 V2 }")])
+                .contains("ENUM_VALUE_MISMATCH"))
+        // A provided field, and a provided field that is another subgraph's key.
+        _ = try compose([("a", "\(fed2) type Query { t: T @provides(fields: \"x\") } type T @key(fields: \"id\") { id: ID! x: Int @external }"),
+                         ("b", "\(fed2) type Query { other: Int } type T @key(fields: \"id\", resolvable: false) { id: ID! x: Int @shareable }")])
+        let viaKey = try Supergraph(sdl: try compose([
+            ("a", "\(fed2) type Query { t: T @provides(fields: \"k2\") } type T @key(fields: \"k1\") { k1: ID k2: ID @external }"),
+            ("b", "\(fed2) type T @key(fields: \"k2\") { k2: ID v: Int }")]))
+        let plan = try QueryPlanner(supergraph: viaKey).plan(try Parser.parse("{ t { v } }"), operationName: nil)
+        #expect(plan.fetchCount == 2, "\(plan.text)")
+        // T.v four key hops away.
+        let chain = [("a", "type Query { t: T } type T @key(fields: \"k1\") { k1: ID }"),
+                     ("b", "type T @key(fields: \"k1\") { k1: ID k2: ID @shareable }"),
+                     ("c", "type T @key(fields: \"k2\") { k2: ID k3: ID @shareable }"),
+                     ("d", "type T @key(fields: \"k3\") { k3: ID k4: ID @shareable }"),
+                     ("e", "type T @key(fields: \"k4\") { k4: ID v: Int }")].map { ($0.0, "\(fed2) " + $0.1) }
+        let long = try QueryPlanner(supergraph: try Supergraph(sdl: try compose(chain))).plan(try Parser.parse("{ t { v } }"), operationName: nil)
+        #expect(long.fetchCount == 5, "\(long.text)")
     }
 
     @Test func outputEnumsTakeTheUnion() throws {

@@ -382,6 +382,35 @@ struct RemoteSubgraphTests {
         }
     }
 
+    /// An object whose `@requires` input could not be had (the fetch that gives it failed) is not
+    /// sent to the subgraph that requires it: its field is null with the failed fetch's error.
+    @Test func representationsMissingARequiredInputAreNotSent() async throws {
+        let link = #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@external", "@requires"])"#
+        let supergraph = try Supergraph(sdl: try Composer.compose([
+            try SubgraphSchema(name: "catalog", url: "http://c", sdl: link + "\ntype Query { products: [Product] } type Product @key(fields: \"id\") { id: ID! }"),
+            try SubgraphSchema(name: "pricing", url: "http://p", sdl: link + "\ntype Product @key(fields: \"id\") { id: ID! price: Int }"),
+            try SubgraphSchema(name: "shipping", url: "http://s", sdl: link + "\ntype Product @key(fields: \"id\") { id: ID! price: Int @external shipping: Int @requires(fields: \"price\") }"),
+        ]))
+        let catalog = Scripted { _ in #"{"data":{"products":[{"__typename":"Product","id":"1"},{"__typename":"Product","id":"2"}]}}"# }
+        let pricing = Scripted { _ in #"{"data":{"_entities":[{"price":10},null]},"errors":[{"message":"no price for 2","path":["_entities",1,"price"]}]}"# }
+        let shipping = Scripted { _ in #"{"data":{"_entities":[{"shipping":3}]}}"# }
+        let executor = FederatedExecutor(supergraph: supergraph, transports: ["catalog": catalog, "pricing": pricing, "shipping": shipping])
+        try await withGateway(executor: executor) { client in
+            let r = try await client.query("{ products { id shipping } }")
+            #expect(r.json?["data"]?.text == #"{"products":[{"id":"1","shipping":3},{"id":"2","shipping":null}]}"#, "\(r.text)")
+            // One representation went to shipping: product 1's, with its price.
+            #expect(shipping.queries.count == 1)
+        }
+        // Every price missing (pricing down): shipping is not asked at all.
+        let down = Scripted { _ in #"{"data":null,"errors":[{"message":"pricing is down"}]}"# }
+        let quiet = Scripted { _ in #"{"data":{"_entities":[]}}"# }
+        try await withGateway(executor: FederatedExecutor(supergraph: supergraph, transports: ["catalog": catalog, "pricing": down, "shipping": quiet])) { client in
+            let r = try await client.query("{ products { id shipping } }")
+            #expect(r.json?["data"]?.text == #"{"products":[{"id":"1","shipping":null},{"id":"2","shipping":null}]}"#, "\(r.text)")
+            #expect(quiet.queries.isEmpty, "\(quiet.queries)")
+        }
+    }
+
     struct EntitiesAnswer: SubgraphTransport {
         let body: String
         func fetch(_ request: SubgraphRequest) async throws -> SubgraphResponse {

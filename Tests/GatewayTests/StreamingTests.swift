@@ -22,8 +22,8 @@ struct TickGraph {
             type Tick @key(fields: "n") { n: Int! }
             """)
         let words = try Subgraph<RequestContext>(name: "words", sdl: """
-            extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])
-            type Tick @key(fields: "n") { n: Int! word: String! }
+            extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@authenticated"])
+            type Tick @key(fields: "n") { n: Int! word: String! secret: String @authenticated }
             """)
         let tick = ObjectResolvers<RequestContext, Int>("Tick").field("n") { n, _, _, _ in .leaf(.int(n)) }
         let (releases, release) = AsyncStream<Void>.makeStream()
@@ -49,6 +49,7 @@ struct TickGraph {
         let worded = ObjectResolvers<RequestContext, Int>("Tick")
             .field("n") { n, _, _, _ in .leaf(.int(n)) }
             .field("word") { n, _, _, _ in .leaf(.string(names[n])) }
+            .field("secret") { n, _, _, _ in .leaf(.string("s\(n)")) }
         words.entity("Tick") { reps, _ in reps.map { .object($0["n"]!.intValue!, worded) } }
         let supergraph = try Supergraph(sdl: try Composer.compose([
             try SubgraphSchema(name: "ticks", url: "in-process:ticks", sdl: ticks.sdl),
@@ -259,6 +260,22 @@ struct StreamingTests {
         }
     }
 
+    /// A subgraph refusing the subscription (a graphql-transport-ws `error`: its source stream
+    /// could not be made) is a request error: its errors, no `data` — not an event whose field is
+    /// null.
+    @Test(.timeLimit(.minutes(1))) func aSubgraphRefusingTheSubscriptionIsARequestError() async throws {
+        try await withStrawberryGateway { client, _ in
+            let response = try await open(client, "subscription { refused { id } }", accept: "text/event-stream")
+            var reader = StreamReader(chunks: response.body.makeAsyncIterator())
+            let event = try #require(try await reader.next(upTo: "\n\n"))
+            #expect(event.hasPrefix("event: next\ndata: "), "\(event)")
+            let payload = try JSONReader.parse(Array(event.dropFirst("event: next\ndata: ".count).utf8))
+            #expect(payload["data"] == nil, "\(event)")
+            #expect(payload["errors"]?[0]?["message"] == "not for you", "\(event)")
+            #expect(try await reader.next(upTo: "\n\n") == "event: complete\ndata:")
+        }
+    }
+
     /// A subgraph that goes away mid-subscription (its process killed) is an error the client
     /// sees before the stream's end, not an end like the subscription's own.
     @Test(.timeLimit(.minutes(1))) func aSubgraphDyingMidSubscriptionIsAnErrorNotAnEnd() async throws {
@@ -271,6 +288,24 @@ struct StreamingTests {
             while let event = try await reader.next(upTo: "\n\n"), event != "event: complete\ndata:" { last = event }
             #expect(last?.contains("\"SUBREQUEST_HTTP_ERROR\"") == true, "\(last ?? "no event")")
             #expect(last?.contains("closed the subscription") == true)
+        }
+    }
+
+    /// Each event is a response of its own: a field authorization removed is null in every event,
+    /// each time with its error (the errors came with the first event only).
+    @Test(.timeLimit(.minutes(1))) func everyEventCarriesTheAuthorizationErrors() async throws {
+        let graph = try TickGraph()
+        try await withGateway(executor: graph.executor) { client in
+            graph.release.yield()
+            graph.release.yield()
+            let r = try await client.post(#"{"query":"subscription { ticks(count: 2) { n secret } }"}"#, accept: "text/event-stream")
+            let events = r.text.components(separatedBy: "\n\n").filter { $0.hasPrefix("event: next") }
+            #expect(events.count == 2, "\(r.text)")
+            for event in events {
+                let payload = try JSONReader.parse(Array(event.dropFirst("event: next\ndata: ".count).utf8))
+                #expect(payload["data"]?["ticks"]?["secret"] == .null, "\(event)")
+                #expect(payload["errors"]?[0]?["extensions"]?["code"] == "UNAUTHORIZED_FIELD_OR_TYPE", "\(event)")
+            }
         }
     }
 

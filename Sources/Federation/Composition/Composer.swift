@@ -370,16 +370,28 @@ public enum Composer {
                 }
             }
         }
-        // Enums used as input need the same values everywhere; output-only enums take the union.
-        var inputTypes = Set<String>()
+        // Enums used as input and output need the same values everywhere; input-only enums take
+        // the values every subgraph has (a client may send only those), output-only ones the union.
+        var inputTypes = Set<String>(), outputTypes = Set<String>()
         for t in types.values {
-            for f in t.fields.values { for a in f.arguments.values { inputTypes.insert(a.type.namedType.value) } }
+            for f in t.fields.values {
+                outputTypes.insert(f.type.namedType.value)
+                for a in f.arguments.values { inputTypes.insert(a.type.namedType.value) }
+            }
             for f in t.inputFields.values { inputTypes.insert(f.def.type.namedType.value) }
         }
         for (name, t) in types where t.kind == .enumType && inputTypes.contains(name) {
             let graphsOfType = Set(t.graphs.keys)
-            for (v, gs) in t.enumValues where Set(gs) != graphsOfType && t.enumValueDirectives[v]?.contains("@inaccessible") != true {
-                errors.append(CompositionError(.enumValueMismatch, "Enum type \"\(name)\" is used as an input type, but value \"\(v)\" is not defined in every subgraph that defines \"\(name)\" (missing in \(graphsOfType.subtracting(gs).sorted().map { $0.lowercased() }.joined(separator: ", ")))."))
+            let partial = t.enumValues.filter { v, gs in Set(gs) != graphsOfType && t.enumValueDirectives[v]?.contains("@inaccessible") != true }
+            if !outputTypes.contains(name) {
+                for v in partial.keys { types[name]!.enumValues.removeValue(forKey: v) }
+                if types[name]!.enumValues.isEmpty {
+                    errors.append(CompositionError(.emptyMergedEnumType, "None of the values of enum type \"\(name)\" are defined consistently in all the subgraphs defining that type. As only consistent values can be merged, this lead to an empty type."))
+                }
+                continue
+            }
+            for (v, gs) in partial {
+                errors.append(CompositionError(.enumValueMismatch, "Enum type \"\(name)\" is used as both input type and output type, but value \"\(v)\" is not defined in every subgraph that defines \"\(name)\" (missing in \(graphsOfType.subtracting(gs).sorted().map { $0.lowercased() }.joined(separator: ", ")))."))
             }
         }
         // Input objects take the intersection of their fields; a required field must be everywhere.

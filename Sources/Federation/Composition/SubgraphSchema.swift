@@ -202,6 +202,7 @@ public struct CompositionError: Error, Sendable, CustomStringConvertible, Equata
         case noQueries = "NO_QUERIES"
         case externalMissingOnBase = "EXTERNAL_MISSING_ON_BASE"
         case externalUnused = "EXTERNAL_UNUSED"
+        case emptyMergedEnumType = "EMPTY_MERGED_ENUM_TYPE"
         case overrideSourceHasOverride = "OVERRIDE_SOURCE_HAS_OVERRIDE"
     }
     public let code: Code

@@ -144,7 +144,10 @@ public final class PlanExecutor: Sendable {
         // Each event runs the rest of the plan when the consumer asks for its response (pulled,
         // not pumped into a buffer): a consumer that falls behind holds the subgraph's stream back.
         return PullStream.map(events, onError: { (error: any Error) -> ExecutionResult? in
-            error is CancellationError ? nil : ExecutionResult(data: nil, errors: [PlanRun.subgraphError(error, f)])
+            if let refused = error as? SubscriptionRefused {
+                return ExecutionResult(data: nil, errors: refused.errors.map { PlanRun.subgraphError($0, f) })
+            }
+            return error is CancellationError ? nil : ExecutionResult(data: nil, errors: [PlanRun.subgraphError(error, f)])
         }) { (event: SubgraphResponse) -> ExecutionResult? in
             let run = PlanRun(executor: self, variables: variables, headers: headers)
             run.reusesAnswers = true
@@ -665,7 +668,8 @@ final class PlanRun {
             if e.extensions?["serviceName"] == nil { e.extensions = (e.extensions ?? [:]).merging(["serviceName": .string(f.subgraph)]) { a, _ in a } }
             return e
         }
-        return GraphQLError("Subgraph \"\(f.subgraph)\" could not be reached: \(error)", code: "SUBREQUEST_HTTP_ERROR",
+        // What failed (addresses, errno) is the operator's to read in the log, not the client's.
+        return GraphQLError("Subgraph \"\(f.subgraph)\" could not be reached.", code: "SUBREQUEST_HTTP_ERROR",
                             extensions: ["serviceName": .string(f.subgraph)])
     }
 
@@ -1055,8 +1059,10 @@ final class PlanRun {
                     if let t = name, seen.count < 16 { seen.append((t, k)) }
                 }
                 guard let writer = kinds[k].writer else { continue }
-                // An object whose key is missing or null is not an entity this fetch can resolve.
-                guard kinds[k].keys.allSatisfy({ tree.member(node, $0).map { !$0.isNull } ?? false }) else { continue }
+                // An object whose key is missing or null is not an entity this fetch can resolve;
+                // one missing a `@requires` input (the fetch that gives it failed) is not sent
+                // without it (the subgraph would compute from nothing).
+                guard kinds[k].keys.allSatisfy({ tree.member(node, $0).map { !$0.isNull } ?? false }), writer.hasEveryMember(tree, node) else { continue }
                 let b: Int
                 if f.contextInputs.isEmpty {
                     // No @fromContext: one batch.

@@ -100,6 +100,15 @@ final class RepresentationWriter {
         return nil
     }
 
+    /// Whether object `node` has a value for every name the representation writes (a value that
+    /// is null counts; a field no answer gave does not).
+    func hasEveryMember(_ tree: ResponseBuffer, _ node: Int32) -> Bool {
+        for m in members.indices where m != typenameAt {
+            if value(tree, node, m) == nil { return false }
+        }
+        return true
+    }
+
     /// Feeds what object `node` writes to `h` (a `flat` writer's, whose `__typename` is the same
     /// for every object it writes); false when a member's value is an object or a list (a custom
     /// scalar's): such an object is compared by its bytes.

@@ -769,7 +769,7 @@ final class FetchGraphBuilder {
             let existing = group.children.contains { $0.graph == h && $0.path == path.entityPath(for: entityType) }
             for key in keys {
                 let direct = available(key.selections, on: objectType, in: g, context: context)
-                let reachable = direct || obtainable(key.selections, on: objectType, from: g, depth: 2)
+                let reachable = direct || obtainable(key.selections, on: objectType, from: g, depth: 3)
                 guard reachable else { continue }
                 let misses = localMisses([selection], type: entityType, in: h, depth: 0)
                 let lost = unreachable([selection], type: entityType, in: h, depth: 0)

@@ -6,7 +6,12 @@ import GraphQLCore
 /// answerable from at least one of them — resolved there, or through a key edge to a subgraph
 /// that resolves it (keys may themselves come through one more hop) — as the planner would.
 enum Satisfiability {
-    struct Place: Hashable { let type: String; let graph: String }
+    /// A type in a subgraph, with what a `@provides` above gives that subgraph there.
+    struct Place: Hashable {
+        let type: String
+        let graph: String
+        var provided: SelectionSet? = nil
+    }
 
     /// Readable errors naming the field, the subgraphs it cannot be reached from, and the query path.
     static func check(_ graph: QueryGraph, maxStates: Int = 20_000) -> [String] {
@@ -51,10 +56,15 @@ enum Satisfiability {
             var out: [Place] = []
             if let e = graph.field(place.type, field, in: place.graph), e.requires == nil,
                let t = fieldType(place.type, field, place.graph) {
-                out.append(Place(type: t, graph: place.graph))
+                out.append(Place(type: t, graph: place.graph, provided: e.provides))
+            } else if let p = place.provided?.fieldNamed(field), supergraph.fieldGraph(place.type, field, in: place.graph) != nil,
+                      let t = fieldType(place.type, field, place.graph) {
+                // An external field the `@provides` above gives this subgraph here.
+                out.append(Place(type: t, graph: place.graph, provided: p.selectionSet))
             }
             // The same field through a key elsewhere (what it leads to may differ there).
-            for h in graph.reachableGraphs(for: place.type, field, from: place.graph, insideAnswer: true) where out.isEmpty || h != place.graph {
+            for h in graph.reachableGraphs(for: place.type, field, from: place.graph, insideAnswer: true, provided: place.provided)
+            where out.isEmpty || h != place.graph {
                 if let t = fieldType(place.type, field, h) { out.append(Place(type: t, graph: h)) }
             }
             return out
@@ -63,7 +73,9 @@ enum Satisfiability {
         for op in [OperationType.query, .mutation, .subscription] {
             guard let root = schema.rootTypeName(op), let rootType = schema.types[root] else { continue }
             for fname in rootType.fields.keys where !fname.hasPrefix("__") {
-                let places = Set(graph.graphs(resolving: root, fname).compactMap { g in fieldType(root, fname, g).map { Place(type: $0, graph: g) } })
+                let places = Set(graph.graphs(resolving: root, fname).compactMap { g in
+                    fieldType(root, fname, g).map { Place(type: $0, graph: g, provided: graph.field(root, fname, in: g)?.provides) }
+                })
                 guard let t = rootType.fields[fname]?.type.namedType.value else { continue }
                 enqueue(t, places, "\(root).\(fname)")
             }
@@ -112,7 +124,7 @@ extension QueryGraph {
     /// through the interface's key.
     /// - Parameter insideAnswer: `type` is reached through a field (not the operation's root): a
     ///   `Query` there reaches every subgraph's root fields, without a key.
-    func reachableGraphs(for type: String, _ field: String, from g: String, insideAnswer: Bool = false) -> [String] {
+    func reachableGraphs(for type: String, _ field: String, from g: String, insideAnswer: Bool = false, provided: SelectionSet? = nil) -> [String] {
         if insideAnswer, type == supergraph.schema.queryType { return graphs(resolving: type, field).filter { $0 != g } }
         var out: [String] = []
         var entityTypes = [type]
@@ -121,7 +133,7 @@ extension QueryGraph {
             for h in graphs(resolving: entity, field) where h != g || self.field(entity, field, in: h)?.requires != nil {
                 if entity != type && node(entity, h)?.isInterfaceObject != true { continue }
                 guard let keys = node(entity, h)?.keys else { continue }
-                if keys.contains(where: { canProvide($0.selections, on: type, from: g, hops: 2) }) { out.append(h) }
+                if keys.contains(where: { canProvide($0.selections, on: type, from: g, hops: 3, provided: provided) }) { out.append(h) }
             }
         }
         return out
@@ -129,11 +141,19 @@ extension QueryGraph {
 
     /// `g` can produce these fields of `type`: it resolves them, or reaches a subgraph that does
     /// through at most `hops` key jumps.
-    func canProvide(_ selections: [Selection], on type: String, from g: String, hops: Int) -> Bool {
+    /// - Parameter provided: what a `@provides` above gives `g` here (external fields it answers).
+    func canProvide(_ selections: [Selection], on type: String, from g: String, hops: Int, provided: SelectionSet? = nil) -> Bool {
         for sel in selections {
             guard case .field(let f) = sel else { continue }
             let name = f.name.value
             if name == "__typename" { continue }
+            if let p = provided?.fieldNamed(name), supergraph.fieldGraph(type, name, in: g) != nil {
+                if let sub = f.selectionSet {
+                    let inner = supergraph.schema.types[type].flatMap { supergraph.schema.field($0, name) }?.type.namedType.value ?? ""
+                    if !canProvide(sub.selections, on: inner, from: g, hops: hops, provided: p.selectionSet) { return false }
+                }
+                continue
+            }
             if let e = field(type, name, in: g), e.requires == nil {
                 if let sub = f.selectionSet {
                     let inner = supergraph.fieldGraph(type, name, in: g)?.type?.namedType.value

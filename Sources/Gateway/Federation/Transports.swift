@@ -206,9 +206,15 @@ public final class HTTPTransport: SubgraphTransport {
                                                    code: "SUBSCRIBER_TOO_SLOW")
                             }
                         case "error"?:
+                            // The operation's errors (graphql-transport-ws: validation, or a source
+                            // stream that could not be made): a request error, no `data`.
                             ended.store(true, ordering: .relaxed)
-                            continuation.yield(SubgraphResponse(data: nil, errors: m["payload"]?.arrayValue ?? []))
-                            return
+                            let errors = (m["payload"]?.arrayValue ?? []).map { e in
+                                GraphQLError(e["message"]?.stringValue ?? "Subgraph \"\(name)\" refused the subscription.",
+                                             code: e["extensions"]?["code"]?.stringValue ?? "DOWNSTREAM_SERVICE_ERROR")
+                            }
+                            throw SubscriptionRefused(errors: errors.isEmpty ? [GraphQLError("Subgraph \"\(name)\" refused the subscription.",
+                                                                                             code: "DOWNSTREAM_SERVICE_ERROR")] : errors)
                         case "complete"?:
                             ended.store(true, ordering: .relaxed)
                             return

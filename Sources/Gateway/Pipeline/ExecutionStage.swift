@@ -38,9 +38,10 @@ extension RequestPipeline {
                 let end = StreamEnd()
                 gate?.started()
                 let pump = Task {
-                    var first = true
                     for await var result in results {
-                        if first { result.errors = authorized.errors + result.errors; first = false }
+                        // Each event is a response of its own: the fields authorization removed are
+                        // null in every one, each with its error.
+                        result.errors = authorized.errors + result.errors
                         switch await channel.send(result.jsonBytes) {
                         case .sent: continue
                         case .closed: break

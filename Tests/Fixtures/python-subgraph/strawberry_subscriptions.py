@@ -1,5 +1,6 @@
 """A Federation v2 subgraph with a subscription, written with Strawberry (PyPI) and served by
-uvicorn: `Subscription.reviewAdded(count, every)` sends `count` reviews (`every` seconds apart), then completes; over HTTP POST
+uvicorn: `Subscription.reviewAdded(count, every)` sends `count` reviews (`every` seconds apart), then completes;
+`Subscription.refused` fails before its stream starts (an `error` message); over HTTP POST
 (`_service { sdl }`, queries) and WebSocket (graphql-transport-ws) on /graphql. Prints its port.
 
     python3 strawberry_subscriptions.py
@@ -38,6 +39,11 @@ class Subscription:
         for i in range(1, count + 1):
             yield Review(id=strawberry.ID(str(i)), body=f"review {i}")
             await asyncio.sleep(every)
+
+    @strawberry.subscription
+    def refused(self) -> typing.AsyncGenerator[Review, None]:
+        # Fails while its source stream is made: graphql-transport-ws answers `error`, not `next`.
+        raise PermissionError("not for you")
 
 
 schema = strawberry.federation.Schema(query=Query, subscription=Subscription)
