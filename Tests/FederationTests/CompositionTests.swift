@@ -268,6 +268,12 @@ struct CompositionTests {
         // Not the same type: a type mismatch as well.
         let c = "\(fed2) type Query { c: Money } type Money @shareable { cents: Float! currency: String! }"
         #expect(compositionCodes([("a", a), ("c", c)]).contains("FIELD_TYPE_MISMATCH"))
+        // Defaults of one argument or input field differ: refused (absent in one: the other's).
+        #expect(compositionCodes([("a", "\(fed2) type Query { f(n: Int = 1): Int @shareable }"), ("b", "\(fed2) type Query { f(n: Int = 2): Int @shareable }")])
+                == ["FIELD_ARGUMENT_DEFAULT_MISMATCH"])
+        #expect(compositionCodes([("a", "\(fed2) type Query { f(i: I): Int } input I { n: Int = 1 }"), ("b", "\(fed2) type Query { g(i: I): Int } input I { n: Int = 3 }")])
+                == ["INPUT_FIELD_DEFAULT_MISMATCH"])
+        _ = try compose([("a", "\(fed2) type Query { f(n: Int = 1): Int @shareable }"), ("b", "\(fed2) type Query { f(n: Int): Int @shareable }")])
         // A subscription field has one home, shareable or not.
         let subA = "\(fed2) type Query { a: Int } type Subscription { ticks: Int @shareable }"
         let subB = "\(fed2) type Query { b: Int } type Subscription { ticks: Int @shareable }"

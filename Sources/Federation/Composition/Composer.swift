@@ -184,6 +184,11 @@ public enum Composer {
                     for f in d.inputFields {
                         if var existing = t.inputFields[f.name.value] {
                             existing.graphs.append(g)
+                            if let mine = existing.def.defaultValue, let theirs = f.defaultValue, Printer.print(mine) != Printer.print(theirs) {
+                                errors.append(CompositionError(.inputFieldDefaultMismatch, "Input field \"\(t.name).\(f.name.value)\" has incompatible default values across subgraphs: it has default value \(Printer.print(mine)) in some and \(Printer.print(theirs)) in subgraph \"\(sg.name)\"."))
+                            } else if existing.def.defaultValue == nil, f.defaultValue != nil {
+                                existing.def.defaultValue = f.defaultValue
+                            }
                             if !existing.def.directives.contains(where: { $0.name.value == "cost" }) { existing.def.directives += Self.costDirectives(sg, f.directives) }
                             if sg.has(f.directives, "inaccessible") { existing.def.directives.append(Directive(name: Name("inaccessible"), arguments: [], span: .none)) }
                             if existing.def.description == nil { existing.def.description = f.description }
@@ -247,6 +252,12 @@ public enum Composer {
                                     } else {
                                         errors.append(CompositionError(.fieldArgumentTypeMismatch, "Type of argument \"\(t.name).\(f.name.value)(\(a.name.value):)\" is incompatible across subgraphs: it has type \"\(existing.type)\" in some and \"\(a.type)\" in subgraph \"\(sg.name)\"."))
                                     }
+                                }
+                                if let mine = existing.defaultValue, let theirs = a.defaultValue, Printer.print(mine) != Printer.print(theirs) {
+                                    errors.append(CompositionError(.fieldArgumentDefaultMismatch, "Argument \"\(t.name).\(f.name.value)(\(a.name.value):)\" has incompatible default values across subgraphs: it has default value \(Printer.print(mine)) in some and \(Printer.print(theirs)) in subgraph \"\(sg.name)\"."))
+                                } else if existing.defaultValue == nil, a.defaultValue != nil {
+                                    existing.defaultValue = a.defaultValue
+                                    mf.arguments[a.name.value] = existing
                                 }
                                 continue
                             }
@@ -342,6 +353,10 @@ public enum Composer {
             }
         }
 
+        // (A field another subgraph `@provides` need not be @shareable in its owner: Apollo's
+        // composition asks for it, The Guild's does not — the field's own benchmark graph, in
+        // ../shared/bench, provides `User.username` that way — and refusing a graph one of them
+        // serves is worse than serving it.)
         // Shareability: a field resolved by several subgraphs must be shareable in each.
         for (tname, t) in types where t.kind == .object {
             for (fname, f) in t.fields {
