@@ -145,6 +145,7 @@ struct CompositionTests {
             ("type Query { p: P @provides(fields: \"x @include(if: true)\") } \(entity) }", "PROVIDES_DIRECTIVE_IN_FIELDS_ARG"),
             ("type Query { i: I } interface I { x: Int @shareable }", "INVALID_SHAREABLE_USAGE"),
             ("type Query { p: P } \(entity) }", "EXTERNAL_UNUSED"),                                 // x serves nothing
+            ("type Query { p: P } type P @key(fields: \"id\") { id: ID! x: Int @external @override(from: \"b\") }", "OVERRIDE_COLLISION_WITH_ANOTHER_DIRECTIVE"),
             ("type Query { p: P } type P @key(fields: \"id\") { id: ID! f(c: String @federation__fromContext(field: \"$nowhere { x }\")): Int }",
              "CONTEXT_NOT_SET"),
         ]
@@ -274,6 +275,9 @@ struct CompositionTests {
         #expect(compositionCodes([("a", "\(fed2) type Query { f(i: I): Int } input I { n: Int = 1 }"), ("b", "\(fed2) type Query { g(i: I): Int } input I { n: Int = 3 }")])
                 == ["INPUT_FIELD_DEFAULT_MISMATCH"])
         _ = try compose([("a", "\(fed2) type Query { f(n: Int = 1): Int @shareable }"), ("b", "\(fed2) type Query { f(n: Int): Int @shareable }")])
+        // A field overriding its own subgraph.
+        #expect(compositionCodes([("a", "\(fed2) type Query { t: T } type T @key(fields: \"id\") { id: ID! x: Int @override(from: \"a\") }"),
+                                  ("b", "\(fed2) type T @key(fields: \"id\") { id: ID! y: Int }")]) == ["OVERRIDE_FROM_SELF_ERROR"])
         // A subscription field has one home, shareable or not.
         let subA = "\(fed2) type Query { a: Int } type Subscription { ticks: Int @shareable }"
         let subB = "\(fed2) type Query { b: Int } type Subscription { ticks: Int @shareable }"

@@ -309,6 +309,24 @@ struct StreamingTests {
         }
     }
 
+    /// With cost reporting on, every event carries `extensions.cost` like a query's response.
+    @Test(.timeLimit(.minutes(1))) func everyEventReportsItsCost() async throws {
+        let graph = try TickGraph()
+        var config = GatewayConfiguration()
+        config.limits.reportCost = true
+        try await withGateway(config, executor: graph.executor) { client in
+            graph.release.yield()
+            graph.release.yield()
+            let r = try await client.post(#"{"query":"subscription { ticks(count: 2) { n word } }"}"#, accept: "text/event-stream")
+            let events = r.text.components(separatedBy: "\n\n").filter { $0.hasPrefix("event: next") }
+            #expect(events.count == 2, "\(r.text)")
+            for event in events {
+                let payload = try JSONReader.parse(Array(event.dropFirst("event: next\ndata: ".count).utf8))
+                #expect(payload["extensions"]?["cost"]?["estimated"] != nil, "\(event)")
+            }
+        }
+    }
+
     @Test func aSubscriptionWithoutAStreamingAcceptIsRefusedBeforeItStarts() async throws {
         let graph = try TickGraph()
         try await withGateway(executor: graph.executor) { client in

@@ -340,6 +340,10 @@ public enum Composer {
                 for (g, fig) in f.graphs {
                     guard let from = fig.override else { continue }
                     let fromID = graphIDs[from] ?? graphID(from)
+                    if fromID == g {
+                        errors.append(CompositionError(.overrideFromSelf, "Source and destination subgraphs \"\(from)\" are the same for overridden field \"\(tname).\(fname)\"."))
+                        continue
+                    }
                     if f.graphs[fromID]?.override != nil {
                         errors.append(CompositionError(.overrideSourceHasOverride, "Field \"\(tname).\(fname)\" in subgraph \"\(from)\" is overridden by \"\(g.lowercased())\" but itself overrides another subgraph."))
                     }

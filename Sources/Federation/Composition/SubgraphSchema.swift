@@ -203,6 +203,8 @@ public struct CompositionError: Error, Sendable, CustomStringConvertible, Equata
         case externalMissingOnBase = "EXTERNAL_MISSING_ON_BASE"
         case externalUnused = "EXTERNAL_UNUSED"
         case emptyMergedEnumType = "EMPTY_MERGED_ENUM_TYPE"
+        case overrideFromSelf = "OVERRIDE_FROM_SELF_ERROR"
+        case overrideCollision = "OVERRIDE_COLLISION_WITH_ANOTHER_DIRECTIVE"
         case fieldArgumentDefaultMismatch = "FIELD_ARGUMENT_DEFAULT_MISMATCH"
         case inputFieldDefaultMismatch = "INPUT_FIELD_DEFAULT_MISMATCH"
         case overrideSourceHasOverride = "OVERRIDE_SOURCE_HAS_OVERRIDE"

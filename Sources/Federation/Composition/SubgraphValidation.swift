@@ -148,6 +148,8 @@ private struct SubgraphValidator {
                 switch sg.federationName(d) {
                 case "requires"?: requires(d, field: f, type: t)
                 case "provides"?: provides(d, field: f, type: t)
+                case "override"? where f.directives.contains(where: { sg.federationName($0) == "external" }):
+                    fail(.overrideCollision, "@override cannot be used on field \"\(coordinate)\" on subgraph \"\(sg.name)\" since \"\(coordinate)\" on \"\(sg.name)\" is marked with directive \"@external\"")
                 case "shareable"? where t.kind == .interface:
                     fail(.invalidShareableUsage, "Invalid use of @shareable on field \"\(coordinate)\": only object type fields can be marked with @shareable")
                 default: break

@@ -37,11 +37,14 @@ extension RequestPipeline {
                 let channel = PayloadChannel(capacity: limit, grace: subscriptionGrace)
                 let end = StreamEnd()
                 gate?.started()
+                let costStage = self.costStage, apiSchema = executor.apiSchema
                 let pump = Task {
                     for await var result in results {
                         // Each event is a response of its own: the fields authorization removed are
                         // null in every one, each with its error.
                         result.errors = authorized.errors + result.errors
+                        // With cost reporting on, every event says what it cost (`extensions.cost`).
+                        if result.hasData { costStage.report(&result, operation, document, schema: apiSchema, estimated: cost.estimated, ceiling: cost.ceiling) }
                         switch await channel.send(result.jsonBytes) {
                         case .sent: continue
                         case .closed: break
