@@ -291,6 +291,12 @@ struct StreamingTests {
         }
     }
 
+    /// The payloads of an SSE body's `next` events.
+    static func nextPayloads(_ body: String) throws -> [JSON] {
+        try body.components(separatedBy: "\n\n").filter { $0.hasPrefix("event: next") }
+            .map { try JSONReader.parse(Array($0.dropFirst("event: next\ndata: ".count).utf8)) }
+    }
+
     /// Each event is a response of its own: a field authorization removed is null in every event,
     /// each time with its error (the errors came with the first event only).
     @Test(.timeLimit(.minutes(1))) func everyEventCarriesTheAuthorizationErrors() async throws {
@@ -299,12 +305,11 @@ struct StreamingTests {
             graph.release.yield()
             graph.release.yield()
             let r = try await client.post(#"{"query":"subscription { ticks(count: 2) { n secret } }"}"#, accept: "text/event-stream")
-            let events = r.text.components(separatedBy: "\n\n").filter { $0.hasPrefix("event: next") }
-            #expect(events.count == 2, "\(r.text)")
-            for event in events {
-                let payload = try JSONReader.parse(Array(event.dropFirst("event: next\ndata: ".count).utf8))
-                #expect(payload["data"]?["ticks"]?["secret"] == .null, "\(event)")
-                #expect(payload["errors"]?[0]?["extensions"]?["code"] == "UNAUTHORIZED_FIELD_OR_TYPE", "\(event)")
+            let payloads = try Self.nextPayloads(r.text)
+            #expect(payloads.count == 2, "\(r.text)")
+            for payload in payloads {
+                #expect(payload["data"]?["ticks"]?["secret"] == .null, "\(payload.text)")
+                #expect(payload["errors"]?[0]?["extensions"]?["code"] == "UNAUTHORIZED_FIELD_OR_TYPE", "\(payload.text)")
             }
         }
     }
@@ -318,12 +323,9 @@ struct StreamingTests {
             graph.release.yield()
             graph.release.yield()
             let r = try await client.post(#"{"query":"subscription { ticks(count: 2) { n word } }"}"#, accept: "text/event-stream")
-            let events = r.text.components(separatedBy: "\n\n").filter { $0.hasPrefix("event: next") }
-            #expect(events.count == 2, "\(r.text)")
-            for event in events {
-                let payload = try JSONReader.parse(Array(event.dropFirst("event: next\ndata: ".count).utf8))
-                #expect(payload["extensions"]?["cost"]?["estimated"] != nil, "\(event)")
-            }
+            let payloads = try Self.nextPayloads(r.text)
+            #expect(payloads.count == 2, "\(r.text)")
+            for payload in payloads { #expect(payload["extensions"]?["cost"]?["estimated"] != nil, "\(payload.text)") }
         }
     }
 

@@ -366,6 +366,17 @@ final class PlanRun {
         /// The step (index in `parts`) whose objects entry `entry` is among.
         func part(of entry: Int) -> Int? { parts.lastIndex { $0.first <= entry } }
 
+        /// The response paths of the objects representations `requests` (all: nil) of `targets`
+        /// were for, in order, at most `PlanRun.maxPathsPerError` of them (an error repeated at
+        /// each object stays bounded).
+        func objectPaths(_ targets: Targets, representations: [Int]? = nil) -> [[PathElement]] {
+            var entries = Set<Int>()
+            for r in representations ?? Array(0..<targets.count) {
+                targets.forEach(r) { t in if entries.count < PlanRun.maxPathsPerError { entries.insert(t.entry) } }
+            }
+            return entries.sorted().map(responsePath)
+        }
+
         /// The response path of the object of entry `entry` (for errors).
         func responsePath(_ entry: Int) -> [PathElement] {
             guard let p = part(of: entry) else { return [] }
@@ -756,11 +767,7 @@ final class PlanRun {
     /// A root query's answer for the `Query` objects at a path: merged into each.
     func mergeRootAt(_ f: FetchNode, _ out: Outgoing, _ result: Result<SubgraphResponse, GraphQLError>) {
         let targets = out.targets.first ?? Targets()
-        func paths() -> [[PathElement]] {
-            var entries: [Int] = []
-            if targets.count > 0 { targets.forEach(0) { t in if entries.count < Self.maxPathsPerError { entries.append(t.entry) } } }
-            return entries.map { out.responsePath($0) }
-        }
+        func paths() -> [[PathElement]] { out.objectPaths(targets) }
         switch roomChecked(result, f) {
         case .failure(let e):
             for path in paths() {
@@ -1140,18 +1147,15 @@ final class PlanRun {
         /// The error at each object the failed request was for (each position it leaves null has
         /// its error, §6.4.4, as Apollo's router reports it), at most `maxPathsPerError` of them.
         func failed(_ e: GraphQLError, only r: Int? = nil) {
-            var entries = Set<Int>()
-            for i in r.map({ [$0] }) ?? Array(0..<targets.count) {
-                targets.forEach(i) { t in if entries.count < Self.maxPathsPerError { entries.insert(t.entry) } }
-            }
-            if entries.isEmpty {
+            let paths = out.objectPaths(targets, representations: r.map { [$0] })
+            if paths.isEmpty {
                 var pathless = e
                 pathless.path = nil
                 addErrors([pathless])
             }
-            for entry in entries.sorted() {
+            for path in paths {
                 var each = e
-                each.path = out.responsePath(entry)
+                each.path = path
                 addErrors([each])
             }
         }
@@ -1160,11 +1164,7 @@ final class PlanRun {
             failed(e)
         case .success(let response):
             /// Every object the request was for (an error at no entity in particular).
-            func everyObject() -> [[PathElement]] {
-                var entries = Set<Int>()
-                for i in 0..<targets.count { targets.forEach(i) { t in if entries.count < Self.maxPathsPerError { entries.insert(t.entry) } } }
-                return entries.sorted().map { out.responsePath($0) }
-            }
+            func everyObject() -> [[PathElement]] { out.objectPaths(targets) }
             addErrors(upstreamErrors(response, f, unplaced: everyObject) { p in
                 // ["_entities", i, ...rest] → the paths of the objects representation i was for.
                 if p.count == 1, p[0].stringValue == "_entities" { return everyObject() }
