@@ -291,6 +291,30 @@ struct StreamingTests {
         }
     }
 
+    /// Over Apollo's multipart protocol an error that ends the subscription without an event is
+    /// its transport-level error, `{"payload":null,"errors":[…]}`: the subgraph refusing it (read
+    /// raw), and the subgraph's connection lost mid-stream (gql's aiohttp transport raises it as
+    /// a `TransportServerError`, not as an event's errors).
+    @Test(.timeLimit(.minutes(1))) func multipartSubscriptionsEndWithATransportLevelError() async throws {
+        try await withStrawberryGateway { client, strawberry in
+            let accept = #"multipart/mixed;boundary="graphql";subscriptionSpec=1.0,application/json"#
+            let refused = try await open(client, "subscription { refused { id } }", accept: accept)
+            var reader = StreamReader(chunks: refused.body.makeAsyncIterator())
+            #expect(try await reader.next(upTo: "\r\n--graphql\r\n") == "")
+            let part = try #require(try await reader.next(upTo: "\r\n--graphql"))
+            let body = try JSONReader.parse(Array(part.dropFirst("content-type: application/json; charset=utf-8\r\n\r\n".count).utf8))
+            #expect(body["payload"] == .null && body["errors"]?[0]?["message"] == "not for you", "\(part)")
+
+            let gql = try ChildProcess("/usr/bin/env", ["python3", script("gql_multipart_subscribe.py"), client.base + "/graphql",
+                                                        "subscription { reviewAdded(count: 100000, every: 0.05) { id } }"])
+            defer { gql.stop() }
+            #expect(try await gql.firstLine { $0.hasPrefix("{") || $0.hasPrefix("error") ? $0 : nil } == #"{"reviewAdded":{"id":"1"}}"#)
+            strawberry.stop()
+            let end = try await gql.firstLine { $0.hasPrefix("error") || $0 == "done" ? $0 : nil }
+            #expect(end.hasPrefix("error: TransportServerError: ") && end.contains("closed the subscription"), "\(end)")
+        }
+    }
+
     /// The payloads of an SSE body's `next` events.
     static func nextPayloads(_ body: String) throws -> [JSON] {
         try body.components(separatedBy: "\n\n").filter { $0.hasPrefix("event: next") }

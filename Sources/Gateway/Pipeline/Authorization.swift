@@ -49,10 +49,24 @@ struct FieldAuthorization {
         return true
     }
 
-    /// Whether the request may not see `def` (its own directives, or its type's).
-    func denied(_ def: FieldDef, _ named: NamedType?) -> Bool {
-        !allowed(def.directives) || !(named.map { allowed($0.directives) } ?? true)
+    /// Whether the request may not see field `def` selected on `parent`: its own directives, its
+    /// type's, its parent type's (a protected root type protects every root field) and, on an
+    /// abstract parent, those of every object type it may be read from and of their field (one
+    /// protected implementation protects the field asked of the interface or union, since the
+    /// plan cannot tell the objects apart). Meta fields (`__typename`, introspection) are open.
+    func denied(_ parent: NamedType, _ def: FieldDef, _ named: NamedType?) -> Bool {
+        if def.name.hasPrefix("__") { return false }
+        if !allowed(def.directives) || !(named.map { allowed($0.directives) } ?? true) || !allowed(parent.directives) { return true }
+        guard parent.kind.isAbstract else { return false }
+        for name in schema.possibleTypes(parent) {
+            guard let t = schema.types[name] else { continue }
+            if !allowed(t.directives) || !(t.fields[def.name].map { allowed($0.directives) } ?? true) { return true }
+        }
+        return false
     }
+
+    /// Whether the request may not see a fragment on `type` (a protected type condition).
+    func denied(fragmentOn type: NamedType) -> Bool { !allowed(type.directives) }
 
     static let accessDirectives: Set<String> = ["authenticated", "requiresScopes", "policy"]
 
@@ -77,14 +91,14 @@ struct FieldAuthorization {
             case .field(let f):
                 guard let def = schema.field(type, f.name.value) else { continue }
                 let named = schema.namedType(def.type)
-                if denied(def, named) { return true }
+                if denied(type, def, named) { return true }
                 if let ss = f.selectionSet, let named, deniesAny(ss, named, visiting: visiting) { return true }
             case .inlineFragment(let i):
                 let t = i.typeCondition.flatMap { schema.types[$0.value] } ?? type
-                if deniesAny(i.selectionSet, t, visiting: visiting) { return true }
+                if denied(fragmentOn: t) || deniesAny(i.selectionSet, t, visiting: visiting) { return true }
             case .fragmentSpread(let s):
                 guard let frag = fragments[s.name.value], !visiting.contains(s.name.value), let t = schema.types[frag.typeCondition.value] else { continue }
-                if deniesAny(frag.selectionSet, t, visiting: visiting.union([s.name.value])) { return true }
+                if denied(fragmentOn: t) || deniesAny(frag.selectionSet, t, visiting: visiting.union([s.name.value])) { return true }
             }
         }
         return false
@@ -106,7 +120,7 @@ struct FieldAuthorization {
                 guard let def = schema.field(type, f.name.value) else { out.append(sel); continue }
                 let named = schema.namedType(def.type)
                 let fieldPath = path + [.key(f.responseKey)]
-                if denied(def, named) {
+                if denied(type, def, named) {
                     errors.append(GraphQLError("Unauthorized field or type", locations: [source.location(of: Int(f.span.start))],
                                                path: fieldPath, code: "UNAUTHORIZED_FIELD_OR_TYPE"))
                     nulled.insert(f.span.start)
@@ -118,10 +132,18 @@ struct FieldAuthorization {
                 out.append(.field(f))
             case .inlineFragment(var i):
                 let t = i.typeCondition.flatMap { schema.types[$0.value] } ?? type
+                if denied(fragmentOn: t) {
+                    refuseFragment(at: i.span.start, path: path)
+                    continue
+                }
                 i.selectionSet = filter(i.selectionSet, t, path: path, visiting: visiting)
                 out.append(.inlineFragment(i))
             case .fragmentSpread(let s):
                 guard let frag = fragments[s.name.value], !visiting.contains(s.name.value), let t = schema.types[frag.typeCondition.value] else { continue }
+                if denied(fragmentOn: t) {
+                    refuseFragment(at: s.span.start, path: path)
+                    continue
+                }
                 // Inline it: the same fragment may need different filtering at different places.
                 out.append(.inlineFragment(InlineFragment(typeCondition: frag.typeCondition, directives: s.directives,
                                                           selectionSet: filter(frag.selectionSet, t, path: path, visiting: visiting.union([s.name.value])))))
@@ -130,6 +152,13 @@ struct FieldAuthorization {
         // A selection set emptied by the filter still needs a field.
         if out.isEmpty { out = [.field(Field(name: Name("__typename")))] }
         return SelectionSet(selections: out, span: set.span)
+    }
+
+    /// A fragment on a type the request may not see is left out (the objects of that type answer
+    /// none of its fields), with an error at the field the fragment is in.
+    mutating func refuseFragment(at offset: Int32, path: [PathElement]) {
+        errors.append(GraphQLError("Unauthorized field or type", locations: [source.location(of: Int(offset))],
+                                   path: path.isEmpty ? nil : path, code: "UNAUTHORIZED_FIELD_OR_TYPE"))
     }
 }
 

@@ -160,10 +160,23 @@ enum ResponseWriting {
 
     /// One part of a multipart subscription response, `{"payload": <response>}`, closed by the
     /// boundary at once so that a client's parser hands it over without waiting for the next
-    /// part (the stream's end adds `--` to the last boundary).
+    /// part (the stream's end adds `--` to the last boundary). A response without `data` ends
+    /// the stream with an error that is not an event's (the subgraph's connection lost, the
+    /// subscription refused, the client too slow): the protocol's transport-level error,
+    /// `{"payload":null,"errors":[…]}`, which Apollo's clients raise as such.
     static func multipartPart(_ payload: [UInt8], first: Bool) -> [UInt8] {
-        Array(((first ? "\r\n--graphql" : "") + "\r\ncontent-type: application/json; charset=utf-8\r\n\r\n{\"payload\":").utf8)
-            + payload + Array("}\r\n--graphql".utf8)
+        let head = Array(((first ? "\r\n--graphql" : "") + "\r\ncontent-type: application/json; charset=utf-8\r\n\r\n").utf8)
+        if isTransportError(payload) {
+            return head + Array(#"{"payload":null,"#.utf8) + payload.dropFirst() + Array("\r\n--graphql".utf8)
+        }
+        return head + Array(#"{"payload":"#.utf8) + payload + Array("}\r\n--graphql".utf8)
+    }
+
+    /// Whether a subscription's payload is a response without `data` (only those with errors
+    /// are read: an event's response has `data`, and its errors come first when it has any).
+    static func isTransportError(_ payload: [UInt8]) -> Bool {
+        guard payload.starts(with: Array(#"{"errors":"#.utf8)), case .object(let response)? = try? JSONReader.parse(payload) else { return false }
+        return response["data"] == nil
     }
 
     /// One part of an incremental response: the payload itself (`{"data":…,"hasNext":true}`,
