@@ -479,6 +479,77 @@ struct CompositionTests {
         #expect(long.fetchCount == 5, "\(long.text)")
     }
 
+    /// Where subgraphs say different things of one element, the supergraph says what Apollo's
+    /// composition does (its compose and hints tests): the description and `@deprecated` reason
+    /// most subgraphs give (an empty description last), no default where some subgraph has
+    /// none, input fields of the stricter type, the highest `@cost`, the schema's description,
+    /// and the executable directives every subgraph defines (their shared locations/arguments).
+    @Test func whereSubgraphsDisagreeTheSupergraphTakesWhatApolloDoes() throws {
+        let sdl = { (schemaDoc: String, body: String) in "\(schemaDoc)\n\(fed2)\n\(body)" }
+        let a = sdl(#""A cool schema" schema { query: Query }"#, #"""
+            type Query { t(n: Int = 1, m: Int = 2): T @shareable @federation__cost(weight: 5) e: E }
+            "" type T @shareable { "first" f: Int @deprecated(reason: "because") }
+            input I { x: Int y: Int = 3 z: [Int] }
+            enum E { "one" A B }
+            "Repeats." directive @repeat(times: Int, sep: String) repeatable on FIELD | QUERY
+            directive @only on FIELD
+            type Mutation { m(i: I): Int }
+            """#)
+        let b = sdl("", #"""
+            type Query { t(n: Int = 1, m: Int): T @shareable @federation__cost(weight: 10) }
+            "Type T" type T @shareable { "second" f: Int @deprecated(reason: "Replaced by field 'b'") }
+            input I { x: Int! y: Int z: [Int!] }
+            enum E { "uno" A B }
+            directive @repeat(times: Int) on FIELD
+            """#)
+        let c = sdl("", #"""
+            type Query { u: T }
+            "Type T" type T @shareable { "second" f: Int @deprecated(reason: "Replaced by field 'b'") }
+            enum E { "uno" A B }
+            directive @repeat(times: Int) on FIELD | QUERY
+            """#)
+        let composed = try compose([("a", a), ("b", b), ("c", c)])
+        let api = try Supergraph(sdl: composed).apiSchema
+        #expect(api.description == "A cool schema")
+        let t = try #require(api.types["T"])
+        #expect(t.description == "Type T")
+        #expect(t.fields["f"]?.description == "second" && t.fields["f"]?.deprecationReason == "Replaced by field 'b'")
+        #expect(api.types["E"]?.enumValues["A"]?.description == "uno")
+        let q = try #require(api.types["Query"]?.fields["t"])
+        #expect(q.arguments["n"]?.defaultValue != nil && q.arguments["m"]?.defaultValue == nil)
+        let i = try #require(api.types["I"])
+        #expect(i.inputFields["x"]?.type.description == "Int!" && i.inputFields["z"]?.type.description == "[Int!]")
+        #expect(i.inputFields["y"]?.defaultValue == nil)
+        #expect(composed.contains("@cost(weight: 10)") && !composed.contains("@cost(weight: 5)"))
+        let repeated = try #require(api.directives["repeat"])
+        #expect(repeated.arguments.keys.elements == ["times"] && repeated.locations.map(\.rawValue) == ["FIELD"] && !repeated.isRepeatable)
+        #expect(api.directives["only"] == nil)
+        // Input fields of different named types are refused.
+        #expect(compositionCodes([("a", "\(fed2) type Query { a(i: I): Int } input I { x: Int }"),
+                                  ("b", "\(fed2) type Query { b(i: I): Int } input I { x: String }")]).contains("FIELD_TYPE_MISMATCH"))
+    }
+
+    /// A subgraph may link the cost spec itself (`https://specs.apollo.dev/cost/v0.1`); a
+    /// Federation 1 subgraph's own `@authenticated(scope:)` is its own directive, not federation's.
+    @Test func linkedSpecsAndFederationOneDirectives() throws {
+        let cost = #"""
+            extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])
+              @link(url: "https://specs.apollo.dev/cost/v0.1", import: ["@cost", {name: "@listSize", as: "@size"}])
+            type Query { f: Int @cost(weight: 5) l: [Int] @size(assumedSize: 7) }
+            """#
+        let composed = try compose([("a", cost)])
+        #expect(composed.contains("@cost(weight: 5)"))
+        #expect(composed.contains("@listSize(assumedSize: 7)"))
+        let fed1 = #"""
+            directive @authenticated(scope: String) on FIELD_DEFINITION
+            type Query { me: String @authenticated(scope: "read") }
+            """#
+        let own = try compose([("a", fed1)])
+        #expect(!own.contains("@authenticated(scope"), "\(own)")
+        let me = try #require(try Supergraph(sdl: own).apiSchema.types["Query"]?.fields["me"])
+        #expect(!me.directives.contains { $0.name.value == "authenticated" })
+    }
+
     @Test func outputEnumsTakeTheUnion() throws {
         let a = "\(fed2) type Query { s: Status } enum Status { ACTIVE }"
         let b = "\(fed2) type Query { t: Status @shareable } enum Status { RETIRED }"

@@ -97,6 +97,60 @@ public enum Composer {
         }
     }
 
+    /// What the supergraph says of an element where subgraphs say different things: its
+    /// description and its `@deprecated` (with reason) — the one most subgraphs give, the first of
+    /// those on a tie; an empty description only when no subgraph has another. Keyed by schema
+    /// coordinate (`T`, `T.f`, `T.f(a:)`, an input field `T.f`, an enum value `E.V`).
+    struct Consensus {
+        var descriptions: [String: String] = [:]
+        var deprecations: [String: Directive] = [:]
+
+        init(_ subgraphs: [SubgraphSchema]) {
+            var descriptionVotes: [String: [(String, Int)]] = [:], deprecationVotes: [String: [(String, Directive, Int)]] = [:]
+            func vote(_ coordinate: String, _ description: String?, _ directives: [Directive]) {
+                if let d = description {
+                    if let i = descriptionVotes[coordinate]?.firstIndex(where: { $0.0 == d }) { descriptionVotes[coordinate]![i].1 += 1 }
+                    else { descriptionVotes[coordinate, default: []].append((d, 1)) }
+                }
+                if let dep = directives.first(where: { $0.name.value == "deprecated" }) {
+                    let printed = Composer.deprecated([dep]) ?? ""
+                    if let i = deprecationVotes[coordinate]?.firstIndex(where: { $0.0 == printed }) { deprecationVotes[coordinate]![i].2 += 1 }
+                    else { deprecationVotes[coordinate, default: []].append((printed, dep, 1)) }
+                }
+            }
+            for sg in subgraphs {
+                for (name, defs) in sg.types {
+                    vote(name, defs.first { !$0.isExtension && $0.description != nil }?.description, [])
+                    for d in defs {
+                        for f in d.fields {
+                            vote("\(name).\(f.name.value)", f.description, f.directives)
+                            for a in f.arguments { vote("\(name).\(f.name.value)(\(a.name.value):)", a.description, a.directives) }
+                        }
+                        for f in d.inputFields { vote("\(name).\(f.name.value)", f.description, f.directives) }
+                        for v in d.enumValues { vote("\(name).\(v.name.value)", v.description, v.directives) }
+                    }
+                }
+            }
+            for (coordinate, votes) in descriptionVotes {
+                let written = votes.filter { !$0.0.allSatisfy(\.isWhitespace) }
+                let pool = written.isEmpty ? votes : written
+                var best = pool[0]
+                for v in pool.dropFirst() where v.1 > best.1 { best = v }
+                descriptions[coordinate] = best.0
+            }
+            for (coordinate, votes) in deprecationVotes {
+                var best = votes[0]
+                for v in votes.dropFirst() where v.2 > best.2 { best = v }
+                deprecations[coordinate] = best.1
+            }
+        }
+
+        /// `directives` with `@deprecated` as the consensus has it for `coordinate`.
+        func deprecating(_ directives: [Directive], _ coordinate: String) -> [Directive] {
+            directives.filter { $0.name.value != "deprecated" } + (deprecations[coordinate].map { [$0] } ?? [])
+        }
+    }
+
     public static func compose(_ subgraphs: [SubgraphSchema]) throws -> String {
         // Each subgraph valid on its own first: nothing is merged from one that is not.
         var errors: [CompositionError] = subgraphs.flatMap { $0.validationErrors() }
@@ -123,20 +177,19 @@ public enum Composer {
         }
 
         let graphIDs = Self.graphIDs(subgraphs.map(\.name))
+        let consensus = Consensus(subgraphs)
         for sg in subgraphs {
             let g = graphIDs[sg.name]!
             for (name, defs) in sg.types {
                 // An @interfaceObject is the subgraph's view of an interface that other subgraphs implement.
                 let kind = defs[0].kind == .object && defs.contains(where: { sg.has($0.directives, "interfaceObject") }) ? .interface : defs[0].kind
-                if var existing = types[name] {
+                if let existing = types[name] {
                     if existing.kind != kind {
                         errors.append(CompositionError(.typeKindMismatch, "Type \"\(name)\" is a \(existing.kind.rawValue) in some subgraphs but a \(kind.rawValue) in subgraph \"\(sg.name)\"."))
                         continue
                     }
-                    existing.description = existing.description ?? defs.first { !$0.isExtension }?.description
-                    types[name] = existing
                 } else {
-                    types[name] = MergedType(name: name, kind: kind, description: defs.first { !$0.isExtension }?.description)
+                    types[name] = MergedType(name: name, kind: kind, description: consensus.descriptions[name])
                 }
                 var t = types[name]!
                 var tig = t.graphs[g] ?? TypeInGraph()
@@ -156,8 +209,12 @@ public enum Composer {
                     }
                     if sg.has(d.directives, "shareable") { tig.shareable = true }
                     if sg.has(d.directives, "inaccessible") { usesInaccessible = true; if !t.otherDirectives.contains("@inaccessible") { t.otherDirectives.append("@inaccessible") } }
-                    for tag in sg.all(d.directives, "tag") { usesTag = true; t.otherDirectives.append("@tag(name: \(Printer.string(tag.string("name") ?? "")))") }
-                    for dd in d.directives { if let printed = demandControl(sg, dd), !t.otherDirectives.contains(printed) { t.otherDirectives.append(printed) } }
+                    for tag in sg.all(d.directives, "tag") {
+                        usesTag = true
+                        let printed = "@tag(name: \(Printer.string(tag.string("name") ?? "")))"
+                        if !t.otherDirectives.contains(printed) { t.otherDirectives.append(printed) }
+                    }
+                    for dd in d.directives { Self.addDemandControl(sg, dd, to: &t.otherDirectives) }
                     for printed in composedApplications(d.directives) where !t.otherDirectives.contains(printed) { t.otherDirectives.append(printed) }
                     for i in d.interfaces { t.interfaces[i.value, default: []].append(g) }
                     for m in d.unionMembers { t.unionMembers[m.value, default: []].append(g) }
@@ -172,30 +229,40 @@ public enum Composer {
                     for v in d.enumValues {
                         let name = v.name.value
                         t.enumValues[name, default: []].append(g)
-                        if t.enumValueDescriptions[name] == nil, let description = v.description { t.enumValueDescriptions[name] = description }
+                        if let description = consensus.descriptions["\(t.name).\(name)"] { t.enumValueDescriptions[name] = description }
                         if sg.has(v.directives, "inaccessible"), !(t.enumValueDirectives[name]?.contains("@inaccessible") ?? false) {
                             usesInaccessible = true
                             t.enumValueDirectives[name, default: []].append("@inaccessible")
                         }
-                        if let dep = Self.deprecated(v.directives), !(t.enumValueDirectives[name]?.contains(where: { $0.hasPrefix("@deprecated") }) ?? false) {
+                        if let dep = consensus.deprecations["\(t.name).\(name)"].flatMap({ Self.deprecated([$0]) }),
+                           !(t.enumValueDirectives[name]?.contains(where: { $0.hasPrefix("@deprecated") }) ?? false) {
                             t.enumValueDirectives[name, default: []].append(dep)
                         }
                     }
                     for f in d.inputFields {
                         if var existing = t.inputFields[f.name.value] {
                             existing.graphs.append(g)
+                            // Input positions merge to the stricter type (a value every subgraph takes).
+                            if existing.def.type != f.type {
+                                if let stricter = Self.stricterInput(existing.def.type, f.type) {
+                                    existing.def.type = stricter
+                                } else {
+                                    errors.append(CompositionError(.fieldTypeMismatch, "Type of input field \"\(t.name).\(f.name.value)\" is incompatible across subgraphs: it has type \"\(existing.def.type)\" in some and \"\(f.type)\" in subgraph \"\(sg.name)\"."))
+                                }
+                            }
                             if let mine = existing.def.defaultValue, let theirs = f.defaultValue, Printer.print(mine) != Printer.print(theirs) {
                                 errors.append(CompositionError(.inputFieldDefaultMismatch, "Input field \"\(t.name).\(f.name.value)\" has incompatible default values across subgraphs: it has default value \(Printer.print(mine)) in some and \(Printer.print(theirs)) in subgraph \"\(sg.name)\"."))
-                            } else if existing.def.defaultValue == nil, f.defaultValue != nil {
-                                existing.def.defaultValue = f.defaultValue
+                            } else if (existing.def.defaultValue == nil) != (f.defaultValue == nil) {
+                                // A default some subgraphs do not have is not the supergraph's.
+                                existing.def.defaultValue = nil
                             }
                             if !existing.def.directives.contains(where: { $0.name.value == "cost" }) { existing.def.directives += Self.costDirectives(sg, f.directives) }
                             if sg.has(f.directives, "inaccessible") { existing.def.directives.append(Directive(name: Name("inaccessible"), arguments: [], span: .none)) }
-                            if existing.def.description == nil { existing.def.description = f.description }
                             t.inputFields[f.name.value] = existing
                         } else {
                             var clean = f
-                            clean.directives = f.directives.filter { $0.name.value == "deprecated" } + Self.costDirectives(sg, f.directives)
+                            clean.description = consensus.descriptions["\(t.name).\(f.name.value)"]
+                            clean.directives = consensus.deprecating([], "\(t.name).\(f.name.value)") + Self.costDirectives(sg, f.directives)
                             if sg.has(f.directives, "inaccessible") {
                                 usesInaccessible = true
                                 clean.directives.append(Directive(name: Name("inaccessible"), arguments: [], span: .none))
@@ -222,8 +289,8 @@ public enum Composer {
                         fig.override = sg.first(f.directives, "override")?.string("from")
                         fig.overrideLabel = sg.first(f.directives, "override")?.string("label")
                         fig.shareable = !sg.isFederation2 || tig.shareable || sg.has(f.directives, "shareable") || keyFieldNames.contains(f.name.value)
-                        var mf = t.fields[f.name.value] ?? MergedField(name: f.name.value, description: f.description, type: f.type)
-                        mf.description = mf.description ?? f.description
+                        let coordinate = "\(t.name).\(f.name.value)"
+                        var mf = t.fields[f.name.value] ?? MergedField(name: f.name.value, description: consensus.descriptions[coordinate], type: f.type)
                         if !fig.external {
                             if t.fields[f.name.value] == nil { mf.type = f.type } else {
                                 mf.type = mergeOutputType(mf.type, f.type, t.name, f.name.value, sg.name, &pendingSubtypes, &errors)
@@ -255,22 +322,28 @@ public enum Composer {
                                 }
                                 if let mine = existing.defaultValue, let theirs = a.defaultValue, Printer.print(mine) != Printer.print(theirs) {
                                     errors.append(CompositionError(.fieldArgumentDefaultMismatch, "Argument \"\(t.name).\(f.name.value)(\(a.name.value):)\" has incompatible default values across subgraphs: it has default value \(Printer.print(mine)) in some and \(Printer.print(theirs)) in subgraph \"\(sg.name)\"."))
-                                } else if existing.defaultValue == nil, a.defaultValue != nil {
-                                    existing.defaultValue = a.defaultValue
+                                } else if (existing.defaultValue == nil) != (a.defaultValue == nil) {
+                                    // A default some subgraphs do not have is not the supergraph's.
+                                    existing.defaultValue = nil
                                     mf.arguments[a.name.value] = existing
                                 }
                                 continue
                             }
                             var clean = a
-                            clean.directives = a.directives.filter { $0.name.value == "deprecated" } + Self.costDirectives(sg, a.directives)
+                            clean.description = consensus.descriptions["\(coordinate)(\(a.name.value):)"]
+                            clean.directives = consensus.deprecating([], "\(coordinate)(\(a.name.value):)") + Self.costDirectives(sg, a.directives)
                             mf.arguments[a.name.value] = clean
                         }
                         if sg.has(f.directives, "inaccessible") { usesInaccessible = true; if !mf.otherDirectives.contains("@inaccessible") { mf.otherDirectives.append("@inaccessible") } }
-                        for tag in sg.all(f.directives, "tag") { usesTag = true; mf.otherDirectives.append("@tag(name: \(Printer.string(tag.string("name") ?? "")))") }
-                        for d in f.directives { if let printed = demandControl(sg, d), !mf.otherDirectives.contains(printed) { mf.otherDirectives.append(printed) } }
+                        for tag in sg.all(f.directives, "tag") {
+                            usesTag = true
+                            let printed = "@tag(name: \(Printer.string(tag.string("name") ?? "")))"
+                            if !mf.otherDirectives.contains(printed) { mf.otherDirectives.append(printed) }
+                        }
+                        for d in f.directives { Self.addDemandControl(sg, d, to: &mf.otherDirectives) }
                         for printed in composedApplications(f.directives) where !mf.otherDirectives.contains(printed) { mf.otherDirectives.append(printed) }
-                        if let dep = f.directives.first(where: { $0.name.value == "deprecated" }), !mf.otherDirectives.contains(where: { $0.hasPrefix("@deprecated") }) {
-                            mf.otherDirectives.append("@deprecated" + (dep.string("reason").map { "(reason: \(Printer.string($0)))" } ?? ""))
+                        if let dep = consensus.deprecations[coordinate].flatMap({ Self.deprecated([$0]) }), !mf.otherDirectives.contains(where: { $0.hasPrefix("@deprecated") }) {
+                            mf.otherDirectives.append(dep)
                         }
                         mf.graphs[g] = fig
                         t.fields[f.name.value] = mf
@@ -439,7 +512,9 @@ public enum Composer {
         }
         if types["Query"] == nil { errors.append(CompositionError(.noQueries, "No subgraph defines a Query type with at least one field.")) }
         if !errors.isEmpty { throw CompositionErrors(errors: errors) }
-        let sdl = print(subgraphs, types, usesInaccessible: usesInaccessible, usesTag: usesTag, usesContext: usesContext, composed: composed)
+        let sdl = print(subgraphs, types, usesInaccessible: usesInaccessible, usesTag: usesTag, usesContext: usesContext, composed: composed,
+                        executable: Self.sharedExecutableDirectives(subgraphs, composed: Set(composed.keys)),
+                        schemaDescription: Self.schemaDescription(subgraphs))
         // Satisfiability on the query graph the planner walks: what composes can be planned.
         let supergraph: Supergraph
         do { supergraph = try Supergraph(sdl: sdl) } catch {
@@ -450,6 +525,66 @@ public enum Composer {
             throw CompositionErrors(errors: unsatisfiable.map { CompositionError(.satisfiability, $0) })
         }
         return sdl
+    }
+
+    /// Directives every subgraph defines for operations (not federation's, not built in, not
+    /// composed with @composeDirective): in the supergraph, so clients may use them and the
+    /// subgraphs get them, with the executable locations and the arguments (of one type) every
+    /// definition has, repeatable only when every one is. One that disagrees on an argument's type
+    /// or shares no location is left out.
+    static func sharedExecutableDirectives(_ subgraphs: [SubgraphSchema], composed: Set<String>) -> [DirectiveDefinition] {
+        let executable: Set<String> = ["QUERY", "MUTATION", "SUBSCRIPTION", "FIELD", "FRAGMENT_DEFINITION", "FRAGMENT_SPREAD",
+                                       "INLINE_FRAGMENT", "VARIABLE_DEFINITION"]
+        let builtIn: Set<String> = ["skip", "include", "deprecated", "specifiedBy", "oneOf", "defer", "stream", "link"]
+        var merged = OrderedDictionary<String, DirectiveDefinition?>()
+        for (n, sg) in subgraphs.enumerated() {
+            var mine: [String: DirectiveDefinition] = [:]
+            for case .directive(let d) in sg.document.definitions {
+                let name = d.name.value
+                guard !builtIn.contains(name), !composed.contains(name), sg.directiveNames[name] == nil, !name.contains("__") else { continue }
+                mine[name] = d
+            }
+            if n == 0 {
+                for (name, d) in mine.sorted(by: { $0.key < $1.key }) {
+                    var d = d
+                    d.locations = d.locations.filter { executable.contains($0.value) }
+                    merged[name] = d
+                }
+                continue
+            }
+            for (name, existing) in merged {
+                guard let existing, let other = mine[name] else { merged[name] = .some(nil); continue }
+                var d = existing
+                let locations = Set(other.locations.map(\.value))
+                d.locations = d.locations.filter { locations.contains($0.value) }
+                d.isRepeatable = d.isRepeatable && other.isRepeatable
+                var agree = true
+                d.arguments = d.arguments.filter { a in
+                    guard let b = other.arguments.first(where: { $0.name.value == a.name.value }) else { return false }
+                    if a.type.description != b.type.description { agree = false }
+                    return true
+                }
+                merged[name] = agree ? d : .some(nil)
+            }
+        }
+        return merged.values.compactMap { $0 }.filter { !$0.locations.isEmpty }
+    }
+
+    /// The schema's description, as most subgraphs give it.
+    static func schemaDescription(_ subgraphs: [SubgraphSchema]) -> String? {
+        var votes: [(String, Int)] = []
+        for sg in subgraphs {
+            for case .schema(let s) in sg.document.definitions {
+                guard let d = s.description else { continue }
+                if let i = votes.firstIndex(where: { $0.0 == d }) { votes[i].1 += 1 } else { votes.append((d, 1)) }
+                break
+            }
+        }
+        let written = votes.filter { !$0.0.allSatisfy(\.isWhitespace) }
+        let pool = written.isEmpty ? votes : written
+        guard var best = pool.first else { return nil }
+        for v in pool.dropFirst() where v.1 > best.1 { best = v }
+        return best.0
     }
 
     /// One definition of a directive several subgraphs compose: arguments by name (their types
@@ -494,6 +629,25 @@ public enum Composer {
     static func demandControl(_ sg: SubgraphSchema, _ d: Directive) -> String? {
         guard let fed = sg.federationName(d), ["cost", "listSize", "authenticated", "requiresScopes", "policy"].contains(fed) else { return nil }
         return "@\(fed)" + (d.arguments.isEmpty ? "" : "(" + d.arguments.map { "\($0.name.value): \(Printer.print($0.value))" }.joined(separator: ", ") + ")")
+    }
+
+    /// A demand-control or access directive of one subgraph added to an element's: `@cost` and
+    /// `@listSize` are one per element, the highest weight (and assumed size) of the subgraphs
+    /// defining it kept, as a shared field costs what its dearest subgraph says.
+    static func addDemandControl(_ sg: SubgraphSchema, _ d: Directive, to directives: inout [String]) {
+        guard let printed = demandControl(sg, d), !directives.contains(printed) else { return }
+        let fed = sg.federationName(d) ?? ""
+        let number = fed == "cost" ? "weight" : "assumedSize"
+        guard fed == "cost" || fed == "listSize", let i = directives.firstIndex(where: { $0.hasPrefix("@\(fed)(") || $0 == "@\(fed)" }) else {
+            directives.append(printed)
+            return
+        }
+        func value(_ printed: String) -> Int? {
+            let key = Array((number + ": ").utf8), bytes = Array(printed.utf8)
+            guard let at = (0...max(0, bytes.count - key.count)).first(where: { bytes[$0...].starts(with: key) }) else { return nil }
+            return Int(String(decoding: bytes[(at + key.count)...].prefix { $0 == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }, as: UTF8.self))
+        }
+        if let new = value(printed), value(directives[i]).map({ new > $0 }) ?? true { directives[i] = printed }
     }
 
     /// Two subgraphs' types of one field whose named types differ: valid when one is a supertype
@@ -557,8 +711,10 @@ public enum Composer {
 
     static func print(_ subgraphs: [SubgraphSchema], _ types: OrderedDictionary<String, MergedType>, usesInaccessible: Bool, usesTag: Bool,
                       usesContext: Bool = false,
-                      composed: OrderedDictionary<String, (definition: DirectiveDefinition, linkURL: String?)> = [:]) -> String {
-        var out = "schema\n  @link(url: \"https://specs.apollo.dev/link/v1.0\")\n  @link(url: \"https://specs.apollo.dev/join/v0.4\", for: EXECUTION)\n"
+                      composed: OrderedDictionary<String, (definition: DirectiveDefinition, linkURL: String?)> = [:],
+                      executable: [DirectiveDefinition] = [], schemaDescription: String? = nil) -> String {
+        var out = schemaDescription.map { Printer.print(Value.string($0, block: true)) + "\n" } ?? ""
+        out += "schema\n  @link(url: \"https://specs.apollo.dev/link/v1.0\")\n  @link(url: \"https://specs.apollo.dev/join/v0.4\", for: EXECUTION)\n"
         if usesInaccessible { out += "  @link(url: \"https://specs.apollo.dev/inaccessible/v0.2\", for: SECURITY)\n" }
         if usesTag { out += "  @link(url: \"https://specs.apollo.dev/tag/v0.3\")\n" }
         if usesContext { out += "  @link(url: \"https://specs.apollo.dev/context/v0.1\", for: SECURITY)\n" }
@@ -597,8 +753,8 @@ public enum Composer {
         if usesTag {
             out += "directive @tag(name: String!) repeatable on FIELD_DEFINITION | OBJECT | INTERFACE | UNION | ARGUMENT_DEFINITION | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | INPUT_FIELD_DEFINITION | SCHEMA\n\n"
         }
-        for c in composed.values {
-            var printed = Printer.print(Document(definitions: [.directive(c.definition)]))
+        for definition in composed.values.map(\.definition) + executable {
+            var printed = Printer.print(Document(definitions: [.directive(definition)]))
             while printed.last?.isNewline == true { printed.removeLast() }
             out += printed + "\n\n"
         }

@@ -15,6 +15,14 @@ public struct SubgraphSchema: Sendable {
     static let federationDirectives = ["key", "external", "requires", "provides", "shareable", "override", "inaccessible",
                                        "tag", "interfaceObject", "extends", "composeDirective", "authenticated", "requiresScopes", "policy", "cost", "listSize",
                                        "context", "fromContext"]
+    /// What a Federation 1 subgraph (no federation `@link`) means by its directives: the rest
+    /// are its own (an `@authenticated(scope:)` it defines is not federation's).
+    static let federation1Directives = ["key", "external", "requires", "provides", "extends", "tag", "inaccessible"]
+    /// Specs a subgraph may `@link` whose directives composition reads, with those directives.
+    static let linkedSpecs: [(spec: String, directives: [String])] = [
+        ("federation", federationDirectives), ("cost", ["cost", "listSize"]), ("authenticated", ["authenticated"]),
+        ("requiresScopes", ["requiresScopes"]), ("policy", ["policy"]), ("tag", ["tag"]), ("inaccessible", ["inaccessible"]),
+    ]
 
     public init(name: String, url: String, sdl: String) throws {
         self.name = name
@@ -46,16 +54,18 @@ public struct SubgraphSchema: Sendable {
         var fed2 = false
         for case .schema(let s) in document.definitions {
             for d in s.directives where d.name.value == "link" {
-                guard let url = d.string("url"), url.contains("specs.apollo.dev/federation/") else { continue }
-                fed2 = true
-                let prefix = (d.string("as") ?? "federation") + "__"
-                for f in Self.federationDirectives { names[prefix + f] = f }
+                // Federation's own spec, and the specs of directives it also defines (a subgraph
+                // may link `https://specs.apollo.dev/cost/v0.1` for @cost and @listSize).
+                guard let url = d.string("url"), let spec = Self.linkedSpecs.first(where: { url.contains("specs.apollo.dev/\($0.spec)/") }) else { continue }
+                if spec.spec == "federation" { fed2 = true }
+                let namespace = d.string("as") ?? spec.spec
+                for f in spec.directives { names[f == namespace ? f : namespace + "__" + f] = f }
                 if case .list(let imports)? = d.argument("import") {
                     for imp in imports {
                         switch imp {
                         case .string(let n, _):
                             let bare = n.hasPrefix("@") ? String(n.dropFirst()) : n
-                            names[bare] = bare
+                            if spec.directives.contains(bare) { names[bare] = bare }
                         case .object(let fields):
                             var from: String?, to: String?
                             for f in fields {
@@ -66,7 +76,7 @@ public struct SubgraphSchema: Sendable {
                             if let from {
                                 let bareFrom = from.hasPrefix("@") ? String(from.dropFirst()) : from
                                 let bareTo = (to ?? from).hasPrefix("@") ? String((to ?? from).dropFirst()) : (to ?? from)
-                                names[bareTo] = bareFrom
+                                if spec.directives.contains(bareFrom) { names[bareTo] = bareFrom }
                             }
                         default: break
                         }
@@ -74,7 +84,7 @@ public struct SubgraphSchema: Sendable {
                 }
             }
         }
-        if !fed2 { for f in Self.federationDirectives { names[f] = f } }
+        if !fed2 { for f in Self.federation1Directives { names[f] = f } }
         directiveNames = names
         isFederation2 = fed2
     }

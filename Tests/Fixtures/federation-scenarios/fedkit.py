@@ -20,6 +20,10 @@ type _Service { sdl: String }
 '''
 
 
+EXECUTABLE_LOCATIONS = {"QUERY", "MUTATION", "SUBSCRIPTION", "FIELD", "FRAGMENT_DEFINITION", "FRAGMENT_SPREAD",
+                        "INLINE_FRAGMENT", "VARIABLE_DEFINITION"}
+
+
 def _directive_names(node):
     return [d.name.value for d in (node.directives or [])]
 
@@ -53,7 +57,11 @@ class Subgraph:
             if isinstance(d, A.SchemaExtensionNode):
                 continue
             if isinstance(d, A.DirectiveDefinitionNode):
-                continue  # assume_valid_sdl: directive definitions are not needed
+                # assume_valid_sdl: type-system directive definitions are not needed; executable
+                # ones are kept, so that operations may use them
+                if all(loc.value in EXECUTABLE_LOCATIONS for loc in d.locations):
+                    defs.append(d)
+                continue
             if isinstance(d, A.ObjectTypeExtensionNode) and d.name.value not in defined:
                 d = A.ObjectTypeDefinitionNode(name=d.name, interfaces=d.interfaces, directives=d.directives,
                                                fields=d.fields, description=None)
