@@ -664,7 +664,8 @@ final class FetchGraphBuilder {
                 let f = internalField(clientForm, at: path)
                 var bare = f
                 bare.selectionSet = nil
-                if let edge = resolvable(type, name, in: g, Context(provided: provided)), !abstract || answersOnInterface(type, name, g) {
+                let edge = resolvable(type, name, in: g, Context(provided: provided))
+                if let edge, !abstract || answersOnInterface(type, name, g), !movesWhole(f, on: type, edge: edge, from: g, provided: provided) {
                     // Its type in this subgraph: inputs of one response key under fragments on
                     // different types (`f: Int!` and `f: Int`) are told apart like client fields.
                     let inputType = supergraph.fieldGraph(type, name, in: g)?.type ?? schema.types[type].flatMap { schema.field($0, name) }?.type
@@ -723,6 +724,19 @@ final class FetchGraphBuilder {
             case .fragmentSpread:
                 continue
             }
+        }
+    }
+
+    /// An input field `g` resolves but part of whose selection only another subgraph reached
+    /// through a key of `type` has: the whole field is fetched there (`c { cid cm }` where `g`
+    /// knows `c { cid }` only).
+    func movesWhole(_ f: Field, on type: String, edge: QueryGraph.FieldEdge, from g: String, provided: SelectionSet?) -> Bool {
+        guard let sub = f.selectionSet else { return false }
+        let name = f.name.value
+        let inner = edge.provides ?? provided?.fieldNamed(name)?.selectionSet
+        guard unreachable(sub.selections, type: fieldTypeName(type, name, in: g), in: g, depth: 0, provided: inner) > 0 else { return false }
+        return graph.reachableGraphs(for: type, name, from: g).contains { h in
+            h != g && unreachable(sub.selections, type: fieldTypeName(type, name, in: h), in: h, depth: 0) == 0
         }
     }
 

@@ -143,6 +143,20 @@ extension QueryGraph {
     /// through at most `hops` key jumps.
     /// - Parameter provided: what a `@provides` above gives `g` here (external fields it answers).
     func canProvide(_ selections: [Selection], on type: String, from g: String, hops: Int, provided: SelectionSet? = nil) -> Bool {
+        // Field `f` with its whole selection from another subgraph, reached through a key of `type`.
+        func elsewhere(_ f: Field) -> Bool {
+            let name = f.name.value
+            return hops > 0 && graphs(resolving: type, name).contains { h in
+                guard h != g, let keys = node(type, h)?.keys, keys.contains(where: { k in
+                    !k.selections.contains { if case .field(let kf) = $0 { return kf.name.value == name } else { return false } }
+                        && canProvide(k.selections, on: type, from: g, hops: hops - 1)
+                }) else { return false }
+                guard let sub = f.selectionSet else { return true }
+                let inner = supergraph.fieldGraph(type, name, in: h)?.type?.namedType.value
+                    ?? supergraph.schema.types[type].flatMap { supergraph.schema.field($0, name) }?.type.namedType.value ?? ""
+                return canProvide(sub.selections, on: inner, from: h, hops: hops - 1)
+            }
+        }
         for sel in selections {
             guard case .field(let f) = sel else { continue }
             let name = f.name.value
@@ -158,7 +172,8 @@ extension QueryGraph {
                 if let sub = f.selectionSet {
                     let inner = supergraph.fieldGraph(type, name, in: g)?.type?.namedType.value
                         ?? supergraph.schema.types[type].flatMap { supergraph.schema.field($0, name) }?.type.namedType.value ?? ""
-                    if !canProvide(sub.selections, on: inner, from: g, hops: hops) { return false }
+                    // Part of its selection only elsewhere: the field can still be had whole there.
+                    if !canProvide(sub.selections, on: inner, from: g, hops: hops) && !elsewhere(f) { return false }
                 }
                 continue
             }
