@@ -214,7 +214,11 @@ public enum Composer {
                         let printed = "@tag(name: \(Printer.string(tag.string("name") ?? "")))"
                         if !t.otherDirectives.contains(printed) { t.otherDirectives.append(printed) }
                     }
-                    for dd in d.directives { Self.addDemandControl(sg, dd, to: &t.otherDirectives) }
+                    // An @interfaceObject's access directives protect what this subgraph adds to the
+                    // interface (its fields), not the interface every other subgraph defines.
+                    for dd in d.directives where !(tig.interfaceObject && Self.accessDirectives.contains(sg.federationName(dd) ?? "")) {
+                        Self.addDemandControl(sg, dd, to: &t.otherDirectives)
+                    }
                     for printed in composedApplications(d.directives) where !t.otherDirectives.contains(printed) { t.otherDirectives.append(printed) }
                     for i in d.interfaces { t.interfaces[i.value, default: []].append(g) }
                     for m in d.unionMembers { t.unionMembers[m.value, default: []].append(g) }
@@ -341,6 +345,11 @@ public enum Composer {
                             if !mf.otherDirectives.contains(printed) { mf.otherDirectives.append(printed) }
                         }
                         for d in f.directives { Self.addDemandControl(sg, d, to: &mf.otherDirectives) }
+                        if tig.interfaceObject, !keyFieldNames.contains(f.name.value), let owner = defs.first(where: { sg.has($0.directives, "interfaceObject") }) {
+                            for d in owner.directives where Self.accessDirectives.contains(sg.federationName(d) ?? "") {
+                                Self.addDemandControl(sg, d, to: &mf.otherDirectives)
+                            }
+                        }
                         for printed in composedApplications(f.directives) where !mf.otherDirectives.contains(printed) { mf.otherDirectives.append(printed) }
                         if let dep = consensus.deprecations[coordinate].flatMap({ Self.deprecated([$0]) }), !mf.otherDirectives.contains(where: { $0.hasPrefix("@deprecated") }) {
                             mf.otherDirectives.append(dep)
@@ -630,6 +639,8 @@ public enum Composer {
         guard let fed = sg.federationName(d), ["cost", "listSize", "authenticated", "requiresScopes", "policy"].contains(fed) else { return nil }
         return "@\(fed)" + (d.arguments.isEmpty ? "" : "(" + d.arguments.map { "\($0.name.value): \(Printer.print($0.value))" }.joined(separator: ", ") + ")")
     }
+
+    static let accessDirectives: Set<String> = ["authenticated", "requiresScopes", "policy"]
 
     /// A demand-control or access directive of one subgraph added to an element's: `@cost` and
     /// `@listSize` are one per element, the highest weight (and assumed size) of the subgraphs

@@ -616,12 +616,16 @@ struct ShapingProgram: Sendable {
             var nonNull: UInt32 = 0
             for l in 0..<min(levels.listDepth + 1, 32) where levels.nonNullAt[l] { nonNull |= 1 << UInt32(l) }
             let target = schema.types[levels.namedTypeName]
+            // A field authorization removed is null, unless another node of its response key was
+            // allowed (a fragment's): then it is answered, the removed node's fields null (they
+            // are removed too, never filled from data fetched for the allowed node).
+            let allNulled = !nulled.isEmpty && nodes.allSatisfy { nulled.contains($0.span.start) }
             fields.append(FieldInfo(nodes: nodes, selectionSets: nodes.compactMap(\.selectionSet), typeName: levels.namedTypeName))
             // A field aliased `__typename` is in the answer under its own key (`SelectionTree.add`).
             let treeKey = responseKey == "__typename" ? SelectionTree.clientTypenameKey : responseKey
             made.append(Step(key: keyID(treeKey), keyBytes: keyBytes, kind: target.map(Self.kind) ?? .missing,
                              listDepth: UInt8(min(levels.listDepth, 31)), nonNull: nonNull,
-                             nulled: !nulled.isEmpty && nulled.contains(nodes[0].span.start),
+                             nulled: allNulled,
                              named: target.map { typeID($0) } ?? -1, field: field, children: -1))
         }
         if !deferredHere.isEmpty {

@@ -14,6 +14,8 @@ struct FieldAuthorization {
     var errors: [GraphQLError] = []
     /// The removed fields (source offsets): the response answers them `null`.
     var nulled: Set<Int32> = []
+    /// The fragments left out (source offsets).
+    var refused: Set<Int32> = []
     let source: Source
 
     init(schema: Schema, context: RequestContext, document: Document, source: Source) {
@@ -49,24 +51,39 @@ struct FieldAuthorization {
         return true
     }
 
-    /// Whether the request may not see field `def` selected on `parent`: its own directives, its
-    /// type's, its parent type's (a protected root type protects every root field) and, on an
-    /// abstract parent, those of every object type it may be read from and of their field (one
-    /// protected implementation protects the field asked of the interface or union, since the
-    /// plan cannot tell the objects apart). Meta fields (`__typename`, introspection) are open.
+    /// Whether the request may not see field `def` selected on `parent`: its own directives (and
+    /// those of the interface fields it implements), its type's, its parent type's (a protected
+    /// root type protects every root field) and, on an abstract parent, those of every object
+    /// type it may be read from and of their field (one protected implementation protects the
+    /// field asked of the interface or union, since the plan cannot tell the objects apart).
+    /// Meta fields (`__typename`, introspection) are open.
     func denied(_ parent: NamedType, _ def: FieldDef, _ named: NamedType?) -> Bool {
         if def.name.hasPrefix("__") { return false }
-        if !allowed(def.directives) || !(named.map { allowed($0.directives) } ?? true) || !allowed(parent.directives) { return true }
+        if fieldDenied(parent, def.name) || (named.map(typeDenied) ?? false) || typeDenied(parent) { return true }
         guard parent.kind.isAbstract else { return false }
         for name in schema.possibleTypes(parent) {
             guard let t = schema.types[name] else { continue }
-            if !allowed(t.directives) || !(t.fields[def.name].map { allowed($0.directives) } ?? true) { return true }
+            if typeDenied(t) || fieldDenied(t, def.name) { return true }
         }
         return false
     }
 
+    /// A type the request may not see (its own directives).
+    func typeDenied(_ t: NamedType) -> Bool { !allowed(t.directives) }
+
+    /// Field `name` of `t` by its directives, or by those of an interface of `t` that declares
+    /// it (the field or the whole interface): an interface's protection holds however its field
+    /// is reached, through the interface or through an object implementing it.
+    func fieldDenied(_ t: NamedType, _ name: String) -> Bool {
+        if let f = t.fields[name], !allowed(f.directives) { return true }
+        return t.interfaces.contains { i in
+            guard let it = schema.types[i], let f = it.fields[name] else { return false }
+            return !allowed(f.directives) || !allowed(it.directives)
+        }
+    }
+
     /// Whether the request may not see a fragment on `type` (a protected type condition).
-    func denied(fragmentOn type: NamedType) -> Bool { !allowed(type.directives) }
+    func denied(fragmentOn type: NamedType) -> Bool { typeDenied(type) }
 
     static let accessDirectives: Set<String> = ["authenticated", "requiresScopes", "policy"]
 
@@ -124,6 +141,9 @@ struct FieldAuthorization {
                     errors.append(GraphQLError("Unauthorized field or type", locations: [source.location(of: Int(f.span.start))],
                                                path: fieldPath, code: "UNAUTHORIZED_FIELD_OR_TYPE"))
                     nulled.insert(f.span.start)
+                    // Its whole selection too: where another node of the same response key is
+                    // allowed (a fragment's), the two merge, and this node's fields answer null.
+                    if let ss = f.selectionSet { nullAll(ss, visiting: visiting) }
                     continue
                 }
                 if let ss = f.selectionSet, let named {
@@ -154,9 +174,26 @@ struct FieldAuthorization {
         return SelectionSet(selections: out, span: set.span)
     }
 
+    /// Every field below a removed one (fragments' included), answered null.
+    mutating func nullAll(_ set: SelectionSet, visiting: Set<String>) {
+        for sel in set.selections {
+            switch sel {
+            case .field(let f):
+                if f.name.value != "__typename" { nulled.insert(f.span.start) }
+                if let ss = f.selectionSet { nullAll(ss, visiting: visiting) }
+            case .inlineFragment(let i):
+                nullAll(i.selectionSet, visiting: visiting)
+            case .fragmentSpread(let s):
+                guard !visiting.contains(s.name.value), let frag = fragments[s.name.value] else { continue }
+                nullAll(frag.selectionSet, visiting: visiting.union([s.name.value]))
+            }
+        }
+    }
+
     /// A fragment on a type the request may not see is left out (the objects of that type answer
     /// none of its fields), with an error at the field the fragment is in.
     mutating func refuseFragment(at offset: Int32, path: [PathElement]) {
+        refused.insert(offset)
         errors.append(GraphQLError("Unauthorized field or type", locations: [source.location(of: Int(offset))],
                                    path: path.isEmpty ? nil : path, code: "UNAUTHORIZED_FIELD_OR_TYPE"))
     }
@@ -172,6 +209,8 @@ enum AuthorizationStage {
         var nulledFields: Set<Int32> = []
         var errors: [GraphQLError] = []
         var context: RequestContext
+        /// Every root field was removed (a subscription has nothing left to subscribe to).
+        var nothingLeft = false
     }
 
     static func apply(_ document: Document, _ operation: OperationDefinition, source: Source, schema: Schema,
@@ -185,7 +224,11 @@ enum AuthorizationStage {
         out.document = Document(definitions: [.operation(filtered)])
         out.nulledFields = auth.nulled
         out.errors = auth.errors
-        out.context.removedFields = auth.errors.map { ($0.path ?? []).map(\.description).joined(separator: ".") }.joined(separator: ",")
+        out.nothingLeft = !filtered.selectionSet.selections.contains { if case .field(let f) = $0 { f.name.value != "__typename" } else { true } }
+        // The plan's variant: what was removed, by place in the text (two requests whose tokens
+        // remove different fields or fragments at one path must not share a plan).
+        out.context.removedFields = auth.nulled.sorted().map(String.init).joined(separator: ",") + "|"
+            + auth.refused.sorted().map(String.init).joined(separator: ",")
         return out
     }
 }

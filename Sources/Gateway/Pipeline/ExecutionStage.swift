@@ -19,6 +19,8 @@ extension RequestPipeline {
                 throw PipelineError(.variables, "Defer directive not supported on subscription operations. Disable `@defer` by setting the `if` argument to `false`.",
                                     code: "BAD_REQUEST")
             }
+            // Its field is one the request may not see: nothing to subscribe to (a request error).
+            if authorized.nothingLeft { throw PipelineError(.forbidden, errors: authorized.errors) }
             let gate = subscriptions, tenant = authorized.context.tenant
             guard gate?.enter(tenant) ?? true else {
                 throw PipelineError(.limit, "The tenant runs its maximum of \(gate?.maxPerTenant ?? 0) subscriptions.", code: "SUBSCRIPTION_LIMIT_EXCEEDED")
