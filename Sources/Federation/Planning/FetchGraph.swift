@@ -220,6 +220,21 @@ final class FetchGraphBuilder {
                 ordered.append(sel)
             }
         }
+        // Fields only other subgraphs answer go in order of how few can: a field several could
+        // answer then joins a fetch a sibling needs anyway (`{ t { f1 f3 } }` with f1 in S2 and
+        // S3 and f3 only in S3: one fetch, to S3, whatever the order in the document).
+        if !abstract {
+            let counts = ordered.map { sel -> Int in
+                guard case .field(let f) = sel, f.name.value != "__typename", resolvable(type, f.name.value, in: g, context) == nil else { return 0 }
+                return graph.graphs(resolving: type, f.name.value).count
+            }
+            let jumps = counts.filter { $0 > 0 }
+            if zip(jumps, jumps.dropFirst()).contains(where: { $0 > $1 }) {
+                ordered = zip(ordered, counts).enumerated()
+                    .sorted { a, b in a.element.1 == b.element.1 ? a.offset < b.offset : a.element.1 < b.element.1 }
+                    .map(\.element.0)
+            }
+        }
         let firstDeferred = ordered.count
         for (index, sel) in (ordered + deferred).enumerated() {
             try budget()
