@@ -650,12 +650,18 @@ final class PlanRun {
         return v
     }
 
-    /// A step's requests, one after the other.
+    /// A step's requests (one per set of context values), sent together; answers in their order.
     static func send(_ f: FetchNode, _ requests: [Request], executor: PlanExecutor,
-                     headers: @Sendable (String) -> [(String, String)]) async -> [Result<SubgraphResponse, GraphQLError>] {
-        var results: [Result<SubgraphResponse, GraphQLError>] = []
-        for r in requests { results.append(await send(f, r, executor: executor, headers: headers)) }
-        return results
+                     headers: @escaping @Sendable (String) -> [(String, String)]) async -> [Result<SubgraphResponse, GraphQLError>] {
+        if requests.count == 1 { return [await send(f, requests[0], executor: executor, headers: headers)] }
+        return await withTaskGroup(of: (Int, Result<SubgraphResponse, GraphQLError>).self) { group in
+            for (i, r) in requests.enumerated() {
+                group.addTask { (i, await send(f, r, executor: executor, headers: headers)) }
+            }
+            var results = [Result<SubgraphResponse, GraphQLError>?](repeating: nil, count: requests.count)
+            for await (i, result) in group { results[i] = result }
+            return results.map { $0! }
+        }
     }
 
     static func send(_ f: FetchNode, _ r: Request, executor: PlanExecutor,
