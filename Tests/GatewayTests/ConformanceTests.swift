@@ -332,6 +332,34 @@ struct UnreadableRequestTests {
         }
     }
 
+    /// An upgrade the gateway does not make (`h2c`, as curl --http2 and Java's HttpClient ask on
+    /// `http://`) is answered over HTTP/1.1 as if not asked (RFC 9110 §7.8), then closed; a
+    /// WebSocket handshake without a key is 400, one of another version 426 (RFC 6455 §4.2.2);
+    /// CONNECT and TRACE are 405 at once (a CONNECT answer has no length: the client would wait).
+    @Test(.timeLimit(.minutes(1))) func upgradesTheGatewayDoesNotMakeAreAnsweredOverHTTP1() async throws {
+        try await withGateway(try GatewayConfiguration.parse(yaml: "{}"), executor: try echoExecutor()) { client in
+            let port = client.base.split(separator: ":").last.map(String.init)!
+            let lines = try await run(Self.probe + """
+                ws = b"GET /graphql HTTP/1.1\\r\\nHost: x\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\n"
+                cases = [
+                    b"GET /graphql?query=%7Bhello%7D HTTP/1.1\\r\\nHost: x\\r\\nAccept: application/json\\r\\nConnection: Upgrade, HTTP2-Settings\\r\\nUpgrade: h2c\\r\\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\\r\\n\\r\\n",
+                    b"GET /health HTTP/1.1\\r\\nHost: x\\r\\nUpgrade: foo\\r\\nConnection: Upgrade\\r\\n\\r\\n",
+                    ws + b"Sec-WebSocket-Version: 13\\r\\n\\r\\n",
+                    ws + b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\\r\\nSec-WebSocket-Version: 8\\r\\n\\r\\n",
+                    b"CONNECT /graphql HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n",
+                    b"TRACE /graphql HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n",
+                ]
+                for raw in cases:
+                    print(probe(raw))
+                """, port: port)
+            #expect(lines == ["HTTP/1.1 200 OK closed", "HTTP/1.1 200 OK closed", "HTTP/1.1 400 Bad Request closed",
+                              "HTTP/1.1 426 Upgrade Required closed", "HTTP/1.1 405 Method Not Allowed closed",
+                              "HTTP/1.1 405 Method Not Allowed closed"])
+            let fine = try await client.query("{ hello }")
+            #expect(fine.text == #"{"data":{"hello":"hello world"}}"#)
+        }
+    }
+
     /// An HTTP/1.0 request without `keep-alive` (and any `Connection: close`) gets its answer and
     /// then the connection is closed; HTTP/1.0 with `keep-alive` and HTTP/1.1 stay open.
     @Test(.timeLimit(.minutes(1))) func aConnectionNotKeptAliveIsClosedAfterItsAnswer() async throws {

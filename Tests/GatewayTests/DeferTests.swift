@@ -193,6 +193,19 @@ struct DeferTests {
         }
     }
 
+    /// A client that takes multipart only as the incremental format (`deferSpec`, nothing
+    /// else) gets an operation without deferred fragments as that format's one part — not a
+    /// subscription's `{"payload":…}` part it cannot read.
+    @Test func anOperationWithoutDeferredFragmentsIsOneIncrementalPartToADeferOnlyClient() async throws {
+        try await withGateway { client, _ in
+            let r = try await client.post(#"{"query":"{ product { __typename } }"}"#, accept: "multipart/mixed;deferSpec=20220824")
+            #expect(r.status == 200)
+            #expect(r.contentType == "multipart/mixed;boundary=graphql;deferSpec=20220824", "\(r.contentType ?? "none")")
+            let parts = Self.parts(r.text)
+            #expect(parts.count == 1 && parts.first?["data"]?["product"]?["__typename"] == "Product" && parts.first?["hasNext"] == false, "\(r.text)")
+        }
+    }
+
     /// A client asking for another version of the incremental format is not served this one:
     /// with a JSON type beside it, it gets the fragments inline in one response; with nothing
     /// else acceptable, 406.

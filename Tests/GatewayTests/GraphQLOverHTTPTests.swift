@@ -101,6 +101,11 @@ struct GraphQLOverHTTPTests {
             let html = try await client.send(.GET, "/graphql", headers: [("accept", "text/html")])
             #expect(html.status == 200)
             #expect(html.text.contains("GraphiQL"))
+            // A client that takes HTML only below JSON (or at q=0) is a GraphQL client: no page.
+            for accept in ["application/graphql-response+json, text/html;q=0.1", "text/html;q=0, application/json"] {
+                let r = try await client.send(.GET, "/graphql", headers: [("accept", accept)])
+                #expect(!r.text.contains("GraphiQL") && r.status >= 400, "\(accept): \(r.status)")
+            }
         }
     }
 

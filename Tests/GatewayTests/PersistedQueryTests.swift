@@ -49,6 +49,11 @@ struct PersistedQueryTests {
             // Nothing was registered under the wrong hash.
             let miss = try await client.post(body(sha256("{ other }")))
             #expect(miss.json?["errors"]?[0]?["extensions"]?["code"] == "PERSISTED_QUERY_NOT_FOUND")
+            // A miss is never cached (a CDN in front of GET would keep answering it).
+            #expect(miss.headers.first(name: "cache-control") == "private, no-cache, must-revalidate")
+            // `"persistedQuery": null` is no persisted query.
+            let none = try await client.post(#"{"query":\#(JSON.string(query).text),"extensions":{"persistedQuery":null}}"#)
+            #expect(none.text == #"{"data":{"hello":"hello apq"}}"#, "\(none.text)")
         }
     }
 

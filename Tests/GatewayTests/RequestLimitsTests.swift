@@ -93,6 +93,26 @@ struct RequestLimitsTests {
         }
     }
 
+    /// Each entry of a batch has the request timeout of its own: one past it is a
+    /// GATEWAY_TIMEOUT in its place while the others keep their answers (queries run together),
+    /// and a batch is one JSON array even for a client that also takes streams.
+    @Test(.timeLimit(.minutes(1))) func aBatchEntryPastItsTimeoutLeavesTheOthersTheirAnswers() async throws {
+        let (_, cancelled) = AsyncStream<Void>.makeStream()
+        let s = try slowSubgraph(cancellations: cancelled)
+        let supergraph = try Supergraph(sdl: try Composer.compose([try SubgraphSchema(name: "slow", url: "x", sdl: s.sdl)]))
+        let config = try GatewayConfiguration.parse(yaml: "limits: { request_timeout_ms: 3000, max_batch: 3 }")
+        let executor = FederatedExecutor(supergraph: supergraph, transports: ["slow": InProcessTransport(subgraph: s) { _ in RequestContext() }])
+        try await withGateway(config, executor: executor) { client in
+            let r = try await client.post(#"[{"query":"{ slow(ms: 60000) }"},{"query":"{ fast }"},{"query":"{ other: fast }"}]"#,
+                                          accept: "text/event-stream, application/json")
+            #expect(r.status == 200 && r.contentType?.hasPrefix("application/json") == true, "\(r.text)")
+            let entries = r.json?.arrayValue ?? []
+            #expect(entries.count == 3, "\(r.text)")
+            #expect(entries.first?["errors"]?[0]?["extensions"]?["code"] == "GATEWAY_TIMEOUT" && entries.first?["data"] == nil, "\(r.text)")
+            #expect(entries.dropFirst().map(\.text) == [#"{"data":{"fast":"fast"}}"#, #"{"data":{"other":"fast"}}"#], "\(r.text)")
+        }
+    }
+
     @Test(.timeLimit(.minutes(1))) func aTimedOutRequestClosesItsRemoteSubgraphConnection() async throws {
         // A remote subgraph that reads the request and never answers; it says when the gateway
         // closes the connection.

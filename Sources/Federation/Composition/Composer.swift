@@ -100,7 +100,7 @@ public enum Composer {
     /// What the supergraph says of an element where subgraphs say different things: its
     /// description and its `@deprecated` (with reason) — the one most subgraphs give, the first of
     /// those on a tie; an empty description only when no subgraph has another. Keyed by schema
-    /// coordinate (`T`, `T.f`, `T.f(a:)`, an input field `T.f`, an enum value `E.V`).
+    /// coordinate (`T`, `T.f`, `T.f(a:)`, an input field `T.f`, an enum value `E.V`; `""` the schema).
     struct Consensus {
         var descriptions: [String: String] = [:]
         var deprecations: [String: Directive] = [:]
@@ -119,6 +119,10 @@ public enum Composer {
                 }
             }
             for sg in subgraphs {
+                for case .schema(let schema) in sg.document.definitions where schema.description != nil {
+                    vote("", schema.description, [])   // the schema's own
+                    break
+                }
                 for (name, defs) in sg.types {
                     vote(name, defs.first { !$0.isExtension && $0.description != nil }?.description, [])
                     for d in defs {
@@ -523,7 +527,7 @@ public enum Composer {
         if !errors.isEmpty { throw CompositionErrors(errors: errors) }
         let sdl = print(subgraphs, types, usesInaccessible: usesInaccessible, usesTag: usesTag, usesContext: usesContext, composed: composed,
                         executable: Self.sharedExecutableDirectives(subgraphs, composed: Set(composed.keys)),
-                        schemaDescription: Self.schemaDescription(subgraphs))
+                        schemaDescription: consensus.descriptions[""])
         // Satisfiability on the query graph the planner walks: what composes can be planned.
         let supergraph: Supergraph
         do { supergraph = try Supergraph(sdl: sdl) } catch {
@@ -577,23 +581,6 @@ public enum Composer {
             }
         }
         return merged.values.compactMap { $0 }.filter { !$0.locations.isEmpty }
-    }
-
-    /// The schema's description, as most subgraphs give it.
-    static func schemaDescription(_ subgraphs: [SubgraphSchema]) -> String? {
-        var votes: [(String, Int)] = []
-        for sg in subgraphs {
-            for case .schema(let s) in sg.document.definitions {
-                guard let d = s.description else { continue }
-                if let i = votes.firstIndex(where: { $0.0 == d }) { votes[i].1 += 1 } else { votes.append((d, 1)) }
-                break
-            }
-        }
-        let written = votes.filter { !$0.0.allSatisfy(\.isWhitespace) }
-        let pool = written.isEmpty ? votes : written
-        guard var best = pool.first else { return nil }
-        for v in pool.dropFirst() where v.1 > best.1 { best = v }
-        return best.0
     }
 
     /// One definition of a directive several subgraphs compose: arguments by name (their types

@@ -50,6 +50,9 @@ final class GatewayRuntime: Sendable {
             outcome.report.rejected = error.status != 200
             outcome.report.hadErrors = true
             outcome.report.code = error.error.extensions?["code"]?.stringValue
+            // A miss is answered again once the client sent the query: no cache may keep it
+            // (a GET's would otherwise be served from a CDN after the query is known).
+            outcome.headers.append(("cache-control", "private, no-cache, must-revalidate"))
         }
         return outcome
     }

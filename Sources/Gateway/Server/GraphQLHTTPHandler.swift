@@ -35,9 +35,11 @@ struct GraphQLHTTPHandler: Sendable {
         router.delete("graphql/stream") { request, context in await self.stopOnStream(request, client: context.clientAddress) }
         for method in [HTTPRequest.Method.put, .delete, .patch] {
             router.on("graphql", method: method) { _, _ in
-                ResponseWriting.plain(405, "Method Not Allowed", headers: [.allow: "GET, POST"])
+                ResponseWriting.plain(405, "Method Not Allowed", headers: [.allow: "GET, HEAD, POST"])
             }
         }
+        // OPTIONS that is no CORS preflight (the CORS middleware answers those): what is allowed.
+        router.on("graphql", method: .options) { _, _ in Response(status: .noContent, headers: [.allow: "GET, HEAD, POST, OPTIONS"]) }
     }
 
     func post(_ request: Request, client: String?) async -> Response {
@@ -63,19 +65,41 @@ struct GraphQLHTTPHandler: Sendable {
                 try await admission.admitBatch(requests.count, context, accepted, client: client)
                 var context = context
                 context.acceptsStream = false   // a batch is one JSON array: no subscriptions in it
-                let batchContext = context
-                return await withinTimeout(profile.limits, accepted) {
-                    var body: [UInt8] = [UInt8(ascii: "[")]
-                    for (i, r) in requests.enumerated() {
-                        if i > 0 { body.append(UInt8(ascii: ",")) }
-                        switch r {
-                        case .success(let r): body += await run(profile.pipeline, r, .post, batchContext).body ?? []
-                        case .failure(let e): body += ExecutionResult(data: nil, errors: e.errors).jsonBytes
-                        }
+                let batchContext = context, pipeline = profile.pipeline, timeoutMs = profile.limits.requestTimeoutMs
+                // One JSON array whatever streaming types the client also takes.
+                var batchAccepted = accepted
+                batchAccepted.best = accepted.single ?? .json
+                let runtime = self.runtime
+                @Sendable func entry(_ r: Result<GraphQLRequest, PipelineError>) async -> [UInt8] {
+                    switch r {
+                    // Each entry within `request_timeout_ms` of its own: one that runs late is a
+                    // GATEWAY_TIMEOUT in its place, the others keep their answers.
+                    case .success(let r): return await runtime.run(pipeline, r, .post, batchContext, timeoutMs: timeoutMs).body ?? []
+                    case .failure(let e): return ExecutionResult(data: nil, errors: e.errors).jsonBytes
                     }
-                    body.append(UInt8(ascii: "]"))
-                    return Outcome(status: 200, body: body)
                 }
+                // Queries run together; a batch with a mutation (or an entry known only by its
+                // hash) runs one entry after another, in order.
+                let together = requests.count > 1 && requests.allSatisfy { r in
+                    guard case .success(let r) = r else { return true }
+                    return r.query.map { !$0.contains("mutation") } ?? false
+                }
+                var bodies = [[UInt8]](repeating: [], count: requests.count)
+                if together {
+                    await withTaskGroup(of: (Int, [UInt8]).self) { group in
+                        for (i, r) in requests.enumerated() { group.addTask { (i, await entry(r)) } }
+                        for await (i, body) in group { bodies[i] = body }
+                    }
+                } else {
+                    for (i, r) in requests.enumerated() { bodies[i] = await entry(r) }
+                }
+                var body: [UInt8] = [UInt8(ascii: "[")]
+                for (i, b) in bodies.enumerated() {
+                    if i > 0 { body.append(UInt8(ascii: ",")) }
+                    body += b
+                }
+                body.append(UInt8(ascii: "]"))
+                return write(Outcome(status: 200, body: body), batchAccepted)
             }
         } catch {
             runtime.metrics.refused(code: error.code, tenant: error.tenant)
@@ -85,7 +109,8 @@ struct GraphQLHTTPHandler: Sendable {
 
     func get(_ request: Request, client: String?) async -> Response {
         guard runtime.isLoaded else { return ResponseWriting.notLoaded }
-        if request.uri.queryParameters["query"] == nil, (request.headers[.accept] ?? "").contains("text/html") {
+        if request.uri.queryParameters["query"] == nil, request.uri.queryParameters["extensions"] == nil,
+           ResponseWriting.prefersHTML(request.headers[.accept]) {
             return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(string: GraphiQL.page)))
         }
@@ -101,20 +126,8 @@ struct GraphQLHTTPHandler: Sendable {
         }
     }
 
-    func run(_ pipeline: RequestPipeline, _ request: GraphQLRequest, _ method: RequestPipeline.Method,
-             _ context: RequestContext) async -> Outcome {
-        await runtime.run(pipeline, request, method, context)
-    }
-
     /// An outcome written as the client accepts it.
     func write(_ outcome: Outcome, _ accepted: ResponseWriting.Accepted) -> Response {
         ResponseWriting.response(outcome, accepted, keepAlive: .milliseconds(Int64(runtime.configuration.subscriptions.keepAliveMs)))
-    }
-
-    /// The work of a batch within `request_timeout_ms` (see `Deadline.outcome`), written.
-    func withinTimeout(_ limits: LimitsConfiguration, _ accepted: ResponseWriting.Accepted,
-                       _ work: @escaping @Sendable () async -> Outcome) async -> Response {
-        ResponseWriting.response(await Deadline.outcome(within: limits.requestTimeoutMs, work), accepted,
-                                 keepAlive: .milliseconds(Int64(runtime.configuration.subscriptions.keepAliveMs)))
     }
 }

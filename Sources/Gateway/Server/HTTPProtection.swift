@@ -165,16 +165,52 @@ final class HTTP1RequestGuard: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
 
+    /// A refused handshake was answered here: what follows of the request is dropped.
+    private var answered = false
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if answered { return }
         guard case .head(var head) = unwrapInboundIn(data) else { return context.fireChannelRead(data) }
         if head.headers.contains(name: "upgrade") {
+            let protocols = head.headers["upgrade"].flatMap { $0.split(separator: ",") }
+                .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            guard protocols.contains(where: { $0 == "websocket" }) else {
+                // An upgrade this server does not make (`h2c` from curl --http2 or Java's
+                // HttpClient): answered over HTTP/1.1 as if not asked (RFC 9110 §7.8). The decoder
+                // stops at an upgrade request, so the connection closes after the answer.
+                head.headers.remove(name: "upgrade")
+                head.headers.replaceOrAdd(name: "connection", value: "close")
+                return context.fireChannelRead(wrapInboundOut(.head(head)))
+            }
+            // A WebSocket handshake the upgrade cannot take is answered here (RFC 6455 §4.2.2):
+            // without a key 400, another version 426 naming ours.
+            let version = head.headers["sec-websocket-version"].first?.trimmingCharacters(in: .whitespaces)
+            if head.headers["sec-websocket-key"].first?.isEmpty ?? true || version != "13" {
+                let wrongVersion = version != nil && version != "13" && !(head.headers["sec-websocket-key"].first?.isEmpty ?? true)
+                return refuse(context, wrongVersion ? .upgradeRequired : .badRequest, wrongVersion ? ["sec-websocket-version": "13"] : [:])
+            }
             context.fireChannelRead(data)
             context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
             return
         }
+        // CONNECT (no tunnels here; a response to it has no length framing, so the client would
+        // wait for the connection to close) and TRACE: 405 at once, then closed.
+        if head.method == .CONNECT || head.method == .TRACE { return refuse(context, .methodNotAllowed, ["allow": "GET, HEAD, POST"]) }
         guard !head.isKeepAlive, head.headers["connection"] != ["close"] else { return context.fireChannelRead(data) }
         head.headers.replaceOrAdd(name: "connection", value: "close")
         context.fireChannelRead(wrapInboundOut(.head(head)))
+    }
+
+    /// A request answered here with `status` and no body, the connection then closed; what
+    /// follows of it is dropped, and the handlers behind see the input end.
+    private func refuse(_ context: ChannelHandlerContext, _ status: HTTPResponseStatus, _ extra: [String: String]) {
+        answered = true
+        var headers: HTTPHeaders = ["connection": "close", "content-length": "0"]
+        for (name, value) in extra { headers.add(name: name, value: value) }
+        context.write(NIOAny(HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil))).whenComplete { _ in bound.value.close(promise: nil) }
+        context.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -183,15 +219,10 @@ final class HTTP1RequestGuard: ChannelInboundHandler, RemovableChannelHandler {
               (try? context.pipeline.syncOperations.context(handlerType: HTTP1ToHTTPServerCodec.self)) == nil else {
             return context.fireErrorCaught(error)
         }
-        let status: HTTPResponseStatus = parseError == .headerOverflow ? .requestHeaderFieldsTooLarge : .badRequest
-        let head = HTTPResponseHead(version: .http1_1, status: status, headers: ["connection": "close", "content-length": "0"])
-        context.write(NIOAny(HTTPServerResponsePart.head(head)), promise: nil)
-        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil))).whenComplete { _ in bound.value.close(promise: nil) }
         // The upgrade check behind waits for a head that will not come: it ends as for a client
-        // that went away (quietly), instead of failing when the connection closes (logged as an
-        // error).
-        context.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+        // that went away (quietly, with the input closed), instead of failing when the
+        // connection closes (logged as an error).
+        refuse(context, parseError == .headerOverflow ? .requestHeaderFieldsTooLarge : .badRequest, [:])
     }
 }
 

@@ -62,6 +62,8 @@ final class PersistedQueries: Sendable {
     /// The query to run for a request: its own text, or the one its hash names.
     func resolve(_ request: GraphQLRequest) async throws(Failure) -> GraphQLRequest {
         var request = request
+        // `"persistedQuery": null` is no persisted query.
+        if request.extensions["persistedQuery"] == .null { request.extensions.removeValue(forKey: "persistedQuery") }
         // Apollo's protocol has one version, 1.
         if let persisted = request.extensions["persistedQuery"], persisted["version"]?.intValue != 1 {
             throw Failure(status: 400, error: GraphQLError("Unsupported persisted query version: only version 1 is.", code: "PERSISTED_QUERY_VERSION_NOT_SUPPORTED"))

@@ -24,6 +24,25 @@ enum ResponseWriting {
         var best: MediaType
         var stream: MediaType?
         var single: MediaType? = nil
+        /// The multipart type taken names `deferSpec` only: an answer in one part is written
+        /// in the incremental format (`{"data":…,"hasNext":false}`), not the subscription one.
+        var deferSpecOnly = false
+    }
+
+    /// A browser's Accept: `text/html` taken, and at least as much as any JSON type (a client
+    /// that lists HTML last, or with q=0, gets GraphQL).
+    static func prefersHTML(_ accept: String?) -> Bool {
+        guard let accept else { return false }
+        var html = 0.0, json = 0.0
+        for part in accept.split(separator: ",") {
+            let pieces = part.split(separator: ";").map { $0.trimmingSpaces().lowercased() }
+            guard let type = pieces.first else { continue }
+            var q = 1.0
+            for p in pieces.dropFirst() where p.hasPrefix("q=") { q = Double(p.dropFirst(2)) ?? 0 }
+            if type == "text/html" { html = max(html, q) }
+            if ["application/json", "application/graphql-response+json"].contains(type) { json = max(json, q) }
+        }
+        return html > 0 && html >= json
     }
 
     /// Accept negotiation: nil when nothing acceptable (406). No Accept means JSON.
@@ -32,11 +51,12 @@ enum ResponseWriting {
         var best: (MediaType, Double)?
         var stream: (MediaType, Double)?
         var single: (MediaType, Double)?
+        var deferSpecOnly = false
         for part in accept.split(separator: ",") {
             let pieces = part.split(separator: ";").map { $0.trimmingSpaces().lowercased() }
             guard let type = pieces.first else { continue }
             var q = 1.0
-            for p in pieces.dropFirst() where p.hasPrefix("q=") { q = Double(p.dropFirst(2)) ?? 1 }
+            for p in pieces.dropFirst() where p.hasPrefix("q=") { q = Double(p.dropFirst(2)) ?? 0 }
             guard q > 0 else { continue }
             let candidate: MediaType?
             switch type {
@@ -57,10 +77,13 @@ enum ResponseWriting {
             }
             guard let c = candidate else { continue }
             if best == nil || q > best!.1 { best = (c, q) }
-            if c == .eventStream || c == .multipart, stream == nil || q > stream!.1 { stream = (c, q) }
+            if c == .eventStream || c == .multipart, stream == nil || q > stream!.1 {
+                stream = (c, q)
+                deferSpecOnly = c == .multipart && pieces.contains { $0.hasPrefix("deferspec=") } && !pieces.contains { $0.hasPrefix("subscriptionspec=") }
+            }
             if c == .graphQLResponse || c == .json, single == nil || q > single!.1 { single = (c, q) }
         }
-        return best.map { Accepted(best: $0.0, stream: stream?.0, single: single?.0) }
+        return best.map { Accepted(best: $0.0, stream: stream?.0, single: single?.0, deferSpecOnly: deferSpecOnly) }
     }
 
     /// A body of one payload. One above 256 KB goes out in 64 KB slices copied as they are
@@ -113,14 +136,20 @@ enum ResponseWriting {
             return Response(status: .init(code: outcome.status), headers: headers, body: body(outcome.payloads.one ?? []))
         }
         headers[.cacheControl] = "no-cache"
-        let incremental = outcome.incremental
+        // One payload to a client that takes multipart only as `deferSpec`: the incremental
+        // format's single part.
+        let completing = !outcome.incremental && !outcome.payloads.isStream && framing == .multipart && accepted.deferSpecOnly
+        let incremental = outcome.incremental || completing
         headers[.contentType] = framing == .eventStream ? eventStreamType : (incremental ? incrementalMultipartType : multipartType)
         let payloads = outcome.payloads
         return Response(status: .init(code: status), headers: headers, body: ResponseBody { writer in
             // Payloads and keep-alive ticks (nil) in one sequence.
             let (items, feed) = AsyncStream<[UInt8]?>.makeStream()
             let forward = Task {
-                for await payload in payloads { feed.yield(payload) }
+                for await payload in payloads {
+                guard completing, payload.last == UInt8(ascii: "}") else { feed.yield(payload); continue }
+                feed.yield(payload.dropLast() + Array(#","hasNext":false}"#.utf8))
+            }
                 feed.finish()
             }
             // An incremental (`deferSpec`) multipart response has no heartbeat part in its format
