@@ -40,7 +40,11 @@ public struct CostAnalyzer: Sendable {
         guard let d = directives.first(where: { $0.name.value == "cost" }),
               let arg = d.arguments.first(where: { $0.name.value == "weight" }) else { return nil }
         switch arg.value {
-        case .int(let s), .float(let s), .string(let s, _): return Int(Double(s) ?? 0)
+        // Never negative: a negative weight (a supergraph composed elsewhere) would let one part
+        // of an operation pay for another under the limit.
+        case .int(let s), .float(let s), .string(let s, _):
+            let d = Double(s) ?? 0
+            return d.isFinite ? Int(min(max(d, 0), 1e15)) : 0
         default: return nil
         }
     }
@@ -178,10 +182,10 @@ public struct CostAnalyzer: Sendable {
                                               code: "COST_SLICING_ARGUMENT_REQUIRED"))
         }
         if let m = sizes.max() { return max(0, m) }
-        if case .int(let s)? = arg("assumedSize"), let n = Int(s) { return n }
+        if case .int(let s)? = arg("assumedSize"), let n = Int(s) { return max(0, n) }
         // A default on the slicing argument counts when the client did not give one.
         for name in slicing {
-            if let dv = def.arguments[name]?.defaultValue, case .int(let s) = dv, let n = Int(s) { return n }
+            if let dv = def.arguments[name]?.defaultValue, case .int(let s) = dv, let n = Int(s) { return max(0, n) }
         }
         return defaultListSize
     }

@@ -167,6 +167,41 @@ struct CompositionTests {
         }
     }
 
+    /// Rules across subgraphs Apollo's composition enforces (its compose.auth, override,
+    /// demandControl and inaccessible tests), and a union `@provides` with type conditions it
+    /// accepts.
+    @Test func rulesAcrossSubgraphsAreEnforcedAsApollosAre() throws {
+        let all = #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@external", "@requires", "@provides", "@shareable", "@inaccessible", "@override", "@authenticated", "@policy", "@listSize", "@cost", "@context", "@fromContext"])"#
+        func codes(_ graphs: [String]) -> [String] { compositionCodes(graphs.enumerated().map { ("s\($0.offset)", all + "\n" + $0.element) }) }
+        // A @requires reading a protected field must be protected itself (the gateway fetches the
+        // input whatever the client may see); the type's own protection counts.
+        let protectedExtra = #"type T @key(fields: "id") { id: ID extra: String @authenticated }"#
+        #expect(codes([#"type Query { t: T } type T @key(fields: "id") { id: ID extra: String @external derived: String @requires(fields: "extra") }"#, protectedExtra])
+                == ["MISSING_TRANSITIVE_AUTH_REQUIREMENTS"])
+        #expect(codes([#"type Query { t: T } type T @key(fields: "id") { id: ID extra: String @external derived: String @requires(fields: "extra") @authenticated }"#, protectedExtra]) == [])
+        #expect(codes([#"type Query { t: T } type T @key(fields: "id") @policy(policies: [["p"]]) { id: ID extra: String @external derived: String @requires(fields: "extra") }"#,
+                       #"type T @key(fields: "id") { id: ID extra: String @policy(policies: [["p"]]) }"#]) == [])
+        // Negative sizes would let one part of an operation pay for another under max_cost.
+        #expect(codes([#"type Query { items: [Int] @listSize(assumedSize: -100) }"#]) == ["LIST_SIZE_INVALID_ASSUMED_SIZE"])
+        // An @inaccessible type referenced by a visible field is refused, not silently cut.
+        #expect(codes([#"type Query { t: T } type T @inaccessible { a: Int }"#]).contains("REFERENCED_INACCESSIBLE"))
+        #expect(codes([#"type Query { t: T @inaccessible u: Int } type T @inaccessible { a: Int }"#]) == [])
+        // @override: not on interfaces, labels well formed, not over a @requires/@provides.
+        #expect(codes([#"type Query { i: I } interface I { x: Int @override(from: "s1") }"#]).contains("OVERRIDE_ON_INTERFACE"))
+        let overriding = { (label: String) in #"type Query { t: T } type T @key(fields: "id") { id: ID x: Int @override(from: "s1", label: "\#(label)") }"# }
+        let source = #"type T @key(fields: "id") { id: ID x: Int }"#
+        for label in ["abc123", "Z_1-2:3/4.5", "percent(0.5)", "percent(99.9)"] { #expect(codes([overriding(label), source]) == [], "\(label)") }
+        for label in ["1abc", "a!b", "percent(.1)", "percent(101)", "percent(1.1234567879)"] {
+            #expect(codes([overriding(label), source]) == ["OVERRIDE_LABEL_INVALID"], "\(label)")
+        }
+        #expect(codes([#"type Query { t: T } type T @key(fields: "id") { id: ID x: Int @override(from: "s1") }"#,
+                       #"type T @key(fields: "id") { id: ID y: Int @external x: Int @requires(fields: "y") }"#,
+                       #"type T @key(fields: "id") { id: ID y: Int }"#]).contains("OVERRIDE_COLLISION_WITH_ANOTHER_DIRECTIVE"))
+        // A union @provides through type conditions on members that are entities elsewhere.
+        #expect(codes([#"type Query { r: U @provides(fields: "... on A { f }") } type A { f: String @external } union U = A"#,
+                       #"type Query { a: A } type A @key(fields: "f") { f: String @shareable }"#]) == [])
+    }
+
     /// Roots are merged by operation, not by name: `schema { query: RootQuery }` is `Query`
     /// (its fields beside other subgraphs'); another type named `Query` there is ROOT_QUERY_USED.
     @Test func renamedRootTypesAreTheSupergraphsRoots() throws {

@@ -433,6 +433,14 @@ public enum Composer {
                     if f.graphs[fromID]?.override != nil {
                         errors.append(CompositionError(.overrideSourceHasOverride, "Field \"\(tname).\(fname)\" in subgraph \"\(from)\" is overridden by \"\(g.lowercased())\" but itself overrides another subgraph."))
                     }
+                    // What the overridden field needs or promises there (its @requires inputs, its
+                    // @provides) would be lost with it; an @interfaceObject's field on either side
+                    // belongs to every implementation at once.
+                    if let source = f.graphs[fromID], source.requires != nil || source.provides != nil {
+                        errors.append(CompositionError(.overrideCollision, "@override cannot be used on field \"\(tname).\(fname)\" on subgraph \"\(g.lowercased())\" since \"\(tname).\(fname)\" on \"\(from)\" is marked with directive \"@\(source.requires != nil ? "requires" : "provides")\"."))
+                    } else if t.graphs[g]?.interfaceObject == true || t.graphs[fromID]?.interfaceObject == true {
+                        errors.append(CompositionError(.overrideCollision, "@override cannot be used on field \"\(tname).\(fname)\" on subgraph \"\(g.lowercased())\": @override is not supported on the fields of an @interfaceObject, on either side."))
+                    }
                     if let label = fig.overrideLabel {
                         // Progressive: both keep the field; the label decides which resolves it.
                         types[tname]!.fields[fname]!.graphs[fromID]?.overrideLabel = label
@@ -531,13 +539,151 @@ public enum Composer {
         // Satisfiability on the query graph the planner walks: what composes can be planned.
         let supergraph: Supergraph
         do { supergraph = try Supergraph(sdl: sdl) } catch {
+            // An @inaccessible type still referenced leaves its API schema invalid: say so.
+            if let full = try? Schema(sdl: sdl), case let referenced = Self.inaccessibleReferences(full), !referenced.isEmpty {
+                throw CompositionErrors(errors: referenced)
+            }
             throw CompositionErrors(errors: [CompositionError(.invalidSubgraph, "The composed supergraph is invalid: \(error)")])
         }
+        let checked = Self.transitiveAuthErrors(supergraph) + Self.demandControlErrors(supergraph) + Self.inaccessibleReferences(supergraph.schema)
+        if !checked.isEmpty { throw CompositionErrors(errors: checked) }
         let unsatisfiable = Satisfiability.check(QueryGraph(supergraph: supergraph))
         if !unsatisfiable.isEmpty {
             throw CompositionErrors(errors: unsatisfiable.map { CompositionError(.satisfiability, $0) })
         }
         return sdl
+    }
+
+    /// A field whose `@requires` reads fields protected by `@authenticated`, `@requiresScopes` or
+    /// `@policy` must be protected at least as much itself: the gateway fetches the inputs for the
+    /// subgraph whatever the client may see, so the field would hand derived protected data to
+    /// anyone (Apollo: MISSING_TRANSITIVE_AUTH_REQUIREMENTS).
+    static func transitiveAuthErrors(_ supergraph: Supergraph) -> [CompositionError] {
+        let schema = supergraph.schema
+        /// Every access directive on the fields `selections` reads on `type` and on their types.
+        func requirements(_ selections: [Selection], on type: String, depth: Int = 0) -> [(Directive, String)] {
+            guard depth < 16, let t = schema.types[type] else { return [] }
+            var out: [(Directive, String)] = []
+            for sel in selections {
+                switch sel {
+                case .field(let f):
+                    guard let def = schema.field(t, f.name.value) else { continue }
+                    let named = schema.types[def.type.namedType.value]
+                    var directives = def.directives + (named?.directives ?? [])
+                    // Read on an abstract type: what any object it may be, and its field, requires.
+                    for object in t.kind.isAbstract ? schema.possibleTypes(t) : [] {
+                        guard let o = schema.types[object] else { continue }
+                        directives += o.directives + (o.fields[f.name.value]?.directives ?? [])
+                    }
+                    for d in directives where accessDirectives.contains(d.name.value) {
+                        out.append((d, "\(type).\(f.name.value)"))
+                    }
+                    if let sub = f.selectionSet { out += requirements(sub.selections, on: def.type.namedType.value, depth: depth + 1) }
+                case .inlineFragment(let i):
+                    let condition = i.typeCondition?.value ?? type
+                    for d in schema.types[condition]?.directives ?? [] where accessDirectives.contains(d.name.value) {
+                        out.append((d, condition))
+                    }
+                    out += requirements(i.selectionSet.selections, on: condition, depth: depth + 1)
+                case .fragmentSpread:
+                    continue
+                }
+            }
+            return out
+        }
+        /// The alternatives (lists of names) of a `@requiresScopes` / `@policy`.
+        func alternatives(_ d: Directive) -> [Set<String>] {
+            guard case .list(let alts)? = d.arguments.first?.value else { return [] }
+            return alts.map { alt in
+                guard case .list(let names) = alt else { return [] }
+                return Set(names.compactMap { if case .string(let s, _) = $0 { return s } else { return nil } })
+            }
+        }
+        /// Whatever satisfies `have` satisfies `need`.
+        func implies(_ have: [Directive], _ need: Directive) -> Bool {
+            let mine = have.filter { $0.name.value == need.name.value }
+            if need.name.value == "authenticated" {
+                return !mine.isEmpty || have.contains { $0.name.value == "requiresScopes" || $0.name.value == "policy" }
+            }
+            let needed = alternatives(need)
+            // Every way of meeting one of mine meets some alternative of what is needed.
+            return mine.contains { d in alternatives(d).allSatisfy { alt in needed.contains { $0.isSubset(of: alt) } } }
+        }
+        var errors: [CompositionError] = []
+        for (typeName, info) in supergraph.types.sorted(by: { $0.key < $1.key }) {
+            guard let t = schema.types[typeName] else { continue }
+            for (fieldName, graphs) in info.fields.sorted(by: { $0.key < $1.key }) {
+                guard let def = t.fields[fieldName] else { continue }
+                // Its own requirements and its type's (a protected type protects its fields).
+                let have = (def.directives + t.directives).filter { accessDirectives.contains($0.name.value) }
+                for (_, fg) in graphs {
+                    // What its @requires reads, and what its @fromContext arguments read on the
+                    // types that set their context.
+                    var read = fg.requires.map { requirements($0.selections, on: typeName) } ?? []
+                    for argument in fg.contextArguments {
+                        for (setter, setting) in supergraph.types where setting.contexts.contains(argument.context) {
+                            for d in schema.types[setter]?.directives ?? [] where accessDirectives.contains(d.name.value) { read.append((d, setter)) }
+                            read += requirements(argument.selection.selections, on: setter)
+                        }
+                    }
+                    for (need, source) in read where !implies(have, need) {
+                        errors.append(CompositionError(.missingTransitiveAuthRequirements,
+                            "Field \"\(typeName).\(fieldName)\" does not specify the @\(need.name.value) requirements needed to read \"\(source)\", which its @requires or @fromContext selects."))
+                        break
+                    }
+                }
+            }
+        }
+        return errors
+    }
+
+    /// An `@inaccessible` type may be referenced only by elements that are `@inaccessible` too:
+    /// a visible field, argument or input field of that type would have to disappear with it
+    /// (Apollo: REFERENCED_INACCESSIBLE).
+    static func inaccessibleReferences(_ schema: Schema) -> [CompositionError] {
+        func hidden(_ directives: [Directive]) -> Bool { directives.contains { $0.name.value == "inaccessible" } }
+        let hiddenTypes = Set(schema.types.values.filter { hidden($0.directives) }.map(\.name))
+        guard !hiddenTypes.isEmpty else { return [] }
+        var errors: [CompositionError] = []
+        func check(_ type: TypeReference, _ directives: [Directive], _ coordinate: String) {
+            let named = type.namedType.value
+            guard hiddenTypes.contains(named), !hidden(directives) else { return }
+            errors.append(CompositionError(.referencedInaccessible,
+                "Type \"\(named)\" is @inaccessible but is referenced by \"\(coordinate)\", which is in the API schema."))
+        }
+        for (name, t) in schema.types.sorted(by: { $0.key < $1.key }) where !hiddenTypes.contains(name) && !name.hasPrefix("join__") && !name.hasPrefix("link__") {
+            for (f, def) in t.fields where !hidden(def.directives) {
+                check(def.type, def.directives, "\(name).\(f)")
+                for (a, arg) in def.arguments { check(arg.type, arg.directives, "\(name).\(f)(\(a):)") }
+            }
+            for (f, def) in t.inputFields { check(def.type, def.directives, "\(name).\(f)") }
+        }
+        return errors
+    }
+
+    /// `@cost` weights and `@listSize` assumed sizes are 0 or more: a negative one would let a
+    /// costly operation pay for another under the cost limit.
+    static func demandControlErrors(_ supergraph: Supergraph) -> [CompositionError] {
+        var errors: [CompositionError] = []
+        func check(_ directives: [Directive], _ coordinate: String) {
+            for d in directives {
+                if d.name.value == "listSize", case .int(let v)? = d.arguments.first(where: { $0.name.value == "assumedSize" })?.value, (Int(v) ?? 0) < 0 {
+                    errors.append(CompositionError(.listSizeInvalidAssumedSize, "@listSize(assumedSize:) on \"\(coordinate)\" is negative: it must be 0 or more."))
+                }
+                if d.name.value == "cost", case .int(let v)? = d.arguments.first(where: { $0.name.value == "weight" })?.value, (Int(v) ?? 0) < 0 {
+                    errors.append(CompositionError(.costInvalidWeight, "@cost(weight:) on \"\(coordinate)\" is negative: it must be 0 or more."))
+                }
+            }
+        }
+        for (name, t) in supergraph.schema.types.sorted(by: { $0.key < $1.key }) {
+            check(t.directives, name)
+            for (f, def) in t.fields {
+                check(def.directives, "\(name).\(f)")
+                for (a, arg) in def.arguments { check(arg.directives, "\(name).\(f)(\(a):)") }
+            }
+            for (f, def) in t.inputFields { check(def.directives, "\(name).\(f)") }
+        }
+        return errors
     }
 
     /// Directives every subgraph defines for operations (not federation's, not built in, not

@@ -218,6 +218,12 @@ public struct CompositionError: Error, Sendable, CustomStringConvertible, Equata
         case fieldArgumentDefaultMismatch = "FIELD_ARGUMENT_DEFAULT_MISMATCH"
         case inputFieldDefaultMismatch = "INPUT_FIELD_DEFAULT_MISMATCH"
         case overrideSourceHasOverride = "OVERRIDE_SOURCE_HAS_OVERRIDE"
+        case missingTransitiveAuthRequirements = "MISSING_TRANSITIVE_AUTH_REQUIREMENTS"
+        case listSizeInvalidAssumedSize = "LIST_SIZE_INVALID_ASSUMED_SIZE"
+        case costInvalidWeight = "COST_INVALID_WEIGHT"
+        case referencedInaccessible = "REFERENCED_INACCESSIBLE"
+        case overrideOnInterface = "OVERRIDE_ON_INTERFACE"
+        case overrideLabelInvalid = "OVERRIDE_LABEL_INVALID"
     }
     public let code: Code
     public let message: String

@@ -148,8 +148,12 @@ private struct SubgraphValidator {
                 switch sg.federationName(d) {
                 case "requires"?: requires(d, field: f, type: t)
                 case "provides"?: provides(d, field: f, type: t)
+                case "override"? where t.kind == .interface:
+                    fail(.overrideOnInterface, "@override cannot be used on field \"\(coordinate)\" on subgraph \"\(sg.name)\": @override is not supported on interface type fields.")
                 case "override"? where f.directives.contains(where: { sg.federationName($0) == "external" }):
                     fail(.overrideCollision, "@override cannot be used on field \"\(coordinate)\" on subgraph \"\(sg.name)\" since \"\(coordinate)\" on \"\(sg.name)\" is marked with directive \"@external\"")
+                case "override"? where d.string("label").map({ !Self.validOverrideLabel($0) }) ?? false:
+                    fail(.overrideLabelInvalid, "Invalid @override label \"\(d.string("label") ?? "")\" on field \"\(coordinate)\" on subgraph \"\(sg.name)\": labels must start with a letter and contain only letters, digits, _ - : . /, or be percent(N) with N from 0 to 100.")
                 case "shareable"? where t.kind == .interface:
                     fail(.invalidShareableUsage, "Invalid use of @shareable on field \"\(coordinate)\": only object type fields can be marked with @shareable")
                 default: break
@@ -380,5 +384,23 @@ private struct SubgraphValidator {
         walk(set, on: named, FieldSetRules(directive: "provides", invalid: .providesInvalidFields, directiveInFields: .providesDirectiveInFieldsArg,
                                             hasArgs: .providesFieldsHasArgs, abstractField: nil, missingExternal: sg.isFederation2 ? .providesFieldsMissingExternal : nil),
              context, underExternal: false)
+    }
+
+    /// An `@override` label: a name (`[A-Za-z][A-Za-z0-9_\-:./]*`) or `percent(N)`, N from 0 to
+    /// 100 with at most 8 decimals.
+    static func validOverrideLabel(_ label: String) -> Bool {
+        let bytes = Array(label.utf8)
+        func letter(_ b: UInt8) -> Bool { (65...90).contains(b) || (97...122).contains(b) }
+        func digit(_ b: UInt8) -> Bool { (48...57).contains(b) }
+        if label.hasPrefix("percent("), label.hasSuffix(")") {
+            let number = Array(bytes.dropFirst(8).dropLast())
+            let parts = number.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+            guard parts.count <= 2, let whole = parts.first, !whole.isEmpty, whole.allSatisfy(digit),
+                  parts.count == 1 || (!parts[1].isEmpty && parts[1].count <= 8 && parts[1].allSatisfy(digit)),
+                  let value = Double(String(decoding: number, as: UTF8.self)) else { return false }
+            return value >= 0 && value <= 100
+        }
+        guard let first = bytes.first, letter(first) else { return false }
+        return bytes.allSatisfy { letter($0) || digit($0) || [UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: ":"), UInt8(ascii: "."), UInt8(ascii: "/")].contains($0) }
     }
 }

@@ -366,21 +366,7 @@ final class FetchGraphBuilder {
     /// What a `@provides` selection provides for objects of `type`: its fields, and those of its
     /// fragments whose type condition applies to `type`.
     func providedSubset(_ provided: SelectionSet?, for type: String) -> SelectionSet? {
-        guard let provided else { return nil }
-        var out: [Selection] = []
-        for sel in provided.selections {
-            switch sel {
-            case .field: out.append(sel)
-            case .inlineFragment(let i):
-                let c = i.typeCondition?.value ?? type
-                if c == type || schema.types[c]?.possibleTypes.contains(type) == true || schema.types[type]?.possibleTypes.contains(c) == true,
-                   let inner = providedSubset(i.selectionSet, for: type) {
-                    out += inner.selections
-                }
-            case .fragmentSpread: continue
-            }
-        }
-        return SelectionSet(selections: out)
+        graph.providedSubset(provided, for: type)
     }
 
     /// `type.name` is answered in `g` here: resolved there without conditions, provided by the

@@ -46,7 +46,8 @@ enum Satisfiability {
                         }
                     }
                 } else if node.possibleTypes.contains(object) {
-                    out.insert(Place(type: object, graph: p.graph))
+                    // What a @provides gives on the abstract type, narrowed to the object.
+                    out.insert(Place(type: object, graph: p.graph, provided: graph.providedSubset(p.provided, for: object)))
                 }
             }
             return out
@@ -119,6 +120,27 @@ enum Satisfiability {
 }
 
 extension QueryGraph {
+    /// What a `@provides` gives on objects of `type`: its fields, and those of its fragments on
+    /// `type` (or on an abstract type `type` belongs to, or one of `type`'s possible types).
+    func providedSubset(_ provided: SelectionSet?, for type: String) -> SelectionSet? {
+        guard let provided else { return nil }
+        let schema = supergraph.schema
+        var out: [Selection] = []
+        for sel in provided.selections {
+            switch sel {
+            case .field: out.append(sel)
+            case .inlineFragment(let i):
+                let c = i.typeCondition?.value ?? type
+                if c == type || schema.types[c]?.possibleTypes.contains(type) == true || schema.types[type]?.possibleTypes.contains(c) == true,
+                   let inner = providedSubset(i.selectionSet, for: type) {
+                    out += inner.selections
+                }
+            case .fragmentSpread: continue
+            }
+        }
+        return SelectionSet(selections: out)
+    }
+
     /// Subgraphs that resolve `type.field` and can be jumped to from `g` through a key whose
     /// fields `g` provides (directly or through one more key hop); `@interfaceObject` subgraphs
     /// through the interface's key.

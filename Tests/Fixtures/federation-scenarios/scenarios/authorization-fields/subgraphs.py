@@ -1,5 +1,5 @@
 """field-level @authenticated / @requiresScopes / @policy (on fields, a scalar, an enum),
-protected @key and @requires inputs, a shareable field protected in one subgraph only (code) or
+protected @key and @requires inputs (a field requiring a protected one is protected too, as composition asks), a shareable field protected in one subgraph only (code) or
 with different scopes in each (tier), mutations. Protected values are marked SECRET-… so a leak is
 visible; CALLS records which protected resolvers ran (hook `calls`)."""
 CALLS = []
