@@ -335,7 +335,8 @@ struct UnreadableRequestTests {
     /// An upgrade the gateway does not make (`h2c`, as curl --http2 and Java's HttpClient ask on
     /// `http://`) is answered over HTTP/1.1 as if not asked (RFC 9110 §7.8), then closed; a
     /// WebSocket handshake without a key is 400, one of another version 426 (RFC 6455 §4.2.2);
-    /// CONNECT and TRACE are 405 at once (a CONNECT answer has no length: the client would wait).
+    /// CONNECT and TRACE are 405 at once (a CONNECT answer has no length: the client would wait);
+    /// `Expect: 100-continue` gets its go before the body.
     @Test(.timeLimit(.minutes(1))) func upgradesTheGatewayDoesNotMakeAreAnsweredOverHTTP1() async throws {
         try await withGateway(try GatewayConfiguration.parse(yaml: "{}"), executor: try echoExecutor()) { client in
             let port = client.base.split(separator: ":").last.map(String.init)!
@@ -351,8 +352,22 @@ struct UnreadableRequestTests {
                 ]
                 for raw in cases:
                     print(probe(raw))
+                # Expect: 100-continue: the go comes before the body is sent, then the answer.
+                s = socket.create_connection(("127.0.0.1", PORT))
+                s.settimeout(5)
+                body = b'{"query":"{hello}"}'
+                s.sendall(b"POST /graphql HTTP/1.1\\r\\nHost: x\\r\\nContent-Type: application/json\\r\\nExpect: 100-continue\\r\\nContent-Length: %d\\r\\n\\r\\n" % len(body))
+                first = s.recv(65536)
+                s.sendall(body)
+                rest = b""
+                while b"hello world" not in rest:
+                    chunk = s.recv(65536)
+                    if not chunk: break
+                    rest += chunk
+                print(first.split(b"\\r\\n", 1)[0].decode(), rest.split(b"\\r\\n", 1)[0].decode())
                 """, port: port)
-            #expect(lines == ["HTTP/1.1 200 OK closed", "HTTP/1.1 200 OK closed", "HTTP/1.1 400 Bad Request closed",
+            #expect(lines.last == "HTTP/1.1 100 Continue HTTP/1.1 200 OK", "\(lines)")
+            #expect(lines.dropLast() == ["HTTP/1.1 200 OK closed", "HTTP/1.1 200 OK closed", "HTTP/1.1 400 Bad Request closed",
                               "HTTP/1.1 426 Upgrade Required closed", "HTTP/1.1 405 Method Not Allowed closed",
                               "HTTP/1.1 405 Method Not Allowed closed"])
             let fine = try await client.query("{ hello }")

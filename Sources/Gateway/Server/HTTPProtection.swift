@@ -193,10 +193,16 @@ final class HTTP1RequestGuard: ChannelInboundHandler, RemovableChannelHandler {
             context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
             return
         }
+        // `Expect: 100-continue`: the client waits for a go before the body (RFC 9110 §10.1.1);
+        // the body is read as any other (its limits apply as it comes).
+        if head.headers["expect"].contains(where: { $0.lowercased() == "100-continue" }) {
+            head.headers.remove(name: "expect")
+            context.writeAndFlush(NIOAny(HTTPServerResponsePart.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+        }
         // CONNECT (no tunnels here; a response to it has no length framing, so the client would
         // wait for the connection to close) and TRACE: 405 at once, then closed.
         if head.method == .CONNECT || head.method == .TRACE { return refuse(context, .methodNotAllowed, ["allow": "GET, HEAD, POST"]) }
-        guard !head.isKeepAlive, head.headers["connection"] != ["close"] else { return context.fireChannelRead(data) }
+        guard !head.isKeepAlive, head.headers["connection"] != ["close"] else { return context.fireChannelRead(wrapInboundOut(.head(head))) }
         head.headers.replaceOrAdd(name: "connection", value: "close")
         context.fireChannelRead(wrapInboundOut(.head(head)))
     }
