@@ -202,6 +202,15 @@ struct CompositionTests {
                        #"type Query { a: A } type A @key(fields: "f") { f: String @shareable }"#]) == [])
     }
 
+    /// Federation 1 subgraphs are read as Apollo's composition upgrades them: a key given as a
+    /// list of names, @provides/@requires on interface fields, @provides on a leaf field and
+    /// @external on an object type compose (the meaningless directives dropped).
+    @Test func federationOneSubgraphsAreUpgradedAsApollosAre() throws {
+        #expect(compositionCodes([("a", #"type Query { t: T } type T @key(fields: ["id", "sku"]) { id: ID! sku: String! x: Int }"#),
+                                  ("b", #"extend type T @key(fields: "id sku") { id: ID! @external sku: String! @external y: Int }"#)]) == [])
+        #expect(compositionCodes([("a", #"type Query { i: I s: String @provides(fields: "x") } interface I { id: ID! u: U @provides(fields: "name") n: Int @requires(fields: "id") } type X implements I @key(fields: "id") { id: ID! u: U n: Int } type U @key(fields: "id") { id: ID! name: String }"#)]) == [])
+    }
+
     /// Roots are merged by operation, not by name: `schema { query: RootQuery }` is `Query`
     /// (its fields beside other subgraphs'); another type named `Query` there is ROOT_QUERY_USED.
     @Test func renamedRootTypesAreTheSupergraphsRoots() throws {

@@ -28,7 +28,7 @@ public struct SubgraphSchema: Sendable {
         self.name = name
         self.url = url
         do {
-            document = try Self.renamingRoots(try Parser.parse(sdl, options: .schema), subgraph: name)
+            document = Self.upgradingFederation1(try Self.renamingRoots(try Parser.parse(sdl, options: .schema), subgraph: name))
         } catch let e as GraphQLError {
             throw CompositionError(.invalidSubgraph, "Subgraph \"\(name)\" has invalid SDL: \(e.message) (\(e.locations.first?.description ?? ""))")
         }
@@ -87,6 +87,43 @@ public struct SubgraphSchema: Sendable {
         if !fed2 { for f in Self.federation1Directives { names[f] = f } }
         directiveNames = names
         isFederation2 = fed2
+    }
+
+    /// A Federation 1 subgraph (no federation `@link`) read as Apollo's composition upgrades it:
+    /// what Federation 1 let pass but means nothing is dropped — `@provides`/`@requires` on
+    /// interface fields, `@provides` on a field of a leaf type, `@external` on an object type —
+    /// and a `@key(fields:)` given as a list of names is one selection.
+    static func upgradingFederation1(_ document: Document) -> Document {
+        let linksFederation = document.definitions.contains { d in
+            guard case .schema(let s) = d else { return false }
+            return s.directives.contains { $0.name.value == "link" && ($0.string("url")?.contains("specs.apollo.dev/federation/") ?? false) }
+        }
+        guard !linksFederation else { return document }
+        var composite = Set<String>()
+        for case .type(let t) in document.definitions where [.object, .interface, .union].contains(t.kind) { composite.insert(t.name.value) }
+        var out = document
+        out.definitions = document.definitions.map { definition in
+            guard case .type(var t) = definition else { return definition }
+            t.directives = t.directives.compactMap { d in
+                if d.name.value == "external", t.kind == .object { return nil }
+                guard d.name.value == "key", case .list(let names)? = d.argument("fields") else { return d }
+                var d = d
+                let joined = names.compactMap { if case .string(let s, _) = $0 { return s } else { return nil } }.joined(separator: " ")
+                d.arguments = d.arguments.map { a in a.name.value == "fields" ? Argument(name: a.name, value: .string(joined, block: false)) : a }
+                return d
+            }
+            t.fields = t.fields.map { f in
+                var f = f
+                f.directives = f.directives.filter { d in
+                    if t.kind == .interface, d.name.value == "provides" || d.name.value == "requires" { return false }
+                    if d.name.value == "provides", !composite.contains(f.type.namedType.value) { return false }
+                    return true
+                }
+                return f
+            }
+            return .type(t)
+        }
+        return out
     }
 
     /// Root types named otherwise (`schema { query: RootQuery }`) renamed `Query`, `Mutation`,
