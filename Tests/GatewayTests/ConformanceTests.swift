@@ -320,13 +320,16 @@ struct UnreadableRequestTests {
                     b"POST /graphql HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: 5\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n0\\r\\n\\r\\n",
                     b"PRI * HTTP/2.0\\r\\n\\r\\nSM\\r\\n\\r\\n",
                     b"GET /graphql?query=%7Bhello%7D HTTP/1.1\\r\\nHost: x\\r\\nX-A: " + b"a" * 85000 + b"\\r\\n\\r\\n",
+                    b"GET /graphql?query=%7Bhello%7D HTTP/1.1\\r\\nAccept: application/json\\r\\n\\r\\n",
+                    b"GET /graphql?query=%7Bhello%7D HTTP/1.1\\r\\nHost: x\\r\\nHost: y\\r\\n\\r\\n",
                 ]
                 for raw in cases:
                     print(probe(raw))
                 """, port: port)
             #expect(lines == ["HTTP/1.1 400 Bad Request closed", "HTTP/1.1 400 Bad Request closed", "HTTP/1.1 400 Bad Request closed",
                               "HTTP/1.1 400 Bad Request closed", "HTTP/1.1 400 Bad Request closed",
-                              "HTTP/1.1 431 Request Header Fields Too Large closed"])
+                              "HTTP/1.1 431 Request Header Fields Too Large closed",
+                              "HTTP/1.1 400 Bad Request closed", "HTTP/1.1 400 Bad Request closed"])   // no Host, two Hosts (RFC 9112 §3.2)
             let fine = try await client.query("{ hello }")
             #expect(fine.text == #"{"data":{"hello":"hello world"}}"#)
         }

@@ -119,7 +119,10 @@ struct GraphQLHTTPHandler: Sendable {
             try csrf.check(request.headers, accepted)
             let graphQLRequest = try RequestDecoding.get(request, accepted)
             let (context, profile) = try await admission.admit(request, accepted, client: client)
-            return write(await runtime.run(profile.pipeline, graphQLRequest, .get, context, timeoutMs: profile.limits.requestTimeoutMs), accepted)
+            var outcome = await runtime.run(profile.pipeline, graphQLRequest, .get, context, timeoutMs: profile.limits.requestTimeoutMs)
+            // A GET may be cached; what it answers depends on Accept.
+            outcome.headers.append(("vary", "accept"))
+            return write(outcome, accepted)
         } catch {
             runtime.metrics.refused(code: error.code, tenant: error.tenant)
             return error.response

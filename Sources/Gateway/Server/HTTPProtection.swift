@@ -199,6 +199,8 @@ final class HTTP1RequestGuard: ChannelInboundHandler, RemovableChannelHandler {
             head.headers.remove(name: "expect")
             context.writeAndFlush(NIOAny(HTTPServerResponsePart.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
         }
+        // HTTP/1.1 names exactly one Host (RFC 9112 §3.2): 400 otherwise.
+        if head.version == .http1_1, head.headers["host"].count != 1 { return refuse(context, .badRequest, [:]) }
         // CONNECT (no tunnels here; a response to it has no length framing, so the client would
         // wait for the connection to close) and TRACE: 405 at once, then closed.
         if head.method == .CONNECT || head.method == .TRACE { return refuse(context, .methodNotAllowed, ["allow": "GET, HEAD, POST"]) }
