@@ -171,7 +171,7 @@ struct CompositionTests {
     /// demandControl and inaccessible tests), and a union `@provides` with type conditions it
     /// accepts.
     @Test func rulesAcrossSubgraphsAreEnforcedAsApollosAre() throws {
-        let all = #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@external", "@requires", "@provides", "@shareable", "@inaccessible", "@override", "@authenticated", "@policy", "@listSize", "@cost", "@context", "@fromContext"])"#
+        let all = #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@external", "@requires", "@provides", "@shareable", "@inaccessible", "@override", "@authenticated", "@policy", "@listSize", "@cost", "@context", "@fromContext", "@interfaceObject"])"#
         func codes(_ graphs: [String]) -> [String] { compositionCodes(graphs.enumerated().map { ("s\($0.offset)", all + "\n" + $0.element) }) }
         // A @requires reading a protected field must be protected itself (the gateway fetches the
         // input whatever the client may see); the type's own protection counts.
@@ -197,6 +197,19 @@ struct CompositionTests {
         #expect(codes([#"type Query { t: T } type T @key(fields: "id") { id: ID x: Int @override(from: "s1") }"#,
                        #"type T @key(fields: "id") { id: ID y: Int @external x: Int @requires(fields: "y") }"#,
                        #"type T @key(fields: "id") { id: ID y: Int }"#]).contains("OVERRIDE_COLLISION_WITH_ANOTHER_DIRECTIVE"))
+        // Demand control where it means something: no @cost on interface fields, @listSize on
+        // lists (or sized fields that are), slicing arguments of type Int, sized fields that exist.
+        #expect(codes([#"type Query { a: A } interface A { x: Int @cost(weight: 10) } type B implements A { x: Int }"#]) == ["COST_APPLIED_TO_INTERFACE_FIELD"])
+        #expect(codes([#"type Query { a: A @listSize(assumedSize: 5) } type A { ints: [Int] }"#]) == ["LIST_SIZE_APPLIED_TO_NON_LIST"])
+        #expect(codes([#"type Query { f(s: String): [Int] @listSize(slicingArguments: ["s"]) }"#]) == ["LIST_SIZE_INVALID_SLICING_ARGUMENT"])
+        #expect(codes([#"type Query { a: A @listSize(assumedSize: 5, sizedFields: ["nope"]) } type A { ints: [Int] }"#]) == ["LIST_SIZE_INVALID_SIZED_FIELD"])
+        #expect(codes([#"type Query { a(first: Int): A @listSize(slicingArguments: ["first"], sizedFields: ["ints"]) } type A { ints: [Int] }"#]) == [])
+        // An interface key resolves every implementation there; an @interfaceObject subgraph
+        // defines none of them, and has a key.
+        let keyed = #"type Query { i: I } interface I @key(fields: "id") { id: ID! } type A implements I @key(fields: "id") { id: ID! }"#
+        #expect(codes([keyed, #"interface I { id: ID! } type C implements I @key(fields: "id") { id: ID! }"#]).contains("INTERFACE_KEY_MISSING_IMPLEMENTATION_TYPE"))
+        #expect(codes([keyed, #"type I @interfaceObject @key(fields: "id") { id: ID! y: Int } type A @key(fields: "id") { id: ID! z: Int }"#]).contains("INTERFACE_OBJECT_USAGE_ERROR"))
+        #expect(codes([keyed, #"type Query { b: I } type I @interfaceObject { id: ID! }"#]).contains("INTERFACE_OBJECT_USAGE_ERROR"))
         // A union @provides through type conditions on members that are entities elsewhere.
         #expect(codes([#"type Query { r: U @provides(fields: "... on A { f }") } type A { f: String @external } union U = A"#,
                        #"type Query { a: A } type A @key(fields: "f") { f: String @shareable }"#]) == [])

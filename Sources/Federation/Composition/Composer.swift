@@ -367,6 +367,24 @@ public enum Composer {
             }
         }
 
+        // An interface with a resolvable key in a subgraph is resolved there for every
+        // implementation: each must be there too, implementing it. A subgraph that sees the
+        // interface as an @interfaceObject defines none of them.
+        for (iname, t) in types where t.kind == .interface {
+            let implementations = types.values.filter { $0.kind == .object && $0.interfaces[iname] != nil }.map(\.name).sorted()
+            for (g, tig) in t.graphs {
+                if tig.interfaceObject {
+                    for o in implementations where types[o]?.graphs[g] != nil {
+                        errors.append(CompositionError(.interfaceObjectWithoutInterface, "Interface type \"\(iname)\" is an @interfaceObject in subgraph \"\(g.lowercased())\", so that subgraph should not define any of its implementation types, but it defines \"\(o)\"."))
+                    }
+                } else if tig.keys.contains(where: { $0.resolvable }) {
+                    for o in implementations where !(types[o]?.interfaces[iname]?.contains(g) ?? false) {
+                        errors.append(CompositionError(.interfaceKeyMissingImplementationType, "Interface type \"\(iname)\" has a resolvable key in subgraph \"\(g.lowercased())\" but that subgraph is missing some of its implementation types: it should define \"\(o)\" (and have it implement \"\(iname)\")."))
+                    }
+                }
+            }
+        }
+
         // @interfaceObject: fields a subgraph adds to an interface through its object view belong
         // to every implementation too; no subgraph resolves them on the object itself (`@join__field`
         // without a graph), so the planner reaches them through the interface's key.

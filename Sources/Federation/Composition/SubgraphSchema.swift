@@ -261,6 +261,11 @@ public struct CompositionError: Error, Sendable, CustomStringConvertible, Equata
         case referencedInaccessible = "REFERENCED_INACCESSIBLE"
         case overrideOnInterface = "OVERRIDE_ON_INTERFACE"
         case overrideLabelInvalid = "OVERRIDE_LABEL_INVALID"
+        case costAppliedToInterfaceField = "COST_APPLIED_TO_INTERFACE_FIELD"
+        case listSizeAppliedToNonList = "LIST_SIZE_APPLIED_TO_NON_LIST"
+        case listSizeInvalidSlicingArgument = "LIST_SIZE_INVALID_SLICING_ARGUMENT"
+        case listSizeInvalidSizedField = "LIST_SIZE_INVALID_SIZED_FIELD"
+        case interfaceKeyMissingImplementationType = "INTERFACE_KEY_MISSING_IMPLEMENTATION_TYPE"
     }
     public let code: Code
     public let message: String

@@ -97,6 +97,39 @@ private struct SubgraphValidator {
         if sg.isFederation2 { unusedExternals() }
     }
 
+    /// `@listSize` sizes a list: the field's own, or with `sizedFields` lists of the object the
+    /// field returns (a cursor page's `edges`).
+    mutating func listSize(_ d: Directive, field f: FieldDefinition, coordinate: String) {
+        // Slicing arguments are the field's, of type Int (the size they give).
+        if case .list(let slicing)? = d.argument("slicingArguments") {
+            for case .string(let name, _) in slicing {
+                let argument = f.arguments.first { $0.name.value == name }
+                if argument.map({ $0.type.listDepth != 0 || $0.type.namedType.value != "Int" }) ?? true {
+                    fail(.listSizeInvalidSlicingArgument, "Slicing argument \"\(name)\" of @listSize on \"\(coordinate)\" is not an argument of type Int of the field.")
+                }
+            }
+        }
+        guard case .list(let sized)? = d.argument("sizedFields") else {
+            if f.type.listDepth == 0 {
+                fail(.listSizeAppliedToNonList, "\"\(coordinate)\" is not a list: @listSize without sizedFields cannot apply to it.")
+            }
+            return
+        }
+        let target = f.type.namedType.value
+        guard kinds[target] == .object || kinds[target] == .interface else {
+            return fail(.listSizeInvalidSizedField, "@listSize(sizedFields:) on \"\(coordinate)\" needs an object or interface type, not \"\(target)\".")
+        }
+        for case .string(let name, _) in sized {
+            guard let def = fields[target]?[name]?.def else {
+                fail(.listSizeInvalidSizedField, "Sized field \"\(name)\" of @listSize on \"\(coordinate)\" is not a field of \"\(target)\".")
+                continue
+            }
+            if def.type.listDepth == 0 {
+                fail(.listSizeAppliedToNonList, "Sized field \"\(target).\(name)\" of @listSize on \"\(coordinate)\" is not a list.")
+            }
+        }
+    }
+
     /// A Federation 2 subgraph's `@external` field is there for a `@key`, `@requires` or
     /// `@provides` of its own, or for an interface its type implements here: one for none of
     /// them is EXTERNAL_UNUSED (Federation 1 subgraphs drop such fields instead).
@@ -124,6 +157,14 @@ private struct SubgraphValidator {
         case .inputObject: "INPUT_OBJECT"
         }
         applied(t.directives, at: location, on: "type \"\(type)\"")
+        // An @interfaceObject stands for entities of the interface: it needs a key to reach them.
+        if t.kind == .object, t.directives.contains(where: { sg.federationName($0) == "interfaceObject" }),
+           !sg.document.definitions.contains(where: { d in
+               guard case .type(let other) = d, other.name.value == type else { return false }
+               return other.directives.contains { sg.federationName($0) == "key" }
+           }) {
+            fail(.interfaceObjectWithoutInterface, "The @interfaceObject directive can only be applied to entity types but type \"\(type)\" has no @key in subgraph \"\(sg.name)\".")
+        }
         for f in t.fields {
             let coordinate = "\(type).\(f.name.value)"
             applied(f.directives, at: "FIELD_DEFINITION", on: "field \"\(coordinate)\"")
@@ -154,6 +195,10 @@ private struct SubgraphValidator {
                     fail(.overrideCollision, "@override cannot be used on field \"\(coordinate)\" on subgraph \"\(sg.name)\" since \"\(coordinate)\" on \"\(sg.name)\" is marked with directive \"@external\"")
                 case "override"? where d.string("label").map({ !Self.validOverrideLabel($0) }) ?? false:
                     fail(.overrideLabelInvalid, "Invalid @override label \"\(d.string("label") ?? "")\" on field \"\(coordinate)\" on subgraph \"\(sg.name)\": labels must start with a letter and contain only letters, digits, _ - : . /, or be percent(N) with N from 0 to 100.")
+                case "cost"? where t.kind == .interface:
+                    fail(.costAppliedToInterfaceField, "@cost cannot be applied to interface \"\(coordinate)\" (in subgraph \"\(sg.name)\"): its cost is that of the implementation answering it.")
+                case "listSize"?:
+                    listSize(d, field: f, coordinate: coordinate)
                 case "shareable"? where t.kind == .interface:
                     fail(.invalidShareableUsage, "Invalid use of @shareable on field \"\(coordinate)\": only object type fields can be marked with @shareable")
                 default: break
