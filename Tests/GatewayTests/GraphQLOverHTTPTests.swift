@@ -98,6 +98,9 @@ struct GraphQLOverHTTPTests {
             let m = try await client.get([("query", "mutation { bump }")])
             #expect(m.status == 405)
             #expect(m.headers.first(name: "allow") == "POST")
+            // Percent escapes that are not UTF-8 are refused (a POST body that is not is too).
+            let bad = try await client.send(.GET, "/graphql?query=%7B%20hello%FF%20%7D", headers: [("accept", "application/graphql-response+json")])
+            #expect(bad.status == 400 && bad.json?["errors"]?[0]?["extensions"]?["code"] == "BAD_REQUEST", "\(bad.text)")
             let html = try await client.send(.GET, "/graphql", headers: [("accept", "text/html")])
             #expect(html.status == 200)
             #expect(html.text.contains("GraphiQL"))

@@ -109,7 +109,10 @@ enum RequestDecoding {
 
     /// GET: `query`, `operationName`, and `variables`/`extensions` as JSON objects.
     static func get(_ request: Request, _ accepted: ResponseWriting.Accepted) throws(Refusal) -> GraphQLRequest {
-        let params = formDecoded(request.uri.query ?? "")
+        // Escapes that are not UTF-8 are refused, as a POST body that is not (not run as U+FFFD).
+        guard let params = formDecoded(request.uri.query ?? "") else {
+            throw Refusal(response: ResponseWriting.error(400, "The query string is not valid UTF-8.", "BAD_REQUEST", accepted), code: "BAD_REQUEST")
+        }
         var r = GraphQLRequest(query: params["query"])
         if let name = params["operationName"], !name.isEmpty { r.operationName = name }
         for (key, target) in [("variables", 0), ("extensions", 1)] {
@@ -124,8 +127,9 @@ enum RequestDecoding {
     }
 
     /// A query string decoded as `application/x-www-form-urlencoded` (the URL standard): `+` is a
-    /// space, percent escapes are bytes of UTF-8; the first occurrence of a name wins.
-    static func formDecoded(_ query: String) -> [String: String] {
+    /// space, percent escapes are bytes of UTF-8; the first occurrence of a name wins. Nil when
+    /// the bytes are not UTF-8.
+    static func formDecoded(_ query: String) -> [String: String]? {
         func hex(_ c: UInt8) -> UInt8? {
             switch c {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
@@ -134,7 +138,7 @@ enum RequestDecoding {
             default: return nil
             }
         }
-        func decode(_ part: Substring) -> String {
+        func decode(_ part: Substring) -> String? {
             var bytes: [UInt8] = []
             bytes.reserveCapacity(part.utf8.count)
             var it = Array(part.utf8)[...]
@@ -147,13 +151,13 @@ enum RequestDecoding {
                 }
                 bytes.append(b)
             }
-            return String(decoding: bytes, as: UTF8.self)
+            return String(validating: bytes, as: UTF8.self)
         }
         var out: [String: String] = [:]
         for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
             let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = decode(kv[0])
-            if out[name] == nil { out[name] = kv.count > 1 ? decode(kv[1]) : "" }
+            guard let name = decode(kv[0]), let value = kv.count > 1 ? decode(kv[1]) : "" else { return nil }
+            if out[name] == nil { out[name] = value }
         }
         return out
     }
