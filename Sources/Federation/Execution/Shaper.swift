@@ -502,6 +502,9 @@ struct ShapingProgram: Sendable {
         let nodes: [Field]
         let selectionSets: [SelectionSet]
         let typeName: String
+        /// The selection sets of the nodes authorization removed (or reached only through
+        /// removed nodes): what is selected only there answers null.
+        var removedSets: [SelectionSet] = []
     }
 
     /// The steps of one runtime type under one step, and the next such run of the same step.
@@ -517,6 +520,8 @@ struct ShapingProgram: Sendable {
         let count: Int
         let spanSum: Int
         let type: Int32
+        /// The removed sets among them (their count and spans' sum; 0 without any).
+        var removed = 0
     }
 
     let schema: Schema
@@ -590,14 +595,28 @@ struct ShapingProgram: Sendable {
     }
 
     /// The steps of an object of `type` selected by `sets` (compiled once).
-    mutating func steps(_ type: Int32, _ sets: [SelectionSet]) -> Range<Int32> {
+    /// `removedSets`: those of `sets` that belong to nodes authorization removed; a field selected
+    /// only in them is answered null (it is removed too, never filled from data fetched for an
+    /// allowed node of the same response key). Told apart by place in the tree, not by the field's
+    /// place in the text: a named fragment spread under a removed node and under an allowed one
+    /// answers where it is allowed.
+    mutating func steps(_ type: Int32, _ sets: [SelectionSet], removedSets: [SelectionSet] = []) -> Range<Int32> {
         let cacheable = sets.allSatisfy { $0.span != .none }
-        let key = PlanKey(first: cacheable ? Int(sets.first?.span.start ?? 0) : 0, count: sets.count,
+        var key = PlanKey(first: cacheable ? Int(sets.first?.span.start ?? 0) : 0, count: sets.count,
                           spanSum: cacheable ? sets.reduce(0) { $0 &+ Int($1.span.start) } : 0, type: type)
+        if !removedSets.isEmpty { key.removed = removedSets.reduce(removedSets.count << 40) { $0 &+ Int($1.span.start) } }
         if cacheable, let cached = plans[key] { return cached }
         let named = types[Int(type)]
         var made: [Step] = []
         var deferredHere: [FieldCollector.Deferred] = []
+        // The nodes each response key has from the sets that are not removed.
+        var allowedNodes: Set<Int32>? = nil
+        if !removedSets.isEmpty {
+            let removedSpans = Set(removedSets.map(\.span.start))
+            var ignored: [FieldCollector.Deferred] = []
+            let allowed = collector.collect(named, sets.filter { !removedSpans.contains($0.span.start) }, deferred: &ignored)
+            allowedNodes = Set(allowed.values.lazy.flatMap { $0.map(\.span.start) })
+        }
         for (responseKey, nodes) in collector.collect(named, sets, deferred: &deferredHere) {
             let name = nodes[0].name.value
             var w = JSONWriter(capacity: responseKey.utf8.count + 3)
@@ -619,8 +638,16 @@ struct ShapingProgram: Sendable {
             // A field authorization removed is null, unless another node of its response key was
             // allowed (a fragment's): then it is answered, the removed node's fields null (they
             // are removed too, never filled from data fetched for the allowed node).
-            let allNulled = !nulled.isEmpty && nodes.allSatisfy { nulled.contains($0.span.start) }
-            fields.append(FieldInfo(nodes: nodes, selectionSets: nodes.compactMap(\.selectionSet), typeName: levels.namedTypeName))
+            var info = FieldInfo(nodes: nodes, selectionSets: nodes.compactMap(\.selectionSet), typeName: levels.namedTypeName)
+            var allNulled = false
+            if !nulled.isEmpty {
+                let removed = nodes.map { node in
+                    nulled.contains(node.span.start) || allowedNodes.map { !$0.contains(node.span.start) } ?? false
+                }
+                allNulled = removed.allSatisfy { $0 }
+                if !allNulled { info.removedSets = zip(nodes, removed).compactMap { $1 ? $0.selectionSet : nil } }
+            }
+            fields.append(info)
             // A field aliased `__typename` is in the answer under its own key (`SelectionTree.add`).
             let treeKey = responseKey == "__typename" ? SelectionTree.clientTypenameKey : responseKey
             made.append(Step(key: keyID(treeKey), keyBytes: keyBytes, kind: target.map(Self.kind) ?? .missing,
@@ -646,7 +673,8 @@ struct ShapingProgram: Sendable {
             if childRuns[Int(r)].type == type { return childRuns[Int(r)].steps }
             r = childRuns[Int(r)].next
         }
-        let found = steps(type, fields[Int(steps[s].field)].selectionSets)
+        let info = fields[Int(steps[s].field)]
+        let found = steps(type, info.selectionSets, removedSets: info.removedSets)
         childRuns.append(ChildRun(type: type, steps: found, next: steps[s].children))
         steps[s].children = Int32(childRuns.count - 1)
         return found

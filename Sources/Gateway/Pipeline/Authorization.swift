@@ -68,7 +68,7 @@ struct FieldAuthorization {
         return false
     }
 
-    /// A type the request may not see (its own directives).
+    /// A type the request may not see (its own directives): a fragment on it is left out too.
     func typeDenied(_ t: NamedType) -> Bool { !allowed(t.directives) }
 
     /// Field `name` of `t` by its directives, or by those of an interface of `t` that declares
@@ -81,9 +81,6 @@ struct FieldAuthorization {
             return !allowed(f.directives) || !allowed(it.directives)
         }
     }
-
-    /// Whether the request may not see a fragment on `type` (a protected type condition).
-    func denied(fragmentOn type: NamedType) -> Bool { typeDenied(type) }
 
     static let accessDirectives: Set<String> = ["authenticated", "requiresScopes", "policy"]
 
@@ -112,10 +109,10 @@ struct FieldAuthorization {
                 if let ss = f.selectionSet, let named, deniesAny(ss, named, visiting: visiting) { return true }
             case .inlineFragment(let i):
                 let t = i.typeCondition.flatMap { schema.types[$0.value] } ?? type
-                if denied(fragmentOn: t) || deniesAny(i.selectionSet, t, visiting: visiting) { return true }
+                if typeDenied(t) || deniesAny(i.selectionSet, t, visiting: visiting) { return true }
             case .fragmentSpread(let s):
                 guard let frag = fragments[s.name.value], !visiting.contains(s.name.value), let t = schema.types[frag.typeCondition.value] else { continue }
-                if denied(fragmentOn: t) || deniesAny(frag.selectionSet, t, visiting: visiting.union([s.name.value])) { return true }
+                if typeDenied(t) || deniesAny(frag.selectionSet, t, visiting: visiting.union([s.name.value])) { return true }
             }
         }
         return false
@@ -140,10 +137,9 @@ struct FieldAuthorization {
                 if denied(type, def, named) {
                     errors.append(GraphQLError("Unauthorized field or type", locations: [source.location(of: Int(f.span.start))],
                                                path: fieldPath, code: "UNAUTHORIZED_FIELD_OR_TYPE"))
+                    // Where another node of the same response key is allowed (a fragment's), the
+                    // two merge and what only this node selects answers null (`ShapingProgram`).
                     nulled.insert(f.span.start)
-                    // Its whole selection too: where another node of the same response key is
-                    // allowed (a fragment's), the two merge, and this node's fields answer null.
-                    if let ss = f.selectionSet { nullAll(ss, visiting: visiting) }
                     continue
                 }
                 if let ss = f.selectionSet, let named {
@@ -152,7 +148,7 @@ struct FieldAuthorization {
                 out.append(.field(f))
             case .inlineFragment(var i):
                 let t = i.typeCondition.flatMap { schema.types[$0.value] } ?? type
-                if denied(fragmentOn: t) {
+                if typeDenied(t) {
                     refuseFragment(at: i.span.start, path: path)
                     continue
                 }
@@ -160,7 +156,7 @@ struct FieldAuthorization {
                 out.append(.inlineFragment(i))
             case .fragmentSpread(let s):
                 guard let frag = fragments[s.name.value], !visiting.contains(s.name.value), let t = schema.types[frag.typeCondition.value] else { continue }
-                if denied(fragmentOn: t) {
+                if typeDenied(t) {
                     refuseFragment(at: s.span.start, path: path)
                     continue
                 }
@@ -174,28 +170,49 @@ struct FieldAuthorization {
         return SelectionSet(selections: out, span: set.span)
     }
 
-    /// Every field below a removed one (fragments' included), answered null.
-    mutating func nullAll(_ set: SelectionSet, visiting: Set<String>) {
-        for sel in set.selections {
-            switch sel {
-            case .field(let f):
-                if f.name.value != "__typename" { nulled.insert(f.span.start) }
-                if let ss = f.selectionSet { nullAll(ss, visiting: visiting) }
-            case .inlineFragment(let i):
-                nullAll(i.selectionSet, visiting: visiting)
-            case .fragmentSpread(let s):
-                guard !visiting.contains(s.name.value), let frag = fragments[s.name.value] else { continue }
-                nullAll(frag.selectionSet, visiting: visiting.union([s.name.value]))
-            }
-        }
-    }
-
     /// A fragment on a type the request may not see is left out (the objects of that type answer
     /// none of its fields), with an error at the field the fragment is in.
     mutating func refuseFragment(at offset: Int32, path: [PathElement]) {
         refused.insert(offset)
         errors.append(GraphQLError("Unauthorized field or type", locations: [source.location(of: Int(offset))],
                                    path: path.isEmpty ? nil : path, code: "UNAUTHORIZED_FIELD_OR_TYPE"))
+    }
+}
+
+extension Document {
+    /// This document without the fragments at `offsets` (inline fragments and spreads, by where
+    /// they start): the client's document a response is shaped by once authorization left some
+    /// fragments out (their objects answer none of their fields).
+    func leavingOut(fragmentsAt offsets: Set<Int32>) -> Document {
+        func strip(_ set: SelectionSet) -> SelectionSet {
+            var out = set
+            out.selections = set.selections.compactMap { selection in
+                switch selection {
+                case .field(var f):
+                    f.selectionSet = f.selectionSet.map(strip)
+                    return .field(f)
+                case .inlineFragment(var i):
+                    guard !offsets.contains(i.span.start) else { return nil }
+                    i.selectionSet = strip(i.selectionSet)
+                    return .inlineFragment(i)
+                case .fragmentSpread(let s):
+                    return offsets.contains(s.span.start) ? nil : selection
+                }
+            }
+            return out
+        }
+        return Document(definitions: definitions.map { definition in
+            switch definition {
+            case .operation(var o):
+                o.selectionSet = strip(o.selectionSet)
+                return .operation(o)
+            case .fragment(var f):
+                f.selectionSet = strip(f.selectionSet)
+                return .fragment(f)
+            default:
+                return definition
+            }
+        })
     }
 }
 
@@ -207,6 +224,9 @@ enum AuthorizationStage {
         var document: Document
         /// Fields removed (source offsets), answered null.
         var nulledFields: Set<Int32> = []
+        /// The client's document the response is shaped by when fields were removed: the fragments
+        /// left out are not in it.
+        var clientDocument: Document
         var errors: [GraphQLError] = []
         var context: RequestContext
         /// Every root field was removed (a subscription has nothing left to subscribe to).
@@ -215,7 +235,7 @@ enum AuthorizationStage {
 
     static func apply(_ document: Document, _ operation: OperationDefinition, source: Source, schema: Schema,
                       context: RequestContext, schemaUsesAuthorization: Bool) -> Authorized {
-        var out = Authorized(document: document, context: context)
+        var out = Authorized(document: document, clientDocument: document, context: context)
         guard schemaUsesAuthorization else { return out }
         var auth = FieldAuthorization(schema: schema, context: context, document: document, source: source)
         guard auth.deniesAny(operation) else { return out }
@@ -223,6 +243,7 @@ enum AuthorizationStage {
         guard !auth.errors.isEmpty else { return out }
         out.document = Document(definitions: [.operation(filtered)])
         out.nulledFields = auth.nulled
+        if !auth.refused.isEmpty { out.clientDocument = document.leavingOut(fragmentsAt: auth.refused) }
         out.errors = auth.errors
         out.nothingLeft = !filtered.selectionSet.selections.contains { if case .field(let f) = $0 { f.name.value != "__typename" } else { true } }
         // The plan's variant: what was removed, by place in the text (two requests whose tokens

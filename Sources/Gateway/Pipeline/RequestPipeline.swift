@@ -166,7 +166,7 @@ public struct RequestPipeline: Sendable {
         var execution = ExecutionRequest(document: authorized.document, operationName: operation.name?.value,
                                          variables: request.variables, source: parsed.source)
         if !authorized.nulledFields.isEmpty {
-            execution.clientDocument = parsed.document
+            execution.clientDocument = authorized.clientDocument
             execution.nulledFields = authorized.nulledFields
         }
         return try await execute(execution, operation, authorized, cost: cost, document: parsed.document)
