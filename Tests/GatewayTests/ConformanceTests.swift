@@ -421,3 +421,95 @@ struct UnreadableRequestTests {
         }
     }
 }
+
+/// Cases of the specification that generated operations rarely meet, through the federated
+/// gateway (an in-process subgraph) as a client sends them; graphql-core 3.2 answers the same.
+@Suite("Specification edge cases through the gateway")
+struct SpecificationEdgeCaseTests {
+    func gateway() throws -> FederatedExecutor {
+        let s = try Subgraph<RequestContext>(name: "edge", sdl: """
+            extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])
+            scalar JSON
+            type Query {
+              echo(j: JSON): JSON
+              hello: String!
+              old: String @deprecated(reason: null)
+              older: String @deprecated
+            }
+            """)
+        s.query.field("echo") { _, a, _, _ in .leaf(a["j"] ?? .null) }
+            .field("hello") { _, _, _, _ in .leaf("hi") }
+            .field("old") { _, _, _, _ in .leaf("o") }
+            .field("older") { _, _, _, _ in .leaf("o") }
+        let supergraph = try Supergraph(sdl: try Composer.compose([try SubgraphSchema(name: "edge", url: "in-process:edge", sdl: s.sdl)]))
+        return FederatedExecutor(supergraph: supergraph, transports: ["edge": InProcessTransport(subgraph: s) { _ in RequestContext() }])
+    }
+
+    @Test func aNullIfOnSkipOrIncludeIsAnErrorNotFalse() async throws {
+        try await withGateway(executor: try gateway()) { client in
+            let message = #"Argument "if" of non-null type "Boolean!" must not be null."#
+            // A nullable variable with a default may fill `if: Boolean!`; sent as null it is an
+            // error (§6.4.1), whether the gateway or the subgraph would evaluate the directive.
+            for q in ["query($s: Boolean = true) { __typename @skip(if: $s) }",
+                      "query($s: Boolean = true) { hello @include(if: $s) }",
+                      "query($s: Boolean = true) { __schema @include(if: $s) { queryType { name } } }",
+                      "query($s: Boolean = true) { hello ...F } fragment F on Query { __typename @skip(if: $s) }"] {
+                let r = try await client.query(q, variables: #"{"s":null}"#)
+                #expect(r.status == 200, "\(q): \(r.text)")
+                #expect(r.json?["data"] == .null, "\(q): \(r.text)")
+                #expect(r.json?["errors"]?[0]?["message"] == .string(message), "\(q): \(r.text)")
+            }
+            let located = try await client.query("query($s: Boolean = true) { __typename @skip(if: $s) }", variables: #"{"s":null}"#)
+            #expect(located.json?["errors"]?[0]?["locations"] == [["line": 1, "column": 50]])
+            // The default, or false, as before.
+            let byDefault = try await client.query("query($s: Boolean = true) { hello __typename @skip(if: $s) }")
+            #expect(byDefault.text == #"{"data":{"hello":"hi"}}"#)
+        }
+    }
+
+    @Test func aNumberBeyondADoubleInACustomScalarIsRefusedNotNulled() async throws {
+        try await withGateway(executor: try gateway()) { client in
+            // JSON reads `1e400` as infinity, which JSON cannot write: the subgraph would get null.
+            for variables in [#"{"j":1e400}"#, #"{"j":{"x":[1,-1e400]}}"#] {
+                let r = try await client.query("query($j: JSON) { echo(j: $j) }", variables: variables)
+                #expect(r.status == 422, "\(variables): \(r.text)")
+                #expect(r.json?["errors"]?[0]?["extensions"]?["code"] == "BAD_USER_INPUT", "\(r.text)")
+                #expect(r.json?["data"] == nil, "\(r.text)")
+            }
+            let finite = try await client.query("query($j: JSON) { echo(j: $j) }", variables: #"{"j":{"x":[1,1.5e300]}}"#)
+            #expect(finite.text == #"{"data":{"echo":{"x":[1,1.5e+300]}}}"#)
+        }
+    }
+
+    @Test func anEmptyOperationNameNamesNoOperation() async throws {
+        try await withGateway(executor: try gateway()) { client in
+            // "" is not null (§6.1 GetOperation): no operation has that name.
+            for body in [#"{"query":"{ hello }","operationName":""}"#, #"{"query":"query A { hello }","operationName":""}"#] {
+                let r = try await client.post(body)
+                #expect(r.json?["data"] == nil, "\(r.text)")
+                #expect(r.json?["errors"]?[0]?["extensions"]?["code"] == "OPERATION_NOT_FOUND", "\(r.text)")
+            }
+            let null = try await client.post(#"{"query":"{ hello }","operationName":null}"#)
+            #expect(null.text == #"{"data":{"hello":"hi"}}"#)
+        }
+    }
+
+    @Test func aSelectionOnALeafIsOneError() async throws {
+        try await withGateway(executor: try gateway()) { client in
+            let r = try await client.query("{ hello { x } }")
+            #expect(r.json?["errors"]?.arrayValue?.count == 1, "\(r.text)")
+            #expect(r.json?["errors"]?[0]?["message"] == #"Field "hello" must not have a selection since type "String!" has no subfields."#)
+        }
+    }
+
+    @Test func aDeprecationWithANullReasonIsNone() async throws {
+        try await withGateway(executor: try gateway()) { client in
+            // graphql-js reads `@deprecated(reason: null)` as no deprecation (its reason is null).
+            let r = try await client.query(#"{ __type(name: "Query") { fields(includeDeprecated: true) { name isDeprecated deprecationReason } } }"#)
+            let fields = r.json?["data"]?["__type"]?["fields"]?.arrayValue ?? []
+            #expect(fields.first { $0["name"] == "old" }?["isDeprecated"] == false, "\(r.text)")
+            #expect(fields.first { $0["name"] == "old" }?["deprecationReason"] == .null, "\(r.text)")
+            #expect(fields.first { $0["name"] == "older" }?["deprecationReason"] == "No longer supported", "\(r.text)")
+        }
+    }
+}

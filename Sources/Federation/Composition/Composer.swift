@@ -58,8 +58,9 @@ public enum Composer {
     }
 
     /// `@deprecated` as written (with its reason), if present.
+    /// `@deprecated(reason: null)` deprecates nothing (graphql-js reads its reason, null).
     static func deprecated(_ directives: [Directive]) -> String? {
-        guard let dep = directives.first(where: { $0.name.value == "deprecated" }) else { return nil }
+        guard let dep = directives.first(where: { $0.name.value == "deprecated" }), dep.argument("reason") != .null else { return nil }
         return "@deprecated" + (dep.string("reason").map { "(reason: \(Printer.string($0)))" } ?? "")
     }
 
@@ -112,8 +113,7 @@ public enum Composer {
                     if let i = descriptionVotes[coordinate]?.firstIndex(where: { $0.0 == d }) { descriptionVotes[coordinate]![i].1 += 1 }
                     else { descriptionVotes[coordinate, default: []].append((d, 1)) }
                 }
-                if let dep = directives.first(where: { $0.name.value == "deprecated" }) {
-                    let printed = Composer.deprecated([dep]) ?? ""
+                if let dep = directives.first(where: { $0.name.value == "deprecated" }), let printed = Composer.deprecated([dep]) {
                     if let i = deprecationVotes[coordinate]?.firstIndex(where: { $0.0 == printed }) { deprecationVotes[coordinate]![i].2 += 1 }
                     else { deprecationVotes[coordinate, default: []].append((printed, dep, 1)) }
                 }

@@ -171,6 +171,12 @@ public final class PlanExecutor: Sendable {
         switch Executor.coerceVariables(supergraph.apiSchema, operation: own, variables: request.variables, source: request.source) {
         case .success(var v):
             for (name, value) in request.literalValues { v[name] = value }
+            // A nullable variable with a default may fill `@skip`/`@include`'s `if: Boolean!`;
+            // sent as null it is a field error where the fields are collected (§6.4.1), which
+            // at the root leaves no data (graphql-js raises it the same way).
+            if let e = Executor.nullDirectiveCondition(request.clientDocument ?? request.document, operation, v, request.source) {
+                return .failure(Refused(result: ExecutionResult(data: .null, errors: [e])))
+            }
             return .success((operation, v))
         case .failure(let e): return .failure(Refused(result: ExecutionResult(data: nil, errors: e.errors)))
         }

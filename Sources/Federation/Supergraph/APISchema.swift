@@ -16,6 +16,45 @@ enum APISchema {
             || name.hasPrefix("core__") || name == "core"   // the core spec of join v0.1 supergraphs
     }
 
+    /// The types of the specs the supergraph links (`@link`, or `@core` in join v0.1 supergraphs):
+    /// each spec's namespace prefix (`requiresScopes__Scope`, `context__ContextFieldValue`) and the
+    /// types it imports by name. None of them is the clients' (Apollo's API schema removes them too).
+    struct LinkedElements {
+        var namespaces: Set<String> = []
+        var importedTypes: Set<String> = []
+        func isElement(_ name: String) -> Bool {
+            if importedTypes.contains(name) { return true }
+            guard let separator = name.firstRange(of: "__"), separator.lowerBound > name.startIndex else { return false }
+            return namespaces.contains(String(name[..<separator.lowerBound]))
+        }
+    }
+
+    static func linkedElements(_ document: Document) -> LinkedElements {
+        var out = LinkedElements()
+        for case .schema(let s) in document.definitions {
+            for d in s.directives where ["link", "core"].contains(d.name.value) || d.name.value.hasSuffix("__link") {
+                guard case .string(let url, _)? = d.argument("url") ?? d.argument("feature") else { continue }
+                // `https://specs.apollo.dev/requiresScopes/v0.1` → `requiresScopes`
+                let parts = url.split(separator: "/").map(String.init)
+                guard parts.count >= 2 else { continue }
+                let name = parts[parts.count - 1].hasPrefix("v") ? parts[parts.count - 2] : parts[parts.count - 1]
+                if case .string(let alias, _)? = d.argument("as") { out.namespaces.insert(alias) } else { out.namespaces.insert(name) }
+                guard case .list(let imports)? = d.argument("import") else { continue }
+                for item in imports {
+                    switch item {
+                    case .string(let n, _) where !n.hasPrefix("@"):
+                        out.importedTypes.insert(n)
+                    case .object(let fields):
+                        guard case .string(let n, _)? = fields.first(where: { $0.name.value == "name" })?.value, !n.hasPrefix("@") else { continue }
+                        if case .string(let alias, _)? = fields.first(where: { $0.name.value == "as" })?.value { out.importedTypes.insert(alias) } else { out.importedTypes.insert(n) }
+                    default: continue
+                    }
+                }
+            }
+        }
+        return out
+    }
+
     static func inaccessible(_ directives: [Directive]) -> Bool {
         directives.contains { $0.name.value == "inaccessible" || $0.name.value.hasSuffix("__inaccessible") }
     }
@@ -36,7 +75,9 @@ enum APISchema {
 
     static func build(from document: Document, introspection: Bool, deferSupport: Bool = true) throws -> Schema {
         var hidden = Set<String>()
-        for case .type(let t) in document.definitions where inaccessible(t.directives) || isInternal(t.name.value) {
+        let linked = linkedElements(document)
+        for case .type(let t) in document.definitions
+        where inaccessible(t.directives) || isInternal(t.name.value) || linked.isElement(t.name.value) {
             hidden.insert(t.name.value)
         }
         func visible(_ ref: TypeReference) -> Bool { !hidden.contains(ref.namedType.value) }

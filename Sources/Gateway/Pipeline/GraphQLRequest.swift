@@ -33,7 +33,7 @@ public struct GraphQLRequest: Sendable {
         default: throw PipelineError(.invalidRequest, "The \"query\" parameter must be a string.")
         }
         switch o["operationName"] {
-        case .string(let n)?: request.operationName = n.isEmpty ? nil : n
+        case .string(let n)?: request.operationName = n   // "" names an operation (none has that name: §6.1)
         case nil, .null?: break
         default: throw PipelineError(.invalidRequest, "The \"operationName\" parameter must be a string.")
         }

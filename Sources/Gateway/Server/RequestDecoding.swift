@@ -114,7 +114,7 @@ enum RequestDecoding {
             throw Refusal(response: ResponseWriting.error(400, "The query string is not valid UTF-8.", "BAD_REQUEST", accepted), code: "BAD_REQUEST")
         }
         var r = GraphQLRequest(query: params["query"])
-        if let name = params["operationName"], !name.isEmpty { r.operationName = name }
+        if let name = params["operationName"] { r.operationName = name }
         for (key, target) in [("variables", 0), ("extensions", 1)] {
             guard let text = params[key], !text.isEmpty else { continue }
             guard case .object(let o)? = try? JSONReader.parse(text, maxDepth: 64) else {

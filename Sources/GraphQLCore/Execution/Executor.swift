@@ -241,12 +241,48 @@ public enum Executor {
         guard let rootValue = executable.rootValues[operation.operation] else {
             return ExecutionResult(data: nil, errors: [GraphQLError("No root resolvers for \(operation.operation.rawValue).")])
         }
+        if let e = nullDirectiveCondition(request.document, operation, variables, request.source) {
+            return ExecutionResult(data: .null, errors: [e])
+        }
         var fragments: [String: FragmentDefinition] = [:]
         for f in request.document.fragments { fragments[f.name.value] = f }
         let state = ExecutionState(executable: executable, operation: operation, fragments: fragments,
                                    variables: variables, context: context, source: request.source, observer: observer)
         return await state.run(rootType: rootType, rootValue: rootValue)
     }
+
+    /// The error of a `@skip`/`@include` of the operation (or a fragment it spreads) whose `if`
+    /// reads a variable that is null: a nullable variable with a default may fill `if: Boolean!`,
+    /// and sent as null it is a field error where the fields are collected (§6.4.1), at the
+    /// root, so no data (graphql-js raises it the same way). Checked once, before execution.
+    public static func nullDirectiveCondition(_ document: Document, _ operation: OperationDefinition,
+                                              _ variables: OrderedDictionary<String, JSON>, _ source: Source?) -> GraphQLError? {
+        guard variables.values.contains(where: { $0 == .null }) else { return nil }
+        var fragments: [String: FragmentDefinition] = [:]
+        for f in document.fragments { fragments[f.name.value] = f }
+        var visited = Set<String>()
+        func find(_ set: SelectionSet) -> Argument? {
+            for selection in set.selections {
+                for d in selection.directives where d.name.value == "skip" || d.name.value == "include" {
+                    for arg in d.arguments where arg.name.value == "if" {
+                        if case .variable(let name) = arg.value, variables[name] == .null { return arg }
+                    }
+                }
+                switch selection {
+                case .field(let f): if let sub = f.selectionSet, let found = find(sub) { return found }
+                case .inlineFragment(let i): if let found = find(i.selectionSet) { return found }
+                case .fragmentSpread(let spread):
+                    guard visited.insert(spread.name.value).inserted, let f = fragments[spread.name.value] else { continue }
+                    if let found = find(f.selectionSet) { return found }
+                }
+            }
+            return nil
+        }
+        guard let arg = find(operation.selectionSet) else { return nil }
+        return GraphQLError("Argument \"if\" of non-null type \"Boolean!\" must not be null.",
+                            locations: source.map { [$0.location(of: Int(arg.valueSpan.start))] } ?? [])
+    }
+
 }
 
 /// A subscription's start (§6.2.3): its response stream, or the request error that stopped it.

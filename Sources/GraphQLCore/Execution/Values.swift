@@ -26,7 +26,7 @@ enum Values {
                 case .success(let v): coerced[name] = v
                 case .failure:
                     guard case .failure(let e) = coerceInput(schema, value, def.type, path: "") else { continue }
-                    errors.append(GraphQLError("Variable \"$\(name)\" got invalid value \(value.text); \(e.message)",
+                    errors.append(GraphQLError("Variable \"$\(name)\" got invalid value \(value.isFiniteThroughout ? value.text : "(a number beyond a double's range)"); \(e.message)",
                                                locations: loc, code: "BAD_USER_INPUT"))
                 }
             } else if let d = def.defaultValue {
@@ -165,7 +165,9 @@ enum Values {
         case "String": return "String cannot represent a non string value: \(value.text)"
         case "Boolean": return "Boolean cannot represent a non boolean value: \(value.text)"
         case "ID": return "ID cannot represent a non-string and non-integer value: \(value.text)"
-        default: return "Expected value of type \"\(scalar)\", found \(value.text)."
+        default:
+            if !value.isFiniteThroughout { return "\(scalar) cannot represent it: JSON numbers must be finite doubles." }
+            return "Expected value of type \"\(scalar)\", found \(value.text)."
         }
     }
 
@@ -197,7 +199,9 @@ enum Values {
             }
             return nil
         default:
-            return value
+            // Any JSON, except a number JSON cannot write back (`1e400` reads as infinity, which
+            // would reach the subgraph as null: a value the client sent silently changed).
+            return value.isFiniteThroughout ? value : nil
         }
     }
 
@@ -362,6 +366,18 @@ enum Values {
             }
         default:
             return value
+        }
+    }
+}
+
+extension JSON {
+    /// No number in it is infinite or NaN (what JSON can write).
+    var isFiniteThroughout: Bool {
+        switch self {
+        case .double(let d): return d.isFinite
+        case .array(let a): return a.allSatisfy(\.isFiniteThroughout)
+        case .object(let o): return o.values.allSatisfy(\.isFiniteThroughout)
+        default: return true
         }
     }
 }

@@ -69,7 +69,7 @@ public struct FieldDef: Sendable {
     public let type: TypeReference
     public let directives: [Directive]
     public var deprecationReason: String? { deprecation(directives) }
-    public var isDeprecated: Bool { directives.contains { $0.name.value == "deprecated" } }
+    public var isDeprecated: Bool { deprecationReason != nil }
 }
 
 public struct InputValueDef: Sendable {
@@ -79,7 +79,7 @@ public struct InputValueDef: Sendable {
     public let defaultValue: Value?
     public let directives: [Directive]
     public var deprecationReason: String? { deprecation(directives) }
-    public var isDeprecated: Bool { directives.contains { $0.name.value == "deprecated" } }
+    public var isDeprecated: Bool { deprecationReason != nil }
 }
 
 public struct EnumValueDef: Sendable {
@@ -87,7 +87,7 @@ public struct EnumValueDef: Sendable {
     public let description: String?
     public let directives: [Directive]
     public var deprecationReason: String? { deprecation(directives) }
-    public var isDeprecated: Bool { directives.contains { $0.name.value == "deprecated" } }
+    public var isDeprecated: Bool { deprecationReason != nil }
 }
 
 public struct DirectiveDef: Sendable {
@@ -100,8 +100,10 @@ public struct DirectiveDef: Sendable {
 
 func deprecation(_ directives: [Directive]) -> String? {
     guard let d = directives.first(where: { $0.name.value == "deprecated" }) else { return nil }
-    if let arg = d.arguments.first(where: { $0.name.value == "reason" }), case .string(let s, _) = arg.value { return s }
-    return "No longer supported"
+    guard let arg = d.arguments.first(where: { $0.name.value == "reason" }) else { return "No longer supported" }
+    // `reason: null` leaves no reason, and so nothing deprecated (graphql-js reads it the same way).
+    if case .string(let s, _) = arg.value { return s }
+    return nil
 }
 
 /// A GraphQL schema built from SDL (spec §3).

@@ -4,7 +4,10 @@ public final class FieldsOnCorrectTypeRule: ValidationRule {
     let context: ValidationContext
     public init(_ context: ValidationContext) { self.context = context }
     public func visit(_ event: TypeInfoWalker.Event, _ info: TypeInfoWalker.Info) {
-        guard case .field(let f, let def) = event, def == nil, let parent = info.parentType else { return }
+        // A selection on a leaf type has no parent type to check it against (`ScalarLeafsRule`
+        // reports the selection itself, once).
+        guard case .field(let f, let def) = event, def == nil, let parent = info.parentType,
+              parent.kind == .object || parent.kind.isAbstract else { return }
         var hint = ""
         if context.schema.introspectionEnabled {
             // Types that do have the field come first, then similar field names.

@@ -1,0 +1,58 @@
+import Federation
+import GraphQLCore
+import Testing
+
+/// The API schema clients see, from a supergraph in the form Apollo's composition writes.
+@Suite("API schema")
+struct APISchemaTests {
+    /// A supergraph as Apollo composes `@requiresScopes`, `@policy` and `@context`: each spec
+    /// linked, its scalars in its namespace.
+    static let supergraph = """
+        schema
+          @link(url: "https://specs.apollo.dev/link/v1.0")
+          @link(url: "https://specs.apollo.dev/join/v0.5", for: EXECUTION)
+          @link(url: "https://specs.apollo.dev/requiresScopes/v0.1", for: SECURITY)
+          @link(url: "https://specs.apollo.dev/policy/v0.1", for: SECURITY)
+          @link(url: "https://specs.apollo.dev/context/v0.1", for: SECURITY)
+        { query: Query }
+
+        directive @context(name: String!) repeatable on INTERFACE | OBJECT | UNION
+        directive @join__enumValue(graph: join__Graph!) repeatable on ENUM_VALUE
+        directive @join__field(graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet, type: String, external: Boolean, override: String, usedOverridden: Boolean, overrideLabel: String, contextArguments: [join__ContextArgument!]) repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
+        directive @join__graph(name: String!, url: String!) on ENUM_VALUE
+        directive @join__implements(graph: join__Graph!, interface: String!) repeatable on OBJECT | INTERFACE
+        directive @join__type(graph: join__Graph!, key: join__FieldSet, extension: Boolean! = false, resolvable: Boolean! = true, isInterfaceObject: Boolean! = false) repeatable on OBJECT | INTERFACE | UNION | ENUM | INPUT_OBJECT | SCALAR
+        directive @join__unionMember(graph: join__Graph!, member: String!) repeatable on UNION
+        directive @link(url: String, as: String, for: link__Purpose, import: [link__Import]) repeatable on SCHEMA
+        directive @policy(policies: [[policy__Policy!]!]!) on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM
+        directive @requiresScopes(scopes: [[requiresScopes__Scope!]!]!) on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM
+
+        scalar context__ContextFieldValue
+        input join__ContextArgument { name: String! type: String! context: String! selection: join__FieldValue! }
+        scalar join__DirectiveArguments
+        scalar join__FieldSet
+        scalar join__FieldValue
+        enum join__Graph { A @join__graph(name: "a", url: "http://a.invalid/graphql") }
+        scalar link__Import
+        enum link__Purpose { SECURITY EXECUTION }
+        scalar policy__Policy
+        scalar requiresScopes__Scope
+
+        type Query @join__type(graph: A) {
+          secret: String @requiresScopes(scopes: [["read"]])
+          rule: String @policy(policies: [["p"]])
+          scope: Scope
+        }
+        scalar Scope @join__type(graph: A)
+        """
+
+    @Test func theLinkedSpecsTypesAreNotTheClients() throws {
+        let api = try Supergraph(sdl: Self.supergraph).apiSchema
+        for name in ["requiresScopes__Scope", "policy__Policy", "context__ContextFieldValue", "join__FieldSet", "link__Import", "link__Purpose"] {
+            #expect(api.types[name] == nil, "\(name) is in the API schema")
+        }
+        // The clients' own types stay, a scalar named like a spec's type included.
+        #expect(api.types["Scope"] != nil)
+        #expect(api.types["Query"]?.fields["secret"] != nil)
+    }
+}
