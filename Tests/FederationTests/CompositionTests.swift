@@ -148,6 +148,12 @@ struct CompositionTests {
             ("type Query { p: P } type P @key(fields: \"id\") { id: ID! x: Int @external @override(from: \"b\") }", "OVERRIDE_COLLISION_WITH_ANOTHER_DIRECTIVE"),
             ("type Query { p: P } type P @key(fields: \"id\") { id: ID! f(c: String @federation__fromContext(field: \"$nowhere { x }\")): Int }",
              "CONTEXT_NOT_SET"),
+            // Not a valid schema on its own: a type defined nowhere here (another subgraph's), an
+            // interface field missing from an implementation.
+            ("type Query { a(x: In): Int }", "INVALID_GRAPHQL"),
+            ("type Query { a: A } type A implements I { x: Int }", "INVALID_GRAPHQL"),
+            ("type Query { a: Out }", "INVALID_GRAPHQL"),
+            ("type Query { i: I } interface I { a: Int b: Int } type A implements I @key(fields: \"a\") { a: Int }", "INVALID_GRAPHQL"),
         ]
         for (sdl, code) in cases { #expect(codes(sdl).contains(code), "\(sdl)") }
         // What the rules allow: a provided or required path through local fields to external

@@ -552,6 +552,52 @@ struct PlatformTests {
         }
     }
 
+    /// Each facet counts the products matching the search and the other facet's filter (the
+    /// counts of one facet add up to the total).
+    @Test func facetsCountUnderTheOtherFilter() async throws {
+        try await withPlatform { _, client, _ in
+            let acme = [("x-tenant", "acme")]
+            func search(_ filter: String) async throws -> JSON? {
+                let r = try await client.query(#"{ searchDataProducts(query: "data"\#(filter)) { total facets { domains { value count } qualityLevels { value count } } } }"#, headers: acme)
+                #expect(r.json?["errors"] == nil, "\(r.text.prefix(300))")
+                return r.json?["data"]?["searchDataProducts"]
+            }
+            func sum(_ facet: JSON?) -> Int { (facet?.arrayValue ?? []).compactMap { $0["count"]?.intValue }.reduce(0, +) }
+            let all = try #require(try await search(""))
+            let domain = try #require(all["facets"]?["domains"]?[0]?["value"]?.stringValue)
+            let quality = try #require(all["facets"]?["qualityLevels"]?[0]?["value"]?.stringValue)
+            let byDomain = try #require(try await search(#", domain: "\#(domain)""#))
+            #expect(byDomain["total"]?.intValue.map { $0 < all["total"]?.intValue ?? 0 } == true, "the filter narrows: \(byDomain)")
+            #expect(sum(byDomain["facets"]?["qualityLevels"]) == byDomain["total"]?.intValue, "\(byDomain)")
+            #expect(sum(byDomain["facets"]?["domains"]) == all["total"]?.intValue, "a facet ignores its own filter: \(byDomain)")
+            let byQuality = try #require(try await search(", qualityLevel: \(quality)"))
+            #expect(sum(byQuality["facets"]?["domains"]) == byQuality["total"]?.intValue, "\(byQuality)")
+        }
+    }
+
+    /// Read paths the probes found wrong: a projection without an error answers `lastError: null`
+    /// (it failed the whole field), an agent's first task is its newest (read with a LIMIT per
+    /// agent), and a blank event type is refused.
+    @Test func readsAnswerWhatTheyAsk() async throws {
+        try await withPlatform { _, client, _ in
+            let acme = [("x-tenant", "acme")]
+            let projections = try await client.query("{ projections { name status lastError } }", headers: acme)
+            #expect(projections.json?["errors"] == nil, "\(projections.text.prefix(300))")
+            #expect(projections.json?["data"]?["projections"]?[0]?["lastError"] == .null, "\(projections.text.prefix(300))")
+            let tasks = try await client.query("{ agents(first: 5) { one: tasks(first: 1) { id } all: tasks(first: 1000) { id } } }", headers: acme)
+            #expect(tasks.json?["errors"] == nil, "\(tasks.text.prefix(300))")
+            let agents = tasks.json?["data"]?["agents"]?.arrayValue ?? []
+            #expect(agents.count == 5)
+            #expect(agents.contains { ($0["all"]?.arrayValue?.count ?? 0) > 1 }, "the seed gives agents several tasks")
+            for a in agents {
+                #expect(a["one"]?.arrayValue?.count == min(1, a["all"]?.arrayValue?.count ?? 0))
+                #expect(a["one"]?[0] == a["all"]?[0])
+            }
+            let blank = try await client.query(#"mutation { appendEvents(streamId: "blank-type", expectedVersion: 0, events: [{type: "  "}]) { toVersion } }"#, headers: acme)
+            #expect(blank.json?["errors"]?[0]?["extensions"]?["code"] == "BAD_USER_INPUT", "\(blank.text.prefix(300))")
+        }
+    }
+
     @Test func refreshedProductIsNeverServedStale() async throws {
         try await withPlatform { fixture, client, server in
             let search = #"{ searchDataProducts(query: "orders") { results { id name refreshedAt } } }"#

@@ -21,8 +21,12 @@ struct ISO8601Tests {
         #expect("2026-11-21T13:15:40Z".iso8601Date == Date(timeIntervalSince1970: 1_795_266_940))
         #expect("2026-11-21T14:15:40+01:00".iso8601Date == Date(timeIntervalSince1970: 1_795_266_940))
         #expect("2026-11-21T13:15:40.5Z".iso8601Date == Date(timeIntervalSince1970: 1_795_266_940.5))
-        for bad in ["", "2026-11-21", "2026-13-01T00:00:00Z", "2026-11-21T25:00:00Z", "2026-11-21T13:15:40", "2026-11-21T13:15:40Zjunk", "yesterday"] {
+        for bad in ["", "2026-11-21", "2026-13-01T00:00:00Z", "2026-11-21T25:00:00Z", "2026-11-21T13:15:40", "2026-11-21T13:15:40Zjunk", "yesterday",
+                    "2026-02-31T00:00:00Z", "2026-04-31T00:00:00Z", "2026-02-29T00:00:00Z", "1900-02-29T00:00:00Z"] {
             #expect(bad.iso8601Date == nil, "\(bad)")
         }
+        // Leap days of leap years.
+        #expect("2028-02-29T00:00:00Z".iso8601Date != nil)
+        #expect("2000-02-29T00:00:00Z".iso8601Date != nil)
     }
 }

@@ -68,11 +68,15 @@ public enum AgentsSubgraph {
             .asyncField("tasks") { a, args, ctx, _ in
                 // One statement for the tasks of every agent of this level.
                 let status = args.string("status") ?? ""
-                let loader: DataLoaderTasks = ctx.loader("tasks:\(status)") { (ids: [UUID]) in
+                let first = try args.count("first", 20, limit: 1_000)
+                // Each agent's first `first` tasks only (an agent may have thousands).
+                let loader: DataLoaderTasks = ctx.loader("tasks:\(status):\(first)") { (ids: [UUID]) in
                     let rows = try await ctx.db {
                         try await $0.query("""
-                            SELECT \(unsafeRaw: taskColumns) FROM tasks WHERE agent_id = ANY(\(ids)) AND (\(status) = '' OR status = \(status))
-                            ORDER BY created_at DESC, id
+                            SELECT x.* FROM unnest((SELECT \(ids)::uuid[])) AS a(aid)
+                            CROSS JOIN LATERAL (SELECT \(unsafeRaw: taskColumns) FROM tasks
+                                                WHERE agent_id = a.aid AND (\(status) = '' OR status = \(status))
+                                                ORDER BY created_at DESC, id LIMIT \(first)) x
                             """)
                     }
                     var out: [UUID: [Task]] = [:]
@@ -80,7 +84,7 @@ public enum AgentsSubgraph {
                     return out
                 }
                 let tasks = try await loader.load(a.id) ?? []
-                return .list(tasks.prefix(try args.count("first", 20, limit: 1_000)).map { .object($0, task) })
+                return .list(tasks.map { .object($0, task) })
             }
         task
             .field("id") { t, _, _, _ in .leaf(.string(PostgresUUID.text(t.id))) }

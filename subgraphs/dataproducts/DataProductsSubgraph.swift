@@ -50,13 +50,36 @@ public enum DataProductsSubgraph {
     static let decoded = Mutex<[String: (bytes: [UInt8], product: Product)]>([:])
     static let decodedLimit = 2_048
 
+    /// A cache entry read from the database is written only if no refresh of the tenant's data
+    /// products came between the read of the generation (with the cache look-up, before the
+    /// database read) and the write: a look-up that missed just before a refresh would otherwise
+    /// put back what the refresh removed, for the entry's whole life.
+    static let setUnlessRefreshed = RedisScript("""
+        if (redis.call('GET', KEYS[2]) or '0') == ARGV[2] then
+          redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
+          return 1
+        end
+        return 0
+        """)
+
+    /// The tenant's data-product cache generation, moved on by every refresh.
+    static func generationKey(_ ctx: PlatformContext) async throws -> String { try await ctx.cacheKey("dp", "generation") }
+
+    static func cacheUnlessRefreshed(_ redis: RedisClient, _ key: String, _ value: [UInt8], generation: (key: String, value: String)) async {
+        _ = try? await redis.run(setUnlessRefreshed, keys: [key, generation.key],
+                                 args: [RedisArgument(value), RedisArgument(generation.value), RedisArgument(String(cacheTTLSeconds))])
+    }
+
     static func fetch(_ ctx: PlatformContext, _ ids: [UUID]) async throws -> [UUID: Product] {
         var found: [UUID: Product] = [:]
         var missing = ids
+        var generation: (key: String, value: String)?
         if let redis = ctx.redis, !ids.isEmpty {
             let prefix = try await ctx.cacheKeyPrefix() + "dp:product:"
             let keys = ids.map { prefix + PostgresUUID.text($0) }
-            if let cached = try? await redis.mget(keys) {
+            let generationKey = try await generationKey(ctx)
+            if var cached = try? await redis.mget(keys + [generationKey]) {
+                generation = (generationKey, cached.removeLast().map { String(decoding: $0, as: UTF8.self) } ?? "0")
                 // What was decoded before from the same bytes is reused (a refreshed product has other bytes).
                 var known = decoded.withLock { d in keys.map { d[$0] } }
                 var fresh: [(String, [UInt8], Product)] = []
@@ -84,9 +107,9 @@ public enum DataProductsSubgraph {
         for r in rows {
             let p = try Product(r)
             found[p.id] = p
-            if let redis = ctx.redis {
+            if let redis = ctx.redis, let generation {
                 let key = try await ctx.cacheKey("dp", "product", PostgresUUID.text(p.id))
-                _ = try? await redis.set(key, value: p.json.bytes, expiration: .seconds(cacheTTLSeconds))
+                await cacheUnlessRefreshed(redis, key, p.json.bytes, generation: generation)
             }
         }
         return found
@@ -177,10 +200,14 @@ public enum DataProductsSubgraph {
                 let text = a.string("query") ?? "", domain = a.string("domain") ?? "", quality = a.string("qualityLevel") ?? ""
                 let first = try a.count("first", 10, limit: 100), offset = try a.count("offset", 0, limit: Int.max)
                 let cacheKey = try await ctx.cacheKey("dp", "search", JSON.array([.string(text), .string(domain), .string(quality), .int(first), .int(offset)]).text)
-                if let redis = ctx.redis, let bytes = try? await redis.get(cacheKey), let json = try? JSONReader.parse(bytes),
-                   let cached = try? decodeSearch(json) {
-                    PlatformMetrics.dataProductCache(hits: 1, misses: 0)
-                    return .object(cached, search)
+                var generation: (key: String, value: String)?
+                if let redis = ctx.redis, let generationKey = try? await generationKey(ctx),
+                   let answer = try? await redis.mget([cacheKey, generationKey]), answer.count == 2 {
+                    if let bytes = answer[0], let json = try? JSONReader.parse(bytes), let cached = try? decodeSearch(json) {
+                        PlatformMetrics.dataProductCache(hits: 1, misses: 0)
+                        return .object(cached, search)
+                    }
+                    generation = (generationKey, answer[1].map { String(decoding: $0, as: UTF8.self) } ?? "0")
                 }
                 if ctx.redis != nil { PlatformMetrics.dataProductCache(hits: 0, misses: 1) }
                 let (rows, total, facetRows) = try await ctx.db { c in
@@ -203,10 +230,12 @@ public enum DataProductsSubgraph {
                     }
                     return (rows, total, try await c.query("""
                         SELECT 'domain' AS facet, domain AS value, count(*)::int8 AS n FROM data_products
-                        WHERE search @@ websearch_to_tsquery('english', \(text)) GROUP BY domain
+                        WHERE search @@ websearch_to_tsquery('english', \(text)) AND (\(quality) = '' OR quality_level = \(quality))
+                        GROUP BY domain
                         UNION ALL
                         SELECT 'quality', quality_level, count(*)::int8 FROM data_products
-                        WHERE search @@ websearch_to_tsquery('english', \(text)) GROUP BY quality_level
+                        WHERE search @@ websearch_to_tsquery('english', \(text)) AND (\(domain) = '' OR domain = \(domain))
+                        GROUP BY quality_level
                         ORDER BY 1, 3 DESC, 2
                         """))
                 }
@@ -217,8 +246,8 @@ public enum DataProductsSubgraph {
                     if try r.decode("facet", as: String.self) == "domain" { domains.append(pair) } else { qualities.append(pair) }
                 }
                 let found = Search(total: total, results: results, domains: domains, qualities: qualities)
-                if let redis = ctx.redis {
-                    _ = try? await redis.set(cacheKey, value: encodeSearch(found).bytes, expiration: .seconds(cacheTTLSeconds))
+                if let redis = ctx.redis, let generation {
+                    await cacheUnlessRefreshed(redis, cacheKey, encodeSearch(found).bytes, generation: generation)
                     // Remember which searches show each product, so a refresh removes exactly those.
                     for p in results {
                         let index = try await ctx.cacheKey("dp", "searches-of", PostgresUUID.text(p.id))
@@ -235,10 +264,19 @@ public enum DataProductsSubgraph {
             }
             guard let row else { throw GraphQLError("No data product with id \(PostgresUUID.text(id)).", code: "NOT_FOUND") }
             if let redis = ctx.redis {
-                let productKey = try await ctx.cacheKey("dp", "product", PostgresUUID.text(id))
-                let index = try await ctx.cacheKey("dp", "searches-of", PostgresUUID.text(id))
-                let searches = (try await redis.send(["SMEMBERS", RedisArgument(index)]).array ?? []).compactMap(\.string)
-                try await redis.del([productKey, index] + searches)
+                do {
+                    // First the generation (a look-up reading the database now writes nothing back),
+                    // then what is cached.
+                    _ = try await redis.incr(try await generationKey(ctx))
+                    let productKey = try await ctx.cacheKey("dp", "product", PostgresUUID.text(id))
+                    let index = try await ctx.cacheKey("dp", "searches-of", PostgresUUID.text(id))
+                    let searches = (try await redis.send(["SMEMBERS", RedisArgument(index)]).array ?? []).compactMap(\.string)
+                    try await redis.del([productKey, index] + searches)
+                } catch {
+                    // The refresh is committed: say so, rather than a failure the client would retry.
+                    throw GraphQLError("Data product \(PostgresUUID.text(id)) was refreshed, but its cached copies could not be removed "
+                                       + "(the cache is unavailable); they expire within \(cacheTTLSeconds) s.", code: "CACHE_INVALIDATION_FAILED")
+                }
             }
             return .object(try Product(row), product)
         }

@@ -189,8 +189,8 @@ public enum EventsSubgraph {
                         }
                     }
                     let type = o["type"]?.stringValue ?? ""
-                    guard !type.isEmpty, type.utf8.count <= 200 else {
-                        throw GraphQLError("events[\(i)].type must be 1 to 200 bytes.", code: "BAD_USER_INPUT")
+                    guard !type.allSatisfy(\.isWhitespace), type.utf8.count <= 200 else {
+                        throw GraphQLError("events[\(i)].type must be 1 to 200 bytes, not blank.", code: "BAD_USER_INPUT")
                     }
                     types.append(type)
                     data.append(o["data"]?.stringValue ?? "{}"); meta.append(o["metadata"]?.stringValue ?? "{}")

@@ -423,7 +423,7 @@ public enum ISO8601 {
               i < b.count, b[i] == 0x54 || b[i] == 0x74 || b[i] == 0x20 else { return nil }
         i += 1
         guard let h = number(2), expect(0x3A), let mi = number(2), expect(0x3A), let sec = number(2),
-              (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, sec < 61 else { return nil }
+              (1...12).contains(mo), d >= 1, d <= daysIn(month: mo, year: y), h < 24, mi < 60, sec < 61 else { return nil }
         var fraction = 0.0
         if i < b.count, b[i] == 0x2E || b[i] == 0x2C {
             i += 1
@@ -450,6 +450,16 @@ public enum ISO8601 {
         let days = daysFromCivil(y, mo, d)
         let seconds = days * 86_400 + h * 3600 + mi * 60 + sec - offsetSeconds
         return Date(timeIntervalSince1970: Double(seconds) + fraction)
+    }
+
+    /// The days of a month (February 29 in leap years of the proleptic Gregorian calendar): a
+    /// date such as February 31 is refused, not moved to March.
+    static func daysIn(month: Int64, year: Int64) -> Int64 {
+        switch month {
+        case 2: return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
     }
 
     /// Days since 1970-01-01 of a civil date (H. Hinnant's algorithm).

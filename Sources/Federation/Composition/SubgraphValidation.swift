@@ -90,11 +90,46 @@ private struct SubgraphValidator {
                 uniqueArguments(d.arguments.map(\.name.value), of: "directive @\(d.name.value)")
             case .type(let t):
                 check(t)
+                references(t)
             default:
                 continue
             }
         }
         if sg.isFederation2 { unusedExternals() }
+    }
+
+    /// Whether `name` is a type this subgraph can refer to: its own, a built-in scalar, one of
+    /// federation's or a linked spec's (imported, or in a spec's namespace).
+    func isKnownType(_ name: String) -> Bool {
+        kinds[name] != nil || ["Int", "Float", "String", "Boolean", "ID"].contains(name) || name.hasPrefix("_") || name.contains("__")
+            || linkedNames.contains(name) || ["FieldSet", "Import", "Purpose", "Scope", "Policy", "ContextFieldValue"].contains(name)
+    }
+
+    /// A subgraph is a valid GraphQL schema on its own: the types it refers to are defined in it
+    /// (not only in another subgraph), and an object or interface has every field of each interface
+    /// it implements here (Apollo: INVALID_GRAPHQL).
+    mutating func references(_ t: TypeDefinition) {
+        let type = t.name.value
+        for f in t.fields {
+            if !isKnownType(f.type.namedType.value) { fail(.invalidSubgraph, "Unknown type \"\(f.type.namedType.value)\" (the type of \"\(type).\(f.name.value)\").") }
+            for a in f.arguments where !isKnownType(a.type.namedType.value) {
+                fail(.invalidSubgraph, "Unknown type \"\(a.type.namedType.value)\" (argument \"\(type).\(f.name.value)(\(a.name.value):)\").")
+            }
+        }
+        for f in t.inputFields where !isKnownType(f.type.namedType.value) {
+            fail(.invalidSubgraph, "Unknown type \"\(f.type.namedType.value)\" (input field \"\(type).\(f.name.value)\").")
+        }
+        for m in t.unionMembers where !isKnownType(m.value) { fail(.invalidSubgraph, "Unknown type \"\(m.value)\" (member of union \"\(type)\").") }
+        for i in t.interfaces {
+            guard kinds[i.value] != nil else {
+                fail(.invalidSubgraph, "Unknown type \"\(i.value)\" (an interface \"\(type)\" implements).")
+                continue
+            }
+            guard !t.isExtension || kinds[type] == t.kind, let own = fields[type] else { continue }
+            for (name, _) in fields[i.value] ?? [:] where own[name] == nil {
+                fail(.invalidSubgraph, "Interface field \"\(i.value).\(name)\" expected but \"\(type)\" does not provide it.")
+            }
+        }
     }
 
     /// `@listSize` sizes a list: the field's own, or with `sizedFields` lists of the object the

@@ -822,7 +822,7 @@ final class ExecutionState: @unchecked Sendable {
         }
         let levels = plan.levels
         if levels.nonNullAt[level] {
-            if case .null = output {
+            if output.isNull {
                 errors.append(GraphQLError("Cannot return null for non-nullable field \(plan.parentType).\(plan.fieldName).",
                                            locations: locations(plan.fieldNodes), path: path(container, index)))
                 return false
@@ -867,7 +867,7 @@ final class ExecutionState: @unchecked Sendable {
         }
         let n = levels.namedTypeName
         switch output {
-        case .null:
+        case .null, .leaf(.null):   // a leaf resolver's null is null, as a resolver's `null` is in graphql-js
             setNull(index)
             return true
         case .leaf(let value):

@@ -28,6 +28,14 @@ public enum Output: Sendable {
     /// A subscription field's source stream (§6.2.3.1), made with `.stream(_:)`.
     case events(SourceStream)
 
+    /// `null`, or a leaf whose value is null.
+    @inlinable public var isNull: Bool {
+        switch self {
+        case .null, .leaf(.null): return true
+        default: return false
+        }
+    }
+
     /// A subscription field's source stream (§6.2.3.1): each element is the field's value for
     /// one event. Only a root field of a subscription may return it.
     public static func stream(_ source: AsyncThrowingStream<Output, any Error>) -> Output {
