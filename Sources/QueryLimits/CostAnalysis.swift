@@ -9,10 +9,36 @@ import OrderedCollections
 public struct CostAnalyzer: Sendable {
     public let schema: Schema
     public let defaultListSize: Int
+    /// The selections each field's `@requires` needs (by `Type.field`; one per subgraph that
+    /// requires something): fetched for the field whether or not the client selects them, so
+    /// costed with it (as Apollo's demand control does).
+    public let requirements: [String: [SelectionSet]]
 
-    public init(schema: Schema, defaultListSize: Int = 10) {
+    public init(schema: Schema, defaultListSize: Int = 10, requirements: [String: [SelectionSet]] = [:]) {
         self.schema = schema
         self.defaultListSize = defaultListSize
+        self.requirements = requirements
+    }
+
+    /// An operation's own cost before its fields': 10 for a mutation, 0 for a query or a
+    /// subscription (Apollo's demand control).
+    static func base(_ operation: OperationDefinition) -> Int { operation.operation == .mutation ? 10 : 0 }
+
+    /// Whether `@skip`/`@include` keep a selection (a literal, or a variable's value; a value
+    /// not known keeps it).
+    static func included(_ directives: [Directive], _ variables: OrderedDictionary<String, JSON>) -> Bool {
+        for d in directives where d.name.value == "skip" || d.name.value == "include" {
+            guard let arg = d.arguments.first(where: { $0.name.value == "if" }) else { continue }
+            let flag: Bool?
+            switch arg.value {
+            case .boolean(let b): flag = b
+            case .variable(let v): flag = variables[v]?.boolValue
+            default: flag = nil
+            }
+            guard let flag else { continue }
+            if d.name.value == "skip" ? flag : !flag { return false }
+        }
+        return true
     }
 
     /// The deepest nesting of selection sets (fields, inline fragments, spreads) costed.
@@ -30,10 +56,14 @@ public struct CostAnalyzer: Sendable {
         // value sent would (`query($n: Int = 1000)` is costed with 1000).
         var variables = variables
         for d in operation.variableDefinitions where variables[d.variable.value] == nil {
-            if case .int(let text)? = d.defaultValue, let n = Int(text) { variables[d.variable.value] = .int(n) }
+            switch d.defaultValue {
+            case .int(let text)?: if let n = Int(text) { variables[d.variable.value] = .int(n) }
+            case .boolean(let b)?: variables[d.variable.value] = .bool(b)
+            default: break
+            }
         }
         var memo: [String: Int] = [:]
-        return try cost(operation.selectionSet, root, fragments, variables, &memo, depth: 0, sized: [:])
+        return Self.base(operation) &+? (try cost(operation.selectionSet, root, fragments, variables, &memo, depth: 0, sized: [:]))
     }
 
     func weight(_ directives: [Directive]) -> Int? {
@@ -61,7 +91,7 @@ public struct CostAnalyzer: Sendable {
                                               code: "MAX_DEPTH_EXCEEDED"))
         }
         var total = 0
-        for sel in set.selections {
+        for sel in set.selections where Self.included(sel.directives, variables) {
             switch sel {
             case .field(let f):
                 total = total &+? (try fieldCost(f, type, fragments, variables, &memo, depth: depth, size: sized[f.name.value]))
@@ -86,7 +116,17 @@ public struct CostAnalyzer: Sendable {
                    size parentSize: Int?) throws(Failure) -> Int {
         guard let def = schema.field(parent, f.name.value), let named = schema.namedType(def.type) else { return 0 }
         if f.name.value.hasPrefix("__") { return 0 }
-        let own = ownWeight(f, def, named, variables)
+        let own = typeWeight(def, named)
+        // Given once for the field, whatever the size of the list it returns.
+        var once = argumentsWeight(f, def, variables)
+        // What its `@requires` fetches for it (on the parent, or on any object it may be).
+        var required = 0
+        for t in parent.kind.isAbstract ? schema.possibleTypes(parent).compactMap({ schema.types[$0] }) : [parent] {
+            for set in requirements["\(t.name).\(f.name.value)"] ?? [] {
+                required = max(required, try cost(set, t, fragments, variables, &memo, depth: depth + 1, sized: [:]))
+            }
+        }
+        once = once &+? required
         // `@listSize(sizedFields:)`: the size from this field's slicing arguments applies to
         // the named child lists (a connection's `edges`), not to this field.
         var sizedChildren: [String: Int] = [:]
@@ -98,53 +138,73 @@ public struct CostAnalyzer: Sendable {
         if let ss = f.selectionSet {
             children = try cost(ss, named, fragments, variables, &memo, depth: depth + 1, sized: sizedChildren)
         }
-        guard def.type.listDepthForCost > 0 else { return own &+? children }
+        guard def.type.listDepthForCost > 0 else { return own &+? children &+? once }
         let size: Int
         if let parentSize { size = parentSize } else if sizedChildren.isEmpty { size = try listSize(f, def, variables) } else { size = defaultListSize }
-        return (own &+? children).multipliedSaturating(by: size)
+        return (own &+? children).multipliedSaturating(by: size) &+? once
     }
 
-    /// A field's own weight: `@cost` on the field, else on its type, else 1 for composites and
-    /// 0 for leaves; plus the weights of the arguments given, and of the input objects and input
-    /// fields given in them (an input object 1, or its type's `@cost`; an input field its `@cost`).
-    func ownWeight(_ f: Field, _ def: FieldDef, _ named: NamedType, _ variables: OrderedDictionary<String, JSON> = [:]) -> Int {
-        var own = weight(def.directives) ?? weight(named.directives) ?? (named.kind.isComposite ? 1 : 0)
+    /// A field's weight per value: `@cost` on the field, else on its type, else 1 for composites
+    /// and 0 for leaves.
+    func typeWeight(_ def: FieldDef, _ named: NamedType) -> Int {
+        if let w = weight(def.directives) ?? weight(named.directives) { return w }
+        // An interface or union costs what its costliest possible type does (at least 1).
+        if named.kind.isAbstract {
+            return schema.possibleTypes(named).reduce(1) { m, name in max(m, schema.types[name].flatMap { weight($0.directives) } ?? 1) }
+        }
+        return named.kind.isComposite ? 1 : 0
+    }
+
+    /// The weights of the arguments given (Apollo's demand control): a value costs its
+    /// argument's or input field's `@cost`, else its type's, else 1 for an input object and 0 for
+    /// anything else; an input object adds its fields' costs; a list adds its items' (each costed
+    /// as the argument); null costs nothing.
+    func argumentsWeight(_ f: Field, _ def: FieldDef, _ variables: OrderedDictionary<String, JSON>) -> Int {
+        var total = 0
         for (argName, arg) in def.arguments {
             guard let given = f.arguments.first(where: { $0.name.value == argName }) else { continue }
-            own = own &+? (weight(arg.directives) ?? 0)
-            own = own &+? inputWeight(given.value, arg.type, variables, depth: 0)
-        }
-        return own
-    }
-
-
-    /// The `@cost` weights of the input fields a value gives (a literal, or a variable's value).
-    func inputWeight(_ value: Value, _ type: TypeReference, _ variables: OrderedDictionary<String, JSON>, depth: Int) -> Int {
-        guard depth < 32, let t = schema.types[type.namedType.value], t.kind == .inputObject else { return 0 }
-        switch value {
-        case .variable(let v): return variables[v].map { inputWeight($0, type, depth: depth) } ?? 0
-        case .list(let items): return items.reduce(0) { $0 &+? inputWeight($1, type, variables, depth: depth + 1) }
-        case .object(let fields):
-            var total = weight(t.directives) ?? 1   // an input object costs 1, as an object does (Apollo's demand control)
-            for field in fields {
-                guard let def = t.inputFields[field.name.value] else { continue }
-                total = total &+? (weight(def.directives) ?? 0) &+? inputWeight(field.value, def.type, variables, depth: depth + 1)
-            }
-            return total
-        default: return 0
-        }
-    }
-
-    func inputWeight(_ value: JSON, _ type: TypeReference, depth: Int) -> Int {
-        guard depth < 32, let t = schema.types[type.namedType.value], t.kind == .inputObject else { return 0 }
-        if case .array(let items) = value { return items.reduce(0) { $0 &+? inputWeight($1, type, depth: depth + 1) } }
-        guard case .object(let fields) = value else { return 0 }
-        var total = weight(t.directives) ?? 1
-        for (name, v) in fields {
-            guard let def = t.inputFields[name] else { continue }
-            total = total &+? (weight(def.directives) ?? 0) &+? inputWeight(v, def.type, depth: depth + 1)
+            total = total &+? score(given.value, arg.directives, arg.type, variables, depth: 0)
         }
         return total
+    }
+
+    func score(_ value: Value, _ directives: [Directive], _ type: TypeReference, _ variables: OrderedDictionary<String, JSON>, depth: Int) -> Int {
+        guard depth < 32 else { return 0 }
+        switch value {
+        case .null: return 0
+        case .variable(let v): return variables[v].map { score($0, directives, type, depth: depth) } ?? 0
+        case .list(let items):
+            return items.reduce(weight(directives) ?? 0) { $0 &+? score($1, directives, type.itemType, variables, depth: depth + 1) }
+        case .object(let fields):
+            guard let t = schema.types[type.namedType.value], t.kind == .inputObject else { return 0 }
+            var total = weight(directives) ?? weight(t.directives) ?? 1
+            for field in fields {
+                guard let def = t.inputFields[field.name.value] else { continue }
+                total = total &+? score(field.value, def.directives, def.type, variables, depth: depth + 1)
+            }
+            return total
+        default:
+            return weight(directives) ?? schema.types[type.namedType.value].flatMap { weight($0.directives) } ?? 0
+        }
+    }
+
+    func score(_ value: JSON, _ directives: [Directive], _ type: TypeReference, depth: Int) -> Int {
+        guard depth < 32 else { return 0 }
+        switch value {
+        case .null: return 0
+        case .array(let items):
+            return items.reduce(weight(directives) ?? 0) { $0 &+? score($1, directives, type.itemType, depth: depth + 1) }
+        case .object(let fields):
+            guard let t = schema.types[type.namedType.value], t.kind == .inputObject else { return 0 }
+            var total = weight(directives) ?? weight(t.directives) ?? 1
+            for (name, v) in fields {
+                guard let def = t.inputFields[name] else { continue }
+                total = total &+? score(v, def.directives, def.type, depth: depth + 1)
+            }
+            return total
+        default:
+            return weight(directives) ?? schema.types[type.namedType.value].flatMap { weight($0.directives) } ?? 0
+        }
     }
 
     static func argument(_ d: Directive, _ name: String) -> Value? { d.arguments.first { $0.name.value == name }?.value }
@@ -181,12 +241,13 @@ public struct CostAnalyzer: Sendable {
             throw Failure(error: GraphQLError("Exactly one slicing argument (\(slicing.joined(separator: ", "))) is required on \(def.name).",
                                               code: "COST_SLICING_ARGUMENT_REQUIRED"))
         }
+        // A slicing argument's default counts as given (the subgraph applies it), before
+        // `assumedSize`; the largest of them sizes the list.
+        for name in slicing where !f.arguments.contains(where: { $0.name.value == name }) {
+            if let dv = def.arguments[name]?.defaultValue, case .int(let s) = dv, let n = Int(s) { sizes.append(n) }
+        }
         if let m = sizes.max() { return max(0, m) }
         if case .int(let s)? = arg("assumedSize"), let n = Int(s) { return max(0, n) }
-        // A default on the slicing argument counts when the client did not give one.
-        for name in slicing {
-            if let dv = def.arguments[name]?.defaultValue, case .int(let s) = dv, let n = Int(s) { return max(0, n) }
-        }
         return defaultListSize
     }
 }
@@ -194,15 +255,17 @@ public struct CostAnalyzer: Sendable {
 extension CostAnalyzer {
     /// The actual cost of an executed operation: the same weights as the estimate, with each
     /// list counted at the size it came back with (null and absent fields cost nothing).
-    public func actual(_ operation: OperationDefinition, fragments: [String: FragmentDefinition], data: JSON) -> Int {
+    public func actual(_ operation: OperationDefinition, fragments: [String: FragmentDefinition], data: JSON,
+                       variables: OrderedDictionary<String, JSON> = [:]) -> Int {
         guard let root = schema.rootTypeName(operation.operation).flatMap({ schema.types[$0] }),
               case .object(let object) = data else { return 0 }
         var counted = Set<String>()
-        return actual(operation.selectionSet, root, object, fragments, &counted, depth: 0)
+        return actual(operation.selectionSet, root, object, fragments, variables, &counted, depth: 0)
     }
 
     func actual(_ set: SelectionSet, _ type: NamedType, _ object: OrderedDictionary<String, JSON>,
-                _ fragments: [String: FragmentDefinition], _ counted: inout Set<String>, depth: Int) -> Int {
+                _ fragments: [String: FragmentDefinition], _ variables: OrderedDictionary<String, JSON>,
+                _ counted: inout Set<String>, depth: Int) -> Int {
         if depth > Self.maxNesting { return 0 }   // refused by `estimate` before it ran
         var total = 0
         func applies(_ condition: String) -> Bool {
@@ -216,33 +279,35 @@ extension CostAnalyzer {
                 guard let value = object[key], counted.insert(key).inserted,
                       let def = schema.field(type, f.name.value), let named = schema.namedType(def.type),
                       !f.name.value.hasPrefix("__") else { continue }
-                total = total &+? actualValue(value, f, def, named, fragments, depth: depth)
+                // Its arguments count once, when it answered something.
+                if value != .null { total = total &+? argumentsWeight(f, def, variables) }
+                total = total &+? actualValue(value, f, def, named, fragments, variables, depth: depth)
             case .inlineFragment(let i):
                 let t = i.typeCondition.flatMap { schema.types[$0.value] } ?? type
                 guard applies(t.name) else { continue }
-                total = total &+? actual(i.selectionSet, t, object, fragments, &counted, depth: depth + 1)
+                total = total &+? actual(i.selectionSet, t, object, fragments, variables, &counted, depth: depth + 1)
             case .fragmentSpread(let s):
                 guard let frag = fragments[s.name.value], let t = schema.types[frag.typeCondition.value], applies(t.name) else { continue }
-                total = total &+? actual(frag.selectionSet, t, object, fragments, &counted, depth: depth + 1)
+                total = total &+? actual(frag.selectionSet, t, object, fragments, variables, &counted, depth: depth + 1)
             }
         }
         return total
     }
 
     func actualValue(_ value: JSON, _ f: Field, _ def: FieldDef, _ named: NamedType,
-                     _ fragments: [String: FragmentDefinition], depth: Int) -> Int {
+                     _ fragments: [String: FragmentDefinition], _ variables: OrderedDictionary<String, JSON>, depth: Int) -> Int {
         switch value {
         case .null: return 0
         case .array(let items):
             var total = 0
-            for item in items { total = total &+? actualValue(item, f, def, named, fragments, depth: depth) }
+            for item in items { total = total &+? actualValue(item, f, def, named, fragments, variables, depth: depth) }
             return total
         case .object(let o):
             var counted = Set<String>()
-            let children = f.selectionSet.map { actual($0, named, o, fragments, &counted, depth: depth + 1) } ?? 0
-            return ownWeight(f, def, named) &+? children
+            let children = f.selectionSet.map { actual($0, named, o, fragments, variables, &counted, depth: depth + 1) } ?? 0
+            return typeWeight(def, named) &+? children
         default:
-            return ownWeight(f, def, named)
+            return typeWeight(def, named)
         }
     }
 }
@@ -260,6 +325,17 @@ extension TypeReference {
         case .named: return 0
         case .nonNull(let t): return t.listDepthForCost
         case .list(let t): return 1 + t.listDepthForCost
+        }
+    }
+}
+
+extension TypeReference {
+    /// The type of a list's items (a type that is not a list: itself).
+    var itemType: TypeReference {
+        switch self {
+        case .nonNull(let t): return t.itemType
+        case .list(let t): return t
+        case .named: return self
         }
     }
 }

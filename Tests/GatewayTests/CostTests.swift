@@ -163,4 +163,58 @@ struct CostTests {
             #expect(counting.total == before)
         }
     }
+    /// What Apollo's demand control charges and the estimate once missed or over-charged: the
+    /// selection a field's `@requires` fetches for it (lists included), arguments counted once per
+    /// field (not per item of the list it returns), `@skip`/`@include` that leave a field out,
+    /// 10 for a mutation, an interface costing its costliest implementation.
+    @Test func requiresArgumentsSkipsAndMutationsCostAsApollosDemandControl() async throws {
+        let fleet = try Subgraph<RequestContext>(name: "fleet", sdl: """
+            extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@cost", "@listSize", "@shareable"])
+            type Query {
+              ships: [Ship!]!
+              tagged(tag: String @cost(weight: 10)): [Ship!]! @listSize(assumedSize: 5)
+              vessel: Vessel
+            }
+            type Mutation { launch: Int }
+            interface Vessel { id: ID! }
+            type Ship implements Vessel @key(fields: "id") { id: ID! owner: Owner @shareable }
+            type Yacht implements Vessel @cost(weight: 7) { id: ID! }
+            type Owner @shareable { addresses: [Address!]! }
+            type Address @shareable { zipCode: String }
+            """)
+        fleet.query.field("ships") { _, _, _, _ in .list([]) }
+            .field("tagged") { _, _, _, _ in .list([]) }
+            .field("vessel") { _, _, _, _ in .null }
+        fleet.mutation!.field("launch") { _, _, _, _ in .leaf(1) }
+        let fees = try Subgraph<RequestContext>(name: "fees", sdl: """
+            extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@external", "@requires", "@shareable"])
+            type Ship @key(fields: "id") { id: ID! owner: Owner @external registrationFee: Int @requires(fields: "owner { addresses { zipCode } }") }
+            type Owner @shareable { addresses: [Address!]! }
+            type Address @shareable { zipCode: String }
+            """)
+        let supergraph = try Supergraph(sdl: try Composer.compose([try SubgraphSchema(name: "fleet", url: "x", sdl: fleet.sdl),
+                                                                  try SubgraphSchema(name: "fees", url: "y", sdl: fees.sdl)]))
+        var config = GatewayConfiguration()
+        config.limits.costMode = "measure"
+        let executor = FederatedExecutor(supergraph: supergraph, transports: ["fleet": InProcessTransport(subgraph: fleet) { _ in RequestContext() },
+                                                                               "fees": InProcessTransport(subgraph: fees) { _ in RequestContext() }])
+        try await withGateway(config, executor: executor) { client in
+            func expectCost(_ q: String, variables: String? = nil, _ cost: Int) async throws {
+                let r = try await client.query(q, variables: variables)
+                #expect(r.json?["errors"] == nil, "\(q): \(r.text)")
+                #expect(r.json?["extensions"]?["cost"]?["estimated"] == .int(cost), "\(q): \(r.text)")
+            }
+            // 10 ships × (1 + registrationFee's required owner (1) and its addresses (10 × 1)).
+            try await expectCost("{ ships { id registrationFee } }", 120)
+            try await expectCost("{ ships { id } }", 10)
+            // 5 × 1 for the ships, the tag's 10 once.
+            try await expectCost(#"{ tagged(tag: "x") { id } }"#, 15)
+            try await expectCost("{ tagged(tag: null) { id } }", 5)
+            try await expectCost("{ ships @skip(if: true) { id } tagged { id } }", 5)
+            try await expectCost("query($on: Boolean!) { ships @include(if: $on) { id } }", variables: #"{"on":false}"#, 0)
+            try await expectCost("query($on: Boolean!) { ships @include(if: $on) { id } }", variables: #"{"on":true}"#, 10)
+            try await expectCost("mutation { launch }", 10)
+            try await expectCost("{ vessel { id } }", 7)
+        }
+    }
 }

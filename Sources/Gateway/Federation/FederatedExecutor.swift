@@ -26,6 +26,17 @@ public final class FederatedExecutor: OperationExecutor {
 
     public var apiSchema: Schema { supergraph.apiSchema }
 
+    /// Each field's `@requires` selections, one per subgraph that requires something.
+    public var costRequirements: [String: [SelectionSet]] {
+        var out: [String: [SelectionSet]] = [:]
+        for (typeName, info) in supergraph.types {
+            for (field, graphs) in info.fields {
+                for g in graphs.values { if let r = g.requires { out["\(typeName).\(field)", default: []].append(r) } }
+            }
+        }
+        return out
+    }
+
     let headerRules: HeaderRules
 
     /// - Parameter errorExtensionsFrom: subgraphs whose error extensions reach clients whole

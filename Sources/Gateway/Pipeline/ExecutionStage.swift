@@ -6,7 +6,7 @@ import Tracing
 /// A query or mutation gives one payload; a subscription gives one payload per event.
 extension RequestPipeline {
     func execute(_ request: ExecutionRequest, _ operation: OperationDefinition, _ authorized: AuthorizationStage.Authorized,
-                 cost: (estimated: Int?, ceiling: Int?), document: Document) async throws(PipelineError) -> Outcome {
+                 cost: CostStage.Estimate, document: Document) async throws(PipelineError) -> Outcome {
         if operation.operation == .subscription {
             guard authorized.context.acceptsStream else {
                 throw PipelineError(.notAcceptable, "A subscription needs a streaming response: send Accept: text/event-stream (or multipart/mixed), or use the WebSocket endpoint.")
@@ -46,7 +46,7 @@ extension RequestPipeline {
                         // null in every one, each with its error.
                         result.errors = authorized.errors + result.errors
                         // With cost reporting on, every event says what it cost (`extensions.cost`).
-                        if result.hasData { costStage.report(&result, operation, document, schema: apiSchema, estimated: cost.estimated, ceiling: cost.ceiling) }
+                        if result.hasData { costStage.report(&result, operation, document, schema: apiSchema, cost) }
                         switch await channel.send(result.jsonBytes) {
                         case .sent: continue
                         case .closed: break
@@ -96,12 +96,12 @@ extension RequestPipeline {
     /// A result as the client gets it: authorization's errors first, the trace id and the cost
     /// report in `extensions`; what the operation report says of it.
     func complete(_ result: inout ExecutionResult, _ operation: OperationDefinition, _ authorized: AuthorizationStage.Authorized,
-                  cost: (estimated: Int?, ceiling: Int?), document: Document) throws(PipelineError) -> (hadErrors: Bool, code: String?) {
+                  cost: CostStage.Estimate, document: Document) throws(PipelineError) -> (hadErrors: Bool, code: String?) {
         result.errors = authorized.errors + result.errors
         if authorized.context.includeTraceID, let id = GatewayTracing.currentTraceID() {
             result.extensions = (result.extensions ?? [:]).merging(["traceId": .string(id)]) { _, b in b }
         }
-        costStage.report(&result, operation, document, schema: executor.apiSchema, estimated: cost.estimated, ceiling: cost.ceiling)
+        costStage.report(&result, operation, document, schema: executor.apiSchema, cost)
         // Variable coercion failures stop execution: a request error, not a field error.
         if !result.hasData { throw PipelineError(.variables, errors: result.errors) }
         return (!result.errors.isEmpty, result.errors.first?.extensions?["code"]?.stringValue)
@@ -120,7 +120,7 @@ extension RequestPipeline {
     /// later one (its `hasNext` false). Written by the transport as multipart parts (the
     /// 2022-08-24 `deferSpec`), Server-Sent Events or WebSocket `next` messages.
     func incrementalOutcome(_ incremental: IncrementalExecution, _ operation: OperationDefinition, _ authorized: AuthorizationStage.Authorized,
-                            cost: (estimated: Int?, ceiling: Int?), document: Document) throws(PipelineError) -> Outcome {
+                            cost: CostStage.Estimate, document: Document) throws(PipelineError) -> Outcome {
         var initial = incremental.initial
         let report = try complete(&initial, operation, authorized, cost: cost, document: document)
         var first = initial.serialized()

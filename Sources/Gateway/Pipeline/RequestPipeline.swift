@@ -16,6 +16,12 @@ public protocol OperationExecutor: Sendable {
     /// payload without the deferred fragments, then the payloads that deliver them; nil when
     /// this executor answers `@defer` inline only.
     func executeIncrementally(_ request: ExecutionRequest, context: RequestContext) async -> IncrementalExecution?
+    /// What each field's `@requires` fetches for it (`Type.field`), for cost analysis.
+    var costRequirements: [String: [SelectionSet]] { get }
+}
+
+extension OperationExecutor {
+    public var costRequirements: [String: [SelectionSet]] { [:] }
 }
 
 /// An incremental response: the first payload as a result (more follow when `hasNext`), the
@@ -113,7 +119,7 @@ public struct RequestPipeline: Sendable {
         self.documents = DocumentStage(parserOptions: ParserOptions(maxTokens: maxTokens, maxDepth: maxParserDepth, allowTypeSystem: true,
                                                                     maxStringLiteralBytes: maxLiteralBytes))
         self.limitsStage = LimitsStage(limits: limits)
-        self.costStage = CostStage(settings: cost)
+        self.costStage = CostStage(settings: cost, requirements: executor.costRequirements)
     }
 
     public var limits: OperationLimits { limitsStage.limits }
