@@ -121,7 +121,7 @@ public struct CostAnalyzer: Sendable {
         var once = argumentsWeight(f, def, variables)
         // What its `@requires` fetches for it (on the parent, or on any object it may be).
         var required = 0
-        for t in parent.kind.isAbstract ? schema.possibleTypes(parent).compactMap({ schema.types[$0] }) : [parent] {
+        for t in requirements.isEmpty ? [] : parent.kind.isAbstract ? schema.possibleTypes(parent).compactMap({ schema.types[$0] }) : [parent] {
             for set in requirements["\(t.name).\(f.name.value)"] ?? [] {
                 required = max(required, try cost(set, t, fragments, variables, &memo, depth: depth + 1, sized: [:]))
             }

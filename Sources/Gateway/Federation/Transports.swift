@@ -168,7 +168,9 @@ public final class HTTPTransport: SubgraphTransport {
     /// The consumer going away closes the socket, which ends the subscription at the subgraph.
     public func subscribe(_ request: SubgraphRequest) async throws -> AsyncThrowingStream<SubgraphResponse, any Error> {
         let wsURL = url.hasPrefix("https://") ? "wss://" + url.dropFirst(8) : url.hasPrefix("http://") ? "ws://" + url.dropFirst(7) : url
-        var configuration = WebSocketClientConfiguration()
+        // An event may be as large as a query's answer (the library's default frame limit,
+        // 16 KiB, ended subscriptions whose events were larger).
+        var configuration = WebSocketClientConfiguration(maxFrameSize: Self.maxAnswerBytes)
         configuration.additionalHeaders[.secWebSocketProtocol] = "graphql-transport-ws"
         for (k, v) in request.headers { if let n = HTTPField.Name(k) { configuration.additionalHeaders[n] = v } }
         var subscribe = JSONWriter(capacity: 256)

@@ -44,7 +44,10 @@ struct GraphQLWebSocket: Sendable {
         struct State {
             var initialised = false
             var admitted: (RequestContext, GatewayRuntime.Profile)?
-            var operations: [String: Task<Void, Never>] = [:]
+            /// Running operations by the client's id, each with the number it was started under (an
+            /// id the client completed may start again while the first run is still ending).
+            var operations: [String: (run: UInt64, task: Task<Void, Never>)] = [:]
+            var runs: UInt64 = 0
             var closed = false
         }
         let state = Mutex(State())
@@ -65,7 +68,7 @@ struct GraphQLWebSocket: Sendable {
             // On shutdown: the subscriptions complete (the gate ends their streams), each sends
             // `complete`, then the connection closes with 1001 (going away).
             guard let drainID = runtime.onDrain({ [self] in
-                let operations = state.withLock { Array($0.operations.values) }
+                let operations = state.withLock { $0.operations.values.map(\.task) }
                 for operation in operations { await operation.value }
                 await close(1001, "Server shutting down")
             }) else {
@@ -85,7 +88,7 @@ struct GraphQLWebSocket: Sendable {
                 let running = state.withLock { s in
                     s.closed = true
                     defer { s.operations = [:] }
-                    return Array(s.operations.values)
+                    return s.operations.values.map(\.task)
                 }
                 running.forEach { $0.cancel() }
             }
@@ -135,7 +138,12 @@ struct GraphQLWebSocket: Sendable {
                 }
                 await send(#"{"type":"connection_ack"}"#)
             case "ping":
-                await send(#"{"type":"pong"}"#)
+                // The pong carries the ping's payload back (as graphql-ws's server does).
+                if let payload = m["payload"], payload != .null {
+                    await send(#"{"type":"pong","payload":"# + payload.text + "}")
+                } else {
+                    await send(#"{"type":"pong"}"#)
+                }
             case "pong":
                 break
             case "subscribe":
@@ -157,10 +165,12 @@ struct GraphQLWebSocket: Sendable {
                 let start: Start = state.withLock { s in
                     if s.operations[id] != nil { return .duplicate }
                     if s.operations.count >= max { return .tooMany }
+                    s.runs += 1
+                    let run = s.runs
                     // One trace per operation, continuing the upgrade request's `traceparent`.
-                    s.operations[id] = Task {
-                        await GatewayTracing.serverSpan("WebSocket /graphql", continuing: self.upgradeHeaders) { await self.execute(id, request, admitted) }
-                    }
+                    s.operations[id] = (run, Task {
+                        await GatewayTracing.serverSpan("WebSocket /graphql", continuing: self.upgradeHeaders) { await self.execute(id, run, request, admitted) }
+                    })
                     return .started
                 }
                 switch start {
@@ -173,7 +183,7 @@ struct GraphQLWebSocket: Sendable {
                     break
                 }
             case "complete":
-                if let id = m["id"]?.stringValue, let task = state.withLock({ $0.operations.removeValue(forKey: id) }) { task.cancel() }
+                if let id = m["id"]?.stringValue, let operation = state.withLock({ $0.operations.removeValue(forKey: id) }) { operation.task.cancel() }
             default:
                 await close(4400, "Invalid message received")
                 return false
@@ -183,7 +193,17 @@ struct GraphQLWebSocket: Sendable {
 
         /// Runs one operation through the pipeline: `next` for each payload, then `complete`
         /// (unless the client completed it first); `error` for a request error.
-        func execute(_ id: String, _ request: GraphQLRequest, _ admitted: (RequestContext, GatewayRuntime.Profile)) async {
+        func execute(_ id: String, _ run: UInt64, _ request: GraphQLRequest, _ admitted: (RequestContext, GatewayRuntime.Profile)) async {
+            // Done with `id`: its entry goes (only this run's: the client may have completed it and
+            // started another under the same id) before the last message, so that the client
+            // may reuse the id as soon as it reads that message.
+            func finished() -> Bool {
+                state.withLock { s in
+                    guard s.operations[id]?.run == run else { return false }
+                    s.operations[id] = nil
+                    return true
+                }
+            }
             var context = admitted.0
             context.acceptsStream = true
             let profile = admitted.1, runtime = self.runtime, ctx = context
@@ -191,7 +211,7 @@ struct GraphQLWebSocket: Sendable {
             let outcome = await runtime.run(profile.pipeline, request, .post, ctx, timeoutMs: profile.limits.requestTimeoutMs)
             if outcome.status != 200, let body = outcome.body {
                 let errors = (try? JSONReader.parse(body))?["errors"]?.arrayValue ?? []
-                await sendMessage(id, "error", payload: JSON.array(errors).bytes)
+                if finished() { await sendMessage(id, "error", payload: JSON.array(errors).bytes) }
             } else {
                 // A subscriber found too slow: the connection is closed with 1008 at once (queued
                 // behind what the socket holds), and dropped if the client has not taken that
@@ -210,12 +230,13 @@ struct GraphQLWebSocket: Sendable {
                 }
                 if outcome.streamEnd?.fellBehind == true {
                     // A consumer this far behind is too slow for the connection: close it plainly.
+                    _ = finished()
                     await close(1008, "Subscriber fell behind")
-                } else if !Task.isCancelled {
+                } else if finished(), !Task.isCancelled {
                     await sendMessage(id, "complete", payload: nil)
                 }
             }
-            _ = state.withLock { $0.operations.removeValue(forKey: id) }
+            _ = finished()
         }
 
         func sendError(_ id: String, _ errors: [GraphQLError]) async {

@@ -2,6 +2,7 @@ import GraphQLCore
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import Synchronization
 
 /// Stage: writing. Which media type the client accepts, and the outcome written as it: one
 /// GraphQL response (`application/graphql-response+json` or legacy `application/json`), or its
@@ -143,30 +144,16 @@ enum ResponseWriting {
         headers[.contentType] = framing == .eventStream ? eventStreamType : (incremental ? incrementalMultipartType : multipartType)
         let payloads = outcome.payloads
         return Response(status: .init(code: status), headers: headers, body: ResponseBody { writer in
-            // Payloads and keep-alive ticks (nil) in one sequence.
-            let (items, feed) = AsyncStream<[UInt8]?>.makeStream()
-            let forward = Task {
-                for await payload in payloads {
-                guard completing, payload.last == UInt8(ascii: "}") else { feed.yield(payload); continue }
-                feed.yield(payload.dropLast() + Array(#","hasNext":false}"#.utf8))
-            }
-                feed.finish()
-            }
             // An incremental (`deferSpec`) multipart response has no heartbeat part in its format
             // (Apollo iOS refuses a part without `data` or `incremental`): it sends none.
             let ticksWanted = !(incremental && framing == .multipart)
-            let ticker = Task {
-                while ticksWanted, !Task.isCancelled {
-                    try? await Task.sleep(for: keepAlive)
-                    if !Task.isCancelled { feed.yield(nil) }
-                }
+            let paced = PacedItems(payloads, keepAlive: ticksWanted ? keepAlive : nil) { payload in
+                guard completing, payload.last == UInt8(ascii: "}") else { return payload }
+                return payload.dropLast() + Array(#","hasNext":false}"#.utf8)
             }
-            defer {
-                forward.cancel()
-                ticker.cancel()
-            }
+            defer { paced.cancel() }
             var first = true
-            for await item in items {
+            for await item in paced.items {
                 guard let payload = item else {
                     try await writer.write(ByteBuffer(bytes: framing == .eventStream ? Array(":\n\n".utf8) : multipartKeepAlive(first: first)))
                     first = false
@@ -174,6 +161,7 @@ enum ResponseWriting {
                 }
                 try await writer.write(ByteBuffer(bytes: framing == .eventStream ? sseEvent(payload)
                                                   : incremental ? incrementalPart(payload, first: first) : multipartPart(payload, first: first)))
+                paced.written()
                 first = false
             }
             try await writer.write(ByteBuffer(bytes: framing == .eventStream ? Array("event: complete\ndata:\n\n".utf8)
@@ -236,4 +224,52 @@ enum ResponseWriting {
     static let notLoaded = Response(status: .serviceUnavailable, headers: [.contentType: graphQLResponseType, .retryAfter: "1"],
                                     body: .init(byteBuffer: ByteBuffer(bytes: ExecutionResult(data: nil, errors: [
                                         GraphQLError("No schema is loaded yet.", code: "SERVICE_UNAVAILABLE")]).jsonBytes)))
+}
+
+/// What a streamed response's writer writes: the payloads and keep-alive ticks (nil) in one
+/// sequence, a payload at a time — the next is taken from the source only once the writer has
+/// written the last (`written()`). A client that reads slowly so holds its subscription back,
+/// whose bounded channel then finds it too slow (`SUBSCRIBER_TOO_SLOW`), instead of every event
+/// piling up in the gateway's memory.
+final class PacedItems: Sendable {
+    let items: AsyncStream<[UInt8]?>
+    private let feed: AsyncStream<[UInt8]?>.Continuation
+    private let acks: AsyncStream<Void>.Continuation
+    private let tasks: Mutex<[Task<Void, Never>]> = Mutex([])
+
+    init<S: AsyncSequence & Sendable>(_ source: S, keepAlive: Duration?, map: @escaping @Sendable ([UInt8]) -> [UInt8] = { $0 })
+    where S.Element == [UInt8], S.Failure == Never {
+        let (items, feed) = AsyncStream<[UInt8]?>.makeStream()
+        let (acks, ack) = AsyncStream<Void>.makeStream()
+        self.items = items
+        self.feed = feed
+        self.acks = ack
+        let forward = Task {
+            var taken = acks.makeAsyncIterator()
+            for await payload in source {
+                feed.yield(map(payload))
+                guard await taken.next() != nil else { break }
+            }
+            feed.finish()
+        }
+        var running = [forward]
+        if let keepAlive {
+            running.append(Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: keepAlive)
+                    if !Task.isCancelled { feed.yield(nil) }
+                }
+            })
+        }
+        tasks.withLock { $0 = running }
+    }
+
+    /// The writer wrote the last payload: the next may come.
+    func written() { acks.yield(()) }
+
+    func cancel() {
+        for task in tasks.withLock({ $0 }) { task.cancel() }
+        acks.finish()
+        feed.finish()
+    }
 }

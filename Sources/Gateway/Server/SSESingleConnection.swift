@@ -36,8 +36,12 @@ final class SSEReservations: Sendable {
         let made: ContinuousClock.Instant
         /// Where the stream's events go once it is open (nil before).
         var events: AsyncStream<[UInt8]>.Continuation?
+        /// Room for events between the operations and the stream's writer.
+        var room: EventRoom?
         var opened = false
         var operations: [String: Task<Void, Never>] = [:]
+        /// Operation ids taken by requests still being run (before their results stream).
+        var claimed: Set<String> = []
     }
     private let reservations = Mutex<[String: Reservation]>([:])
 
@@ -53,26 +57,33 @@ final class SSEReservations: Sendable {
         }
     }
 
-    enum Opening { case opened(AsyncStream<[UInt8]>), notFound, alreadyOpen }
+    enum Opening { case opened(AsyncStream<[UInt8]>, EventRoom), notFound, alreadyOpen }
 
     /// The reservation's event stream, opened once.
     func open(_ token: String, tenant: String?) -> Opening {
         reservations.withLock { r in
             guard var reservation = r[token], reservation.tenant == tenant else { return .notFound }
             guard !reservation.opened else { return .alreadyOpen }
-            let (stream, continuation) = AsyncStream<[UInt8]>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
+            let (stream, continuation) = AsyncStream<[UInt8]>.makeStream()
+            let room = EventRoom(capacity: Self.eventsInFlight)
             reservation.opened = true
             reservation.events = continuation
+            reservation.room = room
             r[token] = reservation
-            return .opened(stream)
+            return .opened(stream, room)
         }
     }
 
     /// The stream's connection ended: its operations stop and the reservation ends.
     func close(_ token: String) {
-        let operations = reservations.withLock { r in r.removeValue(forKey: token)?.operations.values.map { $0 } ?? [] }
-        for task in operations { task.cancel() }
+        let removed = reservations.withLock { r in r.removeValue(forKey: token) }
+        removed?.room?.close()
+        for task in removed?.operations.values.map({ $0 }) ?? [] { task.cancel() }
     }
+
+    /// Events written to a stream's client and not yet taken: operations wait for room beyond
+    /// this (their subscriptions' bounded channels then find a client that reads too slowly).
+    static let eventsInFlight = 16
 
     func isOpen(_ token: String, tenant: String?) -> Bool {
         reservations.withLock { r in r[token].map { $0.opened && $0.tenant == tenant } ?? false }
@@ -80,23 +91,41 @@ final class SSEReservations: Sendable {
 
     enum Start { case started, notFound, conflict, tooMany }
 
-    /// Runs `forward` for operation `id` of the stream (its results, then `complete`).
-    func start(_ token: String, tenant: String?, id: String, _ payloads: Payloads) -> Start {
+    /// Takes operation id `id` of the stream for a request about to run (before anything runs:
+    /// an id in use, a full stream or an unknown one refuses the request, not its results).
+    func claim(_ token: String, tenant: String?, id: String) -> Start {
         reservations.withLock { r in
-            guard var reservation = r[token], reservation.opened, reservation.tenant == tenant, let events = reservation.events else { return .notFound }
-            guard reservation.operations[id] == nil else { return .conflict }
-            guard reservation.operations.count < Self.maxOperations else { return .tooMany }
+            guard var reservation = r[token], reservation.opened, reservation.tenant == tenant, reservation.events != nil else { return .notFound }
+            guard reservation.operations[id] == nil, !reservation.claimed.contains(id) else { return .conflict }
+            guard reservation.operations.count + reservation.claimed.count < Self.maxOperations else { return .tooMany }
+            reservation.claimed.insert(id)
+            r[token] = reservation
+            return .started
+        }
+    }
+
+    /// The claimed id's request ended without results to stream.
+    func release(_ token: String, id: String) {
+        _ = reservations.withLock { $0[token]?.claimed.remove(id) }
+    }
+
+    /// Streams the results of claimed operation `id` (then `complete`); false when the stream
+    /// went meanwhile.
+    func start(_ token: String, id: String, _ payloads: Payloads) -> Bool {
+        reservations.withLock { r in
+            guard var reservation = r[token], reservation.claimed.remove(id) != nil,
+                  let events = reservation.events, let room = reservation.room else { return false }
             let idJSON = JSON.string(id).text
             reservation.operations[id] = Task { [weak self] in
                 for await payload in payloads {
-                    if Task.isCancelled { break }
+                    guard !Task.isCancelled, await room.take() else { break }
                     events.yield(Array(#"event: next\#ndata: {"id":\#(idJSON),"payload":"#.utf8) + payload + Array("}\n\n".utf8))
                 }
-                events.yield(Array(#"event: complete\#ndata: {"id":\#(idJSON)}\#n\#n"#.utf8))
+                if await room.take() { events.yield(Array(#"event: complete\#ndata: {"id":\#(idJSON)}\#n\#n"#.utf8)) }
                 self?.finished(token, id)
             }
             r[token] = reservation
-            return .started
+            return true
         }
     }
 
@@ -142,38 +171,31 @@ extension GraphQLHTTPHandler {
         let accepted = ResponseWriting.Accepted(best: .eventStream, stream: .eventStream)
         do throws(Admission.Refusal) {
             let (context, _) = try await admission.admit(request, accepted, client: client)
-            let events: AsyncStream<[UInt8]>
+            let events: AsyncStream<[UInt8]>, room: EventRoom
             switch runtime.sseReservations.open(token, tenant: context.tenant) {
             case .notFound: return ResponseWriting.plain(404, "Stream not found: reserve one with PUT first.")
             case .alreadyOpen: return ResponseWriting.plain(409, "Stream already open.")
-            case .opened(let stream): events = stream
+            case .opened(let stream, let r): (events, room) = (stream, r)
             }
             let reservations = runtime.sseReservations
             let keepAlive = Duration.milliseconds(Int64(runtime.configuration.subscriptions.keepAliveMs))
             return Response(status: .ok, headers: [.contentType: ResponseWriting.eventStreamType, .cacheControl: "no-cache"],
                             body: ResponseBody { writer in
                 defer { reservations.close(token) }
-                // Events and keep-alive ticks (nil) in one sequence: a client that left is
-                // noticed at the next write even when no operation runs.
-                let (items, feed) = AsyncStream<[UInt8]?>.makeStream()
-                let forward = Task {
-                    for await event in events { feed.yield(event) }
-                    feed.finish()
-                }
-                let ticker = Task {
-                    while !Task.isCancelled {
-                        try? await Task.sleep(for: keepAlive)
-                        if !Task.isCancelled { feed.yield(nil) }
-                    }
-                }
-                defer {
-                    forward.cancel()
-                    ticker.cancel()
-                }
+                // Events and keep-alive ticks (nil) in one sequence, an event at a time: a client
+                // that left is noticed at the next write even when no operation runs.
+                let paced = PacedItems(events, keepAlive: keepAlive)
+                defer { paced.cancel() }
                 // The stream is open for the client at once (its `EventSource` fires `open`).
                 try await writer.write(ByteBuffer(string: ":\n\n"))
-                for await item in items {
-                    try await writer.write(ByteBuffer(bytes: item ?? Array(":\n\n".utf8)))
+                for await item in paced.items {
+                    guard let event = item else {
+                        try await writer.write(ByteBuffer(string: ":\n\n"))
+                        continue
+                    }
+                    try await writer.write(ByteBuffer(bytes: event))
+                    paced.written()
+                    room.give()
                 }
                 try await writer.finish(nil)
             })
@@ -202,17 +224,23 @@ extension GraphQLHTTPHandler {
                 return ResponseWriting.error(400, "An operation sent to an event stream needs extensions.operationId (1 to 256 bytes).", "BAD_REQUEST", accepted)
             }
             let reservations = runtime.sseReservations
-            guard reservations.isOpen(token, tenant: context.tenant) else { return ResponseWriting.plain(404, "Stream not found.") }
-            var streaming = context
-            streaming.acceptsStream = true
-            let outcome = await runtime.run(profile.pipeline, graphQLRequest, .post, streaming, timeoutMs: profile.limits.requestTimeoutMs)
-            guard outcome.status == 200, !outcome.refusedBeforeExecution else { return ResponseWriting.response(outcome, accepted) }
-            switch reservations.start(token, tenant: context.tenant, id: id, outcome.payloads) {
-            case .started: return Response(status: .accepted)
+            // The id is taken before the operation runs: a request refused here runs nothing (a
+            // mutation under an id in use has no effect, a subscription opens nothing).
+            switch reservations.claim(token, tenant: context.tenant, id: id) {
+            case .started: break
             case .notFound: return ResponseWriting.plain(404, "Stream not found.")
             case .conflict: return ResponseWriting.plain(409, "An operation with id \(id) is running on this stream.")
             case .tooMany: return ResponseWriting.plain(429, "At most \(SSEReservations.maxOperations) operations run on one stream.")
             }
+            var streaming = context
+            streaming.acceptsStream = true
+            let outcome = await runtime.run(profile.pipeline, graphQLRequest, .post, streaming, timeoutMs: profile.limits.requestTimeoutMs)
+            guard outcome.status == 200, !outcome.refusedBeforeExecution else {
+                reservations.release(token, id: id)
+                return ResponseWriting.response(outcome, accepted)
+            }
+            guard reservations.start(token, id: id, outcome.payloads) else { return ResponseWriting.plain(404, "Stream not found.") }
+            return Response(status: .accepted)
         } catch {
             runtime.metrics.refused(code: error.code, tenant: error.tenant)
             return error.response
@@ -232,5 +260,68 @@ extension GraphQLHTTPHandler {
         } catch {
             return error.response
         }
+    }
+}
+
+/// Room for a few events between a single-connection stream's operations and its writer: an
+/// operation takes room before it hands an event over, the writer gives it back once the event
+/// is written. Closed with the stream (`take` then says false at once).
+final class EventRoom: Sendable {
+    private struct State {
+        var free: Int
+        var closed = false
+        var waiting: [(id: Int, continuation: CheckedContinuation<Bool, Never>)] = []
+        var nextID = 0
+    }
+    private let state: Mutex<State>
+
+    init(capacity: Int) { state = Mutex(State(free: capacity)) }
+
+    /// Waits for room; false when the stream is closed (or the waiting task cancelled).
+    func take() async -> Bool {
+        let id = state.withLock { s -> Int? in
+            if s.closed { return -1 }
+            if s.free > 0 { s.free -= 1; return nil }
+            s.nextID += 1
+            return s.nextID
+        }
+        guard let id else { return true }
+        if id < 0 { return false }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+                let now = state.withLock { s -> Bool? in
+                    if s.closed || Task.isCancelled { return false }
+                    if s.free > 0 { s.free -= 1; return true }
+                    s.waiting.append((id, continuation))
+                    return nil
+                }
+                if let now { continuation.resume(returning: now) }
+            }
+        } onCancel: {
+            let waiter = state.withLock { s -> CheckedContinuation<Bool, Never>? in
+                guard let i = s.waiting.firstIndex(where: { $0.id == id }) else { return nil }
+                return s.waiting.remove(at: i).continuation
+            }
+            waiter?.resume(returning: false)
+        }
+    }
+
+    /// An event was written: its room goes to the next waiting operation.
+    func give() {
+        let next = state.withLock { s -> CheckedContinuation<Bool, Never>? in
+            if !s.waiting.isEmpty { return s.waiting.removeFirst().continuation }
+            s.free += 1
+            return nil
+        }
+        next?.resume(returning: true)
+    }
+
+    func close() {
+        let waiting = state.withLock { s -> [CheckedContinuation<Bool, Never>] in
+            s.closed = true
+            defer { s.waiting = [] }
+            return s.waiting.map(\.continuation)
+        }
+        for w in waiting { w.resume(returning: false) }
     }
 }

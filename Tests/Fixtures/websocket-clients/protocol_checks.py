@@ -81,8 +81,43 @@ async def ping_pong_query_and_errors():
     await closed_with(ws, 4409)
 
 
+async def reuse_ids_large_messages_and_ping_payloads():
+    ws = await connect()
+    await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+    assert (await recv(ws))["type"] == "connection_ack"
+    # A pong carries the ping's payload back.
+    await ws.send(json.dumps({"type": "ping", "payload": {"at": 7}}))
+    m = await recv(ws)
+    assert m == {"type": "pong", "payload": {"at": 7}}, m
+    # A message beyond one 16 KiB frame (within max_message_bytes) is read, not closed with 1009.
+    big = "{ lastTick { n } }" + " " * 40_000
+    await ws.send(json.dumps({"id": "big", "type": "subscribe", "payload": {"query": big}}))
+    m = await recv(ws)
+    assert m == {"id": "big", "type": "next", "payload": {"data": {"lastTick": None}}}, m
+    m = await recv(ws)
+    assert m == {"id": "big", "type": "complete"}, m
+    # An id is free again as soon as its `complete` is read: reused at once, never 4409.
+    for _ in range(100):
+        await ws.send(json.dumps({"id": "q", "type": "subscribe", "payload": {"query": "{ lastTick { n } }"}}))
+        m = await recv(ws)
+        assert m["type"] == "next", m
+        m = await recv(ws)
+        assert m == {"id": "q", "type": "complete"}, m
+    # Subscriptions completed by the client and started again under their id at once: each run
+    # is the one the next `complete` stops, and none says anything after it.
+    sub = {"query": "subscription { ticks(count: 1000) { n } }"}
+    for _ in range(20):
+        await ws.send(json.dumps({"id": "s", "type": "subscribe", "payload": sub}))
+        await ws.send(json.dumps({"id": "s", "type": "complete"}))
+    await ws.send(json.dumps({"id": "after", "type": "subscribe", "payload": {"query": "{ lastTick { n } }"}}))
+    m = await recv(ws)
+    assert m["id"] == "after", m
+    await ws.close()
+
+
 async def main():
-    for check in (subscribe_before_ack, second_init, invalid_message, ping_pong_query_and_errors):
+    for check in (subscribe_before_ack, second_init, invalid_message, ping_pong_query_and_errors,
+                  reuse_ids_large_messages_and_ping_payloads):
         try:
             await check()
             print("ok", check.__name__, flush=True)
