@@ -1,6 +1,7 @@
 import Foundation
 import Gateway
 import GraphQLCore
+import AsyncHTTPClient
 import Crypto
 import JWTKit
 import Testing
@@ -57,6 +58,30 @@ struct AuthenticationTests {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         return try await body(dir)
+    }
+
+    /// GraphQL over SSE, single connection mode, with authentication required: the reservation is
+    /// made with the client's token; the stream is opened with the reservation's token alone, as a
+    /// browser's `EventSource` does (it sends no Authorization header).
+    @Test(.timeLimit(.minutes(1))) func aReservedStreamOpensWithItsTokenAlone() async throws {
+        try await withDir { dir in
+            let signing = await JWTKeyCollection().add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+            try await withGateway(try config(dir, required: true), executor: try echoExecutor()) { client in
+                let anonymous = try await client.send(.PUT, "/graphql/stream")
+                #expect(anonymous.status == 401)
+                let reserved = try await client.send(.PUT, "/graphql/stream", headers: [("authorization", "Bearer \(try await token(signing))")])
+                #expect(reserved.status == 201)
+                let streamToken = reserved.text
+                var request = HTTPClientRequest(url: client.base + "/graphql/stream?token=" + streamToken)
+                request.headers.add(name: "accept", value: "text/event-stream")
+                let opened = try await client.http.execute(request, timeout: .seconds(20))
+                #expect(opened.status.code == 200)
+                #expect(opened.headers.first(name: "content-type")?.hasPrefix("text/event-stream") == true)
+                var unknown = HTTPClientRequest(url: client.base + "/graphql/stream?token=not-a-reservation")
+                unknown.headers.add(name: "accept", value: "text/event-stream")
+                #expect(try await client.http.execute(unknown, timeout: .seconds(20)).status.code == 404)
+            }
+        }
     }
 
     @Test func verifiedTokensSetTheTenantAndBadOnesAreRefused() async throws {

@@ -12,7 +12,8 @@ import Synchronization
 /// On `/graphql/stream` (where distinct connections mode is served as on `/graphql` too):
 /// - `PUT` reserves a stream: 201 with a one-time token (text) in the body.
 /// - `GET` with the token (the
-///   `X-GraphQL-Event-Stream-Token` header, or `?token=` as an `EventSource` sends it) opens it:
+///   `X-GraphQL-Event-Stream-Token` header, or `?token=` as an `EventSource` sends it, no other
+///   credential: the token is the reservation's) opens it:
 ///   404 for a token not reserved, 409 when its stream is open already (one connection per
 ///   reservation, ever). The reservation ends with the connection.
 /// - `POST` with the token header and `extensions.operationId` runs an operation:
@@ -59,10 +60,11 @@ final class SSEReservations: Sendable {
 
     enum Opening { case opened(AsyncStream<[UInt8]>, EventRoom), notFound, alreadyOpen }
 
-    /// The reservation's event stream, opened once.
-    func open(_ token: String, tenant: String?) -> Opening {
+    /// The reservation's event stream, opened once. The token is the credential (graphql-sse: a
+    /// browser's `EventSource` sends no headers): whoever reserved it opens it.
+    func open(_ token: String) -> Opening {
         reservations.withLock { r in
-            guard var reservation = r[token], reservation.tenant == tenant else { return .notFound }
+            guard var reservation = r[token] else { return .notFound }
             guard !reservation.opened else { return .alreadyOpen }
             let (stream, continuation) = AsyncStream<[UInt8]>.makeStream()
             let room = EventRoom(capacity: Self.eventsInFlight)
@@ -168,11 +170,11 @@ extension GraphQLHTTPHandler {
 
     /// `GET /graphql` with a reservation's token: its event stream, open until the client leaves.
     func openStream(_ request: Request, token: String, client: String?) async -> Response {
-        let accepted = ResponseWriting.Accepted(best: .eventStream, stream: .eventStream)
-        do throws(Admission.Refusal) {
-            let (context, _) = try await admission.admit(request, accepted, client: client)
+        // No admission here: the reservation's (its PUT was admitted, and the token, 244 random
+        // bits, is its credential), so an `EventSource` without an Authorization header opens it.
+        do {
             let events: AsyncStream<[UInt8]>, room: EventRoom
-            switch runtime.sseReservations.open(token, tenant: context.tenant) {
+            switch runtime.sseReservations.open(token) {
             case .notFound: return ResponseWriting.plain(404, "Stream not found: reserve one with PUT first.")
             case .alreadyOpen: return ResponseWriting.plain(409, "Stream already open.")
             case .opened(let stream, let r): (events, room) = (stream, r)
@@ -199,9 +201,6 @@ extension GraphQLHTTPHandler {
                 }
                 try await writer.finish(nil)
             })
-        } catch {
-            runtime.metrics.refused(code: error.code, tenant: error.tenant)
-            return error.response
         }
     }
 
