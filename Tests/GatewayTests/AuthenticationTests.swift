@@ -84,6 +84,30 @@ struct AuthenticationTests {
         }
     }
 
+    /// A WebSocket admitted with a token starts no operation once that token has expired (closed
+    /// with 4403: the client reconnects with a fresh one); with a valid token it runs.
+    @Test(.timeLimit(.minutes(1))) func aWebSocketsExpiredTokenStartsNothingMore() async throws {
+        try await withDir { dir in
+            let signing = await JWTKeyCollection().add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+            var c = try config(dir, required: true)
+            c.auth.jwt?.leewaySeconds = 0
+            try await withGateway(c, executor: try echoExecutor()) { client in
+                let url = client.base.replacingOccurrences(of: "http://", with: "ws://") + "/graphql"
+                let script = TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Fixtures/websocket-clients/ws_query.py").path
+                func run(_ token: String, wait: String) async throws -> String {
+                    let ws = try ChildProcess("/usr/bin/env", ["python3", script, url, "{ tenant }", #"{"authorization":"Bearer \#(token)"}"#, wait])
+                    defer { ws.stop() }
+                    return try await ws.firstLine { $0 == "done" || $0.hasPrefix("error") || $0.hasPrefix("closed") ? $0 : nil }
+                }
+                let fresh = try await run(try await token(signing), wait: "0")
+                #expect(fresh == "done")
+                // Valid when the connection is made, expired (no leeway) when the operation comes.
+                let expired = try await run(try await token(signing, expiresIn: 1), wait: "2")
+                #expect(expired == "closed: 4403")
+            }
+        }
+    }
+
     @Test func verifiedTokensSetTheTenantAndBadOnesAreRefused() async throws {
         try await withDir { dir in
             let signing = await JWTKeyCollection().add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)

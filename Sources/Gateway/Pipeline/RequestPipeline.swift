@@ -1,3 +1,4 @@
+import Foundation
 import GraphQLCore
 import OrderedCollections
 import QueryLimits
@@ -58,6 +59,8 @@ public struct RequestContext: Sendable {
     public var tenantMaxCost: Int?
     /// A verified token came with the request; its scopes and the `@policy` policies it satisfies.
     public var authenticated = false
+    /// When the request's token expires (a WebSocket admitted with it starts no operation after).
+    public var credentialsExpire: Date?
     public var scopes: [String] = []
     public var policies: [String] = []
     /// What the authorization pass removed (part of the plan cache key: the same text can plan differently).

@@ -55,6 +55,7 @@ struct Admission: Sendable {
                 ctx.scopes = identity.scopes
                 ctx.policies = identity.policies
                 ctx.tenant = identity.tenant
+                ctx.credentialsExpire = identity.expires
             } catch let e as GraphQLError {
                 throw unauthorized(e)
             } catch {

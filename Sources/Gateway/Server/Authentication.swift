@@ -250,6 +250,8 @@ final class Authenticator: Sendable {
         let tenant: String?
         let scopes: [String]
         let policies: [String]
+        /// When the token stops being valid (its `exp` with the leeway), if it says.
+        var expires: Date? = nil
     }
 
     /// The identity of a verified token; throws a GraphQL error (UNAUTHENTICATED) otherwise.
@@ -301,7 +303,8 @@ final class Authenticator: Sendable {
             default: return []
             }
         }
-        return Identity(tenant: tenant, scopes: names(settings.scopesClaim), policies: names(settings.policiesClaim))
+        return Identity(tenant: tenant, scopes: names(settings.scopesClaim), policies: names(settings.policiesClaim),
+                        expires: claims.exp.map { $0.value.addingTimeInterval(leeway) })
     }
 
     /// The `kid` of a token's header, if it names one.

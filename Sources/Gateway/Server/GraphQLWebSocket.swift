@@ -1,3 +1,4 @@
+import Foundation
 import GraphQLCore
 import HTTPTypes
 import HummingbirdWebSocket
@@ -137,6 +138,10 @@ struct GraphQLWebSocket: Sendable {
                     return false
                 }
                 await send(#"{"type":"connection_ack"}"#)
+            case "ping" where !Self.optionalObject(m["payload"]), "pong" where !Self.optionalObject(m["payload"]):
+                // A payload, when present, is an object (graphql-transport-ws).
+                await close(4400, "Invalid message received")
+                return false
             case "ping":
                 // The pong carries the ping's payload back (as graphql-ws's server does).
                 if let payload = m["payload"], payload != .null {
@@ -151,7 +156,17 @@ struct GraphQLWebSocket: Sendable {
                     await close(4401, "Unauthorized")
                     return false
                 }
-                guard let id = m["id"]?.stringValue, !id.isEmpty, case .object? = m["payload"] else {
+                // The token the connection was admitted with has expired: no new operation runs on
+                // it (what runs goes on); the client reconnects with a fresh token.
+                if let expires = admitted.0.credentialsExpire, expires < Date() {
+                    await close(4403, "Forbidden: the connection's token has expired")
+                    return false
+                }
+                // The payload's members have their types (`query` a string; `variables` and
+                // `extensions` objects; `operationName` a string), else the message is invalid.
+                guard let id = m["id"]?.stringValue, !id.isEmpty, case .object(let payload)? = m["payload"],
+                      payload["query"].map({ $0.stringValue != nil }) ?? true, Self.optionalObject(payload["variables"]),
+                      Self.optionalObject(payload["extensions"]), payload["operationName"].map({ $0 == .null || $0.stringValue != nil }) ?? true else {
                     await close(4400, "Invalid message received")
                     return false
                 }
@@ -183,12 +198,23 @@ struct GraphQLWebSocket: Sendable {
                     break
                 }
             case "complete":
-                if let id = m["id"]?.stringValue, let operation = state.withLock({ $0.operations.removeValue(forKey: id) }) { operation.task.cancel() }
+                guard let id = m["id"]?.stringValue, !id.isEmpty else {
+                    await close(4400, "Invalid message received")
+                    return false
+                }
+                if let operation = state.withLock({ $0.operations.removeValue(forKey: id) }) { operation.task.cancel() }
             default:
                 await close(4400, "Invalid message received")
                 return false
             }
             return true
+        }
+
+        /// Absent, null or an object.
+        static func optionalObject(_ value: JSON?) -> Bool {
+            guard let value else { return true }
+            if case .null = value { return true }
+            return value.objectValue != nil
         }
 
         /// Runs one operation through the pipeline: `next` for each payload, then `complete`

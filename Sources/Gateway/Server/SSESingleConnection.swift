@@ -16,7 +16,8 @@ import Synchronization
 ///   credential: the token is the reservation's) opens it:
 ///   404 for a token not reserved, 409 when its stream is open already (one connection per
 ///   reservation, ever). The reservation ends with the connection.
-/// - `POST` with the token header and `extensions.operationId` runs an operation:
+/// - `POST` with the token header and `extensions.operationId` runs an operation (with the
+///   reservation alone too: its results wait for the stream to connect):
 ///   202, and its results go through the stream as `event: next` with `{"id", "payload"}`, then
 ///   `event: complete` with `{"id"}`. A request refused before execution is answered as GraphQL
 ///   over HTTP says (its status, the errors in the body); an unknown stream is 404, an
@@ -35,7 +36,9 @@ final class SSEReservations: Sendable {
     private struct Reservation {
         let tenant: String?
         let made: ContinuousClock.Instant
-        /// Where the stream's events go once it is open (nil before).
+        /// The stream's events: operations run with the reservation alone (graphql-sse), their
+        /// events wait for the connection (within the room below).
+        let stream: AsyncStream<[UInt8]>
         var events: AsyncStream<[UInt8]>.Continuation?
         /// Room for events between the operations and the stream's writer.
         var room: EventRoom?
@@ -50,10 +53,16 @@ final class SSEReservations: Sendable {
     func reserve(tenant: String?) -> String? {
         let now = ContinuousClock.now
         return reservations.withLock { r in
-            r = r.filter { $0.value.opened || now - $0.value.made < Self.lapse }
+            // A reservation never connected lapses, with the operations it ran.
+            for (token, lapsed) in r where !lapsed.opened && now - lapsed.made >= Self.lapse {
+                lapsed.room?.close()
+                lapsed.operations.values.forEach { $0.cancel() }
+                r[token] = nil
+            }
             guard r.count < Self.maxReservations else { return nil }
             let token = UUID().uuidString.lowercased() + UUID().uuidString.lowercased()
-            r[token] = Reservation(tenant: tenant, made: now)
+            let (stream, events) = AsyncStream<[UInt8]>.makeStream()
+            r[token] = Reservation(tenant: tenant, made: now, stream: stream, events: events, room: EventRoom(capacity: Self.eventsInFlight))
             return token
         }
     }
@@ -65,14 +74,10 @@ final class SSEReservations: Sendable {
     func open(_ token: String) -> Opening {
         reservations.withLock { r in
             guard var reservation = r[token] else { return .notFound }
-            guard !reservation.opened else { return .alreadyOpen }
-            let (stream, continuation) = AsyncStream<[UInt8]>.makeStream()
-            let room = EventRoom(capacity: Self.eventsInFlight)
+            guard !reservation.opened, let room = reservation.room else { return .alreadyOpen }
             reservation.opened = true
-            reservation.events = continuation
-            reservation.room = room
             r[token] = reservation
-            return .opened(stream, room)
+            return .opened(reservation.stream, room)
         }
     }
 
@@ -87,17 +92,13 @@ final class SSEReservations: Sendable {
     /// this (their subscriptions' bounded channels then find a client that reads too slowly).
     static let eventsInFlight = 16
 
-    func isOpen(_ token: String, tenant: String?) -> Bool {
-        reservations.withLock { r in r[token].map { $0.opened && $0.tenant == tenant } ?? false }
-    }
-
     enum Start { case started, notFound, conflict, tooMany }
 
     /// Takes operation id `id` of the stream for a request about to run (before anything runs:
     /// an id in use, a full stream or an unknown one refuses the request, not its results).
     func claim(_ token: String, tenant: String?, id: String) -> Start {
         reservations.withLock { r in
-            guard var reservation = r[token], reservation.opened, reservation.tenant == tenant, reservation.events != nil else { return .notFound }
+            guard var reservation = r[token], reservation.tenant == tenant, reservation.events != nil else { return .notFound }
             guard reservation.operations[id] == nil, !reservation.claimed.contains(id) else { return .conflict }
             guard reservation.operations.count + reservation.claimed.count < Self.maxOperations else { return .tooMany }
             reservation.claimed.insert(id)

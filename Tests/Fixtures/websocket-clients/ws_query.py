@@ -2,7 +2,9 @@
 extra headers: connection_init, subscribe, then prints each `next` payload as one JSON line and
 "done" on `complete` ("error: ..." on an `error` message or any exception).
 
-    python3 ws_query.py WS_URL QUERY [HEADERS_JSON]
+    python3 ws_query.py WS_URL QUERY [HEADERS_JSON] [SECONDS_BEFORE_SUBSCRIBE]
+
+A connection the gateway closes prints "closed: CODE".
 """
 import asyncio
 import json
@@ -11,12 +13,13 @@ import sys
 import websockets
 
 
-async def main(url, query, headers):
+async def main(url, query, headers, wait):
     async with websockets.connect(url, subprotocols=["graphql-transport-ws"], additional_headers=headers) as ws:
         await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
         ack = json.loads(await ws.recv())
         if ack.get("type") != "connection_ack":
             raise RuntimeError("no ack: %s" % ack)
+        await asyncio.sleep(wait)
         await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
         while True:
             m = json.loads(await ws.recv())
@@ -31,6 +34,9 @@ async def main(url, query, headers):
 
 
 try:
-    asyncio.run(main(sys.argv[1], sys.argv[2], json.loads(sys.argv[3]) if len(sys.argv) > 3 else {}))
+    asyncio.run(main(sys.argv[1], sys.argv[2], json.loads(sys.argv[3]) if len(sys.argv) > 3 else {},
+                     float(sys.argv[4]) if len(sys.argv) > 4 else 0))
+except websockets.exceptions.ConnectionClosed as e:
+    print("closed: %s" % (e.rcvd.code if e.rcvd else None), flush=True)
 except Exception as e:  # the test reads this line
     print("error: %s: %s" % (type(e).__name__, e), flush=True)
