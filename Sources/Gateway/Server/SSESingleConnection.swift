@@ -173,36 +173,34 @@ extension GraphQLHTTPHandler {
     func openStream(_ request: Request, token: String, client: String?) async -> Response {
         // No admission here: the reservation's (its PUT was admitted, and the token, 244 random
         // bits, is its credential), so an `EventSource` without an Authorization header opens it.
-        do {
-            let events: AsyncStream<[UInt8]>, room: EventRoom
-            switch runtime.sseReservations.open(token) {
-            case .notFound: return ResponseWriting.plain(404, "Stream not found: reserve one with PUT first.")
-            case .alreadyOpen: return ResponseWriting.plain(409, "Stream already open.")
-            case .opened(let stream, let r): (events, room) = (stream, r)
-            }
-            let reservations = runtime.sseReservations
-            let keepAlive = Duration.milliseconds(Int64(runtime.configuration.subscriptions.keepAliveMs))
-            return Response(status: .ok, headers: [.contentType: ResponseWriting.eventStreamType, .cacheControl: "no-cache"],
-                            body: ResponseBody { writer in
-                defer { reservations.close(token) }
-                // Events and keep-alive ticks (nil) in one sequence, an event at a time: a client
-                // that left is noticed at the next write even when no operation runs.
-                let paced = PacedItems(events, keepAlive: keepAlive)
-                defer { paced.cancel() }
-                // The stream is open for the client at once (its `EventSource` fires `open`).
-                try await writer.write(ByteBuffer(string: ":\n\n"))
-                for await item in paced.items {
-                    guard let event = item else {
-                        try await writer.write(ByteBuffer(string: ":\n\n"))
-                        continue
-                    }
-                    try await writer.write(ByteBuffer(bytes: event))
-                    paced.written()
-                    room.give()
-                }
-                try await writer.finish(nil)
-            })
+        let events: AsyncStream<[UInt8]>, room: EventRoom
+        switch runtime.sseReservations.open(token) {
+        case .notFound: return ResponseWriting.plain(404, "Stream not found: reserve one with PUT first.")
+        case .alreadyOpen: return ResponseWriting.plain(409, "Stream already open.")
+        case .opened(let stream, let r): (events, room) = (stream, r)
         }
+        let reservations = runtime.sseReservations
+        let keepAlive = Duration.milliseconds(Int64(runtime.configuration.subscriptions.keepAliveMs))
+        return Response(status: .ok, headers: [.contentType: ResponseWriting.eventStreamType, .cacheControl: "no-cache"],
+                        body: ResponseBody { writer in
+            defer { reservations.close(token) }
+            // Events and keep-alive ticks (nil) in one sequence, an event at a time: a client
+            // that left is noticed at the next write even when no operation runs.
+            let paced = PacedItems(events, keepAlive: keepAlive)
+            defer { paced.cancel() }
+            // The stream is open for the client at once (its `EventSource` fires `open`).
+            try await writer.write(ByteBuffer(string: ":\n\n"))
+            for await item in paced.items {
+                guard let event = item else {
+                    try await writer.write(ByteBuffer(string: ":\n\n"))
+                    continue
+                }
+                try await writer.write(ByteBuffer(bytes: event))
+                paced.written()
+                room.give()
+            }
+            try await writer.finish(nil)
+        })
     }
 
     /// `POST /graphql` with a reservation's token: the operation runs, its results go through
