@@ -148,7 +148,7 @@ let package = Package(
             "GraphQLCore", .product(name: "OrderedCollections", package: "swift-collections"),
         ], path: "Tests/TestSupport"),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
-        .testTarget(name: "RedisTests", dependencies: ["Redis", "TestSupport"]),
+        .testTarget(name: "RedisTests", dependencies: ["Redis", "TestSupport", "CLibSSL"]),
         .testTarget(name: "GatewayTests", dependencies: [
             "Gateway", "GraphQLCore", "Federation", "SubgraphKit", "BenchSubgraphs", "TestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -9,6 +9,10 @@ import IOReadiness
 ///
 /// Debian's hiredis (0.14) has no TLS, so the connection is ours and hiredis keeps what it is
 /// good at: reading RESP replies (`RedisConnection`).
+///
+/// OpenSSL's error queue is per thread and tasks move between threads: it is cleared before
+/// every TLS call, since `SSL_get_error` reads any entry in it as this call's failure (an entry
+/// another connection left there — a refused handshake, libpq's — failed a sound read).
 final class RedisStream {
     private var fd: Int32
     private var ssl: OpaquePointer?
@@ -27,8 +31,8 @@ final class RedisStream {
         do {
             let ssl = try tls.session(fd: fd, host: address.host, verification: address.tls?.verification ?? .full)
             self.ssl = ssl
-            ERR_clear_error()
             while true {
+                ERR_clear_error()
                 let r = SSL_connect(ssl)
                 if r == 1 { break }
                 switch SSL_get_error(ssl, r) {
@@ -36,8 +40,9 @@ final class RedisStream {
                 case SSL_ERROR_WANT_WRITE: try await wait(writable: true, deadline, "TLS handshake")
                 default:
                     let verify = SSL_get_verify_result(ssl)
+                    let detail = RedisTLSContext.lastError()
                     let reason = verify != X509_V_OK ? "certificate verify failed: \(String(cString: X509_verify_cert_error_string(verify)))"
-                        : RedisTLSContext.lastError()
+                        : detail
                     throw RedisError(.connectionFailed, "TLS handshake with Redis at \(address.host) failed: \(reason)")
                 }
             }
@@ -54,8 +59,10 @@ final class RedisStream {
         guard fd >= 0 else { return }
         loop.forget(fd)
         if let ssl {
+            ERR_clear_error()
             SSL_shutdown(ssl) // best effort: one close_notify, no wait for the peer's
             SSL_free(ssl)
+            ERR_clear_error() // a shutdown after a failed handshake queues an error of its own
         }
         ssl = nil
         Foundation.close(fd)
@@ -82,6 +89,7 @@ final class RedisStream {
         while offset < bytes.count {
             let n = bytes.count - offset
             if let ssl {
+                ERR_clear_error()
                 let w = bytes.withUnsafeBytes { SSL_write(ssl, $0.baseAddress! + offset, Int32(min(n, Int(Int32.max)))) }
                 if w > 0 { offset += Int(w); continue }
                 switch SSL_get_error(ssl, w) {
@@ -106,6 +114,7 @@ final class RedisStream {
     func read(into buffer: UnsafeMutableRawBufferPointer, deadline: ContinuousClock.Instant?) async throws -> Int {
         while true {
             if let ssl {
+                ERR_clear_error()
                 let r = SSL_read(ssl, buffer.baseAddress, Int32(buffer.count))
                 if r > 0 { return Int(r) }
                 switch SSL_get_error(ssl, r) {
@@ -233,6 +242,7 @@ final class RedisTLSContext: @unchecked Sendable {
         return ssl
     }
 
+    /// The first error OpenSSL queued on this thread; the queue is left empty.
     static func lastError() -> String {
         let code = ERR_get_error()
         guard code != 0 else { return "unknown error" }

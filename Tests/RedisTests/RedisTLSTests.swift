@@ -1,3 +1,4 @@
+import CLibSSL
 import Foundation
 import Redis
 import Testing
@@ -71,6 +72,31 @@ struct RedisTLSTests {
         }
     }
 
+    /// OpenSSL's error queue is per thread, and `SSL_get_error` reads any entry there as the
+    /// current call's failure. An entry something else left on the thread (a refused handshake
+    /// of another connection, libpq's) failed a sound connection's read: "TLS read failed:
+    /// certificate verify failed". Here every step runs on one thread, which gets such an entry
+    /// before each read.
+    @Test func anErrorOpenSSLQueuedElsewhereOnTheThreadFailsNoRead() async throws {
+        try await withTLSRedis { certs, server in
+            let executor = OneThreadExecutor()
+            defer { executor.stop() }
+            try await withTaskExecutorPreference(executor) {
+                let redis = RedisClient(configuration: try .init(url: server.url, connections: 1))
+                let value = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 7) } // many TLS records: reads wait part-way
+                _ = try await redis.set("big", value: value)
+                // The client reopens a broken connection and retries once: the connection's id
+                // shows that none broke.
+                let id = try await redis.send(["CLIENT", "ID"]).integer
+                for _ in 0..<3 {
+                    #expect(leaveAnOpenSSLErrorOnThisThread())
+                    #expect(try await redis.get("big") == value)
+                    #expect(try await redis.send(["CLIENT", "ID"]).integer == id)
+                }
+            }
+        }
+    }
+
     @Test func urlsAreReadStrictly() throws {
         let a = try RedisAddress(url: "rediss://u:p%40ss@[::1]:6390/2?sslmode=verify-ca&sslrootcert=/ca.pem")
         #expect(a.host == "::1" && a.port == 6390 && a.user == "u" && a.password == "p@ss" && a.database == 2)
@@ -82,5 +108,50 @@ struct RedisTLSTests {
         #expect(throws: RedisError.self) { try RedisAddress(url: "rediss://h?sslcert=/c.pem") }
         #expect(throws: RedisError.self) { try RedisAddress(url: "rediss://h?colour=blue") }
         #expect(throws: RedisError.self) { try RedisAddress(url: "http://h") }
+    }
+}
+
+/// Makes OpenSSL queue an error of its TLS library on the calling thread (a cipher list that
+/// names no cipher) and leaves it there; true when the queue holds one.
+private func leaveAnOpenSSLErrorOnThisThread() -> Bool {
+    guard let ctx = SSL_CTX_new(TLS_client_method()) else { return false }
+    defer { SSL_CTX_free(ctx) }
+    _ = SSL_CTX_set_cipher_list(ctx, "NO-SUCH-CIPHER")
+    return ERR_peek_error() != 0
+}
+
+/// A task executor with one thread of its own: what runs under its preference runs there.
+private final class OneThreadExecutor: TaskExecutor, @unchecked Sendable {
+    private let condition = NSCondition()
+    private var jobs: [UnownedJob] = []
+    private var stopped = false
+
+    init() {
+        Thread.detachNewThread { [self] in run() }
+    }
+
+    func enqueue(_ job: UnownedJob) {
+        condition.lock()
+        jobs.append(job)
+        condition.signal()
+        condition.unlock()
+    }
+
+    func stop() {
+        condition.lock()
+        stopped = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func run() {
+        while true {
+            condition.lock()
+            while jobs.isEmpty && !stopped { condition.wait() }
+            if jobs.isEmpty { condition.unlock(); return }
+            let job = jobs.removeFirst()
+            condition.unlock()
+            job.runSynchronously(on: asUnownedTaskExecutor())
+        }
     }
 }
