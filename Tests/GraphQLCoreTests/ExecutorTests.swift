@@ -277,7 +277,7 @@ struct ExecutorTests {
         let expected: JSON = [["a": "x", "b": 1], ["a": "y", "b": 2], ["a": "z", "b": 5, "c": 2.0, "d": "9", "e": [["a": "w", "b": 5]]]]
         #expect(try await echo(changing).data?["echo"]?.stringValue == JSON.object(["items": expected]).text)
         let bad = try await echo([["a": "x"], ["a": "y", "e": [["a": "z", "b": "no"]]]])
-        #expect(bad.errors.map(\.message) == [#"Variable "$i" got invalid value [{"a":"x"},{"a":"y","e":[{"a":"z","b":"no"}]}]; Int cannot represent non-integer value: "no" at "[1].e[0].b""#])
+        #expect(bad.errors.map(\.message) == [#"Variable "$i" got invalid value "no" at "i[1].e[0].b"; Int cannot represent non-integer value: "no""#])
     }
 
     /// An ID variable takes any integer JSON number, however it is written (`5.0`, `1e3`, beyond
@@ -304,7 +304,7 @@ struct ExecutorTests {
             ("query($b: Boolean!) { echo(flag: $b) }", [:], #"Variable "$b" of required type "Boolean!" was not provided."#),
             ("query($b: Boolean!) { echo(flag: $b) }", ["b": .null], #"Variable "$b" of non-null type "Boolean!" must not be null."#),
             ("query($f: Filter) { search(filter: $f) { __typename } }", ["f": ["nope": 1]], #"Variable "$f" got invalid value {"nope":1}; Field "nope" is not defined by type "Filter"."#),
-            ("query($f: Filter) { search(filter: $f) { __typename } }", ["f": ["episodes": ["SITH"]]], #"Variable "$f" got invalid value {"episodes":["SITH"]}; Value "SITH" does not exist in "Episode" enum at "episodes[0]"."#),
+            ("query($f: Filter) { search(filter: $f) { __typename } }", ["f": ["episodes": ["SITH"]]], #"Variable "$f" got invalid value "SITH" at "f.episodes[0]"; Value "SITH" does not exist in "Episode" enum."#),
         ]
         for (q, vars, message) in cases {
             let r = try await run(q, variables: vars)
@@ -312,6 +312,42 @@ struct ExecutorTests {
             #expect(r.errors.map(\.message) == [message])
             #expect(r.errors.first?.code == "BAD_USER_INPUT")
         }
+    }
+
+    /// Every problem in a variable's value is reported, each where it is (graphql-js): the
+    /// request was refused at the first before, so a client fixed one mistake per round trip.
+    @Test func everyProblemInAVariableIsReportedWhereItIs() async throws {
+        let schema = try Schema(sdl: """
+            input Pet { name: String!, age: Int, tags: [String!], kind: Kind, sub: Pet }
+            enum Kind { DOG CAT }
+            type Query { f(p: Pet, n: Int, q: [Pet]): Int }
+            """)
+        let executable = ExecutableSchema<Void>(schema: schema).root(.query, (), ObjectResolvers<Void, Void>("Query"))
+        let source = Source("query($p: Pet, $n: Int!, $q: [Pet]) { f(p: $p, n: $n, q: $q) }")
+        let r = await Executor.execute(executable, request: ExecutionRequest(document: try Parser.parse(source), variables: [
+            "p": ["age": "x", "tags": [1, .null, "a"], "kind": "CAR", "zz": 1, "sub": ["name": 3]],
+            "n": .null,
+            "q": [["name": "a"], 5],
+        ], source: source), context: ())
+        #expect(r.data == nil)
+        #expect(r.errors.map(\.message) == [
+            #"Variable "$p" got invalid value {"age":"x","tags":[1,null,"a"],"kind":"CAR","zz":1,"sub":{"name":3}}; Field "name" of required type "String!" was not provided."#,
+            #"Variable "$p" got invalid value "x" at "p.age"; Int cannot represent non-integer value: "x""#,
+            #"Variable "$p" got invalid value 1 at "p.tags[0]"; String cannot represent a non string value: 1"#,
+            #"Variable "$p" got invalid value null at "p.tags[1]"; Expected non-nullable type "String!" not to be null."#,
+            #"Variable "$p" got invalid value "CAR" at "p.kind"; Value "CAR" does not exist in "Kind" enum. Did you mean the enum value "CAT"?"#,
+            #"Variable "$p" got invalid value 3 at "p.sub.name"; String cannot represent a non string value: 3"#,
+            #"Variable "$p" got invalid value {"age":"x","tags":[1,null,"a"],"kind":"CAR","zz":1,"sub":{"name":3}}; Field "zz" is not defined by type "Pet"."#,
+            #"Variable "$n" of non-null type "Int!" must not be null."#,
+            #"Variable "$q" got invalid value 5 at "q[1]"; Expected type "Pet" to be an object."#,
+        ])
+        #expect(r.errors.map { $0.locations.map(\.column) } == [[7], [7], [7], [7], [7], [7], [7], [16], [26]])
+
+        // At most 50, then one that says the rest were not looked at.
+        let many = await Executor.execute(executable, request: ExecutionRequest(document: try Parser.parse("query($q: [Pet]) { f(q: $q) }"),
+                                                                                  variables: ["q": .array(Array(repeating: 1, count: 80))]), context: ())
+        #expect(many.errors.count == 51)
+        #expect(many.errors.last?.message == "Too many errors processing variables, error limit reached. Execution aborted.")
     }
 
     @Test func oneOfInputObjects() async throws {
@@ -322,6 +358,21 @@ struct ExecutorTests {
         #expect(two.errors.first?.message == #"Variable "$l" got invalid value {"name":"Leia","id":"1"}; OneOf Input Object "Lookup" must specify exactly one key."#)
         let null = try await run("query($l: Lookup!) { lookup(by: $l) { name } }", variables: ["l": ["id": .null]])
         #expect(null.errors.first?.message.contains("must be non-null") == true)
+        // An unknown field is its own problem and counts for nothing among the one key.
+        let unknown = try await run("query($l: Lookup!) { lookup(by: $l) { name } }", variables: ["l": ["zz": "1"]])
+        #expect(unknown.errors.map(\.message) == [#"Variable "$l" got invalid value {"zz":"1"}; Field "zz" is not defined by type "Lookup"."#,
+                                                   #"Variable "$l" got invalid value {"zz":"1"}; OneOf Input Object "Lookup" must specify exactly one key."#])
+        let unknownAndOne = try await run("query($l: Lookup!) { lookup(by: $l) { name } }", variables: ["l": ["zz": "1", "id": "2"]])
+        #expect(unknownAndOne.errors.count == 1)
+    }
+
+    /// An argument's coercion error is graphql-js's, located at the argument's value.
+    @Test func argumentErrorsAreLocatedAtTheValue() async throws {
+        let q = "query($e: Episode, $n: ID = \"1\") { hero(episode: $e) { name } character(id: $n) { name } }"
+        let r = try await run(q, variables: ["n": .null])
+        let column = q.range(of: "$n)")!.lowerBound.utf16Offset(in: q) + 1
+        #expect(r.errors.map(\.message) == [#"Argument "id" of non-null type "ID!" must not be null."#])
+        #expect(r.errors.first?.locations.map(\.column) == [column])
     }
 
     @Test func skipAndIncludeWithVariables() async throws {

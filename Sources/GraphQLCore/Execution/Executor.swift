@@ -932,7 +932,8 @@ final class ExecutionState: @unchecked Sendable {
             do {
                 args = .success(try coerceArguments(def, nodes[0]))
             } catch let e as Values.CoercionError {
-                args = .failure(GraphQLError(e.message, locations: locations([nodes[0]]), code: "BAD_USER_INPUT"))
+                let at = e.at.flatMap { span in source.map { [$0.location(of: Int(span.start))] } } ?? locations([nodes[0]])
+                args = .failure(GraphQLError(e.message, locations: at, code: "BAD_USER_INPUT"))
             } catch {
                 args = .failure(GraphQLError("\(error)"))
             }
@@ -941,23 +942,32 @@ final class ExecutionState: @unchecked Sendable {
         return plans
     }
 
-    /// CoerceArgumentValues (§6.4.2).
+    /// CoerceArgumentValues (§6.4.2), with graphql-js's messages; an error about a given value
+    /// is located at that value.
     func coerceArguments(_ def: FieldDef, _ field: Field) throws -> Arguments {
         if def.arguments.isEmpty { return Arguments() }
         var out = OrderedDictionary<String, JSON>()
         for (name, arg) in def.arguments {
             if let given = field.arguments.first(where: { $0.name.value == name }) {
-                if case .variable(let v) = given.value, variables[v] == nil {
-                    if let d = arg.defaultValue { out[name] = try Values.literal(schema, d, arg.type, variables: [:]) }
-                    else if case .nonNull = arg.type {
-                        throw Values.CoercionError(message: "Argument \"\(name)\" of required type \"\(arg.type)\" was provided the variable \"$\(v)\" which was not provided a runtime value.")
+                let at = given.valueSpan == .none ? nil : given.valueSpan
+                var isNull = given.value.isNull
+                if case .variable(let v) = given.value {
+                    guard let value = variables[v] else {
+                        if let d = arg.defaultValue { out[name] = try Values.literal(schema, d, arg.type, variables: [:]) }
+                        else if case .nonNull = arg.type {
+                            throw Values.CoercionError(message: "Argument \"\(name)\" of required type \"\(arg.type)\" was provided the variable \"$\(v)\" which was not provided a runtime value.", at: at)
+                        }
+                        continue
                     }
-                    continue
+                    isNull = value.isNull
+                }
+                if isNull, case .nonNull = arg.type {
+                    throw Values.CoercionError(message: "Argument \"\(name)\" of non-null type \"\(arg.type)\" must not be null.", at: at)
                 }
                 do {
                     out[name] = try Values.literal(schema, given.value, arg.type, variables: variables)
-                } catch let e as Values.CoercionError {
-                    throw Values.CoercionError(message: "Argument \"\(name)\" has invalid value \(Printer.print(given.value)): \(e.message)")
+                } catch is Values.CoercionError {
+                    throw Values.CoercionError(message: "Argument \"\(name)\" has invalid value \(Printer.print(given.value)).", at: at)
                 }
             } else if let d = arg.defaultValue {
                 out[name] = try Values.literal(schema, d, arg.type, variables: [:])

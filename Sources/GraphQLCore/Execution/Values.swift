@@ -21,13 +21,25 @@ enum Values {
                                                locations: loc, code: "BAD_USER_INPUT"))
                     continue
                 }
-                // Coerced without tracking where it is; a failure is coerced again for its message.
-                switch coerceInput(schema, value, def.type, path: nil) {
+                // Coerced without tracking where it is; a failure is walked again for every
+                // problem in the value (graphql-js reports each, with where it is).
+                switch coerceInput(schema, value, def.type) {
                 case .success(let v): coerced[name] = v
-                case .failure:
-                    guard case .failure(let e) = coerceInput(schema, value, def.type, path: "") else { continue }
-                    errors.append(GraphQLError("Variable \"$\(name)\" got invalid value \(value.isFiniteThroughout ? value.text : "(a number beyond a double's range)"); \(e.message)",
-                                               locations: loc, code: "BAD_USER_INPUT"))
+                case .failure(let first):
+                    var found: [Problem] = []
+                    problems(schema, value, def.type, path: "", into: &found)
+                    if found.isEmpty { found = [Problem(path: "", value: value, message: first.message)] }
+                    for p in found {
+                        if errors.count == maxErrors {
+                            errors.append(GraphQLError("Too many errors processing variables, error limit reached. Execution aborted.",
+                                                       code: "BAD_USER_INPUT"))
+                            return .failure(GraphQLErrors(errors))
+                        }
+                        let at = p.path.isEmpty ? "" : " at \"\(name)\(p.path)\""
+                        let shown = p.value.isFiniteThroughout ? p.value.text : "(a number beyond a double's range)"
+                        errors.append(GraphQLError("Variable \"$\(name)\" got invalid value \(shown)\(at); \(p.message)",
+                                                   locations: loc, code: "BAD_USER_INPUT"))
+                    }
                 }
             } else if let d = def.defaultValue {
                 if let v = try? literal(schema, d, def.type, variables: [:]) { coerced[name] = v }
@@ -41,30 +53,99 @@ enum Values {
 
     struct CoercionError: Error {
         var message: String
+        /// Where in the document the error is (an argument's value), when not at the field.
+        var at: Span? = nil
     }
 
-    /// Input coercion of a JSON value (variables) to a type. `path` (nil: not tracked, the
-    /// messages then say nowhere) is where `value` is in the variable's value.
-    static func coerceInput(_ schema: Schema, _ value: JSON, _ type: TypeReference, path: String?) -> Result<JSON, CoercionError> {
-        coerced(schema, value, type, path: path).map { $0 ?? value }
+    /// At most this many variable errors are reported (graphql-js's limit); the rest end the
+    /// request with one more that says so.
+    static let maxErrors = 50
+
+    /// One thing wrong in a variable's value: where (`.field[1]`, empty at the top), the value
+    /// found there, and what is wrong with it.
+    struct Problem {
+        var path: String
+        var value: JSON
+        var message: String
+    }
+
+    /// Every problem in `value` as `type`, in the order graphql-js finds them: a list's items
+    /// in order; an input object's fields in the type's order (a missing required one at the
+    /// object), then its unknown fields, then @oneOf's rule. Only walked once coercion failed.
+    static func problems(_ schema: Schema, _ value: JSON, _ type: TypeReference, path: String, into found: inout [Problem]) {
+        guard found.count <= maxErrors else { return }
+        func add(_ message: String) { found.append(Problem(path: path, value: value, message: message)) }
+        switch type {
+        case .nonNull(let inner):
+            if value.isNull { return add("Expected non-nullable type \"\(type)\" not to be null.") }
+            problems(schema, value, inner, path: path, into: &found)
+        case .list(let inner):
+            if value.isNull { return }
+            if case .array(let items) = value {
+                for (i, item) in items.enumerated() { problems(schema, item, inner, path: path + "[\(i)]", into: &found) }
+            } else {
+                problems(schema, value, inner, path: path, into: &found)
+            }
+        case .named(let n):
+            if value.isNull { return }
+            guard let t = schema.types[n.value] else { return add("Unknown type \"\(n.value)\".") }
+            let hints = schema.introspectionEnabled
+            switch t.kind {
+            case .scalar:
+                if coerceScalarInput(t.name, value) == nil { add(scalarInputMessage(t.name, value)) }
+            case .enumType:
+                if case .string(let s) = value, t.enumValues[s] != nil { return }
+                var hint = ""
+                if hints, case .string(let s) = value {
+                    hint = Suggestions.didYouMean(Suggestions.list(s, Array(t.enumValues.keys))).replacingOccurrences(of: "Did you mean", with: "Did you mean the enum value")
+                }
+                add("Value \(value.text) does not exist in \"\(t.name)\" enum.\(hint)")
+            case .inputObject:
+                guard case .object(let fields) = value else { return add("Expected type \"\(t.name)\" to be an object.") }
+                for (fname, f) in t.inputFields {
+                    if let v = fields[fname] {
+                        problems(schema, v, f.type, path: path + ".\(fname)", into: &found)
+                    } else if f.defaultValue == nil, case .nonNull = f.type {
+                        add("Field \"\(fname)\" of required type \"\(f.type)\" was not provided.")
+                    }
+                }
+                for key in fields.keys where t.inputFields[key] == nil {
+                    let hint = hints ? Suggestions.didYouMean(Suggestions.list(key, Array(t.inputFields.keys))) : ""
+                    add("Field \"\(key)\" is not defined by type \"\(t.name)\".\(hint)")
+                }
+                if t.isOneOf {
+                    // Counted among the type's own fields (an unknown one is its own problem).
+                    let known = fields.filter { t.inputFields[$0.key] != nil }
+                    if known.count != 1 { add("OneOf Input Object \"\(t.name)\" must specify exactly one key.") }
+                    else if let key = known.keys.first, known.values.first?.isNull == true { add("Field \"\(key)\" must be non-null.") }
+                }
+            default:
+                add("\"\(t.name)\" is not an input type.")
+            }
+        }
+    }
+
+    /// Input coercion of a JSON value (variables) to a type; a failure's message says what
+    /// was wrong first, not where (`problems` says every what and where).
+    static func coerceInput(_ schema: Schema, _ value: JSON, _ type: TypeReference) -> Result<JSON, CoercionError> {
+        coerced(schema, value, type).map { $0 ?? value }
     }
 
     /// `coerceInput`, with nil for a value that coerces to itself (most do: a list or an input
     /// object is then not built again, value by value — an append's hundred events were rebuilt
     /// and freed once per request). An input object coerces to itself when its fields come in
     /// the type's order, coerce to themselves, and none takes a default.
-    private static func coerced(_ schema: Schema, _ value: JSON, _ type: TypeReference, path: String?) -> Result<JSON?, CoercionError> {
-        var at: String { path.map { $0.isEmpty ? "" : " at \"\($0)\"" } ?? "" }
+    private static func coerced(_ schema: Schema, _ value: JSON, _ type: TypeReference) -> Result<JSON?, CoercionError> {
         switch type {
         case .nonNull(let inner):
-            if value.isNull { return .failure(CoercionError(message: "Expected non-nullable type \"\(type)\" not to be null\(at).")) }
-            return coerced(schema, value, inner, path: path)
+            if value.isNull { return .failure(CoercionError(message: "Expected non-nullable type \"\(type)\" not to be null.")) }
+            return coerced(schema, value, inner)
         case .list(let inner):
             if value.isNull { return .success(nil) }
             if case .array(let items) = value {
                 var out: [JSON]? = nil   // made at the first item that changes
                 for (i, item) in items.enumerated() {
-                    switch coerced(schema, item, inner, path: path.map { $0.isEmpty ? "[\(i)]" : "\($0)[\(i)]" }) {
+                    switch coerced(schema, item, inner) {
                     case .success(nil): out?.append(item)
                     case .success(let v?):
                         if out == nil {
@@ -78,7 +159,7 @@ enum Values {
                 return .success(out.map(JSON.array))
             }
             // A single value is coerced to a list of one (§3.11 Input Coercion).
-            return coerced(schema, value, inner, path: path).map { .array([$0 ?? value]) }
+            return coerced(schema, value, inner).map { .array([$0 ?? value]) }
         case .named(let n):
             if value.isNull { return .success(nil) }
             // The built-in scalars without a lookup (a schema cannot redefine them).
@@ -92,13 +173,13 @@ enum Values {
             switch t.kind {
             case .scalar:
                 if let v = coerceScalarInput(t.name, value) { return .success(v) }
-                return .failure(CoercionError(message: "\(scalarInputMessage(t.name, value))\(at)"))
+                return .failure(CoercionError(message: "\(scalarInputMessage(t.name, value))"))
             case .enumType:
                 if case .string(let s) = value, t.enumValues[s] != nil { return .success(nil) }
-                return .failure(CoercionError(message: "Value \(value.text) does not exist in \"\(t.name)\" enum\(at)."))
+                return .failure(CoercionError(message: "Value \(value.text) does not exist in \"\(t.name)\" enum."))
             case .inputObject:
                 guard case .object(let fields) = value else {
-                    return .failure(CoercionError(message: "Expected type \"\(t.name)\" to be an object\(at)."))
+                    return .failure(CoercionError(message: "Expected type \"\(t.name)\" to be an object."))
                 }
                 var out: OrderedDictionary<String, JSON>? = nil   // made at the first difference
                 var found = 0
@@ -112,10 +193,9 @@ enum Values {
                     return o
                 }
                 for (fname, f) in t.inputFields {
-                    var sub: String? { path.map { $0.isEmpty ? fname : "\($0).\(fname)" } }
                     if let i = fields.index(forKey: fname) {
                         let v = fields.values[i]
-                        switch coerced(schema, v, f.type, path: sub) {
+                        switch coerced(schema, v, f.type) {
                         case .success(let c):
                             if out == nil, c != nil || i != found { out = unchangedBefore(fname) }
                             out?[fname] = c ?? v
@@ -134,19 +214,19 @@ enum Values {
                         }
                         if let c = try? literal(schema, d, f.type, variables: [:]) { out![fname] = c }
                     } else if case .nonNull = f.type {
-                        return .failure(CoercionError(message: "Field \"\(sub ?? fname)\" of required type \"\(f.type)\" was not provided."))
+                        return .failure(CoercionError(message: "Field \"\(fname)\" of required type \"\(f.type)\" was not provided."))
                     }
                 }
                 if found < fields.count {
                     for key in fields.keys where t.inputFields[key] == nil {
-                        return .failure(CoercionError(message: "Field \"\(key)\" is not defined by type \"\(t.name)\"\(at)."))
+                        return .failure(CoercionError(message: "Field \"\(key)\" is not defined by type \"\(t.name)\"."))
                     }
                 }
                 if t.isOneOf {
                     let result = out ?? fields
-                    if result.count != 1 { return .failure(CoercionError(message: "OneOf Input Object \"\(t.name)\" must specify exactly one key\(at).")) }
+                    if result.count != 1 { return .failure(CoercionError(message: "OneOf Input Object \"\(t.name)\" must specify exactly one key.")) }
                     if result.values.first?.isNull == true {
-                        return .failure(CoercionError(message: "Field \"\(result.keys.first!)\" must be non-null\(at)."))
+                        return .failure(CoercionError(message: "Field \"\(result.keys.first!)\" must be non-null."))
                     }
                 }
                 return .success(out.map(JSON.object))

@@ -16,6 +16,12 @@ struct Lexer {
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { position = 3 }
     }
 
+    /// A lexer that starts at `offset` of a document already parsed (to find a part of it again).
+    init(source: Source, at offset: Int) {
+        self.init(source: source, maxTokens: nil)
+        position = max(position, min(offset, bytes.count))
+    }
+
     func error(_ message: String, at offset: Int) -> GraphQLError {
         GraphQLError("Syntax Error: \(message)", locations: [source.location(of: offset)], code: "GRAPHQL_PARSE_FAILED")
     }

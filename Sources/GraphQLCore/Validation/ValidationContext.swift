@@ -92,13 +92,32 @@ public final class ValidationContext {
         walker.walkSelectionSet(set, parentType) { event, info in
             switch event {
             case .argument(let arg, let def):
-                collectVariables(arg.value, def?.type, hasDefault: def?.defaultValue != nil, span: arg.valueSpan, into: &usages)
+                collectArgumentVariables(arg.value, def?.type, hasDefault: def?.defaultValue != nil, span: arg.valueSpan, into: &usages)
             case .directiveArgument(let arg, let def):
-                collectVariables(arg.value, def?.type, hasDefault: def?.defaultValue != nil, span: arg.valueSpan, into: &usages)
+                collectArgumentVariables(arg.value, def?.type, hasDefault: def?.defaultValue != nil, span: arg.valueSpan, into: &usages)
             default: break
             }
         }
         return usages
+    }
+
+    /// The variables of an argument's value (at `span`); one inside a list or an input object is
+    /// located at its own `$` (graphql-js), found again in the source.
+    private func collectArgumentVariables(_ value: Value, _ type: TypeReference?, hasDefault: Bool, span: Span, into usages: inout [VariableUsage]) {
+        let first = usages.count
+        collectVariables(value, type, hasDefault: hasDefault, span: span, into: &usages)
+        if case .variable = value { return }
+        guard usages.count > first, let source, span != .none else { return }
+        var starts: [String: (at: [Int], next: Int)] = [:]
+        for i in first..<usages.count {
+            let u = usages[i]
+            if starts[u.name] == nil { starts[u.name] = (LiteralLayout.variableStarts(in: source, at: Int(span.start), named: u.name), 0) }
+            guard let found = starts[u.name], found.next < found.at.count else { continue }
+            starts[u.name]!.next += 1
+            let at = found.at[found.next]
+            usages[i] = VariableUsage(name: u.name, span: Span(at, at + 1 + u.name.utf8.count), type: u.type, defaultValue: u.defaultValue,
+                                      hasLocationDefault: u.hasLocationDefault)
+        }
     }
 
     private func collectVariables(_ value: Value, _ type: TypeReference?, hasDefault: Bool, span: Span, into usages: inout [VariableUsage]) {
@@ -147,7 +166,7 @@ public final class ValidationContext {
         var out = variableUsages(in: op.selectionSet, parentType: schema.rootTypeName(op.operation).flatMap { schema.types[$0] })
         for d in op.directives {
             for a in d.arguments {
-                collectVariables(a.value, schema.directives[d.name.value]?.arguments[a.name.value]?.type, hasDefault: false, span: a.valueSpan, into: &out)
+                collectArgumentVariables(a.value, schema.directives[d.name.value]?.arguments[a.name.value]?.type, hasDefault: false, span: a.valueSpan, into: &out)
             }
         }
         for name in recursivelyReferencedFragments(op.selectionSet) { out += variableUsages(ofFragment: name) }

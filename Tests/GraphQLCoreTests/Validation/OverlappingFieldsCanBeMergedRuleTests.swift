@@ -26,7 +26,7 @@ import Testing
     }
     @Test func conflictingSubfieldsThroughAFragment() throws {
         try expectInvalid(OverlappingFieldsCanBeMergedRule.self, "{ dog { mother { name } ...F } }\nfragment F on Dog { mother { name: nickname } }", [
-            Expected("Fields \"mother\" conflict because subfields \"name\" conflict because \"name\" and \"nickname\" are different fields. Use different aliases on the fields to fetch both if this was intentional.", [(1, 9), (2, 21), (1, 18), (2, 30)]),
+            Expected("Fields \"mother\" conflict because subfields \"name\" conflict because \"name\" and \"nickname\" are different fields. Use different aliases on the fields to fetch both if this was intentional.", [(1, 9), (1, 18), (2, 21), (2, 30)]),
         ])
     }
     @Test func inputObjectArgumentsAreTheSameWhateverTheirFieldOrder() throws {

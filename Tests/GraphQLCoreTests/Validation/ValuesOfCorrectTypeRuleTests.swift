@@ -37,10 +37,38 @@ import Testing
             Expected("OneOf Input Object \"OneOfInput\" must specify exactly one key.", [(1, 45)]),
         ])
         try expectInvalid(ValuesOfCorrectTypeRule.self, "{ complicatedArgs { oneOfArgField(oneOfArg: {intField: null}) } }", [
-            Expected("Field \"OneOfInput.intField\" must be non-null.", [(1, 46)]),
+            Expected("Field \"OneOfInput.intField\" must be non-null.", [(1, 45)]),
         ])
         try expectInvalid(ValuesOfCorrectTypeRule.self, "query Q($v: Int) { complicatedArgs { oneOfArgField(oneOfArg: {intField: $v}) } }", [
-            Expected("Variable \"v\" must be non-nullable to be used for OneOf Input Object \"OneOfInput\".", [(1, 63)]),
+            Expected("Variable \"v\" must be non-nullable to be used for OneOf Input Object \"OneOfInput\".", [(1, 62)]),
+        ])
+    }
+    /// An error inside a list or an input object is located at the value that is wrong, and
+    /// one in a variable's default at the default (graphql-js), not at the argument or the
+    /// variable.
+    @Test func errorsAreLocatedAtTheValueThatIsWrong() throws {
+        func column(_ part: String, in q: String, after: String = "") -> Int {
+            let from = after.isEmpty ? q.startIndex : q.range(of: after)!.upperBound
+            return q[from...].range(of: part)!.lowerBound.utf16Offset(in: q) + 1
+        }
+        let list = #"{ complicatedArgs { stringListNonNullArgField(stringListNonNullArg: ["a", null, 3]) } }"#
+        try expectInvalid(ValuesOfCorrectTypeRule.self, list, [
+            Expected("Expected value of type \"String!\", found null.", [(1, column("null", in: list))]),
+            Expected("String cannot represent a non string value: 3", [(1, column("3]", in: list))]),
+        ])
+        let object = #"{ complicatedArgs { complexArgField(complexArg: {requiredField: true, stringListField: ["a", [1]], intField: "x"}) } }"#
+        try expectInvalid(ValuesOfCorrectTypeRule.self, object, [
+            Expected("String cannot represent a non string value: [1]", [(1, column("[1]", in: object))]),
+            Expected("Int cannot represent non-integer value: \"x\"", [(1, column(#""x""#, in: object))]),
+        ])
+        let nested = "{ complicatedArgs { complexArgField(complexArg: {requiredField: true, intField: 1.5}) } }"
+        try expectInvalid(ValuesOfCorrectTypeRule.self, nested, [
+            Expected("Int cannot represent non-integer value: 1.5", [(1, column("1.5", in: nested))]),
+        ])
+        let defaults = #"query Q($a: Int = "one", $b: [String!] = ["x", null]) { dog { name } }"#
+        try expectInvalid(ValuesOfCorrectTypeRule.self, defaults, [
+            Expected("Int cannot represent non-integer value: \"one\"", [(1, column(#""one""#, in: defaults))]),
+            Expected("Expected value of type \"String!\", found null.", [(1, column("null", in: defaults))]),
         ])
     }
 }

@@ -8,7 +8,7 @@ import Testing
     @Test func outputTypes() throws {
         try expectInvalid(VariablesAreInputTypesRule.self, "query Q($a: Dog, $b: [[CatOrDog!]]!, $c: Pet) { dog { name } }", [
             Expected("Variable \"$a\" cannot be non-input type \"Dog\".", [(1, 13)]),
-            Expected("Variable \"$b\" cannot be non-input type \"[[CatOrDog!]]!\".", [(1, 24)]),
+            Expected("Variable \"$b\" cannot be non-input type \"[[CatOrDog!]]!\".", [(1, 22)]),
             Expected("Variable \"$c\" cannot be non-input type \"Pet\".", [(1, 42)]),
         ])
     }

@@ -21,4 +21,24 @@ import Testing
             Expected("Variable \"$b\" of type \"String\" used in position expecting type \"Boolean\".", [(1, 9), (2, 50)]),
         ])
     }
+    /// A variable inside a list or an input object is located at its own `$` (graphql-js); the
+    /// same variable twice in one value, each where it is.
+    @Test func aVariableInsideAValueIsLocatedAtItself() throws {
+        let q = "query Q($i: Int, $s: String) { complicatedArgs { stringListNonNullArgField(stringListNonNullArg: [\"a\", $s, $s]) complexArgField(complexArg: {requiredField: true, stringField: $i}) } }"
+        func columns(of part: String) -> [Int] {
+            var out: [Int] = []
+            var from = q.startIndex
+            while let r = q[from...].range(of: part) {
+                out.append(r.lowerBound.utf16Offset(in: q) + 1)
+                from = r.upperBound
+            }
+            return out
+        }
+        let s = columns(of: "$s"), i = columns(of: "$i")
+        try expectInvalid(VariablesInAllowedPositionRule.self, q, [
+            Expected("Variable \"$s\" of type \"String\" used in position expecting type \"String!\".", [(1, s[0]), (1, s[1])]),
+            Expected("Variable \"$s\" of type \"String\" used in position expecting type \"String!\".", [(1, s[0]), (1, s[2])]),
+            Expected("Variable \"$i\" of type \"Int\" used in position expecting type \"String\".", [(1, i[0]), (1, i[1])]),
+        ])
+    }
 }

@@ -7,7 +7,7 @@ public final class ExecutableDefinitionsRule: ValidationRule {
         for def in context.document.definitions {
             switch def {
             case .operation, .fragment: continue
-            case .schema(let s): context.report("The \(s.isExtension ? "schema extension" : "schema definition") is not executable.", [s.span])
+            case .schema(let s): context.report("The schema definition is not executable.", [s.span]) // an extension too (graphql-js)
             case .type(let t): context.report("The \"\(t.name.value)\" definition is not executable.", [t.span])
             case .directive(let d): context.report("The \"\(d.name.value)\" definition is not executable.", [d.span])
             }

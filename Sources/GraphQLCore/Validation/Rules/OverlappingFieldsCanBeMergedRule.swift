@@ -43,7 +43,10 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
             if let (reason, spans) = conflict(entries) {
                 let id = "\(key)@\(spans.map { String($0.start) }.joined(separator: ","))"
                 guard reported.insert(id).inserted else { continue }
-                context.report("Fields \"\(key)\" conflict because \(reason). Use different aliases on the fields to fetch both if this was intentional.", spans)
+                // Spans come in pairs per level (one field of each side); graphql-js lists one
+                // side's fields from the top down, then the other's.
+                let sides = stride(from: 0, to: spans.count, by: 2).map { spans[$0] } + stride(from: 1, to: spans.count, by: 2).map { spans[$0] }
+                context.report("Fields \"\(key)\" conflict because \(reason). Use different aliases on the fields to fetch both if this was intentional.", sides)
             }
         }
     }

@@ -11,28 +11,37 @@ public final class ValuesOfCorrectTypeRule: ValidationRule {
             variableTypes = [:]
             for v in op.variableDefinitions { variableTypes[v.variable.value] = v.type }
         case .argument(let a, let def?), .directiveArgument(let a, let def?):
-            check(a.value, def.type, a.valueSpan)
+            check(a.value, def.type) { a.valueSpan }
         case .variableDefinition(let v):
-            if let d = v.defaultValue { check(d, v.type, v.span) }
+            // Located at the default value itself (graphql-js), found again in the source.
+            if let d = v.defaultValue {
+                check(d, v.type) {
+                    guard let source = self.context.source,
+                          let start = LiteralLayout.defaultValueStart(in: source, definitionAt: Int(v.span.start)) else { return v.span }
+                    return Span(start, start)
+                }
+            }
         default: break
         }
     }
 
-    func check(_ value: Value, _ type: TypeReference, _ span: Span) {
+    /// Checks `value` as `type`; `at` gives where the value is, asked only for an error (a part
+    /// of a list or input object is found in the source then).
+    func check(_ value: Value, _ type: TypeReference, _ at: () -> Span) {
         if case .variable = value { return }
         switch type {
         case .nonNull(let inner):
             if value.isNull {
-                context.report("Expected value of type \"\(type)\", found null.", [span])
+                context.report("Expected value of type \"\(type)\", found null.", [at()])
                 return
             }
-            check(value, inner, span)
+            check(value, inner, at)
         case .list(let inner):
             if value.isNull { return }   // a nullable list may be null, whatever its items' type
             if case .list(let items) = value {
-                for item in items { check(item, inner, span) }
+                for (i, item) in items.enumerated() { check(item, inner) { self.part(i, of: at()) } }
             } else {
-                check(value, inner, span)
+                check(value, inner, at)
             }
         case .named(let n):
             if value.isNull { return }
@@ -43,23 +52,23 @@ public final class ValuesOfCorrectTypeRule: ValidationRule {
             }
             guard let t = context.schema.types[n.value] else { return }
             switch t.kind {
-            case .inputObject: checkObject(value, t, span)
+            case .inputObject: checkObject(value, t, at)
             case .enumType:
                 guard case .enumValue(let e) = value else {
                     var hint = ""
                     if case .string(let s, _) = value, t.enumValues[s] != nil, context.schema.introspectionEnabled {
                         hint = " Did you mean the enum value \"\(s)\"?"
                     }
-                    context.report("Enum \"\(t.name)\" cannot represent non-enum value: \(Printer.print(value)).\(hint)", [span])
+                    context.report("Enum \"\(t.name)\" cannot represent non-enum value: \(Printer.print(value)).\(hint)", [at()])
                     return
                 }
                 if t.enumValues[e] == nil {
                     let hint = context.schema.introspectionEnabled ? Suggestions.didYouMean(Suggestions.list(e, Array(t.enumValues.keys))) : ""
-                    context.report("Value \"\(e)\" does not exist in \"\(t.name)\" enum.\(hint)", [span])
+                    context.report("Value \"\(e)\" does not exist in \"\(t.name)\" enum.\(hint)", [at()])
                 }
             case .scalar:
                 if Values.scalarLiteral(t.name, value) == nil {
-                    context.report(scalarMessage(t.name, value), [span])
+                    context.report(scalarMessage(t.name, value), [at()])
                 }
             default:
                 break
@@ -81,14 +90,22 @@ public final class ValuesOfCorrectTypeRule: ValidationRule {
         }
     }
 
-    func checkObject(_ value: Value, _ t: NamedType, _ span: Span) {
+    /// Where part `index` (a list's item, an input object field's value, in the order written)
+    /// of the value at `container` starts; the container when it cannot be found.
+    func part(_ index: Int, of container: Span) -> Span {
+        guard let source = context.source, container != .none else { return container }
+        let starts = LiteralLayout.partStarts(in: source, at: Int(container.start))
+        return index < starts.count ? Span(starts[index], starts[index]) : container
+    }
+
+    func checkObject(_ value: Value, _ t: NamedType, _ at: () -> Span) {
         guard case .object(let fields) = value else {
-            context.report("Expected value of type \"\(t.name)\", found \(Printer.print(value)).", [span])
+            context.report("Expected value of type \"\(t.name)\", found \(Printer.print(value)).", [at()])
             return
         }
-        for f in fields {
+        for (i, f) in fields.enumerated() {
             if let def = t.inputFields[f.name.value] {
-                check(f.value, def.type, f.span)
+                check(f.value, def.type) { self.part(i, of: at()) }
             } else {
                 let hint = context.schema.introspectionEnabled ? Suggestions.didYouMean(Suggestions.list(f.name.value, Array(t.inputFields.keys))) : ""
                 context.report("Field \"\(f.name.value)\" is not defined by type \"\(t.name)\".\(hint)", [f.span])
@@ -96,19 +113,19 @@ public final class ValuesOfCorrectTypeRule: ValidationRule {
         }
         for (name, def) in t.inputFields {
             guard case .nonNull = def.type, def.defaultValue == nil, !fields.contains(where: { $0.name.value == name }) else { continue }
-            context.report("Field \"\(t.name).\(name)\" of required type \"\(def.type)\" was not provided.", [span])
+            context.report("Field \"\(t.name).\(name)\" of required type \"\(def.type)\" was not provided.", [at()])
         }
         if t.isOneOf {
             if fields.count != 1 {
-                context.report("OneOf Input Object \"\(t.name)\" must specify exactly one key.", [span])
+                context.report("OneOf Input Object \"\(t.name)\" must specify exactly one key.", [at()])
                 return
             }
             let only = fields[0]
             if only.value.isNull {
-                context.report("Field \"\(t.name).\(only.name.value)\" must be non-null.", [only.span])
+                context.report("Field \"\(t.name).\(only.name.value)\" must be non-null.", [at()])
             } else if case .variable(let v) = only.value, let vt = variableTypes[v] {
                 if case .nonNull = vt {} else {
-                    context.report("Variable \"\(v)\" must be non-nullable to be used for OneOf Input Object \"\(t.name)\".", [only.span])
+                    context.report("Variable \"\(v)\" must be non-nullable to be used for OneOf Input Object \"\(t.name)\".", [at()])
                 }
             }
         }

@@ -5,6 +5,8 @@ public final class VariablesAreInputTypesRule: ValidationRule {
     public init(_ context: ValidationContext) { self.context = context }
     public func visit(_ event: TypeInfoWalker.Event, _ info: TypeInfoWalker.Info) {
         guard case .variableDefinition(let v) = event, let t = context.schema.namedType(v.type), !t.kind.isInput else { return }
-        context.report("Variable \"$\(v.variable.value)\" cannot be non-input type \"\(v.type)\".", [v.type.namedType.span])
+        // Located at the whole type (`[Animal!]`, not `Animal`), as graphql-js does.
+        let start = context.source.flatMap { LiteralLayout.variableTypeStart(in: $0, definitionAt: Int(v.span.start)) }
+        context.report("Variable \"$\(v.variable.value)\" cannot be non-input type \"\(v.type)\".", [start.map { Span($0, $0) } ?? v.type.namedType.span])
     }
 }
