@@ -64,6 +64,43 @@ struct AttackTests {
         }
     }
 
+    /// A chain of fragments nests without the parser's per-definition bound; every walk that
+    /// follows spreads is recursive, so a chain of 1,800 (about 60 KB) overflowed a thread's stack
+    /// in validation when the limits that would catch it were off. It is refused as it is parsed.
+    @Test func aFragmentChainIsBoundedEvenWithTheLimitsOff() async throws {
+        var config = GatewayConfiguration()
+        config.limits.maxDepth = nil
+        config.limits.maxTokens = nil
+        config.limits.maxFields = nil
+        config.limits.maxCost = nil
+        try await withBenchGateway(config) { client, counting in
+            var q = "{ me { ...F0 } }\n"
+            for i in 0..<1_800 { q += "fragment F\(i) on User { ... on User { ...F\(i + 1) } }\n" }
+            q += "fragment F1800 on User { name }\n"
+            try await expectRejected(client, counting, try await client.query(q), status: 400, code: "MAX_DEPTH_EXCEEDED")
+            let e = try await client.query(q).json?["errors"]?[0]?["message"]?.stringValue
+            #expect(e == "Syntax Error: Document nesting exceeds the maximum depth of 200 through its fragment spreads.")
+            // A chain within the bound answers.
+            var ok = "{ me { ...F0 } }\n"
+            for i in 0..<50 { ok += "fragment F\(i) on User { ... on User { ...F\(i + 1) } }\n" }
+            ok += "fragment F50 on User { name }\n"
+            #expect(try await client.query(ok).text == #"{"data":{"me":{"name":"Uri Goldshtein"}}}"#)
+        }
+    }
+
+    /// Validation walks every operation of the document, also those not run: introspection whose
+    /// fragments spread the next one twice at each of 40 levels was walked 2^40 times (4.7 s of CPU
+    /// at 22 levels, more than doubling with each).
+    @Test(.timeLimit(.minutes(1))) func fragmentsSpreadTwiceAtEveryLevelAreWalkedOnce() async throws {
+        try await withBenchGateway { client, counting in
+            var q = "query A { me { name } }\nquery B { __schema { ...F0 } }\n"
+            for i in 0..<40 { q += "fragment F\(i) on __Schema { ...F\(i + 1) ...F\(i + 1) }\n" }
+            q += "fragment F40 on __Schema { types { name } }\n"
+            let r = try await client.post(#"{"query":\#(JSON.string(q).text),"operationName":"A"}"#)
+            #expect(r.text == #"{"data":{"me":{"name":"Uri Goldshtein"}}}"#)
+        }
+    }
+
     @Test func introspectionNamesGetNoExemption() async throws {
         try await withBenchGateway { client, counting in
             // An operation and fragments named like introspection are measured like any other.

@@ -85,6 +85,26 @@ struct ParserGoldenTests {
         _ = try Parser.parse(String(repeating: "{ a ", count: 150) + String(repeating: "}", count: 150))
     }
 
+    /// The nesting bound holds through fragment spreads (each definition is within it on its
+    /// own); cycles and spreads of unknown fragments are left to validation.
+    @Test func depthLimitHoldsThroughFragmentSpreads() throws {
+        func chain(_ n: Int, nest: Int) -> String {
+            var q = "{ a { ...F0 } }\n"
+            for i in 0..<n { q += "fragment F\(i) on T { " + String(repeating: "b { ", count: nest) + "...F\(i + 1)" + String(repeating: " }", count: nest) + " }\n" }
+            return q + "fragment F\(n) on T { c }"
+        }
+        // Spreads alone (no selection set between them) recurse as deep as nesting does.
+        let error = #expect(throws: GraphQLError.self) { try Parser.parse(chain(5_000, nest: 0), options: ParserOptions(maxTokens: nil)) }
+        #expect(error?.code == "MAX_DEPTH_EXCEEDED")
+        #expect(error?.locations.first?.line == 1, "located at the operation")
+        // A spread is a level, and each fragment nests two more: 65 of them reach 198 with the
+        // operation's two and the last one's set, 66 go past 200.
+        _ = try Parser.parse(chain(65, nest: 2))
+        #expect(throws: GraphQLError.self) { try Parser.parse(chain(66, nest: 2)) }
+        // A cycle and an unknown fragment parse (validation refuses them).
+        _ = try Parser.parse("{ a { ...X ...Nope } } fragment X on T { b { ...Y } } fragment Y on T { c { ...X } }")
+    }
+
     @Test func sourceLocationsCountLinesAndScalars() {
         let s = Source("ab\r\ncé\nd\re")
         #expect(s.location(of: 0) == SourceLocation(line: 1, column: 1))

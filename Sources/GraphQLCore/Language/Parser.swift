@@ -64,7 +64,12 @@ public struct Parser {
             }
         }
         var p = try Parser(source: source, options: options)
-        return try p.parseDocument()
+        let document = try p.parseDocument()
+        if let at = SpreadNesting.tooDeep(document, maxDepth: options.maxDepth) {
+            throw GraphQLError("Syntax Error: Document nesting exceeds the maximum depth of \(options.maxDepth) through its fragment spreads.",
+                               locations: [source.location(of: Int(at.start))], code: "MAX_DEPTH_EXCEEDED")
+        }
+        return document
     }
 
     /// Parses a single value such as `{a: [1, 2]}` (constant unless `allowVariables`).

@@ -6,6 +6,8 @@ public final class MaxIntrospectionDepthRule: ValidationRule {
     static let maxListsDepth = 3
     static let listFields: Set<String> = ["fields", "interfaces", "possibleTypes", "inputFields"]
     let context: ValidationContext
+    /// Whether a fragment spread at a depth (`"depth:name"`) nests too deep.
+    private var settled: [String: Bool] = [:]
     public init(_ context: ValidationContext) { self.context = context }
 
     public func finish() {
@@ -48,10 +50,19 @@ public final class MaxIntrospectionDepthRule: ValidationRule {
                 if tooDeep(i.selectionSet, depth: depth, visiting: &visiting) { return true }
             case .fragmentSpread(let s):
                 let name = s.name.value
+                // A fragment's answer at a depth is known once found: a fragment spread twice
+                // at every level was walked 2^levels times.
+                let key = "\(depth):\(name)"
+                if let known = settled[key] {
+                    if known { return true }
+                    continue
+                }
                 guard !visiting.contains(name), let fragment = context.fragments[name] else { continue }
                 visiting.insert(name)
-                defer { visiting.remove(name) }
-                if tooDeep(fragment.selectionSet, depth: depth, visiting: &visiting) { return true }
+                let deep = tooDeep(fragment.selectionSet, depth: depth, visiting: &visiting)
+                visiting.remove(name)
+                settled[key] = deep
+                if deep { return true }
             }
         }
         return false
