@@ -120,6 +120,25 @@ struct CompositionTests {
         #expect(compositionCodes([("a", "\(fed2) type T { id: ID }")]) == ["NO_QUERIES"])
     }
 
+    /// A field no subgraph can reach is named with the query path that leads to it, step by step
+    /// (each state keeps its step and where it came from; a chain of 20,000 types kept a growing
+    /// path string per state and took gigabytes to compose).
+    @Test func anUnreachableFieldIsNamedWithItsWholeQueryPath() throws {
+        let chain = (0..<300).map { "type T\($0) { v: Int next: T\($0 + 1) @shareable }" }.joined(separator: "\n")
+        let a = "\(fed2) type Query { start: T0 }\n\(chain)\ntype T300 { id: ID! @shareable }"
+        let b = "\(fed2) type T300 @key(fields: \"sku\") { id: ID! @shareable sku: ID! extra: Int }"
+        do {
+            _ = try compose([("a", a), ("b", b)])
+            Issue.record("composed")
+        } catch let e as CompositionErrors {
+            let path = "Query.start" + (0..<300).map { " → T\($0).next" }.joined()
+            for field in ["sku", "extra"] {
+                #expect(e.errors.contains { $0.code.rawValue == "SATISFIABILITY_ERROR"
+                        && $0.message.contains("The field \"T300.\(field)\" cannot be reached from subgraph(s) \"a\" (query path \(path)):") })
+            }
+        }
+    }
+
     /// Apollo's subgraph validation: what a subgraph breaks on its own is named before anything is
     /// merged (each was accepted, and failed at planning or answered wrongly, before).
     @Test func subgraphsBreakingFederationRulesAreRefusedWithTheirCode() {

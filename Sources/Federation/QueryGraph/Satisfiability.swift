@@ -19,7 +19,16 @@ enum Satisfiability {
         let schema = supergraph.apiSchema
         struct Visit: Hashable { let type: String; let places: Set<Place> }
         var seen = Set<Visit>()
-        var queue: [(String, Set<Place>, String)] = []
+        // Each state keeps the step that reached it and the state it came from: the query path
+        // is spelled out only for an error (a path string per state grew with the depth: a chain
+        // of 20,000 types took 3 GB).
+        var queue: [(type: String, places: Set<Place>, from: Int, step: String)] = []
+        func path(_ state: Int) -> String {
+            var steps: [String] = []
+            var at = state
+            while at >= 0 { steps.append(queue[at].step); at = queue[at].from }
+            return steps.reversed().joined()
+        }
         var errors: [String] = []
         var reported = Set<String>()
 
@@ -27,9 +36,9 @@ enum Satisfiability {
             if let t = supergraph.fieldGraph(type, field, in: g)?.type { return t.namedType.value }
             return supergraph.schema.types[type].flatMap { supergraph.schema.field($0, field) }?.type.namedType.value
         }
-        func enqueue(_ apiType: String, _ places: Set<Place>, _ path: String) {
+        func enqueue(_ apiType: String, _ places: Set<Place>, from: Int, _ step: String) {
             guard !places.isEmpty, schema.types[apiType]?.kind.isComposite == true, seen.count < maxStates else { return }
-            if seen.insert(Visit(type: apiType, places: places)).inserted { queue.append((apiType, places, path)) }
+            if seen.insert(Visit(type: apiType, places: places)).inserted { queue.append((apiType, places, from, step)) }
         }
         /// The places objects of type `object` can be in, coming from `places` (a type condition).
         func downcast(_ places: Set<Place>, to object: String) -> Set<Place> {
@@ -78,27 +87,28 @@ enum Satisfiability {
                     fieldType(root, fname, g).map { Place(type: $0, graph: g, provided: graph.field(root, fname, in: g)?.provides) }
                 })
                 guard let t = rootType.fields[fname]?.type.namedType.value else { continue }
-                enqueue(t, places, "\(root).\(fname)")
+                enqueue(t, places, from: -1, "\(root).\(fname)")
             }
         }
         var i = 0
         while i < queue.count {
-            let (apiType, places, path) = queue[i]
+            let (apiType, places, _, _) = queue[i]
+            let state = i
             i += 1
             guard let named = schema.types[apiType] else { continue }
             if named.kind.isAbstract {
                 for object in named.possibleTypes {
-                    enqueue(object, downcast(places, to: object), path + " ... on \(object)")
+                    enqueue(object, downcast(places, to: object), from: state, " ... on \(object)")
                 }
                 // Fields asked on the interface itself where a subgraph sees it as an object.
                 let asObjects = places.filter { graph.node($0.type, $0.graph)?.isInterfaceObject == true }
-                if !asObjects.isEmpty { check(named, asObjects, path) }
+                if !asObjects.isEmpty { check(named, asObjects, state) }
                 continue
             }
-            check(named, places, path)
+            check(named, places, state)
         }
 
-        func check(_ named: NamedType, _ places: Set<Place>, _ path: String) {
+        func check(_ named: NamedType, _ places: Set<Place>, _ state: Int) {
             for (fname, def) in named.fields where !fname.hasPrefix("__") {
                 var reached = Set<Place>()
                 for p in places { reached.formUnion(next(p, fname)) }
@@ -107,12 +117,12 @@ enum Satisfiability {
                     if reported.insert(key).inserted {
                         let from = places.map { "\"\(supergraph.graph(id: $0.graph)?.name ?? $0.graph)\"" }.sorted().joined(separator: ", ")
                         let resolving = graph.graphs(resolving: named.name, fname).map { "\"\(supergraph.graph(id: $0)?.name ?? $0)\"" }
-                        errors.append("The field \"\(named.name).\(fname)\" cannot be reached from subgraph(s) \(from) (query path \(path)): "
+                        errors.append("The field \"\(named.name).\(fname)\" cannot be reached from subgraph(s) \(from) (query path \(path(state))): "
                                       + (resolving.isEmpty ? "no subgraph resolves it." : "it is resolved only by \(resolving.joined(separator: ", ")), and no key of \"\(named.name)\" there can be provided from \(from)."))
                     }
                     continue
                 }
-                enqueue(def.type.namedType.value, reached, path + " → \(named.name).\(fname)")
+                enqueue(def.type.namedType.value, reached, from: state, " → \(named.name).\(fname)")
             }
         }
         return errors
