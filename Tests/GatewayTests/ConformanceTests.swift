@@ -224,6 +224,44 @@ struct SlowConnectionTests {
         }
     }
 
+    /// Blank lines before a request line are skipped by the HTTP parser (RFC 9112 §2.2): they end
+    /// no request head. A connection sending only `CR LF CR LF` kept its connection past the
+    /// head timeout for good (thousands of them used up the gateway's file descriptors).
+    @Test(.timeLimit(.minutes(1))) func blankLinesAloneDoNotEndTheFirstHead() async throws {
+        let config = try GatewayConfiguration.parse(yaml: "limits: { request_header_timeout_ms: 300 }")
+        try await withGateway(config, executor: try echoExecutor()) { client in
+            let port = client.base.split(separator: ":").last.map(String.init)!
+            let script = """
+                import socket
+                s = socket.create_connection(("127.0.0.1", \(port)))
+                s.sendall(b"\\r\\n\\r\\n\\r\\n")
+                s.settimeout(20)
+                try:
+                    print("closed" if s.recv(1) == b"" else "answered")
+                except socket.timeout:
+                    print("still open")
+                except OSError:
+                    print("closed")
+                """
+            let r = try await runProcess("/usr/bin/env", ["python3", "-c", script])
+            #expect(r.output.trimmingCharacters(in: .whitespacesAndNewlines) == "closed", "\(r.output)")
+            // Blank lines before a request are still allowed.
+            let raw = """
+                import socket
+                s = socket.create_connection(("127.0.0.1", \(port)))
+                s.sendall(b"\\r\\n\\r\\nGET /graphql?query=%7Bhello%7D HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n")
+                s.settimeout(30)
+                data = b""
+                while True:
+                    chunk = s.recv(4096)
+                    if not chunk: break
+                    data += chunk
+                print("hello world" in data.decode())
+                """
+            #expect(try await runProcess("/usr/bin/env", ["python3", "-c", raw]).output.contains("True"))
+        }
+    }
+
     /// The blank line that ends a connection's first request head counts when it arrives split
     /// across reads (at every place it can split): the first-head timeout stops there, and the
     /// connection keeps serving requests well past it.

@@ -216,7 +216,11 @@ public final class PlanExecutor: Sendable {
                             hiddenTypes: supergraph.hiddenTypes,
                             deferring: deferring)
         }
-        shaper.missingIsExplained = !run.errors.isEmpty
+        // A value missing from the tree gets its own error; `withUpstreamErrors` leaves it out
+        // where a subgraph's error explains it (its path, or one without a path). Taking every
+        // missing value as explained once any fetch had an error lost the error of a null the
+        // gateway made itself (an entity not found) beside an unrelated field's error.
+        shaper.missingIsExplained = run.errors.contains { $0.path == nil }
         let data = shaper.shape(clientOperation, root: run.root, capacity: plan.shaping.answerCapacity(run.tree))
         plan.shaping.recordAnswer(size: data.count)
         if let kept, shaper.program.steps.count != kept.program?.steps.count { plan.shaping.store(kept.key, shaper.program) }

@@ -247,6 +247,10 @@ final class FirstHeadTimeout: ChannelInboundHandler, RemovableChannelHandler {
     /// How many bytes of the blank line (CR LF CR LF) the bytes seen so far end with: a blank
     /// line split across reads is still found.
     private var matched = 0
+    /// Whether the request line has begun: line breaks before it are skipped by the HTTP parser
+    /// (RFC 9112 §2.2), so they end no head — a client sending only blank lines held its
+    /// connection past the timeout for good.
+    private var started = false
 
     init(timeout: TimeAmount) { self.timeout = timeout }
 
@@ -262,8 +266,12 @@ final class FirstHeadTimeout: ChannelInboundHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
-        var matched = self.matched, seen = false
+        var matched = self.matched, seen = false, started = self.started
         for byte in buffer.readableBytesView {
+            if !started {
+                if byte == 13 || byte == 10 { continue }
+                started = true
+            }
             // CR LF CR LF: a CR expected at 0 and 2, an LF at 1 and 3.
             if byte == (matched % 2 == 0 ? 13 : 10) {
                 matched += 1
@@ -273,6 +281,7 @@ final class FirstHeadTimeout: ChannelInboundHandler, RemovableChannelHandler {
             }
         }
         self.matched = matched
+        self.started = started
         context.fireChannelRead(data)
         if seen {
             timer?.cancel()
