@@ -2,6 +2,7 @@ import Foundation
 import Gateway
 import GraphQLCore
 import Testing
+import TestSupport
 
 /// GraphQL over HTTP against a real server on loopback: status codes and media types.
 @Suite("GraphQL over HTTP")
@@ -109,6 +110,29 @@ struct GraphQLOverHTTPTests {
                 let r = try await client.send(.GET, "/graphql", headers: [("accept", accept)])
                 #expect(!r.text.contains("GraphiQL") && r.status >= 400, "\(accept): \(r.status)")
             }
+        }
+    }
+
+    /// A declared length past what an Int holds (2^63 to 2^64 − 1, which the HTTP parser takes)
+    /// is over the body limit: it read as no length, and the request waited for its body until
+    /// the request timeout, without an answer.
+    @Test(.timeLimit(.minutes(1))) func aDeclaredLengthPastIntsRangeIs413() async throws {
+        try await withGateway(executor: try echoExecutor()) { client in
+            let port = client.base.split(separator: ":").last.map(String.init)!
+            let script = """
+                import socket
+                for length in ["9223372036854775808", "18446744073709551615"]:
+                    s = socket.create_connection(("127.0.0.1", \(port)))
+                    s.sendall(("POST /graphql HTTP/1.1\\r\\nHost: x\\r\\ncontent-type: application/json\\r\\ncontent-length: " + length + "\\r\\n\\r\\n").encode() + b'{"query":"{hello}"}')
+                    s.settimeout(20)
+                    try:
+                        print(s.recv(200).split(b"\\r\\n")[0].decode())
+                    except socket.timeout:
+                        print("no answer")
+                    s.close()
+                """
+            let r = try await runProcess("/usr/bin/env", ["python3", "-c", script])
+            #expect(r.output.split(separator: "\n").map(String.init) == ["HTTP/1.1 413 Payload Too Large", "HTTP/1.1 413 Payload Too Large"], "\(r.output)")
         }
     }
 

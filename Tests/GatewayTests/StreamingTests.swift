@@ -171,6 +171,8 @@ struct StreamingTests {
             let seen = try JSONReader.parse(Array(line.utf8))
             // An operation sent with the reservation alone runs; its results wait for the stream.
             #expect(seen["reserve"] == 201 && seen["unknownToken"] == 404 && seen["postBeforeOpen"] == 202, "\(line)")
+            // Its id is taken until its `complete` is written (two operations' events under one id before).
+            #expect(seen["sameIdBeforeOpen"] == 409, "\(line)")
             #expect(seen["open"] == 200 && seen["secondOpen"] == 409, "one connection per reservation: \(line)")
             #expect(seen["query"] == 202 && seen["subscription"] == 202 && seen["sameId"] == 409 && seen["noId"] == 400 && seen["stop"] == 200, "\(line)")
             #expect((seen["invalid"]?[0]?.intValue ?? 0) >= 400 && seen["invalid"]?[1] == "GRAPHQL_VALIDATION_FAILED", "\(line)")
@@ -181,6 +183,7 @@ struct StreamingTests {
             #expect(event("next", "s1")?["data"]?["payload"] == (try JSONReader.parse(Array(#"{"data":{"ticks":{"n":1}}}"#.utf8))), "\(line)")
             #expect(event("next", "early")?["data"]?["payload"] == (try JSONReader.parse(Array(#"{"data":{"lastTick":null}}"#.utf8))), "\(line)")
             #expect(event("complete", "early") != nil, "\(line)")
+            #expect(events.filter { $0["data"]?["id"] == "early" }.count == 2, "one next and one complete: \(line)")
             #expect(!events.contains { $0["data"]?["id"] == "bad" }, "refused operations send nothing: \(line)")
         }
     }

@@ -47,7 +47,12 @@ enum RequestDecoding {
         // A declared length over the limit is refused before a byte of the body is read (the
         // server still drains what the client sends, so that the connection stays usable and
         // the client is not reset before it reads the 413).
-        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit { throw tooLarge }
+        // A length of digits past Int's range (the HTTP parser takes up to 2^64 − 1) is over it
+        // too: it read as no length, and the request waited for its body until the timeout.
+        if let declared = request.headers[.contentLength] {
+            if let n = Int(declared) { if n > limit { throw tooLarge } }
+            else if !declared.isEmpty, declared.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) { throw tooLarge }
+        }
         var body: ByteBuffer
         do { body = try await request.body.collect(upTo: limit) } catch is NIOTooManyBytesError { throw tooLarge } catch {
             // A malformed chunked body, or the connection closed (or timed out) before its end.

@@ -124,15 +124,30 @@ final class SSEReservations: Sendable {
                     guard !Task.isCancelled, await room.take() else { break }
                     events.yield(Array(#"event: next\#ndata: {"id":\#(idJSON),"payload":"#.utf8) + payload + Array("}\n\n".utf8))
                 }
-                if await room.take() { events.yield(Array(#"event: complete\#ndata: {"id":\#(idJSON)}\#n\#n"#.utf8)) }
-                self?.finished(token, id)
+                // The id stays taken until its `complete` is written to the client (the writer
+                // ends it then): results waiting for the stream to open still use it, and the
+                // same id sent again meanwhile would mix two operations' events.
+                if await room.take() {
+                    events.yield(Array(#"event: complete\#ndata: {"id":\#(idJSON)}\#n\#n"#.utf8))
+                } else {
+                    self?.finished(token, id)
+                }
             }
             r[token] = reservation
             return true
         }
     }
 
-    private func finished(_ token: String, _ id: String) {
+    /// The id a `complete` event ends (nil for other events).
+    static func completedID(_ event: [UInt8]) -> String? {
+        let prefix = Array("event: complete\ndata: ".utf8)
+        guard event.count > prefix.count + 2, event.starts(with: prefix),
+              let data = try? JSONReader.parse(Array(event[prefix.count..<(event.count - 2)])) else { return nil }
+        return data["id"]?.stringValue
+    }
+
+    /// Operation `id` of the stream is over: its `complete` was written (or cannot be any more).
+    func finished(_ token: String, _ id: String) {
         _ = reservations.withLock { $0[token]?.operations.removeValue(forKey: id) }
     }
 
@@ -198,6 +213,7 @@ extension GraphQLHTTPHandler {
                 try await writer.write(ByteBuffer(bytes: event))
                 paced.written()
                 room.give()
+                if let id = SSEReservations.completedID(event) { reservations.finished(token, id) }
             }
             try await writer.finish(nil)
         })

@@ -29,6 +29,9 @@ def main(url, query, subscription):
         seen["unknownToken"] = client.get(url, params={"token": "nope"}, headers={"accept": "text/event-stream"}).status_code
         seen["postBeforeOpen"] = client.post(url, json={"query": query, "extensions": {"operationId": "early"}},
                                              headers={"x-graphql-event-stream-token": token}).status_code
+        # Its results wait for the stream: the id is still in use until its `complete` is written.
+        seen["sameIdBeforeOpen"] = client.post(url, json={"query": query, "extensions": {"operationId": "early"}},
+                                               headers={"x-graphql-event-stream-token": token}).status_code
         opened = threading.Event()
 
         def listen():
