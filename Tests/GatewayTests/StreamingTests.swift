@@ -205,6 +205,42 @@ struct StreamingTests {
         }
     }
 
+    /// A text message that is not UTF-8 closes the WebSocket with 1007 (RFC 6455 §8.1); its
+    /// bytes were read with replacement characters and answered before.
+    @Test(.timeLimit(.minutes(1))) func aTextMessageThatIsNotUTF8ClosesWith1007() async throws {
+        let graph = try TickGraph()
+        try await withGateway(executor: graph.executor) { client in
+            let port = client.base.split(separator: ":").last.map(String.init)!
+            let script = """
+                import socket, os, base64, struct
+                s = socket.create_connection(("127.0.0.1", \(port))); s.settimeout(20)
+                key = base64.b64encode(os.urandom(16)).decode()
+                s.sendall(("GET /graphql HTTP/1.1\\r\\nHost: x\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\nSec-WebSocket-Key: " + key + "\\r\\nSec-WebSocket-Version: 13\\r\\nSec-WebSocket-Protocol: graphql-transport-ws\\r\\n\\r\\n").encode())
+                buf = b""
+                while b"\\r\\n\\r\\n" not in buf: buf += s.recv(4096)
+                def frame(payload):
+                    mask = os.urandom(4)
+                    return bytes([0x81, 0x80 | len(payload)]) + mask + bytes(c ^ mask[i % 4] for i, c in enumerate(payload))
+                s.sendall(frame(b'{"type":"ping","payload":{"a":"\\xff"}}'))
+                data = b""
+                try:
+                    while True:
+                        chunk = s.recv(4096)
+                        if not chunk: break
+                        data += chunk
+                        if len(data) >= 4 and data[0] == 0x88: break
+                except socket.timeout:
+                    pass
+                if len(data) >= 4 and data[0] == 0x88:
+                    print("close", struct.unpack(">H", data[2:4])[0])
+                else:
+                    print("got", data[:40])
+                """
+            let r = try await runProcess("/usr/bin/env", ["python3", "-c", script])
+            #expect(r.output.trimmingCharacters(in: .whitespacesAndNewlines) == "close 1007", "\(r.output)")
+        }
+    }
+
     @Test(.timeLimit(.minutes(1))) func theGraphQLTransportWSProtocolIsFollowed() async throws {
         let graph = try TickGraph()
         try await withGateway(executor: graph.executor) { client in

@@ -208,10 +208,12 @@ public final class GatewayServer: Sendable {
     /// `FirstHeadTimeout` in front of the upgrade check, later ones through `RequestTimeouts`.
     static func serverBuilder(_ limits: LimitsConfiguration, _ webSocket: GraphQLWebSocket) -> HTTPServerBuilder {
         // A client's message may be as large as `subscriptions.max_message_bytes` in one frame
-        // (the library's default frame limit, 16 KiB, closed the socket with 1009 before).
+        // (the library's default frame limit, 16 KiB, closed the socket with 1009 before). A text
+        // message that is not UTF-8 closes the connection with 1007 (RFC 6455 §8.1; its bytes
+        // were read with replacement characters before).
         let frames = max(1 << 14, webSocket.runtime.configuration.subscriptions.maxMessageBytes)
         let configuration = HTTP1WebSocketUpgradeChannel.Configuration(http1: .init(additionalChannelHandlers: connectionHandlers(limits: limits)),
-                                                                       ws: WebSocketServerConfiguration(maxFrameSize: frames))
+                                                                       ws: WebSocketServerConfiguration(maxFrameSize: frames, validateUTF8: true))
         let shouldUpgrade: @Sendable (HTTPRequest, any Channel, Logger) async throws
             -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> = { request, channel, _ in webSocket.shouldUpgrade(request, channel: channel) }
         let firstHead = limits.requestHeaderTimeoutMs.map { TimeAmount.milliseconds(Int64($0)) }

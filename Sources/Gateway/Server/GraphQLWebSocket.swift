@@ -4,6 +4,7 @@ import HTTPTypes
 import HummingbirdWebSocket
 import Logging
 import NIOCore
+import NIOWebSocket
 import OrderedCollections
 import Synchronization
 
@@ -103,7 +104,13 @@ struct GraphQLWebSocket: Sendable {
                     guard await handle(type, m) else { return }
                 }
             } catch {
-                await close(4400, "Invalid message received")
+                // The library's own refusals of what it read close with their RFC 6455 code (a
+                // text message that is not UTF-8: 1007, one past the size limit: 1009).
+                if let code = Mirror(reflecting: error).children.first?.value as? WebSocketErrorCode {
+                    await close(code, "Invalid message received")
+                } else {
+                    await close(4400, "Invalid message received")
+                }
             }
         }
 
@@ -289,8 +296,12 @@ struct GraphQLWebSocket: Sendable {
         }
 
         func close(_ code: UInt16, _ reason: String) async {
+            await close(.unknown(code), reason)
+        }
+
+        func close(_ code: WebSocketErrorCode, _ reason: String) async {
             guard state.withLock({ s in defer { s.closed = true }; return !s.closed }) else { return }
-            try? await outbound.close(.unknown(code), reason: reason)
+            try? await outbound.close(code, reason: reason)
         }
     }
 }
