@@ -1,5 +1,7 @@
+import Federation
 import Foundation
 import Gateway
+import GraphQLCore
 import Redis
 import Testing
 import TestSupport
@@ -54,6 +56,25 @@ struct CacheBoundsTests {
             }
             #expect(cache.count == model.count && cache.bytes == model.reduce(0, { $0 + $1.bytes }), "step \(step)")
         }
+    }
+
+    /// A plan is counted with the client's document it mirrors (its shaping program, the
+    /// document with hoisted literals), not only its fetches: 1,000 plans of 18 KB documents
+    /// (`me { name }` 1,500 times, one tiny fetch each) were all kept, holding 650 MB within a
+    /// 32 MiB budget.
+    @Test func plansOfLargeDocumentsAreCountedByTheirDocuments() throws {
+        let supergraph = try Supergraph(sdl: try benchFile("supergraph.graphql"))
+        let executor = FederatedExecutor(supergraph: supergraph, transports: try benchInProcessTransports())
+        let body = Array(repeating: "me { name }", count: 1_500).joined(separator: " ")
+        let document = try Parser.parse("query Q { \(body) }")
+        #expect(document.estimatedBytes > 500_000, "\(document.estimatedBytes)")
+        for i in 0..<100 {
+            let text = "query Q\(i) { \(body) }"
+            let source = Source(text)
+            _ = try executor.plan(ExecutionRequest(document: try Parser.parse(source), source: source))
+        }
+        let use = executor.planCacheUse
+        #expect(use.entries < 100 && use.bytes <= 32 << 20, "\(use)")
     }
 
     /// The Redis that `scripts/services` starts evicts least recently used keys at 256 MB instead

@@ -220,7 +220,7 @@ public final class PlanExecutor: Sendable {
         // where a subgraph's error explains it (its path, or one without a path). Taking every
         // missing value as explained once any fetch had an error lost the error of a null the
         // gateway made itself (an entity not found) beside an unrelated field's error.
-        shaper.missingIsExplained = run.errors.contains { $0.path == nil }
+        shaper.missingIsExplained = run.rootAnswerMissing || run.errors.contains { $0.path == nil }
         let data = shaper.shape(clientOperation, root: run.root, capacity: plan.shaping.answerCapacity(run.tree))
         plan.shaping.recordAnswer(size: data.count)
         if let kept, shaper.program.steps.count != kept.program?.steps.count { plan.shaping.store(kept.key, shaper.program) }
@@ -266,6 +266,10 @@ final class PlanRun {
     /// A mutation's root fetch came back without data (a non-null root field failed there):
     /// the mutation fields after it are not run (serial execution ends with `data` null).
     var mutationRootNulled = false
+    /// A root fetch came back without data (its subgraph's null reached its `data`, or it
+    /// failed): the root fields it was for are missing, explained by its errors wherever
+    /// their paths point.
+    private(set) var rootAnswerMissing = false
     var reusesAnswers = false
     var answers = AnswerMemo()
     /// What `collect` found at each path it walked, while still what it would find: a merge into
@@ -760,6 +764,7 @@ final class PlanRun {
         case .failure(var e):
             e.path = nil
             addErrors([e])
+            rootAnswerMissing = true
         case .success(let response):
             var merged = false
             if let data = response.data {
@@ -770,6 +775,7 @@ final class PlanRun {
                     merged = true
                 }
             }
+            if !merged { rootAnswerMissing = true }
             if !merged, f.operationKind == .mutation { mutationRootNulled = true }
             // No data and no error is not a GraphQL response (§7: a null `data` comes with errors).
             if !merged, response.errors.isEmpty {

@@ -56,6 +56,9 @@ public final class FederatedExecutor: OperationExecutor {
     public var cachedPlans: Int { cache.count }
 
     /// The plan of a request's operation.
+    /// The plan cache's entries and the bytes they are counted as (its budget is 32 MiB).
+    public var planCacheUse: (entries: Int, bytes: Int) { (cache.count, cache.bytes) }
+
     public func plan(_ request: ExecutionRequest, variant: String? = nil) throws -> QueryPlan {
         try prepared(request, variant: variant).plan
     }
@@ -94,8 +97,12 @@ public final class FederatedExecutor: OperationExecutor {
             try planner.plan(planned.document, operationName: request.operationName, enabledLabels: labels)
         }
         GatewayMetrics.record(Timer(label: "switchyard_query_planning_duration_seconds"), since: start)
-        if let shapeKey { cache.put(shapeKey, CachedPlan(plan: plan, extraction: nil), bytes: plan.estimatedBytes) }
-        cache.put(textKey, CachedPlan(plan: plan, extraction: extraction), bytes: plan.estimatedBytes + (extraction?.estimatedBytes ?? 0))
+        // A plan keeps what mirrors the client's operation (its shaping program, the document
+        // with hoisted literals): counted by the document's size in memory, not only its fetches
+        // (1,000 plans of 18 KB documents held 650 MB within a 32 MB budget).
+        let bytes = plan.estimatedBytes + planned.document.estimatedBytes
+        if let shapeKey { cache.put(shapeKey, CachedPlan(plan: plan, extraction: nil), bytes: bytes) }
+        cache.put(textKey, CachedPlan(plan: plan, extraction: extraction), bytes: bytes + (extraction?.estimatedBytes ?? 0))
         return (plan, planned)
     }
 

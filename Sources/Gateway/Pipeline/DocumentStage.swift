@@ -6,8 +6,8 @@ import Synchronization
 /// cache of documents that already passed validation against this pipeline's schema.
 struct DocumentStage: Sendable {
     let parserOptions: ParserOptions
-    /// Documents that passed validation: 1,000 at most, and 16 MiB counting each as four times
-    /// its source (what the text and its parsed form hold together).
+    /// Documents that passed validation: 1,000 at most, and 16 MiB counting each as its text
+    /// (twice: the key and the source) and its parsed form (`Document.estimatedBytes`).
     let cache = BoundedCache<CachedDocument>(maxEntries: 1_000, maxBytes: 16 << 20)
     /// A document is kept from the second time it passes validation. A document sent once (a
     /// mutation with its values written in, such as an append of 100 events to a new stream) would
@@ -43,7 +43,8 @@ struct DocumentStage: Sendable {
     func remember(_ parsed: Parsed) -> Bool {
         guard seenOnce.sawBefore(parsed.source.bytes) else { return false }
         let text = String(decoding: parsed.source.bytes, as: UTF8.self)
-        cache.put(text, CachedDocument(document: parsed.document, source: parsed.source, checks: parsed.checks), bytes: parsed.source.bytes.count * 4)
+        cache.put(text, CachedDocument(document: parsed.document, source: parsed.source, checks: parsed.checks),
+                  bytes: parsed.source.bytes.count * 2 + parsed.document.estimatedBytes)
         return true
     }
 }
