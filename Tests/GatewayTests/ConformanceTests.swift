@@ -1,9 +1,11 @@
 import Federation
 import Foundation
+import Logging
 import Gateway
 import GraphQLCore
 import SubgraphKit
 import TestSupport
+import Synchronization
 import Testing
 
 @Suite("GraphQL conformance through the gateway")
@@ -259,6 +261,34 @@ struct SlowConnectionTests {
                 print("hello world" in data.decode())
                 """
             #expect(try await runProcess("/usr/bin/env", ["python3", "-c", raw]).output.contains("True"))
+        }
+    }
+
+    /// A connection closed before its first request head is not an error of the gateway's: the
+    /// WebSocket library's "Error handling upgrade result" for it is logged at debug (any
+    /// client could write error lines at will by opening connections and sending nothing).
+    @Test(.timeLimit(.minutes(1))) func aConnectionThatSendsNothingLogsNoError() async throws {
+        let lines = CapturedLog()
+        var logger = Logger(label: "switchyard") { _ in CapturingLogHandler(log: lines) }
+        logger.logLevel = .debug
+        var config = try GatewayConfiguration.parse(yaml: "limits: { request_header_timeout_ms: 200 }")
+        config.listen = "127.0.0.1:0"
+        try await withServer(try await GatewayServer(configuration: config, executor: try echoExecutor(), logger: logger)) { (client: GatewayClient) async throws -> Void in
+            let port = client.base.split(separator: ":").last.map(String.init)!
+            let script = """
+                import socket
+                s = socket.create_connection(("127.0.0.1", \(port))); s.settimeout(20)
+                try:
+                    print("closed" if s.recv(1) == b"" else "answered")
+                except socket.timeout:
+                    print("still open")
+                """
+            #expect(try await runProcess("/usr/bin/env", ["python3", "-c", script]).output.contains("closed"))
+            #expect(try await client.query("{ hello }").status == 200)
+            // (Looked at before the test's server is cancelled: its shutdown logs errors of its own.)
+            let errors = lines.entries.filter { $0.level >= .error }
+            #expect(errors.isEmpty, "\(errors)")
+            #expect(lines.entries.contains { $0.level == .debug && $0.message == "Error handling upgrade result" })
         }
     }
 
@@ -550,4 +580,22 @@ struct SpecificationEdgeCaseTests {
             #expect(fields.first { $0["name"] == "older" }?["deprecationReason"] == "No longer supported", "\(r.text)")
         }
     }
+}
+
+/// Log lines a test's gateway wrote.
+final class CapturedLog: Sendable {
+    private let lines = Mutex<[(level: Logger.Level, message: String)]>([])
+    var entries: [(level: Logger.Level, message: String)] { lines.withLock { $0 } }
+    func add(_ level: Logger.Level, _ message: String) { lines.withLock { $0.append((level, message)) } }
+}
+
+struct CapturingLogHandler: LogHandler {
+    let log: CapturedLog
+    var logLevel: Logger.Level = .debug
+    var metadata: Logger.Metadata = [:]
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+    func log(event: LogEvent) { log.add(event.level, event.message.description) }
 }

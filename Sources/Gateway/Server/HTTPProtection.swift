@@ -313,6 +313,39 @@ struct GuardedHTTPChannel<Inner: ServerChildChannel>: ServerChildChannel {
     }
 
     func handle(value: Inner.Value, logger: Logger) async {
-        await inner.handle(value: value, logger: logger)
+        // A connection closed before its first request head (the head timeout, or the client
+        // leaving) ends the upgrade check with an error the WebSocket library logs at error
+        // level: any client could write error lines at will. It is a connection that sent no
+        // request, logged at debug.
+        var quieter = logger
+        quieter.handler = UpgradeCheckLogHandler(wrapped: logger.handler)
+        await inner.handle(value: value, logger: quieter)
+    }
+}
+
+/// Passes every log line on, the upgrade check's "Error handling upgrade result" at debug.
+struct UpgradeCheckLogHandler: LogHandler {
+    var wrapped: any LogHandler
+
+    var logLevel: Logger.Level {
+        get { wrapped.logLevel }
+        set { wrapped.logLevel = newValue }
+    }
+    var metadata: Logger.Metadata {
+        get { wrapped.metadata }
+        set { wrapped.metadata = newValue }
+    }
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { wrapped[metadataKey: key] }
+        set { wrapped[metadataKey: key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        var event = event
+        if event.level == .error, event.message.description == "Error handling upgrade result" {
+            guard wrapped.logLevel <= .debug else { return }
+            event.level = .debug
+        }
+        wrapped.log(event: event)
     }
 }
