@@ -348,6 +348,13 @@ struct ExecutorTests {
                                                                                   variables: ["q": .array(Array(repeating: 1, count: 80))]), context: ())
         #expect(many.errors.count == 51)
         #expect(many.errors.last?.message == "Too many errors processing variables, error limit reached. Execution aborted.")
+        // However the problems come: many unknown fields of one object, then more variables.
+        var unknown = OrderedDictionary<String, JSON>()
+        for i in 0..<10_000 { unknown["zz\(i)"] = 1 }
+        let text = "query(" + (0..<30).map { "$r\($0): Int!, " }.joined() + "$p: Pet, " + (30..<60).map { "$r\($0): Int!" }.joined(separator: ", ") + ") { f(p: $p) }"
+        let mixed = await Executor.execute(executable, request: ExecutionRequest(document: try Parser.parse(text), variables: ["p": .object(unknown)]), context: ())
+        #expect(mixed.errors.count == 51, "\(mixed.errors.count)")
+        #expect(mixed.errors.last?.message == "Too many errors processing variables, error limit reached. Execution aborted.")
     }
 
     @Test func oneOfInputObjects() async throws {

@@ -240,7 +240,9 @@ public final class PlanExecutor: Sendable {
         }
         shaped.errors = upstream + shaped.errors.filter { e in
             guard e.message.hasPrefix("Cannot return null"), let p = e.path else { return true }
-            return !upstream.contains { u in u.path.map { p.starts(with: $0) || $0.starts(with: p) } ?? false }
+            // Explained by an error on it, above it, below it, or on a sibling field (an entity
+            // answered null with an error on one of its fields leaves the others missing too).
+            return !upstream.contains { u in u.path.map { p.starts(with: $0) || $0.starts(with: p) || (p.count > 1 && $0.starts(with: p.dropLast())) } ?? false }
         }
         return shaped
     }

@@ -55,10 +55,10 @@ public final class FederatedExecutor: OperationExecutor {
     /// Entries in the plan cache (under a client's text, or under a shape).
     public var cachedPlans: Int { cache.count }
 
-    /// The plan of a request's operation.
     /// The plan cache's entries and the bytes they are counted as (its budget is 32 MiB).
     public var planCacheUse: (entries: Int, bytes: Int) { (cache.count, cache.bytes) }
 
+    /// The plan of a request's operation.
     public func plan(_ request: ExecutionRequest, variant: String? = nil) throws -> QueryPlan {
         try prepared(request, variant: variant).plan
     }

@@ -7,18 +7,25 @@ enum Values {
                                 source: Source?) -> Result<OrderedDictionary<String, JSON>, GraphQLErrors> {
         var coerced = OrderedDictionary<String, JSON>()
         var errors: [GraphQLError] = []
+        /// Adds an error; false once the limit is reached (the last error then says so).
+        func add(_ message: String, _ loc: [SourceLocation]) -> Bool {
+            if errors.count >= maxErrors {
+                errors.append(GraphQLError("Too many errors processing variables, error limit reached. Execution aborted.", code: "BAD_USER_INPUT"))
+                return false
+            }
+            errors.append(GraphQLError(message, locations: loc, code: "BAD_USER_INPUT"))
+            return true
+        }
         for def in definitions {
             let name = def.variable.value
             let loc = source.map { [$0.location(of: Int(def.span.start))] } ?? []
             guard let namedType = schema.namedType(def.type), namedType.kind.isInput else {
-                errors.append(GraphQLError("Variable \"$\(name)\" expected value of type \"\(def.type)\" which cannot be used as an input type.",
-                                           locations: loc, code: "BAD_USER_INPUT"))
+                guard add("Variable \"$\(name)\" expected value of type \"\(def.type)\" which cannot be used as an input type.", loc) else { break }
                 continue
             }
             if let value = inputs[name] {
                 if value.isNull, case .nonNull = def.type {
-                    errors.append(GraphQLError("Variable \"$\(name)\" of non-null type \"\(def.type)\" must not be null.",
-                                               locations: loc, code: "BAD_USER_INPUT"))
+                    guard add("Variable \"$\(name)\" of non-null type \"\(def.type)\" must not be null.", loc) else { break }
                     continue
                 }
                 // Coerced without tracking where it is; a failure is walked again for every
@@ -30,22 +37,15 @@ enum Values {
                     problems(schema, value, def.type, path: "", into: &found)
                     if found.isEmpty { found = [Problem(path: "", value: value, message: first.message)] }
                     for p in found {
-                        if errors.count == maxErrors {
-                            errors.append(GraphQLError("Too many errors processing variables, error limit reached. Execution aborted.",
-                                                       code: "BAD_USER_INPUT"))
-                            return .failure(GraphQLErrors(errors))
-                        }
                         let at = p.path.isEmpty ? "" : " at \"\(name)\(p.path)\""
                         let shown = p.value.isFiniteThroughout ? p.value.text : "(a number beyond a double's range)"
-                        errors.append(GraphQLError("Variable \"$\(name)\" got invalid value \(shown)\(at); \(p.message)",
-                                                   locations: loc, code: "BAD_USER_INPUT"))
+                        guard add("Variable \"$\(name)\" got invalid value \(shown)\(at); \(p.message)", loc) else { return .failure(GraphQLErrors(errors)) }
                     }
                 }
             } else if let d = def.defaultValue {
                 if let v = try? literal(schema, d, def.type, variables: [:]) { coerced[name] = v }
             } else if case .nonNull = def.type {
-                errors.append(GraphQLError("Variable \"$\(name)\" of required type \"\(def.type)\" was not provided.",
-                                           locations: loc, code: "BAD_USER_INPUT"))
+                guard add("Variable \"$\(name)\" of required type \"\(def.type)\" was not provided.", loc) else { break }
             }
         }
         return errors.isEmpty ? .success(coerced) : .failure(GraphQLErrors(errors))
@@ -82,7 +82,10 @@ enum Values {
         case .list(let inner):
             if value.isNull { return }
             if case .array(let items) = value {
-                for (i, item) in items.enumerated() { problems(schema, item, inner, path: path + "[\(i)]", into: &found) }
+                for (i, item) in items.enumerated() {
+                    if found.count > maxErrors { return }
+                    problems(schema, item, inner, path: path + "[\(i)]", into: &found)
+                }
             } else {
                 problems(schema, value, inner, path: path, into: &found)
             }
@@ -103,6 +106,7 @@ enum Values {
             case .inputObject:
                 guard case .object(let fields) = value else { return add("Expected type \"\(t.name)\" to be an object.") }
                 for (fname, f) in t.inputFields {
+                    if found.count > maxErrors { return }
                     if let v = fields[fname] {
                         problems(schema, v, f.type, path: path + ".\(fname)", into: &found)
                     } else if f.defaultValue == nil, case .nonNull = f.type {
@@ -110,6 +114,7 @@ enum Values {
                     }
                 }
                 for key in fields.keys where t.inputFields[key] == nil {
+                    if found.count > maxErrors { return }
                     let hint = hints ? Suggestions.didYouMean(Suggestions.list(key, Array(t.inputFields.keys))) : ""
                     add("Field \"\(key)\" is not defined by type \"\(t.name)\".\(hint)")
                 }

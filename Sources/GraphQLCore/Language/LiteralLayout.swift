@@ -49,11 +49,12 @@ public enum LiteralLayout {
         return type.start
     }
 
-    /// The start of each `$name` in the value that starts at `offset`, in the order written.
-    public static func variableStarts(in source: Source, at offset: Int, named name: String) -> [Int] {
+    /// The start of each `$name` in the value that starts at `offset`, by name, in the order
+    /// written (one lexing for every variable of the value).
+    public static func variableStarts(in source: Source, at offset: Int) -> [String: [Int]] {
         var lexer = Lexer(source: source, at: offset)
-        guard let first = try? lexer.next() else { return [] }
-        var starts: [Int] = []
+        guard let first = try? lexer.next() else { return [:] }
+        var starts: [String: [Int]] = [:]
         var depth = 0
         var t = first
         while true {
@@ -61,7 +62,7 @@ public enum LiteralLayout {
             case .bracketL, .braceL: depth += 1
             case .bracketR, .braceR: depth -= 1
             case .dollar:
-                if let n = try? lexer.next(), n.kind == .name, lexer.text(n) == name { starts.append(t.start) }
+                if let n = try? lexer.next(), n.kind == .name { starts[lexer.text(n), default: []].append(t.start) }
             case .eof: return starts
             default: break
             }

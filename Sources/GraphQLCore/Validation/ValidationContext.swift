@@ -108,13 +108,14 @@ public final class ValidationContext {
         collectVariables(value, type, hasDefault: hasDefault, span: span, into: &usages)
         if case .variable = value { return }
         guard usages.count > first, let source, span != .none else { return }
-        var starts: [String: (at: [Int], next: Int)] = [:]
+        let found = LiteralLayout.variableStarts(in: source, at: Int(span.start))
+        var next: [String: Int] = [:]
         for i in first..<usages.count {
             let u = usages[i]
-            if starts[u.name] == nil { starts[u.name] = (LiteralLayout.variableStarts(in: source, at: Int(span.start), named: u.name), 0) }
-            guard let found = starts[u.name], found.next < found.at.count else { continue }
-            starts[u.name]!.next += 1
-            let at = found.at[found.next]
+            let k = next[u.name, default: 0]
+            guard let all = found[u.name], k < all.count else { continue }
+            next[u.name] = k + 1
+            let at = all[k]
             usages[i] = VariableUsage(name: u.name, span: Span(at, at + 1 + u.name.utf8.count), type: u.type, defaultValue: u.defaultValue,
                                       hasLocationDefault: u.hasLocationDefault)
         }

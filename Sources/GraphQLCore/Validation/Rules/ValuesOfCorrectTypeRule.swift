@@ -28,6 +28,7 @@ public final class ValuesOfCorrectTypeRule: ValidationRule {
     /// Checks `value` as `type`; `at` gives where the value is, asked only for an error (a part
     /// of a list or input object is found in the source then).
     func check(_ value: Value, _ type: TypeReference, _ at: () -> Span) {
+        guard !context.isFull else { return }
         if case .variable = value { return }
         switch type {
         case .nonNull(let inner):
@@ -94,11 +95,15 @@ public final class ValuesOfCorrectTypeRule: ValidationRule {
     /// of the value at `container` starts; the container when it cannot be found.
     func part(_ index: Int, of container: Span) -> Span {
         guard let source = context.source, container != .none else { return container }
-        let starts = LiteralLayout.partStarts(in: source, at: Int(container.start))
+        // Each container is lexed once, however many of its parts are wrong.
+        let starts = partStarts[container.start] ?? LiteralLayout.partStarts(in: source, at: Int(container.start))
+        partStarts[container.start] = starts
         return index < starts.count ? Span(starts[index], starts[index]) : container
     }
+    private var partStarts: [Int32: [Int]] = [:]
 
     func checkObject(_ value: Value, _ t: NamedType, _ at: () -> Span) {
+        guard !context.isFull else { return }
         guard case .object(let fields) = value else {
             context.report("Expected value of type \"\(t.name)\", found \(Printer.print(value)).", [at()])
             return
