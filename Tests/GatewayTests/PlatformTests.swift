@@ -202,14 +202,24 @@ struct PlatformTests {
             func statements(_ agents: Int) async throws -> Int {
                 // Warm the per-process caches (tenant directory) first, then count one request.
                 _ = try await client.query(tenantOverview, variables: #"{"slug":"acme","agents":\#(agents)}"#, headers: [("x-tenant", "acme")])
-                let before = server.postgresStatementCount, trips = server.postgresRoundTripCount
-                let r = try await client.query(tenantOverview, variables: #"{"slug":"acme","agents":\#(agents)}"#, headers: [("x-tenant", "acme")])
-                #expect(r.json?["data"]?["tenant"]?["agents"]?.arrayValue?.count == agents)
                 // One round trip per level of the plan: the tenant (with BEGIN and set_config);
                 // usage, agents and data products; then stats, history and lineage. (COMMIT goes
-                // unanswered, read with the connection's next use.)
-                #expect(server.postgresRoundTripCount - trips == 3, "round trips for \(agents) agents")
-                return server.postgresStatementCount - before
+                // unanswered, read with the connection's next use.) A request may get a pooled
+                // connection its statements are not prepared on yet (the previous request's is
+                // checked in after its COMMIT is sent, which a busy machine can delay past the next
+                // request's start): preparing them there is one more round trip, once per
+                // connection, so the fewest of three requests is what is counted (statements too:
+                // the previous request's COMMIT, sent after its answer, can fall into the count).
+                var fewestTrips = Int.max, fewestStatements = Int.max
+                for _ in 0..<3 {
+                    let before = server.postgresStatementCount, trips = server.postgresRoundTripCount
+                    let r = try await client.query(tenantOverview, variables: #"{"slug":"acme","agents":\#(agents)}"#, headers: [("x-tenant", "acme")])
+                    #expect(r.json?["data"]?["tenant"]?["agents"]?.arrayValue?.count == agents)
+                    fewestTrips = min(fewestTrips, server.postgresRoundTripCount - trips)
+                    fewestStatements = min(fewestStatements, server.postgresStatementCount - before)
+                }
+                #expect(fewestTrips == 3, "round trips for \(agents) agents")
+                return fewestStatements
             }
             // acme has 30 agents; 20 more make 50.
             for i in 0..<20 {
