@@ -26,27 +26,19 @@ public enum LiteralLayout {
         return starts
     }
 
-    /// Where the default value of the variable definition that starts at `offset` starts (after
-    /// its `=`), or nil when it has none.
-    public static func defaultValueStart(in source: Source, definitionAt offset: Int) -> Int? {
-        var lexer = Lexer(source: source, at: offset)
-        while let t = try? lexer.next() {
-            switch t.kind {
-            case .equals: return (try? lexer.next()).map(\.start)
-            case .eof, .at, .parenR: return nil
-            case .dollar, .name, .colon, .bracketL, .bracketR, .bang: continue
-            default: return nil
-            }
-        }
-        return nil
-    }
-
-    /// Where the type of the variable definition that starts at `offset` starts (after its `:`).
-    public static func variableTypeStart(in source: Source, definitionAt offset: Int) -> Int? {
+    /// Where the type (after its `:`) and the default value (after its `=`, nil when it has none)
+    /// of the variable definition that starts at `offset` start.
+    public static func variableDefinitionStarts(in source: Source, at offset: Int) -> (type: Int, defaultValue: Int?)? {
         var lexer = Lexer(source: source, at: offset)
         guard (try? lexer.next())?.kind == .dollar, (try? lexer.next())?.kind == .name, (try? lexer.next())?.kind == .colon,
               let type = try? lexer.next(), type.kind == .name || type.kind == .bracketL else { return nil }
-        return type.start
+        var t = type
+        while t.kind == .name || t.kind == .bracketL || t.kind == .bracketR || t.kind == .bang {
+            guard let next = try? lexer.next() else { return (type.start, nil) }
+            t = next
+        }
+        guard t.kind == .equals, let value = try? lexer.next(), value.kind != .eof else { return (type.start, nil) }
+        return (type.start, value.start)
     }
 
     /// The start of each `$name` in the value that starts at `offset`, by name, in the order

@@ -17,7 +17,7 @@ public final class ValuesOfCorrectTypeRule: ValidationRule {
             if let d = v.defaultValue {
                 check(d, v.type) {
                     guard let source = self.context.source,
-                          let start = LiteralLayout.defaultValueStart(in: source, definitionAt: Int(v.span.start)) else { return v.span }
+                          let start = LiteralLayout.variableDefinitionStarts(in: source, at: Int(v.span.start))?.defaultValue else { return v.span }
                     return Span(start, start)
                 }
             }
