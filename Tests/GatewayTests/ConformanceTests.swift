@@ -535,6 +535,79 @@ struct SpecificationEdgeCaseTests {
         }
     }
 
+    /// A subgraph with objects below the root: nested conditions, lists, an interface.
+    func nested() throws -> Subgraph<RequestContext> {
+        let s = try Subgraph<RequestContext>(name: "nested", sdl: """
+            extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])
+            type Query { hello: String! item: Item list: [Item] strictList: [Item!] strict: Item! none: Item empty: [Item] pet: Pet }
+            type Item { name: String inner: Item }
+            interface Pet { name: String }
+            type Dog implements Pet { name: String barks: Boolean }
+            type Cat implements Pet { name: String }
+            """)
+        let item = ObjectResolvers<RequestContext, String>("Item")
+        item.field("name") { n, _, _, _ in .leaf(.string(n)) }
+            .field("inner") { n, _, _, _ in n == "a" ? .object("b", item) : .null }
+        let cat = ObjectResolvers<RequestContext, String>("Cat").field("name") { n, _, _, _ in .leaf(.string(n)) }
+        s.query.field("hello") { _, _, _, _ in .leaf("hi") }
+            .field("item") { _, _, _, _ in .object("a", item) }
+            .field("list") { _, _, _, _ in .list([.object("x", item), .object("y", item)]) }
+            .field("strictList") { _, _, _, _ in .list([.object("x", item), .object("y", item)]) }
+            .field("strict") { _, _, _, _ in .object("s", item) }
+            .field("none") { _, _, _, _ in .null }
+            .field("empty") { _, _, _, _ in .list([]) }
+            .field("pet") { _, _, _, _ in .object("c", cat) }
+        return s
+    }
+
+    @Test func aNullIfBelowTheRootIsAnErrorOfTheFieldWhoseObjectsItSelects() async throws {
+        // What graphql-js (and graphql-core 3.3) answer: the error is raised where the fields are
+        // collected, so it is the enclosing field's (each list item's), null propagating from
+        // there; no error where no object is collected (a null, an empty list, a fragment whose
+        // type does not apply, a field skipped); `@skip` is read before `@include`.
+        let m = #""message":"Argument \"if\" of non-null type \"Boolean!\" must not be null.""#
+        let cases: [(String, String)] = [
+            ("{ hello item { name @include(if: $v) } }",
+             #"{"errors":[{\#(m),"locations":[{"line":1,"column":60}],"path":["item"]}],"data":{"hello":"hi","item":null}}"#),
+            ("{ hello item { inner { name @skip(if: $v) } } }",
+             #"{"errors":[{\#(m),"locations":[{"line":1,"column":65}],"path":["item","inner"]}],"data":{"hello":"hi","item":{"inner":null}}}"#),
+            ("{ hello list { name @include(if: $v) } }",
+             #"{"errors":[{\#(m),"locations":[{"line":1,"column":60}],"path":["list",0]},{\#(m),"locations":[{"line":1,"column":60}],"path":["list",1]}],"data":{"hello":"hi","list":[null,null]}}"#),
+            ("{ hello strictList { name @include(if: $v) } }",
+             #"{"errors":[{\#(m),"locations":[{"line":1,"column":66}],"path":["strictList",0]}],"data":{"hello":"hi","strictList":null}}"#),
+            ("{ hello strict { name @include(if: $v) } }",
+             #"{"errors":[{\#(m),"locations":[{"line":1,"column":62}],"path":["strict"]}],"data":null}"#),
+            ("{ hello none { name @include(if: $v) } empty { name @include(if: $v) } }", #"{"data":{"hello":"hi","none":null,"empty":[]}}"#),
+            ("{ hello pet { ... on Dog { barks @include(if: $v) } name } }", #"{"data":{"hello":"hi","pet":{"name":"c"}}}"#),
+            ("{ hello item @skip(if: true) { name @include(if: $v) } }", #"{"data":{"hello":"hi"}}"#),
+            ("{ hello item { name @include(if: false) @skip(if: $v) } }",
+             #"{"errors":[{\#(m),"locations":[{"line":1,"column":77}],"path":["item"]}],"data":{"hello":"hi","item":null}}"#),
+            ("{ hello item { name @skip(if: true) @include(if: $v) } }", #"{"data":{"hello":"hi","item":{}}}"#),
+            ("{ hello item { ...F ...F @include(if: $v) } } fragment F on Item { name }",
+             #"{"errors":[{\#(m),"locations":[{"line":1,"column":65}],"path":["item"]}],"data":{"hello":"hi","item":null}}"#),
+        ]
+        let s = try nested()
+        let supergraph = try Supergraph(sdl: try Composer.compose([try SubgraphSchema(name: "nested", url: "in-process:nested", sdl: s.sdl)]))
+        let executor = FederatedExecutor(supergraph: supergraph, transports: ["nested": InProcessTransport(subgraph: s) { _ in RequestContext() }])
+        try await withGateway(executor: executor) { client in
+            for (selection, expected) in cases {
+                // Through the gateway: the shaper raises it, and the subgraph it is sent to too (once in the answer).
+                let q = "query($v: Boolean = true) " + selection
+                let r = try await client.query(q, variables: #"{"v":null}"#)
+                #expect(r.status == 200, "\(q): \(r.text)")
+                #expect(r.text == expected, "\(q)")
+                // The engine alone (what an in-process subgraph answers).
+                let source = Source(q)
+                let engine = await s.execute(ExecutionRequest(document: try Parser.parse(source), variables: ["v": .null], source: source),
+                                             context: RequestContext())
+                #expect(engine.json == (try JSONReader.parse(expected)), "\(q)")
+                // The default (true) when the variable is not given.
+                let byDefault = try await client.query(q)
+                #expect(byDefault.json?["errors"] == nil, "\(q): \(byDefault.text)")
+            }
+        }
+    }
+
     @Test func aNumberBeyondADoubleInACustomScalarIsRefusedNotNulled() async throws {
         try await withGateway(executor: try gateway()) { client in
             // JSON reads `1e400` as infinity, which JSON cannot write: the subgraph would get null.

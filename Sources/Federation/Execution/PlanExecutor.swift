@@ -173,8 +173,9 @@ public final class PlanExecutor: Sendable {
             for (name, value) in request.literalValues { v[name] = value }
             // A nullable variable with a default may fill `@skip`/`@include`'s `if: Boolean!`;
             // sent as null it is a field error where the fields are collected (§6.4.1), which
-            // at the root leaves no data (graphql-js raises it the same way).
-            if let e = Executor.nullDirectiveCondition(request.clientDocument ?? request.document, operation, v, request.source) {
+            // at the root leaves no data (graphql-js raises it the same way); deeper, the
+            // shaper reports it at the field whose objects it is in.
+            if let e = Executor.nullDirectiveCondition(supergraph.apiSchema, request.clientDocument ?? request.document, operation, v, request.source) {
                 return .failure(Refused(result: ExecutionResult(data: .null, errors: [e])))
             }
             return .success((operation, v))
@@ -239,6 +240,8 @@ public final class PlanExecutor: Sendable {
                                          code: "TOO_MANY_ERRORS"))
         }
         shaped.errors = upstream + shaped.errors.filter { e in
+            // A subgraph that was sent the null condition reported it at the same field.
+            if upstream.contains(where: { $0.path == e.path && $0.message == e.message }) { return false }
             guard e.message.hasPrefix("Cannot return null"), let p = e.path else { return true }
             // Explained by an error on it, above it, below it, or on a sibling field (an entity
             // answered null with an error on one of its fields leaves the others missing too).
@@ -659,10 +662,14 @@ final class PlanRun {
 
     func variables(for f: FetchNode) -> OrderedDictionary<String, JSON> { Self.variables(for: f, from: variables) }
 
-    /// The request's variables that a fetch's operation uses.
+    /// The request's variables that a fetch's operation uses (a null one that it reads only as
+    /// a `@skip`/`@include` condition as true: `FetchNode.conditionOnlyVariables`).
     static func variables(for f: FetchNode, from variables: OrderedDictionary<String, JSON>) -> OrderedDictionary<String, JSON> {
         var v = OrderedDictionary<String, JSON>()
-        for name in f.variables { if let value = variables[name] { v[name] = value } }
+        for name in f.variables {
+            guard let value = variables[name] else { continue }
+            if case .null = value, f.conditionOnlyVariables.contains(name) { v[name] = .bool(true) } else { v[name] = value }
+        }
         return v
     }
 

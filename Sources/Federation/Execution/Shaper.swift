@@ -117,7 +117,10 @@ struct Shaper {
             out.append("null")
             deferred.removeAll()
         }
-        for i in errors.indices { errors[i].path = reversedPaths[errorPaths[i]].reversed() }
+        for i in errors.indices {
+            let path = reversedPaths[errorPaths[i]]
+            errors[i].path = path.isEmpty ? nil : path.reversed()   // empty: the root's own fields
+        }
     }
 
     /// A deferred fragment met by `shape`, with its object's response path.
@@ -262,6 +265,14 @@ struct Shaper {
         var cursor = tree.firstRun(node)
         for i in steps {
             let step = program.steps[Int(i)]
+            if step.kind == .nullCondition {
+                // Collecting this object's fields failed: the error of the field (or list item)
+                // whose value it is, null there.
+                errors.append(Executor.nullConditionError(program.nullConditions[Int(step.field)], source))
+                errorPaths.append(reversedPaths.count)
+                reversedPaths.append([])
+                return .propagate
+            }
             if step.kind == .deferred {
                 // The run's last step: its deferred fragments, recorded for later payloads.
                 for item in program.deferredLists[Int(step.field)].indices {
@@ -474,6 +485,9 @@ struct ShapingProgram: Sendable {
         /// Not a field: the fragments deferred in this run (`field` indexes `deferredLists`),
         /// always a run's last step.
         case deferred
+        /// Not a field: the objects of this run are errors, a `@skip`/`@include` among their
+        /// selections reading a null variable (`field` indexes `nullConditions`); a run's only step.
+        case nullCondition
     }
 
     struct Step {
@@ -545,6 +559,8 @@ struct ShapingProgram: Sendable {
     private var plans: [PlanKey: Range<Int32>] = [:]
     /// The deferred fragments of each run that has some (with a deferring collector).
     private(set) var deferredLists: [[FieldCollector.Deferred]] = []
+    /// The `if` arguments that read a null variable, of the runs that are errors for it.
+    private(set) var nullConditions: [Argument] = []
 
     init(schema: Schema, collector: FieldCollector, nulled: Set<Int32>, hiddenEnumValues: [String: Set<String>] = [:],
          hiddenTypes: Set<String> = []) {
@@ -617,7 +633,17 @@ struct ShapingProgram: Sendable {
             let allowed = collector.collect(named, sets.filter { !removedSpans.contains($0.span.start) }, deferred: &ignored)
             allowedNodes = Set(allowed.values.lazy.flatMap { $0.map(\.span.start) })
         }
-        for (responseKey, nodes) in collector.collect(named, sets, deferred: &deferredHere) {
+        var nullCondition: Argument?
+        let collected = collector.collect(named, sets, deferred: &deferredHere, nullCondition: &nullCondition)
+        if let nullCondition {
+            let range = Int32(steps.count)..<Int32(steps.count + 1)
+            steps.append(Step(key: -1, keyBytes: 0..<0, kind: .nullCondition, listDepth: 0, nonNull: 0, nulled: false, named: -1,
+                              field: Int32(nullConditions.count), children: -1))
+            nullConditions.append(nullCondition)
+            if cacheable { plans[key] = range }
+            return range
+        }
+        for (responseKey, nodes) in collected {
             let name = nodes[0].name.value
             var w = JSONWriter(capacity: responseKey.utf8.count + 3)
             w.writeString(responseKey)

@@ -53,6 +53,11 @@ public final class FetchNode: Sendable {
     public let operationKind: OperationType
     /// Client variables the operation uses (passed through).
     public let variables: [String]
+    /// Those of `variables` the operation reads only as a `@skip`/`@include` condition: sent as
+    /// true when the client's is null, for the gateway reports that null itself where the
+    /// client's fields are collected (the shaper), at the client's location; the subgraph would
+    /// null the object there first and report it at its own.
+    public let conditionOnlyVariables: Set<String>
     /// For entity fetches: how representations are written, per type condition.
     public let entities: [EntityRepresentation]
     /// Fields of one response key with different shapes were aliased: alias → the client's
@@ -77,6 +82,35 @@ public final class FetchNode: Sendable {
         self.contextInputs = contextInputs
         document = try? Parser.parse(operation, options: ParserOptions(maxTokens: nil))
         operationJSON = JSON.string(operation).bytes
+        var conditions = Set<String>(), others = Set<String>()
+        func note(_ v: Value, _ into: inout Set<String>) {
+            switch v {
+            case .variable(let n): into.insert(n)
+            case .list(let items): for item in items { note(item, &into) }
+            case .object(let fields): for f in fields { note(f.value, &into) }
+            default: break
+            }
+        }
+        func walk(_ set: SelectionSet) {
+            for selection in set.selections {
+                for d in selection.directives {
+                    let isCondition = d.name.value == "skip" || d.name.value == "include"
+                    for a in d.arguments {
+                        if isCondition && a.name.value == "if" { note(a.value, &conditions) } else { note(a.value, &others) }
+                    }
+                }
+                switch selection {
+                case .field(let f):
+                    for a in f.arguments { note(a.value, &others) }
+                    if let sub = f.selectionSet { walk(sub) }
+                case .inlineFragment(let i): walk(i.selectionSet)
+                case .fragmentSpread: break
+                }
+            }
+        }
+        for op in document?.operations ?? [] { walk(op.selectionSet) }
+        for f in document?.fragments ?? [] { walk(f.selectionSet) }
+        conditionOnlyVariables = conditions.subtracting(others)
         func leavesOnly(_ set: SelectionSet) -> Bool {
             set.selections.allSatisfy { sel in
                 switch sel {

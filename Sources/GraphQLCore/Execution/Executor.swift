@@ -241,9 +241,6 @@ public enum Executor {
         guard let rootValue = executable.rootValues[operation.operation] else {
             return ExecutionResult(data: nil, errors: [GraphQLError("No root resolvers for \(operation.operation.rawValue).")])
         }
-        if let e = nullDirectiveCondition(request.document, operation, variables, request.source) {
-            return ExecutionResult(data: .null, errors: [e])
-        }
         var fragments: [String: FragmentDefinition] = [:]
         for f in request.document.fragments { fragments[f.name.value] = f }
         let state = ExecutionState(executable: executable, operation: operation, fragments: fragments,
@@ -251,36 +248,25 @@ public enum Executor {
         return await state.run(rootType: rootType, rootValue: rootValue)
     }
 
-    /// The error of a `@skip`/`@include` of the operation (or a fragment it spreads) whose `if`
-    /// reads a variable that is null: a nullable variable with a default may fill `if: Boolean!`,
-    /// and sent as null it is a field error where the fields are collected (§6.4.1), at the
-    /// root, so no data (graphql-js raises it the same way). Checked once, before execution.
-    public static func nullDirectiveCondition(_ document: Document, _ operation: OperationDefinition,
+    /// The error of a `@skip`/`@include` among the operation's root selections (or in a fragment
+    /// applied there) whose `if` reads a variable that is null: a nullable variable with a default
+    /// may fill `if: Boolean!`, and sent as null it is a field error where the fields are
+    /// collected (§6.4.1) — at the root, a request without data (graphql-js raises it the same
+    /// way). Nested ones are errors of the field whose object they are in, found as it completes.
+    public static func nullDirectiveCondition(_ schema: Schema, _ document: Document, _ operation: OperationDefinition,
                                               _ variables: OrderedDictionary<String, JSON>, _ source: Source?) -> GraphQLError? {
-        guard variables.values.contains(where: { $0 == .null }) else { return nil }
+        guard variables.values.contains(where: { $0 == .null }),
+              let rootName = schema.rootTypeName(operation.operation), let rootType = schema.types[rootName] else { return nil }
         var fragments: [String: FragmentDefinition] = [:]
         for f in document.fragments { fragments[f.name.value] = f }
-        var visited = Set<String>()
-        func find(_ set: SelectionSet) -> Argument? {
-            for selection in set.selections {
-                for d in selection.directives where d.name.value == "skip" || d.name.value == "include" {
-                    for arg in d.arguments where arg.name.value == "if" {
-                        if case .variable(let name) = arg.value, variables[name] == .null { return arg }
-                    }
-                }
-                switch selection {
-                case .field(let f): if let sub = f.selectionSet, let found = find(sub) { return found }
-                case .inlineFragment(let i): if let found = find(i.selectionSet) { return found }
-                case .fragmentSpread(let spread):
-                    guard visited.insert(spread.name.value).inserted, let f = fragments[spread.name.value] else { continue }
-                    if let found = find(f.selectionSet) { return found }
-                }
-            }
-            return nil
-        }
-        guard let arg = find(operation.selectionSet) else { return nil }
-        return GraphQLError("Argument \"if\" of non-null type \"Boolean!\" must not be null.",
-                            locations: source.map { [$0.location(of: Int(arg.valueSpan.start))] } ?? [])
+        let collector = FieldCollector(schema: schema, fragments: fragments, variables: variables)
+        return collector.rootNullCondition(rootType, operation).map { nullConditionError($0, source) }
+    }
+
+    /// The field error of a `@skip`/`@include` whose `if` reads a null variable, at that argument's value.
+    public static func nullConditionError(_ argument: Argument, _ source: Source?) -> GraphQLError {
+        GraphQLError("Argument \"if\" of non-null type \"Boolean!\" must not be null.",
+                     locations: source.map { [$0.location(of: Int(argument.valueSpan.start))] } ?? [])
     }
 
 }
@@ -320,7 +306,11 @@ extension Executor {
         for f in request.document.fragments { fragments[f.name.value] = f }
         let state = ExecutionState(executable: executable, operation: operation, fragments: fragments,
                                    variables: variables, context: context, source: request.source, observer: nil)
-        let plans = state.collectPlans(rootType, [operation.selectionSet])
+        let plans: [FieldPlan]
+        switch state.collectPlans(rootType, [operation.selectionSet]) {
+        case .success(let p): plans = p
+        case .failure(let e): return .failed(ExecutionResult(data: nil, errors: [e]))
+        }
         guard plans.count == 1, let plan = plans.first else {
             return .failed(ExecutionResult(data: nil, errors: [GraphQLError("A subscription must select exactly one root field.", code: "GRAPHQL_VALIDATION_FAILED")]))
         }
@@ -486,7 +476,11 @@ final class ExecutionState: @unchecked Sendable {
     // MARK: running
 
     func run(rootType: NamedType, rootValue: AnyObjectBox) async -> ExecutionResult {
-        let plans = collectPlans(rootType, [operation.selectionSet])
+        let plans: [FieldPlan]
+        switch collectPlans(rootType, [operation.selectionSet]) {
+        case .success(let p): plans = p
+        case .failure(let e): return ExecutionResult(data: .null, errors: [e])
+        }
         let (root, first) = objectRun(plans)
         out.root = root
         containers.append(Container(parent: -1, slot: -1, first: Int32(first), nonNull: true))
@@ -897,7 +891,15 @@ final class ExecutionState: @unchecked Sendable {
                 }
                 runtime = found
                 if let cached = plan.subPlans[runtime.name] { subPlans = cached } else {
-                    subPlans = collectPlans(runtime, plan.fieldNodes.compactMap(\.selectionSet))
+                    switch collectPlans(runtime, plan.fieldNodes.compactMap(\.selectionSet)) {
+                    case .success(let p): subPlans = p
+                    case .failure(var e):
+                        // A null `@skip`/`@include` condition: this value's error (not kept: each
+                        // object of the type meets it again, as each would in graphql-js).
+                        e.path = path(container, index)
+                        errors.append(e)
+                        return false
+                    }
                     plan.subPlans[runtime.name] = subPlans
                 }
                 plan.lastRuntime = (box.typeName, runtime, subPlans)
@@ -921,8 +923,13 @@ final class ExecutionState: @unchecked Sendable {
 
     // MARK: field collection (§6.3.2)
 
-    func collectPlans(_ type: NamedType, _ sets: [SelectionSet]) -> [FieldPlan] {
-        let grouped = FieldCollector(schema: schema, fragments: fragments, variables: variables).collect(type, sets)
+    /// The fields' plans, or the error of a `@skip`/`@include` whose `if` reads a null variable.
+    func collectPlans(_ type: NamedType, _ sets: [SelectionSet]) -> Result<[FieldPlan], GraphQLError> {
+        var deferred: [FieldCollector.Deferred] = []
+        var nullCondition: Argument?
+        let grouped = FieldCollector(schema: schema, fragments: fragments, variables: variables)
+            .collect(type, sets, deferred: &deferred, nullCondition: &nullCondition)
+        if let nullCondition { return .failure(Executor.nullConditionError(nullCondition, source)) }
         var plans: [FieldPlan] = []
         plans.reserveCapacity(grouped.count)
         for (key, nodes) in grouped {
@@ -939,7 +946,7 @@ final class ExecutionState: @unchecked Sendable {
             }
             plans.append(FieldPlan(responseKey: key, fieldName: name, definition: def, fieldNodes: nodes, arguments: args, parentType: type.name))
         }
-        return plans
+        return .success(plans)
     }
 
     /// CoerceArgumentValues (§6.4.2), with graphql-js's messages; an error about a given value

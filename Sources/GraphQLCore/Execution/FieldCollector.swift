@@ -28,21 +28,51 @@ public struct FieldCollector: Sendable {
 
     public func collect(_ type: NamedType, _ sets: [SelectionSet]) -> OrderedDictionary<String, [Field]> {
         var deferred: [Deferred] = []
-        return collect(type, sets, deferred: &deferred)
+        var nullCondition: Argument?
+        return collect(type, sets, deferred: &deferred, nullCondition: &nullCondition)
     }
 
     /// The fields, and (when `deferring`) the deferred fragments that apply to `type`, in document order.
     public func collect(_ type: NamedType, _ sets: [SelectionSet], deferred: inout [Deferred]) -> OrderedDictionary<String, [Field]> {
+        var nullCondition: Argument?
+        return collect(type, sets, deferred: &deferred, nullCondition: &nullCondition)
+    }
+
+    /// CollectFields that stops at a `@skip`/`@include` whose `if` reads a variable that is null
+    /// (a nullable variable with a default may fill `if: Boolean!`, and be sent as null): that
+    /// argument is set in `nullCondition`, and what was collected is incomplete. Collecting there
+    /// is a field error (§6.4.1's CoerceArgumentValues), raised where the fields are collected:
+    /// at the field whose object this is (graphql-js raises it the same way), at the root a
+    /// request without data. `@skip` is read before `@include`, as graphql-js reads them.
+    public func collect(_ type: NamedType, _ sets: [SelectionSet], deferred: inout [Deferred],
+                        nullCondition: inout Argument?) -> OrderedDictionary<String, [Field]> {
         var grouped = OrderedDictionary<String, [Field]>()
         var visited = Set<String>()
-        for set in sets { collect(type, set, &grouped, &visited, &deferred) }
+        for set in sets where nullCondition == nil { collect(type, set, &grouped, &visited, &deferred, &nullCondition) }
         return grouped
     }
 
+    /// The `@skip`/`@include` of the operation's root selections (and the fragments applied
+    /// there) whose `if` reads a null variable: the request fails without data.
+    public func rootNullCondition(_ type: NamedType, _ operation: OperationDefinition) -> Argument? {
+        var deferred: [Deferred] = []
+        var nullCondition: Argument?
+        _ = collect(type, [operation.selectionSet], deferred: &deferred, nullCondition: &nullCondition)
+        return nullCondition
+    }
+
     private func collect(_ type: NamedType, _ set: SelectionSet, _ grouped: inout OrderedDictionary<String, [Field]>, _ visited: inout Set<String>,
-                         _ deferred: inout [Deferred]) {
+                         _ deferred: inout [Deferred], _ nullCondition: inout Argument?) {
         for selection in set.selections {
-            if !shouldInclude(selection.directives) { continue }
+            if !selection.directives.isEmpty {
+                switch inclusion(selection.directives) {
+                case .included: break
+                case .excluded: continue
+                case .nullCondition(let argument):
+                    nullCondition = argument
+                    return
+                }
+            }
             switch selection {
             case .field(let f):
                 grouped[f.responseKey, default: []].append(f)
@@ -55,15 +85,16 @@ public struct FieldCollector: Sendable {
                 }
                 guard !visited.contains(name) else { continue }
                 visited.insert(name)
-                collect(type, frag.selectionSet, &grouped, &visited, &deferred)
+                collect(type, frag.selectionSet, &grouped, &visited, &deferred, &nullCondition)
             case .inlineFragment(let i):
                 if let tc = i.typeCondition, !doesFragmentApply(type, tc.value) { continue }
                 if deferring, let d = activeDefer(i.directives) {
                     if !deferred.contains(where: { $0.span == i.span }) { deferred.append(Deferred(label: d.label, selectionSet: i.selectionSet, span: i.span)) }
                     continue
                 }
-                collect(type, i.selectionSet, &grouped, &visited, &deferred)
+                collect(type, i.selectionSet, &grouped, &visited, &deferred, &nullCondition)
             }
+            if nullCondition != nil { return }
         }
     }
 
@@ -95,22 +126,56 @@ public struct FieldCollector: Sendable {
         }
     }
 
-    /// `@skip(if:)` / `@include(if:)` on a selection.
-    public func shouldInclude(_ directives: [Directive]) -> Bool {
-        if directives.isEmpty { return true }
+    /// What a selection's `@skip(if:)` and `@include(if:)` say.
+    public enum Inclusion {
+        case included
+        case excluded
+        /// The `if` argument reads a variable that is null (see `collect(_:_:deferred:nullCondition:)`).
+        case nullCondition(Argument)
+    }
+
+    /// `@skip(if:)`, then `@include(if:)`, on a selection (graphql-js's order: a skip that holds
+    /// decides before an include is read).
+    public func inclusion(_ directives: [Directive]) -> Inclusion {
+        if directives.isEmpty { return .included }
+        var include: Directive?
         for d in directives {
-            let name = d.name.value
-            guard name == "skip" || name == "include", let arg = d.arguments.first(where: { $0.name.value == "if" }) else { continue }
-            var flag = false
-            switch arg.value {
-            case .boolean(let b): flag = b
-            case .variable(let v): flag = variables[v]?.boolValue ?? false
+            switch d.name.value {
+            case "skip":
+                switch condition(d) {
+                case .value(true): return .excluded
+                case .null(let arg): return .nullCondition(arg)
+                case .value(false): break
+                }
+            case "include": include = d
             default: break
             }
-            if name == "skip" && flag { return false }
-            if name == "include" && !flag { return false }
         }
-        return true
+        guard let include else { return .included }
+        switch condition(include) {
+        case .value(true): return .included
+        case .value(false): return .excluded
+        case .null(let arg): return .nullCondition(arg)
+        }
+    }
+
+    private enum Condition {
+        case value(Bool)
+        case null(Argument)
+    }
+
+    /// A `@skip`/`@include`'s `if` (a variable not given reads as false, as validation leaves
+    /// no such variable that has no default).
+    private func condition(_ d: Directive) -> Condition {
+        guard let arg = d.arguments.first(where: { $0.name.value == "if" }) else { return .value(d.name.value == "include") }
+        switch arg.value {
+        case .boolean(let b): return .value(b)
+        case .variable(let v):
+            guard let value = variables[v] else { return .value(false) }
+            if case .null = value { return .null(arg) }
+            return .value(value.boolValue ?? false)
+        default: return .value(false)
+        }
     }
 }
 
