@@ -217,12 +217,28 @@ public struct CostAnalyzer: Sendable {
             slicing = names.compactMap { if case .string(let s, _) = $0 { return s } else { return nil } }
         }
         var sizes: [Int] = []
+        /// A slicing argument's default value, as a size.
+        func byDefault(_ name: String) -> Int? {
+            if case .int(let s)? = def.arguments[name]?.defaultValue { return Int(s) }
+            return nil
+        }
         for name in slicing {
             guard let a = f.arguments.first(where: { $0.name.value == name }) else { continue }
             switch a.value {
             case .int(let s): sizes.append(Int(s) ?? 0)
+            case .null:
+                // Sized as the resolver sizes it: the platform's take a null count as the
+                // default (else `first: null` would be costed at `assumedSize` or 10 and
+                // answered at the default, 20 or 100 a level).
+                if let n = byDefault(name) { sizes.append(n) }
             case .variable(let v):
-                guard let n = variables[v]?.intValue else { break }
+                // A variable left out (no default of its own) gives the argument its default
+                // value (§6.4.1 CoerceArgumentValues); one sent null, as a null literal.
+                guard let value = variables[v], value != .null else {
+                    if let n = byDefault(name) { sizes.append(n) }
+                    break
+                }
+                guard let n = value.intValue else { break }
                 // An `Int` out of its 32-bit range is refused when the variables are coerced
                 // (BAD_USER_INPUT): it sizes nothing here, rather than refusing the request as
                 // too expensive first.

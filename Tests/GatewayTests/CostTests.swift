@@ -104,6 +104,16 @@ struct CostTests {
             // The slicing argument's default applies when the client gives none: 10 × (1 + 5 × 1).
             let d = try await client.query("{ items { children { id } } }")
             #expect(d.json?["extensions"]?["cost"]?["estimated"] == 60)
+            // So it does for a null given, and for a variable left out (§6.4.1: the argument
+            // takes its default) or sent null: the resolver sizes those lists by the default
+            // too, so they are not costed at `default_list_size` instead (a bypass when the
+            // default is larger).
+            for (q, variables) in [("{ items(first: null) { children(first: null) { id } } }", "{}"),
+                                   ("query($n: Int) { items(first: $n) { children(first: $n) { id } } }", "{}"),
+                                   ("query($n: Int) { items(first: $n) { children(first: $n) { id } } }", #"{"n":null}"#)] {
+                let r = try await client.query(q, variables: variables)
+                #expect(r.json?["extensions"]?["cost"]?["estimated"] == 60, "\(q) \(variables): \(r.text)")
+            }
         }
     }
 

@@ -300,6 +300,13 @@ struct PlatformTests {
             #expect(pages.json?["errors"]?[0]?["extensions"]?["code"] == "COST_ESTIMATED_TOO_EXPENSIVE", "\(pages.text.prefix(300))")
             let search = try await client.query("query($n: Int = 2000000) { searchDataProducts(query: \"x\", first: $n) { results { name } } }", headers: acme)
             #expect(search.json?["errors"]?[0]?["extensions"]?["code"] == "COST_ESTIMATED_TOO_EXPENSIVE", "\(search.text.prefix(300))")
+            // A count given as null (or a variable left out) is the default to the resolvers
+            // (20 tasks a level): costed as that, not as `default_list_size`.
+            for (q, variables) in [("{ agents(first: null) { tasks(first: null) { agent { tasks(first: null) { agent { tasks(first: null) { id } } } } } } }", "{}"),
+                                   ("query($n: Int) { agents(first: $n) { tasks(first: $n) { agent { tasks(first: $n) { agent { tasks(first: $n) { id } } } } } } }", "{}")] {
+                let nested = try await client.query(q, variables: variables, headers: acme)
+                #expect(nested.json?["errors"]?[0]?["extensions"]?["code"] == "COST_ESTIMATED_TOO_EXPENSIVE", "\(nested.text.prefix(300))")
+            }
             #expect(server.postgresStatementCount == before, "nothing ran")
             let fine = try await client.query("{ tenant(slug: \"acme\") { dataProducts(first: 3) { lineage { name } downstream { name } } } events(first: 5) { events { id } } }", headers: acme)
             #expect(fine.json?["errors"] == nil, "\(fine.text.prefix(300))")
@@ -605,6 +612,20 @@ struct PlatformTests {
             }
             let blank = try await client.query(#"mutation { appendEvents(streamId: "blank-type", expectedVersion: 0, events: [{type: "  "}]) { toVersion } }"#, headers: acme)
             #expect(blank.json?["errors"]?[0]?["extensions"]?["code"] == "BAD_USER_INPUT", "\(blank.text.prefix(300))")
+            // No event has the type "": that filter finds none (it is not "no filter").
+            let untyped = try await client.query(#"{ all: events(first: 3) { events { id } } none: events(first: 3, type: "") { events { id } } }"#, headers: acme)
+            #expect(untyped.json?["data"]?["all"]?["events"]?.arrayValue?.count == 3, "\(untyped.text.prefix(300))")
+            #expect(untyped.json?["data"]?["none"]?["events"] == [], "\(untyped.text.prefix(300))")
+            // A search is a few words: a long text is refused before the database parses it.
+            let words = (0..<33).map { "w\($0)" }
+            for text in [words.joined(separator: " "), String(repeating: "x", count: 1_025)] {
+                let r = try await client.query("query($q: String!) { searchDataProducts(query: $q) { total } }",
+                                               variables: JSON.object(["q": .string(text)]).text, headers: acme)
+                #expect(r.json?["errors"]?[0]?["extensions"]?["code"] == "BAD_USER_INPUT", "\(r.text.prefix(300))")
+            }
+            let most = try await client.query("query($q: String!) { searchDataProducts(query: $q) { total } }",
+                                              variables: JSON.object(["q": .string(words.dropLast().joined(separator: " "))]).text, headers: acme)
+            #expect(most.json?["errors"] == nil, "\(most.text.prefix(300))")
         }
     }
 

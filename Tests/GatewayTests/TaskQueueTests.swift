@@ -123,6 +123,13 @@ struct TaskQueueTests {
             let (a, b) = (ids[0], ids[1])
             let reserved = try await client.query(#"mutation { appendEvents(streamId: "agent-\#(a.lowercased())", expectedVersion: 0, events: [{type: "TaskCompleted"}]) { toVersion } }"#, headers: acme)
             #expect(code(reserved) == "BAD_USER_INPUT", "\(reserved.text)")
+            // The read models tell the streams apart by bytes: so does the refusal (`agent-`
+            // and a combining mark is not the character `-` to `String.hasPrefix`).
+            for stream in ["agent-\u{301}\(a.lowercased())", "task-\u{200D}forge"] {
+                let lookalike = try await client.query(#"mutation($s: String!) { appendEvents(streamId: $s, expectedVersion: 0, events: [{type: "AgentSpawned"}]) { toVersion } }"#,
+                                                       variables: JSON.object(["s": .string(stream)]).text, headers: acme)
+                #expect(code(lookalike) == "BAD_USER_INPUT", "\(lookalike.text)")
+            }
 
             let submitted = try await client.query(#"mutation { submitTask(input: {title: "held", priority: 100}) { id } }"#, headers: acme)
             let task = try #require(Self.data(submitted, "submitTask")?["id"]?.stringValue, "\(submitted.text)")
@@ -170,10 +177,50 @@ struct TaskQueueTests {
                 try await client.query(#"mutation { submitTask(input: {title: "   "}) { id } }"#, headers: acme),
                 try await client.query(#"mutation($r: String) { failTask(taskId: "\#(task)", reason: $r) { id } }"#, variables: JSON.object(["r": .string(long)]).text, headers: acme),
                 try await client.query(#"mutation { appendEvents(streamId: "typed", expectedVersion: 0, events: [{type: ""}]) { toVersion } }"#, headers: acme),
+                try await client.query(#"mutation { appendEvents(streamId: "  ", expectedVersion: 0, events: [{type: "T"}]) { toVersion } }"#, headers: acme),
                 try await client.query("{ agents(first: -1) { id } }", headers: acme),
                 try await client.query(#"mutation { claimTask(agentId: "\#(a)", leaseSeconds: -100) { id } }"#, headers: acme),
             ]
             for r in bounded { #expect(code(r) == "BAD_USER_INPUT", "\(r.text)") }
+
+            // A task of a capability goes only to an agent that has it: naming the capability
+            // in the claim does not give it to the agent.
+            let spawned = try await client.query(#"mutation { spawnAgent(input: {name: "texter", kind: "worker", capabilities: ["text"]}) { id } }"#, headers: acme)
+            let texter = try #require(Self.data(spawned, "spawnAgent")?["id"]?.stringValue, "\(spawned.text)")
+            let gpu = try await client.query(#"mutation { submitTask(input: {title: "render", capability: "gpu", priority: 1000}) { id } }"#, headers: acme)
+            let gpuTask = try #require(Self.data(gpu, "submitTask")?["id"]?.stringValue, "\(gpu.text)")
+            for claim in [#"claimTask(agentId: "\#(texter)", capabilities: ["gpu"])"#, #"claimTask(agentId: "\#(texter)", capabilities: ["gpu", "text"])"#,
+                          #"claimTask(agentId: "\#(texter)")"#] {
+                let r = try await client.query("mutation { \(claim) { id capability } }", headers: acme)
+                #expect(r.json?["errors"] == nil && Self.data(r, "claimTask")?["id"]?.stringValue != gpuTask, "\(claim): \(r.text)")
+            }
+            let stillPending = try await client.query(#"{ task(id: "\#(gpuTask)") { status } }"#, headers: acme)
+            #expect(Self.data(stillPending, "task")?["status"] == "PENDING", "\(stillPending.text)")
+        }
+    }
+
+    /// A subscription to one stream and some types gets those exactly, by bytes as the store
+    /// keeps them: a stream or type that is only canonically equivalent (`é` as one code point
+    /// or as `e` and U+0301) is another one.
+    @Test(.timeLimit(.minutes(1))) func eventSubscriptionsFilterByTheBytesTheStoreKeeps() async throws {
+        try await withPlatform { _, client, server in
+            let acme = [("x-tenant", "acme")]
+            let subscriber = try Self.gql(client, "subscription { events(streamId: \"caf\u{E9}-1\", types: [\"R\u{E9}sum\u{E9}\"]) { streamId type version } }", tenant: "acme")
+            defer { subscriber.stop() }
+            try await Self.waitForSubscriptions(1) { server.liveSubscriptions }
+            let append = #"mutation($s: String!, $t: String!) { appendEvents(streamId: $s, expectedVersion: 0, events: [{type: $t}]) { toVersion } }"#
+            // Another stream of the type, then the stream with another type: neither is delivered.
+            for (stream, type) in [("cafe\u{301}-1", "R\u{E9}sum\u{E9}"), ("caf\u{E9}-1", "Re\u{301}sume\u{301}")] {
+                let r = try await client.query(append, variables: JSON.object(["s": .string(stream), "t": .string(type)]).text, headers: acme)
+                #expect(r.json?["errors"] == nil, "\(r.text)")
+            }
+            let late = try await client.query(#"mutation($t: String!) { appendEvents(streamId: "caf\#u{E9}-1", expectedVersion: 1, events: [{type: $t}]) { toVersion } }"#,
+                                              variables: JSON.object(["t": .string("R\u{E9}sum\u{E9}")]).text, headers: acme)
+            #expect(late.json?["errors"] == nil, "\(late.text)")
+            let lines = try await subscriber.lines(1) { $0.hasPrefix("{") }
+            let event = try JSONReader.parse(lines[0])["events"]
+            #expect(event?["version"] == 2, "the first event delivered is the one of that stream and type: \(lines)")
+            #expect(event?["streamId"]?.stringValue.map { Array($0.utf8) } == Array("caf\u{E9}-1".utf8))
         }
     }
 

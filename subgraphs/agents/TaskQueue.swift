@@ -55,7 +55,14 @@ enum TaskQueue {
                     guard let agent = try await c.query("SELECT capabilities FROM agents WHERE id = \(agentID) AND status <> 'RETIRED'").first else {
                         throw GraphQLError("No active agent with id \(PostgresUUID.text(agentID)).", code: "NOT_FOUND")
                     }
-                    let capabilities = try a.list("capabilities")?.compactMap(\.stringValue) ?? agent.decode("capabilities", as: [String].self)
+                    // A task of a capability goes only to an agent that has it: a list given narrows
+                    // the agent's own (compared by bytes, as the column compares them), never widens them.
+                    let own: [String] = try agent.decode("capabilities", as: [String].self)
+                    var capabilities = own
+                    if let asked = a.list("capabilities")?.compactMap(\.stringValue) {
+                        let ownBytes = Set(own.map { Array($0.utf8) })
+                        capabilities = asked.filter { ownBytes.contains(Array($0.utf8)) }
+                    }
                     guard let row = try await c.query("""
                         WITH next AS (
                           SELECT id FROM tasks

@@ -65,6 +65,21 @@ public enum DataProductsSubgraph {
     /// The tenant's data-product cache generation, moved on by every refresh.
     static func generationKey(_ ctx: PlatformContext) async throws -> String { try await ctx.cacheKey("dp", "generation") }
 
+    /// The most a search text may hold: PostgreSQL's text search parses and matches each term
+    /// (a phrase's words by position), so a long text is the client's way to hold a database
+    /// core for seconds for a request costed 1 — or to overflow its parser's stack (an internal
+    /// error). A search is a few words.
+    static let maxSearchBytes = 1_024, maxSearchTerms = 32
+
+    static func searchText(_ text: String) throws {
+        try PlatformInput.bounded(text, "query", maxBytes: maxSearchBytes)
+        let terms = text.utf8.split(whereSeparator: { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }).count
+        guard terms <= maxSearchTerms else {
+            throw GraphQLError("query has \(terms) terms; at most \(maxSearchTerms) are accepted.", code: "BAD_USER_INPUT",
+                               extensions: ["maxTerms": .int(maxSearchTerms)])
+        }
+    }
+
     static func cacheUnlessRefreshed(_ redis: RedisClient, _ key: String, _ value: [UInt8], generation: (key: String, value: String)) async {
         _ = try? await redis.run(setUnlessRefreshed, keys: [key, generation.key],
                                  args: [RedisArgument(value), RedisArgument(generation.value), RedisArgument(String(cacheTTLSeconds))])
@@ -198,6 +213,7 @@ public enum DataProductsSubgraph {
             }
             .asyncField("searchDataProducts") { _, a, ctx, _ in
                 let text = a.string("query") ?? "", domain = a.string("domain") ?? "", quality = a.string("qualityLevel") ?? ""
+                try searchText(text)
                 let first = try a.count("first", 10, limit: 100), offset = try a.count("offset", 0, limit: Int.max)
                 let cacheKey = try await ctx.cacheKey("dp", "search", JSON.array([.string(text), .string(domain), .string(quality), .int(first), .int(offset)]).text)
                 var generation: (key: String, value: String)?

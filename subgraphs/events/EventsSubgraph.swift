@@ -128,7 +128,7 @@ public enum EventsSubgraph {
             }
             .asyncField("events") { _, a, ctx, _ in
                 let after = a.int("after") ?? 0, first = try a.count("first", 100, limit: 1_000)
-                let type = a.string("type") ?? ""
+                let type = a.string("type")   // "" filters too: no event has that type
                 let since = a.string("since").flatMap(\.iso8601Date), until = a.string("until").flatMap(\.iso8601Date)
                 if a.string("since") != nil && since == nil || a.string("until") != nil && until == nil {
                     throw GraphQLError("since and until are ISO 8601 times.", code: "BAD_USER_INPUT")
@@ -141,7 +141,7 @@ public enum EventsSubgraph {
                     if horizon <= after { return PostgresRows.empty }
                     return try await c.query("""
                         SELECT \(unsafeRaw: columns) FROM events
-                        WHERE global_position > \(after) AND global_position <= \(horizon) AND (\(type) = '' OR type = \(type))
+                        WHERE global_position > \(after) AND global_position <= \(horizon) AND (\(type)::text IS NULL OR type = \(type))
                           AND (\(since)::timestamptz IS NULL OR occurred_at >= \(since)) AND (\(until)::timestamptz IS NULL OR occurred_at < \(until))
                         ORDER BY global_position LIMIT \(first + 1)
                         """)
@@ -164,7 +164,9 @@ public enum EventsSubgraph {
                 guard let tenant = try await ctx.tenantID() else { throw GraphQLError("This operation needs a tenant.", code: "UNAUTHENTICATED") }
                 let id = a.string("streamId") ?? "", expected = a.int("expectedVersion") ?? 0
                 let items = a.list("events") ?? []
-                guard !id.isEmpty, !items.isEmpty else { throw GraphQLError("streamId and at least one event are required.", code: "BAD_USER_INPUT") }
+                guard !id.allSatisfy(\.isWhitespace), !items.isEmpty else {
+                    throw GraphQLError("streamId (not blank) and at least one event are required.", code: "BAD_USER_INPUT")
+                }
                 guard items.count <= maxEventsPerAppend else {
                     throw GraphQLError("An append may hold at most \(maxEventsPerAppend) events; this one has \(items.count).", code: "BAD_USER_INPUT",
                                        extensions: ["maxEvents": .int(maxEventsPerAppend)])
@@ -244,10 +246,12 @@ public enum EventsSubgraph {
         // The tenant's new events, read under its own tenant scope by the process's event feed.
         s.subscription?.asyncField("events") { _, a, ctx, _ in
             guard let tenant = try await ctx.tenantID() else { throw GraphQLError("This subscription needs a tenant.", code: "UNAUTHENTICATED") }
-            let streamID = a.string("streamId")
-            let types = a.list("types").map { Set($0.compactMap(\.stringValue)) }
+            // Compared by bytes, as the store compares them (`COLLATE "C"`): `String ==` takes
+            // canonically equivalent text (`é` and `e` + U+0301) as equal.
+            let streamID = a.string("streamId").map { Array($0.utf8) }
+            let types = a.list("types").map { Set($0.compactMap { $0.stringValue.map { Array($0.utf8) } }) }
             let feed = try await EventFeed.of(ctx.pool).subscribe(tenant: tenant) { e in
-                (streamID == nil || e.streamID == streamID) && (types == nil || types!.contains(e.type))
+                (streamID == nil || e.streamID.utf8.elementsEqual(streamID!)) && (types == nil || types!.contains(Array(e.type.utf8)))
             }
             // Pulled: the feed's bounded buffer is the only one between it and the subscriber.
             return .stream(PullStream.map(feed) { e in Output.object(Event(e.row), event) })

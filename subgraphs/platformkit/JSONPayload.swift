@@ -21,7 +21,9 @@ public enum JSONPayload {
             throw GraphQLError("\(name) is \(text.utf8.count) bytes; at most \(maxBytes) are accepted.", code: "BAD_USER_INPUT",
                                extensions: ["maxBytes": .int(maxBytes)])
         }
-        guard let stored = storedBytes(text) else { throw GraphQLError("\(name) must be a JSON object.", code: "BAD_USER_INPUT") }
+        guard let stored = storedBytes(text) else {
+            throw GraphQLError("\(name) must be a JSON object, nested at most 128 levels deep.", code: "BAD_USER_INPUT")
+        }
         guard stored <= maxBytes else {
             throw GraphQLError("\(name) is \(stored) bytes as stored (its numbers written out in full); at most \(maxBytes) are accepted.",
                                code: "BAD_USER_INPUT", extensions: ["maxBytes": .int(maxBytes)])

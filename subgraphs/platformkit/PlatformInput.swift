@@ -5,8 +5,11 @@ import GraphQLCore
 /// them (an event of another stream named `TaskCompleted` is the client's own fact, not the
 /// platform's).
 public enum PlatformStreams {
+    /// By bytes, as PostgreSQL's read models tell the streams apart (`left(stream_id, 6) =
+    /// 'agent-'`): `String.hasPrefix` compares characters, and `agent-` followed by a combining
+    /// mark does not start with the character `-`.
     public static func isReserved(_ stream: String) -> Bool {
-        stream.hasPrefix("agent-") || stream.hasPrefix("task-")
+        stream.utf8.starts(with: "agent-".utf8) || stream.utf8.starts(with: "task-".utf8)
     }
 }
 
