@@ -501,12 +501,14 @@ struct SpecificationEdgeCaseTests {
             type Query {
               echo(j: JSON): JSON
               hello: String!
+              boom: String!
               old: String @deprecated(reason: null)
               older: String @deprecated
             }
             """)
         s.query.field("echo") { _, a, _, _ in .leaf(a["j"] ?? .null) }
             .field("hello") { _, _, _, _ in .leaf("hi") }
+            .field("boom") { _, _, _, _ in throw GraphQLError("boom") }
             .field("old") { _, _, _, _ in .leaf("o") }
             .field("older") { _, _, _, _ in .leaf("o") }
         let supergraph = try Supergraph(sdl: try Composer.compose([try SubgraphSchema(name: "edge", url: "in-process:edge", sdl: s.sdl)]))
@@ -604,6 +606,20 @@ struct SpecificationEdgeCaseTests {
                 // The default (true) when the variable is not given.
                 let byDefault = try await client.query(q)
                 #expect(byDefault.json?["errors"] == nil, "\(q): \(byDefault.text)")
+            }
+        }
+    }
+
+    @Test func aRootFetchWithoutDataExplainsItsFieldsAlsoBesideIntrospection() async throws {
+        try await withGateway(executor: try gateway()) { client in
+            // The subgraph's non-null `boom` failed, so its `data` is null and `hello` is missing
+            // too: explained by that error (graphql-js over one schema reports `boom`'s only),
+            // whether or not introspection (answered by the gateway) is in the operation.
+            for q in ["{ hello boom }", #"{ hello boom __type(name: "Query") { name } }"#] {
+                let r = try await client.query(q)
+                #expect(r.json?["data"] == .null, "\(q): \(r.text)")
+                #expect(r.json?["errors"]?.arrayValue?.count == 1, "\(q): \(r.text)")
+                #expect(r.json?["errors"]?[0]?["path"] == ["boom"], "\(q): \(r.text)")
             }
         }
     }

@@ -189,10 +189,38 @@ public final class PlanExecutor: Sendable {
                _ variables: OrderedDictionary<String, JSON>, deferring: Bool = false) async -> (initial: ExecutionResult, later: DeferredLater?) {
         guard plan.usesIntrospection else { return shapeTree(run, plan, request, operation, variables, deferring: deferring) }
         // The executor answers __schema/__type from the API schema (`@defer` inline).
-        let shaped = await Executor.execute(shaping, request: ExecutionRequest(document: request.document, operationName: operation.name?.value,
+        let root = run.tree.json(run.rootValue).objectValue ?? [:]
+        var shaped = await Executor.execute(shaping, request: ExecutionRequest(document: request.document, operationName: operation.name?.value,
                                                                                variables: variables, source: request.source),
-                                            context: ShapeContext(root: run.tree.json(run.rootValue).objectValue ?? [:]))
+                                            context: ShapeContext(root: root))
+        // As `shapeTree` does: a value missing from the tree (not null there) where a root fetch
+        // came back without data, or a fetch failed with an error without a path, is explained
+        // by that error; the executor read it as null and said it cannot be.
+        if run.rootAnswerMissing || run.errors.contains(where: { $0.path == nil }) {
+            shaped.errors.removeAll { e in
+                guard e.message.hasPrefix("Cannot return null"), let path = e.path else { return false }
+                return Self.isMissing(path, in: .object(root))
+            }
+        }
         return (withUpstreamErrors(shaped, run, request, operation), nil)
+    }
+
+    /// Whether the value at `path` is absent from `value` (a key not there on the way; null is there).
+    static func isMissing(_ path: [PathElement], in value: JSON) -> Bool {
+        var at = value
+        for element in path {
+            switch (element, at) {
+            case (.key(let k), .object(let o)):
+                guard let next = o[k] else { return true }
+                at = next
+            case (.index(let i), .array(let items)):
+                guard items.indices.contains(i) else { return true }
+                at = items[i]
+            default:
+                return false
+            }
+        }
+        return false
     }
 
     /// The client's response written from the run's tree by the shaper.
