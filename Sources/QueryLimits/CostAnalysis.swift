@@ -217,25 +217,32 @@ public struct CostAnalyzer: Sendable {
             slicing = names.compactMap { if case .string(let s, _) = $0 { return s } else { return nil } }
         }
         var sizes: [Int] = []
+        /// Sizes of slicing arguments that are null (given so, or a variable left out): they
+        /// size the list but are not "given" for `requireOneSlicingArgument`.
+        var nullSizes: [Int] = []
         /// A slicing argument's default value, as a size.
         func byDefault(_ name: String) -> Int? {
             if case .int(let s)? = def.arguments[name]?.defaultValue { return Int(s) }
             return nil
         }
+        let assumed: Int? = { if case .int(let s)? = arg("assumedSize") { return Int(s) } else { return nil } }()
+        /// An explicit null: what the resolver makes of it is its own — the platform's read it as
+        /// the default, others as "all" — so the larger of the default and the assumed size.
+        func nullSize(_ name: String) -> Int { max(byDefault(name) ?? 0, assumed ?? defaultListSize) }
         for name in slicing {
             guard let a = f.arguments.first(where: { $0.name.value == name }) else { continue }
             switch a.value {
             case .int(let s): sizes.append(Int(s) ?? 0)
-            case .null:
-                // Sized as the resolver sizes it: the platform's take a null count as the
-                // default (else `first: null` would be costed at `assumedSize` or 10 and
-                // answered at the default, 20 or 100 a level).
-                if let n = byDefault(name) { sizes.append(n) }
+            case .null: nullSizes.append(nullSize(name))
             case .variable(let v):
                 // A variable left out (no default of its own) gives the argument its default
-                // value (§6.4.1 CoerceArgumentValues); one sent null, as a null literal.
-                guard let value = variables[v], value != .null else {
-                    if let n = byDefault(name) { sizes.append(n) }
+                // value (§6.4.1 CoerceArgumentValues); one sent null is an explicit null.
+                guard let value = variables[v] else {
+                    if let n = byDefault(name) { nullSizes.append(n) }
+                    break
+                }
+                if case .null = value {
+                    nullSizes.append(nullSize(name))
                     break
                 }
                 guard let n = value.intValue else { break }
@@ -262,8 +269,9 @@ public struct CostAnalyzer: Sendable {
         for name in slicing where !f.arguments.contains(where: { $0.name.value == name }) {
             if let dv = def.arguments[name]?.defaultValue, case .int(let s) = dv, let n = Int(s) { sizes.append(n) }
         }
+        sizes += nullSizes
         if let m = sizes.max() { return max(0, m) }
-        if case .int(let s)? = arg("assumedSize"), let n = Int(s) { return max(0, n) }
+        if let assumed { return max(0, assumed) }
         return defaultListSize
     }
 }

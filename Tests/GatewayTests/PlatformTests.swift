@@ -618,7 +618,9 @@ struct PlatformTests {
             #expect(untyped.json?["data"]?["none"]?["events"] == [], "\(untyped.text.prefix(300))")
             // A search is a few words: a long text is refused before the database parses it.
             let words = (0..<33).map { "w\($0)" }
-            for text in [words.joined(separator: " "), String(repeating: "x", count: 1_025)] {
+            // Words as PostgreSQL's parser splits them: by punctuation and any space too.
+            for text in [words.joined(separator: " "), words.joined(separator: ","), words.joined(separator: "\u{3000}"),
+                         String(repeating: "x", count: 1_025)] {
                 let r = try await client.query("query($q: String!) { searchDataProducts(query: $q) { total } }",
                                                variables: JSON.object(["q": .string(text)]).text, headers: acme)
                 #expect(r.json?["errors"]?[0]?["extensions"]?["code"] == "BAD_USER_INPUT", "\(r.text.prefix(300))")

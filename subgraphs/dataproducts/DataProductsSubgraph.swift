@@ -73,7 +73,14 @@ public enum DataProductsSubgraph {
 
     static func searchText(_ text: String) throws {
         try PlatformInput.bounded(text, "query", maxBytes: maxSearchBytes)
-        let terms = text.utf8.split(whereSeparator: { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }).count
+        // Words as PostgreSQL's parser finds them: runs of letters and digits (punctuation and
+        // any Unicode space separate them, `a1,a2` is two).
+        var terms = 0, inWord = false
+        for scalar in text.unicodeScalars {
+            let isWordPart = scalar.properties.isAlphabetic || scalar.properties.numericType != nil
+            if isWordPart && !inWord { terms += 1 }
+            inWord = isWordPart
+        }
         guard terms <= maxSearchTerms else {
             throw GraphQLError("query has \(terms) terms; at most \(maxSearchTerms) are accepted.", code: "BAD_USER_INPUT",
                                extensions: ["maxTerms": .int(maxSearchTerms)])

@@ -249,9 +249,9 @@ public enum EventsSubgraph {
             // Compared by bytes, as the store compares them (`COLLATE "C"`): `String ==` takes
             // canonically equivalent text (`é` and `e` + U+0301) as equal.
             let streamID = a.string("streamId").map { Array($0.utf8) }
-            let types = a.list("types").map { Set($0.compactMap { $0.stringValue.map { Array($0.utf8) } }) }
+            let types = a.list("types").map { $0.compactMap { $0.stringValue.map { Array($0.utf8) } } }
             let feed = try await EventFeed.of(ctx.pool).subscribe(tenant: tenant) { e in
-                (streamID == nil || e.streamID.utf8.elementsEqual(streamID!)) && (types == nil || types!.contains(Array(e.type.utf8)))
+                (streamID == nil || e.streamID.utf8.elementsEqual(streamID!)) && (types == nil || types!.contains { $0.elementsEqual(e.type.utf8) })
             }
             // Pulled: the feed's bounded buffer is the only one between it and the subscriber.
             return .stream(PullStream.map(feed) { e in Output.object(Event(e.row), event) })

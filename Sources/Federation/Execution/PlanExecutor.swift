@@ -175,7 +175,10 @@ public final class PlanExecutor: Sendable {
             // sent as null it is a field error where the fields are collected (§6.4.1), which
             // at the root leaves no data (graphql-js raises it the same way); deeper, the
             // shaper reports it at the field whose objects it is in.
-            if let e = Executor.nullDirectiveCondition(supergraph.apiSchema, request.clientDocument ?? request.document, operation, v, request.source) {
+            // The client's own operation: authorization may have taken fields (and their
+            // conditions) out of the one planned.
+            let clientOperation = request.clientDocument.flatMap { d in d.operations.first { $0.name?.value == operation.name?.value } } ?? operation
+            if let e = Executor.nullDirectiveCondition(supergraph.apiSchema, request.clientDocument ?? request.document, clientOperation, v, request.source) {
                 return .failure(Refused(result: ExecutionResult(data: .null, errors: [e])))
             }
             return .success((operation, v))
@@ -268,8 +271,6 @@ public final class PlanExecutor: Sendable {
                                          code: "TOO_MANY_ERRORS"))
         }
         shaped.errors = upstream + shaped.errors.filter { e in
-            // A subgraph that was sent the null condition reported it at the same field.
-            if upstream.contains(where: { $0.path == e.path && $0.message == e.message }) { return false }
             guard e.message.hasPrefix("Cannot return null"), let p = e.path else { return true }
             // Explained by an error on it, above it, below it, or on a sibling field (an entity
             // answered null with an error on one of its fields leaves the others missing too).

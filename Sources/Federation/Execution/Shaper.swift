@@ -635,6 +635,13 @@ struct ShapingProgram: Sendable {
         }
         var nullCondition: Argument?
         let collected = collector.collect(named, sets, deferred: &deferredHere, nullCondition: &nullCondition)
+        if nullCondition == nil, !deferredHere.isEmpty {
+            // A deferred fragment's fields are collected with the object's own (delivered later,
+            // not collected later): a null condition among them is the object's error now.
+            var ignored: [FieldCollector.Deferred] = []
+            let inline = FieldCollector(schema: collector.schema, fragments: collector.fragments, variables: collector.variables)
+            _ = inline.collect(named, sets, deferred: &ignored, nullCondition: &nullCondition)
+        }
         if let nullCondition {
             let range = Int32(steps.count)..<Int32(steps.count + 1)
             steps.append(Step(key: -1, keyBytes: 0..<0, kind: .nullCondition, listDepth: 0, nonNull: 0, nulled: false, named: -1,

@@ -26,6 +26,8 @@ public struct FieldCollector: Sendable {
         self.deferring = deferring
     }
 
+    /// CollectFields (a null `@skip`/`@include` condition stops it: see
+    /// `collect(_:_:deferred:nullCondition:)`, which says so).
     public func collect(_ type: NamedType, _ sets: [SelectionSet]) -> OrderedDictionary<String, [Field]> {
         var deferred: [Deferred] = []
         var nullCondition: Argument?
@@ -43,7 +45,8 @@ public struct FieldCollector: Sendable {
     /// argument is set in `nullCondition`, and what was collected is incomplete. Collecting there
     /// is a field error (§6.4.1's CoerceArgumentValues), raised where the fields are collected:
     /// at the field whose object this is (graphql-js raises it the same way), at the root a
-    /// request without data. `@skip` is read before `@include`, as graphql-js reads them.
+    /// request without data. `@skip` is read before `@include`, and a fragment spread already
+    /// applied is passed before its directives are read, as graphql-js 16 does.
     public func collect(_ type: NamedType, _ sets: [SelectionSet], deferred: inout [Deferred],
                         nullCondition: inout Argument?) -> OrderedDictionary<String, [Field]> {
         var grouped = OrderedDictionary<String, [Field]>()
@@ -64,6 +67,8 @@ public struct FieldCollector: Sendable {
     private func collect(_ type: NamedType, _ set: SelectionSet, _ grouped: inout OrderedDictionary<String, [Field]>, _ visited: inout Set<String>,
                          _ deferred: inout [Deferred], _ nullCondition: inout Argument?) {
         for selection in set.selections {
+            // A fragment applied already is passed before its directives are read (graphql-js 16).
+            if !deferring, case .fragmentSpread(let s) = selection, visited.contains(s.name.value) { continue }
             if !selection.directives.isEmpty {
                 switch inclusion(selection.directives) {
                 case .included: break
