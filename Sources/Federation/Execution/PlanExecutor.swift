@@ -966,13 +966,31 @@ final class PlanRun {
         /// as a JSON string.
         let written: [UInt8]?
 
-        init(typename: String?, input: EntityRepresentation?, schema: Schema, keys table: KeyTable) {
+        /// `@requires` inputs (as `"name":`) none of whose fields are asked in this request.
+        let unneeded: Set<[UInt8]>
+
+        init(typename: String?, input: EntityRepresentation?, schema: Schema, keys table: KeyTable,
+             variables: OrderedDictionary<String, JSON> = [:]) {
             self.typename = typename
+            var unneeded = Set<[UInt8]>()
+            for (name, sets) in input?.conditionalInputs ?? [:] where !sets.contains(where: { Self.holds($0, variables) }) {
+                unneeded.insert(RepresentationWriter.nameBytes(name))
+            }
+            self.unneeded = unneeded
             typenameBytes = Array((typename ?? "").utf8)
             let written = input.map { $0.asInterfaceObject ? $0.typeCondition : (typename ?? $0.typeCondition) }
             self.written = written.map(RepresentationWriter.jsonString)
             writer = input.map { RepresentationWriter($0.selection.selections, runtime: typename ?? written, schema: schema, keys: table) }
             keys = input?.keyFields.map { table.find($0) ?? -2 } ?? []
+        }
+
+        /// Whether every `@skip`/`@include` of a set lets its field be asked.
+        static func holds(_ conditions: [Directive], _ variables: OrderedDictionary<String, JSON>) -> Bool {
+            conditions.allSatisfy { d in
+                guard case .variable(let v)? = d.arguments.first(where: { $0.name.value == "if" })?.value else { return true }
+                let value = variables[v]?.boolValue ?? false
+                return d.name.value == "include" ? value : !value
+            }
         }
     }
 
@@ -1120,7 +1138,8 @@ final class PlanRun {
                         k = i
                     } else {
                         let typename = name.map(tree.string)
-                        kinds.append(EntityKind(typename: typename, input: input(for: typename, in: f), schema: schema, keys: tree.keys))
+                        kinds.append(EntityKind(typename: typename, input: input(for: typename, in: f), schema: schema, keys: tree.keys,
+                                                variables: variables))
                         k = kinds.count - 1
                     }
                     if let t = name, seen.count < 16 { seen.append((t, k)) }
@@ -1129,7 +1148,8 @@ final class PlanRun {
                 // An object whose key is missing or null is not an entity this fetch can resolve;
                 // one missing a `@requires` input (the fetch that gives it failed) is not sent
                 // without it (the subgraph would compute from nothing).
-                guard kinds[k].keys.allSatisfy({ tree.member(node, $0).map { !$0.isNull } ?? false }), writer.hasEveryMember(tree, node) else { continue }
+                guard kinds[k].keys.allSatisfy({ tree.member(node, $0).map { !$0.isNull } ?? false }),
+                      writer.hasEveryMember(tree, node, unless: kinds[k].unneeded) else { continue }
                 let b: Int
                 if f.contextInputs.isEmpty {
                     // No @fromContext: one batch.

@@ -41,6 +41,15 @@ struct EntityInput {
     var asInterfaceObject = false
     /// Fields whose `@requires` inputs this representation carries.
     var satisfiedRequires = Set<String>()
+    /// `@requires` inputs (top-level names) some field needs whatever the variables say.
+    var inputsAlwaysNeeded = Set<String>()
+    /// The others: for each, the variable `@skip`/`@include` of each field that needs it (all of
+    /// one set must hold for that field to be asked).
+    var inputsNeededUnder: [String: [[Directive]]] = [:]
+
+    /// `@requires` inputs needed only while some conditions hold: without them (their fields
+    /// skipped, so the fetches or fragments that give them did not run) an object is still sent.
+    var conditionalInputs: [String: [[Directive]]] { inputsNeededUnder.filter { !inputsAlwaysNeeded.contains($0.key) } }
 }
 
 /// A planning error: the stage that failed, a stable code (`QUERY_PLANNING_FAILED`,
@@ -94,7 +103,7 @@ final class FetchGraphBuilder {
         /// The nearest object above setting each `@context`.
         var ancestors: [String: Ancestor] = [:]
 
-        /// The context below a field or fragment carrying `directives`.
+        /// The context below a field carrying `directives`.
         func under(_ directives: [Directive], provided: SelectionSet?) -> Context {
             Context(provided: provided, conditions: conditions + fragmentConditions(directives, above: conditions), ancestors: ancestors)
         }
@@ -250,7 +259,7 @@ final class FetchGraphBuilder {
                     // That entity fetch answers the field and all below it: one request instead of two.
                     taker.origins.append(context.conditions + variableConditions(sel.directives))
                     var inner = Set<Int>()
-                    try plan([sel], type: type, group: taker, node: taker.output.fragment(type), path: path,
+                    try plan([sel], type: type, group: taker, node: Self.underConditions(taker.output.fragment(type), context), path: path,
                              context: Context(satisfiedRequires: taker.entities[type]?.satisfiedRequires ?? [], conditions: context.conditions),
                              touched: &inner)
                     touched.formUnion(inner)
@@ -437,7 +446,7 @@ final class FetchGraphBuilder {
                 ?? newGroup(graph: target, parent: group, path: path, rootType: type)
             child.origins.append(context.conditions + variableConditions(selection.directives))
             var inner = Set<Int>()
-            try plan([selection], type: type, group: child, node: child.output, path: path,
+            try plan([selection], type: type, group: child, node: Self.underConditions(child.output, context), path: path,
                      context: Context(conditions: context.conditions), touched: &inner)
             touched.formUnion(inner)
             touched.insert(group.id)
@@ -526,7 +535,14 @@ final class FetchGraphBuilder {
         var merged = child.entities[entityType] ?? EntityInput(asInterfaceObject: targetIsInterfaceObject)
         merged.selection.merge(input.selection)
         for k in input.keyFields where !merged.keyFields.contains(k) { merged.keyFields.append(k) }
-        if requires != nil, let fieldName { merged.satisfiedRequires.insert(fieldName) }
+        if let requires, let fieldName {
+            merged.satisfiedRequires.insert(fieldName)
+            let names = requires.selections.compactMap { sel -> String? in if case .field(let f) = sel { return f.name.value } else { return nil } }
+            let variable = conditions.filter { !isDeferMarker($0) }
+            for n in names {
+                if variable.isEmpty { merged.inputsAlwaysNeeded.insert(n) } else { merged.inputsNeededUnder[n, default: []].append(variable) }
+            }
+        }
         child.entities[entityType] = merged
         child.origins.append(conditions)
         var inner = Set<Int>()
@@ -536,9 +552,23 @@ final class FetchGraphBuilder {
             if let known = below.ancestors[name], Self.pathKey(known.path) == Self.pathKey(path) { continue }
             below.ancestors[name] = Ancestor(group: child, node: child.output.fragment(entityType), path: path, type: entityType)
         }
-        try plan([selection], type: entityType, group: child, node: child.output.fragment(entityType), path: path,
+        try plan([selection], type: entityType, group: child, node: Self.underConditions(child.output.fragment(entityType), context), path: path,
                  context: below, touched: &inner)
         touched.formUnion(inner)
+    }
+
+    /// Where a selection planned into another group's fetch goes there: under the variable
+    /// `@skip`/`@include` of the client's selections above it, which the fetch's other
+    /// selections (of the same objects, reached by another path or for a `@requires`) may not
+    /// share — or the subgraph would answer it whatever they say, its errors and nulls with it.
+    static func underConditions(_ node: SelectionTree, _ context: Context) -> SelectionTree {
+        // One fragment per condition (`@skip` and `@include` are not repeatable), each once.
+        var seen = Set<String>()
+        var at = node
+        for d in context.conditions where !isDeferMarker(d) && seen.insert(Compact.directives([d])).inserted {
+            at = at.fragment(nil, [d])
+        }
+        return at
     }
 
     /// A field with `@fromContext` arguments: its values are picked by the executor from the

@@ -173,6 +173,11 @@ public struct EntityRepresentation: Sendable {
     public let keyFields: [String]
     /// The target knows the type as an `@interfaceObject`: `__typename` is the interface's name.
     public let asInterfaceObject: Bool
+    /// `@requires` inputs only fields under variable `@skip`/`@include` need: for each, the
+    /// conditions of each such field (all of a set hold: the field is asked). An object without
+    /// one is sent when none of its fields is asked; otherwise it is not (the fetch that gives
+    /// it failed, and the subgraph would compute from nothing).
+    public var conditionalInputs: [String: [[Directive]]] = [:]
 }
 
 public struct QueryPlan: Sendable {

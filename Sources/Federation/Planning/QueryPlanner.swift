@@ -460,8 +460,10 @@ struct PlanAssembly {
             let defs = (["$representations:[_Any!]!"] + varDefs).joined(separator: ",")
             let op = "query(\(defs)){_entities(representations:$representations)\(Compact.selectionSet(selections))}"
             let inputs = g.entities.map { type, input in
-                EntityRepresentation(typeCondition: type, selection: SelectionSet(selections: input.selection.selections),
-                                     keyFields: input.keyFields, asInterfaceObject: input.asInterfaceObject)
+                var r = EntityRepresentation(typeCondition: type, selection: SelectionSet(selections: input.selection.selections),
+                                             keyFields: input.keyFields, asInterfaceObject: input.asInterfaceObject)
+                r.conditionalInputs = input.conditionalInputs
+                return r
             }
             return FetchNode(subgraph: name, operation: op, operationKind: .query, variables: Array(used), entities: inputs,
                              internalAliases: renames, contextInputs: g.contextInputs, deferredOnly: deferredOnly)
