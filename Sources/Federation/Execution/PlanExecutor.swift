@@ -97,6 +97,7 @@ public final class PlanExecutor: Sendable {
     func laterPayload(_ run: PlanRun, _ later: DeferredLater, request: ExecutionRequest, upstream: [GraphQLError]) -> [UInt8] {
         var shaper = Shaper(tree: run.tree, program: later.program, source: request.source)
         shaper.missingIsExplained = !run.errors.isEmpty || !(run.deferredErrors ?? []).isEmpty
+        shaper.nulledUntyped = run.nulledUntyped
         return shaper.incrementalPayload(later.pending, upstream: upstream)
     }
 
@@ -253,6 +254,7 @@ public final class PlanExecutor: Sendable {
         // missing value as explained once any fetch had an error lost the error of a null the
         // gateway made itself (an entity not found) beside an unrelated field's error.
         shaper.missingIsExplained = run.rootAnswerMissing || run.errors.contains { $0.path == nil }
+        shaper.nulledUntyped = run.nulledUntyped
         let data = shaper.shape(clientOperation, root: run.root, capacity: plan.shaping.answerCapacity(run.tree))
         plan.shaping.recordAnswer(size: data.count)
         if let kept, shaper.program.steps.count != kept.program?.steps.count { plan.shaping.store(kept.key, shaper.program) }
@@ -1269,6 +1271,7 @@ final class PlanRun {
                 let entity = tree.values[s]
                 guard entity.isObject else {
                     // null: no such entity; anything else is not an answer for it.
+                    if entity.isNull { untypedUnanswered(targets, i) }
                     if !entity.isNull, response.errors.isEmpty {
                         failed(GraphQLError("Subgraph \"\(f.subgraph)\" answered an _entities entry that is not an object.",
                                             code: "SUBREQUEST_MALFORMED_RESPONSE", extensions: ["serviceName": .string(f.subgraph)]), only: i)
@@ -1278,6 +1281,20 @@ final class PlanRun {
                 if i < memo.count, memo[i] >= 0, response.errors.isEmpty { answers.states[Int(memo[i])] = .answered(entity.object) }
                 mergeEntity(entity.object, targets, i)
             }
+        }
+    }
+
+    /// Objects known only by their interface (an @interfaceObject subgraph's) that the entity
+    /// fetch which would have told their object type answered null for: no object of any type
+    /// (the client gets null there, propagated as a null is), not the interface's own fields.
+    private(set) var nulledUntyped = Set<Int32>()
+
+    func untypedUnanswered(_ targets: Targets, _ r: Int) {
+        let schema = executor.supergraph.schema
+        targets.forEach(r) { target in
+            // No `__typename` at all: an @interfaceObject subgraph's object (others give theirs).
+            let name = tree.typename(target.node)
+            if name == nil || schema.types[name!]?.kind == .interface { nulledUntyped.insert(target.node) }
         }
     }
 

@@ -44,6 +44,8 @@ struct Shaper {
     /// subgraph whose data came back null leaves its sibling fields out), so a non-null field
     /// without a value nulls its parent without an error of its own.
     var missingIsExplained = false
+    /// Objects known only by their interface whose typing entity fetch answered null: null.
+    var nulledUntyped = Set<Int32>()
 
     /// - Parameter nulled: fields (by source offset) answered `null` whatever their type:
     ///   authorization removed them from the plan and reported each.
@@ -409,7 +411,9 @@ struct Shaper {
                     return .propagate
                 }
                 // An interface known only through an @interfaceObject (no subgraph says which
-                // object it is): its own fields are answered, fragments on objects are not.
+                // object it is): its own fields are answered, fragments on objects are not —
+                // unless the fetch that would say which answered null for it.
+                if !nulledUntyped.isEmpty, nulledUntyped.contains(value.object) { return .null }
                 return object(value.object, step.named, children(s, step.named))
             default:
                 error("Field \(program.types[Int(parent)].name).\(program.fieldName(s)) returned an object for non-object type \(program.typeName(s)).", s)
