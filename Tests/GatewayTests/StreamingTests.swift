@@ -112,6 +112,54 @@ struct StreamingTests {
         }
     }
 
+    /// A client that goes away while events flow (the gateway finds out when a write fails)
+    /// releases its subscription: the source is cancelled and the tenant's place given back.
+    @Test(.timeLimit(.minutes(1))) func aClientThatLeavesMidStreamReleasesItsSubscription() async throws {
+        for accept in ["text/event-stream", "multipart/mixed;subscriptionSpec=1.0,application/json"] {
+            let graph = try TickGraph()   // its releases end with the first subscription's
+            var config = GatewayConfiguration()
+            config.listen = "127.0.0.1:0"
+            config.subscriptions.maxPerTenant = 1
+            let server = try await GatewayServer(configuration: config, executor: graph.executor, logger: testLogger)
+            try await withServer(server) { client in
+                // A client (a socket of its own) reads the first event and closes.
+                let script = """
+                    import socket, sys
+                    host, port = sys.argv[1].split(":")
+                    s = socket.create_connection((host, int(port)))
+                    body = b'{"query":"subscription { ticks(count: 100) { n } }"}'
+                    s.sendall(b"POST /graphql HTTP/1.1\\r\\nHost: x\\r\\nContent-Type: application/json\\r\\nAccept: " + sys.argv[2].encode()
+                              + b"\\r\\nContent-Length: %d\\r\\n\\r\\n" % len(body) + body)
+                    seen = b""
+                    while b'"n":1' not in seen:
+                        chunk = s.recv(4096)
+                        if not chunk: break
+                        seen += chunk
+                    s.close()
+                    print("read" if b'"n":1' in seen else "nothing", flush=True)
+                    """
+                let leaver = try ChildProcess("/usr/bin/env", ["python3", "-c", script, String(client.base.dropFirst("http://".count)), accept])
+                defer { leaver.stop() }
+                try await TaskQueueTests.waitForSubscriptions(1) { server.liveSubscriptions }
+                graph.release.yield()
+                #expect(try await leaver.firstLine { $0 } == "read")
+                _ = leaver.terminateAndWait()
+                // Later events meet the closed connection.
+                for _ in 0..<100 where server.liveSubscriptions > 0 {
+                    graph.release.yield()
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                #expect(server.liveSubscriptions == 0, "\(accept): the subscription was released")
+                // The tenant's one place is free again (the fixture's source ended with the first
+                // subscription, so this one completes at once — not refused).
+                let again = try await open(client, "subscription { ticks(count: 1) { n } }", accept: "text/event-stream")
+                var reader = StreamReader(chunks: again.body.makeAsyncIterator())
+                let first = try await reader.next(upTo: "\n\n")
+                #expect(first == "event: complete\ndata:", "\(accept): \(first ?? "nothing")")
+            }
+        }
+    }
+
     @Test(.timeLimit(.minutes(1))) func subscriptionEventsAsMultipartPartsForApolloClients() async throws {
         let graph = try TickGraph()
         try await withGateway(executor: graph.executor) { client in

@@ -53,29 +53,43 @@ public struct Payloads: AsyncSequence, Sendable {
     /// The single payload, when there is exactly one (known without waiting).
     public let one: [UInt8]?
     let channel: PayloadChannel?
+    /// Held by these payloads and every iterator over them: when the last is gone, the consumer
+    /// has left, whether or not it read to the end or was cancelled (a transport that stops
+    /// after a failed write, or that never starts) — the stream is ended and its subscription
+    /// released then.
+    let consumer: Consumer?
 
     init(one: [UInt8]) {
         self.one = one
         self.channel = nil
+        self.consumer = nil
     }
 
     init(channel: PayloadChannel) {
         self.one = nil
         self.channel = channel
+        self.consumer = Consumer(channel)
     }
 
     public var isStream: Bool { channel != nil }
 
+    final class Consumer: Sendable {
+        let channel: PayloadChannel
+        init(_ channel: PayloadChannel) { self.channel = channel }
+        deinit { channel.consumerLeft() }
+    }
+
     public struct AsyncIterator: AsyncIteratorProtocol {
         var one: [UInt8]?
         let channel: PayloadChannel?
+        let consumer: Consumer?
         public mutating func next() async -> [UInt8]? {
             if let o = one { one = nil; return o }
             return await channel?.next()
         }
     }
 
-    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(one: one, channel: channel) }
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(one: one, channel: channel, consumer: consumer) }
 }
 
 /// The bounded queue between a subscription and the transport writing it to its client. The
@@ -213,6 +227,9 @@ final class PayloadChannel: Sendable {
             terminate()
         }
     }
+
+    /// Nothing reads the payloads any more (see `Payloads.consumer`).
+    func consumerLeft() { terminate() }
 
     /// The consumer left (or the stream ended): wakes both sides and runs `onTermination` once.
     private func terminate() {
