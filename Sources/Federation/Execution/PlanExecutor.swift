@@ -840,7 +840,14 @@ final class PlanRun {
         case .success(let response):
             if let data = response.data, targets.count > 0 {
                 let answer = tree.absorb(data, renames: f.internalAliases)
-                if answer.isObject { targets.forEach(0) { tree.merge($0.node, answer.object) } }
+                if answer.isObject {
+                    // One answer for every object there: a copy for all but the first (see `mergeEntity`).
+                    var first = true
+                    targets.forEach(0) {
+                        tree.merge($0.node, first ? answer.object : tree.copy(object: answer.object))
+                        first = false
+                    }
+                }
             }
             let bases = paths()
             addErrors(upstreamErrors(response, f, unplaced: { bases }) { p in
@@ -1298,7 +1305,13 @@ final class PlanRun {
         }
     }
 
-    /// Entity `entity` merged into every object representation `r` was sent for.
+    /// Entity answers merged into an object already: merged anywhere else, a copy is.
+    private var entitiesMerged = Set<Int32>()
+
+    /// Entity `entity` merged into every object representation `r` was sent for: into the first
+    /// as it is, into any other as a copy (`ResponseBuffer.copy`). The objects hold the same
+    /// entity at different places of the answer, and later fetches may say different things
+    /// about it at each (a null that propagated in one's selection is not the other's).
     func mergeEntity(_ entity: Int32, _ targets: Targets, _ r: Int) {
         // An @interfaceObject answer names the interface; the object keeps its own type.
         let theirs = tree.typename(entity)
@@ -1306,7 +1319,8 @@ final class PlanRun {
         targets.forEach(r) { target in
             let node = target.node
             let keep = namesInterface && tree.typenameValue(node) != nil && !tree.typename(node, is: theirs)
-            tree.merge(node, entity, keepTypename: keep)
+            let source = entitiesMerged.insert(entity).inserted ? entity : tree.copy(object: entity)
+            tree.merge(node, source, keepTypename: keep)
         }
     }
 

@@ -556,6 +556,36 @@ public struct ResponseBuffer: Sendable {
         }
     }
 
+    /// A copy of object `o` whose objects and lists are its own (strings share `text`): merged
+    /// into one place, it cannot change what another place holds — one answer merged into
+    /// several objects is merged as a copy into all but the first (a later answer for one of them,
+    /// a null that propagated in it say, must not reach the others).
+    public mutating func copy(object o: Int32) -> Int32 { copied(Value(object: o)).object }
+
+    private mutating func copied(_ v: Value) -> Value {
+        switch v.kind {
+        case .object:
+            var records: [Value] = []
+            var o = v.object
+            while o >= 0 {
+                let r = objects[Int(o)]
+                records.append(contentsOf: values[Int(r.first)..<(Int(r.first) + Int(r.count))])
+                o = r.next
+            }
+            let first = reserve(records.count)
+            for (j, record) in records.enumerated() { values[first + j] = copied(record).withKey(record.key) }
+            objects.append(Object(first: Int32(first), count: Int32(records.count), next: -1))
+            return Value(object: Int32(objects.count - 1)).withKey(v.key)
+        case .list:
+            let items = v.items
+            let first = reserve(items.count)
+            for (j, s) in items.enumerated() { values[first + j] = copied(values[s]).withKey(-1) }
+            return Value(.list, UInt32(first), v.b).withKey(v.key)
+        default:
+            return v
+        }
+    }
+
     package mutating func merged(_ x: Value, _ y: Value) -> Value {
         if x.kind == .object, y.kind == .object {
             merge(x.object, y.object)
