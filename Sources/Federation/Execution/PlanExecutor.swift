@@ -844,7 +844,7 @@ final class PlanRun {
                     // One answer for every object there: a copy for all but the first (see `mergeEntity`).
                     var first = true
                     targets.forEach(0) {
-                        tree.merge($0.node, first ? answer.object : tree.copy(object: answer.object))
+                        tree.merge($0.node, first || !tree.hasComposite(object: answer.object) ? answer.object : tree.copy(object: answer.object))
                         first = false
                     }
                 }
@@ -1305,21 +1305,23 @@ final class PlanRun {
         }
     }
 
-    /// Entity answers merged into an object already: merged anywhere else, a copy is.
-    private var entitiesMerged = Set<Int32>()
-
     /// Entity `entity` merged into every object representation `r` was sent for: into the first
-    /// as it is, into any other as a copy (`ResponseBuffer.copy`). The objects hold the same
-    /// entity at different places of the answer, and later fetches may say different things
-    /// about it at each (a null that propagated in one's selection is not the other's).
-    func mergeEntity(_ entity: Int32, _ targets: Targets, _ r: Int) {
+    /// as it is, into any other as a copy (`ResponseBuffer.copy`) when it holds objects or lists.
+    /// The objects hold the same entity at different places of the answer, and later fetches
+    /// may say different things about what lies below it at each (a null that propagated in one
+    /// place's selection is not the other's).
+    /// `fresh`: the answer was just read (merged nowhere yet); else (an earlier step's, taken
+    /// again) it is copied for every object.
+    func mergeEntity(_ entity: Int32, _ targets: Targets, _ r: Int, fresh: Bool = true) {
         // An @interfaceObject answer names the interface; the object keeps its own type.
         let theirs = tree.typename(entity)
         let namesInterface = theirs.map { executor.supergraph.schema.types[$0]?.kind != .object } ?? false
+        var unshared = fresh
         targets.forEach(r) { target in
             let node = target.node
             let keep = namesInterface && tree.typenameValue(node) != nil && !tree.typename(node, is: theirs)
-            let source = entitiesMerged.insert(entity).inserted ? entity : tree.copy(object: entity)
+            let source = unshared || !tree.hasComposite(object: entity) ? entity : tree.copy(object: entity)
+            unshared = false
             tree.merge(node, source, keepTypename: keep)
         }
     }
@@ -1360,7 +1362,7 @@ final class PlanRun {
                 entries[r] = Int32(e)
                 switch answers.states[e] {
                 case .answered(let entity):
-                    mergeEntity(entity, targets, r)
+                    mergeEntity(entity, targets, r, fresh: false)
                     answered += 1
                 case .pending(let step, let request, _):
                     if let j = joins, j != (step, request) { oneRequest = false }

@@ -562,6 +562,18 @@ public struct ResponseBuffer: Sendable {
     /// a null that propagated in it say, must not reach the others).
     public mutating func copy(object o: Int32) -> Int32 { copied(Value(object: o)).object }
 
+    /// Whether object `o` has an object or a list among its members (an object of leaves shared
+    /// by several places is only ever given the same values again: no copy is needed for it).
+    public func hasComposite(object o: Int32) -> Bool {
+        var o = o
+        while o >= 0 {
+            let r = objects[Int(o)]
+            for s in Int(r.first)..<(Int(r.first) + Int(r.count)) where values[s].kind == .object || values[s].kind == .list { return true }
+            o = r.next
+        }
+        return false
+    }
+
     private mutating func copied(_ v: Value) -> Value {
         switch v.kind {
         case .object:
