@@ -32,6 +32,9 @@ struct FederationScenarioCorpusTests {
                             "\(name) / \(test.name): data \(got["data"]?.text ?? "none")")
                     #expect((got["errors"]?.arrayValue?.isEmpty == false) == test.expectsErrors,
                             "\(name) / \(test.name): errors \(got["errors"]?.text ?? "none")")
+                    if let count = test.errorCount {
+                        #expect(got["errors"]?.arrayValue?.count ?? 0 == count, "\(name) / \(test.name): errors \(got["errors"]?.text ?? "none")")
+                    }
                     for wanted in test.errorsAt {
                         let found = got["errors"]?.arrayValue?.contains { e in e["path"] == wanted["path"] && e["locations"] == wanted["locations"] } ?? false
                         #expect(found, "\(name) / \(test.name): no error at \(wanted.text) in \(got["errors"]?.text ?? "none")")

@@ -15,6 +15,9 @@ public struct FederationScenario: Sendable {
         /// Errors that must be among the answer's, each `{"path": [...], "locations": [...]}` as
         /// the client sees it (`expected.errorsAt`).
         public let errorsAt: [JSON]
+        /// How many errors the answer has, when given (`expected.errorCount`): one error for one
+        /// field, however many fetches asked for it.
+        public let errorCount: Int?
         public let requests: [String: Int]?
         /// Request headers (a bearer token, say).
         public let headers: [(String, String)]
@@ -55,7 +58,8 @@ public struct FederationScenario: Sendable {
             let headers = (t["headers"]?.objectValue ?? [:]).map { ($0.key, $0.value.stringValue ?? "") }
             return Case(name: t["name"]?.stringValue ?? "", query: t["query"]?.stringValue ?? "", variables: t["variables"],
                         expectedData: t["expected"]?["data"] ?? .null, expectsErrors: t["expected"]?["errors"]?.boolValue ?? false,
-                        errorsAt: t["expected"]?["errorsAt"]?.arrayValue ?? [], requests: requests, headers: headers,
+                        errorsAt: t["expected"]?["errorsAt"]?.arrayValue ?? [], errorCount: t["expected"]?["errorCount"]?.intValue,
+                        requests: requests, headers: headers,
                         incremental: t["incremental"])
         }
         gatewayYAML = (try? String(contentsOf: folder.appendingPathComponent("gateway.yaml"), encoding: .utf8))?

@@ -268,6 +268,13 @@ public final class PlanExecutor: Sendable {
         var shaped = result
         var locator = ErrorLocator(request, operation)
         var upstream = locator.locate(run.errors)
+        if upstream.count > 1 {
+            // Two fetches that asked the same thing of one subgraph (a field selected on an
+            // interface and in a fragment on its object, say) report its failure twice: one
+            // field, one error, as for a client of one schema.
+            var seen = Set<GraphQLError>()
+            upstream = upstream.filter { seen.insert($0).inserted }
+        }
         if run.errorsLeftOut > 0 {
             upstream.append(GraphQLError("At least \(run.errorsLeftOut) more errors from subgraphs were left out: at most \(PlanRun.maxErrors) are reported.",
                                          code: "TOO_MANY_ERRORS"))

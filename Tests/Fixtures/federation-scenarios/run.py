@@ -3,7 +3,7 @@ test suite runs them through FederationScenarioCorpusTests).
 
     python3 run.py [-v] [--bin .build/debug/switchyard] [scenario ...]
 
-tests.json of a scenario: [{"name", "query", "variables"?, "expected": {"data", "errors"?: bool, "errorsAt"?: [{"path", "locations"}]},
+tests.json of a scenario: [{"name", "query", "variables"?, "expected": {"data", "errors"?: bool, "errorsAt"?: [{"path", "locations"}], "errorCount"?: n},
 "requests"?: {"<subgraph>": n}}]. Data must be equal (object key order aside); errors present
 exactly when "errors" is true; with "requests", each subgraph of the scenario received exactly
 that many requests for the query (0 when not listed).
@@ -91,6 +91,8 @@ try:
                 problems.append("data differs")
             if bool(got.get("errors")) != bool(exp.get("errors", False)):
                 problems.append("errors " + ("missing" if exp.get("errors") else "unexpected"))
+            if "errorCount" in exp and len(got.get("errors") or []) != exp["errorCount"]:
+                problems.append("%d errors, not %d" % (len(got.get("errors") or []), exp["errorCount"]))
             for wanted in exp.get("errorsAt", []):
                 if not any(e.get("path") == wanted.get("path") and e.get("locations") == wanted.get("locations") for e in got.get("errors") or []):
                     problems.append(f"no error at {wanted}")
