@@ -488,4 +488,16 @@ struct StreamingTests {
             #expect(r.text == "event: next\ndata: {\"data\":{\"ticks\":{\"n\":1,\"word\":\"one\"}}}\n\nevent: complete\ndata:\n\n")
         }
     }
+
+    /// `text/*` is `text/event-stream` here, the one text type served (RFC 9110 §12.5.1).
+    @Test(.timeLimit(.minutes(1))) func textAnyIsServedAsServerSentEvents() async throws {
+        let graph = try TickGraph()
+        try await withGateway(executor: graph.executor) { client in
+            graph.release.yield()
+            let r = try await client.get([("query", "subscription { ticks(count: 1) { n } }")], accept: "text/*")
+            #expect(r.status == 200)
+            #expect(r.headers.first(name: "content-type")?.hasPrefix("text/event-stream") == true)
+            #expect(r.text == "event: next\ndata: {\"data\":{\"ticks\":{\"n\":1}}}\n\nevent: complete\ndata:\n\n")
+        }
+    }
 }

@@ -63,8 +63,8 @@ enum ResponseWriting {
             switch type {
             case "application/graphql-response+json", "application/*", "*/*": candidate = .graphQLResponse
             case "application/json": candidate = .json
-            case "text/event-stream": candidate = .eventStream
-            case "multipart/mixed":
+            case "text/event-stream", "text/*": candidate = .eventStream   // the one text type served
+            case "multipart/mixed", "multipart/*":
                 // The incremental format and the subscription protocol this server writes: a
                 // client asking for another version of either is not served by them.
                 let unsupported = pieces.dropFirst().contains { p in
