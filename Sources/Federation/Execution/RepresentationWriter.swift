@@ -101,11 +101,11 @@ final class RepresentationWriter {
     }
 
     /// Whether object `node` has a value for every name the representation writes (a value that
-    /// is null counts; a field no answer gave does not), but those named in `notRun` (`"name":`,
-    /// written by fetches a condition left out).
-    func hasEveryMember(_ tree: ResponseBuffer, _ node: Int32, unless notRun: Set<[UInt8]> = []) -> Bool {
+    /// is null counts; a field no answer gave does not), but those in `unneeded` (`"name":`:
+    /// `@requires` inputs no field asked in this request needs).
+    func hasEveryMember(_ tree: ResponseBuffer, _ node: Int32, unless unneeded: Set<[UInt8]> = []) -> Bool {
         for m in members.indices where m != typenameAt {
-            if value(tree, node, m) == nil, notRun.isEmpty || !notRun.contains(members[m].nameBytes) { return false }
+            if value(tree, node, m) == nil, unneeded.isEmpty || !unneeded.contains(members[m].nameBytes) { return false }
         }
         return true
     }
