@@ -705,7 +705,7 @@ final class PlanRun {
     static func variables(for f: FetchNode, from variables: OrderedDictionary<String, JSON>) -> OrderedDictionary<String, JSON> {
         var v = OrderedDictionary<String, JSON>()
         for name in f.variables {
-            guard let value = variables[name] else { continue }
+            guard let value = variables[f.conditionAliases.isEmpty ? name : f.conditionAliases[name] ?? name] else { continue }
             if case .null = value, f.conditionOnlyVariables.contains(name) { v[name] = .bool(true) } else { v[name] = value }
         }
         return v

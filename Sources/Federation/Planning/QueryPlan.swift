@@ -58,6 +58,9 @@ public final class FetchNode: Sendable {
     /// client's fields are collected (the shaper), at the client's location; the subgraph would
     /// null the object there first and report it at its own.
     public let conditionOnlyVariables: Set<String>
+    /// Variables of the operation that stand for a client variable of another name (the
+    /// conditions' copy of one also used as an argument: `QueryPlanner.separateConditionVariables`).
+    public let conditionAliases: [String: String]
     /// For entity fetches: how representations are written, per type condition.
     public let entities: [EntityRepresentation]
     /// Fields of one response key with different shapes were aliased: alias → the client's
@@ -71,8 +74,10 @@ public final class FetchNode: Sendable {
     public let deferredOnly: Bool
 
     public init(subgraph: String, operation: String, operationKind: OperationType, variables: [String], entities: [EntityRepresentation],
-                internalAliases: [String: String] = [:], contextInputs: [ContextInput] = [], deferredOnly: Bool = false) {
+                internalAliases: [String: String] = [:], contextInputs: [ContextInput] = [], deferredOnly: Bool = false,
+                conditionAliases: [String: String] = [:]) {
         self.deferredOnly = deferredOnly
+        self.conditionAliases = conditionAliases
         self.subgraph = subgraph
         self.operation = operation
         self.operationKind = operationKind

@@ -448,11 +448,13 @@ struct PlanAssembly {
         let name = builder.graphName(g.graph)
         var renames: [String: String] = [:]
         SelectionTree.aliasConflicts([g.output], schema: builder.schema, reserved: builder.clientResponseKeys, renames: &renames)
-        let selections = Self.oneConditionPerLocation(g.output.selections)
+        let reserved = Set(operation.variableDefinitions.map(\.variable.value) + g.contextInputs.map(\.variable))
+        let (selections, conditionAliases) = Self.separateConditionVariables(Self.oneConditionPerLocation(g.output.selections), reserved: reserved)
         var used = OrderedSet<String>()
         collectVariables(selections, &used)
         let varDefs = used.compactMap { v -> String? in
-            guard let def = operation.variableDefinitions.first(where: { $0.variable.value == v }) else { return nil }
+            let client = conditionAliases[v] ?? v
+            guard let def = operation.variableDefinitions.first(where: { $0.variable.value == client }) else { return nil }
             return "$\(v):\(def.type)" + (def.defaultValue.map { "=" + Printer.print($0) } ?? "")
         } + g.contextInputs.map { "$\($0.variable):\($0.type)" }
         used.removeAll { v in g.contextInputs.contains { $0.variable == v } }
@@ -466,13 +468,15 @@ struct PlanAssembly {
                 return r
             }
             return FetchNode(subgraph: name, operation: op, operationKind: .query, variables: Array(used), entities: inputs,
-                             internalAliases: renames, contextInputs: g.contextInputs, deferredOnly: deferredOnly)
+                             internalAliases: renames, contextInputs: g.contextInputs, deferredOnly: deferredOnly,
+                             conditionAliases: conditionAliases)
         }
         // The root fields of a `Query` inside the answer (a mutation payload's `query`) are a query.
         let kind = g.path.isEmpty ? operation.operation : .query
         let head = kind == .query && varDefs.isEmpty ? "" : kind.rawValue + (varDefs.isEmpty ? "" : "(\(varDefs.joined(separator: ",")))")
         return FetchNode(subgraph: name, operation: head + Compact.selectionSet(selections), operationKind: kind,
-                         variables: Array(used), entities: [], internalAliases: renames, deferredOnly: deferredOnly)
+                         variables: Array(used), entities: [], internalAliases: renames, deferredOnly: deferredOnly,
+                         conditionAliases: conditionAliases)
     }
 
     /// `@skip` and `@include` are not repeatable: a field that gathered two of one kind (its own
@@ -505,6 +509,80 @@ struct PlanAssembly {
                 return sel
             }
         }
+    }
+
+    /// A client variable a fetch reads both as a `@skip`/`@include` condition and elsewhere (an
+    /// argument) is given a variable of its own for the conditions (`$__if_v`, the same value):
+    /// a null one is then sent as true for the conditions only (`FetchNode.conditionOnlyVariables`,
+    /// the gateway reports that null itself) and as null where it is an argument's value.
+    /// Returns the selections and the new names → the client's.
+    static func separateConditionVariables(_ selections: [Selection], reserved: Set<String>) -> ([Selection], [String: String]) {
+        var conditions = Set<String>(), others = Set<String>()
+        func note(_ v: Value, _ into: inout Set<String>) {
+            switch v {
+            case .variable(let n): into.insert(n)
+            case .list(let items): for item in items { note(item, &into) }
+            case .object(let fields): for f in fields { note(f.value, &into) }
+            default: break
+            }
+        }
+        func isCondition(_ d: Directive) -> Bool { d.name.value == "skip" || d.name.value == "include" }
+        func scan(_ selections: [Selection]) {
+            for sel in selections {
+                for d in sel.directives {
+                    for a in d.arguments {
+                        if isCondition(d) && a.name.value == "if" { note(a.value, &conditions) } else { note(a.value, &others) }
+                    }
+                }
+                switch sel {
+                case .field(let f):
+                    for a in f.arguments { note(a.value, &others) }
+                    if let ss = f.selectionSet { scan(ss.selections) }
+                case .inlineFragment(let i): scan(i.selectionSet.selections)
+                case .fragmentSpread: break
+                }
+            }
+        }
+        scan(selections)
+        let shared = conditions.intersection(others)
+        guard !shared.isEmpty else { return (selections, [:]) }
+        var names: [String: String] = [:], aliases: [String: String] = [:]
+        for v in shared.sorted() {
+            var n = "__if_" + v
+            while reserved.contains(n) || aliases[n] != nil { n += "_" }
+            names[v] = n
+            aliases[n] = v
+        }
+        func renamed(_ directives: [Directive]) -> [Directive] {
+            directives.map { d in
+                guard isCondition(d) else { return d }
+                var d = d
+                d.arguments = d.arguments.map { a in
+                    guard a.name.value == "if", case .variable(let v) = a.value, let n = names[v] else { return a }
+                    var a = a
+                    a.value = .variable(n)
+                    return a
+                }
+                return d
+            }
+        }
+        func rewrite(_ selections: [Selection]) -> [Selection] {
+            selections.map { sel in
+                switch sel {
+                case .field(var f):
+                    f.directives = renamed(f.directives)
+                    if let ss = f.selectionSet { f.selectionSet = SelectionSet(selections: rewrite(ss.selections), span: ss.span) }
+                    return .field(f)
+                case .inlineFragment(var i):
+                    i.directives = renamed(i.directives)
+                    i.selectionSet = SelectionSet(selections: rewrite(i.selectionSet.selections), span: i.selectionSet.span)
+                    return .inlineFragment(i)
+                case .fragmentSpread:
+                    return sel
+                }
+            }
+        }
+        return (rewrite(selections), aliases)
     }
 
     func collectVariables(_ selections: [Selection], _ used: inout OrderedSet<String>) {
