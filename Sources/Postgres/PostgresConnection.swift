@@ -54,6 +54,7 @@ public final class PostgresConnection: @unchecked Sendable {
         var gate: (any StatementGate)?
         /// Statements held for the gate (in order).
         var held: [Waiting] = []
+        var readBudget: ReadBudget?
     }
     private struct Waiting: Sendable {
         /// nil: the task wants the connection to itself (a pipeline, a reconnect, …).
@@ -173,6 +174,13 @@ public final class PostgresConnection: @unchecked Sendable {
     /// (`StatementGate`), and the statements held by then go together in one round trip: the
     /// parallel fetches of one plan level send theirs at once instead of one after another.
     /// nil sends what is held and stops holding.
+    /// While set, every statement's result is charged to it: the one that takes it past its
+    /// limit fails (`readLimitExceeded`), and so does every later one.
+    public var readBudget: ReadBudget? {
+        get { state.withLock { $0.readBudget } }
+        set { state.withLock { $0.readBudget = newValue } }
+    }
+
     public func holdStatements(_ gate: (any StatementGate)?) {
         state.withLock { $0.gate = gate }
         if gate == nil { sendHeld() }
@@ -799,6 +807,10 @@ public final class PostgresConnection: @unchecked Sendable {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY, PGRES_SINGLE_TUPLE:
             switch step {
             case .execute:
+                if let budget = state.withLock({ $0.readBudget }), !budget.spend(Int(PQresultMemorySize(res))) {
+                    PQclear(res)
+                    return .failed(PostgresError(.readLimitExceeded, "\(budget.limit) bytes"))
+                }
                 return .rows(decodeResult(res))
             case .describe:
                 // Binary results when the client reads every column of the result in binary.
@@ -1015,4 +1027,18 @@ public final class PostgresStatistics: Sendable {
     public var statementCount: Int { statements.load(ordering: .relaxed) }
     /// Statements of different callers that went together in one pipeline (see `PostgresConnection.query`).
     public var pipelinedStatementCount: Int { pipelined.load(ordering: .relaxed) }
+}
+
+/// How many bytes of results a set of statements (one request's) may read in all: each result is
+/// charged as libpq holds it in memory, after it arrived whole.
+public final class ReadBudget: Sendable {
+    public let limit: Int
+    private let used = Atomic<Int>(0)
+
+    public init(limit: Int) { self.limit = limit }
+
+    /// Charges `bytes`; false when the total is now past the limit (or was already).
+    func spend(_ bytes: Int) -> Bool {
+        used.add(bytes, ordering: .relaxed).newValue <= limit
+    }
 }

@@ -14,13 +14,16 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
         /// The connection was lost while `COMMIT` was in flight: the transaction may or may not
         /// have been applied (never retried blindly).
         case commitOutcomeUnknown
+        /// A statement's result took the connection's `readBudget` past its limit (the
+        /// connection and its transaction are fine; the result was dropped).
+        case readLimitExceeded
     }
 
     public let code: Code
     public let sqlState: String?
     /// The server's or libpq's own message: may contain data, keep it out of client responses.
     public let serverMessage: String?
-    let detail: String
+    public let detail: String
 
     init(_ code: Code, _ detail: String, sqlState: String? = nil, serverMessage: String? = nil) {
         self.code = code

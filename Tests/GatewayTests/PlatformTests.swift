@@ -631,6 +631,41 @@ struct PlatformTests {
         }
     }
 
+    /// `max_read_bytes` bounds what one query reads from PostgreSQL: the statement whose result
+    /// passes it fails its field with `RESPONSE_TOO_LARGE`, and the next request reads afresh on
+    /// a connection that still works; a tenant's override lifts it.
+    @Test func aQueryReadsAtMostItsReadLimit() async throws {
+        try await withPlatform(configure: { config in
+            config.limits.maxReadBytes = 256 * 1024
+            config.limits.tenants["globex"] = LimitsOverride(["max_read_bytes": Int?.none])
+        }) { _, client, _ in
+            let big = String(repeating: "x", count: 60_000)
+            let events = JSON.array((0..<8).map { _ in JSON.object(["type": "Big", "data": .string(JSON.object(["text": .string(big)]).text)]) })
+            for tenant in ["acme", "globex"] {
+                let a = try await client.query("mutation($e: [NewEvent!]!) { appendEvents(streamId: \"big\", expectedVersion: 0, events: $e) { toVersion } }",
+                                               variables: JSON.object(["e": events]).text, headers: [("x-tenant", tenant)])
+                #expect(a.json?["data"]?["appendEvents"]?["toVersion"] == 8, "\(a.text.prefix(300))")
+            }
+            for query in [#"{ stream(streamId: "big") { events { version data } } }"#, #"{ events(first: 1000) { events { data } } }"#] {
+                let refused = try await client.query(query, headers: [("x-tenant", "acme")])
+                #expect(refused.status == 200)
+                #expect(refused.json?["data"] == .null || refused.json?["data"]?["stream"] == .null, "\(refused.text.prefix(300))")
+                #expect(refused.json?["errors"]?[0]?["extensions"]?["code"] == "RESPONSE_TOO_LARGE", "\(refused.text.prefix(300))")
+            }
+            // Within the limit: the same events without their payloads, or a few with them.
+            let versions = try await client.query(#"{ stream(streamId: "big") { events { version } } }"#, headers: [("x-tenant", "acme")])
+            #expect(versions.json?["errors"] == nil, "\(versions.text.prefix(300))")
+            #expect(versions.json?["data"]?["stream"]?["events"]?.arrayValue?.count == 8)
+            let few = try await client.query(#"{ few: stream(streamId: "big", first: 2) { events { data } } }"#, headers: [("x-tenant", "acme")])
+            #expect(few.json?["errors"] == nil, "\(few.text.prefix(300))")
+            #expect(few.json?["data"]?["few"]?["events"]?[1]?["data"]?.stringValue?.contains(big) == true)
+            // Off for globex.
+            let lifted = try await client.query(#"{ stream(streamId: "big") { events { version data } } }"#, headers: [("x-tenant", "globex")])
+            #expect(lifted.json?["errors"] == nil, "\(lifted.text.prefix(300))")
+            #expect(lifted.json?["data"]?["stream"]?["events"]?.arrayValue?.count == 8)
+        }
+    }
+
     @Test func refreshedProductIsNeverServedStale() async throws {
         try await withPlatform { fixture, client, server in
             let search = #"{ searchDataProducts(query: "orders") { results { id name refreshedAt } } }"#

@@ -113,11 +113,12 @@ public enum EventsSubgraph {
             }
 
         s.query
-            .asyncField("stream") { _, a, ctx, _ in
+            .asyncField("stream") { _, a, ctx, info in
                 let id = a.string("streamId") ?? "", from = a.int("fromVersion") ?? 1, first = try a.count("first", 100, limit: 1_000)
+                let payloads = info.selects(anyOf: payloadFields, depth: 2)   // stream { events { data } }
                 let (rows, version) = try await ctx.db { c in
                     let rows = try await c.query("""
-                        SELECT \(unsafeRaw: columns) FROM events WHERE stream_id = \(id) AND stream_version >= \(from)
+                        SELECT \(unsafeRaw: payloads ? columns : columnsWithoutPayloads) FROM events WHERE stream_id = \(id) AND stream_version >= \(from)
                         ORDER BY stream_version LIMIT \(first)
                         """)
                     let v = try await c.query("SELECT coalesce(max(stream_version), 0)::int8 AS v FROM events WHERE stream_id = \(id)").first!.decode("v", as: Int.self)
@@ -126,8 +127,9 @@ public enum EventsSubgraph {
                 if version == 0 { return .null }
                 return .object((id, version, rows.map(Event.init)), stream)
             }
-            .asyncField("events") { _, a, ctx, _ in
+            .asyncField("events") { _, a, ctx, info in
                 let after = a.int("after") ?? 0, first = try a.count("first", 100, limit: 1_000)
+                let payloads = info.selects(anyOf: payloadFields, depth: 2)   // events { events { data } }
                 let type = a.string("type")   // "" filters too: no event has that type
                 let since = a.string("since").flatMap(\.iso8601Date), until = a.string("until").flatMap(\.iso8601Date)
                 if a.string("since") != nil && since == nil || a.string("until") != nil && until == nil {
@@ -140,7 +142,7 @@ public enum EventsSubgraph {
                     let horizon = try await EventFeed.horizon(c, after: after)
                     if horizon <= after { return PostgresRows.empty }
                     return try await c.query("""
-                        SELECT \(unsafeRaw: columns) FROM events
+                        SELECT \(unsafeRaw: payloads ? columns : columnsWithoutPayloads) FROM events
                         WHERE global_position > \(after) AND global_position <= \(horizon) AND (\(type)::text IS NULL OR type = \(type))
                           AND (\(since)::timestamptz IS NULL OR occurred_at >= \(since)) AND (\(until)::timestamptz IS NULL OR occurred_at < \(until))
                         ORDER BY global_position LIMIT \(first + 1)

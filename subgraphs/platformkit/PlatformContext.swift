@@ -217,10 +217,18 @@ public struct PlatformContext: Sendable {
     }
 
     private func tenantTransaction<T: Sendable>(on pool: PostgresPool, _ body: (PostgresConnection) async throws -> T) async throws -> T {
-        if let id = try await tenantID() {
-            return try await pool.withTenant(PostgresUUID.text(id), body)
+        // A query's reads apart from its shared transaction count against its read budget too.
+        let budget = RequestTransaction.current?.readBudget
+        let charged: (PostgresConnection) async throws -> T = { c in
+            guard let budget else { return try await body(c) }
+            c.readBudget = budget
+            defer { c.readBudget = nil }
+            return try await body(c)
         }
-        return try await pool.transaction(body)
+        if let id = try await tenantID() {
+            return try await pool.withTenant(PostgresUUID.text(id), charged)
+        }
+        return try await pool.transaction(charged)
     }
 
     /// Runs a read-only request with every `db` call in one tenant-scoped transaction on one
@@ -324,7 +332,8 @@ final class SharedConnection: @unchecked Sendable {
 
     /// A statement on the connection failed: a request transaction is failed from then on.
     func failed(_ error: any Error) {
-        guard error is PostgresError else { return }   // only the server's errors abort a transaction
+        // Only the server's errors abort a transaction (a result over the read budget was whole).
+        guard let pg = error as? PostgresError, pg.code != .readLimitExceeded else { return }
         let request = lock.withLock { () -> RequestTransaction? in
             if (error as? PostgresError)?.sqlState == "25P02" { abortedByOther = true }
             if (error as? PostgresError)?.code == .connectionClosed { connectionLost = true }
@@ -495,6 +504,10 @@ public enum ISO8601 {
 /// Both of the latter are worth trying again; every other database error stays internal.
 extension PostgresError: GraphQLErrorConvertible {
     public var graphQLError: GraphQLError? {
+        if code == .readLimitExceeded {
+            return GraphQLError("The request read more than \(detail) from the database: ask for fewer or smaller items (smaller pages, fewer payload fields).",
+                                code: "RESPONSE_TOO_LARGE")
+        }
         if code == .poolTimeout {
             return GraphQLError("The database is busy: no connection became free in time. Nothing was done; try again.", code: "DATABASE_BUSY")
         }

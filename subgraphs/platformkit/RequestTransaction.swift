@@ -34,14 +34,17 @@ public final class RequestTransaction: Sendable {
     /// A statement failed in it: PostgreSQL aborted the transaction, so later subgraph requests
     /// read in transactions of their own.
     private let failed = Atomic<Bool>(false)
+    /// What its statements may read in all (`max_read_bytes`), if bounded.
+    let readBudget: ReadBudget?
 
     func markFailed() { failed.store(true, ordering: .releasing) }
 
-    init() {}
+    init(readLimit: Int? = nil) { readBudget = readLimit.map(ReadBudget.init(limit:)) }
 
-    /// Runs `body` with a request transaction in place, then ends it.
-    public static func run<T: Sendable>(_ body: () async -> T) async -> T {
-        let transaction = RequestTransaction()
+    /// Runs `body` with a request transaction in place, then ends it. `readLimit`: the most
+    /// bytes its statements' results may hold in all (a result past it fails its statement).
+    public static func run<T: Sendable>(readLimit: Int? = nil, _ body: () async -> T) async -> T {
+        let transaction = RequestTransaction(readLimit: readLimit)
         let result = await $current.withValue(transaction) {
             await RequestWork.$observer.withValue(RequestWorkObserver(gate: transaction.gate)) { await body() }
         }
@@ -63,6 +66,7 @@ public final class RequestTransaction: Sendable {
                 if let tenant { opening.append("SELECT set_config('app.tenant_id', \(PostgresUUID.text(tenant)), true)") }
                 c.sendWithNext(opening)
                 c.holdStatements(self.gate)
+                c.readBudget = self.readBudget
                 return c
             }
             o = Opened(pool: pool, tenant: tenant, connection: task)
@@ -78,6 +82,7 @@ public final class RequestTransaction: Sendable {
     func finish() async {
         guard let o = opened.withLock({ $0 }), let c = try? await o.connection.value else { return }
         c.holdStatements(nil)
+        c.readBudget = nil
         if !c.dropUnsent() { try? await c.sendUnanswered(failed.load(ordering: .acquiring) ? "ROLLBACK" : "COMMIT") }
         await o.pool.checkIn(c)
     }

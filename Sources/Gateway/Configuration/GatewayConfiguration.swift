@@ -345,6 +345,10 @@ public struct LimitsConfiguration: Codable, Sendable, Equatable {
     public var defaultListSize: Int = 10
     /// Largest request body accepted, in bytes (default 1 MiB); compressed bodies count decompressed.
     public var maxBodyBytes: Int? = 1_048_576
+    /// Most bytes a query's in-process subgraphs may read from PostgreSQL (result sets as libpq
+    /// holds them; default 32 MiB): a statement whose result passes it fails its fields with
+    /// `RESPONSE_TOO_LARGE`, and so does every later one of the request.
+    public var maxReadBytes: Int? = 33_554_432
     /// Largest string literal in a document, in bytes (default 64 KiB): large values go in variables.
     public var maxLiteralBytes: Int? = 65_536
     /// Operations in one batched request; batching is off unless set.
@@ -369,7 +373,7 @@ public struct LimitsConfiguration: Codable, Sendable, Equatable {
         case maxBodyBytes = "max_body_bytes", maxBatch = "max_batch", costMode = "cost_mode", defaultListSize = "default_list_size"
         case requestTimeoutMs = "request_timeout_ms", maxHeaderCount = "max_header_count", maxHeaderBytes = "max_header_bytes"
         case maxLiteralBytes = "max_literal_bytes", requestHeaderTimeoutMs = "request_header_timeout_ms"
-        case reportCost = "report_cost", tenants
+        case reportCost = "report_cost", maxReadBytes = "max_read_bytes", tenants
     }
 
     /// The limits that may be switched off (`null`) or overridden per tenant (key paths are
@@ -378,7 +382,7 @@ public struct LimitsConfiguration: Codable, Sendable, Equatable {
         (.maxDepth, \.maxDepth), (.maxAliases, \.maxAliases), (.maxRootFields, \.maxRootFields),
         (.maxDirectives, \.maxDirectives), (.maxFields, \.maxFields), (.maxTokens, \.maxTokens), (.maxCost, \.maxCost),
         (.maxBodyBytes, \.maxBodyBytes), (.maxBatch, \.maxBatch), (.requestTimeoutMs, \.requestTimeoutMs),
-        (.maxLiteralBytes, \.maxLiteralBytes),
+        (.maxLiteralBytes, \.maxLiteralBytes), (.maxReadBytes, \.maxReadBytes),
     ]
 
     public init(from decoder: Decoder) throws {

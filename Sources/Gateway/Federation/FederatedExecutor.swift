@@ -116,7 +116,8 @@ public final class FederatedExecutor: OperationExecutor {
         // BEGIN/COMMIT per request); mutations keep one per subgraph request.
         let executor = self.executor, headers = self.headers(context)
         let isQuery = request.document.operations.first { request.operationName == nil || $0.name?.value == request.operationName }?.operation == .query
-        var result = isQuery ? await RequestTransaction.run { await executor.execute(plan, request: request, headers: headers) }
+        let readLimit = context.maxReadBytes
+        var result = isQuery ? await RequestTransaction.run(readLimit: readLimit) { await executor.execute(plan, request: request, headers: headers) }
                              : await executor.execute(plan, request: request, headers: headers)
         if context.includeQueryPlan {
             result.extensions = (result.extensions ?? [:]).merging(["queryPlan": .string(plan.text)]) { _, b in b }
@@ -131,7 +132,7 @@ public final class FederatedExecutor: OperationExecutor {
         case .success(let p): (plan, request) = p
         case .failure(let e): return IncrementalExecution(initial: ExecutionResult(data: .null, errors: [e]), hasNext: false, later: AsyncStream { $0.finish() })
         }
-        let executor = self.executor, headers = self.headers(context), includePlan = context.includeQueryPlan
+        let executor = self.executor, headers = self.headers(context), includePlan = context.includeQueryPlan, readLimit = context.maxReadBytes
         let isQuery = request.document.operations.first { request.operationName == nil || $0.name?.value == request.operationName }?.operation == .query
         // The plan runs in a task of its own: the first payload comes back here as soon as it is
         // written, the rest go on into `later`; the consumer of `later` leaving cancels the run.
@@ -149,7 +150,7 @@ public final class FederatedExecutor: OperationExecutor {
                     }
                 }
             }
-            if isQuery { await RequestTransaction.run(body) } else { await body() }
+            if isQuery { await RequestTransaction.run(readLimit: readLimit, body) } else { await body() }
             feed.finish()
         }
         feed.onTermination = { _ in run.cancel() }

@@ -57,6 +57,8 @@ public struct RequestContext: Sendable {
     public var includeTraceID = false
     /// The tenant's own cost ceiling (its `maxQueryCost` quota), if any.
     public var tenantMaxCost: Int?
+    /// Most bytes the request's in-process subgraphs may read from PostgreSQL (`max_read_bytes`).
+    public var maxReadBytes: Int?
     /// A verified token came with the request; its scopes and the `@policy` policies it satisfies.
     public var authenticated = false
     /// When the request's token expires (a WebSocket admitted with it starts no operation after).

@@ -26,6 +26,7 @@ struct Admission: Sendable {
         var context = try await identify(headers, accepted)
         context.acceptsStream = accepted.stream != nil
         guard let profile = runtime.profile(for: context.tenant) else { throw Refusal(response: ResponseWriting.notLoaded) }
+        context.maxReadBytes = profile.limits.maxReadBytes
         context.includeQueryPlan = profile.exposeQueryPlan && headers[HTTPField.Name("X-Switchyard-Query-Plan")!]?.lowercased() == "true"
         if let limited = await rateLimited(context, accepted, client: client) {
             runtime.metrics.rateLimited(tenant: context.tenant ?? "none")

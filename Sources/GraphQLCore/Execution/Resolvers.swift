@@ -235,21 +235,24 @@ public struct ResolveInfo: Sendable {
     /// Whether this field's selection asks, directly or through fragments, for a field named
     /// one of `names` (for look-ahead: a resolver that reads only the columns asked for). A
     /// field under `@skip`/`@include` counts as asked: the answer may read more, never less.
-    public func selects(anyOf names: Set<String>) -> Bool {
+    /// `depth` 2 looks into the selected fields' own selections as well (and so on).
+    public func selects(anyOf names: Set<String>, depth: Int = 1) -> Bool {
         var seenFragments: Set<String> = []
-        func scan(_ set: SelectionSet) -> Bool {
+        func scan(_ set: SelectionSet, _ depth: Int) -> Bool {
             for selection in set.selections {
                 switch selection {
-                case .field(let f): if names.contains(f.name.value) { return true }
-                case .inlineFragment(let i): if scan(i.selectionSet) { return true }
+                case .field(let f):
+                    if names.contains(f.name.value) { return true }
+                    if depth > 1, let sub = f.selectionSet, scan(sub, depth - 1) { return true }
+                case .inlineFragment(let i): if scan(i.selectionSet, depth) { return true }
                 case .fragmentSpread(let s):
                     guard seenFragments.insert(s.name.value).inserted, let d = fragments[s.name.value] else { continue }
-                    if scan(d.selectionSet) { return true }
+                    if scan(d.selectionSet, depth) { return true }
                 }
             }
             return false
         }
-        return fieldNodes.contains { $0.selectionSet.map(scan) ?? false }
+        return fieldNodes.contains { $0.selectionSet.map { scan($0, depth) } ?? false }
     }
 }
 
