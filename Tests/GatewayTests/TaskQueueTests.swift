@@ -467,6 +467,58 @@ struct TaskQueueTests {
         }
     }
 
+    /// A subscriber over SSE that stops reading is ended as too slow; when it has not taken its
+    /// last payload `slow_close_timeout_ms` later, its connection is dropped (what the gateway
+    /// held for it goes). With a long timeout, the client that reads again gets that payload
+    /// (`SUBSCRIBER_TOO_SLOW`) and the stream's end.
+    @Test(.timeLimit(.minutes(3))) func aSlowSSESubscriberIsDroppedWhenItDoesNotTakeItsLastPayload() async throws {
+        try await withPlatform { fixture, _, _ in
+            for (n, dropAfterMs) in [300, 120_000].enumerated() {
+                var config = fixture.config
+                config.subscriptions.bufferSize = 8
+                config.subscriptions.slowConsumerGraceMs = 500
+                config.subscriptions.slowCloseTimeoutMs = dropAfterMs
+                try await withConfiguredGateway(config) { client, server in
+                    let stream = "sse-firehose-\(n)"
+                    let release = FileManager.default.temporaryDirectory.appendingPathComponent("slow-sse-\(UUID())").path
+                    defer { try? FileManager.default.removeItem(atPath: release) }
+                    let slow = try ChildProcess("/usr/bin/env", ["python3", Self.script("slow_sse_subscriber.py"), client.base + "/graphql",
+                                                                 #"subscription { events(streamId: "\#(stream)") { version data } }"#, "acme", release])
+                    defer { slow.stop() }
+                    _ = try await slow.firstLine { $0 == "subscribed" || $0.hasPrefix("error") ? $0 : nil }
+                    try await Self.waitForSubscriptions(1) { server.liveSubscriptions }
+                    // 150 events of ~50 KB: far more than the client's socket and its buffer of 8 hold.
+                    let pad = String(repeating: "x", count: 50_000)
+                    for batch in 0..<10 {
+                        let events = (0..<15).map { i in #"{type: "Bulk", data: "{\"i\": \#(batch * 15 + i), \"pad\": \"\#(pad)\"}"}"# }.joined(separator: ", ")
+                        let r = try await client.query(#"mutation { appendEvents(streamId: "\#(stream)", expectedVersion: \#(batch * 15), events: [\#(events)]) { toVersion } }"#,
+                                                       headers: [("x-tenant", "acme")])
+                        #expect(r.json?["data"]?["appendEvents"]?["toVersion"]?.intValue == (batch + 1) * 15, "\(r.text.prefix(200))")
+                    }
+                    for _ in 0..<2_400 where server.tooSlowSubscribers == 0 { try await Task.sleep(for: .milliseconds(25)) }
+                    #expect(server.tooSlowSubscribers == 1, "the gateway ended the slow subscriber")
+                    if dropAfterMs < 1_000 {
+                        for _ in 0..<2_400 where server.droppedSubscribers == 0 { try await Task.sleep(for: .milliseconds(25)) }
+                        #expect(server.droppedSubscribers == 1, "its connection was dropped")
+                    }
+                    #expect(FileManager.default.createFile(atPath: release, contents: Data()))
+                    _ = try await slow.firstLine { $0 == "finished" || $0.hasPrefix("error") ? $0 : nil }
+                    let said = slow.lines
+                    #expect(!said.contains { $0.hasPrefix("error") }, "\(said)")
+                    if dropAfterMs < 1_000 {
+                        #expect(said.contains("too-slow no") && said.contains("complete no"), "\(said)")
+                        #expect(said.contains("ended eof") || said.contains("ended reset"), "\(said)")
+                    } else {
+                        #expect(said.contains("too-slow yes") && said.contains("complete yes"), "\(said)")
+                        #expect(server.droppedSubscribers == 0)
+                    }
+                    let received = try await slow.firstLine { $0.hasPrefix("next ") ? Int($0.dropFirst(5)) : nil }
+                    #expect(received < 150, "the slow subscriber was ended before the end of the stream")
+                }
+            }
+        }
+    }
+
     /// A client that leaves an SSE subscription on which nothing happens is noticed by the
     /// keep-alive, and its subscription ends.
     @Test(.timeLimit(.minutes(3))) func aDepartedSSESubscriberIsNoticedByTheKeepAlive() async throws {

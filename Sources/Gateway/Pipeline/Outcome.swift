@@ -296,6 +296,16 @@ public final class SubscriptionGate: Sendable {
         Counter(label: "switchyard_subscriptions_too_slow_total").increment()
     }
     private let tooSlow = Atomic<Int>(0)
+
+    /// A too-slow subscriber's connection was dropped, its last payload not taken within
+    /// `slow_close_timeout_ms`: counted here and in `switchyard_subscriptions_dropped_total`.
+    func droppedTooSlow() {
+        dropped.wrappingAdd(1, ordering: .relaxed)
+        Counter(label: "switchyard_subscriptions_dropped_total").increment()
+    }
+    private let dropped = Atomic<Int>(0)
+    /// Too-slow subscribers whose connections were dropped since the gateway started.
+    public var droppedCount: Int { dropped.load(ordering: .relaxed) }
     /// Subscribers ended for being too slow since the gateway started.
     public var tooSlowCount: Int { tooSlow.load(ordering: .relaxed) }
 

@@ -35,6 +35,8 @@ public final class GatewayServer: Sendable {
     public var liveSubscriptions: Int { runtime.subscriptions.liveCount }
     /// Subscribers ended because they fell behind (`SUBSCRIBER_TOO_SLOW`).
     public var tooSlowSubscribers: Int { runtime.subscriptions.tooSlowCount }
+    /// Too-slow subscribers whose connections were dropped (their last payload not taken in time).
+    public var droppedSubscribers: Int { runtime.subscriptions.droppedCount }
 
     /// Refuses a database role that row-level security would not bind: a superuser, a role with
     /// BYPASSRLS, or one that owns the tables (the migrating role, whose maintenance policies see

@@ -14,8 +14,8 @@ struct GraphQLHTTPHandler: Sendable {
     var csrf: CSRFPrevention { CSRFPrevention(settings: runtime.configuration.csrf) }
 
     func register(on router: Router<GatewayRequestContext>) {
-        router.post("graphql") { request, context in await self.post(request, client: context.clientAddress) }
-        router.get("graphql") { request, context in await self.get(request, client: context.clientAddress) }
+        router.post("graphql") { request, context in await self.post(request, client: context.clientAddress, channel: context.channel) }
+        router.get("graphql") { request, context in await self.get(request, client: context.clientAddress, channel: context.channel) }
         // GraphQL over SSE at /graphql/stream (graphql-sse's client takes one URL for everything):
         // distinct connections mode as on /graphql, and single connection mode (a reserved
         // stream that carries the results of the operations posted with its token).
@@ -23,13 +23,13 @@ struct GraphQLHTTPHandler: Sendable {
             if let token = request.headers[SSEReservations.tokenHeader] {
                 return await self.postToStream(request, token: token, client: context.clientAddress)
             }
-            return await self.post(request, client: context.clientAddress)
+            return await self.post(request, client: context.clientAddress, channel: context.channel)
         }
         router.get("graphql/stream") { request, context in
             if request.uri.queryParameters["query"] == nil, let token = SSEReservations.token(request) {
                 return await self.openStream(request, token: token, client: context.clientAddress)
             }
-            return await self.get(request, client: context.clientAddress)
+            return await self.get(request, client: context.clientAddress, channel: context.channel)
         }
         router.put("graphql/stream") { request, context in await self.reserve(request, client: context.clientAddress) }
         router.delete("graphql/stream") { request, context in await self.stopOnStream(request, client: context.clientAddress) }
@@ -42,7 +42,7 @@ struct GraphQLHTTPHandler: Sendable {
         router.on("graphql", method: .options) { _, _ in Response(status: .noContent, headers: [.allow: "GET, HEAD, POST, OPTIONS"]) }
     }
 
-    func post(_ request: Request, client: String?) async -> Response {
+    func post(_ request: Request, client: String?, channel: (any Channel)? = nil) async -> Response {
         guard runtime.isLoaded else { return ResponseWriting.notLoaded }
         guard let accepted = ResponseWriting.negotiate(request.headers[.accept]) else { return ResponseWriting.notAcceptable }
         do throws(Admission.Refusal) {
@@ -60,7 +60,7 @@ struct GraphQLHTTPHandler: Sendable {
             }
             switch decoded {
             case .one(let graphQLRequest):
-                return write(await runtime.run(profile.pipeline, graphQLRequest, .post, context, timeoutMs: profile.limits.requestTimeoutMs), accepted)
+                return write(await runtime.run(profile.pipeline, graphQLRequest, .post, context, timeoutMs: profile.limits.requestTimeoutMs), accepted, channel: channel)
             case .batch(let requests):
                 try await admission.admitBatch(requests.count, context, accepted, client: client)
                 var context = context
@@ -107,7 +107,7 @@ struct GraphQLHTTPHandler: Sendable {
         }
     }
 
-    func get(_ request: Request, client: String?) async -> Response {
+    func get(_ request: Request, client: String?, channel: (any Channel)? = nil) async -> Response {
         guard runtime.isLoaded else { return ResponseWriting.notLoaded }
         if request.uri.queryParameters["query"] == nil, request.uri.queryParameters["extensions"] == nil,
            ResponseWriting.prefersHTML(request.headers[.accept]) {
@@ -122,7 +122,7 @@ struct GraphQLHTTPHandler: Sendable {
             var outcome = await runtime.run(profile.pipeline, graphQLRequest, .get, context, timeoutMs: profile.limits.requestTimeoutMs)
             // A GET may be cached; what it answers depends on Accept.
             outcome.headers.append(("vary", "accept"))
-            return write(outcome, accepted)
+            return write(outcome, accepted, channel: channel)
         } catch {
             runtime.metrics.refused(code: error.code, tenant: error.tenant)
             return error.response
@@ -130,7 +130,16 @@ struct GraphQLHTTPHandler: Sendable {
     }
 
     /// An outcome written as the client accepts it.
-    func write(_ outcome: Outcome, _ accepted: ResponseWriting.Accepted) -> Response {
-        ResponseWriting.response(outcome, accepted, keepAlive: .milliseconds(Int64(runtime.configuration.subscriptions.keepAliveMs)))
+    /// A subscription's stream whose client is found too slow gets `slow_close_timeout_ms` to
+    /// take its last payload (`SUBSCRIBER_TOO_SLOW`); then its connection is dropped, with what
+    /// it still held (as a WebSocket's is).
+    func write(_ outcome: Outcome, _ accepted: ResponseWriting.Accepted, channel: (any Channel)? = nil) -> Response {
+        var dropping: ResponseWriting.SlowDrop?
+        if let channel, let end = outcome.streamEnd {
+            dropping = ResponseWriting.SlowDrop(channel: channel, end: end, afterMs: runtime.configuration.subscriptions.slowCloseTimeoutMs,
+                                                gate: runtime.subscriptions)
+        }
+        return ResponseWriting.response(outcome, accepted, keepAlive: .milliseconds(Int64(runtime.configuration.subscriptions.keepAliveMs)),
+                                        dropping: dropping)
     }
 }

@@ -249,11 +249,12 @@ struct GraphQLWebSocket: Sendable {
                 // A subscriber found too slow: the connection is closed with 1008 at once (queued
                 // behind what the socket holds), and dropped if the client has not taken that
                 // close within `slow_close_timeout_ms`.
-                let channel = self.channel, grace = runtime.configuration.subscriptions.slowCloseTimeoutMs
+                let channel = self.channel, grace = runtime.configuration.subscriptions.slowCloseTimeoutMs, gate = runtime.subscriptions
                 outcome.streamEnd?.onFellBehind { [self] in
                     Task { await self.close(1008, "Subscriber fell behind") }
                     Task {
                         try? await Task.sleep(for: .milliseconds(grace))
+                        if channel.isActive { gate.droppedTooSlow() }
                         channel.close(promise: nil)
                     }
                 }

@@ -110,7 +110,7 @@ enum ResponseWriting {
     /// (`refusedBeforeExecution`) to a client that prefers Server-Sent Events.
     /// Streams send a keep-alive every `keepAlive` (an SSE comment, an empty multipart part), so a
     /// client that left is noticed even when no event comes.
-    static func response(_ outcome: Outcome, _ accepted: Accepted, keepAlive: Duration = .seconds(15)) -> Response {
+    static func response(_ outcome: Outcome, _ accepted: Accepted, keepAlive: Duration = .seconds(15), dropping: SlowDrop? = nil) -> Response {
         var headers: HTTPFields = [:]
         for (name, value) in outcome.headers {
             if let n = HTTPField.Name(name) { headers[n] = value }
@@ -152,6 +152,8 @@ enum ResponseWriting {
                 return payload.dropLast() + Array(#","hasNext":false}"#.utf8)
             }
             defer { paced.cancel() }
+            let writing = dropping?.watch()
+            defer { writing?.finished() }
             var first = true
             for await item in paced.items {
                 guard let payload = item else {
@@ -224,6 +226,42 @@ enum ResponseWriting {
     static let notLoaded = Response(status: .serviceUnavailable, headers: [.contentType: graphQLResponseType, .retryAfter: "1"],
                                     body: .init(byteBuffer: ByteBuffer(bytes: ExecutionResult(data: nil, errors: [
                                         GraphQLError("No schema is loaded yet.", code: "SERVICE_UNAVAILABLE")]).jsonBytes)))
+
+    /// How a streamed response whose subscriber is found too slow is ended: `afterMs` after that,
+    /// if its writer is still writing (stuck behind a client that does not read), its
+    /// connection is closed — the writes it waits on fail and what they held is freed.
+    struct SlowDrop: Sendable {
+        let channel: any Channel
+        let end: StreamEnd
+        let afterMs: Int
+        let gate: SubscriptionGate?
+
+        /// Watches one writer (which says when it is done).
+        func watch() -> Writing {
+            let writing = Writing()
+            let channel = self.channel, afterMs = self.afterMs, gate = self.gate
+            end.onFellBehind {
+                Task {
+                    try? await Task.sleep(for: .milliseconds(afterMs))
+                    if writing.dropIfStillWriting(channel) { gate?.droppedTooSlow() }
+                }
+            }
+            return writing
+        }
+
+        final class Writing: Sendable {
+            private let done = Mutex(false)
+            func finished() { done.withLock { $0 = true } }
+            /// Closes `channel` unless the writer finished (the connection may serve the next request then).
+            func dropIfStillWriting(_ channel: any Channel) -> Bool {
+                done.withLock { done in
+                    guard !done else { return false }
+                    channel.close(promise: nil)
+                    return true
+                }
+            }
+        }
+    }
 }
 
 /// What a streamed response's writer writes: the payloads and keep-alive ticks (nil) in one
