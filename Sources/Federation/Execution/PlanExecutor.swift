@@ -792,18 +792,10 @@ final class PlanRun {
             guard case .key(let k) = e else { out.append(e); continue }
             if let original = f.internalAliases[k] { out.append(.key(original)); continue }
             if k == SelectionTree.clientTypenameKey { out.append(.key("__typename")); continue }
-            if isPlannerAlias(k) { break }
+            if f.plannerAliases.contains(k) { break }
             out.append(e)
         }
         return out
-    }
-
-    /// `_<field>_<digits>`: the alias the planner gives a key or `@requires` input of its own.
-    static func isPlannerAlias(_ k: String) -> Bool {
-        let u = k.utf8
-        guard u.count > 3, u.first == UInt8(ascii: "_"), let sep = u.lastIndex(of: UInt8(ascii: "_")), sep > u.startIndex else { return false }
-        let digits = u[u.index(after: sep)...]
-        return !digits.isEmpty && digits.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
     }
 
     func mergeRoot(_ f: FetchNode, _ result: Result<SubgraphResponse, GraphQLError>) {
@@ -976,8 +968,10 @@ final class PlanRun {
         /// `typename`'s UTF-8 bytes (objects are matched to their kind by them).
         let typenameBytes: [UInt8]
         let writer: RepresentationWriter?
-        /// The key fields' ids (-2: no answer has it).
-        let keys: [Int32]
+        /// The key fields' ids (-2: no answer has it), by field: each field's response keys (a
+        /// key asked under the field's name in one copy of an object and under an alias of the
+        /// planner's in another, conditional one: either gives it).
+        let keys: [[Int32]]
         /// What the representation's `__typename` says (the interface for an @interfaceObject),
         /// as a JSON string.
         let written: [UInt8]?
@@ -997,7 +991,26 @@ final class PlanRun {
             let written = input.map { $0.asInterfaceObject ? $0.typeCondition : (typename ?? $0.typeCondition) }
             self.written = written.map(RepresentationWriter.jsonString)
             writer = input.map { RepresentationWriter($0.selection.selections, runtime: typename ?? written, schema: schema, keys: table) }
-            keys = input?.keyFields.map { table.find($0) ?? -2 } ?? []
+            var names: [String: String] = [:]   // response key → field name
+            func note(_ selections: [Selection]) {
+                for s in selections {
+                    switch s {
+                    case .field(let f): names[f.responseKey] = f.name.value
+                    case .inlineFragment(let i): note(i.selectionSet.selections)
+                    case .fragmentSpread: break
+                    }
+                }
+            }
+            note(input?.selection.selections ?? [])
+            var byName = OrderedDictionary<String, [Int32]>()
+            for k in input?.keyFields ?? [] { byName[names[k] ?? k, default: []].append(table.find(k) ?? -2) }
+            keys = Array(byName.values)
+        }
+
+        /// Whether object `node` has a non-null value for every key field.
+        @inline(__always)
+        func hasKey(_ tree: ResponseBuffer, _ node: Int32) -> Bool {
+            keys.allSatisfy { ids in ids.contains { tree.member(node, $0).map { !$0.isNull } ?? false } }
         }
 
         /// Whether every `@skip`/`@include` of a set lets its field be asked.
@@ -1164,7 +1177,7 @@ final class PlanRun {
                 // An object whose key is missing or null is not an entity this fetch can resolve;
                 // one missing a `@requires` input (the fetch that gives it failed) is not sent
                 // without it (the subgraph would compute from nothing).
-                guard kinds[k].keys.allSatisfy({ tree.member(node, $0).map { !$0.isNull } ?? false }),
+                guard kinds[k].hasKey(tree, node),
                       writer.hasEveryMember(tree, node, unless: kinds[k].unneeded) else { continue }
                 let b: Int
                 if f.contextInputs.isEmpty {

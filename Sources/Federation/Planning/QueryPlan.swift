@@ -61,6 +61,9 @@ public final class FetchNode: Sendable {
     /// Variables of the operation that stand for a client variable of another name (the
     /// conditions' copy of one also used as an argument: `QueryPlanner.separateConditionVariables`).
     public let conditionAliases: [String: String]
+    /// Aliases of fields the planner asks for itself (a key or `@requires` input under a name of
+    /// its own, `_id_44256`), which the client's response does not have.
+    public let plannerAliases: Set<String>
     /// For entity fetches: how representations are written, per type condition.
     public let entities: [EntityRepresentation]
     /// Fields of one response key with different shapes were aliased: alias → the client's
@@ -75,9 +78,10 @@ public final class FetchNode: Sendable {
 
     public init(subgraph: String, operation: String, operationKind: OperationType, variables: [String], entities: [EntityRepresentation],
                 internalAliases: [String: String] = [:], contextInputs: [ContextInput] = [], deferredOnly: Bool = false,
-                conditionAliases: [String: String] = [:]) {
+                conditionAliases: [String: String] = [:], plannerAliases: Set<String> = []) {
         self.deferredOnly = deferredOnly
         self.conditionAliases = conditionAliases
+        self.plannerAliases = plannerAliases
         self.subgraph = subgraph
         self.operation = operation
         self.operationKind = operationKind

@@ -452,6 +452,20 @@ struct PlanAssembly {
         let (selections, conditionAliases) = Self.separateConditionVariables(Self.oneConditionPerLocation(g.output.selections), reserved: reserved)
         var used = OrderedSet<String>()
         collectVariables(selections, &used)
+        // The aliases of fields the planner asks for itself: those the client's operation does not use.
+        var plannerAliases = Set<String>()
+        func aliases(_ selections: [Selection]) {
+            for sel in selections {
+                switch sel {
+                case .field(let f):
+                    if let a = f.alias?.value, !builder.clientResponseKeys.contains(a), renames[a] == nil { plannerAliases.insert(a) }
+                    if let ss = f.selectionSet { aliases(ss.selections) }
+                case .inlineFragment(let i): aliases(i.selectionSet.selections)
+                case .fragmentSpread: break
+                }
+            }
+        }
+        aliases(selections)
         let varDefs = used.compactMap { v -> String? in
             let client = conditionAliases[v] ?? v
             guard let def = operation.variableDefinitions.first(where: { $0.variable.value == client }) else { return nil }
@@ -469,14 +483,14 @@ struct PlanAssembly {
             }
             return FetchNode(subgraph: name, operation: op, operationKind: .query, variables: Array(used), entities: inputs,
                              internalAliases: renames, contextInputs: g.contextInputs, deferredOnly: deferredOnly,
-                             conditionAliases: conditionAliases)
+                             conditionAliases: conditionAliases, plannerAliases: plannerAliases)
         }
         // The root fields of a `Query` inside the answer (a mutation payload's `query`) are a query.
         let kind = g.path.isEmpty ? operation.operation : .query
         let head = kind == .query && varDefs.isEmpty ? "" : kind.rawValue + (varDefs.isEmpty ? "" : "(\(varDefs.joined(separator: ",")))")
         return FetchNode(subgraph: name, operation: head + Compact.selectionSet(selections), operationKind: kind,
                          variables: Array(used), entities: [], internalAliases: renames, deferredOnly: deferredOnly,
-                         conditionAliases: conditionAliases)
+                         conditionAliases: conditionAliases, plannerAliases: plannerAliases)
     }
 
     /// `@skip` and `@include` are not repeatable: a field that gathered two of one kind (its own
