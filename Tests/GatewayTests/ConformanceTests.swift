@@ -619,6 +619,22 @@ struct SpecificationEdgeCaseTests {
             #expect(parts.first?["data"] == ["hello": "hi", "item": .null], "\(r.text)")
             #expect(parts.first?["errors"]?[0]?["path"] == ["item"], "\(r.text)")
             #expect(parts.first?["hasNext"] == nil || parts.first?["hasNext"] == false, "\(r.text)")
+            // `@defer(if:)` is `Boolean! = true`: a null given is the same error where the fragment
+            // is collected (graphql-js 17), never "deferred"; at the root it refuses the request.
+            for (q, path) in [("query($v: Boolean = true) { hello item { name ... @defer(if: $v) { inner { name } } } }", JSON.array(["item"])),
+                              ("query($v: Boolean = true) { hello ... @defer(if: $v) { item { name } } }", nil)] {
+                for accept in ["multipart/mixed;deferSpec=20220824,application/json", "application/json"] {
+                    let r = try await client.post(JSON.object(["query": .string(q), "variables": ["v": .null]]).text, accept: accept)
+                    let first = accept == "application/json" ? r.json : DeferTests.parts(r.text).first
+                    #expect(first?["errors"]?[0]?["message"] == "Argument \"if\" of non-null type \"Boolean!\" must not be null.", "\(q) \(accept): \(r.text)")
+                    if let path {
+                        #expect(first?["data"] == ["hello": "hi", "item": .null], "\(q) \(accept): \(r.text)")
+                        #expect(first?["errors"]?[0]?["path"] == path, "\(q) \(accept): \(r.text)")
+                    } else {
+                        #expect(first?["data"] == nil || first?["data"] == .null, "\(q) \(accept): \(r.text)")
+                    }
+                }
+            }
         }
     }
 

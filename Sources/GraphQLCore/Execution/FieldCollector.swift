@@ -140,10 +140,11 @@ public struct FieldCollector: Sendable {
     }
 
     /// `@skip(if:)`, then `@include(if:)`, on a selection (graphql-js's order: a skip that holds
-    /// decides before an include is read).
+    /// decides before an include is read); then a `@defer(if:)` whose variable is null (its `if`
+    /// is `Boolean! = true`: a null given is the same error, raised as the fragment is collected).
     public func inclusion(_ directives: [Directive]) -> Inclusion {
         if directives.isEmpty { return .included }
-        var include: Directive?
+        var include: Directive?, deferring: Directive?
         for d in directives {
             switch d.name.value {
             case "skip":
@@ -153,15 +154,19 @@ public struct FieldCollector: Sendable {
                 case .value(false): break
                 }
             case "include": include = d
+            case "defer": deferring = d
             default: break
             }
         }
-        guard let include else { return .included }
-        switch condition(include) {
-        case .value(true): return .included
-        case .value(false): return .excluded
-        case .null(let arg): return .nullCondition(arg)
+        if let include {
+            switch condition(include) {
+            case .value(true): break
+            case .value(false): return .excluded
+            case .null(let arg): return .nullCondition(arg)
+            }
         }
+        if let deferring, case .null(let arg) = condition(deferring) { return .nullCondition(arg) }
+        return .included
     }
 
     private enum Condition {
