@@ -46,9 +46,10 @@ struct MigratorTests {
     @Test func aFailingMigrationIsRolledBack() async throws {
         let db = try await TestDatabase.create("mig")
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mig-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: dir) }
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        try "CREATE TABLE ok_table (id int);".write(to: dir.appendingPathComponent("0001_ok.sql"), atomically: true, encoding: .utf8)
-        try "CREATE TABLE half (id int); SELECT 1/0;".write(to: dir.appendingPathComponent("0002_bad.sql"), atomically: true, encoding: .utf8)
+        try "CREATE TABLE ok_table (id int);".write(to: dir.appendingPathComponent("0001_ok.sql"), atomically: false, encoding: .utf8)
+        try "CREATE TABLE half (id int); SELECT 1/0;".write(to: dir.appendingPathComponent("0002_bad.sql"), atomically: false, encoding: .utf8)
         let owner = PostgresPool(configuration: .init(url: db.ownerURL, minConnections: 0, maxConnections: 1))
         defer { owner.close() }
         let error = await #expect(throws: MigrationError.self) { try await Migrator(pool: owner, directory: dir).migrate() }
@@ -62,9 +63,10 @@ struct MigratorTests {
         let db = try await TestDatabase.create("mig")
         let platform = FileManager.default.temporaryDirectory.appendingPathComponent("mig-\(UUID())")
         let module = FileManager.default.temporaryDirectory.appendingPathComponent("mig-\(UUID())")
+        defer { for d in [platform, module] { try? FileManager.default.removeItem(at: d) } }
         for d in [platform, module] { try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true) }
-        try "CREATE TABLE platform_t (id int);".write(to: platform.appendingPathComponent("0001_platform.sql"), atomically: true, encoding: .utf8)
-        try "CREATE TABLE greetings_t (id int);".write(to: module.appendingPathComponent("0001_greetings.sql"), atomically: true, encoding: .utf8)
+        try "CREATE TABLE platform_t (id int);".write(to: platform.appendingPathComponent("0001_platform.sql"), atomically: false, encoding: .utf8)
+        try "CREATE TABLE greetings_t (id int);".write(to: module.appendingPathComponent("0001_greetings.sql"), atomically: false, encoding: .utf8)
         let owner = PostgresPool(configuration: .init(url: db.ownerURL, minConnections: 0, maxConnections: 1))
         defer { owner.close() }
         #expect(try await Migrator(pool: owner, directory: platform).migrate() == ["0001"])

@@ -21,6 +21,7 @@ import re
 import signal
 import socket
 import subprocess
+import shutil
 import sys
 import tempfile
 import threading
@@ -603,7 +604,11 @@ def main(argv):
                    "answers": [{"op": op, "reference": [r[0], r[1].decode(errors="replace")],
                                 "gateway": [g[0], g[1].decode(errors="replace")]}
                                for op, (r, g) in zip(ops, answers)]}, f, indent=1)
-    print(f"\nfull report: {out_path}")
+    if differing == 0 and "--out" not in argv:
+        stop_all()
+        shutil.rmtree(work, ignore_errors=True)   # nothing to read in it
+    else:
+        print(f"\nfull report: {out_path}")
     return 0 if differing == 0 else 1
 
 
