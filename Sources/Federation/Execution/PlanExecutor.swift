@@ -255,16 +255,19 @@ public final class PlanExecutor: Sendable {
         // gateway made itself (an entity not found) beside an unrelated field's error.
         shaper.missingIsExplained = run.rootAnswerMissing || run.errors.contains { $0.path == nil }
         shaper.nulledUntyped = run.nulledUntyped
+        shaper.nullConditionsPossible = variables.values.contains { if case .null = $0 { return true } else { return false } }
         let data = shaper.shape(clientOperation, root: run.root, capacity: plan.shaping.answerCapacity(run.tree))
         plan.shaping.recordAnswer(size: data.count)
         if let kept, shaper.program.steps.count != kept.program?.steps.count { plan.shaping.store(kept.key, shaper.program) }
         let shaped = ExecutionResult(writtenData: data, dataStart: ExecutionResult.dataOpening.count, errors: shaper.errors)
         let pending = deferring ? shaper.pendingDeferred() : []
-        return (withUpstreamErrors(shaped, run, request, operation), pending.isEmpty ? nil : DeferredLater(program: shaper.program, pending: pending))
+        return (withUpstreamErrors(shaped, run, request, operation, conditions: shaper.conditionErrors),
+                pending.isEmpty ? nil : DeferredLater(program: shaper.program, pending: pending))
     }
 
     /// The run's upstream errors first; nulls caused by a failed fetch are already explained by that fetch's error.
-    func withUpstreamErrors(_ result: ExecutionResult, _ run: PlanRun, _ request: ExecutionRequest, _ operation: OperationDefinition) -> ExecutionResult {
+    func withUpstreamErrors(_ result: ExecutionResult, _ run: PlanRun, _ request: ExecutionRequest, _ operation: OperationDefinition,
+                            conditions: [(index: Int, tentative: Bool)] = []) -> ExecutionResult {
         var shaped = result
         var locator = ErrorLocator(request, operation)
         var upstream = locator.locate(run.errors)
@@ -274,6 +277,21 @@ public final class PlanExecutor: Sendable {
             // field, one error, as for a client of one schema.
             var seen = Set<GraphQLError>()
             upstream = upstream.filter { seen.insert($0).inserted }
+        }
+        // Below an object whose fields could not be collected (a null condition) nothing ran for
+        // a client of one schema: the subgraph's errors from there are not reported. A tentative
+        // condition error (the subgraph nulled the object) stands only when such errors show the
+        // object had been there.
+        if !conditions.isEmpty {
+            var dropUpstream = Set<Int>(), dropShaped = Set<Int>()
+            for (i, tentative) in conditions where shaped.errors.indices.contains(i) {
+                guard let p = shaped.errors[i].path, !p.isEmpty else { continue }
+                let below = upstream.indices.filter { u in upstream[u].path.map { $0.count > p.count && $0.starts(with: p) } ?? false }
+                if below.isEmpty, tentative { dropShaped.insert(i) }
+                dropUpstream.formUnion(below)
+            }
+            if !dropUpstream.isEmpty { upstream = upstream.enumerated().filter { !dropUpstream.contains($0.offset) }.map(\.element) }
+            if !dropShaped.isEmpty { shaped.errors = shaped.errors.enumerated().filter { !dropShaped.contains($0.offset) }.map(\.element) }
         }
         if run.errorsLeftOut > 0 {
             upstream.append(GraphQLError("At least \(run.errorsLeftOut) more errors from subgraphs were left out: at most \(PlanRun.maxErrors) are reported.",

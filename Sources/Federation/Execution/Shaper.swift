@@ -46,6 +46,13 @@ struct Shaper {
     var missingIsExplained = false
     /// Objects known only by their interface whose typing entity fetch answered null: null.
     var nulledUntyped = Set<Int32>()
+    /// A variable of the request is null: a `@skip`/`@include` may read a null condition.
+    var nullConditionsPossible = false
+    /// The errors (indices in `errors`) of null conditions: where collecting an object's fields
+    /// failed, nothing below was resolved (a client of one schema gets no error from there).
+    /// Tentative: the object came back null from its subgraph; it had been an object (and so
+    /// fails here) when the subgraph reported errors below it — a failed field nulled it there.
+    private(set) var conditionErrors: [(index: Int, tentative: Bool)] = []
 
     /// - Parameter nulled: fields (by source offset) answered `null` whatever their type:
     ///   authorization removed them from the plan and reported each.
@@ -162,6 +169,7 @@ struct Shaper {
             errors = []
             errorPaths = []
             reversedPaths = []
+            conditionErrors = []
             deferred = []
             out = RawJSONWriter(capacity: 1_024)
             // An object the first payload knew only as its interface (an @interfaceObject answered
@@ -270,6 +278,7 @@ struct Shaper {
             if step.kind == .nullCondition {
                 // Collecting this object's fields failed: the error of the field (or list item)
                 // whose value it is, null there.
+                conditionErrors.append((errors.count, false))
                 errors.append(Executor.nullConditionError(program.nullConditions[Int(step.field)], source))
                 errorPaths.append(reversedPaths.count)
                 reversedPaths.append([])
@@ -383,6 +392,18 @@ struct Shaper {
         if step.kind == .missing { return .null }
         switch value.kind {
         case .null:
+            if nullConditionsPossible, step.kind == .object {
+                // Collecting its fields would fail, had it been an object: the error stands when
+                // the subgraph nulled it for a field's error below (`conditionErrors`).
+                let steps = children(s, step.named)
+                if let first = steps.first, program.steps[Int(first)].kind == .nullCondition {
+                    conditionErrors.append((errors.count, true))
+                    errors.append(Executor.nullConditionError(program.nullConditions[Int(program.steps[Int(first)].field)], source))
+                    errorPaths.append(reversedPaths.count)
+                    reversedPaths.append([])
+                    return .propagate
+                }
+            }
             return .null
         case .object where step.kind == .custom, .list where step.kind == .custom:
             // A custom scalar's value (a JSON object or list, say) passes through untouched.
