@@ -171,6 +171,7 @@ public final class PostgresPool: Sendable {
 
     /// Gives a connection back, or drops it if a transaction was left open or it broke.
     private func giveBack(_ c: PostgresConnection) {
+        c.readBudget = nil   // a request's budget never reaches the next user
         c.dropUnsent()
         if c.isIdleOutsideTransaction() {
             release(c)

@@ -634,6 +634,14 @@ struct SpecificationEdgeCaseTests {
                         #expect(first?["data"] == nil || first?["data"] == .null, "\(q) \(accept): \(r.text)")
                     }
                 }
+                // The same document given true, or left out (`if` then takes its default, true):
+                // the null's error is not kept for them (shaping programs are kept per document
+                // and per the values of the variables directives read, a null apart from none).
+                for variables in [#"{"v":true}"#, "{}"] {
+                    let r = try await client.query(q, variables: variables)
+                    #expect(r.json?["errors"] == nil, "\(q) \(variables): \(r.text)")
+                    #expect(r.json?["data"]?["hello"] == "hi", "\(q) \(variables): \(r.text)")
+                }
             }
         }
     }

@@ -91,13 +91,22 @@ final class RepresentationWriter {
         return w.bytes
     }
 
-    /// The value of member `m` in object `node`: its first source the object has.
+    /// The value of member `m` in object `node`: its first source the object has, a non-null one
+    /// before a null (one key asked under its name and under an alias: either may give it).
     @inline(__always)
     private func value(_ tree: ResponseBuffer, _ node: Int32, _ m: Int) -> ResponseBuffer.Value? {
+        source(tree, node, m)?.value
+    }
+
+    @inline(__always)
+    private func source(_ tree: ResponseBuffer, _ node: Int32, _ m: Int) -> (value: ResponseBuffer.Value, source: Int)? {
+        var null: (ResponseBuffer.Value, Int)?
         for s in members[m].sources.indices {
-            if let v = tree.member(node, members[m].sources[s].key) { return v }
+            guard let v = tree.member(node, members[m].sources[s].key) else { continue }
+            if !v.isNull { return (v, s) }
+            if null == nil { null = (v, s) }
         }
-        return nil
+        return null
     }
 
     /// Whether object `node` has a value for every name the representation writes (a value that
@@ -146,14 +155,11 @@ final class RepresentationWriter {
                 w.bytes.append(contentsOf: typename)
                 continue
             }
-            for s in members[m].sources.indices {
-                guard let value = tree.member(node, members[m].sources[s].key) else { continue }
-                if !first { w.bytes.append(UInt8(ascii: ",")) }
-                first = false
-                w.bytes.append(contentsOf: members[m].nameBytes)
-                if let nested = members[m].sources[s].nested { Self.write(tree, value, nested, schema: schema, into: &w) } else { tree.write(value, &w) }
-                break
-            }
+            guard let (value, s) = source(tree, node, m) else { continue }
+            if !first { w.bytes.append(UInt8(ascii: ",")) }
+            first = false
+            w.bytes.append(contentsOf: members[m].nameBytes)
+            if let nested = members[m].sources[s].nested { Self.write(tree, value, nested, schema: schema, into: &w) } else { tree.write(value, &w) }
         }
     }
 

@@ -392,7 +392,7 @@ struct Shaper {
         if step.kind == .missing { return .null }
         switch value.kind {
         case .null:
-            if nullConditionsPossible, step.kind == .object {
+            if nullConditionsPossible, step.kind == .object, !step.isNonNull(level) {
                 // Collecting its fields would fail, had it been an object: the error stands when
                 // the subgraph nulled it for a field's error below (`conditionErrors`).
                 let steps = children(s, step.named)
@@ -738,13 +738,14 @@ struct ShapingProgram: Sendable {
         return found
     }
 
-    /// The names of the variables that `@skip` and `@include` read in `operation` and the
-    /// fragments (what a program depends on besides the document).
+    /// The names of the variables that `@skip`, `@include` and `@defer` read in `operation` and
+    /// the fragments (what a program depends on besides the document: a null `@defer(if:)` is an
+    /// error where it is collected).
     static func directiveVariables(_ operation: OperationDefinition, _ fragments: [FragmentDefinition]) -> [String] {
         var names = Set<String>()
         func walk(_ set: SelectionSet) {
             for selection in set.selections {
-                for d in selection.directives where d.name.value == "skip" || d.name.value == "include" {
+                for d in selection.directives where d.name.value == "skip" || d.name.value == "include" || d.name.value == "defer" {
                     for arg in d.arguments { if case .variable(let v) = arg.value { names.insert(v) } }
                 }
                 switch selection {
@@ -834,10 +835,15 @@ public final class ShapingCache: Sendable {
                  _ variables: OrderedDictionary<String, JSON>) -> (key: [JSON], program: ShapingProgram?) {
         state.withLock { s in
             if s.directiveVariables == nil { s.directiveVariables = ShapingProgram.directiveVariables(operation, fragments) }
-            let key = s.directiveVariables!.map { variables[$0] ?? .null }
+            // A variable not given is not one given as null (`@defer(if: $v)` with `$v` left out
+            // is on; given null, an error).
+            let key = s.directiveVariables!.map { variables[$0] ?? Self.notGiven }
             return (key, s.programs[key])
         }
     }
+
+    /// What stands for a variable not given in a program's key (no Boolean's value).
+    static let notGiven = JSON.string("\u{0}not given")
 
     /// Keeps a program that grew while shaping a request.
     func store(_ key: [JSON], _ program: ShapingProgram) {

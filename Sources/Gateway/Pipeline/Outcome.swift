@@ -253,10 +253,21 @@ public final class StreamEnd: Sendable {
     public init() {}
     public var fellBehind: Bool { behind.load(ordering: .acquiring) }
     /// Runs when the consumer is found too slow (the transport closes its connection).
-    public func onFellBehind(_ body: @escaping @Sendable () -> Void) { callback.withLock { $0 = body } }
+    /// (At once when it fell behind already.)
+    public func onFellBehind(_ body: @escaping @Sendable () -> Void) {
+        let now = callback.withLock { c -> Bool in
+            if behind.load(ordering: .acquiring) { return true }
+            c = body
+            return false
+        }
+        if now { body() }
+    }
     func markFellBehind() {
-        behind.store(true, ordering: .releasing)
-        callback.withLock { b in defer { b = nil }; return b }?()
+        callback.withLock { b in
+            behind.store(true, ordering: .releasing)
+            defer { b = nil }
+            return b
+        }?()
     }
 }
 

@@ -255,7 +255,7 @@ enum ResponseWriting {
             /// Closes `channel` unless the writer finished (the connection may serve the next request then).
             func dropIfStillWriting(_ channel: any Channel) -> Bool {
                 done.withLock { done in
-                    guard !done else { return false }
+                    guard !done, channel.isActive else { return false }
                     channel.close(promise: nil)
                     return true
                 }

@@ -246,7 +246,8 @@ public struct ResolveInfo: Sendable {
                     if depth > 1, let sub = f.selectionSet, scan(sub, depth - 1) { return true }
                 case .inlineFragment(let i): if scan(i.selectionSet, depth) { return true }
                 case .fragmentSpread(let s):
-                    guard seenFragments.insert(s.name.value).inserted, let d = fragments[s.name.value] else { continue }
+                    // A fragment is looked into once per depth left (met again deeper, it may see more).
+                    guard seenFragments.insert(s.name.value + "#\(depth)").inserted, let d = fragments[s.name.value] else { continue }
                     if scan(d.selectionSet, depth) { return true }
                 }
             }
