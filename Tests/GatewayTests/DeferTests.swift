@@ -175,6 +175,28 @@ struct DeferTests {
         }
     }
 
+    /// A deferred field that the parent's own subgraph answers is asked by an entity fetch of its
+    /// own after the first payload: its non-null failure and its error stay in its fragment's
+    /// entry, and the first payload does not wait for it.
+    @Test func aDeferredFieldOfTheParentsSubgraphIsFetchedApart() async throws {
+        try await withGateway("defer-same-subgraph") { client, _ in
+            let accept = "multipart/mixed;deferSpec=20220824,application/json"
+            let nonNull = Self.parts(try await client.post(#"{"query":"{ user(id: \"u2\") { id ... @defer { name } } }"}"#, accept: accept).text)
+            #expect(nonNull.count == 2, "\(nonNull)")
+            #expect(nonNull.first?["data"] == ["user": ["id": "u2"]] && nonNull.first?["errors"] == nil, "\(nonNull)")
+            let entry = nonNull.last?["incremental"]?[0]
+            #expect(entry?["data"] == .null && entry?["path"] == ["user"], "\(nonNull)")
+            #expect(entry?["errors"]?[0]?["path"] == ["user", "name"], "\(nonNull)")
+            let failing = Self.parts(try await client.post(#"{"query":"{ user(id: \"u1\") { id ... @defer { email } } }"}"#, accept: accept).text)
+            #expect(failing.first?["data"] == ["user": ["id": "u1"]] && failing.first?["errors"] == nil, "\(failing)")
+            #expect(failing.last?["incremental"]?[0]?["data"] == ["email": .null], "\(failing)")
+            #expect(failing.last?["incremental"]?[0]?["errors"]?[0]?["path"] == ["user", "email"], "\(failing)")
+            // Inline for a client that takes one response: the same answer as without @defer.
+            let inline = try await client.query(#"{ user(id: "u1") { id ... @defer { name } } }"#)
+            #expect(inline.text == #"{"data":{"user":{"id":"u1","name":"Ada"}}}"#)
+        }
+    }
+
     /// Apollo Kotlin and Apollo iOS send every operation with `multipart/mixed;deferSpec=20220824`
     /// first in their Accept: one without a deferred fragment (a `@defer(if: false)` included) is
     /// one response of the JSON type they accept beside it, which they read as any other.

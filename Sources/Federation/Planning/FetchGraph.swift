@@ -87,6 +87,9 @@ final class FetchGraphBuilder {
     private(set) var clientFields: [String: [String: String]] = [:]
     /// Every response key the client uses anywhere (internal aliases avoid them all).
     private(set) var clientResponseKeys = Set<String>()
+    /// Deferred fields of an entity are asked by entity fetches of their own even where the
+    /// parent's subgraph answers them (not in a subscription).
+    var defersApart = true
     /// While root fields are planned: the root object as the ancestor of a context the root
     /// type sets (`type Query @context(name:)`), planned into a root fetch of the subgraph that
     /// sets it.
@@ -291,6 +294,15 @@ final class FetchGraphBuilder {
                     }
                     continue
                 }
+                if defersApart, !path.isEmpty, !asObject, !Self.isDeferred(group), (context.conditions + variableConditions(sel.directives)).contains(where: isDeferMarker),
+                   resolvable(type, name, in: g, context) != nil, named.kind == .object, graph.node(type, g)?.keys.isEmpty == false {
+                    // A deferred field this subgraph answers, of an entity it has a key of: asked
+                    // by an entity fetch of its own after the first payload's (fetched with its
+                    // parent, its error or non-null failure would land in the first payload, and
+                    // the first payload would wait for it).
+                    try jump(sel, on: type, from: group, node: node, path: path, context: context, touched: &touched, toInterfaceOwner: false, again: true)
+                    continue
+                }
                 if let edge = resolvable(type, name, in: g, context),
                    let contextual = supergraph.fieldGraph(type, name, in: g)?.contextArguments, !contextual.isEmpty {
                     try planContextual(f, on: type, arguments: contextual, edge: edge, group: group, node: node, path: path,
@@ -432,8 +444,10 @@ final class FetchGraphBuilder {
 
     /// Fetches `selection` (a field `g` cannot answer, or what only the interface's own subgraph
     /// knows) from another subgraph through a key, in an entity fetch after `group`.
+    /// - Parameter again: the field may be asked of this group's own subgraph again, through an
+    ///   entity fetch of its own (a deferred field the first payload must not wait for).
     func jump(_ selection: Selection, on type: String, from group: FetchGroup, node: SelectionTree, path: [PathSegment],
-              context: Context, touched: inout Set<Int>, toInterfaceOwner: Bool) throws {
+              context: Context, touched: inout Set<Int>, toInterfaceOwner: Bool, again: Bool = false) throws {
         let g = group.graph
         if type == schema.queryType, !path.isEmpty, case .field(let f) = selection {
             // A field of type Query inside the answer (`next: Query`, a mutation payload's
@@ -458,7 +472,10 @@ final class FetchGraphBuilder {
         if case .field(let f) = selection, f.name.value != "__typename", !toInterfaceOwner {
             let name = f.name.value
             fieldName = name
-            candidates = graph.graphs(resolving: type, name).filter { h in h != g || graph.field(type, name, in: h)?.requires != nil }
+            candidates = graph.graphs(resolving: type, name).filter { h in h != g || again || graph.field(type, name, in: h)?.requires != nil }
+            // Asked again of the same subgraph: that one only (any other would do as well, but
+            // this one answers the deferred fragment's fields of it together).
+            if again, candidates.contains(g) { candidates = [g] }
             if candidates.isEmpty, schema.types[type]?.kind == .object {
                 // Only an @interfaceObject resolves it: ask for the interface.
                 for iface in schema.types[type]?.interfaces ?? [] {

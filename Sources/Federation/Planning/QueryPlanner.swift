@@ -219,6 +219,8 @@ extension FetchGraphBuilder {
     /// keep document order (consecutive fields of one subgraph share a fetch while nothing else
     /// has to be fetched for the earlier ones).
     func buildRoots(_ selections: [Selection], rootType: String, operation: OperationType) throws {
+        // A subscription's events are never incremental (a `@defer` in one is off or refused).
+        defersApart = operation != .subscription
         // Root fields of a deferred root fragment: marked by `flattenRoot`, asked in root fetches
         // of their own (the first payload does not wait for them).
         var deferredRoots = Set<Int>()
