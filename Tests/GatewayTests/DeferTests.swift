@@ -197,6 +197,30 @@ struct DeferTests {
         }
     }
 
+    /// A `@defer` switched off beside an active one (the first payload then waits for every
+    /// fetch): the active fragment's errors stay in its entry; a switched-off fragment's, now
+    /// inline, are the first payload's.
+    @Test func aSwitchedOffDeferLeavesTheOthersErrorsInTheirEntries() async throws {
+        try await withGateway("defer-switched-off-errors") { client, _ in
+            let accept = "multipart/mixed;deferSpec=20220824,application/json"
+            for (query, variables) in [(#"{ user { id ... @defer(label: \"B\") { handle } ... @defer(if: false) { id } } }"#, "{}"),
+                                       (#"query($d: Boolean!) { user { id ... @defer(label: \"B\") { handle } ... @defer(if: $d) { id } } }"#, #"{"d":false}"#)] {
+                let parts = Self.parts(try await client.post(#"{"query":"\#(query)","variables":\#(variables)}"#, accept: accept).text)
+                #expect(parts.count == 2, "\(query): \(parts)")
+                #expect(parts.first?["data"] == ["user": ["id": "u3"]] && parts.first?["errors"] == nil, "\(query): \(parts)")
+                let entry = parts.last?["incremental"]?[0]
+                #expect(entry?["label"] == "B" && entry?["data"] == .null, "\(query): \(parts)")
+                #expect(entry?["errors"]?[0]?["path"] == ["user", "handle"], "\(query): \(parts)")
+            }
+            // The failing field in the switched-off fragment: inline, its error in the first payload.
+            let inline = Self.parts(try await client.post(#"{"query":"query($d: Boolean!) { users { id ... @defer(if: $d) { mood } ... @defer(label: \"L\") { id } } }","variables":{"d":false}}"#,
+                                                          accept: accept).text)
+            #expect(inline.first?["errors"]?.arrayValue?.count == 2, "\(inline)")
+            #expect(inline.first?["data"]?["users"]?[1]?["mood"] == .null, "\(inline)")
+            #expect(inline.last?["incremental"]?.arrayValue?.allSatisfy { $0["errors"] == nil } == true, "\(inline)")
+        }
+    }
+
     /// Apollo Kotlin and Apollo iOS send every operation with `multipart/mixed;deferSpec=20220824`
     /// first in their Accept: one without a deferred fragment (a `@defer(if: false)` included) is
     /// one response of the JSON type they accept beside it, which they read as any other.

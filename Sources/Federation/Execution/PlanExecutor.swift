@@ -63,7 +63,9 @@ public final class PlanExecutor: Sendable {
         run.reusesAnswers = operation.operation != .mutation
         plan.shaping.reserveTree(&run.tree)
         let early = !plan.usesIntrospection && operation.defers(in: request.clientDocument ?? request.document, variables: variables).allOn
-        if early { run.deferredErrors = [] }
+        // Errors of fetches only deferred fragments need are kept apart for the fragments'
+        // payload (when the first payload waits for every fetch too: see below).
+        run.deferredErrors = []
         var later: DeferredLater?
         var sent = false
         var errorsSent = 0
@@ -78,7 +80,30 @@ public final class PlanExecutor: Sendable {
             await run.execute(run.steps(root), primaryReady: early ? { deliver(self.shapeTree(run, plan, request, operation, variables, deferring: true)) } : nil)
         }
         plan.shaping.recordTree(run.tree)
-        if !sent { deliver(await shape(run, plan, request, operation, variables, deferring: true)) }
+        if !sent {
+            var shaped = await shape(run, plan, request, operation, variables, deferring: true)
+            // The first payload waited for every fetch (a `@defer` switched off by a variable, whose
+            // fragment is then inline, though its fetches are marked for deferred fragments): a
+            // deferred fetch's error goes with a fragment delivered later when its path is in one,
+            // else with the first payload (shaped again with it).
+            if let held = run.deferredErrors, !held.isEmpty {
+                let pending = shaped.later.map { later in later.pending.map { ($0.path, later.writes($0)) } } ?? []
+                // Later: an error at a field a fragment delivered later writes (at its path).
+                let first = held.filter { e in
+                    guard let p = e.path else { return pending.isEmpty }
+                    return !pending.contains { path, keys in
+                        guard p.count > path.count, p.starts(with: path), case .key(let k) = p[path.count] else { return false }
+                        return keys.contains(k)
+                    }
+                }
+                if !first.isEmpty {
+                    run.deferredErrors = held.filter { e in !first.contains { $0 == e } }
+                    run.adopt(first)
+                    shaped = await shape(run, plan, request, operation, variables, deferring: true)
+                }
+            }
+            deliver(shaped)
+        }
         if let later {
             var locator = ErrorLocator(request, operation)
             emit(.later(laterPayload(run, later, request: request, upstream: locator.locate((run.deferredErrors ?? []) + run.errors.dropFirst(errorsSent)))))
@@ -90,6 +115,24 @@ public final class PlanExecutor: Sendable {
     struct DeferredLater {
         let program: ShapingProgram
         let pending: [Shaper.Pending]
+
+        /// The response keys a pending fragment writes at its path (its own fields, through the
+        /// fragments in it).
+        func writes(_ p: Shaper.Pending) -> Set<String> {
+            var keys = Set<String>(), seen = Set<String>()
+            func walk(_ set: SelectionSet) {
+                for sel in set.selections {
+                    switch sel {
+                    case .field(let f): keys.insert(f.responseKey)
+                    case .inlineFragment(let i): walk(i.selectionSet)
+                    case .fragmentSpread(let s):
+                        if seen.insert(s.name.value).inserted, let d = program.collector.fragments[s.name.value] { walk(d.selectionSet) }
+                    }
+                }
+            }
+            walk(program.deferredLists[Int(p.instance.list)][Int(p.instance.item)].selectionSet)
+            return keys
+        }
     }
 
     /// The deferred fragments, shaped from the run's tree as it is at the end (errors of fetches
@@ -322,6 +365,8 @@ final class PlanRun {
     /// When set (an incremental response that delivers its first payload early), the errors of
     /// fetches only deferred fragments need, kept apart for the payload that delivers them.
     var deferredErrors: [GraphQLError]?
+    /// Errors kept apart for deferred fragments that belong with the first payload after all.
+    func adopt(_ more: [GraphQLError]) { errors += more }
     /// Later steps may take the answers of earlier ones (`AnswerMemo`): not in a mutation, whose
     /// later fields may change what an earlier answer said.
     /// A mutation's root fetch came back without data (a non-null root field failed there):
