@@ -221,6 +221,21 @@ struct DeferTests {
         }
     }
 
+    /// A non-null value missing from a deferred fragment's answer (an entity its subgraph does
+    /// not know) has its error in the fragment's entry, beside another fetch's unrelated error.
+    @Test func aDeferredFragmentsGatewayMadeErrorIsKeptBesideASubgraphs() async throws {
+        try await withGateway("defer-null-entity-errors") { client, _ in
+            let parts = Self.parts(try await client.post(#"{"query":"{ users { id ... @defer(label: \"A\") { mood handle } } }"}"#,
+                                                         accept: "multipart/mixed;deferSpec=20220824,application/json").text)
+            let entries = parts.last?["incremental"]?.arrayValue ?? []
+            #expect(entries.count == 2, "\(parts)")
+            #expect(entries.first?["errors"]?[0]?["path"] == ["users", 0, "mood"], "\(parts)")
+            #expect(entries.last?["data"] == .null, "\(parts)")
+            #expect(entries.last?["errors"]?[0]?["message"] == "Cannot return null for non-nullable field User.handle.", "\(parts)")
+            #expect(entries.last?["errors"]?[0]?["path"] == ["users", 1, "handle"], "\(parts)")
+        }
+    }
+
     /// Apollo Kotlin and Apollo iOS send every operation with `multipart/mixed;deferSpec=20220824`
     /// first in their Accept: one without a deferred fragment (a `@defer(if: false)` included) is
     /// one response of the JSON type they accept beside it, which they read as any other.

@@ -139,7 +139,10 @@ public final class PlanExecutor: Sendable {
     /// that came back after the first payload go with the fragment whose path holds them).
     func laterPayload(_ run: PlanRun, _ later: DeferredLater, request: ExecutionRequest, upstream: [GraphQLError]) -> [UInt8] {
         var shaper = Shaper(tree: run.tree, program: later.program, source: request.source)
-        shaper.missingIsExplained = !run.errors.isEmpty || !(run.deferredErrors ?? []).isEmpty
+        // As for the first payload: a missing value is explained only by an error without a path
+        // (or a root fetch without data); others by the errors at or around it (the payload
+        // leaves out its own error where one of those is).
+        shaper.missingIsExplained = run.rootAnswerMissing || (run.errors + (run.deferredErrors ?? [])).contains { $0.path == nil }
         shaper.nulledUntyped = run.nulledUntyped
         return shaper.incrementalPayload(later.pending, upstream: upstream)
     }

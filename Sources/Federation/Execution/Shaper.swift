@@ -232,7 +232,13 @@ struct Shaper {
         for (n, item) in items.enumerated() {
             if n > 0 { w.bytes.append(UInt8(ascii: ",")) }
             w.appendRaw(item.head)
-            let all = homed[n] + item.errors
+            // A null the shaper found is left unreported where a subgraph's error explains it (on
+            // it, above or below it, or on a sibling: an entity answered null for another field).
+            let own = item.errors.filter { e in
+                guard e.message.hasPrefix("Cannot return null"), let p = e.path else { return true }
+                return !upstream.contains { u in u.path.map { p.starts(with: $0) || $0.starts(with: p) || (p.count > 1 && $0.starts(with: p.dropLast())) } ?? false }
+            }
+            let all = homed[n] + own
             if !all.isEmpty {
                 w.append(#","errors":"#)
                 w.write(.array(all.map(\.json)))
