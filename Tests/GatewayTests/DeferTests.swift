@@ -236,6 +236,21 @@ struct DeferTests {
         }
     }
 
+    /// Two deferred fragments at one path with fields of one subgraph: each has its own fetch,
+    /// so one's non-null failure leaves the other's data (each fragment is its own boundary).
+    @Test func siblingDeferredFragmentsFailApart() async throws {
+        try await withGateway("defer-sibling-fragments") { client, _ in
+            for query in [#"{ user { id ... @defer(label: \"A\") { karma } ... @defer(label: \"B\") { handle } } }"#,
+                          #"{ user { id ... @defer(label: \"A\") { karma ... @defer(label: \"B\") { handle } } } }"#] {
+                let parts = Self.parts(try await client.post(#"{"query":"\#(query)"}"#, accept: "multipart/mixed;deferSpec=20220824,application/json").text)
+                let entries = parts.last?["incremental"]?.arrayValue ?? []
+                let a = entries.first { $0["label"] == "A" }, b = entries.first { $0["label"] == "B" }
+                #expect(a?["data"] == ["karma": 2] && a?["errors"] == nil, "\(query): \(parts)")
+                #expect(b?["data"] == .null && b?["errors"]?[0]?["path"] == ["user", "handle"], "\(query): \(parts)")
+            }
+        }
+    }
+
     /// Apollo Kotlin and Apollo iOS send every operation with `multipart/mixed;deferSpec=20220824`
     /// first in their Accept: one without a deferred fragment (a `@defer(if: false)` included) is
     /// one response of the JSON type they accept beside it, which they read as any other.

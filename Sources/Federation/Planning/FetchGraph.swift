@@ -253,9 +253,11 @@ final class FetchGraphBuilder {
             switch sel {
             case .field(let f):
                 let name = f.name.value
+                let selConditions = context.conditions + variableConditions(sel.directives)
                 if index >= firstDeferred, let taker = group.children.first(where: { child in
                     child.path == path && child.entities[type] != nil
-                        && Self.isDeferred(child) == (context.conditions + variableConditions(sel.directives)).contains(where: isDeferMarker)
+                        && Self.isDeferred(child) == selConditions.contains(where: isDeferMarker)
+                        && (!Self.isDeferred(child) || Self.deferIDs(child) == [deferID(selConditions)])
                         && resolvable(type, name, in: child.graph, Context()) != nil
                         && localMisses(f.selectionSet?.selections ?? [], type: fieldTypeName(type, name, in: child.graph), in: child.graph, depth: 0) == 0
                 }) {
@@ -294,7 +296,8 @@ final class FetchGraphBuilder {
                     }
                     continue
                 }
-                if defersApart, !path.isEmpty, !asObject, !Self.isDeferred(group), (context.conditions + variableConditions(sel.directives)).contains(where: isDeferMarker),
+                if defersApart, !path.isEmpty, !asObject, selConditions.contains(where: isDeferMarker),
+                   !Self.isDeferred(group) || Self.deferIDs(group) != [deferID(selConditions)],
                    resolvable(type, name, in: g, context) != nil, named.kind == .object, graph.node(type, g)?.keys.isEmpty == false {
                     // A deferred field this subgraph answers, of an entity it has a key of: asked
                     // by an entity fetch of its own after the first payload's (fetched with its
@@ -543,7 +546,7 @@ final class FetchGraphBuilder {
 
         let groupPath = path.entityPath(for: entityType)
         var child = try entityGroup(target: target, from: group, path: groupPath, inputs: inputs,
-                                    deferred: conditions.contains(where: isDeferMarker))
+                                    deferred: conditions.contains(where: isDeferMarker) ? .some(deferID(conditions)) : nil)
         if let existing = child.entities[entityType], existing.selection.conflicts(with: input.selection) {
             // One representation cannot carry one field with two sets of arguments: a fetch of its own.
             child = try newGroup(graph: target, parent: group, path: groupPath, rootType: nil)
@@ -794,8 +797,11 @@ final class FetchGraphBuilder {
     ///   made for deferred fragments, and they only it (a deferred field asked in the first
     ///   payload's fetch would bring its errors — and a non-null failure's null — into the first
     ///   payload; Apollo's planner fetches it apart the same way).
-    func entityGroup(target: String, from group: FetchGroup, path: [PathSegment], inputs: Set<Int>, deferred: Bool = false) throws -> FetchGroup {
-        for child in group.children where child.graph == target && child.path == path && Self.isDeferred(child) == deferred {
+    ///   A deferred fragment's fetch is its own: two fragments at one path do not share one (a
+    ///   non-null failure of one would null the entity the other's fields come from).
+    func entityGroup(target: String, from group: FetchGroup, path: [PathSegment], inputs: Set<Int>, deferred: Span?? = nil) throws -> FetchGroup {
+        for child in group.children where child.graph == target && child.path == path && Self.isDeferred(child) == (deferred != nil)
+            && (deferred == nil || Self.deferIDs(child) == [deferred!]) {
             if !inputs.contains(where: { reaches($0, child.id) }) { return child }
         }
         return try newGroup(graph: target, parent: group, path: path, rootType: nil)
@@ -805,6 +811,9 @@ final class FetchGraphBuilder {
     static func isDeferred(_ group: FetchGroup) -> Bool {
         !group.origins.isEmpty && group.origins.allSatisfy { $0.contains(where: isDeferMarker) }
     }
+
+    /// The deferred fragments a group's selections are for.
+    static func deferIDs(_ group: FetchGroup) -> Set<Span?> { Set(group.origins.map(deferID)) }
 
     /// Group `from` runs after group `to` (through parents and dependencies), or is it.
     func reaches(_ from: Int, _ to: Int) -> Bool {
@@ -1030,13 +1039,20 @@ let deferMarker = Directive(name: Name("defer"), arguments: [])
 func isDeferMarker(_ d: Directive) -> Bool { d.name.value == "defer" && d.arguments.isEmpty }
 
 /// A fragment's variable `@skip`/`@include`, and the defer marker when it carries a `@defer`
-/// that is not `if: false` (once: `above` may have it already).
+/// that is not `if: false`. The marker has the `@defer`'s place in the document: the innermost
+/// marker of a selection's conditions says which deferred fragment it is for (`deferID`).
 func fragmentConditions(_ directives: [Directive], above: [Directive]) -> [Directive] {
     var out = variableConditions(directives)
-    if let d = directives.first(where: { $0.name.value == "defer" }), !d.isSwitchedOffLiterally, !above.contains(where: isDeferMarker) {
-        out.append(deferMarker)
+    if let d = directives.first(where: { $0.name.value == "defer" }), !d.isSwitchedOffLiterally {
+        out.append(Directive(name: deferMarker.name, arguments: [], span: d.span))
     }
     return out
+}
+
+/// Which deferred fragment a selection with these conditions is for (its innermost `@defer`'s
+/// place in the document); nil when none.
+func deferID(_ conditions: [Directive]) -> Span? {
+    conditions.last(where: isDeferMarker)?.span
 }
 
 func variableConditions(_ directives: [Directive]) -> [Directive] {
