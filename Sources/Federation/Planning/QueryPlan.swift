@@ -92,33 +92,8 @@ public final class FetchNode: Sendable {
         document = try? Parser.parse(operation, options: ParserOptions(maxTokens: nil))
         operationJSON = JSON.string(operation).bytes
         var conditions = Set<String>(), others = Set<String>()
-        func note(_ v: Value, _ into: inout Set<String>) {
-            switch v {
-            case .variable(let n): into.insert(n)
-            case .list(let items): for item in items { note(item, &into) }
-            case .object(let fields): for f in fields { note(f.value, &into) }
-            default: break
-            }
-        }
-        func walk(_ set: SelectionSet) {
-            for selection in set.selections {
-                for d in selection.directives {
-                    let isCondition = d.name.value == "skip" || d.name.value == "include"
-                    for a in d.arguments {
-                        if isCondition && a.name.value == "if" { note(a.value, &conditions) } else { note(a.value, &others) }
-                    }
-                }
-                switch selection {
-                case .field(let f):
-                    for a in f.arguments { note(a.value, &others) }
-                    if let sub = f.selectionSet { walk(sub) }
-                case .inlineFragment(let i): walk(i.selectionSet)
-                case .fragmentSpread: break
-                }
-            }
-        }
-        for op in document?.operations ?? [] { walk(op.selectionSet) }
-        for f in document?.fragments ?? [] { walk(f.selectionSet) }
+        for op in document?.operations ?? [] { VariableUses.note(op.selectionSet.selections, conditions: &conditions, others: &others) }
+        for f in document?.fragments ?? [] { VariableUses.note(f.selectionSet.selections, conditions: &conditions, others: &others) }
         conditionOnlyVariables = conditions.subtracting(others)
         func leavesOnly(_ set: SelectionSet) -> Bool {
             set.selections.allSatisfy { sel in
@@ -322,5 +297,35 @@ public struct QueryPlan: Sendable {
             case .fragmentSpread(let s): return "..." + s.name.value
             }
         }.joined(separator: " ") + " }"
+    }
+}
+
+/// Where an operation's variables are read: as a `@skip`/`@include` condition, or anywhere else
+/// (an argument, another directive's argument).
+enum VariableUses {
+    static func note(_ selections: [Selection], conditions: inout Set<String>, others: inout Set<String>) {
+        func value(_ v: Value, _ into: inout Set<String>) {
+            switch v {
+            case .variable(let n): into.insert(n)
+            case .list(let items): for item in items { value(item, &into) }
+            case .object(let fields): for f in fields { value(f.value, &into) }
+            default: break
+            }
+        }
+        for selection in selections {
+            for d in selection.directives {
+                let isCondition = d.name.value == "skip" || d.name.value == "include"
+                for a in d.arguments {
+                    if isCondition && a.name.value == "if" { value(a.value, &conditions) } else { value(a.value, &others) }
+                }
+            }
+            switch selection {
+            case .field(let f):
+                for a in f.arguments { value(a.value, &others) }
+                if let sub = f.selectionSet { note(sub.selections, conditions: &conditions, others: &others) }
+            case .inlineFragment(let i): note(i.selectionSet.selections, conditions: &conditions, others: &others)
+            case .fragmentSpread: break
+            }
+        }
     }
 }

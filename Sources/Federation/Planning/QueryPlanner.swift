@@ -534,32 +534,8 @@ struct PlanAssembly {
     /// Returns the selections and the new names → the client's.
     static func separateConditionVariables(_ selections: [Selection], reserved: Set<String>) -> ([Selection], [String: String]) {
         var conditions = Set<String>(), others = Set<String>()
-        func note(_ v: Value, _ into: inout Set<String>) {
-            switch v {
-            case .variable(let n): into.insert(n)
-            case .list(let items): for item in items { note(item, &into) }
-            case .object(let fields): for f in fields { note(f.value, &into) }
-            default: break
-            }
-        }
+        VariableUses.note(selections, conditions: &conditions, others: &others)
         func isCondition(_ d: Directive) -> Bool { d.name.value == "skip" || d.name.value == "include" }
-        func scan(_ selections: [Selection]) {
-            for sel in selections {
-                for d in sel.directives {
-                    for a in d.arguments {
-                        if isCondition(d) && a.name.value == "if" { note(a.value, &conditions) } else { note(a.value, &others) }
-                    }
-                }
-                switch sel {
-                case .field(let f):
-                    for a in f.arguments { note(a.value, &others) }
-                    if let ss = f.selectionSet { scan(ss.selections) }
-                case .inlineFragment(let i): scan(i.selectionSet.selections)
-                case .fragmentSpread: break
-                }
-            }
-        }
-        scan(selections)
         let shared = conditions.intersection(others)
         guard !shared.isEmpty else { return (selections, [:]) }
         var names: [String: String] = [:], aliases: [String: String] = [:]
