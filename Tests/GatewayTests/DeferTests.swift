@@ -251,6 +251,18 @@ struct DeferTests {
         }
     }
 
+    /// A deferred fetch and a non-deferred one asking the same of one subgraph report apart.
+    @Test func identicalDeferredAndFirstPayloadFetchesReportApart() async throws {
+        try await withGateway("defer-same-fetch-apart") { client, _ in
+            let accept = "multipart/mixed;deferSpec=20220824,application/json"
+            let both = Self.parts(try await client.post(#"{"query":"{ x: user(id: \"u1\") { ... @defer { nick } } user(id: \"u1\") { nick } }"}"#, accept: accept).text)
+            #expect(both.first?["errors"]?.arrayValue?.map { $0["path"] } == [["user", "nick"]], "\(both)")
+            #expect(both.last?["incremental"]?[0]?["errors"]?.arrayValue?.map { $0["path"] } == [["x", "nick"]], "\(both)")
+            let lone = Self.parts(try await client.post(#"{"query":"{ x: user(id: \"zz\") { ... @defer { nick } } user(id: \"u1\") { nick } }"}"#, accept: accept).text)
+            #expect(lone.first?["errors"]?.arrayValue?.map { $0["path"] } == [["user", "nick"]], "\(lone)")
+        }
+    }
+
     /// Apollo Kotlin and Apollo iOS send every operation with `multipart/mixed;deferSpec=20220824`
     /// first in their Accept: one without a deferred fragment (a `@defer(if: false)` included) is
     /// one response of the JSON type they accept beside it, which they read as any other.

@@ -112,7 +112,9 @@ public final class FetchNode: Sendable {
         }
         answersAreFlat = flat
         if contextInputs.isEmpty, !entities.isEmpty {
-            var key = subgraph + "\u{0}" + operation
+            // A fetch for deferred fragments reports to them, another to the first payload: the
+            // two never go as one request (nor take each other's answers).
+            var key = (deferredOnly ? "deferred\u{0}" : "") + subgraph + "\u{0}" + operation
             for e in entities {
                 key += "\u{0}" + e.typeCondition + (e.asInterfaceObject ? "!" : "") + QueryPlan.compact(e.selection) + e.keyFields.joined(separator: ",")
             }
