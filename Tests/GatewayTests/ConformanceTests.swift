@@ -349,13 +349,14 @@ struct UnreadableRequestTests {
 
     /// What the server answers a connection that sends `raw` (its status line, or `no answer`),
     /// and whether it then closes the connection (`closed`) or keeps it (`open`, after 5 s of
-    /// silence: a connection left open is the failure; the client gives up rather than hang).
+    /// silence once something came: a connection left open is the failure; the client gives up
+    /// rather than hang). The answer itself may take up to 30 s (a loaded machine's first request).
     static let probe = """
         import socket
         def probe(raw):
             s = socket.create_connection(("127.0.0.1", PORT))
             s.sendall(raw)
-            s.settimeout(5)
+            s.settimeout(30)
             data = b""
             try:
                 while True:
@@ -364,6 +365,7 @@ struct UnreadableRequestTests {
                         end = "closed"
                         break
                     data += chunk
+                    s.settimeout(5)
             except socket.timeout:
                 end = "open"
             except ConnectionResetError:
