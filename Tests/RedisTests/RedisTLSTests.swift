@@ -48,22 +48,23 @@ struct RedisTLSTests {
         }
     }
 
+    /// (Handshakes get 30 s: under a loaded machine's suite, 2 s ran out before the refusal.)
     @Test func anUntrustedCertificateAWrongPasswordAndPlainTextAreRefusedClearly() async throws {
         try await withTLSRedis { certs, server in
-            let untrusted = RedisClient(configuration: try .init(url: "rediss://gateway:s3cr%3At%2Fpw@127.0.0.1:\(server.port)?sslrootcert=\(certs.otherCAFile)", connections: 1))
+            let untrusted = RedisClient(configuration: try .init(url: "rediss://gateway:s3cr%3At%2Fpw@127.0.0.1:\(server.port)?sslrootcert=\(certs.otherCAFile)", connections: 1, commandTimeout: .seconds(30)))
             let e1 = await #expect(throws: RedisError.self) { try await untrusted.ping() }
             #expect(e1?.code == .connectionFailed)
             #expect(e1?.message.contains("certificate verify failed") == true, "\(String(describing: e1))")
 
             // `require` encrypts without verifying: the same untrusted server is accepted.
-            let unverified = RedisClient(configuration: try .init(url: "rediss://gateway:s3cr%3At%2Fpw@127.0.0.1:\(server.port)?sslmode=require", connections: 1))
+            let unverified = RedisClient(configuration: try .init(url: "rediss://gateway:s3cr%3At%2Fpw@127.0.0.1:\(server.port)?sslmode=require", connections: 1, commandTimeout: .seconds(30)))
             #expect(try await unverified.ping())
 
-            let wrongPassword = RedisClient(configuration: try .init(url: "rediss://gateway:nope@127.0.0.1:\(server.port)?sslrootcert=\(certs.caFile)", connections: 1))
+            let wrongPassword = RedisClient(configuration: try .init(url: "rediss://gateway:nope@127.0.0.1:\(server.port)?sslrootcert=\(certs.caFile)", connections: 1, commandTimeout: .seconds(30)))
             let e2 = await #expect(throws: RedisError.self) { try await wrongPassword.ping() }
             #expect(e2?.message.contains("AUTH failed") == true, "\(String(describing: e2))")
 
-            let noUser = RedisClient(configuration: try .init(url: "rediss://127.0.0.1:\(server.port)?sslrootcert=\(certs.caFile)", connections: 1))
+            let noUser = RedisClient(configuration: try .init(url: "rediss://127.0.0.1:\(server.port)?sslrootcert=\(certs.caFile)", connections: 1, commandTimeout: .seconds(30)))
             let e3 = await #expect(throws: RedisError.self) { try await noUser.ping() }
             #expect(e3?.code == .server) // NOAUTH: the default user is off
 
