@@ -108,7 +108,7 @@ final class FetchGraphBuilder {
 
         /// The context below a field carrying `directives`.
         func under(_ directives: [Directive], provided: SelectionSet?) -> Context {
-            Context(provided: provided, conditions: conditions + fragmentConditions(directives, above: conditions), ancestors: ancestors)
+            Context(provided: provided, conditions: conditions + fragmentConditions(directives), ancestors: ancestors)
         }
     }
 
@@ -341,7 +341,7 @@ final class FetchGraphBuilder {
                         try plan(inner, type: type, group: group, node: node, path: path, context: context, touched: &touched)
                     } else {
                         var below = context
-                        below.conditions += fragmentConditions(i.directives, above: below.conditions)
+                        below.conditions += fragmentConditions(i.directives)
                         try plan(inner, type: type, group: group, node: node.fragment(nil, i.directives), path: path, context: below, touched: &touched)
                     }
                     continue
@@ -546,7 +546,7 @@ final class FetchGraphBuilder {
 
         let groupPath = path.entityPath(for: entityType)
         var child = try entityGroup(target: target, from: group, path: groupPath, inputs: inputs,
-                                    deferred: conditions.contains(where: isDeferMarker) ? .some(deferID(conditions)) : nil)
+                                    deferred: conditions.contains(where: isDeferMarker), deferID: deferID(conditions))
         if let existing = child.entities[entityType], existing.selection.conflicts(with: input.selection) {
             // One representation cannot carry one field with two sets of arguments: a fetch of its own.
             child = try newGroup(graph: target, parent: group, path: groupPath, rootType: nil)
@@ -664,7 +664,7 @@ final class FetchGraphBuilder {
             merged.selection.merge(input.selection)
             for k in input.keyFields where !merged.keyFields.contains(k) { merged.keyFields.append(k) }
             child.entities[object] = merged
-            let conditions = context.conditions + fragmentConditions(directives, above: context.conditions)
+            let conditions = context.conditions + fragmentConditions(directives)
             child.origins.append(conditions)
             var inner = Set<Int>()
             try plan(selections, type: object, group: child, node: child.output.fragment(object, directives), path: typedPath,
@@ -799,9 +799,10 @@ final class FetchGraphBuilder {
     ///   payload; Apollo's planner fetches it apart the same way).
     ///   A deferred fragment's fetch is its own: two fragments at one path do not share one (a
     ///   non-null failure of one would null the entity the other's fields come from).
-    func entityGroup(target: String, from group: FetchGroup, path: [PathSegment], inputs: Set<Int>, deferred: Span?? = nil) throws -> FetchGroup {
-        for child in group.children where child.graph == target && child.path == path && Self.isDeferred(child) == (deferred != nil)
-            && (deferred == nil || Self.deferIDs(child) == [deferred!]) {
+    func entityGroup(target: String, from group: FetchGroup, path: [PathSegment], inputs: Set<Int>, deferred: Bool = false,
+                     deferID id: Span? = nil) throws -> FetchGroup {
+        for child in group.children where child.graph == target && child.path == path && Self.isDeferred(child) == deferred
+            && (!deferred || Self.deferIDs(child) == [id]) {
             if !inputs.contains(where: { reaches($0, child.id) }) { return child }
         }
         return try newGroup(graph: target, parent: group, path: path, rootType: nil)
@@ -1041,7 +1042,7 @@ func isDeferMarker(_ d: Directive) -> Bool { d.name.value == "defer" && d.argume
 /// A fragment's variable `@skip`/`@include`, and the defer marker when it carries a `@defer`
 /// that is not `if: false`. The marker has the `@defer`'s place in the document: the innermost
 /// marker of a selection's conditions says which deferred fragment it is for (`deferID`).
-func fragmentConditions(_ directives: [Directive], above: [Directive]) -> [Directive] {
+func fragmentConditions(_ directives: [Directive]) -> [Directive] {
     var out = variableConditions(directives)
     if let d = directives.first(where: { $0.name.value == "defer" }), !d.isSwitchedOffLiterally {
         out.append(Directive(name: deferMarker.name, arguments: [], span: d.span))

@@ -149,7 +149,7 @@ struct OperationStage {
                 var kept = i.directives.filter { $0.name.value == "skip" || $0.name.value == "include" }
                 // A deferred root fragment's fields carry the defer marker to `buildRoots` (which
                 // takes it off: subgraphs never see it) so that their fetches are deferred ones.
-                if operation.operation == .query, fragmentConditions(i.directives, above: conditions).contains(where: isDeferMarker) {
+                if operation.operation == .query, fragmentConditions(i.directives).contains(where: isDeferMarker) {
                     kept.append(deferMarker)
                 }
                 out += flattenRoot(i.selectionSet.selections, rootName, conditions: conditions + kept)
@@ -285,7 +285,7 @@ extension FetchGraphBuilder {
             let deferredParts = parts.map { _, subSelections in
                 parts.count > 1 && !subSelections.isEmpty && subSelections.allSatisfy { s in
                     guard case .inlineFragment(let i) = s else { return false }
-                    return fragmentConditions(i.directives, above: []).contains(where: isDeferMarker)
+                    return fragmentConditions(i.directives).contains(where: isDeferMarker)
                 }
             }
             let allDeferred = !deferredParts.contains(false)
