@@ -251,6 +251,35 @@ struct DeferTests {
         }
     }
 
+    /// A deferred fetch's errors go with the fragment it is for: sibling fragments at one path
+    /// asking one failing field each carry their own error (located in their own fragment), and a
+    /// fragment nested in one whose data was nulled is dropped with its errors.
+    @Test func deferredErrorsGoWithTheirOwnFragment() async throws {
+        try await withGateway("defer-fragment-errors") { client, _ in
+            func entries(_ query: String) async throws -> [JSON] {
+                let parts = Self.parts(try await client.post(#"{"query":\#(JSON.string(query).text)}"#, accept: "multipart/mixed;deferSpec=20220824,application/json").text)
+                #expect(parts.first?["errors"] == nil, "\(query): \(parts)")
+                return parts.last?["incremental"]?.arrayValue ?? []
+            }
+            func errors(_ entry: JSON?) -> [JSON] { entry?["errors"]?.arrayValue?.map { ["path": $0["path"] ?? .null, "column": $0["locations"]?[0]?["column"] ?? .null] } ?? [] }
+            let twice = #"{ user(id: "u3") { id ... @defer(label: "A") { nick } ... @defer(label: "B") { nick } } }"#
+            var got = try await entries(twice)
+            #expect(errors(got.first { $0["label"] == "A" }) == [["path": ["user", "nick"], "column": 48]], "\(got)")
+            #expect(errors(got.first { $0["label"] == "B" }) == [["path": ["user", "nick"], "column": 80]], "\(got)")
+            got = try await entries(#"{ user(id: "u3") { id ... @defer(label: "A") { handle } ... @defer(label: "B") { handle } } }"#)
+            for label in ["A", "B"] {
+                let e = got.first { $0["label"] == .string(label) }
+                #expect(e?["data"] == .null && errors(e).map { $0["path"] } == [["user", "handle"]], "\(label): \(got)")
+            }
+            for query in [#"{ user(id: "u3") { id ... @defer(label: "A") { handle ... @defer(label: "B") { nick } } } }"#,
+                          #"{ user(id: "u3") { id ... @defer(label: "A") { handle pet { ... @defer(label: "B") { sound } } } } }"#] {
+                got = try await entries(query)
+                #expect(got.count == 1 && got[0]["label"] == "A" && got[0]["data"] == .null, "\(query): \(got)")
+                #expect(errors(got.first).map { $0["path"] } == [["user", "handle"]], "\(query): \(got)")
+            }
+        }
+    }
+
     /// A deferred fetch and a non-deferred one asking the same of one subgraph report apart.
     @Test func identicalDeferredAndFirstPayloadFetchesReportApart() async throws {
         try await withGateway("defer-same-fetch-apart") { client, _ in

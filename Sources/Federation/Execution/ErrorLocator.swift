@@ -6,7 +6,8 @@ import GraphQLCore
 /// response keys through the operation (list indices stay on the same field, fragments are
 /// looked into); the first field with the key is the one named, as graphql-js does.
 struct ErrorLocator {
-    let operation: OperationDefinition
+    /// Where paths start: the operation's selection set (or a deferred fragment's).
+    let root: SelectionSet
     let fragments: [String: FragmentDefinition]
     let source: Source?
     private var found: [String: SourceLocation?] = [:]
@@ -20,11 +21,21 @@ struct ErrorLocator {
     }
 
     init(operation: OperationDefinition, document: Document, source: Source?) {
-        self.operation = operation
         var fragments: [String: FragmentDefinition] = [:]
         for f in document.fragments where fragments[f.name.value] == nil { fragments[f.name.value] = f }
+        self.init(root: operation.selectionSet, fragments: fragments, source: source)
+    }
+
+    /// Paths from `root` (a deferred fragment's selection set: paths after its object's).
+    init(root: SelectionSet, fragments: [String: FragmentDefinition], source: Source?) {
+        self.root = root
         self.fragments = fragments
         self.source = source
+    }
+
+    /// Where the field `path` leads to from the root is, if it is there.
+    mutating func locationOf(_ path: [PathElement]) -> SourceLocation? {
+        source == nil || path.isEmpty ? nil : location(path)
     }
 
     /// `errors` with the location of their path's field where they have none.
@@ -42,7 +53,7 @@ struct ErrorLocator {
         let keys = path.compactMap { if case .key(let k) = $0 { return k } else { return nil } }
         let id = keys.joined(separator: "\u{0}")
         if let known = found[id] { return known }
-        var sets = [operation.selectionSet]
+        var sets = [root]
         var field: Field?
         for key in keys {
             field = nil

@@ -89,24 +89,24 @@ public final class PlanExecutor: Sendable {
             if let held = run.deferredErrors, !held.isEmpty {
                 let pending = shaped.later.map { later in later.pending.map { ($0.path, later.writes($0)) } } ?? []
                 // Later: an error at a field a fragment delivered later writes (at its path).
-                let first = held.filter { e in
-                    guard let p = e.path else { return pending.isEmpty }
+                let isFirst = held.map { h in
+                    guard let p = h.error.path else { return pending.isEmpty }
                     return !pending.contains { path, keys in
                         guard p.count > path.count, p.starts(with: path), case .key(let k) = p[path.count] else { return false }
                         return keys.contains(k)
                     }
                 }
-                if !first.isEmpty {
-                    run.deferredErrors = held.filter { e in !first.contains { $0 == e } }
-                    run.adopt(first)
+                if isFirst.contains(true) {
+                    run.deferredErrors = zip(held, isFirst).filter { !$0.1 }.map(\.0)
+                    run.adopt(zip(held, isFirst).filter { $0.1 }.map(\.0.error))
                     shaped = await shape(run, plan, request, operation, variables, deferring: true)
                 }
             }
             deliver(shaped)
         }
         if let later {
-            var locator = ErrorLocator(request, operation)
-            emit(.later(laterPayload(run, later, request: request, upstream: locator.locate((run.deferredErrors ?? []) + run.errors.dropFirst(errorsSent)))))
+            let upstream = (run.deferredErrors ?? []) + run.errors.dropFirst(errorsSent).map { PlanRun.HeldError(error: $0, fragment: nil) }
+            emit(.later(laterPayload(run, later, request: request, operation: operation, variables: variables, upstream: upstream)))
         }
     }
 
@@ -137,14 +137,23 @@ public final class PlanExecutor: Sendable {
 
     /// The deferred fragments, shaped from the run's tree as it is at the end (errors of fetches
     /// that came back after the first payload go with the fragment whose path holds them).
-    func laterPayload(_ run: PlanRun, _ later: DeferredLater, request: ExecutionRequest, upstream: [GraphQLError]) -> [UInt8] {
+    func laterPayload(_ run: PlanRun, _ later: DeferredLater, request: ExecutionRequest, operation: OperationDefinition,
+                      variables: OrderedDictionary<String, JSON>, upstream: [PlanRun.HeldError]) -> [UInt8] {
         var shaper = Shaper(tree: run.tree, program: later.program, source: request.source)
         // As for the first payload: a missing value is explained only by an error without a path
         // (or a root fetch without data); others by the errors at or around it (the payload
         // leaves out its own error where one of those is).
-        shaper.missingIsExplained = run.rootAnswerMissing || (run.errors + (run.deferredErrors ?? [])).contains { $0.path == nil }
+        shaper.missingIsExplained = run.rootAnswerMissing || run.errors.contains { $0.path == nil }
+            || (run.deferredErrors ?? []).contains { $0.error.path == nil }
         shaper.nulledUntyped = run.nulledUntyped
-        return shaper.incrementalPayload(later.pending, upstream: upstream)
+        // A fetch's fragment is found in the client's document by its number; when the gateway
+        // planned a rewritten document with other fragments (authorization took some out), by
+        // the error's path alone.
+        let defers = DeferOrdinals(request.clientDocument ?? request.document)
+        let sameFragments = request.clientDocument == nil || DeferOrdinals(request.document).entries.count == defers.entries.count
+        var locator = ErrorLocator(request, operation)
+        return shaper.incrementalPayload(later.pending, upstream: upstream, defers: sameFragments ? defers : nil,
+                                         active: sameFragments ? defers.active(variables) : [], locator: &locator)
     }
 
     /// A subscription: the plan's first fetch subscribes to the subgraph that owns the field;
@@ -367,7 +376,12 @@ final class PlanRun {
     private(set) var errors: [GraphQLError] = []
     /// When set (an incremental response that delivers its first payload early), the errors of
     /// fetches only deferred fragments need, kept apart for the payload that delivers them.
-    var deferredErrors: [GraphQLError]?
+    var deferredErrors: [HeldError]?
+    /// An error kept for the deferred fragments, with the fragment its fetch was for (nil: any).
+    struct HeldError {
+        var error: GraphQLError
+        let fragment: Int?
+    }
     /// Errors kept apart for deferred fragments that belong with the first payload after all.
     func adopt(_ more: [GraphQLError]) { errors += more }
     /// Later steps may take the answers of earlier ones (`AnswerMemo`): not in a mutation, whose
@@ -752,7 +766,7 @@ final class PlanRun {
         defer {
             // An incremental response's deferred fetches report with the deferred fragments.
             if deferredErrors != nil, step.fetch.deferredOnly, errors.count > before {
-                deferredErrors! += errors[before...]
+                deferredErrors! += errors[before...].map { HeldError(error: $0, fragment: step.fetch.deferredFor) }
                 errors.removeSubrange(before...)
             }
         }
@@ -1244,7 +1258,7 @@ final class PlanRun {
                 // one missing a `@requires` input (the fetch that gives it failed) is not sent
                 // without it (the subgraph would compute from nothing).
                 guard kinds[k].hasKey(tree, node),
-                      writer.hasEveryMember(tree, node, unless: kinds[k].unneeded) else { continue }
+                      writer.hasEveryMember(tree, node, unless: kinds[k].unneeded, schema: schema) else { continue }
                 let b: Int
                 if f.contextInputs.isEmpty {
                     // No @fromContext: one batch.

@@ -112,11 +112,42 @@ final class RepresentationWriter {
     /// Whether object `node` has a value for every name the representation writes (a value that
     /// is null counts; a field no answer gave does not), but those in `unneeded` (`"name":`:
     /// `@requires` inputs no field asked in this request needs).
-    func hasEveryMember(_ tree: ResponseBuffer, _ node: Int32, unless unneeded: Set<[UInt8]> = []) -> Bool {
+    /// Nested selections are looked into: an object in a list a fetch for a deferred fragment
+    /// filled with fewer fields than the input names (`lines { item }` beside `lines { qty item }`)
+    /// is not complete either.
+    func hasEveryMember(_ tree: ResponseBuffer, _ node: Int32, unless unneeded: Set<[UInt8]> = [], schema: Schema) -> Bool {
         for m in members.indices where m != typenameAt {
-            if value(tree, node, m) == nil, unneeded.isEmpty || !unneeded.contains(members[m].nameBytes) { return false }
+            guard let (v, s) = source(tree, node, m) else {
+                if unneeded.isEmpty || !unneeded.contains(members[m].nameBytes) { return false }
+                continue
+            }
+            if !flat, let nested = members[m].sources[s].nested, !Self.isComplete(tree, v, nested, schema: schema) { return false }
         }
         return true
+    }
+
+    /// Whether a field's value has everything its nested selection names (objects by their own
+    /// `__typename`, lists item by item; null is complete).
+    static func isComplete(_ tree: ResponseBuffer, _ value: ResponseBuffer.Value, _ nested: Nested, schema: Schema) -> Bool {
+        switch value.kind {
+        case .object:
+            let w = writer(tree, value.object, nested, schema: schema)
+            // An object of unknown type under type conditions: which of them apply is not known.
+            if w.type == nil, nested.writesTypenameFirst { return true }
+            return w.writer.hasEveryMember(tree, value.object, schema: schema)
+        case .list:
+            return value.items.allSatisfy { isComplete(tree, tree.values[$0], nested, schema: schema) }
+        default:
+            return true
+        }
+    }
+
+    /// The writer for an object under a nested selection (made for its runtime type once).
+    private static func writer(_ tree: ResponseBuffer, _ object: Int32, _ nested: Nested, schema: Schema) -> (type: String?, name: [UInt8]?, writer: RepresentationWriter) {
+        if let found = nested.byType.firstIndex(where: { tree.typename(object, is: $0.type) }) { return nested.byType[found] }
+        let t = tree.typename(object)
+        nested.byType.append((t, t.map(jsonString), RepresentationWriter(nested.selection.selections, runtime: t, schema: schema, keys: tree.keys)))
+        return nested.byType[nested.byType.count - 1]
     }
 
     /// Feeds what object `node` writes to `h` (a `flat` writer's, whose `__typename` is the same
@@ -167,13 +198,7 @@ final class RepresentationWriter {
     static func write(_ tree: ResponseBuffer, _ value: ResponseBuffer.Value, _ nested: Nested, schema: Schema, into w: inout JSONWriter) {
         switch value.kind {
         case .object:
-            let i: Int
-            if let found = nested.byType.firstIndex(where: { tree.typename(value.object, is: $0.type) }) { i = found } else {
-                let t = tree.typename(value.object)
-                nested.byType.append((t, t.map(jsonString), RepresentationWriter(nested.selection.selections, runtime: t, schema: schema, keys: tree.keys)))
-                i = nested.byType.count - 1
-            }
-            let (_, name, writer) = nested.byType[i]
+            let (_, name, writer) = writer(tree, value.object, nested, schema: schema)
             w.bytes.append(UInt8(ascii: "{"))
             var typenameWritten = false
             if let name, nested.writesTypenameFirst {

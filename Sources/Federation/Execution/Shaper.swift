@@ -149,7 +149,11 @@ struct Shaper {
     /// after them — `{"incremental":[…],"hasNext":false}` (the 2022-08-24 incremental format).
     /// `upstream`: errors of fetches that came back after the first payload, each given to the
     /// fragment that writes the field its path names (see below; the first when it has no path).
-    mutating func incrementalPayload(_ pending: [Pending], upstream: [GraphQLError] = []) -> [UInt8] {
+    /// `defers`: the client's deferred fragments numbered (an upstream error whose fetch was for
+    /// one of them goes with that fragment's entry, located in it; with none when it was not
+    /// delivered — its object or an enclosing fragment was nulled — if its `@defer` is `active`).
+    mutating func incrementalPayload(_ pending: [Pending], upstream: [PlanRun.HeldError] = [], defers: DeferOrdinals? = nil,
+                                     active: Set<Int> = [], locator: inout ErrorLocator) -> [UInt8] {
         /// One fragment instance shaped: its entry without its errors and closing brace, its own
         /// errors, its path, and the response keys of the fields it writes itself.
         struct Item {
@@ -159,6 +163,9 @@ struct Shaper {
             let keys: Set<String>
             /// `data` is null (a non-null field in it failed).
             let nulled: Bool
+            /// Its number among the client's deferred fragments, and its selection.
+            let ordinal: Int?
+            let selection: SelectionSet
         }
         var items: [Item] = []
         var queue = pending
@@ -203,7 +210,8 @@ struct Shaper {
                 let k = program.responseKeys[Int(program.steps[Int(s)].key)]
                 keys.insert(k == SelectionTree.clientTypenameKey ? "__typename" : k)
             }
-            items.append(Item(head: w.bytes, errors: errors, path: path, keys: keys, nulled: completed.isPropagate))
+            items.append(Item(head: w.bytes, errors: errors, path: path, keys: keys, nulled: completed.isPropagate,
+                              ordinal: defers?.ordinal(fragment: fragment.span), selection: fragment.selectionSet))
             for inner in deferred { queue.append(Pending(instance: inner, path: path + reversedPaths[inner.path].reversed())) }
             i += 1
         }
@@ -212,8 +220,26 @@ struct Shaper {
         // inside another writes its own fields), else one whose data the failure nulled, else the
         // deepest. An error without a path goes with the first fragment it nulled, else the first.
         var homed = [[GraphQLError]](repeating: [], count: items.count)
-        for e in upstream {
+        for held in upstream {
             guard !items.isEmpty else { break }
+            var e = held.error
+            if defers != nil, let o = held.fragment, active.contains(o) {
+                // Its fetch's fragment: the instance whose path leads to it (the deepest), none
+                // when the fragment was not delivered.
+                var at: Int?
+                for (n, item) in items.enumerated() where item.ordinal == o && (e.path.map { $0.starts(with: item.path) } ?? true) {
+                    if at == nil || item.path.count > items[at!].path.count { at = n }
+                }
+                guard let n = at else { continue }
+                if e.locations.isEmpty, let p = e.path {
+                    var inFragment = ErrorLocator(root: items[n].selection, fragments: program.collector.fragments, source: source)
+                    if let l = inFragment.locationOf(Array(p.dropFirst(items[n].path.count))) { e.locations = [l] }
+                }
+                if e.locations.isEmpty { e = locator.locate([e])[0] }
+                homed[n].append(e)
+                continue
+            }
+            e = locator.locate([e])[0]
             var best = -1, bestRank = (0, 0)
             if let p = e.path {
                 for (n, item) in items.enumerated() where p.starts(with: item.path) {
@@ -236,7 +262,7 @@ struct Shaper {
             // it, above or below it, or on a sibling: an entity answered null for another field).
             let own = item.errors.filter { e in
                 guard e.message.hasPrefix("Cannot return null"), let p = e.path else { return true }
-                return !upstream.contains { u in u.path.map { p.starts(with: $0) || $0.starts(with: p) || (p.count > 1 && $0.starts(with: p.dropLast())) } ?? false }
+                return !upstream.contains { u in u.error.path.map { p.starts(with: $0) || $0.starts(with: p) || (p.count > 1 && $0.starts(with: p.dropLast())) } ?? false }
             }
             let all = homed[n] + own
             if !all.isEmpty {

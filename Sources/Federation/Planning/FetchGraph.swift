@@ -296,13 +296,13 @@ final class FetchGraphBuilder {
                     }
                     continue
                 }
-                if defersApart, !path.isEmpty, !asObject, selConditions.contains(where: isDeferMarker),
+                if defersApart, !path.isEmpty, selConditions.contains(where: isDeferMarker),
                    !Self.isDeferred(group) || Self.deferIDs(group) != [deferID(selConditions)],
-                   resolvable(type, name, in: g, context) != nil, named.kind == .object, graph.node(type, g)?.keys.isEmpty == false {
-                    // A deferred field this subgraph answers, of an entity it has a key of: asked
-                    // by an entity fetch of its own after the first payload's (fetched with its
-                    // parent, its error or non-null failure would land in the first payload, and
-                    // the first payload would wait for it).
+                   resolvable(type, name, in: g, context) != nil, named.kind == .object || asObject, graph.node(type, g)?.keys.isEmpty == false {
+                    // A deferred field this subgraph answers, of an entity it has a key of (an
+                    // @interfaceObject's too): asked by an entity fetch of its own after the first
+                    // payload's (fetched with its parent, its error or non-null failure would land
+                    // in the first payload, and the first payload would wait for it).
                     try jump(sel, on: type, from: group, node: node, path: path, context: context, touched: &touched, toInterfaceOwner: false, again: true)
                     continue
                 }

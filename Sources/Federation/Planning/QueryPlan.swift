@@ -1,4 +1,5 @@
 import GraphQLCore
+import OrderedCollections
 
 /// A query plan: what to fetch from which subgraph, in what order, and where to merge it.
 public indirect enum PlanNode: Sendable {
@@ -75,11 +76,15 @@ public final class FetchNode: Sendable {
     /// Every client selection it is for sits in a `@defer` fragment: the first payload of an
     /// incremental response does not wait for it.
     public let deferredOnly: Bool
+    /// The deferred fragment it is for (`DeferOrdinals`), when it is for one only: its errors
+    /// go with that fragment's entry, and nowhere when that fragment is not delivered.
+    public let deferredFor: Int?
 
     public init(subgraph: String, operation: String, operationKind: OperationType, variables: [String], entities: [EntityRepresentation],
                 internalAliases: [String: String] = [:], contextInputs: [ContextInput] = [], deferredOnly: Bool = false,
-                conditionAliases: [String: String] = [:], plannerAliases: Set<String> = []) {
+                deferredFor: Int? = nil, conditionAliases: [String: String] = [:], plannerAliases: Set<String> = []) {
         self.deferredOnly = deferredOnly
+        self.deferredFor = deferredOnly ? deferredFor : nil
         self.conditionAliases = conditionAliases
         self.plannerAliases = plannerAliases
         self.subgraph = subgraph
@@ -114,7 +119,7 @@ public final class FetchNode: Sendable {
         if contextInputs.isEmpty, !entities.isEmpty {
             // A fetch for deferred fragments reports to them, another to the first payload: the
             // two never go as one request (nor take each other's answers).
-            var key = (deferredOnly ? "deferred\u{0}" : "") + subgraph + "\u{0}" + operation
+            var key = (deferredOnly ? "deferred\(deferredFor.map(String.init) ?? "")\u{0}" : "") + subgraph + "\u{0}" + operation
             for e in entities {
                 key += "\u{0}" + e.typeCondition + (e.asInterfaceObject ? "!" : "") + QueryPlan.compact(e.selection) + e.keyFields.joined(separator: ",")
             }
@@ -329,5 +334,54 @@ enum VariableUses {
             case .fragmentSpread: break
             }
         }
+    }
+}
+
+/// The `@defer` fragments of a document, numbered in document order: the number a fetch for a
+/// deferred fragment carries (`FetchNode.deferredFor`, from its `@defer`'s place in the planned
+/// document) names the same fragment in the client's document (found by the fragment's place),
+/// even when the plan was made for another text of the same shape.
+struct DeferOrdinals {
+    struct Entry {
+        /// Where the inline fragment or spread starts, and its `@defer`.
+        let fragment: Int32
+        let directive: Directive
+    }
+    private(set) var entries: [Entry] = []
+
+    init(_ document: Document) {
+        func walk(_ set: SelectionSet) {
+            for sel in set.selections {
+                switch sel {
+                case .field(let f): if let s = f.selectionSet { walk(s) }
+                case .inlineFragment(let i):
+                    if let d = i.directives.first(where: { $0.name.value == "defer" }) { entries.append(Entry(fragment: i.span.start, directive: d)) }
+                    walk(i.selectionSet)
+                case .fragmentSpread(let s):
+                    if let d = s.directives.first(where: { $0.name.value == "defer" }) { entries.append(Entry(fragment: s.span.start, directive: d)) }
+                }
+            }
+        }
+        for op in document.operations { walk(op.selectionSet) }
+        for f in document.fragments { walk(f.selectionSet) }
+        entries.sort { $0.fragment < $1.fragment }
+    }
+
+    /// The number of the fragment whose `@defer` is at `directive` (a defer marker's span).
+    func ordinal(directive: Span) -> Int? { entries.firstIndex { $0.directive.span == directive } }
+
+    /// The number of the fragment that starts at `fragment`.
+    func ordinal(fragment: Span) -> Int? { entries.firstIndex { $0.fragment == fragment.start } }
+
+    /// The fragments whose `@defer` is on with these variables (not `if: false`).
+    func active(_ variables: OrderedDictionary<String, JSON>) -> Set<Int> {
+        Set(entries.indices.filter { n in
+            guard let arg = entries[n].directive.arguments.first(where: { $0.name.value == "if" }) else { return true }
+            switch arg.value {
+            case .boolean(let b): return b
+            case .variable(let v): return variables[v]?.boolValue != false
+            default: return true
+            }
+        })
     }
 }

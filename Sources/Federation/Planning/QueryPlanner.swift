@@ -50,7 +50,7 @@ public struct QueryPlanner: Sendable {
         // not once per identity and operation that holds them.
         return try Compact.$printed.withValue(Compact.Printed()) {
             try builder.buildRoots(roots.selections, rootType: roots.rootType, operation: op.operation)
-            let assembly = PlanAssembly(builder: builder, operation: op)
+            let assembly = PlanAssembly(builder: builder, operation: op, defers: DeferOrdinals(document))
             return QueryPlan(root: try assembly.root(), usesIntrospection: roots.usesIntrospection)
         }
     }
@@ -312,6 +312,8 @@ extension FetchGraphBuilder {
 struct PlanAssembly {
     let builder: FetchGraphBuilder
     let operation: OperationDefinition
+    /// The document's deferred fragments, numbered (`FetchNode.deferredFor`).
+    var defers: DeferOrdinals? = nil
     var groups: [FetchGroup] { builder.groups }
 
     func root() throws -> PlanNode? {
@@ -357,17 +359,38 @@ struct PlanAssembly {
                 after[k.id, default: []].insert(j.id)
             }
         }
-        var stages: [PlanNode] = []
-        var placed = Set<Int>()
-        var remaining = kids
-        while !remaining.isEmpty {
-            let ready = remaining.filter { (after[$0.id] ?? []).isSubset(of: placed) }
-            guard !ready.isEmpty else { throw PlanningError(.assembly, .planningFailed, "Circular dependency between entity fetches.") }
-            let nodes = try ready.compactMap { try subtree($0) }
-            if !nodes.isEmpty { stages.append(nodes.count == 1 ? nodes[0] : .parallel(nodes)) }
-            placed.formUnion(ready.map(\.id))
-            remaining.removeAll { placed.contains($0.id) }
+        // Kids that depend on one another, directly or through others, form a component run
+        // level by level; components run side by side, so a branch waits only for what it reads
+        // (a fetch for a deferred fragment never holds up one the first payload needs).
+        var component: [Int: Int] = [:]
+        func find(_ x: Int) -> Int { var x = x; while let up = component[x], up != x { x = up }; return x }
+        for k in kids { component[k.id] = k.id }
+        for (k, deps) in after { for d in deps { component[find(k)] = find(d) } }
+        var components: [[FetchGroup]] = []
+        var slot: [Int: Int] = [:]
+        for k in kids {
+            let c = find(k.id)
+            if let i = slot[c] { components[i].append(k) } else { slot[c] = components.count; components.append([k]) }
         }
+        var branches: [PlanNode] = []
+        for members in components {
+            var stages: [PlanNode] = []
+            var placed = Set<Int>()
+            var remaining = members
+            while !remaining.isEmpty {
+                let ready = remaining.filter { (after[$0.id] ?? []).isSubset(of: placed) }
+                guard !ready.isEmpty else { throw PlanningError(.assembly, .planningFailed, "Circular dependency between entity fetches.") }
+                let nodes = try ready.compactMap { try subtree($0) }
+                if !nodes.isEmpty { stages.append(nodes.count == 1 ? nodes[0] : .parallel(nodes)) }
+                placed.formUnion(ready.map(\.id))
+                remaining.removeAll { placed.contains($0.id) }
+            }
+            let flat = stages.flatMap { n -> [PlanNode] in if case .sequence(let inner) = n { return inner } else { return [n] } }
+            if !flat.isEmpty { branches.append(flat.count == 1 ? flat[0] : .sequence(flat)) }
+        }
+        let stages: [PlanNode] = branches.count > 1 ? [.parallel(branches.flatMap { b -> [PlanNode] in
+            if case .parallel(let inner) = b { return inner } else { return [b] }
+        })] : branches
         let own: PlanNode? = g.output.isEmpty ? nil : node(g)
         let all = ((own.map { [$0] } ?? []) + stages).flatMap { n -> [PlanNode] in
             if case .sequence(let inner) = n { return inner } else { return [n] }
@@ -418,7 +441,11 @@ struct PlanAssembly {
     }
 
     func node(_ g: FetchGroup) -> PlanNode {
-        let fetch = makeFetch(g, deferredOnly: !g.origins.isEmpty && g.origins.allSatisfy { $0.contains(where: isDeferMarker) })
+        let deferredOnly = !g.origins.isEmpty && g.origins.allSatisfy { $0.contains(where: isDeferMarker) }
+        // The one fragment every client selection it is for sits in (the innermost `@defer`).
+        let ids = Set(g.origins.map(deferID))
+        let deferredFor = deferredOnly && ids.count == 1 ? ids.first!.flatMap { defers?.ordinal(directive: $0) } : nil
+        let fetch = makeFetch(g, deferredOnly: deferredOnly, deferredFor: deferredFor)
         let n: PlanNode = g.rootType == nil || !g.path.isEmpty ? .flatten(path: g.path, fetch) : .fetch(fetch)
         return conditioned(n, g.origins)
     }
@@ -446,7 +473,7 @@ struct PlanAssembly {
         return result
     }
 
-    func makeFetch(_ g: FetchGroup, deferredOnly: Bool = false) -> FetchNode {
+    func makeFetch(_ g: FetchGroup, deferredOnly: Bool = false, deferredFor: Int? = nil) -> FetchNode {
         let name = builder.graphName(g.graph)
         var renames: [String: String] = [:]
         SelectionTree.aliasConflicts([g.output], schema: builder.schema, reserved: builder.clientResponseKeys, renames: &renames)
@@ -484,14 +511,14 @@ struct PlanAssembly {
                 return r
             }
             return FetchNode(subgraph: name, operation: op, operationKind: .query, variables: Array(used), entities: inputs,
-                             internalAliases: renames, contextInputs: g.contextInputs, deferredOnly: deferredOnly,
+                             internalAliases: renames, contextInputs: g.contextInputs, deferredOnly: deferredOnly, deferredFor: deferredFor,
                              conditionAliases: conditionAliases, plannerAliases: plannerAliases)
         }
         // The root fields of a `Query` inside the answer (a mutation payload's `query`) are a query.
         let kind = g.path.isEmpty ? operation.operation : .query
         let head = kind == .query && varDefs.isEmpty ? "" : kind.rawValue + (varDefs.isEmpty ? "" : "(\(varDefs.joined(separator: ",")))")
         return FetchNode(subgraph: name, operation: head + Compact.selectionSet(selections), operationKind: kind,
-                         variables: Array(used), entities: [], internalAliases: renames, deferredOnly: deferredOnly,
+                         variables: Array(used), entities: [], internalAliases: renames, deferredOnly: deferredOnly, deferredFor: deferredFor,
                          conditionAliases: conditionAliases, plannerAliases: plannerAliases)
     }
 
