@@ -632,6 +632,60 @@ struct CompositionTests {
         #expect(!me.directives.contains { $0.name.value == "authenticated" })
     }
 
+    /// The federation `@link`: a feature url with a known version, linked once, importing what
+    /// the spec defines; a subgraph's own definition of a federation directive must fit it.
+    @Test func theFederationLinkAndDirectiveDefinitionsAreChecked() throws {
+        func link(_ version: String, _ imports: String) -> String {
+            #"extend schema @link(url: "https://specs.apollo.dev/federation/\#(version)", import: [\#(imports)])"#
+        }
+        let body = #"type Query { t: T } type T @key(fields: "id") { id: ID! }"#
+        func codes(_ head: String, _ rest: String = "") -> [String] { compositionCodes([("s", head + "\n" + body + "\n" + rest)]) }
+        #expect(codes(link("v2.99", #""@key""#)) == ["UNKNOWN_FEDERATION_LINK_VERSION"])
+        #expect(codes(link("v2.9", #""@key""#) + #" @link(url: "not-a-url")"#) == ["INVALID_LINK_IDENTIFIER"])
+        #expect(codes(link("v2.9", #""@key", "@nope""#)) == ["INVALID_LINK_DIRECTIVE_USAGE"])
+        #expect(codes(link("v2.9", #""@key""#) + " " + link("v2.5", #""@shareable""#).replacing("extend schema ", with: "")) == ["INVALID_LINK_DIRECTIVE_USAGE"])
+        // An element of a later version than the one linked is taken (Apollo refuses it; the
+        // demo's own subgraphs did so for long), as is @override(label:) before v2.7.
+        for (version, element) in [("v2.2", "@interfaceObject"), ("v2.5", "@policy"), ("v2.5", "@listSize"), ("v2.0", "@composeDirective")] {
+            #expect(codes(link(version, #""@key", "\#(element)""#)) == [], "\(element) from \(version)")
+        }
+        // Definitions: locations, repetition, arguments and their types as the spec has them.
+        let v20 = link("v2.0", #""@key""#)
+        #expect(codes(v20, "directive @federation__external(reason: String) on OBJECT | FIELD_DEFINITION | SCHEMA") == ["DIRECTIVE_DEFINITION_INVALID"])
+        #expect(codes(v20, "directive @federation__external repeatable on OBJECT | FIELD_DEFINITION") == ["DIRECTIVE_DEFINITION_INVALID"])
+        #expect(codes(v20, "directive @federation__external(foo: Int) on OBJECT | FIELD_DEFINITION") == ["DIRECTIVE_DEFINITION_INVALID"])
+        #expect(codes(v20, "directive @key(fields: String! resolvable: String) repeatable on OBJECT | INTERFACE") == ["DIRECTIVE_DEFINITION_INVALID"])
+        #expect(codes(v20, "directive @key(fields: federation__FieldSet resolvable: Boolean = true) repeatable on OBJECT | INTERFACE scalar federation__FieldSet") == ["DIRECTIVE_DEFINITION_INVALID"])
+        #expect(codes(v20, "directive @key(fields: String! resolvable: Boolean = true) repeatable on OBJECT | INTERFACE") == [])
+        #expect(codes(v20, "directive @key(fields: federation__FieldSet!, resolvable: Boolean = true) repeatable on OBJECT | INTERFACE scalar federation__FieldSet") == [])
+        #expect(codes(v20, "directive @federation__external on FIELD_DEFINITION") == [])
+        // @shareable once per declaration; an interface's key on every implementation, resolvable.
+        let v25 = link("v2.5", #""@key", "@shareable""#)
+        #expect(codes(v25, #"type E @shareable @shareable { a: Int } extend type T { e: E }"#) == ["INVALID_SHAREABLE_USAGE"])
+        #expect(codes(v25, #"type E @shareable { a: Int @shareable @shareable } extend type T { e: E }"#) == ["INVALID_SHAREABLE_USAGE"])
+        #expect(codes(v25, #"type E @shareable { a: Int } extend type E @shareable { b: Int } extend type T { e: E }"#) == [])
+        let iface = #"extend type T { i: I } interface I @key(fields: "a b") { a: Int b: Int }"#
+        #expect(codes(v25, iface + #" type A implements I @key(fields: "b a") { a: Int b: Int }"#) == [])
+        #expect(codes(v25, iface + #" type A implements I @key(fields: "a") { a: Int b: Int }"#) == ["INTERFACE_KEY_NOT_ON_IMPLEMENTATION"])
+        #expect(codes(v25, iface + #" type A implements I @key(fields: "a b", resolvable: false) { a: Int b: Int }"#) == ["INTERFACE_KEY_NOT_ON_IMPLEMENTATION"])
+        // @fromContext: one field, unaliased, of every type setting the context, of a fitting type.
+        let v28 = link("v2.8", #""@key", "@context", "@fromContext""#)
+        func context(_ selection: String, setter: String = #"type C @key(fields: "id") @context(name: "ctx") { id: ID! u: U! prop: String! opt: String }"#,
+                     key: String = #"@key(fields: "id")"#) -> [String] {
+            codes(v28, #"extend type T { c: C } \#(setter) type U \#(key) { id: ID! f(a: String! @fromContext(field: "\#(selection)")): Int! }"#)
+        }
+        #expect(context("$ctx { prop }") == [])
+        #expect(context("$ctx ... on C { prop }") == [])
+        #expect(context("$ctx { nope }") == ["CONTEXT_INVALID_SELECTION"])
+        #expect(context("$ctx { opt }") == ["CONTEXT_INVALID_SELECTION"])
+        #expect(context("$ctx { id prop }") == ["CONTEXT_INVALID_SELECTION"])
+        #expect(context("$ctx { p: prop }") == ["CONTEXT_INVALID_SELECTION"])
+        #expect(context("$ctx ... on U { id }") == ["CONTEXT_INVALID_SELECTION"])
+        #expect(context("$ctx { prop }", key: #"@key(fields: "id", resolvable: false)"#) == ["CONTEXT_NO_RESOLVABLE_KEY"])
+        #expect(context("$my_ctx { prop }", setter: #"type C @key(fields: "id") @context(name: "my_ctx") { id: ID! prop: String! }"#) == ["CONTEXT_NAME_INVALID"])
+        #expect(context("$ctx { prop }", setter: #"union C @context(name: "ctx") = C1 | C2 type C1 @key(fields: "id") { id: ID! prop: String! } type C2 @key(fields: "id") { id: ID! prop: String! }"#) == [])
+    }
+
     @Test func outputEnumsTakeTheUnion() throws {
         let a = "\(fed2) type Query { s: Status } enum Status { ACTIVE }"
         let b = "\(fed2) type Query { t: Status @shareable } enum Status { RETIRED }"

@@ -52,11 +52,26 @@ public struct SubgraphSchema: Sendable {
         }
         var names: [String: String] = [:]
         var fed2 = false
+        var federationVersion: (major: Int, minor: Int)?
         for case .schema(let s) in document.definitions {
             for d in s.directives where d.name.value == "link" {
+                guard let url = d.string("url") else { continue }
+                guard let version = Self.featureVersion(url) else {
+                    throw CompositionError(.invalidLinkIdentifier, "Subgraph \"\(name)\": invalid @link url \"\(url)\": a feature url ends with its version (\"…/name/vX.Y\").")
+                }
+                if url.contains("specs.apollo.dev/federation/") {
+                    guard federationVersion == nil else {
+                        throw CompositionError(.invalidLinkDirectiveUsage, "Subgraph \"\(name)\": the federation spec is linked more than once.")
+                    }
+                    guard version.major == 2, version.minor <= Self.latestFederationMinor else {
+                        throw CompositionError(.unknownFederationLinkVersion, "Subgraph \"\(name)\": invalid version v\(version.major).\(version.minor) for the federation feature in @link directive on schema (known versions: v2.0 to v2.\(Self.latestFederationMinor)).")
+                    }
+                    federationVersion = version
+                    try Self.checkImports(d, version: version.minor, subgraph: name)
+                }
                 // Federation's own spec, and the specs of directives it also defines (a subgraph
                 // may link `https://specs.apollo.dev/cost/v0.1` for @cost and @listSize).
-                guard let url = d.string("url"), let spec = Self.linkedSpecs.first(where: { url.contains("specs.apollo.dev/\($0.spec)/") }) else { continue }
+                guard let spec = Self.linkedSpecs.first(where: { url.contains("specs.apollo.dev/\($0.spec)/") }) else { continue }
                 if spec.spec == "federation" { fed2 = true }
                 let namespace = d.string("as") ?? spec.spec
                 for f in spec.directives { names[f == namespace ? f : namespace + "__" + f] = f }
@@ -87,6 +102,49 @@ public struct SubgraphSchema: Sendable {
         if !fed2 { for f in Self.federation1Directives { names[f] = f } }
         directiveNames = names
         isFederation2 = fed2
+    }
+
+    /// The newest federation spec version known (v2.0 to v2.this).
+    static let latestFederationMinor = 12
+
+    /// The federation spec's elements, with the version each came with (v2.x: x); versions
+    /// after v2.9 may define more than these.
+    static let federationElements: [String: Int] = [
+        "@key": 0, "@requires": 0, "@provides": 0, "@external": 0, "@tag": 0, "@extends": 0, "@shareable": 0,
+        "@inaccessible": 0, "@override": 0, "FieldSet": 0, "@composeDirective": 1, "@interfaceObject": 3,
+        "@authenticated": 5, "@requiresScopes": 5, "Scope": 5, "@policy": 6, "Policy": 6,
+        "@context": 8, "@fromContext": 8, "ContextFieldValue": 8, "@cost": 9, "@listSize": 9,
+    ]
+
+    /// The version a feature url ends with (`…/federation/v2.5`), nil when it is not a feature url.
+    static func featureVersion(_ url: String) -> (major: Int, minor: Int)? {
+        guard let scheme = url.firstRange(of: "://"), !url[..<scheme.lowerBound].isEmpty else { return nil }
+        let path = url[scheme.upperBound...].split(separator: "?", maxSplits: 1).first ?? ""
+        let parts = path.split(separator: "/")
+        guard parts.count >= 3, let last = parts.last, last.hasPrefix("v") else { return nil }
+        let numbers = last.dropFirst().split(separator: ".", omittingEmptySubsequences: false)
+        guard numbers.count == 2, let major = Int(numbers[0]), let minor = Int(numbers[1]) else { return nil }
+        return (major, minor)
+    }
+
+    /// The federation link's imports: each an element of the spec.
+    static func checkImports(_ link: Directive, version minor: Int, subgraph: String) throws {
+        guard case .list(let imports)? = link.argument("import") else { return }
+        for imp in imports {
+            var element: String?
+            switch imp {
+            case .string(let n, _): element = n
+            case .object(let fields):
+                for f in fields where f.name.value == "name" { if case .string(let v, _) = f.value { element = v } }
+            default: break
+            }
+            guard let element else { continue }
+            // An element of a later version than the one linked is taken (Apollo refuses it; it
+            // means the same here whatever the version says).
+            if federationElements[element] == nil, minor <= 9 {
+                throw CompositionError(.invalidLinkDirectiveUsage, "Subgraph \"\(subgraph)\": cannot import unknown element \"\(element)\" from federation v2.\(minor).")
+            }
+        }
     }
 
     /// A Federation 1 subgraph (no federation `@link`) read as Apollo's composition upgrades it:
@@ -236,6 +294,9 @@ public struct CompositionError: Error, Sendable, CustomStringConvertible, Equata
         case providesDirectiveInFieldsArg = "PROVIDES_DIRECTIVE_IN_FIELDS_ARG"
         case invalidShareableUsage = "INVALID_SHAREABLE_USAGE"
         case contextNotSet = "CONTEXT_NOT_SET"
+        case contextInvalidSelection = "CONTEXT_INVALID_SELECTION"
+        case contextNoResolvableKey = "CONTEXT_NO_RESOLVABLE_KEY"
+        case contextNameInvalid = "CONTEXT_NAME_INVALID"
         case rootQueryUsed = "ROOT_QUERY_USED"
         case fieldArgumentTypeMismatch = "FIELD_ARGUMENT_TYPE_MISMATCH"
         case rootMutationUsed = "ROOT_MUTATION_USED"
@@ -266,6 +327,10 @@ public struct CompositionError: Error, Sendable, CustomStringConvertible, Equata
         case listSizeInvalidSlicingArgument = "LIST_SIZE_INVALID_SLICING_ARGUMENT"
         case listSizeInvalidSizedField = "LIST_SIZE_INVALID_SIZED_FIELD"
         case interfaceKeyMissingImplementationType = "INTERFACE_KEY_MISSING_IMPLEMENTATION_TYPE"
+        case invalidLinkIdentifier = "INVALID_LINK_IDENTIFIER"
+        case interfaceKeyNotOnImplementation = "INTERFACE_KEY_NOT_ON_IMPLEMENTATION"
+        case invalidLinkDirectiveUsage = "INVALID_LINK_DIRECTIVE_USAGE"
+        case unknownFederationLinkVersion = "UNKNOWN_FEDERATION_LINK_VERSION"
     }
     public let code: Code
     public let message: String

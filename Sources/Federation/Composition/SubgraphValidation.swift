@@ -30,6 +30,8 @@ private struct SubgraphValidator {
     var linkedPrefixes: Set<String> = []
     /// Context names the subgraph's types set (`@context(name:)`).
     var contexts: Set<String> = []
+    /// The types setting each context.
+    var contextSetters: [String: [String]] = [:]
     /// The fields (`Type.field`) a `@key`, `@requires` or `@provides` of this subgraph selects.
     var selected: Set<String> = []
     /// Names of the fields `@fromContext` selections pick.
@@ -44,7 +46,7 @@ private struct SubgraphValidator {
             if kinds[name] == nil || !t.isExtension { kinds[name] = t.kind }
             let typeIsExternal = t.directives.contains { sg.federationName($0) == "external" }
             for d in t.directives where sg.federationName(d) == "context" {
-                if let n = d.string("name") { contexts.insert(n) }
+                if let n = d.string("name") { contexts.insert(n); contextSetters[n, default: []].append(name) }
             }
             for f in t.fields where fields[name]?[f.name.value] == nil {
                 fields[name, default: [:]][f.name.value] = (f, typeIsExternal)
@@ -88,6 +90,7 @@ private struct SubgraphValidator {
             case .directive(let d):
                 for a in d.arguments { applied(a.directives, at: "ARGUMENT_DEFINITION", on: "@\(d.name.value)(\(a.name.value):)") }
                 uniqueArguments(d.arguments.map(\.name.value), of: "directive @\(d.name.value)")
+                if sg.isFederation2, let fed = sg.directiveNames[d.name.value] { federationDefinition(d, fed) }
             case .type(let t):
                 check(t)
                 references(t)
@@ -192,6 +195,55 @@ private struct SubgraphValidator {
         case .inputObject: "INPUT_OBJECT"
         }
         applied(t.directives, at: location, on: "type \"\(type)\"")
+        for d in t.directives where sg.federationName(d) == "context" {
+            if let n = d.string("name"), n.first?.isLetter != true || !n.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) {
+                fail(.contextNameInvalid, "Context name \"\(n)\" is invalid: it should start with a letter and have only letters and digits (no underscore).")
+            }
+        }
+        // @shareable repeats only across a type's definition and its extensions, once on each.
+        if t.directives.filter({ sg.federationName($0) == "shareable" }).count > 1 {
+            fail(.invalidShareableUsage, "Invalid duplicate application of @shareable on the same type declaration of \"\(type)\": @shareable is only repeatable on types so it can be used simultaneously on a type definition and its extensions, but it should not be duplicated on the same definition/extension declaration.")
+        }
+        for f in t.fields where f.directives.filter({ sg.federationName($0) == "shareable" }).count > 1 {
+            fail(.invalidShareableUsage, "Invalid duplicate application of @shareable on field \"\(type).\(f.name.value)\": @shareable is only repeatable on types so it can be used simultaneously on a type definition and its extensions, but it should not be duplicated on the same definition/extension declaration.")
+        }
+        // An interface's key is one every implementation here has, resolvable: entities of the
+        // interface are resolved here through it whatever their type.
+        if t.kind == .interface, sg.isFederation2 {
+            // The same fields in any order are the same key.
+            func normalized(_ fields: String) -> String {
+                func canonical(_ set: SelectionSet) -> String {
+                    set.selections.map { sel -> String in
+                        switch sel {
+                        case .field(let f): return f.name.value + (f.selectionSet.map { "{" + canonical($0) + "}" } ?? "")
+                        case .inlineFragment(let i): return "...on " + (i.typeCondition?.value ?? "") + "{" + canonical(i.selectionSet) + "}"
+                        case .fragmentSpread(let s): return "..." + s.name.value
+                        }
+                    }.sorted().joined(separator: " ")
+                }
+                guard let set = (try? Parser.parse("{ \(fields) }", options: .schema))?.operations.first?.selectionSet else { return fields }
+                return canonical(set)
+            }
+            func keys(of name: String, resolvableOnly: Bool) -> Set<String> {
+                var out = Set<String>()
+                for case .type(let other) in sg.document.definitions where other.name.value == name {
+                    for d in other.directives where sg.federationName(d) == "key" {
+                        if resolvableOnly, case .boolean(false)? = d.argument("resolvable") { continue }
+                        if let f = d.string("fields") { out.insert(normalized(f)) }
+                    }
+                }
+                return out
+            }
+            let own = t.directives.filter { sg.federationName($0) == "key" }.compactMap { $0.string("fields") }.map(normalized)
+            if !own.isEmpty {
+                for object in (implementations[type] ?? []).sorted() where kinds[object] == .object {
+                    let theirs = keys(of: object, resolvableOnly: true)
+                    for key in own where !theirs.contains(key) {
+                        fail(.interfaceKeyNotOnImplementation, "Key @key(fields: \"\(key)\") on interface type \"\(type)\" is missing on implementation type \"\(object)\" (or it is not resolvable there).")
+                    }
+                }
+            }
+        }
         // An @interfaceObject stands for entities of the interface: it needs a key to reach them.
         if t.kind == .object, t.directives.contains(where: { sg.federationName($0) == "interfaceObject" }),
            !sg.document.definitions.contains(where: { d in
@@ -216,6 +268,19 @@ private struct SubgraphValidator {
                     }
                     if !contexts.contains(name) {
                         fail(.contextNotSet, "Context \"\(name)\" is used at location \"\(coordinate)(\(a.name.value):)\" but is never set.")
+                    } else {
+                        contextSelection(spec, context: name, argument: a, at: "\(coordinate)(\(a.name.value):)")
+                    }
+                    // The field's entities are reached by key to pass the context's value in.
+                    if t.kind == .object, !sg.document.definitions.contains(where: { d in
+                        guard case .type(let other) = d, other.name.value == type else { return false }
+                        return other.directives.contains { k in
+                            guard sg.federationName(k) == "key" else { return false }
+                            if case .boolean(false)? = k.argument("resolvable") { return false }
+                            return true
+                        }
+                    }) {
+                        fail(.contextNoResolvableKey, "Object \"\(type)\" has no resolvable key but has a field with a contextual argument (\"\(coordinate)(\(a.name.value):)\").")
                     }
                 }
             }
@@ -289,6 +354,129 @@ private struct SubgraphValidator {
             "fromContext": (["ARGUMENT_DEFINITION"], false),
         ]
     }()
+
+    /// A `@fromContext(field:)` selection (`$name { field }` or `$name ... on T { field }`) picks
+    /// one field, unaliased and without directives, from every type that sets the context (one
+    /// of its type conditions applying to each), whose type fits the argument's.
+    mutating func contextSelection(_ spec: String, context: String, argument a: InputValueDefinition, at location: String) {
+        let rest = spec.drop { $0 == " " }.dropFirst().drop { $0.isLetter || $0.isNumber || $0 == "_" }.drop { $0 == " " || $0 == "\n" }
+        let text = rest.hasPrefix("{") ? String(rest) : "{ " + rest + " }"
+        func invalid(_ why: String) {
+            fail(.contextInvalidSelection, "Context \"\(context)\" is used in \"\(location)\" but the selection is invalid: \(why)")
+        }
+        guard let set = (try? Parser.parse(text, options: .schema))?.operations.first?.selectionSet else { return invalid("it does not parse.") }
+        func applies(_ condition: String, to type: String) -> Bool {
+            condition == type || implementations[condition]?.contains(type) == true
+                || sg.document.definitions.contains { d in
+                    guard case .type(let u) = d, u.name.value == condition, u.kind == .union else { return false }
+                    return u.unionMembers.contains { $0.value == type }
+                }
+        }
+        func fits(_ field: TypeReference, _ arg: TypeReference) -> Bool {
+            switch (field, arg) {
+            case (.nonNull(let f), .nonNull(let x)): return fits(f, x)
+            case (_, .nonNull): return false
+            case (.nonNull(let f), _): return fits(f, arg)
+            case (.list(let f), .list(let x)): return fits(f, x)
+            case (.named(let f), .named(let x)): return f.value == x.value
+            default: return false
+            }
+        }
+        // A union sets it for each of its members (a field selected on it directly is theirs).
+        let setters = (contextSetters[context] ?? []).flatMap { name -> [String] in
+            for case .type(let u) in sg.document.definitions where u.name.value == name && u.kind == .union { return u.unionMembers.map(\.value) }
+            return [name]
+        }
+        var anyFragmentApplies = false, hasFragments = false
+        for setter in setters {
+            var picked: [Field] = []
+            for sel in set.selections {
+                switch sel {
+                case .field(let f): picked.append(f)
+                case .inlineFragment(let i):
+                    hasFragments = true
+                    if !i.directives.isEmpty { return invalid("directives are not allowed in the selection.") }
+                    guard let c = i.typeCondition?.value, applies(c, to: setter) else { continue }
+                    anyFragmentApplies = true
+                    for case .field(let f) in i.selectionSet.selections { picked.append(f) }
+                case .fragmentSpread:
+                    return invalid("fragment spreads are not allowed in the selection.")
+                }
+            }
+            if hasFragments && picked.isEmpty { continue }
+            guard picked.count == 1, let f = picked.first else { return invalid("multiple fields could be selected from \"\(setter)\"; exactly one is.") }
+            if f.alias != nil { return invalid("aliases are not allowed in the selection.") }
+            if !f.directives.isEmpty { return invalid("directives are not allowed in the selection.") }
+            guard let def = fields[setter]?[f.name.value]?.def else { return invalid("\"\(setter)\" has no field \"\(f.name.value)\".") }
+            if f.selectionSet == nil, !fits(def.type, a.type) {
+                return invalid("the type of the selection \"\(def.type)\" does not match the expected type \"\(a.type)\".")
+            }
+        }
+        if hasFragments && !anyFragmentApplies { invalid("no type condition matches a type setting the context.") }
+    }
+
+    /// The arguments of the federation directives (Federation v2 subgraph spec), their types as
+    /// printed with the spec's own scalars under their bare names.
+    static let federationArguments: [String: [(name: String, type: String)]] = [
+        "key": [("fields", "FieldSet!"), ("resolvable", "Boolean")],
+        "requires": [("fields", "FieldSet!")], "provides": [("fields", "FieldSet!")],
+        "external": [("reason", "String")], "tag": [("name", "String!")],
+        "override": [("from", "String!"), ("label", "String")], "composeDirective": [("name", "String!")],
+        "requiresScopes": [("scopes", "[[Scope!]!]!")], "policy": [("policies", "[[Policy!]!]!")],
+        "context": [("name", "String!")], "fromContext": [("field", "ContextFieldValue")],
+        "cost": [("weight", "Int!")],
+        "listSize": [("assumedSize", "Int"), ("slicingArguments", "[String!]"), ("sizedFields", "[String!]"),
+                     ("requireOneSlicingArgument", "Boolean")],
+    ]
+
+    /// A subgraph's own definition of a federation directive must be one the spec's applications
+    /// fit: no location, argument or repetition the spec does not have, each argument of its type
+    /// (a required one required), every required one there.
+    mutating func federationDefinition(_ d: DirectiveDefinition, _ fed: String) {
+        guard let rule = Self.federation[fed] else { return }
+        let name = "@\(d.name.value)"
+        let extra = d.locations.map(\.value).filter { !rule.locations.contains($0) }
+        if !extra.isEmpty {
+            fail(.directiveDefinitionMismatch, "Invalid definition for directive \"\(name)\": it may not be used on \(extra.joined(separator: ", ")) (federation's @\(fed) is on \(rule.locations.sorted().joined(separator: " | "))).")
+        }
+        if d.isRepeatable, !rule.repeatable {
+            fail(.directiveDefinitionMismatch, "Invalid definition for directive \"\(name)\": it should not be repeatable.")
+        }
+        let spec = Self.federationArguments[fed] ?? []
+        func bare(_ t: TypeReference) -> String {
+            switch t {
+            case .named(let n):
+                for own in ["FieldSet", "Scope", "Policy", "ContextFieldValue"] where n.value == own || n.value.hasSuffix("__" + own) || n.value == "_" + own { return own }
+                return n.value
+            case .list(let inner): return "[" + bare(inner) + "]"
+            case .nonNull(let inner): return bare(inner) + "!"
+            }
+        }
+        for a in d.arguments {
+            guard let wanted = spec.first(where: { $0.name == a.name.value }) else {
+                fail(.directiveDefinitionMismatch, "Invalid definition for directive \"\(name)\": unknown/unsupported argument \"\(a.name.value)\".")
+                continue
+            }
+            var got = bare(a.type)
+            // Where the spec has a scalar of its own, any type of that shape will do (`fields: String!`).
+            func shape(_ t: TypeReference) -> String {
+                switch t {
+                case .named: return "_"
+                case .list(let inner): return "[" + shape(inner) + "]"
+                case .nonNull(let inner): return shape(inner) + "!"
+                }
+            }
+            for own in ["FieldSet", "Scope", "Policy", "ContextFieldValue"] where wanted.type.contains(own) {
+                if shape(a.type) == wanted.type.replacing(own, with: "_") { got = wanted.type }
+            }
+            if got != wanted.type {
+                fail(.directiveDefinitionMismatch, "Invalid definition for directive \"\(name)\": argument \"\(a.name.value)\" should have type \"\(wanted.type)\" but found type \"\(got)\".")
+            }
+        }
+        for wanted in spec where wanted.type.hasSuffix("!") && !d.arguments.contains(where: { $0.name.value == wanted.name }) {
+            fail(.directiveDefinitionMismatch, "Invalid definition for directive \"\(name)\": missing required argument \"\(wanted.name)\".")
+        }
+    }
 
     /// Each directive of one element: known, allowed at `location`, once unless repeatable.
     mutating func applied(_ directives: [Directive], at location: String, on owner: String) {
