@@ -632,6 +632,25 @@ struct CompositionTests {
         #expect(!me.directives.contains { $0.name.value == "authenticated" })
     }
 
+    /// What makes the merged API schema invalid, and @external definitions that do not fit the
+    /// field, get the codes Apollo's composition gives them.
+    @Test func invalidMergedSchemasAndExternalsHaveApollosCodes() throws {
+        func codes(_ graphs: [String]) -> [String] { Set(compositionCodes(graphs.enumerated().map { ("s\($0.offset)", fed2 + "\n" + $0.element) })).sorted() }
+        #expect(codes([#"type Query { i: [I!] } interface I { a: Int } type A implements I { a: Int b: Int }"#,
+                       #"interface I { b: Int } type B implements I { b: Int }"#]) == ["INTERFACE_FIELD_NO_IMPLEM"])
+        #expect(codes([#"type Query { i: I } interface I { x: Int } type A implements I { x: Int @inaccessible y: Int }"#]) == ["IMPLEMENTED_BY_INACCESSIBLE"])
+        #expect(codes([#"type Query { o: O } type O { a: Int @inaccessible }"#]) == ["ONLY_INACCESSIBLE_CHILDREN"])
+        #expect(codes([#"type Query @inaccessible { a: Int }"#]) == ["QUERY_ROOT_TYPE_INACCESSIBLE"])
+        #expect(codes([#"type Query { t: T! @provides(fields: "f") } type T @key(fields: "id") { id: ID! f: String @external }"#,
+                       #"type T @key(fields: "id") { id: ID! f: Int @shareable }"#]) == ["EXTERNAL_TYPE_MISMATCH"])
+        #expect(codes([#"type Query { t: T! } type T @key(fields: "id") { id: ID! f: String @external g: Int @requires(fields: "f") }"#,
+                       #"type T @key(fields: "id") { id: ID! f: Int }"#]) == ["EXTERNAL_TYPE_MISMATCH"])
+        // The field's type is its resolving subgraphs' (an @external nullable one does not make it nullable).
+        let sdl = try compose([("a", fed2 + #"type Query { t: T! } type T @key(fields: "id") { id: ID! f: String @external g: Int @requires(fields: "f") }"#),
+                               ("b", fed2 + #"type T @key(fields: "id") { id: ID! f: String! }"#)])
+        #expect(try Supergraph(sdl: sdl).apiSchema.types["T"]?.fields["f"]?.type.description == "String!")
+    }
+
     /// The federation `@link`: a feature url with a known version, linked once, importing what
     /// the spec defines; a subgraph's own definition of a federation directive must fit it.
     @Test func theFederationLinkAndDirectiveDefinitionsAreChecked() throws {

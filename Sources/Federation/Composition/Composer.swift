@@ -160,6 +160,10 @@ public enum Composer {
         var errors: [CompositionError] = subgraphs.flatMap { $0.validationErrors() }
         if !errors.isEmpty { throw CompositionErrors(errors: errors) }
         var pendingSubtypes: [PendingSubtype] = []
+        // @external definitions (checked against the field's merged type), the fields only such
+        // definitions have so far, and arguments first seen on one.
+        var externals: [(type: String, field: String, ref: TypeReference, subgraph: String)] = []
+        var externalOnly = Set<String>(), externalArguments = Set<String>()
         var types = OrderedDictionary<String, MergedType>()
         var usesInaccessible = false, usesTag = false, usesContext = false
         // @composeDirective: custom directives carried into the supergraph, with their definitions.
@@ -300,9 +304,13 @@ public enum Composer {
                         let coordinate = "\(t.name).\(f.name.value)"
                         var mf = t.fields[f.name.value] ?? MergedField(name: f.name.value, description: consensus.descriptions[coordinate], type: f.type)
                         if !fig.external {
-                            if t.fields[f.name.value] == nil { mf.type = f.type } else {
+                            // An @external definition's type is not the field's: checked against it below.
+                            if t.fields[f.name.value] == nil || externalOnly.remove(coordinate) != nil { mf.type = f.type } else {
                                 mf.type = mergeOutputType(mf.type, f.type, t.name, f.name.value, sg.name, &pendingSubtypes, &errors)
                             }
+                        } else {
+                            if t.fields[f.name.value] == nil { externalOnly.insert(coordinate) }
+                            externals.append((t.name, f.name.value, f.type, sg.name))
                         }
                         for a in f.arguments {
                             if let from = sg.first(a.directives, "fromContext"), let spec = from.string("field") {
@@ -325,7 +333,8 @@ public enum Composer {
                                         existing.type = stricter
                                         mf.arguments[a.name.value] = existing
                                     } else {
-                                        errors.append(CompositionError(.fieldArgumentTypeMismatch, "Type of argument \"\(t.name).\(f.name.value)(\(a.name.value):)\" is incompatible across subgraphs: it has type \"\(existing.type)\" in some and \"\(a.type)\" in subgraph \"\(sg.name)\"."))
+                                        let external = fig.external || externalArguments.contains("\(coordinate)(\(a.name.value):)")
+                                        errors.append(CompositionError(external ? .externalArgumentTypeMismatch : .fieldArgumentTypeMismatch, "Type of argument \"\(t.name).\(f.name.value)(\(a.name.value):)\" is incompatible across subgraphs: it has type \"\(existing.type)\" in some and \"\(a.type)\" in subgraph \"\(sg.name)\"."))
                                     }
                                 }
                                 if let mine = existing.defaultValue, let theirs = a.defaultValue, Printer.print(mine) != Printer.print(theirs) {
@@ -337,6 +346,7 @@ public enum Composer {
                                 }
                                 continue
                             }
+                            if fig.external { externalArguments.insert("\(coordinate)(\(a.name.value):)") }
                             var clean = a
                             clean.description = consensus.descriptions["\(coordinate)(\(a.name.value):)"]
                             clean.directives = consensus.deprecating([], "\(coordinate)(\(a.name.value):)") + Self.costDirectives(sg, a.directives)
@@ -406,6 +416,26 @@ public enum Composer {
         }
 
         resolveSubtypes(pendingSubtypes, &types, &errors)
+        // An @external field's type is the field's as other subgraphs define it (nullability and
+        // a subtype aside).
+        for (type, field, external, subgraph) in externals {
+            guard let merged = types[type]?.fields[field]?.type, !externalOnly.contains("\(type).\(field)") else { continue }
+            func fits(_ x: TypeReference, _ y: TypeReference) -> Bool {
+                switch (x, y) {
+                case (.nonNull(let i), _): return fits(i, y)
+                case (_, .nonNull(let j)): return fits(x, j)
+                case (.list(let i), .list(let j)): return fits(i, j)
+                case (.named(let n), .named(let m)):
+                    guard n.value != m.value else { return true }
+                    func sub(_ a: String, _ b: String) -> Bool { types[b]?.unionMembers[a] != nil || types[a]?.interfaces[b] != nil }
+                    return sub(n.value, m.value) || sub(m.value, n.value)
+                default: return false
+                }
+            }
+            if !fits(external, merged) {
+                errors.append(CompositionError(.externalTypeMismatch, "Type of field \"\(type).\(field)\" is incompatible across subgraphs (where marked @external): it has type \"\(merged)\" in some subgraphs but type \"\(external)\" in subgraph \"\(subgraph)\"."))
+            }
+        }
 
         // Fields inside a key's nested selections (a value type used as a key) are shareable.
         for (tname, t) in types {
@@ -561,7 +591,10 @@ public enum Composer {
             if let full = try? Schema(sdl: sdl), case let referenced = Self.inaccessibleReferences(full), !referenced.isEmpty {
                 throw CompositionErrors(errors: referenced)
             }
-            throw CompositionErrors(errors: [CompositionError(.invalidSubgraph, "The composed supergraph is invalid: \(error)")])
+            let full = try? Parser.parse(sdl, options: .schema)
+            throw CompositionErrors(errors: "\(error)".split(separator: "\n").map { line in
+                CompositionError(Self.classify(String(line), full), "The composed supergraph is invalid: \(line)")
+            })
         }
         let checked = Self.transitiveAuthErrors(supergraph) + Self.demandControlErrors(supergraph) + Self.inaccessibleReferences(supergraph.schema)
         if !checked.isEmpty { throw CompositionErrors(errors: checked) }
@@ -658,6 +691,32 @@ public enum Composer {
     /// An `@inaccessible` type may be referenced only by elements that are `@inaccessible` too:
     /// a visible field, argument or input field of that type would have to disappear with it
     /// (Apollo: REFERENCED_INACCESSIBLE).
+    /// The code Apollo's composition gives what makes a merged supergraph's API schema invalid
+    /// (`full`: the supergraph's SDL read as it is, its `@inaccessible` elements in it).
+    static func classify(_ message: String, _ full: Document?) -> CompositionError.Code {
+        func hidden(_ directives: [Directive]) -> Bool { directives.contains { $0.name.value == "inaccessible" } }
+        func type(_ name: String) -> TypeDefinition? {
+            for case .type(let t) in full?.definitions ?? [] where t.name.value == name && !t.isExtension { return t }
+            return nil
+        }
+        // The message's words without quotes and closing punctuation: `Interface field I.a expected but B does not provide it.`
+        let words = message.split(separator: " ").map { w in String(w.drop { $0 == "\"" }.reversed().drop { $0 == "." || $0 == "\"" || $0 == "," }.reversed()) }
+        if message.hasPrefix("Interface field"), message.contains("expected but"), words.count > 5 {
+            let object = words[5], field = words[2].split(separator: ".").last.map(String.init) ?? ""
+            if let f = type(object)?.fields.first(where: { $0.name.value == field }), hidden(f.directives) { return .implementedByInaccessible }
+            return .interfaceFieldNoImplem
+        }
+        if message.hasPrefix("Interface field"), message.contains("expects type") { return .interfaceFieldImplemTypeMismatch }
+        if message.hasPrefix("Query root type must be provided"), let q = type("Query"), hidden(q.directives) { return .queryRootTypeInaccessible }
+        if message.contains("must define one or more"), let i = words.firstIndex(of: "must"), i > 0, let t = type(words[i - 1]) {
+            // `Type O must define…`, `Enum type E must…`, `Union type U must…`, `Input Object type In must…`
+            let children = t.fields.map(\.directives) + t.inputFields.map(\.directives) + t.enumValues.map(\.directives)
+            if !children.isEmpty || !t.unionMembers.isEmpty { return .onlyInaccessibleChildren }
+            if t.kind == .inputObject { return .emptyMergedInputType }
+        }
+        return .invalidSubgraph
+    }
+
     static func inaccessibleReferences(_ schema: Schema) -> [CompositionError] {
         func hidden(_ directives: [Directive]) -> Bool { directives.contains { $0.name.value == "inaccessible" } }
         let hiddenTypes = Set(schema.types.values.filter { hidden($0.directives) }.map(\.name))
