@@ -649,6 +649,18 @@ struct CompositionTests {
         let sdl = try compose([("a", fed2 + #"type Query { t: T! } type T @key(fields: "id") { id: ID! f: String @external g: Int @requires(fields: "f") }"#),
                                ("b", fed2 + #"type T @key(fields: "id") { id: ID! f: String! }"#)])
         #expect(try Supergraph(sdl: sdl).apiSchema.types["T"]?.fields["f"]?.type.description == "String!")
+        // Merged directives on @external fields; what the API schema hides a client cannot be asked for.
+        #expect(codes([#"type Query { u: [U] } type U @key(fields: "id") { id: ID! b: Int! @external @inaccessible age: Int! @requires(fields: "b") }"#,
+                       #"type U @key(fields: "id") { id: ID! b: Int! }"#]) == ["MERGED_DIRECTIVE_APPLICATION_ON_EXTERNAL"])
+        #expect(codes([#"type Query { f(a: Int! @inaccessible): Int }"#]) == ["REQUIRED_INACCESSIBLE"])
+        #expect(codes([#"type Query { f(a: In): Int } input In { x: Int! @inaccessible y: Int }"#]) == ["REQUIRED_INACCESSIBLE"])
+        #expect(codes([#"type Query { f(a: Int! = 1 @inaccessible): Int g(a: Int! @inaccessible): Int @inaccessible }"#]) == [])
+        #expect(codes([#"type Query { f(e: E = B): Int } enum E { A B @inaccessible }"#]) == ["DEFAULT_VALUE_USES_INACCESSIBLE"])
+        #expect(compositionCodes([("_", fed2 + "type Query { a: Int }")]) == ["INVALID_SUBGRAPH_NAME"])
+        let renamed = #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.0", import: [{name: "@tag", as: "@apolloTag"}])"#
+        #expect(compositionCodes([("a", renamed + " type Query { q1: Int @apolloTag(name: \"t\") }"),
+                                  ("b", #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.0", import: ["@tag"]) type Query { q2: Int @tag(name: "t") }"#)])
+                == ["LINK_IMPORT_NAME_MISMATCH"])
     }
 
     /// The federation `@link`: a feature url with a known version, linked once, importing what

@@ -157,7 +157,7 @@ public enum Composer {
 
     public static func compose(_ subgraphs: [SubgraphSchema]) throws -> String {
         // Each subgraph valid on its own first: nothing is merged from one that is not.
-        var errors: [CompositionError] = subgraphs.flatMap { $0.validationErrors() }
+        var errors: [CompositionError] = subgraphs.flatMap { $0.validationErrors() } + importNameMismatches(subgraphs)
         if !errors.isEmpty { throw CompositionErrors(errors: errors) }
         var pendingSubtypes: [PendingSubtype] = []
         // @external definitions (checked against the field's merged type), the fields only such
@@ -691,6 +691,36 @@ public enum Composer {
     /// An `@inaccessible` type may be referenced only by elements that are `@inaccessible` too:
     /// a visible field, argument or input field of that type would have to disappear with it
     /// (Apollo: REFERENCED_INACCESSIBLE).
+    /// Directives merged into the supergraph under one name: subgraphs that apply one of them
+    /// under different imported names (`@tag` here, `@apolloTag` there) cannot be composed.
+    static func importNameMismatches(_ subgraphs: [SubgraphSchema]) -> [CompositionError] {
+        var usedAs: [String: OrderedDictionary<String, String>] = [:]   // directive → local name → first subgraph
+        for sg in subgraphs {
+            var applied = Set<String>()
+            func note(_ directives: [Directive]) { for d in directives { applied.insert(d.name.value) } }
+            for definition in sg.document.definitions {
+                switch definition {
+                case .schema(let s): note(s.directives)
+                case .type(let t):
+                    note(t.directives)
+                    for f in t.fields { note(f.directives); for a in f.arguments { note(a.directives) } }
+                    for v in t.enumValues { note(v.directives) }
+                    for i in t.inputFields { note(i.directives) }
+                default: continue
+                }
+            }
+            for name in applied.sorted() where !name.contains("__") {
+                guard let fed = sg.directiveNames[name], ["tag", "inaccessible", "cost", "listSize", "authenticated", "requiresScopes", "policy"].contains(fed) else { continue }
+                if usedAs[fed]?[name] == nil { usedAs[fed, default: [:]][name] = sg.name }
+            }
+        }
+        return usedAs.sorted { $0.key < $1.key }.compactMap { fed, names in
+            guard names.count > 1 else { return nil }
+            let list = names.map { "@\($0.key) in subgraph \"\($0.value)\"" }.joined(separator: ", ")
+            return CompositionError(.linkImportNameMismatch, "The \"@\(fed)\" directive is imported with mismatched names between subgraphs: it is imported as \(list).")
+        }
+    }
+
     /// The code Apollo's composition gives what makes a merged supergraph's API schema invalid
     /// (`full`: the supergraph's SDL read as it is, its `@inaccessible` elements in it).
     static func classify(_ message: String, _ full: Document?) -> CompositionError.Code {

@@ -83,6 +83,7 @@ private struct SubgraphValidator {
     }
 
     mutating func run() {
+        if sg.name == "_" { fail(.invalidSubgraphName, "Invalid name _ for a subgraph: this name is reserved.") }
         for definition in sg.document.definitions {
             switch definition {
             case .schema(let s):
@@ -255,8 +256,17 @@ private struct SubgraphValidator {
         for f in t.fields {
             let coordinate = "\(type).\(f.name.value)"
             applied(f.directives, at: "FIELD_DEFINITION", on: "field \"\(coordinate)\"")
+            // @tag and @inaccessible are merged into the supergraph from where a field is
+            // resolved: on an @external one (not a key field of a Federation 1 style type) they
+            // would say nothing.
+            if f.directives.contains(where: { sg.federationName($0) == "external" }), !isKeyField(f.name.value, of: type),
+               let merged = f.directives.first(where: { ["tag", "inaccessible"].contains(sg.federationName($0) ?? "") }) {
+                fail(.mergedDirectiveApplicationOnExternal, "Cannot apply merged directive @\(merged.name.value) to external field \"\(coordinate)\".")
+            }
             for a in f.arguments {
                 applied(a.directives, at: "ARGUMENT_DEFINITION", on: "argument \"\(coordinate)(\(a.name.value):)\"")
+                inaccessibleInput(a, at: "argument \"\(coordinate)(\(a.name.value):)\"",
+                                  ownerHidden: (f.directives + t.directives).contains { sg.federationName($0) == "inaccessible" })
                 // A context is set and read in one subgraph: a @fromContext of one no type here
                 // sets could never have a value.
                 if let from = a.directives.first(where: { sg.federationName($0) == "fromContext" }), let spec = from.string("field") {
@@ -306,7 +316,10 @@ private struct SubgraphValidator {
             }
         }
         for v in t.enumValues { applied(v.directives, at: "ENUM_VALUE", on: "enum value \"\(type).\(v.name.value)\"") }
-        for i in t.inputFields { applied(i.directives, at: "INPUT_FIELD_DEFINITION", on: "input field \"\(type).\(i.name.value)\"") }
+        for i in t.inputFields {
+            applied(i.directives, at: "INPUT_FIELD_DEFINITION", on: "input field \"\(type).\(i.name.value)\"")
+            inaccessibleInput(i, at: "input field \"\(type).\(i.name.value)\"", ownerHidden: t.directives.contains { sg.federationName($0) == "inaccessible" })
+        }
         for d in t.directives where sg.federationName(d) == "key" { key(d, type: t) }
     }
 
@@ -354,6 +367,43 @@ private struct SubgraphValidator {
             "fromContext": (["ARGUMENT_DEFINITION"], false),
         ]
     }()
+
+    /// Whether `field` is in a `@key` of `type` here (Federation 1 style types mark them @external).
+    func isKeyField(_ field: String, of type: String) -> Bool {
+        for case .type(let t) in sg.document.definitions where t.name.value == type {
+            for d in t.directives where sg.federationName(d) == "key" {
+                if let fields = d.string("fields"), fields.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_") }).contains(where: { $0 == field }) { return true }
+            }
+        }
+        return false
+    }
+
+    /// An argument or input field the API schema hides cannot be one a client must give
+    /// (`REQUIRED_INACCESSIBLE`; unless what it belongs to is hidden too); a default cannot be an
+    /// enum value it hides (`DEFAULT_VALUE_USES_INACCESSIBLE`).
+    mutating func inaccessibleInput(_ v: InputValueDefinition, at coordinate: String, ownerHidden: Bool) {
+        let hidden = v.directives.contains { sg.federationName($0) == "inaccessible" }
+        if !ownerHidden, hidden, case .nonNull = v.type, v.defaultValue == nil {
+            fail(.requiredInaccessible, "The \(coordinate) is @inaccessible but required: a client could not give it.")
+        }
+        guard !ownerHidden, !hidden, let value = v.defaultValue else { return }
+        let enumName = v.type.namedType.value
+        var hiddenValues = Set<String>()
+        for case .type(let e) in sg.document.definitions where e.name.value == enumName && e.kind == .enumType {
+            for ev in e.enumValues where ev.directives.contains(where: { sg.federationName($0) == "inaccessible" }) { hiddenValues.insert(ev.name.value) }
+        }
+        guard !hiddenValues.isEmpty else { return }
+        func uses(_ value: Value) -> Bool {
+            switch value {
+            case .enumValue(let name): return hiddenValues.contains(name)
+            case .list(let items): return items.contains(where: uses)
+            default: return false
+            }
+        }
+        if uses(value) {
+            fail(.defaultValueUsesInaccessible, "The default value of \(coordinate) uses an @inaccessible enum value of \"\(enumName)\".")
+        }
+    }
 
     /// A `@fromContext(field:)` selection (`$name { field }` or `$name ... on T { field }`) picks
     /// one field, unaliased and without directives, from every type that sets the context (one
