@@ -280,6 +280,39 @@ struct DeferTests {
         }
     }
 
+    /// The fragments are numbered by a walk of the operation, not by where they are defined: a
+    /// plan made for a text whose named fragments come in another order routes the same way.
+    @Test func aPlanSharedByTextsWithFragmentsInAnotherOrderRoutesErrorsRight() async throws {
+        try await withGateway("defer-fragment-errors") { client, _ in
+            let p = #"fragment P on User { ... @defer(label: "X") { handle ... @defer(label: "Y") { nick } } }"#
+            let q = #"fragment Q on User { ... @defer(label: "Z") { pet { sound } } }"#
+            let operation = #"{ user(id: "u3") { id ...P ...Q } } "#
+            for text in [operation + p + " " + q, operation + q + " " + p] {
+                let parts = Self.parts(try await client.post(#"{"query":\#(JSON.string(text).text)}"#, accept: "multipart/mixed;deferSpec=20220824,application/json").text)
+                let entries = parts.last?["incremental"]?.arrayValue ?? []
+                let x = entries.first { $0["label"] == "X" }, z = entries.first { $0["label"] == "Z" }
+                #expect(entries.count == 2 && x?["data"] == .null, "\(text): \(parts)")
+                #expect(x?["errors"]?.arrayValue?.map { $0["path"] } == [["user", "handle"]], "\(text): \(parts)")
+                #expect(z?["errors"]?.arrayValue?.map { $0["path"] } == [["user", "pet", "sound"]], "\(text): \(parts)")
+            }
+        }
+    }
+
+    /// A `@defer` switched off around an active one: the switched-off fragment's errors are the
+    /// first payload's, the active one's its own.
+    @Test func errorsOfASwitchedOffFragmentAroundAnActiveOneStayInTheFirstPayload() async throws {
+        try await withGateway("defer-switched-off-outer") { client, _ in
+            for (inner, innerErrors) in [("nick mood", [["user", "nick"]] as [JSON]), ("nick @skip(if: true) mood", [])] {
+                let query = #"query($d: Boolean!) { user(id: "u1") { ... @defer(if: $d) { nick ... @defer(label: "L1") { \#(inner) } } } }"#
+                let parts = Self.parts(try await client.post(#"{"query":\#(JSON.string(query).text),"variables":{"d":false}}"#,
+                                                             accept: "multipart/mixed;deferSpec=20220824,application/json").text)
+                #expect(parts.first?["errors"]?.arrayValue?.map { $0["path"] } == [["user", "nick"]], "\(inner): \(parts)")
+                let entry = parts.last?["incremental"]?[0]
+                #expect((entry?["errors"]?.arrayValue ?? []).map { $0["path"] ?? .null } == innerErrors, "\(inner): \(parts)")
+            }
+        }
+    }
+
     /// A deferred fetch and a non-deferred one asking the same of one subgraph report apart.
     @Test func identicalDeferredAndFirstPayloadFetchesReportApart() async throws {
         try await withGateway("defer-same-fetch-apart") { client, _ in

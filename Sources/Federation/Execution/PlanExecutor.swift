@@ -89,7 +89,12 @@ public final class PlanExecutor: Sendable {
             if let held = run.deferredErrors, !held.isEmpty {
                 let pending = shaped.later.map { later in later.pending.map { ($0.path, later.writes($0)) } } ?? []
                 // Later: an error at a field a fragment delivered later writes (at its path).
+                // An error of a fetch for one fragment goes where that fragment is: the first
+                // payload when its `@defer` is switched off, a later one when it is on.
+                let defers = DeferOrdinals(request.clientDocument ?? request.document, operationName: operation.name?.value)
+                let active = request.clientDocument == nil ? defers.active(variables) : nil
                 let isFirst = held.map { h in
+                    if let o = h.fragment, let active { return !active.contains(o) }
                     guard let p = h.error.path else { return pending.isEmpty }
                     return !pending.contains { path, keys in
                         guard p.count > path.count, p.starts(with: path), case .key(let k) = p[path.count] else { return false }
@@ -149,8 +154,9 @@ public final class PlanExecutor: Sendable {
         // A fetch's fragment is found in the client's document by its number; when the gateway
         // planned a rewritten document with other fragments (authorization took some out), by
         // the error's path alone.
-        let defers = DeferOrdinals(request.clientDocument ?? request.document)
-        let sameFragments = request.clientDocument == nil || DeferOrdinals(request.document).entries.count == defers.entries.count
+        let defers = DeferOrdinals(request.clientDocument ?? request.document, operationName: operation.name?.value)
+        let sameFragments = request.clientDocument == nil
+            || DeferOrdinals(request.document, operationName: operation.name?.value).entries.count == defers.entries.count
         var locator = ErrorLocator(request, operation)
         return shaper.incrementalPayload(later.pending, upstream: upstream, defers: sameFragments ? defers : nil,
                                          active: sameFragments ? defers.active(variables) : [], locator: &locator)
@@ -638,6 +644,22 @@ final class PlanRun {
             primaryDelivered = true
             primaryReady?()
         }
+        // Until the first payload is shaped, a deferred fetch's answer waits to be merged (its
+        // failure would null objects the first payload shows): unless a fetch the first payload
+        // needs comes after it.
+        var neededByPrimary = StepSet()
+        if primaryReady != nil {
+            var stack = steps.indices.filter { primary.contains($0) }
+            var seen = StepSet()
+            while let i = stack.popLast() {
+                for j in steps.indices where steps[i].after.contains(j) && !seen.contains(j) {
+                    seen.insert(j)
+                    neededByPrimary.insert(j)
+                    stack.append(j)
+                }
+            }
+        }
+        var held: [(Int, [Result<SubgraphResponse, GraphQLError>])] = []
         var outgoing: [Int: Outgoing] = [:]
         let executor = self.executor, headers = self.headers
         // An in-process fetch counts as the request's running work from its start until its
@@ -685,33 +707,57 @@ final class PlanRun {
                 return out
             }
             /// Merges a step's answers and collects the steps that become ready.
-            func finished(_ id: Int, _ results: [Result<SubgraphResponse, GraphQLError>]) -> [(Int, Outgoing)] {
+            func finished(_ id: Int, _ results: [Result<SubgraphResponse, GraphQLError>], countedAlready: Bool = false) -> [(Int, Outgoing)] {
+                if !countedAlready, !primaryDelivered, steps[id].fetch.deferredOnly, !primary.contains(id), !neededByPrimary.contains(id) {
+                    held.append((id, results))
+                    if counted(steps[id]) { work?.asyncResolverFinished() }
+                    return []
+                }
                 if let out = outgoing.removeValue(forKey: id) {
                     merge(steps[id], out, results)
                     done.formUnion(out.steps)
                 }
                 done.insert(id)
                 let next = ready()
-                if counted(steps[id]) { work?.asyncResolverFinished() }
+                if !countedAlready, counted(steps[id]) { work?.asyncResolverFinished() }
                 return next
+            }
+            /// The first payload when it is ready, then the deferred answers held for it.
+            func deliver() -> [(Int, Outgoing)] {
+                deliverPrimaryIfReady()
+                guard primaryDelivered, !held.isEmpty else { return [] }
+                let answers = held
+                held = []
+                return answers.flatMap { finished($0.0, $0.1, countedAlready: true) }
             }
             var next = ready()
             while true {
                 if next.count == 1, group.isEmpty {
-                    // The only fetch that can run (the root fetch, a chain's next link): on this task.
-                    deliverPrimaryIfReady()
-                    let (id, out) = next[0]
-                    next = finished(id, await Self.send(steps[id].fetch, out.requests, executor: executor, headers: headers))
-                    continue
+                    let more = deliver()
+                    if more.isEmpty {
+                        // The only fetch that can run (the root fetch, a chain's next link): on this task.
+                        let (id, out) = next[0]
+                        next = finished(id, await Self.send(steps[id].fetch, out.requests, executor: executor, headers: headers))
+                        continue
+                    }
+                    next += more
                 }
                 for (id, out) in next {
                     let fetch = steps[id].fetch, requests = out.requests
                     group.addTask { (id, await Self.send(fetch, requests, executor: executor, headers: headers)) }
                 }
-                next = []
                 // Sent first: the fetches that became ready do not wait for the first payload's shaping.
-                deliverPrimaryIfReady()
-                guard let (id, results) = await group.next() else { break }
+                next = deliver()
+                if !next.isEmpty { continue }
+                guard let (id, results) = await group.next() else {
+                    // Nothing runs, and the first payload is not out: the answers held are merged
+                    // (nothing the first payload waits for can come any more).
+                    guard !held.isEmpty else { break }
+                    let answers = held
+                    held = []
+                    next = answers.flatMap { finished($0.0, $0.1, countedAlready: true) }
+                    continue
+                }
                 next = finished(id, results)
             }
             deliverPrimaryIfReady()

@@ -117,10 +117,8 @@ final class RepresentationWriter {
     /// is not complete either.
     func hasEveryMember(_ tree: ResponseBuffer, _ node: Int32, unless unneeded: Set<[UInt8]> = [], schema: Schema) -> Bool {
         for m in members.indices where m != typenameAt {
-            guard let (v, s) = source(tree, node, m) else {
-                if unneeded.isEmpty || !unneeded.contains(members[m].nameBytes) { return false }
-                continue
-            }
+            if !unneeded.isEmpty, unneeded.contains(members[m].nameBytes) { continue }
+            guard let (v, s) = source(tree, node, m) else { return false }
             if !flat, let nested = members[m].sources[s].nested, !Self.isComplete(tree, v, nested, schema: schema) { return false }
         }
         return true

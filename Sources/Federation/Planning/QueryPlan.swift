@@ -337,10 +337,11 @@ enum VariableUses {
     }
 }
 
-/// The `@defer` fragments of a document, numbered in document order: the number a fetch for a
-/// deferred fragment carries (`FetchNode.deferredFor`, from its `@defer`'s place in the planned
-/// document) names the same fragment in the client's document (found by the fragment's place),
-/// even when the plan was made for another text of the same shape.
+/// The `@defer` fragments of an operation, numbered in the order a walk of the operation meets
+/// them (a fragment's body where it is first spread): the number a fetch for a deferred fragment
+/// carries (`FetchNode.deferredFor`, from its `@defer`'s place in the planned document) names the
+/// same fragment in the client's document (found by the fragment's place), even when the plan was
+/// made for another text of the same shape (its fragments defined in another order, say).
 struct DeferOrdinals {
     struct Entry {
         /// Where the inline fragment or spread starts, and its `@defer`.
@@ -349,7 +350,11 @@ struct DeferOrdinals {
     }
     private(set) var entries: [Entry] = []
 
-    init(_ document: Document) {
+    init(_ document: Document, operationName: String?) {
+        guard let operation = document.operations.first(where: { operationName == nil || $0.name?.value == operationName }) else { return }
+        var fragments: [String: FragmentDefinition] = [:]
+        for f in document.fragments where fragments[f.name.value] == nil { fragments[f.name.value] = f }
+        var visited = Set<String>()
         func walk(_ set: SelectionSet) {
             for sel in set.selections {
                 switch sel {
@@ -359,12 +364,11 @@ struct DeferOrdinals {
                     walk(i.selectionSet)
                 case .fragmentSpread(let s):
                     if let d = s.directives.first(where: { $0.name.value == "defer" }) { entries.append(Entry(fragment: s.span.start, directive: d)) }
+                    if visited.insert(s.name.value).inserted, let f = fragments[s.name.value] { walk(f.selectionSet) }
                 }
             }
         }
-        for op in document.operations { walk(op.selectionSet) }
-        for f in document.fragments { walk(f.selectionSet) }
-        entries.sort { $0.fragment < $1.fragment }
+        walk(operation.selectionSet)
     }
 
     /// The number of the fragment whose `@defer` is at `directive` (a defer marker's span).

@@ -50,7 +50,7 @@ public struct QueryPlanner: Sendable {
         // not once per identity and operation that holds them.
         return try Compact.$printed.withValue(Compact.Printed()) {
             try builder.buildRoots(roots.selections, rootType: roots.rootType, operation: op.operation)
-            let assembly = PlanAssembly(builder: builder, operation: op, defers: DeferOrdinals(document))
+            let assembly = PlanAssembly(builder: builder, operation: op, defers: DeferOrdinals(document, operationName: op.name?.value))
             return QueryPlan(root: try assembly.root(), usesIntrospection: roots.usesIntrospection)
         }
     }
