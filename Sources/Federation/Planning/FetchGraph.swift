@@ -352,8 +352,16 @@ final class FetchGraphBuilder {
                     continue
                 }
                 guard abstract, let conditionType = schema.types[condition] else { continue }
-                let known = possibleTypes(type, in: g)
+                var known = possibleTypes(type, in: g)
+                // Conditions around this one narrowed the objects here already (`... on Media {
+                // ... on Result { ... on Creator } }`: no Creator is a Media): only those remain.
+                var narrowedAway = false
+                if case .typeCondition(let around)? = path.last {
+                    narrowedAway = known.contains(condition) && !around.contains(condition)
+                    known = known.filter(around.contains)
+                }
                 if conditionType.kind == .object {
+                    if narrowedAway { continue }
                     guard known.contains(condition) else {
                         // This subgraph does not know the type (a Federation 1 node resolver, say), yet it
                         // may return such objects: fetch their fields by key from a subgraph that has them.

@@ -1,0 +1,23 @@
+"""A type condition no object can reach (`... on Media { ... on Result { ... on Creator { f } } }`:
+Creator is in the union Result but is no Media) was planned: its fields were merged into the
+Creator entity fetch of a reachable `... on Creator`, its errors reported, and a non-null failure
+there (`rank: Int!`, null for c1) nulled the reachable `name`. The conditions around a fragment now
+narrow the objects it can apply to, and one that applies to none is not planned."""
+CREATORS = {"c1": "Frank"}
+
+
+def followers(c, a, i):
+    raise Exception("followers unavailable for " + c["id"])
+
+
+RESOLVERS = {
+    "a": {
+        "Query": {"search": lambda _, a, i: [{"__typename": "Book", "id": "b1", "title": "Dune"}, {"__typename": "Creator", "id": "c1"}]},
+        "Book": {"__resolveReference": lambda rep, i: {"id": rep["id"], "title": "Dune"}},
+        "Creator": {"__resolveReference": lambda rep, i: {"id": rep["id"]}},
+    },
+    "b": {
+        "Creator": {"__resolveReference": lambda rep, i: {"id": rep["id"], "name": CREATORS[rep["id"]], "rank": None},
+                    "followers": followers},
+    },
+}
