@@ -11,6 +11,11 @@ struct ErrorLocator {
     let fragments: [String: FragmentDefinition]
     let source: Source?
     private var found: [String: SourceLocation?] = [:]
+    /// The runtime type of the object at a response path, when known (the run's merged answers),
+    /// and the schema that says which type conditions apply to it: a fragment whose condition
+    /// does not apply is not looked into.
+    var runtimeType: (([PathElement]) -> String?)?
+    var schema: Schema?
 
     /// For the client's request: its own document when the gateway rewrote the one it planned
     /// (the spans are the client's text's).
@@ -51,14 +56,25 @@ struct ErrorLocator {
 
     private mutating func location(_ path: [PathElement]) -> SourceLocation? {
         let keys = path.compactMap { if case .key(let k) = $0 { return k } else { return nil } }
-        let id = keys.joined(separator: "\u{0}")
+        // With runtime types, objects at one key path may differ: cached by the whole path.
+        let id = runtimeType == nil ? keys.joined(separator: "\u{0}") : path.map(\.description).joined(separator: "\u{0}")
         if let known = found[id] { return known }
         var sets = [root]
         var field: Field?
+        var at = 0   // where in `path` the objects of the current key are
         for key in keys {
             field = nil
             var next: [SelectionSet] = []
             var spreads = 0
+            while at < path.count, case .index = path[at] { at += 1 }
+            let type = runtimeType?(Array(path[..<at]))
+            at += 1
+            func applies(_ condition: Name?) -> Bool {
+                // (An object known only by its interface, or untyped, may be any: looked into.)
+                guard let condition, let type, let schema, schema.types[type]?.kind == .object else { return true }
+                return condition.value == type || schema.types[condition.value]?.possibleTypes.contains(type) == true
+                    || schema.types[condition.value] == nil
+            }
             func scan(_ set: SelectionSet) {
                 for selection in set.selections {
                     switch selection {
@@ -66,10 +82,10 @@ struct ErrorLocator {
                         if field == nil { field = f }
                         if let sub = f.selectionSet { next.append(sub) }
                     case .inlineFragment(let i):
-                        scan(i.selectionSet)
+                        if applies(i.typeCondition) { scan(i.selectionSet) }
                     case .fragmentSpread(let s):
                         spreads += 1
-                        if spreads <= 1_000, let fragment = fragments[s.name.value] { scan(fragment.selectionSet) }
+                        if spreads <= 1_000, let fragment = fragments[s.name.value], applies(fragment.typeCondition) { scan(fragment.selectionSet) }
                     default:
                         continue
                     }
@@ -79,8 +95,8 @@ struct ErrorLocator {
             guard field != nil else { break }
             sets = next
         }
-        let at = field.flatMap { f in source.map { $0.location(of: Int(f.span.start)) } }
-        found[id] = at
-        return at
+        let location = field.flatMap { f in source.map { $0.location(of: Int(f.span.start)) } }
+        found[id] = location
+        return location
     }
 }

@@ -157,7 +157,7 @@ public final class PlanExecutor: Sendable {
         let defers = DeferOrdinals(request.clientDocument ?? request.document, operationName: operation.name?.value)
         let sameFragments = request.clientDocument == nil
             || DeferOrdinals(request.document, operationName: operation.name?.value).entries.count == defers.entries.count
-        var locator = ErrorLocator(request, operation)
+        var locator = run.locator(request, operation)
         return shaper.incrementalPayload(later.pending, upstream: upstream, defers: sameFragments ? defers : nil,
                                          active: sameFragments ? defers.active(variables) : [], locator: &locator)
     }
@@ -330,7 +330,7 @@ public final class PlanExecutor: Sendable {
     func withUpstreamErrors(_ result: ExecutionResult, _ run: PlanRun, _ request: ExecutionRequest, _ operation: OperationDefinition,
                             conditions: [(index: Int, tentative: Bool)] = []) -> ExecutionResult {
         var shaped = result
-        var locator = ErrorLocator(request, operation)
+        var locator = run.locator(request, operation)
         var upstream = locator.locate(run.errors)
         if upstream.count > 1 {
             // Two fetches that asked the same thing of one subgraph (a field selected on an
@@ -419,6 +419,31 @@ final class PlanRun {
     }
 
     var rootValue: ResponseBuffer.Value { ResponseBuffer.Value(object: root) }
+
+    /// The `__typename` of the merged object at a response path (client response keys), if there.
+    func typename(at path: [PathElement]) -> String? {
+        var at = rootValue
+        for element in path {
+            switch element {
+            case .key(let k):
+                guard let v = tree.member(at, k) else { return nil }
+                at = v
+            case .index(let i):
+                guard at.kind == .list, at.items.count > i else { return nil }
+                at = tree.values[at.items.lowerBound + i]
+            }
+        }
+        return at.isObject ? tree.typename(at.object) : nil
+    }
+
+    /// Locates errors in the client's operation, looking only into fragments that apply to the
+    /// objects the run's answers have at the errors' paths.
+    func locator(_ request: ExecutionRequest, _ operation: OperationDefinition) -> ErrorLocator {
+        var locator = ErrorLocator(request, operation)
+        locator.schema = executor.supergraph.apiSchema
+        locator.runtimeType = { [unowned self] path in self.typename(at: path) }
+        return locator
+    }
 
     /// At most this many errors of a run are reported (a subgraph's errors at entities are
     /// repeated for every object they were for: they must not grow the answer without bound).
