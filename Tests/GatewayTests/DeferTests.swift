@@ -310,6 +310,12 @@ struct DeferTests {
                 let entry = parts.last?["incremental"]?[0]
                 #expect((entry?["errors"]?.arrayValue ?? []).map { $0["path"] ?? .null } == innerErrors, "\(inner): \(parts)")
             }
+            // Switched off inside an active one: its fields' errors are that fragment's.
+            let query = #"query($d: Boolean!) { user(id: "u1") { id ... @defer(label: "L1") { mood ... @defer(if: $d) { nick } } } }"#
+            let parts = Self.parts(try await client.post(#"{"query":\#(JSON.string(query).text),"variables":{"d":false}}"#,
+                                                         accept: "multipart/mixed;deferSpec=20220824,application/json").text)
+            #expect(parts.first?["errors"] == nil, "\(parts)")
+            #expect(parts.last?["incremental"]?[0]?["errors"]?.arrayValue?.map { $0["path"] } == [["user", "nick"]], "\(parts)")
         }
     }
 

@@ -89,12 +89,12 @@ public final class PlanExecutor: Sendable {
             if let held = run.deferredErrors, !held.isEmpty {
                 let pending = shaped.later.map { later in later.pending.map { ($0.path, later.writes($0)) } } ?? []
                 // Later: an error at a field a fragment delivered later writes (at its path).
-                // An error of a fetch for one fragment goes where that fragment is: the first
-                // payload when its `@defer` is switched off, a later one when it is on.
+                // An error of a fetch for one fragment goes where that fragment's fields are: the
+                // first payload when its `@defer` and every one around it are switched off.
                 let defers = DeferOrdinals(request.clientDocument ?? request.document, operationName: operation.name?.value)
                 let active = request.clientDocument == nil ? defers.active(variables) : nil
                 let isFirst = held.map { h in
-                    if let o = h.fragment, let active { return !active.contains(o) }
+                    if let o = h.fragment, let active { return defers.home(o, active: active) == nil }
                     guard let p = h.error.path else { return pending.isEmpty }
                     return !pending.contains { path, keys in
                         guard p.count > path.count, p.starts(with: path), case .key(let k) = p[path.count] else { return false }

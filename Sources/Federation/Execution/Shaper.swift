@@ -223,7 +223,7 @@ struct Shaper {
         for held in upstream {
             guard !items.isEmpty else { break }
             var e = held.error
-            if defers != nil, let o = held.fragment, active.contains(o) {
+            if let defers, let fragment = held.fragment, let o = defers.home(fragment, active: active) {
                 // Its fetch's fragment: the instance whose path leads to it (the deepest), none
                 // when the fragment was not delivered.
                 var at: Int?

@@ -349,26 +349,49 @@ struct DeferOrdinals {
         let directive: Directive
     }
     private(set) var entries: [Entry] = []
+    /// The fragment each one is in (the nearest `@defer` around it), if any.
+    private(set) var parents: [Int?] = []
 
     init(_ document: Document, operationName: String?) {
         guard let operation = document.operations.first(where: { operationName == nil || $0.name?.value == operationName }) else { return }
         var fragments: [String: FragmentDefinition] = [:]
         for f in document.fragments where fragments[f.name.value] == nil { fragments[f.name.value] = f }
         var visited = Set<String>()
-        func walk(_ set: SelectionSet) {
+        func walk(_ set: SelectionSet, in parent: Int?) {
             for sel in set.selections {
                 switch sel {
-                case .field(let f): if let s = f.selectionSet { walk(s) }
+                case .field(let f): if let s = f.selectionSet { walk(s, in: parent) }
                 case .inlineFragment(let i):
-                    if let d = i.directives.first(where: { $0.name.value == "defer" }) { entries.append(Entry(fragment: i.span.start, directive: d)) }
-                    walk(i.selectionSet)
+                    var inner = parent
+                    if let d = i.directives.first(where: { $0.name.value == "defer" }) {
+                        inner = entries.count
+                        entries.append(Entry(fragment: i.span.start, directive: d))
+                        parents.append(parent)
+                    }
+                    walk(i.selectionSet, in: inner)
                 case .fragmentSpread(let s):
-                    if let d = s.directives.first(where: { $0.name.value == "defer" }) { entries.append(Entry(fragment: s.span.start, directive: d)) }
-                    if visited.insert(s.name.value).inserted, let f = fragments[s.name.value] { walk(f.selectionSet) }
+                    var inner = parent
+                    if let d = s.directives.first(where: { $0.name.value == "defer" }) {
+                        inner = entries.count
+                        entries.append(Entry(fragment: s.span.start, directive: d))
+                        parents.append(parent)
+                    }
+                    if visited.insert(s.name.value).inserted, let f = fragments[s.name.value] { walk(f.selectionSet, in: inner) }
                 }
             }
         }
-        walk(operation.selectionSet)
+        walk(operation.selectionSet, in: nil)
+    }
+
+    /// Where fragment `n`'s fields are delivered: itself when its `@defer` is on, else the
+    /// nearest fragment around it that is on (nil: the first payload).
+    func home(_ n: Int, active: Set<Int>) -> Int? {
+        var at: Int? = n
+        while let i = at, i < parents.count {
+            if active.contains(i) { return i }
+            at = parents[i]
+        }
+        return nil
     }
 
     /// The number of the fragment whose `@defer` is at `directive` (a defer marker's span).

@@ -149,8 +149,8 @@ struct OperationStage {
                 var kept = i.directives.filter { $0.name.value == "skip" || $0.name.value == "include" }
                 // A deferred root fragment's fields carry the defer marker to `buildRoots` (which
                 // takes it off: subgraphs never see it) so that their fetches are deferred ones.
-                if operation.operation == .query, fragmentConditions(i.directives).contains(where: isDeferMarker) {
-                    kept.append(deferMarker)
+                if operation.operation == .query, let marker = fragmentConditions(i.directives).last(where: isDeferMarker) {
+                    kept.append(marker)   // with the `@defer`'s place: which fragment it is for
                 }
                 out += flattenRoot(i.selectionSet.selections, rootName, conditions: conditions + kept)
             default:
@@ -223,25 +223,27 @@ extension FetchGraphBuilder {
         defersApart = operation != .subscription
         // Root fields of a deferred root fragment: marked by `flattenRoot`, asked in root fetches
         // of their own (the first payload does not wait for them).
-        var deferredRoots = Set<Int>()
+        // Each with its fragment's marker (the innermost `@defer` around it).
+        var deferredRoots: [Int: Directive] = [:]
         let selections = selections.enumerated().map { index, sel -> Selection in
-            guard case .field(var f) = sel, f.directives.contains(where: isDeferMarker) else { return sel }
+            guard case .field(var f) = sel, let marker = f.directives.last(where: isDeferMarker) else { return sel }
             f.directives.removeAll(where: isDeferMarker)
-            deferredRoots.insert(index)
+            deferredRoots[index] = marker
             return .field(f)
         }
         registerClientFields(selections, type: rootType, path: [])
-        var rootGroups: [(group: FetchGroup, deferred: Bool)] = []
-        func rootGroup(_ g: String, deferred: Bool) throws -> FetchGroup {
+        // Root fetches per subgraph, and per deferred fragment (siblings fail apart).
+        var rootGroups: [(group: FetchGroup, deferred: Bool, fragment: Span?)] = []
+        func rootGroup(_ g: String, deferred: Bool, fragment: Span? = nil) throws -> FetchGroup {
             if operation == .mutation {
                 // Consecutive mutation fields of one subgraph share a request only while the earlier
                 // ones need no further fetch: each field's answer is complete before the next runs.
                 if let last = rootGroups.last?.group, last.graph == g, last.children.isEmpty { return last }
-            } else if let existing = rootGroups.first(where: { $0.group.graph == g && $0.deferred == deferred }) {
+            } else if let existing = rootGroups.first(where: { $0.group.graph == g && $0.deferred == deferred && $0.fragment == fragment }) {
                 return existing.group
             }
             let group = try newGroup(graph: g, parent: nil, path: [], rootType: rootType)
-            rootGroups.append((group, deferred))
+            rootGroups.append((group, deferred, fragment))
             return group
         }
         let rootContexts = supergraph.types[rootType]?.contexts ?? []
@@ -256,7 +258,8 @@ extension FetchGraphBuilder {
         defer { rootContextAncestor = nil }
         for (index, sel) in selections.enumerated() {
             guard case .field(let f) = sel else { continue }
-            let deferredRoot = deferredRoots.contains(index)
+            let rootMarker = deferredRoots[index]
+            let deferredRoot = rootMarker != nil
             let candidates = graph.graphs(resolving: rootType, f.name.value)
             guard !candidates.isEmpty else {
                 throw PlanningError(.fetchGraph, .planningFailed, "No subgraph resolves \(rootType).\(f.name.value).")
@@ -296,11 +299,11 @@ extension FetchGraphBuilder {
                     part.selectionSet = SelectionSet(selections: subSelections)
                 }
                 let deferred = deferredRoot || (deferredParts[p] && !allDeferred)
-                let group = try rootGroup(g, deferred: deferredRoot)
-                group.origins.append(variableConditions(part.directives) + (deferred ? [deferMarker] : []))
+                let group = try rootGroup(g, deferred: deferredRoot, fragment: rootMarker?.span)
+                group.origins.append(variableConditions(part.directives) + (deferred ? [rootMarker ?? deferMarker] : []))
                 var touched = Set<Int>()
                 try plan([.field(part)], type: rootType, group: group, node: group.output, path: [],
-                         context: Context(conditions: deferredRoot ? [deferMarker] : []), touched: &touched)
+                         context: Context(conditions: rootMarker.map { [$0] } ?? []), touched: &touched)
             }
         }
     }
