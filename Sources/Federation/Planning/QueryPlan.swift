@@ -357,25 +357,21 @@ struct DeferOrdinals {
         var fragments: [String: FragmentDefinition] = [:]
         for f in document.fragments where fragments[f.name.value] == nil { fragments[f.name.value] = f }
         var visited = Set<String>()
+        /// The fragment the selections of one starting at `start` are in: itself when it has a `@defer`.
+        func enter(_ directives: [Directive], at start: Int32, in parent: Int?) -> Int? {
+            guard let d = directives.first(where: { $0.name.value == "defer" }) else { return parent }
+            entries.append(Entry(fragment: start, directive: d))
+            parents.append(parent)
+            return entries.count - 1
+        }
         func walk(_ set: SelectionSet, in parent: Int?) {
             for sel in set.selections {
                 switch sel {
                 case .field(let f): if let s = f.selectionSet { walk(s, in: parent) }
                 case .inlineFragment(let i):
-                    var inner = parent
-                    if let d = i.directives.first(where: { $0.name.value == "defer" }) {
-                        inner = entries.count
-                        entries.append(Entry(fragment: i.span.start, directive: d))
-                        parents.append(parent)
-                    }
-                    walk(i.selectionSet, in: inner)
+                    walk(i.selectionSet, in: enter(i.directives, at: i.span.start, in: parent))
                 case .fragmentSpread(let s):
-                    var inner = parent
-                    if let d = s.directives.first(where: { $0.name.value == "defer" }) {
-                        inner = entries.count
-                        entries.append(Entry(fragment: s.span.start, directive: d))
-                        parents.append(parent)
-                    }
+                    let inner = enter(s.directives, at: s.span.start, in: parent)
                     if visited.insert(s.name.value).inserted, let f = fragments[s.name.value] { walk(f.selectionSet, in: inner) }
                 }
             }
