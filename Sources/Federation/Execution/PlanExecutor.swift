@@ -731,9 +731,10 @@ final class PlanRun {
                 }
                 return out
             }
-            /// Merges a step's answers and collects the steps that become ready.
-            func finished(_ id: Int, _ results: [Result<SubgraphResponse, GraphQLError>], countedAlready: Bool = false) -> [(Int, Outgoing)] {
-                if !countedAlready, !primaryDelivered, steps[id].fetch.deferredOnly, !primary.contains(id), !neededByPrimary.contains(id) {
+            /// Merges a step's answers and collects the steps that become ready (`released`: an
+            /// answer held for the first payload until now, its work counted done already).
+            func finished(_ id: Int, _ results: [Result<SubgraphResponse, GraphQLError>], released: Bool = false) -> [(Int, Outgoing)] {
+                if !released, !primaryDelivered, steps[id].fetch.deferredOnly, !primary.contains(id), !neededByPrimary.contains(id) {
                     held.append((id, results))
                     if counted(steps[id]) { work?.asyncResolverFinished() }
                     return []
@@ -744,7 +745,7 @@ final class PlanRun {
                 }
                 done.insert(id)
                 let next = ready()
-                if !countedAlready, counted(steps[id]) { work?.asyncResolverFinished() }
+                if !released, counted(steps[id]) { work?.asyncResolverFinished() }
                 return next
             }
             /// The first payload when it is ready, then the deferred answers held for it.
@@ -753,7 +754,7 @@ final class PlanRun {
                 guard primaryDelivered, !held.isEmpty else { return [] }
                 let answers = held
                 held = []
-                return answers.flatMap { finished($0.0, $0.1, countedAlready: true) }
+                return answers.flatMap { finished($0.0, $0.1, released: true) }
             }
             var next = ready()
             while true {
@@ -780,7 +781,7 @@ final class PlanRun {
                     guard !held.isEmpty else { break }
                     let answers = held
                     held = []
-                    next = answers.flatMap { finished($0.0, $0.1, countedAlready: true) }
+                    next = answers.flatMap { finished($0.0, $0.1, released: true) }
                     continue
                 }
                 next = finished(id, results)
