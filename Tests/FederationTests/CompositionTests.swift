@@ -675,11 +675,19 @@ struct CompositionTests {
         #expect(codes(link("v2.9", #""@key""#) + #" @link(url: "not-a-url")"#) == ["INVALID_LINK_IDENTIFIER"])
         #expect(codes(link("v2.9", #""@key", "@nope""#)) == ["INVALID_LINK_DIRECTIVE_USAGE"])
         #expect(codes(link("v2.9", #""@key""#) + " " + link("v2.5", #""@shareable""#).replacing("extend schema ", with: "")) == ["INVALID_LINK_DIRECTIVE_USAGE"])
-        // An element of a later version than the one linked is taken (Apollo refuses it; the
-        // demo's own subgraphs did so for long), as is @override(label:) before v2.7.
-        for (version, element) in [("v2.2", "@interfaceObject"), ("v2.5", "@policy"), ("v2.5", "@listSize"), ("v2.0", "@composeDirective")] {
+        // An element of a later version than the one linked is unknown to that version, as
+        // @override(label:) is before v2.7 and @key on an interface before v2.3.
+        for (version, element) in [("v2.2", "@interfaceObject"), ("v2.5", "@policy"), ("v2.5", "@listSize"), ("v2.0", "@composeDirective"), ("v2.7", "@context")] {
+            #expect(codes(link(version, #""@key", "\#(element)""#)) == ["INVALID_LINK_DIRECTIVE_USAGE"], "\(element) from \(version)")
+        }
+        for (version, element) in [("v2.3", "@interfaceObject"), ("v2.6", "@policy"), ("v2.9", "@listSize"), ("v2.1", "@composeDirective"), ("v2.12", "@context")] {
             #expect(codes(link(version, #""@key", "\#(element)""#)) == [], "\(element) from \(version)")
         }
+        let labelled = #"type U @key(fields: "id") { id: ID! a: Int @override(from: "t", label: "percent(50)") } extend type T { u: U }"#
+        #expect(codes(link("v2.6", #""@key", "@override""#), labelled) == ["INVALID_GRAPHQL"])
+        #expect(compositionCodes([("s", link("v2.7", #""@key", "@override""#) + "\n" + body + "\n" + labelled),
+                                  ("t", link("v2.7", #""@key""#) + #"\#ntype U @key(fields: "id") { id: ID! a: Int }"#)]) == [])
+        #expect(codes(link("v2.2", #""@key""#), #"extend type T { i: I } interface I @key(fields: "id") { id: ID! }"#) == ["KEY_UNSUPPORTED_ON_INTERFACE"])
         // Definitions: locations, repetition, arguments and their types as the spec has them.
         let v20 = link("v2.0", #""@key""#)
         #expect(codes(v20, "directive @federation__external(reason: String) on OBJECT | FIELD_DEFINITION | SCHEMA") == ["DIRECTIVE_DEFINITION_INVALID"])
@@ -715,6 +723,77 @@ struct CompositionTests {
         #expect(context("$ctx { prop }", key: #"@key(fields: "id", resolvable: false)"#) == ["CONTEXT_NO_RESOLVABLE_KEY"])
         #expect(context("$my_ctx { prop }", setter: #"type C @key(fields: "id") @context(name: "my_ctx") { id: ID! prop: String! }"#) == ["CONTEXT_NAME_INVALID"])
         #expect(context("$ctx { prop }", setter: #"union C @context(name: "ctx") = C1 | C2 type C1 @key(fields: "id") { id: ID! prop: String! } type C2 @key(fields: "id") { id: ID! prop: String! }"#) == [])
+        // No `$context`; on a directive definition, an interface field, with a default; from an @interfaceObject.
+        #expect(context("{ prop }") == ["NO_CONTEXT_REFERENCED"])
+        #expect(codes(v28, #"extend type T { c: C } type C @key(fields: "id") @context(name: "ctx") { id: ID! prop: String! } directive @d(a: String! @fromContext(field: "$ctx { prop }")) on FIELD_DEFINITION"#).contains("CONTEXT_NOT_SET"))
+        #expect(codes(v28, #"extend type T { c: C } type C @key(fields: "id") @context(name: "ctx") { id: ID! prop: String! } type U @key(fields: "id") { id: ID! f(a: String! = "x" @fromContext(field: "$ctx { prop }")): Int! }"#) == ["CONTEXT_NOT_SET"])
+        #expect(codes(v28, #"extend type T { c: C } type C @key(fields: "id") @context(name: "ctx") { id: ID! prop: String! } interface I { f(a: String! @fromContext(field: "$ctx { prop }")): Int! }"#) == ["CONTEXT_NOT_SET"])
+        let v28o = link("v2.8", #""@key", "@context", "@fromContext", "@interfaceObject""#)
+        #expect(codes(v28o, #"extend type T { c: C } type C @interfaceObject @key(fields: "id") @context(name: "ctx") { id: ID! prop: String! } type U @key(fields: "id") { id: ID! f(a: String! @fromContext(field: "$ctx { prop }")): Int! }"#) == ["CONTEXT_INVALID_SELECTION"])
+    }
+
+    /// Apollo's `@composeDirective` rules (its composeDirective tests, case by case).
+    @Test func composedDirectivesFollowApollosRules() throws {
+        let fed = #"@link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@composeDirective", "@shareable", "@inaccessible", "@tag"])"#
+        func sg(_ name: String, _ links: String, _ compose: String?, _ defs: String, _ use: String = "") -> (String, String) {
+            (name, "extend schema \(fed) \(links) \(compose.map { "@composeDirective(name: \($0))" } ?? "")\n\(defs)\ntype Query { \(name): User }\ntype User @key(fields: \"id\") { id: Int \(name): String \(use) }")
+        }
+        let foo = "directive @foo(name: String!) on FIELD_DEFINITION"
+        let fooV1 = #"@link(url: "https://specs.apollo.dev/foo/v1.0", import: ["@foo"])"#
+        let plain = sg("b", "", nil, "")
+        // Composed: the directive reaches the supergraph (and its API schema).
+        let supergraph = try compose([sg("a", fooV1, #""@foo""#, foo, #"@foo(name: "a")"#), plain])
+        #expect(supergraph.contains(#"@foo(name: "a")"#))
+        #expect(compositionCodes([sg("a", #"@link(url: "https://specs.apollo.dev/foo/v1.0", import: ["@foo"])"#, #""@foo""#, foo, #"@foo(name: "a")"#),
+                                  sg("b", #"@link(url: "https://specs.apollo.dev/foo/v1.4", import: ["@foo"])"#, #""@foo""#, "directive @foo(name: String!, address: String) on FIELD_DEFINITION | OBJECT", #"@foo(name: "b")"#)]) == [])
+        // The argument: present, not empty, with its "@", naming a directive defined here.
+        for bad in ["\"\"", "null", "\"foo\"", "\"@fooz\""] {
+            #expect(compositionCodes([sg("a", fooV1, bad, foo), plain]) == ["DIRECTIVE_COMPOSITION_ERROR"], "\(bad)")
+        }
+        #expect(compositionCodes([("a", "extend schema \(fed) @composeDirective\ntype Query { a: Int }"), plain]) == ["DIRECTIVE_COMPOSITION_ERROR"])
+        // Federation's own: an error, except those composed anyway.
+        #expect(compositionCodes([sg("a", "", #""@key""#, ""), plain]) == ["DIRECTIVE_COMPOSITION_ERROR"])
+        #expect(compositionCodes([sg("a", "", #""@shareable""#, ""), plain]) == ["DIRECTIVE_COMPOSITION_ERROR"])
+        #expect(compositionCodes([sg("a", "", #""@tag""#, ""), plain]) == [])
+        // From a linked feature, the same one and the same directive everywhere, by one name.
+        #expect(compositionCodes([sg("a", "", #""@foo""#, foo), plain]) == ["DIRECTIVE_COMPOSITION_ERROR"])
+        #expect(compositionCodes([sg("a", fooV1, #""@foo""#, foo),
+                                  sg("b", #"@link(url: "https://specs.apollo.dev/bar/v1.0", import: ["@foo"])"#, #""@foo""#, foo)]) == ["DIRECTIVE_COMPOSITION_ERROR"])
+        #expect(compositionCodes([sg("a", #"@link(url: "https://specs.apollo.dev/foo/v1.0", import: ["@baz"])"#, #""@baz""#, "directive @baz on FIELD_DEFINITION"),
+                                  sg("b", #"@link(url: "https://specs.apollo.dev/foo/v1.0", import: [{ name: "@bar", as: "@baz" }])"#, #""@baz""#, "directive @baz on FIELD_DEFINITION")]) == ["DIRECTIVE_COMPOSITION_ERROR"])
+        #expect(compositionCodes([sg("a", fooV1, #""@foo""#, foo),
+                                  sg("b", #"@link(url: "https://specs.apollo.dev/foo/v1.0", import: [{ name: "@foo", as: "@bar" }])"#, #""@bar""#, "directive @bar(name: String!) on FIELD_DEFINITION")]) == ["DIRECTIVE_COMPOSITION_ERROR"])
+        // One major version; the newest linked version defines every directive composed from it.
+        #expect(compositionCodes([sg("a", fooV1, #""@foo""#, foo),
+                                  sg("b", #"@link(url: "https://specs.apollo.dev/foo/v2.0", import: ["@foo"])"#, #""@foo""#, foo)]) == ["DIRECTIVE_COMPOSITION_ERROR"])
+        #expect(compositionCodes([sg("a", fooV1, nil, foo), sg("b", #"@link(url: "https://specs.apollo.dev/foo/v2.0", import: ["@foo"])"#, nil, foo)]) == [])
+        #expect(compositionCodes([sg("a", #"@link(url: "https://specs.apollo.dev/foo/v1.1", import: ["@foo"])"#, #""@foo""#, foo),
+                                  sg("b", #"@link(url: "https://specs.apollo.dev/foo/v1.0", import: ["@bar"])"#, #""@bar""#, "directive @bar(name: String!) on FIELD_DEFINITION")]) == ["DIRECTIVE_COMPOSITION_ERROR"])
+        // Not under the name of a federation directive another subgraph uses.
+        #expect(compositionCodes([("a", #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.1", import: ["@key", "@composeDirective"]) @link(url: "https://specs.apollo.dev/foo/v1.0", import: [{ name: "@foo", as: "@inaccessible" }]) @composeDirective(name: "@inaccessible") directive @inaccessible(name: String!) on FIELD_DEFINITION type Query { a: Int }"#),
+                                  ("b", #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.1", import: ["@key", "@inaccessible"]) type Query { b: Int @inaccessible c: Int }"#)]).contains("DIRECTIVE_COMPOSITION_ERROR"))
+    }
+
+    /// @external declarations against the field's definition; @requires arguments against the
+    /// supergraph's; extensions with no base; @override of an @interfaceObject's field.
+    @Test func externalsRequiresExtensionsAndOverridesAreChecked() throws {
+        #expect(compositionCodes([("a", #"\#(fed2) type Query { t: T! @provides(fields: "f") } type T @key(fields: "id") { id: ID! f: String @external }"#),
+                                  ("b", #"\#(fed2) type T @key(fields: "id") { id: ID! f(x: Int): String @shareable }"#)]) == ["EXTERNAL_ARGUMENT_MISSING"])
+        #expect(compositionCodes([("a", #"\#(fed2) type Query { t: T! } interface I { f(x: Int): String } type T implements I @key(fields: "id") { id: ID! f(x: Int): String @external g: Int @requires(fields: "f") }"#),
+                                  ("b", #"\#(fed2) type T @key(fields: "id") { id: ID! f(x: Int = 1): String }"#)]).contains("EXTERNAL_ARGUMENT_DEFAULT_MISMATCH"))
+        #expect(compositionCodes([("a", #"\#(fed2) type Query { t: I } interface I { id: ID f: Int @external } type A implements I @key(fields: "id") { id: ID f: Int }"#)]) == ["EXTERNAL_ON_INTERFACE"])
+        #expect(compositionCodes([("a", #"\#(fed2) type Query { t: T } type T @key(fields: "id") { id: ID! x(arg: Int): Int @external y: Int @requires(fields: "x") }"#),
+                                  ("b", #"\#(fed2) type T @key(fields: "id") { id: ID! x(arg: Int!): Int }"#)]) == ["REQUIRES_INVALID_FIELDS"])
+        #expect(compositionCodes([("a", #"\#(fed2) type Query { t: T } type T @key(fields: "id") { id: ID! x(arg: Int): Int @external y: Int @requires(fields: "x(arg: 42)") }"#),
+                                  ("b", #"\#(fed2) type T @key(fields: "id") { id: ID! x: Int }"#)]) == ["REQUIRES_INVALID_FIELDS"])
+        #expect(compositionCodes([("a", #"\#(fed2) type Query { t: T } type T @key(fields: "id") { id: ID! x(arg: Int): Int @external y: Int @requires(fields: "x(arg: 42)") }"#),
+                                  ("b", #"\#(fed2) type T @key(fields: "id") { id: ID! x(arg: Int): Int }"#)]) == [])
+        // Federation 1: an extension of a type no subgraph defines.
+        #expect(compositionCodes([("a", "type Query { q: String }"), ("b", #"extend type A @key(fields: "k") { k: ID! }"#)]) == ["EXTENSION_WITH_NO_BASE"])
+        #expect(compositionCodes([("a", #"type Query { q: A } type A @key(fields: "k") { k: ID! }"#), ("b", #"extend type A @key(fields: "k") { k: ID! @external n: Int }"#)]) == [])
+        let io = #"@link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@interfaceObject", "@override"])"#
+        #expect(compositionCodes([("s1", #"extend schema \#(io) type Query { i1: I } type I @interfaceObject @key(fields: "k") { k: ID a: Int }"#),
+                                  ("s2", #"extend schema \#(io) type Query { i2: I } interface I @key(fields: "k") { k: ID a: Int } type A implements I @key(fields: "k") { k: ID a: Int @override(from: "s1") }"#)]) == ["OVERRIDE_COLLISION_WITH_ANOTHER_DIRECTIVE"])
     }
 
     @Test func outputEnumsTakeTheUnion() throws {

@@ -202,7 +202,7 @@ struct TaskQueueTests {
     /// A subscription to one stream and some types gets those exactly, by bytes as the store
     /// keeps them: a stream or type that is only canonically equivalent (`é` as one code point
     /// or as `e` and U+0301) is another one.
-    @Test(.timeLimit(.minutes(1))) func eventSubscriptionsFilterByTheBytesTheStoreKeeps() async throws {
+    @Test(.timeLimit(.minutes(2))) func eventSubscriptionsFilterByTheBytesTheStoreKeeps() async throws {
         try await withPlatform { _, client, server in
             let acme = [("x-tenant", "acme")]
             let subscriber = try Self.gql(client, "subscription { events(streamId: \"caf\u{E9}-1\", types: [\"R\u{E9}sum\u{E9}\"]) { streamId type version } }", tenant: "acme")

@@ -158,11 +158,15 @@ public enum Composer {
     public static func compose(_ subgraphs: [SubgraphSchema]) throws -> String {
         // Each subgraph valid on its own first: nothing is merged from one that is not.
         var errors: [CompositionError] = subgraphs.flatMap { $0.validationErrors() } + importNameMismatches(subgraphs)
+            + composeDirectiveErrors(subgraphs)
         if !errors.isEmpty { throw CompositionErrors(errors: errors) }
         var pendingSubtypes: [PendingSubtype] = []
         // @external definitions (checked against the field's merged type), the fields only such
         // definitions have so far, and arguments first seen on one.
-        var externals: [(type: String, field: String, ref: TypeReference, subgraph: String)] = []
+        var externals: [(type: String, field: String, ref: TypeReference, subgraph: String, arguments: [InputValueDefinition])] = []
+        // The arguments of each field as its first definition that is not @external has them
+        // (name → default value printed, nil for none): what an @external declaration must match.
+        var definedArguments: [String: OrderedDictionary<String, String?>] = [:]
         var externalOnly = Set<String>(), externalArguments = Set<String>()
         var types = OrderedDictionary<String, MergedType>()
         var usesInaccessible = false, usesTag = false, usesContext = false
@@ -186,9 +190,16 @@ public enum Composer {
 
         let graphIDs = Self.graphIDs(subgraphs.map(\.name))
         let consensus = Consensus(subgraphs)
+        // A Federation 1 subgraph's `extend type` extends a type some subgraph defines.
+        var defined = Set<String>(), extendedBy = OrderedDictionary<String, String>()
         for sg in subgraphs {
             let g = graphIDs[sg.name]!
             for (name, defs) in sg.types {
+                if sg.isFederation2 || defs.contains(where: { !$0.isExtension && !sg.has($0.directives, "extends") }) {
+                    defined.insert(name)
+                } else if extendedBy[name] == nil {
+                    extendedBy[name] = sg.name
+                }
                 // An @interfaceObject is the subgraph's view of an interface that other subgraphs implement.
                 let kind = defs[0].kind == .object && defs.contains(where: { sg.has($0.directives, "interfaceObject") }) ? .interface : defs[0].kind
                 if let existing = types[name] {
@@ -305,12 +316,15 @@ public enum Composer {
                         var mf = t.fields[f.name.value] ?? MergedField(name: f.name.value, description: consensus.descriptions[coordinate], type: f.type)
                         if !fig.external {
                             // An @external definition's type is not the field's: checked against it below.
+                            if definedArguments[coordinate] == nil {
+                                definedArguments[coordinate] = OrderedDictionary(uniqueKeysWithValues: f.arguments.map { ($0.name.value, $0.defaultValue.map(Printer.print)) })
+                            }
                             if t.fields[f.name.value] == nil || externalOnly.remove(coordinate) != nil { mf.type = f.type } else {
                                 mf.type = mergeOutputType(mf.type, f.type, t.name, f.name.value, sg.name, &pendingSubtypes, &errors)
                             }
                         } else {
                             if t.fields[f.name.value] == nil { externalOnly.insert(coordinate) }
-                            externals.append((t.name, f.name.value, f.type, sg.name))
+                            externals.append((t.name, f.name.value, f.type, sg.name, f.arguments))
                         }
                         for a in f.arguments {
                             if let from = sg.first(a.directives, "fromContext"), let spec = from.string("field") {
@@ -418,8 +432,19 @@ public enum Composer {
         resolveSubtypes(pendingSubtypes, &types, &errors)
         // An @external field's type is the field's as other subgraphs define it (nullability and
         // a subtype aside).
-        for (type, field, external, subgraph) in externals {
+        for (type, field, external, subgraph, arguments) in externals {
             guard let merged = types[type]?.fields[field]?.type, !externalOnly.contains("\(type).\(field)") else { continue }
+            // Its arguments are the definition's, defaults included.
+            for (argument, defaultValue) in definedArguments["\(type).\(field)"] ?? [:] {
+                guard let mine = arguments.first(where: { $0.name.value == argument }) else {
+                    errors.append(CompositionError(.externalArgumentMissing, "Field \"\(type).\(field)\" is missing argument \"\(type).\(field)(\(argument):)\" in some subgraphs where it is marked @external: the field is declared without it in subgraph \"\(subgraph)\"."))
+                    continue
+                }
+                let printed = mine.defaultValue.map(Printer.print)
+                if printed != defaultValue {
+                    errors.append(CompositionError(.externalArgumentDefaultMismatch, "Argument \"\(type).\(field)(\(argument):)\" has incompatible defaults across subgraphs (where \"\(type).\(field)\" is marked @external): it has default value \(defaultValue ?? "none") in some subgraphs but \(printed ?? "none") in subgraph \"\(subgraph)\"."))
+                }
+            }
             func fits(_ x: TypeReference, _ y: TypeReference) -> Bool {
                 switch (x, y) {
                 case (.nonNull(let i), _): return fits(i, y)
@@ -435,6 +460,9 @@ public enum Composer {
             if !fits(external, merged) {
                 errors.append(CompositionError(.externalTypeMismatch, "Type of field \"\(type).\(field)\" is incompatible across subgraphs (where marked @external): it has type \"\(merged)\" in some subgraphs but type \"\(external)\" in subgraph \"\(subgraph)\"."))
             }
+        }
+        for (name, subgraph) in extendedBy where !defined.contains(name) && !["Query", "Mutation", "Subscription"].contains(name) {
+            errors.append(CompositionError(.extensionWithNoBase, "[\(subgraph)] Type \"\(name)\" is an extension type, but there is no type definition for \"\(name)\" in any subgraph."))
         }
 
         // Fields inside a key's nested selections (a value type used as a key) are shareable.
@@ -468,6 +496,39 @@ public enum Composer {
             }
         }
 
+        // A @requires selection passes each field it reads the arguments the supergraph's field
+        // takes: those it names exist there, and those that are required are given.
+        for (tname, t) in types {
+            for (fname, f) in t.fields {
+                for (g, fig) in f.graphs {
+                    guard let fields = fig.requires, let set = try? FieldSet.parse(fields) else { continue }
+                    func check(_ selections: [Selection], on typeName: String) {
+                        for selection in selections {
+                            switch selection {
+                            case .field(let field):
+                                guard let merged = types[typeName]?.fields[field.name.value] else { continue }
+                                let coordinate = "\(typeName).\(field.name.value)"
+                                for a in field.arguments where merged.arguments[a.name.value] == nil {
+                                    errors.append(CompositionError(.requiresInvalidFields, "On field \"\(tname).\(fname)\", for @requires(fields: \(Printer.string(fields))) in subgraph \"\(g.lowercased())\": cannot provide a value for argument \"\(a.name.value)\" of field \"\(coordinate)\" as argument \"\(a.name.value)\" is not defined in the supergraph."))
+                                }
+                                for (aname, a) in merged.arguments where a.defaultValue == nil && !field.arguments.contains(where: { $0.name.value == aname }) {
+                                    if case .nonNull = a.type {
+                                        errors.append(CompositionError(.requiresInvalidFields, "On field \"\(tname).\(fname)\", for @requires(fields: \(Printer.string(fields))) in subgraph \"\(g.lowercased())\": no value provided for argument \"\(aname)\" of field \"\(coordinate)\" but a value is mandatory as \"\(aname)\" is required in the supergraph."))
+                                    }
+                                }
+                                if let sub = field.selectionSet { check(sub.selections, on: merged.type.namedType.value) }
+                            case .inlineFragment(let i):
+                                check(i.selectionSet.selections, on: i.typeCondition?.value ?? typeName)
+                            case .fragmentSpread:
+                                continue
+                            }
+                        }
+                    }
+                    check(set.selections, on: tname)
+                }
+            }
+        }
+
         // @override: the overridden subgraph no longer resolves the field.
         for (tname, t) in types {
             for (fname, f) in t.fields {
@@ -486,6 +547,10 @@ public enum Composer {
                     // belongs to every implementation at once.
                     if let source = f.graphs[fromID], source.requires != nil || source.provides != nil {
                         errors.append(CompositionError(.overrideCollision, "@override cannot be used on field \"\(tname).\(fname)\" on subgraph \"\(g.lowercased())\" since \"\(tname).\(fname)\" on \"\(from)\" is marked with directive \"@\(source.requires != nil ? "requires" : "provides")\"."))
+                    } else if let abstracting = t.interfaces.keys.sorted().first(where: { i in
+                        types[i]?.graphs[fromID]?.interfaceObject == true && types[i]?.fields[fname]?.graphs[fromID] != nil && f.graphs[fromID] == nil
+                    }) {
+                        errors.append(CompositionError(.overrideCollision, "Invalid @override on field \"\(tname).\(fname)\" of subgraph \"\(g.lowercased())\": source subgraph \"\(from)\" does not have field \"\(tname).\(fname)\" but abstracts it in type \"\(abstracting)\" and overriding abstracted fields is not supported."))
                     } else if t.graphs[g]?.interfaceObject == true || t.graphs[fromID]?.interfaceObject == true {
                         errors.append(CompositionError(.overrideCollision, "@override cannot be used on field \"\(tname).\(fname)\" on subgraph \"\(g.lowercased())\": @override is not supported on the fields of an @interfaceObject, on either side."))
                     }

@@ -9,6 +9,8 @@ public struct SubgraphSchema: Sendable {
     public let url: String
     public let document: Document
     public let isFederation2: Bool
+    /// The federation spec version linked (v2.x: x), nil for a Federation 1 subgraph.
+    let federationMinor: Int?
     /// Local directive name → federation directive name (`key`, `external`, ...).
     let directiveNames: [String: String]
 
@@ -102,6 +104,7 @@ public struct SubgraphSchema: Sendable {
         if !fed2 { for f in Self.federation1Directives { names[f] = f } }
         directiveNames = names
         isFederation2 = fed2
+        federationMinor = federationVersion?.minor
     }
 
     /// The newest federation spec version known (v2.0 to v2.this).
@@ -139,9 +142,13 @@ public struct SubgraphSchema: Sendable {
             default: break
             }
             guard let element else { continue }
-            // An element of a later version than the one linked is taken (Apollo refuses it; it
-            // means the same here whatever the version says).
-            if federationElements[element] == nil, minor <= 9 {
+            // An element the linked version does not have yet (`@listSize` came with v2.9) is
+            // unknown to it; versions after v2.9 may have elements not listed here.
+            if let since = federationElements[element] {
+                if since > minor {
+                    throw CompositionError(.invalidLinkDirectiveUsage, "Subgraph \"\(subgraph)\": cannot import unknown element \"\(element)\" from federation v2.\(minor) (it came with v2.\(since)).")
+                }
+            } else if minor <= 9 {
                 throw CompositionError(.invalidLinkDirectiveUsage, "Subgraph \"\(subgraph)\": cannot import unknown element \"\(element)\" from federation v2.\(minor).")
             }
         }
@@ -238,7 +245,8 @@ public struct SubgraphSchema: Sendable {
             for d in schema.directives where federationName(d) == "composeDirective" {
                 guard let raw = d.string("name") else { continue }
                 let name = raw.hasPrefix("@") ? String(raw.dropFirst()) : raw
-                guard let def = definitions[name] else { continue }
+                // Federation's own directives reach the supergraph their own way.
+                guard let def = definitions[name], directiveNames[name] == nil else { continue }
                 let link = schema.directives.first { l in
                     guard l.name.value == "link", case .list(let imports)? = l.argument("import") else { return false }
                     return imports.contains { if case .string(let s, _) = $0 { return s == "@" + name } else { return false } }
@@ -294,6 +302,7 @@ public struct CompositionError: Error, Sendable, CustomStringConvertible, Equata
         case providesDirectiveInFieldsArg = "PROVIDES_DIRECTIVE_IN_FIELDS_ARG"
         case invalidShareableUsage = "INVALID_SHAREABLE_USAGE"
         case contextNotSet = "CONTEXT_NOT_SET"
+        case noContextReferenced = "NO_CONTEXT_REFERENCED"
         case contextInvalidSelection = "CONTEXT_INVALID_SELECTION"
         case contextNoResolvableKey = "CONTEXT_NO_RESOLVABLE_KEY"
         case contextNameInvalid = "CONTEXT_NAME_INVALID"
@@ -307,6 +316,7 @@ public struct CompositionError: Error, Sendable, CustomStringConvertible, Equata
         case satisfiability = "SATISFIABILITY_ERROR"
         case interfaceObjectWithoutInterface = "INTERFACE_OBJECT_USAGE_ERROR"
         case directiveDefinitionMismatch = "DIRECTIVE_DEFINITION_INVALID"
+        case directiveCompositionError = "DIRECTIVE_COMPOSITION_ERROR"
         case noQueries = "NO_QUERIES"
         case externalMissingOnBase = "EXTERNAL_MISSING_ON_BASE"
         case externalUnused = "EXTERNAL_UNUSED"
@@ -335,6 +345,11 @@ public struct CompositionError: Error, Sendable, CustomStringConvertible, Equata
         case linkImportNameMismatch = "LINK_IMPORT_NAME_MISMATCH"
         case externalTypeMismatch = "EXTERNAL_TYPE_MISMATCH"
         case externalArgumentTypeMismatch = "EXTERNAL_ARGUMENT_TYPE_MISMATCH"
+        case externalArgumentMissing = "EXTERNAL_ARGUMENT_MISSING"
+        case extensionWithNoBase = "EXTENSION_WITH_NO_BASE"
+        case keyUnsupportedOnInterface = "KEY_UNSUPPORTED_ON_INTERFACE"
+        case externalOnInterface = "EXTERNAL_ON_INTERFACE"
+        case externalArgumentDefaultMismatch = "EXTERNAL_ARGUMENT_DEFAULT_MISMATCH"
         case interfaceFieldNoImplem = "INTERFACE_FIELD_NO_IMPLEM"
         case implementedByInaccessible = "IMPLEMENTED_BY_INACCESSIBLE"
         case interfaceFieldImplemTypeMismatch = "INTERFACE_FIELD_IMPLEM_TYPE_MISMATCH"

@@ -90,6 +90,9 @@ private struct SubgraphValidator {
                 applied(s.directives, at: "SCHEMA", on: "the schema")
             case .directive(let d):
                 for a in d.arguments { applied(a.directives, at: "ARGUMENT_DEFINITION", on: "@\(d.name.value)(\(a.name.value):)") }
+                for a in d.arguments where a.directives.contains(where: { sg.federationName($0) == "fromContext" }) {
+                    fail(.contextNotSet, "@fromContext argument cannot be used on a directive definition \"@\(d.name.value)(\(a.name.value):)\".")
+                }
                 uniqueArguments(d.arguments.map(\.name.value), of: "directive @\(d.name.value)")
                 if sg.isFederation2, let fed = sg.directiveNames[d.name.value] { federationDefinition(d, fed) }
             case .type(let t):
@@ -210,6 +213,10 @@ private struct SubgraphValidator {
         }
         // An interface's key is one every implementation here has, resolvable: entities of the
         // interface are resolved here through it whatever their type.
+        // Entity interfaces came with federation v2.3.
+        if t.kind == .interface, let minor = sg.federationMinor, minor < 3, t.directives.contains(where: { sg.federationName($0) == "key" }) {
+            fail(.keyUnsupportedOnInterface, "Cannot use @key on interface \"\(type)\": @key is not yet supported on interfaces (it is from federation v2.3 on; this subgraph links v2.\(minor)).")
+        }
         if t.kind == .interface, sg.isFederation2 {
             // The same fields in any order are the same key.
             func normalized(_ fields: String) -> String {
@@ -270,6 +277,19 @@ private struct SubgraphValidator {
                 // A context is set and read in one subgraph: a @fromContext of one no type here
                 // sets could never have a value.
                 if let from = a.directives.first(where: { sg.federationName($0) == "fromContext" }), let spec = from.string("field") {
+                    let location = "\(coordinate)(\(a.name.value):)"
+                    guard spec.drop(while: { $0 == " " }).first == "$" else {
+                        fail(.noContextReferenced, "@fromContext argument does not reference a context \"\(spec)\" (at \"\(location)\").")
+                        continue
+                    }
+                    if t.kind == .interface {
+                        fail(.contextNotSet, "@fromContext argument cannot be used on a field that exists on an interface \"\(location)\".")
+                        continue
+                    }
+                    if a.defaultValue != nil {
+                        fail(.contextNotSet, "@fromContext arguments may not have a default value: \"\(location)\".")
+                        continue
+                    }
                     let name = String(spec.drop { $0 == " " }.dropFirst().prefix { $0.isLetter || $0.isNumber || $0 == "_" })
                     // The fields it picks (on whichever types set the context) are used.
                     var word = ""
@@ -299,10 +319,14 @@ private struct SubgraphValidator {
                 switch sg.federationName(d) {
                 case "requires"?: requires(d, field: f, type: t)
                 case "provides"?: provides(d, field: f, type: t)
+                case "external"? where t.kind == .interface && sg.isFederation2:
+                    fail(.externalOnInterface, "Interface type field \"\(coordinate)\" is marked @external but @external is not allowed on interface fields.")
                 case "override"? where t.kind == .interface:
                     fail(.overrideOnInterface, "@override cannot be used on field \"\(coordinate)\" on subgraph \"\(sg.name)\": @override is not supported on interface type fields.")
                 case "override"? where f.directives.contains(where: { sg.federationName($0) == "external" }):
                     fail(.overrideCollision, "@override cannot be used on field \"\(coordinate)\" on subgraph \"\(sg.name)\" since \"\(coordinate)\" on \"\(sg.name)\" is marked with directive \"@external\"")
+                case "override"? where d.argument("label") != nil && (sg.federationMinor ?? 0) < 7:
+                    fail(.invalidSubgraph, "Unknown argument \"label\" found on directive \"@override\": progressive override came with federation v2.7 (subgraph \"\(sg.name)\" links v2.\(sg.federationMinor ?? 0)).")
                 case "override"? where d.string("label").map({ !Self.validOverrideLabel($0) }) ?? false:
                     fail(.overrideLabelInvalid, "Invalid @override label \"\(d.string("label") ?? "")\" on field \"\(coordinate)\" on subgraph \"\(sg.name)\": labels must start with a letter and contain only letters, digits, _ - : . /, or be percent(N) with N from 0 to 100.")
                 case "cost"? where t.kind == .interface:
@@ -439,6 +463,12 @@ private struct SubgraphValidator {
         }
         var anyFragmentApplies = false, hasFragments = false
         for setter in setters {
+            if sg.document.definitions.contains(where: { d in
+                guard case .type(let u) = d, u.name.value == setter else { return false }
+                return u.directives.contains { sg.federationName($0) == "interfaceObject" }
+            }) {
+                return invalid("one of the types in the selection is an @interfaceObject: \"\(setter)\".")
+            }
             var picked: [Field] = []
             for sel in set.selections {
                 switch sel {

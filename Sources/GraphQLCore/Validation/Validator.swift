@@ -51,8 +51,8 @@ public enum Validator {
 }
 
 /// "Did you mean …" suggestions, close names first (Levenshtein distance, like graphql-js).
-enum Suggestions {
-    static func list(_ input: String, _ options: [String]) -> [String] {
+public enum Suggestions {
+    public static func list(_ input: String, _ options: [String]) -> [String] {
         let threshold = max(1, input.count / 2) // within half the length
         let lower = input.lowercased()
         var scored: [(String, Int)] = []
@@ -63,7 +63,7 @@ enum Suggestions {
         return scored.sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }.map(\.0)
     }
 
-    static func didYouMean(_ options: [String]) -> String {
+    public static func didYouMean(_ options: [String]) -> String {
         guard !options.isEmpty else { return "" }
         let quoted = options.prefix(5).map { "\"\($0)\"" }
         if quoted.count == 1 { return " Did you mean \(quoted[0])?" }
