@@ -774,6 +774,24 @@ struct CompositionTests {
                                   ("b", #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.1", import: ["@key", "@inaccessible"]) type Query { b: Int @inaccessible c: Int }"#)]).contains("DIRECTIVE_COMPOSITION_ERROR"))
     }
 
+    /// @shareable on a type covers the fields of that definition only; an @interfaceObject's
+    /// field resolves it for every implementation, so both sides must be shareable.
+    @Test func shareabilityCountsDefinitionsAndInterfaceObjects() throws {
+        #expect(compositionCodes([("a", "\(fed2) type Query { e: E } type E @shareable { id: ID! a: Int } extend type E { b: Int }"),
+                                  ("b", "\(fed2) type E @shareable { id: ID! a: Int b: Int }")]) == ["INVALID_FIELD_SHARING"])
+        #expect(compositionCodes([("a", "\(fed2) type Query { e: E } type E @shareable { id: ID! a: Int } extend type E @shareable { b: Int }"),
+                                  ("b", "\(fed2) type E @shareable { id: ID! a: Int b: Int }")]) == [])
+        let io = #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@interfaceObject", "@shareable"])"#
+        for (concrete, abstracted, ok) in [("", "", false), ("@shareable", "", false), ("", "@shareable", false), ("@shareable", "@shareable", true)] {
+            let codes = compositionCodes([("a", #"\#(io) type Query { iFromA: I } type I @interfaceObject @key(fields: "id") { id: ID! x: Int \#(abstracted) }"#),
+                                          ("b", #"\#(io) type Query { iFromB: I } interface I @key(fields: "id") { id: ID! x: Int } type A implements I @key(fields: "id") { id: ID! x: Int \#(concrete) }"#)])
+            #expect(codes == (ok ? [] : ["INVALID_FIELD_SHARING"]), "\(concrete) / \(abstracted)")
+        }
+        let two = #"type I1 @interfaceObject @key(fields: "id") { id: ID! x: Int @shareable } type I2 @interfaceObject @key(fields: "id") { id: ID! x: Int }"#
+        #expect(compositionCodes([("a", #"\#(io) type Query { i1FromA: I1 i2FromA: I2 } \#(two)"#),
+                                  ("b", #"\#(io) type Query { i1FromB: I1 i2FromB: I2 } interface I1 @key(fields: "id") { id: ID! } interface I2 @key(fields: "id") { id: ID! } type A implements I1 & I2 @key(fields: "id") { id: ID! }"#)]) == ["INVALID_FIELD_SHARING"])
+    }
+
     /// @external declarations against the field's definition; @requires arguments against the
     /// supergraph's; extensions with no base; @override of an @interfaceObject's field.
     @Test func externalsRequiresExtensionsAndOverridesAreChecked() throws {
@@ -793,7 +811,7 @@ struct CompositionTests {
         #expect(compositionCodes([("a", #"type Query { q: A } type A @key(fields: "k") { k: ID! }"#), ("b", #"extend type A @key(fields: "k") { k: ID! @external n: Int }"#)]) == [])
         let io = #"@link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@interfaceObject", "@override"])"#
         #expect(compositionCodes([("s1", #"extend schema \#(io) type Query { i1: I } type I @interfaceObject @key(fields: "k") { k: ID a: Int }"#),
-                                  ("s2", #"extend schema \#(io) type Query { i2: I } interface I @key(fields: "k") { k: ID a: Int } type A implements I @key(fields: "k") { k: ID a: Int @override(from: "s1") }"#)]) == ["OVERRIDE_COLLISION_WITH_ANOTHER_DIRECTIVE"])
+                                  ("s2", #"extend schema \#(io) type Query { i2: I } interface I @key(fields: "k") { k: ID a: Int } type A implements I @key(fields: "k") { k: ID a: Int @override(from: "s1") }"#)]).contains("OVERRIDE_COLLISION_WITH_ANOTHER_DIRECTIVE"))
     }
 
     @Test func outputEnumsTakeTheUnion() throws {

@@ -311,7 +311,7 @@ public enum Composer {
                         fig.provides = sg.first(f.directives, "provides")?.string("fields")
                         fig.override = sg.first(f.directives, "override")?.string("from")
                         fig.overrideLabel = sg.first(f.directives, "override")?.string("label")
-                        fig.shareable = !sg.isFederation2 || tig.shareable || sg.has(f.directives, "shareable") || keyFieldNames.contains(f.name.value)
+                        fig.shareable = !sg.isFederation2 || sg.has(d.directives, "shareable") || sg.has(f.directives, "shareable") || keyFieldNames.contains(f.name.value)
                         let coordinate = "\(t.name).\(f.name.value)"
                         var mf = t.fields[f.name.value] ?? MergedField(name: f.name.value, description: consensus.descriptions[coordinate], type: f.type)
                         if !fig.external {
@@ -580,10 +580,20 @@ public enum Composer {
                     // One subgraph's event stream per subscription field (Apollo: root subscription
                     // fields cannot be shared).
                     errors.append(CompositionError(.invalidFieldSharing, "Fields on root level subscription object cannot be marked as shareable: \"Subscription.\(fname)\" is resolved from subgraphs \(resolving.keys.map { "\"\($0.lowercased())\"" }.joined(separator: " and "))."))
-                } else if resolving.count > 1, resolving.contains(where: { !$0.value.shareable }) {
-                    let names = resolving.keys.map { $0.lowercased() }
-                    let unshared = resolving.filter { !$0.value.shareable }.keys.map { "\"\($0.lowercased())\"" }
-                    errors.append(CompositionError(.invalidFieldSharing, "Non-shareable field \"\(tname).\(fname)\" is resolved from multiple subgraphs: it is resolved from subgraphs \(names.map { "\"\($0)\"" }.joined(separator: " and ")) and defined as non-shareable in subgraph(s) \(unshared.joined(separator: ", "))."))
+                } else {
+                    // An @interfaceObject resolves the field for every implementation: one more
+                    // subgraph resolving it (or the same one again, through another interface).
+                    var sources = resolving.map { (name: $0.key.lowercased(), shareable: $0.value.shareable) }
+                    for iname in t.interfaces.keys {
+                        guard let i = types[iname], let inf = i.fields[fname] else { continue }
+                        for (g, fig) in inf.graphs where !fig.external && i.graphs[g]?.interfaceObject == true {
+                            sources.append(("\(g.lowercased()) (through @interfaceObject \(iname))", fig.shareable))
+                        }
+                    }
+                    if sources.count > 1, sources.contains(where: { !$0.shareable }) {
+                        let unshared = sources.filter { !$0.shareable }.map { "\"\($0.name)\"" }
+                        errors.append(CompositionError(.invalidFieldSharing, "Non-shareable field \"\(tname).\(fname)\" is resolved from multiple subgraphs: it is resolved from subgraphs \(sources.map { "\"\($0.name)\"" }.joined(separator: " and ")) and defined as non-shareable in subgraph(s) \(unshared.joined(separator: ", "))."))
+                    }
                 }
                 // An implementation's field that only an @interfaceObject resolves, re-declared
                 // @external (to be used in a @requires): resolved through the interface.
