@@ -792,6 +792,20 @@ struct CompositionTests {
                                   ("b", #"\#(io) type Query { i1FromB: I1 i2FromB: I2 } interface I1 @key(fields: "id") { id: ID! } interface I2 @key(fields: "id") { id: ID! } type A implements I1 & I2 @key(fields: "id") { id: ID! }"#)]) == ["INVALID_FIELD_SHARING"])
     }
 
+    /// Built-in scalars cannot be hidden; @provides on an interface's leaf field names the leaf;
+    /// an argument contextual in one subgraph may not be required in another.
+    @Test func builtinsInterfaceProvidesAndContextualArgumentsHaveApollosCodes() throws {
+        #expect(compositionCodes([("s", "\(fed2) type Query { someField: String other: Int } extend scalar String @inaccessible")]) == ["DISALLOWED_INACCESSIBLE"])
+        let provides = #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@provides"])"#
+        #expect(compositionCodes([("s", #"\#(provides) type Query { users: [User] } type R implements User @key(fields: "id") { id: ID! name: String! email: String } interface User @key(fields: "id") { id: ID! name: String! email: String @provides(fields: "name") }"#)]) == ["PROVIDES_ON_NON_OBJECT_FIELD"])
+        let ctx = #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.8", import: ["@key", "@context", "@fromContext", "@shareable"])"#
+        let one = #"\#(ctx) type Query { t: T! } type T @key(fields: "id") @context(name: "context") { id: ID! u: U! prop: String! } type U @key(fields: "id") { id: ID! field(a: String! @fromContext(field: "$context { prop }")): Int! @shareable }"#
+        for (other, codes) in [("a: String!", ["CONTEXTUAL_ARGUMENT_NOT_CONTEXTUAL_IN_ALL_SUBGRAPHS"]), ("a: String", []), (#"a: String! = "d""#, [])] {
+            let two = #"\#(ctx) type Query { a: Int! } type U @key(fields: "id") { id: ID! field(\#(other)): Int! @shareable }"#
+            #expect(compositionCodes([("s1", one), ("s2", two)]) == codes, "\(other)")
+        }
+    }
+
     /// @external declarations against the field's definition; @requires arguments against the
     /// supergraph's; extensions with no base; @override of an @interfaceObject's field.
     @Test func externalsRequiresExtensionsAndOverridesAreChecked() throws {

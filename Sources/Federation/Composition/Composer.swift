@@ -487,7 +487,16 @@ public enum Composer {
         for (tname, t) in types where t.kind == .object || t.kind == .interface {
             for (fname, f) in t.fields {
                 let defining = Set(f.graphs.filter { !$0.value.external }.keys)
-                for (aname, a) in f.arguments where !(defining.isSubset(of: f.argumentGraphs[aname] ?? [])) {
+                // An argument contextual in one subgraph is left out of the supergraph: where it is
+                // not contextual, it may not be required.
+                let contextual = Set(f.graphs.values.flatMap { $0.contextArguments.map { $0.name } })
+                for aname in contextual.sorted() {
+                    guard let a = f.arguments[aname] else { continue }
+                    types[tname]!.fields[fname]!.arguments.removeValue(forKey: aname)
+                    guard case .nonNull = a.type, a.defaultValue == nil else { continue }
+                    errors.append(CompositionError(.contextualArgumentNotContextualInAllSubgraphs, "Argument \"\(tname).\(fname)(\(aname):)\" is contextual in at least one subgraph but not in all subgraphs that define the field."))
+                }
+                for (aname, a) in types[tname]!.fields[fname]!.arguments where !(defining.isSubset(of: f.argumentGraphs[aname] ?? [])) {
                     if case .nonNull = a.type, a.defaultValue == nil {
                         errors.append(CompositionError(.requiredArgumentMissing, "Argument \"\(tname).\(fname)(\(aname):)\" is required in some subgraphs but does not appear in all subgraphs that define the field."))
                     }

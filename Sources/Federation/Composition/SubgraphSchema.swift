@@ -302,6 +302,7 @@ public struct CompositionError: Error, Sendable, CustomStringConvertible, Equata
         case providesDirectiveInFieldsArg = "PROVIDES_DIRECTIVE_IN_FIELDS_ARG"
         case invalidShareableUsage = "INVALID_SHAREABLE_USAGE"
         case contextNotSet = "CONTEXT_NOT_SET"
+        case contextualArgumentNotContextualInAllSubgraphs = "CONTEXTUAL_ARGUMENT_NOT_CONTEXTUAL_IN_ALL_SUBGRAPHS"
         case noContextReferenced = "NO_CONTEXT_REFERENCED"
         case contextInvalidSelection = "CONTEXT_INVALID_SELECTION"
         case contextNoResolvableKey = "CONTEXT_NO_RESOLVABLE_KEY"

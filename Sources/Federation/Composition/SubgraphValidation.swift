@@ -199,6 +199,10 @@ private struct SubgraphValidator {
         case .inputObject: "INPUT_OBJECT"
         }
         applied(t.directives, at: location, on: "type \"\(type)\"")
+        // What every schema has (built-in scalars) cannot be hidden from clients.
+        if ["String", "Int", "Float", "Boolean", "ID"].contains(type), t.directives.contains(where: { sg.federationName($0) == "inaccessible" }) {
+            fail(.disallowedInaccessible, "Built-in type \"\(type)\" cannot use @inaccessible.")
+        }
         for d in t.directives where sg.federationName(d) == "context" {
             if let n = d.string("name"), n.first?.isLetter != true || !n.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) {
                 fail(.contextNameInvalid, "Context name \"\(n)\" is invalid: it should start with a letter and have only letters and digits (no underscore).")
@@ -712,11 +716,12 @@ private struct SubgraphValidator {
 
     mutating func provides(_ d: Directive, field f: FieldDefinition, type t: TypeDefinition) {
         let coordinate = "\(t.name.value).\(f.name.value)"
-        if t.kind == .interface {
+        let named = f.type.namedType.value
+        // A leaf field is named first (Apollo checks the field's type before its parent's kind).
+        if t.kind == .interface, kinds[named].map({ $0 == .object || $0 == .interface || $0 == .union }) ?? !["String", "Int", "Float", "Boolean", "ID"].contains(named) {
             fail(.providesUnsupportedOnInterface, "Cannot use @provides on field \"\(coordinate)\" of parent type \"\(t.name.value)\": @provides is not yet supported within interfaces")
             return
         }
-        let named = f.type.namedType.value
         guard let kind = kinds[named] else {
             if ["String", "Int", "Float", "Boolean", "ID"].contains(named) {
                 fail(.providesOnNonObjectField, "Invalid @provides directive on field \"\(coordinate)\": field has type \"\(f.type)\" which is not a Composite Type")
