@@ -1130,15 +1130,18 @@ final class PlanRun {
 
         /// `@requires` inputs (as `"name":`) none of whose fields are asked in this request.
         let unneeded: Set<[UInt8]>
+        /// Nested ones, by dotted path (`maker.rank`).
+        let unneededPaths: Set<String>
 
         init(typename: String?, input: EntityRepresentation?, schema: Schema, keys table: KeyTable,
              variables: OrderedDictionary<String, JSON> = [:]) {
             self.typename = typename
-            var unneeded = Set<[UInt8]>()
+            var unneeded = Set<[UInt8]>(), unneededPaths = Set<String>()
             for (name, sets) in input?.conditionalInputs ?? [:] where !sets.contains(where: { Self.holds($0, variables) }) {
-                unneeded.insert(RepresentationWriter.nameBytes(name))
+                if name.contains(".") { unneededPaths.insert(name) } else { unneeded.insert(RepresentationWriter.nameBytes(name)) }
             }
             self.unneeded = unneeded
+            self.unneededPaths = unneededPaths
             typenameBytes = Array((typename ?? "").utf8)
             let written = input.map { $0.asInterfaceObject ? $0.typeCondition : (typename ?? $0.typeCondition) }
             self.written = written.map(RepresentationWriter.jsonString)
@@ -1330,7 +1333,7 @@ final class PlanRun {
                 // one missing a `@requires` input (the fetch that gives it failed) is not sent
                 // without it (the subgraph would compute from nothing).
                 guard kinds[k].hasKey(tree, node),
-                      writer.hasEveryMember(tree, node, unless: kinds[k].unneeded, schema: schema) else { continue }
+                      writer.hasEveryMember(tree, node, unless: kinds[k].unneeded, unneededPaths: kinds[k].unneededPaths, schema: schema) else { continue }
                 let b: Int
                 if f.contextInputs.isEmpty {
                     // No @fromContext: one batch.

@@ -12,9 +12,13 @@ final class RepresentationWriter {
     /// One name written in the representation: the response keys that may give it, in selection
     /// order (the first one present wins, as each name is written once).
     struct Member {
+        let name: String
         /// `"name":`
         let nameBytes: [UInt8]
         var sources: [Source]
+        /// The field's type (on the runtime type) may be null: inside an input's nested object,
+        /// no answer giving it (an entity its subgraph did not know) writes it as null.
+        var nullable = false
     }
 
     struct Source {
@@ -56,7 +60,7 @@ final class RepresentationWriter {
             case .field(let f):
                 let name = f.name.value
                 if name == "__typename" {
-                    if typenameAt == nil { typenameAt = members.count; members.append(Member(nameBytes: Self.nameBytes(name), sources: [])) }
+                    if typenameAt == nil { typenameAt = members.count; members.append(Member(name: name, nameBytes: Self.nameBytes(name), sources: [])) }
                     continue
                 }
                 let source = Source(key: keys.find(f.responseKey) ?? -2, nested: f.selectionSet.map(Nested.init))
@@ -64,7 +68,9 @@ final class RepresentationWriter {
                 if let i = members.firstIndex(where: { $0.nameBytes == bytes }) {
                     members[i].sources.append(source)
                 } else {
-                    members.append(Member(nameBytes: bytes, sources: [source]))
+                    var member = Member(name: name, nameBytes: bytes, sources: [source])
+                    if let runtime, let type = schema.types[runtime].flatMap({ schema.field($0, name) })?.type, !{ if case .nonNull = type { return true } else { return false } }() { member.nullable = true }
+                    members.append(member)
                 }
             case .inlineFragment(let i):
                 if let condition = i.typeCondition?.value, let runtime, condition != runtime {
@@ -114,27 +120,39 @@ final class RepresentationWriter {
     /// `@requires` inputs no field asked in this request needs).
     /// Nested selections are looked into: an object in a list a fetch for a deferred fragment
     /// filled with fewer fields than the input names (`lines { item }` beside `lines { qty item }`)
-    /// is not complete either.
-    func hasEveryMember(_ tree: ResponseBuffer, _ node: Int32, unless unneeded: Set<[UInt8]> = [], schema: Schema) -> Bool {
+    /// is not complete either. Nested inputs no field asked needs are in `unneededPaths`, by
+    /// their dotted path from the representation (`maker.rank`); `prefix` is this object's.
+    /// A nested object (`nested`) may lack a nullable member: it is written as null (the object
+    /// is there, the answer that would fill it had nothing for it).
+    func hasEveryMember(_ tree: ResponseBuffer, _ node: Int32, unless unneeded: Set<[UInt8]> = [], unneededPaths: Set<String> = [],
+                        prefix: String = "", nested inside: Bool = false, schema: Schema) -> Bool {
         for m in members.indices where m != typenameAt {
             if !unneeded.isEmpty, unneeded.contains(members[m].nameBytes) { continue }
-            guard let (v, s) = source(tree, node, m) else { return false }
-            if !flat, let nested = members[m].sources[s].nested, !Self.isComplete(tree, v, nested, schema: schema) { return false }
+            if !unneededPaths.isEmpty, !prefix.isEmpty, unneededPaths.contains(prefix + members[m].name) { continue }
+            guard let (v, s) = source(tree, node, m) else {
+                if inside, members[m].nullable { continue }
+                return false
+            }
+            if !flat, let nested = members[m].sources[s].nested,
+               !Self.isComplete(tree, v, nested, schema: schema, unneededPaths: unneededPaths, prefix: unneededPaths.isEmpty ? "" : prefix + members[m].name + ".") {
+                return false
+            }
         }
         return true
     }
 
     /// Whether a field's value has everything its nested selection names (objects by their own
     /// `__typename`, lists item by item; null is complete).
-    static func isComplete(_ tree: ResponseBuffer, _ value: ResponseBuffer.Value, _ nested: Nested, schema: Schema) -> Bool {
+    static func isComplete(_ tree: ResponseBuffer, _ value: ResponseBuffer.Value, _ nested: Nested, schema: Schema,
+                           unneededPaths: Set<String> = [], prefix: String = "") -> Bool {
         switch value.kind {
         case .object:
             let w = writer(tree, value.object, nested, schema: schema)
             // An object of unknown type under type conditions: which of them apply is not known.
             if w.type == nil, nested.writesTypenameFirst { return true }
-            return w.writer.hasEveryMember(tree, value.object, schema: schema)
+            return w.writer.hasEveryMember(tree, value.object, unneededPaths: unneededPaths, prefix: prefix, nested: true, schema: schema)
         case .list:
-            return value.items.allSatisfy { isComplete(tree, tree.values[$0], nested, schema: schema) }
+            return value.items.allSatisfy { isComplete(tree, tree.values[$0], nested, schema: schema, unneededPaths: unneededPaths, prefix: prefix) }
         default:
             return true
         }
@@ -173,7 +191,8 @@ final class RepresentationWriter {
 
     /// The members of object `node`, between braces, at the end of `w`. `typename` is what
     /// `__typename` is written as, as a JSON string (nothing when nil: the member is then left out).
-    func write(_ tree: ResponseBuffer, _ node: Int32, typename: [UInt8]?, schema: Schema, into w: inout JSONWriter, typenameWritten: Bool = false) {
+    func write(_ tree: ResponseBuffer, _ node: Int32, typename: [UInt8]?, schema: Schema, into w: inout JSONWriter, typenameWritten: Bool = false,
+               nested inside: Bool = false) {
         var first = !typenameWritten
         for m in members.indices {
             if m == typenameAt {
@@ -184,7 +203,15 @@ final class RepresentationWriter {
                 w.bytes.append(contentsOf: typename)
                 continue
             }
-            guard let (value, s) = source(tree, node, m) else { continue }
+            guard let (value, s) = source(tree, node, m) else {
+                if inside, members[m].nullable {
+                    if !first { w.bytes.append(UInt8(ascii: ",")) }
+                    first = false
+                    w.bytes.append(contentsOf: members[m].nameBytes)
+                    w.append("null")
+                }
+                continue
+            }
             if !first { w.bytes.append(UInt8(ascii: ",")) }
             first = false
             w.bytes.append(contentsOf: members[m].nameBytes)
@@ -204,7 +231,7 @@ final class RepresentationWriter {
                 w.bytes.append(contentsOf: name)
                 typenameWritten = true
             }
-            writer.write(tree, value.object, typename: name, schema: schema, into: &w, typenameWritten: typenameWritten)
+            writer.write(tree, value.object, typename: name, schema: schema, into: &w, typenameWritten: typenameWritten, nested: true)
             w.bytes.append(UInt8(ascii: "}"))
         case .list:
             w.bytes.append(UInt8(ascii: "["))

@@ -18,6 +18,9 @@ final class FetchGroup {
     /// For each client selection that made this group, the variable `@skip`/`@include` it sits
     /// under (a group all of whose origins share one runs under that condition).
     var origins: [[Directive]] = []
+    /// The variable conditions under which the parent's objects got this group's key inputs:
+    /// a field planned into it later must be asked only where one of them holds.
+    var keyOrigins: [[Directive]] = []
     var children: [FetchGroup] = []
     /// Context values (`@fromContext`) the executor puts in this fetch's variables.
     var contextInputs: [ContextInput] = []
@@ -41,7 +44,7 @@ struct EntityInput {
     var asInterfaceObject = false
     /// Fields whose `@requires` inputs this representation carries.
     var satisfiedRequires = Set<String>()
-    /// `@requires` inputs (top-level names) some field needs whatever the variables say.
+    /// `@requires` inputs (by path: `maker`, `maker.rank`) some field needs whatever the variables say.
     var inputsAlwaysNeeded = Set<String>()
     /// The others: for each, the variable `@skip`/`@include` of each field that needs it (all of
     /// one set must hold for that field to be asked).
@@ -180,6 +183,29 @@ final class FetchGraphBuilder {
         return aliased
     }
 
+    /// `f` (already as `internalField` makes it) with every field under it as `internalField`
+    /// makes it at its own path.
+    func internalSelections(_ f: Field, on type: String, at path: [PathSegment]) -> Field {
+        guard let sub = f.selectionSet, let def = schema.types[type].flatMap({ schema.field($0, f.name.value) }) else { return f }
+        let inner = path + [.field(f.responseKey)] + Array(repeating: PathSegment.list, count: def.type.listDepth)
+        func map(_ selections: [Selection], on type: String) -> [Selection] {
+            selections.map { sel in
+                switch sel {
+                case .field(let child):
+                    return .field(internalSelections(internalField(child, at: inner), on: type, at: inner))
+                case .inlineFragment(var i):
+                    i.selectionSet = SelectionSet(selections: map(i.selectionSet.selections, on: i.typeCondition?.value ?? type))
+                    return .inlineFragment(i)
+                case .fragmentSpread:
+                    return sel
+                }
+            }
+        }
+        var out = f
+        out.selectionSet = SelectionSet(selections: map(sub.selections, on: def.type.namedType.value))
+        return out
+    }
+
     func newGroup(graph g: String, parent: FetchGroup?, path: [PathSegment], rootType: String?) throws -> FetchGroup {
         if groups.count >= maxFetches {
             throw PlanningError(.fetchGraph, .planTooLarge, "The operation needs more than \(maxFetches) subgraph fetches.")
@@ -258,6 +284,7 @@ final class FetchGraphBuilder {
                     child.path == path && child.entities[type] != nil
                         && Self.isDeferred(child) == selConditions.contains(where: isDeferMarker)
                         && (!Self.isDeferred(child) || Self.deferIDs(child) == [deferID(selConditions)])
+                        && child.keyOrigins.contains(where: { Self.holds($0, whenever: selConditions) })
                         && resolvable(type, name, in: child.graph, Context()) != nil
                         && localMisses(f.selectionSet?.selections ?? [], type: fieldTypeName(type, name, in: child.graph), in: child.graph, depth: 0) == 0
                 }) {
@@ -565,14 +592,28 @@ final class FetchGraphBuilder {
         for k in input.keyFields where !merged.keyFields.contains(k) { merged.keyFields.append(k) }
         if let requires, let fieldName {
             merged.satisfiedRequires.insert(fieldName)
-            let names = requires.selections.compactMap { sel -> String? in if case .field(let f) = sel { return f.name.value } else { return nil } }
+            // Each input by its path (`maker`, `maker.rank`): a nested one may be needed only under
+            // conditions its parent is not (`tax @skip(if: $b)` needs `maker { rank }`, `shipping`
+            // needs `maker { country }`).
+            func paths(_ selections: [Selection], _ prefix: String) -> [String] {
+                selections.flatMap { sel -> [String] in
+                    switch sel {
+                    case .field(let f):
+                        let p = prefix + f.name.value
+                        return [p] + (f.selectionSet.map { paths($0.selections, p + ".") } ?? [])
+                    case .inlineFragment(let i): return paths(i.selectionSet.selections, prefix)
+                    case .fragmentSpread: return []
+                    }
+                }
+            }
             let variable = conditions.filter { !isDeferMarker($0) }
-            for n in names {
+            for n in paths(requires.selections, "") {
                 if variable.isEmpty { merged.inputsAlwaysNeeded.insert(n) } else { merged.inputsNeededUnder[n, default: []].append(variable) }
             }
         }
         child.entities[entityType] = merged
         child.origins.append(conditions)
+        child.keyOrigins.append(context.conditions)
         var inner = Set<Int>()
         var below = Context(satisfiedRequires: merged.satisfiedRequires, conditions: context.conditions, ancestors: context.ancestors)
         for name in supergraph.types[entityType]?.contexts ?? [] {
@@ -638,6 +679,7 @@ final class FetchGraphBuilder {
         child.entities[type] = input
         child.contextInputs = contextInputs
         child.origins.append(conditions)
+        child.keyOrigins.append(context.conditions)
         var inner = Set<Int>()
         try addField(withValues, on: type, edge: edge, group: child, node: child.output.fragment(type), path: path,
                      context: Context(conditions: context.conditions, ancestors: context.ancestors), touched: &inner)
@@ -674,6 +716,7 @@ final class FetchGraphBuilder {
             child.entities[object] = merged
             let conditions = context.conditions + fragmentConditions(directives)
             child.origins.append(conditions)
+            child.keyOrigins.append(context.conditions)
             var inner = Set<Int>()
             try plan(selections, type: object, group: child, node: child.output.fragment(object, directives), path: typedPath,
                      context: Context(conditions: conditions), touched: &inner)
@@ -751,8 +794,9 @@ final class FetchGraphBuilder {
                     }
                 } else {
                     // Not here: fetch it first from a subgraph that has it (under an alias of its own
-                    // when it has arguments, so a client field with other arguments cannot collide).
-                    let input = f
+                    // when it has arguments, so a client field with other arguments cannot collide;
+                    // its nested fields too: `maker { rank(scope: "eu") }` beside the client's `rank`).
+                    let input = internalSelections(f, on: type, at: path)
                     try jump(.field(input), on: type, from: group, node: node, path: path, context: Context(conditions: conditions), touched: &touched, toInterfaceOwner: false)
                     rep.addDeep([.field(input)])
                     if top { keyFields.append(input.responseKey) }
@@ -817,6 +861,13 @@ final class FetchGraphBuilder {
     }
 
     /// A group made only for deferred fragments (so far).
+    /// Every variable condition of `origin` is among `conditions`: where those hold, it does.
+    static func holds(_ origin: [Directive], whenever conditions: [Directive]) -> Bool {
+        func text(_ d: Directive) -> String { d.name.value + d.arguments.map { "\($0.name.value):\(Printer.print($0.value))" }.joined(separator: ",") }
+        let have = Set(conditions.filter { !isDeferMarker($0) }.map(text))
+        return origin.allSatisfy { isDeferMarker($0) || have.contains(text($0)) }
+    }
+
     static func isDeferred(_ group: FetchGroup) -> Bool {
         !group.origins.isEmpty && group.origins.allSatisfy { $0.contains(where: isDeferMarker) }
     }
