@@ -353,7 +353,8 @@ struct Shaper {
                 cursor = 0..<0
                 value = tree.member(node, key)
             }
-            let r = complete(value, 0, Int(i), parent: type)
+            let r = value == nil && !tree.nulledObjects.isEmpty && tree.nulledObjects.contains(node)
+                ? completeMissingInNulled(Int(i), parent: type) : complete(value, 0, Int(i), parent: type)
             if reversedPaths.count > before {
                 let k = program.responseKeys[Int(step.key)]
                 within(before, .key(k == SelectionTree.clientTypenameKey ? "__typename" : k))
@@ -393,6 +394,14 @@ struct Shaper {
             if deferred.count > deferredMark { deferred.removeSubrange(deferredMark...) }
             return .value
         }
+    }
+
+    /// A field missing from an object a later answer nulled: a non-null one nulls the object
+    /// (the subgraph's error says why), a nullable one is null.
+    mutating func completeMissingInNulled(_ s: Int, parent: Int32) -> Completed {
+        if program.steps[s].isNonNull(0) { return .propagate }
+        out.append("null")
+        return .value
     }
 
     /// Completion of a list, leaf or composite value (errors are recorded and propagate).

@@ -111,6 +111,11 @@ public struct ResponseBuffer: Sendable {
     /// where another value was: what lies below some objects changed (records can be shared by
     /// several objects, so a walk of the tree made before may no longer hold).
     public private(set) var compositesReplaced = 0
+    /// Objects a later answer gave as null (its subgraph nulled it for a field of its own that
+    /// failed): kept for what other answers put in them, and known as failed for the fields they
+    /// lack (a non-null one of them nulls the object where it is asked, without an error of its
+    /// own: the subgraph's error is the reason).
+    public private(set) var nulledObjects = Set<Int32>()
 
     public init() {}
 
@@ -601,6 +606,10 @@ public struct ResponseBuffer: Sendable {
     package mutating func merged(_ x: Value, _ y: Value) -> Value {
         if x.kind == .object, y.kind == .object {
             merge(x.object, y.object)
+            return x
+        }
+        if x.kind == .object, y.isNull {
+            nulledObjects.insert(x.object)
             return x
         }
         if x.kind == .list, y.kind == .list, x.b == y.b {

@@ -1,4 +1,4 @@
-"""Round 7 (found in the new world y1: `driver(id:"dr1") { current { org { name } ... @include(if: $b) { range } } }`,
+"""Found by a differential probe (round 7, in the new world y1: `driver(id:"dr1") { current { org { name } ... @include(if: $b) { range } } }`,
 with Vehicle's compound key `org { id } number`). A @requires field of the ROOT's own subgraph
 (`range @requires(fields: "fuel owner { name }")`) on an entity with a compound key that nests an
 object (`Car @key(fields: "owner { id } number")`), reached through a value type (`driver { car }`),
@@ -10,7 +10,7 @@ car has no `owner` at all: "Cannot return null for non-nullable field Car.owner"
 A first version of this case, with `Car @key(fields: "id")` returned by the root field itself, did not show it.
 Right today: the field form (`range @include(if: $b)`), $b true, and `owner { id }` instead of
 `owner { name }`.
-Run check.py (SWITCHYARD=binary; starts server.py + gateway, prints PASS/FAIL per test, stops them)."""
+"""
 
 CARS = {("o1", 1): 40, ("o2", 1): None}
 ORGS = {"o1": "Acme", "o2": None}

@@ -1,4 +1,4 @@
-"""Round 7 (found in the new world y2). Two @requires fields of one subgraph whose inputs share a
+"""Found by a differential probe (round 7, in the new world y2). Two @requires fields of one subgraph whose inputs share a
 nested object: `tax @requires(fields: "maker { rank }")` and `shipping @requires(fields: "maker { country }")`.
 The client selects one of them under a variable condition that is false (`tax @skip(if: $b)`, b true)
 and the other unconditionally. When the owner's fields come by an ENTITY fetch (Product reached from
@@ -14,7 +14,7 @@ In a ROOT fetch the field form (`tax @skip(if: $b)`) is right, but the fragment 
 and the representation still names `maker { rank country }`. (y4 shows it with value-type inputs:
 `kits { area ... @skip(if: $b) { volume } }`, `box{w}` and `box{w h}`: every kit loses `area`.)
 Right today: the field form in a root fetch, and the condition true.
-Run check.py (SWITCHYARD=binary; starts server.py + gateway, prints PASS/FAIL per test, stops them)."""
+"""
 
 PRODUCTS = {"p1": ("m1", "Lamp"), "p2": (None, "Desk"), "p3": ("m2", "Pen")}
 MAKERS = {"m1": (1, "SE"), "m2": (None, None)}

@@ -1,4 +1,4 @@
-"""Round 7 (found in the new world y2). A @requires input that is a NESTED field with an argument
+"""Found by a differential probe (round 7, in the new world y2). A @requires input that is a NESTED field with an argument
 (`tax @requires(fields: "maker { rank(scope: \"eu\") }")`), while the client also selects that
 nested field with other arguments (`maker { rank }`, default scope "all"). When the owner's fields are
 fetched by an ENTITY fetch (here: Product reached from Review), the planner puts both into one
@@ -15,10 +15,10 @@ With @defer the same missing alias gives WRONG DATA WITHOUT ANY ERROR (seen in y
 `cat: maker{__typename id rank(scope:"eu")}` (the required input, no alias), a deferred
 `cat: Maker{rank(scope:$_v0)}` (the client's), and `price: {maker{rank}} => tax`. The deferred answer
 (null for "us") is merged under the same key `rank`, and the first payload has `tax: null` for every
-product (10 expected), with no error. In this case's check.py (last test) subgraph c shows what it was
+product (10 expected), with no error. In the @defer form, subgraph c shows what it was
 sent: its resolver fails with "unsupported operand type(s) for *: 'NoneType' and 'int'", because the
 representation carries `maker: {rank: null}` (the client's "us" value) instead of the required 1.
-Run check.py (SWITCHYARD=binary; starts server.py + gateway, prints PASS/FAIL per test, stops them)."""
+"""
 
 PRODUCTS = {"p1": ("m1", 1200), "p2": (None, 40)}
 MAKERS = {"m1": {"eu": 1, "all": 5}}

@@ -1,4 +1,4 @@
-"""Round 7 (found in the new world y2). On a path with `@provides(fields: "product { maker { name } }")`
+"""Found by a differential probe (round 7, in the new world y2). On a path with `@provides(fields: "product { maker { name } }")`
 the client asks `product { maker { country } }` (country is not provided: it needs b) and, in a
 conditional fragment, `... @skip(if: $b) { product { tags } }` (also b). The planner answers both with
 ONE entity fetch of Product in b, `...@skip(if:$b){tags} maker{country}`, but the root fetch selects the
@@ -8,7 +8,7 @@ and the UNCONDITIONAL `maker { country }` comes back `maker: null`, with no erro
 Without the fragment, the plan goes through the Maker key (`maker{__typename id}` then Maker in b) and is
 right; so is `product @skip(if: $b) { tags }` (a conditional field instead of a fragment), and the same
 operation on a field without @provides (`all`).
-Run check.py (SWITCHYARD=binary; starts server.py + gateway, prints PASS/FAIL per test, stops them)."""
+"""
 
 PRODUCTS = {"p1": ("m1", ["home"]), "p2": (None, []), "p3": ("m2", None)}
 MAKERS = {"m1": ("Lux", "SE"), "m2": ("Bo", None)}

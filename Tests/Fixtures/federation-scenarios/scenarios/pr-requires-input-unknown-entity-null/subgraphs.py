@@ -1,4 +1,4 @@
-"""Round 7 (found in the new world y4). `mass @requires(fields: "parts { weight }")`, where `parts` is a
+"""Found by a differential probe (round 7, in the new world y4). `mass @requires(fields: "parts { weight }")`, where `parts` is a
 list of entities of a third subgraph, and one part (p9) is unknown there: its `_entities` answer is
 null, so that part has no `weight`. The gateway itself answers the client `parts: [..., {"weight": null}]`
 for it, but when it writes the representation for calc it finds `weight` missing and leaves the WHOLE
@@ -9,7 +9,7 @@ fields (`code`) when they share the fetch.
 router (only a missing non-null field makes the representation unusable), which is what the monolith
 answers here (the unknown part counts as weight null).
 Right today: all parts known (even with a null weight, p3), and kits whose parts are all known.
-Run check.py (SWITCHYARD=binary; starts server.py + gateway, prints PASS/FAIL per test, stops them)."""
+"""
 
 KITS = {"k1": (4, ["p1", "p9"]), "k2": (2, ["p1", "p3"]), "k3": (3, ["p9"])}
 PARTS = {"p1": 2500, "p3": None}
