@@ -698,6 +698,10 @@ struct CompositionTests {
         #expect(codes(v20, "directive @key(fields: String! resolvable: Boolean = true) repeatable on OBJECT | INTERFACE") == [])
         #expect(codes(v20, "directive @key(fields: federation__FieldSet!, resolvable: Boolean = true) repeatable on OBJECT | INTERFACE scalar federation__FieldSet") == [])
         #expect(codes(v20, "directive @federation__external on FIELD_DEFINITION") == [])
+        // Federation 1: locations and repetition vary between libraries, arguments do not.
+        let fed1 = #"type Query { a: T } type T @key(fields: "id") { id: ID! } scalar _FieldSet "#
+        #expect(compositionCodes([("s", fed1 + "directive @key(fields: _FieldSet!, unknown: Int) on OBJECT | INTERFACE")]) == ["DIRECTIVE_DEFINITION_INVALID"])
+        #expect(compositionCodes([("s", fed1 + "directive @key(fields: _FieldSet!) on OBJECT directive @external(reason: String) on FIELD_DEFINITION | OBJECT")]) == [])
         // @shareable once per declaration; an interface's key on every implementation, resolvable.
         let v25 = link("v2.5", #""@key", "@shareable""#)
         #expect(codes(v25, #"type E @shareable @shareable { a: Int } extend type T { e: E }"#) == ["INVALID_SHAREABLE_USAGE"])

@@ -94,7 +94,17 @@ private struct SubgraphValidator {
                     fail(.contextNotSet, "@fromContext argument cannot be used on a directive definition \"@\(d.name.value)(\(a.name.value):)\".")
                 }
                 uniqueArguments(d.arguments.map(\.name.value), of: "directive @\(d.name.value)")
-                if sg.isFederation2, let fed = sg.directiveNames[d.name.value] { federationDefinition(d, fed) }
+                if let fed = sg.directiveNames[d.name.value] {
+                    if sg.isFederation2 {
+                        federationDefinition(d, fed)
+                    } else {
+                        // Federation 1 definitions vary in locations and repetition; an argument
+                        // the directive does not have is still refused.
+                        for a in d.arguments where !(Self.federationArguments[fed] ?? []).contains(where: { $0.name == a.name.value }) {
+                            fail(.directiveDefinitionMismatch, "Invalid definition for directive \"@\(d.name.value)\": unknown/unsupported argument \"\(a.name.value)\".")
+                        }
+                    }
+                }
             case .type(let t):
                 check(t)
                 references(t)
