@@ -388,7 +388,7 @@ struct StreamingTests {
     /// its transport-level error, `{"payload":null,"errors":[…]}`: the subgraph refusing it (read
     /// raw), and the subgraph's connection lost mid-stream (gql's aiohttp transport raises it as
     /// a `TransportServerError`, not as an event's errors).
-    @Test(.timeLimit(.minutes(1))) func multipartSubscriptionsEndWithATransportLevelError() async throws {
+    @Test(.timeLimit(.minutes(2))) func multipartSubscriptionsEndWithATransportLevelError() async throws {
         try await withStrawberryGateway { client, strawberry in
             let accept = #"multipart/mixed;boundary="graphql";subscriptionSpec=1.0,application/json"#
             let refused = try await open(client, "subscription { refused { id } }", accept: accept)

@@ -29,7 +29,7 @@ struct TaskQueueTests {
 
     /// A subscription whose source stream cannot be made (an id that is not one) is a request
     /// error: its errors and no `data`, then the end of the stream.
-    @Test(.timeLimit(.minutes(1))) func aSubscriptionThatCannotStartIsARequestError() async throws {
+    @Test(.timeLimit(.minutes(2))) func aSubscriptionThatCannotStartIsARequestError() async throws {
         try await withPlatform { _, client, _ in
             let r = try await client.post(#"{"query":"subscription { taskUpdated(taskId: \"nope\") { status } }"}"#, accept: "text/event-stream",
                                           headers: [("x-tenant", "acme")])
