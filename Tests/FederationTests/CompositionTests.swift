@@ -800,6 +800,9 @@ struct CompositionTests {
     /// an argument contextual in one subgraph may not be required in another.
     @Test func builtinsInterfaceProvidesAndContextualArgumentsHaveApollosCodes() throws {
         #expect(compositionCodes([("s", "\(fed2) type Query { someField: String other: Int } extend scalar String @inaccessible")]) == ["DISALLOWED_INACCESSIBLE"])
+        // An implementation's field may add arguments, none of them required.
+        #expect(compositionCodes([("s", "\(fed2) type Query { i: I } interface I { f: Int } type T implements I { f(a: String!): Int }")]) == ["INVALID_GRAPHQL"])
+        #expect(compositionCodes([("s", #"\#(fed2) type Query { i: I } interface I { f: Int } type T implements I { f(a: String, b: Int! = 1): Int }"#)]) == [])
         let provides = #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@provides"])"#
         #expect(compositionCodes([("s", #"\#(provides) type Query { users: [User] } type R implements User @key(fields: "id") { id: ID! name: String! email: String } interface User @key(fields: "id") { id: ID! name: String! email: String @provides(fields: "name") }"#)]) == ["PROVIDES_ON_NON_OBJECT_FIELD"])
         let ctx = #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.8", import: ["@key", "@context", "@fromContext", "@shareable"])"#

@@ -143,8 +143,17 @@ private struct SubgraphValidator {
                 continue
             }
             guard !t.isExtension || kinds[type] == t.kind, let own = fields[type] else { continue }
-            for (name, _) in fields[i.value] ?? [:] where own[name] == nil {
-                fail(.invalidSubgraph, "Interface field \"\(i.value).\(name)\" expected but \"\(type)\" does not provide it.")
+            for (name, field) in fields[i.value] ?? [:] {
+                guard let mine = own[name] else {
+                    fail(.invalidSubgraph, "Interface field \"\(i.value).\(name)\" expected but \"\(type)\" does not provide it.")
+                    continue
+                }
+                // Arguments beyond the interface field's may not be required (GraphQL's rule).
+                for a in mine.def.arguments where !field.def.arguments.contains(where: { $0.name.value == a.name.value }) && a.defaultValue == nil {
+                    if case .nonNull = a.type {
+                        fail(.invalidSubgraph, "Object field \"\(type).\(name)\" includes required argument \"\(a.name.value)\" that is missing from the Interface field \"\(i.value).\(name)\".")
+                    }
+                }
             }
         }
     }
