@@ -800,6 +800,9 @@ struct CompositionTests {
     /// an argument contextual in one subgraph may not be required in another.
     @Test func builtinsInterfaceProvidesAndContextualArgumentsHaveApollosCodes() throws {
         #expect(compositionCodes([("s", "\(fed2) type Query { someField: String other: Int } extend scalar String @inaccessible")]) == ["DISALLOWED_INACCESSIBLE"])
+        // The link spec's types as the spec has them.
+        #expect(compositionCodes([("s", "\(fed2) type Query { a: Int } enum link__Purpose { EXECUTION RANDOM }")]) == ["TYPE_DEFINITION_INVALID"])
+        #expect(compositionCodes([("s", "\(fed2) type Query { a: Int } enum link__Purpose { SECURITY EXECUTION }")]) == [])
         // An implementation's field may add arguments, none of them required.
         #expect(compositionCodes([("s", "\(fed2) type Query { i: I } interface I { f: Int } type T implements I { f(a: String!): Int }")]) == ["INVALID_GRAPHQL"])
         #expect(compositionCodes([("s", #"\#(fed2) type Query { i: I } interface I { f: Int } type T implements I { f(a: String, b: Int! = 1): Int }"#)]) == [])

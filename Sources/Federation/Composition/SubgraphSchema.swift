@@ -347,6 +347,7 @@ public struct CompositionError: Error, Sendable, CustomStringConvertible, Equata
         case externalTypeMismatch = "EXTERNAL_TYPE_MISMATCH"
         case externalArgumentTypeMismatch = "EXTERNAL_ARGUMENT_TYPE_MISMATCH"
         case externalArgumentMissing = "EXTERNAL_ARGUMENT_MISSING"
+        case typeDefinitionInvalid = "TYPE_DEFINITION_INVALID"
         case extensionWithNoBase = "EXTENSION_WITH_NO_BASE"
         case keyUnsupportedOnInterface = "KEY_UNSUPPORTED_ON_INTERFACE"
         case externalOnInterface = "EXTERNAL_ON_INTERFACE"

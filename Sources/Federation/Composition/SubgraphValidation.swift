@@ -108,6 +108,7 @@ private struct SubgraphValidator {
             case .type(let t):
                 check(t)
                 references(t)
+                linkSpecType(t)
             default:
                 continue
             }
@@ -155,6 +156,21 @@ private struct SubgraphValidator {
                     }
                 }
             }
+        }
+    }
+
+    /// The link spec's own types, when a subgraph defines them, as the spec has them.
+    mutating func linkSpecType(_ t: TypeDefinition) {
+        switch t.name.value {
+        case "link__Purpose":
+            let values = t.enumValues.map(\.name.value)
+            if t.kind != .enumType || Set(values) != ["SECURITY", "EXECUTION"] {
+                fail(.typeDefinitionInvalid, "Invalid definition for type \"link__Purpose\": it should be the enum of SECURITY and EXECUTION (found \(t.kind == .enumType ? values.joined(separator: ", ") : "another kind")).")
+            }
+        case "link__Import":
+            if t.kind != .scalar { fail(.typeDefinitionInvalid, "Invalid definition for type \"link__Import\": it should be a scalar.") }
+        default:
+            return
         }
     }
 
