@@ -800,6 +800,13 @@ struct CompositionTests {
     /// an argument contextual in one subgraph may not be required in another.
     @Test func builtinsInterfaceProvidesAndContextualArgumentsHaveApollosCodes() throws {
         #expect(compositionCodes([("s", "\(fed2) type Query { someField: String other: Int } extend scalar String @inaccessible")]) == ["DISALLOWED_INACCESSIBLE"])
+        // Authorization on interfaces, their fields and @interfaceObject types: refused from v2.9 on.
+        let auth = { (v: String) in #"extend schema @link(url: "https://specs.apollo.dev/federation/\#(v)", import: ["@key", "@authenticated", "@interfaceObject"])"# }
+        let onInterface = #"type Query { i: I } interface I { x: Int @authenticated } type T implements I { x: Int }"#
+        #expect(compositionCodes([("s", auth("v2.9") + "\n" + onInterface)]) == ["AUTH_REQUIREMENTS_APPLIED_ON_INTERFACE"])
+        #expect(compositionCodes([("s", auth("v2.8") + "\n" + onInterface)]) == [])
+        #expect(compositionCodes([("s1", auth("v2.9") + "\n" + #"type Query { i: I } type I @interfaceObject @key(fields: "id") { id: ID! secret: String @authenticated }"#),
+                                  ("s2", auth("v2.9") + "\n" + #"interface I @key(fields: "id") { id: ID! } type T implements I @key(fields: "id") { id: ID! }"#)]) == [])
         // The link spec's types as the spec has them.
         #expect(compositionCodes([("s", "\(fed2) type Query { a: Int } enum link__Purpose { EXECUTION RANDOM }")]) == ["TYPE_DEFINITION_INVALID"])
         #expect(compositionCodes([("s", "\(fed2) type Query { a: Int } enum link__Purpose { SECURITY EXECUTION }")]) == [])

@@ -328,6 +328,7 @@ public struct CompositionError: Error, Sendable, CustomStringConvertible, Equata
         case inputFieldDefaultMismatch = "INPUT_FIELD_DEFAULT_MISMATCH"
         case overrideSourceHasOverride = "OVERRIDE_SOURCE_HAS_OVERRIDE"
         case missingTransitiveAuthRequirements = "MISSING_TRANSITIVE_AUTH_REQUIREMENTS"
+        case authRequirementsAppliedOnInterface = "AUTH_REQUIREMENTS_APPLIED_ON_INTERFACE"
         case listSizeInvalidAssumedSize = "LIST_SIZE_INVALID_ASSUMED_SIZE"
         case costInvalidWeight = "COST_INVALID_WEIGHT"
         case referencedInaccessible = "REFERENCED_INACCESSIBLE"

@@ -252,6 +252,20 @@ private struct SubgraphValidator {
         }
         // An interface's key is one every implementation here has, resolvable: entities of the
         // interface are resolved here through it whatever their type.
+        // Authorization on an interface, its fields, or an @interfaceObject type says nothing about
+        // the objects answering them: Apollo's composition refuses it since v2.9 (an
+        // @interfaceObject's own fields may have it); subgraphs linking an earlier version keep the
+        // earlier meaning (the interface's requirement applies to its fields).
+        if let minor = sg.federationMinor, minor >= 9,
+           t.kind == .interface || t.directives.contains(where: { sg.federationName($0) == "interfaceObject" }) {
+            let access: Set<String> = ["authenticated", "requiresScopes", "policy"]
+            let schema = sg
+            let on = t.directives.first { access.contains(schema.federationName($0) ?? "") }.map { ("type \"\(type)\"", $0) }
+                ?? (t.kind != .interface ? [] : t.fields).compactMap { f in f.directives.first { access.contains(schema.federationName($0) ?? "") }.map { ("field \"\(type).\(f.name.value)\"", $0) } }.first
+            if let (what, d) = on {
+                fail(.authRequirementsAppliedOnInterface, "Invalid use of @\(sg.federationName(d) ?? d.name.value) on \(what): @\(sg.federationName(d) ?? d.name.value) cannot be applied on interfaces, interface objects or their fields.")
+            }
+        }
         // Entity interfaces came with federation v2.3.
         if t.kind == .interface, let minor = sg.federationMinor, minor < 3, t.directives.contains(where: { sg.federationName($0) == "key" }) {
             fail(.keyUnsupportedOnInterface, "Cannot use @key on interface \"\(type)\": @key is not yet supported on interfaces (it is from federation v2.3 on; this subgraph links v2.\(minor)).")
