@@ -50,6 +50,16 @@ struct EntityInput {
     /// one set must hold for that field to be asked).
     var inputsNeededUnder: [String: [[Directive]]] = [:]
 
+    /// The field names of the key fields (one key asked under its name and under an alias of
+    /// the planner's is one key: the representation writes it once, from either).
+    var keyNames: Set<String> {
+        var names = Set<String>()
+        for e in selection.entries {
+            if case .field(let f) = e.kind, keyFields.contains(f.responseKey) { names.insert(f.name.value) }
+        }
+        return names
+    }
+
     /// `@requires` inputs needed only while some conditions hold: without them (their fields
     /// skipped, so the fetches or fragments that give them did not run) an object is still sent.
     var conditionalInputs: [String: [[Directive]]] { inputsNeededUnder.filter { !inputsAlwaysNeeded.contains($0.key) } }
@@ -585,6 +595,11 @@ final class FetchGraphBuilder {
         if let existing = child.entities[entityType], existing.selection.conflicts(with: input.selection) {
             // One representation cannot carry one field with two sets of arguments: a fetch of its own.
             child = try newGroup(graph: target, parent: group, path: groupPath, rootType: nil)
+        } else if let existing = child.entities[entityType], existing.keyNames != input.keyNames,
+                  !child.keyOrigins.allSatisfy({ Self.holds($0, whenever: context.conditions) && Self.holds(context.conditions, whenever: $0) }) {
+            // Another key, fetched under other conditions: a representation needing both would
+            // be left out wherever one of them was not fetched. A fetch of its own.
+            child = try newGroup(graph: target, parent: group, path: groupPath, rootType: nil)
         }
         child.dependsOn.formUnion(inputs)
         var merged = child.entities[entityType] ?? EntityInput(asInterfaceObject: targetIsInterfaceObject)
@@ -797,7 +812,7 @@ final class FetchGraphBuilder {
                     // when it has arguments, so a client field with other arguments cannot collide;
                     // its nested fields too: `maker { rank(scope: "eu") }` beside the client's `rank`).
                     let input = internalSelections(f, on: type, at: path)
-                    try jump(.field(input), on: type, from: group, node: node, path: path, context: Context(conditions: conditions), touched: &touched, toInterfaceOwner: false)
+                    try jump(.field(input), on: type, from: group, node: node, path: path, context: Context(provided: provided, conditions: conditions), touched: &touched, toInterfaceOwner: false)
                     rep.addDeep([.field(input)])
                     if top { keyFields.append(input.responseKey) }
                 }

@@ -196,7 +196,8 @@ extension QueryGraph {
             if let p = provided?.fieldNamed(name), supergraph.fieldGraph(type, name, in: g) != nil {
                 if let sub = f.selectionSet {
                     let inner = supergraph.schema.types[type].flatMap { supergraph.schema.field($0, name) }?.type.namedType.value ?? ""
-                    if !canProvide(sub.selections, on: inner, from: g, hops: hops, provided: p.selectionSet) { return false }
+                    // What the @provides leaves out: the field can still be had whole elsewhere.
+                    if !canProvide(sub.selections, on: inner, from: g, hops: hops, provided: p.selectionSet) && !elsewhere(f) { return false }
                 }
                 continue
             }
