@@ -44,6 +44,9 @@ struct Shaper {
     /// subgraph whose data came back null leaves its sibling fields out), so a non-null field
     /// without a value nulls its parent without an error of its own.
     var missingIsExplained = false
+    /// The member being completed is missing from an object a later answer nulled (its
+    /// subgraph's error explains it): set just before each member's completion.
+    private var missingInNulled = false
     /// Objects known only by their interface whose typing entity fetch answered null: null.
     var nulledUntyped = Set<Int32>()
     /// A variable of the request is null: a `@skip`/`@include` may read a null condition.
@@ -305,6 +308,7 @@ struct Shaper {
         // was found that way (each record before the cursor then holds a key asked already, so
         // the one at the cursor is its key's first occurrence); after a miss, by key.
         var cursor = tree.firstRun(node)
+        let nulled = !tree.nulledObjects.isEmpty && tree.nulledObjects.contains(node)
         for i in steps {
             let step = program.steps[Int(i)]
             if step.kind == .nullCondition {
@@ -353,8 +357,8 @@ struct Shaper {
                 cursor = 0..<0
                 value = tree.member(node, key)
             }
-            let r = value == nil && !tree.nulledObjects.isEmpty && tree.nulledObjects.contains(node)
-                ? completeMissingInNulled(Int(i), parent: type) : complete(value, 0, Int(i), parent: type)
+            missingInNulled = nulled
+            let r = complete(value, 0, Int(i), parent: type)
             if reversedPaths.count > before {
                 let k = program.responseKeys[Int(step.key)]
                 within(before, .key(k == SelectionTree.clientTypenameKey ? "__typename" : k))
@@ -376,7 +380,7 @@ struct Shaper {
     /// a propagation from inside as null.
     mutating func complete(_ value: ResponseBuffer.Value?, _ level: Int, _ s: Int, parent: Int32) -> Completed {
         if program.steps[s].isNonNull(level) {
-            if value == nil, missingIsExplained { return .propagate }
+            if value == nil, missingIsExplained || missingInNulled { return .propagate }
             let r = completeInner(value, level, s, parent: parent)
             if case .null = r {
                 error("Cannot return null for non-nullable field \(program.types[Int(parent)].name).\(program.fieldName(s)).", s)
@@ -394,14 +398,6 @@ struct Shaper {
             if deferred.count > deferredMark { deferred.removeSubrange(deferredMark...) }
             return .value
         }
-    }
-
-    /// A field missing from an object a later answer nulled: a non-null one nulls the object
-    /// (the subgraph's error says why), a nullable one is null.
-    mutating func completeMissingInNulled(_ s: Int, parent: Int32) -> Completed {
-        if program.steps[s].isNonNull(0) { return .propagate }
-        out.append("null")
-        return .value
     }
 
     /// Completion of a list, leaf or composite value (errors are recorded and propagate).
