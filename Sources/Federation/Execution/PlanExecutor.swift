@@ -1115,7 +1115,8 @@ final class PlanRun {
 
     /// What an entity fetch knows of the objects of one runtime type at its path: the input that
     /// applies (none: such objects are not sent), the representation's writer, the key's fields.
-    struct EntityKind {
+    /// A class: read several times per object, a struct of this many references was copied each time.
+    final class EntityKind {
         let typename: String?
         /// `typename`'s UTF-8 bytes (objects are matched to their kind by them).
         let typenameBytes: [UInt8]
