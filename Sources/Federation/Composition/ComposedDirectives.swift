@@ -37,24 +37,8 @@ extension Composer {
                 let identity = String(url[..<(url.lastIndex(of: "/") ?? url.endIndex)])
                 let name = identity.split(separator: "/").last.map(String.init) ?? ""
                 var imports: [String: String] = [:]
-                if case .list(let list)? = d.argument("import") {
-                    for item in list {
-                        switch item {
-                        case .string(let n, _) where n.hasPrefix("@"):
-                            imports[String(n.dropFirst())] = String(n.dropFirst())
-                        case .object(let fields):
-                            var from: String?, to: String?
-                            for f in fields {
-                                guard case .string(let v, _) = f.value else { continue }
-                                if f.name.value == "name" { from = v } else if f.name.value == "as" { to = v }
-                            }
-                            if let from, from.hasPrefix("@") {
-                                let target = to ?? from
-                                imports[target.hasPrefix("@") ? String(target.dropFirst()) : target] = String(from.dropFirst())
-                            }
-                        default: continue
-                        }
-                    }
+                for (from, to) in SubgraphSchema.linkImports(d) where from.hasPrefix("@") {
+                    imports[to.hasPrefix("@") ? String(to.dropFirst()) : to] = String(from.dropFirst())
                 }
                 out.append(FeatureLink(identity: identity, version: version, namespace: d.string("as") ?? name, imports: imports))
             }

@@ -77,27 +77,10 @@ public struct SubgraphSchema: Sendable {
                 if spec.spec == "federation" { fed2 = true }
                 let namespace = d.string("as") ?? spec.spec
                 for f in spec.directives { names[f == namespace ? f : namespace + "__" + f] = f }
-                if case .list(let imports)? = d.argument("import") {
-                    for imp in imports {
-                        switch imp {
-                        case .string(let n, _):
-                            let bare = n.hasPrefix("@") ? String(n.dropFirst()) : n
-                            if spec.directives.contains(bare) { names[bare] = bare }
-                        case .object(let fields):
-                            var from: String?, to: String?
-                            for f in fields {
-                                if case .string(let v, _) = f.value {
-                                    if f.name.value == "name" { from = v } else if f.name.value == "as" { to = v }
-                                }
-                            }
-                            if let from {
-                                let bareFrom = from.hasPrefix("@") ? String(from.dropFirst()) : from
-                                let bareTo = (to ?? from).hasPrefix("@") ? String((to ?? from).dropFirst()) : (to ?? from)
-                                if spec.directives.contains(bareFrom) { names[bareTo] = bareFrom }
-                            }
-                        default: break
-                        }
-                    }
+                for (from, to) in Self.linkImports(d) {
+                    let bareFrom = from.hasPrefix("@") ? String(from.dropFirst()) : from
+                    let bareTo = to.hasPrefix("@") ? String(to.dropFirst()) : to
+                    if spec.directives.contains(bareFrom) { names[bareTo] = bareFrom }
                 }
             }
         }
@@ -105,6 +88,24 @@ public struct SubgraphSchema: Sendable {
         directiveNames = names
         isFederation2 = fed2
         federationMinor = federationVersion?.minor
+    }
+
+    /// A `@link`'s imports as (name in the spec, name here): `"@key"` and `{ name: "@key", as: "@k" }`.
+    static func linkImports(_ link: Directive) -> [(name: String, local: String)] {
+        guard case .list(let imports)? = link.argument("import") else { return [] }
+        return imports.compactMap { item in
+            switch item {
+            case .string(let n, _): return (n, n)
+            case .object(let fields):
+                var from: String?, to: String?
+                for f in fields {
+                    guard case .string(let v, _) = f.value else { continue }
+                    if f.name.value == "name" { from = v } else if f.name.value == "as" { to = v }
+                }
+                return from.map { ($0, to ?? $0) }
+            default: return nil
+            }
+        }
     }
 
     /// The newest federation spec version known (v2.0 to v2.this).
@@ -132,16 +133,7 @@ public struct SubgraphSchema: Sendable {
 
     /// The federation link's imports: each an element of the spec.
     static func checkImports(_ link: Directive, version minor: Int, subgraph: String) throws {
-        guard case .list(let imports)? = link.argument("import") else { return }
-        for imp in imports {
-            var element: String?
-            switch imp {
-            case .string(let n, _): element = n
-            case .object(let fields):
-                for f in fields where f.name.value == "name" { if case .string(let v, _) = f.value { element = v } }
-            default: break
-            }
-            guard let element else { continue }
+        for (element, _) in linkImports(link) {
             // An element the linked version does not have yet (`@listSize` came with v2.9) is
             // unknown to it; versions after v2.9 may have elements not listed here.
             if let since = federationElements[element] {
