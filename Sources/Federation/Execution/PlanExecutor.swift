@@ -595,10 +595,20 @@ final class PlanRun {
         func first(_ r: Int) -> Target { all[Int(head[r])] }
 
         func forEach(_ r: Int, _ body: (Target) -> Void) {
-            var i = head[r]
-            while i >= 0 {
-                body(all[Int(i)])
-                i = next[Int(i)]
+            for t in of(r) { body(t) }
+        }
+
+        /// Representation `r`'s targets, for a loop (a closure that captures an `inout` response
+        /// buffer makes each of the buffer's calls copy it).
+        func of(_ r: Int) -> Of { Of(targets: self, i: head[r]) }
+
+        struct Of: Sequence, IteratorProtocol {
+            let targets: Targets
+            var i: Int32
+            mutating func next() -> Target? {
+                guard i >= 0 else { return nil }
+                defer { i = targets.next[Int(i)] }
+                return targets.all[Int(i)]
             }
         }
     }
@@ -994,9 +1004,11 @@ final class PlanRun {
                 if answer.isObject {
                     // One answer for every object there: a copy for all but the first (see `mergeEntity`).
                     var first = true
-                    targets.forEach(0) {
-                        tree.merge($0.node, first || !tree.hasComposite(object: answer.object) ? answer.object : tree.copy(object: answer.object))
-                        first = false
+                    withTree { tree in
+                        for t in targets.of(0) {
+                            tree.merge(t.node, first || !tree.hasComposite(object: answer.object) ? answer.object : tree.copy(object: answer.object))
+                            first = false
+                        }
                     }
                 }
             }
@@ -1011,7 +1023,7 @@ final class PlanRun {
     /// An answer whose keys would not fit the run's key table (more than `KeyTable.maxKeys`
     /// distinct keys over all of the request's answers) as a failed fetch.
     func roomChecked(_ result: Result<SubgraphResponse, GraphQLError>, _ f: FetchNode) -> Result<SubgraphResponse, GraphQLError> {
-        guard case .success(let response) = result, let data = response.data, !tree.hasRoomForKeys(of: data) else { return result }
+        guard case .success(let response) = result, let data = response.data, !withTree({ $0.hasRoomForKeys(of: data) }) else { return result }
         return .failure(GraphQLError("Subgraph \"\(f.subgraph)\" answered with more distinct response keys than one request may hold (\(KeyTable.maxKeys - 1)).",
                                      code: "SUBREQUEST_MALFORMED_RESPONSE", extensions: ["serviceName": .string(f.subgraph)]))
     }
@@ -1490,16 +1502,26 @@ final class PlanRun {
     /// again) it is copied for every object.
     func mergeEntity(_ entity: Int32, _ targets: Targets, _ r: Int, fresh: Bool = true) {
         // An @interfaceObject answer names the interface; the object keeps its own type.
-        let theirs = tree.typename(entity)
-        let namesInterface = theirs.map { executor.supergraph.schema.types[$0]?.kind != .object } ?? false
-        var unshared = fresh
-        targets.forEach(r) { target in
-            let node = target.node
-            let keep = namesInterface && tree.typenameValue(node) != nil && !tree.typename(node, is: theirs)
-            let source = unshared || !tree.hasComposite(object: entity) ? entity : tree.copy(object: entity)
-            unshared = false
-            tree.merge(node, source, keepTypename: keep)
+        let schema = executor.supergraph.schema
+        withTree { tree in
+            let theirs = tree.typename(entity)
+            let namesInterface = theirs.map { schema.types[$0]?.kind != .object } ?? false
+            var unshared = fresh
+            for target in targets.of(r) {
+                let node = target.node
+                let keep = namesInterface && tree.typenameValue(node) != nil && !tree.typename(node, is: theirs)
+                let source = unshared || !tree.hasComposite(object: entity) ? entity : tree.copy(object: entity)
+                unshared = false
+                tree.merge(node, source, keepTypename: keep)
+            }
         }
+    }
+
+    /// `body` with the response buffer borrowed for its length: the buffer's methods (another
+    /// module's, opaque here) are called on it in place. Read through `self.tree` each such call
+    /// copies the buffer's struct (a retain and a release of each of its arrays).
+    @inline(__always) func withTree<R>(_ body: (inout ResponseBuffer) throws -> R) rethrows -> R {
+        try body(&tree)
     }
 
     enum Reuse { case send, answered, joined }
