@@ -251,6 +251,28 @@ struct EventStoreIntegrityTests {
         }
     }
 
+    /// Positions are GraphQL `Int`s: an append whose events would pass 2^31 − 1 is refused whole
+    /// (migration 0017), never committed and then reported failed (its client would append again).
+    @Test func anAppendPastTheLargestPositionIsRefusedWhole() async throws {
+        try await withPlatform { fixture, client, _ in
+            func code(_ r: GatewayResponse) -> String? { r.json?["errors"]?[0]?["extensions"]?["code"]?.stringValue }
+            _ = try await psql(fixture.db.adminURL, "SELECT setval('events_global_position_seq', 2147483645)")
+            let fits = try await client.query(#"mutation { appendEvents(streamId: "edge", expectedVersion: 0, events: [{type: "E"}]) { toVersion lastPosition } }"#, headers: acme)
+            #expect(fits.json?["data"]?["appendEvents"]?["lastPosition"] == 2_147_483_646, "\(fits.text)")
+            // The second of these two would take 2147483648: neither is written.
+            let past = try await client.query(#"mutation { appendEvents(streamId: "edge", expectedVersion: 1, events: [{type: "E"}, {type: "E"}]) { toVersion lastPosition } }"#, headers: acme)
+            #expect(code(past) == "EVENT_STORE_FULL", "\(past.text)")
+            #expect(past.json?["data"] == .null)
+            let read = try await client.query(#"{ stream(streamId: "edge") { version events { version position } } }"#, headers: acme)
+            #expect(read.json?["errors"] == nil, "\(read.text)")
+            #expect(read.json?["data"]?["stream"]?["version"] == 1, "\(read.text)")
+            #expect(read.json?["data"]?["stream"]?["events"]?.arrayValue?.count == 1, "\(read.text)")
+            // A domain event of a mutation is refused the same way, and the agent is not created.
+            let spawn = try await client.query(#"mutation { spawnAgent(input: {name: "late", kind: "worker"}) { id } }"#, headers: acme)
+            #expect(code(spawn) == "EVENT_STORE_FULL", "\(spawn.text)")
+        }
+    }
+
     @Test func theEventLogIsAppendOnlyForEveryRole() async throws {
         try await withPlatform { fixture, _, _ in
             for url in [fixture.db.appURL, fixture.db.ownerURL] {

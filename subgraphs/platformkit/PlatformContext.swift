@@ -501,7 +501,10 @@ public enum ISO8601 {
 /// - no pooled connection free within the acquire timeout: `DATABASE_BUSY` (nothing was run);
 /// - a statement cancelled by the statement timeout (an append waiting that long for the event
 ///   store's append lock, say): `DATABASE_TIMEOUT` (its transaction was rolled back).
-/// Both of the latter are worth trying again; every other database error stays internal.
+/// Both of the latter are worth trying again;
+/// - an event whose global position would not fit a GraphQL `Int` (migration 0017's check):
+///   `EVENT_STORE_FULL` (the append's statement failed whole: nothing was written).
+/// Every other database error stays internal.
 extension PostgresError: GraphQLErrorConvertible {
     public var graphQLError: GraphQLError? {
         if code == .readLimitExceeded {
@@ -512,6 +515,10 @@ extension PostgresError: GraphQLErrorConvertible {
             return GraphQLError("The database is busy: no connection became free in time. Nothing was done; try again.", code: "DATABASE_BUSY")
         }
         guard code == .server, let sqlState else { return nil }
+        if sqlState == "23514", serverMessage?.contains("events_position_fits_graphql_int") == true {
+            return GraphQLError("The event store is full: an event's global position would pass 2147483647, the largest a GraphQL Int holds. Nothing was appended.",
+                                code: "EVENT_STORE_FULL")
+        }
         if sqlState == "57014", serverMessage?.contains("statement timeout") == true {
             return GraphQLError("The database did not finish in time (statement timeout). Nothing was changed; try again.", code: "DATABASE_TIMEOUT")
         }
