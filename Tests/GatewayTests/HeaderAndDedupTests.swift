@@ -69,6 +69,16 @@ struct HeaderAndDedupTests {
                 #expect(calls.count < 8, "identical in-flight queries were merged (\(calls.count) subgraph executions for 8 requests)")
                 #expect(transport.requestCount == calls.count)
             }
+            // A request that may not share (every fetch of a mutation's plan: its reads must see
+            // the mutation's writes, not another client's answer read before them) is sent itself.
+            let answers = try await withThrowingTaskGroup(of: String?.self) { group in
+                for _ in 0..<8 {
+                    group.addTask { try await transport.fetch(SubgraphRequest(query: "{ slow }", variables: [:], mayShare: false)).data?.rootJSON["slow"]?.stringValue }
+                }
+                return try await group.reduce(into: [String?]()) { $0.append($1) }
+            }
+            #expect(answers == Array(repeating: "done", count: 8))
+            #expect(transport.requestCount == calls.count)
         }
     }
 }

@@ -697,6 +697,9 @@ final class PlanRun {
         var held: [(Int, [Result<SubgraphResponse, GraphQLError>])] = []
         var outgoing: [Int: Outgoing] = [:]
         let executor = self.executor, headers = self.headers
+        // A mutation's fetches never take an identical request's answer in flight (another
+        // client's query read before this mutation's writes).
+        let mayShare = reusesAnswers
         // An in-process fetch counts as the request's running work from its start until its
         // answer is merged and the fetches after it have started: the request's statements to
         // a database wait until all of a level's fetches have sent theirs (`RequestWork`).
@@ -773,14 +776,14 @@ final class PlanRun {
                     if more.isEmpty {
                         // The only fetch that can run (the root fetch, a chain's next link): on this task.
                         let (id, out) = next[0]
-                        next = finished(id, await Self.send(steps[id].fetch, out.requests, executor: executor, headers: headers))
+                        next = finished(id, await Self.send(steps[id].fetch, out.requests, executor: executor, headers: headers, mayShare: mayShare))
                         continue
                     }
                     next += more
                 }
                 for (id, out) in next {
                     let fetch = steps[id].fetch, requests = out.requests
-                    group.addTask { (id, await Self.send(fetch, requests, executor: executor, headers: headers)) }
+                    group.addTask { (id, await Self.send(fetch, requests, executor: executor, headers: headers, mayShare: mayShare)) }
                 }
                 // Sent first: the fetches that became ready do not wait for the first payload's shaping.
                 next = deliver()
@@ -875,11 +878,11 @@ final class PlanRun {
 
     /// A step's requests (one per set of context values), sent together; answers in their order.
     static func send(_ f: FetchNode, _ requests: [Request], executor: PlanExecutor,
-                     headers: @escaping @Sendable (String) -> [(String, String)]) async -> [Result<SubgraphResponse, GraphQLError>] {
-        if requests.count == 1 { return [await send(f, requests[0], executor: executor, headers: headers)] }
+                     headers: @escaping @Sendable (String) -> [(String, String)], mayShare: Bool) async -> [Result<SubgraphResponse, GraphQLError>] {
+        if requests.count == 1 { return [await send(f, requests[0], executor: executor, headers: headers, mayShare: mayShare)] }
         return await withTaskGroup(of: (Int, Result<SubgraphResponse, GraphQLError>).self) { group in
             for (i, r) in requests.enumerated() {
-                group.addTask { (i, await send(f, r, executor: executor, headers: headers)) }
+                group.addTask { (i, await send(f, r, executor: executor, headers: headers, mayShare: mayShare)) }
             }
             var results = [Result<SubgraphResponse, GraphQLError>?](repeating: nil, count: requests.count)
             for await (i, result) in group { results[i] = result }
@@ -888,7 +891,7 @@ final class PlanRun {
     }
 
     static func send(_ f: FetchNode, _ r: Request, executor: PlanExecutor,
-                     headers: @Sendable (String) -> [(String, String)]) async -> Result<SubgraphResponse, GraphQLError> {
+                     headers: @Sendable (String) -> [(String, String)], mayShare: Bool) async -> Result<SubgraphResponse, GraphQLError> {
         guard let transport = executor.transports[f.subgraph] else {
             return .failure(GraphQLError("No transport for subgraph \"\(f.subgraph)\".", code: "SUBGRAPH_UNAVAILABLE",
                                          extensions: ["serviceName": .string(f.subgraph)]))
@@ -896,7 +899,8 @@ final class PlanRun {
         do {
             return .success(try await transport.fetch(SubgraphRequest(
                 query: f.operation, variables: r.variables, representations: r.representations, headers: headers(f.subgraph),
-                document: f.document, queryJSON: f.operationJSON.isEmpty ? nil : f.operationJSON)))
+                document: f.document, queryJSON: f.operationJSON.isEmpty ? nil : f.operationJSON,
+                mayShare: mayShare && f.operationKind != .mutation)))
         } catch {
             return .failure(subgraphError(error, f))
         }

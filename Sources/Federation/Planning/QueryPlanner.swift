@@ -221,11 +221,12 @@ extension FetchGraphBuilder {
     func buildRoots(_ selections: [Selection], rootType: String, operation: OperationType) throws {
         // A subscription's events are never incremental (a `@defer` in one is off or refused).
         defersApart = operation != .subscription
+        let merged = operation == .mutation ? Self.mergingMutationFields(selections) : selections
         // Root fields of a deferred root fragment: marked by `flattenRoot`, asked in root fetches
         // of their own (the first payload does not wait for them).
         // Each with its fragment's marker (the innermost `@defer` around it).
         var deferredRoots: [Int: Directive] = [:]
-        let selections = selections.enumerated().map { index, sel -> Selection in
+        let selections = merged.enumerated().map { index, sel -> Selection in
             guard case .field(var f) = sel, let marker = f.directives.last(where: isDeferMarker) else { return sel }
             f.directives.removeAll(where: isDeferMarker)
             deferredRoots[index] = marker
@@ -306,6 +307,47 @@ extension FetchGraphBuilder {
                          context: Context(conditions: rootMarker.map { [$0] } ?? []), touched: &touched)
             }
         }
+    }
+}
+
+extension FetchGraphBuilder {
+    /// A mutation's root fields of one response key merged into one (CollectFields, §6.3.2), so
+    /// that it runs once, where the first included copy stands (§6.2.2): a later copy's selections
+    /// join the first (under the later copy's own conditions); when the first copy has a condition
+    /// of its own (`@include(if: $x)`), a later copy with other conditions also joins it under
+    /// them, and stays where it is for when the first is left out (under the opposite condition,
+    /// `@skip(if: $x)`). Copies whose first has several conditions are left as they are.
+    static func mergingMutationFields(_ selections: [Selection]) -> [Selection] {
+        func conditions(_ f: Field) -> [String] {
+            variableConditions(f.directives).map { d in
+                if case .variable(let v)? = d.arguments.first(where: { $0.name.value == "if" })?.value { return d.name.value + ":" + v }
+                return d.name.value
+            }
+        }
+        var out: [Selection] = []
+        var first: [String: Int] = [:]   // response key → its first copy in `out`
+        for sel in selections {
+            guard case .field(var f) = sel, let i = first[f.responseKey], case .field(var head) = out[i] else {
+                if case .field(let f) = sel { first[f.responseKey] = out.count }
+                out.append(sel)
+                continue
+            }
+            let mine = conditions(f), theirs = conditions(head)
+            if let sub = f.selectionSet {
+                let joined: [Selection] = mine.isEmpty || mine == theirs ? sub.selections
+                    : [.inlineFragment(InlineFragment(typeCondition: nil, directives: variableConditions(f.directives), selectionSet: sub))]
+                head.selectionSet = SelectionSet(selections: (head.selectionSet?.selections ?? []) + joined)
+                out[i] = .field(head)
+            }
+            if theirs.isEmpty || mine == theirs { continue }   // runs as the first copy, always or alike
+            guard theirs.count == 1, let c = variableConditions(head.directives).first else { out.append(sel); continue }
+            // Where the first copy is left out, this one is the field's first included copy.
+            var opposite = c
+            opposite.name = Name(c.name.value == "include" ? "skip" : "include")
+            f.directives.append(opposite)
+            out.append(.field(f))
+        }
+        return out
     }
 }
 

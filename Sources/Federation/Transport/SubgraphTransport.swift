@@ -14,14 +14,19 @@ public struct SubgraphRequest: Sendable {
     public var document: Document?
     /// The query as a JSON string literal, when the plan prepared it (remote request bodies).
     public var queryJSON: [UInt8]?
+    /// Whether an identical request already in flight may answer it (a transport that shares
+    /// requests): false for a mutation and for every fetch of a mutation's plan, whose reads must
+    /// see that mutation's writes.
+    public var mayShare: Bool
     public init(query: String, variables: OrderedDictionary<String, JSON>, representations: [UInt8]? = nil,
-                headers: [(String, String)] = [], document: Document? = nil, queryJSON: [UInt8]? = nil) {
+                headers: [(String, String)] = [], document: Document? = nil, queryJSON: [UInt8]? = nil, mayShare: Bool = true) {
         self.query = query
         self.variables = variables
         self.representations = representations
         self.headers = headers
         self.document = document
         self.queryJSON = queryJSON
+        self.mayShare = mayShare
     }
 
     /// The variables with the representations read back into JSON (for subgraphs that take

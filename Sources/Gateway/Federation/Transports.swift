@@ -139,8 +139,8 @@ public final class HTTPTransport: SubgraphTransport {
     }
 
     public func fetch(_ request: SubgraphRequest) async throws -> SubgraphResponse {
-        // Never merge mutations: each must run.
-        guard !request.query.hasPrefix("mutation") else { return try read(await send(request.body, headers: request.headers)) }
+        // Never merge mutations (each must run), nor the reads of a mutation's plan.
+        guard request.mayShare, !request.query.hasPrefix("mutation") else { return try read(await send(request.body, headers: request.headers)) }
         let body = request.body
         let key = RequestKey(body: body, headers: request.headers.map { "\($0.0.lowercased()):\($0.1)" }.joined(separator: "\u{1}"))
         let (shared, owner): (Shared, Bool) = inFlight.withLock { d in
