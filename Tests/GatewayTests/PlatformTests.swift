@@ -929,6 +929,45 @@ struct RateLimitTests {
         await fixture.destroy()
     }
 
+    /// Over a WebSocket each operation takes one request from the rate limit (`connection_init`
+    /// none): past it, an operation gets an `error` with `RATE_LIMITED` and the connection stays
+    /// open. A message larger than `max_body_bytes` is refused as a POST body would be.
+    @Test func everyWebSocketOperationCountsAgainstTheRateLimit() async throws {
+        let fixture = try await PlatformFixture.make()
+        var config = fixture.config
+        config.rateLimits.enabled = true
+        config.rateLimits.anonymousPerMinute = 5
+        config.limits.maxBodyBytes = 2_000
+        do {
+            try await withConfiguredGateway(config) { client, _ in
+                for _ in 0..<600 where try await client.send(.GET, "/ready").status != 200 { try await Task.sleep(for: .milliseconds(20)) }
+                let port = client.base.split(separator: ":").last.map(String.init)!
+                let script = """
+                    import json, websockets.sync.client as c
+                    with c.connect("ws://127.0.0.1:\(port)/graphql", subprotocols=["graphql-transport-ws"], open_timeout=10) as ws:
+                        ws.send(json.dumps({"type": "connection_init"}))
+                        print(json.loads(ws.recv(timeout=10))["type"])
+                        big = "{ __typename " + " " * 3000 + "}"
+                        for i, q in enumerate(["{ __typename }"] * 7 + [big]):
+                            ws.send(json.dumps({"id": str(i), "type": "subscribe", "payload": {"query": q}}))
+                            m = json.loads(ws.recv(timeout=10))
+                            if m["type"] == "next": ws.recv(timeout=10)   # its complete
+                            print(m["type"] if m["type"] != "error" else "error " + m["payload"][0]["extensions"]["code"])
+                        ws.send(json.dumps({"type": "ping"}))
+                        print(json.loads(ws.recv(timeout=10))["type"])
+                    """
+                let r = try await runProcess("/usr/bin/env", ["python3", "-c", script])
+                #expect(r.output.split(separator: "\n").map(String.init)
+                        == ["connection_ack", "next", "next", "next", "next", "next", "error RATE_LIMITED", "error RATE_LIMITED",
+                            "error PAYLOAD_TOO_LARGE", "pong"], "\(r.output)")
+            }
+        } catch {
+            await fixture.destroy()
+            throw error
+        }
+        await fixture.destroy()
+    }
+
     /// Each operation of a batch counts against the budget: `max_batch` does not multiply it.
     @Test func everyOperationOfABatchCountsAgainstTheRateLimit() async throws {
         let fixture = try await PlatformFixture.make()

@@ -21,14 +21,17 @@ struct Admission: Sendable {
         try await admit(request.headers, accepted, client: client)
     }
 
-    /// - Parameter client: the client's IP address (anonymous requests are rate limited by it).
-    func admit(_ headers: HTTPFields, _ accepted: ResponseWriting.Accepted, client: String?) async throws(Refusal) -> (RequestContext, GatewayRuntime.Profile) {
+    /// - Parameters:
+    ///   - client: the client's IP address (anonymous requests are rate limited by it).
+    ///   - takesQuota: whether admitting takes one request from the rate limit (a WebSocket's
+    ///     `connection_init` does not: each operation it then runs does, `rateLimitError`).
+    func admit(_ headers: HTTPFields, _ accepted: ResponseWriting.Accepted, client: String?, takesQuota: Bool = true) async throws(Refusal) -> (RequestContext, GatewayRuntime.Profile) {
         var context = try await identify(headers, accepted)
         context.acceptsStream = accepted.stream != nil
         guard let profile = runtime.profile(for: context.tenant) else { throw Refusal(response: ResponseWriting.notLoaded) }
         context.maxReadBytes = profile.limits.maxReadBytes
         context.includeQueryPlan = profile.exposeQueryPlan && headers[HTTPField.Name("X-Switchyard-Query-Plan")!]?.lowercased() == "true"
-        if let limited = await rateLimited(context, accepted, client: client) {
+        if takesQuota, let limited = await rateLimited(context, accepted, client: client) {
             runtime.metrics.rateLimited(tenant: context.tenant ?? "none")
             throw Refusal(response: limited, code: "RATE_LIMITED", tenant: context.tenant)
         }
@@ -95,6 +98,16 @@ struct Admission: Sendable {
     }
 
     func rateLimited(_ context: RequestContext, _ accepted: ResponseWriting.Accepted, client: String?) async -> Response? {
+        guard let (error, seconds) = await rateLimitError(context, client: client) else { return nil }
+        var response = ResponseWriting.response(Outcome(status: 429, ExecutionResult(data: nil, errors: [error])), accepted)
+        response.headers[.retryAfter] = String(seconds)
+        return response
+    }
+
+    /// Takes one request from the quota that applies (the tenant's, else the client address's
+    /// anonymous one): nil when it had room, else the `RATE_LIMITED` error and the seconds until
+    /// it has room again.
+    func rateLimitError(_ context: RequestContext, client: String?) async -> (GraphQLError, Int)? {
         guard let limiter = runtime.rateLimiter else { return nil }
         let key: String, perMinute: Int, message: String
         if let tenant = context.tenant, let quota = runtime.quotas?.quota(for: tenant) {
@@ -119,10 +132,7 @@ struct Admission: Sendable {
         }
         guard case .limited(let ms) = taken else { return nil }
         let seconds = (ms + 999) / 1_000
-        var response = ResponseWriting.response(Outcome(status: 429, ExecutionResult(data: nil, errors: [
-            GraphQLError(message, code: "RATE_LIMITED", extensions: ["retryAfterSeconds": .int(seconds)])])), accepted)
-        response.headers[.retryAfter] = String(seconds)
-        return response
+        return (GraphQLError(message, code: "RATE_LIMITED", extensions: ["retryAfterSeconds": .int(seconds)]), seconds)
     }
 }
 

@@ -101,7 +101,7 @@ struct GraphQLWebSocket: Sendable {
                         await close(4400, "Invalid message received")
                         return
                     }
-                    guard await handle(type, m) else { return }
+                    guard await handle(type, m, size: text.utf8.count) else { return }
                 }
             } catch {
                 // The library's own refusals of what it read close with their RFC 6455 code (a
@@ -115,7 +115,8 @@ struct GraphQLWebSocket: Sendable {
         }
 
         /// One message; false when the connection was closed.
-        func handle(_ type: String, _ m: OrderedDictionary<String, JSON>) async -> Bool {
+        /// - Parameter size: the message's size in bytes.
+        func handle(_ type: String, _ m: OrderedDictionary<String, JSON>, size: Int) async -> Bool {
             switch type {
             case "connection_init":
                 // The payload is optional and, when present, an object (graphql-transport-ws).
@@ -138,7 +139,10 @@ struct GraphQLWebSocket: Sendable {
                 }
                 let accepted = ResponseWriting.Accepted(best: .json, stream: .eventStream)
                 do {
-                    let admitted = try await Admission(runtime: runtime).admit(headers, accepted, client: channel.remoteAddress?.ipAddress)
+                    // Who is asking, once; each operation then takes from the rate limit (and runs
+                    // under the limits loaded when it starts).
+                    let admitted = try await Admission(runtime: runtime).admit(headers, accepted, client: channel.remoteAddress?.ipAddress,
+                                                                               takesQuota: false)
                     state.withLock { $0.admitted = admitted }
                 } catch {
                     await close(4403, "Forbidden")
@@ -159,7 +163,7 @@ struct GraphQLWebSocket: Sendable {
             case "pong":
                 break
             case "subscribe":
-                guard let admitted = state.withLock({ $0.admitted }) else {
+                guard var admitted = state.withLock({ $0.admitted }) else {
                     await close(4401, "Unauthorized")
                     return false
                 }
@@ -177,6 +181,24 @@ struct GraphQLWebSocket: Sendable {
                     await close(4400, "Invalid message received")
                     return false
                 }
+                // The limits and pipeline loaded now (a reload since the connection began applies),
+                // the body size limit for the message, and one request from the rate limit.
+                guard let profile = runtime.profile(for: admitted.0.tenant) else {
+                    await sendError(id, [GraphQLError("The gateway has no schema loaded yet.", code: "SERVICE_UNAVAILABLE")])
+                    return true
+                }
+                admitted.1 = profile
+                admitted.0.maxReadBytes = profile.limits.maxReadBytes
+                if let limit = profile.limits.maxBodyBytes, size > limit {
+                    await sendError(id, [GraphQLError("The message is larger than \(limit) bytes.", code: "PAYLOAD_TOO_LARGE")])
+                    return true
+                }
+                if let (limited, _) = await Admission(runtime: runtime).rateLimitError(admitted.0, client: channel.remoteAddress?.ipAddress) {
+                    runtime.metrics.rateLimited(tenant: admitted.0.tenant ?? "none")
+                    await sendError(id, [limited])
+                    return true
+                }
+                let operation = admitted
                 let request: GraphQLRequest
                 do { request = try GraphQLRequest.from(m["payload"]!) } catch {
                     await sendError(id, error.errors)
@@ -191,7 +213,7 @@ struct GraphQLWebSocket: Sendable {
                     let run = s.runs
                     // One trace per operation, continuing the upgrade request's `traceparent`.
                     s.operations[id] = (run, Task {
-                        await GatewayTracing.serverSpan("WebSocket /graphql", continuing: self.upgradeHeaders) { await self.execute(id, run, request, admitted) }
+                        await GatewayTracing.serverSpan("WebSocket /graphql", continuing: self.upgradeHeaders) { await self.execute(id, run, request, operation) }
                     })
                     return .started
                 }
