@@ -50,6 +50,19 @@ struct LiteralExtractionTests {
         #expect(e.values == ["_v1": .string("x"), "_v2": .string("y")])
     }
 
+    /// An input object's fields in another order are the same value (§5.3.2: the two fields
+    /// merge), so they share one variable; an ID written as an integer is its digits as a
+    /// string (§3.5.5), never a JSON number a subgraph might read as a double.
+    @Test func inputObjectsInAnyFieldOrderShareAVariableAndIntegerIDsAreStrings() throws {
+        let e = try #require(try extract(#"{ items(filter: {color: RED, limit: 1, nested: {tags: ["a"], limit: 2}}) { id } items(filter: {nested: {limit: 2, tags: ["a"]}, limit: 1, color: RED}) { id } item(id: 9007199254740993) { id } }"#))
+        let op = try #require(e.document.operations.first)
+        #expect(op.variableDefinitions.map(\.variable.value) == ["_v0", "_v1"])
+        #expect(Printer.print(op.selectionSet, indent: "").components(separatedBy: "items(filter: $_v0)").count == 3)
+        #expect(e.values["_v1"] == .string("9007199254740993"))
+        let other = try #require(try extract(#"{ a: items(filter: {limit: 1, color: RED}) { id } b: items(filter: {limit: 2, color: RED}) { id } }"#))
+        #expect(other.document.operations[0].variableDefinitions.count == 2, "different values, different variables")
+    }
+
     /// Fields of one response key merge only with identical arguments: an argument written
     /// alike where its types differ (`Int` on an interface, `[Int]` on another object) stays a
     /// literal under that key, so that the fields still merge at the subgraph.

@@ -157,7 +157,7 @@ public struct LiteralExtraction: Sendable {
                 // (Looked up by type and size first: a large value is compared whole only
                 // with another of its type and size.)
                 let key = Reused(type: argument.type.description, size: Self.size(value))
-                if let name = reused[key, default: []].first(where: { values[$0] == value }) {
+                if let name = reused[key, default: []].first(where: { values[$0].map { Self.sameInput($0, value) } ?? false }) {
                     f.arguments[i].value = .variable(name)
                     continue
                 }
@@ -169,6 +169,20 @@ public struct LiteralExtraction: Sendable {
             }
             if let set = f.selectionSet { f.selectionSet = selectionSet(set, schema.types[definition.type.namedType.value]) }
             return f
+        }
+
+        /// Whether two input values are the same value: an input object's fields in any order
+        /// (`{a: 1, b: 2}` and `{b: 2, a: 1}` are one value, and fields that merge must get one
+        /// variable for them).
+        static func sameInput(_ a: JSON, _ b: JSON) -> Bool {
+            switch (a, b) {
+            case (.object(let x), .object(let y)):
+                return x.count == y.count && x.allSatisfy { k, v in y[k].map { sameInput(v, $0) } ?? false }
+            case (.array(let x), .array(let y)):
+                return x.count == y.count && zip(x, y).allSatisfy { sameInput($0, $1) }
+            default:
+                return a == b
+            }
         }
 
         /// `_v0`, `_v1`, …: none the operation declares already.
@@ -220,7 +234,10 @@ public struct LiteralExtraction: Sendable {
                 case .scalar:
                     switch (named.builtInScalar, value) {
                     case (.string?, .string(let s, _)), (.id?, .string(let s, _)): return .string(s)
-                    case (.int?, .int(let s)), (.id?, .int(let s)), (.float?, .int(let s)): return Int(s).map { .int($0) }
+                    // An ID written as an integer is the string of its digits (§3.5.5): as a JSON
+                    // number, a subgraph reading numbers as doubles would lose digits past 2^53.
+                    case (.id?, .int(let s)): return .string(s)
+                    case (.int?, .int(let s)), (.float?, .int(let s)): return Int(s).map { .int($0) }
                     case (.float?, .float(let s)): return Double(s).flatMap { $0.isFinite ? .double($0) : nil }
                     case (.boolean?, .boolean(let b)): return .bool(b)
                     default: return nil   // a custom scalar's literal is the subgraph's to read
