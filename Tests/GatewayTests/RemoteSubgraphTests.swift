@@ -290,10 +290,16 @@ struct RemoteSubgraphTests {
         let answer: @Sendable (String) -> String
         private let lock = NSLock()
         private var received: [String] = []
+        private var representations: [String] = []
         var queries: [String] { lock.withLock { received } }
+        /// The `representations` of each entity request, as sent.
+        var bodies: [String] { lock.withLock { representations } }
         init(_ answer: @escaping @Sendable (String) -> String) { self.answer = answer }
         func fetch(_ request: SubgraphRequest) async throws -> SubgraphResponse {
-            lock.withLock { received.append(request.query) }
+            lock.withLock {
+                received.append(request.query)
+                if let r = request.representations { representations.append(String(decoding: r, as: UTF8.self)) }
+            }
             return try #require(SubgraphResponse.parse(Array(answer(request.query).utf8)))
         }
     }
@@ -382,29 +388,41 @@ struct RemoteSubgraphTests {
         }
     }
 
-    /// An object whose `@requires` input could not be had (the fetch that gives it failed) is not
-    /// sent to the subgraph that requires it: its field is null with the failed fetch's error.
-    @Test func representationsMissingARequiredInputAreNotSent() async throws {
+    /// An object whose `@requires` input could not be had (the fetch that gives it failed, or did
+    /// not know the entity) is sent with that input null when the input is nullable, as Apollo's
+    /// router does (the entity still gets the other fields of the fetch); a non-null input missing
+    /// keeps it out: its field is null with the failed fetch's error.
+    @Test func representationsMissingARequiredInputAreSentWithNullOrNotAtAll() async throws {
         let link = #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@external", "@requires"])"#
-        let supergraph = try Supergraph(sdl: try Composer.compose([
-            try SubgraphSchema(name: "catalog", url: "http://c", sdl: link + "\ntype Query { products: [Product] } type Product @key(fields: \"id\") { id: ID! }"),
-            try SubgraphSchema(name: "pricing", url: "http://p", sdl: link + "\ntype Product @key(fields: \"id\") { id: ID! price: Int }"),
-            try SubgraphSchema(name: "shipping", url: "http://s", sdl: link + "\ntype Product @key(fields: \"id\") { id: ID! price: Int @external shipping: Int @requires(fields: \"price\") }"),
-        ]))
+        func supergraph(_ price: String) throws -> Supergraph {
+            try Supergraph(sdl: try Composer.compose([
+                try SubgraphSchema(name: "catalog", url: "http://c", sdl: link + "\ntype Query { products: [Product] } type Product @key(fields: \"id\") { id: ID! }"),
+                try SubgraphSchema(name: "pricing", url: "http://p", sdl: link + "\ntype Product @key(fields: \"id\") { id: ID! price: \(price) }"),
+                try SubgraphSchema(name: "shipping", url: "http://s", sdl: link + "\ntype Product @key(fields: \"id\") { id: ID! price: \(price) @external shipping: Int @requires(fields: \"price\") }"),
+            ]))
+        }
         let catalog = Scripted { _ in #"{"data":{"products":[{"__typename":"Product","id":"1"},{"__typename":"Product","id":"2"}]}}"# }
         let pricing = Scripted { _ in #"{"data":{"_entities":[{"price":10},null]},"errors":[{"message":"no price for 2","path":["_entities",1,"price"]}]}"# }
-        let shipping = Scripted { _ in #"{"data":{"_entities":[{"shipping":3}]}}"# }
-        let executor = FederatedExecutor(supergraph: supergraph, transports: ["catalog": catalog, "pricing": pricing, "shipping": shipping])
-        try await withGateway(executor: executor) { client in
+        // Nullable: product 2 goes with `price: null`.
+        let shipping = Scripted { _ in #"{"data":{"_entities":[{"shipping":3},{"shipping":null}]}}"# }
+        try await withGateway(executor: FederatedExecutor(supergraph: try supergraph("Int"), transports: ["catalog": catalog, "pricing": pricing, "shipping": shipping])) { client in
             let r = try await client.query("{ products { id shipping } }")
             #expect(r.json?["data"]?.text == #"{"products":[{"id":"1","shipping":3},{"id":"2","shipping":null}]}"#, "\(r.text)")
-            // One representation went to shipping: product 1's, with its price.
             #expect(shipping.queries.count == 1)
+            #expect(shipping.bodies.first?.contains(#"{"__typename":"Product","id":"2","price":null}"#) == true, "\(shipping.bodies)")
         }
-        // Every price missing (pricing down): shipping is not asked at all.
+        // Non-null: only product 1's representation goes.
+        let one = Scripted { _ in #"{"data":{"_entities":[{"shipping":3}]}}"# }
+        try await withGateway(executor: FederatedExecutor(supergraph: try supergraph("Int!"), transports: ["catalog": catalog, "pricing": pricing, "shipping": one])) { client in
+            let r = try await client.query("{ products { id shipping } }")
+            #expect(r.json?["data"]?.text == #"{"products":[{"id":"1","shipping":3},{"id":"2","shipping":null}]}"#, "\(r.text)")
+            #expect(one.bodies.count == 1)
+            #expect(one.bodies.first?.contains(#""id":"2""#) == false, "\(one.bodies)")
+        }
+        // Every price missing (pricing down), non-null: shipping is not asked at all.
         let down = Scripted { _ in #"{"data":null,"errors":[{"message":"pricing is down"}]}"# }
         let quiet = Scripted { _ in #"{"data":{"_entities":[]}}"# }
-        try await withGateway(executor: FederatedExecutor(supergraph: supergraph, transports: ["catalog": catalog, "pricing": down, "shipping": quiet])) { client in
+        try await withGateway(executor: FederatedExecutor(supergraph: try supergraph("Int!"), transports: ["catalog": catalog, "pricing": down, "shipping": quiet])) { client in
             let r = try await client.query("{ products { id shipping } }")
             #expect(r.json?["data"]?.text == #"{"products":[{"id":"1","shipping":null},{"id":"2","shipping":null}]}"#, "\(r.text)")
             #expect(quiet.queries.isEmpty, "\(quiet.queries)")

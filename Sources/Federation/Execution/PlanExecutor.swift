@@ -1174,6 +1174,7 @@ final class PlanRun {
                 }
             }
             note(input?.selection.selections ?? [])
+            writer?.markInputs(keyFields: Set((input?.keyFields ?? []).map { names[$0] ?? $0 }))
             var byName = OrderedDictionary<String, [Int32]>()
             for k in input?.keyFields ?? [] { byName[names[k] ?? k, default: []].append(table.find(k) ?? -2) }
             keys = Array(byName.values)
@@ -1347,8 +1348,8 @@ final class PlanRun {
                 }
                 guard let writer = kinds[k].writer else { continue }
                 // An object whose key is missing or null is not an entity this fetch can resolve;
-                // one missing a `@requires` input (the fetch that gives it failed) is not sent
-                // without it (the subgraph would compute from nothing).
+                // one missing a non-null `@requires` input (the fetch that gives it failed) is not
+                // sent without it (a nullable one is sent as null, `RepresentationWriter.Member.input`).
                 guard kinds[k].hasKey(tree, node),
                       writer.hasEveryMember(tree, node, unless: kinds[k].unneeded, unneededPaths: kinds[k].unneededPaths, schema: schema) else { continue }
                 let b: Int

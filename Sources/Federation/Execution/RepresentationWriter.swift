@@ -19,6 +19,11 @@ final class RepresentationWriter {
         /// The field's type (on the runtime type) may be null: inside an input's nested object,
         /// no answer giving it (an entity its subgraph did not know) writes it as null.
         var nullable = false
+        /// A `@requires` input of the representation (a top-level member that is no key field):
+        /// nullable and given by no answer (the entity unknown to that input's subgraph, or its
+        /// fetch failed), it is written as null, as inside nested objects — the entity is still
+        /// sent for the other fields of its fetch.
+        var input = false
     }
 
     struct Source {
@@ -47,6 +52,11 @@ final class RepresentationWriter {
     /// written the same exactly when their members' values are the same, so a duplicate is found
     /// by its values (`hashValues`, `sameValues`) without being written.
     private(set) var flat = true
+
+    /// Marks the top-level members that are no key field as `@requires` inputs.
+    func markInputs(keyFields: Set<String>) {
+        for m in members.indices where m != typenameAt && !keyFields.contains(members[m].name) { members[m].input = true }
+    }
 
     /// The members `selections` give an object of runtime type `runtime` (fragments apply by it).
     init(_ selections: [Selection], runtime: String?, schema: Schema, keys: KeyTable) {
@@ -130,7 +140,7 @@ final class RepresentationWriter {
             if !unneeded.isEmpty, unneeded.contains(members[m].nameBytes) { continue }
             if !unneededPaths.isEmpty, !prefix.isEmpty, unneededPaths.contains(prefix + members[m].name) { continue }
             guard let (v, s) = source(tree, node, m) else {
-                if inside, members[m].nullable { continue }
+                if members[m].nullable, inside || members[m].input { continue }
                 return false
             }
             if !flat, let nested = members[m].sources[s].nested,
@@ -204,7 +214,7 @@ final class RepresentationWriter {
                 continue
             }
             guard let (value, s) = source(tree, node, m) else {
-                if inside, members[m].nullable {
+                if members[m].nullable, inside || members[m].input {
                     if !first { w.bytes.append(UInt8(ascii: ",")) }
                     first = false
                     w.bytes.append(contentsOf: members[m].nameBytes)
