@@ -239,6 +239,22 @@ public final class PostgresConnection: @unchecked Sendable {
         }
     }
 
+    /// Asks the server to stop the statement it runs for this connection now (`PQcancel`, which
+    /// opens a short connection of its own: off this task's thread), and waits for the request to
+    /// be delivered. Called holding the turn, so that it reaches no later user's statement.
+    private func cancelRunning() async {
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async { [self] in
+                cancelHandle.withLock { h in
+                    guard let p = h.pointer else { return }
+                    var message = [CChar](repeating: 0, count: 256)
+                    _ = PQcancel(p, &message, 256)
+                }
+                done.resume()
+            }
+        }
+    }
+
     // MARK: Opening and closing
 
     /// Connects without blocking (`PQconnectStart`, `PQconnectPoll` on socket readiness), then
@@ -761,6 +777,8 @@ public final class PostgresConnection: @unchecked Sendable {
         }
         var current: Outcome?
         var flushing = true
+        /// Set when a result took the read budget past its limit and the rest was cancelled.
+        var overBudget: PostgresError?
         while true {
             if flushing {
                 let flushed = PQflush(conn)
@@ -786,7 +804,20 @@ public final class PostgresConnection: @unchecked Sendable {
                     current = nil
                     continue
                 }
-                let outcome = self.outcome(res, conn, steps[outcomes.count])
+                var outcome = self.outcome(res, conn, steps[outcomes.count])
+                if let over = overBudget {
+                    // Cancelled or skipped for the budget: said as what it is.
+                    switch outcome {
+                    case .failed, .skipped: outcome = .failed(over)
+                    default: break
+                    }
+                } else if case .failed(let e as PostgresError) = outcome, e.code == .readLimitExceeded, outcomes.count + 2 < steps.count {
+                    // Over the read budget: what the round trip still runs would be read for
+                    // nothing (the statements of a transaction share one sync: cancelled, the
+                    // rest are skipped up to it).
+                    overBudget = e
+                    await cancelRunning()
+                }
                 if case .failed = current {} else { current = outcome }
             }
             if outcomes.count == steps.count { break }

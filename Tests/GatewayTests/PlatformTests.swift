@@ -652,6 +652,12 @@ struct PlatformTests {
                 #expect(refused.json?["data"] == .null || refused.json?["data"]?["stream"] == .null, "\(refused.text.prefix(300))")
                 #expect(refused.json?["errors"]?[0]?["extensions"]?["code"] == "RESPONSE_TOO_LARGE", "\(refused.text.prefix(300))")
             }
+            // Several reads of one round trip past the limit: what the round trip still runs is
+            // cancelled on the server; every field says why (none an internal error).
+            let aliases = (0..<8).map { "s\($0): stream(streamId: \"big\") { events { data } }" }.joined(separator: " ")
+            let many = try await client.query("{ \(aliases) }", headers: [("x-tenant", "acme")])
+            let codes = many.json?["errors"]?.arrayValue?.map { $0["extensions"]?["code"]?.stringValue ?? "?" } ?? []
+            #expect(!codes.isEmpty && codes.allSatisfy { $0 == "RESPONSE_TOO_LARGE" }, "\(many.text.prefix(600))")
             // Within the limit: the same events without their payloads, or a few with them.
             let versions = try await client.query(#"{ stream(streamId: "big") { events { version } } }"#, headers: [("x-tenant", "acme")])
             #expect(versions.json?["errors"] == nil, "\(versions.text.prefix(300))")
