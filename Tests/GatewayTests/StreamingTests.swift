@@ -369,6 +369,23 @@ struct StreamingTests {
         }
     }
 
+    /// A subgraph that takes the subscription's connection and never answers (no upgrade, or no
+    /// `connection_ack`) ends it with SUBREQUEST_TIMEOUT after the subgraph's `timeout_ms`,
+    /// instead of leaving the client waiting for ever.
+    @Test(.timeLimit(.minutes(1))) func aSubgraphThatNeverAcknowledgesTheSubscriptionTimesOut() async throws {
+        let silent = silentPort()
+        defer { close(silent.socket) }
+        let transport = HTTPTransport(name: "silent", url: "http://127.0.0.1:\(silent.port)/graphql", timeoutMs: 300)
+        let stream = try await transport.subscribe(SubgraphRequest(query: "subscription { ticks }", variables: [:]))
+        do {
+            for try await _ in stream { Issue.record("an event from a subgraph that never answered") }
+            Issue.record("the stream ended without an error")
+        } catch let e as GraphQLError {
+            #expect(e.extensions?["code"] == "SUBREQUEST_TIMEOUT", "\(e)")
+            #expect(e.message.contains("did not acknowledge the subscription within 300 ms"), "\(e.message)")
+        }
+    }
+
     /// A subgraph that goes away mid-subscription (its process killed) is an error the client
     /// sees before the stream's end, not an end like the subscription's own.
     @Test(.timeLimit(.minutes(1))) func aSubgraphDyingMidSubscriptionIsAnErrorNotAnEnd() async throws {

@@ -90,6 +90,14 @@ public func closedPort() -> (port: Int, socket: Int32) {
     return (Int(UInt16(bigEndian: addr.sin_port)), fd)
 }
 
+/// A port on 127.0.0.1 that takes connections and never answers: listening, never accepting
+/// (the kernel completes the handshake into the backlog). Close the socket when done.
+public func silentPort() -> (port: Int, socket: Int32) {
+    let (port, fd) = closedPort()
+    _ = listen(fd, 16)
+    return (port, fd)
+}
+
 /// A free TCP port on 127.0.0.1 (bound to port 0, what the kernel chose read back, released).
 public func freePort() -> Int {
     let (port, fd) = closedPort()

@@ -185,6 +185,9 @@ public final class HTTPTransport: SubgraphTransport {
         // (a subscriber that cannot keep up ends with SUBSCRIBER_TOO_SLOW, memory stays bounded).
         let bufferLimit = 1_000
         let (stream, continuation) = AsyncThrowingStream<SubgraphResponse, any Error>.makeStream(bufferingPolicy: .bufferingOldest(bufferLimit))
+        // The subgraph has the fetch timeout (`timeout_ms`) to connect, upgrade and acknowledge
+        // (`connection_ack`); past it the subscription ends with SUBREQUEST_TIMEOUT.
+        let acknowledged = AcknowledgedFlag()
         let task = Task {
             do {
                 // Whether the subgraph ended the subscription itself (`complete` or `error`): a
@@ -198,6 +201,7 @@ public final class HTTPTransport: SubgraphTransport {
                         }
                         switch m["type"]?.stringValue {
                         case "connection_ack"?:
+                            acknowledged.value.store(true, ordering: .releasing)
                             try await outbound.write(.text(subscribeText))
                         case "next"?:
                             guard let payload = m["payload"], let response = SubgraphResponse.parse(payload.bytes) else {
@@ -235,8 +239,23 @@ public final class HTTPTransport: SubgraphTransport {
                 continuation.finish(throwing: error)
             }
         }
-        continuation.onTermination = { _ in task.cancel() }
+        let ms = Int(timeout.nanoseconds / 1_000_000)
+        let watchdog = Task {
+            try? await Task.sleep(for: .milliseconds(ms))
+            guard !Task.isCancelled, !acknowledged.value.load(ordering: .acquiring) else { return }
+            continuation.finish(throwing: GraphQLError("Subgraph \"\(name)\" did not acknowledge the subscription within \(ms) ms.", code: "SUBREQUEST_TIMEOUT"))
+            task.cancel()
+        }
+        continuation.onTermination = { _ in
+            task.cancel()
+            watchdog.cancel()
+        }
         return stream
+    }
+
+    /// Whether a subgraph's subscription connection was acknowledged (read by its watchdog).
+    final class AcknowledgedFlag: Sendable {
+        let value = Atomic<Bool>(false)
     }
 
     /// Number of HTTP requests sent (for tests and metrics).
