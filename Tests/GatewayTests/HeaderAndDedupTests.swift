@@ -113,12 +113,15 @@ struct MisbehavingSubgraphTests {
         try await withGateway(executor: try echoSubgraph(calls)) { remote in
             let sdl = try await SchemaLoaderProbe.sdl(remote.base + "/graphql")
             let supergraph = try Supergraph(sdl: try Composer.compose([try SubgraphSchema(name: "echo", url: "x", sdl: sdl)]))
-            // /health answers POST with something that is not a GraphQL response.
+            // /health answers POST with a failure status and a body that is not a GraphQL
+            // response: the status is the error (as Apollo's router says it), not the body.
             let transport = HTTPTransport(name: "echo", url: remote.base + "/health")
             try await withGateway(executor: FederatedExecutor(supergraph: supergraph, transports: ["echo": transport])) { client in
                 let r = try await client.query("{ headers }")
                 #expect(r.status == 200)
-                #expect(r.json?["errors"]?[0]?["extensions"]?["code"] == "SUBREQUEST_MALFORMED_RESPONSE")
+                #expect(r.json?["errors"]?[0]?["extensions"]?["code"] == "SUBREQUEST_HTTP_ERROR", "\(r.text)")
+                #expect(r.json?["errors"]?[0]?["message"]?.stringValue?.contains("answered with status 4") == true, "\(r.text)")
+                #expect(r.json?["errors"]?[0]?["path"] == ["headers"], "\(r.text)")
                 #expect(r.json?["errors"]?[0]?["extensions"]?["serviceName"] == "echo")
                 #expect(r.json?["data"]?.text == #"{"headers":null}"#)
             }

@@ -386,6 +386,13 @@ struct RemoteSubgraphTests {
             #expect(j["errors"]?[0]?["path"] == ["products", 1])
             #expect(j["errors"]?[0]?["extensions"]?["code"] == "SUBREQUEST_MALFORMED_RESPONSE")
         }
+        // No `_entities` at all, and an error naming one entity: the other gets an error too.
+        try await run("{ products { id rating } }", products: { _ in #"{"data":{"products":[{"id":"1","__typename":"Product"},{"id":"2","__typename":"Product"}]}}"# },
+                      reviews: { _ in #"{"data":null,"errors":[{"message":"no rating","path":["_entities",1,"rating"]}]}"# }) { j, _ in
+            #expect(j["data"]?.text == #"{"products":[{"id":"1","rating":null},{"id":"2","rating":null}]}"#, "\(j.text)")
+            let paths = Set((j["errors"]?.arrayValue ?? []).compactMap { $0["path"]?.text })
+            #expect(paths == [#"["products",0]"#, #"["products",1,"rating"]"#], "\(j.text)")
+        }
     }
 
     /// An object whose `@requires` input could not be had (the fetch that gives it failed, or did

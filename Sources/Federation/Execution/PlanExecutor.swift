@@ -967,8 +967,17 @@ final class PlanRun {
     func mergeRoot(_ f: FetchNode, _ result: Result<SubgraphResponse, GraphQLError>) {
         switch roomChecked(result, f) {
         case .failure(var e):
-            e.path = nil
-            addErrors([e])
+            // An error at each root field the fetch was for (§7.1.2: it can be associated with them).
+            let keys = Self.rootPaths(f)
+            if keys.isEmpty {
+                e.path = nil
+                addErrors([e])
+            }
+            for path in keys {
+                var each = e
+                each.path = path
+                addErrors([each])
+            }
             rootAnswerMissing = true
         case .success(let response):
             var merged = false
@@ -987,8 +996,31 @@ final class PlanRun {
                 addErrors([GraphQLError("Subgraph \"\(f.subgraph)\" answered without data and without errors.",
                                         code: "SUBREQUEST_MALFORMED_RESPONSE", extensions: ["serviceName": .string(f.subgraph)])])
             }
-            addErrors(upstreamErrors(response, f) { [Self.clientPath(Self.pathElements($0), f)] })
+            // Without data, an error that names no path stands at each root field of the fetch.
+            addErrors(upstreamErrors(response, f, unplaced: { merged ? [] : Self.rootPaths(f) }) { [Self.clientPath(Self.pathElements($0), f)] })
         }
+    }
+
+    /// The client's paths of a root fetch's fields (those without a `@skip`/`@include`: whether a
+    /// conditional one is in the response is the shaper's to say), `__typename` left out.
+    static func rootPaths(_ f: FetchNode) -> [[PathElement]] {
+        guard let operation = (f.document ?? (try? Parser.parse(f.operation, options: ParserOptions(maxTokens: nil))))?.operations.first else { return [] }
+        var keys: [String] = []
+        func collect(_ selections: [Selection]) {
+            for s in selections {
+                switch s {
+                case .field(let field) where field.directives.isEmpty && field.name.value != "__typename":
+                    let key = f.internalAliases[field.responseKey] ?? field.responseKey
+                    if !f.plannerAliases.contains(field.responseKey), !keys.contains(key) { keys.append(key) }
+                case .inlineFragment(let i) where i.directives.isEmpty:
+                    collect(i.selectionSet.selections)
+                default:
+                    continue
+                }
+            }
+        }
+        collect(operation.selectionSet.selections)
+        return keys.map { [.key($0)] }
     }
 
     /// A root query's answer for the `Query` objects at a path: merged into each.
@@ -1459,9 +1491,17 @@ final class PlanRun {
             // `_entities` must be a list of one answer per representation, in their order; anything
             // else cannot be matched to the objects (a subgraph's own errors explain a missing one).
             func malformed(_ what: String) {
-                guard response.errors.isEmpty else { return }
-                failed(GraphQLError("Subgraph \"\(f.subgraph)\" answered \(what) for \(targets.count) representations.",
-                                    code: "SUBREQUEST_MALFORMED_RESPONSE", extensions: ["serviceName": .string(f.subgraph)]))
+                let e = GraphQLError("Subgraph \"\(f.subgraph)\" answered \(what) for \(targets.count) representations.",
+                                     code: "SUBREQUEST_MALFORMED_RESPONSE", extensions: ["serviceName": .string(f.subgraph)])
+                guard !response.errors.isEmpty else { return failed(e) }
+                // Its errors explain the representations they name (an error without a path, all
+                // of them); each other one gets this error.
+                var named = Set<Int>()
+                for error in response.errors {
+                    guard let p = error["path"]?.arrayValue else { return }
+                    if p.count >= 2, p[0].stringValue == "_entities", let i = p[1].intValue { named.insert(i) } else { return }
+                }
+                for r in 0..<targets.count where !named.contains(r) { failed(e, only: r) }
             }
             guard let data = response.data else { return malformed("no data") }
             let answer = tree.absorb(data, renames: f.internalAliases)

@@ -325,15 +325,22 @@ public final class HTTPTransport: SubgraphTransport {
 
     /// The body read straight into a response tree of its own.
     func read(_ answer: Answer) throws -> SubgraphResponse {
+        let failing = !(200..<300).contains(answer.status)
         guard var parsed = answer.body.withUnsafeReadableBytes({ SubgraphResponse.parse($0) }) else {
+            // A failure status says what went wrong, whatever its body (an error page, nothing).
+            if failing {
+                throw failed(GraphQLError("Subgraph \"\(name)\" answered with status \(answer.status).", code: "SUBREQUEST_HTTP_ERROR",
+                                          extensions: ["status": .int(Int(answer.status))]), nil)
+            }
             throw failed(GraphQLError("Subgraph \"\(name)\" answered with status \(answer.status) and a body that is not a GraphQL response.",
                                       code: "SUBREQUEST_MALFORMED_RESPONSE"), nil)
         }
-        // A failure status with a GraphQL body: its data is used, and if its errors say nothing,
-        // the status is the error (a 500 with `{"data": null}` is not an answer without errors).
-        if !(200..<300).contains(answer.status), parsed.errors.isEmpty {
-            parsed.errors = [JSON.object(["message": .string("Subgraph \"\(name)\" answered with status \(answer.status)."),
-                                          "extensions": .object(["code": "SUBREQUEST_HTTP_ERROR"])])]
+        // A failure status with a GraphQL body: its data is used and its errors passed on, and the
+        // status is an error of its own (as Apollo's router attaches it), without a path: it
+        // stands wherever the fetch's data is missing.
+        if failing {
+            parsed.errors.append(JSON.object(["message": .string("Subgraph \"\(name)\" answered with status \(answer.status)."),
+                                              "extensions": .object(["code": "SUBREQUEST_HTTP_ERROR", "status": .int(Int(answer.status))])]))
         }
         return parsed
     }
