@@ -204,6 +204,18 @@ struct StreamingTests {
         }
     }
 
+    /// Single-connection reservations: at most 1,000 held by one holder (a tenant, or a client
+    /// address without one), so that no one takes the 10,000 every tenant shares.
+    @Test(.timeLimit(.minutes(2))) func oneHolderTakesAtMostItsShareOfTheReservations() async throws {
+        let config = try GatewayConfiguration.parse(yaml: "tenancy: { development_header: true }")
+        try await withGateway(config, executor: try echoExecutor()) { client in
+            var statuses: [Int: Int] = [:]
+            for _ in 0..<1_001 { statuses[try await client.send(.PUT, "/graphql/stream").status, default: 0] += 1 }
+            #expect(statuses == [201: 1_000, 503: 1], "\(statuses)")
+            #expect(try await client.send(.PUT, "/graphql/stream", headers: [("x-tenant", "acme")]).status == 201)
+        }
+    }
+
     /// GraphQL over SSE, single connection mode, as graphql-sse's client speaks it (httpx and
     /// httpx-sse): a reserved stream carries a query's and a subscription's results by operation
     /// id; a request refused before execution is answered on its own; one connection per

@@ -25,16 +25,20 @@ import Synchronization
 /// - `DELETE ?operationId=` with the token stops one operation (200).
 ///
 /// Reservations are made and used by one identity: the tenant of the reservation is the tenant
-/// of every request that uses its token. At most 10,000 are held; one not connected within a
+/// of every request that uses its token. At most 10,000 are held, at most 1,000 by one holder (a
+/// tenant, or a client address without one: no one drains the rest); one not connected within a
 /// minute lapses.
 final class SSEReservations: Sendable {
     static let tokenHeader = HTTPField.Name("X-GraphQL-Event-Stream-Token")!
     static let maxReservations = 10_000
+    static let maxPerHolder = 1_000
     static let maxOperations = 100
     static let lapse: Duration = .seconds(60)
 
     private struct Reservation {
         let tenant: String?
+        /// Who holds it: its tenant, or the client address of a request without one.
+        let holder: String
         let made: ContinuousClock.Instant
         /// The stream's events: operations run with the reservation alone (graphql-sse), their
         /// events wait for the connection (within the room below).
@@ -49,8 +53,9 @@ final class SSEReservations: Sendable {
     }
     private let reservations = Mutex<[String: Reservation]>([:])
 
-    /// A new reservation's token; nil when too many are held.
-    func reserve(tenant: String?) -> String? {
+    /// A new reservation's token; nil when too many are held, in all or by its holder.
+    func reserve(tenant: String?, client: String?) -> String? {
+        let holder = tenant.map { "tenant:" + $0 } ?? "client:" + (client ?? "")
         let now = ContinuousClock.now
         return reservations.withLock { r in
             // A reservation never connected lapses, with the operations it ran.
@@ -59,10 +64,10 @@ final class SSEReservations: Sendable {
                 lapsed.operations.values.forEach { $0.cancel() }
                 r[token] = nil
             }
-            guard r.count < Self.maxReservations else { return nil }
+            guard r.count < Self.maxReservations, r.values.lazy.filter({ $0.holder == holder }).count < Self.maxPerHolder else { return nil }
             let token = UUID().uuidString.lowercased() + UUID().uuidString.lowercased()
             let (stream, events) = AsyncStream<[UInt8]>.makeStream()
-            r[token] = Reservation(tenant: tenant, made: now, stream: stream, events: events, room: EventRoom(capacity: Self.eventsInFlight))
+            r[token] = Reservation(tenant: tenant, holder: holder, made: now, stream: stream, events: events, room: EventRoom(capacity: Self.eventsInFlight))
             return token
         }
     }
@@ -174,7 +179,7 @@ extension GraphQLHTTPHandler {
         let accepted = ResponseWriting.Accepted(best: .graphQLResponse)
         do throws(Admission.Refusal) {
             let (context, _) = try await admission.admit(request, accepted, client: client)
-            guard let token = runtime.sseReservations.reserve(tenant: context.tenant) else {
+            guard let token = runtime.sseReservations.reserve(tenant: context.tenant, client: client) else {
                 return ResponseWriting.plain(503, "Too many event stream reservations; try again later.")
             }
             return Response(status: .created, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: token)))
