@@ -185,6 +185,16 @@ struct AttackTests {
             let nested = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
             try await expectRejected(client, counting, try await client.post(#"{"query":"{ me { name } }","variables":{"v":\#(nested)}}"#),
                                      status: 400, code: "MAX_JSON_DEPTH_EXCEEDED")
+            // In a GET's query string alike (variables and extensions).
+            let deep = (String(repeating: "[", count: 100) + String(repeating: "]", count: 100)).addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+            for key in ["variables", "extensions"] {
+                let before = counting.total
+                let r = try await client.send(.GET, "/graphql?query=%7B%20me%20%7B%20name%20%7D%20%7D&\(key)=%7B%22v%22%3A\(deep)%7D",
+                                              headers: [("accept", "application/graphql-response+json")])
+                #expect(r.status == 400, "\(r.text.prefix(300))")
+                #expect(r.json?["errors"]?[0]?["extensions"]?["code"] == "MAX_JSON_DEPTH_EXCEEDED", "\(r.text.prefix(300))")
+                #expect(counting.total == before, "no subgraph was called")
+            }
         }
     }
 

@@ -122,7 +122,17 @@ enum RequestDecoding {
         if let name = params["operationName"] { r.operationName = name }
         for (key, target) in [("variables", 0), ("extensions", 1)] {
             guard let text = params[key], !text.isEmpty else { continue }
-            guard case .object(let o)? = try? JSONReader.parse(text, maxDepth: 64) else {
+            let parsed: JSON
+            do { parsed = try JSONReader.parse(text, maxDepth: 64) } catch {
+                // Nested past the limit: the limit's code, as for a POST body.
+                if let e = error as? JSONReader.Failure, e.isDepthExceeded {
+                    throw Refusal(response: ResponseWriting.error(400, "The \"\(key)\" parameter is not valid JSON: \(e.description).", "MAX_JSON_DEPTH_EXCEEDED", accepted),
+                                  code: "MAX_JSON_DEPTH_EXCEEDED")
+                }
+                throw Refusal(response: ResponseWriting.error(422, "The \"\(key)\" parameter must be a JSON object.", "BAD_REQUEST", accepted),
+                              code: "BAD_REQUEST")
+            }
+            guard case .object(let o) = parsed else {
                 throw Refusal(response: ResponseWriting.error(422, "The \"\(key)\" parameter must be a JSON object.", "BAD_REQUEST", accepted),
                               code: "BAD_REQUEST")
             }
