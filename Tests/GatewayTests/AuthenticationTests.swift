@@ -136,6 +136,37 @@ struct AuthenticationTests {
         }
     }
 
+    /// The token's header is checked before its signature (RFC 7515 §4.1.11, RFC 8725 §3.1):
+    /// a `crit` extension (none is implemented), no `alg`, an `alg` that is not its key's, and a
+    /// `kid` no key has are refused, even with a signature the secret verifies.
+    @Test func tokenHeadersAreChecked() async throws {
+        try await withDir { dir in
+            func b64(_ bytes: [UInt8]) -> String {
+                Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+                    .replacingOccurrences(of: "=", with: "")
+            }
+            let claims = #"{"exp":\#(Int(Date().timeIntervalSince1970) + 300),"iss":"https://issuer.test","aud":"switchyard","tenant":"acme"}"#
+            func signed(_ header: String) -> String {
+                let input = b64(Array(header.utf8)) + "." + b64(Array(claims.utf8))
+                let mac = HMAC<SHA256>.authenticationCode(for: Array(input.utf8), using: SymmetricKey(data: Array(secret.utf8)))
+                return input + "." + b64(Array(mac))
+            }
+            try await withGateway(try config(dir), executor: try echoExecutor()) { client in
+                let good = try await client.query("{ tenant }", headers: [("authorization", "Bearer \(signed(#"{"alg":"HS256","typ":"JWT"}"#))")])
+                #expect(good.text == #"{"data":{"tenant":"acme"}}"#, "\(good.text)")
+                let named = try await client.query("{ tenant }", headers: [("authorization", "Bearer \(signed(#"{"alg":"HS256","kid":"hs256"}"#))")])
+                #expect(named.text == #"{"data":{"tenant":"acme"}}"#, "\(named.text)")
+                for (header, reason) in [(#"{"alg":"HS256","crit":["x-unknown"],"x-unknown":1}"#, "critical header parameters"),
+                                         (#"{"typ":"JWT"}"#, "names no algorithm"), (#"{"alg":"hs256"}"#, "algorithm is not its key's"),
+                                         (#"{"alg":"RS256"}"#, "algorithm is not its key's"), (#"{"alg":"HS256","kid":"nobody"}"#, "no key has its kid")] {
+                    let r = try await client.query("{ tenant }", headers: [("authorization", "Bearer \(signed(header))")])
+                    #expect(r.status == 401, "\(header): \(r.text)")
+                    #expect(r.json?["errors"]?[0]?["message"]?.stringValue?.contains(reason) == true, "\(header): \(r.text)")
+                }
+            }
+        }
+    }
+
     /// A short HS256 secret (13 bytes, as some issuers use) starts the gateway and verifies
     /// tokens signed with it (HMAC pads short keys with zeros, so padding to 32 bytes is exact).
     @Test func aShortHS256SecretVerifiesTokensSignedWithIt() async throws {

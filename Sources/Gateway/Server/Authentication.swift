@@ -148,6 +148,30 @@ final class Authenticator: Sendable {
     /// (a key the JWKS no longer has stops verifying).
     private let current: Mutex<(keys: JWTKeyCollection, kids: Set<String>)>
     var keys: JWTKeyCollection { current.withLock { $0.keys } }
+    /// The algorithms each key may be used with, by `kid` (the configured keys' and the JWKS's):
+    /// a token's header must name one of its key's (RFC 8725 §3.1), and a `kid` no key has is
+    /// refused.
+    private let algorithms: Mutex<[String: Set<String>]>
+    /// The configured keys' algorithms (kept through every JWKS refresh).
+    private let configuredAlgorithms: [String: Set<String>]
+
+    /// The algorithms of a JWKS's keys, by `kid`: its `alg` when it says, else its type's.
+    static func algorithms(jwks text: String) -> [String: Set<String>] {
+        var out: [String: Set<String>] = [:]
+        for key in (try? JSONReader.parse(text))?["keys"]?.arrayValue ?? [] {
+            // A key without a `kid` (tried for tokens without one) is kept under "".
+            let kid = key["kid"]?.stringValue ?? ""
+            if let alg = key["alg"]?.stringValue { out[kid, default: []].insert(alg); continue }
+            switch key["kty"]?.stringValue {
+            case "RSA": out[kid, default: []].formUnion(["RS256", "RS384", "RS512", "PS256", "PS384", "PS512"])
+            case "EC": out[kid, default: []].formUnion(["ES256", "ES384", "ES512"])
+            case "oct": out[kid, default: []].formUnion(["HS256", "HS384", "HS512"])
+            case "OKP": out[kid, default: []].insert("EdDSA")
+            default: continue
+            }
+        }
+        return out
+    }
     let settings: AuthConfiguration.JWT
     /// The configured keys, read once: added to every collection built.
     private let configured: @Sendable (JWTKeyCollection) async throws -> Void
@@ -176,6 +200,11 @@ final class Authenticator: Sendable {
         }
         let jwksFile = try settings.jwksFile.map(read)
         let keysToAdd = publicKeys
+        var configuredAlgorithms: [String: Set<String>] = jwksFile.map(Self.algorithms(jwks:)) ?? [:]
+        if secret != nil { configuredAlgorithms["hs256"] = ["HS256"] }
+        for (kid, pem) in publicKeys { configuredAlgorithms[kid.string] = (try? Insecure.RSA.PublicKey(pem: pem)) != nil ? ["RS256"] : ["ES256"] }
+        self.configuredAlgorithms = configuredAlgorithms
+        algorithms = Mutex(configuredAlgorithms)
         configured = { keys in
             if let secret { await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256, kid: JWKIdentifier(string: "hs256")) }
             for (kid, pem) in keysToAdd {
@@ -214,6 +243,8 @@ final class Authenticator: Sendable {
             try await configured(keys)
             try await keys.add(jwksJSON: text)
             let kids = Set((try? JSONReader.parse(text))?["keys"]?.arrayValue?.compactMap { $0["kid"]?.stringValue } ?? [])
+            let remoteAlgorithms = Self.algorithms(jwks: text)
+            algorithms.withLock { $0 = configuredAlgorithms.merging(remoteAlgorithms) { a, _ in a } }
             current.withLock { $0 = (keys, kids) }
         } catch {
             Logger(label: "switchyard.auth").warning("the remote JWKS could not be read; the keys in use stay", metadata: ["url": "\(url)", "error": "\(error)"])
@@ -258,7 +289,16 @@ final class Authenticator: Sendable {
     func identity(_ token: String) async throws -> Identity {
         let claims: GatewayClaims
         // A token naming a `kid` is checked with that key only; one without is tried against every key.
-        let kid = Self.kid(of: token)
+        let header = Self.header(of: token)
+        let kid = header?["kid"]?.stringValue
+        // The header first (RFC 7515 §4.1.11, RFC 8725 §3.1): no critical extension we do not
+        // implement (we implement none), an algorithm its key is for, a `kid` some key has.
+        if header?["crit"] != nil { throw GraphQLError("Invalid token: it names critical header parameters this gateway does not implement.", code: "UNAUTHENTICATED") }
+        guard let alg = header?["alg"]?.stringValue else { throw GraphQLError("Invalid token: its header names no algorithm.", code: "UNAUTHENTICATED") }
+        if let kid, algorithms.withLock({ $0[kid] }) == nil, settings.jwksURL != nil { _ = await refetchForUnknownKey() }
+        let allowed = algorithms.withLock { a in kid.map { a[$0] ?? [] } ?? a.values.reduce(into: Set<String>()) { $0.formUnion($1) } }
+        guard !allowed.isEmpty else { throw GraphQLError("Invalid token: no key has its kid.", code: "UNAUTHENTICATED") }
+        guard allowed.contains(alg) else { throw GraphQLError("Invalid token: its algorithm is not its key's.", code: "UNAUTHENTICATED") }
         do {
             do {
                 claims = try await keys.verify(token, as: GatewayClaims.self, iteratingKeys: kid == nil)
@@ -307,13 +347,14 @@ final class Authenticator: Sendable {
                         expires: claims.exp.map { $0.value.addingTimeInterval(leeway) })
     }
 
-    /// The `kid` of a token's header, if it names one.
-    static func kid(of token: String) -> String? {
+    /// A token's header, if it is a JSON object.
+    static func header(of token: String) -> JSON? {
         guard let header = token.split(separator: ".", maxSplits: 1).first else { return nil }
         var base64 = header.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        guard let data = Data(base64Encoded: base64), let json = try? JSONReader.parse(String(decoding: data, as: UTF8.self)) else { return nil }
-        return json["kid"]?.stringValue
+        guard let data = Data(base64Encoded: base64), let json = try? JSONReader.parse(String(decoding: data, as: UTF8.self)),
+              json.objectValue != nil else { return nil }
+        return json
     }
 
     static func reason(_ e: JWTError) -> String {
