@@ -261,6 +261,35 @@ struct AttackTests {
         }
     }
 
+    /// The header limits bound a WebSocket's upgrade request (not switched: 400) and the headers
+    /// its `connection_init` payload carries (closed with 4400), as they bound any request.
+    @Test func webSocketHeadersAreUnderTheHeaderLimits() async throws {
+        try await withBenchGateway { client, _ in
+            let port = client.base.split(separator: ":").last.map(String.init)!
+            let script = """
+                import json, websockets.sync.client as c
+                def attempt(extra, payload_headers):
+                    try:
+                        with c.connect("ws://127.0.0.1:\(port)/graphql", subprotocols=["graphql-transport-ws"], additional_headers=extra, open_timeout=10) as ws:
+                            ws.send(json.dumps({"type": "connection_init", "payload": {"headers": payload_headers}}))
+                            try:
+                                return json.loads(ws.recv(timeout=10))["type"]
+                            except Exception as e:
+                                return "closed " + str(getattr(getattr(e, "rcvd", None), "code", ""))
+                    except Exception as e:
+                        return type(e).__name__ + " " + str(getattr(getattr(e, "response", None), "status_code", ""))
+                many = [("x-h%d" % i, "v") for i in range(150)]
+                print(attempt([], {}))
+                print(attempt(many, {}))
+                print(attempt([("x-big", "v" * 20000)], {}))
+                print(attempt([], {("x-p%d" % i): "v" for i in range(150)}))
+                """
+            let r = try await runProcess("/usr/bin/env", ["python3", "-c", script])
+            #expect(r.output.split(separator: "\n").map(String.init)
+                    == ["connection_ack", "InvalidStatus 400", "InvalidStatus 400", "closed 4400"], "\(r.output)")
+        }
+    }
+
     @Test func crossSiteRequestsAreRefusedWhenCSRFPreventionIsOn() async throws {
         var config = GatewayConfiguration()
         config.csrf.enabled = true

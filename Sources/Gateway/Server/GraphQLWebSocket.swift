@@ -24,6 +24,12 @@ struct GraphQLWebSocket: Sendable {
         let path = request.path.map { $0.split(separator: "?", maxSplits: 1).first.map(String.init) ?? $0 }
         let offered = request.headerFields[.secWebSocketProtocol]?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
         guard path == "/graphql", offered.contains(Self.subprotocol), runtime.isLoaded else { return .dontUpgrade }
+        // The header limits apply to the upgrade as to any request (not upgraded, it is answered
+        // 431 by the HTTP routes' own check).
+        let limits = runtime.configuration.limits
+        guard HeaderLimitsMiddleware<GatewayRequestContext>.violation(request.headerFields, maxCount: limits.maxHeaderCount, maxBytes: limits.maxHeaderBytes) == nil else {
+            return .dontUpgrade
+        }
         // Cross-site WebSocket hijacking: with CSRF prevention on, a browser's upgrade from
         // another site is refused (400) like its simple requests are.
         guard CSRFPrevention(settings: runtime.configuration.csrf).allowsUpgrade(origin: request.headerFields[.origin], authority: request.authority,
@@ -136,6 +142,12 @@ struct GraphQLWebSocket: Sendable {
                         guard let value = v.stringValue, let name = HTTPField.Name(k) else { continue }
                         headers[name] = value
                     }
+                }
+                // `payload.headers` are request headers: under the same limits.
+                let limits = runtime.configuration.limits
+                if HeaderLimitsMiddleware<GatewayRequestContext>.violation(headers, maxCount: limits.maxHeaderCount, maxBytes: limits.maxHeaderBytes) != nil {
+                    await close(4400, "Too many or too large headers in connection_init")
+                    return false
                 }
                 let accepted = ResponseWriting.Accepted(best: .json, stream: .eventStream)
                 do {

@@ -16,16 +16,21 @@ struct HeaderLimitsMiddleware<Context: Hummingbird.RequestContext>: RouterMiddle
     let maxBytes: Int?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let fields = request.headers
+        if let message = Self.violation(request.headers, maxCount: maxCount, maxBytes: maxBytes) { return Self.refuse(message) }
+        return try await next(request, context)
+    }
+
+    /// What is over the limits in `fields` (nil: nothing): their count, or their names' and values' bytes.
+    static func violation(_ fields: HTTPFields, maxCount: Int?, maxBytes: Int?) -> String? {
         if let maxCount, fields.count > maxCount {
-            return Self.refuse("The request has \(fields.count) headers, over the limit of \(maxCount).")
+            return "The request has \(fields.count) headers, over the limit of \(maxCount)."
         }
         if let maxBytes {
             var bytes = 0
             for f in fields { bytes += f.name.rawName.utf8.count + f.value.utf8.count }
-            if bytes > maxBytes { return Self.refuse("The request headers take \(bytes) bytes, over the limit of \(maxBytes).") }
+            if bytes > maxBytes { return "The request headers take \(bytes) bytes, over the limit of \(maxBytes)." }
         }
-        return try await next(request, context)
+        return nil
     }
 
     static func refuse(_ message: String) -> Response {
