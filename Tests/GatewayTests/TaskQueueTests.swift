@@ -467,6 +467,35 @@ struct TaskQueueTests {
         }
     }
 
+    /// A burst of appends (three of 1,000 events, the most one append takes) reaches a subscriber
+    /// that reads, whole and in order: the feed reads a page only when its subscribers have room
+    /// for it (it used to fill their buffers in one go and end them as too slow).
+    @Test(.timeLimit(.minutes(3))) func aBurstOfAppendsReachesASubscriberThatReads() async throws {
+        try await withPlatform { _, client, server in
+            let query = #"subscription { events(types: ["Burst"]) { position } }"#
+            let sse = try ChildProcess("/usr/bin/env", ["python3", Self.script("sse_subscribe.py"), client.base + "/graphql", query, #"{"x-tenant":"globex"}"#])
+            defer { sse.stop() }
+            _ = try await sse.firstLine { $0 == "ready" || $0.hasPrefix("error") ? $0 : nil }
+            try await Self.waitForSubscriptions(1) { server.liveSubscriptions }
+            let events = (0..<1_000).map { _ in #"{type: "Burst"}"# }.joined(separator: ", ")
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for n in 0..<3 {
+                    group.addTask {
+                        let r = try await client.query(#"mutation { appendEvents(streamId: "burst-\#(n)", expectedVersion: 0, events: [\#(events)]) { toVersion } }"#,
+                                                       headers: [("x-tenant", "globex")])
+                        #expect(r.json?["data"]?["appendEvents"]?["toVersion"] == 1_000, "\(r.text.prefix(200))")
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let lines = try await sse.lines(3_000) { $0.hasPrefix("{") }
+            let positions = lines.compactMap { (try? JSONReader.parse($0))?["events"]?["position"]?.intValue }
+            #expect(positions.count == 3_000, "\(sse.lines.suffix(3))")
+            #expect(positions == positions.sorted(), "in order")
+            #expect(!sse.lines.contains { $0.hasPrefix("error") || $0.contains("SUBSCRIBER_TOO_SLOW") || $0.contains("INTERNAL_SERVER_ERROR") })
+        }
+    }
+
     /// A subscriber over SSE that stops reading is ended as too slow; when it has not taken its
     /// last payload `slow_close_timeout_ms` later, its connection is dropped (what the gateway
     /// held for it goes). With a long timeout, the client that reads again gets that payload

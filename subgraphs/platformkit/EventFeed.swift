@@ -1,4 +1,5 @@
 import Foundation
+import GraphQLCore
 import Logging
 import Postgres
 import Synchronization
@@ -12,8 +13,10 @@ import Synchronization
 /// read goes only up to the store's horizon (`events_horizon()`, below which every position is
 /// final, read in a statement before it; one per wake-up for every tenant), so reading "after
 /// the last position seen" misses nothing. Each subscriber gets the events
-/// appended after it subscribed, in order, through a bounded buffer: one that falls more than
-/// `bufferLimit` events behind is ended with `FellBehind`, and never slows the others.
+/// appended after it subscribed, in order, through a bounded buffer. The feed reads a page only
+/// when every subscriber has room for it: a burst (appends of 1,000 events) reaches a subscriber
+/// that reads as fast as it can deliver; one whose buffer stays without room for `grace` is ended
+/// with `FellBehind` (`SUBSCRIBER_TOO_SLOW`), and slows the others for that long at most.
 public final class EventFeed: Sendable {
     /// One event row (the columns of `EventFeed.columns`).
     public struct Event: Sendable {
@@ -25,13 +28,40 @@ public final class EventFeed: Sendable {
         public let row: PostgresRow
     }
 
-    public struct FellBehind: Error, CustomStringConvertible {
+    public struct FellBehind: Error, CustomStringConvertible, GraphQLErrorConvertible {
         public let limit: Int
         public var description: String { "The subscriber fell more than \(limit) events behind and was ended." }
+        public var graphQLError: GraphQLError? { GraphQLError(description, code: "SUBSCRIBER_TOO_SLOW") }
+    }
+
+    /// How many events a subscriber was given and has not taken yet.
+    final class Backlog: Sendable {
+        let count = Atomic<Int>(0)
+    }
+
+    /// A subscriber's events: the feed's stream, counting what the subscriber takes.
+    public struct Subscription: AsyncSequence, Sendable {
+        public typealias Element = Event
+        let base: AsyncThrowingStream<Event, any Error>
+        let backlog: Backlog
+        public struct AsyncIterator: AsyncIteratorProtocol {
+            var base: AsyncThrowingStream<Event, any Error>.AsyncIterator
+            let backlog: Backlog
+            public mutating func next() async throws -> Event? {
+                let e = try await base.next()
+                if e != nil { backlog.count.wrappingSubtract(1, ordering: .relaxed) }
+                return e
+            }
+        }
+        public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: base.makeAsyncIterator(), backlog: backlog) }
     }
 
     public static let columns = "event_id, global_position, stream_id, stream_version, type, data::text AS data, metadata::text AS metadata, causation_id, correlation_id, occurred_at"
     public static let bufferLimit = 1_000
+    /// Events read at a time.
+    static let page = 500
+    /// How long a subscriber may be without room for the next page before it is ended.
+    static let grace: Duration = .seconds(5)
 
     let pool: PostgresPool
     let logger = Logger(label: "switchyard.events.feed")
@@ -40,6 +70,7 @@ public final class EventFeed: Sendable {
         let filter: @Sendable (Event) -> Bool
         let after: Int
         let continuation: AsyncThrowingStream<Event, any Error>.Continuation
+        let backlog: Backlog
     }
     private struct Tenant {
         var cursor: Int
@@ -70,24 +101,25 @@ public final class EventFeed: Sendable {
 
     /// The tenant's events appended from now on that pass `filter`, in order. Ending the
     /// stream (or cancelling its consumer) unsubscribes.
-    public func subscribe(tenant: UUID, filter: @escaping @Sendable (Event) -> Bool) async throws -> AsyncThrowingStream<Event, any Error> {
+    public func subscribe(tenant: UUID, filter: @escaping @Sendable (Event) -> Bool) async throws -> Subscription {
         let head: Int = try await pool.withTenant(PostgresUUID.text(tenant)) { c in
             try await c.query("SELECT events_horizon() AS p").first!.decode("p")
         }
         let id = TimeOrderedUUID.make()
         let (stream, continuation) = AsyncThrowingStream<Event, any Error>.makeStream(bufferingPolicy: .bufferingOldest(Self.bufferLimit + 1))
         continuation.onTermination = { [weak self] _ in self?.remove(tenant, id) }
+        let backlog = Backlog()
         let start = state.withLock { s -> Bool in
             // In place: copying the tenant's subscribers on every subscribe is quadratic.
             if s.tenants[tenant] == nil { s.tenants[tenant] = Tenant(cursor: head) }
             s.tenants[tenant]!.cursor = min(s.tenants[tenant]!.cursor, head)
-            s.tenants[tenant]!.subscribers[id] = Subscriber(filter: filter, after: head, continuation: continuation)
+            s.tenants[tenant]!.subscribers[id] = Subscriber(filter: filter, after: head, continuation: continuation, backlog: backlog)
             guard s.listener == nil else { return false }
             s.listener = Task.detached { [weak self] in await self?.listen() }
             return true
         }
         if !start { wake(only: tenant) }
-        return stream
+        return Subscription(base: stream, backlog: backlog)
     }
 
     private func remove(_ tenant: UUID, _ id: UUID) {
@@ -177,6 +209,7 @@ public final class EventFeed: Sendable {
         guard reading.withLock({ $0.insert(tenant).inserted }) else { return }
         defer { reading.withLock { _ = $0.remove(tenant) } }
         while true {
+            await waitForRoom(tenant)
             guard let cursor = state.withLock({ $0.tenants[tenant]?.cursor }) else { return }
             let rows: PostgresRows
             do {
@@ -186,7 +219,7 @@ public final class EventFeed: Sendable {
                     if upTo <= cursor { return PostgresRows.empty }
                     return try await c.query("""
                         SELECT \(unsafeRaw: Self.columns) FROM events WHERE global_position > \(cursor) AND global_position <= \(upTo)
-                        ORDER BY global_position LIMIT 500
+                        ORDER BY global_position LIMIT \(Self.page)
                         """)
                 }
             } catch {
@@ -200,7 +233,24 @@ public final class EventFeed: Sendable {
                                     data: (try? r.decode("data")) ?? "{}", row: r.detached()))
             }
             deliver(events, to: tenant)
-            if events.count < 500 { return }
+            if events.count < Self.page { return }
+        }
+    }
+
+    /// Waits until every subscriber of the tenant has room for a page, at most `grace`: one
+    /// still without room then is ended (`FellBehind`).
+    private func waitForRoom(_ tenant: UUID) async {
+        let deadline = ContinuousClock.now + Self.grace
+        while true {
+            let full = state.withLock { s in
+                (s.tenants[tenant]?.subscribers.values).map { $0.filter { $0.backlog.count.load(ordering: .relaxed) > Self.bufferLimit - Self.page } } ?? []
+            }
+            if full.isEmpty { return }
+            if ContinuousClock.now >= deadline {
+                for sub in full { sub.continuation.finish(throwing: FellBehind(limit: Self.bufferLimit)) }
+                return
+            }
+            try? await Task.sleep(for: .milliseconds(5))
         }
     }
 
@@ -215,11 +265,13 @@ public final class EventFeed: Sendable {
             for e in events where e.position > sub.after && sub.filter(e) {
                 switch sub.continuation.yield(e) {
                 case .enqueued(let remaining) where remaining == 0:
+                    sub.backlog.count.wrappingAdd(1, ordering: .relaxed)
                     // The buffer's spare place is taken: this subscriber is bufferLimit behind.
                     sub.continuation.finish(throwing: FellBehind(limit: Self.bufferLimit))
                 case .dropped, .terminated:
                     break
                 default:
+                    sub.backlog.count.wrappingAdd(1, ordering: .relaxed)
                     continue
                 }
                 break
