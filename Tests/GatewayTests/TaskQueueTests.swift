@@ -57,7 +57,7 @@ struct TaskQueueTests {
             #expect(Self.data(submitted, "submitTask")?["status"] == "PENDING")
             #expect(Self.data(submitted, "submitTask")?["payload"] == #"{"ref": "main"}"#)
             // A subscriber of this one task, from now on.
-            let one = try Self.gql(client, #"subscription { taskUpdated(taskId: "\#(task)") { status attempts lastError } }"#, tenant: "acme")
+            let one = try Self.gql(client, #"subscription { taskUpdated(taskId: "\#(task)") { status attempts lastError result leaseExpiresAt } }"#, tenant: "acme")
             defer { one.stop() }
             try await Self.waitForSubscriptions(2) { server.liveSubscriptions }
 
@@ -104,6 +104,14 @@ struct TaskQueueTests {
                 return "\(t?["status"]?.stringValue ?? "?") \(t?["attempts"]?.intValue ?? -1)"
             }
             #expect(mine == Array(expected.dropFirst()), "the task's own subscriber: every transition after it subscribed")
+            // Each payload is the task as of its transition, not as it is when delivered.
+            let states = one.lines.filter { $0.hasPrefix("{") }.prefix(5).map { line -> String in
+                let t = (try? JSONReader.parse(line))?["taskUpdated"]
+                return "\(t?["status"]?.stringValue ?? "?") lease:\(t?["leaseExpiresAt"] != .null) error:\(t?["lastError"]?.stringValue ?? "-") result:\(t?["result"]?.stringValue ?? "-")"
+            }
+            #expect(states == ["CLAIMED lease:true error:- result:-", "FAILED lease:false error:flaky network result:-",
+                               "PENDING lease:false error:flaky network result:-", "CLAIMED lease:true error:flaky network result:-",
+                               "COMPLETED lease:false error:flaky network result:green"], "\(states)")
             #expect(!all.lines.contains { $0.hasPrefix("error") } && !one.lines.contains { $0.hasPrefix("error") })
         }
     }

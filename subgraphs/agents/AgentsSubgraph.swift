@@ -15,9 +15,10 @@ public enum AgentsSubgraph {
         }
     }
     struct Task: Sendable {
-        let id: UUID, title: String, priority: Int, result: String?, createdAt: Date
-        var status: String, agentID: UUID?, attempts: Int
-        let capability: String?, payload: String, maxAttempts: Int, availableAt: Date, leaseExpiresAt: Date?, lastError: String?
+        let id: UUID, title: String, priority: Int, createdAt: Date
+        var status: String, agentID: UUID?, attempts: Int, result: String?
+        let capability: String?, payload: String, maxAttempts: Int
+        var availableAt: Date, leaseExpiresAt: Date?, lastError: String?
         init(_ r: PostgresRow) throws {
             id = try r.decode("id"); title = try r.decode("title"); priority = try r.decode("priority"); status = try r.decode("status")
             result = try r.decode("result"); agentID = try r.decode("agent_id"); createdAt = try r.decode("created_at")
@@ -26,11 +27,26 @@ public enum AgentsSubgraph {
             leaseExpiresAt = try r.decode("lease_expires_at"); lastError = try r.decode("last_error")
         }
         /// What a task event says of the task (its status, attempts and agent as of that event).
+        /// (Events carry the rest of what a transition changes — `result`, `leaseExpiresAt`,
+        /// `lastError`, `availableAt` — under `state`; an event written before they did leaves
+        /// the row's values.)
+        /// What an event of this task's carries beside its status (`asOf` reads it back).
+        var state: JSON {
+            .object(["result": result.map(JSON.string) ?? .null, "leaseExpiresAt": leaseExpiresAt.map { .string($0.iso8601) } ?? .null,
+                     "lastError": lastError.map(JSON.string) ?? .null, "availableAt": .string(availableAt.iso8601)])
+        }
+
         func asOf(_ data: [String: JSON]) -> Task {
             var t = self
             if let s = data["status"]?.stringValue { t.status = s }
             if let n = data["attempts"]?.intValue { t.attempts = n }
             t.agentID = data["agentId"]?.stringValue.flatMap(PostgresUUID.parse)
+            if case .object(let state)? = data["state"] {
+                t.result = state["result"]?.stringValue
+                t.leaseExpiresAt = state["leaseExpiresAt"]?.stringValue?.iso8601Date
+                t.lastError = state["lastError"]?.stringValue
+                if let at = state["availableAt"]?.stringValue?.iso8601Date { t.availableAt = at }
+            }
             return t
         }
     }
@@ -208,10 +224,11 @@ public enum AgentsSubgraph {
                         INSERT INTO tasks (id, tenant_id, title, priority, status, agent_id) VALUES (\(id), \(tid), \(title), \(priority), 'ASSIGNED', \(agentID))
                         RETURNING \(unsafeRaw: taskColumns)
                         """).first!
+                    let assigned = try Task(row)
                     try await appendEvent(c, tid, "agent-\(PostgresUUID.text(agentID))", "TaskAssigned",
                                           ["agentId": .string(PostgresUUID.text(agentID)), "taskId": .string(PostgresUUID.text(id)), "title": .string(title),
-                                           "status": .string("ASSIGNED"), "attempts": .int(0)])
-                    return try Task(row)
+                                           "status": .string("ASSIGNED"), "attempts": .int(0), "state": assigned.state])
+                    return assigned
                 }
                 PlatformMetrics.taskEntered("ASSIGNED")
                 PlatformMetrics.eventsAppended(tenant: ctx.tenantSlug, types: ["TaskAssigned"])

@@ -188,9 +188,12 @@ enum TaskQueue {
                 return try await taskEvents(ctx) { $0["taskId"]?.stringValue?.lowercased() == id }
             }
             .asyncField("tasks") { _, a, ctx, _ in
-                let status = a.string("status"), capability = a.string("capability")
+                // Compared by bytes, as `claimTask` compares capabilities (`String ==` takes
+                // canonically equivalent text — `é` and `e` + U+0301 — as equal).
+                let status = a.string("status").map { Array($0.utf8) }, capability = a.string("capability").map { Array($0.utf8) }
                 return try await taskEvents(ctx) { d in
-                    (status == nil || d["status"]?.stringValue == status) && (capability == nil || d["capability"]?.stringValue == capability)
+                    (status == nil || d["status"]?.stringValue?.utf8.elementsEqual(status!) == true)
+                        && (capability == nil || d["capability"]?.stringValue?.utf8.elementsEqual(capability!) == true)
                 }
             }
     }
@@ -233,6 +236,8 @@ enum TaskQueue {
         }
         var failedAttempt = t
         failedAttempt.status = "FAILED"
+        failedAttempt.lastError = reason
+        failedAttempt.leaseExpiresAt = nil
         try await event(c, tid, failedAttempt, "TaskFailed", reason.map { ["reason": .string($0)] } ?? [:])
         try await release(c, t.agentID, except: t.id)
         if t.attempts < t.maxAttempts {
@@ -281,6 +286,9 @@ enum TaskQueue {
         data["attempts"] = .int(t.attempts)
         if let cap = t.capability { data["capability"] = .string(cap) }
         if let agent = t.agentID { data["agentId"] = .string(PostgresUUID.text(agent)) }
+        // The rest the transition left the task with: a subscriber gets the task as of this event
+        // (`Task.asOf`), not as it is when the event is delivered.
+        data["state"] = t.state
         let stream = t.agentID.map { "agent-" + PostgresUUID.text($0) } ?? "task-" + PostgresUUID.text(t.id)
         try await AgentsSubgraph.appendEvent(c, tid, stream, type, data)
         PlatformMetrics.taskEntered(t.status)
