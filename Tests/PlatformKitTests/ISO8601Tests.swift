@@ -17,6 +17,15 @@ struct ISO8601Tests {
         }
     }
 
+    /// A stored time a microsecond below a whole millisecond keeps its millisecond (truncated):
+    /// written rounded up, `events(since:)` its own time would leave the event out.
+    @Test func aTimeJustBelowAMillisecondIsTruncated() {
+        let base = 1_796_000_000.0   // 2026
+        #expect(Date(timeIntervalSince1970: base + 0.122999).iso8601.hasSuffix(".122Z"))
+        #expect(Date(timeIntervalSince1970: base + 0.123).iso8601.hasSuffix(".123Z"))
+        #expect(Date(timeIntervalSince1970: base + 0.285).iso8601.hasSuffix(".285Z"))
+    }
+
     @Test func parsesOffsetsAndRejectsGarbage() {
         #expect("2026-11-21T13:15:40Z".iso8601Date == Date(timeIntervalSince1970: 1_795_266_940))
         #expect("2026-11-21T14:15:40+01:00".iso8601Date == Date(timeIntervalSince1970: 1_795_266_940))

@@ -385,11 +385,19 @@ extension String {
 /// Proleptic Gregorian calendar arithmetic for UTC timestamps (days from civil and back).
 public enum ISO8601 {
     public static func format(_ date: Date) -> String {
-        // Milliseconds truncated, as ICU does, but a value within a microsecond of a whole
-        // millisecond is that millisecond (binary fractions: 0.285 is 0.28499999...).
-        let exact = date.timeIntervalSince1970 * 1000
-        let nearest = exact.rounded()
-        let totalMillis = Int64(abs(exact - nearest) < 0.001 ? nearest : exact.rounded(.down))
+        // Milliseconds truncated, as ICU does, but a value within two units of the last place of
+        // a whole millisecond is that millisecond (binary fractions: 0.285 is 0.28499999...).
+        // Read from the `Date`'s own seconds (since 2001) split into whole and fraction, which is
+        // exact: a stored `.122999` stays `.122` (rounded up, `since:` its own time would leave
+        // the event out), as a `Date` of today holds about a tenth of a microsecond.
+        let reference = date.timeIntervalSinceReferenceDate
+        let whole = reference.rounded(.down)
+        let fraction = (reference - whole) * 1000
+        let nearest = fraction.rounded()
+        // (A `Date` made from seconds since 1970 carries that number's rounding too.)
+        let unit = max(reference.ulp, (reference + 978_307_200).ulp) * 1000
+        let millis = abs(fraction - nearest) <= 2 * unit ? nearest : fraction.rounded(.down)
+        let totalMillis = (Int64(whole) + 978_307_200) * 1000 + Int64(millis)
         var days = totalMillis / 86_400_000
         var millisOfDay = totalMillis % 86_400_000
         if millisOfDay < 0 { millisOfDay += 86_400_000; days -= 1 }
