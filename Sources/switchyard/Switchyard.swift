@@ -88,6 +88,7 @@ struct Check: AsyncParsableCommand {
         }
         let sdl = try await composed(config)
         let supergraph = try Supergraph(sdl: sdl)
+        try SchemaLoader.check(supergraph, config)   // what `serve` would refuse too
         print("configuration ok: \(supergraph.graphs.count) subgraph(s) (\(supergraph.graphs.map(\.name).joined(separator: ", "))), "
               + "\(supergraph.apiSchema.types.count) types in the API schema, listening on \(config.listen)")
     }

@@ -32,3 +32,32 @@ struct AllocatorTests {
         }
     }
 }
+
+/// `switchyard check` refuses what `switchyard serve` would refuse: a supergraph whose remote
+/// subgraph has no usable URL (Apollo's test supergraphs say `none` or nothing) and gateway.yaml
+/// gives it none.
+@Suite("Check command")
+struct CheckCommandTests {
+    @Test func checkRefusesASubgraphWithoutAUsableURLAsServeDoes() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("check-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let binary = TestEnvironment.repositoryRoot.appendingPathComponent(".build/debug/switchyard").path
+        let sdl = "extend schema @link(url: \"https://specs.apollo.dev/federation/v2.9\", import: [\"@key\"])\ntype Query { hello: String }\n"
+        try sdl.write(to: dir.appendingPathComponent("a.graphql"), atomically: true, encoding: .utf8)
+        for (n, url) in ["none", ""].enumerated() {
+            // A supergraph with that URL, as `compose` writes it from a subgraph whose url it is.
+            let composeConfig = dir.appendingPathComponent("compose-\(n).yaml").path
+            try "subgraphs:\n  - { name: a, url: \"http://127.0.0.1:1/graphql\", schema: a.graphql }\n".write(toFile: composeConfig, atomically: true, encoding: .utf8)
+            let composed = try await runProcess(binary, ["compose", "--config", composeConfig])
+            #expect(composed.status == 0, "\(composed.output)")
+            let supergraph = composed.output.replacingOccurrences(of: "http://127.0.0.1:1/graphql", with: url)
+            try supergraph.write(to: dir.appendingPathComponent("supergraph-\(n).graphql"), atomically: true, encoding: .utf8)
+            let config = dir.appendingPathComponent("gateway-\(n).yaml").path
+            try "supergraph: supergraph-\(n).graphql\n".write(toFile: config, atomically: true, encoding: .utf8)
+            let checked = try await runProcess(binary, ["check", "--config", config])
+            #expect(checked.status != 0, "'\(url)': \(checked.output)")
+            #expect(checked.output.contains("no usable URL"), "'\(url)': \(checked.output)")
+        }
+    }
+}

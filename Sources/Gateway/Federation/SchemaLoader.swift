@@ -60,13 +60,28 @@ public enum SchemaLoader {
                 guard let m = modules[module] else { throw ConfigurationError("unknown module '\(module)'") }
                 transports[graph.name] = try m.transport(dependencies)
             } else {
-                let url = configured?.url ?? graph.url
-                guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
-                    throw ConfigurationError("subgraph '\(graph.name)' has no usable URL ('\(url)'); configure it in gateway.yaml")
-                }
+                let url = try remoteURL(graph.name, graph.url, config)
                 transports[graph.name] = HTTPTransport(name: graph.name, url: url, timeoutMs: configured?.timeoutMs ?? 10_000)
             }
         }
         return Loaded(supergraph: supergraph, transports: transports)
+    }
+
+    /// The URL a remote subgraph is reached at (gateway.yaml's, else the supergraph's); a
+    /// configuration error when it is not an http(s) URL (Apollo's test supergraphs say `none`).
+    public static func remoteURL(_ name: String, _ supergraphURL: String, _ config: GatewayConfiguration) throws -> String {
+        let url = config.subgraphs.first { $0.name == name }?.url ?? supergraphURL
+        guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+            throw ConfigurationError("subgraph '\(name)' has no usable URL ('\(url)'); configure it in gateway.yaml")
+        }
+        return url
+    }
+
+    /// What `load` would refuse in a configuration beside its composition: remote subgraphs
+    /// without a usable URL.
+    public static func check(_ supergraph: Supergraph, _ config: GatewayConfiguration) throws {
+        for graph in supergraph.graphs where config.subgraphs.first(where: { $0.name == graph.name })?.module == nil {
+            _ = try remoteURL(graph.name, graph.url, config)
+        }
     }
 }
