@@ -133,7 +133,12 @@ struct CostTests {
             .replacingOccurrences(of: "@listSize(", with: "@renamedListSize(")
             .replacingOccurrences(of: "schema\n", with: "schema\n  @link(url: \"https://specs.apollo.dev/cost/v0.1\", import: [{name: \"@cost\", as: \"@renamedCost\"}, {name: \"@listSize\", as: \"@renamedListSize\"}])\n")
         #expect(renamed.contains("@renamedCost(weight: 50)"))
-        for sdl in [composed, renamed] {
+        // As Apollo's composition 2.9 writes them: in `@join__directive(graphs:, name:, args:)`.
+        let joined = composed
+            .replacingOccurrences(of: #"(?<!directive )@cost\(([^)]*)\)"#, with: #"@join__directive(graphs: [CATALOG], name: "cost", args: {$1})"#, options: .regularExpression)
+            .replacingOccurrences(of: #"(?<!directive )@listSize\(([^)]*)\)"#, with: #"@join__directive(graphs: [CATALOG], name: "listSize", args: {$1})"#, options: .regularExpression)
+        #expect(joined.contains(#"@join__directive(graphs: [CATALOG], name: "cost", args: {weight: 50})"#))
+        for sdl in [composed, renamed, joined] {
             let supergraph = try Supergraph(sdl: sdl)
             var config = GatewayConfiguration()
             config.limits.reportCost = true

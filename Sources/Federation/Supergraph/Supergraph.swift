@@ -88,7 +88,7 @@ public final class Supergraph: Sendable {
     }
 
     public init(document: Document, sdl: String, introspection: Bool = true, deferSupport: Bool = true) throws {
-        let document = Self.canonicalDirectiveNames(document)
+        let document = Self.canonicalDirectiveNames(Self.joinDirectivesLifted(document))
         self.sdl = sdl
         schema = try Schema(document: document, validate: false)
         guard let graphEnum = schema.types["join__Graph"], graphEnum.kind == .enumType else {
@@ -299,6 +299,51 @@ public final class Supergraph: Sendable {
         }
         var out = document
         out.definitions = definitions
+        return out
+    }
+
+    /// Demand control as Apollo's composition (2.9 and later) may write it: a subgraph's `@cost` or
+    /// `@listSize` carried in `@join__directive(graphs:, name: "cost", args: {weight: 5})`. Each
+    /// becomes the directive itself on its element, as if linked (`@cost(weight: 5)`); for an
+    /// element several subgraphs weigh differently, the greatest weight and the first
+    /// `@listSize` stand. An element's own `@cost`/`@listSize` is kept as it is.
+    static func joinDirectivesLifted(_ document: Document) -> Document {
+        let lifted: [String: String] = ["cost": "cost", "listSize": "listSize", "federation__cost": "cost", "federation__listSize": "listSize"]
+        func lift(_ ds: [Directive]) -> [Directive] {
+            guard ds.contains(where: { $0.name.value == "join__directive" }) else { return ds }
+            var out = ds
+            var weight: (Int, Directive)?
+            var listSize: Directive?
+            for d in ds where d.name.value == "join__directive" {
+                guard let name = d.string("name"), let to = lifted[name], !ds.contains(where: { $0.name.value == to }) else { continue }
+                var arguments: [Argument] = []
+                if case .object(let fields)? = d.argument("args") {
+                    arguments = fields.map { Argument(name: $0.name, value: $0.value, span: $0.span) }
+                }
+                let directive = Directive(name: Name(to, span: d.name.span), arguments: arguments, span: d.span)
+                if to == "cost" {
+                    guard case .int(let text)? = arguments.first(where: { $0.name.value == "weight" })?.value, let w = Int(text) else { continue }
+                    if weight == nil || w > weight!.0 { weight = (w, directive) }
+                } else if listSize == nil {
+                    listSize = directive
+                }
+            }
+            if let weight { out.append(weight.1) }
+            if let listSize { out.append(listSize) }
+            return out
+        }
+        func lift(_ values: [InputValueDefinition]) -> [InputValueDefinition] {
+            values.map { v in var v = v; v.directives = lift(v.directives); return v }
+        }
+        var out = document
+        out.definitions = document.definitions.map { def in
+            guard case .type(var t) = def else { return def }
+            t.directives = lift(t.directives)
+            t.fields = t.fields.map { f in var f = f; f.directives = lift(f.directives); f.arguments = lift(f.arguments); return f }
+            t.inputFields = lift(t.inputFields)
+            t.enumValues = t.enumValues.map { v in var v = v; v.directives = lift(v.directives); return v }
+            return .type(t)
+        }
         return out
     }
 
