@@ -20,6 +20,23 @@ struct GraphQLOverHTTPTests {
         }
     }
 
+    /// A query written with a lone UTF-16 surrogate escape is not a document (GraphQL §2.1: Unicode
+    /// scalar values only): refused as one that does not parse, not run with U+FFFD in its place.
+    /// A pair is one scalar and runs; a lone one in a variable's value is the variable's.
+    @Test func aLoneSurrogateInTheQueryIsAParseError() async throws {
+        try await withGateway(executor: try echoExecutor()) { client in
+            for body in [#"{"query":"{ hello(name: \"\ud800\") }"}"#, #"{"query":"{ hello } # \udc00"}"#] {
+                let r = try await client.post(body)
+                #expect(r.status == 400, "\(body): \(r.text)")
+                #expect(r.json?["errors"]?[0]?["extensions"]?["code"] == "GRAPHQL_PARSE_FAILED", "\(body): \(r.text)")
+            }
+            let pair = try await client.post(#"{"query":"{ hello(name: \"\ud83d\ude00\") }"}"#)
+            #expect(pair.text == #"{"data":{"hello":"hello \#u{1F600}"}}"#, "\(pair.text)")
+            let variable = try await client.post(#"{"query":"query($n: String) { hello(name: $n) }","variables":{"n":"\ud800"}}"#)
+            #expect(variable.status == 200, "\(variable.text)")
+        }
+    }
+
     @Test func fieldErrorsArePartialSuccessWith200() async throws {
         try await withGateway(executor: try echoExecutor()) { client in
             let r = try await client.query("{ hello fail }")

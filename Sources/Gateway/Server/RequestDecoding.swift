@@ -99,6 +99,16 @@ enum RequestDecoding {
         } catch {
             throw refuse(400, "Invalid JSON.", "BAD_REQUEST")
         }
+        // A `query` written with a lone UTF-16 surrogate escape (`\ud800`): JSON reads it as U+FFFD,
+        // but the client's document is not Unicode scalar values (GraphQL §2.1) — refused as a
+        // document that does not parse, not run as another one.
+        if Self.hasLoneSurrogateEscape(bytes) {
+            let queries: [JSON?] = json.arrayValue.map { $0.map { $0["query"] } } ?? [json["query"]]
+            if queries.contains(where: { $0?.stringValue?.unicodeScalars.contains("\u{FFFD}") == true }) {
+                throw refuse(400, "Syntax Error: the query holds a lone UTF-16 surrogate escape; a GraphQL document is Unicode scalar values only.",
+                             "GRAPHQL_PARSE_FAILED")
+            }
+        }
         if case .array(let operations) = json {
             guard let maxBatch = limits.maxBatch else { throw refuse(400, "Batched requests are not enabled.", "BATCHING_DISABLED") }
             guard operations.count <= maxBatch, !operations.isEmpty else {
@@ -110,6 +120,33 @@ enum RequestDecoding {
             throw Refusal(response: ResponseWriting.response(Outcome(status: error.status, ExecutionResult(data: nil, errors: error.errors)), accepted),
                           code: error.errors.first?.extensions?["code"]?.stringValue)
         }
+    }
+
+    /// Whether JSON text has a `\uD800`–`\uDFFF` escape that is not half of a pair.
+    static func hasLoneSurrogateEscape(_ bytes: [UInt8]) -> Bool {
+        func hex(_ i: Int) -> UInt32? {
+            guard i + 4 <= bytes.count else { return nil }
+            var v: UInt32 = 0
+            for k in i..<(i + 4) {
+                guard let d = UInt32(String(UnicodeScalar(bytes[k])), radix: 16) else { return nil }
+                v = v << 4 | d
+            }
+            return v
+        }
+        var i = 0
+        while i + 1 < bytes.count {
+            guard bytes[i] == UInt8(ascii: "\\") else { i += 1; continue }
+            guard bytes[i + 1] == UInt8(ascii: "u"), let v = hex(i + 2) else { i += 2; continue }
+            if (0xDC00...0xDFFF).contains(v) { return true }
+            if (0xD800...0xDBFF).contains(v) {
+                guard i + 7 < bytes.count, bytes[i + 6] == UInt8(ascii: "\\"), bytes[i + 7] == UInt8(ascii: "u"),
+                      let lo = hex(i + 8), (0xDC00...0xDFFF).contains(lo) else { return true }
+                i += 12
+                continue
+            }
+            i += 6
+        }
+        return false
     }
 
     /// GET: `query`, `operationName`, and `variables`/`extensions` as JSON objects.
