@@ -62,6 +62,21 @@ public enum DataProductsSubgraph {
         return 0
         """)
 
+    /// A search's entry, written as `setUnlessRefreshed` writes one, and recorded in the index of
+    /// each product it shows (`KEYS[3...]`) in the same step: written apart, a refresh could read
+    /// an index between the entry's write and its record, and leave the entry stale for its life.
+    static let setSearchUnlessRefreshed = RedisScript("""
+        if (redis.call('GET', KEYS[2]) or '0') == ARGV[2] then
+          redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
+          for i = 3, #KEYS do
+            redis.call('SADD', KEYS[i], KEYS[1])
+            redis.call('EXPIRE', KEYS[i], ARGV[3])
+          end
+          return 1
+        end
+        return 0
+        """)
+
     /// The tenant's data-product cache generation, moved on by every refresh.
     static func generationKey(_ ctx: PlatformContext) async throws -> String { try await ctx.cacheKey("dp", "generation") }
 
@@ -270,13 +285,12 @@ public enum DataProductsSubgraph {
                 }
                 let found = Search(total: total, results: results, domains: domains, qualities: qualities)
                 if let redis = ctx.redis, let generation {
-                    await cacheUnlessRefreshed(redis, cacheKey, encodeSearch(found).bytes, generation: generation)
                     // Remember which searches show each product, so a refresh removes exactly those.
-                    for p in results {
-                        let index = try await ctx.cacheKey("dp", "searches-of", PostgresUUID.text(p.id))
-                        _ = try? await redis.send(["SADD", RedisArgument(index), RedisArgument(cacheKey)])
-                        _ = try? await redis.expire(index, seconds: cacheTTLSeconds)
-                    }
+                    var indexes: [String] = []
+                    for p in results { indexes.append(try await ctx.cacheKey("dp", "searches-of", PostgresUUID.text(p.id))) }
+                    _ = try? await redis.run(setSearchUnlessRefreshed, keys: [cacheKey, generation.key] + indexes,
+                                             args: [RedisArgument(encodeSearch(found).bytes), RedisArgument(generation.value),
+                                                    RedisArgument(String(cacheTTLSeconds))])
                 }
                 return .object(found, search)
             }
