@@ -128,6 +128,26 @@ struct HotReloadTests {
         try await withServer(server) { client in
             let deep = "{ me { reviews { author { reviews { body } } } } }"
             #expect(try await client.query(deep).status == 200)
+            // A WebSocket open across the reload runs its next operation under the new limits.
+            let release = dir.appendingPathComponent("release").path
+            let port = client.base.split(separator: ":").last.map(String.init)!
+            let script = """
+                import json, os, time, websockets.sync.client as c
+                with c.connect("ws://127.0.0.1:\(port)/graphql", subprotocols=["graphql-transport-ws"], open_timeout=10) as ws:
+                    ws.send(json.dumps({"type": "connection_init"}))
+                    ws.recv(timeout=10)
+                    def run(i):
+                        ws.send(json.dumps({"id": str(i), "type": "subscribe", "payload": {"query": "\(deep)"}}))
+                        m = json.loads(ws.recv(timeout=10))
+                        if m["type"] == "next": ws.recv(timeout=10)
+                        print(m["type"] if m["type"] != "error" else "error " + m["payload"][0]["extensions"]["code"], flush=True)
+                    run(1)
+                    while not os.path.exists("\(release)"): time.sleep(0.02)
+                    run(2)
+                """
+            let ws = try ChildProcess("/usr/bin/env", ["python3", "-c", script])
+            defer { ws.stop() }
+            #expect(try await ws.firstLine { $0 == "next" || $0.hasPrefix("error") ? $0 : nil } == "next")
             try write(depth: 3, extra: "expose_query_plan: true\ntenancy: { development_header: true }")
             var refused: GatewayResponse?
             for _ in 0..<100 {
@@ -137,6 +157,9 @@ struct HotReloadTests {
             }
             #expect(refused?.status == 400)
             #expect(refused?.json?["errors"]?[0]?["extensions"]?["code"] == "MAX_DEPTH_EXCEEDED")
+            #expect(FileManager.default.createFile(atPath: release, contents: Data()))
+            let said = try await ws.lines(2) { $0 == "next" || $0.hasPrefix("error") }
+            #expect(said == ["next", "error MAX_DEPTH_EXCEEDED"], "\(ws.lines)")
             let planned = try await client.query("{ me { name } }", headers: [("x-switchyard-query-plan", "true")])
             #expect(planned.json?["extensions"]?["queryPlan"]?.stringValue?.contains("Fetch") == true, "\(planned.text)")
             let warning = lines.withLock { $0 }.first { $0.contains("need a restart") }
