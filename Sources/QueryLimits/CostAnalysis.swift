@@ -210,6 +210,15 @@ public struct CostAnalyzer: Sendable {
     static func argument(_ d: Directive, _ name: String) -> Value? { d.arguments.first { $0.name.value == name }?.value }
 
     func listSize(_ f: Field, _ def: FieldDef, _ variables: OrderedDictionary<String, JSON>) throws(Failure) -> Int {
+        // A subgraph's `_entities` answers one entry per representation: sized by them (a
+        // gateway's fetch of one entity is not ten).
+        if def.name == "_entities", let a = f.arguments.first(where: { $0.name.value == "representations" }) {
+            switch a.value {
+            case .list(let items): return items.count
+            case .variable(let v): if let n = variables[v]?.arrayValue?.count { return n }
+            default: break
+            }
+        }
         guard let d = def.directives.first(where: { $0.name.value == "listSize" }) else { return defaultListSize }
         func arg(_ name: String) -> Value? { Self.argument(d, name) }
         var slicing: [String] = []

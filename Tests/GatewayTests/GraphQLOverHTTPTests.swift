@@ -37,6 +37,20 @@ struct GraphQLOverHTTPTests {
         }
     }
 
+    /// `introspection: false` refuses `__schema`/`__type` whatever the executor's schema allows
+    /// (a subgraph served alone executes its own, introspectable schema).
+    @Test func introspectionOffIsRefusedForAnyExecutor() async throws {
+        var config = GatewayConfiguration()
+        config.introspection = false
+        try await withGateway(config, executor: try echoExecutor()) { client in
+            for q in ["{ __schema { queryType { name } } }", #"{ __type(name: "Query") { name } }"#] {
+                let r = try await client.query(q)
+                #expect(r.json?["errors"]?[0]?["extensions"]?["code"] == "INTROSPECTION_DISABLED", "\(r.text)")
+            }
+            #expect(try await client.query("{ hello }").text == #"{"data":{"hello":"hello world"}}"#)
+        }
+    }
+
     @Test func fieldErrorsArePartialSuccessWith200() async throws {
         try await withGateway(executor: try echoExecutor()) { client in
             let r = try await client.query("{ hello fail }")

@@ -48,3 +48,32 @@ struct OperationMeasureTests {
         #expect(m.violation(of: OperationLimits())?.code == "MAX_ALIASES_EXCEEDED")
     }
 }
+
+/// A subgraph's `_entities` answers one entry per representation: its cost is sized by them, not
+/// by the default list size (a gateway's fetch of one entity from a subgraph served alone was
+/// costed as ten, and refused where the gateway had accepted the client's query).
+@Suite("Cost of _entities")
+struct EntitiesCostTests {
+    @Test func entitiesAreSizedByTheirRepresentations() throws {
+        let schema = try Schema(sdl: """
+            scalar _Any
+            type Agent { id: ID! history(last: Int): [Event!]! @listSize(slicingArguments: ["last"], requireOneSlicingArgument: false) }
+            type Event { id: ID! }
+            union _Entity = Agent
+            type Query { _entities(representations: [_Any!]!): [_Entity]! }
+            directive @listSize(assumedSize: Int, slicingArguments: [String!], sizedFields: [String!], requireOneSlicingArgument: Boolean = true) on FIELD_DEFINITION
+            """)
+        let analyzer = CostAnalyzer(schema: schema)
+        let doc = try Parser.parse("query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Agent { history(last: 520) { id } } } }")
+        func cost(_ n: Int) throws -> Int {
+            try analyzer.estimate(doc.operations[0], fragments: [:],
+                                  variables: ["representations": .array((0..<n).map { _ in .object(["__typename": "Agent", "id": "a"]) })])
+        }
+        let one = try cost(1), two = try cost(2)
+        #expect(one * 2 == two, "\(one) for one, \(two) for two")
+        #expect(one < 600, "one agent's 520 events: \(one)")
+        let literal = try Parser.parse(#"{ _entities(representations: [{__typename: "Agent", id: "a"}]) { ... on Agent { history(last: 520) { id } } } }"#)
+        let fromLiteral = try analyzer.estimate(literal.operations[0], fragments: [:], variables: [:])
+        #expect(fromLiteral == one)
+    }
+}

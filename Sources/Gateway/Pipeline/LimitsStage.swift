@@ -7,7 +7,7 @@ import QueryLimits
 struct LimitsStage: Sendable {
     let limits: OperationLimits
 
-    func check(_ document: Document, operationName: String?, schema: Schema) throws(PipelineError) {
+    func check(_ document: Document, operationName: String?, schema: Schema, introspection: Bool = true) throws(PipelineError) {
         var fragments: [String: FragmentDefinition] = [:]
         for f in document.fragments where fragments[f.name.value] == nil { fragments[f.name.value] = f }
         for op in document.operations where operationName == nil || op.name?.value == operationName {
@@ -15,7 +15,7 @@ struct LimitsStage: Sendable {
                 throw PipelineError(.limit, errors: [violation])
             }
         }
-        if !schema.introspectionEnabled, let field = IntrospectionFinder.first(in: document) {
+        if !schema.introspectionEnabled || !introspection, let field = IntrospectionFinder.first(in: document) {
             throw PipelineError(.limit, errors: [GraphQLError("GraphQL introspection is not allowed, but the query contained \(field).",
                                                               code: "INTROSPECTION_DISABLED")])
         }

@@ -102,6 +102,9 @@ public struct RequestPipeline: Sendable {
     /// its stream is ended.
     var subscriptionBuffer = 256
     var subscriptionGrace: Duration = .seconds(5)
+    /// `introspection` of the configuration: off, `__schema`/`__type` are refused whatever the
+    /// executor's schema allows (a subgraph served alone has its own schema, introspectable).
+    var introspection = true
 
     public struct CostSettings: Sendable {
         public var maxCost: Int?
@@ -159,7 +162,7 @@ public struct RequestPipeline: Sendable {
         let parsed = try leafSpan("graphql.parse") { () throws(PipelineError) in try documents.document(request) }
         let key = DocumentChecks.key(request.operationName)
         if !parsed.checks.withinLimits(key) {
-            try limitsStage.check(parsed.document, operationName: request.operationName, schema: schema)
+            try limitsStage.check(parsed.document, operationName: request.operationName, schema: schema, introspection: introspection)
             parsed.checks.passedLimits(key)
         }
         let known = try leafSpan("graphql.validate") { () throws(PipelineError) in try ValidationStage.validate(parsed, schema: schema, documents: documents) }

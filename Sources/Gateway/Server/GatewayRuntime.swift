@@ -116,6 +116,7 @@ final class GatewayRuntime: Sendable {
             applied.limits = reloaded.limits
             (applied.limits.maxHeaderCount, applied.limits.maxHeaderBytes, applied.limits.requestHeaderTimeoutMs) = headerLimits
             applied.exposeQueryPlan = reloaded.exposeQueryPlan
+            applied.introspection = reloaded.introspection   // the executor's schema has it too
         }
         let pipelines = Self.pipelines(applied, executor, subscriptions)
         current.withLock { $0 = pipelines }
@@ -128,6 +129,7 @@ final class GatewayRuntime: Sendable {
             p.subscriptions = gate
             p.subscriptionBuffer = configuration.subscriptions.bufferSize
             p.subscriptionGrace = .milliseconds(Int64(configuration.subscriptions.slowConsumerGraceMs))
+            p.introspection = configuration.introspection
             return p
         }
         let expose = configuration.exposeQueryPlan
