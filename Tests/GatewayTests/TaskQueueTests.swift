@@ -496,7 +496,7 @@ struct TaskQueueTests {
                 }
                 try await group.waitForAll()
             }
-            let lines = try await sse.lines(3_000) { $0.hasPrefix("{") }
+            let lines = try await sse.lines(3_000, matching: { $0.hasPrefix("{") }, attempts: 2_400)
             let positions = lines.compactMap { (try? JSONReader.parse($0))?["events"]?["position"]?.intValue }
             #expect(positions.count == 3_000, "\(sse.lines.suffix(3))")
             #expect(positions == positions.sorted(), "in order")

@@ -15,8 +15,9 @@ import Synchronization
 /// the last position seen" misses nothing. Each subscriber gets the events
 /// appended after it subscribed, in order, through a bounded buffer. The feed reads a page only
 /// when every subscriber has room for it: a burst (appends of 1,000 events) reaches a subscriber
-/// that reads as fast as it can deliver; one whose buffer stays without room for `grace` is ended
-/// with `FellBehind` (`SUBSCRIBER_TOO_SLOW`), and slows the others for that long at most.
+/// that reads as fast as it can deliver; one left without room that takes nothing for `grace` is
+/// ended with `FellBehind` (`SUBSCRIBER_TOO_SLOW`), and one that reads slowly slows the others
+/// (for `longestWait` per page at most).
 public final class EventFeed: Sendable {
     /// One event row (the columns of `EventFeed.columns`).
     public struct Event: Sendable {
@@ -60,8 +61,10 @@ public final class EventFeed: Sendable {
     public static let bufferLimit = 1_000
     /// Events read at a time.
     static let page = 500
-    /// How long a subscriber may be without room for the next page before it is ended.
+    /// How long a subscriber without room for the next page may take nothing before it is ended.
     static let grace: Duration = .seconds(5)
+    /// How long the feed waits for room for one page at most, however the subscriber reads.
+    static let longestWait: Duration = .seconds(60)
 
     let pool: PostgresPool
     let logger = Logger(label: "switchyard.events.feed")
@@ -237,18 +240,28 @@ public final class EventFeed: Sendable {
         }
     }
 
-    /// Waits until every subscriber of the tenant has room for a page, at most `grace`: one
-    /// still without room then is ended (`FellBehind`).
+    /// Waits until every subscriber of the tenant has room for a page. One that takes nothing
+    /// for `grace` meanwhile (or is still without room after `longestWait`) is ended
+    /// (`FellBehind`): a subscriber that reads, however slowly, is waited for.
     private func waitForRoom(_ tenant: UUID) async {
-        let deadline = ContinuousClock.now + Self.grace
+        let start = ContinuousClock.now
+        var progress: [ObjectIdentifier: (backlog: Int, at: ContinuousClock.Instant)] = [:]
         while true {
             let full = state.withLock { s in
                 (s.tenants[tenant]?.subscribers.values).map { $0.filter { $0.backlog.count.load(ordering: .relaxed) > Self.bufferLimit - Self.page } } ?? []
             }
             if full.isEmpty { return }
-            if ContinuousClock.now >= deadline {
-                for sub in full { sub.continuation.finish(throwing: FellBehind(limit: Self.bufferLimit)) }
-                return
+            let now = ContinuousClock.now
+            for sub in full {
+                let id = ObjectIdentifier(sub.backlog), backlog = sub.backlog.count.load(ordering: .relaxed)
+                if let seen = progress[id], backlog >= seen.backlog {
+                    if now - seen.at >= Self.grace || now - start >= Self.longestWait {
+                        sub.continuation.finish(throwing: FellBehind(limit: Self.bufferLimit))
+                        progress[id] = nil
+                    }
+                } else {
+                    progress[id] = (backlog, now)   // took something (or first seen): its grace starts again
+                }
             }
             try? await Task.sleep(for: .milliseconds(5))
         }
