@@ -460,6 +460,21 @@ final class PlanRun {
         }
     }
 
+    /// Error `e` at each of `paths` (a failed fetch's, at every position it leaves null); once
+    /// without a path when there are none and `orPathless`.
+    func addError(_ e: GraphQLError, at paths: [[PathElement]], orPathless: Bool = true) {
+        if paths.isEmpty, orPathless {
+            var pathless = e
+            pathless.path = nil
+            addErrors([pathless])
+        }
+        for path in paths {
+            var each = e
+            each.path = path
+            addErrors([each])
+        }
+    }
+
     /// A fetch of the plan and the fetches that must be done before it.
     struct Step {
         let path: [PathSegment]?       // nil: a root fetch
@@ -966,18 +981,9 @@ final class PlanRun {
 
     func mergeRoot(_ f: FetchNode, _ result: Result<SubgraphResponse, GraphQLError>) {
         switch roomChecked(result, f) {
-        case .failure(var e):
+        case .failure(let e):
             // An error at each root field the fetch was for (§7.1.2: it can be associated with them).
-            let keys = Self.rootPaths(f)
-            if keys.isEmpty {
-                e.path = nil
-                addErrors([e])
-            }
-            for path in keys {
-                var each = e
-                each.path = path
-                addErrors([each])
-            }
+            addError(e, at: Self.rootPaths(f))
             rootAnswerMissing = true
         case .success(let response):
             var merged = false
@@ -1029,11 +1035,7 @@ final class PlanRun {
         func paths() -> [[PathElement]] { out.objectPaths(targets) }
         switch roomChecked(result, f) {
         case .failure(let e):
-            for path in paths() {
-                var each = e
-                each.path = path
-                addErrors([each])
-            }
+            addError(e, at: paths(), orPathless: false)
         case .success(let response):
             if let data = response.data, targets.count > 0 {
                 let answer = tree.absorb(data, renames: f.internalAliases)
@@ -1461,17 +1463,7 @@ final class PlanRun {
         /// The error at each object the failed request was for (each position it leaves null has
         /// its error, §6.4.4, as Apollo's router reports it), at most `maxPathsPerError` of them.
         func failed(_ e: GraphQLError, only r: Int? = nil) {
-            let paths = out.objectPaths(targets, representations: r.map { [$0] })
-            if paths.isEmpty {
-                var pathless = e
-                pathless.path = nil
-                addErrors([pathless])
-            }
-            for path in paths {
-                var each = e
-                each.path = path
-                addErrors([each])
-            }
+            addError(e, at: out.objectPaths(targets, representations: r.map { [$0] }))
         }
         switch roomChecked(result, f) {
         case .failure(let e):
