@@ -55,6 +55,11 @@ func withPlatform<T: Sendable>(configure: (inout GatewayConfiguration) -> Void =
     }
 }
 
+/// Waits until the gateway is ready (the tenants' quotas read: before, every tenant counts as anonymous).
+func waitUntilReady(_ client: GatewayClient) async throws {
+    for _ in 0..<600 where try await client.send(.GET, "/ready").status != 200 { try await Task.sleep(for: .milliseconds(20)) }
+}
+
 let tenantOverview = """
 query TenantOverview($slug: String!, $agents: Int = 20) {
   tenant(slug: $slug) {
@@ -908,94 +913,72 @@ struct RateLimitTests {
     /// Requests without a known tenant (none, or a slug no tenant has) are limited per client
     /// address; a tenant's requests keep its own quota.
     @Test func anonymousRequestsAreLimitedPerClientAddress() async throws {
-        let fixture = try await PlatformFixture.make()
-        var config = fixture.config
-        config.rateLimits.enabled = true
-        config.rateLimits.anonymousPerMinute = 5
-        do {
-            try await withConfiguredGateway(config) { client, _ in
-                // Ready once the tenants' quotas are read (before, every tenant counts as anonymous).
-                for _ in 0..<600 where try await client.send(.GET, "/ready").status != 200 { try await Task.sleep(for: .milliseconds(20)) }
-                var statuses: [Int] = []
-                for i in 0..<6 {
-                    let headers = i % 2 == 0 ? [] : [("x-tenant", "no-such-tenant")]
-                    statuses.append(try await client.query("{ currentTenant { slug } }", headers: headers).status)
-                }
-                #expect(statuses == [200, 200, 200, 200, 200, 429], "\(statuses)")
-                let limited = try await client.query("{ currentTenant { slug } }")
-                #expect(limited.json?["errors"]?[0]?["extensions"]?["code"] == "RATE_LIMITED")
-                #expect(limited.headers.first(name: "retry-after") != nil)
-                let acme = try await client.query("{ currentTenant { slug } }", headers: [("x-tenant", "acme")])
-                #expect(acme.text == #"{"data":{"currentTenant":{"slug":"acme"}}}"#)
+        try await withPlatform(configure: { config in
+            config.rateLimits.enabled = true
+            config.rateLimits.anonymousPerMinute = 5
+        }) { _, client, _ in
+            try await waitUntilReady(client)
+            var statuses: [Int] = []
+            for i in 0..<6 {
+                let headers = i % 2 == 0 ? [] : [("x-tenant", "no-such-tenant")]
+                statuses.append(try await client.query("{ currentTenant { slug } }", headers: headers).status)
             }
-        } catch {
-            await fixture.destroy()
-            throw error
+            #expect(statuses == [200, 200, 200, 200, 200, 429], "\(statuses)")
+            let limited = try await client.query("{ currentTenant { slug } }")
+            #expect(limited.json?["errors"]?[0]?["extensions"]?["code"] == "RATE_LIMITED")
+            #expect(limited.headers.first(name: "retry-after") != nil)
+            let acme = try await client.query("{ currentTenant { slug } }", headers: [("x-tenant", "acme")])
+            #expect(acme.text == #"{"data":{"currentTenant":{"slug":"acme"}}}"#)
         }
-        await fixture.destroy()
     }
 
     /// Over a WebSocket each operation takes one request from the rate limit (`connection_init`
     /// none): past it, an operation gets an `error` with `RATE_LIMITED` and the connection stays
     /// open. A message larger than `max_body_bytes` is refused as a POST body would be.
     @Test func everyWebSocketOperationCountsAgainstTheRateLimit() async throws {
-        let fixture = try await PlatformFixture.make()
-        var config = fixture.config
-        config.rateLimits.enabled = true
-        config.rateLimits.anonymousPerMinute = 5
-        config.limits.maxBodyBytes = 2_000
-        do {
-            try await withConfiguredGateway(config) { client, _ in
-                for _ in 0..<600 where try await client.send(.GET, "/ready").status != 200 { try await Task.sleep(for: .milliseconds(20)) }
-                let port = client.base.split(separator: ":").last.map(String.init)!
-                let script = """
-                    import json, websockets.sync.client as c
-                    with c.connect("ws://127.0.0.1:\(port)/graphql", subprotocols=["graphql-transport-ws"], open_timeout=10) as ws:
-                        ws.send(json.dumps({"type": "connection_init"}))
-                        print(json.loads(ws.recv(timeout=10))["type"])
-                        big = "{ __typename " + " " * 3000 + "}"
-                        for i, q in enumerate(["{ __typename }"] * 7 + [big]):
-                            ws.send(json.dumps({"id": str(i), "type": "subscribe", "payload": {"query": q}}))
-                            m = json.loads(ws.recv(timeout=10))
-                            if m["type"] == "next": ws.recv(timeout=10)   # its complete
-                            print(m["type"] if m["type"] != "error" else "error " + m["payload"][0]["extensions"]["code"])
-                        ws.send(json.dumps({"type": "ping"}))
-                        print(json.loads(ws.recv(timeout=10))["type"])
-                    """
-                let r = try await runProcess("/usr/bin/env", ["python3", "-c", script])
-                #expect(r.output.split(separator: "\n").map(String.init)
-                        == ["connection_ack", "next", "next", "next", "next", "next", "error RATE_LIMITED", "error RATE_LIMITED",
-                            "error PAYLOAD_TOO_LARGE", "pong"], "\(r.output)")
-            }
-        } catch {
-            await fixture.destroy()
-            throw error
+        try await withPlatform(configure: { config in
+            config.rateLimits.enabled = true
+            config.rateLimits.anonymousPerMinute = 5
+            config.limits.maxBodyBytes = 2_000
+        }) { _, client, _ in
+            try await waitUntilReady(client)
+            let port = client.base.split(separator: ":").last.map(String.init)!
+            let script = """
+                import json, websockets.sync.client as c
+                with c.connect("ws://127.0.0.1:\(port)/graphql", subprotocols=["graphql-transport-ws"], open_timeout=10) as ws:
+                    ws.send(json.dumps({"type": "connection_init"}))
+                    print(json.loads(ws.recv(timeout=10))["type"])
+                    big = "{ __typename " + " " * 3000 + "}"
+                    for i, q in enumerate(["{ __typename }"] * 7 + [big]):
+                        ws.send(json.dumps({"id": str(i), "type": "subscribe", "payload": {"query": q}}))
+                        m = json.loads(ws.recv(timeout=10))
+                        if m["type"] == "next": ws.recv(timeout=10)   # its complete
+                        print(m["type"] if m["type"] != "error" else "error " + m["payload"][0]["extensions"]["code"])
+                    ws.send(json.dumps({"type": "ping"}))
+                    print(json.loads(ws.recv(timeout=10))["type"])
+                """
+            let r = try await runProcess("/usr/bin/env", ["python3", "-c", script])
+            #expect(r.output.split(separator: "\n").map(String.init)
+                    == ["connection_ack", "next", "next", "next", "next", "next", "error RATE_LIMITED", "error RATE_LIMITED",
+                        "error PAYLOAD_TOO_LARGE", "pong"], "\(r.output)")
         }
-        await fixture.destroy()
     }
 
     /// Each operation of a batch counts against the budget: `max_batch` does not multiply it.
     @Test func everyOperationOfABatchCountsAgainstTheRateLimit() async throws {
-        let fixture = try await PlatformFixture.make()
-        var config = fixture.config
-        config.rateLimits.enabled = true
-        config.rateLimits.anonymousPerMinute = 5
-        config.limits.maxBatch = 3
-        do {
-            try await withConfiguredGateway(config) { client, _ in
-                for _ in 0..<600 where try await client.send(.GET, "/ready").status != 200 { try await Task.sleep(for: .milliseconds(20)) }
-                let batch = #"[{"query":"{ __typename }"},{"query":"{ __typename }"},{"query":"{ __typename }"}]"#
-                let first = try await client.post(batch, accept: "application/json")
-                #expect(first.status == 200, "\(first.text)")
-                let second = try await client.post(batch, accept: "application/json")
-                #expect(second.status == 429, "three more would be six of five: \(second.text)")
-                #expect(second.json?["errors"]?[0]?["extensions"]?["code"] == "RATE_LIMITED")
-            }
-        } catch {
-            await fixture.destroy()
-            throw error
+        try await withPlatform(configure: { config in
+            config.rateLimits.enabled = true
+            config.rateLimits.anonymousPerMinute = 5
+            config.limits.maxBatch = 3
+        }) { _, client, _ in
+            try await waitUntilReady(client)
+            let batch = #"[{"query":"{ __typename }"},{"query":"{ __typename }"},{"query":"{ __typename }"}]"#
+            let first = try await client.post(batch, accept: "application/json")
+            #expect(first.status == 200, "\(first.text)")
+            let second = try await client.post(batch, accept: "application/json")
+            #expect(second.status == 429, "three more would be six of five: \(second.text)")
+            #expect(second.json?["errors"]?[0]?["extensions"]?["code"] == "RATE_LIMITED")
         }
-        await fixture.destroy()
     }
 
     @Test func twoGatewayProcessesSharingOneRedisShareTheTenantsBudget() async throws {

@@ -102,7 +102,7 @@ enum RequestDecoding {
         // A `query` written with a lone UTF-16 surrogate escape (`\ud800`): JSON reads it as U+FFFD,
         // but the client's document is not Unicode scalar values (GraphQL §2.1) — refused as a
         // document that does not parse, not run as another one.
-        if Self.hasLoneSurrogateEscape(bytes) {
+        if bytes.contains(UInt8(ascii: "\\")), Self.hasLoneSurrogateEscape(bytes) {
             let queries: [JSON?] = json.arrayValue.map { $0.map { $0["query"] } } ?? [json["query"]]
             if queries.contains(where: { $0?.stringValue?.unicodeScalars.contains("\u{FFFD}") == true }) {
                 throw refuse(400, "Syntax Error: the query holds a lone UTF-16 surrogate escape; a GraphQL document is Unicode scalar values only.",
@@ -128,8 +128,12 @@ enum RequestDecoding {
             guard i + 4 <= bytes.count else { return nil }
             var v: UInt32 = 0
             for k in i..<(i + 4) {
-                guard let d = UInt32(String(UnicodeScalar(bytes[k])), radix: 16) else { return nil }
-                v = v << 4 | d
+                let c = bytes[k] | 0x20   // ASCII letters to lower case (digits keep their bits)
+                switch c {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): v = v << 4 | UInt32(c - UInt8(ascii: "0"))
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): v = v << 4 | UInt32(c - UInt8(ascii: "a") + 10)
+                default: return nil
+                }
             }
             return v
         }
