@@ -109,7 +109,7 @@ public final class Subgraph<Context: Sendable>: @unchecked Sendable {
         schema = try Schema(document: Document(definitions: definitions + extra.definitions))
         query = ObjectResolvers<Context, Void>("Query")
         executable = ExecutableSchema<Context>(schema: schema)
-        let entities = EntityRegistry(subgraph: name)
+        let entities = EntityRegistry(subgraph: name, keys: Self.entityKeys(document))
         self.entities = entities
         let serviceType = ObjectResolvers<Context, String>("_Service").field("sdl") { sdl, _, _, _ in .leaf(.string(sdl)) }
         query.field("_service") { [sdl] _, _, _, _ in .object(sdl, serviceType) }
@@ -129,6 +129,21 @@ public final class Subgraph<Context: Sendable>: @unchecked Sendable {
             subscription = s
             executable.root(.subscription, (), s)
         }
+    }
+
+    /// The field sets of each object type's resolvable `@key`s, parsed (a representation must
+    /// carry one of them, each leaf non-null).
+    static func entityKeys(_ document: Document) -> [String: [SelectionSet]] {
+        var out: [String: [SelectionSet]] = [:]
+        for case .type(let t) in document.definitions where t.kind == .object {
+            for d in t.directives where d.name.value == "key" || d.name.value.hasSuffix("__key") {
+                guard !d.arguments.contains(where: { $0.name.value == "resolvable" && $0.value == .boolean(false) }),
+                      case .string(let fields, _)? = d.arguments.first(where: { $0.name.value == "fields" })?.value,
+                      let parsed = try? Parser.parse("{" + fields + "}"), let op = parsed.operations.first else { continue }
+                out[t.name.value, default: []].append(op.selectionSet)
+            }
+        }
+        return out
     }
 
     /// Object types with a resolvable `@key` (the members of `_Entity`).
@@ -152,8 +167,31 @@ public final class Subgraph<Context: Sendable>: @unchecked Sendable {
 
     final class EntityRegistry: @unchecked Sendable {
         let subgraph: String
+        /// Each entity type's key field sets (`Subgraph.entityKeys`).
+        let keys: [String: [SelectionSet]]
         private var resolvers: [String: EntityResolver] = [:]
-        init(subgraph: String) { self.subgraph = subgraph }
+        init(subgraph: String, keys: [String: [SelectionSet]]) {
+            self.subgraph = subgraph
+            self.keys = keys
+        }
+
+        /// Whether `value` has every field of `set`, none null (a list's items each).
+        static func carries(_ value: JSON, _ set: SelectionSet) -> Bool {
+            switch value {
+            case .array(let items): return items.allSatisfy { carries($0, set) }
+            case .object(let o):
+                return set.selections.allSatisfy { selection in
+                    switch selection {
+                    case .field(let f):
+                        guard let v = o[f.name.value], v != .null else { return false }
+                        return f.selectionSet.map { carries(v, $0) } ?? true
+                    case .inlineFragment(let i): return carries(value, i.selectionSet)
+                    case .fragmentSpread: return true
+                    }
+                }
+            default: return false
+            }
+        }
 
         /// Registration happens while the subgraph is set up, before it serves requests.
         func set(_ type: String, _ resolver: @escaping EntityResolver) { resolvers[type] = resolver }
@@ -168,8 +206,23 @@ public final class Subgraph<Context: Sendable>: @unchecked Sendable {
                 byType[t, default: []].append((i, o))
             }
             var results = [Output](repeating: .null, count: representations.count)
+            // A representation without the fields of any of its type's keys names no entity:
+            // its item is an error (not a silent null), and it is not handed to the resolver.
+            for (type, reps) in byType {
+                guard let sets = keys[type], !sets.isEmpty else { continue }
+                func named(_ o: OrderedDictionary<String, JSON>) -> Bool { sets.contains { Self.carries(.object(o), $0) } }
+                guard !reps.allSatisfy({ named($0.1) }) else { continue }
+                var kept: [(Int, OrderedDictionary<String, JSON>)] = []
+                for (i, o) in reps {
+                    if named(o) { kept.append((i, o)); continue }
+                    results[i] = .error(GraphQLError("The representation of \(type) at index \(i) does not carry the fields of any of its keys.",
+                                                     code: "BAD_USER_INPUT"))
+                }
+                byType[type] = kept.isEmpty ? nil : kept
+            }
             let resolvers = self.resolvers
             let subgraph = self.subgraph
+            if byType.isEmpty { return .list(results) }
             for type in byType.keys where resolvers[type] == nil {
                 throw GraphQLError("The subgraph \(subgraph) cannot resolve entities of type \(type).", code: "BAD_USER_INPUT")
             }

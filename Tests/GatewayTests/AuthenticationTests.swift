@@ -328,7 +328,8 @@ struct FieldAuthorizationTests {
             extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@authenticated", "@requiresScopes", "@policy"])
             type Query { hello: String account: Account @authenticated items: [Item!]! }
             type Account { name: String limit: Int @policy(policies: [["finance", "reader"], ["owner"]]) }
-            type Item { id: ID! price: Int @requiresScopes(scopes: [["read:price"], ["admin"]]) }
+            type Item @key(fields: "id") { id: ID! price: Int @requiresScopes(scopes: [["read:price"], ["admin"]]) }
+            type Mutation { reset: Boolean @authenticated }
             """)
         let account = ObjectResolvers<RequestContext, String>("Account").field("name") { n, _, _, _ in .leaf(.string(n)) }
             .field("limit") { _, _, _, _ in .leaf(.int(500)) }
@@ -339,7 +340,39 @@ struct FieldAuthorizationTests {
             .field("hello") { _, _, _, _ in .leaf("hi") }
             .field("account") { _, _, _, _ in .object("Ada", account) }
             .field("items") { _, _, _, _ in .list([1, 2].map { .object($0, item) }) }
+        s.mutation!.field("reset") { _, _, _, _ in .leaf(true) }
+        s.entity("Item") { reps, _ in reps.map { r in r["id"]?.stringValue.flatMap { Int($0) }.map { .object($0, item) } ?? .null } }
         return s
+    }
+
+    /// A subgraph served alone (`switchyard subgraph`) answers what authorization removed as the
+    /// gateway does: null in place with its error — a mutation whose only field was removed too
+    /// (it answered `{"__typename": "Mutation"}`).
+    @Test func aSubgraphServedAloneAnswersRemovedFieldsNull() async throws {
+        let s = try shop()
+        try await withGateway(GatewayConfiguration(), executor: LocalExecutor(executable: s.executable) { _ in RequestContext() }) { client in
+            let anonymous = try await client.query("{ hello account { name } items { id price } }")
+            #expect(anonymous.json?["data"]?.text == #"{"hello":"hi","account":null,"items":[{"id":"1","price":null},{"id":"2","price":null}]}"#)
+            #expect(anonymous.json?["errors"]?.arrayValue?.map { $0["path"] } == [["account"], ["items", "price"]])
+            let mutation = try await client.query("mutation { reset }")
+            #expect(mutation.json?["data"]?.text == #"{"reset":null}"#, "\(mutation.text)")
+            #expect(mutation.json?["errors"]?[0]?["extensions"]?["code"] == "UNAUTHORIZED_FIELD_OR_TYPE")
+            let aliased = try await client.query("mutation { a: reset b: __typename }")
+            #expect(aliased.json?["data"]?.text == #"{"a":null,"b":"Mutation"}"#, "\(aliased.text)")
+        }
+    }
+
+    /// `_entities` answers a representation that carries none of its type's keys (missing, or
+    /// null) with an error at its index, not a silent null; the others are resolved.
+    @Test func entitiesRefuseARepresentationWithoutItsKey() async throws {
+        let s = try shop()
+        try await withGateway(GatewayConfiguration(), executor: LocalExecutor(executable: s.executable) { _ in RequestContext() }) { client in
+            let q = "query ($r: [_Any!]!) { _entities(representations: $r) { ... on Item { id } } }"
+            let r = try await client.query(q, variables: #"{"r":[{"__typename":"Item","id":"1"},{"__typename":"Item"},{"__typename":"Item","id":null},{"__typename":"Item","id":"2"}]}"#)
+            #expect(r.json?["data"]?.text == #"{"_entities":[{"id":"1"},null,null,{"id":"2"}]}"#, "\(r.text)")
+            #expect(r.json?["errors"]?.arrayValue?.map { $0["path"] } == [["_entities", 1], ["_entities", 2]], "\(r.text)")
+            #expect(r.json?["errors"]?[0]?["extensions"]?["code"] == "BAD_USER_INPUT")
+        }
     }
 
     @Test func unauthorizedFieldsAreRemovedWithErrorsAndTheRestIsServed() async throws {

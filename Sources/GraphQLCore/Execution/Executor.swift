@@ -214,8 +214,10 @@ public enum Executor {
     static func execute(_ executable: ExecutableCore, request: ExecutionRequest, context: AnyContextBox,
                         observer: ExecutionObserver?) async -> ExecutionResult {
         let schema = executable.schema
+        // Fields authorization removed are answered null where the client's document has them.
+        let document = request.clientDocument ?? request.document
         // GetOperation (§6.1)
-        let operations = request.document.operations
+        let operations = document.operations
         let operation: OperationDefinition
         if let name = request.operationName {
             guard let op = operations.first(where: { $0.name?.value == name }) else {
@@ -242,9 +244,10 @@ public enum Executor {
             return ExecutionResult(data: nil, errors: [GraphQLError("No root resolvers for \(operation.operation.rawValue).")])
         }
         var fragments: [String: FragmentDefinition] = [:]
-        for f in request.document.fragments { fragments[f.name.value] = f }
+        for f in document.fragments { fragments[f.name.value] = f }
         let state = ExecutionState(executable: executable, operation: operation, fragments: fragments,
-                                   variables: variables, context: context, source: request.source, observer: observer)
+                                   variables: variables, context: context, source: request.source, observer: observer,
+                                   nulled: request.clientDocument == nil ? [] : request.nulledFields)
         return await state.run(rootType: rootType, rootValue: rootValue)
     }
 
@@ -289,7 +292,8 @@ extension Executor {
 
     static func subscribe(_ executable: ExecutableCore, request: ExecutionRequest, context: AnyContextBox) async -> SubscriptionStart {
         let schema = executable.schema
-        let operations = request.document.operations.filter { request.operationName == nil || $0.name?.value == request.operationName }
+        let document = request.clientDocument ?? request.document
+        let operations = document.operations.filter { request.operationName == nil || $0.name?.value == request.operationName }
         guard operations.count == 1, let operation = operations.first, operation.operation == .subscription else {
             return .failed(ExecutionResult(data: nil, errors: [GraphQLError("Must provide exactly one subscription operation.", code: "OPERATION_NOT_FOUND")]))
         }
@@ -303,9 +307,10 @@ extension Executor {
             return .failed(ExecutionResult(data: nil, errors: [GraphQLError("Schema is not configured for subscriptions.", code: "OPERATION_NOT_SUPPORTED")]))
         }
         var fragments: [String: FragmentDefinition] = [:]
-        for f in request.document.fragments { fragments[f.name.value] = f }
+        for f in document.fragments { fragments[f.name.value] = f }
+        let nulled = request.clientDocument == nil ? [] : request.nulledFields
         let state = ExecutionState(executable: executable, operation: operation, fragments: fragments,
-                                   variables: variables, context: context, source: request.source, observer: nil)
+                                   variables: variables, context: context, source: request.source, observer: nil, nulled: nulled)
         let plans: [FieldPlan]
         switch state.collectPlans(rootType, [operation.selectionSet]) {
         case .success(let p): plans = p
@@ -345,7 +350,7 @@ extension Executor {
         }) { (event: Output) -> ExecutionResult? in
             // MapSourceToResponseEvent: a fresh execution of the selection per event.
             let run = ExecutionState(executable: executable, operation: operation, fragments: eventFragments,
-                                     variables: variables, context: context, source: requestSource, observer: nil)
+                                     variables: variables, context: context, source: requestSource, observer: nil, nulled: nulled)
             return await run.runEvent(rootType: rootType, plan: plan, value: event)
         }
         return .stream(responses)
@@ -381,6 +386,8 @@ final class FieldPlan: @unchecked Sendable {
     var generation: UInt64 = 0
     /// The response key's id in that buffer's keys.
     var keyID: Int32 = -1
+    /// Authorization removed this field: it answers null, unresolved and without propagation.
+    var isNulled = false
     /// The `__typename` last written for this field, reused (a string's bytes are written once
     /// per type, not once per object).
     var lastTypename: (name: String, value: ResponseBuffer.Value)?
@@ -408,6 +415,9 @@ final class ExecutionState: @unchecked Sendable {
     let context: AnyContextBox
     let source: Source?
     let observer: ExecutionObserver?
+    /// Fields (source offsets) authorization removed: answered null, not resolved, their errors
+    /// reported by whoever removed them (`ExecutionRequest.nulledFields`).
+    let nulled: Set<Int32>
     var errors: [GraphQLError] = []
     var dataIsNull = false
     let facts: RequestFacts
@@ -456,7 +466,9 @@ final class ExecutionState: @unchecked Sendable {
     var batched: [BatchItem] = []
 
     init(executable: ExecutableCore, operation: OperationDefinition, fragments: [String: FragmentDefinition],
-         variables: OrderedDictionary<String, JSON>, context: AnyContextBox, source: Source?, observer: ExecutionObserver?) {
+         variables: OrderedDictionary<String, JSON>, context: AnyContextBox, source: Source?, observer: ExecutionObserver?,
+         nulled: Set<Int32> = []) {
+        self.nulled = nulled
         self.executable = executable
         self.schema = executable.schema
         self.operation = operation
@@ -715,6 +727,10 @@ final class ExecutionState: @unchecked Sendable {
                 out.put(typename(plan, object.typeName), at: index)
                 continue
             }
+            if plan.isNulled {
+                setNull(index)
+                continue
+            }
             let output: Output
             switch plan.arguments {
             case .failure(let e):
@@ -944,7 +960,9 @@ final class ExecutionState: @unchecked Sendable {
             } catch {
                 args = .failure(GraphQLError("\(error)"))
             }
-            plans.append(FieldPlan(responseKey: key, fieldName: name, definition: def, fieldNodes: nodes, arguments: args, parentType: type.name))
+            let plan = FieldPlan(responseKey: key, fieldName: name, definition: def, fieldNodes: nodes, arguments: args, parentType: type.name)
+            plan.isNulled = !nulled.isEmpty && nodes.contains { nulled.contains($0.span.start) }
+            plans.append(plan)
         }
         return .success(plans)
     }
