@@ -142,7 +142,10 @@ struct SubgraphCommand: AsyncParsableCommand {
     @Option(help: "host:port to listen on.") var listen: String = "127.0.0.1:4101"
 
     func run() async throws {
-        var config = (try? options.load()) ?? GatewayConfiguration()
+        // A file that is there (or named) is read as `serve` reads it: its errors stop the
+        // command; only without one do the defaults serve (a module that needs no database).
+        var config = options.config != "gateway.yaml" || FileManager.default.fileExists(atPath: options.config)
+            ? try options.load() : GatewayConfiguration()
         config.listen = listen
         // Requests are the gateway's to count: each client request reaches a subgraph as several
         // fetches, which would take the tenant's quota several times in the shared Redis window.

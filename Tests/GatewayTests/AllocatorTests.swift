@@ -60,4 +60,21 @@ struct CheckCommandTests {
             #expect(checked.output.contains("no usable URL"), "'\(url)': \(checked.output)")
         }
     }
+
+    /// `switchyard subgraph` reads its configuration as `serve` does: a file it cannot read, or
+    /// one with a refused value, stops it with the reason (it served on defaults, introspection on).
+    @Test func subgraphRefusesAConfigurationItCannotLoad() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("subgraph-config-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let binary = TestEnvironment.repositoryRoot.appendingPathComponent(".build/debug/switchyard").path
+        let broken = dir.appendingPathComponent("broken.yaml").path
+        try "introspection: false\nlimits:\n  max_depth: -1\n".write(toFile: broken, atomically: true, encoding: .utf8)
+        let refused = try await runProcess(binary, ["subgraph", "bench_accounts", "--listen", "127.0.0.1:0", "--config", broken])
+        #expect(refused.status != 0, "\(refused.output)")
+        #expect(refused.output.contains("max_depth"), "\(refused.output)")
+        let missing = try await runProcess(binary, ["subgraph", "bench_accounts", "--listen", "127.0.0.1:0", "--config", dir.appendingPathComponent("none.yaml").path])
+        #expect(missing.status != 0, "\(missing.output)")
+        #expect(missing.output.contains("none.yaml"), "\(missing.output)")
+    }
 }

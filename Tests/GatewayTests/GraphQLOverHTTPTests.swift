@@ -48,6 +48,16 @@ struct GraphQLOverHTTPTests {
                 #expect(r.json?["errors"]?[0]?["extensions"]?["code"] == "INTROSPECTION_DISABLED", "\(r.text)")
             }
             #expect(try await client.query("{ hello }").text == #"{"data":{"hello":"hello world"}}"#)
+            // Nor do its error messages suggest the schema's names.
+            for q in ["{ helo }", #"{ hello(nam: "x") }"#, "query($n: Strin) { hello(name: $n) }"] {
+                let r = try await client.query(q)
+                #expect(r.json?["errors"]?[0]?["extensions"]?["code"] == "GRAPHQL_VALIDATION_FAILED", "\(r.text)")
+                #expect(!r.text.contains("Did you mean"), "\(r.text)")
+            }
+        }
+        try await withGateway(executor: try echoExecutor()) { client in
+            let r = try await client.query("{ helo }")
+            #expect(r.text.contains(#"Did you mean \"hello\"?"#), "\(r.text)")
         }
     }
 

@@ -377,7 +377,18 @@ struct StreamingTests {
             let payload = try JSONReader.parse(Array(event.dropFirst("event: next\ndata: ".count).utf8))
             #expect(payload["data"] == nil, "\(event)")
             #expect(payload["errors"]?[0]?["message"] == "not for you", "\(event)")
+            #expect(payload["errors"]?[0]?["path"] == ["refused"], "the subgraph's path is kept: \(event)")
             #expect(try await reader.next(upTo: "\n\n") == "event: complete\ndata:")
+            // Over graphql-transport-ws the same request error is an `error` message (not `next`
+            // then `complete`), as a subgraph served alone answers it.
+            let url = client.base.replacingOccurrences(of: "http://", with: "ws://") + "/graphql"
+            let ws = try ChildProcess("/usr/bin/env", ["python3", script("ws_query.py"), url, "subscription { refused { id } }"])
+            defer { ws.stop() }
+            let line = try await ws.firstLine { $0.hasPrefix("error") || $0 == "done" || $0.hasPrefix("{") || $0.hasPrefix("closed") ? $0 : nil }
+            #expect(line.hasPrefix("error: ["), "\(line)")
+            let errors = try JSONReader.parse(Array(line.dropFirst("error: ".count).utf8))
+            #expect(errors[0]?["message"] == "not for you", "\(line)")
+            #expect(errors[0]?["path"] == ["refused"], "\(line)")
         }
     }
 

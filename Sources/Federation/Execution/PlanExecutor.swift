@@ -167,23 +167,17 @@ public final class PlanExecutor: Sendable {
     /// other subgraphs, as for a query), shaped into one response. The stream ends when the
     /// subgraph's does; its consumer going away cancels the subscription at the subgraph.
     public func subscribe(_ plan: QueryPlan, request: ExecutionRequest,
-                          headers: @escaping @Sendable (String) -> [(String, String)] = { _ in [] }) async -> AsyncStream<ExecutionResult> {
-        let (responses, continuation) = AsyncStream<ExecutionResult>.makeStream()
+                          headers: @escaping @Sendable (String) -> [(String, String)] = { _ in [] }) async -> SubscriptionStart {
         let operation: OperationDefinition, variables: OrderedDictionary<String, JSON>
         switch prepare(request) {
         case .success(let p): (operation, variables) = p
-        case .failure(let e):
-            continuation.yield(e.result)
-            continuation.finish()
-            return responses
+        case .failure(let e): return .failed(e.result)
         }
         let steps = plan.root.map { PlanRun(executor: self, variables: variables, headers: headers).steps($0) } ?? []
         guard let first = steps.first, first.path == nil, first.after.isEmpty,
               !steps.dropFirst().contains(where: { $0.path == nil }), let transport = transports[first.fetch.subgraph] else {
-            continuation.yield(ExecutionResult(data: nil, errors: [GraphQLError("A subscription must be answered by one subgraph's subscription field.",
-                                                                                code: "SUBSCRIPTION_NOT_SUPPORTED")]))
-            continuation.finish()
-            return responses
+            return .failed(ExecutionResult(data: nil, errors: [GraphQLError("A subscription must be answered by one subgraph's subscription field.",
+                                                                            code: "SUBSCRIPTION_NOT_SUPPORTED")]))
         }
         let f = first.fetch
         // The subgraph's subscription is in place before this returns: events after it are seen.
@@ -194,18 +188,13 @@ public final class PlanExecutor: Sendable {
                 document: f.document, queryJSON: f.operationJSON.isEmpty ? nil : f.operationJSON))
         } catch let refused as SubscriptionRefused {
             // A request error: the errors, and no `data`.
-            continuation.yield(ExecutionResult(data: nil, errors: refused.errors.map { PlanRun.subgraphError($0, f) }))
-            continuation.finish()
-            return responses
+            return .failed(ExecutionResult(data: nil, errors: refused.errors.map { PlanRun.subgraphError($0, f) }))
         } catch {
-            continuation.yield(ExecutionResult(data: nil, errors: [PlanRun.subgraphError(error, f)]))
-            continuation.finish()
-            return responses
+            return .failed(ExecutionResult(data: nil, errors: [PlanRun.subgraphError(error, f)]))
         }
-        continuation.finish()
         // Each event runs the rest of the plan when the consumer asks for its response (pulled,
         // not pumped into a buffer): a consumer that falls behind holds the subgraph's stream back.
-        return PullStream.map(events, onError: { (error: any Error) -> ExecutionResult? in
+        return .stream(PullStream.map(events, onError: { (error: any Error) -> ExecutionResult? in
             if let refused = error as? SubscriptionRefused {
                 return ExecutionResult(data: nil, errors: refused.errors.map { PlanRun.subgraphError($0, f) })
             }
@@ -216,7 +205,7 @@ public final class PlanExecutor: Sendable {
             run.mergeRoot(f, .success(event))
             await run.execute(steps, done: [0])
             return await self.shape(run, plan, request, operation, variables).initial
-        }
+        })
     }
 
     struct Refused: Error { let result: ExecutionResult }

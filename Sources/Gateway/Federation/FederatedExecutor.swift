@@ -192,7 +192,7 @@ public final class FederatedExecutor: OperationExecutor {
     /// event runs the rest of the plan.
     public func subscribe(_ request: ExecutionRequest, context: RequestContext) async -> SubscriptionStart {
         switch planned(request, context) {
-        case .success(let (plan, request)): return .stream(await executor.subscribe(plan, request: request, headers: headers(context)))
+        case .success(let (plan, request)): return await executor.subscribe(plan, request: request, headers: headers(context))
         case .failure(let e): return .failed(ExecutionResult(data: nil, errors: [e]))
         }
     }

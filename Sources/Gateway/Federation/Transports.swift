@@ -215,8 +215,16 @@ public final class HTTPTransport: SubgraphTransport {
                             // The operation's errors (graphql-transport-ws: validation, or a source
                             // stream that could not be made): a request error, no `data`.
                             ended.store(true, ordering: .relaxed)
+                            // Each keeps its path (the subscription's field, as when it runs in-process).
                             let errors = (m["payload"]?.arrayValue ?? []).map { e in
                                 GraphQLError(e["message"]?.stringValue ?? "Subgraph \"\(name)\" refused the subscription.",
+                                             path: e["path"]?.arrayValue.flatMap { items in
+                                                 let path = items.compactMap { item -> PathElement? in
+                                                     if let k = item.stringValue { return .key(k) }
+                                                     return item.intValue.map { .index($0) }
+                                                 }
+                                                 return path.count == items.count && !path.isEmpty ? path : nil
+                                             },
                                              code: e["extensions"]?["code"]?.stringValue ?? "DOWNSTREAM_SERVICE_ERROR")
                             }
                             throw SubscriptionRefused(errors: errors.isEmpty ? [GraphQLError("Subgraph \"\(name)\" refused the subscription.",

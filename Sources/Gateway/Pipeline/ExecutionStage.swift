@@ -25,10 +25,20 @@ extension RequestPipeline {
             guard gate?.enter(tenant) ?? true else {
                 throw PipelineError(.limit, "The tenant runs its maximum of \(gate?.maxPerTenant ?? 0) subscriptions.", code: "SUBSCRIPTION_LIMIT_EXCEEDED")
             }
-            switch await executor.subscribe(request, context: authorized.context) {
+            var start = await executor.subscribe(request, context: authorized.context)
+            if case .failed(let result) = start, !authorized.context.overWebSocket {
+                // Over HTTP, a subscription that cannot start is still a stream: its errors and
+                // no `data`, then its end (what GraphQL over SSE servers answer).
+                start = .stream(AsyncStream { c in
+                    c.yield(result)
+                    c.finish()
+                })
+            }
+            switch start {
             case .failed(let result):
                 gate?.leave(tenant)
-                // Variable coercion or the source stream failing to start: a request error.
+                // Variable coercion or the source stream failing to start: a request error
+                // (graphql-transport-ws: an `error` message).
                 throw PipelineError(.variables, errors: authorized.errors + result.errors)
             case .stream(let results):
                 // A bounded buffer between the subscription and its client: the producer waits

@@ -70,6 +70,9 @@ public struct RequestContext: Sendable {
     /// The client takes a stream of payloads (Server-Sent Events or multipart), so a
     /// subscription may start.
     public var acceptsStream = false
+    /// The request is an operation of a graphql-transport-ws connection: a subscription that
+    /// cannot start is an `error` message there (over HTTP, a stream of its errors).
+    public var overWebSocket = false
     public init(tenant: String? = nil, headers: [(String, String)] = [], includeQueryPlan: Bool = false) {
         self.tenant = tenant
         self.headers = headers
@@ -165,7 +168,7 @@ public struct RequestPipeline: Sendable {
             try limitsStage.check(parsed.document, operationName: request.operationName, schema: schema, introspection: introspection)
             parsed.checks.passedLimits(key)
         }
-        let known = try leafSpan("graphql.validate") { () throws(PipelineError) in try ValidationStage.validate(parsed, schema: schema, documents: documents) }
+        let known = try leafSpan("graphql.validate") { () throws(PipelineError) in try ValidationStage.validate(parsed, schema: schema, documents: documents, suggestions: introspection) }
         let operation = try ValidationStage.operation(parsed.document, named: request.operationName, method: method)
         report.type = operation.operation.rawValue
         // Only a known document names its series: a persisted one, or one validated before.
@@ -179,6 +182,7 @@ public struct RequestPipeline: Sendable {
                                                   context: context, schemaUsesAuthorization: usesAuthorization)
         var execution = ExecutionRequest(document: authorized.document, operationName: operation.name?.value,
                                          variables: request.variables, source: parsed.source)
+        execution.suggestions = introspection
         if !authorized.nulledFields.isEmpty {
             execution.clientDocument = authorized.clientDocument
             execution.nulledFields = authorized.nulledFields

@@ -4,9 +4,11 @@ import GraphQLCore
 /// time, then not validated again), then GetOperation (§6.1) and what the HTTP method allows.
 enum ValidationStage {
     /// Whether the document is known: it passed validation before.
-    static func validate(_ parsed: DocumentStage.Parsed, schema: Schema, documents: DocumentStage) throws(PipelineError) -> Bool {
+    /// `suggestions`: "Did you mean" in the messages (off with introspection).
+    static func validate(_ parsed: DocumentStage.Parsed, schema: Schema, documents: DocumentStage,
+                         suggestions: Bool = true) throws(PipelineError) -> Bool {
         guard !parsed.validated else { return true }
-        let errors = Validator.validate(schema: schema, document: parsed.document, source: parsed.source)
+        let errors = Validator.validate(schema: schema, document: parsed.document, source: parsed.source, suggestions: suggestions)
         if !errors.isEmpty { throw PipelineError(.validation, errors: errors) }
         return documents.remember(parsed)
     }

@@ -273,6 +273,7 @@ struct GraphQLWebSocket: Sendable {
             }
             var context = admitted.0
             context.acceptsStream = true
+            context.overWebSocket = true
             let profile = admitted.1, runtime = self.runtime, ctx = context
             // The request timeout covers the work up to the first payload of a stream.
             let outcome = await runtime.run(profile.pipeline, request, .post, ctx, timeoutMs: profile.limits.requestTimeoutMs)
@@ -292,11 +293,23 @@ struct GraphQLWebSocket: Sendable {
                         channel.close(promise: nil)
                     }
                 }
+                var first = true, refused = false
                 for await payload in outcome.payloads {
                     if Task.isCancelled || outcome.streamEnd?.fellBehind == true { break }
+                    // A first payload without `data` is a request error (a remote subgraph's
+                    // `error` for a subscription it could not start comes after the subscription
+                    // was sent): an `error` message, and nothing after it.
+                    if first, let errors = Self.requestErrors(payload) {
+                        refused = true
+                        if finished() { await sendMessage(id, "error", payload: errors) }
+                        break
+                    }
+                    first = false
                     await sendMessage(id, "next", payload: payload)
                 }
-                if outcome.streamEnd?.fellBehind == true {
+                if refused {
+                    // answered
+                } else if outcome.streamEnd?.fellBehind == true {
                     // A consumer this far behind is too slow for the connection: close it plainly.
                     _ = finished()
                     await close(1008, "Subscriber fell behind")
@@ -305,6 +318,13 @@ struct GraphQLWebSocket: Sendable {
                 }
             }
             _ = finished()
+        }
+
+        /// The `errors` of a response without `data` (a request error), as JSON bytes.
+        static func requestErrors(_ payload: [UInt8]) -> [UInt8]? {
+            guard payload.starts(with: #"{"errors":"#.utf8), let response = try? JSONReader.parse(payload),
+                  response["data"] == nil, let errors = response["errors"] else { return nil }
+            return errors.bytes
         }
 
         func sendError(_ id: String, _ errors: [GraphQLError]) async {

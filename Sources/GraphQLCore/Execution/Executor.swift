@@ -16,6 +16,9 @@ public struct ExecutionRequest: Sendable {
     /// Values of variables that `document` declares for literals of the client's own
     /// (`LiteralExtraction`): validated with the document, so taken as they are, not coerced.
     public var literalValues: OrderedDictionary<String, JSON> = [:]
+    /// "Did you mean" suggestions in error messages (off where introspection is, whatever the
+    /// schema says: a subgraph served alone with `introspection: false`).
+    public var suggestions = true
     /// The plan run was made for another document of the same shape: what a plan keeps per
     /// document (response shaping programs, which point into that document's source) is not used.
     public var planMadeForAnotherText = false
@@ -193,8 +196,8 @@ public enum RequestWork {
 extension Executor {
     /// CoerceVariableValues (§6.4.1) for an operation, as the executor does before running it.
     public static func coerceVariables(_ schema: Schema, operation: OperationDefinition, variables: OrderedDictionary<String, JSON>,
-                                       source: Source? = nil) -> Result<OrderedDictionary<String, JSON>, GraphQLErrors> {
-        Values.coerceVariables(schema, operation.variableDefinitions, variables, source: source)
+                                       source: Source? = nil, hints: Bool = true) -> Result<OrderedDictionary<String, JSON>, GraphQLErrors> {
+        Values.coerceVariables(schema, operation.variableDefinitions, variables, source: source, hints: hints)
     }
 }
 
@@ -232,7 +235,7 @@ public enum Executor {
             operation = operations[0]
         }
         let variables: OrderedDictionary<String, JSON>
-        switch Values.coerceVariables(schema, operation.variableDefinitions, request.variables, source: request.source) {
+        switch Values.coerceVariables(schema, operation.variableDefinitions, request.variables, source: request.source, hints: request.suggestions) {
         case .success(let v): variables = v
         case .failure(let e): return ExecutionResult(data: nil, errors: e.errors)
         }
@@ -298,7 +301,7 @@ extension Executor {
             return .failed(ExecutionResult(data: nil, errors: [GraphQLError("Must provide exactly one subscription operation.", code: "OPERATION_NOT_FOUND")]))
         }
         let variables: OrderedDictionary<String, JSON>
-        switch Values.coerceVariables(schema, operation.variableDefinitions, request.variables, source: request.source) {
+        switch Values.coerceVariables(schema, operation.variableDefinitions, request.variables, source: request.source, hints: request.suggestions) {
         case .success(let v): variables = v
         case .failure(let e): return .failed(ExecutionResult(data: nil, errors: e.errors))
         }

@@ -3,8 +3,9 @@ import OrderedCollections
 /// Input and result coercion (spec §3.5 Scalars, §3.9 Enums, §3.10 Input Objects, §6.4.1, §6.4.2).
 enum Values {
     /// CoerceVariableValues (§6.4.1). Errors name the variable and what was wrong.
+    /// `hints`: "Did you mean" suggestions in the messages (only where the schema is introspectable too).
     static func coerceVariables(_ schema: Schema, _ definitions: [VariableDefinition], _ inputs: OrderedDictionary<String, JSON>,
-                                source: Source?) -> Result<OrderedDictionary<String, JSON>, GraphQLErrors> {
+                                source: Source?, hints: Bool = true) -> Result<OrderedDictionary<String, JSON>, GraphQLErrors> {
         var coerced = OrderedDictionary<String, JSON>()
         var errors: [GraphQLError] = []
         /// Adds an error; false once the limit is reached (the last error then says so).
@@ -34,7 +35,7 @@ enum Values {
                 case .success(let v): coerced[name] = v
                 case .failure(let first):
                     var found: [Problem] = []
-                    problems(schema, value, def.type, path: "", into: &found)
+                    problems(schema, value, def.type, path: "", hints: hints && schema.introspectionEnabled, into: &found)
                     if found.isEmpty { found = [Problem(path: "", value: value, message: first.message)] }
                     for p in found {
                         let at = p.path.isEmpty ? "" : " at \"\(name)\(p.path)\""
@@ -72,27 +73,26 @@ enum Values {
     /// Every problem in `value` as `type`, in the order graphql-js finds them: a list's items
     /// in order; an input object's fields in the type's order (a missing required one at the
     /// object), then its unknown fields, then @oneOf's rule. Only walked once coercion failed.
-    static func problems(_ schema: Schema, _ value: JSON, _ type: TypeReference, path: String, into found: inout [Problem]) {
+    static func problems(_ schema: Schema, _ value: JSON, _ type: TypeReference, path: String, hints: Bool, into found: inout [Problem]) {
         guard found.count <= maxErrors else { return }
         func add(_ message: String) { found.append(Problem(path: path, value: value, message: message)) }
         switch type {
         case .nonNull(let inner):
             if value.isNull { return add("Expected non-nullable type \"\(type)\" not to be null.") }
-            problems(schema, value, inner, path: path, into: &found)
+            problems(schema, value, inner, path: path, hints: hints, into: &found)
         case .list(let inner):
             if value.isNull { return }
             if case .array(let items) = value {
                 for (i, item) in items.enumerated() {
                     if found.count > maxErrors { return }
-                    problems(schema, item, inner, path: path + "[\(i)]", into: &found)
+                    problems(schema, item, inner, path: path + "[\(i)]", hints: hints, into: &found)
                 }
             } else {
-                problems(schema, value, inner, path: path, into: &found)
+                problems(schema, value, inner, path: path, hints: hints, into: &found)
             }
         case .named(let n):
             if value.isNull { return }
             guard let t = schema.types[n.value] else { return add("Unknown type \"\(n.value)\".") }
-            let hints = schema.introspectionEnabled
             switch t.kind {
             case .scalar:
                 if coerceScalarInput(t.name, value) == nil { add(scalarInputMessage(t.name, value)) }
@@ -108,7 +108,7 @@ enum Values {
                 for (fname, f) in t.inputFields {
                     if found.count > maxErrors { return }
                     if let v = fields[fname] {
-                        problems(schema, v, f.type, path: path + ".\(fname)", into: &found)
+                        problems(schema, v, f.type, path: path + ".\(fname)", hints: hints, into: &found)
                     } else if f.defaultValue == nil, case .nonNull = f.type {
                         add("Field \"\(fname)\" of required type \"\(f.type)\" was not provided.")
                     }

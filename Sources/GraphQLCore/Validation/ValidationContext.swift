@@ -20,8 +20,13 @@ public final class ValidationContext {
     /// mutation of 100 events written in walked them all again).
     private lazy var mayReferenceVariables: Bool = source.map { $0.bytes.contains(UInt8(ascii: "$")) } ?? true
 
-    init(schema: Schema, document: Document, source: Source?, maxErrors: Int) {
+    /// Whether messages carry "Did you mean" suggestions: only where the schema can be
+    /// introspected (they would tell its names).
+    public let suggests: Bool
+
+    init(schema: Schema, document: Document, source: Source?, maxErrors: Int, suggestions: Bool = true) {
         self.schema = schema
+        self.suggests = suggestions && schema.introspectionEnabled
         self.document = document
         self.source = source
         self.maxErrors = maxErrors

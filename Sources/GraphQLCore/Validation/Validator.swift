@@ -37,8 +37,9 @@ public enum Validator {
     /// `source`, when given, must be the text `document` was parsed from: it places errors, and a
     /// source without a `$` is taken to reference no variable (the variable rules skip their walk).
     public static func validate(schema: Schema, document: Document, source: Source? = nil,
-                                rules: [any ValidationRule.Type] = specifiedRules, maxErrors: Int = 100) -> [GraphQLError] {
-        let context = ValidationContext(schema: schema, document: document, source: source, maxErrors: maxErrors)
+                                rules: [any ValidationRule.Type] = specifiedRules, maxErrors: Int = 100,
+                                suggestions: Bool = true) -> [GraphQLError] {
+        let context = ValidationContext(schema: schema, document: document, source: source, maxErrors: maxErrors, suggestions: suggestions)
         let instances = rules.map { $0.init(context) }
         var walker = TypeInfoWalker(schema: schema)
         walker.walkDocument(document) { event, info in

@@ -9,7 +9,7 @@ public final class FieldsOnCorrectTypeRule: ValidationRule {
         guard case .field(let f, let def) = event, def == nil, let parent = info.parentType,
               parent.kind == .object || parent.kind.isAbstract else { return }
         var hint = ""
-        if context.schema.introspectionEnabled {
+        if context.suggests {
             // Types that do have the field come first, then similar field names.
             if parent.kind.isAbstract {
                 let owners = parent.possibleTypes.filter { context.schema.types[$0]?.fields[f.name.value] != nil }

@@ -7,11 +7,11 @@ public final class KnownArgumentNamesRule: ValidationRule {
         switch event {
         case .argument(let a, nil):
             guard let field = info.fieldDef, let parent = info.parentType else { return }
-            let hint = context.schema.introspectionEnabled ? Suggestions.didYouMean(Suggestions.list(a.name.value, Array(field.arguments.keys))) : ""
+            let hint = context.suggests ? Suggestions.didYouMean(Suggestions.list(a.name.value, Array(field.arguments.keys))) : ""
             context.report("Unknown argument \"\(a.name.value)\" on field \"\(parent.name).\(field.name)\".\(hint)", [a.span])
         case .directiveArgument(let a, nil):
             guard let d = info.directiveDef else { return }
-            let hint = context.schema.introspectionEnabled ? Suggestions.didYouMean(Suggestions.list(a.name.value, Array(d.arguments.keys))) : ""
+            let hint = context.suggests ? Suggestions.didYouMean(Suggestions.list(a.name.value, Array(d.arguments.keys))) : ""
             context.report("Unknown argument \"\(a.name.value)\" on directive \"@\(d.name)\".\(hint)", [a.span])
         default: break
         }

@@ -5,7 +5,7 @@ public final class KnownTypeNamesRule: ValidationRule {
     public init(_ context: ValidationContext) { self.context = context }
     func check(_ name: Name) {
         guard context.schema.types[name.value] == nil else { return }
-        let hint = context.schema.introspectionEnabled ? Suggestions.didYouMean(Suggestions.list(name.value, Array(context.schema.types.keys))) : ""
+        let hint = context.suggests ? Suggestions.didYouMean(Suggestions.list(name.value, Array(context.schema.types.keys))) : ""
         context.report("Unknown type \"\(name.value)\".\(hint)", [name.span])
     }
     public func visit(_ event: TypeInfoWalker.Event, _ info: TypeInfoWalker.Info) {

@@ -57,14 +57,14 @@ public final class ValuesOfCorrectTypeRule: ValidationRule {
             case .enumType:
                 guard case .enumValue(let e) = value else {
                     var hint = ""
-                    if case .string(let s, _) = value, t.enumValues[s] != nil, context.schema.introspectionEnabled {
+                    if case .string(let s, _) = value, t.enumValues[s] != nil, context.suggests {
                         hint = " Did you mean the enum value \"\(s)\"?"
                     }
                     context.report("Enum \"\(t.name)\" cannot represent non-enum value: \(Printer.print(value)).\(hint)", [at()])
                     return
                 }
                 if t.enumValues[e] == nil {
-                    let hint = context.schema.introspectionEnabled ? Suggestions.didYouMean(Suggestions.list(e, Array(t.enumValues.keys))) : ""
+                    let hint = context.suggests ? Suggestions.didYouMean(Suggestions.list(e, Array(t.enumValues.keys))) : ""
                     context.report("Value \"\(e)\" does not exist in \"\(t.name)\" enum.\(hint)", [at()])
                 }
             case .scalar:
@@ -112,7 +112,7 @@ public final class ValuesOfCorrectTypeRule: ValidationRule {
             if let def = t.inputFields[f.name.value] {
                 check(f.value, def.type) { self.part(i, of: at()) }
             } else {
-                let hint = context.schema.introspectionEnabled ? Suggestions.didYouMean(Suggestions.list(f.name.value, Array(t.inputFields.keys))) : ""
+                let hint = context.suggests ? Suggestions.didYouMean(Suggestions.list(f.name.value, Array(t.inputFields.keys))) : ""
                 context.report("Field \"\(f.name.value)\" is not defined by type \"\(t.name)\".\(hint)", [f.span])
             }
         }
