@@ -46,6 +46,13 @@ struct Serve: AsyncParsableCommand {
         let config = try options.load()
         // LOG_LEVEL and LOG_FORMAT (env) win over logging.level and logging.format (gateway.yaml).
         let environment = ProcessInfo.processInfo.environment
+        // A value the file would refuse is refused from the environment too.
+        if let v = environment["LOG_LEVEL"], LoggingConfiguration.level(v) == nil {
+            throw ValidationError("invalid LOG_LEVEL '\(v)': trace, debug, info, notice, warning, error or critical")
+        }
+        if let v = environment["LOG_FORMAT"], v != "json", v != "text" {
+            throw ValidationError("invalid LOG_FORMAT '\(v)': text or json")
+        }
         let level = (environment["LOG_LEVEL"] ?? config.logging.level).flatMap(LoggingConfiguration.level) ?? .info
         let json = (environment["LOG_FORMAT"] ?? config.logging.format) == "json"
         bootstrapLogging(level: level, json: json, traced: config.tracing.enabled)
@@ -57,12 +64,21 @@ struct Serve: AsyncParsableCommand {
         }
         let server = try await GatewayServer.fromConfiguration(config, reloadFrom: options.config)
         try await server.run(services: [tracing].compactMap { $0 }) { port in
-            FileHandle.standardError.write(Data("switchyard listening on \(server.scheme)://\(config.listenAddress!.host):\(port)/graphql\n".utf8))
+            announce("switchyard listening on \(server.scheme)://\(config.listenAddress!.host):\(port)/graphql", json: json)
             // Start-up's code is done: its pages stop counting against the process (what serving
             // runs faults back in). SWITCHYARD_KEEP_STARTUP_PAGES=1 keeps them (for a debugger).
             if environment["SWITCHYARD_KEEP_STARTUP_PAGES"] != "1" { _ = switchyard_release_startup_pages() }
         }
     }
+}
+
+/// The line that says where the server listens, on standard error whatever the log level: as
+/// the log's lines are (one JSON object with `logging.format: json`).
+func announce(_ text: String, json: Bool) {
+    guard json else { return FileHandle.standardError.write(Data((text + "\n").utf8)) }
+    let line = JSON.object(["time": .string(ISO8601DateFormatter().string(from: Date())), "level": .string("notice"),
+                            "label": .string("switchyard"), "message": .string(text)])
+    FileHandle.standardError.write(Data(line.bytes + [UInt8(ascii: "\n")]))
 }
 
 /// swift-log to standard error, as text or JSON lines; with tracing on, each line carries the

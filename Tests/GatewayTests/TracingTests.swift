@@ -191,8 +191,25 @@ struct TracingTests {
         }
         #expect(getSpans.first { $0["kind"] == 2 }?["name"] == "GET /graphql")
         #expect(!getSpans.contains { $0.text.contains("VARSECRET") }, "\(getSpans)")
+        // A path that is no route's: a server span named by its method alone (a scanner's paths
+        // would make its names unbounded), with its status, not an error (4xx on a server span).
+        let stray = "00-6bf92f3577b34da6a3ce929d0e0e4736-20f067aa0ba902b7-01"
+        #expect(try await gateway.send(.GET, "/wp-admin/x7", headers: [("traceparent", stray)]).status == 404)
+        var strays: [JSON] = []
+        for _ in 0..<400 {
+            strays = (try await spansURL.send(.GET, "/spans")).json?.arrayValue?.filter { $0["traceId"] == "6bf92f3577b34da6a3ce929d0e0e4736" } ?? []
+            if !strays.isEmpty { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let strayServer = strays.first { $0["kind"] == 2 }
+        #expect(strayServer?["name"] == "GET", "\(strays)")
+        #expect(strayServer?["attributes"]?["http.response.status_code"] == 404, "\(strays)")
+        #expect(strayServer?["status"] != "error" && strayServer?["status"] != 2, "\(strays)")
         let logged = child.lines.joined(separator: "\n")
         #expect(!logged.contains("SECRET-PROBE") && !logged.contains("Failed to extract"), "\(logged.suffix(2_000))")
+        // `logging.format: json`: every line is a JSON object, the one that says where it listens too.
+        #expect(child.lines.filter { !$0.isEmpty }.allSatisfy { $0.hasPrefix("{") }, "\(logged.prefix(2_000))")
+        #expect(child.lines.contains { $0.hasPrefix("{") && $0.contains("listening on http://127.0.0.1:") })
     }
 
     /// A misspelt log level or format is refused (it ran at info / text without a word);
@@ -205,6 +222,17 @@ struct TracingTests {
             #expect(throws: Never.self, "\(good)") { _ = try GatewayConfiguration.parse(yaml: good).validate() }
         }
         #expect(LoggingConfiguration.level("warn") == .warning && LoggingConfiguration.level("Error") == .error)
+    }
+
+    /// A YAML error says where it is, never what is written there (a token on that line reached the log).
+    @Test func aYAMLErrorDoesNotQuoteTheLine() throws {
+        do {
+            _ = try GatewayConfiguration.parse(yaml: "headers:\n  insert:\n    authorization: \"Bearer SUPERSECRETTOKEN\" oops\n")
+            Issue.record("a YAML syntax error was read")
+        } catch let e as ConfigurationError {
+            #expect(!"\(e)".contains("SUPERSECRETTOKEN"), "\(e)")
+            #expect("\(e)".contains("line 3"), "\(e)")
+        }
     }
 
     @Test func tracingSettingsAreChecked() throws {

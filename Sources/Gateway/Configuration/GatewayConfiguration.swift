@@ -145,13 +145,26 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         } catch let e as DecodingError {
             // A YAML syntax error comes wrapped: its own description says where (line and column).
             if case .dataCorrupted(let c) = e, c.codingPath.isEmpty, let underlying = c.underlyingError {
-                throw ConfigurationError("invalid YAML: \(underlying)")
+                throw ConfigurationError("invalid YAML: \(Self.describeYAML(underlying))")
             }
             throw ConfigurationError("invalid configuration: \(Self.describe(e))")
         } catch let e as ConfigurationError {
             throw e
         } catch {
-            throw ConfigurationError("invalid YAML: \(error)")
+            throw ConfigurationError("invalid YAML: \(Self.describeYAML(error))")
+        }
+    }
+
+    /// A YAML error by where it is and what is wrong, never quoting the text there (the line
+    /// may hold a token or a password: the message reaches the log).
+    static func describeYAML(_ error: any Error) -> String {
+        guard let e = error as? YamlError else { return "\(error)" }
+        switch e {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+             .composer(let context, let problem, let mark, _):
+            return "line \(mark.line), column \(mark.column): \(problem)" + (context.map { " (\($0.text) at line \($0.mark.line), column \($0.mark.column))" } ?? "")
+        default:
+            return "\(e)"
         }
     }
 

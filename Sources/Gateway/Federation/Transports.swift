@@ -276,7 +276,13 @@ public final class HTTPTransport: SubgraphTransport {
         http.method = .POST
         http.headers.add(name: "content-type", value: "application/json")
         http.headers.add(name: "accept", value: "application/graphql-response+json, application/json")
-        for (k, v) in headers { http.headers.add(name: k, value: v) }
+        // With tracing on, the HTTP client's span puts the trace in `traceparent`/`tracestate`:
+        // copies propagated from the client would come first and skip the gateway's spans.
+        let traced = GatewayTracing.enabled && client.tracer != nil
+        for (k, v) in headers {
+            if traced, k.caseInsensitiveCompare("traceparent") == .orderedSame || k.caseInsensitiveCompare("tracestate") == .orderedSame { continue }
+            http.headers.add(name: k, value: v)
+        }
         http.body = .bytes(ByteBuffer(bytes: body))
         let response: HTTPClientResponse
         let start = ContinuousClock.now, ms = Int(timeout.nanoseconds / 1_000_000)

@@ -51,10 +51,15 @@ struct GatewayMetrics: Sendable {
         return [("tenant", knownTenant(slug) ? slug : "unknown")]
     }
 
+    /// `path` when it is one of the gateway's routes (a bounded set: labels and span names).
+    static func route(_ path: String) -> String? {
+        ["/graphql", "/graphql/stream", "/health", "/ready", "/metrics"].contains(path) ? path : nil
+    }
+
     /// `http_server_request_duration_seconds{method, route, status}` (route: one of ours, else
     /// `other`, so that probes and scrapes stay apart from GraphQL traffic).
     static func httpRequest(method: String, path: String, status: Int, since start: ContinuousClock.Instant) {
-        let route = ["/graphql", "/graphql/stream", "/health", "/ready", "/metrics"].contains(path) ? path : "other"
+        let route = Self.route(path) ?? "other"
         let timer = handles.timer(["http", method, route, String(status)]) {
             Timer(label: "http_server_request_duration_seconds", dimensions: [("method", method), ("route", route), ("status", String(status))])
         }
@@ -239,7 +244,7 @@ struct MeasuredTransport: SubgraphTransport {
             } catch {
                 GatewayMetrics.record(duration, since: start)
                 errors.increment()
-                span.recordError(error)
+                // (`withSpan` records the error thrown out of it: once.)
                 span.setStatus(SpanStatus(code: .error))
                 throw error
             }

@@ -26,6 +26,11 @@ public enum GatewayTracing {
     /// flushes what is left when the server stops). `nil` when tracing is off.
     public static func bootstrap(_ settings: TracingConfiguration, logger: Logger) throws -> (any Service)? {
         guard settings.enabled else { return nil }
+        // OpenTelemetry's switch for the whole SDK: tracing off, as `enabled: false`.
+        if ProcessInfo.processInfo.environment["OTEL_SDK_DISABLED"]?.lowercased() == "true" {
+            logger.info("tracing off: OTEL_SDK_DISABLED=true")
+            return nil
+        }
         var configuration = OTel.Configuration.default
         configuration.serviceName = settings.serviceName
         configuration.diagnosticLogger = .custom(logger)
@@ -41,7 +46,27 @@ public enum GatewayTracing {
         let backend = try OTel.makeTracingBackend(configuration: configuration)
         InstrumentationSystem.bootstrap(backend.factory)
         enabled = true
-        return backend.service
+        return BoundedFlush(exporter: backend.service, limit: .seconds(2))
+    }
+
+    /// The exporter's service with its last flush bounded: on shutdown, what it has not sent
+    /// within `limit` (a collector down or not answering) is dropped, and its failure is not the
+    /// gateway's — the process still stops at once and exits 0.
+    struct BoundedFlush: Service {
+        let exporter: any Service
+        let limit: Duration
+        func run() async throws {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { try? await exporter.run() }
+                group.addTask {
+                    // Returns when the graceful shutdown starts (or this task is cancelled).
+                    try? await gracefulShutdown()
+                    try? await Task.sleep(for: limit)
+                }
+                _ = await group.next()
+                group.cancelAll()
+            }
+        }
     }
 
     nonisolated(unsafe) private(set) static var enabled = false
@@ -101,17 +126,27 @@ struct ServerSpanMiddleware<Context: Hummingbird.RequestContext>: RouterMiddlewa
             InstrumentationSystem.instrument.extract(request.headers, into: &serviceContext, using: HTTPFieldsExtractor())
         }
         let method = request.method.rawValue, path = request.uri.path
-        return try await withSpan("\(method) \(path)", context: serviceContext, ofKind: .server) { span in
+        // Named by its route, or by the method alone for a path that is none of ours (OTel's HTTP
+        // conventions: never by a raw path, which a scanner makes unbounded).
+        let route = GatewayMetrics.route(path)
+        return try await withSpan(route.map { "\(method) \($0)" } ?? method, context: serviceContext, ofKind: .server) { span in
             span.attributes["http.request.method"] = method
             span.attributes["url.path"] = path
             span.attributes["url.scheme"] = "http"
+            if let route { span.attributes["http.route"] = route }
             do {
                 let response = try await next(request, context)
                 span.attributes["http.response.status_code"] = Int(response.status.code)
                 if response.status.code >= 500 { span.setStatus(SpanStatus(code: .error)) }
                 return response
+            } catch let error as HTTPResponseError {
+                // An answer thrown (a 404 for a path no route has) is the response: its status,
+                // and an error only when the server failed (4xx leave a server span's status unset).
+                let response = try error.response(from: request, context: context)
+                span.attributes["http.response.status_code"] = Int(response.status.code)
+                if response.status.code >= 500 { span.setStatus(SpanStatus(code: .error)) }
+                return response
             } catch {
-                span.recordError(error)
                 span.setStatus(SpanStatus(code: .error))
                 throw error
             }
