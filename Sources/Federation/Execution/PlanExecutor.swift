@@ -1285,12 +1285,12 @@ final class PlanRun {
         /// Writes object `node`'s representation at the end of `list` (after a comma unless it
         /// is the first) and returns where its bytes are, and where the comma is.
         @inline(__always)
-        mutating func write(_ tree: ResponseBuffer, _ node: Int32, _ written: [UInt8]?, _ writer: RepresentationWriter, schema: Schema) -> (Range<Int>, comma: Int) {
+        mutating func write(_ tree: ResponseBuffer, _ node: Int32, _ kind: EntityKind, _ writer: RepresentationWriter, schema: Schema) -> (Range<Int>, comma: Int) {
             let comma = list.bytes.count
             if count > 0 { list.bytes.append(UInt8(ascii: ",")) }
             let start = list.bytes.count
             list.bytes.append(UInt8(ascii: "{"))
-            writer.write(tree, node, typename: written, schema: schema, into: &list)
+            writer.write(tree, node, typename: kind.written, schema: schema, into: &list, leavingOut: kind.unneeded, unneededPaths: kind.unneededPaths)
             list.bytes.append(UInt8(ascii: "}"))
             return (start..<list.bytes.count, comma)
         }
@@ -1307,13 +1307,13 @@ final class PlanRun {
                     if let r = find(hash, { compared[$0].kind == Int32(k) && writer.sameValues(tree, compared[$0].node, node) }) {
                         targets.add(target, to: r)
                     } else {
-                        let (range, _) = write(tree, node, kinds[k].written, writer, schema: schema)
+                        let (range, _) = write(tree, node, kinds[k], writer, schema: schema)
                         append(hash, kind: Int32(k), node: node, bytes: range, target: target)
                     }
                     return
                 }
             }
-            let (range, comma) = write(tree, node, kinds[k].written, writer, schema: schema)
+            let (range, comma) = write(tree, node, kinds[k], writer, schema: schema)
             let hash = list.bytes.withUnsafeBytes { b in
                 var h = QuickHasher()
                 h.combine(bytes: UnsafeRawBufferPointer(rebasing: b[range]))

@@ -201,8 +201,12 @@ final class RepresentationWriter {
 
     /// The members of object `node`, between braces, at the end of `w`. `typename` is what
     /// `__typename` is written as, as a JSON string (nothing when nil: the member is then left out).
+    /// The inputs no field asked in this request needs (`unneeded` at the top, `unneededPaths`
+    /// nested, as in `hasEveryMember`) are left out: what the buffer has of them may be partial
+    /// (the fetches that complete them were skipped with their field), and a partial input (a
+    /// non-null member missing, a null standing for a value) is no input at all.
     func write(_ tree: ResponseBuffer, _ node: Int32, typename: [UInt8]?, schema: Schema, into w: inout JSONWriter, typenameWritten: Bool = false,
-               nested inside: Bool = false) {
+               nested inside: Bool = false, leavingOut unneeded: Set<[UInt8]> = [], unneededPaths: Set<String> = [], prefix: String = "") {
         var first = !typenameWritten
         for m in members.indices {
             if m == typenameAt {
@@ -213,6 +217,8 @@ final class RepresentationWriter {
                 w.bytes.append(contentsOf: typename)
                 continue
             }
+            if !unneeded.isEmpty, unneeded.contains(members[m].nameBytes) { continue }
+            if !unneededPaths.isEmpty, !prefix.isEmpty, unneededPaths.contains(prefix + members[m].name) { continue }
             guard let (value, s) = source(tree, node, m) else {
                 if members[m].nullable, inside || members[m].input {
                     if !first { w.bytes.append(UInt8(ascii: ",")) }
@@ -225,12 +231,18 @@ final class RepresentationWriter {
             if !first { w.bytes.append(UInt8(ascii: ",")) }
             first = false
             w.bytes.append(contentsOf: members[m].nameBytes)
-            if let nested = members[m].sources[s].nested { Self.write(tree, value, nested, schema: schema, into: &w) } else { tree.write(value, &w) }
+            if let nested = members[m].sources[s].nested {
+                Self.write(tree, value, nested, schema: schema, into: &w, unneededPaths: unneededPaths,
+                           prefix: unneededPaths.isEmpty ? "" : prefix + members[m].name + ".")
+            } else {
+                tree.write(value, &w)
+            }
         }
     }
 
     /// A field's value under a nested selection: objects by their own `__typename`, lists item by item.
-    static func write(_ tree: ResponseBuffer, _ value: ResponseBuffer.Value, _ nested: Nested, schema: Schema, into w: inout JSONWriter) {
+    static func write(_ tree: ResponseBuffer, _ value: ResponseBuffer.Value, _ nested: Nested, schema: Schema, into w: inout JSONWriter,
+                      unneededPaths: Set<String> = [], prefix: String = "") {
         switch value.kind {
         case .object:
             let (_, name, writer) = writer(tree, value.object, nested, schema: schema)
@@ -241,13 +253,14 @@ final class RepresentationWriter {
                 w.bytes.append(contentsOf: name)
                 typenameWritten = true
             }
-            writer.write(tree, value.object, typename: name, schema: schema, into: &w, typenameWritten: typenameWritten, nested: true)
+            writer.write(tree, value.object, typename: name, schema: schema, into: &w, typenameWritten: typenameWritten, nested: true,
+                         unneededPaths: unneededPaths, prefix: prefix)
             w.bytes.append(UInt8(ascii: "}"))
         case .list:
             w.bytes.append(UInt8(ascii: "["))
             for s in value.items {
                 if s != value.items.lowerBound { w.bytes.append(UInt8(ascii: ",")) }
-                write(tree, tree.values[s], nested, schema: schema, into: &w)
+                write(tree, tree.values[s], nested, schema: schema, into: &w, unneededPaths: unneededPaths, prefix: prefix)
             }
             w.bytes.append(UInt8(ascii: "]"))
         default:
