@@ -10,6 +10,9 @@ import OrderedCollections
 import Postgres
 import SubgraphKit
 import Synchronization
+import Instrumentation
+import NIOHTTP1
+import ServiceContextModule
 
 /// An in-package subgraph called in-process: its operation is executed on our engine and its
 /// response buffer handed over as it is (no serialisation, no HTTP). Parsed operations are cached.
@@ -77,20 +80,18 @@ public final class InProcessTransport<Context: Sendable>: SubgraphTransport {
 }
 
 extension HTTPClient {
-    /// The clients of remote subgraphs: `HTTPClient.shared`'s settings, except that a connection
+    /// The client of remote subgraphs: `HTTPClient.shared`'s settings, except that a connection
     /// that cannot be made fails its requests at once (a subgraph that is down answers with an
     /// error and the rest of the plan goes on; retried, every request waited for its whole
-    /// timeout). `untraced` has no tracer: with tracing off, AsyncHTTPClient would still make a
-    /// no-op span and its attributes for every request. Both live as long as the process.
-    static let traced = subgraphClient(traced: true)
-    static let untraced = subgraphClient(traced: false)
-
-    static func subgraphClient(traced: Bool) -> HTTPClient {
+    /// timeout), and no tracer: the gateway's own `fetch <subgraph>` span is the request's client
+    /// span and puts the trace in its headers (AsyncHTTPClient's span exported the URL with its
+    /// query, where a subgraph's key may be). Lives as long as the process.
+    static let subgraphs: HTTPClient = {
         var configuration = HTTPClient.Configuration.singletonConfiguration
-        if !traced { configuration.tracing.tracer = nil }
+        configuration.tracing.tracer = nil
         configuration.connectionPool.retryConnectionEstablishment = false
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-    }
+    }()
 }
 
 /// A remote Federation v2 subgraph over HTTP (AsyncHTTPClient: pooled connections, a timeout per
@@ -101,13 +102,12 @@ public final class HTTPTransport: SubgraphTransport {
     let client: HTTPClient
     let name: String
 
-    /// - Parameter client: by default `HTTPClient.traced` with tracing on (its spans carry the
-    ///   trace), else `HTTPClient.untraced`.
+    /// - Parameter client: by default `HTTPClient.subgraphs`.
     public init(name: String, url: String, timeoutMs: Int = 10_000, client: HTTPClient? = nil) {
         self.name = name
         self.url = url
         self.timeout = .milliseconds(Int64(timeoutMs))
-        self.client = client ?? (GatewayTracing.enabled ? .traced : .untraced)
+        self.client = client ?? .subgraphs
     }
 
     /// A request in flight and how many fetches wait for it; its answer is read once, for all
@@ -276,12 +276,15 @@ public final class HTTPTransport: SubgraphTransport {
         http.method = .POST
         http.headers.add(name: "content-type", value: "application/json")
         http.headers.add(name: "accept", value: "application/graphql-response+json, application/json")
-        // With tracing on, the HTTP client's span puts the trace in `traceparent`/`tracestate`:
-        // copies propagated from the client would come first and skip the gateway's spans.
-        let traced = GatewayTracing.enabled && client.tracer != nil
+        // With tracing on, the trace goes in `traceparent`/`tracestate`, under the current span
+        // (the fetch's): copies propagated from the client would come first and skip the gateway's spans.
+        let traced = GatewayTracing.enabled
         for (k, v) in headers {
             if traced, k.caseInsensitiveCompare("traceparent") == .orderedSame || k.caseInsensitiveCompare("tracestate") == .orderedSame { continue }
             http.headers.add(name: k, value: v)
+        }
+        if traced, let context = ServiceContext.current {
+            InstrumentationSystem.instrument.inject(context, into: &http.headers, using: HTTPHeadersInjector())
         }
         http.body = .bytes(ByteBuffer(bytes: body))
         let response: HTTPClientResponse
@@ -357,5 +360,12 @@ public final class HTTPTransport: SubgraphTransport {
                                               "extensions": .object(["code": "SUBREQUEST_HTTP_ERROR", "status": .int(Int(answer.status))])]))
         }
         return parsed
+    }
+}
+
+/// Writes propagation headers (`traceparent`, `tracestate`) into a subgraph request's headers.
+struct HTTPHeadersInjector: Injector {
+    func inject(_ value: String, forKey key: String, into carrier: inout HTTPHeaders) {
+        carrier.replaceOrAdd(name: key, value: value)
     }
 }

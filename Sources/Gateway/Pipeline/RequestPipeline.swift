@@ -145,7 +145,10 @@ public struct RequestPipeline: Sendable {
             outcome.report = report
             return outcome
         } catch {
-            var outcome = Outcome(status: error.status, ExecutionResult(data: nil, errors: error.errors))
+            var result = ExecutionResult(data: nil, errors: error.errors)
+            // A request error is traced too: the client that asked gets its trace id.
+            if context.includeTraceID, let id = GatewayTracing.currentTraceID() { result.extensions = ["traceId": .string(id)] }
+            var outcome = Outcome(status: error.status, result)
             if error.kind == .methodNotAllowed { outcome.headers.append(("Allow", "POST")) }
             switch error.kind {
             case .parse, .validation, .operation, .variables, .limit: outcome.refusedBeforeExecution = true

@@ -6,10 +6,13 @@ enum Deadline {
     /// A request's outcome within `request_timeout_ms` (nil: no limit): past it, 504
     /// `GATEWAY_TIMEOUT` at once and the work is cancelled (subgraph calls end with it). The
     /// deadline covers the outcome's head: a stream's later payloads are not bound by it.
-    static func outcome(within ms: Int?, _ work: @escaping @Sendable () async -> Outcome) async -> Outcome {
+    /// `traceID`: the request's, for `extensions.traceId` of the 504 (a client that asked for it).
+    static func outcome(within ms: Int?, traceID: String? = nil, _ work: @escaping @Sendable () async -> Outcome) async -> Outcome {
         guard let ms else { return await work() }
-        return await race(milliseconds: ms, work) ?? Outcome(status: 504, ExecutionResult(data: nil, errors: [
-            GraphQLError("The request took longer than \(ms) ms.", code: "GATEWAY_TIMEOUT")]))
+        if let done = await race(milliseconds: ms, work) { return done }
+        var result = ExecutionResult(data: nil, errors: [GraphQLError("The request took longer than \(ms) ms.", code: "GATEWAY_TIMEOUT")])
+        if let traceID { result.extensions = ["traceId": .string(traceID)] }
+        return Outcome(status: 504, result)
     }
 
     /// Who resumes the caller: the work or the deadline, whichever comes first.

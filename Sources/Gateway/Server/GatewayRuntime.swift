@@ -27,7 +27,8 @@ final class GatewayRuntime: Sendable {
     func run(_ pipeline: RequestPipeline, _ request: GraphQLRequest, _ method: RequestPipeline.Method,
              _ context: RequestContext, timeoutMs: Int? = nil) async -> Outcome {
         let start = ContinuousClock.now
-        var outcome = await Deadline.outcome(within: timeoutMs) { await self.execute(pipeline, request, method, context) }
+        let traceID = context.includeTraceID ? GatewayTracing.currentTraceID() : nil
+        var outcome = await Deadline.outcome(within: timeoutMs, traceID: traceID) { await self.execute(pipeline, request, method, context, traceID: traceID) }
         if outcome.status == 504, outcome.report.code == nil {
             outcome.report.hadErrors = true
             outcome.report.code = "GATEWAY_TIMEOUT"
@@ -39,14 +40,16 @@ final class GatewayRuntime: Sendable {
 
     /// Persisted-query resolution, then the pipeline.
     private func execute(_ pipeline: RequestPipeline, _ request: GraphQLRequest, _ method: RequestPipeline.Method,
-                         _ context: RequestContext) async -> Outcome {
+                         _ context: RequestContext, traceID: String?) async -> Outcome {
         var outcome: Outcome
         do {
             let resolved = try await persisted.resolve(request)
             outcome = await pipeline.run(resolved, method: method, context: context)
             if let hash = resolved.registers, let query = resolved.query, !outcome.report.rejected { await persisted.store(hash, query) }
         } catch {
-            outcome = Outcome(status: error.status, ExecutionResult(data: nil, errors: [error.error]))
+            var result = ExecutionResult(data: nil, errors: [error.error])
+            if let traceID { result.extensions = ["traceId": .string(traceID)] }
+            outcome = Outcome(status: error.status, result)
             outcome.report.rejected = error.status != 200
             outcome.report.hadErrors = true
             outcome.report.code = error.error.extensions?["code"]?.stringValue
@@ -70,6 +73,19 @@ final class GatewayRuntime: Sendable {
         if let code = outcome.report.code { metadata["code"] = .string(code) }
         if let tenant = context.tenant { metadata["tenant"] = .string(tenant) }
         if outcome.payloads.isStream { metadata["stream"] = .stringConvertible(true) }
+        logger.info("operation", metadata: metadata)
+    }
+
+    /// A request turned away before the pipeline (size, body, authentication, rate limit): its
+    /// count, and its access line as an operation's (`outcome=rejected`, its status and code).
+    func refused(_ refusal: Admission.Refusal) {
+        metrics.refused(code: refusal.code, tenant: refusal.tenant)
+        guard logger.logLevel <= .info else { return }
+        var metadata: Logger.Metadata = [
+            "status": .stringConvertible(Int(refusal.response.status.code)), "outcome": "rejected", "operation_type": "unknown",
+            "code": .string(refusal.code ?? "BAD_REQUEST"),
+        ]
+        if let tenant = refusal.tenant { metadata["tenant"] = .string(tenant) }
         logger.info("operation", metadata: metadata)
     }
 

@@ -102,7 +102,7 @@ struct GraphQLHTTPHandler: Sendable {
                 return write(Outcome(status: 200, body: body), batchAccepted)
             }
         } catch {
-            runtime.metrics.refused(code: error.code, tenant: error.tenant)
+            runtime.refused(error)
             return error.response
         }
     }
@@ -124,7 +124,7 @@ struct GraphQLHTTPHandler: Sendable {
             outcome.headers.append(("vary", "accept"))
             return write(outcome, accepted, channel: channel)
         } catch {
-            runtime.metrics.refused(code: error.code, tenant: error.tenant)
+            runtime.refused(error)
             return error.response
         }
     }

@@ -184,7 +184,7 @@ extension GraphQLHTTPHandler {
             }
             return Response(status: .created, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: token)))
         } catch {
-            runtime.metrics.refused(code: error.code, tenant: error.tenant)
+            runtime.refused(error)
             return error.response
         }
     }
@@ -261,7 +261,7 @@ extension GraphQLHTTPHandler {
             guard reservations.start(token, id: id, outcome.payloads) else { return ResponseWriting.plain(404, "Stream not found.") }
             return Response(status: .accepted)
         } catch {
-            runtime.metrics.refused(code: error.code, tenant: error.tenant)
+            runtime.refused(error)
             return error.response
         }
     }
