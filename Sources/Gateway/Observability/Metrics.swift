@@ -30,12 +30,56 @@ public enum MetricsExport {
     /// Bootstraps swift-metrics (once per process).
     public static func bootstrap() { _ = registry }
 
-    /// The Prometheus text exposition of every series.
+    /// The Prometheus text exposition of every series, each family with its `# HELP` line
+    /// (swift-metrics carries no help text: it is added here, by family name).
     public static func text() -> [UInt8] {
         var out: [UInt8] = []
         registry.emit(into: &out)
-        return out
+        var withHelp: [UInt8] = []
+        withHelp.reserveCapacity(out.count + 4_096)
+        let type = Array("# TYPE ".utf8)
+        for line in out.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            if line.starts(with: type) {
+                let name = line.dropFirst(type.count).prefix { $0 != UInt8(ascii: " ") }
+                let family = String(decoding: name, as: UTF8.self)
+                withHelp += "# HELP ".utf8
+                withHelp += name
+                withHelp.append(UInt8(ascii: " "))
+                withHelp += (help[family] ?? family.replacingOccurrences(of: "_", with: " ")).utf8
+                withHelp.append(UInt8(ascii: "\n"))
+            }
+            withHelp += line
+            withHelp.append(UInt8(ascii: "\n"))
+        }
+        if withHelp.last == UInt8(ascii: "\n"), out.last != UInt8(ascii: "\n") { withHelp.removeLast() }
+        return withHelp
     }
+
+    /// Each family's help text (README: Metrics).
+    static let help: [String: String] = [
+        "http_server_request_duration_seconds": "Duration of HTTP requests by method, route and status.",
+        "switchyard_operations_total": "GraphQL operations by type, name, outcome, error code and tenant.",
+        "switchyard_operation_duration_seconds": "Duration of GraphQL operations by type, name, outcome and tenant.",
+        "switchyard_limit_rejections_total": "Operations refused by a query limit, by limit.",
+        "switchyard_rate_limited_total": "Requests refused by a tenant's rate limit.",
+        "switchyard_subgraph_request_duration_seconds": "Duration of subgraph requests by subgraph and transport.",
+        "switchyard_subgraph_errors_total": "Subgraph requests that failed or answered errors, by subgraph and transport.",
+        "switchyard_query_plan_cache_hits_total": "Query plans found in the plan cache.",
+        "switchyard_query_plan_cache_misses_total": "Query plans not found in the plan cache (planned).",
+        "switchyard_query_planning_duration_seconds": "Time spent planning operations.",
+        "switchyard_subscriptions_active": "Subscriptions running now.",
+        "switchyard_subscriptions_dropped_total": "Subscriptions whose connection was dropped after a too slow subscriber did not take its close.",
+        "switchyard_subscriptions_too_slow_total": "Subscriptions ended because their subscriber fell behind.",
+        "switchyard_db_pool_connections": "PostgreSQL pool connections by state.",
+        "switchyard_db_query_duration_seconds": "Duration of PostgreSQL statements.",
+        "switchyard_redis_errors_total": "Redis commands that failed.",
+        "switchyard_events_appended_total": "Events appended to the event store, by type.",
+        "switchyard_tasks_total": "Task transitions, by state.",
+        "switchyard_projection_position": "The event store position each projection has reached.",
+        "switchyard_projection_lag_events": "Events each projection is behind the event store's head.",
+        "switchyard_dataproduct_cache_hits_total": "Data product searches answered from the cache.",
+        "switchyard_dataproduct_cache_misses_total": "Data product searches answered from PostgreSQL.",
+    ]
 }
 
 /// What the gateway itself records. Label values are bounded: the tenant only when it is a

@@ -18,7 +18,7 @@ Dashboard expressions are evaluated with $__rate_interval (and $__interval, $__r
 1m and template variables by their "All" value (.*). An alert is evaluated without its threshold
 (the left side of its top-level comparison), so that a rule that is not firing still proves its
 series exist; the full expression is evaluated too and whether it holds now is noted in brackets.
-`promtool check rules` (when promtool exists) prints `ok promtool` or `FAIL promtool: ...`.
+`promtool check rules` and `promtool check metrics` on the exposition (when promtool exists) print `ok promtool` or `FAIL promtool: ...`.
 A `note:` line lists referenced metric names that Prometheus has not scraped (expressions that
 fall back to `or vector(0)` stay ok without them). The last line is `finished`.
 
@@ -363,11 +363,17 @@ def main():
         if promtool:
             check = subprocess.run([promtool, "check", "rules", os.path.abspath(args.rules)],
                                    stdin=subprocess.DEVNULL, capture_output=True, text=True)
+            # The exposition itself lints clean (every family has its # HELP and # TYPE).
+            with urllib.request.urlopen(metrics_url, timeout=30) as r:
+                exposition = r.read()
+            lint = subprocess.run([promtool, "check", "metrics"], input=exposition, capture_output=True)
+            if lint.returncode != 0:
+                check = lint
             if check.returncode == 0:
                 say("ok promtool")
             else:
                 all_ok = False
-                say("FAIL promtool: " + one_line(check.stdout + " " + check.stderr))
+                say("FAIL promtool: " + one_line(str(check.stdout) + " " + str(check.stderr)))
 
         prometheus.start(args.timeout)
         prometheus.wait_for_scrapes(2, args.timeout)
