@@ -137,6 +137,11 @@ struct GraphQLOverHTTPTests {
             let r = try await client.get([("query", "query Q($n: String) { hello(name: $n) }"), ("variables", #"{"n":"get"}"#), ("operationName", "Q")])
             #expect(r.status == 200)
             #expect(r.text == #"{"data":{"hello":"hello get"}}"#)
+            // An empty optional parameter is one left out (GraphQL over HTTP, GET); null variables too.
+            let empty = try await client.get([("query", "{ hello }"), ("operationName", ""), ("variables", ""), ("extensions", "")])
+            #expect(empty.text == #"{"data":{"hello":"hello world"}}"#, "\(empty.text)")
+            let null = try await client.get([("query", "{ hello }"), ("variables", "null"), ("extensions", "null")])
+            #expect(null.text == #"{"data":{"hello":"hello world"}}"#, "\(null.text)")
             let m = try await client.get([("query", "mutation { bump }")])
             #expect(m.status == 405)
             #expect(m.headers.first(name: "allow") == "POST")

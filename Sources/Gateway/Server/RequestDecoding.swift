@@ -160,7 +160,8 @@ enum RequestDecoding {
             throw Refusal(response: ResponseWriting.error(400, "The query string is not valid UTF-8.", "BAD_REQUEST", accepted), code: "BAD_REQUEST")
         }
         var r = GraphQLRequest(query: params["query"])
-        if let name = params["operationName"] { r.operationName = name }
+        // An empty optional parameter is the parameter left out (GraphQL over HTTP, GET).
+        if let name = params["operationName"], !name.isEmpty { r.operationName = name }
         for (key, target) in [("variables", 0), ("extensions", 1)] {
             guard let text = params[key], !text.isEmpty else { continue }
             let parsed: JSON
@@ -173,6 +174,7 @@ enum RequestDecoding {
                 throw Refusal(response: ResponseWriting.error(422, "The \"\(key)\" parameter must be a JSON object.", "BAD_REQUEST", accepted),
                               code: "BAD_REQUEST")
             }
+            if parsed == .null { continue }   // null: left out, as in a POST body
             guard case .object(let o) = parsed else {
                 throw Refusal(response: ResponseWriting.error(422, "The \"\(key)\" parameter must be a JSON object.", "BAD_REQUEST", accepted),
                               code: "BAD_REQUEST")
