@@ -117,7 +117,7 @@ struct GatewayMetrics: Sendable {
         let code = Self.codeLabel(report.code)
         let key = ["operation"] + base.map(\.1)
         Self.handles.counter(key + [code]) { Counter(label: "switchyard_operations_total", dimensions: base + [("code", code)]) }.increment()
-        Self.record(Self.handles.timer(key) { Timer(label: "switchyard_operation_duration_seconds", dimensions: base) }, since: start)
+        Self.record(Self.handles.timer(key + [code]) { Timer(label: "switchyard_operation_duration_seconds", dimensions: base + [("code", code)]) }, since: start)
         if let code = report.code, outcome == "rejected", Self.isLimit(code) { Self.limitRejection(code) }
     }
 
@@ -129,10 +129,14 @@ struct GatewayMetrics: Sendable {
     static let handles = MetricHandles(limit: 4_096)
 
     /// A request refused before the pipeline (size, batch, authentication, rate limit).
-    func refused(code: String?, tenant slug: String?) {
-        let code = code ?? "BAD_REQUEST"
-        Counter(label: "switchyard_operations_total", dimensions: [("type", "unknown"), ("name", "unknown"), ("outcome", "rejected")]
-                + tenant(slug) + [("code", code)]).increment()
+    func refused(code: String?, tenant slug: String?, since start: ContinuousClock.Instant) {
+        let code = Self.codeLabel(code ?? "BAD_REQUEST")
+        let base = [("type", "unknown"), ("name", "unknown"), ("outcome", "rejected")] + tenant(slug)
+        Counter(label: "switchyard_operations_total", dimensions: base + [("code", code)]).increment()
+        // Observed as an operation's duration too (the histogram's count is the operations').
+        Self.record(Self.handles.timer(["operation"] + base.map(\.1) + [code]) {
+            Timer(label: "switchyard_operation_duration_seconds", dimensions: base + [("code", code)])
+        }, since: start)
         if Self.isLimit(code) { Self.limitRejection(code) }
     }
 

@@ -78,12 +78,14 @@ final class GatewayRuntime: Sendable {
 
     /// A request turned away before the pipeline (size, body, authentication, rate limit): its
     /// count, and its access line as an operation's (`outcome=rejected`, its status and code).
-    func refused(_ refusal: Admission.Refusal) {
-        metrics.refused(code: refusal.code, tenant: refusal.tenant)
+    func refused(_ refusal: Admission.Refusal, since start: ContinuousClock.Instant) {
+        metrics.refused(code: refusal.code, tenant: refusal.tenant, since: start)
         guard logger.logLevel <= .info else { return }
+        let d = start.duration(to: .now).components
+        let ms = Double(d.seconds) * 1_000 + Double(d.attoseconds) / 1e15
         var metadata: Logger.Metadata = [
             "status": .stringConvertible(Int(refusal.response.status.code)), "outcome": "rejected", "operation_type": "unknown",
-            "code": .string(refusal.code ?? "BAD_REQUEST"),
+            "code": .string(refusal.code ?? "BAD_REQUEST"), "duration_ms": .stringConvertible((ms * 1000).rounded() / 1000),
         ]
         if let tenant = refusal.tenant { metadata["tenant"] = .string(tenant) }
         logger.info("operation", metadata: metadata)

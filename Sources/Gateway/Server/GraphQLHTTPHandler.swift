@@ -43,6 +43,7 @@ struct GraphQLHTTPHandler: Sendable {
     }
 
     func post(_ request: Request, client: String?, channel: (any Channel)? = nil) async -> Response {
+        let start = ContinuousClock.now
         guard runtime.isLoaded else { return ResponseWriting.notLoaded }
         guard let accepted = ResponseWriting.negotiate(request.headers[.accept]) else { return ResponseWriting.notAcceptable }
         do throws(Admission.Refusal) {
@@ -102,12 +103,13 @@ struct GraphQLHTTPHandler: Sendable {
                 return write(Outcome(status: 200, body: body), batchAccepted)
             }
         } catch {
-            runtime.refused(error)
+            runtime.refused(error, since: start)
             return error.response
         }
     }
 
     func get(_ request: Request, client: String?, channel: (any Channel)? = nil) async -> Response {
+        let start = ContinuousClock.now
         guard runtime.isLoaded else { return ResponseWriting.notLoaded }
         if request.uri.queryParameters["query"] == nil, request.uri.queryParameters["extensions"] == nil,
            ResponseWriting.prefersHTML(request.headers[.accept]) {
@@ -124,7 +126,7 @@ struct GraphQLHTTPHandler: Sendable {
             outcome.headers.append(("vary", "accept"))
             return write(outcome, accepted, channel: channel)
         } catch {
-            runtime.refused(error)
+            runtime.refused(error, since: start)
             return error.response
         }
     }

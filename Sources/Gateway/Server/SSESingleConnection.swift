@@ -175,6 +175,7 @@ final class SSEReservations: Sendable {
 extension GraphQLHTTPHandler {
     /// `PUT /graphql`: a reservation (201 and its token).
     func reserve(_ request: Request, client: String?) async -> Response {
+        let start = ContinuousClock.now
         guard runtime.isLoaded else { return ResponseWriting.notLoaded }
         let accepted = ResponseWriting.Accepted(best: .graphQLResponse)
         do throws(Admission.Refusal) {
@@ -184,7 +185,7 @@ extension GraphQLHTTPHandler {
             }
             return Response(status: .created, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: token)))
         } catch {
-            runtime.refused(error)
+            runtime.refused(error, since: start)
             return error.response
         }
     }
@@ -227,6 +228,7 @@ extension GraphQLHTTPHandler {
     /// `POST /graphql` with a reservation's token: the operation runs, its results go through
     /// the stream (202); a request refused before execution is answered here.
     func postToStream(_ request: Request, token: String, client: String?) async -> Response {
+        let start = ContinuousClock.now
         guard runtime.isLoaded else { return ResponseWriting.notLoaded }
         // Answers here are one GraphQL response (the results go through the stream).
         var accepted = ResponseWriting.negotiate(request.headers[.accept]) ?? ResponseWriting.Accepted(best: .graphQLResponse)
@@ -261,7 +263,7 @@ extension GraphQLHTTPHandler {
             guard reservations.start(token, id: id, outcome.payloads) else { return ResponseWriting.plain(404, "Stream not found.") }
             return Response(status: .accepted)
         } catch {
-            runtime.refused(error)
+            runtime.refused(error, since: start)
             return error.response
         }
     }
