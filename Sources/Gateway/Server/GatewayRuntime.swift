@@ -63,11 +63,9 @@ final class GatewayRuntime: Sendable {
     /// One `info` line per operation: what it was, for whom, how it ended and how long it took.
     func accessLog(_ outcome: Outcome, _ context: RequestContext, since start: ContinuousClock.Instant) {
         guard logger.logLevel <= .info else { return }
-        let d = start.duration(to: .now).components
-        let ms = Double(d.seconds) * 1_000 + Double(d.attoseconds) / 1e15
         var metadata: Logger.Metadata = [
             "status": .stringConvertible(outcome.status), "outcome": .string(outcome.report.outcome),
-            "operation_type": .string(outcome.report.type ?? "unknown"), "duration_ms": .stringConvertible((ms * 1000).rounded() / 1000),
+            "operation_type": .string(outcome.report.type ?? "unknown"), "duration_ms": Self.milliseconds(since: start),
         ]
         if let name = outcome.report.name { metadata["operation_name"] = .string(name) }
         if let code = outcome.report.code { metadata["code"] = .string(code) }
@@ -81,14 +79,19 @@ final class GatewayRuntime: Sendable {
     func refused(_ refusal: Admission.Refusal, since start: ContinuousClock.Instant) {
         metrics.refused(code: refusal.code, tenant: refusal.tenant, since: start)
         guard logger.logLevel <= .info else { return }
-        let d = start.duration(to: .now).components
-        let ms = Double(d.seconds) * 1_000 + Double(d.attoseconds) / 1e15
         var metadata: Logger.Metadata = [
             "status": .stringConvertible(Int(refusal.response.status.code)), "outcome": "rejected", "operation_type": "unknown",
-            "code": .string(refusal.code ?? "BAD_REQUEST"), "duration_ms": .stringConvertible((ms * 1000).rounded() / 1000),
+            "code": .string(refusal.code ?? "BAD_REQUEST"), "duration_ms": Self.milliseconds(since: start),
         ]
         if let tenant = refusal.tenant { metadata["tenant"] = .string(tenant) }
         logger.info("operation", metadata: metadata)
+    }
+
+    /// Milliseconds since `start`, to the microsecond (an access line's `duration_ms`).
+    static func milliseconds(since start: ContinuousClock.Instant) -> Logger.MetadataValue {
+        let d = start.duration(to: .now).components
+        let ms = Double(d.seconds) * 1_000 + Double(d.attoseconds) / 1e15
+        return .stringConvertible((ms * 1000).rounded() / 1000)
     }
 
     /// What this gateway records (see `GatewayMetrics`).
