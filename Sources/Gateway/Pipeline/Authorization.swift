@@ -233,6 +233,12 @@ enum AuthorizationStage {
         var nothingLeft = false
     }
 
+    /// What an operation's authorization depends on besides its text: the credentials.
+    static func key(_ operationKey: String, _ context: RequestContext) -> String {
+        operationKey + (context.authenticated ? "|a|" : "|-|") + context.scopes.sorted().joined(separator: " ") + "|"
+            + context.policies.sorted().joined(separator: " ")
+    }
+
     static func apply(_ document: Document, _ operation: OperationDefinition, source: Source, schema: Schema,
                       context: RequestContext, schemaUsesAuthorization: Bool) -> Authorized {
         var out = Authorized(document: document, clientDocument: document, context: context)

@@ -87,6 +87,7 @@ final class DocumentChecks: Sendable {
     private struct State {
         var withinLimits: Set<String> = []
         var costs: [String: Int] = [:]
+        var allowedWhole: Set<String> = []
     }
     private let state = Mutex(State())
 
@@ -97,4 +98,8 @@ final class DocumentChecks: Sendable {
     func passedLimits(_ key: String) { state.withLock { _ = $0.withinLimits.insert(key) } }
     func cost(_ key: String) -> Int? { state.withLock { $0.costs[key] } }
     func estimated(_ key: String, _ cost: Int) { state.withLock { $0.costs[key] = cost } }
+    /// Authorization removed nothing from the operation for these credentials (`key`: the
+    /// operation's and the credentials', `AuthorizationStage.key`); at most 64 sets are kept.
+    func allowsWhole(_ key: String) -> Bool { state.withLock { $0.allowedWhole.contains(key) } }
+    func allowedWhole(_ key: String) { state.withLock { if $0.allowedWhole.count < 64 { $0.allowedWhole.insert(key) } } }
 }

@@ -181,8 +181,12 @@ public struct RequestPipeline: Sendable {
         let cost = try costStage.estimate(operation, parsed.document, schema: schema, variables: request.variables, context: context,
                                           known: fixedCost ? parsed.checks.cost(key) : nil)
         if fixedCost, let estimated = cost.estimated { parsed.checks.estimated(key, estimated) }
+        // A document authorization left whole for these credentials is not walked again.
+        let authKey = usesAuthorization ? AuthorizationStage.key(key, context) : ""
+        let walk = usesAuthorization && !parsed.checks.allowsWhole(authKey)
         let authorized = AuthorizationStage.apply(parsed.document, operation, source: parsed.source, schema: schema,
-                                                  context: context, schemaUsesAuthorization: usesAuthorization)
+                                                  context: context, schemaUsesAuthorization: walk)
+        if walk, authorized.errors.isEmpty { parsed.checks.allowedWhole(authKey) }
         var execution = ExecutionRequest(document: authorized.document, operationName: operation.name?.value,
                                          variables: request.variables, source: parsed.source)
         execution.suggestions = introspection
