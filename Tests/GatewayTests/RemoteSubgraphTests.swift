@@ -405,7 +405,7 @@ struct RemoteSubgraphTests {
             try Supergraph(sdl: try Composer.compose([
                 try SubgraphSchema(name: "catalog", url: "http://c", sdl: link + "\ntype Query { products: [Product] } type Product @key(fields: \"id\") { id: ID! }"),
                 try SubgraphSchema(name: "pricing", url: "http://p", sdl: link + "\ntype Product @key(fields: \"id\") { id: ID! price: \(price) }"),
-                try SubgraphSchema(name: "shipping", url: "http://s", sdl: link + "\ntype Product @key(fields: \"id\") { id: ID! price: \(price) @external shipping: Int @requires(fields: \"price\") }"),
+                try SubgraphSchema(name: "shipping", url: "http://s", sdl: link + "\ntype Product @key(fields: \"id\") { id: ID! price: \(price) @external shipping: Int @requires(fields: \"price\") label: String }"),
             ]))
         }
         let catalog = Scripted { _ in #"{"data":{"products":[{"__typename":"Product","id":"1"},{"__typename":"Product","id":"2"}]}}"# }
@@ -425,6 +425,18 @@ struct RemoteSubgraphTests {
             #expect(r.json?["data"]?.text == #"{"products":[{"id":"1","shipping":3},{"id":"2","shipping":null}]}"#, "\(r.text)")
             #expect(one.bodies.count == 1)
             #expect(one.bodies.first?.contains(#""id":"2""#) == false, "\(one.bodies)")
+        }
+        // Non-null, beside a field that needs no input: product 2 still gets that field, by its key
+        // alone, from the fetch without `shipping` (it was left out of the whole fetch).
+        let labels = Scripted { body in
+            body.contains("shipping") ? #"{"data":{"_entities":[{"shipping":3,"label":"one"}]}}"# : #"{"data":{"_entities":[{"label":"two"}]}}"#
+        }
+        try await withGateway(executor: FederatedExecutor(supergraph: try supergraph("Int!"), transports: ["catalog": catalog, "pricing": pricing, "shipping": labels])) { client in
+            let r = try await client.query("{ products { id label shipping } }")
+            #expect(r.json?["data"]?.text == #"{"products":[{"id":"1","label":"one","shipping":3},{"id":"2","label":"two","shipping":null}]}"#, "\(r.text)")
+            #expect(labels.bodies.count == 2, "\(labels.bodies)")
+            #expect(labels.bodies.contains(#"[{"__typename":"Product","id":"2"}]"#), "\(labels.bodies)")
+            #expect(labels.queries.filter { !$0.contains("shipping") }.count == 1, "\(labels.queries)")
         }
         // Every price missing (pricing down), non-null: shipping is not asked at all.
         let down = Scripted { _ in #"{"data":null,"errors":[{"message":"pricing is down"}]}"# }

@@ -512,6 +512,8 @@ final class PlanRun {
     struct Request {
         var variables: OrderedDictionary<String, JSON>
         var representations: [UInt8]?
+        /// Sent with `FetchNode.withoutRequires` (representations of keys alone).
+        var withoutRequires = false
     }
 
     /// The requests of one step (or of several ready together that send the same operation to
@@ -734,7 +736,8 @@ final class PlanRun {
                         }
                         var o = prepare(together, steps)
                         if o.requests.isEmpty { done.formUnion(together); progressed = true; continue }
-                        if reusesAnswers, step.fetch.answersAreFlat, let key = step.fetch.sameRequest, o.requests.count == 1 {
+                        if reusesAnswers, step.fetch.answersAreFlat, let key = step.fetch.sameRequest, o.requests.count == 1,
+                           !o.requests[0].withoutRequires {
                             switch reuse(&o, id: id, key: key, steps: steps, outgoing: &outgoing) {
                             case .send: break
                             case .answered: done.formUnion(together); progressed = true; continue
@@ -842,7 +845,7 @@ final class PlanRun {
             for (input, value) in zip(step.fetch.contextInputs, batch.context) { vars[input.variable] = value }
             var list = batch.list.bytes
             list.append(UInt8(ascii: "]"))
-            out.requests.append(Request(variables: vars, representations: list))
+            out.requests.append(Request(variables: vars, representations: list, withoutRequires: batch.withoutRequires))
             out.targets.append(batch.targets)
             out.ranges.append(batch.compared.map(\.bytes))
         }
@@ -901,6 +904,11 @@ final class PlanRun {
                                          extensions: ["serviceName": .string(f.subgraph)]))
         }
         do {
+            if r.withoutRequires, let v = f.withoutRequires {
+                return .success(try await transport.fetch(SubgraphRequest(
+                    query: v.operation, variables: r.variables, representations: r.representations, headers: headers(f.subgraph),
+                    document: v.document, queryJSON: v.json, mayShare: mayShare)))
+            }
             return .success(try await transport.fetch(SubgraphRequest(
                 query: f.operation, variables: r.variables, representations: r.representations, headers: headers(f.subgraph),
                 document: f.document, queryJSON: f.operationJSON.isEmpty ? nil : f.operationJSON,
@@ -1172,9 +1180,13 @@ final class PlanRun {
         let unneeded: Set<[UInt8]>
         /// Nested ones, by dotted path (`maker.rank`).
         let unneededPaths: Set<String>
+        /// The writer of `__typename` and the key alone, when the fetch has a variant without its
+        /// fields that need `@requires` inputs (`FetchNode.withoutRequires`): for the entities a
+        /// non-null input could not be had for.
+        let keyWriter: RepresentationWriter?
 
         init(typename: String?, input: EntityRepresentation?, schema: Schema, keys table: KeyTable,
-             variables: OrderedDictionary<String, JSON> = [:]) {
+             variables: OrderedDictionary<String, JSON> = [:], keyOnly: Bool = false) {
             self.typename = typename
             var unneeded = Set<[UInt8]>(), unneededPaths = Set<String>()
             for (name, sets) in input?.conditionalInputs ?? [:] where !sets.contains(where: { Self.holds($0, variables) }) {
@@ -1186,6 +1198,12 @@ final class PlanRun {
             let written = input.map { $0.asInterfaceObject ? $0.typeCondition : (typename ?? $0.typeCondition) }
             self.written = written.map(RepresentationWriter.jsonString)
             writer = input.map { RepresentationWriter($0.selection.selections, runtime: typename ?? written, schema: schema, keys: table) }
+            keyWriter = keyOnly ? input.map { i in
+                RepresentationWriter(i.selection.selections.filter { sel in
+                    guard case .field(let f) = sel else { return false }
+                    return f.name.value == "__typename" || i.keyFields.contains(f.responseKey)
+                }, runtime: typename ?? written, schema: schema, keys: table)
+            } : nil
             var names: [String: String] = [:]   // response key → field name
             func note(_ selections: [Selection]) {
                 for s in selections {
@@ -1227,6 +1245,8 @@ final class PlanRun {
     /// written, and taken back when an equal one is there.
     struct Batch {
         var context: [JSON]
+        /// Sent with the fetch's operation without its fields that need `@requires` inputs.
+        var withoutRequires = false
         var list = JSONWriter(capacity: 1024)
         /// Representations so far.
         var count = 0
@@ -1238,8 +1258,9 @@ final class PlanRun {
         /// Representations by hash, open-addressed (-1: empty; a power of two long, under half full).
         var table = [Int32](repeating: -1, count: 16)
 
-        init(context: [JSON], expected: Int) {
+        init(context: [JSON], expected: Int, withoutRequires: Bool = false) {
             self.context = context
+            self.withoutRequires = withoutRequires
             list.bytes.append(UInt8(ascii: "["))
             targets.reserve(expected)
             hashes.reserveCapacity(expected)
@@ -1344,6 +1365,8 @@ final class PlanRun {
         var kinds: [EntityKind] = []
         var seen: [(name: ResponseBuffer.Value, kind: Int)] = []
         var first = 0
+        /// Entities sent by their key alone, with `FetchNode.withoutRequires`.
+        var fallback: Batch?
         let founds = paths.map(collect)
         // Room for every object found (a batch grows to at most that many representations).
         let expected = founds.reduce(0) { $0 + $1.nodes.count }
@@ -1364,7 +1387,7 @@ final class PlanRun {
                     } else {
                         let typename = name.map(tree.string)
                         kinds.append(EntityKind(typename: typename, input: input(for: typename, in: f), schema: schema, keys: tree.keys,
-                                                variables: variables))
+                                                variables: variables, keyOnly: f.withoutRequires != nil))
                         k = kinds.count - 1
                     }
                     if let t = name, seen.count < 16 { seen.append((t, k)) }
@@ -1373,8 +1396,16 @@ final class PlanRun {
                 // An object whose key is missing or null is not an entity this fetch can resolve;
                 // one missing a non-null `@requires` input (the fetch that gives it failed) is not
                 // sent without it (a nullable one is sent as null, `RepresentationWriter.Member.input`).
-                guard kinds[k].hasKey(tree, node),
-                      writer.hasEveryMember(tree, node, unless: kinds[k].unneeded, unneededPaths: kinds[k].unneededPaths, schema: schema) else { continue }
+                guard kinds[k].hasKey(tree, node) else { continue }
+                guard writer.hasEveryMember(tree, node, unless: kinds[k].unneeded, unneededPaths: kinds[k].unneededPaths, schema: schema) else {
+                    // Its other fields are still asked, by its key alone, in the fetch's variant
+                    // without the fields that need the inputs (they stay unanswered, as before).
+                    if let keyWriter = kinds[k].keyWriter {
+                        if fallback == nil { fallback = Batch(context: [], expected: 0, withoutRequires: true) }
+                        fallback!.add(tree, node, kind: k, of: kinds, keyWriter, schema: schema, target: (node, first + entry))
+                    }
+                    continue
+                }
                 let b: Int
                 if f.contextInputs.isEmpty {
                     // No @fromContext: one batch.
@@ -1391,6 +1422,7 @@ final class PlanRun {
                 batches[b].add(tree, node, kind: k, of: kinds, writer, schema: schema, target: (node, first + entry))
             }
         }
+        if let fallback { batches.append(fallback) }
         return batches
     }
 

@@ -79,10 +79,17 @@ public final class FetchNode: Sendable {
     /// The deferred fragment it is for (`DeferOrdinals`), when it is for one only: its errors
     /// go with that fragment's entry, and nowhere when that fragment is not delivered.
     public let deferredFor: Int?
+    /// An entity fetch with fields that need `@requires` inputs: the same operation without
+    /// those fields, for the entities a non-null input could not be had for (their other fields
+    /// are still fetched, with representations of their keys alone). Parsed and as a JSON
+    /// string literal, as `document` and `operationJSON`.
+    public let withoutRequires: (operation: String, document: Document?, json: [UInt8])?
 
     public init(subgraph: String, operation: String, operationKind: OperationType, variables: [String], entities: [EntityRepresentation],
                 internalAliases: [String: String] = [:], contextInputs: [ContextInput] = [], deferredOnly: Bool = false,
-                deferredFor: Int? = nil, conditionAliases: [String: String] = [:], plannerAliases: Set<String> = []) {
+                deferredFor: Int? = nil, conditionAliases: [String: String] = [:], plannerAliases: Set<String> = [],
+                withoutRequires: String? = nil) {
+        self.withoutRequires = withoutRequires.map { ($0, try? Parser.parse($0, options: ParserOptions(maxTokens: nil)), JSON.string($0).bytes) }
         self.deferredOnly = deferredOnly
         self.deferredFor = deferredOnly ? deferredFor : nil
         self.conditionAliases = conditionAliases
@@ -169,6 +176,8 @@ public struct EntityRepresentation: Sendable {
     /// one is sent when none of its fields is asked; otherwise it is not (the fetch that gives
     /// it failed, and the subgraph would compute from nothing).
     public var conditionalInputs: [String: [[Directive]]] = [:]
+    /// Fields whose `@requires` inputs the representation carries.
+    public var requiringFields: Set<String> = []
 }
 
 public struct QueryPlan: Sendable {

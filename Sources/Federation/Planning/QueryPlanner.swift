@@ -540,11 +540,14 @@ struct PlanAssembly {
             }
         }
         aliases(selections)
-        let varDefs = used.compactMap { v -> String? in
-            let client = conditionAliases[v] ?? v
-            guard let def = operation.variableDefinitions.first(where: { $0.variable.value == client }) else { return nil }
-            return "$\(v):\(def.type)" + (def.defaultValue.map { "=" + Printer.print($0) } ?? "")
-        } + g.contextInputs.map { "$\($0.variable):\($0.type)" }
+        func definitions(_ used: OrderedSet<String>) -> [String] {
+            used.compactMap { v -> String? in
+                let client = conditionAliases[v] ?? v
+                guard let def = operation.variableDefinitions.first(where: { $0.variable.value == client }) else { return nil }
+                return "$\(v):\(def.type)" + (def.defaultValue.map { "=" + Printer.print($0) } ?? "")
+            }
+        }
+        let varDefs = definitions(used) + g.contextInputs.map { "$\($0.variable):\($0.type)" }
         used.removeAll { v in g.contextInputs.contains { $0.variable == v } }
         if g.rootType == nil {
             let defs = (["$representations:[_Any!]!"] + varDefs).joined(separator: ",")
@@ -553,11 +556,23 @@ struct PlanAssembly {
                 var r = EntityRepresentation(typeCondition: type, selection: SelectionSet(selections: input.selection.selections),
                                              keyFields: input.keyFields, asInterfaceObject: input.asInterfaceObject)
                 r.conditionalInputs = input.conditionalInputs
+                r.requiringFields = input.satisfiedRequires
                 return r
+            }
+            // The same fetch without its fields that need `@requires` inputs: for entities an input
+            // could not be had for (not with `@fromContext` inputs, which are per request).
+            var variant: String?
+            let requiring = Dictionary(uniqueKeysWithValues: g.entities.map { ($0.key, $0.value.satisfiedRequires) })
+            if g.contextInputs.isEmpty, requiring.values.contains(where: { !$0.isEmpty }),
+               let stripped = Self.removing(requiring, from: selections) {
+                var usedBy = OrderedSet<String>()
+                collectVariables(stripped, &usedBy)
+                let defs = (["$representations:[_Any!]!"] + definitions(usedBy)).joined(separator: ",")
+                variant = "query(\(defs)){_entities(representations:$representations)\(Compact.selectionSet(stripped))}"
             }
             return FetchNode(subgraph: name, operation: op, operationKind: .query, variables: Array(used), entities: inputs,
                              internalAliases: renames, contextInputs: g.contextInputs, deferredOnly: deferredOnly, deferredFor: deferredFor,
-                             conditionAliases: conditionAliases, plannerAliases: plannerAliases)
+                             conditionAliases: conditionAliases, plannerAliases: plannerAliases, withoutRequires: variant)
         }
         // The root fields of a `Query` inside the answer (a mutation payload's `query`) are a query.
         let kind = g.path.isEmpty ? operation.operation : .query
@@ -565,6 +580,42 @@ struct PlanAssembly {
         return FetchNode(subgraph: name, operation: head + Compact.selectionSet(selections), operationKind: kind,
                          variables: Array(used), entities: [], internalAliases: renames, deferredOnly: deferredOnly, deferredFor: deferredFor,
                          conditionAliases: conditionAliases, plannerAliases: plannerAliases)
+    }
+
+    /// An entity fetch's selections (a fragment per type condition) without the fields named in
+    /// `fields` for that type (at the fragment's top, through fragments without a type
+    /// condition); a fragment left empty asks `__typename`.
+    /// Nil when a type with such fields has no fragment of its own there, or when nothing but
+    /// `__typename` would be left (no variant is made).
+    static func removing(_ fields: [String: Set<String>], from selections: [Selection]) -> [Selection]? {
+        let named = Set(selections.compactMap { sel -> String? in
+            if case .inlineFragment(let i) = sel { return i.typeCondition?.value } else { return nil }
+        })
+        guard fields.allSatisfy({ $0.value.isEmpty || named.contains($0.key) }) else { return nil }
+        func strip(_ selections: [Selection], _ names: Set<String>) -> [Selection] {
+            selections.compactMap { sel -> Selection? in
+                switch sel {
+                case .field(let f): return names.contains(f.name.value) ? nil : sel
+                case .inlineFragment(var i) where i.typeCondition == nil:
+                    i.selectionSet.selections = strip(i.selectionSet.selections, names)
+                    return i.selectionSet.selections.isEmpty ? nil : .inlineFragment(i)
+                default: return sel
+                }
+            }
+        }
+        var asksSomething = false
+        let stripped = selections.map { sel -> Selection in
+            guard case .inlineFragment(var i) = sel, let type = i.typeCondition?.value, let names = fields[type], !names.isEmpty else {
+                asksSomething = true
+                return sel
+            }
+            i.selectionSet.selections = strip(i.selectionSet.selections, names)
+            if i.selectionSet.selections.contains(where: { if case .field(let f) = $0 { f.name.value != "__typename" } else { true } }) { asksSomething = true }
+            if i.selectionSet.selections.isEmpty { i.selectionSet.selections = [.field(Field(name: Name("__typename")))] }
+            return .inlineFragment(i)
+        }
+        // Nothing left but `__typename`: no variant (the entities would be sent for nothing).
+        return asksSomething ? stripped : nil
     }
 
     /// `@skip` and `@include` are not repeatable: a field that gathered two of one kind (its own
