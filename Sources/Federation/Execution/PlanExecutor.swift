@@ -1183,7 +1183,17 @@ final class PlanRun {
         /// The writer of `__typename` and the key alone, when the fetch has a variant without its
         /// fields that need `@requires` inputs (`FetchNode.withoutRequires`): for the entities a
         /// non-null input could not be had for.
-        let keyWriter: RepresentationWriter?
+        private(set) lazy var keyWriter: RepresentationWriter? = keyOnly ? input.map { i in
+            RepresentationWriter(i.selection.selections.filter { sel in
+                guard case .field(let f) = sel else { return false }
+                return f.name.value == "__typename" || i.keyFields.contains(f.responseKey)
+            }, runtime: runtimeName, schema: schema, keys: table)
+        } : nil
+        private let keyOnly: Bool
+        private let runtimeName: String?
+        private let input: EntityRepresentation?
+        private let schema: Schema
+        private let table: KeyTable
 
         init(typename: String?, input: EntityRepresentation?, schema: Schema, keys table: KeyTable,
              variables: OrderedDictionary<String, JSON> = [:], keyOnly: Bool = false) {
@@ -1198,12 +1208,11 @@ final class PlanRun {
             let written = input.map { $0.asInterfaceObject ? $0.typeCondition : (typename ?? $0.typeCondition) }
             self.written = written.map(RepresentationWriter.jsonString)
             writer = input.map { RepresentationWriter($0.selection.selections, runtime: typename ?? written, schema: schema, keys: table) }
-            keyWriter = keyOnly ? input.map { i in
-                RepresentationWriter(i.selection.selections.filter { sel in
-                    guard case .field(let f) = sel else { return false }
-                    return f.name.value == "__typename" || i.keyFields.contains(f.responseKey)
-                }, runtime: typename ?? written, schema: schema, keys: table)
-            } : nil
+            self.keyOnly = keyOnly
+            self.runtimeName = typename ?? written
+            self.input = input
+            self.schema = schema
+            self.table = table
             var names: [String: String] = [:]   // response key → field name
             func note(_ selections: [Selection]) {
                 for s in selections {
