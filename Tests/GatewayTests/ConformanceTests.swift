@@ -151,9 +151,20 @@ struct CORSTests {
         try await withGateway(config, executor: try echoExecutor()) { client in
             let allowed = try await client.query("{ hello }", headers: [("origin", "https://app.example")])
             #expect(allowed.headers.first(name: "access-control-allow-origin") == "https://app.example")
-            #expect(allowed.headers.first(name: "vary") == "Origin")
+            #expect(allowed.headers["vary"] == ["Origin"])
             let other = try await client.query("{ hello }", headers: [("origin", "https://evil.example")])
             #expect(other.headers.first(name: "access-control-allow-origin") == nil)
+            // Every answer varies by Origin (a shared cache must not give an allowed site one
+            // without the CORS headers), and a GET's `Vary: accept` stays beside it.
+            func vary(_ r: GatewayResponse) -> [String] {
+                r.headers["vary"].flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.sorted()
+            }
+            #expect(vary(other) == ["origin"])
+            #expect(vary(try await client.query("{ hello }")) == ["origin"])
+            let get = try await client.send(.GET, "/graphql?query=%7Bhello%7D", headers: [("origin", "https://app.example")])
+            #expect(get.status == 200 && get.headers.first(name: "access-control-allow-origin") == "https://app.example")
+            #expect(vary(get) == ["accept", "origin"], "\(get.headers)")
+            #expect(vary(try await client.send(.GET, "/graphql?query=%7Bhello%7D")) == ["accept", "origin"])
             let preflight = try await client.send(.OPTIONS, "/graphql", headers: [("origin", "https://app.example"),
                                                                                 ("access-control-request-method", "POST"),
                                                                                 ("access-control-request-headers", "content-type")])
@@ -169,6 +180,8 @@ struct CORSTests {
                                                                               ("access-control-request-method", "POST")])
             #expect(refused.status == 403)
             #expect(refused.headers.first(name: "access-control-allow-origin") == nil)
+            #expect(vary(refused) == ["origin"])
+            #expect(vary(preflight) == ["origin"])
         }
         // Off by default: no CORS headers for anyone.
         try await withGateway(executor: try echoExecutor()) { client in

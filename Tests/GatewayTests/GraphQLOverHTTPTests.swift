@@ -127,6 +127,18 @@ struct GraphQLOverHTTPTests {
             }
             let noAcceptable = try await client.post(#"{"query":"{ hello }"}"#, accept: "text/xml")
             #expect(noAcceptable.status == 406)
+            // A type's quality is its most specific range's (RFC 9110 §12.5.1): a wildcard does not
+            // bring back a type refused with q=0, nor raise one named with a lower q.
+            for (accept, type) in [("application/graphql-response+json;q=0, */*", "application/json"),
+                                   ("application/json;q=0, */*", "application/graphql-response+json"),
+                                   ("application/graphql-response+json;q=0.1, application/*", "application/json"),
+                                   ("*/*", "application/graphql-response+json"),
+                                   ("application/json, */*;q=0.5", "application/json")] {
+                let r = try await client.post(#"{"query":"{ hello }"}"#, accept: accept)
+                #expect(r.status == 200 && r.contentType?.hasPrefix(type + ";") == true, "\(accept): \(r.contentType ?? "-")")
+            }
+            let bothRefused = try await client.post(#"{"query":"{ hello }"}"#, accept: "application/graphql-response+json;q=0, application/json;q=0, */*")
+            #expect(bothRefused.status == 406)
             let put = try await client.send(.PUT, "/graphql", body: Array("{}".utf8), headers: [("content-type", "application/json")])
             #expect(put.status == 405)
         }

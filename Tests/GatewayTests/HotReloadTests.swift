@@ -50,6 +50,18 @@ struct HotReloadTests {
         }
     }
 
+    /// A configuration of these platform modules on the fixture's PostgreSQL and Redis.
+    static func writePlatformConfig(_ modules: [String], _ fixture: PlatformFixture, to file: URL) throws {
+        try """
+        listen: "127.0.0.1:0"
+        subgraphs:
+        \(modules.map { "  - { name: \($0), module: \($0) }" }.joined(separator: "\n"))
+        tenancy: { development_header: true }
+        postgres: { url: "\(fixture.db.appURL)", owner_url: "\(fixture.db.ownerURL)" }
+        redis: { url: "\(fixture.redis.url)" }
+        """.write(to: file, atomically: true, encoding: .utf8)
+    }
+
     /// A subscription running when the configuration changes keeps its plan on the old schema
     /// until it ends: it still receives events appended after the reload, while new requests see
     /// the new schema.
@@ -59,16 +71,7 @@ struct HotReloadTests {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: dir) }
             let configFile = dir.appendingPathComponent("gateway.yaml")
-            func write(_ modules: [String]) throws {
-                try """
-                listen: "127.0.0.1:0"
-                subgraphs:
-                \(modules.map { "  - { name: \($0), module: \($0) }" }.joined(separator: "\n"))
-                tenancy: { development_header: true }
-                postgres: { url: "\(fixture.db.appURL)", owner_url: "\(fixture.db.ownerURL)" }
-                redis: { url: "\(fixture.redis.url)" }
-                """.write(to: configFile, atomically: true, encoding: .utf8)
-            }
+            func write(_ modules: [String]) throws { try Self.writePlatformConfig(modules, fixture, to: configFile) }
             try write(["tenants", "agents", "events", "projections"])
             var config = try GatewayConfiguration.load(path: configFile.path, environment: [:])
             config.baseDirectory = TestEnvironment.repositoryRoot.path   // Schema/ of the repository
@@ -98,6 +101,94 @@ struct HotReloadTests {
                 let second = try await client.query(#"mutation { appendEvents(streamId: "reload-probe", expectedVersion: 1, events: [{type: "AfterReload"}]) { toVersion } }"#, headers: acme)
                 #expect(second.json?["data"]?["appendEvents"]?["toVersion"] == 2, "\(second.text)")
                 #expect(try await sse.firstLine { $0.contains("AfterReload") || $0.hasPrefix("error") ? $0 : nil } == #"{"events":{"type":"AfterReload","version":2}}"#)
+            }
+        }
+    }
+
+    /// A reload that failed only because a new subgraph did not answer yet is tried again: once
+    /// the subgraph is up, the gateway serves it (the failed files were never tried again).
+    @Test(.timeLimit(.minutes(2))) func aReloadThatFailedOnAnUnreachableSubgraphIsRetried() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("reload-retry-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let configFile = dir.appendingPathComponent("gateway.yaml")
+        let accounts = """
+            listen: "127.0.0.1:0"
+            subgraphs:
+              - { name: accounts, module: bench_accounts }
+            """
+        try accounts.write(to: configFile, atomically: true, encoding: .utf8)
+        let lines = Mutex<[String]>([])
+        let logger = Logger(label: "reload-test") { label in
+            LineLogHandler(label: label, format: .json, level: .info) { bytes in lines.withLock { $0.append(String(decoding: bytes, as: UTF8.self)) } }
+        }
+        let server = try await GatewayServer.fromConfiguration(try GatewayConfiguration.load(path: configFile.path), reloadFrom: configFile.path, logger: logger)
+        try await withServer(server) { client in
+            // The new subgraph's port is bound but not listening: its SDL cannot be fetched.
+            let down = closedPort()
+            var closed = false
+            defer { if !closed { close(down.socket) } }
+            try (accounts + "\n  - { name: notes, url: \"http://127.0.0.1:\(down.port)/graphql\" }\n").write(to: configFile, atomically: true, encoding: .utf8)
+            var failures = 0
+            for _ in 0..<100 {
+                failures = lines.withLock { $0.filter { $0.contains("reload failed") }.count }
+                if failures > 0 { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(failures == 1, "the failed reload is logged")
+            #expect(try await client.query("{ noteCount }").status == 422, "the previous schema is served")
+            // The subgraph comes up on that port: the same files load now.
+            close(down.socket)
+            closed = true
+            let script = TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Fixtures/python-subgraph/notes_subgraph.py").path
+            let notes = try ChildProcess("/usr/bin/env", ["python3", script, "\(down.port)"])
+            defer { notes.stop() }
+            _ = try await notes.firstLine { Int($0) }
+            var answer: GatewayResponse?
+            for _ in 0..<200 {
+                let r = try await client.query("{ noteCount }")
+                if r.status == 200 { answer = r; break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(answer?.text == #"{"data":{"noteCount":3}}"#, "\(answer?.text ?? "still refused")")
+            // The same failure was logged once, not on every try.
+            #expect(lines.withLock { $0.filter { $0.contains("reload failed") }.count } == 1, "\(lines.withLock { $0 })")
+        }
+    }
+
+    /// A module a reload adds starts its background work: the projection runner follows the
+    /// event store (it was mounted and answered, but never ran: `lag` grew for ever).
+    @Test(.timeLimit(.minutes(2))) func aModuleAddedByAReloadStartsItsBackgroundWork() async throws {
+        try await withPlatform { fixture, _, _ in
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("reload-work-\(UUID())")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let configFile = dir.appendingPathComponent("gateway.yaml")
+            func write(_ modules: [String]) throws { try Self.writePlatformConfig(modules, fixture, to: configFile) }
+            try write(["tenants", "events"])
+            var config = try GatewayConfiguration.load(path: configFile.path, environment: [:])
+            config.baseDirectory = TestEnvironment.repositoryRoot.path
+            let server = try await GatewayServer.fromConfiguration(config, reloadFrom: configFile.path)
+            try await withServer(server) { client in
+                let acme = [("x-tenant", "acme")]
+                try write(["tenants", "events", "projections"])
+                var mounted = false
+                for _ in 0..<100 {
+                    if try await client.query("{ projections { name } }", headers: acme).status == 200 { mounted = true; break }
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                #expect(mounted, "the reload mounts projections")
+                let appended = try await client.query(#"mutation { appendEvents(streamId: "reload-work", expectedVersion: 0, events: [{type: "AfterReload"}]) { toVersion } }"#, headers: acme)
+                #expect(appended.json?["data"]?["appendEvents"]?["toVersion"] == 1, "\(appended.text)")
+                // The runner catches up (on the append's notification, or its 5 s tick).
+                var lags: [Int] = []
+                for _ in 0..<150 {
+                    let r = try await client.query("{ projections { lag } }", headers: acme)
+                    lags = r.json?["data"]?["projections"]?.arrayValue?.compactMap { $0["lag"]?.intValue } ?? []
+                    if !lags.isEmpty && lags.allSatisfy({ $0 == 0 }) { break }
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                #expect(!lags.isEmpty && lags.allSatisfy { $0 == 0 }, "the read models follow the event store after the reload: lags \(lags)")
             }
         }
     }

@@ -46,6 +46,8 @@ public struct PlatformSubgraphDependencies: Sendable {
 
 /// A long-running companion of a subgraph (e.g. the projection runner).
 public protocol BackgroundWork: AnyObject, Sendable {
+    /// Starts the work; a no-op when it runs already.
     func start()
+    /// Stops it; it can be started again.
     func stop()
 }

@@ -177,36 +177,40 @@ public final class ProjectionRunner: Sendable {
     /// Catches up now (e.g. after a rebuild rewound the checkpoints).
     public func wake() { wakeUp.withLock { $0?.yield() } }
 
+    /// Starts the runner; a runner already running is left as it is (a reload starts the
+    /// work of every configured module again).
     public func start() {
         let pool = self.pool
-        let t = Task.detached {
-            // Wake-ups coalesce: a catch-up applies everything appended before it starts, so
-            // the appends notified while one runs need one more catch-up, not one each.
-            let wake = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-            self.wakeUp.withLock { $0 = wake.continuation }
-            let listener = Task {
-                for try await _ in pool.listen(["events_appended"], announceSubscriptions: true) { wake.continuation.yield() }
-            }
-            let ticker = Task {
-                while !Task.isCancelled { try? await Task.sleep(for: .seconds(5)); wake.continuation.yield() }
-            }
-            defer { listener.cancel(); ticker.cancel() }
-            await self.catchUpLogging()
-            var last = ContinuousClock.now
-            for await _ in wake.stream {
-                if Task.isCancelled { break }
-                // At most one catch-up per `spacing`: under a stream of appends each one folds
-                // the events of several (sharing its fixed costs: the checkpoint's lock and
-                // update, the scans' set-up, a round trip); a lone append is applied at once.
-                let next = last.advanced(by: Self.spacing)
-                if next > .now {
-                    do { try await Task.sleep(until: next, clock: .continuous) } catch { break }   // stopped
+        task.withLock { running in
+            guard running == nil else { return }
+            running = Task.detached {
+                // Wake-ups coalesce: a catch-up applies everything appended before it starts, so
+                // the appends notified while one runs need one more catch-up, not one each.
+                let wake = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+                self.wakeUp.withLock { $0 = wake.continuation }
+                let listener = Task {
+                    for try await _ in pool.listen(["events_appended"], announceSubscriptions: true) { wake.continuation.yield() }
                 }
-                last = .now
+                let ticker = Task {
+                    while !Task.isCancelled { try? await Task.sleep(for: .seconds(5)); wake.continuation.yield() }
+                }
+                defer { listener.cancel(); ticker.cancel() }
                 await self.catchUpLogging()
+                var last = ContinuousClock.now
+                for await _ in wake.stream {
+                    if Task.isCancelled { break }
+                    // At most one catch-up per `spacing`: under a stream of appends each one folds
+                    // the events of several (sharing its fixed costs: the checkpoint's lock and
+                    // update, the scans' set-up, a round trip); a lone append is applied at once.
+                    let next = last.advanced(by: Self.spacing)
+                    if next > .now {
+                        do { try await Task.sleep(until: next, clock: .continuous) } catch { break }   // stopped
+                    }
+                    last = .now
+                    await self.catchUpLogging()
+                }
             }
         }
-        task.withLock { $0 = t }
     }
 
     private func catchUpLogging() async {

@@ -1782,9 +1782,13 @@ enum Shaping {
         for (name, t) in schema.types where t.kind == .object {
             registry.resolvers[name] = ObjectResolvers<ShapeContext, OrderedDictionary<String, JSON>>(name)
         }
+        // The registry holds these resolvers: theirs is a weak reference back (a strong one was a
+        // cycle, and every schema a reload replaced stayed in memory). The root resolvers, which
+        // the executable schema holds, keep the registry.
         for (_, r) in registry.resolvers {
-            r.fallback { obj, _, _, _, info in
-                convert(obj[info.fieldNodes[0].responseKey], info.returnType, schema, registry)
+            r.fallback { [weak registry] obj, _, _, _, info in
+                guard let registry else { return .null }
+                return convert(obj[info.fieldNodes[0].responseKey], info.returnType, schema, registry)
             }
         }
         let exec = ExecutableSchema<ShapeContext>(schema: schema)

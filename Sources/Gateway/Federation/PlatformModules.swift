@@ -76,6 +76,12 @@ enum PlatformModules {
                 return created
             }
         }
+        /// Stops the work of modules not in `names` (a reload removed them).
+        func stop(except names: Set<String>) {
+            work.withLock { w in
+                for (name, work) in w where !names.contains(name) { work.stop() }
+            }
+        }
         func stopAll() {
             work.withLock { w in w.values.forEach { $0.stop() } }
             directory.stop()
@@ -128,11 +134,15 @@ enum PlatformModules {
         shared?.lookupPool.close()
     }
 
-    /// Starts the background work of the mounted modules that have some.
+    /// Starts the background work of the mounted modules that have some (work running already
+    /// goes on), and stops that of modules no longer mounted (a reload removed them).
     static func startBackgroundWork(_ config: GatewayConfiguration, _ deps: ModuleDependencies) {
         guard let pool = deps.postgres else { return }
-        for module in discoveredSubgraphs where config.subgraphs.contains(where: { $0.module == module.name }) {
-            Shared.of(pool).backgroundWork(module)?.start()
+        let shared = Shared.of(pool)
+        let mounted = Set(config.subgraphs.compactMap(\.module))
+        shared.stop(except: mounted)
+        for module in discoveredSubgraphs where mounted.contains(module.name) {
+            shared.backgroundWork(module)?.start()
         }
     }
 

@@ -85,7 +85,7 @@ extension RequestPipeline {
             }
         }
         let executor = self.executor
-        if authorized.context.acceptsStream, operation.defers(in: document).any {
+        if authorized.context.acceptsIncremental, operation.defers(in: document).any {
             let incremental = await span("graphql.execute") { span in
                 Self.describe(span, operation)
                 return await executor.executeIncrementally(request, context: authorized.context)

@@ -70,6 +70,8 @@ public struct RequestContext: Sendable {
     /// The client takes a stream of payloads (Server-Sent Events or multipart), so a
     /// subscription may start.
     public var acceptsStream = false
+    /// The client takes an incremental response (`@defer`) as a stream of payloads.
+    public var acceptsIncremental = false
     /// The request is an operation of a graphql-transport-ws connection: a subscription that
     /// cannot start is an `error` message there (over HTTP, a stream of its errors).
     public var overWebSocket = false

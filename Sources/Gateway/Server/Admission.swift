@@ -28,6 +28,7 @@ struct Admission: Sendable {
     func admit(_ headers: HTTPFields, _ accepted: ResponseWriting.Accepted, client: String?, takesQuota: Bool = true) async throws(Refusal) -> (RequestContext, GatewayRuntime.Profile) {
         var context = try await identify(headers, accepted)
         context.acceptsStream = accepted.stream != nil
+        context.acceptsIncremental = accepted.incremental != nil
         guard let profile = runtime.profile(for: context.tenant) else { throw Refusal(response: ResponseWriting.notLoaded) }
         context.maxReadBytes = profile.limits.maxReadBytes
         context.includeQueryPlan = profile.exposeQueryPlan && headers[HTTPField.Name("X-Switchyard-Query-Plan")!]?.lowercased() == "true"

@@ -122,17 +122,25 @@ public final class GatewayServer: Sendable {
             // The configuration is parsed again only when its text changed (YAML decoding is
             // the costly part of a poll); its files are compared by content every time.
             var parsed: (text: String?, config: GatewayConfiguration?) = (started, runtime.configuration)
+            var failed: (files: [String?], at: ContinuousClock.Instant, message: String)?
+            let retry = Duration.seconds(5)
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(1))
                 let text = read()
                 if text != parsed.text { parsed = (text, try? GatewayConfiguration.load(path: path)) }
                 let now = snapshot(text, parsed.config ?? runtime.configuration)
                 guard now != seen else { continue }
-                seen = now
+                // Files that failed to load are tried again every `retry` (a subgraph whose SDL
+                // could not be fetched may be up by then: a rolling deploy writes the new URL
+                // before the service answers); the same failure is logged once.
+                if let f = failed, f.files == now, ContinuousClock.now < f.at.advanced(by: retry) { continue }
                 do {
                     let config = try GatewayConfiguration.load(path: path)
                     let executor = try await GatewayServer.loadExecutor(config, deps)
                     runtime.swap(to: executor, reloaded: config)
+                    // A module the reload added starts its background work (the projection
+                    // runner), one it removed stops it.
+                    PlatformModules.startBackgroundWork(config, deps)
                     logger.info("reloaded the configuration: subgraphs, supergraph, introspection, headers, limits and expose_query_plan apply now",
                                 metadata: ["subgraphs": "\(executor.supergraph.graphs.map(\.name))"])
                     let stale = config.keysNeedingRestart(comparedWith: runtime.configuration)
@@ -140,8 +148,15 @@ public final class GatewayServer: Sendable {
                         logger.warning("changed keys need a restart to take effect; they keep the values the server started with",
                                        metadata: ["keys": "\(stale.joined(separator: ", "))"])
                     }
+                    seen = now
+                    failed = nil
                 } catch {
-                    logger.error("reload failed; still serving the previous schema", metadata: ["error": "\(error)"])
+                    let message = "\(error)"
+                    if failed?.files != now || failed?.message != message {
+                        logger.error("reload failed; still serving the previous schema (tried again every \(retry) until the files change or load)",
+                                     metadata: ["error": "\(message)"])
+                    }
+                    failed = (now, ContinuousClock.now, message)
                 }
             }
         }
@@ -250,11 +265,12 @@ public final class GatewayServer: Sendable {
     /// its next request head within a minute of its previous response (or the head timeout, if
     /// longer) — longer than the first head's timeout, so that clients' pooled connections are
     /// rarely closed under them; a request's body must arrive within `request_timeout_ms`.
+    /// And `StreamInputWatch`: a streamed response's client that leaves is noticed when it does.
     static func connectionHandlers(limits: LimitsConfiguration) -> [any RemovableChannelHandler] {
         let head = limits.requestHeaderTimeoutMs.map { TimeAmount.milliseconds(Int64(max($0, 60_000))) }
         let body = limits.requestTimeoutMs.map { TimeAmount.milliseconds(Int64($0)) }
-        guard head != nil || body != nil else { return [] }
-        return [RequestTimeouts(headTimeout: head, bodyTimeout: body)]
+        guard head != nil || body != nil else { return [StreamInputWatch()] }
+        return [StreamInputWatch(), RequestTimeouts(headTimeout: head, bodyTimeout: body)]
     }
 
     /// Runs until the process is told to stop. `onRunning` receives the bound port (useful with port 0).

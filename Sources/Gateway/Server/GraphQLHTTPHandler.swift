@@ -27,7 +27,7 @@ struct GraphQLHTTPHandler: Sendable {
         }
         router.get("graphql/stream") { request, context in
             if request.uri.queryParameters["query"] == nil, let token = SSEReservations.token(request) {
-                return await self.openStream(request, token: token, client: context.clientAddress)
+                return await self.openStream(request, token: token, client: context.clientAddress, channel: context.channel)
             }
             return await self.get(request, client: context.clientAddress, channel: context.channel)
         }
@@ -35,7 +35,7 @@ struct GraphQLHTTPHandler: Sendable {
         router.delete("graphql/stream") { request, context in await self.stopOnStream(request, client: context.clientAddress) }
         for method in [HTTPRequest.Method.put, .delete, .patch] {
             router.on("graphql", method: method) { _, _ in
-                ResponseWriting.plain(405, "Method Not Allowed", headers: [.allow: "GET, HEAD, POST"])
+                ResponseWriting.plain(405, "Method Not Allowed", headers: [.allow: "GET, HEAD, POST, OPTIONS"])
             }
         }
         // OPTIONS that is no CORS preflight (the CORS middleware answers those): what is allowed.
@@ -66,6 +66,7 @@ struct GraphQLHTTPHandler: Sendable {
                 try await admission.admitBatch(requests.count, context, accepted, client: client)
                 var context = context
                 context.acceptsStream = false   // a batch is one JSON array: no subscriptions in it
+                context.acceptsIncremental = false
                 let batchContext = context, pipeline = profile.pipeline, timeoutMs = profile.limits.requestTimeoutMs
                 // One JSON array whatever streaming types the client also takes.
                 var batchAccepted = accepted
@@ -142,6 +143,6 @@ struct GraphQLHTTPHandler: Sendable {
                                                 gate: runtime.subscriptions)
         }
         return ResponseWriting.response(outcome, accepted, keepAlive: .milliseconds(Int64(runtime.configuration.subscriptions.keepAliveMs)),
-                                        dropping: dropping)
+                                        dropping: dropping, closed: channel?.closeFuture)
     }
 }

@@ -273,6 +273,7 @@ struct GraphQLWebSocket: Sendable {
             }
             var context = admitted.0
             context.acceptsStream = true
+            context.acceptsIncremental = true
             context.overWebSocket = true
             let profile = admitted.1, runtime = self.runtime, ctx = context
             // The request timeout covers the work up to the first payload of a stream.

@@ -53,9 +53,16 @@ struct CORSMiddleware<Context: Hummingbird.RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let origin = request.headers[.origin], settings.allows(origin) else {
             if request.method == .options, request.headers[.accessControlRequestMethod] != nil {
-                return Response(status: .forbidden)   // a preflight from an origin not on the list
+                // A preflight from an origin not on the list.
+                var refused = Response(status: .forbidden)
+                Self.varyByOrigin(&refused.headers)
+                return refused
             }
-            return try await next(request, context)
+            // The answer depends on `Origin` (an allowed one would get the CORS headers): a
+            // shared cache must not hand this one to an allowed site.
+            var response = try await next(request, context)
+            Self.varyByOrigin(&response.headers)
+            return response
         }
         if request.method == .options, request.headers[.accessControlRequestMethod] != nil {
             var headers = allowHeaders(origin)
@@ -64,17 +71,71 @@ struct CORSMiddleware<Context: Hummingbird.RequestContext>: RouterMiddleware {
             headers[.accessControlAllowHeaders] = request.headers[.accessControlRequestHeaders]
                 ?? "content-type, authorization, accept, x-tenant, x-graphql-event-stream-token"
             headers[.accessControlMaxAge] = String(settings.maxAgeSeconds)
+            Self.varyByOrigin(&headers)
             return Response(status: .noContent, headers: headers)
         }
         var response = try await next(request, context)
         for field in allowHeaders(origin) { response.headers[field.name] = field.value }
+        Self.varyByOrigin(&response.headers)
         return response
     }
 
     func allowHeaders(_ origin: String) -> HTTPFields {
-        var h: HTTPFields = [.accessControlAllowOrigin: origin, .vary: "Origin"]
+        var h: HTTPFields = [.accessControlAllowOrigin: origin]
         if settings.allowCredentials { h[.accessControlAllowCredentials] = "true" }
         return h
+    }
+
+    /// Adds `Origin` to the response's `Vary`, keeping what it names already (a GET's `accept`).
+    static func varyByOrigin(_ headers: inout HTTPFields) {
+        let named = headers[values: .vary].flatMap { $0.split(separator: ",") }.map { String($0.filter { !$0.isWhitespace }).lowercased() }
+        if named.contains("origin") || named.contains("*") { return }
+        headers.append(HTTPField(name: .vary, value: "Origin"))
+    }
+}
+
+/// A streamed response (SSE, multipart) runs until its subscription ends, so its client leaving
+/// must be noticed when it happens, not at a write that fails (the first write after the
+/// client's FIN still succeeds: two keep-alives, 30 s by default, held the subscription and its
+/// tenant's place). The input's end while such a response is written — an HTTP/1.1 client does
+/// not half-close while it reads a stream — closes the connection, which ends the stream's writer
+/// and cancels its source. Other responses are written as before (a client that half-closes
+/// after its request still gets its answer).
+final class StreamInputWatch: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    private var streaming = false
+    private var inputClosed = false
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        context.fireChannelRead(data)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let e = event as? ChannelEvent, e == .inputClosed {
+            inputClosed = true
+            if streaming { return context.close(promise: nil) }
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        switch unwrapOutboundIn(data) {
+        case .head(let head):
+            let type = head.headerFields[.contentType] ?? ""
+            streaming = head.status.code == 200 && (type.hasPrefix("text/event-stream") || type.hasPrefix("multipart/"))
+            context.write(data, promise: promise)
+            // The client left before its stream began.
+            if streaming && inputClosed { context.close(promise: nil) }
+        case .end:
+            streaming = false
+            context.write(data, promise: promise)
+        case .body:
+            context.write(data, promise: promise)
+        }
     }
 }
 
@@ -178,7 +239,7 @@ final class HTTP1RequestGuard: ChannelInboundHandler, RemovableChannelHandler {
         guard case .head(var head) = unwrapInboundIn(data) else { return context.fireChannelRead(data) }
         if head.headers.contains(name: "upgrade") {
             let protocols = head.headers["upgrade"].flatMap { $0.split(separator: ",") }
-                .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+                .map { String($0.filter { !$0.isWhitespace }).lowercased() }
             guard protocols.contains(where: { $0 == "websocket" }) else {
                 // An upgrade this server does not make (`h2c` from curl --http2 or Java's
                 // HttpClient): answered over HTTP/1.1 as if not asked (RFC 9110 §7.8). The decoder
@@ -208,7 +269,7 @@ final class HTTP1RequestGuard: ChannelInboundHandler, RemovableChannelHandler {
         if head.version == .http1_1, head.headers["host"].count != 1 { return refuse(context, .badRequest, [:]) }
         // CONNECT (no tunnels here; a response to it has no length framing, so the client would
         // wait for the connection to close) and TRACE: 405 at once, then closed.
-        if head.method == .CONNECT || head.method == .TRACE { return refuse(context, .methodNotAllowed, ["allow": "GET, HEAD, POST"]) }
+        if head.method == .CONNECT || head.method == .TRACE { return refuse(context, .methodNotAllowed, ["allow": "GET, HEAD, POST, OPTIONS"]) }
         guard !head.isKeepAlive, head.headers["connection"] != ["close"] else { return context.fireChannelRead(wrapInboundOut(.head(head))) }
         head.headers.replaceOrAdd(name: "connection", value: "close")
         context.fireChannelRead(wrapInboundOut(.head(head)))

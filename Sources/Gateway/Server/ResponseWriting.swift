@@ -19,12 +19,17 @@ enum ResponseWriting {
 
     enum MediaType: Equatable { case graphQLResponse, json, eventStream, multipart }
 
-    /// What the client's Accept allows: the preferred type, the preferred streaming type, and
-    /// the preferred type of one response (a JSON type), if any.
+    /// What the client's Accept allows: the preferred type, the preferred streaming types of a
+    /// subscription and of an incremental (`@defer`) response, and the preferred type of one
+    /// response (a JSON type), if any. A multipart range naming only `deferSpec` is no type for a
+    /// subscription, one naming only `subscriptionSpec` none for an incremental response (the
+    /// parameters are part of the range, RFC 9110 §12.5.1; Apollo's clients read the format the
+    /// parameter names).
     struct Accepted {
         var best: MediaType
         var stream: MediaType?
         var single: MediaType? = nil
+        var incremental: MediaType? = nil
         /// The multipart type taken names `deferSpec` only: an answer in one part is written
         /// in the incremental format (`{"data":…,"hasNext":false}`), not the subscription one.
         var deferSpecOnly = false
@@ -46,45 +51,76 @@ enum ResponseWriting {
         return html > 0 && html >= json
     }
 
-    /// Accept negotiation: nil when nothing acceptable (406). No Accept means JSON.
+    /// Accept negotiation (RFC 9110 §12.5.1): nil when nothing acceptable (406). No Accept
+    /// means JSON. A type's quality is that of the most specific range naming it: a wildcard
+    /// stands for the served types no range names exactly (so `application/json;q=0, */*`
+    /// excludes JSON, and `*/*` then means `application/graphql-response+json`).
     static func negotiate(_ accept: String?) -> Accepted? {
         guard let accept, !accept.trimmingSpaces().isEmpty else { return Accepted(best: .json) }
-        var best: (MediaType, Double)?
-        var stream: (MediaType, Double)?
-        var single: (MediaType, Double)?
-        var deferSpecOnly = false
+        struct Range { let pieces: [String]; let q: Double; let exact: MediaType?; let supported: Bool }
+        var ranges: [Range] = []
+        var named: [MediaType] = []
         for part in accept.split(separator: ",") {
             let pieces = part.split(separator: ";").map { $0.trimmingSpaces().lowercased() }
             guard let type = pieces.first else { continue }
             var q = 1.0
             for p in pieces.dropFirst() where p.hasPrefix("q=") { q = Double(p.dropFirst(2)) ?? 0 }
-            guard q > 0 else { continue }
-            let candidate: MediaType?
+            let exact: MediaType?
+            var supported = true
             switch type {
-            case "application/graphql-response+json", "application/*", "*/*": candidate = .graphQLResponse
-            case "application/json": candidate = .json
-            case "text/event-stream", "text/*": candidate = .eventStream   // the one text type served
-            case "multipart/mixed", "multipart/*":
+            case "application/graphql-response+json": exact = .graphQLResponse
+            case "application/json": exact = .json
+            case "text/event-stream": exact = .eventStream
+            case "multipart/mixed":
                 // The incremental format and the subscription protocol this server writes: a
                 // client asking for another version of either is not served by them.
-                let unsupported = pieces.dropFirst().contains { p in
+                supported = !pieces.dropFirst().contains { p in
                     let value = { (prefix: String) in String(p.dropFirst(prefix.count).filter { $0 != "\"" }) }
                     if p.hasPrefix("deferspec=") { return value("deferspec=") != "20220824" }
                     if p.hasPrefix("subscriptionspec=") { return value("subscriptionspec=") != "1.0" }
                     return false
                 }
-                candidate = unsupported ? nil : .multipart
-            default: candidate = nil
+                exact = .multipart
+            default: exact = nil
+            }
+            if let exact, supported || q == 0 { named.append(exact) }
+            ranges.append(Range(pieces: pieces, q: q, exact: exact, supported: supported))
+        }
+        var best: (MediaType, Double)?
+        var stream: (MediaType, Double)?
+        var incremental: (MediaType, Double)?
+        var single: (MediaType, Double)?
+        var multipart: Double?
+        var deferSpecOnly = false
+        for range in ranges where range.q > 0 {
+            let candidate: MediaType?
+            if let exact = range.exact {
+                candidate = range.supported ? exact : nil
+            } else {
+                // The served types this wildcard covers that no range names exactly, preferred first.
+                let covered: [MediaType]
+                switch range.pieces[0] {
+                case "*/*", "application/*": covered = [.graphQLResponse, .json]
+                case "text/*": covered = [.eventStream]   // the one text type served
+                case "multipart/*": covered = [.multipart]
+                default: covered = []
+                }
+                candidate = covered.first { !named.contains($0) }
             }
             guard let c = candidate else { continue }
+            let q = range.q
             if best == nil || q > best!.1 { best = (c, q) }
-            if c == .eventStream || c == .multipart, stream == nil || q > stream!.1 {
-                stream = (c, q)
-                deferSpecOnly = c == .multipart && pieces.contains { $0.hasPrefix("deferspec=") } && !pieces.contains { $0.hasPrefix("subscriptionspec=") }
+            let namesDefer = range.pieces.contains { $0.hasPrefix("deferspec=") }
+            let namesSubscription = range.pieces.contains { $0.hasPrefix("subscriptionspec=") }
+            if c == .eventStream || (c == .multipart && (namesSubscription || !namesDefer)), stream == nil || q > stream!.1 { stream = (c, q) }
+            if c == .eventStream || (c == .multipart && (namesDefer || !namesSubscription)), incremental == nil || q > incremental!.1 { incremental = (c, q) }
+            if c == .multipart, multipart == nil || q > multipart! {
+                multipart = q
+                deferSpecOnly = namesDefer && !namesSubscription
             }
             if c == .graphQLResponse || c == .json, single == nil || q > single!.1 { single = (c, q) }
         }
-        return best.map { Accepted(best: $0.0, stream: stream?.0, single: single?.0, deferSpecOnly: deferSpecOnly) }
+        return best.map { Accepted(best: $0.0, stream: stream?.0, single: single?.0, incremental: incremental?.0, deferSpecOnly: deferSpecOnly) }
     }
 
     /// A body of one payload. One above 256 KB goes out in 64 KB slices copied as they are
@@ -110,7 +146,9 @@ enum ResponseWriting {
     /// (`refusedBeforeExecution`) to a client that prefers Server-Sent Events.
     /// Streams send a keep-alive every `keepAlive` (an SSE comment, an empty multipart part), so a
     /// client that left is noticed even when no event comes.
-    static func response(_ outcome: Outcome, _ accepted: Accepted, keepAlive: Duration = .seconds(15), dropping: SlowDrop? = nil) -> Response {
+    /// `closed` is the connection's close: a stream ends when it comes (its client left).
+    static func response(_ outcome: Outcome, _ accepted: Accepted, keepAlive: Duration = .seconds(15), dropping: SlowDrop? = nil,
+                         closed: EventLoopFuture<Void>? = nil) -> Response {
         var headers: HTTPFields = [:]
         for (name, value) in outcome.headers {
             if let n = HTTPField.Name(name) { headers[n] = value }
@@ -118,7 +156,7 @@ enum ResponseWriting {
         let framing: MediaType
         var status = outcome.status
         if outcome.payloads.isStream {
-            framing = accepted.stream ?? .eventStream
+            framing = (outcome.incremental ? accepted.incremental : accepted.stream) ?? .eventStream
         } else if accepted.best == .eventStream, outcome.status == 200 || outcome.refusedBeforeExecution {
             // GraphQL over SSE: errors of validation steps before execution go out as a `next`
             // event of an accepted stream (a refused connection tells an `EventSource` nothing).
@@ -152,6 +190,7 @@ enum ResponseWriting {
                 return payload.dropLast() + Array(#","hasNext":false}"#.utf8)
             }
             defer { paced.cancel() }
+            closed?.whenComplete { _ in paced.cancel() }
             let writing = dropping?.watch()
             defer { writing?.finished() }
             var first = true

@@ -68,8 +68,24 @@ final class SSEReservations: Sendable {
             let token = UUID().uuidString.lowercased() + UUID().uuidString.lowercased()
             let (stream, events) = AsyncStream<[UInt8]>.makeStream()
             r[token] = Reservation(tenant: tenant, holder: holder, made: now, stream: stream, events: events, room: EventRoom(capacity: Self.eventsInFlight))
+            // It lapses on its own (not only when someone reserves next): the operations posted
+            // to a stream never opened stop then, and give their subscriptions' places back.
+            Task { [weak self] in
+                try? await Task.sleep(for: Self.lapse)
+                self?.lapseIfNotOpened(token)
+            }
             return token
         }
+    }
+
+    /// Ends the reservation if its stream was never opened.
+    private func lapseIfNotOpened(_ token: String) {
+        let lapsed = reservations.withLock { r -> Reservation? in
+            guard let reservation = r[token], !reservation.opened else { return nil }
+            return r.removeValue(forKey: token)
+        }
+        lapsed?.room?.close()
+        lapsed?.operations.values.forEach { $0.cancel() }
     }
 
     enum Opening { case opened(AsyncStream<[UInt8]>, EventRoom), notFound, alreadyOpen }
@@ -80,6 +96,8 @@ final class SSEReservations: Sendable {
         reservations.withLock { r in
             guard var reservation = r[token] else { return .notFound }
             guard !reservation.opened, let room = reservation.room else { return .alreadyOpen }
+            // Lapsed, and not swept yet: as good as gone.
+            guard ContinuousClock.now - reservation.made < Self.lapse else { return .notFound }
             reservation.opened = true
             r[token] = reservation
             return .opened(reservation.stream, room)
@@ -191,7 +209,7 @@ extension GraphQLHTTPHandler {
     }
 
     /// `GET /graphql` with a reservation's token: its event stream, open until the client leaves.
-    func openStream(_ request: Request, token: String, client: String?) async -> Response {
+    func openStream(_ request: Request, token: String, client: String?, channel: (any Channel)? = nil) async -> Response {
         // No admission here: the reservation's (its PUT was admitted, and the token, 244 random
         // bits, is its credential), so an `EventSource` without an Authorization header opens it.
         let events: AsyncStream<[UInt8]>, room: EventRoom
@@ -209,6 +227,9 @@ extension GraphQLHTTPHandler {
             // that left is noticed at the next write even when no operation runs.
             let paced = PacedItems(events, keepAlive: keepAlive)
             defer { paced.cancel() }
+            // A client that leaves ends the stream when it does (`StreamInputWatch` closes its
+            // connection), not at the write after next.
+            channel?.closeFuture.whenComplete { _ in paced.cancel() }
             // The stream is open for the client at once (its `EventSource` fires `open`).
             try await writer.write(ByteBuffer(string: ":\n\n"))
             for await item in paced.items {
@@ -234,6 +255,7 @@ extension GraphQLHTTPHandler {
         var accepted = ResponseWriting.negotiate(request.headers[.accept]) ?? ResponseWriting.Accepted(best: .graphQLResponse)
         if accepted.best == .eventStream || accepted.best == .multipart { accepted = ResponseWriting.Accepted(best: accepted.single ?? .graphQLResponse) }
         accepted.stream = nil
+        accepted.incremental = nil
         do throws(Admission.Refusal) {
             try csrf.check(request.headers, accepted)
             try RequestDecoding.checkMediaType(request)
@@ -255,6 +277,7 @@ extension GraphQLHTTPHandler {
             }
             var streaming = context
             streaming.acceptsStream = true
+            streaming.acceptsIncremental = true
             let outcome = await runtime.run(profile.pipeline, graphQLRequest, .post, streaming, timeoutMs: profile.limits.requestTimeoutMs)
             guard outcome.status == 200, !outcome.refusedBeforeExecution else {
                 reservations.release(token, id: id)

@@ -80,9 +80,15 @@ final class Introspection: @unchecked Sendable {
 
     init(schema: Schema) {
         self.schema = schema
-        let s = schema
-        let typeType = self.typeType, fieldType = self.fieldType, inputValueType = self.inputValueType
-        let enumValueType = self.enumValueType, directiveType = self.directiveType
+        // The resolvers' closures live in the tables of these same objects and are called only
+        // while the executable schema that owns them (and its schema) is: unowned, else each
+        // table held itself and the schema in a cycle (every schema a reload replaced stayed).
+        unowned let s = schema
+        unowned let typeType = self.typeType
+        unowned let fieldType = self.fieldType
+        unowned let inputValueType = self.inputValueType
+        unowned let enumValueType = self.enumValueType
+        unowned let directiveType = self.directiveType
 
         @Sendable func str(_ v: String?) -> Output { v.map { .leaf(.string($0)) } ?? .null }
         @Sendable func ref(_ r: TypeReference) -> Output {
