@@ -237,6 +237,53 @@ struct AuthenticationTests {
         }
     }
 
+    /// A JWKS key that names no `alg` (RFC 7517 makes it optional; many providers leave it out):
+    /// a token naming another of its type's algorithms, signed or not, cannot pin the key to that
+    /// algorithm — valid RS256 tokens of the key keep verifying after it (jwt-kit kept the first
+    /// verifier it made for such a key, so one anonymous request locked every user out).
+    @Test func aJWKWithoutAlgCannotBePinnedToAnotherAlgorithm() async throws {
+        try await withDir { dir in
+            let pemPath = dir.appendingPathComponent("rsa.pem").path
+            let made = try await runProcess("/usr/bin/env", ["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", pemPath])
+            #expect(made.status == 0)
+            let privateKey = try Insecure.RSA.PrivateKey(pem: try String(contentsOfFile: pemPath, encoding: .utf8))
+            let (n, e) = try privateKey.publicKey.getKeyPrimitives()
+            func b64(_ bytes: some Sequence<UInt8>) -> String {
+                Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+                    .replacingOccurrences(of: "=", with: "")
+            }
+            try #"{"keys":[{"kty":"RSA","use":"sig","kid":"idp","n":"\#(b64(n))","e":"\#(b64(e))"}]}"#
+                .write(to: dir.appendingPathComponent("jwks.json"), atomically: true, encoding: .utf8)
+            var c = GatewayConfiguration()
+            c.baseDirectory = dir.path
+            var jwt = AuthConfiguration.JWT()
+            jwt.jwksFile = "jwks.json"
+            c.auth.jwt = jwt
+            let signing = await JWTKeyCollection().add(rsa: privateKey, digestAlgorithm: .sha256, kid: JWKIdentifier(string: "idp"))
+            func claimsFor() -> TestClaims {
+                TestClaims(exp: .init(value: Date().addingTimeInterval(300)), nbf: nil, iss: .init(value: "https://issuer.test"),
+                           aud: .init(value: ["switchyard"]), tenant: "acme", scope: nil)
+            }
+            let valid = try await signing.sign(claimsFor(), kid: JWKIdentifier(string: "idp"))
+            let claims = valid.split(separator: ".")[1]
+            try await withGateway(c, executor: try echoExecutor()) { client in
+                // Forged headers naming the key with each other RSA algorithm, and a bad signature.
+                for alg in ["PS512", "RS384", "PS256"] {
+                    let forged = b64(Array(#"{"alg":"\#(alg)","kid":"idp","typ":"JWT"}"#.utf8)) + "." + claims + "." + b64([UInt8](repeating: 7, count: 256))
+                    let r = try await client.query("{ tenant }", headers: [("authorization", "Bearer \(forged)")])
+                    #expect(r.status == 401, "\(alg): \(r.text)")
+                    let ok = try await client.query("{ tenant }", headers: [("authorization", "Bearer \(valid)")])
+                    #expect(ok.text == #"{"data":{"tenant":"acme"}}"#, "after a forged \(alg) token: \(ok.text)")
+                }
+                // A token the key signed with PS256 verifies too (the key allows its type's algorithms).
+                let pss = await JWTKeyCollection().add(pss: privateKey, digestAlgorithm: .sha256, kid: JWKIdentifier(string: "idp"))
+                let r = try await client.query("{ tenant }", headers: [("authorization", "Bearer \(try await pss.sign(claimsFor(), kid: JWKIdentifier(string: "idp")))")])
+                #expect(r.text == #"{"data":{"tenant":"acme"}}"#, "\(r.text)")
+                #expect(try await client.query("{ tenant }", headers: [("authorization", "Bearer \(valid)")]).status == 200)
+            }
+        }
+    }
+
     /// A token whose header names its key (`kid`), as identity providers sign them.
     func signed(_ key: ES256PrivateKey, kid: String) async throws -> String {
         let keys = await JWTKeyCollection().add(ecdsa: key, kid: JWKIdentifier(string: kid))

@@ -195,6 +195,10 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         if persistedQueries.trustedDocuments != nil || persistedQueries.onlyTrusted {
             _ = try PersistedQueries(configuration: persistedQueries, redis: nil, baseDirectory: baseDirectory)
         }
+        // Redis refuses an expiry of 0 or less: every registration failed, and every hash missed.
+        guard persistedQueries.ttlSeconds >= 1 else {
+            throw ConfigurationError("persisted_queries.ttl_seconds must be 1 or more, got \(persistedQueries.ttlSeconds)")
+        }
         guard listenAddress != nil else { throw ConfigurationError("listen must be host:port, got '\(listen)'") }
         if let tls {
             for (key, path) in [("tls.certificate_file", tls.certificateFile), ("tls.key_file", tls.keyFile)]

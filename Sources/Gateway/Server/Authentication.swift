@@ -144,10 +144,14 @@ final class Authenticator: Sendable {
         return bytes
     }
 
-    /// The keys in use: the configured ones and the remote JWKS's, swapped whole on a refresh
-    /// (a key the JWKS no longer has stops verifying).
-    private let current: Mutex<(keys: JWTKeyCollection, kids: Set<String>)>
-    var keys: JWTKeyCollection { current.withLock { $0.keys } }
+    /// The keys in use, one collection per algorithm: the configured ones and the remote JWKS's,
+    /// swapped whole on a refresh (a key the JWKS no longer has stops verifying). A JWK that names
+    /// no `alg` is in the collection of each algorithm its type allows, pinned to it there: a
+    /// verifier made for one algorithm is never used for another (jwt-kit keeps the first signer
+    /// it makes for such a key, so one token naming another algorithm would otherwise lock every
+    /// later one of that key out).
+    private let current: Mutex<(keys: [String: JWTKeyCollection], kids: Set<String>)>
+    func keys(for alg: String) -> JWTKeyCollection? { current.withLock { $0.keys[alg] } }
     /// The algorithms each key may be used with, by `kid` (the configured keys' and the JWKS's):
     /// a token's header must name one of its key's (RFC 8725 §3.1), and a `kid` no key has is
     /// refused.
@@ -155,26 +159,66 @@ final class Authenticator: Sendable {
     /// The configured keys' algorithms (kept through every JWKS refresh).
     private let configuredAlgorithms: [String: Set<String>]
 
-    /// The algorithms of a JWKS's keys, by `kid`: its `alg` when it says, else its type's.
+    /// The algorithms a JWK may be used with: its `alg` when it says, else its type's (an EC
+    /// key's curve names one).
+    static func algorithms(ofKey key: JSON) -> [String] {
+        if let alg = key["alg"]?.stringValue { return [alg] }
+        switch key["kty"]?.stringValue {
+        case "RSA": return ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512"]
+        case "EC":
+            switch key["crv"]?.stringValue {
+            case "P-256": return ["ES256"]
+            case "P-384": return ["ES384"]
+            case "P-521": return ["ES512"]
+            default: return []
+            }
+        case "oct": return ["HS256", "HS384", "HS512"]
+        case "OKP": return ["EdDSA"]
+        default: return []
+        }
+    }
+
+    /// The algorithms of a JWKS's keys, by `kid`.
     static func algorithms(jwks text: String) -> [String: Set<String>] {
         var out: [String: Set<String>] = [:]
         for key in (try? JSONReader.parse(text))?["keys"]?.arrayValue ?? [] {
             // A key without a `kid` (tried for tokens without one) is kept under "".
-            let kid = key["kid"]?.stringValue ?? ""
-            if let alg = key["alg"]?.stringValue { out[kid, default: []].insert(alg); continue }
-            switch key["kty"]?.stringValue {
-            case "RSA": out[kid, default: []].formUnion(["RS256", "RS384", "RS512", "PS256", "PS384", "PS512"])
-            case "EC": out[kid, default: []].formUnion(["ES256", "ES384", "ES512"])
-            case "oct": out[kid, default: []].formUnion(["HS256", "HS384", "HS512"])
-            case "OKP": out[kid, default: []].insert("EdDSA")
-            default: continue
+            let algs = algorithms(ofKey: key)
+            if !algs.isEmpty { out[key["kid"]?.stringValue ?? "", default: []].formUnion(algs) }
+        }
+        return out
+    }
+
+    /// The JWKS's keys usable with `alg`, each naming it (nil when none is).
+    static func jwks(_ text: String, pinnedTo alg: String) -> String? {
+        var kept: [JSON] = []
+        for key in (try? JSONReader.parse(text))?["keys"]?.arrayValue ?? [] where algorithms(ofKey: key).contains(alg) {
+            guard case .object(var members) = key else { continue }
+            members["alg"] = .string(alg)
+            kept.append(.object(members))
+        }
+        return kept.isEmpty ? nil : JSON.object(["keys": .array(kept)]).text
+    }
+
+    /// A collection per algorithm of the configured keys and the JWKS documents' keys.
+    static func collections(_ algorithms: [String: Set<String>], jwks documents: [String],
+                            configured: @Sendable (JWTKeyCollection, String) async throws -> Void) async throws -> [String: JWTKeyCollection] {
+        var out: [String: JWTKeyCollection] = [:]
+        for alg in algorithms.values.reduce(into: Set<String>(), { $0.formUnion($1) }) {
+            let keys = JWTKeyCollection()
+            try await configured(keys, alg)
+            for document in documents {
+                if let pinned = jwks(document, pinnedTo: alg) { try await keys.add(jwksJSON: pinned) }
             }
+            out[alg] = keys
         }
         return out
     }
     let settings: AuthConfiguration.JWT
-    /// The configured keys, read once: added to every collection built.
-    private let configured: @Sendable (JWTKeyCollection) async throws -> Void
+    /// The configured keys of an algorithm, read once: added to every collection built.
+    private let configured: @Sendable (JWTKeyCollection, String) async throws -> Void
+    /// The configured JWKS file's text.
+    private let jwksFile: String?
     private struct Remote {
         var fetchedAt: ContinuousClock.Instant?
         var refresher: Task<Void, Never>?
@@ -205,20 +249,19 @@ final class Authenticator: Sendable {
         for (kid, pem) in publicKeys { configuredAlgorithms[kid.string] = (try? Insecure.RSA.PublicKey(pem: pem)) != nil ? ["RS256"] : ["ES256"] }
         self.configuredAlgorithms = configuredAlgorithms
         algorithms = Mutex(configuredAlgorithms)
-        configured = { keys in
-            if let secret { await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256, kid: JWKIdentifier(string: "hs256")) }
+        let configured: @Sendable (JWTKeyCollection, String) async throws -> Void = { keys, alg in
+            if let secret, alg == "HS256" { await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256, kid: JWKIdentifier(string: "hs256")) }
             for (kid, pem) in keysToAdd {
                 if let rsa = try? Insecure.RSA.PublicKey(pem: pem) {
-                    await keys.add(rsa: rsa, digestAlgorithm: .sha256, kid: kid)
+                    if alg == "RS256" { await keys.add(rsa: rsa, digestAlgorithm: .sha256, kid: kid) }
                 } else if let ec = try? ES256PublicKey(pem: pem) {
-                    await keys.add(ecdsa: ec, kid: kid)
+                    if alg == "ES256" { await keys.add(ecdsa: ec, kid: kid) }
                 }
             }
-            if let jwksFile { try await keys.add(jwksJSON: jwksFile) }
         }
-        let keys = JWTKeyCollection()
-        try await configured(keys)
-        current = Mutex((keys, []))
+        self.configured = configured
+        self.jwksFile = jwksFile
+        current = Mutex((try await Self.collections(configuredAlgorithms, jwks: jwksFile.map { [$0] } ?? [], configured: configured), []))
         if settings.jwksURL != nil {
             await refreshRemoteKeys()
             startRefreshing()
@@ -239,12 +282,10 @@ final class Authenticator: Sendable {
             guard response.status == .ok else { throw ConfigurationError("status \(response.status.code)") }
             let body = try await response.body.collect(upTo: 1 << 20)
             let text = String(buffer: body)
-            let keys = JWTKeyCollection()
-            try await configured(keys)
-            try await keys.add(jwksJSON: text)
             let kids = Set((try? JSONReader.parse(text))?["keys"]?.arrayValue?.compactMap { $0["kid"]?.stringValue } ?? [])
-            let remoteAlgorithms = Self.algorithms(jwks: text)
-            algorithms.withLock { $0 = configuredAlgorithms.merging(remoteAlgorithms) { a, _ in a } }
+            let merged = configuredAlgorithms.merging(Self.algorithms(jwks: text)) { a, _ in a }
+            let keys = try await Self.collections(merged, jwks: (jwksFile.map { [$0] } ?? []) + [text], configured: configured)
+            algorithms.withLock { $0 = merged }
             current.withLock { $0 = (keys, kids) }
         } catch {
             Logger(label: "switchyard.auth").warning("the remote JWKS could not be read; the keys in use stay", metadata: ["url": "\(url)", "error": "\(error)"])
@@ -301,6 +342,7 @@ final class Authenticator: Sendable {
         guard allowed.contains(alg) else { throw GraphQLError("Invalid token: its algorithm is not its key's.", code: "UNAUTHENTICATED") }
         do {
             do {
+                guard let keys = keys(for: alg) else { throw GraphQLError("Invalid token: its algorithm is not its key's.", code: "UNAUTHENTICATED") }
                 claims = try await keys.verify(token, as: GatewayClaims.self, iteratingKeys: kid == nil)
             } catch {
                 // A kid the remote JWKS did not have (or none, and no key verified it): the
@@ -308,9 +350,11 @@ final class Authenticator: Sendable {
                 // (a key of another kind tried on the way may fail with its own), the refetch
                 // is decided by the kid alone.
                 guard settings.jwksURL != nil, !current.withLock({ keys in kid.map { keys.kids.contains($0) } ?? false }),
-                      await refetchForUnknownKey() else { throw error }
+                      await refetchForUnknownKey(), let keys = keys(for: alg) else { throw error }
                 claims = try await keys.verify(token, as: GatewayClaims.self, iteratingKeys: kid == nil)
             }
+        } catch let e as GraphQLError {
+            throw e
         } catch let e as JWTError {
             throw GraphQLError("Invalid token: \(Self.reason(e)).", code: "UNAUTHENTICATED")
         } catch {

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import GraphQLCore
+import Logging
 import OrderedCollections
 import Redis
 import Synchronization
@@ -106,11 +107,29 @@ final class PersistedQueries: Sendable {
     }
 
     private func key(_ hash: String) -> String { "apq:" + hash }
+    static let storeWait: Duration = .milliseconds(250)
 
-    /// Stores a query the pipeline accepted (`GraphQLRequest.registers`).
+    /// Stores a query the pipeline accepted (`GraphQLRequest.registers`). The answer waits for
+    /// Redis at most `storeWait` (so that the client's next request, by hash alone, finds it),
+    /// never for a Redis that hangs: the write goes on without it.
     func store(_ hash: String, _ query: String) async {
         if let redis {
-            _ = try? await redis.set(key(hash), value: query, expiration: .seconds(configuration.ttlSeconds))
+            let key = key(hash), ttl = configuration.ttlSeconds
+            let (stored, done) = AsyncStream<Void>.makeStream()
+            Task {
+                do {
+                    _ = try await redis.set(key, value: query, expiration: .seconds(ttl))
+                } catch {
+                    Logger(label: "switchyard.apq").warning("a persisted query could not be stored; its hash misses until it is registered again",
+                                                             metadata: ["error": "\(error)"])
+                }
+                done.finish()
+            }
+            Task {
+                try? await Task.sleep(for: Self.storeWait)
+                done.finish()
+            }
+            for await _ in stored {}
         } else {
             memory.put(hash, query, bytes: query.utf8.count)
         }
