@@ -677,6 +677,10 @@ final class FetchGraphBuilder {
         var withValues = f
         for (i, argument) in arguments.enumerated() {
             guard let ancestor = try context.ancestors[argument.context] ?? rootContextAncestor?(argument.context) else {
+                // Reached where no object above sets the context (composition lets a type that
+                // some paths give the context be reached by others too): a nullable argument is
+                // left out, as a client leaving it out would (null, or its default).
+                if !argument.type.hasSuffix("!") { continue }
                 throw PlanningError(.fetchGraph, .planningFailed, "\(type).\(name) takes \"\(argument.name)\" from context \"\(argument.context)\", but no object above it in this operation sets that context.")
             }
             let picked = SelectionTree()
