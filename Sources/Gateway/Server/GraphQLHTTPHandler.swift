@@ -143,6 +143,6 @@ struct GraphQLHTTPHandler: Sendable {
                                                 gate: runtime.subscriptions)
         }
         return ResponseWriting.response(outcome, accepted, keepAlive: .milliseconds(Int64(runtime.configuration.subscriptions.keepAliveMs)),
-                                        dropping: dropping, closed: channel?.closeFuture)
+                                        dropping: dropping, channel: channel)
     }
 }

@@ -98,9 +98,10 @@ struct CORSMiddleware<Context: Hummingbird.RequestContext>: RouterMiddleware {
 /// must be noticed when it happens, not at a write that fails (the first write after the
 /// client's FIN still succeeds: two keep-alives, 30 s by default, held the subscription and its
 /// tenant's place). The input's end while such a response is written — an HTTP/1.1 client does
-/// not half-close while it reads a stream — closes the connection, which ends the stream's writer
-/// and cancels its source. Other responses are written as before (a client that half-closes
-/// after its request still gets its answer).
+/// not half-close while it reads a stream — closes the connection; the connection's end calls
+/// the stream's `onEnd` (`whenClientLeaves`), which ends its writer and cancels its source. Other
+/// responses are written as before (a client that half-closes after its request still gets its
+/// answer). One stream is written at a time on a connection: one `onEnd` is held, never more.
 final class StreamInputWatch: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -109,6 +110,32 @@ final class StreamInputWatch: ChannelDuplexHandler, RemovableChannelHandler {
 
     private var streaming = false
     private var inputClosed = false
+    private var onEnd: (id: ObjectIdentifier, call: @Sendable () -> Void)?
+
+    /// Calls `end` when the connection ends (at once if it has), until `stopWatching(channel, id)`.
+    static func whenClientLeaves(_ channel: any Channel, id: ObjectIdentifier, _ end: @escaping @Sendable () -> Void) {
+        channel.eventLoop.execute {
+            guard channel.isActive else { return end() }
+            guard let watch = try? channel.pipeline.syncOperations.handler(type: StreamInputWatch.self) else {
+                return channel.closeFuture.whenComplete { _ in end() }
+            }
+            watch.onEnd = (id, end)
+        }
+    }
+
+    static func stopWatching(_ channel: any Channel, id: ObjectIdentifier) {
+        channel.eventLoop.execute {
+            guard let watch = try? channel.pipeline.syncOperations.handler(type: StreamInputWatch.self), watch.onEnd?.id == id else { return }
+            watch.onEnd = nil
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        let end = onEnd
+        onEnd = nil
+        end?.call()
+        context.fireChannelInactive()
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         context.fireChannelRead(data)

@@ -146,9 +146,9 @@ enum ResponseWriting {
     /// (`refusedBeforeExecution`) to a client that prefers Server-Sent Events.
     /// Streams send a keep-alive every `keepAlive` (an SSE comment, an empty multipart part), so a
     /// client that left is noticed even when no event comes.
-    /// `closed` is the connection's close: a stream ends when it comes (its client left).
+    /// On `channel` (its connection), a stream ends when its client leaves (`StreamInputWatch`).
     static func response(_ outcome: Outcome, _ accepted: Accepted, keepAlive: Duration = .seconds(15), dropping: SlowDrop? = nil,
-                         closed: EventLoopFuture<Void>? = nil) -> Response {
+                         channel: (any Channel)? = nil) -> Response {
         var headers: HTTPFields = [:]
         for (name, value) in outcome.headers {
             if let n = HTTPField.Name(name) { headers[n] = value }
@@ -190,7 +190,10 @@ enum ResponseWriting {
                 return payload.dropLast() + Array(#","hasNext":false}"#.utf8)
             }
             defer { paced.cancel() }
-            closed?.whenComplete { _ in paced.cancel() }
+            if let channel {
+                StreamInputWatch.whenClientLeaves(channel, id: ObjectIdentifier(paced)) { paced.cancel() }
+            }
+            defer { if let channel { StreamInputWatch.stopWatching(channel, id: ObjectIdentifier(paced)) } }
             let writing = dropping?.watch()
             defer { writing?.finished() }
             var first = true

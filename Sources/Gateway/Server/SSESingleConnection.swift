@@ -227,9 +227,12 @@ extension GraphQLHTTPHandler {
             // that left is noticed at the next write even when no operation runs.
             let paced = PacedItems(events, keepAlive: keepAlive)
             defer { paced.cancel() }
-            // A client that leaves ends the stream when it does (`StreamInputWatch` closes its
-            // connection), not at the write after next.
-            channel?.closeFuture.whenComplete { _ in paced.cancel() }
+            // A client that leaves ends the stream when it does (`StreamInputWatch`), not at the
+            // write after next.
+            if let channel {
+                StreamInputWatch.whenClientLeaves(channel, id: ObjectIdentifier(paced)) { paced.cancel() }
+            }
+            defer { if let channel { StreamInputWatch.stopWatching(channel, id: ObjectIdentifier(paced)) } }
             // The stream is open for the client at once (its `EventSource` fires `open`).
             try await writer.write(ByteBuffer(string: ":\n\n"))
             for await item in paced.items {
