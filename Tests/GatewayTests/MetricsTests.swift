@@ -133,6 +133,51 @@ struct MetricsTests {
         }
     }
 
+    /// A WebSocket operation turned away before the pipeline (its message over the tenant's
+    /// `max_body_bytes`) is counted, observed and limited as an HTTP request turned away is; a
+    /// path the router matches as `/graphql` (a trailing slash) is labelled so.
+    @Test(.timeLimit(.minutes(2))) func webSocketRefusalsAndRouteVariantsAreCounted() async throws {
+        try await withPlatform { fixture, _, _ in
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("metrics-ws-\(UUID())")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let demo = try String(contentsOf: TestEnvironment.repositoryRoot.appendingPathComponent("gateway.yaml"), encoding: .utf8)
+            let yaml = demo.replacingOccurrences(of: "  max_body_bytes: 1048576\n", with: "  max_body_bytes: 1048576\n  tenants:\n    acme: { max_body_bytes: 2000 }\n")
+            #expect(yaml != demo)
+            let configFile = dir.appendingPathComponent("gateway.yaml")
+            try yaml.write(to: configFile, atomically: true, encoding: .utf8)
+            for name in ["Schema", "subgraphs"] {
+                try FileManager.default.createSymbolicLink(at: dir.appendingPathComponent(name), withDestinationURL: TestEnvironment.repositoryRoot.appendingPathComponent(name))
+            }
+            try await withGatewayProcess(fixture, config: configFile.path) { gateway, _ in
+                let before = try await gateway.scrape()
+                let port = gateway.base.split(separator: ":").last.map(String.init)!
+                let script = """
+                    import json, websockets.sync.client as c
+                    with c.connect("ws://127.0.0.1:\(port)/graphql", subprotocols=["graphql-transport-ws"], additional_headers={"x-tenant": "acme"}, open_timeout=10) as ws:
+                        ws.send(json.dumps({"type": "connection_init"}))
+                        ws.recv(timeout=10)
+                        ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": "{ currentTenant { slug } }", "extensions": {"pad": "x" * 5000}}}))
+                        m = json.loads(ws.recv(timeout=10))
+                        print(m["type"], m["payload"][0]["extensions"]["code"], flush=True)
+                    """
+                let ws = try ChildProcess("/usr/bin/env", ["python3", "-c", script])
+                defer { ws.stop() }
+                #expect(try await ws.firstLine { $0 } == "error PAYLOAD_TOO_LARGE")
+                let slash = try await gateway.send(.POST, "/graphql/", body: Array(#"{"query":"{ currentTenant { slug } }"}"#.utf8),
+                                                   headers: [("content-type", "application/json"), ("x-tenant", "globex")])
+                #expect(slash.status == 200, "\(slash.text)")
+                let after = try await gateway.scrape()
+                func delta(_ name: String, _ labels: [String: String] = [:]) -> Double { after[name, labels] - before[name, labels] }
+                let refused = ["type": "unknown", "name": "unknown", "outcome": "rejected", "tenant": "acme", "code": "PAYLOAD_TOO_LARGE"]
+                #expect(delta("switchyard_operations_total", refused) == 1)
+                #expect(delta("switchyard_operation_duration_seconds_count", refused) == 1)
+                #expect(delta("switchyard_limit_rejections_total", ["code": "PAYLOAD_TOO_LARGE"]) == 1)
+                #expect(delta("http_server_request_duration_seconds_count", ["method": "POST", "route": "/graphql", "status": "200"]) == 1)
+            }
+        }
+    }
+
     /// Every PromQL expression of deploy/grafana/switchyard.json and deploy/prometheus/alerts.yml,
     /// evaluated by a real Prometheus (Debian's) scraping a gateway process after real traffic,
     /// answers with data (Tests/Fixtures/prometheus/check_queries.py).

@@ -864,6 +864,36 @@ struct RateLimitTests {
         }
     }
 
+    /// A tenant's `maxQueryCost` is one of its quotas: it applies with rate limits on, and not
+    /// with them off (it was applied whenever the tenants module was mounted).
+    @Test func aTenantsCostQuotaAppliesWithRateLimitsOn() async throws {
+        let fixture = try await PlatformFixture.make()
+        do {
+            let updated = try await fixture.owner.withTenant(DemoData.tenantID("acme").uuidString) { c in
+                try await c.query("UPDATE tenants SET max_query_cost = 1 WHERE slug = 'acme'").affectedRows
+            }
+            #expect(updated == 1)
+            let query = "{ currentTenant { slug } agents(first: 5) { name } }"
+            for limited in [false, true] {
+                var config = fixture.config
+                config.rateLimits.enabled = limited
+                try await withConfiguredGateway(config) { client, _ in
+                    for _ in 0..<600 where try await client.send(.GET, "/ready").status != 200 { try await Task.sleep(for: .milliseconds(20)) }
+                    let r = try await client.query(query, headers: [("x-tenant", "acme")])
+                    if limited {
+                        #expect(r.status == 400 && r.json?["errors"]?[0]?["extensions"]?["code"] == "COST_ESTIMATED_TOO_EXPENSIVE", "\(r.text)")
+                    } else {
+                        #expect(r.status == 200 && r.json?["errors"] == nil, "\(r.text)")
+                    }
+                }
+            }
+        } catch {
+            await fixture.destroy()
+            throw error
+        }
+        await fixture.destroy()
+    }
+
     /// A large budget is taken from Redis in leases (a thousandth of it: 3 for 3,000 a minute):
     /// every script call records a whole lease in the window, and at the budget's edge only
     /// what is left — the window never holds more than the budget.

@@ -8,9 +8,9 @@ import TestSupport
 
 /// Starts the Python (graphql-core) subgraph on a port the kernel chooses (it prints the port
 /// once bound, so no other server can take it in between) for the duration of `body`.
-func withPythonSubgraph<T: Sendable>(_ body: (String) async throws -> T) async throws -> T {
+func withPythonSubgraph<T: Sendable>(requiring header: String? = nil, _ body: (String) async throws -> T) async throws -> T {
     let script = TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Fixtures/python-subgraph/notes_subgraph.py").path
-    let child = try ChildProcess("/usr/bin/env", ["python3", script, "0"])
+    let child = try ChildProcess("/usr/bin/env", ["python3", script, "0"] + (header.map { [$0] } ?? []))
     defer { child.stop() }
     let port = try await child.firstLine { Int($0) }   // the first line is the port
     return try await body("http://127.0.0.1:\(port)/graphql")
@@ -35,6 +35,30 @@ struct RemoteSubgraphTests {
                 // All six users' notes came in one _entities request.
                 let counter = try await GatewayClient(base: String(url.dropLast("/graphql".count))).send(.GET, "/")
                 #expect(counter.json?["entities"] == 1)
+            }
+        }
+    }
+
+    /// A subgraph behind a service token (`headers.insert`): the token goes with the schema's
+    /// fetch at start and the readiness probe too, not only with queries.
+    @Test func insertedHeadersGoWithTheSchemaFetchAndTheReadinessProbe() async throws {
+        try await withPythonSubgraph(requiring: "x-service-token=s3cret") { url in
+            var config = GatewayConfiguration()
+            config.subgraphs = [SubgraphConfiguration(name: "accounts", module: "bench_accounts"), SubgraphConfiguration(name: "notes", url: url)]
+            config.headers.subgraphs["notes"] = HeaderRules.Rule(insert: ["x-service-token": "s3cret"])
+            try await withConfiguredGateway(config) { client, _ in
+                let answer = try await client.query("{ noteCount }")
+                #expect(answer.text == #"{"data":{"noteCount":3}}"#)
+                let ready = try await client.send(.GET, "/ready")
+                #expect(ready.status == 200)
+            }
+            // Without it, the start-up names what the subgraph said.
+            config.headers.subgraphs = [:]
+            do {
+                try await withConfiguredGateway(config) { _, _ in }
+                Issue.record("a gateway started without the subgraph's schema")
+            } catch {
+                #expect("\(error)".contains("missing service token"), "\(error)")
             }
         }
     }

@@ -206,6 +206,18 @@ struct ExecutorTests {
         #expect(late.dataBuffer.map { $0.rootJSON } == ["nested": .null])
     }
 
+    /// A custom scalar's literal carries its variables' values (graphql-js `valueFromASTUntyped`):
+    /// `_entities(representations: [{__typename: "T", id: $id}])` had its key replaced by null.
+    @Test func aCustomScalarLiteralTakesItsVariablesValues() async throws {
+        let schema = try Schema(sdl: "scalar JSON type Query { echo(v: JSON): JSON }")
+        let exec = ExecutableSchema<Log>(schema: schema)
+        exec.root(.query, (), ObjectResolvers<Log, Void>("Query").field("echo") { _, args, _, _ in .leaf(args["v"] ?? .null) })
+        let source = Source(#"query($id: ID, $n: Int) { echo(v: [{__typename: "T", id: $id, n: $n, missing: $none}]) }"#)
+        let r = await Executor.execute(exec, request: ExecutionRequest(document: try Parser.parse(source), variables: ["id": "7", "n": 3], source: source),
+                                       context: Log())
+        #expect(r.json.text == #"{"data":{"echo":[{"__typename":"T","id":"7","n":3,"missing":null}]}}"#, "\(r.json.text)")
+    }
+
     @Test func internalErrorsAreRedactedUnlessExposed() async throws {
         let seen = Log()
         let exec = try makeWorld()

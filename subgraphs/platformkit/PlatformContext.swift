@@ -280,18 +280,22 @@ public struct PlatformContext: Sendable {
     /// without this the loaders and everything they cached would outlive the request).
     public func finish() { loaders.removeAll() }
 
-    /// A per-request loader, created on first use. Each batch it loads is a span
-    /// (`batch <name>`, with the number of keys).
+    /// A per-request loader, created on first use. Each batch it loads is a span (`batch
+    /// <kind>`, the name up to its first `:` — the rest, a field's arguments, may be a client's
+    /// values: span names stay few —, with the whole name and the number of keys).
     public func loader<K: Hashable & Sendable, V: Sendable>(_ name: String, _ batch: @escaping DataLoader<K, V>.BatchFunction) -> DataLoader<K, V> {
         loaders.get(name) {
-            let spanName = "batch " + name
+            let spanName = "batch " + (name.split(separator: ":", maxSplits: 1).first.map(String.init) ?? name)
             // Batches run at idle moments shared by the request's subgraphs: the span's parent is
             // the context the loader was made in (its subgraph's fetch), not whatever span is
             // current when the batch happens to run.
             let parent = ServiceContext.current ?? .topLevel
             return DataLoader<K, V>(scheduler: scheduler) { keys in
                 try await withSpan(spanName, context: parent) { span in
-                    if span.isRecording { span.attributes["switchyard.batch.size"] = keys.count }
+                    if span.isRecording {
+                        span.attributes["switchyard.batch.size"] = keys.count
+                        span.attributes["switchyard.batch.loader"] = name
+                    }
                     return try await batch(keys)
                 }
             }

@@ -216,11 +216,13 @@ public final class FederatedExecutor: OperationExecutor {
     /// Ready when every remote subgraph answers `{ __typename }` within a second.
     public func isReady() async -> Bool {
         let remote = transports.values.compactMap { $0 as? HTTPTransport }
+        let rules = headerRules
         return await withTaskGroup(of: Bool.self) { group in
             for t in remote {
                 group.addTask {
-                    let probe = HTTPTransport(name: t.name, url: t.url, timeoutMs: 1_000, client: t.client)
-                    return (try? await probe.fetch(SubgraphRequest(query: "{ __typename }", variables: [:])))?.data != nil
+                    // With the headers every request to it carries (`headers.insert`).
+                    let probe = t.withTimeout(1_000), headers = rules.headers(for: t.name, from: [], tenant: nil)
+                    return (try? await probe.fetch(SubgraphRequest(query: "{ __typename }", variables: [:], headers: headers)))?.data != nil
                 }
             }
             return await group.allSatisfy { $0 }

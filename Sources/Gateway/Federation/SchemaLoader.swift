@@ -33,7 +33,9 @@ public enum SchemaLoader {
                 }
             } else {
                 // Fetching a schema at start is not a request: it gets at least 10 s, whatever the request timeout.
-                sdl = try await fetchSDL(name: s.name, url: s.url!, timeoutMs: max(s.timeoutMs ?? 10_000, 10_000))
+                // With the headers every request to it carries (`headers.insert`: a service token).
+                sdl = try await fetchSDL(name: s.name, url: s.url!, timeoutMs: max(s.timeoutMs ?? 10_000, 10_000),
+                                         headers: config.headers.headers(for: s.name, from: [], tenant: nil))
             }
             schemas.append(try SubgraphSchema(name: s.name, url: s.url ?? "in-process:\(s.module!)", sdl: sdl))
         }
@@ -41,11 +43,13 @@ public enum SchemaLoader {
     }
 
     /// `{ _service { sdl } }` from a running subgraph.
-    static func fetchSDL(name: String, url: String, timeoutMs: Int) async throws -> String {
+    static func fetchSDL(name: String, url: String, timeoutMs: Int, headers: [(String, String)] = []) async throws -> String {
         let transport = HTTPTransport(name: name, url: url, timeoutMs: timeoutMs)
-        let response = try await transport.fetch(SubgraphRequest(query: "{ _service { sdl } }", variables: [:]))
+        let response = try await transport.fetch(SubgraphRequest(query: "{ _service { sdl } }", variables: [:], headers: headers))
         guard let sdl = response.data?.rootJSON["_service"]?["sdl"]?.stringValue else {
-            throw ConfigurationError("subgraph '\(name)' at \(url) did not answer { _service { sdl } }")
+            // What it said instead (a 401 for a missing token, say).
+            let said = response.errors.first?["message"]?.stringValue.map { ": \($0)" } ?? ""
+            throw ConfigurationError("subgraph '\(name)' at \(url) did not answer { _service { sdl } }\(said)")
         }
         return sdl
     }

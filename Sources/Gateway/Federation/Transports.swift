@@ -108,6 +108,21 @@ public final class HTTPTransport: SubgraphTransport {
         self.url = url
         self.timeout = .milliseconds(Int64(timeoutMs))
         self.client = client ?? .subgraphs
+        self.failures = Throttle(every: .seconds(10))
+    }
+
+    /// This subgraph with another timeout (a readiness probe), its failures logged under the
+    /// same bound as its requests' (a probe each second logged a line each).
+    func withTimeout(_ timeoutMs: Int) -> HTTPTransport {
+        HTTPTransport(name: name, url: url, timeout: .milliseconds(Int64(timeoutMs)), client: client, failures: failures)
+    }
+
+    private init(name: String, url: String, timeout: TimeAmount, client: HTTPClient, failures: Throttle) {
+        self.name = name
+        self.url = url
+        self.timeout = timeout
+        self.client = client
+        self.failures = failures
     }
 
     /// A request in flight and how many fetches wait for it; its answer is read once, for all
@@ -337,7 +352,7 @@ public final class HTTPTransport: SubgraphTransport {
         }
         return error
     }
-    private let failures = Throttle(every: .seconds(10))
+    private let failures: Throttle
     static let logger = Logger(label: "switchyard.subgraph")
 
     /// The body read straight into a response tree of its own.

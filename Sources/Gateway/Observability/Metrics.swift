@@ -97,7 +97,9 @@ struct GatewayMetrics: Sendable {
 
     /// `path` when it is one of the gateway's routes (a bounded set: labels and span names).
     static func route(_ path: String) -> String? {
-        ["/graphql", "/graphql/stream", "/health", "/ready", "/metrics"].contains(path) ? path : nil
+        // As the router matches it: empty segments (`/graphql/`, `//graphql`) do not count.
+        let matched = "/" + path.split(separator: "/", omittingEmptySubsequences: true).joined(separator: "/")
+        return ["/graphql", "/graphql/stream", "/health", "/ready", "/metrics"].contains(matched) ? matched : nil
     }
 
     /// `http_server_request_duration_seconds{method, route, status}` (route: one of ours, else

@@ -119,6 +119,9 @@ func span<T>(_ name: String, ofKind kind: SpanKind = .internal, _ body: (any Spa
 /// method, the path, the scheme and the status; never the query string (a GET carries the
 /// operation's variables there, a careless client a token).
 struct ServerSpanMiddleware<Context: Hummingbird.RequestContext>: RouterMiddleware {
+    /// `https` when the server terminates TLS.
+    var scheme = "http"
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var serviceContext = ServiceContext.current ?? .topLevel
         let traceparent = HTTPField.Name("traceparent")!
@@ -132,7 +135,7 @@ struct ServerSpanMiddleware<Context: Hummingbird.RequestContext>: RouterMiddlewa
         return try await withSpan(route.map { "\(method) \($0)" } ?? method, context: serviceContext, ofKind: .server) { span in
             span.attributes["http.request.method"] = method
             span.attributes["url.path"] = path
-            span.attributes["url.scheme"] = "http"
+            span.attributes["url.scheme"] = scheme
             if let route { span.attributes["http.route"] = route }
             do {
                 let response = try await next(request, context)

@@ -76,7 +76,10 @@ struct Admission: Sendable {
            let t = headers[HTTPField.Name("X-Tenant")!], !t.isEmpty {
             ctx.tenant = t
         }
-        if let tenant = ctx.tenant { ctx.tenantMaxCost = runtime.quotas?.quota(for: tenant)?.maxQueryCost }
+        // A tenant's quotas (`maxQueryCost` with `requestsPerMinute`) apply when rate limits are on.
+        if let tenant = ctx.tenant, runtime.configuration.rateLimits.enabled {
+            ctx.tenantMaxCost = runtime.quotas?.quota(for: tenant)?.maxQueryCost
+        }
         ctx.includeTraceID = runtime.configuration.tracing.enabled && runtime.configuration.tracing.exposeTraceId
             && headers[HTTPField.Name("X-Switchyard-Trace-Id")!]?.lowercased() == "true"
         return ctx

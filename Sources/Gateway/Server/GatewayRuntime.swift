@@ -77,13 +77,19 @@ final class GatewayRuntime: Sendable {
     /// A request turned away before the pipeline (size, body, authentication, rate limit): its
     /// count, and its access line as an operation's (`outcome=rejected`, its status and code).
     func refused(_ refusal: Admission.Refusal, since start: ContinuousClock.Instant) {
-        metrics.refused(code: refusal.code, tenant: refusal.tenant, since: start)
+        refused(code: refusal.code, status: Int(refusal.response.status.code), tenant: refusal.tenant, since: start)
+    }
+
+    /// A request (or a WebSocket's operation) turned away before the pipeline: counted, observed
+    /// and logged as an operation.
+    func refused(code: String?, status: Int, tenant: String?, since start: ContinuousClock.Instant) {
+        metrics.refused(code: code, tenant: tenant, since: start)
         guard logger.logLevel <= .info else { return }
         var metadata: Logger.Metadata = [
-            "status": .stringConvertible(Int(refusal.response.status.code)), "outcome": "rejected", "operation_type": "unknown",
-            "code": .string(refusal.code ?? "BAD_REQUEST"), "duration_ms": Self.milliseconds(since: start),
+            "status": .stringConvertible(status), "outcome": "rejected", "operation_type": "unknown",
+            "code": .string(code ?? "BAD_REQUEST"), "duration_ms": Self.milliseconds(since: start),
         ]
-        if let tenant = refusal.tenant { metadata["tenant"] = .string(tenant) }
+        if let tenant { metadata["tenant"] = .string(tenant) }
         logger.info("operation", metadata: metadata)
     }
 

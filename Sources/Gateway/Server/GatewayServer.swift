@@ -176,7 +176,7 @@ public final class GatewayServer: Sendable {
         let router = Router(context: GatewayRequestContext.self, options: .autoGenerateHeadEndpoints)
         // The request's span first: everything after it (and its logs) is inside the trace.
         if configuration.tracing.enabled {
-            router.add(middleware: ServerSpanMiddleware())
+            router.add(middleware: ServerSpanMiddleware(scheme: configuration.tls == nil ? "http" : "https"))
             router.add(middleware: GatewayTracing.RecordingMiddleware())
         }
         if configuration.metrics.enabled { router.add(middleware: RequestMetricsMiddleware()) }

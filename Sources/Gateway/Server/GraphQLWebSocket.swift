@@ -195,25 +195,32 @@ struct GraphQLWebSocket: Sendable {
                 }
                 // The limits and pipeline loaded now (a reload since the connection began applies),
                 // the body size limit for the message, and one request from the rate limit.
+                // An operation turned away here is counted and logged as an HTTP request turned
+                // away before the pipeline is (with the status it would have had).
+                let received = ContinuousClock.now, tenant = admitted.0.tenant, runtime = self.runtime
+                func refuse(_ errors: [GraphQLError], status: Int) async {
+                    runtime.refused(code: errors.first?.code, status: status, tenant: tenant, since: received)
+                    await sendError(id, errors)
+                }
                 guard let profile = runtime.profile(for: admitted.0.tenant) else {
-                    await sendError(id, [GraphQLError("The gateway has no schema loaded yet.", code: "SERVICE_UNAVAILABLE")])
+                    await refuse([GraphQLError("The gateway has no schema loaded yet.", code: "SERVICE_UNAVAILABLE")], status: 503)
                     return true
                 }
                 admitted.1 = profile
                 admitted.0.maxReadBytes = profile.limits.maxReadBytes
                 if let limit = profile.limits.maxBodyBytes, size > limit {
-                    await sendError(id, [GraphQLError("The message is larger than \(limit) bytes.", code: "PAYLOAD_TOO_LARGE")])
+                    await refuse([GraphQLError("The message is larger than \(limit) bytes.", code: "PAYLOAD_TOO_LARGE")], status: 413)
                     return true
                 }
                 if let (limited, _) = await Admission(runtime: runtime).rateLimitError(admitted.0, client: channel.remoteAddress?.ipAddress) {
                     runtime.metrics.rateLimited(tenant: admitted.0.tenant ?? "none")
-                    await sendError(id, [limited])
+                    await refuse([limited], status: 429)
                     return true
                 }
                 let operation = admitted
                 let request: GraphQLRequest
                 do { request = try GraphQLRequest.from(m["payload"]!) } catch {
-                    await sendError(id, error.errors)
+                    await refuse(error.errors, status: 400)
                     return true
                 }
                 enum Start { case duplicate, tooMany, started }
@@ -234,7 +241,7 @@ struct GraphQLWebSocket: Sendable {
                     await close(4409, "Subscriber for \(id) already exists")
                     return false
                 case .tooMany:
-                    await sendError(id, [GraphQLError("A connection may run at most \(max) operations at once.", code: "SUBSCRIPTION_LIMIT_EXCEEDED")])
+                    await refuse([GraphQLError("A connection may run at most \(max) operations at once.", code: "SUBSCRIPTION_LIMIT_EXCEEDED")], status: 429)
                 case .started:
                     break
                 }

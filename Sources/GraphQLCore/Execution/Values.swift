@@ -336,7 +336,7 @@ enum Values {
             guard let t = schema.types[n.value] else { throw CoercionError(message: "Unknown type \"\(n.value)\".") }
             switch t.kind {
             case .scalar:
-                if let j = scalarLiteral(t.name, value) { return j }
+                if let j = scalarLiteral(t.name, value, variables: variables) { return j }
                 throw CoercionError(message: "\(t.name) cannot represent value: \(Printer.print(value))")
             case .enumType:
                 if case .enumValue(let e) = value, t.enumValues[e] != nil { return .string(e) }
@@ -371,7 +371,9 @@ enum Values {
     }
 
     /// A literal for a scalar type, or nil if it cannot be coerced (§3.5 Input Coercion).
-    static func scalarLiteral(_ scalar: String, _ value: Value) -> JSON? {
+    /// A custom scalar's literal is taken as JSON, its variables given their values (graphql-js:
+    /// `valueFromASTUntyped`); validation passes none (variables are checked on their own).
+    static func scalarLiteral(_ scalar: String, _ value: Value, variables: OrderedDictionary<String, JSON> = [:]) -> JSON? {
         switch (scalar, value) {
         case ("Int", .int(let s)):
             guard let i = Int(s), i >= Int(Int32.min), i <= Int(Int32.max) else { return nil }
@@ -384,7 +386,7 @@ enum Values {
         case ("ID", .string(let s, _)): return .string(s)
         case ("ID", .int(let s)): return .string(s)
         case ("Int", _), ("Float", _), ("String", _), ("Boolean", _), ("ID", _): return nil
-        default: return valueToJSON(value, variables: [:])
+        default: return valueToJSON(value, variables: variables)
         }
     }
 

@@ -1,7 +1,9 @@
 """A Federation v2 subgraph written with graphql-core (Python), for Switchyard's end-to-end
 tests: it extends the User entity of the accounts subgraph with notes.
 
-    python3 notes_subgraph.py PORT
+    python3 notes_subgraph.py PORT [NAME=VALUE]
+
+With NAME=VALUE, every POST without that header is answered 401 (a subgraph behind a service token).
 """
 import json
 import sys
@@ -39,6 +41,7 @@ schema = build_schema(SDL + FEDERATION)
 schema.get_type("_Entity").resolve_type = lambda obj, info, type_: obj["__typename"]
 
 REQUESTS = {"entities": 0, "traceparents": []}
+REQUIRED = sys.argv[2].split("=", 1) if len(sys.argv) > 2 else None
 
 
 def entities(info, representations):
@@ -62,6 +65,14 @@ ROOT = {
 class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))) or b"{}")
+        if REQUIRED and self.headers.get(REQUIRED[0]) != REQUIRED[1]:
+            payload = b'{"errors":[{"message":"missing service token"}]}'
+            self.send_response(401)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+            return
         if self.headers.get("traceparent"):
             REQUESTS["traceparents"].append(self.headers.get("traceparent"))
         result = graphql_sync(schema, body.get("query", ""), root_value=ROOT, variable_values=body.get("variables"))
