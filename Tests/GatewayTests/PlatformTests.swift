@@ -690,6 +690,9 @@ struct PlatformTests {
                 let before = try await client.query(#"{ dataProduct(id: "\#(id)") { refreshedAt } }"#, headers: [("x-tenant", "acme")])
                 #expect(before.json?["data"]?["dataProduct"]?["refreshedAt"] == product["refreshedAt"])
             }
+            // Without a tenant: refused as every platform mutation is (not a NOT_FOUND for a product that exists).
+            let anonymous = try await client.query(#"mutation { refreshDataProduct(id: "\#(id)") { refreshedAt } }"#)
+            #expect(anonymous.json?["errors"]?[0]?["extensions"]?["code"] == "UNAUTHENTICATED", "\(anonymous.text)")
             let refreshed = try await client.query(#"mutation { refreshDataProduct(id: "\#(id)") { refreshedAt } }"#, headers: [("x-tenant", "acme")])
             let at = try #require(refreshed.json?["data"]?["refreshDataProduct"]?["refreshedAt"])
             #expect(at != product["refreshedAt"])
@@ -751,6 +754,16 @@ struct PlatformTests {
                 // With it, the request returns at once and the replay runs in the background.
                 let rebuilt = try await client.query(#"mutation { rebuildProjection(name: "agent_stats") { position status } }"#, headers: try await bearer("platform:admin"))
                 #expect(rebuilt.json?["data"]?["rebuildProjection"]?["status"] == "REBUILDING", "\(rebuilt.text)")
+                // REBUILDING until the replay has caught up (the seed's events take several batches):
+                // never RUNNING while events are left to replay.
+                var runningBehind: [String] = []
+                for _ in 0..<600 {
+                    let p = try await client.query("{ projections { name lag status } }", headers: t).json?["data"]?["projections"]?.arrayValue ?? []
+                    runningBehind += p.filter { $0["status"] == "RUNNING" && $0["lag"] != 0 }.map(\.text)
+                    if !p.isEmpty && p.allSatisfy({ $0["status"] == "RUNNING" }) { break }
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+                #expect(runningBehind.isEmpty, "RUNNING while behind: \(runningBehind)")
                 let after = try await settled()
                 #expect(live != nil)
                 #expect(after == live, "the live read model equals one rebuilt from zero")

@@ -296,6 +296,9 @@ public enum DataProductsSubgraph {
             }
         s.mutation!.asyncField("refreshDataProduct") { _, a, ctx, _ in
             guard let id = a.string("id").flatMap(PostgresUUID.parse) else { throw GraphQLError("id is not a valid id.", code: "BAD_USER_INPUT") }
+            // Without a tenant nothing is visible to update: said so, as every platform mutation
+            // does (NOT_FOUND named a product that exists).
+            guard try await ctx.tenantID() != nil else { throw GraphQLError("This operation needs a tenant.", code: "UNAUTHENTICATED") }
             let row = try await ctx.db {
                 try await $0.query("UPDATE data_products SET refreshed_at = clock_timestamp() WHERE id = \(id) RETURNING \(unsafeRaw: columns)").first
             }

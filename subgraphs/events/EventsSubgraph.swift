@@ -217,7 +217,12 @@ public enum EventsSubgraph {
                                     "firstPosition": .int(written.firstPosition ?? 0), "lastPosition": .int(written.lastPosition ?? 0)], append)
                 } catch let e as PostgresError where e.isUniqueViolation {
                     // Another append won the race for the same version: nothing of ours was written.
-                    throw GraphQLError("Stream \(id) was appended to concurrently; expected version \(expected) is stale.", code: "CONFLICT")
+                    // Where the stream is now, as the ordinary stale-version conflict says.
+                    let current = try? await ctx.db {
+                        try await $0.query("SELECT coalesce(max(stream_version), 0)::int8 AS v FROM events WHERE stream_id = \(id)").first?.decode("v", as: Int.self)
+                    }
+                    throw GraphQLError("Stream \(id) was appended to concurrently; expected version \(expected) is stale.", code: "CONFLICT",
+                                       extensions: (current ?? nil).map { ["currentVersion": .int($0)] })
                 }
             }
             .asyncField("saveSnapshot") { _, a, ctx, _ in
