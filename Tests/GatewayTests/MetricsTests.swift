@@ -1,6 +1,8 @@
+import AsyncHTTPClient
 import Foundation
 import Gateway
 import GraphQLCore
+import NIOCore
 import Testing
 import TestSupport
 
@@ -164,6 +166,17 @@ struct MetricsTests {
                 let ws = try ChildProcess("/usr/bin/env", ["python3", "-c", script])
                 defer { ws.stop() }
                 #expect(try await ws.firstLine { $0 } == "error PAYLOAD_TOO_LARGE")
+                // A deferred part that fails: the operation is counted when its last payload is out,
+                // with that part's error (its first payload had none).
+                var deferred = HTTPClientRequest(url: gateway.base + "/graphql")
+                deferred.method = .POST
+                deferred.headers.add(name: "content-type", value: "application/json")
+                deferred.headers.add(name: "accept", value: "multipart/mixed;deferSpec=20220824")
+                deferred.headers.add(name: "x-tenant", value: "globex")
+                deferred.body = .bytes(ByteBuffer(string: #"{"query":"query DeferProbe { currentTenant { slug } ... @defer { agents(first: -1) { name } } }"}"#))
+                let streamed = try await HTTPClient.shared.execute(deferred, timeout: .seconds(30))
+                let body = String(buffer: try await streamed.body.collect(upTo: 1 << 20))
+                #expect(body.contains("BAD_USER_INPUT"), "\(body)")
                 let slash = try await gateway.send(.POST, "/graphql/", body: Array(#"{"query":"{ currentTenant { slug } }"}"#.utf8),
                                                    headers: [("content-type", "application/json"), ("x-tenant", "globex")])
                 #expect(slash.status == 200, "\(slash.text)")
@@ -173,7 +186,9 @@ struct MetricsTests {
                 #expect(delta("switchyard_operations_total", refused) == 1)
                 #expect(delta("switchyard_operation_duration_seconds_count", refused) == 1)
                 #expect(delta("switchyard_limit_rejections_total", ["code": "PAYLOAD_TOO_LARGE"]) == 1)
-                #expect(delta("http_server_request_duration_seconds_count", ["method": "POST", "route": "/graphql", "status": "200"]) == 1)
+                #expect(delta("http_server_request_duration_seconds_count", ["method": "POST", "route": "/graphql", "status": "200"]) == 2)
+                #expect(delta("switchyard_operations_total", ["type": "query", "name": "unknown", "outcome": "errors", "tenant": "globex", "code": "BAD_USER_INPUT"]) == 1,
+                        "\(after.values.filter { $0.key.contains("globex") })")
             }
         }
     }

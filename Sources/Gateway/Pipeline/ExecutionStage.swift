@@ -139,18 +139,25 @@ extension RequestPipeline {
         first.append(contentsOf: Array((incremental.hasNext ? #","hasNext":true}"# : #","hasNext":false}"#).utf8))
         let channel = PayloadChannel(capacity: 4, grace: subscriptionGrace)
         channel.push(first)
+        let record = IncrementalRecord()
         if incremental.hasNext {
             let later = incremental.later
             let pump = Task {
-                for await payload in later { if case .closed = await channel.send(payload) { break } }
+                for await payload in later {
+                    record.saw(payload)
+                    if case .closed = await channel.send(payload) { break }
+                }
                 channel.finish()
+                record.finish()
             }
             channel.onTermination { pump.cancel() }
         } else {
             channel.finish()
+            record.finish()
         }
         var outcome = Outcome(stream: channel)
         outcome.incremental = true
+        outcome.incrementalRecord = record
         outcome.report.hadErrors = report.hadErrors
         outcome.report.code = report.code
         return outcome

@@ -19,6 +19,9 @@ public struct Outcome: Sendable {
     /// The payloads are one incremental response (`@defer`: `hasNext` in each), not a
     /// subscription's results: multipart parts go unwrapped, as the `deferSpec` says.
     public var incremental = false
+    /// An incremental response's later payloads as they go: the operation is counted and logged
+    /// when its last one is out, with their errors (its first payload knows nothing of them).
+    var incrementalRecord: IncrementalRecord?
     /// The GraphQL request was refused before execution (it does not parse, validate, select an
     /// operation, coerce its variables or keep within the limits): a client that asked for
     /// Server-Sent Events gets these errors as a `next` event of an accepted stream (GraphQL
@@ -345,4 +348,56 @@ public final class SubscriptionGate: Sendable {
     }
     /// Subscriptions whose source stream is running now.
     public var liveCount: Int { live.load(ordering: .relaxed) }
+}
+
+/// What an incremental response's later payloads said (whether any carried errors, and the
+/// first error's code) and when its last one went; `whenDone` runs once, at that end (at once
+/// if it came already).
+final class IncrementalRecord: Sendable {
+    private struct State {
+        var hadErrors = false
+        var code: String?
+        var done = false
+        var onDone: (@Sendable (_ hadErrors: Bool, _ code: String?) -> Void)?
+    }
+    private let state = Mutex(State())
+
+    /// A later payload (`{"incremental":[…],"hasNext":…}`, or `{"errors":…}` for one that failed whole).
+    func saw(_ payload: [UInt8]) {
+        // Most payloads carry no error: only one whose bytes name errors is read.
+        guard payload.count >= 9, contains(payload, Array(#""errors":"#.utf8)), case .object(let o)? = try? JSONReader.parse(payload) else { return }
+        var errors: [JSON] = o["errors"]?.arrayValue ?? []
+        for part in o["incremental"]?.arrayValue ?? [] { errors += part["errors"]?.arrayValue ?? [] }
+        guard let first = errors.first else { return }
+        state.withLock { s in
+            s.hadErrors = true
+            if s.code == nil { s.code = first["extensions"]?["code"]?.stringValue }
+        }
+    }
+
+    private func contains(_ bytes: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard bytes.count >= needle.count else { return false }
+        return bytes.withUnsafeBufferPointer { b in
+            (0...(b.count - needle.count)).contains { i in b[i] == needle[0] && needle.indices.allSatisfy { b[i + $0] == needle[$0] } }
+        }
+    }
+
+    func finish() {
+        let call = state.withLock { s -> (@Sendable (Bool, String?) -> Void, Bool, String?)? in
+            guard !s.done else { return nil }
+            s.done = true
+            defer { s.onDone = nil }
+            return s.onDone.map { ($0, s.hadErrors, s.code) }
+        }
+        if let (f, hadErrors, code) = call { f(hadErrors, code) }
+    }
+
+    func whenDone(_ f: @escaping @Sendable (_ hadErrors: Bool, _ code: String?) -> Void) {
+        let now = state.withLock { s -> (Bool, String?)? in
+            if s.done { return (s.hadErrors, s.code) }
+            s.onDone = f
+            return nil
+        }
+        if let (hadErrors, code) = now { f(hadErrors, code) }
+    }
 }

@@ -33,8 +33,22 @@ final class GatewayRuntime: Sendable {
             outcome.report.hadErrors = true
             outcome.report.code = "GATEWAY_TIMEOUT"
         }
+        if let record = outcome.incrementalRecord {
+            // Counted, timed and logged when its last payload is out, with the errors of all.
+            let first = outcome.report, status = outcome.status, metrics = self.metrics
+            record.whenDone { [self] hadErrors, code in
+                var report = first
+                if hadErrors {
+                    report.hadErrors = true
+                    if report.code == nil { report.code = code }
+                }
+                metrics.operation(report, tenant: context.tenant, since: start)
+                accessLog(report, status: status, stream: true, context, since: start)
+            }
+            return outcome
+        }
         metrics.operation(outcome.report, tenant: context.tenant, since: start)
-        accessLog(outcome, context, since: start)
+        accessLog(outcome.report, status: outcome.status, stream: outcome.payloads.isStream, context, since: start)
         return outcome
     }
 
@@ -61,16 +75,16 @@ final class GatewayRuntime: Sendable {
     }
 
     /// One `info` line per operation: what it was, for whom, how it ended and how long it took.
-    func accessLog(_ outcome: Outcome, _ context: RequestContext, since start: ContinuousClock.Instant) {
+    func accessLog(_ report: OperationReport, status: Int, stream: Bool, _ context: RequestContext, since start: ContinuousClock.Instant) {
         guard logger.logLevel <= .info else { return }
         var metadata: Logger.Metadata = [
-            "status": .stringConvertible(outcome.status), "outcome": .string(outcome.report.outcome),
-            "operation_type": .string(outcome.report.type ?? "unknown"), "duration_ms": Self.milliseconds(since: start),
+            "status": .stringConvertible(status), "outcome": .string(report.outcome),
+            "operation_type": .string(report.type ?? "unknown"), "duration_ms": Self.milliseconds(since: start),
         ]
-        if let name = outcome.report.name { metadata["operation_name"] = .string(name) }
-        if let code = outcome.report.code { metadata["code"] = .string(code) }
+        if let name = report.name { metadata["operation_name"] = .string(name) }
+        if let code = report.code { metadata["code"] = .string(code) }
         if let tenant = context.tenant { metadata["tenant"] = .string(tenant) }
-        if outcome.payloads.isStream { metadata["stream"] = .stringConvertible(true) }
+        if stream { metadata["stream"] = .stringConvertible(true) }
         logger.info("operation", metadata: metadata)
     }
 
