@@ -226,16 +226,26 @@ public final class Subgraph<Context: Sendable>: @unchecked Sendable {
             for type in byType.keys where resolvers[type] == nil {
                 throw GraphQLError("The subgraph \(subgraph) cannot resolve entities of type \(type).", code: "BAD_USER_INPUT")
             }
+            // A type's resolver that fails fails its own representations, each with the error at
+            // its index (the executor reports it as any resolver's): the other types' entities
+            // are answered (the whole list, and the response's data, were null).
+            @Sendable func outputs(_ resolver: @escaping EntityResolver, _ reps: [(Int, OrderedDictionary<String, JSON>)]) async throws -> [Output] {
+                do {
+                    return try await resolver(reps.map(\.1), context)
+                } catch let error where !(error is CancellationError) {
+                    return reps.map { _ in Output.async { throw error } }
+                }
+            }
             // One type (the common case): its resolver runs on this task.
             if byType.count == 1, let (type, reps) = byType.elements.first {
-                let outputs = try await resolvers[type]!(reps.map(\.1), context)
+                let outputs = try await outputs(resolvers[type]!, reps)
                 for ((index, _), out) in zip(reps, outputs) { results[index] = out }
                 return .list(results)
             }
             try await withThrowingTaskGroup(of: (String, [Output]).self) { group in
                 for (type, reps) in byType {
                     let resolver = resolvers[type]!
-                    group.addTask { (type, try await resolver(reps.map(\.1), context)) }
+                    group.addTask { (type, try await outputs(resolver, reps)) }
                 }
                 for try await (type, outputs) in group {
                     for ((index, _), out) in zip(byType[type]!, outputs) { results[index] = out }

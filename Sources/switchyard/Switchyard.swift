@@ -166,7 +166,9 @@ struct SubgraphCommand: AsyncParsableCommand {
         // Requests are the gateway's to count: each client request reaches a subgraph as several
         // fetches, which would take the tenant's quota several times in the shared Redis window.
         config.rateLimits.enabled = false
-        guard let module = try SubgraphModules.all(configDirectory: config.baseDirectory)[name] else { throw ValidationError("unknown subgraph module '\(name)'") }
+        guard let module = try SubgraphModules.all(configDirectory: config.baseDirectory)[name] else {
+            throw ValidationError(SubgraphModules.missingSchema(name, configDirectory: config.baseDirectory) ?? "unknown subgraph module '\(name)'")
+        }
         let clients = GatewayServer.clients(config)
         if let postgres = clients.postgres {
             do { try await GatewayServer.checkDatabaseRole(postgres) } catch { throw ValidationError("\(error)") }

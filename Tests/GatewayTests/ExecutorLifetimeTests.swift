@@ -3,6 +3,7 @@ import Federation
 import Foundation
 import Gateway
 import GraphQLCore
+import SubgraphKit
 import Testing
 import TestSupport
 
@@ -45,5 +46,28 @@ struct ExecutorLifetimeTests {
             weakSchema = schema
         }
         #expect(weakSchema == nil)
+    }
+}
+
+@Suite("Subgraph entities")
+struct SubgraphEntityTests {
+    /// A type's entity resolver that fails fails its own representations, each with its error
+    /// at its index; the other types' entities are answered (the whole answer was null).
+    @Test func aFailingEntityResolverFailsOnlyItsRepresentations() async throws {
+        let sdl = """
+            extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key"])
+            type Query { ping: Int }
+            type A @key(fields: "id") { id: ID! }
+            type B @key(fields: "id") { id: ID! name: String }
+            """
+        let s = try Subgraph<Int>(name: "ab", sdl: sdl)
+        let b = ObjectResolvers<Int, String>("B").field("id") { id, _, _, _ in .leaf(.string(id)) }.field("name") { id, _, _, _ in .leaf(.string("b" + id)) }
+        s.entity("A") { _, _ in throw GraphQLError("A is down", code: "A_DOWN") }
+        s.entity("B") { reps, _ in reps.map { .object($0["id"]?.stringValue ?? "", b) } }
+        let query = #"{ _entities(representations: [{__typename: "A", id: "1"}, {__typename: "B", id: "2"}, {__typename: "A", id: "3"}]) { ... on B { name } } }"#
+        let r = await s.execute(ExecutionRequest(document: try Parser.parse(query)), context: 0)
+        #expect(r.json.text.contains(#""data":{"_entities":[null,{"name":"b2"},null]}"#), "\(r.json.text)")
+        #expect(r.errors.map(\.path) == [[.key("_entities"), .index(0)], [.key("_entities"), .index(2)]], "\(r.errors)")
+        #expect(r.errors.allSatisfy { $0.code == "A_DOWN" })
     }
 }

@@ -17,6 +17,14 @@ enum PlatformModules {
 
     /// A module's SDL: `subgraphs/<name>/<name>.graphql` beside the configuration (or under the
     /// working directory), else `Schema/<name>.graphql`.
+    /// Why a module this build has is not available: its schema file was not found (where it
+    /// was looked for); nil for a name no module has.
+    static func missingSchema(_ name: String, configDirectory: String?) -> String? {
+        guard discoveredSubgraphs.contains(where: { $0.name == name }), sdl(name, configDirectory: configDirectory) == nil else { return nil }
+        return "module '\(name)' is built in, but its schema was not found: looked for \(schemaDirectory(near: configDirectory))/\(name).graphql "
+            + "(the repository's Schema/ folder, beside the configuration file or under the working directory; set SWITCHYARD_SCHEMA_DIR to its path)"
+    }
+
     static func sdl(_ name: String, configDirectory: String?) -> String? {
         let folders = [configDirectory, FileManager.default.currentDirectoryPath].compactMap { $0 }.map { $0 + "/subgraphs/\(name)/\(name).graphql" }
         for path in folders + [schemaDirectory(near: configDirectory) + "/\(name).graphql"] {

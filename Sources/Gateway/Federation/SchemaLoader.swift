@@ -24,6 +24,7 @@ public enum SchemaLoader {
             let sdl: String
             if let module = s.module {
                 guard let m = modules[module] else {
+                    if let why = SubgraphModules.missingSchema(module, configDirectory: config.baseDirectory) { throw ConfigurationError("subgraph '\(s.name)': \(why)") }
                     throw ConfigurationError("unknown module '\(module)' for subgraph '\(s.name)'; known: \(modules.keys.sorted().joined(separator: ", "))")
                 }
                 sdl = m.sdl

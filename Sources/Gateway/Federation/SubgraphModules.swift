@@ -45,6 +45,11 @@ public struct SubgraphModule: Sendable {
 /// The in-package subgraph modules, by name. Adding a subgraph is one entry here and a
 /// folder under `subgraphs/`.
 public enum SubgraphModules {
+    /// Why `name` is no module here although this build has it (its schema file is missing), or nil.
+    public static func missingSchema(_ name: String, configDirectory: String? = nil) -> String? {
+        PlatformModules.missingSchema(name, configDirectory: configDirectory)
+    }
+
     /// In-package modules' own migration folders (`subgraphs/<name>/migrations`), by module.
     public static func migrationFolders(configDirectory: String? = nil) -> [(module: String, folder: String)] {
         PlatformModules.migrationFolders(configDirectory: configDirectory)
