@@ -137,7 +137,9 @@ public enum ProjectionsSubgraph {
             }
         }
         s.entity("Projection") { reps, ctx in
-            let found = try await projections(ctx, reps.compactMap { $0["name"]?.stringValue })
+            // A name PostgreSQL cannot hold (a NUL byte) names no projection: not sent (the
+            // statement would fail for every representation of the batch).
+            let found = try await projections(ctx, reps.compactMap { $0["name"]?.stringValue }.filter { !$0.utf8.contains(0) })
             return reps.map { r in found.first { $0.name == r["name"]?.stringValue }.map { .object($0, projection) } ?? .null }
         }
         return s
