@@ -44,6 +44,19 @@ struct ResponseBufferTests {
         }
     }
 
+    /// An integer beyond 64 bits (a custom scalar's: a BigInt, a big number in a JSON scalar) is
+    /// written back with the digits it came with, in place and after absorbing into another buffer
+    /// (read as a double, it lost its last digits); decimals and exponents stay doubles.
+    @Test func integersBeyond64BitsKeepTheirDigits() throws {
+        let body = #"{"a":9223372036854775813,"b":[123456789012345678901234567890,-12345678901234567890123],"c":{"n":9223372036854775807},"d":1.5e3}"#
+        let buffer = try data("{\"data\":\(body)}")
+        #expect(written(buffer) == #"{"a":9223372036854775813,"b":[123456789012345678901234567890,-12345678901234567890123],"c":{"n":9223372036854775807},"d":1500}"#)
+        var other = try data(#"{"data":{"x":"a longer string than eight bytes"}}"#)
+        let absorbed = other.absorb(buffer)
+        #expect(written(other, absorbed) == written(buffer))
+        #expect(buffer.writtenSizeBound >= written(buffer).utf8.count)
+    }
+
     /// A `__typename` read before is the same string record again (objects of one type are
     /// matched by record), also when the body escaped some of its characters; other strings and
     /// other names are records of their own. (Names of at most 8 bytes are short strings, equal values: `shortStringsAreValues`.)

@@ -39,6 +39,9 @@ public struct ResponseBuffer: Sendable {
             /// (ids, codes, type names): read, hashed and compared without touching `text`.
             /// Every such string is kept this way, so equal ones are equal values.
             case short
+            /// An integer too large for 64 bits (a custom scalar's), its digits kept in `text` as
+            /// they came and written so (read as a double, it lost its last digits).
+            case number
         }
         /// The kind in the low byte; above it, the record's key id in its object as a signed
         /// 24-bit number (-1: a list item, or no record). The record stays 16 bytes, and looking
@@ -143,6 +146,7 @@ public struct ResponseBuffer: Sendable {
                         case .string, .object, .list: n += 3
                         case .escaped: n += 3 + Int(values[i].b)   // room for its escapes
                         case .short: n += 3 + Int(values[i].a)
+                        case .number: n += Int(values[i].b)
                         }
                     }
                 }
@@ -272,7 +276,7 @@ public struct ResponseBuffer: Sendable {
         case .null: return true
         case .bool: return x.a == y.a
         case .int, .double: return x.b == y.b
-        case .string, .escaped:
+        case .string, .escaped, .number:
             guard x.b == y.b else { return false }
             if x.a == y.a { return true }
             return text.withUnsafeBufferPointer { sameBytes($0.baseAddress! + Int(x.a), $0.baseAddress! + Int(y.a), Int(x.b)) }
@@ -290,7 +294,7 @@ public struct ResponseBuffer: Sendable {
         case .null: h.combine(UInt64(0xFFFF_FFFF_FFFF_FF00)); return true
         case .bool: h.combine(UInt64(0xFFFF_FFFF_FFFF_FF01) &+ UInt64(v.a)); return true
         case .int, .double: h.combine(UInt64(v.kind.rawValue)); h.combine(v.b); return true
-        case .string, .escaped:
+        case .string, .escaped, .number:
             text.withUnsafeBytes { h.combine(bytes: UnsafeRawBufferPointer(rebasing: $0[Int(v.a)..<(Int(v.a) + Int(v.b))])) }
             return true
         case .short: h.combine(v.b); return true
@@ -344,6 +348,8 @@ public struct ResponseBuffer: Sendable {
             w.put(UInt8(ascii: "\""))
         case .escaped:
             text.withUnsafeBufferPointer { w.writeString(utf8: UnsafeBufferPointer(rebasing: $0[Int(v.a)..<(Int(v.a) + Int(v.b))])) }
+        case .number:
+            text.withUnsafeBufferPointer { w.put(UnsafeBufferPointer(rebasing: $0[Int(v.a)..<(Int(v.a) + Int(v.b))])) }
         case .short:
             w.put(UInt8(ascii: "\""))
             Self.withShort(v) { w.put($0) }
@@ -380,6 +386,10 @@ public struct ResponseBuffer: Sendable {
         case .int: return .int(v.int)
         case .double: return .double(v.double)
         case .string, .escaped, .short: return .string(string(v))
+        case .number:
+            // JSON values hold 64-bit integers and doubles: the nearest double.
+            let digits = text.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[Int(v.a)..<(Int(v.a) + Int(v.b))]), as: UTF8.self) }
+            return .double(Double(digits) ?? 0)
         case .list: return .array(v.items.map { json(values[$0]) })
         case .object:
             var o = OrderedDictionary<String, JSON>()
@@ -497,7 +507,7 @@ public struct ResponseBuffer: Sendable {
         func moved(_ v: Value) -> Value {
             var v = v
             switch v.kind {
-            case .string, .escaped: v.a += textBase
+            case .string, .escaped, .number: v.a += textBase
             case .list: v.a += valueBase
             case .object: v.a += objectBase
             default: break
@@ -808,9 +818,17 @@ extension ResponseBuffer {
             case UInt8(ascii: "f"): try literal("false"); return Value(.bool, 0)
             case UInt8(ascii: "n"): try literal("null"); return .null
             default:
+                let start = i
                 switch JSONBytes.number(p, &i) {
                 case .int(let n)?: return Value(.int, 0, UInt64(UInt(bitPattern: n)))
-                case .double(let d)?: return Value(.double, 0, d.bitPattern)
+                case .double(let d)?:
+                    // An integer beyond 64 bits keeps its digits (a custom scalar passes through).
+                    if !p[start..<i].contains(where: { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }) {
+                        let at = out.text.count
+                        out.text.append(contentsOf: UnsafeBufferPointer(rebasing: p[start..<i]))
+                        return Value(.number, UInt32(at), UInt64(i - start))
+                    }
+                    return Value(.double, 0, d.bitPattern)
                 default: throw fail("invalid value")
                 }
             }
