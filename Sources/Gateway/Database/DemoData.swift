@@ -88,7 +88,10 @@ public struct DemoData: Sendable {
             for k in 0..<tasksPerAgent {
                 let task = Self.id("task:\(slug):\(a):\(k)")
                 let assigned = spawned.addingTimeInterval(Double(k * 3600 + 60))
-                let outcome = (a + k) % 5 == 4 ? "FAILED" : (k >= tasksPerAgent - 2 ? "ASSIGNED" : "COMPLETED")
+                // Only a BUSY agent holds assigned tasks (an IDLE or RETIRED one holding some broke
+                // the agents' own rules): its last two; everyone else's are done.
+                let busy = agentStatus.last == "BUSY"
+                let outcome = (a + k) % 5 == 4 ? "FAILED" : (busy && k >= tasksPerAgent - 2 ? "ASSIGNED" : "COMPLETED")
                 taskIDs.append(task)
                 taskTitles.append("\(kind.capabilities[k % 2]) job \(k + 1)")
                 taskPriority.append((a * 7 + k) % 5)
