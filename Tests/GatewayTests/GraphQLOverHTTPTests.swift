@@ -141,6 +141,11 @@ struct GraphQLOverHTTPTests {
             #expect(bothRefused.status == 406)
             let put = try await client.send(.PUT, "/graphql", body: Array("{}".utf8), headers: [("content-type", "application/json")])
             #expect(put.status == 405)
+            // The stream's path names its own methods (it takes PUT and DELETE too).
+            let patch = try await client.send(.PATCH, "/graphql/stream", body: Array("{}".utf8), headers: [("content-type", "application/json")])
+            #expect(patch.status == 405 && patch.headers.first(name: "allow") == "GET, HEAD, POST, PUT, DELETE, OPTIONS")
+            let options = try await client.send(.OPTIONS, "/graphql/stream")
+            #expect(options.status == 204 && options.headers.first(name: "allow") == "GET, HEAD, POST, PUT, DELETE, OPTIONS")
         }
     }
 

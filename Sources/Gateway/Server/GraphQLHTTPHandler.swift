@@ -13,6 +13,8 @@ struct GraphQLHTTPHandler: Sendable {
     var admission: Admission { Admission(runtime: runtime) }
     var csrf: CSRFPrevention { CSRFPrevention(settings: runtime.configuration.csrf) }
 
+    static let streamMethods = "GET, HEAD, POST, PUT, DELETE, OPTIONS"
+
     func register(on router: Router<GatewayRequestContext>) {
         router.post("graphql") { request, context in await self.post(request, client: context.clientAddress, channel: context.channel) }
         router.get("graphql") { request, context in await self.get(request, client: context.clientAddress, channel: context.channel) }
@@ -40,6 +42,11 @@ struct GraphQLHTTPHandler: Sendable {
         }
         // OPTIONS that is no CORS preflight (the CORS middleware answers those): what is allowed.
         router.on("graphql", method: .options) { _, _ in Response(status: .noContent, headers: [.allow: "GET, HEAD, POST, OPTIONS"]) }
+        // The stream's path also takes PUT (a reservation) and DELETE (an operation stopped).
+        router.on("graphql/stream", method: .patch) { _, _ in
+            ResponseWriting.plain(405, "Method Not Allowed", headers: [.allow: Self.streamMethods])
+        }
+        router.on("graphql/stream", method: .options) { _, _ in Response(status: .noContent, headers: [.allow: Self.streamMethods]) }
     }
 
     func post(_ request: Request, client: String?, channel: (any Channel)? = nil) async -> Response {

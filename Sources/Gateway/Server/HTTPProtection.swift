@@ -296,7 +296,10 @@ final class HTTP1RequestGuard: ChannelInboundHandler, RemovableChannelHandler {
         if head.version == .http1_1, head.headers["host"].count != 1 { return refuse(context, .badRequest, [:]) }
         // CONNECT (no tunnels here; a response to it has no length framing, so the client would
         // wait for the connection to close) and TRACE: 405 at once, then closed.
-        if head.method == .CONNECT || head.method == .TRACE { return refuse(context, .methodNotAllowed, ["allow": "GET, HEAD, POST, OPTIONS"]) }
+        if head.method == .CONNECT || head.method == .TRACE {
+            let stream = head.uri.split(separator: "?").first.map { $0.split(separator: "/").joined(separator: "/") } == "graphql/stream"
+            return refuse(context, .methodNotAllowed, ["allow": stream ? GraphQLHTTPHandler.streamMethods : "GET, HEAD, POST, OPTIONS"])
+        }
         guard !head.isKeepAlive, head.headers["connection"] != ["close"] else { return context.fireChannelRead(wrapInboundOut(.head(head))) }
         head.headers.replaceOrAdd(name: "connection", value: "close")
         context.fireChannelRead(wrapInboundOut(.head(head)))
