@@ -60,7 +60,7 @@ struct Lexer {
                 position += 3
                 return Token(kind: .spread, start: start, end: position)
             }
-            throw error("Unexpected \".\".", at: start)
+            throw error("Unexpected character: \".\".", at: start)
         case UInt8(ascii: "\""):
             if position + 2 < bytes.count, bytes[position + 1] == UInt8(ascii: "\""), bytes[position + 2] == UInt8(ascii: "\"") {
                 return try readBlockString(start)
@@ -74,16 +74,26 @@ struct Lexer {
                 while position < bytes.count, isNameContinue(bytes[position]) { position += 1 }
                 return Token(kind: .name, start: start, end: position)
             }
-            throw error("Unexpected \(describe(at: start)).", at: start)
+            throw error("Unexpected character: \(describe(at: start)).", at: start)
         }
     }
 
+    /// The name that starts at `offset` (empty if none does).
+    func name(at offset: Int) -> String {
+        var end = offset
+        guard end < bytes.count, isNameStart(bytes[end]) else { return "" }
+        while end < bytes.count, isNameContinue(bytes[end]) { end += 1 }
+        return String(decoding: bytes[offset..<end], as: UTF8.self)
+    }
+
+    /// A source character as graphql-js prints it: printable ASCII quoted (`'"'` for the quote),
+    /// any other code point as `U+XXXX`.
     private func describe(at offset: Int) -> String {
         let c = bytes[offset]
-        if c < 0x20 || c == 0x7F { return "character \"\\u\(hex4(UInt32(c)))\"" }
+        if c >= 0x20 && c <= 0x7E { return c == UInt8(ascii: "\"") ? "'\"'" : "\"\(Character(Unicode.Scalar(c)))\"" }
         var decoder = UTF8()
         var it = bytes[offset...].makeIterator()
-        if case .scalarValue(let s) = decoder.decode(&it) { return "character \"\(Character(s))\"" }
+        if case .scalarValue(let s) = decoder.decode(&it) { return "U+" + hex4(s.value) }
         return "byte 0x\(String(c, radix: 16))"
     }
 
@@ -209,8 +219,10 @@ struct Lexer {
 
     /// After `\u`: `XXXX` or `{X...}`; a leading surrogate must be followed by `\uXXXX` trailing one.
     private mutating func readEscapedUnicode(_ escStart: Int) throws -> Unicode.Scalar {
-        func invalid() -> GraphQLError {
-            let end = min(bytes.count, max(position, escStart + 6))
+        /// The sequence quoted as graphql-js quotes it: `\uXXXX`, or `\u{…` up to the character
+        /// that made it invalid.
+        func invalid(through end: Int? = nil) -> GraphQLError {
+            let end = min(bytes.count, end ?? escStart + 6)
             return error("Invalid Unicode escape sequence: \"\(String(decoding: bytes[escStart..<end], as: UTF8.self))\".", at: escStart)
         }
         if position < bytes.count, bytes[position] == UInt8(ascii: "{") {
@@ -218,14 +230,14 @@ struct Lexer {
             var v: UInt32 = 0
             var digits = 0
             while position < bytes.count, bytes[position] != UInt8(ascii: "}") {
-                guard let d = hexValue(bytes[position]), digits < 8 else { throw invalid() }
+                guard let d = hexValue(bytes[position]), digits < 8 else { throw invalid(through: position + 1) }
                 v = v << 4 | d
                 digits += 1
                 position += 1
             }
-            guard position < bytes.count, digits > 0 else { throw invalid() }
+            guard position < bytes.count, digits > 0 else { throw invalid(through: position + 1) }
             position += 1
-            guard let s = Unicode.Scalar(v) else { throw invalid() }
+            guard let s = Unicode.Scalar(v) else { throw invalid(through: position) }
             return s
         }
         guard let lead = readHex4() else { throw invalid() }

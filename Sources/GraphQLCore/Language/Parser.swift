@@ -396,7 +396,7 @@ public struct Parser {
             }
         case .dollar:
             if isConst {
-                throw lexer.error("Unexpected variable in constant value.", at: token.start)
+                throw lexer.error("Unexpected variable \"$\(lexer.name(at: token.end))\" in constant value.", at: token.start)
             }
             try advance()
             return .variable(try parseName().value)

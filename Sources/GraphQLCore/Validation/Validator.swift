@@ -53,37 +53,46 @@ public enum Validator {
 
 /// "Did you mean …" suggestions, close names first (Levenshtein distance, like graphql-js).
 public enum Suggestions {
+    /// graphql-js's `suggestionList`: options within `⌊0.4 × length⌋ + 1` edits (transpositions
+    /// count once; a difference of case alone is one), closest first.
     public static func list(_ input: String, _ options: [String]) -> [String] {
-        let threshold = max(1, input.count / 2) // within half the length
+        let threshold = Int(Double(input.count) * 0.4) + 1
         let lower = input.lowercased()
         var scored: [(String, Int)] = []
         for o in options {
-            let d = o.lowercased() == lower ? 1 : distance(lower, o.lowercased())
-            if d <= max(threshold, 1) { scored.append((o, d)) }
+            let d = o == input ? 0 : o.lowercased() == lower ? 1 : distance(lower, o.lowercased())
+            if d <= threshold { scored.append((o, d)) }
         }
         return scored.sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }.map(\.0)
     }
 
-    public static func didYouMean(_ options: [String]) -> String {
+    /// ` Did you mean "a", "b", or "c"?` (at most five), with `subMessage` before the names
+    /// (`the enum value`), as graphql-js writes it.
+    public static func didYouMean(_ options: [String], subMessage: String? = nil) -> String {
         guard !options.isEmpty else { return "" }
+        let head = " Did you mean " + (subMessage.map { $0 + " " } ?? "")
         let quoted = options.prefix(5).map { "\"\($0)\"" }
-        if quoted.count == 1 { return " Did you mean \(quoted[0])?" }
-        if quoted.count == 2 { return " Did you mean \(quoted[0]) or \(quoted[1])?" }
-        return " Did you mean " + quoted.dropLast().joined(separator: ", ") + ", or " + quoted.last! + "?"
+        if quoted.count == 1 { return head + "\(quoted[0])?" }
+        if quoted.count == 2 { return head + "\(quoted[0]) or \(quoted[1])?" }
+        return head + quoted.dropLast().joined(separator: ", ") + ", or " + quoted.last! + "?"
     }
 
     static func distance(_ a: String, _ b: String) -> Int {
         let a = Array(a.utf8), b = Array(b.utf8)
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
+        // Damerau–Levenshtein (optimal string alignment), as graphql-js measures.
+        var before = [Int](repeating: 0, count: b.count + 1)
         var prev = Array(0...b.count)
         var cur = [Int](repeating: 0, count: b.count + 1)
         for i in 1...a.count {
             cur[0] = i
             for j in 1...b.count {
-                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                var d = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { d = min(d, before[j - 2] + 1) }
+                cur[j] = d
             }
-            swap(&prev, &cur)
+            (before, prev, cur) = (prev, cur, before)
         }
         return prev[b.count]
     }

@@ -23,7 +23,7 @@ import Testing
         try expectInvalid(ValuesOfCorrectTypeRule.self, "{ complicatedArgs { enumArgField(enumArg: \"TAN\") nonNullIntArgField(nonNullIntArg: null) } dog { doesKnowCommand(dogCommand: sit) } }", [
             Expected("Enum \"FurColor\" cannot represent non-enum value: \"TAN\". Did you mean the enum value \"TAN\"?", [(1, 43)]),
             Expected("Expected value of type \"Int!\", found null.", [(1, 84)]),
-            Expected("Value \"sit\" does not exist in \"DogCommand\" enum. Did you mean \"SIT\"?", [(1, 126)]),
+            Expected("Value \"sit\" does not exist in \"DogCommand\" enum. Did you mean the enum value \"SIT\"?", [(1, 126)]),
         ])
     }
     @Test func badInputObjects() throws {

@@ -27,7 +27,8 @@ public final class ValuesOfCorrectTypeRule: ValidationRule {
 
     /// Checks `value` as `type`; `at` gives where the value is, asked only for an error (a part
     /// of a list or input object is found in the source then).
-    func check(_ value: Value, _ type: TypeReference, _ at: () -> Span) {
+    /// `full`: the type as written where a non-null wrapper was taken off (messages name it).
+    func check(_ value: Value, _ type: TypeReference, _ at: () -> Span, full: TypeReference? = nil) {
         guard !context.isFull else { return }
         if case .variable = value { return }
         switch type {
@@ -36,7 +37,7 @@ public final class ValuesOfCorrectTypeRule: ValidationRule {
                 context.report("Expected value of type \"\(type)\", found null.", [at()])
                 return
             }
-            check(value, inner, at)
+            check(value, inner, at, full: type)
         case .list(let inner):
             if value.isNull { return }   // a nullable list may be null, whatever its items' type
             if case .list(let items) = value {
@@ -53,19 +54,19 @@ public final class ValuesOfCorrectTypeRule: ValidationRule {
             }
             guard let t = context.schema.types[n.value] else { return }
             switch t.kind {
-            case .inputObject: checkObject(value, t, at)
+            case .inputObject: checkObject(value, t, at, full: full ?? type)
             case .enumType:
+                // graphql-js: the value as printed, against every value's name.
+                func hint(_ printed: String) -> String {
+                    context.suggests ? Suggestions.didYouMean(Suggestions.list(printed, Array(t.enumValues.keys)), subMessage: "the enum value") : ""
+                }
                 guard case .enumValue(let e) = value else {
-                    var hint = ""
-                    if case .string(let s, _) = value, t.enumValues[s] != nil, context.suggests {
-                        hint = " Did you mean the enum value \"\(s)\"?"
-                    }
-                    context.report("Enum \"\(t.name)\" cannot represent non-enum value: \(Printer.print(value)).\(hint)", [at()])
+                    let printed = Printer.print(value)
+                    context.report("Enum \"\(t.name)\" cannot represent non-enum value: \(printed).\(hint(printed))", [at()])
                     return
                 }
                 if t.enumValues[e] == nil {
-                    let hint = context.suggests ? Suggestions.didYouMean(Suggestions.list(e, Array(t.enumValues.keys))) : ""
-                    context.report("Value \"\(e)\" does not exist in \"\(t.name)\" enum.\(hint)", [at()])
+                    context.report("Value \"\(e)\" does not exist in \"\(t.name)\" enum.\(hint(e))", [at()])
                 }
             case .scalar:
                 if Values.scalarLiteral(t.name, value) == nil {
@@ -102,10 +103,10 @@ public final class ValuesOfCorrectTypeRule: ValidationRule {
     }
     private var partStarts: [Int32: [Int]] = [:]
 
-    func checkObject(_ value: Value, _ t: NamedType, _ at: () -> Span) {
+    func checkObject(_ value: Value, _ t: NamedType, _ at: () -> Span, full: TypeReference) {
         guard !context.isFull else { return }
         guard case .object(let fields) = value else {
-            context.report("Expected value of type \"\(t.name)\", found \(Printer.print(value)).", [at()])
+            context.report("Expected value of type \"\(full)\", found \(Printer.print(value)).", [at()])
             return
         }
         for (i, f) in fields.enumerated() {
