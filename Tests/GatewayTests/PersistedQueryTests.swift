@@ -73,6 +73,12 @@ struct PersistedQueryTests {
             let hash = sha256(query)
             #expect(try await client.post(body(hash, query: query)).text == #"{"data":{"hello":"hello apq"}}"#)
             #expect(try await client.post(body(hash)).text == #"{"data":{"hello":"hello apq"}}"#)
+            // A valid document padded past 64 KiB (comments pass every limit) is answered, not kept.
+            let padded = query + "\n#" + String(repeating: "p", count: 70_000)
+            let paddedHash = sha256(padded)
+            #expect(try await client.post(body(paddedHash, query: padded)).text == #"{"data":{"hello":"hello apq"}}"#)
+            let notKept = try await client.post(body(paddedHash))
+            #expect(notKept.json?["errors"]?[0]?["extensions"]?["code"] == "PERSISTED_QUERY_NOT_FOUND")
         }
     }
 

@@ -218,6 +218,24 @@ struct ExecutorTests {
         #expect(r.json.text == #"{"data":{"echo":[{"__typename":"T","id":"7","n":3,"missing":null}]}}"#, "\(r.json.text)")
     }
 
+    /// A variable's errors show its value cut short (an error per problem echoed a large value
+    /// whole, up to the error cap: 1 MB in, 49 MB out); a very long unknown name gets no suggestion
+    /// (lengths further apart than graphql-js's threshold are not measured).
+    @Test func largeInvalidValuesAreShownCutShort() async throws {
+        let schema = try Schema(sdl: "input In { a: Int } type Query { f(i: In): Int }")
+        let exec = ExecutableSchema<Log>(schema: schema)
+        exec.root(.query, (), ObjectResolvers<Log, Void>("Query").field("f") { _, _, _, _ in .leaf(1) })
+        var big = OrderedDictionary<String, JSON>()
+        for k in 0..<5_000 { big["key\(k)"] = .string(String(repeating: "v", count: 20)) }
+        let source = Source("query($i: In) { f(i: $i) }")
+        let r = await Executor.execute(exec, request: ExecutionRequest(document: try Parser.parse(source), variables: ["i": .object(big)], source: source),
+                                       context: Log())
+        #expect(!r.errors.isEmpty)
+        #expect(r.errors.allSatisfy { $0.message.utf8.count < 600 }, "\(r.errors.first?.message.prefix(300) ?? "")")
+        #expect(Suggestions.list(String(repeating: "a", count: 60_000), ["Query", "aaaa"]).isEmpty)
+        #expect(Suggestions.list("Quer", ["Query"]) == ["Query"])
+    }
+
     @Test func internalErrorsAreRedactedUnlessExposed() async throws {
         let seen = Log()
         let exec = try makeWorld()

@@ -108,11 +108,16 @@ final class PersistedQueries: Sendable {
 
     private func key(_ hash: String) -> String { "apq:" + hash }
     static let storeWait: Duration = .milliseconds(250)
+    /// The largest document registered (64 KiB); a larger one is run, not stored.
+    static let maxStoredBytes = 64 << 10
 
     /// Stores a query the pipeline accepted (`GraphQLRequest.registers`). The answer waits for
     /// Redis at most `storeWait` (so that the client's next request, by hash alone, finds it),
     /// never for a Redis that hangs: the write goes on without it.
     func store(_ hash: String, _ query: String) async {
+        // A document padded to a megabyte (comments and whitespace pass every limit) is answered
+        // but not kept: what one request may put in Redis for a day stays small.
+        guard query.utf8.count <= Self.maxStoredBytes else { return }
         if let redis {
             let key = key(hash), ttl = configuration.ttlSeconds
             let (stored, done) = AsyncStream<Void>.makeStream()

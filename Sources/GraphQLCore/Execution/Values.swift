@@ -39,7 +39,7 @@ enum Values {
                     if found.isEmpty { found = [Problem(path: "", value: value, message: first.message)] }
                     for p in found {
                         let at = p.path.isEmpty ? "" : " at \"\(name)\(p.path)\""
-                        let shown = p.value.isFiniteThroughout ? p.value.text : "(a number beyond a double's range)"
+                        let shown = p.value.isFiniteThroughout ? Self.shown(p.value) : "(a number beyond a double's range)"
                         guard add("Variable \"$\(name)\" got invalid value \(shown)\(at); \(p.message)", loc) else { return .failure(GraphQLErrors(errors)) }
                     }
                 }
@@ -50,6 +50,44 @@ enum Values {
             }
         }
         return errors.isEmpty ? .success(coerced) : .failure(GraphQLErrors(errors))
+    }
+
+    /// A value as an error shows it: its JSON, cut after about `limit` bytes with `…` (an error
+    /// per problem echoed a large value whole: a 1 MB variable answered with 49 MB of errors).
+    static func shown(_ value: JSON, limit: Int = 200) -> String {
+        var out = ""
+        func walk(_ v: JSON) -> Bool {
+            guard out.utf8.count <= limit else { return false }
+            switch v {
+            case .object(let o):
+                out += "{"
+                for (i, (k, x)) in o.enumerated() {
+                    if i > 0 { out += "," }
+                    out += JSON.string(k.utf8.count > limit ? String(k.prefix(limit)) : k).text + ":"
+                    guard walk(x) else { return false }
+                }
+                out += "}"
+            case .array(let a):
+                out += "["
+                for (i, x) in a.enumerated() {
+                    if i > 0 { out += "," }
+                    guard walk(x) else { return false }
+                }
+                out += "]"
+            case .string(let s) where s.utf8.count > limit:
+                out += JSON.string(String(s.prefix(limit))).text
+            default:
+                out += v.text
+            }
+            return out.utf8.count <= limit
+        }
+        if walk(value) { return out }
+        var cut = ""
+        for c in out {
+            if cut.utf8.count + c.utf8.count > limit { break }
+            cut.append(c)
+        }
+        return cut + "…"
     }
 
     struct CoercionError: Error {

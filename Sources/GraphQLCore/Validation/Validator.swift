@@ -56,10 +56,14 @@ public enum Suggestions {
     /// graphql-js's `suggestionList`: options within `⌊0.4 × length⌋ + 1` edits (transpositions
     /// count once; a difference of case alone is one), closest first.
     public static func list(_ input: String, _ options: [String]) -> [String] {
-        let threshold = Int(Double(input.count) * 0.4) + 1
+        let length = input.utf8.count
+        let threshold = Int(Double(length) * 0.4) + 1
         let lower = input.lowercased()
         var scored: [(String, Int)] = []
         for o in options {
+            // Lengths further apart than the threshold are that many edits at least: not measured
+            // (a 60,000-letter unknown name cost seconds against every type's name).
+            if abs(o.utf8.count - length) > threshold { continue }
             let d = o == input ? 0 : o.lowercased() == lower ? 1 : distance(lower, o.lowercased())
             if d <= threshold { scored.append((o, d)) }
         }
