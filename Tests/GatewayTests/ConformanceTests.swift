@@ -478,6 +478,33 @@ struct UnreadableRequestTests {
         }
     }
 
+    /// A body chunked a byte at a time is read as any other (its parts go on as one per read:
+    /// each byte was a part through the handlers and the body's sequence, 400 times the CPU).
+    @Test(.timeLimit(.minutes(1))) func aBodyChunkedAByteAtATimeIsAnswered() async throws {
+        try await withGateway(executor: try echoExecutor()) { client in
+            let port = client.base.split(separator: ":").last.map(String.init)!
+            let script = """
+                import socket, sys
+                body = b'{"query":"{ hello(name: \\\\"' + b"x" * 5000 + b'\\\\") }"}'
+                s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+                wire = b"POST /graphql HTTP/1.1\\r\\nHost: x\\r\\nContent-Type: application/json\\r\\nConnection: close\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n"
+                wire += b"".join(b"1\\r\\n" + body[i:i + 1] + b"\\r\\n" for i in range(len(body))) + b"0\\r\\n\\r\\n"
+                for i in range(0, len(wire), 999): s.sendall(wire[i:i + 999])
+                data = b""
+                while True:
+                    chunk = s.recv(65536)
+                    if not chunk: break
+                    data += chunk
+                head, _, answer = data.partition(b"\\r\\n\\r\\n")
+                print(head.split(b"\\r\\n")[0].decode(), len(answer), answer.endswith(b'"}}'), flush=True)
+                """
+            let child = try ChildProcess("/usr/bin/env", ["python3", "-c", script, port])
+            defer { child.stop() }
+            let line = try await child.firstLine { $0 }
+            #expect(line.hasPrefix("HTTP/1.1 200 OK ") && line.hasSuffix(" True"), "\(line)")
+        }
+    }
+
     /// A request whose body stops arriving is closed once `request_timeout_ms` has passed since
     /// its head; a malformed chunked body is answered 400 (on a gateway without the timeout, so
     /// that the two cannot race).
