@@ -378,7 +378,7 @@ struct UnreadableRequestTests {
                         end = "closed"
                         break
                     data += chunk
-                    s.settimeout(5)
+                    s.settimeout(20)
             except socket.timeout:
                 end = "open"
             except ConnectionResetError:
@@ -440,7 +440,7 @@ struct UnreadableRequestTests {
                     print(probe(raw))
                 # Expect: 100-continue: the go comes before the body is sent, then the answer.
                 s = socket.create_connection(("127.0.0.1", PORT))
-                s.settimeout(5)
+                s.settimeout(20)
                 body = b'{"query":"{hello}"}'
                 s.sendall(b"POST /graphql HTTP/1.1\\r\\nHost: x\\r\\nContent-Type: application/json\\r\\nExpect: 100-continue\\r\\nContent-Length: %d\\r\\n\\r\\n" % len(body))
                 first = s.recv(65536)

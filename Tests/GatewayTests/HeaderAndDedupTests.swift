@@ -85,7 +85,8 @@ struct HeaderAndDedupTests {
 
 enum SchemaLoaderProbe {
     static func sdl(_ url: String) async throws -> String {
-        let r = try await HTTPTransport(name: "probe", url: url).fetch(SubgraphRequest(query: "{ _service { sdl } }", variables: [:]))
+        // As the gateway fetches a schema at start: a loaded machine may take seconds.
+        let r = try await HTTPTransport(name: "probe", url: url, timeoutMs: 60_000).fetch(SubgraphRequest(query: "{ _service { sdl } }", variables: [:]))
         return try #require(r.data?.rootJSON["_service"]?["sdl"]?.stringValue)
     }
 }

@@ -82,7 +82,7 @@ struct RemoteSubgraphTests {
         let down = closedPort()
         defer { close(down.socket) }
         transports["inventory"] = HTTPTransport(name: "inventory", url: "http://127.0.0.1:\(down.port)/graphql", timeoutMs: 60_000)
-        let config = try GatewayConfiguration.parse(yaml: "limits: { request_timeout_ms: 5000 }")
+        let config = try GatewayConfiguration.parse(yaml: "limits: { request_timeout_ms: 20000 }")
         try await withGateway(config, executor: FederatedExecutor(supergraph: supergraph, transports: transports)) { client in
             let r = try await client.query("{ topProducts { name inStock } }")
             #expect(r.status == 200)
@@ -145,7 +145,7 @@ struct RemoteSubgraphTests {
         let down = closedPort()
         defer { close(down.socket) }
         transports["inventory"] = HTTPTransport(name: "inventory", url: "http://127.0.0.1:\(down.port)/graphql", timeoutMs: 60_000)
-        let config = try GatewayConfiguration.parse(yaml: "limits: { request_timeout_ms: 5000 }")
+        let config = try GatewayConfiguration.parse(yaml: "limits: { request_timeout_ms: 20000 }")
         try await withGateway(config, executor: FederatedExecutor(supergraph: supergraph, transports: transports)) { client in
             let r = try await client.query(query)
             let errors = try #require(r.json?["errors"]?.arrayValue)

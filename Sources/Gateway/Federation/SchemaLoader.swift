@@ -33,9 +33,9 @@ public enum SchemaLoader {
                     throw ConfigurationError("cannot read schema file \(file) of subgraph '\(s.name)'")
                 }
             } else {
-                // Fetching a schema at start is not a request: it gets at least 10 s, whatever the request timeout.
+                // Fetching a schema at start is not a request: it gets at least 30 s, whatever the request timeout.
                 // With the headers every request to it carries (`headers.insert`: a service token).
-                sdl = try await fetchSDL(name: s.name, url: s.url!, timeoutMs: max(s.timeoutMs ?? 10_000, 10_000),
+                sdl = try await fetchSDL(name: s.name, url: s.url!, timeoutMs: max(s.timeoutMs ?? 30_000, 30_000),
                                          headers: config.headers.headers(for: s.name, from: [], tenant: nil))
             }
             schemas.append(try SubgraphSchema(name: s.name, url: s.url ?? "in-process:\(s.module!)", sdl: sdl))
