@@ -378,7 +378,7 @@ struct UnreadableRequestTests {
                         end = "closed"
                         break
                     data += chunk
-                    s.settimeout(20)
+                    s.settimeout(5)
             except socket.timeout:
                 end = "open"
             except ConnectionResetError:
