@@ -230,6 +230,74 @@ struct StreamingTests {
         }
     }
 
+    /// Results of operations posted to a reservation not opened yet wait for its stream, within
+    /// a bound: once they hold 1 MiB, further operations are refused (429) before they run; the
+    /// stream, once open, takes the waiting results, and operations are accepted again.
+    @Test(.timeLimit(.minutes(1))) func resultsWaitingForAStreamToOpenAreBounded() async throws {
+        try await withGateway(executor: try echoExecutor()) { client in
+            let reserved = try await client.send(.PUT, "/graphql/stream")
+            #expect(reserved.status == 201)
+            let token = reserved.text
+            let name = String(repeating: "x", count: 300_000)
+            func post(_ id: String) async throws -> Int {
+                let body = #"{"query":"query($n: String!) { hello(name: $n) }","variables":{"n":"\#(name)"},"extensions":{"operationId":"\#(id)"}}"#
+                return try await client.send(.POST, "/graphql/stream", body: Array(body.utf8),
+                                             headers: [("content-type", "application/json"), ("x-graphql-event-stream-token", token)]).status
+            }
+            // Three results (900 KB) leave room for a fourth; with it (1.2 MB) the room is full.
+            var statuses: [Int] = []
+            for i in 0..<5 { statuses.append(try await post("q\(i)")) }
+            #expect(statuses == [202, 202, 202, 202, 429], "\(statuses)")
+
+            var request = HTTPClientRequest(url: client.base + "/graphql/stream?token=" + token)
+            request.headers.add(name: "accept", value: "text/event-stream")
+            let stream = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+            #expect(stream.status.code == 200)
+            var reader = StreamReader(chunks: stream.body.makeAsyncIterator())
+            var completed: Set<String> = [], sizes: [Int] = []
+            while completed.count < 4, let event = try await reader.next(upTo: "\n\n") {
+                if event.hasPrefix("event: complete") { completed.insert(String(event.split(separator: "\"")[3])) }
+                if event.hasPrefix("event: next") { sizes.append(event.utf8.count) }
+            }
+            #expect(completed == ["q0", "q1", "q2", "q3"] && sizes.count == 4 && sizes.allSatisfy { $0 > 300_000 }, "\(completed) \(sizes)")
+            // Open and taken: operations are accepted again, and their results come through.
+            #expect(try await post("q4") == 202)
+            var got = false
+            while !got, let event = try await reader.next(upTo: "\n\n") { got = event.hasPrefix("event: complete") && event.contains(#""q4""#) }
+            #expect(got)
+        }
+    }
+
+    /// A WebSocket client that takes nothing it is sent while its queries' results wait (not only
+    /// subscriptions' events) is dropped after `slow_consumer_grace_ms + slow_close_timeout_ms`
+    /// without progress: it held every result it asked for (16 MB here, up to 100 operations'
+    /// worth a connection).
+    @Test(.timeLimit(.minutes(2))) func aWebSocketClientThatTakesNothingIsDropped() async throws {
+        var config = GatewayConfiguration()
+        config.listen = "127.0.0.1:0"
+        config.subscriptions.slowConsumerGraceMs = 200
+        config.subscriptions.slowCloseTimeoutMs = 300
+        let server = try await GatewayServer(configuration: config, executor: try echoExecutor(), logger: testLogger)
+        try await withServer(server) { client in
+            let ws = client.base.replacingOccurrences(of: "http://", with: "ws://") + "/graphql"
+            let release = FileManager.default.temporaryDirectory.appendingPathComponent("slow-\(UUID())").path
+            defer { try? FileManager.default.removeItem(atPath: release) }
+            // Four queries of ten 400 KB strings each, over a 4 KB receive buffer.
+            let aliases = (0..<10).map { "a\($0): hello(name: $pad)" }.joined(separator: " ")
+            let slow = try ChildProcess("/usr/bin/env", ["python3", script("slow_subscriber.py"), ws, "query($pad: String!) { \(aliases) }", "acme", release, "4", "400000"])
+            defer { slow.stop() }
+            let subscribed: String = try await slow.firstLine { $0 == "subscribed" || $0.hasPrefix("error") ? $0 : nil }
+            #expect(subscribed == "subscribed")
+            for _ in 0..<4_000 where server.droppedSubscribers == 0 { try await Task.sleep(for: .milliseconds(25)) }
+            #expect(server.droppedSubscribers == 1, "the client that took nothing was dropped")
+            #expect(FileManager.default.createFile(atPath: release, contents: Data()))
+            let closed: String = try await slow.firstLine { $0.hasPrefix("closed") || $0 == "timeout" || $0.hasPrefix("error") ? $0 : nil }
+            #expect(closed == "closed none", "\(slow.lines.suffix(5))")
+            let received: Int = try await slow.firstLine { $0.hasPrefix("next ") ? Int($0.dropFirst(5)) : nil }
+            #expect(received < 4)
+        }
+    }
+
     /// A multipart range names the format it reads: a subscription is not written in the
     /// incremental format to a client that takes `deferSpec` only (406), nor a `@defer` response
     /// in the subscription format to one that takes `subscriptionSpec` only (answered whole).
@@ -425,7 +493,7 @@ struct StreamingTests {
         try await withConfiguredGateway(config) { client, _ in try await body(client, strawberry) }
     }
 
-    @Test(.timeLimit(.minutes(1))) func aRemoteStrawberrySubgraphsSubscriptionIsFederatedOverWebSocket() async throws {
+    @Test(.timeLimit(.minutes(2))) func aRemoteStrawberrySubgraphsSubscriptionIsFederatedOverWebSocket() async throws {
         // The gateway subscribes to the Strawberry subgraph over graphql-transport-ws and streams
         // to the client over SSE.
         try await withStrawberryGateway { client, _ in
@@ -442,7 +510,7 @@ struct StreamingTests {
 
     /// `@defer(if: $var)` in a subscription (graphql-js 17): switched off by the variable it is
     /// served inline, turned on it is refused before the subscription starts.
-    @Test(.timeLimit(.minutes(1))) func aSubscriptionsDeferSwitchedByAVariable() async throws {
+    @Test(.timeLimit(.minutes(2))) func aSubscriptionsDeferSwitchedByAVariable() async throws {
         try await withStrawberryGateway { client, _ in
             let query = "subscription($d: Boolean!) { reviewAdded(count: 2) { id ... @defer(if: $d) { body } } }"
             func body(_ d: Bool) -> String { #"{"query":\#(JSON.string(query).text),"variables":{"d":\#(d)}}"# }
@@ -463,7 +531,7 @@ struct StreamingTests {
     /// A subgraph refusing the subscription (a graphql-transport-ws `error`: its source stream
     /// could not be made) is a request error: its errors, no `data` — not an event whose field is
     /// null.
-    @Test(.timeLimit(.minutes(1))) func aSubgraphRefusingTheSubscriptionIsARequestError() async throws {
+    @Test(.timeLimit(.minutes(2))) func aSubgraphRefusingTheSubscriptionIsARequestError() async throws {
         try await withStrawberryGateway { client, _ in
             let response = try await open(client, "subscription { refused { id } }", accept: "text/event-stream")
             var reader = StreamReader(chunks: response.body.makeAsyncIterator())
@@ -506,7 +574,8 @@ struct StreamingTests {
 
     /// A subgraph that goes away mid-subscription (its process killed) is an error the client
     /// sees before the stream's end, not an end like the subscription's own.
-    @Test(.timeLimit(.minutes(1))) func aSubgraphDyingMidSubscriptionIsAnErrorNotAnEnd() async throws {
+    /// (Two minutes: starting the Strawberry subgraph under a loaded suite took most of one.)
+    @Test(.timeLimit(.minutes(2))) func aSubgraphDyingMidSubscriptionIsAnErrorNotAnEnd() async throws {
         try await withStrawberryGateway { client, strawberry in
             let response = try await open(client, "subscription { reviewAdded(count: 100000, every: 0.05) { id } }", accept: "text/event-stream")
             var reader = StreamReader(chunks: response.body.makeAsyncIterator())

@@ -23,7 +23,8 @@ struct RedisTLSTests {
         try await withTLSRedis { certs, server in
             // The password has characters a URL must escape.
             let url = "rediss://gateway:s3cr%3At%2Fpw@127.0.0.1:\(server.port)?sslrootcert=\(certs.caFile)"
-            let redis = RedisClient(configuration: try .init(url: url, connections: 2))
+            // (30 s: a 1 MB value over TLS on a loaded machine's suite took longer than 2 s.)
+            let redis = RedisClient(configuration: try .init(url: url, connections: 2, commandTimeout: .seconds(30)))
             #expect(try await redis.send(["ACL", "WHOAMI"]).string == "gateway")
             let big = (0..<1_000_000).map { UInt8(truncatingIfNeeded: $0 &* 31) } // many TLS records each way
             try await redis.set("big", value: big)
@@ -44,7 +45,7 @@ struct RedisTLSTests {
             // A client certificate is sent when given (the server accepts it, optional there),
             // and verify-full checks a DNS name as well as an IP address.
             let withCert = "rediss://gateway:s3cr%3At%2Fpw@localhost:\(server.port)?sslrootcert=\(certs.caFile)&sslcert=\(certs.certificateFile)&sslkey=\(certs.keyFile)"
-            #expect(try await RedisClient(configuration: try .init(url: withCert, connections: 1)).ping())
+            #expect(try await RedisClient(configuration: try .init(url: withCert, connections: 1, commandTimeout: .seconds(30))).ping())
         }
     }
 

@@ -57,6 +57,10 @@ struct GraphQLWebSocket: Sendable {
             var operations: [String: (run: UInt64, task: Task<Void, Never>)] = [:]
             var runs: UInt64 = 0
             var closed = false
+            /// Messages being written (waiting for the socket when the client does not read),
+            /// and when a write last went out (or writing began after a pause).
+            var writing = 0
+            var lastProgress = ContinuousClock.now
         }
         let state = Mutex(State())
 
@@ -91,8 +95,10 @@ struct GraphQLWebSocket: Sendable {
                 guard !Task.isCancelled, !state.withLock({ $0.initialised }) else { return }
                 await close(4408, "Connection initialisation timeout")
             }
+            let watchdog = Task { await watchWrites() }
             defer {
                 timer.cancel()
+                watchdog.cancel()
                 let running = state.withLock { s in
                     s.closed = true
                     defer { s.operations = [:] }
@@ -117,6 +123,28 @@ struct GraphQLWebSocket: Sendable {
                 } else {
                     await close(4400, "Invalid message received")
                 }
+            }
+        }
+
+        /// A client that takes nothing it is sent while messages wait (queries' results as well as
+        /// subscriptions' events) would hold them all: with no write going out for
+        /// `slow_consumer_grace_ms + slow_close_timeout_ms` while one waits, its connection is
+        /// dropped (counted in `switchyard_subscriptions_dropped_total`). A client that reads,
+        /// however slowly, makes progress. (A subscription falling behind is closed with 1008
+        /// sooner, as its own buffer says.)
+        func watchWrites() async {
+            let limit = Duration.milliseconds(settings.slowConsumerGraceMs + settings.slowCloseTimeoutMs)
+            let period = max(.milliseconds(50), limit / 4)
+            while !Task.isCancelled {
+                try? await Task.sleep(for: period)
+                let stalled = state.withLock { s in s.writing > 0 ? ContinuousClock.now - s.lastProgress : .zero }
+                guard stalled >= limit else { continue }
+                if channel.isActive {
+                    runtime.subscriptions.droppedTooSlow()
+                    runtime.logger.info("WebSocket client dropped: it took nothing it was sent for \(stalled)")
+                }
+                channel.close(promise: nil)
+                return
             }
         }
 
@@ -354,8 +382,17 @@ struct GraphQLWebSocket: Sendable {
         }
 
         func send(_ text: String) async {
-            guard !state.withLock({ $0.closed }) else { return }
+            guard state.withLock({ s in
+                guard !s.closed else { return false }
+                if s.writing == 0 { s.lastProgress = .now }
+                s.writing += 1
+                return true
+            }) else { return }
             try? await outbound.write(.text(text))
+            state.withLock { s in
+                s.writing -= 1
+                s.lastProgress = .now
+            }
         }
 
         func close(_ code: UInt16, _ reason: String) async {
@@ -363,8 +400,16 @@ struct GraphQLWebSocket: Sendable {
         }
 
         func close(_ code: WebSocketErrorCode, _ reason: String) async {
-            guard state.withLock({ s in defer { s.closed = true }; return !s.closed }) else { return }
+            guard state.withLock({ s in
+                defer { s.closed = true }
+                if !s.closed { if s.writing == 0 { s.lastProgress = .now }; s.writing += 1 }
+                return !s.closed
+            }) else { return }
             try? await outbound.close(code, reason: reason)
+            state.withLock { s in
+                s.writing -= 1
+                s.lastProgress = .now
+            }
         }
     }
 }

@@ -27,13 +27,19 @@ import Synchronization
 /// Reservations are made and used by one identity: the tenant of the reservation is the tenant
 /// of every request that uses its token. At most 10,000 are held, at most 1,000 by one holder (a
 /// tenant, or a client address without one: no one drains the rest); one not connected within a
-/// minute lapses.
+/// minute lapses. Results waiting for a stream to open are bounded: once a reservation not opened
+/// holds 1 MiB of them (or all such reservations 64 MiB), operations posted to it are refused
+/// (429) before they run, until the stream opens and takes them.
 final class SSEReservations: Sendable {
     static let tokenHeader = HTTPField.Name("X-GraphQL-Event-Stream-Token")!
     static let maxReservations = 10_000
     static let maxPerHolder = 1_000
     static let maxOperations = 100
     static let lapse: Duration = .seconds(60)
+    /// Bytes of results a reservation not opened yet may hold before its operations are refused,
+    /// and all such reservations together.
+    static let heldBeforeOpenPerStream = 1 << 20
+    static let heldBeforeOpenInAll = 64 << 20
 
     private struct Reservation {
         let tenant: String?
@@ -50,8 +56,12 @@ final class SSEReservations: Sendable {
         var operations: [String: Task<Void, Never>] = [:]
         /// Operation ids taken by requests still being run (before their results stream).
         var claimed: Set<String> = []
+        /// Bytes of the events its operations made that its client has not been written yet.
+        var held = 0
     }
     private let reservations = Mutex<[String: Reservation]>([:])
+    /// Bytes held by reservations not opened yet (`Reservation.held` of each).
+    private let heldBeforeOpen = Atomic<Int>(0)
 
     /// A new reservation's token; nil when too many are held, in all or by its holder.
     func reserve(tenant: String?, client: String?) -> String? {
@@ -60,6 +70,7 @@ final class SSEReservations: Sendable {
         return reservations.withLock { r in
             // A reservation never connected lapses, with the operations it ran.
             for (token, lapsed) in r where !lapsed.opened && now - lapsed.made >= Self.lapse {
+                heldBeforeOpen.subtract(lapsed.held, ordering: .relaxed)
                 lapsed.room?.close()
                 lapsed.operations.values.forEach { $0.cancel() }
                 r[token] = nil
@@ -82,6 +93,7 @@ final class SSEReservations: Sendable {
     private func lapseIfNotOpened(_ token: String) {
         let lapsed = reservations.withLock { r -> Reservation? in
             guard let reservation = r[token], !reservation.opened else { return nil }
+            heldBeforeOpen.subtract(reservation.held, ordering: .relaxed)
             return r.removeValue(forKey: token)
         }
         lapsed?.room?.close()
@@ -99,6 +111,7 @@ final class SSEReservations: Sendable {
             // Lapsed, and not swept yet: as good as gone.
             guard ContinuousClock.now - reservation.made < Self.lapse else { return .notFound }
             reservation.opened = true
+            heldBeforeOpen.subtract(reservation.held, ordering: .relaxed)
             r[token] = reservation
             return .opened(reservation.stream, room)
         }
@@ -106,7 +119,11 @@ final class SSEReservations: Sendable {
 
     /// The stream's connection ended: its operations stop and the reservation ends.
     func close(_ token: String) {
-        let removed = reservations.withLock { r in r.removeValue(forKey: token) }
+        let removed = reservations.withLock { r in
+            let removed = r.removeValue(forKey: token)
+            if let removed, !removed.opened { heldBeforeOpen.subtract(removed.held, ordering: .relaxed) }
+            return removed
+        }
         removed?.room?.close()
         for task in removed?.operations.values.map({ $0 }) ?? [] { task.cancel() }
     }
@@ -115,7 +132,7 @@ final class SSEReservations: Sendable {
     /// this (their subscriptions' bounded channels then find a client that reads too slowly).
     static let eventsInFlight = 16
 
-    enum Start { case started, notFound, conflict, tooMany }
+    enum Start { case started, notFound, conflict, tooMany, resultsWaiting }
 
     /// Takes operation id `id` of the stream for a request about to run (before anything runs:
     /// an id in use, a full stream or an unknown one refuses the request, not its results).
@@ -124,6 +141,8 @@ final class SSEReservations: Sendable {
             guard var reservation = r[token], reservation.tenant == tenant, reservation.events != nil else { return .notFound }
             guard reservation.operations[id] == nil, !reservation.claimed.contains(id) else { return .conflict }
             guard reservation.operations.count + reservation.claimed.count < Self.maxOperations else { return .tooMany }
+            guard reservation.opened || (reservation.held < Self.heldBeforeOpenPerStream
+                                         && heldBeforeOpen.load(ordering: .relaxed) < Self.heldBeforeOpenInAll) else { return .resultsWaiting }
             reservation.claimed.insert(id)
             r[token] = reservation
             return .started
@@ -143,21 +162,38 @@ final class SSEReservations: Sendable {
                   let events = reservation.events, let room = reservation.room else { return false }
             let idJSON = JSON.string(id).text
             reservation.operations[id] = Task { [weak self] in
+                // An event is counted as held from when it is made until it is written.
+                // (An operation stopped still sends its `complete`.)
+                func hand(_ event: [UInt8], stopped: Bool = Task.isCancelled) async -> Bool {
+                    self?.hold(token, event.count)
+                    guard !stopped, await room.take() else {
+                        self?.hold(token, -event.count)
+                        return false
+                    }
+                    events.yield(event)
+                    return true
+                }
                 for await payload in payloads {
-                    guard !Task.isCancelled, await room.take() else { break }
-                    events.yield(Array(#"event: next\#ndata: {"id":\#(idJSON),"payload":"#.utf8) + payload + Array("}\n\n".utf8))
+                    guard await hand(Array(#"event: next\#ndata: {"id":\#(idJSON),"payload":"#.utf8) + payload + Array("}\n\n".utf8)) else { break }
                 }
                 // The id stays taken until its `complete` is written to the client (the writer
                 // ends it then): results waiting for the stream to open still use it, and the
                 // same id sent again meanwhile would mix two operations' events.
-                if await room.take() {
-                    events.yield(Array(#"event: complete\#ndata: {"id":\#(idJSON)}\#n\#n"#.utf8))
-                } else {
+                if await !hand(Array(#"event: complete\#ndata: {"id":\#(idJSON)}\#n\#n"#.utf8), stopped: false) {
                     self?.finished(token, id)
                 }
             }
             r[token] = reservation
             return true
+        }
+    }
+
+    /// `bytes` more (or, negative, fewer) held for the stream's client.
+    func hold(_ token: String, _ bytes: Int) {
+        reservations.withLock { r in
+            guard r[token] != nil else { return }
+            r[token]!.held += bytes
+            if !r[token]!.opened { heldBeforeOpen.add(bytes, ordering: .relaxed) }
         }
     }
 
@@ -242,6 +278,7 @@ extension GraphQLHTTPHandler {
                 }
                 try await writer.write(ByteBuffer(bytes: event))
                 paced.written()
+                reservations.hold(token, -event.count)
                 room.give()
                 if let id = SSEReservations.completedID(event) { reservations.finished(token, id) }
             }
@@ -277,6 +314,8 @@ extension GraphQLHTTPHandler {
             case .notFound: return ResponseWriting.plain(404, "Stream not found.")
             case .conflict: return ResponseWriting.plain(409, "An operation with id \(id) is running on this stream.")
             case .tooMany: return ResponseWriting.plain(429, "At most \(SSEReservations.maxOperations) operations run on one stream.")
+            case .resultsWaiting:
+                return ResponseWriting.plain(429, "Results waiting for this stream to open fill its room: open it (GET) before sending more operations.")
             }
             var streaming = context
             streaming.acceptsStream = true

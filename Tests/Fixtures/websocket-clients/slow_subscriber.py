@@ -5,9 +5,10 @@ connection_init ({"x-tenant": TENANT}), waits for connection_ack, subscribes (id
 until the file STOP_FILE exists). Then it reads all that comes until the connection closes (30 s at
 most) and prints "next N" (how many `next` messages arrived), then "closed CODE REASON" for the
 server's close frame ("closed none" if the TCP connection ended without one, "timeout" after 30 s),
-then "finished". "error: TYPE: MESSAGE" on a failure before that.
+then "finished". "error: TYPE: MESSAGE" on a failure before that. With COUNT it subscribes COUNT
+times (ids "1".."COUNT"); with PAD the operations get the variable `pad`, a string of PAD letters.
 
-    python3 slow_subscriber.py WS_URL QUERY TENANT [STOP_FILE]
+    python3 slow_subscriber.py WS_URL QUERY TENANT [STOP_FILE [COUNT [PAD]]]
 """
 import base64
 import hashlib
@@ -108,7 +109,10 @@ class Connection:
         else:
             header += bytes([0x80 | 127]) + struct.pack("!Q", n)
         mask = os.urandom(4)
-        self.sock.sendall(header + mask + bytes(c ^ mask[i % 4] for i, c in enumerate(payload)))
+        # XOR as one big integer (a byte at a time took seconds for a few megabytes).
+        key = int.from_bytes((mask * (n // 4 + 1))[:n], "big")
+        masked = (int.from_bytes(payload, "big") ^ key).to_bytes(n, "big") if n else b""
+        self.sock.sendall(header + mask + masked)
 
     def send_json(self, message):
         self.send(0x1, json.dumps(message).encode())
@@ -140,13 +144,17 @@ def wait_for_go(stop_file):
         time.sleep(0.05)
 
 
-def main(url, query, tenant, stop_file):
+def main(url, query, tenant, stop_file, count=1, pad=None):
     c = Connection(url)
     c.send_json({"type": "connection_init", "payload": {"x-tenant": tenant}})
     m = c.message()
     if not isinstance(m, dict) or m.get("type") != "connection_ack":
         raise RuntimeError("expected connection_ack, got %r" % (m,))
-    c.send_json({"id": "1", "type": "subscribe", "payload": {"query": query}})
+    payload = {"query": query}
+    if pad is not None:
+        payload["variables"] = {"pad": "x" * pad}
+    for i in range(count):
+        c.send_json({"id": str(i + 1), "type": "subscribe", "payload": payload})
     print("subscribed", flush=True)
 
     wait_for_go(stop_file)
@@ -179,7 +187,8 @@ def main(url, query, tenant, stop_file):
 
 
 try:
-    main(sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else None)
+    main(sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 and sys.argv[4] else None,
+         int(sys.argv[5]) if len(sys.argv) > 5 else 1, int(sys.argv[6]) if len(sys.argv) > 6 else None)
 except Exception as e:  # the test reads this line
     print("error: %s: %s" % (type(e).__name__, e), flush=True)
 print("finished", flush=True)
