@@ -175,6 +175,16 @@ struct RequestLimitsTests {
             let allowed = try await client.query(deep, headers: [("x-tenant", "deep")])
             #expect(allowed.status == 200)
             #expect(allowed.json?["data"]?["me"]?["reviews"]?[0]?["author"]?["reviews"] != nil)
+            // The operation that runs is the one measured: in a document of two without a name
+            // none runs (refused for that), by name the deep one is refused and the other runs.
+            let two = "query Deep \(deep) query Name { me { name } }"
+            func post(_ name: String?) async throws -> GatewayResponse {
+                try await client.post(#"{"query":\#(JSON.string(two).text)\#(name.map { #","operationName":"\#($0)""# } ?? "")}"#)
+            }
+            let unnamed = try await post(nil)
+            #expect(unnamed.status == 422 && unnamed.json?["errors"]?[0]?["message"] == "Must provide operation name if query contains multiple operations.", "\(unnamed.text)")
+            #expect(try await post("Deep").json?["errors"]?[0]?["extensions"]?["code"] == "MAX_DEPTH_EXCEEDED")
+            #expect(try await post("Name").text == #"{"data":{"me":{"name":"Uri Goldshtein"}}}"#)
             // A stricter tenant: its depth and body limits apply to it alone.
             let strict = try await client.query("{ me { reviews { body } } }", headers: [("x-tenant", "strict")])
             #expect(strict.status == 413, "\(strict.text)")

@@ -10,7 +10,10 @@ struct LimitsStage: Sendable {
     func check(_ document: Document, operationName: String?, schema: Schema, introspection: Bool = true) throws(PipelineError) {
         var fragments: [String: FragmentDefinition] = [:]
         for f in document.fragments where fragments[f.name.value] == nil { fragments[f.name.value] = f }
-        for op in document.operations where operationName == nil || op.name?.value == operationName {
+        // Only the operation that would run is measured: without a name, a document of several
+        // runs none (it is refused for that), and measuring each of a thousand cost seconds.
+        let measured = operationName == nil && document.operations.count > 1 ? [] : document.operations
+        for op in measured where operationName == nil || op.name?.value == operationName {
             if let violation = OperationMeasure.of(op, fragments: fragments).violation(of: limits) {
                 throw PipelineError(.limit, errors: [violation])
             }

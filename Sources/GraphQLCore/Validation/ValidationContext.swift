@@ -67,17 +67,51 @@ public final class ValidationContext {
         return r
     }
 
-    /// Every fragment reachable from a selection set, each once, in discovery order.
+    /// Every fragment reachable from a selection set, each once, in discovery order (depth
+    /// first, as spread). Built from each spread fragment's own reach, found once per document:
+    /// a thousand operations spreading one fragment tree walk it once, not a thousand times.
     public func recursivelyReferencedFragments(_ set: SelectionSet) -> [String] {
+        let direct = directSpreads(set)
+        if direct.count == 1 { return reach(direct[0]) }
         var seen = Set<String>()
         var order: [String] = []
-        var stack = directSpreads(set).reversed() as [String]
+        for name in direct where !seen.contains(name) {
+            // A fragment seen already was reached with all it reaches.
+            for n in reach(name) where seen.insert(n).inserted { order.append(n) }
+        }
+        return order
+    }
+
+    private var reachMemo: [String: [String]] = [:]
+
+    /// The fragment and every fragment it reaches, each once, depth first (memoised).
+    private func reach(_ root: String) -> [String] {
+        if let m = reachMemo[root] { return m }
+        var seen = Set<String>()
+        var order: [String] = []
+        var stack = [root]
         while let name = stack.popLast() {
             guard seen.insert(name).inserted, fragments[name] != nil else { continue }
             order.append(name)
             stack.append(contentsOf: spreads(ofFragment: name).reversed())
         }
+        reachMemo[root] = order
         return order
+    }
+
+    /// Every fragment some operation reaches (one walk for the whole document).
+    public func fragmentsReachedByOperations() -> Set<String> {
+        var seen = Set<String>()
+        for op in document.operations {
+            for name in directSpreads(op.selectionSet) where !seen.contains(name) {
+                var stack = [name]
+                while let n = stack.popLast() {
+                    guard seen.insert(n).inserted, fragments[n] != nil else { continue }
+                    stack.append(contentsOf: spreads(ofFragment: n))
+                }
+            }
+        }
+        return seen
     }
 
     public struct VariableUsage {
@@ -175,7 +209,23 @@ public final class ValidationContext {
                 collectArgumentVariables(a.value, schema.directives[d.name.value]?.arguments[a.name.value]?.type, hasDefault: false, span: a.valueSpan, into: &out)
             }
         }
-        for name in recursivelyReferencedFragments(op.selectionSet) { out += variableUsages(ofFragment: name) }
+        let direct = directSpreads(op.selectionSet)
+        if direct.count == 1 {
+            out += usagesReached(from: direct[0])
+        } else {
+            for name in recursivelyReferencedFragments(op.selectionSet) { out += variableUsages(ofFragment: name) }
+        }
         return out
+    }
+
+    private var reachedUsagesMemo: [String: [VariableUsage]] = [:]
+
+    /// The variable usages of a fragment and of every fragment it reaches (memoised).
+    private func usagesReached(from root: String) -> [VariableUsage] {
+        if let m = reachedUsagesMemo[root] { return m }
+        var r: [VariableUsage] = []
+        for name in reach(root) { r += variableUsages(ofFragment: name) }
+        reachedUsagesMemo[root] = r
+        return r
     }
 }

@@ -5,6 +5,18 @@ import Testing
     @Test func definedThroughFragments() throws {
         try expectValid(NoUndefinedVariablesRule.self, "query Q($a: Boolean) { dog { ...F } } fragment F on Dog { isHouseTrained(atOtherHomes: $a) }")
     }
+    /// Operations spreading one fragment tree: each is checked against its own definitions.
+    @Test func eachOperationSpreadingOneTreeIsCheckedOnItsOwn() throws {
+        try expectInvalid(NoUndefinedVariablesRule.self, """
+            query A($a: Boolean) { dog { ...F } }
+            query B { dog { ...F } }
+            query C($a: Boolean) { dog { ...G ...F } }
+            fragment F on Dog { ...G }
+            fragment G on Dog { isHouseTrained(atOtherHomes: $a) }
+            """, [
+            Expected("Variable \"$a\" is not defined by operation \"B\".", [(5, 50), (2, 1)]),
+        ])
+    }
     @Test func undefinedInOperationAndFragment() throws {
         try expectInvalid(NoUndefinedVariablesRule.self, "query Q { dog { isHouseTrained(atOtherHomes: $a) ...F } }\nfragment F on Dog { name(surname: $b) }", [
             Expected("Variable \"$a\" is not defined by operation \"Q\".", [(1, 46), (1, 1)]),

@@ -60,6 +60,19 @@ import Testing
         // Different shapes stay a conflict below exclusive parents.
         #expect(try errors("{ animals { ... on Dog { owner { x: name } } ... on Cat { owner { x: best { name } } } } }").count == 1)
     }
+    /// Selection sets of the same spreads alone are compared once; a set spreading more is its own.
+    @Test func setsOfSpreadsAloneAreComparedOnceAndOthersStill() throws {
+        #expect(try errors(OverlappingFieldsCanBeMergedRule.self, """
+            query A { dog { ...F ...G } } query B { dog { ...F ...G } }
+            fragment F on Dog { x: name } fragment G on Dog { x: barks }
+            """).count == 1)
+        try expectInvalid(OverlappingFieldsCanBeMergedRule.self, """
+            query A { dog { ...F } } query B { dog { ...F ...G } }
+            fragment F on Dog { x: name } fragment G on Dog { x: nickname }
+            """, [
+            Expected("Fields \"x\" conflict because \"name\" and \"nickname\" are different fields. Use different aliases on the fields to fetch both if this was intentional.", [(2, 21), (2, 51)]),
+        ])
+    }
     @Test func tenThousandRepeatedFieldsAreLinear() throws {
         let query = "{ dog { " + String(repeating: "__typename ", count: 10_000) + "} }"
         let doc = try Parser.parse(query, options: ParserOptions(maxTokens: nil))

@@ -4,10 +4,7 @@ public final class NoUnusedFragmentsRule: ValidationRule {
     let context: ValidationContext
     public init(_ context: ValidationContext) { self.context = context }
     public func finish() {
-        var used = Set<String>()
-        for op in context.document.operations {
-            used.formUnion(context.recursivelyReferencedFragments(op.selectionSet))
-        }
+        let used = context.fragmentsReachedByOperations()
         for f in context.document.fragments where !used.contains(f.name.value) {
             context.report("Fragment \"\(f.name.value)\" is never used.", [f.span])
         }

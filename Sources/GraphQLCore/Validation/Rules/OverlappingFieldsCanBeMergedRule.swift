@@ -29,9 +29,19 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
     private var fragmentMemo: [String: FieldMap] = [:]
     private var inProgress = Set<String>()
     private var reported = Set<String>()
+    /// Selection sets made of fragment spreads alone, by their spreads: their fields (the
+    /// fragments', each with its own parent) are the same wherever they stand, so they are
+    /// compared once — a thousand operations spreading one fragment tree compare it once.
+    private var spreadsCompared = Set<[String]>()
 
     public func visit(_ event: TypeInfoWalker.Event, _ info: TypeInfoWalker.Info) {
         guard case .enterSelectionSet(let set) = event else { return }
+        var spreadsOnly: [String]? = []
+        for sel in set.selections {
+            guard case .fragmentSpread(let s) = sel else { spreadsOnly = nil; break }
+            spreadsOnly?.append(s.name.value)
+        }
+        if let spreadsOnly, !spreadsCompared.insert(spreadsOnly).inserted { return }
         var map = fieldMap([set], [info.parentType], origins: [0])
         // In one selection set every field is its own origin: all pairs are compared.
         var n = 0
