@@ -102,8 +102,7 @@ struct Check: AsyncParsableCommand {
         for key in options.unknownKeys() {
             FileHandle.standardError.write(Data("warning: \(options.config): unknown key '\(key)' is ignored\n".utf8))
         }
-        let sdl = try await composed(config)
-        let supergraph = try Supergraph(sdl: sdl)
+        let supergraph = try SchemaLoader.supergraph(try await composed(config), config)
         try SchemaLoader.check(supergraph, config)   // what `serve` would refuse too
         print("configuration ok: \(supergraph.graphs.count) subgraph(s) (\(supergraph.graphs.map(\.name).joined(separator: ", "))), "
               + "\(supergraph.apiSchema.types.count) types in the API schema, listening on \(config.listen)")
@@ -137,7 +136,7 @@ struct Plan: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.load()
-        let supergraph = try Supergraph(sdl: try await composed(config))
+        let supergraph = try SchemaLoader.supergraph(try await composed(config), config)
         let text: String
         do { text = try String(contentsOfFile: query, encoding: .utf8) } catch { throw ValidationError("cannot read \(query)") }
         let source = Source(text)

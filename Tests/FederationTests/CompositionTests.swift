@@ -519,9 +519,31 @@ struct CompositionTests {
     @Test func unsupportedSecurityOrExecutionFeaturesRefuseTheSupergraph() throws {
         let base = try compose([("a", "\(fed2) type Query { a: Int }")])
         func with(_ link: String) -> String { base.replacingOccurrences(of: "schema\n", with: "schema\n  \(link)\n") }
+        // A feature is known by its whole identity and a version the gateway has: a spec of the
+        // same name elsewhere, or a version past the known ones, is not the one implemented.
         for link in ["@link(url: \"https://specs.apollo.dev/something-unsupported/v0.1\", for: SECURITY)",
-                     "@link(url: \"https://specs.apollo.dev/connect/v0.1\", for: EXECUTION)"] {
+                     "@link(url: \"https://specs.apollo.dev/connect/v0.1\", for: EXECUTION)",
+                     "@link(url: \"https://auth.example.com/policy/v1.0\", for: SECURITY)",
+                     "@link(url: \"https://example.com/join/v0.3\", for: EXECUTION)",
+                     "@link(url: \"https://specs.apollo.dev/authenticated/v9.0\", for: SECURITY)",
+                     "@link(url: \"https://specs.apollo.dev/inaccessible/v0.9\", for: SECURITY)",
+                     "@join__directive(graphs: [A], name: \"link\", args: {url: \"https://specs.apollo.dev/connect/v0.1\", import: [\"@connect\"]})"] {
             #expect(throws: FederationError.self, "\(link)") { try Supergraph(sdl: with(link)) }
+        }
+        // Two graphs of one name, and a graph given as a string: refused, not served wrongly.
+        #expect(throws: FederationError.self) {
+            try Supergraph(sdl: base.replacingOccurrences(of: "enum join__Graph {\n", with: "enum join__Graph {\n  B @join__graph(name: \"a\", url: \"http://b\")\n"))
+        }
+        #expect(throws: FederationError.self) {
+            try Supergraph(sdl: base.replacingOccurrences(of: "@join__type(graph: A)", with: "@join__type(graph: \"A\")"))
+        }
+        // A @requires of the field itself, or of a field its type lacks: refused at load.
+        let head = #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@external", "@requires"])"#
+        let requiring = try compose([("a", head + #" type Query { t: T } type T @key(fields: "id") { id: ID! y: Int }"#),
+                                     ("b", head + #" type T @key(fields: "id") { id: ID! y: Int @external x: Int @requires(fields: "y") }"#)])
+        _ = try Supergraph(sdl: requiring)
+        for wrong in [#"requires: "x""#, #"requires: "nosuch""#] {
+            #expect(throws: FederationError.self, "\(wrong)") { try Supergraph(sdl: requiring.replacingOccurrences(of: #"requires: "y""#, with: wrong)) }
         }
         for link in ["@link(url: \"https://specs.apollo.dev/policy/v0.1\", for: SECURITY)",
                      "@link(url: \"https://specs.apollo.dev/requiresScopes/v0.1\", for: SECURITY)",
@@ -851,6 +873,66 @@ struct CompositionTests {
         let supergraph = try Supergraph(sdl: try compose([("a", a), ("b", b)]))
         #expect(supergraph.apiSchema.types["Status"]?.enumValues.keys.elements == ["ACTIVE", "RETIRED"])
     }
+    /// A `@requires` that can never be met — a cycle (`x` needs `y`, which needs `x`), or an input
+    /// only behind a key no other subgraph can give — is `SATISFIABILITY_ERROR` (every query
+    /// reaching the field would fail to plan); a chain that ends is fine.
+    @Test func requiresThatCanNeverBeMetIsUnsatisfiable() throws {
+        let head = #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@external", "@requires", "@shareable", "@inaccessible"])"#
+        let root = (#"root"#, head + #" type Query { t: T } type T @key(fields: "id") { id: ID! }"#)
+        let cycle = [root,
+                     ("a", head + #" type T @key(fields: "id") { id: ID! y: Int @external x: Int @requires(fields: "y") }"#),
+                     ("b", head + #" type T @key(fields: "id") { id: ID! x: Int @external y: Int @requires(fields: "x") }"#)]
+        #expect(compositionCodes(cycle).contains("SATISFIABILITY_ERROR"))
+        let behindAKey = [root,
+                          ("a", head + #" type T @key(fields: "id") { id: ID! w: Int @external x: Int @requires(fields: "w") }"#),
+                          ("d", head + #" type T @key(fields: "secret") { secret: ID! @inaccessible w: Int @inaccessible } type Query { d: Int }"#)]
+        #expect(compositionCodes(behindAKey).contains("SATISFIABILITY_ERROR"))
+        let chain = [root,
+                     ("a", head + #" type T @key(fields: "id") { id: ID! y: Int @external x: Int @requires(fields: "y") }"#),
+                     ("b", head + #" type T @key(fields: "id") { id: ID! z: Int @external y: Int @requires(fields: "z") }"#),
+                     ("c", head + #" type T @key(fields: "id") { id: ID! z: Int }"#)]
+        #expect(compositionCodes(chain) == [])
+    }
+
+    /// Apollo's own `@composeDirective(name: String)` definition (full subgraph prints carry it)
+    /// is federation's; a subgraph's own type named `FieldSet` (federation's is not imported)
+    /// is its own; the specs' scalars a subgraph defines (`_FieldSet` of Federation 1, an imported
+    /// `Scope`) are machinery, not types of the supergraph.
+    @Test func federationDefinitionsAndTypesAreTheSpecsNotTheSubgraphs() throws {
+        let printed = try compose([("a", #"""
+            extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@composeDirective", "@requiresScopes", "Scope"])
+            directive @composeDirective(name: String) repeatable on SCHEMA
+            directive @requiresScopes(scopes: [[Scope!]!]!) on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM
+            scalar Scope
+            type Query { f: FieldSet @requiresScopes(scopes: [["read"]]) }
+            type FieldSet { name: String }
+            """#), ("b", #"""
+            scalar _FieldSet
+            directive @key(fields: _FieldSet!) repeatable on OBJECT | INTERFACE
+            type Query { g: Int }
+            """#)])
+        #expect(printed.contains("type FieldSet"))
+        #expect(!printed.contains("scalar Scope") && !printed.contains("scalar _FieldSet"), "\(printed)")
+    }
+
+    /// The printed supergraph links the access directives' specs (a router knows them by their
+    /// links), and one element's `@requiresScopes` from two subgraphs is one application whose
+    /// alternatives need both (the directive is not repeatable).
+    @Test func accessDirectivesAreLinkedAndMergedIntoOneApplication() throws {
+        let head = #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@shareable", "@requiresScopes", "@authenticated"])"#
+        let printed = try compose([
+            ("a", head + #" type Query { t: T @authenticated } type T @key(fields: "id") { id: ID! name: String @shareable @requiresScopes(scopes: [["x"], ["z"]]) }"#),
+            ("b", head + #" type T @key(fields: "id") { id: ID! name: String @shareable @requiresScopes(scopes: [["y"]]) }"#),
+        ])
+        #expect(printed.contains(#"@link(url: "https://specs.apollo.dev/authenticated/v0.1", for: SECURITY)"#))
+        #expect(printed.contains(#"@link(url: "https://specs.apollo.dev/requiresScopes/v0.1", for: SECURITY)"#))
+        #expect(!printed.contains("policy/v0.1"))
+        #expect(printed.contains(#"name: String @requiresScopes(scopes: [["x", "y"], ["z", "y"]])"#), "\(printed)")
+        // The gateway reads what it printed (one application, both scopes needed).
+        let supergraph = try Supergraph(sdl: printed)
+        #expect(supergraph.graphs.count == 2)
+    }
+
 }
 
 /// Compares text with `Tests/FederationTests/Fixtures/NAME`; `UPDATE_SNAPSHOTS=1` rewrites it.

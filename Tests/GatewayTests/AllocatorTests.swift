@@ -61,6 +61,20 @@ struct CheckCommandTests {
         }
     }
 
+    /// A supergraph file with a syntax error is refused with the file and the line and column.
+    @Test func aSupergraphSyntaxErrorSaysWhere() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("check-syntax-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let binary = TestEnvironment.repositoryRoot.appendingPathComponent(".build/debug/switchyard").path
+        try "schema {\n  query: Query\n}\n\ntype Query {\n  a(: Int\n}\n".write(to: dir.appendingPathComponent("broken.graphql"), atomically: true, encoding: .utf8)
+        let config = dir.appendingPathComponent("gateway.yaml").path
+        try "supergraph: broken.graphql\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let checked = try await runProcess(binary, ["check", "--config", config])
+        #expect(checked.status != 0, "\(checked.output)")
+        #expect(checked.output.contains("broken.graphql:6:5: Syntax Error"), "\(checked.output)")
+    }
+
     /// `switchyard subgraph` reads its configuration as `serve` does: a file it cannot read, or
     /// one with a refused value, stops it with the reason (it served on defaults, introspection on).
     @Test func subgraphRefusesAConfigurationItCannotLoad() async throws {

@@ -966,6 +966,16 @@ public enum Composer {
 
     static let accessDirectives: Set<String> = ["authenticated", "requiresScopes", "policy"]
 
+    /// The lists of names a printed `@requiresScopes(scopes:)` / `@policy(policies:)` gives.
+    static func alternatives(_ printed: String, _ argument: String) -> [[String]]? {
+        guard let doc = try? Parser.parse("scalar S " + printed, options: .schema), case .type(let t)? = doc.definitions.first,
+              case .list(let outer)? = t.directives.first?.argument(argument) else { return nil }
+        return outer.map { inner in
+            guard case .list(let names) = inner else { return [] }
+            return names.compactMap { if case .string(let s, _) = $0 { return s } else { return nil } }
+        }
+    }
+
     /// A demand-control or access directive of one subgraph added to an element's: `@cost` and
     /// `@listSize` are one per element, the highest weight (and assumed size) of the subgraphs
     /// defining it kept, as a shared field costs what its dearest subgraph says.
@@ -973,6 +983,25 @@ public enum Composer {
         guard let printed = demandControl(sg, d), !directives.contains(printed) else { return }
         let fed = sg.federationName(d) ?? ""
         let number = fed == "cost" ? "weight" : "assumedSize"
+        // `@requiresScopes` / `@policy` of several subgraphs: one application, each subgraph's
+        // alternatives required together (the conjunction of their disjunctions, as Apollo's 2.9
+        // composition merges them; the directives are not repeatable).
+        if fed == "requiresScopes" || fed == "policy", let i = directives.firstIndex(where: { $0.hasPrefix("@\(fed)(") }) {
+            let argument = fed == "requiresScopes" ? "scopes" : "policies"
+            if let a = alternatives(directives[i], argument), let b = alternatives(printed, argument) {
+                var merged: [[String]] = []
+                for x in a {
+                    for y in b {
+                        var both: [String] = []
+                        for name in x + y where !both.contains(name) { both.append(name) }
+                        if !merged.contains(both) { merged.append(both) }
+                    }
+                }
+                let value = Value.list(merged.map { .list($0.map { .string($0, block: false) }) })
+                directives[i] = "@\(fed)(\(argument): \(Printer.print(value)))"
+                return
+            }
+        }
         guard fed == "cost" || fed == "listSize", let i = directives.firstIndex(where: { $0.hasPrefix("@\(fed)(") || $0 == "@\(fed)" }) else {
             directives.append(printed)
             return
@@ -1189,6 +1218,29 @@ public enum Composer {
                 }
                 out += "}\n"
             }
+        }
+        return Self.linkingUsedSpecs(out, usesContext: usesContext)
+    }
+
+    /// The supergraph links the specs of the access and demand-control directives its elements
+    /// use, as Apollo's does (a router knows `@authenticated`, `@requiresScopes`, `@policy` as
+    /// security features by their links, not their names), and join v0.5 where it uses what only
+    /// v0.5 has (`contextArguments`, `@cost`).
+    static func linkingUsedSpecs(_ printed: String, usesContext: Bool) -> String {
+        let marker = "enum link__Purpose {\n  SECURITY\n  EXECUTION\n}\n"
+        guard let end = printed.firstRange(of: marker)?.upperBound, let schemaEnd = printed.firstRange(of: "{\n  query: Query\n") else { return printed }
+        let elements = printed[end...]
+        func uses(_ name: String) -> Bool { elements.contains(" @\(name)(") || elements.contains(" @\(name)\n") || elements.contains(" @\(name) ") }
+        var links = ""
+        for spec in ["authenticated", "requiresScopes", "policy"] where uses(spec) {
+            links += "  @link(url: \"https://specs.apollo.dev/\(spec)/v0.1\", for: SECURITY)\n"
+        }
+        let cost = uses("cost") || uses("listSize")
+        if cost { links += "  @link(url: \"https://specs.apollo.dev/cost/v0.1\", import: [\"@cost\", \"@listSize\"])\n" }
+        var out = printed
+        out.insert(contentsOf: links, at: schemaEnd.lowerBound)
+        if usesContext || cost, let join = out.firstRange(of: "https://specs.apollo.dev/join/v0.4") {
+            out.replaceSubrange(join, with: "https://specs.apollo.dev/join/v0.5")
         }
         return out
     }

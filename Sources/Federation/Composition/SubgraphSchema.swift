@@ -13,6 +13,10 @@ public struct SubgraphSchema: Sendable {
     let federationMinor: Int?
     /// Local directive name → federation directive name (`key`, `external`, ...).
     let directiveNames: [String: String]
+    /// The names the linked specs' own types have here (`FieldSet` imported, `federation__Scope`,
+    /// `link__Import`, a Federation 1 `_FieldSet`): machinery, not the subgraph's types. A type
+    /// of the subgraph's own that happens to be called `FieldSet` (not imported) is its own.
+    let specTypeNames: Set<String>
 
     static let federationDirectives = ["key", "external", "requires", "provides", "shareable", "override", "inaccessible",
                                        "tag", "interfaceObject", "extends", "composeDirective", "authenticated", "requiresScopes", "policy", "cost", "listSize",
@@ -53,6 +57,7 @@ public struct SubgraphSchema: Sendable {
             }
         }
         var names: [String: String] = [:]
+        var specTypes: Set<String> = []
         var fed2 = false
         var federationVersion: (major: Int, minor: Int)?
         for case .schema(let s) in document.definitions {
@@ -71,6 +76,12 @@ public struct SubgraphSchema: Sendable {
                     federationVersion = version
                     try Self.checkImports(d, version: version.minor, subgraph: name)
                 }
+                // The types of the specs linked, by the names they have here.
+                if let spec = Self.specTypes.first(where: { url.contains("specs.apollo.dev/\($0.spec)/") }) {
+                    let namespace = d.string("as") ?? spec.spec
+                    for t in spec.types { specTypes.insert(namespace + "__" + t) }
+                    for (from, to) in Self.linkImports(d) where spec.types.contains(from) { specTypes.insert(to) }
+                }
                 // Federation's own spec, and the specs of directives it also defines (a subgraph
                 // may link `https://specs.apollo.dev/cost/v0.1` for @cost and @listSize).
                 guard let spec = Self.linkedSpecs.first(where: { url.contains("specs.apollo.dev/\($0.spec)/") }) else { continue }
@@ -84,11 +95,30 @@ public struct SubgraphSchema: Sendable {
                 }
             }
         }
-        if !fed2 { for f in Self.federation1Directives { names[f] = f } }
+        if !fed2 {
+            for f in Self.federation1Directives { names[f] = f }
+            // Federation 1's field set scalar (`_FieldSet`; some libraries printed `FieldSet`).
+            specTypes.insert("_FieldSet")
+            for case .type(let t) in document.definitions where t.kind == .scalar && t.name.value == "FieldSet" { specTypes.insert("FieldSet") }
+        }
+        // A scalar a federation directive's definition here takes (`directive @key(fields:
+        // FieldSet!)` with `scalar FieldSet`, as some libraries print) is that machinery too.
+        var scalars = Set<String>()
+        for case .type(let t) in document.definitions where t.kind == .scalar { scalars.insert(t.name.value) }
+        for case .directive(let d) in document.definitions where names[d.name.value] != nil {
+            for a in d.arguments where scalars.contains(a.type.namedType.value) { specTypes.insert(a.type.namedType.value) }
+        }
         directiveNames = names
+        specTypeNames = specTypes
         isFederation2 = fed2
         federationMinor = federationVersion?.minor
     }
+
+    /// The types of the specs a subgraph may link (by their names in the spec).
+    static let specTypes: [(spec: String, types: [String])] = [
+        ("federation", ["FieldSet", "Scope", "Policy", "ContextFieldValue"]), ("requiresScopes", ["Scope"]), ("policy", ["Policy"]),
+        ("link", ["Import", "Purpose"]),
+    ]
 
     /// A `@link`'s imports as (name in the spec, name here): `"@key"` and `{ name: "@key", as: "@k" }`.
     static func linkImports(_ link: Directive) -> [(name: String, local: String)] {
@@ -261,7 +291,7 @@ public struct SubgraphSchema: Sendable {
         var out = OrderedDictionary<String, [TypeDefinition]>()
         for case .type(let t) in document.definitions {
             let n = t.name.value
-            if ["_Any", "_Entity", "_Service", "FieldSet", "link__Import", "link__Purpose"].contains(n) || n.hasPrefix("federation__") { continue }
+            if ["_Any", "_Entity", "_Service", "link__Import", "link__Purpose"].contains(n) || specTypeNames.contains(n) || n.hasPrefix("federation__") { continue }
             out[n, default: []].append(t)
         }
         return out

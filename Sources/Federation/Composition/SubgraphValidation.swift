@@ -554,7 +554,7 @@ private struct SubgraphValidator {
         "key": [("fields", "FieldSet!"), ("resolvable", "Boolean")],
         "requires": [("fields", "FieldSet!")], "provides": [("fields", "FieldSet!")],
         "external": [("reason", "String")], "tag": [("name", "String!")],
-        "override": [("from", "String!"), ("label", "String")], "composeDirective": [("name", "String!")],
+        "override": [("from", "String!"), ("label", "String")], "composeDirective": [("name", "String")],
         "requiresScopes": [("scopes", "[[Scope!]!]!")], "policy": [("policies", "[[Policy!]!]!")],
         "context": [("name", "String!")], "fromContext": [("field", "ContextFieldValue")],
         "cost": [("weight", "Int!")],
@@ -602,7 +602,9 @@ private struct SubgraphValidator {
             for own in ["FieldSet", "Scope", "Policy", "ContextFieldValue"] where wanted.type.contains(own) {
                 if shape(a.type) == wanted.type.replacing(own, with: "_") { got = wanted.type }
             }
-            if got != wanted.type {
+            // A required argument where the spec's is optional is as good (every application
+            // the definition allows, the spec's allows too).
+            if got != wanted.type, got != wanted.type + "!" {
                 fail(.directiveDefinitionMismatch, "Invalid definition for directive \"\(name)\": argument \"\(a.name.value)\" should have type \"\(wanted.type)\" but found type \"\(got)\".")
             }
         }

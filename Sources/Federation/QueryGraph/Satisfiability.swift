@@ -125,7 +125,49 @@ enum Satisfiability {
                 enqueue(def.type.namedType.value, reached, from: state, " → \(named.name).\(fname)")
             }
         }
-        return errors
+        return errors + requiresErrors(graph)
+    }
+
+    /// Every `@requires` of an object type's field can be met: each field it reads is resolved
+    /// by a subgraph reachable from the requiring one (itself, or through a key it can provide),
+    /// without a `@requires` there, or with one that can be met in turn without going back to a
+    /// field whose conditions are being met (a cycle: `x` requires `y` where `y` requires `x`).
+    /// The planner could never fetch such a field: every query reaching it would fail.
+    static func requiresErrors(_ graph: QueryGraph) -> [String] {
+        let supergraph = graph.supergraph
+        var errors: [String] = []
+        func name(_ g: String) -> String { "\"\(supergraph.graph(id: g)?.name ?? g)\"" }
+        /// Whether `selections` of `type` can be had for a subgraph at `from`, with `chain` the
+        /// fields whose conditions are being met.
+        func met(_ selections: [Selection], on type: String, from: String, chain: Set<String>) -> Bool {
+            for case .field(let f) in selections where f.name.value != "__typename" {
+                let field = f.name.value, coordinate = "\(type).\(field)"
+                let found = graph.graphs(resolving: type, field).contains { k in
+                    guard k == from || (graph.node(type, k)?.keys ?? []).contains(where: { graph.canProvide($0.selections, on: type, from: from, hops: 3) }) else {
+                        return false
+                    }
+                    guard let requires = graph.field(type, field, in: k)?.requires else { return true }
+                    return !chain.contains(coordinate) && met(requires.selections, on: type, from: k, chain: chain.union([coordinate]))
+                }
+                // An `@interfaceObject` subgraph answers the field for every implementation.
+                let throughInterface = !found && (supergraph.schema.types[type]?.interfaces ?? []).contains { i in
+                    graph.graphs(resolving: i, field).contains { graph.node(i, $0)?.isInterfaceObject == true }
+                }
+                if !found && !throughInterface { return false }
+            }
+            return true
+        }
+        for (type, nodes) in graph.nodes where supergraph.schema.types[type]?.kind == .object {
+            for (g, node) in nodes {
+                for (field, edge) in node.fields.sorted(by: { $0.key < $1.key }) {
+                    guard let requires = edge.requires, graph.field(type, field, in: g) != nil else { continue }
+                    if !met(requires.selections, on: type, from: g, chain: ["\(type).\(field)"]) {
+                        errors.append("Cannot satisfy @requires conditions on field \"\(type).\(field)\" in subgraph \(name(g)): the fields it requires cannot all be had there (one cannot be reached, or needs this field itself through other @requires).")
+                    }
+                }
+            }
+        }
+        return errors.sorted()
     }
 }
 

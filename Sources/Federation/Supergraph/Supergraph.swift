@@ -100,6 +100,11 @@ public final class Supergraph: Sendable {
             guard let d = value.directives.first(where: { $0.name.value == "join__graph" }) else { continue }
             graphs.append(Graph(id: id, name: d.string("name") ?? id.lowercased(), url: d.string("url") ?? ""))
         }
+        var names = Set<String>()
+        for g in graphs where !names.insert(g.name).inserted {
+            throw FederationError(.invalidSupergraph, "Two values of join__Graph are named \"\(g.name)\" in @join__graph: one graph's fetches would go to the other.")
+        }
+        try Self.checkGraphArguments(document)
         self.graphs = graphs
         // Every graph a join directive names must be one of join__Graph's (else its fields would
         // be planned to a subgraph with no URL, failing only when a query reaches them).
@@ -183,7 +188,19 @@ public final class Supergraph: Sendable {
                         guard let g = try known(d.enumValue("graph"), "join__field", "\"\(name).\(fname)\"") else { continue }
                         var fg = FieldGraph()
                         fg.external = d.bool("external") ?? false
-                        if let r = d.string("requires") { fg.requires = try FieldSet.parse(r) }
+                        if let r = d.string("requires") {
+                            let set = try FieldSet.parse(r)
+                            // What Apollo's composition never prints: a @requires of the field
+                            // itself, or of a field its type does not have (every query reaching
+                            // it would fail to plan, one of them past the depth limit).
+                            if set.selections.contains(where: { if case .field(let rf) = $0 { return rf.name.value == fname } else { return false } }) {
+                                throw FederationError(.invalidSupergraph, "@join__field on \"\(name).\(fname)\" requires the field itself.")
+                            }
+                            if let missing = Self.unknownField(in: set, on: name, schema) {
+                                throw FederationError(.invalidSupergraph, "@join__field on \"\(name).\(fname)\" requires \(missing), which does not exist.")
+                            }
+                            fg.requires = set
+                        }
                         if let p = d.string("provides") { fg.provides = try FieldSet.parse(p) }
                         fg.override = d.string("override")
                         fg.overrideLabel = d.string("overrideLabel")
@@ -348,26 +365,86 @@ public final class Supergraph: Sendable {
     }
 
     /// Specifications a supergraph may need for its security or its execution that the gateway
-    /// implements (by the name in their URL).
-    static let supportedFeatures: Set<String> = ["link", "core", "join", "tag", "inaccessible", "authenticated", "requiresScopes",
-                                                  "policy", "context", "cost", "federation"]
+    /// implements: `https://specs.apollo.dev/<name>/v<major>.<minor>`, by name with the versions
+    /// known (major, highest minor).
+    static let supportedFeatures: [String: [(major: Int, minor: Int)]] = [
+        "link": [(1, 0)], "core": [(0, 2)], "join": [(0, 5)], "tag": [(0, 3)], "inaccessible": [(0, 2)],
+        "authenticated": [(0, 1)], "requiresScopes": [(0, 1)], "policy": [(0, 1)], "context": [(0, 1)], "cost": [(0, 1)],
+        "federation": [(2, 12)],
+    ]
 
     /// A feature linked `for: SECURITY` or `for: EXECUTION` that the gateway does not implement
     /// refuses the supergraph (link spec: serving it without the feature would be insecure or
-    /// wrong — Apollo Connectors' `@connect`, say, or an unknown authorization spec).
+    /// wrong — Apollo Connectors' `@connect`, say, or an unknown authorization spec). A feature is
+    /// known by its whole identity (`https://specs.apollo.dev/<name>`, not the name alone) and a
+    /// version the gateway knows. Apollo Connectors linked by a subgraph (carried as
+    /// `@join__directive(name: "link", args: {url: …/connect/…})`) refuse it too.
     static func checkFeatures(_ document: Document) throws {
         for case .schema(let s) in document.definitions {
             for d in s.directives where d.name.value == "link" || d.name.value == "core" {
                 guard let purpose = d.enumValue("for"), purpose == "SECURITY" || purpose == "EXECUTION",
                       let url = d.string(d.name.value == "link" ? "url" : "feature") else { continue }
-                // `https://specs.apollo.dev/<name>/v<version>`: the name is the part before the version.
-                let parts = url.split(separator: "/").map(String.init)
-                let name = parts.count >= 2 && parts.last!.hasPrefix("v") ? parts[parts.count - 2] : (parts.last ?? url)
-                guard supportedFeatures.contains(name) else {
+                guard supports(url) else {
                     throw FederationError(.invalidSupergraph, "The supergraph links \(url) for \(purpose), a feature this gateway does not implement: serving it without the feature would be \(purpose == "SECURITY" ? "insecure" : "wrong").")
                 }
             }
+            for d in s.directives where d.name.value.hasSuffix("__directive") && d.string("name") == "link" {
+                guard case .object(let args)? = d.argument("args"),
+                      case .string(let url, _)? = args.first(where: { $0.name.value == "url" })?.value,
+                      url.contains("specs.apollo.dev/connect/") else { continue }
+                throw FederationError(.invalidSupergraph, "A subgraph of the supergraph links \(url) (Apollo Connectors), a feature this gateway does not implement: its fields would be fetched wrongly.")
+            }
         }
+    }
+
+    /// The first field of a field set its type does not have (`"Product.nosuch"`), nil when all exist.
+    static func unknownField(in set: SelectionSet, on type: String, _ schema: Schema) -> String? {
+        guard let t = schema.types[type] else { return nil }
+        for sel in set.selections {
+            switch sel {
+            case .field(let f):
+                let name = f.name.value
+                if name == "__typename" { continue }
+                guard let def = schema.field(t, name) else { return "\"\(type).\(name)\"" }
+                if let sub = f.selectionSet, let inner = unknownField(in: sub, on: def.type.namedType.value, schema) { return inner }
+            case .inlineFragment(let i):
+                if let inner = unknownField(in: i.selectionSet, on: i.typeCondition?.value ?? type, schema) { return inner }
+            case .fragmentSpread:
+                continue
+            }
+        }
+        return nil
+    }
+
+    /// A join directive's `graph:` is a value of `join__Graph` (an enum value): written any
+    /// other way (`graph: "ACCOUNTS"`) it would be passed over, and the element planned as if the
+    /// directive were not there.
+    static func checkGraphArguments(_ document: Document) throws {
+        func check(_ directives: [Directive], _ on: String) throws {
+            for d in directives where d.name.value.hasPrefix("join__") {
+                guard let value = d.argument("graph") else { continue }
+                if case .enumValue = value { continue }
+                throw FederationError(.invalidSupergraph, "@\(d.name.value) on \(on) gives graph as \(Printer.print(value)), not a value of join__Graph.")
+            }
+        }
+        for case .type(let t) in document.definitions {
+            try check(t.directives, "\"\(t.name.value)\"")
+            for f in t.fields { try check(f.directives, "\"\(t.name.value).\(f.name.value)\"") }
+            for f in t.inputFields { try check(f.directives, "\"\(t.name.value).\(f.name.value)\"") }
+            for v in t.enumValues { try check(v.directives, "\"\(t.name.value).\(v.name.value)\"") }
+        }
+    }
+
+    /// Whether the gateway implements the feature at `url` (`https://specs.apollo.dev/join/v0.3`).
+    static func supports(_ url: String) -> Bool {
+        var rest = Substring(url)
+        for scheme in ["https://", "http://"] where rest.hasPrefix(scheme) { rest = rest.dropFirst(scheme.count) }
+        let parts = rest.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == "specs.apollo.dev", parts[2].hasPrefix("v"),
+              let known = supportedFeatures[String(parts[1])] else { return false }
+        let numbers = parts[2].dropFirst().split(separator: ".", omittingEmptySubsequences: false)
+        guard numbers.count == 2, let major = Int(numbers[0]), let minor = Int(numbers[1]) else { return false }
+        return known.contains { $0.major == major && minor <= $0.minor }
     }
 
     /// Graph ids that can resolve `type.field` themselves (not external).

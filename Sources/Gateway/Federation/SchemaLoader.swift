@@ -55,9 +55,20 @@ public enum SchemaLoader {
         return sdl
     }
 
+    /// The supergraph of `sdl` as `config` has it served; a syntax error says where, in which
+    /// file (a supergraph is hundreds of lines).
+    public static func supergraph(_ sdl: String, _ config: GatewayConfiguration) throws -> Supergraph {
+        do {
+            return try Supergraph(sdl: sdl, introspection: config.introspection, deferSupport: config.deferSupport)
+        } catch let e as GraphQLError {
+            let at = e.locations.first.map { ":\($0.line):\($0.column)" } ?? ""
+            throw ConfigurationError("\(config.supergraph.map { "supergraph file \($0)" } ?? "composed supergraph")\(at): \(e.message)")
+        }
+    }
+
     public static func load(_ config: GatewayConfiguration, modules: [String: SubgraphModule], dependencies: ModuleDependencies) async throws -> Loaded {
         let sdl = try await supergraphSDL(config, modules: modules)
-        let supergraph = try Supergraph(sdl: sdl, introspection: config.introspection, deferSupport: config.deferSupport)
+        let supergraph = try Self.supergraph(sdl, config)
         var transports: [String: any SubgraphTransport] = [:]
         for graph in supergraph.graphs {
             let configured = config.subgraphs.first { $0.name == graph.name }

@@ -73,21 +73,19 @@ import Testing
             Expected("Fields \"x\" conflict because \"name\" and \"nickname\" are different fields. Use different aliases on the fields to fetch both if this was intentional.", [(2, 21), (2, 51)]),
         ])
     }
-    @Test func tenThousandRepeatedFieldsAreLinear() throws {
+    /// (A quadratic comparison would take minutes here: the time limit is what catches it; speed
+    /// itself is measured in Benchmarks/, not here.)
+    @Test(.timeLimit(.minutes(1))) func tenThousandRepeatedFieldsAreLinear() throws {
         let query = "{ dog { " + String(repeating: "__typename ", count: 10_000) + "} }"
         let doc = try Parser.parse(query, options: ParserOptions(maxTokens: nil))
-        let start = ContinuousClock.now
         #expect(Validator.validate(schema: validationSchema, document: doc).isEmpty)
-        // A generous bound: a quadratic comparison would take minutes.
-        #expect(ContinuousClock.now - start < .seconds(5))
     }
-    @Test func exponentialFragmentFanOutIsLinear() throws {
+    /// (2^20 spread paths, walked, would outlast the time limit.)
+    @Test(.timeLimit(.minutes(1))) func exponentialFragmentFanOutIsLinear() throws {
         var q = "{ dog { ...F0 } }\n"
         for i in 0..<20 { q += "fragment F\(i) on Dog { name ...F\(i + 1) ...F\(i + 1) }\n" }
         q += "fragment F20 on Dog { name barks }\n"
         let doc = try Parser.parse(q)
-        let start = ContinuousClock.now
         #expect(Validator.validate(schema: validationSchema, document: doc).isEmpty)
-        #expect(ContinuousClock.now - start < .seconds(5), "2^20 spread paths must not be walked")
     }
 }
