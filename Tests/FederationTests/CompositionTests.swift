@@ -894,6 +894,25 @@ struct CompositionTests {
         #expect(compositionCodes(chain) == [])
     }
 
+    /// A field overridden away from a subgraph that still needs it there (in a key, or for an
+    /// interface it implements there) is kept as `usedOverridden` (the subgraph's key and
+    /// interface stay valid in the printed supergraph), and resolved where it went.
+    @Test func anOverriddenFieldTheSourceStillUsesIsKeptAsUsedOverridden() throws {
+        let head = #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@override"])"#
+        let key = try compose([("Subgraph1", head + #" type Query { t: T } type T @key(fields: "k") { k: ID @override(from: "Subgraph2") a: Int }"#),
+                               ("Subgraph2", head + #" type T @key(fields: "k") { k: ID b: Int }"#)])
+        #expect(key.contains(#"k: ID @join__field(graph: SUBGRAPH1, override: "Subgraph2") @join__field(graph: SUBGRAPH2, usedOverridden: true)"#), "\(key)")
+        let plan = try QueryPlanner(supergraph: try Supergraph(sdl: key)).plan(try Parser.parse("{ t { k b } }"), operationName: nil)
+        #expect(plan.fetchCount == 2, "\(plan.text)")
+        let interface = try compose([("Subgraph1", head + #" type Query { t: T } interface I { x: Int } type T implements I @key(fields: "k") { k: ID x: Int }"#),
+                                     ("Subgraph2", head + #" type T @key(fields: "k") { k: ID x: Int @override(from: "Subgraph1") }"#)])
+        #expect(interface.contains("@join__field(graph: SUBGRAPH1, usedOverridden: true)"), "\(interface)")
+        // Not used there: the source's field is gone.
+        let plainOverride = try compose([("Subgraph1", head + #" type Query { t: T } type T @key(fields: "k") { k: ID a: Int @override(from: "Subgraph2") }"#),
+                                         ("Subgraph2", head + #" type T @key(fields: "k") { k: ID a: Int }"#)])
+        #expect(!plainOverride.contains("usedOverridden: true"))
+    }
+
     /// Apollo's own `@composeDirective(name: String)` definition (full subgraph prints carry it)
     /// is federation's; a subgraph's own type named `FieldSet` (federation's is not imported)
     /// is its own; the specs' scalars a subgraph defines (`_FieldSet` of Federation 1, an imported

@@ -25,6 +25,10 @@ public enum Composer {
         /// source, which keeps the field while the label is off.
         var overrideLabel: String?
         var shareable = false
+        /// Overridden away from this subgraph, which still needs the field itself (in a key, a
+        /// `@requires` or `@provides`, or an interface it implements there): kept, not resolving
+        /// (`usedOverridden: true`), as Apollo's composition keeps it.
+        var usedOverridden = false
         var type: TypeReference
         /// Arguments filled from an ancestor's `@context` (`@fromContext`), hidden from clients.
         var contextArguments: [(name: String, type: String, context: String, selection: String)] = []
@@ -566,6 +570,9 @@ public enum Composer {
                     if let label = fig.overrideLabel {
                         // Progressive: both keep the field; the label decides which resolves it.
                         types[tname]!.fields[fname]!.graphs[fromID]?.overrideLabel = label
+                    } else if Self.stillUses(types, tname, fname, in: fromID) {
+                        types[tname]!.fields[fname]!.graphs[fromID]?.usedOverridden = true
+                        types[tname]!.fields[fname]!.graphs[fromID]?.external = true
                     } else {
                         types[tname]!.fields[fname]!.graphs.removeValue(forKey: fromID)
                     }
@@ -1071,6 +1078,23 @@ public enum Composer {
         }
     }
 
+    /// Whether subgraph `g` uses `type.field` itself: in one of the type's keys there, a
+    /// `@requires` of another of its fields there, a `@provides` of a field returning the type
+    /// there, or an interface the type implements there that has the field.
+    static func stillUses(_ types: OrderedDictionary<String, MergedType>, _ type: String, _ field: String, in g: String) -> Bool {
+        func names(_ fields: String?) -> [String] {
+            guard let fields, let set = try? FieldSet.parse(fields) else { return [] }
+            return set.selections.compactMap { if case .field(let f) = $0 { return f.name.value } else { return nil } }
+        }
+        guard let t = types[type] else { return false }
+        if t.graphs[g]?.keys.contains(where: { names($0.fields).contains(field) }) == true { return true }
+        if t.fields.values.contains(where: { names($0.graphs[g]?.requires).contains(field) }) { return true }
+        for other in types.values {
+            for f in other.fields.values where f.type.namedType.value == type && names(f.graphs[g]?.provides).contains(field) { return true }
+        }
+        return t.interfaces.contains { i, graphs in graphs.contains(g) && types[i]?.fields[field] != nil }
+    }
+
     // MARK: printing the supergraph
 
     static func print(_ subgraphs: [SubgraphSchema], _ types: OrderedDictionary<String, MergedType>, usesInaccessible: Bool, usesTag: Bool,
@@ -1190,7 +1214,7 @@ public enum Composer {
                     }
                     line += ": \(f.type)"
                     let plain = Set(f.graphs.keys) == typeGraphs && f.graphs.values.allSatisfy {
-                        !$0.external && $0.requires == nil && $0.provides == nil && $0.override == nil && $0.overrideLabel == nil
+                        !$0.external && !$0.usedOverridden && $0.requires == nil && $0.provides == nil && $0.override == nil && $0.overrideLabel == nil
                             && $0.contextArguments.isEmpty
                             && $0.type.description == f.type.description
                     }
@@ -1198,6 +1222,10 @@ public enum Composer {
                         line += " @join__field" // resolved through an @interfaceObject, not on this type
                     } else if !plain {
                         for (g, fig) in f.graphs {
+                            if fig.usedOverridden {
+                                line += " @join__field(graph: \(g), usedOverridden: true)"
+                                continue
+                            }
                             var args = ["graph: \(g)"]
                             if fig.type.description != f.type.description { args.append("type: \(Printer.string(fig.type.description))") }
                             if let r = fig.requires { args.append("requires: \(Printer.string(r))") }
