@@ -381,8 +381,10 @@ final class PlanRun {
     func adopt(_ more: [GraphQLError]) { errors += more }
     /// Later steps may take the answers of earlier ones (`AnswerMemo`): not in a mutation, whose
     /// later fields may change what an earlier answer said.
-    /// A mutation's root fetch came back without data (a non-null root field failed there):
-    /// the mutation fields after it are not run (serial execution ends with `data` null).
+    /// A mutation's root fetch came back without data (or failed) where one of its fields is
+    /// non-null for the client: `data` is null, so the mutation fields after it are not run
+    /// (serial execution ends there). A nullable field's failure nulls that field alone, and
+    /// the fields after it run (§6.2.2, §6.4.4).
     var mutationRootNulled = false
     /// A root fetch came back without data (its subgraph's null reached its `data`, or it
     /// failed): the root fields it was for are missing, explained by its errors wherever
@@ -939,7 +941,12 @@ final class PlanRun {
         for e in response.errors {
             guard out.count < room else { errorsLeftOut += 1; continue }   // `addErrors` counts what passes the room
             var ext = e["extensions"]?.objectValue ?? [:]
-            if !executor.errorExtensionsFrom.contains(f.subgraph) { ext = ext.filter { $0.key == "code" } }
+            // (The transport's own error for a failure status that came with a GraphQL body keeps
+            // the status, as it does without one.)
+            if !executor.errorExtensionsFrom.contains(f.subgraph) {
+                let httpError = ext["code"]?.stringValue == "SUBREQUEST_HTTP_ERROR"
+                ext = ext.filter { $0.key == "code" || (httpError && $0.key == "status") }
+            }
             ext["serviceName"] = .string(f.subgraph)
             // A code is a string: anything else (an object of connection details, say) is not
             // passed on under its name.
@@ -982,6 +989,7 @@ final class PlanRun {
             // An error at each root field the fetch was for (§7.1.2: it can be associated with them).
             addError(e, at: Self.rootPaths(f))
             rootAnswerMissing = true
+            if f.operationKind == .mutation, rootFieldNonNull(f) { mutationRootNulled = true }
         case .success(let response):
             var merged = false
             if let data = response.data {
@@ -993,7 +1001,7 @@ final class PlanRun {
                 }
             }
             if !merged { rootAnswerMissing = true }
-            if !merged, f.operationKind == .mutation { mutationRootNulled = true }
+            if !merged, f.operationKind == .mutation, rootFieldNonNull(f) { mutationRootNulled = true }
             // No data and no error is not a GraphQL response (§7: a null `data` comes with errors).
             if !merged, response.errors.isEmpty {
                 addErrors([GraphQLError("Subgraph \"\(f.subgraph)\" answered without data and without errors.",
@@ -1002,6 +1010,28 @@ final class PlanRun {
             // Without data, an error that names no path stands at each root field of the fetch.
             addErrors(upstreamErrors(response, f, unplaced: { merged ? [] : Self.rootPaths(f) }) { [Self.clientPath(Self.pathElements($0), f)] })
         }
+    }
+
+    /// Whether a root fetch is for a field the client's schema has non-null (its null is `data`'s).
+    func rootFieldNonNull(_ f: FetchNode) -> Bool {
+        let schema = executor.supergraph.apiSchema
+        guard let operation = (f.document ?? (try? Parser.parse(f.operation, options: ParserOptions(maxTokens: nil))))?.operations.first,
+              let rootName = schema.rootTypeName(operation.operation), let root = schema.types[rootName] else { return true }
+        func any(_ selections: [Selection]) -> Bool {
+            selections.contains { s in
+                switch s {
+                case .field(let field):
+                    guard field.name.value != "__typename", !f.plannerAliases.contains(field.responseKey) else { return false }
+                    // Unknown to the client's schema: as before, the answer's null is the response's.
+                    guard let def = schema.field(root, field.name.value) else { return true }
+                    if case .nonNull = def.type { return true }
+                    return false
+                case .inlineFragment(let i): return any(i.selectionSet.selections)
+                case .fragmentSpread: return false
+                }
+            }
+        }
+        return any(operation.selectionSet.selections)
     }
 
     /// The client's paths of a root fetch's fields (those without a `@skip`/`@include`: whether a

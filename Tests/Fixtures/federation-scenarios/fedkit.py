@@ -154,9 +154,17 @@ def _default_resolver(obj, info, **kw):
     return v
 
 
+class RequestFailed(Exception):
+    """Raised by a resolver: the whole request fails, answered HTTP 500 with `errors` only (no
+    `data`), as a subgraph that fails before or around execution answers."""
+
+
 def execute(sub, body):
     result = graphql_sync(sub.schema, body.get("query", ""), root_value={},
                           variable_values=body.get("variables"), operation_name=body.get("operationName"))
+    for e in result.errors or []:
+        if isinstance(e.original_error, RequestFailed):
+            raise e.original_error
     response = {}
     if result.errors:
         response["errors"] = [e.formatted for e in result.errors]

@@ -73,6 +73,8 @@ class Handler(BaseHTTPRequestHandler):
                 COUNTS[self.path] = COUNTS.get(self.path, 0) + 1
         try:
             self._send(200, fedkit.execute(sg, body))
+        except fedkit.RequestFailed as e:  # the scenario's failure, on purpose
+            self._send(500, {"errors": [{"message": str(e)}]})
         except Exception as e:  # a bug in a scenario: make it visible
             traceback.print_exc()
             self._send(500, {"errors": [{"message": str(e)}]})

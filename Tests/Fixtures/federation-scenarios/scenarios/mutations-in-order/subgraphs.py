@@ -3,7 +3,10 @@ document order, each one's entity fields from a third subgraph (census) resolved
 mutation starts: a harvest reads what an earlier sow wrote, and census reports the bed as it is
 right after each step (`growing`, the event log). Every test starts with `prepareBed` on its own
 bed, which resets that bed, so the tests do not depend on each other or on being run twice. A
-failing mutation field is null with an error while the later ones still run."""
+failing mutation field is null with an error while the later ones still run — also when its
+subgraph fails the whole request (HTTP 500, errors without data)."""
+
+import fedkit
 
 BEDS = {}
 
@@ -43,6 +46,11 @@ def clear_bed(parent, args, info):
     return {"id": args["bed"]}
 
 
+def spoil(parent, args, info):
+    # The harvest subgraph fails the whole request: HTTP 500 with errors and no data.
+    raise fedkit.RequestFailed(f"bed {args['bed']} spoiled the request")
+
+
 def census_ref(rep, info):
     if "id" not in rep:
         raise Exception("Bed representation without id")
@@ -68,6 +76,7 @@ RESOLVERS = {
             "harvest": lambda parent, args, info: harvest_one(args["bed"], args["plants"]),
             "harvestAll": lambda parent, args, info: [harvest_one(b, 1000) for b in args["beds"]],
             "clearBed": clear_bed,
+            "spoil": spoil,
         },
         "Bed": {"__resolveReference": key_only, "harvested": lambda bed, args, info: bed_state(bed["id"])["harvested"]},
     },
