@@ -71,7 +71,10 @@ public final class EventFeed: Sendable {
 
     private struct Subscriber {
         let filter: @Sendable (Event) -> Bool
-        let after: Int
+        /// The position up to which this subscriber has been given the tenant's events (its
+        /// start: the horizon when it subscribed). The tenant's cursor goes back for a subscriber
+        /// that starts behind it; the others are not given those events again.
+        var delivered: Int
         let continuation: AsyncThrowingStream<Event, any Error>.Continuation
         let backlog: Backlog
     }
@@ -116,7 +119,7 @@ public final class EventFeed: Sendable {
             // In place: copying the tenant's subscribers on every subscribe is quadratic.
             if s.tenants[tenant] == nil { s.tenants[tenant] = Tenant(cursor: head) }
             s.tenants[tenant]!.cursor = min(s.tenants[tenant]!.cursor, head)
-            s.tenants[tenant]!.subscribers[id] = Subscriber(filter: filter, after: head, continuation: continuation, backlog: backlog)
+            s.tenants[tenant]!.subscribers[id] = Subscriber(filter: filter, delivered: head, continuation: continuation, backlog: backlog)
             guard s.listener == nil else { return false }
             s.listener = Task.detached { [weak self] in await self?.listen() }
             return true
@@ -269,13 +272,21 @@ public final class EventFeed: Sendable {
 
     private func deliver(_ events: [Event], to tenant: UUID) {
         guard let last = events.last else { return }
-        let subscribers = state.withLock { s -> [Subscriber] in
+        // Each subscriber is given what is past its own position, which moves on here (one reader
+        // per tenant delivers at a time): events read again for a subscriber that started
+        // behind the cursor reach that one only.
+        let subscribers = state.withLock { s -> [(Subscriber, Int)] in
             guard s.tenants[tenant] != nil else { return [] }
             s.tenants[tenant]!.cursor = max(s.tenants[tenant]!.cursor, last.position)
-            return Array(s.tenants[tenant]!.subscribers.values)
+            var out: [(Subscriber, Int)] = []
+            for (id, sub) in s.tenants[tenant]!.subscribers {
+                out.append((sub, sub.delivered))
+                if last.position > sub.delivered { s.tenants[tenant]!.subscribers[id]!.delivered = last.position }
+            }
+            return out
         }
-        for sub in subscribers {
-            for e in events where e.position > sub.after && sub.filter(e) {
+        for (sub, from) in subscribers {
+            for e in events where e.position > from && sub.filter(e) {
                 switch sub.continuation.yield(e) {
                 case .enqueued(let remaining) where remaining == 0:
                     sub.backlog.count.wrappingAdd(1, ordering: .relaxed)
