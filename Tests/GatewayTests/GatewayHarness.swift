@@ -86,6 +86,18 @@ struct GatewayClient: Sendable {
                        headers: [("content-type", "application/json"), ("accept", accept)] + headers, timeout: timeout)
     }
 
+    /// `/ready`'s status once it is 200, or its last after `attempts` tries `every` apart (a
+    /// gateway's probes of its subgraphs may need more than one on a loaded machine).
+    func readyStatus(attempts: Int = 200, every interval: Duration = .milliseconds(100)) async throws -> Int {
+        var status = 0
+        for _ in 0..<attempts {
+            status = try await send(.GET, "/ready").status
+            if status == 200 { break }
+            try await Task.sleep(for: interval)
+        }
+        return status
+    }
+
     func query(_ q: String, variables: String? = nil, headers: [(String, String)] = [],
                timeout: TimeAmount = .seconds(30)) async throws -> GatewayResponse {
         var body = #"{"query":\#(JSON.string(q).text)"#

@@ -835,13 +835,8 @@ struct RateLimitTests {
         config.rateLimits.enabled = true
         do {
             try await withConfiguredGateway(config) { client, _ in
-                var status = 0
-                for _ in 0..<400 {
-                    status = try await client.send(.GET, "/ready").status
-                    if status == 200 { break }
-                    try await Task.sleep(for: .milliseconds(25))
-                }
-                #expect(status == 200)
+                let ready = try await client.readyStatus(attempts: 400, every: .milliseconds(25))
+                #expect(ready == 200)
                 #expect(try await client.query("{ me { name } }").json?["data"]?["me"]?["name"] == "Uri Goldshtein")
             }
         } catch {

@@ -51,12 +51,7 @@ struct RemoteSubgraphTests {
                 #expect(answer.text == #"{"data":{"noteCount":3}}"#)
                 // Ready once its probe (1 s to answer, with the token) gets through: a loaded
                 // machine may need more than one.
-                var ready = 0
-                for _ in 0..<200 {
-                    ready = try await client.send(.GET, "/ready").status
-                    if ready == 200 { break }
-                    try await Task.sleep(for: .milliseconds(100))
-                }
+                let ready = try await client.readyStatus()
                 #expect(ready == 200)
             }
             // Without it, the start-up names what the subgraph said.
