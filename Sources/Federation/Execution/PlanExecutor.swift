@@ -909,11 +909,11 @@ final class PlanRun {
             if r.withoutRequires, let v = f.withoutRequires {
                 return .success(try await transport.fetch(SubgraphRequest(
                     query: v.operation, variables: r.variables, representations: r.representations, headers: headers(f.subgraph),
-                    document: v.document, queryJSON: v.json, mayShare: mayShare)))
+                    document: v.document, queryJSON: v.json, compiled: v.compiled, mayShare: mayShare)))
             }
             return .success(try await transport.fetch(SubgraphRequest(
                 query: f.operation, variables: r.variables, representations: r.representations, headers: headers(f.subgraph),
-                document: f.document, queryJSON: f.operationJSON.isEmpty ? nil : f.operationJSON,
+                document: f.document, queryJSON: f.operationJSON.isEmpty ? nil : f.operationJSON, compiled: f.compiled,
                 mayShare: mayShare && f.operationKind != .mutation)))
         } catch {
             return .failure(subgraphError(error, f))

@@ -50,6 +50,8 @@ public final class FetchNode: Sendable {
     /// Prepared once with the plan: the operation parsed (what an in-process subgraph executes,
     /// no parsing per request) and as a JSON string literal (what a remote request body carries).
     public let document: Document?
+    /// The field plans an in-process subgraph's executor keeps between runs of `document`.
+    public let compiled: CompiledOperation?
     public let operationJSON: [UInt8]
     public let operationKind: OperationType
     /// Client variables the operation uses (passed through).
@@ -83,13 +85,16 @@ public final class FetchNode: Sendable {
     /// those fields, for the entities a non-null input could not be had for (their other fields
     /// are still fetched, with representations of their keys alone). Parsed and as a JSON
     /// string literal, as `document` and `operationJSON`.
-    public let withoutRequires: (operation: String, document: Document?, json: [UInt8])?
+    public let withoutRequires: (operation: String, document: Document?, json: [UInt8], compiled: CompiledOperation?)?
 
     public init(subgraph: String, operation: String, operationKind: OperationType, variables: [String], entities: [EntityRepresentation],
                 internalAliases: [String: String] = [:], contextInputs: [ContextInput] = [], deferredOnly: Bool = false,
                 deferredFor: Int? = nil, conditionAliases: [String: String] = [:], plannerAliases: Set<String> = [],
                 withoutRequires: String? = nil) {
-        self.withoutRequires = withoutRequires.map { ($0, try? Parser.parse($0, options: ParserOptions(maxTokens: nil)), JSON.string($0).bytes) }
+        self.withoutRequires = withoutRequires.map {
+            let document = try? Parser.parse($0, options: ParserOptions(maxTokens: nil))
+            return ($0, document, JSON.string($0).bytes, document.map { CompiledOperation($0) })
+        }
         self.deferredOnly = deferredOnly
         self.deferredFor = deferredOnly ? deferredFor : nil
         self.conditionAliases = conditionAliases
@@ -102,6 +107,7 @@ public final class FetchNode: Sendable {
         self.internalAliases = internalAliases
         self.contextInputs = contextInputs
         document = try? Parser.parse(operation, options: ParserOptions(maxTokens: nil))
+        compiled = document.map { CompiledOperation($0) }
         operationJSON = JSON.string(operation).bytes
         var conditions = Set<String>(), others = Set<String>()
         for op in document?.operations ?? [] { VariableUses.note(op.selectionSet.selections, conditions: &conditions, others: &others) }

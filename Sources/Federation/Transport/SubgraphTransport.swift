@@ -14,12 +14,16 @@ public struct SubgraphRequest: Sendable {
     public var document: Document?
     /// The query as a JSON string literal, when the plan prepared it (remote request bodies).
     public var queryJSON: [UInt8]?
+    /// `document`'s field plans kept between runs (in-process subgraphs), when the plan prepared it.
+    public var compiled: CompiledOperation?
     /// Whether an identical request already in flight may answer it (a transport that shares
     /// requests): false for a mutation and for every fetch of a mutation's plan, whose reads must
     /// see that mutation's writes.
     public var mayShare: Bool
     public init(query: String, variables: OrderedDictionary<String, JSON>, representations: [UInt8]? = nil,
-                headers: [(String, String)] = [], document: Document? = nil, queryJSON: [UInt8]? = nil, mayShare: Bool = true) {
+                headers: [(String, String)] = [], document: Document? = nil, queryJSON: [UInt8]? = nil, compiled: CompiledOperation? = nil,
+                mayShare: Bool = true) {
+        self.compiled = compiled
         self.query = query
         self.variables = variables
         self.representations = representations

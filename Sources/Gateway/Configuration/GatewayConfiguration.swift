@@ -738,14 +738,48 @@ public struct HeaderRules: Codable, Sendable, Equatable {
 
     /// The headers one subgraph gets for a request.
     public func headers(for subgraph: String, from client: [(String, String)], tenant: String?) -> [(String, String)] {
-        let rule = subgraphs[subgraph]
-        let names = Set((propagate + (rule?.propagate ?? [])).map { $0.lowercased() })
-        var out = client.filter { names.contains($0.0.lowercased()) && $0.0.lowercased() != "x-tenant" }
-        for (k, v) in insert.merging(rule?.insert ?? [:], uniquingKeysWith: { _, b in b }).sorted(by: { $0.key < $1.key }) {
-            out.removeAll { $0.0.lowercased() == k.lowercased() }
-            out.append((k, v))
+        compiled().headers(for: subgraph, from: client, tenant: tenant)
+    }
+
+    /// The rules with every subgraph's names lower-cased and inserts merged and ordered once
+    /// (what a request's fetches apply, each its subgraph's).
+    public func compiled() -> Compiled { Compiled(self) }
+
+    public struct Compiled: Sendable {
+        struct Applied: Sendable {
+            /// Client headers passed on, by lower-cased name.
+            let names: Set<String>
+            /// Headers added (name, value, lower-cased name), in name order; each replaces a
+            /// passed-on header of its name.
+            let inserts: [(String, String, String)]
         }
-        if let tenant { out.append(("x-tenant", tenant)) }
-        return out
+        let all: Applied
+        let bySubgraph: [String: Applied]
+
+        init(_ rules: HeaderRules) {
+            func applied(_ rule: Rule?) -> Applied {
+                let names = Set((rules.propagate + (rule?.propagate ?? [])).map { $0.lowercased() })
+                let inserts = rules.insert.merging(rule?.insert ?? [:], uniquingKeysWith: { _, b in b }).sorted { $0.key < $1.key }
+                return Applied(names: names, inserts: inserts.map { ($0.key, $0.value, $0.key.lowercased()) })
+            }
+            all = applied(nil)
+            bySubgraph = rules.subgraphs.mapValues(applied)
+        }
+
+        /// The headers one subgraph gets for a request.
+        public func headers(for subgraph: String, from client: [(String, String)], tenant: String?) -> [(String, String)] {
+            let rule = bySubgraph[subgraph] ?? all
+            var out: [(String, String)] = []
+            for header in client {
+                let name = header.0.lowercased()
+                if name != "x-tenant", rule.names.contains(name) { out.append(header) }
+            }
+            for (k, v, lower) in rule.inserts {
+                out.removeAll { $0.0.lowercased() == lower }
+                out.append((k, v))
+            }
+            if let tenant { out.append(("x-tenant", tenant)) }
+            return out
+        }
     }
 }

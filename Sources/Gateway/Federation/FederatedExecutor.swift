@@ -38,12 +38,14 @@ public final class FederatedExecutor: OperationExecutor {
     }
 
     let headerRules: HeaderRules
+    let compiledHeaderRules: HeaderRules.Compiled
 
     /// - Parameter errorExtensionsFrom: subgraphs whose error extensions reach clients whole
     ///   (others keep only `code`).
     public init(supergraph: Supergraph, transports: [String: any SubgraphTransport], planCacheSize: Int = 1_000,
                 headers: HeaderRules = HeaderRules(), errorExtensionsFrom: Set<String> = []) {
         self.headerRules = headers
+        self.compiledHeaderRules = headers.compiled()
         self.supergraph = supergraph
         self.planner = QueryPlanner(supergraph: supergraph)
         let measured = Dictionary(uniqueKeysWithValues: transports.map { name, t in (name, MeasuredTransport(t, subgraph: name) as any SubgraphTransport) })
@@ -209,7 +211,7 @@ public final class FederatedExecutor: OperationExecutor {
 
     /// The headers each subgraph's requests carry.
     func headers(_ context: RequestContext) -> @Sendable (String) -> [(String, String)] {
-        let rules = headerRules, client = context.headers, tenant = context.tenant
+        let rules = compiledHeaderRules, client = context.headers, tenant = context.tenant
         return { subgraph in rules.headers(for: subgraph, from: client, tenant: tenant) }
     }
 

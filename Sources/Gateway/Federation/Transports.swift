@@ -44,8 +44,9 @@ public final class InProcessTransport<Context: Sendable>: SubgraphTransport {
     public var runsInProcess: Bool { true }
 
     public func fetch(_ request: SubgraphRequest) async throws -> SubgraphResponse {
-        let result = await subgraph.execute(ExecutionRequest(document: try document(request), variables: try request.allVariables()),
-                                            context: makeContext(request.headers))
+        var execution = ExecutionRequest(document: try document(request), variables: try request.allVariables())
+        if request.document != nil { execution.compiled = request.compiled }   // the plans of the plan's own document
+        let result = await subgraph.execute(execution, context: makeContext(request.headers))
         return SubgraphResponse(data: result.dataBuffer, errors: result.errors.map(\.json))
     }
 

@@ -22,6 +22,9 @@ public struct ExecutionRequest: Sendable {
     /// The plan run was made for another document of the same shape: what a plan keeps per
     /// document (response shaping programs, which point into that document's source) is not used.
     public var planMadeForAnotherText = false
+    /// The operation's field plans kept between executions (`CompiledOperation`): given by a
+    /// caller that runs one document again and again; not used with `clientDocument`.
+    public var compiled: CompiledOperation?
 
     /// This request with its literals made variables: the extraction's document is run, with its values.
     public func runningExtracted(_ extraction: LiteralExtraction) -> ExecutionRequest {
@@ -250,7 +253,8 @@ public enum Executor {
         for f in document.fragments { fragments[f.name.value] = f }
         let state = ExecutionState(executable: executable, operation: operation, fragments: fragments,
                                    variables: variables, context: context, source: request.source, observer: observer,
-                                   nulled: request.clientDocument == nil ? [] : request.nulledFields)
+                                   nulled: request.clientDocument == nil ? [] : request.nulledFields,
+                                   compiled: request.clientDocument == nil ? request.compiled : nil)
         return await state.run(rootType: rootType, rootValue: rootValue)
     }
 
@@ -366,7 +370,12 @@ final class FieldPlan: @unchecked Sendable {
     let fieldName: String
     let definition: FieldDef
     let fieldNodes: [Field]
-    let arguments: Result<Arguments, GraphQLError>
+    /// Coerced when the plan is collected; again by each execution that reuses the plan when
+    /// they read a variable (`argumentsReadVariables`, `CompiledOperation`).
+    var arguments: Result<Arguments, GraphQLError>
+    let argumentsReadVariables: Bool
+    /// The execution `arguments` were coerced for (when they read variables).
+    var argumentsGeneration: UInt64 = 0
     let returnType: TypeReference
     /// `returnType` unwrapped once: values are completed by list level, not by matching the type.
     let levels: TypeLevels
@@ -402,6 +411,7 @@ final class FieldPlan: @unchecked Sendable {
         self.definition = definition
         self.fieldNodes = fieldNodes
         self.arguments = arguments
+        self.argumentsReadVariables = fieldNodes.first?.arguments.contains { $0.value.readsVariable } ?? false
         self.returnType = definition.type
         self.levels = TypeLevels(definition.type)
         self.isTypename = fieldName == "__typename"
@@ -421,6 +431,8 @@ final class ExecutionState: @unchecked Sendable {
     /// Fields (source offsets) authorization removed: answered null, not resolved, their errors
     /// reported by whoever removed them (`ExecutionRequest.nulledFields`).
     let nulled: Set<Int32>
+    /// Where the root plans come from and go back to when this execution is done with them.
+    let compiled: CompiledOperation?
     var errors: [GraphQLError] = []
     var dataIsNull = false
     let facts: RequestFacts
@@ -470,8 +482,9 @@ final class ExecutionState: @unchecked Sendable {
 
     init(executable: ExecutableCore, operation: OperationDefinition, fragments: [String: FragmentDefinition],
          variables: OrderedDictionary<String, JSON>, context: AnyContextBox, source: Source?, observer: ExecutionObserver?,
-         nulled: Set<Int32> = []) {
+         nulled: Set<Int32> = [], compiled: CompiledOperation? = nil) {
         self.nulled = nulled
+        self.compiled = compiled
         self.executable = executable
         self.schema = executable.schema
         self.operation = operation
@@ -492,10 +505,16 @@ final class ExecutionState: @unchecked Sendable {
 
     func run(rootType: NamedType, rootValue: AnyObjectBox) async -> ExecutionResult {
         let plans: [FieldPlan]
-        switch collectPlans(rootType, [operation.selectionSet]) {
-        case .success(let p): plans = p
-        case .failure(let e): return ExecutionResult(data: .null, errors: [e])
+        if let reused = compiled?.take(executable) {
+            plans = reused
+        } else {
+            switch collectPlans(rootType, [operation.selectionSet]) {
+            case .success(let p): plans = p
+            case .failure(let e): return ExecutionResult(data: .null, errors: [e])
+            }
         }
+        // Every resolver of this execution has finished once `result()` is made: the plans are free.
+        defer { compiled?.give(plans, executable) }
         let (root, first) = objectRun(plans)
         out.root = root
         containers.append(Container(parent: -1, slot: -1, first: Int32(first), nonNull: true))
@@ -543,6 +562,10 @@ final class ExecutionState: @unchecked Sendable {
                 plan.generation = generation
                 plan.keyID = out.keys.id(plan.responseKey)
                 plan.lastTypename = nil
+                // A plan an earlier execution used: its resolver is looked up again (for this
+                // execution's context), its arguments coerced again when they read variables.
+                plan.resolverContext = nil
+                if plan.argumentsReadVariables, plan.argumentsGeneration != generation { plan.arguments = coercedArguments(plan.definition, plan.fieldNodes) }
             }
             out.values[first + i].key = plan.keyID
         }
@@ -954,20 +977,25 @@ final class ExecutionState: @unchecked Sendable {
         for (key, nodes) in grouped {
             let name = nodes[0].name.value
             guard let def = schema.field(type, name) else { continue }
-            let args: Result<Arguments, GraphQLError>
-            do {
-                args = .success(try coerceArguments(def, nodes[0]))
-            } catch let e as Values.CoercionError {
-                let at = e.at.flatMap { span in source.map { [$0.location(of: Int(span.start))] } } ?? locations([nodes[0]])
-                args = .failure(GraphQLError(e.message, locations: at, code: "BAD_USER_INPUT"))
-            } catch {
-                args = .failure(GraphQLError("\(error)"))
-            }
-            let plan = FieldPlan(responseKey: key, fieldName: name, definition: def, fieldNodes: nodes, arguments: args, parentType: type.name)
+            let plan = FieldPlan(responseKey: key, fieldName: name, definition: def, fieldNodes: nodes,
+                                 arguments: coercedArguments(def, nodes), parentType: type.name)
+            plan.argumentsGeneration = generation
             plan.isNulled = !nulled.isEmpty && nodes.contains { nulled.contains($0.span.start) }
             plans.append(plan)
         }
         return .success(plans)
+    }
+
+    /// A field's arguments coerced, or the field error that says why they cannot be.
+    func coercedArguments(_ def: FieldDef, _ nodes: [Field]) -> Result<Arguments, GraphQLError> {
+        do {
+            return .success(try coerceArguments(def, nodes[0]))
+        } catch let e as Values.CoercionError {
+            let at = e.at.flatMap { span in source.map { [$0.location(of: Int(span.start))] } } ?? locations([nodes[0]])
+            return .failure(GraphQLError(e.message, locations: at, code: "BAD_USER_INPUT"))
+        } catch {
+            return .failure(GraphQLError("\(error)"))
+        }
     }
 
     /// CoerceArgumentValues (§6.4.2), with graphql-js's messages; an error about a given value
