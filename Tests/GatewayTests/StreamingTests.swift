@@ -398,6 +398,7 @@ struct StreamingTests {
             #expect(seen["sameIdBeforeOpen"] == 409, "\(line)")
             #expect(seen["open"] == 200 && seen["secondOpen"] == 409, "one connection per reservation: \(line)")
             #expect(seen["query"] == 202 && seen["subscription"] == 202 && seen["sameId"] == 409 && seen["noId"] == 400 && seen["stop"] == 200, "\(line)")
+            #expect(seen["stopUnknownToken"] == 404 && seen["stopNone"] == 200, "\(line)")
             #expect((seen["invalid"]?[0]?.intValue ?? 0) >= 400 && seen["invalid"]?[1] == "GRAPHQL_VALIDATION_FAILED", "\(line)")
             let events = seen["events"]?.arrayValue ?? []
             func event(_ kind: String, _ id: String) -> JSON? { events.first { $0["event"]?.stringValue == kind && $0["data"]?["id"]?.stringValue == id } }

@@ -211,6 +211,13 @@ final class SSEReservations: Sendable {
     }
 
     /// Stops operation `id` of the stream; false when it has none by that id.
+    /// Whether a reservation of `tenant` holds `token` (what a stop is sent to).
+    func holds(_ token: String, tenant: String?) -> Bool {
+        reservations.withLock { $0[token].map { $0.tenant == tenant } ?? false }
+    }
+
+    /// Stops operation `id` of the stream `token` names; false when there is no such operation.
+    @discardableResult
     func stop(_ token: String, tenant: String?, id: String) -> Bool {
         let task = reservations.withLock { r -> Task<Void, Never>? in
             guard r[token]?.tenant == tenant else { return nil }
@@ -336,12 +343,15 @@ extension GraphQLHTTPHandler {
     /// `DELETE /graphql?operationId=` with a reservation's token: that operation stops.
     func stopOnStream(_ request: Request, client: String?) async -> Response {
         guard let token = SSEReservations.token(request) else { return ResponseWriting.plain(404, "Stream not found.") }
-        guard let id = request.uri.queryParameters["operationId"].map(String.init), !id.isEmpty else {
-            return ResponseWriting.plain(400, "operationId is required.")
-        }
         do throws(Admission.Refusal) {
             let (context, _) = try await admission.admit(request, ResponseWriting.Accepted(best: .graphQLResponse), client: client)
-            _ = runtime.sseReservations.stop(token, tenant: context.tenant, id: id)
+            // A token with no stream (never reserved, another tenant's, or its stream gone) is
+            // 404 as for POST and GET; an operation the stream does not have (done already) 200.
+            guard runtime.sseReservations.holds(token, tenant: context.tenant) else { return ResponseWriting.plain(404, "Stream not found.") }
+            guard let id = request.uri.queryParameters["operationId"].map(String.init), !id.isEmpty else {
+                return ResponseWriting.plain(400, "operationId is required.")
+            }
+            runtime.sseReservations.stop(token, tenant: context.tenant, id: id)
             return Response(status: .ok)
         } catch {
             return error.response

@@ -63,8 +63,12 @@ def main(url, query, subscription):
         seen["subscription"] = client.post(url, json={"query": subscription, "extensions": {"operationId": "s1"}}, headers=token_header).status_code
         seen["sameId"] = client.post(url, json={"query": subscription, "extensions": {"operationId": "s1"}}, headers=token_header).status_code
         got["s1-first"].wait(10)
+        # A stop for an operation the stream does not run (done, or never posted) is 200.
+        seen["stopNone"] = client.delete(url, params={"operationId": "none"}, headers=token_header).status_code
         seen["stop"] = client.delete(url, params={"operationId": "s1"}, headers=token_header).status_code
         got["s1-complete"].wait(10)
+        # A stop sent to no stream is 404 (as POST and GET with that token).
+        seen["stopUnknownToken"] = client.delete(url, params={"operationId": "s1"}, headers={"x-graphql-event-stream-token": "nope"}).status_code
         listener.join(10)
     seen["events"] = events
     print(json.dumps(seen, separators=(",", ":")), flush=True)
