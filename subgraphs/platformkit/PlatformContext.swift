@@ -87,8 +87,9 @@ public final class TenantDirectory: Sendable {
     public func stop() { state.withLock { $0.listener?.cancel(); $0.listener = nil } }
 }
 
-/// What a platform subgraph's resolvers get for one request.
-public struct PlatformContext: Sendable {
+/// What a platform subgraph's resolvers get for one request (a class: each resolver call takes one
+/// reference, not a copy of its eleven).
+public final class PlatformContext: Sendable {
     public let pool: PostgresPool
     public let redis: RedisClient?
     public let directory: TenantDirectory
@@ -168,7 +169,7 @@ public struct PlatformContext: Sendable {
     public func append(_ a: EventAppend, tenant: UUID) async throws -> EventAppend.Outcome {
         guard let appendLine else { return try await write([a], tenant: tenant)[0].get() }
         return try await appendLine.run(a, sharing: .init(key: "events:" + tenant.uuidString, unit: a.stream, size: a.count)) {
-            await write($0, tenant: tenant)
+            await self.write($0, tenant: tenant)
         }
     }
 
