@@ -297,6 +297,10 @@ struct PlatformTests {
     /// ceiling before any subgraph runs; within bounds they answer.
     @Test func everyPlatformListIsSizedForCost() async throws {
         try await withPlatform { _, client, server in
+            // The nested queries below are over acme's cost quota (5,000), not the configured
+            // ceiling: the quotas must have been read (before, acme counted as anonymous and one
+            // of them was answered under the suite's load).
+            try await waitUntilReady(client)
             let acme = [("x-tenant", "acme")]
             let before = server.postgresStatementCount
             let lineage = try await client.query("{ tenant(slug: \"acme\") { dataProducts(first: 100) { lineage { lineage { downstream { lineage { name } } } } } } }", headers: acme)
