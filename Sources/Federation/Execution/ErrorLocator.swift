@@ -10,7 +10,9 @@ struct ErrorLocator {
     let root: SelectionSet
     let fragments: [String: FragmentDefinition]
     let source: Source?
-    private var found: [String: SourceLocation?] = [:]
+    /// By path: the location of the field it leads to (nil when it leaves the selection), and
+    /// where in the path it leaves the selection (the element of the first key not selected).
+    private var found: [String: (location: SourceLocation?, leavesAt: Int?, deepest: SourceLocation?)] = [:]
     /// The runtime type of the object at a response path, when known (the run's merged answers),
     /// and the schema that says which type conditions apply to it: a fragment whose condition
     /// does not apply is not looked into.
@@ -40,27 +42,40 @@ struct ErrorLocator {
 
     /// Where the field `path` leads to from the root is, if it is there.
     mutating func locationOf(_ path: [PathElement]) -> SourceLocation? {
-        source == nil || path.isEmpty ? nil : location(path)
+        source == nil || path.isEmpty ? nil : walk(path).location
     }
 
-    /// `errors` with the location of their path's field where they have none.
+    /// `errors` with the location of their path's field where they have none. A path that
+    /// leaves the client's selection (a subgraph's error at a field the planner fetched for a
+    /// `@requires`, which the response does not have) is cut to where it leaves it, at the
+    /// deepest field the client selected (§7.1.2: a path names a field of the response).
     mutating func locate(_ errors: [GraphQLError]) -> [GraphQLError] {
         guard source != nil, errors.contains(where: { $0.locations.isEmpty && $0.path?.isEmpty == false }) else { return errors }
         return errors.map { e in
-            guard e.locations.isEmpty, let path = e.path, !path.isEmpty, let at = location(path) else { return e }
+            guard e.locations.isEmpty, let path = e.path, !path.isEmpty else { return e }
+            let (location, leavesAt, deepest) = walk(path)
             var located = e
-            located.locations = [at]
+            if let location {
+                located.locations = [location]
+            } else if let leavesAt, leavesAt > 0, let deepest {
+                located.path = Array(path[..<leavesAt])
+                located.locations = [deepest]
+            }
             return located
         }
     }
 
-    private mutating func location(_ path: [PathElement]) -> SourceLocation? {
+    private mutating func walk(_ path: [PathElement]) -> (location: SourceLocation?, leavesAt: Int?, deepest: SourceLocation?) {
         let keys = path.compactMap { if case .key(let k) = $0 { return k } else { return nil } }
-        // With runtime types, objects at one key path may differ: cached by the whole path.
-        let id = runtimeType == nil ? keys.joined(separator: "\u{0}") : path.map(\.description).joined(separator: "\u{0}")
+        // With runtime types, objects at one key path may differ: cached by the whole path
+        // (without, by its keys and where its indices are: `leavesAt` counts them).
+        let id = runtimeType == nil ? path.map { if case .key(let k) = $0 { k } else { "#" } }.joined(separator: "\u{0}")
+            : path.map(\.description).joined(separator: "\u{0}")
         if let known = found[id] { return known }
         var sets = [root]
         var field: Field?
+        var deepest: Field?
+        var leavesAt: Int?
         var at = 0   // where in `path` the objects of the current key are
         for key in keys {
             field = nil
@@ -68,6 +83,7 @@ struct ErrorLocator {
             var spreads = 0
             while at < path.count, case .index = path[at] { at += 1 }
             let type = runtimeType?(Array(path[..<at]))
+            let keyAt = at
             at += 1
             func applies(_ condition: Name?) -> Bool {
                 // (An object known only by its interface, or untyped, may be any: looked into.)
@@ -92,11 +108,13 @@ struct ErrorLocator {
                 }
             }
             sets.forEach(scan)
-            guard field != nil else { break }
+            guard field != nil else { leavesAt = keyAt; break }
+            deepest = field
             sets = next
         }
-        let location = field.flatMap { f in source.map { $0.location(of: Int(f.span.start)) } }
-        found[id] = location
-        return location
+        func located(_ f: Field?) -> SourceLocation? { f.flatMap { f in source.map { $0.location(of: Int(f.span.start)) } } }
+        let walked = (location: located(field), leavesAt: leavesAt, deepest: located(deepest))
+        found[id] = walked
+        return walked
     }
 }
