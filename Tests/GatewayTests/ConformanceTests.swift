@@ -389,7 +389,8 @@ struct UnreadableRequestTests {
         """
 
     /// A connection's first request that the HTTP parser refuses (while the WebSocket upgrade
-    /// check holds the connection) gets 400 (431 for a head over the parser's size) and is
+    /// check holds the connection) gets 400 (431 for a head over the parser's size, 414 when that
+    /// is its request line) and is
     /// closed — with or without the head timeout, which is not what closes it.
     @Test(.timeLimit(.minutes(1)), arguments: ["limits: { request_header_timeout_ms: 60000 }", "limits: { request_header_timeout_ms: null }"])
     func aFirstRequestTheParserRefusesIsAnsweredAndClosed(_ yaml: String) async throws {
@@ -404,6 +405,7 @@ struct UnreadableRequestTests {
                     b"PRI * HTTP/2.0\\r\\n\\r\\nSM\\r\\n\\r\\n",
                     b"GET /graphql?query=%7Bhello%7D HTTP/1.1\\r\\nHost: x\\r\\nX-A: " + b"a" * 85000 + b"\\r\\n\\r\\n",
                     b"GET /graphql?query=%7Bhello%7D HTTP/1.1\\r\\nAccept: application/json\\r\\n\\r\\n",
+                    b"GET /graphql?query=%7Bhello%7D&x=" + b"a" * 85000 + b" HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n",
                     b"GET /graphql?query=%7Bhello%7D HTTP/1.1\\r\\nHost: x\\r\\nHost: y\\r\\n\\r\\n",
                 ]
                 for raw in cases:
@@ -412,7 +414,8 @@ struct UnreadableRequestTests {
             #expect(lines == ["HTTP/1.1 400 Bad Request closed", "HTTP/1.1 400 Bad Request closed", "HTTP/1.1 400 Bad Request closed",
                               "HTTP/1.1 400 Bad Request closed", "HTTP/1.1 400 Bad Request closed",
                               "HTTP/1.1 431 Request Header Fields Too Large closed",
-                              "HTTP/1.1 400 Bad Request closed", "HTTP/1.1 400 Bad Request closed"])   // no Host, two Hosts (RFC 9112 §3.2)
+                              "HTTP/1.1 400 Bad Request closed", "HTTP/1.1 414 URI Too Long closed",   // no Host; a request line over the parser's size (RFC 9110 §15.5.15)
+                              "HTTP/1.1 400 Bad Request closed"])   // two Hosts (RFC 9112 §3.2)
             let fine = try await client.query("{ hello }")
             #expect(fine.text == #"{"data":{"hello":"hello world"}}"#)
         }

@@ -357,7 +357,9 @@ final class HTTP1RequestGuard: ChannelInboundHandler, RemovableChannelHandler {
         // The upgrade check behind waits for a head that will not come: it ends as for a client
         // that went away (quietly, with the input closed), instead of failing when the
         // connection closes (logged as an error).
-        refuse(context, parseError == .headerOverflow ? .requestHeaderFieldsTooLarge : .badRequest, [:])
+        // A head over the decoder's size by its request line alone: the URI is too long (414).
+        let inRequestLine = ((try? context.pipeline.syncOperations.handler(type: FirstHeadTimeout.self))?.requestLineBytes ?? 0) >= FirstHeadTimeout.decoderHeadLimit
+        refuse(context, parseError != .headerOverflow ? .badRequest : inRequestLine ? .uriTooLong : .requestHeaderFieldsTooLarge, [:])
     }
 }
 
@@ -369,7 +371,8 @@ final class FirstHeadTimeout: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
 
-    let timeout: TimeAmount
+    /// nil: no timeout (the handler still tells a request line from headers, `requestLineEnded`).
+    let timeout: TimeAmount?
     private var timer: Scheduled<Void>?
     /// How many bytes of the blank line (CR LF CR LF) the bytes seen so far end with: a blank
     /// line split across reads is still found.
@@ -378,10 +381,18 @@ final class FirstHeadTimeout: ChannelInboundHandler, RemovableChannelHandler {
     /// (RFC 9112 §2.2), so they end no head — a client sending only blank lines held its
     /// connection past the timeout for good.
     private var started = false
+    /// The request line's length so far (its bytes up to its line break): a head over the
+    /// decoder's size whose request line alone is over it is a URI too long (414), any other
+    /// one headers too large (431).
+    private(set) var requestLineBytes = 0
+    private var requestLineEnded = false
+    /// The HTTP decoder's size for a head (NIO's default: 80 KiB).
+    static let decoderHeadLimit = 80 * 1024
 
-    init(timeout: TimeAmount) { self.timeout = timeout }
+    init(timeout: TimeAmount?) { self.timeout = timeout }
 
     func handlerAdded(context: ChannelHandlerContext) {
+        guard let timeout else { return }
         let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
         timer = context.eventLoop.scheduleTask(in: timeout) { bound.value.close(promise: nil) }
     }
@@ -393,12 +404,13 @@ final class FirstHeadTimeout: ChannelInboundHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
-        var matched = self.matched, seen = false, started = self.started
+        var matched = self.matched, seen = false, started = self.started, lineEnded = requestLineEnded, lineBytes = requestLineBytes
         for byte in buffer.readableBytesView {
             if !started {
                 if byte == 13 || byte == 10 { continue }
                 started = true
             }
+            if !lineEnded { if byte == 10 { lineEnded = true } else { lineBytes += 1 } }
             // CR LF CR LF: a CR expected at 0 and 2, an LF at 1 and 3.
             if byte == (matched % 2 == 0 ? 13 : 10) {
                 matched += 1
@@ -409,6 +421,8 @@ final class FirstHeadTimeout: ChannelInboundHandler, RemovableChannelHandler {
         }
         self.matched = matched
         self.started = started
+        requestLineEnded = lineEnded
+        requestLineBytes = lineBytes
         context.fireChannelRead(data)
         if seen {
             timer?.cancel()
@@ -426,9 +440,7 @@ struct GuardedHTTPChannel<Inner: ServerChildChannel>: ServerChildChannel {
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Inner.Value> {
         do {
-            if let firstHeadTimeout {
-                try channel.pipeline.syncOperations.addHandler(FirstHeadTimeout(timeout: firstHeadTimeout), position: .first)
-            }
+            try channel.pipeline.syncOperations.addHandler(FirstHeadTimeout(timeout: firstHeadTimeout), position: .first)
         } catch {
             return channel.eventLoop.makeFailedFuture(error)
         }
