@@ -13,11 +13,37 @@ public struct CostAnalyzer: Sendable {
     /// requires something): fetched for the field whether or not the client selects them, so
     /// costed with it (as Apollo's demand control does).
     public let requirements: [String: [SelectionSet]]
+    /// Whether a list whose `@listSize` requires one slicing argument and is not given exactly
+    /// one is refused (`COST_SLICING_ARGUMENT_REQUIRED`); without, it is sized as the rest are
+    /// (measuring only: nothing is refused).
+    public let requireSlicing: Bool
 
-    public init(schema: Schema, defaultListSize: Int = 10, requirements: [String: [SelectionSet]] = [:]) {
+    public init(schema: Schema, defaultListSize: Int = 10, requirements: [String: [SelectionSet]] = [:], requireSlicing: Bool = true) {
         self.schema = schema
         self.defaultListSize = defaultListSize
         self.requirements = requirements
+        self.requireSlicing = requireSlicing
+    }
+
+    /// A literal (a variable's default value) as JSON, as the request would have sent it.
+    static func json(_ value: Value) -> JSON? {
+        switch value {
+        case .variable: return nil
+        case .int(let s): return Int(s).map { .int($0) } ?? Double(s).map { .double($0) }
+        case .float(let s): return Double(s).map { .double($0) }
+        case .string(let s, _): return .string(s)
+        case .boolean(let b): return .bool(b)
+        case .null: return .null
+        case .enumValue(let e): return .string(e)
+        case .list(let items):
+            var out: [JSON] = []
+            for item in items { guard let j = json(item) else { return nil }; out.append(j) }
+            return .array(out)
+        case .object(let fields):
+            var out = OrderedDictionary<String, JSON>()
+            for f in fields { guard let j = json(f.value) else { return nil }; out[f.name.value] = j }
+            return .object(out)
+        }
     }
 
     /// An operation's own cost before its fields': 10 for a mutation, 0 for a query or a
@@ -52,15 +78,12 @@ public struct CostAnalyzer: Sendable {
     public func estimate(_ operation: OperationDefinition, fragments: [String: FragmentDefinition],
                          variables: OrderedDictionary<String, JSON>) throws(Failure) -> Int {
         guard let root = schema.rootTypeName(operation.operation).flatMap({ schema.types[$0] }) else { return 0 }
-        // A variable the request leaves out takes its default value, which sizes lists like a
-        // value sent would (`query($n: Int = 1000)` is costed with 1000).
+        // A variable the request leaves out takes its default value, whatever it is, which
+        // costs and sizes as a value sent would (`query($n: Int = 1000)` is costed with 1000,
+        // `$n: Int = null` as an explicit null, `$f: Filter = {…}` as that input object).
         var variables = variables
         for d in operation.variableDefinitions where variables[d.variable.value] == nil {
-            switch d.defaultValue {
-            case .int(let text)?: if let n = Int(text) { variables[d.variable.value] = .int(n) }
-            case .boolean(let b)?: variables[d.variable.value] = .bool(b)
-            default: break
-            }
+            if let dv = d.defaultValue, let value = Self.json(dv) { variables[d.variable.value] = value }
         }
         var memo: [String: Int] = [:]
         return Self.base(operation) &+? (try cost(operation.selectionSet, root, fragments, variables, &memo, depth: 0, sized: [:]))
@@ -269,7 +292,7 @@ public struct CostAnalyzer: Sendable {
         }
         var required = true
         if case .boolean(let b)? = arg("requireOneSlicingArgument") { required = b }
-        if required, !slicing.isEmpty, given != 1 {
+        if required, requireSlicing, !slicing.isEmpty, given != 1 {
             throw Failure(error: GraphQLError("Exactly one slicing argument (\(slicing.joined(separator: ", "))) is required on \(def.name).",
                                               code: "COST_SLICING_ARGUMENT_REQUIRED"))
         }

@@ -111,13 +111,20 @@ struct CostTests {
             // larger) or as "all".
             for (q, variables, cost) in [("query($n: Int) { items(first: $n) { children(first: $n) { id } } }", "{}", 60),
                                          ("{ items(first: null) { children(first: null) { id } } }", "{}", 110),
-                                         ("query($n: Int) { items(first: $n) { children(first: $n) { id } } }", #"{"n":null}"#, 110)] {
+                                         ("query($n: Int) { items(first: $n) { children(first: $n) { id } } }", #"{"n":null}"#, 110),
+                                         // A variable's default of null is an explicit null too (it was costed as left out: 60).
+                                         ("query($n: Int = null) { items(first: $n) { children(first: $n) { id } } }", "{}", 110)] {
                 let r = try await client.query(q, variables: variables)
                 #expect(r.json?["extensions"]?["cost"]?["estimated"] == .int(cost), "\(q) \(variables): \(r.text)")
             }
             // A null slicing argument is not one given: the other one is the one.
             let oneGiven = try await client.query("{ page(first: null, last: 3) { nodes { id } } }")
             #expect(oneGiven.json?["errors"] == nil, "\(oneGiven.text)")
+            // Measuring only, a missing slicing argument is not refused either: the list is sized
+            // as any other (here `default_list_size`), 1 + 10 × 1.
+            let noneGiven = try await client.query("{ page { nodes { id } } }")
+            #expect(noneGiven.status == 200 && noneGiven.json?["errors"] == nil, "\(noneGiven.text)")
+            #expect(noneGiven.json?["extensions"]?["cost"]?["estimated"] == 11, "\(noneGiven.text)")
         }
     }
 
@@ -151,6 +158,9 @@ struct CostTests {
                 #expect(f.json?["extensions"]?["cost"]?["estimated"] == 44, "\(f.text)")
                 let v = try await client.query("query($f: Filter) { search(filter: $f) }", variables: #"{"f":{"deep":3,"and":[{"deep":4}]}}"#)
                 #expect(v.json?["extensions"]?["cost"]?["estimated"] == 42, "\(v.text)")
+                // The same input object as a variable's default value (left out: it was costed as nothing).
+                let d = try await client.query("query($f: Filter = { deep: 3, and: [{ deep: 4 }] }) { search(filter: $f) }")
+                #expect(d.json?["extensions"]?["cost"]?["estimated"] == 42, "\(d.text)")
             }
         }
     }

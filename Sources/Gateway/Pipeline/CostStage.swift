@@ -28,7 +28,9 @@ struct CostStage: Sendable {
             estimated = known
         } else {
             do {
-                estimated = try CostAnalyzer(schema: schema, defaultListSize: settings.defaultListSize, requirements: requirements)
+                // Measuring only, nothing is refused: a missing slicing argument included.
+                estimated = try CostAnalyzer(schema: schema, defaultListSize: settings.defaultListSize, requirements: requirements,
+                                             requireSlicing: !settings.measureOnly)
                     .estimate(operation, fragments: Self.fragments(document), variables: variables)
             } catch {
                 throw PipelineError(.limit, errors: [error.error])

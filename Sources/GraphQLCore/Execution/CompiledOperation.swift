@@ -19,8 +19,9 @@ public final class CompiledOperation: Sendable {
     /// Whether the operation's plans may be reused: one operation, and no directive reads a variable.
     public let reusable: Bool
     let keep: Int
-    /// Idle plan sets, with the executable they were collected on.
-    private let idle = Mutex<[(executable: ObjectIdentifier, plans: [FieldPlan])]>([])
+    /// Idle plan sets, with the executable they were collected on and the response keys their
+    /// ids are in (a run that takes them starts its buffer with those keys).
+    private let idle = Mutex<[(executable: ObjectIdentifier, plans: [FieldPlan], keys: KeyTable)]>([])
 
     public init(_ document: Document, keep: Int = 16) {
         self.keep = keep
@@ -30,20 +31,23 @@ public final class CompiledOperation: Sendable {
     }
 
     /// A set collected on `executable`, no other execution's any more.
-    func take(_ executable: ExecutableCore) -> [FieldPlan]? {
+    func take(_ executable: ExecutableCore) -> (plans: [FieldPlan], keys: KeyTable)? {
         guard reusable else { return nil }
         let id = ObjectIdentifier(executable)
         return idle.withLock { sets in
             guard let i = sets.lastIndex(where: { $0.executable == id }) else { return nil }
-            return sets.remove(at: i).plans
+            let set = sets.remove(at: i)
+            return (set.plans, set.keys)
         }
     }
 
     /// Gives a set back once its execution has finished with it.
-    func give(_ plans: [FieldPlan], _ executable: ExecutableCore) {
+    func give(_ plans: [FieldPlan], _ keys: KeyTable, _ executable: ExecutableCore) {
         guard reusable else { return }
+        // A table grown past what the operation's own fields could name is not kept.
+        guard keys.names.count < 4_096 else { return }
         idle.withLock { sets in
-            if sets.count < keep { sets.append((ObjectIdentifier(executable), plans)) }
+            if sets.count < keep { sets.append((ObjectIdentifier(executable), plans, keys)) }
         }
     }
 

@@ -433,6 +433,9 @@ final class ExecutionState: @unchecked Sendable {
     let nulled: Set<Int32>
     /// Where the root plans come from and go back to when this execution is done with them.
     let compiled: CompiledOperation?
+    /// `out.keys` came with reused plans: a plan's `keyID` is an id in it (unless -1, a plan
+    /// made by this execution).
+    var keysSeeded = false
     var errors: [GraphQLError] = []
     var dataIsNull = false
     let facts: RequestFacts
@@ -506,15 +509,16 @@ final class ExecutionState: @unchecked Sendable {
     func run(rootType: NamedType, rootValue: AnyObjectBox) async -> ExecutionResult {
         let plans: [FieldPlan]
         if let reused = compiled?.take(executable) {
-            plans = reused
+            plans = reused.plans
+            // The buffer starts with the keys the plans were given ids in: those ids stand.
+            out.keys = reused.keys
+            keysSeeded = true
         } else {
             switch collectPlans(rootType, [operation.selectionSet]) {
             case .success(let p): plans = p
             case .failure(let e): return ExecutionResult(data: .null, errors: [e])
             }
         }
-        // Every resolver of this execution has finished once `result()` is made: the plans are free.
-        defer { compiled?.give(plans, executable) }
         let (root, first) = objectRun(plans)
         out.root = root
         containers.append(Container(parent: -1, slot: -1, first: Int32(first), nonNull: true))
@@ -530,7 +534,12 @@ final class ExecutionState: @unchecked Sendable {
             if !executeFields(rootType, rootValue, plans, 0, first) { dataIsNull = true }
             await drain()
         }
-        return result()
+        // Every resolver of this execution has finished: the plans are free, with the keys
+        // their ids are in.
+        let keys = out.keys
+        let done = result()
+        compiled?.give(plans, keys, executable)
+        return done
     }
 
     /// One subscription event: the root field completed with the event as its value.
@@ -560,7 +569,7 @@ final class ExecutionState: @unchecked Sendable {
         for (i, plan) in plans.enumerated() {
             if plan.generation != generation {
                 plan.generation = generation
-                plan.keyID = out.keys.id(plan.responseKey)
+                if !keysSeeded || plan.keyID < 0 { plan.keyID = out.keys.id(plan.responseKey) }
                 plan.lastTypename = nil
                 // A plan an earlier execution used: its resolver is looked up again (for this
                 // execution's context), its arguments coerced again when they read variables.
