@@ -71,6 +71,7 @@ extension FederationScenarioCorpusTests {
         if wanted["single"]?.boolValue == true {
             #expect(payloads.count == 1 && payloads.first?["hasNext"]?.boolValue != true, "\(what): one payload, got \(payloads.map(\.text))")
             #expect(n(payloads.first?["data"] ?? .null) == n(wanted["initial"] ?? .null), "\(what): \(payloads.map(\.text))")
+            #expect(!(payloads.first?["errors"]?.arrayValue?.isEmpty ?? true) == (wanted["errors"]?.boolValue ?? false), "\(what): errors \(payloads.map(\.text))")
             return
         }
         guard let first = payloads.first else { Issue.record("\(what): no payload"); return }

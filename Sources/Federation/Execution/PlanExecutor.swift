@@ -93,7 +93,10 @@ public final class PlanExecutor: Sendable {
                 // first payload when its `@defer` and every one around it are switched off.
                 let defers = DeferOrdinals(request.clientDocument ?? request.document, operationName: operation.name?.value)
                 let active = request.clientDocument == nil ? defers.active(variables) : nil
+                // Nothing delivered later (an operation with introspection is answered in one
+                // payload): every held error goes with the first.
                 let isFirst = held.map { h in
+                    if shaped.later == nil { return true }
                     if let o = h.fragment, let active { return defers.home(o, active: active) == nil }
                     guard let p = h.error.path else { return pending.isEmpty }
                     return !pending.contains { path, keys in
