@@ -597,6 +597,8 @@ struct CompositionTests {
             enum E { "one" A B }
             "Repeats." directive @repeat(times: Int, sep: String) repeatable on FIELD | QUERY
             directive @only on FIELD
+            directive @mask(by: String!) on FIELD
+            directive @trace(tag: String = "x") on FIELD
             type Mutation { m(i: I): Int }
             """#)
         let b = sdl("", #"""
@@ -605,12 +607,16 @@ struct CompositionTests {
             input I { x: Int! y: Int z: [Int!] }
             enum E { "uno" A B }
             directive @repeat(times: Int) on FIELD
+            directive @mask(by: String) on FIELD
+            directive @trace(tag: String) on FIELD
             """#)
         let c = sdl("", #"""
             type Query { u: T }
             "Type T" type T @shareable { "second" f: Int @deprecated(reason: "Replaced by field 'b'") }
             enum E { "uno" A B }
             directive @repeat(times: Int) on FIELD | QUERY
+            directive @mask(by: String) on FIELD
+            directive @trace(tag: String) on FIELD
             """#)
         let composed = try compose([("a", a), ("b", b), ("c", c)])
         let api = try Supergraph(sdl: composed).apiSchema
@@ -628,6 +634,10 @@ struct CompositionTests {
         let repeated = try #require(api.directives["repeat"])
         #expect(repeated.arguments.keys.elements == ["times"] && repeated.locations.map(\.rawValue) == ["FIELD"] && !repeated.isRepeatable)
         #expect(api.directives["only"] == nil)
+        // Arguments of compatible types take the stricter one; a default some subgraph lacks is dropped.
+        #expect(api.directives["mask"]?.arguments["by"]?.type.description == "String!")
+        let trace = try #require(api.directives["trace"])
+        #expect(trace.arguments["tag"]?.type.description == "String" && trace.arguments["tag"]?.defaultValue == nil)
         // Input fields of different named types are refused.
         #expect(compositionCodes([("a", "\(fed2) type Query { a(i: I): Int } input I { x: Int }"),
                                   ("b", "\(fed2) type Query { b(i: I): Int } input I { x: String }")]).contains("FIELD_TYPE_MISMATCH"))

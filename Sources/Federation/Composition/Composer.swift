@@ -915,11 +915,16 @@ public enum Composer {
                 let locations = Set(other.locations.map(\.value))
                 d.locations = d.locations.filter { locations.contains($0.value) }
                 d.isRepeatable = d.isRepeatable && other.isRepeatable
+                // An argument every subgraph has, of the stricter of their input types (Apollo's
+                // rule for arguments), with a default only where every subgraph gives that one.
                 var agree = true
-                d.arguments = d.arguments.filter { a in
-                    guard let b = other.arguments.first(where: { $0.name.value == a.name.value }) else { return false }
-                    if a.type.description != b.type.description { agree = false }
-                    return true
+                d.arguments = d.arguments.compactMap { a in
+                    guard let b = other.arguments.first(where: { $0.name.value == a.name.value }) else { return nil }
+                    var a = a
+                    guard let type = stricterInput(a.type, b.type) else { agree = false; return a }
+                    a.type = type
+                    if a.defaultValue != b.defaultValue { a.defaultValue = nil }
+                    return a
                 }
                 merged[name] = agree ? d : .some(nil)
             }
