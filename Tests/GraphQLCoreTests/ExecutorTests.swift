@@ -445,6 +445,20 @@ struct ExecutorTests {
         #expect(data["missing"] == .null)
     }
 
+    /// Float defaults are written as graphql-js writes them (JavaScript's Number#toString): an
+    /// integral one as an Int literal, an exponent only below 1e-6 or from 1e21.
+    @Test func floatDefaultsReadAsGraphQLJSWritesThem() async throws {
+        let schema = try Schema(sdl: """
+            type Query { a(f: F): Int }
+            input F { a: Float = 1.0 b: Float = 1e-7 c: Float = -0.0 d: Float = 1.5 e: Float = 0.000001
+                      f: [Float] = [2.0, 1e21] g: Float = 123456789012345680000 h: Float = -2.5e-8 i: Float = 0.1 }
+            """)
+        let exec = ExecutableSchema<Log>(schema: schema).root(.query, (), ObjectResolvers<Log, Void>("Query").field("a") { _, _, _, _ in .leaf(.int(1)) })
+        let r = await Executor.execute(exec, request: ExecutionRequest(document: try Parser.parse(#"{ __type(name: "F") { inputFields { defaultValue } } }"#)), context: Log())
+        #expect(r.data?["__type"]?["inputFields"]?.arrayValue?.compactMap { $0["defaultValue"]?.stringValue }
+                == ["1", "1e-7", "0", "1.5", "0.000001", "[2, 1e+21]", "123456789012345680000", "-2.5e-8", "0.1"])
+    }
+
     @Test func introspectionCanBeSwitchedOff() async throws {
         let schema = try Schema(sdl: "type Query { a: String }", introspection: false)
         let exec = ExecutableSchema<Log>(schema: schema).root(.query, (), ObjectResolvers<Log, Void>("Query").field("a") { _, _, _, _ in .leaf("x") })

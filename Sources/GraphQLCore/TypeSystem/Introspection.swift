@@ -50,6 +50,35 @@ final class Introspection: @unchecked Sendable {
         return Array(seen)
     }
 
+    /// A number as JavaScript's `Number#toString` spells it (ECMA-262 Number::toString): the
+    /// shortest digits that read back as it (Swift's), written out without an exponent from
+    /// 1e-6 up to 1e21, with one (`1e-7`, `1.5e+21`) beyond; zero (either sign) is `0`.
+    static func javaScriptNumber(_ d: Double) -> String {
+        guard d.isFinite else { return String(d) }
+        if d == 0 { return "0" }
+        let text = String(d.magnitude)   // "123.45", "1e-07", "1.5e+22", "12345678.0"
+        let parts = text.split(separator: "e", maxSplits: 1)
+        let exponent = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
+        let mantissa = parts[0].split(separator: ".", maxSplits: 1)
+        var digits = Array(mantissa[0]) + (mantissa.count > 1 ? Array(mantissa[1]) : [])
+        var point = mantissa[0].count + exponent   // value = 0.digits × 10^point
+        while digits.first == "0" { digits.removeFirst(); point -= 1 }
+        while digits.last == "0" { digits.removeLast() }
+        let k = digits.count, n = point
+        let body: String
+        if k <= n && n <= 21 {
+            body = String(digits) + String(repeating: "0", count: n - k)
+        } else if 0 < n && n <= 21 {
+            body = String(digits[..<n]) + "." + String(digits[n...])
+        } else if -6 < n && n <= 0 {
+            body = "0." + String(repeating: "0", count: -n) + String(digits)
+        } else {
+            let e = n - 1
+            body = String(digits[0]) + (k > 1 ? "." + String(digits[1...]) : "") + "e" + (e >= 0 ? "+" : "-") + String(e.magnitude)
+        }
+        return d < 0 ? "-" + body : body
+    }
+
     /// A coerced input value as a literal of its type (graphql-js's `astFromValue`).
     static func literal(_ value: JSON, _ type: TypeReference, _ schema: Schema) -> Value {
         switch type {
@@ -63,8 +92,12 @@ final class Introspection: @unchecked Sendable {
             switch value {
             case .null: return .null
             case .bool(let b): return .boolean(b)
-            case .int(let i): return t?.name == "Float" ? .float(String(i)) : .int(String(i))
-            case .double(let d): return d == d.rounded() && abs(d) < 1e15 && t?.name != "Float" ? .int(String(Int(d))) : .float(String(d))
+            case .int(let i): return .int(String(i))
+            case .double(let d):
+                // As graphql-js writes a number (JavaScript's Number#toString): an integral one
+                // as an Int literal (`1`, not `1.0`), others as JavaScript spells them (`1e-7`).
+                let text = Self.javaScriptNumber(d)
+                return text.wholeMatch(of: /-?(?:0|[1-9][0-9]*)/) != nil ? .int(text) : .float(text)
             case .string(let str):
                 if t?.kind == .enumType { return .enumValue(str) }
                 if t?.name == "ID", str.wholeMatch(of: /-?(?:0|[1-9][0-9]*)/) != nil { return .int(str) }
