@@ -62,6 +62,20 @@ struct CompositionTests {
         #expect(throws: Never.self) { try SubgraphSchema(name: "s", url: "http://s", sdl: fed2 + "\ntype Query { a: Int } extend type Query { b: Int }") }
     }
 
+    /// The supergraph does not depend on the order subgraphs are listed in: they are taken in the
+    /// order of their names, as Apollo's composition takes them (a tie in descriptions goes to the
+    /// first by name, a merged type's fields follow that order).
+    @Test func theListingOrderOfSubgraphsChangesNothing() throws {
+        let link = #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@shareable"])"#
+        let zeta = ("zeta", link + "\n" + #""Z desc" type T @shareable { a: Int z1: Int d: Int } type Query { t: T @shareable }"#)
+        let alpha = ("alpha", link + "\n" + #""A desc" type T @shareable { a: Int a1: Int d: Int } type Query { t: T @shareable }"#)
+        let listed = try compose([zeta, alpha])
+        #expect(listed == (try compose([alpha, zeta])))
+        let t = try #require(try Supergraph(sdl: listed).apiSchema.types["T"])
+        #expect(t.description == "A desc")
+        #expect(t.fields.keys.elements == ["a", "a1", "d", "z1"])
+    }
+
     /// Subgraph names that would share a `join__Graph` value get values of their own (and a name
     /// starting with a digit a value that is a Name): each field is still planned to its own subgraph.
     @Test func subgraphNamesThatWouldShareAGraphValueGetTheirOwn() throws {
@@ -69,8 +83,9 @@ struct CompositionTests {
         let sdl = try compose([("shop-x", link + "\ntype Query { products: [String] }"), ("shop_x", link + "\ntype Query { reviews: [String] }"),
                                ("1b", link + "\ntype Query { third: Int }")])
         let supergraph = try Supergraph(sdl: sdl)
-        #expect(supergraph.graphs.map(\.id) == ["SHOP_X", "SHOP_X_1", "_1B"])
-        #expect(supergraph.graphs.map(\.name) == ["shop-x", "shop_x", "1b"])
+        // (In the order of their names, as Apollo's composition takes subgraphs.)
+        #expect(supergraph.graphs.map(\.id) == ["_1B", "SHOP_X", "SHOP_X_1"])
+        #expect(supergraph.graphs.map(\.name) == ["1b", "shop-x", "shop_x"])
         for (field, subgraph) in [("products", "shop-x"), ("reviews", "shop_x"), ("third", "1b")] {
             let plan = try QueryPlanner(supergraph: supergraph).plan(try Parser.parse("{ \(field) }"), operationName: nil)
             #expect(plan.text.contains(#"Fetch(service: "\#(subgraph)")"#), "\(plan.text)")

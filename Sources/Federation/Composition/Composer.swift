@@ -160,6 +160,10 @@ public enum Composer {
     }
 
     public static func compose(_ subgraphs: [SubgraphSchema]) throws -> String {
+        // Subgraphs in the order of their names, as Apollo's composition takes them: where they
+        // tie (a description, a deprecation reason) or merge (a type's fields), the supergraph
+        // does not depend on the order a configuration lists them in.
+        let subgraphs = subgraphs.sorted { $0.name < $1.name }
         // Each subgraph valid on its own first: nothing is merged from one that is not.
         var errors: [CompositionError] = subgraphs.flatMap { $0.validationErrors() } + importNameMismatches(subgraphs)
             + composeDirectiveErrors(subgraphs)
