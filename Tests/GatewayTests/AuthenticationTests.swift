@@ -123,6 +123,15 @@ struct AuthenticationTests {
                     #expect(r.json?["errors"]?[0]?["extensions"]?["code"] == "UNAUTHENTICATED", "\(reason)")
                     #expect(r.headers.first(name: "www-authenticate") == "Bearer")
                 }
+                // A header that starts as a bearer token and is not one (RFC 6750 §2.1) is refused, not
+                // taken as no credentials; another scheme is not a token.
+                let good = try await token(signing)
+                for malformed in ["Bearer", "Bearer ", "Bearer\(good)", "Bearer a b", "bearer  \(good)"] {
+                    let r = try await client.query("{ tenant }", headers: [("authorization", malformed)])
+                    #expect(r.status == 401 && r.json?["errors"]?[0]?["extensions"]?["code"] == "UNAUTHENTICATED", "\(malformed.prefix(12)): \(r.text)")
+                }
+                let basic = try await client.query("{ tenant }", headers: [("authorization", "Basic dXNlcjpwYXNz")])
+                #expect(basic.text == #"{"data":{"tenant":null}}"#)
                 let expired = try await client.query("{ tenant }", headers: [("authorization", "Bearer \(try await token(signing, expiresIn: -60))")])
                 #expect(expired.json?["errors"]?[0]?["message"] == "Invalid token: expired.")
                 // With auth configured the development header never names the tenant: not without a

@@ -16,9 +16,9 @@ struct TickGraph {
 
     init() throws {
         let ticks = try Subgraph<RequestContext>(name: "ticks", sdl: """
-            extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])
+            extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@authenticated"])
             type Query { lastTick: Tick }
-            type Subscription { ticks(count: Int!): Tick! }
+            type Subscription { ticks(count: Int!): Tick! secretTicks: Tick! @authenticated }
             type Tick @key(fields: "n") { n: Int! }
             """)
         let words = try Subgraph<RequestContext>(name: "words", sdl: """
@@ -44,6 +44,7 @@ struct TickGraph {
             continuation.onTermination = { _ in pump.cancel() }
             return .stream(events)
         }
+        ticks.subscription!.field("secretTicks") { _, _, _, _ in .stream(AsyncThrowingStream { $0.finish() }) }
         ticks.entity("Tick") { reps, _ in reps.map { .object($0["n"]!.intValue!, tick) } }
         let names = ["zero", "one", "two", "three", "four"]
         let worded = ObjectResolvers<RequestContext, Int>("Tick")
@@ -617,6 +618,21 @@ struct StreamingTests {
     static func nextPayloads(_ body: String) throws -> [JSON] {
         try body.components(separatedBy: "\n\n").filter { $0.hasPrefix("event: next") }
             .map { try JSONReader.parse(Array($0.dropFirst("event: next\ndata: ".count).utf8)) }
+    }
+
+    /// A subscription whose one root field the request may not see has nothing to subscribe to:
+    /// 403 with the field's error, whether the field is written at the root or in a fragment (an
+    /// emptied fragment was taken for something left: a 200 stream with a misleading error).
+    @Test(.timeLimit(.minutes(1))) func aSubscriptionToAFieldTheRequestMayNotSeeIsForbidden() async throws {
+        let graph = try TickGraph()
+        try await withGateway(executor: graph.executor) { client in
+            for q in ["subscription { secretTicks { n } }", "subscription { ... on Subscription { secretTicks { n } } }",
+                      "subscription S { ...F } fragment F on Subscription { secretTicks { n } }"] {
+                let r = try await client.post(#"{"query":"\#(q)"}"#, accept: "text/event-stream")
+                #expect(r.status == 403, "\(q): \(r.text)")
+                #expect(r.text.contains("UNAUTHORIZED_FIELD_OR_TYPE") && !r.text.contains("SUBSCRIPTION_NOT_SUPPORTED"), "\(q): \(r.text)")
+            }
+        }
     }
 
     /// Each event is a response of its own: a field authorization removed is null in every event,

@@ -251,7 +251,17 @@ enum AuthorizationStage {
         out.nulledFields = auth.nulled
         if !auth.refused.isEmpty { out.clientDocument = document.leavingOut(fragmentsAt: auth.refused) }
         out.errors = auth.errors
-        out.nothingLeft = !filtered.selectionSet.selections.contains { if case .field(let f) = $0 { f.name.value != "__typename" } else { true } }
+        // A root field left, in a fragment too (an emptied fragment leaves nothing).
+        func leavesAField(_ set: SelectionSet) -> Bool {
+            set.selections.contains { selection in
+                switch selection {
+                case .field(let f): return f.name.value != "__typename"
+                case .inlineFragment(let i): return leavesAField(i.selectionSet)
+                case .fragmentSpread: return true
+                }
+            }
+        }
+        out.nothingLeft = !leavesAField(filtered.selectionSet)
         // The plan's variant: what was removed, by place in the text (two requests whose tokens
         // remove different fields or fragments at one path must not share a plan).
         out.context.removedFields = auth.nulled.sorted().map(String.init).joined(separator: ",") + "|"

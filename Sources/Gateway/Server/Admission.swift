@@ -44,14 +44,27 @@ struct Admission: Sendable {
     func identify(_ headers: HTTPFields, _ accepted: ResponseWriting.Accepted) async throws(Refusal) -> RequestContext {
         var ctx = RequestContext()
         ctx.headers = headers.map { ($0.name.canonicalName, $0.value) }
+        // `Bearer <token>` (RFC 6750 §2.1: one space, one token). A header that starts as one and
+        // is not (`Bearer`, `Bearer `, `Bearer<token>`, `Bearer a b`) is malformed: refused where
+        // tokens are verified, not taken as no credentials.
+        var malformedBearer = false
         let bearer = headers[.authorization].flatMap { h -> String? in
-            let parts = h.split(separator: " ", maxSplits: 1)
-            return parts.count == 2 && parts[0].lowercased() == "bearer" ? String(parts[1]) : nil
+            guard h.utf8.count >= 6, h.prefix(6).lowercased() == "bearer" else { return nil }
+            let rest = h.dropFirst(6)
+            let token = rest.dropFirst()
+            guard rest.first == " ", !token.isEmpty, !token.contains(where: \.isWhitespace) else {
+                malformedBearer = true
+                return nil
+            }
+            return String(token)
         }
         func unauthorized(_ error: GraphQLError) -> Refusal {
             var r = ResponseWriting.response(Outcome(status: 401, ExecutionResult(data: nil, errors: [error])), accepted)
             r.headers[.wwwAuthenticate] = "Bearer"
             return Refusal(response: r, code: "UNAUTHENTICATED")
+        }
+        if runtime.authenticator != nil, malformedBearer {
+            throw unauthorized(GraphQLError("The Authorization header is not \"Bearer <token>\".", code: "UNAUTHENTICATED"))
         }
         if let authenticator = runtime.authenticator, let bearer {
             do {
