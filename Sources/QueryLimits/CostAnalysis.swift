@@ -25,27 +25,6 @@ public struct CostAnalyzer: Sendable {
         self.requireSlicing = requireSlicing
     }
 
-    /// A literal (a variable's default value) as JSON, as the request would have sent it.
-    static func json(_ value: Value) -> JSON? {
-        switch value {
-        case .variable: return nil
-        case .int(let s): return Int(s).map { .int($0) } ?? Double(s).map { .double($0) }
-        case .float(let s): return Double(s).map { .double($0) }
-        case .string(let s, _): return .string(s)
-        case .boolean(let b): return .bool(b)
-        case .null: return .null
-        case .enumValue(let e): return .string(e)
-        case .list(let items):
-            var out: [JSON] = []
-            for item in items { guard let j = json(item) else { return nil }; out.append(j) }
-            return .array(out)
-        case .object(let fields):
-            var out = OrderedDictionary<String, JSON>()
-            for f in fields { guard let j = json(f.value) else { return nil }; out[f.name.value] = j }
-            return .object(out)
-        }
-    }
-
     /// An operation's own cost before its fields': 10 for a mutation, 0 for a query or a
     /// subscription (Apollo's demand control).
     static func base(_ operation: OperationDefinition) -> Int { operation.operation == .mutation ? 10 : 0 }
@@ -83,7 +62,7 @@ public struct CostAnalyzer: Sendable {
         // `$n: Int = null` as an explicit null, `$f: Filter = {…}` as that input object).
         var variables = variables
         for d in operation.variableDefinitions where variables[d.variable.value] == nil {
-            if let dv = d.defaultValue, let value = Self.json(dv) { variables[d.variable.value] = value }
+            if let dv = d.defaultValue { variables[d.variable.value] = dv.plainJSON }
         }
         var memo: [String: Int] = [:]
         return Self.base(operation) &+? (try cost(operation.selectionSet, root, fragments, variables, &memo, depth: 0, sized: [:]))

@@ -506,3 +506,9 @@ extension JSON {
         }
     }
 }
+
+extension Value {
+    /// This literal as plain JSON, as a request would send it (no variables in it: a default
+    /// value's; a variable reads as null).
+    public var plainJSON: JSON { Values.valueToJSON(self, variables: [:]) }
+}
