@@ -88,7 +88,7 @@ let package = Package(
 
         // One epoll thread for the database drivers' sockets (libpq's and Redis's).
         .systemLibrary(name: "CEpoll"),
-        .target(name: "IOReadiness", dependencies: ["CEpoll"]),
+        .target(name: "IOReadiness", dependencies: ["CEpoll", .product(name: "Tracing", package: "swift-distributed-tracing")]),
         .target(name: "Postgres", dependencies: ["CLibPQ", "CLibSSL", "IOReadiness", .product(name: "Logging", package: "swift-log"),
                                                 .product(name: "CoreMetrics", package: "swift-metrics"),
                                                 .product(name: "Tracing", package: "swift-distributed-tracing")]),

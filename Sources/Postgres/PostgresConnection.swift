@@ -359,7 +359,7 @@ public final class PostgresConnection: @unchecked Sendable {
     /// waiting for the connection, never sends it.
     @discardableResult
     public func query(_ query: PostgresQuery) async throws -> PostgresRows {
-        try await withSpan(Self.spanName(query.sql), ofKind: .client) { span in
+        try await driverSpan(Self.spanName(query.sql)) { span in
             if span.isRecording {
                 span.attributes["db.system"] = "postgresql"
                 span.attributes["db.statement"] = query.sql
@@ -426,7 +426,7 @@ public final class PostgresConnection: @unchecked Sendable {
     /// transaction aborted (the pool rolls it back) and throws its error; a connection lost on
     /// the way throws `commitOutcomeUnknown`. Prepared and run as `query` runs statements.
     public func queryAndCommit(_ query: PostgresQuery) async throws -> PostgresRows {
-        try await withSpan(Self.spanName(query.sql), ofKind: .client) { span in
+        try await driverSpan(Self.spanName(query.sql)) { span in
             if span.isRecording {
                 span.attributes["db.system"] = "postgresql"
                 span.attributes["db.statement"] = query.sql + ";\nCOMMIT"
@@ -553,7 +553,7 @@ public final class PostgresConnection: @unchecked Sendable {
     /// The connection stays usable either way, unless the server went away.
     public func pipeline(_ queries: [PostgresQuery]) async throws -> [PostgresRows] {
         guard !queries.isEmpty else { return [] }
-        return try await withSpan("PIPELINE", ofKind: .client) { span in
+        return try await driverSpan("PIPELINE") { span in
             if span.isRecording {
                 span.attributes["db.system"] = "postgresql"
                 span.attributes["db.statement"] = queries.map(\.sql).joined(separator: ";\n")

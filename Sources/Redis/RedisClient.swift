@@ -1,6 +1,7 @@
 import CoreMetrics
 import Crypto
 import Foundation
+import IOReadiness
 import Synchronization
 import Tracing
 
@@ -52,7 +53,7 @@ public final class RedisClient: Sendable {
     public func send(_ args: [RedisArgument]) async throws -> RedisValue {
         // A client span per command: its name only (the arguments are values).
         let command = args.first.map { String(decoding: $0.bytes, as: UTF8.self).uppercased() } ?? "REDIS"
-        return try await withSpan(command, ofKind: .client) { span in
+        return try await driverSpan(command) { span in
             if span.isRecording {
                 span.attributes["db.system"] = "redis"
                 span.attributes["db.statement"] = command

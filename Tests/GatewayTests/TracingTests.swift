@@ -27,6 +27,15 @@ struct TracingTests {
     }
 
     func traced(_ fixture: PlatformFixture, _ collectorPort: Int, _ spansURL: GatewayClient) async throws {
+        // A remote subgraph that fails with a GraphQL body (a 500 and its own error).
+        let failing = try ChildProcess("/usr/bin/env", ["python3", TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Fixtures/python-subgraph/status_subgraph.py").path,
+                                                        "500", #"{"errors":[{"message":"database is on fire"}]}"#])
+        defer { failing.stop() }
+        let failingPort = try await failing.firstLine { Int($0) }
+        let failingSDL = FileManager.default.temporaryDirectory.appendingPathComponent("failing-\(UUID().uuidString).graphql")
+        try #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key"]) type Query { burning: String }"#
+            .write(to: failingSDL, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: failingSDL) }
         try await withPythonSubgraph { notesURL in
             let config = FileManager.default.temporaryDirectory.appendingPathComponent("tracing-\(UUID().uuidString).yaml").path
             try """
@@ -37,8 +46,10 @@ struct TracingTests {
               - { name: projections, module: projections }
               - { name: accounts, module: bench_accounts }
               - { name: notes, url: "\(notesURL)" }
+              - { name: failing, url: "http://127.0.0.1:\(failingPort)/graphql", schema: "\(failingSDL.path)" }
             tenancy: { development_header: true }
             rate_limits: { enabled: true }
+            limits: { max_body_bytes: 4000 }
             tracing:
               enabled: true
               endpoint: "http://127.0.0.1:\(collectorPort)/v1/traces"
@@ -50,6 +61,7 @@ struct TracingTests {
                                                                 "SWITCHYARD_SCHEMA_DIR": TestEnvironment.repositoryRoot.appendingPathComponent("Schema").path],
                                          config: config) { gateway, child in
                 try await checkTrace(gateway, child, notesURL: notesURL, spansURL: spansURL)
+                try await checkFailuresAndStreams(gateway, child, spansURL: spansURL)
             }
         }
     }
@@ -218,6 +230,67 @@ struct TracingTests {
         // `logging.format: json`: every line is a JSON object, the one that says where it listens too.
         #expect(child.lines.filter { !$0.isEmpty }.allSatisfy { $0.hasPrefix("{") }, "\(logged.prefix(2_000))")
         #expect(child.lines.contains { $0.hasPrefix("{") && $0.contains("listening on http://127.0.0.1:") })
+    }
+
+    /// The spans of one trace, once one of them passes `until` (they are exported every 50 ms).
+    func spans(_ traceID: String, _ spansURL: GatewayClient, until: (JSON) -> Bool) async throws -> [JSON] {
+        var trace: [JSON] = []
+        for _ in 0..<400 {
+            trace = (try await spansURL.send(.GET, "/spans")).json?.arrayValue?.filter { $0["traceId"] == .string(traceID) } ?? []
+            if trace.contains(where: until) { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return trace
+    }
+
+    /// What the operator sees of failures and streams: a subgraph's failure status with a GraphQL
+    /// body (a warning, an ERROR fetch span), a request refused before the pipeline (its trace id
+    /// for the client, its tenant in the access line), a subscription's execution and fetch spans,
+    /// and no background statement as a trace of its own.
+    func checkFailuresAndStreams(_ gateway: GatewayClient, _ child: ChildProcess, spansURL: GatewayClient) async throws {
+        let failingTrace = "7bf92f3577b34da6a3ce929d0e0e4736"
+        let burning = try await gateway.query("{ burning }", headers: [("traceparent", "00-\(failingTrace)-30f067aa0ba902b7-01")])
+        #expect(burning.json?["errors"]?.arrayValue?.map { $0["message"] } == ["database is on fire", "Subgraph \"failing\" answered with status 500."],
+                "\(burning.text)")
+        let fetch = try await spans(failingTrace, spansURL) { $0["name"] == "fetch failing" }.first { $0["name"] == "fetch failing" }
+        #expect(fetch?["status"] == 2 && fetch?["attributes"]?["http.response.status_code"] == 500, "\(String(describing: fetch))")
+        let warning = try await child.lines(1) { $0.contains(#""message":"subgraph request failed""#) && $0.contains(#""subgraph":"failing""#) }
+        #expect(warning.first?.contains(#""cause":"database is on fire""#) == true, "\(warning)")
+        #expect(warning.first?.contains(#""code":"SUBREQUEST_HTTP_ERROR""#) == true, "\(warning)")
+
+        // Refused before the pipeline: the trace id is there for a client that asks.
+        let asking = [("x-switchyard-trace-id", "true"), ("x-tenant", "acme")]
+        let tooLarge = try await gateway.post(#"{"query":"{ users { id } }","x":"\#(String(repeating: "x", count: 5_000))"}"#, headers: asking)
+        #expect(tooLarge.status == 413 && tooLarge.json?["extensions"]?["traceId"]?.stringValue?.count == 32, "\(tooLarge.text)")
+        let notJSON = try await gateway.post(#"{"query":"#, headers: asking)
+        #expect(notJSON.status == 400 && notJSON.json?["extensions"]?["traceId"]?.stringValue?.count == 32, "\(notJSON.text)")
+        #expect(try await gateway.post(#"{"query":"#).json?["extensions"] == nil)
+        // A 415 is counted and logged for its tenant.
+        let plainText = try await gateway.send(.POST, "/graphql", body: Array(#"{"query":"{ users { id } }"}"#.utf8),
+                                               headers: [("content-type", "text/plain"), ("x-tenant", "acme")])
+        #expect(plainText.status == 415)
+        let access = try await child.lines(1) { $0.contains(#""message":"operation""#) && $0.contains(#""status":415"#) }
+        #expect(access.first?.contains(#""tenant":"acme""#) == true, "\(access)")
+
+        // A subscription's trace has its execution and its subgraph's fetch.
+        let subscriptionTrace = "8bf92f3577b34da6a3ce929d0e0e4736"
+        let sse = try ChildProcess("/usr/bin/env", ["python3", TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Fixtures/websocket-clients/sse_subscribe.py").path,
+                                                    gateway.base + "/graphql", "subscription Watched { tasks { title } }",
+                                                    #"{"x-tenant":"acme","traceparent":"00-\#(subscriptionTrace)-40f067aa0ba902b7-01"}"#])
+        defer { sse.stop() }
+        #expect(try await sse.firstLine { $0 == "ready" || $0.hasPrefix("error") ? $0 : nil } == "ready")
+        let streamed = try await spans(subscriptionTrace, spansURL) { $0["name"] == "fetch agents" }
+        let execute = streamed.first { $0["name"] == "graphql.execute" }
+        #expect(execute?["attributes"]?["graphql.operation.type"] == "subscription", "\(streamed.compactMap { $0["name"]?.stringValue })")
+        let subscribed = streamed.first { $0["name"] == "fetch agents" }
+        #expect(subscribed?["kind"] == 3 && subscribed?["parentSpanId"] == execute?["spanId"], "\(streamed)")
+        sse.stop()
+
+        // Statements and commands are spans of a request's trace only: none is a trace of its own
+        // (the projections' poller, the quota reloads, LISTEN run in the background).
+        let all = (try await spansURL.send(.GET, "/spans")).json?.arrayValue ?? []
+        let orphans = all.filter { $0["attributes"]?["db.system"] != nil && ($0["parentSpanId"]?.stringValue ?? "").isEmpty }
+        #expect(orphans.isEmpty, "\(orphans.prefix(5))")
     }
 
     /// A misspelt log level or format is refused (it ran at info / text without a word);

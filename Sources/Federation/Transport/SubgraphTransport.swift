@@ -84,6 +84,9 @@ public struct SubgraphResponse: Sendable {
     public var data: ResponseBuffer?
     /// The `errors` entries as sent.
     public var errors: [JSON]
+    /// The HTTP status of an answer that came with a failure status and a GraphQL body (its
+    /// data and errors are used; the status marks the fetch failed for the operator).
+    public var failureStatus: Int? = nil
     public init(data: ResponseBuffer?, errors: [JSON] = []) {
         self.data = data
         self.errors = errors

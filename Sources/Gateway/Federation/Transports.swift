@@ -371,12 +371,22 @@ public final class HTTPTransport: SubgraphTransport {
         // A failure status with a GraphQL body: its data is used and its errors passed on, and the
         // status is an error of its own (as Apollo's router attaches it), without a path: it
         // stands wherever the fetch's data is missing.
+        // The operator is told as for any other failure (the body's errors may say why).
         if failing {
-            parsed.errors.append(JSON.object(["message": .string("Subgraph \"\(name)\" answered with status \(answer.status)."),
-                                              "extensions": .object(["code": "SUBREQUEST_HTTP_ERROR", "status": .int(Int(answer.status))])]))
+            let error = failed(GraphQLError("Subgraph \"\(name)\" answered with status \(answer.status).",
+                                            extensions: ["code": "SUBREQUEST_HTTP_ERROR", "status": .int(Int(answer.status))]),
+                               parsed.errors.first.flatMap { $0["message"]?.stringValue }.map(SubgraphSaid.init))
+            parsed.errors.append(error.json)
+            parsed.failureStatus = Int(answer.status)
         }
         return parsed
     }
+}
+
+/// What a failing subgraph's own errors said (the cause in the operator's warning).
+private struct SubgraphSaid: Error, CustomStringConvertible {
+    let description: String
+    init(_ message: String) { description = message }
 }
 
 /// Writes propagation headers (`traceparent`, `tracestate`) into a subgraph request's headers.

@@ -290,6 +290,11 @@ struct MeasuredTransport: SubgraphTransport {
                     errors.increment()
                     if span.isRecording { span.attributes["switchyard.subgraph.errors"] = response.errors.count }
                 }
+                // A failure status with a GraphQL body is used, and still a failed request.
+                if let status = response.failureStatus {
+                    span.attributes["http.response.status_code"] = status
+                    span.setStatus(SpanStatus(code: .error, message: "status \(status)"))
+                }
                 return response
             } catch {
                 GatewayMetrics.record(duration, since: start)
@@ -301,10 +306,20 @@ struct MeasuredTransport: SubgraphTransport {
         }
     }
 
+    /// The subscription's start is a `fetch <subgraph>` client span; the work its events cause
+    /// in the subgraph (started under it) stays in its trace.
     func subscribe(_ request: SubgraphRequest) async throws -> AsyncThrowingStream<SubgraphResponse, any Error> {
-        do { return try await inner.subscribe(request) } catch {
-            errors.increment()
-            throw error
+        try await span(spanName, ofKind: .client) { span in
+            if span.isRecording {
+                span.attributes["switchyard.subgraph.name"] = subgraph
+                span.attributes["switchyard.subgraph.transport"] = transport
+                span.attributes["switchyard.subgraph.subscription"] = true
+            }
+            do { return try await inner.subscribe(request) } catch {
+                errors.increment()
+                span.setStatus(SpanStatus(code: .error))
+                throw error
+            }
         }
     }
 }

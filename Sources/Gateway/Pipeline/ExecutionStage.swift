@@ -25,7 +25,13 @@ extension RequestPipeline {
             guard gate?.enter(tenant) ?? true else {
                 throw PipelineError(.limit, "The tenant runs its maximum of \(gate?.maxPerTenant ?? 0) subscriptions.", code: "SUBSCRIPTION_LIMIT_EXCEEDED")
             }
-            var start = await executor.subscribe(request, context: authorized.context)
+            // The subscription's start (its subgraph's `fetch` span under it; each event's
+            // resolution follows the source stream, under that span too).
+            let executor = self.executor
+            var start = await span("graphql.execute") { span in
+                Self.describe(span, operation)
+                return await executor.subscribe(request, context: authorized.context)
+            }
             if case .failed(let result) = start, !authorized.context.overWebSocket {
                 // Over HTTP, a subscription that cannot start is still a stream: its errors and
                 // no `data`, then its end (what GraphQL over SSE servers answer).

@@ -15,6 +15,49 @@ struct Admission: Sendable {
         /// Its `extensions.code` (for metrics), and the tenant it was refused for, if known.
         var code: String? = nil
         var tenant: String? = nil
+        /// The GraphQL answer it was written from (nil for a plain-text one), written again with
+        /// `extensions.traceId` for a client that asks for it.
+        var answer: Answer? = nil
+
+        struct Answer {
+            let status: Int
+            let errors: [GraphQLError]
+            let accepted: ResponseWriting.Accepted
+            let headers: HTTPFields
+            func response(traceID: String?) -> Response {
+                var result = ExecutionResult(data: nil, errors: errors)
+                if let traceID { result.extensions = ["traceId": .string(traceID)] }
+                var response = ResponseWriting.response(Outcome(status: status, result), accepted)
+                for field in headers { response.headers[field.name] = field.value }
+                return response
+            }
+        }
+
+        init(response: Response, code: String? = nil, tenant: String? = nil) {
+            self.response = response
+            self.code = code
+            self.tenant = tenant
+        }
+
+        /// A GraphQL response with these errors and no `data` (its code the first error's).
+        init(_ status: Int, _ errors: [GraphQLError], _ accepted: ResponseWriting.Accepted, headers: HTTPFields = [:],
+             code: String? = nil, tenant: String? = nil) {
+            let answer = Answer(status: status, errors: errors, accepted: accepted, headers: headers)
+            self.init(response: answer.response(traceID: nil), code: code ?? errors.first?.code, tenant: tenant)
+            self.answer = answer
+        }
+
+        /// The response, with `extensions.traceId` when the request asked for it (tracing on,
+        /// `expose_trace_id`, `X-Switchyard-Trace-Id: true`) and its trace has an id.
+        func response(for headers: HTTPFields, tracing: TracingConfiguration) -> Response {
+            guard let answer, tracing.enabled, tracing.exposeTraceId, Admission.asksForTraceID(headers),
+                  let id = GatewayTracing.currentTraceID() else { return response }
+            return answer.response(traceID: id)
+        }
+    }
+
+    static func asksForTraceID(_ headers: HTTPFields) -> Bool {
+        headers[HTTPField.Name("X-Switchyard-Trace-Id")!]?.lowercased() == "true"
     }
 
     func admit(_ request: Request, _ accepted: ResponseWriting.Accepted, client: String?) async throws(Refusal) -> (RequestContext, GatewayRuntime.Profile) {
@@ -34,7 +77,7 @@ struct Admission: Sendable {
         context.includeQueryPlan = profile.exposeQueryPlan && headers[HTTPField.Name("X-Switchyard-Query-Plan")!]?.lowercased() == "true"
         if takesQuota, let limited = await rateLimited(context, accepted, client: client) {
             runtime.metrics.rateLimited(tenant: context.tenant ?? "none")
-            throw Refusal(response: limited, code: "RATE_LIMITED", tenant: context.tenant)
+            throw limited
         }
         return (context, profile)
     }
@@ -59,9 +102,7 @@ struct Admission: Sendable {
             return String(token)
         }
         func unauthorized(_ error: GraphQLError) -> Refusal {
-            var r = ResponseWriting.response(Outcome(status: 401, ExecutionResult(data: nil, errors: [error])), accepted)
-            r.headers[.wwwAuthenticate] = "Bearer"
-            return Refusal(response: r, code: "UNAUTHENTICATED")
+            Refusal(401, [error], accepted, headers: [.wwwAuthenticate: "Bearer"])
         }
         if runtime.authenticator != nil, malformedBearer {
             throw unauthorized(GraphQLError("The Authorization header is not \"Bearer <token>\".", code: "UNAUTHENTICATED"))
@@ -94,7 +135,7 @@ struct Admission: Sendable {
             ctx.tenantMaxCost = runtime.quotas?.quota(for: tenant)?.maxQueryCost
         }
         ctx.includeTraceID = runtime.configuration.tracing.enabled && runtime.configuration.tracing.exposeTraceId
-            && headers[HTTPField.Name("X-Switchyard-Trace-Id")!]?.lowercased() == "true"
+            && Self.asksForTraceID(headers)
         return ctx
     }
 
@@ -109,16 +150,14 @@ struct Admission: Sendable {
         for _ in 1..<max(1, count) {
             if let limited = await rateLimited(context, accepted, client: client) {
                 runtime.metrics.rateLimited(tenant: context.tenant ?? "none")
-                throw Refusal(response: limited, code: "RATE_LIMITED", tenant: context.tenant)
+                throw limited
             }
         }
     }
 
-    func rateLimited(_ context: RequestContext, _ accepted: ResponseWriting.Accepted, client: String?) async -> Response? {
+    func rateLimited(_ context: RequestContext, _ accepted: ResponseWriting.Accepted, client: String?) async -> Refusal? {
         guard let (error, seconds) = await rateLimitError(context, client: client) else { return nil }
-        var response = ResponseWriting.response(Outcome(status: 429, ExecutionResult(data: nil, errors: [error])), accepted)
-        response.headers[.retryAfter] = String(seconds)
-        return response
+        return Refusal(429, [error], accepted, headers: [.retryAfter: String(seconds)], tenant: context.tenant)
     }
 
     /// Takes one request from the quota that applies (the tenant's, else the client address's

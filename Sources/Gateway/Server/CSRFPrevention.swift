@@ -35,8 +35,7 @@ struct CSRFPrevention: Sendable {
             + "other than \(Self.simpleMediaTypes.sorted().joined(separator: ", ")), or a non-empty value for one of these headers: "
             + settings.requiredHeaders.joined(separator: ", ") + "."
         let error = GraphQLError(message, code: "CSRF_ERROR")
-        throw Admission.Refusal(response: ResponseWriting.response(Outcome(status: 400, ExecutionResult(data: nil, errors: [error])), accepted),
-                                code: "CSRF_ERROR")
+        throw Admission.Refusal(400, [error], accepted)
     }
 
     /// A WebSocket upgrade, which a browser sends cross-site with its cookies and no preflight:

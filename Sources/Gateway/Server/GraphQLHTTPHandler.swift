@@ -55,18 +55,10 @@ struct GraphQLHTTPHandler: Sendable {
         guard let accepted = ResponseWriting.negotiate(request.headers[.accept]) else { return ResponseWriting.notAcceptable }
         do throws(Admission.Refusal) {
             try csrf.check(request.headers, accepted)
-            try RequestDecoding.checkMediaType(request)
-            // Who is asking comes first: the tenant's limits govern how much body is read.
+            // Who is asking comes first: the tenant's limits govern how much body is read, and
+            // a body refused is counted for its tenant.
             let (context, profile) = try await admission.admit(request, accepted, client: client)
-            let decoded: RequestDecoding.Decoded
-            do throws(Admission.Refusal) {
-                decoded = try await RequestDecoding.post(request, limits: profile.limits, accepted)
-            } catch {
-                var refusal = error
-                refusal.tenant = context.tenant   // refused for a known tenant: its metrics say so
-                throw refusal
-            }
-            switch decoded {
+            switch try await decode(request, context, profile, accepted) {
             case .one(let graphQLRequest):
                 return write(await runtime.run(profile.pipeline, graphQLRequest, .post, context, timeoutMs: profile.limits.requestTimeoutMs), accepted, channel: channel)
             case .batch(let requests):
@@ -112,7 +104,20 @@ struct GraphQLHTTPHandler: Sendable {
             }
         } catch {
             runtime.refused(error, since: start)
-            return error.response
+            return error.response(for: request.headers, tracing: runtime.configuration.tracing)
+        }
+    }
+
+    /// A POST's body (its media type, size, encoding and JSON), refused for the tenant admitted.
+    func decode(_ request: Request, _ context: RequestContext, _ profile: GatewayRuntime.Profile,
+                _ accepted: ResponseWriting.Accepted) async throws(Admission.Refusal) -> RequestDecoding.Decoded {
+        do throws(Admission.Refusal) {
+            try RequestDecoding.checkMediaType(request)
+            return try await RequestDecoding.post(request, limits: profile.limits, accepted)
+        } catch {
+            var refusal = error
+            refusal.tenant = context.tenant   // refused for a known tenant: its metrics say so
+            throw refusal
         }
     }
 
@@ -135,7 +140,7 @@ struct GraphQLHTTPHandler: Sendable {
             return write(outcome, accepted, channel: channel)
         } catch {
             runtime.refused(error, since: start)
-            return error.response
+            return error.response(for: request.headers, tracing: runtime.configuration.tracing)
         }
     }
 

@@ -40,7 +40,7 @@ enum RequestDecoding {
 
     static func post(_ request: Request, limits: LimitsConfiguration, _ accepted: ResponseWriting.Accepted) async throws(Refusal) -> Decoded {
         func refuse(_ status: Int, _ message: String, _ code: String) -> Refusal {
-            Refusal(response: ResponseWriting.error(status, message, code, accepted), code: code)
+            Refusal(status, [GraphQLError(message, code: code)], accepted)
         }
         let limit = limits.maxBodyBytes ?? Int.max
         let tooLarge = refuse(413, "The request body is larger than \(limit) bytes.", "PAYLOAD_TOO_LARGE")
@@ -117,8 +117,7 @@ enum RequestDecoding {
             return .batch(operations.map { op in Result { () throws(PipelineError) in try GraphQLRequest.from(op) } })
         }
         do { return .one(try GraphQLRequest.from(json)) } catch {
-            throw Refusal(response: ResponseWriting.response(Outcome(status: error.status, ExecutionResult(data: nil, errors: error.errors)), accepted),
-                          code: error.errors.first?.extensions?["code"]?.stringValue)
+            throw Refusal(error.status, error.errors, accepted)
         }
     }
 
@@ -157,7 +156,7 @@ enum RequestDecoding {
     static func get(_ request: Request, _ accepted: ResponseWriting.Accepted) throws(Refusal) -> GraphQLRequest {
         // Escapes that are not UTF-8 are refused, as a POST body that is not (not run as U+FFFD).
         guard let params = formDecoded(request.uri.query ?? "") else {
-            throw Refusal(response: ResponseWriting.error(400, "The query string is not valid UTF-8.", "BAD_REQUEST", accepted), code: "BAD_REQUEST")
+            throw Refusal(400, [GraphQLError("The query string is not valid UTF-8.", code: "BAD_REQUEST")], accepted)
         }
         var r = GraphQLRequest(query: params["query"])
         // An empty optional parameter is the parameter left out (GraphQL over HTTP, GET).
@@ -168,16 +167,13 @@ enum RequestDecoding {
             do { parsed = try JSONReader.parse(text, maxDepth: 64) } catch {
                 // Nested past the limit: the limit's code, as for a POST body.
                 if let e = error as? JSONReader.Failure, e.isDepthExceeded {
-                    throw Refusal(response: ResponseWriting.error(400, "The \"\(key)\" parameter is not valid JSON: \(e.description).", "MAX_JSON_DEPTH_EXCEEDED", accepted),
-                                  code: "MAX_JSON_DEPTH_EXCEEDED")
+                    throw Refusal(400, [GraphQLError("The \"\(key)\" parameter is not valid JSON: \(e.description).", code: "MAX_JSON_DEPTH_EXCEEDED")], accepted)
                 }
-                throw Refusal(response: ResponseWriting.error(422, "The \"\(key)\" parameter must be a JSON object.", "BAD_REQUEST", accepted),
-                              code: "BAD_REQUEST")
+                throw Refusal(422, [GraphQLError("The \"\(key)\" parameter must be a JSON object.", code: "BAD_REQUEST")], accepted)
             }
             if parsed == .null { continue }   // null: left out, as in a POST body
             guard case .object(let o) = parsed else {
-                throw Refusal(response: ResponseWriting.error(422, "The \"\(key)\" parameter must be a JSON object.", "BAD_REQUEST", accepted),
-                              code: "BAD_REQUEST")
+                throw Refusal(422, [GraphQLError("The \"\(key)\" parameter must be a JSON object.", code: "BAD_REQUEST")], accepted)
             }
             if target == 0 { r.variables = o } else { r.extensions = o }
         }

@@ -247,7 +247,7 @@ extension GraphQLHTTPHandler {
             return Response(status: .created, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: token)))
         } catch {
             runtime.refused(error, since: start)
-            return error.response
+            return error.response(for: request.headers, tracing: runtime.configuration.tracing)
         }
     }
 
@@ -305,9 +305,8 @@ extension GraphQLHTTPHandler {
         accepted.incremental = nil
         do throws(Admission.Refusal) {
             try csrf.check(request.headers, accepted)
-            try RequestDecoding.checkMediaType(request)
             let (context, profile) = try await admission.admit(request, accepted, client: client)
-            guard case .one(let graphQLRequest) = try await RequestDecoding.post(request, limits: profile.limits, accepted) else {
+            guard case .one(let graphQLRequest) = try await decode(request, context, profile, accepted) else {
                 return ResponseWriting.error(400, "A batch cannot run through an event stream.", "BAD_REQUEST", accepted)
             }
             guard let id = graphQLRequest.extensions["operationId"]?.stringValue, !id.isEmpty, id.utf8.count <= 256 else {
@@ -336,7 +335,7 @@ extension GraphQLHTTPHandler {
             return Response(status: .accepted)
         } catch {
             runtime.refused(error, since: start)
-            return error.response
+            return error.response(for: request.headers, tracing: runtime.configuration.tracing)
         }
     }
 
@@ -354,7 +353,7 @@ extension GraphQLHTTPHandler {
             runtime.sseReservations.stop(token, tenant: context.tenant, id: id)
             return Response(status: .ok)
         } catch {
-            return error.response
+            return error.response(for: request.headers, tracing: runtime.configuration.tracing)
         }
     }
 }
