@@ -333,7 +333,7 @@ struct ExecutorTests {
             ("query($n: Int) { echo(n: $n) }", ["n": 3_000_000_000], #"Variable "$n" got invalid value 3000000000; Int cannot represent non 32-bit signed integer value: 3000000000"#),
             ("query($b: Boolean!) { echo(flag: $b) }", [:], #"Variable "$b" of required type "Boolean!" was not provided."#),
             ("query($b: Boolean!) { echo(flag: $b) }", ["b": .null], #"Variable "$b" of non-null type "Boolean!" must not be null."#),
-            ("query($f: Filter) { search(filter: $f) { __typename } }", ["f": ["nope": 1]], #"Variable "$f" got invalid value {"nope":1}; Field "nope" is not defined by type "Filter"."#),
+            ("query($f: Filter) { search(filter: $f) { __typename } }", ["f": ["nope": 1]], #"Variable "$f" got invalid value { nope: 1 }; Field "nope" is not defined by type "Filter"."#),
             ("query($f: Filter) { search(filter: $f) { __typename } }", ["f": ["episodes": ["SITH"]]], #"Variable "$f" got invalid value "SITH" at "f.episodes[0]"; Value "SITH" does not exist in "Episode" enum."#),
         ]
         for (q, vars, message) in cases {
@@ -361,13 +361,13 @@ struct ExecutorTests {
         ], source: source), context: ())
         #expect(r.data == nil)
         #expect(r.errors.map(\.message) == [
-            #"Variable "$p" got invalid value {"age":"x","tags":[1,null,"a"],"kind":"CAR","zz":1,"sub":{"name":3}}; Field "name" of required type "String!" was not provided."#,
+            #"Variable "$p" got invalid value { age: "x", tags: [1, null, "a"], kind: "CAR", zz: 1, sub: { name: 3 } }; Field "name" of required type "String!" was not provided."#,
             #"Variable "$p" got invalid value "x" at "p.age"; Int cannot represent non-integer value: "x""#,
             #"Variable "$p" got invalid value 1 at "p.tags[0]"; String cannot represent a non string value: 1"#,
             #"Variable "$p" got invalid value null at "p.tags[1]"; Expected non-nullable type "String!" not to be null."#,
             #"Variable "$p" got invalid value "CAR" at "p.kind"; Value "CAR" does not exist in "Kind" enum. Did you mean the enum value "CAT"?"#,
             #"Variable "$p" got invalid value 3 at "p.sub.name"; String cannot represent a non string value: 3"#,
-            #"Variable "$p" got invalid value {"age":"x","tags":[1,null,"a"],"kind":"CAR","zz":1,"sub":{"name":3}}; Field "zz" is not defined by type "Pet"."#,
+            #"Variable "$p" got invalid value { age: "x", tags: [1, null, "a"], kind: "CAR", zz: 1, sub: { name: 3 } }; Field "zz" is not defined by type "Pet"."#,
             #"Variable "$n" of non-null type "Int!" must not be null."#,
             #"Variable "$q" got invalid value 5 at "q[1]"; Expected type "Pet" to be an object."#,
         ])
@@ -392,15 +392,32 @@ struct ExecutorTests {
         #expect(try await run("query($l: Lookup!) { lookup(by: $l) { name } }", variables: ["l": ["name": "Leia"]]).json.text
                 == #"{"data":{"lookup":{"name":"Leia"}}}"#)
         let two = try await run("query($l: Lookup!) { lookup(by: $l) { name } }", variables: ["l": ["name": "Leia", "id": "1"]])
-        #expect(two.errors.first?.message == #"Variable "$l" got invalid value {"name":"Leia","id":"1"}; OneOf Input Object "Lookup" must specify exactly one key."#)
+        #expect(two.errors.first?.message == #"Variable "$l" got invalid value { name: "Leia", id: "1" }; Exactly one key must be specified for OneOf type "Lookup"."#)
         let null = try await run("query($l: Lookup!) { lookup(by: $l) { name } }", variables: ["l": ["id": .null]])
-        #expect(null.errors.first?.message.contains("must be non-null") == true)
+        #expect(null.errors.map(\.message) == [#"Variable "$l" got invalid value null at "l.id"; Field "id" must be non-null."#])
         // An unknown field is its own problem and counts for nothing among the one key.
         let unknown = try await run("query($l: Lookup!) { lookup(by: $l) { name } }", variables: ["l": ["zz": "1"]])
-        #expect(unknown.errors.map(\.message) == [#"Variable "$l" got invalid value {"zz":"1"}; Field "zz" is not defined by type "Lookup"."#,
-                                                   #"Variable "$l" got invalid value {"zz":"1"}; OneOf Input Object "Lookup" must specify exactly one key."#])
+        #expect(unknown.errors.map(\.message) == [#"Variable "$l" got invalid value { zz: "1" }; Field "zz" is not defined by type "Lookup"."#,
+                                                   #"Variable "$l" got invalid value { zz: "1" }; Exactly one key must be specified for OneOf type "Lookup"."#])
         let unknownAndOne = try await run("query($l: Lookup!) { lookup(by: $l) { name } }", variables: ["l": ["zz": "1", "id": "2"]])
         #expect(unknownAndOne.errors.count == 1)
+    }
+
+    /// A variable's value that does not coerce is described as graphql-js describes it: its
+    /// parseValue wording, the value printed as `inspect` prints it (keys bare, three levels,
+    /// ten items).
+    @Test func variableValuesAreShownAsGraphQLJSShowsThem() async throws {
+        func message(_ q: String, _ variables: [String: JSON]) async throws -> String? {
+            try await run(q, variables: .init(uniqueKeysWithValues: variables.map { ($0.key, $0.value) })).errors.first?.message
+        }
+        #expect(try await message("query($n: ID) { character(id: $n) { name } }", ["n": true])
+                == #"Variable "$n" got invalid value true; ID cannot represent value: true"#)
+        #expect(try await message("query($e: Episode) { hero(episode: $e) { name } }", ["e": 1])
+                == #"Variable "$e" got invalid value 1; Enum "Episode" cannot represent non-string value: 1."#)
+        #expect(try await message("query($e: Episode) { hero(episode: $e) { name } }", ["e": ["a": [[1]]]])
+                == #"Variable "$e" got invalid value { a: [[Array]] }; Enum "Episode" cannot represent non-string value: { a: [[Array]] }."#)
+        #expect(try await message("query($e: Episode) { hero(episode: $e) { name } }", ["e": .array((1...12).map { JSON.int($0) })])
+                == #"Variable "$e" got invalid value [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, ... 2 more items]; Enum "Episode" cannot represent non-string value: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, ... 2 more items]."#)
     }
 
     /// An argument's coercion error is graphql-js's, located at the argument's value.

@@ -52,36 +52,46 @@ enum Values {
         return errors.isEmpty ? .success(coerced) : .failure(GraphQLErrors(errors))
     }
 
-    /// A value as an error shows it: its JSON, cut after about `limit` bytes with `…` (an error
-    /// per problem echoed a large value whole: a 1 MB variable answered with 49 MB of errors).
+    /// A value as an error shows it, as graphql-js's messages do (`{ id: "1", tags: ["a"] }`:
+    /// keys bare, strings quoted, containers three deep and deeper as `[Object]`/`[Array]`, ten
+    /// items of a list and how many more), cut after about `limit` bytes with `…` (an error per
+    /// problem echoed a large value whole: a 1 MB variable answered with 49 MB of errors).
     static func shown(_ value: JSON, limit: Int = 200) -> String {
         var out = ""
-        func walk(_ v: JSON) -> Bool {
+        func walk(_ v: JSON, _ depth: Int) -> Bool {
             guard out.utf8.count <= limit else { return false }
             switch v {
+            case .object(let o) where o.isEmpty: out += "{}"
+            case .array(let a) where a.isEmpty: out += "[]"
+            case .object where depth > 2: out += "[Object]"
+            case .array where depth > 2: out += "[Array]"
             case .object(let o):
-                out += "{"
+                out += "{ "
                 for (i, (k, x)) in o.enumerated() {
-                    if i > 0 { out += "," }
-                    out += JSON.string(k.utf8.count > limit ? String(k.prefix(limit)) : k).text + ":"
-                    guard walk(x) else { return false }
+                    if i > 0 { out += ", " }
+                    out += (k.utf8.count > limit ? String(k.prefix(limit)) : k) + ": "
+                    guard walk(x, depth + 1) else { return false }
                 }
-                out += "}"
+                out += " }"
             case .array(let a):
                 out += "["
-                for (i, x) in a.enumerated() {
-                    if i > 0 { out += "," }
-                    guard walk(x) else { return false }
+                for (i, x) in a.prefix(10).enumerated() {
+                    if i > 0 { out += ", " }
+                    guard walk(x, depth + 1) else { return false }
                 }
+                let more = a.count - 10
+                if more > 0 { out += more == 1 ? ", ... 1 more item" : ", ... \(more) more items" }
                 out += "]"
             case .string(let s) where s.utf8.count > limit:
                 out += JSON.string(String(s.prefix(limit))).text
+            case .double(let d):
+                out += Introspection.javaScriptNumber(d)
             default:
                 out += v.text
             }
             return out.utf8.count <= limit
         }
-        if walk(value) { return out }
+        if walk(value, 1) { return out }
         var cut = ""
         for c in out {
             if cut.utf8.count + c.utf8.count > limit { break }
@@ -140,7 +150,7 @@ enum Values {
                 if hints, case .string(let s) = value {
                     hint = Suggestions.didYouMean(Suggestions.list(s, Array(t.enumValues.keys))).replacingOccurrences(of: "Did you mean", with: "Did you mean the enum value")
                 }
-                add("Value \(value.text) does not exist in \"\(t.name)\" enum.\(hint)")
+                add(enumInputMessage(t, value, hint: hint))
             case .inputObject:
                 guard case .object(let fields) = value else { return add("Expected type \"\(t.name)\" to be an object.") }
                 for (fname, f) in t.inputFields {
@@ -159,8 +169,10 @@ enum Values {
                 if t.isOneOf {
                     // Counted among the type's own fields (an unknown one is its own problem).
                     let known = fields.filter { t.inputFields[$0.key] != nil }
-                    if known.count != 1 { add("OneOf Input Object \"\(t.name)\" must specify exactly one key.") }
-                    else if let key = known.keys.first, known.values.first?.isNull == true { add("Field \"\(key)\" must be non-null.") }
+                    if known.count != 1 { add("Exactly one key must be specified for OneOf type \"\(t.name)\".") }
+                    if let key = known.keys.first, known.values.first?.isNull == true {
+                        found.append(Problem(path: path + ".\(key)", value: .null, message: "Field \"\(key)\" must be non-null."))
+                    }
                 }
             default:
                 add("\"\(t.name)\" is not an input type.")
@@ -219,7 +231,7 @@ enum Values {
                 return .failure(CoercionError(message: "\(scalarInputMessage(t.name, value))"))
             case .enumType:
                 if case .string(let s) = value, t.enumValues[s] != nil { return .success(nil) }
-                return .failure(CoercionError(message: "Value \(value.text) does not exist in \"\(t.name)\" enum."))
+                return .failure(CoercionError(message: enumInputMessage(t, value, hint: "")))
             case .inputObject:
                 guard case .object(let fields) = value else {
                     return .failure(CoercionError(message: "Expected type \"\(t.name)\" to be an object."))
@@ -267,7 +279,7 @@ enum Values {
                 }
                 if t.isOneOf {
                     let result = out ?? fields
-                    if result.count != 1 { return .failure(CoercionError(message: "OneOf Input Object \"\(t.name)\" must specify exactly one key.")) }
+                    if result.count != 1 { return .failure(CoercionError(message: "Exactly one key must be specified for OneOf type \"\(t.name)\".")) }
                     if result.values.first?.isNull == true {
                         return .failure(CoercionError(message: "Field \"\(result.keys.first!)\" must be non-null."))
                     }
@@ -279,19 +291,30 @@ enum Values {
         }
     }
 
+    /// Why a variable's value is no `scalar` (graphql-js's parseValue wording).
     static func scalarInputMessage(_ scalar: String, _ value: JSON) -> String {
         switch scalar {
         case "Int":
             if case .int(let i) = value { return "Int cannot represent non 32-bit signed integer value: \(i)" }
-            return "Int cannot represent non-integer value: \(value.text)"
-        case "Float": return "Float cannot represent non numeric value: \(value.text)"
-        case "String": return "String cannot represent a non string value: \(value.text)"
-        case "Boolean": return "Boolean cannot represent a non boolean value: \(value.text)"
-        case "ID": return "ID cannot represent a non-string and non-integer value: \(value.text)"
+            // An integral number beyond 32 bits is an integer still (`1e+300`).
+            if case .double(let d) = value, d.isFinite, d.rounded() == d {
+                return "Int cannot represent non 32-bit signed integer value: \(Introspection.javaScriptNumber(d))"
+            }
+            return "Int cannot represent non-integer value: \(shown(value))"
+        case "Float": return "Float cannot represent non numeric value: \(shown(value))"
+        case "String": return "String cannot represent a non string value: \(shown(value))"
+        case "Boolean": return "Boolean cannot represent a non boolean value: \(shown(value))"
+        case "ID": return "ID cannot represent value: \(shown(value))"
         default:
             if !value.isFiniteThroughout { return "\(scalar) cannot represent it: JSON numbers must be finite doubles." }
-            return "Expected value of type \"\(scalar)\", found \(value.text)."
+            return "Expected value of type \"\(scalar)\", found \(shown(value))."
         }
+    }
+
+    /// Why a variable's value is no value of enum `t` (graphql-js's parseValue wording).
+    static func enumInputMessage(_ t: NamedType, _ value: JSON, hint: String) -> String {
+        guard case .string(let s) = value else { return "Enum \"\(t.name)\" cannot represent non-string value: \(shown(value))." }
+        return "Value \(JSON.string(s).text) does not exist in \"\(t.name)\" enum.\(hint)"
     }
 
     /// Input coercion of a built-in scalar from JSON (§3.5); custom scalars accept any JSON.

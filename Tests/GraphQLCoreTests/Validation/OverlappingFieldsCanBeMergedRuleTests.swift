@@ -19,6 +19,19 @@ import Testing
             Expected("Fields \"doesKnowCommand\" conflict because they have differing arguments. Use different aliases on the fields to fetch both if this was intentional.", [(1, 9), (1, 42)]),
         ])
     }
+    /// Each conflicting pair is an error of its own, in the fields' order (graphql-js's count);
+    /// identical fields among them add pairs, not comparisons of their own.
+    @Test func everyConflictingPairIsReported() throws {
+        let message = "Fields \"doesKnowCommand\" conflict because they have differing arguments. Use different aliases on the fields to fetch both if this was intentional."
+        try expectInvalid(OverlappingFieldsCanBeMergedRule.self,
+                          "{ dog { doesKnowCommand(dogCommand: SIT) doesKnowCommand(dogCommand: HEEL) doesKnowCommand(dogCommand: DOWN) } }", [
+            Expected(message, [(1, 9), (1, 42)]), Expected(message, [(1, 9), (1, 76)]), Expected(message, [(1, 42), (1, 76)]),
+        ])
+        try expectInvalid(OverlappingFieldsCanBeMergedRule.self,
+                          "{ dog { doesKnowCommand(dogCommand: SIT) doesKnowCommand(dogCommand: SIT) doesKnowCommand(dogCommand: DOWN) } }", [
+            Expected(message, [(1, 9), (1, 75)]), Expected(message, [(1, 42), (1, 75)]),
+        ])
+    }
     @Test func conflictingReturnTypesOnDifferentParents() throws {
         try expectInvalid(OverlappingFieldsCanBeMergedRule.self, "{ pet { ... on Dog { x: barkVolume } ... on Cat { x: nickname } } }", [
             Expected("Fields \"x\" conflict because they return conflicting types \"Int\" and \"String\". Use different aliases on the fields to fetch both if this was intentional.", [(1, 22), (1, 51)]),

@@ -50,15 +50,78 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
         }
         for (key, entries) in map where entries.count > 1 {
             if context.isFull { return }
-            if let (reason, spans) = conflict(entries) {
+            let found = pairConflicts(entries)
+            for (reason, spans) in found.isEmpty ? conflict(entries).map { [$0] } ?? [] : found {
                 let id = "\(key)@\(spans.map { String($0.start) }.joined(separator: ","))"
                 guard reported.insert(id).inserted else { continue }
                 // Spans come in pairs per level (one field of each side); graphql-js lists one
                 // side's fields from the top down, then the other's.
                 let sides = stride(from: 0, to: spans.count, by: 2).map { spans[$0] } + stride(from: 1, to: spans.count, by: 2).map { spans[$0] }
                 context.report("Fields \"\(key)\" conflict because \(reason). Use different aliases on the fields to fetch both if this was intentional.", sides)
+                if context.isFull { return }
             }
         }
+    }
+
+    /// Every pair of fields of one selection set (under one response key) that conflict by
+    /// themselves — different fields, arguments or types —, one error each, the pairs in the
+    /// fields' order (first with second, first with third, …, second with third) as graphql-js
+    /// reports them. Fields with one signature are compared once as a group, so many identical
+    /// fields cost nothing; what is listed stops at the error limit. Empty when no pair
+    /// conflicts by itself (their subfields may: `conflict`).
+    func pairConflicts(_ entries: [Entry]) -> [(String, [Span])] {
+        var groupOf: [Int] = [], signatures: [String: Int] = [:], representative: [Entry] = []
+        for e in entries {
+            let sig = signature(e)
+            if let g = signatures[sig] { groupOf.append(g) } else {
+                signatures[sig] = representative.count
+                groupOf.append(representative.count)
+                representative.append(e)
+            }
+        }
+        guard representative.count > 1 else { return [] }
+        let groups = min(representative.count, 64)   // bounded work on hostile input
+        var members = [[Int]](repeating: [], count: groups)
+        for (a, g) in groupOf.enumerated() where g < groups { members[g].append(a) }
+        // At most the room left for errors from each pair of groups: the work is bounded by
+        // the error limit, not by how many fields there are.
+        let room = context.maxErrors - context.errors.count
+        var pairs: [(a: Int, b: Int, reason: String)] = []
+        for i in 0..<groups {
+            for j in (i + 1)..<max(i + 1, groups) {
+                guard let reason = directConflict(representative[i], representative[j]) else { continue }
+                var taken = 0
+                outer: for a in members[i] {
+                    for b in members[j] {
+                        pairs.append((min(a, b), max(a, b), reason))
+                        taken += 1
+                        if taken >= room { break outer }
+                    }
+                }
+            }
+        }
+        pairs.sort { ($0.a, $0.b) < ($1.a, $1.b) }
+        return pairs.prefix(room).map { ($0.reason, [entries[$0.a].field.span, entries[$0.b].field.span]) }
+    }
+
+    /// What makes two fields the same for merging: their parents down from the compared set,
+    /// name, arguments and type.
+    func signature(_ e: Entry) -> String {
+        "\(e.chain.map { $0?.name ?? "?" }.joined(separator: "/"))|\(e.field.name.value)|\(argumentsKey(e.field.arguments))|\(e.def?.type.description ?? "?")"
+    }
+
+    /// Why two fields conflict by themselves (not by their subfields), if they do.
+    func directConflict(_ a: Entry, _ b: Entry) -> String? {
+        if !mutuallyExclusive(a.chain, b.chain) {
+            if a.field.name.value != b.field.name.value {
+                return "\"\(a.field.name.value)\" and \"\(b.field.name.value)\" are different fields"
+            }
+            if argumentsKey(a.field.arguments) != argumentsKey(b.field.arguments) { return "they have differing arguments" }
+        }
+        if let ta = a.def?.type, let tb = b.def?.type, !sameShape(ta, tb) {
+            return "they return conflicting types \"\(ta)\" and \"\(tb)\""
+        }
+        return nil
     }
 
     /// Fields of selection sets by response key, fragments expanded (memoised), each node once.
@@ -114,7 +177,7 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
         var originsOf: [Set<Int>] = []
         var index: [String: Int] = [:]
         for e in entries {
-            let sig = "\(e.chain.map { $0?.name ?? "?" }.joined(separator: "/"))|\(e.field.name.value)|\(argumentsKey(e.field.arguments))|\(e.def?.type.description ?? "?")"
+            let sig = signature(e)
             if let i = index[sig] { originsOf[i].insert(e.origin) } else {
                 index[sig] = distinct.count
                 distinct.append(e)
@@ -127,17 +190,7 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
                 // Two signatures from one and the same field cannot conflict with each other.
                 if originsOf[i].count == 1, originsOf[i] == originsOf[j] { continue }
                 let a = distinct[i], b = distinct[j]
-                if !mutuallyExclusive(a.chain, b.chain) {
-                    if a.field.name.value != b.field.name.value {
-                        return ("\"\(a.field.name.value)\" and \"\(b.field.name.value)\" are different fields", [a.field.span, b.field.span])
-                    }
-                    if argumentsKey(a.field.arguments) != argumentsKey(b.field.arguments) {
-                        return ("they have differing arguments", [a.field.span, b.field.span])
-                    }
-                }
-                if let ta = a.def?.type, let tb = b.def?.type, !sameShape(ta, tb) {
-                    return ("they return conflicting types \"\(ta)\" and \"\(tb)\"", [a.field.span, b.field.span])
-                }
+                if let reason = directConflict(a, b) { return (reason, [a.field.span, b.field.span]) }
             }
         }
         // Subfields of fields from different origins must merge too.
