@@ -211,7 +211,7 @@ struct CompositionTests {
     /// demandControl and inaccessible tests), and a union `@provides` with type conditions it
     /// accepts.
     @Test func rulesAcrossSubgraphsAreEnforcedAsApollosAre() throws {
-        let all = #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@external", "@requires", "@provides", "@shareable", "@inaccessible", "@override", "@authenticated", "@policy", "@listSize", "@cost", "@context", "@fromContext", "@interfaceObject"])"#
+        let all = #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@external", "@requires", "@provides", "@shareable", "@inaccessible", "@override", "@authenticated", "@policy", "@requiresScopes", "@listSize", "@cost", "@context", "@fromContext", "@interfaceObject"])"#
         func codes(_ graphs: [String]) -> [String] { compositionCodes(graphs.enumerated().map { ("s\($0.offset)", all + "\n" + $0.element) }) }
         // A @requires reading a protected field must be protected itself (the gateway fetches the
         // input whatever the client may see); the type's own protection counts.
@@ -221,6 +221,32 @@ struct CompositionTests {
         #expect(codes([#"type Query { t: T } type T @key(fields: "id") { id: ID extra: String @external derived: String @requires(fields: "extra") @authenticated }"#, protectedExtra]) == [])
         #expect(codes([#"type Query { t: T } type T @key(fields: "id") @policy(policies: [["p"]]) { id: ID extra: String @external derived: String @requires(fields: "extra") }"#,
                        #"type T @key(fields: "id") { id: ID extra: String @policy(policies: [["p"]]) }"#]) == [])
+        // A field open to S1 or S2 may read one field needing S1 and, through another context,
+        // one needing S2 (Apollo composes it: one alternative of the field's covers each read).
+        #expect(codes([#"type Query { foo: Foo! bar: Bar! } type Foo @key(fields: "id") @context(name: "context") { id: ID! u: U! prop: String! @requiresScopes(scopes: [["S1"]]) } "#
+                       + #"type Bar @key(fields: "id") @context(name: "context") { id: ID! u: U! prop: String! @requiresScopes(scopes: [["S2"]]) } "#
+                       + #"type U @key(fields: "id") { id: ID! field(a: String @fromContext(field: "$context { prop }")): Int! @requiresScopes(scopes: [["S1"], ["S2"]]) }"#,
+                       #"type Query { a: Int! } type U @key(fields: "id") { id: ID! }"#]) == [])
+        #expect(codes([#"type Query { t: T } type T @key(fields: "id") { id: ID extra: String @external derived: String @requires(fields: "extra") @requiresScopes(scopes: [["S1"]]) }"#,
+                       #"type T @key(fields: "id") { id: ID extra: String @requiresScopes(scopes: [["S1", "S2"]]) }"#]) == ["MISSING_TRANSITIVE_AUTH_REQUIREMENTS"])
+        // A shared field must answer with some runtime type its subgraphs have in common.
+        #expect(codes([#"type Query { a: A @shareable } interface A { x: Int } type I1 implements A { x: Int i1: Int }"#,
+                       #"type Query { a: A @shareable } interface A { x: Int } type I2 implements A { x: Int i2: Int }"#]) == ["SHAREABLE_HAS_MISMATCHED_RUNTIME_TYPES"])
+        #expect(codes([#"type Query { e: E! @shareable } type E @key(fields: "id") { id: ID! s: U! @shareable } union U = A | B type A { a: Int } type B { b: Int }"#,
+                       #"type E @key(fields: "id") { id: ID! s: U! @shareable } union U = C | D type C { c: Int } type D { d: Int }"#]) == ["SHAREABLE_HAS_MISMATCHED_RUNTIME_TYPES"])
+        #expect(codes([#"type Query { a: A @shareable } interface A { x: Int } type I1 implements A @shareable { x: Int i1: Int } type I2 implements A @shareable { x: Int }"#,
+                       #"type Query { a: A @shareable } interface A { x: Int } type I2 implements A @shareable { x: Int }"#]) == [])
+        // Errors name subgraphs as configured.
+        do {
+            _ = try compose([("subgraph-A", all + #" type Query { t: Int }"#), ("subgraphB", all + #" type Query { t: Int }"#)])
+            Issue.record("composed a non-shareable field resolved twice")
+        } catch {
+            #expect("\(error)".contains(#""subgraph-A" and "subgraphB""#), "\(error)")
+        }
+        // `@listSize` linked from its own spec is kept as from `cost`.
+        let listSized = try compose([("s", #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"]) "#
+                                     + #"@link(url: "https://specs.apollo.dev/listSize/v0.1", import: ["@listSize"]) type Query { items: [String!] @listSize(assumedSize: 2000) }"#)])
+        #expect(listSized.contains("assumedSize: 2000"), "\(listSized)")
         // Negative sizes would let one part of an operation pay for another under max_cost.
         #expect(codes([#"type Query { items: [Int] @listSize(assumedSize: -100) }"#]) == ["LIST_SIZE_INVALID_ASSUMED_SIZE"])
         // An @inaccessible type referenced by a visible field is refused, not silently cut.
@@ -932,6 +958,15 @@ struct CompositionTests {
         let interface = try compose([("Subgraph1", head + #" type Query { t: T } interface I { x: Int } type T implements I @key(fields: "k") { k: ID x: Int }"#),
                                      ("Subgraph2", head + #" type T @key(fields: "k") { k: ID x: Int @override(from: "Subgraph1") }"#)])
         #expect(interface.contains("@join__field(graph: SUBGRAPH1, usedOverridden: true)"), "\(interface)")
+        // Used deeper down: inside another type's key (`e { k }`), inside a `@requires`.
+        let nestedKey = try compose([("Subgraph1", head + #" type Query { t: T } type T @key(fields: "e { k }") { e: E } type E { k: ID @override(from: "Subgraph2") a: Int }"#),
+                                     ("Subgraph2", head + #" type T @key(fields: "e { k }") { e: E x: Int } type E { k: ID b: Int }"#)])
+        #expect(nestedKey.contains(#"k: ID @join__field(graph: SUBGRAPH1, override: "Subgraph2") @join__field(graph: SUBGRAPH2, usedOverridden: true)"#), "\(nestedKey)")
+        let requiring = #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@override", "@shareable", "@requires", "@external"])"#
+        let nestedRequires = try compose([
+            ("Subgraph1", requiring + #" type Query { t: T } type T @key(fields: "k") { k: ID a: A @shareable } type A @key(fields: "id") { id: ID! b: B @override(from: "Subgraph2") } type B @key(fields: "id") { id: ID! v: String @shareable }"#),
+            ("Subgraph2", requiring + #" type T @key(fields: "k") { k: ID a: A @shareable x: Int @requires(fields: "a { b { v } }") } type A @key(fields: "id") { id: ID! b: B } type B @key(fields: "id") { id: ID! v: String @external }"#)])
+        #expect(nestedRequires.contains(#"b: B @join__field(graph: SUBGRAPH1, override: "Subgraph2") @join__field(graph: SUBGRAPH2, usedOverridden: true)"#), "\(nestedRequires)")
         // Not used there: the source's field is gone.
         let plainOverride = try compose([("Subgraph1", head + #" type Query { t: T } type T @key(fields: "k") { k: ID a: Int @override(from: "Subgraph2") }"#),
                                          ("Subgraph2", head + #" type T @key(fields: "k") { k: ID a: Int }"#)])

@@ -197,6 +197,9 @@ public enum Composer {
         }
 
         let graphIDs = Self.graphIDs(subgraphs.map(\.name))
+        // Errors name subgraphs as they are configured, not by their `join__Graph` value.
+        let subgraphNames = Dictionary(graphIDs.map { ($0.value, $0.key) }, uniquingKeysWith: { a, _ in a })
+        func named(_ g: String) -> String { subgraphNames[g] ?? g }
         let consensus = Consensus(subgraphs)
         // A Federation 1 subgraph's `extend type` extends a type some subgraph defines.
         var defined = Set<String>(), extendedBy = OrderedDictionary<String, String>()
@@ -407,11 +410,11 @@ public enum Composer {
             for (g, tig) in t.graphs {
                 if tig.interfaceObject {
                     for o in implementations where types[o]?.graphs[g] != nil {
-                        errors.append(CompositionError(.interfaceObjectWithoutInterface, "Interface type \"\(iname)\" is an @interfaceObject in subgraph \"\(g.lowercased())\", so that subgraph should not define any of its implementation types, but it defines \"\(o)\"."))
+                        errors.append(CompositionError(.interfaceObjectWithoutInterface, "Interface type \"\(iname)\" is an @interfaceObject in subgraph \"\(named(g))\", so that subgraph should not define any of its implementation types, but it defines \"\(o)\"."))
                     }
                 } else if tig.keys.contains(where: { $0.resolvable }) {
                     for o in implementations where !(types[o]?.interfaces[iname]?.contains(g) ?? false) {
-                        errors.append(CompositionError(.interfaceKeyMissingImplementationType, "Interface type \"\(iname)\" has a resolvable key in subgraph \"\(g.lowercased())\" but that subgraph is missing some of its implementation types: it should define \"\(o)\" (and have it implement \"\(iname)\")."))
+                        errors.append(CompositionError(.interfaceKeyMissingImplementationType, "Interface type \"\(iname)\" has a resolvable key in subgraph \"\(named(g))\" but that subgraph is missing some of its implementation types: it should define \"\(o)\" (and have it implement \"\(iname)\")."))
                     }
                 }
             }
@@ -424,7 +427,7 @@ public enum Composer {
             let objectGraphs = Set(t.graphs.filter { $0.value.interfaceObject }.keys)
             guard !objectGraphs.isEmpty else { continue }
             if !t.graphs.contains(where: { !$0.value.interfaceObject }) {
-                errors.append(CompositionError(.interfaceObjectWithoutInterface, "Type \"\(iname)\" is an @interfaceObject in \(objectGraphs.sorted().map { "\"\($0.lowercased())\"" }.joined(separator: ", ")) but no subgraph defines the interface itself."))
+                errors.append(CompositionError(.interfaceObjectWithoutInterface, "Type \"\(iname)\" is an @interfaceObject in \(objectGraphs.sorted().map { "\"\(named($0))\"" }.joined(separator: ", ")) but no subgraph defines the interface itself."))
                 continue
             }
             for (fname, f) in t.fields where !f.graphs.isEmpty && f.graphs.keys.allSatisfy({ objectGraphs.contains($0) }) {
@@ -526,11 +529,11 @@ public enum Composer {
                                 guard let merged = types[typeName]?.fields[field.name.value] else { continue }
                                 let coordinate = "\(typeName).\(field.name.value)"
                                 for a in field.arguments where merged.arguments[a.name.value] == nil {
-                                    errors.append(CompositionError(.requiresInvalidFields, "On field \"\(tname).\(fname)\", for @requires(fields: \(Printer.string(fields))) in subgraph \"\(g.lowercased())\": cannot provide a value for argument \"\(a.name.value)\" of field \"\(coordinate)\" as argument \"\(a.name.value)\" is not defined in the supergraph."))
+                                    errors.append(CompositionError(.requiresInvalidFields, "On field \"\(tname).\(fname)\", for @requires(fields: \(Printer.string(fields))) in subgraph \"\(named(g))\": cannot provide a value for argument \"\(a.name.value)\" of field \"\(coordinate)\" as argument \"\(a.name.value)\" is not defined in the supergraph."))
                                 }
                                 for (aname, a) in merged.arguments where a.defaultValue == nil && !field.arguments.contains(where: { $0.name.value == aname }) {
                                     if case .nonNull = a.type {
-                                        errors.append(CompositionError(.requiresInvalidFields, "On field \"\(tname).\(fname)\", for @requires(fields: \(Printer.string(fields))) in subgraph \"\(g.lowercased())\": no value provided for argument \"\(aname)\" of field \"\(coordinate)\" but a value is mandatory as \"\(aname)\" is required in the supergraph."))
+                                        errors.append(CompositionError(.requiresInvalidFields, "On field \"\(tname).\(fname)\", for @requires(fields: \(Printer.string(fields))) in subgraph \"\(named(g))\": no value provided for argument \"\(aname)\" of field \"\(coordinate)\" but a value is mandatory as \"\(aname)\" is required in the supergraph."))
                                     }
                                 }
                                 if let sub = field.selectionSet { check(sub.selections, on: merged.type.namedType.value) }
@@ -557,19 +560,19 @@ public enum Composer {
                         continue
                     }
                     if f.graphs[fromID]?.override != nil {
-                        errors.append(CompositionError(.overrideSourceHasOverride, "Field \"\(tname).\(fname)\" in subgraph \"\(from)\" is overridden by \"\(g.lowercased())\" but itself overrides another subgraph."))
+                        errors.append(CompositionError(.overrideSourceHasOverride, "Field \"\(tname).\(fname)\" in subgraph \"\(from)\" is overridden by \"\(named(g))\" but itself overrides another subgraph."))
                     }
                     // What the overridden field needs or promises there (its @requires inputs, its
                     // @provides) would be lost with it; an @interfaceObject's field on either side
                     // belongs to every implementation at once.
                     if let source = f.graphs[fromID], source.requires != nil || source.provides != nil {
-                        errors.append(CompositionError(.overrideCollision, "@override cannot be used on field \"\(tname).\(fname)\" on subgraph \"\(g.lowercased())\" since \"\(tname).\(fname)\" on \"\(from)\" is marked with directive \"@\(source.requires != nil ? "requires" : "provides")\"."))
+                        errors.append(CompositionError(.overrideCollision, "@override cannot be used on field \"\(tname).\(fname)\" on subgraph \"\(named(g))\" since \"\(tname).\(fname)\" on \"\(from)\" is marked with directive \"@\(source.requires != nil ? "requires" : "provides")\"."))
                     } else if let abstracting = t.interfaces.keys.sorted().first(where: { i in
                         types[i]?.graphs[fromID]?.interfaceObject == true && types[i]?.fields[fname]?.graphs[fromID] != nil && f.graphs[fromID] == nil
                     }) {
-                        errors.append(CompositionError(.overrideCollision, "Invalid @override on field \"\(tname).\(fname)\" of subgraph \"\(g.lowercased())\": source subgraph \"\(from)\" does not have field \"\(tname).\(fname)\" but abstracts it in type \"\(abstracting)\" and overriding abstracted fields is not supported."))
+                        errors.append(CompositionError(.overrideCollision, "Invalid @override on field \"\(tname).\(fname)\" of subgraph \"\(named(g))\": source subgraph \"\(from)\" does not have field \"\(tname).\(fname)\" but abstracts it in type \"\(abstracting)\" and overriding abstracted fields is not supported."))
                     } else if t.graphs[g]?.interfaceObject == true || t.graphs[fromID]?.interfaceObject == true {
-                        errors.append(CompositionError(.overrideCollision, "@override cannot be used on field \"\(tname).\(fname)\" on subgraph \"\(g.lowercased())\": @override is not supported on the fields of an @interfaceObject, on either side."))
+                        errors.append(CompositionError(.overrideCollision, "@override cannot be used on field \"\(tname).\(fname)\" on subgraph \"\(named(g))\": @override is not supported on the fields of an @interfaceObject, on either side."))
                     }
                     if let label = fig.overrideLabel {
                         // Progressive: both keep the field; the label decides which resolves it.
@@ -599,15 +602,15 @@ public enum Composer {
                 if tname == "Subscription", resolving.count > 1 {
                     // One subgraph's event stream per subscription field (Apollo: root subscription
                     // fields cannot be shared).
-                    errors.append(CompositionError(.invalidFieldSharing, "Fields on root level subscription object cannot be marked as shareable: \"Subscription.\(fname)\" is resolved from subgraphs \(resolving.keys.map { "\"\($0.lowercased())\"" }.joined(separator: " and "))."))
+                    errors.append(CompositionError(.invalidFieldSharing, "Fields on root level subscription object cannot be marked as shareable: \"Subscription.\(fname)\" is resolved from subgraphs \(resolving.keys.map { "\"\(named($0))\"" }.joined(separator: " and "))."))
                 } else {
                     // An @interfaceObject resolves the field for every implementation: one more
                     // subgraph resolving it (or the same one again, through another interface).
-                    var sources = resolving.map { (name: $0.key.lowercased(), shareable: $0.value.shareable) }
+                    var sources = resolving.map { (name: named($0.key), shareable: $0.value.shareable) }
                     for iname in t.interfaces.keys {
                         guard let i = types[iname], let inf = i.fields[fname] else { continue }
                         for (g, fig) in inf.graphs where !fig.external && i.graphs[g]?.interfaceObject == true {
-                            sources.append(("\(g.lowercased()) (through @interfaceObject \(iname))", fig.shareable))
+                            sources.append(("\(named(g)) (through @interfaceObject \(iname))", fig.shareable))
                         }
                     }
                     if sources.count > 1, sources.contains(where: { !$0.shareable }) {
@@ -622,7 +625,7 @@ public enum Composer {
                     return inf.graphs.contains { g, fig in !fig.external && i.graphs[g]?.interfaceObject == true }
                 }
                 if resolving.isEmpty, !f.graphs.isEmpty, !throughInterfaceObject {
-                    errors.append(CompositionError(.externalMissingOnBase, "Field \"\(tname).\(fname)\" is marked @external in every subgraph that defines it (\(f.graphs.keys.map { $0.lowercased() }.joined(separator: ", "))); no subgraph resolves it."))
+                    errors.append(CompositionError(.externalMissingOnBase, "Field \"\(tname).\(fname)\" is marked @external in every subgraph that defines it (\(f.graphs.keys.map { named($0) }.joined(separator: ", "))); no subgraph resolves it."))
                 }
             }
         }
@@ -647,7 +650,7 @@ public enum Composer {
                 continue
             }
             for (v, gs) in partial {
-                errors.append(CompositionError(.enumValueMismatch, "Enum type \"\(name)\" is used as both input type and output type, but value \"\(v)\" is not defined in every subgraph that defines \"\(name)\" (missing in \(graphsOfType.subtracting(gs).sorted().map { $0.lowercased() }.joined(separator: ", ")))."))
+                errors.append(CompositionError(.enumValueMismatch, "Enum type \"\(name)\" is used as both input type and output type, but value \"\(v)\" is not defined in every subgraph that defines \"\(name)\" (missing in \(graphsOfType.subtracting(gs).sorted().map { named($0) }.joined(separator: ", ")))."))
             }
         }
         // Input objects take the intersection of their fields; a required field must be everywhere.
@@ -655,7 +658,7 @@ public enum Composer {
             let all = Set(t.graphs.keys)
             for (fname, f) in t.inputFields where Set(f.graphs) != all {
                 if case .nonNull = f.def.type, f.def.defaultValue == nil {
-                    errors.append(CompositionError(.requiredInputFieldMissing, "Input object field \"\(name).\(fname)\" is required in some subgraphs but does not appear in all subgraphs: it is required in \(f.graphs.map { $0.lowercased() }.joined(separator: ", ")) but missing in \(all.subtracting(f.graphs).sorted().map { $0.lowercased() }.joined(separator: ", "))."))
+                    errors.append(CompositionError(.requiredInputFieldMissing, "Input object field \"\(name).\(fname)\" is required in some subgraphs but does not appear in all subgraphs: it is required in \(f.graphs.map { named($0) }.joined(separator: ", ")) but missing in \(all.subtracting(f.graphs).sorted().map { named($0) }.joined(separator: ", "))."))
                 }
                 types[name]!.inputFields.removeValue(forKey: fname)
             }
@@ -665,11 +668,11 @@ public enum Composer {
             for (g, tig) in t.graphs {
                 for key in tig.keys {
                     guard let set = try? FieldSet.parse(key.fields) else {
-                        errors.append(CompositionError(.keyInvalidFields, "On type \"\(tname)\", the @key(fields: \"\(key.fields)\") in subgraph \"\(g.lowercased())\" is not a valid selection."))
+                        errors.append(CompositionError(.keyInvalidFields, "On type \"\(tname)\", the @key(fields: \"\(key.fields)\") in subgraph \"\(named(g))\" is not a valid selection."))
                         continue
                     }
                     for case .field(let f) in set.selections where t.fields[f.name.value] == nil {
-                        errors.append(CompositionError(.keyInvalidFields, "On type \"\(tname)\", the @key(fields: \"\(key.fields)\") in subgraph \"\(g.lowercased())\" selects \"\(f.name.value)\", which is not a field of \"\(tname)\"."))
+                        errors.append(CompositionError(.keyInvalidFields, "On type \"\(tname)\", the @key(fields: \"\(key.fields)\") in subgraph \"\(named(g))\" selects \"\(f.name.value)\", which is not a field of \"\(tname)\"."))
                     }
                 }
             }
@@ -694,9 +697,7 @@ public enum Composer {
         let checked = Self.transitiveAuthErrors(supergraph) + Self.demandControlErrors(supergraph) + Self.inaccessibleReferences(supergraph.schema)
         if !checked.isEmpty { throw CompositionErrors(errors: checked) }
         let unsatisfiable = Satisfiability.check(QueryGraph(supergraph: supergraph))
-        if !unsatisfiable.isEmpty {
-            throw CompositionErrors(errors: unsatisfiable.map { CompositionError(.satisfiability, $0) })
-        }
+        if !unsatisfiable.isEmpty { throw CompositionErrors(errors: unsatisfiable) }
         return sdl
     }
 
@@ -745,15 +746,17 @@ public enum Composer {
                 return Set(names.compactMap { if case .string(let s, _) = $0 { return s } else { return nil } })
             }
         }
-        /// Whatever satisfies `have` satisfies `need`.
+        /// `have` covers `need`, as Apollo's composition judges it: some alternative of the
+        /// field's own `@requiresScopes`/`@policy` holds an alternative of what is read. (Not
+        /// every alternative: a field open to `S1` or `S2` may read one field needing `S1` and
+        /// another needing `S2` — Apollo composes that, and so must a graph built for it.)
         func implies(_ have: [Directive], _ need: Directive) -> Bool {
             let mine = have.filter { $0.name.value == need.name.value }
             if need.name.value == "authenticated" {
                 return !mine.isEmpty || have.contains { $0.name.value == "requiresScopes" || $0.name.value == "policy" }
             }
             let needed = alternatives(need)
-            // Every way of meeting one of mine meets some alternative of what is needed.
-            return mine.contains { d in alternatives(d).allSatisfy { alt in needed.contains { $0.isSubset(of: alt) } } }
+            return mine.contains { d in alternatives(d).contains { alt in needed.contains { $0.isSubset(of: alt) } } }
         }
         var errors: [CompositionError] = []
         for (typeName, info) in supergraph.types.sorted(by: { $0.key < $1.key }) {
@@ -1091,15 +1094,33 @@ public enum Composer {
     /// `@requires` of another of its fields there, a `@provides` of a field returning the type
     /// there, or an interface the type implements there that has the field.
     static func stillUses(_ types: OrderedDictionary<String, MergedType>, _ type: String, _ field: String, in g: String) -> Bool {
-        func names(_ fields: String?) -> [String] {
-            guard let fields, let set = try? FieldSet.parse(fields) else { return [] }
-            return set.selections.compactMap { if case .field(let f) = $0 { return f.name.value } else { return nil } }
+        /// Whether a field set on `parent` selects `type.field`, at any depth (`e { k }`).
+        func selects(_ fields: String?, on parent: String) -> Bool {
+            guard let fields, let set = try? FieldSet.parse(fields) else { return false }
+            return selects(set.selections, on: parent, depth: 0)
+        }
+        func selects(_ selections: [Selection], on parent: String, depth: Int) -> Bool {
+            guard depth < 32 else { return false }
+            for selection in selections {
+                switch selection {
+                case .field(let f):
+                    if parent == type, f.name.value == field { return true }
+                    if let sub = f.selectionSet, let next = types[parent]?.fields[f.name.value]?.type.namedType.value,
+                       selects(sub.selections, on: next, depth: depth + 1) { return true }
+                case .inlineFragment(let i):
+                    if selects(i.selectionSet.selections, on: i.typeCondition?.value ?? parent, depth: depth + 1) { return true }
+                case .fragmentSpread:
+                    continue
+                }
+            }
+            return false
         }
         guard let t = types[type] else { return false }
-        if t.graphs[g]?.keys.contains(where: { names($0.fields).contains(field) }) == true { return true }
-        if t.fields.values.contains(where: { names($0.graphs[g]?.requires).contains(field) }) { return true }
-        for other in types.values {
-            for f in other.fields.values where f.type.namedType.value == type && names(f.graphs[g]?.provides).contains(field) { return true }
+        for (name, other) in types {
+            if other.graphs[g]?.keys.contains(where: { selects($0.fields, on: name) }) == true { return true }
+            for f in other.fields.values {
+                if selects(f.graphs[g]?.requires, on: name) || selects(f.graphs[g]?.provides, on: f.type.namedType.value) { return true }
+            }
         }
         return t.interfaces.contains { i, graphs in graphs.contains(g) && types[i]?.fields[field] != nil }
     }

@@ -26,7 +26,7 @@ public struct SubgraphSchema: Sendable {
     static let federation1Directives = ["key", "external", "requires", "provides", "extends", "tag", "inaccessible"]
     /// Specs a subgraph may `@link` whose directives composition reads, with those directives.
     static let linkedSpecs: [(spec: String, directives: [String])] = [
-        ("federation", federationDirectives), ("cost", ["cost", "listSize"]), ("authenticated", ["authenticated"]),
+        ("federation", federationDirectives), ("cost", ["cost", "listSize"]), ("listSize", ["listSize"]), ("authenticated", ["authenticated"]),
         ("requiresScopes", ["requiresScopes"]), ("policy", ["policy"]), ("tag", ["tag"]), ("inaccessible", ["inaccessible"]),
     ]
 
@@ -337,6 +337,7 @@ public struct CompositionError: Error, Sendable, CustomStringConvertible, Equata
         case requiredInputFieldMissing = "REQUIRED_INPUT_FIELD_MISSING_IN_SOME_SUBGRAPH"
         case requiredArgumentMissing = "REQUIRED_ARGUMENT_MISSING_IN_SOME_SUBGRAPH"
         case satisfiability = "SATISFIABILITY_ERROR"
+        case shareableHasMismatchedRuntimeTypes = "SHAREABLE_HAS_MISMATCHED_RUNTIME_TYPES"
         case interfaceObjectWithoutInterface = "INTERFACE_OBJECT_USAGE_ERROR"
         case directiveDefinitionMismatch = "DIRECTIVE_DEFINITION_INVALID"
         case directiveCompositionError = "DIRECTIVE_COMPOSITION_ERROR"

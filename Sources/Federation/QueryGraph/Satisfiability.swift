@@ -14,7 +14,11 @@ enum Satisfiability {
     }
 
     /// Readable errors naming the field, the subgraphs it cannot be reached from, and the query path.
-    static func check(_ graph: QueryGraph, maxStates: Int = 20_000) -> [String] {
+    /// Also: a field answered by several subgraphs from one place of a query must answer with
+    /// objects of some type they have in common — a shared field whose abstract type has no
+    /// runtime type in common across them (A returns only `I1`, B only `I2`) answers differently
+    /// by which subgraph the plan picks (Apollo: SHAREABLE_HAS_MISMATCHED_RUNTIME_TYPES).
+    static func check(_ graph: QueryGraph, maxStates: Int = 20_000) -> [CompositionError] {
         let supergraph = graph.supergraph
         let schema = supergraph.apiSchema
         struct Visit: Hashable { let type: String; let places: Set<Place> }
@@ -29,7 +33,7 @@ enum Satisfiability {
             while at >= 0 { steps.append(queue[at].step); at = queue[at].from }
             return steps.reversed().joined()
         }
-        var errors: [String] = []
+        var errors: [CompositionError] = []
         var reported = Set<String>()
 
         func fieldType(_ type: String, _ field: String, _ g: String) -> String? {
@@ -86,8 +90,11 @@ enum Satisfiability {
                 let places = Set(graph.graphs(resolving: root, fname).compactMap { g in
                     fieldType(root, fname, g).map { Place(type: $0, graph: g, provided: graph.field(root, fname, in: g)?.provides) }
                 })
-                guard let t = rootType.fields[fname]?.type.namedType.value else { continue }
-                enqueue(t, places, from: -1, "\(root).\(fname)")
+                guard let type = rootType.fields[fname]?.type else { continue }
+                enqueue(type.namedType.value, places, from: -1, "\(root).\(fname)")
+                if let mismatch = mismatchedRuntimeTypes(type.namedType.value, places) {
+                    errors.append(mismatchedError(root, fname, type, "\(root).\(fname)", mismatch))
+                }
             }
         }
         var i = 0
@@ -117,15 +124,38 @@ enum Satisfiability {
                     if reported.insert(key).inserted {
                         let from = places.map { "\"\(supergraph.graph(id: $0.graph)?.name ?? $0.graph)\"" }.sorted().joined(separator: ", ")
                         let resolving = graph.graphs(resolving: named.name, fname).map { "\"\(supergraph.graph(id: $0)?.name ?? $0)\"" }
-                        errors.append("The field \"\(named.name).\(fname)\" cannot be reached from subgraph(s) \(from) (query path \(path(state))): "
-                                      + (resolving.isEmpty ? "no subgraph resolves it." : "it is resolved only by \(resolving.joined(separator: ", ")), and no key of \"\(named.name)\" there can be provided from \(from)."))
+                        errors.append(CompositionError(.satisfiability, "The field \"\(named.name).\(fname)\" cannot be reached from subgraph(s) \(from) (query path \(path(state))): "
+                                      + (resolving.isEmpty ? "no subgraph resolves it." : "it is resolved only by \(resolving.joined(separator: ", ")), and no key of \"\(named.name)\" there can be provided from \(from).")))
                     }
                     continue
+                }
+                if let mismatch = mismatchedRuntimeTypes(def.type.namedType.value, reached), reported.insert("runtime \(named.name).\(fname)").inserted {
+                    errors.append(mismatchedError(named.name, fname, def.type, path(state), mismatch))
                 }
                 enqueue(def.type.namedType.value, reached, from: state, " → \(named.name).\(fname)")
             }
         }
-        return errors + requiresErrors(graph)
+        /// The runtime types of each subgraph answering an abstract-typed field, when the
+        /// subgraphs have none in common (nil when they do, or only one answers).
+        func mismatchedRuntimeTypes(_ apiType: String, _ reached: Set<Place>) -> String? {
+            guard schema.types[apiType]?.kind.isAbstract == true else { return nil }
+            var byGraph: [String: Set<String>] = [:]
+            for p in reached where byGraph[p.graph] == nil {
+                guard let node = graph.node(p.type, p.graph) else { continue }
+                if node.isInterfaceObject { return nil }   // it stands for every implementation
+                byGraph[p.graph] = supergraph.schema.types[p.type]?.kind.isAbstract == true ? Set(node.possibleTypes) : [p.type]
+            }
+            guard byGraph.count > 1, byGraph.values.dropFirst().reduce(byGraph.values.first!, { $0.intersection($1) }).isEmpty else { return nil }
+            return byGraph.sorted { $0.key < $1.key }.map { g, types in
+                "\"\(types.sorted().joined(separator: ", "))\" in subgraph \"\(supergraph.graph(id: g)?.name ?? g)\""
+            }.joined(separator: "; ")
+        }
+        func mismatchedError(_ type: String, _ field: String, _ returnType: TypeReference, _ path: String, _ mismatch: String) -> CompositionError {
+            CompositionError(.shareableHasMismatchedRuntimeTypes, "Shared field \"\(type).\(field)\" return type \"\(returnType)\" has a non-intersecting "
+                + "set of possible runtime types across subgraphs (query path \(path)). Runtime types in subgraphs are: \(mismatch). This is not allowed as "
+                + "shared fields must resolve the same way in all subgraphs, and that imply at least some common runtime types between the subgraphs.")
+        }
+        return errors + requiresErrors(graph).map { CompositionError(.satisfiability, $0) }
     }
 
     /// Every `@requires` of an object type's field can be met: each field it reads is resolved
