@@ -478,6 +478,11 @@ final class FetchGraphBuilder {
         let (children, responseKey) = node.add(f, isInternal: isInternal, type: fieldType)
         touched.insert(group.id)
         guard let sub = f.selectionSet, let children else { return }
+        // An object type here where the supergraph's is abstract (`book: Book` in this subgraph,
+        // `book: Media` in the supergraph): the answer still says which object it is.
+        if fieldType.namedType.value != def.type.namedType.value, schema.types[def.type.namedType.value]?.kind.isAbstract == true {
+            children.addTypename()
+        }
         let innerPath = path + [.field(responseKey)] + Array(repeating: PathSegment.list, count: fieldType.listDepth)
         let provided = edge?.provides ?? context.provided?.fieldNamed(f.name.value)?.selectionSet
         var below = context.under(f.directives, provided: provided)
@@ -914,11 +919,17 @@ final class FetchGraphBuilder {
                       selection: Selection, context: Context) -> (String, SelectionSet)? {
         let g = group.graph
         var best: (graph: String, key: SelectionSet, score: Int)?
+        // A key that holds the very field being fetched, which this subgraph does not have at
+        // hand, cannot be had before it (`@key(fields: "id sel { id }")` to fetch `sel`):
+        // another key, or another subgraph, it is.
+        var fetched: String? = nil
+        if case .field(let f) = selection, f.name.value != "__typename" { fetched = f.name.value }
         for h in candidates {
             guard let keys = graph.node(entityType, h)?.keys, !keys.isEmpty else { continue }
             let existing = group.children.contains { $0.graph == h && $0.path == path.entityPath(for: entityType) }
             for key in keys {
                 let direct = available(key.selections, on: objectType, in: g, context: context)
+                if let fetched, !direct, key.fieldNamed(fetched) != nil { continue }
                 let reachable = direct || obtainable(key.selections, on: objectType, from: g, depth: 3)
                 guard reachable else { continue }
                 let misses = localMisses([selection], type: entityType, in: h, depth: 0)
