@@ -247,6 +247,16 @@ struct CompositionTests {
         let listSized = try compose([("s", #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"]) "#
                                      + #"@link(url: "https://specs.apollo.dev/listSize/v0.1", import: ["@listSize"]) type Query { items: [String!] @listSize(assumedSize: 2000) }"#)])
         #expect(listSized.contains("assumedSize: 2000"), "\(listSized)")
+        // A variable in a @requires field set stands for an argument of the requiring field, of
+        // a type that fits; a @provides field set takes no arguments at all.
+        let owner = #"type T @key(fields: "id") { id: ID! x(arg: Int): Int }"#
+        #expect(codes([#"type Query { t: T } type T @key(fields: "id") { id: ID! x(arg: Int): Int @external y(arg: Int): Int @requires(fields: "x(arg: $arg)") }"#, owner]) == [])
+        #expect(codes([#"type Query { t: T } type T @key(fields: "id") { id: ID! x(arg: Int): Int @external y: Int @requires(fields: "x(arg: $arg)") }"#, owner])
+                == ["REQUIRES_INVALID_FIELDS"])
+        #expect(codes([#"type Query { t: T } type T @key(fields: "id") { id: ID! x(arg: Int): Int @external y(arg: String): Int @requires(fields: "x(arg: $arg)") }"#, owner])
+                == ["REQUIRES_INVALID_FIELDS"])
+        #expect(codes([#"type Query { u(arg: Int): T @provides(fields: "x(arg: $arg)") } type T @key(fields: "id") { id: ID! x(arg: Int): Int @external }"#, owner])
+                == ["PROVIDES_FIELDS_HAS_ARGS"])
         // Negative sizes would let one part of an operation pay for another under max_cost.
         #expect(codes([#"type Query { items: [Int] @listSize(assumedSize: -100) }"#]) == ["LIST_SIZE_INVALID_ASSUMED_SIZE"])
         // An @inaccessible type referenced by a visible field is refused, not silently cut.

@@ -536,6 +536,21 @@ public enum Composer {
                                         errors.append(CompositionError(.requiresInvalidFields, "On field \"\(tname).\(fname)\", for @requires(fields: \(Printer.string(fields))) in subgraph \"\(named(g))\": no value provided for argument \"\(aname)\" of field \"\(coordinate)\" but a value is mandatory as \"\(aname)\" is required in the supergraph."))
                                     }
                                 }
+                                // A variable stands for an argument of the requiring field, of a
+                                // type that fits where it is used (the planner puts that argument's
+                                // value in its place).
+                                for a in field.arguments {
+                                    let expected = merged.arguments[a.name.value]?.type
+                                    for (variable, at) in Self.variableUses(a.value, expected) {
+                                        guard let bound = f.arguments[variable] else {
+                                            errors.append(CompositionError(.requiresInvalidFields, "On field \"\(tname).\(fname)\", for @requires(fields: \(Printer.string(fields))) in subgraph \"\(named(g))\": variable \"$\(variable)\" is not defined; a variable in a @requires field set must reference an argument of \"\(tname).\(fname)\"."))
+                                            continue
+                                        }
+                                        if let at, !Self.fits(bound.type, hasDefault: bound.defaultValue != nil, at) {
+                                            errors.append(CompositionError(.requiresInvalidFields, "On field \"\(tname).\(fname)\", for @requires(fields: \(Printer.string(fields))) in subgraph \"\(named(g))\": variable \"$\(variable)\" cannot be used for argument \"\(a.name.value)\" of field \"\(field.name.value)\": it is bound to argument \"\(variable)\" of type \"\(bound.type)\", which is not compatible with the expected type \"\(at)\"."))
+                                        }
+                                    }
+                                }
                                 if let sub = field.selectionSet { check(sub.selections, on: merged.type.namedType.value) }
                             case .inlineFragment(let i):
                                 check(i.selectionSet.selections, on: i.typeCondition?.value ?? typeName)
@@ -1093,6 +1108,39 @@ public enum Composer {
     /// Whether subgraph `g` uses `type.field` itself: in one of the type's keys there, a
     /// `@requires` of another of its fields there, a `@provides` of a field returning the type
     /// there, or an interface the type implements there that has the field.
+    /// The variables a value uses, each with the type expected where it stands (nil where it
+    /// cannot be told: inside an input object).
+    static func variableUses(_ value: Value, _ expected: TypeReference?) -> [(String, TypeReference?)] {
+        switch value {
+        case .variable(let name): return [(name, expected)]
+        case .list(let items):
+            var item: TypeReference? = nil
+            switch expected {
+            case .list(let inner)?, .nonNull(.list(let inner))?: item = inner
+            default: break
+            }
+            return items.flatMap { variableUses($0, item) }
+        case .object(let fields): return fields.flatMap { variableUses($0.value, nil) }
+        default: return []
+        }
+    }
+
+    /// A variable of `type` may stand where `expected` is (GraphQL's variable usage rule: the
+    /// same types, a non-null variable anywhere its nullable type goes, a nullable one where a
+    /// non-null is expected only with a default).
+    static func fits(_ type: TypeReference, hasDefault: Bool, _ expected: TypeReference) -> Bool {
+        if case .nonNull(let inner) = expected {
+            if case .nonNull = type {} else { return hasDefault && fits(type, hasDefault: false, inner) }
+        }
+        switch (type, expected) {
+        case (.nonNull(let t), .nonNull(let e)): return fits(t, hasDefault: false, e)
+        case (.nonNull(let t), _): return fits(t, hasDefault: false, expected)
+        case (.list(let t), .list(let e)): return fits(t, hasDefault: false, e)
+        case (.named(let t), .named(let e)): return t.value == e.value
+        default: return false
+        }
+    }
+
     static func stillUses(_ types: OrderedDictionary<String, MergedType>, _ type: String, _ field: String, in g: String) -> Bool {
         /// Whether a field set on `parent` selects `type.field`, at any depth (`e { k }`).
         func selects(_ fields: String?, on parent: String) -> Bool {

@@ -585,7 +585,8 @@ final class FetchGraphBuilder {
         try planInputs(key, on: type, group: group, node: node, path: path, into: input.selection, keyFields: &input.keyFields, touched: &inputs,
                        provided: context.provided, conditions: conditions)
         var requires: SelectionSet?
-        if let fieldName, let r = graph.field(entityType, fieldName, in: target)?.requires {
+        if let fieldName, case .field(let requiring) = selection, let declared = graph.field(entityType, fieldName, in: target)?.requires {
+            let r = bound(declared, for: requiring, on: entityType)
             requires = r
             var ignored: [String] = []
             try planInputs(r, on: type, group: group, node: node, path: path, into: input.selection, keyFields: &ignored, touched: &inputs,
@@ -939,6 +940,41 @@ final class FetchGraphBuilder {
             }
         }
         return best.map { ($0.graph, $0.key) }
+    }
+
+    /// A `@requires` field set that reads the requiring field's own arguments (`x(arg: $arg)`),
+    /// with what this selection of the field gives them in their place: the client's value (a
+    /// literal, or a variable of the operation), else the argument's default, else null.
+    func bound(_ requires: SelectionSet, for field: Field, on type: String) -> SelectionSet {
+        let declared = schema.types[type].flatMap { schema.field($0, field.name.value) }?.arguments ?? [:]
+        var usesVariables = false
+        func value(_ v: Value) -> Value {
+            switch v {
+            case .variable(let name):
+                usesVariables = true
+                return field.arguments.first { $0.name.value == name }?.value ?? declared[name]?.defaultValue ?? .null
+            case .list(let items): return .list(items.map(value))
+            case .object(let fields): return .object(fields.map { var f = $0; f.value = value(f.value); return f })
+            default: return v
+            }
+        }
+        func walk(_ selections: [Selection]) -> [Selection] {
+            selections.map { selection in
+                switch selection {
+                case .field(var f):
+                    for i in f.arguments.indices { f.arguments[i].value = value(f.arguments[i].value) }
+                    if let sub = f.selectionSet { f.selectionSet = SelectionSet(selections: walk(sub.selections)) }
+                    return .field(f)
+                case .inlineFragment(var i):
+                    i.selectionSet = SelectionSet(selections: walk(i.selectionSet.selections))
+                    return .inlineFragment(i)
+                case .fragmentSpread:
+                    return selection
+                }
+            }
+        }
+        let substituted = walk(requires.selections)
+        return usesVariables ? SelectionSet(selections: substituted) : requires
     }
 
     /// Every field of `selections` (a key) is answered by `g` on `type` here.
