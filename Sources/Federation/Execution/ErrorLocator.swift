@@ -4,7 +4,8 @@ import GraphQLCore
 /// come with a path only (a subgraph's: its locations were in the subgraph's operation, not the
 /// client's). Spec §7.1.2: an error tied to a field should say where the field is. A path walks
 /// response keys through the operation (list indices stay on the same field, fragments are
-/// looked into); the first field with the key is the one named, as graphql-js does.
+/// looked into); an error's locations are those of every field merged under its last key (as
+/// graphql-js gives a field error its field nodes), the first of each key is followed above.
 struct ErrorLocator {
     /// Where paths start: the operation's selection set (or a deferred fragment's).
     let root: SelectionSet
@@ -12,7 +13,7 @@ struct ErrorLocator {
     let source: Source?
     /// By path: the location of the field it leads to (nil when it leaves the selection), and
     /// where in the path it leaves the selection (the element of the first key not selected).
-    private var found: [String: (location: SourceLocation?, leavesAt: Int?, deepest: SourceLocation?)] = [:]
+    private var found: [String: (locations: [SourceLocation], leavesAt: Int?, deepest: SourceLocation?)] = [:]
     /// The runtime type of the object at a response path, when known (the run's merged answers),
     /// and the schema that says which type conditions apply to it: a fragment whose condition
     /// does not apply is not looked into.
@@ -40,9 +41,9 @@ struct ErrorLocator {
         self.source = source
     }
 
-    /// Where the field `path` leads to from the root is, if it is there.
-    mutating func locationOf(_ path: [PathElement]) -> SourceLocation? {
-        source == nil || path.isEmpty ? nil : walk(path).location
+    /// Where the field `path` leads to from the root is (each of its merged nodes), if it is there.
+    mutating func locationsOf(_ path: [PathElement]) -> [SourceLocation] {
+        source == nil || path.isEmpty ? [] : walk(path).locations
     }
 
     /// `errors` with the location of their path's field where they have none. A path that
@@ -53,10 +54,10 @@ struct ErrorLocator {
         guard source != nil, errors.contains(where: { $0.locations.isEmpty && $0.path?.isEmpty == false }) else { return errors }
         return errors.map { e in
             guard e.locations.isEmpty, let path = e.path, !path.isEmpty else { return e }
-            let (location, leavesAt, deepest) = walk(path)
+            let (locations, leavesAt, deepest) = walk(path)
             var located = e
-            if let location {
-                located.locations = [location]
+            if !locations.isEmpty {
+                located.locations = locations
             } else if let leavesAt, leavesAt > 0, let deepest {
                 located.path = Array(path[..<leavesAt])
                 located.locations = [deepest]
@@ -65,7 +66,7 @@ struct ErrorLocator {
         }
     }
 
-    private mutating func walk(_ path: [PathElement]) -> (location: SourceLocation?, leavesAt: Int?, deepest: SourceLocation?) {
+    private mutating func walk(_ path: [PathElement]) -> (locations: [SourceLocation], leavesAt: Int?, deepest: SourceLocation?) {
         let keys = path.compactMap { if case .key(let k) = $0 { return k } else { return nil } }
         // With runtime types, objects at one key path may differ: cached by the whole path
         // (without, by its keys and where its indices are: `leavesAt` counts them).
@@ -74,11 +75,13 @@ struct ErrorLocator {
         if let known = found[id] { return known }
         var sets = [root]
         var field: Field?
+        var merged: [Field] = []   // every node of the current key
         var deepest: Field?
         var leavesAt: Int?
         var at = 0   // where in `path` the objects of the current key are
         for key in keys {
             field = nil
+            merged = []
             var next: [SelectionSet] = []
             var spreads = 0
             while at < path.count, case .index = path[at] { at += 1 }
@@ -96,6 +99,7 @@ struct ErrorLocator {
                     switch selection {
                     case .field(let f) where f.responseKey == key:
                         if field == nil { field = f }
+                        if merged.count < 100, !merged.contains(where: { $0.span.start == f.span.start }) { merged.append(f) }
                         if let sub = f.selectionSet { next.append(sub) }
                     case .inlineFragment(let i):
                         if applies(i.typeCondition) { scan(i.selectionSet) }
@@ -113,7 +117,7 @@ struct ErrorLocator {
             sets = next
         }
         func located(_ f: Field?) -> SourceLocation? { f.flatMap { f in source.map { $0.location(of: Int(f.span.start)) } } }
-        let walked = (location: located(field), leavesAt: leavesAt, deepest: located(deepest))
+        let walked = (locations: field == nil ? [] : merged.compactMap(located), leavesAt: leavesAt, deepest: located(deepest))
         found[id] = walked
         return walked
     }

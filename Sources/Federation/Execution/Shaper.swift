@@ -236,7 +236,8 @@ struct Shaper {
                 guard let n = at else { continue }
                 if e.locations.isEmpty, let p = e.path {
                     var inFragment = ErrorLocator(root: items[n].selection, fragments: program.collector.fragments, source: source)
-                    if let l = inFragment.locationOf(Array(p.dropFirst(items[n].path.count))) { e.locations = [l] }
+                    let ls = inFragment.locationsOf(Array(p.dropFirst(items[n].path.count)))
+                    if !ls.isEmpty { e.locations = ls }
                 }
                 if e.locations.isEmpty { e = locator.locate([e])[0] }
                 homed[n].append(e)

@@ -251,6 +251,15 @@ final class FetchGraphBuilder {
     func plan(_ selections: [Selection], type: String, group: FetchGroup, node: SelectionTree, path: [PathSegment],
               context: Context, touched: inout Set<Int>) throws {
         guard let named = schema.types[type] else { return }
+        // An object of a type that sets a context is the nearest one for what is below it —
+        // reached by a field of its type, or by a fragment on it (`one { ... on Shop { item } }`,
+        // `units { ... on Team { member } }` inside an Org that sets it too). The same object seen
+        // earlier (by its field's type, or in the fetch that found it) stays the source.
+        var context = context
+        for name in supergraph.types[type]?.contexts ?? [] {
+            if let known = context.ancestors[name], Self.pathKey(known.path) == Self.pathKey(path) { continue }
+            context.ancestors[name] = Ancestor(group: group, node: node, path: path, type: type)
+        }
         let g = group.graph
         let asObject = isInterfaceObject(type, g)
         let abstract = named.kind.isAbstract && !asObject
@@ -485,12 +494,8 @@ final class FetchGraphBuilder {
         }
         let innerPath = path + [.field(responseKey)] + Array(repeating: PathSegment.list, count: fieldType.listDepth)
         let provided = edge?.provides ?? context.provided?.fieldNamed(f.name.value)?.selectionSet
-        var below = context.under(f.directives, provided: provided)
-        for name in supergraph.types[fieldType.namedType.value]?.contexts ?? [] {
-            below.ancestors[name] = Ancestor(group: group, node: children, path: innerPath, type: fieldType.namedType.value)
-        }
         try plan(sub.selections, type: fieldType.namedType.value, group: group, node: children, path: innerPath,
-                 context: below, touched: &touched)
+                 context: context.under(f.directives, provided: provided), touched: &touched)
     }
 
     // MARK: key edges
@@ -757,12 +762,35 @@ final class FetchGraphBuilder {
             unreachable(sels, type: fieldTypeName(entityType, f.name.value, in: h), in: h, depth: 0)
         }
         if candidates.contains(where: { lost(selections, $0) == 0 }) { return nil }
+        let parts = partition(selections, among: candidates, lost: lost)
+        return parts.count > 1 ? Array(parts.values) : nil
+    }
+
+    /// Selections grouped by the first of `homes` that can have each whole (`lost` 0), the first
+    /// home for one none can; an inline fragment none can have whole (`... { price name }`,
+    /// `... @defer { … }`) is split the same way, a copy of it (its condition and directives)
+    /// around each part.
+    func partition(_ selections: [Selection], among homes: [String], lost: ([Selection], String) -> Int) -> OrderedDictionary<String, [Selection]> {
         var parts = OrderedDictionary<String, [Selection]>()
         for sel in selections {
-            let home = candidates.first { lost([sel], $0) == 0 } ?? candidates[0]
-            parts[home, default: []].append(sel)
+            if let home = homes.first(where: { lost([sel], $0) == 0 }) {
+                parts[home, default: []].append(sel)
+                continue
+            }
+            if case .inlineFragment(let i) = sel {
+                let inner = partition(i.selectionSet.selections, among: homes, lost: lost)
+                if inner.count > 1 {
+                    for (home, part) in inner {
+                        var copy = i
+                        copy.selectionSet = SelectionSet(selections: part)
+                        parts[home, default: []].append(.inlineFragment(copy))
+                    }
+                    continue
+                }
+            }
+            parts[homes[0], default: []].append(sel)
         }
-        return parts.count > 1 ? Array(parts.values) : nil
+        return parts
     }
 
     /// Plans key or requirement fields into `group` at `node` and mirrors them in the

@@ -34,6 +34,68 @@ public struct QueryPlanner: Sendable {
     /// - Parameter enabledLabels: the progressive `@override` labels on for this plan (a request's
     ///   roll, `QueryGraph.rollLabels()`); nil decides each label by its percentage (from 50 % up).
     public func plan(_ document: Document, operationName: String?, enabledLabels: Set<String>? = nil) throws -> QueryPlan {
+        do {
+            return try planOnce(document, operationName: operationName, enabledLabels: enabledLabels)
+        } catch let e as PlanningError where e.code == .planningFailed && Self.hasDefer(document) {
+            // `@defer` never turns an operation that can be planned into an error: where its
+            // fragments cannot be fetched apart (fields of a value type several subgraphs answer,
+            // say), the fetches are planned as without it and the fragments delivered from them.
+            return try planOnce(Self.withoutDefer(document), operationName: operationName, enabledLabels: enabledLabels)
+        }
+    }
+
+    /// Whether a document has a `@defer` anywhere.
+    static func hasDefer(_ document: Document) -> Bool {
+        func has(_ selections: [Selection]) -> Bool {
+            selections.contains { selection in
+                if selection.directives.contains(where: { $0.name.value == "defer" }) { return true }
+                switch selection {
+                case .field(let f): return f.selectionSet.map { has($0.selections) } ?? false
+                case .inlineFragment(let i): return has(i.selectionSet.selections)
+                case .fragmentSpread: return false
+                }
+            }
+        }
+        return document.operations.contains { has($0.selectionSet.selections) } || document.fragments.contains { has($0.selectionSet.selections) }
+    }
+
+    /// The document with every `@defer` taken off (for planning only).
+    static func withoutDefer(_ document: Document) -> Document {
+        func strip(_ set: SelectionSet) -> SelectionSet {
+            var out = set
+            out.selections = set.selections.map { selection in
+                switch selection {
+                case .field(var f):
+                    f.selectionSet = f.selectionSet.map(strip)
+                    return .field(f)
+                case .inlineFragment(var i):
+                    i.directives.removeAll { $0.name.value == "defer" }
+                    i.selectionSet = strip(i.selectionSet)
+                    return .inlineFragment(i)
+                case .fragmentSpread(var s):
+                    s.directives.removeAll { $0.name.value == "defer" }
+                    return .fragmentSpread(s)
+                }
+            }
+            return out
+        }
+        var out = document
+        out.definitions = document.definitions.map { definition in
+            switch definition {
+            case .operation(var o):
+                o.selectionSet = strip(o.selectionSet)
+                return .operation(o)
+            case .fragment(var f):
+                f.selectionSet = strip(f.selectionSet)
+                return .fragment(f)
+            default:
+                return definition
+            }
+        }
+        return out
+    }
+
+    func planOnce(_ document: Document, operationName: String?, enabledLabels: Set<String>?) throws -> QueryPlan {
         var ops = document.operations
         if let operationName { ops = ops.filter { $0.name?.value == operationName } }
         guard ops.count == 1, let op = ops.first else {
@@ -275,12 +337,8 @@ extension FetchGraphBuilder {
             var parts: [(String, [Selection])] = [(chosen, f.selectionSet?.selections ?? [])]
             if operation != .mutation, candidates.count > 1, let sub = f.selectionSet,
                unreachable([sel], type: rootType, in: chosen, depth: 0) > 0 {
-                var byGraph = OrderedDictionary<String, [Selection]>()
-                for s in sub.selections {
-                    let home = ([chosen] + candidates.filter { $0 != chosen }).first {
-                        unreachable([s], type: fieldTypeName(rootType, f.name.value, in: $0), in: $0, depth: 0) == 0
-                    } ?? chosen
-                    byGraph[home, default: []].append(s)
+                let byGraph = partition(sub.selections, among: [chosen] + candidates.filter { $0 != chosen }) { sels, g in
+                    unreachable(sels, type: fieldTypeName(rootType, f.name.value, in: g), in: g, depth: 0)
                 }
                 parts = byGraph.map { ($0.key, $0.value) }
             }
