@@ -243,6 +243,15 @@ struct CompositionTests {
         } catch {
             #expect("\(error)".contains(#""subgraph-A" and "subgraphB""#), "\(error)")
         }
+        // The access- and demand-control definitions only where used: a subgraph's own composed
+        // `@authenticated` is its own, and a supergraph using none defines none.
+        let ownAuthenticated = try compose([("a", #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@composeDirective"]) "#
+            + #"@link(url: "https://custom.dev/authenticated/v1.0", import: ["@authenticated"]) @composeDirective(name: "@authenticated") "#
+            + #"directive @authenticated(scope: [String!]) repeatable on FIELD_DEFINITION type Query { a: String @authenticated(scope: ["x"]) }"#)])
+        #expect(ownAuthenticated.contains("directive @authenticated(scope: [String!]) repeatable on FIELD_DEFINITION"), "\(ownAuthenticated)")
+        #expect(!ownAuthenticated.contains("authenticated/v0.1"))
+        let plain = try compose([("a", all + " type Query { a: String }")])
+        #expect(!plain.contains("directive @authenticated") && !plain.contains("directive @cost"), "\(plain)")
         // `@listSize` linked from its own spec is kept as from `cost`.
         let listSized = try compose([("s", #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"]) "#
                                      + #"@link(url: "https://specs.apollo.dev/listSize/v0.1", import: ["@listSize"]) type Query { items: [String!] @listSize(assumedSize: 2000) }"#)])

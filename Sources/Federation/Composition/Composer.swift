@@ -1224,11 +1224,6 @@ public enum Composer {
             while printed.last?.isNewline == true { printed.removeLast() }
             out += printed + "\n\n"
         }
-        out += "directive @cost(weight: Int!) on ARGUMENT_DEFINITION | ENUM | FIELD_DEFINITION | INPUT_FIELD_DEFINITION | OBJECT | SCALAR\n\n"
-        out += "directive @listSize(assumedSize: Int, slicingArguments: [String!], sizedFields: [String!], requireOneSlicingArgument: Boolean = true) on FIELD_DEFINITION\n\n"
-        out += "directive @authenticated on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM\n\n"
-        out += "directive @requiresScopes(scopes: [[String!]!]!) on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM\n\n"
-        out += "directive @policy(policies: [[String!]!]!) on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM\n\n"
         out += "scalar join__FieldSet\n\nenum join__Graph {\n"
         let graphIDs = Self.graphIDs(subgraphs.map(\.name))
         for sg in subgraphs {
@@ -1325,25 +1320,43 @@ public enum Composer {
                 out += "}\n"
             }
         }
-        return Self.linkingUsedSpecs(out, usesContext: usesContext)
+        return Self.linkingUsedSpecs(out, usesContext: usesContext, taken: Set(composed.keys))
     }
 
     /// The supergraph links the specs of the access and demand-control directives its elements
     /// use, as Apollo's does (a router knows `@authenticated`, `@requiresScopes`, `@policy` as
     /// security features by their links, not their names), and join v0.5 where it uses what only
     /// v0.5 has (`contextArguments`, `@cost`).
-    static func linkingUsedSpecs(_ printed: String, usesContext: Bool) -> String {
+    /// The access-control and demand-control specs the supergraph uses, linked and defined —
+    /// only those it uses (as Apollo's composition adds them), and none whose name a composed
+    /// directive of a subgraph's own already has.
+    static func linkingUsedSpecs(_ printed: String, usesContext: Bool, taken: Set<String> = []) -> String {
         let marker = "enum link__Purpose {\n  SECURITY\n  EXECUTION\n}\n"
-        guard let end = printed.firstRange(of: marker)?.upperBound, let schemaEnd = printed.firstRange(of: "{\n  query: Query\n") else { return printed }
+        guard let end = printed.firstRange(of: marker)?.upperBound, let schemaEnd = printed.firstRange(of: "{\n  query: Query\n"),
+              let definitionsAt = printed.firstRange(of: "scalar join__FieldSet\n") else { return printed }
         let elements = printed[end...]
-        func uses(_ name: String) -> Bool { elements.contains(" @\(name)(") || elements.contains(" @\(name)\n") || elements.contains(" @\(name) ") }
-        var links = ""
-        for spec in ["authenticated", "requiresScopes", "policy"] where uses(spec) {
+        func uses(_ name: String) -> Bool {
+            !taken.contains(name) && (elements.contains(" @\(name)(") || elements.contains(" @\(name)\n") || elements.contains(" @\(name) "))
+        }
+        var links = "", definitions = ""
+        let security: [(String, String)] = [
+            ("authenticated", "directive @authenticated on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM"),
+            ("requiresScopes", "directive @requiresScopes(scopes: [[String!]!]!) on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM"),
+            ("policy", "directive @policy(policies: [[String!]!]!) on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM"),
+        ]
+        for (spec, definition) in security where uses(spec) {
             links += "  @link(url: \"https://specs.apollo.dev/\(spec)/v0.1\", for: SECURITY)\n"
+            definitions += definition + "\n\n"
         }
         let cost = uses("cost") || uses("listSize")
-        if cost { links += "  @link(url: \"https://specs.apollo.dev/cost/v0.1\", import: [\"@cost\", \"@listSize\"])\n" }
+        if cost {
+            links += "  @link(url: \"https://specs.apollo.dev/cost/v0.1\", import: [\"@cost\", \"@listSize\"])\n"
+            definitions = "directive @cost(weight: Int!) on ARGUMENT_DEFINITION | ENUM | FIELD_DEFINITION | INPUT_FIELD_DEFINITION | OBJECT | SCALAR\n\n"
+                + "directive @listSize(assumedSize: Int, slicingArguments: [String!], sizedFields: [String!], requireOneSlicingArgument: Boolean = true) on FIELD_DEFINITION\n\n"
+                + definitions
+        }
         var out = printed
+        out.insert(contentsOf: definitions, at: definitionsAt.lowerBound)
         out.insert(contentsOf: links, at: schemaEnd.lowerBound)
         if usesContext || cost, let join = out.firstRange(of: "https://specs.apollo.dev/join/v0.4") {
             out.replaceSubrange(join, with: "https://specs.apollo.dev/join/v0.5")
