@@ -865,6 +865,21 @@ struct CompositionTests {
         #expect(compositionCodes([sg("a", fooV1, nil, foo), sg("b", #"@link(url: "https://specs.apollo.dev/foo/v2.0", import: ["@foo"])"#, nil, foo)]) == [])
         #expect(compositionCodes([sg("a", #"@link(url: "https://specs.apollo.dev/foo/v1.1", import: ["@foo"])"#, #""@foo""#, foo),
                                   sg("b", #"@link(url: "https://specs.apollo.dev/foo/v1.0", import: ["@bar"])"#, #""@bar""#, "directive @bar(name: String!) on FIELD_DEFINITION")]) == ["DIRECTIVE_COMPOSITION_ERROR"])
+        // Each directive of a feature is defined by a subgraph at the newest version composing
+        // from it (here both link v1.0: A defines @foo, B @bar); the supergraph links the
+        // feature once, at that version, with every directive composed from it.
+        let bar = "directive @bar(name: String!, address: String) on FIELD_DEFINITION | OBJECT"
+        let split = try compose([sg("a", fooV1, #""@foo""#, foo),
+                                 sg("b", #"@link(url: "https://specs.apollo.dev/foo/v1.0", import: ["@bar"])"#, #""@bar""#, bar)])
+        #expect(split.contains(#"@link(url: "https://specs.apollo.dev/foo/v1.0", import: ["@foo", "@bar"])"#), "\(split)")
+        #expect(split.contains(bar), "\(split)")
+        let versions = try compose([sg("a", fooV1, #""@foo""#, foo),
+                                    sg("b", #"@link(url: "https://specs.apollo.dev/foo/v1.1", import: ["@bar"])"#, #""@bar""#, foo + "\n" + bar)])
+        #expect(versions.components(separatedBy: "https://specs.apollo.dev/foo/").count == 2, "\(versions)")
+        #expect(versions.contains(#"@link(url: "https://specs.apollo.dev/foo/v1.1", import: ["@foo", "@bar"])"#), "\(versions)")
+        // The join and link specs' own names are not a subgraph's to compose.
+        #expect(compositionCodes([sg("a", #"@link(url: "https://specs.apollo.dev/join/v0.3", import: ["@join__field"])"#, #""@join__field""#,
+                                     "directive @join__field on FIELD_DEFINITION"), plain]) == ["DIRECTIVE_COMPOSITION_ERROR"])
         // Not under the name of a federation directive another subgraph uses.
         #expect(compositionCodes([("a", #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.1", import: ["@key", "@composeDirective"]) @link(url: "https://specs.apollo.dev/foo/v1.0", import: [{ name: "@foo", as: "@inaccessible" }]) @composeDirective(name: "@inaccessible") directive @inaccessible(name: String!) on FIELD_DEFINITION type Query { a: Int }"#),
                                   ("b", #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.1", import: ["@key", "@inaccessible"]) type Query { b: Int @inaccessible c: Int }"#)]).contains("DIRECTIVE_COMPOSITION_ERROR"))

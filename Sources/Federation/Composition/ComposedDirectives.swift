@@ -8,6 +8,7 @@ import OrderedCollections
 extension Composer {
     /// A non-federation `@link` of one subgraph.
     struct FeatureLink {
+        let url: String
         let identity: String          // the url without its version
         let version: (major: Int, minor: Int)
         let namespace: String         // `as:`, else the feature's name
@@ -40,7 +41,7 @@ extension Composer {
                 for (from, to) in SubgraphSchema.linkImports(d) where from.hasPrefix("@") {
                     imports[to.hasPrefix("@") ? String(to.dropFirst()) : to] = String(from.dropFirst())
                 }
-                out.append(FeatureLink(identity: identity, version: version, namespace: d.string("as") ?? name, imports: imports))
+                out.append(FeatureLink(url: url, identity: identity, version: version, namespace: d.string("as") ?? name, imports: imports))
             }
         }
         return out
@@ -49,6 +50,41 @@ extension Composer {
     /// Federation directives that composition carries into the supergraph anyway: asking for
     /// them with `@composeDirective` changes nothing (Apollo gives a hint), unlike the others.
     static let composedAnyway: Set<String> = ["tag", "inaccessible", "authenticated", "requiresScopes", "policy", "cost", "listSize"]
+
+    /// Each composed directive as the feature's newest version has it — among the subgraphs that
+    /// compose any of its directives, whether or not they compose this one: Apollo's composition
+    /// takes the definition there (where all link one version, the definitions merged stay) —,
+    /// with that version's URL and the feature's own name for it (for the supergraph's `@link`).
+    static func newestFeatureDefinitions(_ subgraphs: [SubgraphSchema],
+                                         _ composed: inout OrderedDictionary<String, (definition: DirectiveDefinition, linkURL: String?)>) -> [String: String] {
+        let links = subgraphs.map(featureLinks)
+        var originals: [String: String] = [:]
+        for name in composed.keys {
+            guard let (identity, original) = subgraphs.indices.lazy.compactMap({ i -> (String, String)? in
+                guard subgraphs[i].composedDirectives[name] != nil else { return nil }
+                return links[i].lazy.compactMap { l in l.original(of: name).map { (l.identity, $0) } }.first
+            }).first else { continue }
+            let composing = subgraphs.indices.filter { i in
+                subgraphs[i].composedDirectives.keys.contains { n in links[i].contains { $0.identity == identity && $0.original(of: n) != nil } }
+            }
+            let linked = composing.flatMap { i in links[i].filter { $0.identity == identity }.map { (i, $0) } }
+            guard let newest = linked.map(\.1.version).max(by: { ($0.major, $0.minor) < ($1.major, $1.minor) }) else { continue }
+            let atNewest = linked.filter { $0.1.version == newest }
+            originals[name] = original
+            composed[name]!.linkURL = atNewest[0].1.url
+            if atNewest.count == linked.count { continue }   // one version: the merged definition
+            for (i, link) in atNewest {
+                guard let local = link.local(of: original) else { continue }
+                for case .directive(var d) in subgraphs[i].document.definitions where d.name.value == local {
+                    d.name = Name(name)
+                    composed[name]!.definition = d
+                    break
+                }
+                break
+            }
+        }
+        return originals
+    }
 
     /// What is wrong with the subgraphs' `@composeDirective` applications, each with Apollo's code.
     static func composeDirectiveErrors(_ subgraphs: [SubgraphSchema]) -> [CompositionError] {
@@ -85,7 +121,7 @@ extension Composer {
                         continue
                     }
                     if name.hasPrefix("join__") || name.hasPrefix("link__") {
-                        fail("Subgraph \"\(sg.name)\": directive \"\(raw)\" may not be composed: its name belongs to the supergraph's join and link specs.", .invalidLinkDirectiveUsage)
+                        fail("Subgraph \"\(sg.name)\": directive \"\(raw)\" may not be composed: its name belongs to the supergraph's join and link specs.")
                         continue
                     }
                     guard let (link, original) = links[i].lazy.compactMap({ l in l.original(of: name).map { (l, $0) } }).first else {
@@ -117,22 +153,26 @@ extension Composer {
             for (original, names) in originals where OrderedSet(names).count > 1 {
                 fail("Composed directive is not named consistently in all subgraphs: \"@\(original)\" of \"\(identity)\" is composed as " + OrderedSet(names).map { "\"@\($0)\"" }.joined(separator: " and ") + ".")
             }
-            // Every subgraph's link to the feature: one major version, and the newest link
-            // defines every directive composed from it.
+            // Every subgraph's link to the feature: one major version; and each directive composed
+            // from it defined by some subgraph linking its newest version among those composing
+            // any of its directives (not necessarily that directive).
             let linked = subgraphs.indices.flatMap { i in links[i].filter { $0.identity == identity }.map { (i, $0) } }
+            let composing = Set(uses.values.flatMap { $0.filter { $0.identity == identity }.map(\.subgraph) })
             let majors = OrderedSet(linked.map(\.1.version.major))
             if majors.count > 1 {
                 fail("Core feature \"\(identity)\" requested to be merged has major version mismatch across subgraphs (" + majors.map { "v\($0).x" }.joined(separator: ", ") + ").")
                 continue
             }
-            guard let newest = linked.max(by: { ($0.1.version.major, $0.1.version.minor) < ($1.1.version.major, $1.1.version.minor) }) else { continue }
-            let sg = subgraphs[newest.0]
-            var definitions = Set<String>()
-            for case .directive(let d) in sg.document.definitions { definitions.insert(d.name.value) }
+            let considered = linked.filter { composing.contains(subgraphs[$0.0].name) }
+            guard let newest = considered.map(\.1.version).max(by: { ($0.major, $0.minor) < ($1.major, $1.minor) }) else { continue }
+            let atNewest = considered.filter { $0.1.version == newest }
             for original in originals.keys {
-                guard let local = newest.1.local(of: original), definitions.contains(local) else {
-                    fail("Core feature \"\(identity)\" in subgraph \"\(sg.name)\" (its newest version, v\(newest.1.version.major).\(newest.1.version.minor)) does not have a directive definition for \"@\(original)\".")
-                    continue
+                let defined = atNewest.contains { i, link in
+                    guard let local = link.local(of: original) else { return false }
+                    return subgraphs[i].document.definitions.contains { if case .directive(let d) = $0 { return d.name.value == local } else { return false } }
+                }
+                if !defined {
+                    fail("Core feature \"\(identity)\" in subgraph \"\(subgraphs[atNewest[0].0].name)\" (its newest version, v\(newest.major).\(newest.minor)) does not have a directive definition for \"@\(original)\".")
                 }
             }
         }

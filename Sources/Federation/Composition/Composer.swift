@@ -190,6 +190,7 @@ public enum Composer {
                 }
             }
         }
+        let composedOriginals = Self.newestFeatureDefinitions(subgraphs, &composed)
         func composedApplications(_ directives: [Directive]) -> [String] {
             directives.filter { composed[$0.name.value] != nil }.map { d in
                 "@" + d.name.value + (d.arguments.isEmpty ? "" : "(" + d.arguments.map { "\($0.name.value): \(Printer.print($0.value))" }.joined(separator: ", ") + ")")
@@ -694,7 +695,7 @@ public enum Composer {
         }
         if types["Query"] == nil { errors.append(CompositionError(.noQueries, "No subgraph defines a Query type with at least one field.")) }
         if !errors.isEmpty { throw CompositionErrors(errors: errors) }
-        let sdl = print(subgraphs, types, usesInaccessible: usesInaccessible, usesTag: usesTag, usesContext: usesContext, composed: composed,
+        let sdl = print(subgraphs, types, usesInaccessible: usesInaccessible, usesTag: usesTag, usesContext: usesContext, composed: composed, composedOriginals: composedOriginals,
                         executable: Self.sharedExecutableDirectives(subgraphs, composed: Set(composed.keys)),
                         schemaDescription: consensus.descriptions[""])
         // Satisfiability on the query graph the planner walks: what composes can be planned.
@@ -1178,15 +1179,27 @@ public enum Composer {
     static func print(_ subgraphs: [SubgraphSchema], _ types: OrderedDictionary<String, MergedType>, usesInaccessible: Bool, usesTag: Bool,
                       usesContext: Bool = false,
                       composed: OrderedDictionary<String, (definition: DirectiveDefinition, linkURL: String?)> = [:],
+                      composedOriginals: [String: String] = [:],
                       executable: [DirectiveDefinition] = [], schemaDescription: String? = nil) -> String {
         var out = schemaDescription.map { Printer.print(Value.string($0, block: true)) + "\n" } ?? ""
         out += "schema\n  @link(url: \"https://specs.apollo.dev/link/v1.0\")\n  @link(url: \"https://specs.apollo.dev/join/v0.4\", for: EXECUTION)\n"
         if usesInaccessible { out += "  @link(url: \"https://specs.apollo.dev/inaccessible/v0.2\", for: SECURITY)\n" }
         if usesTag { out += "  @link(url: \"https://specs.apollo.dev/tag/v0.3\")\n" }
         if usesContext { out += "  @link(url: \"https://specs.apollo.dev/context/v0.1\", for: SECURITY)\n" }
-        var linked = OrderedDictionary<String, [String]>()
-        for (name, c) in composed { if let url = c.linkURL { linked[url, default: []].append("@" + name) } }
-        for (url, names) in linked { out += "  @link(url: \(Printer.string(url)), import: [\(names.map { Printer.string($0) }.joined(separator: ", "))])\n" }
+        // One link per feature (a core schema may include a feature once), at the newest
+        // version any composed directive of it comes from.
+        var linked = OrderedDictionary<String, (url: String, names: [String])>()
+        for (name, c) in composed {
+            guard let url = c.linkURL else { continue }
+            let identity = String(url[..<(url.lastIndex(of: "/") ?? url.endIndex)])
+            var entry = linked[identity] ?? (url, [])
+            if let v = SubgraphSchema.featureVersion(url), let w = SubgraphSchema.featureVersion(entry.url), (v.major, v.minor) > (w.major, w.minor) { entry.url = url }
+            // Imported by the feature's own name, or renamed (`as:`) where the supergraph calls it otherwise.
+            let original = composedOriginals[name] ?? name
+            entry.names.append(original == name ? Printer.string("@" + name) : "{ name: \(Printer.string("@" + original)), as: \(Printer.string("@" + name)) }")
+            linked[identity] = entry
+        }
+        for (url, names) in linked.values { out += "  @link(url: \(Printer.string(url)), import: [\(names.joined(separator: ", "))])\n" }
         out += "{\n  query: Query\n"
         if types["Mutation"] != nil { out += "  mutation: Mutation\n" }
         if types["Subscription"] != nil { out += "  subscription: Subscription\n" }
