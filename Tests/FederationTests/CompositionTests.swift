@@ -424,6 +424,7 @@ struct CompositionTests {
         let subA = "\(fed2) type Query { a: Int } type Subscription { ticks: Int @shareable }"
         let subB = "\(fed2) type Query { b: Int } type Subscription { ticks: Int @shareable }"
         #expect(compositionCodes([("a", subA), ("b", subB)]).contains("INVALID_FIELD_SHARING"))
+        #expect(compositionCodes([("a", subA), ("b", "\(fed2) type Query { b: Int } type Subscription { other: Int }")]) == ["INVALID_FIELD_SHARING"])
         // Federation 1 value types are shareable as they are.
         let fed1A = "type Query { a: Money } type Money { cents: Int! currency: String! }"
         let fed1B = "type Query { b: Money } type Money { cents: Int! currency: String! }"

@@ -201,6 +201,7 @@ public enum Composer {
         // Errors name subgraphs as they are configured, not by their `join__Graph` value.
         let subgraphNames = Dictionary(graphIDs.map { ($0.value, $0.key) }, uniquingKeysWith: { a, _ in a })
         func named(_ g: String) -> String { subgraphNames[g] ?? g }
+        let federation2Graphs = Set(subgraphs.filter(\.isFederation2).compactMap { graphIDs[$0.name] })
         let consensus = Consensus(subgraphs)
         // A Federation 1 subgraph's `extend type` extends a type some subgraph defines.
         var defined = Set<String>(), extendedBy = OrderedDictionary<String, String>()
@@ -615,7 +616,9 @@ public enum Composer {
                 let resolving = f.graphs.filter { !$0.value.external && !labelled.contains($0.key) }
                 // A Federation 2 value type is no exception: defined in several subgraphs, its
                 // fields are @shareable in each (Federation 1 subgraphs' fields all are).
-                if tname == "Subscription", resolving.count > 1 {
+                // (A Federation 1 subgraph's fields are shareable without saying so: only a
+                // Federation 2 subgraph's `@shareable` on one is refused alone.)
+                if tname == "Subscription", resolving.count > 1 || resolving.contains(where: { $0.value.shareable && federation2Graphs.contains($0.key) }) {
                     // One subgraph's event stream per subscription field (Apollo: root subscription
                     // fields cannot be shared).
                     errors.append(CompositionError(.invalidFieldSharing, "Fields on root level subscription object cannot be marked as shareable: \"Subscription.\(fname)\" is resolved from subgraphs \(resolving.keys.map { "\"\(named($0))\"" }.joined(separator: " and "))."))
