@@ -425,6 +425,12 @@ struct CompositionTests {
         let subB = "\(fed2) type Query { b: Int } type Subscription { ticks: Int @shareable }"
         #expect(compositionCodes([("a", subA), ("b", subB)]).contains("INVALID_FIELD_SHARING"))
         #expect(compositionCodes([("a", subA), ("b", "\(fed2) type Query { b: Int } type Subscription { other: Int }")]) == ["INVALID_FIELD_SHARING"])
+        // A Federation 1 subgraph's own `@override` definition is federation's, and checked as such.
+        let fed1Owner = #"type Query { a: A } type A @key(fields: "id") { id: ID! x: Int }"#
+        let fed1Override = try compose([("subgraphA", fed1Owner), ("subgraphB", #"type A @key(fields: "id") { id: ID! x: Int @override(from: "subgraphA") } directive @override(from: String!) on FIELD_DEFINITION"#)])
+        #expect(fed1Override.contains(#"@join__field(graph: SUBGRAPHB, override: "subgraphA")"#), "\(fed1Override)")
+        #expect(compositionCodes([("subgraphA", fed1Owner), ("subgraphB", #"type A @key(fields: "id") { id: ID! x: Int @override } directive @override on FIELD_DEFINITION"#)])
+                == ["DIRECTIVE_DEFINITION_INVALID"])
         // Federation 1 value types are shareable as they are.
         let fed1A = "type Query { a: Money } type Money { cents: Int! currency: String! }"
         let fed1B = "type Query { b: Money } type Money { cents: Int! currency: String! }"

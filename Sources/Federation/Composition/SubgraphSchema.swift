@@ -97,6 +97,9 @@ public struct SubgraphSchema: Sendable {
         }
         if !fed2 {
             for f in Self.federation1Directives { names[f] = f }
+            // A Federation 1 subgraph that defines `@override` itself means federation's (Apollo's
+            // composition takes it so, and checks the definition as it checks federation's).
+            for case .directive(let d) in document.definitions where d.name.value == "override" { names["override"] = "override" }
             // Federation 1's field set scalar (`_FieldSet`; some libraries printed `FieldSet`).
             specTypes.insert("_FieldSet")
             for case .type(let t) in document.definitions where t.kind == .scalar && t.name.value == "FieldSet" { specTypes.insert("FieldSet") }

@@ -95,7 +95,9 @@ private struct SubgraphValidator {
                 }
                 uniqueArguments(d.arguments.map(\.name.value), of: "directive @\(d.name.value)")
                 if let fed = sg.directiveNames[d.name.value] {
-                    if sg.isFederation2 {
+                    if sg.isFederation2 || fed == "override" {
+                        // (A Federation 1 subgraph's own `@override` is federation's only as
+                        // federation defines it.)
                         federationDefinition(d, fed)
                     } else {
                         // Federation 1 definitions vary in locations and repetition; an argument
