@@ -148,7 +148,9 @@ struct FieldAuthorization {
                 out.append(.field(f))
             case .inlineFragment(var i):
                 let t = i.typeCondition.flatMap { schema.types[$0.value] } ?? type
-                if typeDenied(t) {
+                // A fragment on the parent's own type (or none) is the same selection as its
+                // fields bare (§6.3.2): they are judged one by one, not the fragment whole.
+                if t.name != type.name, typeDenied(t) {
                     refuseFragment(at: i.span.start, path: path)
                     continue
                 }
@@ -156,7 +158,7 @@ struct FieldAuthorization {
                 out.append(.inlineFragment(i))
             case .fragmentSpread(let s):
                 guard let frag = fragments[s.name.value], !visiting.contains(s.name.value), let t = schema.types[frag.typeCondition.value] else { continue }
-                if typeDenied(t) {
+                if t.name != type.name, typeDenied(t) {
                     refuseFragment(at: s.span.start, path: path)
                     continue
                 }
