@@ -261,16 +261,14 @@ struct OperationStage {
                 out.append(.inlineFragment(i))
             }
         }
-        // At the root, an unconditional fragment on the root type is just its fields.
-        if typeName == schema.rootTypeName(operation.operation), fragmentStack.isEmpty {
-            return out.flatMap { sel -> [Selection] in
-                if case .inlineFragment(let i) = sel, i.directives.isEmpty, i.typeCondition == nil || i.typeCondition?.value == typeName {
-                    return i.selectionSet.selections
-                }
-                return [sel]
+        // An unconditional fragment on the type it stands in (or on none) is just its fields
+        // (§6.3.2): planned as they would be bare — split among subgraphs, merged with siblings.
+        return out.flatMap { sel -> [Selection] in
+            if case .inlineFragment(let i) = sel, i.directives.isEmpty, i.typeCondition == nil || i.typeCondition?.value == typeName {
+                return i.selectionSet.selections
             }
+            return [sel]
         }
-        return out
     }
 
 }
