@@ -263,11 +263,40 @@ struct OperationStage {
         }
         // An unconditional fragment on the type it stands in (or on none) is just its fields
         // (§6.3.2): planned as they would be bare — split among subgraphs, merged with siblings.
-        return out.flatMap { sel -> [Selection] in
+        let flat = out.flatMap { sel -> [Selection] in
             if case .inlineFragment(let i) = sel, i.directives.isEmpty, i.typeCondition == nil || i.typeCondition?.value == typeName {
                 return i.selectionSet.selections
             }
             return [sel]
+        }
+        return Self.mergingFields(flat)
+    }
+
+    /// Sibling fields of one response key without directives of their own, merged into the first
+    /// (their selections together, merged in turn: CollectFields and MergeSelectionSets, §6.3.2):
+    /// `media { id } media { animals }` is planned, and fetched, once.
+    static func mergingFields(_ selections: [Selection]) -> [Selection] {
+        var first: [String: Int] = [:]
+        var out: [Selection] = []
+        var merged = false
+        for sel in selections {
+            guard case .field(let f) = sel, f.directives.isEmpty else { out.append(sel); continue }
+            guard let at = first[f.responseKey], case .field(var kept) = out[at] else {
+                first[f.responseKey] = out.count
+                out.append(sel)
+                continue
+            }
+            if let more = f.selectionSet?.selections {
+                kept.selectionSet = SelectionSet(selections: (kept.selectionSet?.selections ?? []) + more, span: kept.selectionSet?.span ?? .none)
+                out[at] = .field(kept)
+            }
+            merged = true
+        }
+        guard merged else { return selections }
+        return out.map { sel in
+            guard case .field(var f) = sel, let inner = f.selectionSet else { return sel }
+            f.selectionSet = SelectionSet(selections: mergingFields(inner.selections), span: inner.span)
+            return .field(f)
         }
     }
 
