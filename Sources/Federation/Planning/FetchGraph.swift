@@ -782,6 +782,7 @@ final class FetchGraphBuilder {
                 if inner.count > 1 {
                     for (home, part) in inner {
                         var copy = i
+                        copy.span = .none   // a new fragment: the whole's memoised estimates are not its
                         copy.selectionSet = SelectionSet(selections: part)
                         parts[home, default: []].append(.inlineFragment(copy))
                     }
@@ -1040,11 +1041,31 @@ final class FetchGraphBuilder {
         guard unreachable(selections, type: fieldType, in: g, depth: 0, provided: provided) > 0 else { return nil }
         let others = graph.graphs(resolving: type, f.name.value).filter { $0 != g }
         guard !others.isEmpty, !graph.reachableGraphs(for: type, f.name.value, from: g).filter({ $0 != g }).isEmpty else { return nil }
-        var here: [Selection] = [], elsewhere: [Selection] = []
-        for sel in selections {
-            if unreachable([sel], type: fieldType, in: g, depth: 0, provided: provided) == 0 { here.append(sel) } else { elsewhere.append(sel) }
+        // A fragment partly reachable from here is divided too, a copy of it (its condition and
+        // directives) around each part.
+        func divide(_ selections: [Selection], on type: String) -> (here: [Selection], elsewhere: [Selection]) {
+            var here: [Selection] = [], elsewhere: [Selection] = []
+            for sel in selections {
+                if unreachable([sel], type: type, in: g, depth: 0, provided: provided) == 0 { here.append(sel); continue }
+                if case .inlineFragment(let i) = sel {
+                    let parts = divide(i.selectionSet.selections, on: i.typeCondition?.value ?? type)
+                    if !parts.here.isEmpty, !parts.elsewhere.isEmpty {
+                        // (New fragments: no span, so the estimates memoised for the whole are not theirs.)
+                        var near = i, far = i
+                        near.span = .none
+                        far.span = .none
+                        near.selectionSet = SelectionSet(selections: parts.here)
+                        far.selectionSet = SelectionSet(selections: parts.elsewhere)
+                        here.append(.inlineFragment(near))
+                        elsewhere.append(.inlineFragment(far))
+                        continue
+                    }
+                }
+                elsewhere.append(sel)
+            }
+            return (here, elsewhere)
         }
-        return (here, elsewhere)
+        return divide(selections, on: fieldType)
     }
 
     func fieldTypeName(_ type: String, _ field: String, in g: String) -> String {
