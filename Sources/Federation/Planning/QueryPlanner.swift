@@ -79,20 +79,7 @@ public struct QueryPlanner: Sendable {
             }
             return out
         }
-        var out = document
-        out.definitions = document.definitions.map { definition in
-            switch definition {
-            case .operation(var o):
-                o.selectionSet = strip(o.selectionSet)
-                return .operation(o)
-            case .fragment(var f):
-                f.selectionSet = strip(f.selectionSet)
-                return .fragment(f)
-            default:
-                return definition
-            }
-        }
-        return out
+        return document.mappingSelectionSets(strip)
     }
 
     func planOnce(_ document: Document, operationName: String?, enabledLabels: Set<String>?) throws -> QueryPlan {

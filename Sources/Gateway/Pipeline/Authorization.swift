@@ -203,18 +203,7 @@ extension Document {
             }
             return out
         }
-        return Document(definitions: definitions.map { definition in
-            switch definition {
-            case .operation(var o):
-                o.selectionSet = strip(o.selectionSet)
-                return .operation(o)
-            case .fragment(var f):
-                f.selectionSet = strip(f.selectionSet)
-                return .fragment(f)
-            default:
-                return definition
-            }
-        })
+        return mappingSelectionSets(strip)
     }
 }
 

@@ -13,6 +13,25 @@ public struct Document: Sendable, Hashable {
     }
 }
 
+extension Document {
+    /// This document with `transform` applied to the selection set of each operation and
+    /// fragment (the other definitions as they are).
+    public func mappingSelectionSets(_ transform: (SelectionSet) -> SelectionSet) -> Document {
+        Document(definitions: definitions.map { definition in
+            switch definition {
+            case .operation(var o):
+                o.selectionSet = transform(o.selectionSet)
+                return .operation(o)
+            case .fragment(var f):
+                f.selectionSet = transform(f.selectionSet)
+                return .fragment(f)
+            default:
+                return definition
+            }
+        })
+    }
+}
+
 public enum Definition: Sendable, Hashable {
     case operation(OperationDefinition)
     case fragment(FragmentDefinition)
