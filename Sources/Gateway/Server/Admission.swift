@@ -50,14 +50,15 @@ struct Admission: Sendable {
         /// The response, with `extensions.traceId` when the request asked for it (tracing on,
         /// `expose_trace_id`, `X-Switchyard-Trace-Id: true`) and its trace has an id.
         func response(for headers: HTTPFields, tracing: TracingConfiguration) -> Response {
-            guard let answer, tracing.enabled, tracing.exposeTraceId, Admission.asksForTraceID(headers),
-                  let id = GatewayTracing.currentTraceID() else { return response }
+            guard let answer, Admission.wantsTraceID(headers, tracing), let id = GatewayTracing.currentTraceID() else { return response }
             return answer.response(traceID: id)
         }
     }
 
-    static func asksForTraceID(_ headers: HTTPFields) -> Bool {
-        headers[HTTPField.Name("X-Switchyard-Trace-Id")!]?.lowercased() == "true"
+    /// Whether the request gets its trace id in `extensions.traceId`: tracing on, exposed by
+    /// `tracing.expose_trace_id`, and asked for by `X-Switchyard-Trace-Id: true`.
+    static func wantsTraceID(_ headers: HTTPFields, _ tracing: TracingConfiguration) -> Bool {
+        tracing.enabled && tracing.exposeTraceId && headers[HTTPField.Name("X-Switchyard-Trace-Id")!]?.lowercased() == "true"
     }
 
     func admit(_ request: Request, _ accepted: ResponseWriting.Accepted, client: String?) async throws(Refusal) -> (RequestContext, GatewayRuntime.Profile) {
@@ -134,8 +135,7 @@ struct Admission: Sendable {
         if let tenant = ctx.tenant, runtime.configuration.rateLimits.enabled {
             ctx.tenantMaxCost = runtime.quotas?.quota(for: tenant)?.maxQueryCost
         }
-        ctx.includeTraceID = runtime.configuration.tracing.enabled && runtime.configuration.tracing.exposeTraceId
-            && Self.asksForTraceID(headers)
+        ctx.includeTraceID = Self.wantsTraceID(headers, runtime.configuration.tracing)
         return ctx
     }
 
