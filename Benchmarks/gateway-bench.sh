@@ -140,9 +140,17 @@ stmts=$(psql -X -tA "$bench_url" -c "SELECT sum(calls) FROM pg_stat_statements W
 echo "- $RPS requests/s, p50 $P50, p99 $P99 (${REQS} requests${NON2XX:+, $NON2XX non-2xx})"
 awk -v s="$stmts" -v n="$REQS" -v r="$RPS" -v t0="$pg_simple" -v t1="$pg_after" 'BEGIN {
   t = (t0 + t1) / 2
-  printf "- SQL statements per request: %.1f (BEGIN, set_config and COMMIT included); pgbench -S simple right after the load %.0f TPS\n", s / n, t1
+  printf "- SQL statements per request: %.1f (set_config and COMMIT included; pg_stat_statements does not count the prepared BEGIN); pgbench -S simple right after the load %.0f TPS\n", s / n, t1
   printf "- requests/s × statements ÷ pgbench simple TPS (mean of before and after, %.0f) = %.2f\n", t, r * s / n / t }'
 echo "- gateway RSS under load: peak $(peak_rss_mb $gw) MB; right after the load $(rss_split $gw)"
+# The same statements with no gateway: pgbench sends TenantOverview's SQL (Benchmarks/lib/overview-sql.sh)
+# on as many connections, prepared and pipelined as the gateway sends it — the ratio a gateway costing
+# no CPU would reach in this run.
+. "$root/Benchmarks/lib/overview-sql.sh"
+write_overview_sql "$bench_url" "$tmp/overview-pipelined.sql" pipelined
+sql_tps=$(pgbench -n -c 50 -j 2 -T "$duration" -M prepared -f "$tmp/overview-pipelined.sql" "$SWITCHYARD_POSTGRES_URL" 2>/dev/null | awk '/^tps/ {print $3; exit}')
+awk -v o="$sql_tps" -v t0="$pg_simple" -v t1="$pg_after" 'BEGIN {
+  printf "- without a gateway (pgbench sending the same ten statements, pipelined): %.0f TenantOverviews/s, ratio %.2f (9 statements, counted as above: BEGIN is not)\n", o, o * 9 / ((t0 + t1) / 2) }'
 
 echo
 echo "## Event appends (100 events per request, 50 connections, $duration s)"

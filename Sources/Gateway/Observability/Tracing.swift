@@ -112,6 +112,16 @@ func span<T>(_ name: String, ofKind kind: SpanKind = .internal, _ body: (any Spa
     return try await withSpan(name, ofKind: kind) { span in try await body(span) }
 }
 
+/// A span that outlives the call that starts it: `body` runs with it current (spans started in it,
+/// and in tasks it starts, are its children) and the caller ends it — a `@defer` operation's
+/// `graphql.execute`, which ends with its last payload. Nil when tracing is off.
+func openSpan<T>(_ name: String, _ body: (any Span) async -> T) async -> (value: T, span: (any Span)?) {
+    guard GatewayTracing.enabled, GatewayTracing.recording else { return (await body(NoOpTracer.NoOpSpan(context: .topLevel)), nil) }
+    let span = startSpan(name)
+    let value = await ServiceContext.withValue(span.context) { await body(span) }
+    return (value, span)
+}
+
 /// The request's server span (`POST /graphql`): it continues the client's W3C `traceparent` when
 /// that is well formed (version 00: lowercase hex, ids not all zeros) and starts a new trace
 /// otherwise — a malformed one is dropped before the propagator sees it (the propagator's

@@ -92,12 +92,25 @@ extension RequestPipeline {
         }
         let executor = self.executor
         if authorized.context.acceptsIncremental, operation.defers(in: document).any {
-            let incremental = await span("graphql.execute") { span in
+            // `graphql.execute` lasts until the last payload is written: the deferred fragments'
+            // fetches run under it, after the first payload has gone.
+            let (incremental, execution) = await openSpan("graphql.execute") { span in
                 Self.describe(span, operation)
                 return await executor.executeIncrementally(request, context: authorized.context)
             }
-            if let incremental { return try incrementalOutcome(incremental, operation, authorized, cost: cost, document: document) }
+            guard let incremental else { execution?.end(); return try await executeWhole(request, operation, authorized, cost: cost, document: document) }
+            do { return try incrementalOutcome(incremental, operation, authorized, cost: cost, document: document, span: execution) } catch {
+                execution?.end()
+                throw error
+            }
         }
+        return try await executeWhole(request, operation, authorized, cost: cost, document: document)
+    }
+
+    /// A query or mutation answered in one payload.
+    private func executeWhole(_ request: ExecutionRequest, _ operation: OperationDefinition, _ authorized: AuthorizationStage.Authorized,
+                              cost: CostStage.Estimate, document: Document) async throws(PipelineError) -> Outcome {
+        let executor = self.executor
         var result = await span("graphql.execute") { span in
             Self.describe(span, operation)
             return await executor.execute(request, context: authorized.context)
@@ -135,8 +148,9 @@ extension RequestPipeline {
     /// The payloads of an incremental response, in order: the first with `hasNext`, then the
     /// later one (its `hasNext` false). Written by the transport as multipart parts (the
     /// 2022-08-24 `deferSpec`), Server-Sent Events or WebSocket `next` messages.
+    /// `span` (the operation's `graphql.execute`) ends with the last payload.
     func incrementalOutcome(_ incremental: IncrementalExecution, _ operation: OperationDefinition, _ authorized: AuthorizationStage.Authorized,
-                            cost: CostStage.Estimate, document: Document) throws(PipelineError) -> Outcome {
+                            cost: CostStage.Estimate, document: Document, span: (any Tracing.Span)?) throws(PipelineError) -> Outcome {
         var initial = incremental.initial
         let report = try complete(&initial, operation, authorized, cost: cost, document: document)
         var first = initial.serialized()
@@ -155,11 +169,13 @@ extension RequestPipeline {
                 }
                 channel.finish()
                 record.finish()
+                span?.end()
             }
             channel.onTermination { pump.cancel() }
         } else {
             channel.finish()
             record.finish()
+            span?.end()
         }
         var outcome = Outcome(stream: channel)
         outcome.incremental = true

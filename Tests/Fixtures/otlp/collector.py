@@ -46,6 +46,8 @@ class Handler(BaseHTTPRequestHandler):
                         "name": s.name,
                         "kind": s.kind,
                         "status": s.status.code,
+                        "start": s.start_time_unix_nano,
+                        "end": s.end_time_unix_nano,
                         "attributes": {a.key: value(a.value) for a in s.attributes},
                         "service": resource.get("service.name"),
                     })
