@@ -286,20 +286,23 @@ struct TracingTests {
         #expect(subscribed?["kind"] == 3 && subscribed?["parentSpanId"] == execute?["spanId"], "\(streamed)")
         sse.stop()
 
-        // A deferred operation's execution lasts until its last payload: the deferred fragment's
-        // fetches (agents, then projections for the stats) are its children and end within it.
+        // A deferred operation's execution, and the request's span, last until its last payload:
+        // the deferred fragment's fetches (agents, then projections for the stats) are children of
+        // the execution and end within both.
         let deferredTrace = "9bf92f3577b34da6a3ce929d0e0e4736"
         let deferred = try await gateway.post(#"{"query":"query Deferred { tenant(slug: \"acme\") { name ... @defer { agents(first: 2) { name stats { tasksCompleted } } } } }"}"#,
                                               accept: "multipart/mixed;deferSpec=20220824,application/json",
                                               headers: [("x-tenant", "acme"), ("traceparent", "00-\(deferredTrace)-50f067aa0ba902b7-01")])
         #expect(deferred.status == 200 && deferred.text.contains(#""hasNext":true"#) && deferred.text.contains("tasksCompleted"), "\(deferred.text)")
-        let deferSpans = try await spans(deferredTrace, spansURL) { $0["name"] == "graphql.execute" }
+        let deferSpans = try await spans(deferredTrace, spansURL) { $0["kind"] == 2 }
+        let deferServer = try #require(deferSpans.first { $0["kind"] == 2 }, "\(deferSpans.compactMap { $0["name"]?.stringValue })")
         let deferExecute = try #require(deferSpans.first { $0["name"] == "graphql.execute" }, "\(deferSpans.compactMap { $0["name"]?.stringValue })")
         let laterFetches = deferSpans.filter { $0["name"] == "fetch agents" || $0["name"] == "fetch projections" }
         #expect(laterFetches.count == 2, "\(deferSpans.compactMap { $0["name"]?.stringValue })")
         for fetch in laterFetches {
             #expect(fetch["parentSpanId"] == deferExecute["spanId"], "\(fetch)")
             #expect((fetch["end"]?.intValue ?? .max) <= (deferExecute["end"]?.intValue ?? 0), "\(fetch) after \(deferExecute)")
+            #expect((fetch["end"]?.intValue ?? .max) <= (deferServer["end"]?.intValue ?? 0), "\(fetch) after \(deferServer)")
         }
 
         // Statements and commands are spans of a request's trace only: none is a trace of its own

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Hummingbird
 import Logging
 import OTel
@@ -142,29 +143,59 @@ struct ServerSpanMiddleware<Context: Hummingbird.RequestContext>: RouterMiddlewa
         // Named by its route, or by the method alone for a path that is none of ours (OTel's HTTP
         // conventions: never by a raw path, which a scanner makes unbounded).
         let route = GatewayMetrics.route(path)
-        return try await withSpan(route.map { "\(method) \($0)" } ?? method, context: serviceContext, ofKind: .server) { span in
-            span.attributes["http.request.method"] = method
-            span.attributes["url.path"] = path
-            span.attributes["url.scheme"] = scheme
-            if let route { span.attributes["http.route"] = route }
-            do {
-                let response = try await next(request, context)
-                span.attributes["http.response.status_code"] = Int(response.status.code)
-                if response.status.code >= 500 { span.setStatus(SpanStatus(code: .error)) }
-                return response
-            } catch let error as HTTPResponseError {
-                // An answer thrown (a 404 for a path no route has) is the response: its status,
-                // and an error only when the server failed (4xx leave a server span's status unset).
-                let response = try error.response(from: request, context: context)
-                span.attributes["http.response.status_code"] = Int(response.status.code)
-                if response.status.code >= 500 { span.setStatus(SpanStatus(code: .error)) }
-                return response
-            } catch {
+        // Ended when the response has been written, not when the handler returns: a streamed
+        // answer (`@defer`'s later payloads, a subscription over SSE) is written afterwards, and its
+        // work belongs to the request.
+        let span = startSpan(route.map { "\(method) \($0)" } ?? method, context: serviceContext, ofKind: .server)
+        span.attributes["http.request.method"] = method
+        span.attributes["url.path"] = path
+        span.attributes["url.scheme"] = scheme
+        if let route { span.attributes["http.route"] = route }
+        var response: Response
+        do {
+            response = try await ServiceContext.withValue(span.context) { try await next(request, context) }
+        } catch let error as HTTPResponseError {
+            // An answer thrown (a 404 for a path no route has) is the response: its status,
+            // and an error only when the server failed (4xx leave a server span's status unset).
+            do { response = try error.response(from: request, context: context) } catch {
                 span.setStatus(SpanStatus(code: .error))
+                span.end()
                 throw error
             }
+        } catch {
+            span.recordError(error)
+            span.setStatus(SpanStatus(code: .error))
+            span.end()
+            throw error
         }
+        span.attributes["http.response.status_code"] = Int(response.status.code)
+        if response.status.code >= 500 { span.setStatus(SpanStatus(code: .error)) }
+        guard response.body.contentLength == nil else {
+            span.end()
+            return response
+        }
+        let end = SpanEnd(span), body = response.body
+        response.body = ResponseBody { writer in
+            defer { end.end() }
+            try await body.write(writer)
+        }
+        return response
     }
+}
+
+/// Ends a span once: when the response body it waits for has been written (or failed to be), or
+/// when the body is dropped unwritten (a HEAD answer) and its closure with this.
+final class SpanEnd: Sendable {
+    private let span: any Span
+    private let ended = Mutex(false)
+
+    init(_ span: any Span) { self.span = span }
+
+    func end() {
+        if ended.withLock({ e in defer { e = true }; return !e }) { span.end() }
+    }
+
+    deinit { end() }
 
 }
 
