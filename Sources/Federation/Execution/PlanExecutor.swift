@@ -49,8 +49,12 @@ public final class PlanExecutor: Sendable {
     /// (those go on meanwhile); the deferred fragments follow when the rest is. When a `@defer`
     /// is switched off by a variable, or the operation asks for introspection, the first payload
     /// waits for every fetch.
+    /// `placing`: errors found before the run (authorization's), each delivered with the payload
+    /// that holds its field — the first, or the deferred fragment that writes it — ahead of that
+    /// payload's own.
     public func executeIncrementally(_ plan: QueryPlan, request: ExecutionRequest,
                                      headers: @escaping @Sendable (String) -> [(String, String)] = { _ in [] },
+                                     placing: [GraphQLError] = [],
                                      emit: @escaping (IncrementalPayload) -> Void) async {
         let operation: OperationDefinition, variables: OrderedDictionary<String, JSON>
         switch prepare(request) {
@@ -69,11 +73,21 @@ public final class PlanExecutor: Sendable {
         var later: DeferredLater?
         var sent = false
         var errorsSent = 0
+        var placedLater: [PlanRun.HeldError] = []
         func deliver(_ shaped: (initial: ExecutionResult, later: DeferredLater?)) {
+            var initial = shaped.initial
             later = shaped.later
+            if !placing.isEmpty {
+                let pending = later?.pendingWrites() ?? []
+                var first: [GraphQLError] = []
+                for e in placing {
+                    if DeferredLater.writes(e.path, pending) { placedLater.append(PlanRun.HeldError(error: e, fragment: nil)) } else { first.append(e) }
+                }
+                initial.errors = first + initial.errors
+            }
             errorsSent = run.errors.count
             sent = true
-            emit(.initial(shaped.initial, hasNext: later != nil))
+            emit(.initial(initial, hasNext: later != nil))
         }
         if let root = plan.root {
             // On this task, with the tree as it is then (no introspection: shaped synchronously).
@@ -87,7 +101,7 @@ public final class PlanExecutor: Sendable {
             // deferred fetch's error goes with a fragment delivered later when its path is in one,
             // else with the first payload (shaped again with it).
             if let held = run.deferredErrors, !held.isEmpty {
-                let pending = shaped.later.map { later in later.pending.map { ($0.path, later.writes($0)) } } ?? []
+                let pending = shaped.later?.pendingWrites() ?? []
                 // Later: an error at a field a fragment delivered later writes (at its path).
                 // An error of a fetch for one fragment goes where that fragment's fields are: the
                 // first payload when its `@defer` and every one around it are switched off.
@@ -98,11 +112,8 @@ public final class PlanExecutor: Sendable {
                 let isFirst = held.map { h in
                     if shaped.later == nil { return true }
                     if let o = h.fragment, let active { return defers.home(o, active: active) == nil }
-                    guard let p = h.error.path else { return pending.isEmpty }
-                    return !pending.contains { path, keys in
-                        guard p.count > path.count, p.starts(with: path), case .key(let k) = p[path.count] else { return false }
-                        return keys.contains(k)
-                    }
+                    guard h.error.path != nil else { return pending.isEmpty }
+                    return !DeferredLater.writes(h.error.path, pending)
                 }
                 if isFirst.contains(true) {
                     run.deferredErrors = zip(held, isFirst).filter { !$0.1 }.map(\.0)
@@ -113,7 +124,7 @@ public final class PlanExecutor: Sendable {
             deliver(shaped)
         }
         if let later {
-            let upstream = (run.deferredErrors ?? []) + run.errors.dropFirst(errorsSent).map { PlanRun.HeldError(error: $0, fragment: nil) }
+            let upstream = placedLater + (run.deferredErrors ?? []) + run.errors.dropFirst(errorsSent).map { PlanRun.HeldError(error: $0, fragment: nil) }
             emit(.later(laterPayload(run, later, request: request, operation: operation, variables: variables, upstream: upstream)))
         }
     }
@@ -123,6 +134,38 @@ public final class PlanExecutor: Sendable {
     struct DeferredLater {
         let program: ShapingProgram
         let pending: [Shaper.Pending]
+
+        /// Each pending fragment's path and the response keys it writes there.
+        func pendingWrites() -> [(path: [PathElement], keys: Set<String>)] { pending.map { ($0.path, writes($0)) } }
+
+        /// Whether a field at `path` is one a pending fragment writes (a path below such a field too).
+        static func writes(_ path: [PathElement]?, _ pending: [(path: [PathElement], keys: Set<String>)]) -> Bool {
+            guard let p = path else { return false }
+            return pending.contains { at, keys in
+                guard let j = position(after: at, in: p), j < p.count, case .key(let k) = p[j] else { return false }
+                return keys.contains(k)
+            }
+        }
+
+        /// Where `path` goes on below `at` (nil when it does not lead through it). A list index of
+        /// `at` that `path` has no index for is passed over: an authorization error's path names
+        /// fields only.
+        static func position(after at: [PathElement], in path: [PathElement]) -> Int? {
+            var j = 0
+            for element in at {
+                switch element {
+                case .index(let i):
+                    if j < path.count, case .index(let given) = path[j] {
+                        guard given == i else { return nil }
+                        j += 1
+                    }
+                case .key(let k):
+                    guard j < path.count, case .key(let given) = path[j], given == k else { return nil }
+                    j += 1
+                }
+            }
+            return j
+        }
 
         /// The response keys a pending fragment writes at its path (its own fields, through the
         /// fragments in it).

@@ -127,12 +127,12 @@ public final class FederatedExecutor: OperationExecutor {
         return result
     }
 
-    public func executeIncrementally(_ client: ExecutionRequest, context: RequestContext) async -> IncrementalExecution? {
+    public func executeIncrementally(_ client: ExecutionRequest, context: RequestContext, placing: [GraphQLError]) async -> IncrementalExecution? {
         guard supergraph.deferSupport else { return nil }
         let plan: QueryPlan, request: ExecutionRequest
         switch planned(client, context) {
         case .success(let p): (plan, request) = p
-        case .failure(let e): return IncrementalExecution(initial: ExecutionResult(data: .null, errors: [e]), hasNext: false, later: AsyncStream { $0.finish() })
+        case .failure(let e): return IncrementalExecution(initial: ExecutionResult(data: .null, errors: placing + [e]), hasNext: false, later: AsyncStream { $0.finish() })
         }
         let executor = self.executor, headers = self.headers(context), includePlan = context.includeQueryPlan, readLimit = context.maxReadBytes
         let isQuery = request.document.operations.first { request.operationName == nil || $0.name?.value == request.operationName }?.operation == .query
@@ -142,7 +142,7 @@ public final class FederatedExecutor: OperationExecutor {
         let first = FirstPayload()
         let run = Task {
             let body = {
-                await executor.executeIncrementally(plan, request: request, headers: headers) { payload in
+                await executor.executeIncrementally(plan, request: request, headers: headers, placing: placing) { payload in
                     switch payload {
                     case .initial(var result, let hasNext):
                         if includePlan { result.extensions = (result.extensions ?? [:]).merging(["queryPlan": .string(plan.text)]) { _, b in b } }

@@ -96,7 +96,7 @@ extension RequestPipeline {
             // fetches run under it, after the first payload has gone.
             let (incremental, execution) = await openSpan("graphql.execute") { span in
                 Self.describe(span, operation)
-                return await executor.executeIncrementally(request, context: authorized.context)
+                return await executor.executeIncrementally(request, context: authorized.context, placing: authorized.errors)
             }
             guard let incremental else { execution?.end(); return try await executeWhole(request, operation, authorized, cost: cost, document: document) }
             do { return try incrementalOutcome(incremental, operation, authorized, cost: cost, document: document, span: execution) } catch {
@@ -124,9 +124,10 @@ extension RequestPipeline {
 
     /// A result as the client gets it: authorization's errors first, the trace id and the cost
     /// report in `extensions`; what the operation report says of it.
+    /// `placed`: the executor put authorization's errors in the result itself.
     func complete(_ result: inout ExecutionResult, _ operation: OperationDefinition, _ authorized: AuthorizationStage.Authorized,
-                  cost: CostStage.Estimate, document: Document) throws(PipelineError) -> (hadErrors: Bool, code: String?) {
-        result.errors = authorized.errors + result.errors
+                  cost: CostStage.Estimate, document: Document, placed: Bool = false) throws(PipelineError) -> (hadErrors: Bool, code: String?) {
+        if !placed { result.errors = authorized.errors + result.errors }
         if authorized.context.includeTraceID, let id = GatewayTracing.currentTraceID() {
             result.extensions = (result.extensions ?? [:]).merging(["traceId": .string(id)]) { _, b in b }
         }
@@ -152,7 +153,8 @@ extension RequestPipeline {
     func incrementalOutcome(_ incremental: IncrementalExecution, _ operation: OperationDefinition, _ authorized: AuthorizationStage.Authorized,
                             cost: CostStage.Estimate, document: Document, span: (any Tracing.Span)?) throws(PipelineError) -> Outcome {
         var initial = incremental.initial
-        let report = try complete(&initial, operation, authorized, cost: cost, document: document)
+        // Authorization's errors are in the payloads already, each with its field's.
+        let report = try complete(&initial, operation, authorized, cost: cost, document: document, placed: true)
         var first = initial.serialized()
         // `{…}` → `{…,"hasNext":…}`
         if first.last == UInt8(ascii: "}") { first.removeLast() }

@@ -15,8 +15,9 @@ public protocol OperationExecutor: Sendable {
     func isReady() async -> Bool
     /// An operation with `@defer` for a client that takes an incremental response: the first
     /// payload without the deferred fragments, then the payloads that deliver them; nil when
-    /// this executor answers `@defer` inline only.
-    func executeIncrementally(_ request: ExecutionRequest, context: RequestContext) async -> IncrementalExecution?
+    /// this executor answers `@defer` inline only. `placing`: errors found before execution
+    /// (authorization's), each to go with the payload that holds its field.
+    func executeIncrementally(_ request: ExecutionRequest, context: RequestContext, placing: [GraphQLError]) async -> IncrementalExecution?
     /// What each field's `@requires` fetches for it (`Type.field`), for cost analysis.
     var costRequirements: [String: [SelectionSet]] { get }
 }
@@ -40,7 +41,7 @@ public struct IncrementalExecution: Sendable {
 
 extension OperationExecutor {
     public func isReady() async -> Bool { true }
-    public func executeIncrementally(_ request: ExecutionRequest, context: RequestContext) async -> IncrementalExecution? { nil }
+    public func executeIncrementally(_ request: ExecutionRequest, context: RequestContext, placing: [GraphQLError]) async -> IncrementalExecution? { nil }
     public func subscribe(_ request: ExecutionRequest, context: RequestContext) async -> SubscriptionStart {
         .failed(ExecutionResult(data: nil, errors: [GraphQLError("Subscriptions are not supported here.", code: "OPERATION_NOT_SUPPORTED")]))
     }
