@@ -132,7 +132,8 @@ struct GraphQLOverHTTPTests {
             for (accept, type) in [("application/graphql-response+json;q=0, */*", "application/json"),
                                    ("application/json;q=0, */*", "application/graphql-response+json"),
                                    ("application/graphql-response+json;q=0.1, application/*", "application/json"),
-                                   ("*/*", "application/graphql-response+json"),
+                                   ("*/*", "application/json"), ("application/*", "application/json"),
+                                   ("application/graphql-response+json, */*", "application/graphql-response+json"),
                                    ("application/json, */*;q=0.5", "application/json")] {
                 let r = try await client.post(#"{"query":"{ hello }"}"#, accept: accept)
                 #expect(r.status == 200 && r.contentType?.hasPrefix(type + ";") == true, "\(accept): \(r.contentType ?? "-")")

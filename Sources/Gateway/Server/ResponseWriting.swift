@@ -97,10 +97,12 @@ enum ResponseWriting {
             if let exact = range.exact {
                 candidate = range.supported ? exact : nil
             } else {
-                // The served types this wildcard covers that no range names exactly, preferred first.
+                // The served types this wildcard covers that no range names exactly, preferred first:
+                // `application/json` for a client that names neither JSON type (a legacy client's
+                // `*/*`, as graphql-http's audit asks), the other when it refuses that one.
                 let covered: [MediaType]
                 switch range.pieces[0] {
-                case "*/*", "application/*": covered = [.graphQLResponse, .json]
+                case "*/*", "application/*": covered = [.json, .graphQLResponse]
                 case "text/*": covered = [.eventStream]   // the one text type served
                 case "multipart/*": covered = [.multipart]
                 default: covered = []
