@@ -197,13 +197,19 @@ struct DB: AsyncParsableCommand {
     struct Migrate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Apply Schema/postgres migrations in order, then each subgraph module's own (subgraphs/NAME/migrations).")
         @OptionGroup var options: ConfigOption
-        @Option(help: "Folder of NNNN_name.sql files.") var migrations: String = "Schema/postgres"
+        @Option(help: "Folder of NNNN_name.sql files (default: Schema/postgres, found as the modules' schemas are: SWITCHYARD_SCHEMA_DIR, beside the configuration file, or under the working directory).")
+        var migrations: String?
 
         func run() async throws {
             let config = try options.load()
+            let folder = migrations ?? SubgraphModules.migrationsDirectory(configDirectory: config.baseDirectory)
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ValidationError("no migrations folder at \(folder): run from the repository, set SWITCHYARD_SCHEMA_DIR to its Schema folder, or pass --migrations FOLDER")
+            }
             let pool = try DB.ownerPool(config)
             defer { pool.close() }
-            let migrator = Migrator(pool: pool, directory: URL(fileURLWithPath: migrations),
+            let migrator = Migrator(pool: pool, directory: URL(fileURLWithPath: folder),
                                     applicationRole: config.postgres?.applicationRole ?? "switchyard_app")
             var applied = try await migrator.migrate()
             for (module, folder) in SubgraphModules.migrationFolders(configDirectory: config.baseDirectory) {

@@ -236,6 +236,18 @@ struct RequestLimitsTests {
             let config = try GatewayConfiguration.parse(yaml: yaml)
             #expect(throws: ConfigurationError.self, "\(yaml)") { try config.validate() }
         }
+        // The limits outside `limits:` too (a negative init timeout closed every WebSocket at once).
+        for yaml in ["subscriptions: { connection_init_timeout_ms: -5 }", "subscriptions: { connection_init_timeout_ms: 0 }",
+                     "subscriptions: { max_per_connection: -1 }", "subscriptions: { max_per_tenant: -1 }", "subscriptions: { max_message_bytes: -1 }",
+                     "subscriptions: { buffer_size: 0 }", "subscriptions: { slow_consumer_grace_ms: -1 }", "subscriptions: { slow_close_timeout_ms: -1 }",
+                     "subscriptions: { keep_alive_ms: 50 }", "shutdown_timeout_ms: -1", "rate_limits: { anonymous_per_minute: -1 }",
+                     "cors: { max_age_seconds: -1 }"] {
+            let config = try GatewayConfiguration.parse(yaml: yaml)
+            let error = #expect(throws: ConfigurationError.self, "\(yaml)") { try config.validate() }
+            #expect(error.map { "\($0)" }?.contains("or more") == true, "\(String(describing: error))")
+        }
+        let subscriptions = try GatewayConfiguration.parse(yaml: "subscriptions: { max_per_tenant: null, max_per_connection: 0, keep_alive_ms: 100 }")
+        #expect(throws: Never.self) { try subscriptions.validate() }
         let broken = #expect(throws: ConfigurationError.self) { try GatewayConfiguration.parse(yaml: "limits:\n  max_depth: [1\n") }
         #expect(broken.map { "\($0)" }?.contains("line") == true, "\(String(describing: broken))")
         let fine = try GatewayConfiguration.parse(yaml: "limits: { max_depth: 0, max_cost: null, request_timeout_ms: 1 }")

@@ -481,6 +481,16 @@ struct StreamingTests {
                 #expect(try await checks.firstLine { $0.hasPrefix("ok \(name)") || $0.hasPrefix("FAIL \(name)") ? $0 : nil } == "ok \(name)")
             }
         }
+        // `subscriptions.max_message_bytes` smaller than a frame: a message over it is refused
+        // all the same (1009), one of exactly that size is read.
+        var small = GatewayConfiguration()
+        small.subscriptions.maxMessageBytes = 2_000
+        try await withGateway(small, executor: graph.executor) { client in
+            let url = client.base.replacingOccurrences(of: "http://", with: "ws://") + "/graphql"
+            let checks = try ChildProcess("/usr/bin/env", ["python3", script("protocol_checks.py"), url, "2000"])
+            defer { checks.stop() }
+            #expect(try await checks.firstLine { $0.hasPrefix("ok") || $0.hasPrefix("FAIL") ? $0 : nil } == "ok message_over_the_limit")
+        }
     }
 
     /// A gateway over one remote subgraph written with Strawberry (PyPI), served by uvicorn

@@ -333,6 +333,14 @@ struct TracingTests {
             #expect(!"\(e)".contains("SUPERSECRETTOKEN"), "\(e)")
             #expect("\(e)".contains("line 3"), "\(e)")
         }
+        // A key given twice: where and which key, not the file (the library's message quotes it whole).
+        do {
+            _ = try GatewayConfiguration.parse(yaml: "postgres:\n  url: postgres://app:PASSWORD-SECRET@db/x\nlisten: \"127.0.0.1:4000\"\npostgres:\n  url: postgres://b\n")
+            Issue.record("a mapping with a key twice was read")
+        } catch let e as ConfigurationError {
+            #expect(!"\(e)".contains("PASSWORD-SECRET"), "\(e)")
+            #expect("\(e)".contains("'postgres'") && "\(e)".contains("line 1"), "\(e)")
+        }
     }
 
     @Test func tracingSettingsAreChecked() throws {

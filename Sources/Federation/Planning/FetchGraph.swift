@@ -107,6 +107,9 @@ final class FetchGraphBuilder {
     /// type sets (`type Query @context(name:)`), planned into a root fetch of the subgraph that
     /// sets it.
     var rootContextAncestor: ((String) throws -> Ancestor?)?
+    /// The client operation's variable names: a variable the planner adds (a `@fromContext`
+    /// input's) never takes one.
+    var clientVariables = Set<String>()
     private var costs: [CostKey: Int] = [:]
 
     struct Context {
@@ -698,7 +701,8 @@ final class FetchGraphBuilder {
             var ignored: [String] = []
             try planInputs(argument.selection, on: ancestor.type, group: ancestor.group, node: ancestor.node, path: ancestor.path,
                            into: picked, keyFields: &ignored, touched: &inputs)
-            let variable = "__context_\(groups.count)_\(i)"
+            var variable = "__context_\(groups.count)_\(i)"
+            while clientVariables.contains(variable) { variable += "_" }
             contextInputs.append(ContextInput(variable: variable, type: argument.type, ancestorPath: ancestor.path,
                                               selection: SelectionSet(selections: picked.selections)))
             withValues.arguments.append(Argument(name: Name(argument.name), value: .variable(variable)))

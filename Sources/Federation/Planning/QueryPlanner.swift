@@ -95,6 +95,7 @@ public struct QueryPlanner: Sendable {
         var graph = queryGraph
         if let enabledLabels { graph.enabledLabels = enabledLabels }
         let builder = FetchGraphBuilder(graph: graph, maxSelections: maxSelections, maxFetches: maxFetches)
+        builder.clientVariables = Set(op.variableDefinitions.map(\.variable.value))
         // A field's large arguments (a literal list of events) are printed once for the plan,
         // not once per identity and operation that holds them.
         return try Compact.$printed.withValue(Compact.Printed()) {
@@ -595,9 +596,20 @@ struct PlanAssembly {
         var renames: [String: String] = [:]
         SelectionTree.aliasConflicts([g.output], schema: builder.schema, reserved: builder.clientResponseKeys, renames: &renames)
         let reserved = Set(operation.variableDefinitions.map(\.variable.value) + g.contextInputs.map(\.variable))
-        let (selections, conditionAliases) = Self.separateConditionVariables(Self.oneConditionPerLocation(g.output.selections), reserved: reserved)
+        var (selections, conditionAliases) = Self.separateConditionVariables(Self.oneConditionPerLocation(g.output.selections), reserved: reserved)
         var used = OrderedSet<String>()
         collectVariables(selections, &used)
+        // A client's `$representations` in an entity fetch is asked under a name of its own: the
+        // fetch's `$representations` is the planner's.
+        if g.rootType == nil, used.contains("representations") {
+            var n = "_representations"
+            while reserved.contains(n) || conditionAliases[n] != nil { n = "_" + n }
+            selections = Self.renamingVariables(selections, ["representations": n])
+            conditionAliases[n] = conditionAliases["representations"] ?? "representations"
+            conditionAliases["representations"] = nil
+            used = []
+            collectVariables(selections, &used)
+        }
         // The aliases of fields the planner asks for itself: those the client's operation does not use.
         var plannerAliases = Set<String>()
         func aliases(_ selections: [Selection]) {
@@ -770,6 +782,36 @@ struct PlanAssembly {
             }
         }
         return (rewrite(selections), aliases)
+    }
+
+    /// `selections` with the variables named in `names` renamed, in arguments and directives.
+    static func renamingVariables(_ selections: [Selection], _ names: [String: String]) -> [Selection] {
+        func value(_ v: Value) -> Value {
+            switch v {
+            case .variable(let n): return .variable(names[n] ?? n)
+            case .list(let items): return .list(items.map(value))
+            case .object(let fields): return .object(fields.map { f in var f = f; f.value = value(f.value); return f })
+            default: return v
+            }
+        }
+        func arguments(_ args: [Argument]) -> [Argument] { args.map { a in var a = a; a.value = value(a.value); return a } }
+        func directives(_ ds: [Directive]) -> [Directive] { ds.map { d in var d = d; d.arguments = arguments(d.arguments); return d } }
+        return selections.map { sel in
+            switch sel {
+            case .field(var f):
+                f.arguments = arguments(f.arguments)
+                f.directives = directives(f.directives)
+                if let ss = f.selectionSet { f.selectionSet = SelectionSet(selections: renamingVariables(ss.selections, names), span: ss.span) }
+                return .field(f)
+            case .inlineFragment(var i):
+                i.directives = directives(i.directives)
+                i.selectionSet = SelectionSet(selections: renamingVariables(i.selectionSet.selections, names), span: i.selectionSet.span)
+                return .inlineFragment(i)
+            case .fragmentSpread(var s):
+                s.directives = directives(s.directives)
+                return .fragmentSpread(s)
+            }
+        }
     }
 
     func collectVariables(_ selections: [Selection], _ used: inout OrderedSet<String>) {

@@ -163,6 +163,10 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
              .composer(let context, let problem, let mark, _):
             return "line \(mark.line), column \(mark.column): \(problem)" + (context.map { " (\($0.text) at line \($0.mark.line), column \($0.mark.column))" } ?? "")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            // The library's own description quotes the whole file (its context's text).
+            let keys = duplicates.sorted().map { "'\($0.prefix(64))'" }.joined(separator: ", ")
+            return "line \(context.mark.line), column \(context.mark.column): a key given twice in one mapping: \(keys)"
         default:
             return "\(e)"
         }
@@ -207,6 +211,12 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
             }
         }
         if let m = metrics.listen, Self.hostAndPort(m) == nil { throw ConfigurationError("metrics.listen must be host:port, got '\(m)'") }
+        guard shutdownTimeoutMs >= 0 else { throw ConfigurationError("shutdown_timeout_ms must be 0 or more, got \(shutdownTimeoutMs)") }
+        try subscriptions.validate()
+        if let n = rateLimits.anonymousPerMinute, n < 0 {
+            throw ConfigurationError("rate_limits.anonymous_per_minute must be 0 or more (0 or null: unlimited), got \(n)")
+        }
+        guard cors.maxAgeSeconds >= 0 else { throw ConfigurationError("cors.max_age_seconds must be 0 or more, got \(cors.maxAgeSeconds)") }
         guard shutdownDelayMs >= 0, shutdownDelayMs < shutdownTimeoutMs || shutdownDelayMs == 0 else {
             throw ConfigurationError("shutdown_delay_ms must be 0 or more and less than shutdown_timeout_ms (the drain comes after it), got \(shutdownDelayMs)")
         }
@@ -674,10 +684,22 @@ public struct SubscriptionsConfiguration: Codable, Sendable, Equatable {
         maxPerConnection = try c.decodeIfPresent(Int.self, forKey: .maxPerConnection) ?? 100
         maxMessageBytes = try c.decodeIfPresent(Int.self, forKey: .maxMessageBytes) ?? 1_048_576
         maxPerTenant = c.contains(.maxPerTenant) ? try c.decodeIfPresent(Int.self, forKey: .maxPerTenant) : 1_000
-        bufferSize = max(1, try c.decodeIfPresent(Int.self, forKey: .bufferSize) ?? 256)
-        slowConsumerGraceMs = max(0, try c.decodeIfPresent(Int.self, forKey: .slowConsumerGraceMs) ?? 5_000)
-        slowCloseTimeoutMs = max(0, try c.decodeIfPresent(Int.self, forKey: .slowCloseTimeoutMs) ?? 10_000)
-        keepAliveMs = max(100, try c.decodeIfPresent(Int.self, forKey: .keepAliveMs) ?? 15_000)
+        bufferSize = try c.decodeIfPresent(Int.self, forKey: .bufferSize) ?? 256
+        slowConsumerGraceMs = try c.decodeIfPresent(Int.self, forKey: .slowConsumerGraceMs) ?? 5_000
+        slowCloseTimeoutMs = try c.decodeIfPresent(Int.self, forKey: .slowCloseTimeoutMs) ?? 10_000
+        keepAliveMs = try c.decodeIfPresent(Int.self, forKey: .keepAliveMs) ?? 15_000
+    }
+
+    /// Counts and sizes 0 or more, times 1 ms or more (a buffer holds one payload at least, a
+    /// keep-alive comes at most every 100 ms): a negative value was a mistake that, say, closed every
+    /// WebSocket at once.
+    func validate() throws {
+        for (key, value, least) in [("connection_init_timeout_ms", connectionInitTimeoutMs, 1), ("max_per_connection", maxPerConnection, 0),
+                                    ("max_message_bytes", maxMessageBytes, 0), ("max_per_tenant", maxPerTenant ?? 0, 0),
+                                    ("buffer_size", bufferSize, 1), ("slow_consumer_grace_ms", slowConsumerGraceMs, 0),
+                                    ("slow_close_timeout_ms", slowCloseTimeoutMs, 0), ("keep_alive_ms", keepAliveMs, 100)] where value < least {
+            throw ConfigurationError("subscriptions.\(key) must be \(least) or more, got \(value)")
+        }
     }
 }
 

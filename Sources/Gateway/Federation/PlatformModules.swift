@@ -10,7 +10,7 @@ enum PlatformModules {
     /// Where `Schema/` is: `SWITCHYARD_SCHEMA_DIR`, else beside the configuration file, else
     /// under the working directory.
     static func schemaDirectory(near configDirectory: String?) -> String {
-        if let dir = ProcessInfo.processInfo.environment["SWITCHYARD_SCHEMA_DIR"] { return dir }
+        if let dir = ProcessInfo.processInfo.environment["SWITCHYARD_SCHEMA_DIR"], !dir.isEmpty { return dir }
         let candidates = [configDirectory.map { $0 + "/Schema" }, FileManager.default.currentDirectoryPath + "/Schema"].compactMap { $0 }
         return candidates.first { FileManager.default.fileExists(atPath: $0 + "/tenants.graphql") } ?? candidates.last!
     }

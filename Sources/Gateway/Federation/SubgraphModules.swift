@@ -51,6 +51,12 @@ public enum SubgraphModules {
     }
 
     /// In-package modules' own migration folders (`subgraphs/<name>/migrations`), by module.
+    /// The platform's own migrations (`Schema/postgres`), found as the modules' schemas are:
+    /// `SWITCHYARD_SCHEMA_DIR`, else beside the configuration file, else under the working directory.
+    public static func migrationsDirectory(configDirectory: String? = nil) -> String {
+        PlatformModules.schemaDirectory(near: configDirectory) + "/postgres"
+    }
+
     public static func migrationFolders(configDirectory: String? = nil) -> [(module: String, folder: String)] {
         PlatformModules.migrationFolders(configDirectory: configDirectory)
     }

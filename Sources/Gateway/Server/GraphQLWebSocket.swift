@@ -108,6 +108,16 @@ struct GraphQLWebSocket: Sendable {
             }
             do {
                 for try await message in inbound.messages(maxSize: settings.maxMessageBytes) {
+                    // The library bounds messages of several frames by this size, one frame by the
+                    // frame size (16 KiB at least): a smaller setting holds for one frame too.
+                    let size = switch message {
+                    case .text(let text): text.utf8.count
+                    case .binary(let bytes): bytes.readableBytes
+                    }
+                    guard size <= settings.maxMessageBytes else {
+                        await close(.messageTooLarge, "Message too big")
+                        return
+                    }
                     guard case .text(let text) = message, let json = try? JSONReader.parse(text, maxDepth: 64), case .object(let m) = json,
                           let type = m["type"]?.stringValue else {
                         await close(4400, "Invalid message received")

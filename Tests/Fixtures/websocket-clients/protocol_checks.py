@@ -2,6 +2,7 @@
 Prints one line per check, "ok NAME" or "FAIL NAME: why", then "finished".
 
     python3 protocol_checks.py WS_URL
+    python3 protocol_checks.py WS_URL LIMIT   (only: a message of more than LIMIT bytes is refused)
 """
 import asyncio
 import json
@@ -131,9 +132,33 @@ async def reuse_ids_large_messages_and_ping_payloads():
     await ws.close()
 
 
+async def message_over_the_limit():
+    # `subscriptions.max_message_bytes` below the 16 KiB frame size: one frame of a message just
+    # within it is read, one just over it closes the connection with 1009 (message too big).
+    limit = int(sys.argv[2])
+    ws = await connect()
+    await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+    assert (await recv(ws))["type"] == "connection_ack"
+    def message(size):
+        m = json.dumps({"id": "m", "type": "subscribe", "payload": {"query": "{ lastTick { n } }"}})
+        return m[:-1] + " " * (size - len(m)) + "}"
+    within = message(limit)
+    assert len(within.encode()) == limit
+    await ws.send(within)
+    m = await recv(ws)
+    assert m["type"] == "next", m
+    m = await recv(ws)
+    assert m == {"id": "m", "type": "complete"}, m
+    await ws.send(message(limit + 1))
+    await closed_with(ws, 1009)
+
+
 async def main():
-    for check in (subscribe_before_ack, second_init, invalid_message, ping_pong_query_and_errors,
-                  reuse_ids_large_messages_and_ping_payloads):
+    checks = (subscribe_before_ack, second_init, invalid_message, ping_pong_query_and_errors,
+              reuse_ids_large_messages_and_ping_payloads)
+    if len(sys.argv) > 2:
+        checks = (message_over_the_limit,)
+    for check in checks:
         try:
             await check()
             print("ok", check.__name__, flush=True)
