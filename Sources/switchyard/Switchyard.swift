@@ -22,7 +22,7 @@ struct ConfigOption: ParsableArguments {
 
     func load() throws -> GatewayConfiguration {
         do { return try GatewayConfiguration.load(path: config) } catch {
-            throw ValidationError("\(error)")
+            throw CommandFailure("\(error)")
         }
     }
 
@@ -48,10 +48,10 @@ struct Serve: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         // A value the file would refuse is refused from the environment too.
         if let v = environment["LOG_LEVEL"], LoggingConfiguration.level(v) == nil {
-            throw ValidationError("invalid LOG_LEVEL '\(v)': trace, debug, info, notice, warning, error or critical")
+            throw CommandFailure("invalid LOG_LEVEL '\(v)': trace, debug, info, notice, warning, error or critical")
         }
         if let v = environment["LOG_FORMAT"], v != "json", v != "text" {
-            throw ValidationError("invalid LOG_FORMAT '\(v)': text or json")
+            throw CommandFailure("invalid LOG_FORMAT '\(v)': text or json")
         }
         let level = (environment["LOG_LEVEL"] ?? config.logging.level).flatMap(LoggingConfiguration.level) ?? .info
         let json = (environment["LOG_FORMAT"] ?? config.logging.format) == "json"
@@ -138,7 +138,7 @@ struct Plan: AsyncParsableCommand {
         let config = try options.load()
         let supergraph = try SchemaLoader.supergraph(try await composed(config), config)
         let text: String
-        do { text = try String(contentsOfFile: query, encoding: .utf8) } catch { throw ValidationError("cannot read \(query)") }
+        do { text = try String(contentsOfFile: query, encoding: .utf8) } catch { throw CommandFailure("cannot read \(query)") }
         let source = Source(text)
         let document = try Parser.parse(source)
         let errors = Validator.validate(schema: supergraph.apiSchema, document: document, source: source)
@@ -166,11 +166,11 @@ struct SubgraphCommand: AsyncParsableCommand {
         // fetches, which would take the tenant's quota several times in the shared Redis window.
         config.rateLimits.enabled = false
         guard let module = try SubgraphModules.all(configDirectory: config.baseDirectory)[name] else {
-            throw ValidationError(SubgraphModules.missingSchema(name, configDirectory: config.baseDirectory) ?? "unknown subgraph module '\(name)'")
+            throw CommandFailure(SubgraphModules.missingSchema(name, configDirectory: config.baseDirectory) ?? "unknown subgraph module '\(name)'")
         }
         let clients = GatewayServer.clients(config)
         if let postgres = clients.postgres {
-            do { try await GatewayServer.checkDatabaseRole(postgres) } catch { throw ValidationError("\(error)") }
+            do { try await GatewayServer.checkDatabaseRole(postgres) } catch { throw CommandFailure("\(error)") }
         }
         let service = try module.service(ModuleDependencies(postgres: clients.postgres, redis: clients.redis))
         let server = try await GatewayServer(configuration: config, executor: service)
@@ -189,7 +189,7 @@ struct DB: AsyncParsableCommand {
 
     static func ownerPool(_ config: GatewayConfiguration) throws -> PostgresPool {
         guard let pg = config.postgres, let url = pg.ownerURL ?? (pg.url.isEmpty ? nil : pg.url) else {
-            throw ValidationError("postgres.owner_url (or SWITCHYARD_POSTGRES_OWNER_URL) is not configured")
+            throw CommandFailure("postgres.owner_url (or SWITCHYARD_POSTGRES_OWNER_URL) is not configured")
         }
         return PostgresPool(configuration: .init(url: url, minConnections: 0, maxConnections: 2))
     }
@@ -205,7 +205,7 @@ struct DB: AsyncParsableCommand {
             let folder = migrations ?? SubgraphModules.migrationsDirectory(configDirectory: config.baseDirectory)
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw ValidationError("no migrations folder at \(folder): run from the repository, set SWITCHYARD_SCHEMA_DIR to its Schema folder, or pass --migrations FOLDER")
+                throw CommandFailure("no migrations folder at \(folder): run from the repository, set SWITCHYARD_SCHEMA_DIR to its Schema folder, or pass --migrations FOLDER")
             }
             let pool = try DB.ownerPool(config)
             defer { pool.close() }
@@ -234,4 +234,11 @@ struct DB: AsyncParsableCommand {
             else { print("seed: \(s.tenants) tenants, \(s.agents) agents, \(s.tasks) tasks, \(s.events) events, \(s.dataProducts) data products") }
         }
     }
+}
+
+/// Why a command cannot go on (a configuration, a file, a database): printed as `Error: …` without
+/// the usage text ArgumentParser adds to a `ValidationError` — the arguments were fine.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

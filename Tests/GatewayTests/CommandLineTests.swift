@@ -22,6 +22,8 @@ struct CommandLineTests {
             #expect(lost.status != 0)
             #expect(lost.output.contains("no migrations folder at \(folder.path)/Schema/postgres") && lost.output.contains("--migrations"), "\(lost.output)")
             #expect(!lost.output.contains("NSCocoaErrorDomain"), "\(lost.output)")
+            // The arguments were fine: no usage text under the error.
+            #expect(!lost.output.lowercased().contains("usage:"), "\(lost.output)")
             let found = try await runProcess("/usr/bin/env", ["-C", folder.path, binary, "db", "migrate", "--config", config],
                                              environment: database.merging(["SWITCHYARD_SCHEMA_DIR": TestEnvironment.repositoryRoot.appendingPathComponent("Schema").path]) { $1 })
             #expect(found.status == 0 && found.output.contains("migrations: applied 0001"), "\(found.output)")
