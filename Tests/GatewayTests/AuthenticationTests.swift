@@ -84,6 +84,26 @@ struct AuthenticationTests {
         }
     }
 
+    /// With a token required, `/metrics` on the public listener takes one too: its series name
+    /// tenants, their operations and event types. Without `auth.required` it stays open.
+    @Test func metricsOnThePublicListenerTakeATokenWhenOneIsRequired() async throws {
+        try await withDir { dir in
+            let signing = await JWTKeyCollection().add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+            try await withGateway(try config(dir, required: true), executor: try echoExecutor()) { client in
+                let anonymous = try await client.send(.GET, "/metrics")
+                #expect(anonymous.status == 401 && anonymous.headers.first(name: "www-authenticate") == "Bearer")
+                #expect(!anonymous.text.contains("switchyard_"))
+                #expect(try await client.send(.GET, "/metrics", headers: [("authorization", "Bearer not-a-token")]).status == 401)
+                let signed = try await client.send(.GET, "/metrics", headers: [("authorization", "Bearer \(try await token(signing))")])
+                #expect(signed.status == 200 && signed.text.contains("switchyard_"), "\(signed.text.prefix(300))")
+            }
+            try await withGateway(try config(dir, required: false), executor: try echoExecutor()) { client in
+                let open = try await client.send(.GET, "/metrics")
+                #expect(open.status == 200)
+            }
+        }
+    }
+
     /// A WebSocket admitted with a token starts no operation once that token has expired (closed
     /// with 4403: the client reconnects with a fresh one); with a valid token it runs.
     @Test(.timeLimit(.minutes(1))) func aWebSocketsExpiredTokenStartsNothingMore() async throws {

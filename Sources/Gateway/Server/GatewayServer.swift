@@ -194,15 +194,28 @@ public final class GatewayServer: Sendable {
             return Response(status: ready ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
                             body: .init(byteBuffer: ByteBuffer(string: #"{"ready":\#(ready)}"#)))
         }
-        if configuration.metrics.enabled, configuration.metrics.listen == nil { addMetricsRoute(router) }
+        if configuration.metrics.enabled, configuration.metrics.listen == nil { addMetricsRoute(router, tokenRequired: configuration.auth.required) }
         GraphQLHTTPHandler(runtime: runtime).register(on: router)
         return router
     }
 
     /// `GET /metrics`: every series in the Prometheus text format (the pool's gauges read now).
-    func addMetricsRoute(_ router: Router<GatewayRequestContext>) {
-        let postgres = runtime.postgres, subscriptions = runtime.subscriptions
-        router.get("metrics") { _, _ in
+    /// `tokenRequired`: on the public listener with `auth.required`, a valid bearer token too —
+    /// the series name tenants, their operations and event types (a listener of its own,
+    /// `metrics.listen`, is for the operator's network and takes none).
+    func addMetricsRoute(_ router: Router<GatewayRequestContext>, tokenRequired: Bool = false) {
+        let postgres = runtime.postgres, subscriptions = runtime.subscriptions, authenticator = runtime.authenticator
+        router.get("metrics") { request, _ in
+            if tokenRequired {
+                let header = request.headers[.authorization] ?? ""
+                let token = header.utf8.count > 7 && header.prefix(7).lowercased() == "bearer " ? String(header.dropFirst(7)) : nil
+                var valid = false
+                if let authenticator, let token { valid = (try? await authenticator.identity(token)) != nil }
+                guard valid else {
+                    return Response(status: .unauthorized, headers: [.wwwAuthenticate: "Bearer", .contentType: "text/plain; charset=utf-8"],
+                                    body: .init(byteBuffer: ByteBuffer(string: "A bearer token is required (auth.required); or serve the metrics on metrics.listen.\n")))
+                }
+            }
             if let postgres { GatewayMetrics.pool(postgres) }
             Gauge(label: "switchyard_subscriptions_active").record(subscriptions.liveCount)
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
