@@ -7,6 +7,22 @@ import Hummingbird
 /// the limits that apply to them, and their rate limit — or the response that turns them away
 /// before any of the request's work starts.
 struct Admission: Sendable {
+    /// What an `Authorization` header holds: `Bearer <token>` (RFC 6750 §2.1: one space, one
+    /// token), no bearer credentials (absent, another scheme), or a header that starts as one and
+    /// is not (`Bearer`, `Bearer `, `Bearer<token>`, `Bearer a b`): malformed, refused where tokens
+    /// are verified, not taken as no credentials.
+    enum BearerCredential: Equatable {
+        case none, token(String), malformed
+    }
+
+    static func bearer(_ header: String?) -> BearerCredential {
+        guard let h = header, h.utf8.count >= 6, h.prefix(6).lowercased() == "bearer" else { return .none }
+        let rest = h.dropFirst(6)
+        let token = rest.dropFirst()
+        guard rest.first == " ", !token.isEmpty, !token.contains(where: \.isWhitespace) else { return .malformed }
+        return .token(String(token))
+    }
+
     let runtime: GatewayRuntime
 
     /// The response that turns a request away.
@@ -88,20 +104,9 @@ struct Admission: Sendable {
     func identify(_ headers: HTTPFields, _ accepted: ResponseWriting.Accepted) async throws(Refusal) -> RequestContext {
         var ctx = RequestContext()
         ctx.headers = headers.map { ($0.name.canonicalName, $0.value) }
-        // `Bearer <token>` (RFC 6750 §2.1: one space, one token). A header that starts as one and
-        // is not (`Bearer`, `Bearer `, `Bearer<token>`, `Bearer a b`) is malformed: refused where
-        // tokens are verified, not taken as no credentials.
-        var malformedBearer = false
-        let bearer = headers[.authorization].flatMap { h -> String? in
-            guard h.utf8.count >= 6, h.prefix(6).lowercased() == "bearer" else { return nil }
-            let rest = h.dropFirst(6)
-            let token = rest.dropFirst()
-            guard rest.first == " ", !token.isEmpty, !token.contains(where: \.isWhitespace) else {
-                malformedBearer = true
-                return nil
-            }
-            return String(token)
-        }
+        let credential = Self.bearer(headers[.authorization])
+        let malformedBearer = credential == .malformed
+        let bearer: String? = if case .token(let t) = credential { t } else { nil }
         func unauthorized(_ error: GraphQLError) -> Refusal {
             Refusal(401, [error], accepted, headers: [.wwwAuthenticate: "Bearer"])
         }

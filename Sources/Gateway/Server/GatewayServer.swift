@@ -207,10 +207,10 @@ public final class GatewayServer: Sendable {
         let postgres = runtime.postgres, subscriptions = runtime.subscriptions, authenticator = runtime.authenticator
         router.get("metrics") { request, _ in
             if tokenRequired {
-                let header = request.headers[.authorization] ?? ""
-                let token = header.utf8.count > 7 && header.prefix(7).lowercased() == "bearer " ? String(header.dropFirst(7)) : nil
                 var valid = false
-                if let authenticator, let token { valid = (try? await authenticator.identity(token)) != nil }
+                if let authenticator, case .token(let token) = Admission.bearer(request.headers[.authorization]) {
+                    valid = (try? await authenticator.identity(token)) != nil
+                }
                 guard valid else {
                     return Response(status: .unauthorized, headers: [.wwwAuthenticate: "Bearer", .contentType: "text/plain; charset=utf-8"],
                                     body: .init(byteBuffer: ByteBuffer(string: "A bearer token is required (auth.required); or serve the metrics on metrics.listen.\n")))

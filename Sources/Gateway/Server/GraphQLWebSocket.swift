@@ -123,7 +123,7 @@ struct GraphQLWebSocket: Sendable {
                         await close(4400, "Invalid message received")
                         return
                     }
-                    guard await handle(type, m, size: text.utf8.count) else { return }
+                    guard await handle(type, m, size: size) else { return }
                 }
             } catch {
                 // The library's own refusals of what it read close with their RFC 6455 code (a
