@@ -14,12 +14,17 @@ struct LoadFailed: Error, Equatable {}
 struct DataLoaderTests {
     @Test func coalescesAndDeduplicatesKeysIntoOneBatch() async throws {
         let calls = Calls()
-        let loader = DataLoader<Int, String> { keys in
+        // Each load counts as running work until it waits on the loader: the batch is dispatched
+        // once all seven wait, however late the machine starts their tasks.
+        let keys = [1, 2, 3, 2, 1, 3, 4]
+        let scheduler = IdleBatchScheduler()
+        for _ in keys { scheduler.workStarted() }
+        let loader = DataLoader<Int, String>(scheduler: scheduler) { keys in
             calls.record(keys)
             return Dictionary(uniqueKeysWithValues: keys.map { ($0, "v\($0)") })
         }
         let values = try await withThrowingTaskGroup(of: String?.self) { g in
-            for k in [1, 2, 3, 2, 1, 3, 4] { g.addTask { try await loader.load(k) } }
+            for k in keys { g.addTask { try await loader.load(k) } }
             return try await g.reduce(into: [String?]()) { $0.append($1) }
         }
         #expect(values.compactMap { $0 }.sorted() == ["v1", "v1", "v2", "v2", "v3", "v3", "v4"])
@@ -47,7 +52,9 @@ struct DataLoaderTests {
 
     @Test func oneBatchFailureReachesEveryWaiter() async throws {
         let calls = Calls()
-        let loader = DataLoader<Int, String> { keys in
+        let scheduler = IdleBatchScheduler()
+        for _ in 0..<10 { scheduler.workStarted() }
+        let loader = DataLoader<Int, String>(scheduler: scheduler) { keys in
             calls.record(keys)
             throw LoadFailed()
         }
@@ -61,7 +68,9 @@ struct DataLoaderTests {
 
     @Test func maxBatchSizeSplitsBatches() async throws {
         let calls = Calls()
-        let loader = DataLoader<Int, Int>(options: .init(maxBatchSize: 4)) { keys in
+        let scheduler = IdleBatchScheduler()
+        for _ in 0..<10 { scheduler.workStarted() }   // loadMany's ten loads: one dispatch once all wait
+        let loader = DataLoader<Int, Int>(options: .init(maxBatchSize: 4), scheduler: scheduler) { keys in
             calls.record(keys)
             return Dictionary(uniqueKeysWithValues: keys.map { ($0, $0 * 10) })
         }
