@@ -276,6 +276,27 @@ struct RemoteSubgraphTests {
         }
     }
 
+    /// A subgraph's leaf values are coerced as graphql-js coerces a resolver's: a whole float is an
+    /// `ID`'s integer text, a number a `Boolean`, a numeric string an `Int` or `Float` read as
+    /// JavaScript's `Number` reads it (white space around it, exponents) — but not as Swift's
+    /// `Double` would (a hexadecimal float is an error).
+    @Test func leafValuesAreCoercedAsGraphQLJSCoercesThem() async throws {
+        let link = #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])"#
+        let sdl = try Composer.compose([try SubgraphSchema(name: "a", url: "http://a", sdl: link + """
+
+            type Query { id1: ID id2: ID id3: ID b1: Boolean b2: Boolean i1: Int i2: Int i3: Int f1: Float f2: Float f3: Float f4: Float }
+            """)])
+        let body = #"{"data":{"id1":5.0,"id2":1e2,"id3":1.5,"b1":1.5,"b2":0.0,"i1":" 5","i2":"1e3","i3":"5.5","#
+            + #""f1":" 1.5 ","f2":"-2e-1","f3":"0x1p3","f4":"Infinity"}}"#
+        try await withGateway(executor: FederatedExecutor(supergraph: try Supergraph(sdl: sdl), transports: ["a": EntitiesAnswer(body: body)])) { client in
+            let r = try await client.query("{ id1 id2 id3 b1 b2 i1 i2 i3 f1 f2 f3 f4 }")
+            #expect(r.json?["data"]?.text == #"{"id1":"5","id2":"100","id3":null,"b1":true,"b2":false,"i1":5,"i2":1000,"i3":null,"#
+                    + #""f1":1.5,"f2":-0.2,"f3":null,"f4":null}"#, "\(r.text)")
+            let paths = (r.json?["errors"]?.arrayValue ?? []).compactMap { $0["path"]?[0]?.stringValue }
+            #expect(paths == ["id3", "i3", "f3", "f4"], "\(r.text)")
+        }
+    }
+
     /// An abstract field answered with a type no subgraph has is a field error that names it; a
     /// type `@inaccessible` hides is answered null without one.
     @Test func anUnknownTypenameIsAFieldErrorThatNamesIt() async throws {

@@ -495,20 +495,38 @@ struct StreamingTests {
 
     /// A gateway over one remote subgraph written with Strawberry (PyPI), served by uvicorn
     /// (Tests/Fixtures/python-subgraph/strawberry_subscriptions.py), for `body`.
-    func withStrawberryGateway(_ body: (GatewayClient, ChildProcess) async throws -> Void) async throws {
+    func withStrawberryGateway(headers: HeaderRules = .init(),
+                               _ body: (GatewayClient, ChildProcess, Int) async throws -> Void) async throws {
         let script = TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Fixtures/python-subgraph/strawberry_subscriptions.py").path
         let strawberry = try ChildProcess("/usr/bin/env", ["python3", script])
         defer { strawberry.stop() }
         let port = try await strawberry.firstLine { Int($0) }
         var config = GatewayConfiguration()
         config.subgraphs = [SubgraphConfiguration(name: "reviews", url: "http://127.0.0.1:\(port)/graphql")]
-        try await withConfiguredGateway(config) { client, _ in try await body(client, strawberry) }
+        config.headers = headers
+        try await withConfiguredGateway(config) { client, _ in try await body(client, strawberry, port) }
+    }
+
+    /// The subscription's WebSocket handshake to the subgraph: `Host` with the subgraph's port, no
+    /// `Origin` (Strawberry's default origin check refuses `ws://127.0.0.1` for 127.0.0.1:PORT and
+    /// lets a client without an origin in), the headers the rules propagate and insert.
+    @Test(.timeLimit(.minutes(2))) func aSubscriptionsHandshakeCarriesTheSubgraphsHostAndNoOrigin() async throws {
+        var rules = HeaderRules()
+        rules.propagate = ["x-locale"]
+        rules.insert = ["x-team": "gateway"]
+        try await withStrawberryGateway(headers: rules) { client, _, port in
+            let response = try await client.post(#"{"query":"subscription { handshake { host origin team locale } }"}"#,
+                                                 accept: "text/event-stream", headers: [("x-locale", "de-CH"), ("origin", "http://example.com")])
+            #expect(response.status == 200)
+            #expect(response.text == "event: next\ndata: {\"data\":{\"handshake\":{\"host\":\"127.0.0.1:\(port)\",\"origin\":null,"
+                    + "\"team\":\"gateway\",\"locale\":\"de-CH\"}}}\n\nevent: complete\ndata:\n\n", "\(response.text)")
+        }
     }
 
     @Test(.timeLimit(.minutes(2))) func aRemoteStrawberrySubgraphsSubscriptionIsFederatedOverWebSocket() async throws {
         // The gateway subscribes to the Strawberry subgraph over graphql-transport-ws and streams
         // to the client over SSE.
-        try await withStrawberryGateway { client, _ in
+        try await withStrawberryGateway { client, _, _ in
             let response = try await open(client, "subscription { reviewAdded(count: 3) { id body } }", accept: "text/event-stream")
             #expect(response.status.code == 200)
             var reader = StreamReader(chunks: response.body.makeAsyncIterator())
@@ -523,7 +541,7 @@ struct StreamingTests {
     /// `@defer(if: $var)` in a subscription (graphql-js 17): switched off by the variable it is
     /// served inline, turned on it is refused before the subscription starts.
     @Test(.timeLimit(.minutes(2))) func aSubscriptionsDeferSwitchedByAVariable() async throws {
-        try await withStrawberryGateway { client, _ in
+        try await withStrawberryGateway { client, _, _ in
             let query = "subscription($d: Boolean!) { reviewAdded(count: 2) { id ... @defer(if: $d) { body } } }"
             func body(_ d: Bool) -> String { #"{"query":\#(JSON.string(query).text),"variables":{"d":\#(d)}}"# }
             let off = try await client.post(body(false), accept: "text/event-stream")
@@ -544,7 +562,7 @@ struct StreamingTests {
     /// could not be made) is a request error: its errors, no `data` — not an event whose field is
     /// null.
     @Test(.timeLimit(.minutes(2))) func aSubgraphRefusingTheSubscriptionIsARequestError() async throws {
-        try await withStrawberryGateway { client, _ in
+        try await withStrawberryGateway { client, _, _ in
             let response = try await open(client, "subscription { refused { id } }", accept: "text/event-stream")
             var reader = StreamReader(chunks: response.body.makeAsyncIterator())
             let event = try #require(try await reader.next(upTo: "\n\n"))
@@ -588,7 +606,7 @@ struct StreamingTests {
     /// sees before the stream's end, not an end like the subscription's own.
     /// (Two minutes: starting the Strawberry subgraph under a loaded suite took most of one.)
     @Test(.timeLimit(.minutes(2))) func aSubgraphDyingMidSubscriptionIsAnErrorNotAnEnd() async throws {
-        try await withStrawberryGateway { client, strawberry in
+        try await withStrawberryGateway { client, strawberry, _ in
             let response = try await open(client, "subscription { reviewAdded(count: 100000, every: 0.05) { id } }", accept: "text/event-stream")
             var reader = StreamReader(chunks: response.body.makeAsyncIterator())
             #expect(try await reader.next(upTo: "\n\n") == "event: next\ndata: {\"data\":{\"reviewAdded\":{\"id\":\"1\"}}}")
@@ -605,7 +623,7 @@ struct StreamingTests {
     /// raw), and the subgraph's connection lost mid-stream (gql's aiohttp transport raises it as
     /// a `TransportServerError`, not as an event's errors).
     @Test(.timeLimit(.minutes(2))) func multipartSubscriptionsEndWithATransportLevelError() async throws {
-        try await withStrawberryGateway { client, strawberry in
+        try await withStrawberryGateway { client, strawberry, _ in
             let accept = #"multipart/mixed;boundary="graphql";subscriptionSpec=1.0,application/json"#
             let refused = try await open(client, "subscription { refused { id } }", accept: accept)
             var reader = StreamReader(chunks: refused.body.makeAsyncIterator())

@@ -1,6 +1,5 @@
 import AsyncHTTPClient
 import HTTPTypes
-import HummingbirdWSClient
 import Logging
 import Federation
 import Foundation
@@ -186,9 +185,6 @@ public final class HTTPTransport: SubgraphTransport {
         let wsURL = url.hasPrefix("https://") ? "wss://" + url.dropFirst(8) : url.hasPrefix("http://") ? "ws://" + url.dropFirst(7) : url
         // An event may be as large as a query's answer (the library's default frame limit,
         // 16 KiB, ended subscriptions whose events were larger).
-        var configuration = WebSocketClientConfiguration(maxFrameSize: Self.maxAnswerBytes)
-        configuration.additionalHeaders[.secWebSocketProtocol] = "graphql-transport-ws"
-        for (k, v) in request.headers { if let n = HTTPField.Name(k) { configuration.additionalHeaders[n] = v } }
         var subscribe = JSONWriter(capacity: 256)
         subscribe.append(#"{"id":"1","type":"subscribe","payload":{"query":"#)
         subscribe.appendRaw(request.queryJSON ?? JSON.string(request.query).bytes)
@@ -196,7 +192,7 @@ public final class HTTPTransport: SubgraphTransport {
         subscribe.write(.object(request.variables))
         subscribe.append("}}")
         let subscribeText = String(decoding: subscribe.bytes, as: UTF8.self)
-        let name = self.name, config = configuration
+        let name = self.name, headers = request.headers, timeout = self.timeout
         // The socket is read as messages come; at most `bufferLimit` events wait for the plan
         // (a subscriber that cannot keep up ends with SUBSCRIBER_TOO_SLOW, memory stays bounded).
         let bufferLimit = 1_000
@@ -209,7 +205,9 @@ public final class HTTPTransport: SubgraphTransport {
                 // Whether the subgraph ended the subscription itself (`complete` or `error`): a
                 // connection that closes without either is a failure, not the stream's end.
                 let ended = Atomic<Bool>(false)
-                try await WebSocketClient.connect(url: wsURL, configuration: config, logger: Logger(label: "switchyard.subgraph.ws")) { inbound, outbound, _ in
+                try await SubgraphWebSocket.connect(url: wsURL, subprotocol: "graphql-transport-ws", headers: headers,
+                                                    maxFrameSize: Self.maxAnswerBytes, connectTimeout: timeout,
+                                                    logger: Logger(label: "switchyard.subgraph.ws")) { inbound, outbound, _ in
                     try await outbound.write(.text(#"{"type":"connection_init","payload":{}}"#))
                     for try await message in inbound.messages(maxSize: 64 << 20) {
                         guard case .text(let text) = message, case .object(let m)? = try? JSONReader.parse(text, maxDepth: 512) else {

@@ -470,6 +470,41 @@ enum Values {
     }
 
     /// Result coercion of a leaf (§3.5 Result Coercion, §3.9): nil when the value cannot be represented.
+    /// A string read as a number the way graphql-js reads a leaf's string result (JavaScript's
+    /// `Number`): surrounding white space ignored, a decimal literal with an optional exponent, or
+    /// an unsigned `0x`/`0o`/`0b` integer. Nil for anything else (empty, `Infinity`, `nan`, and
+    /// forms only Swift's `Double` reads, such as hexadecimal floats).
+    static func numberValue(_ text: String) -> Double? {
+        let scalars = text.unicodeScalars
+        let isSpace: (Unicode.Scalar) -> Bool = { $0.properties.isWhitespace || $0 == "\u{FEFF}" }
+        guard let first = scalars.firstIndex(where: { !isSpace($0) }), let last = scalars.lastIndex(where: { !isSpace($0) }) else { return nil }
+        let s = String(scalars[first...last])
+        let u = Array(s.utf8)
+        guard !u.isEmpty else { return nil }
+        if u.count > 2, u[0] == UInt8(ascii: "0") {
+            let radix: Int? = switch u[1] | 0x20 { case UInt8(ascii: "x"): 16; case UInt8(ascii: "o"): 8; case UInt8(ascii: "b"): 2; default: nil }
+            if let radix { return UInt64(s.dropFirst(2), radix: radix).map(Double.init) }
+        }
+        var i = 0, digits = 0
+        func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
+        if u[i] == UInt8(ascii: "+") || u[i] == UInt8(ascii: "-") { i += 1 }
+        while i < u.count, isDigit(u[i]) { i += 1; digits += 1 }
+        if i < u.count, u[i] == UInt8(ascii: ".") {
+            i += 1
+            while i < u.count, isDigit(u[i]) { i += 1; digits += 1 }
+        }
+        guard digits > 0 else { return nil }
+        if i < u.count, u[i] | 0x20 == UInt8(ascii: "e") {
+            i += 1
+            if i < u.count, u[i] == UInt8(ascii: "+") || u[i] == UInt8(ascii: "-") { i += 1 }
+            let start = i
+            while i < u.count, isDigit(u[i]) { i += 1 }
+            guard i > start else { return nil }
+        }
+        guard i == u.count else { return nil }
+        return Double(s)
+    }
+
     static func serializeLeaf(_ type: NamedType, _ value: JSON) -> JSON? {
         if type.kind == .enumType {
             if case .string(let s) = value, type.enumValues[s] != nil { return value }
@@ -481,7 +516,9 @@ enum Values {
             case .int(let i): return i >= Int(Int32.min) && i <= Int(Int32.max) ? value : nil
             case .double(let d): return d.rounded() == d && d >= Double(Int32.min) && d <= Double(Int32.max) ? .int(Int(d)) : nil
             case .bool(let b): return .int(b ? 1 : 0)
-            case .string(let s): return Int32(s).map { .int(Int($0)) }
+            case .string(let s):
+                guard let d = numberValue(s), d.rounded() == d, d >= Double(Int32.min), d <= Double(Int32.max) else { return nil }
+                return .int(Int(d))
             default: return nil
             }
         case .float?:
@@ -489,7 +526,7 @@ enum Values {
             case .int(let i): return .double(Double(i))
             case .double(let d): return d.isFinite ? value : nil
             case .bool(let b): return .double(b ? 1 : 0)
-            case .string(let s): return Double(s).flatMap { $0.isFinite ? .double($0) : nil }
+            case .string(let s): return numberValue(s).flatMap { $0.isFinite ? .double($0) : nil }
             default: return nil
             }
         case .string?:
@@ -504,12 +541,14 @@ enum Values {
             switch value {
             case .bool: return value
             case .int(let i): return .bool(i != 0)
+            case .double(let d): return d.isFinite ? .bool(d != 0) : nil
             default: return nil
             }
         case .id?:
             switch value {
             case .string: return value
             case .int(let i): return .string(String(i))
+            case .double(let d): return Int(exactly: d).map { .string(String($0)) }
             default: return nil
             }
         default:

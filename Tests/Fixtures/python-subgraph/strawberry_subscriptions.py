@@ -1,6 +1,7 @@
 """A Federation v2 subgraph with a subscription, written with Strawberry (PyPI) and served by
 uvicorn: `Subscription.reviewAdded(count, every)` sends `count` reviews (`every` seconds apart), then completes;
-`Subscription.refused` fails before its stream starts (an `error` message); over HTTP POST
+`Subscription.refused` fails before its stream starts (an `error` message); `Subscription.handshake` sends
+the `Host`, `Origin`, `X-Team` and `X-Locale` headers of its WebSocket handshake once; over HTTP POST
 (`_service { sdl }`, queries) and WebSocket (graphql-transport-ws) on /graphql. Prints its port.
 
     python3 strawberry_subscriptions.py
@@ -26,6 +27,14 @@ class Review:
 
 
 @strawberry.type
+class Handshake:
+    host: typing.Optional[str]
+    origin: typing.Optional[str]
+    team: typing.Optional[str]
+    locale: typing.Optional[str]
+
+
+@strawberry.type
 class Query:
     @strawberry.field
     def review(self, id: strawberry.ID) -> typing.Optional[Review]:
@@ -41,16 +50,23 @@ class Subscription:
             await asyncio.sleep(every)
 
     @strawberry.subscription
+    async def handshake(self, info: strawberry.Info) -> typing.AsyncGenerator[Handshake, None]:
+        # What the subscription's WebSocket handshake carried.
+        headers = info.context["request"].headers
+        yield Handshake(host=headers.get("host"), origin=headers.get("origin"), team=headers.get("x-team"),
+                        locale=headers.get("x-locale"))
+
+    @strawberry.subscription
     def refused(self) -> typing.AsyncGenerator[Review, None]:
         # Fails while its source stream is made: graphql-transport-ws answers `error`, not `next`.
         raise PermissionError("not for you")
 
 
 schema = strawberry.federation.Schema(query=Query, subscription=Subscription)
-# Strawberry refuses WebSocket handshakes from other origins (cross-site WebSocket hijacking);
-# the gateway's WebSocket client sends `Origin: ws://<host>` (hummingbird's WSClient), which a
-# subgraph checking origins has to allow.
-app = GraphQL(schema, subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL], allowed_origins=["ws://127.0.0.1"])
+# Strawberry's defaults: it refuses WebSocket handshakes whose `Origin` is not its own host and
+# port (cross-site WebSocket hijacking) and lets clients without an `Origin` in — the gateway's
+# handshake sends none.
+app = GraphQL(schema, subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL])
 
 sock = socket.socket()
 sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
