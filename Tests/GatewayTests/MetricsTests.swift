@@ -135,6 +135,29 @@ struct MetricsTests {
         }
     }
 
+    /// Label values tenants choose (event types, operation names) are bounded per tenant as well
+    /// as in all: one tenant's sixty new event types take fifty labels and count the rest as
+    /// `other`; another tenant's new type still has a label of its own.
+    @Test func oneTenantsNewLabelValuesDoNotUseUpTheOthers() async throws {
+        try await withPlatform { fixture, _, _ in
+            try await withGatewayProcess(fixture) { gateway in
+                let events = (0..<60).map { #"{type: "Flood\#($0)"}"# }.joined(separator: ", ")
+                let flood = try await gateway.query(#"mutation { appendEvents(streamId: "label-flood", expectedVersion: 0, events: [\#(events)]) { toVersion } }"#,
+                                                    headers: [("x-tenant", "acme")])
+                #expect(flood.json?["data"]?["appendEvents"]?["toVersion"] == 60, "\(flood.text)")
+                let own = try await gateway.query(#"mutation { appendEvents(streamId: "label-own", expectedVersion: 0, events: [{type: "GlobexOwn"}]) { toVersion } }"#,
+                                                  headers: [("x-tenant", "globex")])
+                #expect(own.json?["data"]?["appendEvents"]?["toVersion"] == 1, "\(own.text)")
+                let scrape = try await gateway.scrape()
+                let appended = "switchyard_events_appended_total"
+                let labelled = (0..<60).filter { scrape[appended, ["tenant": "acme", "type": "Flood\($0)"]] == 1 }
+                #expect(labelled.count == 50, "\(labelled)")
+                #expect(scrape[appended, ["tenant": "acme", "type": "other"]] == 10)
+                #expect(scrape[appended, ["tenant": "globex", "type": "GlobexOwn"]] == 1)
+            }
+        }
+    }
+
     /// A WebSocket operation turned away before the pipeline (its message over the tenant's
     /// `max_body_bytes`) is counted, observed and limited as an HTTP request turned away is; a
     /// path the router matches as `/graphql` (a trailing slash) is labelled so.

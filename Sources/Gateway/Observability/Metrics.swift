@@ -115,7 +115,8 @@ struct GatewayMetrics: Sendable {
     /// `switchyard_operations_total` and `switchyard_operation_duration_seconds`.
     func operation(_ report: OperationReport, tenant slug: String?, since start: ContinuousClock.Instant) {
         let outcome = report.outcome
-        let base = [("type", report.type ?? "unknown"), ("name", Self.nameLabel(report.name)), ("outcome", outcome)] + tenant(slug)
+        let owner = slug.flatMap { knownTenant($0) ? $0 : nil } ?? ""
+        let base = [("type", report.type ?? "unknown"), ("name", Self.nameLabel(report.name, owner: owner)), ("outcome", outcome)] + tenant(slug)
         let code = Self.codeLabel(report.code)
         let key = ["operation"] + base.map(\.1)
         Self.handles.counter(key + [code]) { Counter(label: "switchyard_operations_total", dimensions: base + [("code", code)]) }.increment()
@@ -156,18 +157,21 @@ struct GatewayMetrics: Sendable {
         let usual = (1...64).contains(code.utf8.count) && code.utf8.allSatisfy { ($0 >= 65 && $0 <= 90) || ($0 >= 48 && $0 <= 57) || $0 == 95 }
         return usual ? codes.label(code) : codes.other
     }
-    static let codes = BoundedLabelValues(limit: 64, other: "OTHER")
+    static let codes = BoundedLabelValues(limit: 64, perOwner: 64, other: "OTHER")
 
     /// An operation's name as a label value: the first 1,000 distinct names of up to 64 bytes
-    /// are labels of their own; a longer one, or any name after those, is `other` (names come
+    /// (at most 100 from one tenant) are labels of their own; a longer one, or any name after
+    /// those, is `other` (names come
     /// from clients: each new one would add series for good, and a 500 KB name made a 500 KB
     /// label).
-    static func nameLabel(_ name: String?) -> String {
+    static func nameLabel(_ name: String?, owner: String = "") -> String {
         guard let name else { return "unknown" }
         if name == "anonymous" { return name }
-        return name.utf8.count <= 64 ? names.label(name) : names.other
+        return name.utf8.count <= 64 ? names.label(name, owner: owner) : names.other
     }
-    static let names = BoundedLabelValues(limit: 1_000, other: "other")
+    /// Each tenant (and all requests without a known tenant together) adds at most 100 names: one
+    /// tenant's new names do not use up the others'.
+    static let names = BoundedLabelValues(limit: 1_000, perOwner: 100, other: "other")
 
     /// `switchyard_limit_rejections_total{code}`.
     static func limitRejection(_ code: String) {
@@ -324,22 +328,3 @@ struct MeasuredTransport: SubgraphTransport {
     }
 }
 
-/// Label values that come from outside (clients, subgraphs): the first `limit` distinct ones are
-/// their own label, any later one is `other` — the series a process keeps stay bounded.
-final class BoundedLabelValues: Sendable {
-    private let seen = Mutex<Set<String>>([])
-    let limit: Int
-    let other: String
-    init(limit: Int, other: String) {
-        self.limit = limit
-        self.other = other
-    }
-    func label(_ value: String) -> String {
-        seen.withLock { seen in
-            if seen.contains(value) { return value }
-            guard seen.count < limit else { return other }
-            seen.insert(value)
-            return value
-        }
-    }
-}
