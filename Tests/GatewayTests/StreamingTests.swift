@@ -477,7 +477,7 @@ struct StreamingTests {
             let end = try await checks.firstLine { $0 == "finished" || $0.hasPrefix("FAIL") ? $0 : nil }
             #expect(end == "finished")
             for name in ["subscribe_before_ack", "second_init", "invalid_message", "ping_pong_query_and_errors",
-                         "reuse_ids_large_messages_and_ping_payloads"] {
+                         "reuse_ids_large_messages_and_ping_payloads", "unmasked_frame_closes_the_connection"] {
                 #expect(try await checks.firstLine { $0.hasPrefix("ok \(name)") || $0.hasPrefix("FAIL \(name)") ? $0 : nil } == "ok \(name)")
             }
         }
@@ -505,6 +505,65 @@ struct StreamingTests {
         config.subgraphs = [SubgraphConfiguration(name: "reviews", url: "http://127.0.0.1:\(port)/graphql")]
         config.headers = headers
         try await withConfiguredGateway(config) { client, _ in try await body(client, strawberry, port) }
+    }
+
+    /// A gateway over one remote subgraph whose WebSocket side misbehaves as `mode` says
+    /// (Tests/Fixtures/python-subgraph/misbehaving_ws_subgraph.py), with the timeout given.
+    /// A second subgraph answers `Tick.label` (an entity fetch per event).
+    func withMisbehavingSubgraph(_ mode: String, timeoutMs: Int = 30_000,
+                                 _ body: (GatewayClient, ChildProcess) async throws -> Void) async throws {
+        let script = TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Fixtures/python-subgraph/misbehaving_ws_subgraph.py").path
+        let subgraph = try ChildProcess("/usr/bin/env", ["python3", script, mode])
+        defer { subgraph.stop() }
+        let labels = try ChildProcess("/usr/bin/env", ["python3", script, "labels"])
+        defer { labels.stop() }
+        let port = try await subgraph.firstLine { Int($0) }, labelsPort = try await labels.firstLine { Int($0) }
+        var config = GatewayConfiguration()
+        config.subgraphs = [SubgraphConfiguration(name: "raw", url: "http://127.0.0.1:\(port)/graphql", timeoutMs: timeoutMs),
+                            SubgraphConfiguration(name: "labels", url: "http://127.0.0.1:\(labelsPort)/graphql")]
+        try await withConfiguredGateway(config) { client, _ in try await body(client, subgraph) }
+    }
+
+    /// What the gateway's WebSocket client does with a subgraph that breaks the handshake or the
+    /// protocol: each ends the subscription with an error that says what happened, promptly, and
+    /// leaves no connection open; messages of another operation are not this one's; a burst larger
+    /// than any buffer reaches a client that reads, whole (the socket is read as the plan takes events).
+    @Test(.timeLimit(.minutes(2))) func aMisbehavingSubgraphsSubscriptionEndsClearly() async throws {
+        func errorOf(_ client: GatewayClient) async throws -> (message: String, code: String) {
+            let r = try await client.post(#"{"query":"subscription { ticks { id n } }"}"#, accept: "text/event-stream")
+            let first = try #require(r.text.components(separatedBy: "\n\n").first, "\(r.text)")
+            let payload = try JSONReader.parse(Array(first.dropFirst("event: next\ndata: ".count).utf8))
+            return (payload["errors"]?[0]?["message"]?.stringValue ?? r.text, payload["errors"]?[0]?["extensions"]?["code"]?.stringValue ?? "")
+        }
+        // Never answers the upgrade: the timeout, and the socket closed with it.
+        try await withMisbehavingSubgraph("silent", timeoutMs: 1_000) { client, subgraph in
+            let e = try await errorOf(client)
+            #expect(e.code == "SUBREQUEST_TIMEOUT", "\(e)")
+            #expect(try await subgraph.firstLine { $0 == "closed" ? $0 : nil } == "closed")
+        }
+        try await withMisbehavingSubgraph("refuse") { client, subgraph in
+            let e = try await errorOf(client)
+            #expect(e == (#"Subgraph "raw" refused the WebSocket upgrade (status 403)."#, "SUBREQUEST_HTTP_ERROR"))
+            #expect(try await subgraph.firstLine { $0 == "closed" ? $0 : nil } == "closed")
+        }
+        try await withMisbehavingSubgraph("otherprotocol") { client, _ in
+            let e = try await errorOf(client)
+            #expect(e.message.contains(#"does not speak graphql-transport-ws"#), "\(e)")
+            #expect(e.code == "SUBREQUEST_HTTP_ERROR")
+        }
+        try await withMisbehavingSubgraph("foreignid") { client, _ in
+            let r = try await client.post(#"{"query":"subscription { ticks { id n } }"}"#, accept: "text/event-stream")
+            #expect(r.text == "event: next\ndata: {\"data\":{\"ticks\":{\"id\":\"1\",\"n\":1}}}\n\n"
+                    + "event: next\ndata: {\"data\":{\"ticks\":{\"id\":\"2\",\"n\":2}}}\n\nevent: complete\ndata:\n\n", "\(r.text)")
+        }
+        // Each event waits for its label from the other subgraph: the plan is slower than the burst.
+        try await withMisbehavingSubgraph("burst") { client, _ in
+            let r = try await client.post(#"{"query":"subscription { ticks { id n label } }"}"#, accept: "text/event-stream", timeout: .seconds(90))
+            let events = r.text.components(separatedBy: "\n\n").filter { $0.hasPrefix("event: next") }
+            #expect(events.count == 2_000, "\(r.text.suffix(300))")
+            #expect(events.last == "event: next\ndata: {\"data\":{\"ticks\":{\"id\":\"2000\",\"n\":2000,\"label\":\"tick 2000\"}}}")
+            #expect(!r.text.contains("errors"))
+        }
     }
 
     /// The subscription's WebSocket handshake to the subgraph: `Host` with the subgraph's port, no

@@ -6,6 +6,7 @@ import NIOHTTP1
 import NIOPosix
 import NIOSSL
 import NIOWebSocket
+import Synchronization
 @_spi(WSInternal) import WSCore
 
 /// The gateway's WebSocket connection to a remote subgraph (its subscriptions, `ws://` or `wss://`).
@@ -21,8 +22,18 @@ enum SubgraphWebSocket {
         let logger: Logger
     }
 
+    /// The subgraph answered the upgrade request with something else than `101` (its status when
+    /// it sent one).
     struct UpgradeRefused: Error, CustomStringConvertible {
-        var description: String { "the server did not upgrade the connection to WebSocket" }
+        let status: Int?
+        var description: String { "the server did not upgrade the connection to WebSocket" + (status.map { " (HTTP \($0))" } ?? "") }
+    }
+
+    /// The subgraph's `101` chose a subprotocol that was not offered (RFC 6455 §4.1: the client
+    /// fails the connection).
+    struct OtherSubprotocol: Error, CustomStringConvertible {
+        let chosen: String
+        var description: String { "the server chose the subprotocol \"\(chosen)\", which was not offered" }
     }
 
     struct InvalidURL: Error, CustomStringConvertible {
@@ -32,7 +43,7 @@ enum SubgraphWebSocket {
 
     enum Upgrade: Sendable {
         case websocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>)
-        case refused(any Channel)
+        case refused
     }
 
     /// Headers of the handshake the upgrade itself writes (or that would break it): a propagated
@@ -44,15 +55,17 @@ enum SubgraphWebSocket {
     ]
 
     /// Opens a connection to `url` offering `subprotocol`, runs `handler` on it, and closes it
-    /// when `handler` returns or throws (or the task is cancelled).
+    /// when `handler` returns or throws, or the task is cancelled (during the handshake too: a
+    /// subgraph that never answers it holds no socket past its subscription).
     static func connect(url: String, subprotocol: String, headers: [(String, String)], maxFrameSize: Int,
                         connectTimeout: TimeAmount, logger: Logger,
                         handler: @escaping WebSocketDataHandler<Context>) async throws {
         guard let parts = URLComponents(string: url), let scheme = parts.scheme?.lowercased(), scheme == "ws" || scheme == "wss",
-              let host = parts.host, !host.isEmpty else { throw InvalidURL(url: url) }
+              var host = parts.host, !host.isEmpty else { throw InvalidURL(url: url) }
+        // An IPv6 address is written in brackets in a URL (and in `Host`), not when connecting.
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         let tls = scheme == "wss"
         let port = parts.port ?? (tls ? 443 : 80)
-        // URLComponents gives an IPv6 host without its brackets; `Host` needs them.
         let bracketed = host.contains(":") ? "[\(host)]" : host
         let hostHeader = parts.port.map { "\(bracketed):\($0)" } ?? bracketed
         var target = parts.percentEncodedPath.isEmpty ? "/" : parts.percentEncodedPath
@@ -69,34 +82,65 @@ enum SubgraphWebSocket {
         let sslContext = tls ? try NIOSSLContext(configuration: .makeClientConfiguration()) : nil
         let serverName = host.contains(":") || isIPv4Address(host) ? nil : host
 
-        let upgrade = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let (channel, upgrade, refusal) = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(connectTimeout)
             .connect(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let sslContext {
                         try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: sslContext, serverHostname: serverName))
                     }
-                    let upgrader = NIOTypedWebSocketClientUpgrader<Upgrade>(maxFrameSize: maxFrameSize) { channel, _ in
+                    // A refusal's response comes through behind the upgrade handler: its status.
+                    let refusal = RefusalStatus()
+                    let upgrader = NIOTypedWebSocketClientUpgrader<Upgrade>(maxFrameSize: maxFrameSize) { channel, response in
                         channel.eventLoop.makeCompletedFuture {
-                            .websocket(try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(wrappingChannelSynchronously: channel))
+                            // Upgraded: frames, not HTTP parts, come through from here on.
+                            channel.pipeline.syncOperations.removeHandler(refusal, promise: nil)
+                            let chosen = response.headers["sec-websocket-protocol"].joined(separator: ",")
+                            guard chosen.isEmpty || chosen == subprotocol else { throw OtherSubprotocol(chosen: chosen) }
+                            return .websocket(try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(wrappingChannelSynchronously: channel))
                         }
                     }
                     var configuration = NIOUpgradableHTTPClientPipelineConfiguration(upgradeConfiguration: .init(
                         upgradeRequestHead: request, upgraders: [upgrader],
-                        notUpgradingCompletionHandler: { channel in channel.eventLoop.makeCompletedFuture { .refused(channel) } }))
+                        notUpgradingCompletionHandler: { channel in channel.eventLoop.makeCompletedFuture { .refused } }))
                     configuration.leftOverBytesStrategy = .forwardBytes
-                    return try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(configuration: configuration)
+                    let upgrade = try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(configuration: configuration)
+                    try channel.pipeline.syncOperations.addHandler(refusal)
+                    return (channel, upgrade, refusal)
                 }
             }
-        switch try await upgrade.get() {
-        case .websocket(let channel):
+        let outcome: Upgrade
+        do {
+            outcome = try await withTaskCancellationHandler {
+                try await upgrade.get()
+            } onCancel: {
+                channel.close(promise: nil)
+            }
+        } catch {
+            try? await channel.close()
+            throw error
+        }
+        switch outcome {
+        case .websocket(let webSocket):
             _ = try await WebSocketHandler.handle(
                 type: .client,
-                configuration: .init(extensions: [], autoPing: .disabled, validateUTF8: false, maxFrameSize: maxFrameSize),
-                asyncChannel: channel, context: Context(logger: logger), handler: handler)
-        case .refused(let channel):
+                configuration: .init(extensions: [], autoPing: .disabled, validateUTF8: true, maxFrameSize: maxFrameSize),
+                asyncChannel: webSocket, context: Context(logger: logger), handler: handler)
+        case .refused:
+            // The upgrade handler passes the response on just after it reports the refusal.
+            let status = try? await channel.eventLoop.submit { refusal.status.withLock { $0 } }.get()
             try? await channel.close()
-            throw UpgradeRefused()
+            throw UpgradeRefused(status: status ?? nil)
+        }
+    }
+
+    /// Behind the upgrade handler: the status of a response that was not `101`.
+    final class RefusalStatus: ChannelInboundHandler, RemovableChannelHandler, Sendable {
+        typealias InboundIn = HTTPClientResponsePart
+        let status = Mutex<Int?>(nil)
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            if case .head(let head) = unwrapInboundIn(data) { status.withLock { $0 = Int(head.status.code) } }
         }
     }
 

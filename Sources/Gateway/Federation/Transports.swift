@@ -183,8 +183,6 @@ public final class HTTPTransport: SubgraphTransport {
     /// The consumer going away closes the socket, which ends the subscription at the subgraph.
     public func subscribe(_ request: SubgraphRequest) async throws -> AsyncThrowingStream<SubgraphResponse, any Error> {
         let wsURL = url.hasPrefix("https://") ? "wss://" + url.dropFirst(8) : url.hasPrefix("http://") ? "ws://" + url.dropFirst(7) : url
-        // An event may be as large as a query's answer (the library's default frame limit,
-        // 16 KiB, ended subscriptions whose events were larger).
         var subscribe = JSONWriter(capacity: 256)
         subscribe.append(#"{"id":"1","type":"subscribe","payload":{"query":"#)
         subscribe.appendRaw(request.queryJSON ?? JSON.string(request.query).bytes)
@@ -193,10 +191,10 @@ public final class HTTPTransport: SubgraphTransport {
         subscribe.append("}}")
         let subscribeText = String(decoding: subscribe.bytes, as: UTF8.self)
         let name = self.name, headers = request.headers, timeout = self.timeout
-        // The socket is read as messages come; at most `bufferLimit` events wait for the plan
-        // (a subscriber that cannot keep up ends with SUBSCRIBER_TOO_SLOW, memory stays bounded).
-        let bufferLimit = 1_000
-        let (stream, continuation) = AsyncThrowingStream<SubgraphResponse, any Error>.makeStream(bufferingPolicy: .bufferingOldest(bufferLimit))
+        // The socket is read as the plan takes events: at most `credits.capacity` wait for it, then
+        // the reader waits too and the subgraph is held back (TCP), however long its burst.
+        let credits = Credits(capacity: 64)
+        let (events, continuation) = AsyncThrowingStream<SubgraphResponse, any Error>.makeStream()
         // The subgraph has the fetch timeout (`timeout_ms`) to connect, upgrade and acknowledge
         // (`connection_ack`); past it the subscription ends with SUBREQUEST_TIMEOUT.
         let acknowledged = AcknowledgedFlag()
@@ -205,26 +203,37 @@ public final class HTTPTransport: SubgraphTransport {
                 // Whether the subgraph ended the subscription itself (`complete` or `error`): a
                 // connection that closes without either is a failure, not the stream's end.
                 let ended = Atomic<Bool>(false)
+                // An event may be as large as a query's answer.
                 try await SubgraphWebSocket.connect(url: wsURL, subprotocol: "graphql-transport-ws", headers: headers,
                                                     maxFrameSize: Self.maxAnswerBytes, connectTimeout: timeout,
                                                     logger: Logger(label: "switchyard.subgraph.ws")) { inbound, outbound, _ in
                     try await outbound.write(.text(#"{"type":"connection_init","payload":{}}"#))
-                    for try await message in inbound.messages(maxSize: 64 << 20) {
+                    func malformed(_ what: String) -> GraphQLError {
+                        GraphQLError("Subgraph \"\(name)\" \(what).", code: "SUBREQUEST_MALFORMED_RESPONSE")
+                    }
+                    for try await message in inbound.messages(maxSize: Self.maxAnswerBytes) {
                         guard case .text(let text) = message, case .object(let m)? = try? JSONReader.parse(text, maxDepth: 512) else {
-                            throw GraphQLError("Subgraph \"\(name)\" sent a message that is not graphql-transport-ws.", code: "SUBREQUEST_MALFORMED_RESPONSE")
+                            throw malformed("sent a message that is not graphql-transport-ws")
                         }
-                        switch m["type"]?.stringValue {
+                        let type = m["type"]?.stringValue
+                        // Our one operation is "1": a message about another id is not ours (ignored);
+                        // operation messages before the acknowledgement break the protocol.
+                        if type == "next" || type == "error" || type == "complete" {
+                            guard acknowledged.value.load(ordering: .acquiring) else { throw malformed("sent \"\(type ?? "")\" before connection_ack") }
+                            guard m["id"]?.stringValue == "1" else { continue }
+                        }
+                        switch type {
                         case "connection_ack"?:
-                            acknowledged.value.store(true, ordering: .releasing)
+                            // Subscribed once: a second acknowledgement changes nothing.
+                            guard !acknowledged.value.exchange(true, ordering: .acquiringAndReleasing) else { continue }
                             try await outbound.write(.text(subscribeText))
                         case "next"?:
                             guard let payload = m["payload"], let response = SubgraphResponse.parse(payload.bytes) else {
-                                throw GraphQLError("Subgraph \"\(name)\" sent an event that is not a GraphQL response.", code: "SUBREQUEST_MALFORMED_RESPONSE")
+                                throw malformed("sent an event that is not a GraphQL response")
                             }
-                            if case .dropped = continuation.yield(response) {
-                                throw GraphQLError("The subscription fell \(bufferLimit) events of subgraph \"\(name)\" behind; it is ended.",
-                                                   code: "SUBSCRIBER_TOO_SLOW")
-                            }
+                            await credits.take()
+                            try Task.checkCancellation()
+                            continuation.yield(response)
                         case "error"?:
                             // The operation's errors (graphql-transport-ws: validation, or a source
                             // stream that could not be made): a request error, no `data`.
@@ -257,8 +266,25 @@ public final class HTTPTransport: SubgraphTransport {
                     throw GraphQLError("Subgraph \"\(name)\" closed the subscription's connection without completing it.", code: "SUBREQUEST_HTTP_ERROR")
                 }
                 continuation.finish()
-            } catch {
+            } catch let error where error is SubscriptionRefused || error is GraphQLError {
                 continuation.finish(throwing: error)
+            } catch {
+                // The connection or its handshake failed: said as the HTTP path says it, and logged.
+                let message: String
+                var extensions: OrderedDictionary<String, JSON> = [:]
+                switch error {
+                case let refused as SubgraphWebSocket.UpgradeRefused:
+                    message = "Subgraph \"\(name)\" refused the WebSocket upgrade" + (refused.status.map { " (status \($0))" } ?? "") + "."
+                    if let status = refused.status { extensions["status"] = .int(status) }
+                case is NIOHTTPClientUpgradeError:
+                    message = "Subgraph \"\(name)\" answered the WebSocket upgrade with a handshake that is not valid."
+                case is SubgraphWebSocket.OtherSubprotocol:
+                    message = "Subgraph \"\(name)\" does not speak graphql-transport-ws (\(error))."
+                default:
+                    message = "Subgraph \"\(name)\" could not be reached."
+                }
+                continuation.finish(throwing: Task.isCancelled ? error
+                                    : failed(GraphQLError(message, code: "SUBREQUEST_HTTP_ERROR", extensions: extensions), error))
             }
         }
         let ms = Int(timeout.nanoseconds / 1_000_000)
@@ -271,8 +297,56 @@ public final class HTTPTransport: SubgraphTransport {
         continuation.onTermination = { _ in
             task.cancel()
             watchdog.cancel()
+            credits.cancel()
         }
-        return stream
+        // Each event the plan takes gives the reader room for one more.
+        return PullStream.map(events) { event in
+            credits.give()
+            return event
+        }
+    }
+
+    /// Room for events read from a subgraph's socket and not taken yet: the reader takes one
+    /// before it passes an event on and waits while there is none; each event taken gives one
+    /// back. Cancelled (the consumer gone), it lets a waiting reader go.
+    final class Credits: Sendable {
+        private struct State {
+            var available: Int
+            var waiter: CheckedContinuation<Void, Never>?
+            var cancelled = false
+        }
+        private let state: Mutex<State>
+        init(capacity: Int) { state = Mutex(State(available: capacity)) }
+
+        func take() async {
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                let now = state.withLock { s -> Bool in
+                    if s.cancelled { return true }
+                    if s.available > 0 { s.available -= 1; return true }
+                    s.waiter = c
+                    return false
+                }
+                if now { c.resume() }
+            }
+        }
+
+        func give() {
+            let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
+                if let w = s.waiter { s.waiter = nil; return w }
+                s.available += 1
+                return nil
+            }
+            waiter?.resume()
+        }
+
+        func cancel() {
+            let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
+                s.cancelled = true
+                defer { s.waiter = nil }
+                return s.waiter
+            }
+            waiter?.resume()
+        }
     }
 
     /// Whether a subgraph's subscription connection was acknowledged (read by its watchdog).

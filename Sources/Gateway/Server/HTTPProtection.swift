@@ -7,6 +7,7 @@ import NIOCore
 import NIOHTTP1
 import NIOHTTPTypes
 import NIOHTTPTypesHTTP1
+import NIOWebSocket
 
 /// `max_header_count` and `max_header_bytes`: requests with too many or too large headers get
 /// 431 `HEADERS_TOO_LARGE` before any route runs (NIO's parser already caps a header block
@@ -447,6 +448,7 @@ struct GuardedHTTPChannel<Inner: ServerChildChannel>: ServerChildChannel {
         return inner.setup(channel: channel, logger: logger).flatMapThrowing { value in
             let decoder = try channel.pipeline.syncOperations.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
             try channel.pipeline.syncOperations.addHandler(HTTP1RequestGuard(), position: .after(decoder))
+            try channel.pipeline.syncOperations.addHandler(WebSocketUpgradeWatch())
             return value
         }
     }
@@ -459,6 +461,47 @@ struct GuardedHTTPChannel<Inner: ServerChildChannel>: ServerChildChannel {
         var quieter = logger
         quieter.handler = UpgradeCheckLogHandler(wrapped: logger.handler)
         await inner.handle(value: value, logger: quieter)
+    }
+}
+
+/// Behind the HTTP upgrade handler: once a connection is upgraded to WebSocket (the upgrade
+/// handler announces it before it lets the first frames through), puts `MaskedFramesOnly` right
+/// behind the frame decoder, and leaves. An HTTP connection's parts pass it untouched.
+final class WebSocketUpgradeWatch: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = NIOAny
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case HTTPServerUpgradeEvents.upgradeComplete = event,
+           let decoder = try? context.pipeline.syncOperations.handler(type: ByteToMessageHandler<WebSocketFrameDecoder>.self) {
+            try? context.pipeline.syncOperations.addHandler(MaskedFramesOnly(), position: .after(decoder))
+            context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+}
+
+/// A client's frames must be masked (RFC 6455 §5.1: "The server MUST close the connection upon
+/// receiving a frame that is not masked"): an unmasked one closes the connection with 1002
+/// (protocol error); nothing of it reaches the WebSocket handler.
+final class MaskedFramesOnly: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = WebSocketFrame
+    typealias InboundOut = WebSocketFrame
+    typealias OutboundOut = WebSocketFrame
+    private var closing = false
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !closing else { return }
+        let frame = unwrapInboundIn(data)
+        guard frame.maskKey == nil else {
+            context.fireChannelRead(data)
+            return
+        }
+        closing = true
+        var code = context.channel.allocator.buffer(capacity: 2)
+        code.write(webSocketErrorCode: .protocolError)
+        let close = WebSocketFrame(fin: true, opcode: .connectionClose, data: code)
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.writeAndFlush(wrapOutboundOut(close)).whenComplete { _ in bound.value.close(promise: nil) }
     }
 }
 

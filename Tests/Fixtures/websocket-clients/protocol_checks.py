@@ -153,9 +153,31 @@ async def message_over_the_limit():
     await closed_with(ws, 1009)
 
 
+async def unmasked_frame_closes_the_connection():
+    # RFC 6455 §5.1: a client's frames are masked; the server closes the connection on one that
+    # is not (here with 1002, protocol error) and does not act on it. Raw socket: no client
+    # library sends an unmasked frame.
+    from urllib.parse import urlsplit
+    import base64
+    import os
+    parts = urlsplit(URL)
+    reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+    key = base64.b64encode(os.urandom(16)).decode()
+    writer.write(("GET %s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                  "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: %s\r\n\r\n"
+                  % (parts.path or "/", parts.netloc, key, PROTOCOL)).encode())
+    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 30)
+    assert head.startswith(b"HTTP/1.1 101"), head
+    payload = json.dumps({"type": "connection_init"}).encode()
+    writer.write(bytes([0x81, len(payload)]) + payload)
+    rest = await asyncio.wait_for(reader.read(), 30)   # everything until the server closes
+    writer.close()
+    assert rest == bytes([0x88, 0x02, 0x03, 0xEA]), rest   # only a close frame, code 1002
+
+
 async def main():
     checks = (subscribe_before_ack, second_init, invalid_message, ping_pong_query_and_errors,
-              reuse_ids_large_messages_and_ping_payloads)
+              reuse_ids_large_messages_and_ping_payloads, unmasked_frame_closes_the_connection)
     if len(sys.argv) > 2:
         checks = (message_over_the_limit,)
     for check in checks:
