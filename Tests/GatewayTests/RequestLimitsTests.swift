@@ -239,7 +239,7 @@ struct RequestLimitsTests {
         // The limits outside `limits:` too (a negative init timeout closed every WebSocket at once).
         for yaml in ["subscriptions: { connection_init_timeout_ms: -5 }", "subscriptions: { connection_init_timeout_ms: 0 }",
                      "subscriptions: { max_per_connection: -1 }", "subscriptions: { max_per_tenant: -1 }", "subscriptions: { max_message_bytes: -1 }",
-                     "subscriptions: { buffer_size: 0 }", "subscriptions: { slow_consumer_grace_ms: -1 }", "subscriptions: { slow_close_timeout_ms: -1 }",
+                     "subscriptions: { buffer_size: 0 }", "subscriptions: { slow_consumer_grace_ms: -1 }", "subscriptions: { slow_close_timeout_ms: -1 }", "subscriptions: { stream_reservation_lapse_ms: 0 }",
                      "subscriptions: { keep_alive_ms: 50 }", "shutdown_timeout_ms: -1", "rate_limits: { anonymous_per_minute: -1 }",
                      "cors: { max_age_seconds: -1 }"] {
             let config = try GatewayConfiguration.parse(yaml: yaml)

@@ -671,12 +671,15 @@ public struct SubscriptionsConfiguration: Codable, Sendable, Equatable {
     /// Server-Sent Events and multipart streams send a keep-alive this often (a client that left
     /// is noticed even when no event comes).
     public var keepAliveMs: Int = 15_000
+    /// A GraphQL over SSE single-connection reservation whose stream is not opened within this
+    /// time lapses, with the operations posted to it.
+    public var streamReservationLapseMs: Int = 60_000
     public init() {}
     enum CodingKeys: String, CodingKey {
         case connectionInitTimeoutMs = "connection_init_timeout_ms", maxPerConnection = "max_per_connection", maxMessageBytes = "max_message_bytes"
         case maxPerTenant = "max_per_tenant", bufferSize = "buffer_size", slowConsumerGraceMs = "slow_consumer_grace_ms"
         case slowCloseTimeoutMs = "slow_close_timeout_ms"
-        case keepAliveMs = "keep_alive_ms"
+        case keepAliveMs = "keep_alive_ms", streamReservationLapseMs = "stream_reservation_lapse_ms"
     }
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -688,6 +691,7 @@ public struct SubscriptionsConfiguration: Codable, Sendable, Equatable {
         slowConsumerGraceMs = try c.decodeIfPresent(Int.self, forKey: .slowConsumerGraceMs) ?? 5_000
         slowCloseTimeoutMs = try c.decodeIfPresent(Int.self, forKey: .slowCloseTimeoutMs) ?? 10_000
         keepAliveMs = try c.decodeIfPresent(Int.self, forKey: .keepAliveMs) ?? 15_000
+        streamReservationLapseMs = try c.decodeIfPresent(Int.self, forKey: .streamReservationLapseMs) ?? 60_000
     }
 
     /// Counts and sizes 0 or more, times 1 ms or more (a buffer holds one payload at least, a
@@ -697,7 +701,8 @@ public struct SubscriptionsConfiguration: Codable, Sendable, Equatable {
         for (key, value, least) in [("connection_init_timeout_ms", connectionInitTimeoutMs, 1), ("max_per_connection", maxPerConnection, 0),
                                     ("max_message_bytes", maxMessageBytes, 0), ("max_per_tenant", maxPerTenant ?? 0, 0),
                                     ("buffer_size", bufferSize, 1), ("slow_consumer_grace_ms", slowConsumerGraceMs, 0),
-                                    ("slow_close_timeout_ms", slowCloseTimeoutMs, 0), ("keep_alive_ms", keepAliveMs, 100)] where value < least {
+                                    ("slow_close_timeout_ms", slowCloseTimeoutMs, 0), ("keep_alive_ms", keepAliveMs, 100),
+                                    ("stream_reservation_lapse_ms", streamReservationLapseMs, 1)] where value < least {
             throw ConfigurationError("subscriptions.\(key) must be \(least) or more, got \(value)")
         }
     }

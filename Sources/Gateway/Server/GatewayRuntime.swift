@@ -144,7 +144,7 @@ final class GatewayRuntime: Sendable {
     /// The reload watcher, if any (ended when the server stops).
     let watcher = Mutex<Task<Void, Never>?>(nil)
     /// GraphQL over SSE's single connection mode: reserved and open event streams.
-    let sseReservations = SSEReservations()
+    let sseReservations: SSEReservations
 
     /// Serves a new executor, with the keys of `reloaded` that apply without a restart: the
     /// operation and request limits (per tenant too) and `expose_query_plan` (subgraphs,
@@ -209,6 +209,7 @@ final class GatewayRuntime: Sendable {
         self.logger = logger
         let gate = SubscriptionGate(maxPerTenant: configuration.subscriptions.maxPerTenant)
         self.subscriptions = gate
+        self.sseReservations = SSEReservations(lapse: .milliseconds(configuration.subscriptions.streamReservationLapseMs))
         self.current = Mutex(executor.map { Self.pipelines(configuration, $0, gate) })
         self.postgres = clients.postgres
         self.redis = clients.redis

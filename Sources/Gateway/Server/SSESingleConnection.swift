@@ -27,7 +27,7 @@ import Synchronization
 /// Reservations are made and used by one identity: the tenant of the reservation is the tenant
 /// of every request that uses its token. At most 10,000 are held, at most 1,000 by one holder (a
 /// tenant, or a client address without one: no one drains the rest); one not connected within a
-/// minute lapses. Results waiting for a stream to open are bounded: once a reservation not opened
+/// minute (by default) lapses. Results waiting for a stream to open are bounded: once a reservation not opened
 /// holds 1 MiB of them (or all such reservations 64 MiB), operations posted to it are refused
 /// (429) before they run, until the stream opens and takes them.
 final class SSEReservations: Sendable {
@@ -35,7 +35,12 @@ final class SSEReservations: Sendable {
     static let maxReservations = 10_000
     static let maxPerHolder = 1_000
     static let maxOperations = 100
-    static let lapse: Duration = .seconds(60)
+    /// How long a reservation not connected lasts (`subscriptions.stream_reservation_lapse_ms`).
+    let lapse: Duration
+
+    init(lapse: Duration = .seconds(60)) {
+        self.lapse = lapse
+    }
     /// Bytes of results a reservation not opened yet may hold before its operations are refused,
     /// and all such reservations together.
     static let heldBeforeOpenPerStream = 1 << 20
@@ -69,7 +74,7 @@ final class SSEReservations: Sendable {
         let now = ContinuousClock.now
         return reservations.withLock { r in
             // A reservation never connected lapses, with the operations it ran.
-            for (token, lapsed) in r where !lapsed.opened && now - lapsed.made >= Self.lapse {
+            for (token, lapsed) in r where !lapsed.opened && now - lapsed.made >= lapse {
                 heldBeforeOpen.subtract(lapsed.held, ordering: .relaxed)
                 lapsed.room?.close()
                 lapsed.operations.values.forEach { $0.cancel() }
@@ -81,8 +86,8 @@ final class SSEReservations: Sendable {
             r[token] = Reservation(tenant: tenant, holder: holder, made: now, stream: stream, events: events, room: EventRoom(capacity: Self.eventsInFlight))
             // It lapses on its own (not only when someone reserves next): the operations posted
             // to a stream never opened stop then, and give their subscriptions' places back.
-            Task { [weak self] in
-                try? await Task.sleep(for: Self.lapse)
+            Task { [weak self, lapse] in
+                try? await Task.sleep(for: lapse)
                 self?.lapseIfNotOpened(token)
             }
             return token
@@ -109,7 +114,7 @@ final class SSEReservations: Sendable {
             guard var reservation = r[token] else { return .notFound }
             guard !reservation.opened, let room = reservation.room else { return .alreadyOpen }
             // Lapsed, and not swept yet: as good as gone.
-            guard ContinuousClock.now - reservation.made < Self.lapse else { return .notFound }
+            guard ContinuousClock.now - reservation.made < lapse else { return .notFound }
             reservation.opened = true
             heldBeforeOpen.subtract(reservation.held, ordering: .relaxed)
             r[token] = reservation
