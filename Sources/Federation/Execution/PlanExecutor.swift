@@ -1022,7 +1022,7 @@ final class PlanRun {
         for e in elements {
             guard case .key(let k) = e else { out.append(e); continue }
             if let original = f.internalAliases[k] { out.append(.key(original)); continue }
-            if k == SelectionTree.clientTypenameKey { out.append(.key("__typename")); continue }
+            if k.hasPrefix(SelectionTree.clientTypenameKey) { out.append(.key(SelectionTree.clientKey(k))); continue }
             if f.plannerAliases.contains(k) { break }
             out.append(e)
         }
@@ -1211,13 +1211,13 @@ final class PlanRun {
         return current
     }
 
-    /// The response path of an object `collect(path)` found with these list indices.
+    /// The client's response path of an object `collect(path)` found with these list indices.
     static func responsePath(_ path: [PathSegment], _ indices: ArraySlice<Int>) -> [PathElement] {
         var out: [PathElement] = []
         var next = indices.makeIterator()
         for seg in path {
             switch seg {
-            case .field(let k): out.append(.key(k))
+            case .field(let k): out.append(.key(SelectionTree.clientKey(k)))
             case .list: if let i = next.next() { out.append(.index(i)) }
             case .typeCondition: break
             }

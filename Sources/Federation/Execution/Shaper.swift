@@ -211,7 +211,7 @@ struct Shaper {
             var keys = Set<String>()
             for s in steps where program.steps[Int(s)].key >= 0 {
                 let k = program.responseKeys[Int(program.steps[Int(s)].key)]
-                keys.insert(k == SelectionTree.clientTypenameKey ? "__typename" : k)
+                keys.insert(SelectionTree.clientKey(k))
             }
             items.append(Item(head: w.bytes, errors: errors, path: path, keys: keys, nulled: completed.isPropagate,
                               ordinal: defers?.ordinal(fragment: fragment.span), selection: fragment.selectionSet))
@@ -362,7 +362,7 @@ struct Shaper {
             let r = complete(value, 0, Int(i), parent: type)
             if reversedPaths.count > before {
                 let k = program.responseKeys[Int(step.key)]
-                within(before, .key(k == SelectionTree.clientTypenameKey ? "__typename" : k))
+                within(before, .key(SelectionTree.clientKey(k)))
             }
             if case .propagate = r { return .propagate }
         }
@@ -745,7 +745,7 @@ struct ShapingProgram: Sendable {
             }
             fields.append(info)
             // A field aliased `__typename` is in the answer under its own key (`SelectionTree.add`).
-            let treeKey = responseKey == "__typename" ? SelectionTree.clientTypenameKey : responseKey
+            let treeKey = SelectionTree.subgraphKey(responseKey)
             made.append(Step(key: keyID(treeKey), keyBytes: keyBytes, kind: target.map(Self.kind) ?? .missing,
                              listDepth: UInt8(min(levels.listDepth, 31)), nonNull: nonNull,
                              nulled: allNulled,

@@ -27,6 +27,23 @@ final class SelectionTree {
     /// The subgraph response key of a client field aliased `__typename` that is not `__typename`.
     static let clientTypenameKey = "__typename__sy"
 
+    /// The key a client's response key has in a subgraph's answer: a field other than
+    /// `__typename` under the key `__typename` is asked as `__typename__sy`, and a client's own key
+    /// that starts so gets `_sy` added (no client key is taken for another: `clientKey` reverses it).
+    @inline(__always)
+    static func subgraphKey(_ clientKey: String) -> String {
+        guard clientKey.utf8.first == UInt8(ascii: "_"), clientKey.hasPrefix("__typename") else { return clientKey }
+        if clientKey == "__typename" { return clientTypenameKey }
+        return clientKey.hasPrefix(clientTypenameKey) ? clientKey + "_sy" : clientKey
+    }
+
+    /// The client's response key of a subgraph answer's key (`subgraphKey` reversed).
+    @inline(__always)
+    static func clientKey(_ subgraphKey: String) -> String {
+        guard subgraphKey.utf8.first == UInt8(ascii: "_"), subgraphKey.hasPrefix(clientTypenameKey) else { return subgraphKey }
+        return subgraphKey == clientTypenameKey ? "__typename" : String(subgraphKey.dropLast(3))
+    }
+
     private(set) var entries: [Entry] = []
     private var byIdentity: [String: Int] = [:]
     private var responseKeys: [String: String] = [:]   // response key → identity of the field holding it
@@ -41,8 +58,11 @@ final class SelectionTree {
         f.selectionSet = nil
         // A client's other field under the response key `__typename` (`__typename: name`) would
         // collide with the `__typename` the gateway asks for itself: it is asked under a key of its
-        // own, which the shaper reads it from.
-        if !isInternal, f.name.value != "__typename", f.responseKey == "__typename" { f.alias = Name(Self.clientTypenameKey) }
+        // own, which the shaper reads it from (and a client key that is that key, under another).
+        if !isInternal, !(f.name.value == "__typename" && f.responseKey == "__typename") {
+            let key = Self.subgraphKey(f.responseKey)
+            if key != f.responseKey { f.alias = Name(key) }
+        }
         let hasChildren = field.selectionSet != nil
         var identity = Self.identity(of: f)
         if let i = byIdentity[identity] {
