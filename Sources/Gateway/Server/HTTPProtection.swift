@@ -466,9 +466,16 @@ struct GuardedHTTPChannel<Inner: ServerChildChannel>: ServerChildChannel {
 
 /// Behind the HTTP upgrade handler: once a connection is upgraded to WebSocket (the upgrade
 /// handler announces it before it lets the first frames through), puts `MaskedFramesOnly` right
-/// behind the frame decoder, and leaves. An HTTP connection's parts pass it untouched.
+/// behind the frame decoder, and leaves. A connection that is not upgraded is decided by its
+/// first request (the upgrade handler leaves then): the watch leaves with that request's first
+/// part, so the rest of an HTTP connection's reads do not pass it.
 final class WebSocketUpgradeWatch: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = NIOAny
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        context.fireChannelRead(data)
+        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+    }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case HTTPServerUpgradeEvents.upgradeComplete = event,
