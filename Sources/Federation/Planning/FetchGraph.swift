@@ -347,11 +347,15 @@ final class FetchGraphBuilder {
                 }
                 if defersApart, !path.isEmpty, selConditions.contains(where: isDeferMarker),
                    !Self.isDeferred(group) || Self.deferIDs(group) != [deferID(selConditions)],
-                   resolvable(type, name, in: g, context) != nil, named.kind == .object || asObject, graph.node(type, g)?.keys.isEmpty == false {
+                   graph.field(type, name, in: g) != nil, resolvable(type, name, in: g, context) != nil,
+                   named.kind == .object || asObject, graph.node(type, g)?.keys.isEmpty == false {
                     // A deferred field this subgraph answers, of an entity it has a key of (an
                     // @interfaceObject's too): asked by an entity fetch of its own after the first
                     // payload's (fetched with its parent, its error or non-null failure would land
-                    // in the first payload, and the first payload would wait for it).
+                    // in the first payload, and the first payload would wait for it). Not a field
+                    // this subgraph has only where its parent provides it: an entity fetch of it
+                    // would go to another subgraph (which the `@provides` was there to spare), so
+                    // it is fetched with its parent and delivered with its fragment.
                     try jump(sel, on: type, from: group, node: node, path: path, context: context, touched: &touched, toInterfaceOwner: false, again: true)
                     continue
                 }
