@@ -80,7 +80,8 @@ enum SubgraphWebSocket {
         }
         let request = HTTPRequestHead(version: .http1_1, method: .GET, uri: target, headers: head)
         let sslContext = tls ? try NIOSSLContext(configuration: .makeClientConfiguration()) : nil
-        let serverName = host.contains(":") || isIPv4Address(host) ? nil : host
+        // No SNI for an address (RFC 6066 §3).
+        let serverName = (try? SocketAddress(ipAddress: host, port: 0)) == nil ? host : nil
 
         let (channel, upgrade, refusal) = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(connectTimeout)
@@ -143,14 +144,4 @@ enum SubgraphWebSocket {
             if case .head(let head) = unwrapInboundIn(data) { status.withLock { $0 = Int(head.status.code) } }
         }
     }
-
-    /// Whether `host` is a dotted IPv4 address (no SNI is sent for an address).
-    private static func isIPv4Address(_ host: String) -> Bool {
-        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count == 4 && parts.allSatisfy { !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(\.isASCIIDigit) }
-    }
-}
-
-private extension Character {
-    var isASCIIDigit: Bool { isASCII && isNumber }
 }

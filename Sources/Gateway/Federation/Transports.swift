@@ -191,9 +191,9 @@ public final class HTTPTransport: SubgraphTransport {
         subscribe.append("}}")
         let subscribeText = String(decoding: subscribe.bytes, as: UTF8.self)
         let name = self.name, headers = request.headers, timeout = self.timeout
-        // The socket is read as the plan takes events: at most `credits.capacity` wait for it, then
+        // The socket is read as the plan takes events: at most 64 wait for it, then
         // the reader waits too and the subgraph is held back (TCP), however long its burst.
-        let credits = Credits(capacity: 64)
+        let room = EventRoom(capacity: 64)
         let (events, continuation) = AsyncThrowingStream<SubgraphResponse, any Error>.makeStream()
         // The subgraph has the fetch timeout (`timeout_ms`) to connect, upgrade and acknowledge
         // (`connection_ack`); past it the subscription ends with SUBREQUEST_TIMEOUT.
@@ -231,8 +231,8 @@ public final class HTTPTransport: SubgraphTransport {
                             guard let payload = m["payload"], let response = SubgraphResponse.parse(payload.bytes) else {
                                 throw malformed("sent an event that is not a GraphQL response")
                             }
-                            await credits.take()
-                            try Task.checkCancellation()
+                            // No room and closed: the plan is gone (the task is cancelled too).
+                            guard await room.take() else { throw CancellationError() }
                             continuation.yield(response)
                         case "error"?:
                             // The operation's errors (graphql-transport-ws: validation, or a source
@@ -297,55 +297,12 @@ public final class HTTPTransport: SubgraphTransport {
         continuation.onTermination = { _ in
             task.cancel()
             watchdog.cancel()
-            credits.cancel()
+            room.close()
         }
         // Each event the plan takes gives the reader room for one more.
         return PullStream.map(events) { event in
-            credits.give()
+            room.give()
             return event
-        }
-    }
-
-    /// Room for events read from a subgraph's socket and not taken yet: the reader takes one
-    /// before it passes an event on and waits while there is none; each event taken gives one
-    /// back. Cancelled (the consumer gone), it lets a waiting reader go.
-    final class Credits: Sendable {
-        private struct State {
-            var available: Int
-            var waiter: CheckedContinuation<Void, Never>?
-            var cancelled = false
-        }
-        private let state: Mutex<State>
-        init(capacity: Int) { state = Mutex(State(available: capacity)) }
-
-        func take() async {
-            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-                let now = state.withLock { s -> Bool in
-                    if s.cancelled { return true }
-                    if s.available > 0 { s.available -= 1; return true }
-                    s.waiter = c
-                    return false
-                }
-                if now { c.resume() }
-            }
-        }
-
-        func give() {
-            let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
-                if let w = s.waiter { s.waiter = nil; return w }
-                s.available += 1
-                return nil
-            }
-            waiter?.resume()
-        }
-
-        func cancel() {
-            let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
-                s.cancelled = true
-                defer { s.waiter = nil }
-                return s.waiter
-            }
-            waiter?.resume()
         }
     }
 

@@ -363,9 +363,10 @@ extension GraphQLHTTPHandler {
     }
 }
 
-/// Room for a few events between a single-connection stream's operations and its writer: an
-/// operation takes room before it hands an event over, the writer gives it back once the event
-/// is written. Closed with the stream (`take` then says false at once).
+/// Room for a few events between producers and a consumer: a producer takes room before it hands
+/// an event over, the consumer gives it back once the event is taken. Closed with the stream
+/// (`take` then says false at once). A single-connection SSE stream's operations and its writer; a
+/// remote subscription's socket reader and its plan (`HTTPTransport.subscribe`).
 final class EventRoom: Sendable {
     private struct State {
         var free: Int
