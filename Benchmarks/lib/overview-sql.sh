@@ -23,11 +23,11 @@ BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;
 SELECT set_config('app.tenant_id', '$tenant', true);
 SELECT id, slug, name, plan, max_agents, requests_per_minute, max_query_cost, created_at FROM tenants WHERE slug = 'acme';
 SELECT t.id AS tenant_id, coalesce(u.active_agents, 0)::int8 AS active_agents, coalesce(u.total_events, 0)::int8 AS total_events, (SELECT coalesce(sum(m.n), 0) FROM tenant_event_minutes m WHERE m.tenant_id = t.id AND m.minute >= date_trunc('minute', now() - interval '24 hours'))::int8 AS n FROM unnest((SELECT '{$tenant}'::uuid[])) AS t(id) LEFT JOIN tenant_usage u ON u.tenant_id = t.id;
-SELECT id, tenant_id, name, kind, status, capabilities, created_at FROM (SELECT a.*, row_number() OVER (PARTITION BY tenant_id ORDER BY created_at, id) AS n FROM agents a WHERE tenant_id = ANY('{$tenant}'::uuid[]) AND ('' = '' OR status = '')) x WHERE n <= 20 ORDER BY created_at, id;
-SELECT id, tenant_id, name, domain, description, quality_level, tags, schema::text AS schema, refreshed_at FROM (SELECT p.*, row_number() OVER (PARTITION BY tenant_id ORDER BY name, id) AS n FROM data_products p WHERE tenant_id = ANY('{$tenant}'::uuid[])) x WHERE n <= 10 ORDER BY name, id;
+SELECT x.* FROM unnest((SELECT '{$tenant}'::uuid[])) AS t(tid) CROSS JOIN LATERAL (SELECT id, tenant_id, name, kind, status, capabilities, created_at FROM agents WHERE tenant_id = t.tid AND ('' = '' OR status = '') ORDER BY created_at, id LIMIT 20) x;
+SELECT x.* FROM unnest((SELECT '{$tenant}'::uuid[])) AS t(tid) CROSS JOIN LATERAL (SELECT id, tenant_id, name, domain, description, quality_level, tags, schema::text AS schema, refreshed_at FROM data_products WHERE tenant_id = t.tid ORDER BY name, id LIMIT 10) x;
 SELECT agent_id, tasks_completed, tasks_failed, tasks_assigned, last_active_at FROM agent_stats WHERE agent_id = ANY('{$agents}'::uuid[]);
 SELECT s.i, event_id, global_position, stream_id, stream_version, type, causation_id, correlation_id, occurred_at FROM unnest((SELECT '{$streams}'::text[])) WITH ORDINALITY AS s(sid, i) CROSS JOIN LATERAL (SELECT * FROM events e WHERE e.stream_id = s.sid ORDER BY e.stream_version DESC LIMIT 5) x;
-SELECT k, v FROM (SELECT downstream_id AS k, upstream_id AS v, row_number() OVER (PARTITION BY downstream_id ORDER BY upstream_id) AS n FROM data_product_lineage WHERE downstream_id = ANY('{$products}'::uuid[])) l WHERE n <= 100 ORDER BY k, v;
+SELECT p.k, l.v FROM unnest((SELECT '{$products}'::uuid[])) AS p(k) CROSS JOIN LATERAL (SELECT upstream_id AS v FROM data_product_lineage WHERE downstream_id = p.k ORDER BY upstream_id LIMIT 100) l;
 COMMIT;
 SQL
     [ "${3:-}" = pipelined ] && echo '\endpipeline'

@@ -292,6 +292,65 @@ struct PlatformTests {
         await fixture.destroy()
     }
 
+    /// A tenant's first agents and data products, and a product's first 100 links each way, are read
+    /// by an index scan that stops there: a tenant with thousands of agents and products, and a
+    /// product with thousands of links, cost these reads no more than the seeded ones do (they
+    /// numbered every row of the tenant, or every link, with a window function before). Counted by
+    /// `pg_stat_statements`: the buffers each statement touched per execution.
+    @Test func listsOfChildrenReadOnlyTheRowsTheyAnswer() async throws {
+        let fixture = try await PlatformFixture.make()
+        do {
+            _ = try await psql(fixture.db.adminURL, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+            let hub = try await psql(fixture.db.adminURL, """
+                WITH t AS (SELECT id FROM tenants WHERE slug = 'acme'),
+                agents AS (INSERT INTO agents (id, tenant_id, name, kind, created_at)
+                           SELECT gen_random_uuid(), t.id, 'bulk-' || g, 'coder', now() + g * interval '1 second'
+                           FROM t, generate_series(1, 5000) g RETURNING id),
+                hub AS (INSERT INTO data_products (id, tenant_id, name, domain)
+                        SELECT gen_random_uuid(), t.id, 'hub', 'bulk' FROM t RETURNING id, tenant_id),
+                products AS (INSERT INTO data_products (id, tenant_id, name, domain)
+                             SELECT gen_random_uuid(), t.id, 'bulk-' || g, 'bulk' FROM t, generate_series(1, 5000) g RETURNING id),
+                links AS (INSERT INTO data_product_lineage (tenant_id, upstream_id, downstream_id)
+                          SELECT hub.tenant_id, p.id, hub.id FROM hub, products p
+                          UNION ALL SELECT hub.tenant_id, hub.id, p.id FROM hub, products p RETURNING 1)
+                SELECT hub.id FROM hub, (SELECT count(*) FROM agents) a, (SELECT count(*) FROM links) l
+                """)
+            _ = try await psql(fixture.db.adminURL, "ANALYZE")
+            try await withConfiguredGateway(fixture.config) { client, _ in
+                let acme = [("x-tenant", "acme")]
+                for _ in 0..<3 {
+                    let r = try await client.query("""
+                        { tenant(slug: "acme") { agents(first: 5) { name } dataProducts(first: 3) { name } }
+                          dataProduct(id: "\(hub)") { lineage { id } downstream { id } } }
+                        """, headers: acme)
+                    #expect(r.json?["data"]?["tenant"]?["agents"]?.arrayValue?.count == 5, "\(r.text.prefix(300))")
+                    #expect(r.json?["data"]?["tenant"]?["dataProducts"]?.arrayValue?.count == 3, "\(r.text.prefix(300))")
+                    #expect(r.json?["data"]?["dataProduct"]?["lineage"]?.arrayValue?.count == 100, "\(r.text.prefix(300))")
+                    #expect(r.json?["data"]?["dataProduct"]?["downstream"]?.arrayValue?.count == 100, "\(r.text.prefix(300))")
+                }
+                let reads = try await psql(fixture.db.adminURL, """
+                    SELECT (shared_blks_hit + shared_blks_read) / calls || ' ' || rows / calls || ' ' || left(regexp_replace(query, '\\s+', ' ', 'g'), 300)
+                    FROM pg_stat_statements
+                    WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+                      AND userid = 'switchyard_app'::regrole
+                      AND regexp_replace(query, '\\s+', ' ', 'g') ~ 'FROM (agents|data_products|data_product_lineage)( [ap])? WHERE (tenant_id|downstream_id|upstream_id) ='
+                    """).split(separator: "\n").map { $0.split(separator: " ", maxSplits: 2).map(String.init) }
+                #expect(reads.count == 4, "the agents, data products and both lineage reads are counted: \(reads)")
+                for r in reads where r.count == 3 {
+                    // A read that stops at its LIMIT touches an index page or two and about one heap
+                    // buffer per row it returns (5, 3, 100 and 100 rows); one that reads all 5,000
+                    // rows touches thousands (or, scanning the table, its 50 pages and more).
+                    let buffers = Int(r[0]) ?? .max, rows = Int(r[1]) ?? 0
+                    #expect(buffers <= 2 * rows + 20, "\(buffers) buffers for \(rows) rows per execution: \(r[2])")
+                }
+            }
+        } catch {
+            await fixture.destroy()
+            throw error
+        }
+        await fixture.destroy()
+    }
+
     /// Every list of the five subgraphs has a size for cost analysis: nested lineage (100 each,
     /// the resolver's cap too) and event pages sized by their `first` are refused by the default
     /// ceiling before any subgraph runs; within bounds they answer.

@@ -130,10 +130,10 @@ public enum AgentsSubgraph {
                 let loader: DataLoader<UUID, [Agent]> = ctx.loader("tenantAgents:\(first):\(status)") { (ids: [UUID]) in
                     let rows = try await ctx.db {
                         try await $0.query("""
-                            SELECT \(unsafeRaw: agentColumns) FROM (
-                              SELECT a.*, row_number() OVER (PARTITION BY tenant_id ORDER BY created_at, id) AS n
-                              FROM agents a WHERE tenant_id = ANY(\(ids)) AND (\(status) = '' OR status = \(status))
-                            ) x WHERE n <= \(first) ORDER BY created_at, id
+                            SELECT x.* FROM unnest((SELECT \(ids)::uuid[])) AS t(tid)
+                            CROSS JOIN LATERAL (SELECT \(unsafeRaw: agentColumns) FROM agents
+                                                WHERE tenant_id = t.tid AND (\(status) = '' OR status = \(status))
+                                                ORDER BY created_at, id LIMIT \(first)) x
                             """)
                     }
                     var out: [UUID: [Agent]] = [:]

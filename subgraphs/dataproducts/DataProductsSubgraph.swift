@@ -177,12 +177,14 @@ public enum DataProductsSubgraph {
                 // At most 100 links per product (the schema's @listSize).
                 try await $0.query(upstream
                     ? """
-                      SELECT k, v FROM (SELECT downstream_id AS k, upstream_id AS v, row_number() OVER (PARTITION BY downstream_id ORDER BY upstream_id) AS n
-                                        FROM data_product_lineage WHERE downstream_id = ANY(\(ids))) l WHERE n <= 100 ORDER BY k, v
+                      SELECT p.k, l.v FROM unnest((SELECT \(ids)::uuid[])) AS p(k)
+                      CROSS JOIN LATERAL (SELECT upstream_id AS v FROM data_product_lineage WHERE downstream_id = p.k
+                                          ORDER BY upstream_id LIMIT 100) l
                       """
                     : """
-                      SELECT k, v FROM (SELECT upstream_id AS k, downstream_id AS v, row_number() OVER (PARTITION BY upstream_id ORDER BY downstream_id) AS n
-                                        FROM data_product_lineage WHERE upstream_id = ANY(\(ids))) l WHERE n <= 100 ORDER BY k, v
+                      SELECT p.k, l.v FROM unnest((SELECT \(ids)::uuid[])) AS p(k)
+                      CROSS JOIN LATERAL (SELECT downstream_id AS v FROM data_product_lineage WHERE upstream_id = p.k
+                                          ORDER BY downstream_id LIMIT 100) l
                       """)
             }
             var links: [UUID: [UUID]] = [:]
@@ -215,9 +217,9 @@ public enum DataProductsSubgraph {
                 let loader: DataLoader<UUID, [Product]> = ctx.loader("tenantProducts:\(first)") { (ids: [UUID]) in
                     let rows = try await ctx.db {
                         try await $0.query("""
-                            SELECT \(unsafeRaw: columns) FROM (
-                              SELECT p.*, row_number() OVER (PARTITION BY tenant_id ORDER BY name, id) AS n FROM data_products p WHERE tenant_id = ANY(\(ids))
-                            ) x WHERE n <= \(first) ORDER BY name, id
+                            SELECT x.* FROM unnest((SELECT \(ids)::uuid[])) AS t(tid)
+                            CROSS JOIN LATERAL (SELECT \(unsafeRaw: columns) FROM data_products
+                                                WHERE tenant_id = t.tid ORDER BY name, id LIMIT \(first)) x
                             """)
                     }
                     var out: [UUID: [Product]] = [:]
