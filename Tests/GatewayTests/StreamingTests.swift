@@ -510,7 +510,7 @@ struct StreamingTests {
     /// A gateway over one remote subgraph whose WebSocket side misbehaves as `mode` says
     /// (Tests/Fixtures/python-subgraph/misbehaving_ws_subgraph.py), with the timeout given.
     /// A second subgraph answers `Tick.label` (an entity fetch per event).
-    func withMisbehavingSubgraph(_ mode: String, timeoutMs: Int = 30_000,
+    func withMisbehavingSubgraph(_ mode: String, timeoutMs: Int = 30_000, keepAliveMs: Int? = nil,
                                  _ body: (GatewayClient, ChildProcess) async throws -> Void) async throws {
         let script = TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Fixtures/python-subgraph/misbehaving_ws_subgraph.py").path
         let subgraph = try ChildProcess("/usr/bin/env", ["python3", script, mode])
@@ -521,6 +521,7 @@ struct StreamingTests {
         var config = GatewayConfiguration()
         config.subgraphs = [SubgraphConfiguration(name: "raw", url: "http://127.0.0.1:\(port)/graphql", timeoutMs: timeoutMs),
                             SubgraphConfiguration(name: "labels", url: "http://127.0.0.1:\(labelsPort)/graphql")]
+        if let keepAliveMs { config.subscriptions.keepAliveMs = keepAliveMs }
         try await withConfiguredGateway(config) { client, _ in try await body(client, subgraph) }
     }
 
@@ -563,6 +564,29 @@ struct StreamingTests {
             #expect(events.count == 2_000, "\(r.text.suffix(300))")
             #expect(events.last == "event: next\ndata: {\"data\":{\"ticks\":{\"id\":\"2000\",\"n\":2000,\"label\":\"tick 2000\"}}}")
             #expect(!r.text.contains("errors"))
+        }
+    }
+
+    /// The gateway pings a subgraph's subscription connection every `subscriptions.keep_alive_ms`:
+    /// a subgraph that answers nothing for two intervals (a peer gone without closing the
+    /// connection) ends the subscription with SUBREQUEST_TIMEOUT and its connection is closed; one
+    /// that is quiet but answers its pings keeps its subscription for as long as it likes.
+    @Test(.timeLimit(.minutes(2))) func aSubgraphThatStopsAnsweringEndsItsSubscription() async throws {
+        try await withMisbehavingSubgraph("mute", keepAliveMs: 200) { client, subgraph in
+            let r = try await client.post(#"{"query":"subscription { ticks { id n } }"}"#, accept: "text/event-stream")
+            // (The SSE stream's own keep-alive comments, ":", come every 200 ms too.)
+            let events = r.text.components(separatedBy: "\n\n").filter { !$0.hasPrefix(":") }
+            #expect(events.first == "event: next\ndata: {\"data\":{\"ticks\":{\"id\":\"1\",\"n\":1}}}", "\(r.text)")
+            let last = try JSONReader.parse(Array((events.dropFirst().first ?? "").dropFirst("event: next\ndata: ".count).utf8))
+            #expect(last["errors"]?[0]?["extensions"]?["code"] == "SUBREQUEST_TIMEOUT", "\(r.text)")
+            #expect(last["errors"]?[0]?["message"]?.stringValue?.hasPrefix(#"Subgraph "raw" stopped answering on the subscription's connection"#) == true, "\(r.text)")
+            #expect(events.dropFirst(2).first == "event: complete\ndata:", "\(r.text)")
+            #expect(try await subgraph.firstLine { $0 == "closed" ? $0 : nil } == "closed")
+        }
+        try await withMisbehavingSubgraph("quiet", keepAliveMs: 200) { client, _ in
+            let r = try await client.post(#"{"query":"subscription { ticks { id n } }"}"#, accept: "text/event-stream")
+            let events = r.text.components(separatedBy: "\n\n").filter { !$0.hasPrefix(":") }
+            #expect(events == ["event: next\ndata: {\"data\":{\"ticks\":{\"id\":\"1\",\"n\":3}}}", "event: complete\ndata:", ""], "\(r.text)")
         }
     }
 

@@ -77,7 +77,8 @@ public enum SchemaLoader {
                 transports[graph.name] = try m.transport(dependencies)
             } else {
                 let url = try remoteURL(graph.name, graph.url, config)
-                transports[graph.name] = HTTPTransport(name: graph.name, url: url, timeoutMs: configured?.timeoutMs ?? 10_000)
+                transports[graph.name] = HTTPTransport(name: graph.name, url: url, timeoutMs: configured?.timeoutMs ?? 10_000,
+                                                        pingIntervalMs: config.subscriptions.keepAliveMs)
             }
         }
         return Loaded(supergraph: supergraph, transports: transports)

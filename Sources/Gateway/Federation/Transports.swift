@@ -10,6 +10,7 @@ import Postgres
 import SubgraphKit
 import Synchronization
 import Instrumentation
+import WSCore
 import NIOHTTP1
 import ServiceContextModule
 
@@ -101,14 +102,21 @@ public final class HTTPTransport: SubgraphTransport {
     let timeout: TimeAmount
     let client: HTTPClient
     let name: String
+    /// How often a subscription's connection is pinged (graphql-transport-ws `ping`); nil: never.
+    let pingInterval: Duration?
 
-    /// - Parameter client: by default `HTTPClient.subgraphs`.
-    public init(name: String, url: String, timeoutMs: Int = 10_000, client: HTTPClient? = nil) {
+    /// - Parameters:
+    ///   - client: by default `HTTPClient.subgraphs`.
+    ///   - pingIntervalMs: a subscription's connection gets a `ping` this often, and ends with
+    ///     SUBREQUEST_TIMEOUT when nothing (not even the `pong`) has come for twice as long while
+    ///     the gateway was reading it (`subscriptions.keep_alive_ms`).
+    public init(name: String, url: String, timeoutMs: Int = 10_000, pingIntervalMs: Int? = nil, client: HTTPClient? = nil) {
         self.name = name
         self.url = url
         self.timeout = .milliseconds(Int64(timeoutMs))
         self.client = client ?? .subgraphs
         self.failures = Throttle(every: .seconds(10))
+        self.pingInterval = pingIntervalMs.map { .milliseconds($0) }
     }
 
     /// This subgraph with another timeout (a readiness probe), its failures logged under the
@@ -123,6 +131,7 @@ public final class HTTPTransport: SubgraphTransport {
         self.timeout = timeout
         self.client = client
         self.failures = failures
+        self.pingInterval = nil
     }
 
     /// A request in flight and how many fetches wait for it; its answer is read once, for all
@@ -190,19 +199,19 @@ public final class HTTPTransport: SubgraphTransport {
         subscribe.write(.object(request.variables))
         subscribe.append("}}")
         let subscribeText = String(decoding: subscribe.bytes, as: UTF8.self)
-        let name = self.name, headers = request.headers, timeout = self.timeout
+        let name = self.name, headers = request.headers, timeout = self.timeout, pingInterval = self.pingInterval
         // The socket is read as the plan takes events: at most 64 wait for it, then
         // the reader waits too and the subgraph is held back (TCP), however long its burst.
         let room = EventRoom(capacity: 64)
         let (events, continuation) = AsyncThrowingStream<SubgraphResponse, any Error>.makeStream()
         // The subgraph has the fetch timeout (`timeout_ms`) to connect, upgrade and acknowledge
         // (`connection_ack`); past it the subscription ends with SUBREQUEST_TIMEOUT.
-        let acknowledged = AcknowledgedFlag()
+        let acknowledged = Flag()
         let task = Task {
             do {
                 // Whether the subgraph ended the subscription itself (`complete` or `error`): a
                 // connection that closes without either is a failure, not the stream's end.
-                let ended = Atomic<Bool>(false)
+                let ended = Flag()
                 // An event may be as large as a query's answer.
                 try await SubgraphWebSocket.connect(url: wsURL, subprotocol: "graphql-transport-ws", headers: headers,
                                                     maxFrameSize: Self.maxAnswerBytes, connectTimeout: timeout,
@@ -211,58 +220,74 @@ public final class HTTPTransport: SubgraphTransport {
                     func malformed(_ what: String) -> GraphQLError {
                         GraphQLError("Subgraph \"\(name)\" \(what).", code: "SUBREQUEST_MALFORMED_RESPONSE")
                     }
-                    for try await message in inbound.messages(maxSize: Self.maxAnswerBytes) {
-                        guard case .text(let text) = message, case .object(let m)? = try? JSONReader.parse(text, maxDepth: 512) else {
-                            throw malformed("sent a message that is not graphql-transport-ws")
+                    let heard = Heard()
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        if let pingInterval {
+                            group.addTask { try await Self.keepAlive(every: pingInterval, heard: heard, acknowledged: acknowledged, outbound: outbound, name: name) }
                         }
-                        let type = m["type"]?.stringValue
-                        // Our one operation is "1": a message about another id is not ours (ignored);
-                        // operation messages before the acknowledgement break the protocol.
-                        if type == "next" || type == "error" || type == "complete" {
-                            guard acknowledged.value.load(ordering: .acquiring) else { throw malformed("sent \"\(type ?? "")\" before connection_ack") }
-                            guard m["id"]?.stringValue == "1" else { continue }
-                        }
-                        switch type {
-                        case "connection_ack"?:
-                            // Subscribed once: a second acknowledgement changes nothing.
-                            guard !acknowledged.value.exchange(true, ordering: .acquiringAndReleasing) else { continue }
-                            try await outbound.write(.text(subscribeText))
-                        case "next"?:
-                            guard let payload = m["payload"], let response = SubgraphResponse.parse(payload.bytes) else {
-                                throw malformed("sent an event that is not a GraphQL response")
+                        group.addTask {
+                            for try await message in inbound.messages(maxSize: Self.maxAnswerBytes) {
+                                heard.message()
+                                guard case .text(let text) = message, case .object(let m)? = try? JSONReader.parse(text, maxDepth: 512) else {
+                                    throw malformed("sent a message that is not graphql-transport-ws")
+                                }
+                                let type = m["type"]?.stringValue
+                                // Our one operation is "1": a message about another id is not ours (ignored);
+                                // operation messages before the acknowledgement break the protocol.
+                                if type == "next" || type == "error" || type == "complete" {
+                                    guard acknowledged.value.load(ordering: .acquiring) else { throw malformed("sent \"\(type ?? "")\" before connection_ack") }
+                                    guard m["id"]?.stringValue == "1" else { continue }
+                                }
+                                switch type {
+                                case "connection_ack"?:
+                                    // Subscribed once: a second acknowledgement changes nothing.
+                                    guard !acknowledged.value.exchange(true, ordering: .acquiringAndReleasing) else { continue }
+                                    try await outbound.write(.text(subscribeText))
+                                case "next"?:
+                                    guard let payload = m["payload"], let response = SubgraphResponse.parse(payload.bytes) else {
+                                        throw malformed("sent an event that is not a GraphQL response")
+                                    }
+                                    // No room and closed: the plan is gone (the task is cancelled too).
+                                    // While the reader waits for the plan, the socket is not read: the
+                                    // subgraph's silence then is not its own.
+                                    heard.holdBack()
+                                    guard await room.take() else { throw CancellationError() }
+                                    heard.readAgain()
+                                    continuation.yield(response)
+                                case "error"?:
+                                    // The operation's errors (graphql-transport-ws: validation, or a source
+                                    // stream that could not be made): a request error, no `data`.
+                                    ended.value.store(true, ordering: .relaxed)
+                                    // Each keeps its path (the subscription's field, as when it runs in-process).
+                                    let errors = (m["payload"]?.arrayValue ?? []).map { e in
+                                        GraphQLError(e["message"]?.stringValue ?? "Subgraph \"\(name)\" refused the subscription.",
+                                                     path: e["path"]?.arrayValue.flatMap { items in
+                                                         let path = items.compactMap { item -> PathElement? in
+                                                             if let k = item.stringValue { return .key(k) }
+                                                             return item.intValue.map { .index($0) }
+                                                         }
+                                                         return path.count == items.count && !path.isEmpty ? path : nil
+                                                     },
+                                                     code: e["extensions"]?["code"]?.stringValue ?? "DOWNSTREAM_SERVICE_ERROR")
+                                    }
+                                    throw SubscriptionRefused(errors: errors.isEmpty ? [GraphQLError("Subgraph \"\(name)\" refused the subscription.",
+                                                                                                     code: "DOWNSTREAM_SERVICE_ERROR")] : errors)
+                                case "complete"?:
+                                    ended.value.store(true, ordering: .relaxed)
+                                    return
+                                case "ping"?:
+                                    try await outbound.write(.text(#"{"type":"pong"}"#))
+                                default:
+                                    continue
+                                }
                             }
-                            // No room and closed: the plan is gone (the task is cancelled too).
-                            guard await room.take() else { throw CancellationError() }
-                            continuation.yield(response)
-                        case "error"?:
-                            // The operation's errors (graphql-transport-ws: validation, or a source
-                            // stream that could not be made): a request error, no `data`.
-                            ended.store(true, ordering: .relaxed)
-                            // Each keeps its path (the subscription's field, as when it runs in-process).
-                            let errors = (m["payload"]?.arrayValue ?? []).map { e in
-                                GraphQLError(e["message"]?.stringValue ?? "Subgraph \"\(name)\" refused the subscription.",
-                                             path: e["path"]?.arrayValue.flatMap { items in
-                                                 let path = items.compactMap { item -> PathElement? in
-                                                     if let k = item.stringValue { return .key(k) }
-                                                     return item.intValue.map { .index($0) }
-                                                 }
-                                                 return path.count == items.count && !path.isEmpty ? path : nil
-                                             },
-                                             code: e["extensions"]?["code"]?.stringValue ?? "DOWNSTREAM_SERVICE_ERROR")
-                            }
-                            throw SubscriptionRefused(errors: errors.isEmpty ? [GraphQLError("Subgraph \"\(name)\" refused the subscription.",
-                                                                                             code: "DOWNSTREAM_SERVICE_ERROR")] : errors)
-                        case "complete"?:
-                            ended.store(true, ordering: .relaxed)
-                            return
-                        case "ping"?:
-                            try await outbound.write(.text(#"{"type":"pong"}"#))
-                        default:
-                            continue
                         }
+                        // The reader's end (or the keep-alive's verdict) ends the other.
+                        try await group.next()
+                        group.cancelAll()
                     }
                 }
-                guard ended.load(ordering: .relaxed) || Task.isCancelled else {
+                guard ended.value.load(ordering: .relaxed) || Task.isCancelled else {
                     throw GraphQLError("Subgraph \"\(name)\" closed the subscription's connection without completing it.", code: "SUBREQUEST_HTTP_ERROR")
                 }
                 continuation.finish()
@@ -306,9 +331,46 @@ public final class HTTPTransport: SubgraphTransport {
         }
     }
 
-    /// Whether a subgraph's subscription connection was acknowledged (read by its watchdog).
-    final class AcknowledgedFlag: Sendable {
+    /// A subscription connection's fact shared by its tasks: acknowledged (read by its watchdog
+    /// and keep-alive), ended by the subgraph.
+    final class Flag: Sendable {
         let value = Atomic<Bool>(false)
+    }
+
+    /// When a subscription's connection last brought a message, and whether its reader is held
+    /// back (waiting for the plan to take events: the socket is not read meanwhile).
+    final class Heard: Sendable {
+        private struct State {
+            var last = ContinuousClock.now
+            var heldBack = false
+        }
+        private let state = Mutex(State())
+        func message() { state.withLock { $0.last = .now } }
+        func holdBack() { state.withLock { $0.heldBack = true } }
+        func readAgain() { state.withLock { $0 = State() } }
+        /// nil while held back; else how long since the last message.
+        func silence() -> Duration? { state.withLock { $0.heldBack ? nil : ContinuousClock.now - $0.last } }
+    }
+
+    /// A subscription connection's keep-alive: a `ping` every `interval` once acknowledged
+    /// (graphql-transport-ws: the other side answers `pong` as soon as it can); nothing read for
+    /// two intervals while the reader reads — no event, no `pong` — means the subgraph or the path
+    /// to it is gone without closing the connection (a host that went away, a dropped route):
+    /// the subscription ends with SUBREQUEST_TIMEOUT instead of waiting for TCP to notice (which
+    /// without traffic it may never do). Held back by the plan, the socket is not read and
+    /// nothing is judged.
+    static func keepAlive(every interval: Duration, heard: Heard, acknowledged: Flag,
+                          outbound: WebSocketOutboundWriter, name: String) async throws {
+        while true {
+            try await Task.sleep(for: interval)
+            guard acknowledged.value.load(ordering: .acquiring), let silence = heard.silence() else { continue }
+            if silence >= interval * 2 {
+                let ms = silence.components.seconds * 1_000 + silence.components.attoseconds / 1_000_000_000_000_000
+                throw GraphQLError("Subgraph \"\(name)\" stopped answering on the subscription's connection: nothing came, not even a pong, for \(ms) ms.",
+                                   code: "SUBREQUEST_TIMEOUT")
+            }
+            try await outbound.write(.text(#"{"type":"ping"}"#))
+        }
     }
 
     /// Number of HTTP requests sent (for tests and metrics).

@@ -7,6 +7,10 @@ it can). HTTP POST answers `_service { sdl }` and `_entities`; a WebSocket upgra
     foreignid       acknowledges, then sends `next` and `complete` for id "7", then two events
                     and `complete` for id "1"
     burst           acknowledges, then sends 2,000 events at once and `complete`
+    mute            acknowledges, sends one event, then answers nothing (pings included) and keeps
+                    the connection open: a peer that went away without closing it
+    quiet           acknowledges and answers each `ping` with `pong`; sends one event and
+                    `complete` only after its third `ping` (prints "ping" for each)
     labels          no subscription: `Tick.label` for other subgraphs' ticks (`_entities`)
 
 Prints its port, then "closed" each time a client's connection ends.
@@ -68,12 +72,26 @@ async def websocket(reader, writer, headers):
     writer.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                  b"Sec-WebSocket-Accept: %s\r\nSec-WebSocket-Protocol: %s\r\n\r\n" % (accept, protocol.encode()))
     await writer.drain()
+    pings = 0
     while True:
         message = await read_message(reader)
         if message is None:
             return
         if message["type"] == "connection_init":
             writer.write(frame({"type": "connection_ack"}))
+        elif message["type"] == "ping" and MODE == "quiet":
+            pings += 1
+            print("ping", flush=True)
+            writer.write(frame({"type": "pong"}))
+            if pings == 3:
+                writer.write(frame({"id": "1", "type": "next", "payload": {"data": {"ticks": {"id": "1", "n": pings}}}}))
+                writer.write(frame({"id": "1", "type": "complete"}))
+        elif message["type"] == "subscribe" and MODE == "quiet":
+            pass
+        elif message["type"] == "subscribe" and MODE == "mute":
+            writer.write(frame({"id": "1", "type": "next", "payload": {"data": {"ticks": {"id": "1", "n": 1}}}}))
+            await writer.drain()
+            await reader.read()   # until the client closes: every ping unanswered
         elif message["type"] == "subscribe":
             if MODE == "foreignid":
                 writer.write(frame({"id": "7", "type": "next", "payload": {"data": {"ticks": {"id": "x", "n": -1}}}}))
