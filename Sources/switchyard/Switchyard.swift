@@ -62,6 +62,7 @@ struct Serve: AsyncParsableCommand {
         for key in options.unknownKeys() {
             Logger(label: "switchyard").warning("unknown configuration key ignored", metadata: ["key": "\(key)", "file": "\(options.config)"])
         }
+        for warning in config.warnings() { Logger(label: "switchyard").warning("\(warning)") }
         let server = try await GatewayServer.fromConfiguration(config, reloadFrom: options.config)
         try await server.run(services: [tracing].compactMap { $0 }) { port in
             announce("switchyard listening on \(server.scheme)://\(config.listenAddress!.host):\(port)/graphql", json: json)
@@ -102,8 +103,13 @@ struct Check: AsyncParsableCommand {
         for key in options.unknownKeys() {
             FileHandle.standardError.write(Data("warning: \(options.config): unknown key '\(key)' is ignored\n".utf8))
         }
+        for warning in config.warnings() {
+            FileHandle.standardError.write(Data("warning: \(options.config): \(warning)\n".utf8))
+        }
+        // What `serve` would refuse too: the token keys' files, the subgraphs' URLs.
+        do { try await Authenticator.check(config) } catch { throw CommandFailure("\(error)") }
         let supergraph = try SchemaLoader.supergraph(try await composed(config), config)
-        try SchemaLoader.check(supergraph, config)   // what `serve` would refuse too
+        try SchemaLoader.check(supergraph, config)
         print("configuration ok: \(supergraph.graphs.count) subgraph(s) (\(supergraph.graphs.map(\.name).joined(separator: ", "))), "
               + "\(supergraph.apiSchema.types.count) types in the API schema, listening on \(config.listen)")
     }
@@ -124,7 +130,11 @@ struct Compose: AsyncParsableCommand {
     @OptionGroup var options: ConfigOption
 
     func run() async throws {
-        print(try await composed(try options.load()), terminator: "")
+        let config = try options.load()
+        let sdl = try await composed(config)
+        // A `supergraph:` file is printed only when it is one (as `check` and `serve` read it).
+        _ = try SchemaLoader.supergraph(sdl, config)
+        print(sdl, terminator: "")
     }
 }
 

@@ -75,6 +75,37 @@ struct CheckCommandTests {
         #expect(checked.output.contains("broken.graphql:6:5: Syntax Error"), "\(checked.output)")
     }
 
+    /// `check` refuses token key files `serve` cannot read (it said "configuration ok"), and
+    /// `compose` a `supergraph:` file that is not one (it printed it); `check` prints a warning for
+    /// header rules of a subgraph the configuration does not list.
+    @Test func checkAndComposeRefuseWhatServeWould() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("check-files-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let binary = TestEnvironment.repositoryRoot.appendingPathComponent(".build/debug/switchyard").path
+        var env = ProcessInfo.processInfo.environment
+        for k in ["SWITCHYARD_POSTGRES_URL", "SWITCHYARD_POSTGRES_OWNER_URL", "SWITCHYARD_REDIS_URL", "SWITCHYARD_LISTEN"] { env[k] = nil }
+        for key in ["hs256_secret_file: missing.key", "public_keys: [missing.pem]", "jwks_file: missing.json"] {
+            let config = dir.appendingPathComponent("auth.yaml").path
+            try "subgraphs:\n  - { name: accounts, module: bench_accounts }\nauth:\n  jwt: { \(key) }\n".write(toFile: config, atomically: true, encoding: .utf8)
+            let checked = try await runProcess(binary, ["check", "--config", config], environment: env)
+            #expect(checked.status != 0, "\(key): \(checked.output)")
+            #expect(checked.output.contains("auth.jwt: cannot read missing."), "\(key): \(checked.output)")
+        }
+        try "type Query { a: Int }\n".write(to: dir.appendingPathComponent("plain.graphql"), atomically: true, encoding: .utf8)
+        let config = dir.appendingPathComponent("plain.yaml").path
+        try "supergraph: plain.graphql\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let composed = try await runProcess(binary, ["compose", "--config", config], environment: env)
+        #expect(composed.status != 0, "\(composed.output)")
+        #expect(!composed.output.contains("type Query { a: Int }"), "\(composed.output)")
+        let headers = dir.appendingPathComponent("headers.yaml").path
+        try "subgraphs:\n  - { name: accounts, module: bench_accounts }\nheaders:\n  subgraphs:\n    acounts: { propagate: [x-a] }\n"
+            .write(toFile: headers, atomically: true, encoding: .utf8)
+        let warned = try await runProcess(binary, ["check", "--config", headers], environment: env)
+        #expect(warned.status == 0, "\(warned.output)")
+        #expect(warned.output.contains("warning: \(headers): headers.subgraphs.acounts names no subgraph of the configuration"), "\(warned.output)")
+    }
+
     /// `switchyard subgraph` reads its configuration as `serve` does: a file it cannot read, or
     /// one with a refused value, stops it with the reason (it served on defaults, introspection on).
     @Test func subgraphRefusesAConfigurationItCannotLoad() async throws {

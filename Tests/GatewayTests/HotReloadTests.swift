@@ -156,6 +156,50 @@ struct HotReloadTests {
         }
     }
 
+    /// A broken configuration is logged each time it is written: broken, put back, broken again
+    /// (the second break was silent: the failure of the first was kept and matched it). Keys a
+    /// reload does not read are warned about, as at start, and header rules for a subgraph the
+    /// configuration does not list.
+    @Test(.timeLimit(.minutes(2))) func eachBreakOfTheConfigurationIsLoggedAndUnknownKeysAtReloadToo() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("reload-rebreak-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let configFile = dir.appendingPathComponent("gateway.yaml")
+        let good = """
+            listen: "127.0.0.1:0"
+            subgraphs:
+              - { name: accounts, module: bench_accounts }
+            """
+        let broken = good + "\nlimits: { max_depth: [ }\n"
+        try good.write(to: configFile, atomically: true, encoding: .utf8)
+        let lines = Mutex<[String]>([])
+        let logger = Logger(label: "reload-test") { label in
+            LineLogHandler(label: label, format: .json, level: .info) { bytes in lines.withLock { $0.append(String(decoding: bytes, as: UTF8.self)) } }
+        }
+        func count(_ text: String) -> Int { lines.withLock { $0.filter { $0.contains(text) }.count } }
+        func waitFor(_ text: String, _ n: Int) async throws {
+            for _ in 0..<200 where count(text) < n { try await Task.sleep(for: .milliseconds(50)) }
+            #expect(count(text) == n, "\(text) × \(n): \(lines.withLock { $0 })")
+        }
+        let server = try await GatewayServer.fromConfiguration(try GatewayConfiguration.load(path: configFile.path), reloadFrom: configFile.path, logger: logger)
+        try await withServer(server) { client in
+            try broken.write(to: configFile, atomically: true, encoding: .utf8)
+            try await waitFor("reload failed", 1)
+            try good.write(to: configFile, atomically: true, encoding: .utf8)
+            try await waitFor("back to the ones being served", 1)
+            try broken.write(to: configFile, atomically: true, encoding: .utf8)
+            try await waitFor("reload failed", 2)
+            #expect(try await client.query("{ me { name } }").status == 200, "the previous schema is served")
+            // Loads, with a misspelt key and header rules for no subgraph of its own.
+            try (good + "\nlimts: { max_depth: 3 }\nheaders:\n  subgraphs:\n    acounts: { propagate: [x-a] }\n")
+                .write(to: configFile, atomically: true, encoding: .utf8)
+            try await waitFor("reloaded the configuration", 1)
+            let warned = lines.withLock { $0 }.filter { $0.contains("warning") }
+            #expect(warned.contains { $0.contains("unknown configuration key ignored") && $0.contains(#""key":"limts""#) }, "\(warned)")
+            #expect(warned.contains { $0.contains("headers.subgraphs.acounts names no subgraph of the configuration") }, "\(warned)")
+        }
+    }
+
     /// A module a reload adds starts its background work: the projection runner follows the
     /// event store (it was mounted and answered, but never ran: `lag` grew for ever).
     @Test(.timeLimit(.minutes(2))) func aModuleAddedByAReloadStartsItsBackgroundWork() async throws {

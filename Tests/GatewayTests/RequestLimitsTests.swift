@@ -246,6 +246,25 @@ struct RequestLimitsTests {
             let error = #expect(throws: ConfigurationError.self, "\(yaml)") { try config.validate() }
             #expect(error.map { "\($0)" }?.contains("or more") == true, "\(String(describing: error))")
         }
+        // A Redis URL the client cannot read, and rate limits without their stores, were taken
+        // as no Redis and no limits, without a word.
+        for (yaml, said) in [("redis: { url: \"redis//127.0.0.1:6379\" }", "redis.url: a Redis URL starts with redis://"),
+                             ("redis: { url: \"redis://127.0.0.1:6379/x\" }", "redis.url: the database in a Redis URL is a number"),
+                             ("rate_limits: { enabled: true }", "rate_limits.enabled needs postgres.url"),
+                             ("rate_limits: { enabled: true }\nredis: { url: \"redis://127.0.0.1:6379\" }", "rate_limits.enabled needs postgres.url"),
+                             ("rate_limits: { enabled: true }\npostgres: { url: \"postgres://a@127.0.0.1/b\" }", "rate_limits.enabled needs postgres.url")] {
+            let config = try GatewayConfiguration.parse(yaml: yaml)
+            let error = #expect(throws: ConfigurationError.self, "\(yaml)") { try config.validate() }
+            #expect(error.map { "\($0)" }?.contains(said) == true, "\(String(describing: error))")
+        }
+        // A value of the wrong kind says what the key takes.
+        for (yaml, said) in [("limits: { max_depth: 1.5 }", "limits.max_depth must be an integer"), ("limits: { max_depth: abc }", "limits.max_depth must be an integer"),
+                             ("limits: { max_depth: 123456789012345678901 }", "limits.max_depth must be an integer"),
+                             ("just a scalar", "the file must be a mapping of keys"), ("subgraphs: { a: 1 }", "subgraphs must be a list"),
+                             ("introspection: maybe", "introspection must be true or false")] {
+            let error = #expect(throws: ConfigurationError.self, "\(yaml)") { try GatewayConfiguration.parse(yaml: yaml) }
+            #expect(error.map { "\($0)" }?.contains(said) == true, "\(yaml): \(String(describing: error))")
+        }
         let subscriptions = try GatewayConfiguration.parse(yaml: "subscriptions: { max_per_tenant: null, max_per_connection: 0, keep_alive_ms: 100 }")
         #expect(throws: Never.self) { try subscriptions.validate() }
         let broken = #expect(throws: ConfigurationError.self) { try GatewayConfiguration.parse(yaml: "limits:\n  max_depth: [1\n") }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import HTTPTypes
+import Redis
 import Yams
 
 /// Everything in `gateway.yaml`. Keys are snake_case; absent values take the defaults in code;
@@ -241,6 +242,17 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
             }
         }
         try tracing.validate()
+        // A URL the client cannot read left the gateway without Redis, and without a word.
+        if let r = redis, !r.url.isEmpty {
+            do { _ = try RedisAddress(url: r.url) } catch {
+                throw ConfigurationError("redis.url: \((error as? RedisError)?.message ?? "\(error)")")
+            }
+        }
+        // Rate limits read the tenants' quotas from PostgreSQL and count in Redis: without
+        // either they were off, without a word.
+        if rateLimits.enabled, (postgres?.url ?? "").isEmpty || (redis?.url ?? "").isEmpty {
+            throw ConfigurationError("rate_limits.enabled needs postgres.url (the tenants' quotas) and redis.url (the windows every replica shares)")
+        }
         var names = Set<String>()
         for s in subgraphs {
             guard !s.name.isEmpty else { throw ConfigurationError("every subgraph needs a name") }
@@ -260,6 +272,17 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         }
     }
 
+    /// What the configuration reads but cannot match, for `check` to print and `serve` to log
+    /// (at start and at each reload): header rules for a subgraph it does not list.
+    public func warnings() -> [String] {
+        // With a supergraph file, its subgraphs are named there (and not known here).
+        guard supergraph == nil else { return [] }
+        let listed = Set(subgraphs.map(\.name))
+        return headers.subgraphs.keys.sorted().filter { !listed.contains($0) }.map {
+            "headers.subgraphs.\($0) names no subgraph of the configuration (subgraphs: \(subgraphs.map(\.name).joined(separator: ", "))); its rules apply to none"
+        }
+    }
+
     public var listenAddress: (host: String, port: Int)? { Self.hostAndPort(listen) }
 
     static func hostAndPort(_ text: String) -> (host: String, port: Int)? {
@@ -271,7 +294,17 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
     static func describe(_ e: DecodingError) -> String {
         func path(_ p: [CodingKey]) -> String { p.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".") }
         switch e {
-        case .typeMismatch(_, let c): return "\(path(c.codingPath)): \(c.debugDescription)"
+        case .typeMismatch(_, let c):
+            // What the key takes, in the file's words (the decoder's own says "Scalar" and
+            // "Node"); the value is not quoted (it may be a secret).
+            let takes: [(String, String)] = [("decode Int", "an integer"), ("decode Double", "a number"), ("decode Bool", "true or false"),
+                                             ("decode String", "a string"), ("decode Mapping", "a mapping of keys"),
+                                             ("decode Sequence", "a list"), ("decode Array", "a list"), ("decode Dictionary", "a mapping of keys")]
+            let at = path(c.codingPath)
+            if let (_, what) = takes.first(where: { c.debugDescription.contains($0.0) }) {
+                return (at.isEmpty ? "the file" : at) + " must be \(what)"
+            }
+            return "\(at.isEmpty ? "the file" : at): \(c.debugDescription)"
         case .valueNotFound(_, let c): return "\(path(c.codingPath)): \(c.debugDescription)"
         case .keyNotFound(let k, let c): return "\(path(c.codingPath + [k])) is required"
         case .dataCorrupted(let c): return "\(path(c.codingPath)): \(c.debugDescription)"

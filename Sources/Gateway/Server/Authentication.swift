@@ -134,7 +134,7 @@ struct GatewayClaims: JWTPayload {
 }
 
 /// Verifies bearer tokens and yields the request's tenant and scopes.
-final class Authenticator: Sendable {
+public final class Authenticator: Sendable {
     /// An HS256 secret's bytes. A secret shorter than the hash (RFC 7518 asks for 32 bytes, but
     /// other gateways take shorter ones) is padded with zero bytes to 32: HMAC pads every key
     /// shorter than its block with zeros, so the signatures are the same.
@@ -269,6 +269,14 @@ final class Authenticator: Sendable {
     }
 
     deinit { remote.withLock { $0.refresher?.cancel() } }
+
+    /// What `serve` would refuse in `auth.jwt` — key files that cannot be read or hold no key —
+    /// without fetching `jwks_url` (for `switchyard check`).
+    public static func check(_ configuration: GatewayConfiguration) async throws {
+        guard var jwt = configuration.auth.jwt else { return }
+        jwt.jwksURL = nil
+        _ = try await Authenticator(jwt, baseDirectory: configuration.baseDirectory)
+    }
 
     /// Fetches the remote JWKS and swaps in a collection of the configured keys and its keys.
     /// A failure keeps the keys in use (and is logged); it is retried on the schedule.

@@ -129,7 +129,15 @@ public final class GatewayServer: Sendable {
                 let text = read()
                 if text != parsed.text { parsed = (text, try? GatewayConfiguration.load(path: path)) }
                 let now = snapshot(text, parsed.config ?? runtime.configuration)
-                guard now != seen else { continue }
+                // Back to what serves: a failure before is over (the same break written again
+                // is a new one, and logged).
+                guard now != seen else {
+                    if failed != nil {
+                        logger.info("the configuration's files are back to the ones being served; the failed reload is over")
+                        failed = nil
+                    }
+                    continue
+                }
                 // Files that failed to load are tried again every `retry` (a subgraph whose SDL
                 // could not be fetched may be up by then: a rolling deploy writes the new URL
                 // before the service answers); the same failure is logged once.
@@ -141,7 +149,12 @@ public final class GatewayServer: Sendable {
                     // A module the reload added starts its background work (the projection
                     // runner), one it removed stops it.
                     PlatformModules.startBackgroundWork(config, deps)
-                    logger.info("reloaded the configuration: subgraphs, supergraph, introspection, headers, limits and expose_query_plan apply now",
+                    // Keys it does not read, and what it reads but cannot match, as at start.
+                    for key in text.map(GatewayConfiguration.unknownKeys(yaml:)) ?? [] {
+                        logger.warning("unknown configuration key ignored", metadata: ["key": "\(key)", "file": "\(path)"])
+                    }
+                    for warning in config.warnings() { logger.warning("\(warning)") }
+                    logger.info("reloaded the configuration: subgraphs, supergraph, introspection, defer, headers, limits and expose_query_plan apply now",
                                 metadata: ["subgraphs": "\(executor.supergraph.graphs.map(\.name))"])
                     let stale = config.keysNeedingRestart(comparedWith: runtime.configuration)
                     if !stale.isEmpty {
