@@ -45,6 +45,10 @@ public final class PostgresConnection: @unchecked Sendable {
         var waiting: [Waiting] = []
         /// Statements sent and not answered yet (a cancel is sent only for one of these).
         var running: [UInt64] = []
+        /// `PQcancel` calls under way: until they have returned nobody gets the turn, so that a
+        /// cancel meant for a statement that ended meanwhile cannot reach the next user's (the
+        /// server cancels whatever the session runs when the request arrives).
+        var cancelsInFlight = 0
         var closeWhenDone = false
         /// Statements that go ahead of the next statement sent, in its round trip (`sendWithNext`).
         var opening: [PostgresQuery] = []
@@ -128,14 +132,14 @@ public final class PostgresConnection: @unchecked Sendable {
     /// task that drove it together with its own.
     private func turn(_ query: PostgresQuery?, id: UInt64) async throws -> Turn {
         let free = state.withLock { s in
-            guard !s.driving else { return false }
+            guard !s.driving, s.cancelsInFlight == 0 else { return false }
             s.driving = true
             return true
         }
         if free { return .drive }
         return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Turn, any Error>) in
             let queued = state.withLock { s in
-                guard s.driving else { s.driving = true; return false }
+                guard s.driving || s.cancelsInFlight > 0 else { s.driving = true; return false }
                 s.waiting.append(Waiting(query: query, id: id, continuation: continuation))
                 return true
             }
@@ -163,7 +167,7 @@ public final class PostgresConnection: @unchecked Sendable {
             guard !s.held.isEmpty else { return nil }
             s.waiting.append(contentsOf: s.held)
             s.held = []
-            guard !s.driving else { return nil }
+            guard !s.driving, s.cancelsInFlight == 0 else { return nil }
             s.driving = true
             return s.waiting.removeFirst()
         }
@@ -195,7 +199,8 @@ public final class PostgresConnection: @unchecked Sendable {
                     s.closeWhenDone = false
                     return (nil, true)
                 }
-                if !s.waiting.isEmpty { return (s.waiting.removeFirst(), false) }
+                // A cancel under way hands the turn on when it has been delivered.
+                if !s.waiting.isEmpty, s.cancelsInFlight == 0 { return (s.waiting.removeFirst(), false) }
                 s.driving = false
                 return (nil, false)
             }
@@ -230,13 +235,31 @@ public final class PostgresConnection: @unchecked Sendable {
             waiting.continuation.resume(throwing: CancellationError())
             return
         }
+        // Running (or about to): the turn is held back from the next user until `PQcancel` has
+        // returned — by then the server has the request, and a session that finished the
+        // statement meanwhile ignores it while it waits for a command; a later user's statement
+        // is not sent before that.
+        state.withLock { $0.cancelsInFlight += 1 }
         DispatchQueue.global().async { [self] in
             cancelHandle.withLock { h in
                 guard let p = h.pointer, state.withLock({ $0.running.contains(id) }) else { return }
                 var message = [CChar](repeating: 0, count: 256)
                 _ = PQcancel(p, &message, 256)
             }
+            cancelDelivered()
         }
+    }
+
+    /// A `PQcancel` call returned: with none left and nobody driving, the turn goes to the task
+    /// that waited longest.
+    private func cancelDelivered() {
+        let next = state.withLock { s -> Waiting? in
+            s.cancelsInFlight -= 1
+            guard s.cancelsInFlight == 0, !s.driving, !s.waiting.isEmpty else { return nil }
+            s.driving = true
+            return s.waiting.removeFirst()
+        }
+        next?.continuation.resume(returning: .drive)
     }
 
     /// Asks the server to stop the statement it runs for this connection now (`PQcancel`, which

@@ -660,6 +660,30 @@ struct PostgresClientTests {
         #expect(try await pool.query("SELECT 1 AS one").first!.decode("one", as: Int.self) == 1)
     }
 
+    /// A cancel sent for a statement that ends before the server gets the request never reaches
+    /// the next user of the connection: the server cancels whatever the session runs when the
+    /// request arrives, and the connection went back to the pool at once (probe 30A: another
+    /// tenant's append failed with query_canceled under clients that went away). Each round
+    /// cancels a short statement as it runs and runs a longer one on the same connection
+    /// right after; none of those may be cancelled.
+    @Test(.timeLimit(.minutes(1))) func aLateCancelNeverReachesTheNextStatement() async throws {
+        let one = PostgresPool(configuration: .init(url: db.ownerURL, minConnections: 1, maxConnections: 1))
+        defer { one.close() }
+        var spoiled: [String] = []
+        for round in 0..<40 {
+            let short = Task { try await one.query("SELECT pg_sleep(0.001) AS s") }
+            try await Task.sleep(for: .microseconds(200 + 50 * (round % 10)))
+            short.cancel()
+            _ = await short.result
+            do {
+                _ = try await one.query("SELECT pg_sleep(0.03) AS s")
+            } catch {
+                spoiled.append("round \(round): \(error)")
+            }
+        }
+        #expect(spoiled.isEmpty, "\(spoiled)")
+    }
+
     /// A transaction whose connection is lost while COMMIT is in flight is not reported as a
     /// plain failure (nor retried): its outcome is unknown, and the error says so.
     @Test func aCommitWhoseConnectionIsLostHasAnUnknownOutcome() async throws {
