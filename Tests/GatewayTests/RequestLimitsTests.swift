@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Federation
 import Foundation
 import Gateway
@@ -12,6 +13,7 @@ import TestSupport
 /// A gateway over one remote subgraph, `Query { <field>: String }`, served by a Python script of
 /// `Tests/Fixtures/python-subgraph` that prints its port first (the script runs for the body).
 func withScriptedSubgraph(_ script: String, _ arguments: [String], field: String, timeoutMs: Int? = nil, requestTimeoutMs: Int? = 30_000,
+                          configure: (inout GatewayConfiguration) -> Void = { _ in },
                           _ body: (GatewayClient, ChildProcess) async throws -> Void) async throws {
     let path = TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Fixtures/python-subgraph/\(script)").path
     let subgraph = try ChildProcess("/usr/bin/env", ["python3", path] + arguments)
@@ -24,6 +26,7 @@ func withScriptedSubgraph(_ script: String, _ arguments: [String], field: String
     var config = GatewayConfiguration()
     config.subgraphs = [SubgraphConfiguration(name: "scripted", url: "http://127.0.0.1:\(port)/graphql", schema: sdl.path, timeoutMs: timeoutMs)]
     config.limits.requestTimeoutMs = requestTimeoutMs
+    configure(&config)
     try await withConfiguredGateway(config) { client, _ in try await body(client, subgraph) }
 }
 
@@ -138,6 +141,50 @@ struct RequestLimitsTests {
                 #expect(r.json?["errors"]?[0]?["extensions"]?["code"] == "SUBREQUEST_HTTP_ERROR")
             }
         }
+    }
+
+    /// A subgraph's redirect is not followed: the client's operation goes to no other host, and
+    /// the redirect is a failure status (a 307 re-sent the request, variables and all, where
+    /// `Location` said; a 302 turned it into a GET).
+    @Test func aSubgraphsRedirectIsNotFollowed() async throws {
+        let target = try ChildProcess("/usr/bin/env", ["python3", TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Fixtures/python-subgraph/status_subgraph.py").path,
+                                                        "200", #"{"data":{"value":"elsewhere"}}"#])
+        defer { target.stop() }
+        let targetPort = try await target.firstLine { Int($0) }
+        for status in [301, 302, 307, 308] {
+            try await withScriptedSubgraph("status_subgraph.py", [String(status), "", "location", "http://127.0.0.1:\(targetPort)/graphql"], field: "value") { client, _ in
+                let r = try await client.query("{ value }")
+                #expect(r.json?["data"]?.text == #"{"value":null}"#, "\(status): \(r.text)")
+                #expect(r.json?["errors"]?[0]?["message"] == .string("Subgraph \"scripted\" answered with status \(status)."), "\(r.text)")
+                #expect(r.json?["errors"]?[0]?["extensions"]?["code"] == "SUBREQUEST_HTTP_ERROR")
+                #expect(r.json?["errors"]?[0]?["path"]?.text == #"["value"]"#, "\(r.text)")
+            }
+        }
+        #expect(!target.lines.contains("request"), "the redirect's target got a request: \(target.lines)")
+    }
+
+    /// More requests than AsyncHTTPClient's default of 8 connections are in flight to one
+    /// subgraph at once: the subgraph here answers none until 24 have arrived together (with
+    /// the cap, the ninth and later waited for a connection and every request timed out).
+    @Test(.timeLimit(.minutes(1))) func manyRequestsAreInFlightToOneSubgraphAtOnce() async throws {
+        // The test's own client keeps more than 8 connections to the gateway too.
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
+        let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        try await withScriptedSubgraph("status_subgraph.py", ["200", #"{"data":{"value":"together"}}"#, "barrier", "24"], field: "value", timeoutMs: 20_000,
+                                     configure: { $0.headers.propagate = ["x-n"] }) { gateway, subgraph in
+            var many = gateway
+            many.http = http
+            let client = many
+            let answers = try await withThrowingTaskGroup(of: String.self) { group in
+                // Distinct requests (identical ones in flight would share one subgraph request).
+                for i in 0..<24 { group.addTask { try await client.query("{ value }", headers: [("x-n", "\(i)")]).text } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(answers.count == 24)
+            #expect(answers.allSatisfy { $0.contains(#""value":"together""#) && !$0.contains("errors") }, "\(subgraph.lines.filter { $0 == "request" }.count) requests arrived: \(answers.first { $0.contains("errors") } ?? "")")
+        }
+        try await http.shutdown()
     }
 
     /// A subgraph's `timeout_ms` covers its whole answer: a body sent a byte at a time is cut off

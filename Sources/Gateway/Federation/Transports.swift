@@ -87,10 +87,21 @@ extension HTTPClient {
     /// timeout), and no tracer: the gateway's own `fetch <subgraph>` span is the request's client
     /// span and puts the trace in its headers (AsyncHTTPClient's span exported the URL with its
     /// query, where a subgraph's key may be). Lives as long as the process.
+    /// Connections the gateway keeps to one subgraph host at most (requests beyond wait).
+    static let connectionsPerSubgraph = 512
+
     static let subgraphs: HTTPClient = {
         var configuration = HTTPClient.Configuration.singletonConfiguration
         configuration.tracing.tracer = nil
         configuration.connectionPool.retryConnectionEstablishment = false
+        // AsyncHTTPClient's default is 8 connections to a host: the ninth request in flight to a
+        // subgraph waited for one of them (its wait counted against `timeout_ms`), which capped a
+        // subgraph at 8 ÷ its latency requests per second. Routers keep no such cap.
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = HTTPClient.connectionsPerSubgraph
+        // A subgraph's redirect is not followed: a 307 would send the client's operation, its
+        // variables and representations to whatever host `Location` names (and a 302 turned it
+        // into a GET). A redirect is a failure status like any other.
+        configuration.redirectConfiguration = .disallow
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }()
 }
