@@ -295,6 +295,36 @@ struct RemoteSubgraphTests {
             let paths = (r.json?["errors"]?.arrayValue ?? []).compactMap { $0["path"]?[0]?.stringValue }
             #expect(paths == ["id3", "i3", "f3", "f4"], "\(r.text)")
         }
+        // A number for a `String` is written as JavaScript writes it; one beyond a double's range
+        // is an error that shows it as graphql-js does.
+        let strings = try Composer.compose([try SubgraphSchema(name: "a", url: "http://a", sdl: link + """
+
+            type Query { s1: String s2: String s3: String s4: String s5: String s6: String s7: String s8: String i: Int }
+            """)])
+        let numbers = #"{"data":{"s1":1.0,"s2":1e2,"s3":-0.0,"s4":1.5e-7,"s5":1e21,"s6":123456789012345680000,"s7":0.000001,"s8":1e999,"i":-1e400}}"#
+        try await withGateway(executor: FederatedExecutor(supergraph: try Supergraph(sdl: strings), transports: ["a": EntitiesAnswer(body: numbers)])) { client in
+            let r = try await client.query("{ s1 s2 s3 s4 s5 s6 s7 s8 i }")
+            #expect(r.json?["data"]?.text == #"{"s1":"1","s2":"100","s3":"0","s4":"1.5e-7","s5":"1e+21","s6":"123456789012345680000","s7":"0.000001","s8":null,"i":null}"#,
+                    "\(r.text)")
+            let messages = (r.json?["errors"]?.arrayValue ?? []).compactMap { $0["message"]?.stringValue }
+            #expect(messages == ["String cannot represent value: Infinity", "Int cannot represent value: -Infinity"], "\(r.text)")
+        }
+    }
+
+    /// A root fetch answered with a null `data` and no errors is an error at each root field it
+    /// was for (it had no path), as any other root fetch that fails whole.
+    @Test func aRootAnswerWithoutDataOrErrorsIsAnErrorAtItsFields() async throws {
+        let link = #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])"#
+        let sdl = try Composer.compose([try SubgraphSchema(name: "a", url: "http://a", sdl: link + "\ntype Query { x: String y: Int }\n")])
+        for body in [#"{"data":null}"#, #"{"data":null,"errors":[]}"#] {
+            try await withGateway(executor: FederatedExecutor(supergraph: try Supergraph(sdl: sdl), transports: ["a": EntitiesAnswer(body: body)])) { client in
+                let r = try await client.query("{ x other: y }")
+                #expect(r.json?["data"]?.text == #"{"x":null,"other":null}"#, "\(r.text)")
+                let errors = r.json?["errors"]?.arrayValue ?? []
+                #expect(errors.map { $0["path"]?.text ?? "" } == [#"["x"]"#, #"["other"]"#], "\(r.text)")
+                #expect(errors.allSatisfy { $0["extensions"]?["code"] == "SUBREQUEST_MALFORMED_RESPONSE" }, "\(r.text)")
+            }
+        }
     }
 
     /// An abstract field answered with a type no subgraph has is a field error that names it; a

@@ -116,6 +116,56 @@ struct RequestLimitsTests {
         }
     }
 
+    /// A client that goes away takes its request with it: closing its connection (RST) or its
+    /// side of it (FIN) while its query runs cancels the query (probe 30A: thousands of requests
+    /// of clients that had left ran to their end, holding connections from others and a
+    /// shutdown past its timeout).
+    @Test(.timeLimit(.minutes(1))) func aClientThatLeavesCancelsItsRequest() async throws {
+        let (started, startedNow) = AsyncStream<Void>.makeStream()
+        let (cancelled, cancelledNow) = AsyncStream<Void>.makeStream()
+        let s = try Subgraph<RequestContext>(name: "slow", sdl: """
+            extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])
+            type Query { slow: String fast: String }
+            """)
+        s.query.asyncField("slow") { _, _, _, _ in
+            startedNow.yield()
+            do { try await Task.sleep(for: .seconds(120)) } catch {
+                cancelledNow.yield()
+                throw error
+            }
+            return .leaf("done")
+        }
+        .field("fast") { _, _, _, _ in .leaf("fast") }
+        let supergraph = try Supergraph(sdl: try Composer.compose([try SubgraphSchema(name: "slow", url: "x", sdl: s.sdl)]))
+        let executor = FederatedExecutor(supergraph: supergraph, transports: ["slow": InProcessTransport(subgraph: s) { _ in RequestContext() }])
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("leaving-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try await withGateway(GatewayConfiguration(), executor: executor) { client in
+            let port = client.base.split(separator: ":").last.map(String.init)!
+            var startedAt = started.makeAsyncIterator(), cancelledAt = cancelled.makeAsyncIterator()
+            for (n, how) in ["fin", "rst"].enumerated() {
+                let release = dir.appendingPathComponent("release-\(n)").path
+                let script = """
+                    import os, socket, struct, time
+                    s = socket.create_connection(("127.0.0.1", \(port)))
+                    body = b'{"query":"{ slow }"}'
+                    s.sendall(b"POST /graphql HTTP/1.1\\r\\nHost: x\\r\\ncontent-type: application/json\\r\\ncontent-length: %d\\r\\n\\r\\n" % len(body) + body)
+                    while not os.path.exists("\(release)"): time.sleep(0.02)
+                    if "\(how)" == "rst": s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)); s.close()
+                    else: s.shutdown(socket.SHUT_WR); time.sleep(5)
+                    print("closed", flush=True)
+                    """
+                let leaving = try ChildProcess("/usr/bin/env", ["python3", "-c", script])
+                defer { leaving.stop() }
+                await startedAt.next()
+                #expect(FileManager.default.createFile(atPath: release, contents: Data()))
+                await cancelledAt.next()
+            }
+            #expect(try await client.query("{ fast }").text == #"{"data":{"fast":"fast"}}"#)
+        }
+    }
+
     @Test(.timeLimit(.minutes(1))) func aTimedOutRequestClosesItsRemoteSubgraphConnection() async throws {
         // A remote subgraph that reads the request and never answers; it says when the gateway
         // closes the connection.

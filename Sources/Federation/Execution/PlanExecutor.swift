@@ -1048,10 +1048,12 @@ final class PlanRun {
             }
             if !merged { rootAnswerMissing = true }
             if !merged, f.operationKind == .mutation, rootFieldNonNull(f) { mutationRootNulled = true }
-            // No data and no error is not a GraphQL response (§7: a null `data` comes with errors).
+            // No data and no error is not a GraphQL response (§7: a null `data` comes with errors):
+            // an error at each root field the fetch was for, as for a fetch that failed whole.
             if !merged, response.errors.isEmpty {
-                addErrors([GraphQLError("Subgraph \"\(f.subgraph)\" answered without data and without errors.",
-                                        code: "SUBREQUEST_MALFORMED_RESPONSE", extensions: ["serviceName": .string(f.subgraph)])])
+                addError(GraphQLError("Subgraph \"\(f.subgraph)\" answered without data and without errors.",
+                                      code: "SUBREQUEST_MALFORMED_RESPONSE", extensions: ["serviceName": .string(f.subgraph)]),
+                         at: Self.rootPaths(f))
             }
             // Without data, an error that names no path stands at each root field of the fetch.
             addErrors(upstreamErrors(response, f, unplaced: { merged ? [] : Self.rootPaths(f) }) { [Self.clientPath(Self.pathElements($0), f)] })

@@ -514,8 +514,11 @@ struct Shaper {
         let json = tree.json(value)
         let declared = program.types[Int(step.named)]
         guard declared.kind.isLeaf, let v = schema.serializeLeaf(declared, json) else {
-            let what = declared.kind == .enumType ? "Enum \"\(program.typeName(s))\" cannot represent value: \(json.text)"
-                : "\(program.typeName(s)) cannot represent value: \(json.text)"
+            // A number beyond a double's range is read as infinite: shown as graphql-js shows it.
+            var shown = json.text
+            if case .double(let d) = json, !d.isFinite { shown = d > 0 ? "Infinity" : "-Infinity" }
+            let what = declared.kind == .enumType ? "Enum \"\(program.typeName(s))\" cannot represent value: \(shown)"
+                : "\(program.typeName(s)) cannot represent value: \(shown)"
             error(what, s)
             return .propagate
         }

@@ -20,6 +20,8 @@ enum Deadline {
         private struct State {
             var resumed = false
             var timedOut = false
+            /// The caller was cancelled (its client left, the server stops): the work is too.
+            var cancelled = false
             var worker: Task<Void, Never>?
         }
         private let state = Mutex(State())
@@ -40,20 +42,38 @@ enum Deadline {
                 return (true, s.worker)
             }
         }
-        /// Records the worker; cancels it at once if the deadline already passed.
+        /// Records the worker; cancels it at once if the deadline already passed or the caller
+        /// was cancelled.
         func started(_ worker: Task<Void, Never>) {
             let cancel = state.withLock { s in
                 if !s.resumed { s.worker = worker }
-                return s.timedOut
+                return s.timedOut || s.cancelled
             }
             if cancel { worker.cancel() }
+        }
+        /// The caller was cancelled: so is the work (which still answers the caller, promptly).
+        func callerCancelled() {
+            let worker = state.withLock { s in
+                s.cancelled = true
+                return s.worker
+            }
+            worker?.cancel()
         }
     }
 
     /// The work's result, or nil when `milliseconds` passed first (the work is then cancelled).
+    /// Cancelling the caller cancels the work (it runs in a task of its own).
     static func race<T: Sendable>(milliseconds: Int, _ work: @escaping @Sendable () async -> T) async -> T? {
+        let race = Race()
+        return await withTaskCancellationHandler {
+            await run(milliseconds: milliseconds, race, work)
+        } onCancel: {
+            race.callerCancelled()
+        }
+    }
+
+    private static func run<T: Sendable>(milliseconds: Int, _ race: Race, _ work: @escaping @Sendable () async -> T) async -> T? {
         await withCheckedContinuation { (continuation: CheckedContinuation<T?, Never>) in
-            let race = Race()
             let watch = DeadlineWatch.shared
             let entry = watch.add(after: .milliseconds(milliseconds)) {
                 let (won, worker) = race.deadlinePassed()

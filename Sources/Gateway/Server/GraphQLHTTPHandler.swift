@@ -49,7 +49,29 @@ struct GraphQLHTTPHandler: Sendable {
         router.on("graphql/stream", method: .options) { _, _ in Response(status: .noContent, headers: [.allow: Self.streamMethods]) }
     }
 
+    /// A client that goes away takes its request with it: `body` runs in a task of its own,
+    /// cancelled when the client closes its connection (or its side of it, as hyper-based
+    /// routers take it) before the answer is ready — its subgraph calls and statements are
+    /// cancelled, not run to their end for nobody (requests of clients that had left held
+    /// connections and CPU from the others, and a shutdown waited for them).
+    static func whileClientStays(_ channel: (any Channel)?, _ body: @escaping @Sendable () async -> Response) async -> Response {
+        guard let channel else { return await body() }
+        let work = Task { await body() }
+        let token = ClientDeparture()
+        StreamInputWatch.whenRequestAbandoned(channel, id: ObjectIdentifier(token)) { work.cancel() }
+        let response = await withTaskCancellationHandler { await work.value } onCancel: { work.cancel() }
+        StreamInputWatch.stopWatchingRequest(channel, id: ObjectIdentifier(token))
+        return response
+    }
+
+    /// The identity of one request's watch for its client leaving.
+    final class ClientDeparture: Sendable {}
+
     func post(_ request: Request, client: String?, channel: (any Channel)? = nil) async -> Response {
+        await Self.whileClientStays(channel) { await self.answerPost(request, client: client, channel: channel) }
+    }
+
+    private func answerPost(_ request: Request, client: String?, channel: (any Channel)?) async -> Response {
         let start = ContinuousClock.now
         guard runtime.isLoaded else { return ResponseWriting.notLoaded }
         guard let accepted = ResponseWriting.negotiate(request.headers[.accept]) else { return ResponseWriting.notAcceptable }
@@ -122,6 +144,10 @@ struct GraphQLHTTPHandler: Sendable {
     }
 
     func get(_ request: Request, client: String?, channel: (any Channel)? = nil) async -> Response {
+        await Self.whileClientStays(channel) { await self.answerGet(request, client: client, channel: channel) }
+    }
+
+    private func answerGet(_ request: Request, client: String?, channel: (any Channel)?) async -> Response {
         let start = ContinuousClock.now
         guard runtime.isLoaded else { return ResponseWriting.notLoaded }
         if request.uri.queryParameters["query"] == nil, request.uri.queryParameters["extensions"] == nil,

@@ -100,9 +100,10 @@ struct CORSMiddleware<Context: Hummingbird.RequestContext>: RouterMiddleware {
 /// client's FIN still succeeds: two keep-alives, 30 s by default, held the subscription and its
 /// tenant's place). The input's end while such a response is written — an HTTP/1.1 client does
 /// not half-close while it reads a stream — closes the connection; the connection's end calls
-/// the stream's `onEnd` (`whenClientLeaves`), which ends its writer and cancels its source. Other
-/// responses are written as before (a client that half-closes after its request still gets its
-/// answer). One stream is written at a time on a connection: one `onEnd` is held, never more.
+/// the stream's `onEnd` (`whenClientLeaves`), which ends its writer and cancels its source. A
+/// request being answered ends (`whenRequestAbandoned`) when its client closes the connection or
+/// its side of it before the answer is ready. One stream is written at a time on a connection:
+/// one `onEnd` is held, never more.
 final class StreamInputWatch: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -112,6 +113,30 @@ final class StreamInputWatch: ChannelDuplexHandler, RemovableChannelHandler {
     private var streaming = false
     private var inputClosed = false
     private var onEnd: (id: ObjectIdentifier, call: @Sendable () -> Void)?
+    /// The request being answered (`whenRequestAbandoned`): its client closing the connection,
+    /// or its side of it, before the answer is ready ends it.
+    private var onAbandon: (id: ObjectIdentifier, call: @Sendable () -> Void)?
+
+    /// Calls `end` when the client closes the connection or its side of it (at once if it has)
+    /// until `stopWatchingRequest(channel, id)`: a client that goes away before its answer is
+    /// ready — as HTTP servers such as hyper take a half-close while a request is answered.
+    static func whenRequestAbandoned(_ channel: any Channel, id: ObjectIdentifier, _ end: @escaping @Sendable () -> Void) {
+        channel.eventLoop.execute {
+            guard channel.isActive else { return end() }
+            guard let watch = try? channel.pipeline.syncOperations.handler(type: StreamInputWatch.self) else {
+                return channel.closeFuture.whenComplete { _ in end() }
+            }
+            if watch.inputClosed { return end() }
+            watch.onAbandon = (id, end)
+        }
+    }
+
+    static func stopWatchingRequest(_ channel: any Channel, id: ObjectIdentifier) {
+        channel.eventLoop.execute {
+            guard let watch = try? channel.pipeline.syncOperations.handler(type: StreamInputWatch.self), watch.onAbandon?.id == id else { return }
+            watch.onAbandon = nil
+        }
+    }
 
     /// Calls `end` when the connection ends (at once if it has), until `stopWatching(channel, id)`.
     static func whenClientLeaves(_ channel: any Channel, id: ObjectIdentifier, _ end: @escaping @Sendable () -> Void) {
@@ -132,9 +157,11 @@ final class StreamInputWatch: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        let end = onEnd
+        let end = onEnd, abandon = onAbandon
         onEnd = nil
+        onAbandon = nil
         end?.call()
+        abandon?.call()
         context.fireChannelInactive()
     }
 
@@ -145,6 +172,9 @@ final class StreamInputWatch: ChannelDuplexHandler, RemovableChannelHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let e = event as? ChannelEvent, e == .inputClosed {
             inputClosed = true
+            let abandon = onAbandon
+            onAbandon = nil
+            abandon?.call()
             if streaming { return context.close(promise: nil) }
         }
         context.fireUserInboundEventTriggered(event)

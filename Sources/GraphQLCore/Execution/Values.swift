@@ -505,6 +505,34 @@ enum Values {
         return Double(s)
     }
 
+    /// A finite double as JavaScript's `Number.prototype.toString` writes it (ECMAScript
+    /// Number::toString): the shortest digits that read back to it, in fixed notation from 1e-6 up
+    /// to 1e21 (no ".0" for a whole number), else as `d.ddde±n`.
+    public static func javaScriptString(_ d: Double) -> String {
+        if d == 0 { return "0" }
+        // Swift's description has the same shortest digits: "123.45", "1e-07", "1.5e+17".
+        var text = Swift.abs(d).description
+        var exponent = 0
+        if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            exponent = Int(text[text.index(after: e)...]) ?? 0
+            text = String(text[..<e])
+        }
+        let point = text.firstIndex(of: ".").map { text.distance(from: text.startIndex, to: $0) } ?? text.count
+        var digits = Array(text.filter { $0 != "." })
+        // value = 0.digits × 10^n
+        var n = point + exponent
+        while digits.first == "0" { digits.removeFirst(); n -= 1 }
+        while digits.last == "0" { digits.removeLast() }
+        if digits.isEmpty { return "0" }
+        let k = digits.count
+        let sign = d < 0 ? "-" : ""
+        if k <= n && n <= 21 { return sign + String(digits) + String(repeating: "0", count: n - k) }
+        if 0 < n && n <= 21 { return sign + String(digits[..<n]) + "." + String(digits[n...]) }
+        if -6 < n && n <= 0 { return sign + "0." + String(repeating: "0", count: -n) + String(digits) }
+        let e = n - 1
+        return sign + String(digits[0]) + (k > 1 ? "." + String(digits[1...]) : "") + "e" + (e >= 0 ? "+" : "-") + String(Swift.abs(e))
+    }
+
     static func serializeLeaf(_ type: NamedType, _ value: JSON) -> JSON? {
         if type.kind == .enumType {
             if case .string(let s) = value, type.enumValues[s] != nil { return value }
@@ -533,7 +561,8 @@ enum Values {
             switch value {
             case .string: return value
             case .int(let i): return .string(String(i))
-            case .double(let d): return .string(d.description)
+            // As graphql-js: a finite number as JavaScript writes it (1.0 is "1", 1e21 "1e+21").
+            case .double(let d): return d.isFinite ? .string(javaScriptString(d)) : nil
             case .bool(let b): return .string(b ? "true" : "false")
             default: return nil
             }
