@@ -30,7 +30,9 @@ public final class InProcessTransport<Context: Sendable>: SubgraphTransport {
         if subgraph.executable.internalErrorHandler == nil {
             let name = subgraph.name
             subgraph.executable.internalErrorHandler = { error in
-                if error is CancellationError { return }   // the request went away: nothing failed
+                // The request went away (its client left, its deadline passed): nothing failed —
+                // a statement it had running ends with query_canceled, which is not logged either.
+                if error is CancellationError || Task.isCancelled { return }
                 var metadata: Logger.Metadata = ["subgraph": "\(name)", "error": "\(error)"]
                 if let pg = error as? PostgresError {
                     if let m = pg.serverMessage { metadata["server_message"] = "\(m)" }
