@@ -132,3 +132,44 @@ struct TransportSecurityTests {
         #expect(plainAnswer == nil || plainAnswer?.json?["data"] == nil)
     }
 }
+
+/// A subgraph whose certificate the system's roots do not vouch for is refused, and the error
+/// says why (it said only "could not be reached").
+@Suite("Subgraph TLS")
+struct SubgraphTLSTests {
+    @Test(.timeLimit(.minutes(1))) func anUntrustedSubgraphCertificateIsSaid() async throws {
+        let certs = try await TestCertificates.make()
+        defer { certs.remove() }
+        let script = """
+            import http.server, json, ssl, sys
+            class H(http.server.BaseHTTPRequestHandler):
+                def do_POST(self):
+                    self.rfile.read(int(self.headers.get("content-length", "0")))
+                    body = json.dumps({"data": {"hello": "tls"}}).encode()
+                    self.send_response(200); self.send_header("content-type", "application/json")
+                    self.send_header("content-length", str(len(body))); self.end_headers(); self.wfile.write(body)
+                def log_message(self, *a): pass
+            server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(sys.argv[1], sys.argv[2])
+            server.socket = context.wrap_socket(server.socket, server_side=True)
+            print(server.server_address[1], flush=True)
+            server.serve_forever()
+            """
+        let subgraph = try ChildProcess("/usr/bin/env", ["python3", "-c", script, certs.certificateFile, certs.keyFile])
+        defer { subgraph.stop() }
+        let port = try await subgraph.firstLine { Int($0) }
+        let sdl = FileManager.default.temporaryDirectory.appendingPathComponent("tls-\(UUID().uuidString).graphql")
+        try #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key"]) type Query { hello: String }"#
+            .write(to: sdl, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: sdl) }
+        var config = GatewayConfiguration()
+        config.subgraphs = [SubgraphConfiguration(name: "secure", url: "https://127.0.0.1:\(port)/graphql", schema: sdl.path)]
+        try await withConfiguredGateway(config) { client, _ in
+            let r = try await client.query("{ hello }")
+            #expect(r.json?["data"]?.text == #"{"hello":null}"#, "\(r.text)")
+            #expect(r.json?["errors"]?[0]?["message"]?.stringValue == #"Subgraph "secure" could not be reached: its TLS certificate is not trusted (CERTIFICATE_VERIFY_FAILED)."#, "\(r.text)")
+            #expect(r.json?["errors"]?[0]?["extensions"]?["code"] == "SUBREQUEST_HTTP_ERROR")
+        }
+    }
+}

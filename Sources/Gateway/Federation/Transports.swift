@@ -12,6 +12,7 @@ import Synchronization
 import Instrumentation
 import WSCore
 import NIOHTTP1
+import NIOSSL
 import ServiceContextModule
 
 /// An in-package subgraph called in-process: its operation is executed on our engine and its
@@ -319,7 +320,7 @@ public final class HTTPTransport: SubgraphTransport {
                 case is SubgraphWebSocket.OtherSubprotocol:
                     message = "Subgraph \"\(name)\" does not speak graphql-transport-ws (\(error))."
                 default:
-                    message = "Subgraph \"\(name)\" could not be reached."
+                    message = "Subgraph \"\(name)\" could not be reached\(Self.tlsCause(error))."
                 }
                 continuation.finish(throwing: Task.isCancelled ? error
                                     : failed(GraphQLError(message, code: "SUBREQUEST_HTTP_ERROR", extensions: extensions), error))
@@ -342,6 +343,17 @@ public final class HTTPTransport: SubgraphTransport {
             room.give()
             return event
         }
+    }
+
+    /// What a failed TLS handshake says, for the client's error (the operator's log has the
+    /// whole error): ": its TLS certificate is not trusted" for a certificate the system's roots
+    /// do not vouch for (a self-signed one), ": the TLS handshake failed" for the rest; "" when
+    /// the failure was not TLS's.
+    static func tlsCause(_ error: any Error) -> String {
+        let text = String(describing: error)
+        if text.contains("CERTIFICATE_VERIFY_FAILED") { return ": its TLS certificate is not trusted (CERTIFICATE_VERIFY_FAILED)" }
+        if error is NIOSSLError || text.contains("handshakeFailed") { return ": the TLS handshake failed" }
+        return ""
     }
 
     /// A subscription connection's fact shared by its tasks: acknowledged (read by its watchdog
@@ -417,7 +429,7 @@ public final class HTTPTransport: SubgraphTransport {
         } catch is CancellationError {
             throw CancellationError()
         } catch {
-            throw failed(GraphQLError("Subgraph \"\(name)\" could not be reached.", code: "SUBREQUEST_HTTP_ERROR"), error)
+            throw failed(GraphQLError("Subgraph \"\(name)\" could not be reached\(Self.tlsCause(error)).", code: "SUBREQUEST_HTTP_ERROR"), error)
         }
         // The timeout covers the body too (the client's covers the head): a body sent a little at a
         // time is cut off at the same time as a head that never came.
