@@ -106,8 +106,11 @@ struct Check: AsyncParsableCommand {
         for warning in config.warnings() {
             FileHandle.standardError.write(Data("warning: \(options.config): \(warning)\n".utf8))
         }
-        // What `serve` would refuse too: the token keys' files, the subgraphs' URLs.
-        do { try await Authenticator.check(config) } catch { throw CommandFailure("\(error)") }
+        // What `serve` would refuse too: the token keys' and TLS files, the subgraphs' URLs.
+        do {
+            try await Authenticator.check(config)
+            try TLSFiles.check(config)
+        } catch { throw CommandFailure("\(error)") }
         let supergraph = try SchemaLoader.supergraph(try await composed(config), config)
         try SchemaLoader.check(supergraph, config)
         print("configuration ok: \(supergraph.graphs.count) subgraph(s) (\(supergraph.graphs.map(\.name).joined(separator: ", "))), "

@@ -92,6 +92,16 @@ struct CheckCommandTests {
             #expect(checked.status != 0, "\(key): \(checked.output)")
             #expect(checked.output.contains("auth.jwt: cannot read missing."), "\(key): \(checked.output)")
         }
+        // TLS files: the listener's and a subgraph's, each named by its key.
+        for (yaml, said) in [("tls: { certificate_file: missing.pem, key_file: missing.key }\n", "tls.certificate_file: "),
+                             ("  - { name: remote, url: \"https://127.0.0.1:1/graphql\", tls: { ca_file: missing-ca.pem } }\n", "subgraphs[remote].tls.ca_file: ")] {
+            let config = dir.appendingPathComponent("tls.yaml").path
+            let subgraphs = "subgraphs:\n  - { name: accounts, module: bench_accounts }\n"
+            try (subgraphs + yaml).write(toFile: config, atomically: true, encoding: .utf8)
+            let checked = try await runProcess(binary, ["check", "--config", config], environment: env)
+            #expect(checked.status != 0, "\(yaml): \(checked.output)")
+            #expect(checked.output.contains(said), "\(yaml): \(checked.output)")
+        }
         try "type Query { a: Int }\n".write(to: dir.appendingPathComponent("plain.graphql"), atomically: true, encoding: .utf8)
         let config = dir.appendingPathComponent("plain.yaml").path
         try "supergraph: plain.graphql\n".write(toFile: config, atomically: true, encoding: .utf8)

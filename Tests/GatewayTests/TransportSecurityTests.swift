@@ -133,43 +133,96 @@ struct TransportSecurityTests {
     }
 }
 
-/// A subgraph whose certificate the system's roots do not vouch for is refused, and the error
-/// says why (it said only "could not be reached").
+/// `https://` subgraphs: one whose certificate the system's roots do not vouch for is refused,
+/// and the error says why; `subgraphs[].tls` trusts a private CA for it and presents a client
+/// certificate to one that asks for it, over HTTP and over WSS (subscriptions) alike.
 @Suite("Subgraph TLS")
 struct SubgraphTLSTests {
+    /// The subgraph of Tests/Fixtures/python-subgraph/misbehaving_ws_subgraph.py (`foreignid`:
+    /// its subscription sends two events of its own) over TLS with the test CA's certificate,
+    /// asking for a client certificate of the same CA when `clientCA`.
+    func withTLSSubgraph(_ certs: TestCertificates, clientCA: Bool, _ body: (Int) async throws -> Void) async throws {
+        let script = TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Fixtures/python-subgraph/misbehaving_ws_subgraph.py").path
+        let subgraph = try ChildProcess("/usr/bin/env", ["python3", script, "foreignid", certs.certificateFile, certs.keyFile] + (clientCA ? [certs.caFile] : []))
+        defer { subgraph.stop() }
+        try await body(try await subgraph.firstLine { Int($0) })
+    }
+
+    func gateway(_ port: Int, tls: SubgraphTLSConfiguration?, schema: String? = nil, _ body: (GatewayClient) async throws -> Void) async throws {
+        var config = GatewayConfiguration()
+        config.subgraphs = [SubgraphConfiguration(name: "secure", url: "https://127.0.0.1:\(port)/graphql", schema: schema, tls: tls)]
+        try await withConfiguredGateway(config) { client, _ in try await body(client) }
+    }
+
     @Test(.timeLimit(.minutes(1))) func anUntrustedSubgraphCertificateIsSaid() async throws {
         let certs = try await TestCertificates.make()
         defer { certs.remove() }
-        let script = """
-            import http.server, json, ssl, sys
-            class H(http.server.BaseHTTPRequestHandler):
-                def do_POST(self):
-                    self.rfile.read(int(self.headers.get("content-length", "0")))
-                    body = json.dumps({"data": {"hello": "tls"}}).encode()
-                    self.send_response(200); self.send_header("content-type", "application/json")
-                    self.send_header("content-length", str(len(body))); self.end_headers(); self.wfile.write(body)
-                def log_message(self, *a): pass
-            server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
-            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            context.load_cert_chain(sys.argv[1], sys.argv[2])
-            server.socket = context.wrap_socket(server.socket, server_side=True)
-            print(server.server_address[1], flush=True)
-            server.serve_forever()
-            """
-        let subgraph = try ChildProcess("/usr/bin/env", ["python3", "-c", script, certs.certificateFile, certs.keyFile])
-        defer { subgraph.stop() }
-        let port = try await subgraph.firstLine { Int($0) }
         let sdl = FileManager.default.temporaryDirectory.appendingPathComponent("tls-\(UUID().uuidString).graphql")
         try #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key"]) type Query { hello: String }"#
             .write(to: sdl, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: sdl) }
-        var config = GatewayConfiguration()
-        config.subgraphs = [SubgraphConfiguration(name: "secure", url: "https://127.0.0.1:\(port)/graphql", schema: sdl.path)]
-        try await withConfiguredGateway(config) { client, _ in
-            let r = try await client.query("{ hello }")
-            #expect(r.json?["data"]?.text == #"{"hello":null}"#, "\(r.text)")
-            #expect(r.json?["errors"]?[0]?["message"]?.stringValue == #"Subgraph "secure" could not be reached: its TLS certificate is not trusted (CERTIFICATE_VERIFY_FAILED)."#, "\(r.text)")
-            #expect(r.json?["errors"]?[0]?["extensions"]?["code"] == "SUBREQUEST_HTTP_ERROR")
+        try await withTLSSubgraph(certs, clientCA: false) { port in
+            // The system's roots, and a CA that is not the one that issued the certificate.
+            for tls in [nil, SubgraphTLSConfiguration(caFile: certs.otherCAFile)] {
+                try await gateway(port, tls: tls, schema: sdl.path) { client in
+                    let r = try await client.query("{ hello }")
+                    #expect(r.json?["data"]?.text == #"{"hello":null}"#, "\(r.text)")
+                    #expect(r.json?["errors"]?[0]?["message"]?.stringValue == #"Subgraph "secure" could not be reached: its TLS certificate is not trusted (CERTIFICATE_VERIFY_FAILED)."#, "\(r.text)")
+                    #expect(r.json?["errors"]?[0]?["extensions"]?["code"] == "SUBREQUEST_HTTP_ERROR")
+                }
+            }
         }
+    }
+
+    /// The schema is fetched (`_service { sdl }`), queries answered and a subscription's events
+    /// streamed over TLS verified against `ca_file`, with the client certificate the subgraph
+    /// asks for; without the certificate the handshake fails and the error says so.
+    @Test(.timeLimit(.minutes(1))) func aPrivateCAAndAClientCertificateReachTheSubgraph() async throws {
+        let certs = try await TestCertificates.make()
+        defer { certs.remove() }
+        try await withTLSSubgraph(certs, clientCA: true) { port in
+            let mutual = SubgraphTLSConfiguration(caFile: certs.caFile, certificateFile: certs.certificateFile, keyFile: certs.keyFile)
+            try await gateway(port, tls: mutual) { client in
+                let r = try await client.query("{ hello }")
+                #expect(r.text == #"{"data":{"hello":"hello"}}"#)
+                let s = try await client.post(#"{"query":"subscription { ticks { id n } }"}"#, accept: "text/event-stream")
+                #expect(s.text == "event: next\ndata: {\"data\":{\"ticks\":{\"id\":\"1\",\"n\":1}}}\n\n"
+                        + "event: next\ndata: {\"data\":{\"ticks\":{\"id\":\"2\",\"n\":2}}}\n\nevent: complete\ndata:\n\n", "\(s.text)")
+            }
+            // The CA alone: the subgraph refuses the connection without a client certificate.
+            let sdl = FileManager.default.temporaryDirectory.appendingPathComponent("tls-\(UUID().uuidString).graphql")
+            try #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key"]) type Query { hello: String }"#
+                .write(to: sdl, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(at: sdl) }
+            try await gateway(port, tls: SubgraphTLSConfiguration(caFile: certs.caFile), schema: sdl.path) { client in
+                let r = try await client.query("{ hello }")
+                #expect(r.json?["data"]?.text == #"{"hello":null}"#, "\(r.text)")
+                #expect(r.json?["errors"]?[0]?["extensions"]?["code"] == "SUBREQUEST_HTTP_ERROR", "\(r.text)")
+            }
+        }
+    }
+
+    /// `subgraphs[].tls` is checked when the configuration is read: only for an `https://` URL,
+    /// a certificate with its key, files that are PEM (named by their key).
+    @Test func subgraphTLSSettingsAreChecked() async throws {
+        let certs = try await TestCertificates.make()
+        defer { certs.remove() }
+        func refusal(_ yaml: String) -> String? {
+            do {
+                let config = try GatewayConfiguration.parse(yaml: yaml)
+                try config.validate()
+                try TLSFiles.check(config)
+                return nil
+            } catch { return "\(error)" }
+        }
+        #expect(refusal("subgraphs: [{ name: a, url: \"http://127.0.0.1:1/graphql\", tls: { ca_file: \(certs.caFile) } }]")?
+            .contains("tls is for a subgraph reached at an https:// url") == true)
+        #expect(refusal("subgraphs: [{ name: a, url: \"https://127.0.0.1:1/graphql\", tls: { certificate_file: \(certs.certificateFile) } }]")?
+            .contains("tls.certificate_file and tls.key_file go together") == true)
+        #expect(refusal("subgraphs: [{ name: a, url: \"https://127.0.0.1:1/graphql\", tls: { ca_file: \(certs.keyFile) } }]")?
+            .contains("subgraphs[a].tls.ca_file: \(certs.keyFile) is not a PEM certificate file") == true)
+        #expect(refusal("subgraphs: [{ name: a, url: \"https://127.0.0.1:1/graphql\", tls: { ca_file: /nonexistent/ca.pem } }]")?
+            .contains("subgraphs[a].tls.ca_file") == true)
+        #expect(refusal("subgraphs: [{ name: a, url: \"https://127.0.0.1:1/graphql\", tls: { ca_file: \(certs.caFile), certificate_file: \(certs.certificateFile), key_file: \(certs.keyFile) } }]") == nil)
     }
 }

@@ -269,6 +269,14 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
                     throw ConfigurationError("subgraph '\(s.name)': url must be an http(s):// URL with a host, got '\(url)'")
                 }
             }
+            if let tls = s.tls {
+                guard s.url?.hasPrefix("https://") == true else {
+                    throw ConfigurationError("subgraph '\(s.name)': tls is for a subgraph reached at an https:// url")
+                }
+                guard (tls.certificateFile == nil) == (tls.keyFile == nil) else {
+                    throw ConfigurationError("subgraph '\(s.name)': tls.certificate_file and tls.key_file go together (a client certificate and its key)")
+                }
+            }
         }
     }
 
@@ -360,20 +368,51 @@ public struct SubgraphConfiguration: Codable, Sendable, Equatable {
     /// Pass this subgraph's error `extensions` to clients as they are (default off: only `code`
     /// is kept, so stack traces and internals a subgraph puts there do not leak).
     public var includeErrorExtensions: Bool?
+    /// TLS to an `https://` subgraph beyond the system's defaults: the CA it is verified against,
+    /// a client certificate it asks for.
+    public var tls: SubgraphTLSConfiguration?
 
     enum CodingKeys: String, CodingKey {
-        case name, module, url, schema, timeoutMs = "timeout_ms", includeErrorExtensions = "include_error_extensions"
+        case name, module, url, schema, timeoutMs = "timeout_ms", includeErrorExtensions = "include_error_extensions", tls
     }
 
     public init(name: String, module: String? = nil, url: String? = nil, schema: String? = nil, timeoutMs: Int? = nil,
-                includeErrorExtensions: Bool? = nil) {
+                includeErrorExtensions: Bool? = nil, tls: SubgraphTLSConfiguration? = nil) {
         self.name = name
         self.module = module
         self.url = url
         self.schema = schema
         self.timeoutMs = timeoutMs
         self.includeErrorExtensions = includeErrorExtensions
+        self.tls = tls
     }
+}
+
+/// TLS to one remote subgraph (PEM files, paths relative to the configuration file):
+///
+/// ```yaml
+/// subgraphs:
+///   - name: billing
+///     url: https://billing.internal:8443/graphql
+///     tls:
+///       ca_file: certs/internal-ca.pem        # trusted instead of the system's roots
+///       certificate_file: certs/gateway.pem   # for a subgraph that asks for a client certificate
+///       key_file: certs/gateway.key
+/// ```
+public struct SubgraphTLSConfiguration: Codable, Sendable, Equatable {
+    /// The certificate authorities the subgraph's certificate must chain to (instead of the
+    /// system's roots); its host name is checked all the same.
+    public var caFile: String?
+    /// The gateway's client certificate chain (first the certificate) and its key, both or neither.
+    public var certificateFile: String?
+    public var keyFile: String?
+
+    public init(caFile: String? = nil, certificateFile: String? = nil, keyFile: String? = nil) {
+        self.caFile = caFile
+        self.certificateFile = certificateFile
+        self.keyFile = keyFile
+    }
+    enum CodingKeys: String, CodingKey { case caFile = "ca_file", certificateFile = "certificate_file", keyFile = "key_file" }
 }
 
 /// Query limits; `nil` means off unless a default is named. `tenants` overrides any of them

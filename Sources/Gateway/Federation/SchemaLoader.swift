@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Federation
 import Foundation
+import NIOSSL
 import GraphQLCore
 import NIOCore
 
@@ -36,7 +37,8 @@ public enum SchemaLoader {
                 // Fetching a schema at start is not a request: it gets at least 30 s, whatever the request timeout.
                 // With the headers every request to it carries (`headers.insert`: a service token).
                 sdl = try await fetchSDL(name: s.name, url: s.url!, timeoutMs: max(s.timeoutMs ?? 30_000, 30_000),
-                                         headers: config.headers.headers(for: s.name, from: [], tenant: nil))
+                                         headers: config.headers.headers(for: s.name, from: [], tenant: nil),
+                                         tls: try TLSFiles.subgraph(s, config))
             }
             schemas.append(try SubgraphSchema(name: s.name, url: s.url ?? "in-process:\(s.module!)", sdl: sdl))
         }
@@ -44,8 +46,9 @@ public enum SchemaLoader {
     }
 
     /// `{ _service { sdl } }` from a running subgraph.
-    static func fetchSDL(name: String, url: String, timeoutMs: Int, headers: [(String, String)] = []) async throws -> String {
-        let transport = HTTPTransport(name: name, url: url, timeoutMs: timeoutMs)
+    static func fetchSDL(name: String, url: String, timeoutMs: Int, headers: [(String, String)] = [],
+                         tls: TLSConfiguration? = nil) async throws -> String {
+        let transport = HTTPTransport(name: name, url: url, timeoutMs: timeoutMs, tls: tls)
         let response = try await transport.fetch(SubgraphRequest(query: "{ _service { sdl } }", variables: [:], headers: headers))
         guard let sdl = response.data?.rootJSON["_service"]?["sdl"]?.stringValue else {
             // What it said instead (a 401 for a missing token, say).
@@ -70,6 +73,7 @@ public enum SchemaLoader {
         let sdl = try await supergraphSDL(config, modules: modules)
         let supergraph = try Self.supergraph(sdl, config)
         var transports: [String: any SubgraphTransport] = [:]
+        let tls = try TLSFiles.subgraphs(config)
         for graph in supergraph.graphs {
             let configured = config.subgraphs.first { $0.name == graph.name }
             if let module = configured?.module {
@@ -78,7 +82,7 @@ public enum SchemaLoader {
             } else {
                 let url = try remoteURL(graph.name, graph.url, config)
                 transports[graph.name] = HTTPTransport(name: graph.name, url: url, timeoutMs: configured?.timeoutMs ?? 10_000,
-                                                        pingIntervalMs: config.subscriptions.keepAliveMs)
+                                                        pingIntervalMs: config.subscriptions.keepAliveMs, tls: tls[graph.name])
             }
         }
         return Loaded(supergraph: supergraph, transports: transports)

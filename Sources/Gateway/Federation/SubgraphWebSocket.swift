@@ -58,7 +58,7 @@ enum SubgraphWebSocket {
     /// when `handler` returns or throws, or the task is cancelled (during the handshake too: a
     /// subgraph that never answers it holds no socket past its subscription).
     static func connect(url: String, subprotocol: String, headers: [(String, String)], maxFrameSize: Int,
-                        connectTimeout: TimeAmount, logger: Logger,
+                        connectTimeout: TimeAmount, tls configuration: TLSConfiguration? = nil, logger: Logger,
                         handler: @escaping WebSocketDataHandler<Context>) async throws {
         guard let parts = URLComponents(string: url), let scheme = parts.scheme?.lowercased(), scheme == "ws" || scheme == "wss",
               var host = parts.host, !host.isEmpty else { throw InvalidURL(url: url) }
@@ -79,7 +79,7 @@ enum SubgraphWebSocket {
             head.add(name: name, value: value)
         }
         let request = HTTPRequestHead(version: .http1_1, method: .GET, uri: target, headers: head)
-        let sslContext = tls ? try NIOSSLContext(configuration: .makeClientConfiguration()) : nil
+        let sslContext = tls ? try NIOSSLContext(configuration: configuration ?? .makeClientConfiguration()) : nil
         // No SNI for an address (RFC 6066 §3).
         let serverName = (try? SocketAddress(ipAddress: host, port: 0)) == nil ? host : nil
 

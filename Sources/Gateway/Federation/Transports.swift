@@ -118,31 +118,38 @@ public final class HTTPTransport: SubgraphTransport {
     let name: String
     /// How often a subscription's connection is pinged (graphql-transport-ws `ping`); nil: never.
     let pingInterval: Duration?
+    /// The TLS of its `https://` URL when not the client's default (`subgraphs[].tls`).
+    let tls: TLSConfiguration?
 
     /// - Parameters:
     ///   - client: by default `HTTPClient.subgraphs`.
     ///   - pingIntervalMs: a subscription's connection gets a `ping` this often, and ends with
     ///     SUBREQUEST_TIMEOUT when nothing (not even the `pong`) has come for twice as long while
     ///     the gateway was reading it (`subscriptions.keep_alive_ms`).
-    public init(name: String, url: String, timeoutMs: Int = 10_000, pingIntervalMs: Int? = nil, client: HTTPClient? = nil) {
+    ///   - tls: for an `https://` URL, the client TLS to use instead of the system's defaults
+    ///     (`subgraphs[].tls`: a private CA, a client certificate).
+    public init(name: String, url: String, timeoutMs: Int = 10_000, pingIntervalMs: Int? = nil, tls: TLSConfiguration? = nil,
+                client: HTTPClient? = nil) {
         self.name = name
         self.url = url
         self.timeout = .milliseconds(Int64(timeoutMs))
         self.client = client ?? .subgraphs
         self.failures = Throttle(every: .seconds(10))
         self.pingInterval = pingIntervalMs.map { .milliseconds($0) }
+        self.tls = tls
     }
 
     /// This subgraph with another timeout (a readiness probe), its failures logged under the
     /// same bound as its requests' (a probe each second logged a line each).
     func withTimeout(_ timeoutMs: Int) -> HTTPTransport {
-        HTTPTransport(name: name, url: url, timeout: .milliseconds(Int64(timeoutMs)), client: client, failures: failures)
+        HTTPTransport(name: name, url: url, timeout: .milliseconds(Int64(timeoutMs)), tls: tls, client: client, failures: failures)
     }
 
-    private init(name: String, url: String, timeout: TimeAmount, client: HTTPClient, failures: Throttle) {
+    private init(name: String, url: String, timeout: TimeAmount, tls: TLSConfiguration?, client: HTTPClient, failures: Throttle) {
         self.name = name
         self.url = url
         self.timeout = timeout
+        self.tls = tls
         self.client = client
         self.failures = failures
         self.pingInterval = nil
@@ -213,7 +220,7 @@ public final class HTTPTransport: SubgraphTransport {
         subscribe.write(.object(request.variables))
         subscribe.append("}}")
         let subscribeText = String(decoding: subscribe.bytes, as: UTF8.self)
-        let name = self.name, headers = request.headers, timeout = self.timeout, pingInterval = self.pingInterval
+        let name = self.name, headers = request.headers, timeout = self.timeout, pingInterval = self.pingInterval, tls = self.tls
         // The socket is read as the plan takes events: at most 64 wait for it, then
         // the reader waits too and the subgraph is held back (TCP), however long its burst.
         let room = EventRoom(capacity: 64)
@@ -228,73 +235,18 @@ public final class HTTPTransport: SubgraphTransport {
                 let ended = Flag()
                 // An event may be as large as a query's answer.
                 try await SubgraphWebSocket.connect(url: wsURL, subprotocol: "graphql-transport-ws", headers: headers,
-                                                    maxFrameSize: Self.maxAnswerBytes, connectTimeout: timeout,
+                                                    maxFrameSize: Self.maxAnswerBytes, connectTimeout: timeout, tls: tls,
                                                     logger: Logger(label: "switchyard.subgraph.ws")) { inbound, outbound, _ in
                     try await outbound.write(.text(#"{"type":"connection_init","payload":{}}"#))
-                    func malformed(_ what: String) -> GraphQLError {
-                        GraphQLError("Subgraph \"\(name)\" \(what).", code: "SUBREQUEST_MALFORMED_RESPONSE")
-                    }
                     let heard = Heard()
                     try await withThrowingTaskGroup(of: Void.self) { group in
                         if let pingInterval {
                             group.addTask { try await Self.keepAlive(every: pingInterval, heard: heard, acknowledged: acknowledged, outbound: outbound, name: name) }
                         }
                         group.addTask {
-                            for try await message in inbound.messages(maxSize: Self.maxAnswerBytes) {
-                                heard.message()
-                                guard case .text(let text) = message, case .object(let m)? = try? JSONReader.parse(text, maxDepth: 512) else {
-                                    throw malformed("sent a message that is not graphql-transport-ws")
-                                }
-                                let type = m["type"]?.stringValue
-                                // Our one operation is "1": a message about another id is not ours (ignored);
-                                // operation messages before the acknowledgement break the protocol.
-                                if type == "next" || type == "error" || type == "complete" {
-                                    guard acknowledged.value.load(ordering: .acquiring) else { throw malformed("sent \"\(type ?? "")\" before connection_ack") }
-                                    guard m["id"]?.stringValue == "1" else { continue }
-                                }
-                                switch type {
-                                case "connection_ack"?:
-                                    // Subscribed once: a second acknowledgement changes nothing.
-                                    guard !acknowledged.value.exchange(true, ordering: .acquiringAndReleasing) else { continue }
-                                    try await outbound.write(.text(subscribeText))
-                                case "next"?:
-                                    guard let payload = m["payload"], let response = SubgraphResponse.parse(payload.bytes) else {
-                                        throw malformed("sent an event that is not a GraphQL response")
-                                    }
-                                    // No room and closed: the plan is gone (the task is cancelled too).
-                                    // While the reader waits for the plan, the socket is not read: the
-                                    // subgraph's silence then is not its own.
-                                    heard.holdBack()
-                                    guard await room.take() else { throw CancellationError() }
-                                    heard.readAgain()
-                                    continuation.yield(response)
-                                case "error"?:
-                                    // The operation's errors (graphql-transport-ws: validation, or a source
-                                    // stream that could not be made): a request error, no `data`.
-                                    ended.value.store(true, ordering: .relaxed)
-                                    // Each keeps its path (the subscription's field, as when it runs in-process).
-                                    let errors = (m["payload"]?.arrayValue ?? []).map { e in
-                                        GraphQLError(e["message"]?.stringValue ?? "Subgraph \"\(name)\" refused the subscription.",
-                                                     path: e["path"]?.arrayValue.flatMap { items in
-                                                         let path = items.compactMap { item -> PathElement? in
-                                                             if let k = item.stringValue { return .key(k) }
-                                                             return item.intValue.map { .index($0) }
-                                                         }
-                                                         return path.count == items.count && !path.isEmpty ? path : nil
-                                                     },
-                                                     code: e["extensions"]?["code"]?.stringValue ?? "DOWNSTREAM_SERVICE_ERROR")
-                                    }
-                                    throw SubscriptionRefused(errors: errors.isEmpty ? [GraphQLError("Subgraph \"\(name)\" refused the subscription.",
-                                                                                                     code: "DOWNSTREAM_SERVICE_ERROR")] : errors)
-                                case "complete"?:
-                                    ended.value.store(true, ordering: .relaxed)
-                                    return
-                                case "ping"?:
-                                    try await outbound.write(.text(#"{"type":"pong"}"#))
-                                default:
-                                    continue
-                                }
-                            }
+                            try await Self.readSubscription(inbound, outbound: outbound, subscribe: subscribeText, name: name,
+                                                            acknowledged: acknowledged, ended: ended, heard: heard, room: room,
+                                                            continuation: continuation)
                         }
                         // The reader's end (or the keep-alive's verdict) ends the other.
                         try await group.next()
@@ -398,6 +350,78 @@ public final class HTTPTransport: SubgraphTransport {
         }
     }
 
+    /// Reads a subscription's connection (graphql-transport-ws) until the subgraph completes
+    /// the operation (`ended` set) or the connection closes: subscribes once acknowledged, hands
+    /// each `next` to the plan — waiting for `room` first, so the socket is read only as the plan
+    /// takes events — answers `ping`, and throws the operation's `error` as a refusal.
+    static func readSubscription(_ inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, subscribe: String, name: String,
+                                 acknowledged: Flag, ended: Flag, heard: Heard, room: EventRoom,
+                                 continuation: AsyncThrowingStream<SubgraphResponse, any Error>.Continuation) async throws {
+        func malformed(_ what: String) -> GraphQLError {
+            GraphQLError("Subgraph \"\(name)\" \(what).", code: "SUBREQUEST_MALFORMED_RESPONSE")
+        }
+        for try await message in inbound.messages(maxSize: Self.maxAnswerBytes) {
+            heard.message()
+            guard case .text(let text) = message, case .object(let m)? = try? JSONReader.parse(text, maxDepth: 512) else {
+                throw malformed("sent a message that is not graphql-transport-ws")
+            }
+            let type = m["type"]?.stringValue
+            // Our one operation is "1": a message about another id is not ours (ignored);
+            // operation messages before the acknowledgement break the protocol.
+            if type == "next" || type == "error" || type == "complete" {
+                guard acknowledged.value.load(ordering: .acquiring) else { throw malformed("sent \"\(type ?? "")\" before connection_ack") }
+                guard m["id"]?.stringValue == "1" else { continue }
+            }
+            switch type {
+            case "connection_ack"?:
+                // Subscribed once: a second acknowledgement changes nothing.
+                guard !acknowledged.value.exchange(true, ordering: .acquiringAndReleasing) else { continue }
+                try await outbound.write(.text(subscribe))
+            case "next"?:
+                guard let payload = m["payload"], let response = SubgraphResponse.parse(payload.bytes) else {
+                    throw malformed("sent an event that is not a GraphQL response")
+                }
+                // No room and closed: the plan is gone (the task is cancelled too). While the
+                // reader waits for the plan, the socket is not read: the subgraph's silence then
+                // is not its own.
+                heard.holdBack()
+                guard await room.take() else { throw CancellationError() }
+                heard.readAgain()
+                continuation.yield(response)
+            case "error"?:
+                // The operation's errors (graphql-transport-ws: validation, or a source stream
+                // that could not be made): a request error, no `data`.
+                ended.value.store(true, ordering: .relaxed)
+                throw refusal(m["payload"]?.arrayValue ?? [], name: name)
+            case "complete"?:
+                ended.value.store(true, ordering: .relaxed)
+                return
+            case "ping"?:
+                try await outbound.write(.text(#"{"type":"pong"}"#))
+            default:
+                continue
+            }
+        }
+    }
+
+    /// A subscription's `error` message as the request's errors, each with its path (the
+    /// subscription's field, as when it runs in-process).
+    static func refusal(_ payload: [JSON], name: String) -> SubscriptionRefused {
+        let errors = payload.map { e in
+            GraphQLError(e["message"]?.stringValue ?? "Subgraph \"\(name)\" refused the subscription.",
+                         path: e["path"]?.arrayValue.flatMap { items in
+                             let path = items.compactMap { item -> PathElement? in
+                                 if let k = item.stringValue { return .key(k) }
+                                 return item.intValue.map { .index($0) }
+                             }
+                             return path.count == items.count && !path.isEmpty ? path : nil
+                         },
+                         code: e["extensions"]?["code"]?.stringValue ?? "DOWNSTREAM_SERVICE_ERROR")
+        }
+        return SubscriptionRefused(errors: errors.isEmpty ? [GraphQLError("Subgraph \"\(name)\" refused the subscription.",
+                                                                          code: "DOWNSTREAM_SERVICE_ERROR")] : errors)
+    }
+
     /// Number of HTTP requests sent (for tests and metrics).
     private let sent = Atomic<Int>(0)
     public var requestCount: Int { sent.load(ordering: .relaxed) }
@@ -406,6 +430,7 @@ public final class HTTPTransport: SubgraphTransport {
         sent.wrappingAdd(1, ordering: .relaxed)
         var http = HTTPClientRequest(url: url)
         http.method = .POST
+        if let tls { http.tlsConfiguration = tls }
         http.headers.add(name: "content-type", value: "application/json")
         http.headers.add(name: "accept", value: "application/graphql-response+json, application/json")
         // With tracing on, the trace goes in `traceparent`/`tracestate`, under the current span

@@ -266,24 +266,6 @@ public final class GatewayServer: Sendable {
         }
     }
 
-    /// The listener's TLS: the certificate chain and key from PEM files, TLS 1.2 or later.
-    static func serverTLS(_ settings: ServerTLSConfiguration, _ configuration: GatewayConfiguration) throws -> TLSConfiguration {
-        let certificatePath = configuration.resolvePath(settings.certificateFile), keyPath = configuration.resolvePath(settings.keyFile)
-        let chain: [NIOSSLCertificate]
-        do { chain = try NIOSSLCertificate.fromPEMFile(certificatePath) } catch {
-            throw ConfigurationError("tls.certificate_file: \(certificatePath) is not a PEM certificate chain (\(error))")
-        }
-        guard !chain.isEmpty else { throw ConfigurationError("tls.certificate_file: \(certificatePath) holds no certificate") }
-        let key: NIOSSLPrivateKey
-        do { key = try NIOSSLPrivateKey(file: keyPath, format: .pem) } catch {
-            throw ConfigurationError("tls.key_file: \(keyPath) is not a PEM private key (\(error))")
-        }
-        var tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
-        tls.minimumTLSVersion = .tlsv12
-        tls.applicationProtocols = ["http/1.1"]
-        return tls
-    }
-
     /// `https` when the listener serves TLS.
     public var scheme: String { configuration.tls == nil ? "http" : "https" }
 
@@ -310,7 +292,7 @@ public final class GatewayServer: Sendable {
         let http = Self.serverBuilder(configuration.limits, webSocket)
         let app = Application(
             router: makeRouter(),
-            server: try configuration.tls.map { try .tls(http, tlsConfiguration: try Self.serverTLS($0, configuration)) } ?? http,
+            server: try configuration.tls.map { try .tls(http, tlsConfiguration: try TLSFiles.server($0, configuration)) } ?? http,
             configuration: .init(address: .hostname(address.host, port: address.port), serverName: "switchyard"),
             services: runtime.services + [metricsApplication()].compactMap { $0 },
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? address.port) },

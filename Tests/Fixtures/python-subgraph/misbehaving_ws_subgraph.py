@@ -1,5 +1,5 @@
 """A Federation v2 subgraph whose WebSocket side misbehaves as MODE says (asyncio, by hand, so that
-it can). HTTP POST answers `_service { sdl }` and `_entities`; a WebSocket upgrade on any path:
+it can). HTTP POST answers `_service { sdl }`, `_entities` and `{ hello }`; a WebSocket upgrade on any path:
 
     silent          accepts the TCP connection and never answers the upgrade
     refuse          answers the upgrade with 403 and a JSON body
@@ -13,15 +13,18 @@ it can). HTTP POST answers `_service { sdl }` and `_entities`; a WebSocket upgra
                     `complete` only after its third `ping` (prints "ping" for each)
     labels          no subscription: `Tick.label` for other subgraphs' ticks (`_entities`)
 
-Prints its port, then "closed" each time a client's connection ends.
+Prints its port, then "closed" each time a client's connection ends. With CERT and KEY it
+serves TLS (https/wss) with them; with CLIENT_CA too it asks for a client certificate that
+authority issued.
 
-    python3 misbehaving_ws_subgraph.py MODE
+    python3 misbehaving_ws_subgraph.py MODE [CERT KEY [CLIENT_CA]]
 """
 import asyncio
 import base64
 import hashlib
 import json
 import signal
+import ssl
 import struct
 import sys
 
@@ -117,6 +120,8 @@ async def handle(reader, writer):
         body = json.loads(await reader.readexactly(int(headers.get("content-length", "0"))))
         if "_service" in body["query"]:
             answer = {"data": {"_service": {"sdl": SDL}}}
+        elif "representations" not in (body.get("variables") or {}):
+            answer = {"data": {"hello": "hello"}}
         else:
             answer = {"data": {"_entities": [{"__typename": "Tick", "id": r["id"], "label": "tick " + r["id"]}
                                              for r in body["variables"]["representations"]]}}
@@ -132,7 +137,14 @@ async def handle(reader, writer):
 
 
 async def main():
-    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    context = None
+    if len(sys.argv) > 3:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(sys.argv[2], sys.argv[3])
+        if len(sys.argv) > 4:
+            context.verify_mode = ssl.CERT_REQUIRED
+            context.load_verify_locations(sys.argv[4])
+    server = await asyncio.start_server(handle, "127.0.0.1", 0, ssl=context)
     print(server.sockets[0].getsockname()[1], flush=True)
     async with server:
         await server.serve_forever()
