@@ -10,16 +10,23 @@
 // another — the resident set grew with every arena a large answer passed through (an 876 KB answer
 // peaked at 3.3–4.6× its size above the resident set before it, one arena 0.9–1.9×; peak RSS
 // under the federation workload 74 → 68 MB) at no measurable CPU cost (BENCHMARKS.md, session
-// 20). `MALLOC_CONF` in the environment still overrides it.
+// 20).
+//
+// A background thread of jemalloc's own purges the pages freed memory leaves (after
+// `dirty_decay_ms`, 10 s): without it jemalloc purges only as it allocates, so a process that
+// went idle after a burst of large answers kept them resident (70 MB of anonymous memory after
+// 180 answers of 1.9 MB, still there a minute later; with the thread back to 8 MB within 15 s;
+// BENCHMARKS.md, session 49). `MALLOC_CONF` in the environment still overrides both.
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <jemalloc/jemalloc.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include "switchyard_allocator.h"
 
-const char *malloc_conf = "narenas:1";
+const char *malloc_conf = "narenas:1,background_thread:true";
 
 const char *switchyard_allocator(void) {
     static char name[64];
@@ -35,7 +42,11 @@ const char *switchyard_allocator(void) {
     unsigned arenas = 0;
     size_t arenasLength = sizeof(arenas);
     if (mallctl("opt.narenas", (void *)&arenas, &arenasLength, NULL, 0) != 0) arenas = 0;
+    bool purging = false;
+    size_t purgingLength = sizeof(purging);
+    if (mallctl("background_thread", (void *)&purging, &purgingLength, NULL, 0) != 0) purging = false;
     // "5.3.0-0-g54eaed1d…": the release, without the commit it was built from.
-    snprintf(name, sizeof(name), "jemalloc %.*s, arenas %u", (int)strcspn(version, "-"), version, arenas);
+    snprintf(name, sizeof(name), "jemalloc %.*s, arenas %u%s", (int)strcspn(version, "-"), version, arenas,
+             purging ? ", background purge" : "");
     return name;
 }
