@@ -209,7 +209,7 @@ struct ExecutorTests {
     /// A custom scalar's literal carries its variables' values (graphql-js `valueFromASTUntyped`):
     /// `_entities(representations: [{__typename: "T", id: $id}])` had its key replaced by null.
     @Test func aCustomScalarLiteralTakesItsVariablesValues() async throws {
-        let schema = try Schema(sdl: "scalar JSON type Query { echo(v: JSON): JSON }")
+        let schema = try Schema(sdl: "scalar JSON type Query { echo(v: JSON): JSON count(id: ID): Int }")
         let exec = ExecutableSchema<Log>(schema: schema)
         exec.root(.query, (), ObjectResolvers<Log, Void>("Query").field("echo") { _, args, _, _ in .leaf(args["v"] ?? .null) })
         let source = Source(#"query($id: ID, $n: Int) { echo(v: [{__typename: "T", id: $id, n: $n, missing: $none}]) }"#)
@@ -474,6 +474,31 @@ struct ExecutorTests {
         let r = await Executor.execute(exec, request: ExecutionRequest(document: try Parser.parse(#"{ __type(name: "F") { inputFields { defaultValue } } }"#)), context: Log())
         #expect(r.data?["__type"]?["inputFields"]?.arrayValue?.compactMap { $0["defaultValue"]?.stringValue }
                 == ["1", "1e-7", "0", "1.5", "0.000001", "[2, 1e+21]", "123456789012345680000", "-2.5e-8", "0.1"])
+    }
+
+    /// As graphql-js builds a schema: a built-in scalar nothing refers to is not a type of it
+    /// (not in `__schema.types` — §3.5 —, not found by `__type`, not declarable as a variable's
+    /// type); a type definition followed by a shorthand query parses, and is refused as not
+    /// executable. `includeDeprecated` stays `Boolean = false` as graphql-js 16 has it (the
+    /// working draft's `Boolean! = false` would change what a full introspection query answers).
+    @Test func theSchemaHasTheBuiltInScalarsItUses() async throws {
+        let schema = try Schema(sdl: "type Query { a(n: Int): String }")
+        let exec = ExecutableSchema<Log>(schema: schema).root(.query, (), ObjectResolvers<Log, Void>("Query").field("a") { _, _, _, _ in .leaf("x") })
+        let r = await Executor.execute(exec, request: ExecutionRequest(document: try Parser.parse(
+            #"{ f: __type(name: "Float") { name } i: __type(name: "Int") { name } __schema { types { name } } }"#)), context: Log())
+        #expect(r.data?["f"] == .null)
+        #expect(r.data?["i"]?["name"] == "Int")
+        let names = r.data?["__schema"]?["types"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
+        #expect(names.contains("String") && names.contains("Boolean") && names.contains("Int"), "\(names)")
+        #expect(!names.contains("Float") && !names.contains("ID"), "\(names)")
+        func messages(_ text: String) throws -> [String] {
+            Validator.validate(schema: schema, document: try Parser.parse(text), source: Source(text)).map(\.message)
+        }
+        let float = try messages("query ($v: Float) { a }")
+        #expect(float.first == #"Unknown type "Float"."#, "\(float)")
+        #expect(try messages("query ($v: Int) { a(n: $v) }") == [])
+        #expect(try messages(#"{ __type(name: "Query") { fields(includeDeprecated: true) { name } } }"#) == [])
+        #expect(try messages("type T { x: Int } { a }") == [#"The "T" definition is not executable."#])
     }
 
     @Test func introspectionCanBeSwitchedOff() async throws {

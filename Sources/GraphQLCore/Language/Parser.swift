@@ -486,7 +486,6 @@ public struct Parser {
             def.interfaces = try parseImplementsInterfaces()
             def.directives = try parseDirectives(isConst: true)
             def.fields = try optionalMany(.braceL, { try $0.parseFieldDefinition() }, .braceR)
-            if token.kind == .braceL { throw unexpected() }
         case .union:
             def.directives = try parseDirectives(isConst: true)
             if try skip(.equals) {

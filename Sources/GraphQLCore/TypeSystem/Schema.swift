@@ -135,7 +135,7 @@ public final class Schema: Sendable {
         self.document = document
         self.introspectionEnabled = introspection
         let built = try SchemaBuilder.build(document: document)
-        types = built.types
+        types = Self.withoutUnreferencedBuiltInScalars(built.types, directives: built.directives)
         directives = built.directives
         queryType = built.query
         mutationType = built.mutation
@@ -146,6 +146,29 @@ public final class Schema: Sendable {
             let errors = SchemaValidator.validate(self)
             if !errors.isEmpty { throw GraphQLErrors(errors) }
         }
+    }
+
+    /// The types without the built-in scalars nothing refers to: no field, argument, input field
+    /// or directive argument of the schema — introspection's own included, so `String` and
+    /// `Boolean` always stay. As graphql-js builds a schema: such a scalar is not in
+    /// `__schema.types` (spec §3.5), `__type(name:)` does not find it and a variable cannot be
+    /// declared with it ("Unknown type").
+    static func withoutUnreferencedBuiltInScalars(_ types: OrderedDictionary<String, NamedType>,
+                                                  directives: OrderedDictionary<String, DirectiveDef>) -> OrderedDictionary<String, NamedType> {
+        var referenced = Set<String>()
+        for t in types.values {
+            for f in t.fields.values {
+                referenced.insert(f.type.namedType.value)
+                for a in f.arguments.values { referenced.insert(a.type.namedType.value) }
+            }
+            for f in t.inputFields.values { referenced.insert(f.type.namedType.value) }
+        }
+        for d in directives.values { for a in d.arguments.values { referenced.insert(a.type.namedType.value) } }
+        var kept = types
+        for name in builtInScalars where !referenced.contains(name) && name != "String" && name != "Boolean" {
+            kept.removeValue(forKey: name)
+        }
+        return kept
     }
 
     public subscript(_ name: String) -> NamedType? { types[name] }
