@@ -1091,7 +1091,7 @@ final class PlanRun {
             for s in selections {
                 switch s {
                 case .field(let field) where field.directives.isEmpty && field.name.value != "__typename":
-                    let key = f.internalAliases[field.responseKey] ?? field.responseKey
+                    let key = f.internalAliases[field.responseKey] ?? SelectionTree.clientKey(field.responseKey)
                     if !f.plannerAliases.contains(field.responseKey), !keys.contains(key) { keys.append(key) }
                 case .inlineFragment(let i) where i.directives.isEmpty:
                     collect(i.selectionSet.selections)

@@ -167,11 +167,13 @@ final class FetchGraphBuilder {
         }
     }
 
+    /// A path's key in the client's response keys: planning paths name a field by the key it has
+    /// in the subgraph's answer (`__typename__sy` for the client's `__typename: stores`).
     static func pathKey(_ path: [PathSegment]) -> String {
         var out = ""
         for seg in path {
             switch seg {
-            case .field(let k): out += "." + k
+            case .field(let k): out += "." + SelectionTree.clientKey(k)
             case .list: out += ".@"
             case .typeCondition: continue
             }

@@ -610,13 +610,14 @@ struct PlanAssembly {
             used = []
             collectVariables(selections, &used)
         }
-        // The aliases of fields the planner asks for itself: those the client's operation does not use.
+        // The aliases of fields the planner asks for itself: those the client's operation does not
+        // use (a client's field aliased `__typename` is asked as `__typename__sy`: the client's).
         var plannerAliases = Set<String>()
         func aliases(_ selections: [Selection]) {
             for sel in selections {
                 switch sel {
                 case .field(let f):
-                    if let a = f.alias?.value, !builder.clientResponseKeys.contains(a), renames[a] == nil { plannerAliases.insert(a) }
+                    if let a = f.alias?.value, !builder.clientResponseKeys.contains(SelectionTree.clientKey(a)), renames[a] == nil { plannerAliases.insert(a) }
                     if let ss = f.selectionSet { aliases(ss.selections) }
                 case .inlineFragment(let i): aliases(i.selectionSet.selections)
                 case .fragmentSpread: break
