@@ -143,8 +143,8 @@ struct DeferTests {
             #expect(stateWhenFirstCame == "armed", "the first payload came while pricing was held")
             let parts = Self.parts(text)
             try #require(parts.count == 2, "\(text)")
-            #expect(parts[0] == (try JSONReader.parse(Array(first.utf8))))
-            #expect(parts[1] == (try JSONReader.parse(Array(second.utf8))))
+            #expect(parts[0] == (try JSONReader.parse(Array(first.utf8))), "\(text)")
+            #expect(parts[1] == (try JSONReader.parse(Array(second.utf8))), "\(text)")
         }
     }
 
