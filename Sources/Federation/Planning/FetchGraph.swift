@@ -110,6 +110,19 @@ final class FetchGraphBuilder {
     /// The client operation's variable names: a variable the planner adds (a `@fromContext`
     /// input's) never takes one.
     var clientVariables = Set<String>()
+    /// The client operation's variable definitions, by name.
+    var clientVariableDefinitions: [String: VariableDefinition] = [:]
+    /// Variables the planner adds for `@requires` bindings (`weight(unit: $unit)` of a field
+    /// the client asks as `cost(unit: $u)`), by name: the client's variable they take the value
+    /// of when the request gives one, and the default they have when it does not — the
+    /// requiring argument's, as the requiring field's own resolver gets it (§6.4.1: an omitted
+    /// variable leaves the argument to its default), or null.
+    private(set) var defaultedVariables: [String: DefaultedVariable] = [:]
+    struct DefaultedVariable {
+        let client: String
+        let type: TypeReference
+        let defaultValue: Value
+    }
     private var costs: [CostKey: Int] = [:]
 
     struct Context {
@@ -991,7 +1004,14 @@ final class FetchGraphBuilder {
             switch v {
             case .variable(let name):
                 usesVariables = true
-                return field.arguments.first { $0.name.value == name }?.value ?? declared[name]?.defaultValue ?? .null
+                guard let given = field.arguments.first(where: { $0.name.value == name })?.value else { return declared[name]?.defaultValue ?? .null }
+                // A variable of the client's that the request may leave out (nullable, without a
+                // default of its own): the argument's default (or null) in its place then.
+                if case .variable(let client) = given, let definition = clientVariableDefinitions[client],
+                   definition.defaultValue == nil, !{ if case .nonNull = definition.type { return true } else { return false } }() {
+                    return .variable(defaulted(client, type: definition.type, default: declared[name]?.defaultValue ?? .null))
+                }
+                return given
             case .list(let items): return .list(items.map(value))
             case .object(let fields): return .object(fields.map { var f = $0; f.value = value(f.value); return f })
             default: return v
@@ -1014,6 +1034,17 @@ final class FetchGraphBuilder {
         }
         let substituted = walk(requires.selections)
         return usesVariables ? SelectionSet(selections: substituted) : requires
+    }
+
+    /// The variable standing for the client's `client` with `defaultValue` when the request
+    /// leaves it out (one per pair).
+    func defaulted(_ client: String, type: TypeReference, default defaultValue: Value) -> String {
+        if let (name, _) = defaultedVariables.first(where: { $0.value.client == client && $0.value.defaultValue == defaultValue }) { return name }
+        var name = "\(client)_or_default"
+        var n = 0
+        while clientVariables.contains(name) || defaultedVariables[name] != nil { n += 1; name = "\(client)_or_default\(n)" }
+        defaultedVariables[name] = DefaultedVariable(client: client, type: type, defaultValue: defaultValue)
+        return name
     }
 
     /// Every field of `selections` (a key) is answered by `g` on `type` here.

@@ -96,6 +96,7 @@ public struct QueryPlanner: Sendable {
         if let enabledLabels { graph.enabledLabels = enabledLabels }
         let builder = FetchGraphBuilder(graph: graph, maxSelections: maxSelections, maxFetches: maxFetches)
         builder.clientVariables = Set(op.variableDefinitions.map(\.variable.value))
+        builder.clientVariableDefinitions = Dictionary(op.variableDefinitions.map { ($0.variable.value, $0) }, uniquingKeysWith: { a, _ in a })
         // A field's large arguments (a literal list of events) are printed once for the plan,
         // not once per identity and operation that holds them.
         return try Compact.$printed.withValue(Compact.Printed()) {
@@ -599,6 +600,8 @@ struct PlanAssembly {
         var (selections, conditionAliases) = Self.separateConditionVariables(Self.oneConditionPerLocation(g.output.selections), reserved: reserved)
         var used = OrderedSet<String>()
         collectVariables(selections, &used)
+        // A `@requires` binding's variable takes the client's value when the request has one.
+        for v in used { if let d = builder.defaultedVariables[v] { conditionAliases[v] = d.client } }
         // A client's `$representations` in an entity fetch is asked under a name of its own: the
         // fetch's `$representations` is the planner's.
         if g.rootType == nil, used.contains("representations") {
@@ -627,6 +630,7 @@ struct PlanAssembly {
         aliases(selections)
         func definitions(_ used: OrderedSet<String>) -> [String] {
             used.compactMap { v -> String? in
+                if let d = builder.defaultedVariables[v] { return "$\(v):\(d.type)=\(Printer.print(d.defaultValue))" }
                 let client = conditionAliases[v] ?? v
                 guard let def = operation.variableDefinitions.first(where: { $0.variable.value == client }) else { return nil }
                 return "$\(v):\(def.type)" + (def.defaultValue.map { "=" + Printer.print($0) } ?? "")
