@@ -481,6 +481,43 @@ struct UnreadableRequestTests {
         }
     }
 
+    /// A streamed answer (multipart `@defer`, an event stream) to an HTTP/1.0 request is not
+    /// chunked (RFC 9112 §6.1: no Transfer-Encoding to a client that did not send HTTP/1.1): an
+    /// HTTP/1.0 response whose body ends with the connection — kept alive or not. (Probe 34A:
+    /// `HTTP/1.1 200` with `transfer-encoding: chunked`, which an HTTP/1.0 client cannot read.)
+    @Test(.timeLimit(.minutes(1))) func aStreamToAnHTTP10ClientEndsWithTheConnection() async throws {
+        let executor = FederatedExecutor(supergraph: try Supergraph(sdl: try benchFile("supergraph.graphql")), transports: try benchInProcessTransports())
+        try await withGateway(try GatewayConfiguration.parse(yaml: "{}"), executor: executor) { client in
+            let port = client.base.split(separator: ":").last.map(String.init)!
+            let script = #"""
+                import socket, sys
+                def ask(accept, keep):
+                    body = b'{"query":"{ me { id ... @defer { name } } }"}'
+                    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+                    s.sendall(b"POST /graphql HTTP/1.0\r\nContent-Type: application/json\r\nAccept: " + accept + b"\r\n" + keep
+                              + b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+                    s.settimeout(30)
+                    data = b""
+                    while True:
+                        chunk = s.recv(65536)
+                        if not chunk: break
+                        data += chunk
+                    head, _, answer = data.partition(b"\r\n\r\n")
+                    lines = head.decode().split("\r\n")
+                    chunked = any(l.lower().startswith("transfer-encoding") for l in lines)
+                    print(lines[0], "chunked" if chunked else "plain", b'"Uri Goldshtein"' in answer and b'"hasNext":false' in answer, flush=True)
+                ask(b"multipart/mixed;deferSpec=20220824", b"")
+                ask(b"multipart/mixed;deferSpec=20220824", b"Connection: keep-alive\r\n")
+                ask(b"text/event-stream", b"")
+                """#
+            let child = try ChildProcess("/usr/bin/env", ["python3", "-c", script, port])
+            defer { child.stop() }
+            var lines: [String] = []
+            for _ in 0..<3 { lines.append(try await child.firstLine { $0 }) }
+            #expect(lines == ["HTTP/1.0 200 OK plain True", "HTTP/1.0 200 OK plain True", "HTTP/1.0 200 OK plain True"], "\(lines)")
+        }
+    }
+
     /// A body chunked a byte at a time is read as any other (its parts go on as one per read:
     /// each byte was a part through the handlers and the body's sequence, 400 times the CPU).
     @Test(.timeLimit(.minutes(1))) func aBodyChunkedAByteAtATimeIsAnswered() async throws {

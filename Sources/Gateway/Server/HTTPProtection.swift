@@ -283,11 +283,44 @@ final class RequestTimeouts: ChannelDuplexHandler, RemovableChannelHandler {
 ///   `Connection: close`) is marked `Connection: close` for the server, which then closes the
 ///   connection after its response: the conversion to HTTP types drops the request's version,
 ///   so an HTTP/1.0 request's connection was otherwise kept open.
+/// - a streamed response (no `content-length`: multipart, an event stream) to an HTTP/1.0
+///   request is sent as HTTP/1.0 allows: its body delimited by the connection's close, not
+///   chunked (RFC 9112 §6.1: no Transfer-Encoding to a client that did not send HTTP/1.1), and
+///   the connection closed after it (the conversion to HTTP types answers every request as 1.1).
 /// It leaves the pipeline at a request that asks for an upgrade (a WebSocket carries no HTTP
 /// after it).
-final class HTTP1RequestGuard: ChannelInboundHandler, RemovableChannelHandler {
+final class HTTP1RequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    /// Whether each request read and not answered yet is HTTP/1.0 (pipelined requests are
+    /// answered in order).
+    private var oneZero: [Bool] = []
+    /// The response being written streams to an HTTP/1.0 client: the connection closes after it.
+    private var closeAfterEnd = false
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        switch unwrapOutboundIn(data) {
+        case .head(var head) where head.status.code >= 200 || head.status == .switchingProtocols:
+            let old = oneZero.isEmpty ? false : oneZero.removeFirst()
+            guard old, !head.headers.contains(name: "content-length") else { return context.write(data, promise: promise) }
+            head.version = .http1_0
+            head.headers.remove(name: "transfer-encoding")
+            head.headers.replaceOrAdd(name: "connection", value: "close")
+            closeAfterEnd = true
+            context.write(wrapOutboundOut(.head(head)), promise: promise)
+        case .end where closeAfterEnd:
+            closeAfterEnd = false
+            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            let written = promise ?? context.eventLoop.makePromise()
+            written.futureResult.whenComplete { _ in bound.value.close(promise: nil) }
+            context.write(data, promise: written)
+        default:
+            context.write(data, promise: promise)
+        }
+    }
 
     /// A refused handshake was answered here: what follows of the request is dropped.
     private var answered = false
@@ -326,6 +359,7 @@ final class HTTP1RequestGuard: ChannelInboundHandler, RemovableChannelHandler {
         }
         flush(context)
         guard case .head(var head) = part else { return context.fireChannelRead(data) }
+        oneZero.append(head.version.major == 1 && head.version.minor == 0)
         if head.headers.contains(name: "upgrade") {
             let protocols = head.headers["upgrade"].flatMap { $0.split(separator: ",") }
                 .map { String($0.filter { !$0.isWhitespace }).lowercased() }
