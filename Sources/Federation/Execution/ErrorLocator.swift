@@ -1,4 +1,5 @@
 import GraphQLCore
+import OrderedCollections
 
 /// The place in the client's document of the field a response path leads to, for errors that
 /// come with a path only (a subgraph's: its locations were in the subgraph's operation, not the
@@ -19,6 +20,15 @@ struct ErrorLocator {
     /// does not apply is not looked into.
     var runtimeType: (([PathElement]) -> String?)?
     var schema: Schema?
+    /// The request's variables: a selection its `@skip`/`@include` leave out is not looked into
+    /// (an error's locations are those of the fields merged under its key that ran, §6.3.2).
+    var variables: OrderedDictionary<String, JSON>?
+
+    private func included(_ directives: [Directive]) -> Bool {
+        guard let variables, !directives.isEmpty else { return true }
+        if case .excluded = FieldCollector.inclusion(directives, variables: variables) { return false }
+        return true
+    }
 
     /// For the client's request: its own document when the gateway rewrote the one it planned
     /// (the spans are the client's text's).
@@ -97,15 +107,15 @@ struct ErrorLocator {
             func scan(_ set: SelectionSet) {
                 for selection in set.selections {
                     switch selection {
-                    case .field(let f) where f.responseKey == key:
+                    case .field(let f) where f.responseKey == key && included(f.directives):
                         if field == nil { field = f }
                         if merged.count < 100, !merged.contains(where: { $0.span.start == f.span.start }) { merged.append(f) }
                         if let sub = f.selectionSet { next.append(sub) }
                     case .inlineFragment(let i):
-                        if applies(i.typeCondition) { scan(i.selectionSet) }
+                        if applies(i.typeCondition), included(i.directives) { scan(i.selectionSet) }
                     case .fragmentSpread(let s):
                         spreads += 1
-                        if spreads <= 1_000, let fragment = fragments[s.name.value], applies(fragment.typeCondition) { scan(fragment.selectionSet) }
+                        if spreads <= 1_000, included(s.directives), let fragment = fragments[s.name.value], applies(fragment.typeCondition) { scan(fragment.selectionSet) }
                     default:
                         continue
                     }

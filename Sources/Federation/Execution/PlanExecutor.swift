@@ -194,8 +194,8 @@ public final class PlanExecutor: Sendable {
         // As for the first payload: a missing value is explained only by an error without a path
         // (or a root fetch without data); others by the errors at or around it (the payload
         // leaves out its own error where one of those is).
-        shaper.missingIsExplained = run.rootAnswerMissing || run.errors.contains { $0.path == nil }
-            || (run.deferredErrors ?? []).contains { $0.error.path == nil }
+        shaper.missingIsExplained = run.errors.contains { $0.path == nil } || (run.deferredErrors ?? []).contains { $0.error.path == nil }
+        shaper.explainedRoots = run.missingRoots
         shaper.nulledUntyped = run.nulledUntyped
         // A fetch's fragment is found in the client's document by its number; when the gateway
         // planned a rewritten document with other fragments (authorization took some out), by
@@ -296,9 +296,11 @@ public final class PlanExecutor: Sendable {
         // As `shapeTree` does: a value missing from the tree (not null there) where a root fetch
         // came back without data, or a fetch failed with an error without a path, is explained
         // by that error; the executor read it as null and said it cannot be.
-        if run.rootAnswerMissing || run.errors.contains(where: { $0.path == nil }) {
+        let pathless = run.errors.contains(where: { $0.path == nil })
+        if pathless || !run.missingRoots.isEmpty {
             shaped.errors.removeAll { e in
                 guard e.message.hasPrefix("Cannot return null"), let path = e.path else { return false }
+                guard pathless || { if case .key(let k)? = path.first { return run.missingRoots.contains(k) } else { return false } }() else { return false }
                 return Self.isMissing(path, in: .object(root))
             }
         }
@@ -349,7 +351,8 @@ public final class PlanExecutor: Sendable {
         // where a subgraph's error explains it (its path, or one without a path). Taking every
         // missing value as explained once any fetch had an error lost the error of a null the
         // gateway made itself (an entity not found) beside an unrelated field's error.
-        shaper.missingIsExplained = run.rootAnswerMissing || run.errors.contains { $0.path == nil }
+        shaper.missingIsExplained = run.errors.contains { $0.path == nil }
+        shaper.explainedRoots = run.missingRoots
         shaper.nulledUntyped = run.nulledUntyped
         shaper.nullConditionsPossible = variables.values.contains { if case .null = $0 { return true } else { return false } }
         let data = shaper.shape(clientOperation, root: run.root, capacity: plan.shaping.answerCapacity(run.tree))
@@ -432,10 +435,11 @@ final class PlanRun {
     /// (serial execution ends there). A nullable field's failure nulls that field alone, and
     /// the fields after it run (§6.2.2, §6.4.4).
     var mutationRootNulled = false
-    /// A root fetch came back without data (its subgraph's null reached its `data`, or it
-    /// failed): the root fields it was for are missing, explained by its errors wherever
-    /// their paths point.
-    private(set) var rootAnswerMissing = false
+    /// The root fields (client response keys) of root fetches that came back without data (the
+    /// subgraph's null reached its `data`, or the fetch failed): missing, and what is missing
+    /// under them is explained by that fetch's errors — not what is missing under other root
+    /// fields (an entity another subgraph did not find still gets its own error).
+    private(set) var missingRoots = Set<String>()
     var reusesAnswers = false
     var answers = AnswerMemo()
     /// What `collect` found at each path it walked, while still what it would find: a merge into
@@ -478,6 +482,7 @@ final class PlanRun {
     func locator(_ request: ExecutionRequest, _ operation: OperationDefinition) -> ErrorLocator {
         var locator = ErrorLocator(request, operation)
         locator.schema = executor.supergraph.apiSchema
+        locator.variables = variables
         locator.runtimeType = { [unowned self] path in self.typename(at: path) }
         return locator
     }
@@ -1033,8 +1038,9 @@ final class PlanRun {
         switch roomChecked(result, f) {
         case .failure(let e):
             // An error at each root field the fetch was for (§7.1.2: it can be associated with them).
-            addError(e, at: Self.rootPaths(f))
-            rootAnswerMissing = true
+            let paths = Self.rootPaths(f, variables: variables(for: f))
+            addError(e, at: paths)
+            for case .key(let k)? in paths.map(\.first) { missingRoots.insert(k) }
             if f.operationKind == .mutation, rootFieldNonNull(f) { mutationRootNulled = true }
         case .success(let response):
             var merged = false
@@ -1046,17 +1052,17 @@ final class PlanRun {
                     merged = true
                 }
             }
-            if !merged { rootAnswerMissing = true }
+            if !merged { for case .key(let k)? in Self.rootPaths(f, variables: variables(for: f)).map(\.first) { missingRoots.insert(k) } }
             if !merged, f.operationKind == .mutation, rootFieldNonNull(f) { mutationRootNulled = true }
             // No data and no error is not a GraphQL response (§7: a null `data` comes with errors):
             // an error at each root field the fetch was for, as for a fetch that failed whole.
             if !merged, response.errors.isEmpty {
                 addError(GraphQLError("Subgraph \"\(f.subgraph)\" answered without data and without errors.",
                                       code: "SUBREQUEST_MALFORMED_RESPONSE", extensions: ["serviceName": .string(f.subgraph)]),
-                         at: Self.rootPaths(f))
+                         at: Self.rootPaths(f, variables: variables(for: f)))
             }
             // Without data, an error that names no path stands at each root field of the fetch.
-            addErrors(upstreamErrors(response, f, unplaced: { merged ? [] : Self.rootPaths(f) }) { [Self.clientPath(Self.pathElements($0), f)] })
+            addErrors(upstreamErrors(response, f, unplaced: { merged ? [] : Self.rootPaths(f, variables: variables(for: f)) }) { [Self.clientPath(Self.pathElements($0), f)] })
         }
     }
 
@@ -1082,18 +1088,23 @@ final class PlanRun {
         return any(operation.selectionSet.selections)
     }
 
-    /// The client's paths of a root fetch's fields (those without a `@skip`/`@include`: whether a
-    /// conditional one is in the response is the shaper's to say), `__typename` left out.
-    static func rootPaths(_ f: FetchNode) -> [[PathElement]] {
+    /// The client's paths of a root fetch's fields that its `@skip`/`@include` conditions keep
+    /// with the request's variables, `__typename` left out.
+    static func rootPaths(_ f: FetchNode, variables: OrderedDictionary<String, JSON>) -> [[PathElement]] {
         guard let operation = (f.document ?? (try? Parser.parse(f.operation, options: ParserOptions(maxTokens: nil))))?.operations.first else { return [] }
         var keys: [String] = []
+        // Whether `@skip`/`@include` keep a selection, with the fetch's variables (§3.13.1).
+        func included(_ directives: [Directive]) -> Bool {
+            if case .included = FieldCollector.inclusion(directives, variables: variables) { return true }
+            return false
+        }
         func collect(_ selections: [Selection]) {
             for s in selections {
                 switch s {
-                case .field(let field) where field.directives.isEmpty && field.name.value != "__typename":
+                case .field(let field) where field.name.value != "__typename" && included(field.directives):
                     let key = f.internalAliases[field.responseKey] ?? SelectionTree.clientKey(field.responseKey)
                     if !f.plannerAliases.contains(field.responseKey), !keys.contains(key) { keys.append(key) }
-                case .inlineFragment(let i) where i.directives.isEmpty:
+                case .inlineFragment(let i) where included(i.directives):
                     collect(i.selectionSet.selections)
                 default:
                     continue
@@ -1570,8 +1581,11 @@ final class PlanRun {
         for e in memo where e >= 0 { answers.states[Int(e)] = .unusable }
         /// The error at each object the failed request was for (each position it leaves null has
         /// its error, §6.4.4, as Apollo's router reports it), at most `maxPathsPerError` of them.
+        /// An object still known only by its interface is no object of any type then (its
+        /// `__typename` would be the interface's): null, as when the answer was null for it.
         func failed(_ e: GraphQLError, only r: Int? = nil) {
             addError(e, at: out.objectPaths(targets, representations: r.map { [$0] }))
+            if let r { untypedUnanswered(targets, r) } else { for r in 0..<targets.count { untypedUnanswered(targets, r) } }
         }
         switch roomChecked(result, f) {
         case .failure(let e):
@@ -1591,6 +1605,8 @@ final class PlanRun {
             // `_entities` must be a list of one answer per representation, in their order; anything
             // else cannot be matched to the objects (a subgraph's own errors explain a missing one).
             func malformed(_ what: String) {
+                // No entity of the request was answered.
+                for r in 0..<targets.count { untypedUnanswered(targets, r) }
                 let e = GraphQLError("Subgraph \"\(f.subgraph)\" answered \(what) for \(targets.count) representations.",
                                      code: "SUBREQUEST_MALFORMED_RESPONSE", extensions: ["serviceName": .string(f.subgraph)])
                 guard !response.errors.isEmpty else { return failed(e) }
@@ -1625,8 +1641,9 @@ final class PlanRun {
     }
 
     /// Objects known only by their interface (an @interfaceObject subgraph's) that the entity
-    /// fetch which would have told their object type answered null for: no object of any type
-    /// (the client gets null there, propagated as a null is), not the interface's own fields.
+    /// fetch which would have told their object type answered null for, or failed for: no
+    /// object of any type (the client gets null there, propagated as a null is), not the
+    /// interface's own fields with the interface's name as `__typename`.
     private(set) var nulledUntyped = Set<Int32>()
 
     func untypedUnanswered(_ targets: Targets, _ r: Int) {

@@ -44,6 +44,13 @@ struct Shaper {
     /// subgraph whose data came back null leaves its sibling fields out), so a non-null field
     /// without a value nulls its parent without an error of its own.
     var missingIsExplained = false
+    /// Root fields whose root fetch came back without data: a value missing under one of them is
+    /// explained by that fetch's error (the shaping of each root field, or of a deferred fragment
+    /// under it, sets `explainedHere`).
+    var explainedRoots = Set<String>()
+    private var explainedHere = false
+    /// The root object's node (its members are the root fields).
+    private var rootNode: Int32 = -1
     /// The member being completed is missing from an object a later answer nulled (its
     /// subgraph's error explains it): set just before each member's completion.
     private var missingInNulled = false
@@ -124,6 +131,7 @@ struct Shaper {
         let type = program.typeID(rootType)
         let steps = program.steps(type, [operation.selectionSet])
         resolveKeys()
+        rootNode = root
         if case .propagate = object(root, type, steps) {
             out.truncate(ExecutionResult.dataOpening.count)
             out.append("null")
@@ -192,6 +200,9 @@ struct Shaper {
             }
             let steps = program.steps(type, [fragment.selectionSet])
             resolveKeys()
+            // Under a root field whose fetch came back without data: explained by its error
+            // (a fragment on the root object itself: by each field, as in the first payload).
+            if case .key(let k)? = path.first { explainedHere = explainedRoots.contains(k) } else { explainedHere = false; rootNode = instance.node }
             let completed = object(instance.node, type, steps)
             var w = JSONWriter(capacity: 256)
             w.append(#"{"data":"#)
@@ -236,6 +247,7 @@ struct Shaper {
                 guard let n = at else { continue }
                 if e.locations.isEmpty, let p = e.path {
                     var inFragment = ErrorLocator(root: items[n].selection, fragments: program.collector.fragments, source: source)
+                    inFragment.variables = program.collector.variables
                     let ls = inFragment.locationsOf(Array(p.dropFirst(items[n].path.count)))
                     if !ls.isEmpty { e.locations = ls }
                 }
@@ -359,6 +371,9 @@ struct Shaper {
                 value = tree.member(node, key)
             }
             missingInNulled = nulled
+            if node == rootNode, !explainedRoots.isEmpty {
+                explainedHere = explainedRoots.contains(SelectionTree.clientKey(program.responseKeys[Int(step.key)]))
+            }
             let r = complete(value, 0, Int(i), parent: type)
             if reversedPaths.count > before {
                 let k = program.responseKeys[Int(step.key)]
@@ -381,7 +396,7 @@ struct Shaper {
     /// a propagation from inside as null.
     mutating func complete(_ value: ResponseBuffer.Value?, _ level: Int, _ s: Int, parent: Int32) -> Completed {
         if program.steps[s].isNonNull(level) {
-            if value == nil, missingIsExplained || missingInNulled { return .propagate }
+            if value == nil, missingIsExplained || explainedHere || missingInNulled { return .propagate }
             let r = completeInner(value, level, s, parent: parent)
             if case .null = r {
                 error("Cannot return null for non-nullable field \(program.types[Int(parent)].name).\(program.fieldName(s)).", s)

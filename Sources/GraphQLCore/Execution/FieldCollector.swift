@@ -142,8 +142,12 @@ public struct FieldCollector: Sendable {
     /// `@skip(if:)`, then `@include(if:)`, on a selection (graphql-js's order: a skip that holds
     /// decides before an include is read); then a `@defer(if:)` whose variable is null (its `if`
     /// is `Boolean! = true`: a null given is the same error, raised as the fragment is collected).
-    public func inclusion(_ directives: [Directive]) -> Inclusion {
+    public func inclusion(_ directives: [Directive]) -> Inclusion { Self.inclusion(directives, variables: variables) }
+
+    /// `inclusion` with the variables given (of the request, or of a subgraph operation).
+    public static func inclusion(_ directives: [Directive], variables: OrderedDictionary<String, JSON>) -> Inclusion {
         if directives.isEmpty { return .included }
+        func condition(_ d: Directive) -> Condition { Self.condition(d, variables) }
         var include: Directive?, deferring: Directive?
         for d in directives {
             switch d.name.value {
@@ -176,7 +180,7 @@ public struct FieldCollector: Sendable {
 
     /// A `@skip`/`@include`'s `if` (a variable not given reads as false, as validation leaves
     /// no such variable that has no default).
-    private func condition(_ d: Directive) -> Condition {
+    private static func condition(_ d: Directive, _ variables: OrderedDictionary<String, JSON>) -> Condition {
         guard let arg = d.arguments.first(where: { $0.name.value == "if" }) else { return .value(d.name.value == "include") }
         switch arg.value {
         case .boolean(let b): return .value(b)
