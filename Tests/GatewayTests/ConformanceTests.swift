@@ -518,6 +518,17 @@ struct UnreadableRequestTests {
         }
     }
 
+    /// Documents that differ only in canonically equivalent text ("é" as U+00E9, then as "e" and
+    /// U+0301) are two documents: the cached one's literal was served to the other (probe 36B).
+    @Test func documentsThatDifferOnlyInUnicodeNormalizationAreTwo() async throws {
+        try await withGateway(executor: try echoExecutor()) { client in
+            for name in ["\u{E9}", "e\u{301}", "\u{E9}"] {
+                let r = try await client.post(JSON.object(["query": .string("{ hello(name: \"\(name)\") }")]).text)
+                #expect(r.json?["data"]?["hello"]?.stringValue.map { Array($0.unicodeScalars) } == Array("hello \(name)".unicodeScalars), "\(r.text)")
+            }
+        }
+    }
+
     /// A body chunked a byte at a time is read as any other (its parts go on as one per read:
     /// each byte was a part through the handlers and the body's sequence, 400 times the CPU).
     @Test(.timeLimit(.minutes(1))) func aBodyChunkedAByteAtATimeIsAnswered() async throws {

@@ -36,6 +36,18 @@ struct LiteralExtractionTests {
         #expect(Printer.print(op.selectionSet, indent: "").contains("item(id: $_v0)"))
     }
 
+    /// Literals that Swift's `String ==` takes for one (canonical equivalence: U+F900 and U+8C48,
+    /// combining marks in another order), `-0.0` and `0.0`, are two values with two variables;
+    /// an integer for a Float past 2^53 is a double (probe 36B).
+    @Test func equivalentButDifferentLiteralsAreTwoValues() throws {
+        let e = try #require(try extract("{ a: item(id: \"\u{F900}\") { id } b: item(id: \"\u{8C48}\") { id } c: item(id: \"a\u{301}\u{316}\") { id } d: item(id: \"a\u{316}\u{301}\") { id } }"))
+        #expect(e.values.count == 4)
+        #expect(e.values["_v1"]?.stringValue.map { Array($0.unicodeScalars) } == ["\u{8C48}"])
+        let f = try #require(try extract("{ item(id: \"x\") { p: price(scale: -0.0) q: price(scale: 0.0) r: price(scale: 123456789012345678) } }"))
+        #expect(f.values.count == 4)
+        #expect(f.values["_v3"] == .double(123456789012345678))
+    }
+
     @Test func whatDecidesAPlanOrHoldsAVariableOrACustomScalarStays() throws {
         #expect(try extract(#"query($f: Filter) { items(filter: $f) { id } }"#) == nil)
         #expect(try extract(#"query($c: Color) { items(filter: {color: $c}) { id } }"#) == nil, "a value holding a variable")

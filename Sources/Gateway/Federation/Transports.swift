@@ -20,7 +20,7 @@ import ServiceContextModule
 public final class InProcessTransport<Context: Sendable>: SubgraphTransport {
     let subgraph: Subgraph<Context>
     let makeContext: @Sendable ([(String, String)]) -> Context
-    private let documents = Mutex<[String: Document]>([:])
+    private let documents = Mutex<[ExactText: Document]>([:])
 
     public init(subgraph: Subgraph<Context>, makeContext: @escaping @Sendable ([(String, String)]) -> Context,
                 logger: Logger = Logger(label: "switchyard.subgraph")) {
@@ -70,13 +70,13 @@ public final class InProcessTransport<Context: Sendable>: SubgraphTransport {
         let document: Document
         if let prepared = request.document {
             document = prepared   // parsed once with the plan
-        } else if let cached = documents.withLock({ $0[request.query] }) {
+        } else if let cached = documents.withLock({ $0[ExactText(request.query)] }) {
             document = cached
         } else {
             document = try Parser.parse(request.query, options: ParserOptions(maxTokens: nil))
             documents.withLock { d in
                 if d.count > 2_000 { d.removeAll() } // plans are cached upstream; this stays small
-                d[request.query] = document
+                d[ExactText(request.query)] = document
             }
         }
         return document

@@ -1,5 +1,22 @@
 import Synchronization
 
+/// A key compared and hashed by its UTF-8 bytes: Swift's `String` equality is Unicode
+/// canonical equivalence, and documents that differ only so ("é" precomposed, or "e" and
+/// U+0301) are two documents with two literals — one plan or document for both served the
+/// first one's value to the second.
+struct ExactText: Hashable, Sendable {
+    let text: String
+    init(_ text: String) { self.text = text }
+    static func == (a: ExactText, b: ExactText) -> Bool {
+        var x = a.text, y = b.text
+        return x.withUTF8 { p in y.withUTF8 { q in p.count == q.count && p.elementsEqual(q) } }
+    }
+    func hash(into hasher: inout Hasher) {
+        var t = text
+        t.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+    }
+}
+
 /// A least-recently-used cache bounded by entries and by bytes: each value is put with its cost
 /// in bytes (what it holds — a document's source, a plan's text), and the oldest entries leave
 /// until both bounds hold. A value larger than the byte bound is not kept at all. The document,
@@ -12,7 +29,7 @@ import Synchronization
 public final class BoundedCache<Value: Sendable>: Sendable {
     /// An entry, in a list from the least to the most recently used (indices into `slots`).
     private struct Slot {
-        var key: String
+        var key: ExactText
         var value: Value?
         var bytes: Int
         var older: Int
@@ -22,7 +39,7 @@ public final class BoundedCache<Value: Sendable>: Sendable {
     /// newest end (an ordered dictionary moved the entries after it on every hit: O(n) per
     /// request once the cache held many documents).
     private struct State {
-        var index: [String: Int] = [:]
+        var index: [ExactText: Int] = [:]
         var slots: [Slot] = []
         var free: [Int] = []
         var oldest = -1, newest = -1
@@ -46,7 +63,7 @@ public final class BoundedCache<Value: Sendable>: Sendable {
             index[slots[i].key] = nil
             bytes -= slots[i].bytes
             slots[i].value = nil
-            slots[i].key = ""
+            slots[i].key = ExactText("")
             free.append(i)
         }
     }
@@ -60,7 +77,8 @@ public final class BoundedCache<Value: Sendable>: Sendable {
     }
 
     public func get(_ key: String) -> Value? {
-        state.withLock { s in
+        let key = ExactText(key)
+        return state.withLock { s in
             guard let i = s.index[key] else { return nil }
             if s.newest != i {
                 s.unlink(i)
@@ -74,6 +92,7 @@ public final class BoundedCache<Value: Sendable>: Sendable {
     public func put(_ key: String, _ value: Value, bytes: Int) {
         let cost = bytes + key.utf8.count
         guard cost <= maxBytes else { return }
+        let key = ExactText(key)
         state.withLock { s in
             if let old = s.index[key] { s.remove(old) }
             let slot = Slot(key: key, value: value, bytes: cost, older: -1, newer: -1)

@@ -180,6 +180,12 @@ public struct LiteralExtraction: Sendable {
                 return x.count == y.count && x.allSatisfy { k, v in y[k].map { sameInput(v, $0) } ?? false }
             case (.array(let x), .array(let y)):
                 return x.count == y.count && zip(x, y).allSatisfy { sameInput($0, $1) }
+            case (.string(let x), .string(let y)):
+                // By their bytes: Swift's `==` is canonical equivalence ("\u{F900}" == "\u{8C48}"),
+                // and two such literals are two values for the resolver.
+                return x.utf8.elementsEqual(y.utf8)
+            case (.double(let x), .double(let y)):
+                return x.bitPattern == y.bitPattern   // -0.0 is not 0.0
             default:
                 return a == b
             }
@@ -237,7 +243,13 @@ public struct LiteralExtraction: Sendable {
                     // An ID written as an integer is the string of its digits (§3.5.5): as a JSON
                     // number, a subgraph reading numbers as doubles would lose digits past 2^53.
                     case (.id?, .int(let s)): return .string(s)
-                    case (.int?, .int(let s)), (.float?, .int(let s)): return Int(s).map { .int($0) }
+                    case (.int?, .int(let s)): return Int(s).map { .int($0) }
+                    // A Float written as an integer: a JSON integer while a double holds it
+                    // exactly; beyond 2^53 a double (a subgraph may refuse an integer that a
+                    // double cannot hold, where it took the literal).
+                    case (.float?, .int(let s)):
+                        guard let i = Int(s) else { return nil }
+                        return i.magnitude <= 1 << 53 ? .int(i) : .double(Double(i))
                     case (.float?, .float(let s)): return Double(s).flatMap { $0.isFinite ? .double($0) : nil }
                     case (.boolean?, .boolean(let b)): return .bool(b)
                     default: return nil   // a custom scalar's literal is the subgraph's to read
