@@ -567,6 +567,23 @@ struct StreamingTests {
         }
     }
 
+    /// A subgraph that refuses a subscription with `error` and a path: the client gets the error at
+    /// that path with the location of its own field there (§7.1.2), as a query's subgraph errors do.
+    @Test(.timeLimit(.minutes(2))) func aSubgraphsRefusalOfASubscriptionSaysWhereTheFieldIs() async throws {
+        try await withMisbehavingSubgraph("error") { client, _ in
+            let r = try await client.post(#"{"query":"subscription {\n  ticks { id n }\n}"}"#, accept: "text/event-stream")
+            let events = r.text.components(separatedBy: "\n\n").filter { !$0.hasPrefix(":") }
+            #expect(events.count == 3 && events.last == "", "\(r.text)")
+            let payload = try JSONReader.parse(Array((events.first ?? "").dropFirst("event: next\ndata: ".count).utf8))
+            let error = payload["errors"]?[0]
+            #expect(error?["message"] == "Not allowed to watch ticks.", "\(r.text)")
+            #expect(error?["path"] == .array(["ticks"]), "\(r.text)")
+            #expect(error?["locations"] == .array([.object(["line": 2, "column": 3])]), "\(r.text)")
+            #expect(payload["data"] == nil, "\(r.text)")
+            #expect(events.dropFirst().first == "event: complete\ndata:", "\(r.text)")
+        }
+    }
+
     /// The gateway pings a subgraph's subscription connection every `subscriptions.keep_alive_ms`:
     /// a subgraph that answers nothing for two intervals (a peer gone without closing the
     /// connection) ends the subscription with SUBREQUEST_TIMEOUT and its connection is closed; one

@@ -226,6 +226,15 @@ public final class PlanExecutor: Sendable {
                                                                             code: "SUBSCRIPTION_NOT_SUPPORTED")]))
         }
         let f = first.fetch
+        // A subgraph's errors with a path get the client's field's location (§7.1.2), as a
+        // query's do when its run is shaped.
+        let supergraph = self.supergraph
+        let located: @Sendable ([GraphQLError]) -> [GraphQLError] = { errors in
+            var locator = ErrorLocator(request, operation)
+            locator.schema = supergraph.apiSchema
+            locator.variables = variables
+            return locator.locate(errors)
+        }
         // The subgraph's subscription is in place before this returns: events after it are seen.
         let events: AsyncThrowingStream<SubgraphResponse, any Error>
         do {
@@ -234,7 +243,7 @@ public final class PlanExecutor: Sendable {
                 document: f.document, queryJSON: f.operationJSON.isEmpty ? nil : f.operationJSON))
         } catch let refused as SubscriptionRefused {
             // A request error: the errors, and no `data`.
-            return .failed(ExecutionResult(data: nil, errors: refused.errors.map { PlanRun.subgraphError($0, f) }))
+            return .failed(ExecutionResult(data: nil, errors: located(refused.errors.map { PlanRun.subgraphError($0, f) })))
         } catch {
             return .failed(ExecutionResult(data: nil, errors: [PlanRun.subgraphError(error, f)]))
         }
@@ -242,7 +251,7 @@ public final class PlanExecutor: Sendable {
         // not pumped into a buffer): a consumer that falls behind holds the subgraph's stream back.
         return .stream(PullStream.map(events, onError: { (error: any Error) -> ExecutionResult? in
             if let refused = error as? SubscriptionRefused {
-                return ExecutionResult(data: nil, errors: refused.errors.map { PlanRun.subgraphError($0, f) })
+                return ExecutionResult(data: nil, errors: located(refused.errors.map { PlanRun.subgraphError($0, f) }))
             }
             return error is CancellationError ? nil : ExecutionResult(data: nil, errors: [PlanRun.subgraphError(error, f)])
         }) { (event: SubgraphResponse) -> ExecutionResult? in
@@ -702,9 +711,11 @@ final class PlanRun {
         func add(_ node: PlanNode, after: StepSet) -> StepSet {
             switch node {
             case .fetch(let f):
+                guard f.runs(with: variables) else { return after }
                 steps.append(Step(path: nil, fetch: f, after: after))
                 return [steps.count - 1]
             case .flatten(let path, let f):
+                guard f.runs(with: variables) else { return after }
                 steps.append(Step(path: path, fetch: f, after: after))
                 return [steps.count - 1]
             case .sequence(let nodes):
@@ -1035,34 +1046,38 @@ final class PlanRun {
     }
 
     func mergeRoot(_ f: FetchNode, _ result: Result<SubgraphResponse, GraphQLError>) {
+        /// The fetch's root fields have no answer: the response's values missing under them are
+        /// explained by its errors (`missingRoots`).
+        func unanswered() -> [[PathElement]] {
+            let paths = Self.rootPaths(f, variables: variables(for: f))
+            for case .key(let k)? in paths.map(\.first) { missingRoots.insert(k) }
+            if f.operationKind == .mutation, rootFieldNonNull(f) { mutationRootNulled = true }
+            return paths
+        }
         switch roomChecked(result, f) {
         case .failure(let e):
             // An error at each root field the fetch was for (§7.1.2: it can be associated with them).
-            let paths = Self.rootPaths(f, variables: variables(for: f))
-            addError(e, at: paths)
-            for case .key(let k)? in paths.map(\.first) { missingRoots.insert(k) }
-            if f.operationKind == .mutation, rootFieldNonNull(f) { mutationRootNulled = true }
+            addError(e, at: unanswered())
         case .success(let response):
-            var merged = false
             if let data = response.data {
                 let answer = tree.absorb(data, renames: f.internalAliases)
                 if answer.isObject {
                     tree.merge(root, answer.object)
                     collected.removeAll()
-                    merged = true
+                    addErrors(upstreamErrors(response, f, unplaced: { [] }) { [Self.clientPath(Self.pathElements($0), f)] })
+                    return
                 }
             }
-            if !merged { for case .key(let k)? in Self.rootPaths(f, variables: variables(for: f)).map(\.first) { missingRoots.insert(k) } }
-            if !merged, f.operationKind == .mutation, rootFieldNonNull(f) { mutationRootNulled = true }
+            let paths = unanswered()
             // No data and no error is not a GraphQL response (§7: a null `data` comes with errors):
             // an error at each root field the fetch was for, as for a fetch that failed whole.
-            if !merged, response.errors.isEmpty {
+            if response.errors.isEmpty {
                 addError(GraphQLError("Subgraph \"\(f.subgraph)\" answered without data and without errors.",
                                       code: "SUBREQUEST_MALFORMED_RESPONSE", extensions: ["serviceName": .string(f.subgraph)]),
-                         at: Self.rootPaths(f, variables: variables(for: f)))
+                         at: paths)
             }
             // Without data, an error that names no path stands at each root field of the fetch.
-            addErrors(upstreamErrors(response, f, unplaced: { merged ? [] : Self.rootPaths(f, variables: variables(for: f)) }) { [Self.clientPath(Self.pathElements($0), f)] })
+            addErrors(upstreamErrors(response, f, unplaced: { paths }) { [Self.clientPath(Self.pathElements($0), f)] })
         }
     }
 

@@ -79,7 +79,7 @@ final class RepresentationWriter {
                     members[i].sources.append(source)
                 } else {
                     var member = Member(name: name, nameBytes: bytes, sources: [source])
-                    if let runtime, let type = schema.types[runtime].flatMap({ schema.field($0, name) })?.type, !{ if case .nonNull = type { return true } else { return false } }() { member.nullable = true }
+                    if let runtime, let type = schema.types[runtime].flatMap({ schema.field($0, name) })?.type, !type.isNonNull { member.nullable = true }
                     members.append(member)
                 }
             case .inlineFragment(let i):

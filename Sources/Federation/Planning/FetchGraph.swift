@@ -107,10 +107,8 @@ final class FetchGraphBuilder {
     /// type sets (`type Query @context(name:)`), planned into a root fetch of the subgraph that
     /// sets it.
     var rootContextAncestor: ((String) throws -> Ancestor?)?
-    /// The client operation's variable names: a variable the planner adds (a `@fromContext`
-    /// input's) never takes one.
-    var clientVariables = Set<String>()
-    /// The client operation's variable definitions, by name.
+    /// The client operation's variable definitions, by name: a variable the planner adds (a
+    /// `@fromContext` input's, a `@requires` binding's) never takes one of their names.
     var clientVariableDefinitions: [String: VariableDefinition] = [:]
     /// Variables the planner adds for `@requires` bindings (`weight(unit: $unit)` of a field
     /// the client asks as `cost(unit: $u)`), by name: the client's variable they take the value
@@ -721,7 +719,7 @@ final class FetchGraphBuilder {
             try planInputs(argument.selection, on: ancestor.type, group: ancestor.group, node: ancestor.node, path: ancestor.path,
                            into: picked, keyFields: &ignored, touched: &inputs)
             var variable = "__context_\(groups.count)_\(i)"
-            while clientVariables.contains(variable) { variable += "_" }
+            while clientVariableDefinitions[variable] != nil { variable += "_" }
             contextInputs.append(ContextInput(variable: variable, type: argument.type, ancestorPath: ancestor.path,
                                               selection: SelectionSet(selections: picked.selections)))
             withValues.arguments.append(Argument(name: Name(argument.name), value: .variable(variable)))
@@ -1008,7 +1006,7 @@ final class FetchGraphBuilder {
                 // A variable of the client's that the request may leave out (nullable, without a
                 // default of its own): the argument's default (or null) in its place then.
                 if case .variable(let client) = given, let definition = clientVariableDefinitions[client],
-                   definition.defaultValue == nil, !{ if case .nonNull = definition.type { return true } else { return false } }() {
+                   definition.defaultValue == nil, !definition.type.isNonNull {
                     return .variable(defaulted(client, type: definition.type, default: declared[name]?.defaultValue ?? .null))
                 }
                 return given
@@ -1042,7 +1040,7 @@ final class FetchGraphBuilder {
         if let (name, _) = defaultedVariables.first(where: { $0.value.client == client && $0.value.defaultValue == defaultValue }) { return name }
         var name = "\(client)_or_default"
         var n = 0
-        while clientVariables.contains(name) || defaultedVariables[name] != nil { n += 1; name = "\(client)_or_default\(n)" }
+        while clientVariableDefinitions[name] != nil || defaultedVariables[name] != nil { n += 1; name = "\(client)_or_default\(n)" }
         defaultedVariables[name] = DefaultedVariable(client: client, type: type, defaultValue: defaultValue)
         return name
     }

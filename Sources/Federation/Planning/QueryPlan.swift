@@ -13,6 +13,18 @@ public indirect enum PlanNode: Sendable {
     case condition(Condition)
 }
 
+/// `@include(if: $variable)` (`include`) or `@skip(if: $variable)`, with the variable's default
+/// in the operation.
+public struct VariableCondition: Sendable, Hashable {
+    public let variable: String
+    public let include: Bool
+    public let defaultValue: Bool?
+
+    func holds(_ variables: OrderedDictionary<String, JSON>) -> Bool {
+        (variables[variable]?.boolValue ?? defaultValue ?? false) == include
+    }
+}
+
 public struct Condition: Sendable {
     public let variable: String
     /// The variable's default in the operation, used when the request does not give it.
@@ -86,11 +98,21 @@ public final class FetchNode: Sendable {
     /// are still fetched, with representations of their keys alone). Parsed and as a JSON
     /// string literal, as `document` and `operationJSON`.
     public let withoutRequires: (operation: String, document: Document?, json: [UInt8], compiled: CompiledOperation?)?
+    /// When every client selection it is for sits under variable conditions that no one
+    /// `Include` around it covers (`a @include(if: $x) b @skip(if: $y)`): it runs only when one
+    /// of these holds (each a conjunction). Empty: whenever the plan reaches it.
+    public let runsWhen: [[VariableCondition]]
+
+    /// Whether a run with `variables` needs this fetch (`runsWhen`).
+    func runs(with variables: OrderedDictionary<String, JSON>) -> Bool {
+        runsWhen.isEmpty || runsWhen.contains { all in all.allSatisfy { $0.holds(variables) } }
+    }
 
     public init(subgraph: String, operation: String, operationKind: OperationType, variables: [String], entities: [EntityRepresentation],
                 internalAliases: [String: String] = [:], contextInputs: [ContextInput] = [], deferredOnly: Bool = false,
                 deferredFor: Int? = nil, conditionAliases: [String: String] = [:], plannerAliases: Set<String> = [],
-                withoutRequires: String? = nil) {
+                withoutRequires: String? = nil, runsWhen: [[VariableCondition]] = []) {
+        self.runsWhen = runsWhen
         self.withoutRequires = withoutRequires.map {
             let document = try? Parser.parse($0, options: ParserOptions(maxTokens: nil))
             return ($0, document, JSON.string($0).bytes, document.map { CompiledOperation($0) })
@@ -299,6 +321,11 @@ public struct QueryPlan: Sendable {
 
     static func writeFetch(_ f: FetchNode, indent: String, into out: inout String) {
         out += indent + "Fetch(service: \"\(f.subgraph)\"\(f.deferredOnly ? ", deferred" : "")) {\n"
+        if !f.runsWhen.isEmpty {
+            out += indent + "  when " + f.runsWhen.map { all in
+                all.map { ($0.include ? "" : "!") + "$" + $0.variable }.joined(separator: " && ")
+            }.joined(separator: " || ") + "\n"
+        }
         if !f.entities.isEmpty {
             out += indent + "  {\n"
             for e in f.entities { out += indent + "    ... on \(e.typeCondition) " + compact(e.selection) + "\n" }

@@ -95,7 +95,6 @@ public struct QueryPlanner: Sendable {
         var graph = queryGraph
         if let enabledLabels { graph.enabledLabels = enabledLabels }
         let builder = FetchGraphBuilder(graph: graph, maxSelections: maxSelections, maxFetches: maxFetches)
-        builder.clientVariables = Set(op.variableDefinitions.map(\.variable.value))
         builder.clientVariableDefinitions = Dictionary(op.variableDefinitions.map { ($0.variable.value, $0) }, uniquingKeysWith: { a, _ in a })
         // A field's large arguments (a literal list of events) are printed once for the plan,
         // not once per identity and operation that holds them.
@@ -564,35 +563,47 @@ struct PlanAssembly {
         // The one fragment every client selection it is for sits in (the innermost `@defer`).
         let ids = Set(g.origins.map(deferID))
         let deferredFor = deferredOnly && ids.count == 1 ? ids.first!.flatMap { defers?.ordinal(directive: $0) } : nil
-        let fetch = makeFetch(g, deferredOnly: deferredOnly, deferredFor: deferredFor)
+        let (shared, runsWhen) = conditions(g.origins)
+        let fetch = makeFetch(g, deferredOnly: deferredOnly, deferredFor: deferredFor, runsWhen: runsWhen)
         let n: PlanNode = g.rootType == nil || !g.path.isEmpty ? .flatten(path: g.path, fetch) : .fetch(fetch)
-        return conditioned(n, g.origins)
+        return shared.reduce(n) { result, c in
+            .condition(Condition(variable: c.variable, defaultValue: c.defaultValue,
+                                 ifTrue: c.include ? result : nil, ifFalse: c.include ? nil : result))
+        }
     }
 
     /// When every client selection a fetch exists for sits under the same `@include(if: $v)` (or
-    /// `@skip(if: $v)`), the fetch runs only when that holds.
-    func conditioned(_ node: PlanNode, _ origins: [[Directive]]) -> PlanNode {
-        func parse(_ d: Directive) -> (variable: String, include: Bool)? {
-            guard case .variable(let v)? = d.arguments.first(where: { $0.name.value == "if" })?.value else { return nil }
-            return (v, d.name.value == "include")
-        }
-        guard let first = origins.first else { return node }
-        var result = node
-        for d in first {
-            guard let c = parse(d) else { continue }
-            let shared = origins.dropFirst().allSatisfy { o in o.contains { parse($0).map { $0 == c } ?? false } }
-            guard shared else { continue }
+    /// `@skip(if: $v)`), the fetch runs only when that holds (`shared`: an `Include` node around
+    /// it). When each sits under variable conditions but they differ (`a @include(if: $x)` and
+    /// `b @skip(if: $y)`), it runs only when one selection's hold (`runsWhen`, decided when the
+    /// run's steps are: a fetch for fields the variables all leave out is not sent).
+    func conditions(_ origins: [[Directive]]) -> (shared: [VariableCondition], runsWhen: [[VariableCondition]]) {
+        func parse(_ d: Directive) -> VariableCondition? {
+            guard d.name.value == "include" || d.name.value == "skip",
+                  case .variable(let v)? = d.arguments.first(where: { $0.name.value == "if" })?.value else { return nil }
             var defaultValue: Bool?
-            if let def = operation.variableDefinitions.first(where: { $0.variable.value == c.variable }), case .boolean(let b)? = def.defaultValue {
+            if let def = operation.variableDefinitions.first(where: { $0.variable.value == v }), case .boolean(let b)? = def.defaultValue {
                 defaultValue = b
             }
-            result = .condition(Condition(variable: c.variable, defaultValue: defaultValue,
-                                          ifTrue: c.include ? result : nil, ifFalse: c.include ? nil : result))
+            return VariableCondition(variable: v, include: d.name.value == "include", defaultValue: defaultValue)
         }
-        return result
+        let each = origins.map { $0.compactMap(parse) }
+        guard let first = each.first else { return ([], []) }
+        var shared: [VariableCondition] = []
+        for c in first where !shared.contains(c) && each.dropFirst().allSatisfy({ $0.contains(c) }) { shared.append(c) }
+        // What each selection needs beyond the shared conditions; one that needs nothing more
+        // holds whenever they do.
+        var rest: [[VariableCondition]] = []
+        for conditions in each {
+            var own: [VariableCondition] = []
+            for c in conditions where !shared.contains(c) && !own.contains(c) { own.append(c) }
+            if own.isEmpty { return (shared, []) }
+            if !rest.contains(own) { rest.append(own) }
+        }
+        return (shared, rest)
     }
 
-    func makeFetch(_ g: FetchGroup, deferredOnly: Bool = false, deferredFor: Int? = nil) -> FetchNode {
+    func makeFetch(_ g: FetchGroup, deferredOnly: Bool = false, deferredFor: Int? = nil, runsWhen: [[VariableCondition]] = []) -> FetchNode {
         let name = builder.graphName(g.graph)
         var renames: [String: String] = [:]
         SelectionTree.aliasConflicts([g.output], schema: builder.schema, reserved: builder.clientResponseKeys, renames: &renames)
@@ -661,14 +672,14 @@ struct PlanAssembly {
             }
             return FetchNode(subgraph: name, operation: op, operationKind: .query, variables: Array(used), entities: inputs,
                              internalAliases: renames, contextInputs: g.contextInputs, deferredOnly: deferredOnly, deferredFor: deferredFor,
-                             conditionAliases: conditionAliases, plannerAliases: plannerAliases, withoutRequires: variant)
+                             conditionAliases: conditionAliases, plannerAliases: plannerAliases, withoutRequires: variant, runsWhen: runsWhen)
         }
         // The root fields of a `Query` inside the answer (a mutation payload's `query`) are a query.
         let kind = g.path.isEmpty ? operation.operation : .query
         let head = kind == .query && varDefs.isEmpty ? "" : kind.rawValue + (varDefs.isEmpty ? "" : "(\(varDefs.joined(separator: ",")))")
         return FetchNode(subgraph: name, operation: head + Compact.selectionSet(selections), operationKind: kind,
                          variables: Array(used), entities: [], internalAliases: renames, deferredOnly: deferredOnly, deferredFor: deferredFor,
-                         conditionAliases: conditionAliases, plannerAliases: plannerAliases)
+                         conditionAliases: conditionAliases, plannerAliases: plannerAliases, runsWhen: runsWhen)
     }
 
     /// An entity fetch's selections (a fragment per type condition) without the fields named in

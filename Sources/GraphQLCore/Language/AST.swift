@@ -264,6 +264,9 @@ public indirect enum TypeReference: Sendable, Hashable, CustomStringConvertible 
     case list(TypeReference)
     case nonNull(TypeReference)
 
+    /// `T!`.
+    public var isNonNull: Bool { if case .nonNull = self { return true } else { return false } }
+
     public var namedType: Name {
         switch self {
         case .named(let n): return n

@@ -11,6 +11,8 @@ it can). HTTP POST answers `_service { sdl }`, `_entities` and `{ hello }`; a We
                     the connection open: a peer that went away without closing it
     quiet           acknowledges and answers each `ping` with `pong`; sends one event and
                     `complete` only after its third `ping` (prints "ping" for each)
+    error           acknowledges, then answers the subscription with `error` (a GraphQL error at
+                    the path `ticks`)
     labels          no subscription: `Tick.label` for other subgraphs' ticks (`_entities`)
 
 Prints its port, then "closed" each time a client's connection ends. With CERT and KEY it
@@ -95,6 +97,9 @@ async def websocket(reader, writer, headers):
             writer.write(frame({"id": "1", "type": "next", "payload": {"data": {"ticks": {"id": "1", "n": 1}}}}))
             await writer.drain()
             await reader.read()   # until the client closes: every ping unanswered
+        elif message["type"] == "subscribe" and MODE == "error":
+            writer.write(frame({"id": message["id"], "type": "error",
+                                "payload": [{"message": "Not allowed to watch ticks.", "path": ["ticks"]}]}))
         elif message["type"] == "subscribe":
             if MODE == "foreignid":
                 writer.write(frame({"id": "7", "type": "next", "payload": {"data": {"ticks": {"id": "x", "n": -1}}}}))

@@ -20,7 +20,7 @@ public final class VariablesInAllowedPositionRule: ValidationRule {
 
     /// IsVariableUsageAllowed (§5.8.5).
     func allowed(_ def: VariableDefinition, _ location: TypeReference, _ locationHasDefault: Bool) -> Bool {
-        if case .nonNull(let inner) = location, !isNonNull(def.type) {
+        if case .nonNull(let inner) = location, !def.type.isNonNull {
             let hasDefault = def.defaultValue != nil && def.defaultValue?.isNull == false
             guard hasDefault || locationHasDefault else { return false }
             return compatible(def.type, inner)
@@ -28,7 +28,6 @@ public final class VariablesInAllowedPositionRule: ValidationRule {
         return compatible(def.type, location)
     }
 
-    func isNonNull(_ t: TypeReference) -> Bool { if case .nonNull = t { return true } else { return false } }
 
     /// AreTypesCompatible(variableType, locationType).
     func compatible(_ variable: TypeReference, _ location: TypeReference) -> Bool {
