@@ -529,6 +529,17 @@ struct UnreadableRequestTests {
         }
     }
 
+    /// A variable's object with two names that differ only in Unicode normalization is refused
+    /// (400, saying why): read into one Swift dictionary, one of its members was dropped and the
+    /// subgraph got the other alone (probe 37B).
+    @Test func aVariableWhoseNamesDifferOnlyInUnicodeNormalizationIsRefused() async throws {
+        try await withGateway(executor: try echoExecutor()) { client in
+            let r = try await client.post(#"{"query":"query($v: String) { hello(name: $v) }","variables":{"v":"x","o":{"\u00e9":1,"e\u0301":2}}}"#)
+            #expect(r.status == 400, "\(r.text)")
+            #expect(r.json?["errors"]?[0]?["message"]?.stringValue?.contains("differ only in Unicode normalization") == true, "\(r.text)")
+        }
+    }
+
     /// A body chunked a byte at a time is read as any other (its parts go on as one per read:
     /// each byte was a part through the handlers and the body's sequence, 400 times the CPU).
     @Test(.timeLimit(.minutes(1))) func aBodyChunkedAByteAtATimeIsAnswered() async throws {

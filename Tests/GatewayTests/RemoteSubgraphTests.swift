@@ -576,8 +576,9 @@ struct ReadinessAndPlanTests {
             var config = GatewayConfiguration()
             config.subgraphs = [SubgraphConfiguration(name: "accounts", module: "bench_accounts"), SubgraphConfiguration(name: "notes", url: url)]
             try await withConfiguredGateway(config) { client, _ in
-                let r = try await client.send(.GET, "/ready")
-                #expect(r.status == 200)
+                // (A loaded machine may miss a probe's second: it is asked again.)
+                let status = try await client.readyStatus()
+                #expect(status == 200)
             }
         }
     }

@@ -78,6 +78,23 @@ struct JSONTests {
         }
     }
 
+    /// A name given twice is read as JavaScript reads it (the last value); two names that are
+    /// different texts but one Swift `String` (canonically equivalent: "é" and "e" + U+0301)
+    /// are refused — one of them was dropped (probe 37B: a variable's JSON object lost a key).
+    @Test func namesThatDifferOnlyInUnicodeNormalizationAreRefused() throws {
+        #expect(try JSONReader.parse(#"{"a":1,"b":2,"a":3}"#) == .object(["a": 3, "b": 2]))
+        let twoTexts = "{\"\u{E9}\":1,\"e\u{301}\":2}"
+        #expect(throws: JSONReader.Failure.self) { try JSONReader.parse(twoTexts) }
+        do {
+            _ = try JSONReader.parse(#"{"x":[{"\u00e9":1,"e\u0301":2}]}"#)
+            Issue.record("accepted")
+        } catch let e as JSONReader.Failure {
+            #expect(e.description.hasPrefix("two member names of an object differ only in Unicode normalization"), "\(e)")
+        }
+        // As written, for what keeps the text (`jsonb`).
+        #expect(JSONReader.isObject(twoTexts))
+    }
+
     /// `isObject` accepts exactly what `parse` reads as an object, without building it.
     @Test func anObjectIsCheckedAsParsingWouldCheckIt() {
         let texts = [#"{}"#, #" {"i": 1} "#, #"{"a":[1,2.5e3,{"b":null}],"c":"\u00e9\n","d":true}"#, #"{"k":"\ud83d\ude00"}"#,

@@ -30,6 +30,9 @@ public final class PlanExecutor: Sendable {
         }
         let run = PlanRun(executor: self, variables: variables, headers: headers)
         run.reusesAnswers = operation.operation != .mutation
+        if operation.operation == .mutation {
+            run.mutationNullsData = { run, keys in self.nullsData(run, keys, request, operation, variables) }
+        }
         plan.shaping.reserveTree(&run.tree)
         if let root = plan.root { await run.execute(run.steps(root)) }
         plan.shaping.recordTree(run.tree)
@@ -65,6 +68,9 @@ public final class PlanExecutor: Sendable {
         }
         let run = PlanRun(executor: self, variables: variables, headers: headers)
         run.reusesAnswers = operation.operation != .mutation
+        if operation.operation == .mutation {
+            run.mutationNullsData = { run, keys in self.nullsData(run, keys, request, operation, variables) }
+        }
         plan.shaping.reserveTree(&run.tree)
         let early = !plan.usesIntrospection && operation.defers(in: request.clientDocument ?? request.document, variables: variables).allOn
         // Errors of fetches only deferred fragments need are kept apart for the fragments'
@@ -265,6 +271,46 @@ public final class PlanExecutor: Sendable {
 
     struct Refused: Error { let result: ExecutionResult }
 
+    /// Whether the client's root fields `keys` (a mutation's, run so far), shaped from the run's
+    /// tree as the response will be, make `data` null. The operation's root selections are cut
+    /// to those fields (fragments kept, as inline fragments with their conditions); deferred
+    /// fragments do not count (their nulls stop at their own paths).
+    func nullsData(_ run: PlanRun, _ keys: Set<String>, _ request: ExecutionRequest, _ operation: OperationDefinition,
+                   _ variables: OrderedDictionary<String, JSON>) -> Bool {
+        let document = request.clientDocument ?? request.document
+        var cut = request.clientDocument.flatMap { d in d.operations.first { $0.name?.value == operation.name?.value } } ?? operation
+        var fragments: [String: FragmentDefinition] = [:]
+        for f in document.fragments where fragments[f.name.value] == nil { fragments[f.name.value] = f }
+        func only(_ selections: [Selection], _ seen: Set<String>) -> [Selection] {
+            selections.compactMap { s in
+                switch s {
+                case .field(let f):
+                    return keys.contains(f.responseKey) ? s : nil
+                case .inlineFragment(var i):
+                    i.selectionSet.selections = only(i.selectionSet.selections, seen)
+                    return i.selectionSet.selections.isEmpty ? nil : .inlineFragment(i)
+                case .fragmentSpread(let spread):
+                    guard !seen.contains(spread.name.value), let d = fragments[spread.name.value] else { return nil }
+                    let inner = only(d.selectionSet.selections, seen.union([spread.name.value]))
+                    return inner.isEmpty ? nil : .inlineFragment(InlineFragment(typeCondition: d.typeCondition, directives: spread.directives,
+                                                                                 selectionSet: SelectionSet(selections: inner)))
+                }
+            }
+        }
+        cut.selectionSet.selections = only(cut.selectionSet.selections, [])
+        guard !cut.selectionSet.selections.isEmpty else { return false }
+        var shaper = Shaper(schema: supergraph.apiSchema, tree: run.tree, fragments: fragments, variables: variables,
+                            source: request.source, nulled: request.nulledFields, hiddenEnumValues: supergraph.hiddenEnumValues,
+                            hiddenTypes: supergraph.hiddenTypes, deferring: true)
+        shaper.missingIsExplained = run.errors.contains { $0.path == nil }
+        shaper.explainedRoots = run.missingRoots
+        shaper.nulledUntyped = run.nulledUntyped
+        shaper.nullConditionsPossible = variables.values.contains { if case .null = $0 { return true } else { return false } }
+        let data = shaper.shape(cut, root: run.root, capacity: 256)
+        return data.count >= ExecutionResult.dataOpening.count + 4
+            && data[ExecutionResult.dataOpening.count..<(ExecutionResult.dataOpening.count + 4)].elementsEqual("null".utf8)
+    }
+
     /// The operation to run and its coerced variables, or the request error.
     func prepare(_ request: ExecutionRequest) -> Result<(OperationDefinition, OrderedDictionary<String, JSON>), Refused> {
         let ops = request.document.operations.filter { request.operationName == nil || $0.name?.value == request.operationName }
@@ -439,11 +485,27 @@ final class PlanRun {
     func adopt(_ more: [GraphQLError]) { errors += more }
     /// Later steps may take the answers of earlier ones (`AnswerMemo`): not in a mutation, whose
     /// later fields may change what an earlier answer said.
-    /// A mutation's root fetch came back without data (or failed) where one of its fields is
-    /// non-null for the client: `data` is null, so the mutation fields after it are not run
-    /// (serial execution ends there). A nullable field's failure nulls that field alone, and
-    /// the fields after it run (§6.2.2, §6.4.4).
-    var mutationRootNulled = false
+    /// For a mutation: whether its root fields run so far (the client's response keys), each
+    /// completed from the tree with what the fetches after it brought (entities, `@requires`),
+    /// leave `data` null — a non-null field whose fetch failed, or whose value a null under it
+    /// reached. Then the mutation fields after them are not run (serial execution ends there,
+    /// §6.2.2); a nullable field's null is that field's alone, and the fields after it run (§6.4.4).
+    var mutationNullsData: ((PlanRun, Set<String>) -> Bool)?
+    /// `mutationNullsData` said so: no more mutation fields run.
+    private var mutationEnded = false
+
+    /// Whether the mutation ends before root step `next` (every step before it is done).
+    func mutationEnds(before next: Int, _ steps: [Step], done: StepSet) -> Bool {
+        if mutationEnded { return true }
+        guard let nullsData = mutationNullsData else { return false }
+        var keys = Set<String>()
+        for i in steps.indices where i != next && done.contains(i) && steps[i].path == nil && steps[i].fetch.operationKind == .mutation {
+            for case .key(let k)? in Self.rootPaths(steps[i].fetch, variables: variables(for: steps[i].fetch)).map(\.first) { keys.insert(k) }
+        }
+        guard !keys.isEmpty else { return false }
+        mutationEnded = nullsData(self, keys)
+        return mutationEnded
+    }
     /// The root fields (client response keys) of root fetches that came back without data (the
     /// subgraph's null reached its `data`, or the fetch failed): missing, and what is missing
     /// under them is explained by that fetch's errors — not what is missing under other root
@@ -785,7 +847,7 @@ final class PlanRun {
                     progressed = false
                     for (id, step) in steps.enumerated() where !started.contains(id) && step.after.isSubset(of: done) {
                         started.insert(id)
-                        if mutationRootNulled, step.path == nil, step.fetch.operationKind == .mutation {
+                        if step.path == nil, step.fetch.operationKind == .mutation, mutationEnds(before: id, steps, done: done) {
                             done.insert(id)   // not sent: the response's data is null already
                             progressed = true
                             continue
@@ -1051,7 +1113,6 @@ final class PlanRun {
         func unanswered() -> [[PathElement]] {
             let paths = Self.rootPaths(f, variables: variables(for: f))
             for case .key(let k)? in paths.map(\.first) { missingRoots.insert(k) }
-            if f.operationKind == .mutation, rootFieldNonNull(f) { mutationRootNulled = true }
             return paths
         }
         switch roomChecked(result, f) {
@@ -1079,28 +1140,6 @@ final class PlanRun {
             // Without data, an error that names no path stands at each root field of the fetch.
             addErrors(upstreamErrors(response, f, unplaced: { paths }) { [Self.clientPath(Self.pathElements($0), f)] })
         }
-    }
-
-    /// Whether a root fetch is for a field the client's schema has non-null (its null is `data`'s).
-    func rootFieldNonNull(_ f: FetchNode) -> Bool {
-        let schema = executor.supergraph.apiSchema
-        guard let operation = (f.document ?? (try? Parser.parse(f.operation, options: ParserOptions(maxTokens: nil))))?.operations.first,
-              let rootName = schema.rootTypeName(operation.operation), let root = schema.types[rootName] else { return true }
-        func any(_ selections: [Selection]) -> Bool {
-            selections.contains { s in
-                switch s {
-                case .field(let field):
-                    guard field.name.value != "__typename", !f.plannerAliases.contains(field.responseKey) else { return false }
-                    // Unknown to the client's schema: as before, the answer's null is the response's.
-                    guard let def = schema.field(root, field.name.value) else { return true }
-                    if case .nonNull = def.type { return true }
-                    return false
-                case .inlineFragment(let i): return any(i.selectionSet.selections)
-                case .fragmentSpread: return false
-                }
-            }
-        }
-        return any(operation.selectionSet.selections)
     }
 
     /// The client's paths of a root fetch's fields that its `@skip`/`@include` conditions keep

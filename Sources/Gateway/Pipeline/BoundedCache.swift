@@ -1,21 +1,5 @@
+import GraphQLCore
 import Synchronization
-
-/// A key compared and hashed by its UTF-8 bytes: Swift's `String` equality is Unicode
-/// canonical equivalence, and documents that differ only so ("é" precomposed, or "e" and
-/// U+0301) are two documents with two literals — one plan or document for both served the
-/// first one's value to the second.
-struct ExactText: Hashable, Sendable {
-    let text: String
-    init(_ text: String) { self.text = text }
-    static func == (a: ExactText, b: ExactText) -> Bool {
-        var x = a.text, y = b.text
-        return x.withUTF8 { p in y.withUTF8 { q in p.count == q.count && p.elementsEqual(q) } }
-    }
-    func hash(into hasher: inout Hasher) {
-        var t = text
-        t.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
-    }
-}
 
 /// A least-recently-used cache bounded by entries and by bytes: each value is put with its cost
 /// in bytes (what it holds — a document's source, a plan's text), and the oldest entries leave

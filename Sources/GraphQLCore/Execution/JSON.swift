@@ -477,7 +477,8 @@ public struct JSONReader {
     }
 
     /// Whether `text` is one JSON object, valid throughout (what `parse` would accept as an
-    /// object), checked without building its value.
+    /// object, but for member names that differ only in Unicode normalization: kept as they are
+    /// in the text, as `jsonb` keeps them), checked without building its value.
     public static func isObject(_ text: String, maxDepth: Int = 128) -> Bool {
         var r = JSONReader(bytes: Array(text.utf8), maxDepth: maxDepth)
         r.skipWhitespace()
@@ -509,7 +510,15 @@ public struct JSONReader {
             // Room for a small object at once (most are: representations, input objects), not
             // grown one member at a time.
             var o = OrderedDictionary<String, JSON>(minimumCapacity: 4)
-            try readObject { r, key in o[key] = try r.readValue() }
+            try readObject { r, key in
+                // A name given twice: the last value (as JavaScript reads it). Two names that are
+                // different texts but one `String` key (Unicode canonical equivalence: "é" and
+                // "e" + U+0301) cannot both be kept: refused, not one of them dropped.
+                if o.updateValue(try r.readValue(), forKey: key) != nil, let at = o.index(forKey: key),
+                   !o.keys[at].utf8.elementsEqual(key.utf8) {
+                    throw r.fail("two member names of an object differ only in Unicode normalization")
+                }
+            }
             return .object(o)
         case UInt8(ascii: "["):
             var a: [JSON] = []

@@ -14,6 +14,14 @@ import Testing
             Expected("Fields \"name\" conflict because \"nickname\" and \"name\" are different fields. Use different aliases on the fields to fetch both if this was intentional.", [(1, 9), (1, 24)]),
         ])
     }
+    /// Two string values that differ only in Unicode normalization ("\u00E9", "e\u0301") are
+    /// two values (graphql-js compares them by code units): merged, the second was dropped.
+    @Test func stringArgumentsThatDifferOnlyInUnicodeNormalizationDiffer() throws {
+        try expectInvalid(OverlappingFieldsCanBeMergedRule.self, #"{ complicatedArgs { stringArgField(stringArg: "\u00E9") stringArgField(stringArg: "e\u0301") } }"#, [
+            Expected("Fields \"stringArgField\" conflict because they have differing arguments. Use different aliases on the fields to fetch both if this was intentional.", [(1, 21), (1, 57)]),
+        ])
+        try expectValid(OverlappingFieldsCanBeMergedRule.self, #"{ complicatedArgs { stringArgField(stringArg: "\u00E9") stringArgField(stringArg: "\u00E9") } }"#)
+    }
     @Test func differingArguments() throws {
         try expectInvalid(OverlappingFieldsCanBeMergedRule.self, "{ dog { doesKnowCommand(dogCommand: SIT) doesKnowCommand(dogCommand: HEEL) } }", [
             Expected("Fields \"doesKnowCommand\" conflict because they have differing arguments. Use different aliases on the fields to fetch both if this was intentional.", [(1, 9), (1, 42)]),

@@ -70,7 +70,7 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
     /// fields cost nothing; what is listed stops at the error limit. Empty when no pair
     /// conflicts by itself (their subfields may: `conflict`).
     func pairConflicts(_ entries: [Entry]) -> [(String, [Span])] {
-        var groupOf: [Int] = [], signatures: [String: Int] = [:], representative: [Entry] = []
+        var groupOf: [Int] = [], signatures: [ExactText: Int] = [:], representative: [Entry] = []
         for e in entries {
             let sig = signature(e)
             if let g = signatures[sig] { groupOf.append(g) } else {
@@ -105,9 +105,10 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
     }
 
     /// What makes two fields the same for merging: their parents down from the compared set,
-    /// name, arguments and type.
-    func signature(_ e: Entry) -> String {
-        "\(e.chain.map { $0?.name ?? "?" }.joined(separator: "/"))|\(e.field.name.value)|\(argumentsKey(e.field.arguments))|\(e.def?.type.description ?? "?")"
+    /// name, arguments and type. Compared as text byte for byte: two strings that differ only in
+    /// Unicode normalization are two argument values.
+    func signature(_ e: Entry) -> ExactText {
+        ExactText("\(e.chain.map { $0?.name ?? "?" }.joined(separator: "/"))|\(e.field.name.value)|\(argumentsKey(e.field.arguments))|\(e.def?.type.description ?? "?")")
     }
 
     /// Why two fields conflict by themselves (not by their subfields), if they do.
@@ -116,7 +117,7 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
             if a.field.name.value != b.field.name.value {
                 return "\"\(a.field.name.value)\" and \"\(b.field.name.value)\" are different fields"
             }
-            if argumentsKey(a.field.arguments) != argumentsKey(b.field.arguments) { return "they have differing arguments" }
+            if ExactText(argumentsKey(a.field.arguments)) != ExactText(argumentsKey(b.field.arguments)) { return "they have differing arguments" }
         }
         if let ta = a.def?.type, let tb = b.def?.type, !sameShape(ta, tb) {
             return "they return conflicting types \"\(ta)\" and \"\(tb)\""
@@ -175,7 +176,7 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
         // Distinct signatures, each with the set of origins it appears under.
         var distinct: [Entry] = []
         var originsOf: [Set<Int>] = []
-        var index: [String: Int] = [:]
+        var index: [ExactText: Int] = [:]
         for e in entries {
             let sig = signature(e)
             if let i = index[sig] { originsOf[i].insert(e.origin) } else {
