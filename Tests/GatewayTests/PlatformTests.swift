@@ -965,6 +965,44 @@ struct RateLimitTests {
         await fixture.destroy()
     }
 
+    /// Two tenants whose slugs differ only in Unicode normalization ("café" with "é" as one code
+    /// point, and as "e" + U+0301) are two tenants, as PostgreSQL compares them: each reads its
+    /// own rows whichever was looked up first, and each has its own quota (probe 38A: Swift's
+    /// `String` keys took them for one — the slug cache served one's id to the other, and one's
+    /// quota row overwrote the other's).
+    @Test func slugsThatDifferOnlyInUnicodeNormalizationAreTwoTenants() async throws {
+        let fixture = try await PlatformFixture.make()
+        let nfc = "caf\u{E9}", nfd = "cafe\u{301}"
+        do {
+            for (slug, name, perMinute) in [(nfc, "Composed", 1), (nfd, "Decomposed", 1_000)] {
+                let id = UUID()
+                try await fixture.owner.withTenant(id.uuidString) { c in
+                    try await c.query("INSERT INTO tenants (id, slug, name, requests_per_minute) VALUES (\(id), \(slug), \(name), \(perMinute))")
+                }
+            }
+            var config = fixture.config
+            config.rateLimits.enabled = true
+            try await withConfiguredGateway(config) { client, _ in
+                for _ in 0..<600 where try await client.send(.GET, "/ready").status != 200 { try await Task.sleep(for: .milliseconds(20)) }
+                // The decomposed slug first: its id was cached for both.
+                var names: [String] = []
+                for slug in [nfd, nfc, nfd] {
+                    let r = try await client.query("{ currentTenant { name } }", headers: [("x-tenant", slug)])
+                    names.append(r.json?["data"]?["currentTenant"]?["name"]?.stringValue ?? r.text)
+                }
+                #expect(names == ["Decomposed", "Composed", "Decomposed"])
+                // One request a minute for "café" composed (it has had its one), a thousand for the other.
+                var statuses: [Int] = []
+                for slug in [nfc, nfd, nfd] { statuses.append(try await client.query("{ __typename }", headers: [("x-tenant", slug)]).status) }
+                #expect(statuses == [429, 200, 200], "\(statuses)")
+            }
+        } catch {
+            await fixture.destroy()
+            throw error
+        }
+        await fixture.destroy()
+    }
+
     /// A large budget is taken from Redis in leases (a thousandth of it: 3 for 3,000 a minute):
     /// every script call records a whole lease in the window, and at the budget's edge only
     /// what is left — the window never holds more than the budget.

@@ -264,6 +264,10 @@ struct RequestLimitsTests {
         #expect(config.limits.effective(for: "deep").maxAliases == 1)
         #expect(config.limits.effective(for: "free").maxAliases == nil)
         #expect(config.limits.effective(for: "nobody") == config.limits)
+        // A slug is the text given, byte for byte: "caf\u{E9}" is not "cafe\u{301}" (probe 38A).
+        let composed = try GatewayConfiguration.parse(yaml: "limits: { max_depth: 4, tenants: { \"caf\u{E9}\": { max_depth: 2 } } }")
+        #expect(composed.limits.effective(for: "caf\u{E9}").maxDepth == 2)
+        #expect(composed.limits.effective(for: "cafe\u{301}").maxDepth == 4)
         try await AttackTests().withBenchGateway(config) { client, counting in
             let deep = "{ me { reviews { author { reviews { author { name } } } } } }"
             let refused = try await client.query(deep)

@@ -16,11 +16,13 @@ extension IdleBatchScheduler: ExecutionObserver {
 /// is reassigned never keeps reading the old tenant's data.
 public final class TenantDirectory: Sendable {
     let pool: PostgresPool
+    /// Slugs are compared as PostgreSQL compares them, byte for byte (`ExactText`): "café" with
+    /// "é" as one code point and as two are two tenants, one's id never served for the other.
     private struct State {
-        var ids: [String: UUID] = [:]
+        var ids: [ExactText: UUID] = [:]
         /// Lookups under way, one per slug: a burst of requests for a tenant not cached yet
         /// waits for one query rather than each taking a turn on the lookup pool.
-        var lookups: [String: Task<UUID?, any Error>] = [:]
+        var lookups: [ExactText: Task<UUID?, any Error>] = [:]
         /// Bumped on every change notification: a lookup begun before it is not cached.
         var generation = 0
         var listener: Task<Void, Never>?
@@ -32,8 +34,9 @@ public final class TenantDirectory: Sendable {
     public func id(for slug: String) async throws -> UUID? {
         let (cached, lookup) = state.withLock { s -> (UUID?, Task<UUID?, any Error>?) in
             if s.listener == nil { s.listener = listen() }
-            if let id = s.ids[slug] { return (id, nil) }
-            if let pending = s.lookups[slug] { return (nil, pending) }
+            let key = ExactText(slug)
+            if let id = s.ids[key] { return (id, nil) }
+            if let pending = s.lookups[key] { return (nil, pending) }
             let generation = s.generation, pool = self.pool
             let task = Task<UUID?, any Error> { [weak self] in
                 let id: UUID?
@@ -46,7 +49,7 @@ public final class TenantDirectory: Sendable {
                 self?.settle(slug, generation: generation, id: id)
                 return id
             }
-            s.lookups[slug] = task
+            s.lookups[key] = task
             return (nil, task)
         }
         if let cached { return cached }
@@ -58,8 +61,9 @@ public final class TenantDirectory: Sendable {
     private func settle(_ slug: String, generation: Int, id: UUID?) {
         state.withLock { s in
             guard s.generation == generation else { return }
-            s.lookups[slug] = nil
-            if let id { s.ids[slug] = id }
+            let key = ExactText(slug)
+            s.lookups[key] = nil
+            if let id { s.ids[key] = id }
         }
     }
 

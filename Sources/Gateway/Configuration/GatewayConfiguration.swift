@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import GraphQLCore
 import HTTPTypes
 import Redis
 import Yams
@@ -514,7 +515,8 @@ public struct LimitsConfiguration: Codable, Sendable, Equatable {
 
     /// The limits for one tenant: these, with the tenant's overrides applied.
     public func effective(for tenant: String?) -> LimitsConfiguration {
-        guard let tenant, let o = tenants[tenant] else { return self }
+        // The slug as given, byte for byte (not another that differs only in Unicode normalization).
+        guard let tenant, let o = tenants.first(where: { ExactText($0.key) == ExactText(tenant) })?.value else { return self }
         var l = self
         for (key, path) in Self.optionalInts {
             if let v = o.values[key.rawValue] { l[keyPath: path] = v }

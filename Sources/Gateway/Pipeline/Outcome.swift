@@ -278,14 +278,15 @@ public final class StreamEnd: Sendable {
 /// together), and how many run now.
 public final class SubscriptionGate: Sendable {
     let maxPerTenant: Int?
-    private let counts = Mutex<[String: Int]>([:])
+    /// By tenant slug, compared byte for byte (as the tenants' table compares them).
+    private let counts = Mutex<[ExactText: Int]>([:])
     private let live = Atomic<Int>(0)
     public init(maxPerTenant: Int?) { self.maxPerTenant = maxPerTenant }
 
     /// Takes a place for the tenant, or nil when it has no place left.
     func enter(_ tenant: String?) -> Bool {
         counts.withLock { c in
-            let key = tenant ?? ""
+            let key = ExactText(tenant ?? "")
             if let max = maxPerTenant, c[key, default: 0] >= max { return false }
             c[key, default: 0] += 1
             return true
@@ -294,7 +295,7 @@ public final class SubscriptionGate: Sendable {
 
     func leave(_ tenant: String?) {
         counts.withLock { c in
-            let key = tenant ?? ""
+            let key = ExactText(tenant ?? "")
             c[key, default: 1] -= 1
             if c[key] == 0 { c[key] = nil }
         }

@@ -118,7 +118,7 @@ final class GatewayRuntime: Sendable {
     let metrics: GatewayMetrics
 
     func profile(for tenant: String?) -> Profile? {
-        current.withLock { p in tenant.flatMap { p?.tenants[$0] } ?? p?.base }
+        current.withLock { p in tenant.flatMap { p?.tenants[ExactText($0)] } ?? p?.base }
     }
 
     /// A pipeline and the limits it was built with.
@@ -132,7 +132,9 @@ final class GatewayRuntime: Sendable {
     /// One pipeline per set of limits: the configured ones, and each tenant's overrides.
     struct Pipelines: Sendable {
         let base: Profile
-        let tenants: [String: Profile]
+        /// By tenant slug, compared byte for byte (two slugs that differ only in Unicode
+        /// normalization are two tenants: one's limits are not the other's).
+        let tenants: [ExactText: Profile]
     }
     /// Tenant quotas and the shared rate limiter (when Postgres and Redis are configured).
     let quotas: TenantQuotas?
@@ -175,10 +177,10 @@ final class GatewayRuntime: Sendable {
         }
         let expose = configuration.exposeQueryPlan
         let base = Profile(pipeline: make(configuration.limits), limits: configuration.limits, exposeQueryPlan: expose)
-        var tenants: [String: Profile] = [:]
+        var tenants: [ExactText: Profile] = [:]
         for tenant in configuration.limits.tenants.keys {
             let limits = configuration.limits.effective(for: tenant)
-            tenants[tenant] = Profile(pipeline: make(limits), limits: limits, exposeQueryPlan: expose)
+            tenants[ExactText(tenant)] = Profile(pipeline: make(limits), limits: limits, exposeQueryPlan: expose)
         }
         return Pipelines(base: base, tenants: tenants)
     }

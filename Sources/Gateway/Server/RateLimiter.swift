@@ -1,4 +1,5 @@
 import Foundation
+import GraphQLCore
 import Logging
 import Postgres
 import Redis
@@ -12,7 +13,9 @@ final class TenantQuotas: Sendable {
         let maxQueryCost: Int
     }
 
-    private let bySlug = Mutex<[String: Quota]>([:])
+    /// By slug, compared byte for byte as PostgreSQL compares them (two slugs that differ only in
+    /// Unicode normalization are two tenants with quotas of their own).
+    private let bySlug = Mutex<[ExactText: Quota]>([:])
     private let task = Mutex<Task<Void, Never>?>(nil)
     let pool: PostgresPool
     let logger: Logger
@@ -22,7 +25,7 @@ final class TenantQuotas: Sendable {
         self.logger = logger
     }
 
-    func quota(for slug: String) -> Quota? { bySlug.withLock { $0[slug] } }
+    func quota(for slug: String) -> Quota? { bySlug.withLock { $0[ExactText(slug)] } }
 
     /// The quotas were read at least once (readiness waits for it: before, no tenant would be
     /// rate limited nor held to its cost ceiling).
@@ -39,9 +42,9 @@ final class TenantQuotas: Sendable {
             loaded.store(true, ordering: .releasing)
             throw e
         }
-        var fresh: [String: Quota] = [:]
+        var fresh: [ExactText: Quota] = [:]
         for r in rows {
-            fresh[try r.decode("slug")] = Quota(requestsPerMinute: try r.decode("requests_per_minute"), maxQueryCost: try r.decode("max_query_cost"))
+            fresh[ExactText(try r.decode("slug"))] = Quota(requestsPerMinute: try r.decode("requests_per_minute"), maxQueryCost: try r.decode("max_query_cost"))
         }
         bySlug.withLock { $0 = fresh }
         loaded.store(true, ordering: .releasing)
@@ -134,7 +137,8 @@ final class RateLimiter: Sendable {
         var remaining: Int
         let until: ContinuousClock.Instant
     }
-    private let leases = Mutex<[String: Lease]>([:])
+    /// By window key (which holds a tenant's slug), compared byte for byte as Redis compares keys.
+    private let leases = Mutex<[ExactText: Lease]>([:])
 
     /// How many requests one script call takes for a budget of `perMinute`.
     static func leaseSize(_ perMinute: Int) -> Int { min(100, max(1, perMinute / 1_000)) }
@@ -148,12 +152,13 @@ final class RateLimiter: Sendable {
     /// whose budget is `perMinute`.
     func take(key: String, perMinute: Int) async throws -> Decision {
         let size = Self.leaseSize(perMinute)
+        let exact = ExactText(key)
         if size > 1 {
             let now = ContinuousClock.now
             let spent = leases.withLock { l -> Bool in
-                guard var lease = l[key], lease.remaining > 0, lease.until > now else { return false }
+                guard var lease = l[exact], lease.remaining > 0, lease.until > now else { return false }
                 lease.remaining -= 1
-                l[key] = lease
+                l[exact] = lease
                 return true
             }
             if spent { return .allowed }
@@ -168,10 +173,10 @@ final class RateLimiter: Sendable {
             leases.withLock { l in
                 let now = ContinuousClock.now
                 // Several requests may have found the lease spent at once: each one's surplus is kept.
-                let left = l[key].map { $0.until > now ? $0.remaining : 0 } ?? 0
+                let left = l[exact].map { $0.until > now ? $0.remaining : 0 } ?? 0
                 // Keys come and go (client addresses): past leases are dropped as the table grows.
                 if l.count >= 4_096 { l = l.filter { $0.value.until > now } }
-                l[key] = Lease(remaining: left + granted - 1, until: until)
+                l[exact] = Lease(remaining: left + granted - 1, until: until)
             }
         }
         return .allowed

@@ -50,6 +50,14 @@ import Testing
             Expected("Fields \"mother\" conflict because subfields \"name\" conflict because \"name\" and \"nickname\" are different fields. Use different aliases on the fields to fetch both if this was intentional.", [(1, 9), (1, 18), (2, 21), (2, 30)]),
         ])
     }
+    /// Every subfield key that conflicts is in the reason (graphql-js: "… and subfields …"),
+    /// with the locations of one side from the top down, then the other's.
+    @Test func everyConflictingSubfieldIsInTheReason() throws {
+        try expectInvalid(OverlappingFieldsCanBeMergedRule.self, "{ field { x: a y: c } field { x: b y: d } }", [
+            Expected("Fields \"field\" conflict because subfields \"x\" conflict because \"a\" and \"b\" are different fields and subfields \"y\" conflict because \"c\" and \"d\" are different fields. Use different aliases on the fields to fetch both if this was intentional.",
+                     [(1, 3), (1, 11), (1, 16), (1, 23), (1, 31), (1, 36)]),
+        ])
+    }
     @Test func inputObjectArgumentsAreTheSameWhateverTheirFieldOrder() throws {
         try expectValid(OverlappingFieldsCanBeMergedRule.self, """
             { complicatedArgs { complexArgField(complexArg: {requiredField: true, intField: 1, stringListField: ["a"]})

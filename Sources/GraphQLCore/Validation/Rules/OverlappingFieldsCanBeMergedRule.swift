@@ -54,10 +54,7 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
             for (reason, spans) in found.isEmpty ? conflict(entries).map { [$0] } ?? [] : found {
                 let id = "\(key)@\(spans.map { String($0.start) }.joined(separator: ","))"
                 guard reported.insert(id).inserted else { continue }
-                // Spans come in pairs per level (one field of each side); graphql-js lists one
-                // side's fields from the top down, then the other's.
-                let sides = stride(from: 0, to: spans.count, by: 2).map { spans[$0] } + stride(from: 1, to: spans.count, by: 2).map { spans[$0] }
-                context.report("Fields \"\(key)\" conflict because \(reason). Use different aliases on the fields to fetch both if this was intentional.", sides)
+                context.report("Fields \"\(key)\" conflict because \(reason). Use different aliases on the fields to fetch both if this was intentional.", spans)
                 if context.isFull { return }
             }
         }
@@ -171,8 +168,14 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
         return m
     }
 
-    /// The first conflict among fields sharing a response key, as (reason, locations).
+    /// The first conflict among fields sharing a response key, as (reason, locations): one
+    /// side's fields from the top down, then the other's. Below two fields, every subfield key
+    /// that conflicts is in the reason, joined by "and", as graphql-js words it.
     func conflict(_ entries: [Entry]) -> (String, [Span])? {
+        conflictSides(entries).map { ($0.reason, $0.first + $0.second) }
+    }
+
+    func conflictSides(_ entries: [Entry]) -> (reason: String, first: [Span], second: [Span])? {
         // Distinct signatures, each with the set of origins it appears under.
         var distinct: [Entry] = []
         var originsOf: [Set<Int>] = []
@@ -191,7 +194,7 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
                 // Two signatures from one and the same field cannot conflict with each other.
                 if originsOf[i].count == 1, originsOf[i] == originsOf[j] { continue }
                 let a = distinct[i], b = distinct[j]
-                if let reason = directConflict(a, b) { return (reason, [a.field.span, b.field.span]) }
+                if let reason = directConflict(a, b) { return (reason, [a.field.span], [b.field.span]) }
             }
         }
         // Subfields of fields from different origins must merge too.
@@ -200,13 +203,17 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
         let sub = fieldMap(withSets.map { $0.field.selectionSet! },
                            withSets.map { e in e.def.flatMap { context.schema.namedType($0.type) } },
                            origins: withSets.map(\.origin), chains: withSets.map(\.chain))
+        var reasons: [String] = [], first: [Span] = [], second: [Span] = []
         for (subKey, subEntries) in sub where Set(subEntries.map(\.origin)).count > 1 {
-            if let (r, s) = conflict(subEntries) {
-                let outer = withSets.first { $0.origin != withSets[0].origin }!
-                return ("subfields \"\(subKey)\" conflict because \(r)", [withSets[0].field.span, outer.field.span] + s)
+            if let c = conflictSides(subEntries) {
+                reasons.append("subfields \"\(subKey)\" conflict because \(c.reason)")
+                first += c.first
+                second += c.second
             }
         }
-        return nil
+        guard !reasons.isEmpty else { return nil }
+        let outer = withSets.first { $0.origin != withSets[0].origin }!
+        return (reasons.joined(separator: " and "), [withSets[0].field.span] + first, [outer.field.span] + second)
     }
 
     /// Whether two fields' parents are different object types at some level: they can never
