@@ -418,6 +418,9 @@ struct ExecutorTests {
                 == #"Variable "$e" got invalid value { a: [[Array]] }; Enum "Episode" cannot represent non-string value: { a: [[Array]] }."#)
         #expect(try await message("query($e: Episode) { hero(episode: $e) { name } }", ["e": .array((1...12).map { JSON.int($0) })])
                 == #"Variable "$e" got invalid value [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, ... 2 more items]; Enum "Episode" cannot represent non-string value: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, ... 2 more items]."#)
+        // A value that is not a string is compared with the enum's values as it is shown.
+        #expect(try await message("query($e: Episode) { hero(episode: $e) { name } }", ["e": ["JEDI"]])
+                == #"Variable "$e" got invalid value ["JEDI"]; Enum "Episode" cannot represent non-string value: ["JEDI"]. Did you mean the enum value "JEDI"?"#)
     }
 
     /// An argument's coercion error is graphql-js's, located at the argument's value.

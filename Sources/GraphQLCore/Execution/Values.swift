@@ -147,8 +147,11 @@ enum Values {
             case .enumType:
                 if case .string(let s) = value, t.enumValues[s] != nil { return }
                 var hint = ""
-                if hints, case .string(let s) = value {
-                    hint = Suggestions.didYouMean(Suggestions.list(s, Array(t.enumValues.keys))).replacingOccurrences(of: "Did you mean", with: "Did you mean the enum value")
+                if hints {
+                    // A value that is not a string is compared as graphql-js shows it (`true`).
+                    let given: String
+                    if case .string(let s) = value { given = s } else { given = shown(value) }
+                    hint = Suggestions.didYouMean(Suggestions.list(given, Array(t.enumValues.keys)), subMessage: "the enum value")
                 }
                 add(enumInputMessage(t, value, hint: hint))
             case .inputObject:
@@ -313,7 +316,7 @@ enum Values {
 
     /// Why a variable's value is no value of enum `t` (graphql-js's parseValue wording).
     static func enumInputMessage(_ t: NamedType, _ value: JSON, hint: String) -> String {
-        guard case .string(let s) = value else { return "Enum \"\(t.name)\" cannot represent non-string value: \(shown(value))." }
+        guard case .string(let s) = value else { return "Enum \"\(t.name)\" cannot represent non-string value: \(shown(value)).\(hint)" }
         return "Value \(JSON.string(s).text) does not exist in \"\(t.name)\" enum.\(hint)"
     }
 

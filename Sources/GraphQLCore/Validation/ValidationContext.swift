@@ -186,7 +186,9 @@ public final class ValidationContext {
     public func variableUsages(ofFragment name: String) -> [VariableUsage] {
         if let m = variableUsagesMemo[name] { return m }
         guard let f = fragments[name] else { return [] }
-        let r = variableUsages(in: f.selectionSet, parentType: schema.types[f.typeCondition.value])
+        // Its directives' arguments, then its selections (graphql-js's order).
+        var r = directiveUsages(f.directives)
+        r += variableUsages(in: f.selectionSet, parentType: schema.types[f.typeCondition.value])
         variableUsagesMemo[name] = r
         return r
     }
@@ -202,13 +204,22 @@ public final class ValidationContext {
         return r
     }
 
-    private func operationUsages(_ op: OperationDefinition) -> [VariableUsage] {
-        var out = variableUsages(in: op.selectionSet, parentType: schema.rootTypeName(op.operation).flatMap { schema.types[$0] })
-        for d in op.directives {
+    /// The variables of directives' arguments (an operation's or a fragment definition's own).
+    private func directiveUsages(_ directives: [Directive]) -> [VariableUsage] {
+        var out: [VariableUsage] = []
+        for d in directives {
             for a in d.arguments {
-                collectArgumentVariables(a.value, schema.directives[d.name.value]?.arguments[a.name.value]?.type, hasDefault: false, span: a.valueSpan, into: &out)
+                let def = schema.directives[d.name.value]?.arguments[a.name.value]
+                collectArgumentVariables(a.value, def?.type, hasDefault: def?.defaultValue != nil, span: a.valueSpan, into: &out)
             }
         }
+        return out
+    }
+
+    private func operationUsages(_ op: OperationDefinition) -> [VariableUsage] {
+        // The operation's directives, then its selections (graphql-js's order).
+        var out = directiveUsages(op.directives)
+        out += variableUsages(in: op.selectionSet, parentType: schema.rootTypeName(op.operation).flatMap { schema.types[$0] })
         let direct = directSpreads(op.selectionSet)
         if direct.count == 1 {
             out += usagesReached(from: direct[0])

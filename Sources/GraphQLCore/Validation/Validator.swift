@@ -67,7 +67,29 @@ public enum Suggestions {
             let d = o == input ? 0 : o.lowercased() == lower ? 1 : distance(lower, o.lowercased())
             if d <= threshold { scored.append((o, d)) }
         }
-        return scored.sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }.map(\.0)
+        return scored.sorted { $0.1 != $1.1 ? $0.1 < $1.1 : naturalCompare($0.0, $1.0) < 0 }.map(\.0)
+    }
+
+    /// graphql-js's `naturalCompare`: UTF-16 code units in order, a run of digits as one number
+    /// ("a9" before "a10"); negative when `a` comes first.
+    public static func naturalCompare(_ a: String, _ b: String) -> Int {
+        let x = Array(a.utf16), y = Array(b.utf16)
+        func isDigit(_ c: UInt16?) -> Bool { c.map { $0 >= 48 && $0 <= 57 } ?? false }
+        var i = 0, j = 0
+        while i < x.count && j < y.count {
+            var ca: UInt16? = x[i], cb: UInt16? = y[j]
+            if isDigit(ca) && isDigit(cb) {
+                var na = 0, nb = 0
+                repeat { i += 1; na = na * 10 + Int(ca! - 48); ca = i < x.count ? x[i] : nil } while isDigit(ca) && na > 0
+                repeat { j += 1; nb = nb * 10 + Int(cb! - 48); cb = j < y.count ? y[j] : nil } while isDigit(cb) && nb > 0
+                if na != nb { return na < nb ? -1 : 1 }
+            } else {
+                if ca! != cb! { return ca! < cb! ? -1 : 1 }
+                i += 1
+                j += 1
+            }
+        }
+        return x.count - y.count
     }
 
     /// ` Did you mean "a", "b", or "c"?` (at most five), with `subMessage` before the names

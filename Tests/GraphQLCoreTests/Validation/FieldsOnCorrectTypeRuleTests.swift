@@ -9,8 +9,14 @@ import Testing
         try expectInvalid(FieldsOnCorrectTypeRule.self, "{ dog { nam meowVolume } catOrDog { name } }", [
             Expected("Cannot query field \"nam\" on type \"Dog\". Did you mean \"name\"?", [(1, 9)]),
             Expected("Cannot query field \"meowVolume\" on type \"Dog\". Did you mean \"barkVolume\"?", [(1, 13)]),
-            Expected("Cannot query field \"name\" on type \"CatOrDog\". Did you mean to use an inline fragment on \"Cat\" or \"Dog\"?", [(1, 37)]),
+            // The interfaces that have it too, the most common first (Pet: Cat and Dog), an
+            // interface before the types implementing it (Canine, Dog), then by name (graphql-js).
+            Expected("Cannot query field \"name\" on type \"CatOrDog\". Did you mean to use an inline fragment on \"Pet\", \"Canine\", \"Cat\", or \"Dog\"?", [(1, 37)]),
         ])
+    }
+    @Test func suggestionsNameNumbersInTheirOrder() {
+        #expect(Suggestions.naturalCompare("a9", "a10") < 0 && Suggestions.naturalCompare("a10", "a9") > 0)
+        #expect(Suggestions.naturalCompare("Cat", "Canine") > 0 && Suggestions.naturalCompare("a", "a") == 0 && Suggestions.naturalCompare("a", "ab") < 0)
     }
     @Test func noSuggestionsWhenIntrospectionIsOff() throws {
         let schema = try Schema(sdl: validationSDL, introspection: false)

@@ -23,4 +23,18 @@ import Testing
             Expected("Variable \"$b\" is not defined by operation \"Q\".", [(2, 35), (1, 1)]),
         ])
     }
+    /// Each use of an undefined variable is an error of its own (graphql-js).
+    @Test func eachUseIsAnError() throws {
+        try expectInvalid(NoUndefinedVariablesRule.self, "query Q { dog { isHouseTrained(atOtherHomes: $a) name(surname: $a) } }", [
+            Expected("Variable \"$a\" is not defined by operation \"Q\".", [(1, 46), (1, 1)]),
+            Expected("Variable \"$a\" is not defined by operation \"Q\".", [(1, 64), (1, 1)]),
+        ])
+    }
+    /// A fragment definition's directives are its own: their variables are the operation's uses.
+    @Test func variablesInAFragmentDefinitionsDirectivesAreUses() throws {
+        try expectInvalid(NoUndefinedVariablesRule.self, "query Q($v: Boolean!) { dog { ...F } } fragment F on Dog @onFragment(if: $w) { name }", [
+            Expected("Variable \"$w\" is not defined by operation \"Q\".", [(1, 74), (1, 1)]),
+        ])
+        try expectValid(NoUnusedVariablesRule.self, "query Q($v: Boolean!) { dog { ...F } } fragment F on Dog @onFragment(if: $v) { name }")
+    }
 }

@@ -58,6 +58,14 @@ import Testing
                      [(1, 3), (1, 11), (1, 16), (1, 23), (1, 31), (1, 36)]),
         ])
     }
+    /// Three fields whose subfields conflict: each pair is an error (graphql-js).
+    @Test func eachPairOfFieldsWithConflictingSubfieldsIsAnError() throws {
+        try expectInvalid(OverlappingFieldsCanBeMergedRule.self, "{ dog { x: name } dog { x: nickname } dog { x: barkVolume } }", [
+            Expected("Fields \"dog\" conflict because subfields \"x\" conflict because \"name\" and \"nickname\" are different fields. Use different aliases on the fields to fetch both if this was intentional.", [(1, 3), (1, 9), (1, 19), (1, 25)]),
+            Expected("Fields \"dog\" conflict because subfields \"x\" conflict because \"name\" and \"barkVolume\" are different fields. Use different aliases on the fields to fetch both if this was intentional.", [(1, 3), (1, 9), (1, 39), (1, 45)]),
+            Expected("Fields \"dog\" conflict because subfields \"x\" conflict because \"nickname\" and \"barkVolume\" are different fields. Use different aliases on the fields to fetch both if this was intentional.", [(1, 19), (1, 25), (1, 39), (1, 45)]),
+        ])
+    }
     @Test func inputObjectArgumentsAreTheSameWhateverTheirFieldOrder() throws {
         try expectValid(OverlappingFieldsCanBeMergedRule.self, """
             { complicatedArgs { complexArgField(complexArg: {requiredField: true, intField: 1, stringListField: ["a"]})

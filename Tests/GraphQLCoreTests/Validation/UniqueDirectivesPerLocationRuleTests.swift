@@ -10,4 +10,8 @@ import Testing
             Expected("The directive \"@onField\" can only be used once at this location.", [(1, 7), (1, 16)]),
         ])
     }
+    /// A directive the schema does not define is KnownDirectives' error alone (graphql-js).
+    @Test func unknownDirectivesAreNotCounted() throws {
+        try expectValid(UniqueDirectivesPerLocationRule.self, "{ dog @unknown @unknown { name } }")
+    }
 }

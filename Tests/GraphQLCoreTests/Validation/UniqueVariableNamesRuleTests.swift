@@ -10,4 +10,9 @@ import Testing
             Expected("There can be only one variable named \"$x\".", [(1, 10), (1, 19)]),
         ])
     }
+    @Test func aNameDefinedThreeTimesIsOneError() throws {
+        try expectInvalid(UniqueVariableNamesRule.self, "query A($x: Int, $x: String, $x: Int) { dog { name } }", [
+            Expected("There can be only one variable named \"$x\".", [(1, 10), (1, 19), (1, 31)]),
+        ])
+    }
 }

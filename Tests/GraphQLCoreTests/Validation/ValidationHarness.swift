@@ -53,6 +53,7 @@ type SubscriptionRoot { importantEmails: [String] notImportantEmails: [String] m
 type MutationRoot { addDog(name: String): Dog }
 directive @onField on FIELD
 directive @repeatable repeatable on FIELD
+directive @onFragment(if: Boolean) on FRAGMENT_DEFINITION
 schema { query: QueryRoot mutation: MutationRoot subscription: SubscriptionRoot }
 """
 

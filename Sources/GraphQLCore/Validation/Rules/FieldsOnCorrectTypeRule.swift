@@ -12,15 +12,36 @@ public final class FieldsOnCorrectTypeRule: ValidationRule {
         if context.suggests {
             // Types that do have the field come first, then similar field names.
             if parent.kind.isAbstract {
-                let owners = parent.possibleTypes.filter { context.schema.types[$0]?.fields[f.name.value] != nil }
-                if !owners.isEmpty {
-                    hint = Suggestions.didYouMean(owners.map { "... on \($0)" }).replacingOccurrences(of: "Did you mean", with: "Did you mean to use an inline fragment on")
-                        .replacingOccurrences(of: "\"... on ", with: "\"")
-                }
+                hint = Suggestions.didYouMean(suggestedTypes(parent, f.name.value), subMessage: "to use an inline fragment on")
             }
             if hint.isEmpty { hint = Suggestions.didYouMean(Suggestions.list(f.name.value, Array(parent.fields.keys))) }
         }
         context.report("Cannot query field \"\(f.name.value)\" on type \"\(parent.name)\".\(hint)", [f.span])
+    }
+
+    /// The possible types of `abstract` that have `field`, and their interfaces that have it, as
+    /// graphql-js ranks them: by how many of those object types each is (or is implemented by),
+    /// an interface before the types implementing it, then by name.
+    func suggestedTypes(_ abstract: NamedType, _ field: String) -> [String] {
+        let schema = context.schema
+        var suggested: [String] = [], usage: [String: Int] = [:]
+        for name in abstract.possibleTypes {
+            guard let object = schema.types[name], object.fields[field] != nil else { continue }
+            if usage[name] == nil { suggested.append(name) }
+            usage[name] = 1
+            for i in object.interfaces where schema.types[i]?.fields[field] != nil {
+                if usage[i] == nil { suggested.append(i) }
+                usage[i, default: 0] += 1
+            }
+        }
+        func implements(_ sub: String, _ interface: String) -> Bool { schema.types[sub]?.interfaces.contains(interface) == true }
+        return suggested.sorted { a, b in
+            let (ua, ub) = (usage[a] ?? 0, usage[b] ?? 0)
+            if ua != ub { return ua > ub }
+            if schema.types[a]?.kind == .interface, implements(b, a) { return true }
+            if schema.types[b]?.kind == .interface, implements(a, b) { return false }
+            return Suggestions.naturalCompare(a, b) < 0
+        }
     }
 }
 

@@ -1,4 +1,5 @@
 /// Every variable used in an operation, directly or through its fragments, is defined by it.
+/// Each use of an undefined variable is an error of its own (graphql-js).
 /// https://spec.graphql.org/October2021/#sec-All-Variable-Uses-Defined
 public final class NoUndefinedVariablesRule: ValidationRule {
     let context: ValidationContext
@@ -6,8 +7,7 @@ public final class NoUndefinedVariablesRule: ValidationRule {
     public func finish() {
         for op in context.document.operations {
             let defined = Set(op.variableDefinitions.map(\.variable.value))
-            var reported = Set<String>()
-            for u in context.recursiveVariableUsages(op) where !defined.contains(u.name) && reported.insert(u.name).inserted {
+            for u in context.recursiveVariableUsages(op) where !defined.contains(u.name) {
                 let message = op.name.map { "Variable \"$\(u.name)\" is not defined by operation \"\($0.value)\"." } ?? "Variable \"$\(u.name)\" is not defined."
                 context.report(message, [u.span, op.span])
             }

@@ -50,8 +50,9 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
         }
         for (key, entries) in map where entries.count > 1 {
             if context.isFull { return }
-            let found = pairConflicts(entries)
-            for (reason, spans) in found.isEmpty ? conflict(entries).map { [$0] } ?? [] : found {
+            var found = pairConflicts(entries)
+            if found.isEmpty { found = subfieldConflicts(entries) }
+            for (reason, spans) in found {
                 let id = "\(key)@\(spans.map { String($0.start) }.joined(separator: ","))"
                 guard reported.insert(id).inserted else { continue }
                 context.report("Fields \"\(key)\" conflict because \(reason). Use different aliases on the fields to fetch both if this was intentional.", spans)
@@ -99,6 +100,20 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
         }
         pairs.sort { ($0.a, $0.b) < ($1.a, $1.b) }
         return pairs.prefix(room).map { ($0.reason, [entries[$0.a].field.span, entries[$0.b].field.span]) }
+    }
+
+    /// Fields of one response key that are the same field but whose subfields conflict: each
+    /// pair that does is an error of its own (graphql-js compares them pair by pair). Past 16
+    /// fields, only the first conflict (bounded work on hostile input).
+    func subfieldConflicts(_ entries: [Entry]) -> [(String, [Span])] {
+        guard entries.count <= 16 else { return conflict(entries).map { [$0] } ?? [] }
+        var out: [(String, [Span])] = []
+        for i in entries.indices {
+            for j in entries.indices where j > i && entries[i].origin != entries[j].origin {
+                if let c = conflict([entries[i], entries[j]]) { out.append(c) }
+            }
+        }
+        return out
     }
 
     /// What makes two fields the same for merging: their parents down from the compared set,

@@ -9,7 +9,9 @@ public final class UniqueDirectivesPerLocationRule: ValidationRule {
         var seen: [String: Span] = [:]
         for d in directives {
             let name = d.name.value
-            if context.schema.directives[name]?.isRepeatable == true { continue }
+            // Only directives the schema defines as not repeatable (an unknown one is
+            // KnownDirectives' error alone, as graphql-js reports it).
+            guard let definition = context.schema.directives[name], !definition.isRepeatable else { continue }
             if let first = seen[name] {
                 context.report("The directive \"@\(name)\" can only be used once at this location.", [first, d.span])
             } else {
