@@ -19,6 +19,8 @@ public struct TypeInfoWalker {
         case argument(Argument, InputValueDef?)
         case directive(Directive, DirectiveLocation)
         case directiveArgument(Argument, InputValueDef?)
+        /// After a directive's arguments.
+        case leaveDirective(Directive, DirectiveLocation)
         case variableDefinition(VariableDefinition)
     }
 
@@ -110,6 +112,7 @@ public struct TypeInfoWalker {
             info.directiveDef = def
             visit(.directive(d, location), info)
             for a in d.arguments { visit(.directiveArgument(a, def?.arguments[a.name.value]), info) }
+            visit(.leaveDirective(d, location), info)
             info.directiveDef = saved
         }
     }

@@ -66,6 +66,13 @@ import Testing
             Expected("Fields \"dog\" conflict because subfields \"x\" conflict because \"nickname\" and \"barkVolume\" are different fields. Use different aliases on the fields to fetch both if this was intentional.", [(1, 19), (1, 25), (1, 39), (1, 45)]),
         ])
     }
+    /// A fragment spread on both sides is not compared with itself: its own conflict is reported
+    /// once, where its selection set is (graphql-js).
+    @Test func aFragmentSpreadTwiceIsNotComparedWithItself() throws {
+        try expectInvalid(OverlappingFieldsCanBeMergedRule.self, "{ dog { ...F } dog { ...F } } fragment F on Dog { x: name x: nickname }", [
+            Expected("Fields \"x\" conflict because \"name\" and \"nickname\" are different fields. Use different aliases on the fields to fetch both if this was intentional.", [(1, 51), (1, 59)]),
+        ])
+    }
     @Test func inputObjectArgumentsAreTheSameWhateverTheirFieldOrder() throws {
         try expectValid(OverlappingFieldsCanBeMergedRule.self, """
             { complicatedArgs { complexArgField(complexArg: {requiredField: true, intField: 1, stringListField: ["a"]})

@@ -28,8 +28,9 @@ import Testing
     }
     @Test func badInputObjects() throws {
         try expectInvalid(ValuesOfCorrectTypeRule.self, "{ complicatedArgs { complexArgField(complexArg: {intField: 4, unknown: 1}) } }", [
-            Expected("Field \"unknown\" is not defined by type \"ComplexInput\".", [(1, 63)]),
+            // The object's missing field first, then its fields' errors (graphql-js's order).
             Expected("Field \"ComplexInput.requiredField\" of required type \"Boolean!\" was not provided.", [(1, 49)]),
+            Expected("Field \"unknown\" is not defined by type \"ComplexInput\".", [(1, 63)]),
         ])
     }
     @Test func oneOf() throws {

@@ -3,11 +3,9 @@
 public final class LoneAnonymousOperationRule: ValidationRule {
     let context: ValidationContext
     public init(_ context: ValidationContext) { self.context = context }
-    public func finish() {
-        let ops = context.document.operations
-        guard ops.count > 1 else { return }
-        for op in ops where op.name == nil {
-            context.report("This anonymous operation must be the only defined operation.", [op.span])
-        }
+    /// Reported where the walk enters the operation (graphql-js's order).
+    public func visit(_ event: TypeInfoWalker.Event, _ info: TypeInfoWalker.Info) {
+        guard case .enterOperation(let op) = event, op.name == nil, context.document.operations.count > 1 else { return }
+        context.report("This anonymous operation must be the only defined operation.", [op.span])
     }
 }

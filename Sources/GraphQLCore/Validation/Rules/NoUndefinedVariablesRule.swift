@@ -4,8 +4,10 @@
 public final class NoUndefinedVariablesRule: ValidationRule {
     let context: ValidationContext
     public init(_ context: ValidationContext) { self.context = context }
-    public func finish() {
-        for op in context.document.operations {
+    /// Reported when the walk leaves the operation (graphql-js's order).
+    public func visit(_ event: TypeInfoWalker.Event, _ info: TypeInfoWalker.Info) {
+        guard case .leaveOperation(let op) = event else { return }
+        do {
             let defined = Set(op.variableDefinitions.map(\.variable.value))
             for u in context.recursiveVariableUsages(op) where !defined.contains(u.name) {
                 let message = op.name.map { "Variable \"$\(u.name)\" is not defined by operation \"\($0.value)\"." } ?? "Variable \"$\(u.name)\" is not defined."

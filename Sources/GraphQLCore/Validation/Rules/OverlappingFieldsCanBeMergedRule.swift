@@ -23,6 +23,14 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
         /// fields whose parents differ as object types at some level are mutually exclusive (§5.3.2:
         /// only their shapes must agree, down through their subfields).
         var chain: [NamedType?] = []
+        /// The fragment definition the field is in directly (nil: the compared selection set or an
+        /// inline fragment in it). Two fields of one fragment are compared where that fragment's
+        /// own selection set is, never again where it is spread (graphql-js: a fragment is not
+        /// compared with itself).
+        var fragment: String?
+
+        /// Both in one fragment definition: not compared here.
+        func sameFragment(_ other: Entry) -> Bool { fragment != nil && fragment == other.fragment }
     }
     typealias FieldMap = OrderedDictionary<String, [Entry]>
 
@@ -86,7 +94,7 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
         let room = context.maxErrors - context.errors.count
         var pairs: [(a: Int, b: Int, reason: String)] = []
         for i in 0..<groups {
-            for j in (i + 1)..<max(i + 1, groups) {
+            for j in (i + 1)..<max(i + 1, groups) where !representative[i].sameFragment(representative[j]) {
                 guard let reason = directConflict(representative[i], representative[j]) else { continue }
                 var taken = 0
                 outer: for a in members[i] {
@@ -109,7 +117,7 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
         guard entries.count <= 16 else { return conflict(entries).map { [$0] } ?? [] }
         var out: [(String, [Span])] = []
         for i in entries.indices {
-            for j in entries.indices where j > i && entries[i].origin != entries[j].origin {
+            for j in entries.indices where j > i && entries[i].origin != entries[j].origin && !entries[i].sameFragment(entries[j]) {
                 if let c = conflict([entries[i], entries[j]]) { out.append(c) }
             }
         }
@@ -120,7 +128,7 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
     /// name, arguments and type. Compared as text byte for byte: two strings that differ only in
     /// Unicode normalization are two argument values.
     func signature(_ e: Entry) -> ExactText {
-        ExactText("\(e.chain.map { $0?.name ?? "?" }.joined(separator: "/"))|\(e.field.name.value)|\(argumentsKey(e.field.arguments))|\(e.def?.type.description ?? "?")")
+        ExactText("\(e.chain.map { $0?.name ?? "?" }.joined(separator: "/"))|\(e.field.name.value)|\(argumentsKey(e.field.arguments))|\(e.def?.type.description ?? "?")|\(e.fragment ?? "")")
     }
 
     /// Why two fields conflict by themselves (not by their subfields), if they do.
@@ -138,7 +146,7 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
     }
 
     /// Fields of selection sets by response key, fragments expanded (memoised), each node once.
-    func fieldMap(_ sets: [SelectionSet], _ parents: [NamedType?], origins: [Int], chains: [[NamedType?]]? = nil) -> FieldMap {
+    func fieldMap(_ sets: [SelectionSet], _ parents: [NamedType?], origins: [Int], chains: [[NamedType?]]? = nil, fragment: String? = nil) -> FieldMap {
         var map = FieldMap()
         var seenNodes = Set<Int32>()
         func add(_ key: String, _ e: Entry) {
@@ -150,7 +158,7 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
                 switch sel {
                 case .field(let f):
                     add(f.responseKey, Entry(parent: parent, field: f, def: parent.flatMap { context.schema.field($0, f.name.value) }, origin: origin,
-                                             chain: above + [parent]))
+                                             chain: above + [parent], fragment: fragment))
                 case .inlineFragment(let i):
                     walk(i.selectionSet, i.typeCondition.flatMap { context.schema.types[$0.value] } ?? parent, origin, above, &spreadSeen)
                 case .fragmentSpread(let s):
@@ -177,7 +185,7 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
         if let m = fragmentMemo[name] { return m }
         guard let frag = context.fragments[name], !inProgress.contains(name) else { return [:] } // cycles: another rule
         inProgress.insert(name)
-        let m = fieldMap([frag.selectionSet], [context.schema.types[frag.typeCondition.value]], origins: [0])
+        let m = fieldMap([frag.selectionSet], [context.schema.types[frag.typeCondition.value]], origins: [0], fragment: name)
         inProgress.remove(name)
         fragmentMemo[name] = m
         return m
@@ -209,6 +217,7 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
                 // Two signatures from one and the same field cannot conflict with each other.
                 if originsOf[i].count == 1, originsOf[i] == originsOf[j] { continue }
                 let a = distinct[i], b = distinct[j]
+                if a.sameFragment(b) { continue }
                 if let reason = directConflict(a, b) { return (reason, [a.field.span], [b.field.span]) }
             }
         }

@@ -109,14 +109,8 @@ public final class ValuesOfCorrectTypeRule: ValidationRule {
             context.report("Expected value of type \"\(full)\", found \(Printer.print(value)).", [at()])
             return
         }
-        for (i, f) in fields.enumerated() {
-            if let def = t.inputFields[f.name.value] {
-                check(f.value, def.type) { self.part(i, of: at()) }
-            } else {
-                let hint = context.suggests ? Suggestions.didYouMean(Suggestions.list(f.name.value, Array(t.inputFields.keys))) : ""
-                context.report("Field \"\(f.name.value)\" is not defined by type \"\(t.name)\".\(hint)", [f.span])
-            }
-        }
+        // graphql-js's order: the object's own errors (required fields, `@oneOf`), then each
+        // field's in the order written.
         for (name, def) in t.inputFields {
             guard case .nonNull = def.type, def.defaultValue == nil, !fields.contains(where: { $0.name.value == name }) else { continue }
             context.report("Field \"\(t.name).\(name)\" of required type \"\(def.type)\" was not provided.", [at()])
@@ -124,15 +118,20 @@ public final class ValuesOfCorrectTypeRule: ValidationRule {
         if t.isOneOf {
             if fields.count != 1 {
                 context.report("OneOf Input Object \"\(t.name)\" must specify exactly one key.", [at()])
-                return
-            }
-            let only = fields[0]
-            if only.value.isNull {
-                context.report("Field \"\(t.name).\(only.name.value)\" must be non-null.", [at()])
-            } else if case .variable(let v) = only.value, let vt = variableTypes[v] {
+            } else if fields[0].value.isNull {
+                context.report("Field \"\(t.name).\(fields[0].name.value)\" must be non-null.", [at()])
+            } else if case .variable(let v) = fields[0].value, let vt = variableTypes[v] {
                 if case .nonNull = vt {} else {
                     context.report("Variable \"\(v)\" must be non-nullable to be used for OneOf Input Object \"\(t.name)\".", [at()])
                 }
+            }
+        }
+        for (i, f) in fields.enumerated() {
+            if let def = t.inputFields[f.name.value] {
+                check(f.value, def.type) { self.part(i, of: at()) }
+            } else {
+                let hint = context.suggests ? Suggestions.didYouMean(Suggestions.list(f.name.value, Array(t.inputFields.keys))) : ""
+                context.report("Field \"\(f.name.value)\" is not defined by type \"\(t.name)\".\(hint)", [f.span])
             }
         }
     }
