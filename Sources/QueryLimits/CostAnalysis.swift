@@ -170,8 +170,13 @@ public struct CostAnalyzer: Sendable {
         return total
     }
 
+    /// Input values deeper than this cost everything (the parser and the JSON reader stop well
+    /// before it): a cap that costed what lies below it as nothing let a list of costly input
+    /// objects wrapped in 16 levels of `{and: [...]}` pass for free (probe 40B).
+    static let maxValueDepth = 256
+
     func score(_ value: Value, _ directives: [Directive], _ type: TypeReference, _ variables: OrderedDictionary<String, JSON>, depth: Int) -> Int {
-        guard depth < 32 else { return 0 }
+        guard depth < Self.maxValueDepth else { return .max }
         switch value {
         case .null: return 0
         case .variable(let v): return variables[v].map { score($0, directives, type, depth: depth) } ?? 0
@@ -191,7 +196,7 @@ public struct CostAnalyzer: Sendable {
     }
 
     func score(_ value: JSON, _ directives: [Directive], _ type: TypeReference, depth: Int) -> Int {
-        guard depth < 32 else { return 0 }
+        guard depth < Self.maxValueDepth else { return .max }
         switch value {
         case .null: return 0
         case .array(let items):

@@ -56,6 +56,23 @@ struct CostTests {
         }
     }
 
+    /// An input value's costly fields cost what they cost however deep they are: below 16 levels
+    /// of `{and: [...]}` they cost nothing before (probe 40B), as a variable and as a literal.
+    @Test func costlyInputFieldsDeepInAnInputValueAreCounted() async throws {
+        try await withCatalog({ $0.maxCost = 1_000 }) { client, counting in
+            let leaves = Array(repeating: #"{"deep":1}"#, count: 100).joined(separator: ",")
+            let value = String(repeating: #"{"and":["#, count: 20) + #"{"and":["# + leaves + "]}" + String(repeating: "]}", count: 20)
+            let asVariable = try await client.query("query($f: Filter) { search(filter: $f) }", variables: #"{"f":\#(value)}"#)
+            #expect(asVariable.json?["errors"]?[0]?["extensions"]?["code"] == "COST_ESTIMATED_TOO_EXPENSIVE", "\(asVariable.text.prefix(300))")
+            let literal = value.replacingOccurrences(of: #""and""#, with: "and").replacingOccurrences(of: #""deep""#, with: "deep")
+            let asLiteral = try await client.query("{ search(filter: \(literal)) }")
+            #expect(asLiteral.json?["errors"]?[0]?["extensions"]?["code"] == "COST_ESTIMATED_TOO_EXPENSIVE", "\(asLiteral.text.prefix(300))")
+            #expect(counting.total == 0)
+            // Shallow and cheap, it runs.
+            #expect(try await client.query(#"{ search(filter: {and: [{deep: 1}]}) }"#).text == #"{"data":{"search":0}}"#)
+        }
+    }
+
     /// Fragments wrapped around a costly selection cost what it costs: 101 empty inline
     /// fragments (or a chain of named fragments) around a cost bomb made it free before.
     @Test func fragmentsNestedDeepAroundACostBombDoNotHideIt() async throws {
