@@ -61,6 +61,62 @@ extension GatewayClient {
 
 @Suite("Prometheus metrics at /metrics")
 struct MetricsTests {
+    /// A subscription its client cancels while it starts (`complete` while the event feed waits
+    /// for the append lock to read where it begins) is the client's doing: counted as
+    /// CLIENT_CLOSED_REQUEST, never as the gateway's INTERNAL_SERVER_ERROR (probe 40A: 69 of 100
+    /// quick cancels were counted and logged as internal errors, status 422).
+    @Test(.timeLimit(.minutes(2))) func aSubscriptionCancelledWhileStartingIsNotAServerError() async throws {
+        try await withPlatform { fixture, _, _ in
+            try await withGatewayProcess(fixture) { gateway in
+                let before = try await gateway.scrape()
+                // The append lock, held: the subscription's start waits for it.
+                let holder = try await fixture.owner.checkOut()
+                try await holder.query("SELECT pg_advisory_lock(7242002)")
+                let go = FileManager.default.temporaryDirectory.appendingPathComponent("cancel-\(UUID())").path
+                let port = gateway.base.split(separator: ":").last.map(String.init)!
+                let script = """
+                    import json, os, time, websockets.sync.client as c
+                    with c.connect("ws://127.0.0.1:\(port)/graphql", subprotocols=["graphql-transport-ws"], additional_headers={"x-tenant": "acme"}, open_timeout=10) as ws:
+                        ws.send(json.dumps({"type": "connection_init"}))
+                        ws.recv(timeout=10)
+                        ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": "subscription { events { position } }"}}))
+                        print("subscribed", flush=True)
+                        while not os.path.exists("\(go)"): time.sleep(0.02)
+                        ws.send(json.dumps({"id": "1", "type": "complete"}))
+                        ws.send(json.dumps({"type": "ping"}))
+                        print(json.loads(ws.recv(timeout=30))["type"], flush=True)
+                    """
+                let ws = try ChildProcess("/usr/bin/env", ["python3", "-c", script])
+                defer { ws.stop(); try? FileManager.default.removeItem(atPath: go) }
+                #expect(try await ws.firstLine { $0 } == "subscribed")
+                // Until the start waits for the lock (then the cancel comes while it starts).
+                func waiting() async throws -> Int {
+                    try await fixture.owner.query("""
+                        SELECT count(*)::int8 AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND mode = 'ExclusiveLock'
+                          AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                        """).first?.decode("n", as: Int.self) ?? 0
+                }
+                while try await waiting() == 0 { try await Task.sleep(for: .milliseconds(20)) }
+                FileManager.default.createFile(atPath: go, contents: nil)
+                let answer = try await ws.firstLine { $0 == "subscribed" ? nil : $0 }
+                #expect(answer == "pong", "\(answer)")
+                try await holder.query("SELECT pg_advisory_unlock(7242002)")
+                await fixture.owner.checkIn(holder)
+                // Counted once its start has ended.
+                let cancelled = ["type": "subscription", "name": "unknown", "outcome": "rejected", "tenant": "acme", "code": "CLIENT_CLOSED_REQUEST"]
+                var after = try await gateway.scrape()
+                for _ in 0..<500 where after["switchyard_operations_total", cancelled] - before["switchyard_operations_total", cancelled] < 1 {
+                    try await Task.sleep(for: .milliseconds(20))
+                    after = try await gateway.scrape()
+                }
+                #expect(after["switchyard_operations_total", cancelled] - before["switchyard_operations_total", cancelled] == 1,
+                        "\(after.values.filter { $0.key.hasPrefix("switchyard_operations_total") })")
+                #expect(!after.values.keys.contains { $0.hasPrefix("switchyard_operations_total") && $0.contains("INTERNAL_SERVER_ERROR") },
+                        "\(after.values.filter { $0.key.hasPrefix("switchyard_operations_total") })")
+            }
+        }
+    }
+
     /// A `switchyard serve` process of its own (its registry counts only this test's requests).
     @Test func countersMoveByWhatRequestsDid() async throws {
         try await withPlatform { fixture, _, _ in

@@ -43,6 +43,9 @@ extension RequestPipeline {
             switch start {
             case .failed(let result):
                 gate?.leave(tenant)
+                // Cancelled by the client while starting: its errors (the subgraph's read cut
+                // short) are no request error of the client's, nor the gateway's.
+                if Task.isCancelled { throw PipelineError(.cancelled, "The client cancelled the subscription before it started.") }
                 // Variable coercion or the source stream failing to start: a request error
                 // (graphql-transport-ws: an `error` message).
                 throw PipelineError(.variables, errors: authorized.errors + result.errors)

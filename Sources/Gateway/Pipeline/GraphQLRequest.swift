@@ -55,6 +55,10 @@ public struct GraphQLRequest: Sendable {
 public struct PipelineError: Error, Sendable {
     public enum Kind: Sendable {
         case badJSON, invalidRequest, parse, validation, operation, variables, methodNotAllowed, notAcceptable, limit, tooLarge, forbidden, `internal`
+        /// The client cancelled the operation while it was starting (a WebSocket's `complete`
+        /// before the subscription was in place): nobody reads the answer; counted and logged as
+        /// the client's doing (499, nginx's "client closed request"), not as the gateway's error.
+        case cancelled
     }
     public let kind: Kind
     public var errors: [GraphQLError]
@@ -83,6 +87,7 @@ public struct PipelineError: Error, Sendable {
         case .tooLarge: return "PAYLOAD_TOO_LARGE"
         case .forbidden: return "FORBIDDEN"
         case .internal: return "INTERNAL_SERVER_ERROR"
+        case .cancelled: return "CLIENT_CLOSED_REQUEST"
         }
     }
 
@@ -97,6 +102,7 @@ public struct PipelineError: Error, Sendable {
         case .tooLarge: return 413
         case .forbidden: return 403
         case .internal: return 500
+        case .cancelled: return 499
         }
     }
 }
