@@ -266,6 +266,38 @@ struct AuthenticationTests {
         }
     }
 
+    /// A JWKS key meant for encryption (`use: enc`), or whose `key_ops` leave out `verify`,
+    /// verifies no token (RFC 7517 §4.2, §4.3; probe 41A: a token it signed was accepted).
+    @Test func aJWKForEncryptionVerifiesNothing() async throws {
+        try await withDir { dir in
+            let pemPath = dir.appendingPathComponent("rsa.pem").path
+            let made = try await runProcess("/usr/bin/env", ["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", pemPath])
+            #expect(made.status == 0)
+            let privateKey = try Insecure.RSA.PrivateKey(pem: try String(contentsOfFile: pemPath, encoding: .utf8))
+            let (n, e) = try privateKey.publicKey.getKeyPrimitives()
+            func b64(_ bytes: some Sequence<UInt8>) -> String {
+                Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+                    .replacingOccurrences(of: "=", with: "")
+            }
+            let key = #""kty":"RSA","n":"\#(b64(n))","e":"\#(b64(e))""#
+            try #"{"keys":[{\#(key),"use":"enc","kid":"enc"},{\#(key),"key_ops":["encrypt"],"kid":"ops"},{\#(key),"use":"sig","kid":"sig"}]}"#
+                .write(to: dir.appendingPathComponent("jwks.json"), atomically: true, encoding: .utf8)
+            var c = GatewayConfiguration()
+            c.baseDirectory = dir.path
+            var jwt = AuthConfiguration.JWT()
+            jwt.jwksFile = "jwks.json"
+            c.auth.jwt = jwt
+            let claims = TestClaims(exp: .init(value: Date().addingTimeInterval(300)), nbf: nil, iss: nil, aud: nil, tenant: "acme", scope: nil)
+            try await withGateway(c, executor: try echoExecutor()) { client in
+                for kid in ["enc", "ops", "sig"] {
+                    let signing = await JWTKeyCollection().add(rsa: privateKey, digestAlgorithm: .sha256, kid: JWKIdentifier(string: kid))
+                    let r = try await client.query("{ tenant }", headers: [("authorization", "Bearer \(try await signing.sign(claims, kid: JWKIdentifier(string: kid)))")])
+                    #expect(r.status == (kid == "sig" ? 200 : 401), "\(kid): \(r.text)")
+                }
+            }
+        }
+    }
+
     /// A JWKS key that names no `alg` (RFC 7517 makes it optional; many providers leave it out):
     /// a token naming another of its type's algorithms, signed or not, cannot pin the key to that
     /// algorithm — valid RS256 tokens of the key keep verifying after it (jwt-kit kept the first
@@ -493,6 +525,15 @@ struct FieldAuthorizationTests {
                     #expect(r.json?["errors"]?[0]?["extensions"]?["code"] == "UNAUTHORIZED_FIELD_OR_TYPE")
                 }
             }
+            // One policy named "finance reader" is not the two above: the document allowed whole
+            // for those (cached by their credentials) is walked again for it (probe 41A: the
+            // credentials were one joined string, and this token got the field).
+            let joined = try await client.query(p, headers: [("authorization", "Bearer \(try await token("read:other", policies: ["finance reader"]))")])
+            #expect(joined.json?["data"]?.text == #"{"account":{"name":"Ada","limit":null}}"#, "\(joined.text)")
+            // One credential per request: a second Authorization header (which would travel to
+            // the subgraphs unverified beside the verified one) is refused.
+            let two = try await client.query(q, headers: [("authorization", "Basic eDp5"), ("authorization", "Bearer \(try await token("admin"))")])
+            #expect(two.status == 401 && two.json?["errors"]?[0]?["extensions"]?["code"] == "UNAUTHENTICATED", "\(two.text)")
         }
     }
 }

@@ -8,8 +8,9 @@ import GraphQLCore
 struct FieldAuthorization {
     let schema: Schema
     let authenticated: Bool
-    let scopes: Set<String>
-    let policies: Set<String>
+    /// Compared byte for byte (a scope "é" is not "e" + U+0301, as a token's issuer wrote it).
+    let scopes: Set<ExactText>
+    let policies: Set<ExactText>
     let fragments: [String: FragmentDefinition]
     var errors: [GraphQLError] = []
     /// The removed fields (source offsets): the response answers them `null`.
@@ -21,8 +22,8 @@ struct FieldAuthorization {
     init(schema: Schema, context: RequestContext, document: Document, source: Source) {
         self.schema = schema
         self.authenticated = context.authenticated
-        self.scopes = Set(context.scopes)
-        self.policies = Set(context.policies)
+        self.scopes = Set(context.scopes.map(ExactText.init))
+        self.policies = Set(context.policies.map(ExactText.init))
         var f: [String: FragmentDefinition] = [:]
         for frag in document.fragments { f[frag.name.value] = frag }
         self.fragments = f
@@ -33,7 +34,7 @@ struct FieldAuthorization {
     func allowed(_ directives: [Directive]) -> Bool {
         if directives.contains(where: { $0.name.value == "authenticated" }) && !authenticated { return false }
         for d in directives {
-            let held: Set<String>, argument: String
+            let held: Set<ExactText>, argument: String
             switch d.name.value {
             case "requiresScopes": (held, argument) = (scopes, "scopes")
             case "policy": (held, argument) = (policies, "policies")
@@ -44,7 +45,7 @@ struct FieldAuthorization {
             guard case .list(let alternatives)? = d.arguments.first(where: { $0.name.value == argument })?.value else { return false }
             let ok = alternatives.contains { alt in
                 guard case .list(let needed) = alt else { return false }
-                return needed.allSatisfy { if case .string(let s, _) = $0 { return held.contains(s) } else { return false } }
+                return needed.allSatisfy { if case .string(let s, _) = $0 { return held.contains(ExactText(s)) } else { return false } }
             }
             if !ok { return false }
         }
@@ -224,10 +225,15 @@ enum AuthorizationStage {
         var nothingLeft = false
     }
 
-    /// What an operation's authorization depends on besides its text: the credentials.
+    /// What an operation's authorization depends on besides its text: the credentials, each
+    /// scope and policy written with its length (joined by a separator, the scope "a b" and the
+    /// scopes "a" and "b" made one key, and one's result served to the other — probe 41A).
     static func key(_ operationKey: String, _ context: RequestContext) -> String {
-        operationKey + (context.authenticated ? "|a|" : "|-|") + context.scopes.sorted().joined(separator: " ") + "|"
-            + context.policies.sorted().joined(separator: " ")
+        func encoded(_ names: [String]) -> String {
+            Set(names.map(ExactText.init)).map(\.text).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+                .map { "\($0.utf8.count):\($0)" }.joined()
+        }
+        return operationKey + (context.authenticated ? "|a|" : "|-|") + encoded(context.scopes) + "|" + encoded(context.policies)
     }
 
     static func apply(_ document: Document, _ operation: OperationDefinition, source: Source, schema: Schema,

@@ -87,7 +87,7 @@ final class DocumentChecks: Sendable {
     private struct State {
         var withinLimits: Set<String> = []
         var costs: [String: Int] = [:]
-        var allowedWhole: Set<String> = []
+        var allowedWhole: Set<ExactText> = []
     }
     private let state = Mutex(State())
 
@@ -100,6 +100,6 @@ final class DocumentChecks: Sendable {
     func estimated(_ key: String, _ cost: Int) { state.withLock { $0.costs[key] = cost } }
     /// Authorization removed nothing from the operation for these credentials (`key`: the
     /// operation's and the credentials', `AuthorizationStage.key`); at most 64 sets are kept.
-    func allowsWhole(_ key: String) -> Bool { state.withLock { $0.allowedWhole.contains(key) } }
-    func allowedWhole(_ key: String) { state.withLock { if $0.allowedWhole.count < 64 { $0.allowedWhole.insert(key) } } }
+    func allowsWhole(_ key: String) -> Bool { state.withLock { $0.allowedWhole.contains(ExactText(key)) } }
+    func allowedWhole(_ key: String) { state.withLock { if $0.allowedWhole.count < 64 { $0.allowedWhole.insert(ExactText(key)) } } }
 }

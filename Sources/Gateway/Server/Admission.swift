@@ -113,13 +113,19 @@ struct Admission: Sendable {
         if runtime.authenticator != nil, malformedBearer {
             throw unauthorized(GraphQLError("The Authorization header is not \"Bearer <token>\".", code: "UNAUTHENTICATED"))
         }
+        // One credential: a second Authorization header would travel to the subgraphs beside the
+        // one verified (`headers.propagate`), unverified (probe 41A: `Basic x` first, then a forged
+        // bearer token, reached a subgraph that trusts the gateway).
+        if runtime.authenticator != nil, headers[values: .authorization].count > 1 {
+            throw unauthorized(GraphQLError("A request carries one Authorization header at most.", code: "UNAUTHENTICATED"))
+        }
         if let authenticator = runtime.authenticator, let bearer {
             do {
                 let identity = try await authenticator.identity(bearer)
                 ctx.authenticated = true
                 ctx.scopes = identity.scopes
                 ctx.policies = identity.policies
-                ctx.tenant = identity.tenant
+                ctx.tenant = identity.tenant.flatMap { $0.isEmpty ? nil : $0 }
                 ctx.credentialsExpire = identity.expires
             } catch let e as GraphQLError {
                 throw unauthorized(e)

@@ -161,7 +161,11 @@ public final class Authenticator: Sendable {
 
     /// The algorithms a JWK may be used with: its `alg` when it says, else its type's (an EC
     /// key's curve names one).
+    /// A key meant for encryption (`use` other than `sig`), or whose `key_ops` leave out
+    /// `verify`, verifies nothing (RFC 7517 §4.2, §4.3).
     static func algorithms(ofKey key: JSON) -> [String] {
+        if let use = key["use"]?.stringValue, use != "sig" { return [] }
+        if let ops = key["key_ops"]?.arrayValue, !ops.contains(where: { $0.stringValue == "verify" }) { return [] }
         if let alg = key["alg"]?.stringValue { return [alg] }
         switch key["kty"]?.stringValue {
         case "RSA": return ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512"]
