@@ -453,6 +453,31 @@ struct FieldAuthorizationTests {
         return s
     }
 
+    /// A union member's fragment the request may not see, the whole selection of its field: each
+    /// object answers `{}` (probe 41A: the `__typename` the gateway planned in its place was in
+    /// the answer), and the fragment's fields are not fetched.
+    @Test func aRefusedUnionFragmentLeavesEmptyObjects() async throws {
+        let s = try Subgraph<RequestContext>(name: "vault", sdl: """
+            extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@authenticated"])
+            type Query { search: [SearchResult!]! }
+            union SearchResult = Item | Vault
+            type Item { id: ID! }
+            type Vault @authenticated { id: ID! }
+            """)
+        let item = ObjectResolvers<RequestContext, String>("Item").field("id") { i, _, _, _ in .leaf(.string(i)) }
+        let vault = ObjectResolvers<RequestContext, String>("Vault").field("id") { i, _, _, _ in .leaf(.string(i)) }
+        s.query.field("search") { _, _, _, _ in .list([.object("i1", item), .object("v1", vault)]) }
+        let supergraph = try Supergraph(sdl: try Composer.compose([try SubgraphSchema(name: "vault", url: "x", sdl: s.sdl)]))
+        let executor = FederatedExecutor(supergraph: supergraph, transports: ["vault": InProcessTransport(subgraph: s) { _ in RequestContext() }])
+        try await withGateway(GatewayConfiguration(), executor: executor) { client in
+            let r = try await client.query("{ search { ... on Vault { id } } }")
+            #expect(r.json?["data"]?.text == #"{"search":[{},{}]}"#, "\(r.text)")
+            #expect(r.json?["errors"]?[0]?["extensions"]?["code"] == "UNAUTHORIZED_FIELD_OR_TYPE", "\(r.text)")
+            let beside = try await client.query("{ search { ... on Item { id } ... on Vault { id } } }")
+            #expect(beside.json?["data"]?.text == #"{"search":[{"id":"i1"},{}]}"#, "\(beside.text)")
+        }
+    }
+
     /// A subgraph served alone (`switchyard subgraph`) answers what authorization removed as the
     /// gateway does: null in place with its error — a mutation whose only field was removed too
     /// (it answered `{"__typename": "Mutation"}`).

@@ -193,7 +193,9 @@ public struct RequestPipeline: Sendable {
         var execution = ExecutionRequest(document: authorized.document, operationName: operation.name?.value,
                                          variables: request.variables, source: parsed.source)
         execution.suggestions = introspection
-        if !authorized.nulledFields.isEmpty {
+        // Shaped by the client's document whenever something was taken out: a fragment left
+        // out whole leaves the planned document a `__typename` the client did not ask for.
+        if !authorized.errors.isEmpty {
             execution.clientDocument = authorized.clientDocument
             execution.nulledFields = authorized.nulledFields
         }
