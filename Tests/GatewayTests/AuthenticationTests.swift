@@ -288,6 +288,12 @@ struct AuthenticationTests {
             jwt.jwksFile = "jwks.json"
             c.auth.jwt = jwt
             let claims = TestClaims(exp: .init(value: Date().addingTimeInterval(300)), nbf: nil, iss: nil, aud: nil, tenant: "acme", scope: nil)
+            // A PEM file named like a JWKS key's kid: refused at start, not one of the two unused.
+            let publicPEM = try await runProcess("/usr/bin/env", ["openssl", "pkey", "-in", pemPath, "-pubout", "-out", dir.appendingPathComponent("sig.pem").path])
+            #expect(publicPEM.status == 0)
+            var clash = c
+            clash.auth.jwt?.publicKeys = ["sig.pem"]
+            await #expect(throws: ConfigurationError.self) { _ = try await GatewayServer(configuration: clash, executor: try echoExecutor()) }
             try await withGateway(c, executor: try echoExecutor()) { client in
                 for kid in ["enc", "ops", "sig"] {
                     let signing = await JWTKeyCollection().add(rsa: privateKey, digestAlgorithm: .sha256, kid: JWKIdentifier(string: kid))

@@ -249,6 +249,12 @@ public final class Authenticator: Sendable {
         let jwksFile = try settings.jwksFile.map(read)
         let keysToAdd = publicKeys
         var configuredAlgorithms: [String: Set<String>] = jwksFile.map(Self.algorithms(jwks:)) ?? [:]
+        // Each key under a `kid` of its own: two keys named alike (a PEM file `rs.pem` and a JWKS
+        // key `"kid": "rs"`) would verify as one of them, the other silently unused.
+        var named = Set(configuredAlgorithms.keys)
+        for kid in (secret != nil ? ["hs256"] : []) + publicKeys.map(\.0.string) where !named.insert(kid).inserted {
+            throw ConfigurationError("auth.jwt: two keys have the kid \"\(kid)\" (a PEM file's name, `hs256` for the secret, a JWKS key's kid): rename one")
+        }
         if secret != nil { configuredAlgorithms["hs256"] = ["HS256"] }
         for (kid, pem) in publicKeys { configuredAlgorithms[kid.string] = (try? Insecure.RSA.PublicKey(pem: pem)) != nil ? ["RS256"] : ["ES256"] }
         self.configuredAlgorithms = configuredAlgorithms
