@@ -93,14 +93,26 @@ public struct CostAnalyzer: Sendable {
                                               code: "MAX_DEPTH_EXCEEDED"))
         }
         var total = 0
+        // What runs once however often it is written at this level (§6.3.2: fields are collected
+        // by response key, a fragment spread once): a field written again identically, and a
+        // fragment spread again, are not counted again. (Fields of one key with different
+        // selections still count each: an estimate above what runs, never below.)
+        var fieldsByKey: [String: [Field]] = [:], spreads = Set<String>()
         for sel in set.selections where Self.included(sel.directives, variables) {
             switch sel {
             case .field(let f):
+                if let earlier = fieldsByKey[f.responseKey] {
+                    func text(_ f: Field) -> String { Printer.print(SelectionSet(selections: [.field(f)]), indent: "") }
+                    let own = text(f)
+                    if earlier.contains(where: { text($0).utf8.elementsEqual(own.utf8) }) { continue }
+                }
+                fieldsByKey[f.responseKey, default: []].append(f)
                 total = total &+? (try fieldCost(f, type, fragments, variables, &memo, depth: depth, size: sized[f.name.value]))
             case .inlineFragment(let i):
                 let t = i.typeCondition.flatMap { schema.types[$0.value] } ?? type
                 total = total &+? (try cost(i.selectionSet, t, fragments, variables, &memo, depth: depth + 1, sized: sized))
             case .fragmentSpread(let s):
+                guard spreads.insert(s.name.value).inserted else { continue }
                 guard let frag = fragments[s.name.value], let t = schema.types[frag.typeCondition.value] else { continue }
                 let key = sized.isEmpty ? s.name.value : s.name.value + "|" + sized.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
                 if let m = memo[key] { total = total &+? m; continue }

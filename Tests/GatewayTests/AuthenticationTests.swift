@@ -540,6 +540,9 @@ struct FieldAuthorizationTests {
             #expect(anonymous.json?["data"]?.text == #"{"hello":"hi","account":null,"items":[{"id":"1","price":null},{"id":"2","price":null}]}"#)
             #expect(anonymous.json?["errors"]?.arrayValue?.map { $0["path"] } == [["account"], ["items", "price"]])
             #expect(anonymous.json?["errors"]?[0]?["extensions"]?["code"] == "UNAUTHORIZED_FIELD_OR_TYPE")
+            // A refused field reached twice through one fragment is one error (probe 41A: two alike).
+            let twice = try await client.query("{ items { id ... on Item { ...P } ...P } } fragment P on Item { price }")
+            #expect(twice.json?["errors"]?.arrayValue?.count == 1, "\(twice.text)")
             let noScope = try await client.query(q, headers: [("authorization", "Bearer \(try await token("read:other"))")])
             #expect(noScope.json?["data"]?.text == #"{"hello":"hi","account":{"name":"Ada"},"items":[{"id":"1","price":null},{"id":"2","price":null}]}"#)
             #expect(noScope.json?["errors"]?.arrayValue?.count == 1)

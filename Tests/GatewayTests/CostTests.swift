@@ -56,6 +56,21 @@ struct CostTests {
         }
     }
 
+    /// What runs once costs once: a field written twice alike, or a fragment spread twice, at
+    /// one level (probe 40B: `{ items { expensive expensive } }` was estimated twice the cost
+    /// of what the subgraph is asked). A field of that key with another selection still counts.
+    @Test func aFieldWrittenTwiceAlikeCostsOnce() async throws {
+        try await withCatalog({ $0.maxCost = 520; $0.reportCost = true }) { client, _ in
+            // 10 items × (1 + 50): 510, within 520 once, 1,020 twice.
+            let twice = try await client.query("{ items { expensive expensive } }")
+            #expect(twice.json?["errors"] == nil, "\(twice.text)")
+            let spreads = try await client.query("{ items { ...F ...F } } fragment F on Item { expensive }")
+            #expect(spreads.json?["errors"] == nil, "\(spreads.text)")
+            let different = try await client.query("{ items { expensive } items { expensive id } }")
+            #expect(different.json?["errors"]?[0]?["extensions"]?["code"] == "COST_ESTIMATED_TOO_EXPENSIVE", "\(different.text)")
+        }
+    }
+
     /// An input value's costly fields cost what they cost however deep they are: below 16 levels
     /// of `{and: [...]}` they cost nothing before (probe 40B), as a variable and as a literal.
     @Test func costlyInputFieldsDeepInAnInputValueAreCounted() async throws {

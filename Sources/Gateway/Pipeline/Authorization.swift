@@ -247,7 +247,9 @@ enum AuthorizationStage {
         out.document = Document(definitions: [.operation(filtered)])
         out.nulledFields = auth.nulled
         if !auth.refused.isEmpty { out.clientDocument = document.leavingOut(fragmentsAt: auth.refused) }
-        out.errors = auth.errors
+        // One error per field and place: a fragment spread twice where it is refused is one.
+        var seen = Set<GraphQLError>()
+        out.errors = auth.errors.filter { seen.insert($0).inserted }
         // A root field left, in a fragment too (an emptied fragment leaves nothing).
         func leavesAField(_ set: SelectionSet) -> Bool {
             set.selections.contains { selection in
