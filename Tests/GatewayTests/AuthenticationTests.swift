@@ -170,10 +170,6 @@ struct AuthenticationTests {
     /// `kid` no key has are refused, even with a signature the secret verifies.
     @Test func tokenHeadersAreChecked() async throws {
         try await withDir { dir in
-            func b64(_ bytes: [UInt8]) -> String {
-                Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-                    .replacingOccurrences(of: "=", with: "")
-            }
             let claims = #"{"exp":\#(Int(Date().timeIntervalSince1970) + 300),"iss":"https://issuer.test","aud":"switchyard","tenant":"acme"}"#
             func signed(_ header: String) -> String {
                 let input = b64(Array(header.utf8)) + "." + b64(Array(claims.utf8))
@@ -206,10 +202,6 @@ struct AuthenticationTests {
             c.auth.jwt?.issuer = nil
             c.auth.jwt?.audience = nil
             // Signed by hand with swift-crypto's HMAC and the 13-byte key itself.
-            func b64(_ bytes: [UInt8]) -> String {
-                Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-                    .replacingOccurrences(of: "=", with: "")
-            }
             let exp = Int(Date().addingTimeInterval(300).timeIntervalSince1970)
             let signingInput = b64(Array(#"{"alg":"HS256","typ":"JWT"}"#.utf8)) + "." + b64(Array(#"{"exp":\#(exp),"tenant":"acme"}"#.utf8))
             let mac = HMAC<SHA256>.authenticationCode(for: Array(signingInput.utf8), using: SymmetricKey(data: Array("my-secret-key".utf8)))
@@ -266,19 +258,26 @@ struct AuthenticationTests {
         }
     }
 
+    /// A fresh 2048-bit RSA private key (openssl), as a PEM file in `dir` and as jwt-kit's key.
+    func rsaKey(in dir: URL) async throws -> (pemPath: String, key: JWTKit.Insecure.RSA.PrivateKey) {
+        let pemPath = dir.appendingPathComponent("rsa.pem").path
+        let made = try await runProcess("/usr/bin/env", ["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", pemPath])
+        #expect(made.status == 0)
+        return (pemPath, try JWTKit.Insecure.RSA.PrivateKey(pem: try String(contentsOfFile: pemPath, encoding: .utf8)))
+    }
+
+    /// base64url without padding (JWS, JWK).
+    func b64(_ bytes: some Sequence<UInt8>) -> String {
+        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
     /// A JWKS key meant for encryption (`use: enc`), or whose `key_ops` leave out `verify`,
     /// verifies no token (RFC 7517 §4.2, §4.3; probe 41A: a token it signed was accepted).
     @Test func aJWKForEncryptionVerifiesNothing() async throws {
         try await withDir { dir in
-            let pemPath = dir.appendingPathComponent("rsa.pem").path
-            let made = try await runProcess("/usr/bin/env", ["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", pemPath])
-            #expect(made.status == 0)
-            let privateKey = try Insecure.RSA.PrivateKey(pem: try String(contentsOfFile: pemPath, encoding: .utf8))
+            let (pemPath, privateKey) = try await rsaKey(in: dir)
             let (n, e) = try privateKey.publicKey.getKeyPrimitives()
-            func b64(_ bytes: some Sequence<UInt8>) -> String {
-                Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-                    .replacingOccurrences(of: "=", with: "")
-            }
             let key = #""kty":"RSA","n":"\#(b64(n))","e":"\#(b64(e))""#
             try #"{"keys":[{\#(key),"use":"enc","kid":"enc"},{\#(key),"key_ops":["encrypt"],"kid":"ops"},{\#(key),"use":"sig","kid":"sig"}]}"#
                 .write(to: dir.appendingPathComponent("jwks.json"), atomically: true, encoding: .utf8)
@@ -310,15 +309,8 @@ struct AuthenticationTests {
     /// verifier it made for such a key, so one anonymous request locked every user out).
     @Test func aJWKWithoutAlgCannotBePinnedToAnotherAlgorithm() async throws {
         try await withDir { dir in
-            let pemPath = dir.appendingPathComponent("rsa.pem").path
-            let made = try await runProcess("/usr/bin/env", ["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", pemPath])
-            #expect(made.status == 0)
-            let privateKey = try Insecure.RSA.PrivateKey(pem: try String(contentsOfFile: pemPath, encoding: .utf8))
+            let (pemPath, privateKey) = try await rsaKey(in: dir)
             let (n, e) = try privateKey.publicKey.getKeyPrimitives()
-            func b64(_ bytes: some Sequence<UInt8>) -> String {
-                Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-                    .replacingOccurrences(of: "=", with: "")
-            }
             try #"{"keys":[{"kty":"RSA","use":"sig","kid":"idp","n":"\#(b64(n))","e":"\#(b64(e))"}]}"#
                 .write(to: dir.appendingPathComponent("jwks.json"), atomically: true, encoding: .utf8)
             var c = GatewayConfiguration()
