@@ -116,6 +116,40 @@ struct TaskQueueTests {
         }
     }
 
+    /// Subscribers of a tenant's task transitions share one read of a task's row (what its events
+    /// do not say: title, payload, priority): three subscribers of three transitions read it once,
+    /// not nine times (50 subscribers of a queue's 884 transitions fell ~20 s behind, probe 40A-2).
+    /// Counted by `pg_stat_statements` in this test's database.
+    @Test(.timeLimit(.minutes(2))) func subscribersOfATasksTransitionsShareOneReadOfItsRow() async throws {
+        try await withPlatform { fixture, client, server in
+            _ = try await psql(fixture.db.adminURL, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+            let acme = [("x-tenant", "acme")]
+            let agent = try #require(Self.data(try await client.query("{ agents(first: 1) { id } }", headers: acme), "agents")?[0]?["id"]?.stringValue)
+            let subscribers = try (0..<3).map { _ in try Self.gql(client, "subscription { tasks { title payload status } }", tenant: "acme") }
+            defer { subscribers.forEach { $0.stop() } }
+            try await Self.waitForSubscriptions(3) { server.liveSubscriptions }
+            let submitted = try await client.query(#"mutation { submitTask(input: {title: "shared read", payload: "{\"n\":1}"}) { id } }"#, headers: acme)
+            let task = try #require(Self.data(submitted, "submitTask")?["id"]?.stringValue, "\(submitted.text)")
+            let claimed = try await client.query(#"mutation { claimTask(agentId: "\#(agent)", leaseSeconds: 60) { id } }"#, headers: acme)
+            #expect(Self.data(claimed, "claimTask")?["id"]?.stringValue == task, "\(claimed.text)")
+            let done = try await client.query(#"mutation { completeTask(taskId: "\#(task)", result: "ok") { status } }"#, headers: acme)
+            #expect(Self.data(done, "completeTask")?["status"] == "COMPLETED", "\(done.text)")
+            for s in subscribers {
+                let seen = try await s.lines(3) { $0.contains("shared read") }.map { line -> String in
+                    let t = (try? JSONReader.parse(line))?["tasks"]
+                    return "\(t?["status"]?.stringValue ?? "?") \(t?["payload"]?.stringValue ?? "?")"
+                }
+                #expect(seen == [#"PENDING {"n": 1}"#, #"CLAIMED {"n": 1}"#, #"COMPLETED {"n": 1}"#], "\(s.lines)")
+            }
+            let reads = try await psql(fixture.db.adminURL, """
+                SELECT coalesce(sum(calls), 0) FROM pg_stat_statements
+                WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+                  AND query LIKE 'SELECT id, title, priority%FROM tasks WHERE id = $1' AND query NOT LIKE '%FOR UPDATE%'
+                """).trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(reads == "1", "the task's row read \(reads) times for 3 subscribers of 3 transitions")
+        }
+    }
+
     /// The platform's facts cannot be forged: the agents subgraph's streams refuse clients'
     /// appends, and a client's `TaskCompleted` or `AgentSpawned` on a stream of its own moves no
     /// agent's stats, no usage, and reaches no task subscriber. A worker that says who it is

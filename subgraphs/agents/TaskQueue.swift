@@ -168,16 +168,14 @@ enum TaskQueue {
                       case .object(let o)? = try? JSONReader.parse(e.data) else { return false }
                 return matches(Dictionary(uniqueKeysWithValues: o.map { ($0.key, $0.value) }))
             }
-            let pool = ctx.pool
+            let rows = TaskRows.of(ctx.pool)
             // Pulled: the feed's bounded buffer is the only one between it and the subscriber.
             return .stream(PullStream.map(feed) { e -> Output? in
                 guard case .object(let o)? = try? JSONReader.parse(e.data), let id = AgentsSubgraph.uuid(o["taskId"]?.stringValue) else { return nil }
                 let data = Dictionary(uniqueKeysWithValues: o.map { ($0.key, $0.value) })
-                let row = try await pool.withTenant(PostgresUUID.text(tenant)) { c in
-                    try await c.query("SELECT \(unsafeRaw: columns) FROM tasks WHERE id = \(id)").first
-                }
-                guard let row else { return nil }
-                return .object(try Task(row).asOf(data), task)
+                // What no transition changes, read once per task; the rest as of this event.
+                guard let row = try await rows.task(id, tenant: tenant) else { return nil }
+                return .object(row.asOf(data), task)
             })
         }
         s.subscription?

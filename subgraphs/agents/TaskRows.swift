@@ -1,0 +1,105 @@
+import Foundation
+import PlatformKit
+import Postgres
+import Synchronization
+
+/// The rows the task subscriptions read, one read per task shared by every subscriber (and every
+/// event) that needs it: what an event does not say of its task — title, priority, payload,
+/// capability, creation time, attempts allowed — no transition changes, and the rest comes from
+/// the event itself (`Task.asOf`). Reading the row per subscriber per event made 50 subscribers
+/// of a queue's 884 transitions 44,200 reads and ~20 s behind (probe 40A-2).
+///
+/// One per pool (as the event feed), keyed by tenant and task (the row is read under the tenant),
+/// bounded in entries and bytes (a payload is up to 64 KiB), oldest out first; a read that fails or
+/// finds nothing is not kept.
+final class TaskRows: Sendable {
+    typealias Task = AgentsSubgraph.Task
+    static let maxEntries = 1_024
+    static let maxBytes = 4 << 20
+
+    private struct Key: Hashable { let tenant: UUID, task: UUID }
+    private struct Entry {
+        let read: _Concurrency.Task<Task?, any Error>
+        var bytes = 0
+    }
+    private struct State {
+        var entries: [Key: Entry] = [:]
+        /// Keys oldest first (some may have left already: a failed read removes its entry).
+        var order: [Key] = []
+        var head = 0
+        var bytes = 0
+
+        mutating func evict() {
+            while entries.count > TaskRows.maxEntries || bytes > TaskRows.maxBytes, head < order.count {
+                let key = order[head]
+                head += 1
+                if let gone = entries.removeValue(forKey: key) { bytes -= gone.bytes }
+            }
+            if head > 4_096, head * 2 > order.count {
+                order.removeFirst(head)
+                head = 0
+            }
+        }
+    }
+
+    let pool: PostgresPool
+    private let state = Mutex(State())
+    private static let instances = Mutex<[ObjectIdentifier: TaskRows]>([:])
+
+    /// The rows of this pool (pools live as long as the process; tests run several databases in one).
+    static func of(_ pool: PostgresPool) -> TaskRows {
+        instances.withLock { d in
+            if let r = d[ObjectIdentifier(pool)] { return r }
+            let r = TaskRows(pool: pool)
+            d[ObjectIdentifier(pool)] = r
+            return r
+        }
+    }
+
+    init(pool: PostgresPool) { self.pool = pool }
+
+    /// The task's row as the tenant sees it (nil when it sees none).
+    func task(_ id: UUID, tenant: UUID) async throws -> Task? {
+        let key = Key(tenant: tenant, task: id)
+        let pool = pool
+        let read = state.withLock { s -> _Concurrency.Task<Task?, any Error> in
+            if let e = s.entries[key] { return e.read }
+            let read = _Concurrency.Task<Task?, any Error> {
+                let row = try await pool.withTenant(PostgresUUID.text(tenant)) { c in
+                    try await c.query("SELECT \(unsafeRaw: AgentsSubgraph.taskColumns) FROM tasks WHERE id = \(id)").first
+                }
+                return try row.map(Task.init)
+            }
+            s.entries[key] = Entry(read: read)
+            s.order.append(key)
+            s.evict()
+            return read
+        }
+        let task: Task?
+        do {
+            task = try await read.value
+        } catch {
+            forget(key, read)
+            throw error
+        }
+        guard let task else {
+            forget(key, read)
+            return nil
+        }
+        state.withLock { s in
+            guard s.entries[key]?.read == read, s.entries[key]?.bytes == 0 else { return }
+            let bytes = 256 + task.title.utf8.count + task.payload.utf8.count + (task.capability?.utf8.count ?? 0)
+            s.entries[key]?.bytes = bytes
+            s.bytes += bytes
+            s.evict()
+        }
+        return task
+    }
+
+    private func forget(_ key: Key, _ read: _Concurrency.Task<Task?, any Error>) {
+        state.withLock { s in
+            guard s.entries[key]?.read == read, let gone = s.entries.removeValue(forKey: key) else { return }
+            s.bytes -= gone.bytes
+        }
+    }
+}
