@@ -412,6 +412,34 @@ struct AuthenticationTests {
         }
     }
 
+    /// A remote JWKS key under a configured key's kid does not take its place: the PEM file
+    /// `es256.pem` (kid `es256`) verifies its tokens, and a token of the remote key that says it
+    /// is `es256` is refused (the remote key was added last and replaced the pinned one).
+    @Test(.timeLimit(.minutes(1))) func aRemoteKeyCannotTakeAConfiguredKeysKid() async throws {
+        try await withDir { dir in
+            let pinned = ES256PrivateKey(), intruder = ES256PrivateKey(), remote = ES256PrivateKey()
+            let jwksFile = dir.appendingPathComponent("jwks.json")
+            let entries = [(intruder, "es256"), (remote, "r1")].map { key, kid in
+                let p = key.publicKey.parameters!
+                return #"{"kty":"EC","crv":"P-256","alg":"ES256","use":"sig","kid":"\#(kid)","x":"\#(p.x)","y":"\#(p.y)"}"#
+            }
+            try #"{"keys":[\#(entries.joined(separator: ","))]}"#.write(to: jwksFile, atomically: true, encoding: .utf8)
+            let server = try ChildProcess("/usr/bin/env", ["python3", TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Fixtures/jwks/serve_jwks.py").path, jwksFile.path])
+            defer { server.stop() }
+            let port = try await server.firstLine { Int($0) }
+            var c = try config(dir, required: true, publicKey: pinned.publicKey.pemRepresentation)
+            c.auth.jwt?.jwksURL = "http://127.0.0.1:\(port)/jwks.json"
+            try await withGateway(c, executor: try echoExecutor()) { client in
+                func ask(_ key: ES256PrivateKey, kid: String) async throws -> Int {
+                    try await client.query("{ tenant }", headers: [("authorization", "Bearer \(try await signed(key, kid: kid))")]).status
+                }
+                let statuses = [try await ask(pinned, kid: "es256"), try await ask(intruder, kid: "es256"), try await ask(remote, kid: "r1")]
+                // The pinned key verifies, the intruder under its kid does not, the remote JWKS's other keys do.
+                #expect(statuses == [200, 401, 200])
+            }
+        }
+    }
+
     @Test func es256PublicKeysAndRequiredTokens() async throws {
         try await withDir { dir in
             let key = ES256PrivateKey()

@@ -28,11 +28,7 @@ public final class PlanExecutor: Sendable {
         case .success(let p): (operation, variables) = p
         case .failure(let e): return e.result
         }
-        let run = PlanRun(executor: self, variables: variables, headers: headers)
-        run.reusesAnswers = operation.operation != .mutation
-        if operation.operation == .mutation {
-            run.mutationNullsData = { run, keys in self.nullsData(run, keys, request, operation, variables) }
-        }
+        let run = makeRun(request, operation, variables, headers: headers, deferring: false)
         plan.shaping.reserveTree(&run.tree)
         if let root = plan.root { await run.execute(run.steps(root)) }
         plan.shaping.recordTree(run.tree)
@@ -66,11 +62,7 @@ public final class PlanExecutor: Sendable {
             emit(.initial(e.result, hasNext: false))
             return
         }
-        let run = PlanRun(executor: self, variables: variables, headers: headers)
-        run.reusesAnswers = operation.operation != .mutation
-        if operation.operation == .mutation {
-            run.mutationNullsData = { run, keys in self.nullsData(run, keys, request, operation, variables) }
-        }
+        let run = makeRun(request, operation, variables, headers: headers, deferring: true)
         plan.shaping.reserveTree(&run.tree)
         let early = !plan.usesIntrospection && operation.defers(in: request.clientDocument ?? request.document, variables: variables).allOn
         // Errors of fetches only deferred fragments need are kept apart for the fragments'
@@ -275,8 +267,21 @@ public final class PlanExecutor: Sendable {
     /// tree as the response will be, make `data` null. The operation's root selections are cut
     /// to those fields (fragments kept, as inline fragments with their conditions); deferred
     /// fragments do not count (their nulls stop at their own paths).
+    /// A run of a plan's fetches for `operation`. A mutation's next root field runs only while
+    /// `data` is not null — shaped as the client gets it: with `deferring`, a deferred fragment's
+    /// null stays in its own payload; without, it is inline and reaches `data` as any field's.
+    func makeRun(_ request: ExecutionRequest, _ operation: OperationDefinition, _ variables: OrderedDictionary<String, JSON>,
+                 headers: @escaping @Sendable (String) -> [(String, String)], deferring: Bool) -> PlanRun {
+        let run = PlanRun(executor: self, variables: variables, headers: headers)
+        run.reusesAnswers = operation.operation != .mutation
+        if operation.operation == .mutation {
+            run.mutationNullsData = { run, keys in self.nullsData(run, keys, request, operation, variables, deferring: deferring) }
+        }
+        return run
+    }
+
     func nullsData(_ run: PlanRun, _ keys: Set<String>, _ request: ExecutionRequest, _ operation: OperationDefinition,
-                   _ variables: OrderedDictionary<String, JSON>) -> Bool {
+                   _ variables: OrderedDictionary<String, JSON>, deferring: Bool) -> Bool {
         let document = request.clientDocument ?? request.document
         var cut = request.clientDocument.flatMap { d in d.operations.first { $0.name?.value == operation.name?.value } } ?? operation
         var fragments: [String: FragmentDefinition] = [:]
@@ -301,7 +306,7 @@ public final class PlanExecutor: Sendable {
         guard !cut.selectionSet.selections.isEmpty else { return false }
         var shaper = Shaper(schema: supergraph.apiSchema, tree: run.tree, fragments: fragments, variables: variables,
                             source: request.source, nulled: request.nulledFields, hiddenEnumValues: supergraph.hiddenEnumValues,
-                            hiddenTypes: supergraph.hiddenTypes, deferring: true)
+                            hiddenTypes: supergraph.hiddenTypes, deferring: deferring)
         shaper.missingIsExplained = run.errors.contains { $0.path == nil }
         shaper.explainedRoots = run.missingRoots
         shaper.nulledUntyped = run.nulledUntyped

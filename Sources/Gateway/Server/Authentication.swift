@@ -299,7 +299,20 @@ public final class Authenticator: Sendable {
             let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
             guard response.status == .ok else { throw ConfigurationError("status \(response.status.code)") }
             let body = try await response.body.collect(upTo: 1 << 20)
-            let text = String(buffer: body)
+            var text = String(buffer: body)
+            // A remote key under a configured key's kid (a PEM file's name, `hs256`, a `jwks_file`
+            // key's) would take that key's place — the collection keeps one key per kid, the
+            // last added —: left out, and said (at start, two configured keys alike are refused).
+            if case .object(var jwks)? = try? JSONReader.parse(text), let list = jwks["keys"]?.arrayValue {
+                func clashes(_ key: JSON) -> Bool { key["kid"]?.stringValue.map { configuredAlgorithms[$0] != nil } ?? false }
+                let clashing = list.filter(clashes).compactMap { $0["kid"]?.stringValue }
+                if !clashing.isEmpty {
+                    Logger(label: "switchyard.auth").warning("the remote JWKS has keys under the kids of configured keys; they are not used",
+                                                             metadata: ["url": "\(url)", "kids": "\(clashing.joined(separator: ", "))"])
+                    jwks["keys"] = .array(list.filter { !clashes($0) })
+                    text = JSON.object(jwks).text
+                }
+            }
             let kids = Set((try? JSONReader.parse(text))?["keys"]?.arrayValue?.compactMap { $0["kid"]?.stringValue } ?? [])
             let merged = configuredAlgorithms.merging(Self.algorithms(jwks: text)) { a, _ in a }
             let keys = try await Self.collections(merged, jwks: (jwksFile.map { [$0] } ?? []) + [text], configured: configured)

@@ -234,10 +234,11 @@ final class GatewayRuntime: Sendable {
         } else {
             self.rateLimiter = nil
         }
-        let quotas = self.quotas, configured = Set(configuration.limits.tenants.keys), verified = authenticator != nil
+        let quotas = self.quotas, configured = Set(configuration.limits.tenants.keys.map(ExactText.init)), verified = authenticator != nil
         self.metrics = GatewayMetrics(tenantLabel: configuration.metrics.tenantLabel) { slug in
-            // Known: a tenant of the tenants table, one the configuration names, or a verified token's.
-            quotas?.quota(for: slug) != nil || configured.contains(slug) || (quotas == nil && verified)
+            // Known: a tenant of the tenants table, one the configuration names (byte for byte, as
+            // the rest of the gateway tells tenants apart), or a verified token's.
+            quotas?.quota(for: slug) != nil || configured.contains(ExactText(slug)) || (quotas == nil && verified)
         }
     }
 

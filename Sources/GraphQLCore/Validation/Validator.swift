@@ -79,9 +79,10 @@ public enum Suggestions {
         while i < x.count && j < y.count {
             var ca: UInt16? = x[i], cb: UInt16? = y[j]
             if isDigit(ca) && isDigit(cb) {
-                var na = 0, nb = 0
-                repeat { i += 1; na = na * 10 + Int(ca! - 48); ca = i < x.count ? x[i] : nil } while isDigit(ca) && na > 0
-                repeat { j += 1; nb = nb * 10 + Int(cb! - 48); cb = j < y.count ? y[j] : nil } while isDigit(cb) && nb > 0
+                // As doubles, as graphql-js reads the run (a run of 20 digits trapped as an `Int`).
+                var na = 0.0, nb = 0.0
+                repeat { i += 1; na = na * 10 + Double(ca! - 48); ca = i < x.count ? x[i] : nil } while isDigit(ca) && na > 0
+                repeat { j += 1; nb = nb * 10 + Double(cb! - 48); cb = j < y.count ? y[j] : nil } while isDigit(cb) && nb > 0
                 if na != nb { return na < nb ? -1 : 1 }
             } else {
                 if ca! != cb! { return ca! < cb! ? -1 : 1 }

@@ -17,6 +17,9 @@ import Testing
     @Test func suggestionsNameNumbersInTheirOrder() {
         #expect(Suggestions.naturalCompare("a9", "a10") < 0 && Suggestions.naturalCompare("a10", "a9") > 0)
         #expect(Suggestions.naturalCompare("Cat", "Canine") > 0 && Suggestions.naturalCompare("a", "a") == 0 && Suggestions.naturalCompare("a", "ab") < 0)
+        // Runs of digits past an `Int` (a schema's names) are compared, not a trap.
+        #expect(Suggestions.naturalCompare("V12345678901234567890", "V12345678901234567899") <= 0
+                && Suggestions.naturalCompare("V200000000000000000000", "V1000000000000000000000") < 0)
     }
     @Test func noSuggestionsWhenIntrospectionIsOff() throws {
         let schema = try Schema(sdl: validationSDL, introspection: false)

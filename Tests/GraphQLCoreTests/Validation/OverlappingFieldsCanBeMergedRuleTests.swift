@@ -73,6 +73,16 @@ import Testing
             Expected("Fields \"x\" conflict because \"name\" and \"nickname\" are different fields. Use different aliases on the fields to fetch both if this was intentional.", [(1, 51), (1, 59)]),
         ])
     }
+    /// Identical fields from many fragments are one group: 64 fragments spreading `name` hid a
+    /// `name: nickname` after them from the groups compared (review of session 50).
+    @Test func identicalFieldsFromManyFragmentsHideNoConflict() throws {
+        let spreads = (0..<70).map { "...F\($0)" }.joined(separator: " ")
+        let fragments = (0..<70).map { "fragment F\($0) on Dog { name }" }.joined(separator: "\n")
+        let errors = Validator.validate(schema: validationSchema, document: try Parser.parse("{ dog { \(spreads) name: nickname } }\n" + fragments))
+        #expect(!errors.isEmpty && errors.allSatisfy { $0.message.hasPrefix("Fields \"name\" conflict because \"name\" and \"nickname\" are different fields") },
+                "\(errors.prefix(3).map(\.message))")
+        try expectValid(OverlappingFieldsCanBeMergedRule.self, "{ dog { \(spreads) name } }\n" + fragments)
+    }
     @Test func inputObjectArgumentsAreTheSameWhateverTheirFieldOrder() throws {
         try expectValid(OverlappingFieldsCanBeMergedRule.self, """
             { complicatedArgs { complexArgField(complexArg: {requiredField: true, intField: 1, stringListField: ["a"]})

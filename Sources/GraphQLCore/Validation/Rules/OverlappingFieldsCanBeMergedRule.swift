@@ -94,11 +94,11 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
         let room = context.maxErrors - context.errors.count
         var pairs: [(a: Int, b: Int, reason: String)] = []
         for i in 0..<groups {
-            for j in (i + 1)..<max(i + 1, groups) where !representative[i].sameFragment(representative[j]) {
+            for j in (i + 1)..<max(i + 1, groups) {
                 guard let reason = directConflict(representative[i], representative[j]) else { continue }
                 var taken = 0
                 outer: for a in members[i] {
-                    for b in members[j] {
+                    for b in members[j] where !entries[a].sameFragment(entries[b]) {
                         pairs.append((min(a, b), max(a, b), reason))
                         taken += 1
                         if taken >= room { break outer }
@@ -126,9 +126,12 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
 
     /// What makes two fields the same for merging: their parents down from the compared set,
     /// name, arguments and type. Compared as text byte for byte: two strings that differ only in
-    /// Unicode normalization are two argument values.
+    /// Unicode normalization are two argument values. Not the fragment a field is in: identical
+    /// fields never conflict with each other wherever they come from, and one group per fragment
+    /// let 64 fragments spreading `name` fill the groups compared and hide a `name: nickname`
+    /// after them (review of session 50).
     func signature(_ e: Entry) -> ExactText {
-        ExactText("\(e.chain.map { $0?.name ?? "?" }.joined(separator: "/"))|\(e.field.name.value)|\(argumentsKey(e.field.arguments))|\(e.def?.type.description ?? "?")|\(e.fragment ?? "")")
+        ExactText("\(e.chain.map { $0?.name ?? "?" }.joined(separator: "/"))|\(e.field.name.value)|\(argumentsKey(e.field.arguments))|\(e.def?.type.description ?? "?")")
     }
 
     /// Why two fields conflict by themselves (not by their subfields), if they do.
