@@ -53,6 +53,13 @@ public struct CostAnalyzer: Sendable {
         public let error: GraphQLError
     }
 
+    /// What one estimate remembers: each fragment's cost (by name and the sizes its parent set
+    /// gives its fields), and the definitions each field of an interface may run as.
+    final class Memo {
+        var fragments: [String: Int] = [:]
+        var variants: [String: [FieldDef]] = [:]
+    }
+
     /// The estimated cost (saturating); fragments are costed once per type and reused per spread.
     public func estimate(_ operation: OperationDefinition, fragments: [String: FragmentDefinition],
                          variables: OrderedDictionary<String, JSON>) throws(Failure) -> Int {
@@ -64,8 +71,7 @@ public struct CostAnalyzer: Sendable {
         for d in operation.variableDefinitions where variables[d.variable.value] == nil {
             if let dv = d.defaultValue { variables[d.variable.value] = dv.plainJSON }
         }
-        var memo: [String: Int] = [:]
-        return Self.base(operation) &+? (try cost(operation.selectionSet, root, fragments, variables, &memo, depth: 0, sized: [:]))
+        return Self.base(operation) &+? (try cost(operation.selectionSet, root, fragments, variables, Memo(), depth: 0, sized: [:]))
     }
 
     func weight(_ directives: [Directive]) -> Int? {
@@ -73,18 +79,44 @@ public struct CostAnalyzer: Sendable {
               let arg = d.arguments.first(where: { $0.name.value == "weight" }) else { return nil }
         switch arg.value {
         // Never negative: a negative weight (a supergraph composed elsewhere) would let one part
-        // of an operation pay for another under the limit.
+        // of an operation pay for another under the limit. A fraction counts as the next whole
+        // number and a weight past 10^15 (`1e400` too) as 10^15: an upper bound, never less
+        // (`"0.5"` cost nothing, and `1e400` too, before).
         case .int(let s), .float(let s), .string(let s, _):
-            let d = Double(s) ?? 0
-            return d.isFinite ? Int(min(max(d, 0), 1e15)) : 0
+            guard let d = Double(s), !d.isNaN else { return 0 }
+            return Int(min(max(d.rounded(.up), 0), 1e15))
         default: return nil
         }
     }
 
+    /// Fields collected from a selection set by response key (§6.3.2 CollectFields), with what is
+    /// selected under each merged: what is written twice under one key runs once, so it costs
+    /// once, with everything asked of it (`{ items { a } items { b } }` is one list of items with
+    /// `a` and `b`; validation has made them one field with one set of arguments).
+    struct Collected {
+        var fields: OrderedDictionary<String, Field> = [:]
+        /// Fragment spreads met at this level: one runs once however often it is spread.
+        var spreads = Set<String>()
+        /// What the selections not merged into fields cost: fragments on other types, spreads.
+        var total = 0
+    }
+
     /// - Parameter sized: list sizes a parent's `@listSize(sizedFields:)` sets for child fields by name.
     func cost(_ set: SelectionSet, _ type: NamedType, _ fragments: [String: FragmentDefinition],
-              _ variables: OrderedDictionary<String, JSON>, _ memo: inout [String: Int], depth: Int,
+              _ variables: OrderedDictionary<String, JSON>, _ memo: Memo, depth: Int,
               sized: [String: Int]) throws(Failure) -> Int {
+        var collected = Collected()
+        try collect(set, type, fragments, variables, memo, depth: depth, sized: sized, into: &collected)
+        var total = collected.total
+        for f in collected.fields.values {
+            total = total &+? (try fieldCost(f, type, fragments, variables, memo, depth: depth, size: sized[f.name.value]))
+        }
+        return total
+    }
+
+    func collect(_ set: SelectionSet, _ type: NamedType, _ fragments: [String: FragmentDefinition],
+                 _ variables: OrderedDictionary<String, JSON>, _ memo: Memo, depth: Int,
+                 sized: [String: Int], into collected: inout Collected) throws(Failure) {
         // Selections nested deeper than this (fragments count: the depth limit counts fields only)
         // are refused, never costed as nothing: 101 empty `... {` around a costly field made it
         // free. The parser's nesting limit keeps every real document well under it.
@@ -92,69 +124,97 @@ public struct CostAnalyzer: Sendable {
             throw Failure(error: GraphQLError("The operation nests selections and fragments more than \(Self.maxNesting) levels deep.",
                                               code: "MAX_DEPTH_EXCEEDED"))
         }
-        var total = 0
-        // What runs once however often it is written at this level (§6.3.2: fields are collected
-        // by response key, a fragment spread once): a field written again identically, and a
-        // fragment spread again, are not counted again. (Fields of one key with different
-        // selections still count each: an estimate above what runs, never below.)
-        var fieldsByKey: [String: [Field]] = [:], spreads = Set<String>()
         for sel in set.selections where Self.included(sel.directives, variables) {
             switch sel {
             case .field(let f):
-                if let earlier = fieldsByKey[f.responseKey] {
-                    func text(_ f: Field) -> String { Printer.print(SelectionSet(selections: [.field(f)]), indent: "") }
-                    let own = text(f)
-                    if earlier.contains(where: { text($0).utf8.elementsEqual(own.utf8) }) { continue }
+                if collected.fields[f.responseKey] == nil {
+                    collected.fields[f.responseKey] = f
+                } else if let more = f.selectionSet?.selections, !more.isEmpty {
+                    collected.fields[f.responseKey]!.selectionSet?.selections.append(contentsOf: more)
                 }
-                fieldsByKey[f.responseKey, default: []].append(f)
-                total = total &+? (try fieldCost(f, type, fragments, variables, &memo, depth: depth, size: sized[f.name.value]))
             case .inlineFragment(let i):
-                let t = i.typeCondition.flatMap { schema.types[$0.value] } ?? type
-                total = total &+? (try cost(i.selectionSet, t, fragments, variables, &memo, depth: depth + 1, sized: sized))
+                // On this type (or none): its fields are this level's, merged with the others.
+                guard let condition = i.typeCondition?.value, condition != type.name else {
+                    try collect(i.selectionSet, type, fragments, variables, memo, depth: depth + 1, sized: sized, into: &collected)
+                    continue
+                }
+                let t = schema.types[condition] ?? type
+                collected.total = collected.total &+? (try cost(i.selectionSet, t, fragments, variables, memo, depth: depth + 1, sized: sized))
             case .fragmentSpread(let s):
-                guard spreads.insert(s.name.value).inserted else { continue }
+                // A named fragment is costed once per name (and sizes) and reused: fragments
+                // spread in fragments stay linear however they fan out.
+                guard collected.spreads.insert(s.name.value).inserted else { continue }
                 guard let frag = fragments[s.name.value], let t = schema.types[frag.typeCondition.value] else { continue }
                 let key = sized.isEmpty ? s.name.value : s.name.value + "|" + sized.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
-                if let m = memo[key] { total = total &+? m; continue }
-                memo[key] = 0 // a cycle costs nothing more (validation refuses it)
-                let c = try cost(frag.selectionSet, t, fragments, variables, &memo, depth: depth + 1, sized: sized)
-                memo[key] = c
-                total = total &+? c
+                if let m = memo.fragments[key] { collected.total = collected.total &+? m; continue }
+                memo.fragments[key] = 0 // a cycle costs nothing more (validation refuses it)
+                let c = try cost(frag.selectionSet, t, fragments, variables, memo, depth: depth + 1, sized: sized)
+                memo.fragments[key] = c
+                collected.total = collected.total &+? c
             }
         }
-        return total
+    }
+
+    /// The definitions a field may run as: on an interface, its own and those of the object types
+    /// implementing it that weigh or size it differently (IBM cost spec §9.1.1: an interface's
+    /// field costs what the costliest of its concrete fields does — `{ node { kids(first: 1000) } }`
+    /// cost what the interface said of `kids`, not what the type that sizes it does).
+    func variants(_ def: FieldDef, _ parent: NamedType, _ memo: Memo) -> [FieldDef] {
+        guard parent.kind == .interface else { return [def] }
+        let key = parent.name + "." + def.name
+        if let known = memo.variants[key] { return known }
+        var found = [def]
+        for name in schema.possibleTypes(parent) {
+            guard let d = schema.types[name]?.fields[def.name] else { continue }
+            if !d.directives.isEmpty || d.arguments.values.contains(where: { !$0.directives.isEmpty })
+                || schema.namedType(d.type).map({ !$0.directives.isEmpty && $0.name != schema.namedType(def.type)?.name }) == true {
+                found.append(d)
+            }
+        }
+        memo.variants[key] = found
+        return found
     }
 
     func fieldCost(_ f: Field, _ parent: NamedType, _ fragments: [String: FragmentDefinition],
-                   _ variables: OrderedDictionary<String, JSON>, _ memo: inout [String: Int], depth: Int,
+                   _ variables: OrderedDictionary<String, JSON>, _ memo: Memo, depth: Int,
                    size parentSize: Int?) throws(Failure) -> Int {
         guard let def = schema.field(parent, f.name.value), let named = schema.namedType(def.type) else { return 0 }
         if f.name.value.hasPrefix("__") { return 0 }
-        let own = typeWeight(def, named)
-        // Given once for the field, whatever the size of the list it returns.
-        var once = argumentsWeight(f, def, variables)
+        let defs = variants(def, parent, memo)
+        // Per value, and given once for the field whatever the size of the list it returns: the
+        // greatest of the definitions it may run as.
+        var own = 0, once = 0
+        for d in defs {
+            own = max(own, typeWeight(d, schema.namedType(d.type) ?? named))
+            once = max(once, argumentsWeight(f, d, variables))
+        }
         // What its `@requires` fetches for it (on the parent, or on any object it may be).
         var required = 0
         for t in requirements.isEmpty ? [] : parent.kind.isAbstract ? schema.possibleTypes(parent).compactMap({ schema.types[$0] }) : [parent] {
             for set in requirements["\(t.name).\(f.name.value)"] ?? [] {
-                required = max(required, try cost(set, t, fragments, variables, &memo, depth: depth + 1, sized: [:]))
+                required = max(required, try cost(set, t, fragments, variables, memo, depth: depth + 1, sized: [:]))
             }
         }
         once = once &+? required
         // `@listSize(sizedFields:)`: the size from this field's slicing arguments applies to
-        // the named child lists (a connection's `edges`), not to this field.
+        // the named child lists (a connection's `edges`).
         var sizedChildren: [String: Int] = [:]
-        if let d = def.directives.first(where: { $0.name.value == "listSize" }), case .list(let names)? = Self.argument(d, "sizedFields") {
-            let size = try listSize(f, def, variables)
-            for case .string(let n, _) in names { sizedChildren[n] = size }
+        for d in defs {
+            guard let ls = d.directives.first(where: { $0.name.value == "listSize" }), case .list(let names)? = Self.argument(ls, "sizedFields") else { continue }
+            let size = try listSize(f, d, variables)
+            for case .string(let n, _) in names { sizedChildren[n] = max(sizedChildren[n] ?? 0, size) }
         }
         var children = 0
         if let ss = f.selectionSet {
-            children = try cost(ss, named, fragments, variables, &memo, depth: depth + 1, sized: sizedChildren)
+            children = try cost(ss, named, fragments, variables, memo, depth: depth + 1, sized: sizedChildren)
         }
         guard def.type.listDepthForCost > 0 else { return own &+? children &+? once }
-        let size: Int
-        if let parentSize { size = parentSize } else if sizedChildren.isEmpty { size = try listSize(f, def, variables) } else { size = defaultListSize }
+        // A list is its slicing argument's size (also when it sizes child lists: Apollo's
+        // router gives both the size), else its parent's `sizedFields`, else assumed.
+        var size = 0
+        if let parentSize { size = parentSize } else {
+            for d in defs { size = max(size, try listSize(f, d, variables)) }
+        }
         return (own &+? children).multipliedSaturating(by: size) &+? once
     }
 
@@ -257,16 +317,21 @@ public struct CostAnalyzer: Sendable {
         /// An explicit null: what the resolver makes of it is its own — the platform's read it as
         /// the default, others as "all" — so the larger of the default and the assumed size.
         func nullSize(_ name: String) -> Int { max(byDefault(name) ?? 0, assumed ?? defaultListSize) }
+        /// A value given: a negative one bounds nothing (a resolver may read it as "all but"),
+        /// so it sizes the list as an explicit null does — an upper bound, where 0 made
+        /// everything under `first: -1` free (probe 51B).
+        func bounded(_ n: Int, _ name: String) -> Int { n < 0 ? nullSize(name) : n }
         for name in slicing {
             guard let a = f.arguments.first(where: { $0.name.value == name }) else { continue }
             switch a.value {
-            case .int(let s): sizes.append(Int(s) ?? 0)
+            case .int(let s): sizes.append(bounded(Int(s) ?? Int.max, name))
             case .null: nullSizes.append(nullSize(name))
             case .variable(let v):
                 // A variable left out (no default of its own) gives the argument its default
-                // value (§6.4.1 CoerceArgumentValues); one sent null is an explicit null.
+                // value (§6.4.1 CoerceArgumentValues), as leaving the argument out does: given,
+                // when there is one. One sent null is an explicit null.
                 guard let value = variables[v] else {
-                    if let n = byDefault(name) { nullSizes.append(n) }
+                    if let n = byDefault(name) { sizes.append(bounded(n, name)) }
                     break
                 }
                 if case .null = value {
@@ -277,7 +342,7 @@ public struct CostAnalyzer: Sendable {
                 // An `Int` out of its 32-bit range is refused when the variables are coerced
                 // (BAD_USER_INPUT): it sizes nothing here, rather than refusing the request as
                 // too expensive first.
-                if Int32(exactly: n) == nil, def.arguments[name]?.type.namedType.value == "Int" { sizes.append(0) } else { sizes.append(n) }
+                if Int32(exactly: n) == nil, def.arguments[name]?.type.namedType.value == "Int" { sizes.append(0) } else { sizes.append(bounded(n, name)) }
             default: break
             }
         }
@@ -295,7 +360,7 @@ public struct CostAnalyzer: Sendable {
         // A slicing argument's default counts as given (the subgraph applies it), before
         // `assumedSize`; the largest of them sizes the list.
         for name in slicing where !f.arguments.contains(where: { $0.name.value == name }) {
-            if let dv = def.arguments[name]?.defaultValue, case .int(let s) = dv, let n = Int(s) { sizes.append(n) }
+            if let n = byDefault(name) { sizes.append(n < 0 ? nullSize(name) : n) }
         }
         sizes += nullSizes
         if let m = sizes.max() { return max(0, m) }
@@ -311,37 +376,49 @@ extension CostAnalyzer {
                        variables: OrderedDictionary<String, JSON> = [:]) -> Int {
         guard let root = schema.rootTypeName(operation.operation).flatMap({ schema.types[$0] }),
               case .object(let object) = data else { return 0 }
-        var counted = Set<String>()
-        return actual(operation.selectionSet, root, object, fragments, variables, &counted, depth: 0)
+        return actual(operation.selectionSet, root, object, fragments, variables, depth: 0)
     }
 
+    /// What an object's answered fields cost: its fields collected by response key as the
+    /// estimate collects them (the selections of one key merged: `{ items { a } items { b } }`
+    /// counts every item's `b` as well as its `a`), fragments applying to its `__typename`.
     func actual(_ set: SelectionSet, _ type: NamedType, _ object: OrderedDictionary<String, JSON>,
-                _ fragments: [String: FragmentDefinition], _ variables: OrderedDictionary<String, JSON>,
-                _ counted: inout Set<String>, depth: Int) -> Int {
-        if depth > Self.maxNesting { return 0 }   // refused by `estimate` before it ran
-        var total = 0
+                _ fragments: [String: FragmentDefinition], _ variables: OrderedDictionary<String, JSON>, depth: Int) -> Int {
+        var fields: OrderedDictionary<String, (field: Field, type: NamedType)> = [:]
+        var spreads = Set<String>()
         func applies(_ condition: String) -> Bool {
             guard case .string(let runtime)? = object["__typename"], let t = schema.types[condition], t.kind == .object else { return true }
             return runtime == condition
         }
-        for sel in set.selections {
-            switch sel {
-            case .field(let f):
-                let key = f.alias?.value ?? f.name.value
-                guard let value = object[key], counted.insert(key).inserted,
-                      let def = schema.field(type, f.name.value), let named = schema.namedType(def.type),
-                      !f.name.value.hasPrefix("__") else { continue }
-                // Its arguments count once, when it answered something.
-                if value != .null { total = total &+? argumentsWeight(f, def, variables) }
-                total = total &+? actualValue(value, f, def, named, fragments, variables, depth: depth)
-            case .inlineFragment(let i):
-                let t = i.typeCondition.flatMap { schema.types[$0.value] } ?? type
-                guard applies(t.name) else { continue }
-                total = total &+? actual(i.selectionSet, t, object, fragments, variables, &counted, depth: depth + 1)
-            case .fragmentSpread(let s):
-                guard let frag = fragments[s.name.value], let t = schema.types[frag.typeCondition.value], applies(t.name) else { continue }
-                total = total &+? actual(frag.selectionSet, t, object, fragments, variables, &counted, depth: depth + 1)
+        func gather(_ set: SelectionSet, _ type: NamedType, depth: Int) {
+            if depth > Self.maxNesting { return }   // refused by `estimate` before it ran
+            for sel in set.selections {
+                switch sel {
+                case .field(let f):
+                    if fields[f.responseKey] == nil {
+                        fields[f.responseKey] = (f, type)
+                    } else if let more = f.selectionSet?.selections, !more.isEmpty {
+                        fields[f.responseKey]!.field.selectionSet?.selections.append(contentsOf: more)
+                    }
+                case .inlineFragment(let i):
+                    let t = i.typeCondition.flatMap { schema.types[$0.value] } ?? type
+                    if applies(t.name) { gather(i.selectionSet, t, depth: depth + 1) }
+                case .fragmentSpread(let s):
+                    guard spreads.insert(s.name.value).inserted, let frag = fragments[s.name.value],
+                          let t = schema.types[frag.typeCondition.value], applies(t.name) else { continue }
+                    gather(frag.selectionSet, t, depth: depth + 1)
+                }
             }
+        }
+        gather(set, type, depth: depth)
+        var total = 0
+        for (key, entry) in fields {
+            let f = entry.field
+            guard let value = object[key], let def = schema.field(entry.type, f.name.value), let named = schema.namedType(def.type),
+                  !f.name.value.hasPrefix("__") else { continue }
+            // Its arguments count once, when it answered something.
+            if value != .null { total = total &+? argumentsWeight(f, def, variables) }
+            total = total &+? actualValue(value, f, def, named, fragments, variables, depth: depth)
         }
         return total
     }
@@ -355,8 +432,7 @@ extension CostAnalyzer {
             for item in items { total = total &+? actualValue(item, f, def, named, fragments, variables, depth: depth) }
             return total
         case .object(let o):
-            var counted = Set<String>()
-            let children = f.selectionSet.map { actual($0, named, o, fragments, variables, &counted, depth: depth + 1) } ?? 0
+            let children = f.selectionSet.map { actual($0, named, o, fragments, variables, depth: depth + 1) } ?? 0
             return typeWeight(def, named) &+? children
         default:
             return typeWeight(def, named)

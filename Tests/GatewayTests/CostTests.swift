@@ -56,9 +56,10 @@ struct CostTests {
         }
     }
 
-    /// What runs once costs once: a field written twice alike, or a fragment spread twice, at
-    /// one level (probe 40B: `{ items { expensive expensive } }` was estimated twice the cost
-    /// of what the subgraph is asked). A field of that key with another selection still counts.
+    /// What runs once costs once: a field written twice, or a fragment spread twice, at one
+    /// level (probe 40B: `{ items { expensive expensive } }` was estimated twice the cost of what
+    /// the subgraph is asked) — fields of one response key are one field with their selections
+    /// merged (§6.3.2), costed with everything under them, estimated and actual alike.
     @Test func aFieldWrittenTwiceAlikeCostsOnce() async throws {
         try await withCatalog({ $0.maxCost = 520; $0.reportCost = true }) { client, _ in
             // 10 items × (1 + 50): 510, within 520 once, 1,020 twice.
@@ -67,7 +68,13 @@ struct CostTests {
             let spreads = try await client.query("{ items { ...F ...F } } fragment F on Item { expensive }")
             #expect(spreads.json?["errors"] == nil, "\(spreads.text)")
             let different = try await client.query("{ items { expensive } items { expensive id } }")
-            #expect(different.json?["errors"]?[0]?["extensions"]?["code"] == "COST_ESTIMATED_TOO_EXPENSIVE", "\(different.text)")
+            #expect(different.json?["errors"] == nil, "\(different.text)")
+            // Merged, `children` is under the same ten items: 10 × (1 + 50 + 5 × 1) = 560 (570 apart).
+            let more = try await client.query("{ items { expensive } items { children { id } } }")
+            #expect(more.json?["errors"]?[0]?["extensions"]?["cost"]?["estimated"] == 560, "\(more.text)")
+            // What came back: 3 items, each with `expensive` (50) and 3 children (1 each).
+            let actual = try await client.query("{ items(first: 3) { id } items(first: 3) { expensive children(first: 3) { id } } }")
+            #expect(actual.json?["extensions"]?["cost"]?["actual"] == .int(3 * (1 + 50 + 3)), "\(actual.text)")
         }
     }
 

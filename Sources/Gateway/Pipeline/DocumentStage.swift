@@ -86,7 +86,8 @@ struct CachedDocument: Sendable {
 final class DocumentChecks: Sendable {
     private struct State {
         var withinLimits: Set<String> = []
-        var costs: [String: Int] = [:]
+        /// By operation and variables (`costKey`), at most `maxCosts`.
+        var costs: [ExactText: Int] = [:]
         var allowedWhole: Set<ExactText> = []
     }
     private let state = Mutex(State())
@@ -96,8 +97,19 @@ final class DocumentChecks: Sendable {
 
     func withinLimits(_ key: String) -> Bool { state.withLock { $0.withinLimits.contains(key) } }
     func passedLimits(_ key: String) { state.withLock { _ = $0.withinLimits.insert(key) } }
-    func cost(_ key: String) -> Int? { state.withLock { $0.costs[key] } }
-    func estimated(_ key: String, _ cost: Int) { state.withLock { $0.costs[key] = cost } }
+    /// Estimates kept per document: its operations with the sets of variables they came with first.
+    static let maxCosts = 64
+
+    /// What an operation's estimate depends on beside the document: its variables as sent (by
+    /// bytes). Nil for variables too long to keep as a key (estimated every time).
+    static func costKey(_ key: String, _ operation: OperationDefinition, _ variables: OrderedDictionary<String, JSON>) -> ExactText? {
+        guard !operation.variableDefinitions.isEmpty, !variables.isEmpty else { return ExactText(key) }
+        let text = JSON.object(variables).text
+        guard text.utf8.count <= 1_024 else { return nil }
+        return ExactText(key + "\u{0}" + text)
+    }
+    func cost(_ key: ExactText) -> Int? { state.withLock { $0.costs[key] } }
+    func estimated(_ key: ExactText, _ cost: Int) { state.withLock { if $0.costs.count < Self.maxCosts { $0.costs[key] = cost } } }
     /// Authorization removed nothing from the operation for these credentials (`key`: the
     /// operation's and the credentials', `AuthorizationStage.key`); at most 64 sets are kept.
     func allowsWhole(_ key: String) -> Bool { state.withLock { $0.allowedWhole.contains(ExactText(key)) } }

@@ -179,11 +179,12 @@ public struct RequestPipeline: Sendable {
         report.type = operation.operation.rawValue
         // Only a known document names its series: a persisted one, or one validated before.
         if known || request.persisted { report.name = operation.name?.value ?? "anonymous" }
-        // An operation without variables costs what it cost the last time.
-        let fixedCost = operation.variableDefinitions.isEmpty
+        // An operation costs what it cost the last time with the same variables (a dashboard
+        // asks again and again with the same ones; an estimate walks the whole operation).
+        let costKey = DocumentChecks.costKey(key, operation, request.variables)
         let cost = try costStage.estimate(operation, parsed.document, schema: schema, variables: request.variables, context: context,
-                                          known: fixedCost ? parsed.checks.cost(key) : nil)
-        if fixedCost, let estimated = cost.estimated { parsed.checks.estimated(key, estimated) }
+                                          known: costKey.flatMap { parsed.checks.cost($0) })
+        if let costKey, let estimated = cost.estimated { parsed.checks.estimated(costKey, estimated) }
         // A document authorization left whole for these credentials is not walked again.
         let authKey = usesAuthorization ? AuthorizationStage.key(key, context) : ""
         let walk = usesAuthorization && !parsed.checks.allowsWhole(authKey)
