@@ -307,11 +307,16 @@ struct MetricsTests {
           try await withGatewayProcess(fixture, environment: ["LOG_LEVEL": "info", "LOG_FORMAT": "json"]) { gateway, child in
             for _ in 0..<2 { _ = try await gateway.query("query Probe { currentTenant { slug } }", headers: [("x-tenant", "acme")]) }
             _ = try await gateway.query("{ nope }", headers: [("x-tenant", "acme")])
-            let access = try await child.lines(3) { $0.contains(#""message":"operation""#) }
+            // Refused before execution to a client of GraphQL over SSE: a 200 stream with the
+            // errors as its event, and that status on the access line (it said 422).
+            let sse = try await gateway.post(#"{"query":"{ nope }"}"#, accept: "text/event-stream", headers: [("x-tenant", "acme")])
+            #expect(sse.status == 200 && sse.text.hasPrefix("event: next"), "\(sse.text)")
+            let access = try await child.lines(4) { $0.contains(#""message":"operation""#) }
             let objects = access.compactMap { try? JSONReader.parse($0) }
-            #expect(objects.count == 3)
-            #expect(objects.map { $0["tenant"] } == ["acme", "acme", "acme"])
-            #expect(objects.map { $0["outcome"] } == ["ok", "ok", "rejected"])
+            #expect(objects.count == 4)
+            #expect(objects.map { $0["tenant"] } == ["acme", "acme", "acme", "acme"])
+            #expect(objects.map { $0["outcome"] } == ["ok", "ok", "rejected", "rejected"])
+            #expect(objects.map { $0["status"] } == [200, 200, 422, 200])
             #expect(objects[1]["operation_name"] == "Probe")
             #expect(objects[2]["code"] == "GRAPHQL_VALIDATION_FAILED")
             #expect(objects.allSatisfy { $0["level"] == "info" && $0["time"]?.stringValue != nil && $0["duration_ms"] != nil })

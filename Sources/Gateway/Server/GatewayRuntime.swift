@@ -24,8 +24,11 @@ final class GatewayRuntime: Sendable {
     /// - Parameter timeoutMs: `request_timeout_ms` (nil: none, or a caller's own deadline): past
     ///   it the outcome is 504 `GATEWAY_TIMEOUT`, and that is what the metrics and the access log
     ///   record (the work, cancelled, records nothing of its own).
+    /// - Parameter accepted: what the client accepts, when the outcome goes out as an HTTP
+    ///   response: the access log records the status it gets (a refusal is a `200` stream with an
+    ///   error event to a client of GraphQL over SSE).
     func run(_ pipeline: RequestPipeline, _ request: GraphQLRequest, _ method: RequestPipeline.Method,
-             _ context: RequestContext, timeoutMs: Int? = nil) async -> Outcome {
+             _ context: RequestContext, timeoutMs: Int? = nil, accepted: ResponseWriting.Accepted? = nil) async -> Outcome {
         let start = ContinuousClock.now
         let traceID = context.includeTraceID ? GatewayTracing.currentTraceID() : nil
         var outcome = await Deadline.outcome(within: timeoutMs, traceID: traceID) { await self.execute(pipeline, request, method, context, traceID: traceID) }
@@ -48,7 +51,8 @@ final class GatewayRuntime: Sendable {
             return outcome
         }
         metrics.operation(outcome.report, tenant: context.tenant, since: start)
-        accessLog(outcome.report, status: outcome.status, stream: outcome.payloads.isStream, context, since: start)
+        accessLog(outcome.report, status: accepted.map { ResponseWriting.status(outcome, $0) } ?? outcome.status,
+                  stream: outcome.payloads.isStream, context, since: start)
         return outcome
     }
 

@@ -82,7 +82,8 @@ struct GraphQLHTTPHandler: Sendable {
             let (context, profile) = try await admission.admit(request, accepted, client: client)
             switch try await decode(request, context, profile, accepted) {
             case .one(let graphQLRequest):
-                return write(await runtime.run(profile.pipeline, graphQLRequest, .post, context, timeoutMs: profile.limits.requestTimeoutMs), accepted, channel: channel)
+                return write(await runtime.run(profile.pipeline, graphQLRequest, .post, context, timeoutMs: profile.limits.requestTimeoutMs, accepted: accepted),
+                             accepted, channel: channel)
             case .batch(let requests):
                 try await admission.admitBatch(requests.count, context, accepted, client: client)
                 var context = context
@@ -160,7 +161,8 @@ struct GraphQLHTTPHandler: Sendable {
             try csrf.check(request.headers, accepted)
             let graphQLRequest = try RequestDecoding.get(request, accepted)
             let (context, profile) = try await admission.admit(request, accepted, client: client)
-            var outcome = await runtime.run(profile.pipeline, graphQLRequest, .get, context, timeoutMs: profile.limits.requestTimeoutMs)
+            var outcome = await runtime.run(profile.pipeline, graphQLRequest, .get, context, timeoutMs: profile.limits.requestTimeoutMs,
+                                            accepted: accepted)
             // A GET may be cached; what it answers depends on Accept.
             outcome.headers.append(("vary", "accept"))
             return write(outcome, accepted, channel: channel)

@@ -143,6 +143,17 @@ enum ResponseWriting {
         }
     }
 
+    /// GraphQL over SSE: errors of validation steps before execution go out as a `next` event of
+    /// an accepted stream (a refused connection tells an `EventSource` nothing).
+    static func refusalAsEvent(_ outcome: Outcome, _ accepted: Accepted) -> Bool {
+        !outcome.payloads.isStream && accepted.best == .eventStream && (outcome.status == 200 || outcome.refusedBeforeExecution)
+    }
+
+    /// The HTTP status the client gets for the outcome (what the access log and metrics record).
+    static func status(_ outcome: Outcome, _ accepted: Accepted) -> Int {
+        refusalAsEvent(outcome, accepted) ? 200 : outcome.status
+    }
+
     /// The outcome as an HTTP response. Errors before execution keep their status and go out as
     /// one GraphQL response whatever the streaming preference — except the GraphQL request's own
     /// (`refusedBeforeExecution`) to a client that prefers Server-Sent Events.
@@ -156,14 +167,11 @@ enum ResponseWriting {
             if let n = HTTPField.Name(name) { headers[n] = value }
         }
         let framing: MediaType
-        var status = outcome.status
+        let status = Self.status(outcome, accepted)
         if outcome.payloads.isStream {
             framing = (outcome.incremental ? accepted.incremental : accepted.stream) ?? .eventStream
-        } else if accepted.best == .eventStream, outcome.status == 200 || outcome.refusedBeforeExecution {
-            // GraphQL over SSE: errors of validation steps before execution go out as a `next`
-            // event of an accepted stream (a refused connection tells an `EventSource` nothing).
+        } else if Self.refusalAsEvent(outcome, accepted) {
             framing = .eventStream
-            status = 200
         } else if outcome.status == 200, accepted.best == .multipart, accepted.single == nil {
             framing = .multipart
         } else {
