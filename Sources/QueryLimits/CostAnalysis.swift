@@ -166,8 +166,13 @@ public struct CostAnalyzer: Sendable {
         var found = [def]
         for name in schema.possibleTypes(parent) {
             guard let d = schema.types[name]?.fields[def.name] else { continue }
+            // One that says nothing of its own costs what the interface's says (its directives
+            // are inherited) — unless its arguments' defaults differ (`kids(first: Int = 1000)`
+            // under an interface's `= 1`: the subgraph runs it with 1000).
+            func defaults(_ f: FieldDef) -> [String] { f.arguments.map { "\($0.key)=\($0.value.defaultValue.map { Printer.print($0) } ?? "")" } }
             if !d.directives.isEmpty || d.arguments.values.contains(where: { !$0.directives.isEmpty })
-                || schema.namedType(d.type).map({ !$0.directives.isEmpty && $0.name != schema.namedType(def.type)?.name }) == true {
+                || schema.namedType(d.type).map({ !$0.directives.isEmpty && $0.name != schema.namedType(def.type)?.name }) == true
+                || defaults(d) != defaults(def) {
                 found.append(d)
             }
         }
@@ -200,9 +205,11 @@ public struct CostAnalyzer: Sendable {
         // the named child lists (a connection's `edges`).
         var sizedChildren: [String: Int] = [:]
         for d in defs {
-            guard let ls = d.directives.first(where: { $0.name.value == "listSize" }), case .list(let names)? = Self.argument(ls, "sizedFields") else { continue }
-            let size = try listSize(f, d, variables)
-            for case .string(let n, _) in names { sizedChildren[n] = max(sizedChildren[n] ?? 0, size) }
+            guard let ls = d.directives.first(where: { $0.name.value == "listSize" }) ?? def.directives.first(where: { $0.name.value == "listSize" }) else { continue }
+            let names = Self.names(Self.argument(ls, "sizedFields"))
+            guard !names.isEmpty else { continue }
+            let size = try listSize(f, d, variables, inherited: def.directives)
+            for n in names { sizedChildren[n] = max(sizedChildren[n] ?? 0, size) }
         }
         var children = 0
         if let ss = f.selectionSet {
@@ -213,7 +220,7 @@ public struct CostAnalyzer: Sendable {
         // router gives both the size), else its parent's `sizedFields`, else assumed.
         var size = 0
         if let parentSize { size = parentSize } else {
-            for d in defs { size = max(size, try listSize(f, d, variables)) }
+            for d in defs { size = max(size, try listSize(f, d, variables, inherited: def.directives)) }
         }
         return (own &+? children).multipliedSaturating(by: size) &+? once
     }
@@ -288,7 +295,19 @@ public struct CostAnalyzer: Sendable {
 
     static func argument(_ d: Directive, _ name: String) -> Value? { d.arguments.first { $0.name.value == name }?.value }
 
-    func listSize(_ f: Field, _ def: FieldDef, _ variables: OrderedDictionary<String, JSON>) throws(Failure) -> Int {
+    /// A `[String!]` argument's names: a list, or one string for a list of one (§3.11 input
+    /// coercion — `slicingArguments: "first"` was read as no slicing argument at all).
+    static func names(_ value: Value?) -> [String] {
+        switch value {
+        case .list(let items)?: return items.compactMap { if case .string(let s, _) = $0 { return s } else { return nil } }
+        case .string(let s, _)?: return [s]
+        default: return []
+        }
+    }
+
+    /// - Parameter inherited: the directives of the interface field `def` implements, which size it
+    ///   when it has no `@listSize` of its own.
+    func listSize(_ f: Field, _ def: FieldDef, _ variables: OrderedDictionary<String, JSON>, inherited: [Directive] = []) throws(Failure) -> Int {
         // A subgraph's `_entities` answers one entry per representation: sized by them (a
         // gateway's fetch of one entity is not ten).
         if def.name == "_entities", let a = f.arguments.first(where: { $0.name.value == "representations" }) {
@@ -298,12 +317,12 @@ public struct CostAnalyzer: Sendable {
             default: break
             }
         }
-        guard let d = def.directives.first(where: { $0.name.value == "listSize" }) else { return defaultListSize }
+        guard let d = def.directives.first(where: { $0.name.value == "listSize" }) ?? inherited.first(where: { $0.name.value == "listSize" }) else {
+            return defaultListSize
+        }
         func arg(_ name: String) -> Value? { Self.argument(d, name) }
         var slicing: [String] = []
-        if case .list(let names)? = arg("slicingArguments") {
-            slicing = names.compactMap { if case .string(let s, _) = $0 { return s } else { return nil } }
-        }
+        slicing = Self.names(arg("slicingArguments"))
         var sizes: [Int] = []
         /// Sizes of slicing arguments that are null (given so, or a variable left out): they
         /// size the list but are not "given" for `requireOneSlicingArgument`.

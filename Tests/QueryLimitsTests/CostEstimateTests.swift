@@ -15,7 +15,12 @@ struct CostEstimateTests {
           items(first: Int): [Item!]! @listSize(slicingArguments: ["first"], requireOneSlicingArgument: false, assumedSize: 5)
           defaulted(first: Int = 7): [Item!]! @listSize(slicingArguments: ["first"])
           conns(first: Int): [Conn!]! @listSize(slicingArguments: ["first"], sizedFields: ["edges"])
+          node2: Node2
+          single(first: Int): [Item!]! @listSize(slicingArguments: "first", requireOneSlicingArgument: false)
         }
+        interface Node2 { kids(first: Int = 1): [Item!]! @listSize(slicingArguments: ["first"]) }
+        type C implements Node2 { kids(first: Int = 1000): [Item!]! }
+        type D implements Node2 { kids(first: Int = 1): [Item!]! }
         interface Node { id: ID! price: Int kids(first: Int): [Item!]! }
         type A implements Node { id: ID! price: Int @cost(weight: "100") kids(first: Int): [Item!]! @listSize(slicingArguments: ["first"]) }
         type B implements Node { id: ID! price: Int kids(first: Int): [Item!]! }
@@ -57,6 +62,14 @@ struct CostEstimateTests {
         #expect(try cost("{ nodes { price } }") == 10 * (1 + 100))
         #expect(refusal("{ node { kids { id } } }") == "COST_SLICING_ARGUMENT_REQUIRED")
         #expect(refusal("{ node { ... on A { kids { id } } } }") == "COST_SLICING_ARGUMENT_REQUIRED")
+        // A type that repeats the field without directives sizes it by the interface's
+        // `@listSize` with its own argument defaults (C runs `kids` with `first = 1000`).
+        #expect(try cost("{ node2 { kids { expensive } } }") == 1 + 1_000 * 51)
+    }
+
+    /// One string for a `[String!]` argument is a list of one (input coercion).
+    @Test func oneSlicingArgumentWrittenAsAStringSlices() throws {
+        #expect(try cost("{ single(first: 1000) { expensive } }") == 1_000 * 51)
     }
 
     /// A negative slicing argument bounds nothing: sized as an explicit null (the larger of its

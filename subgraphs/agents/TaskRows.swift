@@ -44,17 +44,10 @@ final class TaskRows: Sendable {
 
     let pool: PostgresPool
     private let state = Mutex(State())
-    private static let instances = Mutex<[ObjectIdentifier: TaskRows]>([:])
+    private static let instances = PerPool { TaskRows(pool: $0) }
 
     /// The rows of this pool (pools live as long as the process; tests run several databases in one).
-    static func of(_ pool: PostgresPool) -> TaskRows {
-        instances.withLock { d in
-            if let r = d[ObjectIdentifier(pool)] { return r }
-            let r = TaskRows(pool: pool)
-            d[ObjectIdentifier(pool)] = r
-            return r
-        }
-    }
+    static func of(_ pool: PostgresPool) -> TaskRows { instances(pool) }
 
     init(pool: PostgresPool) { self.pool = pool }
 

@@ -88,17 +88,10 @@ public final class EventFeed: Sendable {
     }
     private let state = Mutex(State())
 
-    private static let instances = Mutex<[ObjectIdentifier: EventFeed]>([:])
+    private static let instances = PerPool { EventFeed(pool: $0) }
 
     /// The feed of this pool (one per process and database).
-    public static func of(_ pool: PostgresPool) -> EventFeed {
-        instances.withLock { d in
-            if let f = d[ObjectIdentifier(pool)] { return f }
-            let f = EventFeed(pool: pool)
-            d[ObjectIdentifier(pool)] = f
-            return f
-        }
-    }
+    public static func of(_ pool: PostgresPool) -> EventFeed { instances(pool) }
 
     init(pool: PostgresPool) { self.pool = pool }
 

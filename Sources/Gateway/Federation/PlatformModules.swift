@@ -35,7 +35,7 @@ enum PlatformModules {
 
     /// Per-pool shared state: the tenant directory and the modules' background work.
     final class Shared: @unchecked Sendable {
-        static let instances = Mutex<[ObjectIdentifier: Shared]>([:])
+        static let instances = PerPool { Shared(pool: $0) }
         let directory: TenantDirectory
         /// Background work gets a small pool of its own: it never takes the connections requests
         /// wait for (nor shows in their statement count).
@@ -66,14 +66,7 @@ enum PlatformModules {
                                                          statementTimeoutMs: pool.configuration.statementTimeoutMs))
             backgroundPool = PostgresPool(configuration: .init(url: pool.configuration.url, minConnections: 0, maxConnections: 2))
         }
-        static func of(_ pool: PostgresPool) -> Shared {
-            instances.withLock { d in
-                if let s = d[ObjectIdentifier(pool)] { return s }
-                let s = Shared(pool: pool)
-                d[ObjectIdentifier(pool)] = s
-                return s
-            }
-        }
+        static func of(_ pool: PostgresPool) -> Shared { instances(pool) }
         /// The module's background work on this pool (created once).
         func backgroundWork(_ module: PlatformSubgraph) -> (any BackgroundWork)? {
             guard let make = module.backgroundWork else { return nil }
@@ -131,11 +124,11 @@ enum PlatformModules {
 
     /// Event store writes of this pool's platform subgraphs waiting for their turn.
     static func appendsWaiting(_ pool: PostgresPool) -> Int {
-        Shared.instances.withLock { $0[ObjectIdentifier(pool)] }?.appendLine.waiting ?? 0
+        Shared.instances.existing(pool)?.appendLine.waiting ?? 0
     }
 
     static func stopBackgroundWork(_ pool: PostgresPool) {
-        let shared = Shared.instances.withLock { $0.removeValue(forKey: ObjectIdentifier(pool)) }
+        let shared = Shared.instances.remove(pool)
         shared?.stopAll()
         shared?.backgroundPool.close()
         shared?.directory.stop()

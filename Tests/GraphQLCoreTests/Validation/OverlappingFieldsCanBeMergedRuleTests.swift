@@ -83,6 +83,18 @@ import Testing
                 "\(errors.prefix(3).map(\.message))")
         try expectValid(OverlappingFieldsCanBeMergedRule.self, "{ dog { \(spreads) name } }\n" + fragments)
     }
+    /// Fields under conditions on 70 object types (a `Node` with that many) do not hide two
+    /// conflicting fields written on the interface after them (probe 51C: only the first 64
+    /// distinct fields were compared).
+    @Test func manyTypeConditionsHideNoConflict() throws {
+        let types = (0..<70).map { "type T\($0) implements Node { id: ID! kids(first: Int): [Node] }" }.joined(separator: "\n")
+        let schema = try Schema(sdl: "type Query { node: Node }\ninterface Node { id: ID! kids(first: Int): [Node] }\n" + types)
+        let conditions = (0..<70).map { "... on T\($0) { kids(first: 1) { id } }" }.joined(separator: " ")
+        let errors = Validator.validate(schema: schema, document: try Parser.parse("{ node { \(conditions) kids(first: 1) { id } kids(first: 40) { id } } }"))
+        #expect(errors.contains { $0.message.hasPrefix("Fields \"kids\" conflict because they have differing arguments") }, "\(errors.map(\.message))")
+        #expect(Validator.validate(schema: schema, document: try Parser.parse("{ node { \(conditions) kids(first: 1) { id } } }")).isEmpty)
+    }
+
     @Test func inputObjectArgumentsAreTheSameWhateverTheirFieldOrder() throws {
         try expectValid(OverlappingFieldsCanBeMergedRule.self, """
             { complicatedArgs { complexArgField(complexArg: {requiredField: true, intField: 1, stringListField: ["a"]})

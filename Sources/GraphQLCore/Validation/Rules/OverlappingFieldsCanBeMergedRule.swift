@@ -86,9 +86,17 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
             }
         }
         guard representative.count > 1 else { return [] }
-        let groups = min(representative.count, 64)   // bounded work on hostile input
+        // Bounded work on hostile input: 64 groups compared pairwise. Those whose parents are the
+        // fewest object types first: fields under type conditions on distinct object types never
+        // conflict with each other, and 65 of them (a `Node` with that many types) hid a conflict
+        // of two fields written on the interface after them (probe 51C).
+        let order = Self.compared(representative)
+        let groups = order.count
+        var rank = [Int](repeating: -1, count: representative.count)
+        for (i, g) in order.enumerated() { rank[g] = i }
+        representative = order.map { representative[$0] }
         var members = [[Int]](repeating: [], count: groups)
-        for (a, g) in groupOf.enumerated() where g < groups { members[g].append(a) }
+        for (a, g) in groupOf.enumerated() where rank[g] >= 0 { members[rank[g]].append(a) }
         // At most the room left for errors from each pair of groups: the work is bounded by
         // the error limit, not by how many fields there are.
         let room = context.maxErrors - context.errors.count
@@ -108,6 +116,16 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
         }
         pairs.sort { ($0.a, $0.b) < ($1.a, $1.b) }
         return pairs.prefix(room).map { ($0.reason, [entries[$0.a].field.span, entries[$0.b].field.span]) }
+    }
+
+    /// The distinct fields compared pairwise (bounded work on hostile input: 64), those whose
+    /// parents are the fewest object types first — fields under conditions on distinct object
+    /// types never conflict by name or arguments, and 65 of them (a `Node` with that many types)
+    /// hid two conflicting fields written on the interface after them (probe 51C).
+    static func compared(_ distinct: [Entry]) -> [Int] {
+        guard distinct.count > 64 else { return Array(distinct.indices) }
+        let objects = distinct.map { e in e.chain.count { $0?.kind == .object } }
+        return distinct.indices.sorted { (objects[$0], $0) < (objects[$1], $1) }.prefix(64).map { $0 }
     }
 
     /// Fields of one response key that are the same field but whose subfields conflict: each
@@ -214,9 +232,9 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
                 originsOf.append([e.origin])
             }
         }
-        let limit = min(distinct.count, 64) // bounded pairwise work even on hostile input
-        for i in 0..<limit {
-            for j in (i + 1)..<max(i + 1, limit) {
+        let order = Self.compared(distinct)
+        for (x, i) in order.enumerated() {
+            for j in order.dropFirst(x + 1) {
                 // Two signatures from one and the same field cannot conflict with each other.
                 if originsOf[i].count == 1, originsOf[i] == originsOf[j] { continue }
                 let a = distinct[i], b = distinct[j]
