@@ -208,6 +208,10 @@ struct GraphQLOverHTTPTests {
             let r = try await client.post(big)
             #expect(r.status == 413)
             #expect(r.json?["errors"]?[0]?["extensions"]?["code"] == "PAYLOAD_TOO_LARGE")
+            // A GET's query string is bounded alike (only the head's size bounded it).
+            let longGet = try await client.get([("query", "{ hello }"), ("variables", #"{"pad":"\#(String(repeating: "x", count: 5_000))"}"#)])
+            #expect(longGet.status == 413 && longGet.json?["errors"]?[0]?["extensions"]?["code"] == "PAYLOAD_TOO_LARGE", "\(longGet.text)")
+            #expect(try await client.get([("query", "{ hello }")]).status == 200)
             let batch = try await client.post(#"[{"query":"{ hello }"},{"query":"{ hello }"}]"#)
             #expect(batch.status == 400)
             #expect(batch.json?["errors"]?[0]?["extensions"]?["code"] == "BATCHING_DISABLED")

@@ -157,10 +157,15 @@ struct GraphQLHTTPHandler: Sendable {
                             body: .init(byteBuffer: ByteBuffer(string: GraphiQL.page)))
         }
         guard let accepted = ResponseWriting.negotiate(request.headers[.accept]) else { return ResponseWriting.notAcceptable }
-        do {
+        do throws(Admission.Refusal) {
             try csrf.check(request.headers, accepted)
             let graphQLRequest = try RequestDecoding.get(request, accepted)
             let (context, profile) = try await admission.admit(request, accepted, client: client)
+            // A GET brings its operation in the query string: `max_body_bytes` bounds it as it
+            // bounds a POST's body (only the head's size did before).
+            if let limit = profile.limits.maxBodyBytes, (request.uri.query?.utf8.count ?? 0) > limit {
+                throw Admission.Refusal(413, [GraphQLError("The query string is larger than \(limit) bytes.", code: "PAYLOAD_TOO_LARGE")], accepted, tenant: context.tenant)
+            }
             var outcome = await runtime.run(profile.pipeline, graphQLRequest, .get, context, timeoutMs: profile.limits.requestTimeoutMs,
                                             accepted: accepted)
             // A GET may be cached; what it answers depends on Accept.
