@@ -380,6 +380,23 @@ struct StreamingTests {
         }
     }
 
+    /// A reservation is its tenant's, compared byte for byte: "café" written with a combining
+    /// accent is another tenant than "café" precomposed, and cannot use its stream.
+    @Test func aReservationIsItsTenantsByteForByte() async throws {
+        let config = try GatewayConfiguration.parse(yaml: "tenancy: { development_header: true }")
+        try await withGateway(config, executor: try echoExecutor()) { client in
+            let nfc = "caf\u{E9}", nfd = "cafe\u{301}"
+            let reserved = try await client.send(.PUT, "/graphql/stream", headers: [("x-tenant", nfc)])
+            #expect(reserved.status == 201)
+            let token = reserved.text.trimmingCharacters(in: .whitespacesAndNewlines)
+            func stop(as tenant: String) async throws -> Int {
+                try await client.send(.DELETE, "/graphql/stream?operationId=x", headers: [("x-tenant", tenant), ("x-graphql-event-stream-token", token)]).status
+            }
+            let statuses = [try await stop(as: nfd), try await stop(as: nfc)]
+            #expect(statuses == [404, 200], "\(statuses)")
+        }
+    }
+
     /// GraphQL over SSE, single connection mode, as graphql-sse's client speaks it (httpx and
     /// httpx-sse): a reserved stream carries a query's and a subscription's results by operation
     /// id; a request refused before execution is answered on its own; one connection per

@@ -47,9 +47,11 @@ final class SSEReservations: Sendable {
     static let heldBeforeOpenInAll = 64 << 20
 
     private struct Reservation {
-        let tenant: String?
+        /// Its tenant, compared byte for byte (as every tenant lookup is: slugs that differ only
+        /// in Unicode normalization are two tenants).
+        let tenant: ExactText?
         /// Who holds it: its tenant, or the client address of a request without one.
-        let holder: String
+        let holder: ExactText
         let made: ContinuousClock.Instant
         /// The stream's events: operations run with the reservation alone (graphql-sse), their
         /// events wait for the connection (within the room below).
@@ -70,7 +72,7 @@ final class SSEReservations: Sendable {
 
     /// A new reservation's token; nil when too many are held, in all or by its holder.
     func reserve(tenant: String?, client: String?) -> String? {
-        let holder = tenant.map { "tenant:" + $0 } ?? "client:" + (client ?? "")
+        let holder = ExactText(tenant.map { "tenant:" + $0 } ?? "client:" + (client ?? ""))
         let now = ContinuousClock.now
         return reservations.withLock { r in
             // A reservation never connected lapses, with the operations it ran.
@@ -83,7 +85,7 @@ final class SSEReservations: Sendable {
             guard r.count < Self.maxReservations, r.values.lazy.filter({ $0.holder == holder }).count < Self.maxPerHolder else { return nil }
             let token = UUID().uuidString.lowercased() + UUID().uuidString.lowercased()
             let (stream, events) = AsyncStream<[UInt8]>.makeStream()
-            r[token] = Reservation(tenant: tenant, holder: holder, made: now, stream: stream, events: events, room: EventRoom(capacity: Self.eventsInFlight))
+            r[token] = Reservation(tenant: tenant.map(ExactText.init), holder: holder, made: now, stream: stream, events: events, room: EventRoom(capacity: Self.eventsInFlight))
             // It lapses on its own (not only when someone reserves next): the operations posted
             // to a stream never opened stop then, and give their subscriptions' places back.
             Task { [weak self, lapse] in
@@ -143,7 +145,7 @@ final class SSEReservations: Sendable {
     /// an id in use, a full stream or an unknown one refuses the request, not its results).
     func claim(_ token: String, tenant: String?, id: String) -> Start {
         reservations.withLock { r in
-            guard var reservation = r[token], reservation.tenant == tenant, reservation.events != nil else { return .notFound }
+            guard var reservation = r[token], reservation.tenant == tenant.map(ExactText.init), reservation.events != nil else { return .notFound }
             guard reservation.operations[id] == nil, !reservation.claimed.contains(id) else { return .conflict }
             guard reservation.operations.count + reservation.claimed.count < Self.maxOperations else { return .tooMany }
             guard reservation.opened || (reservation.held < Self.heldBeforeOpenPerStream
@@ -218,14 +220,14 @@ final class SSEReservations: Sendable {
     /// Stops operation `id` of the stream; false when it has none by that id.
     /// Whether a reservation of `tenant` holds `token` (what a stop is sent to).
     func holds(_ token: String, tenant: String?) -> Bool {
-        reservations.withLock { $0[token].map { $0.tenant == tenant } ?? false }
+        reservations.withLock { $0[token].map { $0.tenant == tenant.map(ExactText.init) } ?? false }
     }
 
     /// Stops operation `id` of the stream `token` names; false when there is no such operation.
     @discardableResult
     func stop(_ token: String, tenant: String?, id: String) -> Bool {
         let task = reservations.withLock { r -> Task<Void, Never>? in
-            guard r[token]?.tenant == tenant else { return nil }
+            guard r[token]?.tenant == tenant.map(ExactText.init) else { return nil }
             return r[token]?.operations[id]
         }
         task?.cancel()
