@@ -36,6 +36,11 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
     public var rateLimits: RateLimitConfiguration = .init()
     /// Answer `X-Switchyard-Query-Plan: true` with the plan in `extensions.queryPlan`.
     public var exposeQueryPlan = false
+    /// Compress GraphQL responses of `ResponseWriting.compressedFrom` bytes and more with gzip for
+    /// clients whose `Accept-Encoding` takes it. Off by default: a client that bounds the ratio
+    /// it decompresses (AsyncHTTPClient's browser-like configuration: 25) refuses a repetitive
+    /// answer (a thousand alike errors) that compresses further.
+    public var compression = false
     /// Automatic persisted queries and trusted documents.
     public var persistedQueries: PersistedQueryConfiguration = .init()
     /// Which client headers reach subgraphs, and headers the gateway adds.
@@ -65,7 +70,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case listen, tls, supergraph, subgraphs, limits, introspection, deferSupport = "defer", postgres, redis, tenancy, rateLimits = "rate_limits"
         case exposeQueryPlan = "expose_query_plan", persistedQueries = "persisted_queries", headers, auth, subscriptions, cors, csrf, metrics
-        case shutdownTimeoutMs = "shutdown_timeout_ms", shutdownDelayMs = "shutdown_delay_ms", logging, tracing
+        case shutdownTimeoutMs = "shutdown_timeout_ms", shutdownDelayMs = "shutdown_delay_ms", logging, tracing, compression
     }
 
     public init(from decoder: Decoder) throws {
@@ -82,6 +87,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         tenancy = try c.decodeIfPresent(TenancyConfiguration.self, forKey: .tenancy) ?? .init()
         rateLimits = try c.decodeIfPresent(RateLimitConfiguration.self, forKey: .rateLimits) ?? .init()
         exposeQueryPlan = try c.decodeIfPresent(Bool.self, forKey: .exposeQueryPlan) ?? false
+        compression = try c.decodeIfPresent(Bool.self, forKey: .compression) ?? compression
         persistedQueries = try c.decodeIfPresent(PersistedQueryConfiguration.self, forKey: .persistedQueries) ?? .init()
         headers = try c.decodeIfPresent(HeaderRules.self, forKey: .headers) ?? .init()
         auth = try c.decodeIfPresent(AuthConfiguration.self, forKey: .auth) ?? .init()
@@ -352,6 +358,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         a.listen == b.listen && a.tls == b.tls && a.supergraph == b.supergraph && a.subgraphs == b.subgraphs && a.limits == b.limits
             && a.introspection == b.introspection && a.deferSupport == b.deferSupport && a.postgres == b.postgres && a.redis == b.redis && a.tenancy == b.tenancy
             && a.rateLimits == b.rateLimits && a.exposeQueryPlan == b.exposeQueryPlan && a.persistedQueries == b.persistedQueries && a.headers == b.headers && a.auth == b.auth
+            && a.compression == b.compression
     }
 }
 

@@ -74,7 +74,8 @@ struct GraphQLHTTPHandler: Sendable {
     private func answerPost(_ request: Request, client: String?, channel: (any Channel)?) async -> Response {
         let start = ContinuousClock.now
         guard runtime.isLoaded else { return ResponseWriting.notLoaded }
-        guard let accepted = ResponseWriting.negotiate(request.headers[.accept]) else { return ResponseWriting.notAcceptable }
+        guard let accepted = ResponseWriting.negotiate(request.headers[.accept])?
+            .encoding(request.headers[.acceptEncoding], compression: runtime.configuration.compression) else { return ResponseWriting.notAcceptable }
         do throws(Admission.Refusal) {
             try csrf.check(request.headers, accepted)
             // Who is asking comes first: the tenant's limits govern how much body is read, and
@@ -156,7 +157,8 @@ struct GraphQLHTTPHandler: Sendable {
             return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(string: GraphiQL.page)))
         }
-        guard let accepted = ResponseWriting.negotiate(request.headers[.accept]) else { return ResponseWriting.notAcceptable }
+        guard let accepted = ResponseWriting.negotiate(request.headers[.accept])?
+            .encoding(request.headers[.acceptEncoding], compression: runtime.configuration.compression) else { return ResponseWriting.notAcceptable }
         do throws(Admission.Refusal) {
             try csrf.check(request.headers, accepted)
             let graphQLRequest = try RequestDecoding.get(request, accepted)

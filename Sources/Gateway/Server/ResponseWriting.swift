@@ -1,3 +1,4 @@
+import CompressNIO
 import GraphQLCore
 import HTTPTypes
 import Hummingbird
@@ -33,6 +34,52 @@ enum ResponseWriting {
         /// The multipart type taken names `deferSpec` only: an answer in one part is written
         /// in the incremental format (`{"data":…,"hasNext":false}`), not the subscription one.
         var deferSpecOnly = false
+        /// Responses may be compressed (`compression`), so they vary by `Accept-Encoding`.
+        var compresses = false
+        /// The client's `Accept-Encoding` takes gzip.
+        var gzip = false
+
+        /// With what the configuration and the request's `Accept-Encoding` allow.
+        func encoding(_ header: String?, compression: Bool) -> Accepted {
+            var a = self
+            a.compresses = compression
+            a.gzip = compression && ResponseWriting.acceptsGzip(header)
+            return a
+        }
+    }
+
+    /// One response of at least this many bytes is compressed for a client that takes gzip
+    /// (smaller ones gain less than the encoding costs).
+    static let compressedFrom = 1_024
+
+    /// Whether an `Accept-Encoding` takes gzip (RFC 9110 §12.5.3): `gzip` (or `x-gzip`) with a
+    /// weight above 0, or `*` above 0 without gzip refused by name.
+    static func acceptsGzip(_ header: String?) -> Bool {
+        guard let header else { return false }
+        var named: Bool?, any = false
+        for part in header.split(separator: ",") {
+            let pieces = part.split(separator: ";")
+            guard let coding = pieces.first?.trimmingCharacters(in: .whitespaces).lowercased(), !coding.isEmpty else { continue }
+            var weight = 1.0
+            for p in pieces.dropFirst() {
+                let kv = p.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+                if kv.count == 2, kv[0] == "q" { weight = Double(kv[1]) ?? 0 }
+            }
+            switch coding {
+            case "gzip", "x-gzip": named = (named ?? false) || weight > 0
+            case "*": any = weight > 0
+            default: break
+            }
+        }
+        return named ?? any
+    }
+
+    /// `bytes` as one gzip member (RFC 1952), fast rather than small; nil when zlib fails.
+    static func gzipped(_ bytes: [UInt8]) -> [UInt8]? {
+        var input = ByteBuffer(bytes: bytes)
+        let algorithm = CompressionAlgorithm.gzip(configuration: ZlibConfiguration(windowSize: 14, compressionLevel: 1, memoryLevel: 7))
+        guard let out = try? input.compress(with: algorithm) else { return nil }
+        return Array(out.readableBytesView)
     }
 
     /// A browser's Accept: `text/html` taken, and at least as much as any JSON type (a client
@@ -182,7 +229,15 @@ enum ResponseWriting {
             // recognisable as GraphQL.
             let single = accepted.best == .multipart || accepted.best == .eventStream ? accepted.single ?? accepted.best : accepted.best
             headers[.contentType] = (single == .json && outcome.status < 300) ? jsonType : graphQLResponseType
-            return Response(status: .init(code: outcome.status), headers: headers, body: body(outcome.payloads.one ?? []))
+            var payload = outcome.payloads.one ?? []
+            if accepted.compresses {
+                headers.append(HTTPField(name: .vary, value: "accept-encoding"))
+                if accepted.gzip, payload.count >= compressedFrom, let compressed = gzipped(payload) {
+                    headers[.contentEncoding] = "gzip"
+                    payload = compressed
+                }
+            }
+            return Response(status: .init(code: outcome.status), headers: headers, body: body(payload))
         }
         headers[.cacheControl] = "no-cache"
         // One payload to a client that takes multipart only as `deferSpec`: the incremental
