@@ -46,6 +46,12 @@ public struct CostAnalyzer: Sendable {
         return true
     }
 
+    /// Whether a fragment carries `@defer` (whatever its `if`: a plan is made per operation
+    /// shape, and its deferred fetches are fetches of their own).
+    static func defers(_ directives: [Directive], _ variables: OrderedDictionary<String, JSON>) -> Bool {
+        directives.contains { $0.name.value == "defer" }
+    }
+
     /// The deepest nesting of selection sets (fields, inline fragments, spreads) costed.
     public static let maxNesting = 256
 
@@ -133,8 +139,14 @@ public struct CostAnalyzer: Sendable {
                     collected.fields[f.responseKey]!.selectionSet?.selections.append(contentsOf: more)
                 }
             case .inlineFragment(let i):
-                // On this type (or none): its fields are this level's, merged with the others.
+                // On this type (or none): its fields are this level's, merged with the others —
+                // unless it is deferred: the planner fetches each deferred fragment on its own
+                // (one of fifty `... @defer { items }` merged was one fiftieth of what ran).
                 guard let condition = i.typeCondition?.value, condition != type.name else {
+                    if Self.defers(i.directives, variables) {
+                        collected.total = collected.total &+? (try cost(i.selectionSet, type, fragments, variables, memo, depth: depth + 1, sized: sized))
+                        continue
+                    }
                     try collect(i.selectionSet, type, fragments, variables, memo, depth: depth + 1, sized: sized, into: &collected)
                     continue
                 }
@@ -142,8 +154,9 @@ public struct CostAnalyzer: Sendable {
                 collected.total = collected.total &+? (try cost(i.selectionSet, t, fragments, variables, memo, depth: depth + 1, sized: sized))
             case .fragmentSpread(let s):
                 // A named fragment is costed once per name (and sizes) and reused: fragments
-                // spread in fragments stay linear however they fan out.
-                guard collected.spreads.insert(s.name.value).inserted else { continue }
+                // spread in fragments stay linear however they fan out. Spread again, it runs once
+                // — unless deferred: each deferred spread is fetched on its own.
+                guard Self.defers(s.directives, variables) || collected.spreads.insert(s.name.value).inserted else { continue }
                 guard let frag = fragments[s.name.value], let t = schema.types[frag.typeCondition.value] else { continue }
                 let key = sized.isEmpty ? s.name.value : s.name.value + "|" + sized.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
                 if let m = memo.fragments[key] { collected.total = collected.total &+? m; continue }

@@ -78,6 +78,23 @@ struct CostTests {
         }
     }
 
+    /// Estimates are kept per document and variables, and a request whose variables cannot be
+    /// told apart as text is estimated on its own: `1e400` (infinity) is written as `null` but
+    /// sizes the list otherwise (review of session 51: its estimate was served to `null`).
+    @Test func anEstimateIsKeptOnlyForVariablesWrittenAsTheyWereSent() async throws {
+        try await withCatalog({ $0.reportCost = true; $0.defaultListSize = 2 }) { client, _ in
+            let q = "query($n: Int) { items(first: $n) { expensive } }"
+            func estimate(_ variables: String) async throws -> JSON? {
+                try await client.query(q, variables: variables).json?["extensions"]?["cost"]?["estimated"]
+            }
+            // Infinity sizes nothing (the default list size, 2); null is the larger of the
+            // argument's default (10) and that.
+            var seen: [JSON?] = []
+            for variables in [#"{"n":1e400}"#, #"{"n":1e400}"#, #"{"n":null}"#, #"{"n":3}"#, #"{"n":3}"#] { seen.append(try await estimate(variables)) }
+            #expect(seen == [nil, nil, 510, 153, 153], "\(seen)")
+        }
+    }
+
     /// An input value's costly fields cost what they cost however deep they are: below 16 levels
     /// of `{and: [...]}` they cost nothing before (probe 40B), as a variable and as a literal.
     @Test func costlyInputFieldsDeepInAnInputValueAreCounted() async throws {

@@ -106,4 +106,12 @@ struct CostEstimateTests {
         #expect(try cost("{ items(first: 2) { expensive } ... { items(first: 2) { expensive } } ... on Query { items(first: 2) { id } } }") == 2 * 51)
         #expect(try cost("{ items(first: 2) { expensive expensive ...F ...F } } fragment F on Item { expensive }") == 2 * (1 + 50 + 50))
     }
+
+    /// A deferred fragment is fetched on its own, so it is costed on its own: merged, fifty
+    /// `... @defer { items }` cost one fiftieth of what ran (review of session 51).
+    @Test func deferredFragmentsAreCostedEachOnTheirOwn() throws {
+        #expect(try cost("{ items(first: 2) { expensive } ... @defer { items(first: 2) { expensive } } ... @defer { items(first: 2) { expensive } } }") == 3 * 2 * 51)
+        #expect(try cost("{ ...F @defer ...F @defer ...F } fragment F on Query { items(first: 2) { expensive } }") == 3 * 2 * 51)
+        #expect(try cost("{ ...F ...F } fragment F on Query { items(first: 2) { expensive } }") == 2 * 51)
+    }
 }

@@ -20,23 +20,35 @@ final class TaskRows: Sendable {
     private struct Key: Hashable { let tenant: UUID, task: UUID }
     private struct Entry {
         let read: _Concurrency.Task<Task?, any Error>
+        /// When it was put (its place in `order`: a key put again has a later one).
+        let put: Int
         var bytes = 0
     }
     private struct State {
         var entries: [Key: Entry] = [:]
-        /// Keys oldest first (some may have left already: a failed read removes its entry).
-        var order: [Key] = []
+        /// Keys oldest first, each with when it was put; one whose entry left (a failed read) or
+        /// was put again since is passed over.
+        var order: [(key: Key, put: Int)] = []
         var head = 0
+        var puts = 0
         var bytes = 0
+
+        mutating func put(_ key: Key, _ read: _Concurrency.Task<Task?, any Error>) {
+            puts += 1
+            entries[key] = Entry(read: read, put: puts)
+            order.append((key, puts))
+            evict()
+        }
 
         mutating func evict() {
             while entries.count > TaskRows.maxEntries || bytes > TaskRows.maxBytes, head < order.count {
-                let key = order[head]
+                let (key, put) = order[head]
                 head += 1
-                if let gone = entries.removeValue(forKey: key) { bytes -= gone.bytes }
+                if entries[key]?.put == put, let gone = entries.removeValue(forKey: key) { bytes -= gone.bytes }
             }
-            if head > 4_096, head * 2 > order.count {
-                order.removeFirst(head)
+            // What was passed over or left goes, once it is most of the list.
+            if order.count - head > 2 * entries.count + 64 {
+                order = order[head...].filter { entries[$0.key]?.put == $0.put }
                 head = 0
             }
         }
@@ -55,17 +67,16 @@ final class TaskRows: Sendable {
     func task(_ id: UUID, tenant: UUID) async throws -> Task? {
         let key = Key(tenant: tenant, task: id)
         let pool = pool
+        @Sendable func readRow() async throws -> Task? {
+            let row = try await pool.withTenant(PostgresUUID.text(tenant)) { c in
+                try await c.query("SELECT \(unsafeRaw: AgentsSubgraph.taskColumns) FROM tasks WHERE id = \(id)").first
+            }
+            return try row.map(Task.init)
+        }
         let read = state.withLock { s -> _Concurrency.Task<Task?, any Error> in
             if let e = s.entries[key] { return e.read }
-            let read = _Concurrency.Task<Task?, any Error> {
-                let row = try await pool.withTenant(PostgresUUID.text(tenant)) { c in
-                    try await c.query("SELECT \(unsafeRaw: AgentsSubgraph.taskColumns) FROM tasks WHERE id = \(id)").first
-                }
-                return try row.map(Task.init)
-            }
-            s.entries[key] = Entry(read: read)
-            s.order.append(key)
-            s.evict()
+            let read = _Concurrency.Task<Task?, any Error> { try await readRow() }
+            s.put(key, read)
             return read
         }
         let task: Task?
@@ -73,7 +84,9 @@ final class TaskRows: Sendable {
             task = try await read.value
         } catch {
             forget(key, read)
-            throw error
+            // The shared read failed (its connection, a wait for one): each subscriber that
+            // waited for it tries once on its own before its subscription ends.
+            task = try await readRow()
         }
         guard let task else {
             forget(key, read)

@@ -104,6 +104,17 @@ final class DocumentChecks: Sendable {
     /// bytes). Nil for variables too long to keep as a key (estimated every time).
     static func costKey(_ key: String, _ operation: OperationDefinition, _ variables: OrderedDictionary<String, JSON>) -> ExactText? {
         guard !operation.variableDefinitions.isEmpty, !variables.isEmpty else { return ExactText(key) }
+        // A number past a double's range reads as infinity and is written as `null`: two
+        // different requests, one key (review of session 51) — such requests are estimated each.
+        func finite(_ v: JSON) -> Bool {
+            switch v {
+            case .double(let d): return d.isFinite
+            case .array(let items): return items.allSatisfy(finite)
+            case .object(let o): return o.values.allSatisfy(finite)
+            default: return true
+            }
+        }
+        guard variables.values.allSatisfy(finite) else { return nil }
         let text = JSON.object(variables).text
         guard text.utf8.count <= 1_024 else { return nil }
         return ExactText(key + "\u{0}" + text)
