@@ -93,6 +93,13 @@ import Testing
         let errors = Validator.validate(schema: schema, document: try Parser.parse("{ node { \(conditions) kids(first: 1) { id } kids(first: 40) { id } } }"))
         #expect(errors.contains { $0.message.hasPrefix("Fields \"kids\" conflict because they have differing arguments") }, "\(errors.map(\.message))")
         #expect(Validator.validate(schema: schema, document: try Parser.parse("{ node { \(conditions) kids(first: 1) { id } } }")).isEmpty)
+        // Nor two fields under one of those conditions, after the 64 compared pairwise; nor a
+        // field of another shape under a condition of its own.
+        for (extra, reason) in [("... on T5 { kids(first: 2) { id } }", "they have differing arguments"),
+                                ("... on T6 { kids: id }", "they return conflicting types")] {
+            let more = Validator.validate(schema: schema, document: try Parser.parse("{ node { \(conditions) \(extra) } }"))
+            #expect(more.contains { $0.message.hasPrefix("Fields \"kids\" conflict because \(reason)") }, "\(more.map(\.message))")
+        }
     }
 
     @Test func inputObjectArgumentsAreTheSameWhateverTheirFieldOrder() throws {

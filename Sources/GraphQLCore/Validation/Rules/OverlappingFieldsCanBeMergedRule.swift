@@ -86,6 +86,7 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
             }
         }
         guard representative.count > 1 else { return [] }
+        let all = representative
         // Bounded work on hostile input: 64 groups compared pairwise. Those whose parents are the
         // fewest object types first: fields under type conditions on distinct object types never
         // conflict with each other, and 65 of them (a `Node` with that many types) hid a conflict
@@ -115,7 +116,57 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
             }
         }
         pairs.sort { ($0.a, $0.b) < ($1.a, $1.b) }
+        // Past the 64 compared, one conflict among all of them, if there is one.
+        if pairs.isEmpty, all.count > groups, let (i, j, reason) = anyConflict(all),
+           let a = groupOf.firstIndex(of: i), let b = groupOf.firstIndex(of: j) {
+            return [(reason, [entries[min(a, b)].field.span, entries[max(a, b)].field.span])]
+        }
         return pairs.prefix(room).map { ($0.reason, [entries[$0.a].field.span, entries[$0.b].field.span]) }
+    }
+
+    /// One pair of distinct fields that conflict by themselves, among any number of them, in
+    /// linear time (what is past the 64 compared pairwise): every field of a known shape must
+    /// have the first one's shape, and fields whose parents can be one object — their parents
+    /// alike level by level, an abstract parent alike with any — must be one field with one set
+    /// of arguments. (65 fields under conditions on as many object types hid a conflict after
+    /// them, review of session 51.)
+    func anyConflict(_ reps: [Entry]) -> (Int, Int, String)? {
+        func shape(_ t: TypeReference) -> String? {
+            switch t {
+            case .nonNull(let x): return shape(x).map { $0 + "!" }
+            case .list(let x): return shape(x).map { "[" + $0 + "]" }
+            case .named(let n):
+                guard let nt = context.schema.types[n.value] else { return nil }   // unknown: any shape
+                return nt.kind.isLeaf ? n.value : "{}"
+            }
+        }
+        var firstShape: (index: Int, shape: String)?
+        for (i, e) in reps.enumerated() {
+            guard let s = e.def.flatMap({ shape($0.type) }) else { continue }
+            guard let first = firstShape else { firstShape = (i, s); continue }
+            if s != first.shape, let reason = directConflict(reps[first.index], e) { return (first.index, i, reason) }
+        }
+        let field = reps.map { ExactText("\($0.field.name.value)|\(argumentsKey($0.field.arguments))") }
+        var firstOf: [String: Int] = [:], buckets: [(levels: [String], first: Int)] = []
+        for (i, e) in reps.enumerated() {
+            let levels = e.chain.map { t in t.map { $0.kind == .object ? $0.name : "*" } ?? "*" }
+            let key = levels.joined(separator: "/")
+            if let first = firstOf[key] {
+                if field[first] != field[i], let reason = directConflict(reps[first], e) { return (first, i, reason) }
+            } else {
+                firstOf[key] = i
+                buckets.append((levels, i))
+            }
+        }
+        for star in buckets.lazy.filter({ $0.levels.contains("*") }).prefix(64) {
+            for other in buckets where other.first != star.first
+                && zip(star.levels, other.levels).allSatisfy({ $0 == $1 || $0 == "*" || $1 == "*" }) {
+                if field[star.first] != field[other.first], let reason = directConflict(reps[star.first], reps[other.first]) {
+                    return (min(star.first, other.first), max(star.first, other.first), reason)
+                }
+            }
+        }
+        return nil
     }
 
     /// The distinct fields compared pairwise (bounded work on hostile input: 64), those whose
@@ -241,6 +292,9 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
                 if a.sameFragment(b) { continue }
                 if let reason = directConflict(a, b) { return (reason, [a.field.span], [b.field.span]) }
             }
+        }
+        if distinct.count > order.count, let (i, j, reason) = anyConflict(distinct) {
+            return (reason, [distinct[i].field.span], [distinct[j].field.span])
         }
         // Subfields of fields from different origins must merge too.
         let withSets = entries.filter { $0.field.selectionSet != nil }
