@@ -100,6 +100,21 @@ import Testing
             let more = Validator.validate(schema: schema, document: try Parser.parse("{ node { \(conditions) \(extra) } }"))
             #expect(more.contains { $0.message.hasPrefix("Fields \"kids\" conflict because \(reason)") }, "\(more.map(\.message))")
         }
+        // Nor subfields two levels down, behind 64 parents with an abstract level (probe 51E):
+        // T64's `kids.kids(first: 2)` and the direct `kids { ... on T5 { kids(first: 1) } }`.
+        let deep = (0..<64).map { "... on T\($0) { kids(first: 9) { kids(first: 1) { id } } }" }.joined(separator: " ")
+            + " ... on T64 { kids(first: 9) { kids(first: 2) { id } } } kids(first: 9) { ... on T5 { kids(first: 1) { id } } }"
+        let nested = Validator.validate(schema: schema, document: try Parser.parse("{ node { \(deep) } }"))
+        #expect(nested.contains { $0.message.contains("subfields \"kids\" conflict because they have differing arguments") }, "\(nested.map(\.message))")
+    }
+
+    /// `__typename` has no definition among a type's fields, so no type to compare: aliased beside
+    /// a field of another type under another object type, it does not conflict (graphql-js).
+    @Test func typenameHasNoTypeToConflictWith() throws {
+        try expectValid(OverlappingFieldsCanBeMergedRule.self, "{ pet { ... on Dog { x: __typename } ... on Cat { x: name } } }")
+        try expectInvalid(OverlappingFieldsCanBeMergedRule.self, "{ dog { x: __typename x: name } }", [
+            Expected("Fields \"x\" conflict because \"__typename\" and \"name\" are different fields. Use different aliases on the fields to fetch both if this was intentional.", [(1, 9), (1, 23)]),
+        ])
     }
 
     @Test func inputObjectArgumentsAreTheSameWhateverTheirFieldOrder() throws {

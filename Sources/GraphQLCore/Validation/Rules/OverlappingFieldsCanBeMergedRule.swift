@@ -98,16 +98,27 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
         representative = order.map { representative[$0] }
         var members = [[Int]](repeating: [], count: groups)
         for (a, g) in groupOf.enumerated() where rank[g] >= 0 { members[rank[g]].append(a) }
+        // The fragment every member of a group is in, if one is: two such groups of one fragment
+        // are that fragment's own conflict, reported where it is defined (looping over their
+        // members in every set that spreads it was quadratic, probe 51E).
+        let fragmentOf: [String?] = members.map { m in
+            guard let f = entries[m[0]].fragment, m.allSatisfy({ entries[$0].fragment == f }) else { return nil }
+            return f
+        }
         // At most the room left for errors from each pair of groups: the work is bounded by
         // the error limit, not by how many fields there are.
         let room = context.maxErrors - context.errors.count
         var pairs: [(a: Int, b: Int, reason: String)] = []
         for i in 0..<groups {
             for j in (i + 1)..<max(i + 1, groups) {
+                if let f = fragmentOf[i], f == fragmentOf[j] { continue }
                 guard let reason = directConflict(representative[i], representative[j]) else { continue }
-                var taken = 0
+                var taken = 0, tried = 0
                 outer: for a in members[i] {
-                    for b in members[j] where !entries[a].sameFragment(entries[b]) {
+                    for b in members[j] {
+                        tried += 1
+                        if tried > 16 * max(room, 1) { break outer }
+                        if entries[a].sameFragment(entries[b]) { continue }
                         pairs.append((min(a, b), max(a, b), reason))
                         taken += 1
                         if taken >= room { break outer }
@@ -147,6 +158,8 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
             if s != first.shape, let reason = directConflict(reps[first.index], e) { return (first.index, i, reason) }
         }
         let field = reps.map { ExactText("\($0.field.name.value)|\(argumentsKey($0.field.arguments))") }
+        // One field with one set of arguments throughout: nothing to tell apart by parents.
+        if field.allSatisfy({ $0 == field[0] }) { return nil }
         var firstOf: [String: Int] = [:], buckets: [(levels: [String], first: Int)] = []
         for (i, e) in reps.enumerated() {
             let levels = e.chain.map { t in t.map { $0.kind == .object ? $0.name : "*" } ?? "*" }
@@ -158,12 +171,17 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
                 buckets.append((levels, i))
             }
         }
-        for star in buckets.lazy.filter({ $0.levels.contains("*") }).prefix(64) {
-            for other in buckets where other.first != star.first
-                && zip(star.levels, other.levels).allSatisfy({ $0 == $1 || $0 == "*" || $1 == "*" }) {
-                if field[star.first] != field[other.first], let reason = directConflict(reps[star.first], reps[other.first]) {
-                    return (min(star.first, other.first), max(star.first, other.first), reason)
-                }
+        // Buckets with an abstract level meet those that agree on their object levels; those of
+        // other fields among them conflict. (At most a million bucket pairs: bounded work on
+        // hostile input, far past what `max_fields` lets a document have.)
+        var budget = 1_000_000
+        for star in buckets where star.levels.contains("*") {
+            for other in buckets where other.first != star.first && field[star.first] != field[other.first] {
+                budget -= 1
+                if budget < 0 { return nil }
+                guard zip(star.levels, other.levels).allSatisfy({ $0 == $1 || $0 == "*" || $1 == "*" }),
+                      let reason = directConflict(reps[star.first], reps[other.first]) else { continue }
+                return (min(star.first, other.first), max(star.first, other.first), reason)
             }
         }
         return nil
@@ -229,7 +247,11 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
             for sel in set.selections {
                 switch sel {
                 case .field(let f):
-                    add(f.responseKey, Entry(parent: parent, field: f, def: parent.flatMap { context.schema.field($0, f.name.value) }, origin: origin,
+                    // Meta-fields (`__typename`) have no definition among the type's fields, so
+                    // no type to compare (graphql-js: `x: __typename` beside `x: nick` under two
+                    // object types is valid).
+                    let def = f.name.value.hasPrefix("__") ? nil : parent.flatMap { context.schema.field($0, f.name.value) }
+                    add(f.responseKey, Entry(parent: parent, field: f, def: def, origin: origin,
                                              chain: above + [parent], fragment: fragment))
                 case .inlineFragment(let i):
                     walk(i.selectionSet, i.typeCondition.flatMap { context.schema.types[$0.value] } ?? parent, origin, above, &spreadSeen)
