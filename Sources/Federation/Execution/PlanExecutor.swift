@@ -498,6 +498,10 @@ final class PlanRun {
     var mutationNullsData: ((PlanRun, Set<String>) -> Bool)?
     /// `mutationNullsData` said so: no more mutation fields run.
     private var mutationEnded = false
+    /// Root fields already found not to leave `data` null: complete since (what comes after a
+    /// root field's own fetches is for the fields after it), so not shaped again at each step —
+    /// which made N root fields N² shapings.
+    private var mutationChecked = Set<String>()
 
     /// Whether the mutation ends before root step `next` (every step before it is done).
     func mutationEnds(before next: Int, _ steps: [Step], done: StepSet) -> Bool {
@@ -505,10 +509,13 @@ final class PlanRun {
         guard let nullsData = mutationNullsData else { return false }
         var keys = Set<String>()
         for i in steps.indices where i != next && done.contains(i) && steps[i].path == nil && steps[i].fetch.operationKind == .mutation {
-            for case .key(let k)? in Self.rootPaths(steps[i].fetch, variables: variables(for: steps[i].fetch)).map(\.first) { keys.insert(k) }
+            for case .key(let k)? in Self.rootPaths(steps[i].fetch, variables: variables(for: steps[i].fetch)).map(\.first) where !mutationChecked.contains(k) {
+                keys.insert(k)
+            }
         }
         guard !keys.isEmpty else { return false }
         mutationEnded = nullsData(self, keys)
+        mutationChecked.formUnion(keys)
         return mutationEnded
     }
     /// The root fields (client response keys) of root fetches that came back without data (the
