@@ -444,10 +444,14 @@ extension CostAnalyzer {
         }
         gather(set, type, depth: depth)
         var total = 0
+        // The object's own type when the answer says it: its fields weigh what that type says
+        // of them, not what the interface they were selected on says.
+        let runtime = object["__typename"]?.stringValue.flatMap { schema.types[$0] }.flatMap { $0.kind == .object ? $0 : nil }
         for (key, entry) in fields {
             let f = entry.field
-            guard let value = object[key], let def = schema.field(entry.type, f.name.value), let named = schema.namedType(def.type),
-                  !f.name.value.hasPrefix("__") else { continue }
+            let parent = entry.type.kind.isAbstract ? runtime ?? entry.type : entry.type
+            guard let value = object[key], let def = schema.field(parent, f.name.value) ?? schema.field(entry.type, f.name.value),
+                  let named = schema.namedType(def.type), !f.name.value.hasPrefix("__") else { continue }
             // Its arguments count once, when it answered something.
             if value != .null { total = total &+? argumentsWeight(f, def, variables) }
             total = total &+? actualValue(value, f, def, named, fragments, variables, depth: depth)

@@ -67,6 +67,17 @@ struct CostEstimateTests {
         #expect(try cost("{ node2 { kids { expensive } } }") == 1 + 1_000 * 51)
     }
 
+    /// The actual cost weighs a field selected on an interface by the object's own type when the
+    /// answer says which it is (`A.price` weighs 100, `Node.price` nothing).
+    @Test func theActualCostWeighsFieldsByTheObjectsOwnType() throws {
+        let doc = try Parser.parse("{ node { __typename price } }")
+        let analyzer = CostAnalyzer(schema: Self.schema)
+        let typed = try JSONReader.parse(Array(#"{"node":{"__typename":"A","price":5}}"#.utf8))
+        let untyped = try JSONReader.parse(Array(#"{"node":{"__typename":"B","price":5}}"#.utf8))
+        #expect(analyzer.actual(doc.operations[0], fragments: [:], data: typed) == 1 + 100)
+        #expect(analyzer.actual(doc.operations[0], fragments: [:], data: untyped) == 1)
+    }
+
     /// One string for a `[String!]` argument is a list of one (input coercion).
     @Test func oneSlicingArgumentWrittenAsAStringSlices() throws {
         #expect(try cost("{ single(first: 1000) { expensive } }") == 1_000 * 51)
