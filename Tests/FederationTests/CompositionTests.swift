@@ -288,6 +288,9 @@ struct CompositionTests {
         #expect(codes([#"type Query { a: A @listSize(assumedSize: 5) } type A { ints: [Int] }"#]) == ["LIST_SIZE_APPLIED_TO_NON_LIST"])
         #expect(codes([#"type Query { f(s: String): [Int] @listSize(slicingArguments: ["s"]) }"#]) == ["LIST_SIZE_INVALID_SLICING_ARGUMENT"])
         #expect(codes([#"type Query { a: A @listSize(assumedSize: 5, sizedFields: ["nope"]) } type A { ints: [Int] }"#]) == ["LIST_SIZE_INVALID_SIZED_FIELD"])
+        // One string for a `[String!]` argument is a list of one (input coercion): checked as one.
+        #expect(codes([#"type Query { a(first: Int): A @listSize(slicingArguments: "first", sizedFields: "ints") } type A { ints: [Int] }"#]) == [])
+        #expect(codes([#"type Query { a: A @listSize(assumedSize: 5, sizedFields: "nope") } type A { ints: [Int] }"#]) == ["LIST_SIZE_INVALID_SIZED_FIELD"])
         #expect(codes([#"type Query { a(first: Int): A @listSize(slicingArguments: ["first"], sizedFields: ["ints"]) } type A { ints: [Int] }"#]) == [])
         // An interface key resolves every implementation there; an @interfaceObject subgraph
         // defines none of them, and has a key.

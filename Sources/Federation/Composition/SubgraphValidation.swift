@@ -179,16 +179,25 @@ private struct SubgraphValidator {
     /// `@listSize` sizes a list: the field's own, or with `sizedFields` lists of the object the
     /// field returns (a cursor page's `edges`).
     mutating func listSize(_ d: Directive, field f: FieldDefinition, coordinate: String) {
+        /// A `[String!]` argument's names: a list, or one string for a list of one (input coercion,
+        /// §3.11: `sizedFields: "edges"` was refused as no `sizedFields` at all).
+        func names(_ value: Value?) -> [String]? {
+            switch value {
+            case .list(let items)?: return items.compactMap { if case .string(let s, _) = $0 { return s } else { return nil } }
+            case .string(let s, _)?: return [s]
+            default: return nil
+            }
+        }
         // Slicing arguments are the field's, of type Int (the size they give).
-        if case .list(let slicing)? = d.argument("slicingArguments") {
-            for case .string(let name, _) in slicing {
+        if let slicing = names(d.argument("slicingArguments")) {
+            for name in slicing {
                 let argument = f.arguments.first { $0.name.value == name }
                 if argument.map({ $0.type.listDepth != 0 || $0.type.namedType.value != "Int" }) ?? true {
                     fail(.listSizeInvalidSlicingArgument, "Slicing argument \"\(name)\" of @listSize on \"\(coordinate)\" is not an argument of type Int of the field.")
                 }
             }
         }
-        guard case .list(let sized)? = d.argument("sizedFields") else {
+        guard let sized = names(d.argument("sizedFields")) else {
             if f.type.listDepth == 0 {
                 fail(.listSizeAppliedToNonList, "\"\(coordinate)\" is not a list: @listSize without sizedFields cannot apply to it.")
             }
@@ -198,7 +207,7 @@ private struct SubgraphValidator {
         guard kinds[target] == .object || kinds[target] == .interface else {
             return fail(.listSizeInvalidSizedField, "@listSize(sizedFields:) on \"\(coordinate)\" needs an object or interface type, not \"\(target)\".")
         }
-        for case .string(let name, _) in sized {
+        for name in sized {
             guard let def = fields[target]?[name]?.def else {
                 fail(.listSizeInvalidSizedField, "Sized field \"\(name)\" of @listSize on \"\(coordinate)\" is not a field of \"\(target)\".")
                 continue
