@@ -293,6 +293,17 @@ struct AuthenticationTests {
             var clash = c
             clash.auth.jwt?.publicKeys = ["sig.pem"]
             await #expect(throws: ConfigurationError.self) { _ = try await GatewayServer(configuration: clash, executor: try echoExecutor()) }
+            // A symmetric key in the JWKS file: refused at start, saying which file and key (the
+            // JWT library's own decoding error named neither).
+            try #"{"keys":[{"kty":"oct","k":"c2VjcmV0","kid":"shared"}]}"#.write(to: dir.appendingPathComponent("oct.json"), atomically: true, encoding: .utf8)
+            var oct = c
+            oct.auth.jwt?.jwksFile = "oct.json"
+            do {
+                try await Authenticator.check(oct)
+                Issue.record("a JWKS file with an oct key was taken")
+            } catch let e as ConfigurationError {
+                #expect("\(e)".contains("oct.json") && "\(e)".contains("\"shared\""), "\(e)")
+            }
             try await withGateway(c, executor: try echoExecutor()) { client in
                 for kid in ["enc", "ops", "sig"] {
                     let signing = await JWTKeyCollection().add(rsa: privateKey, digestAlgorithm: .sha256, kid: JWKIdentifier(string: kid))

@@ -176,7 +176,9 @@ public final class Authenticator: Sendable {
             case "P-521": return ["ES512"]
             default: return []
             }
-        case "oct": return ["HS256", "HS384", "HS512"]
+        // A symmetric key (`oct`) is no key a JWKS gives here (the HS256 secret is
+        // `hs256_secret_file`): a remote JWKS's is passed over, a `jwks_file`'s refused at start.
+        case "oct": return []
         case "OKP": return ["EdDSA"]
         default: return []
         }
@@ -247,6 +249,11 @@ public final class Authenticator: Sendable {
             publicKeys.append((JWKIdentifier(string: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent), pem))
         }
         let jwksFile = try settings.jwksFile.map(read)
+        if let path = settings.jwksFile, let text = jwksFile {
+            for key in (try? JSONReader.parse(text))?["keys"]?.arrayValue ?? [] where key["kty"]?.stringValue == "oct" {
+                throw ConfigurationError("auth.jwt: \(path) has a symmetric (\"oct\") key\(key["kid"]?.stringValue.map { " \"\($0)\"" } ?? ""): a JWKS file holds public keys; give an HS256 secret as hs256_secret_file")
+            }
+        }
         let keysToAdd = publicKeys
         var configuredAlgorithms: [String: Set<String>] = jwksFile.map(Self.algorithms(jwks:)) ?? [:]
         // Each key under a `kid` of its own: two keys named alike (a PEM file `rs.pem` and a JWKS
@@ -271,7 +278,14 @@ public final class Authenticator: Sendable {
         }
         self.configured = configured
         self.jwksFile = jwksFile
-        current = Mutex((try await Self.collections(configuredAlgorithms, jwks: jwksFile.map { [$0] } ?? [], configured: configured), []))
+        let collections: [String: JWTKeyCollection]
+        do {
+            collections = try await Self.collections(configuredAlgorithms, jwks: jwksFile.map { [$0] } ?? [], configured: configured)
+        } catch {
+            // A key the JWT library cannot read: say which file (its own error names none).
+            throw ConfigurationError("auth.jwt: \(settings.jwksFile.map { "\($0): " } ?? "")a key cannot be read: \(error)")
+        }
+        current = Mutex((collections, []))
         if settings.jwksURL != nil {
             await refreshRemoteKeys()
             startRefreshing()
