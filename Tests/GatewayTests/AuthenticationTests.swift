@@ -456,8 +456,13 @@ struct AuthenticationTests {
             let key = ES256PrivateKey()
             let signing = await JWTKeyCollection().add(ecdsa: key)
             try await withGateway(try config(dir, required: true, publicKey: key.publicKey.pemRepresentation), executor: try echoExecutor()) { client in
-                let ok = try await client.query("{ tenant }", headers: [("authorization", "Bearer \(try await token(signing, tenant: "initech"))")])
+                let valid = try await token(signing, tenant: "initech")
+                let ok = try await client.query("{ tenant }", headers: [("authorization", "Bearer \(valid)")])
                 #expect(ok.text == #"{"data":{"tenant":"initech"}}"#)
+                // Its signature padded (`==`: the 64-byte ES256 signature is 86 base64url
+                // characters) is another token than the one signed (RFC 7515 §2): refused.
+                let padded = try await client.query("{ tenant }", headers: [("authorization", "Bearer \(valid)==")])
+                #expect(padded.status == 401, "\(padded.text)")
                 let missing = try await client.query("{ tenant }", headers: [("x-tenant", "acme")])
                 #expect(missing.status == 401)
                 #expect(missing.json?["errors"]?[0]?["message"] == "A bearer token is required.")

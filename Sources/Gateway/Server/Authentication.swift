@@ -373,6 +373,15 @@ public final class Authenticator: Sendable {
 
     /// The identity of a verified token; throws a GraphQL error (UNAUTHENTICATED) otherwise.
     func identity(_ token: String) async throws -> Identity {
+        // JWS compact serialization: three parts of base64url without padding (RFC 7515 §2, §7.1)
+        // — a padded or otherwise re-encoded signature is another token than the one signed.
+        let isBase64URL = token.utf8.allSatisfy { c in
+            (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z")) || (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z"))
+                || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || c == UInt8(ascii: "-") || c == UInt8(ascii: "_") || c == UInt8(ascii: ".")
+        }
+        guard isBase64URL, token.utf8.count(where: { $0 == UInt8(ascii: ".") }) == 2 else {
+            throw GraphQLError("Invalid token: not three parts of unpadded base64url.", code: "UNAUTHENTICATED")
+        }
         let claims: GatewayClaims
         // A token naming a `kid` is checked with that key only; one without is tried against every key.
         let header = Self.header(of: token)
