@@ -200,6 +200,23 @@ struct GraphQLOverHTTPTests {
         }
     }
 
+    /// Every answer to a GET says it varies by Accept — refusals before the pipeline (variables
+    /// that are not JSON, 406) and GraphiQL's page too: a shared cache could hand one to another
+    /// client (probe 51F).
+    @Test func everyAnswerToAGetVariesByAccept() async throws {
+        try await withGateway(executor: try echoExecutor()) { client in
+            func vary(_ r: GatewayResponse) -> [String] { r.headers[canonicalForm: "vary"].map { $0.lowercased() } }
+            let badVariables = try await client.get([("query", "{ hello }"), ("variables", "{bad")])
+            #expect(badVariables.status == 422 && vary(badVariables).contains("accept"), "\(badVariables.headers)")
+            let png = try await client.get([("query", "{ hello }")], accept: "image/png")
+            #expect(png.status == 406 && vary(png).contains("accept"), "\(png.headers)")
+            let page = try await client.send(.GET, "/graphql", headers: [("accept", "text/html")])
+            #expect(page.status == 200 && vary(page) == ["accept"], "\(page.headers)")
+            let ok = try await client.get([("query", "{ hello }")])
+            #expect(ok.status == 200 && vary(ok) == ["accept"], "one Vary, not two: \(ok.headers)")
+        }
+    }
+
     /// Responses of 1 KiB and more are gzip-compressed for a client whose `Accept-Encoding` takes
     /// it (httpx, a real client, decodes them), and vary by it; smaller ones, clients that do not
     /// take gzip and `compression: false` get them as they are.

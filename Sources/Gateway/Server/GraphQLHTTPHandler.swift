@@ -146,7 +146,12 @@ struct GraphQLHTTPHandler: Sendable {
     }
 
     func get(_ request: Request, client: String?, channel: (any Channel)? = nil) async -> Response {
-        await Self.whileClientStays(channel) { await self.answerGet(request, client: client, channel: channel) }
+        var response = await Self.whileClientStays(channel) { await self.answerGet(request, client: client, channel: channel) }
+        // A GET may be cached, and every answer to one depends on Accept (GraphiQL or JSON, 406,
+        // the JSON type): each says so — refusals before the pipeline said nothing (probe 51F).
+        let varies = response.headers[values: .vary].contains { $0.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces).lowercased() == "accept" } }
+        if !varies { response.headers.append(HTTPField(name: .vary, value: "accept")) }
+        return response
     }
 
     private func answerGet(_ request: Request, client: String?, channel: (any Channel)?) async -> Response {
