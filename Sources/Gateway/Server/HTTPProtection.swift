@@ -205,9 +205,9 @@ final class StreamInputWatch: ChannelDuplexHandler, RemovableChannelHandler {
 ///   (slowloris) is closed instead of holding a connection forever. The timer stops while a
 ///   request is read and answered (however long a response streams);
 /// - the body side of `limits.request_timeout_ms`: a request's body must have arrived within
-///   this time of its head, else the connection is closed (a body sent a few bytes at a time
-///   would otherwise hold the connection and its handler for good; the answer cannot wait for
-///   the rest of it).
+///   this time of its head, else it is answered 408 (GraphQL over HTTP: SHOULD) and the
+///   connection is closed (a body sent a few bytes at a time would otherwise hold the connection
+///   and its handler for good; the answer cannot wait for the rest of it).
 final class RequestTimeouts: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -218,6 +218,8 @@ final class RequestTimeouts: ChannelDuplexHandler, RemovableChannelHandler {
     let bodyTimeout: TimeAmount?
     private var headTimer: Scheduled<Void>?
     private var bodyTimer: Scheduled<Void>?
+    /// A response has begun and not ended: a 408 cannot be written before it.
+    private var answering = false
 
     init(headTimeout: TimeAmount?, bodyTimeout: TimeAmount?) {
         self.headTimeout = headTimeout
@@ -245,7 +247,7 @@ final class RequestTimeouts: ChannelDuplexHandler, RemovableChannelHandler {
         case .head:
             headTimer?.cancel()
             headTimer = nil
-            bodyTimer = bodyTimeout.map { closing(context, after: $0) }
+            bodyTimer = bodyTimeout.map { timingOutBody(context, after: $0) }
         case .end:
             bodyTimer?.cancel()
             bodyTimer = nil
@@ -256,8 +258,30 @@ final class RequestTimeouts: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) { armHead(context) }
+        switch unwrapOutboundIn(data) {
+        case .head: answering = true
+        case .end:
+            answering = false
+            armHead(context)
+        case .body: break
+        }
         context.write(data, promise: promise)
+    }
+
+    /// The body's timer: past it, a 408 (unless a response has begun), then the connection closes.
+    private func timingOutBody(_ context: ChannelHandlerContext, after timeout: TimeAmount) -> Scheduled<Void> {
+        let bound = NIOLoopBound((context, self), eventLoop: context.eventLoop)
+        return context.eventLoop.scheduleTask(in: timeout) {
+            let (context, handler) = bound.value
+            guard !handler.answering else { return context.close(promise: nil) }
+            handler.answering = true
+            let body = ByteBuffer(string: #"{"errors":[{"message":"The request body did not arrive within the request timeout.","extensions":{"code":"REQUEST_TIMEOUT"}}]}"#)
+            let head = HTTPResponse(status: .requestTimeout, headerFields: [.contentType: "application/json; charset=utf-8",
+                                                                          .contentLength: String(body.readableBytes)])
+            context.write(handler.wrapOutboundOut(.head(head)), promise: nil)
+            context.write(handler.wrapOutboundOut(.body(body)), promise: nil)
+            context.writeAndFlush(handler.wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
+        }
     }
 
     private func armHead(_ context: ChannelHandlerContext) {
