@@ -46,10 +46,11 @@ public struct CostAnalyzer: Sendable {
         return true
     }
 
-    /// Whether a fragment carries `@defer` (whatever its `if`: a plan is made per operation
-    /// shape, and its deferred fetches are fetches of their own).
+    /// Whether a fragment carries `@defer` not switched off by a literal `if: false` (a plan is
+    /// made per operation shape — a variable `if` leaves the deferred fetches fetches of their
+    /// own; a literal false one the planner merges as if not there).
     static func defers(_ directives: [Directive], _ variables: OrderedDictionary<String, JSON>) -> Bool {
-        directives.contains { $0.name.value == "defer" }
+        directives.contains { $0.name.value == "defer" && !$0.isSwitchedOffLiterally }
     }
 
     /// The deepest nesting of selection sets (fields, inline fragments, spreads) costed.

@@ -46,8 +46,8 @@ final class TaskRows: Sendable {
                 head += 1
                 if entries[key]?.put == put, let gone = entries.removeValue(forKey: key) { bytes -= gone.bytes }
             }
-            // What was passed over or left goes, once it is most of the list.
-            if order.count - head > 2 * entries.count + 64 {
+            // What was evicted, passed over or left goes, once it is most of the list.
+            if (head > 4_096 && head * 2 > order.count) || order.count - head > 2 * entries.count + 64 {
                 order = order[head...].filter { entries[$0.key]?.put == $0.put }
                 head = 0
             }
@@ -79,21 +79,33 @@ final class TaskRows: Sendable {
             s.put(key, read)
             return read
         }
+        // The shared read; when it fails (its connection, a wait for one), once more, shared too
+        // (the first waiter to get here starts it; each subscription ends if that fails as well).
+        var current = read
         let task: Task?
         do {
             task = try await read.value
         } catch {
-            forget(key, read)
-            // The shared read failed (its connection, a wait for one): each subscriber that
-            // waited for it tries once on its own before its subscription ends.
-            task = try await readRow()
+            current = state.withLock { s -> _Concurrency.Task<Task?, any Error> in
+                if let e = s.entries[key], e.read != read { return e.read }
+                if s.entries[key]?.read == read, let gone = s.entries.removeValue(forKey: key) { s.bytes -= gone.bytes }
+                let retry = _Concurrency.Task<Task?, any Error> { try await readRow() }
+                s.put(key, retry)
+                return retry
+            }
+            do {
+                task = try await current.value
+            } catch {
+                forget(key, current)
+                throw error
+            }
         }
         guard let task else {
-            forget(key, read)
+            forget(key, current)
             return nil
         }
         state.withLock { s in
-            guard s.entries[key]?.read == read, s.entries[key]?.bytes == 0 else { return }
+            guard s.entries[key]?.read == current, s.entries[key]?.bytes == 0 else { return }
             let bytes = 256 + task.title.utf8.count + task.payload.utf8.count + (task.capability?.utf8.count ?? 0)
             s.entries[key]?.bytes = bytes
             s.bytes += bytes

@@ -507,15 +507,18 @@ final class PlanRun {
     func mutationEnds(before next: Int, _ steps: [Step], done: StepSet) -> Bool {
         if mutationEnded { return true }
         guard let nullsData = mutationNullsData else { return false }
-        var keys = Set<String>()
-        for i in steps.indices where i != next && done.contains(i) && steps[i].path == nil && steps[i].fetch.operationKind == .mutation {
-            for case .key(let k)? in Self.rootPaths(steps[i].fetch, variables: variables(for: steps[i].fetch)).map(\.first) where !mutationChecked.contains(k) {
-                keys.insert(k)
+        var keys = Set<String>(), seen = [String: Int]()
+        for i in steps.indices where steps[i].path == nil && steps[i].fetch.operationKind == .mutation {
+            for case .key(let k)? in Self.rootPaths(steps[i].fetch, variables: variables(for: steps[i].fetch)).map(\.first) {
+                seen[k, default: 0] += 1
+                if i != next, done.contains(i), !mutationChecked.contains(k) { keys.insert(k) }
             }
         }
         guard !keys.isEmpty else { return false }
         mutationEnded = nullsData(self, keys)
-        mutationChecked.formUnion(keys)
+        // A key another root step writes too (a field written twice under other conditions) may
+        // change yet: checked again each time.
+        mutationChecked.formUnion(keys.filter { seen[$0] == 1 })
         return mutationEnded
     }
     /// The root fields (client response keys) of root fetches that came back without data (the

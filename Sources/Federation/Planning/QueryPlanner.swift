@@ -400,7 +400,7 @@ extension FetchGraphBuilder {
         var out: [Selection] = []
         var first: [String: Int] = [:]   // response key → its first copy in `out`
         for sel in selections {
-            guard case .field(var f) = sel, let i = first[f.responseKey], case .field(var head) = out[i] else {
+            guard case .field(let f) = sel, let i = first[f.responseKey], case .field(var head) = out[i] else {
                 if case .field(let f) = sel { first[f.responseKey] = out.count }
                 out.append(sel)
                 continue
@@ -413,12 +413,19 @@ extension FetchGraphBuilder {
                 out[i] = .field(head)
             }
             if theirs.isEmpty || mine == theirs { continue }   // runs as the first copy, always or alike
-            guard theirs.count == 1, let c = variableConditions(head.directives).first else { out.append(sel); continue }
-            // Where the first copy is left out, this one is the field's first included copy.
-            var opposite = c
-            opposite.name = Name(c.name.value == "include" ? "skip" : "include")
-            f.directives.append(opposite)
-            out.append(.field(f))
+            // Where the first copy is left out, this one is the field's first included copy: one
+            // copy per condition of the first that fails, the ones before it holding (disjoint, so
+            // at most one runs — kept whole, a later copy of a field under two conditions ran the
+            // mutation a second time when both held).
+            let firstConditions = variableConditions(head.directives)
+            for k in firstConditions.indices {
+                var copy = f
+                copy.directives += firstConditions[..<k]
+                var opposite = firstConditions[k]
+                opposite.name = Name(opposite.name.value == "include" ? "skip" : "include")
+                copy.directives.append(opposite)
+                out.append(.field(copy))
+            }
         }
         return out
     }

@@ -168,9 +168,11 @@ struct GraphQLHTTPHandler: Sendable {
             try csrf.check(request.headers, accepted)
             let graphQLRequest = try RequestDecoding.get(request, accepted)
             let (context, profile) = try await admission.admit(request, accepted, client: client)
-            // A GET brings its operation in the query string: `max_body_bytes` bounds it as it
-            // bounds a POST's body (only the head's size did before).
-            if let limit = profile.limits.maxBodyBytes, (request.uri.query?.utf8.count ?? 0) > limit {
+            // A GET brings its operation in the query string: `max_body_bytes` bounds what it
+            // carries, decoded (a percent escape is one byte, as in a POST's body), as it bounds a
+            // POST's body (only the head's size did before).
+            let carried = RequestDecoding.formDecoded(request.uri.query ?? "")?.values.reduce(0) { $0 + $1.utf8.count } ?? 0
+            if let limit = profile.limits.maxBodyBytes, carried > limit {
                 throw Admission.Refusal(413, [GraphQLError("The query string is larger than \(limit) bytes.", code: "PAYLOAD_TOO_LARGE")], accepted, tenant: context.tenant)
             }
             var outcome = await runtime.run(profile.pipeline, graphQLRequest, .get, context, timeoutMs: profile.limits.requestTimeoutMs,
