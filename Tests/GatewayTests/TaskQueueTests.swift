@@ -423,7 +423,8 @@ struct TaskQueueTests {
                 try await Task.sleep(for: .milliseconds(5))
                 #expect(process.terminateAndWait() == 0)
                 for s in subscribers {
-                    #expect(try await s.firstLine { $0 == "done" || $0.hasPrefix("error") ? $0 : nil } == "done")
+                    let end = try await s.firstLine { $0 == "done" || $0.hasPrefix("error") ? $0 : nil }
+                    #expect(end == "done", "\(s.lines.suffix(5))")
                 }
                 if case .success(let statuses) = await queries.result {
                     #expect(statuses.allSatisfy { $0 == 200 }, "\(statuses)")
