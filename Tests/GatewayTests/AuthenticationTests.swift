@@ -47,6 +47,17 @@ struct AuthenticationTests {
         return c
     }
 
+    /// A configuration whose only keys are this JWKS, written as `jwks.json` in `dir`.
+    func jwksFileConfig(_ dir: URL, _ jwks: String) throws -> GatewayConfiguration {
+        try jwks.write(to: dir.appendingPathComponent("jwks.json"), atomically: true, encoding: .utf8)
+        var c = GatewayConfiguration()
+        c.baseDirectory = dir.path
+        var jwt = AuthConfiguration.JWT()
+        jwt.jwksFile = "jwks.json"
+        c.auth.jwt = jwt
+        return c
+    }
+
     func token(_ keys: JWTKeyCollection, expiresIn: TimeInterval = 300, iss: String = "https://issuer.test", aud: String = "switchyard",
                tenant: String? = "acme") async throws -> String {
         try await keys.sign(TestClaims(exp: .init(value: Date().addingTimeInterval(expiresIn)), nbf: nil, iss: .init(value: iss),
@@ -279,13 +290,7 @@ struct AuthenticationTests {
             let (pemPath, privateKey) = try await rsaKey(in: dir)
             let (n, e) = try privateKey.publicKey.getKeyPrimitives()
             let key = #""kty":"RSA","n":"\#(b64(n))","e":"\#(b64(e))""#
-            try #"{"keys":[{\#(key),"use":"enc","kid":"enc"},{\#(key),"key_ops":["encrypt"],"kid":"ops"},{\#(key),"use":"sig","kid":"sig"}]}"#
-                .write(to: dir.appendingPathComponent("jwks.json"), atomically: true, encoding: .utf8)
-            var c = GatewayConfiguration()
-            c.baseDirectory = dir.path
-            var jwt = AuthConfiguration.JWT()
-            jwt.jwksFile = "jwks.json"
-            c.auth.jwt = jwt
+            let c = try jwksFileConfig(dir, #"{"keys":[{\#(key),"use":"enc","kid":"enc"},{\#(key),"key_ops":["encrypt"],"kid":"ops"},{\#(key),"use":"sig","kid":"sig"}]}"#)
             let claims = TestClaims(exp: .init(value: Date().addingTimeInterval(300)), nbf: nil, iss: nil, aud: nil, tenant: "acme", scope: nil)
             // A PEM file named like a JWKS key's kid: refused at start, not one of the two unused.
             let publicPEM = try await runProcess("/usr/bin/env", ["openssl", "pkey", "-in", pemPath, "-pubout", "-out", dir.appendingPathComponent("sig.pem").path])
@@ -322,13 +327,7 @@ struct AuthenticationTests {
         try await withDir { dir in
             let (pemPath, privateKey) = try await rsaKey(in: dir)
             let (n, e) = try privateKey.publicKey.getKeyPrimitives()
-            try #"{"keys":[{"kty":"RSA","use":"sig","kid":"idp","n":"\#(b64(n))","e":"\#(b64(e))"}]}"#
-                .write(to: dir.appendingPathComponent("jwks.json"), atomically: true, encoding: .utf8)
-            var c = GatewayConfiguration()
-            c.baseDirectory = dir.path
-            var jwt = AuthConfiguration.JWT()
-            jwt.jwksFile = "jwks.json"
-            c.auth.jwt = jwt
+            let c = try jwksFileConfig(dir, #"{"keys":[{"kty":"RSA","use":"sig","kid":"idp","n":"\#(b64(n))","e":"\#(b64(e))"}]}"#)
             let signing = await JWTKeyCollection().add(rsa: privateKey, digestAlgorithm: .sha256, kid: JWKIdentifier(string: "idp"))
             func claimsFor() -> TestClaims {
                 TestClaims(exp: .init(value: Date().addingTimeInterval(300)), nbf: nil, iss: .init(value: "https://issuer.test"),
