@@ -49,7 +49,7 @@ public struct CostAnalyzer: Sendable {
     /// Whether a fragment carries `@defer` not switched off by a literal `if: false` (a plan is
     /// made per operation shape — a variable `if` leaves the deferred fetches fetches of their
     /// own; a literal false one the planner merges as if not there).
-    static func defers(_ directives: [Directive], _ variables: OrderedDictionary<String, JSON>) -> Bool {
+    static func defers(_ directives: [Directive]) -> Bool {
         directives.contains { $0.name.value == "defer" && !$0.isSwitchedOffLiterally }
     }
 
@@ -144,7 +144,7 @@ public struct CostAnalyzer: Sendable {
                 // unless it is deferred: the planner fetches each deferred fragment on its own
                 // (one of fifty `... @defer { items }` merged was one fiftieth of what ran).
                 guard let condition = i.typeCondition?.value, condition != type.name else {
-                    if Self.defers(i.directives, variables) {
+                    if Self.defers(i.directives) {
                         collected.total = collected.total &+? (try cost(i.selectionSet, type, fragments, variables, memo, depth: depth + 1, sized: sized))
                         continue
                     }
@@ -157,7 +157,7 @@ public struct CostAnalyzer: Sendable {
                 // A named fragment is costed once per name (and sizes) and reused: fragments
                 // spread in fragments stay linear however they fan out. Spread again, it runs once
                 // — unless deferred: each deferred spread is fetched on its own.
-                guard Self.defers(s.directives, variables) || collected.spreads.insert(s.name.value).inserted else { continue }
+                guard Self.defers(s.directives) || collected.spreads.insert(s.name.value).inserted else { continue }
                 guard let frag = fragments[s.name.value], let t = schema.types[frag.typeCondition.value] else { continue }
                 let key = sized.isEmpty ? s.name.value : s.name.value + "|" + sized.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
                 if let m = memo.fragments[key] { collected.total = collected.total &+? m; continue }
