@@ -17,8 +17,8 @@ struct TickGraph {
     init() throws {
         let ticks = try Subgraph<RequestContext>(name: "ticks", sdl: """
             extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@authenticated"])
-            type Query { lastTick: Tick }
-            type Subscription { ticks(count: Int!): Tick! secretTicks: Tick! @authenticated }
+            type Query { lastTick: Tick heldTick(file: String!): Tick }
+            type Subscription { ticks(count: Int!): Tick! secretTicks: Tick! @authenticated forever: Tick! }
             type Tick @key(fields: "n") { n: Int! }
             """)
         let words = try Subgraph<RequestContext>(name: "words", sdl: """
@@ -29,6 +29,16 @@ struct TickGraph {
         let (releases, release) = AsyncStream<Void>.makeStream()
         self.release = release
         ticks.query.field("lastTick") { _, _, _, _ in .null }
+        // Answers once the file `file` exists; says it runs by making `file.started` (a client
+        // of the test can act while the request is in flight, and then let it end).
+        ticks.query.field("heldTick") { _, a, _, _ in
+            let file = a.string("file")!
+            return .async {
+                FileManager.default.createFile(atPath: file + ".started", contents: Data())
+                while !FileManager.default.fileExists(atPath: file) { try await Task.sleep(for: .milliseconds(10)) }
+                return .object(7, tick)
+            }
+        }
         ticks.subscription!.field("ticks") { _, a, _, _ in
             let count = a.int("count")!
             let (events, continuation) = AsyncThrowingStream<Output, any Error>.makeStream()
@@ -45,6 +55,13 @@ struct TickGraph {
             return .stream(events)
         }
         ticks.subscription!.field("secretTicks") { _, _, _, _ in .stream(AsyncThrowingStream { $0.finish() }) }
+        // A stream that sends nothing and ends only when its subscriber goes (the continuation
+        // holds itself until then: a stream whose continuation is gone ends).
+        ticks.subscription!.field("forever") { _, _, _, _ in
+            let (events, continuation) = AsyncThrowingStream<Output, any Error>.makeStream()
+            continuation.onTermination = { _ in _ = continuation }
+            return .stream(events)
+        }
         ticks.entity("Tick") { reps, _ in reps.map { .object($0["n"]!.intValue!, tick) } }
         let names = ["zero", "one", "two", "three", "four"]
         let worded = ObjectResolvers<RequestContext, Int>("Tick")
@@ -422,6 +439,9 @@ struct StreamingTests {
             func event(_ kind: String, _ id: String) -> JSON? { events.first { $0["event"]?.stringValue == kind && $0["data"]?["id"]?.stringValue == id } }
             #expect(event("next", "q1")?["data"]?["payload"] == (try JSONReader.parse(Array(#"{"data":{"lastTick":null}}"#.utf8))), "\(line)")
             #expect(event("complete", "q1") != nil && event("complete", "s1") != nil, "\(line)")
+            #expect(seen["queryToken"] == 202 && event("complete", "q2") != nil, "a POST with ?token= runs on the stream: \(line)")
+            #expect(seen["stopWhileRunning"] == 200 && seen["held"] == 202, "\(line)")
+            #expect(event("next", "h1") == nil && event("complete", "h1") != nil, "stopped while running: no result, its complete: \(line)")
             #expect(event("next", "s1")?["data"]?["payload"] == (try JSONReader.parse(Array(#"{"data":{"ticks":{"n":1}}}"#.utf8))), "\(line)")
             #expect(event("next", "early")?["data"]?["payload"] == (try JSONReader.parse(Array(#"{"data":{"lastTick":null}}"#.utf8))), "\(line)")
             #expect(event("complete", "early") != nil, "\(line)")
@@ -492,7 +512,7 @@ struct StreamingTests {
             let checks = try ChildProcess("/usr/bin/env", ["python3", script("protocol_checks.py"), url])
             defer { checks.stop() }
             let end = try await checks.firstLine { $0 == "finished" || $0.hasPrefix("FAIL") ? $0 : nil }
-            #expect(end == "finished")
+            #expect(end == "finished", "\(checks.lines)")
             for name in ["subscribe_before_ack", "second_init", "invalid_message", "ping_pong_query_and_errors",
                          "reuse_ids_large_messages_and_ping_payloads", "unmasked_frame_closes_the_connection"] {
                 #expect(try await checks.firstLine { $0.hasPrefix("ok \(name)") || $0.hasPrefix("FAIL \(name)") ? $0 : nil } == "ok \(name)")
@@ -507,6 +527,16 @@ struct StreamingTests {
             let checks = try ChildProcess("/usr/bin/env", ["python3", script("protocol_checks.py"), url, "2000"])
             defer { checks.stop() }
             #expect(try await checks.firstLine { $0.hasPrefix("ok") || $0.hasPrefix("FAIL") ? $0 : nil } == "ok message_over_the_limit")
+        }
+        // A subscribe for an id that runs is 4409 before anything else is checked (here the
+        // body limit, under the message limit).
+        small.limits.maxBodyBytes = 1_000
+        try await withGateway(small, executor: try TickGraph().executor) { client in
+            let url = client.base.replacingOccurrences(of: "http://", with: "ws://") + "/graphql"
+            let checks = try ChildProcess("/usr/bin/env", ["python3", script("protocol_checks.py"), url, "2000", "1000"])
+            defer { checks.stop() }
+            let end = try await checks.firstLine { $0.hasPrefix("ok") || $0.hasPrefix("FAIL") ? $0 : nil }
+            #expect(end == "ok duplicate_over_the_body_limit", "\(checks.lines)")
         }
     }
 
@@ -721,14 +751,22 @@ struct StreamingTests {
     }
 
     /// A subgraph that goes away mid-subscription (its process killed) is an error the client
-    /// sees before the stream's end, not an end like the subscription's own.
+    /// sees before the stream's end, not an end like the subscription's own: over SSE an event
+    /// with the error, then the end; over graphql-transport-ws (gql) an `error` message, which
+    /// ends the operation (no `next` without `data`, no `complete` after it).
     /// (Two minutes: starting the Strawberry subgraph under a loaded suite took most of one.)
     @Test(.timeLimit(.minutes(2))) func aSubgraphDyingMidSubscriptionIsAnErrorNotAnEnd() async throws {
         try await withStrawberryGateway { client, strawberry, _ in
-            let response = try await open(client, "subscription { reviewAdded(count: 100000, every: 0.05) { id } }", accept: "text/event-stream")
+            let query = "subscription { reviewAdded(count: 100000, every: 0.05) { id } }"
+            let ws = try ChildProcess("/usr/bin/env", ["python3", script("gql_subscribe.py"), client.base.replacingOccurrences(of: "http://", with: "ws://") + "/graphql", query])
+            defer { ws.stop() }
+            #expect(try await ws.firstLine { $0.hasPrefix("{") || $0.hasPrefix("error") ? $0 : nil } == #"{"reviewAdded":{"id":"1"}}"#)
+            let response = try await open(client, query, accept: "text/event-stream")
             var reader = StreamReader(chunks: response.body.makeAsyncIterator())
             #expect(try await reader.next(upTo: "\n\n") == "event: next\ndata: {\"data\":{\"reviewAdded\":{\"id\":\"1\"}}}")
             strawberry.stop()
+            let end = try await ws.lines(1) { $0.hasPrefix("error") || $0 == "done" }.first ?? "no end"
+            #expect(end.hasPrefix("error: TransportQueryError: ") && end.contains("closed the subscription"), "\(end)")
             var last: String?
             while let event = try await reader.next(upTo: "\n\n"), event != "event: complete\ndata:" { last = event }
             #expect(last?.contains("\"SUBREQUEST_HTTP_ERROR\"") == true, "\(last ?? "no event")")

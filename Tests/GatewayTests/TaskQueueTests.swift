@@ -405,12 +405,20 @@ struct TaskQueueTests {
         }
     }
 
-    /// SIGTERM: readiness goes off, every subscription completes (its client sees `complete`),
-    /// requests in flight finish, and the process exits 0.
-    @Test(.timeLimit(.minutes(2))) func sigtermCompletesEveryStreamAndExitsCleanly() async throws {
+    /// SIGTERM: readiness goes off, every subscription ends without saying it completed — its
+    /// source did not end, the gateway did, and a client that saw `complete` would not subscribe
+    /// again (graphql-ws's, graphql-sse's and Apollo's clients retry an end that is not one):
+    /// over WebSocket (gql) the connection closes with 1001 and no `complete`, over SSE (httpx-sse)
+    /// the stream ends with no `complete` event, over multipart (gql) a transport-level error
+    /// says `SHUTTING_DOWN`. Requests in flight finish, and the process exits 0.
+    @Test(.timeLimit(.minutes(2))) func sigtermEndsEveryStreamWithoutCompletingItAndExitsCleanly() async throws {
         try await withPlatform { fixture, _, _ in
             try await withGatewayProcess(fixture) { gateway, process in
-                let subscribers = try (0..<3).map { _ in try Self.gql(gateway, "subscription { events { type } }", tenant: "acme") }
+                let query = "subscription { events { type } }", acme = #"{"x-tenant":"acme"}"#
+                let ws = try Self.gql(gateway, query, tenant: "acme")
+                let sse = try ChildProcess("/usr/bin/env", ["python3", Self.script("sse_subscribe.py"), gateway.base + "/graphql", query, acme])
+                let multipart = try ChildProcess("/usr/bin/env", ["python3", Self.script("gql_multipart_subscribe.py"), gateway.base + "/graphql", query, acme])
+                let subscribers = [ws, sse, multipart]
                 defer { subscribers.forEach { $0.stop() } }
                 try await Self.waitForSubscriptions(3) { Int(try await gateway.scrape()["switchyard_subscriptions_active"]) }
                 // Queries in flight while the signal arrives all answer.
@@ -422,10 +430,11 @@ struct TaskQueueTests {
                 }
                 try await Task.sleep(for: .milliseconds(5))
                 #expect(process.terminateAndWait() == 0)
-                for s in subscribers {
-                    let end = try await s.firstLine { $0 == "done" || $0.hasPrefix("error") ? $0 : nil }
-                    #expect(end == "done", "\(s.lines.suffix(5))")
-                }
+                var ends: [String] = []
+                for s in subscribers { ends.append(try await s.firstLine { $0 == "done" || $0.hasPrefix("error") ? $0 : nil }) }
+                #expect(ends[0].hasSuffix("(close 1001)"), "WebSocket: \(ws.lines.suffix(5))")
+                #expect(ends[1] == "error: RuntimeError: the stream ended without a complete event", "SSE: \(sse.lines.suffix(5))")
+                #expect(ends[2].contains("SHUTTING_DOWN") || ends[2].contains("shutting down"), "multipart: \(multipart.lines.suffix(5))")
                 if case .success(let statuses) = await queries.result {
                     #expect(statuses.allSatisfy { $0 == 200 }, "\(statuses)")
                 }

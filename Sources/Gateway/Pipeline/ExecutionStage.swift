@@ -86,8 +86,13 @@ extension RequestPipeline {
                     gate?.ended()
                     gate?.leave(tenant)
                 }
-                // On shutdown the stream completes (the client sees `complete`, not an error).
-                if gate?.register(id, { channel.finish() }) == false { channel.finish() }
+                // On shutdown the stream ends as going away: the transport does not say it
+                // completed (a client that saw `complete` would not subscribe again).
+                let goAway: @Sendable () -> Void = {
+                    end.markGoingAway()
+                    channel.finish()
+                }
+                if gate?.register(id, goAway) == false { goAway() }
                 var outcome = Outcome(stream: channel)
                 outcome.streamEnd = end
                 return outcome

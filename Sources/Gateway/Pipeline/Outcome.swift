@@ -249,12 +249,18 @@ final class PayloadChannel: Sendable {
 }
 
 /// How a stream of payloads ended: whether its consumer fell behind (its bounded buffer
-/// filled), so the transport closes it with a clear code.
+/// filled), so the transport closes it with a clear code; or whether the gateway is going away
+/// (shutting down), so the transport ends it without saying it completed — its client
+/// subscribes again, to the next gateway.
 public final class StreamEnd: Sendable {
     private let behind = Atomic<Bool>(false)
+    private let away = Atomic<Bool>(false)
     private let callback = Mutex<(@Sendable () -> Void)?>(nil)
     public init() {}
     public var fellBehind: Bool { behind.load(ordering: .acquiring) }
+    /// The stream was ended by the gateway's shutdown, not by its source.
+    public var goingAway: Bool { away.load(ordering: .acquiring) }
+    func markGoingAway() { away.store(true, ordering: .releasing) }
     /// Runs when the consumer is found too slow (the transport closes its connection).
     /// (At once when it fell behind already.)
     public func onFellBehind(_ body: @escaping @Sendable () -> Void) {
@@ -324,7 +330,7 @@ public final class SubscriptionGate: Sendable {
     /// Subscribers ended for being too slow since the gateway started.
     public var tooSlowCount: Int { tooSlow.load(ordering: .relaxed) }
 
-    /// How to end each live stream (completed normally: clients see `complete`).
+    /// How to end each live stream (as going away: `StreamEnd.goingAway`).
     private let finishers = Mutex<(draining: Bool, byID: [UUID: @Sendable () -> Void])>((false, [:]))
 
     /// Registers a live stream's finisher; false once draining (the stream is ended at once).
@@ -338,7 +344,7 @@ public final class SubscriptionGate: Sendable {
 
     func unregister(_ id: UUID) { _ = finishers.withLock { $0.byID.removeValue(forKey: id) } }
 
-    /// Shutting down: every live stream completes now, and new ones complete at once.
+    /// Shutting down: every live stream ends now (going away), and new ones end at once.
     func drain() {
         let all = finishers.withLock { f -> [@Sendable () -> Void] in
             f.draining = true

@@ -289,9 +289,10 @@ final class GatewayRuntime: Sendable {
             defer { h = [:] }
             return Array(h.values)
         }
-        logger.info("draining: readiness off, subscriptions completing", metadata: ["subscriptions": "\(subscriptions.liveCount)"])
+        logger.info("draining: readiness off, subscriptions ending", metadata: ["subscriptions": "\(subscriptions.liveCount)"])
         subscriptions.drain()
         for h in handlers { await h() }
+        await sseReservations.drain()
     }
 
     /// Ends what runs beside the server: the reload watcher, the quota reloader, and the

@@ -22,7 +22,8 @@ struct GraphQLHTTPHandler: Sendable {
         // distinct connections mode as on /graphql, and single connection mode (a reserved
         // stream that carries the results of the operations posted with its token).
         router.post("graphql/stream") { request, context in
-            if let token = request.headers[SSEReservations.tokenHeader] {
+            // The token in the header or the query, as for GET and DELETE (graphql-sse reads both).
+            if let token = SSEReservations.token(request) {
                 return await self.postToStream(request, token: token, client: context.clientAddress)
             }
             return await self.post(request, client: context.clientAddress, channel: context.channel)

@@ -77,8 +77,8 @@ struct GraphQLWebSocket: Sendable {
         var settings: SubscriptionsConfiguration { runtime.configuration.subscriptions }
 
         func run(_ inbound: WebSocketInboundStream) async {
-            // On shutdown: the subscriptions complete (the gate ends their streams), each sends
-            // `complete`, then the connection closes with 1001 (going away).
+            // On shutdown: the subscriptions end (the gate ends their streams as going away, with
+            // no `complete`), queries in flight answer, then the connection closes with 1001.
             guard let drainID = runtime.onDrain({ [self] in
                 let operations = state.withLock { $0.operations.values.map(\.task) }
                 for operation in operations { await operation.value }
@@ -223,12 +223,20 @@ struct GraphQLWebSocket: Sendable {
                     await close(4403, "Forbidden: the connection's token has expired")
                     return false
                 }
-                // The payload's members have their types (`query` a string; `variables` and
-                // `extensions` objects; `operationName` a string), else the message is invalid.
+                // The payload's members have their types (`query` a string — required, but for a
+                // persisted query's; `variables` and `extensions` objects; `operationName` a
+                // string), else the message is invalid.
                 guard let id = m["id"]?.stringValue, !id.isEmpty, case .object(let payload)? = m["payload"],
-                      payload["query"].map({ $0.stringValue != nil }) ?? true, Self.optionalObject(payload["variables"]),
+                      payload["query"]?.stringValue != nil || ((payload["query"] ?? .null) == .null && (payload["extensions"]?["persistedQuery"] ?? .null) != .null),
+                      Self.optionalObject(payload["variables"]),
                       Self.optionalObject(payload["extensions"]), payload["operationName"].map({ $0 == .null || $0.stringValue != nil }) ?? true else {
                     await close(4400, "Invalid message received")
+                    return false
+                }
+                // An id that runs is the protocol's 4409 before anything else is checked (a refusal
+                // sent under that id would read as the running operation's end).
+                if state.withLock({ $0.operations[id] != nil }) {
+                    await close(4409, "Subscriber for \(id) already exists")
                     return false
                 }
                 // The limits and pipeline loaded now (a reload since the connection began applies),
@@ -339,18 +347,19 @@ struct GraphQLWebSocket: Sendable {
                         channel.close(promise: nil)
                     }
                 }
-                var first = true, refused = false
+                var refused = false
                 for await payload in outcome.payloads {
                     if Task.isCancelled || outcome.streamEnd?.fellBehind == true { break }
-                    // A first payload without `data` is a request error (a remote subgraph's
-                    // `error` for a subscription it could not start comes after the subscription
-                    // was sent): an `error` message, and nothing after it.
-                    if first, let errors = Self.requestErrors(payload) {
+                    // A payload without `data` is an error of the operation, not an event's: first,
+                    // a remote subgraph's `error` for a subscription it could not start (it comes
+                    // after the subscription was sent); later, the source stream failing (the
+                    // subgraph's connection lost). graphql-transport-ws says so with an `error`
+                    // message, which ends the operation: nothing after it.
+                    if let errors = Self.requestErrors(payload) {
                         refused = true
                         if finished() { await sendMessage(id, "error", payload: errors) }
                         break
                     }
-                    first = false
                     await sendMessage(id, "next", payload: payload)
                 }
                 if refused {
@@ -359,6 +368,10 @@ struct GraphQLWebSocket: Sendable {
                     // A consumer this far behind is too slow for the connection: close it plainly.
                     _ = finished()
                     await close(1008, "Subscriber fell behind")
+                } else if outcome.streamEnd?.goingAway == true {
+                    // The gateway shuts down: no `complete` (the subscription did not end), the
+                    // connection closes with 1001 and the client subscribes again elsewhere.
+                    _ = finished()
                 } else if finished(), !Task.isCancelled {
                     await sendMessage(id, "complete", payload: nil)
                 }
@@ -409,13 +422,26 @@ struct GraphQLWebSocket: Sendable {
             await close(.unknown(code), reason)
         }
 
+        /// A close frame is a control frame: its payload, the code's two bytes and the reason,
+        /// is 125 bytes at most (RFC 6455 §5.5): a longer reason (one naming a long operation
+        /// id) is cut at a character's boundary, or the client would fail the connection (1002)
+        /// instead of seeing the code.
+        static func closeReason(_ reason: String) -> String {
+            var utf8 = Array(reason.utf8)
+            guard utf8.count > 123 else { return reason }
+            utf8.removeLast(utf8.count - 123)
+            while let last = utf8.last, last & 0xC0 == 0x80 { utf8.removeLast() }   // continuation bytes
+            if let last = utf8.last, last >= 0xC0 { utf8.removeLast() }             // a lead byte without its rest
+            return String(decoding: utf8, as: UTF8.self)
+        }
+
         func close(_ code: WebSocketErrorCode, _ reason: String) async {
             guard state.withLock({ s in
                 defer { s.closed = true }
                 if !s.closed { if s.writing == 0 { s.lastProgress = .now }; s.writing += 1 }
                 return !s.closed
             }) else { return }
-            try? await outbound.close(code, reason: reason)
+            try? await outbound.close(code, reason: Self.closeReason(reason))
             state.withLock { s in
                 s.writing -= 1
                 s.lastProgress = .now

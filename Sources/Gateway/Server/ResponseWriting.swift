@@ -245,7 +245,7 @@ enum ResponseWriting {
         let completing = !outcome.incremental && !outcome.payloads.isStream && framing == .multipart && accepted.deferSpecOnly
         let incremental = outcome.incremental || completing
         headers[.contentType] = framing == .eventStream ? eventStreamType : (incremental ? incrementalMultipartType : multipartType)
-        let payloads = outcome.payloads
+        let payloads = outcome.payloads, end = outcome.streamEnd
         return Response(status: .init(code: status), headers: headers, body: ResponseBody { writer in
             // An incremental (`deferSpec`) multipart response has no heartbeat part in its format
             // (Apollo iOS refuses a part without `data` or `incremental`): it sends none.
@@ -273,11 +273,24 @@ enum ResponseWriting {
                 paced.written()
                 first = false
             }
-            try await writer.write(ByteBuffer(bytes: framing == .eventStream ? Array("event: complete\ndata:\n\n".utf8)
-                                                                              : Array((first ? "\r\n--graphql--\r\n" : "--\r\n").utf8)))
+            if end?.goingAway == true {
+                // The gateway shuts down: the subscription did not complete. Over SSE the stream
+                // ends with no `complete` (graphql-sse's client retries such an end); multipart
+                // says it with a transport-level error, which Apollo's clients raise.
+                if framing == .multipart {
+                    try await writer.write(ByteBuffer(bytes: multipartPart(goingAway, first: first) + Array("--\r\n".utf8)))
+                }
+            } else {
+                try await writer.write(ByteBuffer(bytes: framing == .eventStream ? Array("event: complete\ndata:\n\n".utf8)
+                                                                                  : Array((first ? "\r\n--graphql--\r\n" : "--\r\n").utf8)))
+            }
             try await writer.finish(nil)
         })
     }
+
+    /// The last word of a subscription the gateway's shutdown ended (multipart's transport-level error).
+    static let goingAway = ExecutionResult(data: nil, errors: [
+        GraphQLError("The gateway is shutting down; subscribe again.", code: "SHUTTING_DOWN")]).jsonBytes
 
     /// `event: next` with the payload as its data (JSON has no raw newlines).
     static func sseEvent(_ payload: [UInt8]) -> [UInt8] {

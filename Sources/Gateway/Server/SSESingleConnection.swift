@@ -63,6 +63,8 @@ final class SSEReservations: Sendable {
         var operations: [String: Task<Void, Never>] = [:]
         /// Operation ids taken by requests still being run (before their results stream).
         var claimed: Set<String> = []
+        /// Claimed ids stopped (DELETE) while their request ran: their results are not sent.
+        var stoppedEarly: Set<String> = []
         /// Bytes of the events its operations made that its client has not been written yet.
         var held = 0
     }
@@ -158,17 +160,23 @@ final class SSEReservations: Sendable {
 
     /// The claimed id's request ended without results to stream.
     func release(_ token: String, id: String) {
-        _ = reservations.withLock { $0[token]?.claimed.remove(id) }
+        reservations.withLock { r in
+            r[token]?.claimed.remove(id)
+            r[token]?.stoppedEarly.remove(id)
+        }
     }
 
     /// Streams the results of claimed operation `id` (then `complete`); false when the stream
     /// went meanwhile.
-    func start(_ token: String, id: String, _ payloads: Payloads) -> Bool {
+    /// A stream the gateway's shutdown ended (`end.goingAway`) sends no `complete`: the stream
+    /// itself ends (`drain`) and graphql-sse's client subscribes again.
+    func start(_ token: String, id: String, _ payloads: Payloads, end: StreamEnd?) -> Bool {
         reservations.withLock { r in
             guard var reservation = r[token], reservation.claimed.remove(id) != nil,
                   let events = reservation.events, let room = reservation.room else { return false }
             let idJSON = JSON.string(id).text
-            reservation.operations[id] = Task { [weak self] in
+            let stopped = reservation.stoppedEarly.remove(id) != nil
+            let operation = Task { [weak self] in
                 // An event is counted as held from when it is made until it is written.
                 // (An operation stopped still sends its `complete`.)
                 func hand(_ event: [UInt8], stopped: Bool = Task.isCancelled) async -> Bool {
@@ -186,10 +194,14 @@ final class SSEReservations: Sendable {
                 // The id stays taken until its `complete` is written to the client (the writer
                 // ends it then): results waiting for the stream to open still use it, and the
                 // same id sent again meanwhile would mix two operations' events.
-                if await !hand(Array(#"event: complete\#ndata: {"id":\#(idJSON)}\#n\#n"#.utf8), stopped: false) {
+                if end?.goingAway == true {
+                    self?.finished(token, id)
+                } else if await !hand(Array(#"event: complete\#ndata: {"id":\#(idJSON)}\#n\#n"#.utf8), stopped: false) {
                     self?.finished(token, id)
                 }
             }
+            if stopped { operation.cancel() }
+            reservation.operations[id] = operation
             r[token] = reservation
             return true
         }
@@ -224,14 +236,29 @@ final class SSEReservations: Sendable {
     }
 
     /// Stops operation `id` of the stream `token` names; false when there is no such operation.
+    /// One whose request still runs is stopped as its results come (none is sent).
     @discardableResult
     func stop(_ token: String, tenant: String?, id: String) -> Bool {
-        let task = reservations.withLock { r -> Task<Void, Never>? in
-            guard r[token]?.tenant == tenant.map(ExactText.init) else { return nil }
-            return r[token]?.operations[id]
+        let (task, claimed) = reservations.withLock { r -> (Task<Void, Never>?, Bool) in
+            guard r[token]?.tenant == tenant.map(ExactText.init) else { return (nil, false) }
+            if r[token]?.claimed.contains(id) == true {
+                r[token]!.stoppedEarly.insert(id)
+                return (nil, true)
+            }
+            return (r[token]?.operations[id], false)
         }
         task?.cancel()
-        return task != nil
+        return task != nil || claimed
+    }
+
+    /// Shutting down: each stream ends once its operations have (the subscriptions end as going
+    /// away, with no `complete`; queries and mutations in flight send their results first).
+    func drain() async {
+        let streams = reservations.withLock { r in r.map { ($0.key, Array($0.value.operations.values)) } }
+        for (token, operations) in streams {
+            for operation in operations { await operation.value }
+            reservations.withLock { $0[token]?.events?.finish() }
+        }
     }
 
     /// The token a request carries (the header, else `?token=`).
@@ -338,7 +365,7 @@ extension GraphQLHTTPHandler {
                 reservations.release(token, id: id)
                 return ResponseWriting.response(outcome, accepted)
             }
-            guard reservations.start(token, id: id, outcome.payloads) else { return ResponseWriting.plain(404, "Stream not found.") }
+            guard reservations.start(token, id: id, outcome.payloads, end: outcome.streamEnd) else { return ResponseWriting.plain(404, "Stream not found.") }
             return Response(status: .accepted)
         } catch {
             runtime.refused(error, since: start)

@@ -1,5 +1,6 @@
 """Subscribes with gql (PyPI) over its WebSocket transport, graphql-transport-ws subprotocol,
-and prints each result's data as one JSON line, then "done" when the server completes.
+and prints each result's data as one JSON line, then "done" when the server completes
+("error: TYPE: MESSAGE (close CODE)" when the connection ends otherwise).
 
     python3 gql_subscribe.py WS_URL QUERY [INIT_PAYLOAD_JSON]
 """
@@ -25,5 +26,9 @@ async def main(url, query, init_payload):
 
 try:
     asyncio.run(main(sys.argv[1], sys.argv[2], json.loads(sys.argv[3]) if len(sys.argv) > 3 else {}))
-except Exception as e:  # the test reads this line
-    print("error: %s: %s" % (type(e).__name__, e), flush=True)
+except Exception as e:  # the test reads this line (with the server's close code, when it sent one)
+    code, seen = None, e
+    while seen is not None and code is None:
+        code = getattr(getattr(seen, "rcvd", None), "code", None)
+        seen = seen.__cause__ or seen.__context__
+    print("error: %s: %s%s" % (type(e).__name__, e, " (close %s)" % code if code else ""), flush=True)

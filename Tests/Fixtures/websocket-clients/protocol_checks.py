@@ -3,6 +3,7 @@ Prints one line per check, "ok NAME" or "FAIL NAME: why", then "finished".
 
     python3 protocol_checks.py WS_URL
     python3 protocol_checks.py WS_URL LIMIT   (only: a message of more than LIMIT bytes is refused)
+    python3 protocol_checks.py WS_URL LIMIT BODY_LIMIT   (only: a duplicate id over the body limit is 4409)
 """
 import asyncio
 import json
@@ -59,6 +60,8 @@ async def invalid_message():
     # So are a subscribe whose payload's members have other types, a complete without an id and
     # a ping whose payload is not an object.
     for bad in ({"id": "1", "type": "subscribe", "payload": {"query": 1}},
+                {"id": "1", "type": "subscribe", "payload": {}},
+                {"id": "1", "type": "subscribe", "payload": {"query": None}},
                 {"id": "1", "type": "subscribe", "payload": {"query": "{ lastTick { n } }", "variables": "{}"}},
                 {"id": "1", "type": "subscribe", "payload": {"query": "{ lastTick { n } }", "extensions": []}},
                 {"type": "complete"},
@@ -92,6 +95,25 @@ async def ping_pong_query_and_errors():
     await ws.send(json.dumps({"id": "s", "type": "subscribe", "payload": sub}))
     await ws.send(json.dumps({"id": "s", "type": "subscribe", "payload": sub}))
     await closed_with(ws, 4409)
+    # An id of 1,000 bytes: the close frame's reason is cut to fit a control frame (125 bytes,
+    # RFC 6455 §5.5) — the client sees 4409, not a protocol error of its own (1002).
+    ws = await connect()
+    await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+    assert (await recv(ws))["type"] == "connection_ack"
+    long_id = "\u00e9" * 500
+    forever = {"query": "subscription { forever { n } }"}
+    await ws.send(json.dumps({"id": long_id, "type": "subscribe", "payload": forever}))
+    await ws.send(json.dumps({"id": long_id, "type": "subscribe", "payload": forever}))
+    await closed_with(ws, 4409)
+    # A persisted query's subscribe has no `query`: not an invalid message (the hash is unknown).
+    ws = await connect()
+    await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+    assert (await recv(ws))["type"] == "connection_ack"
+    await ws.send(json.dumps({"id": "p", "type": "subscribe", "payload": {
+        "extensions": {"persistedQuery": {"version": 1, "sha256Hash": "0" * 64}}}}))
+    m = await recv(ws)
+    assert m["id"] == "p" and m["type"] == "error" and m["payload"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND", m
+    await ws.close()
 
 
 async def reuse_ids_large_messages_and_ping_payloads():
@@ -153,6 +175,19 @@ async def message_over_the_limit():
     await closed_with(ws, 1009)
 
 
+async def duplicate_over_the_body_limit():
+    # With max_body_bytes (BODY_LIMIT, under 1,500) below the message limit: a second subscribe
+    # for an id that runs is 4409 even when it is also too large for the body limit (no error
+    # under that id while it streams on).
+    ws = await connect()
+    await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+    assert (await recv(ws))["type"] == "connection_ack"
+    sub = {"query": "subscription { forever { n } }"}
+    await ws.send(json.dumps({"id": "s", "type": "subscribe", "payload": sub}))
+    await ws.send(json.dumps({"id": "s", "type": "subscribe", "payload": {"query": sub["query"] + " " * 1500}}))
+    await closed_with(ws, 4409)
+
+
 async def unmasked_frame_closes_the_connection():
     # RFC 6455 §5.1: a client's frames are masked; the server closes the connection on one that
     # is not (here with 1002, protocol error) and does not act on it. Raw socket: no client
@@ -178,7 +213,9 @@ async def unmasked_frame_closes_the_connection():
 async def main():
     checks = (subscribe_before_ack, second_init, invalid_message, ping_pong_query_and_errors,
               reuse_ids_large_messages_and_ping_payloads, unmasked_frame_closes_the_connection)
-    if len(sys.argv) > 2:
+    if len(sys.argv) > 3:
+        checks = (duplicate_over_the_body_limit,)
+    elif len(sys.argv) > 2:
         checks = (message_over_the_limit,)
     for check in checks:
         try:

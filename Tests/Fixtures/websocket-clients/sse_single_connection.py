@@ -7,9 +7,11 @@ Prints one JSON object with what it saw, then "done"; "error: TYPE: MESSAGE" on 
     python3 sse_single_connection.py URL QUERY SUBSCRIPTION
 """
 import json
+import os
 import signal
 import sys
 import threading
+import time
 
 import httpx
 from httpx_sse import connect_sse
@@ -57,6 +59,23 @@ def main(url, query, subscription):
         token_header = {"x-graphql-event-stream-token": token}
         seen["query"] = client.post(url, json={"query": query, "extensions": {"operationId": "q1"}}, headers=token_header).status_code
         got["q1"].wait(10)
+        # An operation stopped while its request still runs sends no result (its `complete` only).
+        held = "/tmp/sse-held-%d" % os.getpid()
+        posting = threading.Thread(target=lambda: seen.__setitem__("held", client.post(
+            url, json={"query": "{ heldTick(file: %s) { n } }" % json.dumps(held), "extensions": {"operationId": "h1"}},
+            headers={"x-graphql-event-stream-token": token}).status_code), daemon=True)
+        posting.start()
+        for _ in range(3000):
+            if os.path.exists(held + ".started"):
+                break
+            time.sleep(0.01)
+        seen["stopWhileRunning"] = client.delete(url, params={"operationId": "h1"}, headers={"x-graphql-event-stream-token": token}).status_code
+        open(held, "w").close()
+        posting.join(10)
+        os.remove(held)
+        os.remove(held + ".started")
+        # The token may come as `?token=` on a POST too (as graphql-sse reads it for every method).
+        seen["queryToken"] = client.post(url, params={"token": token}, json={"query": query, "extensions": {"operationId": "q2"}}).status_code
         invalid = client.post(url, json={"query": "{ nope }", "extensions": {"operationId": "bad"}}, headers=token_header)
         seen["invalid"] = [invalid.status_code, invalid.json()["errors"][0]["extensions"]["code"]]
         seen["noId"] = client.post(url, json={"query": query}, headers=token_header).status_code
