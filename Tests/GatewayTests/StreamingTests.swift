@@ -513,7 +513,7 @@ struct StreamingTests {
             defer { checks.stop() }
             let end = try await checks.firstLine { $0 == "finished" || $0.hasPrefix("FAIL") ? $0 : nil }
             #expect(end == "finished", "\(checks.lines)")
-            for name in ["subscribe_before_ack", "second_init", "invalid_message", "ping_pong_query_and_errors",
+            for name in ["subscribe_before_ack", "other_subprotocols", "second_init", "invalid_message", "ping_pong_query_and_errors",
                          "reuse_ids_large_messages_and_ping_payloads", "unmasked_frame_closes_the_connection"] {
                 #expect(try await checks.firstLine { $0.hasPrefix("ok \(name)") || $0.hasPrefix("FAIL \(name)") ? $0 : nil } == "ok \(name)")
             }

@@ -23,7 +23,7 @@ struct GraphQLWebSocket: Sendable {
     func shouldUpgrade(_ request: HTTPRequest, channel: any Channel) -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> {
         let path = request.path.map { $0.split(separator: "?", maxSplits: 1).first.map(String.init) ?? $0 }
         let offered = request.headerFields[.secWebSocketProtocol]?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
-        guard path == "/graphql", offered.contains(Self.subprotocol), runtime.isLoaded else { return .dontUpgrade }
+        guard path == "/graphql", runtime.isLoaded else { return .dontUpgrade }
         // The header limits apply to the upgrade as to any request (not upgraded, it is answered
         // 431 by the HTTP routes' own check).
         let limits = runtime.configuration.limits
@@ -35,6 +35,14 @@ struct GraphQLWebSocket: Sendable {
         guard CSRFPrevention(settings: runtime.configuration.csrf).allowsUpgrade(origin: request.headerFields[.origin], authority: request.authority,
                                                                                  allowedOrigins: runtime.configuration.cors.allowOrigins) else {
             return .dontUpgrade
+        }
+        // A client that does not speak graphql-transport-ws (none offered, or only the legacy
+        // `graphql-ws`): upgraded, then closed with 4406 — what graphql-ws's servers do, so the
+        // client can tell why.
+        guard offered.contains(Self.subprotocol) else {
+            return .upgrade([:]) { _, outbound, _ in
+                try? await outbound.close(.unknown(4406), reason: "Subprotocol not acceptable")
+            }
         }
         let runtime = self.runtime, headers = request.headerFields
         return .upgrade([.secWebSocketProtocol: Self.subprotocol]) { inbound, outbound, _ in

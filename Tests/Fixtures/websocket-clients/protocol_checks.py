@@ -41,6 +41,15 @@ async def subscribe_before_ack():
     await closed_with(ws, 4401)
 
 
+async def other_subprotocols():
+    # A client that offers no subprotocol, or only the legacy `graphql-ws`: upgraded, then closed
+    # with 4406 (as graphql-ws's servers do), not refused with a bare HTTP 400.
+    for offered in (None, ["graphql-ws"]):
+        ws = await websockets.connect(URL, subprotocols=offered)
+        assert ws.subprotocol is None, ws.subprotocol
+        await closed_with(ws, 4406)
+
+
 async def second_init():
     ws = await connect()
     await ws.send(json.dumps({"type": "connection_init"}))
@@ -211,7 +220,7 @@ async def unmasked_frame_closes_the_connection():
 
 
 async def main():
-    checks = (subscribe_before_ack, second_init, invalid_message, ping_pong_query_and_errors,
+    checks = (subscribe_before_ack, other_subprotocols, second_init, invalid_message, ping_pong_query_and_errors,
               reuse_ids_large_messages_and_ping_payloads, unmasked_frame_closes_the_connection)
     if len(sys.argv) > 3:
         checks = (duplicate_over_the_body_limit,)
