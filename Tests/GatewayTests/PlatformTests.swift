@@ -769,6 +769,50 @@ struct PlatformTests {
         }
     }
 
+    /// A product read on a request's snapshot taken before a refresh committed is not written to
+    /// the cache after the refresh (probe 52C): the request reads its products' list first (its
+    /// snapshot), waits for the lineage (a lock the test holds) while a refresh of a product of that
+    /// lineage commits, then looks the product up — the cache lost the refreshed copy, and the
+    /// look-up's older read must not take its place (it did for the cache's whole life).
+    @Test(.timeLimit(.minutes(2))) func aReadOnASnapshotOlderThanARefreshIsNotCached() async throws {
+        try await withPlatform { fixture, client, _ in
+            let acme = [("x-tenant", "acme")]
+            let query = "{ currentTenant { dataProducts(first: 20) { id lineage { id refreshedAt } } } }"
+            let listed = try await client.query(query, headers: acme)
+            let products = listed.json?["data"]?["currentTenant"]?["dataProducts"]?.arrayValue ?? []
+            let linked = products.compactMap { $0["lineage"]?[0]?["id"]?.stringValue }
+            let target = try #require(linked.first, "\(listed.text.prefix(300))")
+            // The lineage table locked: the request takes its snapshot with the products' list and
+            // then waits at the lineage's read.
+            let holder = try await fixture.owner.checkOut()
+            try await holder.query("BEGIN")
+            try await holder.query("LOCK TABLE data_product_lineage IN ACCESS EXCLUSIVE MODE")
+            let held = Task { try await client.query(query, headers: acme, timeout: .minutes(1)) }
+            var waiting = 0
+            for _ in 0..<2_000 where waiting == 0 {
+                waiting = try await fixture.owner.query("""
+                    SELECT count(*)::int8 AS n FROM pg_locks WHERE NOT granted AND relation = 'data_product_lineage'::regclass
+                    """).first?.decode("n", as: Int.self) ?? 0
+                if waiting == 0 { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            let refreshed = try await client.query(#"mutation { refreshDataProduct(id: "\#(target)") { refreshedAt } }"#, headers: acme)
+            let at = try #require(refreshed.json?["data"]?["refreshDataProduct"]?["refreshedAt"], "\(refreshed.text)")
+            try await holder.query("ROLLBACK")
+            await fixture.owner.checkIn(holder)
+            #expect(waiting == 1, "the request waited for the lineage")
+            // The held request answers from its snapshot (before the refresh) ...
+            let old = try await held.value
+            let seen = old.json?["data"]?["currentTenant"]?["dataProducts"]?.arrayValue?.flatMap { $0["lineage"]?.arrayValue ?? [] }
+                .first { $0["id"]?.stringValue == target }
+            #expect(seen?["refreshedAt"] != nil && seen?["refreshedAt"] != at, "\(old.text.prefix(300))")
+            // ... and every look-up after it sees the refresh (twice: the second from the cache).
+            for _ in 0..<2 {
+                let lookup = try await client.query(#"{ dataProduct(id: "\#(target)") { refreshedAt } }"#, headers: acme)
+                #expect(lookup.json?["data"]?["dataProduct"]?["refreshedAt"] == at, "\(lookup.text)")
+            }
+        }
+    }
+
     @Test func projectionsEqualAFromScratchRebuild() async throws {
         try await withPlatform { fixture, _, _ in
             // Rebuilding is administrative: tokens carry the tenant and, for the rebuild, the scope.

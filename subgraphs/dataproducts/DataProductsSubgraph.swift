@@ -50,35 +50,56 @@ public enum DataProductsSubgraph {
     static let decoded = Mutex<[String: (bytes: [UInt8], product: Product)]>([:])
     static let decodedLimit = 2_048
 
-    /// A cache entry read from the database is written only if no refresh of the tenant's data
-    /// products came between the read of the generation (with the cache look-up, before the
-    /// database read) and the write: a look-up that missed just before a refresh would otherwise
-    /// put back what the refresh removed, for the entry's whole life.
+    /// A cache entry read from the database is written only if it is not older than the newest
+    /// refresh of each product it holds: every refresh records its product's new `refreshed_at`
+    /// (its "floor", before the refresh commits), and a look-up whose read saw an older one — a
+    /// read that began before the refresh committed, or one on a request's snapshot taken before
+    /// it (in-process subgraphs of one request read one snapshot, the look-up maybe two plan
+    /// levels later) — writes nothing back. A generation read beside the look-up could not tell
+    /// the second: the snapshot is older than the look-up.
     static let setUnlessRefreshed = RedisScript("""
-        if (redis.call('GET', KEYS[2]) or '0') == ARGV[2] then
-          redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
-          return 1
-        end
-        return 0
+        local floor = redis.call('GET', KEYS[2])
+        if floor and tonumber(floor) > tonumber(ARGV[3]) then return 0 end
+        redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+        return 1
         """)
 
-    /// A search's entry, written as `setUnlessRefreshed` writes one, and recorded in the index of
-    /// each product it shows (`KEYS[3...]`) in the same step: written apart, a refresh could read
-    /// an index between the entry's write and its record, and leave the entry stale for its life.
+    /// A search's entry, written as `setUnlessRefreshed` writes one (each product it shows checked
+    /// against its floor: `KEYS[2+n...]`, the products' `refreshed_at` in `ARGV[3...]`), and
+    /// recorded in the index of each product it shows (`KEYS[2...1+n]`) in the same step: written
+    /// apart, a refresh could read an index between the entry's write and its record, and leave
+    /// the entry stale for its life.
     static let setSearchUnlessRefreshed = RedisScript("""
-        if (redis.call('GET', KEYS[2]) or '0') == ARGV[2] then
-          redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
-          for i = 3, #KEYS do
-            redis.call('SADD', KEYS[i], KEYS[1])
-            redis.call('EXPIRE', KEYS[i], ARGV[3])
-          end
-          return 1
+        local n = (#KEYS - 1) / 2
+        for i = 1, n do
+          local floor = redis.call('GET', KEYS[1 + n + i])
+          if floor and tonumber(floor) > tonumber(ARGV[2 + i]) then return 0 end
         end
-        return 0
+        redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+        for i = 1, n do
+          redis.call('SADD', KEYS[1 + i], KEYS[1])
+          redis.call('EXPIRE', KEYS[1 + i], ARGV[2])
+        end
+        return 1
         """)
 
-    /// The tenant's data-product cache generation, moved on by every refresh.
-    static func generationKey(_ ctx: PlatformContext) async throws -> String { try await ctx.cacheKey("dp", "generation") }
+    /// A refresh's floor (`KEYS[1]`): raised to `ARGV[1]`, never lowered, kept `ARGV[2]` seconds.
+    static let raiseFloor = RedisScript("""
+        local floor = redis.call('GET', KEYS[1])
+        if (not floor) or tonumber(floor) <= tonumber(ARGV[1]) then
+          redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+        end
+        return 1
+        """)
+
+    /// A product's floor outlives every request that could still write an older read of it back
+    /// (requests end within their timeout, far below this).
+    static let floorTTLSeconds = 2 * cacheTTLSeconds
+
+    /// `refreshed_at` as the floors compare it: microseconds since 1970 (PostgreSQL's precision).
+    static func floorValue(_ date: Date) -> String { String(Int64((date.timeIntervalSince1970 * 1_000_000).rounded())) }
+
+    static func floorKey(_ ctx: PlatformContext, _ id: UUID) async throws -> String { try await ctx.cacheKey("dp", "floor", PostgresUUID.text(id)) }
 
     /// The most a search text may hold: PostgreSQL's text search parses and matches each term
     /// (a phrase's words by position), so a long text is the client's way to hold a database
@@ -102,21 +123,20 @@ public enum DataProductsSubgraph {
         }
     }
 
-    static func cacheUnlessRefreshed(_ redis: RedisClient, _ key: String, _ value: [UInt8], generation: (key: String, value: String)) async {
-        _ = try? await redis.run(setUnlessRefreshed, keys: [key, generation.key],
-                                 args: [RedisArgument(value), RedisArgument(generation.value), RedisArgument(String(cacheTTLSeconds))])
+    static func cacheUnlessRefreshed(_ redis: RedisClient, _ key: String, _ product: Product, floorKey: String) async {
+        _ = try? await redis.run(setUnlessRefreshed, keys: [key, floorKey],
+                                 args: [RedisArgument(product.json.bytes), RedisArgument(String(cacheTTLSeconds)), RedisArgument(floorValue(product.refreshedAt))])
     }
 
     static func fetch(_ ctx: PlatformContext, _ ids: [UUID]) async throws -> [UUID: Product] {
         var found: [UUID: Product] = [:]
         var missing = ids
-        var generation: (key: String, value: String)?
+        var cacheable = false
         if let redis = ctx.redis, !ids.isEmpty {
             let prefix = try await ctx.cacheKeyPrefix() + "dp:product:"
             let keys = ids.map { prefix + PostgresUUID.text($0) }
-            let generationKey = try await generationKey(ctx)
-            if var cached = try? await redis.mget(keys + [generationKey]) {
-                generation = (generationKey, cached.removeLast().map { String(decoding: $0, as: UTF8.self) } ?? "0")
+            if let cached = try? await redis.mget(keys), cached.count == keys.count {
+                cacheable = true
                 // What was decoded before from the same bytes is reused (a refreshed product has other bytes).
                 var known = decoded.withLock { d in keys.map { d[$0] } }
                 var fresh: [(String, [UInt8], Product)] = []
@@ -144,9 +164,9 @@ public enum DataProductsSubgraph {
         for r in rows {
             let p = try Product(r)
             found[p.id] = p
-            if let redis = ctx.redis, let generation {
+            if let redis = ctx.redis, cacheable {
                 let key = try await ctx.cacheKey("dp", "product", PostgresUUID.text(p.id))
-                await cacheUnlessRefreshed(redis, key, p.json.bytes, generation: generation)
+                await cacheUnlessRefreshed(redis, key, p, floorKey: try await floorKey(ctx, p.id))
             }
         }
         return found
@@ -240,14 +260,13 @@ public enum DataProductsSubgraph {
                 try searchText(text)
                 let first = try a.count("first", 10, limit: 100), offset = try a.count("offset", 0, limit: Int.max)
                 let cacheKey = try await ctx.cacheKey("dp", "search", JSON.array([.string(text), .string(domain), .string(quality), .int(first), .int(offset)]).text)
-                var generation: (key: String, value: String)?
-                if let redis = ctx.redis, let generationKey = try? await generationKey(ctx),
-                   let answer = try? await redis.mget([cacheKey, generationKey]), answer.count == 2 {
+                var cacheable = false
+                if let redis = ctx.redis, let answer = try? await redis.mget([cacheKey]), answer.count == 1 {
                     if let bytes = answer[0], let json = try? JSONReader.parse(bytes), let cached = try? decodeSearch(json) {
                         PlatformMetrics.dataProductCache(hits: 1, misses: 0)
                         return .object(cached, search)
                     }
-                    generation = (generationKey, answer[1].map { String(decoding: $0, as: UTF8.self) } ?? "0")
+                    cacheable = true
                 }
                 if ctx.redis != nil { PlatformMetrics.dataProductCache(hits: 0, misses: 1) }
                 let (rows, total, facetRows) = try await ctx.db { c in
@@ -286,13 +305,16 @@ public enum DataProductsSubgraph {
                     if try r.decode("facet", as: String.self) == "domain" { domains.append(pair) } else { qualities.append(pair) }
                 }
                 let found = Search(total: total, results: results, domains: domains, qualities: qualities)
-                if let redis = ctx.redis, let generation {
+                if let redis = ctx.redis, cacheable {
                     // Remember which searches show each product, so a refresh removes exactly those.
-                    var indexes: [String] = []
-                    for p in results { indexes.append(try await ctx.cacheKey("dp", "searches-of", PostgresUUID.text(p.id))) }
-                    _ = try? await redis.run(setSearchUnlessRefreshed, keys: [cacheKey, generation.key] + indexes,
-                                             args: [RedisArgument(encodeSearch(found).bytes), RedisArgument(generation.value),
-                                                    RedisArgument(String(cacheTTLSeconds))])
+                    var indexes: [String] = [], floors: [String] = []
+                    for p in results {
+                        indexes.append(try await ctx.cacheKey("dp", "searches-of", PostgresUUID.text(p.id)))
+                        floors.append(try await floorKey(ctx, p.id))
+                    }
+                    _ = try? await redis.run(setSearchUnlessRefreshed, keys: [cacheKey] + indexes + floors,
+                                             args: [RedisArgument(encodeSearch(found).bytes), RedisArgument(String(cacheTTLSeconds))]
+                                                + results.map { RedisArgument(floorValue($0.refreshedAt)) })
                 }
                 return .object(found, search)
             }
@@ -307,9 +329,11 @@ public enum DataProductsSubgraph {
             guard let row else { throw GraphQLError("No data product with id \(PostgresUUID.text(id)).", code: "NOT_FOUND") }
             if let redis = ctx.redis {
                 do {
-                    // First the generation (a look-up reading the database now writes nothing back),
-                    // then what is cached.
-                    _ = try await redis.incr(try await generationKey(ctx))
+                    // First the floor (a look-up whose read is older than this refresh writes nothing
+                    // back, even one that reads before the refresh commits), then what is cached.
+                    let refreshed = try Product(row)
+                    _ = try await redis.run(raiseFloor, keys: [try await floorKey(ctx, id)],
+                                            args: [RedisArgument(floorValue(refreshed.refreshedAt)), RedisArgument(String(floorTTLSeconds))])
                     let productKey = try await ctx.cacheKey("dp", "product", PostgresUUID.text(id))
                     let index = try await ctx.cacheKey("dp", "searches-of", PostgresUUID.text(id))
                     let searches = (try await redis.send(["SMEMBERS", RedisArgument(index)]).array ?? []).compactMap(\.string)
