@@ -779,27 +779,43 @@ final class FetchGraphBuilder {
     /// The selections of `f` grouped by the first candidate that can have each of them; nil when
     /// one candidate can have them all.
     func splitAcrossTargets(_ f: Field, _ selections: [Selection], _ candidates: [String], entityType: String) -> [[Selection]]? {
-        func lost(_ sels: [Selection], _ h: String) -> Int {
-            unreachable(sels, type: fieldTypeName(entityType, f.name.value, in: h), in: h, depth: 0)
-        }
-        if candidates.contains(where: { lost(selections, $0) == 0 }) { return nil }
-        let parts = partition(selections, among: candidates, lost: lost)
+        let type = { (h: String) in self.fieldTypeName(entityType, f.name.value, in: h) }
+        if candidates.contains(where: { unreachable(selections, type: type($0), in: $0, depth: 0) == 0 }) { return nil }
+        let parts = partition(selections, among: candidates, on: type)
         return parts.count > 1 ? Array(parts.values) : nil
     }
 
-    /// Selections grouped by the first of `homes` that can have each whole (`lost` 0), the first
-    /// home for one none can; an inline fragment none can have whole (`... { price name }`,
-    /// `... @defer { … }`) is split the same way, a copy of it (its condition and directives)
-    /// around each part.
-    func partition(_ selections: [Selection], among homes: [String], lost: ([Selection], String) -> Int) -> OrderedDictionary<String, [Selection]> {
+    /// Selections grouped by the first of `homes` that can have each whole, the first home for one
+    /// none can; an inline fragment none can have whole (`... { price name }`, `... @defer { … }`)
+    /// is split the same way, a copy of it (its condition and directives) around each part; and so
+    /// is a field of a value type several homes resolve (`deep { y z }`, `Deep.y` in one and `Deep.z`
+    /// in another), at any depth: a copy of the field around each part, merged again in the answer.
+    /// - Parameter type: the selections' parent type in each home (a field's type may differ by subgraph).
+    func partition(_ selections: [Selection], among homes: [String], on type: (String) -> String) -> OrderedDictionary<String, [Selection]> {
         var parts = OrderedDictionary<String, [Selection]>()
         for sel in selections {
-            if let home = homes.first(where: { lost([sel], $0) == 0 }) {
+            if let home = homes.first(where: { unreachable([sel], type: type($0), in: $0, depth: 0) == 0 }) {
                 parts[home, default: []].append(sel)
                 continue
             }
+            if case .field(let inner) = sel, let sub = inner.selectionSet {
+                let name = inner.name.value
+                let holders = homes.filter { h in schema.types[type(h)]?.kind.isAbstract == false && graph.field(type(h), name, in: h) != nil }
+                if holders.count > 1 {
+                    let innerParts = partition(sub.selections, among: holders) { h in self.fieldTypeName(type(h), name, in: h) }
+                    if innerParts.count > 1 {
+                        for (home, part) in innerParts {
+                            var copy = inner
+                            copy.span = .none   // a new field: the whole's memoised estimates are not its
+                            copy.selectionSet = SelectionSet(selections: part)
+                            parts[home, default: []].append(.field(copy))
+                        }
+                        continue
+                    }
+                }
+            }
             if case .inlineFragment(let i) = sel {
-                let inner = partition(i.selectionSet.selections, among: homes, lost: lost)
+                let inner = partition(i.selectionSet.selections, among: homes, on: type)
                 if inner.count > 1 {
                     for (home, part) in inner {
                         var copy = i
@@ -842,6 +858,26 @@ final class FetchGraphBuilder {
                 var bare = f
                 bare.selectionSet = nil
                 let edge = resolvable(type, name, in: g, Context(provided: provided))
+                if let edge, !abstract, let sub = clientForm.selectionSet, !movesWhole(f, on: type, edge: edge, from: g, provided: provided),
+                   let split = splitSelections(clientForm, sub.selections, on: type, edge: edge, in: g, context: Context(provided: provided)),
+                   !split.here.isEmpty, !split.elsewhere.isEmpty {
+                    // A value type input only partly here (`spec { unit { symbol name } }` with
+                    // `Unit.name` only in another subgraph with the entity): what is here from
+                    // here, the rest through the entity's key, merged in the representation.
+                    var near = clientForm
+                    near.span = .none
+                    near.selectionSet = SelectionSet(selections: split.here)
+                    try planInputs([.field(near)], on: type, group: group, node: node, path: path, into: rep, top: top, keyFields: &keyFields,
+                                   touched: &touched, provided: provided, conditions: conditions)
+                    var far = f
+                    far.span = .none
+                    far.selectionSet = SelectionSet(selections: split.elsewhere)
+                    let input = internalSelections(far, on: type, at: path)
+                    try jump(.field(input), on: type, from: group, node: node, path: path, context: Context(provided: provided, conditions: conditions),
+                             touched: &touched, toInterfaceOwner: false)
+                    rep.addDeep([.field(input)])
+                    continue
+                }
                 if let edge, !abstract || answersOnInterface(type, name, g), !movesWhole(f, on: type, edge: edge, from: g, provided: provided) {
                     // Its type in this subgraph: inputs of one response key under fragments on
                     // different types (`f: Int!` and `f: Int`) are told apart like client fields.
@@ -1078,16 +1114,35 @@ final class FetchGraphBuilder {
         let fieldType = fieldTypeName(type, f.name.value, in: g)
         let provided = edge.provides ?? context.provided?.fieldNamed(f.name.value)?.selectionSet
         guard unreachable(selections, type: fieldType, in: g, depth: 0, provided: provided) > 0 else { return nil }
-        let others = graph.graphs(resolving: type, f.name.value).filter { $0 != g }
-        guard !others.isEmpty, !graph.reachableGraphs(for: type, f.name.value, from: g).filter({ $0 != g }).isEmpty else { return nil }
+        // (Another subgraph resolving the field, reached through a key of the type — or of one of
+        // its interfaces that an @interfaceObject subgraph resolves the field of.)
+        guard !graph.reachableGraphs(for: type, f.name.value, from: g).filter({ $0 != g }).isEmpty else { return nil }
         // A fragment partly reachable from here is divided too, a copy of it (its condition and
-        // directives) around each part.
-        func divide(_ selections: [Selection], on type: String) -> (here: [Selection], elsewhere: [Selection]) {
+        // directives) around each part; and so is a field of a value type this subgraph resolves
+        // whose own selection is partly reachable from here (`deep { y z }` with `Deep.z` only
+        // elsewhere: `deep { y }` here, `deep { z }` with the rest), at any depth.
+        func divide(_ selections: [Selection], on type: String, provided: SelectionSet?) -> (here: [Selection], elsewhere: [Selection]) {
             var here: [Selection] = [], elsewhere: [Selection] = []
             for sel in selections {
                 if unreachable([sel], type: type, in: g, depth: 0, provided: provided) == 0 { here.append(sel); continue }
+                if case .field(let inner) = sel, let sub = inner.selectionSet, schema.types[type]?.kind.isAbstract == false,
+                   let innerEdge = resolvable(type, inner.name.value, in: g, Context(provided: provided)) {
+                    let parts = divide(sub.selections, on: fieldTypeName(type, inner.name.value, in: g),
+                                       provided: innerEdge.provides ?? provided?.fieldNamed(inner.name.value)?.selectionSet)
+                    if !parts.here.isEmpty, !parts.elsewhere.isEmpty {
+                        // (New fields: no span, so the estimates memoised for the whole are not theirs.)
+                        var near = inner, far = inner
+                        near.span = .none
+                        far.span = .none
+                        near.selectionSet = SelectionSet(selections: parts.here)
+                        far.selectionSet = SelectionSet(selections: parts.elsewhere)
+                        here.append(.field(near))
+                        elsewhere.append(.field(far))
+                        continue
+                    }
+                }
                 if case .inlineFragment(let i) = sel {
-                    let parts = divide(i.selectionSet.selections, on: i.typeCondition?.value ?? type)
+                    let parts = divide(i.selectionSet.selections, on: i.typeCondition?.value ?? type, provided: provided)
                     if !parts.here.isEmpty, !parts.elsewhere.isEmpty {
                         // (New fragments: no span, so the estimates memoised for the whole are not theirs.)
                         var near = i, far = i
@@ -1104,7 +1159,7 @@ final class FetchGraphBuilder {
             }
             return (here, elsewhere)
         }
-        return divide(selections, on: fieldType)
+        return divide(selections, on: fieldType, provided: provided)
     }
 
     func fieldTypeName(_ type: String, _ field: String, in g: String) -> String {
@@ -1155,10 +1210,13 @@ final class FetchGraphBuilder {
                     if let sub = f.selectionSet {
                         var here = unreachable(sub.selections, type: fieldTypeName(type, name, in: g), in: g, depth: depth + 1,
                                                provided: edge.provides ?? provided?.fieldNamed(name)?.selectionSet)
-                        // What is out of reach below may be had by asking the field elsewhere through a key.
+                        // What is out of reach below may be had by asking the field elsewhere through a
+                        // key: each part of it where it can be had (as `splitSelections` divides it).
                         if here > 0 {
-                            for h in graph.reachableGraphs(for: type, name, from: g) where h != g {
-                                here = min(here, unreachable(sub.selections, type: fieldTypeName(type, name, in: h), in: h, depth: depth + 1))
+                            let others = graph.reachableGraphs(for: type, name, from: g).filter { $0 != g }
+                            if !others.isEmpty {
+                                here = min(here, splitMisses(sub.selections, among: [g] + others, on: { h in self.fieldTypeName(type, name, in: h) },
+                                                             depth: depth + 1))
                             }
                         }
                         n += here
@@ -1185,6 +1243,26 @@ final class FetchGraphBuilder {
             case .fragmentSpread:
                 continue
             }
+        }
+        return n
+    }
+
+    /// How many fields of `selections` none of `homes` can have when each selection goes to the
+    /// home that has it, and a field of a value type several homes resolve is divided among them
+    /// at any depth (what `partition` and `splitSelections` do).
+    func splitMisses(_ selections: [Selection], among homes: [String], on type: (String) -> String, depth: Int) -> Int {
+        guard depth < 12 else { return 0 }
+        var n = 0
+        for sel in selections {
+            var best = homes.map { unreachable([sel], type: type($0), in: $0, depth: depth) }.min() ?? 0
+            if best > 0, case .field(let inner) = sel, let sub = inner.selectionSet {
+                let name = inner.name.value
+                let holders = homes.filter { h in schema.types[type(h)]?.kind.isAbstract == false && graph.field(type(h), name, in: h) != nil }
+                if holders.count > 1 {
+                    best = min(best, splitMisses(sub.selections, among: holders, on: { h in self.fieldTypeName(type(h), name, in: h) }, depth: depth + 1))
+                }
+            }
+            n += best
         }
         return n
     }

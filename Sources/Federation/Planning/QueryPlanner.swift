@@ -352,8 +352,8 @@ extension FetchGraphBuilder {
             var parts: [(String, [Selection])] = [(chosen, f.selectionSet?.selections ?? [])]
             if operation != .mutation, candidates.count > 1, let sub = f.selectionSet,
                unreachable([sel], type: rootType, in: chosen, depth: 0) > 0 {
-                let byGraph = partition(sub.selections, among: [chosen] + candidates.filter { $0 != chosen }) { sels, g in
-                    unreachable(sels, type: fieldTypeName(rootType, f.name.value, in: g), in: g, depth: 0)
+                let byGraph = partition(sub.selections, among: [chosen] + candidates.filter { $0 != chosen }) { g in
+                    fieldTypeName(rootType, f.name.value, in: g)
                 }
                 parts = byGraph.map { ($0.key, $0.value) }
             }
