@@ -382,7 +382,8 @@ public final class PostgresConnection: @unchecked Sendable {
     /// waiting for the connection, never sends it.
     @discardableResult
     public func query(_ query: PostgresQuery) async throws -> PostgresRows {
-        try await driverSpan(Self.spanName(query.sql)) { span in
+        if query.holdsNUL { throw PostgresError.nulInText }
+        return try await driverSpan(Self.spanName(query.sql)) { span in
             if span.isRecording {
                 span.attributes["db.system"] = "postgresql"
                 span.attributes["db.statement"] = query.sql
@@ -449,7 +450,8 @@ public final class PostgresConnection: @unchecked Sendable {
     /// transaction aborted (the pool rolls it back) and throws its error; a connection lost on
     /// the way throws `commitOutcomeUnknown`. Prepared and run as `query` runs statements.
     public func queryAndCommit(_ query: PostgresQuery) async throws -> PostgresRows {
-        try await driverSpan(Self.spanName(query.sql)) { span in
+        if query.holdsNUL { throw PostgresError.nulInText }
+        return try await driverSpan(Self.spanName(query.sql)) { span in
             if span.isRecording {
                 span.attributes["db.system"] = "postgresql"
                 span.attributes["db.statement"] = query.sql + ";\nCOMMIT"

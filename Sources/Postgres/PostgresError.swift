@@ -48,6 +48,12 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
                       serverMessage: e.serverMessage)
     }
 
+    /// A text parameter held a NUL byte: refused before the statement was sent, with the SQLSTATE
+    /// the server gives it (22021, a data exception), so that it fails alone — sent, it would
+    /// abort its transaction and the statements sharing it.
+    static let nulInText = PostgresError(.server, "a text parameter holds a NUL byte", sqlState: "22021",
+                                         serverMessage: "invalid byte sequence for encoding \"UTF8\": 0x00")
+
     /// `23505`: a unique constraint was violated.
     public var isUniqueViolation: Bool { sqlState == "23505" }
 

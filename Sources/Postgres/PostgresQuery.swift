@@ -10,11 +10,18 @@ import Foundation
 public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation {
     public internal(set) var sql: String
     public internal(set) var binds: [PostgresBind]
+    /// A text parameter holds a NUL byte, which PostgreSQL's text never does: the statement is
+    /// refused here as the server would refuse it (22021), without being sent — sent, it would
+    /// abort the transaction it runs in, and with it the statements of other fields sharing it.
+    public internal(set) var holdsNUL = false
 
     /// Raw SQL with no binds. Never build the string from user input.
     public init(unsafeSQL sql: String, binds: [PostgresBind] = []) {
         self.sql = sql
         self.binds = binds
+        holdsNUL = binds.contains { b in
+            (b.oid == PostgresOID.text || b.oid == PostgresOID.varchar) && (b.isBinary ? b.bytes?.contains(0) : b.bytes?.dropLast().contains(0)) == true
+        }
     }
 
     public init(stringLiteral value: String) {
@@ -24,12 +31,14 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation {
 
     public init(stringInterpolation: StringInterpolation) {
         self.sql = stringInterpolation.sql
+        self.holdsNUL = stringInterpolation.holdsNUL
         self.binds = stringInterpolation.binds
     }
 
     public struct StringInterpolation: StringInterpolationProtocol {
         var sql = ""
         var binds: [PostgresBind] = []
+        var holdsNUL = false
 
         public init(literalCapacity: Int, interpolationCount: Int) {
             sql.reserveCapacity(literalCapacity + interpolationCount * 3)
@@ -40,6 +49,7 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation {
 
         public mutating func appendInterpolation<T: PostgresEncodable>(_ value: T) {
             binds.append(value.postgresBind)
+            if value.holdsNUL { holdsNUL = true }
             sql += "$\(binds.count)"
         }
 
@@ -48,6 +58,7 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation {
 
         public mutating func appendInterpolation<T: PostgresEncodable>(_ value: T?) {
             binds.append(value?.postgresBind ?? PostgresBind(oid: 0, text: nil))
+            if value?.holdsNUL == true { holdsNUL = true }
             sql += "$\(binds.count)"
         }
     }
@@ -121,10 +132,13 @@ public protocol PostgresEncodable: Sendable {
     /// Appends the value in PostgreSQL's binary format for `postgresOID`; false (and nothing
     /// appended) for types sent as text.
     func writePostgresBinary(_ out: inout [UInt8]) -> Bool
+    /// Text holding a NUL byte (which no PostgreSQL text can).
+    var holdsNUL: Bool { get }
 }
 
 extension PostgresEncodable {
     public func writePostgresBinary(_ out: inout [UInt8]) -> Bool { false }
+    public var holdsNUL: Bool { false }
 
     public var postgresBind: PostgresBind {
         var out: [UInt8] = []
@@ -144,6 +158,7 @@ extension FixedWidthInteger {
 extension String: PostgresEncodable {
     public static var postgresOID: UInt32 { PostgresOID.text }
     public var postgresText: String { self }
+    public var holdsNUL: Bool { utf8.contains(0) }
     public func writePostgresBinary(_ out: inout [UInt8]) -> Bool {
         out.append(contentsOf: utf8)
         return true
@@ -236,6 +251,7 @@ extension PostgresJSON: PostgresArrayElement { public static var postgresArrayOI
 
 extension Array: PostgresEncodable where Element: PostgresArrayElement {
     public static var postgresOID: UInt32 { Element.postgresArrayOID }
+    public var holdsNUL: Bool { contains { $0.holdsNUL } }
     public var postgresText: String { PostgresArrayText.encode(map(\.postgresText)) }
     /// One dimension, no NULLs, lower bound 1; each element in its binary format.
     public func writePostgresBinary(_ out: inout [UInt8]) -> Bool {

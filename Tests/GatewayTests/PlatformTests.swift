@@ -391,6 +391,18 @@ struct PlatformTests {
             #expect(r.json?["errors"]?[0]?["path"] == [.string("tenant")], "\(r.text.prefix(300))")
             let fine = try await client.query(#"{ tenant(slug: "acme") { name } }"#, headers: [("x-tenant", "acme")])
             #expect(fine.json?["data"]?["tenant"]?["name"] == "Acme Corporation", "\(fine.text.prefix(300))")
+            // Fields beside it in the same subgraph's fetch (one transaction) are answered, in any
+            // order: the value is refused before it reaches the database (probe 52C: it aborted
+            // the transaction, and a sibling after it failed with INTERNAL_SERVER_ERROR).
+            for query in [#"{ stream(streamId: "s") { version } latestSnapshot(streamId: "a\u0000b") { version } }"#,
+                          #"{ tenant(slug: "a\u0000b") { id } currentTenant { slug } }"#,
+                          #"{ projection(name: "a\u0000b") { name } projections { name } }"#] {
+                let r = try await client.query(query, headers: [("x-tenant", "acme")])
+                let codes = r.json?["errors"]?.arrayValue?.map { $0["extensions"]?["code"]?.stringValue ?? "?" } ?? []
+                #expect(codes == ["BAD_USER_INPUT"], "\(r.text.prefix(400))")
+                #expect(r.json?["data"]?["currentTenant"]?["slug"] == "acme" || r.json?["data"]?["projections"]?.arrayValue?.isEmpty == false
+                        || r.json?["data"]?["stream"] != nil, "\(r.text.prefix(400))")
+            }
         }
     }
 

@@ -146,6 +146,20 @@ struct PostgresClientTests {
         }
         #expect(try row.decode("ia", as: [Int].self) == [3, -1])
         await #expect(throws: PostgresError.self) { try await pool.query("SELECT \("a\u{0}b")::text AS t") }
+        // Refused before it is sent (as the server would: 22021), so the transaction it would
+        // have run in goes on: the next statement there is answered (not 25P02), a text array too.
+        let after = try await pool.transaction { c -> Int in
+            for bad in ["SELECT \("a\u{0}b")::text AS t", "SELECT \(["ok", "a\u{0}"])::text[] AS t"] as [PostgresQuery] {
+                do {
+                    _ = try await c.query(bad)
+                    Issue.record("a NUL byte in text was sent")
+                } catch let e as PostgresError {
+                    #expect(e.sqlState == "22021" && e.isDataOrIntegrityError, "\(e)")
+                }
+            }
+            return try await c.query("SELECT 7::int8 AS n").first!.decode("n")
+        }
+        #expect(after == 7)
     }
 
     /// UUIDs are read by hand (not Foundation's sscanf): the same answers as Foundation, both
