@@ -867,6 +867,14 @@ final class PlanRun {
                             progressed = true
                             continue
                         }
+                        if step.path == nil, step.fetch.operationKind == .mutation, let deadline = RequestDeadline.current, deadline.expired {
+                            // The request's time ran out while an earlier mutation field ran: this
+                            // one does not begin, and says so at each of its root fields.
+                            done.insert(id)
+                            progressed = true
+                            adopt(Self.rootPaths(step.fetch, variables: variables(for: step.fetch)).map(deadline.notRun))
+                            continue
+                        }
                         var together = [id]
                         if let same = step.fetch.sameRequest {
                             for j in (id + 1)..<steps.count where !started.contains(j) && steps[j].fetch.sameRequest == same

@@ -1,3 +1,4 @@
+import Federation
 import GraphQLCore
 import Synchronization
 
@@ -7,9 +8,14 @@ enum Deadline {
     /// `GATEWAY_TIMEOUT` at once and the work is cancelled (subgraph calls end with it). The
     /// deadline covers the outcome's head: a stream's later payloads are not bound by it.
     /// `traceID`: the request's, for `extensions.traceId` of the 504 (a client that asked for it).
+    /// A mutation that has begun (`RequestDeadline.protect`) is not cut short: past the deadline
+    /// it runs no further root field, and its outcome says which did not run.
     static func outcome(within ms: Int?, traceID: String? = nil, _ work: @escaping @Sendable () async -> Outcome) async -> Outcome {
         guard let ms else { return await work() }
-        if let done = await race(milliseconds: ms, work) { return done }
+        let deadline = RequestDeadline(milliseconds: ms)
+        if let done = await RequestDeadline.$current.withValue(deadline, operation: { await race(milliseconds: ms, deadline: deadline, work) }) {
+            return done
+        }
         var result = ExecutionResult(data: nil, errors: [GraphQLError("The request took longer than \(ms) ms.", code: "GATEWAY_TIMEOUT")])
         if let traceID { result.extensions = ["traceId": .string(traceID)] }
         return Outcome(status: 504, result)
@@ -63,19 +69,22 @@ enum Deadline {
 
     /// The work's result, or nil when `milliseconds` passed first (the work is then cancelled).
     /// Cancelling the caller cancels the work (it runs in a task of its own).
-    static func race<T: Sendable>(milliseconds: Int, _ work: @escaping @Sendable () async -> T) async -> T? {
+    /// With `deadline`, work that protected itself by then (a mutation under way) is left to end.
+    static func race<T: Sendable>(milliseconds: Int, deadline: RequestDeadline? = nil, _ work: @escaping @Sendable () async -> T) async -> T? {
         let race = Race()
         return await withTaskCancellationHandler {
-            await run(milliseconds: milliseconds, race, work)
+            await run(milliseconds: milliseconds, race, deadline, work)
         } onCancel: {
             race.callerCancelled()
         }
     }
 
-    private static func run<T: Sendable>(milliseconds: Int, _ race: Race, _ work: @escaping @Sendable () async -> T) async -> T? {
+    private static func run<T: Sendable>(milliseconds: Int, _ race: Race, _ deadline: RequestDeadline?,
+                                         _ work: @escaping @Sendable () async -> T) async -> T? {
         await withCheckedContinuation { (continuation: CheckedContinuation<T?, Never>) in
             let watch = DeadlineWatch.shared
             let entry = watch.add(after: .milliseconds(milliseconds)) {
+                if let deadline, !deadline.expire() { return }   // a mutation under way ends its running field
                 let (won, worker) = race.deadlinePassed()
                 guard won else { return }
                 worker?.cancel()

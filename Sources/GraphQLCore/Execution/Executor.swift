@@ -525,6 +525,17 @@ final class ExecutionState: @unchecked Sendable {
         if operation.operation == .mutation {
             // Root fields of a mutation run serially, in document order (§6.2.2).
             for (i, plan) in plans.enumerated() {
+                // The request's time ran out while the fields before ran (`RequestDeadline`): the
+                // rest do not begin, each null with its error.
+                if i > 0, let deadline = RequestDeadline.current, deadline.expired {
+                    for (j, rest) in plans.enumerated().dropFirst(i) {
+                        var e = deadline.notRun(path(0, first + j))
+                        e.locations = locations(rest.fieldNodes)
+                        errors.append(e)
+                        if rest.levels.nonNullAt[0] { dataIsNull = true } else { setNull(first + j) }
+                    }
+                    break
+                }
                 let ok = executeFields(rootType, rootValue, [plan], 0, first + i)
                 if !ok { dataIsNull = true; break }
                 await drain()
