@@ -51,6 +51,10 @@ struct CostTests {
             #expect(bomb.status == 400)
             #expect(bomb.json?["errors"]?[0]?["extensions"]?["code"] == "COST_ESTIMATED_TOO_EXPENSIVE")
             #expect(counting.total == 0)
+            // One past what the estimate counts says so (in words a client can read).
+            let huge = try await client.query("{ items(first: 2147483647) { children(first: 2147483647) { children(first: 2147483647) { children(first: 2147483647) { id } } } } }")
+            #expect(huge.json?["errors"]?[0]?["extensions"]?["code"] == "COST_ESTIMATED_TOO_EXPENSIVE")
+            #expect(huge.json?["errors"]?[0]?["message"] == "The operation's estimated cost is too large to count; it exceeds the limit of 1000.", "\(huge.text)")
             let fine = try await client.query("{ items(first: 2) { id expensive } }")
             #expect(fine.text == #"{"data":{"items":[{"id":"0","expensive":0},{"id":"1","expensive":100}]}}"#)
         }

@@ -37,7 +37,8 @@ struct CostStage: Sendable {
             }
         }
         if let ceiling, estimated > ceiling, !settings.measureOnly {
-            throw PipelineError(.limit, errors: [GraphQLError("The operation's estimated cost \(estimated == Int.max ? "overflows" : String(estimated)) exceeds the limit of \(ceiling).",
+            throw PipelineError(.limit, errors: [GraphQLError(estimated == Int.max ? "The operation's estimated cost is too large to count; it exceeds the limit of \(ceiling)."
+                                                                  : "The operation's estimated cost \(estimated) exceeds the limit of \(ceiling).",
                                                               code: "COST_ESTIMATED_TOO_EXPENSIVE",
                                                               extensions: ["cost": ["estimated": .int(estimated), "max": .int(ceiling)]])])
         }
