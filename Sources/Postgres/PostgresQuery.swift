@@ -165,6 +165,7 @@ extension String: PostgresEncodable {
     }
 }
 extension Substring: PostgresEncodable {
+    public var holdsNUL: Bool { utf8.contains(0) }
     public static var postgresOID: UInt32 { PostgresOID.text }
     public var postgresText: String { String(self) }
     public func writePostgresBinary(_ out: inout [UInt8]) -> Bool {

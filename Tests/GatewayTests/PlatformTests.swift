@@ -827,47 +827,66 @@ struct PlatformTests {
 
     /// A mutation under way when the request's deadline passes is not cut short (probe 52C: its
     /// client got 504 while what it wrote was committed, and could not tell): the running field
-    /// ends, the fields after it do not begin, and the answer says which ran. Here the first
-    /// append waits for the event store's lock (held by the test) past a 300 ms deadline.
+    /// ends, the fields after it do not begin, and the answer says which ran — for fields of one
+    /// subgraph (run one after another by its executor) and of two (one plan step each). Here the
+    /// first append waits for the event store's lock (held by the test) past a 1.5 s deadline.
     @Test(.timeLimit(.minutes(2))) func aMutationUnderWayIsNotCutShortByTheRequestDeadline() async throws {
         try await withPlatform(configure: {
-            $0.limits.requestTimeoutMs = 300
+            $0.limits.requestTimeoutMs = 1_500
             $0.postgres?.statementTimeoutMs = 60_000
         }) { fixture, client, _ in
             let acme = [("x-tenant", "acme")]
-            let holder = try await fixture.owner.checkOut()
-            try await holder.query("SELECT pg_advisory_lock(7242002)")
-            let mutation = Task {
-                try await client.query(#"""
-                    mutation { a: appendEvents(streamId: "deadline-a", expectedVersion: 0, events: [{type: "E"}]) { toVersion }
-                               b: appendEvents(streamId: "deadline-b", expectedVersion: 0, events: [{type: "E"}]) { toVersion } }
-                    """#, headers: acme, timeout: .minutes(1))
+            let product = try #require(try await client.query("{ currentTenant { dataProducts(first: 1) { id refreshedAt } } }", headers: acme)
+                .json?["data"]?["currentTenant"]?["dataProducts"]?[0])
+            let productID = try #require(product["id"]?.stringValue)
+            /// Runs `mutation` while the append lock is held past the deadline, then lets it go.
+            func heldPastTheDeadline(_ mutation: String) async throws -> GatewayResponse {
+                let holder = try await fixture.owner.checkOut()
+                try await holder.query("SELECT pg_advisory_lock(7242002)")
+                let running = Task { try await client.query(mutation, headers: acme, timeout: .minutes(1)) }
+                var waiting = 0
+                for _ in 0..<3_000 where waiting == 0 {
+                    waiting = try await fixture.owner.query("""
+                        SELECT count(*)::int8 AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+                          AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                        """).first?.decode("n", as: Int.self) ?? 0
+                    if waiting == 0 { try await Task.sleep(for: .milliseconds(10)) }
+                }
+                // The request's 1.5 s pass while the append waits (not an assertion on time: what
+                // follows holds once the deadline has passed, and it has by far).
+                try await Task.sleep(for: .seconds(4))
+                try await holder.query("SELECT pg_advisory_unlock(7242002)")
+                await fixture.owner.checkIn(holder)
+                #expect(waiting >= 1, "the first append waited for the lock")
+                return try await running.value
             }
-            var waiting = 0
-            for _ in 0..<3_000 where waiting == 0 {
-                waiting = try await fixture.owner.query("""
-                    SELECT count(*)::int8 AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
-                      AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-                    """).first?.decode("n", as: Int.self) ?? 0
-                if waiting == 0 { try await Task.sleep(for: .milliseconds(10)) }
+            func check(_ r: GatewayResponse) {
+                #expect(r.status == 200, "\(r.text)")
+                // Both fields are non-null: `b` not run makes `data` null (§6.4.4); its error says
+                // that the fields before it ran.
+                #expect(r.json?["data"] == .null, "\(r.text)")
+                let errors = r.json?["errors"]?.arrayValue ?? []
+                #expect(errors.count == 1 && errors[0]["extensions"]?["code"] == "GATEWAY_TIMEOUT" && errors[0]["path"] == [.string("b")]
+                        && errors[0]["message"]?.stringValue?.contains("the fields before it ran") == true, "\(r.text)")
             }
-            // The request's 300 ms pass while `a` waits (not an assertion on time: what follows
-            // holds once the deadline has passed, and it has by far).
-            try await Task.sleep(for: .seconds(2))
-            try await holder.query("SELECT pg_advisory_unlock(7242002)")
-            await fixture.owner.checkIn(holder)
-            #expect(waiting >= 1, "the first append waited for the lock")
-            let r = try await mutation.value
-            #expect(r.status == 200, "\(r.text)")
-            // `appendEvents` is non-null: `b` not run makes `data` null (§6.4.4); its error says
-            // that the fields before it ran.
-            #expect(r.json?["data"] == .null, "\(r.text)")
-            let errors = r.json?["errors"]?.arrayValue ?? []
-            #expect(errors.count == 1 && errors[0]["extensions"]?["code"] == "GATEWAY_TIMEOUT" && errors[0]["path"] == [.string("b")]
-                    && errors[0]["message"]?.stringValue?.contains("the fields before it ran") == true, "\(r.text)")
-            // What the answer says is what was written.
-            let streams = try await client.query(#"{ a: stream(streamId: "deadline-a") { version } b: stream(streamId: "deadline-b") { version } }"#, headers: acme)
-            #expect(streams.json?["data"]?["a"]?["version"] == 1 && streams.json?["data"]?["b"]?["version"] != 1, "\(streams.text)")
+            // One subgraph's two fields.
+            check(try await heldPastTheDeadline(#"""
+                mutation { a: appendEvents(streamId: "deadline-a", expectedVersion: 0, events: [{type: "E"}]) { toVersion }
+                           b: appendEvents(streamId: "deadline-b", expectedVersion: 0, events: [{type: "E"}]) { toVersion } }
+                """#))
+            // Two subgraphs' (events, then data products).
+            check(try await heldPastTheDeadline(#"""
+                mutation { a: appendEvents(streamId: "deadline-c", expectedVersion: 0, events: [{type: "E"}]) { toVersion }
+                           b: refreshDataProduct(id: "\#(productID)") { refreshedAt } }
+                """#))
+            // What the answers say is what was written.
+            let after = try await client.query(#"""
+                { a: stream(streamId: "deadline-a") { version } b: stream(streamId: "deadline-b") { version }
+                  c: stream(streamId: "deadline-c") { version } p: dataProduct(id: "\#(productID)") { refreshedAt } }
+                """#, headers: acme)
+            let data = after.json?["data"]
+            #expect(data?["a"]?["version"] == 1 && data?["c"]?["version"] == 1, "\(after.text)")
+            #expect(data?["b"]?["version"] != 1 && data?["p"]?["refreshedAt"] == product["refreshedAt"], "\(after.text)")
         }
     }
 

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import Synchronization
 import Gateway
@@ -438,6 +439,61 @@ struct TaskQueueTests {
                 if case .success(let statuses) = await queries.result {
                     #expect(statuses.allSatisfy { $0 == 200 }, "\(statuses)")
                 }
+            }
+        }
+    }
+
+    /// SIGTERM while a mutation posted to a single-connection SSE stream still runs (its append
+    /// waits for the event store's lock, held here): the stream stays open until the mutation's
+    /// result and `complete` are written, the POST is answered 202 — not 404 for a stream the
+    /// drain had ended (review of session 52: the client could not tell the write happened) —,
+    /// a new reservation is refused with 503, and the process exits 0.
+    @Test(.timeLimit(.minutes(2))) func sigtermLetsAMutationOnASingleConnectionStreamDeliverItsResult() async throws {
+        try await withPlatform { fixture, _, _ in
+            try await withGatewayProcess(fixture) { gateway, process in
+                let acme = [("x-tenant", "acme")]
+                let token = try await gateway.send(.PUT, "/graphql/stream", headers: acme).text
+                var open = HTTPClientRequest(url: gateway.base + "/graphql/stream?token=" + token)
+                open.headers.add(name: "accept", value: "text/event-stream")
+                let stream = try await HTTPClient.shared.execute(open, timeout: .seconds(60))
+                #expect(stream.status.code == 200)
+                var reader = StreamReader(chunks: stream.body.makeAsyncIterator())
+                let holder = try await fixture.owner.checkOut()
+                try await holder.query("SELECT pg_advisory_lock(7242002)")
+                let mutation = #"mutation { appendEvents(streamId: "drain-sse", expectedVersion: 0, events: [{type: "E"}]) { toVersion } }"#
+                let body = #"{"query":\#(JSON.string(mutation).text),"extensions":{"operationId":"m1"}}"#
+                let post = Task {
+                    try await gateway.send(.POST, "/graphql/stream", body: Array(body.utf8),
+                                           headers: acme + [("content-type", "application/json"), ("x-graphql-event-stream-token", token)], timeout: .seconds(60))
+                }
+                var waiting = 0
+                for _ in 0..<3_000 where waiting == 0 {
+                    waiting = try await fixture.owner.query("""
+                        SELECT count(*)::int8 AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+                          AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                        """).first?.decode("n", as: Int.self) ?? 0
+                    if waiting == 0 { try await Task.sleep(for: .milliseconds(10)) }
+                }
+                process.send(signal: SIGTERM)
+                // Draining (readiness off, or the listener already closed): a new reservation is refused.
+                var ready = 200
+                for _ in 0..<500 where ready == 200 {
+                    ready = (try? await gateway.send(.GET, "/ready").status) ?? 0
+                    if ready == 200 { try await Task.sleep(for: .milliseconds(10)) }
+                }
+                if let refused = try? await gateway.send(.PUT, "/graphql/stream", headers: acme) {
+                    #expect(refused.status == 503, "\(refused.text)")
+                }
+                try await holder.query("SELECT pg_advisory_unlock(7242002)")
+                await fixture.owner.checkIn(holder)
+                #expect(waiting >= 1, "the append waited for the lock")
+                let posted = try await post.value
+                #expect(posted.status == 202, "\(posted.text)")
+                var events: [String] = []
+                while let event = try await reader.next(upTo: "\n\n") { if !event.hasPrefix(":") { events.append(event) } }
+                #expect(events == [#"event: next\#ndata: {"id":"m1","payload":{"data":{"appendEvents":{"toVersion":1}}}}"#,
+                                   #"event: complete\#ndata: {"id":"m1"}"#], "\(events)")
+                #expect(process.terminateAndWait() == 0)
             }
         }
     }

@@ -498,6 +498,8 @@ final class PlanRun {
     var mutationNullsData: ((PlanRun, Set<String>) -> Bool)?
     /// `mutationNullsData` said so: no more mutation fields run.
     private var mutationEnded = false
+    /// A mutation root field was sent (the request's deadline no longer cuts it short).
+    private var mutationBegan = false
     /// Root fields already found not to leave `data` null: complete since (what comes after a
     /// root field's own fetches is for the fields after it), so not shaped again at each step —
     /// which made N root fields N² shapings.
@@ -867,13 +869,19 @@ final class PlanRun {
                             progressed = true
                             continue
                         }
-                        if step.path == nil, step.fetch.operationKind == .mutation, let deadline = RequestDeadline.current, deadline.expired {
-                            // The request's time ran out while an earlier mutation field ran: this
-                            // one does not begin, and says so at each of its root fields.
-                            done.insert(id)
-                            progressed = true
-                            adopt(Self.rootPaths(step.fetch, variables: variables(for: step.fetch)).map(deadline.notRun))
-                            continue
+                        if step.path == nil, step.fetch.operationKind == .mutation, let deadline = RequestDeadline.current {
+                            // The first root field sent makes the mutation one the deadline no longer
+                            // cuts short; past it, the next ones do not begin, each saying so. (One
+                            // whose deadline passed before it began runs nothing: its client is
+                            // answered 504.)
+                            let began = mutationBegan
+                            if began ? deadline.expired : !deadline.protect() {
+                                done.insert(id)
+                                progressed = true
+                                adopt(Self.rootPaths(step.fetch, variables: variables(for: step.fetch)).map { deadline.notRun($0, first: !began) })
+                                continue
+                            }
+                            mutationBegan = true
                         }
                         var together = [id]
                         if let same = step.fetch.sameRequest {

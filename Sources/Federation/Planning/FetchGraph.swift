@@ -122,6 +122,11 @@ final class FetchGraphBuilder {
         let defaultValue: Value
     }
     private var costs: [CostKey: Int] = [:]
+    /// An estimate under way reached its depth bound (and counted what lies past it as
+    /// reachable): it is not kept — kept, the same selections asked from nearer the top, where the
+    /// bound lies deeper, would get the cut-short answer (a value type split 12 levels down was
+    /// planned as if all of it were here, and the plan failed).
+    private var cutShort = false
 
     struct Context {
         /// `@provides` of the field above: external fields this subgraph can answer here.
@@ -1174,8 +1179,11 @@ final class FetchGraphBuilder {
             return unreachableUncached(selections, type: type, in: g, depth: depth, provided: provided)
         }
         if let known = costs[key] { return known }
+        let outer = cutShort
+        cutShort = false
         let value = unreachableUncached(selections, type: type, in: g, depth: depth, provided: nil)
-        costs[key] = value
+        if !cutShort { costs[key] = value }
+        cutShort = cutShort || outer
         return value
     }
 
@@ -1189,7 +1197,8 @@ final class FetchGraphBuilder {
     }
 
     private func unreachableUncached(_ selections: [Selection], type: String, in g: String, depth: Int, provided: SelectionSet?) -> Int {
-        guard depth < 12, let named = schema.types[type] else { return 0 }
+        guard depth < 12 else { cutShort = true; return 0 }
+        guard let named = schema.types[type] else { return 0 }
         let asObject = isInterfaceObject(type, g)
         var n = 0
         for sel in selections {
@@ -1251,7 +1260,7 @@ final class FetchGraphBuilder {
     /// home that has it, and a field of a value type several homes resolve is divided among them
     /// at any depth (what `partition` and `splitSelections` do).
     func splitMisses(_ selections: [Selection], among homes: [String], on type: (String) -> String, depth: Int) -> Int {
-        guard depth < 12 else { return 0 }
+        guard depth < 12 else { cutShort = true; return 0 }
         var n = 0
         for sel in selections {
             var best = homes.map { unreachable([sel], type: type($0), in: $0, depth: depth) }.min() ?? 0
@@ -1274,13 +1283,17 @@ final class FetchGraphBuilder {
             return localMissesUncached(selections, type: type, in: g, depth: depth, provided: provided)
         }
         if let known = costs[key] { return known }
+        let outer = cutShort
+        cutShort = false
         let value = localMissesUncached(selections, type: type, in: g, depth: depth, provided: nil)
-        costs[key] = value
+        if !cutShort { costs[key] = value }
+        cutShort = cutShort || outer
         return value
     }
 
     private func localMissesUncached(_ selections: [Selection], type: String, in g: String, depth: Int, provided: SelectionSet?) -> Int {
-        guard depth < 8, let named = schema.types[type] else { return 0 }
+        guard depth < 8 else { cutShort = true; return 0 }
+        guard let named = schema.types[type] else { return 0 }
         var misses = 0
         for sel in selections {
             switch sel {

@@ -8,12 +8,6 @@ import Tracing
 extension RequestPipeline {
     func execute(_ request: ExecutionRequest, _ operation: OperationDefinition, _ authorized: AuthorizationStage.Authorized,
                  cost: CostStage.Estimate, document: Document) async throws(PipelineError) -> Outcome {
-        // A mutation that begins is not cut short by the request's deadline (its client would
-        // not know what was written): past it, no further root field runs and the answer says
-        // which (`RequestDeadline`). One whose deadline passed already does not begin.
-        if operation.operation == .mutation, let deadline = RequestDeadline.current, !deadline.protect() {
-            throw PipelineError(.cancelled, "The request's time ran out before the mutation began.")
-        }
         if operation.operation == .subscription {
             guard authorized.context.acceptsStream else {
                 throw PipelineError(.notAcceptable, "A subscription needs a streaming response: send Accept: text/event-stream (or multipart/mixed), or use the WebSocket endpoint.")

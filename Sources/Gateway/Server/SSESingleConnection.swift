@@ -141,12 +141,13 @@ final class SSEReservations: Sendable {
     /// this (their subscriptions' bounded channels then find a client that reads too slowly).
     static let eventsInFlight = 16
 
-    enum Start { case started, notFound, conflict, tooMany, resultsWaiting }
+    enum Start { case started, notFound, conflict, tooMany, resultsWaiting, shuttingDown }
 
     /// Takes operation id `id` of the stream for a request about to run (before anything runs:
     /// an id in use, a full stream or an unknown one refuses the request, not its results).
     func claim(_ token: String, tenant: String?, id: String) -> Start {
         reservations.withLock { r in
+            if draining { return .shuttingDown }
             guard var reservation = r[token], reservation.tenant == tenant.map(ExactText.init), reservation.events != nil else { return .notFound }
             guard reservation.operations[id] == nil, !reservation.claimed.contains(id) else { return .conflict }
             guard reservation.operations.count + reservation.claimed.count < Self.maxOperations else { return .tooMany }
@@ -251,15 +252,47 @@ final class SSEReservations: Sendable {
         return task != nil || claimed
     }
 
-    /// Shutting down: each stream ends once its operations have (the subscriptions end as going
-    /// away, with no `complete`; queries and mutations in flight send their results first).
+    /// Shutting down: no reservation, stream or operation begins any more (503), and each stream
+    /// ends once its operations have — the requests still running under it first (a mutation's
+    /// result goes through the stream), then what they stream (the subscriptions end as going
+    /// away, with no `complete`; queries and mutations send their results). Streams drain side by
+    /// side; a reservation never opened gives up its operations' events (no one would take them).
     func drain() async {
-        let streams = reservations.withLock { r in r.map { ($0.key, Array($0.value.operations.values)) } }
-        for (token, operations) in streams {
-            for operation in operations { await operation.value }
-            reservations.withLock { $0[token]?.events?.finish() }
+        let (tokens, unopened) = reservations.withLock { r -> ([String], [EventRoom]) in
+            draining = true
+            return (Array(r.keys), r.values.filter { !$0.opened }.compactMap(\.room))
+        }
+        unopened.forEach { $0.close() }
+        await withTaskGroup(of: Void.self) { group in
+            for token in tokens { group.addTask { await self.drain(token) } }
         }
     }
+
+    private func drain(_ token: String) async {
+        var awaited = Set<String>()
+        while true {
+            let (running, operations) = reservations.withLock { r -> (Bool, [(String, Task<Void, Never>)]) in
+                guard let reservation = r[token] else { return (false, []) }
+                return (!reservation.claimed.isEmpty, reservation.operations.filter { !awaited.contains($0.key) }.map { ($0.key, $0.value) })
+            }
+            if !running && operations.isEmpty { break }
+            for (id, operation) in operations {
+                await operation.value
+                awaited.insert(id)
+            }
+            if running { try? await Task.sleep(for: .milliseconds(10)) }
+        }
+        // What the operations handed over is still written (a finished stream gives what it holds first).
+        reservations.withLock { $0[token]?.events?.finish() }
+    }
+
+    /// Set by `drain`: reservations, streams and operations are refused (the gateway stops).
+    private var draining: Bool {
+        get { drainingFlag.load(ordering: .acquiring) }
+        set { drainingFlag.store(newValue, ordering: .releasing) }
+    }
+    private let drainingFlag = Atomic<Bool>(false)
+    var isDraining: Bool { draining }
 
     /// The token a request carries (the header, else `?token=`).
     static func token(_ request: Request) -> String? {
@@ -275,6 +308,9 @@ extension GraphQLHTTPHandler {
         let accepted = ResponseWriting.Accepted(best: .graphQLResponse)
         do throws(Admission.Refusal) {
             let (context, _) = try await admission.admit(request, accepted, client: client)
+            guard !runtime.sseReservations.isDraining else {
+                return ResponseWriting.plain(503, "The gateway is shutting down; try again.", headers: [.retryAfter: "1"])
+            }
             guard let token = runtime.sseReservations.reserve(tenant: context.tenant, client: client) else {
                 return ResponseWriting.plain(503, "Too many event stream reservations; try again later.")
             }
@@ -290,6 +326,9 @@ extension GraphQLHTTPHandler {
         // No admission here: the reservation's (its PUT was admitted, and the token, 244 random
         // bits, is its credential), so an `EventSource` without an Authorization header opens it.
         let events: AsyncStream<[UInt8]>, room: EventRoom
+        guard !runtime.sseReservations.isDraining else {
+            return ResponseWriting.plain(503, "The gateway is shutting down; try again.", headers: [.retryAfter: "1"])
+        }
         switch runtime.sseReservations.open(token) {
         case .notFound: return ResponseWriting.plain(404, "Stream not found: reserve one with PUT first.")
         case .alreadyOpen: return ResponseWriting.plain(409, "Stream already open.")
@@ -354,6 +393,7 @@ extension GraphQLHTTPHandler {
             case .notFound: return ResponseWriting.plain(404, "Stream not found.")
             case .conflict: return ResponseWriting.plain(409, "An operation with id \(id) is running on this stream.")
             case .tooMany: return ResponseWriting.plain(429, "At most \(SSEReservations.maxOperations) operations run on one stream.")
+            case .shuttingDown: return ResponseWriting.plain(503, "The gateway is shutting down; try again.", headers: [.retryAfter: "1"])
             case .resultsWaiting:
                 return ResponseWriting.plain(429, "Results waiting for this stream to open fill its room: open it (GET) before sending more operations.")
             }

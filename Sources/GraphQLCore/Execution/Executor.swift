@@ -525,11 +525,12 @@ final class ExecutionState: @unchecked Sendable {
         if operation.operation == .mutation {
             // Root fields of a mutation run serially, in document order (§6.2.2).
             for (i, plan) in plans.enumerated() {
-                // The request's time ran out while the fields before ran (`RequestDeadline`): the
-                // rest do not begin, each null with its error.
-                if i > 0, let deadline = RequestDeadline.current, deadline.expired {
+                // The first field run makes the mutation one the request's deadline no longer cuts
+                // short (`RequestDeadline`); past it, the rest do not begin, each null with its error.
+                // (Past it before the first, nothing runs: the client is answered 504.)
+                if let deadline = RequestDeadline.current, i > 0 ? deadline.expired : !deadline.protect() {
                     for (j, rest) in plans.enumerated().dropFirst(i) {
-                        var e = deadline.notRun(path(0, first + j))
+                        var e = deadline.notRun(path(0, first + j), first: i == 0)
                         e.locations = locations(rest.fieldNodes)
                         errors.append(e)
                         if rest.levels.nonNullAt[0] { dataIsNull = true } else { setNull(first + j) }
