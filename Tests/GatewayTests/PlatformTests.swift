@@ -38,6 +38,20 @@ struct PlatformFixture: Sendable {
         await redis.destroy()
         await db.drop()
     }
+
+    /// Waits until a session of the fixture's database waits for an advisory lock (`mode`, or
+    /// any); how many do then (0 when none did within the attempts).
+    func advisoryLockWaiters(mode: String? = nil, attempts: Int = 3_000) async throws -> Int {
+        for _ in 0..<attempts {
+            let n = try await owner.query("""
+                SELECT count(*)::int8 AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND (\(mode ?? "") = '' OR mode = \(mode ?? ""))
+                  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                """).first?.decode("n", as: Int.self) ?? 0
+            if n > 0 { return n }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return 0
+    }
 }
 
 func withPlatform<T: Sendable>(configure: (inout GatewayConfiguration) -> Void = { _ in },
@@ -844,14 +858,7 @@ struct PlatformTests {
                 let holder = try await fixture.owner.checkOut()
                 try await holder.query("SELECT pg_advisory_lock(7242002)")
                 let running = Task { try await client.query(mutation, headers: acme, timeout: .minutes(1)) }
-                var waiting = 0
-                for _ in 0..<3_000 where waiting == 0 {
-                    waiting = try await fixture.owner.query("""
-                        SELECT count(*)::int8 AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
-                          AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-                        """).first?.decode("n", as: Int.self) ?? 0
-                    if waiting == 0 { try await Task.sleep(for: .milliseconds(10)) }
-                }
+                let waiting = try await fixture.advisoryLockWaiters()
                 // The request's 1.5 s pass while the append waits (not an assertion on time: what
                 // follows holds once the deadline has passed, and it has by far).
                 try await Task.sleep(for: .seconds(4))

@@ -466,14 +466,7 @@ struct TaskQueueTests {
                     try await gateway.send(.POST, "/graphql/stream", body: Array(body.utf8),
                                            headers: acme + [("content-type", "application/json"), ("x-graphql-event-stream-token", token)], timeout: .seconds(60))
                 }
-                var waiting = 0
-                for _ in 0..<3_000 where waiting == 0 {
-                    waiting = try await fixture.owner.query("""
-                        SELECT count(*)::int8 AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
-                          AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-                        """).first?.decode("n", as: Int.self) ?? 0
-                    if waiting == 0 { try await Task.sleep(for: .milliseconds(10)) }
-                }
+                let waiting = try await fixture.advisoryLockWaiters()
                 process.send(signal: SIGTERM)
                 // Draining (readiness off, or the listener already closed): a new reservation is refused.
                 var ready = 200

@@ -809,12 +809,7 @@ final class FetchGraphBuilder {
                 if holders.count > 1 {
                     let innerParts = partition(sub.selections, among: holders) { h in self.fieldTypeName(type(h), name, in: h) }
                     if innerParts.count > 1 {
-                        for (home, part) in innerParts {
-                            var copy = inner
-                            copy.span = .none   // a new field: the whole's memoised estimates are not its
-                            copy.selectionSet = SelectionSet(selections: part)
-                            parts[home, default: []].append(.field(copy))
-                        }
+                        for (home, part) in innerParts { parts[home, default: []].append(sel.around(part)) }
                         continue
                     }
                 }
@@ -822,12 +817,7 @@ final class FetchGraphBuilder {
             if case .inlineFragment(let i) = sel {
                 let inner = partition(i.selectionSet.selections, among: homes, on: type)
                 if inner.count > 1 {
-                    for (home, part) in inner {
-                        var copy = i
-                        copy.span = .none   // a new fragment: the whole's memoised estimates are not its
-                        copy.selectionSet = SelectionSet(selections: part)
-                        parts[home, default: []].append(.inlineFragment(copy))
-                    }
+                    for (home, part) in inner { parts[home, default: []].append(sel.around(part)) }
                     continue
                 }
             }
@@ -1135,28 +1125,16 @@ final class FetchGraphBuilder {
                     let parts = divide(sub.selections, on: fieldTypeName(type, inner.name.value, in: g),
                                        provided: innerEdge.provides ?? provided?.fieldNamed(inner.name.value)?.selectionSet)
                     if !parts.here.isEmpty, !parts.elsewhere.isEmpty {
-                        // (New fields: no span, so the estimates memoised for the whole are not theirs.)
-                        var near = inner, far = inner
-                        near.span = .none
-                        far.span = .none
-                        near.selectionSet = SelectionSet(selections: parts.here)
-                        far.selectionSet = SelectionSet(selections: parts.elsewhere)
-                        here.append(.field(near))
-                        elsewhere.append(.field(far))
+                        here.append(sel.around(parts.here))
+                        elsewhere.append(sel.around(parts.elsewhere))
                         continue
                     }
                 }
                 if case .inlineFragment(let i) = sel {
                     let parts = divide(i.selectionSet.selections, on: i.typeCondition?.value ?? type, provided: provided)
                     if !parts.here.isEmpty, !parts.elsewhere.isEmpty {
-                        // (New fragments: no span, so the estimates memoised for the whole are not theirs.)
-                        var near = i, far = i
-                        near.span = .none
-                        far.span = .none
-                        near.selectionSet = SelectionSet(selections: parts.here)
-                        far.selectionSet = SelectionSet(selections: parts.elsewhere)
-                        here.append(.inlineFragment(near))
-                        elsewhere.append(.inlineFragment(far))
+                        here.append(sel.around(parts.here))
+                        elsewhere.append(sel.around(parts.elsewhere))
                         continue
                     }
                 }
@@ -1340,6 +1318,27 @@ final class FetchGraphBuilder {
 /// argument: never taken for a `@skip`/`@include` condition); a fetch all of whose origins carry
 /// it is only for deferred fragments (`FetchNode.deferredOnly`).
 let deferMarker = Directive(name: Name("defer"), arguments: [])
+
+extension Selection {
+    /// A copy of this field or inline fragment (its name, alias, arguments, condition and
+    /// directives) around other selections: a part of it, planned where that part can be had,
+    /// merged with the other parts in the answer. A new selection: no span, so the estimates
+    /// memoised for the whole are not its.
+    func around(_ selections: [Selection]) -> Selection {
+        switch self {
+        case .field(var f):
+            f.span = .none
+            f.selectionSet = SelectionSet(selections: selections)
+            return .field(f)
+        case .inlineFragment(var i):
+            i.span = .none
+            i.selectionSet = SelectionSet(selections: selections)
+            return .inlineFragment(i)
+        case .fragmentSpread:
+            return self
+        }
+    }
+}
 
 func isDeferMarker(_ d: Directive) -> Bool { d.name.value == "defer" && d.arguments.isEmpty }
 
