@@ -166,10 +166,19 @@ final class FetchGraphBuilder {
         for sel in selections {
             switch sel {
             case .field(let f):
+                // With its directives, as a selection tree tells fields apart: a key or `@requires`
+                // input of the same name beside a client field under `@skip`/`@include` is asked
+                // under an alias of its own from the start — every part of it (an input divided
+                // among subgraphs) under the same one. Two client fields of one response key that
+                // differ so are marked as differing from any.
                 var bare = f
                 bare.selectionSet = nil
-                bare.directives = []
-                clientFields[key, default: [:]][f.responseKey] = SelectionTree.identity(of: bare)
+                let identity = SelectionTree.identity(of: bare)
+                if let known = clientFields[key]?[f.responseKey], known != identity {
+                    clientFields[key]![f.responseKey] = "\u{0}several"
+                } else {
+                    clientFields[key, default: [:]][f.responseKey] = identity
+                }
                 clientResponseKeys.insert(f.responseKey)
                 if let sub = f.selectionSet, let def = schema.types[type].flatMap({ schema.field($0, f.name.value) }) {
                     registerClientFields(sub.selections, type: def.type.namedType.value,
@@ -1168,8 +1177,13 @@ final class FetchGraphBuilder {
     /// Memoised estimates, by the client selections (their place in the document), type and subgraph.
     struct CostKey: Hashable {
         let kind: Int, first: Span, last: Span, count: Int, type: String, graph: String
+        /// Nil (not kept) for selections made by the planner: a part of a field divided among
+        /// subgraphs keeps its first and last selections' places and count but not what is under
+        /// the ones between (probe 52D: `[h, unit { label }, w]` took the estimate of
+        /// `[h, unit { label sym }, w]`, and the plan failed).
         init?(_ kind: Int, _ selections: [Selection], _ type: String, _ graph: String) {
-            guard let f = selections.first?.span, let l = selections.last?.span, f != .none, l != .none else { return nil }
+            guard let f = selections.first?.span, let l = selections.last?.span, f != .none, l != .none,
+                  selections.allSatisfy({ $0.span != .none }) else { return nil }
             self.kind = kind; first = f; last = l; count = selections.count; self.type = type; self.graph = graph
         }
     }
