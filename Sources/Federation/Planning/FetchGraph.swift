@@ -506,6 +506,14 @@ final class FetchGraphBuilder {
         return possibleTypes(type, in: g).reduce(0) { $0 + unreachable([sel], type: $1, in: g, depth: 0) } < onInterface
     }
 
+    /// `g` answers field `name` of `type` for every object there is: an object type's field, or
+    /// an interface's that each of its objects in `g` answers alike (what may be divided among
+    /// subgraphs as a value type's field).
+    func answersWhole(_ type: String, _ name: String, _ g: String) -> Bool {
+        guard let kind = schema.types[type]?.kind else { return false }
+        return !kind.isAbstract || isInterfaceObject(type, g) || answersOnInterface(type, name, g)
+    }
+
     func answersOnInterface(_ type: String, _ name: String, _ g: String) -> Bool {
         guard schema.types[type]?.kind == .interface, let edge = graph.field(type, name, in: g), edge.requires == nil else { return false }
         for object in possibleTypes(type, in: g) {
@@ -573,6 +581,14 @@ final class FetchGraphBuilder {
                 for iface in schema.types[type]?.interfaces ?? [] {
                     let hs = graph.graphs(resolving: iface, name).filter { isInterfaceObject(iface, $0) && $0 != g }
                     if !hs.isEmpty { entityType = iface; candidates = hs; break }
+                }
+            } else if schema.types[type]?.kind == .object, candidates.allSatisfy({ localMisses([selection], type: type, in: $0, depth: 0) > 0 }) {
+                // The subgraphs with the object's field answer only part of this selection, and an
+                // @interfaceObject subgraph answers it whole (`meta { b }` with `Meta.b` only
+                // there, beside a third subgraph's `Book.meta { c }`): ask for the interface.
+                for iface in schema.types[type]?.interfaces ?? [] {
+                    let hs = graph.graphs(resolving: iface, name).filter { isInterfaceObject(iface, $0) && $0 != g }
+                    if hs.contains(where: { localMisses([selection], type: iface, in: $0, depth: 0) == 0 }) { entityType = iface; candidates = hs; break }
                 }
             }
         } else {
@@ -814,7 +830,7 @@ final class FetchGraphBuilder {
             }
             if case .field(let inner) = sel, let sub = inner.selectionSet {
                 let name = inner.name.value
-                let holders = homes.filter { h in schema.types[type(h)]?.kind.isAbstract == false && graph.field(type(h), name, in: h) != nil }
+                let holders = homes.filter { h in answersWhole(type(h), name, h) && graph.field(type(h), name, in: h) != nil }
                 if holders.count > 1 {
                     let innerParts = partition(sub.selections, among: holders) { h in self.fieldTypeName(type(h), name, in: h) }
                     if innerParts.count > 1 {
@@ -824,7 +840,7 @@ final class FetchGraphBuilder {
                 }
             }
             if case .inlineFragment(let i) = sel {
-                let inner = partition(i.selectionSet.selections, among: homes, on: type)
+                let inner = partition(i.selectionSet.selections, among: homes) { h in i.typeCondition?.value ?? type(h) }
                 if inner.count > 1 {
                     for (home, part) in inner { parts[home, default: []].append(sel.around(part)) }
                     continue
@@ -1129,7 +1145,7 @@ final class FetchGraphBuilder {
             var here: [Selection] = [], elsewhere: [Selection] = []
             for sel in selections {
                 if unreachable([sel], type: type, in: g, depth: 0, provided: provided) == 0 { here.append(sel); continue }
-                if case .field(let inner) = sel, let sub = inner.selectionSet, schema.types[type]?.kind.isAbstract == false,
+                if case .field(let inner) = sel, let sub = inner.selectionSet, answersWhole(type, inner.name.value, g),
                    let innerEdge = resolvable(type, inner.name.value, in: g, Context(provided: provided)) {
                     let parts = divide(sub.selections, on: fieldTypeName(type, inner.name.value, in: g),
                                        provided: innerEdge.provides ?? provided?.fieldNamed(inner.name.value)?.selectionSet)
@@ -1258,7 +1274,7 @@ final class FetchGraphBuilder {
             var best = homes.map { unreachable([sel], type: type($0), in: $0, depth: depth) }.min() ?? 0
             if best > 0, case .field(let inner) = sel, let sub = inner.selectionSet {
                 let name = inner.name.value
-                let holders = homes.filter { h in schema.types[type(h)]?.kind.isAbstract == false && graph.field(type(h), name, in: h) != nil }
+                let holders = homes.filter { h in answersWhole(type(h), name, h) && graph.field(type(h), name, in: h) != nil }
                 if holders.count > 1 {
                     best = min(best, splitMisses(sub.selections, among: holders, on: { h in self.fieldTypeName(type(h), name, in: h) }, depth: depth + 1))
                 }
