@@ -1278,6 +1278,9 @@ final class FetchGraphBuilder {
                 if holders.count > 1 {
                     best = min(best, splitMisses(sub.selections, among: holders, on: { h in self.fieldTypeName(type(h), name, in: h) }, depth: depth + 1))
                 }
+            } else if best > 0, case .inlineFragment(let i) = sel {
+                // A fragment is divided as its selections are (a copy of it around each part).
+                best = min(best, splitMisses(i.selectionSet.selections, among: homes, on: { h in i.typeCondition?.value ?? type(h) }, depth: depth + 1))
             }
             n += best
         }

@@ -89,10 +89,7 @@ extension RequestPipeline {
                 }
                 // On shutdown the stream ends as going away: the transport does not say it
                 // completed (a client that saw `complete` would not subscribe again).
-                let goAway: @Sendable () -> Void = {
-                    end.markGoingAway()
-                    channel.finish()
-                }
+                let goAway: @Sendable () -> Void = { channel.finishIfOpen { end.markGoingAway() } }
                 if gate?.register(id, goAway) == false { goAway() }
                 var outcome = Outcome(stream: channel)
                 outcome.streamEnd = end

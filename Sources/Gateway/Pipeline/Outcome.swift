@@ -184,8 +184,19 @@ final class PayloadChannel: Sendable {
     }
 
     /// The producer is done: the consumer gets what is queued, then the end.
-    func finish() {
+    func finish() { finish(unlessFinished: nil) }
+
+    /// Finishes the channel for a reason of the gateway's (`mark` says which, in the same step),
+    /// unless its source finished it first: a stream whose source ended just before the
+    /// gateway's shutdown still ends as completed.
+    func finishIfOpen(_ mark: @escaping () -> Void) { finish(unlessFinished: mark) }
+
+    private func finish(unlessFinished mark: (() -> Void)?) {
         let (reader, writer) = state.withLock { s -> (CheckedContinuation<[UInt8]?, Never>?, CheckedContinuation<Bool, Never>?) in
+            if let mark {
+                guard !s.finished else { return (nil, nil) }
+                mark()
+            }
             s.finished = true
             defer { s.reader = nil; s.writer = nil }
             return (s.buffer.isEmpty ? s.reader : nil, s.writer?.continuation)
