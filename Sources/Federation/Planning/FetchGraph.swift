@@ -576,19 +576,19 @@ final class FetchGraphBuilder {
             // Asked again of the same subgraph: that one only (any other would do as well, but
             // this one answers the deferred fragment's fields of it together).
             if again, candidates.contains(g) { candidates = [g] }
-            if candidates.isEmpty, schema.types[type]?.kind == .object {
-                // Only an @interfaceObject resolves it: ask for the interface.
+            // Asked for the interface of an @interfaceObject subgraph instead: when only such a
+            // subgraph resolves it, or when the subgraphs with the object's field answer only part of
+            // this selection and one of them answers it whole (`meta { b }` with `Meta.b` only
+            // there, beside a third subgraph's `Book.meta { c }`).
+            let wholeOnly = !candidates.isEmpty
+            if schema.types[type]?.kind == .object, !wholeOnly || candidates.allSatisfy({ localMisses([selection], type: type, in: $0, depth: 0) > 0 }) {
                 for iface in schema.types[type]?.interfaces ?? [] {
                     let hs = graph.graphs(resolving: iface, name).filter { isInterfaceObject(iface, $0) && $0 != g }
-                    if !hs.isEmpty { entityType = iface; candidates = hs; break }
-                }
-            } else if schema.types[type]?.kind == .object, candidates.allSatisfy({ localMisses([selection], type: type, in: $0, depth: 0) > 0 }) {
-                // The subgraphs with the object's field answer only part of this selection, and an
-                // @interfaceObject subgraph answers it whole (`meta { b }` with `Meta.b` only
-                // there, beside a third subgraph's `Book.meta { c }`): ask for the interface.
-                for iface in schema.types[type]?.interfaces ?? [] {
-                    let hs = graph.graphs(resolving: iface, name).filter { isInterfaceObject(iface, $0) && $0 != g }
-                    if hs.contains(where: { localMisses([selection], type: iface, in: $0, depth: 0) == 0 }) { entityType = iface; candidates = hs; break }
+                    if wholeOnly ? hs.contains(where: { localMisses([selection], type: iface, in: $0, depth: 0) == 0 }) : !hs.isEmpty {
+                        entityType = iface
+                        candidates = hs
+                        break
+                    }
                 }
             }
         } else {
@@ -884,15 +884,9 @@ final class FetchGraphBuilder {
                     // A value type input only partly here (`spec { unit { symbol name } }` with
                     // `Unit.name` only in another subgraph with the entity): what is here from
                     // here, the rest through the entity's key, merged in the representation.
-                    var near = clientForm
-                    near.span = .none
-                    near.selectionSet = SelectionSet(selections: split.here)
-                    try planInputs([.field(near)], on: type, group: group, node: node, path: path, into: rep, top: top, keyFields: &keyFields,
-                                   touched: &touched, provided: provided, conditions: conditions)
-                    var far = f
-                    far.span = .none
-                    far.selectionSet = SelectionSet(selections: split.elsewhere)
-                    let input = internalSelections(far, on: type, at: path)
+                    try planInputs([.field(clientForm.around(split.here))], on: type, group: group, node: node, path: path, into: rep, top: top,
+                                   keyFields: &keyFields, touched: &touched, provided: provided, conditions: conditions)
+                    let input = internalSelections(f.around(split.elsewhere), on: type, at: path)
                     try jump(.field(input), on: type, from: group, node: node, path: path, context: Context(provided: provided, conditions: conditions),
                              touched: &touched, toInterfaceOwner: false)
                     rep.addDeep([.field(input)])
@@ -1359,10 +1353,8 @@ extension Selection {
     /// memoised for the whole are not its.
     func around(_ selections: [Selection]) -> Selection {
         switch self {
-        case .field(var f):
-            f.span = .none
-            f.selectionSet = SelectionSet(selections: selections)
-            return .field(f)
+        case .field(let f):
+            return .field(f.around(selections))
         case .inlineFragment(var i):
             i.span = .none
             i.selectionSet = SelectionSet(selections: selections)
@@ -1370,6 +1362,16 @@ extension Selection {
         case .fragmentSpread:
             return self
         }
+    }
+}
+
+extension Field {
+    /// This field around other selections (`Selection.around`).
+    func around(_ selections: [Selection]) -> Field {
+        var f = self
+        f.span = .none
+        f.selectionSet = SelectionSet(selections: selections)
+        return f
     }
 }
 

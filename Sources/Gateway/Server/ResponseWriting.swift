@@ -343,6 +343,9 @@ enum ResponseWriting {
 
     static let notAcceptable = plain(406, "Not Acceptable: use application/graphql-response+json, application/json or text/event-stream")
 
+    /// A stream or reservation asked for while the gateway drains.
+    static var shuttingDown: Response { plain(503, "The gateway is shutting down; try again.", headers: [.retryAfter: "1"]) }
+
     static let notLoaded = Response(status: .serviceUnavailable, headers: [.contentType: graphQLResponseType, .retryAfter: "1"],
                                     body: .init(byteBuffer: ByteBuffer(bytes: ExecutionResult(data: nil, errors: [
                                         GraphQLError("No schema is loaded yet.", code: "SERVICE_UNAVAILABLE")]).jsonBytes)))

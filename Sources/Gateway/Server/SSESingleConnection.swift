@@ -147,7 +147,7 @@ final class SSEReservations: Sendable {
     /// an id in use, a full stream or an unknown one refuses the request, not its results).
     func claim(_ token: String, tenant: String?, id: String) -> Start {
         reservations.withLock { r in
-            if draining { return .shuttingDown }
+            if isDraining { return .shuttingDown }
             guard var reservation = r[token], reservation.tenant == tenant.map(ExactText.init), reservation.events != nil else { return .notFound }
             guard reservation.operations[id] == nil, !reservation.claimed.contains(id) else { return .conflict }
             guard reservation.operations.count + reservation.claimed.count < Self.maxOperations else { return .tooMany }
@@ -259,7 +259,7 @@ final class SSEReservations: Sendable {
     /// side; a reservation never opened gives up its operations' events (no one would take them).
     func drain() async {
         let (tokens, unopened) = reservations.withLock { r -> ([String], [EventRoom]) in
-            draining = true
+            draining.store(true, ordering: .releasing)
             return (Array(r.keys), r.values.filter { !$0.opened }.compactMap(\.room))
         }
         unopened.forEach { $0.close() }
@@ -287,12 +287,8 @@ final class SSEReservations: Sendable {
     }
 
     /// Set by `drain`: reservations, streams and operations are refused (the gateway stops).
-    private var draining: Bool {
-        get { drainingFlag.load(ordering: .acquiring) }
-        set { drainingFlag.store(newValue, ordering: .releasing) }
-    }
-    private let drainingFlag = Atomic<Bool>(false)
-    var isDraining: Bool { draining }
+    private let draining = Atomic<Bool>(false)
+    var isDraining: Bool { draining.load(ordering: .acquiring) }
 
     /// The token a request carries (the header, else `?token=`).
     static func token(_ request: Request) -> String? {
@@ -309,7 +305,7 @@ extension GraphQLHTTPHandler {
         do throws(Admission.Refusal) {
             let (context, _) = try await admission.admit(request, accepted, client: client)
             guard !runtime.sseReservations.isDraining else {
-                return ResponseWriting.plain(503, "The gateway is shutting down; try again.", headers: [.retryAfter: "1"])
+                return ResponseWriting.shuttingDown
             }
             guard let token = runtime.sseReservations.reserve(tenant: context.tenant, client: client) else {
                 return ResponseWriting.plain(503, "Too many event stream reservations; try again later.")
@@ -327,7 +323,7 @@ extension GraphQLHTTPHandler {
         // bits, is its credential), so an `EventSource` without an Authorization header opens it.
         let events: AsyncStream<[UInt8]>, room: EventRoom
         guard !runtime.sseReservations.isDraining else {
-            return ResponseWriting.plain(503, "The gateway is shutting down; try again.", headers: [.retryAfter: "1"])
+            return ResponseWriting.shuttingDown
         }
         switch runtime.sseReservations.open(token) {
         case .notFound: return ResponseWriting.plain(404, "Stream not found: reserve one with PUT first.")
@@ -393,7 +389,7 @@ extension GraphQLHTTPHandler {
             case .notFound: return ResponseWriting.plain(404, "Stream not found.")
             case .conflict: return ResponseWriting.plain(409, "An operation with id \(id) is running on this stream.")
             case .tooMany: return ResponseWriting.plain(429, "At most \(SSEReservations.maxOperations) operations run on one stream.")
-            case .shuttingDown: return ResponseWriting.plain(503, "The gateway is shutting down; try again.", headers: [.retryAfter: "1"])
+            case .shuttingDown: return ResponseWriting.shuttingDown
             case .resultsWaiting:
                 return ResponseWriting.plain(429, "Results waiting for this stream to open fill its room: open it (GET) before sending more operations.")
             }
