@@ -19,9 +19,7 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation {
     public init(unsafeSQL sql: String, binds: [PostgresBind] = []) {
         self.sql = sql
         self.binds = binds
-        holdsNUL = binds.contains { b in
-            (b.oid == PostgresOID.text || b.oid == PostgresOID.varchar) && (b.isBinary ? b.bytes?.contains(0) : b.bytes?.dropLast().contains(0)) == true
-        }
+        holdsNUL = binds.contains(where: \.holdsNUL)
     }
 
     public init(stringLiteral value: String) {
@@ -85,6 +83,34 @@ public struct PostgresBind: Sendable, Equatable {
         self.oid = oid
         self.bytes = binary
         self.isBinary = true
+    }
+
+    /// A text (or text array) parameter holding a NUL byte, which no PostgreSQL text can.
+    var holdsNUL: Bool {
+        guard let bytes else { return false }
+        switch oid {
+        case PostgresOID.text, PostgresOID.varchar:
+            return isBinary ? bytes.contains(0) : bytes.dropLast().contains(0)
+        case PostgresOID.textArray, PostgresOID.varcharArray:
+            // Text format: NUL ends the text early (a NUL-terminated string) — it cannot appear
+            // inside. Binary: dimensions, then each element's length and bytes (-1: NULL).
+            guard isBinary else { return bytes.dropLast().contains(0) }
+            func int32(_ at: Int) -> Int? {
+                guard at >= 0, at + 4 <= bytes.count else { return nil }
+                return Int(Int32(bitPattern: UInt32(bytes[at]) << 24 | UInt32(bytes[at + 1]) << 16 | UInt32(bytes[at + 2]) << 8 | UInt32(bytes[at + 3])))
+            }
+            guard let dimensions = int32(0), dimensions >= 0 else { return false }
+            var at = 12 + 8 * dimensions
+            while let length = int32(at) {
+                at += 4
+                guard length > 0 else { continue }
+                if at + length <= bytes.count, bytes[at..<(at + length)].contains(0) { return true }
+                at += length
+            }
+            return false
+        default:
+            return false
+        }
     }
 
     /// The value as text (text-format parameters only).

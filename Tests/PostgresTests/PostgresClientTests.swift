@@ -149,7 +149,10 @@ struct PostgresClientTests {
         // Refused before it is sent (as the server would: 22021), so the transaction it would
         // have run in goes on: the next statement there is answered (not 25P02), a text array too.
         let after = try await pool.transaction { c -> Int in
-            for bad in ["SELECT \("a\u{0}b")::text AS t", "SELECT \(["ok", "a\u{0}"])::text[] AS t"] as [PostgresQuery] {
+            // Binds given to raw SQL are checked the same way (text, and a text array in binary).
+            let raw = [PostgresQuery(unsafeSQL: "SELECT $1::text AS t", binds: ["a\u{0}b".postgresBind]),
+                       PostgresQuery(unsafeSQL: "SELECT $1::text[] AS t", binds: [["ok", "", "a\u{0}"].postgresBind])]
+            for bad in ["SELECT \("a\u{0}b")::text AS t", "SELECT \(["ok", "a\u{0}"])::text[] AS t"] + raw as [PostgresQuery] {
                 do {
                     _ = try await c.query(bad)
                     Issue.record("a NUL byte in text was sent")
@@ -157,6 +160,9 @@ struct PostgresClientTests {
                     #expect(e.sqlState == "22021" && e.isDataOrIntegrityError, "\(e)")
                 }
             }
+            let fine = PostgresQuery(unsafeSQL: "SELECT cardinality($1::text[]) AS n", binds: [["ok", "", "zero\u{1}"].postgresBind])
+            #expect(!fine.holdsNUL)
+            #expect(try await c.query(fine).first!.decode("n", as: Int.self) == 3)
             return try await c.query("SELECT 7::int8 AS n").first!.decode("n")
         }
         #expect(after == 7)

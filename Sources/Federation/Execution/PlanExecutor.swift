@@ -433,9 +433,15 @@ public final class PlanExecutor: Sendable {
         if upstream.count > 1 {
             // Two fetches that asked the same thing of one subgraph (a field selected on an
             // interface and in a fragment on its object, say) report its failure twice: one
-            // field, one error, as for a client of one schema.
+            // field, one error, as for a client of one schema. So do two subgraphs that each
+            // served part of one list item they both answered null: the same error at the same
+            // path, told apart only by the service that reported it.
             var seen = Set<GraphQLError>()
-            upstream = upstream.filter { seen.insert($0).inserted }
+            upstream = upstream.filter { e in
+                var same = e
+                same.extensions?.removeValue(forKey: "serviceName")
+                return seen.insert(same).inserted
+            }
         }
         // Below an object whose fields could not be collected (a null condition) nothing ran for
         // a client of one schema: the subgraph's errors from there are not reported. A tentative
