@@ -370,7 +370,8 @@ struct CompositionTests {
         let sdl = try compose([("a", a), ("b", b)])
         #expect(sdl.contains(#"@link(url: "https://example.dev/cache/v1.0", import: ["@cacheHint"])"#))
         #expect(sdl.contains("directive @cacheHint(maxAge: Int) on FIELD_DEFINITION | OBJECT"))
-        #expect(sdl.contains("t: T @cacheHint(maxAge: 60)"))
+        #expect(sdl.contains("t: T @join__field(graph: A) @cacheHint(maxAge: 60)"))
+        #expect(sdl.contains("type Query\n  @join__type(graph: A)\n  @join__type(graph: B)\n"), "every subgraph has a query type")
         #expect(sdl.contains("name: String @join__field(graph: B) @cacheHint(maxAge: 10)"))
         #expect(sdl.contains("  @cacheHint(maxAge: 5)\n"))
         _ = try Supergraph(sdl: sdl) // still a valid supergraph

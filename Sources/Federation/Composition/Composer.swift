@@ -1174,7 +1174,7 @@ public enum Composer {
                 if selects(f.graphs[g]?.requires, on: name) || selects(f.graphs[g]?.provides, on: f.type.namedType.value) { return true }
             }
         }
-        return t.interfaces.contains { i, graphs in graphs.contains(g) && types[i]?.fields[field] != nil }
+        return t.interfaces.contains { i, graphs in graphs.contains(g) && types[i]?.fields[field]?.graphs[g] != nil }
     }
 
     // MARK: printing the supergraph
@@ -1253,7 +1253,14 @@ public enum Composer {
             var head = "\(t.kind.rawValue) \(t.name)"
             if !t.interfaces.isEmpty, t.kind == .object || t.kind == .interface { head += " implements " + t.interfaces.keys.joined(separator: " & ") }
             out += head
-            for (g, tig) in t.graphs {
+            // Every subgraph has a query type (`_service`, `_entities`), fields or not: Apollo's
+            // composition lists each on `Query`, and so do we.
+            var graphs = t.graphs
+            if t.name == "Query" {
+                graphs = [:]
+                for sg in subgraphs { let g = graphIDs[sg.name]!; graphs[g] = t.graphs[g] ?? TypeInGraph() }
+            }
+            for (g, tig) in graphs {
                 if tig.keys.isEmpty {
                     out += "\n  @join__type(graph: \(g)\(tig.isExtension ? ", extension: true" : "")\(tig.interfaceObject ? ", isInterfaceObject: true" : ""))"
                 }
@@ -1288,7 +1295,7 @@ public enum Composer {
                 out += "}\n"
             case .object, .interface:
                 out += "\n{\n"
-                let typeGraphs = Set(t.graphs.keys)
+                let typeGraphs = Set(graphs.keys)
                 for f in t.fields.values {
                     if let d = f.description { out += "  " + Printer.print(Value.string(d, block: false)) + "\n" }
                     var line = "  \(f.name)"
