@@ -1016,6 +1016,13 @@ struct CompositionTests {
         let plainOverride = try compose([("Subgraph1", head + #" type Query { t: T } type T @key(fields: "k") { k: ID a: Int @override(from: "Subgraph2") }"#),
                                          ("Subgraph2", head + #" type T @key(fields: "k") { k: ID a: Int }"#)])
         #expect(!plainOverride.contains("usedOverridden: true"))
+        // An interface the source's type implements, but whose definition there lacks the field
+        // (only the overriding subgraph's interface has it): not used there either (probe 53B,
+        // Apollo's supergraph-demo-fed2 `reviewsScore`).
+        let elsewhere = try compose([("products", head + #" type Query { p: I } interface I { id: ID! } type P implements I @key(fields: "id") { id: ID! score: Float }"#),
+                                     ("reviews", head + #" interface I { id: ID! score: Float } type P implements I @key(fields: "id") { id: ID! score: Float @override(from: "products") }"#)])
+        #expect(!elsewhere.contains("usedOverridden: true"), "\(elsewhere)")
+        #expect(elsewhere.contains(#"score: Float @join__field(graph: REVIEWS, override: "products")"#), "\(elsewhere)")
     }
 
     /// Apollo's own `@composeDirective(name: String)` definition (full subgraph prints carry it)
