@@ -55,4 +55,28 @@ struct APISchemaTests {
         #expect(api.types["Scope"] != nil)
         #expect(api.types["Query"]?.fields["secret"] != nil)
     }
+
+    /// A default value naming an `@inaccessible` enum value or input field (of an argument, an
+    /// input field, a directive's argument) refuses the supergraph, as Apollo's router does: served,
+    /// the hidden name showed in introspection or the default changed silently (probe 53A).
+    @Test func aDefaultValueUsingAnInaccessibleElementIsRefused() throws {
+        let head = Self.supergraph.components(separatedBy: "type Query @join__type(graph: A) {")[0]
+            + "directive @inaccessible on FIELD_DEFINITION | OBJECT | INTERFACE | UNION | ARGUMENT_DEFINITION | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | INPUT_FIELD_DEFINITION\n"
+            + "enum Color @join__type(graph: A) { RED SECRET @inaccessible }\ninput Filter @join__type(graph: A) { name: String hidden: String @inaccessible }\n"
+        for (body, named) in [("type Query @join__type(graph: A) { paint(color: Color = SECRET): String }", "Color.SECRET"),
+                              ("type Query @join__type(graph: A) { paint(colors: [Color!] = [RED, SECRET]): String }", "Color.SECRET"),
+                              ("type Query @join__type(graph: A) { search(filter: Filter = {name: \"x\", hidden: \"y\"}): String }", "Filter.hidden"),
+                              ("type Query @join__type(graph: A) { a: Int }\ninput Outer @join__type(graph: A) { f: Filter = {hidden: \"y\"} }", "Filter.hidden"),
+                              ("type Query @join__type(graph: A) { a: Int }\ndirective @paint(color: Color = SECRET) on FIELD", "Color.SECRET")] {
+            do {
+                _ = try Supergraph(sdl: head + body)
+                Issue.record("accepted: \(body)")
+            } catch let e as FederationError {
+                #expect(e.code == .invalidSupergraph && e.message.contains(named) && e.message.contains("@inaccessible"), "\(e)")
+            }
+        }
+        // Visible defaults, and a hidden argument's default, are fine.
+        let fine = try Supergraph(sdl: head + "type Query @join__type(graph: A) { paint(color: Color = RED, f: Filter = {name: \"x\"}, x: Color = SECRET @inaccessible): String }")
+        #expect(fine.apiSchema.types["Query"]?.fields["paint"]?.arguments.keys.elements == ["color", "f"])
+    }
 }

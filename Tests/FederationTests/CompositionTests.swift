@@ -759,6 +759,10 @@ struct CompositionTests {
         #expect(codes([#"type Query { f(a: In): Int } input In { x: Int! @inaccessible y: Int }"#]) == ["REQUIRED_INACCESSIBLE"])
         #expect(codes([#"type Query { f(a: Int! = 1 @inaccessible): Int g(a: Int! @inaccessible): Int @inaccessible }"#]) == [])
         #expect(codes([#"type Query { f(e: E = B): Int } enum E { A B @inaccessible }"#]) == ["DEFAULT_VALUE_USES_INACCESSIBLE"])
+        // An input object's field, and an enum value another subgraph hides (probe 53A: served,
+        // the first default was cut to `{name: "x"}`, the second showed the hidden name).
+        #expect(codes([#"type Query { f(i: In = {name: "x", hidden: "y"}): Int } input In { name: String hidden: String @inaccessible }"#]) == ["DEFAULT_VALUE_USES_INACCESSIBLE"])
+        #expect(codes([#"type Query { f(e: [E!] = [A, B]): Int } enum E { A B }"#, #"type Query { g: E } enum E { A B @inaccessible }"#]) == ["DEFAULT_VALUE_USES_INACCESSIBLE"])
         #expect(compositionCodes([("_", fed2 + "type Query { a: Int }")]) == ["INVALID_SUBGRAPH_NAME"])
         let renamed = #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.0", import: [{name: "@tag", as: "@apolloTag"}])"#
         #expect(compositionCodes([("a", renamed + " type Query { q1: Int @apolloTag(name: \"t\") }"),

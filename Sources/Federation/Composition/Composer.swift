@@ -854,6 +854,7 @@ public enum Composer {
             return .interfaceFieldNoImplem
         }
         if message.hasPrefix("Interface field"), message.contains("expects type") { return .interfaceFieldImplemTypeMismatch }
+        if message.contains("The default value of"), message.contains("which is @inaccessible") { return .defaultValueUsesInaccessible }
         if message.hasPrefix("Query root type must be provided"), let q = type("Query"), hidden(q.directives) { return .queryRootTypeInaccessible }
         if message.contains("must define one or more"), let i = words.firstIndex(of: "must"), i > 0, let t = type(words[i - 1]) {
             // `Type O must define…`, `Enum type E must…`, `Union type U must…`, `Input Object type In must…`

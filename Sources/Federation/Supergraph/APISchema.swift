@@ -73,6 +73,68 @@ enum APISchema {
         return out
     }
 
+    /// A default value clients see names only what they see: an `@inaccessible` enum value or
+    /// input field in one would either show clients a name the API schema hides, or be dropped
+    /// from the default (changing what an omitted argument means). Such a supergraph is refused,
+    /// as Apollo's composition refuses it (`DEFAULT_VALUE_USES_INACCESSIBLE`).
+    static func checkDefaults(_ document: Document, hidden: Set<String>) throws {
+        var enumHidden: [String: Set<String>] = [:]
+        var inputFields: [String: [String: InputValueDefinition]] = [:]
+        for case .type(let t) in document.definitions {
+            if t.kind == .enumType {
+                enumHidden[t.name.value, default: []].formUnion(t.enumValues.filter { inaccessible($0.directives) }.map(\.name.value))
+            } else if t.kind == .inputObject {
+                for f in t.inputFields { inputFields[t.name.value, default: [:]][f.name.value] = f }
+            }
+        }
+        func check(_ value: Value, _ type: TypeReference, _ coordinate: String, depth: Int = 0) throws {
+            guard depth < 64 else { return }
+            switch type {
+            case .nonNull(let inner):
+                try check(value, inner, coordinate, depth: depth + 1)
+            case .list(let inner):
+                if case .list(let items) = value {
+                    for item in items { try check(item, inner, coordinate, depth: depth + 1) }
+                } else {
+                    try check(value, inner, coordinate, depth: depth + 1)
+                }
+            case .named(let n):
+                let name = n.value
+                if case .enumValue(let e) = value, enumHidden[name]?.contains(e) == true {
+                    throw FederationError(.invalidSupergraph, "The default value of \(coordinate) uses \"\(name).\(e)\", which is @inaccessible: clients could not see the value they are given.")
+                }
+                if case .object(let fields) = value, let defs = inputFields[name] {
+                    for f in fields {
+                        guard let def = defs[f.name.value] else { continue }
+                        if inaccessible(def.directives) {
+                            throw FederationError(.invalidSupergraph, "The default value of \(coordinate) uses \"\(name).\(f.name.value)\", which is @inaccessible: clients could not see the value they are given.")
+                        }
+                        try check(f.value, def.type, coordinate, depth: depth + 1)
+                    }
+                }
+            }
+        }
+        for definition in document.definitions {
+            switch definition {
+            case .type(let t) where !hidden.contains(t.name.value):
+                for f in t.fields where !inaccessible(f.directives) {
+                    for a in f.arguments where !inaccessible(a.directives) {
+                        if let d = a.defaultValue { try check(d, a.type, "\"\(t.name.value).\(f.name.value)(\(a.name.value):)\"") }
+                    }
+                }
+                for f in t.inputFields where !inaccessible(f.directives) {
+                    if let d = f.defaultValue { try check(d, f.type, "\"\(t.name.value).\(f.name.value)\"") }
+                }
+            case .directive(let d) where !isInternal(d.name.value):
+                for a in d.arguments {
+                    if let v = a.defaultValue { try check(v, a.type, "\"@\(d.name.value)(\(a.name.value):)\"") }
+                }
+            default:
+                continue
+            }
+        }
+    }
+
     static func build(from document: Document, introspection: Bool, deferSupport: Bool = true) throws -> Schema {
         var hidden = Set<String>()
         let linked = linkedElements(document)
@@ -81,6 +143,7 @@ enum APISchema {
             hidden.insert(t.name.value)
         }
         func visible(_ ref: TypeReference) -> Bool { !hidden.contains(ref.namedType.value) }
+        try checkDefaults(document, hidden: hidden)
         var definitions: [Definition] = []
         for def in document.definitions {
             switch def {

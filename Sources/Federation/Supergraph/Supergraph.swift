@@ -92,6 +92,12 @@ public final class Supergraph: Sendable {
         self.sdl = sdl
         schema = try Schema(document: document, validate: false)
         guard let graphEnum = schema.types["join__Graph"], graphEnum.kind == .enumType else {
+            for case .schema(let s) in document.definitions {
+                for d in s.directives where d.name.value == "link" {
+                    guard let url = d.string("url"), url.contains("specs.apollo.dev/join/"), let alias = d.string("as"), alias != "join" else { continue }
+                    throw FederationError(.invalidSupergraph, "The supergraph links the join spec as \"\(alias)\": this gateway reads join's elements by their own names (join__Graph, @join__type, …), as Apollo's composition writes them.")
+                }
+            }
             throw FederationError(.invalidSupergraph, "The supergraph has no join__Graph enum; is it in the join-spec format?")
         }
         try Self.checkFeatures(document)
