@@ -111,5 +111,35 @@ struct ParserGoldenTests {
         #expect(s.location(of: 4) == SourceLocation(line: 2, column: 1))
         #expect(s.location(of: 7) == SourceLocation(line: 2, column: 3)) // after the two-byte é
         #expect(s.location(of: 10) == SourceLocation(line: 4, column: 1))
+        // Long lines (columns counted from 512-byte blocks): the same as counting from the line's
+        // start, at every offset, multi-byte scalars across block edges, lengths at and around
+        // a block's multiple.
+        for length in [511, 512, 513, 1024, 3000] {
+            var text = "x\n"
+            var k = 0
+            while text.utf8.count < length { text += ["a", "é", "😀", "\n", "ab\r\n", "z"][k % 6]; k += 1 }
+            let source = Source(text)
+            let bytes = Array(text.utf8)
+            var line = 1, column = 1
+            for offset in 0...bytes.count {
+                #expect(source.location(of: offset) == SourceLocation(line: line, column: column), "\(length) at \(offset)")
+                guard offset < bytes.count else { break }
+                let b = bytes[offset]
+                if b == 0x0A || (b == 0x0D && (offset + 1 == bytes.count || bytes[offset + 1] != 0x0A)) { line += 1; column = 1 }
+                else if b == 0x0D { column += 1 }   // \r of \r\n: the \n ends the line
+                else if b & 0xC0 != 0x80 { column += 1 }
+            }
+        }
+    }
+
+    /// A block string's leading and trailing blank lines go (a literal of 60,000 blank lines was
+    /// quadratic to read, probe 53C), its common indentation too.
+    @Test func blockStringsDropBlankLinesAndIndentation() throws {
+        for (raw, value) in [("\"\"\"\n\n  a\n    b\n\n  \"\"\"", "a\n  b"), ("\"\"\"   \n \n\"\"\"", ""), ("\"\"\"x\"\"\"", "x"),
+                             ("\"\"\"\(String(repeating: "\n", count: 60_000))  y\n\(String(repeating: " \n", count: 60_000))\"\"\"", "y")] {
+            let doc = try Parser.parse("{ a(b: \(raw)) }")
+            guard case .operation(let op) = doc.definitions[0], case .field(let f) = op.selectionSet.selections[0] else { Issue.record("shape"); return }
+            #expect(f.arguments[0].value == .string(value, block: true), "\(raw.prefix(40))")
+        }
     }
 }

@@ -324,12 +324,16 @@ struct Lexer {
             }
         }
         func isBlank(_ l: ArraySlice<UInt8>) -> Bool { l.allSatisfy { $0 == 0x20 || $0 == 0x09 } }
-        while let f = lines.first, isBlank(f) { lines.removeFirst() }
-        while let l = lines.last, isBlank(l) { lines.removeLast() }
+        // Leading and trailing blank lines dropped by index (removing the first one at a time
+        // moved every line after it: quadratic in a literal of blank lines, probe 53C).
+        let first = lines.firstIndex { !isBlank($0) } ?? lines.count
+        let last = lines.lastIndex { !isBlank($0) } ?? -1
         var out = [UInt8]()
-        for (k, l) in lines.enumerated() {
-            if k > 0 { out.append(0x0A) }
-            out.append(contentsOf: l)
+        if first <= last {
+            for k in first...last {
+                if k > first { out.append(0x0A) }
+                out.append(contentsOf: lines[k])
+            }
         }
         return String(decoding: out, as: UTF8.self)
     }

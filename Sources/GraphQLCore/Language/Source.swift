@@ -3,6 +3,11 @@ public struct Source: Sendable {
     public let bytes: [UInt8]
     public let name: String
     private let lineStarts: [Int]
+    /// Unicode scalars before each 512-byte block (empty for short sources): a column is
+    /// counted from the nearest block, not from its line's start — a long line's many error
+    /// locations cost each a block, not the line (probe 53C: locations × line length).
+    private let scalarsBefore: [Int]
+    private static let block = 512
 
     public init(_ text: String, name: String = "GraphQL request") {
         self.init(bytes: Array(text.utf8), name: name)
@@ -24,6 +29,34 @@ public struct Source: Sendable {
             i += 1
         }
         lineStarts = starts
+        var before: [Int] = []
+        if n > Self.block {
+            before.reserveCapacity(n / Self.block + 1)
+            var scalars = 0
+            for k in 0..<n {
+                if k % Self.block == 0 { before.append(scalars) }
+                if bytes[k] & 0xC0 != 0x80 { scalars += 1 }
+            }
+            if n % Self.block == 0 { before.append(scalars) }
+        }
+        scalarsBefore = before
+    }
+
+    /// Unicode scalars in `bytes[from..<to]`.
+    private func scalars(_ from: Int, _ to: Int) -> Int {
+        guard to > from else { return 0 }
+        if scalarsBefore.isEmpty || to - from < 2 * Self.block {
+            var c = 0
+            for i in from..<to where bytes[i] & 0xC0 != 0x80 { c += 1 }
+            return c
+        }
+        func prefix(_ x: Int) -> Int {
+            let b = x / Self.block
+            var c = scalarsBefore[b]
+            for i in (b * Self.block)..<x where bytes[i] & 0xC0 != 0x80 { c += 1 }
+            return c
+        }
+        return prefix(to) - prefix(from)
     }
 
     /// 1-based line and column (columns count Unicode scalars) of a byte offset.
@@ -33,14 +66,8 @@ public struct Source: Sendable {
             let mid = (lo + hi + 1) / 2
             if lineStarts[mid] <= offset { lo = mid } else { hi = mid - 1 }
         }
-        var column = 1
-        var i = lineStarts[lo]
-        let end = min(offset, bytes.count)
-        while i < end {
-            if bytes[i] & 0xC0 != 0x80 { column += 1 }
-            i += 1
-        }
-        // column counted scalars before the offset, starting from 1
+        // the scalars before the offset on its line, counted from 1
+        let column = 1 + scalars(lineStarts[lo], max(lineStarts[lo], min(offset, bytes.count)))
         return SourceLocation(line: lo + 1, column: column)
     }
 }
