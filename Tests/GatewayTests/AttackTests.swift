@@ -101,6 +101,20 @@ struct AttackTests {
         }
     }
 
+    /// Two fields spreading one fragment, in an operation not run (not measured by the limits),
+    /// each fragment doing the same a level down: their fields were gathered for the merge check
+    /// once per path, doubling with each level (probe 53C: 13 levels, 1 KB, cost 1.6 s of CPU, and
+    /// the work went on after the client's 504).
+    @Test(.timeLimit(.minutes(1))) func fieldsSpreadingOneFragmentTwicePerLevelAreComparedOnce() async throws {
+        try await withBenchGateway { client, counting in
+            var q = "query A { me { name } }\nquery B { me { ...F0 } }\n"
+            for i in 0..<40 { q += "fragment F\(i) on User { reviews { author { ...F\(i + 1) } } reviews { author { ...F\(i + 1) } } }\n" }
+            q += "fragment F40 on User { name }\n"
+            let r = try await client.post(#"{"query":\#(JSON.string(q).text),"operationName":"A"}"#)
+            #expect(r.text == #"{"data":{"me":{"name":"Uri Goldshtein"}}}"#)
+        }
+    }
+
     @Test func introspectionNamesGetNoExemption() async throws {
         try await withBenchGateway { client, counting in
             // An operation and fragments named like introspection are measured like any other.

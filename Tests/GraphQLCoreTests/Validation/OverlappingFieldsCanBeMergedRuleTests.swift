@@ -168,6 +168,38 @@ import Testing
         let doc = try Parser.parse(query, options: ParserOptions(maxTokens: nil))
         #expect(Validator.validate(schema: validationSchema, document: doc).isEmpty)
     }
+    /// Two fields of one origin spreading one fragment, the fragment doing the same a level down:
+    /// their subfields were gathered once per path, doubling at every level (probe 53C: 13 levels
+    /// cost 1.6 s of a debug gateway, 40 would outlast the time limit by years).
+    @Test(.timeLimit(.minutes(1))) func twoFieldsSpreadingOneFragmentPerLevelAreNotExponential() throws {
+        var q = "{ human { ...F0 } }\n"
+        for i in 0..<40 { q += "fragment F\(i) on Human { relatives { relatives { ...F\(i + 1) } } relatives { relatives { ...F\(i + 1) } } }\n" }
+        q += "fragment F40 on Human { name }\n"
+        let doc = try Parser.parse(q, options: ParserOptions(maxTokens: nil, maxDepth: 1_000))
+        #expect(Validator.validate(schema: validationSchema, document: doc).isEmpty)
+        // A conflict at the bottom is still found, once.
+        let bad = q.replacingOccurrences(of: "fragment F40 on Human { name }", with: "fragment F40 on Human { name n: name name: relatives { name } }")
+        let found = Validator.validate(schema: validationSchema, document: try Parser.parse(bad, options: ParserOptions(maxTokens: nil, maxDepth: 1_000)))
+        #expect(found.count == 1 && found[0].message.hasPrefix("Fields \"name\" conflict"), "\(found.map(\.message))")
+    }
+
+    /// A chain of fragments each spreading the next beside fields of its own is compared with
+    /// everything below it at every link (the square of its length): past a budget of fields
+    /// gathered, the document is refused with an error that says so (probe 53C), and a long
+    /// chain within it is checked as before.
+    @Test(.timeLimit(.minutes(1))) func aFragmentChainPastTheBudgetIsRefusedWithAClearError() throws {
+        func chain(_ k: Int) -> String {
+            var q = "{ dog { ...F0 } }\n"
+            for i in 0..<k { q += "fragment F\(i) on Dog { " + (i + 1 < k ? "...F\(i + 1) " : "") + String(repeating: "name ", count: 18) + "}\n" }
+            return q
+        }
+        let over = Validator.validate(schema: validationSchema, document: try Parser.parse(chain(400), options: ParserOptions(maxTokens: nil, maxDepth: 1_000)))
+        #expect(over.count == 1 && over[0].message.hasPrefix("The document is too complex to check that its fields can be merged"), "\(over.map(\.message))")
+        #expect(Validator.validate(schema: validationSchema, document: try Parser.parse(chain(60))).isEmpty)
+        let conflicting = chain(60).replacingOccurrences(of: "fragment F59 on Dog { ", with: "fragment F59 on Dog { name: barks ")
+        #expect(Validator.validate(schema: validationSchema, document: try Parser.parse(conflicting)).count > 0)
+    }
+
     /// (2^20 spread paths, walked, would outlast the time limit.)
     @Test(.timeLimit(.minutes(1))) func exponentialFragmentFanOutIsLinear() throws {
         var q = "{ dog { ...F0 } }\n"
