@@ -265,7 +265,7 @@ struct GraphQLOverHTTPTests {
             #expect(longGet.status == 413 && longGet.json?["errors"]?[0]?["extensions"]?["code"] == "PAYLOAD_TOO_LARGE", "\(longGet.text)")
             #expect(try await client.get([("query", "{ hello }")]).status == 200)
             let batch = try await client.post(#"[{"query":"{ hello }"},{"query":"{ hello }"}]"#)
-            #expect(batch.status == 400)
+            #expect(batch.status == 422)
             #expect(batch.json?["errors"]?[0]?["extensions"]?["code"] == "BATCHING_DISABLED")
             // The gateway keeps answering normal queries.
             #expect(try await client.query("{ hello }").status == 200)

@@ -110,7 +110,8 @@ enum RequestDecoding {
             }
         }
         if case .array(let operations) = json {
-            guard let maxBatch = limits.maxBatch else { throw refuse(400, "Batched requests are not enabled.", "BATCHING_DISABLED") }
+            // Not a GraphQL-over-HTTP request when batching is off (its body is a map): 422, as for any other malformed request.
+            guard let maxBatch = limits.maxBatch else { throw refuse(422, "Batched requests are not enabled.", "BATCHING_DISABLED") }
             guard operations.count <= maxBatch, !operations.isEmpty else {
                 throw refuse(400, "A batch may hold 1 to \(maxBatch) operations; this one has \(operations.count).", "BATCH_LIMIT_EXCEEDED")
             }
