@@ -13,10 +13,26 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
     let context: ValidationContext
     public init(_ context: ValidationContext) { self.context = context }
 
-    struct Entry {
-        let parent: NamedType?
+    /// A field node of the document with its definition under one parent type, shared by every
+    /// entry of it (an entry is copied wherever its fragment is spread: a reference, not the
+    /// node's arrays, keeps the copies cheap), with what its signatures have in common.
+    final class Node {
         let field: Field
         let def: FieldDef?
+        /// Name, arguments and type, as `signature` writes them after the parents.
+        lazy var arguments = ExactText(OverlappingFieldsCanBeMergedRule.argumentsKey(field.arguments))
+        lazy var tail: String = "\(field.name.value)|\(arguments.text)|\(def?.type.description ?? "?")"
+        init(field: Field, def: FieldDef?) {
+            self.field = field
+            self.def = def
+        }
+    }
+
+    struct Entry {
+        let parent: NamedType?
+        let node: Node
+        var field: Field { node.field }
+        var def: FieldDef? { node.def }
         /// Which top-level field of the comparison this one descends from.
         var origin: Int
         /// The parent types from the compared selection set down to this field's own parent: two
@@ -171,7 +187,7 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
             guard let first = firstShape else { firstShape = (i, s); continue }
             if s != first.shape, let reason = directConflict(reps[first.index], e) { return (first.index, i, reason) }
         }
-        let field = reps.map { ExactText("\($0.field.name.value)|\(argumentsKey($0.field.arguments))") }
+        let field = reps.map { ExactText("\($0.field.name.value)|\($0.node.arguments.text)") }
         // One field with one set of arguments throughout: nothing to tell apart by parents.
         if field.allSatisfy({ $0 == field[0] }) { return nil }
         var firstOf: [String: Int] = [:], buckets: [(levels: [String], first: Int)] = []
@@ -232,7 +248,7 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
     /// let 64 fragments spreading `name` fill the groups compared and hide a `name: nickname`
     /// after them (review of session 50).
     func signature(_ e: Entry) -> ExactText {
-        ExactText("\(e.chain.map { $0?.name ?? "?" }.joined(separator: "/"))|\(e.field.name.value)|\(argumentsKey(e.field.arguments))|\(e.def?.type.description ?? "?")")
+        ExactText("\(e.chain.map { $0?.name ?? "?" }.joined(separator: "/"))|\(e.node.tail)")
     }
 
     /// Why two fields conflict by themselves (not by their subfields), if they do.
@@ -241,7 +257,7 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
             if a.field.name.value != b.field.name.value {
                 return "\"\(a.field.name.value)\" and \"\(b.field.name.value)\" are different fields"
             }
-            if ExactText(argumentsKey(a.field.arguments)) != ExactText(argumentsKey(b.field.arguments)) { return "they have differing arguments" }
+            if a.node.arguments != b.node.arguments { return "they have differing arguments" }
         }
         if let ta = a.def?.type, let tb = b.def?.type, !sameShape(ta, tb) {
             return "they return conflicting types \"\(ta)\" and \"\(tb)\""
@@ -272,11 +288,7 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
             for sel in set.selections {
                 switch sel {
                 case .field(let f):
-                    // Meta-fields (`__typename`) have no definition among the type's fields, so
-                    // no type to compare (graphql-js: `x: __typename` beside `x: nick` under two
-                    // object types is valid).
-                    let def = f.name.value.hasPrefix("__") ? nil : parent.flatMap { context.schema.field($0, f.name.value) }
-                    add(f.responseKey, Entry(parent: parent, field: f, def: def, origin: origin,
+                    add(f.responseKey, Entry(parent: parent, node: node(f, parent), origin: origin,
                                              chain: above + [parent], fragment: fragment))
                 case .inlineFragment(let i):
                     walk(i.selectionSet, i.typeCondition.flatMap { context.schema.types[$0.value] } ?? parent, origin, above, &spreadSeen)
@@ -298,6 +310,23 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
             walk(set, parents[i], origins[i], chains?[i] ?? [], &spreadSeen)
         }
         return map
+    }
+
+    /// The node of a field under a parent type, made once.
+    private var nodes: [NodeKey: Node] = [:]
+    struct NodeKey: Hashable {
+        let start: Int32
+        let parent: ObjectIdentifier?
+    }
+    func node(_ f: Field, _ parent: NamedType?) -> Node {
+        let key = NodeKey(start: f.span.start, parent: parent.map(ObjectIdentifier.init))
+        if let n = nodes[key] { return n }
+        // Meta-fields (`__typename`) have no definition among the type's fields, so no type to
+        // compare (graphql-js: `x: __typename` beside `x: nick` under two object types is valid).
+        let def = f.name.value.hasPrefix("__") ? nil : parent.flatMap { context.schema.field($0, f.name.value) }
+        let n = Node(field: f, def: def)
+        nodes[key] = n
+        return n
     }
 
     func fragmentFields(_ name: String) -> FieldMap {
@@ -373,7 +402,7 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
 
     /// Arguments as one string, by name, with input objects' fields by name too: `{a: 1, b: 2}`
     /// and `{b: 2, a: 1}` are the same value (§5.3.2 asks for identical arguments).
-    func argumentsKey(_ args: [Argument]) -> String {
+    static func argumentsKey(_ args: [Argument]) -> String {
         args.sorted { $0.name.value < $1.name.value }.map { "\($0.name.value):\(Self.canonical($0.value))" }.joined(separator: ",")
     }
 
