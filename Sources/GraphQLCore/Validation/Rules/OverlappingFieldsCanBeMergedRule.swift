@@ -22,9 +22,14 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
         /// Name, arguments and type, as `signature` writes them after the parents.
         lazy var arguments = ExactText(OverlappingFieldsCanBeMergedRule.argumentsKey(field.arguments))
         lazy var tail: String = "\(field.name.value)|\(arguments.text)|\(def?.type.description ?? "?")"
-        init(field: Field, def: FieldDef?) {
+        /// The signature of an entry whose chain is its parent alone (every entry a selection set's
+        /// own comparison gathers, fragments expanded): made once.
+        let parentName: String
+        lazy var parentSignature = ExactText("\(parentName)|\(tail)")
+        init(field: Field, def: FieldDef?, parent: NamedType?) {
             self.field = field
             self.def = def
+            self.parentName = parent?.name ?? "?"
         }
     }
 
@@ -248,7 +253,8 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
     /// let 64 fragments spreading `name` fill the groups compared and hide a `name: nickname`
     /// after them (review of session 50).
     func signature(_ e: Entry) -> ExactText {
-        ExactText("\(e.chain.map { $0?.name ?? "?" }.joined(separator: "/"))|\(e.node.tail)")
+        if e.chain.count == 1, e.chain[0] === e.parent { return e.node.parentSignature }
+        return ExactText("\(e.chain.map { $0?.name ?? "?" }.joined(separator: "/"))|\(e.node.tail)")
     }
 
     /// Why two fields conflict by themselves (not by their subfields), if they do.
@@ -324,7 +330,7 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
         // Meta-fields (`__typename`) have no definition among the type's fields, so no type to
         // compare (graphql-js: `x: __typename` beside `x: nick` under two object types is valid).
         let def = f.name.value.hasPrefix("__") ? nil : parent.flatMap { context.schema.field($0, f.name.value) }
-        let n = Node(field: f, def: def)
+        let n = Node(field: f, def: def, parent: parent)
         nodes[key] = n
         return n
     }
