@@ -234,9 +234,9 @@ struct GraphQLOverHTTPTests {
                                                   ("refused", '{ hello(name: "%s") }' % long, "gzip;q=0, identity"),
                                                   ("get", '{ hello(name: "%s") }' % long, "br;q=1, *;q=0.5")]:
                         if name == "get":
-                            r = httpx.get(base + "/graphql", params={"query": query}, headers={"accept-encoding": encoding})
+                            r = httpx.get(base + "/graphql", params={"query": query}, headers={"accept-encoding": encoding}, timeout=60)
                         else:
-                            r = httpx.post(base + "/graphql", json={"query": query}, headers={"accept-encoding": encoding})
+                            r = httpx.post(base + "/graphql", json={"query": query}, headers={"accept-encoding": encoding}, timeout=60)
                         out[name] = [r.status_code, r.headers.get("content-encoding"), r.headers.get_list("vary"), len(r.json()["data"]["hello"])]
                     print(json.dumps(out))
                     """

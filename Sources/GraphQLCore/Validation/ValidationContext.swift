@@ -60,6 +60,38 @@ public final class ValidationContext {
         return out
     }
 
+    /// The fragments on a cycle of spreads (a fragment spreading itself, directly or through
+    /// others, at any depth of its fields): strongly connected components of the spread graph
+    /// with more than one fragment, or one that spreads itself. Rules that expand fragments
+    /// through fields leave these unexpanded (NoFragmentCycles reports them): following one
+    /// never ended (probe 53E: `A { f { ...B } }`, `B { f { ...A } }` overflowed the stack).
+    public private(set) lazy var cyclicFragments: Set<String> = {
+        var index: [String: Int] = [:], low: [String: Int] = [:], onStack = Set<String>()
+        var stack: [String] = [], next = 0, cyclic = Set<String>()
+        func connect(_ v: String) {
+            index[v] = next; low[v] = next; next += 1
+            stack.append(v); onStack.insert(v)
+            for w in spreads(ofFragment: v) where fragments[w] != nil {
+                if index[w] == nil {
+                    connect(w)
+                    low[v] = min(low[v]!, low[w]!)
+                } else if onStack.contains(w) {
+                    low[v] = min(low[v]!, index[w]!)
+                }
+            }
+            guard low[v] == index[v] else { return }
+            var component: [String] = []
+            while let w = stack.popLast() {
+                onStack.remove(w)
+                component.append(w)
+                if w == v { break }
+            }
+            if component.count > 1 || spreads(ofFragment: v).contains(v) { cyclic.formUnion(component) }
+        }
+        for name in fragments.keys.sorted() where index[name] == nil { connect(name) }
+        return cyclic
+    }()
+
     private func spreads(ofFragment name: String) -> [String] {
         if let m = spreadsMemo[name] { return m }
         let r = fragments[name].map { directSpreads($0.selectionSet) } ?? []

@@ -200,6 +200,53 @@ import Testing
         #expect(Validator.validate(schema: validationSchema, document: try Parser.parse(conflicting)).count > 0)
     }
 
+    /// Fragments on a cycle through fields are not followed by the merge check (NoFragmentCycles
+    /// reports them): comparing the subfields of `relatives { ...B }` and `relatives { ...A }`
+    /// followed A and B without end and overflowed the stack (probe 53E: a request crashed the
+    /// gateway). graphql-js reports the cycle alone.
+    @Test(.timeLimit(.minutes(1))) func fragmentsOnACycleThroughFieldsEndTheComparison() throws {
+        for q in ["{ human { ...A ...B } } fragment A on Human { relatives { ...B } } fragment B on Human { relatives { ...A } }",
+                  "{ human { ...A } } fragment A on Human { relatives { ...A } relatives { name ...A } }",
+                  "{ human { ...C } } fragment C on Human { ...A ...B } fragment A on Human { relatives { ...B } } fragment B on Human { relatives { x: name ...A } }"] {
+            let found = Validator.validate(schema: validationSchema, document: try Parser.parse(q)).map(\.message)
+            #expect(!found.isEmpty && found.allSatisfy { $0.hasPrefix("Cannot spread fragment") }, "\(q): \(found)")
+        }
+        // A fragment that only reaches a cycle is still compared where it is spread.
+        let beside = "{ human { ...C } } fragment C on Human { x: name relatives { ...A } x: pets { name } } fragment A on Human { relatives { ...A } }"
+        let found = Validator.validate(schema: validationSchema, document: try Parser.parse(beside)).map(\.message)
+        #expect(found.contains { $0.hasPrefix("Fields \"x\" conflict") }, "\(found)")
+    }
+
+    /// A block string is never the same argument as a plain string, whatever their values (as
+    /// graphql-js compares printed values): `"""  x"""` against `"  x"` passed (probe 53E),
+    /// `"""x"""` against `"x"` did not; two block strings of one value are the same.
+    @Test func blockAndPlainStringArgumentsDiffer() throws {
+        for (a, b) in [(#""""  x""""#, #""  x""#), (#""""x""""#, #""x""#)] {
+            let q = "{ complicatedArgs { s: stringArgField(stringArg: \(a)) s: stringArgField(stringArg: \(b)) } }"
+            #expect(try errors(OverlappingFieldsCanBeMergedRule.self, q).count == 1, "\(q)")
+        }
+        try expectValid(OverlappingFieldsCanBeMergedRule.self, #"{ complicatedArgs { s: stringArgField(stringArg: """x""") s: stringArgField(stringArg: """\#n  x\#n""") } }"#)
+    }
+
+    /// A direct conflict of two fields does not hide the conflicting subfields of two others
+    /// under the same key (graphql-js reports both; probe 53E).
+    @Test func aDirectConflictDoesNotHideASubfieldConflict() throws {
+        let found = try errors(OverlappingFieldsCanBeMergedRule.self, "{ a: human { x: name } a: human { x: pets { name } } a: dog { name } }").map(\.message)
+        #expect(found.count == 3, "\(found)")
+        #expect(found.contains { $0.contains("subfields \"x\" conflict") }, "\(found)")
+    }
+
+    /// A conflict inside a fragment is that fragment's own, reported once where it is defined —
+    /// not again at every fragment above it that spreads it from two fields (probe 53E: 30 levels,
+    /// 30 errors).
+    @Test func aFragmentsOwnConflictIsReportedOnce() throws {
+        var q = "{ human { ...F0 } }\n"
+        for i in 0..<6 { q += "fragment F\(i) on Human { relatives { ...F\(i + 1) } relatives { ...F\(i + 1) } }\n" }
+        q += "fragment F6 on Human { x: name x: pets { name } }\n"
+        let found = try errors(OverlappingFieldsCanBeMergedRule.self, q)
+        #expect(found.count == 1, "\(found.map(\.message))")
+    }
+
     /// (2^20 spread paths, walked, would outlast the time limit.)
     @Test(.timeLimit(.minutes(1))) func exponentialFragmentFanOutIsLinear() throws {
         var q = "{ dog { ...F0 } }\n"

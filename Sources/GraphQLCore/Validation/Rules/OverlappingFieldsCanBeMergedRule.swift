@@ -44,8 +44,9 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
         /// fields whose parents differ as object types at some level are mutually exclusive (§5.3.2:
         /// only their shapes must agree, down through their subfields).
         var chain: [NamedType?] = []
-        /// The fragment definition the field is in directly (nil: the compared selection set or an
-        /// inline fragment in it). Two fields of one fragment are compared where that fragment's
+        /// The fragment the field came through, spread in the compared selection set itself (nil:
+        /// a field of that set or of an inline fragment in it; a fragment's own fields: that
+        /// fragment). Two fields that came through one fragment are compared where that fragment's
         /// own selection set is, never again where it is spread (graphql-js: a fragment is not
         /// compared with itself).
         var fragment: String?
@@ -93,8 +94,10 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
         }
         for (key, entries) in map where entries.count > 1 {
             if context.isFull { return }
-            var found = pairConflicts(entries)
-            if found.isEmpty { found = subfieldConflicts(entries) }
+            // Pairs that conflict by themselves, and pairs of the same field whose subfields
+            // conflict (both: a direct conflict of two fields hid the subfields' conflict of two
+            // others, probe 53E); a pair reported by both is reported once (`reported`).
+            let found = pairConflicts(entries) + subfieldConflicts(entries)
             for (reason, spans) in found {
                 let id = "\(key)@\(spans.map { String($0.start) }.joined(separator: ","))"
                 guard reported.insert(id).inserted else { continue }
@@ -299,11 +302,19 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
                 case .inlineFragment(let i):
                     walk(i.selectionSet, i.typeCondition.flatMap { context.schema.types[$0.value] } ?? parent, origin, above, &spreadSeen)
                 case .fragmentSpread(let s):
-                    guard spreadSeen.insert(s.name.value).inserted else { continue }
+                    // A fragment on a cycle is not expanded: its subfields' comparison would
+                    // follow the cycle through fields without end (NoFragmentCycles reports it).
+                    guard !context.cyclicFragments.contains(s.name.value), spreadSeen.insert(s.name.value).inserted else { continue }
                     for (k, entries) in fragmentFields(s.name.value) {
                         for var e in entries {
                             e.origin = origin
                             e.chain = above + [e.parent]
+                            // The fragment spread here, not the one the field is written in: two
+                            // fields that both came through it are that fragment's own pair,
+                            // compared where it is defined (graphql-js never compares a fragment
+                            // with itself) — else one conflict deep in it was reported again at
+                            // every fragment spreading it twice (probe 53E: 30 levels, 30 errors).
+                            e.fragment = s.name.value
                             add(k, e)
                         }
                     }
@@ -418,6 +429,10 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
             return "{" + fields.sorted { $0.name.value < $1.name.value }.map { "\($0.name.value):\(canonical($0.value))" }.joined(separator: ",") + "}"
         case .list(let items):
             return "[" + items.map(canonical).joined(separator: ",") + "]"
+        case .string(let text, block: true):
+            // As graphql-js prints it: a block string is never the same argument as a plain one
+            // (`"""  x"""` printed as `"  x"` was taken for it, probe 53E).
+            return "\"\"\"" + text + "\"\"\""
         default:
             return Printer.print(v)
         }
