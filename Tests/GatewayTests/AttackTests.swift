@@ -115,6 +115,19 @@ struct AttackTests {
         }
     }
 
+    /// Fragments spreading each other through fields (a cycle, refused) crashed the gateway: the
+    /// merge check compared their subfields without end and overflowed the stack (probe 53E).
+    @Test(.timeLimit(.minutes(1))) func fragmentsSpreadingEachOtherThroughFieldsAreRefused() async throws {
+        try await withBenchGateway { client, counting in
+            let q = "{ me { ...A ...B } } fragment A on User { reviews { author { ...B } } } fragment B on User { reviews { author { ...A } } }"
+            let r = try await client.query(q)
+            #expect(r.status == 422, "\(r.text.prefix(300))")
+            #expect(r.json?["errors"]?[0]?["message"]?.stringValue?.hasPrefix("Cannot spread fragment") == true, "\(r.text.prefix(300))")
+            #expect(try await client.query("{ me { name } }").text == #"{"data":{"me":{"name":"Uri Goldshtein"}}}"#)
+            #expect(counting.total == 1)
+        }
+    }
+
     @Test func introspectionNamesGetNoExemption() async throws {
         try await withBenchGateway { client, counting in
             // An operation and fragments named like introspection are measured like any other.
