@@ -114,10 +114,15 @@ struct ParserGoldenTests {
         // Long lines (columns counted from 512-byte blocks): the same as counting from the line's
         // start, at every offset, multi-byte scalars across block edges, lengths at and around
         // a block's multiple.
-        for length in [511, 512, 513, 1024, 3000] {
+        for length in [511, 512, 513, 1024, 3000, 9000] {
+            // Lines of up to ~2,500 bytes (the block path counts lines of 1,024 bytes and more),
+            // multi-byte scalars across block edges, the three line breaks.
             var text = "x\n"
             var k = 0
-            while text.utf8.count < length { text += ["a", "é", "😀", "\n", "ab\r\n", "z"][k % 6]; k += 1 }
+            while text.utf8.count < length {
+                text += k % 700 == 699 ? ["\n", "ab\r\n", "c\r"][(k / 700) % 3] : ["a", "é", "😀", "z", "日本"][k % 5]
+                k += 1
+            }
             let source = Source(text)
             let bytes = Array(text.utf8)
             var line = 1, column = 1

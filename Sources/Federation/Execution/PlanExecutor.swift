@@ -439,7 +439,8 @@ public final class PlanExecutor: Sendable {
             var seen = Set<GraphQLError>()
             upstream = upstream.filter { e in
                 var same = e
-                same.extensions?.removeValue(forKey: "serviceName")
+                // (An error without a path is the subgraph's own: told apart by its service.)
+                if e.path != nil { same.extensions?.removeValue(forKey: "serviceName") }
                 return seen.insert(same).inserted
             }
         }

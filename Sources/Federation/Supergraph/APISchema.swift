@@ -126,7 +126,7 @@ enum APISchema {
                     if let d = f.defaultValue { try check(d, f.type, "\"\(t.name.value).\(f.name.value)\"") }
                 }
             case .directive(let d) where !isInternal(d.name.value):
-                for a in d.arguments {
+                for a in d.arguments where !inaccessible(a.directives) {
                     if let v = a.defaultValue { try check(v, a.type, "\"@\(d.name.value)(\(a.name.value):)\"") }
                 }
             default:

@@ -183,6 +183,22 @@ import Testing
         #expect(found.count == 1 && found[0].message.hasPrefix("Fields \"name\" conflict"), "\(found.map(\.message))")
     }
 
+    /// A fragment reaching one field through two type conditions, spread from two fields, each
+    /// level the same: the two copies came through one fragment (its own pair, compared where it is
+    /// defined), so their subfields are not followed — following them doubled the entries at each
+    /// level inside one comparison, where no budget was checked (review of session 53).
+    @Test(.timeLimit(.minutes(1))) func aFragmentReachingOneFieldTwiceIsNotFollowedIntoItself() throws {
+        var q = "{ dog { ...F0 } dog { ...F0 } }\n"
+        for i in 0..<30 { q += "fragment F\(i) on Dog { ... on Mammal { m: mother { ...F\(i + 1) } } ... on Canine { m: mother { ...F\(i + 1) } } }\n" }
+        q += "fragment F30 on Dog { name }\n"
+        let doc = try Parser.parse(q, options: ParserOptions(maxTokens: nil, maxDepth: 1_000))
+        #expect(Validator.validate(schema: validationSchema, document: doc).isEmpty)
+        // A conflict between the two spreads' neighbours is still found.
+        let bad = q.replacingOccurrences(of: "{ dog { ...F0 } dog { ...F0 } }", with: "{ dog { ...F0 x: name } dog { ...F0 x: nickname } }")
+        let found = Validator.validate(schema: validationSchema, document: try Parser.parse(bad, options: ParserOptions(maxTokens: nil, maxDepth: 1_000)))
+        #expect(found.count == 1 && found[0].message.hasPrefix("Fields \"dog\" conflict because subfields \"x\""), "\(found.map(\.message))")
+    }
+
     /// A chain of fragments each spreading the next beside fields of its own is compared with
     /// everything below it at every link (the square of its length): past a budget of fields
     /// gathered, the document is refused with an error that says so (probe 53C), and a long
@@ -226,6 +242,8 @@ import Testing
             #expect(try errors(OverlappingFieldsCanBeMergedRule.self, q).count == 1, "\(q)")
         }
         try expectValid(OverlappingFieldsCanBeMergedRule.self, #"{ complicatedArgs { s: stringArgField(stringArg: """x""") s: stringArgField(stringArg: """\#n  x\#n""") } }"#)
+        // Two block strings that differ only where one holds an escaped `"""` are two values.
+        #expect(try errors(OverlappingFieldsCanBeMergedRule.self, #"{ complicatedArgs { s: stringListArgField(stringListArg: ["""a""", """b"""]) s: stringListArgField(stringListArg: ["""a\""",\"""b"""]) } }"#).count == 1)
     }
 
     /// A direct conflict of two fields does not hide the conflicting subfields of two others

@@ -72,13 +72,17 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
     private var gathered = 0
     static let gatherBudget = 250_000
     private var overBudget = false
+    private var budgetReported = false
 
     public func visit(_ event: TypeInfoWalker.Event, _ info: TypeInfoWalker.Info) {
-        guard case .enterSelectionSet(let set) = event, !overBudget else { return }
-        if gathered > Self.gatherBudget {
-            overBudget = true
-            context.report("The document is too complex to check that its fields can be merged: comparing them would gather more than \(Self.gatherBudget) fields through its fragments. Spread fewer fragments in one another, or split the document.", [set.span])
-            return
+        guard case .enterSelectionSet(let set) = event, !budgetReported else { return }
+        defer {
+            // Past the budget (checked as each field is gathered, so that one comparison cannot
+            // run on past it), one error and no more work.
+            if overBudget, !budgetReported {
+                budgetReported = true
+                context.report("The document is too complex to check that its fields can be merged: comparing them would gather more than \(Self.gatherBudget) fields through its fragments. Spread fewer fragments in one another, or split the document.", [set.span])
+            }
         }
         var spreadsOnly: [String]? = []
         for sel in set.selections {
@@ -93,7 +97,7 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
             for i in map[key]!.indices { map[key]![i].origin = n; n += 1 }
         }
         for (key, entries) in map where entries.count > 1 {
-            if context.isFull { return }
+            if context.isFull || overBudget { return }
             // Pairs that conflict by themselves, and pairs of the same field whose subfields
             // conflict (both: a direct conflict of two fields hid the subfields' conflict of two
             // others, probe 53E); a pair reported by both is reported once (`reported`).
@@ -285,8 +289,9 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
         var seenAcross = Set<String>()
         let acrossSets = sets.count > 1
         func add(_ key: String, _ e: Entry) {
-            guard seenNodes.insert(e.field.span.start).inserted else { return }
+            guard !overBudget, seenNodes.insert(e.field.span.start).inserted else { return }
             gathered &+= 1
+            if gathered > Self.gatherBudget { overBudget = true }
             if acrossSets {
                 let id = "\(e.field.span.start)|\(e.origin)|" + e.chain.map { $0?.name ?? "?" }.joined(separator: "/")
                 guard seenAcross.insert(id).inserted else { return }
@@ -294,7 +299,7 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
             map[key, default: []].append(e)
         }
         func walk(_ set: SelectionSet, _ parent: NamedType?, _ origin: Int, _ above: [NamedType?], _ spreadSeen: inout Set<String>) {
-            for sel in set.selections {
+            for sel in set.selections where !overBudget {
                 switch sel {
                 case .field(let f):
                     add(f.responseKey, Entry(parent: parent, node: node(f, parent), origin: origin,
@@ -389,9 +394,13 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
         if distinct.count > order.count, let (i, j, reason) = anyConflict(distinct) {
             return (reason, [distinct[i].field.span], [distinct[j].field.span])
         }
-        // Subfields of fields from different origins must merge too.
-        let withSets = entries.filter { $0.field.selectionSet != nil }
-        guard Set(withSets.map(\.origin)).count > 1 else { return nil }
+        // Subfields of fields from different origins must merge too — of those that form a pair
+        // to compare: two fields that both came through one fragment are that fragment's own
+        // (graphql-js never compares a fragment with itself, at any level), and following their
+        // subfields anyway doubled the work at each level where a fragment reaches one field
+        // through two type conditions (review of session 53).
+        let withSets = Self.paired(entries.filter { $0.field.selectionSet != nil })
+        guard Set(withSets.map(\.origin)).count > 1, !overBudget else { return nil }
         let sub = fieldMap(withSets.map { $0.field.selectionSet! },
                            withSets.map { e in e.def.flatMap { context.schema.namedType($0.type) } },
                            origins: withSets.map(\.origin), chains: withSets.map(\.chain))
@@ -406,6 +415,25 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
         guard !reasons.isEmpty else { return nil }
         let outer = withSets.first { $0.origin != withSets[0].origin }!
         return (reasons.joined(separator: " and "), [withSets[0].field.span] + first, [outer.field.span] + second)
+    }
+
+    /// The entries that form at least one pair to compare: another entry of another origin, not
+    /// come through the same fragment (`sameFragment`). Counted by origin and by fragment and
+    /// origin, so linear in the entries.
+    static func paired(_ entries: [Entry]) -> [Entry] {
+        var byOrigin: [Int: Int] = [:], byFragment: [String: Int] = [:], byFragmentOrigin: [String: [Int: Int]] = [:]
+        for e in entries {
+            byOrigin[e.origin, default: 0] += 1
+            if let f = e.fragment {
+                byFragment[f, default: 0] += 1
+                byFragmentOrigin[f, default: [:]][e.origin, default: 0] += 1
+            }
+        }
+        return entries.filter { e in
+            let others = entries.count - byOrigin[e.origin]!
+            guard let f = e.fragment else { return others > 0 }
+            return others - (byFragment[f]! - byFragmentOrigin[f]![e.origin]!) > 0
+        }
     }
 
     /// Whether two fields' parents are different object types at some level: they can never
@@ -432,7 +460,7 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
         case .string(let text, block: true):
             // As graphql-js prints it: a block string is never the same argument as a plain one
             // (`"""  x"""` printed as `"  x"` was taken for it, probe 53E).
-            return "\"\"\"" + text + "\"\"\""
+            return "B" + Printer.string(text)
         default:
             return Printer.print(v)
         }
