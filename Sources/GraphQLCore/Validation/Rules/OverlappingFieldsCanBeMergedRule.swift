@@ -103,7 +103,8 @@ public final class OverlappingFieldsCanBeMergedRule: ValidationRule {
             // others, probe 53E); a pair reported by both is reported once (`reported`).
             let found = pairConflicts(entries) + subfieldConflicts(entries)
             for (reason, spans) in found {
-                let id = "\(key)@\(spans.map { String($0.start) }.joined(separator: ","))"
+                // (By the set of its locations: the pair found both ways round is one error.)
+                let id = "\(key)@\(spans.map(\.start).sorted().map(String.init).joined(separator: ","))"
                 guard reported.insert(id).inserted else { continue }
                 context.report("Fields \"\(key)\" conflict because \(reason). Use different aliases on the fields to fetch both if this was intentional.", spans)
                 if context.isFull { return }
