@@ -184,7 +184,13 @@ public final class Subgraph<Context: Sendable>: @unchecked Sendable {
                     switch selection {
                     case .field(let f):
                         guard let v = o[f.name.value], v != .null else { return false }
-                        return f.selectionSet.map { carries(v, $0) } ?? true
+                        // A leaf of a key is a scalar or an enum value: an object or a list (no key
+                        // field is a list, Federation refuses it) names no entity — refused, not
+                        // answered null as one not found (probe 53F).
+                        guard let sub = f.selectionSet else {
+                            switch v { case .object, .array: return false; default: return true }
+                        }
+                        return carries(v, sub)
                     case .inlineFragment(let i): return carries(value, i.selectionSet)
                     case .fragmentSpread: return true
                     }

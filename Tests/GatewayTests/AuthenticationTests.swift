@@ -546,6 +546,10 @@ struct FieldAuthorizationTests {
             #expect(r.json?["data"]?.text == #"{"_entities":[{"id":"1"},null,null,{"id":"2"}]}"#, "\(r.text)")
             #expect(r.json?["errors"]?.arrayValue?.map { $0["path"] } == [["_entities", 1], ["_entities", 2]], "\(r.text)")
             #expect(r.json?["errors"]?[0]?["extensions"]?["code"] == "BAD_USER_INPUT")
+            // A key of the wrong JSON shape (an object, a list) names no entity either: an error, not null.
+            let shapes = try await client.query(q, variables: #"{"r":[{"__typename":"Item","id":{"a":1}},{"__typename":"Item","id":["1"]},{"__typename":"Item","id":"1"}]}"#)
+            #expect(shapes.json?["data"]?.text == #"{"_entities":[null,null,{"id":"1"}]}"#, "\(shapes.text)")
+            #expect(shapes.json?["errors"]?.arrayValue?.map { $0["path"] } == [["_entities", 0], ["_entities", 1]], "\(shapes.text)")
         }
     }
 
