@@ -649,8 +649,9 @@ struct StreamingTests {
             #expect(events.dropFirst(2).first == "event: complete\ndata:", "\(r.text)")
             #expect(try await subgraph.firstLine { $0 == "closed" ? $0 : nil } == "closed")
         }
-        // (An interval long enough for a busy machine to get each pong back within two.)
-        try await withMisbehavingSubgraph("quiet", keepAliveMs: 1_000) { client, _ in
+        // (An interval long enough for a busy machine to get each pong back within two: 1 s was
+        // not, once, in a clean-clone CI run — no message for 2.9 s.)
+        try await withMisbehavingSubgraph("quiet", keepAliveMs: 2_500) { client, _ in
             let r = try await client.post(#"{"query":"subscription { ticks { id n } }"}"#, accept: "text/event-stream")
             let events = r.text.components(separatedBy: "\n\n").filter { !$0.hasPrefix(":") }
             #expect(events == ["event: next\ndata: {\"data\":{\"ticks\":{\"id\":\"1\",\"n\":3}}}", "event: complete\ndata:", ""], "\(r.text)")
