@@ -16,29 +16,22 @@ public struct Source: Sendable {
     public init(bytes: [UInt8], name: String = "GraphQL request") {
         self.bytes = bytes
         self.name = name
-        var starts = [0]
-        var i = 0
+        // One pass: where each line starts and, past one block, the scalars before each block.
+        var starts = [0], before: [Int] = [], scalars = 0
         let n = bytes.count
-        while i < n {
-            let b = bytes[i]
-            if b == 0x0A { starts.append(i + 1) }
-            else if b == 0x0D {
-                if i + 1 < n, bytes[i + 1] == 0x0A { i += 1 }
-                starts.append(i + 1)
-            }
-            i += 1
-        }
-        lineStarts = starts
-        var before: [Int] = []
-        if n > Self.block {
-            before.reserveCapacity(n / Self.block + 1)
-            var scalars = 0
-            for k in 0..<n {
+        let blocks = n > Self.block
+        if blocks { before.reserveCapacity(n / Self.block + 1) }
+        for k in 0..<n {
+            let b = bytes[k]
+            if blocks {
                 if k % Self.block == 0 { before.append(scalars) }
-                if bytes[k] & 0xC0 != 0x80 { scalars += 1 }
+                if b & 0xC0 != 0x80 { scalars += 1 }
             }
-            if n % Self.block == 0 { before.append(scalars) }
+            // LF, CR LF (the line starts after the LF) and CR alone end a line.
+            if b == 0x0A || (b == 0x0D && !(k + 1 < n && bytes[k + 1] == 0x0A)) { starts.append(k + 1) }
         }
+        if blocks, n % Self.block == 0 { before.append(scalars) }
+        lineStarts = starts
         scalarsBefore = before
     }
 
