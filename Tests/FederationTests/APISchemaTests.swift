@@ -79,4 +79,26 @@ struct APISchemaTests {
         let fine = try Supergraph(sdl: head + "type Query @join__type(graph: A) { paint(color: Color = RED, f: Filter = {name: \"x\"}, x: Color = SECRET @inaccessible): String }")
         #expect(fine.apiSchema.types["Query"]?.fields["paint"]?.arguments.keys.elements == ["color", "f"])
     }
+
+    /// A supergraph composed elsewhere whose required arguments, input fields or directive
+    /// arguments are `@deprecated` is served, as Apollo's router serves its fixture
+    /// `supergraph_with_deprecated_required_input_values` (probe 53A: refused before); introspection
+    /// shows them deprecated. (Our composition refuses such subgraphs: §3.6.1.)
+    @Test func deprecatedRequiredInputsOfASupergraphAreServed() async throws {
+        let head = Self.supergraph.components(separatedBy: "type Query @join__type(graph: A) {")[0]
+        let sdl = head + """
+            directive @hint(legacy: Int! @deprecated(reason: "use ttl"), ttl: Int) on FIELD_DEFINITION
+            input Filter @join__type(graph: A) { legacy: String! @deprecated(reason: "use name") name: String }
+            type Query @join__type(graph: A) { items(filter: Filter, legacyRegion: String! @deprecated(reason: "use region"), region: String): String }
+            """
+        let supergraph = try Supergraph(sdl: sdl)
+        let query = try #require(supergraph.apiSchema.types["Query"]?.fields["items"])
+        #expect(query.arguments["legacyRegion"]?.deprecationReason == "use region")
+        #expect(supergraph.apiSchema.types["Filter"]?.inputFields["legacy"]?.isDeprecated == true)
+        // The same document's API schema, validated as a schema of its own, is what §3.6.1 refuses.
+        #expect(SchemaValidator.deprecatedRequiredInputs(supergraph.apiSchema).map(\.message).sorted() == [
+            "Required argument Query.items(legacyRegion:) cannot be deprecated.",
+            "Required input field Filter.legacy cannot be deprecated.",
+        ])
+    }
 }

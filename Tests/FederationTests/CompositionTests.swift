@@ -185,6 +185,10 @@ struct CompositionTests {
             // Not a valid schema on its own: a type defined nowhere here (another subgraph's), an
             // interface field missing from an implementation.
             ("type Query { a(x: In): Int }", "INVALID_GRAPHQL"),
+            // A required argument or input field that is deprecated (§3.6.1; a supergraph composed
+            // elsewhere that has one is served: `deprecatedRequiredInputsOfASupergraphAreServed`).
+            ("type Query { a(x: Int! @deprecated): Int }", "INVALID_GRAPHQL"),
+            ("type Query { a(f: F): Int } input F { x: Int! @deprecated(reason: \"y\") }", "INVALID_GRAPHQL"),
             ("type Query { a: A } type A implements I { x: Int }", "INVALID_GRAPHQL"),
             ("type Query { a: Out }", "INVALID_GRAPHQL"),
             ("type Query { i: I } interface I { a: Int b: Int } type A implements I @key(fields: \"a\") { a: Int }", "INVALID_GRAPHQL"),

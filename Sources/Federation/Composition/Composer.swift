@@ -713,7 +713,11 @@ public enum Composer {
                 CompositionError(Self.classify(String(line), full), "The composed supergraph is invalid: \(line)")
             })
         }
-        let checked = Self.transitiveAuthErrors(supergraph) + Self.demandControlErrors(supergraph) + Self.inaccessibleReferences(supergraph.schema)
+        // (Reading a supergraph composed elsewhere serves these; composing refuses them, as §3.6.1 asks.)
+        let deprecated = SchemaValidator.deprecatedRequiredInputs(supergraph.apiSchema).map {
+            CompositionError(.invalidSubgraph, "The composed supergraph is invalid: \($0.message)")
+        }
+        let checked = deprecated + Self.transitiveAuthErrors(supergraph) + Self.demandControlErrors(supergraph) + Self.inaccessibleReferences(supergraph.schema)
         if !checked.isEmpty { throw CompositionErrors(errors: checked) }
         let unsatisfiable = Satisfiability.check(QueryGraph(supergraph: supergraph))
         if !unsatisfiable.isEmpty { throw CompositionErrors(errors: unsatisfiable) }

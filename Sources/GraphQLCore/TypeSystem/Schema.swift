@@ -80,6 +80,11 @@ public struct InputValueDef: Sendable {
     public let directives: [Directive]
     public var deprecationReason: String? { deprecation(directives) }
     public var isDeprecated: Bool { deprecationReason != nil }
+    /// Non-null without a default: a request must give it.
+    public var isRequired: Bool {
+        if case .nonNull = type { return defaultValue == nil }
+        return false
+    }
 }
 
 public struct EnumValueDef: Sendable {
@@ -131,7 +136,9 @@ public final class Schema: Sendable {
         try self.init(document: Parser.parse(sdl, options: .schema), introspection: introspection)
     }
 
-    public init(document: Document, introspection: Bool = true, validate: Bool = true) throws {
+    /// - Parameter requiredInputsMayBeDeprecated: a deprecated required argument or input field
+    ///   is not an error (`SchemaValidator.deprecatedRequiredInputs`).
+    public init(document: Document, introspection: Bool = true, validate: Bool = true, requiredInputsMayBeDeprecated: Bool = false) throws {
         self.document = document
         self.introspectionEnabled = introspection
         let built = try SchemaBuilder.build(document: document)
@@ -143,7 +150,7 @@ public final class Schema: Sendable {
         description = built.description
         schemaDirectives = built.schemaDirectives
         if validate {
-            let errors = SchemaValidator.validate(self)
+            let errors = SchemaValidator.validate(self, requiredInputsMayBeDeprecated: requiredInputsMayBeDeprecated)
             if !errors.isEmpty { throw GraphQLErrors(errors) }
         }
     }

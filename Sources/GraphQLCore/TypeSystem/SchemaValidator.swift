@@ -2,9 +2,11 @@
 /// and are of the right kind for input or output positions, root types are objects, objects
 /// implement their interfaces correctly, unions have object members, enums and inputs are
 /// non-empty, names do not start with `__`, and `@oneOf` fields are nullable without defaults.
-enum SchemaValidator {
-    static func validate(_ schema: Schema) -> [GraphQLError] {
-        var errors: [GraphQLError] = []
+public enum SchemaValidator {
+    /// - Parameter requiredInputsMayBeDeprecated: leave out `deprecatedRequiredInputs` (a
+    ///   supergraph composed elsewhere: Apollo's router serves one that has them).
+    static func validate(_ schema: Schema, requiredInputsMayBeDeprecated: Bool = false) -> [GraphQLError] {
+        var errors: [GraphQLError] = requiredInputsMayBeDeprecated ? [] : deprecatedRequiredInputs(schema)
         func err(_ m: String) { errors.append(GraphQLError(m)) }
 
         for op in [OperationType.query, .mutation, .subscription] {
@@ -31,9 +33,6 @@ enum SchemaValidator {
                     checkRef(f.type, input: false, "\(name).\(fname)")
                     for (aname, a) in f.arguments {
                         checkRef(a.type, input: true, "\(name).\(fname)(\(aname):)")
-                        if case .nonNull = a.type, a.defaultValue == nil, a.isDeprecated {
-                            err("Required argument \(name).\(fname)(\(aname):) cannot be deprecated.")
-                        }
                     }
                 }
                 for iname in t.interfaces {
@@ -88,9 +87,6 @@ enum SchemaValidator {
                         if case .nonNull = f.type { err("OneOf input field \(name).\(fname) must be nullable.") }
                         if f.defaultValue != nil { err("OneOf input field \(name).\(fname) cannot have a default value.") }
                     }
-                    if case .nonNull = f.type, f.defaultValue == nil, f.isDeprecated {
-                        err("Required input field \(name).\(fname) cannot be deprecated.")
-                    }
                 }
             case .scalar:
                 break
@@ -112,6 +108,28 @@ enum SchemaValidator {
         }
         for (dname, d) in schema.directives {
             for (aname, a) in d.arguments { checkRef(a.type, input: true, "@\(dname)(\(aname):)") }
+        }
+        return errors
+    }
+
+    /// Required arguments and input fields (non-null, no default) that are `@deprecated`: a client
+    /// cannot stop giving them (§3.6.1, §3.10 "must not be deprecated"), directives' arguments too.
+    public static func deprecatedRequiredInputs(_ schema: Schema) -> [GraphQLError] {
+        var errors: [GraphQLError] = []
+        for (name, t) in schema.types where !name.hasPrefix("__") {
+            for (fname, f) in t.fields {
+                for (aname, a) in f.arguments where a.isRequired && a.isDeprecated {
+                    errors.append(GraphQLError("Required argument \(name).\(fname)(\(aname):) cannot be deprecated."))
+                }
+            }
+            for (fname, f) in t.inputFields where f.isRequired && f.isDeprecated {
+                errors.append(GraphQLError("Required input field \(name).\(fname) cannot be deprecated."))
+            }
+        }
+        for (dname, d) in schema.directives {
+            for (aname, a) in d.arguments where a.isRequired && a.isDeprecated {
+                errors.append(GraphQLError("Required argument @\(dname)(\(aname):) cannot be deprecated."))
+            }
         }
         return errors
     }
