@@ -22,7 +22,9 @@ struct GraphQLOverHTTPTests {
 
     /// A query written with a lone UTF-16 surrogate escape is not a document (GraphQL §2.1: Unicode
     /// scalar values only): refused as one that does not parse, not run with U+FFFD in its place.
-    /// A pair is one scalar and runs; a lone one in a variable's value is the variable's.
+    /// A pair is one scalar and runs; a lone one anywhere else in the request (a variable's value
+    /// or member name, the operation name, extensions; POST or GET) is refused 400 — read as
+    /// U+FFFD it reached the resolver as another value, and two member names became one (probe 54B).
     @Test func aLoneSurrogateInTheQueryIsAParseError() async throws {
         try await withGateway(executor: try echoExecutor()) { client in
             for body in [#"{"query":"{ hello(name: \"\ud800\") }"}"#, #"{"query":"{ hello } # \udc00"}"#] {
@@ -32,8 +34,20 @@ struct GraphQLOverHTTPTests {
             }
             let pair = try await client.post(#"{"query":"{ hello(name: \"\ud83d\ude00\") }"}"#)
             #expect(pair.text == #"{"data":{"hello":"hello \#u{1F600}"}}"#, "\(pair.text)")
-            let variable = try await client.post(#"{"query":"query($n: String) { hello(name: $n) }","variables":{"n":"\ud800"}}"#)
-            #expect(variable.status == 200, "\(variable.text)")
+            for body in [#"{"query":"query($n: String) { hello(name: $n) }","variables":{"n":"\ud800"}}"#,
+                         #"{"query":"query($n: JSON) { hello }","variables":{"n":{"\ud800":1,"\udbff":2}}}"#,
+                         #"{"query":"query Q { hello }","operationName":"Q\udc00"}"#,
+                         #"{"query":"{ hello }","extensions":{"x":"\ud800 "}}"#] {
+                let r = try await client.post(body)
+                #expect(r.status == 400 && r.json?["errors"]?[0]?["extensions"]?["code"] == "BAD_REQUEST", "\(body): \(r.text)")
+                #expect(r.json?["errors"]?[0]?["message"]?.stringValue?.contains("lone UTF-16 surrogate") == true, "\(r.text)")
+            }
+            let get = try await client.send(.GET, "/graphql?query=" + "query($n: String) { hello(name: $n) }".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+                                            + "&variables=" + #"{"n":"\ud800"}"#.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
+            #expect(get.status == 400 && get.text.contains("lone UTF-16 surrogate"), "\(get.text)")
+            // An escaped backslash before `u` is no escape: runs.
+            let text = try await client.post(#"{"query":"query($n: String) { hello(name: $n) }","variables":{"n":"\\ud800"}}"#)
+            #expect(text.text == #"{"data":{"hello":"hello \\ud800"}}"#, "\(text.text)")
         }
     }
 

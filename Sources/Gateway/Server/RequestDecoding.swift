@@ -108,6 +108,10 @@ enum RequestDecoding {
                 throw refuse(400, "Syntax Error: the query holds a lone UTF-16 surrogate escape; a GraphQL document is Unicode scalar values only.",
                              "GRAPHQL_PARSE_FAILED")
             }
+            // Elsewhere (a variable's string or member name, the operation name, extensions):
+            // read as U+FFFD it would reach the resolvers as another value than the one sent, and
+            // two names could become one (probe 54B) — a GraphQL string is Unicode scalar values.
+            throw refuse(400, Self.loneSurrogateMessage, "BAD_REQUEST")
         }
         if case .array(let operations) = json {
             // Not a GraphQL-over-HTTP request when batching is off (its body is a map): 422, as for any other malformed request.
@@ -121,6 +125,8 @@ enum RequestDecoding {
             throw Refusal(error.status, error.errors, accepted)
         }
     }
+
+    static let loneSurrogateMessage = "The request holds a lone UTF-16 surrogate escape (\\uD800–\\uDFFF, not half of a pair): GraphQL strings are Unicode scalar values only, and read as U+FFFD it would be another value than the one sent."
 
     /// Whether JSON text has a `\uD800`–`\uDFFF` escape that is not half of a pair.
     static func hasLoneSurrogateEscape(_ bytes: [UInt8]) -> Bool {
@@ -164,6 +170,9 @@ enum RequestDecoding {
         if let name = params["operationName"], !name.isEmpty { r.operationName = name }
         for (key, target) in [("variables", 0), ("extensions", 1)] {
             guard let text = params[key], !text.isEmpty else { continue }
+            if text.utf8.contains(UInt8(ascii: "\\")), hasLoneSurrogateEscape(Array(text.utf8)) {
+                throw Refusal(400, [GraphQLError(loneSurrogateMessage, code: "BAD_REQUEST")], accepted)
+            }
             let parsed: JSON
             do { parsed = try JSONReader.parse(text, maxDepth: 64) } catch {
                 // Nested past the limit: the limit's code, as for a POST body.
