@@ -4,6 +4,7 @@ import GraphQLCore
 import AsyncHTTPClient
 import Crypto
 import JWTKit
+import NIOCore
 import Testing
 import TestSupport
 
@@ -59,9 +60,9 @@ struct AuthenticationTests {
     }
 
     func token(_ keys: JWTKeyCollection, expiresIn: TimeInterval = 300, iss: String = "https://issuer.test", aud: String = "switchyard",
-               tenant: String? = "acme") async throws -> String {
+               tenant: String? = "acme", scope: String = "read write") async throws -> String {
         try await keys.sign(TestClaims(exp: .init(value: Date().addingTimeInterval(expiresIn)), nbf: nil, iss: .init(value: iss),
-                                       aud: .init(value: [aud]), tenant: tenant, scope: "read write"))
+                                       aud: .init(value: [aud]), tenant: tenant, scope: scope))
     }
 
     func withDir<T: Sendable>(_ body: (URL) async throws -> T) async throws -> T {
@@ -95,8 +96,10 @@ struct AuthenticationTests {
         }
     }
 
-    /// With a token required, `/metrics` on the public listener takes one too: its series name
-    /// tenants, their operations and event types. Without `auth.required` it stays open.
+    /// With a token required, `/metrics` on the public listener takes one too, with the scope
+    /// `metrics.scope` (`metrics:read`): its series name tenants, their operations and event
+    /// types, and every tenant's users hold valid tokens (probe 54C: any tenant read the others'
+    /// event types). `scope: null` takes any valid token. Without `auth.required` it stays open.
     @Test func metricsOnThePublicListenerTakeATokenWhenOneIsRequired() async throws {
         try await withDir { dir in
             let signing = await JWTKeyCollection().add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
@@ -105,6 +108,15 @@ struct AuthenticationTests {
                 #expect(anonymous.status == 401 && anonymous.headers.first(name: "www-authenticate") == "Bearer")
                 #expect(!anonymous.text.contains("switchyard_"))
                 #expect(try await client.send(.GET, "/metrics", headers: [("authorization", "Bearer not-a-token")]).status == 401)
+                let tenantUser = try await client.send(.GET, "/metrics", headers: [("authorization", "Bearer \(try await token(signing))")])
+                #expect(tenantUser.status == 403 && !tenantUser.text.contains("switchyard_"), "\(tenantUser.text.prefix(300))")
+                #expect(tenantUser.headers.first(name: "www-authenticate") == #"Bearer error="insufficient_scope", scope="metrics:read""#)
+                let scoped = try await client.send(.GET, "/metrics", headers: [("authorization", "Bearer \(try await token(signing, scope: "read metrics:read"))")])
+                #expect(scoped.status == 200 && scoped.text.contains("switchyard_"), "\(scoped.text.prefix(300))")
+            }
+            var anyToken = try config(dir, required: true)
+            anyToken.metrics.scope = nil
+            try await withGateway(anyToken, executor: try echoExecutor()) { client in
                 let signed = try await client.send(.GET, "/metrics", headers: [("authorization", "Bearer \(try await token(signing))")])
                 #expect(signed.status == 200 && signed.text.contains("switchyard_"), "\(signed.text.prefix(300))")
             }
@@ -135,6 +147,41 @@ struct AuthenticationTests {
                 // Valid when the connection is made, expired (no leeway) when the operation comes.
                 let expired = try await run(try await token(signing, expiresIn: 1), wait: "2")
                 #expect(expired == "closed: 4403")
+            }
+        }
+    }
+
+    /// A subscription started with a token ends when the token expires, with a last payload
+    /// whose error is UNAUTHENTICATED: over SSE an `event: next` then `complete`, over a WebSocket
+    /// an `error` message (probe 54C: events went on for as long as the client held the
+    /// connection, past a revoked key or a tenant let go).
+    @Test(.timeLimit(.minutes(1))) func aSubscriptionEndsWhenItsTokenExpires() async throws {
+        try await withDir { dir in
+            let signing = await JWTKeyCollection().add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+            var c = try config(dir, required: true)
+            c.auth.jwt?.leewaySeconds = 0
+            let graph = try TickGraph()
+            try await withGateway(c, executor: graph.executor) { client in
+                let short = try await token(signing, expiresIn: 8)
+                let url = client.base.replacingOccurrences(of: "http://", with: "ws://") + "/graphql"
+                let script = TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Fixtures/websocket-clients/ws_query.py").path
+                let ws = try ChildProcess("/usr/bin/env", ["python3", script, url, "subscription { forever { n } }", #"{"authorization":"Bearer \#(short)"}"#])
+                defer { ws.stop() }
+                var request = HTTPClientRequest(url: client.base + "/graphql")
+                request.method = .POST
+                request.headers.add(name: "content-type", value: "application/json")
+                request.headers.add(name: "accept", value: "text/event-stream")
+                request.headers.add(name: "authorization", value: "Bearer \(short)")
+                request.body = .bytes(ByteBuffer(string: #"{"query":"subscription { forever { n } }"}"#))
+                let sse = try await client.http.execute(request, timeout: .seconds(50))
+                #expect(sse.status.code == 200)
+                var reader = StreamReader(chunks: sse.body.makeAsyncIterator())
+                var events: [String] = []
+                while let event = try await reader.next(upTo: "\n\n") { if !event.hasPrefix(":") { events.append(event) } }
+                #expect(events.count == 2 && events[0].hasPrefix("event: next\ndata: {\"errors\":[") && events[0].contains("UNAUTHENTICATED")
+                        && events[0].contains("has expired") && events[1].hasPrefix("event: complete"), "\(events)")
+                let ended = try await ws.firstLine { $0.hasPrefix("error") || $0.hasPrefix("closed") || $0 == "done" ? $0 : nil }
+                #expect(ended.hasPrefix("error: [") && ended.contains("UNAUTHENTICATED") && ended.contains("has expired"), "\(ended)")
             }
         }
     }
@@ -199,6 +246,36 @@ struct AuthenticationTests {
                     #expect(r.status == 401, "\(header): \(r.text)")
                     #expect(r.json?["errors"]?[0]?["message"]?.stringValue?.contains(reason) == true, "\(header): \(r.text)")
                 }
+            }
+        }
+    }
+
+    /// A header or claims set naming a member twice is refused (RFC 7519 §4 lets a parser refuse
+    /// it or take the last; the signature library took the first `exp` or `tenant`, any other
+    /// reader of the forwarded token the last — probe 54C): signed correctly, still 401.
+    @Test func tokensNamingAClaimTwiceAreRefused() async throws {
+        try await withDir { dir in
+            let now = Int(Date().timeIntervalSince1970)
+            func signed(_ header: String, _ claims: String) -> String {
+                let input = b64(Array(header.utf8)) + "." + b64(Array(claims.utf8))
+                let mac = HMAC<SHA256>.authenticationCode(for: Array(input.utf8), using: SymmetricKey(data: Array(secret.utf8)))
+                return input + "." + b64(Array(mac))
+            }
+            let hs = #"{"alg":"HS256","typ":"JWT"}"#
+            let base = #""iss":"https://issuer.test","aud":"switchyard""#
+            try await withGateway(try config(dir), executor: try echoExecutor()) { client in
+                let once = try await client.query("{ tenant }", headers: [("authorization", "Bearer \(signed(hs, #"{"exp":\#(now + 300),\#(base),"tenant":"acme"}"#))")])
+                #expect(once.text == #"{"data":{"tenant":"acme"}}"#, "\(once.text)")
+                for (header, claims) in [(hs, #"{"exp":\#(now + 300),\#(base),"exp":\#(now - 3600),"tenant":"acme"}"#),
+                                         (hs, #"{"exp":\#(now + 300),\#(base),"tenant":"globex","tenant":"acme"}"#),
+                                         (#"{"alg":"HS256","alg":"none"}"#, #"{"exp":\#(now + 300),\#(base),"tenant":"acme"}"#)] {
+                    let r = try await client.query("{ tenant }", headers: [("authorization", "Bearer \(signed(header, claims))")])
+                    #expect(r.status == 401, "\(claims): \(r.text)")
+                    #expect(r.json?["errors"]?[0]?["message"]?.stringValue?.contains("is given twice") == true, "\(r.text)")
+                }
+                // A tenant claim holding a NUL names no tenant: refused as such, not sent to the database.
+                let nul = try await client.query("{ tenant }", headers: [("authorization", "Bearer \(signed(hs, #"{"exp":\#(now + 300),\#(base),"tenant":"acme\u0000"}"#))")])
+                #expect(nul.status == 401 && nul.text.contains("NUL"), "\(nul.text)")
             }
         }
     }
@@ -406,6 +483,22 @@ struct AuthenticationTests {
                 // A token naming a kid is checked with that key only: k2's signature under k3's name is refused.
                 #expect(try await ask(second, kid: "k3").status == 401)
                 #expect(try await ask(second, kid: "k2").status == 200)
+                // A WebSocket admitted with a k3 token: once k3 leaves the JWKS (read again for a
+                // k4 token), the connection's token is verified again for its next operation —
+                // 4403, as an HTTP request with it gets 401 (probe 54C: it ran on).
+                let url = client.base.replacingOccurrences(of: "http://", with: "ws://") + "/graphql"
+                let script = TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Fixtures/websocket-clients/ws_query.py").path
+                let go = dir.appendingPathComponent("go").path
+                let ws = try ChildProcess("/usr/bin/env", ["python3", script, url, "{ tenant }",
+                                                           #"{"authorization":"Bearer \#(try await signed(third, kid: "k3"))"}"#, go])
+                defer { ws.stop() }
+                #expect(try await ws.firstLine { $0 == "acked" || $0.hasPrefix("error") || $0.hasPrefix("closed") ? $0 : nil } == "acked")
+                let fourth = ES256PrivateKey()
+                try publish([(second, "k2"), (fourth, "k4")])
+                #expect(try await ask(fourth, kid: "k4").status == 200)
+                #expect(try await ask(third, kid: "k3").status == 401)
+                #expect(FileManager.default.createFile(atPath: go, contents: Data()))
+                #expect(try await ws.firstLine { $0.hasPrefix("error") || $0.hasPrefix("closed") || $0 == "done" ? $0 : nil } == "closed: 4403")
             }
             // With the default bound, made-up kids do not make the gateway fetch again and again.
             c.auth.jwt?.jwksMinRefetchSeconds = 3_600
@@ -418,6 +511,48 @@ struct AuthenticationTests {
                 #expect(try await fetches() == before)
                 let ok = try await client.query("{ tenant }", headers: [("authorization", "Bearer \(try await signed(second, kid: "k2"))")])
                 #expect(ok.text == #"{"data":{"tenant":"acme"}}"#)
+            }
+        }
+    }
+
+    /// A JWKS URL that has not been read yet leaves the gateway not ready (every token of its keys
+    /// would be refused); a body that is not a key set (`{"keys":5}`, HTML) keeps the keys in use,
+    /// as an error status does — it had replaced them with none (probe 54C).
+    @Test(.timeLimit(.minutes(1))) func aJWKSThatIsNotOneKeepsTheKeysInUse() async throws {
+        try await withDir { dir in
+            let jwksFile = dir.appendingPathComponent("jwks.json")
+            let key = ES256PrivateKey()
+            let p = key.publicKey.parameters!
+            let valid = #"{"keys":[{"kty":"EC","crv":"P-256","alg":"ES256","use":"sig","kid":"k1","x":"\#(p.x)","y":"\#(p.y)"}]}"#
+            try "<html>down for maintenance</html>".write(to: jwksFile, atomically: true, encoding: .utf8)
+            let server = try ChildProcess("/usr/bin/env", ["python3", TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Fixtures/jwks/serve_jwks.py").path, jwksFile.path])
+            defer { server.stop() }
+            let port = try await server.firstLine { Int($0) }
+            var c = GatewayConfiguration()
+            var jwt = AuthConfiguration.JWT()
+            jwt.jwksURL = "http://127.0.0.1:\(port)/jwks.json"
+            jwt.jwksMinRefetchSeconds = 0
+            jwt.issuer = "https://issuer.test"
+            jwt.audience = "switchyard"
+            c.auth.jwt = jwt
+            c.auth.required = true
+            try await withGateway(c, executor: try echoExecutor()) { client in
+                func ask(kid: String) async throws -> GatewayResponse {
+                    try await client.query("{ tenant }", headers: [("authorization", "Bearer \(try await signed(key, kid: kid))")])
+                }
+                #expect(try await client.send(.GET, "/ready").status == 503, "no key read yet")
+                try valid.write(to: jwksFile, atomically: true, encoding: .utf8)
+                #expect(try await ask(kid: "k1").text == #"{"data":{"tenant":"acme"}}"#)
+                #expect(try await client.send(.GET, "/ready").status == 200)
+                for broken in [#"{"keys":5}"#, "<html>down for maintenance</html>", "[]"] {
+                    try broken.write(to: jwksFile, atomically: true, encoding: .utf8)
+                    #expect(try await ask(kid: "made-up").status == 401)   // read again: not a key set
+                    #expect(try await ask(kid: "k1").text == #"{"data":{"tenant":"acme"}}"#, "\(broken)")
+                }
+                // A key set with no keys is one: honoured (every key revoked).
+                try #"{"keys":[]}"#.write(to: jwksFile, atomically: true, encoding: .utf8)
+                #expect(try await ask(kid: "made-up").status == 401)
+                #expect(try await ask(kid: "k1").status == 401)
             }
         }
     }

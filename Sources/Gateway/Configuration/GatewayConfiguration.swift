@@ -721,13 +721,21 @@ public struct MetricsConfiguration: Codable, Sendable, Equatable {
     public var listen: String?
     /// Label series with the tenant (bounded: tenants of the tenants table or the configuration).
     public var tenantLabel = true
+    /// On the public listener with `auth.required`, the scope a bearer token must carry to read
+    /// `/metrics` (nil: any valid token). Every tenant's users hold valid tokens, and the series
+    /// name other tenants, their operations and event types (probe 54C).
+    public var scope: String? = "metrics:read"
     public init() {}
-    enum CodingKeys: String, CodingKey { case enabled, listen, tenantLabel = "tenant_label" }
+    enum CodingKeys: String, CodingKey { case enabled, listen, tenantLabel = "tenant_label", scope }
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         enabled = try c.decodeIfPresent(Bool.self, forKey: .enabled) ?? true
         listen = try c.decodeIfPresent(String.self, forKey: .listen)
         tenantLabel = try c.decodeIfPresent(Bool.self, forKey: .tenantLabel) ?? true
+        if c.contains(.scope) { scope = try c.decodeIfPresent(String.self, forKey: .scope) }
+        if let scope, scope.isEmpty || scope.contains(where: \.isWhitespace) {
+            throw ConfigurationError("metrics.scope must be one scope name (no spaces), or null for any valid token; got '\(scope)'")
+        }
     }
 }
 

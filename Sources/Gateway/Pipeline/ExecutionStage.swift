@@ -80,9 +80,24 @@ extension RequestPipeline {
                     }
                     channel.finish()
                 }
+                // The token the subscription was started with expires: its stream ends then, with
+                // a last payload saying so (a request error: an `error` message over WebSocket, a
+                // transport-level error in multipart) — a key removed from the JWKS or a tenant
+                // let go stops what runs at the token's end at the latest (probe 54C: events went
+                // on for as long as the client held the connection).
+                let expiry = authorized.context.credentialsExpire.map { expires in
+                    Task {
+                        try? await Task.sleep(for: .milliseconds(max(0, Int64((expires.timeIntervalSinceNow * 1000).rounded(.up)))))
+                        guard !Task.isCancelled else { return }
+                        channel.finish(last: ExecutionResult(data: nil, errors: [GraphQLError(
+                            "The token this subscription was started with has expired; subscribe again with a fresh one.", code: "UNAUTHENTICATED")]).jsonBytes)
+                        pump.cancel()
+                    }
+                }
                 let id = UUID()
                 channel.onTermination {
                     pump.cancel()
+                    expiry?.cancel()
                     gate?.unregister(id)
                     gate?.ended()
                     gate?.leave(tenant)

@@ -186,6 +186,20 @@ final class PayloadChannel: Sendable {
     /// The producer is done: the consumer gets what is queued, then the end.
     func finish() { finish(unlessFinished: nil) }
 
+    /// Ends the stream for a reason of the gateway's with a last payload saying why, in one step:
+    /// nothing the producer sends meanwhile goes after it. Nothing when it ended already.
+    func finish(last payload: [UInt8]) {
+        let (reader, writer) = state.withLock { s -> (CheckedContinuation<[UInt8]?, Never>?, CheckedContinuation<Bool, Never>?) in
+            guard !s.terminated, !s.finished else { return (nil, nil) }
+            s.finished = true
+            defer { s.reader = nil; s.writer = nil }
+            if s.reader == nil { s.buffer.append(payload) }
+            return (s.reader, s.writer?.continuation)
+        }
+        writer?.resume(returning: false)
+        reader?.resume(returning: payload)
+    }
+
     /// Finishes the channel for a reason of the gateway's (`mark` says which, in the same step),
     /// unless its source finished it first: a stream whose source ended just before the
     /// gateway's shutdown still ends as completed.

@@ -228,7 +228,13 @@ public final class Authenticator: Sendable {
     private struct Remote {
         var fetchedAt: ContinuousClock.Instant?
         var refresher: Task<Void, Never>?
+        /// A fetch of `jwks_url` has succeeded since the start.
+        var loaded = false
     }
+
+    /// Whether the keys tokens are checked with are loaded: with `jwks_url`, once it was read
+    /// (until then every token signed with a remote key is refused: `/ready` says not ready).
+    var keysLoaded: Bool { settings.jwksURL == nil || remote.withLock { $0.loaded } }
     private let remote = Mutex(Remote())
 
     init(_ settings: AuthConfiguration.JWT, baseDirectory: String) async throws {
@@ -314,6 +320,12 @@ public final class Authenticator: Sendable {
             guard response.status == .ok else { throw ConfigurationError("status \(response.status.code)") }
             let body = try await response.body.collect(upTo: 1 << 20)
             var text = String(buffer: body)
+            // A body that is not a JWKS (an object with a `keys` array: RFC 7517 §5) keeps the keys
+            // in use, as an error status does — not read as a set of no keys, which refused every
+            // token (probe 54C: `{"keys":5}` from a broken provider).
+            guard case .object(let set)? = try? JSONReader.parse(text), set["keys"]?.arrayValue != nil else {
+                throw ConfigurationError("the body is not a JSON Web Key Set (an object with a \"keys\" array)")
+            }
             // A remote key under a configured key's kid (a PEM file's name, `hs256`, a `jwks_file`
             // key's) would take that key's place — the collection keeps one key per kid, the
             // last added —: left out, and said (at start, two configured keys alike are refused).
@@ -332,6 +344,7 @@ public final class Authenticator: Sendable {
             let keys = try await Self.collections(merged, jwks: (jwksFile.map { [$0] } ?? []) + [text], configured: configured)
             algorithms.withLock { $0 = merged }
             current.withLock { $0 = (keys, kids) }
+            remote.withLock { $0.loaded = true }
         } catch {
             Logger(label: "switchyard.auth").warning("the remote JWKS could not be read; the keys in use stay", metadata: ["url": "\(url)", "error": "\(error)"])
         }
@@ -341,7 +354,9 @@ public final class Authenticator: Sendable {
         let seconds = max(1, settings.jwksRefreshSeconds)
         let task = Task.detached { [weak self] in
             while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(seconds))
+                // Until a first read succeeds (the gateway is not ready meanwhile), every 5 s at most.
+                let loaded = self?.keysLoaded ?? true
+                try? await Task.sleep(for: .seconds(loaded ? seconds : min(seconds, 5)))
                 guard let self, !Task.isCancelled else { return }
                 await self.refreshRemoteKeys()
             }
@@ -381,6 +396,24 @@ public final class Authenticator: Sendable {
         }
         guard isBase64URL, token.utf8.count(where: { $0 == UInt8(ascii: ".") }) == 2 else {
             throw GraphQLError("Invalid token: not three parts of unpadded base64url.", code: "UNAUTHENTICATED")
+        }
+        // A header or claims set naming a member twice is refused (RFC 7519 §4, RFC 7515 §5.2):
+        // the signature library reads the first of two `exp` or `tenant`, other readers of the
+        // forwarded token the last (probe 54C).
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        for part in parts.prefix(2) {
+            guard let bytes = Self.base64URLDecoded(part) else {
+                throw GraphQLError("Invalid token: a part is not base64url.", code: "UNAUTHENTICATED")
+            }
+            do {
+                guard case .object = try JSONReader.parseRefusingDuplicateNames(bytes, maxDepth: 64) else {
+                    throw GraphQLError("Invalid token: its header and claims are JSON objects.", code: "UNAUTHENTICATED")
+                }
+            } catch let e as GraphQLError {
+                throw e
+            } catch {
+                throw GraphQLError("Invalid token: its header or claims are not a JSON object naming each member once (\(error)).", code: "UNAUTHENTICATED")
+            }
         }
         let claims: GatewayClaims
         // A token naming a `kid` is checked with that key only; one without is tried against every key.
@@ -434,6 +467,11 @@ public final class Authenticator: Sendable {
         }
         var tenant: String?
         if case .string(let t)? = claims.other[settings.tenantClaim] { tenant = t }
+        // No tenant's slug holds a NUL (PostgreSQL text cannot): such a claim names none, and
+        // reached the database as an error of its own (probe 54C).
+        if tenant?.utf8.contains(0) == true {
+            throw GraphQLError("Invalid token: its tenant claim holds a NUL character.", code: "UNAUTHENTICATED")
+        }
         func names(_ claim: String) -> [String] {
             switch claims.other[claim] {
             case .string(let s)?: return s.split(separator: " ").map(String.init)
@@ -445,13 +483,17 @@ public final class Authenticator: Sendable {
                         expires: claims.exp.map { $0.value.addingTimeInterval(leeway) })
     }
 
+    /// A part of a JWS in base64url without padding, decoded.
+    static func base64URLDecoded(_ part: Substring) -> [UInt8]? {
+        var base64 = part.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        return Data(base64Encoded: base64).map { Array($0) }
+    }
+
     /// A token's header, if it is a JSON object.
     static func header(of token: String) -> JSON? {
-        guard let header = token.split(separator: ".", maxSplits: 1).first else { return nil }
-        var base64 = header.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        guard let data = Data(base64Encoded: base64), let json = try? JSONReader.parse(String(decoding: data, as: UTF8.self)),
-              json.objectValue != nil else { return nil }
+        guard let header = token.split(separator: ".", maxSplits: 1).first, let bytes = base64URLDecoded(header),
+              let json = try? JSONReader.parse(bytes), json.objectValue != nil else { return nil }
         return json
     }
 

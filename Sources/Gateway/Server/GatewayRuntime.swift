@@ -310,6 +310,8 @@ final class GatewayRuntime: Sendable {
     func isReady() async -> Bool {
         guard !draining.load(ordering: .acquiring), !leaving.load(ordering: .acquiring) else { return false }
         guard let pipeline = pipelineIfLoaded, quotas?.isLoaded ?? true, await pipeline.executor.isReady() else { return false }
+        // A `jwks_url` never read yet: tokens signed with its keys are all refused.
+        if let authenticator, !authenticator.keysLoaded { return false }
         if let postgres {
             guard (try? await postgres.query("SELECT 1")) != nil else { return false }
         }

@@ -207,7 +207,9 @@ public final class GatewayServer: Sendable {
             return Response(status: ready ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
                             body: .init(byteBuffer: ByteBuffer(string: #"{"ready":\#(ready)}"#)))
         }
-        if configuration.metrics.enabled, configuration.metrics.listen == nil { addMetricsRoute(router, tokenRequired: configuration.auth.required) }
+        if configuration.metrics.enabled, configuration.metrics.listen == nil {
+            addMetricsRoute(router, tokenRequired: configuration.auth.required, scope: configuration.metrics.scope)
+        }
         GraphQLHTTPHandler(runtime: runtime).register(on: router)
         return router
     }
@@ -215,18 +217,23 @@ public final class GatewayServer: Sendable {
     /// `GET /metrics`: every series in the Prometheus text format (the pool's gauges read now).
     /// `tokenRequired`: on the public listener with `auth.required`, a valid bearer token too —
     /// the series name tenants, their operations and event types (a listener of its own,
-    /// `metrics.listen`, is for the operator's network and takes none).
-    func addMetricsRoute(_ router: Router<GatewayRequestContext>, tokenRequired: Bool = false) {
+    /// `metrics.listen`, is for the operator's network and takes none) — carrying `scope` when one
+    /// is set (`metrics.scope`): any tenant's user holds a valid token.
+    func addMetricsRoute(_ router: Router<GatewayRequestContext>, tokenRequired: Bool = false, scope: String? = nil) {
         let postgres = runtime.postgres, subscriptions = runtime.subscriptions, authenticator = runtime.authenticator
         router.get("metrics") { request, _ in
             if tokenRequired {
-                var valid = false
+                var identity: Authenticator.Identity?
                 if let authenticator, case .token(let token) = Admission.bearer(request.headers[.authorization]) {
-                    valid = (try? await authenticator.identity(token)) != nil
+                    identity = try? await authenticator.identity(token)
                 }
-                guard valid else {
+                guard let identity else {
                     return Response(status: .unauthorized, headers: [.wwwAuthenticate: "Bearer", .contentType: "text/plain; charset=utf-8"],
                                     body: .init(byteBuffer: ByteBuffer(string: "A bearer token is required (auth.required); or serve the metrics on metrics.listen.\n")))
+                }
+                if let scope, !identity.scopes.contains(scope) {
+                    return Response(status: .forbidden, headers: [.wwwAuthenticate: "Bearer error=\"insufficient_scope\", scope=\"\(scope)\"", .contentType: "text/plain; charset=utf-8"],
+                                    body: .init(byteBuffer: ByteBuffer(string: "The metrics take a token with the scope \(scope) (metrics.scope); or serve them on metrics.listen.\n")))
                 }
             }
             if let postgres { GatewayMetrics.pool(postgres) }

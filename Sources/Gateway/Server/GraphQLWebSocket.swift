@@ -60,6 +60,8 @@ struct GraphQLWebSocket: Sendable {
         struct State {
             var initialised = false
             var admitted: (RequestContext, GatewayRuntime.Profile)?
+            /// The bearer token the connection was admitted with, verified again for each operation.
+            var token: String?
             /// Running operations by the client's id, each with the number it was started under (an
             /// id the client completed may start again while the first run is still ending).
             var operations: [String: (run: UInt64, task: Task<Void, Never>)] = [:]
@@ -129,6 +131,12 @@ struct GraphQLWebSocket: Sendable {
                     guard case .text(let text) = message, let json = try? JSONReader.parse(text, maxDepth: 64), case .object(let m) = json,
                           let type = m["type"]?.stringValue else {
                         await close(4400, "Invalid message received")
+                        return
+                    }
+                    // A lone UTF-16 surrogate escape would be read as U+FFFD: another value than
+                    // the one sent (as an HTTP request's, refused).
+                    if text.utf8.contains(UInt8(ascii: "\\")), RequestDecoding.hasLoneSurrogateEscape(Array(text.utf8)) {
+                        await close(4400, "Invalid message received: a lone UTF-16 surrogate escape")
                         return
                     }
                     guard await handle(type, m, size: size) else { return }
@@ -201,7 +209,8 @@ struct GraphQLWebSocket: Sendable {
                     // under the limits loaded when it starts).
                     let admitted = try await Admission(runtime: runtime).admit(headers, accepted, client: channel.remoteAddress?.ipAddress,
                                                                                takesQuota: false)
-                    state.withLock { $0.admitted = admitted }
+                    let token: String? = if admitted.0.authenticated, case .token(let t) = Admission.bearer(headers[.authorization]) { t } else { nil }
+                    state.withLock { $0.admitted = admitted; $0.token = token }
                 } catch {
                     await close(4403, "Forbidden")
                     return false
@@ -226,9 +235,16 @@ struct GraphQLWebSocket: Sendable {
                     return false
                 }
                 // The token the connection was admitted with has expired: no new operation runs on
-                // it (what runs goes on); the client reconnects with a fresh token.
+                // it (what runs ends at its expiry); the client reconnects with a fresh token.
                 if let expires = admitted.0.credentialsExpire, expires < Date() {
                     await close(4403, "Forbidden: the connection's token has expired")
+                    return false
+                }
+                // Verified again, as an HTTP request's is: a token whose key left the JWKS starts
+                // nothing more (probe 54C: a connection kept running mutations with it).
+                if let token = state.withLock({ $0.token }), let authenticator = runtime.authenticator,
+                   (try? await authenticator.identity(token)) == nil {
+                    await close(4403, "Forbidden: the connection's token is no longer valid")
                     return false
                 }
                 // The payload's members have their types (`query` a string — required, but for a

@@ -476,6 +476,19 @@ public struct JSONReader {
         try parse(Array(text.utf8), maxDepth: maxDepth)
     }
 
+    /// As `parse`, but an object that names a member twice is refused (where readers of the same
+    /// text could take different values: a JWT's claims, RFC 7519 §4).
+    public static func parseRefusingDuplicateNames(_ bytes: [UInt8], maxDepth: Int = 128) throws -> JSON {
+        var r = JSONReader(bytes: bytes, maxDepth: maxDepth)
+        r.refusesDuplicateNames = true
+        r.skipWhitespace()
+        let v = try r.readValue()
+        r.skipWhitespace()
+        guard r.i == bytes.count else { throw r.fail("unexpected data after the JSON value") }
+        return v
+    }
+    private var refusesDuplicateNames = false
+
     /// Whether `text` is one JSON object, valid throughout (what `parse` would accept as an
     /// object, but for member names that differ only in Unicode normalization: kept as they are
     /// in the text, as `jsonb` keeps them), checked without building its value.
@@ -514,9 +527,11 @@ public struct JSONReader {
                 // A name given twice: the last value (as JavaScript reads it). Two names that are
                 // different texts but one `String` key (Unicode canonical equivalence: "é" and
                 // "e" + U+0301) cannot both be kept: refused, not one of them dropped.
-                if o.updateValue(try r.readValue(), forKey: key) != nil, let at = o.index(forKey: key),
-                   !o.keys[at].utf8.elementsEqual(key.utf8) {
-                    throw r.fail("two member names of an object differ only in Unicode normalization")
+                if o.updateValue(try r.readValue(), forKey: key) != nil {
+                    if let at = o.index(forKey: key), !o.keys[at].utf8.elementsEqual(key.utf8) {
+                        throw r.fail("two member names of an object differ only in Unicode normalization")
+                    }
+                    if r.refusesDuplicateNames { throw r.fail("the member name \"\(key)\" is given twice") }
                 }
             }
             return .object(o)
