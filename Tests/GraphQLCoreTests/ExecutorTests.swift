@@ -401,6 +401,14 @@ struct ExecutorTests {
                                                    #"Variable "$l" got invalid value { zz: "1" }; Exactly one key must be specified for OneOf type "Lookup"."#])
         let unknownAndOne = try await run("query($l: Lookup!) { lookup(by: $l) { name } }", variables: ["l": ["zz": "1", "id": "2"]])
         #expect(unknownAndOne.errors.count == 1)
+        // A nullable variable with a default may stand for a OneOf field (§5.8.5): its default
+        // when left out; given null, the argument does not coerce — a field error.
+        let defaulted = "query($i: ID = \"2\") { lookup(by: {id: $i}) { name } }"
+        #expect(try await run(defaulted).json.text == #"{"data":{"lookup":{"name":"R2-D2"}}}"#)
+        let nulled = try await run(defaulted, variables: ["i": .null])
+        #expect(nulled.json.text.contains(#""data":{"lookup":null}"#), "\(nulled.json.text)")
+        #expect(nulled.errors.map(\.message) == [#"Argument "by" has invalid value {id: $i}."#],
+                "\(nulled.errors.map(\.message))")
     }
 
     /// A variable's value that does not coerce is described as graphql-js describes it: its

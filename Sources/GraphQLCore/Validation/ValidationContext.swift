@@ -208,7 +208,11 @@ public final class ValidationContext {
             let input = type.flatMap { schema.namedType($0) }
             for f in fields {
                 let def = input?.inputFields[f.name.value]
-                collectVariables(f.value, def?.type, hasDefault: def?.defaultValue != nil, span: f.span, into: &usages)
+                // A field of a OneOf Input Object is a non-null position (IsNonNullPosition, §5.8.5):
+                // a nullable variable there needs a default that is not null.
+                var location = def?.type
+                if input?.isOneOf == true, let t = location, !t.isNonNull { location = .nonNull(t) }
+                collectVariables(f.value, location, hasDefault: def?.defaultValue != nil, span: f.span, into: &usages)
             }
         default: break
         }

@@ -40,9 +40,8 @@ import Testing
         try expectInvalid(ValuesOfCorrectTypeRule.self, "{ complicatedArgs { oneOfArgField(oneOfArg: {intField: null}) } }", [
             Expected("Field \"OneOfInput.intField\" must be non-null.", [(1, 45)]),
         ])
-        try expectInvalid(ValuesOfCorrectTypeRule.self, "query Q($v: Int) { complicatedArgs { oneOfArgField(oneOfArg: {intField: $v}) } }", [
-            Expected("Variable \"v\" must be non-nullable to be used for OneOf Input Object \"OneOfInput\".", [(1, 62)]),
-        ])
+        // A variable's nullability there is VariablesInAllowedPositionRule's (§5.8.5 IsNonNullPosition).
+        try expectValid(ValuesOfCorrectTypeRule.self, "query Q($v: Int) { complicatedArgs { oneOfArgField(oneOfArg: {intField: $v}) } }")
     }
     /// An error inside a list or an input object is located at the value that is wrong, and
     /// one in a variable's default at the default (graphql-js), not at the argument or the

@@ -16,6 +16,20 @@ import Testing
             Expected("Variable \"$s\" of type \"String\" used in position expecting type \"Int\".", [(1, 18), (2, 79)]),
         ])
     }
+    /// A field of a OneOf Input Object is a non-null position (§5.8.5 IsNonNullPosition): a
+    /// nullable variable there needs a default other than null, as for a non-null argument
+    /// (probe 54B: one with a default was refused).
+    @Test func aOneOfFieldIsANonNullPosition() throws {
+        try expectValid(VariablesInAllowedPositionRule.self, """
+            query Q($a: Int!, $b: Int = 3) {
+              complicatedArgs { a: oneOfArgField(oneOfArg: {intField: $a}) b: oneOfArgField(oneOfArg: {intField: $b}) }
+            }
+            """)
+        try expectInvalid(VariablesInAllowedPositionRule.self, "query Q($v: Int, $n: Int = null) {\n  complicatedArgs { a: oneOfArgField(oneOfArg: {intField: $v}) b: oneOfArgField(oneOfArg: {intField: $n}) }\n}", [
+            Expected("Variable \"$v\" of type \"Int\" used in position expecting type \"Int!\".", [(1, 9), (2, 59)]),
+            Expected("Variable \"$n\" of type \"Int\" used in position expecting type \"Int!\".", [(1, 18), (2, 102)]),
+        ])
+    }
     @Test func checkedThroughFragments() throws {
         try expectInvalid(VariablesInAllowedPositionRule.self, "query Q($b: String) { dog { ...F } }\nfragment F on Dog { isHouseTrained(atOtherHomes: $b) }", [
             Expected("Variable \"$b\" of type \"String\" used in position expecting type \"Boolean\".", [(1, 9), (2, 50)]),

@@ -2,14 +2,10 @@
 /// https://spec.graphql.org/October2021/#sec-Values-of-Correct-Type
 public final class ValuesOfCorrectTypeRule: ValidationRule {
     let context: ValidationContext
-    var variableTypes: [String: TypeReference] = [:]
     public init(_ context: ValidationContext) { self.context = context }
 
     public func visit(_ event: TypeInfoWalker.Event, _ info: TypeInfoWalker.Info) {
         switch event {
-        case .enterOperation(let op):
-            variableTypes = [:]
-            for v in op.variableDefinitions { variableTypes[v.variable.value] = v.type }
         case .argument(let a, let def?), .directiveArgument(let a, let def?):
             check(a.value, def.type) { a.valueSpan }
         case .variableDefinition(let v):
@@ -120,11 +116,10 @@ public final class ValuesOfCorrectTypeRule: ValidationRule {
                 context.report("OneOf Input Object \"\(t.name)\" must specify exactly one key.", [at()])
             } else if fields[0].value.isNull {
                 context.report("Field \"\(t.name).\(fields[0].name.value)\" must be non-null.", [at()])
-            } else if case .variable(let v) = fields[0].value, let vt = variableTypes[v] {
-                if case .nonNull = vt {} else {
-                    context.report("Variable \"\(v)\" must be non-nullable to be used for OneOf Input Object \"\(t.name)\".", [at()])
-                }
             }
+            // A variable there is checked where every variable's position is: a OneOf field is a
+            // non-null position (§5.8.5 IsNonNullPosition), which a nullable variable with a
+            // default other than null may take (VariablesInAllowedPositionRule).
         }
         for (i, f) in fields.enumerated() {
             if let def = t.inputFields[f.name.value] {
