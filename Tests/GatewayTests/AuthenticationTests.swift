@@ -457,14 +457,7 @@ struct AuthenticationTests {
             let port = try await server.firstLine { Int($0) }
             let provider = GatewayClient(base: "http://127.0.0.1:\(port)")
             func fetches() async throws -> Int { try await provider.send(.GET, "/count").json?["n"]?.intValue ?? -1 }
-            var c = GatewayConfiguration()
-            var jwt = AuthConfiguration.JWT()
-            jwt.jwksURL = "http://127.0.0.1:\(port)/jwks.json"
-            jwt.jwksMinRefetchSeconds = 0
-            jwt.issuer = "https://issuer.test"
-            jwt.audience = "switchyard"
-            c.auth.jwt = jwt
-            c.auth.required = true
+            var c = remoteJWKSConfig(port: port)
             try await withGateway(c, executor: try echoExecutor()) { client in
                 func ask(_ key: ES256PrivateKey, kid: String) async throws -> GatewayResponse {
                     try await client.query("{ tenant }", headers: [("authorization", "Bearer \(try await signed(key, kid: kid))")])
@@ -515,6 +508,19 @@ struct AuthenticationTests {
         }
     }
 
+    /// Tokens required, checked with the keys of a JWKS served on `port` (read again at once for a kid it lacks).
+    func remoteJWKSConfig(port: Int) -> GatewayConfiguration {
+        var c = GatewayConfiguration()
+        var jwt = AuthConfiguration.JWT()
+        jwt.jwksURL = "http://127.0.0.1:\(port)/jwks.json"
+        jwt.jwksMinRefetchSeconds = 0
+        jwt.issuer = "https://issuer.test"
+        jwt.audience = "switchyard"
+        c.auth.jwt = jwt
+        c.auth.required = true
+        return c
+    }
+
     /// A JWKS URL that has not been read yet leaves the gateway not ready (every token of its keys
     /// would be refused); a body that is not a key set (`{"keys":5}`, HTML) keeps the keys in use,
     /// as an error status does — it had replaced them with none (probe 54C).
@@ -528,14 +534,7 @@ struct AuthenticationTests {
             let server = try ChildProcess("/usr/bin/env", ["python3", TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Fixtures/jwks/serve_jwks.py").path, jwksFile.path])
             defer { server.stop() }
             let port = try await server.firstLine { Int($0) }
-            var c = GatewayConfiguration()
-            var jwt = AuthConfiguration.JWT()
-            jwt.jwksURL = "http://127.0.0.1:\(port)/jwks.json"
-            jwt.jwksMinRefetchSeconds = 0
-            jwt.issuer = "https://issuer.test"
-            jwt.audience = "switchyard"
-            c.auth.jwt = jwt
-            c.auth.required = true
+            let c = remoteJWKSConfig(port: port)
             try await withGateway(c, executor: try echoExecutor()) { client in
                 func ask(kid: String) async throws -> GatewayResponse {
                     try await client.query("{ tenant }", headers: [("authorization", "Bearer \(try await signed(key, kid: kid))")])
