@@ -807,12 +807,16 @@ public struct RateLimitConfiguration: Codable, Sendable, Equatable {
     public var enabled: Bool = false
     /// Requests without a known tenant, per client IP address and minute (nil or 0: unlimited).
     public var anonymousPerMinute: Int? = 6_000
+    /// While Redis does not answer: let requests through unlimited (true: availability over the
+    /// quota), or refuse them (false: 503 `RATE_LIMIT_UNAVAILABLE`, the quota over availability).
+    public var failOpen = true
     public init() {}
-    enum CodingKeys: String, CodingKey { case enabled, anonymousPerMinute = "anonymous_per_minute" }
+    enum CodingKeys: String, CodingKey { case enabled, anonymousPerMinute = "anonymous_per_minute", failOpen = "fail_open" }
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         enabled = try c.decodeIfPresent(Bool.self, forKey: .enabled) ?? false
         anonymousPerMinute = c.contains(.anonymousPerMinute) ? try c.decodeIfPresent(Int.self, forKey: .anonymousPerMinute) : 6_000
+        failOpen = try c.decodeIfPresent(Bool.self, forKey: .failOpen) ?? true
     }
 }
 

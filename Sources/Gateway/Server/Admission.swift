@@ -93,7 +93,7 @@ struct Admission: Sendable {
         context.maxReadBytes = profile.limits.maxReadBytes
         context.includeQueryPlan = profile.exposeQueryPlan && headers[HTTPField.Name("X-Switchyard-Query-Plan")!]?.lowercased() == "true"
         if takesQuota, let limited = await rateLimited(context, accepted, client: client) {
-            runtime.metrics.rateLimited(tenant: context.tenant ?? "none")
+            if limited.code == "RATE_LIMITED" { runtime.metrics.rateLimited(tenant: context.tenant ?? "none") }
             throw limited
         }
         return (context, profile)
@@ -160,21 +160,22 @@ struct Admission: Sendable {
     func admitBatch(_ count: Int, _ context: RequestContext, _ accepted: ResponseWriting.Accepted, client: String?) async throws(Refusal) {
         for _ in 1..<max(1, count) {
             if let limited = await rateLimited(context, accepted, client: client) {
-                runtime.metrics.rateLimited(tenant: context.tenant ?? "none")
+                if limited.code == "RATE_LIMITED" { runtime.metrics.rateLimited(tenant: context.tenant ?? "none") }
                 throw limited
             }
         }
     }
 
     func rateLimited(_ context: RequestContext, _ accepted: ResponseWriting.Accepted, client: String?) async -> Refusal? {
-        guard let (error, seconds) = await rateLimitError(context, client: client) else { return nil }
-        return Refusal(429, [error], accepted, headers: [.retryAfter: String(seconds)], tenant: context.tenant)
+        guard let (error, seconds, status) = await rateLimitError(context, client: client) else { return nil }
+        return Refusal(status, [error], accepted, headers: [.retryAfter: String(seconds)], tenant: context.tenant)
     }
 
     /// Takes one request from the quota that applies (the tenant's, else the client address's
     /// anonymous one): nil when it had room, else the `RATE_LIMITED` error and the seconds until
-    /// it has room again.
-    func rateLimitError(_ context: RequestContext, client: String?) async -> (GraphQLError, Int)? {
+    /// it has room again (and the status: 429; 503 while Redis does not answer and
+    /// `rate_limits.fail_open` is false).
+    func rateLimitError(_ context: RequestContext, client: String?) async -> (GraphQLError, Int, status: Int)? {
         guard let limiter = runtime.rateLimiter else { return nil }
         let key: String, perMinute: Int, message: String
         if let tenant = context.tenant, let quota = runtime.quotas?.quota(for: tenant) {
@@ -191,15 +192,19 @@ struct Admission: Sendable {
             taken = try await limiter.take(key: key, perMinute: perMinute)
         } catch {
             // Redis cannot be reached: requests go through unlimited (availability over the
-            // quota, as documented), and the operator hears of it (at most every 10 s).
+            // quota, as documented) — or, with `fail_open: false`, are refused —, and the
+            // operator hears of it (at most every 10 s).
+            let failOpen = runtime.configuration.rateLimits.failOpen
             if Self.redisWarnings.shouldWarn() {
-                runtime.logger.warning("rate limits are not enforced: Redis did not answer", metadata: ["error": "\(error)"])
+                runtime.logger.warning(failOpen ? "rate limits are not enforced: Redis did not answer" : "requests are refused: Redis did not answer the rate limiter (rate_limits.fail_open: false)",
+                                       metadata: ["error": "\(error)"])
             }
-            return nil
+            if failOpen { return nil }
+            return (GraphQLError("The rate limiter cannot be reached; try again shortly.", code: "RATE_LIMIT_UNAVAILABLE", extensions: ["retryAfterSeconds": .int(1)]), 1, 503)
         }
         guard case .limited(let ms) = taken else { return nil }
         let seconds = (ms + 999) / 1_000
-        return (GraphQLError(message, code: "RATE_LIMITED", extensions: ["retryAfterSeconds": .int(seconds)]), seconds)
+        return (GraphQLError(message, code: "RATE_LIMITED", extensions: ["retryAfterSeconds": .int(seconds)]), seconds, 429)
     }
 }
 

@@ -282,9 +282,9 @@ struct GraphQLWebSocket: Sendable {
                     await refuse([GraphQLError("The message is larger than \(limit) bytes.", code: "PAYLOAD_TOO_LARGE")], status: 413)
                     return true
                 }
-                if let (limited, _) = await Admission(runtime: runtime).rateLimitError(admitted.0, client: channel.remoteAddress?.ipAddress) {
-                    runtime.metrics.rateLimited(tenant: admitted.0.tenant ?? "none")
-                    await refuse([limited], status: 429)
+                if let (limited, _, status) = await Admission(runtime: runtime).rateLimitError(admitted.0, client: channel.remoteAddress?.ipAddress) {
+                    if status == 429 { runtime.metrics.rateLimited(tenant: admitted.0.tenant ?? "none") }
+                    await refuse([limited], status: status)
                     return true
                 }
                 let operation = admitted
