@@ -100,5 +100,12 @@ struct APISchemaTests {
             "Required argument Query.items(legacyRegion:) cannot be deprecated.",
             "Required input field Filter.legacy cannot be deprecated.",
         ])
+        // A schema of its own (a subgraph's) is refused for them, a directive's argument included.
+        do {
+            _ = try Schema(sdl: "directive @hint(legacy: Int! @deprecated) on FIELD_DEFINITION type Query { a: Int }")
+            Issue.record("a deprecated required directive argument was accepted")
+        } catch {
+            #expect("\(error)".contains("Required argument @hint(legacy:) cannot be deprecated."), "\(error)")
+        }
     }
 }

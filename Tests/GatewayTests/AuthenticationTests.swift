@@ -182,6 +182,19 @@ struct AuthenticationTests {
                         && events[0].contains("has expired") && events[1].hasPrefix("event: complete"), "\(events)")
                 let ended = try await ws.firstLine { $0.hasPrefix("error") || $0.hasPrefix("closed") || $0 == "done" ? $0 : nil }
                 #expect(ended.hasPrefix("error: [") && ended.contains("UNAUTHENTICATED") && ended.contains("has expired"), "\(ended)")
+                // A token that expires in 300 million years (a signed `exp` of 1e16 s): its
+                // subscription runs (converting that to milliseconds trapped, review of session 54).
+                let far = try await signing.sign(TestClaims(exp: .init(value: Date(timeIntervalSince1970: 1e16)), nbf: nil, iss: .init(value: "https://issuer.test"),
+                                                           aud: .init(value: ["switchyard"]), tenant: "acme", scope: "read"))
+                request.headers.replaceOrAdd(name: "authorization", value: "Bearer \(far)")
+                request.body = .bytes(ByteBuffer(string: #"{"query":"subscription { ticks(count: 1) { n } }"}"#))
+                let ticking = try await client.http.execute(request, timeout: .seconds(50))
+                #expect(ticking.status.code == 200)
+                graph.release.yield()
+                var ticks = StreamReader(chunks: ticking.body.makeAsyncIterator())
+                var first: String?
+                while let event = try await ticks.next(upTo: "\n\n") { if event.hasPrefix("event: next") { first = event; break } }
+                #expect(first == #"event: next\#ndata: {"data":{"ticks":{"n":1}}}"#, "\(first ?? "none")")
             }
         }
     }

@@ -714,7 +714,7 @@ public enum Composer {
             })
         }
         // (Reading a supergraph composed elsewhere serves these; composing refuses them, as §3.6.1 asks.)
-        let deprecated = SchemaValidator.deprecatedRequiredInputs(supergraph.apiSchema).map {
+        let deprecated = SchemaValidator.deprecatedRequiredInputs(supergraph.schema).map {
             CompositionError(.invalidSubgraph, "The composed supergraph is invalid: \($0.message)")
         }
         let checked = deprecated + Self.transitiveAuthErrors(supergraph) + Self.demandControlErrors(supergraph) + Self.inaccessibleReferences(supergraph.schema)

@@ -87,8 +87,12 @@ extension RequestPipeline {
                 // on for as long as the client held the connection).
                 let expiry = authorized.context.credentialsExpire.map { expires in
                     Task {
-                        try? await Task.sleep(for: .milliseconds(max(0, Int64((expires.timeIntervalSinceNow * 1000).rounded(.up)))))
-                        guard !Task.isCancelled else { return }
+                        // (Clamped: a signed `exp` far in the future is a number of seconds past
+                        // Int64's milliseconds — converting it trapped, review of session 54.)
+                        let seconds = min(max(0, expires.timeIntervalSinceNow), 10 * 365 * 86_400)
+                        try? await Task.sleep(for: .milliseconds(Int64((seconds * 1000).rounded(.up))))
+                        // (A subscriber found too slow has its last payload already.)
+                        guard !Task.isCancelled, !end.fellBehind else { return }
                         channel.finish(last: ExecutionResult(data: nil, errors: [GraphQLError(
                             "The token this subscription was started with has expired; subscribe again with a fresh one.", code: "UNAUTHENTICATED")]).jsonBytes)
                         pump.cancel()

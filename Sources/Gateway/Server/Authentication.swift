@@ -323,8 +323,9 @@ public final class Authenticator: Sendable {
             // A body that is not a JWKS (an object with a `keys` array: RFC 7517 §5) keeps the keys
             // in use, as an error status does — not read as a set of no keys, which refused every
             // token (probe 54C: `{"keys":5}` from a broken provider).
-            guard case .object(let set)? = try? JSONReader.parse(text), set["keys"]?.arrayValue != nil else {
-                throw ConfigurationError("the body is not a JSON Web Key Set (an object with a \"keys\" array)")
+            guard case .object(let set)? = try? JSONReader.parse(text), let entries = set["keys"]?.arrayValue,
+                  entries.allSatisfy({ $0.objectValue != nil }) else {
+                throw ConfigurationError("the body is not a JSON Web Key Set (an object with a \"keys\" array of objects)")
             }
             // A remote key under a configured key's kid (a PEM file's name, `hs256`, a `jwks_file`
             // key's) would take that key's place — the collection keeps one key per kid, the

@@ -240,13 +240,6 @@ struct GraphQLWebSocket: Sendable {
                     await close(4403, "Forbidden: the connection's token has expired")
                     return false
                 }
-                // Verified again, as an HTTP request's is: a token whose key left the JWKS starts
-                // nothing more (probe 54C: a connection kept running mutations with it).
-                if let token = state.withLock({ $0.token }), let authenticator = runtime.authenticator,
-                   (try? await authenticator.identity(token)) == nil {
-                    await close(4403, "Forbidden: the connection's token is no longer valid")
-                    return false
-                }
                 // The payload's members have their types (`query` a string — required, but for a
                 // persisted query's; `variables` and `extensions` objects; `operationName` a
                 // string), else the message is invalid.
@@ -261,6 +254,14 @@ struct GraphQLWebSocket: Sendable {
                 // sent under that id would read as the running operation's end).
                 if state.withLock({ $0.operations[id] != nil }) {
                     await close(4409, "Subscriber for \(id) already exists")
+                    return false
+                }
+                // Verified again (after the id's check, which comes first), as an HTTP request's
+                // is: a token whose key left the JWKS starts nothing more (probe 54C: a connection
+                // kept running mutations with it).
+                if let token = state.withLock({ $0.token }), let authenticator = runtime.authenticator,
+                   (try? await authenticator.identity(token)) == nil {
+                    await close(4403, "Forbidden: the connection's token is no longer valid")
                     return false
                 }
                 // The limits and pipeline loaded now (a reload since the connection began applies),
