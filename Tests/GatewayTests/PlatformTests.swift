@@ -1357,3 +1357,51 @@ struct RateLimitTests {
         }
     }
 }
+
+@Suite("The request's read transaction beside remote subgraphs")
+struct ReadTransactionBesideRemoteSubgraphsTests {
+    /// A query that reads the platform subgraphs and waits for a remote subgraph that does not
+    /// answer gives its pooled connection back once its in-process reads are done, not when the
+    /// remote answers or times out (probe 54A: eight such requests held every connection of the
+    /// pool, and every tenant's queries waited seconds for one).
+    @Test(.timeLimit(.minutes(2))) func aQueryWaitingOnARemoteSubgraphHoldsNoPooledConnection() async throws {
+        let path = TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Fixtures/python-subgraph/silent_subgraph.py").path
+        let silent = try ChildProcess("/usr/bin/env", ["python3", path, "0"])
+        defer { silent.stop() }
+        let port = try await silent.firstLine { Int($0) }
+        let sdl = FileManager.default.temporaryDirectory.appendingPathComponent("silent-\(UUID().uuidString).graphql")
+        // A field of the tenant: fetched after the platform subgraphs' reads are done.
+        try #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key"]) type Tenant @key(fields: "id") { id: ID! wait: String }"#
+            .write(to: sdl, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: sdl) }
+        try await withPlatform(configure: { config in
+            config.subgraphs.append(SubgraphConfiguration(name: "silent", url: "http://127.0.0.1:\(port)/graphql", schema: sdl.path, timeoutMs: 100_000))
+            config.limits.requestTimeoutMs = 100_000
+        }) { fixture, client, _ in
+            // (No readiness wait: its probe of the silent subgraph would take the one connection
+            // that subgraph serves.)
+            // The request's transaction, held, is a session of the gateway's idle in a transaction
+            // (seen by a superuser: other roles' sessions show no state).
+            let admin = PostgresPool(configuration: .init(url: fixture.db.adminURL, minConnections: 0, maxConnections: 1))
+            defer { admin.close() }
+            func inUse() async throws -> Int {
+                try await admin.query("""
+                    SELECT count(*)::int8 AS n FROM pg_stat_activity
+                    WHERE datname = current_database() AND usename = 'switchyard_app' AND state LIKE 'idle in transaction%'
+                    """).first?.decode("n", as: Int.self) ?? -1
+            }
+            let query = Task { try await client.query(#"{ tenant(slug: "acme") { name agents(first: 3) { name } wait } }"#, headers: [("x-tenant", "acme")]) }
+            defer { query.cancel() }
+            _ = try await silent.firstLine { $0 == "request" ? true : nil }
+            // The entity fetch is sent once the in-process reads are done (their transaction
+            // committed before it, or still open while it waits).
+            var held = try await inUse()
+            for _ in 0..<400 where held > 0 {
+                try await Task.sleep(for: .milliseconds(50))
+                held = try await inUse()
+            }
+            #expect(held == 0, "the query waiting on the silent subgraph still holds its read transaction")
+            #expect(!silent.lines.contains("closed"), "the remote request was still waited for")
+        }
+    }
+}

@@ -285,6 +285,45 @@ struct StreamingTests {
         }
     }
 
+    /// A single-connection stream whose client resets the connection before the response's head
+    /// is written ends its reservation (its body never runs): a second GET finds no stream (404) —
+    /// or, the reset having come before the GET was read, opens it (200) — never one still counted
+    /// open (409 — probe 54A: 98 % of such resets kept their reservation for good, and one client
+    /// held all 10,000).
+    @Test(.timeLimit(.minutes(3))) func aStreamResetBeforeItsHeadEndsItsReservation() async throws {
+        try await withGateway(executor: try echoExecutor()) { client in
+            let r = try await runProcess("/usr/bin/env", ["python3", script("sse_single_misbehaving.py"), "reset", client.base, "40"])
+            let statuses = r.output.split(separator: "\n").map(String.init)
+            #expect(statuses.count == 41 && statuses.last == "finished" && statuses.dropLast().allSatisfy { $0 == "404" || $0 == "200" }, "\(r.output)")
+            #expect(statuses.contains("404"), "no reset reached the gateway after it read the GET: \(r.output)")
+        }
+    }
+
+    /// A single-connection stream whose client takes nothing while results wait for it is dropped
+    /// after `slow_consumer_grace_ms + slow_close_timeout_ms` without a write going out, as a
+    /// WebSocket is, and its reservation ends (a POST to it is 404): the operations waiting to hand
+    /// it their results held them all (probe 54A: 400 MB for one stream).
+    @Test(.timeLimit(.minutes(5))) func aSingleConnectionStreamThatTakesNothingIsDropped() async throws {
+        var config = GatewayConfiguration()
+        config.listen = "127.0.0.1:0"
+        config.subscriptions.slowConsumerGraceMs = 200
+        config.subscriptions.slowCloseTimeoutMs = 300
+        let server = try await GatewayServer(configuration: config, executor: try echoExecutor(), logger: testLogger)
+        try await withServer(server) { client in
+            let release = FileManager.default.temporaryDirectory.appendingPathComponent("stall-\(UUID())").path
+            defer { try? FileManager.default.removeItem(atPath: release) }
+            let slow = try ChildProcess("/usr/bin/env", ["python3", script("sse_single_misbehaving.py"), "stall", client.base, "4", "400000", release])
+            defer { slow.stop() }
+            let posted: String = try await slow.firstLine { $0 == "posted" || $0.hasPrefix("error") ? $0 : nil }
+            #expect(posted == "posted" && slow.lines.prefix(4) == ["202", "202", "202", "202"], "\(slow.lines.suffix(6))")
+            for _ in 0..<10_000 where server.droppedSubscribers == 0 { try await Task.sleep(for: .milliseconds(25)) }
+            #expect(server.droppedSubscribers == 1, "the stream that took nothing was dropped")
+            #expect(FileManager.default.createFile(atPath: release, contents: Data()))
+            let after: String = try await slow.firstLine { $0.hasPrefix("after") || $0.hasPrefix("error") ? $0 : nil }
+            #expect(after == "after 404", "\(slow.lines.suffix(6))")
+        }
+    }
+
     /// A WebSocket client that takes nothing it is sent while its queries' results wait (not only
     /// subscriptions' events) is dropped after `slow_consumer_grace_ms + slow_close_timeout_ms`
     /// without progress: it held every result it asked for (16 MB here, up to 100 operations'

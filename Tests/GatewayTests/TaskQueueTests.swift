@@ -597,6 +597,53 @@ struct TaskQueueTests {
         }
     }
 
+    /// A subscriber that takes nothing holds back its own tenant's reads of the event store only:
+    /// another tenant's event reaches its subscriber while the slow one still runs (its tenant's
+    /// reader waits for its room, here up to a minute). Each tenant is read on its own — the feed
+    /// awaited every tenant's read before the next wake-up, so globex's event waited for acme's
+    /// slow subscriber (probe 54F: 31 s).
+    @Test(.timeLimit(.minutes(3))) func aSlowSubscriberDoesNotHoldBackAnotherTenantsEvents() async throws {
+        try await withPlatform { fixture, _, _ in
+            var config = fixture.config
+            config.subscriptions.bufferSize = 8
+            config.subscriptions.slowConsumerGraceMs = 120_000
+            config.subscriptions.slowCloseTimeoutMs = 120_000
+            try await withConfiguredGateway(config) { client, server in
+                let ws = client.base.replacingOccurrences(of: "http://", with: "ws://") + "/graphql"
+                let release = FileManager.default.temporaryDirectory.appendingPathComponent("hol-\(UUID())").path
+                defer { try? FileManager.default.removeItem(atPath: release) }
+                let slow = try ChildProcess("/usr/bin/env", ["python3", Self.script("slow_subscriber.py"), ws,
+                                                             #"subscription { events(streamId: "hol-a") { version data } }"#, "acme", release])
+                defer { slow.stop() }
+                let other = try Self.gql(client, #"subscription { events(streamId: "hol-b") { version } }"#, tenant: "globex")
+                defer { other.stop() }
+                _ = try await slow.firstLine { $0 == "subscribed" || $0.hasPrefix("error") ? $0 : nil }
+                try await Self.waitForSubscriptions(2) { server.liveSubscriptions }
+                // 1,600 events of 10 KB for acme: past what its subscriber's socket and buffers take,
+                // so acme's reader waits for room for a page.
+                let pad = String(repeating: "x", count: 10_000)
+                for batch in 0..<16 {
+                    let events = (0..<100).map { _ in #"{type: "Tick", data: "{\"pad\": \"\#(pad)\"}"}"# }.joined(separator: ", ")
+                    let r = try await client.query(#"mutation { appendEvents(streamId: "hol-a", expectedVersion: \#(batch * 100), events: [\#(events)]) { toVersion } }"#,
+                                                   headers: [("x-tenant", "acme")])
+                    #expect(r.json?["data"]?["appendEvents"]?["toVersion"]?.intValue == (batch + 1) * 100, "\(r.text.prefix(200))")
+                }
+                try await Task.sleep(for: .seconds(1))   // (acme's reader on its third page by now; not needed for the fix)
+                let appended = try await client.query(#"mutation { appendEvents(streamId: "hol-b", expectedVersion: 0, events: [{type: "Other"}]) { toVersion } }"#,
+                                                      headers: [("x-tenant", "globex")])
+                #expect(appended.json?["data"]?["appendEvents"]?["toVersion"]?.intValue == 1, "\(appended.text)")
+                let line = try await other.firstLine { $0.hasPrefix("{") || $0.hasPrefix("error") ? $0 : nil }
+                #expect(line.contains("\"version\": 1") || line.contains("\"version\":1"), "\(line)")
+                // Released now, acme's subscriber gets all of its events: its tenant's reader was
+                // still waiting for its room (a minute at most) when globex's event went out — with
+                // one reader for all tenants, globex's event waited until acme's was given up.
+                #expect(FileManager.default.createFile(atPath: release, contents: Data()))
+                let received = try await slow.firstLine { $0.hasPrefix("next ") ? Int($0.dropFirst(5)) : nil }
+                #expect(received == 1_600, "\(slow.lines.suffix(4))")
+            }
+        }
+    }
+
     /// A subscriber over SSE that stops reading is ended as too slow; when it has not taken its
     /// last payload `slow_close_timeout_ms` later, its connection is dropped (what the gateway
     /// held for it goes). With a long timeout, the client that reads again gets that payload

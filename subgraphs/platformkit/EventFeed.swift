@@ -14,10 +14,11 @@ import Synchronization
 /// final, read in a statement before it; one per wake-up for every tenant), so reading "after
 /// the last position seen" misses nothing. Each subscriber gets the events
 /// appended after it subscribed, in order, through a bounded buffer. The feed reads a page only
-/// when every subscriber has room for it: a burst (appends of 1,000 events) reaches a subscriber
-/// that reads as fast as it can deliver; one left without room that takes nothing for `grace` is
-/// ended with `FellBehind` (`SUBSCRIBER_TOO_SLOW`), and one that reads slowly slows the others
-/// (for `longestWait` per page at most).
+/// when every subscriber of the tenant has room for it: a burst (appends of 1,000 events) reaches
+/// a subscriber that reads as fast as it can deliver; one left without room that takes nothing for
+/// `grace` is ended with `FellBehind` (`SUBSCRIBER_TOO_SLOW`), and one that reads slowly slows its
+/// tenant's others (for `longestWait` per page at most) — never another tenant's: each tenant's
+/// reader runs on its own.
 public final class EventFeed: Sendable {
     /// One event row (the columns of `EventFeed.columns`).
     public struct Event: Sendable {
@@ -61,8 +62,11 @@ public final class EventFeed: Sendable {
     public static let bufferLimit = 1_000
     /// Events read at a time.
     static let page = 500
-    /// How long a subscriber without room for the next page may take nothing before it is ended.
-    static let grace: Duration = .seconds(5)
+    /// How long a subscriber without room for the next page may take nothing before it is ended
+    /// (`subscriptions.slow_consumer_grace_ms`, 5 s unless the gateway sets it: `setGrace`).
+    private let graceMs = Atomic<Int64>(5_000)
+    public func setGrace(milliseconds: Int) { graceMs.store(Int64(max(0, milliseconds)), ordering: .relaxed) }
+    var grace: Duration { .milliseconds(graceMs.load(ordering: .relaxed)) }
     /// How long the feed waits for room for one page at most, however the subscriber reads.
     static let longestWait: Duration = .seconds(60)
 
@@ -164,7 +168,7 @@ public final class EventFeed: Sendable {
     }
 
     private func wake(only tenant: UUID) {
-        Task { await self.read(tenant) }
+        startReading(tenant, upTo: nil)
     }
 
     /// Every subscribed tenant's new events, up to one horizon for them all (a horizon holds new
@@ -179,16 +183,44 @@ public final class EventFeed: Sendable {
                 SELECT CASE WHEN events_head() > \(lowest) THEN events_horizon() ELSE \(lowest) END::int8 AS h
                 """).first!.decode("h")
         } catch {
+            // The feed stopping (its last subscriber gone) cancels its read: nothing failed.
+            if Task.isCancelled || error is CancellationError { return }
             logger.warning("reading the event store's horizon failed; retrying on the next wake-up", metadata: ["error": "\(error)"])
             return
         }
         guard horizon > lowest else { return }
-        await withTaskGroup(of: Void.self) { group in
-            for t in tenants { group.addTask { await self.read(t.tenant, upTo: horizon) } }
-        }
+        // Each tenant's reader goes on its own: one waiting for a slow subscriber's room (up to
+        // `longestWait` per page) holds back its own tenant only — awaiting them all before the
+        // next wake-up held every other tenant's live events back with it (probe 54F: 31 s).
+        for t in tenants where t.cursor < horizon { startReading(t.tenant, upTo: horizon) }
     }
 
-    private let reading = Mutex<Set<UUID>>([])
+    /// Tenants whose reader runs, each with whether it must read again when done (a wake-up
+    /// came while it read: what was appended since its horizon is read then, not at the next).
+    private let reading = Mutex<[UUID: Bool]>([:])
+
+    /// Starts the tenant's reader, or (one runs) asks it to read once more when it is done.
+    private func startReading(_ tenant: UUID, upTo horizon: Int?) {
+        let start = reading.withLock { r -> Bool in
+            if r[tenant] != nil { r[tenant] = true; return false }
+            r[tenant] = false
+            return true
+        }
+        guard start else { return }
+        Task { [weak self] in
+            var horizon = horizon
+            while let self {
+                await self.read(tenant, upTo: horizon)
+                let again = self.reading.withLock { r -> Bool in
+                    if r[tenant] == true { r[tenant] = false; return true }
+                    r[tenant] = nil
+                    return false
+                }
+                guard again else { return }
+                horizon = nil   // its own, read then
+            }
+        }
+    }
 
     /// The store's horizon for a reader at `after` (READ COMMITTED; read before the statement that
     /// reads up to it), or `after` itself when nothing the reader can see was committed past it:
@@ -203,10 +235,8 @@ public final class EventFeed: Sendable {
 
     /// One tenant's new events, in pages, under its own tenant scope, up to `horizon` (read
     /// before; nil: the tenant's own, read here); then delivered.
+    /// (One reader per tenant at a time: `startReading`.)
     private func read(_ tenant: UUID, upTo horizon: Int? = nil) async {
-        // One reader per tenant at a time (a wake during a read is covered by the next read).
-        guard reading.withLock({ $0.insert(tenant).inserted }) else { return }
-        defer { reading.withLock { _ = $0.remove(tenant) } }
         while true {
             await waitForRoom(tenant)
             guard let cursor = state.withLock({ $0.tenants[tenant]?.cursor }) else { return }
@@ -240,7 +270,7 @@ public final class EventFeed: Sendable {
     /// for `grace` meanwhile (or is still without room after `longestWait`) is ended
     /// (`FellBehind`): a subscriber that reads, however slowly, is waited for.
     private func waitForRoom(_ tenant: UUID) async {
-        let start = ContinuousClock.now
+        let start = ContinuousClock.now, grace = self.grace
         var progress: [ObjectIdentifier: (backlog: Int, at: ContinuousClock.Instant)] = [:]
         while true {
             let full = state.withLock { s in
@@ -251,7 +281,7 @@ public final class EventFeed: Sendable {
             for sub in full {
                 let id = ObjectIdentifier(sub.backlog), backlog = sub.backlog.count.load(ordering: .relaxed)
                 if let seen = progress[id], backlog >= seen.backlog {
-                    if now - seen.at >= Self.grace || now - start >= Self.longestWait {
+                    if now - seen.at >= grace || now - start >= Self.longestWait {
                         sub.continuation.finish(throwing: FellBehind(limit: Self.bufferLimit))
                         progress[id] = nil
                     }

@@ -124,7 +124,7 @@ public final class PlatformContext: Sendable {
         self.tenantSlug = headers.first { $0.0.lowercased() == "x-tenant" }?.1
         if let request = RequestTransaction.current {
             scheduler = request.gate
-            observer = RequestWorkObserver(gate: request.gate)
+            observer = RequestWorkObserver(gate: request.gate, transaction: request)
         } else {
             scheduler = IdleBatchScheduler()
             observer = scheduler

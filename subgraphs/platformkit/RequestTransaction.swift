@@ -31,6 +31,9 @@ public final class RequestTransaction: Sendable {
         let connection: Task<PostgresConnection, any Error>
     }
     private let opened = Mutex<Opened?>(nil)
+    /// Ended (committed, its connection given back): a subgraph request that reads after it
+    /// reads in a transaction of its own.
+    private let ended = Atomic<Bool>(false)
     /// A statement failed in it: PostgreSQL aborted the transaction, so later subgraph requests
     /// read in transactions of their own.
     private let failed = Atomic<Bool>(false)
@@ -46,7 +49,7 @@ public final class RequestTransaction: Sendable {
     public static func run<T: Sendable>(readLimit: Int? = nil, _ body: () async -> T) async -> T {
         let transaction = RequestTransaction(readLimit: readLimit)
         let result = await $current.withValue(transaction) {
-            await RequestWork.$observer.withValue(RequestWorkObserver(gate: transaction.gate)) { await body() }
+            await RequestWork.$observer.withValue(RequestWorkObserver(gate: transaction.gate, transaction: transaction)) { await body() }
         }
         await transaction.finish()
         return result
@@ -58,6 +61,7 @@ public final class RequestTransaction: Sendable {
     func connection(_ pool: PostgresPool, tenant: UUID?) async throws -> PostgresConnection? {
         guard !failed.load(ordering: .acquiring) else { return nil }
         let task: Task<PostgresConnection, any Error>? = opened.withLock { o in
+            if ended.load(ordering: .acquiring) { return nil }
             if let o { return o.pool === pool && o.tenant == tenant ? o.connection : nil }
             let task = Task<PostgresConnection, any Error> {
                 let c = try await pool.checkOut()
@@ -80,7 +84,11 @@ public final class RequestTransaction: Sendable {
     /// lose, so its `COMMIT` is sent without waiting for the answer (read with the connection's
     /// next statement). A transaction that read nothing never began.
     func finish() async {
-        guard let o = opened.withLock({ $0 }), let c = try? await o.connection.value else { return }
+        // Once: the plan's in-process work may end it before the request does (`inProcessWorkOver`).
+        guard let o = opened.withLock({ o -> Opened? in
+            guard !ended.exchange(true, ordering: .acquiringAndReleasing) else { return nil }
+            return o
+        }), let c = try? await o.connection.value else { return }
         c.holdStatements(nil)
         c.readBudget = nil
         if !c.dropUnsent() { try? await c.sendUnanswered(failed.load(ordering: .acquiring) ? "ROLLBACK" : "COMMIT") }
@@ -93,10 +101,14 @@ public final class RequestTransaction: Sendable {
 /// fetch was started with (`RequestWork`).
 struct RequestWorkObserver: ExecutionObserver {
     let gate: IdleBatchScheduler
+    let transaction: RequestTransaction
     func asyncResolverStarted() { gate.workStarted() }
     func asyncResolverFinished() { gate.workFinished() }
     func executorWaits() { gate.workFinished() }
     func executorResumes() { gate.workStarted() }
+    /// No in-process fetch is left: the transaction ends now, its connection back in the pool
+    /// while the plan waits for remote subgraphs.
+    func inProcessWorkOver() { Task { await transaction.finish() } }
 }
 
 extension IdleBatchScheduler: StatementGate {}

@@ -861,6 +861,15 @@ final class PlanRun {
         // a database wait until all of a level's fetches have sent theirs (`RequestWork`).
         let work = RequestWork.observer
         func counted(_ step: Step) -> Bool { work != nil && executor.transports[step.fetch.subgraph]?.runsInProcess == true }
+        // Once no in-process fetch is left to run, the observer hears it once: the request's
+        // read transaction is given back then, not held while remote subgraphs answer (probe
+        // 54A: requests waiting on a hanging subgraph held every pooled connection).
+        var inProcessOver = work == nil
+        func noteInProcessWork() {
+            guard !inProcessOver, !steps.indices.contains(where: { !done.contains($0) && counted(steps[$0]) }) else { return }
+            inProcessOver = true
+            work?.inProcessWorkOver()
+        }
         await withTaskGroup(of: (Int, [Result<SubgraphResponse, GraphQLError>]).self) { group in
             /// Every step whose dependencies are done, with what it sends (a step with nothing
             /// to send is done at once); each counted from here when it runs in-process.
@@ -930,6 +939,7 @@ final class PlanRun {
                 done.insert(id)
                 let next = ready()
                 if !released, counted(steps[id]) { work?.asyncResolverFinished() }
+                noteInProcessWork()
                 return next
             }
             /// The first payload when it is ready, then the deferred answers held for it.
@@ -941,6 +951,7 @@ final class PlanRun {
                 return answers.flatMap { finished($0.0, $0.1, released: true) }
             }
             var next = ready()
+            noteInProcessWork()
             while true {
                 if next.count == 1, group.isEmpty {
                     let more = deliver()

@@ -139,6 +139,8 @@ enum PlatformModules {
     /// goes on), and stops that of modules no longer mounted (a reload removed them).
     static func startBackgroundWork(_ config: GatewayConfiguration, _ deps: ModuleDependencies) {
         guard let pool = deps.postgres else { return }
+        // The live events' feed ends a subscriber that takes nothing as the gateway does.
+        EventFeed.of(pool).setGrace(milliseconds: config.subscriptions.slowConsumerGraceMs)
         let shared = Shared.of(pool)
         let mounted = Set(config.subgraphs.compactMap(\.module))
         shared.stop(except: mounted)

@@ -91,7 +91,13 @@ struct GraphQLWebSocket: Sendable {
             // no `complete`), queries in flight answer, then the connection closes with 1001.
             guard let drainID = runtime.onDrain({ [self] in
                 let operations = state.withLock { $0.operations.values.map(\.task) }
-                for operation in operations { await operation.value }
+                // (Past `shutdown_timeout_ms` the drain is cancelled: the operations are too, not
+                // waited for — one whose result no client takes would hold the process.)
+                await withTaskCancellationHandler {
+                    for operation in operations { await operation.value }
+                } onCancel: {
+                    operations.forEach { $0.cancel() }
+                }
                 await close(1001, "Server shutting down")
             }) else {
                 await close(1001, "Server shutting down")

@@ -268,22 +268,28 @@ final class SSEReservations: Sendable {
         }
     }
 
+    /// (Cancelled — `shutdown_timeout_ms` is over —, the stream ends at once with its operations:
+    /// waiting on operations whose events no client takes kept the process from exiting, probe 54A.)
     private func drain(_ token: String) async {
-        var awaited = Set<String>()
-        while true {
-            let (running, operations) = reservations.withLock { r -> (Bool, [(String, Task<Void, Never>)]) in
-                guard let reservation = r[token] else { return (false, []) }
-                return (!reservation.claimed.isEmpty, reservation.operations.filter { !awaited.contains($0.key) }.map { ($0.key, $0.value) })
+        await withTaskCancellationHandler {
+            var awaited = Set<String>()
+            while !Task.isCancelled {
+                let (running, operations) = reservations.withLock { r -> (Bool, [(String, Task<Void, Never>)]) in
+                    guard let reservation = r[token] else { return (false, []) }
+                    return (!reservation.claimed.isEmpty, reservation.operations.filter { !awaited.contains($0.key) }.map { ($0.key, $0.value) })
+                }
+                if !running && operations.isEmpty { break }
+                for (id, operation) in operations {
+                    await operation.value
+                    awaited.insert(id)
+                }
+                if running { try? await Task.sleep(for: .milliseconds(10)) }
             }
-            if !running && operations.isEmpty { break }
-            for (id, operation) in operations {
-                await operation.value
-                awaited.insert(id)
-            }
-            if running { try? await Task.sleep(for: .milliseconds(10)) }
+            // What the operations handed over is still written (a finished stream gives what it holds first).
+            reservations.withLock { $0[token]?.events?.finish() }
+        } onCancel: {
+            self.close(token)
         }
-        // What the operations handed over is still written (a finished stream gives what it holds first).
-        reservations.withLock { $0[token]?.events?.finish() }
     }
 
     /// Set by `drain`: reservations, streams and operations are refused (the gateway stops).
@@ -332,9 +338,31 @@ extension GraphQLHTTPHandler {
         }
         let reservations = runtime.sseReservations
         let keepAlive = Duration.milliseconds(Int64(runtime.configuration.subscriptions.keepAliveMs))
+        // The reservation ends with the connection — also when the body never runs: a client that
+        // resets the connection before the response's head is written left it open for good,
+        // and a second GET was 409 with no connection behind it (probe 54A: one client held
+        // every reservation). The lease ends it when the body is dropped unrun.
+        let lease = StreamLease(reservations, token)
+        let settings = runtime.configuration.subscriptions, gate = runtime.subscriptions
         return Response(status: .ok, headers: [.contentType: ResponseWriting.eventStreamType, .cacheControl: "no-cache"],
                         body: ResponseBody { writer in
-            defer { reservations.close(token) }
+            defer { lease.end() }
+            // A client that takes nothing while events wait for it (a write that does not complete
+            // for `slow_consumer_grace_ms + slow_close_timeout_ms`) is dropped, as a WebSocket's
+            // is: the operations waiting to hand it their results would hold them all.
+            let progress = WriteProgress()
+            let watchdog = Task {
+                let limit = Duration.milliseconds(settings.slowConsumerGraceMs + settings.slowCloseTimeoutMs)
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: max(.milliseconds(50), limit / 4))
+                    guard progress.stalled(for: limit) else { continue }
+                    if channel?.isActive == true { gate.droppedTooSlow() }
+                    channel?.close(promise: nil)
+                    lease.end()
+                    return
+                }
+            }
+            defer { watchdog.cancel() }
             // Events and keep-alive ticks (nil) in one sequence, an event at a time: a client
             // that left is noticed at the next write even when no operation runs.
             let paced = PacedItems(events, keepAlive: keepAlive)
@@ -346,13 +374,13 @@ extension GraphQLHTTPHandler {
             }
             defer { if let channel { StreamInputWatch.stopWatching(channel, id: ObjectIdentifier(paced)) } }
             // The stream is open for the client at once (its `EventSource` fires `open`).
-            try await writer.write(ByteBuffer(string: ":\n\n"))
+            try await progress.writing { try await writer.write(ByteBuffer(string: ":\n\n")) }
             for await item in paced.items {
                 guard let event = item else {
-                    try await writer.write(ByteBuffer(string: ":\n\n"))
+                    try await progress.writing { try await writer.write(ByteBuffer(string: ":\n\n")) }
                     continue
                 }
-                try await writer.write(ByteBuffer(bytes: event))
+                try await progress.writing { try await writer.write(ByteBuffer(bytes: event)) }
                 paced.written()
                 reservations.hold(token, -event.count)
                 room.give()
@@ -425,6 +453,36 @@ extension GraphQLHTTPHandler {
         } catch {
             return error.response(for: request.headers, tracing: runtime.configuration.tracing)
         }
+    }
+}
+
+/// A single-connection stream's hold on its reservation: ended once, by the stream's end or by
+/// the response body being dropped without running (its connection gone before the head).
+final class StreamLease: Sendable {
+    private let reservations: SSEReservations
+    private let token: String
+    private let ended = Atomic<Bool>(false)
+    init(_ reservations: SSEReservations, _ token: String) {
+        self.reservations = reservations
+        self.token = token
+    }
+    func end() {
+        guard !ended.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        reservations.close(token)
+    }
+    deinit { end() }
+}
+
+/// Whether a stream's write has been waiting on its client for too long.
+final class WriteProgress: Sendable {
+    private let since = Mutex<ContinuousClock.Instant?>(nil)
+    func writing<T>(_ body: () async throws -> T) async rethrows -> T {
+        since.withLock { $0 = .now }
+        defer { since.withLock { $0 = nil } }
+        return try await body()
+    }
+    func stalled(for limit: Duration) -> Bool {
+        since.withLock { s in s.map { ContinuousClock.now - $0 >= limit } ?? false }
     }
 }
 

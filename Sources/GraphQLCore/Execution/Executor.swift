@@ -181,11 +181,15 @@ public protocol ExecutionObserver: Sendable {
     /// between a resolver's answer and the work it starts.
     func executorWaits()
     func executorResumes()
+    /// A federated plan has no in-process fetch left to run (those left, if any, go to remote
+    /// subgraphs): what the in-process work shares (a read transaction) can end now.
+    func inProcessWorkOver()
 }
 
 extension ExecutionObserver {
     public func executorWaits() {}
     public func executorResumes() {}
+    public func inProcessWorkOver() {}
 }
 
 /// The running work of the request being executed, for what batches on its idle moments (one
