@@ -308,7 +308,7 @@ struct SlowConnectionTests {
     /// The blank line that ends a connection's first request head counts when it arrives split
     /// across reads (at every place it can split): the first-head timeout stops there, and the
     /// connection keeps serving requests well past it.
-    @Test(.timeLimit(.minutes(1))) func aBlankLineSplitAcrossReadsEndsTheFirstHead() async throws {
+    @Test(.timeLimit(.minutes(3))) func aBlankLineSplitAcrossReadsEndsTheFirstHead() async throws {
         let config = try GatewayConfiguration.parse(yaml: "limits: { request_header_timeout_ms: 2500 }")
         try await withGateway(config, executor: try echoExecutor()) { client in
             let port = client.base.split(separator: ":").last.map(String.init)!

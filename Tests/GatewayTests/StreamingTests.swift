@@ -315,7 +315,8 @@ struct StreamingTests {
             let slow = try ChildProcess("/usr/bin/env", ["python3", script("sse_single_misbehaving.py"), "stall", client.base, "4", "400000", release])
             defer { slow.stop() }
             let posted: String = try await slow.firstLine { $0 == "posted" || $0.hasPrefix("error") ? $0 : nil }
-            #expect(posted == "posted" && slow.lines.prefix(4) == ["202", "202", "202", "202"], "\(slow.lines.suffix(6))")
+            // (On a loaded machine the stream may be dropped before the last operations are posted: 404.)
+            #expect(posted == "posted" && slow.lines.first == "202" && slow.lines.prefix(4).allSatisfy { $0 == "202" || $0 == "404" }, "\(slow.lines.suffix(6))")
             for _ in 0..<10_000 where server.droppedSubscribers == 0 { try await Task.sleep(for: .milliseconds(25)) }
             #expect(server.droppedSubscribers == 1, "the stream that took nothing was dropped")
             #expect(FileManager.default.createFile(atPath: release, contents: Data()))
@@ -344,12 +345,19 @@ struct StreamingTests {
             let aliases = (0..<10).map { "a\($0): hello(name: $pad)" }.joined(separator: " ")
             let slow = try ChildProcess("/usr/bin/env", ["python3", script("slow_subscriber.py"), ws, "query($pad: String!) { \(aliases) }", "acme", release, "4", "400000"])
             defer { slow.stop() }
+            // (Each step says when it is reached: in full runs this test has taken minutes, once
+            // past its time limit, where it takes a second alone.)
+            let began = ContinuousClock.now
+            func step(_ what: String) { FileHandle.standardError.write(Data("aWebSocketClientThatTakesNothingIsDropped: \(what) after \(ContinuousClock.now - began)\n".utf8)) }
             let subscribed: String = try await slow.firstLine { $0 == "subscribed" || $0.hasPrefix("error") ? $0 : nil }
             #expect(subscribed == "subscribed")
+            step("subscribed")
             for _ in 0..<10_000 where server.droppedSubscribers == 0 { try await Task.sleep(for: .milliseconds(25)) }
             #expect(server.droppedSubscribers == 1, "the client that took nothing was dropped")
+            step("dropped")
             #expect(FileManager.default.createFile(atPath: release, contents: Data()))
             let closed: String = try await slow.firstLine { $0.hasPrefix("closed") || $0 == "timeout" || $0.hasPrefix("error") ? $0 : nil }
+            step("closed")
             #expect(closed == "closed none", "\(slow.lines.suffix(5))")
             let received: Int = try await slow.firstLine { $0.hasPrefix("next ") ? Int($0.dropFirst(5)) : nil }
             #expect(received < 4)

@@ -686,7 +686,7 @@ struct PostgresClientTests {
     /// tenant's append failed with query_canceled under clients that went away). Each round
     /// cancels a short statement as it runs and runs a longer one on the same connection
     /// right after; none of those may be cancelled.
-    @Test(.timeLimit(.minutes(1))) func aLateCancelNeverReachesTheNextStatement() async throws {
+    @Test(.timeLimit(.minutes(3))) func aLateCancelNeverReachesTheNextStatement() async throws {
         let one = PostgresPool(configuration: .init(url: db.ownerURL, minConnections: 1, maxConnections: 1))
         defer { one.close() }
         var spoiled: [String] = []
