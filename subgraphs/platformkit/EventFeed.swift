@@ -195,29 +195,46 @@ public final class EventFeed: Sendable {
         for t in tenants where t.cursor < horizon { startReading(t.tenant, upTo: horizon) }
     }
 
-    /// Tenants whose reader runs, each with whether it must read again when done (a wake-up
-    /// came while it read: what was appended since its horizon is read then, not at the next).
-    private let reading = Mutex<[UUID: Bool]>([:])
+    /// What a running reader must read once it is done: up to the highest horizon a wake-up read
+    /// meanwhile (`upTo`), or up to a horizon of its own (`own`: a subscriber started behind).
+    private enum Again { case none, upTo(Int), own }
+    /// Tenants whose reader runs, each with what it must read again when done (a wake-up came
+    /// while it read: what was appended since its horizon is read then, not at the next wake-up —
+    /// up to the horizon that wake-up read: `events_horizon()` holds appends back, so one per
+    /// wake-up, not one per tenant).
+    private let reading = Mutex<[UUID: Again]>([:])
 
     /// Starts the tenant's reader, or (one runs) asks it to read once more when it is done.
     private func startReading(_ tenant: UUID, upTo horizon: Int?) {
         let start = reading.withLock { r -> Bool in
-            if r[tenant] != nil { r[tenant] = true; return false }
-            r[tenant] = false
-            return true
+            guard let pending = r[tenant] else {
+                r[tenant] = Again.none
+                return true
+            }
+            switch (pending, horizon) {
+            case (.own, _), (_, nil): r[tenant] = .own
+            case (.upTo(let a), let b?): r[tenant] = .upTo(max(a, b))
+            case (.none, let b?): r[tenant] = .upTo(b)
+            }
+            return false
         }
         guard start else { return }
-        Task { [weak self] in
+        // Detached: a reader started by a subscriber's request does not carry that request's
+        // task-locals (its trace) into every later read.
+        Task.detached { [weak self] in
             var horizon = horizon
             while let self {
                 await self.read(tenant, upTo: horizon)
-                let again = self.reading.withLock { r -> Bool in
-                    if r[tenant] == true { r[tenant] = false; return true }
-                    r[tenant] = nil
-                    return false
+                let again = self.reading.withLock { r -> Again in
+                    let again = r[tenant] ?? Again.none
+                    if case .none = again { r[tenant] = nil } else { r[tenant] = Again.none }
+                    return again
                 }
-                guard again else { return }
-                horizon = nil   // its own, read then
+                switch again {
+                case .none: return
+                case .upTo(let h): horizon = h
+                case .own: horizon = nil
+                }
             }
         }
     }

@@ -347,9 +347,10 @@ extension GraphQLHTTPHandler {
         return Response(status: .ok, headers: [.contentType: ResponseWriting.eventStreamType, .cacheControl: "no-cache"],
                         body: ResponseBody { writer in
             defer { lease.end() }
-            // A client that takes nothing while events wait for it (a write that does not complete
-            // for `slow_consumer_grace_ms + slow_close_timeout_ms`) is dropped, as a WebSocket's
-            // is: the operations waiting to hand it their results would hold them all.
+            // A write that does not complete for `slow_consumer_grace_ms + slow_close_timeout_ms`
+            // (its client takes nothing — or so little that a large result stays queued that long)
+            // drops the connection, as a WebSocket's is: the operations waiting to hand it their
+            // results would hold them all.
             let progress = WriteProgress()
             let watchdog = Task {
                 let limit = Duration.milliseconds(settings.slowConsumerGraceMs + settings.slowCloseTimeoutMs)
