@@ -299,19 +299,25 @@ struct StreamingTests {
         }
     }
 
-    /// A single-connection stream whose client takes nothing while results wait for it is dropped
-    /// after `slow_consumer_grace_ms + slow_close_timeout_ms` without a write going out, as a
-    /// WebSocket is, and its reservation ends (a POST to it is 404): the operations waiting to hand
-    /// it their results held them all (probe 54A: 400 MB for one stream).
-    @Test(.timeLimit(.minutes(5))) func aSingleConnectionStreamThatTakesNothingIsDropped() async throws {
+    /// The echo gateway with a client that takes nothing dropped after 0.5 s (`slow_consumer_grace_ms`
+    /// 200 + `slow_close_timeout_ms` 300), and a path for the test's client to wait for (removed after).
+    func withImpatientGateway(_ body: (GatewayServer, GatewayClient, String) async throws -> Void) async throws {
         var config = GatewayConfiguration()
         config.listen = "127.0.0.1:0"
         config.subscriptions.slowConsumerGraceMs = 200
         config.subscriptions.slowCloseTimeoutMs = 300
         let server = try await GatewayServer(configuration: config, executor: try echoExecutor(), logger: testLogger)
-        try await withServer(server) { client in
-            let release = FileManager.default.temporaryDirectory.appendingPathComponent("stall-\(UUID())").path
-            defer { try? FileManager.default.removeItem(atPath: release) }
+        let release = FileManager.default.temporaryDirectory.appendingPathComponent("release-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: release) }
+        try await withServer(server) { client in try await body(server, client, release) }
+    }
+
+    /// A single-connection stream whose client takes nothing while results wait for it is dropped
+    /// after `slow_consumer_grace_ms + slow_close_timeout_ms` without a write going out, as a
+    /// WebSocket is, and its reservation ends (a POST to it is 404): the operations waiting to hand
+    /// it their results held them all (probe 54A: 400 MB for one stream).
+    @Test(.timeLimit(.minutes(5))) func aSingleConnectionStreamThatTakesNothingIsDropped() async throws {
+        try await withImpatientGateway { server, client, release in
             let slow = try ChildProcess("/usr/bin/env", ["python3", script("sse_single_misbehaving.py"), "stall", client.base, "4", "400000", release])
             defer { slow.stop() }
             let posted: String = try await slow.firstLine { $0 == "posted" || $0.hasPrefix("error") ? $0 : nil }
@@ -332,15 +338,8 @@ struct StreamingTests {
     /// (In a full run beside every other test it has taken from 1 s to past two minutes: the
     /// bounds are a hang guard, generous for a busy machine.)
     @Test(.timeLimit(.minutes(5))) func aWebSocketClientThatTakesNothingIsDropped() async throws {
-        var config = GatewayConfiguration()
-        config.listen = "127.0.0.1:0"
-        config.subscriptions.slowConsumerGraceMs = 200
-        config.subscriptions.slowCloseTimeoutMs = 300
-        let server = try await GatewayServer(configuration: config, executor: try echoExecutor(), logger: testLogger)
-        try await withServer(server) { client in
+        try await withImpatientGateway { server, client, release in
             let ws = client.base.replacingOccurrences(of: "http://", with: "ws://") + "/graphql"
-            let release = FileManager.default.temporaryDirectory.appendingPathComponent("slow-\(UUID())").path
-            defer { try? FileManager.default.removeItem(atPath: release) }
             // Four queries of ten 400 KB strings each, over a 4 KB receive buffer.
             let aliases = (0..<10).map { "a\($0): hello(name: $pad)" }.joined(separator: " ")
             let slow = try ChildProcess("/usr/bin/env", ["python3", script("slow_subscriber.py"), ws, "query($pad: String!) { \(aliases) }", "acme", release, "4", "400000"])
