@@ -1,7 +1,9 @@
 import AsyncHTTPClient
 import Foundation
+import Federation
 import Gateway
 import GraphQLCore
+import SubgraphKit
 import NIOCore
 import Testing
 import TestSupport
@@ -103,7 +105,7 @@ struct MetricsTests {
                 try await holder.query("SELECT pg_advisory_unlock(7242002)")
                 await fixture.owner.checkIn(holder)
                 // Counted once its start has ended.
-                let cancelled = ["type": "subscription", "name": "unknown", "outcome": "rejected", "tenant": "acme", "code": "CLIENT_CLOSED_REQUEST"]
+                let cancelled = ["type": "subscription", "name": "unknown", "outcome": "cancelled", "tenant": "acme", "code": "CLIENT_CLOSED_REQUEST"]
                 var after = try await gateway.scrape()
                 for _ in 0..<500 where after["switchyard_operations_total", cancelled] - before["switchyard_operations_total", cancelled] < 1 {
                     try await Task.sleep(for: .milliseconds(20))
@@ -114,6 +116,95 @@ struct MetricsTests {
                 #expect(!after.values.keys.contains { $0.hasPrefix("switchyard_operations_total") && $0.contains("INTERNAL_SERVER_ERROR") },
                         "\(after.values.filter { $0.key.hasPrefix("switchyard_operations_total") })")
             }
+        }
+    }
+
+    /// A client that goes away before its answer is ready cancels its request and its subgraph
+    /// fetch: that is its doing — `outcome="cancelled"`, `CLIENT_CLOSED_REQUEST`, 499 — and no
+    /// subgraph's error (probe 55B: it was counted as a failed fetch, SUBREQUEST_HTTP_ERROR, 200).
+    @Test(.timeLimit(.minutes(2))) func aClientThatLeavesIsCountedAsItsOwnDoing() async throws {
+        let silent = try ChildProcess("/usr/bin/env", ["python3", TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Fixtures/python-subgraph/silent_subgraph.py").path, "0"])
+        defer { silent.stop() }
+        let silentPort = try await silent.firstLine { Int($0) }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("leaving-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let sdl = dir.appendingPathComponent("silent.graphql").path, config = dir.appendingPathComponent("gateway.yaml").path
+        try #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key"]) type Query { wait: String }"#
+            .write(toFile: sdl, atomically: true, encoding: .utf8)
+        try """
+            listen: "127.0.0.1:0"
+            subgraphs:
+              - { name: silent, url: "http://127.0.0.1:\(silentPort)/graphql", schema: "\(sdl)", timeout_ms: 60000 }
+            limits: { request_timeout_ms: 60000 }
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let fixture = try await PlatformFixture.make()
+        do {
+            try await withGatewayProcess(fixture, config: config) { gateway, _ in
+                let port = gateway.base.split(separator: ":").last.map(String.init)!
+                let go = dir.appendingPathComponent("go").path
+                let script = """
+                    import os, socket, struct, time
+                    s = socket.create_connection(("127.0.0.1", \(port)))
+                    body = b'{"query":"query Leaving { wait }"}'
+                    s.sendall(b"POST /graphql HTTP/1.1\\r\\nHost: x\\r\\ncontent-type: application/json\\r\\ncontent-length: %d\\r\\n\\r\\n" % len(body) + body)
+                    while not os.path.exists("\(go)"): time.sleep(0.02)
+                    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)); s.close()
+                    print("closed", flush=True)
+                    """
+                let leaving = try ChildProcess("/usr/bin/env", ["python3", "-c", script])
+                defer { leaving.stop() }
+                #expect(try await silent.firstLine { $0 == "request" ? true : nil })
+                #expect(FileManager.default.createFile(atPath: go, contents: Data()))
+                // The gateway cancelled the fetch: it closed its connection to the subgraph.
+                #expect(try await silent.firstLine { $0 == "closed" ? true : nil })
+                func operations(_ scrape: Scrape, _ match: String) -> Double {
+                    scrape.values.filter { $0.key.hasPrefix("switchyard_operations_total{") && $0.key.contains(match) }.values.reduce(0, +)
+                }
+                let status499 = ["method": "POST", "route": "/graphql", "status": "499"]
+                var after = try await gateway.scrape()
+                for _ in 0..<500 where operations(after, #"outcome="cancelled""#) < 1 || after["http_server_request_duration_seconds_count", status499] < 1 {
+                    try await Task.sleep(for: .milliseconds(20))
+                    after = try await gateway.scrape()
+                }
+                let series = after.values.filter { $0.key.hasPrefix("switchyard_operations_total") || $0.key.hasPrefix("switchyard_subgraph") }
+                #expect(operations(after, #"code="CLIENT_CLOSED_REQUEST""#) == 1 && operations(after, #"outcome="cancelled""#) == 1, "\(series)")
+                #expect(operations(after, #"outcome="errors""#) == 0, "\(series)")
+                #expect(after["switchyard_subgraph_errors_total", ["subgraph": "silent", "transport": "http"]] == 0, "\(series)")
+                #expect(after["switchyard_subgraph_request_duration_seconds_count", ["subgraph": "silent", "transport": "http"]] == 1, "\(series)")
+                #expect(after["http_server_request_duration_seconds_count", status499] == 1)
+            }
+        } catch {
+            await fixture.destroy()
+            throw error
+        }
+        await fixture.destroy()
+    }
+
+    /// A streamed answer's request lasts until its last payload is written: an `@defer` whose
+    /// deferred part takes 400 ms is timed so in `http_server_request_duration_seconds` (probe 55B:
+    /// the handler's return, before the body was written, ended it — 8 ms).
+    @Test(.timeLimit(.minutes(2))) func aStreamedAnswerIsTimedToItsLastPayload() async throws {
+        let (_, cancellations) = AsyncStream<Void>.makeStream()
+        let s = try slowSubgraph(cancellations: cancellations)
+        let supergraph = try Supergraph(sdl: try Composer.compose([try SubgraphSchema(name: "slow", url: "x", sdl: s.sdl)]))
+        let executor = FederatedExecutor(supergraph: supergraph, transports: ["slow": InProcessTransport(subgraph: s) { _ in RequestContext() }])
+        try await withGateway(GatewayConfiguration(), executor: executor) { client in
+            let streamed = ["method": "POST", "route": "/graphql", "status": "200"]
+            let before = try await client.scrape()
+            let r = try await client.post(#"{"query":"{ fast ... @defer { slow(ms: 400) } }"}"#, accept: "multipart/mixed;deferSpec=20220824")
+            #expect(r.status == 200 && r.text.contains(#""slow":"done""#), "\(r.text)")
+            // (Recorded as the last payload's write ends; other tests' requests only add to the sum:
+            // what this one adds is at least its 400 ms.)
+            func added(_ after: Scrape) -> Double {
+                after["http_server_request_duration_seconds_sum", streamed] - before["http_server_request_duration_seconds_sum", streamed]
+            }
+            var after = try await client.scrape()
+            for _ in 0..<500 where added(after) < 0.4 {
+                try await Task.sleep(for: .milliseconds(20))
+                after = try await client.scrape()
+            }
+            #expect(added(after) >= 0.4, "\(added(after))")
         }
     }
 

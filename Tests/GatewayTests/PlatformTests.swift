@@ -1378,8 +1378,6 @@ struct ReadTransactionBesideRemoteSubgraphsTests {
             config.subgraphs.append(SubgraphConfiguration(name: "silent", url: "http://127.0.0.1:\(port)/graphql", schema: sdl.path, timeoutMs: 100_000))
             config.limits.requestTimeoutMs = 100_000
         }) { fixture, client, _ in
-            // (No readiness wait: its probe of the silent subgraph would take the one connection
-            // that subgraph serves.)
             // The request's transaction, held, is a session of the gateway's idle in a transaction
             // (seen by a superuser: other roles' sessions show no state).
             let admin = PostgresPool(configuration: .init(url: fixture.db.adminURL, minConnections: 0, maxConnections: 1))

@@ -36,6 +36,10 @@ struct TracingTests {
         try #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key"]) type Query { burning: String }"#
             .write(to: failingSDL, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: failingSDL) }
+        // A remote subgraph with subscriptions (over WebSocket).
+        let strawberry = try ChildProcess("/usr/bin/env", ["python3", TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Fixtures/python-subgraph/strawberry_subscriptions.py").path])
+        defer { strawberry.stop() }
+        let strawberryPort = try await strawberry.firstLine { Int($0) }
         try await withPythonSubgraph { notesURL in
             let config = FileManager.default.temporaryDirectory.appendingPathComponent("tracing-\(UUID().uuidString).yaml").path
             try """
@@ -47,6 +51,7 @@ struct TracingTests {
               - { name: accounts, module: bench_accounts }
               - { name: notes, url: "\(notesURL)" }
               - { name: failing, url: "http://127.0.0.1:\(failingPort)/graphql", schema: "\(failingSDL.path)" }
+              - { name: reviews, url: "http://127.0.0.1:\(strawberryPort)/graphql" }
             tenancy: { development_header: true }
             rate_limits: { enabled: true }
             limits: { max_body_bytes: 4000 }
@@ -286,6 +291,25 @@ struct TracingTests {
         #expect(subscribed?["kind"] == 3 && subscribed?["parentSpanId"] == execute?["spanId"], "\(streamed)")
         sse.stop()
 
+        // A remote subgraph's subscription (over WebSocket) carries the trace in its handshake,
+        // under its fetch span, as its HTTP requests do (probe 55B: nothing, or with the client's
+        // traceparent propagated the client's own, which skipped the gateway's spans).
+        let remoteTrace = "abf92f3577b34da6a3ce929d0e0e4736"
+        let handshake = try await gateway.post(#"{"query":"subscription { handshake { traceparent } }"}"#, accept: "text/event-stream",
+                                               headers: [("x-tenant", "acme"), ("traceparent", "00-\(remoteTrace)-60f067aa0ba902b7-01")])
+        let sent = handshake.text.components(separatedBy: "\n").first { $0.hasPrefix("data: {") }
+            .flatMap { try? JSONReader.parse(Array($0.dropFirst(6).utf8)) }?["data"]?["handshake"]?["traceparent"]?.stringValue
+        let fetchReviews = try await spans(remoteTrace, spansURL) { $0["name"] == "fetch reviews" }.first { $0["name"] == "fetch reviews" }
+        let fetchSpanID = try #require(fetchReviews?["spanId"]?.stringValue, "\(handshake.text)")
+        #expect(sent == "00-\(remoteTrace)-\(fetchSpanID)-01", "\(handshake.text)")
+
+        // A later version of traceparent is continued from its first 55 characters (W3C Trace
+        // Context, versioning): its trace id, its parent, its sampling.
+        let laterTrace = "bbf92f3577b34da6a3ce929d0e0e4736"
+        #expect(try await gateway.query("{ users { id } }", headers: [("traceparent", "01-\(laterTrace)-70f067aa0ba902b7-01-what-comes-next")]).status == 200)
+        let later = try await spans(laterTrace, spansURL) { $0["kind"] == 2 }
+        #expect(later.first { $0["kind"] == 2 }?["parentSpanId"] == "70f067aa0ba902b7", "\(later)")
+
         // A deferred operation's execution, and the request's span, last until its last payload:
         // the deferred fragment's fetches (agents, then projections for the stats) are children of
         // the execution and end within both.
@@ -310,6 +334,20 @@ struct TracingTests {
         let all = (try await spansURL.send(.GET, "/spans")).json?.arrayValue ?? []
         let orphans = all.filter { $0["attributes"]?["db.system"] != nil && ($0["parentSpanId"]?.stringValue ?? "").isEmpty }
         #expect(orphans.isEmpty, "\(orphans.prefix(5))")
+    }
+
+    /// A failure every request meets while a database is down is logged once per period per kind,
+    /// and the next line says how many like it were left out (probe 55B: one line per request).
+    @Test func repeatedFailuresAreLoggedOncePerPeriod() async throws {
+        let hourly = LogThrottle(every: .seconds(3_600))
+        #expect(hourly.admit("PostgresError 08006") == 0)
+        #expect((0..<50).allSatisfy { _ in hourly.admit("PostgresError 08006") == nil })
+        #expect(hourly.admit("PostgresError 57014") == 0)   // another kind has a line of its own
+        let brief = LogThrottle(every: .seconds(2))
+        #expect(brief.admit("store") == 0)
+        #expect(brief.admit("store") == nil && brief.admit("store") == nil)
+        try await Task.sleep(for: .milliseconds(2_100))
+        #expect(brief.admit("store") == 2)
     }
 
     /// A misspelt log level or format is refused (it ran at info / text without a word);

@@ -690,10 +690,13 @@ public struct TracingConfiguration: Codable, Sendable, Equatable {
     public var exportIntervalMs = 5_000
     /// A client that sends `X-Switchyard-Trace-Id: true` gets the trace id in `extensions.traceId`.
     public var exposeTraceId = true
+    /// Finished spans held for the exporter; past it new ones are dropped (and a warning logged).
+    /// TenantOverview makes about 20 spans: 16,384 hold a few seconds of a busy gateway's.
+    public var maxQueueSize = 16_384
     public init() {}
     enum CodingKeys: String, CodingKey {
         case enabled, endpoint, samplingRatio = "sampling_ratio", serviceName = "service_name"
-        case exportIntervalMs = "export_interval_ms", exposeTraceId = "expose_trace_id"
+        case exportIntervalMs = "export_interval_ms", exposeTraceId = "expose_trace_id", maxQueueSize = "max_queue_size"
     }
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -703,6 +706,7 @@ public struct TracingConfiguration: Codable, Sendable, Equatable {
         serviceName = try c.decodeIfPresent(String.self, forKey: .serviceName) ?? serviceName
         exportIntervalMs = try c.decodeIfPresent(Int.self, forKey: .exportIntervalMs) ?? 5_000
         exposeTraceId = try c.decodeIfPresent(Bool.self, forKey: .exposeTraceId) ?? true
+        maxQueueSize = try c.decodeIfPresent(Int.self, forKey: .maxQueueSize) ?? maxQueueSize
     }
     func validate() throws {
         guard (0...1).contains(samplingRatio) else { throw ConfigurationError("tracing.sampling_ratio must be between 0 and 1, got \(samplingRatio)") }
@@ -710,6 +714,9 @@ public struct TracingConfiguration: Codable, Sendable, Equatable {
             throw ConfigurationError("tracing.endpoint must be an http:// or https:// URL, got '\(endpoint)'")
         }
         guard exportIntervalMs > 0 else { throw ConfigurationError("tracing.export_interval_ms must be positive") }
+        guard (1...1_048_576).contains(maxQueueSize) else {
+            throw ConfigurationError("tracing.max_queue_size must be between 1 and 1048576, got \(maxQueueSize)")
+        }
     }
 }
 

@@ -29,17 +29,21 @@ public final class InProcessTransport<Context: Sendable>: SubgraphTransport {
         // A resolver's internal error reaches the client as "Internal server error" only: the
         // operator sees what it was (a database error's own message included).
         if subgraph.executable.internalErrorHandler == nil {
-            let name = subgraph.name
+            let name = subgraph.name, failures = LogThrottle()
             subgraph.executable.internalErrorHandler = { error in
                 // The request went away (its client left, its deadline passed): nothing failed —
                 // a statement it had running ends with query_canceled, which is not logged either.
                 if error is CancellationError || Task.isCancelled { return }
                 var metadata: Logger.Metadata = ["subgraph": "\(name)", "error": "\(error)"]
+                var kind = "\(type(of: error))"
                 if let pg = error as? PostgresError {
                     if let m = pg.serverMessage { metadata["server_message"] = "\(m)" }
                     if let code = pg.sqlState { metadata["sql_state"] = "\(code)" }
+                    kind += " " + (pg.sqlState ?? "")
                 }
-                logger.error("resolver failed with an internal error", metadata: metadata)
+                // A database that is down fails every request the same way: one line per kind
+                // of failure at most every 10 s, saying how many like it were left out.
+                failures.log(logger, .error, "resolver failed with an internal error", kind: kind, metadata: metadata)
             }
         }
     }
@@ -220,7 +224,7 @@ public final class HTTPTransport: SubgraphTransport {
         subscribe.write(.object(request.variables))
         subscribe.append("}}")
         let subscribeText = String(decoding: subscribe.bytes, as: UTF8.self)
-        let name = self.name, headers = request.headers, timeout = self.timeout, pingInterval = self.pingInterval, tls = self.tls
+        let name = self.name, headers = Self.withTrace(request.headers), timeout = self.timeout, pingInterval = self.pingInterval, tls = self.tls
         // The socket is read as the plan takes events: at most 64 wait for it, then
         // the reader waits too and the subgraph is held back (TCP), however long its burst.
         let room = EventRoom(capacity: 64)
@@ -422,6 +426,23 @@ public final class HTTPTransport: SubgraphTransport {
                                                                           code: "DOWNSTREAM_SERVICE_ERROR")] : errors)
     }
 
+    /// A subgraph request's headers (propagated ones) with the trace: with tracing on, it goes in
+    /// `traceparent`/`tracestate` under the current span (the fetch's) — copies propagated from the
+    /// client would come first and skip the gateway's spans. For HTTP requests and a
+    /// subscription's WebSocket handshake alike.
+    static func withTrace(_ headers: [(String, String)]) -> [(String, String)] {
+        guard GatewayTracing.enabled else { return headers }
+        var out = headers.filter { (k, _) in
+            k.caseInsensitiveCompare("traceparent") != .orderedSame && k.caseInsensitiveCompare("tracestate") != .orderedSame
+        }
+        if let context = ServiceContext.current {
+            var trace = HTTPHeaders()
+            InstrumentationSystem.instrument.inject(context, into: &trace, using: HTTPHeadersInjector())
+            for (k, v) in trace { out.append((k, v)) }
+        }
+        return out
+    }
+
     /// Number of HTTP requests sent (for tests and metrics).
     private let sent = Atomic<Int>(0)
     public var requestCount: Int { sent.load(ordering: .relaxed) }
@@ -433,16 +454,7 @@ public final class HTTPTransport: SubgraphTransport {
         if let tls { http.tlsConfiguration = tls }
         http.headers.add(name: "content-type", value: "application/json")
         http.headers.add(name: "accept", value: "application/graphql-response+json, application/json")
-        // With tracing on, the trace goes in `traceparent`/`tracestate`, under the current span
-        // (the fetch's): copies propagated from the client would come first and skip the gateway's spans.
-        let traced = GatewayTracing.enabled
-        for (k, v) in headers {
-            if traced, k.caseInsensitiveCompare("traceparent") == .orderedSame || k.caseInsensitiveCompare("tracestate") == .orderedSame { continue }
-            http.headers.add(name: k, value: v)
-        }
-        if traced, let context = ServiceContext.current {
-            InstrumentationSystem.instrument.inject(context, into: &http.headers, using: HTTPHeadersInjector())
-        }
+        for (k, v) in Self.withTrace(headers) { http.headers.add(name: k, value: v) }
         http.body = .bytes(ByteBuffer(bytes: body))
         let response: HTTPClientResponse
         let start = ContinuousClock.now, ms = Int(timeout.nanoseconds / 1_000_000)

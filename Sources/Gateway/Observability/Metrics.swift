@@ -144,7 +144,7 @@ struct GatewayMetrics: Sendable {
     }
 
     /// `switchyard_rate_limited_total{tenant}`.
-    func rateLimited(tenant slug: String) {
+    func rateLimited(tenant slug: String?) {
         Counter(label: "switchyard_rate_limited_total", dimensions: tenant(slug)).increment()
     }
 
@@ -230,9 +230,12 @@ public struct OperationReport: Sendable {
     public var code: String?
     public var rejected = false
     public var hadErrors = false
+    /// Its client went away before the answer was ready (or cancelled it while it started): the
+    /// client's doing, never the gateway's error (`CLIENT_CLOSED_REQUEST`, 499).
+    public var cancelled = false
     public init() {}
 
-    var outcome: String { rejected ? "rejected" : hadErrors ? "errors" : "ok" }
+    var outcome: String { cancelled ? "cancelled" : rejected ? "rejected" : hadErrors ? "errors" : "ok" }
 }
 
 /// `http_server_request_duration_seconds` for every route.
@@ -241,8 +244,21 @@ struct RequestMetricsMiddleware<Context: Hummingbird.RequestContext>: RouterMidd
         let start = ContinuousClock.now
         let method = request.method.rawValue, path = request.uri.path
         do {
-            let response = try await next(request, context)
-            GatewayMetrics.httpRequest(method: method, path: path, status: response.status.code, since: start)
+            var response = try await next(request, context)
+            let status = response.status.code
+            guard response.body.contentLength == nil else {
+                GatewayMetrics.httpRequest(method: method, path: path, status: status, since: start)
+                return response
+            }
+            // A streamed answer (`@defer`'s later payloads, a subscription over SSE or multipart) is
+            // written after the handler returns: the request lasts until its body is written (or
+            // its writing failed), as OpenTelemetry's `http.server.request.duration` counts it.
+            let body = response.body
+            let record = WhenDone { GatewayMetrics.httpRequest(method: method, path: path, status: status, since: start) }
+            response.body = ResponseBody { writer in
+                defer { record.run() }
+                try await body.write(writer)
+            }
             return response
         } catch let error as HTTPResponseError {
             GatewayMetrics.httpRequest(method: method, path: path, status: error.status.code, since: start)
@@ -252,6 +268,14 @@ struct RequestMetricsMiddleware<Context: Hummingbird.RequestContext>: RouterMidd
             throw error
         }
     }
+}
+
+/// Runs its work once: when called, or when dropped uncalled (a response body never written).
+final class WhenDone: Sendable {
+    private let work: Mutex<(@Sendable () -> Void)?>
+    init(_ work: @escaping @Sendable () -> Void) { self.work = Mutex(work) }
+    func run() { work.withLock { w in defer { w = nil }; return w }?() }
+    deinit { run() }
 }
 
 /// A subgraph transport that records `switchyard_subgraph_request_duration_seconds` and
@@ -290,6 +314,9 @@ struct MeasuredTransport: SubgraphTransport {
             do {
                 let response = try await inner.fetch(request)
                 GatewayMetrics.record(duration, since: start)
+                // A request its client left (or its deadline ended) cancels its fetches: nothing
+                // failed at the subgraph.
+                if Task.isCancelled { return response }
                 if !response.errors.isEmpty {
                     errors.increment()
                     if span.isRecording { span.attributes["switchyard.subgraph.errors"] = response.errors.count }
@@ -302,6 +329,10 @@ struct MeasuredTransport: SubgraphTransport {
                 return response
             } catch {
                 GatewayMetrics.record(duration, since: start)
+                if error is CancellationError || Task.isCancelled {
+                    span.attributes["switchyard.cancelled"] = true
+                    throw CancellationError()   // (`withSpan` records what is thrown out of it as the span's error)
+                }
                 errors.increment()
                 // (`withSpan` records the error thrown out of it: once.)
                 span.setStatus(SpanStatus(code: .error))

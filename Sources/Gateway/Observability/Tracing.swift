@@ -44,6 +44,7 @@ public enum GatewayTracing {
         configuration.traces.otlpExporter.endpoint = settings.endpoint
         configuration.traces.sampler = .parentBasedTraceIDRatio(ratio: settings.samplingRatio) ?? .parentBasedAlwaysOn
         configuration.traces.batchSpanProcessor.scheduleDelay = .milliseconds(settings.exportIntervalMs)
+        configuration.traces.batchSpanProcessor.maxQueueSize = settings.maxQueueSize
         let backend = try OTel.makeTracingBackend(configuration: configuration)
         InstrumentationSystem.bootstrap(backend.factory)
         enabled = true
@@ -169,45 +170,44 @@ struct ServerSpanMiddleware<Context: Hummingbird.RequestContext>: RouterMiddlewa
             throw error
         }
         span.attributes["http.response.status_code"] = Int(response.status.code)
-        if response.status.code >= 500 { span.setStatus(SpanStatus(code: .error)) }
+        if response.status.code >= 500 {
+            span.attributes["error.type"] = "\(response.status.code)"   // (OTel's HTTP conventions: the status, for a server error)
+            span.setStatus(SpanStatus(code: .error))
+        }
         guard response.body.contentLength == nil else {
             span.end()
             return response
         }
-        let end = SpanEnd(span), body = response.body
+        // Ended once: when the body has been written (or failed to be), or when the body is
+        // dropped unwritten (a HEAD answer) and its closure with it.
+        let end = WhenDone { span.end() }, body = response.body
         response.body = ResponseBody { writer in
-            defer { end.end() }
+            defer { end.run() }
             try await body.write(writer)
         }
         return response
     }
 }
 
-/// Ends a span once: when the response body it waits for has been written (or failed to be), or
-/// when the body is dropped unwritten (a HEAD answer) and its closure with this.
-final class SpanEnd: Sendable {
-    private let span: any Span
-    private let ended = Mutex(false)
-
-    init(_ span: any Span) { self.span = span }
-
-    func end() {
-        if ended.withLock({ e in defer { e = true }; return !e }) { span.end() }
-    }
-
-    deinit { end() }
-
-}
-
 extension GatewayTracing {
-    /// `00-<32 hex>-<16 hex>-<2 hex>`, lowercase, neither id all zeros (W3C Trace Context).
-    static func isWellFormed(traceparent value: String) -> Bool {
+    /// `00-<32 hex>-<16 hex>-<2 hex>`, lowercase, neither id all zeros (W3C Trace Context); a
+    /// later version (`01`–`fe`) is read the same way from its first 55 characters, which a `-`
+    /// must follow when there is more (§ Versioning of traceparent).
+    static func isWellFormed(traceparent value: String) -> Bool { normalized(traceparent: value) != nil }
+
+    /// The `traceparent` as version 00 (what the propagator reads), nil when it is not one to continue.
+    static func normalized(traceparent value: String) -> String? {
         let b = Array(value.utf8)
-        guard b.count == 55, b[0] == UInt8(ascii: "0"), b[1] == UInt8(ascii: "0"),
-              b[2] == UInt8(ascii: "-"), b[35] == UInt8(ascii: "-"), b[52] == UInt8(ascii: "-") else { return false }
-        func hex(_ r: Range<Int>) -> Bool { b[r].allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) } }
+        guard b.count >= 55, b[2] == UInt8(ascii: "-"), b[35] == UInt8(ascii: "-"), b[52] == UInt8(ascii: "-") else { return nil }
+        func isHex(_ c: UInt8) -> Bool { (c >= 48 && c <= 57) || (c >= 97 && c <= 102) }
+        func hex(_ r: Range<Int>) -> Bool { b[r].allSatisfy(isHex) }
         func zeros(_ r: Range<Int>) -> Bool { b[r].allSatisfy { $0 == 48 } }
-        return hex(3..<35) && hex(36..<52) && hex(53..<55) && !zeros(3..<35) && !zeros(36..<52)
+        guard hex(0..<2), hex(3..<35), hex(36..<52), hex(53..<55), !zeros(3..<35), !zeros(36..<52) else { return nil }
+        let version00 = b[0] == UInt8(ascii: "0") && b[1] == UInt8(ascii: "0")
+        if version00 { return b.count == 55 ? value : nil }
+        // Version ff is invalid; a later version may carry more after a dash.
+        guard !(b[0] == UInt8(ascii: "f") && b[1] == UInt8(ascii: "f")), b.count == 55 || b[55] == UInt8(ascii: "-") else { return nil }
+        return "00" + String(decoding: b[2..<55], as: UTF8.self)
     }
 
     /// A server span for work that comes without an HTTP request of its own (an operation on a
@@ -229,6 +229,9 @@ extension GatewayTracing {
 /// Reads propagation headers (`traceparent`, `tracestate`) from a request's fields.
 struct HTTPFieldsExtractor: Extractor {
     func extract(key: String, from carrier: HTTPFields) -> String? {
-        HTTPField.Name(key).flatMap { carrier[$0] }
+        let value = HTTPField.Name(key).flatMap { carrier[$0] }
+        // A later version's `traceparent` is read as version 00 (the propagator knows only that one).
+        if key == "traceparent", let value { return GatewayTracing.normalized(traceparent: value) }
+        return value
     }
 }

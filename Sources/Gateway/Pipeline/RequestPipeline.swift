@@ -157,7 +157,7 @@ public struct RequestPipeline: Sendable {
             case .parse, .validation, .operation, .variables, .limit: outcome.refusedBeforeExecution = true
             default: break
             }
-            report.rejected = true
+            if error.kind == .cancelled { report.cancelled = true } else { report.rejected = true }
             report.code = error.errors.first?.extensions?["code"]?.stringValue ?? PipelineError.defaultCode(error.kind)
             outcome.report = report
             return outcome

@@ -35,6 +35,11 @@ final class GatewayRuntime: Sendable {
         if outcome.status == 504, outcome.report.code == nil {
             outcome.report.hadErrors = true
             outcome.report.code = "GATEWAY_TIMEOUT"
+        } else if Task.isCancelled, outcome.status != 504, !outcome.payloads.isStream, outcome.incrementalRecord == nil {
+            // Its client went away before the answer was ready (the request's task is cancelled
+            // then): whatever the cancelled work answered goes to nobody — counted and logged as
+            // the client's doing (499), not as a subgraph's or the gateway's error.
+            outcome = Self.clientLeft(outcome.report)
         }
         if let record = outcome.incrementalRecord {
             // Counted, timed and logged when its last payload is out, with the errors of all.
@@ -53,6 +58,18 @@ final class GatewayRuntime: Sendable {
         metrics.operation(outcome.report, tenant: context.tenant, since: start)
         accessLog(outcome.report, status: accepted.map { ResponseWriting.status(outcome, $0) } ?? outcome.status,
                   stream: outcome.payloads.isStream, context, since: start)
+        return outcome
+    }
+
+    /// The outcome of a request its client left before its answer was ready.
+    static func clientLeft(_ report: OperationReport) -> Outcome {
+        var outcome = Outcome(status: 499, ExecutionResult(data: nil, errors: [GraphQLError("The client closed the request before its answer was ready.",
+                                                                                             code: "CLIENT_CLOSED_REQUEST")]))
+        outcome.report = report
+        outcome.report.cancelled = true
+        outcome.report.rejected = false
+        outcome.report.hadErrors = false
+        outcome.report.code = "CLIENT_CLOSED_REQUEST"
         return outcome
     }
 

@@ -119,6 +119,8 @@ struct GraphQLHTTPHandler: Sendable {
                 } else {
                     for (i, r) in requests.enumerated() { bodies[i] = await entry(r) }
                 }
+                // Its client went away: no array goes out (each entry was counted as cancelled).
+                if Task.isCancelled { return write(GatewayRuntime.clientLeft(OperationReport()), batchAccepted) }
                 var body: [UInt8] = [UInt8(ascii: "[")]
                 for (i, b) in bodies.enumerated() {
                     if i > 0 { body.append(UInt8(ascii: ",")) }

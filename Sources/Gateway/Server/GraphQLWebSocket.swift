@@ -290,7 +290,7 @@ struct GraphQLWebSocket: Sendable {
                     return true
                 }
                 if let (limited, _, status) = await Admission(runtime: runtime).rateLimitError(admitted.0, client: channel.remoteAddress?.ipAddress) {
-                    if status == 429 { runtime.metrics.rateLimited(tenant: admitted.0.tenant ?? "none") }
+                    if status == 429 { runtime.metrics.rateLimited(tenant: admitted.0.tenant) }
                     await refuse([limited], status: status)
                     return true
                 }

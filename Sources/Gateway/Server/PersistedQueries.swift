@@ -108,6 +108,9 @@ final class PersistedQueries: Sendable {
 
     private func key(_ hash: String) -> String { "apq:" + hash }
     static let storeWait: Duration = .milliseconds(250)
+    /// While Redis is down every registration fails: one warning at most every 10 s.
+    static let storeFailures = LogThrottle()
+    static let logger = Logger(label: "switchyard.apq")
     /// The largest document registered (64 KiB); a larger one is run, not stored.
     static let maxStoredBytes = 64 << 10
 
@@ -125,8 +128,8 @@ final class PersistedQueries: Sendable {
                 do {
                     _ = try await redis.set(key, value: query, expiration: .seconds(ttl))
                 } catch {
-                    Logger(label: "switchyard.apq").warning("a persisted query could not be stored; its hash misses until it is registered again",
-                                                             metadata: ["error": "\(error)"])
+                    Self.storeFailures.log(Self.logger, .warning, "a persisted query could not be stored; its hash misses until it is registered again",
+                                           kind: "store", metadata: ["error": "\(error)"])
                 }
                 done.finish()
             }

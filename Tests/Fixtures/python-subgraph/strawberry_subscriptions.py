@@ -1,7 +1,7 @@
 """A Federation v2 subgraph with a subscription, written with Strawberry (PyPI) and served by
 uvicorn: `Subscription.reviewAdded(count, every)` sends `count` reviews (`every` seconds apart), then completes;
 `Subscription.refused` fails before its stream starts (an `error` message); `Subscription.handshake` sends
-the `Host`, `Origin`, `X-Team` and `X-Locale` headers of its WebSocket handshake once; over HTTP POST
+the `Host`, `Origin`, `X-Team`, `X-Locale` and `traceparent` headers of its WebSocket handshake once; over HTTP POST
 (`_service { sdl }`, queries) and WebSocket (graphql-transport-ws) on /graphql. Prints its port.
 
     python3 strawberry_subscriptions.py
@@ -32,6 +32,7 @@ class Handshake:
     origin: typing.Optional[str]
     team: typing.Optional[str]
     locale: typing.Optional[str]
+    traceparent: typing.Optional[str]
 
 
 @strawberry.type
@@ -54,7 +55,7 @@ class Subscription:
         # What the subscription's WebSocket handshake carried.
         headers = info.context["request"].headers
         yield Handshake(host=headers.get("host"), origin=headers.get("origin"), team=headers.get("x-team"),
-                        locale=headers.get("x-locale"))
+                        locale=headers.get("x-locale"), traceparent=headers.get("traceparent"))
 
     @strawberry.subscription
     def refused(self) -> typing.AsyncGenerator[Review, None]:
