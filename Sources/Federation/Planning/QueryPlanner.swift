@@ -312,11 +312,16 @@ extension FetchGraphBuilder {
         registerClientFields(selections, type: rootType, path: [])
         // Root fetches per subgraph, and per deferred fragment (siblings fail apart).
         var rootGroups: [(group: FetchGroup, deferred: Bool, fragment: Span?)] = []
+        // Whether the mutation field planned last is non-null: the gateway may still null it once
+        // its answer is in (a value the API schema hides, a null `@include` condition), and then no
+        // later field may run (§6.2.2) — so nothing after it goes in its request.
+        var lastMutationFieldNonNull = false
         func rootGroup(_ g: String, deferred: Bool, fragment: Span? = nil) throws -> FetchGroup {
             if operation == .mutation {
                 // Consecutive mutation fields of one subgraph share a request only while the earlier
-                // ones need no further fetch: each field's answer is complete before the next runs.
-                if let last = rootGroups.last?.group, last.graph == g, last.children.isEmpty { return last }
+                // ones need no further fetch (each field's answer is complete before the next runs)
+                // and are nullable.
+                if !lastMutationFieldNonNull, let last = rootGroups.last?.group, last.graph == g, last.children.isEmpty { return last }
             } else if let existing = rootGroups.first(where: { $0.group.graph == g && $0.deferred == deferred && $0.fragment == fragment }) {
                 return existing.group
             }
@@ -378,6 +383,9 @@ extension FetchGraphBuilder {
                 var touched = Set<Int>()
                 try plan([.field(part)], type: rootType, group: group, node: group.output, path: [],
                          context: Context(conditions: rootMarker.map { [$0] } ?? []), touched: &touched)
+            }
+            if operation == .mutation {
+                lastMutationFieldNonNull = schema.types[rootType].flatMap { schema.field($0, f.name.value) }?.type.isNonNull ?? true
             }
         }
     }
