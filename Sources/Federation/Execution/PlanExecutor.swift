@@ -189,10 +189,10 @@ public final class PlanExecutor: Sendable {
     func laterPayload(_ run: PlanRun, _ later: DeferredLater, request: ExecutionRequest, operation: OperationDefinition,
                       variables: OrderedDictionary<String, JSON>, upstream: [PlanRun.HeldError]) -> [UInt8] {
         var shaper = Shaper(tree: run.tree, program: later.program, source: request.source)
-        // As for the first payload: a missing value is explained only by an error without a path
-        // (or a root fetch without data); others by the errors at or around it (the payload
+        // As for the first payload: a missing value is explained only by a failure without a place
+        // for its error (or a root fetch without data); others by the errors at or around it (the payload
         // leaves out its own error where one of those is).
-        shaper.missingIsExplained = run.errors.contains { $0.path == nil } || (run.deferredErrors ?? []).contains { $0.error.path == nil }
+        shaper.missingIsExplained = run.failedUnplaced
         shaper.explainedRoots = run.missingRoots
         shaper.nulledUntyped = run.nulledUntyped
         // A fetch's fragment is found in the client's document by its number; when the gateway
@@ -307,7 +307,7 @@ public final class PlanExecutor: Sendable {
         var shaper = Shaper(schema: supergraph.apiSchema, tree: run.tree, fragments: fragments, variables: variables,
                             source: request.source, nulled: request.nulledFields, hiddenEnumValues: supergraph.hiddenEnumValues,
                             hiddenTypes: supergraph.hiddenTypes, deferring: deferring)
-        shaper.missingIsExplained = run.errors.contains { $0.path == nil }
+        shaper.missingIsExplained = run.failedUnplaced
         shaper.explainedRoots = run.missingRoots
         shaper.nulledUntyped = run.nulledUntyped
         shaper.nullConditionsPossible = variables.values.contains { if case .null = $0 { return true } else { return false } }
@@ -411,7 +411,7 @@ public final class PlanExecutor: Sendable {
         // where a subgraph's error explains it (its path, or one without a path). Taking every
         // missing value as explained once any fetch had an error lost the error of a null the
         // gateway made itself (an entity not found) beside an unrelated field's error.
-        shaper.missingIsExplained = run.errors.contains { $0.path == nil }
+        shaper.missingIsExplained = run.failedUnplaced
         shaper.explainedRoots = run.missingRoots
         shaper.nulledUntyped = run.nulledUntyped
         shaper.nullConditionsPossible = variables.values.contains { if case .null = $0 { return true } else { return false } }
@@ -465,9 +465,10 @@ public final class PlanExecutor: Sendable {
         }
         shaped.errors = upstream + shaped.errors.filter { e in
             guard e.message.hasPrefix("Cannot return null"), let p = e.path else { return true }
-            // Explained by an error on it, above it, below it, or on a sibling field (an entity
-            // answered null with an error on one of its fields leaves the others missing too).
-            return !upstream.contains { u in u.path.map { p.starts(with: $0) || $0.starts(with: p) || (p.count > 1 && $0.starts(with: p.dropLast())) } ?? false }
+            // Explained by an error on it, above it or below it (an entity answered null with an
+            // error of its own leaves its fields missing without an error of theirs: see
+            // `mergeEntities`; an error on a sibling from another subgraph explains nothing here).
+            return !upstream.contains { u in u.path.map { p.starts(with: $0) || $0.starts(with: p) } ?? false }
         }
         return shaped
     }
@@ -597,6 +598,11 @@ final class PlanRun {
         }
     }
 
+    /// A fetch failed (or answered without data) with no place for its error: a value missing
+    /// anywhere may be its doing (`Shaper.missingIsExplained`). A subgraph's own error without a
+    /// path beside its data (a warning), or one whose path names nothing asked, explains nothing.
+    private(set) var failedUnplaced = false
+
     /// Error `e` at each of `paths` (a failed fetch's, at every position it leaves null); once
     /// without a path when there are none and `orPathless`.
     func addError(_ e: GraphQLError, at paths: [[PathElement]], orPathless: Bool = true) {
@@ -604,6 +610,7 @@ final class PlanRun {
             var pathless = e
             pathless.path = nil
             addErrors([pathless])
+            failedUnplaced = true
         }
         for path in paths {
             var each = e
@@ -1187,6 +1194,7 @@ final class PlanRun {
                          at: paths)
             }
             // Without data, an error that names no path stands at each root field of the fetch.
+            if paths.isEmpty { failedUnplaced = true }
             addErrors(upstreamErrors(response, f, unplaced: { paths }) { [Self.clientPath(Self.pathElements($0), f)] })
         }
     }
@@ -1726,11 +1734,20 @@ final class PlanRun {
             let answer = tree.absorb(data, renames: f.internalAliases)
             guard let list = tree.member(answer, "_entities"), list.isList else { return malformed("no _entities list") }
             guard list.items.count == targets.count else { return malformed("_entities with \(list.items.count) entries") }
+            // Representations the subgraph's errors name (`["_entities", i, …]`).
+            var named = Set<Int>()
+            for error in response.errors {
+                if let p = error["path"]?.arrayValue, p.count >= 2, p[0].stringValue == "_entities", let i = p[1].intValue { named.insert(i) }
+            }
             for (i, s) in list.items.enumerated() {
                 let entity = tree.values[s]
                 guard entity.isObject else {
                     // null: no such entity; anything else is not an answer for it.
                     if entity.isNull { untypedUnanswered(targets, i) }
+                    // Answered null with an error of its own (a non-null field of it failed): the
+                    // fields this fetch was for are missing from the objects for that error's
+                    // reason — not those other subgraphs should have brought.
+                    if entity.isNull, named.contains(i) { withTree { tree in targets.forEach(i) { tree.markNulled($0.node) } } }
                     if !entity.isNull, response.errors.isEmpty {
                         failed(GraphQLError("Subgraph \"\(f.subgraph)\" answered an _entities entry that is not an object.",
                                             code: "SUBREQUEST_MALFORMED_RESPONSE", extensions: ["serviceName": .string(f.subgraph)]), only: i)

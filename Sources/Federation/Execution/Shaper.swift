@@ -275,10 +275,10 @@ struct Shaper {
             if n > 0 { w.bytes.append(UInt8(ascii: ",")) }
             w.appendRaw(item.head)
             // A null the shaper found is left unreported where a subgraph's error explains it (on
-            // it, above or below it, or on a sibling: an entity answered null for another field).
+            // it, above or below it).
             let own = item.errors.filter { e in
                 guard e.message.hasPrefix("Cannot return null"), let p = e.path else { return true }
-                return !upstream.contains { u in u.error.path.map { p.starts(with: $0) || $0.starts(with: p) || (p.count > 1 && $0.starts(with: p.dropLast())) } ?? false }
+                return !upstream.contains { u in u.error.path.map { p.starts(with: $0) || $0.starts(with: p) } ?? false }
             }
             let all = homed[n] + own
             if !all.isEmpty {

@@ -613,6 +613,10 @@ public struct ResponseBuffer: Sendable {
         }
     }
 
+    /// Object `object` known as failed for the members it lacks (an entity its subgraph answered
+    /// null with an error of its own: the fields that answer would have brought are explained).
+    package mutating func markNulled(_ object: Int32) { nulledObjects.insert(object) }
+
     package mutating func merged(_ x: Value, _ y: Value) -> Value {
         if x.kind == .object, y.kind == .object {
             merge(x.object, y.object)

@@ -6,7 +6,9 @@ Prints the bound port (argument 0: the kernel chooses). A scenario is a folder o
 scenarios/: one `<subgraph>.graphql` SDL file per subgraph, and `subgraphs.py` with
 `RESOLVERS = {"<subgraph>": {"Type": {"field": fn(parent, args, info), ...}}}`.
 GET /counts gives the requests each subgraph received; POST /reset clears them. A scenario's
-`HOOKS = {"<name>": fn}` are called by POST /<scenario>/hook/<name> (answered `{"result": fn()}`).
+`HOOKS = {"<name>": fn}` are called by POST /<scenario>/hook/<name> (answered `{"result": fn()}`);
+its `ANSWERS = {"<subgraph>": fn(request_body, answer) -> answer}` rewrites what a subgraph answers
+(a subgraph that misbehaves on purpose: a warning beside its data, an error at a path it never had).
 """
 import importlib.util
 import json
@@ -22,6 +24,7 @@ import fedkit  # noqa: E402
 
 SUBGRAPHS = {}
 HOOKS = {}
+ANSWERS = {}
 COUNTS = {}
 LOCK = threading.Lock()
 
@@ -32,6 +35,8 @@ def load(scenario):
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     HOOKS[scenario] = getattr(mod, "HOOKS", {})
+    for name, rewrite in getattr(mod, "ANSWERS", {}).items():
+        ANSWERS[f"/{scenario}/{name}"] = rewrite
     for file in sorted(os.listdir(folder)):
         if not file.endswith(".graphql"):
             continue
@@ -72,7 +77,11 @@ class Handler(BaseHTTPRequestHandler):
             with LOCK:
                 COUNTS[self.path] = COUNTS.get(self.path, 0) + 1
         try:
-            self._send(200, fedkit.execute(sg, body))
+            answer = fedkit.execute(sg, body)
+            rewrite = ANSWERS.get(self.path.rstrip("/"))
+            if rewrite is not None and "_service" not in body.get("query", ""):
+                answer = rewrite(body, answer)
+            self._send(200, answer)
         except fedkit.RequestFailed as e:  # the scenario's failure, on purpose
             self._send(500, {"errors": [{"message": str(e)}]})
         except Exception as e:  # a bug in a scenario: make it visible
