@@ -60,9 +60,13 @@ struct ErrorLocator {
     /// leaves the client's selection (a subgraph's error at a field the planner fetched for a
     /// `@requires`, which the response does not have) is cut to where it leaves it, at the
     /// deepest field the client selected (§7.1.2: a path names a field of the response).
+    /// A cut error whose field the client also selected (under an alias: `wt: weight` beside a
+    /// `@requires(fields: "weight")`) has its copy at the client's field from the same subgraph: one
+    /// field, one error, as for a client of one schema — the cut one is left out.
     mutating func locate(_ errors: [GraphQLError]) -> [GraphQLError] {
         guard source != nil, errors.contains(where: { $0.locations.isEmpty && $0.path?.isEmpty == false }) else { return errors }
-        return errors.map { e in
+        var cut: [Int] = []
+        let located = errors.enumerated().map { i, e in
             guard e.locations.isEmpty, let path = e.path, !path.isEmpty else { return e }
             let (locations, leavesAt, deepest) = walk(path)
             var located = e
@@ -71,9 +75,19 @@ struct ErrorLocator {
             } else if let leavesAt, leavesAt > 0, let deepest {
                 located.path = Array(path[..<leavesAt])
                 located.locations = [deepest]
+                cut.append(i)
             }
             return located
         }
+        guard !cut.isEmpty else { return located }
+        let cutSet = Set(cut)
+        var below: [String: [GraphQLError]] = [:]   // the errors not cut, by message
+        for (i, e) in located.enumerated() where !cutSet.contains(i) && e.path != nil { below[e.message, default: []].append(e) }
+        let copies = Set(cut.filter { i in
+            let e = located[i], p = e.path!, service = e.extensions?["serviceName"]
+            return below[e.message]?.contains { o in o.extensions?["serviceName"] == service && o.path!.count > p.count && o.path!.starts(with: p) } ?? false
+        })
+        return located.enumerated().filter { !copies.contains($0.offset) }.map(\.element)
     }
 
     private mutating func walk(_ path: [PathElement]) -> (locations: [SourceLocation], leavesAt: Int?, deepest: SourceLocation?) {

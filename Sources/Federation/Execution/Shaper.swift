@@ -544,7 +544,9 @@ struct Shaper {
     /// Records an error at step `s`'s field; its path is filled in on the way out.
     mutating func error(_ message: String, _ s: Int) {
         let nodes = program.fields[Int(program.steps[s].field)].nodes
-        let locations = source.flatMap { src in nodes.first.map { [src.location(of: Int($0.span.start))] } } ?? []
+        // Every node of the field, as graphql-js locates a field's error (`{ stock stock }`: two).
+        var seen = Set<Int>()
+        let locations = source.map { src in nodes.filter { seen.insert(Int($0.span.start)).inserted }.map { src.location(of: Int($0.span.start)) } } ?? []
         errors.append(GraphQLError(message, locations: locations, path: nil))
         errorPaths.append(reversedPaths.count)
         reversedPaths.append([])
