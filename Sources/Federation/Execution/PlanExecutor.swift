@@ -306,7 +306,7 @@ public final class PlanExecutor: Sendable {
         guard !cut.selectionSet.selections.isEmpty else { return false }
         var shaper = Shaper(schema: supergraph.apiSchema, tree: run.tree, fragments: fragments, variables: variables,
                             source: request.source, nulled: request.nulledFields, hiddenEnumValues: supergraph.hiddenEnumValues,
-                            hiddenTypes: supergraph.hiddenTypes, deferring: deferring)
+                            hiddenTypes: supergraph.hiddenTypes, interfaceObjects: supergraph.interfaceObjects, deferring: deferring)
         shaper.missingIsExplained = run.failedUnplaced
         shaper.explainedRoots = run.missingRoots
         shaper.nulledUntyped = run.nulledUntyped
@@ -404,7 +404,7 @@ public final class PlanExecutor: Sendable {
             for f in document.fragments where fragments[f.name.value] == nil { fragments[f.name.value] = f }
             shaper = Shaper(schema: supergraph.apiSchema, tree: run.tree, fragments: fragments, variables: variables,
                             source: request.source, nulled: request.nulledFields, hiddenEnumValues: supergraph.hiddenEnumValues,
-                            hiddenTypes: supergraph.hiddenTypes,
+                            hiddenTypes: supergraph.hiddenTypes, interfaceObjects: supergraph.interfaceObjects,
                             deferring: deferring)
         }
         // A value missing from the tree gets its own error; `withUpstreamErrors` leaves it out

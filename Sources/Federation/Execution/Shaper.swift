@@ -71,10 +71,11 @@ struct Shaper {
     ///   `incrementalPayload` (else they are answered inline).
     init(schema: Schema, tree: ResponseBuffer, fragments: [String: FragmentDefinition], variables: OrderedDictionary<String, JSON>,
          source: Source?, nulled: Set<Int32> = [], hiddenEnumValues: [String: Set<String>] = [:], hiddenTypes: Set<String> = [],
-         deferring: Bool = false) {
+         interfaceObjects: Set<String> = [], deferring: Bool = false) {
         self.init(tree: tree, program: ShapingProgram(schema: schema, collector: FieldCollector(schema: schema, fragments: fragments, variables: variables,
                                                                                                 deferring: deferring),
-                                                      nulled: nulled, hiddenEnumValues: hiddenEnumValues, hiddenTypes: hiddenTypes), source: source)
+                                                      nulled: nulled, hiddenEnumValues: hiddenEnumValues, hiddenTypes: hiddenTypes,
+                                                      interfaceObjects: interfaceObjects), source: source)
     }
 
     /// A shaper that goes on with a program compiled by earlier requests of the same plan.
@@ -478,9 +479,10 @@ struct Shaper {
                 } else if let name, schema.types[name] == nil {
                     error("Abstract type \"\(declared.name)\" was resolved to a type \"\(name)\" that does not exist inside the schema, for field \"\(program.types[Int(parent)].name).\(program.fieldName(s))\".", s)
                     return .propagate
-                } else if declared.kind != .interface || (name != nil && name != declared.name) {
-                    // An object type that is not one of the field's: not an answer for it
-                    // (§6.4.3), whatever the subgraph said.
+                } else if declared.kind != .interface || (name != nil && name != declared.name) || !program.interfaceObjects.contains(declared.name) {
+                    // An object type that is not one of the field's — or no object type at all
+                    // where no subgraph knows the interface as an @interfaceObject —: not an answer
+                    // for it (§6.4.3), whatever the subgraph said.
                     error("Abstract type \"\(declared.name)\" must resolve to an Object type at runtime for field \"\(program.types[Int(parent)].name).\(program.fieldName(s))\".\(name.map { " Got \"\($0)\"." } ?? "")", s)
                     return .propagate
                 }
@@ -628,6 +630,8 @@ struct ShapingProgram: Sendable {
     let hiddenEnumValues: [String: Set<String>]
     /// Types `@inaccessible` hides from clients (an object of one is answered null without an error).
     let hiddenTypes: Set<String>
+    /// Interfaces an object may be known by without its object type (`Supergraph.interfaceObjects`).
+    let interfaceObjects: Set<String>
     private(set) var steps: [Step] = []
     private(set) var fields: [FieldInfo] = []
     private var childRuns: [ChildRun] = []
@@ -646,12 +650,13 @@ struct ShapingProgram: Sendable {
     private(set) var nullConditions: [Argument] = []
 
     init(schema: Schema, collector: FieldCollector, nulled: Set<Int32>, hiddenEnumValues: [String: Set<String>] = [:],
-         hiddenTypes: Set<String> = []) {
+         hiddenTypes: Set<String> = [], interfaceObjects: Set<String> = []) {
         self.schema = schema
         self.collector = collector
         self.nulled = nulled
         self.hiddenEnumValues = hiddenEnumValues
         self.hiddenTypes = hiddenTypes
+        self.interfaceObjects = interfaceObjects
     }
 
     /// This program with its collector keeping only the variables named (what `@skip` and

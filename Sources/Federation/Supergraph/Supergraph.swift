@@ -74,6 +74,9 @@ public final class Supergraph: Sendable {
     /// Types of the supergraph `@inaccessible` hides from clients: a subgraph may still answer an
     /// object of one (answered null without an error), unlike a type no subgraph has.
     public let hiddenTypes: Set<String>
+    /// Interfaces some subgraph has as an `@interfaceObject`: an object of one may be known without
+    /// its object type (that subgraph's answer); at any other interface's place it is no answer.
+    public let interfaceObjects: Set<String>
     /// Clients may use `@defer` (the API schema has it).
     public let deferSupport: Bool
     public let sdl: String
@@ -245,6 +248,7 @@ public final class Supergraph: Sendable {
         self.deferSupport = deferSupport
         hiddenEnumValues = APISchema.hiddenEnumValues(document)
         hiddenTypes = Set(schema.types.keys).subtracting(apiSchema.types.keys)
+        interfaceObjects = Set(types.values.filter { $0.graphs.values.contains { $0.isInterfaceObject } }.map(\.name))
     }
 
     /// The directives of the specifications the gateway reads (demand control, access control,
