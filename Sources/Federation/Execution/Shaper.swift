@@ -479,6 +479,10 @@ struct Shaper {
                 } else if let name, schema.types[name] == nil {
                     error("Abstract type \"\(declared.name)\" was resolved to a type \"\(name)\" that does not exist inside the schema, for field \"\(program.types[Int(parent)].name).\(program.fieldName(s))\".", s)
                     return .propagate
+                } else if let name, schema.types[name]?.kind == .object {
+                    // An object type of the schema that is not one of the field's (§6.4.3).
+                    error("Runtime Object type \"\(name)\" is not a possible type for \"\(declared.name)\".", s)
+                    return .propagate
                 } else if declared.kind != .interface || (name != nil && name != declared.name) || !program.interfaceObjects.contains(declared.name) {
                     // An object type that is not one of the field's — or no object type at all
                     // where no subgraph knows the interface as an @interfaceObject —: not an answer

@@ -952,8 +952,13 @@ final class ExecutionState: @unchecked Sendable {
                     return false
                 }
                 guard let found = schema.types[box.typeName], found.kind == .object, schema.isPossibleType(declared, box.typeName) else {
-                    errors.append(GraphQLError("Abstract type \"\(n)\" must resolve to an Object type at runtime for field \"\(plan.parentType).\(plan.fieldName)\". Got \"\(box.typeName)\".",
-                                               locations: locations(plan.fieldNodes), path: path(container, index)))
+                    // graphql-js's words for each way a runtime type is not one (ensureValidRuntimeType).
+                    let message = switch schema.types[box.typeName]?.kind {
+                    case nil: "Abstract type \"\(n)\" was resolved to a type \"\(box.typeName)\" that does not exist inside the schema."
+                    case .object?: "Runtime Object type \"\(box.typeName)\" is not a possible type for \"\(n)\"."
+                    default: "Abstract type \"\(n)\" was resolved to a non-object type \"\(box.typeName)\"."
+                    }
+                    errors.append(GraphQLError(message, locations: locations(plan.fieldNodes), path: path(container, index)))
                     return false
                 }
                 runtime = found
