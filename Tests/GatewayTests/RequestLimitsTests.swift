@@ -166,6 +166,37 @@ struct RequestLimitsTests {
         }
     }
 
+    /// A plan's work grows with the subgraphs that share what it asks for (a root field and a value
+    /// type all 25 subgraphs answer, each with a field of its own): planning gives up past
+    /// `max_planning_ms` with QUERY_PLAN_TOO_LARGE, and nothing is cached (probe 55A: 100
+    /// subgraphs took 22 s to plan, unbounded, on the threads every request runs on).
+    @Test(.timeLimit(.minutes(2))) func aPlanThatTakesTooLongIsGivenUp() async throws {
+        let n = 25
+        let link = #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable"])"#
+        let subgraphs = try (0..<n).map { i in
+            try SubgraphSchema(name: "s\(i)", url: "http://s\(i)", sdl: """
+                \(link)
+                type Query { products: [Product!]! @shareable }
+                type Product @key(fields: "id") { id: ID! f\(i): Int v: V @shareable }
+                type V @shareable { common: Int x\(i): Int }
+                """)
+        }
+        let supergraph = try Supergraph(sdl: try Composer.compose(subgraphs))
+        let transports = Dictionary(uniqueKeysWithValues: (0..<n).map { i in
+            ("s\(i)", RemoteSubgraphTests.Scripted { _ in #"{"data":{"products":[]}}"# } as any SubgraphTransport)
+        })
+        let query = "{ products { id " + (0..<n).map { "f\($0)" }.joined(separator: " ") + " v { common " + (0..<n).map { "x\($0)" }.joined(separator: " ") + " } } }"
+        let executor = FederatedExecutor(supergraph: supergraph, transports: transports, planningTimeoutMs: 1)
+        try await withGateway(executor: executor) { client in
+            let r = try await client.query(query)
+            #expect(r.json?["errors"]?[0]?["extensions"]?["code"] == "QUERY_PLAN_TOO_LARGE", "\(r.text)")
+            #expect(r.json?["errors"]?[0]?["message"] == "The operation took longer than 1 ms to plan.", "\(r.text)")
+            #expect(executor.cachedPlans == 0)
+            // A small operation of the same graph still plans within the bound.
+            #expect(try await client.query("{ products { id } }").text == #"{"data":{"products":[]}}"#)
+        }
+    }
+
     @Test(.timeLimit(.minutes(1))) func aTimedOutRequestClosesItsRemoteSubgraphConnection() async throws {
         // A remote subgraph that reads the request and never answers; it says when the gateway
         // closes the connection.

@@ -256,7 +256,23 @@ final class FetchGraphBuilder {
         return group
     }
 
+    /// When to give up (nil: never), and why it did.
+    var stop: PlanningStop?
+    private(set) var stopped: PlanningError?
+    private var ticks = 0
+
+    /// One step of the search (an estimate, a candidate weighed): true once planning must stop —
+    /// the estimates then answer at once, and the next `budget()` throws.
+    @inline(__always) func tick() -> Bool {
+        if stopped != nil { return true }
+        ticks &+= 1
+        if ticks & 255 == 0, let stop { stopped = stop.reason() }
+        return stopped != nil
+    }
+
     func budget() throws {
+        if let stopped { throw stopped }
+        _ = tick()
         work += 1
         if work > maxSelections {
             throw PlanningError(.fetchGraph, .planTooLarge, "The operation is too large to plan (over \(maxSelections) selections after fragment expansion).")
@@ -619,6 +635,7 @@ final class FetchGraphBuilder {
         defer { inProgress.remove(jumpID) }
 
         guard let (target, key) = chooseTarget(candidates, entityType: entityType, objectType: type, from: group, path: path, selection: selection, context: context) else {
+            if let stopped { throw stopped }
             throw PlanningError(.fetchGraph, .planningFailed, "Cannot plan \(type).\(fieldName ?? "__typename") from subgraph \"\(graphName(g))\": no subgraph can resolve it through a key whose fields \"\(graphName(g))\" can provide.")
         }
         if let fieldName, case .field(let f) = selection,
@@ -1026,6 +1043,7 @@ final class FetchGraphBuilder {
         var fetched: String? = nil
         if case .field(let f) = selection, f.name.value != "__typename" { fetched = f.name.value }
         for h in candidates {
+            if tick() { return nil }
             guard let keys = graph.node(entityType, h)?.keys, !keys.isEmpty else { continue }
             let existing = group.children.contains { $0.graph == h && $0.path == path.entityPath(for: entityType) }
             for key in keys {
@@ -1172,6 +1190,7 @@ final class FetchGraphBuilder {
     /// How many fields of `selections` cannot be had at all starting from `g` (neither resolved
     /// there nor through a key jump to a subgraph that resolves them).
     func unreachable(_ selections: [Selection], type: String, in g: String, depth: Int, provided: SelectionSet? = nil) -> Int {
+        if tick() { cutShort = true; return 0 }
         guard provided == nil, let key = CostKey(0, selections, type, g) else {
             return unreachableUncached(selections, type: type, in: g, depth: depth, provided: provided)
         }
@@ -1262,7 +1281,7 @@ final class FetchGraphBuilder {
     /// home that has it, and a field of a value type several homes resolve is divided among them
     /// at any depth (what `partition` and `splitSelections` do).
     func splitMisses(_ selections: [Selection], among homes: [String], on type: (String) -> String, depth: Int) -> Int {
-        guard depth < 12 else { cutShort = true; return 0 }
+        guard depth < 12, !tick() else { cutShort = true; return 0 }
         var n = 0
         for sel in selections {
             var best = homes.map { unreachable([sel], type: type($0), in: $0, depth: depth) }.min() ?? 0
@@ -1284,6 +1303,7 @@ final class FetchGraphBuilder {
     /// How many fields of `selections` `g` cannot answer itself (a cost estimate; bounded depth).
     /// Fields a `@provides` above gives `g` here count as answered.
     func localMisses(_ selections: [Selection], type: String, in g: String, depth: Int, provided: SelectionSet? = nil) -> Int {
+        if tick() { cutShort = true; return 0 }
         guard provided == nil, let key = CostKey(1, selections, type, g) else {
             return localMissesUncached(selections, type: type, in: g, depth: depth, provided: provided)
         }

@@ -33,14 +33,16 @@ public struct QueryPlanner: Sendable {
 
     /// - Parameter enabledLabels: the progressive `@override` labels on for this plan (a request's
     ///   roll, `QueryGraph.rollLabels()`); nil decides each label by its percentage (from 50 % up).
-    public func plan(_ document: Document, operationName: String?, enabledLabels: Set<String>? = nil) throws -> QueryPlan {
+    /// - Parameter stop: when planning gives up (its time, its caller cancelled): a plan's cost
+    ///   grows with the subgraphs that share what it asks for, which no count of selections bounds.
+    public func plan(_ document: Document, operationName: String?, enabledLabels: Set<String>? = nil, stop: PlanningStop? = nil) throws -> QueryPlan {
         do {
-            return try planOnce(document, operationName: operationName, enabledLabels: enabledLabels)
+            return try planOnce(document, operationName: operationName, enabledLabels: enabledLabels, stop: stop)
         } catch let e as PlanningError where e.code == .planningFailed && Self.hasDefer(document) {
             // `@defer` never turns an operation that can be planned into an error: where its
             // fragments cannot be fetched apart (fields of a value type several subgraphs answer,
             // say), the fetches are planned as without it and the fragments delivered from them.
-            return try planOnce(Self.withoutDefer(document), operationName: operationName, enabledLabels: enabledLabels)
+            return try planOnce(Self.withoutDefer(document), operationName: operationName, enabledLabels: enabledLabels, stop: stop)
         }
     }
 
@@ -82,7 +84,7 @@ public struct QueryPlanner: Sendable {
         return document.mappingSelectionSets(strip)
     }
 
-    func planOnce(_ document: Document, operationName: String?, enabledLabels: Set<String>?) throws -> QueryPlan {
+    func planOnce(_ document: Document, operationName: String?, enabledLabels: Set<String>?, stop: PlanningStop? = nil) throws -> QueryPlan {
         var ops = document.operations
         if let operationName { ops = ops.filter { $0.name?.value == operationName } }
         guard ops.count == 1, let op = ops.first else {
@@ -95,14 +97,41 @@ public struct QueryPlanner: Sendable {
         var graph = queryGraph
         if let enabledLabels { graph.enabledLabels = enabledLabels }
         let builder = FetchGraphBuilder(graph: graph, maxSelections: maxSelections, maxFetches: maxFetches)
+        builder.stop = stop
         builder.clientVariableDefinitions = Dictionary(op.variableDefinitions.map { ($0.variable.value, $0) }, uniquingKeysWith: { a, _ in a })
         // A field's large arguments (a literal list of events) are printed once for the plan,
         // not once per identity and operation that holds them.
         return try Compact.$printed.withValue(Compact.Printed()) {
-            try builder.buildRoots(roots.selections, rootType: roots.rootType, operation: op.operation)
+            // Estimates cut short once planning stopped: no plan, and no error of theirs.
+            do { try builder.buildRoots(roots.selections, rootType: roots.rootType, operation: op.operation) } catch { throw builder.stopped ?? error }
+            if let stopped = builder.stopped { throw stopped }
             let assembly = PlanAssembly(builder: builder, operation: op, defers: DeferOrdinals(document, operationName: op.name?.value))
             return QueryPlan(root: try assembly.root(), usesIntrospection: roots.usesIntrospection)
         }
+    }
+}
+
+/// When planning gives up: past its own time (`QUERY_PLAN_TOO_LARGE`), or when its caller says so (the
+/// request was cancelled or its deadline passed). Looked at every few hundred steps of the fetch
+/// graph's search.
+public struct PlanningStop: Sendable {
+    public let deadline: ContinuousClock.Instant
+    public let limitMs: Int
+    public let cancelled: @Sendable () -> Bool
+
+    public init(milliseconds: Int, cancelled: @escaping @Sendable () -> Bool = { false }) {
+        self.deadline = .now + .milliseconds(milliseconds)
+        self.limitMs = milliseconds
+        self.cancelled = cancelled
+    }
+
+    /// The error planning stops with, nil while it may go on.
+    func reason() -> PlanningError? {
+        if cancelled() { return PlanningError(.fetchGraph, .planningFailed, "Planning was stopped: the request was cancelled or timed out.") }
+        if ContinuousClock.now >= deadline {
+            return PlanningError(.fetchGraph, .planTooLarge, "The operation took longer than \(limitMs) ms to plan.")
+        }
+        return nil
     }
 }
 

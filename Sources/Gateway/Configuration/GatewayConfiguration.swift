@@ -469,6 +469,9 @@ public struct LimitsConfiguration: Codable, Sendable, Equatable {
     /// before anything else, so not per tenant.
     public var maxHeaderCount: Int? = 100
     public var maxHeaderBytes: Int? = 16_384
+    /// Longest one operation may take to plan, in milliseconds (default 3 s; plans are cached, so
+    /// once per operation shape): past it `QUERY_PLAN_TOO_LARGE`. Not per tenant (plans are shared).
+    public var maxPlanningMs: Int? = 3_000
     /// Overrides by tenant slug.
     public var tenants: [String: LimitsOverride] = [:]
 
@@ -480,7 +483,7 @@ public struct LimitsConfiguration: Codable, Sendable, Equatable {
         case maxBodyBytes = "max_body_bytes", maxBatch = "max_batch", costMode = "cost_mode", defaultListSize = "default_list_size"
         case requestTimeoutMs = "request_timeout_ms", maxHeaderCount = "max_header_count", maxHeaderBytes = "max_header_bytes"
         case maxLiteralBytes = "max_literal_bytes", requestHeaderTimeoutMs = "request_header_timeout_ms"
-        case reportCost = "report_cost", maxReadBytes = "max_read_bytes", tenants
+        case reportCost = "report_cost", maxReadBytes = "max_read_bytes", maxPlanningMs = "max_planning_ms", tenants
     }
 
     /// The limits that may be switched off (`null`) or overridden per tenant (key paths are
@@ -500,6 +503,7 @@ public struct LimitsConfiguration: Codable, Sendable, Equatable {
         if c.contains(.maxHeaderCount) { maxHeaderCount = try Self.decodeLimit(c, .maxHeaderCount) }
         if c.contains(.maxHeaderBytes) { maxHeaderBytes = try Self.decodeLimit(c, .maxHeaderBytes) }
         if c.contains(.requestHeaderTimeoutMs) { requestHeaderTimeoutMs = try Self.decodeLimit(c, .requestHeaderTimeoutMs) }
+        if c.contains(.maxPlanningMs) { maxPlanningMs = try Self.decodeLimit(c, .maxPlanningMs) }
         costMode = try c.decodeIfPresent(String.self, forKey: .costMode) ?? "enforce"
         reportCost = try c.decodeIfPresent(Bool.self, forKey: .reportCost) ?? false
         if c.contains(.defaultListSize) { defaultListSize = try Self.decodeLimit(c, .defaultListSize) ?? 10 }
@@ -513,7 +517,7 @@ public struct LimitsConfiguration: Codable, Sendable, Equatable {
     /// negative one (or a zero time) is a mistake that would refuse every request, not a limit.
     static func decodeLimit(_ c: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys) throws -> Int? {
         guard let v = try c.decodeIfPresent(Int.self, forKey: key) else { return nil }
-        let isTime = key == .requestTimeoutMs || key == .requestHeaderTimeoutMs
+        let isTime = key == .requestTimeoutMs || key == .requestHeaderTimeoutMs || key == .maxPlanningMs
         guard v >= (isTime ? 1 : 0) else {
             throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "\(key.rawValue) must be \(isTime ? "1 or more (milliseconds)" : "0 or more"), or null for no limit; got \(v)")
         }
@@ -551,7 +555,7 @@ public struct LimitsOverride: Codable, Sendable, Equatable {
         for (key, _) in LimitsConfiguration.optionalInts where c.contains(key) {
             values[key.rawValue] = .some(try LimitsConfiguration.decodeLimit(c, key))
         }
-        for key in [LimitsConfiguration.CodingKeys.maxHeaderCount, .maxHeaderBytes, .requestHeaderTimeoutMs, .tenants] where c.contains(key) {
+        for key in [LimitsConfiguration.CodingKeys.maxHeaderCount, .maxHeaderBytes, .requestHeaderTimeoutMs, .maxPlanningMs, .tenants] where c.contains(key) {
             throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "\(key.rawValue) cannot be set per tenant")
         }
         costMode = try c.decodeIfPresent(String.self, forKey: .costMode)

@@ -1,4 +1,5 @@
 import CoreMetrics
+import Dispatch
 import Federation
 import GraphQLCore
 import OrderedCollections
@@ -39,11 +40,14 @@ public final class FederatedExecutor: OperationExecutor {
 
     let headerRules: HeaderRules
     let compiledHeaderRules: HeaderRules.Compiled
+    /// How long one operation may take to plan (`limits.max_planning_ms`).
+    public let planningTimeoutMs: Int
 
     /// - Parameter errorExtensionsFrom: subgraphs whose error extensions reach clients whole
     ///   (others keep only `code`).
     public init(supergraph: Supergraph, transports: [String: any SubgraphTransport], planCacheSize: Int = 1_000,
-                headers: HeaderRules = HeaderRules(), errorExtensionsFrom: Set<String> = []) {
+                headers: HeaderRules = HeaderRules(), errorExtensionsFrom: Set<String> = [], planningTimeoutMs: Int = 3_000) {
+        self.planningTimeoutMs = planningTimeoutMs
         self.headerRules = headers
         self.compiledHeaderRules = headers.compiled()
         self.supergraph = supergraph
@@ -67,50 +71,92 @@ public final class FederatedExecutor: OperationExecutor {
 
     /// The plan, and the request to run it with: the client's, or its copy with literals made
     /// variables (`LiteralExtraction`) when that is what was planned.
-    func prepared(_ request: ExecutionRequest, variant: String? = nil) throws -> (plan: QueryPlan, request: ExecutionRequest) {
+    func prepared(_ request: ExecutionRequest, variant: String? = nil, stop: PlanningStop? = nil) throws -> (plan: QueryPlan, request: ExecutionRequest) {
+        let key = planKey(request, variant: variant)
+        if let hit = cached(request, key) { return hit }
+        switch shaped(request, key) {
+        case .cached(let plan, let request): return (plan, request)
+        case .unplanned(let unplanned): return try plan(request, key, unplanned, stop: stop)
+        }
+    }
+
+    /// Where a request's plan is cached, and the progressive `@override` labels it was rolled
+    /// (each request rolls its labels; plans are cached per outcome).
+    struct PlanKey: Sendable {
+        let text: String
+        let suffix: String
+        let labels: Set<String>?
+    }
+
+    func planKey(_ request: ExecutionRequest, variant: String?) -> PlanKey {
         var suffix = "\u{0}" + (request.operationName ?? "") + "\u{0}" + (variant ?? "")
-        // Progressive @override: each request rolls its labels; plans are cached per outcome.
         var labels: Set<String>?
         if !planner.queryGraph.overrideLabels.isEmpty {
             let rolled = planner.queryGraph.rollLabels()
             labels = rolled
             suffix += "\u{0}" + rolled.sorted().joined(separator: ",")
         }
-        let textKey = "T" + (request.source.map { String(decoding: $0.bytes, as: UTF8.self) } ?? Printer.print(request.document)) + suffix
-        if let cached = cache.get(textKey) {
-            Counter(label: "switchyard_query_plan_cache_hits_total").increment()
-            return (cached.plan, cached.extraction.map { request.runningExtracted($0) } ?? request)
-        }
+        return PlanKey(text: "T" + (request.source.map { String(decoding: $0.bytes, as: UTF8.self) } ?? Printer.print(request.document)) + suffix,
+                       suffix: suffix, labels: labels)
+    }
+
+    /// The plan cached under the request's text, if any.
+    func cached(_ request: ExecutionRequest, _ key: PlanKey) -> (plan: QueryPlan, request: ExecutionRequest)? {
+        guard let cached = cache.get(key.text) else { return nil }
+        Counter(label: "switchyard_query_plan_cache_hits_total").increment()
+        return (cached.plan, cached.extraction.map { request.runningExtracted($0) } ?? request)
+    }
+
+    /// A request whose text has no plan cached: its operation with literals made variables (when
+    /// it has any), and where plans of that shape are cached.
+    struct Unplanned: Sendable {
+        let extraction: LiteralExtraction?
+        let request: ExecutionRequest
+        let shapeKey: String?
+    }
+
+    /// The plan cached under the operation's shape (another text of the same shape was planned),
+    /// or what planning it needs.
+    enum Shaped {
+        case cached(plan: QueryPlan, request: ExecutionRequest)
+        case unplanned(Unplanned)
+    }
+
+    func shaped(_ request: ExecutionRequest, _ key: PlanKey) -> Shaped {
         let extraction = LiteralExtraction.extract(request.document, operationName: request.operationName, schema: supergraph.apiSchema)
         let planned = extraction.map { request.runningExtracted($0) } ?? request
-        let shapeKey = extraction.map { "S" + Printer.print($0.document) + suffix }
+        let shapeKey = extraction.map { "S" + Printer.print($0.document) + key.suffix }
         if let shapeKey, let shared = cache.get(shapeKey) {
             // Another document of this shape was planned: kept under the shape only (the
             // values are what changes from one such request to the next).
             Counter(label: "switchyard_query_plan_cache_hits_total").increment()
             var shaped = planned
             shaped.planMadeForAnotherText = true
-            return (shared.plan, shaped)
+            return .cached(plan: shared.plan, request: shaped)
         }
+        return .unplanned(Unplanned(extraction: extraction, request: planned, shapeKey: shapeKey))
+    }
+
+    /// Plans an operation no cached plan answers, and caches the plan under its text and shape.
+    func plan(_ request: ExecutionRequest, _ key: PlanKey, _ unplanned: Unplanned, stop: PlanningStop?) throws -> (plan: QueryPlan, request: ExecutionRequest) {
         Counter(label: "switchyard_query_plan_cache_misses_total").increment()
         let start = ContinuousClock.now
-        let planner = self.planner
-        let plan = try leafSpan("graphql.plan") { () throws in
-            try planner.plan(planned.document, operationName: request.operationName, enabledLabels: labels)
-        }
-        GatewayMetrics.record(Timer(label: "switchyard_query_planning_duration_seconds"), since: start)
+        // (Timed whether it succeeds or not: a plan given up after seconds is planning's time too.)
+        defer { GatewayMetrics.record(Timer(label: "switchyard_query_planning_duration_seconds"), since: start) }
+        let planned = unplanned.request, extraction = unplanned.extraction
+        let plan = try planner.plan(planned.document, operationName: request.operationName, enabledLabels: key.labels, stop: stop)
         // A plan keeps what mirrors the client's operation (its shaping program, the document
         // with hoisted literals): counted by the document's size in memory, not only its fetches
         // (1,000 plans of 18 KB documents held 650 MB within a 32 MB budget).
         let bytes = plan.estimatedBytes + planned.document.estimatedBytes
-        if let shapeKey { cache.put(shapeKey, CachedPlan(plan: plan, extraction: nil), bytes: bytes) }
-        cache.put(textKey, CachedPlan(plan: plan, extraction: extraction), bytes: bytes + (extraction?.estimatedBytes ?? 0))
+        if let shapeKey = unplanned.shapeKey { cache.put(shapeKey, CachedPlan(plan: plan, extraction: nil), bytes: bytes) }
+        cache.put(key.text, CachedPlan(plan: plan, extraction: extraction), bytes: bytes + (extraction?.estimatedBytes ?? 0))
         return (plan, planned)
     }
 
     public func execute(_ client: ExecutionRequest, context: RequestContext) async -> ExecutionResult {
         let plan: QueryPlan, request: ExecutionRequest
-        switch planned(client, context) {
+        switch await planned(client, context) {
         case .success(let p): (plan, request) = p
         case .failure(let e): return ExecutionResult(data: .null, errors: [e])
         }
@@ -130,7 +176,7 @@ public final class FederatedExecutor: OperationExecutor {
     public func executeIncrementally(_ client: ExecutionRequest, context: RequestContext, placing: [GraphQLError]) async -> IncrementalExecution? {
         guard supergraph.deferSupport else { return nil }
         let plan: QueryPlan, request: ExecutionRequest
-        switch planned(client, context) {
+        switch await planned(client, context) {
         case .success(let p): (plan, request) = p
         case .failure(let e): return IncrementalExecution(initial: ExecutionResult(data: .null, errors: placing + [e]), hasNext: false, later: AsyncStream { $0.finish() })
         }
@@ -193,14 +239,33 @@ public final class FederatedExecutor: OperationExecutor {
     /// A subscription: its plan's first fetch subscribes to the subgraph owning the field; each
     /// event runs the rest of the plan.
     public func subscribe(_ request: ExecutionRequest, context: RequestContext) async -> SubscriptionStart {
-        switch planned(request, context) {
+        switch await planned(request, context) {
         case .success(let (plan, request)): return await executor.subscribe(plan, request: request, headers: headers(context))
         case .failure(let e): return .failed(ExecutionResult(data: nil, errors: [e]))
         }
     }
 
-    func planned(_ request: ExecutionRequest, _ context: RequestContext) -> Result<(plan: QueryPlan, request: ExecutionRequest), GraphQLError> {
-        do { return .success(try prepared(request, variant: context.removedFields)) } catch let e as PlanningError {
+    /// A request's plan: from the cache at once; else planned on a thread of planning's own
+    /// (`PlanningThreads`) — a plan that takes seconds (a graph whose subgraphs all share what the
+    /// operation asks for) holds none of the threads every request's async work runs on — within
+    /// `planningTimeoutMs`, and given up when the request is cancelled or its deadline passes.
+    func planned(_ request: ExecutionRequest, _ context: RequestContext) async -> Result<(plan: QueryPlan, request: ExecutionRequest), GraphQLError> {
+        do {
+            let key = planKey(request, variant: context.removedFields)
+            if let hit = cached(request, key) { return .success(hit) }
+            let unplanned: Unplanned
+            switch shaped(request, key) {
+            case .cached(let plan, let request): return .success((plan, request))
+            case .unplanned(let u): unplanned = u
+            }
+            let cancelled = CancelFlag(), deadline = RequestDeadline.current, limit = planningTimeoutMs
+            let stop = PlanningStop(milliseconds: limit) { cancelled.isSet || deadline?.expired == true }
+            return .success(try await span("graphql.plan") { _ in
+                try await withTaskCancellationHandler {
+                    try await PlanningThreads.run { try self.plan(request, key, unplanned, stop: stop) }
+                } onCancel: { cancelled.set() }
+            })
+        } catch let e as PlanningError {
             return .failure(GraphQLError(e.message, code: e.code.rawValue))
         } catch let e as FederationError {
             return .failure(GraphQLError(e.message, code: e.code.rawValue))
@@ -230,4 +295,23 @@ public final class FederatedExecutor: OperationExecutor {
             return await group.allSatisfy { $0 }
         }
     }
+}
+
+/// Threads of planning's own: a plan missing from the cache is made on one of them, so that plans
+/// taking seconds never hold the threads every request's async work (and `/health`) runs on.
+enum PlanningThreads {
+    static let queue = DispatchQueue(label: "switchyard.planning", qos: .userInitiated, attributes: .concurrent)
+
+    static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result { try work() }) }
+        }
+    }
+}
+
+/// Set once, read from any thread.
+final class CancelFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+    var isSet: Bool { flag.load(ordering: .relaxed) }
+    func set() { flag.store(true, ordering: .relaxed) }
 }

@@ -102,7 +102,8 @@ public final class GatewayServer: Sendable {
     static func loadExecutor(_ configuration: GatewayConfiguration, _ deps: ModuleDependencies) async throws -> FederatedExecutor {
         let loaded = try await SchemaLoader.load(configuration, modules: try SubgraphModules.all(configDirectory: configuration.baseDirectory), dependencies: deps)
         return FederatedExecutor(supergraph: loaded.supergraph, transports: loaded.transports, headers: configuration.headers,
-                                 errorExtensionsFrom: Set(configuration.subgraphs.filter { $0.includeErrorExtensions ?? ($0.module != nil) }.map(\.name)))
+                                 errorExtensionsFrom: Set(configuration.subgraphs.filter { $0.includeErrorExtensions ?? ($0.module != nil) }.map(\.name)),
+                                 planningTimeoutMs: configuration.limits.maxPlanningMs ?? Int(Int32.max))
     }
 
     /// Polls the configuration and supergraph files (by content, once a second) and reloads on change.
