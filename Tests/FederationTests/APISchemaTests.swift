@@ -59,6 +59,36 @@ struct APISchemaTests {
     /// A default value naming an `@inaccessible` enum value or input field (of an argument, an
     /// input field, a directive's argument) refuses the supergraph, as Apollo's router does: served,
     /// the hidden name showed in introspection or the default changed silently (probe 53A).
+    /// A supergraph of the core spec (join v0.1) that names the inaccessible feature otherwise
+    /// (`@core(feature: …, as: "secretive")`): `@secretive` hides, as `@link(…, as:)` would (probe
+    /// 55H: the hidden field and type were served).
+    @Test func aRenamedCoreFeatureStillHides() throws {
+        let sdl = """
+            schema
+              @core(feature: "https://specs.apollo.dev/core/v0.2")
+              @core(feature: "https://specs.apollo.dev/join/v0.1", for: EXECUTION)
+              @core(feature: "https://specs.apollo.dev/inaccessible/v0.1", as: "secretive", for: SECURITY)
+            { query: Query }
+            directive @core(as: String, feature: String!, for: core__Purpose) repeatable on SCHEMA
+            directive @join__field(graph: join__Graph, provides: join__FieldSet, requires: join__FieldSet) on FIELD_DEFINITION
+            directive @join__graph(name: String!, url: String!) on ENUM_VALUE
+            directive @join__owner(graph: join__Graph!) on INTERFACE | OBJECT
+            directive @join__type(graph: join__Graph!, key: join__FieldSet) repeatable on INTERFACE | OBJECT
+            directive @secretive on FIELD_DEFINITION | OBJECT | INTERFACE | UNION
+            enum core__Purpose { EXECUTION SECURITY }
+            scalar join__FieldSet
+            enum join__Graph { A @join__graph(name: "a", url: "http://a") }
+            type Query { visible: String @join__field(graph: A) secret: String @join__field(graph: A) @secretive u: U @join__field(graph: A) }
+            union U = X | H
+            type X @join__owner(graph: A) @join__type(graph: A, key: "id") { id: ID! @join__field(graph: A) }
+            type H @join__owner(graph: A) @join__type(graph: A, key: "id") @secretive { id: ID! @join__field(graph: A) }
+            """
+        let api = try Supergraph(sdl: sdl).apiSchema
+        #expect(api.types["Query"]?.fields.keys.sorted() == ["u", "visible"])
+        #expect(api.types["H"] == nil)
+        #expect(api.types["U"]?.possibleTypes == ["X"])
+    }
+
     @Test func aDefaultValueUsingAnInaccessibleElementIsRefused() throws {
         let head = Self.supergraph.components(separatedBy: "type Query @join__type(graph: A) {")[0]
             + "directive @inaccessible on FIELD_DEFINITION | OBJECT | INTERFACE | UNION | ARGUMENT_DEFINITION | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | INPUT_FIELD_DEFINITION\n"

@@ -342,6 +342,32 @@ struct CompositionTests {
                                   ("b", "\(fed2) \(entity) f(x: [String]): String @shareable }")]).contains("FIELD_ARGUMENT_TYPE_MISMATCH"))
     }
 
+    /// Defaults are compared as values, as Apollo compares them: `1` and `1.0`, and the fields of
+    /// an input object in any order, are one default (probe 55H: refused as mismatches).
+    @Test func equalDefaultsWrittenDifferentlyCompose() throws {
+        let input = "input Obj { a: Int b: Int } input In { n: Float = 2 o: Obj = {a: 1, b: 2} }"
+        let supergraph = try Supergraph(sdl: try compose([
+            ("a", "\(fed2) type Query { f(x: Float = 1, o: Obj = {a: 1, b: 2}, i: In): Int @shareable } \(input)"),
+            ("b", "\(fed2) type Query { f(x: Float = 1.0, o: Obj = {b: 2, a: 1}, i: In): Int @shareable } input Obj { a: Int b: Int } input In { n: Float = 2.0 o: Obj = {b: 2, a: 1} }")]))
+        let f = try #require(supergraph.apiSchema.types["Query"]?.fields["f"])
+        #expect(f.arguments["x"]?.defaultValue.map(Printer.print) == "1")
+        #expect(compositionCodes([("a", "\(fed2) type Query { f(x: Float = 1): Int @shareable }"),
+                                  ("b", "\(fed2) type Query { f(x: Float = 2): Int @shareable }")]) == ["FIELD_ARGUMENT_DEFAULT_MISMATCH"])
+    }
+
+    /// A key chain of its own per subgraph, none of which the root's subgraph can provide: refused
+    /// at once (probe 55A: each key's provision was found again from every subgraph that shares a
+    /// field, to the power of the hops — 40 subgraphs took over 5 minutes).
+    @Test(.timeLimit(.minutes(1))) func aMeshOfKeysNoneCanReachIsRefusedAtOnce() throws {
+        let n = 40
+        var subgraphs = [("s0", "\(fed2) type Query { t: T } type T @key(fields: \"k0\") { k0: ID! }")]
+        for i in 1...n {
+            subgraphs.append(("s\(i)", "\(fed2) type T @key(fields: \"k\(i)\") { " + (1...n).map { "k\($0): ID! @shareable" }.joined(separator: " ") + " x\(i): Int }"))
+        }
+        let codes = compositionCodes(subgraphs)
+        #expect(!codes.isEmpty && codes.allSatisfy { $0 == "SATISFIABILITY_ERROR" }, "\(codes.count) \(Set(codes))")
+    }
+
     @Test func aSupergraphNamingAGraphItDoesNotDefineIsRefused() throws {
         let sdl = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../Fixtures/guild-federation/supergraph.graphql"), encoding: .utf8)

@@ -487,6 +487,20 @@ struct ExecutorTests {
                 == ["1", "1e-7", "0", "1.5", "0.000001", "[2, 1e+21]", "123456789012345680000", "-2.5e-8", "0.1"])
     }
 
+    /// A custom scalar's default no double holds is printed as written (probe 55H: `inf`, which no
+    /// client's schema builder reads), and a string's C1 controls are escaped as graphql-js's
+    /// printString escapes them.
+    @Test func defaultsPrintAsGraphQLValues() async throws {
+        let schema = try Schema(sdl: #"""
+            scalar JSON
+            type Query { a(pos: JSON = 1e400, neg: JSON = -1e400, s: String = "a\u007Fb\u0085c\u009Fd\u00A0e"): Int }
+            """#)
+        let exec = ExecutableSchema<Log>(schema: schema).root(.query, (), ObjectResolvers<Log, Void>("Query").field("a") { _, _, _, _ in .leaf(.int(1)) })
+        let r = await Executor.execute(exec, request: ExecutionRequest(document: try Parser.parse(#"{ __type(name: "Query") { fields { args { defaultValue } } } }"#)), context: Log())
+        #expect(r.data?["__type"]?["fields"]?[0]?["args"]?.arrayValue?.compactMap { $0["defaultValue"]?.stringValue }
+                == ["1e400", "-1e400", "\"a\\u007Fb\\u0085c\\u009Fd\u{A0}e\""])
+    }
+
     /// As graphql-js builds a schema: a built-in scalar nothing refers to is not a type of it
     /// (not in `__schema.types` — §3.5 —, not found by `__type`, not declarable as a variable's
     /// type); a type definition followed by a shorthand query parses, and is refused as not

@@ -110,11 +110,13 @@ public enum DataProductsSubgraph {
     static func searchText(_ text: String) throws {
         try PlatformInput.bounded(text, "query", maxBytes: maxSearchBytes)
         // Words as PostgreSQL's parser finds them: runs of letters and digits (punctuation and
-        // any Unicode space separate them, `a1,a2` is two).
+        // any Unicode space separate them, `a1,a2` is two); and each `-`, websearch syntax's NOT,
+        // which nests (33 of them, and no word, overflowed the query's stack: probe 55E).
         var terms = 0, inWord = false
         for scalar in text.unicodeScalars {
             let isWordPart = scalar.properties.isAlphabetic || scalar.properties.numericType != nil
             if isWordPart && !inWord { terms += 1 }
+            if scalar == "-" { terms += 1 }
             inWord = isWordPart
         }
         guard terms <= maxSearchTerms else {

@@ -91,6 +91,24 @@ public enum Composer {
 
     /// The stricter of two input types that differ only in nullability (at any list level), or
     /// nil when they differ otherwise.
+    /// Two defaults are one value however they are written (Apollo compares values): `1` and
+    /// `1.0`, `{a: 1, b: 2}` and `{b: 2, a: 1}` (probe 55H: refused as a mismatch).
+    static func sameValue(_ a: Value, _ b: Value) -> Bool {
+        switch (a, b) {
+        case (.int(let x), .int(let y)), (.float(let x), .float(let y)), (.int(let x), .float(let y)), (.float(let x), .int(let y)):
+            if x == y { return true }
+            guard let dx = Double(x), let dy = Double(y) else { return false }
+            return dx == dy
+        case (.string(let x, _), .string(let y, _)): return x == y
+        case (.list(let x), .list(let y)): return x.count == y.count && zip(x, y).allSatisfy { sameValue($0, $1) }
+        case (.object(let x), .object(let y)):
+            guard x.count == y.count else { return false }
+            let theirs = Dictionary(y.map { ($0.name.value, $0.value) }, uniquingKeysWith: { a, _ in a })
+            return x.allSatisfy { f in theirs[f.name.value].map { sameValue(f.value, $0) } ?? false }
+        default: return a == b
+        }
+    }
+
     static func stricterInput(_ a: TypeReference, _ b: TypeReference) -> TypeReference? {
         switch (a, b) {
         case (.nonNull(let x), .nonNull(let y)): return stricterInput(x, y).map { .nonNull($0) }
@@ -286,7 +304,7 @@ public enum Composer {
                                     errors.append(CompositionError(.fieldTypeMismatch, "Type of input field \"\(t.name).\(f.name.value)\" is incompatible across subgraphs: it has type \"\(existing.def.type)\" in some and \"\(f.type)\" in subgraph \"\(sg.name)\"."))
                                 }
                             }
-                            if let mine = existing.def.defaultValue, let theirs = f.defaultValue, Printer.print(mine) != Printer.print(theirs) {
+                            if let mine = existing.def.defaultValue, let theirs = f.defaultValue, !Self.sameValue(mine, theirs) {
                                 errors.append(CompositionError(.inputFieldDefaultMismatch, "Input field \"\(t.name).\(f.name.value)\" has incompatible default values across subgraphs: it has default value \(Printer.print(mine)) in some and \(Printer.print(theirs)) in subgraph \"\(sg.name)\"."))
                             } else if (existing.def.defaultValue == nil) != (f.defaultValue == nil) {
                                 // A default some subgraphs do not have is not the supergraph's.
@@ -364,7 +382,7 @@ public enum Composer {
                                         errors.append(CompositionError(external ? .externalArgumentTypeMismatch : .fieldArgumentTypeMismatch, "Type of argument \"\(t.name).\(f.name.value)(\(a.name.value):)\" is incompatible across subgraphs: it has type \"\(existing.type)\" in some and \"\(a.type)\" in subgraph \"\(sg.name)\"."))
                                     }
                                 }
-                                if let mine = existing.defaultValue, let theirs = a.defaultValue, Printer.print(mine) != Printer.print(theirs) {
+                                if let mine = existing.defaultValue, let theirs = a.defaultValue, !Self.sameValue(mine, theirs) {
                                     errors.append(CompositionError(.fieldArgumentDefaultMismatch, "Argument \"\(t.name).\(f.name.value)(\(a.name.value):)\" has incompatible default values across subgraphs: it has default value \(Printer.print(mine)) in some and \(Printer.print(theirs)) in subgraph \"\(sg.name)\"."))
                                 } else if (existing.defaultValue == nil) != (a.defaultValue == nil) {
                                     // A default some subgraphs do not have is not the supergraph's.

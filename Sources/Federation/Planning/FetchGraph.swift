@@ -1218,7 +1218,7 @@ final class FetchGraphBuilder {
     }
 
     private func unreachableUncached(_ selections: [Selection], type: String, in g: String, depth: Int, provided: SelectionSet?) -> Int {
-        guard depth < 12 else { cutShort = true; return 0 }
+        guard depth < 24 else { cutShort = true; return 0 }
         guard let named = schema.types[type] else { return 0 }
         let asObject = isInterfaceObject(type, g)
         var n = 0
@@ -1281,7 +1281,7 @@ final class FetchGraphBuilder {
     /// home that has it, and a field of a value type several homes resolve is divided among them
     /// at any depth (what `partition` and `splitSelections` do).
     func splitMisses(_ selections: [Selection], among homes: [String], on type: (String) -> String, depth: Int) -> Int {
-        guard depth < 12, !tick() else { cutShort = true; return 0 }
+        guard depth < 24, !tick() else { cutShort = true; return 0 }
         var n = 0
         for sel in selections {
             var best = homes.map { unreachable([sel], type: type($0), in: $0, depth: depth) }.min() ?? 0
@@ -1317,7 +1317,7 @@ final class FetchGraphBuilder {
     }
 
     private func localMissesUncached(_ selections: [Selection], type: String, in g: String, depth: Int, provided: SelectionSet?) -> Int {
-        guard depth < 8 else { cutShort = true; return 0 }
+        guard depth < 24 else { cutShort = true; return 0 }
         guard let named = schema.types[type] else { return 0 }
         var misses = 0
         for sel in selections {

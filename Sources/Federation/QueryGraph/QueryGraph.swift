@@ -1,3 +1,4 @@
+import Synchronization
 import GraphQLCore
 import OrderedCollections
 
@@ -44,7 +45,25 @@ public struct QueryGraph: Sendable {
     /// Progressive `@override` labels of the supergraph and the share of requests (0–100) each moves.
     public private(set) var overrideLabels: [String: Double] = [:]
     /// The labels on for one plan (a request rolls them); nil: a label is on from 50 % up.
-    public var enabledLabels: Set<String>?
+    public var enabledLabels: Set<String>? { didSet { keyReach = KeyReach() } }
+    /// Whether a subgraph can provide a key's fields, as found (`canProvide`): the same key is asked
+    /// about from every subgraph that shares a field, and each answer may need further keys.
+    var keyReach = KeyReach()
+
+    /// Answers of `canProvide` for keys: (type, key's subgraph, key's index, from, hops) → can.
+    final class KeyReach: Sendable {
+        struct Question: Hashable { let type: String; let owner: String; let key: Int; let from: String; let hops: Int }
+        private let answers = Mutex<[Question: Bool]>([:])
+        func answer(_ q: Question, _ find: () -> Bool) -> Bool {
+            if let known = answers.withLock({ $0[q] }) { return known }
+            let found = find()
+            answers.withLock { a in
+                if a.count >= 1_000_000 { a.removeAll() }   // (bounded: a huge graph asks again rather than grow)
+                a[q] = found
+            }
+            return found
+        }
+    }
 
     public init(supergraph: Supergraph) {
         self.supergraph = supergraph

@@ -259,8 +259,10 @@ public final class Supergraph: Sendable {
         let specs: Set<String> = ["cost", "authenticated", "requiresScopes", "policy", "inaccessible", "tag", "context"]
         var renames: [String: String] = [:]
         for case .schema(let s) in document.definitions {
-            for d in s.directives where d.name.value == "link" {
-                guard let url = d.string("url") else { continue }
+            // `@core(feature:, as:)` in supergraphs of the core spec (join v0.1) names its spec's
+            // directive as `@link(url:, as:)` does.
+            for d in s.directives where d.name.value == "link" || d.name.value == "core" {
+                guard let url = d.string(d.name.value == "link" ? "url" : "feature") else { continue }
                 let parts = url.split(separator: "/").map(String.init)
                 let spec = parts.count >= 2 && parts.last!.hasPrefix("v") ? parts[parts.count - 2] : (parts.last ?? url)
                 guard specs.contains(spec) else { continue }
@@ -289,6 +291,9 @@ public final class Supergraph: Sendable {
                 for name in ["cost", "listSize", "authenticated", "requiresScopes", "policy", "inaccessible", "tag", "context"] where !imported.contains(name) {
                     renames["\(namespace)__\(name)"] = name
                 }
+                // Renamed, the spec's directive is no longer its own name: a `@inaccessible` there
+                // is some other directive (probe 55H: it still hid what it was on).
+                if namespace != spec, !imported.contains(spec), renames[spec] == nil { renames[spec] = spec + "__notLinked" }
             }
         }
         guard !renames.isEmpty else { return document }
@@ -315,7 +320,8 @@ public final class Supergraph: Sendable {
                 definitions.append(.type(t))
             case .directive(var d):
                 if let to = renames[d.name.value] {
-                    if defined.contains(to) { continue }   // defined under its own name too: one definition
+                    // Defined under its own name too: one definition (unless that name is renamed away).
+                    if defined.contains(to), renames[to] == nil { continue }
                     d.name = Name(to, span: d.name.span)
                 }
                 d.arguments = fix(d.arguments)

@@ -127,7 +127,9 @@ public enum Printer {
     /// A string literal appended to `out`: at once when nothing in it needs an escape.
     static func writeString(_ s: String, into out: inout String) {
         out += "\""
-        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F }) {
+        // (0xC2 starts U+0080–U+00BF: the C1 controls among them are escaped, as graphql-js's
+        // printString escapes U+007F–U+009F.)
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F || $0 == 0xC2 }) {
             out += s
             out += "\""
             return
@@ -135,7 +137,17 @@ public enum Printer {
         // Escaped into bytes, then one append (a scalar at a time into a String is slow).
         var bytes: [UInt8] = []
         bytes.reserveCapacity(s.utf8.count + 16)
+        var c1 = false   // the byte before was 0xC2
         for b in s.utf8 {
+            if c1 {
+                c1 = false
+                if b < 0xA0 {
+                    bytes.removeLast()   // the 0xC2
+                    bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hexDigits[Int(b >> 4)], hexDigits[Int(b & 0xF)]])
+                    continue
+                }
+            }
+            if b == 0xC2 { c1 = true }
             switch b {
             case 0x22: bytes.append(0x5C); bytes.append(0x22)
             case 0x5C: bytes.append(0x5C); bytes.append(0x5C)

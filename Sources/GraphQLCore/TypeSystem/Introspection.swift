@@ -80,6 +80,16 @@ final class Introspection: @unchecked Sendable {
     }
 
     /// A coerced input value as a literal of its type (graphql-js's `astFromValue`).
+    /// Whether every number of `value` is finite.
+    static func allFinite(_ value: JSON) -> Bool {
+        switch value {
+        case .double(let d): return d.isFinite
+        case .array(let items): return items.allSatisfy(allFinite)
+        case .object(let fields): return fields.values.allSatisfy(allFinite)
+        default: return true
+        }
+    }
+
     static func literal(_ value: JSON, _ type: TypeReference, _ schema: Schema) -> Value {
         switch type {
         case .nonNull(let inner): return literal(value, inner, schema)
@@ -208,7 +218,9 @@ final class Introspection: @unchecked Sendable {
                 // As graphql-js gives it: the default coerced (nested input defaults filled in),
                 // printed as a literal of the type.
                 guard let d = v.defaultValue else { return .null }
-                guard let coerced = try? Values.literal(s, d, v.type, variables: [:]) else { return str(Printer.print(d)) }
+                // A number no double holds (`1e400` for a custom scalar) is printed as written:
+                // "inf" is no GraphQL value (a client's schema builder fails on it).
+                guard let coerced = try? Values.literal(s, d, v.type, variables: [:]), Self.allFinite(coerced) else { return str(Printer.print(d)) }
                 return str(Printer.print(Self.literal(coerced, v.type, s)))
             }
             .field("isDeprecated") { v, _, _, _ in .leaf(.bool(v.isDeprecated)) }
