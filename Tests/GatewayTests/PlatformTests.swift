@@ -645,6 +645,37 @@ struct PlatformTests {
             #expect(outcomes.prefix(24).allSatisfy { $0 == "ok" })
             #expect(outcomes.last == "QUOTA_EXCEEDED")
             #expect(try await active() == 40)
+
+            // Retiring one makes room again (probe 55E: no mutation retired an agent, so a tenant at
+            // its quota could never spawn again); one holding a task is refused until it is done.
+            let initech = [("x-tenant", "initech")]
+            let worker = try await client.query(#"mutation { spawnAgent(input: {name: "nope", kind: "coder"}) { id } }"#, headers: initech)
+            #expect(worker.json?["errors"]?[0]?["extensions"]?["code"] == "QUOTA_EXCEEDED")
+            let idle = try await client.query(#"{ agents(first: 1000, status: IDLE) { id name } }"#, headers: initech)
+            let ids = idle.json?["data"]?["agents"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
+            #expect(ids.count >= 2, "\(idle.text.prefix(300))")
+            let (busyID, freeID) = (ids[0], ids[1])
+            let assigned = try await client.query(#"mutation { assignTask(input: {agentId: "\#(busyID)", title: "t"}) { id } }"#, headers: initech)
+            let taskID = try #require(assigned.json?["data"]?["assignTask"]?["id"]?.stringValue, "\(assigned.text)")
+            let refused = try await client.query(#"mutation { retireAgent(id: "\#(busyID)") { status } }"#, headers: initech)
+            #expect(refused.json?["errors"]?[0]?["extensions"]?["code"] == "CONFLICT", "\(refused.text)")
+            #expect(try await client.query(#"mutation { completeTask(taskId: "\#(taskID)") { status } }"#, headers: initech).json?["errors"] == nil)
+            for id in [busyID, freeID] {
+                let r = try await client.query(#"mutation { retireAgent(id: "\#(id)") { id status } }"#, headers: initech)
+                #expect(r.json?["data"]?["retireAgent"]?["status"] == "RETIRED", "\(r.text)")
+            }
+            // Again: nothing more happens; another tenant's agent is not found.
+            #expect(try await client.query(#"mutation { retireAgent(id: "\#(freeID)") { status } }"#, headers: initech).json?["data"]?["retireAgent"]?["status"] == "RETIRED")
+            let foreign = try await client.query(#"mutation { retireAgent(id: "\#(freeID)") { status } }"#, headers: [("x-tenant", "acme")])
+            #expect(foreign.json?["errors"]?[0]?["extensions"]?["code"] == "NOT_FOUND", "\(foreign.text)")
+            #expect(try await active() == 38)
+            let history = try await client.query(#"{ agent(id: "\#(freeID)") { history(last: 1) { type } } }"#, headers: initech)
+            #expect(history.json?["data"]?["agent"]?["history"]?[0]?["type"] == "AgentRetired", "\(history.text)")
+            for i in 0..<2 {
+                let r = try await client.query(#"mutation { spawnAgent(input: {name: "again-\#(i)", kind: "coder"}) { id } }"#, headers: initech)
+                #expect(r.json?["errors"] == nil, "\(r.text)")
+            }
+            #expect(try await active() == 40)
         }
     }
 

@@ -209,6 +209,30 @@ public enum AgentsSubgraph {
                 }
                 return .object(created, agent)
             }
+            .asyncField("retireAgent") { _, a, ctx, _ in
+                let tid = try await requireTenant(ctx)
+                guard let agentID = uuid(a.string("id")) else { throw GraphQLError("id is not a valid id.", code: "BAD_USER_INPUT") }
+                let (retired, appended): (Agent, Bool) = try await ctx.appending { c in
+                    try await lockAppends(c)
+                    guard let row = try await c.query("SELECT \(unsafeRaw: agentColumns) FROM agents WHERE id = \(agentID) FOR UPDATE").first else {
+                        throw GraphQLError("No agent with id \(PostgresUUID.text(agentID)).", code: "NOT_FOUND")
+                    }
+                    let current = try Agent(row)
+                    if current.status == "RETIRED" { return (current, false) }   // retired already: nothing more happens
+                    // A task it holds would be held by nobody: it finishes (or fails) them first.
+                    let held = try await c.query("SELECT count(*)::int8 AS n FROM tasks WHERE agent_id = \(agentID) AND status IN ('ASSIGNED', 'CLAIMED')")
+                        .first!.decode("n", as: Int.self)
+                    guard held == 0 else {
+                        throw GraphQLError("The agent holds \(held) task(s); complete or fail them before retiring it.", code: "CONFLICT",
+                                           extensions: ["heldTasks": .int(held)])
+                    }
+                    let updated = try await c.query("UPDATE agents SET status = 'RETIRED', updated_at = now() WHERE id = \(agentID) RETURNING \(unsafeRaw: agentColumns)").first!
+                    try await appendEvent(c, tid, "agent-\(PostgresUUID.text(agentID))", "AgentRetired", ["agentId": .string(PostgresUUID.text(agentID))])
+                    return (try Agent(updated), true)
+                }
+                if appended { PlatformMetrics.eventsAppended(tenant: ctx.tenantSlug, types: ["AgentRetired"]) }
+                return .object(retired, agent)
+            }
             .asyncField("assignTask") { _, a, ctx, _ in
                 let tid = try await requireTenant(ctx)
                 let input = a.object("input") ?? [:]
