@@ -355,6 +355,20 @@ struct CompositionTests {
                                   ("b", "\(fed2) type Query { f(x: Float = 2): Int @shareable }")]) == ["FIELD_ARGUMENT_DEFAULT_MISMATCH"])
     }
 
+    /// A default that is no value of its type is refused, as Apollo refuses it (probe 55H: served,
+    /// and a client's schema builder dropped it).
+    @Test func aDefaultThatIsNoValueOfItsTypeIsRefused() throws {
+        for (sdl, got) in [("type Query { a(x: Int = \"foo\"): Int }", #""foo""#), ("enum Role { A } type Query { b(r: Role = Oopsie): Int }", "Oopsie"),
+                           ("type Query { c(s: String! = null): Int }", "null"), ("input In { n: Int = 2147483648 } type Query { d(i: In): Int }", "2147483648")] {
+            do {
+                _ = try compose([("a", "\(fed2) \(sdl)")])
+                Issue.record("composed: \(sdl)")
+            } catch let e as CompositionErrors {
+                #expect(e.errors.map(\.code.rawValue) == ["INVALID_GRAPHQL"] && e.errors[0].message.hasPrefix("Invalid default value (got: \(got))"), "\(e.errors)")
+            }
+        }
+    }
+
     /// A key chain of its own per subgraph, none of which the root's subgraph can provide: refused
     /// at once (probe 55A: each key's provision was found again from every subgraph that shares a
     /// field, to the power of the hops — 40 subgraphs took over 5 minutes).

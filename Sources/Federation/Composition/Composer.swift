@@ -735,11 +735,31 @@ public enum Composer {
         let deprecated = SchemaValidator.deprecatedRequiredInputs(supergraph.schema).map {
             CompositionError(.invalidSubgraph, "The composed supergraph is invalid: \($0.message)")
         }
-        let checked = deprecated + Self.transitiveAuthErrors(supergraph) + Self.demandControlErrors(supergraph) + Self.inaccessibleReferences(supergraph.schema)
+        let checked = deprecated + Self.invalidDefaults(supergraph.schema) + Self.transitiveAuthErrors(supergraph) + Self.demandControlErrors(supergraph)
+            + Self.inaccessibleReferences(supergraph.schema)
         if !checked.isEmpty { throw CompositionErrors(errors: checked) }
         let unsatisfiable = Satisfiability.check(QueryGraph(supergraph: supergraph))
         if !unsatisfiable.isEmpty { throw CompositionErrors(errors: unsatisfiable) }
         return sdl
+    }
+
+    /// A default that is no value of its type (`x: Int = "foo"`, an enum value the enum lacks,
+    /// `String! = null`, an Int past 32 bits) is refused, as Apollo's composition refuses it
+    /// (probe 55H: served, and clients' schema builders dropped it without a word).
+    static func invalidDefaults(_ schema: Schema) -> [CompositionError] {
+        var errors: [CompositionError] = []
+        func check(_ value: InputValueDef, _ what: String) {
+            guard let d = value.defaultValue, !schema.accepts(d, as: value.type) else { return }
+            errors.append(CompositionError(.invalidSubgraph, "Invalid default value (got: \(Printer.print(d))) provided for \(what) of type \(value.type)."))
+        }
+        for (name, t) in schema.types where !name.hasPrefix("__") && !name.hasPrefix("join__") && !name.hasPrefix("link__") {
+            for (fname, f) in t.fields { for (aname, a) in f.arguments { check(a, "argument \(name).\(fname)(\(aname):)") } }
+            for (fname, f) in t.inputFields { check(f, "input field \(name).\(fname)") }
+        }
+        for (dname, d) in schema.directives where !dname.hasPrefix("join__") && !dname.hasPrefix("link__") {
+            for (aname, a) in d.arguments { check(a, "argument @\(dname)(\(aname):)") }
+        }
+        return errors
     }
 
     /// A field whose `@requires` reads fields protected by `@authenticated`, `@requiresScopes` or

@@ -606,3 +606,10 @@ extension Value {
     /// value's; a variable reads as null).
     public var plainJSON: JSON { Values.valueToJSON(self, variables: [:]) }
 }
+
+extension Schema {
+    /// Whether `value` (a literal without variables, a default's) is a value of `type` here.
+    public func accepts(_ value: Value, as type: TypeReference) -> Bool {
+        (try? Values.literal(self, value, type, variables: [:])) != nil
+    }
+}
