@@ -242,6 +242,35 @@ struct TaskQueueTests {
         }
     }
 
+    /// A lease that ran out is still its agent's until another claim takes the task: a late
+    /// heartbeat renews it, as completing it would go through (probe 55E: the heartbeat was
+    /// refused); a task queued again by `retryTask` has no result of its last attempt.
+    @Test(.timeLimit(.minutes(2))) func aLateHeartbeatRenewsAndARetriedTaskHasNoResult() async throws {
+        try await withPlatform { _, client, _ in
+            let acme = [("x-tenant", "acme")]
+            let spawned = try await client.query(#"mutation { spawnAgent(input: {name: "beater", kind: "worker", capabilities: ["hb55"]}) { id } }"#, headers: acme)
+            let agent = try #require(Self.data(spawned, "spawnAgent")?["id"]?.stringValue, "\(spawned.text)")
+            let submitted = try await client.query(#"mutation { submitTask(input: {title: "beat", capability: "hb55", maxAttempts: 1}) { id } }"#, headers: acme)
+            let task = try #require(Self.data(submitted, "submitTask")?["id"]?.stringValue, "\(submitted.text)")
+            let claimed = try await client.query(#"mutation { claimTask(agentId: "\#(agent)", capabilities: ["hb55"], leaseSeconds: 1) { id } }"#, headers: acme)
+            #expect(Self.data(claimed, "claimTask")?["id"]?.stringValue == task, "\(claimed.text)")
+            try await Task.sleep(for: .milliseconds(1_500))   // the lease runs out; nobody claims
+            let beat = try await client.query(#"mutation { heartbeatTask(taskId: "\#(task)", agentId: "\#(agent)", leaseSeconds: 60) { status } }"#, headers: acme)
+            #expect(Self.data(beat, "heartbeatTask")?["status"] == "CLAIMED", "\(beat.text)")
+            let failed = try await client.query(#"mutation { failTask(taskId: "\#(task)", agentId: "\#(agent)", reason: "disk full") { status } }"#, headers: acme)
+            #expect(Self.data(failed, "failTask")?["status"] == "DEAD", "\(failed.text)")
+            let retried = try await client.query(#"mutation { retryTask(taskId: "\#(task)") { status result attempts } }"#, headers: acme)
+            #expect(Self.data(retried, "retryTask")?.text == #"{"status":"PENDING","result":null,"attempts":0}"#, "\(retried.text)")
+            // An assigned task that failed holds its reason as its result, until it is queued again.
+            let assigned = try await client.query(#"mutation { assignTask(input: {agentId: "\#(agent)", title: "direct"}) { id } }"#, headers: acme)
+            let direct = try #require(Self.data(assigned, "assignTask")?["id"]?.stringValue, "\(assigned.text)")
+            let failedDirect = try await client.query(#"mutation { failTask(taskId: "\#(direct)", reason: "disk full") { status result } }"#, headers: acme)
+            #expect(Self.data(failedDirect, "failTask")?.text == #"{"status":"FAILED","result":"disk full"}"#, "\(failedDirect.text)")
+            let again = try await client.query(#"mutation { retryTask(taskId: "\#(direct)") { status result } }"#, headers: acme)
+            #expect(Self.data(again, "retryTask")?.text == #"{"status":"PENDING","result":null}"#, "\(again.text)")
+        }
+    }
+
     /// A subscription to one stream and some types gets those exactly, by bytes as the store
     /// keeps them: a stream or type that is only canonically equivalent (`é` as one code point
     /// or as `e` and U+0301) is another one.

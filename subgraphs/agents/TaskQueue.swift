@@ -91,12 +91,15 @@ enum TaskQueue {
                 let row = try await ctx.db { c in
                     try await c.query("""
                         UPDATE tasks SET lease_expires_at = now() + make_interval(secs => \(lease)), updated_at = now()
-                        WHERE id = \(id) AND agent_id = \(agentID) AND status = 'CLAIMED' AND lease_expires_at >= now()
+                        WHERE id = \(id) AND agent_id = \(agentID) AND status = 'CLAIMED'
                         RETURNING \(unsafeRaw: columns)
                         """).first
                 }
+                // A lease that ran out is the agent's until another claim finds it expired (as
+                // `completeTask` has it): a late heartbeat renews it then (probe 55E: refused, while
+                // completing the same task went through).
                 guard let row else {
-                    throw GraphQLError("Agent \(PostgresUUID.text(agentID)) holds no live lease on task \(PostgresUUID.text(id)).", code: "NOT_FOUND")
+                    throw GraphQLError("Agent \(PostgresUUID.text(agentID)) does not hold task \(PostgresUUID.text(id)).", code: "NOT_FOUND")
                 }
                 return .object(try Task(row), task)
             }
@@ -146,7 +149,7 @@ enum TaskQueue {
                 let queued: Task = try await ctx.appending { c in
                     try await AgentsSubgraph.lockAppends(c)
                     guard let row = try await c.query("""
-                        UPDATE tasks SET status = 'PENDING', attempts = 0, agent_id = NULL, available_at = now(), lease_expires_at = NULL, updated_at = now()
+                        UPDATE tasks SET status = 'PENDING', attempts = 0, agent_id = NULL, result = NULL, available_at = now(), lease_expires_at = NULL, updated_at = now()
                         WHERE id = \(id) AND status IN ('DEAD', 'FAILED') RETURNING \(unsafeRaw: columns)
                         """).first else {
                         throw GraphQLError("No DEAD or FAILED task with id \(PostgresUUID.text(id)).", code: "NOT_FOUND")
