@@ -358,8 +358,9 @@ struct CompositionTests {
     /// A default that is no value of its type is refused, as Apollo refuses it (probe 55H: served,
     /// and a client's schema builder dropped it).
     @Test func aDefaultThatIsNoValueOfItsTypeIsRefused() throws {
-        for (sdl, got) in [("type Query { a(x: Int = \"foo\"): Int }", #""foo""#), ("enum Role { A } type Query { b(r: Role = Oopsie): Int }", "Oopsie"),
-                           ("type Query { c(s: String! = null): Int }", "null"), ("input In { n: Int = 2147483648 } type Query { d(i: In): Int }", "2147483648")] {
+        for (sdl, got) in [("type Query { a(x: Int = \"foo\"): Int }", #""foo""#), ("enum Role { A } type Query { b(r: Role = \"A\"): Int }", #""A""#),
+                           ("type Query { c(s: String! = null): Int }", "null"), ("input In { n: Int = 2147483648 } type Query { d(i: In): Int }", "2147483648"),
+                           ("type Query { e(s: String = Anonymous): Int }", "Anonymous")] {
             do {
                 _ = try compose([("a", "\(fed2) \(sdl)")])
                 Issue.record("composed: \(sdl)")

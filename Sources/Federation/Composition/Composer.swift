@@ -748,8 +748,34 @@ public enum Composer {
     /// (probe 55H: served, and clients' schema builders dropped it without a word).
     static func invalidDefaults(_ schema: Schema) -> [CompositionError] {
         var errors: [CompositionError] = []
+        /// False only when the value is surely none of the type: an input object's fields and an
+        /// input enum's values are the subgraphs' intersection here, so a field or value the
+        /// supergraph lacks may be one of the subgraph's own (refused there, not here).
+        func surelyInvalid(_ v: Value, _ t: TypeReference) -> Bool {
+            switch t {
+            case .nonNull(let inner): return v.isNull || surelyInvalid(v, inner)
+            case .list(let inner):
+                if case .list(let items) = v { return items.contains { surelyInvalid($0, inner) } }
+                return surelyInvalid(v, inner)
+            case .named(let n):
+                if v.isNull { return false }
+                guard let named = schema.types[n.value] else { return false }
+                switch named.kind {
+                case .enumType:
+                    if case .enumValue = v { return false }
+                    return true
+                case .inputObject:
+                    guard case .object(let fields) = v else { return true }
+                    return fields.contains { f in named.inputFields[f.name.value].map { surelyInvalid(f.value, $0.type) } ?? false }
+                case .scalar where named.builtInScalar != nil:
+                    return !schema.accepts(v, as: .named(n))
+                default:
+                    return false
+                }
+            }
+        }
         func check(_ value: InputValueDef, _ what: String) {
-            guard let d = value.defaultValue, !schema.accepts(d, as: value.type) else { return }
+            guard let d = value.defaultValue, surelyInvalid(d, value.type) else { return }
             errors.append(CompositionError(.invalidSubgraph, "Invalid default value (got: \(Printer.print(d))) provided for \(what) of type \(value.type)."))
         }
         for (name, t) in schema.types where !name.hasPrefix("__") && !name.hasPrefix("join__") && !name.hasPrefix("link__") {

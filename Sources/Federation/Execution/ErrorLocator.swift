@@ -14,7 +14,7 @@ struct ErrorLocator {
     let source: Source?
     /// By path: the location of the field it leads to (nil when it leaves the selection), and
     /// where in the path it leaves the selection (the element of the first key not selected).
-    private var found: [String: (locations: [SourceLocation], leavesAt: Int?, deepest: SourceLocation?)] = [:]
+    private var found: [String: (locations: [SourceLocation], leavesAt: Int?, deepest: SourceLocation?, name: String?)] = [:]
     /// The runtime type of the object at a response path, when known (the run's merged answers),
     /// and the schema that says which type conditions apply to it: a fragment whose condition
     /// does not apply is not looked into.
@@ -65,32 +65,36 @@ struct ErrorLocator {
     /// field, one error, as for a client of one schema — the cut one is left out.
     mutating func locate(_ errors: [GraphQLError]) -> [GraphQLError] {
         guard source != nil, errors.contains(where: { $0.locations.isEmpty && $0.path?.isEmpty == false }) else { return errors }
-        var cut: [Int] = []
-        let located = errors.enumerated().map { i, e in
-            guard e.locations.isEmpty, let path = e.path, !path.isEmpty else { return e }
-            let (locations, leavesAt, deepest) = walk(path)
-            var located = e
+        var cut: [Int: String] = [:]   // a cut error → the field it was at (the planner's key, its alias taken off)
+        var located = errors
+        for (i, e) in errors.enumerated() {
+            guard e.locations.isEmpty, let path = e.path, !path.isEmpty else { continue }
+            let (locations, leavesAt, deepest, _) = walk(path)
             if !locations.isEmpty {
-                located.locations = locations
+                located[i].locations = locations
             } else if let leavesAt, leavesAt > 0, let deepest {
-                located.path = Array(path[..<leavesAt])
-                located.locations = [deepest]
-                cut.append(i)
+                located[i].path = Array(path[..<leavesAt])
+                located[i].locations = [deepest]
+                if case .key(let k) = path[leavesAt] { cut[i] = k.firstRange(of: "__sy").map { String(k[..<$0.lowerBound]) } ?? k }
             }
-            return located
         }
         guard !cut.isEmpty else { return located }
-        let cutSet = Set(cut)
-        var below: [String: [GraphQLError]] = [:]   // the errors not cut, by message
-        for (i, e) in located.enumerated() where !cutSet.contains(i) && e.path != nil { below[e.message, default: []].append(e) }
-        let copies = Set(cut.filter { i in
+        // Its copy: the same message from the same subgraph at (or under) a field of the object the
+        // client selected with the same name (`wt: weight` for the planner's `weight`; `d: dims { hh: h }`
+        // for the planner's `dims { h }`) — an error at another field is no copy.
+        var copies = Set<Int>()
+        for (i, name) in cut {
             let e = located[i], p = e.path!, service = e.extensions?["serviceName"]
-            return below[e.message]?.contains { o in o.extensions?["serviceName"] == service && o.path!.count > p.count && o.path!.starts(with: p) } ?? false
-        })
+            for (j, o) in located.enumerated() where cut[j] == nil && o.message == e.message && o.extensions?["serviceName"] == service {
+                guard let op = o.path, op.count > p.count, op.starts(with: p), walk(Array(op.prefix(p.count + 1))).name == name else { continue }
+                copies.insert(i)
+                break
+            }
+        }
         return located.enumerated().filter { !copies.contains($0.offset) }.map(\.element)
     }
 
-    private mutating func walk(_ path: [PathElement]) -> (locations: [SourceLocation], leavesAt: Int?, deepest: SourceLocation?) {
+    private mutating func walk(_ path: [PathElement]) -> (locations: [SourceLocation], leavesAt: Int?, deepest: SourceLocation?, name: String?) {
         let keys = path.compactMap { if case .key(let k) = $0 { return k } else { return nil } }
         // With runtime types, objects at one key path may differ: cached by the whole path
         // (without, by its keys and where its indices are: `leavesAt` counts them).
@@ -141,7 +145,7 @@ struct ErrorLocator {
             sets = next
         }
         func located(_ f: Field?) -> SourceLocation? { f.flatMap { f in source.map { $0.location(of: Int(f.span.start)) } } }
-        let walked = (locations: field == nil ? [] : merged.compactMap(located), leavesAt: leavesAt, deepest: located(deepest))
+        let walked = (locations: field == nil ? [] : merged.compactMap(located), leavesAt: leavesAt, deepest: located(deepest), name: field?.name.value)
         found[id] = walked
         return walked
     }

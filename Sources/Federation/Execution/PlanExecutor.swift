@@ -354,9 +354,9 @@ public final class PlanExecutor: Sendable {
                                                                                variables: variables, source: request.source),
                                             context: ShapeContext(root: root))
         // As `shapeTree` does: a value missing from the tree (not null there) where a root fetch
-        // came back without data, or a fetch failed with an error without a path, is explained
+        // came back without data, or a fetch failed with nowhere to place its error, is explained
         // by that error; the executor read it as null and said it cannot be.
-        let pathless = run.errors.contains(where: { $0.path == nil })
+        let pathless = run.failedUnplaced
         if pathless || !run.missingRoots.isEmpty {
             shaped.errors.removeAll { e in
                 guard e.message.hasPrefix("Cannot return null"), let path = e.path else { return false }

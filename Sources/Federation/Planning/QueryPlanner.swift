@@ -127,7 +127,8 @@ public struct PlanningStop: Sendable {
 
     /// The error planning stops with, nil while it may go on.
     func reason() -> PlanningError? {
-        if cancelled() { return PlanningError(.fetchGraph, .planningFailed, "Planning was stopped: the request was cancelled or timed out.") }
+        // (Not `planningFailed`: that one is planned again without `@defer`.)
+        if cancelled() { return PlanningError(.fetchGraph, .planTooLarge, "Planning was stopped: the request was cancelled or timed out.") }
         if ContinuousClock.now >= deadline {
             return PlanningError(.fetchGraph, .planTooLarge, "The operation took longer than \(limitMs) ms to plan.")
         }
@@ -344,7 +345,7 @@ extension FetchGraphBuilder {
         // Whether the mutation field planned last is non-null: the gateway may still null it once
         // its answer is in (a value the API schema hides, a null `@include` condition), and then no
         // later field may run (§6.2.2) — so nothing after it goes in its request.
-        var lastMutationFieldNonNull = false
+        var lastMutationFieldNonNull = false   // (and may be nulled by the gateway: `gatewayMayNull`)
         func rootGroup(_ g: String, deferred: Bool, fragment: Span? = nil) throws -> FetchGroup {
             if operation == .mutation {
                 // Consecutive mutation fields of one subgraph share a request only while the earlier
@@ -414,9 +415,40 @@ extension FetchGraphBuilder {
                          context: Context(conditions: rootMarker.map { [$0] } ?? []), touched: &touched)
             }
             if operation == .mutation {
-                lastMutationFieldNonNull = schema.types[rootType].flatMap { schema.field($0, f.name.value) }?.type.isNonNull ?? true
+                let def = schema.types[rootType].flatMap { schema.field($0, f.name.value) }
+                lastMutationFieldNonNull = (def?.type.isNonNull ?? true)
+                    && gatewayMayNull(f.selectionSet?.selections ?? [], type: def?.type.namedType.value ?? "", depth: 0)
             }
         }
+    }
+}
+
+extension FetchGraphBuilder {
+    /// Whether the gateway itself may null what a subgraph answered for `selections` (of `type`):
+    /// a `@skip`/`@include` reading a variable (a null one fails the object's fields), an enum
+    /// with values the API schema hides, an abstract type with hidden members. A mutation field
+    /// without any of these shares its subgraph's request with the next.
+    func gatewayMayNull(_ selections: [Selection], type: String, depth: Int) -> Bool {
+        guard depth < 32 else { return true }
+        for sel in selections {
+            let conditional = sel.directives.contains { d in
+                (d.name.value == "skip" || d.name.value == "include") && d.arguments.contains { if case .variable = $0.value { return true } else { return false } }
+            }
+            if conditional { return true }
+            switch sel {
+            case .field(let f):
+                guard let t = schema.types[type], let def = schema.field(t, f.name.value) else { continue }
+                let inner = def.type.namedType.value
+                if supergraph.hiddenEnumValues[inner]?.isEmpty == false { return true }
+                if let named = schema.types[inner], named.kind.isAbstract, named.possibleTypes.contains(where: { supergraph.hiddenTypes.contains($0) }) { return true }
+                if let sub = f.selectionSet, gatewayMayNull(sub.selections, type: inner, depth: depth + 1) { return true }
+            case .inlineFragment(let i):
+                if gatewayMayNull(i.selectionSet.selections, type: i.typeCondition?.value ?? type, depth: depth + 1) { return true }
+            case .fragmentSpread:
+                return true   // (expanded before planning: not expected here)
+            }
+        }
+        return false
     }
 }
 

@@ -44,8 +44,11 @@ enum Satisfiability {
         }
         func enqueue(_ apiType: String, _ places: Set<Place>, from: Int, _ step: String) {
             guard !places.isEmpty, schema.types[apiType]?.kind.isComposite == true else { return }
-            guard seen.count < maxStates else { cutShort = true; return }
-            if seen.insert(Visit(type: apiType, places: places)).inserted { queue.append((apiType, places, from, step)) }
+            let visit = Visit(type: apiType, places: places)
+            guard !seen.contains(visit) else { return }
+            guard seen.count < maxStates else { cutShort = true; return }   // a state not looked at
+            seen.insert(visit)
+            queue.append((apiType, places, from, step))
         }
         /// The places objects of type `object` can be in, coming from `places` (a type condition).
         func downcast(_ places: Set<Place>, to object: String) -> Set<Place> {

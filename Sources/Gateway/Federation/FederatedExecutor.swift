@@ -259,10 +259,13 @@ public final class FederatedExecutor: OperationExecutor {
             case .unplanned(let u): unplanned = u
             }
             let cancelled = CancelFlag(), deadline = RequestDeadline.current, limit = planningTimeoutMs
-            let stop = PlanningStop(milliseconds: limit) { cancelled.isSet || deadline?.expired == true }
             return .success(try await span("graphql.plan") { _ in
                 try await withTaskCancellationHandler {
-                    try await PlanningThreads.run { try self.plan(request, key, unplanned, stop: stop) }
+                    try await PlanningThreads.run {
+                        // Its time counts from when it starts: waiting for a planning thread is not planning.
+                        let stop = PlanningStop(milliseconds: limit) { cancelled.isSet || deadline?.expired == true }
+                        return try self.plan(request, key, unplanned, stop: stop)
+                    }
                 } onCancel: { cancelled.set() }
             })
         } catch let e as PlanningError {
