@@ -97,7 +97,8 @@ public enum Composer {
         switch (a, b) {
         case (.int(let x), .int(let y)), (.float(let x), .float(let y)), (.int(let x), .float(let y)), (.float(let x), .int(let y)):
             if x == y { return true }
-            guard let dx = Double(x), let dy = Double(y) else { return false }
+            // (As numbers only while a double holds them exactly enough: not past 2^53, not `1e400`.)
+            guard let dx = Double(x), let dy = Double(y), dx.isFinite, dy.isFinite, abs(dx) < 9.007e15 else { return false }
             return dx == dy
         case (.string(let x, _), .string(let y, _)): return x == y
         case (.list(let x), .list(let y)): return x.count == y.count && zip(x, y).allSatisfy { sameValue($0, $1) }
