@@ -143,16 +143,7 @@ struct MetricsTests {
             try await withGatewayProcess(fixture, config: config) { gateway, _ in
                 let port = gateway.base.split(separator: ":").last.map(String.init)!
                 let go = dir.appendingPathComponent("go").path
-                let script = """
-                    import os, socket, struct, time
-                    s = socket.create_connection(("127.0.0.1", \(port)))
-                    body = b'{"query":"query Leaving { wait }"}'
-                    s.sendall(b"POST /graphql HTTP/1.1\\r\\nHost: x\\r\\ncontent-type: application/json\\r\\ncontent-length: %d\\r\\n\\r\\n" % len(body) + body)
-                    while not os.path.exists("\(go)"): time.sleep(0.02)
-                    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)); s.close()
-                    print("closed", flush=True)
-                    """
-                let leaving = try ChildProcess("/usr/bin/env", ["python3", "-c", script])
+                let leaving = try leavingClient(port: port, query: "query Leaving { wait }", release: go, resetting: true)
                 defer { leaving.stop() }
                 #expect(try await silent.firstLine { $0 == "request" ? true : nil })
                 #expect(FileManager.default.createFile(atPath: go, contents: Data()))

@@ -30,6 +30,22 @@ func withScriptedSubgraph(_ script: String, _ arguments: [String], field: String
     try await withConfiguredGateway(config) { client, _ in try await body(client, subgraph) }
 }
 
+/// A client that posts `query` to the gateway on `port`, and once the file `release` exists leaves
+/// before its answer: resetting the connection, or closing its side of it (a half-close).
+func leavingClient(port: String, query: String, release: String, resetting: Bool) throws -> ChildProcess {
+    let script = """
+        import json, os, socket, struct, sys, time
+        s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+        body = json.dumps({"query": sys.argv[2]}).encode()
+        s.sendall(b"POST /graphql HTTP/1.1\\r\\nHost: x\\r\\ncontent-type: application/json\\r\\ncontent-length: %d\\r\\n\\r\\n" % len(body) + body)
+        while not os.path.exists(sys.argv[3]): time.sleep(0.02)
+        if sys.argv[4] == "rst": s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)); s.close()
+        else: s.shutdown(socket.SHUT_WR); time.sleep(5)
+        print("closed", flush=True)
+        """
+    return try ChildProcess("/usr/bin/env", ["python3", "-c", script, port, query, release, resetting ? "rst" : "fin"])
+}
+
 func slowSubgraph(cancellations: AsyncStream<Void>.Continuation) throws -> Subgraph<RequestContext> {
     let s = try Subgraph<RequestContext>(name: "slow", sdl: """
         extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])
@@ -146,17 +162,7 @@ struct RequestLimitsTests {
             var startedAt = started.makeAsyncIterator(), cancelledAt = cancelled.makeAsyncIterator()
             for (n, how) in ["fin", "rst"].enumerated() {
                 let release = dir.appendingPathComponent("release-\(n)").path
-                let script = """
-                    import os, socket, struct, time
-                    s = socket.create_connection(("127.0.0.1", \(port)))
-                    body = b'{"query":"{ slow }"}'
-                    s.sendall(b"POST /graphql HTTP/1.1\\r\\nHost: x\\r\\ncontent-type: application/json\\r\\ncontent-length: %d\\r\\n\\r\\n" % len(body) + body)
-                    while not os.path.exists("\(release)"): time.sleep(0.02)
-                    if "\(how)" == "rst": s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)); s.close()
-                    else: s.shutdown(socket.SHUT_WR); time.sleep(5)
-                    print("closed", flush=True)
-                    """
-                let leaving = try ChildProcess("/usr/bin/env", ["python3", "-c", script])
+                let leaving = try leavingClient(port: port, query: "{ slow }", release: release, resetting: how == "rst")
                 defer { leaving.stop() }
                 await startedAt.next()
                 #expect(FileManager.default.createFile(atPath: release, contents: Data()))

@@ -138,7 +138,7 @@ public final class HTTPTransport: SubgraphTransport {
         self.url = url
         self.timeout = .milliseconds(Int64(timeoutMs))
         self.client = client ?? .subgraphs
-        self.failures = Throttle(every: .seconds(10))
+        self.failures = LogThrottle()
         self.pingInterval = pingIntervalMs.map { .milliseconds($0) }
         self.tls = tls
     }
@@ -149,7 +149,7 @@ public final class HTTPTransport: SubgraphTransport {
         HTTPTransport(name: name, url: url, timeout: .milliseconds(Int64(timeoutMs)), tls: tls, client: client, failures: failures)
     }
 
-    private init(name: String, url: String, timeout: TimeAmount, tls: TLSConfiguration?, client: HTTPClient, failures: Throttle) {
+    private init(name: String, url: String, timeout: TimeAmount, tls: TLSConfiguration?, client: HTTPClient, failures: LogThrottle) {
         self.name = name
         self.url = url
         self.timeout = timeout
@@ -493,7 +493,7 @@ public final class HTTPTransport: SubgraphTransport {
     /// which subgraph, where (the URL without its query), what and why — at most one line per
     /// 10 s per subgraph while it keeps failing.
     func failed(_ error: GraphQLError, _ cause: (any Error)?) -> GraphQLError {
-        if failures.shouldWarn() {
+        failures.log(Self.logger, .warning, "subgraph request failed", kind: "failed", metadata: {
             // No query string and no user information (credentials) in the log.
             var shown = url.split(separator: "?").first.map(String.init) ?? url
             if let scheme = shown.range(of: "://"), let at = shown[scheme.upperBound...].firstIndex(of: "@") {
@@ -502,11 +502,11 @@ public final class HTTPTransport: SubgraphTransport {
             var metadata: Logger.Metadata = ["subgraph": "\(name)", "url": "\(shown)",
                                              "code": "\(error.extensions?["code"]?.stringValue ?? "")", "error": "\(error.message)"]
             if let cause { metadata["cause"] = "\(cause)" }
-            Self.logger.warning("subgraph request failed", metadata: metadata)
-        }
+            return metadata
+        }())
         return error
     }
-    private let failures: Throttle
+    private let failures: LogThrottle
     static let logger = Logger(label: "switchyard.subgraph")
 
     /// The body read straight into a response tree of its own.

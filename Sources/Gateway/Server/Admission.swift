@@ -152,7 +152,7 @@ struct Admission: Sendable {
     }
 
     /// At most one warning per 10 seconds while Redis does not answer the rate limiter.
-    static let redisWarnings = Throttle(every: .seconds(10))
+    static let redisWarnings = LogThrottle()
 
     /// 429 when the request's tenant is over its requests-per-minute quota — or, for a request
     /// without a known tenant, when its client address is over `rate_limits.anonymous_per_minute`.
@@ -196,10 +196,9 @@ struct Admission: Sendable {
             // quota, as documented) — or, with `fail_open: false`, are refused —, and the
             // operator hears of it (at most every 10 s).
             let failOpen = runtime.configuration.rateLimits.failOpen
-            if Self.redisWarnings.shouldWarn() {
-                runtime.logger.warning(failOpen ? "rate limits are not enforced: Redis did not answer" : "requests are refused: Redis did not answer the rate limiter (rate_limits.fail_open: false)",
-                                       metadata: ["error": "\(error)"])
-            }
+            Self.redisWarnings.log(runtime.logger, .warning,
+                                   failOpen ? "rate limits are not enforced: Redis did not answer" : "requests are refused: Redis did not answer the rate limiter (rate_limits.fail_open: false)",
+                                   kind: "redis", metadata: ["error": "\(error)"])
             if failOpen { return nil }
             return (GraphQLError("The rate limiter cannot be reached; try again shortly.", code: "RATE_LIMIT_UNAVAILABLE", extensions: ["retryAfterSeconds": .int(1)]), 1, 503)
         }
@@ -209,54 +208,3 @@ struct Admission: Sendable {
     }
 }
 
-/// Log lines a failure repeated per request would flood (a database or Redis that is down): one
-/// line per kind of failure at most every `every`, which says how many like it were left out since.
-public final class LogThrottle: Sendable {
-    private struct Kind { var last: ContinuousClock.Instant; var suppressed: Int }
-    private let kinds = Mutex<[String: Kind]>([:])
-    let every: Duration
-    public init(every: Duration = .seconds(10)) { self.every = every }
-
-    /// Nil when a line of this kind went out less than `every` ago (this one is counted); else the
-    /// number of lines of the kind left out since the last.
-    public func admit(_ kind: String) -> Int? {
-        let now = ContinuousClock.now
-        return kinds.withLock { k in
-            if var seen = k[kind] {
-                if now - seen.last < every {
-                    seen.suppressed += 1
-                    k[kind] = seen
-                    return nil
-                }
-                k[kind] = Kind(last: now, suppressed: 0)
-                return seen.suppressed
-            }
-            if k.count >= 1_000 { k.removeAll() }   // kinds come from error types and SQL states: few
-            k[kind] = Kind(last: now, suppressed: 0)
-            return 0
-        }
-    }
-
-    /// Logs `message` at `level` unless a line of `kind` went out within `every`.
-    func log(_ logger: Logger, _ level: Logger.Level, _ message: Logger.Message, kind: String, metadata: @autoclosure () -> Logger.Metadata) {
-        guard logger.logLevel <= level, let suppressed = admit(kind) else { return }
-        var m = metadata()
-        if suppressed > 0 { m["suppressed"] = .stringConvertible(suppressed) }
-        logger.log(level: level, message, metadata: m)
-    }
-}
-
-/// True at most once per `every` (a log line that a failure repeated per request would flood).
-final class Throttle: Sendable {
-    private let last = Mutex<ContinuousClock.Instant?>(nil)
-    let every: Duration
-    init(every: Duration) { self.every = every }
-    func shouldWarn() -> Bool {
-        let now = ContinuousClock.now
-        return last.withLock { l in
-            if let l, now - l < every { return false }
-            l = now
-            return true
-        }
-    }
-}
