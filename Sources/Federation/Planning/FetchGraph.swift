@@ -1049,11 +1049,12 @@ final class FetchGraphBuilder {
             for key in keys {
                 let direct = available(key.selections, on: objectType, in: g, context: context)
                 if let fetched, !direct, key.fieldNamed(fetched) != nil { continue }
-                let reachable = direct || obtainable(key.selections, on: objectType, from: g, depth: 3)
-                guard reachable else { continue }
+                // Within three jumps; else through a longer chain of keys, only where nothing nearer will do.
+                let near = direct || obtainable(key.selections, on: objectType, from: g, depth: 3)
+                guard near || graph.canProvideThroughKeys(key.selections, on: objectType, from: g) else { continue }
                 let misses = localMisses([selection], type: entityType, in: h, depth: 0)
                 let lost = unreachable([selection], type: entityType, in: h, depth: 0)
-                let score = (direct ? 0 : 1000) + lost * 100 + misses * 10 + (existing ? 0 : 1)
+                let score = (direct ? 0 : 1000) + (near ? 0 : 1_000_000) + lost * 100 + misses * 10 + (existing ? 0 : 1)
                 if best == nil || score < best!.score { best = (h, key, score) }
             }
         }

@@ -45,10 +45,28 @@ public struct QueryGraph: Sendable {
     /// Progressive `@override` labels of the supergraph and the share of requests (0–100) each moves.
     public private(set) var overrideLabels: [String: Double] = [:]
     /// The labels on for one plan (a request rolls them); nil: a label is on from 50 % up.
-    public var enabledLabels: Set<String>? { didSet { keyReach = KeyReach() } }
+    public var enabledLabels: Set<String>? { didSet { keyReach = KeyReach(); keyClosures = KeyClosures() } }
     /// Whether a subgraph can provide a key's fields, as found (`canProvide`): the same key is asked
     /// about from every subgraph that shares a field, and each answer may need further keys.
     var keyReach = KeyReach()
+
+    /// The subgraphs an entity of a type can be taken to from one subgraph, by any number of key
+    /// jumps (`keyClosure`), as found.
+    var keyClosures = KeyClosures()
+
+    final class KeyClosures: Sendable {
+        struct Question: Hashable { let type: String; let from: String }
+        private let answers = Mutex<[Question: Set<String>]>([:])
+        func answer(_ q: Question, _ find: () -> Set<String>) -> Set<String> {
+            if let known = answers.withLock({ $0[q] }) { return known }
+            let found = find()
+            answers.withLock { a in
+                if a.count >= 100_000 { a.removeAll() }
+                a[q] = found
+            }
+            return found
+        }
+    }
 
     /// Answers of `canProvide` for keys: (type, key's subgraph, key's index, from, hops) → can.
     final class KeyReach: Sendable {

@@ -185,7 +185,7 @@ enum Satisfiability {
             for case .field(let f) in selections where f.name.value != "__typename" {
                 let field = f.name.value, coordinate = "\(type).\(field)"
                 let found = graph.graphs(resolving: type, field).contains { k in
-                    guard k == from || (graph.node(type, k)?.keys ?? []).contains(where: { graph.canProvide($0.selections, on: type, from: from, hops: 3) }) else {
+                    guard k == from || (graph.node(type, k)?.keys ?? []).contains(where: { graph.canProvideThroughKeys($0.selections, on: type, from: from) }) else {
                         return false
                     }
                     guard let requires = graph.field(type, field, in: k)?.requires else { return true }
@@ -249,7 +249,7 @@ extension QueryGraph {
             for h in graphs(resolving: entity, field) where h != g || self.field(entity, field, in: h)?.requires != nil {
                 if entity != type && node(entity, h)?.isInterfaceObject != true { continue }
                 guard let keys = node(entity, h)?.keys else { continue }
-                if keys.contains(where: { canProvide($0.selections, on: type, from: g, hops: 3, provided: provided) }) { out.append(h) }
+                if keys.contains(where: { canProvideThroughKeys($0.selections, on: type, from: g, provided: provided) }) { out.append(h) }
             }
         }
         return out
@@ -305,6 +305,67 @@ extension QueryGraph {
             if !ok { return false }
         }
         return true
+    }
+
+    /// `canProvide`, or else through a chain of key jumps of any length: each field of
+    /// `selections` that `g` cannot have within three jumps is resolved by a subgraph of
+    /// `keyClosure(type, from: g)` (its selection from there). A chain of subgraphs each keyed by
+    /// a field the one before resolves (`k0 → k1 → … → k5`) is a graph Apollo's composition
+    /// accepts and its planner follows, one fetch per jump (probe 55A: four jumps and more were
+    /// refused).
+    func canProvideThroughKeys(_ selections: [Selection], on type: String, from g: String, provided: SelectionSet? = nil) -> Bool {
+        if canProvide(selections, on: type, from: g, hops: 3, provided: provided) { return true }
+        let reach = keyClosure(type, from: g)
+        guard reach.count > 1 else { return false }
+        for sel in selections {
+            guard case .field(let f) = sel, f.name.value != "__typename" else { continue }
+            if canProvide([sel], on: type, from: g, hops: 3, provided: provided) { continue }
+            let name = f.name.value
+            let found = reach.contains { h in
+                guard h != g, let e = field(type, name, in: h), e.requires == nil else { return false }
+                guard let sub = f.selectionSet else { return true }
+                let inner = supergraph.fieldGraph(type, name, in: h)?.type?.namedType.value
+                    ?? supergraph.schema.types[type].flatMap { supergraph.schema.field($0, name) }?.type.namedType.value ?? ""
+                return canProvide(sub.selections, on: inner, from: h, hops: 3)
+            }
+            if !found { return false }
+        }
+        return true
+    }
+
+    /// The subgraphs an object of `type` at `g` can be taken to through keys, any number of jumps
+    /// apart: `g`, then every subgraph with a key whose fields those reached so far resolve
+    /// (without `@requires`), until none is added. Found once per type and subgraph; work grows
+    /// as the subgraphs of the type squared per question, not as a power of the jumps.
+    func keyClosure(_ type: String, from g: String) -> Set<String> {
+        keyClosures.answer(.init(type: type, from: g)) {
+            var reached: Set<String> = [g]
+            var waiting = graphs(of: type).filter { $0 != g && !(node(type, $0)?.keys.isEmpty ?? true) }
+            func covered(_ selections: [Selection]) -> Bool {
+                selections.allSatisfy { sel in
+                    guard case .field(let f) = sel, f.name.value != "__typename" else { return true }
+                    let name = f.name.value
+                    return reached.contains { r in
+                        guard let e = field(type, name, in: r), e.requires == nil else { return false }
+                        guard let sub = f.selectionSet else { return true }
+                        let inner = supergraph.fieldGraph(type, name, in: r)?.type?.namedType.value
+                            ?? supergraph.schema.types[type].flatMap { supergraph.schema.field($0, name) }?.type.namedType.value ?? ""
+                        return canProvide(sub.selections, on: inner, from: r, hops: 1)
+                    }
+                }
+            }
+            var grew = true
+            while grew {
+                grew = false
+                waiting.removeAll { h in
+                    guard (node(type, h)?.keys ?? []).contains(where: { covered($0.selections) }) else { return false }
+                    reached.insert(h)
+                    grew = true
+                    return true
+                }
+            }
+            return reached
+        }
     }
 
     /// `canProvide` for key `index` of `type` in subgraph `owner`, found once per question: without
