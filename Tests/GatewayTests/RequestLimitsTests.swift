@@ -176,8 +176,9 @@ struct RequestLimitsTests {
     /// type all 25 subgraphs answer, each with a field of its own): planning gives up past
     /// `max_planning_ms` with QUERY_PLAN_TOO_LARGE, and nothing is cached (probe 55A: 100
     /// subgraphs took 22 s to plan, unbounded, on the threads every request runs on).
-    @Test(.timeLimit(.minutes(2))) func aPlanThatTakesTooLongIsGivenUp() async throws {
-        let n = 25
+    /// A graph whose `n` subgraphs all share the root field and a value type: planning an
+    /// operation asking for every subgraph's fields takes long (about a second at 40).
+    static func slowToPlan(_ n: Int = 25) throws -> (supergraph: Supergraph, transports: [String: any SubgraphTransport], query: String) {
         let link = #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable"])"#
         let subgraphs = try (0..<n).map { i in
             try SubgraphSchema(name: "s\(i)", url: "http://s\(i)", sdl: """
@@ -192,14 +193,61 @@ struct RequestLimitsTests {
             ("s\(i)", RemoteSubgraphTests.Scripted { _ in #"{"data":{"products":[]}}"# } as any SubgraphTransport)
         })
         let query = "{ products { id " + (0..<n).map { "f\($0)" }.joined(separator: " ") + " v { common " + (0..<n).map { "x\($0)" }.joined(separator: " ") + " } } }"
+        return (supergraph, transports, query)
+    }
+
+    @Test(.timeLimit(.minutes(2))) func aPlanThatTakesTooLongIsGivenUp() async throws {
+        let (supergraph, transports, query) = try Self.slowToPlan()
         let executor = FederatedExecutor(supergraph: supergraph, transports: transports, planningTimeoutMs: 1)
         try await withGateway(executor: executor) { client in
+            // A limit the request went past: no `data`, 400 (as any other limit).
             let r = try await client.query(query)
+            #expect(r.status == 400 && r.json?["data"] == nil, "\(r.status) \(r.text)")
             #expect(r.json?["errors"]?[0]?["extensions"]?["code"] == "QUERY_PLAN_TOO_LARGE", "\(r.text)")
             #expect(r.json?["errors"]?[0]?["message"] == "The operation took longer than 1 ms to plan.", "\(r.text)")
-            #expect(executor.cachedPlans == 0)
+            #expect(executor.cachedPlans == 0 && executor.plansMade == 1)
+            // Asked again: refused at once, not planned for another millisecond-bound try.
+            let again = try await client.query(query)
+            #expect(again.text == r.text && executor.plansMade == 1, "\(again.text)")
             // A small operation of the same graph still plans within the bound.
             #expect(try await client.query("{ products { id } }").text == #"{"data":{"products":[]}}"#)
+        }
+    }
+
+    /// Identical operations arriving while the first is planned wait for its plan (probe 55A:
+    /// each planned it again, on a thread of its own, for as long).
+    @Test(.timeLimit(.minutes(2))) func identicalOperationsArrivingTogetherArePlannedOnce() async throws {
+        let (supergraph, transports, query) = try Self.slowToPlan(40)
+        let executor = FederatedExecutor(supergraph: supergraph, transports: transports, planningTimeoutMs: 60_000)
+        try await withGateway(executor: executor) { client in
+            let answers = try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<8 { group.addTask { try await client.query(query).text } }
+                return try await group.reduce(into: [String]()) { $0.append($1) }
+            }
+            #expect(Set(answers).count == 1, "\(Set(answers))")
+            #expect(executor.plansMade == 1)
+        }
+    }
+
+    /// An operation no plan reaches is the gateway's failure: 500, no `data`, and not planned again.
+    @Test func anOperationThatCannotBePlannedIsAServerErrorRememberedAsSuch() async throws {
+        let link = #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])"#
+        // Composed by hand: `T.b` only in b, which keys T by a field nothing else resolves.
+        let sdl = try Composer.compose([
+            try SubgraphSchema(name: "a", url: "http://a", sdl: "\(link) type Query { t: T } type T @key(fields: \"id\") { id: ID! }"),
+            try SubgraphSchema(name: "b", url: "http://b", sdl: "\(link) type T @key(fields: \"id\") { id: ID! b: Int }"),
+        ]).replacingOccurrences(of: "@join__type(graph: B, key: \"id\")", with: "@join__type(graph: B, key: \"b\")")
+        let executor = FederatedExecutor(supergraph: try Supergraph(sdl: sdl), transports: [
+            "a": RemoteSubgraphTests.Scripted { _ in #"{"data":{"t":{"__typename":"T","id":"1"}}}"# },
+            "b": RemoteSubgraphTests.Scripted { _ in #"{"data":{"_entities":[]}}"# },
+        ])
+        try await withGateway(executor: executor) { client in
+            for _ in 0..<2 {
+                let r = try await client.query("{ t { b } }")
+                #expect(r.status == 500 && r.json?["data"] == nil, "\(r.status) \(r.text)")
+                #expect(r.json?["errors"]?[0]?["extensions"]?["code"] == "QUERY_PLANNING_FAILED", "\(r.text)")
+            }
+            #expect(executor.plansMade == 1)
         }
     }
 

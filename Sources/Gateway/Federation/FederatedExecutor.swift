@@ -56,10 +56,25 @@ public final class FederatedExecutor: OperationExecutor {
         self.executor = PlanExecutor(supergraph: supergraph, transports: measured, errorExtensionsFrom: errorExtensionsFrom)
         self.transports = transports
         self.cache = BoundedCache(maxEntries: planCacheSize, maxBytes: 32 << 20)
+        self.refusals = BoundedCache(maxEntries: planCacheSize, maxBytes: 4 << 20)
     }
+
+    /// Operations this supergraph cannot plan (QUERY_PLANNING_FAILED), or not within
+    /// `planningTimeoutMs` (QUERY_PLAN_TOO_LARGE), under the plan cache's key: refused at once
+    /// when asked again — planning them again would end the same way, and an operation given up
+    /// after its time limit would cost each request that time (probe 55A). Planning stopped
+    /// because its request left or ran out of time is not remembered.
+    let refusals: BoundedCache<GraphQLError>
+    /// Plans being made: identical operations arriving meanwhile wait for that plan instead of
+    /// making it again, each on a planning thread of its own.
+    let planning = PlansInProgress()
 
     /// Entries in the plan cache (under a client's text, or under a shape).
     public var cachedPlans: Int { cache.count }
+
+    /// How many times an operation was planned (a plan-cache miss each, whatever came of it).
+    public var plansMade: Int { planningRuns.load(ordering: .relaxed) }
+    private let planningRuns = Atomic<Int>(0)
 
     /// The plan cache's entries and the bytes they are counted as (its budget is 32 MiB).
     public var planCacheUse: (entries: Int, bytes: Int) { (cache.count, cache.bytes) }
@@ -140,6 +155,7 @@ public final class FederatedExecutor: OperationExecutor {
     /// Plans an operation no cached plan answers, and caches the plan under its text and shape.
     func plan(_ request: ExecutionRequest, _ key: PlanKey, _ unplanned: Unplanned, stop: PlanningStop?) throws -> (plan: QueryPlan, request: ExecutionRequest) {
         Counter(label: "switchyard_query_plan_cache_misses_total").increment()
+        planningRuns.add(1, ordering: .relaxed)
         let start = ContinuousClock.now
         // (Timed whether it succeeds or not: a plan given up after seconds is planning's time too.)
         defer { GatewayMetrics.record(Timer(label: "switchyard_query_planning_duration_seconds"), since: start) }
@@ -158,7 +174,7 @@ public final class FederatedExecutor: OperationExecutor {
         let plan: QueryPlan, request: ExecutionRequest
         switch await planned(client, context) {
         case .success(let p): (plan, request) = p
-        case .failure(let e): return ExecutionResult(data: .null, errors: [e])
+        case .failure(let e): return ExecutionResult(data: nil, errors: [e])
         }
         // A query's in-process platform subgraphs read in one transaction (one snapshot, one
         // BEGIN/COMMIT per request); mutations keep one per subgraph request.
@@ -178,7 +194,7 @@ public final class FederatedExecutor: OperationExecutor {
         let plan: QueryPlan, request: ExecutionRequest
         switch await planned(client, context) {
         case .success(let p): (plan, request) = p
-        case .failure(let e): return IncrementalExecution(initial: ExecutionResult(data: .null, errors: placing + [e]), hasNext: false, later: AsyncStream { $0.finish() })
+        case .failure(let e): return IncrementalExecution(initial: ExecutionResult(data: nil, errors: placing + [e]), hasNext: false, later: AsyncStream { $0.finish() })
         }
         let executor = self.executor, headers = self.headers(context), includePlan = context.includeQueryPlan, readLimit = context.maxReadBytes
         let isQuery = request.document.operations.first { request.operationName == nil || $0.name?.value == request.operationName }?.operation == .query
@@ -250,30 +266,43 @@ public final class FederatedExecutor: OperationExecutor {
     /// operation asks for) holds none of the threads every request's async work runs on — within
     /// `planningTimeoutMs`, and given up when the request is cancelled or its deadline passes.
     func planned(_ request: ExecutionRequest, _ context: RequestContext) async -> Result<(plan: QueryPlan, request: ExecutionRequest), GraphQLError> {
-        do {
-            let key = planKey(request, variant: context.removedFields)
+        let key = planKey(request, variant: context.removedFields)
+        while true {
             if let hit = cached(request, key) { return .success(hit) }
+            if let refused = refusals.get(key.text) { return .failure(refused) }
             let unplanned: Unplanned
             switch shaped(request, key) {
             case .cached(let plan, let request): return .success((plan, request))
             case .unplanned(let u): unplanned = u
             }
+            // The same operation being planned for another request: its plan (or refusal) is
+            // looked for again once that ends; planning given up for that request's own reasons
+            // (it left, its deadline passed) is made again here.
+            guard await planning.join(key.text) else { continue }
+            defer { planning.leave(key.text) }
             let cancelled = CancelFlag(), deadline = RequestDeadline.current, limit = planningTimeoutMs
-            return .success(try await span("graphql.plan") { _ in
-                try await withTaskCancellationHandler {
-                    try await PlanningThreads.run {
-                        // Its time counts from when it starts: waiting for a planning thread is not planning.
-                        let stop = PlanningStop(milliseconds: limit) { cancelled.isSet || deadline?.expired == true }
-                        return try self.plan(request, key, unplanned, stop: stop)
-                    }
-                } onCancel: { cancelled.set() }
-            })
-        } catch let e as PlanningError {
-            return .failure(GraphQLError(e.message, code: e.code.rawValue))
-        } catch let e as FederationError {
-            return .failure(GraphQLError(e.message, code: e.code.rawValue))
-        } catch {
-            return .failure(GraphQLError("\(error)", code: "QUERY_PLANNING_FAILED"))
+            let error: GraphQLError
+            do {
+                return .success(try await span("graphql.plan") { _ in
+                    try await withTaskCancellationHandler {
+                        try await PlanningThreads.run {
+                            // Its time counts from when it starts: waiting for a planning thread is not planning.
+                            let stop = PlanningStop(milliseconds: limit) { cancelled.isSet || deadline?.expired == true }
+                            return try self.plan(request, key, unplanned, stop: stop)
+                        }
+                    } onCancel: { cancelled.set() }
+                })
+            } catch let e as PlanningError {
+                error = GraphQLError(e.message, code: e.code.rawValue)
+            } catch let e as FederationError {
+                error = GraphQLError(e.message, code: e.code.rawValue)
+            } catch {
+                return .failure(GraphQLError("\(error)", code: "QUERY_PLANNING_FAILED"))
+            }
+            if !cancelled.isSet && deadline?.expired != true {
+                refusals.put(key.text, error, bytes: key.text.utf8.count + error.message.utf8.count)
+            }
+            return .failure(error)
         }
     }
 
@@ -309,6 +338,35 @@ enum PlanningThreads {
         try await withCheckedThrowingContinuation { continuation in
             queue.async { continuation.resume(with: Result { try work() }) }
         }
+    }
+}
+
+/// Operations being planned, by plan-cache key: the first request to ask plans it, later ones
+/// wait until it is done (`leave`), then look in the cache again.
+final class PlansInProgress: Sendable {
+    private let waiting = Mutex<[String: [CheckedContinuation<Void, Never>]]>([:])
+
+    /// True: the caller plans `key` and must `leave` it when done. False: another request was
+    /// planning it and has finished.
+    func join(_ key: String) async -> Bool {
+        if waiting.withLock({ w in
+            guard w[key] == nil else { return false }
+            w[key] = []
+            return true
+        }) { return true }
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let ended = waiting.withLock { w -> Bool in
+                guard w[key] != nil else { return true }
+                w[key]!.append(c)
+                return false
+            }
+            if ended { c.resume() }
+        }
+        return false
+    }
+
+    func leave(_ key: String) {
+        for c in waiting.withLock({ $0.removeValue(forKey: key) }) ?? [] { c.resume() }
     }
 }
 

@@ -157,8 +157,17 @@ extension RequestPipeline {
             result.extensions = (result.extensions ?? [:]).merging(["traceId": .string(id)]) { _, b in b }
         }
         costStage.report(&result, operation, document, schema: executor.apiSchema, cost)
-        // Variable coercion failures stop execution: a request error, not a field error.
-        if !result.hasData { throw PipelineError(.variables, errors: result.errors) }
+        // Variable coercion failures stop execution: a request error, not a field error. So does
+        // an operation that cannot be planned: too large to plan is a limit the request went past
+        // (400), one no plan reaches is the gateway's failure (500) — neither answers `data`.
+        if !result.hasData {
+            let kind: PipelineError.Kind = switch result.errors.last?.extensions?["code"]?.stringValue {
+            case "QUERY_PLAN_TOO_LARGE": .limit
+            case "QUERY_PLANNING_FAILED": .internal
+            default: .variables
+            }
+            throw PipelineError(kind, errors: result.errors)
+        }
         return (!result.errors.isEmpty, result.errors.first?.extensions?["code"]?.stringValue)
     }
 }
