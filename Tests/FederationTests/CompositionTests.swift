@@ -1108,6 +1108,12 @@ struct CompositionTests {
         #expect(printed.contains(#"@link(url: "https://specs.apollo.dev/requiresScopes/v0.1", for: SECURITY)"#))
         #expect(!printed.contains("policy/v0.1"))
         #expect(printed.contains(#"name: String @requiresScopes(scopes: [["x", "y"], ["z", "y"]])"#), "\(printed)")
+        // Written flat, as GraphQL coerces such a list (`["a"]` is `[["a"]]`): merged the same way.
+        let flat = try compose([
+            ("a", head + #" type Query { t: T } type T @key(fields: "id") { id: ID! name: String @shareable @requiresScopes(scopes: ["x"]) }"#),
+            ("b", head + #" type T @key(fields: "id") { id: ID! name: String @shareable @requiresScopes(scopes: ["y", "z"]) }"#),
+        ])
+        #expect(flat.contains(#"name: String @requiresScopes(scopes: [["x", "y"], ["x", "z"]])"#), "\(flat)")
         // The gateway reads what it printed (one application, both scopes needed).
         let supergraph = try Supergraph(sdl: printed)
         #expect(supergraph.graphs.count == 2)

@@ -700,6 +700,43 @@ struct FieldAuthorizationTests {
         }
     }
 
+    /// Scope lists written flat (`["a"]`, as GraphQL coerces it: `[["a"]]`): two subgraphs'
+    /// requirements on one field both apply, and one subgraph's `["c", "d"]` is `c` or `d`
+    /// (probe 56A: the merge of `["a"]` and `["b"]` was `[[]]`, a requirement every request met).
+    @Test func flatScopeListsAreCoercedAndMerged() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("authz-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let secret = "a-test-secret-of-enough-length-0123456789"
+        try secret.write(to: dir.appendingPathComponent("k"), atomically: true, encoding: .utf8)
+        var config = GatewayConfiguration()
+        config.baseDirectory = dir.path
+        var jwt = AuthConfiguration.JWT()
+        jwt.hs256SecretFile = "k"
+        config.auth.jwt = jwt
+        let head = #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@shareable", "@requiresScopes"])"#
+        let one = try Subgraph<RequestContext>(name: "one", sdl: head + #" type Query { both: String @shareable @requiresScopes(scopes: ["a"]) either: String @requiresScopes(scopes: ["c", "d"]) }"#)
+        one.query.field("both") { _, _, _, _ in .leaf("both") }.field("either") { _, _, _, _ in .leaf("either") }
+        let two = try Subgraph<RequestContext>(name: "two", sdl: head + #" type Query { both: String @shareable @requiresScopes(scopes: ["b"]) }"#)
+        two.query.field("both") { _, _, _, _ in .leaf("both") }
+        let supergraph = try Supergraph(sdl: try Composer.compose([try SubgraphSchema(name: "one", url: "x", sdl: one.sdl), try SubgraphSchema(name: "two", url: "y", sdl: two.sdl)]))
+        let executor = FederatedExecutor(supergraph: supergraph, transports: [
+            "one": InProcessTransport(subgraph: one) { _ in RequestContext() }, "two": InProcessTransport(subgraph: two) { _ in RequestContext() },
+        ])
+        let signing = await JWTKeyCollection().add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+        try await withGateway(config, executor: executor) { client in
+            for (scope, both, either) in [(nil, false, false), ("a", false, false), ("b", false, false), ("a b", true, false), ("d", false, true), ("c", false, true)] as [(String?, Bool, Bool)] {
+                var headers: [(String, String)] = []
+                if let scope {
+                    headers = [("authorization", "Bearer \(try await signing.sign(TestClaims(exp: .init(value: Date().addingTimeInterval(300)), scope: scope, policies: nil)))")]
+                }
+                let r = try await client.query("{ both either }", headers: headers)
+                #expect(r.json?["data"]?["both"]?.text == (both ? #""both""# : "null"), "\(scope ?? "-"): \(r.text)")
+                #expect(r.json?["data"]?["either"]?.text == (either ? #""either""# : "null"), "\(scope ?? "-"): \(r.text)")
+            }
+        }
+    }
+
     @Test func unauthorizedFieldsAreRemovedWithErrorsAndTheRestIsServed() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("authz-\(UUID())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -828,11 +828,7 @@ public enum Composer {
         }
         /// The alternatives (lists of names) of a `@requiresScopes` / `@policy`.
         func alternatives(_ d: Directive) -> [Set<String>] {
-            guard case .list(let alts)? = d.arguments.first?.value else { return [] }
-            return alts.map { alt in
-                guard case .list(let names) = alt else { return [] }
-                return Set(names.compactMap { if case .string(let s, _) = $0 { return s } else { return nil } })
-            }
+            (d.arguments.first?.value.stringListsCoerced ?? []).map(Set.init)
         }
         /// `have` covers `need`, as Apollo's composition judges it: some alternative of the
         /// field's own `@requiresScopes`/`@policy` holds an alternative of what is read. (Not
@@ -1076,20 +1072,25 @@ public enum Composer {
 
     /// The lists of names a printed `@requiresScopes(scopes:)` / `@policy(policies:)` gives.
     static func alternatives(_ printed: String, _ argument: String) -> [[String]]? {
-        guard let doc = try? Parser.parse("scalar S " + printed, options: .schema), case .type(let t)? = doc.definitions.first,
-              case .list(let outer)? = t.directives.first?.argument(argument) else { return nil }
-        return outer.map { inner in
-            guard case .list(let names) = inner else { return [] }
-            return names.compactMap { if case .string(let s, _) = $0 { return s } else { return nil } }
-        }
+        guard let doc = try? Parser.parse("scalar S " + printed, options: .schema), case .type(let t)? = doc.definitions.first else { return nil }
+        return t.directives.first?.argument(argument)?.stringListsCoerced
     }
 
     /// A demand-control or access directive of one subgraph added to an element's: `@cost` and
     /// `@listSize` are one per element, the highest weight (and assumed size) of the subgraphs
     /// defining it kept, as a shared field costs what its dearest subgraph says.
     static func addDemandControl(_ sg: SubgraphSchema, _ d: Directive, to directives: inout [String]) {
-        guard let printed = demandControl(sg, d), !directives.contains(printed) else { return }
+        guard var printed = demandControl(sg, d) else { return }
         let fed = sg.federationName(d) ?? ""
+        // Scope and policy lists as their type takes them (`["a"]` is `[["a"]]`): merged, and
+        // read by the gateway, in one form (probe 56A: `["a"]` and `["b"]` merged into `[[]]`,
+        // a requirement any request met).
+        if fed == "requiresScopes" || fed == "policy" {
+            let argument = fed == "requiresScopes" ? "scopes" : "policies"
+            // (One that is no such value is kept as written: the gateway lets no one through it.)
+            if let lists = alternatives(printed, argument) { printed = "@\(fed)(\(argument): \(Printer.print(Value.list(lists.map { .list($0.map { .string($0, block: false) }) }))))" }
+        }
+        guard !directives.contains(printed) else { return }
         let number = fed == "cost" ? "weight" : "assumedSize"
         // `@requiresScopes` / `@policy` of several subgraphs: one application, each subgraph's
         // alternatives required together (the conjunction of their disjunctions, as Apollo's 2.9

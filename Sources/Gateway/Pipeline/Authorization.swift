@@ -40,13 +40,11 @@ struct FieldAuthorization {
             case "policy": (held, argument) = (policies, "policies")
             default: continue
             }
-            // OR of ANDs: one inner list fully held is enough (an argument that is not a list of
-            // lists allows nothing).
-            guard case .list(let alternatives)? = d.arguments.first(where: { $0.name.value == argument })?.value else { return false }
-            let ok = alternatives.contains { alt in
-                guard case .list(let needed) = alt else { return false }
-                return needed.allSatisfy { if case .string(let s, _) = $0 { return held.contains(ExactText(s)) } else { return false } }
-            }
+            // OR of ANDs: one inner list fully held is enough (coerced as its `[[…!]!]!` type
+            // takes it: `["a"]` requires `a`; an argument that is no such value allows nothing,
+            // nor does an empty requirement).
+            guard let alternatives = d.arguments.first(where: { $0.name.value == argument })?.value.stringListsCoerced else { return false }
+            let ok = alternatives.contains { needed in !needed.isEmpty && needed.allSatisfy { held.contains(ExactText($0)) } }
             if !ok { return false }
         }
         return true

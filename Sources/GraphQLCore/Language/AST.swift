@@ -202,6 +202,33 @@ public indirect enum Value: Sendable, Hashable {
     case object([ObjectField])
 
     public var isNull: Bool { if case .null = self { return true } else { return false } }
+
+    /// The value as a `[[S!]!]!` of a string-valued scalar takes it (§3.11 list input coercion):
+    /// a string alone is a list of one list of it, a string in the outer list a list of one —
+    /// `["a", "b"]` is `[["a"], ["b"]]`. Nil when it is no such value. (`@requiresScopes(scopes:)`
+    /// and `@policy(policies:)` are of that type: written `["a"]`, a scope list still requires `a`.)
+    public var stringListsCoerced: [[String]]? {
+        switch self {
+        case .string(let s, _): return [[s]]
+        case .list(let outer):
+            var lists: [[String]] = []
+            for item in outer {
+                switch item {
+                case .string(let s, _): lists.append([s])
+                case .list(let inner):
+                    var names: [String] = []
+                    for v in inner {
+                        guard case .string(let s, _) = v else { return nil }
+                        names.append(s)
+                    }
+                    lists.append(names)
+                default: return nil
+                }
+            }
+            return lists
+        default: return nil
+        }
+    }
 }
 
 public struct ObjectField: Sendable, Hashable {
