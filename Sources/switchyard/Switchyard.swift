@@ -113,6 +113,9 @@ struct Check: AsyncParsableCommand {
         } catch { throw CommandFailure("\(error)") }
         let supergraph = try SchemaLoader.supergraph(try await composed(config), config)
         try SchemaLoader.check(supergraph, config)
+        for warning in SchemaLoader.warnings(supergraph, config) {
+            FileHandle.standardError.write(Data("warning: \(options.config): \(warning)\n".utf8))
+        }
         print("configuration ok: \(supergraph.graphs.count) subgraph(s) (\(supergraph.graphs.map(\.name).joined(separator: ", "))), "
               + "\(supergraph.apiSchema.types.count) types in the API schema, listening on \(config.listen)")
     }

@@ -8,6 +8,25 @@ import TestSupport
 
 @Suite("Hot reload")
 struct HotReloadTests {
+    /// Keys read at start are named when a reload changes them (probe 56C: `compression` kept
+    /// its old value without a word).
+    @Test func keysReadAtStartAreNamedWhenChanged() throws {
+        let running = try GatewayConfiguration.parse(yaml: "compression: false")
+        #expect(try GatewayConfiguration.parse(yaml: "compression: true").keysNeedingRestart(comparedWith: running) == ["compression"])
+        #expect(try GatewayConfiguration.parse(yaml: "csrf: { enabled: true }").keysNeedingRestart(comparedWith: running) == ["csrf"])
+        #expect(try GatewayConfiguration.parse(yaml: "limits: { max_depth: 3 }").keysNeedingRestart(comparedWith: running) == [])
+    }
+
+    /// With a supergraph file, a `subgraphs` entry naming none of its graphs is said to be unused.
+    @Test func aSubgraphEntryTheSupergraphDoesNotNameIsWarnedAbout() throws {
+        let path = TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Fixtures/guild-federation/supergraph.graphql").path
+        var config = try GatewayConfiguration.parse(yaml: #"subgraphs: [{ name: products, url: "http://127.0.0.1:9/p" }, { name: other, url: "http://127.0.0.1:9/o" }]"#)
+        config.supergraph = path
+        let supergraph = try SchemaLoader.supergraph(try String(contentsOfFile: path, encoding: .utf8), config)
+        let warnings = SchemaLoader.warnings(supergraph, config)
+        #expect(warnings.count == 1 && warnings[0].hasPrefix("subgraphs: 'other' names no subgraph of the supergraph file"), "\(warnings)")
+    }
+
     @Test func aChangedSupergraphIsServedAndABrokenOneIsNot() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("reload-\(UUID())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -427,10 +427,25 @@ struct RequestLimitsTests {
                      "subscriptions: { max_per_connection: -1 }", "subscriptions: { max_per_tenant: -1 }", "subscriptions: { max_message_bytes: -1 }",
                      "subscriptions: { buffer_size: 0 }", "subscriptions: { slow_consumer_grace_ms: -1 }", "subscriptions: { slow_close_timeout_ms: -1 }", "subscriptions: { stream_reservation_lapse_ms: 0 }",
                      "subscriptions: { keep_alive_ms: 50 }", "shutdown_timeout_ms: -1", "rate_limits: { anonymous_per_minute: -1 }",
-                     "cors: { max_age_seconds: -1 }"] {
+                     "cors: { max_age_seconds: -1 }", "subscriptions: { slow_close_timeout_ms: 0 }",
+                     // (Probe 56C: a negative statement timeout was none at all, a pool of 0 one of 1.)
+                     "postgres: { url: \"postgres://x@127.0.0.1/db\", statement_timeout_ms: -5 }",
+                     "postgres: { url: \"postgres://x@127.0.0.1/db\", max_connections: 0 }",
+                     "postgres: { url: \"postgres://x@127.0.0.1/db\", min_connections: -1 }",
+                     "postgres: { url: \"postgres://x@127.0.0.1/db\", acquire_timeout_ms: 0 }",
+                     "auth: { jwt: { hs256_secret_file: k, jwks_refresh_seconds: 0 } }", "auth: { jwt: { hs256_secret_file: k, leeway_seconds: -1 } }"] {
             let config = try GatewayConfiguration.parse(yaml: yaml)
             let error = #expect(throws: ConfigurationError.self, "\(yaml)") { try config.validate() }
             #expect(error.map { "\($0)" }?.contains("or more") == true, "\(String(describing: error))")
+        }
+        // Settings no request could pass, refused at once (probe 56C: accepted, then every
+        // request was 401, or a pool that could never hold its minimum).
+        for (yaml, said) in [("auth: { required: true }", "auth.required needs auth.jwt"),
+                             ("auth: { jwt: { issuer: \"https://id.example\" } }", "auth.jwt needs at least one of"),
+                             ("postgres: { url: \"postgres://x@127.0.0.1/db\", min_connections: 10, max_connections: 2 }", "must not be more than max_connections")] {
+            let config = try GatewayConfiguration.parse(yaml: yaml)
+            let error = #expect(throws: ConfigurationError.self, "\(yaml)") { try config.validate() }
+            #expect(error.map { "\($0)" }?.contains(said) == true, "\(String(describing: error))")
         }
         // A Redis URL the client cannot read, and rate limits without their stores, were taken
         // as no Redis and no limits, without a word.

@@ -249,6 +249,18 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
             }
         }
         try tracing.validate()
+        try auth.validate()
+        if let pg = postgres {
+            // (A negative statement timeout was taken as none at all, a pool of 0 as one.)
+            for (key, value, least) in [("min_connections", pg.minConnections, 0), ("max_connections", pg.maxConnections, 1),
+                                        ("statement_timeout_ms", pg.statementTimeoutMs, 0), ("acquire_timeout_ms", pg.acquireTimeoutMs, 1)] {
+                if let value, value < least { throw ConfigurationError("postgres.\(key) must be \(least) or more, got \(value)") }
+            }
+            if let least = pg.minConnections, let most = pg.maxConnections, least > most {
+                throw ConfigurationError("postgres.min_connections (\(least)) must not be more than max_connections (\(most))")
+            }
+        }
+        if let n = redis?.connections, n < 1 { throw ConfigurationError("redis.connections must be 1 or more, got \(n)") }
         // A URL the client cannot read left the gateway without Redis, and without a word.
         if let r = redis, !r.url.isEmpty {
             do { _ = try RedisAddress(url: r.url) } catch {
@@ -346,6 +358,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         check("metrics", metrics == running.metrics)
         check("tracing", tracing == running.tracing)
         check("logging", logging == running.logging)
+        check("compression", compression == running.compression)
         check("shutdown_timeout_ms", shutdownTimeoutMs == running.shutdownTimeoutMs)
         check("shutdown_delay_ms", shutdownDelayMs == running.shutdownDelayMs)
         check("limits.max_header_count", limits.maxHeaderCount == running.limits.maxHeaderCount)
@@ -801,7 +814,7 @@ public struct SubscriptionsConfiguration: Codable, Sendable, Equatable {
         for (key, value, least) in [("connection_init_timeout_ms", connectionInitTimeoutMs, 1), ("max_per_connection", maxPerConnection, 0),
                                     ("max_message_bytes", maxMessageBytes, 0), ("max_per_tenant", maxPerTenant ?? 0, 0),
                                     ("buffer_size", bufferSize, 1), ("slow_consumer_grace_ms", slowConsumerGraceMs, 0),
-                                    ("slow_close_timeout_ms", slowCloseTimeoutMs, 0), ("keep_alive_ms", keepAliveMs, 100),
+                                    ("slow_close_timeout_ms", slowCloseTimeoutMs, 1), ("keep_alive_ms", keepAliveMs, 100),
                                     ("stream_reservation_lapse_ms", streamReservationLapseMs, 1)] where value < least {
             throw ConfigurationError("subscriptions.\(key) must be \(least) or more, got \(value)")
         }

@@ -98,6 +98,17 @@ public enum SchemaLoader {
         return url
     }
 
+    /// What a configuration with a `supergraph:` file says that the file does not match: a
+    /// `subgraphs` entry naming no graph of it is used for nothing (an entry that names one sets
+    /// that graph's URL, module or timeout).
+    public static func warnings(_ supergraph: Supergraph, _ config: GatewayConfiguration) -> [String] {
+        guard config.supergraph != nil else { return [] }
+        let names = Set(supergraph.graphs.map(\.name))
+        return config.subgraphs.map(\.name).filter { !names.contains($0) }.map {
+            "subgraphs: '\($0)' names no subgraph of the supergraph file (\(supergraph.graphs.map(\.name).joined(separator: ", "))); the entry is used for nothing"
+        }
+    }
+
     /// What `load` would refuse in a configuration beside its composition: remote subgraphs
     /// without a usable URL.
     public static func check(_ supergraph: Supergraph, _ config: GatewayConfiguration) throws {

@@ -78,6 +78,22 @@ public struct AuthConfiguration: Codable, Sendable, Equatable {
     public var required: Bool = false
     public var jwt: JWT?
     public init() {}
+
+    /// Settings under which no token could ever be accepted are refused (probe 56C: `required`
+    /// without keys answered every request 401, a token or not, without a word at start).
+    func validate() throws {
+        if required && jwt == nil {
+            throw ConfigurationError("auth.required needs auth.jwt with the keys tokens are verified with (hs256_secret_file, public_keys, jwks_file or jwks_url): without them no request could be let in")
+        }
+        guard let jwt else { return }
+        if jwt.hs256SecretFile == nil && jwt.publicKeys.isEmpty && jwt.jwksFile == nil && jwt.jwksURL == nil {
+            throw ConfigurationError("auth.jwt needs at least one of hs256_secret_file, public_keys, jwks_file or jwks_url: without a key no token can be verified")
+        }
+        for (key, value) in [("jwks_refresh_seconds", jwt.jwksRefreshSeconds), ("jwks_min_refetch_seconds", jwt.jwksMinRefetchSeconds)] where value < 1 {
+            throw ConfigurationError("auth.jwt.\(key) must be 1 or more, got \(value)")
+        }
+        guard jwt.leewaySeconds >= 0 else { throw ConfigurationError("auth.jwt.leeway_seconds must be 0 or more, got \(jwt.leewaySeconds)") }
+    }
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         required = try c.decodeIfPresent(Bool.self, forKey: .required) ?? false

@@ -93,6 +93,7 @@ public final class GatewayServer: Sendable {
         if let postgres = clients.postgres { try await checkDatabaseRole(postgres) }
         let deps = ModuleDependencies(postgres: clients.postgres, redis: clients.redis)
         let executor = try await loadExecutor(configuration, deps)
+        for warning in SchemaLoader.warnings(executor.supergraph, configuration) { logger.warning("\(warning)") }
         PlatformModules.startBackgroundWork(configuration, deps)
         let server = try await GatewayServer(configuration: configuration, executor: executor, logger: logger, clients: clients)
         if let path { server.watch(path, deps) }
@@ -154,7 +155,7 @@ public final class GatewayServer: Sendable {
                     for key in text.map(GatewayConfiguration.unknownKeys(yaml:)) ?? [] {
                         logger.warning("unknown configuration key ignored", metadata: ["key": "\(key)", "file": "\(path)"])
                     }
-                    for warning in config.warnings() { logger.warning("\(warning)") }
+                    for warning in config.warnings() + SchemaLoader.warnings(executor.supergraph, config) { logger.warning("\(warning)") }
                     logger.info("reloaded the configuration: subgraphs, supergraph, introspection, defer, headers, limits and expose_query_plan apply now",
                                 metadata: ["subgraphs": "\(executor.supergraph.graphs.map(\.name))"])
                     let stale = config.keysNeedingRestart(comparedWith: runtime.configuration)
