@@ -175,8 +175,14 @@ struct SubgraphCommand: AsyncParsableCommand {
     func run() async throws {
         // A file that is there (or named) is read as `serve` reads it: its errors stop the
         // command; only without one do the defaults serve (a module that needs no database).
-        var config = options.config != "gateway.yaml" || FileManager.default.fileExists(atPath: options.config)
-            ? try options.load() : GatewayConfiguration()
+        var config: GatewayConfiguration
+        if options.config != "gateway.yaml" || FileManager.default.fileExists(atPath: options.config) {
+            config = try options.load()
+        } else {
+            // (The environment's PostgreSQL and Redis all the same: SWITCHYARD_POSTGRES_URL, …)
+            config = GatewayConfiguration()
+            config.applyEnvironment(ProcessInfo.processInfo.environment)
+        }
         config.listen = listen
         // Requests are the gateway's to count: each client request reaches a subgraph as several
         // fetches, which would take the tenant's quota several times in the shared Redis window.
@@ -245,7 +251,11 @@ struct DB: AsyncParsableCommand {
             let config = try options.load()
             let pool = try DB.ownerPool(config)
             defer { pool.close() }
-            let s = try await DemoData(pool: pool).seed()
+            let s: DemoData.Summary
+            do { s = try await DemoData(pool: pool).seed() } catch let e as PostgresError where e.sqlState == "42P01" {
+                // (Said as "the statement failed", with no word of why.)
+                throw CommandFailure("the database has no platform tables (\(e.serverMessage ?? "undefined table")): run `switchyard db migrate` first")
+            }
             if s.tenants == 0 { print("seed: already seeded") }
             else { print("seed: \(s.tenants) tenants, \(s.agents) agents, \(s.tasks) tasks, \(s.events) events, \(s.dataProducts) data products") }
         }

@@ -552,7 +552,8 @@ struct AuthenticationTests {
                 func ask(kid: String) async throws -> GatewayResponse {
                     try await client.query("{ tenant }", headers: [("authorization", "Bearer \(try await signed(key, kid: kid))")])
                 }
-                #expect(try await client.send(.GET, "/ready").status == 503, "no key read yet")
+                let notYet = try await client.send(.GET, "/ready")
+                #expect(notYet.status == 503 && notYet.text == #"{"ready":false,"waiting":["jwks"]}"#, "no key read yet: \(notYet.text)")
                 try valid.write(to: jwksFile, atomically: true, encoding: .utf8)
                 #expect(try await ask(kid: "k1").text == #"{"data":{"tenant":"acme"}}"#)
                 #expect(try await client.send(.GET, "/ready").status == 200)

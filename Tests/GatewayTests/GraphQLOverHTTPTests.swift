@@ -311,13 +311,14 @@ struct GraphQLOverHTTPTests {
     @Test func healthReadyAndNoSchema() async throws {
         try await withGateway(executor: nil) { client in
             #expect(try await client.send(.GET, "/health").status == 200)
-            #expect(try await client.send(.GET, "/ready").status == 503)
+            let ready = try await client.send(.GET, "/ready")
+            #expect(ready.status == 503 && ready.text == #"{"ready":false,"waiting":["schema"]}"#, "\(ready.text)")
             let r = try await client.query("{ hello }")
             #expect(r.status == 503)
         }
         try await withGateway(executor: try echoExecutor()) { client in
             let r = try await client.send(.GET, "/ready")
-            #expect(r.status == 200)
+            #expect(r.status == 200 && r.text == #"{"ready":true}"#)
         }
     }
 

@@ -94,7 +94,7 @@ enum PlatformModules {
             let name = module.name
             guard let sdl = sdl(name, configDirectory: configDirectory) else { return nil }
             @Sendable func build(_ deps: ModuleDependencies) throws -> (Subgraph<PlatformContext>, @Sendable ([(String, String)]) -> PlatformContext) {
-                guard let pool = deps.postgres else { throw ConfigurationError("subgraph module '\(name)' needs postgres in gateway.yaml") }
+                guard let pool = deps.postgres else { throw ConfigurationError("subgraph module '\(name)' needs PostgreSQL: set postgres.url in the configuration (or SWITCHYARD_POSTGRES_URL)") }
                 let shared = Shared.of(pool)
                 let redis = deps.redis
                 let subgraph = try module.make(sdl, PlatformSubgraphDependencies(pool: pool, redis: redis, backgroundWork: shared.backgroundWork(module)))

@@ -26,7 +26,10 @@ public enum SchemaLoader {
             if let module = s.module {
                 guard let m = modules[module] else {
                     if let why = SubgraphModules.missingSchema(module, configDirectory: config.baseDirectory) { throw ConfigurationError("subgraph '\(s.name)': \(why)") }
-                    throw ConfigurationError("unknown module '\(module)' for subgraph '\(s.name)'; known: \(modules.keys.sorted().joined(separator: ", "))")
+                    // (Built-in modules whose schema was not found are modules all the same.)
+                    let unfound = discoveredSubgraphs.map { $0.name }.filter { modules[$0] == nil }.sorted()
+                    throw ConfigurationError("unknown module '\(module)' for subgraph '\(s.name)'; known: \((modules.keys.sorted() + unfound).joined(separator: ", "))"
+                        + (unfound.isEmpty ? "" : " (\(unfound.joined(separator: ", ")): built in, but their schemas were not found; set SWITCHYARD_SCHEMA_DIR to the repository's Schema/ folder)"))
                 }
                 sdl = m.sdl
             } else if let file = s.schema {

@@ -324,17 +324,19 @@ final class GatewayRuntime: Sendable {
     /// Readiness off (SIGTERM's first step, before the drain): `/ready` answers 503.
     let leaving = Atomic<Bool>(false)
 
-    func isReady() async -> Bool {
-        guard !draining.load(ordering: .acquiring), !leaving.load(ordering: .acquiring) else { return false }
-        guard let pipeline = pipelineIfLoaded, quotas?.isLoaded ?? true, await pipeline.executor.isReady() else { return false }
+    /// What the gateway waits for before it is ready, empty when it is (`/ready` names them):
+    /// `shutting_down`, `schema`, `tenant_quotas`, `subgraphs` (a remote one did not answer),
+    /// `jwks`, `postgres`, `redis`.
+    func notReady() async -> [String] {
+        if draining.load(ordering: .acquiring) || leaving.load(ordering: .acquiring) { return ["shutting_down"] }
+        guard let pipeline = pipelineIfLoaded else { return ["schema"] }
+        var waiting: [String] = []
+        if !(quotas?.isLoaded ?? true) { waiting.append("tenant_quotas") }
+        if !(await pipeline.executor.isReady()) { waiting.append("subgraphs") }
         // A `jwks_url` never read yet: tokens signed with its keys are all refused.
-        if let authenticator, !authenticator.keysLoaded { return false }
-        if let postgres {
-            guard (try? await postgres.query("SELECT 1")) != nil else { return false }
-        }
-        if let redis {
-            guard (try? await redis.ping()) == true else { return false }
-        }
-        return true
+        if let authenticator, !authenticator.keysLoaded { waiting.append("jwks") }
+        if let postgres, (try? await postgres.query("SELECT 1")) == nil { waiting.append("postgres") }
+        if let redis, (try? await redis.ping()) != true { waiting.append("redis") }
+        return waiting
     }
 }

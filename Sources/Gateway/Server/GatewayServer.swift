@@ -205,9 +205,10 @@ public final class GatewayServer: Sendable {
         }
         let runtime = self.runtime
         router.get("ready") { _, _ in
-            let ready = await runtime.isReady()
-            return Response(status: ready ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
-                            body: .init(byteBuffer: ByteBuffer(string: #"{"ready":\#(ready)}"#)))
+            let waiting = await runtime.notReady()
+            let body = waiting.isEmpty ? #"{"ready":true}"# : #"{"ready":false,"waiting":[\#(waiting.map { "\"\($0)\"" }.joined(separator: ","))]}"#
+            return Response(status: waiting.isEmpty ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
+                            body: .init(byteBuffer: ByteBuffer(string: body)))
         }
         if configuration.metrics.enabled, configuration.metrics.listen == nil {
             addMetricsRoute(router, tokenRequired: configuration.auth.required, scope: configuration.metrics.scope)

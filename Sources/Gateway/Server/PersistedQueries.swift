@@ -30,7 +30,10 @@ final class PersistedQueries: Sendable {
         var trusted: [String: String] = [:]
         if let path = configuration.trustedDocuments {
             let full = path.hasPrefix("/") ? path : baseDirectory + "/" + path
-            guard let data = FileManager.default.contents(atPath: full), case .object(let o)? = try? JSONReader.parse(Array(data)) else {
+            guard let data = FileManager.default.contents(atPath: full) else {
+                throw ConfigurationError("persisted_queries.trusted_documents: cannot read \(path)")
+            }
+            guard case .object(let o)? = try? JSONReader.parse(Array(data)) else {
                 throw ConfigurationError("persisted_queries.trusted_documents: \(path) is not a JSON object of hash → document")
             }
             for (hash, doc) in o {
