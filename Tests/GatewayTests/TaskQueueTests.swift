@@ -271,6 +271,51 @@ struct TaskQueueTests {
         }
     }
 
+    /// The tenant's tasks are listed page by page, by status and capability — the queue, the
+    /// dead letters — and its agents too (probe 55E: a PENDING or DEAD task could be found only by
+    /// its id, and no list went past its first 1,000).
+    @Test(.timeLimit(.minutes(2))) func theQueueAndItsDeadLettersAreListedPageByPage() async throws {
+        try await withPlatform { _, client, _ in
+            let acme = [("x-tenant", "acme")]
+            let cap = "list-\(UUID().uuidString.prefix(8))"
+            var ids: [String] = []
+            for i in 0..<5 {
+                let r = try await client.query(#"mutation { submitTask(input: {title: "t\#(i)", priority: \#(i % 2), capability: "\#(cap)", maxAttempts: 1}) { id } }"#, headers: acme)
+                ids.append(try #require(Self.data(r, "submitTask")?["id"]?.stringValue, "\(r.text)"))
+            }
+            func page(_ args: String, _ headers: [(String, String)] = [("x-tenant", "acme")]) async throws -> [String] {
+                let r = try await client.query("{ tasks(capability: \"\(cap)\", \(args)) { id } }", headers: headers)
+                return try #require(Self.data(r, "tasks")?.arrayValue, "\(r.text)").compactMap { $0["id"]?.stringValue }
+            }
+            // Oldest first, each page from the last id of the one before.
+            let first = try await page("status: PENDING, first: 2")
+            let second = try await page("status: PENDING, first: 2, after: \"\(first.last ?? "")\"")
+            let third = try await page("status: PENDING, first: 2, after: \"\(second.last ?? "")\"")
+            #expect(first + second + third == ids, "\(first) \(second) \(third)")
+            #expect(try await page("first: 5, after: \"\(ids[4])\"") == [])
+            // One fails for good: a dead letter, listed apart from the queue.
+            let spawned = try await client.query(#"mutation { spawnAgent(input: {name: "lister", kind: "worker", capabilities: ["\#(cap)"]}) { id } }"#, headers: acme)
+            let agent = try #require(Self.data(spawned, "spawnAgent")?["id"]?.stringValue, "\(spawned.text)")
+            let claimed = try await client.query(#"mutation { claimTask(agentId: "\#(agent)") { id } }"#, headers: acme)
+            let dead = try #require(Self.data(claimed, "claimTask")?["id"]?.stringValue, "\(claimed.text)")
+            let failed = try await client.query(#"mutation { failTask(taskId: "\#(dead)", agentId: "\#(agent)", reason: "no disk") { status } }"#, headers: acme)
+            #expect(Self.data(failed, "failTask")?["status"] == "DEAD", "\(failed.text)")
+            #expect(try await page("status: DEAD") == [dead])
+            #expect(try await page("status: PENDING, first: 10") == ids.filter { $0 != dead })
+            // Another tenant's tasks are not listed, nor is its id a cursor here; nor is a made-up one.
+            #expect(try await page("first: 10", [("x-tenant", "initech")]) == [])
+            for cursor in [ids[0], "not-an-id", "0190a3f2-0000-7000-8000-000000000000"] {
+                let r = try await client.query("{ tasks(first: 1, after: \"\(cursor)\") { id } }", headers: cursor == ids[0] ? [("x-tenant", "initech")] : acme)
+                #expect(r.json?["errors"]?[0]?["extensions"]?["code"] == "BAD_USER_INPUT", "\(cursor): \(r.text)")
+            }
+            // Agents page the same way.
+            let agents = try #require(Self.data(try await client.query("{ agents(first: 3) { id } }", headers: acme), "agents")?.arrayValue).compactMap { $0["id"]?.stringValue }
+            let next = try #require(Self.data(try await client.query("{ agents(first: 2, after: \"\(agents[0])\") { id } }", headers: acme), "agents")?.arrayValue).compactMap { $0["id"]?.stringValue }
+            #expect(Array(agents.dropFirst()) == next, "\(agents) \(next)")
+            _ = try await client.query(#"mutation { retireAgent(id: "\#(agent)") { status } }"#, headers: acme)
+        }
+    }
+
     /// A subscription to one stream and some types gets those exactly, by bytes as the store
     /// keeps them: a stream or type that is only canonically equivalent (`é` as one code point
     /// or as `e` and U+0301) is another one.

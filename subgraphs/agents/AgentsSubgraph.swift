@@ -60,6 +60,22 @@ public enum AgentsSubgraph {
 
     static func uuid(_ s: String?) -> UUID? { s.flatMap(PostgresUUID.parse) }
 
+    /// A page's `after` argument: the id of the last row of the page before.
+    static func cursor(_ args: Arguments, _ name: String, _ what: String) throws -> UUID? {
+        guard let text = args.string(name) else { return nil }
+        guard let id = uuid(text) else { throw GraphQLError("\(name) is not a valid \(what) id.", code: "BAD_USER_INPUT") }
+        return id
+    }
+
+    /// A page's cursor is a row of the table (the tenant's own: another tenant's id is no cursor
+    /// here); the page reads on from its `(created_at, id)` in SQL, at the database's precision.
+    static func checkCursor(_ c: PostgresConnection, _ table: String, _ id: UUID?) async throws {
+        guard let id else { return }
+        guard try await c.query("SELECT 1 AS found FROM \(unsafeRaw: table) WHERE id = \(id)").first != nil else {
+            throw GraphQLError("after: no \(table == "tasks" ? "task" : "agent") has the id \(PostgresUUID.text(id)).", code: "BAD_USER_INPUT")
+        }
+    }
+
     public static func make(sdl: String) throws -> Subgraph<PlatformContext> {
         let s = try Subgraph<PlatformContext>(name: "agents", sdl: sdl)
         s.observer = { $0.observer }
@@ -151,13 +167,31 @@ public enum AgentsSubgraph {
             .asyncField("agents") { _, a, ctx, _ in
                 let first = try a.count("first", 20, limit: 1_000)
                 let status = a.string("status") ?? ""
-                let rows = try await ctx.db {
-                    try await $0.query("""
+                let after = try cursor(a, "after", "agent")
+                let rows = try await ctx.db { c in
+                    try await checkCursor(c, "agents", after)
+                    return try await c.query("""
                         SELECT \(unsafeRaw: agentColumns) FROM agents WHERE (\(status) = '' OR status = \(status))
+                          AND (\(after == nil) OR (created_at, id) > (SELECT created_at, id FROM agents WHERE id = \(after ?? UUID())))
                         ORDER BY created_at, id LIMIT \(first)
                         """)
                 }
                 return .list(try rows.map { .object(try Agent($0), agent) })
+            }
+            .asyncField("tasks") { _, a, ctx, _ in
+                let first = try a.count("first", 20, limit: 1_000)
+                let status = a.string("status") ?? "", capability = a.string("capability")
+                let after = try cursor(a, "after", "task")
+                let rows = try await ctx.db { c in
+                    try await checkCursor(c, "tasks", after)
+                    return try await c.query("""
+                        SELECT \(unsafeRaw: taskColumns) FROM tasks WHERE (\(status) = '' OR status = \(status))
+                          AND (\(capability == nil) OR capability = \(capability ?? ""))
+                          AND (\(after == nil) OR (created_at, id) > (SELECT created_at, id FROM tasks WHERE id = \(after ?? UUID())))
+                        ORDER BY created_at, id LIMIT \(first)
+                        """)
+                }
+                return .list(try rows.map { .object(try Task($0), task) })
             }
             .asyncField("task") { _, a, ctx, _ in
                 guard let id = uuid(a.string("id")) else { return .null }
