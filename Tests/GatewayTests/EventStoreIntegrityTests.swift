@@ -43,8 +43,13 @@ struct EventStoreIntegrityTests {
             // A snapshot only of a version the stream has.
             let ghost = try await client.query(#"mutation { saveSnapshot(streamId: "bounds", version: 7, state: "{}") { version } }"#, headers: acme)
             #expect(code(ghost) == "BAD_USER_INPUT")
-            let real = try await client.query(#"mutation { saveSnapshot(streamId: "bounds", version: 1, state: "{\"n\":1}") { version } }"#, headers: acme)
+            let real = try await client.query(#"mutation { saveSnapshot(streamId: "bounds", version: 1, state: "{\"n\":1}") { version createdAt } }"#, headers: acme)
             #expect(real.json?["data"]?["saveSnapshot"]?["version"] == 1)
+            // Saved again: the new state, made now (probe 55E: it kept the first one's time).
+            let again = try await client.query(#"mutation { saveSnapshot(streamId: "bounds", version: 1, state: "{\"n\":2}") { state createdAt } }"#, headers: acme)
+            #expect(again.json?["data"]?["saveSnapshot"]?["state"] == #"{"n": 2}"#, "\(again.text)")
+            let first = real.json?["data"]?["saveSnapshot"]?["createdAt"]?.stringValue ?? "", second = again.json?["data"]?["saveSnapshot"]?["createdAt"]?.stringValue ?? ""
+            #expect(!first.isEmpty && second > first, "\(first) \(second)")
             let wideState = try await client.query(#"mutation { saveSnapshot(streamId: "bounds", version: 1, state: "{\"n\":1e2000000}") { version } }"#, headers: acme)
             #expect(code(wideState) == "BAD_USER_INPUT")
         }

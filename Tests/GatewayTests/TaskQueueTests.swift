@@ -40,6 +40,10 @@ struct TaskQueueTests {
             let payload = try JSONReader.parse(Array(events[0].dropFirst("event: next\ndata: ".count).utf8))
             #expect(payload["data"] == nil, "\(r.text)")
             #expect(payload["errors"]?[0]?["extensions"]?["code"] == "BAD_USER_INPUT")
+            // An id of no task of the tenant's: the same, NOT_FOUND (it opened a stream that never spoke).
+            let unknown = try await client.post(#"{"query":"subscription { taskUpdated(taskId: \"0190a3f2-0000-7000-8000-000000000000\") { status } }"}"#,
+                                                accept: "text/event-stream", headers: [("x-tenant", "acme")])
+            #expect(unknown.text.contains(#""code":"NOT_FOUND""#) && unknown.text.contains("event: complete"), "\(unknown.text)")
         }
     }
 

@@ -183,9 +183,15 @@ enum TaskQueue {
         }
         s.subscription?
             .asyncField("taskUpdated") { _, a, ctx, _ in
-                guard let id = AgentsSubgraph.uuid(a.string("taskId")).map(PostgresUUID.text) else {
+                guard let uuid = AgentsSubgraph.uuid(a.string("taskId")) else {
                     throw GraphQLError("taskId is not a valid id.", code: "BAD_USER_INPUT")
                 }
+                // A task the tenant does not have would never change: said, not an open stream
+                // that stays silent (probe 55E).
+                guard try await ctx.db({ try await $0.query("SELECT 1 AS found FROM tasks WHERE id = \(uuid)").first }) != nil else {
+                    throw GraphQLError("No task with id \(PostgresUUID.text(uuid)).", code: "NOT_FOUND")
+                }
+                let id = PostgresUUID.text(uuid)
                 return try await taskEvents(ctx) { $0["taskId"]?.stringValue?.lowercased() == id }
             }
             .asyncField("tasks") { _, a, ctx, _ in

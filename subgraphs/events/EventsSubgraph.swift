@@ -236,7 +236,7 @@ public enum EventsSubgraph {
                     }
                     return try await c.query("""
                         INSERT INTO snapshots (tenant_id, stream_id, stream_version, state) VALUES (\(tenant), \(id), \(version), \(state)::jsonb)
-                        ON CONFLICT (tenant_id, stream_id, stream_version) DO UPDATE SET state = excluded.state
+                        ON CONFLICT (tenant_id, stream_id, stream_version) DO UPDATE SET state = excluded.state, created_at = now()
                         RETURNING stream_id, stream_version, state::text AS state, created_at
                         """).first!
                 }
