@@ -320,6 +320,31 @@ struct TaskQueueTests {
         }
     }
 
+    /// A submission retried with its idempotency key queues nothing more — also when the retries
+    /// arrive at once — and the key with another submission is refused.
+    @Test(.timeLimit(.minutes(2))) func aRetriedSubmissionWithItsKeyQueuesOneTask() async throws {
+        try await withPlatform { _, client, _ in
+            let acme = [("x-tenant", "acme")]
+            let cap = "idem-\(UUID().uuidString.prefix(8))", key = "order-\(UUID().uuidString)"
+            let submit = #"mutation { submitTask(input: {title: "ship", capability: "\#(cap)", payload: "{\"n\": 1}", idempotencyKey: "\#(key)"}) { id status } }"#
+            let ids = try await withThrowingTaskGroup(of: String?.self) { group in
+                for _ in 0..<6 { group.addTask { Self.data(try await client.query(submit, headers: acme), "submitTask")?["id"]?.stringValue } }
+                return try await group.reduce(into: [String?]()) { $0.append($1) }
+            }
+            #expect(ids.count == 6 && Set(ids).count == 1 && ids[0] != nil, "\(ids)")
+            let listed = try await client.query("{ tasks(capability: \"\(cap)\") { id } }", headers: acme)
+            #expect(Self.data(listed, "tasks")?.arrayValue?.count == 1, "\(listed.text)")
+            // The same payload written otherwise is the same submission; another title is not.
+            let respaced = try await client.query(#"mutation { submitTask(input: {title: "ship", capability: "\#(cap)", payload: "{\"n\":1}", idempotencyKey: "\#(key)"}) { id } }"#, headers: acme)
+            #expect(Self.data(respaced, "submitTask")?["id"]?.stringValue == ids[0], "\(respaced.text)")
+            let other = try await client.query(#"mutation { submitTask(input: {title: "ship twice", capability: "\#(cap)", idempotencyKey: "\#(key)"}) { id } }"#, headers: acme)
+            #expect(other.json?["errors"]?[0]?["extensions"]?["code"] == "CONFLICT", "\(other.text)")
+            // Keys are the tenant's own.
+            let elsewhere = try await client.query(submit, headers: [("x-tenant", "initech")])
+            #expect(Self.data(elsewhere, "submitTask")?["id"]?.stringValue.map { $0 != ids[0] } == true, "\(elsewhere.text)")
+        }
+    }
+
     /// A subscription to one stream and some types gets those exactly, by bytes as the store
     /// keeps them: a stream or type that is only canonically equivalent (`é` as one code point
     /// or as `e` and U+0301) is another one.

@@ -32,13 +32,33 @@ enum TaskQueue {
                 guard (1...100).contains(maxAttempts) else { throw GraphQLError("maxAttempts must be 1 to 100.", code: "BAD_USER_INPUT") }
                 guard (0...3_600_000).contains(backoff) else { throw GraphQLError("retryBackoffMs must be 0 to 3600000.", code: "BAD_USER_INPUT") }
                 try JSONPayload.check(payload, "payload", maxBytes: maxPayloadBytes)
+                let key = input["idempotencyKey"]?.stringValue
+                if let key { try PlatformInput.name(key, "idempotencyKey", maxBytes: 200) }
+                /// The task a key already queued, if any: the same submission's, or a CONFLICT.
+                @Sendable func earlier(_ c: PostgresConnection) async throws -> Task? {
+                    guard let key, let row = try await c.query("""
+                        SELECT \(unsafeRaw: columns), (title = \(title) AND priority = \(priority) AND capability IS NOT DISTINCT FROM \(capability)
+                                AND payload = \(payload)::jsonb AND max_attempts = \(maxAttempts) AND backoff_ms = \(backoff)) AS same
+                        FROM tasks WHERE idempotency_key = \(key)
+                        """).first else { return nil }
+                    guard try row.decode("same", as: Bool.self) else {
+                        throw GraphQLError("idempotencyKey \(key) was used for another submission (task \(PostgresUUID.text(try row.decode("id", as: UUID.self)))).", code: "CONFLICT")
+                    }
+                    return try Task(row)
+                }
                 let created: Task = try await ctx.appending { c in
                     try await AgentsSubgraph.lockAppends(c)
-                    let row = try await c.query("""
-                        INSERT INTO tasks (id, tenant_id, title, priority, status, capability, payload, max_attempts, backoff_ms)
-                        VALUES (\(TimeOrderedUUID.make()), \(tid), \(title), \(priority), 'PENDING', \(capability), \(payload)::jsonb, \(maxAttempts), \(backoff))
+                    if let t = try await earlier(c) { return t }
+                    // (Two submissions with one key at once: the second finds the first's task.)
+                    guard let row = try await c.query("""
+                        INSERT INTO tasks (id, tenant_id, title, priority, status, capability, payload, max_attempts, backoff_ms, idempotency_key)
+                        VALUES (\(TimeOrderedUUID.make()), \(tid), \(title), \(priority), 'PENDING', \(capability), \(payload)::jsonb, \(maxAttempts), \(backoff), \(key))
+                        ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
                         RETURNING \(unsafeRaw: columns)
-                        """).first!
+                        """).first else {
+                        guard let t = try await earlier(c) else { throw GraphQLError("idempotencyKey \(key ?? ""): submitted at the same time; try again.", code: "CONFLICT") }
+                        return t
+                    }
                     let t = try Task(row)
                     try await event(c, tid, t, "TaskSubmitted", ["title": .string(title), "priority": .int(priority)])
                     return t
