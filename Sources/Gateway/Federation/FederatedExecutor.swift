@@ -109,7 +109,16 @@ public final class FederatedExecutor: OperationExecutor {
         if !planner.queryGraph.overrideLabels.isEmpty {
             let rolled = planner.queryGraph.rollLabels()
             labels = rolled
-            suffix += "\u{0}" + rolled.sorted().joined(separator: ",")
+            // Only the labels that can change this operation's plan tell its plans apart.
+            var names = Set<String>()
+            for definition in request.document.definitions {
+                switch definition {
+                case .operation(let o): QueryGraph.collectNames(o.selectionSet.selections, into: &names)
+                case .fragment(let f): QueryGraph.collectNames(f.selectionSet.selections, into: &names)
+                default: continue
+                }
+            }
+            suffix += "\u{0}" + planner.queryGraph.labels(relevantTo: names).sorted().map { rolled.contains($0) ? $0 + "+" : $0 + "-" }.joined(separator: ",")
         }
         return PlanKey(text: "T" + (request.source.map { String(decoding: $0.bytes, as: UTF8.self) } ?? Printer.print(request.document)) + suffix,
                        suffix: suffix, labels: labels)
