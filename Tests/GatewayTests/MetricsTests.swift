@@ -172,6 +172,44 @@ struct MetricsTests {
         await fixture.destroy()
     }
 
+    /// A request the gateway's shutdown cuts off (`shutdown_timeout_ms` passed while it ran) is
+    /// logged as the gateway's doing — 503 `SHUTTING_DOWN` —, not as a client that left (probe 56C).
+    @Test(.timeLimit(.minutes(2))) func aRequestCutOffByShutdownIsNotTheClientsDoing() async throws {
+        let silent = try ChildProcess("/usr/bin/env", ["python3", TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Fixtures/python-subgraph/silent_subgraph.py").path, "0"])
+        defer { silent.stop() }
+        let silentPort = try await silent.firstLine { Int($0) }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cutoff-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let sdl = dir.appendingPathComponent("silent.graphql").path, config = dir.appendingPathComponent("gateway.yaml").path
+        try #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key"]) type Query { wait: String }"#
+            .write(toFile: sdl, atomically: true, encoding: .utf8)
+        try """
+            listen: "127.0.0.1:0"
+            shutdown_timeout_ms: 300
+            subgraphs:
+              - { name: silent, url: "http://127.0.0.1:\(silentPort)/graphql", schema: "\(sdl)", timeout_ms: 60000 }
+            limits: { request_timeout_ms: 60000 }
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let fixture = try await PlatformFixture.make()
+        do {
+            try await withGatewayProcess(fixture, environment: ["LOG_LEVEL": "info"], config: config) { gateway, process in
+                let port = gateway.base.split(separator: ":").last.map(String.init)!
+                let waiting = try leavingClient(port: port, query: "query CutOff { wait }", release: dir.appendingPathComponent("never").path, resetting: true)
+                defer { waiting.stop() }
+                #expect(try await silent.firstLine { $0 == "request" ? true : nil })
+                process.send(signal: SIGTERM)
+                let line = try await process.firstLine { $0.contains("[Gateway] operation") ? $0 : nil }
+                #expect(line.contains("SHUTTING_DOWN") && line.contains("503") && !line.contains("CLIENT_CLOSED_REQUEST"), "\(line)")
+                #expect(process.terminateAndWait() == 0)
+            }
+        } catch {
+            await fixture.destroy()
+            throw error
+        }
+        await fixture.destroy()
+    }
+
     /// A streamed answer's request lasts until its last payload is written: an `@defer` whose
     /// deferred part takes 400 ms is timed so in `http_server_request_duration_seconds` (probe 55B:
     /// the handler's return, before the body was written, ended it — 8 ms).

@@ -38,8 +38,10 @@ final class GatewayRuntime: Sendable {
         } else if Task.isCancelled, outcome.status != 504, !outcome.payloads.isStream, outcome.incrementalRecord == nil {
             // Its client went away before the answer was ready (the request's task is cancelled
             // then): whatever the cancelled work answered goes to nobody — counted and logged as
-            // the client's doing (499), not as a subgraph's or the gateway's error.
-            outcome = Self.clientLeft(outcome.report)
+            // the client's doing (499), not as a subgraph's or the gateway's error — unless the
+            // gateway is draining: then its shutdown cut the request off (503), not the client
+            // (probe 56C: logged as CLIENT_CLOSED_REQUEST).
+            outcome = draining.load(ordering: .acquiring) ? Self.cutOffByShutdown(outcome.report) : Self.clientLeft(outcome.report)
         }
         if let record = outcome.incrementalRecord {
             // Counted, timed and logged when its last payload is out, with the errors of all.
@@ -70,6 +72,19 @@ final class GatewayRuntime: Sendable {
         outcome.report.rejected = false
         outcome.report.hadErrors = false
         outcome.report.code = "CLIENT_CLOSED_REQUEST"
+        return outcome
+    }
+
+    /// The outcome of a request the gateway's shutdown ended before its answer was ready
+    /// (`shutdown_timeout_ms` passed while it ran).
+    static func cutOffByShutdown(_ report: OperationReport) -> Outcome {
+        var outcome = Outcome(status: 503, ExecutionResult(data: nil, errors: [GraphQLError("The gateway shut down before the answer was ready.",
+                                                                                             code: "SHUTTING_DOWN")]))
+        outcome.report = report
+        outcome.report.cancelled = false
+        outcome.report.rejected = false
+        outcome.report.hadErrors = true
+        outcome.report.code = "SHUTTING_DOWN"
         return outcome
     }
 
