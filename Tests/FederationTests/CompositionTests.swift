@@ -1095,6 +1095,21 @@ struct CompositionTests {
         #expect(!printed.contains("scalar Scope") && !printed.contains("scalar _FieldSet"), "\(printed)")
     }
 
+    /// `@tag` is kept wherever a subgraph puts it — arguments, enum values and input fields too,
+    /// each subgraph's names once (probe 55H: only types' and fields' were kept; contracts filter
+    /// by them).
+    @Test func tagsAreKeptOnEveryElement() throws {
+        let head = #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@tag"])"#
+        let printed = try compose([
+            ("a", head + #" type Query { f(x: Int @tag(name: "argtag"), i: In): E @tag(name: "fieldtag") } enum E { A @tag(name: "valtag") B } input In { a: Int @tag(name: "in1") }"#),
+            ("b", head + #" type Query { g: Int } enum E { A @tag(name: "valtag") B } input In { a: Int @tag(name: "in2") }"#),
+        ])
+        #expect(printed.contains(#"f(x: Int @tag(name: "argtag"), i: In): E @join__field(graph: A) @tag(name: "fieldtag")"#), "\(printed)")
+        #expect(printed.contains(#"A @join__enumValue(graph: A) @join__enumValue(graph: B) @tag(name: "valtag")"# + "\n"), "\(printed)")
+        #expect(printed.contains(#"a: Int @tag(name: "in1") @tag(name: "in2")"#), "\(printed)")
+        _ = try Supergraph(sdl: printed)
+    }
+
     /// The printed supergraph links the access directives' specs (a router knows them by their
     /// links), and one element's `@requiresScopes` from two subgraphs is one application whose
     /// alternatives need both (the directive is not repeatable).

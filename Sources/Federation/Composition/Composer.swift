@@ -41,6 +41,8 @@ public enum Composer {
         /// Graphs defining each argument (arguments are intersected across subgraphs).
         var argumentGraphs: [String: Set<String>] = [:]
         var inaccessibleArguments = Set<String>()
+        /// Each argument's `@tag` names, of every subgraph (in order, once each).
+        var argumentTags: [String: [String]] = [:]
         var graphs = OrderedDictionary<String, FieldInGraph>()
         var otherDirectives: [String] = []
     }
@@ -289,6 +291,11 @@ public enum Composer {
                             usesInaccessible = true
                             t.enumValueDirectives[name, default: []].append("@inaccessible")
                         }
+                        for tag in Self.tagNames(sg, v.directives) {
+                            let printed = "@tag(name: \(Printer.string(tag)))"
+                            usesTag = true
+                            if !(t.enumValueDirectives[name]?.contains(printed) ?? false) { t.enumValueDirectives[name, default: []].append(printed) }
+                        }
                         if let dep = consensus.deprecations["\(t.name).\(name)"].flatMap({ Self.deprecated([$0]) }),
                            !(t.enumValueDirectives[name]?.contains(where: { $0.hasPrefix("@deprecated") }) ?? false) {
                             t.enumValueDirectives[name, default: []].append(dep)
@@ -313,6 +320,10 @@ public enum Composer {
                             }
                             if !existing.def.directives.contains(where: { $0.name.value == "cost" }) { existing.def.directives += Self.costDirectives(sg, f.directives) }
                             if sg.has(f.directives, "inaccessible") { existing.def.directives.append(Directive(name: Name("inaccessible"), arguments: [], span: .none)) }
+                            for tag in Self.tagNames(sg, f.directives) where !Self.tagNames(existing.def.directives).contains(tag) {
+                                usesTag = true
+                                existing.def.directives.append(Self.tag(tag))
+                            }
                             t.inputFields[f.name.value] = existing
                         } else {
                             var clean = f
@@ -321,6 +332,10 @@ public enum Composer {
                             if sg.has(f.directives, "inaccessible") {
                                 usesInaccessible = true
                                 clean.directives.append(Directive(name: Name("inaccessible"), arguments: [], span: .none))
+                            }
+                            for tag in Self.tagNames(sg, f.directives) where !Self.tagNames(clean.directives).contains(tag) {
+                                usesTag = true
+                                clean.directives.append(Self.tag(tag))
                             }
                             t.inputFields[f.name.value] = (clean, [g])
                         }
@@ -371,6 +386,10 @@ public enum Composer {
                             }
                             mf.argumentGraphs[a.name.value, default: []].insert(g)
                             if sg.has(a.directives, "inaccessible") { usesInaccessible = true; mf.inaccessibleArguments.insert(a.name.value) }
+                            for tag in Self.tagNames(sg, a.directives) where !(mf.argumentTags[a.name.value] ?? []).contains(tag) {
+                                usesTag = true
+                                mf.argumentTags[a.name.value, default: []].append(tag)
+                            }
                             if var existing = mf.arguments[a.name.value] {
                                 // Input positions merge to the stricter type (`String` and `String!`
                                 // give `String!`: a value every subgraph takes); other types differ.
@@ -1047,6 +1066,20 @@ public enum Composer {
 
     /// An argument's or input field's `@cost`, under its own name (it counts where the argument
     /// or field is given).
+    /// The names of a subgraph's `@tag` applications (under whatever name it imports `@tag`).
+    static func tagNames(_ sg: SubgraphSchema, _ directives: [Directive]) -> [String] {
+        sg.all(directives, "tag").compactMap { $0.string("name") }
+    }
+
+    /// The names of the supergraph's own `@tag` applications (`tag(_:)`).
+    static func tagNames(_ directives: [Directive]) -> [String] {
+        directives.filter { $0.name.value == "tag" }.compactMap { $0.string("name") }
+    }
+
+    static func tag(_ name: String) -> Directive {
+        Directive(name: Name("tag"), arguments: [Argument(name: Name("name"), value: .string(name, block: false), span: .none)], span: .none)
+    }
+
     static func costDirectives(_ sg: SubgraphSchema, _ directives: [Directive]) -> [Directive] {
         directives.compactMap { d in
             guard sg.federationName(d) == "cost" else { return nil }
@@ -1361,7 +1394,8 @@ public enum Composer {
                     out += "  \(name): \(f.def.type)" + (f.def.defaultValue.map { " = " + Printer.print($0) } ?? "")
                         + (Self.deprecated(f.def.directives).map { " " + $0 } ?? "")
                         + Self.printedCost(f.def.directives)
-                        + (f.def.directives.contains { $0.name.value == "inaccessible" } ? " @inaccessible" : "") + "\n"
+                        + (f.def.directives.contains { $0.name.value == "inaccessible" } ? " @inaccessible" : "")
+                        + Self.tagNames(f.def.directives).map { " @tag(name: \(Printer.string($0)))" }.joined() + "\n"
                 }
                 out += "}\n"
             case .object, .interface:
@@ -1377,6 +1411,7 @@ public enum Composer {
                                 + (Self.deprecated(a.directives).map { " " + $0 } ?? "")
                                 + Self.printedCost(a.directives)
                                 + (f.inaccessibleArguments.contains(a.name.value) ? " @inaccessible" : "")
+                                + (f.argumentTags[a.name.value] ?? []).map { " @tag(name: \(Printer.string($0)))" }.joined()
                         }.joined(separator: ", ") + ")"
                     }
                     line += ": \(f.type)"
