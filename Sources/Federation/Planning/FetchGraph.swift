@@ -674,7 +674,7 @@ final class FetchGraphBuilder {
             // One representation cannot carry one field with two sets of arguments: a fetch of its own.
             child = try newGroup(graph: target, parent: group, path: groupPath, rootType: nil)
         } else if let existing = child.entities[entityType], existing.keyNames != input.keyNames,
-                  !child.keyOrigins.allSatisfy({ Self.holds($0, whenever: context.conditions) && Self.holds(context.conditions, whenever: $0) }) {
+                  !child.keyOrigins.allSatisfy({ Self.holds($0, whenever: conditions) && Self.holds(conditions, whenever: $0) }) {
             // Another key, fetched under other conditions: a representation needing both would
             // be left out wherever one of them was not fetched. A fetch of its own.
             child = try newGroup(graph: target, parent: group, path: groupPath, rootType: nil)
@@ -706,7 +706,11 @@ final class FetchGraphBuilder {
         }
         child.entities[entityType] = merged
         child.origins.append(conditions)
-        child.keyOrigins.append(context.conditions)
+        // The conditions its key inputs were fetched under: the field's own too (probe 56E: an
+        // unconditional field fetched by key `id` shared the fetch — and the representation — of
+        // one under `@include(if: $v)` by key `c6`, whose `c6` was fetched only under `$v`; with
+        // `$v` false every entity was left out and the field answered null).
+        child.keyOrigins.append(conditions)
         var inner = Set<Int>()
         var below = Context(satisfiedRequires: merged.satisfiedRequires, conditions: context.conditions, ancestors: context.ancestors)
         for name in supergraph.types[entityType]?.contexts ?? [] {
@@ -1050,8 +1054,9 @@ final class FetchGraphBuilder {
                 let direct = available(key.selections, on: objectType, in: g, context: context)
                 if let fetched, !direct, key.fieldNamed(fetched) != nil { continue }
                 // Within three jumps; else through a longer chain of keys, only where nothing nearer will do.
-                let near = direct || obtainable(key.selections, on: objectType, from: g, depth: 3)
-                guard near || graph.canProvideThroughKeys(key.selections, on: objectType, from: g) else { continue }
+                // (Never through the field being fetched, nor without what a @provides gives here.)
+                let near = direct || graph.canProvide(key.selections, on: objectType, from: g, hops: 3, provided: context.provided, without: fetched)
+                guard near || graph.canProvideThroughKeys(key.selections, on: objectType, from: g, provided: context.provided, without: fetched) else { continue }
                 let misses = localMisses([selection], type: entityType, in: h, depth: 0)
                 let lost = unreachable([selection], type: entityType, in: h, depth: 0)
                 let score = (direct ? 0 : 1000) + (near ? 0 : 1_000_000) + lost * 100 + misses * 10 + (existing ? 0 : 1)
@@ -1133,11 +1138,6 @@ final class FetchGraphBuilder {
             }
         }
         return true
-    }
-
-    /// The fields can be had starting from `g`, directly or through at most `depth` key jumps.
-    func obtainable(_ selections: [Selection], on type: String, from g: String, depth: Int) -> Bool {
-        graph.canProvide(selections, on: type, from: g, hops: depth)
     }
 
     /// The selections of field `f` split into what `g` can get (itself or through keys) and what

@@ -257,15 +257,21 @@ extension QueryGraph {
 
     /// `g` can produce these fields of `type`: it resolves them, or reaches a subgraph that does
     /// through at most `hops` key jumps.
-    /// - Parameter provided: what a `@provides` above gives `g` here (external fields it answers).
-    func canProvide(_ selections: [Selection], on type: String, from g: String, hops: Int, provided: SelectionSet? = nil) -> Bool {
+    /// - Parameter provided: what a `@provides` above gives `g` here (external fields it answers);
+    ///   it holds for every jump made from `g` (a key read there may take a provided field).
+    /// - Parameter without: a field of `type` that may not be used on the way (the one being
+    ///   fetched: a key reached only through it would need it to get it — probe 56E).
+    func canProvide(_ selections: [Selection], on type: String, from g: String, hops: Int, provided: SelectionSet? = nil,
+                    without: String? = nil) -> Bool {
+        func keyHolds(_ key: SelectionSet, _ name: String) -> Bool {
+            key.selections.contains { if case .field(let kf) = $0 { return kf.name.value == name || kf.name.value == without } else { return false } }
+        }
         // Field `f` with its whole selection from another subgraph, reached through a key of `type`.
         func elsewhere(_ f: Field) -> Bool {
             let name = f.name.value
             return hops > 0 && graphs(resolving: type, name).contains { h in
                 guard h != g, let keys = node(type, h)?.keys, keys.indices.contains(where: { i in
-                    !keys[i].selections.contains { if case .field(let kf) = $0 { return kf.name.value == name } else { return false } }
-                        && canProvideKey(i, of: type, in: h, from: g, hops: hops - 1)
+                    !keyHolds(keys[i], name) && canProvideKey(i, of: type, in: h, from: g, hops: hops - 1, provided: provided, without: without)
                 }) else { return false }
                 guard let sub = f.selectionSet else { return true }
                 let inner = supergraph.fieldGraph(type, name, in: h)?.type?.namedType.value
@@ -277,6 +283,7 @@ extension QueryGraph {
             guard case .field(let f) = sel else { continue }
             let name = f.name.value
             if name == "__typename" { continue }
+            if name == without { return false }
             if let p = provided?.fieldNamed(name), supergraph.fieldGraph(type, name, in: g) != nil {
                 if let sub = f.selectionSet {
                     let inner = supergraph.schema.types[type].flatMap { supergraph.schema.field($0, name) }?.type.namedType.value ?? ""
@@ -298,8 +305,7 @@ extension QueryGraph {
             let ok = graphs(resolving: type, name).contains { h in
                 guard h != g, let keys = node(type, h)?.keys else { return false }
                 return keys.indices.contains { i in
-                    !keys[i].selections.contains { if case .field(let kf) = $0 { return kf.name.value == name } else { return false } }
-                        && canProvideKey(i, of: type, in: h, from: g, hops: hops - 1)
+                    !keyHolds(keys[i], name) && canProvideKey(i, of: type, in: h, from: g, hops: hops - 1, provided: provided, without: without)
                 }
             }
             if !ok { return false }
@@ -313,13 +319,15 @@ extension QueryGraph {
     /// a field the one before resolves (`k0 → k1 → … → k5`) is a graph Apollo's composition
     /// accepts and its planner follows, one fetch per jump (probe 55A: four jumps and more were
     /// refused).
-    func canProvideThroughKeys(_ selections: [Selection], on type: String, from g: String, provided: SelectionSet? = nil) -> Bool {
-        if canProvide(selections, on: type, from: g, hops: 3, provided: provided) { return true }
-        let reach = keyClosure(type, from: g)
+    func canProvideThroughKeys(_ selections: [Selection], on type: String, from g: String, provided: SelectionSet? = nil,
+                               without: String? = nil) -> Bool {
+        if canProvide(selections, on: type, from: g, hops: 3, provided: provided, without: without) { return true }
+        let reach = keyClosure(type, from: g, provided: provided, without: without)
         guard reach.count > 1 else { return false }
         for sel in selections {
             guard case .field(let f) = sel, f.name.value != "__typename" else { continue }
-            if canProvide([sel], on: type, from: g, hops: 3, provided: provided) { continue }
+            if f.name.value == without { return false }
+            if canProvide([sel], on: type, from: g, hops: 3, provided: provided, without: without) { continue }
             let name = f.name.value
             let found = reach.contains { h in
                 guard h != g, let e = field(type, name, in: h), e.requires == nil else { return false }
@@ -335,16 +343,22 @@ extension QueryGraph {
 
     /// The subgraphs an object of `type` at `g` can be taken to through keys, any number of jumps
     /// apart: `g`, then every subgraph with a key whose fields those reached so far resolve
-    /// (without `@requires`), until none is added. Found once per type and subgraph; work grows
-    /// as the subgraphs of the type squared per question, not as a power of the jumps.
-    func keyClosure(_ type: String, from g: String) -> Set<String> {
-        keyClosures.answer(.init(type: type, from: g)) {
+    /// (without `@requires`; at `g` also what `provided` gives; never `without`), until none is
+    /// added. Found once per type, subgraph and excluded field (when nothing is provided); work
+    /// grows as the subgraphs of the type squared per question, not as a power of the jumps.
+    func keyClosure(_ type: String, from g: String, provided: SelectionSet? = nil, without: String? = nil) -> Set<String> {
+        func find() -> Set<String> {
             var reached: Set<String> = [g]
             var waiting = graphs(of: type).filter { $0 != g && !(node(type, $0)?.keys.isEmpty ?? true) }
             func covered(_ selections: [Selection]) -> Bool {
                 selections.allSatisfy { sel in
                     guard case .field(let f) = sel, f.name.value != "__typename" else { return true }
                     let name = f.name.value
+                    if name == without { return false }
+                    if let p = provided?.fieldNamed(name), supergraph.fieldGraph(type, name, in: g) != nil {
+                        let inner = supergraph.schema.types[type].flatMap { supergraph.schema.field($0, name) }?.type.namedType.value ?? ""
+                        if f.selectionSet.map({ canProvide($0.selections, on: inner, from: g, hops: 1, provided: p.selectionSet) }) ?? true { return true }
+                    }
                     return reached.contains { r in
                         guard let e = field(type, name, in: r), e.requires == nil else { return false }
                         guard let sub = f.selectionSet else { return true }
@@ -366,16 +380,21 @@ extension QueryGraph {
             }
             return reached
         }
+        guard provided == nil else { return find() }
+        return keyClosures.answer(.init(type: type, from: g, without: without), find)
     }
 
-    /// `canProvide` for key `index` of `type` in subgraph `owner`, found once per question: without
-    /// it a key asked about from every subgraph, each answer asking about the others' keys, made
-    /// composition's work grow as the subgraphs to the power of the hops (probe 55A: a key of its
-    /// own in each of 40 subgraphs took over 5 minutes).
-    func canProvideKey(_ index: Int, of type: String, in owner: String, from g: String, hops: Int) -> Bool {
+    /// `canProvide` for key `index` of `type` in subgraph `owner`, found once per question (when
+    /// nothing is provided): without it a key asked about from every subgraph that shares a field,
+    /// each answer asking about the others' keys, made composition's work grow as the subgraphs
+    /// to the power of the hops (probe 55A: a key of its own in each of 40 subgraphs took over 5
+    /// minutes).
+    func canProvideKey(_ index: Int, of type: String, in owner: String, from g: String, hops: Int, provided: SelectionSet? = nil,
+                       without: String? = nil) -> Bool {
         guard let key = node(type, owner)?.keys[index] else { return false }
-        return keyReach.answer(.init(type: type, owner: owner, key: index, from: g, hops: hops)) {
-            canProvide(key.selections, on: type, from: g, hops: hops)
+        guard provided == nil else { return canProvide(key.selections, on: type, from: g, hops: hops, provided: provided, without: without) }
+        return keyReach.answer(.init(type: type, owner: owner, key: index, from: g, hops: hops, without: without)) {
+            canProvide(key.selections, on: type, from: g, hops: hops, without: without)
         }
     }
 }
