@@ -138,7 +138,6 @@ public final class HTTPTransport: SubgraphTransport {
         self.url = url
         self.timeout = .milliseconds(Int64(timeoutMs))
         self.client = client ?? .subgraphs
-        self.failures = LogThrottle()
         self.pingInterval = pingIntervalMs.map { .milliseconds($0) }
         self.tls = tls
     }
@@ -146,16 +145,15 @@ public final class HTTPTransport: SubgraphTransport {
     /// This subgraph with another timeout (a readiness probe), its failures logged under the
     /// same bound as its requests' (a probe each second logged a line each).
     func withTimeout(_ timeoutMs: Int) -> HTTPTransport {
-        HTTPTransport(name: name, url: url, timeout: .milliseconds(Int64(timeoutMs)), tls: tls, client: client, failures: failures)
+        HTTPTransport(name: name, url: url, timeout: .milliseconds(Int64(timeoutMs)), tls: tls, client: client)
     }
 
-    private init(name: String, url: String, timeout: TimeAmount, tls: TLSConfiguration?, client: HTTPClient, failures: LogThrottle) {
+    private init(name: String, url: String, timeout: TimeAmount, tls: TLSConfiguration?, client: HTTPClient) {
         self.name = name
         self.url = url
         self.timeout = timeout
         self.tls = tls
         self.client = client
-        self.failures = failures
         self.pingInterval = nil
     }
 
@@ -493,7 +491,7 @@ public final class HTTPTransport: SubgraphTransport {
     /// which subgraph, where (the URL without its query), what and why — at most one line per
     /// 10 s per subgraph while it keeps failing.
     func failed(_ error: GraphQLError, _ cause: (any Error)?) -> GraphQLError {
-        failures.log(Self.logger, .warning, "subgraph request failed", kind: "failed", metadata: {
+        Self.failureLines.log(Self.logger, .warning, "subgraph request failed", kind: "\(name) \(url)", metadata: {
             // No query string and no user information (credentials) in the log.
             var shown = url.split(separator: "?").first.map(String.init) ?? url
             if let scheme = shown.range(of: "://"), let at = shown[scheme.upperBound...].firstIndex(of: "@") {
@@ -506,7 +504,10 @@ public final class HTTPTransport: SubgraphTransport {
         }())
         return error
     }
-    private let failures: LogThrottle
+    /// One bound for a subgraph's failure lines, by its name and URL, whichever transport made
+    /// them: a reload makes new transports (and its retries while a subgraph is down logged every
+    /// 5 s, probe 56C), a readiness probe its own.
+    static let failureLines = LogThrottle()
     static let logger = Logger(label: "switchyard.subgraph")
 
     /// The body read straight into a response tree of its own.
