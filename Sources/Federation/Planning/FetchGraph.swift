@@ -781,7 +781,7 @@ final class FetchGraphBuilder {
         child.entities[type] = input
         child.contextInputs = contextInputs
         child.origins.append(conditions)
-        child.keyOrigins.append(context.conditions)
+        child.keyOrigins.append(conditions)   // (as `jump`'s: its key inputs were planned under these)
         var inner = Set<Int>()
         try addField(withValues, on: type, edge: edge, group: child, node: child.output.fragment(type), path: path,
                      context: Context(conditions: context.conditions, ancestors: context.ancestors), touched: &inner)
@@ -1054,9 +1054,11 @@ final class FetchGraphBuilder {
                 let direct = available(key.selections, on: objectType, in: g, context: context)
                 if let fetched, !direct, key.fieldNamed(fetched) != nil { continue }
                 // Within three jumps; else through a longer chain of keys, only where nothing nearer will do.
-                // (Never through the field being fetched, nor without what a @provides gives here.)
-                let near = direct || graph.canProvide(key.selections, on: objectType, from: g, hops: 3, provided: context.provided, without: fetched)
-                guard near || graph.canProvideThroughKeys(key.selections, on: objectType, from: g, provided: context.provided, without: fetched) else { continue }
+                // Never through the field being fetched where this subgraph has it not (a key had
+                // only through it would need it first); with what a @provides gives here.
+                let without = fetched.flatMap { graph.field(objectType, $0, in: g) == nil && context.provided?.fieldNamed($0) == nil ? $0 : nil }
+                let near = direct || graph.canProvide(key.selections, on: objectType, from: g, hops: 3, provided: context.provided, without: without)
+                guard near || graph.canProvideThroughKeys(key.selections, on: objectType, from: g, provided: context.provided, without: without, near: false) else { continue }
                 let misses = localMisses([selection], type: entityType, in: h, depth: 0)
                 let lost = unreachable([selection], type: entityType, in: h, depth: 0)
                 let score = (direct ? 0 : 1000) + (near ? 0 : 1_000_000) + lost * 100 + misses * 10 + (existing ? 0 : 1)

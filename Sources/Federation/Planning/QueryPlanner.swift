@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import GraphQLCore
 import OrderedCollections
 
@@ -114,22 +119,35 @@ public struct QueryPlanner: Sendable {
 /// When planning gives up: past its own time (`QUERY_PLAN_TOO_LARGE`), or when its caller says so (the
 /// request was cancelled or its deadline passed). Looked at every few hundred steps of the fetch
 /// graph's search.
+///
+/// Its time is the planning thread's CPU time, not the clock's: a plan's work is the same whether
+/// the machine is idle or busy, so an operation past the limit is past it every time — which
+/// lets the gateway remember it — and a burst of load cannot push an operation that fits over
+/// it (review 56: a refusal remembered from a busy minute would have refused a valid operation
+/// for everyone). Made on the thread that plans.
 public struct PlanningStop: Sendable {
-    public let deadline: ContinuousClock.Instant
     public let limitMs: Int
     public let cancelled: @Sendable () -> Bool
+    private let startNanoseconds: Int64
 
     public init(milliseconds: Int, cancelled: @escaping @Sendable () -> Bool = { false }) {
-        self.deadline = .now + .milliseconds(milliseconds)
         self.limitMs = milliseconds
         self.cancelled = cancelled
+        self.startNanoseconds = Self.threadCPUNanoseconds()
+    }
+
+    /// The calling thread's CPU time.
+    static func threadCPUNanoseconds() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now)
+        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
     }
 
     /// The error planning stops with, nil while it may go on.
     func reason() -> PlanningError? {
         // (Not `planningFailed`: that one is planned again without `@defer`.)
         if cancelled() { return PlanningError(.fetchGraph, .planTooLarge, "Planning was stopped: the request was cancelled or timed out.") }
-        if ContinuousClock.now >= deadline {
+        if Self.threadCPUNanoseconds() - startNanoseconds >= Int64(limitMs) * 1_000_000 {
             return PlanningError(.fetchGraph, .planTooLarge, "The operation took longer than \(limitMs) ms to plan.")
         }
         return nil

@@ -319,9 +319,10 @@ extension QueryGraph {
     /// a field the one before resolves (`k0 → k1 → … → k5`) is a graph Apollo's composition
     /// accepts and its planner follows, one fetch per jump (probe 55A: four jumps and more were
     /// refused).
+    /// - Parameter near: what `canProvide` within three jumps answered already, if the caller asked.
     func canProvideThroughKeys(_ selections: [Selection], on type: String, from g: String, provided: SelectionSet? = nil,
-                               without: String? = nil) -> Bool {
-        if canProvide(selections, on: type, from: g, hops: 3, provided: provided, without: without) { return true }
+                               without: String? = nil, near: Bool? = nil) -> Bool {
+        if near ?? canProvide(selections, on: type, from: g, hops: 3, provided: provided, without: without) { return true }
         let reach = keyClosure(type, from: g, provided: provided, without: without)
         guard reach.count > 1 else { return false }
         for sel in selections {
@@ -380,21 +381,19 @@ extension QueryGraph {
             }
             return reached
         }
-        guard provided == nil else { return find() }
-        return keyClosures.answer(.init(type: type, from: g, without: without), find)
+        return keyClosures.answer(.init(type: type, from: g, without: without, provided: provided.map { Printer.print($0, indent: "") }), find)
     }
 
-    /// `canProvide` for key `index` of `type` in subgraph `owner`, found once per question (when
-    /// nothing is provided): without it a key asked about from every subgraph that shares a field,
-    /// each answer asking about the others' keys, made composition's work grow as the subgraphs
-    /// to the power of the hops (probe 55A: a key of its own in each of 40 subgraphs took over 5
-    /// minutes).
+    /// `canProvide` for key `index` of `type` in subgraph `owner`, found once per question (what
+    /// is provided is part of it, as printed): without it a key asked about from every subgraph
+    /// that shares a field, each answer asking about the others' keys, made composition's work
+    /// grow as the subgraphs to the power of the hops (probe 55A: a key of its own in each of 40
+    /// subgraphs took over 5 minutes).
     func canProvideKey(_ index: Int, of type: String, in owner: String, from g: String, hops: Int, provided: SelectionSet? = nil,
                        without: String? = nil) -> Bool {
         guard let key = node(type, owner)?.keys[index] else { return false }
-        guard provided == nil else { return canProvide(key.selections, on: type, from: g, hops: hops, provided: provided, without: without) }
-        return keyReach.answer(.init(type: type, owner: owner, key: index, from: g, hops: hops, without: without)) {
-            canProvide(key.selections, on: type, from: g, hops: hops, without: without)
+        return keyReach.answer(.init(type: type, owner: owner, key: index, from: g, hops: hops, without: without, provided: provided.map { Printer.print($0, indent: "") })) {
+            canProvide(key.selections, on: type, from: g, hops: hops, provided: provided, without: without)
         }
     }
 }

@@ -287,9 +287,17 @@ public final class FederatedExecutor: OperationExecutor {
             // The same operation being planned for another request: its plan (or refusal) is
             // looked for again once that ends; planning given up for that request's own reasons
             // (it left, its deadline passed) is made again here.
-            guard await planning.join(key.text) else { continue }
+            let deadline = RequestDeadline.current
+            guard await planning.join(key.text) else {
+                // (Waiting ends early for a request that left or ran out of time: planning it would
+                // be given up at once.)
+                if Task.isCancelled || deadline?.expired == true {
+                    return .failure(GraphQLError("Planning was stopped: the request was cancelled or timed out.", code: "QUERY_PLAN_TOO_LARGE"))
+                }
+                continue
+            }
             defer { planning.leave(key.text) }
-            let cancelled = CancelFlag(), deadline = RequestDeadline.current, limit = planningTimeoutMs
+            let cancelled = CancelFlag(), limit = planningTimeoutMs
             let error: GraphQLError
             do {
                 return .success(try await span("graphql.plan") { _ in
@@ -351,31 +359,39 @@ enum PlanningThreads {
 }
 
 /// Operations being planned, by plan-cache key: the first request to ask plans it, later ones
-/// wait until it is done (`leave`), then look in the cache again.
+/// wait until it is done (`leave`) — or until they are cancelled themselves —, then look in the
+/// cache again.
 final class PlansInProgress: Sendable {
-    private let waiting = Mutex<[String: [CheckedContinuation<Void, Never>]]>([:])
+    private let waiting = Mutex<[String: [Int: CheckedContinuation<Void, Never>]]>([:])
+    private let nextID = Atomic<Int>(0)
 
     /// True: the caller plans `key` and must `leave` it when done. False: another request was
-    /// planning it and has finished.
+    /// planning it and has finished, or the caller was cancelled while it waited.
     func join(_ key: String) async -> Bool {
         if waiting.withLock({ w in
             guard w[key] == nil else { return false }
-            w[key] = []
+            w[key] = [:]
             return true
         }) { return true }
-        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-            let ended = waiting.withLock { w -> Bool in
-                guard w[key] != nil else { return true }
-                w[key]!.append(c)
-                return false
+        let id = nextID.add(1, ordering: .relaxed).newValue
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                let go = waiting.withLock { w -> Bool in
+                    guard w[key] != nil, !Task.isCancelled else { return true }
+                    w[key]![id] = c
+                    return false
+                }
+                if go { c.resume() }
             }
-            if ended { c.resume() }
+        } onCancel: {
+            // Resumed once: by whichever takes it out of the table first (this, or `leave`).
+            waiting.withLock { $0[key]?.removeValue(forKey: id) }?.resume()
         }
         return false
     }
 
     func leave(_ key: String) {
-        for c in waiting.withLock({ $0.removeValue(forKey: key) }) ?? [] { c.resume() }
+        for c in (waiting.withLock { $0.removeValue(forKey: key) } ?? [:]).values { c.resume() }
     }
 }
 

@@ -161,11 +161,8 @@ extension RequestPipeline {
         // an operation that cannot be planned: too large to plan is a limit the request went past
         // (400), one no plan reaches is the gateway's failure (500) — neither answers `data`.
         if !result.hasData {
-            let kind: PipelineError.Kind = switch result.errors.last?.extensions?["code"]?.stringValue {
-            case "QUERY_PLAN_TOO_LARGE": .limit
-            case "QUERY_PLANNING_FAILED": .internal
-            default: .variables
-            }
+            let codes = Set(result.errors.compactMap { $0.extensions?["code"]?.stringValue })
+            let kind: PipelineError.Kind = codes.contains("QUERY_PLANNING_FAILED") ? .internal : codes.contains("QUERY_PLAN_TOO_LARGE") ? .limit : .variables
             throw PipelineError(kind, errors: result.errors)
         }
         return (!result.errors.isEmpty, result.errors.first?.extensions?["code"]?.stringValue)

@@ -41,7 +41,7 @@ final class GatewayRuntime: Sendable {
             // the client's doing (499), not as a subgraph's or the gateway's error — unless the
             // gateway is draining: then its shutdown cut the request off (503), not the client
             // (probe 56C: logged as CLIENT_CLOSED_REQUEST).
-            outcome = draining.load(ordering: .acquiring) ? Self.cutOffByShutdown(outcome.report) : Self.clientLeft(outcome.report)
+            outcome = shutdownCutOff ? Self.cutOffByShutdown(outcome.report) : Self.clientLeft(outcome.report)
         }
         if let record = outcome.incrementalRecord {
             // Counted, timed and logged when its last payload is out, with the errors of all.
@@ -65,26 +65,24 @@ final class GatewayRuntime: Sendable {
 
     /// The outcome of a request its client left before its answer was ready.
     static func clientLeft(_ report: OperationReport) -> Outcome {
-        var outcome = Outcome(status: 499, ExecutionResult(data: nil, errors: [GraphQLError("The client closed the request before its answer was ready.",
-                                                                                             code: "CLIENT_CLOSED_REQUEST")]))
-        outcome.report = report
-        outcome.report.cancelled = true
-        outcome.report.rejected = false
-        outcome.report.hadErrors = false
-        outcome.report.code = "CLIENT_CLOSED_REQUEST"
-        return outcome
+        ended(report, status: 499, "The client closed the request before its answer was ready.", code: "CLIENT_CLOSED_REQUEST", clientsDoing: true)
     }
 
     /// The outcome of a request the gateway's shutdown ended before its answer was ready
     /// (`shutdown_timeout_ms` passed while it ran).
     static func cutOffByShutdown(_ report: OperationReport) -> Outcome {
-        var outcome = Outcome(status: 503, ExecutionResult(data: nil, errors: [GraphQLError("The gateway shut down before the answer was ready.",
-                                                                                             code: "SHUTTING_DOWN")]))
+        ended(report, status: 503, "The gateway shut down before the answer was ready.", code: "SHUTTING_DOWN", clientsDoing: false)
+    }
+
+    /// A request whose work was cancelled before its answer: counted as its client's doing
+    /// (`cancelled`) or as the gateway's error.
+    static func ended(_ report: OperationReport, status: Int, _ message: String, code: String, clientsDoing: Bool) -> Outcome {
+        var outcome = Outcome(status: status, ExecutionResult(data: nil, errors: [GraphQLError(message, code: code)]))
         outcome.report = report
-        outcome.report.cancelled = false
+        outcome.report.cancelled = clientsDoing
         outcome.report.rejected = false
-        outcome.report.hadErrors = true
-        outcome.report.code = "SHUTTING_DOWN"
+        outcome.report.hadErrors = !clientsDoing
+        outcome.report.code = code
         return outcome
     }
 
@@ -338,6 +336,23 @@ final class GatewayRuntime: Sendable {
     /// Ready when a schema is loaded and every configured backing service answers.
     /// Readiness off (SIGTERM's first step, before the drain): `/ready` answers 503.
     let leaving = Atomic<Bool>(false)
+    /// When the graceful shutdown began (`leaving`): requests still running `shutdown_timeout_ms`
+    /// later are cancelled by it.
+    private let leftAt = Mutex<ContinuousClock.Instant?>(nil)
+
+    func markLeaving() {
+        leftAt.withLock { $0 = $0 ?? .now }
+        leaving.store(true, ordering: .releasing)
+    }
+
+    /// Whether a request cancelled now was cut off by the shutdown (its timeout has passed), not
+    /// left by its client (review 56: a client leaving during the drain was counted as a cut-off).
+    var shutdownCutOff: Bool {
+        guard let at = leftAt.withLock({ $0 }) else { return false }
+        // (Half a second short of it: `leftAt` is taken when the drain's task wakes, which on a
+        // busy machine may be a little after the shutdown's own clock started.)
+        return at.duration(to: .now) >= .milliseconds(configuration.shutdownTimeoutMs) - .milliseconds(500)
+    }
 
     /// What the gateway waits for before it is ready, empty when it is (`/ready` names them):
     /// `shutting_down`, `schema`, `tenant_quotas`, `subgraphs` (a remote one did not answer),

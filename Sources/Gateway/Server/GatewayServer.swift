@@ -329,7 +329,7 @@ public final class GatewayServer: Sendable {
         let delayMs: Int
         func run() async throws {
             try? await gracefulShutdown()
-            runtime.leaving.store(true, ordering: .releasing)
+            runtime.markLeaving()
             if delayMs > 0 {
                 runtime.logger.info("leaving: readiness off, still serving", metadata: ["shutdown_delay_ms": "\(delayMs)"])
                 try? await Task.sleep(for: .milliseconds(delayMs))
