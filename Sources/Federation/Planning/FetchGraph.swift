@@ -668,15 +668,14 @@ final class FetchGraphBuilder {
         touched.formUnion(inputs)
 
         let groupPath = path.entityPath(for: entityType)
+        // A representation carries one key (probe 56F: two keys' fields in one, which a subgraph
+        // matching representations to a key refuses, and which waited for both keys' inputs): a
+        // fetch of the same key, or one of its own.
         var child = try entityGroup(target: target, from: group, path: groupPath, inputs: inputs,
-                                    deferred: conditions.contains(where: isDeferMarker), deferID: deferID(conditions))
+                                    deferred: conditions.contains(where: isDeferMarker), deferID: deferID(conditions),
+                                    entityType: entityType, keyNames: input.keyNames)
         if let existing = child.entities[entityType], existing.selection.conflicts(with: input.selection) {
             // One representation cannot carry one field with two sets of arguments: a fetch of its own.
-            child = try newGroup(graph: target, parent: group, path: groupPath, rootType: nil)
-        } else if let existing = child.entities[entityType], existing.keyNames != input.keyNames,
-                  !child.keyOrigins.allSatisfy({ Self.holds($0, whenever: conditions) && Self.holds(conditions, whenever: $0) }) {
-            // Another key, fetched under other conditions: a representation needing both would
-            // be left out wherever one of them was not fetched. A fetch of its own.
             child = try newGroup(graph: target, parent: group, path: groupPath, rootType: nil)
         }
         child.dependsOn.formUnion(inputs)
@@ -998,9 +997,10 @@ final class FetchGraphBuilder {
     ///   A deferred fragment's fetch is its own: two fragments at one path do not share one (a
     ///   non-null failure of one would null the entity the other's fields come from).
     func entityGroup(target: String, from group: FetchGroup, path: [PathSegment], inputs: Set<Int>, deferred: Bool = false,
-                     deferID id: Span? = nil) throws -> FetchGroup {
+                     deferID id: Span? = nil, entityType: String? = nil, keyNames: Set<String>? = nil) throws -> FetchGroup {
         for child in group.children where child.graph == target && child.path == path && Self.isDeferred(child) == deferred
-            && (!deferred || Self.deferIDs(child) == [id]) {
+            && (!deferred || Self.deferIDs(child) == [id])
+            && (keyNames == nil || entityType.flatMap { child.entities[$0]?.keyNames }.map { $0 == keyNames } ?? true) {
             if !inputs.contains(where: { reaches($0, child.id) }) { return child }
         }
         return try newGroup(graph: target, parent: group, path: path, rootType: nil)
