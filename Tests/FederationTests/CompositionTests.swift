@@ -370,6 +370,18 @@ struct CompositionTests {
         }
     }
 
+    /// A key with a nested selection (`o { id }`) is not provided by a subgraph whose `o` lacks
+    /// `id`: a graph whose `T.x` is reachable only through that key is refused (probe 56F: it
+    /// composed, and every query of `T.x` failed to plan); with `id` there it composes.
+    @Test func aNestedKeyFieldMustBeHadWholeWhereItIsTaken() {
+        let a = "\(fed2) type Query { t: T } type T @key(fields: \"k\", resolvable: false) { k: String! }"
+        let c = "\(fed2) type T @key(fields: \"o { id }\") { o: O! @shareable x: String } type O @shareable { id: ID! }"
+        let b = "\(fed2) type T @key(fields: \"k\") { k: String! o: O! @shareable } type O @shareable { name: String }"
+        #expect(compositionCodes([("a", a), ("b", b), ("c", c)]) == ["SATISFIABILITY_ERROR", "SATISFIABILITY_ERROR"])
+        let whole = "\(fed2) type T @key(fields: \"k\") { k: String! o: O! @shareable } type O @shareable { id: ID! name: String }"
+        #expect(compositionCodes([("a", a), ("b", whole), ("c", c)]) == [])
+    }
+
     /// A key chain of its own per subgraph, none of which the root's subgraph can provide: refused
     /// at once (probe 55A: each key's provision was found again from every subgraph that shares a
     /// field, to the power of the hops — 40 subgraphs took over 5 minutes).

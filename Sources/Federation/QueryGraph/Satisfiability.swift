@@ -301,14 +301,10 @@ extension QueryGraph {
                 }
                 continue
             }
-            guard hops > 0 else { return false }
-            let ok = graphs(resolving: type, name).contains { h in
-                guard h != g, let keys = node(type, h)?.keys else { return false }
-                return keys.indices.contains { i in
-                    !keyHolds(keys[i], name) && canProvideKey(i, of: type, in: h, from: g, hops: hops - 1, provided: provided, without: without)
-                }
-            }
-            if !ok { return false }
+            // Elsewhere, with its selection from there (probe 56F: a key `o { id }` was taken as
+            // provided through a subgraph whose `o` has no `id` — composition accepted a graph
+            // whose `T.x` no plan could reach).
+            if !elsewhere(f) { return false }
         }
         return true
     }
