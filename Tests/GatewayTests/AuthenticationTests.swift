@@ -701,10 +701,10 @@ struct FieldAuthorizationTests {
         }
     }
 
-    /// Scope lists written flat (`["a"]`, as GraphQL coerces it: `[["a"]]`): two subgraphs'
-    /// requirements on one field both apply, and one subgraph's `["c", "d"]` is `c` or `d`
-    /// (probe 56A: the merge of `["a"]` and `["b"]` was `[[]]`, a requirement every request met).
-    @Test func flatScopeListsAreCoercedAndMerged() async throws {
+    /// A gateway over `executor` verifying HS256 tokens; the body gets a signer of tokens with a
+    /// scope and policies.
+    func withSignedGateway(_ executor: FederatedExecutor,
+                           _ body: (GatewayClient, @escaping (String, [String]?) async throws -> String) async throws -> Void) async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("authz-\(UUID())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -715,6 +715,18 @@ struct FieldAuthorizationTests {
         var jwt = AuthConfiguration.JWT()
         jwt.hs256SecretFile = "k"
         config.auth.jwt = jwt
+        let signing = await JWTKeyCollection().add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+        try await withGateway(config, executor: executor) { client in
+            try await body(client) { scope, policies in
+                try await signing.sign(TestClaims(exp: .init(value: Date().addingTimeInterval(300)), scope: scope, policies: policies))
+            }
+        }
+    }
+
+    /// Scope lists written flat (`["a"]`, as GraphQL coerces it: `[["a"]]`): two subgraphs'
+    /// requirements on one field both apply, and one subgraph's `["c", "d"]` is `c` or `d`
+    /// (probe 56A: the merge of `["a"]` and `["b"]` was `[[]]`, a requirement every request met).
+    @Test func flatScopeListsAreCoercedAndMerged() async throws {
         let head = #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@shareable", "@requiresScopes"])"#
         let one = try Subgraph<RequestContext>(name: "one", sdl: head + #" type Query { both: String @shareable @requiresScopes(scopes: ["a"]) either: String @requiresScopes(scopes: ["c", "d"]) }"#)
         one.query.field("both") { _, _, _, _ in .leaf("both") }.field("either") { _, _, _, _ in .leaf("either") }
@@ -724,13 +736,10 @@ struct FieldAuthorizationTests {
         let executor = FederatedExecutor(supergraph: supergraph, transports: [
             "one": InProcessTransport(subgraph: one) { _ in RequestContext() }, "two": InProcessTransport(subgraph: two) { _ in RequestContext() },
         ])
-        let signing = await JWTKeyCollection().add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
-        try await withGateway(config, executor: executor) { client in
+        try await withSignedGateway(executor) { client, token in
             for (scope, both, either) in [(nil, false, false), ("a", false, false), ("b", false, false), ("a b", true, false), ("d", false, true), ("c", false, true)] as [(String?, Bool, Bool)] {
                 var headers: [(String, String)] = []
-                if let scope {
-                    headers = [("authorization", "Bearer \(try await signing.sign(TestClaims(exp: .init(value: Date().addingTimeInterval(300)), scope: scope, policies: nil)))")]
-                }
+                if let scope { headers = [("authorization", "Bearer \(try await token(scope, nil))")] }
                 let r = try await client.query("{ both either }", headers: headers)
                 #expect(r.json?["data"]?["both"]?.text == (both ? #""both""# : "null"), "\(scope ?? "-"): \(r.text)")
                 #expect(r.json?["data"]?["either"]?.text == (either ? #""either""# : "null"), "\(scope ?? "-"): \(r.text)")
@@ -739,24 +748,11 @@ struct FieldAuthorizationTests {
     }
 
     @Test func unauthorizedFieldsAreRemovedWithErrorsAndTheRestIsServed() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("authz-\(UUID())")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let secret = "a-test-secret-of-enough-length-0123456789"
-        try secret.write(to: dir.appendingPathComponent("k"), atomically: true, encoding: .utf8)
-        var config = GatewayConfiguration()
-        config.baseDirectory = dir.path
-        var jwt = AuthConfiguration.JWT()
-        jwt.hs256SecretFile = "k"
-        config.auth.jwt = jwt
         let s = try shop()
         let supergraph = try Supergraph(sdl: try Composer.compose([try SubgraphSchema(name: "shop", url: "x", sdl: s.sdl)]))
         let executor = FederatedExecutor(supergraph: supergraph, transports: ["shop": InProcessTransport(subgraph: s) { _ in RequestContext() }])
-        let signing = await JWTKeyCollection().add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
-        func token(_ scope: String, policies: [String]? = nil) async throws -> String {
-            try await signing.sign(TestClaims(exp: .init(value: Date().addingTimeInterval(300)), scope: scope, policies: policies))
-        }
-        try await withGateway(config, executor: executor) { client in
+        try await withSignedGateway(executor) { client, signed in
+            func token(_ scope: String, policies: [String]? = nil) async throws -> String { try await signed(scope, policies) }
             let q = "{ hello account { name } items { id price } }"
             let anonymous = try await client.query(q)
             #expect(anonymous.status == 200)

@@ -119,14 +119,14 @@ struct MetricsTests {
         }
     }
 
-    /// A client that goes away before its answer is ready cancels its request and its subgraph
-    /// fetch: that is its doing — `outcome="cancelled"`, `CLIENT_CLOSED_REQUEST`, 499 — and no
-    /// subgraph's error (probe 55B: it was counted as a failed fetch, SUBREQUEST_HTTP_ERROR, 200).
-    @Test(.timeLimit(.minutes(2))) func aClientThatLeavesIsCountedAsItsOwnDoing() async throws {
+    /// A gateway process over one remote subgraph that reads requests and never answers
+    /// (`silent_subgraph.py`, which says "request" and "closed"); `extra` is more configuration.
+    func withSilentSubgraphGateway(_ name: String, extra: String = "", environment: [String: String] = [:],
+                                   _ body: (GatewayClient, ChildProcess, ChildProcess, URL) async throws -> Void) async throws {
         let silent = try ChildProcess("/usr/bin/env", ["python3", TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Fixtures/python-subgraph/silent_subgraph.py").path, "0"])
         defer { silent.stop() }
         let silentPort = try await silent.firstLine { Int($0) }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("leaving-\(UUID())")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let sdl = dir.appendingPathComponent("silent.graphql").path, config = dir.appendingPathComponent("gateway.yaml").path
@@ -134,36 +134,15 @@ struct MetricsTests {
             .write(toFile: sdl, atomically: true, encoding: .utf8)
         try """
             listen: "127.0.0.1:0"
+            \(extra)
             subgraphs:
               - { name: silent, url: "http://127.0.0.1:\(silentPort)/graphql", schema: "\(sdl)", timeout_ms: 60000 }
             limits: { request_timeout_ms: 60000 }
             """.write(toFile: config, atomically: true, encoding: .utf8)
         let fixture = try await PlatformFixture.make()
         do {
-            try await withGatewayProcess(fixture, config: config) { gateway, _ in
-                let port = gateway.base.split(separator: ":").last.map(String.init)!
-                let go = dir.appendingPathComponent("go").path
-                let leaving = try leavingClient(port: port, query: "query Leaving { wait }", release: go, resetting: true)
-                defer { leaving.stop() }
-                #expect(try await silent.firstLine { $0 == "request" ? true : nil })
-                #expect(FileManager.default.createFile(atPath: go, contents: Data()))
-                // The gateway cancelled the fetch: it closed its connection to the subgraph.
-                #expect(try await silent.firstLine { $0 == "closed" ? true : nil })
-                func operations(_ scrape: Scrape, _ match: String) -> Double {
-                    scrape.values.filter { $0.key.hasPrefix("switchyard_operations_total{") && $0.key.contains(match) }.values.reduce(0, +)
-                }
-                let status499 = ["method": "POST", "route": "/graphql", "status": "499"]
-                var after = try await gateway.scrape()
-                for _ in 0..<500 where operations(after, #"outcome="cancelled""#) < 1 || after["http_server_request_duration_seconds_count", status499] < 1 {
-                    try await Task.sleep(for: .milliseconds(20))
-                    after = try await gateway.scrape()
-                }
-                let series = after.values.filter { $0.key.hasPrefix("switchyard_operations_total") || $0.key.hasPrefix("switchyard_subgraph") }
-                #expect(operations(after, #"code="CLIENT_CLOSED_REQUEST""#) == 1 && operations(after, #"outcome="cancelled""#) == 1, "\(series)")
-                #expect(operations(after, #"outcome="errors""#) == 0, "\(series)")
-                #expect(after["switchyard_subgraph_errors_total", ["subgraph": "silent", "transport": "http"]] == 0, "\(series)")
-                #expect(after["switchyard_subgraph_request_duration_seconds_count", ["subgraph": "silent", "transport": "http"]] == 1, "\(series)")
-                #expect(after["http_server_request_duration_seconds_count", status499] == 1)
+            try await withGatewayProcess(fixture, environment: environment, config: config) { gateway, process in
+                try await body(gateway, process, silent, dir)
             }
         } catch {
             await fixture.destroy()
@@ -172,42 +151,50 @@ struct MetricsTests {
         await fixture.destroy()
     }
 
+    /// A client that goes away before its answer is ready cancels its request and its subgraph
+    /// fetch: that is its doing — `outcome="cancelled"`, `CLIENT_CLOSED_REQUEST`, 499 — and no
+    /// subgraph's error (probe 55B: it was counted as a failed fetch, SUBREQUEST_HTTP_ERROR, 200).
+    @Test(.timeLimit(.minutes(2))) func aClientThatLeavesIsCountedAsItsOwnDoing() async throws {
+        try await withSilentSubgraphGateway("leaving") { gateway, _, silent, dir in
+            let port = gateway.base.split(separator: ":").last.map(String.init)!
+            let go = dir.appendingPathComponent("go").path
+            let leaving = try leavingClient(port: port, query: "query Leaving { wait }", release: go, resetting: true)
+            defer { leaving.stop() }
+            #expect(try await silent.firstLine { $0 == "request" ? true : nil })
+            #expect(FileManager.default.createFile(atPath: go, contents: Data()))
+            // The gateway cancelled the fetch: it closed its connection to the subgraph.
+            #expect(try await silent.firstLine { $0 == "closed" ? true : nil })
+            func operations(_ scrape: Scrape, _ match: String) -> Double {
+                scrape.values.filter { $0.key.hasPrefix("switchyard_operations_total{") && $0.key.contains(match) }.values.reduce(0, +)
+            }
+            let status499 = ["method": "POST", "route": "/graphql", "status": "499"]
+            var after = try await gateway.scrape()
+            for _ in 0..<500 where operations(after, #"outcome="cancelled""#) < 1 || after["http_server_request_duration_seconds_count", status499] < 1 {
+                try await Task.sleep(for: .milliseconds(20))
+                after = try await gateway.scrape()
+            }
+            let series = after.values.filter { $0.key.hasPrefix("switchyard_operations_total") || $0.key.hasPrefix("switchyard_subgraph") }
+            #expect(operations(after, #"code="CLIENT_CLOSED_REQUEST""#) == 1 && operations(after, #"outcome="cancelled""#) == 1, "\(series)")
+            #expect(operations(after, #"outcome="errors""#) == 0, "\(series)")
+            #expect(after["switchyard_subgraph_errors_total", ["subgraph": "silent", "transport": "http"]] == 0, "\(series)")
+            #expect(after["switchyard_subgraph_request_duration_seconds_count", ["subgraph": "silent", "transport": "http"]] == 1, "\(series)")
+            #expect(after["http_server_request_duration_seconds_count", status499] == 1)
+        }
+    }
+
     /// A request the gateway's shutdown cuts off (`shutdown_timeout_ms` passed while it ran) is
     /// logged as the gateway's doing — 503 `SHUTTING_DOWN` —, not as a client that left (probe 56C).
     @Test(.timeLimit(.minutes(2))) func aRequestCutOffByShutdownIsNotTheClientsDoing() async throws {
-        let silent = try ChildProcess("/usr/bin/env", ["python3", TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Fixtures/python-subgraph/silent_subgraph.py").path, "0"])
-        defer { silent.stop() }
-        let silentPort = try await silent.firstLine { Int($0) }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cutoff-\(UUID())")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let sdl = dir.appendingPathComponent("silent.graphql").path, config = dir.appendingPathComponent("gateway.yaml").path
-        try #"extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key"]) type Query { wait: String }"#
-            .write(toFile: sdl, atomically: true, encoding: .utf8)
-        try """
-            listen: "127.0.0.1:0"
-            shutdown_timeout_ms: 300
-            subgraphs:
-              - { name: silent, url: "http://127.0.0.1:\(silentPort)/graphql", schema: "\(sdl)", timeout_ms: 60000 }
-            limits: { request_timeout_ms: 60000 }
-            """.write(toFile: config, atomically: true, encoding: .utf8)
-        let fixture = try await PlatformFixture.make()
-        do {
-            try await withGatewayProcess(fixture, environment: ["LOG_LEVEL": "info"], config: config) { gateway, process in
-                let port = gateway.base.split(separator: ":").last.map(String.init)!
-                let waiting = try leavingClient(port: port, query: "query CutOff { wait }", release: dir.appendingPathComponent("never").path, resetting: true)
-                defer { waiting.stop() }
-                #expect(try await silent.firstLine { $0 == "request" ? true : nil })
-                process.send(signal: SIGTERM)
-                let line = try await process.firstLine { $0.contains("[Gateway] operation") ? $0 : nil }
-                #expect(line.contains("SHUTTING_DOWN") && line.contains("503") && !line.contains("CLIENT_CLOSED_REQUEST"), "\(line)")
-                #expect(process.terminateAndWait() == 0)
-            }
-        } catch {
-            await fixture.destroy()
-            throw error
+        try await withSilentSubgraphGateway("cutoff", extra: "shutdown_timeout_ms: 300", environment: ["LOG_LEVEL": "info"]) { gateway, process, silent, dir in
+            let port = gateway.base.split(separator: ":").last.map(String.init)!
+            let waiting = try leavingClient(port: port, query: "query CutOff { wait }", release: dir.appendingPathComponent("never").path, resetting: true)
+            defer { waiting.stop() }
+            #expect(try await silent.firstLine { $0 == "request" ? true : nil })
+            process.send(signal: SIGTERM)
+            let line = try await process.firstLine { $0.contains("[Gateway] operation") ? $0 : nil }
+            #expect(line.contains("SHUTTING_DOWN") && line.contains("503") && !line.contains("CLIENT_CLOSED_REQUEST"), "\(line)")
+            #expect(process.terminateAndWait() == 0)
         }
-        await fixture.destroy()
     }
 
     /// A streamed answer's request lasts until its last payload is written: an `@defer` whose
