@@ -94,6 +94,9 @@ final class FetchGraphBuilder {
     private var work = 0
     /// (type, field, graph) jumps in progress: a key or requirement that needs itself fails instead of looping.
     private var inProgress = Set<String>()
+    /// The fields being fetched (by `jump`, for their keys or @requires inputs, innermost last) for
+    /// an object of a type at a place, from a subgraph: "Type.graph@path" → field names.
+    private var fetching: [String: [String]] = [:]
     /// The client's fields by response path (type conditions aside): response key → field identity.
     /// A key or `@requires` input the planner adds never takes a response key the client uses for
     /// something else at that place.
@@ -632,7 +635,12 @@ final class FetchGraphBuilder {
             throw PlanningError(.fetchGraph, .planningFailed, "Cannot plan \(type).\(fieldName ?? "__typename") from \(graphName(g)): its key or @requires inputs need the field itself.")
         }
         inProgress.insert(jumpID)
-        defer { inProgress.remove(jumpID) }
+        let place = "\(entityType).\(g)@" + Self.pathKey(path)
+        if let fieldName { fetching[place, default: []].append(fieldName) }
+        defer {
+            inProgress.remove(jumpID)
+            if fieldName != nil { fetching[place]?.removeLast() }
+        }
 
         guard let (target, key) = chooseTarget(candidates, entityType: entityType, objectType: type, from: group, path: path, selection: selection, context: context) else {
             if let stopped { throw stopped }
@@ -1056,7 +1064,11 @@ final class FetchGraphBuilder {
                 // Within three jumps; else through a longer chain of keys, only where nothing nearer will do.
                 // Never through the field being fetched where this subgraph has it not (a key had
                 // only through it would need it first); with what a @provides gives here.
-                let without = fetched.flatMap { graph.field(objectType, $0, in: g) == nil && context.provided?.fieldNamed($0) == nil ? $0 : nil }
+                // (Every field being fetched for this object from here, not only this one: a key
+                // whose way leads through another of them is a cycle too — probe 56G.)
+                let without = Set(([fetched].compactMap { $0 } + (fetching["\(entityType).\(g)@" + Self.pathKey(path)] ?? [])).filter {
+                    graph.field(objectType, $0, in: g) == nil && context.provided?.fieldNamed($0) == nil
+                })
                 let near = direct || graph.canProvide(key.selections, on: objectType, from: g, hops: 3, provided: context.provided, without: without)
                 guard near || graph.canProvideThroughKeys(key.selections, on: objectType, from: g, provided: context.provided, without: without, near: false) else { continue }
                 let misses = localMisses([selection], type: entityType, in: h, depth: 0)

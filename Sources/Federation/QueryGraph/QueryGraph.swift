@@ -60,7 +60,7 @@ public struct QueryGraph: Sendable {
     var keyClosures = KeyClosures()
 
     final class KeyClosures: Sendable {
-        struct Question: Hashable { let type: String; let from: String; let without: String?; let provided: String? }
+        struct Question: Hashable { let type: String; let from: String; let without: [String]; let provided: String? }
         private let answers = Mutex<[Question: Set<String>]>([:])
         func answer(_ q: Question, _ find: () -> Set<String>) -> Set<String> {
             if let known = answers.withLock({ $0[q] }) { return known }
@@ -75,7 +75,7 @@ public struct QueryGraph: Sendable {
 
     /// Answers of `canProvide` for keys: (type, key's subgraph, key's index, from, hops) → can.
     final class KeyReach: Sendable {
-        struct Question: Hashable { let type: String; let owner: String; let key: Int; let from: String; let hops: Int; let without: String?; let provided: String? }
+        struct Question: Hashable { let type: String; let owner: String; let key: Int; let from: String; let hops: Int; let without: [String]; let provided: String? }
         private let answers = Mutex<[Question: Bool]>([:])
         func answer(_ q: Question, _ find: () -> Bool) -> Bool {
             if let known = answers.withLock({ $0[q] }) { return known }

@@ -259,12 +259,12 @@ extension QueryGraph {
     /// through at most `hops` key jumps.
     /// - Parameter provided: what a `@provides` above gives `g` here (external fields it answers);
     ///   it holds for every jump made from `g` (a key read there may take a provided field).
-    /// - Parameter without: a field of `type` that may not be used on the way (the one being
-    ///   fetched: a key reached only through it would need it to get it — probe 56E).
+    /// - Parameter without: fields of `type` that may not be used on the way (those being fetched
+    ///   there: a key reached only through one of them would need it to get it — probes 56E, 56G).
     func canProvide(_ selections: [Selection], on type: String, from g: String, hops: Int, provided: SelectionSet? = nil,
-                    without: String? = nil) -> Bool {
+                    without: Set<String> = []) -> Bool {
         func keyHolds(_ key: SelectionSet, _ name: String) -> Bool {
-            key.selections.contains { if case .field(let kf) = $0 { return kf.name.value == name || kf.name.value == without } else { return false } }
+            key.selections.contains { if case .field(let kf) = $0 { return kf.name.value == name || without.contains(kf.name.value) } else { return false } }
         }
         // Field `f` with its whole selection from another subgraph, reached through a key of `type`.
         func elsewhere(_ f: Field) -> Bool {
@@ -283,7 +283,7 @@ extension QueryGraph {
             guard case .field(let f) = sel else { continue }
             let name = f.name.value
             if name == "__typename" { continue }
-            if name == without { return false }
+            if without.contains(name) { return false }
             if let p = provided?.fieldNamed(name), supergraph.fieldGraph(type, name, in: g) != nil {
                 if let sub = f.selectionSet {
                     let inner = supergraph.schema.types[type].flatMap { supergraph.schema.field($0, name) }?.type.namedType.value ?? ""
@@ -317,13 +317,13 @@ extension QueryGraph {
     /// refused).
     /// - Parameter near: what `canProvide` within three jumps answered already, if the caller asked.
     func canProvideThroughKeys(_ selections: [Selection], on type: String, from g: String, provided: SelectionSet? = nil,
-                               without: String? = nil, near: Bool? = nil) -> Bool {
+                               without: Set<String> = [], near: Bool? = nil) -> Bool {
         if near ?? canProvide(selections, on: type, from: g, hops: 3, provided: provided, without: without) { return true }
         let reach = keyClosure(type, from: g, provided: provided, without: without)
         guard reach.count > 1 else { return false }
         for sel in selections {
             guard case .field(let f) = sel, f.name.value != "__typename" else { continue }
-            if f.name.value == without { return false }
+            if without.contains(f.name.value) { return false }
             if canProvide([sel], on: type, from: g, hops: 3, provided: provided, without: without) { continue }
             let name = f.name.value
             let found = reach.contains { h in
@@ -343,7 +343,7 @@ extension QueryGraph {
     /// (without `@requires`; at `g` also what `provided` gives; never `without`), until none is
     /// added. Found once per type, subgraph and excluded field (when nothing is provided); work
     /// grows as the subgraphs of the type squared per question, not as a power of the jumps.
-    func keyClosure(_ type: String, from g: String, provided: SelectionSet? = nil, without: String? = nil) -> Set<String> {
+    func keyClosure(_ type: String, from g: String, provided: SelectionSet? = nil, without: Set<String> = []) -> Set<String> {
         func find() -> Set<String> {
             var reached: Set<String> = [g]
             var waiting = graphs(of: type).filter { $0 != g && !(node(type, $0)?.keys.isEmpty ?? true) }
@@ -351,7 +351,7 @@ extension QueryGraph {
                 selections.allSatisfy { sel in
                     guard case .field(let f) = sel, f.name.value != "__typename" else { return true }
                     let name = f.name.value
-                    if name == without { return false }
+                    if without.contains(name) { return false }
                     if let p = provided?.fieldNamed(name), supergraph.fieldGraph(type, name, in: g) != nil {
                         let inner = supergraph.schema.types[type].flatMap { supergraph.schema.field($0, name) }?.type.namedType.value ?? ""
                         if f.selectionSet.map({ canProvide($0.selections, on: inner, from: g, hops: 1, provided: p.selectionSet) }) ?? true { return true }
@@ -377,7 +377,7 @@ extension QueryGraph {
             }
             return reached
         }
-        return keyClosures.answer(.init(type: type, from: g, without: without, provided: provided.map { Printer.print($0, indent: "") }), find)
+        return keyClosures.answer(.init(type: type, from: g, without: without.sorted(), provided: provided.map { Printer.print($0, indent: "") }), find)
     }
 
     /// `canProvide` for key `index` of `type` in subgraph `owner`, found once per question (what
@@ -386,9 +386,9 @@ extension QueryGraph {
     /// grow as the subgraphs to the power of the hops (probe 55A: a key of its own in each of 40
     /// subgraphs took over 5 minutes).
     func canProvideKey(_ index: Int, of type: String, in owner: String, from g: String, hops: Int, provided: SelectionSet? = nil,
-                       without: String? = nil) -> Bool {
+                       without: Set<String> = []) -> Bool {
         guard let key = node(type, owner)?.keys[index] else { return false }
-        return keyReach.answer(.init(type: type, owner: owner, key: index, from: g, hops: hops, without: without, provided: provided.map { Printer.print($0, indent: "") })) {
+        return keyReach.answer(.init(type: type, owner: owner, key: index, from: g, hops: hops, without: without.sorted(), provided: provided.map { Printer.print($0, indent: "") })) {
             canProvide(key.selections, on: type, from: g, hops: hops, provided: provided, without: without)
         }
     }
