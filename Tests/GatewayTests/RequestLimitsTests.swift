@@ -418,7 +418,8 @@ struct RequestLimitsTests {
         }
         // Subgraph URLs and inserted headers that no request could use; YAML errors say where.
         for yaml in [#"subgraphs: [{ name: a, url: "ftp://127.0.0.1/graphql" }]"#, #"subgraphs: [{ name: a, url: "http://" }]"#,
-                     #"headers: { insert: { "x bad": "v" } }"#, #"cors: { allow_origins: ["*"], allow_credentials: true }"#, #"headers: { subgraphs: { a: { insert: { x-ok: "line\nbreak" } } } }"#] {
+                     #"headers: { insert: { "x bad": "v" } }"#, #"cors: { allow_origins: ["*"], allow_credentials: true }"#,
+                     #"cors: { allow_origins: ["a.example"] }"#, #"cors: { allow_origins: ["https://a.example/app"] }"#, #"headers: { subgraphs: { a: { insert: { x-ok: "line\nbreak" } } } }"#] {
             let config = try GatewayConfiguration.parse(yaml: yaml)
             #expect(throws: ConfigurationError.self, "\(yaml)") { try config.validate() }
         }

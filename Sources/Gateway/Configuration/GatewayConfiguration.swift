@@ -237,6 +237,14 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         }
         // Any origin with credentials would let every site read answers with the user's
         // credentials (browsers refuse `*` with credentials; reflecting the origin would not).
+        // An origin is a scheme, a host and maybe a port (`https://app.example`): one without a
+        // scheme, or with a path, is never what a browser sends — it matched nothing, silently.
+        for origin in cors.allowOrigins where origin != "*" {
+            guard let url = URL(string: origin), let scheme = url.scheme, ["http", "https"].contains(scheme.lowercased()),
+                  !(url.host ?? "").isEmpty, url.path.isEmpty, url.query == nil, url.fragment == nil else {
+                throw ConfigurationError("cors.allow_origins: '\(origin)' is no origin (scheme://host[:port], as a browser sends it in Origin)")
+            }
+        }
         if cors.enabled, cors.allowCredentials, cors.allowOrigins.contains("*") {
             throw ConfigurationError("cors: allow_credentials cannot be used with allow_origins '*'; list the origins")
         }
